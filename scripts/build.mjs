@@ -1,0 +1,28 @@
+// Bundle the CLI with esbuild so that start-up is fast. Code splitting keeps the entry chunk tiny:
+// `--version` loads a few hundred bytes; commands load their own chunks.
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+rmSync(join(root, 'dist'), { recursive: true, force: true });
+await build({
+  entryPoints: { 'hd-setup': join(root, 'src/cli/entry.ts') },
+  outdir: join(root, 'dist'),
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'chunks/[name]-[hash]',
+  bundle: true,
+  splitting: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  alias: { 'react-devtools-core': join(root, 'scripts/stubs/react-devtools-core.mjs') },
+  minify: true,
+  sourcemap: 'linked',
+  legalComments: 'none',
+  define: { 'process.env.NODE_ENV': '"production"', __HD_VERSION__: JSON.stringify(pkg.version) },
+  banner: { js: "import { createRequire as __hdCreateRequire } from 'node:module'; const require = __hdCreateRequire(import.meta.url);" },
+  logLevel: 'warning',
+});

@@ -1,0 +1,37 @@
+// Shared CLI plumbing: model loading from flags, JSON/plain output, and error reporting.
+import { UserError, formatProblem, type Problem } from '../model/errors.js';
+import { loadModel, type Loaded } from '../model/load.js';
+import { redactor } from '../util/output.js';
+
+export interface ModelFlags {
+  preset?: string;
+  set?: string[];
+  json?: boolean;
+}
+
+export function loadFromFlags(flags: ModelFlags, presetObject?: Record<string, unknown>): Loaded {
+  const loaded = loadModel({ ...(flags.preset ? { preset: flags.preset } : {}), ...(presetObject ? { presetObject } : {}), sets: flags.set ?? [] });
+  redactor.add(loaded.secrets);
+  for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
+  return loaded;
+}
+
+export function printJson(v: unknown): void {
+  process.stdout.write(JSON.stringify(v, null, 2) + '\n');
+}
+
+export function reportError(e: unknown, json: boolean): number {
+  if (e instanceof UserError) {
+    if (json) printJson({ errors: e.problems.map((p: Problem) => ({ path: p.path, message: redactor.redact(p.message) })) });
+    else for (const p of e.problems) process.stderr.write(`error: ${redactor.redact(formatProblem(p))}\n`);
+    return e.exitCode;
+  }
+  const msg = e instanceof Error ? e.message : String(e);
+  if (json) printJson({ errors: [{ path: '', message: redactor.redact(msg) }] });
+  else {
+    process.stderr.write(`error: ${redactor.redact(msg)}\n`);
+    if (process.env.HD_SETUP_DEBUG && e instanceof Error && e.stack) process.stderr.write(redactor.redact(e.stack) + '\n');
+    else process.stderr.write('(set HD_SETUP_DEBUG=1 for details)\n');
+  }
+  return 1;
+}

@@ -1,0 +1,131 @@
+// hd-setup entry point: commander wiring. Commands call plain async functions; no JSX here.
+import { Command, CommanderError, Option } from 'commander';
+import { UserError } from '../model/errors.js';
+import { listPresets } from '../model/load.js';
+import { presetJsonSchema } from '../model/schema.js';
+import { guardOutput, isInteractive } from '../util/output.js';
+import { VERSION } from '../version.js';
+import { printJson, reportError } from './context.js';
+
+guardOutput();
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+function modelOptions(cmd: Command): Command {
+  return cmd
+    .option('-p, --preset <name|path>', 'bundled preset name (see: hd-setup presets) or a .yaml/.json file')
+    .option('-s, --set <path=value>', 'set an option, e.g. --set fivetran.kubernetes.namespace=fivetran (repeatable)', collect, [])
+    .option('--json', 'machine-readable output');
+}
+
+function jsonFlag(): boolean {
+  return process.argv.includes('--json');
+}
+
+let exitCode = 0;
+const action =
+  <A extends unknown[]>(fn: (...args: A) => Promise<number>) =>
+  async (...args: A) => {
+    exitCode = await fn(...args);
+  };
+
+export function buildProgram(): Command {
+  const program = new Command('hd-setup')
+    .description(
+      'Install, reconfigure and check hybrid-deployment agents:\n' +
+        '  Fivetran Hybrid Deployment Agent and Tobiko Cloud hybrid executors,\n' +
+        '  on docker, podman or Kubernetes.\n\n' +
+        'Run it with no arguments in a terminal for the guided wizard.',
+    )
+    .version(VERSION, '-v, --version')
+    .showSuggestionAfterError(true)
+    .configureOutput({ outputError: (str, write) => write(str.replace(/^error: /, 'error: ')) })
+    .exitOverride();
+
+  modelOptions(program.command('render'))
+    .description('write exactly the files an install would write into a directory, and nothing else')
+    .requiredOption('-o, --out <dir>', 'directory to write into')
+    .action(
+      action(async (opts) => {
+        const { renderCommand } = await import('./render.js');
+        return renderCommand(opts);
+      }),
+    );
+
+  modelOptions(program.command('install'))
+    .description('install or reconfigure an agent (use --dry-run to see the plan)')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .option('-n, --dry-run', 'print every step and exact command (secrets masked); change nothing')
+    .option('--skip-check <id>', 'skip a preflight check by id (repeatable)', collect, [])
+    .option('--allow-root', 'allow running as root (the vendor scripts refuse it)')
+    .action(
+      action(async (opts) => {
+        const { installCommand } = await import('./install.js');
+        return installCommand(opts);
+      }),
+    );
+
+  program
+    .command('presets')
+    .description('list the bundled presets')
+    .option('--json', 'machine-readable output')
+    .action(
+      action(async (opts: { json?: boolean }) => {
+        const list = listPresets();
+        if (opts.json) printJson({ presets: list.map(({ name, description }) => ({ name, description })) });
+        else {
+          const w = Math.max(...list.map((p) => p.name.length));
+          for (const p of list) process.stdout.write(`${p.name.padEnd(w)}  ${p.description}\n`);
+          process.stdout.write(`\nUse one with: hd-setup install --preset <name> --dry-run\n`);
+        }
+        return 0;
+      }),
+    );
+
+  program
+    .command('schema')
+    .description('print the preset JSON Schema')
+    .action(
+      action(async () => {
+        printJson(presetJsonSchema());
+        return 0;
+      }),
+    );
+
+  program.addOption(new Option('--no-wizard').hideHelp());
+  program.action(
+    action(async () => {
+      if (!isInteractive()) {
+        throw new UserError(
+          [
+            {
+              path: '',
+              message: `no terminal for the wizard${process.env.CI ? ' (CI is set)' : ''}; run non-interactively with a preset: hd-setup install --preset <name> --yes (list them: hd-setup presets), or render files: hd-setup render --preset <name> --out DIR`,
+            },
+          ],
+          2,
+        );
+      }
+      const { wizardCommand } = await import('./wizard.js');
+      return wizardCommand();
+    }),
+  );
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      return 2;
+    }
+    return reportError(e, jsonFlag());
+  }
+}
+
+const code = await main(process.argv);
+process.exitCode = code;

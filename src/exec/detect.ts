@@ -1,0 +1,158 @@
+// Detection: facts about the host and what is installed. Read-only commands, short timeouts.
+import { readFileSync } from 'node:fs';
+import { homedir, userInfo } from 'node:os';
+import type { Model, Runtime } from '../model/schema.js';
+import type { ContainerState, HostFacts, InstalledState } from '../plan/types.js';
+import { FIVETRAN_CONTAINER, fivetranOf } from '../products/fivetran/render.js';
+import { TOBIKO_CONTAINERS, tobikoOf } from '../products/tobiko/render.js';
+import { VERSION } from '../version.js';
+import { which } from '../util/which.js';
+import { probe, run } from './run.js';
+
+export interface RuntimeInfo {
+  bin?: string;
+  version?: string;
+  rootless: boolean;
+  socket: string;
+  reachable: boolean;
+}
+
+export async function detectRuntime(runtime: 'docker' | 'podman', env: NodeJS.ProcessEnv = process.env): Promise<RuntimeInfo> {
+  const bin = which(runtime, env.PATH);
+  const uid = process.getuid?.() ?? 1000;
+  const xdg = env.XDG_RUNTIME_DIR || `/run/user/${uid}`;
+  if (!bin) return { rootless: uid !== 0, socket: '', reachable: false };
+  const versionOut = await probe([bin, '--version'], 3000);
+  const version = /(\d+\.\d+\.\d+)/.exec(versionOut ?? '')?.[1];
+  if (runtime === 'podman') {
+    const info = await probe([bin, 'info', '--format', '{{.Host.Security.Rootless}}|{{.Host.RemoteSocket.Path}}'], 8000);
+    const [rootlessS, sock] = (info ?? '').split('|');
+    const rootless = info ? rootlessS === 'true' : uid !== 0;
+    const socket = sock?.replace(/^unix:\/\//, '') || (rootless ? `${xdg}/podman/podman.sock` : '/run/podman/podman.sock');
+    return { bin, ...(version ? { version } : {}), rootless, socket, reachable: info !== undefined };
+  }
+  const info = await probe([bin, 'info', '--format', '{{json .SecurityOptions}}|{{.DockerRootDir}}'], 8000);
+  const rootless = info ? /rootless/.test(info) || (info.split('|')[1] ?? '').startsWith(homedir()) : false;
+  const host = env.DOCKER_HOST?.startsWith('unix://') ? env.DOCKER_HOST.slice(7) : undefined;
+  const socket = host ?? (rootless ? `/var/run/user/${uid}/docker.sock` : '/var/run/docker.sock');
+  return { bin, ...(version ? { version } : {}), rootless, socket, reachable: info !== undefined };
+}
+
+async function selinuxEnabled(env: NodeJS.ProcessEnv): Promise<boolean> {
+  const bin = which('getenforce', env.PATH);
+  if (!bin) return false;
+  const out = await probe([bin], 2000);
+  return out !== undefined && out !== 'Disabled';
+}
+
+async function systemdUser(env: NodeJS.ProcessEnv): Promise<boolean> {
+  const bin = which('systemctl', env.PATH);
+  if (!bin) return false;
+  const r = await run([bin, '--user', 'show-environment'], { timeoutMs: 3000 });
+  return r.exitCode === 0 && !r.failure;
+}
+
+export interface DetectOptions {
+  env?: NodeJS.ProcessEnv;
+  home?: string;
+  /** Skip probing the runtime (render only needs the binary path). */
+  light?: boolean;
+}
+
+export async function detectHost(runtime: Runtime, opts: DetectOptions = {}): Promise<HostFacts & { runtime?: RuntimeInfo }> {
+  const env = opts.env ?? process.env;
+  const home = opts.home ?? env.HOME ?? homedir();
+  const uid = process.getuid?.() ?? 1000;
+  const base = { home, uid, version: VERSION };
+  if (runtime === 'kubernetes') {
+    return { ...base, runtimeBin: '', rootless: false, socket: '', selinux: false, systemdUser: false };
+  }
+  const [rt, selinux, sd] = await Promise.all([
+    opts.light ? Promise.resolve<RuntimeInfo>({ bin: which(runtime, env.PATH), rootless: uid !== 0, socket: '', reachable: false }) : detectRuntime(runtime, env),
+    selinuxEnabled(env),
+    opts.light ? Promise.resolve(false) : systemdUser(env),
+  ]);
+  return { ...base, runtimeBin: rt.bin ?? `/usr/bin/${runtime}`, rootless: rt.rootless, socket: rt.socket, selinux, systemdUser: sd, runtime: rt };
+}
+
+function readIfExists(p: string): string | undefined {
+  try {
+    return readFileSync(p, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+export function containerNames(model: Model): string[] {
+  return model.product === 'fivetran' ? [FIVETRAN_CONTAINER] : [TOBIKO_CONTAINERS.apply, TOBIKO_CONTAINERS.run];
+}
+
+export async function inspectContainers(bin: string, names: string[]): Promise<Record<string, ContainerState | undefined>> {
+  const out: Record<string, ContainerState | undefined> = {};
+  const r = await run([bin, 'container', 'inspect', ...names], { timeoutMs: 10_000 });
+  let list: unknown[] = [];
+  try {
+    list = JSON.parse(r.stdout || '[]') as unknown[];
+  } catch {
+    list = [];
+  }
+  for (const c of list as Array<Record<string, any>>) {
+    const name = String(c.Name ?? '').replace(/^\//, '');
+    out[name] = {
+      name,
+      status: String(c.State?.Status ?? 'unknown'),
+      running: Boolean(c.State?.Running),
+      image: String(c.Config?.Image ?? c.ImageName ?? ''),
+      labels: (c.Config?.Labels ?? {}) as Record<string, string>,
+    };
+  }
+  return out;
+}
+
+/** What is installed now: files we would write, containers, networks, images; or the namespace and release. */
+export async function detectState(model: Model, host: HostFacts, destFiles: string[]): Promise<InstalledState> {
+  const files: Record<string, string | undefined> = {};
+  for (const f of destFiles) files[f] = readIfExists(f);
+  if (model.runtime === 'kubernetes') {
+    const k = model.product === 'fivetran' ? fivetranOf(model).kubernetes : tobikoOf(model).kubernetes;
+    const ctx = k.context ? ['--context', k.context] : [];
+    const hctx = k.context ? ['--kube-context', k.context] : [];
+    if (!which('kubectl')) return { containers: {}, networks: [], images: [], files, kubernetes: { namespaceExists: false } };
+    const [ns, values, status] = await Promise.all([
+      probe(['kubectl', ...ctx, 'get', 'namespace', k.namespace, '-o', 'name'], 8000),
+      which('helm') ? probe(['helm', 'get', 'values', k.release, '-n', k.namespace, '-o', 'json', ...hctx], 8000) : Promise.resolve(undefined),
+      which('helm') ? probe(['helm', 'status', k.release, '-n', k.namespace, '-o', 'json', ...hctx], 8000) : Promise.resolve(undefined),
+    ]);
+    let release: { revision: number; values: Record<string, unknown> } | undefined;
+    if (values && status) {
+      try {
+        release = { revision: Number((JSON.parse(status) as { version?: number }).version ?? 0), values: (JSON.parse(values) ?? {}) as Record<string, unknown> };
+      } catch {
+        release = undefined;
+      }
+    }
+    return { containers: {}, networks: [], images: [], files, kubernetes: { namespaceExists: ns !== undefined, ...(release ? { release } : {}) } };
+  }
+  const bin = host.runtimeBin;
+  if (!which(bin.split('/').pop() ?? bin) && !readIfExists(bin)) return { containers: {}, networks: [], images: [], files };
+  const image = model.product === 'fivetran' ? fivetranOf(model).image : tobikoOf(model).docker.image;
+  const [containers, networks, img] = await Promise.all([
+    inspectContainers(bin, containerNames(model)),
+    probe([bin, 'network', 'ls', '--format', '{{.Name}}'], 8000),
+    run([bin, 'image', 'inspect', image], { timeoutMs: 8000 }),
+  ]);
+  return {
+    containers,
+    networks: (networks ?? '').split('\n').filter(Boolean),
+    images: img.exitCode === 0 ? [image] : [],
+    files,
+  };
+}
+
+export function currentUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? 'user';
+  }
+}

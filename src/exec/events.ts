@@ -1,0 +1,43 @@
+// Steps emit events; renderers (Ink status screen, plain lines, JSON lines) consume them.
+export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skipped';
+
+export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'skipped' | 'cancelled';
+
+export interface CheckReport {
+  id: string;
+  status: CheckStatus;
+  message: string;
+  fix?: string;
+}
+
+export interface Summary {
+  ok: boolean;
+  cancelled: boolean;
+  done: string[];
+  skipped: string[];
+  failed?: string;
+  notRun: string[];
+  /** What changed on the machine, in words ("wrote /x/conf/config.json", "created container controller"). */
+  changes: string[];
+  backups: string[];
+  warnings: string[];
+  nextSteps: string[];
+  error?: string;
+  fix?: string;
+}
+
+export type HdEvent =
+  | { type: 'plan'; title: string; steps: { id: string; title: string }[] }
+  | { type: 'step:start'; id: string; title: string }
+  | { type: 'step:skip'; id: string; reason: string }
+  | { type: 'step:done'; id: string; detail?: string }
+  | { type: 'step:fail'; id: string; error: string; fix?: string; output?: string[] }
+  | { type: 'step:cancel'; id: string }
+  | { type: 'command'; id: string; command: string; stdin?: string }
+  | { type: 'output'; id: string; line: string; stream: 'stdout' | 'stderr' }
+  | { type: 'check'; id: string; check: CheckReport }
+  | { type: 'note'; id: string; text: string }
+  | { type: 'hint'; id: string; message: string; fix?: string }
+  | { type: 'done'; summary: Summary };
+
+export type Emit = (e: HdEvent) => void;

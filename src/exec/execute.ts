@@ -1,0 +1,212 @@
+// Carry out a plan: each step acts and emits events. Ctrl-C aborts the running child (execa cancelSignal);
+// unfinished steps are cancelled and the summary says what changed and what did not.
+import { dirname } from 'node:path';
+import type { Action, Plan, Step } from '../plan/types.js';
+import { modeString } from '../render/types.js';
+import { backupFile, ensureDir, writeFileAtomic } from '../util/fsx.js';
+import { maskUrlCredentials, type Redactor } from '../util/redact.js';
+import { shellLine } from '../util/shell.js';
+import type { CheckReport, Emit, Summary } from './events.js';
+import type { Check, CheckContext } from './preflight.js';
+import { run } from './run.js';
+
+export interface WatchContext {
+  namespace: string;
+  selector: string;
+  context?: string;
+  stepId: string;
+  emit: Emit;
+  signal: AbortSignal;
+}
+
+export interface ExecuteOptions {
+  emit: Emit;
+  redactor: Redactor;
+  signal: AbortSignal;
+  checks: Record<string, Check>;
+  checkContext: CheckContext;
+  skipChecks: string[];
+  /** Runs beside a helm --wait: watches pods and events, explains why it is stuck. Returns a stop function. */
+  watcher?: (w: WatchContext) => () => Promise<string[]>;
+  now?: () => Date;
+}
+
+class StepFailure extends Error {
+  constructor(
+    message: string,
+    readonly fix?: string,
+    readonly output: string[] = [],
+  ) {
+    super(message);
+  }
+}
+
+class Cancelled extends Error {}
+
+const TAIL = 12;
+
+export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary> {
+  const { emit, redactor, signal } = opts;
+  const clean = (s: string) => maskUrlCredentials(redactor.redact(s));
+  const summary: Summary = { ok: false, cancelled: false, done: [], skipped: [], notRun: [], changes: [], backups: [], warnings: [], nextSteps: plan.nextSteps };
+  emit({ type: 'plan', title: `${plan.product} on ${plan.runtime}`, steps: plan.steps.map((s) => ({ id: s.id, title: s.title })) });
+
+  const runAction = async (step: Step, a: Action): Promise<void> => {
+    if (signal.aborted) throw new Cancelled();
+    switch (a.kind) {
+      case 'preflight': {
+        const failed: CheckReport[] = [];
+        for (const id of a.checks) {
+          if (signal.aborted) throw new Cancelled();
+          let report: CheckReport;
+          if (opts.skipChecks.includes(id)) report = { id, status: 'skipped', message: `skipped (--skip-check ${id})` };
+          else {
+            const check = opts.checks[id];
+            if (!check) report = { id, status: 'warn', message: 'unknown check' };
+            else {
+              try {
+                report = { id, ...(await check(opts.checkContext)) };
+              } catch (e) {
+                report = { id, status: 'warn', message: `check failed to run: ${(e as Error).message}` };
+              }
+            }
+          }
+          report = { ...report, message: clean(report.message) };
+          emit({ type: 'check', id: step.id, check: report });
+          if (report.status === 'fail') failed.push(report);
+          if (report.status === 'warn') summary.warnings.push(`${id}: ${report.message}${report.fix ? ` (fix: ${report.fix})` : ''}`);
+          if (report.status === 'skipped') summary.warnings.push(`${id}: skipped by --skip-check`);
+        }
+        if (failed.length) {
+          const first = failed[0]!;
+          throw new StepFailure(
+            failed.map((f) => `${f.id}: ${f.message}`).join('; '),
+            failed.map((f) => `${f.fix ?? 'see above'}${f.fix?.includes('--skip-check') ? '' : ` (or --skip-check ${f.id})`}`).join('; ') || first.fix,
+          );
+        }
+        return;
+      }
+      case 'mkdir':
+        ensureDir(a.path, a.mode);
+        return;
+      case 'write': {
+        ensureDir(dirname(a.path), 0o700, false);
+        if (a.backup) {
+          const b = backupFile(a.path, opts.now?.());
+          if (b) summary.backups.push(b);
+        }
+        writeFileAtomic(a.path, a.content, a.mode);
+        summary.changes.push(`wrote ${a.path} (${modeString(a.mode)})`);
+        return;
+      }
+      case 'note':
+        emit({ type: 'note', id: step.id, text: clean(a.text) });
+        return;
+      case 'waitContainers':
+        await waitContainers(step, a, opts);
+        summary.changes.push(`${a.names.join(', ')} running`);
+        return;
+      case 'exec': {
+        const command = clean(shellLine(a.argv));
+        emit({ type: 'command', id: step.id, command, ...(a.stdinLabel ? { stdin: a.stdinLabel } : {}) });
+        const tail: string[] = [];
+        const stopWatch = a.watch && opts.watcher ? opts.watcher({ ...a.watch, stepId: step.id, emit, signal }) : undefined;
+        const r = await run(a.argv, {
+          ...(a.stdin !== undefined ? { stdin: a.stdin } : {}),
+          signal,
+          ...(a.timeoutMs ? { timeoutMs: a.timeoutMs } : {}),
+          onLine: (line, stream) => {
+            const l = clean(line);
+            tail.push(l);
+            if (tail.length > TAIL) tail.shift();
+            emit({ type: 'output', id: step.id, line: l, stream });
+          },
+        });
+        const watchFindings = stopWatch ? await stopWatch() : [];
+        if (r.failure === 'cancelled' || signal.aborted) throw new Cancelled();
+        if (r.failure === 'not-found') throw new StepFailure(`${a.argv[0]} is not installed or not on PATH`, `install ${a.argv[0]}`);
+        if (r.failure === 'timeout') throw new StepFailure(`timed out: ${command}`, step.fix, tail);
+        if (r.exitCode !== 0 && !(a.okExitCodes ?? []).includes(r.exitCode)) {
+          const last = clean(r.stderr || r.stdout).trim().split('\n').filter(Boolean).slice(-3).join(' / ');
+          const why = watchFindings.length ? watchFindings.join('; ') : last || `exit code ${r.exitCode}`;
+          throw new StepFailure(why, step.fix, tail);
+        }
+        summary.changes.push(`ran ${command}`);
+        return;
+      }
+    }
+  };
+
+  let stopped: 'failed' | 'cancelled' | undefined;
+  for (const step of plan.steps) {
+    if (stopped || signal.aborted) {
+      if (!stopped) stopped = 'cancelled';
+      emit({ type: 'step:cancel', id: step.id });
+      summary.notRun.push(step.id);
+      continue;
+    }
+    if (step.skip) {
+      emit({ type: 'step:skip', id: step.id, reason: step.skip });
+      summary.skipped.push(step.id);
+      continue;
+    }
+    emit({ type: 'step:start', id: step.id, title: step.title });
+    try {
+      for (const a of step.actions) await runAction(step, a);
+      emit({ type: 'step:done', id: step.id });
+      summary.done.push(step.id);
+    } catch (e) {
+      if (e instanceof Cancelled || signal.aborted) {
+        stopped = 'cancelled';
+        emit({ type: 'step:cancel', id: step.id });
+        summary.notRun.push(step.id);
+        continue;
+      }
+      stopped = 'failed';
+      const f = e instanceof StepFailure ? e : new StepFailure(clean((e as Error).message ?? String(e)), step.fix);
+      emit({ type: 'step:fail', id: step.id, error: clean(f.message), ...(f.fix ? { fix: f.fix } : {}), output: f.output });
+      summary.failed = step.id;
+      summary.error = clean(f.message);
+      if (f.fix) summary.fix = f.fix;
+    }
+  }
+  summary.cancelled = stopped === 'cancelled';
+  summary.ok = !stopped;
+  emit({ type: 'done', summary });
+  return summary;
+}
+
+async function waitContainers(step: Step, a: Extract<Action, { kind: 'waitContainers' }>, opts: ExecuteOptions): Promise<void> {
+  const { signal, emit } = opts;
+  const deadline = Date.now() + a.timeoutMs;
+  let delay = 25;
+  const pending = new Set(a.names);
+  while (pending.size > 0) {
+    if (signal.aborted) throw new Cancelled();
+    const r = await run([a.runtimeBin, 'container', 'inspect', '--format', '{{.Name}} {{.State.Status}} {{.State.ExitCode}} {{.RestartCount}}', ...pending], { signal, timeoutMs: 10_000 });
+    if (r.failure === 'cancelled') throw new Cancelled();
+    for (const line of r.stdout.split('\n')) {
+      const [rawName, status, exitCode] = line.trim().split(/\s+/);
+      const name = (rawName ?? '').replace(/^\//, '');
+      if (!pending.has(name)) continue;
+      if (status === 'running') {
+        pending.delete(name);
+        emit({ type: 'output', id: step.id, line: `${name}: running`, stream: 'stdout' });
+      } else if (status === 'exited' || status === 'dead') {
+        const logs = await run([a.runtimeBin, 'logs', '--tail', '20', name], { signal, timeoutMs: 10_000 });
+        const lines = opts.redactor.redact(`${logs.stdout}\n${logs.stderr}`).split('\n').filter(Boolean).slice(-10);
+        throw new StepFailure(`${name} exited with code ${exitCode}`, step.fix, lines);
+      }
+    }
+    if (pending.size === 0) break;
+    if (Date.now() > deadline) throw new StepFailure(`${[...pending].join(', ')} did not reach running within ${a.timeoutMs / 1000}s`, step.fix);
+    await new Promise((res) => setTimeout(res, delay));
+    delay = Math.min(Math.round(delay * 1.6), 1000);
+  }
+  for (const name of a.names) {
+    const logs = await run([a.runtimeBin, 'logs', '--tail', '5', name], { signal, timeoutMs: 10_000 });
+    for (const l of opts.redactor.redact(`${logs.stdout}\n${logs.stderr}`).split('\n').filter(Boolean).slice(-5)) {
+      emit({ type: 'output', id: step.id, line: `${name} | ${l}`, stream: 'stdout' });
+    }
+  }
+}

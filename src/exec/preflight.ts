@@ -1,0 +1,154 @@
+// Preflight checks for docker/podman. Each has an id, a message and a fix; --skip-check <id> skips one.
+import { accessSync, constants, existsSync, statSync, statfsSync } from 'node:fs';
+import { arch, cpus, totalmem } from 'node:os';
+import { dirname } from 'node:path';
+import type { Model } from '../model/schema.js';
+import type { HostFacts, InstalledState } from '../plan/types.js';
+import { which } from '../util/which.js';
+import type { RuntimeInfo } from './detect.js';
+import type { CheckReport } from './events.js';
+import { run } from './run.js';
+
+export const MIN_VERSIONS = { docker: '20.10.17', podman: '4.5.0' } as const;
+
+export interface CheckContext {
+  model: Model;
+  host: HostFacts & { runtime?: RuntimeInfo };
+  state: InstalledState;
+  installDir: string;
+  allowRoot: boolean;
+  env: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+}
+
+export type Check = (ctx: CheckContext) => Promise<Omit<CheckReport, 'id'>> | Omit<CheckReport, 'id'>;
+
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split(/[.-]/).map((x) => parseInt(x, 10) || 0);
+  const pb = b.split(/[.-]/).map((x) => parseInt(x, 10) || 0);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
+  return 0;
+}
+
+const GB = 1024 ** 3;
+
+function nearestExisting(p: string): string {
+  let cur = p;
+  while (!existsSync(cur) && dirname(cur) !== cur) cur = dirname(cur);
+  return cur;
+}
+
+function runtimeName(ctx: CheckContext): 'docker' | 'podman' {
+  return ctx.model.runtime === 'podman' ? 'podman' : 'docker';
+}
+
+export const containerChecks: Record<string, Check> = {
+  'runtime-present': (ctx) => {
+    const rt = runtimeName(ctx);
+    const bin = ctx.host.runtime?.bin;
+    if (!bin) {
+      return {
+        status: 'fail',
+        message: `${rt} is not installed or not on PATH`,
+        fix: rt === 'docker' ? 'install Docker Engine (docs.docker.com/engine/install) or use --set runtime=podman' : 'install podman (apt/dnf install podman) or use --set runtime=docker',
+      };
+    }
+    return { status: 'ok', message: `${rt} found at ${bin}` };
+  },
+  'runtime-version': (ctx) => {
+    const rt = runtimeName(ctx);
+    const v = ctx.host.runtime?.version;
+    const min = MIN_VERSIONS[rt];
+    if (!v) return { status: 'warn', message: `could not read the ${rt} version`, fix: `check that "${rt} --version" works` };
+    if (compareVersions(v, min) < 0) {
+      return { status: 'fail', message: `${rt} ${v} is older than the required ${min}`, fix: `upgrade ${rt} to ${min} or newer, or pass --skip-check runtime-version to try anyway` };
+    }
+    return { status: 'ok', message: `${rt} ${v} (>= ${min})` };
+  },
+  socket: (ctx) => {
+    const rt = runtimeName(ctx);
+    const info = ctx.host.runtime;
+    const mode = info?.rootless ? 'rootless' : 'rootful';
+    const sock = ctx.host.socket;
+    let isSocket = false;
+    try {
+      isSocket = statSync(sock).isSocket();
+    } catch {
+      isSocket = false;
+    }
+    if (!info?.reachable) {
+      return {
+        status: 'fail',
+        message: `the ${rt} daemon is not reachable`,
+        fix: rt === 'docker' ? 'start it: sudo systemctl start docker (rootless: systemctl --user start docker)' : 'check "podman info"; for rootless podman run it as the user that owns the containers',
+      };
+    }
+    if (!isSocket) {
+      return {
+        status: 'fail',
+        message: `${mode} ${rt} detected, but its API socket ${sock} does not exist; the agent needs it to start jobs`,
+        fix: rt === 'podman' ? (info.rootless ? 'systemctl --user enable --now podman.socket' : 'sudo systemctl enable --now podman.socket') : 'start the docker daemon, or set DOCKER_HOST=unix:///path/to/docker.sock',
+      };
+    }
+    return { status: 'ok', message: `${mode} ${rt}, socket ${sock}` };
+  },
+  'not-root': (ctx) => {
+    if (ctx.host.uid !== 0) return { status: 'ok', message: `running as uid ${ctx.host.uid}` };
+    if (ctx.allowRoot) return { status: 'warn', message: 'running as root (--allow-root)', fix: 'the vendor recommends a regular user with rootless podman or docker' };
+    return { status: 'fail', message: 'running as root; the vendor scripts refuse this too', fix: 'run as a regular user (rootless podman/docker recommended), or pass --allow-root' };
+  },
+  arch: () => {
+    if (arch() === 'x64') return { status: 'ok', message: 'x86_64' };
+    return { status: 'warn', message: `architecture ${arch()}: the agent image is published for x86_64 only`, fix: 'use an x86_64 host' };
+  },
+  selinux: (ctx) => ({
+    status: 'ok',
+    message: ctx.host.selinux ? 'SELinux is enforcing or permissive: host_selinux_enabled = "true"' : 'SELinux is disabled or absent',
+  }),
+  disk: (ctx) => {
+    const p = nearestExisting(ctx.installDir);
+    try {
+      const s = statfsSync(p);
+      const free = (s.bavail * s.bsize) / GB;
+      if (free < 1) return { status: 'fail', message: `only ${free.toFixed(1)} GB free at ${p}`, fix: 'free disk space or choose another installDir' };
+      if (free < 50) return { status: 'warn', message: `${free.toFixed(0)} GB free at ${p}; 50 GB is recommended for pipeline data`, fix: 'add disk space for data/ and tmp/' };
+      return { status: 'ok', message: `${free.toFixed(0)} GB free at ${p}` };
+    } catch {
+      return { status: 'warn', message: `could not read free space at ${p}` };
+    }
+  },
+  memory: () => {
+    const mem = totalmem() / GB;
+    const cores = cpus().length;
+    if (mem < 32 || cores < 8) {
+      return { status: 'warn', message: `${mem.toFixed(0)} GB RAM and ${cores} CPUs; 32 GB and 8 CPUs are recommended`, fix: 'size the host up before running many connections' };
+    }
+    return { status: 'ok', message: `${mem.toFixed(0)} GB RAM, ${cores} CPUs` };
+  },
+  'install-dir': (ctx) => {
+    const p = nearestExisting(ctx.installDir);
+    try {
+      accessSync(p, constants.W_OK | constants.X_OK);
+      return { status: 'ok', message: `${ctx.installDir} is writable` };
+    } catch {
+      return { status: 'fail', message: `${ctx.installDir} is not writable (${p})`, fix: `fix the permissions of ${p}, or choose another directory with --set ${ctx.model.product === 'fivetran' ? 'fivetran.installDir' : 'tobiko.docker.installDir'}=...` };
+    }
+  },
+  linger: async (ctx) => {
+    if (!ctx.host.rootless) return { status: 'ok', message: 'rootful runtime: linger not needed' };
+    const user = ctx.env.USER ?? ctx.env.LOGNAME ?? String(ctx.host.uid);
+    const bin = which('loginctl', ctx.env.PATH);
+    if (!bin) return { status: 'warn', message: 'loginctl not found: cannot check linger', fix: `sudo loginctl enable-linger ${user}, so the agent keeps running after you log out` };
+    const r = await run([bin, 'show-user', user, '--property=Linger'], { timeoutMs: 3000 });
+    if (r.exitCode === 0 && /Linger=yes/.test(r.stdout)) return { status: 'ok', message: `linger is enabled for ${user}` };
+    return { status: 'warn', message: `linger is not enabled for ${user}: rootless containers stop when you log out`, fix: `sudo loginctl enable-linger ${user}` };
+  },
+  'image-present': (ctx) => {
+    const image = ctx.model.product === 'fivetran' ? ctx.model.fivetran?.image : ctx.model.tobiko?.docker.image;
+    if (image && ctx.state.images.includes(image)) return { status: 'ok', message: `image ${image} is present` };
+    return { status: 'fail', message: `image ${image} is not present and pull policy is never`, fix: `load it first (${runtimeName(ctx)} load -i image.tar), or set pullPolicy to missing` };
+  },
+};

@@ -1,0 +1,67 @@
+// The only place that starts processes (execa). Secrets never go on argv: callers pass them on stdin.
+import { execa } from 'execa';
+
+export interface RunOptions {
+  stdin?: string;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  env?: NodeJS.ProcessEnv;
+  onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+}
+
+export interface RunResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  /** spawn failure (ENOENT) or signal, when the command did not exit by itself. */
+  failure?: 'not-found' | 'cancelled' | 'timeout' | 'signal';
+}
+
+export async function run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  const [cmd, ...args] = argv;
+  if (!cmd) throw new Error('empty command');
+  const sub = execa(cmd, args, {
+    reject: false,
+    all: false,
+    stripFinalNewline: true,
+    ...(opts.stdin !== undefined ? { input: opts.stdin } : { stdin: 'ignore' }),
+    ...(opts.signal ? { cancelSignal: opts.signal, forceKillAfterDelay: 2000 } : {}),
+    ...(opts.timeoutMs ? { timeout: opts.timeoutMs } : {}),
+    ...(opts.env ? { env: opts.env, extendEnv: false } : {}),
+    lines: false,
+  });
+  if (opts.onLine) {
+    const feed = (stream: 'stdout' | 'stderr') => {
+      let buf = '';
+      sub[stream]?.on('data', (chunk: Buffer) => {
+        buf += chunk.toString('utf8');
+        let i: number;
+        while ((i = buf.indexOf('\n')) >= 0) {
+          opts.onLine?.(buf.slice(0, i).replace(/\r$/, ''), stream);
+          buf = buf.slice(i + 1);
+        }
+      });
+      sub[stream]?.on('end', () => {
+        if (buf) opts.onLine?.(buf, stream);
+        buf = '';
+      });
+    };
+    feed('stdout');
+    feed('stderr');
+  }
+  const r = await sub;
+  const stdout = typeof r.stdout === 'string' ? r.stdout : '';
+  const stderr = typeof r.stderr === 'string' ? r.stderr : '';
+  let failure: RunResult['failure'];
+  if (r.isCanceled) failure = 'cancelled';
+  else if (r.timedOut) failure = 'timeout';
+  else if ((r as { code?: string }).code === 'ENOENT') failure = 'not-found';
+  else if (r.signal) failure = 'signal';
+  return { exitCode: r.exitCode ?? (failure ? -1 : 0), stdout, stderr, ...(failure ? { failure } : {}) };
+}
+
+/** Run and return trimmed stdout, or undefined when it fails. For quick read-only probes. */
+export async function probe(argv: readonly string[], timeoutMs = 5000, env?: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const r = await run(argv, { timeoutMs, ...(env ? { env } : {}) });
+  return r.exitCode === 0 && !r.failure ? r.stdout.trim() : undefined;
+}

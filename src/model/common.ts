@@ -1,0 +1,82 @@
+// Building blocks shared by both products' schemas.
+import { z } from 'zod';
+import { registerSecret, registerUrlCredentials, resolveRef } from './refs.js';
+
+/** A secret field: literal, env:NAME or file:PATH. Parses to the resolved value and registers it for masking. */
+export function secret(description: string) {
+  return z
+    .string()
+    .min(1, 'must not be empty')
+    .transform((raw, ctx) => {
+      const r = resolveRef(raw);
+      if (!r.ok) {
+        ctx.addIssue({ code: 'custom', message: r.message });
+        return z.NEVER;
+      }
+      registerSecret(r.value);
+      return r.value;
+    })
+    .meta({ description: `${description} Secret: a literal, env:NAME or file:PATH.`, 'x-secret': true });
+}
+
+/** A URL that may carry credentials (a proxy): env:/file: allowed, the password part is masked. */
+export function credentialUrl(description: string) {
+  return z
+    .string()
+    .min(1)
+    .transform((raw, ctx) => {
+      const r = resolveRef(raw);
+      if (!r.ok) {
+        ctx.addIssue({ code: 'custom', message: r.message });
+        return z.NEVER;
+      }
+      if (!/^https?:\/\/[^\s/]+/.test(r.value)) {
+        ctx.addIssue({ code: 'custom', message: `must be an http:// or https:// URL, e.g. http://proxy.internal:3128` });
+        return z.NEVER;
+      }
+      registerUrlCredentials(r.value);
+      return r.value;
+    })
+    .meta({ description: `${description} May be env:NAME or file:PATH; credentials in it are masked.` });
+}
+
+export const k8sName = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a lowercase RFC 1123 name (a-z, 0-9, "-"), e.g. "fivetran"')
+  .max(63, 'must be at most 63 characters');
+
+export const cpuQuantity = z.string().regex(/^[0-9]+m?$/, 'must match ^[0-9]+m?$, e.g. "2" or "500m"');
+export const memoryQuantity = z.string().regex(/^[0-9]+(Mi|Gi)$/, 'must match ^[0-9]+(Mi|Gi)$, e.g. "2Gi" or "512Mi"');
+
+const resourceSet = z.strictObject({ cpu: cpuQuantity.optional(), memory: memoryQuantity.optional() });
+export const resources = z
+  .strictObject({ requests: resourceSet.optional(), limits: resourceSet.optional() })
+  .meta({ description: 'Container resources, as in the chart: cpu "2" or "500m", memory "2Gi" or "512Mi".' });
+
+/** Extra resources key allowed for Tobiko (ephemeral-storage). */
+const tobikoResourceSet = z.strictObject({
+  cpu: cpuQuantity.optional(),
+  memory: memoryQuantity.optional(),
+  'ephemeral-storage': z.string().regex(/^[0-9]+(Mi|Gi)$/, 'must match ^[0-9]+(Mi|Gi)$, e.g. "10Gi"').optional(),
+});
+export const tobikoResources = z.strictObject({ requests: tobikoResourceSet.optional(), limits: tobikoResourceSet.optional() });
+
+export const pullPolicy = z
+  .enum(['always', 'missing', 'never'])
+  .meta({ description: 'Container image pull policy: always pull, pull when missing, or never pull (use a local image).' });
+
+export const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name (A-Z, 0-9, _)');
+export const extraEnv = z.array(z.strictObject({ name: envVarName, value: z.string() })).default([]);
+
+export const duration = z.string().regex(/^([0-9]+h)?([0-9]+m)?([0-9]+s)?$/, 'must be a duration like 5m, 90s or 1h30m').refine((s) => s.length > 0, 'must not be empty');
+
+export const proxy = z
+  .strictObject({
+    http: credentialUrl('HTTP proxy URL.').optional(),
+    https: credentialUrl('HTTPS proxy URL.').optional(),
+    noProxy: z.array(z.string().min(1)).default([]).meta({ description: 'Hosts that bypass the proxy.' }),
+  })
+  .refine((p) => p.http || p.https, { message: 'set at least one of proxy.http and proxy.https, or remove proxy' });
+
+export type Proxy = z.output<typeof proxy>;
+export type Resources = z.output<typeof resources>;

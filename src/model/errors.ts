@@ -1,0 +1,85 @@
+// User-facing errors: one line per problem, naming the field and the fix. Exit code 2, no stack trace.
+import type { z } from 'zod';
+
+export interface Problem {
+  path: string;
+  message: string;
+}
+
+export class UserError extends Error {
+  readonly problems: Problem[];
+  readonly exitCode: number;
+  constructor(problems: Problem[] | string, exitCode = 2) {
+    const list = typeof problems === 'string' ? [{ path: '', message: problems }] : problems;
+    super(list.map(formatProblem).join('\n'));
+    this.problems = list;
+    this.exitCode = exitCode;
+  }
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else {
+      const s = String(seg);
+      if (/^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(s)) out += out ? `.${s}` : s;
+      else out += `[${JSON.stringify(s)}]`;
+    }
+  }
+  return out;
+}
+
+export function formatProblem(p: Problem): string {
+  return p.path ? `${p.path}: ${p.message}` : p.message;
+}
+
+type Issue = z.core.$ZodIssue;
+
+function friendly(issue: Issue): string {
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; check the spelling (see: hd-setup schema)`;
+    case 'invalid_type':
+      if (issue.input === undefined) return `is required`;
+      return issue.message.replace(/^Invalid input: /, '');
+    case 'invalid_value':
+      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    default:
+      return issue.message.replace(/^Invalid input: /, '');
+  }
+}
+
+/** Flatten zod issues (including record-key and union sub-issues) to one problem per line. */
+export function zodProblems(issues: readonly Issue[], prefix: readonly PropertyKey[] = []): Problem[] {
+  const out: Problem[] = [];
+  for (const issue of issues) {
+    const path = [...prefix, ...issue.path];
+    if (issue.code === 'invalid_key') {
+      const key = path.at(-1);
+      for (const sub of zodProblems(issue.issues as Issue[], [])) {
+        out.push({ path: formatPath(path), message: `key ${JSON.stringify(key)}: ${sub.message}` });
+      }
+      continue;
+    }
+    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      // Report the branch that got furthest (fewest issues).
+      const best = [...issue.errors].sort((a, b) => a.length - b.length)[0] ?? [];
+      out.push(...zodProblems(best as Issue[], path));
+      continue;
+    }
+    if (issue.code === 'unrecognized_keys') {
+      for (const k of issue.keys) out.push({ path: formatPath([...path, k]), message: `unknown key; check the spelling (see: hd-setup schema)` });
+      continue;
+    }
+    out.push({ path: formatPath(path), message: friendly(issue) });
+  }
+  // One line per distinct problem.
+  const seen = new Set<string>();
+  return out.filter((p) => {
+    const k = `${p.path}\u0000${p.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

@@ -1,0 +1,89 @@
+// Secret references: every secret field takes a literal, `env:NAME` or `file:PATH`.
+// Resolution happens while the zod schema parses, through a context that parseModel() sets.
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { resolve } from 'node:path';
+
+export interface ResolveContext {
+  env: NodeJS.ProcessEnv;
+  /** Directory that relative `file:` paths are resolved against (the preset's directory, or cwd). */
+  baseDir: string;
+  home: string;
+  /** Every secret value resolved so far: the redactor masks these in all output. */
+  secrets: Set<string>;
+}
+
+let current: ResolveContext | undefined;
+
+export function withResolveContext<T>(ctx: ResolveContext, fn: () => T): T {
+  const prev = current;
+  current = ctx;
+  try {
+    return fn();
+  } finally {
+    current = prev;
+  }
+}
+
+export function expandHome(p: string, home = current?.home ?? homedir()): string {
+  if (p === '~') return home;
+  if (p.startsWith('~/')) return home + p.slice(1);
+  return p;
+}
+
+export type RefResult = { ok: true; value: string } | { ok: false; message: string };
+
+export function isRef(s: string): boolean {
+  return /^(env|file):/.test(s);
+}
+
+/** Resolve `env:NAME` / `file:PATH` / literal. Never includes the value in an error message. */
+export function resolveRef(raw: string): RefResult {
+  const ctx = current;
+  if (raw.startsWith('env:')) {
+    const name = raw.slice(4);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      return { ok: false, message: `"${raw}" is not a valid env reference; use env:NAME` };
+    }
+    const v = ctx?.env[name];
+    if (v === undefined || v === '') {
+      return { ok: false, message: `environment variable ${name} is not set; export ${name}=... or pass the value with --set` };
+    }
+    return { ok: true, value: v };
+  }
+  if (raw.startsWith('file:')) {
+    const p = raw.slice(5);
+    if (!p) return { ok: false, message: `"${raw}" names no file; use file:PATH` };
+    const full = resolve(ctx?.baseDir ?? process.cwd(), expandHome(p));
+    try {
+      const v = readFileSync(full, 'utf8').replace(/\r?\n$/, '');
+      if (!v) return { ok: false, message: `file ${full} is empty` };
+      return { ok: true, value: v };
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable' : `cannot be read (${code ?? 'error'})`;
+      return { ok: false, message: `file ${full} ${why}; create it or fix the file: path` };
+    }
+  }
+  return { ok: true, value: raw };
+}
+
+export function registerSecret(value: string): void {
+  if (value && current) current.secrets.add(value);
+}
+
+/** Credentials inside a URL (`http://user:pass@host`) are secrets too. */
+export function registerUrlCredentials(url: string): void {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/([^/@]*)@/i.exec(url);
+  if (!m || !m[1]) return;
+  const userinfo = m[1];
+  const colon = userinfo.indexOf(':');
+  if (colon >= 0) {
+    registerSecret(userinfo.slice(colon + 1));
+    try {
+      registerSecret(decodeURIComponent(userinfo.slice(colon + 1)));
+    } catch {
+      /* not percent-encoded */
+    }
+  }
+}

@@ -1,0 +1,103 @@
+// A plan describes itself: every step and exact command, secrets masked (dry-run and the wizard's review).
+import { createTwoFilesPatch } from 'diff';
+import { modeString } from '../render/types.js';
+import { maskUrlCredentials, type Redactor } from '../util/redact.js';
+import { shellLine } from '../util/shell.js';
+import type { Action, Plan, PlannedFile, Step } from './types.js';
+
+export type FileStatus = 'new' | 'changed' | 'unchanged';
+
+export function fileStatus(f: PlannedFile): FileStatus {
+  return f.current === undefined ? 'new' : f.current === f.content ? 'unchanged' : 'changed';
+}
+
+export interface DescribedAction {
+  kind: Action['kind'];
+  command?: string;
+  stdin?: { label: string; content: string };
+  path?: string;
+  mode?: string;
+  bytes?: number;
+  backup?: boolean;
+  checks?: string[];
+  text?: string;
+}
+
+export interface DescribedStep {
+  id: string;
+  title: string;
+  skip?: string;
+  actions: DescribedAction[];
+}
+
+export function describeAction(a: Action, r: Redactor): DescribedAction {
+  const clean = (s: string) => maskUrlCredentials(r.redact(s));
+  switch (a.kind) {
+    case 'preflight':
+      return { kind: a.kind, checks: a.checks };
+    case 'mkdir':
+      return { kind: a.kind, path: a.path, mode: modeString(a.mode) };
+    case 'write':
+      return { kind: a.kind, path: a.path, mode: modeString(a.mode), bytes: Buffer.byteLength(a.content), backup: a.backup };
+    case 'exec':
+      return {
+        kind: a.kind,
+        command: clean(shellLine(a.argv)),
+        ...(a.stdin !== undefined ? { stdin: { label: a.stdinLabel ?? 'stdin', content: clean(a.stdin) } } : {}),
+      };
+    case 'waitContainers':
+      return { kind: a.kind, command: `poll "${a.runtimeBin} inspect" until ${a.names.join(', ')} running (timeout ${a.timeoutMs / 1000}s)` };
+    case 'note':
+      return { kind: a.kind, text: clean(a.text) };
+  }
+}
+
+export function describeStep(s: Step, r: Redactor): DescribedStep {
+  return { id: s.id, title: s.title, ...(s.skip ? { skip: s.skip } : {}), actions: s.skip ? [] : s.actions.map((a) => describeAction(a, r)) };
+}
+
+export function planToJson(plan: Plan, r: Redactor): Record<string, unknown> {
+  return {
+    product: plan.product,
+    runtime: plan.runtime,
+    files: plan.files.map((f) => ({ path: f.dest, mode: modeString(f.mode), bytes: Buffer.byteLength(f.content), secret: f.secret, status: fileStatus(f) })),
+    steps: plan.steps.map((s) => describeStep(s, r)),
+  };
+}
+
+/** A unified diff of a file against what is installed; secrets masked. */
+export function fileDiff(f: PlannedFile, r: Redactor): string {
+  if (f.current === undefined || f.current === f.content) return '';
+  return createTwoFilesPatch(`${f.dest} (installed)`, `${f.dest} (new)`, r.redact(f.current), r.redact(f.content), '', '', { context: 2 })
+    .split('\n')
+    .slice(2)
+    .join('\n');
+}
+
+export function planToText(plan: Plan, r: Redactor, opts: { diffs?: boolean } = {}): string {
+  const out: string[] = [];
+  out.push('Files');
+  for (const f of plan.files) {
+    out.push(`  ${modeString(f.mode)}  ${f.dest}  (${fileStatus(f)}${f.secret ? ', secret' : ''}) ${f.description}`);
+    if (opts.diffs) {
+      const d = fileDiff(f, r);
+      if (d) out.push(...d.trimEnd().split('\n').map((l) => `        ${l}`));
+    }
+  }
+  out.push('', 'Steps');
+  plan.steps.forEach((s, i) => {
+    const d = describeStep(s, r);
+    out.push(`  ${i + 1}. ${d.title}${d.skip ? `  (skip: ${d.skip})` : ''}`);
+    for (const a of d.actions) {
+      if (a.kind === 'preflight') out.push(`       checks: ${a.checks?.join(', ')}`);
+      else if (a.kind === 'mkdir') out.push(`       mkdir -p -m ${a.mode} ${a.path}`);
+      else if (a.kind === 'write') out.push(`       write ${a.path} (${a.mode}, ${a.bytes} bytes, atomic${a.backup ? '; the installed version is backed up first' : ''})`);
+      else if (a.kind === 'note') out.push(...(a.text ?? '').split('\n').map((l) => `       ${l}`));
+      else if (a.command) {
+        out.push(`       $ ${a.command}${a.stdin ? `   # stdin: ${a.stdin.label}` : ''}`);
+        if (a.stdin) out.push(...a.stdin.content.trimEnd().split('\n').map((l) => `         | ${l}`));
+      }
+    }
+  });
+  return out.join('\n');
+}

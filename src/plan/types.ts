@@ -1,0 +1,96 @@
+// A plan is data: steps of actions. Dry-run describes them; exec/ carries them out.
+import type { Runtime, Product } from '../model/schema.js';
+import type { RenderedFile } from '../render/types.js';
+
+export type CheckId = string;
+
+export type Action =
+  | { kind: 'preflight'; checks: CheckId[] }
+  | { kind: 'mkdir'; path: string; mode: number }
+  | {
+      kind: 'write';
+      path: string;
+      mode: number;
+      content: string;
+      secret: boolean;
+      /** Copy an existing different file to <path>.bak-<timestamp> first. */
+      backup: boolean;
+    }
+  | {
+      kind: 'exec';
+      argv: string[];
+      /** Fed on stdin (secrets go here, never on argv). */
+      stdin?: string;
+      /** What stdin holds, for display (the content itself is shown masked). */
+      stdinLabel?: string;
+      /** Exit codes that count as success besides 0. */
+      okExitCodes?: number[];
+      timeoutMs?: number;
+      /** Runs helm with a pod/event watcher beside it (Kubernetes). */
+      watch?: { namespace: string; selector: string; context?: string };
+    }
+  | { kind: 'waitContainers'; runtime: 'docker' | 'podman'; runtimeBin: string; names: string[]; timeoutMs: number }
+  | { kind: 'note'; text: string };
+
+export interface Step {
+  id: string;
+  title: string;
+  actions: Action[];
+  /** Set when there is nothing to do: the reason is reported and the step shown as skipped. */
+  skip?: string;
+  /** What to do when this step fails. */
+  fix?: string;
+}
+
+export interface PlannedFile extends RenderedFile {
+  /** Absolute path an install writes. */
+  dest: string;
+  /** Content currently installed, if any (for the review diff). */
+  current?: string;
+}
+
+export interface Plan {
+  product: Product;
+  runtime: Runtime;
+  steps: Step[];
+  files: PlannedFile[];
+  /** Next steps shown after a successful install. */
+  nextSteps: string[];
+}
+
+/** What the CLI detected about the host and what is installed. Plans are pure functions of it. */
+export interface HostFacts {
+  home: string;
+  uid: number;
+  /** Absolute runtime binary (docker/podman) used in units. */
+  runtimeBin: string;
+  rootless: boolean;
+  /** Host path of the runtime's API socket. */
+  socket: string;
+  selinux: boolean;
+  /** Whether `systemctl --user` works here. */
+  systemdUser: boolean;
+  version: string;
+}
+
+export interface ContainerState {
+  name: string;
+  status: string;
+  running: boolean;
+  image: string;
+  labels: Record<string, string>;
+}
+
+export interface InstalledState {
+  containers: Record<string, ContainerState | undefined>;
+  networks: string[];
+  images: string[];
+  /** Existing file contents by absolute path. */
+  files: Record<string, string | undefined>;
+  kubernetes?: {
+    namespaceExists: boolean;
+    release?: { revision: number; values: Record<string, unknown> };
+  };
+}
+
+export const FRESH: InstalledState = { containers: {}, networks: [], images: [], files: {} };

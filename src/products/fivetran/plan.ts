@@ -1,0 +1,112 @@
+// Fivetran install plans: docker/podman (config.json + controller container) and Kubernetes (Helm).
+import { posix } from 'node:path';
+import type { Model } from '../../model/schema.js';
+import { bootStep, containerStep, filesStep, imageStep, networkStep, waitStep, type ContainerSpec } from '../../plan/containers.js';
+import { applyStep, helmStep, kubectl, namespaceStep } from '../../plan/kubernetes.js';
+import type { HostFacts, InstalledState, PlannedFile, Plan, Step } from '../../plan/types.js';
+import { FIVETRAN_CONTAINER, FIVETRAN_NETWORK, FIVETRAN_UNIT, fivetranOf } from './render.js';
+import { checkToken } from './token.js';
+
+export const CONTAINER_PREFLIGHT = ['runtime-present', 'runtime-version', 'socket', 'not-root', 'arch', 'selinux', 'disk', 'memory', 'install-dir', 'linger'];
+
+export function fivetranContainerSpec(model: Model, host: HostFacts, installDir: string, configJson: string): ContainerSpec {
+  const f = fivetranOf(model);
+  const runtime = model.runtime as 'docker' | 'podman';
+  const tok = checkToken(f.token ?? '');
+  const internalSocket = runtime === 'podman' ? '/run/user/1000/podman/podman.sock' : '/var/run/docker.sock';
+  return {
+    name: FIVETRAN_CONTAINER,
+    image: f.image,
+    restart: f.restartPolicy,
+    pull: f.pullPolicy,
+    network: FIVETRAN_NETWORK,
+    memory: f.memory,
+    labels: {
+      fivetran: 'ldp',
+      ldp_process_id: 'default-controller-process-id',
+      ldp_controller_id: tok.ok ? tok.controllerId : 'unknown',
+      ldp_container_type: 'CONTROLLER',
+      'hd-setup.product': 'fivetran',
+    },
+    env: { HOST_USER_HOME_DIR: host.home, CONTAINER_ENV_TYPE: runtime },
+    volumes: [
+      [posix.join(installDir, 'conf'), '/conf'],
+      [posix.join(installDir, 'logs'), '/logs'],
+      [host.socket, internalSocket],
+    ],
+    securityOpts: ['label=disable'],
+    args: ['-f', '/conf/config.json'],
+    inputs: [configJson],
+  };
+}
+
+export function planFivetranContainers(model: Model, host: HostFacts, state: InstalledState, files: PlannedFile[], installDir: string): Plan {
+  const f = fivetranOf(model);
+  const runtime = model.runtime as 'docker' | 'podman';
+  const bin = host.runtimeBin;
+  const config = files.find((x) => x.rel === 'conf/config.json');
+  const spec = fivetranContainerSpec(model, host, installDir, config?.content ?? '');
+  const checks = [...CONTAINER_PREFLIGHT, ...(f.pullPolicy === 'never' ? ['image-present'] : [])];
+  const dirs = [installDir, ...['conf', 'data', 'logs', 'tmp'].map((d) => posix.join(installDir, d))].map((path) => ({ path, mode: 0o700 }));
+  const steps: Step[] = [
+    { id: 'preflight', title: 'Preflight checks', actions: [{ kind: 'preflight', checks }] },
+    filesStep(files, dirs),
+    networkStep(bin, FIVETRAN_NETWORK, state),
+    imageStep(bin, f.image, f.pullPolicy, state),
+    containerStep(bin, spec, state),
+    waitStep(runtime, bin, [FIVETRAN_CONTAINER]),
+    bootStep(host, FIVETRAN_UNIT, runtime, f.restartPolicy === 'always'),
+  ];
+  const name = posix.basename(bin);
+  return {
+    product: 'fivetran',
+    runtime,
+    steps,
+    files,
+    nextSteps: [
+      `Status:  hd-setup status   (or: ${name} ps --filter name=${FIVETRAN_CONTAINER})`,
+      `Logs:    ${name} logs -f ${FIVETRAN_CONTAINER}   and ${posix.join(installDir, 'logs')}`,
+      `Config:  ${posix.join(installDir, 'conf/config.json')} (0600)`,
+    ],
+  };
+}
+
+export function planFivetranKubernetes(model: Model, state: InstalledState, files: PlannedFile[]): Plan {
+  const f = fivetranOf(model);
+  const k = f.kubernetes;
+  const ctx = k.context;
+  const values = files.find((x) => x.rel === 'values.yaml');
+  const secret = files.find((x) => x.rel === 'token-secret.yaml');
+  const checks = ['kubectl', 'helm', 'helm-version', 'server-version', 'context', 'namespace', 'pvc', 'rbac', 'node-arch', ...(k.tokenSecret ? ['token-secret'] : [])];
+  const steps: Step[] = [
+    { id: 'preflight', title: 'Preflight checks', actions: [{ kind: 'preflight', checks }] },
+    filesStep(files, []),
+    namespaceStep(k.namespace, ctx, state.kubernetes?.namespaceExists ?? false),
+  ];
+  if (secret) steps.push(applyStep('secret', `Apply Secret ${k.release}-hd-setup-token`, secret, k.namespace, ctx, 'Secret with the agent token'));
+  steps.push(
+    helmStep({
+      release: k.release,
+      chart: k.chart,
+      version: k.chartVersion,
+      namespace: k.namespace,
+      context: ctx,
+      timeout: k.timeout,
+      valuesPath: values && !values.secret ? values.dest : undefined,
+      valuesContent: values?.content ?? '',
+      selector: `app.kubernetes.io/name=hd-agent,app.kubernetes.io/app=${k.release}`,
+    }),
+  );
+  const kc = kubectl(ctx).join(' ');
+  return {
+    product: 'fivetran',
+    runtime: 'kubernetes',
+    steps,
+    files,
+    nextSteps: [
+      `Status:  hd-setup status   (or: helm status ${k.release} -n ${k.namespace})`,
+      `Pods:    ${kc} get pods -n ${k.namespace} -l app.kubernetes.io/app=${k.release}`,
+      `Logs:    ${kc} logs -n ${k.namespace} deploy/${k.release} --tail=100`,
+    ],
+  };
+}

@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import { duration, k8sName, pullPolicy, resources, secret } from '../../model/common.js';
+import { checkToken } from './token.js';
+
+export const FIVETRAN_IMAGE = 'us-docker.pkg.dev/prod-eng-fivetran-ldp/public-docker-us/ldp-agent:production';
+export const FIVETRAN_CHART = 'oci://us-docker.pkg.dev/prod-eng-fivetran-ldp/public-docker-us/helm/hybrid-deployment-agent';
+export const FIVETRAN_CHART_VERSIONS = ['0.24.0', '0.12.0'] as const;
+
+const matchExpression = z
+  .strictObject({
+    key: z.string().min(1),
+    operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt']).default('In'),
+    values: z.array(z.string()).default([]),
+  })
+  .superRefine((m, ctx) => {
+    if ((m.operator === 'In' || m.operator === 'NotIn') && m.values.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['values'], message: `operator ${m.operator} needs at least one value` });
+    }
+    if ((m.operator === 'Exists' || m.operator === 'DoesNotExist') && m.values.length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['values'], message: `operator ${m.operator} takes no values; remove values` });
+    }
+    if ((m.operator === 'Gt' || m.operator === 'Lt') && (m.values.length !== 1 || !/^-?[0-9]+$/.test(m.values[0] ?? ''))) {
+      ctx.addIssue({ code: 'custom', path: ['values'], message: `operator ${m.operator} needs exactly one integer value` });
+    }
+  });
+
+export const affinityRule = z
+  .strictObject({
+    mode: z.enum(['required', 'preferred']).default('preferred').meta({
+      description: 'required: jobs only run on matching nodes; preferred: the scheduler favours them.',
+    }),
+    weight: z.number().int().min(1).max(100).default(1).meta({ description: 'Weight of a preferred rule, 1-100.' }),
+    match: z.array(matchExpression).min(1, 'a rule needs at least one match expression, e.g. {key: disktype, operator: In, values: [ssd]}'),
+  })
+  .meta({ description: 'A named node-affinity rule for Hybrid Deployment jobs.' });
+
+export const affinityAssignment = z.strictObject({
+  rule: z.string().min(1),
+  connectors: z.array(z.string().min(1)).default([]).meta({ description: 'Connection ids scheduled with this rule.' }),
+  default: z.boolean().default(false).meta({ description: 'Use this rule for every connection not listed elsewhere.' }),
+});
+
+const labelMap = z.record(z.string().min(1), z.string());
+
+export const fivetranKubernetes = z
+  .strictObject({
+    namespace: k8sName.default('fivetran'),
+    release: k8sName.default('hd-agent'),
+    chart: z.string().default(FIVETRAN_CHART).meta({ description: 'Chart reference; override for a mirror.' }),
+    chartVersion: z.enum(FIVETRAN_CHART_VERSIONS).default('0.24.0'),
+    context: z.string().optional().meta({ description: 'kubectl/helm context; default is the current context.' }),
+    dataVolumePvc: k8sName.optional().meta({ description: 'PersistentVolumeClaim used for pipeline data (required on Kubernetes).' }),
+    tokenSecret: z
+      .strictObject({ name: k8sName, key: z.string().min(1).default('token') })
+      .optional()
+      .meta({ description: 'An existing Secret that holds the token, instead of fivetran.token.' }),
+    tokenDelivery: z.enum(['secret', 'inline']).default('secret').meta({
+      description: 'With fivetran.token: "secret" creates a Secret with kubectl and keeps the token out of the values; "inline" puts it in the values (0600).',
+    }),
+    imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).optional(),
+    nodeSelector: labelMap.optional().meta({ description: 'Node selector for the agent pod. Excludes affinity.' }),
+    affinityRules: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'rule names use letters, digits, "_", "-" and "."'), affinityRule).default({}),
+    affinity: z.array(affinityAssignment).default([]).meta({ description: 'kubernetes_affinity: connections per affinity rule.' }),
+    resources: resources.optional(),
+    timeout: duration.default('5m'),
+  })
+  .superRefine((k, ctx) => {
+    if (k.nodeSelector && Object.keys(k.nodeSelector).length > 0 && k.affinity.length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['nodeSelector'], message: 'cannot be combined with affinity; use either a node selector or affinity rules' });
+    }
+    if (k.affinity.length > 0) checkAffinity(k.affinity, k.affinityRules, ctx);
+  });
+
+type Assignment = z.output<typeof affinityAssignment>;
+
+function checkAffinity(affinity: Assignment[], rules: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  const defined = Object.keys(rules);
+  const seenRule = new Map<string, number>();
+  const owner = new Map<string, number>();
+  let defaultAt = -1;
+  affinity.forEach((a, i) => {
+    if (!Object.hasOwn(rules, a.rule)) {
+      const list = defined.length ? `defined: ${defined.join(', ')}` : 'none defined; add it under fivetran.kubernetes.affinityRules';
+      ctx.addIssue({ code: 'custom', path: ['affinity', i, 'rule'], message: `"${a.rule}" is not defined in affinityRules (${list})` });
+    }
+    const prevRule = seenRule.get(a.rule);
+    if (prevRule !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['affinity', i, 'rule'], message: `rule "${a.rule}" is already used by affinity[${prevRule}]; merge their connectors` });
+    } else seenRule.set(a.rule, i);
+    if (a.default) {
+      if (defaultAt >= 0) {
+        ctx.addIssue({ code: 'custom', path: ['affinity', i, 'default'], message: `only one rule can be the default; affinity[${defaultAt}] (${affinity[defaultAt]?.rule}) already is` });
+      } else defaultAt = i;
+    }
+    if (!a.default && a.connectors.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['affinity', i, 'connectors'], message: 'must list at least one connection id unless the rule is the default' });
+    }
+    a.connectors.forEach((c, j) => {
+      const prev = owner.get(c);
+      if (prev !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['affinity', i, 'connectors', j],
+          message: `connection "${c}" is already assigned to rule "${affinity[prev]?.rule}" (affinity[${prev}]); a connection belongs to one rule only`,
+        });
+      } else owner.set(c, i);
+    });
+  });
+}
+
+export const fivetranSchema = z
+  .strictObject({
+    token: secret('The agent token from the Fivetran dashboard (base64 of <controller_id>:<secret>).').optional(),
+    installDir: z.string().min(1).default('~/fivetran').meta({ description: 'docker/podman: agent home with conf/, data/, logs/, tmp/.' }),
+    image: z.string().min(1).default(FIVETRAN_IMAGE),
+    pullPolicy: pullPolicy.default('always'),
+    restartPolicy: z.enum(['on-failure:3', 'always', 'unless-stopped']).default('on-failure:3'),
+    memory: z.string().regex(/^[0-9]+[kmg]$/, 'must be like 2048m or 2g').default('2048m').meta({ description: 'docker/podman: container memory limit.' }),
+    selinux: z.union([z.literal('auto'), z.boolean()]).default('auto').meta({ description: 'host_selinux_enabled in config.json; auto detects it.' }),
+    config: z
+      .record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'config keys are snake_case agent parameters'), z.union([z.string(), z.number(), z.boolean()]))
+      .default({})
+      .meta({ description: 'Extra agent parameters written to config.json / the chart config (e.g. custom_dns).' }),
+    kubernetes: fivetranKubernetes.prefault({}),
+  })
+  .superRefine((f, ctx) => {
+    if (f.token !== undefined) {
+      const t = checkToken(f.token);
+      if (!t.ok) ctx.addIssue({ code: 'custom', path: ['token'], message: t.message });
+    }
+    for (const k of ['token', 'http_proxy', 'https_proxy', 'no_proxy', 'host_selinux_enabled']) {
+      if (Object.hasOwn(f.config, k)) {
+        ctx.addIssue({ code: 'custom', path: ['config', k], message: `is set by hd-setup; use the dedicated option instead (fivetran.token, proxy, fivetran.selinux)` });
+      }
+    }
+  });
+
+export type FivetranOptions = z.output<typeof fivetranSchema>;
+export type FivetranKubernetes = z.output<typeof fivetranKubernetes>;
+export type AffinityRule = z.output<typeof affinityRule>;

@@ -1,0 +1,56 @@
+// SQLMesh engines Tobiko Cloud executes on, with the connection params each one needs.
+// `oneOf` lists alternatives where at least one must be present (authentication methods).
+export interface EngineSpec {
+  label: string;
+  required: string[];
+  oneOf?: string[][];
+  /** Params the wizard offers beyond the required ones. */
+  optional?: string[];
+  defaults?: Record<string, string | number>;
+}
+
+export const ENGINES = {
+  postgres: { label: 'PostgreSQL', required: ['host', 'port', 'database', 'user', 'password'], defaults: { port: 5432 } },
+  redshift: { label: 'Amazon Redshift', required: ['host', 'database', 'user', 'password'], optional: ['port'], defaults: { port: 5439 } },
+  snowflake: {
+    label: 'Snowflake',
+    required: ['account', 'user'],
+    oneOf: [['password', 'private_key', 'private_key_path', 'authenticator']],
+    optional: ['warehouse', 'database', 'role'],
+  },
+  bigquery: { label: 'Google BigQuery', required: ['project'], optional: ['method', 'keyfile', 'keyfile_json', 'location'] },
+  databricks: {
+    label: 'Databricks',
+    required: ['server_hostname', 'http_path'],
+    oneOf: [['access_token', 'auth_type']],
+    optional: ['catalog'],
+  },
+  mssql: { label: 'Microsoft SQL Server', required: ['host', 'user', 'password'], optional: ['port', 'database'], defaults: { port: 1433 } },
+  trino: { label: 'Trino', required: ['host', 'user', 'catalog'], optional: ['port', 'password', 'http_scheme'] },
+  mysql: { label: 'MySQL', required: ['host', 'user', 'password'], optional: ['port', 'database'] },
+  clickhouse: { label: 'ClickHouse', required: ['host', 'username'], optional: ['password', 'port'] },
+  duckdb: { label: 'DuckDB', required: [], optional: ['database'] },
+  motherduck: { label: 'MotherDuck', required: ['token'], optional: ['database'] },
+  athena: { label: 'Amazon Athena', required: ['region_name'], optional: ['work_group', 's3_staging_dir', 's3_warehouse_location'] },
+  fabric: { label: 'Microsoft Fabric', required: ['host', 'database'], optional: ['user', 'password'] },
+  risingwave: { label: 'RisingWave', required: ['host', 'port', 'database', 'user'], optional: ['password'] },
+  spark: { label: 'Spark', required: [], optional: ['config_dir', 'catalog'] },
+} satisfies Record<string, EngineSpec>;
+
+export type EngineType = keyof typeof ENGINES;
+export const ENGINE_TYPES = Object.keys(ENGINES) as [EngineType, ...EngineType[]];
+
+export function engineSpec(t: EngineType): EngineSpec {
+  return ENGINES[t];
+}
+
+const SECRET_WORDS = ['password', 'secret', 'token'];
+
+/** The chart's dynamic secret detection, with secretParams / nonSecretParams overrides. */
+export function isSecretParam(name: string, secretParams: readonly string[] = [], nonSecretParams: readonly string[] = []): boolean {
+  if (name === 'type') return false;
+  if (nonSecretParams.includes(name)) return false;
+  if (secretParams.includes(name)) return true;
+  const lower = name.toLowerCase();
+  return SECRET_WORDS.some((w) => lower.includes(w));
+}

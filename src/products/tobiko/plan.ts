@@ -1,0 +1,99 @@
+// Tobiko install plans: docker/podman (env-file + two executor containers) and Kubernetes (Helm).
+import { posix } from 'node:path';
+import type { Model } from '../../model/schema.js';
+import { bootStep, containerStep, filesStep, imageStep, waitStep, type ContainerSpec } from '../../plan/containers.js';
+import { applyStep, helmStep, kubectl, namespaceStep } from '../../plan/kubernetes.js';
+import type { HostFacts, InstalledState, PlannedFile, Plan, Step } from '../../plan/types.js';
+import { TOBIKO_CONTAINERS, TOBIKO_ENV_FILE, tobikoOf, tobikoSecretName } from './render.js';
+import { effectiveStrategy } from './schema.js';
+
+export function tobikoContainerSpecs(model: Model, envFilePath: string, envFileContent: string): ContainerSpec[] {
+  const t = tobikoOf(model);
+  return (['apply', 'run'] as const).map((role) => ({
+    name: TOBIKO_CONTAINERS[role],
+    image: t.docker.image,
+    restart: t.docker.restartPolicy,
+    pull: t.docker.pullPolicy,
+    labels: { 'hd-setup.product': 'tobiko', 'hd-setup.role': `${role}-executor` },
+    env: {},
+    envFile: envFilePath,
+    volumes: [],
+    securityOpts: [],
+    args: ['executor', role],
+    inputs: [envFileContent],
+  }));
+}
+
+export function planTobikoContainers(model: Model, host: HostFacts, state: InstalledState, files: PlannedFile[], installDir: string): Plan {
+  const t = tobikoOf(model);
+  const runtime = model.runtime as 'docker' | 'podman';
+  const bin = host.runtimeBin;
+  const envFile = files.find((x) => x.rel === TOBIKO_ENV_FILE);
+  const specs = tobikoContainerSpecs(model, posix.join(installDir, TOBIKO_ENV_FILE), envFile?.content ?? '');
+  const checks = ['runtime-present', 'runtime-version', 'socket', 'not-root', 'disk', 'memory', 'install-dir', ...(t.docker.pullPolicy === 'never' ? ['image-present'] : [])];
+  const steps: Step[] = [
+    { id: 'preflight', title: 'Preflight checks', actions: [{ kind: 'preflight', checks }] },
+    filesStep(files, [{ path: installDir, mode: 0o700 }]),
+    imageStep(bin, t.docker.image, t.docker.pullPolicy, state),
+    ...specs.map((s) => containerStep(bin, s, state)),
+    waitStep(runtime, bin, specs.map((s) => s.name)),
+    bootStep(host, undefined, runtime, t.docker.restartPolicy !== 'on-failure:3'),
+  ];
+  const name = posix.basename(bin);
+  return {
+    product: 'tobiko',
+    runtime,
+    steps,
+    files,
+    nextSteps: [
+      `Status:  hd-setup status   (or: ${name} ps --filter name=tcloud-)`,
+      `Logs:    ${name} logs -f ${TOBIKO_CONTAINERS.apply}   and   ${name} logs -f ${TOBIKO_CONTAINERS.run}`,
+      `Env:     ${posix.join(installDir, TOBIKO_ENV_FILE)} (0600)`,
+    ],
+  };
+}
+
+export function planTobikoKubernetes(model: Model, state: InstalledState, files: PlannedFile[]): Plan {
+  const t = tobikoOf(model);
+  const k = t.kubernetes;
+  const ctx = k.context;
+  const strategy = effectiveStrategy(t, 'kubernetes');
+  const values = files.find((x) => x.rel === 'values.yaml');
+  const secret = files.find((x) => x.rel === 'secret.yaml');
+  const ext = files.find((x) => x.rel === 'external-secret.yaml');
+  const checks = ['kubectl', 'helm', 'helm-version', 'server-version', 'context', 'namespace', 'rbac'];
+  if (strategy === 'externalSecrets') checks.push('external-secrets-crd');
+  if (strategy === 'existingSecret' && !t.secrets.create) checks.push('existing-secret');
+  const steps: Step[] = [
+    { id: 'preflight', title: 'Preflight checks', actions: [{ kind: 'preflight', checks }] },
+    filesStep(files, []),
+    namespaceStep(k.namespace, ctx, state.kubernetes?.namespaceExists ?? false),
+  ];
+  if (secret) steps.push(applyStep('secret', `Apply Secret ${tobikoSecretName(t)}`, secret, k.namespace, ctx, 'Secret with the executor secrets'));
+  if (ext) steps.push(applyStep('external-secret', `Apply ExternalSecret ${tobikoSecretName(t)}`, ext, k.namespace, ctx, 'ExternalSecret manifest'));
+  steps.push(
+    helmStep({
+      release: k.release,
+      chart: k.chart,
+      version: k.chartVersion,
+      namespace: k.namespace,
+      context: ctx,
+      timeout: k.timeout,
+      valuesPath: values && !values.secret ? values.dest : undefined,
+      valuesContent: values?.content ?? '',
+      selector: `app.kubernetes.io/instance=${k.release}`,
+    }),
+  );
+  const kc = kubectl(ctx).join(' ');
+  return {
+    product: 'tobiko',
+    runtime: 'kubernetes',
+    steps,
+    files,
+    nextSteps: [
+      `Status:  hd-setup status   (or: helm status ${k.release} -n ${k.namespace})`,
+      `Pods:    ${kc} get pods -n ${k.namespace} -l app.kubernetes.io/instance=${k.release}`,
+      `Logs:    ${kc} logs -n ${k.namespace} -l app.kubernetes.io/instance=${k.release},app.kubernetes.io/component=apply-executor`,
+    ],
+  };
+}

@@ -1,0 +1,215 @@
+// Tobiko: model -> files. Pure.
+import { UserError } from '../../model/errors.js';
+import type { Model } from '../../model/schema.js';
+import { proxyHasCredentials } from '../../render/proxy.js';
+import type { RenderEnv, RenderedFile } from '../../render/types.js';
+import { toYaml } from '../../render/yaml.js';
+import { ENGINES, isSecretParam } from './engines.js';
+import { effectiveStrategy, secretValuesExpected, type Gateway, type TobikoOptions } from './schema.js';
+
+export const TOBIKO_CONTAINERS = { apply: 'tcloud-apply-executor', run: 'tcloud-run-executor' } as const;
+export const TOBIKO_ENV_FILE = 'tobiko.env';
+
+export function tobikoOf(model: Model): TobikoOptions {
+  if (!model.tobiko) throw new Error('tobiko options missing');
+  return model.tobiko;
+}
+
+export function tobikoUrl(t: TobikoOptions): string {
+  return t.url ?? `https://cloud.tobikodata.com/sqlmesh/${t.org}/${t.project}`;
+}
+
+/** Gateways with the default one first: the chart README asks for that order. */
+export function orderedGateways(t: TobikoOptions): [string, Gateway][] {
+  const entries = Object.entries(t.gateways);
+  const def = t.defaultGateway ?? entries[0]?.[0];
+  return [...entries.filter(([n]) => n === def), ...entries.filter(([n]) => n !== def)];
+}
+
+export function defaultGateway(t: TobikoOptions): string {
+  return t.defaultGateway ?? Object.keys(t.gateways)[0] ?? '';
+}
+
+export function gatewayEnvKey(gateway: string, param: string): string {
+  return `SQLMESH__GATEWAYS__${gateway.toUpperCase()}__CONNECTION__${param.toUpperCase()}`;
+}
+
+function envValue(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+export interface SecretEntry {
+  key: string;
+  /** The value, when the preset carries it. */
+  value?: string;
+  /** Remote key for External Secrets. */
+  remoteKey: string;
+}
+
+/** Every secret the executors need, as env keys: TCLOUD_CLIENT_SECRET and SQLMESH__GATEWAYS__<G>__CONNECTION__<P>. */
+export function tobikoSecretEntries(t: TobikoOptions): SecretEntry[] {
+  const prefix = t.secrets.keyPrefix;
+  const out: SecretEntry[] = [{ key: 'TCLOUD_CLIENT_SECRET', value: t.clientSecret, remoteKey: `${prefix}TCLOUD_CLIENT_SECRET` }];
+  for (const [g, params] of orderedGateways(t)) {
+    const spec = ENGINES[params.type];
+    const names = new Set(Object.keys(params).filter((p) => isSecretParam(p, t.secretParams, t.nonSecretParams)));
+    for (const req of spec.required) if (isSecretParam(req, t.secretParams, t.nonSecretParams)) names.add(req);
+    for (const alts of 'oneOf' in spec ? spec.oneOf : []) {
+      const secretAlts = alts.filter((a) => isSecretParam(a, t.secretParams, t.nonSecretParams));
+      if (secretAlts.length && !alts.some((a) => params[a] !== undefined)) names.add(secretAlts[0]!);
+    }
+    for (const p of names) {
+      const key = gatewayEnvKey(g, p);
+      const v = params[p];
+      const remote = typeof v === 'string' && v.startsWith('remote:') ? v.slice(7) : `${prefix}${key}`;
+      out.push({ key, value: v === undefined || (typeof v === 'string' && v.startsWith('remote:')) ? undefined : envValue(v), remoteKey: remote });
+    }
+  }
+  return out;
+}
+
+function proxyEnv(model: Model): { name: string; value: string }[] {
+  const out: { name: string; value: string }[] = [];
+  const p = model.proxy;
+  if (!p) return out;
+  if (p.http) out.push({ name: 'HTTP_PROXY', value: p.http }, { name: 'http_proxy', value: p.http });
+  if (p.https) out.push({ name: 'HTTPS_PROXY', value: p.https }, { name: 'https_proxy', value: p.https });
+  if (p.noProxy.length) out.push({ name: 'NO_PROXY', value: p.noProxy.join(',') }, { name: 'no_proxy', value: p.noProxy.join(',') });
+  return out;
+}
+
+export function tobikoSecretName(t: TobikoOptions): string {
+  return t.secrets.name ?? `${t.kubernetes.release}-secrets`;
+}
+
+export function tobikoValues(model: Model): Record<string, unknown> {
+  const t = tobikoOf(model);
+  const strategy = effectiveStrategy(t, model.runtime);
+  const inline = strategy === 'inline';
+  const gateways: Record<string, unknown> = {};
+  for (const [g, params] of orderedGateways(t)) {
+    const connection: Record<string, unknown> = {};
+    for (const [p, v] of Object.entries(params)) {
+      if (!inline && isSecretParam(p, t.secretParams, t.nonSecretParams)) continue;
+      connection[p] = v;
+    }
+    gateways[g] = { connection };
+  }
+  const sqlmesh: Record<string, unknown> = { gateways };
+  if (t.secretParams.length) sqlmesh.secretParams = t.secretParams;
+  if (t.nonSecretParams.length) sqlmesh.nonSecretParams = t.nonSecretParams;
+  const cloud: Record<string, unknown> = { org: t.org, project: t.project, clientId: t.clientId };
+  if (t.url) cloud.url = t.url;
+  if (inline) cloud.clientSecret = t.clientSecret;
+  const global: Record<string, unknown> = {};
+  if (t.kubernetes.image) global.image = t.kubernetes.image;
+  global.cloud = cloud;
+  global.sqlmesh = sqlmesh;
+  const values: Record<string, unknown> = { global };
+  if (!inline) values.secrets = { existingSecret: tobikoSecretName(t) };
+  const envCommon = [...proxyEnv(model), ...t.kubernetes.extraEnv];
+  for (const role of ['apply', 'run'] as const) {
+    const ex = t.kubernetes[role];
+    const v: Record<string, unknown> = { replicaCount: ex.replicas };
+    if (ex.resources) v.resources = ex.resources;
+    const extra = [...envCommon, ...ex.extraEnv];
+    if (extra.length) v.extraEnvVars = extra;
+    values[role] = v;
+  }
+  return values;
+}
+
+export function tobikoEnvFile(model: Model, env: RenderEnv): string {
+  const t = tobikoOf(model);
+  const lines: [string, string][] = [
+    ['TCLOUD_URL', tobikoUrl(t)],
+    ['TCLOUD_CLIENT_ID', t.clientId],
+    ['TCLOUD_CLIENT_SECRET', t.clientSecret ?? ''],
+    ['SQLMESH__DEFAULT_GATEWAY', defaultGateway(t)],
+  ];
+  for (const [g, params] of orderedGateways(t)) {
+    for (const [p, v] of Object.entries(params)) lines.push([gatewayEnvKey(g, p), envValue(v)]);
+  }
+  for (const e of [...proxyEnv(model), ...t.docker.extraEnv]) lines.push([e.name, e.value]);
+  const bad = lines.find(([, v]) => /[\r\n]/.test(v));
+  if (bad) {
+    throw new UserError([{ path: `env-file ${bad[0]}`, message: 'contains a line break, which an env-file cannot hold; use a single-line value (e.g. a key path instead of the key)' }]);
+  }
+  return `# Generated by hd-setup ${env.version}: Tobiko Cloud executor environment. Secret: keep 0600.\n${lines.map(([k, v]) => `${k}=${v}`).join('\n')}\n`;
+}
+
+export function renderTobiko(model: Model, env: RenderEnv): RenderedFile[] {
+  const t = tobikoOf(model);
+  if (model.runtime !== 'kubernetes') {
+    return [
+      {
+        path: TOBIKO_ENV_FILE,
+        base: 'install',
+        rel: TOBIKO_ENV_FILE,
+        mode: 0o600,
+        content: tobikoEnvFile(model, env),
+        secret: true,
+        description: 'executor env-file with the client secret and gateway secrets',
+      },
+    ];
+  }
+  const k = t.kubernetes;
+  const strategy = effectiveStrategy(t, model.runtime);
+  const inline = strategy === 'inline';
+  const secretValues = inline || proxyHasCredentials(model);
+  const files: RenderedFile[] = [
+    {
+      path: 'values.yaml',
+      base: 'state',
+      rel: 'values.yaml',
+      mode: secretValues ? 0o600 : 0o644,
+      content: toYaml(
+        tobikoValues(model),
+        `Generated by hd-setup ${env.version} for ${k.chart}${k.chartVersion ? `:${k.chartVersion}` : ''}${inline ? '\nWARNING: secrets are inline (strategy: inline, development only). Keep this file out of version control.' : ''}`,
+      ),
+      secret: secretValues,
+      description: inline ? 'Helm values, with secrets inline (development only)' : secretValues ? 'Helm values (proxy credentials inside)' : 'Helm values (no secrets)',
+    },
+  ];
+  const entries = tobikoSecretEntries(t);
+  const labels = { 'app.kubernetes.io/managed-by': 'hd-setup', 'app.kubernetes.io/instance': k.release };
+  if (strategy === 'existingSecret' && secretValuesExpected(t, model.runtime)) {
+    files.push({
+      path: 'secret.yaml',
+      base: 'state',
+      rel: 'secret.yaml',
+      mode: 0o600,
+      content: toYaml({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: tobikoSecretName(t), namespace: k.namespace, labels },
+        type: 'Opaque',
+        stringData: Object.fromEntries(entries.filter((e) => e.value !== undefined).map((e) => [e.key, e.value])),
+      }),
+      secret: true,
+      description: 'Secret with the client secret and gateway secrets (applied with kubectl, on stdin)',
+    });
+  }
+  if (strategy === 'externalSecrets' && t.secrets.store) {
+    files.push({
+      path: 'external-secret.yaml',
+      base: 'state',
+      rel: 'external-secret.yaml',
+      mode: 0o644,
+      content: toYaml({
+        apiVersion: 'external-secrets.io/v1',
+        kind: 'ExternalSecret',
+        metadata: { name: tobikoSecretName(t), namespace: k.namespace, labels },
+        spec: {
+          refreshInterval: t.secrets.refreshInterval,
+          secretStoreRef: { kind: t.secrets.store.kind, name: t.secrets.store.name },
+          target: { name: tobikoSecretName(t), creationPolicy: 'Owner' },
+          data: entries.map((e) => ({ secretKey: e.key, remoteRef: { key: e.remoteKey } })),
+        },
+      }),
+      secret: false,
+      description: 'ExternalSecret that fills the executors Secret from the store',
+    });
+  }
+  return files;
+}

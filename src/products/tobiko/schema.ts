@@ -1,0 +1,175 @@
+import { z } from 'zod';
+import { duration, extraEnv, k8sName, pullPolicy, secret, tobikoResources } from '../../model/common.js';
+import { isRef, registerSecret, resolveRef } from '../../model/refs.js';
+import { ENGINE_TYPES, ENGINES, isSecretParam } from './engines.js';
+
+export const TOBIKO_CHART = 'oci://registry-1.docker.io/tobikodata/hybrid-executors';
+export const TOBIKO_IMAGE = 'tobikodata/tcloud:latest';
+
+const paramValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string()), z.record(z.string(), z.unknown())]);
+
+export const gateway = z
+  .looseObject({ type: z.enum(ENGINE_TYPES).meta({ description: 'SQLMesh engine type.' }) })
+  .catchall(paramValue)
+  .meta({
+    description:
+      'A SQLMesh gateway: its engine type and connection params. Params named like password/secret/token are secrets (a literal, env:NAME or file:PATH).',
+  });
+
+export const gatewayName = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]*$/, 'gateway names start with a-z and use only a-z, 0-9 and "_"')
+  .refine((n) => !n.includes('__'), 'gateway names must not contain "__" (it separates parts of SQLMESH__ variable names)');
+
+const executor = z.strictObject({
+  replicas: z.number().int().min(0).max(50).default(1),
+  resources: tobikoResources.optional(),
+  extraEnv: extraEnv,
+});
+
+export const tobikoKubernetes = z.strictObject({
+  namespace: k8sName.default('tobiko'),
+  release: k8sName.default('executors'),
+  chart: z.string().default(TOBIKO_CHART),
+  chartVersion: z.string().optional().meta({ description: 'Chart version; default is the latest.' }),
+  context: z.string().optional(),
+  timeout: duration.default('5m'),
+  image: z.strictObject({ repository: z.string().min(1), tag: z.string().min(1) }).optional(),
+  apply: executor.prefault({}),
+  run: executor.prefault({}),
+  extraEnv: extraEnv.meta({ description: 'Env vars for both executors.' }),
+});
+
+export const tobikoDocker = z.strictObject({
+  installDir: z.string().min(1).default('~/tobiko').meta({ description: 'docker/podman: where the 0600 env-file lives.' }),
+  image: z.string().min(1).default(TOBIKO_IMAGE),
+  pullPolicy: pullPolicy.default('always'),
+  restartPolicy: z.enum(['always', 'unless-stopped', 'on-failure:3']).default('unless-stopped'),
+  extraEnv: extraEnv,
+});
+
+export const SECRET_STRATEGIES = ['inline', 'existingSecret', 'externalSecrets', 'envFile'] as const;
+export type SecretStrategy = (typeof SECRET_STRATEGIES)[number];
+
+export const tobikoSecrets = z.preprocess(
+  (v) => (typeof v === 'string' ? { strategy: v } : v),
+  z.strictObject({
+    strategy: z.enum(SECRET_STRATEGIES).optional().meta({
+      description:
+        'inline: secrets in the Helm values (development only); existingSecret: a Kubernetes Secret; externalSecrets: an External Secrets Operator ExternalSecret; envFile: a 0600 env-file (docker/podman). Default: existingSecret on Kubernetes, envFile on docker/podman.',
+    }),
+    name: k8sName.optional().meta({ description: 'Secret name (existingSecret, or the ExternalSecret target). Default <release>-secrets.' }),
+    create: z.boolean().default(true).meta({ description: 'existingSecret: create/update the Secret from the preset (false: it exists already).' }),
+    store: z
+      .strictObject({ kind: z.enum(['ClusterSecretStore', 'SecretStore']).default('ClusterSecretStore'), name: k8sName })
+      .optional()
+      .meta({ description: 'externalSecrets: the SecretStore or ClusterSecretStore to read from.' }),
+    refreshInterval: duration.default('1h'),
+    keyPrefix: z.string().default('sqlmesh/').meta({ description: 'externalSecrets: prefix of the remote keys.' }),
+  }),
+);
+
+export const tobikoSchema = z
+  .strictObject({
+    org: z.string().min(1).regex(/^[A-Za-z0-9_.-]+$/, 'use the organization name as shown in Tobiko Cloud'),
+    project: z.string().min(1).regex(/^[A-Za-z0-9_.-]+$/, 'use the project name as shown in Tobiko Cloud'),
+    url: z.url().optional().meta({ description: 'Override of https://cloud.tobikodata.com/sqlmesh/<org>/<project>.' }),
+    clientId: z.string().min(1),
+    clientSecret: secret('Tobiko Cloud OAuth client secret.').optional(),
+    gateways: z.record(gatewayName, gateway).refine((g) => Object.keys(g).length > 0, 'define at least one gateway'),
+    defaultGateway: z.string().optional().meta({ description: 'Default gateway; listed first in the values. Default: the first gateway.' }),
+    secretParams: z.array(z.string()).default([]),
+    nonSecretParams: z.array(z.string()).default([]),
+    secrets: tobikoSecrets.prefault({}),
+    kubernetes: tobikoKubernetes.prefault({}),
+    docker: tobikoDocker.prefault({}),
+  })
+  .superRefine((t, ctx) => {
+    const names = Object.keys(t.gateways);
+    if (t.defaultGateway !== undefined && !names.includes(t.defaultGateway)) {
+      ctx.addIssue({ code: 'custom', path: ['defaultGateway'], message: `"${t.defaultGateway}" is not a gateway (defined: ${names.join(', ') || 'none'})` });
+    }
+  })
+  .transform((t, ctx) => {
+    // Resolve env:/file: in gateway params; register the secret ones for masking.
+    const gateways: typeof t.gateways = {};
+    for (const [g, params] of Object.entries(t.gateways)) {
+      const out: Record<string, unknown> = {};
+      for (const [p, v] of Object.entries(params)) {
+        if (typeof v === 'string' && isRef(v)) {
+          const r = resolveRef(v);
+          if (!r.ok) {
+            ctx.addIssue({ code: 'custom', path: ['gateways', g, p], message: r.message });
+            continue;
+          }
+          out[p] = r.value;
+          if (isSecretParam(p, t.secretParams, t.nonSecretParams)) registerSecret(r.value);
+        } else {
+          out[p] = v;
+          if (typeof v === 'string' && !v.startsWith('remote:') && isSecretParam(p, t.secretParams, t.nonSecretParams)) registerSecret(v);
+        }
+      }
+      gateways[g] = out as (typeof t.gateways)[string];
+    }
+    return { ...t, gateways };
+  });
+
+export type TobikoOptions = z.output<typeof tobikoSchema>;
+export type Gateway = TobikoOptions['gateways'][string];
+
+/** Checks that depend on the runtime (strategy defaults, required params): called from the top-level schema. */
+export function checkTobikoForRuntime(t: TobikoOptions, runtime: string, ctx: z.RefinementCtx, base: (string | number)[]): void {
+  const strategy = effectiveStrategy(t, runtime);
+  const k8s = runtime === 'kubernetes';
+  if (k8s && strategy === 'envFile') {
+    ctx.addIssue({ code: 'custom', path: [...base, 'secrets', 'strategy'], message: 'envFile is for docker/podman; on Kubernetes use existingSecret, externalSecrets or inline' });
+  }
+  if (!k8s && strategy !== 'envFile') {
+    ctx.addIssue({ code: 'custom', path: [...base, 'secrets', 'strategy'], message: `${strategy} is for Kubernetes; on ${runtime} secrets go to a 0600 env-file (strategy: envFile)` });
+  }
+  if (strategy === 'externalSecrets' && !t.secrets.store) {
+    ctx.addIssue({ code: 'custom', path: [...base, 'secrets', 'store'], message: 'externalSecrets needs the store: {kind: ClusterSecretStore|SecretStore, name: ...}' });
+  }
+  const secretsInPreset = secretValuesExpected(t, runtime);
+  if (secretsInPreset && t.clientSecret === undefined) {
+    ctx.addIssue({ code: 'custom', path: [...base, 'clientSecret'], message: 'is required; pass --set tobiko.clientSecret=env:TCLOUD_CLIENT_SECRET' });
+  }
+  for (const [g, params] of Object.entries(t.gateways)) {
+    const spec = ENGINES[params.type];
+    for (const req of spec.required) {
+      if (params[req] !== undefined) continue;
+      if (!secretsInPreset && isSecretParam(req, t.secretParams, t.nonSecretParams)) continue;
+      ctx.addIssue({ code: 'custom', path: [...base, 'gateways', g, req], message: `${params.type} needs "${req}" (required: ${spec.required.join(', ')})` });
+    }
+    for (const alts of 'oneOf' in spec ? spec.oneOf : []) {
+      const has = alts.some((a) => params[a] !== undefined);
+      const secretOnly = alts.every((a) => isSecretParam(a, t.secretParams, t.nonSecretParams));
+      if (!has && !(secretOnly && !secretsInPreset)) {
+        ctx.addIssue({ code: 'custom', path: [...base, 'gateways', g], message: `${params.type} needs one of ${alts.map((a) => `"${a}"`).join(', ')}` });
+      }
+    }
+    if (strategy === 'externalSecrets') {
+      for (const [p, v] of Object.entries(params)) {
+        if (isSecretParam(p, t.secretParams, t.nonSecretParams) && !(typeof v === 'string' && v.startsWith('remote:'))) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [...base, 'gateways', g, p],
+            message: 'with externalSecrets, secret params come from the store; remove it, or write remote:<key> to name its remote key',
+          });
+        }
+      }
+    }
+  }
+}
+
+export function effectiveStrategy(t: TobikoOptions, runtime: string): SecretStrategy {
+  return t.secrets.strategy ?? (runtime === 'kubernetes' ? 'existingSecret' : 'envFile');
+}
+
+/** Whether the preset itself must carry the secret values (vs. a store or a pre-existing Secret). */
+export function secretValuesExpected(t: TobikoOptions, runtime: string): boolean {
+  const s = effectiveStrategy(t, runtime);
+  if (s === 'externalSecrets') return false;
+  if (s === 'existingSecret' && !t.secrets.create) return false;
+  return true;
+}

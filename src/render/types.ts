@@ -1,0 +1,30 @@
+// What renderers produce: files, each with where an install puts it and how it is protected.
+export type FileBase = 'install' | 'state' | 'systemd';
+
+export interface RenderedFile {
+  /** Path relative to the render --out directory. */
+  path: string;
+  /** Where an install writes it: relative to the base directory. */
+  base: FileBase;
+  rel: string;
+  mode: number;
+  content: string;
+  /** True when the content holds a secret value. */
+  secret: boolean;
+  description: string;
+}
+
+/** Facts about the machine that renderers need; detected by the CLI, fixed in tests. */
+export interface RenderEnv {
+  home: string;
+  selinux: boolean;
+  /** Absolute path of the container runtime binary (for systemd units). */
+  runtimeBin: string;
+  version: string;
+}
+
+export const DEFAULT_RENDER_ENV: RenderEnv = { home: '/home/user', selinux: false, runtimeBin: '/usr/bin/docker', version: '0.0.0' };
+
+export function modeString(mode: number): string {
+  return '0' + (mode & 0o777).toString(8).padStart(3, '0');
+}

@@ -1,0 +1,63 @@
+// Plain-line and JSON-line renderers of execution events (no TTY, CI, --json).
+import type { Emit, HdEvent } from '../exec/events.js';
+import { summaryLines } from './summary.js';
+
+export function jsonReporter(write: (s: string) => void = (s) => process.stdout.write(s)): Emit {
+  return (e: HdEvent) => write(JSON.stringify({ ...e, time: new Date().toISOString() }) + '\n');
+}
+
+const MARK: Record<string, string> = { ok: 'ok  ', warn: 'warn', fail: 'FAIL', skipped: 'skip' };
+
+export function plainReporter(write: (s: string) => void = (s) => process.stderr.write(s)): Emit {
+  let total = 0;
+  const index = new Map<string, number>();
+  const started = new Map<string, number>();
+  let title = '';
+  const n = (id: string) => `[${index.get(id) ?? '?'}/${total}]`;
+  return (e: HdEvent) => {
+    switch (e.type) {
+      case 'plan':
+        total = e.steps.length;
+        e.steps.forEach((s, i) => index.set(s.id, i + 1));
+        title = e.title;
+        write(`hd-setup: installing ${e.title}\n`);
+        break;
+      case 'step:start':
+        started.set(e.id, Date.now());
+        write(`${n(e.id)} ${e.title} ...\n`);
+        break;
+      case 'step:skip':
+        write(`${n(e.id)} skipped: ${e.reason}\n`);
+        break;
+      case 'step:done':
+        write(`${n(e.id)} done (${((Date.now() - (started.get(e.id) ?? Date.now())) / 1000).toFixed(1)}s)\n`);
+        break;
+      case 'step:fail':
+        for (const l of e.output ?? []) write(`      | ${l}\n`);
+        write(`${n(e.id)} FAILED: ${e.error}\n`);
+        if (e.fix) write(`      fix: ${e.fix}\n`);
+        break;
+      case 'step:cancel':
+        write(`${n(e.id)} cancelled\n`);
+        break;
+      case 'command':
+        write(`      $ ${e.command}${e.stdin ? `   # stdin: ${e.stdin}` : ''}\n`);
+        break;
+      case 'output':
+        write(`      | ${e.line}\n`);
+        break;
+      case 'check':
+        write(`      ${MARK[e.check.status]} ${e.check.id}: ${e.check.message}${e.check.fix && e.check.status !== 'ok' ? `\n           fix: ${e.check.fix}` : ''}\n`);
+        break;
+      case 'note':
+        write(e.text.split('\n').map((l) => `      ${l}\n`).join(''));
+        break;
+      case 'hint':
+        write(`      ! ${e.message}${e.fix ? `\n        fix: ${e.fix}` : ''}\n`);
+        break;
+      case 'done':
+        write('\n' + summaryLines(e.summary, title).join('\n') + '\n');
+        break;
+    }
+  };
+}

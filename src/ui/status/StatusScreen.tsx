@@ -1,0 +1,137 @@
+// Live status screen: steps with spinner and elapsed time, the current command (masked), a bounded
+// output tail, hints (why it is stuck, with the fix), and the final summary.
+import React, { useEffect, useReducer, useState } from 'react';
+import { Box, Text, useApp } from 'ink';
+import type { HdEvent } from '../../exec/events.js';
+import { summaryLines } from '../summary.js';
+import { CHECK_COLOR, SPINNER, STATUS_COLOR, STATUS_ICON, animationEnabled, colorsEnabled } from '../theme.js';
+import { elapsed, initialStatus, statusReducer, type StatusState, type StepView } from './reducer.js';
+
+export interface EventSource {
+  subscribe(listener: (e: HdEvent) => void): () => void;
+}
+
+export function createEventBus(): EventSource & { emit: (e: HdEvent) => void } {
+  const buffer: HdEvent[] = [];
+  const listeners = new Set<(e: HdEvent) => void>();
+  return {
+    emit(e) {
+      buffer.push(e);
+      for (const l of listeners) l(e);
+    },
+    subscribe(listener) {
+      for (const e of buffer) listener(e);
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+function color<T extends string>(c: T): T | undefined {
+  return colorsEnabled() ? c : undefined;
+}
+
+function StepLine({ step, frame, animate }: { step: StepView; frame: number; animate: boolean }) {
+  const icon = step.status === 'running' && animate ? SPINNER[frame % SPINNER.length] : STATUS_ICON[step.status];
+  const time = step.status === 'running' || step.status === 'done' || step.status === 'failed' ? elapsed(step) : '';
+  return (
+    <Box flexDirection="column">
+      <Text>
+        <Text color={color(STATUS_COLOR[step.status])}>{icon} </Text>
+        <Text bold={step.status === 'running'} dimColor={step.status === 'pending'}>
+          {step.title}
+        </Text>
+        {time ? <Text dimColor> {time}</Text> : null}
+        {step.status === 'skipped' && step.detail ? <Text dimColor> ({step.detail})</Text> : null}
+      </Text>
+      {step.checks
+        .filter((c) => c.status !== 'ok' || step.status === 'running')
+        .map((c) => (
+          <Text key={c.id}>
+            {'    '}
+            <Text color={color(CHECK_COLOR[c.status])}>{c.status.padEnd(7)}</Text>
+            {c.id}: {c.message}
+            {c.fix && c.status !== 'ok' ? <Text dimColor>{`\n           fix: ${c.fix}`}</Text> : null}
+          </Text>
+        ))}
+      {step.hints.map((h) => (
+        <Text key={h.message} color={color('yellow')}>
+          {'    ! '}
+          {h.message}
+          {h.fix ? <Text dimColor>{`\n      fix: ${h.fix}`}</Text> : null}
+        </Text>
+      ))}
+      {step.notes.map((n) => (
+        <Text key={n} dimColor>
+          {n
+            .split('\n')
+            .map((l) => `    ${l}`)
+            .join('\n')}
+        </Text>
+      ))}
+      {step.status === 'failed' ? (
+        <Box flexDirection="column" marginLeft={4}>
+          <Text color={color('red')}>{step.error}</Text>
+          {step.fix ? <Text color={color('yellow')}>fix: {step.fix}</Text> : null}
+        </Box>
+      ) : null}
+    </Box>
+  );
+}
+
+export function StatusView({ state, frame = 0, animate = false }: { state: StatusState; frame?: number; animate?: boolean }) {
+  return (
+    <Box flexDirection="column">
+      <Text bold>hd-setup · installing {state.title}</Text>
+      {state.steps.map((s) => (
+        <StepLine key={s.id} step={s} frame={frame} animate={animate} />
+      ))}
+      {state.command && !state.summary ? (
+        <Box flexDirection="column" marginTop={1}>
+          <Text dimColor wrap="truncate-end">
+            $ {state.command}
+            {state.stdin ? `   # stdin: ${state.stdin}` : ''}
+          </Text>
+          {state.tail.map((l, i) => (
+            <Text key={i} dimColor wrap="truncate-end">
+              {'  | '}
+              {l}
+            </Text>
+          ))}
+        </Box>
+      ) : null}
+      {state.failureOutput.length > 0 ? (
+        <Box flexDirection="column" marginTop={1}>
+          {state.failureOutput.map((l, i) => (
+            <Text key={i} dimColor wrap="truncate-end">
+              {'  | '}
+              {l}
+            </Text>
+          ))}
+        </Box>
+      ) : null}
+      {state.summary ? (
+        <Box marginTop={1}>
+          <Text color={color(state.summary.ok ? 'green' : 'red')}>{summaryLines(state.summary, state.title).join('\n')}</Text>
+        </Box>
+      ) : null}
+    </Box>
+  );
+}
+
+/** Subscribes to the event bus; exits (in one place, after the last flush) once the summary arrived. */
+export function StatusApp({ source, animate = animationEnabled() }: { source: EventSource; animate?: boolean }) {
+  const [state, dispatch] = useReducer((s: StatusState, e: HdEvent) => statusReducer(s, e), initialStatus);
+  const [frame, setFrame] = useState(0);
+  const { exit } = useApp();
+  useEffect(() => source.subscribe(dispatch), [source]);
+  useEffect(() => {
+    if (!animate || state.summary) return;
+    const t = setInterval(() => setFrame((f) => f + 1), 100);
+    return () => clearInterval(t);
+  }, [animate, state.summary]);
+  useEffect(() => {
+    if (state.summary) exit();
+  }, [state.summary, exit]);
+  return <StatusView state={state} frame={frame} animate={animate} />;
+}

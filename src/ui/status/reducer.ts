@@ -1,0 +1,73 @@
+// The status screen's state: a pure reducer over execution events (tested without Ink).
+import type { CheckReport, HdEvent, StepStatus, Summary } from '../../exec/events.js';
+
+export const TAIL_LINES = 6;
+
+export interface StepView {
+  id: string;
+  title: string;
+  status: StepStatus;
+  startedAt?: number;
+  endedAt?: number;
+  detail?: string;
+  error?: string;
+  fix?: string;
+  checks: CheckReport[];
+  notes: string[];
+  hints: { message: string; fix?: string }[];
+}
+
+export interface StatusState {
+  title: string;
+  steps: StepView[];
+  current?: string;
+  command?: string;
+  stdin?: string;
+  tail: string[];
+  failureOutput: string[];
+  summary?: Summary;
+}
+
+export const initialStatus: StatusState = { title: '', steps: [], tail: [], failureOutput: [] };
+
+function update(state: StatusState, id: string, f: (s: StepView) => StepView): StatusState {
+  return { ...state, steps: state.steps.map((s) => (s.id === id ? f(s) : s)) };
+}
+
+export function statusReducer(state: StatusState, e: HdEvent, now = Date.now()): StatusState {
+  switch (e.type) {
+    case 'plan':
+      return { ...initialStatus, title: e.title, steps: e.steps.map((s) => ({ ...s, status: 'pending', checks: [], notes: [], hints: [] })) };
+    case 'step:start':
+      return { ...update(state, e.id, (s) => ({ ...s, title: e.title, status: 'running', startedAt: now })), current: e.id, command: undefined, stdin: undefined, tail: [] };
+    case 'step:skip':
+      return update(state, e.id, (s) => ({ ...s, status: 'skipped', detail: e.reason }));
+    case 'step:done':
+      return { ...update(state, e.id, (s) => ({ ...s, status: 'done', endedAt: now, ...(e.detail ? { detail: e.detail } : {}) })), command: undefined, stdin: undefined };
+    case 'step:fail':
+      return {
+        ...update(state, e.id, (s) => ({ ...s, status: 'failed', endedAt: now, error: e.error, ...(e.fix ? { fix: e.fix } : {}) })),
+        failureOutput: (e.output ?? []).slice(-TAIL_LINES * 2),
+      };
+    case 'step:cancel':
+      return update(state, e.id, (s) => ({ ...s, status: 'cancelled', ...(s.startedAt ? { endedAt: now } : {}) }));
+    case 'command':
+      return { ...state, command: e.command, stdin: e.stdin, tail: [] };
+    case 'output':
+      return { ...state, tail: [...state.tail, e.line].slice(-TAIL_LINES) };
+    case 'check':
+      return update(state, e.id, (s) => ({ ...s, checks: [...s.checks, e.check] }));
+    case 'note':
+      return update(state, e.id, (s) => ({ ...s, notes: [...s.notes, e.text] }));
+    case 'hint':
+      return update(state, e.id, (s) => ({ ...s, hints: [...s.hints.filter((h) => h.message !== e.message), { message: e.message, ...(e.fix ? { fix: e.fix } : {}) }] }));
+    case 'done':
+      return { ...state, summary: e.summary, current: undefined, command: undefined, stdin: undefined };
+  }
+}
+
+export function elapsed(s: StepView, now = Date.now()): string {
+  if (!s.startedAt) return '';
+  const ms = (s.endedAt ?? now) - s.startedAt;
+  return ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(1)}s`;
+}
