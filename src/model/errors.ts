@@ -44,6 +44,7 @@ function friendly(issue: Issue): string {
       if (issue.input === undefined) return `is required`;
       return issue.message.replace(/^Invalid input: /, '');
     case 'invalid_value':
+      if ('input' in issue && issue.input === undefined) return `is required: one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     default:
       return issue.message.replace(/^Invalid input: /, '');

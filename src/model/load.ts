@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { UserError, formatPath, zodProblems, type Problem } from './errors.js';
 import { withResolveContext } from './refs.js';
 import { presetJsonSchema, presetSchema, type Model } from './schema.js';
@@ -65,11 +65,12 @@ export function parsePresetText(text: string, source: string): Record<string, un
       throw new UserError([{ path: source, message: `invalid JSON: ${(e as Error).message}` }]);
     }
   }
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
   if (doc.errors.length > 0) {
     throw new UserError(
       doc.errors.map((err) => {
-        const pos = err.linePos?.[0];
+        const pos = err.linePos?.[0] ?? lineCounter.linePos(err.pos[0]);
         const where = pos ? `${source}:${pos.line}:${pos.col}` : source;
         return { path: where, message: `invalid YAML: ${err.message.split('\n')[0]}` };
       }),
@@ -133,16 +134,19 @@ function deref(s: JS | undefined): JS | undefined {
     const defs = jsonSchema().$defs as Record<string, JS> | undefined;
     return deref(defs?.[ref.slice(8)]);
   }
-  const alts = (s.anyOf ?? s.oneOf ?? s.allOf) as JS[] | undefined;
-  if (alts && !s.properties && !s.type) {
-    const obj = alts.map((a) => deref(a)).find((a) => a && (a.properties || a.additionalProperties));
-    return obj ?? deref(alts[0]);
-  }
   return s;
 }
 
-function childSchema(s: JS | undefined, key: string | number): JS | undefined {
+/** The object-shaped branch of a schema (through $ref and anyOf/oneOf/allOf), for walking paths. */
+function objectBranch(s: JS | undefined): JS | undefined {
   const d = deref(s);
+  if (!d || d.properties || d.additionalProperties || d.items) return d;
+  const alts = (d.anyOf ?? d.oneOf ?? d.allOf) as JS[] | undefined;
+  return alts?.map((a) => objectBranch(a)).find((a) => a && (a.properties || a.additionalProperties || a.items)) ?? d;
+}
+
+function childSchema(s: JS | undefined, key: string | number): JS | undefined {
+  const d = objectBranch(s);
   if (!d) return undefined;
   if (typeof key === 'number') return deref(d.items as JS | undefined);
   const props = d.properties as Record<string, JS> | undefined;
@@ -163,6 +167,7 @@ function typesOf(s: JS | undefined): string[] {
   if (Array.isArray(s.type)) return s.type as string[];
   const alts = (s.anyOf ?? s.oneOf) as JS[] | undefined;
   if (alts) return alts.flatMap((a) => typesOf(deref(a)));
+  if (s.const !== undefined) return [typeof s.const];
   if (s.enum) return [...new Set((s.enum as unknown[]).map((v) => typeof v))];
   return [];
 }
@@ -184,7 +189,7 @@ export function envPath(name: string): (string | number)[] | undefined {
   const out: (string | number)[] = [];
   let s: JS | undefined = deref(jsonSchema());
   for (const seg of segs) {
-    const d = deref(s);
+    const d = objectBranch(s);
     const props = (d?.properties ?? {}) as Record<string, JS>;
     const hit = Object.keys(props).find((k) => norm(k) === norm(seg));
     if (hit) {
@@ -269,7 +274,7 @@ export function parseModel(raw: Record<string, unknown>, ctx: { env?: NodeJS.Pro
   const secrets = new Set<string>();
   const result = withResolveContext(
     { env: ctx.env ?? process.env, baseDir: ctx.baseDir ?? process.cwd(), home: ctx.home ?? homedir(), secrets },
-    () => presetSchema.safeParse(raw),
+    () => presetSchema.safeParse(raw, { reportInput: true }),
   );
   if (!result.success) throw new UserError(zodProblems(result.error.issues));
   return { model: result.data, secrets };

@@ -1,0 +1,188 @@
+// Process-level tests of the built bin, as a user (or CI) runs it.
+import { describe, expect, it } from 'vitest';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { parse } from 'yaml';
+import { SECRET_ENV, TOKEN, cli, expectNoSecrets, tmp, ROOT } from './helpers.js';
+
+const env = (extra: NodeJS.ProcessEnv = {}) => ({ ...SECRET_ENV, ...extra });
+
+function listTree(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string, rel: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(join(d, e.name), r);
+      else out.push(r);
+    }
+  };
+  if (existsSync(dir)) walk(dir, '');
+  return out.sort();
+}
+
+describe('basics', () => {
+  it('--version and --help', () => {
+    const v = cli(['--version']);
+    expect(v.code).toBe(0);
+    expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    const h = cli(['--help']);
+    expect(h.code).toBe(0);
+    expect(h.stdout).toContain('render');
+    expect(h.stdout).toContain('install');
+    const ih = cli(['install', '--help']);
+    expect(ih.stdout).toContain('--dry-run');
+    expect(ih.stdout).toContain('--skip-check');
+  });
+  it('without a TTY, the wizard never mounts: exit 2 naming what to pass', () => {
+    const r = cli([], { env: { CI: '' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: no terminal for the wizard; run non-interactively with a preset: hd-setup install --preset <name> --yes/);
+    const ci = cli([], { env: { CI: 'true' } });
+    expect(ci.code).toBe(2);
+    expect(ci.stderr).toContain('(CI is set)');
+  });
+  it('unknown command or option: exit 2', () => {
+    expect(cli(['instal']).code).toBe(2);
+    expect(cli(['install', '--bogus']).code).toBe(2);
+  });
+  it('lists presets', () => {
+    const r = cli(['presets', '--json']);
+    const names = JSON.parse(r.stdout).presets.map((p: { name: string }) => p.name);
+    expect(names).toEqual(expect.arrayContaining(['fivetran-docker', 'tobiko-kubernetes-external-secrets']));
+    expect(cli(['presets']).stdout).toContain('fivetran-kubernetes-affinity');
+  });
+  it('prints a JSON Schema that every bundled preset satisfies', () => {
+    const r = cli(['schema']);
+    expect(r.code).toBe(0);
+    const schema = JSON.parse(r.stdout);
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    const validate = ajv.compile(schema);
+    for (const f of readdirSync(join(ROOT, 'presets'))) {
+      const preset = parse(readFileSync(join(ROOT, 'presets', f), 'utf8'));
+      expect(validate(preset), `${f}: ${JSON.stringify(validate.errors)}`).toBe(true);
+    }
+    expect(validate({ product: 'fivetran', runtime: 'docker', fivetran: { tokn: 'x' } })).toBe(false);
+  });
+});
+
+describe('render', () => {
+  it('writes exactly the install files into --out, with modes, and --json lists them', () => {
+    const out = join(tmp(), 'out');
+    const home = tmp('hd-home-');
+    const r = cli(['render', '--preset', 'fivetran-docker', '--out', out, '--json'], { env: env({ HOME: home }) });
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout);
+    expect(json.files).toEqual([
+      { path: 'conf/config.json', mode: '0600', bytes: expect.any(Number) },
+      { path: 'systemd/hd-fivetran-agent.service', mode: '0644', bytes: expect.any(Number) },
+    ]);
+    expect(listTree(out)).toEqual(['conf/config.json', 'systemd/hd-fivetran-agent.service']);
+    expect(statSync(join(out, 'conf/config.json')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(out, 'conf')).mode & 0o777).toBe(0o700);
+    expect(JSON.parse(readFileSync(join(out, 'conf/config.json'), 'utf8')).token).toBe(TOKEN);
+    expect(listTree(home)).toEqual([]);
+    expectNoSecrets(r.stdout + r.stderr);
+  });
+  it('renders every bundled preset', () => {
+    for (const p of JSON.parse(cli(['presets', '--json']).stdout).presets as { name: string }[]) {
+      const out = tmp();
+      const r = cli(['render', '--preset', p.name, '--out', out], { env: env() });
+      expect(r.code, `${p.name}: ${r.stderr}`).toBe(0);
+      expect(listTree(out).length).toBeGreaterThan(0);
+      expectNoSecrets(r.stdout + r.stderr);
+    }
+  });
+  it('needs --out', () => {
+    const r = cli(['render', '--preset', 'fivetran-docker'], { env: env() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--out/);
+  });
+});
+
+describe('bad input: exit 2, one line per problem, no stack trace, nothing written', () => {
+  const cases: [string, string[], NodeJS.ProcessEnv, RegExp][] = [
+    ['unknown preset', ['--preset', 'fivetran-dokcer'], env(), /^error: --preset: unknown preset "fivetran-dokcer"; bundled presets: /],
+    ['unset env variable', ['--preset', 'fivetran-docker'], {}, /^error: fivetran\.token: environment variable FIVETRAN_TOKEN is not set/],
+    ['missing file', ['--preset', 'fivetran-docker', '--set', 'fivetran.token=file:/no/such/token'], env(), /^error: fivetran\.token: file \/no\/such\/token does not exist/],
+    ['wrong type', ['--preset', 'tobiko-kubernetes', '--set', 'tobiko.kubernetes.run.replicas=many'], env(), /^error: tobiko\.kubernetes\.run\.replicas: expected number/],
+    [
+      'broken affinity reference',
+      ['--preset', 'fivetran-kubernetes-affinity', '--set', 'fivetran.kubernetes.affinity[1].rule=gpu'],
+      env(),
+      /^error: fivetran\.kubernetes\.affinity\[1\]\.rule: "gpu" is not defined in affinityRules \(defined: small, large\)$/m,
+    ],
+    ['bad token', ['--preset', 'fivetran-docker'], { FIVETRAN_TOKEN: 'not-a-token' }, /^error: fivetran\.token: is not base64/],
+  ];
+  it.each(cases)('%s', (_n, args, e, expected) => {
+    const out = join(tmp(), 'out');
+    for (const cmd of [['render', ...args, '--out', out], ['install', ...args, '--dry-run']]) {
+      const r = cli(cmd, { env: e });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(expected);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(r.stdout).toBe('');
+      expect(existsSync(out)).toBe(false);
+    }
+  });
+  it('invalid YAML', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'p.yaml'), 'product: fivetran\n  runtime: docker\n');
+    const r = cli(['render', '--preset', join(dir, 'p.yaml'), '--out', join(dir, 'out')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/p\.yaml:\d+:\d+: invalid YAML/);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+  it('--json gives {"errors":[{path,message}]}', () => {
+    const r = cli(['render', '--preset', 'fivetran-kubernetes-affinity', '--set', 'fivetran.kubernetes.affinity[1].rule=gpu', '--set', 'fivetran.kubernetes.namespace=BAD', '--out', tmp(), '--json'], { env: env() });
+    expect(r.code).toBe(2);
+    const j = JSON.parse(r.stdout);
+    expect(j.errors).toEqual(
+      expect.arrayContaining([
+        { path: 'fivetran.kubernetes.affinity[1].rule', message: '"gpu" is not defined in affinityRules (defined: small, large)' },
+        { path: 'fivetran.kubernetes.namespace', message: expect.stringContaining('RFC 1123') },
+      ]),
+    );
+  });
+  it('a secret never appears in errors, even when it is the bad value', () => {
+    const bad = Buffer.from('x-y:TopSecretValue1').toString('base64');
+    const r = cli(['install', '--preset', 'fivetran-docker', '--dry-run', '--json'], { env: { FIVETRAN_TOKEN: bad } });
+    expect(r.code).toBe(2);
+    expect(r.stdout + r.stderr).not.toContain(bad);
+  });
+});
+
+describe('install --dry-run', () => {
+  it('prints every step and exact command, secrets masked, and changes nothing', () => {
+    const home = tmp('hd-home-');
+    const r = cli(['install', '--preset', 'tobiko-kubernetes', '--dry-run', '--set', 'proxy.https=http://bob:hunter2hunter@proxy:3128'], { env: env({ HOME: home }) });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('kubectl apply -n tobiko -f -');
+    expect(r.stdout).toContain('helm upgrade --install executors oci://registry-1.docker.io/tobikodata/hybrid-executors --namespace tobiko --create-namespace');
+    expect(r.stdout).toContain('TCLOUD_CLIENT_SECRET: ********');
+    expect(r.stdout).not.toContain('hunter2hunter');
+    expectNoSecrets(r.stdout + r.stderr);
+    expect(listTree(home)).toEqual([]);
+  });
+  it('--json describes the plan', () => {
+    const home = tmp('hd-home-');
+    const r = cli(['install', '--preset', 'fivetran-docker', '--dry-run', '--json'], { env: env({ HOME: home, PATH: '/nonexistent' }) });
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.dryRun).toBe(true);
+    expect(j.files[0]).toEqual({ path: join(home, 'fivetran/conf/config.json'), mode: '0600', bytes: expect.any(Number), secret: true, status: 'new' });
+    const ids = j.steps.map((s: { id: string }) => s.id);
+    expect(ids).toEqual(['preflight', 'files', 'network', 'image', 'container:controller', 'ready', 'boot']);
+    const run = j.steps.find((s: { id: string }) => s.id === 'container:controller').actions.at(-1).command as string;
+    expect(run).toContain('--label fivetran=ldp --label ldp_process_id=default-controller-process-id --label ldp_controller_id=clever_tiger');
+    expect(run).toContain('--security-opt label=disable');
+    expect(run).toContain('-f /conf/config.json');
+    expectNoSecrets(r.stdout + r.stderr);
+    expect(listTree(home)).toEqual([]);
+  });
+  it('install without --yes and without a terminal refuses and names --yes', () => {
+    const r = cli(['install', '--preset', 'fivetran-docker'], { env: env() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: --yes: is required to install without a terminal/);
+  });
+});

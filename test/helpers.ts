@@ -1,0 +1,68 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadModel, type LoadOptions } from '../src/model/load.js';
+import type { RenderEnv } from '../src/render/types.js';
+import type { HostFacts } from '../src/plan/types.js';
+
+export const ROOT = resolve(import.meta.dirname, '..');
+export const BIN = join(ROOT, 'bin/hd-setup.js');
+
+export const TOKEN_SECRET_PART = 'Sup3rS3cretTokenPart';
+export const TOKEN = Buffer.from(`clever_tiger:${TOKEN_SECRET_PART}`).toString('base64');
+export const CLIENT_SECRET = 'tc-client-secret-9f8e7d';
+export const WAREHOUSE_PASSWORD = 'pg-pass-Zq81!x';
+export const SECRETS = [TOKEN, TOKEN_SECRET_PART, CLIENT_SECRET, WAREHOUSE_PASSWORD];
+
+export const SECRET_ENV = { FIVETRAN_TOKEN: TOKEN, TCLOUD_CLIENT_SECRET: CLIENT_SECRET, WAREHOUSE_PASSWORD };
+
+export const RENDER_ENV: RenderEnv = { home: '/home/ana', selinux: false, runtimeBin: '/usr/bin/docker', version: '1.0.0-test' };
+
+export const HOST: HostFacts = {
+  home: '/home/ana',
+  uid: 1000,
+  runtimeBin: '/usr/bin/docker',
+  rootless: true,
+  socket: '/run/user/1000/docker.sock',
+  selinux: false,
+  systemdUser: false,
+  version: '1.0.0-test',
+};
+
+export function load(opts: LoadOptions) {
+  return loadModel({ env: { ...SECRET_ENV }, home: '/home/ana', ...opts });
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function cli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {}): CliResult {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: opts.cwd ?? ROOT,
+    env: { PATH: process.env.PATH, HOME: opts.env?.HOME ?? tmpHome(), CI: 'true', NO_COLOR: '1', ...opts.env },
+    input: opts.input ?? '',
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function tmp(prefix = 'hd-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+let home: string | undefined;
+function tmpHome(): string {
+  home ??= tmp('hd-home-');
+  return home;
+}
+
+export function expectNoSecrets(text: string): void {
+  for (const s of SECRETS) {
+    if (text.includes(s)) throw new Error(`secret leaked: ...${text.slice(Math.max(0, text.indexOf(s) - 40), text.indexOf(s) + 40)}...`);
+  }
+}

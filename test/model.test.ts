@@ -1,0 +1,227 @@
+import { describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '../src/model/errors.js';
+import { envPath, listPresets, parseSetPath } from '../src/model/load.js';
+import { presetJsonSchema } from '../src/model/schema.js';
+import { checkToken } from '../src/products/fivetran/token.js';
+import { isSecretParam } from '../src/products/tobiko/engines.js';
+import { TOKEN, load, tmp, CLIENT_SECRET, WAREHOUSE_PASSWORD } from './helpers.js';
+
+function problems(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof UserError) return e.problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message));
+    throw e;
+  }
+  throw new Error('expected a UserError');
+}
+
+const fk = (kubernetes: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+  product: 'fivetran',
+  runtime: 'kubernetes',
+  fivetran: { token: 'env:FIVETRAN_TOKEN', kubernetes: { dataVolumePvc: 'data', ...kubernetes }, ...extra },
+});
+
+const rules = { ssd: { match: [{ key: 'disk', values: ['ssd'] }] }, highmem: { mode: 'required', match: [{ key: 'mem', values: ['high'] }] } };
+
+const tob = (tobiko: Record<string, unknown>, runtime = 'kubernetes') => ({
+  product: 'tobiko',
+  runtime,
+  tobiko: {
+    org: 'acme',
+    project: 'p',
+    clientId: 'cid',
+    clientSecret: 'env:TCLOUD_CLIENT_SECRET',
+    gateways: { wh: { type: 'postgres', host: 'h', port: 5432, database: 'd', user: 'u', password: 'env:WAREHOUSE_PASSWORD' } },
+    ...tobiko,
+  },
+});
+
+describe('bundled presets', () => {
+  it('ships the presets the issue names, each loading with secrets from the environment', () => {
+    const names = listPresets().map((p) => p.name);
+    for (const n of [
+      'fivetran-docker',
+      'fivetran-podman',
+      'fivetran-kubernetes',
+      'fivetran-kubernetes-affinity',
+      'tobiko-kubernetes',
+      'tobiko-kubernetes-external-secrets',
+      'tobiko-docker',
+    ]) {
+      expect(names).toContain(n);
+      const { model } = load({ preset: n });
+      expect(model.product).toBe(n.split('-')[0]);
+    }
+  });
+
+  it('resolves env: secrets and registers them for masking', () => {
+    const { model, secrets } = load({ preset: 'tobiko-docker' });
+    expect(model.tobiko?.clientSecret).toBe(CLIENT_SECRET);
+    expect(model.tobiko?.gateways.warehouse?.password).toBe(WAREHOUSE_PASSWORD);
+    expect([...secrets]).toEqual(expect.arrayContaining([CLIENT_SECRET, WAREHOUSE_PASSWORD]));
+  });
+});
+
+describe('precedence: --set > environment > preset > defaults', () => {
+  it('applies defaults', () => {
+    const { model } = load({ preset: 'fivetran-docker' });
+    expect(model.fivetran?.pullPolicy).toBe('always');
+    expect(model.fivetran?.kubernetes.chartVersion).toBe('0.24.0');
+  });
+  it('env overrides the preset, --set overrides env', () => {
+    const env = { FIVETRAN_TOKEN: TOKEN, HD_SETUP_FIVETRAN__INSTALL_DIR: '/opt/env', HD_SETUP_RUNTIME: 'podman' };
+    let r = load({ preset: 'fivetran-docker', env });
+    expect(r.model.fivetran?.installDir).toBe('/opt/env');
+    expect(r.model.runtime).toBe('podman');
+    r = load({ preset: 'fivetran-docker', env, sets: ['fivetran.installDir=/opt/set'] });
+    expect(r.model.fivetran?.installDir).toBe('/opt/set');
+  });
+  it('maps env names to camelCase paths and record keys', () => {
+    expect(envPath('HD_SETUP_FIVETRAN__KUBERNETES__DATA_VOLUME_PVC')).toEqual(['fivetran', 'kubernetes', 'dataVolumePvc']);
+    expect(envPath('HD_SETUP_TOBIKO__GATEWAYS__WAREHOUSE__HOST')).toEqual(['tobiko', 'gateways', 'warehouse', 'host']);
+    expect(envPath('HD_SETUP_NOPE')).toBeUndefined();
+  });
+  it('parses --set values by the type the model wants', () => {
+    const { model } = load({
+      preset: 'fivetran-kubernetes',
+      sets: ['fivetran.kubernetes.chartVersion=0.12.0', 'proxy.noProxy=[a, b]', 'proxy.https=http://p:3128', 'fivetran.kubernetes.nodeSelector["kubernetes.io/arch"]=amd64'],
+    });
+    expect(model.fivetran?.kubernetes.chartVersion).toBe('0.12.0');
+    expect(model.proxy?.noProxy).toEqual(['a', 'b']);
+    expect(model.fivetran?.kubernetes.nodeSelector).toEqual({ 'kubernetes.io/arch': 'amd64' });
+  });
+  it('parses set paths', () => {
+    expect(parseSetPath('a.b[2].c')).toEqual(['a', 'b', 2, 'c']);
+    expect(parseSetPath('a["x.y"].z')).toEqual(['a', 'x.y', 'z']);
+    expect(() => parseSetPath('a..b')).toThrow(UserError);
+  });
+  it('works with no preset file, from flags only', () => {
+    const { model } = load({ sets: ['product=fivetran', 'runtime=docker', 'fivetran.token=env:FIVETRAN_TOKEN'] });
+    expect(model.fivetran?.token).toBe(TOKEN);
+  });
+  it('reads file: secrets relative to the preset', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'token.txt'), TOKEN + '\n');
+    writeFileSync(join(dir, 'p.yaml'), 'product: fivetran\nruntime: docker\nfivetran:\n  token: file:token.txt\n');
+    expect(load({ preset: join(dir, 'p.yaml') }).model.fivetran?.token).toBe(TOKEN);
+  });
+});
+
+describe('the Fivetran token', () => {
+  it('accepts base64 of <controller_id>:<secret>', () => {
+    expect(checkToken(TOKEN)).toEqual({ ok: true, controllerId: 'clever_tiger' });
+  });
+  it.each([
+    ['not base64', 'not base64!!'],
+    ['no colon', Buffer.from('clever_tiger').toString('base64')],
+    ['bad controller id', Buffer.from('clever-tiger:x').toString('base64')],
+    ['digits in the id', Buffer.from('clever_tiger2:x').toString('base64')],
+    ['empty secret', Buffer.from('clever_tiger:').toString('base64')],
+  ])('rejects %s', (_n, token) => {
+    expect(checkToken(token).ok).toBe(false);
+  });
+});
+
+describe('bad input: one line per problem, naming the field', () => {
+  const cases: [string, Record<string, unknown>, RegExp][] = [
+    ['unknown product', { product: 'airbyte', runtime: 'docker' }, /^product: must be one of "fivetran", "tobiko"/],
+    ["missing runtime", { product: "fivetran" }, /^runtime: is required: one of "docker", "podman", "kubernetes"/],
+    ['wrong type', { product: 'fivetran', runtime: 'docker', fivetran: { token: 'env:FIVETRAN_TOKEN', installDir: 5 } }, /^fivetran\.installDir: expected string/],
+    ['typo key', { product: 'fivetran', runtime: 'docker', fivetran: { tokn: 'x' } }, /^fivetran\.tokn: unknown key/],
+    ['bad token', { product: 'fivetran', runtime: 'docker', fivetran: { token: Buffer.from('bad:x').toString('base64') } }, /^fivetran\.token: has a controller id that does not match/],
+    ['no token on docker', { product: 'fivetran', runtime: 'docker', fivetran: {} }, /^fivetran\.token: is required; pass --set fivetran\.token=env:FIVETRAN_TOKEN/],
+    ['unset env', { product: 'fivetran', runtime: 'docker', fivetran: { token: 'env:NOT_SET_ANYWHERE' } }, /^fivetran\.token: environment variable NOT_SET_ANYWHERE is not set/],
+    ['missing file', { product: 'fivetran', runtime: 'docker', fivetran: { token: 'file:/nonexistent/token' } }, /^fivetran\.token: file \/nonexistent\/token does not exist/],
+    ['token and tokenSecret', fk({ tokenSecret: { name: 's' } }), /^fivetran\.kubernetes\.tokenSecret: give either fivetran\.token or fivetran\.kubernetes\.tokenSecret, not both/],
+    ['no token source', { product: 'fivetran', runtime: 'kubernetes', fivetran: { kubernetes: { dataVolumePvc: 'd' } } }, /^fivetran\.token: is required \(or fivetran\.kubernetes\.tokenSecret\)/],
+    ['no PVC', { product: 'fivetran', runtime: 'kubernetes', fivetran: { token: 'env:FIVETRAN_TOKEN' } }, /^fivetran\.kubernetes\.dataVolumePvc: is required on Kubernetes/],
+    ['cpu pattern', fk({ resources: { requests: { cpu: '2.5' } } }), /^fivetran\.kubernetes\.resources\.requests\.cpu: must match \^\[0-9\]\+m\?\$/],
+    ['memory pattern', fk({ resources: { limits: { memory: '2G' } } }), /^fivetran\.kubernetes\.resources\.limits\.memory: must match \^\[0-9\]\+\(Mi\|Gi\)\$/],
+    ['namespace name', fk({ namespace: 'Fivetran_NS' }), /^fivetran\.kubernetes\.namespace: must be a lowercase RFC 1123 name/],
+    ['selector + affinity', fk({ nodeSelector: { a: 'b' }, affinityRules: rules, affinity: [{ rule: 'ssd', default: true }] }), /^fivetran\.kubernetes\.nodeSelector: cannot be combined with affinity/],
+    ['unknown rule', fk({ affinityRules: rules, affinity: [{ rule: 'ssd', connectors: ['a'] }, { rule: 'gpu', connectors: ['b'] }] }), /^fivetran\.kubernetes\.affinity\[1\]\.rule: "gpu" is not defined in affinityRules \(defined: ssd, highmem\)$/],
+    ['two defaults', fk({ affinityRules: rules, affinity: [{ rule: 'ssd', default: true }, { rule: 'highmem', default: true }] }), /^fivetran\.kubernetes\.affinity\[1\]\.default: only one rule can be the default; affinity\[0\] \(ssd\) already is/],
+    ['connection in two rules', fk({ affinityRules: rules, affinity: [{ rule: 'ssd', connectors: ['c1', 'c2'] }, { rule: 'highmem', connectors: ['c3', 'c2'] }] }), /^fivetran\.kubernetes\.affinity\[1\]\.connectors\[1\]: connection "c2" is already assigned to rule "ssd"/],
+    ['empty connectors', fk({ affinityRules: rules, affinity: [{ rule: 'ssd' }] }), /^fivetran\.kubernetes\.affinity\[0\]\.connectors: must list at least one connection id unless the rule is the default/],
+    ['rule without match', fk({ affinityRules: { ssd: { match: [] } }, affinity: [{ rule: 'ssd', default: true }] }), /^fivetran\.kubernetes\.affinityRules\.ssd\.match: a rule needs at least one match expression/],
+    ['In without values', fk({ affinityRules: { ssd: { match: [{ key: 'a' }] } }, affinity: [{ rule: 'ssd', default: true }] }), /affinityRules\.ssd\.match\[0\]\.values: operator In needs at least one value/],
+    ['chart version', fk({ chartVersion: '0.99.0' }), /^fivetran\.kubernetes\.chartVersion: must be one of "0\.24\.0", "0\.12\.0"/],
+    ['config key owned by hd-setup', { product: 'fivetran', runtime: 'docker', fivetran: { token: 'env:FIVETRAN_TOKEN', config: { http_proxy: 'x' } } }, /^fivetran\.config\.http_proxy: is set by hd-setup/],
+    ['proxy URL', { product: 'fivetran', runtime: 'docker', proxy: { https: 'proxy:3128' }, fivetran: { token: 'env:FIVETRAN_TOKEN' } }, /^proxy\.https: must be an http:\/\/ or https:\/\/ URL/],
+    ['gateway name', tob({ gateways: { Bad: { type: 'duckdb' } } }), /^tobiko\.gateways\.Bad: key "Bad": gateway names start with a-z/],
+    ['gateway __', tob({ gateways: { a__b: { type: 'duckdb' } } }), /^tobiko\.gateways\.a__b: key "a__b": gateway names must not contain "__"/],
+    ['unknown engine', tob({ gateways: { wh: { type: 'oracle' } } }), /^tobiko\.gateways\.wh\.type: must be one of "postgres"/],
+    ['postgres params', tob({ gateways: { wh: { type: 'postgres', host: 'h' } } }), /^tobiko\.gateways\.wh\.port: postgres needs "port" \(required: host, port, database, user, password\)/],
+    ['snowflake auth', tob({ gateways: { sf: { type: 'snowflake', account: 'a', user: 'u' } } }), /^tobiko\.gateways\.sf: snowflake needs one of "password", "private_key"/],
+    ['bigquery project', tob({ gateways: { bq: { type: 'bigquery' } } }), /^tobiko\.gateways\.bq\.project: bigquery needs "project"/],
+    ['databricks', tob({ gateways: { db: { type: 'databricks', server_hostname: 'x' } } }), /^tobiko\.gateways\.db\.http_path: databricks needs "http_path"/],
+    ['redshift', tob({ gateways: { rs: { type: 'redshift', host: 'h', user: 'u', password: 'p' } } }), /^tobiko\.gateways\.rs\.database: redshift needs "database"/],
+    ['mssql', tob({ gateways: { ms: { type: 'mssql', host: 'h', user: 'u' } } }), /^tobiko\.gateways\.ms\.password: mssql needs "password"/],
+    ['trino', tob({ gateways: { tr: { type: 'trino', host: 'h', user: 'u' } } }), /^tobiko\.gateways\.tr\.catalog: trino needs "catalog"/],
+    ['default gateway', tob({ defaultGateway: 'nope' }), /^tobiko\.defaultGateway: "nope" is not a gateway \(defined: wh\)/],
+    ['envFile on k8s', tob({ secrets: 'envFile' }), /^tobiko\.secrets\.strategy: envFile is for docker\/podman/],
+    ['existingSecret on docker', tob({ secrets: 'existingSecret' }, 'docker'), /^tobiko\.secrets\.strategy: existingSecret is for Kubernetes/],
+    ['externalSecrets without store', tob({ secrets: 'externalSecrets', clientSecret: undefined, gateways: { wh: { type: 'duckdb' } } }), /^tobiko\.secrets\.store: externalSecrets needs the store/],
+    ['secret literal with externalSecrets', tob({ secrets: { strategy: 'externalSecrets', store: { name: 's' } }, clientSecret: undefined }), /^tobiko\.gateways\.wh\.password: with externalSecrets, secret params come from the store/],
+    ['no client secret', tob({ clientSecret: undefined }), /^tobiko\.clientSecret: is required; pass --set tobiko\.clientSecret=env:TCLOUD_CLIENT_SECRET/],
+    ['replicas type', tob({ kubernetes: { apply: { replicas: 'two' } } }), /^tobiko\.kubernetes\.apply\.replicas: expected number/],
+  ];
+  it.each(cases)('%s', (_name, preset, expected) => {
+    const lines = problems(() => load({ presetObject: preset }));
+    expect(lines.some((l) => expected.test(l)), lines.join('\n')).toBe(true);
+  });
+
+  it('reports every problem of an input, one per line', () => {
+    const lines = problems(() => load({ presetObject: fk({ namespace: 'BAD', resources: { requests: { cpu: 'x', memory: 'y' } } }) }));
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('never puts a secret value in an error', () => {
+    const bad = Buffer.from('bad-id:' + 'TopSecretValue').toString('base64');
+    const lines = problems(() => load({ presetObject: { product: 'fivetran', runtime: 'docker', fivetran: { token: bad } } }));
+    expect(lines.join('\n')).not.toContain(bad);
+    expect(lines.join('\n')).not.toContain('TopSecretValue');
+  });
+
+  it('rejects an unknown preset and lists the bundled ones', () => {
+    expect(problems(() => load({ preset: 'nope' }))[0]).toMatch(/^--preset: unknown preset "nope"; bundled presets: fivetran-docker, /);
+  });
+
+  it('rejects invalid YAML with its position', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'bad.yaml'), 'product: fivetran\nruntime: [docker\n');
+    expect(problems(() => load({ preset: join(dir, 'bad.yaml') }))[0]).toMatch(/bad\.yaml:\d+:\d+: invalid YAML/);
+  });
+
+  it('rejects a preset that is not a mapping', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'list.yaml'), '- a\n- b\n');
+    expect(problems(() => load({ preset: join(dir, 'list.yaml') }))[0]).toMatch(/a preset must be a mapping/);
+  });
+
+  it('rejects a malformed --set', () => {
+    expect(problems(() => load({ preset: 'fivetran-docker', sets: ['novalue'] }))[0]).toMatch(/^--set: "novalue" is not path=value/);
+  });
+});
+
+describe('Tobiko secret detection', () => {
+  it('follows the chart: password, secret, token in the name, with overrides', () => {
+    expect(isSecretParam('password')).toBe(true);
+    expect(isSecretParam('client_secret')).toBe(true);
+    expect(isSecretParam('api_token')).toBe(true);
+    expect(isSecretParam('access_key')).toBe(false);
+    expect(isSecretParam('access_key', ['access_key'])).toBe(true);
+    expect(isSecretParam('token_endpoint', [], ['token_endpoint'])).toBe(false);
+    expect(isSecretParam('type')).toBe(false);
+  });
+});
+
+describe('JSON Schema', () => {
+  it('describes presets, with the contract keys', () => {
+    const s = presetJsonSchema() as { properties: Record<string, unknown> };
+    expect(Object.keys(s.properties)).toEqual(expect.arrayContaining(['product', 'runtime', 'proxy', 'fivetran', 'tobiko']));
+  });
+});
