@@ -1,2 +1,2 @@
 #!/usr/bin/env node
-import '../dist/hd-setup.mjs';
+import "../dist/hd-setup.mjs";

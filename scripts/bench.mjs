@@ -1,0 +1,120 @@
+// npm run bench: performance targets, measured side by side in one run. Prints ratios and verdicts.
+import { spawnSync, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = join(root, 'bin/hd-setup.js');
+const node = process.execPath;
+const work = mkdtempSync(join(tmpdir(), 'hd-bench-'));
+const TOKEN = Buffer.from('clever_tiger:benchsecret').toString('base64');
+const results = [];
+
+function timeOnce(cmd, args, env = {}) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { env: { ...process.env, CI: 'true', NO_COLOR: '1', ...env }, encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  return { ms, stderr: r.stderr, stdout: r.stdout };
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** Interleave runs of a and b so that machine noise hits both alike. */
+function sideBySide(n, a, b) {
+  const ta = [], tb = [];
+  a(); b(); // warm the file cache
+  for (let i = 0; i < n; i++) { ta.push(a()); tb.push(b()); }
+  return [median(ta), median(tb)];
+}
+
+function report(name, value, target, ok) {
+  results.push({ name, value, target, ok });
+  console.log(`${ok ? 'PASS' : 'FAIL'}  ${name.padEnd(48)} ${value.padEnd(22)} target ${target}`);
+}
+
+// 1. start-up: hd-setup --version vs bare node
+{
+  const [tool, bare] = sideBySide(25, () => timeOnce(node, [bin, '--version']).ms, () => timeOnce(node, ['-e', '0']).ms);
+  const ratio = tool / bare;
+  report('hd-setup --version vs node -e 0', `${tool.toFixed(1)} / ${bare.toFixed(1)} ms = ${ratio.toFixed(2)}x`, '<= 1.3x', ratio <= 1.3);
+}
+
+// 2. render a generated preset: 10,000 connections over 50 rules, and 1,000 for the scaling ratio
+function affinityPreset(connections) {
+  const rules = 50;
+  const per = connections / rules;
+  return {
+    product: 'fivetran',
+    runtime: 'kubernetes',
+    fivetran: {
+      token: 'env:FIVETRAN_TOKEN',
+      kubernetes: {
+        dataVolumePvc: 'data',
+        affinityRules: Object.fromEntries(Array.from({ length: rules }, (_, i) => [`rule${i}`, { mode: i % 2 ? 'required' : 'preferred', match: [{ key: 'pool', values: [`p${i}`] }] }])),
+        affinity: Array.from({ length: rules }, (_, i) => ({ rule: `rule${i}`, ...(i === 0 ? { default: true } : {}), connectors: Array.from({ length: per }, (_, j) => `connection_${i}_${j}`) })),
+      },
+    },
+  };
+}
+const rssImport = 'data:text/javascript,process.on("exit",()=>process.stderr.write("\\nHD_MAXRSS_KB="+process.resourceUsage().maxRSS+"\\n"))';
+let peakKb = 0;
+function renderRun(file) {
+  const out = join(work, 'out');
+  rmSync(out, { recursive: true, force: true });
+  const r = timeOnce(node, ['--import', rssImport, bin, 'render', '--preset', file, '--out', out], { FIVETRAN_TOKEN: TOKEN });
+  const m = /HD_MAXRSS_KB=(\d+)/.exec(r.stderr);
+  if (m) peakKb = Math.max(peakKb, Number(m[1]));
+  return r.ms;
+}
+{
+  const f10k = join(work, 'p10k.yaml');
+  const f1k = join(work, 'p1k.yaml');
+  writeFileSync(f10k, stringify(affinityPreset(10_000)));
+  writeFileSync(f1k, stringify(affinityPreset(1_000)));
+  const [t10k, t1k] = sideBySide(7, () => renderRun(f10k), () => renderRun(f1k));
+  report('render: 10,000 connections over 50 rules', `${t10k.toFixed(0)} ms`, '< 1000 ms', t10k < 1000);
+  report('render: 10k / 1k time ratio', `${(t10k / t1k).toFixed(2)}x`, '<= 12x', t10k / t1k <= 12);
+  report('render: peak RSS', `${(peakKb / 1024).toFixed(1)} MB`, '< 100 MB', peakKb / 1024 < 100);
+}
+
+// 3. a full fivetran-docker install against a stub runtime that answers at once
+{
+  const stubs = join(root, 'test/stubs/bin');
+  const sockDir = mkdtempSync(join(tmpdir(), 'hd-sock-'));
+  const sock = join(sockDir, 'docker.sock');
+  const server = createServer().listen(sock);
+  await new Promise((r) => server.once('listening', r));
+  const times = [];
+  for (let i = 0; i < 7; i++) {
+    const home = mkdtempSync(join(tmpdir(), 'hd-bench-home-'));
+    const state = join(home, '.stub');
+    mkdirSync(state);
+    const t0 = process.hrtime.bigint();
+    const child = spawn(node, [bin, 'install', '--preset', 'fivetran-docker', '--yes', '--allow-root', '--set', 'fivetran.pullPolicy=always'], {
+      env: { ...process.env, PATH: `${stubs}:/usr/bin:/bin`, HOME: home, CI: 'true', NO_COLOR: '1', FIVETRAN_TOKEN: TOKEN, DOCKER_HOST: `unix://${sock}`, HD_STUB_STATE: state },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    const code = await new Promise((r) => child.on('exit', r));
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    if (code !== 0) throw new Error(`stub install failed (${code}):\n${err}`);
+    rmSync(home, { recursive: true, force: true });
+  }
+  server.close();
+  const t = median(times);
+  report('install fivetran-docker on a stub runtime', `${t.toFixed(0)} ms`, '<= 300 ms', t <= 300);
+}
+
+rmSync(work, { recursive: true, force: true });
+const failed = results.filter((r) => !r.ok);
+console.log(failed.length ? `\n${failed.length} target(s) missed` : '\nall targets met');
+process.exitCode = failed.length ? 1 : 0;
