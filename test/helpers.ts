@@ -21,6 +21,7 @@ export const RENDER_ENV: RenderEnv = { home: '/home/ana', selinux: false, runtim
 
 export const HOST: HostFacts = {
   home: '/home/ana',
+  user: 'ana',
   uid: 1000,
   runtimeBin: '/usr/bin/docker',
   rootless: true,

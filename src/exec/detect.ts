@@ -63,7 +63,7 @@ export async function detectHost(runtime: Runtime, opts: DetectOptions = {}): Pr
   const env = opts.env ?? process.env;
   const home = opts.home ?? env.HOME ?? homedir();
   const uid = process.getuid?.() ?? 1000;
-  const base = { home, uid, version: VERSION };
+  const base = { home, uid, user: env.USER ?? env.LOGNAME ?? currentUser(), version: VERSION };
   if (runtime === 'kubernetes') {
     return { ...base, runtimeBin: '', rootless: false, socket: '', selinux: false, systemdUser: false };
   }

@@ -104,7 +104,6 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
         return;
       case 'waitContainers':
         await waitContainers(step, a, opts);
-        summary.changes.push(`${a.names.join(', ')} running`);
         return;
       case 'exec': {
         const command = clean(shellLine(a.argv));
@@ -131,7 +130,7 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
           const why = watchFindings.length ? watchFindings.join('; ') : last || `exit code ${r.exitCode}`;
           throw new StepFailure(why, step.fix, tail);
         }
-        summary.changes.push(`ran ${command}`);
+        if (!summary.changes.includes(step.title)) summary.changes.push(step.title);
         return;
       }
     }

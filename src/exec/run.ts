@@ -29,7 +29,26 @@ export async function run(argv: readonly string[], opts: RunOptions = {}): Promi
     ...(opts.timeoutMs ? { timeout: opts.timeoutMs } : {}),
     ...(opts.env ? { env: opts.env, extendEnv: false } : {}),
     lines: false,
+    // Own process group: cancelling kills the child and everything it started (a shell's `sleep`,
+    // a plugin), so no grandchild keeps the pipes open. The terminal's Ctrl-C reaches only us.
+    detached: true,
   });
+  const killGroup = () => {
+    if (!sub.pid) return;
+    try {
+      process.kill(-sub.pid, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
+    setTimeout(() => {
+      try {
+        process.kill(-sub.pid!, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }, 2000).unref();
+  };
+  opts.signal?.addEventListener('abort', killGroup, { once: true });
   if (opts.onLine) {
     const feed = (stream: 'stdout' | 'stderr') => {
       let buf = '';
@@ -50,6 +69,7 @@ export async function run(argv: readonly string[], opts: RunOptions = {}): Promi
     feed('stderr');
   }
   const r = await sub;
+  opts.signal?.removeEventListener('abort', killGroup);
   const stdout = typeof r.stdout === 'string' ? r.stdout : '';
   const stderr = typeof r.stderr === 'string' ? r.stderr : '';
   let failure: RunResult['failure'];

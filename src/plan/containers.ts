@@ -117,7 +117,7 @@ export function bootStep(host: HostFacts, unitName: string | undefined, runtime:
   const cmds = [
     'systemctl --user daemon-reload',
     `systemctl --user enable ${unitName}`,
-    `sudo loginctl enable-linger ${posix.basename(host.home)}`,
+    `sudo loginctl enable-linger ${host.user}`,
   ];
   if (host.systemdUser) {
     return {

@@ -61,6 +61,7 @@ export interface Plan {
 /** What the CLI detected about the host and what is installed. Plans are pure functions of it. */
 export interface HostFacts {
   home: string;
+  user: string;
   uid: number;
   /** Absolute runtime binary (docker/podman) used in units. */
   runtimeBin: string;

@@ -1,0 +1,192 @@
+// The real CLI executing real plans against a stub container runtime that answers at once.
+// (The real docker/podman runs are in test/e2e.)
+import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { BIN, ROOT, SECRET_ENV, TOKEN, cli, expectNoSecrets, tmp, CLIENT_SECRET, WAREHOUSE_PASSWORD } from './helpers.js';
+
+interface StubEnv {
+  home: string;
+  state: string;
+  env: NodeJS.ProcessEnv;
+  calls(): string[];
+  server: Server;
+}
+
+async function stubEnv(runtime: 'docker' | 'podman' = 'docker', extra: NodeJS.ProcessEnv = {}): Promise<StubEnv> {
+  const home = tmp('hd-stub-home-');
+  const state = join(home, '.stub');
+  mkdirSync(state);
+  const sock = join(home, 'runtime.sock');
+  const server = createServer().listen(sock);
+  await new Promise((r) => server.once('listening', r));
+  const env: NodeJS.ProcessEnv = {
+    ...SECRET_ENV,
+    PATH: `${join(ROOT, 'test/stubs/bin')}:/usr/bin:/bin`,
+    HOME: home,
+    HD_STUB_STATE: state,
+    ...(runtime === 'docker' ? { DOCKER_HOST: `unix://${sock}` } : { HD_STUB_SOCKET: sock }),
+    ...extra,
+  };
+  return {
+    home,
+    state,
+    env,
+    server,
+    calls: () => (existsSync(join(state, 'calls.log')) ? readFileSync(join(state, 'calls.log'), 'utf8').trim().split('\n') : []),
+  };
+}
+
+const rootFlags = process.getuid?.() === 0 ? ['--allow-root'] : [];
+
+describe('install on a stub runtime', () => {
+  it('fivetran-docker: installs, a re-run changes nothing, a changed config recreates the container', async () => {
+    const s = await stubEnv();
+    const r1 = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env });
+    expect(r1.code, r1.stderr).toBe(0);
+    const conf = join(s.home, 'fivetran/conf/config.json');
+    expect(statSync(conf).mode & 0o777).toBe(0o600);
+    for (const d of ['', 'conf', 'data', 'logs', 'tmp']) expect(statSync(join(s.home, 'fivetran', d)).mode & 0o777).toBe(0o700);
+    const run = s.calls().find((c) => c.startsWith('run '))!;
+    expect(run).toContain('--restart on-failure:3');
+    expect(run).toContain(`-v ${s.home}/fivetran/conf:/conf -v ${s.home}/fivetran/logs:/logs -v ${s.home}/runtime.sock:/var/run/docker.sock`);
+    expect(run).toContain('--env CONTAINER_ENV_TYPE=docker');
+    expect(run).toMatch(/ -f \/conf\/config\.json$/);
+    expect(s.calls()).toContain('network create --driver bridge fivetran_ldp');
+    expect(r1.stderr).toContain('✔ fivetran on docker: done.');
+    expect(r1.stderr).toContain('sudo loginctl enable-linger');
+    expectNoSecrets(r1.stdout + r1.stderr + s.calls().join('\n'));
+
+    const before = s.calls().length;
+    const r2 = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env });
+    expect(r2.code, r2.stderr).toBe(0);
+    const again = s.calls().slice(before);
+    expect(again.filter((c) => /^(run|rm|network create|start) /.test(c))).toEqual([]);
+    expect(r2.stderr).toContain('skipped: already running with the same configuration');
+
+    const mid = s.calls().length;
+    const r3 = cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'proxy.https=http://proxy.internal:3128', ...rootFlags], { env: s.env });
+    expect(r3.code, r3.stderr).toBe(0);
+    const changed = s.calls().slice(mid);
+    expect(changed).toContain('rm -f controller');
+    expect(changed.some((c) => c.startsWith('run '))).toBe(true);
+    expect(JSON.parse(readFileSync(conf, 'utf8')).https_proxy).toBe('http://proxy.internal:3128');
+    const backups = readdirSync(join(s.home, 'fivetran/conf')).filter((f) => f.startsWith('config.json.bak-'));
+    expect(backups).toHaveLength(1);
+    expect(statSync(join(s.home, 'fivetran/conf', backups[0]!)).mode & 0o777).toBe(0o600);
+    expect(r3.stderr).toContain('Recreate container controller (configuration changed)');
+    s.server.close();
+  });
+
+  it('restarts a stopped agent with the same config instead of deleting it', async () => {
+    const s = await stubEnv();
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    writeFileSync(join(s.state, 'containers/controller.status'), 'exited\n');
+    const before = s.calls().length;
+    const r = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env });
+    expect(r.code, r.stderr).toBe(0);
+    const calls = s.calls().slice(before);
+    expect(calls).toContain('start controller');
+    expect(calls.some((c) => c.startsWith('rm '))).toBe(false);
+    s.server.close();
+  });
+
+  it('a container that exits shows its logs and the fix, exit 1', async () => {
+    const s = await stubEnv('docker', { HD_STUB_RUN_STATUS: 'exited' });
+    const r = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('FAILED: controller exited with code');
+    expect(r.stderr).toContain('ERROR Invalid token: authentication failed (401)');
+    expect(r.stderr).toMatch(/fix: see "docker logs controller"/);
+    expect(r.stderr).toContain('failed at step "ready"');
+    s.server.close();
+  });
+
+  it('a failing command reports the error and the fix, and what was not done', async () => {
+    const s = await stubEnv('docker', { HD_STUB_FAIL: 'run' });
+    const r = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('is already in use');
+    expect(r.stderr).toContain('Fix:');
+    expect(r.stderr).toContain('Not done: ready, boot');
+    s.server.close();
+  });
+
+  it('reports skipped checks, and fails preflight with a fix', async () => {
+    const s = await stubEnv();
+    const r = cli(['install', '--preset', 'fivetran-docker', '--yes', '--skip-check', 'memory', ...rootFlags], { env: s.env });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('skip memory: skipped (--skip-check memory)');
+    expect(r.stderr).toContain('memory: skipped by --skip-check');
+    if (process.getuid?.() === 0) {
+      const root = cli(['install', '--preset', 'fivetran-docker', '--yes'], { env: s.env });
+      expect(root.code).toBe(1);
+      expect(root.stderr).toContain('FAIL not-root: running as root');
+      expect(root.stderr).toContain('pass --allow-root');
+    }
+    s.server.close();
+  });
+
+  it('--json emits JSON-lines events and no secret', async () => {
+    const s = await stubEnv();
+    const r = cli(['install', '--preset', 'fivetran-docker', '--yes', '--json', ...rootFlags], { env: s.env });
+    expect(r.code).toBe(0);
+    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(events[0].type).toBe('plan');
+    expect(events.at(-1)).toMatchObject({ type: 'done', summary: { ok: true } });
+    expect(events.filter((e) => e.type === 'step:start').length).toBeGreaterThan(3);
+    expectNoSecrets(r.stdout + r.stderr);
+    s.server.close();
+  });
+
+  it('tobiko-docker: two executors from a 0600 env-file, no secret on argv', async () => {
+    const s = await stubEnv();
+    const r = cli(['install', '--preset', 'tobiko-docker', '--yes', ...rootFlags], { env: s.env });
+    expect(r.code, r.stderr).toBe(0);
+    const envFile = join(s.home, 'tobiko/tobiko.env');
+    expect(statSync(envFile).mode & 0o777).toBe(0o600);
+    const runs = s.calls().filter((c) => c.startsWith('run '));
+    expect(runs).toHaveLength(2);
+    expect(runs[0]).toMatch(new RegExp(`--name tcloud-apply-executor --restart unless-stopped .*--env-file ${envFile} tobikodata/tcloud:latest executor apply$`));
+    expect(runs[1]).toMatch(/--name tcloud-run-executor .* executor run$/);
+    const all = s.calls().join('\n') + r.stdout + r.stderr;
+    expect(all).not.toContain(CLIENT_SECRET);
+    expect(all).not.toContain(WAREHOUSE_PASSWORD);
+    s.server.close();
+  });
+
+  it('rootless podman: mounts the user socket, sets CONTAINER_ENV_TYPE=podman', async () => {
+    const s = await stubEnv('podman', { HD_STUB_ROOTLESS: 'true' });
+    const r = cli(['install', '--preset', 'fivetran-podman', '--yes', ...rootFlags, '--skip-check', 'runtime-version'], { env: s.env });
+    expect(r.code, r.stderr).toBe(0);
+    const run = s.calls().find((c) => c.startsWith('run '))!;
+    expect(run).toContain(`-v ${s.home}/runtime.sock:/run/user/1000/podman/podman.sock`);
+    expect(run).toContain('--env CONTAINER_ENV_TYPE=podman');
+    expect(r.stderr).toContain('rootless podman, socket');
+    s.server.close();
+  });
+
+  it('Ctrl-C stops the running child, marks the rest cancelled, and leaves no half-written file', async () => {
+    const s = await stubEnv('docker', { HD_STUB_SLOW: 'pull', CI: 'true', NO_COLOR: '1' });
+    const child = spawn(process.execPath, [BIN, 'install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    const t0 = Date.now();
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+      if (err.includes('latest: Pulling from stub') && !child.killed) child.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    expect(Date.now() - t0).toBeLessThan(8000);
+    expect(code).toBe(130);
+    expect(err).toContain('[4/7] cancelled');
+    expect(err).toContain('[5/7] cancelled');
+    expect(err).toContain('cancelled.');
+    expect(err).toContain('Not done: image, container:controller, ready, boot');
+    expect(err).toMatch(/Changed:\n\s+- wrote .*config\.json/);
+    expect(JSON.parse(readFileSync(join(s.home, 'fivetran/conf/config.json'), 'utf8')).token).toBe(TOKEN);
+    expect(readdirSync(join(s.home, 'fivetran/conf')).filter((f) => f.includes('.tmp-'))).toEqual([]);
+    s.server.close();
+  });
+});
