@@ -7,10 +7,11 @@ export interface ModelFlags {
   preset?: string;
   set?: string[];
   json?: boolean;
+  context?: string;
 }
 
 export function loadFromFlags(flags: ModelFlags, presetObject?: Record<string, unknown>): Loaded {
-  const loaded = loadModel({ ...(flags.preset ? { preset: flags.preset } : {}), ...(presetObject ? { presetObject } : {}), sets: flags.set ?? [] });
+  const loaded = loadModel({ ...(flags.preset ? { preset: flags.preset } : {}), ...(presetObject ? { presetObject } : {}), sets: flags.set ?? [], ...(flags.context ? { context: flags.context } : {}) });
   redactor.add(loaded.secrets);
   for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
   return loaded;

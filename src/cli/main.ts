@@ -58,6 +58,7 @@ export function buildProgram(): Command {
     .option('-n, --dry-run', 'print every step and exact command (secrets masked); change nothing')
     .option('--skip-check <id>', 'skip a preflight check by id (repeatable)', collect, [])
     .option('--allow-root', 'allow running as root (the vendor scripts refuse it)')
+    .option('--context <name>', 'Kubernetes: kubectl/helm context to use (default: the current context)')
     .action(
       action(async (opts) => {
         const { installCommand } = await import('./install.js');

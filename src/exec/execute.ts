@@ -9,6 +9,7 @@ import { shellLine } from '../util/shell.js';
 import type { CheckReport, Emit, Summary } from './events.js';
 import type { Check, CheckContext } from './preflight.js';
 import { run } from './run.js';
+import { releaseStatus } from './watch.js';
 
 export interface WatchContext {
   namespace: string;
@@ -27,7 +28,7 @@ export interface ExecuteOptions {
   checkContext: CheckContext;
   skipChecks: string[];
   /** Runs beside a helm --wait: watches pods and events, explains why it is stuck. Returns a stop function. */
-  watcher?: (w: WatchContext) => () => Promise<string[]>;
+  watcher?: (w: WatchContext) => (failed: boolean) => Promise<string[]>;
   now?: () => Date;
 }
 
@@ -102,6 +103,11 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
       case 'note':
         emit({ type: 'note', id: step.id, text: clean(a.text) });
         return;
+      case 'releaseStatus': {
+        const detail = await releaseStatus(a, step.id, emit, signal);
+        summary.nextSteps = [detail, ...summary.nextSteps];
+        return;
+      }
       case 'waitContainers':
         await waitContainers(step, a, opts);
         return;
@@ -121,7 +127,7 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
             emit({ type: 'output', id: step.id, line: l, stream });
           },
         });
-        const watchFindings = stopWatch ? await stopWatch() : [];
+        const watchFindings = stopWatch ? await stopWatch(r.exitCode !== 0 || r.failure !== undefined) : [];
         if (r.failure === 'cancelled' || signal.aborted) throw new Cancelled();
         if (r.failure === 'not-found') throw new StepFailure(`${a.argv[0]} is not installed or not on PATH`, `install ${a.argv[0]}`);
         if (r.failure === 'timeout') throw new StepFailure(`timed out: ${command}`, step.fix, tail);

@@ -1,4 +1,186 @@
-// Preflight checks for Kubernetes installs (helm + kubectl).
-import type { Check } from './preflight.js';
+// Preflight checks for Kubernetes installs (helm + kubectl). Read-only commands with short timeouts.
+import type { Model } from '../model/schema.js';
+import { fivetranTokenSecretName } from '../products/fivetran/render.js';
+import { tobikoSecretName } from '../products/tobiko/render.js';
+import { which } from '../util/which.js';
+import type { Check, CheckContext } from './preflight.js';
+import { compareVersions } from './preflight.js';
+import { run } from './run.js';
 
-export const kubernetesChecks: Record<string, Check> = {};
+export const MIN_K8S = '1.29.0';
+export const MIN_HELM = { fivetran: '3.16.1', tobiko: '3.8.0' } as const;
+
+export interface K8sTarget {
+  namespace: string;
+  release: string;
+  context?: string;
+}
+
+export function k8sTarget(model: Model): K8sTarget {
+  const k = model.product === 'fivetran' ? model.fivetran!.kubernetes : model.tobiko!.kubernetes;
+  return { namespace: k.namespace, release: k.release, ...(k.context ? { context: k.context } : {}) };
+}
+
+export function kubectlArgv(t: { context?: string }, ...args: string[]): string[] {
+  return t.context ? ['kubectl', '--context', t.context, ...args] : ['kubectl', ...args];
+}
+
+async function kubectl(ctx: CheckContext, ...args: string[]) {
+  return run(kubectlArgv(k8sTarget(ctx.model), ...args), { timeoutMs: 15_000, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+}
+
+function firstLine(s: string): string {
+  return s.trim().split('\n')[0] ?? '';
+}
+
+const notFound = (stderr: string) => /NotFound|not found/i.test(stderr);
+const unreachable = (stderr: string) => /Unable to connect|connection refused|no such host|i\/o timeout|couldn't get current server API group list|dial tcp/i.test(stderr);
+
+function clusterFix(stderr: string): string {
+  return unreachable(stderr) ? 'check that the cluster is reachable: kubectl cluster-info (VPN, kubeconfig, --context)' : 'see the kubectl error above';
+}
+
+/** What the charts create, and so what the installing user must be allowed to create. */
+function requiredRights(model: Model): string[] {
+  const common = ['deployments.apps', 'serviceaccounts', 'roles.rbac.authorization.k8s.io', 'rolebindings.rbac.authorization.k8s.io', 'secrets'];
+  return model.product === 'fivetran' ? [...common, 'configmaps', 'poddisruptionbudgets.policy'] : [...common];
+}
+
+export const kubernetesChecks: Record<string, Check> = {
+  kubectl: (ctx) => {
+    const p = which('kubectl', ctx.env.PATH);
+    return p
+      ? { status: 'ok', message: `kubectl found at ${p}` }
+      : { status: 'fail', message: 'kubectl is not installed or not on PATH', fix: 'install kubectl (kubernetes.io/docs/tasks/tools) and configure access to your cluster' };
+  },
+  helm: (ctx) => {
+    const p = which('helm', ctx.env.PATH);
+    return p ? { status: 'ok', message: `helm found at ${p}` } : { status: 'fail', message: 'helm is not installed or not on PATH', fix: 'install helm 3 (helm.sh/docs/intro/install)' };
+  },
+  'helm-version': async (ctx) => {
+    const min = MIN_HELM[ctx.model.product];
+    const r = await run(['helm', 'version', '--template', '{{.Version}}'], { timeoutMs: 10_000 });
+    const v = /v?(\d+\.\d+\.\d+)/.exec(r.stdout)?.[1];
+    if (!v) return { status: 'warn', message: `could not read the helm version (${firstLine(r.stderr) || 'no output'})`, fix: 'check that "helm version" works' };
+    if (compareVersions(v, min) < 0) {
+      return { status: 'fail', message: `helm ${v} is older than the required ${min}`, fix: `upgrade helm to ${min} or newer (helm.sh/docs/intro/install), or --skip-check helm-version` };
+    }
+    return { status: 'ok', message: `helm ${v} (>= ${min})` };
+  },
+  'server-version': async (ctx) => {
+    const r = await kubectl(ctx, 'version', '-o', 'json');
+    let server: string | undefined;
+    try {
+      server = (JSON.parse(r.stdout) as { serverVersion?: { gitVersion?: string } }).serverVersion?.gitVersion;
+    } catch {
+      server = undefined;
+    }
+    if (!server) return { status: 'fail', message: `cannot reach the Kubernetes API server: ${firstLine(r.stderr) || 'no server version'}`, fix: clusterFix(r.stderr) };
+    const v = /v?(\d+\.\d+\.\d+)/.exec(server)?.[1] ?? '0.0.0';
+    if (ctx.model.product === 'fivetran' && compareVersions(v, MIN_K8S) < 0) {
+      return { status: 'fail', message: `Kubernetes ${server} is older than the required ${MIN_K8S.replace(/\.0$/, '')}`, fix: 'upgrade the cluster to 1.29 or newer, or install on another cluster with --context' };
+    }
+    return { status: 'ok', message: `Kubernetes ${server}` };
+  },
+  context: async (ctx) => {
+    const t = k8sTarget(ctx.model);
+    if (t.context) {
+      const r = await run(['kubectl', 'config', 'get-contexts', t.context, '-o', 'name'], { timeoutMs: 10_000 });
+      return r.exitCode === 0
+        ? { status: 'ok', message: `context ${t.context} (from --context)` }
+        : { status: 'fail', message: `context ${t.context} is not in your kubeconfig`, fix: 'list them with: kubectl config get-contexts' };
+    }
+    const r = await run(['kubectl', 'config', 'current-context'], { timeoutMs: 10_000 });
+    if (r.exitCode !== 0 || !r.stdout.trim()) return { status: 'fail', message: 'no current kubectl context', fix: 'kubectl config use-context <name>, or pass --context <name>' };
+    return { status: 'ok', message: `current context: ${r.stdout.trim()} (use --context to pick another)` };
+  },
+  namespace: async (ctx) => {
+    const t = k8sTarget(ctx.model);
+    const r = await kubectl(ctx, 'get', 'namespace', t.namespace, '-o', 'name');
+    if (r.exitCode === 0) return { status: 'ok', message: `namespace ${t.namespace} exists` };
+    if (notFound(r.stderr)) return { status: 'ok', message: `namespace ${t.namespace} does not exist: it will be created` };
+    if (/forbidden/i.test(r.stderr)) return { status: 'warn', message: `cannot read namespace ${t.namespace} (forbidden)`, fix: 'ask an admin to create it, or use a namespace you can see' };
+    return { status: 'fail', message: `cannot check namespace ${t.namespace}: ${firstLine(r.stderr)}`, fix: clusterFix(r.stderr) };
+  },
+  pvc: async (ctx) => {
+    const t = k8sTarget(ctx.model);
+    const pvc = ctx.model.fivetran?.kubernetes.dataVolumePvc;
+    if (!pvc) return { status: 'ok', message: 'no PVC configured' };
+    const r = await kubectl(ctx, 'get', 'pvc', pvc, '-n', t.namespace, '-o', 'json');
+    if (r.exitCode !== 0) {
+      if (notFound(r.stderr)) {
+        return {
+          status: 'fail',
+          message: `PersistentVolumeClaim ${pvc} does not exist in namespace ${t.namespace}; the agent needs it for pipeline data`,
+          fix: `create it first (kubectl apply -n ${t.namespace} -f pvc.yaml, ReadWriteMany, e.g. 50Gi), or point --set fivetran.kubernetes.dataVolumePvc=<name> at an existing one`,
+        };
+      }
+      return { status: 'fail', message: `cannot read PVC ${pvc}: ${firstLine(r.stderr)}`, fix: clusterFix(r.stderr) };
+    }
+    let phase = 'Unknown';
+    try {
+      phase = (JSON.parse(r.stdout) as { status?: { phase?: string } }).status?.phase ?? 'Unknown';
+    } catch {
+      /* keep Unknown */
+    }
+    if (phase === 'Bound') return { status: 'ok', message: `PVC ${pvc} is Bound` };
+    return {
+      status: 'warn',
+      message: `PVC ${pvc} is ${phase}, not Bound; pods that mount it will wait`,
+      fix: `kubectl describe pvc ${pvc} -n ${t.namespace} (check its StorageClass and provisioner)`,
+    };
+  },
+  rbac: async (ctx) => {
+    const t = k8sTarget(ctx.model);
+    const denied: string[] = [];
+    for (const res of requiredRights(ctx.model)) {
+      const r = await kubectl(ctx, 'auth', 'can-i', 'create', res, '-n', t.namespace);
+      if (r.stdout.trim() !== 'yes') denied.push(res.split('.')[0]!);
+    }
+    if (denied.length === 0) return { status: 'ok', message: `you may create what the chart needs in ${t.namespace}` };
+    return {
+      status: 'fail',
+      message: `forbidden: you may not create ${denied.join(', ')} in namespace ${t.namespace}`,
+      fix: `ask a cluster admin for a Role with create on ${denied.join(', ')} in ${t.namespace}, or use a context that has it (--context)`,
+    };
+  },
+  'external-secrets-crd': async (ctx) => {
+    const r = await kubectl(ctx, 'get', 'crd', 'externalsecrets.external-secrets.io', '-o', 'name');
+    if (r.exitCode === 0) return { status: 'ok', message: 'External Secrets Operator is installed (CRD externalsecrets.external-secrets.io)' };
+    return {
+      status: 'fail',
+      message: 'the External Secrets Operator CRD externalsecrets.external-secrets.io is missing',
+      fix: 'install External Secrets Operator (external-secrets.io/latest/introduction/getting-started), or choose --set tobiko.secrets.strategy=existingSecret',
+    };
+  },
+  'node-arch': async (ctx) => {
+    const r = await kubectl(ctx, 'get', 'nodes', '-o', 'json');
+    if (r.exitCode !== 0) return { status: 'warn', message: `cannot list nodes (${firstLine(r.stderr)})`, fix: 'the agent image is amd64 only: make sure amd64 nodes exist' };
+    let arches: string[] = [];
+    try {
+      arches = ((JSON.parse(r.stdout) as { items?: { metadata?: { labels?: Record<string, string> } }[] }).items ?? []).map((n) => n.metadata?.labels?.['kubernetes.io/arch'] ?? 'unknown');
+    } catch {
+      arches = [];
+    }
+    const amd = arches.filter((a) => a === 'amd64').length;
+    if (amd > 0) return { status: 'ok', message: `${amd} of ${arches.length} node(s) are amd64` };
+    return { status: 'warn', message: `no amd64 node found (${[...new Set(arches)].join(', ') || 'none'}); the agent image is amd64 only`, fix: 'add amd64 nodes, or pin the agent with a nodeSelector kubernetes.io/arch=amd64' };
+  },
+  'token-secret': async (ctx) => {
+    const t = k8sTarget(ctx.model);
+    const name = ctx.model.fivetran?.kubernetes.tokenSecret?.name ?? fivetranTokenSecretName(ctx.model);
+    return secretExists(ctx, name, t.namespace, `kubectl create secret generic ${name} -n ${t.namespace} --from-file=token=./token.txt`);
+  },
+  'existing-secret': async (ctx) => {
+    const t = k8sTarget(ctx.model);
+    const name = tobikoSecretName(ctx.model.tobiko!);
+    return secretExists(ctx, name, t.namespace, `create it with the keys TCLOUD_CLIENT_SECRET and SQLMESH__GATEWAYS__<G>__CONNECTION__<P>, or set tobiko.secrets.create=true`);
+  },
+};
+
+async function secretExists(ctx: CheckContext, name: string, namespace: string, fix: string) {
+  const r = await kubectl(ctx, 'get', 'secret', name, '-n', namespace, '-o', 'name');
+  if (r.exitCode === 0) return { status: 'ok' as const, message: `Secret ${name} exists in ${namespace}` };
+  if (notFound(r.stderr)) return { status: 'fail' as const, message: `Secret ${name} does not exist in namespace ${namespace}`, fix };
+  return { status: 'fail' as const, message: `cannot read Secret ${name}: ${firstLine(r.stderr)}`, fix: clusterFix(r.stderr) };
+}

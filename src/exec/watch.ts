@@ -1,6 +1,226 @@
-// Watches a release's pods and the namespace's events while helm waits; explains why it is stuck.
+// While `helm --wait` blocks, watch the release's pods and the namespace's warning events, and turn
+// what they say into readable causes, each with its fix. After success, report revision and readiness.
+import type { Emit } from './events.js';
 import type { WatchContext } from './execute.js';
+import { kubectlArgv } from './preflight-k8s.js';
+import { run } from './run.js';
 
-export function kubernetesWatcher(_w: WatchContext): () => Promise<string[]> {
-  return async () => [];
+interface Finding {
+  key: string;
+  message: string;
+  fix: string;
+}
+
+interface ContainerStatus {
+  name?: string;
+  image?: string;
+  restartCount?: number;
+  state?: { waiting?: { reason?: string; message?: string }; terminated?: { reason?: string; exitCode?: number } };
+}
+
+interface Pod {
+  metadata?: { name?: string };
+  spec?: {
+    nodeSelector?: Record<string, string>;
+    affinity?: { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: { matchExpressions?: { key: string; operator: string; values?: string[] }[] }[] } } };
+    volumes?: { persistentVolumeClaim?: { claimName?: string } }[];
+  };
+  status?: {
+    phase?: string;
+    conditions?: { type?: string; status?: string; reason?: string; message?: string }[];
+    containerStatuses?: ContainerStatus[];
+    initContainerStatuses?: ContainerStatus[];
+  };
+}
+
+interface KEvent {
+  type?: string;
+  reason?: string;
+  message?: string;
+  involvedObject?: { kind?: string; name?: string };
+}
+
+const oneLine = (s: string | undefined, max = 220) => {
+  const t = (s ?? '').replace(/\s+/g, ' ').trim();
+  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+};
+
+async function getJson<T>(argv: string[], signal: AbortSignal): Promise<T | undefined> {
+  const r = await run(argv, { signal, timeoutMs: 15_000 });
+  if (r.exitCode !== 0) return undefined;
+  try {
+    return JSON.parse(r.stdout) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+type NodeLabels = Record<string, string>[];
+
+function matchesNode(labels: Record<string, string>, e: { key: string; operator: string; values?: string[] }): boolean {
+  const v = labels[e.key];
+  switch (e.operator) {
+    case 'In':
+      return v !== undefined && (e.values ?? []).includes(v);
+    case 'NotIn':
+      return v === undefined || !(e.values ?? []).includes(v);
+    case 'Exists':
+      return v !== undefined;
+    case 'DoesNotExist':
+      return v === undefined;
+    case 'Gt':
+      return v !== undefined && Number(v) > Number(e.values?.[0]);
+    case 'Lt':
+      return v !== undefined && Number(v) < Number(e.values?.[0]);
+    default:
+      return true;
+  }
+}
+
+/** Which constraint of the pod matches no node: the selector pair or affinity expression, named. */
+function unmatchedPlacement(pod: Pod, nodes: NodeLabels): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(pod.spec?.nodeSelector ?? {})) {
+    if (!nodes.some((n) => n[k] === v)) out.push(`node selector ${k}=${v}`);
+  }
+  const terms = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+  for (const term of terms) {
+    for (const e of term.matchExpressions ?? []) {
+      if (!nodes.some((n) => matchesNode(n, e))) out.push(`node affinity ${e.key} ${e.operator} ${(e.values ?? []).join(',')}`.trim());
+    }
+  }
+  return out;
+}
+
+export async function diagnose(w: Pick<WatchContext, 'namespace' | 'selector' | 'context' | 'signal'>, seenLogs: Set<string>, emitOutput?: (line: string) => void): Promise<Finding[]> {
+  const k = (...args: string[]) => kubectlArgv({ ...(w.context ? { context: w.context } : {}) }, ...args);
+  const ns = w.namespace;
+  const [pods, events] = await Promise.all([
+    getJson<{ items?: Pod[] }>(k('get', 'pods', '-n', ns, '-l', w.selector, '-o', 'json'), w.signal),
+    getJson<{ items?: KEvent[] }>(k('get', 'events', '-n', ns, '--field-selector', 'type=Warning', '-o', 'json'), w.signal),
+  ]);
+  const findings: Finding[] = [];
+  let nodes: NodeLabels | undefined;
+  for (const pod of pods?.items ?? []) {
+    const name = pod.metadata?.name ?? 'pod';
+    const describe = `kubectl describe pod ${name} -n ${ns}`;
+    for (const cs of [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]) {
+      const reason = cs.state?.waiting?.reason;
+      if (reason === 'ImagePullBackOff' || reason === 'ErrImagePull' || reason === 'InvalidImageName') {
+        findings.push({
+          key: `image:${cs.image}`,
+          message: `pod ${name} cannot pull image ${cs.image} (${reason}): ${oneLine(cs.state?.waiting?.message, 160)}`,
+          fix: `check that the nodes reach the registry (proxy, firewall, imagePullSecrets) and the image name; dig further: ${describe}`,
+        });
+      } else if (reason === 'CrashLoopBackOff' || cs.state?.terminated?.reason === 'Error') {
+        if (!seenLogs.has(name)) {
+          seenLogs.add(name);
+          const logs = await run(k('logs', name, '-n', ns, '--tail=20', '--previous'), { signal: w.signal, timeoutMs: 15_000 });
+          const lines = (logs.stdout || logs.stderr).trim().split('\n').filter(Boolean);
+          for (const l of lines.slice(-10)) emitOutput?.(`${name} | ${l}`);
+          const last = lines.at(-1);
+          findings.push({
+            key: `crash:${name}`,
+            message: `pod ${name} is crash-looping (${cs.restartCount ?? 0} restarts)${last ? `; last log line: ${oneLine(last, 160)}` : ''}`,
+            fix: `read the logs: kubectl logs ${name} -n ${ns} --previous (a bad token or credentials is the usual cause)`,
+          });
+        }
+      } else if (reason === 'CreateContainerConfigError') {
+        findings.push({ key: `config:${name}`, message: `pod ${name}: ${oneLine(cs.state?.waiting?.message)}`, fix: `check the Secret and ConfigMap it references: ${describe}` });
+      }
+    }
+    const sched = (pod.status?.conditions ?? []).find((c) => c.type === 'PodScheduled' && c.status === 'False');
+    if (sched && sched.reason === 'Unschedulable') {
+      const msg = sched.message ?? '';
+      if (/persistentvolumeclaim|unbound/i.test(msg)) {
+        const claim = pod.spec?.volumes?.find((v) => v.persistentVolumeClaim)?.persistentVolumeClaim?.claimName ?? '';
+        findings.push({
+          key: `pvc:${claim}`,
+          message: `pod ${name} waits for PersistentVolumeClaim ${claim} to be bound: ${oneLine(msg, 160)}`,
+          fix: `kubectl describe pvc ${claim} -n ${ns} (check its StorageClass and provisioner)`,
+        });
+      } else {
+        nodes ??= ((await getJson<{ items?: { metadata?: { labels?: Record<string, string> } }[] }>(k('get', 'nodes', '-o', 'json'), w.signal))?.items ?? []).map(
+          (n) => n.metadata?.labels ?? {},
+        );
+        const culprits = unmatchedPlacement(pod, nodes);
+        findings.push({
+          key: `sched:${culprits.join(',') || msg}`,
+          message: culprits.length
+            ? `pod ${name} cannot be scheduled: ${culprits.join(' and ')} matches no node (${oneLine(msg.split('.')[0], 80)})`
+            : `pod ${name} cannot be scheduled: ${oneLine(msg, 160)}`,
+          fix: culprits.length
+            ? `label a node to match (kubectl label node <node> ${culprits[0]!.replace(/^node (selector|affinity) /, '').replace(' In ', '=')}), or change the placement (nodeSelector / affinityRules) in the preset`
+            : `free capacity or relax the placement; dig further: ${describe}`,
+        });
+      }
+    }
+  }
+  for (const e of events?.items ?? []) {
+    const msg = e.message ?? '';
+    if (/forbidden/i.test(msg)) {
+      findings.push({ key: `forbidden:${e.reason}`, message: `RBAC: ${oneLine(msg, 180)}`, fix: 'ask a cluster admin for the missing permission, or use a context that has it (--context)' });
+    } else if (e.reason === 'FailedMount' || e.reason === 'FailedAttachVolume') {
+      findings.push({ key: `mount:${e.involvedObject?.name}`, message: `${e.involvedObject?.name}: ${oneLine(msg, 180)}`, fix: `kubectl describe pod ${e.involvedObject?.name} -n ${ns}` });
+    } else if (/exceeded quota/i.test(msg)) {
+      findings.push({ key: 'quota', message: `quota: ${oneLine(msg, 180)}`, fix: `lower resources or raise the ResourceQuota in ${ns}` });
+    }
+  }
+  const unique = new Map(findings.map((f) => [f.key, f]));
+  return [...unique.values()];
+}
+
+export function kubernetesWatcher(w: WatchContext): (failed: boolean) => Promise<string[]> {
+  const found = new Map<string, Finding>();
+  const seenLogs = new Set<string>();
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  const record = (fs: Finding[]) => {
+    for (const f of fs) {
+      if (found.has(f.key)) continue;
+      found.set(f.key, f);
+      w.emit({ type: 'hint', id: w.stepId, message: f.message, fix: f.fix });
+    }
+  };
+  const output = (line: string) => w.emit({ type: 'output', id: w.stepId, line, stream: 'stderr' });
+  const loop = (async () => {
+    let delay = 400;
+    while (!stopped && !w.signal.aborted) {
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, delay);
+        wake = () => {
+          clearTimeout(t);
+          r();
+        };
+      });
+      if (stopped || w.signal.aborted) break;
+      record(await diagnose(w, seenLogs, output).catch(() => []));
+      delay = Math.min(Math.round(delay * 1.5), 3000);
+    }
+  })();
+  return async (failed: boolean) => {
+    stopped = true;
+    wake?.();
+    await loop;
+    if (failed && !w.signal.aborted) record(await diagnose(w, seenLogs, output).catch(() => []));
+    return [...found.values()].map((f) => `${f.message} (fix: ${f.fix})`);
+  };
+}
+
+/** After a successful helm upgrade: the release revision and how many pods are ready. */
+export async function releaseStatus(a: { release: string; namespace: string; selector: string; context?: string }, id: string, emit: Emit, signal: AbortSignal): Promise<string> {
+  const h = ['helm', 'status', a.release, '-n', a.namespace, '-o', 'json', ...(a.context ? ['--kube-context', a.context] : [])];
+  const [status, pods] = await Promise.all([
+    getJson<{ version?: number; info?: { status?: string } }>(h, signal),
+    getJson<{ items?: Pod[] }>(kubectlArgv({ ...(a.context ? { context: a.context } : {}) }, 'get', 'pods', '-n', a.namespace, '-l', a.selector, '-o', 'json'), signal),
+  ]);
+  const items = pods?.items ?? [];
+  const ready = items.filter((p) => (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')).length;
+  const detail = `release ${a.release} revision ${status?.version ?? '?'} (${status?.info?.status ?? 'unknown'}), ${ready}/${items.length} pods ready`;
+  emit({ type: 'output', id, line: detail, stream: 'stdout' });
+  for (const p of items) {
+    const cs = p.status?.containerStatuses ?? [];
+    emit({ type: 'output', id, line: `  ${p.metadata?.name}: ${p.status?.phase ?? '?'}, ${cs.filter((c) => c.state && !c.state.waiting).length}/${cs.length} containers up`, stream: 'stdout' });
+  }
+  return detail;
 }

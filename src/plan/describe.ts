@@ -49,6 +49,8 @@ export function describeAction(a: Action, r: Redactor): DescribedAction {
       return { kind: a.kind, command: `poll "${a.runtimeBin} inspect" until ${a.names.join(', ')} running (timeout ${a.timeoutMs / 1000}s)` };
     case 'note':
       return { kind: a.kind, text: clean(a.text) };
+    case 'releaseStatus':
+      return { kind: a.kind, command: `report the revision of ${a.release} and its ready pods (helm status, kubectl get pods -l ${a.selector})` };
   }
 }
 

@@ -57,7 +57,7 @@ export function helmStep(spec: HelmSpec): Step {
   return {
     id: 'helm',
     title: `helm upgrade --install ${spec.release}`,
-    actions: [action],
+    actions: [action, { kind: 'releaseStatus', release: spec.release, namespace: spec.namespace, selector: spec.selector, ...(spec.context ? { context: spec.context } : {}) }],
     fix: `inspect with: kubectl ${spec.context ? `--context ${spec.context} ` : ''}get pods,events -n ${spec.namespace}`,
   };
 }

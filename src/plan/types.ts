@@ -30,6 +30,7 @@ export type Action =
       watch?: { namespace: string; selector: string; context?: string };
     }
   | { kind: 'waitContainers'; runtime: 'docker' | 'podman'; runtimeBin: string; names: string[]; timeoutMs: number }
+  | { kind: 'releaseStatus'; release: string; namespace: string; selector: string; context?: string }
   | { kind: 'note'; text: string };
 
 export interface Step {
