@@ -1,7 +1,11 @@
 // hd-setup install: detect, plan, then describe (--dry-run) or execute with a live status screen.
 import { createInterface } from 'node:readline/promises';
 import { UserError } from '../model/errors.js';
-import type { Loaded } from '../model/load.js';
+import { buildRaw, parseModel, type Loaded } from '../model/load.js';
+import { findResets, keepStoredSecrets, resetRefusal } from '../model/reconcile.js';
+import { detectInstalled, type DetectQuery, type DetectedInstall } from '../exec/installed.js';
+import { recordOf, remember } from '../exec/registry.js';
+import { shellQuote } from '../util/shell.js';
 import { detectHost, detectState } from '../exec/detect.js';
 import type { Emit, Summary } from '../exec/events.js';
 import { execute } from '../exec/execute.js';
@@ -12,14 +16,66 @@ import { planToJson, planToText } from '../plan/describe.js';
 import type { HostFacts, InstalledState, Plan } from '../plan/types.js';
 import { render } from '../render/index.js';
 import { isInteractive, redactor } from '../util/output.js';
+import { urlPasswords } from '../util/redact.js';
 import { jsonReporter, plainReporter } from '../ui/reporters.js';
-import { loadFromFlags, printJson, type ModelFlags } from './context.js';
+import { printJson, type ModelFlags } from './context.js';
 
 export interface InstallFlags extends ModelFlags {
   yes?: boolean;
   dryRun?: boolean;
   skipCheck?: string[];
   allowRoot?: boolean;
+  reset?: boolean;
+}
+
+/** Where to look for an existing install of what this raw preset describes. */
+export function queryFromRaw(raw: Record<string, unknown>): DetectQuery {
+  const product = raw.product === 'tobiko' ? 'tobiko' : raw.product === 'fivetran' ? 'fivetran' : undefined;
+  const runtime = raw.runtime === 'docker' || raw.runtime === 'podman' || raw.runtime === 'kubernetes' ? raw.runtime : undefined;
+  const sect = (product ? raw[product] : undefined) as Record<string, any> | undefined;
+  const k = (sect?.kubernetes ?? {}) as Record<string, unknown>;
+  const dir = product === 'fivetran' ? sect?.installDir : sect?.docker?.installDir;
+  return {
+    ...(product ? { product } : {}),
+    ...(runtime ? { runtime } : {}),
+    ...(typeof dir === 'string' ? { installDir: dir } : {}),
+    ...(runtime === 'kubernetes' ? { namespace: String(k.namespace ?? (product === 'tobiko' ? 'tobiko' : 'fivetran')), release: String(k.release ?? (product === 'tobiko' ? 'executors' : 'hd-agent')) } : {}),
+    ...(typeof k.context === 'string' ? { context: k.context } : {}),
+  };
+}
+
+export interface LoadedForInstall {
+  loaded: Loaded;
+  installed?: DetectedInstall;
+  kept: string[];
+}
+
+/** Load flags against what is installed: keep stored secrets, refuse silent resets (unless --reset). */
+export async function loadForInstall(flags: InstallFlags, presetObject?: Record<string, unknown>): Promise<LoadedForInstall> {
+  const env = process.env;
+  const { raw, source, baseDir, warnings } = buildRaw({
+    ...(flags.preset ? { preset: flags.preset } : {}),
+    ...(presetObject ? { presetObject } : {}),
+    sets: flags.set ?? [],
+    ...(flags.context ? { context: flags.context } : {}),
+  });
+  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+  const installed = raw.product && raw.runtime ? await detectInstalled(queryFromRaw(raw)) : undefined;
+  let kept: string[] = [];
+  if (installed) {
+    redactor.add(installed.secretPaths.map((p) => String(p.split('.').reduce<any>((o, k) => o?.[k], installed.preset) ?? '')));
+    const proxy = (installed.preset.proxy ?? {}) as Record<string, unknown>;
+    redactor.add([proxy.http, proxy.https].flatMap((u) => (typeof u === 'string' ? urlPasswords(u) : [])));
+    const resets = flags.reset ? [] : findResets(raw, installed);
+    kept = keepStoredSecrets(raw, installed, env);
+    const { model, secrets } = parseModel(raw, { env, baseDir });
+    redactor.add(secrets);
+    if (resets.length) throw new UserError(resetRefusal(resets, installed, `hd-setup ${process.argv.slice(2).map(shellQuote).join(' ')}`));
+    return { loaded: { model, raw, secrets, source, warnings }, installed, kept };
+  }
+  const { model, secrets } = parseModel(raw, { env, baseDir });
+  redactor.add(secrets);
+  return { loaded: { model, raw, secrets, source, warnings }, kept };
 }
 
 export interface Prepared {
@@ -81,7 +137,11 @@ export function exitCodeOf(s: Summary): number {
 }
 
 export async function installCommand(flags: InstallFlags): Promise<number> {
-  const loaded = loadFromFlags(flags);
+  const { loaded, installed, kept } = await loadForInstall(flags);
+  if (installed && !flags.json) {
+    process.stderr.write(`Found an existing install (${installed.where}); only what changed is applied.\n`);
+    for (const k of kept) process.stderr.write(`Keeping the stored secret: ${k}\n`);
+  }
   const p = await prepare(loaded);
   if (flags.dryRun) {
     if (flags.json) printJson({ dryRun: true, ...planToJson(p.plan, redactor) });
@@ -101,5 +161,7 @@ export async function installCommand(flags: InstallFlags): Promise<number> {
       return 1;
     }
   }
-  return exitCodeOf(await runPlan(p, flags));
+  const summary = await runPlan(p, flags);
+  if (summary.ok) remember(p.host.home, recordOf(p.loaded.model, p.host.home));
+  return exitCodeOf(summary);
 }

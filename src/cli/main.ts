@@ -59,12 +59,41 @@ export function buildProgram(): Command {
     .option('--skip-check <id>', 'skip a preflight check by id (repeatable)', collect, [])
     .option('--allow-root', 'allow running as root (the vendor scripts refuse it)')
     .option('--context <name>', 'Kubernetes: kubectl/helm context to use (default: the current context)')
+    .option('--reset', 'apply exactly this preset, dropping settings the install has that it does not mention')
     .action(
       action(async (opts) => {
         const { installCommand } = await import('./install.js');
         return installCommand(opts);
       }),
     );
+
+  const lifecycle = (name: string, description: string, fn: string, extra: (c: Command) => Command = (c) => c) =>
+    extra(
+      modelOptions(program.command(name))
+        .description(description)
+        .option('--context <name>', 'Kubernetes: kubectl/helm context'),
+    ).action(
+      action(async (opts) => {
+        const mod = (await import('./lifecycle.js')) as unknown as Record<string, (o: unknown) => Promise<number>>;
+        return mod[fn]!(opts);
+      }),
+    );
+  lifecycle('status', 'show product, runtime, versions, container or pod state, restarts, uptime and the last log lines', 'statusCommand');
+  lifecycle('doctor', 'run every preflight check plus reachability and clock skew; each problem with its fix', 'doctorCommand', (c) =>
+    c.option('--bundle <file>', 'write a diagnostics archive (.tar.gz; secrets redacted)').option('--skip-check <id>', 'skip a check by id (repeatable)', collect, []),
+  );
+  lifecycle('uninstall', 'remove the agent (containers, unit and network, or the Helm release and our Secrets); data is kept', 'uninstallCommand', (c) =>
+    c.option('-y, --yes', 'do not ask for confirmation').option('--purge', 'also delete the install dir (config, data, logs) or the state dir').option('-n, --dry-run', 'show what would be removed'),
+  );
+  lifecycle('start', 'start the agent (recreating containers whose config changed; Kubernetes: scale up)', 'startCommand', (c) =>
+    c.option('--allow-root', 'allow running as root').option('--skip-check <id>', 'skip a preflight check by id (repeatable)', collect, []).option('-n, --dry-run', 'show the plan'),
+  );
+  lifecycle('stop', 'stop the agent (Kubernetes: scale to 0)', 'stopCommand', (c) => c.option('-n, --dry-run', 'show the plan'));
+  lifecycle('restart', 'stop, then start the agent', 'restartCommand', (c) => c.option('--allow-root', 'allow running as root').option('--skip-check <id>', 'skip a preflight check by id (repeatable)', collect, []));
+  lifecycle('rollback', 'restore the last backup of the configuration and re-apply it (helm rollback on Kubernetes)', 'rollbackCommand', (c) =>
+    c.option('-y, --yes', 'do not ask for confirmation').option('--allow-root', 'allow running as root').option('--skip-check <id>', 'skip a preflight check by id (repeatable)', collect, []).option('-n, --dry-run', 'show the plan'),
+  );
+  lifecycle('export-preset', 'write the detected install as a preset, with secrets as env: references', 'exportPresetCommand', (c) => c.option('-o, --out <file>', 'write to a file instead of stdout'));
 
   program
     .command('presets')

@@ -1,5 +1,6 @@
 // Carry out a plan: each step acts and emits events. Ctrl-C aborts the running child (execa cancelSignal);
 // unfinished steps are cancelled and the summary says what changed and what did not.
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Action, Plan, Step } from '../plan/types.js';
 import { modeString } from '../render/types.js';
@@ -103,6 +104,19 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
       case 'note':
         emit({ type: 'note', id: step.id, text: clean(a.text) });
         return;
+      case 'remove':
+        if (existsSync(a.path)) {
+          rmSync(a.path, { recursive: Boolean(a.recursive), force: true });
+          summary.changes.push(`removed ${a.path}`);
+        }
+        return;
+      case 'restore': {
+        const b = backupFile(a.to, opts.now?.());
+        if (b) summary.backups.push(b);
+        writeFileAtomic(a.to, readFileSync(a.from, 'utf8'), statSync(a.from).mode & 0o777);
+        summary.changes.push(`restored ${a.to} from ${a.from}`);
+        return;
+      }
       case 'releaseStatus': {
         const detail = await releaseStatus(a, step.id, emit, signal);
         summary.nextSteps = [detail, ...summary.nextSteps];

@@ -49,6 +49,10 @@ export function describeAction(a: Action, r: Redactor): DescribedAction {
       return { kind: a.kind, command: `poll "${a.runtimeBin} inspect" until ${a.names.join(', ')} running (timeout ${a.timeoutMs / 1000}s)` };
     case 'note':
       return { kind: a.kind, text: clean(a.text) };
+    case 'remove':
+      return { kind: a.kind, command: `rm ${a.recursive ? '-rf ' : '-f '}${a.path}` };
+    case 'restore':
+      return { kind: a.kind, command: `restore ${a.to} from ${a.from} (atomic; the current file is backed up first)` };
     case 'releaseStatus':
       return { kind: a.kind, command: `report the revision of ${a.release} and its ready pods (helm status, kubectl get pods -l ${a.selector})` };
   }

@@ -31,6 +31,8 @@ export type Action =
     }
   | { kind: 'waitContainers'; runtime: 'docker' | 'podman'; runtimeBin: string; names: string[]; timeoutMs: number }
   | { kind: 'releaseStatus'; release: string; namespace: string; selector: string; context?: string }
+  | { kind: 'remove'; path: string; recursive?: boolean }
+  | { kind: 'restore'; from: string; to: string }
   | { kind: 'note'; text: string };
 
 export interface Step {

@@ -35,3 +35,16 @@ export class Redactor {
 export function maskUrlCredentials(text: string): string {
   return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s/@]+@/gi, `$1${MASK}@`);
 }
+
+/** The password parts of credentials in a URL (raw and percent-decoded). */
+export function urlPasswords(url: string): string[] {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/[^/@:\s]*:([^/@\s]+)@/i.exec(url);
+  if (!m?.[1]) return [];
+  let decoded = m[1];
+  try {
+    decoded = decodeURIComponent(m[1]);
+  } catch {
+    /* keep raw */
+  }
+  return [...new Set([m[1], decoded])];
+}

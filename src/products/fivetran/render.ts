@@ -156,7 +156,7 @@ export function renderFivetran(model: Model, env: RenderEnv): RenderedFile[] {
       content: toYaml({
         apiVersion: 'v1',
         kind: 'Secret',
-        metadata: { name: fivetranTokenSecretName(model), namespace: k.namespace, labels: { 'app.kubernetes.io/managed-by': 'hd-setup', 'app.kubernetes.io/part-of': 'hybrid-deployment' } },
+        metadata: { name: fivetranTokenSecretName(model), namespace: k.namespace, labels: { 'app.kubernetes.io/managed-by': 'hd-setup', 'app.kubernetes.io/instance': k.release, 'app.kubernetes.io/part-of': 'hybrid-deployment' } },
         type: 'Opaque',
         stringData: { token: f.token },
       }),
