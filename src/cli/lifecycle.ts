@@ -135,7 +135,12 @@ export async function startCommand(flags: LifecycleFlags): Promise<number> {
     const plan: Plan = { product: d.product, runtime: d.runtime, files: [], nextSteps: ['Status: hd-setup status'], steps: [scaleStep(t, replicas)] };
     return runLifecyclePlan(plan, d, { ...flags, yes: true }, 'start');
   }
-  const p = await prepare({ model, raw: d.preset, secrets: new Set(), source: d.where, warnings: [] });
+  // A start re-applies the installed config; it is not an upgrade, so it pulls only a missing image.
+  const preset = structuredClone(d.preset) as Record<string, any>;
+  if (d.product === 'fivetran') preset.fivetran = { ...preset.fivetran, pullPolicy: 'missing' };
+  else preset.tobiko = { ...preset.tobiko, docker: { ...(preset.tobiko?.docker ?? {}), pullPolicy: 'missing' } };
+  const startModel = parseModel(preset, { env: {} }).model;
+  const p = await prepare({ model: startModel, raw: preset, secrets: new Set(), source: d.where, warnings: [] });
   if (flags.dryRun) {
     process.stdout.write(planToText(p.plan, redactor) + '\n');
     return 0;

@@ -24,10 +24,12 @@ export interface Summary {
   nextSteps: string[];
   error?: string;
   fix?: string;
+  /** Offered after a failed apply that replaced files: the command that restores them. */
+  undo?: string;
 }
 
 export type HdEvent =
-  | { type: 'plan'; title: string; steps: { id: string; title: string }[] }
+  | { type: 'plan'; title: string; verb?: string; steps: { id: string; title: string }[] }
   | { type: 'step:start'; id: string; title: string }
   | { type: 'step:skip'; id: string; reason: string }
   | { type: 'step:done'; id: string; detail?: string }

@@ -51,7 +51,7 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
   const { emit, redactor, signal } = opts;
   const clean = (s: string) => maskUrlCredentials(redactor.redact(s));
   const summary: Summary = { ok: false, cancelled: false, done: [], skipped: [], notRun: [], changes: [], backups: [], warnings: [], nextSteps: plan.nextSteps };
-  emit({ type: 'plan', title: `${plan.product} on ${plan.runtime}`, steps: plan.steps.map((s) => ({ id: s.id, title: s.title })) });
+  emit({ type: 'plan', title: `${plan.product} on ${plan.runtime}`, verb: plan.verb ?? 'installing', steps: plan.steps.map((s) => ({ id: s.id, title: s.title })) });
 
   const runAction = async (step: Step, a: Action): Promise<void> => {
     if (signal.aborted) throw new Cancelled();
@@ -189,6 +189,7 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
       if (f.fix) summary.fix = f.fix;
     }
   }
+  if (stopped === 'failed' && summary.backups.length) summary.undo = 'hd-setup rollback   (restores the previous configuration and re-applies it)';
   summary.cancelled = stopped === 'cancelled';
   summary.ok = !stopped;
   emit({ type: 'done', summary });

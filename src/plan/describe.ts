@@ -82,7 +82,7 @@ export function fileDiff(f: PlannedFile, r: Redactor): string {
 
 export function planToText(plan: Plan, r: Redactor, opts: { diffs?: boolean } = {}): string {
   const out: string[] = [];
-  out.push('Files');
+  if (plan.files.length) out.push('Files');
   for (const f of plan.files) {
     out.push(`  ${modeString(f.mode)}  ${f.dest}  (${fileStatus(f)}${f.secret ? ', secret' : ''}) ${f.description}`);
     if (opts.diffs) {
@@ -90,7 +90,8 @@ export function planToText(plan: Plan, r: Redactor, opts: { diffs?: boolean } = 
       if (d) out.push(...d.trimEnd().split('\n').map((l) => `        ${l}`));
     }
   }
-  out.push('', 'Steps');
+  if (plan.files.length) out.push('');
+  out.push('Steps');
   plan.steps.forEach((s, i) => {
     const d = describeStep(s, r);
     out.push(`  ${i + 1}. ${d.title}${d.skip ? `  (skip: ${d.skip})` : ''}`);

@@ -81,7 +81,7 @@ export function uninstallPlan(t: Target, purge: boolean): Plan {
     if (purge && t.stateDir) steps.push({ id: 'purge', title: `Delete ${t.stateDir} (--purge)`, actions: [{ kind: 'remove', path: t.stateDir, recursive: true }] });
   }
   const kept = t.runtime === 'kubernetes' ? `the PVCs and namespace ${t.namespace} are kept` : purge ? '' : `${t.installDir} (config, data, logs) is kept; --purge deletes it`;
-  return { product: t.product, runtime: t.runtime, steps, files: [], nextSteps: kept ? [kept] : [] };
+  return { product: t.product, runtime: t.runtime, verb: 'uninstalling', steps, files: [], nextSteps: kept ? [kept] : [] };
 }
 
 export function stopPlan(t: Target): Plan {
@@ -90,12 +90,13 @@ export function stopPlan(t: Target): Plan {
     return {
       product: t.product,
       runtime: t.runtime,
+      verb: 'stopping',
       files: [],
       nextSteps: ['Start again with: hd-setup start'],
       steps: [{ id: 'stop', title: `Stop ${names.join(', ')}`, actions: [{ kind: 'exec', argv: [t.runtimeBin, 'stop', '-t', '10', ...names] }] }],
     };
   }
-  return { product: t.product, runtime: t.runtime, files: [], nextSteps: ['Start again with: hd-setup start'], steps: [scaleStep(t, 0)] };
+  return { product: t.product, runtime: t.runtime, verb: 'stopping', files: [], nextSteps: ['Start again with: hd-setup start'], steps: [scaleStep(t, 0)] };
 }
 
 export function deploymentNames(t: Target): string[] {
@@ -122,5 +123,5 @@ export function helmRollbackPlan(t: Target, restore?: { from: string; to: string
     actions: [{ kind: 'exec', argv: ['helm', 'rollback', t.release ?? '', '-n', t.namespace ?? 'default', '--wait', ...helmCtx(t)] }],
     fix: `see the history: helm history ${t.release} -n ${t.namespace}`,
   });
-  return { product: t.product, runtime: t.runtime, steps, files: [], nextSteps: ['Status: hd-setup status'] };
+  return { product: t.product, runtime: t.runtime, verb: 'rolling back', steps, files: [], nextSteps: ['Status: hd-setup status'] };
 }

@@ -57,6 +57,8 @@ export interface Plan {
   runtime: Runtime;
   steps: Step[];
   files: PlannedFile[];
+  /** What the plan does, for titles: installing (default), uninstalling, stopping, ... */
+  verb?: string;
   /** Next steps shown after a successful install. */
   nextSteps: string[];
 }

@@ -20,7 +20,7 @@ export function plainReporter(write: (s: string) => void = (s) => process.stderr
         total = e.steps.length;
         e.steps.forEach((s, i) => index.set(s.id, i + 1));
         title = e.title;
-        write(`hd-setup: installing ${e.title}\n`);
+        write(`hd-setup: ${e.verb ?? 'installing'} ${e.title}\n`);
         break;
       case 'step:start':
         started.set(e.id, Date.now());

@@ -8,6 +8,7 @@ export function summaryLines(s: Summary, subject: string): string[] {
   else out.push(`✖ ${subject}: failed at step "${s.failed}".`);
   if (!s.ok && s.error) out.push(`  Error: ${s.error}`);
   if (!s.ok && s.fix) out.push(`  Fix:   ${s.fix}`);
+  if (!s.ok && s.undo) out.push(`  Undo:  ${s.undo}`);
   if (s.changes.length) out.push('  Changed:', ...s.changes.map((c) => `    - ${c}`));
   else out.push('  Changed: nothing');
   if (!s.ok && s.notRun.length) out.push(`  Not done: ${s.notRun.join(', ')}`);

@@ -10,6 +10,9 @@
 #   HD_E2E_VERIFY=1           force the probe containers to run again on every runtime
 #   HD_E2E_USER=hdtest        the rootless test user
 #   HD_E2E_CACHE_DIR          where the image tarball is built (default /var/tmp/hd-e2e)
+#   HD_E2E_DOCKER_GROUP=1     add the test user to the docker group (=0 removes it; unset: leave)
+#   HD_E2E_SHARED_ROOT=0      do not `mount --make-rshared /`
+#   HD_E2E_CLI_COPY=1         copy bin/ dist/ presets/ to /opt/hd-setup-e2e for the rootless user
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -41,7 +44,7 @@ PKGS=(docker.io busybox-static podman runc uidmap slirp4netns golang-github-cont
 HD_E2E_DOCKER=0 HD_E2E_PODMAN=0 HD_E2E_PODMAN_ROOTLESS=0 HD_E2E_DOCKER_ROOTLESS=0
 DOCKERD_PID="" PODMAN_SERVICE_PID="" PODMAN_ROOTLESS_SERVICE_PID="" DOCKERD_ROOTLESS_PID=""
 PODMAN_ROOTLESS_PAUSE_PID=""
-E2E_UID="" E2E_HOME="" E2E_XDG=""
+E2E_UID="" E2E_HOME="" E2E_XDG="" USER_IN_DOCKER_GROUP=0
 FAILURES=()
 
 T0=$(date +%s%N)
@@ -83,6 +86,8 @@ wait_until() {
 pid_alive() {
   local pid=$1 pat=$2
   [[ -n $pid && -r /proc/$pid/cmdline ]] || return 1
+  # PID 1 here is not an init and reaps late: a zombie counts as gone.
+  [[ $(awk '{print $3}' /proc/"$pid"/stat 2>/dev/null) != Z ]] || return 1
   tr '\0' ' ' </proc/"$pid"/cmdline | grep -q -- "$pat"
 }
 read_pid() { [[ -r $1 ]] && tr -dc '0-9' <"$1"; }
@@ -128,6 +133,8 @@ write_state() {
     printf 'export HD_E2E_USER_UID=%q\n' "$E2E_UID"
     printf 'export HD_E2E_USER_HOME=%q\n' "$E2E_HOME"
     printf 'export HD_E2E_USER_XDG_RUNTIME_DIR=%q\n' "$E2E_XDG"
+    printf 'export HD_E2E_USER_IN_DOCKER_GROUP=%q\n' "$USER_IN_DOCKER_GROUP"
+    printf 'export HD_E2E_CLI=%q\n' "${HD_E2E_CLI:-}"
     printf 'export HD_E2E_AGENT_IMAGE_DOCKER=%q\n' "$AGENT_IMAGE_DOCKER"
     printf 'export HD_E2E_TCLOUD_IMAGE_DOCKER=%q\n' "$TCLOUD_IMAGE_DOCKER"
     printf 'export HD_E2E_AGENT_IMAGE_PODMAN=%q\n' "$AGENT_IMAGE_PODMAN"
@@ -147,6 +154,24 @@ write_state() {
 [[ $(id -u) == 0 ]] || { echo "test/e2e/setup.sh must run as root" >&2; exit 1; }
 [[ -r $ENTRYPOINT_SRC ]] || { echo "missing $ENTRYPOINT_SRC" >&2; exit 1; }
 install -d -m 0755 "$RUN_DIR" "$LOG_DIR" "$CACHE_DIR"
+# One setup/teardown at a time. `flock -o` keeps the lock fd out of the daemons we start.
+# (flock replaces this shell, so in the re-run script $PPID is the flock holding the lock.)
+if [[ ${HD_E2E_LOCK_HELD:-} != "$PPID" ]]; then
+  exec flock -o -w 600 "$RUN_DIR/lock" env HD_E2E_LOCK_HELD=$$ bash "${BASH_SOURCE[0]}" "$@"
+fi
+unset HD_E2E_LOCK_HELD
+
+# /run is not a tmpfs on these machines: after a reboot, stale pidfiles, sockets and podman's
+# "alive" markers would survive and confuse the runtimes. Wipe that volatile state once per boot.
+BOOT_ID=$(cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo unknown)
+if [[ -f $RUN_DIR/boot_id && "$(cat "$RUN_DIR/boot_id")" != "$BOOT_ID" ]] &&
+   ! sock_ping "$DOCKER_SOCK" && ! sock_ping "$PODMAN_SOCK"; then
+  log "new boot detected: clearing stale runtime state under /run"
+  rm -f "$RUN_DIR"/*.pid "$RUN_DIR"/verified-*
+  rm -rf /run/libpod /run/containers/storage /var/run/docker /var/run/docker.pid "$DOCKER_SOCK" "$PODMAN_SOCK"
+  if u=$(id -u "$E2E_USER" 2>/dev/null) && [[ -d /run/user/$u ]]; then rm -rf "/run/user/$u"; fi
+fi
+echo "$BOOT_ID" >"$RUN_DIR/boot_id"
 
 # ---------------------------------------------------------------------------------------------
 step "packages"
@@ -174,6 +199,12 @@ else
 fi
 step_end
 
+# Real systemd hosts mount / shared; here it is private, and rootless podman then warns
+# '"/" is not a shared mount' on stderr whenever it sets up its user namespace. HD_E2E_SHARED_ROOT=0 skips.
+if [[ ${HD_E2E_SHARED_ROOT:-1} == 1 && "$(findmnt -no PROPAGATION / 2>/dev/null)" != shared ]]; then
+  mount --make-rshared / && log "made / a shared mount (as systemd does)"
+fi
+
 # ---------------------------------------------------------------------------------------------
 step "image tarball"
 BUSYBOX=$(command -v busybox || echo /bin/busybox)
@@ -182,7 +213,7 @@ IMAGE_HASH=$({ echo "recipe=$IMAGE_RECIPE_VERSION"; sha256sum "$ENTRYPOINT_SRC" 
 IMAGE_TAR="$CACHE_DIR/hd-agent-test-$IMAGE_HASH.tar"
 if [[ ! -s $IMAGE_TAR ]]; then
   rootfs=$(mktemp -d "$CACHE_DIR/rootfs.XXXXXX")
-  mkdir -p "$rootfs"/{bin,conf,logs,etc,tmp,proc,sys,dev,var/run,run,root}
+  mkdir -p "$rootfs"/{bin,etc,tmp,proc,sys,dev,var/run,run,root}
   chmod 1777 "$rootfs/tmp"
   cp "$BUSYBOX" "$rootfs/bin/busybox"
   for a in $("$BUSYBOX" --list); do
@@ -221,8 +252,9 @@ ensure_image() {
   have=$("$@" image inspect --format '{{index .Config.Labels "hd-e2e.hash"}}' "$agent" 2>/dev/null)
   if [[ $have != "$IMAGE_HASH" ]]; then
     log "$label: importing $agent"
-    "$@" import --change 'ENTRYPOINT ["/bin/sh","/entrypoint.sh"]' --change "LABEL hd-e2e.hash=$IMAGE_HASH" \
-      "$IMAGE_TAR" "$agent" >/dev/null || return 1
+    local out
+    out=$("$@" import --change 'ENTRYPOINT ["/bin/sh","/entrypoint.sh"]' --change "LABEL hd-e2e.hash=$IMAGE_HASH" \
+      "$IMAGE_TAR" "$agent" 2>&1) || { warn "$label: import failed: $out"; return 1; }
     IMPORTED=1
   fi
   aid=$("$@" image inspect --format '{{.Id}}' "$agent" 2>/dev/null) || return 1
@@ -242,7 +274,7 @@ logs_contain() { local text=$1 c=$2; shift 2; "$@" logs "$c" 2>&1 | grep -qF -- 
 verify_runtime() {
   local label=$1 key=$2 sock_host=$3 sock_ctr=$4 agent=$5 tcloud=$6; shift 6
   local marker="$RUN_DIR/verified-$label"
-  if [[ $FORCE_VERIFY != 1 && -f $marker && "$(cat "$marker")" == "$key" ]]; then
+  if [[ $FORCE_VERIFY != 1 && $IMPORTED == 0 && -f $marker && "$(cat "$marker")" == "$key" ]]; then
     log "$label: verified before (same image and daemon), skipping probe"
     return 0
   fi
@@ -296,6 +328,7 @@ rootful_docker() {
       log "dockerd $cur is starting, waiting"
     else
       log "starting dockerd"
+      rm -f /var/run/docker.pid   # stale: its PID is not a running dockerd
       setsid -f sh -c 'echo $$ >'"$RUN_DIR/dockerd.pid"'; exec dockerd' \
         >>"$LOG_DIR/dockerd.log" 2>&1 </dev/null
       mine=""
@@ -390,10 +423,43 @@ events_logger = "file"' && log "wrote $E2E_HOME/.config/containers/containers.co
   write_if_changed "$E2E_HOME/.config/containers/storage.conf" 0644 "$E2E_USER:$g" '[storage]
 driver = "overlay"' && log "wrote $E2E_HOME/.config/containers/storage.conf"
   chown "$E2E_USER:$g" "$E2E_HOME/.config"
+  # Optional: the common real-world shape "non-root user in the docker group + rootful docker".
+  case ${HD_E2E_DOCKER_GROUP:-} in
+    1) id -nG "$E2E_USER" | grep -qw docker || { usermod -aG docker "$E2E_USER" && log "added $E2E_USER to the docker group"; } ;;
+    0) id -nG "$E2E_USER" | grep -qw docker && { gpasswd -d "$E2E_USER" docker >/dev/null && log "removed $E2E_USER from the docker group"; } ;;
+  esac
+  if id -nG "$E2E_USER" | grep -qw docker; then USER_IN_DOCKER_GROUP=1; else USER_IN_DOCKER_GROUP=0; fi
   return 0
 }
 prepare_user || die "could not prepare the rootless user $E2E_USER"
 write_state
+step_end
+
+# ---------------------------------------------------------------------------------------------
+step "cli access for $E2E_USER"
+# The rootless user runs the CLI straight from the repo when it can read it (it can when every
+# directory up to the repo is o+rx); otherwise, or with HD_E2E_CLI_COPY=1, from a copy in
+# /opt/hd-setup-e2e (bin/ dist/ presets/ package.json; dist is a self-contained esbuild bundle).
+REPO=$(cd "$HERE/../.." && pwd)
+CLI_COPY_DIR=/opt/hd-setup-e2e
+HD_E2E_CLI=""
+if [[ ! -f $REPO/dist/hd-setup.mjs ]]; then
+  warn "$REPO/dist is not built yet (npm run build); HD_E2E_CLI left empty"
+elif [[ ${HD_E2E_CLI_COPY:-0} != 1 ]] && as_user test -r "$REPO/bin/hd-setup.js" -a -r "$REPO/dist/hd-setup.mjs" -a -x "$REPO/dist/chunks"; then
+  HD_E2E_CLI=$REPO/bin/hd-setup.js
+  log "$E2E_USER can read the repo: HD_E2E_CLI=$HD_E2E_CLI"
+else
+  rm -rf "$CLI_COPY_DIR.tmp" && install -d -m 0755 "$CLI_COPY_DIR.tmp" &&
+    cp -a "$REPO/bin" "$REPO/dist" "$REPO/package.json" "$CLI_COPY_DIR.tmp/" &&
+    { [[ ! -d $REPO/presets ]] || cp -a "$REPO/presets" "$CLI_COPY_DIR.tmp/"; } &&
+    chmod -R a+rX "$CLI_COPY_DIR.tmp" && rm -rf "$CLI_COPY_DIR" && mv "$CLI_COPY_DIR.tmp" "$CLI_COPY_DIR" ||
+    die "could not copy the CLI to $CLI_COPY_DIR"
+  HD_E2E_CLI=$CLI_COPY_DIR/bin/hd-setup.js
+  log "copied the CLI to $CLI_COPY_DIR (re-run setup with HD_E2E_CLI_COPY=1 after every build)"
+fi
+if [[ -n $HD_E2E_CLI ]] && ! out=$(as_user node "$HD_E2E_CLI" --version 2>&1); then
+  warn "$E2E_USER cannot run the CLI: $out"
+fi
 step_end
 
 # ---------------------------------------------------------------------------------------------
@@ -403,7 +469,7 @@ clean_rootless_netns() {
   as_user sh -c 'rm -f "$XDG_RUNTIME_DIR"/netns/rootless-netns-*; rm -rf "$XDG_RUNTIME_DIR"/libpod/tmp/rootless-netns*'
 }
 rootless_podman() {
-  local out drv
+  local out
   out=$("${P_ROOTLESS[@]}" info --format '{{.Host.OCIRuntime.Name}} {{.Store.GraphDriverName}} {{.Host.Security.Rootless}}' 2>&1) ||
     { warn "rootless podman info failed: $out"; return 1; }
   out=$(tail -1 <<<"$out")
@@ -447,6 +513,7 @@ rootless_docker() {
       log "rootless dockerd $pid is starting, waiting"
     else
       log "starting rootless dockerd (dockerd-rootless.sh)"
+      rm -f "$E2E_XDG/docker.pid"
       as_user env PATH=/usr/sbin:/sbin:/usr/local/bin:/usr/bin:/bin setsid -f sh -c \
         'echo $$ >"$XDG_RUNTIME_DIR/hd-e2e/dockerd-rootless.pid"; exec '"$ROOTLESS_DOCKERD"' >>"$XDG_RUNTIME_DIR/hd-e2e/dockerd-rootless.log" 2>&1 </dev/null'
     fi

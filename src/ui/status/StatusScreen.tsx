@@ -82,7 +82,9 @@ function StepLine({ step, frame, animate }: { step: StepView; frame: number; ani
 export function StatusView({ state, frame = 0, animate = false }: { state: StatusState; frame?: number; animate?: boolean }) {
   return (
     <Box flexDirection="column">
-      <Text bold>hd-setup · installing {state.title}</Text>
+      <Text bold>
+        hd-setup · {state.verb} {state.title}
+      </Text>
       {state.steps.map((s) => (
         <StepLine key={s.id} step={s} frame={frame} animate={animate} />
       ))}

@@ -19,6 +19,7 @@ export interface StepView {
 
 export interface StatusState {
   title: string;
+  verb: string;
   steps: StepView[];
   current?: string;
   command?: string;
@@ -28,7 +29,7 @@ export interface StatusState {
   summary?: Summary;
 }
 
-export const initialStatus: StatusState = { title: '', steps: [], tail: [], failureOutput: [] };
+export const initialStatus: StatusState = { title: '', verb: 'installing', steps: [], tail: [], failureOutput: [] };
 
 function update(state: StatusState, id: string, f: (s: StepView) => StepView): StatusState {
   return { ...state, steps: state.steps.map((s) => (s.id === id ? f(s) : s)) };
@@ -37,7 +38,7 @@ function update(state: StatusState, id: string, f: (s: StepView) => StepView): S
 export function statusReducer(state: StatusState, e: HdEvent, now = Date.now()): StatusState {
   switch (e.type) {
     case 'plan':
-      return { ...initialStatus, title: e.title, steps: e.steps.map((s) => ({ ...s, status: 'pending', checks: [], notes: [], hints: [] })) };
+      return { ...initialStatus, title: e.title, verb: e.verb ?? 'installing', steps: e.steps.map((s) => ({ ...s, status: 'pending', checks: [], notes: [], hints: [] })) };
     case 'step:start':
       return { ...update(state, e.id, (s) => ({ ...s, title: e.title, status: 'running', startedAt: now })), current: e.id, command: undefined, stdin: undefined, tail: [] };
     case 'step:skip':

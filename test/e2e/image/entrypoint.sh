@@ -4,6 +4,7 @@
 #
 #   <image> -f /conf/config.json     Fivetran style: the config must be readable and hold a token.
 #   <image> executor apply|run       Tobiko style: logs TCLOUD_URL and the NAMES of other settings.
+#   <image> CMD [ARGS...]            any other command found in the image is exec'd (sh, nslookup, ...).
 #
 # It never prints a secret value. After the "started" line it sleeps until SIGTERM/SIGINT,
 # so `stop -t 1` ends it at once.
@@ -52,7 +53,10 @@ case "$mode" in
     done
     [ -n "$CONTAINER_ENV_TYPE" ] && log "CONTAINER_ENV_TYPE=$CONTAINER_ENV_TYPE"
     [ -n "$HOST_USER_HOME_DIR" ] && log "HOST_USER_HOME_DIR=$HOST_USER_HOME_DIR"
-    [ -d /logs ] && log "logs dir /logs present"
+    # Like the real agent, write into /logs when it is mounted, so tests can check the host side.
+    if [ -d /logs ] && echo "$(date -u '+%Y-%m-%d %H:%M:%S') hd-agent-test started with $conf" >>/logs/hd-agent-test.log 2>/dev/null; then
+      log "wrote /logs/hd-agent-test.log"
+    fi
     ;;
   tobiko)
     case "$sub" in
@@ -67,6 +71,10 @@ case "$mode" in
     log "started without arguments"
     ;;
   other)
+    # Anything else that names a command runs it (handy in tests: `<image> sh -c '...'`).
+    if command -v "$1" >/dev/null 2>&1; then
+      exec "$@"
+    fi
     log "started with unrecognised arguments ($#)"
     ;;
 esac

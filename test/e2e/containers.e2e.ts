@@ -1,0 +1,359 @@
+// End-to-end: the built CLI against real docker and podman, rootful and rootless (test/e2e/setup.sh).
+// Locally without the runtimes these tests skip with a message; under CI a missing runtime fails.
+import { describe, expect, it } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const TOKEN_SECRET = 'E2eS3cretTok3nPart';
+const TOKEN = Buffer.from(`clever_tiger:${TOKEN_SECRET}`).toString('base64');
+const CLIENT_SECRET = 'e2e-client-secret-77aa';
+const DB_PASSWORD = 'e2e-db-pass-93bb';
+const SECRETS = [TOKEN, TOKEN_SECRET, CLIENT_SECRET, DB_PASSWORD];
+
+function readState(): Record<string, string> {
+  const f = join(ROOT, 'test/e2e/.state.env');
+  if (!existsSync(f)) return {};
+  const out: Record<string, string> = {};
+  for (const line of readFileSync(f, 'utf8').split('\n')) {
+    const m = /^export ([A-Z0-9_]+)=(.*)$/.exec(line);
+    if (m) out[m[1]!] = m[2]!.replace(/^'(.*)'$/, '$1');
+  }
+  return out;
+}
+
+const S = readState();
+const CI = Boolean(process.env.CI);
+
+interface Runtime {
+  name: string;
+  bin: 'docker' | 'podman';
+  ready: boolean;
+  user: 'root' | string;
+  rootless: boolean;
+  socket: string;
+  agentImage: string;
+  tcloudImage: string;
+  env: Record<string, string>;
+  extraFlags: string[];
+  installDir: string;
+  tobikoDir: string;
+}
+
+const uid = Number(S.HD_E2E_USER_UID ?? 0);
+const userHome = S.HD_E2E_USER_HOME ?? '/home/hdtest';
+const userXdg = S.HD_E2E_USER_XDG_RUNTIME_DIR ?? `/run/user/${uid}`;
+
+function rootHome(name: string): string {
+  const h = mkdtempSync(join(tmpdir(), `hd-e2e-${name}-`));
+  chmodSync(h, 0o755);
+  return h;
+}
+
+const runtimes: Runtime[] = [
+  {
+    name: 'rootful docker (root, --allow-root)',
+    bin: 'docker',
+    ready: S.HD_E2E_DOCKER === '1',
+    user: 'root',
+    rootless: false,
+    socket: '/var/run/docker.sock',
+    agentImage: S.HD_E2E_AGENT_IMAGE_DOCKER ?? 'hd-agent-test:latest',
+    tcloudImage: S.HD_E2E_TCLOUD_IMAGE_DOCKER ?? 'hd-tcloud-test:latest',
+    env: { HOME: rootHome('docker') },
+    extraFlags: ['--allow-root'],
+    installDir: '~/fivetran',
+    tobikoDir: '~/tobiko',
+  },
+  {
+    name: 'rootless podman (non-root user)',
+    bin: 'podman',
+    ready: S.HD_E2E_PODMAN_ROOTLESS === '1',
+    user: S.HD_E2E_USER ?? 'hdtest',
+    rootless: true,
+    socket: S.HD_E2E_PODMAN_ROOTLESS_SOCK ?? `${userXdg}/podman/podman.sock`,
+    agentImage: S.HD_E2E_AGENT_IMAGE_PODMAN ?? 'localhost/hd-agent-test:latest',
+    tcloudImage: S.HD_E2E_TCLOUD_IMAGE_PODMAN ?? 'localhost/hd-tcloud-test:latest',
+    env: { HOME: userHome },
+    extraFlags: ['--skip-check', 'runtime-version'],
+    installDir: '~/fivetran',
+    tobikoDir: '~/tobiko',
+  },
+  {
+    name: 'rootful podman (root, --allow-root)',
+    bin: 'podman',
+    ready: S.HD_E2E_PODMAN === '1',
+    user: 'root',
+    rootless: false,
+    socket: '/run/podman/podman.sock',
+    agentImage: S.HD_E2E_AGENT_IMAGE_PODMAN ?? 'localhost/hd-agent-test:latest',
+    tcloudImage: S.HD_E2E_TCLOUD_IMAGE_PODMAN ?? 'localhost/hd-tcloud-test:latest',
+    env: { HOME: rootHome('podman') },
+    extraFlags: ['--allow-root', '--skip-check', 'runtime-version'],
+    installDir: '~/fivetran',
+    tobikoDir: '~/tobiko',
+  },
+  {
+    name: 'rootless docker (non-root user)',
+    bin: 'docker',
+    ready: S.HD_E2E_DOCKER_ROOTLESS === '1',
+    user: S.HD_E2E_USER ?? 'hdtest',
+    rootless: true,
+    socket: S.HD_E2E_DOCKER_ROOTLESS_SOCK ?? `${userXdg}/docker.sock`,
+    agentImage: S.HD_E2E_AGENT_IMAGE_DOCKER ?? 'hd-agent-test:latest',
+    tcloudImage: S.HD_E2E_TCLOUD_IMAGE_DOCKER ?? 'hd-tcloud-test:latest',
+    env: { HOME: userHome, DOCKER_HOST: `unix://${S.HD_E2E_DOCKER_ROOTLESS_SOCK ?? `${userXdg}/docker.sock`}` },
+    extraFlags: [],
+    installDir: '~/fivetran-docker',
+    tobikoDir: '~/tobiko-docker',
+  },
+];
+
+/** Secrets reach the CLI as file: references (0600, owned by the user), never on any argv. */
+function secretFiles(rt: Runtime): { token: string; client: string; db: string } {
+  const dir = rt.user === 'root' ? rt.env.HOME! : mkdtempSync(join(tmpdir(), 'hd-e2e-secrets-'));
+  const files = { token: join(dir, '.token'), client: join(dir, '.client'), db: join(dir, '.db') };
+  writeFileSync(files.token, TOKEN, { mode: 0o600 });
+  writeFileSync(files.client, CLIENT_SECRET, { mode: 0o600 });
+  writeFileSync(files.db, DB_PASSWORD, { mode: 0o600 });
+  if (rt.user !== 'root') {
+    chmodSync(dir, 0o700);
+    for (const f of [dir, ...Object.values(files)]) chownSync(f, uid, uid);
+  }
+  return files;
+}
+
+function argvFor(rt: Runtime, args: string[]): { cmd: string; argv: string[]; env: NodeJS.ProcessEnv } {
+  const cli = S.HD_E2E_CLI || join(ROOT, 'bin/hd-setup.js');
+  const base = { PATH: '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin', CI: 'true', NO_COLOR: '1', ...rt.env };
+  if (rt.user === 'root') return { cmd: process.execPath, argv: [cli, ...args], env: base };
+  const envList = Object.entries({ ...base, USER: rt.user, LOGNAME: rt.user, XDG_RUNTIME_DIR: userXdg }).map(([k, v]) => `${k}=${v}`);
+  return { cmd: 'runuser', argv: ['-u', rt.user, '--', 'env', '-i', ...envList, process.execPath, cli, ...args], env: { PATH: base.PATH } };
+}
+
+function hd(rt: Runtime, args: string[]) {
+  const a = argvFor(rt, args);
+  const r = spawnSync(a.cmd, a.argv, { env: a.env, encoding: 'utf8', cwd: '/', timeout: 180_000 });
+  return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+/** Run the CLI while scanning every process's command line for a secret. */
+async function hdScanned(rt: Runtime, args: string[]) {
+  const a = argvFor(rt, args);
+  const child = spawn(a.cmd, a.argv, { env: a.env, cwd: '/', stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d));
+  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  const leaks: string[] = [];
+  let scans = 0;
+  let done = false;
+  const exit = new Promise<number>((r) => child.on('exit', (c) => ((done = true), r(c ?? -1))));
+  while (!done) {
+    for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+      let cmdline = '';
+      try {
+        cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      } catch {
+        continue;
+      }
+      for (const s of SECRETS) if (cmdline.includes(s)) leaks.push(`${pid}: ${cmdline.replace(/\0/g, ' ').slice(0, 200)}`);
+    }
+    scans++;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return { code: await exit, stdout, stderr, leaks, scans };
+}
+
+function rtCmd(rt: Runtime, args: string[]): string {
+  const a = rt.user === 'root'
+    ? spawnSync(rt.bin, args, { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: '/root' } })
+    : spawnSync('runuser', ['-u', rt.user, '--', 'env', '-i', `HOME=${userHome}`, `XDG_RUNTIME_DIR=${userXdg}`, 'PATH=/usr/local/bin:/usr/bin:/bin', ...(rt.env.DOCKER_HOST ? [`DOCKER_HOST=${rt.env.DOCKER_HOST}`] : []), rt.bin, ...args], { encoding: 'utf8', cwd: '/' });
+  return (a.stdout ?? '').trim();
+}
+
+function inspect(rt: Runtime, name: string): any {
+  return JSON.parse(rtCmd(rt, ['container', 'inspect', name]) || '[]')[0];
+}
+
+function expandHome(rt: Runtime, p: string): string {
+  return p.replace(/^~/, rt.env.HOME!);
+}
+
+function noSecrets(text: string): void {
+  for (const s of SECRETS) expect(text.includes(s), `secret in output`).toBe(false);
+}
+
+const anyReady = runtimes.some((r) => r.ready);
+if (!anyReady) {
+  const msg = 'E2E: no container runtime is ready (run: sudo test/e2e/setup.sh)';
+  if (CI && process.env.HD_E2E_REQUIRED !== '0') {
+    describe('e2e', () => it('needs real runtimes under CI', () => expect.fail(msg)));
+  } else {
+    console.warn(`\n*** ${msg}; skipping the end-to-end tests ***\n`);
+  }
+}
+
+for (const rt of runtimes) {
+  const run = rt.ready ? describe : CI && process.env.HD_E2E_REQUIRED !== '0' && rt.name.startsWith('rootless docker') === false ? describe : describe.skip;
+  run(`e2e on ${rt.name}`, () => {
+    if (!rt.ready) {
+      it('runtime is ready', () => expect.fail(`${rt.name} is not ready: see test/e2e/setup.sh output`));
+      return;
+    }
+    const files = secretFiles(rt);
+    const common = [...rt.extraFlags, '--set', `fivetran.image=${rt.agentImage}`, '--set', 'fivetran.pullPolicy=never', '--set', `fivetran.installDir=${rt.installDir}`, '--set', `fivetran.token=file:${files.token}`];
+    const preset = rt.bin === 'docker' ? 'fivetran-docker' : 'fivetran-podman';
+    const install = (...extra: string[]) => ['install', '--preset', preset, '--yes', ...common, ...extra];
+    const dir = expandHome(rt, rt.installDir);
+
+    it('cleans up leftovers from earlier runs', () => {
+      hd(rt, ['uninstall', '--preset', preset, '--yes', '--purge', '--set', `fivetran.installDir=${rt.installDir}`, '--set', `fivetran.token=file:${files.token}`]);
+      hd(rt, ['uninstall', '--preset', 'tobiko-docker', '--yes', '--purge', '--set', `runtime=${rt.bin}`, '--set', `tobiko.docker.installDir=${rt.tobikoDir}`]);
+      expect(existsSync(dir)).toBe(false);
+      rtCmd(rt, ['rm', '-f', 'controller', 'tcloud-apply-executor', 'tcloud-run-executor']);
+    });
+
+    it('installs the Fivetran agent, with no secret on any command line or output', async () => {
+      const r = await hdScanned(rt, install());
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.scans).toBeGreaterThan(5);
+      expect(r.leaks).toEqual([]);
+      noSecrets(r.stdout + r.stderr);
+      expect(r.stderr).toContain('done.');
+      // No user systemd here: detected, and the exact commands printed instead.
+      expect(r.stderr).toContain('No systemd user manager here');
+      expect(r.stderr).toContain('systemctl --user enable hd-fivetran-agent.service');
+    });
+
+    it('runs the controller as upstream does: labels, mounts, network, env, restart policy, config mode', () => {
+      const c = inspect(rt, 'controller');
+      expect(c.State.Running).toBe(true);
+      expect(c.Config.Labels).toMatchObject({ fivetran: 'ldp', ldp_process_id: 'default-controller-process-id', ldp_controller_id: 'clever_tiger' });
+      const mounts = Object.fromEntries((c.Mounts as { Source: string; Destination: string }[]).map((m) => [m.Destination, m.Source]));
+      expect(mounts['/conf']).toBe(join(dir, 'conf'));
+      expect(mounts['/logs']).toBe(join(dir, 'logs'));
+      const internal = rt.bin === 'podman' ? '/run/user/1000/podman/podman.sock' : '/var/run/docker.sock';
+      expect(resolve(mounts[internal] ?? '').replace(/^\/var\/run\//, '/run/')).toBe(resolve(rt.socket).replace(/^\/var\/run\//, '/run/'));
+      expect(Object.keys(c.NetworkSettings.Networks)).toContain('fivetran_ldp');
+      expect(c.Config.Env).toEqual(expect.arrayContaining([`CONTAINER_ENV_TYPE=${rt.bin}`, `HOST_USER_HOME_DIR=${rt.env.HOME}`]));
+      expect(c.HostConfig.RestartPolicy.Name).toBe('on-failure');
+      expect(c.Config.Cmd ?? c.Args).toEqual(expect.arrayContaining(['-f', '/conf/config.json']));
+      expect(statSync(join(dir, 'conf/config.json')).mode & 0o777).toBe(0o600);
+      for (const d of ['', 'conf', 'data', 'logs', 'tmp']) expect(statSync(join(dir, d)).mode & 0o777).toBe(0o700);
+      expect(rtCmd(rt, ['logs', 'controller'])).toContain('started with /conf/config.json (token present)');
+    });
+
+    it('the rendered unit verifies with systemd-analyze', () => {
+      const unit = join(rt.env.HOME!, '.config/systemd/user/hd-fivetran-agent.service');
+      const v = spawnSync('systemd-analyze', ['verify', unit], { encoding: 'utf8' });
+      expect(v.status, v.stderr).toBe(0);
+    });
+
+    it('a re-run changes nothing', () => {
+      const id = inspect(rt, 'controller').Id;
+      const r = hd(rt, install());
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain('skipped: already running with the same configuration');
+      expect(inspect(rt, 'controller').Id).toBe(id);
+    });
+
+    it('a changed config (proxy added) rewrites the config, backs it up and recreates the container', () => {
+      const id = inspect(rt, 'controller').Id;
+      const r = hd(rt, install('--set', 'proxy.https=http://proxy.internal:3128'));
+      expect(r.code, r.stderr).toBe(0);
+      expect(inspect(rt, 'controller').Id).not.toBe(id);
+      expect(JSON.parse(readFileSync(join(dir, 'conf/config.json'), 'utf8')).https_proxy).toBe('http://proxy.internal:3128');
+      const backups = readdirSync(join(dir, 'conf')).filter((f) => f.startsWith('config.json.bak-'));
+      expect(backups.length).toBeGreaterThanOrEqual(1);
+      expect(statSync(join(dir, 'conf', backups[0]!)).mode & 0o777).toBe(0o600);
+      const again = hd(rt, install('--set', 'proxy.https=http://proxy.internal:3128'));
+      expect(again.stderr).toContain('skipped: already running with the same configuration');
+    });
+
+    it('a preset that drops the proxy is refused unless --reset; rollback restores the proxy', () => {
+      const refused = hd(rt, install());
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('would reset 1 setting');
+      expect(refused.stderr).toContain('proxy.https=http://proxy.internal:3128');
+      expect(refused.stderr).toContain('to keep them: hd-setup install');
+      const reset = hd(rt, install('--reset'));
+      expect(reset.code, reset.stderr).toBe(0);
+      expect(JSON.parse(readFileSync(join(dir, 'conf/config.json'), 'utf8')).https_proxy).toBeUndefined();
+      const back = hd(rt, ['rollback', '--yes', '--preset', preset, ...common]);
+      expect(back.code, back.stderr).toBe(0);
+      expect(JSON.parse(readFileSync(join(dir, 'conf/config.json'), 'utf8')).https_proxy).toBe('http://proxy.internal:3128');
+      expect(inspect(rt, 'controller').State.Running).toBe(true);
+    });
+
+    it('status and doctor describe the install; the doctor bundle holds no secret', () => {
+      const st = hd(rt, ['status', '--json', '--preset', preset, ...common.filter((f) => f !== '--allow-root' && f !== '--skip-check' && f !== 'runtime-version')]);
+      expect(st.code, st.stderr).toBe(0);
+      const j = JSON.parse(st.stdout);
+      expect(j.containers[0]).toMatchObject({ name: 'controller', running: true });
+      const bundle = join(rt.user === 'root' ? rt.env.HOME! : userHome, 'diag.tgz');
+      hd(rt, ['doctor', '--bundle', bundle, '--preset', preset, '--set', `fivetran.installDir=${rt.installDir}`, '--set', `fivetran.token=file:${files.token}`]);
+      expect(existsSync(bundle)).toBe(true);
+      const content = spawnSync('tar', ['-xzOf', bundle], { encoding: 'utf8' }).stdout;
+      expect(content).toContain('controller');
+      noSecrets(content);
+    });
+
+    it('stop and start work from any directory', () => {
+      expect(hd(rt, ['stop', '--preset', preset, ...common.filter((f) => !['--allow-root', '--skip-check', 'runtime-version'].includes(f))]).code).toBe(0);
+      expect(inspect(rt, 'controller').State.Running).toBe(false);
+      const s = hd(rt, ['start', '--preset', preset, ...common]);
+      expect(s.code, s.stderr).toBe(0);
+      expect(inspect(rt, 'controller').State.Running).toBe(true);
+    });
+
+    it('installs the Tobiko executors from a 0600 env-file, no secret on any command line', async () => {
+      const r = await hdScanned(rt, [
+        'install',
+        '--preset',
+        'tobiko-docker',
+        '--yes',
+        ...rt.extraFlags,
+        '--set',
+        `runtime=${rt.bin}`,
+        '--set',
+        `tobiko.docker.image=${rt.tcloudImage}`,
+        '--set',
+        'tobiko.docker.pullPolicy=never',
+        '--set',
+        `tobiko.docker.installDir=${rt.tobikoDir}`,
+        '--set',
+        `tobiko.clientSecret=file:${files.client}`,
+        '--set',
+        `tobiko.gateways.warehouse.password=file:${files.db}`,
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.leaks).toEqual([]);
+      noSecrets(r.stdout + r.stderr);
+      for (const [name, role] of [
+        ['tcloud-apply-executor', 'apply'],
+        ['tcloud-run-executor', 'run'],
+      ] as const) {
+        const c = inspect(rt, name);
+        expect(c.State.Running).toBe(true);
+        expect(c.Config.Cmd ?? c.Args).toEqual(expect.arrayContaining(['executor', role]));
+        expect(c.HostConfig.RestartPolicy.Name).toBe('unless-stopped');
+        expect(rtCmd(rt, ['logs', name])).toContain(`executor ${role} started`);
+      }
+      const envFile = join(expandHome(rt, rt.tobikoDir), 'tobiko.env');
+      expect(statSync(envFile).mode & 0o777).toBe(0o600);
+      rtCmd(rt, ['rm', '-f', 'tcloud-apply-executor', 'tcloud-run-executor']);
+    });
+
+    it('uninstall leaves no container and no network, and keeps the data dir', () => {
+      const r = hd(rt, ['uninstall', '--yes', '--preset', preset, '--set', `fivetran.installDir=${rt.installDir}`, '--set', `fivetran.token=file:${files.token}`]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(rtCmd(rt, ['ps', '-a', '--filter', 'name=^controller$', '--format', '{{.Names}}'])).toBe('');
+      expect(rtCmd(rt, ['network', 'ls', '--format', '{{.Name}}']).split('\n')).not.toContain('fivetran_ldp');
+      expect(existsSync(join(dir, 'data'))).toBe(true);
+      expect(existsSync(join(dir, 'conf/config.json'))).toBe(true);
+    });
+  });
+}
