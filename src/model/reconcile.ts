@@ -96,6 +96,8 @@ export function findResets(raw: Record<string, unknown>, installed: Installed): 
   const out: Reset[] = [];
   for (const [path, value] of leaves(installed.preset)) {
     if (path.length < 2) continue;
+    // A stored secret the preset omits is kept (keepStoredSecrets), not reset.
+    if (installed.secretPaths.includes(path.join('.'))) continue;
     let present = false;
     for (let i = path.length; i > 0 && !present; i--) present = getIn(raw, path.slice(0, i)) !== undefined && (i === path.length || typeof getIn(raw, path.slice(0, i)) !== 'object');
     if (present) continue;

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { findResets, keepStoredSecrets, resetRefusal, type Installed } from '../src/model/reconcile.js';
+import { presetWithRefs } from '../src/cli/lifecycle.js';
+import { TOKEN } from './helpers.js';
+
+const installed: Installed = {
+  product: 'fivetran',
+  runtime: 'docker',
+  preset: { product: 'fivetran', runtime: 'docker', proxy: { https: 'http://proxy:3128', noProxy: ['localhost'] }, fivetran: { token: TOKEN, config: { custom_dns: '1.1.1.1' } } },
+  secretPaths: ['fivetran.token'],
+  where: '/home/ana/fivetran',
+};
+
+describe('re-running against an install', () => {
+  it('keeps the stored token when the preset cannot resolve a new one', () => {
+    const raw: Record<string, unknown> = { product: 'fivetran', runtime: 'docker', fivetran: { token: 'env:FIVETRAN_TOKEN' } };
+    expect(keepStoredSecrets(raw, installed, {})).toEqual(['fivetran.token']);
+    expect((raw.fivetran as { token: string }).token).toBe(TOKEN);
+  });
+  it('uses a new token when one is given', () => {
+    const raw: Record<string, unknown> = { product: 'fivetran', runtime: 'docker', fivetran: { token: 'env:FIVETRAN_TOKEN' } };
+    expect(keepStoredSecrets(raw, installed, { FIVETRAN_TOKEN: 'x' })).toEqual([]);
+    expect((raw.fivetran as { token: string }).token).toBe('env:FIVETRAN_TOKEN');
+  });
+  it('on Kubernetes, keeping the token means referencing the Secret that holds it', () => {
+    const k: Installed = {
+      product: 'fivetran',
+      runtime: 'kubernetes',
+      preset: { product: 'fivetran', runtime: 'kubernetes', fivetran: { kubernetes: { tokenSecret: { name: 'hd-agent-hd-setup-token', key: 'token' } } } },
+      secretPaths: [],
+      where: 'release hd-agent',
+    };
+    const raw: Record<string, any> = { product: 'fivetran', runtime: 'kubernetes', fivetran: { token: 'env:FIVETRAN_TOKEN', kubernetes: { dataVolumePvc: 'd' } } };
+    expect(keepStoredSecrets(raw, k, {})[0]).toContain('Secret hd-agent-hd-setup-token');
+    expect(raw.fivetran.token).toBeUndefined();
+    expect(raw.fivetran.kubernetes.tokenSecret.name).toBe('hd-agent-hd-setup-token');
+  });
+  it('finds the settings a preset would silently reset', () => {
+    const raw = { product: 'fivetran', runtime: 'docker', fivetran: { token: 'env:FIVETRAN_TOKEN' } };
+    expect(findResets(raw, installed).map((r) => r.path)).toEqual(['proxy.https', 'proxy.noProxy', 'fivetran.config.custom_dns']);
+  });
+  it('an explicit new value is a change, not a reset', () => {
+    const raw = { product: 'fivetran', runtime: 'docker', proxy: { https: 'http://other:3128', noProxy: [] }, fivetran: { config: { custom_dns: '8.8.8.8' } } };
+    expect(findResets(raw, installed)).toEqual([]);
+  });
+  it('a different product or runtime is a different install', () => {
+    expect(findResets({ product: 'fivetran', runtime: 'podman' }, installed)).toEqual([]);
+  });
+  it('the refusal names the settings and the exact command that keeps them; never a secret', () => {
+    const withCreds: Installed = { ...installed, preset: { ...installed.preset, proxy: { https: 'http://bob:pw123456@proxy:3128' } } };
+    const lines = resetRefusal(findResets({ product: 'fivetran', runtime: 'docker', fivetran: {} }, withCreds), withCreds, 'hd-setup install --preset fivetran-docker --yes').map((p) => p.message);
+    expect(lines[0]).toMatch(/^this preset would reset 2 settings the installed agent has \(\/home\/ana\/fivetran\): proxy\.https, fivetran\.config\.custom_dns=1\.1\.1\.1$/);
+    expect(lines[1]).toBe("to keep them: hd-setup install --preset fivetran-docker --yes --set proxy.https=env:YOUR_SECRET_VAR --set fivetran.config.custom_dns=1.1.1.1");
+    expect(lines.join('\n')).not.toContain('pw123456');
+    expect(lines[2]).toContain('--reset');
+  });
+});
+
+describe('export-preset', () => {
+  it('turns stored secrets into env: references', () => {
+    const { preset, vars } = presetWithRefs({ ...installed, product: 'fivetran', runtime: 'docker', containers: [] });
+    expect((preset.fivetran as { token: string }).token).toBe('env:FIVETRAN_TOKEN');
+    expect(vars).toEqual(['FIVETRAN_TOKEN']);
+    expect(JSON.stringify(preset)).not.toContain(TOKEN);
+  });
+  it('names gateway secrets and proxy credentials', () => {
+    const { preset, vars } = presetWithRefs({
+      product: 'tobiko',
+      runtime: 'docker',
+      preset: { product: 'tobiko', runtime: 'docker', proxy: { https: 'http://u:p4ssword@proxy:1' }, tobiko: { clientSecret: 's', gateways: { warehouse: { type: 'postgres', password: 'pw' } } } },
+      secretPaths: ['tobiko.clientSecret', 'tobiko.gateways.warehouse.password'],
+      containers: [],
+      where: '/x',
+    });
+    expect(vars).toEqual(['TCLOUD_CLIENT_SECRET', 'WAREHOUSE_PASSWORD', 'HTTPS_PROXY']);
+    expect(JSON.stringify(preset)).not.toMatch(/p4ssword|"pw"|"s"/);
+  });
+});
