@@ -14,6 +14,7 @@ import type { CheckReport, Summary } from '../exec/events.js';
 import { run } from '../exec/run.js';
 import { probeEndpoint } from '../exec/net.js';
 import { buildPlan, installDirOf, stateDirOf } from '../plan/index.js';
+import { releaseSelector } from '../plan/kubernetes.js';
 import { helmRollbackPlan, scaleStep, stopPlan, uninstallPlan, containerNamesOf, type Target } from '../plan/lifecycle.js';
 import { planToText } from '../plan/describe.js';
 import type { Plan } from '../plan/types.js';
@@ -303,7 +304,7 @@ export async function statusCommand(flags: LifecycleFlags): Promise<number> {
   }
   const ns = t.namespace!;
   const ctx = t.context ? ['--context', t.context] : [];
-  const selector = d.product === 'fivetran' ? `app.kubernetes.io/name=hd-agent,app.kubernetes.io/app=${t.release}` : `app.kubernetes.io/instance=${t.release}`;
+  const selector = releaseSelector(d.product, t.release ?? '');
   const [pods, events, kv, hv] = await Promise.all([
     run(['kubectl', ...ctx, 'get', 'pods', '-n', ns, '-l', selector, '-o', 'json'], { timeoutMs: 15_000 }),
     run(['kubectl', ...ctx, 'get', 'events', '-n', ns, '--field-selector', 'type=Warning', '-o', 'json'], { timeoutMs: 15_000 }),

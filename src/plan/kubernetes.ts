@@ -1,5 +1,7 @@
 // Steps shared by Kubernetes installs: manifests applied on stdin, then helm upgrade --install watched.
-import type { Action, PlannedFile, Step } from './types.js';
+import type { Product } from '../model/schema.js';
+import { filesStep } from './containers.js';
+import type { Action, InstalledState, Plan, PlannedFile, Step } from './types.js';
 
 export interface HelmSpec {
   release: string;
@@ -9,7 +11,7 @@ export interface HelmSpec {
   context?: string;
   timeout: string;
   /** Values file on disk (no secrets), or undefined to feed the values on stdin (inline secrets). */
-  valuesPath?: string;
+  valuesPath?: string | undefined;
   valuesContent: string;
   selector: string;
 }
@@ -66,4 +68,61 @@ export function durationMs(d: string): number {
   const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(d);
   if (!m) return 300_000;
   return ((Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 1000;
+}
+
+/** The label selector of a release's pods, per product chart. */
+export function releaseSelector(product: Product, release: string): string {
+  return product === 'fivetran' ? `app.kubernetes.io/name=hd-agent,app.kubernetes.io/app=${release}` : `app.kubernetes.io/instance=${release}`;
+}
+
+export interface KubernetesPlanSpec {
+  product: Product;
+  k: { namespace: string; release: string; chart: string; chartVersion?: string; context?: string; timeout: string };
+  state: InstalledState;
+  files: PlannedFile[];
+  checks: string[];
+  /** Manifests applied with kubectl before helm, on stdin: [file rel, step id, title, stdin label]. */
+  manifests: [string, string, string, string][];
+  logs: string;
+}
+
+/** Both charts install the same way: preflight, files, namespace, manifests on stdin, watched helm. */
+export function kubernetesPlan(s: KubernetesPlanSpec): Plan {
+  const { k, files } = s;
+  const values = files.find((x) => x.rel === 'values.yaml');
+  const steps: Step[] = [
+    { id: 'preflight', title: 'Preflight checks', actions: [{ kind: 'preflight', checks: s.checks }] },
+    filesStep(files, []),
+    namespaceStep(k.namespace, k.context, s.state.kubernetes?.namespaceExists ?? false),
+  ];
+  for (const [rel, id, title, label] of s.manifests) {
+    const f = files.find((x) => x.rel === rel);
+    if (f) steps.push(applyStep(id, title, f, k.namespace, k.context, label));
+  }
+  const selector = releaseSelector(s.product, k.release);
+  steps.push(
+    helmStep({
+      release: k.release,
+      chart: k.chart,
+      ...(k.chartVersion ? { version: k.chartVersion } : {}),
+      namespace: k.namespace,
+      ...(k.context ? { context: k.context } : {}),
+      timeout: k.timeout,
+      ...(values && !values.secret ? { valuesPath: values.dest } : {}),
+      valuesContent: values?.content ?? '',
+      selector,
+    }),
+  );
+  const kc = kubectl(k.context).join(' ');
+  return {
+    product: s.product,
+    runtime: 'kubernetes',
+    steps,
+    files,
+    nextSteps: [
+      `Status:  hd-setup status   (or: helm status ${k.release} -n ${k.namespace})`,
+      `Pods:    ${kc} get pods -n ${k.namespace} -l ${selector}`,
+      `Logs:    ${kc} logs -n ${k.namespace} ${s.logs} --tail=100`,
+    ],
+  };
 }

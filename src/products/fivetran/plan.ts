@@ -2,9 +2,9 @@
 import { posix } from 'node:path';
 import type { Model } from '../../model/schema.js';
 import { bootStep, containerStep, filesStep, imageStep, networkStep, waitStep, type ContainerSpec } from '../../plan/containers.js';
-import { applyStep, helmStep, kubectl, namespaceStep } from '../../plan/kubernetes.js';
+import { kubernetesPlan } from '../../plan/kubernetes.js';
 import type { HostFacts, InstalledState, PlannedFile, Plan, Step } from '../../plan/types.js';
-import { FIVETRAN_CONTAINER, FIVETRAN_NETWORK, FIVETRAN_UNIT, fivetranOf } from './render.js';
+import { FIVETRAN_CONTAINER, FIVETRAN_NETWORK, FIVETRAN_UNIT, fivetranOf, fivetranTokenSecretName } from './render.js';
 import { checkToken } from './token.js';
 
 export const CONTAINER_PREFLIGHT = ['runtime-present', 'runtime-version', 'socket', 'not-root', 'arch', 'selinux', 'disk', 'memory', 'install-dir', 'linger'];
@@ -72,41 +72,14 @@ export function planFivetranContainers(model: Model, host: HostFacts, state: Ins
 }
 
 export function planFivetranKubernetes(model: Model, state: InstalledState, files: PlannedFile[]): Plan {
-  const f = fivetranOf(model);
-  const k = f.kubernetes;
-  const ctx = k.context;
-  const values = files.find((x) => x.rel === 'values.yaml');
-  const secret = files.find((x) => x.rel === 'token-secret.yaml');
-  const checks = ['kubectl', 'helm', 'helm-version', 'server-version', 'context', 'namespace', 'pvc', 'rbac', 'node-arch', ...(k.tokenSecret ? ['token-secret'] : [])];
-  const steps: Step[] = [
-    { id: 'preflight', title: 'Preflight checks', actions: [{ kind: 'preflight', checks }] },
-    filesStep(files, []),
-    namespaceStep(k.namespace, ctx, state.kubernetes?.namespaceExists ?? false),
-  ];
-  if (secret) steps.push(applyStep('secret', `Apply Secret ${k.release}-hd-setup-token`, secret, k.namespace, ctx, 'Secret with the agent token'));
-  steps.push(
-    helmStep({
-      release: k.release,
-      chart: k.chart,
-      version: k.chartVersion,
-      namespace: k.namespace,
-      context: ctx,
-      timeout: k.timeout,
-      valuesPath: values && !values.secret ? values.dest : undefined,
-      valuesContent: values?.content ?? '',
-      selector: `app.kubernetes.io/name=hd-agent,app.kubernetes.io/app=${k.release}`,
-    }),
-  );
-  const kc = kubectl(ctx).join(' ');
-  return {
+  const k = fivetranOf(model).kubernetes;
+  return kubernetesPlan({
     product: 'fivetran',
-    runtime: 'kubernetes',
-    steps,
+    k,
+    state,
     files,
-    nextSteps: [
-      `Status:  hd-setup status   (or: helm status ${k.release} -n ${k.namespace})`,
-      `Pods:    ${kc} get pods -n ${k.namespace} -l app.kubernetes.io/app=${k.release}`,
-      `Logs:    ${kc} logs -n ${k.namespace} deploy/${k.release} --tail=100`,
-    ],
-  };
+    checks: ['kubectl', 'helm', 'helm-version', 'server-version', 'context', 'namespace', 'pvc', 'rbac', 'node-arch', ...(k.tokenSecret ? ['token-secret'] : [])],
+    manifests: [['token-secret.yaml', 'secret', `Apply Secret ${fivetranTokenSecretName(model)}`, 'Secret with the agent token']],
+    logs: `deploy/${k.release}`,
+  });
 }

@@ -2,7 +2,7 @@
 import { posix } from 'node:path';
 import type { Model } from '../../model/schema.js';
 import { bootStep, containerStep, filesStep, imageStep, waitStep, type ContainerSpec } from '../../plan/containers.js';
-import { applyStep, helmStep, kubectl, namespaceStep } from '../../plan/kubernetes.js';
+import { kubernetesPlan } from '../../plan/kubernetes.js';
 import type { HostFacts, InstalledState, PlannedFile, Plan, Step } from '../../plan/types.js';
 import { TOBIKO_CONTAINERS, TOBIKO_ENV_FILE, tobikoOf, tobikoSecretName } from './render.js';
 import { effectiveStrategy } from './schema.js';
@@ -56,44 +56,21 @@ export function planTobikoContainers(model: Model, host: HostFacts, state: Insta
 export function planTobikoKubernetes(model: Model, state: InstalledState, files: PlannedFile[]): Plan {
   const t = tobikoOf(model);
   const k = t.kubernetes;
-  const ctx = k.context;
   const strategy = effectiveStrategy(t, 'kubernetes');
-  const values = files.find((x) => x.rel === 'values.yaml');
-  const secret = files.find((x) => x.rel === 'secret.yaml');
-  const ext = files.find((x) => x.rel === 'external-secret.yaml');
   const checks = ['kubectl', 'helm', 'helm-version', 'server-version', 'context', 'namespace', 'rbac'];
   if (strategy === 'externalSecrets') checks.push('external-secrets-crd');
   if (strategy === 'existingSecret' && !t.secrets.create) checks.push('existing-secret');
-  const steps: Step[] = [
-    { id: 'preflight', title: 'Preflight checks', actions: [{ kind: 'preflight', checks }] },
-    filesStep(files, []),
-    namespaceStep(k.namespace, ctx, state.kubernetes?.namespaceExists ?? false),
-  ];
-  if (secret) steps.push(applyStep('secret', `Apply Secret ${tobikoSecretName(t)}`, secret, k.namespace, ctx, 'Secret with the executor secrets'));
-  if (ext) steps.push(applyStep('external-secret', `Apply ExternalSecret ${tobikoSecretName(t)}`, ext, k.namespace, ctx, 'ExternalSecret manifest'));
-  steps.push(
-    helmStep({
-      release: k.release,
-      chart: k.chart,
-      version: k.chartVersion,
-      namespace: k.namespace,
-      context: ctx,
-      timeout: k.timeout,
-      valuesPath: values && !values.secret ? values.dest : undefined,
-      valuesContent: values?.content ?? '',
-      selector: `app.kubernetes.io/instance=${k.release}`,
-    }),
-  );
-  const kc = kubectl(ctx).join(' ');
-  return {
+  const name = tobikoSecretName(t);
+  return kubernetesPlan({
     product: 'tobiko',
-    runtime: 'kubernetes',
-    steps,
+    k,
+    state,
     files,
-    nextSteps: [
-      `Status:  hd-setup status   (or: helm status ${k.release} -n ${k.namespace})`,
-      `Pods:    ${kc} get pods -n ${k.namespace} -l app.kubernetes.io/instance=${k.release}`,
-      `Logs:    ${kc} logs -n ${k.namespace} -l app.kubernetes.io/instance=${k.release},app.kubernetes.io/component=apply-executor`,
+    checks,
+    manifests: [
+      ['secret.yaml', 'secret', `Apply Secret ${name}`, 'Secret with the executor secrets'],
+      ['external-secret.yaml', 'external-secret', `Apply ExternalSecret ${name}`, 'ExternalSecret manifest'],
     ],
-  };
+    logs: `-l app.kubernetes.io/instance=${k.release},app.kubernetes.io/component=apply-executor`,
+  });
 }

@@ -79,6 +79,19 @@ function StepLine({ step, frame, animate }: { step: StepView; frame: number; ani
   );
 }
 
+function OutputLines({ lines }: { lines: string[] }) {
+  return (
+    <>
+      {lines.map((l, i) => (
+        <Text key={i} dimColor wrap="truncate-end">
+          {'  | '}
+          {l}
+        </Text>
+      ))}
+    </>
+  );
+}
+
 export function StatusView({ state, frame = 0, animate = false }: { state: StatusState; frame?: number; animate?: boolean }) {
   return (
     <Box flexDirection="column">
@@ -94,22 +107,12 @@ export function StatusView({ state, frame = 0, animate = false }: { state: Statu
             $ {state.command}
             {state.stdin ? `   # stdin: ${state.stdin}` : ''}
           </Text>
-          {state.tail.map((l, i) => (
-            <Text key={i} dimColor wrap="truncate-end">
-              {'  | '}
-              {l}
-            </Text>
-          ))}
+          <OutputLines lines={state.tail} />
         </Box>
       ) : null}
       {state.failureOutput.length > 0 ? (
         <Box flexDirection="column" marginTop={1}>
-          {state.failureOutput.map((l, i) => (
-            <Text key={i} dimColor wrap="truncate-end">
-              {'  | '}
-              {l}
-            </Text>
-          ))}
+          <OutputLines lines={state.failureOutput} />
         </Box>
       ) : null}
       {state.summary ? (

@@ -1,0 +1,18 @@
+import type { Model } from '../model/schema.js';
+import { proxyHasCredentials } from './proxy.js';
+import type { RenderedFile } from './types.js';
+import { toYaml } from './yaml.js';
+
+/** values.yaml for a chart: 0600 and marked secret when it holds secrets (inline, or proxy credentials). */
+export function valuesFile(model: Model, values: Record<string, unknown>, header: string, inlineWarning: string | undefined): RenderedFile {
+  const secret = inlineWarning !== undefined || proxyHasCredentials(model);
+  return {
+    path: 'values.yaml',
+    base: 'state',
+    rel: 'values.yaml',
+    mode: secret ? 0o600 : 0o644,
+    content: toYaml(values, inlineWarning ? `${header}\nWARNING: ${inlineWarning}` : header),
+    secret,
+    description: inlineWarning ? 'Helm values, with secrets inline' : secret ? 'Helm values (proxy credentials inside)' : 'Helm values (no secrets)',
+  };
+}
