@@ -8,6 +8,11 @@ import { jsonReporter, plainReporter } from '../src/ui/reporters.js';
 
 const tick = () => new Promise((r) => setImmediate(() => setTimeout(r, 0)));
 
+/** Under CI=true Ink writes a bare "\n" when it unmounts; the last real frame is the one before it. */
+function frameOf(app: { frames: string[] }): string {
+  return [...app.frames].reverse().find((f) => f.trim() !== '') ?? '';
+}
+
 const base: Summary = { ok: true, cancelled: false, done: [], skipped: [], notRun: [], changes: [], backups: [], warnings: [], nextSteps: [] };
 
 const plan: HdEvent = {
@@ -67,7 +72,7 @@ describe('status screen (ink-testing-library)', () => {
     const app = render(<StatusApp source={bus} animate={false} />);
     for (const e of success.slice(0, 9)) bus.emit(e);
     await tick();
-    let frame = app.lastFrame() ?? '';
+    let frame = frameOf(app);
     expect(frame).toContain('installing fivetran on docker');
     expect(frame).toContain('✔ Preflight checks');
     expect(frame).toContain('fix: add memory');
@@ -77,7 +82,7 @@ describe('status screen (ink-testing-library)', () => {
     expect(frame).toContain('$ docker run -d --name controller');
     for (const e of success.slice(9)) bus.emit(e);
     await tick();
-    frame = app.lastFrame() ?? '';
+    frame = frameOf(app);
     expect(frame).toContain('✔ fivetran on docker: done.');
     expect(frame).toContain('Logs:    docker logs -f controller');
     app.unmount();
@@ -92,7 +97,7 @@ describe('status screen (ink-testing-library)', () => {
     for (const id of ['files', 'image', 'container:controller']) bus.emit({ type: 'step:cancel', id });
     bus.emit({ type: 'done', summary: { ...base, ok: false, failed: 'preflight', error: 'socket: the docker daemon is not reachable', fix: 'start it: sudo systemctl start docker', notRun: ['files', 'image', 'container:controller'] } });
     await tick();
-    const frame = app.lastFrame() ?? '';
+    const frame = frameOf(app);
     expect(frame).toContain('✖ Preflight checks');
     expect(frame).toContain('fix: start it: sudo systemctl start docker');
     expect(frame).toContain('Cannot connect to the Docker daemon');
@@ -112,12 +117,12 @@ describe('status screen (ink-testing-library)', () => {
     bus.emit({ type: 'step:start', id: 'image', title: 'Pull image agent:latest' });
     bus.emit({ type: 'command', id: 'image', command: 'docker pull agent:latest' });
     await tick();
-    expect(app.lastFrame()).toContain('$ docker pull agent:latest');
+    expect(frameOf(app)).toContain('$ docker pull agent:latest');
     bus.emit({ type: 'step:cancel', id: 'image' });
     bus.emit({ type: 'step:cancel', id: 'container:controller' });
     bus.emit({ type: 'done', summary: { ...base, ok: false, cancelled: true, done: ['preflight', 'files'], notRun: ['image', 'container:controller'], changes: ['wrote /x/conf/config.json (0600)'] } });
     await tick();
-    const frame = app.lastFrame() ?? '';
+    const frame = frameOf(app);
     expect(frame).toContain('⊘ Pull image agent:latest');
     expect(frame).toContain('⊘ Run container controller');
     expect(frame).toContain('cancelled.');
