@@ -7,7 +7,7 @@ import { detectInstalled, type DetectQuery, type DetectedInstall } from '../exec
 import { recordOf, remember } from '../exec/registry.js';
 import { shellQuote } from '../util/shell.js';
 import { detectHost, detectState } from '../exec/detect.js';
-import type { Emit, Summary } from '../exec/events.js';
+import type { CheckReport, Emit, Summary } from '../exec/events.js';
 import { execute } from '../exec/execute.js';
 import { allChecks } from '../exec/checks.js';
 import { kubernetesWatcher } from '../exec/watch.js';
@@ -132,6 +132,20 @@ export async function runPlan(p: Prepared, flags: InstallFlags, emitOverride?: E
   }
 }
 
+/** Run the plan's preflight checks alone (read-only), for a decision before asking to confirm. */
+export async function preflight(p: Prepared, flags: InstallFlags): Promise<CheckReport[]> {
+  const pre = p.plan.steps.find((s) => s.id === 'preflight')?.actions[0];
+  if (!pre || pre.kind !== 'preflight') return [];
+  const ctx = { model: p.loaded.model, host: p.host, state: p.state, installDir: installDirOf(p.loaded.model, p.host.home), allowRoot: Boolean(flags.allowRoot), env: process.env };
+  const out: CheckReport[] = [];
+  for (const id of pre.checks) {
+    if (flags.skipCheck?.includes(id)) continue;
+    const check = allChecks[id];
+    if (check) out.push({ id, ...(await check(ctx)) });
+  }
+  return out;
+}
+
 export function exitCodeOf(s: Summary): number {
   return s.ok ? 0 : s.cancelled ? 130 : 1;
 }
@@ -155,7 +169,16 @@ export async function installCommand(flags: InstallFlags): Promise<number> {
     if (!isInteractive()) {
       throw new UserError([{ path: '--yes', message: 'is required to install without a terminal; or use --dry-run to see the plan first' }]);
     }
+    // Preflight first: no point confirming a plan that cannot run.
+    const reports = await preflight(p, flags);
+    const failed = reports.filter((r) => r.status === 'fail');
+    if (failed.length) {
+      process.stderr.write(`Preflight found ${failed.length} problem${failed.length > 1 ? 's' : ''}; nothing was changed:\n`);
+      for (const r of failed) process.stderr.write(`  ✖ ${r.id}: ${r.message}\n    fix: ${r.fix ?? 'see above'}${r.fix?.includes('--skip-check') ? '' : ` (or --skip-check ${r.id})`}\n`);
+      return 1;
+    }
     process.stderr.write(planToText(p.plan, redactor, { diffs: true }) + '\n\n');
+    for (const r of reports.filter((x) => x.status === 'warn')) process.stderr.write(`  warning: ${r.id}: ${r.message}${r.fix ? ` (fix: ${r.fix})` : ''}\n`);
     if (!(await confirm('Apply this plan? [y/N] '))) {
       process.stderr.write('Nothing was changed.\n');
       return 1;

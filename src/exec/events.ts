@@ -22,6 +22,8 @@ export interface Summary {
   backups: string[];
   warnings: string[];
   nextSteps: string[];
+  /** What is running now, with the last log lines (after a successful readiness check). */
+  state?: string[];
   error?: string;
   fix?: string;
   /** Offered after a failed apply that replaced files: the command that restores them. */

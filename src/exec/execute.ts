@@ -123,7 +123,7 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
         return;
       }
       case 'waitContainers':
-        await waitContainers(step, a, opts);
+        summary.state = await waitContainers(step, a, opts);
         return;
       case 'exec': {
         const command = clean(shellLine(a.argv));
@@ -196,7 +196,7 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
   return summary;
 }
 
-async function waitContainers(step: Step, a: Extract<Action, { kind: 'waitContainers' }>, opts: ExecuteOptions): Promise<void> {
+async function waitContainers(step: Step, a: Extract<Action, { kind: 'waitContainers' }>, opts: ExecuteOptions): Promise<string[]> {
   const { signal, emit } = opts;
   const deadline = Date.now() + a.timeoutMs;
   let delay = 25;
@@ -223,10 +223,14 @@ async function waitContainers(step: Step, a: Extract<Action, { kind: 'waitContai
     await new Promise((res) => setTimeout(res, delay));
     delay = Math.min(Math.round(delay * 1.6), 1000);
   }
+  const report: string[] = [];
   for (const name of a.names) {
     const logs = await run([a.runtimeBin, 'logs', '--tail', '5', name], { signal, timeoutMs: 10_000 });
+    report.push(`${name}: running; last log lines:`);
     for (const l of opts.redactor.redact(`${logs.stdout}\n${logs.stderr}`).split('\n').filter(Boolean).slice(-5)) {
       emit({ type: 'output', id: step.id, line: `${name} | ${l}`, stream: 'stdout' });
+      report.push(`  | ${l}`);
     }
   }
+  return report;
 }

@@ -14,6 +14,7 @@ export function summaryLines(s: Summary, subject: string): string[] {
   if (!s.ok && s.notRun.length) out.push(`  Not done: ${s.notRun.join(', ')}`);
   if (s.backups.length) out.push('  Backups:', ...s.backups.map((b) => `    - ${b}`));
   if (s.warnings.length) out.push('  Warnings:', ...s.warnings.map((w) => `    - ${w}`));
+  if (s.ok && s.state?.length) out.push('  State:', ...s.state.map((l) => `    ${l}`));
   if (s.ok && s.nextSteps.length) out.push('  Next steps:', ...s.nextSteps.map((n) => `    ${n}`));
   return out;
 }

@@ -10,6 +10,7 @@ export async function withStatusScreen(work: (emit: Emit) => Promise<Summary>): 
   try {
     const summary = await work(bus.emit);
     await app.waitUntilExit();
+    process.stderr.write('\n');
     return summary;
   } finally {
     app.unmount();
