@@ -80,6 +80,19 @@ describe('install on a stub runtime', () => {
     s.server.close();
   });
 
+  it('works from any directory, with spaces in paths', async () => {
+    const s = await stubEnv();
+    const dir = join(s.home, 'my agents/fivetran home');
+    const r = cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', `fivetran.installDir=${dir}`, ...rootFlags], { env: s.env, cwd: '/' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(statSync(join(dir, 'conf/config.json')).mode & 0o777).toBe(0o600);
+    const run = s.calls().find((c) => c.startsWith('run '))!;
+    expect(run).toContain(`-v ${dir}/conf:/conf`);
+    const st = cli(['status', '--json'], { env: s.env, cwd: '/tmp' });
+    expect(JSON.parse(st.stdout).where).toBe(dir);
+    s.server.close();
+  });
+
   it('restarts a stopped agent with the same config instead of deleting it', async () => {
     const s = await stubEnv();
     expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
