@@ -126,7 +126,8 @@ export async function detectState(model: Model, host: HostFacts, destFiles: stri
     let release: { revision: number; values: Record<string, unknown> } | undefined;
     if (values && status) {
       try {
-        release = { revision: Number((JSON.parse(status) as { version?: number }).version ?? 0), values: (JSON.parse(values) ?? {}) as Record<string, unknown> };
+        const st = JSON.parse(status) as { version?: number; info?: { status?: string } };
+        release = { revision: Number(st.version ?? 0), values: (JSON.parse(values) ?? {}) as Record<string, unknown>, ...(st.info?.status ? { status: st.info.status } : {}) };
       } catch {
         release = undefined;
       }

@@ -16,6 +16,7 @@ export interface WatchContext {
   namespace: string;
   selector: string;
   context?: string;
+  timeoutSetting?: string;
   stepId: string;
   emit: Emit;
   signal: AbortSignal;
@@ -29,7 +30,7 @@ export interface ExecuteOptions {
   checkContext: CheckContext;
   skipChecks: string[];
   /** Runs beside a helm --wait: watches pods and events, explains why it is stuck. Returns a stop function. */
-  watcher?: (w: WatchContext) => (failed: boolean) => Promise<string[]>;
+  watcher?: (w: WatchContext) => (failed: boolean) => Promise<{ message: string; fix: string }[]>;
   now?: () => Date;
 }
 
@@ -118,8 +119,7 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
         return;
       }
       case 'releaseStatus': {
-        const detail = await releaseStatus(a, step.id, emit, signal);
-        summary.nextSteps = [detail, ...summary.nextSteps];
+        summary.state = await releaseStatus(a, step.id, emit, signal);
         return;
       }
       case 'waitContainers':
@@ -146,9 +146,17 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
         if (r.failure === 'not-found') throw new StepFailure(`${a.argv[0]} is not installed or not on PATH`, `install ${a.argv[0]}`);
         if (r.failure === 'timeout') throw new StepFailure(`timed out: ${command}`, step.fix, tail);
         if (r.exitCode !== 0 && !(a.okExitCodes ?? []).includes(r.exitCode)) {
-          const last = clean(r.stderr || r.stdout).trim().split('\n').filter(Boolean).slice(-3).join(' / ');
-          const why = watchFindings.length ? watchFindings.join('; ') : last || `exit code ${r.exitCode}`;
-          throw new StepFailure(why, step.fix, tail);
+          const last = clean(r.stderr || r.stdout)
+            .trim()
+            .split('\n')
+            .filter(Boolean)
+            .slice(-3)
+            .map((l) => l.replace(/^Error: /, ''))
+            .join(' / ');
+          if (watchFindings.length) {
+            throw new StepFailure(watchFindings.map((f) => f.message).join('; '), [...new Set(watchFindings.map((f) => f.fix))].join('; '), tail);
+          }
+          throw new StepFailure(last || `exit code ${r.exitCode}`, step.fix, tail);
         }
         if (!summary.changes.includes(step.title)) summary.changes.push(step.title);
         return;

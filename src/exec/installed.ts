@@ -22,6 +22,7 @@ export interface DetectedInstall {
   preset: Record<string, unknown>;
   /** Dotted paths in `preset` that hold secrets. */
   secretPaths: string[];
+  keptPaths?: string[];
   containers: ContainerState[];
   release?: { name: string; namespace: string; revision: number; chart: string; status: string };
   where: string;
@@ -197,6 +198,7 @@ async function detectKubernetes(q: DetectQuery, product: Product): Promise<Detec
     if (c.data_volume_pvc) k.dataVolumePvc = c.data_volume_pvc;
     const fivetran: Record<string, unknown> = { kubernetes: k };
     const secretPaths: string[] = [];
+    const keptPaths: string[] = [];
     if (typeof c.token === 'string') {
       fivetran.token = c.token;
       k.tokenDelivery = 'inline';
@@ -206,6 +208,7 @@ async function detectKubernetes(q: DetectQuery, product: Product): Promise<Detec
     } else if (c.token_secret_name) {
       // Our managed Secret: keeping the stored token means referencing it.
       k.tokenSecret = { name: c.token_secret_name, key: 'token' };
+      keptPaths.push('fivetran.kubernetes.tokenSecret');
     }
     if (values.agent?.node_selector) k.nodeSelector = values.agent.node_selector;
     if (values.agent?.resources) k.resources = values.agent.resources;
@@ -223,6 +226,7 @@ async function detectKubernetes(q: DetectQuery, product: Product): Promise<Detec
       runtime: 'kubernetes',
       preset: { product, runtime: 'kubernetes', ...(proxy ? { proxy } : {}), fivetran },
       secretPaths,
+      keptPaths,
       containers: [],
       release: releaseInfo,
       where: `release ${release} in namespace ${namespace}`,
@@ -247,6 +251,7 @@ async function detectKubernetes(q: DetectQuery, product: Product): Promise<Detec
     },
   };
   const secretPaths: string[] = [];
+  const keptPaths: string[] = [];
   if (g.cloud?.clientSecret) {
     tobiko.clientSecret = g.cloud.clientSecret;
     tobiko.secrets = { strategy: 'inline' };
@@ -254,6 +259,7 @@ async function detectKubernetes(q: DetectQuery, product: Product): Promise<Detec
   } else if (existing) {
     // Keeping stored secrets means keeping the Secret: reference it instead of re-creating it.
     tobiko.secrets = { strategy: 'existingSecret', name: existing, create: false };
+    keptPaths.push('tobiko.secrets');
   }
   if (Array.isArray(g.sqlmesh?.secretParams)) tobiko.secretParams = g.sqlmesh.secretParams;
   if (Array.isArray(g.sqlmesh?.nonSecretParams)) tobiko.nonSecretParams = g.sqlmesh.nonSecretParams;
@@ -264,6 +270,7 @@ async function detectKubernetes(q: DetectQuery, product: Product): Promise<Detec
     runtime: 'kubernetes',
     preset: { product, runtime: 'kubernetes', tobiko },
     secretPaths,
+    keptPaths,
     containers: [],
     release: releaseInfo,
     where: `release ${release} in namespace ${namespace}`,

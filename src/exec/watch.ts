@@ -92,7 +92,7 @@ function unmatchedPlacement(pod: Pod, nodes: NodeLabels): string[] {
   return out;
 }
 
-export async function diagnose(w: Pick<WatchContext, 'namespace' | 'selector' | 'context' | 'signal'>, seenLogs: Set<string>, emitOutput?: (line: string) => void): Promise<Finding[]> {
+export async function diagnose(w: Pick<WatchContext, 'namespace' | 'selector' | 'context' | 'signal' | 'timeoutSetting'>, seenLogs: Set<string>, emitOutput?: (line: string) => void): Promise<Finding[]> {
   const k = (...args: string[]) => kubectlArgv({ ...(w.context ? { context: w.context } : {}) }, ...args);
   const ns = w.namespace;
   const [pods, events] = await Promise.all([
@@ -128,6 +128,15 @@ export async function diagnose(w: Pick<WatchContext, 'namespace' | 'selector' | 
       } else if (reason === 'CreateContainerConfigError') {
         findings.push({ key: `config:${name}`, message: `pod ${name}: ${oneLine(cs.state?.waiting?.message)}`, fix: `check the Secret and ConfigMap it references: ${describe}` });
       }
+    }
+    const ready = (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+    if (!ready) {
+      const waiting = [...(pod.status?.containerStatuses ?? [])].map((c) => c.state?.waiting?.reason).filter(Boolean);
+      findings.push({
+        key: `notready:${name}`,
+        message: `pod ${name} is not ready (${pod.status?.phase ?? 'Unknown'}${waiting.length ? `, ${waiting.join(', ')}` : ''}) and helm stopped waiting`,
+        fix: `if it is only slow, raise the timeout (--set ${w.timeoutSetting ?? 'fivetran.kubernetes.timeout'}=10m); dig further: ${describe}`,
+      });
     }
     const sched = (pod.status?.conditions ?? []).find((c) => c.type === 'PodScheduled' && c.status === 'False');
     if (sched && sched.reason === 'Unschedulable') {
@@ -170,7 +179,7 @@ export async function diagnose(w: Pick<WatchContext, 'namespace' | 'selector' | 
   return [...unique.values()];
 }
 
-export function kubernetesWatcher(w: WatchContext): (failed: boolean) => Promise<string[]> {
+export function kubernetesWatcher(w: WatchContext): (failed: boolean) => Promise<{ message: string; fix: string }[]> {
   const found = new Map<string, Finding>();
   const seenLogs = new Set<string>();
   let stopped = false;
@@ -179,7 +188,7 @@ export function kubernetesWatcher(w: WatchContext): (failed: boolean) => Promise
     for (const f of fs) {
       if (found.has(f.key)) continue;
       found.set(f.key, f);
-      w.emit({ type: 'hint', id: w.stepId, message: f.message, fix: f.fix });
+      if (!f.key.startsWith('notready:')) w.emit({ type: 'hint', id: w.stepId, message: f.message, fix: f.fix });
     }
   };
   const output = (line: string) => w.emit({ type: 'output', id: w.stepId, line, stream: 'stderr' });
@@ -203,12 +212,13 @@ export function kubernetesWatcher(w: WatchContext): (failed: boolean) => Promise
     wake?.();
     await loop;
     if (failed && !w.signal.aborted) record(await diagnose(w, seenLogs, output).catch(() => []));
-    return [...found.values()].map((f) => `${f.message} (fix: ${f.fix})`);
+    const specific = [...found.values()].filter((f) => !f.key.startsWith('notready:'));
+    return (specific.length ? specific : [...found.values()]).map(({ message, fix }) => ({ message, fix }));
   };
 }
 
 /** After a successful helm upgrade: the release revision and how many pods are ready. */
-export async function releaseStatus(a: { release: string; namespace: string; selector: string; context?: string }, id: string, emit: Emit, signal: AbortSignal): Promise<string> {
+export async function releaseStatus(a: { release: string; namespace: string; selector: string; context?: string }, id: string, emit: Emit, signal: AbortSignal): Promise<string[]> {
   const h = ['helm', 'status', a.release, '-n', a.namespace, '-o', 'json', ...(a.context ? ['--kube-context', a.context] : [])];
   const [status, pods] = await Promise.all([
     getJson<{ version?: number; info?: { status?: string } }>(h, signal),
@@ -217,10 +227,11 @@ export async function releaseStatus(a: { release: string; namespace: string; sel
   const items = pods?.items ?? [];
   const ready = items.filter((p) => (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')).length;
   const detail = `release ${a.release} revision ${status?.version ?? '?'} (${status?.info?.status ?? 'unknown'}), ${ready}/${items.length} pods ready`;
-  emit({ type: 'output', id, line: detail, stream: 'stdout' });
+  const lines = [detail];
   for (const p of items) {
     const cs = p.status?.containerStatuses ?? [];
-    emit({ type: 'output', id, line: `  ${p.metadata?.name}: ${p.status?.phase ?? '?'}, ${cs.filter((c) => c.state && !c.state.waiting).length}/${cs.length} containers up`, stream: 'stdout' });
+    lines.push(`  ${p.metadata?.name}: ${p.status?.phase ?? '?'}, ${cs.filter((c) => c.state && !c.state.waiting).length}/${cs.length} containers up`);
   }
-  return detail;
+  for (const line of lines) emit({ type: 'output', id, line, stream: 'stdout' });
+  return lines;
 }

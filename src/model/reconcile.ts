@@ -8,6 +8,8 @@ export interface Installed {
   runtime: string;
   preset: Record<string, unknown>;
   secretPaths: string[];
+  /** Paths that stand for a stored secret (a Secret hd-setup manages): kept, never a reset. */
+  keptPaths?: string[];
   where: string;
 }
 
@@ -97,7 +99,7 @@ export function findResets(raw: Record<string, unknown>, installed: Installed): 
   for (const [path, value] of leaves(installed.preset)) {
     if (path.length < 2) continue;
     // A stored secret the preset omits is kept (keepStoredSecrets), not reset.
-    if (installed.secretPaths.includes(path.join('.'))) continue;
+    if (installed.secretPaths.includes(path.join('.')) || installed.keptPaths?.some((k) => path.join('.').startsWith(k))) continue;
     let present = false;
     for (let i = path.length; i > 0 && !present; i--) present = getIn(raw, path.slice(0, i)) !== undefined && (i === path.length || typeof getIn(raw, path.slice(0, i)) !== 'object');
     if (present) continue;

@@ -1,4 +1,5 @@
 // Steps shared by Kubernetes installs: manifests applied on stdin, then helm upgrade --install watched.
+import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
 import type { Product } from '../model/schema.js';
 import { filesStep } from './containers.js';
 import type { Action, InstalledState, Plan, PlannedFile, Step } from './types.js';
@@ -14,6 +15,7 @@ export interface HelmSpec {
   valuesPath?: string | undefined;
   valuesContent: string;
   selector: string;
+  timeoutSetting?: string;
 }
 
 export function kubectl(context: string | undefined, ...args: string[]): string[] {
@@ -54,7 +56,7 @@ export function helmStep(spec: HelmSpec): Step {
     argv: helmArgv(spec),
     ...(spec.valuesPath ? {} : { stdin: spec.valuesContent, stdinLabel: 'Helm values (with inline secrets)' }),
     timeoutMs: durationMs(spec.timeout) + 60_000,
-    watch: { namespace: spec.namespace, selector: spec.selector, ...(spec.context ? { context: spec.context } : {}) },
+    watch: { namespace: spec.namespace, selector: spec.selector, ...(spec.context ? { context: spec.context } : {}), ...(spec.timeoutSetting ? { timeoutSetting: spec.timeoutSetting } : {}) },
   };
   return {
     id: 'helm',
@@ -95,13 +97,18 @@ export function kubernetesPlan(s: KubernetesPlanSpec): Plan {
     filesStep(files, []),
     namespaceStep(k.namespace, k.context, s.state.kubernetes?.namespaceExists ?? false),
   ];
+  const release = s.state.kubernetes?.release;
+  const nsExists = s.state.kubernetes?.namespaceExists ?? false;
   for (const [rel, id, title, label] of s.manifests) {
     const f = files.find((x) => x.rel === rel);
-    if (f) steps.push(applyStep(id, title, f, k.namespace, k.context, label));
+    if (!f) continue;
+    const step = applyStep(id, title, f, k.namespace, k.context, label);
+    // Applied before with the same content (our copy is unchanged) and the release exists: nothing to do.
+    steps.push(nsExists && release && f.current === f.content ? { ...step, actions: [], skip: 'unchanged since the last apply' } : step);
   }
   const selector = releaseSelector(s.product, k.release);
-  steps.push(
-    helmStep({
+  const upToDate = release && release.status !== 'failed' && values !== undefined && sameValues(release.values, values.content);
+  const helm = helmStep({
       release: k.release,
       chart: k.chart,
       ...(k.chartVersion ? { version: k.chartVersion } : {}),
@@ -111,8 +118,9 @@ export function kubernetesPlan(s: KubernetesPlanSpec): Plan {
       ...(values && !values.secret ? { valuesPath: values.dest } : {}),
       valuesContent: values?.content ?? '',
       selector,
-    }),
-  );
+      timeoutSetting: `${s.product}.kubernetes.timeout`,
+    });
+  steps.push(upToDate ? { ...helm, actions: [], skip: `release ${k.release} is up to date (revision ${release.revision})` } : helm);
   const kc = kubectl(k.context).join(' ');
   return {
     product: s.product,
@@ -125,4 +133,26 @@ export function kubernetesPlan(s: KubernetesPlanSpec): Plan {
       `Logs:    ${kc} logs -n ${k.namespace} ${s.logs} --tail=100`,
     ],
   };
+}
+
+/** Whether the release's user-supplied values (helm get values) equal the rendered values file. */
+export function sameValues(installed: Record<string, unknown>, rendered: string): boolean {
+  let parsed: unknown;
+  try {
+    parsed = loadYaml(rendered, { schema: CORE_SCHEMA });
+  } catch {
+    return false;
+  }
+  return canonical(installed) === canonical(parsed);
+}
+
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v as object)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v ?? null);
 }

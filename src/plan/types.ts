@@ -27,7 +27,7 @@ export type Action =
       okExitCodes?: number[];
       timeoutMs?: number;
       /** Runs helm with a pod/event watcher beside it (Kubernetes). */
-      watch?: { namespace: string; selector: string; context?: string };
+      watch?: { namespace: string; selector: string; context?: string; timeoutSetting?: string };
     }
   | { kind: 'waitContainers'; runtime: 'docker' | 'podman'; runtimeBin: string; names: string[]; timeoutMs: number }
   | { kind: 'releaseStatus'; release: string; namespace: string; selector: string; context?: string }
@@ -95,7 +95,7 @@ export interface InstalledState {
   files: Record<string, string | undefined>;
   kubernetes?: {
     namespaceExists: boolean;
-    release?: { revision: number; values: Record<string, unknown> };
+    release?: { revision: number; values: Record<string, unknown>; status?: string };
   };
 }
 

@@ -13,6 +13,7 @@ export function plainReporter(write: (s: string) => void = (s) => process.stderr
   const index = new Map<string, number>();
   const started = new Map<string, number>();
   let title = '';
+  const printed = new Set<string>();
   const n = (id: string) => `[${index.get(id) ?? '?'}/${total}]`;
   return (e: HdEvent) => {
     switch (e.type) {
@@ -33,7 +34,7 @@ export function plainReporter(write: (s: string) => void = (s) => process.stderr
         write(`${n(e.id)} done (${((Date.now() - (started.get(e.id) ?? Date.now())) / 1000).toFixed(1)}s)\n`);
         break;
       case 'step:fail':
-        for (const l of e.output ?? []) write(`      | ${l}\n`);
+        for (const l of e.output ?? []) if (!printed.has(l)) write(`      | ${l}\n`);
         write(`${n(e.id)} FAILED: ${e.error}\n`);
         if (e.fix) write(`      fix: ${e.fix}\n`);
         break;
@@ -44,6 +45,7 @@ export function plainReporter(write: (s: string) => void = (s) => process.stderr
         write(`      $ ${e.command}${e.stdin ? `   # stdin: ${e.stdin}` : ''}\n`);
         break;
       case 'output':
+        printed.add(e.line);
         write(`      | ${e.line}\n`);
         break;
       case 'check':

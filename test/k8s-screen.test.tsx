@@ -1,0 +1,71 @@
+// The live status screen over a real execution of a Kubernetes plan against the fakes.
+import { describe, expect, it } from 'vitest';
+import React from 'react';
+import { render } from 'ink-testing-library';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildPlan } from '../src/plan/index.js';
+import { FRESH, type HostFacts } from '../src/plan/types.js';
+import { execute } from '../src/exec/execute.js';
+import { allChecks } from '../src/exec/checks.js';
+import { kubernetesWatcher } from '../src/exec/watch.js';
+import { Redactor } from '../src/util/redact.js';
+import { StatusApp, createEventBus } from '../src/ui/status/StatusScreen.js';
+import { ROOT, load } from './helpers.js';
+
+function frameOf(app: { frames: string[] }): string {
+  return [...app.frames].reverse().find((f) => f.trim() !== '') ?? '';
+}
+
+async function runScreen(scenario: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'hd-k8s-screen-'));
+  Object.assign(process.env, {
+    PATH: `${join(ROOT, 'test/stubs/k8s/bin')}:${process.env.PATH}`,
+    HD_FAKE_LOG: join(dir, 'calls.jsonl'),
+    HD_FAKE_STATE: join(dir, 'state.json'),
+    HD_FAKE_SCENARIO: scenario,
+    HD_FAKE_PVCS: 'fivetran/fivetran-data',
+    HD_FAKE_FAST: '1',
+  });
+  const { model, secrets } = load({ preset: 'fivetran-kubernetes' });
+  const host: HostFacts = { home: dir, user: 'ana', uid: 1000, runtimeBin: '', rootless: false, socket: '', selinux: false, systemdUser: false, version: 'test' };
+  const plan = buildPlan(model, host, FRESH);
+  const bus = createEventBus();
+  const app = render(<StatusApp source={bus} animate={false} />);
+  const summary = await execute(plan, {
+    emit: bus.emit,
+    redactor: new Redactor(secrets),
+    signal: new AbortController().signal,
+    checks: allChecks,
+    checkContext: { model, host, state: FRESH, installDir: dir, allowRoot: true, env: process.env },
+    skipChecks: [],
+    watcher: kubernetesWatcher,
+  });
+  await new Promise((r) => setTimeout(r, 20));
+  const frame = frameOf(app).replace(/\s+/g, " ");
+  app.unmount();
+  return { summary, frame };
+}
+
+describe('status screen over a Kubernetes install (fakes)', () => {
+  it('success: every step done, the release revision and pods ready', async () => {
+    const { summary, frame } = await runScreen('success');
+    expect(summary.ok).toBe(true);
+    expect(frame).toContain('✔ Preflight checks');
+    expect(frame).toContain('✔ Apply Secret hd-agent-hd-setup-token');
+    expect(frame).toContain('✔ helm upgrade --install hd-agent');
+    expect(frame).toContain('release hd-agent revision 1 (deployed), 1/1 pods ready');
+    expect(frame).toContain('✔ fivetran on kubernetes: done.');
+  });
+
+  it('ImagePullBackOff: the cause and its fix on the screen', async () => {
+    const { summary, frame } = await runScreen('image-pull-backoff');
+    expect(summary.ok).toBe(false);
+    expect(frame).toContain('✖ helm upgrade --install hd-agent');
+    expect(frame).toMatch(/cannot pull image us-docker\.pkg\.dev/);
+    expect(frame).toContain('ImagePullBackOff');
+    expect(frame).toMatch(/fix: check that the nodes reach the registry/);
+    expect(frame).toContain('failed at step "helm"');
+  });
+});
