@@ -109,7 +109,7 @@ export async function diagnose(w: Pick<WatchContext, 'namespace' | 'selector' | 
       if (reason === 'ImagePullBackOff' || reason === 'ErrImagePull' || reason === 'InvalidImageName') {
         findings.push({
           key: `image:${cs.image}`,
-          message: `pod ${name} cannot pull image ${cs.image} (${reason}): ${oneLine(cs.state?.waiting?.message, 160)}`,
+          message: `pod ${name} cannot pull image ${cs.image} (${reason}): ${oneLine((cs.state?.waiting?.message ?? '').split(': ').slice(-2).join(': '), 120)}`,
           fix: `check that the nodes reach the registry (proxy, firewall, imagePullSecrets) and the image name; dig further: ${describe}`,
         });
       } else if (reason === 'CrashLoopBackOff' || cs.state?.terminated?.reason === 'Error') {

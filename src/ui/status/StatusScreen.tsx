@@ -69,7 +69,7 @@ function StepLine({ step, frame, animate }: { step: StepView; frame: number; ani
             .join('\n')}
         </Text>
       ))}
-      {step.status === 'failed' && !step.checks.some((c) => c.status === 'fail') ? (
+      {step.status === 'failed' && !step.checks.some((c) => c.status === 'fail') && step.hints.length === 0 ? (
         <Box flexDirection="column" marginLeft={4}>
           <Text color={color('red')}>{step.error}</Text>
           {step.fix ? <Text color={color('yellow')}>fix: {step.fix}</Text> : null}
