@@ -12,6 +12,7 @@ import { TOBIKO_CONTAINERS, TOBIKO_ENV_FILE } from '../products/tobiko/render.js
 import { TOBIKO_IMAGE } from '../products/tobiko/schema.js';
 import type { ContainerState } from '../plan/types.js';
 import { which } from '../util/which.js';
+import { expandTilde } from '../util/paths.js';
 import { inspectContainers } from './detect.js';
 import { run } from './run.js';
 
@@ -47,9 +48,6 @@ function read(p: string): string | undefined {
   }
 }
 
-function expand(p: string, home: string): string {
-  return p === '~' ? home : p.startsWith('~/') ? posix.join(home, p.slice(2)) : p;
-}
 
 const RESTARTS = new Set(['on-failure:3', 'always', 'unless-stopped']);
 
@@ -94,7 +92,7 @@ function proxyFrom(http?: string, https?: string, noProxy?: string): Record<stri
 }
 
 async function detectFivetranContainers(q: DetectQuery, home: string, env: NodeJS.ProcessEnv): Promise<DetectedInstall | undefined> {
-  const dir = posix.resolve(expand(q.installDir ?? '~/fivetran', home));
+  const dir = posix.resolve(expandTilde(q.installDir ?? '~/fivetran', home));
   const text = read(posix.join(dir, 'conf/config.json'));
   if (!text) return undefined;
   let config: Record<string, unknown>;
@@ -128,7 +126,7 @@ async function detectFivetranContainers(q: DetectQuery, home: string, env: NodeJ
 }
 
 async function detectTobikoContainers(q: DetectQuery, home: string, env: NodeJS.ProcessEnv): Promise<DetectedInstall | undefined> {
-  const dir = posix.resolve(expand(q.installDir ?? '~/tobiko', home));
+  const dir = posix.resolve(expandTilde(q.installDir ?? '~/tobiko', home));
   const text = read(posix.join(dir, TOBIKO_ENV_FILE));
   if (!text) return undefined;
   const e = parseEnvFile(text);

@@ -1,6 +1,5 @@
 // Re-running against an existing install: keep stored secrets unless new ones are given, and refuse a
 // preset that would silently reset a setting the install has (Tailscale-style), unless --reset.
-import { isRef } from './refs.js';
 import { shellQuote } from '../util/shell.js';
 
 export interface Installed {
@@ -134,5 +133,3 @@ export function resetRefusal(resets: Reset[], installed: Installed, argvBase: st
     { path: '', message: `to apply exactly this preset and drop them: add --reset` },
   ];
 }
-
-export { isRef };

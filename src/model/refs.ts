@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
+import { expandTilde } from '../util/paths.js';
 
 export interface ResolveContext {
   env: NodeJS.ProcessEnv;
@@ -25,11 +26,6 @@ export function withResolveContext<T>(ctx: ResolveContext, fn: () => T): T {
   }
 }
 
-export function expandHome(p: string, home = current?.home ?? homedir()): string {
-  if (p === '~') return home;
-  if (p.startsWith('~/')) return home + p.slice(1);
-  return p;
-}
 
 export type RefResult = { ok: true; value: string } | { ok: false; message: string };
 
@@ -54,7 +50,7 @@ export function resolveRef(raw: string): RefResult {
   if (raw.startsWith('file:')) {
     const p = raw.slice(5);
     if (!p) return { ok: false, message: `"${raw}" names no file; use file:PATH` };
-    const full = resolve(ctx?.baseDir ?? process.cwd(), expandHome(p));
+    const full = resolve(ctx?.baseDir ?? process.cwd(), expandTilde(p, ctx?.home ?? homedir()));
     try {
       const v = readFileSync(full, 'utf8').replace(/\r?\n$/, '');
       if (!v) return { ok: false, message: `file ${full} is empty` };

@@ -5,12 +5,10 @@ import { planFivetranContainers, planFivetranKubernetes } from '../products/five
 import { planTobikoContainers, planTobikoKubernetes } from '../products/tobiko/plan.js';
 import { render } from '../render/index.js';
 import type { RenderedFile } from '../render/types.js';
+import { expandTilde } from '../util/paths.js';
 import { userUnitDir } from './containers.js';
 import type { HostFacts, InstalledState, Plan, PlannedFile } from './types.js';
 
-export function expandTilde(p: string, home: string): string {
-  return p === '~' ? home : p.startsWith('~/') ? posix.join(home, p.slice(2)) : p;
-}
 
 export function installDirOf(model: Model, home: string): string {
   const dir = model.product === 'fivetran' ? model.fivetran?.installDir : model.tobiko?.docker.installDir;

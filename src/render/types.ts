@@ -23,8 +23,6 @@ export interface RenderEnv {
   version: string;
 }
 
-export const DEFAULT_RENDER_ENV: RenderEnv = { home: '/home/user', selinux: false, runtimeBin: '/usr/bin/docker', version: '0.0.0' };
-
 export function modeString(mode: number): string {
   return '0' + (mode & 0o777).toString(8).padStart(3, '0');
 }

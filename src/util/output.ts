@@ -22,7 +22,3 @@ export function guardOutput(): void {
 export function isInteractive(): boolean {
   return Boolean(process.stdin.isTTY && process.stdout.isTTY && !process.env.CI);
 }
-
-export function colorEnabled(): boolean {
-  return !process.env.NO_COLOR && Boolean(process.stdout.isTTY);
-}

@@ -40,10 +40,6 @@ export const ENGINES = {
 export type EngineType = keyof typeof ENGINES;
 export const ENGINE_TYPES = Object.keys(ENGINES) as [EngineType, ...EngineType[]];
 
-export function engineSpec(t: EngineType): EngineSpec {
-  return ENGINES[t];
-}
-
 const SECRET_WORDS = ['password', 'secret', 'token'];
 
 /** The chart's dynamic secret detection, with secretParams / nonSecretParams overrides. */
