@@ -21,6 +21,7 @@ import type { Plan } from '../plan/types.js';
 import { toYaml } from '../render/yaml.js';
 import { isInteractive, redactor } from '../util/output.js';
 import { urlPasswords } from '../util/redact.js';
+import { withSecretRefs } from '../model/secret-refs.js';
 import { printJson, type ModelFlags } from './context.js';
 import { exitCodeOf, prepare, queryFromRaw, runPlan, type InstallFlags } from './install.js';
 
@@ -197,37 +198,8 @@ export async function rollbackCommand(flags: LifecycleFlags): Promise<number> {
 }
 
 // ---- export-preset ----
-function envNameFor(path: string): string {
-  if (path === 'fivetran.token') return 'FIVETRAN_TOKEN';
-  if (path === 'tobiko.clientSecret') return 'TCLOUD_CLIENT_SECRET';
-  const g = /^tobiko\.gateways\.([^.]+)\.(.+)$/.exec(path);
-  if (g) return `${g[1]!.toUpperCase()}_${g[2]!.toUpperCase()}`;
-  return path.replace(/\W+/g, '_').toUpperCase();
-}
-
-export function presetWithRefs(d: DetectedInstall): { preset: Record<string, unknown>; vars: string[] } {
-  const preset = structuredClone(d.preset);
-  const vars: string[] = [];
-  for (const p of d.secretPaths) {
-    const keys = p.split('.');
-    let cur: any = preset;
-    for (const k of keys.slice(0, -1)) cur = cur?.[k];
-    if (cur && keys.at(-1)! in cur) {
-      const name = envNameFor(p);
-      cur[keys.at(-1)!] = `env:${name}`;
-      vars.push(name);
-    }
-  }
-  const proxy = preset.proxy as Record<string, unknown> | undefined;
-  for (const key of ['http', 'https'] as const) {
-    const u = proxy?.[key];
-    if (typeof u === 'string' && urlPasswords(u).length) {
-      const name = key === 'http' ? 'HTTP_PROXY' : 'HTTPS_PROXY';
-      proxy![key] = `env:${name}`;
-      vars.push(name);
-    }
-  }
-  return { preset: { $schema: 'https://hd-setup.dev/preset.schema.json', ...preset }, vars };
+export function presetWithRefs(d: Pick<DetectedInstall, 'preset' | 'secretPaths'>): { preset: Record<string, unknown>; vars: string[] } {
+  return withSecretRefs(d.preset, d.secretPaths);
 }
 
 export async function exportPresetCommand(flags: LifecycleFlags): Promise<number> {

@@ -1,5 +1,5 @@
 // hd-setup entry point: commander wiring. Commands call plain async functions; no JSX here.
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { UserError } from '../model/errors.js';
 import { listPresets } from '../model/load.js';
 import { presetJsonSchema } from '../model/schema.js';
@@ -122,9 +122,13 @@ export function buildProgram(): Command {
       }),
     );
 
-  program.addOption(new Option('--no-wizard').hideHelp());
+  program
+    .option('-p, --preset <name|path>', 'wizard: start from this preset (it asks only for what is missing)')
+    .option('-s, --set <path=value>', 'wizard: prefill an option (repeatable)', collect, [])
+    .option('--allow-root', 'allow running as root')
+    .option('--skip-check <id>', 'skip a preflight check by id (repeatable)', collect, []);
   program.action(
-    action(async () => {
+    action(async (opts: { preset?: string; set?: string[]; allowRoot?: boolean; skipCheck?: string[] }) => {
       if (!isInteractive()) {
         throw new UserError(
           [
@@ -137,7 +141,7 @@ export function buildProgram(): Command {
         );
       }
       const { wizardCommand } = await import('./wizard.js');
-      return wizardCommand();
+      return wizardCommand(opts);
     }),
   );
   return program;

@@ -1,5 +1,106 @@
-// The interactive wizard (TTY only).
-export async function wizardCommand(): Promise<number> {
-  process.stderr.write('The wizard is not available yet; use: hd-setup install --preset <name>\n');
-  return 2;
+// The interactive wizard (TTY only): answers form a preset, then the same plan and status screen as
+// `install` run. Detection runs while the first screen shows.
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { UserError, formatProblem } from '../model/errors.js';
+import { buildRaw, parseModel } from '../model/load.js';
+import { isRef, resolveRef, withResolveContext } from '../model/refs.js';
+import { withSecretRefs } from '../model/secret-refs.js';
+import { detectRuntime } from '../exec/detect.js';
+import { detectInstalled } from '../exec/installed.js';
+import { probe } from '../exec/run.js';
+import { planToText } from '../plan/describe.js';
+import { toYaml } from '../render/yaml.js';
+import { redactor } from '../util/output.js';
+import { which } from '../util/which.js';
+import { secretPathsOf, get, set, type Answers, type Detection } from '../ui/wiz/questions.js';
+import { exitCodeOf, preflight, prepare, runPlan, type InstallFlags } from './install.js';
+import { recordOf, remember } from '../exec/registry.js';
+
+async function detect(): Promise<Detection> {
+  const [docker, podman, ctx, installed] = await Promise.all([
+    detectRuntime('docker'),
+    detectRuntime('podman'),
+    which('kubectl') ? probe(['kubectl', 'config', 'current-context'], 3000) : Promise.resolve(undefined),
+    detectInstalled().catch(() => undefined),
+  ]);
+  const rt = (r: Awaited<ReturnType<typeof detectRuntime>>) => (r.bin ? { ...(r.version ? { version: r.version } : {}), rootless: r.rootless, reachable: r.reachable } : undefined);
+  const d: Detection = {};
+  const dk = rt(docker);
+  const pm = rt(podman);
+  if (dk) d.docker = dk;
+  if (pm) d.podman = pm;
+  if (ctx) d.kubeContext = ctx;
+  if (installed) d.installed = { where: installed.where, preset: installed.preset };
+  return d;
+}
+
+/** Resolve env:/file: secrets of a prefilled preset for the wizard, remembering the references for "save". */
+function resolveSecrets(answers: Answers): { answers: Answers; refs: Record<string, string> } {
+  const refs: Record<string, string> = {};
+  let out = answers;
+  const paths = ['fivetran.token', 'tobiko.clientSecret', 'proxy.http', 'proxy.https'];
+  for (const [g, params] of Object.entries((answers.tobiko?.gateways ?? {}) as Record<string, Record<string, unknown>>)) for (const p of Object.keys(params)) paths.push(`tobiko.gateways.${g}.${p}`);
+  withResolveContext({ env: process.env, baseDir: process.cwd(), home: process.env.HOME ?? '', secrets: new Set() }, () => {
+    for (const p of paths) {
+      const v = get(out, p);
+      if (typeof v !== 'string' || !isRef(v)) continue;
+      const r = resolveRef(v);
+      refs[p] = v;
+      out = set(out, p, r.ok ? r.value : undefined);
+      if (r.ok) redactor.add([r.value]);
+    }
+  });
+  return { answers: out, refs };
+}
+
+export async function wizardCommand(flags: InstallFlags = {}): Promise<number> {
+  const fromFlags = flags.preset || flags.set?.length ? buildRaw({ ...(flags.preset ? { preset: flags.preset } : {}), sets: flags.set ?? [] }).raw : undefined;
+  const detection = detect();
+  // Re-running: prefill from the installed agent when no preset was given.
+  const installed = fromFlags ? undefined : await Promise.race([detection.then((d) => d.installed), new Promise<undefined>((r) => setTimeout(r, 1500))]);
+  const { answers: initial, refs } = resolveSecrets(fromFlags ?? installed?.preset ?? {});
+  for (const p of secretPathsOf(initial)) redactor.add([String(get(initial, p))]);
+  const exitAfterFirstFrame = process.env.HD_SETUP_WIZARD_EXIT_AFTER_FIRST_FRAME === '1';
+  const { runWizard } = await import('../ui/wiz/run.js');
+  const result = await runWizard({
+    initial,
+    detection,
+    onSecret: (v) => redactor.add([v]),
+    ...(exitAfterFirstFrame ? { onFirstFrame: () => process.exit(0) } : {}),
+    review: async (answers) => {
+      try {
+        const { model, secrets } = parseModel(structuredClone(answers), { env: process.env });
+        redactor.add(secrets);
+        const p = await prepare({ model, raw: answers, secrets, source: '(wizard)', warnings: [] });
+        const failed = (await preflight(p, flags)).filter((r) => r.status === 'fail');
+        if (failed.length) {
+          return {
+            ok: false,
+            text: `Preflight found ${failed.length} problem${failed.length > 1 ? 's' : ''}:\n${failed.map((r) => `✖ ${r.id}: ${r.message}\n  fix: ${r.fix ?? ''}`).join('\n')}\n\nFix it and run hd-setup again, or press esc to change your answers.\nPress s to save these answers as a preset first.\n\n${planToText(p.plan, redactor, { diffs: true })}`,
+          };
+        }
+        return { ok: true, text: planToText(p.plan, redactor, { diffs: true }) };
+      } catch (e) {
+        if (e instanceof UserError) return { ok: false, text: `${e.problems.map(formatProblem).join('\n')}\n\nPress esc to go back and fix it.` };
+        throw e;
+      }
+    },
+    save: async (answers, path) => {
+      const { preset, vars } = withSecretRefs(answers, secretPathsOf(answers), refs);
+      const file = resolve(path);
+      writeFileSync(file, toYaml(preset, `Saved by the hd-setup wizard. Secrets are references: export ${vars.join(', ') || '(none)'} first.\nUse it: hd-setup install --preset ${path} --yes`), { mode: 0o644 });
+      return `Saved ${file}. Before using it, export ${vars.join(', ') || 'nothing (no secrets)'}.`;
+    },
+  });
+  if (result.kind === 'cancel') {
+    process.stderr.write('Cancelled. Nothing was written.\n');
+    return 130;
+  }
+  const { model, secrets } = parseModel(structuredClone(result.answers), { env: process.env });
+  redactor.add(secrets);
+  const p = await prepare({ model, raw: result.answers, secrets, source: '(wizard)', warnings: [] });
+  const summary = await runPlan(p, { ...flags, yes: true });
+  if (summary.ok) remember(p.host.home, recordOf(model, p.host.home));
+  return exitCodeOf(summary);
 }

@@ -1,0 +1,38 @@
+// A single-line text field. Unlike a controlled input that computes from its last rendered value, it
+// keeps the value in a ref, so keys that arrive faster than renders (pasting, fast typing) are not lost.
+import React, { useRef } from 'react';
+import { Text, useInput } from 'ink';
+
+export function Field({ value, onChange, onSubmit, mask, isActive = true }: { value: string; onChange: (v: string) => void; onSubmit: (v: string) => void; mask?: string; isActive?: boolean }) {
+  const current = useRef(value);
+  const emitted = useRef(value);
+  // Adopt the value only when it changed from outside (a new question); never from a late render of
+  // a value we emitted earlier (a passive effect here would overwrite keys typed in between).
+  if (value !== emitted.current) {
+    current.current = value;
+    emitted.current = value;
+  }
+  useInput(
+    (input, key) => {
+      if (key.return) return onSubmit(current.current);
+      if (key.escape || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.tab || (key.ctrl && input !== 'h') || key.meta) return;
+      let v = current.current;
+      if (key.backspace || key.delete || (key.ctrl && input === 'h')) v = v.slice(0, -1);
+      else {
+        // A chunk can hold several keys (fast typing, tmux): apply them in order.
+        for (const ch of input.replace(/[\r\n]+/g, '')) v = ch === '\x7f' || ch === '\b' ? v.slice(0, -1) : v + ch;
+      }
+      current.current = v;
+      emitted.current = v;
+      onChange(v);
+    },
+    { isActive },
+  );
+  const shown = mask ? mask.repeat(value.length) : value;
+  return (
+    <Text>
+      {shown}
+      <Text inverse> </Text>
+    </Text>
+  );
+}

@@ -1,0 +1,201 @@
+// The wizard's views: thin, over the pure state machine in state.ts. One input owner at a time: the
+// current question's input is focused; the root only handles Esc, ← and Ctrl-C; exit happens in one place.
+import React, { useEffect, useReducer, useState } from 'react';
+import { Box, Text, useApp, useInput, useStdout } from 'ink';
+import SelectInput from 'ink-select-input';
+import { Field } from './Field.js';
+import { colorsEnabled } from '../theme.js';
+import type { Answers, Detection, Option, Question } from './questions.js';
+import { createState, currentQuestion, initialValue, prefill, progress, reduce, type WizardState } from './state.js';
+
+export interface ReviewText {
+  ok: boolean;
+  text: string;
+}
+
+export interface WizardProps {
+  initial?: Answers;
+  detection?: Promise<Detection> | Detection;
+  /** Build the review: files, diff against the install, exact commands (secrets masked). */
+  review: (answers: Answers) => Promise<ReviewText>;
+  /** Write the answers as a preset (secrets as references); returns a message. */
+  save: (answers: Answers, path: string) => Promise<string>;
+  onSecret?: (value: string) => void;
+  onDone: (result: { kind: 'install' | 'cancel'; answers: Answers }) => void;
+  onFirstFrame?: () => void;
+}
+
+const color = <T extends string>(c: T): T | undefined => (colorsEnabled() ? c : undefined);
+
+function Header({ s }: { s: WizardState }) {
+  const { steps, current } = progress(s);
+  return (
+    <Box flexDirection="column">
+      <Text bold>hd-setup · set up a hybrid-deployment agent</Text>
+      <Text wrap="truncate-end">
+        {steps.map((st, i) => (
+          <Text key={st} color={st === current ? color('cyan') : undefined} bold={st === current} dimColor={st !== current}>
+            {i ? ' › ' : ''}
+            {st}
+          </Text>
+        ))}
+      </Text>
+    </Box>
+  );
+}
+
+function OptionItem({ isSelected = false, label }: { isSelected?: boolean; label: string }) {
+  const [main, hint] = label.split('\u0000');
+  return (
+    <Text wrap="truncate-end">
+      <Text color={isSelected ? color('cyan') : undefined} bold={isSelected}>
+        {main}
+      </Text>
+      {hint ? <Text dimColor>{`  ${hint}`}</Text> : null}
+    </Text>
+  );
+}
+
+function SelectQuestion({ q, onSubmit }: { q: Question & { kind: 'select' }; onSubmit: (v: string) => void }) {
+  const items = q.options.map((o: Option) => ({ key: o.value, label: o.hint ? `${o.label}\u0000${o.hint}` : o.label, value: o.value }));
+  const initialIndex = Math.max(0, q.options.findIndex((o) => o.value === (q.initial ?? '')));
+  return <SelectInput items={items} initialIndex={initialIndex} limit={10} itemComponent={OptionItem} onSelect={(i) => onSubmit(i.value)} />;
+}
+
+function TextQuestion({ q, value, onChange, onSubmit }: { q: Question & { kind: 'text' }; value: string; onChange: (v: string) => void; onSubmit: (v: string) => void }) {
+  const live = q.live?.(value);
+  return (
+    <Box flexDirection="column">
+      <Box>
+        <Text color={color('cyan')}>› </Text>
+        <Field value={value} onChange={onChange} onSubmit={onSubmit} {...(q.secret ? { mask: '•' } : {})} />
+      </Box>
+      {live ? <Text color={color(live.ok ? 'green' : 'yellow')}>{`${live.ok ? '✔' : '…'} ${live.text}`}</Text> : null}
+    </Box>
+  );
+}
+
+function Review({ s, review, save, onConfirm, onBack }: { s: WizardState; review: WizardProps['review']; save: WizardProps['save']; onConfirm: () => void; onBack: () => void }) {
+  const { stdout } = useStdout();
+  const rows = Math.max(8, (stdout?.rows ?? 24) - 9);
+  const [result, setResult] = useState<ReviewText | undefined>();
+  const [top, setTop] = useState(0);
+  const [saving, setSaving] = useState<string | undefined>();
+  const [message, setMessage] = useState<string | undefined>();
+  useEffect(() => {
+    let live = true;
+    review(s.answers).then(
+      (r) => live && setResult(r),
+      (e: Error) => live && setResult({ ok: false, text: e.message }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [s.answers, review]);
+  const lines = (result?.text ?? 'Working out the plan (read-only checks of what is installed)…').split('\n');
+  useInput(
+    (input, key) => {
+      if (key.downArrow) setTop((t) => Math.min(Math.max(0, lines.length - rows), t + 1));
+      else if (key.upArrow) setTop((t) => Math.max(0, t - 1));
+      else if (key.pageDown || input === ' ') setTop((t) => Math.min(Math.max(0, lines.length - rows), t + rows));
+      else if (key.pageUp) setTop((t) => Math.max(0, t - rows));
+      else if (key.return && result?.ok) onConfirm();
+      else if (input === 's' && result) setSaving('./hd-setup-preset.yaml');
+      else if (key.escape || key.leftArrow) onBack();
+    },
+    { isActive: saving === undefined },
+  );
+  return (
+    <Box flexDirection="column">
+      <Text bold>{result?.ok === false ? 'Not ready to install:' : 'Review: files, changes and the exact commands (secrets masked)'}</Text>
+      <Box flexDirection="column" height={Math.min(rows, lines.length)}>
+        {lines.slice(top, top + rows).map((l, i) => (
+          <Text key={i + top} wrap="truncate-end" color={l.startsWith('✖') ? color('red') : l.startsWith('        +') ? color('green') : l.startsWith('        -') ? color('red') : undefined}>
+            {l || ' '}
+          </Text>
+        ))}
+      </Box>
+      {lines.length > rows ? <Text dimColor>{`lines ${top + 1}-${Math.min(lines.length, top + rows)} of ${lines.length} (↑↓ scroll)`}</Text> : null}
+      {saving !== undefined ? (
+        <Box>
+          <Text>Save preset to: </Text>
+          <Field
+            value={saving}
+            onChange={setSaving}
+            onSubmit={(p) => {
+              setSaving(undefined);
+              save(s.answers, p).then(setMessage, (e: Error) => setMessage(`error: ${e.message}`));
+            }}
+          />
+        </Box>
+      ) : null}
+      {message ? <Text color={color(message.startsWith('error') ? 'red' : 'green')}>{message}</Text> : null}
+    </Box>
+  );
+}
+
+function Footer({ q, review }: { q: Question; review: boolean }) {
+  const keys = review ? 'enter install · s save as preset · ↑↓ scroll · esc back · ctrl-c quit' : q.kind === 'select' ? '↑↓ move · enter choose · esc/← back · ctrl-c quit' : 'type · enter next · esc back · ctrl-c quit (nothing is written)';
+  return (
+    <Box marginTop={1}>
+      <Text dimColor>{keys}</Text>
+    </Box>
+  );
+}
+
+export function WizardApp(p: WizardProps) {
+  const [s, dispatch] = useReducer(reduce, undefined, () => prefill(createState(p.initial ?? {}, p.detection instanceof Promise ? {} : (p.detection ?? {}))));
+  const q = currentQuestion(s);
+  const [text, setText] = useState(initialValue(q));
+  const { exit } = useApp();
+  useEffect(() => {
+    setText(initialValue(q));
+  }, [q.id, s.history.length]);
+  useEffect(() => {
+    if (p.detection instanceof Promise) p.detection.then((detection) => dispatch({ type: 'detected', detection }), () => undefined);
+  }, [p.detection]);
+  useEffect(() => {
+    p.onFirstFrame?.();
+  }, []);
+  // Exit in one place, after the last state flush.
+  useEffect(() => {
+    if (s.result) {
+      p.onDone({ kind: s.result.kind, answers: s.answers });
+      exit();
+    }
+  }, [s.result]);
+  useInput((input, key) => {
+    if (key.ctrl && input === 'c') dispatch({ type: 'cancel' });
+    else if (q.kind !== 'review' && (key.escape || (key.leftArrow && (q.kind === 'select' || text === '')))) dispatch({ type: 'back' });
+  });
+  const submit = (v: string) => {
+    if (q.kind === 'text' && q.secret && v) p.onSecret?.(v);
+    dispatch({ type: 'submit', value: v });
+  };
+  return (
+    <Box flexDirection="column">
+      <Header s={s} />
+      <Box flexDirection="column" marginTop={1}>
+        {q.kind === 'review' ? (
+          <Review s={s} review={p.review} save={p.save} onConfirm={() => dispatch({ type: 'confirm' })} onBack={() => dispatch({ type: 'back' })} />
+        ) : (
+          <>
+            <Text bold wrap="wrap">
+              {q.title}
+            </Text>
+            {q.help ? (
+              <Text dimColor wrap="wrap">
+                {q.help}
+              </Text>
+            ) : null}
+            <Box marginTop={1} flexDirection="column">
+              {q.kind === 'select' ? <SelectQuestion key={`${q.id}:${s.history.length}`} q={q} onSubmit={submit} /> : <TextQuestion q={q} value={text} onChange={setText} onSubmit={submit} />}
+            </Box>
+          </>
+        )}
+        {s.error ? <Text color={color('red')}>{`✖ ${s.error}`}</Text> : null}
+      </Box>
+      <Footer q={q} review={q.kind === 'review'} />
+    </Box>
+  );
+}

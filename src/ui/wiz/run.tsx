@@ -1,0 +1,14 @@
+import React from 'react';
+import { render } from 'ink';
+import type { Answers } from './questions.js';
+import { WizardApp, type WizardProps } from './Wizard.js';
+
+/** Mount the wizard, wait until it exits, return the answers (a preset) and what to do with them. */
+export async function runWizard(props: Omit<WizardProps, 'onDone'>): Promise<{ kind: 'install' | 'cancel'; answers: Answers }> {
+  let result: { kind: 'install' | 'cancel'; answers: Answers } = { kind: 'cancel', answers: {} };
+  const app = render(<WizardApp {...props} onDone={(r) => (result = r)} />, { exitOnCtrlC: false, patchConsole: false });
+  await app.waitUntilExit();
+  app.clear();
+  app.unmount();
+  return result;
+}

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import React, { useState } from 'react';
+import { render } from 'ink-testing-library';
+import { Field } from '../../src/ui/wiz/Field.js';
+
+const tick = () => new Promise((r) => setImmediate(() => setTimeout(r, 0)));
+
+function Harness({ onSubmit }: { onSubmit: (v: string) => void }) {
+  const [v, setV] = useState('');
+  return <Field value={v} onChange={setV} onSubmit={onSubmit} />;
+}
+
+describe('Field', () => {
+  it('keeps every key, including fast bursts and deletes', async () => {
+    let got = '';
+    const app = render(<Harness onSubmit={(v) => (got = v)} />);
+    await tick();
+    app.stdin.write('abc');
+    await tick();
+    for (let i = 0; i < 3; i++) {
+      app.stdin.write('\x7f');
+      await tick();
+    }
+    app.stdin.write('XYZ');
+    app.stdin.write('\x7f');
+    app.stdin.write('Q');
+    await tick();
+    app.stdin.write('\r');
+    await tick();
+    expect(got).toBe('XYQ');
+    app.unmount();
+  });
+});
