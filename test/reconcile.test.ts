@@ -58,19 +58,15 @@ describe('re-running against an install', () => {
 
 describe('export-preset', () => {
   it('turns stored secrets into env: references', () => {
-    const { preset, vars } = presetWithRefs({ ...installed, product: 'fivetran', runtime: 'docker', containers: [] });
+    const { preset, vars } = presetWithRefs(installed);
     expect((preset.fivetran as { token: string }).token).toBe('env:FIVETRAN_TOKEN');
     expect(vars).toEqual(['FIVETRAN_TOKEN']);
     expect(JSON.stringify(preset)).not.toContain(TOKEN);
   });
   it('names gateway secrets and proxy credentials', () => {
     const { preset, vars } = presetWithRefs({
-      product: 'tobiko',
-      runtime: 'docker',
       preset: { product: 'tobiko', runtime: 'docker', proxy: { https: 'http://u:p4ssword@proxy:1' }, tobiko: { clientSecret: 's', gateways: { warehouse: { type: 'postgres', password: 'pw' } } } },
       secretPaths: ['tobiko.clientSecret', 'tobiko.gateways.warehouse.password'],
-      containers: [],
-      where: '/x',
     });
     expect(vars).toEqual(['TCLOUD_CLIENT_SECRET', 'WAREHOUSE_PASSWORD', 'HTTPS_PROXY']);
     expect(JSON.stringify(preset)).not.toMatch(/p4ssword|"pw"|"s"/);

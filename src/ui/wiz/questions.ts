@@ -136,7 +136,11 @@ function secretsOptional(c: Ctx): boolean {
 function commitGateway(c: Ctx): Result {
   const g = c.drafts.gateway!;
   const params: Record<string, unknown> = { type: g.type };
-  for (const [k, v] of Object.entries(g.params)) {
+  // The engine's own order (host, port, database, ...), then anything else.
+  const order = [...gatewayParams(g.type!), ...Object.keys(g.params)];
+  for (const k of [...new Set(order)]) {
+    const v = g.params[k];
+    if (v === undefined) continue;
     if (v === '') continue;
     params[k] = k === 'port' && /^\d+$/.test(v) ? Number(v) : v;
   }

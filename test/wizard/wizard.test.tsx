@@ -1,0 +1,209 @@
+import { describe, expect, it } from 'vitest';
+import React from 'react';
+import { render as inkRender } from 'ink-testing-library';
+import { parseModel } from '../../src/model/load.js';
+import { render } from '../../src/render/index.js';
+import { WizardApp } from '../../src/ui/wiz/Wizard.js';
+import { createState, currentQuestion, prefill, reduce, type WizardState } from '../../src/ui/wiz/state.js';
+import { questions, secretPathsOf, type Answers } from '../../src/ui/wiz/questions.js';
+import { withSecretRefs } from '../../src/model/secret-refs.js';
+import { RENDER_ENV, SECRET_ENV, TOKEN, load } from '../helpers.js';
+
+const DOWN = '\u001B[B';
+const ENTER = '\r';
+const ESC = '\u001B';
+const tick = () => new Promise((r) => setImmediate(() => setTimeout(r, 25)));
+
+function frameOf(app: { frames: string[] }): string {
+  return [...app.frames].reverse().find((f) => f.trim() !== '') ?? '';
+}
+
+function mount(initial: Answers = {}, detection = {}) {
+  let done: { kind: string; answers: Answers } | undefined;
+  const app = inkRender(
+    <WizardApp
+      initial={initial}
+      detection={detection}
+      review={async () => ({ ok: true, text: 'Files\n  0600 conf/config.json\nSteps\n  1. Preflight checks' })}
+      save={async () => 'saved'}
+      onDone={(r) => (done = r)}
+    />,
+  );
+  const keys = async (...ks: string[]) => {
+    for (const k of ks) {
+      app.stdin.write(k);
+      await tick();
+    }
+  };
+  return { app, keys, result: () => done, frame: () => frameOf(app) };
+}
+
+function renderedFiles(answers: Answers) {
+  return render(parseModel(structuredClone(answers), { env: SECRET_ENV }).model, RENDER_ENV).map((f) => [f.path, f.mode, f.content]);
+}
+
+function presetFiles(name: string) {
+  return render(load({ preset: name }).model, RENDER_ENV).map((f) => [f.path, f.mode, f.content]);
+}
+
+describe('wizard state (no Ink)', () => {
+  const submit = (s: WizardState, value: string) => reduce(s, { type: 'submit', value });
+  it('asks product, runtime, then product-specific credentials', () => {
+    let s = createState({}, { docker: { version: '24.0.7', rootless: true, reachable: true } });
+    expect(currentQuestion(s).id).toBe('product');
+    s = submit(s, 'fivetran');
+    expect(currentQuestion(s).id).toBe('runtime');
+    const rt = currentQuestion(s);
+    expect(rt.kind === 'select' && rt.initial).toBe('docker');
+    expect(rt.kind === 'select' && rt.options[0]!.hint).toContain('24.0.7 rootless, detected');
+    s = submit(s, 'docker');
+    expect(currentQuestion(s).id).toBe('token');
+  });
+  it('catches a bad token at the field, and keeps answers when going back', () => {
+    let s = submit(submit(createState(), 'fivetran'), 'docker');
+    s = submit(s, 'not-a-token');
+    expect(s.error).toMatch(/token is not base64/);
+    expect(currentQuestion(s).id).toBe('token');
+    s = submit(s, TOKEN);
+    expect(s.error).toBeUndefined();
+    expect(currentQuestion(s).id).toBe('proxy');
+    s = reduce(s, { type: 'back' });
+    expect(currentQuestion(s).id).toBe('token');
+    expect(s.answers.fivetran.token).toBe(TOKEN);
+    s = reduce(reduce(s, { type: 'back' }), { type: 'back' });
+    expect(currentQuestion(s).id).toBe('product');
+    expect(s.answers.runtime).toBe('docker');
+  });
+  it('affinity: rejects a connection in two rules, inline', () => {
+    let s = createState();
+    for (const v of ['fivetran', 'kubernetes', 'token', TOKEN, 'fivetran', 'data', 'none', 'secret', 'affinity', 'add', 'a', 'preferred', '1', 'k', 'In', 'x', 'add', 'b', 'required', 'k', 'In', 'y', 'done', 'c1, c2']) s = submit(s, v);
+    expect(currentQuestion(s).id).toBe('assign:b');
+    s = submit(s, 'c3, c2');
+    expect(s.error).toBe('connection c2 is already in rule a; a connection belongs to one rule only');
+    s = submit(s, 'c3');
+    s = submit(s, 'a');
+    expect(s.answers.fivetran.kubernetes.affinity).toEqual([
+      { rule: 'a', default: true, connectors: ['c1', 'c2'] },
+      { rule: 'b', connectors: ['c3'] },
+    ]);
+    expect(currentQuestion(s).id).toBe('advanced');
+  });
+  it('gateways: add, then remove, with engine-required params', () => {
+    let s = createState();
+    for (const v of ['tobiko', 'docker', 'acme', 'p', 'cid', 'sec', 'add', 'wh', 'postgres']) s = submit(s, v);
+    expect(currentQuestion(s).id).toBe('gw-param:host');
+    s = submit(s, '');
+    expect(s.error).toBe('host is required for postgres');
+    for (const v of ['db', '5432', 'analytics', 'u', 'pw']) s = submit(s, v);
+    expect(currentQuestion(s).id).toBe('gw-menu');
+    expect(s.answers.tobiko.gateways.wh).toEqual({ type: 'postgres', host: 'db', port: 5432, database: 'analytics', user: 'u', password: 'pw' });
+    s = submit(s, 'remove:wh');
+    expect(s.answers.tobiko.gateways).toEqual({});
+    expect(currentQuestion(s).id).toBe('gw-menu');
+  });
+  it('a prefilled preset is accepted up to what is missing', () => {
+    const s = prefill(createState({ product: 'fivetran', runtime: 'kubernetes', fivetran: { token: TOKEN } }));
+    expect(currentQuestion(s).id).toBe('pvc');
+    const raw = load({ preset: 'fivetran-kubernetes-affinity' }).raw as Answers;
+    const full = prefill(createState({ ...raw, fivetran: { ...raw.fivetran, token: TOKEN } }));
+    expect(currentQuestion(full).id).toBe('review');
+    expect(full.history.length).toBeGreaterThan(5);
+  });
+  it('prefills from a detected install (re-run)', () => {
+    const installed = { product: 'tobiko', runtime: 'docker', tobiko: { org: 'acme', project: 'p', clientId: 'c', clientSecret: 'kept', gateways: { wh: { type: 'duckdb' } } } };
+    const s = prefill(createState(installed));
+    expect(currentQuestion(s).id).toBe('review');
+    expect(s.answers.tobiko.clientSecret).toBe('kept');
+  });
+  it('save as preset writes secrets as references', () => {
+    const answers = { product: 'tobiko', runtime: 'docker', tobiko: { clientSecret: 'x', gateways: { wh: { type: 'postgres', password: 'y', host: 'h' } } } };
+    const { preset, vars } = withSecretRefs(answers, secretPathsOf(answers), { 'tobiko.clientSecret': 'file:/run/secret' });
+    expect(preset.tobiko).toMatchObject({ clientSecret: 'file:/run/secret', gateways: { wh: { password: 'env:WH_PASSWORD', host: 'h' } } });
+    expect(vars).toEqual(['WH_PASSWORD']);
+  });
+  it('questions fit the product and runtime', () => {
+    const ids = (a: Answers) => questions({ answers: a, drafts: {}, detection: {} }).map((q) => q.id);
+    expect(ids({ product: 'fivetran', runtime: 'docker' })).not.toContain('placement');
+    expect(ids({ product: 'fivetran', runtime: 'kubernetes' })).toEqual(expect.arrayContaining(['token-source', 'namespace', 'pvc', 'placement', 'advanced']));
+  });
+});
+
+describe('wizard flows (ink-testing-library): the answers render byte-identical files to the bundled presets', () => {
+  it('Fivetran on docker', async () => {
+    const w = mount();
+    expect(w.frame()).toContain('What do you want to install?');
+    expect(w.frame()).toContain('esc/← back');
+    await w.keys(ENTER, ENTER);
+    expect(w.frame()).toContain('Agent token');
+    await w.keys('bad', ENTER);
+    expect(w.frame()).toContain('✖ token does not decode');
+    await w.keys('\x7f', '\x7f', '\x7f', TOKEN);
+    expect(w.frame()).toContain('valid token for controller clever_tiger');
+    expect(w.frame()).not.toContain(TOKEN);
+    await w.keys(ENTER);
+    expect(w.frame()).toContain('through a proxy?');
+    await w.keys(ESC);
+    expect(w.frame()).toContain('Agent token');
+    await w.keys(ENTER, ENTER, ENTER);
+    await tick();
+    expect(w.frame()).toContain('Review');
+    await w.keys(ENTER);
+    expect(w.result()?.kind).toBe('install');
+    expect(renderedFiles(w.result()!.answers)).toEqual(presetFiles('fivetran-docker'));
+    w.app.unmount();
+  });
+
+  it('Fivetran on Kubernetes with affinity rules', async () => {
+    const w = mount();
+    await w.keys(ENTER, DOWN, DOWN, ENTER);
+    expect(w.frame()).toContain('How does the agent get its token?');
+    await w.keys(ENTER, TOKEN, ENTER, ENTER, 'fivetran-data', ENTER, ENTER, ENTER);
+    expect(w.frame()).toContain('Where should pods run?');
+    await w.keys(DOWN, DOWN, ENTER);
+    expect(w.frame()).toContain('Define a node-affinity rule');
+    await w.keys(ENTER, 'small', ENTER, ENTER, ENTER, 'hd_size', ENTER, ENTER, 'small', ENTER);
+    expect(w.frame()).toContain('Affinity rules: small');
+    await w.keys(DOWN, ENTER, 'large', ENTER, DOWN, ENTER, 'hd_size', ENTER, ENTER, 'large', ENTER);
+    await w.keys(ENTER, 'demo_connection1, demo_connection2', ENTER, 'demo_connection3, demo_connection2', ENTER);
+    expect(w.frame()).toContain('connection demo_connection2 is already in rule small');
+    for (let i = 0; i < 'demo_connection2'.length + 2; i++) await w.keys('\x7f');
+    await w.keys(', demo_connection4', ENTER);
+    expect(w.frame()).toContain('Default rule');
+    await w.keys(DOWN, ENTER, ENTER, ENTER);
+    expect(w.result()?.kind).toBe('install');
+    expect(renderedFiles(w.result()!.answers)).toEqual(presetFiles('fivetran-kubernetes-affinity'));
+    w.app.unmount();
+  });
+
+  it('Tobiko on Kubernetes with External Secrets', async () => {
+    const w = mount();
+    await w.keys(DOWN, ENTER, DOWN, DOWN, ENTER);
+    expect(w.frame()).toContain('Tobiko Cloud organization');
+    await w.keys('acme', ENTER, 'analytics', ENTER, '7f3c2a10-hybrid-executors', ENTER, ENTER, ENTER);
+    expect(w.frame()).toContain('Add the SQLMesh gateway');
+    await w.keys(ENTER, ENTER, ENTER, 'postgres.data.svc.cluster.local', ENTER, ENTER, 'analytics', ENTER, 'sqlmesh', ENTER, ENTER);
+    expect(w.frame()).toContain('warehouse (postgres) [default]');
+    await w.keys(ENTER, ENTER);
+    expect(w.frame()).toContain('Where do the executor secrets live?');
+    await w.keys(DOWN, DOWN, ENTER, ENTER, 'aws-secretsmanager', ENTER, ENTER, ENTER, ENTER, ENTER);
+    expect(w.result()?.kind).toBe('install');
+    expect(renderedFiles(w.result()!.answers)).toEqual(presetFiles('tobiko-kubernetes-external-secrets'));
+    w.app.unmount();
+  });
+
+  it('Ctrl-C before execution cancels and writes nothing', async () => {
+    const w = mount();
+    await w.keys(ENTER, '\u0003');
+    expect(w.result()?.kind).toBe('cancel');
+    w.app.unmount();
+  });
+
+  it('a prefilled install opens at the review', async () => {
+    const w = mount({ product: 'fivetran', runtime: 'docker', fivetran: { token: TOKEN } });
+    await tick();
+    expect(w.frame()).toContain('Review');
+    await w.keys(ESC);
+    expect(w.frame()).toContain('Secrets');
+    w.app.unmount();
+  });
+});
