@@ -114,6 +114,17 @@ function renderRun(file) {
   report('install fivetran-docker on a stub runtime', `${t.toFixed(0)} ms`, '<= 300 ms', t <= 300);
 }
 
+// 4. time to the wizard's first frame, in a real pseudo-terminal (util-linux `script`), against bare node in one
+{
+  const tty = (cmd) => () => timeOnce('script', ['-qec', `stty cols 80 rows 24; ${cmd}`, '/dev/null'], { CI: '', HD_SETUP_WIZARD_EXIT_AFTER_FIRST_FRAME: '1' }).ms;
+  const hasScript = spawnSync('script', ['--version']).status === 0;
+  if (hasScript) {
+    const [wiz, bare] = sideBySide(15, tty(`${node} ${bin}`), tty(`${node} -e 0`));
+    const ratio = wiz / bare;
+    report('wizard first frame vs node -e 0 (in a pty)', `${wiz.toFixed(0)} / ${bare.toFixed(0)} ms = ${ratio.toFixed(2)}x`, '<= 2.5x', ratio <= 2.5);
+  } else console.log('skip  wizard first frame: util-linux `script` is not installed');
+}
+
 rmSync(work, { recursive: true, force: true });
 const failed = results.filter((r) => !r.ok);
 console.log(failed.length ? `\n${failed.length} target(s) missed` : '\nall targets met');

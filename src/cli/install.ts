@@ -6,6 +6,7 @@ import { findResets, keepStoredSecrets, resetRefusal } from '../model/reconcile.
 import { detectInstalled, type DetectQuery, type DetectedInstall } from '../exec/installed.js';
 import { recordOf, remember } from '../exec/registry.js';
 import { shellQuote } from '../util/shell.js';
+import { importWithoutFetch } from '../util/ink-loader.js';
 import { detectHost, detectState } from '../exec/detect.js';
 import type { CheckReport, Emit, Summary } from '../exec/events.js';
 import { execute } from '../exec/execute.js';
@@ -122,7 +123,7 @@ export async function runPlan(p: Prepared, flags: InstallFlags, emitOverride?: E
     if (emitOverride) return await work(emitOverride);
     if (flags.json) return await work(jsonReporter());
     if (process.stderr.isTTY && !process.env.CI) {
-      const { withStatusScreen } = await import('../ui/status/run.js');
+      const { withStatusScreen } = await importWithoutFetch(() => import('../ui/status/run.js'));
       return await withStatusScreen(work);
     }
     return await work(plainReporter());

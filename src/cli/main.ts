@@ -39,6 +39,7 @@ export function buildProgram(): Command {
     )
     .version(VERSION, '-v, --version')
     .showSuggestionAfterError(true)
+    .enablePositionalOptions()
     .configureOutput({ outputError: (str, write) => write(str.replace(/^error: /, 'error: ')) })
     .exitOverride();
 

@@ -1,23 +1,18 @@
 // The interactive wizard (TTY only): answers form a preset, then the same plan and status screen as
 // `install` run. Detection runs while the first screen shows.
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { UserError, formatProblem } from '../model/errors.js';
-import { buildRaw, parseModel } from '../model/load.js';
-import { isRef, resolveRef, withResolveContext } from '../model/refs.js';
-import { withSecretRefs } from '../model/secret-refs.js';
-import { detectRuntime } from '../exec/detect.js';
-import { detectInstalled } from '../exec/installed.js';
-import { probe } from '../exec/run.js';
-import { planToText } from '../plan/describe.js';
-import { toYaml } from '../render/yaml.js';
+// Only what the first frame needs is imported up front (Ink and the wizard's questions); the model,
+// detection, planning and execution load on demand, so the first screen shows fast.
 import { redactor } from '../util/output.js';
-import { which } from '../util/which.js';
 import { secretPathsOf, get, set, type Answers, type Detection } from '../ui/wiz/questions.js';
-import { exitCodeOf, preflight, prepare, runPlan, type InstallFlags } from './install.js';
-import { recordOf, remember } from '../exec/registry.js';
+import type { InstallFlags } from './install.js';
 
 async function detect(): Promise<Detection> {
+  const [{ detectRuntime }, { detectInstalled }, { probe }, { which }] = await Promise.all([
+    import('../exec/detect.js'),
+    import('../exec/installed.js'),
+    import('../exec/run.js'),
+    import('../util/which.js'),
+  ]);
   const [docker, podman, ctx, installed] = await Promise.all([
     detectRuntime('docker'),
     detectRuntime('podman'),
@@ -31,12 +26,16 @@ async function detect(): Promise<Detection> {
   if (dk) d.docker = dk;
   if (pm) d.podman = pm;
   if (ctx) d.kubeContext = ctx;
-  if (installed) d.installed = { where: installed.where, preset: installed.preset };
+  if (installed) {
+    d.installed = { where: installed.where, preset: installed.preset };
+    redactor.add(installed.secretPaths.map((p) => String(get(installed.preset, p) ?? '')));
+  }
   return d;
 }
 
 /** Resolve env:/file: secrets of a prefilled preset for the wizard, remembering the references for "save". */
-function resolveSecrets(answers: Answers): { answers: Answers; refs: Record<string, string> } {
+async function resolveSecrets(answers: Answers): Promise<{ answers: Answers; refs: Record<string, string> }> {
+  const { isRef, resolveRef, withResolveContext } = await import('../model/refs.js');
   const refs: Record<string, string> = {};
   let out = answers;
   const paths = ['fivetran.token', 'tobiko.clientSecret', 'proxy.http', 'proxy.https'];
@@ -55,20 +54,28 @@ function resolveSecrets(answers: Answers): { answers: Answers; refs: Record<stri
 }
 
 export async function wizardCommand(flags: InstallFlags = {}): Promise<number> {
-  const fromFlags = flags.preset || flags.set?.length ? buildRaw({ ...(flags.preset ? { preset: flags.preset } : {}), sets: flags.set ?? [] }).raw : undefined;
-  const detection = detect();
-  // Re-running: prefill from the installed agent when no preset was given.
-  const installed = fromFlags ? undefined : await Promise.race([detection.then((d) => d.installed), new Promise<undefined>((r) => setTimeout(r, 1500))]);
-  const { answers: initial, refs } = resolveSecrets(fromFlags ?? installed?.preset ?? {});
+  const fromFlags = flags.preset || flags.set?.length ? (await import('../model/load.js')).buildRaw({ ...(flags.preset ? { preset: flags.preset } : {}), sets: flags.set ?? [] }).raw : undefined;
+  // Detection runs while the first screen shows; an installed agent found then prefills the answers
+  // (re-running), unless a preset was given.
+  // Started after the first frame is on screen (render is synchronous), so it never delays it.
+  const detection = new Promise<Detection>((res) => setTimeout(() => void detect().then((d) => {
+    if (fromFlags) delete d.installed;
+    res(d);
+  }, () => res({})), 0));
+  const { answers: initial, refs } = fromFlags ? await resolveSecrets(fromFlags) : { answers: {}, refs: {} };
   for (const p of secretPathsOf(initial)) redactor.add([String(get(initial, p))]);
-  const exitAfterFirstFrame = process.env.HD_SETUP_WIZARD_EXIT_AFTER_FIRST_FRAME === '1';
   const { runWizard } = await import('../ui/wiz/run.js');
   const result = await runWizard({
     initial,
     detection,
     onSecret: (v) => redactor.add([v]),
-    ...(exitAfterFirstFrame ? { onFirstFrame: () => process.exit(0) } : {}),
     review: async (answers) => {
+      const [{ parseModel }, { UserError, formatProblem }, { prepare, preflight }, { planToText }] = await Promise.all([
+        import('../model/load.js'),
+        import('../model/errors.js'),
+        import('./install.js'),
+        import('../plan/describe.js'),
+      ]);
       try {
         const { model, secrets } = parseModel(structuredClone(answers), { env: process.env });
         redactor.add(secrets);
@@ -87,6 +94,12 @@ export async function wizardCommand(flags: InstallFlags = {}): Promise<number> {
       }
     },
     save: async (answers, path) => {
+      const [{ writeFileSync }, { resolve }, { withSecretRefs }, { toYaml }] = await Promise.all([
+        import('node:fs'),
+        import('node:path'),
+        import('../model/secret-refs.js'),
+        import('../render/yaml.js'),
+      ]);
       const { preset, vars } = withSecretRefs(answers, secretPathsOf(answers), refs);
       const file = resolve(path);
       writeFileSync(file, toYaml(preset, `Saved by the hd-setup wizard. Secrets are references: export ${vars.join(', ') || '(none)'} first.\nUse it: hd-setup install --preset ${path} --yes`), { mode: 0o644 });
@@ -97,6 +110,7 @@ export async function wizardCommand(flags: InstallFlags = {}): Promise<number> {
     process.stderr.write('Cancelled. Nothing was written.\n');
     return 130;
   }
+  const [{ parseModel }, { prepare, runPlan, exitCodeOf }, { recordOf, remember }] = await Promise.all([import('../model/load.js'), import('./install.js'), import('../exec/registry.js')]);
   const { model, secrets } = parseModel(structuredClone(result.answers), { env: process.env });
   redactor.add(secrets);
   const p = await prepare({ model, raw: result.answers, secrets, source: '(wizard)', warnings: [] });

@@ -22,7 +22,6 @@ export interface WizardProps {
   save: (answers: Answers, path: string) => Promise<string>;
   onSecret?: (value: string) => void;
   onDone: (result: { kind: 'install' | 'cancel'; answers: Answers }) => void;
-  onFirstFrame?: () => void;
 }
 
 const color = <T extends string>(c: T): T | undefined => (colorsEnabled() ? c : undefined);
@@ -152,11 +151,17 @@ export function WizardApp(p: WizardProps) {
     setText(initialValue(q));
   }, [q.id, s.history.length]);
   useEffect(() => {
-    if (p.detection instanceof Promise) p.detection.then((detection) => dispatch({ type: 'detected', detection }), () => undefined);
+    if (!(p.detection instanceof Promise)) return;
+    p.detection.then(
+      (detection) => {
+        dispatch({ type: 'detected', detection });
+        if (detection.installed) {
+          dispatch({ type: 'prefill', answers: detection.installed.preset, note: `Found an installed agent (${detection.installed.where}). Its settings are prefilled; esc walks back through them.` });
+        }
+      },
+      () => undefined,
+    );
   }, [p.detection]);
-  useEffect(() => {
-    p.onFirstFrame?.();
-  }, []);
   // Exit in one place, after the last state flush.
   useEffect(() => {
     if (s.result) {
@@ -175,6 +180,11 @@ export function WizardApp(p: WizardProps) {
   return (
     <Box flexDirection="column">
       <Header s={s} />
+      {s.note ? (
+        <Text color={color('yellow')} wrap="wrap">
+          {s.note}
+        </Text>
+      ) : null}
       <Box flexDirection="column" marginTop={1}>
         {q.kind === 'review' ? (
           <Review s={s} review={p.review} save={p.save} onConfirm={() => dispatch({ type: 'confirm' })} onBack={() => dispatch({ type: 'back' })} />

@@ -9,6 +9,8 @@ export interface WizardState {
   cursor: string;
   history: string[];
   error?: string;
+  /** Shown above the question, e.g. that an existing install was found. */
+  note?: string;
   result?: { kind: 'install' | 'cancel' };
 }
 
@@ -16,6 +18,7 @@ export type WizardAction =
   | { type: 'submit'; value: string }
   | { type: 'back' }
   | { type: 'detected'; detection: Detection }
+  | { type: 'prefill'; answers: Answers; note: string }
   | { type: 'confirm' }
   | { type: 'cancel' }
   | { type: 'error'; message: string };
@@ -62,6 +65,10 @@ export function reduce(s: WizardState, a: WizardAction): WizardState {
     }
     case 'error':
       return { ...s, error: a.message };
+    case 'prefill':
+      // Only before the user answered anything: then the found install becomes the answers.
+      if (s.history.length > 0 || Object.keys(s.answers).length > 0) return s;
+      return { ...prefill({ ...s, answers: a.answers }), note: a.note };
     case 'cancel':
       return { ...s, result: { kind: 'cancel' } };
     case 'confirm':
