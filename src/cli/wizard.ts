@@ -7,17 +7,26 @@ import { secretPathsOf, get, set, type Answers, type Detection } from '../ui/wiz
 import type { InstallFlags } from './install.js';
 
 async function detect(): Promise<Detection> {
-  const [{ detectRuntime }, { detectInstalled }, { probe }, { which }] = await Promise.all([
+  const [{ detectRuntime }, { detectInstalled }, { probe }, { which }, { readRegistry, queryOf }] = await Promise.all([
     import('../exec/detect.js'),
     import('../exec/installed.js'),
     import('../exec/run.js'),
     import('../util/which.js'),
+    import('../exec/registry.js'),
   ]);
+  // The install hd-setup recorded last, else one in the default places.
+  const findInstalled = async () => {
+    for (const q of [...readRegistry(process.env.HOME ?? '').map(queryOf), {}]) {
+      const found = await detectInstalled(q).catch(() => undefined);
+      if (found) return found;
+    }
+    return undefined;
+  };
   const [docker, podman, ctx, installed] = await Promise.all([
     detectRuntime('docker'),
     detectRuntime('podman'),
     which('kubectl') ? probe(['kubectl', 'config', 'current-context'], 3000) : Promise.resolve(undefined),
-    detectInstalled().catch(() => undefined),
+    findInstalled(),
   ]);
   const rt = (r: Awaited<ReturnType<typeof detectRuntime>>) => (r.bin ? { ...(r.version ? { version: r.version } : {}), rootless: r.rootless, reachable: r.reachable } : undefined);
   const d: Detection = {};

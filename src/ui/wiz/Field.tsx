@@ -3,7 +3,7 @@
 import React, { useRef } from 'react';
 import { Text, useInput } from 'ink';
 
-export function Field({ value, onChange, onSubmit, mask, isActive = true }: { value: string; onChange: (v: string) => void; onSubmit: (v: string) => void; mask?: string; isActive?: boolean }) {
+export function Field({ value, onChange, onSubmit, mask, display, isActive = true }: { value: string; onChange: (v: string) => void; onSubmit: (v: string) => void; mask?: string; display?: (v: string) => string; isActive?: boolean }) {
   const current = useRef(value);
   const emitted = useRef(value);
   // Adopt the value only when it changed from outside (a new question); never from a late render of
@@ -28,7 +28,7 @@ export function Field({ value, onChange, onSubmit, mask, isActive = true }: { va
     },
     { isActive },
   );
-  const shown = mask ? mask.repeat(value.length) : value;
+  const shown = mask ? mask.repeat(value.length) : display ? display(value) : value;
   return (
     <Text>
       {shown}

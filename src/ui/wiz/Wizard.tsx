@@ -28,13 +28,15 @@ const color = <T extends string>(c: T): T | undefined => (colorsEnabled() ? c : 
 
 function Header({ s }: { s: WizardState }) {
   const { steps, current } = progress(s);
+  const { stdout } = useStdout();
+  const sep = steps.join(' › ').length <= (stdout?.columns ?? 80) - 2 ? ' › ' : '›';
   return (
     <Box flexDirection="column">
       <Text bold>hd-setup · set up a hybrid-deployment agent</Text>
       <Text wrap="truncate-end">
         {steps.map((st, i) => (
           <Text key={st} color={st === current ? color('cyan') : undefined} bold={st === current} dimColor={st !== current}>
-            {i ? ' › ' : ''}
+            {i ? sep : ''}
             {st}
           </Text>
         ))}
@@ -67,7 +69,7 @@ function TextQuestion({ q, value, onChange, onSubmit }: { q: Question & { kind: 
     <Box flexDirection="column">
       <Box>
         <Text color={color('cyan')}>› </Text>
-        <Field value={value} onChange={onChange} onSubmit={onSubmit} {...(q.secret ? { mask: '•' } : {})} />
+        <Field value={value} onChange={onChange} onSubmit={onSubmit} {...(q.secret ? { mask: '•' } : {})} {...(q.display ? { display: q.display } : {})} />
       </Box>
       {live ? <Text color={color(live.ok ? 'green' : 'yellow')}>{`${live.ok ? '✔' : '…'} ${live.text}`}</Text> : null}
     </Box>

@@ -52,6 +52,8 @@ export type Question =
   | (Base & {
       kind: 'text';
       secret?: boolean;
+      /** How the value is shown while typing (proxy URLs: credentials masked). */
+      display?: (v: string) => string;
       initial: string;
       placeholder?: string;
       validate?: (v: string, c: Ctx) => string | undefined;
@@ -572,6 +574,7 @@ export function questions(c: Ctx): Question[] {
         kind: 'text',
         title: 'HTTPS proxy URL',
         help: 'e.g. http://proxy.internal:3128 (user:password@ is masked on display)',
+        display: maskUrlCredentials,
         initial: a.proxy?.https ?? '',
         validate: urlCheck,
         apply: (cx, v) => ({ answers: set(cx.answers, 'proxy.https', v || undefined) }),
@@ -581,6 +584,7 @@ export function questions(c: Ctx): Question[] {
         step: 'Proxy',
         kind: 'text',
         title: 'HTTP proxy URL (empty: same as HTTPS)',
+        display: maskUrlCredentials,
         initial: a.proxy?.http ?? '',
         validate: (v, cx) => urlCheck(v) ?? (!v && !cx.answers.proxy?.https ? 'give at least one proxy URL, or go back and choose No proxy' : undefined),
         apply: (cx, v) => ({ answers: set(cx.answers, 'proxy.http', v || cx.answers.proxy?.https) }),
