@@ -93,6 +93,33 @@ describe('install on a stub runtime', () => {
     s.server.close();
   });
 
+  it('status, doctor --bundle (no secret inside), export-preset, stop/start, uninstall --purge', async () => {
+    const s = await stubEnv();
+    expect(cli(['install', '--preset', 'tobiko-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const st = cli(['status', '--json'], { env: s.env, cwd: '/' });
+    expect(st.code, st.stderr).toBe(0);
+    expect(JSON.parse(st.stdout)).toMatchObject({ product: 'tobiko', runtime: 'docker', healthy: true });
+    const bundle = join(s.home, 'diag.tgz');
+    const doc = cli(['doctor', '--bundle', bundle, '--json'], { env: s.env });
+    expect(JSON.parse(doc.stdout).checks.map((c: { id: string }) => c.id)).toEqual(expect.arrayContaining(['runtime-version', 'socket', 'reachability', 'clock-skew']));
+    const { spawnSync } = await import('node:child_process');
+    const content = spawnSync('tar', ['-xzOf', bundle], { encoding: 'utf8' }).stdout;
+    expect(content).toContain('TCLOUD_URL=https://cloud.tobikodata.com/sqlmesh/acme/analytics');
+    expect(content).not.toContain(CLIENT_SECRET);
+    expect(content).not.toContain(WAREHOUSE_PASSWORD);
+    const exp = cli(['export-preset'], { env: s.env });
+    expect(exp.stdout).toContain('clientSecret: env:TCLOUD_CLIENT_SECRET');
+    expect(exp.stdout).toContain('password: env:WAREHOUSE_PASSWORD');
+    expect(cli(['stop'], { env: s.env }).code).toBe(0);
+    expect(s.calls()).toContain('stop -t 10 tcloud-apply-executor tcloud-run-executor');
+    expect(cli(['start', ...rootFlags], { env: s.env }).code).toBe(0);
+    const un = cli(['uninstall', '--yes', '--purge'], { env: s.env });
+    expect(un.code, un.stderr).toBe(0);
+    expect(existsSync(join(s.home, 'tobiko'))).toBe(false);
+    expect(s.calls()).toContain('rm -f tcloud-apply-executor tcloud-run-executor');
+    s.server.close();
+  });
+
   it('restarts a stopped agent with the same config instead of deleting it', async () => {
     const s = await stubEnv();
     expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);

@@ -23,6 +23,7 @@ import { isInteractive, redactor } from '../util/output.js';
 import { urlPasswords } from '../util/redact.js';
 import { withSecretRefs } from '../model/secret-refs.js';
 import { printJson, type ModelFlags } from './context.js';
+import { VERSION } from '../version.js';
 import { exitCodeOf, prepare, queryFromRaw, runPlan, type InstallFlags } from './install.js';
 
 export interface LifecycleFlags extends ModelFlags {
@@ -262,7 +263,7 @@ export async function statusCommand(flags: LifecycleFlags): Promise<number> {
     const rt = await detectRuntime(d.runtime as 'docker' | 'podman');
     const containers = await Promise.all(containerNamesOf(d.product).map((n) => containerStatus(t.runtimeBin, n)));
     const healthy = containers.every((c) => c.running);
-    const out = { product: d.product, runtime: d.runtime, where: d.where, versions: { hdSetup: model ? undefined : undefined, runtime: rt.version, rootless: rt.rootless }, healthy, containers };
+    const out = { product: d.product, runtime: d.runtime, where: d.where, versions: { hdSetup: VERSION, [d.runtime]: rt.version, rootless: rt.rootless }, healthy, containers };
     if (flags.json) printJson(out);
     else {
       process.stdout.write(`${d.product} on ${d.runtime} ${rt.version ?? ''}${rt.rootless ? ' (rootless)' : ''} — ${d.where}\n`);
@@ -296,7 +297,7 @@ export async function statusCommand(flags: LifecycleFlags): Promise<number> {
     product: d.product,
     runtime: d.runtime,
     release: d.release,
-    versions: { kubernetes: safeJson(kv.stdout)?.serverVersion?.gitVersion, helm: hv.stdout.trim() },
+    versions: { hdSetup: VERSION, kubernetes: safeJson(kv.stdout)?.serverVersion?.gitVersion, helm: hv.stdout.trim() },
     pods: podList,
     podsReady: `${ready}/${podList.length}`,
     warnings,
