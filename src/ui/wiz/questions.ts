@@ -418,7 +418,12 @@ export function questions(c: Ctx): Question[] {
       { label: 'Tobiko Cloud hybrid executors', value: 'tobiko', hint: 'runs SQLMesh plans and runs against your warehouse' },
     ],
     ...(a.product ? { initial: a.product } : {}),
-    apply: (cx, v) => ({ answers: { ...(cx.answers.product === v ? cx.answers : {}), ...(cx.answers.runtime ? { runtime: cx.answers.runtime } : {}), product: v } }),
+    // Switching product drops the other product's answers, keeps this product's (prefilled) ones.
+    apply: (cx, v) => {
+      const { fivetran, tobiko, ...rest } = cx.answers;
+      const own = v === 'fivetran' ? fivetran : tobiko;
+      return { answers: { ...rest, product: v, ...(own ? { [v]: own } : {}) } };
+    },
   });
   q.push({
     id: 'runtime',
