@@ -240,6 +240,32 @@ describe('Kubernetes lifecycle (fakes)', () => {
     noSecretsInArgv(k.calls());
   });
 
+  it('Tobiko: a re-run keeps the stored secrets in their Secret; stop/start scale both executors; uninstall deletes our Secret', () => {
+    const k = fakeK8s();
+    expect(k.run(['install', '--preset', 'tobiko-kubernetes', '--yes']).code).toBe(0);
+    let n = k.calls().length;
+    const again = k.run(['install', '--preset', 'tobiko-kubernetes', '--yes', '--set', 'tobiko.kubernetes.run.replicas=3'], { TCLOUD_CLIENT_SECRET: '', WAREHOUSE_PASSWORD: '' });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain('Keeping the stored secret: tobiko secrets (in Secret executors-secrets)');
+    expect(mutating(k.calls().slice(n))).toEqual([expect.stringMatching(/^helm upgrade --install executors /)]);
+    n = k.calls().length;
+    expect(k.run(['stop', '--preset', 'tobiko-kubernetes']).code).toBe(0);
+    expect(k.run(['start', '--preset', 'tobiko-kubernetes']).code).toBe(0);
+    expect(mutating(k.calls().slice(n))).toEqual([
+      'kubectl scale deployment executors-apply -n tobiko --replicas=0',
+      'kubectl scale deployment executors-run -n tobiko --replicas=0',
+      'kubectl scale deployment executors-apply -n tobiko --replicas=1',
+      'kubectl scale deployment executors-run -n tobiko --replicas=3',
+    ]);
+    n = k.calls().length;
+    expect(k.run(['uninstall', '--yes', '--preset', 'tobiko-kubernetes']).code).toBe(0);
+    expect(mutating(k.calls().slice(n))).toEqual([
+      'helm uninstall executors -n tobiko --wait',
+      'kubectl delete secret -n tobiko -l app.kubernetes.io/managed-by=hd-setup,app.kubernetes.io/instance=executors --ignore-not-found',
+      'kubectl delete externalsecret -n tobiko -l app.kubernetes.io/managed-by=hd-setup,app.kubernetes.io/instance=executors --ignore-not-found',
+    ]);
+  });
+
   it('export-preset from a release turns the stored secrets into references', () => {
     const k = fakeK8s();
     expect(k.run(['install', '--preset', 'tobiko-kubernetes', '--yes']).code).toBe(0);

@@ -1,18 +1,15 @@
 // Tiny entry chunk: answers --version without loading the rest; starts the wizard straight away on a
 // terminal with no arguments (without loading the CLI parser or the model first); else hands over to main.
 import { VERSION } from '../version.js';
+import { importWithoutFetch } from '../util/ink-loader.js';
 
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
   process.stdout.write(`${VERSION}\n`);
 } else if (args.length === 0 && process.stdin.isTTY && process.stdout.isTTY && !process.env.CI) {
-  const { guardOutput } = await import('../util/output.js');
-  guardOutput();
   try {
-    const { importWithoutFetch } = await import('../util/ink-loader.js');
-    await importWithoutFetch(() => import('../ui/wiz/run.js'));
-    const { wizardCommand } = await import('./wizard.js');
-    process.exitCode = await wizardCommand({});
+    const { startWizard } = await importWithoutFetch(() => import('./wizard-main.js'));
+    process.exitCode = await startWizard();
   } catch (e) {
     const { reportError } = await import('./context.js');
     process.exitCode = reportError(e, false);

@@ -66,11 +66,15 @@ export async function wizardCommand(flags: InstallFlags = {}): Promise<number> {
   const fromFlags = flags.preset || flags.set?.length ? (await import('../model/load.js')).buildRaw({ ...(flags.preset ? { preset: flags.preset } : {}), sets: flags.set ?? [] }).raw : undefined;
   // Detection runs while the first screen shows; an installed agent found then prefills the answers
   // (re-running), unless a preset was given.
-  // Started after the first frame is on screen (render is synchronous), so it never delays it.
-  const detection = new Promise<Detection>((res) => setTimeout(() => void detect().then((d) => {
-    if (fromFlags) delete d.installed;
-    res(d);
-  }, () => res({})), 0));
+  // Called by the wizard once its first frame is on screen, so detection never delays it.
+  const detection = () =>
+    detect().then(
+      (d) => {
+        if (fromFlags) delete d.installed;
+        return d;
+      },
+      (): Detection => ({}),
+    );
   const { answers: initial, refs } = fromFlags ? await resolveSecrets(fromFlags) : { answers: {}, refs: {} };
   for (const p of secretPathsOf(initial)) redactor.add([String(get(initial, p))]);
   const { runWizard } = await import('../ui/wiz/run.js');

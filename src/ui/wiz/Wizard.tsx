@@ -15,7 +15,8 @@ export interface ReviewText {
 
 export interface WizardProps {
   initial?: Answers;
-  detection?: Promise<Detection> | Detection;
+  /** Known facts, or a function that detects them: called after the first frame is on screen. */
+  detection?: Detection | (() => Promise<Detection>);
   /** Build the review: files, diff against the install, exact commands (secrets masked). */
   review: (answers: Answers) => Promise<ReviewText>;
   /** Write the answers as a preset (secrets as references); returns a message. */
@@ -145,7 +146,7 @@ function Footer({ q, review }: { q: Question; review: boolean }) {
 }
 
 export function WizardApp(p: WizardProps) {
-  const [s, dispatch] = useReducer(reduce, undefined, () => prefill(createState(p.initial ?? {}, p.detection instanceof Promise ? {} : (p.detection ?? {}))));
+  const [s, dispatch] = useReducer(reduce, undefined, () => prefill(createState(p.initial ?? {}, typeof p.detection === 'function' ? {} : (p.detection ?? {}))));
   const q = currentQuestion(s);
   const [text, setText] = useState(initialValue(q));
   const { exit } = useApp();
@@ -153,8 +154,8 @@ export function WizardApp(p: WizardProps) {
     setText(initialValue(q));
   }, [q.id, s.history.length]);
   useEffect(() => {
-    if (!(p.detection instanceof Promise)) return;
-    p.detection.then(
+    if (typeof p.detection !== 'function') return;
+    p.detection().then(
       (detection) => {
         dispatch({ type: 'detected', detection });
         if (detection.installed) {

@@ -8,7 +8,10 @@ export async function runWizard(props: Omit<WizardProps, 'onDone'>): Promise<{ k
   let result: { kind: 'install' | 'cancel'; answers: Answers } = { kind: 'cancel', answers: {} };
   const app = render(<WizardApp {...props} onDone={(r) => (result = r)} />, { exitOnCtrlC: false, patchConsole: false });
   // Ink writes the first frame synchronously in render(): the benchmark measures up to here.
-  if (process.env.HD_SETUP_WIZARD_EXIT_AFTER_FIRST_FRAME === '1') process.exit(0);
+  if (process.env.HD_SETUP_WIZARD_EXIT_AFTER_FIRST_FRAME === '1') {
+    if (process.env.HD_SETUP_DEBUG) process.stderr.write(`first frame at ${(process.uptime() * 1000).toFixed(0)} ms\n`);
+    process.exit(0);
+  }
   await app.waitUntilExit();
   app.clear();
   app.unmount();
