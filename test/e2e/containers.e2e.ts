@@ -197,8 +197,9 @@ if (!anyReady) {
 }
 
 for (const rt of runtimes) {
-  const run = rt.ready ? describe : CI && process.env.HD_E2E_REQUIRED !== '0' && rt.name.startsWith('rootless docker') === false ? describe : describe.skip;
-  run(`e2e on ${rt.name}`, () => {
+  // Ready: run. Not ready: fail under CI (rootless docker is optional), else leave out with the warning above.
+  const wanted = rt.ready || (CI && process.env.HD_E2E_REQUIRED !== '0' && !rt.name.startsWith('rootless docker'));
+  describe.runIf(wanted)(`e2e on ${rt.name}`, () => {
     if (!rt.ready) {
       it('runtime is ready', () => expect.fail(`${rt.name} is not ready: see test/e2e/setup.sh output`));
       return;

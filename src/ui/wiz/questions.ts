@@ -404,6 +404,19 @@ function commitRule(c: Ctx): Result {
   return { answers: set(c.answers, `fivetran.kubernetes.affinityRules.${r.name}`, rule), drafts: { ...c.drafts, rule: undefined }, goto: 'rule-menu' };
 }
 
+function namespaceQuestion(c: Ctx, id: string, section: 'fivetran' | 'tobiko'): Question {
+  return {
+    id,
+    step: 'Credentials',
+    kind: 'text',
+    title: 'Namespace',
+    help: `Created when missing${c.detection.kubeContext ? `; context ${c.detection.kubeContext}` : ''}.`,
+    initial: c.answers[section]?.kubernetes?.namespace ?? section,
+    validate: k8sName('the namespace'),
+    apply: (cx, v) => ({ answers: set(cx.answers, `${section}.kubernetes.namespace`, v) }),
+  };
+}
+
 /** Every question for the current answers, in order. */
 export function questions(c: Ctx): Question[] {
   const q: Question[] = [];
@@ -502,16 +515,7 @@ export function questions(c: Ctx): Question[] {
     }
     if (isK8s) {
       q.push(
-        {
-          id: 'namespace',
-          step: 'Credentials',
-          kind: 'text',
-          title: 'Namespace',
-          help: `Created when missing${c.detection.kubeContext ? `; context ${c.detection.kubeContext}` : ''}.`,
-          initial: a.fivetran?.kubernetes?.namespace ?? 'fivetran',
-          validate: k8sName('the namespace'),
-          apply: (cx, v) => ({ answers: set(cx.answers, 'fivetran.kubernetes.namespace', v) }),
-        },
+        namespaceQuestion(c, 'namespace', 'fivetran'),
         {
           id: 'pvc',
           step: 'Credentials',
@@ -543,16 +547,7 @@ export function questions(c: Ctx): Question[] {
       },
     );
     if (isK8s) {
-      q.push({
-        id: 'tobiko-namespace',
-        step: 'Credentials',
-        kind: 'text',
-        title: 'Namespace',
-        help: `Created when missing${c.detection.kubeContext ? `; context ${c.detection.kubeContext}` : ''}.`,
-        initial: t.kubernetes?.namespace ?? 'tobiko',
-        validate: k8sName('the namespace'),
-        apply: (cx, v) => ({ answers: set(cx.answers, 'tobiko.kubernetes.namespace', v) }),
-      });
+      q.push(namespaceQuestion(c, 'tobiko-namespace', 'tobiko'));
     }
     q.push(...gatewayQuestions(c));
     if (!c.drafts.gatewaysDone && !c.drafts.gateway) return [...q, { id: 'review', step: 'Review', kind: 'review', title: 'Review' }];
