@@ -89,9 +89,10 @@ export interface Prepared {
 export async function prepare(loaded: Loaded): Promise<Prepared> {
   const { model } = loaded;
   const host = await detectHost(model.runtime);
-  const dests = placeFiles(model, host, render(model, host), { containers: {}, networks: [], images: [], files: {} }).map((f) => f.dest);
+  const rendered = render(model, host);
+  const dests = placeFiles(model, host, rendered, { containers: {}, networks: [], images: [], files: {} }).map((f) => f.dest);
   const state = await detectState(model, host, dests);
-  return { loaded, host, state, plan: buildPlan(model, host, state) };
+  return { loaded, host, state, plan: buildPlan(model, host, state, rendered) };
 }
 
 async function confirm(question: string): Promise<boolean> {

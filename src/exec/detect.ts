@@ -1,5 +1,5 @@
 // Detection: facts about the host and what is installed. Read-only commands, short timeouts.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import type { Model, Runtime } from '../model/schema.js';
 import type { ContainerState, HostFacts, InstalledState } from '../plan/types.js';
@@ -135,7 +135,7 @@ export async function detectState(model: Model, host: HostFacts, destFiles: stri
     return { containers: {}, networks: [], images: [], files, kubernetes: { namespaceExists: ns !== undefined, ...(release ? { release } : {}) } };
   }
   const bin = host.runtimeBin;
-  if (!which(bin.split('/').pop() ?? bin) && !readIfExists(bin)) return { containers: {}, networks: [], images: [], files };
+  if (!existsSync(bin)) return { containers: {}, networks: [], images: [], files };
   const image = model.product === 'fivetran' ? fivetranOf(model).image : tobikoOf(model).docker.image;
   const [containers, networks, img] = await Promise.all([
     inspectContainers(bin, containerNames(model)),

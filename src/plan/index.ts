@@ -33,8 +33,8 @@ export function placeFiles(model: Model, host: HostFacts, files: RenderedFile[],
   });
 }
 
-export function buildPlan(model: Model, host: HostFacts, state: InstalledState): Plan {
-  const files = placeFiles(model, host, render(model, host), state);
+export function buildPlan(model: Model, host: HostFacts, state: InstalledState, rendered: RenderedFile[] = render(model, host)): Plan {
+  const files = placeFiles(model, host, rendered, state);
   if (model.runtime === 'kubernetes') {
     return model.product === 'fivetran' ? planFivetranKubernetes(model, state, files) : planTobikoKubernetes(model, state, files);
   }
