@@ -427,8 +427,8 @@ export function questions(c: Ctx): Question[] {
     kind: 'select',
     title: 'What do you want to install?',
     options: [
-      { label: 'Fivetran Hybrid Deployment Agent', value: 'fivetran', hint: 'runs Fivetran pipelines inside your network' },
-      { label: 'Tobiko Cloud hybrid executors', value: 'tobiko', hint: 'runs SQLMesh plans and runs against your warehouse' },
+      { label: 'Fivetran Hybrid Deployment Agent', value: 'fivetran', hint: 'Fivetran pipelines, in your network' },
+      { label: 'Tobiko Cloud hybrid executors', value: 'tobiko', hint: 'SQLMesh plans and runs, in your network' },
     ],
     ...(a.product ? { initial: a.product } : {}),
     // Switching product drops the other product's answers, keeps this product's (prefilled) ones.
