@@ -24,6 +24,7 @@ import { urlPasswords } from '../util/redact.js';
 import { withSecretRefs } from '../model/secret-refs.js';
 import { printJson, type ModelFlags } from './context.js';
 import { VERSION } from '../version.js';
+import { FIVETRAN_UNIT } from '../products/fivetran/render.js';
 import { exitCodeOf, prepare, queryFromRaw, runPlan, type InstallFlags } from './install.js';
 
 export interface LifecycleFlags extends ModelFlags {
@@ -263,7 +264,9 @@ export async function statusCommand(flags: LifecycleFlags): Promise<number> {
     const rt = await detectRuntime(d.runtime as 'docker' | 'podman');
     const containers = await Promise.all(containerNamesOf(d.product).map((n) => containerStatus(t.runtimeBin, n)));
     const healthy = containers.every((c) => c.running);
-    const out = { product: d.product, runtime: d.runtime, where: d.where, versions: { hdSetup: VERSION, [d.runtime]: rt.version, rootless: rt.rootless }, healthy, containers };
+    const unit = d.product === 'fivetran' ? join(t.home, '.config/systemd/user', FIVETRAN_UNIT) : undefined;
+    const boot = unit ? (existsSync(unit) ? `systemd user unit ${unit}` : 'no unit (run hd-setup install again to write it)') : `restart policy of the containers`;
+    const out = { product: d.product, runtime: d.runtime, where: d.where, versions: { hdSetup: VERSION, [d.runtime]: rt.version, rootless: rt.rootless }, healthy, boot, containers };
     if (flags.json) printJson(out);
     else {
       process.stdout.write(`${d.product} on ${d.runtime} ${rt.version ?? ''}${rt.rootless ? ' (rootless)' : ''} — ${d.where}\n`);
@@ -271,6 +274,7 @@ export async function statusCommand(flags: LifecycleFlags): Promise<number> {
         process.stdout.write(`  ${c.running ? '✔' : '✖'} ${c.name}: ${c.state}${c.uptime ? `, up ${c.uptime}` : ''}, restarts ${c.restarts}, image ${c.image}\n`);
         for (const l of c.logs.slice(-5)) process.stdout.write(`      | ${l}\n`);
       }
+      process.stdout.write(`  on boot: ${boot}\n`);
       if (!healthy) process.stdout.write(`\nNot running. Start it: hd-setup start   Diagnose: hd-setup doctor\n`);
     }
     return healthy ? 0 : 1;
