@@ -42,6 +42,11 @@ describe('basics', () => {
     expect(ci.code).toBe(2);
     expect(ci.stderr).toContain('(CI is set)');
   });
+  it('install with nothing to go on and no terminal names the flags to pass', () => {
+    const r = cli(['install']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('error: product: is required: one of "fivetran", "tobiko"; pass --set product=fivetran or a preset: --preset <name>');
+  });
   it('unknown command or option: exit 2', () => {
     expect(cli(['instal']).code).toBe(2);
     expect(cli(['install', '--bogus']).code).toBe(2);

@@ -153,6 +153,11 @@ export function exitCodeOf(s: Summary): number {
 }
 
 export async function installCommand(flags: InstallFlags): Promise<number> {
+  // Nothing to go on, but a person at a terminal: ask, rather than fail on the first missing field.
+  if (!flags.preset && !flags.set?.length && !flags.json && !flags.dryRun && isInteractive()) {
+    const { wizardCommand } = await import('./wizard.js');
+    return wizardCommand(flags);
+  }
   const { loaded, installed, kept } = await loadForInstall(flags);
   if (installed && !flags.json) {
     process.stderr.write(`Found an existing install (${installed.where}); only what changed is applied.\n`);

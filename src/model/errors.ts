@@ -73,7 +73,14 @@ export function zodProblems(issues: readonly Issue[], prefix: readonly PropertyK
       for (const k of issue.keys) out.push({ path: formatPath([...path, k]), message: `unknown key; check the spelling (see: hd-setup schema)` });
       continue;
     }
-    out.push({ path: formatPath(path), message: friendly(issue) });
+    let message = friendly(issue);
+    if (message.startsWith('is required')) {
+      // Name the flag that supplies it.
+      const p = formatPath(path);
+      const example = issue.code === 'invalid_value' ? String(issue.values[0]) : '...';
+      message += `; pass --set ${p}=${example}${path.length === 1 ? ' or a preset: --preset <name> (see: hd-setup presets)' : ''}`;
+    }
+    out.push({ path: formatPath(path), message });
   }
   // One line per distinct problem.
   const seen = new Set<string>();
