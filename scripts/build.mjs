@@ -4,9 +4,11 @@ import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { readFileSync, rmSync } from 'node:fs';
+import { unicodeFastPaths } from './unicode-fast-paths.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 await build({
   entryPoints: { 'hd-setup': join(root, 'src/cli/entry.ts') },
@@ -19,10 +21,11 @@ await build({
   format: 'esm',
   target: 'node20',
   alias: { 'react-devtools-core': join(root, 'scripts/stubs/react-devtools-core.mjs') },
-  minify: true,
+  minify: !process.env.HD_NOMINIFY, // HD_NOMINIFY=1 for readable profiles
   sourcemap: 'linked',
   legalComments: 'none',
   define: { 'process.env.NODE_ENV': '"production"', __HD_VERSION__: JSON.stringify(pkg.version) },
   banner: { js: "import { createRequire as __hdCreateRequire } from 'node:module'; const require = __hdCreateRequire(import.meta.url);" },
+  plugins: [unicodeFastPaths(root)],
   logLevel: 'warning',
 });
