@@ -8,7 +8,10 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
   process.stdout.write(`${VERSION}\n`);
 } else if (args.length === 0 && process.stdin.isTTY && process.stdout.isTTY && !process.env.CI) {
   try {
+    const mark = (what: string) => process.env.HD_SETUP_DEBUG && process.stderr.write(`${what} at ${(process.uptime() * 1000).toFixed(0)} ms\n`);
+    mark('entry');
     const { startWizard } = await importWithoutFetch(() => import('./wizard-main.js'));
+    mark('wizard loaded');
     process.exitCode = await startWizard();
   } catch (e) {
     const { reportError } = await import('./context.js');
