@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../src/model/errors.js';
 import { envPath, listPresets, parseSetPath } from '../src/model/load.js';
-import { presetJsonSchema } from '../src/model/schema.js';
+import { computePresetJsonSchema, presetJsonSchema } from '../src/model/schema.js';
 import { checkToken } from '../src/products/fivetran/token.js';
 import { isSecretParam } from '../src/products/tobiko/engines.js';
-import { TOKEN, load, tmp, CLIENT_SECRET, WAREHOUSE_PASSWORD } from './helpers.js';
+import { TOKEN, load, tmp, CLIENT_SECRET, WAREHOUSE_PASSWORD, ROOT } from './helpers.js';
 
 function problems(fn: () => unknown): string[] {
   try {
@@ -223,5 +223,10 @@ describe('JSON Schema', () => {
   it('describes presets, with the contract keys', () => {
     const s = presetJsonSchema() as { properties: Record<string, unknown> };
     expect(Object.keys(s.properties)).toEqual(expect.arrayContaining(['product', 'runtime', 'proxy', 'fivetran', 'tobiko']));
+  });
+
+  it('ships precomputed in the bundle, identical to the model', () => {
+    // npm test builds first; the bundle reads dist/preset.schema.json instead of computing it
+    expect(JSON.parse(readFileSync(join(ROOT, 'dist/preset.schema.json'), 'utf8'))).toEqual(computePresetJsonSchema());
   });
 });

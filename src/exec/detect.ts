@@ -22,16 +22,16 @@ export async function detectRuntime(runtime: 'docker' | 'podman', env: NodeJS.Pr
   const uid = process.getuid?.() ?? 1000;
   const xdg = env.XDG_RUNTIME_DIR || `/run/user/${uid}`;
   if (!bin) return { rootless: uid !== 0, socket: '', reachable: false };
-  const versionOut = await probe([bin, '--version'], 3000);
+  // Both questions at once: they are independent, and each is a process start.
+  const infoFormat = runtime === 'podman' ? '{{.Host.Security.Rootless}}|{{.Host.RemoteSocket.Path}}' : '{{json .SecurityOptions}}|{{.DockerRootDir}}';
+  const [versionOut, info] = await Promise.all([probe([bin, '--version'], 3000), probe([bin, 'info', '--format', infoFormat], 8000)]);
   const version = /(\d+\.\d+\.\d+)/.exec(versionOut ?? '')?.[1];
   if (runtime === 'podman') {
-    const info = await probe([bin, 'info', '--format', '{{.Host.Security.Rootless}}|{{.Host.RemoteSocket.Path}}'], 8000);
     const [rootlessS, sock] = (info ?? '').split('|');
     const rootless = info ? rootlessS === 'true' : uid !== 0;
     const socket = sock?.replace(/^unix:\/\//, '') || (rootless ? `${xdg}/podman/podman.sock` : '/run/podman/podman.sock');
     return { bin, ...(version ? { version } : {}), rootless, socket, reachable: info !== undefined };
   }
-  const info = await probe([bin, 'info', '--format', '{{json .SecurityOptions}}|{{.DockerRootDir}}'], 8000);
   const rootless = info ? /rootless/.test(info) || (info.split('|')[1] ?? '').startsWith(homedir()) : false;
   const host = env.DOCKER_HOST?.startsWith('unix://') ? env.DOCKER_HOST.slice(7) : undefined;
   const socket = host ?? (rootless ? `/var/run/user/${uid}/docker.sock` : '/var/run/docker.sock');

@@ -1,5 +1,5 @@
 // Building blocks shared by both products' schemas.
-import { z } from 'zod';
+import * as z from 'zod';
 import { registerSecret, registerUrlCredentials, resolveRef } from './refs.js';
 
 /** A secret field: literal, env:NAME or file:PATH. Parses to the resolved value and registers it for masking. */

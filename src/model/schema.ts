@@ -1,5 +1,6 @@
 // The one option model: validation, defaults, field-naming errors, and the preset JSON Schema.
-import { z } from 'zod';
+import * as z from 'zod';
+import { readFileSync } from 'node:fs';
 import { proxy } from './common.js';
 import { fivetranSchema } from '../products/fivetran/schema.js';
 import { checkTobikoForRuntime, tobikoSchema } from '../products/tobiko/schema.js';
@@ -59,7 +60,27 @@ export const presetSchema = z
 export type Model = z.output<typeof presetSchema>;
 export type PresetInput = z.input<typeof presetSchema>;
 
-export function presetJsonSchema(): Record<string, unknown> {
+export function computePresetJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(presetSchema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
   return { ...schema, $id: 'https://hd-setup.dev/preset.schema.json', title: 'hd-setup preset' };
+}
+
+declare const __HD_BUNDLE__: boolean | undefined;
+let presetJsonSchemaCache: Record<string, unknown> | undefined;
+
+/**
+ * The preset JSON Schema. The bundle ships it precomputed as dist/preset.schema.json (scripts/build.mjs
+ * writes it with `hd-setup schema`): computing it costs ~10 ms of every command that reads --set or env.
+ */
+export function presetJsonSchema(): Record<string, unknown> {
+  if (presetJsonSchemaCache) return presetJsonSchemaCache;
+  if (typeof __HD_BUNDLE__ === 'boolean' && __HD_BUNDLE__) {
+    try {
+      // every chunk sits in dist/chunks/
+      presetJsonSchemaCache = JSON.parse(readFileSync(new URL('../preset.schema.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+    } catch {
+      // not generated yet (the build is asking for it): compute it
+    }
+  }
+  return (presetJsonSchemaCache ??= computePresetJsonSchema());
 }

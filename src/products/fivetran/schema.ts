@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { duration, k8sName, pullPolicy, resources, secret } from '../../model/common.js';
 import { checkToken } from './token.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { duration, extraEnv, k8sName, pullPolicy, secret, tobikoResources } from '../../model/common.js';
 import { isRef, registerSecret, resolveRef } from '../../model/refs.js';
 import { ENGINE_TYPES, ENGINES, isSecretParam } from './engines.js';
