@@ -1,5 +1,6 @@
 // Building blocks shared by both products' schemas.
 import * as z from 'zod';
+import { PATTERNS, type Pattern } from './patterns.js';
 import { registerSecret, registerUrlCredentials, resolveRef } from './refs.js';
 
 /** A secret field: literal, env:NAME or file:PATH. Parses to the resolved value and registers it for masking. */
@@ -40,13 +41,15 @@ export function credentialUrl(description: string) {
     .meta({ description: `${description} May be env:NAME or file:PATH; credentials in it are masked.` });
 }
 
-export const k8sName = z
-  .string()
-  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a lowercase RFC 1123 name (a-z, 0-9, "-"), e.g. "fivetran"')
-  .max(63, 'must be at most 63 characters');
+/** A string in one of the shared formats (model/patterns.ts), with its message. */
+export const patterned = (p: Pattern) => {
+  const s = z.string().regex(p.re, p.message);
+  return p.max === undefined ? s : s.max(p.max, `must be at most ${p.max} characters`);
+};
 
-export const cpuQuantity = z.string().regex(/^[0-9]+m?$/, 'must match ^[0-9]+m?$, e.g. "2" or "500m"');
-export const memoryQuantity = z.string().regex(/^[0-9]+(Mi|Gi)$/, 'must match ^[0-9]+(Mi|Gi)$, e.g. "2Gi" or "512Mi"');
+export const k8sName = patterned(PATTERNS.k8sName);
+export const cpuQuantity = patterned(PATTERNS.cpu);
+export const memoryQuantity = patterned(PATTERNS.memory);
 
 const resourceSet = z.strictObject({ cpu: cpuQuantity.optional(), memory: memoryQuantity.optional() });
 export const resources = z
@@ -65,10 +68,10 @@ export const pullPolicy = z
   .enum(['always', 'missing', 'never'])
   .meta({ description: 'Container image pull policy: always pull, pull when missing, or never pull (use a local image).' });
 
-export const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name (A-Z, 0-9, _)');
+export const envVarName = patterned(PATTERNS.envVarName);
 export const extraEnv = z.array(z.strictObject({ name: envVarName, value: z.string() })).default([]);
 
-export const duration = z.string().regex(/^([0-9]+h)?([0-9]+m)?([0-9]+s)?$/, 'must be a duration like 5m, 90s or 1h30m').refine((s) => s.length > 0, 'must not be empty');
+export const duration = patterned(PATTERNS.duration);
 
 export const proxy = z
   .strictObject({

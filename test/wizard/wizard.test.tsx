@@ -4,7 +4,7 @@ import { render as inkRender } from 'ink-testing-library';
 import { parseModel } from '../../src/model/load.js';
 import { render } from '../../src/render/index.js';
 import { WizardApp } from '../../src/ui/wiz/Wizard.js';
-import { createState, currentQuestion, prefill, reduce, type WizardState } from '../../src/ui/wiz/state.js';
+import { createState, currentQuestion, prefill, reduce, type KeyPress, type WizardState } from '../../src/ui/wiz/state.js';
 import { questions, secretPathsOf, type Answers } from '../../src/ui/wiz/questions.js';
 import { withSecretRefs } from '../../src/model/secret-refs.js';
 import { RENDER_ENV, SECRET_ENV, TOKEN, load } from '../helpers.js';
@@ -36,6 +36,15 @@ function mount(initial: Answers = {}, detection = {}) {
     }
   };
   return { app, keys, result: () => done, frame: () => frameOf(app) };
+}
+
+function parseModelProblem(answers: Answers): string {
+  try {
+    parseModel(structuredClone(answers), { env: SECRET_ENV });
+    return '';
+  } catch (e) {
+    return (e as Error).message;
+  }
 }
 
 function renderedFiles(answers: Answers) {
@@ -121,6 +130,51 @@ describe('wizard state (no Ink)', () => {
     expect(preset.tobiko).toMatchObject({ clientSecret: 'file:/run/secret', gateways: { wh: { password: 'env:WH_PASSWORD', host: 'h' } } });
     expect(vars).toEqual(['WH_PASSWORD']);
   });
+  it('keys are state: ↓ then enter picks the next option, text and backspace, esc back, ctrl-c', () => {
+    const key = (s: WizardState, k: Partial<KeyPress>) => reduce(s, { type: 'key', key: { input: '', ...k } });
+    let s = key(key(createState(), { downArrow: true }), { return: true });
+    expect(s.answers.product).toBe('tobiko');
+    s = key(s, { escape: true });
+    expect(currentQuestion(s).id).toBe('product');
+    expect(s.choice).toBe(1); // back on the product question, Tobiko still highlighted
+    s = key(key(key(s, { upArrow: true }), { return: true }), { input: 'j' });
+    expect(s.answers.product).toBe('fivetran');
+    s = key(s, { return: true });
+    expect(currentQuestion(s).id).toBe('token');
+    s = key(key(key(s, { input: 'ab' }), { backspace: true }), { input: 'c' });
+    expect(s.text).toBe('ac');
+    s = key(s, { leftArrow: true });
+    expect(currentQuestion(s).id).toBe('token'); // ← only goes back from an empty field
+    s = key(key(key(s, { backspace: true }), { backspace: true }), { leftArrow: true });
+    expect(currentQuestion(s).id).toBe('runtime');
+    expect(key(s, { input: 'c', ctrl: true }).result).toEqual({ kind: 'cancel' });
+  });
+  it('text that arrives in one piece (a paste, coalesced keys) acts key by key, across questions', () => {
+    let s = createState();
+    s = reduce(s, { type: 'key', key: { input: '\r' } }); // product: Fivetran
+    s = reduce(s, { type: 'key', key: { input: 'j\r' } }); // runtime: the second option
+    expect(s.answers.runtime).toBe('podman');
+    s = reduce(s, { type: 'key', key: { input: `${TOKEN}x\x7f\r` } });
+    expect(s.answers.fivetran.token).toBe(TOKEN);
+    expect(s.secrets).toEqual([TOKEN]);
+    expect(currentQuestion(s).id).toBe('proxy');
+  });
+  it('fields check the model\'s formats where they are typed (the same words as preset mode)', () => {
+    let s = createState();
+    for (const v of ['tobiko', 'docker']) s = reduce(s, { type: 'submit', value: v });
+    s = reduce(s, { type: 'submit', value: 'acmé-🚀' });
+    expect(s.error).toBe('the organization: use the organization name as shown in Tobiko Cloud (letters, digits, "_", "-", ".")');
+    expect(currentQuestion(s).id).toBe('org');
+    expect(parseModelProblem({ product: 'tobiko', runtime: 'docker', tobiko: { org: 'acmé-🚀' } })).toContain('use the organization name as shown in Tobiko Cloud');
+  });
+  it('detection preselects the found runtime unless the user moved first', () => {
+    const found = { podman: { version: '4.9.3', rootless: true, reachable: true } };
+    let s = reduce(createState(), { type: 'submit', value: 'fivetran' });
+    expect(reduce(s, { type: 'detected', detection: found }).choice).toBe(1);
+    s = reduce(s, { type: 'key', key: { input: '', downArrow: true } });
+    s = reduce(s, { type: 'key', key: { input: '', downArrow: true } });
+    expect(reduce(s, { type: 'detected', detection: found }).choice).toBe(2);
+  });
   it('questions fit the product and runtime', () => {
     const ids = (a: Answers) => questions({ answers: a, drafts: {}, detection: {} }).map((q) => q.id);
     expect(ids({ product: 'fivetran', runtime: 'docker' })).not.toContain('placement');
@@ -188,6 +242,26 @@ describe('wizard flows (ink-testing-library): the answers render byte-identical 
     await w.keys(DOWN, DOWN, ENTER, ENTER, 'aws-secretsmanager', ENTER, ENTER, ENTER, ENTER, ENTER);
     expect(w.result()?.kind).toBe('install');
     expect(renderedFiles(w.result()!.answers)).toEqual(presetFiles('tobiko-kubernetes-external-secrets'));
+    w.app.unmount();
+  });
+
+  it('Fivetran on docker with every key in one chunk (as over a slow SSH link)', async () => {
+    const w = mount();
+    await w.keys(`${ENTER}${ENTER}${TOKEN}${ENTER}${ENTER}${ENTER}`);
+    await tick();
+    expect(w.frame()).toContain('Review');
+    await w.keys(ENTER);
+    expect(w.result()?.kind).toBe('install');
+    expect(renderedFiles(w.result()!.answers)).toEqual(presetFiles('fivetran-docker'));
+    w.app.unmount();
+  });
+
+  it('↓ and enter in one chunk choose the second product', async () => {
+    const w = mount();
+    await w.keys(`${DOWN}${ENTER}`);
+    expect(w.frame()).toContain('Where should it run?');
+    await w.keys(DOWN, DOWN, `${ENTER}`);
+    expect(w.frame()).toContain('Tobiko Cloud organization');
     w.app.unmount();
   });
 

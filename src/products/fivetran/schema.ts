@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { duration, k8sName, pullPolicy, resources, secret } from '../../model/common.js';
+import { duration, k8sName, patterned, pullPolicy, resources, secret } from '../../model/common.js';
+import { PATTERNS } from '../../model/patterns.js';
 import { checkToken } from './token.js';
 
 export const FIVETRAN_IMAGE = 'us-docker.pkg.dev/prod-eng-fivetran-ldp/public-docker-us/ldp-agent:production';
@@ -59,7 +60,7 @@ export const fivetranKubernetes = z
     }),
     imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).optional(),
     nodeSelector: labelMap.optional().meta({ description: 'Node selector for the agent pod. Excludes affinity.' }),
-    affinityRules: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'rule names use letters, digits, "_", "-" and "."'), affinityRule).default({}),
+    affinityRules: z.record(patterned(PATTERNS.affinityRuleName), affinityRule).default({}),
     affinity: z.array(affinityAssignment).default([]).meta({ description: 'kubernetes_affinity: connections per affinity rule.' }),
     resources: resources.optional(),
     timeout: duration.default('5m'),

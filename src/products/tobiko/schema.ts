@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { duration, extraEnv, k8sName, pullPolicy, secret, tobikoResources } from '../../model/common.js';
+import { PATTERNS } from '../../model/patterns.js';
 import { isRef, registerSecret, resolveRef } from '../../model/refs.js';
 import { ENGINE_TYPES, ENGINES, isSecretParam } from './engines.js';
 
@@ -18,7 +19,7 @@ export const gateway = z
 
 export const gatewayName = z
   .string()
-  .regex(/^[a-z][a-z0-9_]*$/, 'gateway names start with a-z and use only a-z, 0-9 and "_"')
+  .regex(PATTERNS.gatewayName.re, PATTERNS.gatewayName.message)
   .refine((n) => !n.includes('__'), 'gateway names must not contain "__" (it separates parts of SQLMESH__ variable names)');
 
 const executor = z.strictObject({
@@ -71,8 +72,8 @@ export const tobikoSecrets = z.preprocess(
 
 export const tobikoSchema = z
   .strictObject({
-    org: z.string().min(1).regex(/^[A-Za-z0-9_.-]+$/, 'use the organization name as shown in Tobiko Cloud'),
-    project: z.string().min(1).regex(/^[A-Za-z0-9_.-]+$/, 'use the project name as shown in Tobiko Cloud'),
+    org: z.string().min(1).regex(PATTERNS.tobikoOrg.re, PATTERNS.tobikoOrg.message),
+    project: z.string().min(1).regex(PATTERNS.tobikoProject.re, PATTERNS.tobikoProject.message),
     url: z.url().optional().meta({ description: 'Override of https://cloud.tobikodata.com/sqlmesh/<org>/<project>.' }),
     clientId: z.string().min(1),
     clientSecret: secret('Tobiko Cloud OAuth client secret.').optional(),

@@ -1,9 +1,9 @@
 // The wizard's views: thin, over the pure state machine in state.ts. One input owner at a time: the
 // current question's input is focused; the root only handles Esc, ← and Ctrl-C; exit happens in one place.
-import React, { useEffect, useReducer, useState } from 'react';
+import React, { useEffect, useReducer, useRef, useState } from 'react';
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
-import SelectInput from 'ink-select-input';
 import { Field } from './Field.js';
+import { Choice, TextView } from './Choice.js';
 import { colorsEnabled } from '../theme.js';
 import type { Answers, Detection, Option, Question } from './questions.js';
 import { createState, currentQuestion, initialValue, prefill, progress, reduce, type WizardState } from './state.js';
@@ -46,31 +46,28 @@ function Header({ s }: { s: WizardState }) {
   );
 }
 
-function OptionItem({ isSelected = false, label }: { isSelected?: boolean; label: string }) {
-  const [main, hint] = label.split('\u0000');
+function OptionItem({ isSelected, label, hint }: { isSelected: boolean; label: string; hint?: string | undefined }) {
   return (
     <Text wrap="truncate-end">
       <Text color={isSelected ? color('cyan') : undefined} bold={isSelected}>
-        {main}
+        {label}
       </Text>
       {hint ? <Text dimColor>{`  ${hint}`}</Text> : null}
     </Text>
   );
 }
 
-function SelectQuestion({ q, onSubmit }: { q: Question & { kind: 'select' }; onSubmit: (v: string) => void }) {
-  const items = q.options.map((o: Option) => ({ key: o.value, label: o.hint ? `${o.label}\u0000${o.hint}` : o.label, value: o.value }));
-  const initialIndex = Math.max(0, q.options.findIndex((o) => o.value === (q.initial ?? '')));
-  return <SelectInput items={items} initialIndex={initialIndex} limit={10} itemComponent={OptionItem} onSelect={(i) => onSubmit(i.value)} />;
+function SelectQuestion({ q, choice }: { q: Question & { kind: 'select' }; choice: number }) {
+  return <Choice items={q.options} cursor={choice} limit={10} render={(o, selected) => <OptionItem isSelected={selected} label={o.label} hint={o.hint} />} />;
 }
 
-function TextQuestion({ q, value, onChange, onSubmit }: { q: Question & { kind: 'text' }; value: string; onChange: (v: string) => void; onSubmit: (v: string) => void }) {
+function TextQuestion({ q, value }: { q: Question & { kind: 'text' }; value: string }) {
   const live = q.live?.(value);
   return (
     <Box flexDirection="column">
       <Box>
         <Text color={color('cyan')}>› </Text>
-        <Field value={value} onChange={onChange} onSubmit={onSubmit} {...(q.secret ? { mask: '•' } : {})} {...(q.display ? { display: q.display } : {})} />
+        <TextView value={value} {...(q.secret ? { mask: '•' } : {})} {...(q.display ? { display: q.display } : {})} />
       </Box>
       {live ? <Text color={color(live.ok ? 'green' : 'yellow')}>{`${live.ok ? '✔' : '…'} ${live.text}`}</Text> : null}
     </Box>
@@ -148,11 +145,13 @@ function Footer({ q, review }: { q: Question; review: boolean }) {
 export function WizardApp(p: WizardProps) {
   const [s, dispatch] = useReducer(reduce, undefined, () => prefill(createState(p.initial ?? {}, typeof p.detection === 'function' ? {} : (p.detection ?? {}))));
   const q = currentQuestion(s);
-  const [text, setText] = useState(initialValue(q));
   const { exit } = useApp();
+  // Secrets typed so far go to the output redactor.
+  const reported = useRef(0);
   useEffect(() => {
-    setText(initialValue(q));
-  }, [q.id, s.history.length]);
+    for (const v of s.secrets.slice(reported.current)) p.onSecret?.(v);
+    reported.current = s.secrets.length;
+  }, [s.secrets]);
   useEffect(() => {
     if (typeof p.detection !== 'function') return;
     p.detection().then(
@@ -172,14 +171,9 @@ export function WizardApp(p: WizardProps) {
       exit();
     }
   }, [s.result]);
-  useInput((input, key) => {
-    if (key.ctrl && input === 'c') dispatch({ type: 'cancel' });
-    else if (q.kind !== 'review' && (key.escape || (key.leftArrow && (q.kind === 'select' || text === '')))) dispatch({ type: 'back' });
-  });
-  const submit = (v: string) => {
-    if (q.kind === 'text' && q.secret && v) p.onSecret?.(v);
-    dispatch({ type: 'submit', value: v });
-  };
+  // The one input handler for the questions: every key goes to the reducer (see state.ts). The review
+  // screen has its own while it shows; here it only gets ctrl-c.
+  useInput((input, key) => dispatch({ type: 'key', key: { ...key, input } }));
   return (
     <Box flexDirection="column">
       <Header s={s} />
@@ -202,7 +196,7 @@ export function WizardApp(p: WizardProps) {
               </Text>
             ) : null}
             <Box marginTop={1} flexDirection="column">
-              {q.kind === 'select' ? <SelectQuestion key={`${q.id}:${s.history.length}`} q={q} onSubmit={submit} /> : <TextQuestion q={q} value={text} onChange={setText} onSubmit={submit} />}
+              {q.kind === 'select' ? <SelectQuestion q={q} choice={s.choice} /> : <TextQuestion q={q} value={s.text} />}
             </Box>
           </>
         )}

@@ -3,6 +3,7 @@
 import { checkToken } from '../../products/fivetran/token.js';
 import { ENGINES, ENGINE_TYPES, isSecretParam, type EngineType } from '../../products/tobiko/engines.js';
 import { maskUrlCredentials } from '../../util/redact.js';
+import { PATTERNS, mismatch, type Pattern } from '../../model/patterns.js';
 
 export type Answers = Record<string, any>;
 
@@ -83,12 +84,14 @@ export function set(o: Answers, path: string, v: unknown): Answers {
   return out;
 }
 
-const K8S_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const required = (label: string) => (v: string) => (v.trim() ? undefined : `${label} is required`);
-const k8sName = (label: string) => (v: string) => (!v.trim() ? `${label} is required` : K8S_NAME.test(v.trim()) ? undefined : `${label} must be a lowercase name (a-z, 0-9, "-")`);
+/** Required, and in the model's format (the same check and words as the preset mode). */
+const shaped = (label: string, p: Pattern) => (v: string) => (!v.trim() ? `${label} is required` : mapMessage(label, mismatch(p, v.trim())));
+const mapMessage = (label: string, m: string | undefined) => (m === undefined ? undefined : m.startsWith('must ') ? `${label} ${m}` : `${label}: ${m}`);
+const k8sName = (label: string) => shaped(label, PATTERNS.k8sName);
 const urlCheck = (v: string) => (!v.trim() || /^https?:\/\/\S+$/.test(v.trim()) ? undefined : 'must be an http:// or https:// URL, e.g. http://proxy.internal:3128');
-const CPU = /^[0-9]+m?$/;
-const MEM = /^[0-9]+(Mi|Gi)$/;
+const CPU = PATTERNS.cpu.re;
+const MEM = PATTERNS.memory.re;
 const opt = (re: RegExp, ex: string) => (v: string) => (!v.trim() || re.test(v.trim()) ? undefined : `must look like ${ex}`);
 
 function product(c: Ctx): string | undefined {
@@ -199,7 +202,7 @@ function gatewayQuestions(c: Ctx): Question[] {
     help: 'Lowercase, a-z 0-9 and "_", no "__" (it separates parts of SQLMESH__ variable names).',
     initial: d.name ?? (names.length ? '' : 'warehouse'),
     validate: (v, cx) => {
-      if (!/^[a-z][a-z0-9_]*$/.test(v)) return 'use a-z, 0-9 and "_", starting with a letter';
+      if (!PATTERNS.gatewayName.re.test(v)) return PATTERNS.gatewayName.message;
       if (v.includes('__')) return 'must not contain "__"';
       if (v !== d.editing && cx.answers.tobiko?.gateways?.[v]) return `gateway ${v} exists; edit it from the list instead`;
       return undefined;
@@ -284,7 +287,7 @@ function affinityQuestions(c: Ctx): Question[] {
         title: 'Rule name',
         help: 'e.g. small, large, ssd',
         initial: r.name ?? '',
-        validate: (v, cx) => (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(v) ? 'use letters, digits, "_", "-" and "."' : cx.answers.fivetran?.kubernetes?.affinityRules?.[v] ? `rule ${v} exists` : undefined),
+        validate: (v, cx) => (!PATTERNS.affinityRuleName.re.test(v) ? PATTERNS.affinityRuleName.message : cx.answers.fivetran?.kubernetes?.affinityRules?.[v] ? `rule ${v} exists` : undefined),
         apply: (cx, v) => upd(cx, { name: v }),
       },
       {
@@ -531,8 +534,8 @@ export function questions(c: Ctx): Question[] {
   } else {
     const t = a.tobiko ?? {};
     q.push(
-      { id: 'org', step: 'Credentials', kind: 'text', title: 'Tobiko Cloud organization', initial: t.org ?? '', validate: required('the organization'), apply: (cx, v) => ({ answers: set(cx.answers, 'tobiko.org', v) }) },
-      { id: 'project', step: 'Credentials', kind: 'text', title: 'Project', initial: t.project ?? '', validate: required('the project'), apply: (cx, v) => ({ answers: set(cx.answers, 'tobiko.project', v) }) },
+      { id: 'org', step: 'Credentials', kind: 'text', title: 'Tobiko Cloud organization', initial: t.org ?? '', validate: shaped('the organization', PATTERNS.tobikoOrg), apply: (cx, v) => ({ answers: set(cx.answers, 'tobiko.org', v) }) },
+      { id: 'project', step: 'Credentials', kind: 'text', title: 'Project', initial: t.project ?? '', validate: shaped('the project', PATTERNS.tobikoProject), apply: (cx, v) => ({ answers: set(cx.answers, 'tobiko.project', v) }) },
       { id: 'client-id', step: 'Credentials', kind: 'text', title: 'OAuth client id', initial: t.clientId ?? '', validate: required('the client id'), apply: (cx, v) => ({ answers: set(cx.answers, 'tobiko.clientId', v) }) },
       {
         id: 'client-secret',
@@ -668,7 +671,7 @@ export function questions(c: Ctx): Question[] {
           kind: 'text',
           title: 'Refresh interval',
           initial: s.refreshInterval ?? '1h',
-          validate: (v) => (/^([0-9]+h)?([0-9]+m)?([0-9]+s)?$/.test(v) && v ? undefined : 'a duration like 1h, 30m or 90s'),
+          validate: (v) => mismatch(PATTERNS.duration, v.trim()),
           apply: (cx, v) => ({ answers: set(cx.answers, 'tobiko.secrets.refreshInterval', v) }),
         },
         { id: 'key-prefix', step: 'Secrets', kind: 'text', title: 'Remote key prefix', initial: s.keyPrefix ?? 'sqlmesh/', apply: (cx, v) => ({ answers: set(cx.answers, 'tobiko.secrets.keyPrefix', v) }) },

@@ -1,5 +1,9 @@
 // The wizard's state machine: pure, tested without Ink. One question is current; Enter submits it,
 // Esc goes back one question and keeps every answer.
+// Keys are state too: the text being typed and the highlighted option live here, and the view sends
+// every key as a 'key' action from a single input handler. React applies queued actions in order, so
+// keys that arrive together (fast typing, a paste, keystrokes coalesced over SSH, tmux send-keys) act
+// exactly as if they came one by one, even across questions: "↓ enter" picks the second option.
 import { questions, type Answers, type Ctx, type Detection, type Drafts, type Question } from './questions.js';
 
 export interface WizardState {
@@ -12,6 +16,32 @@ export interface WizardState {
   /** Shown above the question, e.g. that an existing install was found. */
   note?: string;
   result?: { kind: 'install' | 'cancel' };
+  /** The text typed into the current text question. */
+  text: string;
+  /** The highlighted option of the current select question. */
+  choice: number;
+  /** The user typed or moved on this question (detection then leaves it alone). */
+  touched: boolean;
+  /** Secret answers entered so far, for the output redactor. */
+  secrets: string[];
+}
+
+/** A key as Ink's useInput reports it (the subset the wizard uses). */
+export interface KeyPress {
+  input: string;
+  upArrow?: boolean;
+  downArrow?: boolean;
+  leftArrow?: boolean;
+  rightArrow?: boolean;
+  pageUp?: boolean;
+  pageDown?: boolean;
+  return?: boolean;
+  escape?: boolean;
+  backspace?: boolean;
+  delete?: boolean;
+  tab?: boolean;
+  ctrl?: boolean;
+  meta?: boolean;
 }
 
 export type WizardAction =
@@ -21,7 +51,8 @@ export type WizardAction =
   | { type: 'prefill'; answers: Answers; note: string }
   | { type: 'confirm' }
   | { type: 'cancel' }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  | { type: 'key'; key: KeyPress };
 
 const ctx = (s: WizardState): Ctx => ({ answers: s.answers, drafts: s.drafts, detection: s.detection });
 
@@ -37,7 +68,14 @@ export function initialValue(q: Question): string {
 }
 
 export function createState(answers: Answers = {}, detection: Detection = {}): WizardState {
-  return { answers, drafts: {}, detection, cursor: 'product', history: [] };
+  return enter({ answers, drafts: {}, detection, cursor: 'product', history: [], text: '', choice: 0, touched: false, secrets: [] });
+}
+
+/** Arrive at the current question: its text or highlighted option start from its initial value. */
+function enter(s: WizardState): WizardState {
+  const q = currentQuestion(s);
+  const initial = initialValue(q);
+  return { ...s, text: q.kind === 'text' ? initial : '', choice: q.kind === 'select' ? Math.max(0, q.options.findIndex((o) => o.value === initial)) : 0, touched: false };
 }
 
 /** With a prefilled preset, accept every answer it already gives and stop at the first missing one. */
@@ -51,18 +89,21 @@ export function prefill(s: WizardState): WizardState {
     if ((q.id === 'product' && !cur.answers.product) || (q.id === 'runtime' && !cur.answers.runtime)) break;
     const value = q.kind === 'select' && (q.id === 'gw-menu' || q.id === 'rule-menu') ? 'done' : initialValue(q);
     const next = reduce(cur, { type: 'submit', value });
-    if (next.error || next.cursor === cur.cursor) return { ...cur, error: undefined };
+    if (next.error || next.cursor === cur.cursor) return enter({ ...cur, error: undefined });
     cur = next;
   }
-  return cur;
+  return enter(cur);
 }
 
 export function reduce(s: WizardState, a: WizardAction): WizardState {
   switch (a.type) {
     case 'detected': {
-      const detection = { ...s.detection, ...a.detection };
-      return { ...s, detection };
+      const next = { ...s, detection: { ...s.detection, ...a.detection } };
+      // The detected runtime becomes the preselected option, unless the user already moved.
+      return s.touched ? next : enter(next);
     }
+    case 'key':
+      return onKey(s, a.key);
     case 'error':
       return { ...s, error: a.message };
     case 'prefill':
@@ -94,7 +135,7 @@ export function reduce(s: WizardState, a: WizardAction): WizardState {
         delete drafts.rule;
         drafts.rulesDone = false;
       }
-      return { ...s, drafts, cursor, history, error: undefined };
+      return enter({ ...s, drafts, cursor, history, error: undefined });
     }
     case 'submit': {
       const q = currentQuestion(s);
@@ -103,7 +144,7 @@ export function reduce(s: WizardState, a: WizardAction): WizardState {
         const value = q.secret ? a.value : a.value.trim();
         const err = q.validate?.(value, ctx(s));
         if (err) return { ...s, error: err };
-        return advance(s, q, value);
+        return advance(q.secret && value ? { ...s, secrets: [...s.secrets, value] } : s, q, value);
       }
       if (!q.options.some((o) => o.value === a.value)) return { ...s, error: 'choose one of the options' };
       return advance(s, q, a.value);
@@ -121,7 +162,45 @@ function advance(s: WizardState, q: Question & { kind: 'text' | 'select' }, valu
     target = (i >= 0 ? list[i + 1] : undefined)?.id ?? 'review';
   }
   const history = target === q.id ? s.history : [...s.history, q.id];
-  return { ...next, cursor: target, history };
+  return enter({ ...next, cursor: target, history });
+}
+
+function onKey(s: WizardState, k: KeyPress): WizardState {
+  // Plain text that came in one piece (a paste, coalesced keystrokes): one key per character, so an
+  // Enter inside it submits and what follows goes to the next question.
+  const plain = !k.upArrow && !k.downArrow && !k.leftArrow && !k.rightArrow && !k.pageUp && !k.pageDown && !k.escape && !k.ctrl && !k.meta;
+  if (plain && [...k.input].length > 1) {
+    let cur = s;
+    for (const ch of k.input) cur = onKey(cur, charKey(ch));
+    return cur;
+  }
+  if (plain && !k.return && !k.backspace && !k.tab && /^[\r\n\b\t\u007f]$/.test(k.input)) return onKey(s, charKey(k.input));
+  if (k.ctrl && k.input === 'c') return reduce(s, { type: 'cancel' });
+  const q = currentQuestion(s);
+  if (q.kind === 'review' || s.result) return s; // the review screen handles its own keys
+  if (k.escape) return reduce(s, { type: 'back' });
+  if (q.kind === 'select') {
+    const n = q.options.length;
+    if (k.leftArrow) return reduce(s, { type: 'back' });
+    if (k.upArrow || k.input === 'k') return { ...s, choice: (s.choice - 1 + n) % n, touched: true };
+    if (k.downArrow || k.input === 'j') return { ...s, choice: (s.choice + 1) % n, touched: true };
+    if (k.pageUp) return { ...s, choice: 0, touched: true };
+    if (k.pageDown) return { ...s, choice: n - 1, touched: true };
+    if (k.return) return reduce(s, { type: 'submit', value: q.options[s.choice]?.value ?? '' });
+    return s;
+  }
+  if (k.return) return reduce(s, { type: 'submit', value: s.text });
+  if (k.leftArrow && s.text === '') return reduce(s, { type: 'back' });
+  if (k.backspace || k.delete || (k.ctrl && k.input === 'h')) return { ...s, text: [...s.text].slice(0, -1).join(''), touched: true, error: undefined };
+  if (!plain || k.tab || /^[\u0000-\u001f\u007f]*$/.test(k.input)) return s;
+  return { ...s, text: s.text + k.input, touched: true, error: undefined };
+}
+
+function charKey(ch: string): KeyPress {
+  if (ch === '\r' || ch === '\n') return { input: '', return: true };
+  if (ch === '\u007f' || ch === '\b') return { input: '', backspace: true };
+  if (ch === '\t') return { input: '', tab: true };
+  return { input: ch };
 }
 
 /** Steps for the header: which are done, which is current. */

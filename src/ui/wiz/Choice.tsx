@@ -1,0 +1,49 @@
+// Views for the current question: a list with one option highlighted, and a line of typed text. Both
+// are pure: the highlighted option and the text live in the wizard's reducer (state.ts), which gets
+// every key from one input handler.
+import React from 'react';
+import { Box, Text } from 'ink';
+import { colorsEnabled } from '../theme.js';
+
+export interface ChoiceItem {
+  value: string;
+  label: string;
+  hint?: string;
+}
+
+/** First visible row of a window of `limit` rows that keeps the cursor in view, centred when it can. */
+export function windowStart(cursor: number, count: number, limit: number): number {
+  if (count <= limit) return 0;
+  return Math.min(Math.max(0, cursor - Math.floor(limit / 2)), count - limit);
+}
+
+export function Choice({ items, cursor, limit = 10, render }: { items: ChoiceItem[]; cursor: number; limit?: number; render: (item: ChoiceItem, selected: boolean) => React.ReactNode }) {
+  const top = windowStart(cursor, items.length, limit);
+  const shown = items.slice(top, top + limit);
+  const below = items.length - top - shown.length;
+  return (
+    <Box flexDirection="column">
+      {top > 0 ? <Text dimColor>{`  ↑ ${top} more`}</Text> : null}
+      {shown.map((item, i) => {
+        const selected = top + i === cursor;
+        return (
+          <Box key={item.value}>
+            <Text color={selected && colorsEnabled() ? 'cyan' : undefined}>{selected ? '❯ ' : '  '}</Text>
+            {render(item, selected)}
+          </Box>
+        );
+      })}
+      {below > 0 ? <Text dimColor>{`  ↓ ${below} more`}</Text> : null}
+    </Box>
+  );
+}
+
+export function TextView({ value, mask, display }: { value: string; mask?: string; display?: (v: string) => string }) {
+  const shown = mask ? mask.repeat([...value].length) : display ? display(value) : value;
+  return (
+    <Text>
+      {shown}
+      <Text inverse> </Text>
+    </Text>
+  );
+}
