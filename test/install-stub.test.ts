@@ -120,6 +120,17 @@ describe('install on a stub runtime', () => {
     s.server.close();
   });
 
+  it('a re-run finds the pull policy and memory it set (container labels), so they are kept', async () => {
+    const s = await stubEnv();
+    const r = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags, '--set', 'fivetran.pullPolicy=missing', '--set', 'fivetran.memory=4g'], { env: s.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(s.calls().join('\n')).toMatch(/--label hd-setup.pull-policy=missing --label hd-setup.memory=4g/);
+    const exp = cli(['export-preset'], { env: s.env });
+    expect(exp.stdout).toContain('pullPolicy: missing');
+    expect(exp.stdout).toContain('memory: 4g');
+    s.server.close();
+  });
+
   it('restarts a stopped agent with the same config instead of deleting it', async () => {
     const s = await stubEnv();
     expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);

@@ -42,6 +42,16 @@ async function detect(): Promise<Detection> {
   return d;
 }
 
+/** `over` on top of `base`: objects merge key by key, anything else (lists included) replaces. */
+function overlay(base: Answers, over: Answers): Answers {
+  const out: Answers = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] = v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b) ? overlay(b as Answers, v as Answers) : v;
+  }
+  return out;
+}
+
 /** Resolve env:/file: secrets of a prefilled preset for the wizard, remembering the references for "save". */
 async function resolveSecrets(answers: Answers): Promise<{ answers: Answers; refs: Record<string, string> }> {
   const { isRef, resolveRef, withResolveContext } = await import('../model/refs.js');
@@ -64,18 +74,23 @@ async function resolveSecrets(answers: Answers): Promise<{ answers: Answers; ref
 
 export async function wizardCommand(flags: InstallFlags = {}): Promise<number> {
   const fromFlags = flags.preset || flags.set?.length ? (await import('../model/load.js')).buildRaw({ ...(flags.preset ? { preset: flags.preset } : {}), sets: flags.set ?? [] }).raw : undefined;
-  // Detection runs while the first screen shows; an installed agent found then prefills the answers
-  // (re-running), unless a preset was given.
-  // Called by the wizard once its first frame is on screen, so detection never delays it.
+  const { answers: initial, refs } = fromFlags ? await resolveSecrets(fromFlags) : { answers: {}, refs: {} };
+  // Detection runs while the first screen shows (the wizard calls this once its first frame is on
+  // screen). An installed agent found then prefills the answers (re-running): as it is, or with the
+  // --set values on top. A --preset replaces it.
   const detection = () =>
     detect().then(
       (d) => {
-        if (fromFlags) delete d.installed;
+        const found = d.installed;
+        if (found && fromFlags) {
+          const fits = !flags.preset && (!initial.product || initial.product === found.preset.product) && (!initial.runtime || initial.runtime === found.preset.runtime);
+          if (fits) d.installed = { ...found, preset: overlay(found.preset, initial) };
+          else delete d.installed;
+        }
         return d;
       },
       (): Detection => ({}),
     );
-  const { answers: initial, refs } = fromFlags ? await resolveSecrets(fromFlags) : { answers: {}, refs: {} };
   for (const p of secretPathsOf(initial)) redactor.add([String(get(initial, p))]);
   const { runWizard } = await import('../ui/wiz/run.js');
   const result = await runWizard({
@@ -107,15 +122,19 @@ export async function wizardCommand(flags: InstallFlags = {}): Promise<number> {
       }
     },
     save: async (answers, path) => {
-      const [{ writeFileSync }, { resolve }, { withSecretRefs }, { toYaml }] = await Promise.all([
-        import('node:fs'),
+      const [{ writeFileAtomic }, { resolve }, { withSecretRefs }, { toYaml }] = await Promise.all([
+        import('../util/fsx.js'),
         import('node:path'),
         import('../model/secret-refs.js'),
         import('../render/yaml.js'),
       ]);
       const { preset, vars } = withSecretRefs(answers, secretPathsOf(answers), refs);
+      // The keys in the order a person reads a preset: what, where, how it connects, then the details.
+      const order = ['$schema', 'product', 'runtime', 'proxy', 'fivetran', 'tobiko'];
+      const ordered = Object.fromEntries(Object.entries(preset).sort(([a], [b]) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99)));
       const file = resolve(path);
-      writeFileSync(file, toYaml(preset, `Saved by the hd-setup wizard. Secrets are references: export ${vars.join(', ') || '(none)'} first.\nUse it: hd-setup install --preset ${path} --yes`), { mode: 0o644 });
+      const use = `hd-setup install --preset ${path}${flags.allowRoot ? ' --allow-root' : ''} --yes`;
+      writeFileAtomic(file, toYaml(ordered, `Saved by the hd-setup wizard. Secrets are references: export ${vars.join(', ') || '(none)'} first.\nUse it: ${use}`), 0o644);
       return `Saved ${file}. Before using it, export ${vars.join(', ') || 'nothing (no secrets)'}.`;
     },
   });

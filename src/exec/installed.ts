@@ -11,6 +11,7 @@ import { FIVETRAN_IMAGE } from '../products/fivetran/schema.js';
 import { TOBIKO_CONTAINERS, TOBIKO_ENV_FILE } from '../products/tobiko/render.js';
 import { TOBIKO_IMAGE } from '../products/tobiko/schema.js';
 import type { ContainerState } from '../plan/types.js';
+import { MEMORY_LABEL, PULL_LABEL } from '../plan/containers.js';
 import { which } from '../util/which.js';
 import { expandTilde } from '../util/paths.js';
 import { inspectContainers } from './detect.js';
@@ -50,6 +51,16 @@ function read(p: string): string | undefined {
 
 
 const RESTARTS = new Set(['on-failure:3', 'always', 'unless-stopped']);
+
+/** Pull policy and memory as hd-setup labelled the container, where they differ from the defaults. */
+function labelSettings(labels: Record<string, string> | undefined, defaults: { pullPolicy: string; memory?: string }): Record<string, string> {
+  const out: Record<string, string> = {};
+  const pull = labels?.[PULL_LABEL];
+  if (pull && ['always', 'missing', 'never'].includes(pull) && pull !== defaults.pullPolicy) out.pullPolicy = pull;
+  const memory = labels?.[MEMORY_LABEL];
+  if (defaults.memory && memory && /^[0-9]+[kmg]$/.test(memory) && memory !== defaults.memory) out.memory = memory;
+  return out;
+}
 
 async function containerDetails(bin: string, names: string[]): Promise<{ states: ContainerState[]; restart?: string }> {
   const r = await run([bin, 'container', 'inspect', '--format', '{{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}}', names[0]!], { timeoutMs: 10_000 });
@@ -110,6 +121,7 @@ async function detectFivetranContainers(q: DetectQuery, home: string, env: NodeJ
   if (dir !== posix.join(home, 'fivetran')) fivetran.installDir = dir;
   const image = details.states[0]?.image;
   if (image && image !== FIVETRAN_IMAGE) fivetran.image = image;
+  Object.assign(fivetran, labelSettings(details.states[0]?.labels, { pullPolicy: 'always', memory: '2048m' }));
   if (details.restart && details.restart !== 'on-failure:3') fivetran.restartPolicy = details.restart;
   const extra = Object.fromEntries(Object.entries(rest).filter(([, v]) => ['string', 'number', 'boolean'].includes(typeof v)));
   if (Object.keys(extra).length) fivetran.config = extra;
@@ -151,6 +163,7 @@ async function detectTobikoContainers(q: DetectQuery, home: string, env: NodeJS.
   if (dir !== posix.join(home, 'tobiko')) docker.installDir = dir;
   const image = details.states[0]?.image;
   if (image && image !== TOBIKO_IMAGE) docker.image = image;
+  Object.assign(docker, labelSettings(details.states[0]?.labels, { pullPolicy: 'always' }));
   if (details.restart && details.restart !== 'unless-stopped') docker.restartPolicy = details.restart;
   const tobiko: Record<string, unknown> = {
     org: m?.[1] ?? '',

@@ -4,6 +4,9 @@ import { posix } from 'node:path';
 import type { Action, HostFacts, InstalledState, PlannedFile, Step } from './types.js';
 
 export const HASH_LABEL = 'hd-setup.config-hash';
+/** Settings a container does not otherwise show, so that a re-run can prefill them. */
+export const PULL_LABEL = 'hd-setup.pull-policy';
+export const MEMORY_LABEL = 'hd-setup.memory';
 
 export interface ContainerSpec {
   name: string;
@@ -33,7 +36,8 @@ export function configHash(spec: ContainerSpec): string {
 export function runArgv(bin: string, spec: ContainerSpec, hash: string): string[] {
   const argv = [bin, 'run', '-d', '--name', spec.name, '--restart', spec.restart, '--pull', 'never'];
   if (spec.memory) argv.push(`--memory=${spec.memory}`);
-  for (const [k, v] of Object.entries({ ...spec.labels, [HASH_LABEL]: hash })) argv.push('--label', `${k}=${v}`);
+  const settings = { [PULL_LABEL]: spec.pull, ...(spec.memory ? { [MEMORY_LABEL]: spec.memory } : {}) };
+  for (const [k, v] of Object.entries({ ...spec.labels, ...settings, [HASH_LABEL]: hash })) argv.push('--label', `${k}=${v}`);
   for (const o of spec.securityOpts) argv.push('--security-opt', o);
   if (spec.network) argv.push('--network', spec.network);
   for (const [k, v] of Object.entries(spec.env)) argv.push('--env', `${k}=${v}`);

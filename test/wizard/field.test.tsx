@@ -30,4 +30,14 @@ describe('Field', () => {
     expect(got).toBe('XYQ');
     app.unmount();
   });
+
+  it('submits on an Enter that arrives in the same chunk as the text', async () => {
+    let got = '';
+    const app = render(<Harness onSubmit={(v) => (got = v)} />);
+    await tick();
+    app.stdin.write('./my-preset.yamlx\x7f\r');
+    await tick();
+    expect(got).toBe('./my-preset.yaml');
+    app.unmount();
+  });
 });

@@ -3,7 +3,7 @@ import React from 'react';
 import { render as inkRender } from 'ink-testing-library';
 import { parseModel } from '../../src/model/load.js';
 import { render } from '../../src/render/index.js';
-import { WizardApp } from '../../src/ui/wiz/Wizard.js';
+import { WizardApp, wrapLines } from '../../src/ui/wiz/Wizard.js';
 import { createState, currentQuestion, prefill, reduce, type KeyPress, type WizardState } from '../../src/ui/wiz/state.js';
 import { questions, secretPathsOf, type Answers } from '../../src/ui/wiz/questions.js';
 import { withSecretRefs } from '../../src/model/secret-refs.js';
@@ -124,6 +124,16 @@ describe('wizard state (no Ink)', () => {
     expect(currentQuestion(s).id).toBe('review');
     expect(s.answers.tobiko.clientSecret).toBe('kept');
   });
+  it('a found install replaces the answers until the user presses a key', () => {
+    const installed = { product: 'fivetran', runtime: 'docker', fivetran: { token: TOKEN, pullPolicy: 'never' } };
+    const fromSet = prefill(createState({ product: 'fivetran' }));
+    expect(currentQuestion(fromSet).id).toBe('runtime');
+    const s = reduce(fromSet, { type: 'prefill', answers: installed, note: 'found' });
+    expect(currentQuestion(s).id).toBe('review');
+    expect(s.answers.fivetran.pullPolicy).toBe('never');
+    const moved = reduce(fromSet, { type: 'key', key: { input: '', downArrow: true } });
+    expect(reduce(moved, { type: 'prefill', answers: installed, note: 'found' })).toBe(moved);
+  });
   it('save as preset writes secrets as references', () => {
     const answers = { product: 'tobiko', runtime: 'docker', tobiko: { clientSecret: 'x', gateways: { wh: { type: 'postgres', password: 'y', host: 'h' } } } };
     const { preset, vars } = withSecretRefs(answers, secretPathsOf(answers), { 'tobiko.clientSecret': 'file:/run/secret' });
@@ -166,6 +176,16 @@ describe('wizard state (no Ink)', () => {
     expect(s.error).toBe('the organization: use the organization name as shown in Tobiko Cloud (letters, digits, "_", "-", ".")');
     expect(currentQuestion(s).id).toBe('org');
     expect(parseModelProblem({ product: 'tobiko', runtime: 'docker', tobiko: { org: 'acmé-🚀' } })).toContain('use the organization name as shown in Tobiko Cloud');
+  });
+  it('a prefilled text is kept by enter, replaced by typing, edited by backspace', () => {
+    const key = (s: WizardState, k: Partial<KeyPress>) => reduce(s, { type: 'key', key: { input: '', ...k } });
+    let s = createState();
+    for (const v of ['fivetran', 'docker', TOKEN, 'set', 'http://proxy.internal:3128', '']) s = reduce(s, { type: 'submit', value: v });
+    expect(currentQuestion(s).id).toBe('proxy-no');
+    expect(s.text).toBe('localhost, 127.0.0.1');
+    expect(key(s, { input: '10.0.0.0/8' }).text).toBe('10.0.0.0/8');
+    expect(key(key(s, { backspace: true }), { input: '2' }).text).toBe('localhost, 127.0.0.2');
+    expect(key(s, { return: true }).answers.proxy.noProxy).toEqual(['localhost', '127.0.0.1']);
   });
   it('detection preselects the found runtime unless the user moved first', () => {
     const found = { podman: { version: '4.9.3', rootless: true, reachable: true } };
@@ -279,5 +299,17 @@ describe('wizard flows (ink-testing-library): the answers render byte-identical 
     await w.keys(ESC);
     expect(w.frame()).toContain('Secrets');
     w.app.unmount();
+  });
+});
+
+describe('review text', () => {
+  it('wraps long lines (the exact commands) at spaces, keeping the indent', () => {
+    const cmd = '       $ /usr/local/bin/docker run -d --name controller --restart on-failure:3 --pull never --memory=2048m --label fivetran=ldp';
+    const out = wrapLines(['Steps', cmd], 40);
+    expect(out[0]).toBe('Steps');
+    expect(out.slice(1).every((l) => l.length <= 40)).toBe(true);
+    expect(out.slice(2).every((l) => l.startsWith('           '))).toBe(true);
+    expect(out.slice(1).map((l) => l.trim()).join(' ')).toBe(cmd.trim());
+    expect(wrapLines(['x'.repeat(90)], 40)).toEqual(['x'.repeat(40), `    ${'x'.repeat(36)}`, `    ${'x'.repeat(14)}`]);
   });
 });

@@ -17,14 +17,23 @@ export function Field({ value, onChange, onSubmit, mask, display, isActive = tru
       if (key.return) return onSubmit(current.current);
       if (key.escape || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.tab || (key.ctrl && input !== 'h') || key.meta) return;
       let v = current.current;
-      if (key.backspace || key.delete || (key.ctrl && input === 'h')) v = v.slice(0, -1);
+      let submit = false;
+      if (key.backspace || key.delete || (key.ctrl && input === 'h')) v = [...v].slice(0, -1).join('');
       else {
-        // A chunk can hold several keys (fast typing, tmux): apply them in order.
-        for (const ch of input.replace(/[\r\n]+/g, '')) v = ch === '\x7f' || ch === '\b' ? v.slice(0, -1) : v + ch;
+        // A chunk can hold several keys (fast typing, a paste, tmux): apply them in order; an Enter in
+        // it submits what came before.
+        for (const ch of input) {
+          if (ch === '\r' || ch === '\n') {
+            submit = true;
+            break;
+          }
+          v = ch === '\x7f' || ch === '\b' ? [...v].slice(0, -1).join('') : ch < ' ' ? v : v + ch;
+        }
       }
       current.current = v;
       emitted.current = v;
       onChange(v);
+      if (submit) onSubmit(v);
     },
     { isActive },
   );

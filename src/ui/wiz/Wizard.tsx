@@ -74,6 +74,24 @@ function TextQuestion({ q, value }: { q: Question & { kind: 'text' }; value: str
   );
 }
 
+/** Wrap lines to a width at spaces where possible; continuation lines keep the indent, plus 4. */
+export function wrapLines(lines: string[], width: number): string[] {
+  const out: string[] = [];
+  for (const line of lines) {
+    let rest = line;
+    const indent = ' '.repeat(Math.min((/^ */.exec(line)?.[0].length ?? 0) + 4, Math.floor(width / 2)));
+    while ([...rest].length > width) {
+      const chars = [...rest];
+      let cut = chars.slice(0, width).lastIndexOf(' ');
+      if (cut <= indent.length) cut = width;
+      out.push(chars.slice(0, cut).join('').trimEnd());
+      rest = indent + chars.slice(cut).join('').trimStart();
+    }
+    out.push(rest);
+  }
+  return out;
+}
+
 function Review({ s, review, save, onConfirm, onBack }: { s: WizardState; review: WizardProps['review']; save: WizardProps['save']; onConfirm: () => void; onBack: () => void }) {
   const { stdout } = useStdout();
   const rows = Math.max(8, (stdout?.rows ?? 24) - 9);
@@ -91,7 +109,8 @@ function Review({ s, review, save, onConfirm, onBack }: { s: WizardState; review
       live = false;
     };
   }, [s.answers, review]);
-  const lines = (result?.text ?? 'Working out the plan (read-only checks of what is installed)…').split('\n');
+  // Long lines (the exact commands) wrap instead of being cut, so every word can be read.
+  const lines = wrapLines((result?.text ?? 'Working out the plan (read-only checks of what is installed)…').split('\n'), (stdout?.columns ?? 80) - 1);
   useInput(
     (input, key) => {
       if (key.downArrow) setTop((t) => Math.min(Math.max(0, lines.length - rows), t + 1));
@@ -133,8 +152,14 @@ function Review({ s, review, save, onConfirm, onBack }: { s: WizardState; review
   );
 }
 
-function Footer({ q, review }: { q: Question; review: boolean }) {
-  const keys = review ? 'enter install · s save as preset · ↑↓ scroll · esc back · ctrl-c quit' : q.kind === 'select' ? '↑↓ move · enter choose · esc/← back · ctrl-c quit' : 'type · enter next · esc back · ctrl-c quit (nothing is written)';
+function Footer({ q, review, prefilled }: { q: Question; review: boolean; prefilled: boolean }) {
+  const keys = review
+    ? 'enter install · s save as preset · ↑↓ scroll · esc back · ctrl-c quit'
+    : q.kind === 'select'
+      ? '↑↓ move · enter choose · esc/← back · ctrl-c quit'
+      : prefilled
+        ? 'enter keeps it · type to replace · ⌫ edits · esc back · ctrl-c quit'
+        : 'type · enter next · esc back · ctrl-c quit (nothing is written)';
   return (
     <Box marginTop={1}>
       <Text dimColor>{keys}</Text>
@@ -202,7 +227,7 @@ export function WizardApp(p: WizardProps) {
         )}
         {s.error ? <Text color={color('red')}>{`✖ ${s.error}`}</Text> : null}
       </Box>
-      <Footer q={q} review={q.kind === 'review'} />
+      <Footer q={q} review={q.kind === 'review'} prefilled={q.kind === 'text' && !s.touched && s.text !== ''} />
     </Box>
   );
 }

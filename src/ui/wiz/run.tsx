@@ -13,7 +13,8 @@ export async function runWizard(props: Omit<WizardProps, 'onDone'>): Promise<{ k
     process.exit(0);
   }
   await app.waitUntilExit();
-  app.clear();
   app.unmount();
+  // The last frame stays on screen (a record of what was reviewed); what follows starts below it.
+  process.stdout.write('\n');
   return result;
 }

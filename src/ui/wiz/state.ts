@@ -24,6 +24,8 @@ export interface WizardState {
   touched: boolean;
   /** Secret answers entered so far, for the output redactor. */
   secrets: string[];
+  /** The user pressed a key: a found install no longer replaces the answers. */
+  interacted?: boolean;
 }
 
 /** A key as Ink's useInput reports it (the subset the wizard uses). */
@@ -103,13 +105,14 @@ export function reduce(s: WizardState, a: WizardAction): WizardState {
       return s.touched ? next : enter(next);
     }
     case 'key':
-      return onKey(s, a.key);
+      return { ...onKey(s, a.key), interacted: true };
     case 'error':
       return { ...s, error: a.message };
     case 'prefill':
-      // Only before the user answered anything: then the found install becomes the answers.
-      if (s.history.length > 0 || Object.keys(s.answers).length > 0) return s;
-      return { ...prefill({ ...s, answers: a.answers }), note: a.note };
+      // Only before the user pressed anything: then the found install (with any --set values on top)
+      // becomes the answers, walked through from the start.
+      if (s.interacted) return s;
+      return { ...prefill(createState(a.answers, s.detection)), secrets: s.secrets, note: a.note };
     case 'cancel':
       return { ...s, result: { kind: 'cancel' } };
     case 'confirm':
@@ -193,7 +196,9 @@ function onKey(s: WizardState, k: KeyPress): WizardState {
   if (k.leftArrow && s.text === '') return reduce(s, { type: 'back' });
   if (k.backspace || k.delete || (k.ctrl && k.input === 'h')) return { ...s, text: [...s.text].slice(0, -1).join(''), touched: true, error: undefined };
   if (!plain || k.tab || /^[\u0000-\u001f\u007f]*$/.test(k.input)) return s;
-  return { ...s, text: s.text + k.input, touched: true, error: undefined };
+  // A prefilled value (a default, or the installed one) is kept by Enter and replaced by typing;
+  // backspace edits it instead.
+  return { ...s, text: (s.touched ? s.text : '') + k.input, touched: true, error: undefined };
 }
 
 function charKey(ch: string): KeyPress {
