@@ -93,8 +93,12 @@ export async function wizardCommand(flags: InstallFlags = {}): Promise<number> {
     );
   for (const p of secretPathsOf(initial)) redactor.add([String(get(initial, p))]);
   const { runWizard } = await import('../ui/wiz/run.js');
+  // Checks the user chose to skip on the review screen (the same as --skip-check).
+  const skipped = new Set(flags.skipCheck ?? []);
+  const withSkips = (): InstallFlags => ({ ...flags, skipCheck: [...skipped] });
   const result = await runWizard({
     initial,
+    skipChecks: (ids) => ids.forEach((id) => skipped.add(id)),
     detection,
     onSecret: (v) => redactor.add([v]),
     review: async (answers) => {
@@ -108,11 +112,13 @@ export async function wizardCommand(flags: InstallFlags = {}): Promise<number> {
         const { model, secrets } = parseModel(structuredClone(answers), { env: process.env });
         redactor.add(secrets);
         const p = await prepare({ model, raw: answers, secrets, source: '(wizard)', warnings: [] });
-        const failed = (await preflight(p, flags)).filter((r) => r.status === 'fail');
+        const failed = (await preflight(p, withSkips())).filter((r) => r.status === 'fail');
         if (failed.length) {
+          const ids = failed.map((r) => r.id);
           return {
             ok: false,
-            text: `Preflight found ${failed.length} problem${failed.length > 1 ? 's' : ''}:\n${failed.map((r) => `✖ ${r.id}: ${r.message}\n  fix: ${r.fix ?? ''}`).join('\n')}\n\nFix it and run hd-setup again, or press esc to change your answers.\nPress s to save these answers as a preset first.\n\n${planToText(p.plan, redactor, { diffs: true })}`,
+            failed: ids,
+            text: `Preflight found ${failed.length} problem${failed.length > 1 ? 's' : ''}:\n${failed.map((r) => `✖ ${r.id}: ${r.message}\n  fix: ${r.fix ?? ''}`).join('\n')}\n\nFix it and run hd-setup again, or press esc to change your answers.\nPress k to skip ${ids.length > 1 ? 'these checks' : 'this check'} and install anyway (the same as --skip-check ${ids.join(' --skip-check ')}).\nPress s to save these answers as a preset first.\n\n${planToText(p.plan, redactor, { diffs: true })}`,
           };
         }
         return { ok: true, text: planToText(p.plan, redactor, { diffs: true }) };
@@ -146,7 +152,7 @@ export async function wizardCommand(flags: InstallFlags = {}): Promise<number> {
   const { model, secrets } = parseModel(structuredClone(result.answers), { env: process.env });
   redactor.add(secrets);
   const p = await prepare({ model, raw: result.answers, secrets, source: '(wizard)', warnings: [] });
-  const summary = await runPlan(p, { ...flags, yes: true });
+  const summary = await runPlan(p, { ...withSkips(), yes: true });
   if (summary.ok) remember(p.host.home, recordOf(model, p.host.home));
   return exitCodeOf(summary);
 }

@@ -64,6 +64,8 @@ export const containerChecks: Record<string, Check> = {
     const min = MIN_VERSIONS[rt];
     if (!v) return { status: 'warn', message: `could not read the ${rt} version`, fix: `check that "${rt} --version" works` };
     if (compareVersions(v, min) < 0) {
+      // The minimums are Fivetran's (its agent script refuses older runtimes); Tobiko states none.
+      if (ctx.model.product === 'tobiko') return { status: 'warn', message: `${rt} ${v} is older than ${min}, the minimum the Fivetran agent requires`, fix: `upgrade ${rt} if the executors misbehave` };
       return { status: 'fail', message: `${rt} ${v} is older than the required ${min}`, fix: `upgrade ${rt} to ${min} or newer, or pass --skip-check runtime-version to try anyway` };
     }
     return { status: 'ok', message: `${rt} ${v} (>= ${min})` };
@@ -120,10 +122,11 @@ export const containerChecks: Record<string, Check> = {
       return { status: 'warn', message: `could not read free space at ${p}` };
     }
   },
-  memory: () => {
+  memory: (ctx) => {
     const mem = totalmem() / GB;
     const cores = cpus().length;
-    if (mem < 32 || cores < 8) {
+    // Fivetran's sizing for the agent host; Tobiko's README gives none for the executors.
+    if (ctx.model.product === 'fivetran' && (mem < 32 || cores < 8)) {
       return { status: 'warn', message: `${mem.toFixed(0)} GB RAM and ${cores} CPUs; 32 GB and 8 CPUs are recommended`, fix: 'size the host up before running many connections' };
     }
     return { status: 'ok', message: `${mem.toFixed(0)} GB RAM, ${cores} CPUs` };

@@ -285,6 +285,34 @@ describe('wizard flows (ink-testing-library): the answers render byte-identical 
     w.app.unmount();
   });
 
+  it('a failed preflight on the review can be skipped with k, then installed', async () => {
+    const skipped: string[] = [];
+    let done: { kind: string } | undefined;
+    const app = inkRender(
+      <WizardApp
+        initial={{ product: 'fivetran', runtime: 'docker', fivetran: { token: TOKEN } }}
+        detection={{}}
+        review={async () => (skipped.length ? { ok: true, text: 'Steps\n  1. Preflight checks' } : { ok: false, failed: ['runtime-version'], text: '✖ runtime-version: podman 4.3.1 is older than the required 4.5.0\nPress k to skip this check' })}
+        skipChecks={(ids) => skipped.push(...ids)}
+        save={async () => ''}
+        onDone={(r) => (done = r)}
+      />,
+    );
+    await tick();
+    expect(frameOf(app)).toContain('Not ready to install');
+    app.stdin.write(ENTER); // not ready: enter does nothing
+    await tick();
+    expect(done).toBeUndefined();
+    app.stdin.write('k');
+    await tick();
+    expect(skipped).toEqual(['runtime-version']);
+    expect(frameOf(app)).toContain('Review: files');
+    app.stdin.write(ENTER);
+    await tick();
+    expect(done?.kind).toBe('install');
+    app.unmount();
+  });
+
   it('Ctrl-C before execution cancels and writes nothing', async () => {
     const w = mount();
     await w.keys(ENTER, '\u0003');

@@ -11,6 +11,8 @@ import { createState, currentQuestion, initialValue, prefill, progress, reduce, 
 export interface ReviewText {
   ok: boolean;
   text: string;
+  /** Preflight checks that failed; the review offers to skip them. */
+  failed?: string[];
 }
 
 export interface WizardProps {
@@ -22,6 +24,8 @@ export interface WizardProps {
   /** Write the answers as a preset (secrets as references); returns a message. */
   save: (answers: Answers, path: string) => Promise<string>;
   onSecret?: (value: string) => void;
+  /** Skip these preflight checks from now on (review screen, key k). */
+  skipChecks?: (ids: string[]) => void;
   onDone: (result: { kind: 'install' | 'cancel'; answers: Answers }) => void;
 }
 
@@ -92,15 +96,18 @@ export function wrapLines(lines: string[], width: number): string[] {
   return out;
 }
 
-function Review({ s, review, save, onConfirm, onBack }: { s: WizardState; review: WizardProps['review']; save: WizardProps['save']; onConfirm: () => void; onBack: () => void }) {
+function Review({ s, review, save, skipChecks, onConfirm, onBack }: { s: WizardState; review: WizardProps['review']; save: WizardProps['save']; skipChecks: WizardProps['skipChecks']; onConfirm: () => void; onBack: () => void }) {
   const { stdout } = useStdout();
   const rows = Math.max(8, (stdout?.rows ?? 24) - 9);
   const [result, setResult] = useState<ReviewText | undefined>();
   const [top, setTop] = useState(0);
   const [saving, setSaving] = useState<string | undefined>();
   const [message, setMessage] = useState<string | undefined>();
+  // Bumped to work the plan out again (after skipping checks).
+  const [round, setRound] = useState(0);
   useEffect(() => {
     let live = true;
+    setResult(undefined);
     review(s.answers).then(
       (r) => live && setResult(r),
       (e: Error) => live && setResult({ ok: false, text: e.message }),
@@ -108,7 +115,7 @@ function Review({ s, review, save, onConfirm, onBack }: { s: WizardState; review
     return () => {
       live = false;
     };
-  }, [s.answers, review]);
+  }, [s.answers, review, round]);
   // Long lines (the exact commands) wrap instead of being cut, so every word can be read.
   const lines = wrapLines((result?.text ?? 'Working out the plan (read-only checks of what is installed)…').split('\n'), (stdout?.columns ?? 80) - 1);
   useInput(
@@ -119,6 +126,11 @@ function Review({ s, review, save, onConfirm, onBack }: { s: WizardState; review
       else if (key.pageUp) setTop((t) => Math.max(0, t - rows));
       else if (key.return && result?.ok) onConfirm();
       else if (input === 's' && result) setSaving('./hd-setup-preset.yaml');
+      else if (input === 'k' && result?.failed?.length && skipChecks) {
+        skipChecks(result.failed);
+        setTop(0);
+        setRound((r) => r + 1);
+      }
       else if (key.escape || key.leftArrow) onBack();
     },
     { isActive: saving === undefined },
@@ -209,7 +221,7 @@ export function WizardApp(p: WizardProps) {
       ) : null}
       <Box flexDirection="column" marginTop={1}>
         {q.kind === 'review' ? (
-          <Review s={s} review={p.review} save={p.save} onConfirm={() => dispatch({ type: 'confirm' })} onBack={() => dispatch({ type: 'back' })} />
+          <Review s={s} review={p.review} save={p.save} skipChecks={p.skipChecks} onConfirm={() => dispatch({ type: 'confirm' })} onBack={() => dispatch({ type: 'back' })} />
         ) : (
           <>
             <Text bold wrap="wrap">

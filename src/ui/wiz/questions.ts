@@ -561,7 +561,7 @@ export function questions(c: Ctx): Question[] {
     id: 'proxy',
     step: 'Proxy',
     kind: 'select',
-    title: 'Does the agent reach the internet through a proxy?',
+    title: `Do${a.product === 'tobiko' ? ' the executors' : 'es the agent'} reach the internet through a proxy?`,
     options: [
       { label: 'No proxy', value: 'none' },
       { label: a.proxy ? `Proxy: ${maskUrlCredentials(a.proxy.https ?? a.proxy.http ?? '')}` : 'Use a proxy', value: 'set', hint: 'http/https/no_proxy' },

@@ -210,7 +210,10 @@ function charKey(ch: string): KeyPress {
 
 /** Steps for the header: which are done, which is current. */
 export function progress(s: WizardState): { steps: string[]; current: string } {
-  const list = questions(ctx(s));
+  // The steps as if the open menus (gateways, affinity rules) were finished, so the header shows the
+  // whole way ahead and does not shrink while a list is edited.
+  const c = ctx(s);
+  const list = questions({ ...c, drafts: { ...c.drafts, gatewaysDone: true, rulesDone: true } });
   const steps = [...new Set(list.map((q) => q.step))];
   return { steps, current: currentQuestion(s).step };
 }
