@@ -87,7 +87,7 @@ export function wrapLines(lines: string[], width: number): string[] {
     while ([...rest].length > width) {
       const chars = [...rest];
       let cut = chars.slice(0, width).lastIndexOf(' ');
-      if (cut <= indent.length) cut = width;
+      if (cut <= indent.length || cut < width / 2) cut = width; // no early break before a long path
       out.push(chars.slice(0, cut).join('').trimEnd());
       rest = indent + chars.slice(cut).join('').trimStart();
     }
