@@ -51,6 +51,16 @@ function renderedFiles(answers: Answers) {
   return render(parseModel(structuredClone(answers), { env: SECRET_ENV }).model, RENDER_ENV).map((f) => [f.path, f.mode, f.content]);
 }
 
+/** At the review: confirm, then the answers must render the same files as the bundled preset. */
+async function installFromReview(w: ReturnType<typeof mount>, preset: string) {
+  await tick();
+  expect(w.frame()).toContain('Review');
+  await w.keys(ENTER);
+  expect(w.result()?.kind).toBe('install');
+  expect(renderedFiles(w.result()!.answers)).toEqual(presetFiles(preset));
+  w.app.unmount();
+}
+
 function presetFiles(name: string) {
   return render(load({ preset: name }).model, RENDER_ENV).map((f) => [f.path, f.mode, f.content]);
 }
@@ -219,12 +229,7 @@ describe('wizard flows (ink-testing-library): the answers render byte-identical 
     await w.keys(ESC);
     expect(w.frame()).toContain('Agent token');
     await w.keys(ENTER, ENTER, ENTER);
-    await tick();
-    expect(w.frame()).toContain('Review');
-    await w.keys(ENTER);
-    expect(w.result()?.kind).toBe('install');
-    expect(renderedFiles(w.result()!.answers)).toEqual(presetFiles('fivetran-docker'));
-    w.app.unmount();
+    await installFromReview(w, 'fivetran-docker');
   });
 
   it('Fivetran on Kubernetes with affinity rules', async () => {
@@ -268,12 +273,7 @@ describe('wizard flows (ink-testing-library): the answers render byte-identical 
   it('Fivetran on docker with every key in one chunk (as over a slow SSH link)', async () => {
     const w = mount();
     await w.keys(`${ENTER}${ENTER}${TOKEN}${ENTER}${ENTER}${ENTER}`);
-    await tick();
-    expect(w.frame()).toContain('Review');
-    await w.keys(ENTER);
-    expect(w.result()?.kind).toBe('install');
-    expect(renderedFiles(w.result()!.answers)).toEqual(presetFiles('fivetran-docker'));
-    w.app.unmount();
+    await installFromReview(w, 'fivetran-docker');
   });
 
   it('↓ and enter in one chunk choose the second product', async () => {
