@@ -131,6 +131,39 @@ describe('install on a stub runtime', () => {
     s.server.close();
   });
 
+  it('doctor probes the endpoints through the proxy the install uses (CONNECT, credentials), masked', async () => {
+    // A proxy that records each CONNECT and refuses it: the probe must have gone through it.
+    const seen: string[] = [];
+    const proxy = createServer((sock) => {
+      sock.once('data', (d) => {
+        const head = d.toString('latin1').split('\r\n');
+        seen.push(`${head[0]} | ${head.find((l) => /^proxy-authorization:/i.test(l)) ?? ''}`);
+        sock.end('HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n');
+      });
+    }).listen(0, '127.0.0.1');
+    await new Promise((r) => proxy.once('listening', r));
+    const port = (proxy.address() as { port: number }).port;
+    const s = await stubEnv();
+    const set = ['--set', `proxy.https=http://bob:pr0xy-pw@127.0.0.1:${port}`, '--set', 'proxy.noProxy=[api.fivetran.com]'];
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags, ...set], { env: s.env }).code).toBe(0);
+    const out = await new Promise<string>((done) => {
+      const child = spawn(process.execPath, [BIN, 'doctor', '--json'], { env: { ...s.env, CI: 'true', NO_COLOR: '1' } });
+      let text = '';
+      child.stdout.on('data', (d) => (text += d));
+      child.on('exit', () => done(text));
+    });
+    proxy.close();
+    s.server.close();
+    expect(seen[0]).toMatch(/^CONNECT ldp\.orchestrator\.fivetran\.com:443 HTTP\/1\.1 \| proxy-authorization: Basic /i);
+    expect(Buffer.from(seen[0]!.split('Basic ')[1]!, 'base64').toString()).toBe('bob:pr0xy-pw');
+    expect(seen).toHaveLength(1); // api.fivetran.com is in noProxy: probed directly
+    const checks = JSON.parse(out).checks as { id: string; status: string; message: string }[];
+    const reach = checks.filter((c) => c.id === 'reachability');
+    expect(reach[0]).toMatchObject({ status: 'fail', message: expect.stringContaining(`through the proxy http://bob:********@127.0.0.1:${port}`) });
+    expect(reach[1]!.message).not.toContain('through the proxy');
+    expect(out).not.toContain('pr0xy-pw');
+  });
+
   it('restarts a stopped agent with the same config instead of deleting it', async () => {
     const s = await stubEnv();
     expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);

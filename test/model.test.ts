@@ -5,6 +5,7 @@ import { UserError } from '../src/model/errors.js';
 import { envPath, listPresets, parseSetPath } from '../src/model/load.js';
 import { computePresetJsonSchema, presetJsonSchema } from '../src/model/schema.js';
 import { checkToken } from '../src/products/fivetran/token.js';
+import { bypassesProxy } from '../src/exec/net.js';
 import { isSecretParam } from '../src/products/tobiko/engines.js';
 import { TOKEN, load, tmp, CLIENT_SECRET, WAREHOUSE_PASSWORD, ROOT } from './helpers.js';
 
@@ -216,6 +217,18 @@ describe('Tobiko secret detection', () => {
     expect(isSecretParam('access_key', ['access_key'])).toBe(true);
     expect(isSecretParam('token_endpoint', [], ['token_endpoint'])).toBe(false);
     expect(isSecretParam('type')).toBe(false);
+  });
+});
+
+describe('no_proxy', () => {
+  it('matches exact hosts, domain suffixes and *', () => {
+    const np = ['localhost', '.internal.example', 'fivetran.com', '10.0.0.0/8'];
+    expect(bypassesProxy('api.fivetran.com', np)).toBe(true);
+    expect(bypassesProxy('fivetran.com', np)).toBe(true);
+    expect(bypassesProxy('notfivetran.com', np)).toBe(false);
+    expect(bypassesProxy('db.internal.example', np)).toBe(true);
+    expect(bypassesProxy('cloud.tobikodata.com', np)).toBe(false);
+    expect(bypassesProxy('anything', ['*'])).toBe(true);
   });
 });
 

@@ -12,7 +12,7 @@ import { forget, queryOf, readRegistry } from '../exec/registry.js';
 import { allChecks } from '../exec/checks.js';
 import type { CheckReport, Summary } from '../exec/events.js';
 import { run } from '../exec/run.js';
-import { probeEndpoint } from '../exec/net.js';
+import { bypassesProxy, probeEndpoint } from '../exec/net.js';
 import { buildPlan, installDirOf, stateDirOf } from '../plan/index.js';
 import { releaseSelector } from '../plan/kubernetes.js';
 import { helmRollbackPlan, scaleStep, stopPlan, uninstallPlan, containerNamesOf, type Target } from '../plan/lifecycle.js';
@@ -20,7 +20,7 @@ import { planToText } from '../plan/describe.js';
 import type { Plan } from '../plan/types.js';
 import { toYaml } from '../render/yaml.js';
 import { isInteractive, redactor } from '../util/output.js';
-import { urlPasswords } from '../util/redact.js';
+import { maskUrlCredentials, urlPasswords } from '../util/redact.js';
 import { withSecretRefs } from '../model/secret-refs.js';
 import { printJson, type ModelFlags } from './context.js';
 import { VERSION } from '../version.js';
@@ -345,13 +345,23 @@ export async function doctorCommand(flags: LifecycleFlags): Promise<number> {
   }
   const endpoints = model.product === 'fivetran' ? ['https://ldp.orchestrator.fivetran.com', 'https://api.fivetran.com/v1/hybrid-deployment-agents'] : [model.tobiko?.url ?? 'https://cloud.tobikodata.com'];
   let skewChecked = false;
+  // Through the proxy the install uses, as the agent would.
+  const proxyUrl = model.proxy?.https ?? model.proxy?.http;
+  const proxy = proxyUrl ? { url: proxyUrl, noProxy: model.proxy?.noProxy ?? [] } : undefined;
   for (const url of endpoints) {
-    const r = await probeEndpoint(url, 5000);
+    const host = new URL(url).host;
+    const via = proxy && !bypassesProxy(new URL(url).hostname, proxy.noProxy) ? ` through the proxy ${maskUrlCredentials(proxy.url)}` : '';
+    const r = await probeEndpoint(url, 5000, proxy);
     if (!r.ok) {
-      reports.push({ id: 'reachability', status: 'fail', message: `${new URL(url).host} is not reachable from this host (${r.error})`, fix: 'allow outbound HTTPS to it in the firewall, or configure the proxy (--set proxy.https=...)' });
+      reports.push({
+        id: 'reachability',
+        status: 'fail',
+        message: `${host} is not reachable from this host${via} (${r.error})`,
+        fix: via ? 'check that the proxy allows CONNECT to it on port 443 and that its credentials are right, or change proxy.https' : 'allow outbound HTTPS to it in the firewall, or configure the proxy (--set proxy.https=...)',
+      });
       continue;
     }
-    reports.push({ id: 'reachability', status: 'ok', message: `${new URL(url).host} answers (HTTP ${r.status})` });
+    reports.push({ id: 'reachability', status: 'ok', message: `${host} answers${via} (HTTP ${r.status})` });
     if (!skewChecked && r.date) {
       skewChecked = true;
       const skew = Math.round(Math.abs(Date.now() - Date.parse(r.date)) / 1000);
