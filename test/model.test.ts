@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../src/model/errors.js';
-import { envPath, listPresets, parseSetPath } from '../src/model/load.js';
+import { buildRaw, envPath, listPresets, parseSetPath } from '../src/model/load.js';
+import { optionVarNames } from '../src/model/env-names.js';
 import { computePresetJsonSchema, presetJsonSchema } from '../src/model/schema.js';
 import { checkToken } from '../src/products/fivetran/token.js';
 import { bypassesProxy } from '../src/exec/net.js';
@@ -217,6 +218,16 @@ describe('Tobiko secret detection', () => {
     expect(isSecretParam('access_key', ['access_key'])).toBe(true);
     expect(isSecretParam('token_endpoint', [], ['token_endpoint'])).toBe(false);
     expect(isSecretParam('type')).toBe(false);
+  });
+});
+
+describe('HD_SETUP_* environment', () => {
+  it('reads options, not the tool\'s own switches', () => {
+    const env = { HD_SETUP_DEBUG: '1', HD_SETUP_PRODUCT: 'fivetran', HD_SETUP_NOT_AN_OPTION: 'x', PATH: '/bin' };
+    expect(optionVarNames(env)).toEqual(['HD_SETUP_NOT_AN_OPTION', 'HD_SETUP_PRODUCT']);
+    const { raw, warnings } = buildRaw({ env });
+    expect(raw).toEqual({ product: 'fivetran' });
+    expect(warnings).toEqual(['ignoring HD_SETUP_NOT_AN_OPTION: it names no option (see: hd-setup schema)']);
   });
 });
 

@@ -5,6 +5,7 @@
 import { redactor } from '../util/output.js';
 import { secretPathsOf, get, set, type Answers, type Detection } from '../ui/wiz/questions.js';
 import type { InstallFlags } from './install.js';
+import { optionVarNames } from '../model/env-names.js';
 
 async function detect(): Promise<Detection> {
   const [{ detectRuntime }, { detectInstalled }, { probe }, { which }, { readRegistry, queryOf }] = await Promise.all([
@@ -73,7 +74,9 @@ async function resolveSecrets(answers: Answers): Promise<{ answers: Answers; ref
 }
 
 export async function wizardCommand(flags: InstallFlags = {}): Promise<number> {
-  const fromFlags = flags.preset || flags.set?.length ? (await import('../model/load.js')).buildRaw({ ...(flags.preset ? { preset: flags.preset } : {}), sets: flags.set ?? [] }).raw : undefined;
+  // --preset, --set and HD_SETUP_* options in the environment prefill the wizard.
+  const given = Boolean(flags.preset || flags.set?.length || optionVarNames(process.env).length);
+  const fromFlags = given ? (await import('../model/load.js')).buildRaw({ ...(flags.preset ? { preset: flags.preset } : {}), sets: flags.set ?? [] }).raw : undefined;
   const { answers: initial, refs } = fromFlags ? await resolveSecrets(fromFlags) : { answers: {}, refs: {} };
   // Detection runs while the first screen shows (the wizard calls this once its first frame is on
   // screen). An installed agent found then prefills the answers (re-running): as it is, or with the

@@ -8,8 +8,9 @@ import { CORE_SCHEMA, YAMLException, load as loadYaml } from 'js-yaml';
 import { UserError, zodProblems, type Problem } from './errors.js';
 import { withResolveContext } from './refs.js';
 import { presetJsonSchema, presetSchema, type Model } from './schema.js';
+import { ENV_PREFIX, optionVarNames } from './env-names.js';
 
-export const ENV_PREFIX = 'HD_SETUP_';
+export { ENV_PREFIX } from './env-names.js';
 
 export function presetsDir(): string {
   const here = dirname(fileURLToPath(import.meta.url));
@@ -245,8 +246,7 @@ export function buildRaw(opts: LoadOptions): { raw: Record<string, unknown>; sou
     baseDir = dirname(file);
   }
   const problems: Problem[] = [];
-  for (const name of Object.keys(env).sort()) {
-    if (!name.startsWith(ENV_PREFIX)) continue;
+  for (const name of optionVarNames(env)) {
     const path = envPath(name);
     if (!path) {
       warnings.push(`ignoring ${name}: it names no option (see: hd-setup schema)`);
