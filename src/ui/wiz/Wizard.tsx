@@ -190,16 +190,21 @@ export function WizardApp(p: WizardProps) {
     reported.current = s.secrets.length;
   }, [s.secrets]);
   useEffect(() => {
-    if (typeof p.detection !== 'function') return;
-    p.detection().then(
-      (detection) => {
-        dispatch({ type: 'detected', detection });
-        if (detection.installed) {
-          dispatch({ type: 'prefill', answers: detection.installed.preset, note: `Found an installed agent (${detection.installed.where}). Its settings are prefilled; esc walks back through them.` });
-        }
-      },
-      () => undefined,
+    const detect = p.detection;
+    if (typeof detect !== 'function') return;
+    // On the next turn of the event loop: the first frame is written before detection loads anything.
+    const timer = setImmediate(() =>
+      detect().then(
+        (detection) => {
+          dispatch({ type: 'detected', detection });
+          if (detection.installed) {
+            dispatch({ type: 'prefill', answers: detection.installed.preset, note: `Found an installed agent (${detection.installed.where}). Its settings are prefilled; esc walks back through them.` });
+          }
+        },
+        () => undefined,
+      ),
     );
+    return () => clearImmediate(timer);
   }, [p.detection]);
   // Exit in one place, after the last state flush.
   useEffect(() => {
