@@ -2,8 +2,8 @@
 // `--version` loads a few hundred bytes; commands load their own chunks.
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { unicodeFastPaths } from './unicode-fast-paths.mjs';
 
@@ -11,7 +11,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 rmSync(join(root, 'dist'), { recursive: true, force: true });
-await build({
+const result = await build({
+  metafile: true,
   entryPoints: { 'hd-setup': join(root, 'src/cli/entry.ts') },
   outdir: join(root, 'dist'),
   outExtension: { '.js': '.mjs' },
@@ -36,3 +37,20 @@ const schema = spawnSync(process.execPath, [join(root, 'dist/hd-setup.mjs'), 'sc
 if (schema.status !== 0) throw new Error(`hd-setup schema failed: ${schema.stderr}`);
 JSON.parse(schema.stdout);
 writeFileSync(join(root, 'dist/preset.schema.json'), schema.stdout);
+
+// The bundle carries third-party code: their licenses go with it (dist/THIRD_PARTY_NOTICES.md), one
+// entry per package whose code is in the bundle, from the package's own license file.
+const packages = new Map();
+for (const input of Object.keys(result.metafile.inputs)) {
+  const m = /^(?:[^:]+:)?(.*node_modules\/((?:@[^/]+\/)?[^/]+))\//.exec(input);
+  if (m) packages.set(resolve(root, m[1]), m[2]);
+}
+const notices = new Map();
+for (const [abs, name] of packages) {
+  const meta = JSON.parse(readFileSync(join(abs, 'package.json'), 'utf8'));
+  const file = readdirSync(abs).find((f) => /^(licen[cs]e|copying)([.-]|$)/i.test(f));
+  const author = typeof meta.author === 'string' ? meta.author : meta.author?.name;
+  const text = file ? readFileSync(join(abs, file), 'utf8').trim() : `License: ${meta.license ?? 'see the package'}${author ? `, copyright ${author}` : ''} (the package ships no license file)`;
+  notices.set(`${name} ${meta.version}`, `## ${name} ${meta.version}\n\n${text}\n`);
+}
+writeFileSync(join(root, 'dist/THIRD_PARTY_NOTICES.md'), `# Third-party software in this bundle\n\nhd-setup's bin bundles the following packages.\n\n${[...notices].sort(([a], [b]) => a.localeCompare(b)).map(([, t]) => t).join('\n')}`);
