@@ -12,7 +12,7 @@ import { forget, queryOf, readRegistry } from '../exec/registry.js';
 import { allChecks } from '../exec/checks.js';
 import type { CheckReport, Summary } from '../exec/events.js';
 import { run } from '../exec/run.js';
-import { bypassesProxy, probeEndpoint } from '../exec/net.js';
+import { probeEndpoint } from '../exec/net.js';
 import { buildPlan, installDirOf, stateDirOf } from '../plan/index.js';
 import { releaseSelector } from '../plan/kubernetes.js';
 import { helmRollbackPlan, scaleStep, stopPlan, uninstallPlan, containerNamesOf, type Target } from '../plan/lifecycle.js';
@@ -350,8 +350,8 @@ export async function doctorCommand(flags: LifecycleFlags): Promise<number> {
   const proxy = proxyUrl ? { url: proxyUrl, noProxy: model.proxy?.noProxy ?? [] } : undefined;
   for (const url of endpoints) {
     const host = new URL(url).host;
-    const via = proxy && !bypassesProxy(new URL(url).hostname, proxy.noProxy) ? ` through the proxy ${maskUrlCredentials(proxy.url)}` : '';
     const r = await probeEndpoint(url, 5000, proxy);
+    const via = proxy && r.proxied ? ` through the proxy ${maskUrlCredentials(proxy.url)}` : '';
     if (!r.ok) {
       reports.push({
         id: 'reachability',

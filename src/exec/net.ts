@@ -3,6 +3,8 @@
 // it for no_proxy hosts), not through whatever this shell has in HTTPS_PROXY.
 export interface ProbeResult {
   ok: boolean;
+  /** It went through the proxy (the host is not in no_proxy). */
+  proxied: boolean;
   status?: number;
   date?: string;
   error?: string;
@@ -26,9 +28,9 @@ export function bypassesProxy(host: string, noProxy: string[]): boolean {
 }
 
 export async function probeEndpoint(url: string, timeoutMs: number, proxy?: ProbeProxy): Promise<ProbeResult> {
-  const viaProxy = proxy && !bypassesProxy(new URL(url).hostname, proxy.noProxy);
+  const proxied = Boolean(proxy && !bypassesProxy(new URL(url).hostname, proxy.noProxy));
   try {
-    if (viaProxy) {
+    if (proxy && proxied) {
       // Loaded only here (doctor, with a proxy). Bundled, a CJS package's import() holds it as default.
       const mod = (await import('undici')) as typeof import('undici') & { default?: typeof import('undici') };
       const { ProxyAgent, request } = mod.default ?? mod;
@@ -37,15 +39,15 @@ export async function probeEndpoint(url: string, timeoutMs: number, proxy?: Prob
         const res = await request(url, { method: 'HEAD', dispatcher, signal: AbortSignal.timeout(timeoutMs) });
         await res.body.dump();
         const date = res.headers.date;
-        return { ok: true, status: res.statusCode, ...(typeof date === 'string' ? { date } : {}) };
+        return { ok: true, proxied, status: res.statusCode, ...(typeof date === 'string' ? { date } : {}) };
       } finally {
         await dispatcher.close().catch(() => undefined);
       }
     }
     const res = await fetch(url, { method: 'HEAD', signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
-    return { ok: true, status: res.status, ...(res.headers.get('date') ? { date: res.headers.get('date')! } : {}) };
+    return { ok: true, proxied, status: res.status, ...(res.headers.get('date') ? { date: res.headers.get('date')! } : {}) };
   } catch (e) {
     const err = e as Error & { code?: string; cause?: { code?: string } };
-    return { ok: false, error: err.cause?.code ?? err.code ?? (err.name === 'TimeoutError' ? 'timeout' : err.message) };
+    return { ok: false, proxied, error: err.cause?.code ?? err.code ?? (err.name === 'TimeoutError' ? 'timeout' : err.message) };
   }
 }

@@ -1,6 +1,6 @@
 // Building blocks shared by both products' schemas.
 import * as z from 'zod';
-import { PATTERNS, type Pattern } from './patterns.js';
+import { PATTERNS, tooLong, type Pattern } from './patterns.js';
 import { registerSecret, registerUrlCredentials, resolveRef } from './refs.js';
 
 /** A secret field: literal, env:NAME or file:PATH. Parses to the resolved value and registers it for masking. */
@@ -44,7 +44,7 @@ export function credentialUrl(description: string) {
 /** A string in one of the shared formats (model/patterns.ts), with its message. */
 export const patterned = (p: Pattern) => {
   const s = z.string().regex(p.re, p.message);
-  return p.max === undefined ? s : s.max(p.max, `must be at most ${p.max} characters`);
+  return p.max === undefined ? s : s.max(p.max, tooLong(p.max));
 };
 
 export const k8sName = patterned(PATTERNS.k8sName);

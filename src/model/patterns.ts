@@ -18,9 +18,11 @@ export const PATTERNS = {
   gatewayName: { re: /^[a-z][a-z0-9_]*$/, message: 'gateway names start with a-z and use only a-z, 0-9 and "_"' },
 } satisfies Record<string, Pattern>;
 
+export const tooLong = (max: number) => `must be at most ${max} characters`;
+
 /** The message for a value that does not fit, else undefined. */
 export function mismatch(p: Pattern, value: string): string | undefined {
   if (!p.re.test(value)) return p.message;
-  if (p.max !== undefined && value.length > p.max) return `must be at most ${p.max} characters`;
+  if (p.max !== undefined && value.length > p.max) return tooLong(p.max);
   return undefined;
 }

@@ -10,11 +10,17 @@ function Harness({ onSubmit }: { onSubmit: (v: string) => void }) {
   return <Field value={v} onChange={setV} onSubmit={onSubmit} />;
 }
 
+/** A mounted field: the last submitted value, and the app to type into. */
+async function mountField() {
+  const submitted = { value: '' };
+  const app = render(<Harness onSubmit={(v) => (submitted.value = v)} />);
+  await tick();
+  return { app, submitted };
+}
+
 describe('Field', () => {
   it('keeps every key, including fast bursts and deletes', async () => {
-    let got = '';
-    const app = render(<Harness onSubmit={(v) => (got = v)} />);
-    await tick();
+    const { app, submitted } = await mountField();
     app.stdin.write('abc');
     await tick();
     for (let i = 0; i < 3; i++) {
@@ -27,17 +33,15 @@ describe('Field', () => {
     await tick();
     app.stdin.write('\r');
     await tick();
-    expect(got).toBe('XYQ');
+    expect(submitted.value).toBe('XYQ');
     app.unmount();
   });
 
   it('submits on an Enter that arrives in the same chunk as the text', async () => {
-    let got = '';
-    const app = render(<Harness onSubmit={(v) => (got = v)} />);
-    await tick();
+    const { app, submitted } = await mountField();
     app.stdin.write('./my-preset.yamlx\x7f\r');
     await tick();
-    expect(got).toBe('./my-preset.yaml');
+    expect(submitted.value).toBe('./my-preset.yaml');
     app.unmount();
   });
 });

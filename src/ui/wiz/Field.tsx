@@ -1,7 +1,9 @@
 // A single-line text field. Unlike a controlled input that computes from its last rendered value, it
 // keeps the value in a ref, so keys that arrive faster than renders (pasting, fast typing) are not lost.
 import React, { useRef } from 'react';
-import { Text, useInput } from 'ink';
+import { useInput } from 'ink';
+import { TextView } from './Choice.js';
+import { editLine, splitKeys } from './keys.js';
 
 export function Field({ value, onChange, onSubmit, mask, display, isActive = true }: { value: string; onChange: (v: string) => void; onSubmit: (v: string) => void; mask?: string; display?: (v: string) => string; isActive?: boolean }) {
   const current = useRef(value);
@@ -14,34 +16,26 @@ export function Field({ value, onChange, onSubmit, mask, display, isActive = tru
   }
   useInput(
     (input, key) => {
-      if (key.return) return onSubmit(current.current);
-      if (key.escape || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.tab || (key.ctrl && input !== 'h') || key.meta) return;
+      // A chunk can hold several keys (fast typing, a paste, tmux): apply them in order; an Enter in it
+      // submits what came before.
       let v = current.current;
       let submit = false;
-      if (key.backspace || key.delete || (key.ctrl && input === 'h')) v = [...v].slice(0, -1).join('');
-      else {
-        // A chunk can hold several keys (fast typing, a paste, tmux): apply them in order; an Enter in
-        // it submits what came before.
-        for (const ch of input) {
-          if (ch === '\r' || ch === '\n') {
-            submit = true;
-            break;
-          }
-          v = ch === '\x7f' || ch === '\b' ? [...v].slice(0, -1).join('') : ch < ' ' ? v : v + ch;
+      for (const k of splitKeys({ ...key, input })) {
+        const r = editLine(v, k);
+        if (r === 'submit') {
+          submit = true;
+          break;
         }
+        if (r !== undefined) v = r;
       }
-      current.current = v;
-      emitted.current = v;
-      onChange(v);
+      if (v !== current.current) {
+        current.current = v;
+        emitted.current = v;
+        onChange(v);
+      }
       if (submit) onSubmit(v);
     },
     { isActive },
   );
-  const shown = mask ? mask.repeat(value.length) : display ? display(value) : value;
-  return (
-    <Text>
-      {shown}
-      <Text inverse> </Text>
-    </Text>
-  );
+  return <TextView value={value} {...(mask ? { mask } : {})} {...(display ? { display } : {})} />;
 }

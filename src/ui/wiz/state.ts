@@ -4,6 +4,7 @@
 // every key as a 'key' action from a single input handler. React applies queued actions in order, so
 // keys that arrive together (fast typing, a paste, keystrokes coalesced over SSH, tmux send-keys) act
 // exactly as if they came one by one, even across questions: "↓ enter" picks the second option.
+import { editLine, splitKeys, type KeyPress } from './keys.js';
 import { questions, type Answers, type Ctx, type Detection, type Drafts, type Question } from './questions.js';
 
 export interface WizardState {
@@ -28,23 +29,8 @@ export interface WizardState {
   interacted?: boolean;
 }
 
-/** A key as Ink's useInput reports it (the subset the wizard uses). */
-export interface KeyPress {
-  input: string;
-  upArrow?: boolean;
-  downArrow?: boolean;
-  leftArrow?: boolean;
-  rightArrow?: boolean;
-  pageUp?: boolean;
-  pageDown?: boolean;
-  return?: boolean;
-  escape?: boolean;
-  backspace?: boolean;
-  delete?: boolean;
-  tab?: boolean;
-  ctrl?: boolean;
-  meta?: boolean;
-}
+
+export type { KeyPress } from './keys.js';
 
 export type WizardAction =
   | { type: 'submit'; value: string }
@@ -105,7 +91,7 @@ export function reduce(s: WizardState, a: WizardAction): WizardState {
       return s.touched ? next : enter(next);
     }
     case 'key':
-      return { ...onKey(s, a.key), interacted: true };
+      return { ...splitKeys(a.key).reduce(onKey, s), interacted: true };
     case 'error':
       return { ...s, error: a.message };
     case 'prefill':
@@ -168,16 +154,9 @@ function advance(s: WizardState, q: Question & { kind: 'text' | 'select' }, valu
   return enter({ ...next, cursor: target, history });
 }
 
+/** One key; a chunk of them was split by splitKeys, so an Enter inside a paste submits and what follows
+ * goes to the next question. */
 function onKey(s: WizardState, k: KeyPress): WizardState {
-  // Plain text that came in one piece (a paste, coalesced keystrokes): one key per character, so an
-  // Enter inside it submits and what follows goes to the next question.
-  const plain = !k.upArrow && !k.downArrow && !k.leftArrow && !k.rightArrow && !k.pageUp && !k.pageDown && !k.escape && !k.ctrl && !k.meta;
-  if (plain && [...k.input].length > 1) {
-    let cur = s;
-    for (const ch of k.input) cur = onKey(cur, charKey(ch));
-    return cur;
-  }
-  if (plain && !k.return && !k.backspace && !k.tab && /^[\r\n\b\t\u007f]$/.test(k.input)) return onKey(s, charKey(k.input));
   if (k.ctrl && k.input === 'c') return reduce(s, { type: 'cancel' });
   const q = currentQuestion(s);
   if (q.kind === 'review' || s.result) return s; // the review screen handles its own keys
@@ -192,20 +171,13 @@ function onKey(s: WizardState, k: KeyPress): WizardState {
     if (k.return) return reduce(s, { type: 'submit', value: q.options[s.choice]?.value ?? '' });
     return s;
   }
-  if (k.return) return reduce(s, { type: 'submit', value: s.text });
   if (k.leftArrow && s.text === '') return reduce(s, { type: 'back' });
-  if (k.backspace || k.delete || (k.ctrl && k.input === 'h')) return { ...s, text: [...s.text].slice(0, -1).join(''), touched: true, error: undefined };
-  if (!plain || k.tab || /^[\u0000-\u001f\u007f]*$/.test(k.input)) return s;
   // A prefilled value (a default, or the installed one) is kept by Enter and replaced by typing;
   // backspace edits it instead.
-  return { ...s, text: (s.touched ? s.text : '') + k.input, touched: true, error: undefined };
-}
-
-function charKey(ch: string): KeyPress {
-  if (ch === '\r' || ch === '\n') return { input: '', return: true };
-  if (ch === '\u007f' || ch === '\b') return { input: '', backspace: true };
-  if (ch === '\t') return { input: '', tab: true };
-  return { input: ch };
+  const edited = editLine(s.text, k, !s.touched);
+  if (edited === 'submit') return reduce(s, { type: 'submit', value: s.text });
+  if (edited === undefined) return s;
+  return { ...s, text: edited, touched: true, error: undefined };
 }
 
 /** Steps for the header: which are done, which is current. */
