@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadModel, type LoadOptions } from '../src/model/load.js';
 import type { RenderEnv } from '../src/render/types.js';
+import type { BaseModel } from '../src/model/base.js';
+import type { FivetranOptions } from '../src/products/fivetran/schema.js';
+import type { TobikoOptions } from '../src/products/tobiko/schema.js';
 import type { HostFacts } from '../src/plan/types.js';
 
 export const ROOT = resolve(import.meta.dirname, '..');
@@ -31,8 +34,12 @@ export const HOST: HostFacts = {
   version: '1.0.0-test',
 };
 
+/** A parsed model with both products' sections typed, for tests that look inside. */
+export type TestModel = BaseModel & { fivetran?: FivetranOptions; tobiko?: TobikoOptions };
+
 export function load(opts: LoadOptions) {
-  return loadModel({ env: { ...SECRET_ENV }, home: '/home/ana', ...opts });
+  const r = loadModel({ env: { ...SECRET_ENV }, home: '/home/ana', ...opts });
+  return { ...r, model: r.model as TestModel };
 }
 
 export interface CliResult {

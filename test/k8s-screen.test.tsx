@@ -5,7 +5,8 @@ import { render } from 'ink-testing-library';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildPlan } from '../src/plan/index.js';
+import { buildPlan } from '../src/service/plan.js';
+import { productOf } from '../src/products/index.js';
 import { FRESH, type HostFacts } from '../src/plan/types.js';
 import { execute } from '../src/exec/execute.js';
 import { allChecks } from '../src/exec/checks.js';
@@ -38,7 +39,7 @@ async function runScreen(scenario: string) {
     redactor: new Redactor(secrets),
     signal: new AbortController().signal,
     checks: allChecks,
-    checkContext: { model, host, state: FRESH, installDir: dir, allowRoot: true, env: process.env },
+    checkContext: { model, product: productOf(model), host, state: FRESH, installDir: dir, allowRoot: true, env: process.env },
     skipChecks: [],
     watcher: kubernetesWatcher,
   });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { render } from '../src/render/index.js';
+import { render } from '../src/service/plan.js';
 import { CLIENT_SECRET, ROOT, SECRETS, SECRET_ENV, TOKEN, WAREHOUSE_PASSWORD, cli, load, type CliResult } from './helpers.js';
 
 interface Call {
@@ -209,7 +209,7 @@ describe('Kubernetes lifecycle (fakes)', () => {
     // A stored token is kept when none is given: the managed Secret is referenced.
     const keep = k.run(['install', '--preset', 'fivetran-kubernetes', '--dry-run', '--set', 'proxy.https=http://proxy:3128'], { FIVETRAN_TOKEN: '' });
     expect(keep.code, keep.stderr).toBe(0);
-    expect(keep.stderr).toContain('Keeping the stored secret: fivetran.token (in Secret hd-agent-hd-setup-token)');
+    expect(keep.stderr).toContain('Keeping the stored secret: fivetran.token');
 
     // Rollback: helm rollback and the previous values restored.
     n = k.calls().length;
@@ -246,7 +246,8 @@ describe('Kubernetes lifecycle (fakes)', () => {
     let n = k.calls().length;
     const again = k.run(['install', '--preset', 'tobiko-kubernetes', '--yes', '--set', 'tobiko.kubernetes.run.replicas=3'], { TCLOUD_CLIENT_SECRET: '', WAREHOUSE_PASSWORD: '' });
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stderr).toContain('Keeping the stored secret: tobiko secrets (in Secret executors-secrets)');
+    expect(again.stderr).toContain('Keeping the stored secret: tobiko.clientSecret');
+    expect(again.stderr).toContain('Keeping the stored secret: tobiko.gateways.warehouse.password');
     expect(mutating(k.calls().slice(n))).toEqual([expect.stringMatching(/^helm upgrade --install executors /)]);
     n = k.calls().length;
     expect(k.run(['stop', '--preset', 'tobiko-kubernetes']).code).toBe(0);
@@ -271,7 +272,8 @@ describe('Kubernetes lifecycle (fakes)', () => {
     expect(k.run(['install', '--preset', 'tobiko-kubernetes', '--yes']).code).toBe(0);
     const r = k.run(['export-preset', '--preset', 'tobiko-kubernetes']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain('existingSecret');
+    expect(r.stdout).toContain('clientSecret: env:TCLOUD_CLIENT_SECRET');
+    expect(r.stdout).toContain('password: env:WAREHOUSE_PASSWORD');
     expect(r.stdout).not.toContain(CLIENT_SECRET);
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { listPresets } from '../src/model/load.js';
-import { render } from '../src/render/index.js';
+import { render } from '../src/service/plan.js';
 import { fivetranValues } from '../src/products/fivetran/render.js';
 import { CLIENT_SECRET, RENDER_ENV, ROOT, TOKEN, WAREHOUSE_PASSWORD, load } from './helpers.js';
 
@@ -90,7 +90,7 @@ describe('Fivetran on Kubernetes: values validate against the real chart schemas
       const values = parse(render(model, RENDER_ENV).find((f) => f.path === 'values.yaml')!.content);
       expect(validateValues(version, values)).toEqual([]);
       expect(values.config.kubernetes_affinity).toHaveLength(2);
-      expect(Object.keys(values.config.affinity_rules)).toEqual(['small', 'large']);
+      expect(Object.keys(values.config.affinity_rules).sort()).toEqual(['large', 'small']);
     });
   }
   it('the schema check is real: a broken value fails it', () => {
@@ -165,9 +165,10 @@ describe('Tobiko', () => {
     const es = parse(files.find((f) => f.path === 'external-secret.yaml')!.content);
     expect(es.apiVersion).toBe('external-secrets.io/v1');
     expect(es.spec.secretStoreRef).toEqual({ kind: 'ClusterSecretStore', name: 'aws-secretsmanager' });
+    // in key order: the order of the gateways carries no meaning
     expect(es.spec.data).toEqual([
-      { secretKey: 'TCLOUD_CLIENT_SECRET', remoteRef: { key: 'sqlmesh/TCLOUD_CLIENT_SECRET' } },
       { secretKey: 'SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__PASSWORD', remoteRef: { key: 'sqlmesh/SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__PASSWORD' } },
+      { secretKey: 'TCLOUD_CLIENT_SECRET', remoteRef: { key: 'sqlmesh/TCLOUD_CLIENT_SECRET' } },
     ]);
   });
   it('puts the default gateway first and honours secretParams / nonSecretParams', () => {

@@ -1,98 +1,18 @@
-// hd-setup install: detect, plan, then describe (--dry-run) or execute with a live status screen.
+// hd-setup install: load against what is installed, plan, then describe (--dry-run) or execute with a
+// live status screen. The work is the service layer's (src/service/install.ts); this is the command.
 import { createInterface } from 'node:readline/promises';
 import { UserError } from '../model/errors.js';
-import { buildRaw, parseModel, type Loaded } from '../model/load.js';
-import { findResets, keepStoredSecrets, resetRefusal } from '../model/reconcile.js';
-import { detectInstalled, type DetectQuery, type DetectedInstall } from '../exec/installed.js';
-import { recordOf, remember } from '../exec/registry.js';
-import { shellQuote } from '../util/shell.js';
-import { importWithoutFetch } from '../util/ink-loader.js';
-import { detectHost, detectState } from '../exec/detect.js';
-import type { CheckReport, Emit, Summary } from '../exec/events.js';
-import { execute } from '../exec/execute.js';
-import { allChecks } from '../exec/checks.js';
-import { kubernetesWatcher } from '../exec/watch.js';
-import { buildPlan, installDirOf, placeFiles } from '../plan/index.js';
+import type { Summary } from '../exec/events.js';
 import { planToJson, planToText } from '../plan/describe.js';
-import type { HostFacts, InstalledState, Plan } from '../plan/types.js';
-import { render } from '../render/index.js';
+import { exitCodeOf, install, loadForInstall, prepare, preflight, type Choices } from '../service/install.js';
 import { isInteractive, redactor } from '../util/output.js';
-import { urlPasswords } from '../util/redact.js';
-import { jsonReporter, plainReporter } from '../ui/reporters.js';
+import { reporterFor } from '../ui/reporters.js';
 import { printJson, type ModelFlags } from './context.js';
 
-export interface InstallFlags extends ModelFlags {
+export interface InstallFlags extends ModelFlags, Choices {
   yes?: boolean;
   dryRun?: boolean;
-  skipCheck?: string[];
-  allowRoot?: boolean;
   reset?: boolean;
-}
-
-/** Where to look for an existing install of what this raw preset describes. */
-export function queryFromRaw(raw: Record<string, unknown>): DetectQuery {
-  const product = raw.product === 'tobiko' ? 'tobiko' : raw.product === 'fivetran' ? 'fivetran' : undefined;
-  const runtime = raw.runtime === 'docker' || raw.runtime === 'podman' || raw.runtime === 'kubernetes' ? raw.runtime : undefined;
-  const sect = (product ? raw[product] : undefined) as Record<string, any> | undefined;
-  const k = (sect?.kubernetes ?? {}) as Record<string, unknown>;
-  const dir = product === 'fivetran' ? sect?.installDir : sect?.docker?.installDir;
-  return {
-    ...(product ? { product } : {}),
-    ...(runtime ? { runtime } : {}),
-    ...(typeof dir === 'string' ? { installDir: dir } : {}),
-    ...(runtime === 'kubernetes' ? { namespace: String(k.namespace ?? (product === 'tobiko' ? 'tobiko' : 'fivetran')), release: String(k.release ?? (product === 'tobiko' ? 'executors' : 'hd-agent')) } : {}),
-    ...(typeof k.context === 'string' ? { context: k.context } : {}),
-  };
-}
-
-export interface LoadedForInstall {
-  loaded: Loaded;
-  installed?: DetectedInstall;
-  kept: string[];
-}
-
-/** Load flags against what is installed: keep stored secrets, refuse silent resets (unless --reset). */
-export async function loadForInstall(flags: InstallFlags, presetObject?: Record<string, unknown>): Promise<LoadedForInstall> {
-  const env = process.env;
-  const { raw, source, baseDir, warnings } = buildRaw({
-    ...(flags.preset ? { preset: flags.preset } : {}),
-    ...(presetObject ? { presetObject } : {}),
-    sets: flags.set ?? [],
-    ...(flags.context ? { context: flags.context } : {}),
-  });
-  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
-  const installed = raw.product && raw.runtime ? await detectInstalled(queryFromRaw(raw)) : undefined;
-  let kept: string[] = [];
-  if (installed) {
-    redactor.add(installed.secretPaths.map((p) => String(p.split('.').reduce<any>((o, k) => o?.[k], installed.preset) ?? '')));
-    const proxy = (installed.preset.proxy ?? {}) as Record<string, unknown>;
-    redactor.add([proxy.http, proxy.https].flatMap((u) => (typeof u === 'string' ? urlPasswords(u) : [])));
-    const resets = flags.reset ? [] : findResets(raw, installed);
-    kept = keepStoredSecrets(raw, installed, env);
-    const { model, secrets } = parseModel(raw, { env, baseDir });
-    redactor.add(secrets);
-    if (resets.length) throw new UserError(resetRefusal(resets, installed, `hd-setup ${process.argv.slice(2).map(shellQuote).join(' ')}`));
-    return { loaded: { model, raw, secrets, source, warnings }, installed, kept };
-  }
-  const { model, secrets } = parseModel(raw, { env, baseDir });
-  redactor.add(secrets);
-  return { loaded: { model, raw, secrets, source, warnings }, kept };
-}
-
-export interface Prepared {
-  loaded: Loaded;
-  host: HostFacts & { runtime?: Awaited<ReturnType<typeof detectHost>>['runtime'] };
-  state: InstalledState;
-  plan: Plan;
-}
-
-export async function prepare(loaded: Loaded): Promise<Prepared> {
-  const { model } = loaded;
-  const host = await detectHost(model.runtime);
-  const rendered = render(model, host);
-  const dests = placeFiles(model, host, rendered, { containers: {}, networks: [], images: [], files: {} }).map((f) => f.dest);
-  const state = await detectState(model, host, dests);
-  return { loaded, host, state, plan: buildPlan(model, host, state, rendered) };
 }
 
 async function confirm(question: string): Promise<boolean> {
@@ -103,53 +23,6 @@ async function confirm(question: string): Promise<boolean> {
   } finally {
     rl.close();
   }
-}
-
-export async function runPlan(p: Prepared, flags: InstallFlags, emitOverride?: Emit): Promise<Summary> {
-  const controller = new AbortController();
-  const onSig = () => controller.abort();
-  process.on('SIGINT', onSig);
-  process.on('SIGTERM', onSig);
-  const work = (emit: Emit) =>
-    execute(p.plan, {
-      emit,
-      redactor,
-      signal: controller.signal,
-      checks: allChecks,
-      checkContext: { model: p.loaded.model, host: p.host, state: p.state, installDir: installDirOf(p.loaded.model, p.host.home), allowRoot: Boolean(flags.allowRoot), env: process.env, signal: controller.signal },
-      skipChecks: flags.skipCheck ?? [],
-      watcher: kubernetesWatcher,
-    });
-  try {
-    if (emitOverride) return await work(emitOverride);
-    if (flags.json) return await work(jsonReporter());
-    if (process.stderr.isTTY && !process.env.CI) {
-      const { withStatusScreen } = await importWithoutFetch(() => import('../ui/status/run.js'));
-      return await withStatusScreen(work);
-    }
-    return await work(plainReporter());
-  } finally {
-    process.off('SIGINT', onSig);
-    process.off('SIGTERM', onSig);
-  }
-}
-
-/** Run the plan's preflight checks alone (read-only), for a decision before asking to confirm. */
-export async function preflight(p: Prepared, flags: InstallFlags): Promise<CheckReport[]> {
-  const pre = p.plan.steps.find((s) => s.id === 'preflight')?.actions[0];
-  if (!pre || pre.kind !== 'preflight') return [];
-  const ctx = { model: p.loaded.model, host: p.host, state: p.state, installDir: installDirOf(p.loaded.model, p.host.home), allowRoot: Boolean(flags.allowRoot), env: process.env };
-  const out: CheckReport[] = [];
-  for (const id of pre.checks) {
-    if (flags.skipCheck?.includes(id)) continue;
-    const check = allChecks[id];
-    if (check) out.push({ id, ...(await check(ctx)) });
-  }
-  return out;
-}
-
-export function exitCodeOf(s: Summary): number {
-  return s.ok ? 0 : s.cancelled ? 130 : 1;
 }
 
 export async function installCommand(flags: InstallFlags): Promise<number> {
@@ -191,7 +64,6 @@ export async function installCommand(flags: InstallFlags): Promise<number> {
       return 1;
     }
   }
-  const summary = await runPlan(p, flags);
-  if (summary.ok) remember(p.host.home, recordOf(p.loaded.model, p.host.home));
+  const summary: Summary = await install(p, flags, reporterFor(flags));
   return exitCodeOf(summary);
 }

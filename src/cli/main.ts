@@ -2,7 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../model/errors.js';
 import { listPresets } from '../model/load.js';
-import { presetJsonSchema } from '../model/schema.js';
+import { presetJsonSchema } from '../products/index.js';
 import { guardOutput, isInteractive } from '../util/output.js';
 import { VERSION } from '../version.js';
 import { printJson, reportError } from './context.js';

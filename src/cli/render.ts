@@ -2,7 +2,8 @@
 import { dirname, join, resolve } from 'node:path';
 import { UserError } from '../model/errors.js';
 import { detectHost } from '../exec/detect.js';
-import { render, modeString } from '../render/index.js';
+import { modeString } from '../render/index.js';
+import { render } from '../service/plan.js';
 import { ensureDir, writeFileAtomic } from '../util/fsx.js';
 import { loadFromFlags, printJson, type ModelFlags } from './context.js';
 

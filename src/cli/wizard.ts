@@ -8,21 +8,14 @@ import type { InstallFlags } from './install.js';
 import { optionVarNames } from '../model/env-names.js';
 
 async function detect(): Promise<Detection> {
-  const [{ detectRuntime }, { detectInstalled }, { probe }, { which }, { readRegistry, queryOf }] = await Promise.all([
+  const [{ detectRuntime }, { findAll, findContext }, { probe }, { which }] = await Promise.all([
     import('../exec/detect.js'),
-    import('../exec/installed.js'),
+    import('../service/find.js'),
     import('../exec/run.js'),
     import('../util/which.js'),
-    import('../exec/registry.js'),
   ]);
   // The install hd-setup recorded last, else one in the default places.
-  const findInstalled = async () => {
-    for (const q of [...readRegistry(process.env.HOME ?? '').map(queryOf), {}]) {
-      const found = await detectInstalled(q).catch(() => undefined);
-      if (found) return found;
-    }
-    return undefined;
-  };
+  const findInstalled = async () => (await findAll(findContext()).catch(() => []))[0];
   const [docker, podman, ctx, installed] = await Promise.all([
     detectRuntime('docker'),
     detectRuntime('podman'),
@@ -58,8 +51,8 @@ async function resolveSecrets(answers: Answers): Promise<{ answers: Answers; ref
   const { isRef, resolveRef, withResolveContext } = await import('../model/refs.js');
   const refs: Record<string, string> = {};
   let out = answers;
-  const paths = ['fivetran.token', 'tobiko.clientSecret', 'proxy.http', 'proxy.https'];
-  for (const [g, params] of Object.entries((answers.tobiko?.gateways ?? {}) as Record<string, Record<string, unknown>>)) for (const p of Object.keys(params)) paths.push(`tobiko.gateways.${g}.${p}`);
+  const { PRODUCTS } = await import('../products/index.js');
+  const paths = ['proxy.http', 'proxy.https', ...PRODUCTS.flatMap((m) => m.secretPaths({ ...answers, product: m.id }))];
   withResolveContext({ env: process.env, baseDir: process.cwd(), home: process.env.HOME ?? '', secrets: new Set() }, () => {
     for (const p of paths) {
       const v = get(out, p);
@@ -108,7 +101,7 @@ export async function wizardCommand(flags: InstallFlags = {}): Promise<number> {
       const [{ parseModel }, { UserError, formatProblem }, { prepare, preflight }, { planToText }] = await Promise.all([
         import('../model/load.js'),
         import('../model/errors.js'),
-        import('./install.js'),
+        import('../service/install.js'),
         import('../plan/describe.js'),
       ]);
       try {
@@ -131,13 +124,16 @@ export async function wizardCommand(flags: InstallFlags = {}): Promise<number> {
       }
     },
     save: async (answers, path) => {
-      const [{ writeFileAtomic }, { resolve }, { withSecretRefs }, { toYaml }] = await Promise.all([
+      const [{ writeFileAtomic }, { resolve }, { withSecretRefs }, { toYaml }, { findProduct }] = await Promise.all([
         import('../util/fsx.js'),
         import('node:path'),
         import('../model/secret-refs.js'),
         import('../render/yaml.js'),
+        import('../products/index.js'),
       ]);
-      const { preset, vars } = withSecretRefs(answers, secretPathsOf(answers), refs);
+      const product = findProduct(answers.product);
+      const envName = (p: string) => product?.secretEnvName(p) ?? p.replace(/\W+/g, '_').toUpperCase();
+      const { preset, vars } = withSecretRefs(answers, secretPathsOf(answers), envName, refs);
       // The keys in the order a person reads a preset: what, where, how it connects, then the details.
       const order = ['$schema', 'product', 'runtime', 'proxy', 'fivetran', 'tobiko'];
       const ordered = Object.fromEntries(Object.entries(preset).sort(([a], [b]) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99)));
@@ -151,11 +147,10 @@ export async function wizardCommand(flags: InstallFlags = {}): Promise<number> {
     process.stderr.write('Cancelled. Nothing was written.\n');
     return 130;
   }
-  const [{ parseModel }, { prepare, runPlan, exitCodeOf }, { recordOf, remember }] = await Promise.all([import('../model/load.js'), import('./install.js'), import('../exec/registry.js')]);
+  const [{ parseModel }, { prepare, install, exitCodeOf }, { reporterFor }] = await Promise.all([import('../model/load.js'), import('../service/install.js'), import('../ui/reporters.js')]);
   const { model, secrets } = parseModel(structuredClone(result.answers), { env: process.env });
   redactor.add(secrets);
   const p = await prepare({ model, raw: result.answers, secrets, source: '(wizard)', warnings: [] });
-  const summary = await runPlan(p, { ...withSkips(), yes: true });
-  if (summary.ok) remember(p.host.home, recordOf(model, p.host.home));
+  const summary = await install(p, withSkips(), reporterFor({}));
   return exitCodeOf(summary);
 }

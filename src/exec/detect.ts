@@ -1,10 +1,9 @@
 // Detection: facts about the host and what is installed. Read-only commands, short timeouts.
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
-import type { Model, Runtime } from '../model/schema.js';
+import type { BaseModel as Model, Runtime } from '../model/base.js';
 import type { ContainerState, HostFacts, InstalledState } from '../plan/types.js';
-import { FIVETRAN_CONTAINER, fivetranOf } from '../products/fivetran/render.js';
-import { TOBIKO_CONTAINERS, tobikoOf } from '../products/tobiko/render.js';
+import { productOf } from '../products/index.js';
 import { VERSION } from '../version.js';
 import { which } from '../util/which.js';
 import { probe, run } from './run.js';
@@ -83,8 +82,10 @@ function readIfExists(p: string): string | undefined {
   }
 }
 
-export function containerNames(model: Model): string[] {
-  return model.product === 'fivetran' ? [FIVETRAN_CONTAINER] : [TOBIKO_CONTAINERS.apply, TOBIKO_CONTAINERS.run];
+/** The restart policy as `run --restart` takes it: on-failure:3, always, unless-stopped. */
+function restartOf(p: { Name?: string; MaximumRetryCount?: number } | undefined): { restart?: string } {
+  if (!p?.Name || p.Name === 'no') return {};
+  return { restart: p.Name === 'on-failure' ? `on-failure:${p.MaximumRetryCount ?? 0}` : p.Name };
 }
 
 export async function inspectContainers(bin: string, names: string[]): Promise<Record<string, ContainerState | undefined>> {
@@ -104,6 +105,7 @@ export async function inspectContainers(bin: string, names: string[]): Promise<R
       running: Boolean(c.State?.Running),
       image: String(c.Config?.Image ?? c.ImageName ?? ''),
       labels: (c.Config?.Labels ?? {}) as Record<string, string>,
+      ...restartOf(c.HostConfig?.RestartPolicy),
     };
   }
   return out;
@@ -114,7 +116,7 @@ export async function detectState(model: Model, host: HostFacts, destFiles: stri
   const files: Record<string, string | undefined> = {};
   for (const f of destFiles) files[f] = readIfExists(f);
   if (model.runtime === 'kubernetes') {
-    const k = model.product === 'fivetran' ? fivetranOf(model).kubernetes : tobikoOf(model).kubernetes;
+    const k = productOf(model).kube(model);
     const ctx = k.context ? ['--context', k.context] : [];
     const hctx = k.context ? ['--kube-context', k.context] : [];
     if (!which('kubectl')) return { containers: {}, networks: [], images: [], files, kubernetes: { namespaceExists: false } };
@@ -136,9 +138,10 @@ export async function detectState(model: Model, host: HostFacts, destFiles: stri
   }
   const bin = host.runtimeBin;
   if (!existsSync(bin)) return { containers: {}, networks: [], images: [], files };
-  const image = model.product === 'fivetran' ? fivetranOf(model).image : tobikoOf(model).docker.image;
+  const product = productOf(model);
+  const image = product.image(model);
   const [containers, networks, img] = await Promise.all([
-    inspectContainers(bin, containerNames(model)),
+    inspectContainers(bin, product.containerNames),
     probe([bin, 'network', 'ls', '--format', '{{.Name}}'], 8000),
     run([bin, 'image', 'inspect', image], { timeoutMs: 8000 }),
   ]);

@@ -1,14 +1,11 @@
 // Preflight checks for Kubernetes installs (helm + kubectl). Read-only commands with short timeouts.
-import type { Model } from '../model/schema.js';
-import { fivetranTokenSecretName } from '../products/fivetran/render.js';
-import { tobikoSecretName } from '../products/tobiko/render.js';
+import type { BaseModel as Model } from '../model/base.js';
+import { productOf } from '../products/index.js';
 import { which } from '../util/which.js';
 import type { Check, CheckContext } from './preflight.js';
 import { compareVersions } from './preflight.js';
 import { run } from './run.js';
 
-export const MIN_K8S = '1.29.0';
-export const MIN_HELM = { fivetran: '3.16.1', tobiko: '3.8.0' } as const;
 
 export interface K8sTarget {
   namespace: string;
@@ -17,7 +14,7 @@ export interface K8sTarget {
 }
 
 export function k8sTarget(model: Model): K8sTarget {
-  const k = model.product === 'fivetran' ? model.fivetran!.kubernetes : model.tobiko!.kubernetes;
+  const k = productOf(model).kube(model);
   return { namespace: k.namespace, release: k.release, ...(k.context ? { context: k.context } : {}) };
 }
 
@@ -40,10 +37,9 @@ function clusterFix(stderr: string): string {
   return unreachable(stderr) ? 'check that the cluster is reachable: kubectl cluster-info (VPN, kubeconfig, --context)' : 'see the kubectl error above';
 }
 
-/** What the charts create, and so what the installing user must be allowed to create. */
+/** What the chart creates, and so what the installing user must be allowed to create. */
 function requiredRights(model: Model): string[] {
-  const common = ['deployments.apps', 'serviceaccounts', 'roles.rbac.authorization.k8s.io', 'rolebindings.rbac.authorization.k8s.io', 'secrets'];
-  return model.product === 'fivetran' ? [...common, 'configmaps', 'poddisruptionbudgets.policy'] : [...common];
+  return productOf(model).host.kubernetes?.resources(model) ?? [];
 }
 
 export const kubernetesChecks: Record<string, Check> = {
@@ -58,7 +54,7 @@ export const kubernetesChecks: Record<string, Check> = {
     return p ? { status: 'ok', message: `helm found at ${p}` } : { status: 'fail', message: 'helm is not installed or not on PATH', fix: 'install helm 3 (helm.sh/docs/intro/install)' };
   },
   'helm-version': async (ctx) => {
-    const min = MIN_HELM[ctx.model.product];
+    const min = productOf(ctx.model).host.kubernetes?.minHelm ?? '3.8.0';
     const r = await run(['helm', 'version', '--template', '{{.Version}}'], { timeoutMs: 10_000 });
     const v = /v?(\d+\.\d+\.\d+)/.exec(r.stdout)?.[1];
     if (!v) return { status: 'warn', message: `could not read the helm version (${firstLine(r.stderr) || 'no output'})`, fix: 'check that "helm version" works' };
@@ -77,8 +73,10 @@ export const kubernetesChecks: Record<string, Check> = {
     }
     if (!server) return { status: 'fail', message: `cannot reach the Kubernetes API server: ${firstLine(r.stderr) || 'no server version'}`, fix: clusterFix(r.stderr) };
     const v = /v?(\d+\.\d+\.\d+)/.exec(server)?.[1] ?? '0.0.0';
-    if (ctx.model.product === 'fivetran' && compareVersions(v, MIN_K8S) < 0) {
-      return { status: 'fail', message: `Kubernetes ${server} is older than the required ${MIN_K8S.replace(/\.0$/, '')}`, fix: 'upgrade the cluster to 1.29 or newer, or install on another cluster with --context' };
+    const min = productOf(ctx.model).host.kubernetes?.minServer;
+    if (min && compareVersions(v, min) < 0) {
+      const short = min.replace(/\.0$/, '');
+      return { status: 'fail', message: `Kubernetes ${server} is older than the required ${short}`, fix: `upgrade the cluster to ${short} or newer, or install on another cluster with --context` };
     }
     return { status: 'ok', message: `Kubernetes ${server}` };
   },
@@ -104,15 +102,16 @@ export const kubernetesChecks: Record<string, Check> = {
   },
   pvc: async (ctx) => {
     const t = k8sTarget(ctx.model);
-    const pvc = ctx.model.fivetran?.kubernetes.dataVolumePvc;
-    if (!pvc) return { status: 'ok', message: 'no PVC configured' };
+    const claim = productOf(ctx.model).kube(ctx.model).pvc;
+    if (!claim) return { status: 'ok', message: 'no PVC configured' };
+    const pvc = claim.name;
     const r = await kubectl(ctx, 'get', 'pvc', pvc, '-n', t.namespace, '-o', 'json');
     if (r.exitCode !== 0) {
       if (notFound(r.stderr)) {
         return {
           status: 'fail',
           message: `PersistentVolumeClaim ${pvc} does not exist in namespace ${t.namespace}; the agent needs it for pipeline data`,
-          fix: `create it first (kubectl apply -n ${t.namespace} -f pvc.yaml, ReadWriteMany, e.g. 50Gi), or point --set fivetran.kubernetes.dataVolumePvc=<name> at an existing one`,
+          fix: `create it first (kubectl apply -n ${t.namespace} -f pvc.yaml, ReadWriteMany, e.g. 50Gi), or point --set ${claim.setting}=<name> at an existing one`,
         };
       }
       return { status: 'fail', message: `cannot read PVC ${pvc}: ${firstLine(r.stderr)}`, fix: clusterFix(r.stderr) };
@@ -166,17 +165,17 @@ export const kubernetesChecks: Record<string, Check> = {
     if (amd > 0) return { status: 'ok', message: `${amd} of ${arches.length} node(s) are amd64` };
     return { status: 'warn', message: `no amd64 node found (${[...new Set(arches)].join(', ') || 'none'}); the agent image is amd64 only`, fix: 'add amd64 nodes, or pin the agent with a nodeSelector kubernetes.io/arch=amd64' };
   },
-  'token-secret': async (ctx) => {
-    const t = k8sTarget(ctx.model);
-    const name = ctx.model.fivetran?.kubernetes.tokenSecret?.name ?? fivetranTokenSecretName(ctx.model);
-    return secretExists(ctx, name, t.namespace, `kubectl create secret generic ${name} -n ${t.namespace} --from-file=token=./token.txt`);
-  },
-  'existing-secret': async (ctx) => {
-    const t = k8sTarget(ctx.model);
-    const name = tobikoSecretName(ctx.model.tobiko!);
-    return secretExists(ctx, name, t.namespace, `create it with the keys TCLOUD_CLIENT_SECRET and SQLMESH__GATEWAYS__<G>__CONNECTION__<P>, or set tobiko.secrets.create=true`);
-  },
+  // A Secret the user made that the install needs (the token's, or the executors'): ids as products name them.
+  'token-secret': requiredSecret,
+  'existing-secret': requiredSecret,
 };
+
+async function requiredSecret(ctx: CheckContext) {
+  const t = k8sTarget(ctx.model);
+  const s = productOf(ctx.model).kube(ctx.model).requiredSecret;
+  if (!s) return { status: 'ok' as const, message: 'no Secret to check' };
+  return secretExists(ctx, s.name, t.namespace, s.fix);
+}
 
 async function secretExists(ctx: CheckContext, name: string, namespace: string, fix: string) {
   const r = await kubectl(ctx, 'get', 'secret', name, '-n', namespace, '-o', 'name');

@@ -2,7 +2,8 @@
 import { accessSync, constants, existsSync, statSync, statfsSync } from 'node:fs';
 import { arch, cpus, totalmem } from 'node:os';
 import { dirname } from 'node:path';
-import type { Model } from '../model/schema.js';
+import type { BaseModel as Model } from '../model/base.js';
+import type { ProductModule } from '../products/types.js';
 import type { HostFacts, InstalledState } from '../plan/types.js';
 import { which } from '../util/which.js';
 import type { RuntimeInfo } from './detect.js';
@@ -13,6 +14,7 @@ export const MIN_VERSIONS = { docker: '20.10.17', podman: '4.5.0' } as const;
 
 export interface CheckContext {
   model: Model;
+  product: ProductModule;
   host: HostFacts & { runtime?: RuntimeInfo };
   state: InstalledState;
   installDir: string;
@@ -64,8 +66,8 @@ export const containerChecks: Record<string, Check> = {
     const min = MIN_VERSIONS[rt];
     if (!v) return { status: 'warn', message: `could not read the ${rt} version`, fix: `check that "${rt} --version" works` };
     if (compareVersions(v, min) < 0) {
-      // The minimums are Fivetran's (its agent script refuses older runtimes); Tobiko states none.
-      if (ctx.model.product === 'tobiko') return { status: 'warn', message: `${rt} ${v} is older than ${min}, the minimum the Fivetran agent requires`, fix: `upgrade ${rt} if the executors misbehave` };
+      // The minimums are Fivetran's (its agent script refuses older runtimes): advice for other products.
+      if (!ctx.product.host.runtimeMinimumRequired) return { status: 'warn', message: `${rt} ${v} is older than ${min}, the minimum the Fivetran agent requires`, fix: `upgrade ${rt} if the ${ctx.product.title} misbehave` };
       return { status: 'fail', message: `${rt} ${v} is older than the required ${min}`, fix: `upgrade ${rt} to ${min} or newer, or pass --skip-check runtime-version to try anyway` };
     }
     return { status: 'ok', message: `${rt} ${v} (>= ${min})` };
@@ -125,9 +127,10 @@ export const containerChecks: Record<string, Check> = {
   memory: (ctx) => {
     const mem = totalmem() / GB;
     const cores = cpus().length;
-    // Fivetran's sizing for the agent host; Tobiko's README gives none for the executors.
-    if (ctx.model.product === 'fivetran' && (mem < 32 || cores < 8)) {
-      return { status: 'warn', message: `${mem.toFixed(0)} GB RAM and ${cores} CPUs; 32 GB and 8 CPUs are recommended`, fix: 'size the host up before running many connections' };
+    // The vendor's sizing for the host, where it states one.
+    const size = ctx.product.host.sizing;
+    if (size && (mem < size.memoryGb || cores < size.cpus)) {
+      return { status: 'warn', message: `${mem.toFixed(0)} GB RAM and ${cores} CPUs; ${size.memoryGb} GB and ${size.cpus} CPUs are recommended`, fix: 'size the host up before running many connections' };
     }
     return { status: 'ok', message: `${mem.toFixed(0)} GB RAM, ${cores} CPUs` };
   },
@@ -137,7 +140,7 @@ export const containerChecks: Record<string, Check> = {
       accessSync(p, constants.W_OK | constants.X_OK);
       return { status: 'ok', message: `${ctx.installDir} is writable` };
     } catch {
-      return { status: 'fail', message: `${ctx.installDir} is not writable (${p})`, fix: `fix the permissions of ${p}, or choose another directory with --set ${ctx.model.product === 'fivetran' ? 'fivetran.installDir' : 'tobiko.docker.installDir'}=...` };
+      return { status: 'fail', message: `${ctx.installDir} is not writable (${p})`, fix: `fix the permissions of ${p}, or choose another directory with --set ${ctx.product.settingPath('installDir', ctx.model.runtime)}=...` };
     }
   },
   linger: async (ctx) => {
@@ -150,7 +153,7 @@ export const containerChecks: Record<string, Check> = {
     return { status: 'warn', message: `linger is not enabled for ${user}: rootless containers stop when you log out`, fix: `sudo loginctl enable-linger ${user}` };
   },
   'image-present': (ctx) => {
-    const image = ctx.model.product === 'fivetran' ? ctx.model.fivetran?.image : ctx.model.tobiko?.docker.image;
+    const image = ctx.product.image(ctx.model);
     if (image && ctx.state.images.includes(image)) return { status: 'ok', message: `image ${image} is present` };
     return { status: 'fail', message: `image ${image} is not present and pull policy is never`, fix: `load it first (${runtimeName(ctx)} load -i image.tar), or set pullPolicy to missing` };
   },

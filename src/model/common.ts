@@ -2,6 +2,7 @@
 import * as z from 'zod';
 import { PATTERNS, tooLong, type Pattern } from './patterns.js';
 import { registerSecret, registerUrlCredentials, resolveRef } from './refs.js';
+import { isStored } from './stored.js';
 
 /** A secret field: literal, env:NAME or file:PATH. Parses to the resolved value and registers it for masking. */
 export function secret(description: string) {
@@ -9,6 +10,7 @@ export function secret(description: string) {
     .string()
     .min(1, 'must not be empty')
     .transform((raw, ctx) => {
+      if (isStored(raw)) return raw;
       const r = resolveRef(raw);
       if (!r.ok) {
         ctx.addIssue({ code: 'custom', message: r.message });

@@ -63,6 +63,18 @@ export function zodProblems(issues: readonly Issue[], prefix: readonly PropertyK
       }
       continue;
     }
+    if (issue.code === 'invalid_union' && issue.errors.length === 0 && 'discriminator' in issue) {
+      // No branch for this value of the discriminator (product): name the choices.
+      const u = issue as unknown as { discriminator: string; options?: unknown[]; input?: Record<string, unknown> };
+      const p = issue.path.at(-1) === u.discriminator ? path : [...path, u.discriminator];
+      const given = u.input && typeof u.input === 'object' ? u.input[u.discriminator] : undefined;
+      const choices = (u.options ?? []).map((v) => JSON.stringify(v)).join(', ');
+      out.push({
+        path: formatPath(p),
+        message: given === undefined ? `is required: one of ${choices}; pass --set ${formatPath(p)}=${String(u.options?.[0] ?? '...')} or a preset: --preset <name> (see: hd-setup presets)` : `must be one of ${choices}`,
+      });
+      continue;
+    }
     if (issue.code === 'invalid_union' && issue.errors.length > 0) {
       // Report the branch that got furthest (fewest issues).
       const best = [...issue.errors].sort((a, b) => a.length - b.length)[0] ?? [];

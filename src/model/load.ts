@@ -136,21 +136,29 @@ function deref(s: JS | undefined): JS | undefined {
   return s;
 }
 
-/** The object-shaped branch of a schema (through $ref and anyOf/oneOf/allOf), for walking paths. */
-function objectBranch(s: JS | undefined): JS | undefined {
+/** The object-shaped branches of a schema (through $ref and anyOf/oneOf/allOf), for walking paths. */
+function objectBranches(s: JS | undefined): JS[] {
   const d = deref(s);
-  if (!d || d.properties || d.additionalProperties || d.items) return d;
+  if (!d) return [];
+  if (d.properties || d.additionalProperties || d.items) return [d];
   const alts = (d.anyOf ?? d.oneOf ?? d.allOf) as JS[] | undefined;
-  return alts?.map((a) => objectBranch(a)).find((a) => a && (a.properties || a.additionalProperties || a.items)) ?? d;
+  return alts ? alts.flatMap((a) => objectBranches(a)) : [d];
 }
 
+/** A schema that says something (not the `{}` of a key that another product's branch holds). */
+const meaningful = (s: JS | undefined): s is JS => Boolean(s && Object.keys(s).some((k) => k !== 'description'));
+
 function childSchema(s: JS | undefined, key: string | number): JS | undefined {
-  const d = objectBranch(s);
-  if (!d) return undefined;
-  if (typeof key === 'number') return deref(d.items as JS | undefined);
-  const props = d.properties as Record<string, JS> | undefined;
-  if (props && props[key]) return deref(props[key]);
-  if (d.additionalProperties && typeof d.additionalProperties === 'object') return deref(d.additionalProperties as JS);
+  for (const d of objectBranches(s)) {
+    let c: JS | undefined;
+    if (typeof key === 'number') c = deref(d.items as JS | undefined);
+    else {
+      const props = d.properties as Record<string, JS> | undefined;
+      if (props && Object.hasOwn(props, key)) c = deref(props[key]);
+      else if (d.additionalProperties && typeof d.additionalProperties === 'object') c = deref(d.additionalProperties as JS);
+    }
+    if (meaningful(c)) return c;
+  }
   return undefined;
 }
 
@@ -190,15 +198,14 @@ export function envPath(name: string): (string | number)[] | undefined {
   const out: (string | number)[] = [];
   let s: JS | undefined = deref(jsonSchema());
   for (const seg of segs) {
-    const d = objectBranch(s);
-    const props = (d?.properties ?? {}) as Record<string, JS>;
-    const hit = Object.keys(props).find((k) => norm(k) === norm(seg));
+    const branches = objectBranches(s);
+    const hit = branches.flatMap((d) => Object.keys((d.properties ?? {}) as Record<string, JS>)).find((k) => norm(k) === norm(seg) && meaningful(childSchema(s, k)));
     if (hit) {
       out.push(hit);
-      s = deref(props[hit]);
-    } else if (d?.additionalProperties && typeof d.additionalProperties === 'object') {
+      s = childSchema(s, hit);
+    } else if (branches.some((d) => d.additionalProperties && typeof d.additionalProperties === 'object')) {
       out.push(seg.toLowerCase());
-      s = deref(d.additionalProperties as JS);
+      s = childSchema(s, seg.toLowerCase());
     } else return undefined;
   }
   return out;

@@ -1,86 +1,87 @@
 // Re-running against an existing install: keep stored secrets unless new ones are given, and refuse a
 // preset that would silently reset a setting the install has (Tailscale-style), unless --reset.
+// Generic: the install is a read-back preset (products/readback.ts) whose every leaf is a setting the
+// install really has, and the secrets are the paths its product names.
 import { shellQuote } from '../util/shell.js';
 
 export interface Installed {
   product: string;
   runtime: string;
+  /** The install as a minimal preset (read back). */
   preset: Record<string, unknown>;
   secretPaths: string[];
-  /** Paths that stand for a stored secret (a Secret hd-setup manages): kept, never a reset. */
-  keptPaths?: string[];
   where: string;
 }
 
 type Path = string[];
+type Obj = Record<string, unknown>;
+/** Parses a raw preset as the install would (env references resolved); throws on an invalid one. */
+export type Validate = (raw: Obj) => void;
 
-function getIn(o: unknown, path: Path): unknown {
+const isObj = (v: unknown): v is Obj => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
+
+export function getIn(o: unknown, path: readonly string[]): unknown {
   let cur = o;
   for (const k of path) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[k];
+    if (!isObj(cur) || !Object.hasOwn(cur, k)) return undefined;
+    cur = cur[k];
   }
   return cur;
 }
 
-function setIn(o: Record<string, unknown>, path: Path, v: unknown): void {
+export function setIn(o: Obj, path: readonly string[], v: unknown): void {
   let cur = o;
   for (const k of path.slice(0, -1)) {
-    if (cur[k] === null || typeof cur[k] !== 'object') cur[k] = {};
-    cur = cur[k] as Record<string, unknown>;
+    if (!isObj(cur[k])) cur[k] = {};
+    cur = cur[k] as Obj;
   }
   cur[path[path.length - 1]!] = v;
 }
 
-function deleteIn(o: Record<string, unknown>, path: Path): void {
+function deleteIn(o: Obj, path: readonly string[]): void {
   const parent = getIn(o, path.slice(0, -1));
-  if (parent && typeof parent === 'object') delete (parent as Record<string, unknown>)[path[path.length - 1]!];
+  if (isObj(parent)) delete parent[path[path.length - 1]!];
 }
 
 /** Leaves of a preset: objects are walked, arrays and scalars are values. */
 export function leaves(o: unknown, prefix: Path = []): [Path, unknown][] {
-  if (o === null || typeof o !== 'object' || Array.isArray(o)) return prefix.length ? [[prefix, o]] : [];
-  return Object.entries(o as Record<string, unknown>).flatMap(([k, v]) => leaves(v, [...prefix, k]));
+  if (!isObj(o)) return prefix.length ? [[prefix, o]] : [];
+  return Object.entries(o).flatMap(([k, v]) => leaves(v, [...prefix, k]));
 }
 
 const unresolvable = (v: unknown, env: NodeJS.ProcessEnv) => typeof v === 'string' && v.startsWith('env:') && !env[v.slice(4)];
 
+const valid = (validate: Validate, raw: Obj) => {
+  try {
+    validate(raw);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const sameInstall = (raw: Obj, installed: Installed) => raw.product === installed.product && raw.runtime === installed.runtime;
+
 /**
- * A stored secret is kept unless a new one is given: a secret the preset references but cannot
- * resolve (env:NAME unset) or omits is taken from the install. Returns what was kept.
+ * A stored secret is kept unless a new one is given: a secret the preset omits, or references but
+ * cannot resolve (env:NAME unset), is taken from the install, unless the preset chose something that
+ * excludes it (a Secret of the user's own instead of the token, say). Returns the kept paths.
  */
-export function keepStoredSecrets(raw: Record<string, unknown>, installed: Installed, env: NodeJS.ProcessEnv): string[] {
-  if (raw.product !== installed.product) return [];
+export function keepStoredSecrets(raw: Obj, installed: Installed, env: NodeJS.ProcessEnv, validate: Validate): string[] {
+  if (!sameInstall(raw, installed)) return [];
   const kept: string[] = [];
   for (const dotted of installed.secretPaths) {
     const path = dotted.split('.');
     const v = getIn(raw, path);
-    if (v === undefined || unresolvable(v, env)) {
-      setIn(raw, path, getIn(installed.preset, path));
-      kept.push(dotted);
+    if (v !== undefined && !unresolvable(v, env)) continue;
+    const before = structuredClone(raw);
+    setIn(raw, path, getIn(installed.preset, path));
+    if (!valid(validate, raw) && valid(validate, before)) {
+      for (const k of Object.keys(raw)) delete raw[k];
+      Object.assign(raw, before);
+      continue;
     }
-  }
-  // Kubernetes: the stored secret lives in a Secret; keeping it means referencing that Secret.
-  if (installed.runtime === 'kubernetes' && raw.runtime === 'kubernetes') {
-    if (installed.product === 'fivetran') {
-      const ts = getIn(installed.preset, ['fivetran', 'kubernetes', 'tokenSecret']);
-      const tok = getIn(raw, ['fivetran', 'token']);
-      if (ts && (tok === undefined || unresolvable(tok, env)) && !getIn(raw, ['fivetran', 'kubernetes', 'tokenSecret'])) {
-        deleteIn(raw, ['fivetran', 'token']);
-        setIn(raw, ['fivetran', 'kubernetes', 'tokenSecret'], ts);
-        kept.push(`fivetran.token (in Secret ${(ts as { name: string }).name})`);
-      }
-    } else {
-      const s = getIn(installed.preset, ['tobiko', 'secrets']) as { strategy?: string; name?: string } | undefined;
-      const cs = getIn(raw, ['tobiko', 'clientSecret']);
-      if (s?.strategy === 'existingSecret' && (cs === undefined || unresolvable(cs, env))) {
-        deleteIn(raw, ['tobiko', 'clientSecret']);
-        const gws = (getIn(raw, ['tobiko', 'gateways']) ?? {}) as Record<string, Record<string, unknown>>;
-        for (const params of Object.values(gws)) for (const [p, v] of Object.entries(params)) if (unresolvable(v, env)) delete params[p];
-        setIn(raw, ['tobiko', 'secrets'], { ...((getIn(raw, ['tobiko', 'secrets']) as object) ?? {}), strategy: 'existingSecret', name: s.name, create: false });
-        kept.push(`tobiko secrets (in Secret ${s.name})`);
-      }
-    }
+    kept.push(dotted);
   }
   return kept;
 }
@@ -91,33 +92,52 @@ export interface Reset {
   secret: boolean;
 }
 
-/** Settings the install has that the new preset does not mention: applying it would silently drop them. */
-export function findResets(raw: Record<string, unknown>, installed: Installed): Reset[] {
-  if (raw.product !== installed.product || raw.runtime !== installed.runtime) return [];
-  const out: Reset[] = [];
-  for (const [path, value] of leaves(installed.preset)) {
-    if (path.length < 2) continue;
-    // A stored secret the preset omits is kept (keepStoredSecrets), not reset.
-    if (installed.secretPaths.includes(path.join('.')) || installed.keptPaths?.some((k) => path.join('.').startsWith(k))) continue;
-    let present = false;
-    for (let i = path.length; i > 0 && !present; i--) present = getIn(raw, path.slice(0, i)) !== undefined && (i === path.length || typeof getIn(raw, path.slice(0, i)) !== 'object');
-    if (present) continue;
-    const dotted = path.join('.');
-    const credentialUrl = typeof value === 'string' && /^[a-z][a-z0-9+.-]*:\/\/[^/@\s]*:[^/@\s]*@/i.test(value);
-    out.push({ path: dotted, value, secret: installed.secretPaths.includes(dotted) || credentialUrl });
+function mentions(raw: Obj, path: Path): boolean {
+  for (let i = path.length; i > 0; i--) {
+    const v = getIn(raw, path.slice(0, i));
+    if (v !== undefined && (i === path.length || !isObj(v))) return true;
   }
-  return out;
+  return false;
+}
+
+/**
+ * Settings the install has that the new preset does not mention: applying it would silently drop them.
+ * A setting the preset cannot have beside what it says (an alternative it chose) is a change, not a reset.
+ */
+export function findResets(raw: Obj, installed: Installed, validate: Validate, isSecretValue: (v: unknown) => boolean = () => false): Reset[] {
+  if (!sameInstall(raw, installed)) return [];
+  const candidates = leaves(installed.preset).filter(([path]) => path.length >= 2 && !installed.secretPaths.includes(path.join('.')) && !mentions(raw, path));
+  // Add back, one at a time, what the preset can have beside what it says (some settings only make sense
+  // together, so repeat until nothing more fits); what never fits is an alternative the preset chose.
+  const withThem = structuredClone(raw);
+  const resets = new Set<number>();
+  for (let grew = true; grew; ) {
+    grew = false;
+    candidates.forEach(([path, value], i) => {
+      if (resets.has(i)) return;
+      const trial = structuredClone(withThem);
+      setIn(trial, path, value);
+      if (!valid(validate, trial)) return;
+      setIn(withThem, path, value);
+      resets.add(i);
+      grew = true;
+    });
+  }
+  return candidates.filter((_, i) => resets.has(i)).map(([path, value]) => ({ path: path.join('.'), value, secret: isSecretValue(value) }));
+}
+
+function setPath(path: string): string {
+  return path
+    .split('.')
+    .map((seg, i) => (i === 0 || /^[A-Za-z_][A-Za-z0-9_-]*$/.test(seg) ? seg : `["${seg}"]`))
+    .join('.')
+    .replace(/\.\[/g, '[');
 }
 
 function setArg(r: Reset): string {
   const v = typeof r.value === 'string' ? r.value : JSON.stringify(r.value);
   const value = r.secret ? 'env:YOUR_SECRET_VAR' : v;
-  const path = r.path
-    .split('.')
-    .map((seg, i) => (i === 0 || /^[A-Za-z_][A-Za-z0-9_-]*$/.test(seg) ? seg : `["${seg}"]`))
-    .join('.')
-    .replace(/\.\[/g, '[');
-  return `--set ${shellQuote(`${path}=${value}`)}`;
+  return `--set ${shellQuote(`${setPath(r.path)}=${value}`)}`;
 }
 
 export function resetRefusal(resets: Reset[], installed: Installed, argvBase: string): { path: string; message: string }[] {
@@ -133,3 +153,5 @@ export function resetRefusal(resets: Reset[], installed: Installed, argvBase: st
     { path: '', message: `to apply exactly this preset and drop them: add --reset` },
   ];
 }
+
+export { deleteIn };

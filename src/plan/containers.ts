@@ -33,11 +33,15 @@ export function configHash(spec: ContainerSpec): string {
   return h.digest('hex').slice(0, 16);
 }
 
+/** The labels a container is run with: the product's, the settings it does not otherwise show, and the config hash. */
+export function containerLabels(spec: ContainerSpec, hash: string): Record<string, string> {
+  return { ...spec.labels, [PULL_LABEL]: spec.pull, ...(spec.memory ? { [MEMORY_LABEL]: spec.memory } : {}), [HASH_LABEL]: hash };
+}
+
 export function runArgv(bin: string, spec: ContainerSpec, hash: string): string[] {
   const argv = [bin, 'run', '-d', '--name', spec.name, '--restart', spec.restart, '--pull', 'never'];
   if (spec.memory) argv.push(`--memory=${spec.memory}`);
-  const settings = { [PULL_LABEL]: spec.pull, ...(spec.memory ? { [MEMORY_LABEL]: spec.memory } : {}) };
-  for (const [k, v] of Object.entries({ ...spec.labels, ...settings, [HASH_LABEL]: hash })) argv.push('--label', `${k}=${v}`);
+  for (const [k, v] of Object.entries(containerLabels(spec, hash))) argv.push('--label', `${k}=${v}`);
   for (const o of spec.securityOpts) argv.push('--security-opt', o);
   if (spec.network) argv.push('--network', spec.network);
   for (const [k, v] of Object.entries(spec.env)) argv.push('--env', `${k}=${v}`);
@@ -47,7 +51,7 @@ export function runArgv(bin: string, spec: ContainerSpec, hash: string): string[
   return argv;
 }
 
-export function filesStep(files: PlannedFile[], dirs: { path: string; mode: number }[]): Step {
+export function filesStep(files: PlannedFile[], dirs: { path: string; mode: number }[], dirSetting?: string): Step {
   const actions: Action[] = dirs.map((d) => ({ kind: 'mkdir', path: d.path, mode: d.mode }));
   const changed = files.filter((f) => f.current !== f.content);
   for (const f of changed) actions.push({ kind: 'write', path: f.dest, mode: f.mode, content: f.content, secret: f.secret, backup: f.current !== undefined });
@@ -56,7 +60,7 @@ export function filesStep(files: PlannedFile[], dirs: { path: string; mode: numb
     title: `Write ${files.length === 1 ? 'the configuration file' : 'configuration files'}`,
     actions,
     ...(changed.length === 0 && dirs.length === 0 ? { skip: 'files are up to date' } : {}),
-    fix: 'check that the install directory is writable by this user (ls -ld), or choose another with --set <product>.installDir=...',
+    fix: dirSetting ? `check that the install directory is writable by this user (ls -ld), or choose another with --set ${dirSetting}=...` : 'check that the directory is writable by this user (ls -ld)',
   };
 }
 
@@ -71,7 +75,7 @@ export function networkStep(bin: string, network: string, state: InstalledState)
   };
 }
 
-export function imageStep(bin: string, image: string, policy: 'always' | 'missing' | 'never', state: InstalledState): Step {
+export function imageStep(bin: string, image: string, policy: 'always' | 'missing' | 'never', state: InstalledState, pullSetting: string): Step {
   const present = state.images.includes(image);
   const base = { id: 'image', title: `Pull image ${image}` };
   if (policy === 'never' || (policy === 'missing' && present)) {
@@ -80,7 +84,7 @@ export function imageStep(bin: string, image: string, policy: 'always' | 'missin
   return {
     ...base,
     actions: [{ kind: 'exec', argv: [bin, 'pull', image], timeoutMs: 15 * 60_000 }],
-    fix: `check registry access from this host (proxy: HTTPS_PROXY for the ${posix.basename(bin)} daemon), or load the image yourself and use --set <product>.pullPolicy=never`,
+    fix: `check registry access from this host (proxy: HTTPS_PROXY for the ${posix.basename(bin)} daemon), or load the image yourself and use --set ${pullSetting}=never`,
   };
 }
 
@@ -109,7 +113,7 @@ export function waitStep(runtime: 'docker' | 'podman', bin: string, names: strin
   };
 }
 
-export function userUnitDir(host: HostFacts): string {
+export function userUnitDir(host: Pick<HostFacts, 'home'>): string {
   return posix.join(host.home, '.config/systemd/user');
 }
 

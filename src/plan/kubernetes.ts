@@ -1,6 +1,5 @@
 // Steps shared by Kubernetes installs: manifests applied on stdin, then helm upgrade --install watched.
 import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
-import type { Product } from '../model/schema.js';
 import { filesStep } from './containers.js';
 import type { Action, InstalledState, Plan, PlannedFile, Step } from './types.js';
 
@@ -31,21 +30,31 @@ export function helmArgv(spec: HelmSpec): string[] {
   return argv;
 }
 
-export function namespaceStep(namespace: string, context: string | undefined, exists: boolean): Step {
+export function namespaceStep(namespace: string, context: string | undefined, exists: boolean, setting: string): Step {
   return {
     id: 'namespace',
     title: `Create namespace ${namespace}`,
     actions: exists ? [] : [{ kind: 'exec', argv: kubectl(context, 'create', 'namespace', namespace) }],
     ...(exists ? { skip: `namespace ${namespace} exists` } : {}),
-    fix: `ask a cluster admin to create namespace ${namespace}, or choose an existing one with --set <product>.kubernetes.namespace=...`,
+    fix: `ask a cluster admin to create namespace ${namespace}, or choose an existing one with --set ${setting}=...`,
   };
 }
 
 export function applyStep(id: string, title: string, file: PlannedFile, namespace: string, context: string | undefined, label: string): Step {
+  // Some keys are kept from an earlier install and not known here: merge the new ones in.
+  const manifest = file.partial ? (loadYaml(file.content, { schema: CORE_SCHEMA }) as { kind: string; metadata: { name: string }; stringData: Record<string, string> }) : undefined;
+  const action: Action = manifest
+    ? {
+        kind: 'exec',
+        argv: kubectl(context, 'patch', manifest.kind.toLowerCase(), manifest.metadata.name, '-n', namespace, '--type', 'merge', '--patch-file', '/dev/stdin'),
+        stdin: JSON.stringify({ stringData: manifest.stringData }),
+        stdinLabel: `${label} (new keys only)`,
+      }
+    : { kind: 'exec', argv: kubectl(context, 'apply', '-n', namespace, '-f', '-'), stdin: file.content, stdinLabel: label };
   return {
     id,
     title,
-    actions: [{ kind: 'exec', argv: kubectl(context, 'apply', '-n', namespace, '-f', '-'), stdin: file.content, stdinLabel: label }],
+    actions: [action],
     fix: `check that you may create ${label.split(' ')[0]} objects in ${namespace}: kubectl auth can-i create secrets -n ${namespace}`,
   };
 }
@@ -72,14 +81,13 @@ export function durationMs(d: string): number {
   return ((Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 1000;
 }
 
-/** The label selector of a release's pods, per product chart. */
-export function releaseSelector(product: Product, release: string): string {
-  return product === 'fivetran' ? `app.kubernetes.io/name=hd-agent,app.kubernetes.io/app=${release}` : `app.kubernetes.io/instance=${release}`;
-}
-
 export interface KubernetesPlanSpec {
-  product: Product;
-  k: { namespace: string; release: string; chart: string; chartVersion?: string; context?: string; timeout: string };
+  product: string;
+  k: { namespace: string; release: string; chart: string; chartVersion?: string; context?: string; timeout: string; selector: string };
+  /** The --set path of the helm timeout, for the fix when helm times out. */
+  timeoutSetting: string;
+  /** The --set path of the namespace, for the fix when it cannot be created. */
+  namespaceSetting: string;
   state: InstalledState;
   files: PlannedFile[];
   checks: string[];
@@ -95,7 +103,7 @@ export function kubernetesPlan(s: KubernetesPlanSpec): Plan {
   const steps: Step[] = [
     { id: 'preflight', title: 'Preflight checks', actions: [{ kind: 'preflight', checks: s.checks }] },
     filesStep(files, []),
-    namespaceStep(k.namespace, k.context, s.state.kubernetes?.namespaceExists ?? false),
+    namespaceStep(k.namespace, k.context, s.state.kubernetes?.namespaceExists ?? false, s.namespaceSetting),
   ];
   const release = s.state.kubernetes?.release;
   const nsExists = s.state.kubernetes?.namespaceExists ?? false;
@@ -106,7 +114,7 @@ export function kubernetesPlan(s: KubernetesPlanSpec): Plan {
     // Applied before with the same content (our copy is unchanged) and the release exists: nothing to do.
     steps.push(nsExists && release && f.current === f.content ? { ...step, actions: [], skip: 'unchanged since the last apply' } : step);
   }
-  const selector = releaseSelector(s.product, k.release);
+  const selector = k.selector;
   const upToDate = release && release.status !== 'failed' && values !== undefined && sameValues(release.values, values.content);
   const helm = helmStep({
       release: k.release,
@@ -118,7 +126,7 @@ export function kubernetesPlan(s: KubernetesPlanSpec): Plan {
       ...(values && !values.secret ? { valuesPath: values.dest } : {}),
       valuesContent: values?.content ?? '',
       selector,
-      timeoutSetting: `${s.product}.kubernetes.timeout`,
+      timeoutSetting: s.timeoutSetting,
     });
   steps.push(upToDate ? { ...helm, actions: [], skip: `release ${k.release} is up to date (revision ${release.revision})` } : helm);
   const kc = kubectl(k.context).join(' ');

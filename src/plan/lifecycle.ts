@@ -1,37 +1,40 @@
-// Plans for the lifecycle commands (uninstall, stop, rollback on Kubernetes): pure, like install plans,
-// so they get the same dry-run description, status screen and summary.
+// Plans for the lifecycle commands (uninstall, stop, start on Kubernetes, rollback): pure, like install
+// plans, so they get the same dry-run description, status screen and summary. What they act on is data
+// the product's module gives (names of containers, units, deployments), never a product's name.
 import { posix } from 'node:path';
-import { FIVETRAN_CONTAINER, FIVETRAN_NETWORK, FIVETRAN_UNIT } from '../products/fivetran/render.js';
-import { TOBIKO_CONTAINERS } from '../products/tobiko/render.js';
-import type { Product, Runtime } from '../model/schema.js';
+import type { Location } from '../model/base.js';
 import { kubectl } from './kubernetes.js';
 import type { Plan, Step } from './types.js';
 
+/** An install to act on: where it is, and what it consists of. */
 export interface Target {
-  product: Product;
-  runtime: Runtime;
+  location: Location;
+  /** docker/podman binary. */
   runtimeBin: string;
-  installDir?: string;
-  namespace?: string;
-  release?: string;
-  context?: string;
   home: string;
   systemdUser: boolean;
+  /** Kubernetes: where hd-setup keeps the install's files. */
   stateDir?: string;
-}
-
-export function containerNamesOf(product: Product): string[] {
-  return product === 'fivetran' ? [FIVETRAN_CONTAINER] : [TOBIKO_CONTAINERS.apply, TOBIKO_CONTAINERS.run];
+  containers: string[];
+  network?: string;
+  unitName?: string;
+  /** Kubernetes: the release's deployments and their replicas when started. */
+  deployments: { name: string; replicas: number }[];
+  /** Kubernetes: kinds besides Secret that hd-setup created for the release. */
+  managedKinds: string[];
 }
 
 function helmCtx(t: Target): string[] {
-  return t.context ? ['--kube-context', t.context] : [];
+  return t.location.context ? ['--kube-context', t.location.context] : [];
 }
+
+const ns = (t: Target) => t.location.namespace ?? 'default';
 
 export function uninstallPlan(t: Target, purge: boolean): Plan {
   const steps: Step[] = [];
-  if (t.runtime !== 'kubernetes') {
-    const names = containerNamesOf(t.product);
+  const { product, runtime } = t.location;
+  if (runtime !== 'kubernetes') {
+    const names = t.containers;
     const bin = t.runtimeBin;
     steps.push({
       id: 'containers',
@@ -41,87 +44,84 @@ export function uninstallPlan(t: Target, purge: boolean): Plan {
         { kind: 'exec', argv: [bin, 'rm', '-f', ...names], okExitCodes: [1] },
       ],
     });
-    if (t.product === 'fivetran') {
+    if (t.network) {
       steps.push({
         id: 'network',
-        title: `Remove network ${FIVETRAN_NETWORK}`,
-        actions: [{ kind: 'exec', argv: [bin, 'network', 'rm', FIVETRAN_NETWORK], okExitCodes: [1] }],
-        fix: `containers still attached? ${posix.basename(bin)} network inspect ${FIVETRAN_NETWORK}`,
+        title: `Remove network ${t.network}`,
+        actions: [{ kind: 'exec', argv: [bin, 'network', 'rm', t.network], okExitCodes: [1] }],
+        fix: `containers still attached? ${posix.basename(bin)} network inspect ${t.network}`,
       });
-      const unit = posix.join(t.home, '.config/systemd/user', FIVETRAN_UNIT);
+    }
+    if (t.unitName) {
+      const unit = posix.join(t.home, '.config/systemd/user', t.unitName);
       steps.push({
         id: 'unit',
         title: 'Remove the systemd user unit',
         actions: [
-          ...(t.systemdUser ? [{ kind: 'exec' as const, argv: ['systemctl', '--user', 'disable', FIVETRAN_UNIT], okExitCodes: [1] }] : []),
+          ...(t.systemdUser ? [{ kind: 'exec' as const, argv: ['systemctl', '--user', 'disable', t.unitName], okExitCodes: [1] }] : []),
           { kind: 'remove' as const, path: unit },
         ],
       });
     }
-    if (purge && t.installDir) steps.push({ id: 'purge', title: `Delete ${t.installDir} (--purge)`, actions: [{ kind: 'remove', path: t.installDir, recursive: true }] });
+    const dir = t.location.installDir;
+    if (purge && dir) steps.push({ id: 'purge', title: `Delete ${dir} (--purge)`, actions: [{ kind: 'remove', path: dir, recursive: true }] });
   } else {
-    const ns = t.namespace ?? 'default';
-    const rel = t.release ?? '';
+    const rel = t.location.release ?? '';
+    const selector = `app.kubernetes.io/managed-by=hd-setup,app.kubernetes.io/instance=${rel}`;
     steps.push({
       id: 'helm',
       title: `helm uninstall ${rel}`,
-      actions: [{ kind: 'exec', argv: ['helm', 'uninstall', rel, '-n', ns, '--wait', ...helmCtx(t)] }],
-      fix: `check: helm list -n ${ns}`,
+      actions: [{ kind: 'exec', argv: ['helm', 'uninstall', rel, '-n', ns(t), '--wait', ...helmCtx(t)] }],
+      fix: `check: helm list -a -n ${ns(t)}`,
     });
     steps.push({
       id: 'secrets',
       title: 'Delete the Secrets hd-setup created',
       actions: [
-        { kind: 'exec', argv: kubectl(t.context, 'delete', 'secret', '-n', ns, '-l', `app.kubernetes.io/managed-by=hd-setup,app.kubernetes.io/instance=${rel}`, '--ignore-not-found') },
-        ...(t.product === 'tobiko'
-          ? [{ kind: 'exec' as const, argv: kubectl(t.context, 'delete', 'externalsecret', '-n', ns, '-l', `app.kubernetes.io/managed-by=hd-setup,app.kubernetes.io/instance=${rel}`, '--ignore-not-found'), okExitCodes: [1] }]
-          : []),
+        { kind: 'exec', argv: kubectl(t.location.context, 'delete', 'secret', '-n', ns(t), '-l', selector, '--ignore-not-found') },
+        ...t.managedKinds.map((kind) => ({ kind: 'exec' as const, argv: kubectl(t.location.context, 'delete', kind, '-n', ns(t), '-l', selector, '--ignore-not-found'), okExitCodes: [1] })),
       ],
     });
     if (purge && t.stateDir) steps.push({ id: 'purge', title: `Delete ${t.stateDir} (--purge)`, actions: [{ kind: 'remove', path: t.stateDir, recursive: true }] });
   }
-  const kept = t.runtime === 'kubernetes' ? `the PVCs and namespace ${t.namespace} are kept` : purge ? '' : `${t.installDir} (config, data, logs) is kept; --purge deletes it`;
-  return { product: t.product, runtime: t.runtime, verb: 'uninstalling', steps, files: [], nextSteps: kept ? [kept] : [] };
+  const dir = t.location.installDir;
+  const kept = runtime === 'kubernetes' ? `the PVCs and namespace ${ns(t)} are kept` : purge ? '' : `${dir} (config, data, logs) is kept; --purge deletes it`;
+  return { product, runtime, verb: 'uninstalling', steps, files: [], nextSteps: kept ? [kept] : [] };
 }
 
 export function stopPlan(t: Target): Plan {
-  if (t.runtime !== 'kubernetes') {
-    const names = containerNamesOf(t.product);
-    return {
-      product: t.product,
-      runtime: t.runtime,
-      verb: 'stopping',
-      files: [],
-      nextSteps: ['Start again with: hd-setup start'],
-      steps: [{ id: 'stop', title: `Stop ${names.join(', ')}`, actions: [{ kind: 'exec', argv: [t.runtimeBin, 'stop', '-t', '10', ...names] }] }],
-    };
-  }
-  return { product: t.product, runtime: t.runtime, verb: 'stopping', files: [], nextSteps: ['Start again with: hd-setup start'], steps: [scaleStep(t, 0)] };
+  const { product, runtime } = t.location;
+  const steps: Step[] =
+    runtime !== 'kubernetes'
+      ? [{ id: 'stop', title: `Stop ${t.containers.join(', ')}`, actions: [{ kind: 'exec', argv: [t.runtimeBin, 'stop', '-t', '10', ...t.containers] }] }]
+      : [scaleStep(t, 0)];
+  return { product, runtime, verb: 'stopping', files: [], nextSteps: ['Start again with: hd-setup start'], steps };
 }
 
-export function deploymentNames(t: Target): string[] {
-  return t.product === 'fivetran' ? [t.release ?? 'hd-agent'] : [`${t.release}-apply`, `${t.release}-run`];
-}
-
-export function scaleStep(t: Target, replicas: number | [number, number]): Step {
-  const names = deploymentNames(t);
-  const counts = Array.isArray(replicas) ? replicas : names.map(() => replicas);
+/** Kubernetes: scale the release's deployments to 0 (stop) or to their replicas (start). */
+export function scaleStep(t: Target, to: 0 | 'configured'): Step {
+  const counts = t.deployments.map((d) => (to === 0 ? 0 : d.replicas));
   return {
     id: 'scale',
-    title: `Scale ${names.join(', ')} to ${counts.join('/')}`,
-    actions: names.map((n, i) => ({ kind: 'exec' as const, argv: kubectl(t.context, 'scale', 'deployment', n, '-n', t.namespace ?? 'default', `--replicas=${counts[i]}`) })),
-    fix: `check the deployments: kubectl get deploy -n ${t.namespace}`,
+    title: `Scale ${t.deployments.map((d) => d.name).join(', ')} to ${counts.join('/')}`,
+    actions: t.deployments.map((d, i) => ({ kind: 'exec' as const, argv: kubectl(t.location.context, 'scale', 'deployment', d.name, '-n', ns(t), `--replicas=${counts[i]}`) })),
+    fix: `check the deployments: kubectl get deploy -n ${ns(t)}`,
   };
+}
+
+export function startPlanKubernetes(t: Target): Plan {
+  return { product: t.location.product, runtime: t.location.runtime, verb: 'starting', files: [], nextSteps: ['Status: hd-setup status'], steps: [scaleStep(t, 'configured')] };
 }
 
 export function helmRollbackPlan(t: Target, restore?: { from: string; to: string }): Plan {
   const steps: Step[] = [];
+  const rel = t.location.release ?? '';
   if (restore) steps.push({ id: 'restore', title: `Restore ${posix.basename(restore.to)} from ${posix.basename(restore.from)}`, actions: [{ kind: 'restore', from: restore.from, to: restore.to }] });
   steps.push({
     id: 'helm-rollback',
-    title: `helm rollback ${t.release}`,
-    actions: [{ kind: 'exec', argv: ['helm', 'rollback', t.release ?? '', '-n', t.namespace ?? 'default', '--wait', ...helmCtx(t)] }],
-    fix: `see the history: helm history ${t.release} -n ${t.namespace}`,
+    title: `helm rollback ${rel}`,
+    actions: [{ kind: 'exec', argv: ['helm', 'rollback', rel, '-n', ns(t), '--wait', ...helmCtx(t)] }],
+    fix: `see the history: helm history ${rel} -n ${ns(t)}`,
   });
-  return { product: t.product, runtime: t.runtime, verb: 'rolling back', steps, files: [], nextSteps: ['Status: hd-setup status'] };
+  return { product: t.location.product, runtime: t.location.runtime, verb: 'rolling back', steps, files: [], nextSteps: ['Status: hd-setup status'] };
 }

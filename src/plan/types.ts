@@ -1,5 +1,5 @@
 // A plan is data: steps of actions. Dry-run describes them; exec/ carries them out.
-import type { Runtime, Product } from '../model/schema.js';
+import type { Runtime } from '../model/base.js';
 import type { RenderedFile } from '../render/types.js';
 
 export type CheckId = string;
@@ -53,7 +53,7 @@ export interface PlannedFile extends RenderedFile {
 }
 
 export interface Plan {
-  product: Product;
+  product: string;
   runtime: Runtime;
   steps: Step[];
   files: PlannedFile[];
@@ -85,6 +85,8 @@ export interface ContainerState {
   running: boolean;
   image: string;
   labels: Record<string, string>;
+  /** Restart policy as `run --restart` takes it. */
+  restart?: string;
 }
 
 export interface InstalledState {

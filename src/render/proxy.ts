@@ -1,4 +1,4 @@
-import type { Model } from '../model/schema.js';
+import type { BaseModel as Model } from '../model/base.js';
 
 /** A proxy URL with user:password@ makes whatever holds it a secret file. */
 export function proxyHasCredentials(model: Model): boolean {

@@ -11,6 +11,8 @@ export interface RenderedFile {
   content: string;
   /** True when the content holds a secret value. */
   secret: boolean;
+  /** A Secret manifest that holds only some of its keys (the others are kept from an earlier install): merged, not replaced. */
+  partial?: boolean;
   description: string;
 }
 

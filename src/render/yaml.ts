@@ -3,7 +3,8 @@
 // which is what Helm's parser needs.
 import { dump } from 'js-yaml';
 
-export function toYaml(value: unknown, header?: string): string {
-  const body = dump(value, { lineWidth: -1, indent: 2, noRefs: true, quotingType: '"' });
+/** With sortKeys, maps are written in key order: the same values give the same file, whatever the order they came in (helm reads maps unordered). */
+export function toYaml(value: unknown, header?: string, opts: { sortKeys?: boolean } = {}): string {
+  const body = dump(value, { lineWidth: -1, indent: 2, noRefs: true, quotingType: '"', sortKeys: Boolean(opts.sortKeys) });
   return header ? `${header.split('\n').map((l) => `# ${l}`.trimEnd()).join('\n')}\n${body}` : body;
 }

@@ -1,5 +1,7 @@
 // Plain-line and JSON-line renderers of execution events (no TTY, CI, --json).
 import type { Emit, HdEvent } from '../exec/events.js';
+import type { Reporter } from '../service/install.js';
+import { importWithoutFetch } from '../util/ink-loader.js';
 import { summaryLines } from './summary.js';
 
 export function jsonReporter(write: (s: string) => void = (s) => process.stdout.write(s)): Emit {
@@ -63,3 +65,16 @@ export function plainReporter(write: (s: string) => void = (s) => process.stderr
     }
   };
 }
+
+/** How a run is shown: JSON lines, the Ink status screen on a terminal, or plain lines. */
+export function reporterFor(flags: { json?: boolean }): Reporter {
+  return async (work) => {
+    if (flags.json) return work(jsonReporter());
+    if (process.stderr.isTTY && !process.env.CI) {
+      const { withStatusScreen } = await importWithoutFetch(() => import('./status/run.js'));
+      return withStatusScreen(work);
+    }
+    return work(plainReporter());
+  };
+}
+

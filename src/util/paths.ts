@@ -4,3 +4,9 @@ import { posix } from 'node:path';
 export function expandTilde(p: string, home: string): string {
   return p === '~' ? home : p.startsWith('~/') ? posix.join(home, p.slice(2)) : p;
 }
+
+/** An absolute path under home as ~/..., as a preset would say it. */
+export function homeRelative(path: string, home: string): string {
+  if (path === home) return '~';
+  return path.startsWith(home + '/') ? `~/${posix.relative(home, path)}` : path;
+}

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import React from 'react';
 import { render as inkRender } from 'ink-testing-library';
 import { parseModel } from '../../src/model/load.js';
-import { render } from '../../src/render/index.js';
+import { render } from '../../src/service/plan.js';
+import { productOf } from '../../src/products/index.js';
 import { WizardApp, wrapLines } from '../../src/ui/wiz/Wizard.js';
 import { createState, currentQuestion, prefill, reduce, type KeyPress, type WizardState } from '../../src/ui/wiz/state.js';
 import { questions, secretPathsOf, type Answers } from '../../src/ui/wiz/questions.js';
@@ -146,7 +147,7 @@ describe('wizard state (no Ink)', () => {
   });
   it('save as preset writes secrets as references', () => {
     const answers = { product: 'tobiko', runtime: 'docker', tobiko: { clientSecret: 'x', gateways: { wh: { type: 'postgres', password: 'y', host: 'h' } } } };
-    const { preset, vars } = withSecretRefs(answers, secretPathsOf(answers), { 'tobiko.clientSecret': 'file:/run/secret' });
+    const { preset, vars } = withSecretRefs(answers, secretPathsOf(answers), (p) => productOf(answers).secretEnvName(p), { 'tobiko.clientSecret': 'file:/run/secret' });
     expect(preset.tobiko).toMatchObject({ clientSecret: 'file:/run/secret', gateways: { wh: { password: 'env:WH_PASSWORD', host: 'h' } } });
     expect(vars).toEqual(['WH_PASSWORD']);
   });

@@ -1,6 +1,6 @@
 // Fivetran install plans: docker/podman (config.json + controller container) and Kubernetes (Helm).
 import { posix } from 'node:path';
-import type { Model } from '../../model/schema.js';
+import type { BaseModel as Model } from '../../model/base.js';
 import { bootStep, containerStep, filesStep, imageStep, networkStep, waitStep, type ContainerSpec } from '../../plan/containers.js';
 import { kubernetesPlan } from '../../plan/kubernetes.js';
 import type { HostFacts, InstalledState, PlannedFile, Plan, Step } from '../../plan/types.js';
@@ -50,9 +50,9 @@ export function planFivetranContainers(model: Model, host: HostFacts, state: Ins
   const dirs = [installDir, ...['conf', 'data', 'logs', 'tmp'].map((d) => posix.join(installDir, d))].map((path) => ({ path, mode: 0o700 }));
   const steps: Step[] = [
     { id: 'preflight', title: 'Preflight checks', actions: [{ kind: 'preflight', checks }] },
-    filesStep(files, dirs),
+    filesStep(files, dirs, 'fivetran.installDir'),
     networkStep(bin, FIVETRAN_NETWORK, state),
-    imageStep(bin, f.image, f.pullPolicy, state),
+    imageStep(bin, f.image, f.pullPolicy, state, 'fivetran.pullPolicy'),
     containerStep(bin, spec, state),
     waitStep(runtime, bin, [FIVETRAN_CONTAINER]),
     bootStep(host, FIVETRAN_UNIT, runtime, f.restartPolicy === 'always'),
@@ -71,11 +71,15 @@ export function planFivetranContainers(model: Model, host: HostFacts, state: Ins
   };
 }
 
+export const fivetranSelector = (release: string) => `app.kubernetes.io/name=hd-agent,app.kubernetes.io/app=${release}`;
+
 export function planFivetranKubernetes(model: Model, state: InstalledState, files: PlannedFile[]): Plan {
   const k = fivetranOf(model).kubernetes;
   return kubernetesPlan({
     product: 'fivetran',
-    k,
+    k: { ...k, selector: fivetranSelector(k.release) },
+    timeoutSetting: 'fivetran.kubernetes.timeout',
+    namespaceSetting: 'fivetran.kubernetes.namespace',
     state,
     files,
     checks: ['kubectl', 'helm', 'helm-version', 'server-version', 'context', 'namespace', 'pvc', 'rbac', 'node-arch', ...(k.tokenSecret ? ['token-secret'] : [])],

@@ -1,8 +1,9 @@
 // Fivetran: model -> files. Pure.
-import type { Model } from '../../model/schema.js';
-import { valuesFile } from '../../render/values.js';
+import { sectionOf, type BaseModel as Model } from '../../model/base.js';
+import { HD_SETUP_VALUES_KEY, valuesFile } from '../../render/values.js';
 import type { RenderEnv, RenderedFile } from '../../render/types.js';
 import { toYaml } from '../../render/yaml.js';
+import { isStored } from '../../model/stored.js';
 import type { AffinityRule, FivetranOptions } from './schema.js';
 
 export const FIVETRAN_UNIT = 'hd-fivetran-agent.service';
@@ -10,8 +11,7 @@ export const FIVETRAN_CONTAINER = 'controller';
 export const FIVETRAN_NETWORK = 'fivetran_ldp';
 
 export function fivetranOf(model: Model): FivetranOptions {
-  if (!model.fivetran) throw new Error('fivetran options missing');
-  return model.fivetran;
+  return sectionOf<FivetranOptions>(model, 'fivetran');
 }
 
 function proxyKeys(model: Model): Record<string, string> {
@@ -66,8 +66,13 @@ function renderAffinityRule(r: AffinityRule): Record<string, unknown> {
   return { affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: r.weight, preference: { matchExpressions } }] } } };
 }
 
+/** The Secret hd-setup makes for the token a user gives (tokenDelivery: secret). */
+export function managedTokenSecret(release: string): string {
+  return `${release}-hd-setup-token`;
+}
+
 export function fivetranTokenSecretName(model: Model): string {
-  return `${fivetranOf(model).kubernetes.release}-hd-setup-token`;
+  return managedTokenSecret(fivetranOf(model).kubernetes.release);
 }
 
 /** values.yaml for the hybrid-deployment-agent chart (0.24.0 or 0.12.0). */
@@ -92,18 +97,15 @@ export function fivetranValues(model: Model): Record<string, unknown> {
       ...(a.connectors.length ? { connectors: a.connectors } : {}),
       ...(a.default ? { default: true } : {}),
     }));
-    const used = new Set(k.affinity.map((a) => a.rule));
-    config.affinity_rules = Object.fromEntries(
-      Object.entries(k.affinityRules)
-        .filter(([name]) => used.has(name))
-        .map(([name, r]) => [name, renderAffinityRule(r)]),
-    );
+    config.affinity_rules = Object.fromEntries(Object.entries(k.affinityRules).map(([name, r]) => [name, renderAffinityRule(r)]));
   }
   Object.assign(config, f.config);
-  const agent: Record<string, unknown> = { image: f.image, image_pull_policy: k.imagePullPolicy ?? 'Always' };
+  const agent: Record<string, unknown> = { image: f.image, image_pull_policy: k.imagePullPolicy };
   if (k.resources) agent.resources = k.resources;
   if (k.nodeSelector && Object.keys(k.nodeSelector).length > 0) agent.node_selector = k.nodeSelector;
-  return { config, agent };
+  // What helm is told on its command line, kept with the release so that a re-run from anywhere keeps it.
+  const hdSetup = { chart: k.chart, chartVersion: k.chartVersion, timeout: k.timeout };
+  return { config, agent, [HD_SETUP_VALUES_KEY]: hdSetup };
 }
 
 export function renderFivetran(model: Model, env: RenderEnv): RenderedFile[] {
@@ -140,7 +142,7 @@ export function renderFivetran(model: Model, env: RenderEnv): RenderedFile[] {
       inline ? 'holds the agent token (tokenDelivery: inline). Keep it out of version control.' : undefined,
     ),
   ];
-  if (!k.tokenSecret && !inline) {
+  if (!k.tokenSecret && !inline && !isStored(f.token)) {
     files.push({
       path: 'token-secret.yaml',
       base: 'state',

@@ -1,7 +1,24 @@
 import * as z from 'zod';
 import { duration, k8sName, patterned, pullPolicy, resources, secret } from '../../model/common.js';
 import { PATTERNS } from '../../model/patterns.js';
+import { isStored } from '../../model/stored.js';
 import { checkToken } from './token.js';
+
+/** Agent parameters hd-setup writes itself (config.json and the chart's config): not for fivetran.config. */
+export const HD_SETUP_CONFIG_KEYS = [
+  'token',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  'host_selinux_enabled',
+  'namespace',
+  'data_volume_pvc',
+  'token_secret_name',
+  'token_secret_key',
+  'kubernetes_affinity',
+  'affinity_rules',
+  'kubernetes_node_selector_enable',
+];
 
 export const FIVETRAN_IMAGE = 'us-docker.pkg.dev/prod-eng-fivetran-ldp/public-docker-us/ldp-agent:production';
 export const FIVETRAN_CHART = 'oci://us-docker.pkg.dev/prod-eng-fivetran-ldp/public-docker-us/helm/hybrid-deployment-agent';
@@ -58,7 +75,7 @@ export const fivetranKubernetes = z
     tokenDelivery: z.enum(['secret', 'inline']).default('secret').meta({
       description: 'With fivetran.token: "secret" creates a Secret with kubectl and keeps the token out of the values; "inline" puts it in the values (0600).',
     }),
-    imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).optional(),
+    imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).default('Always'),
     nodeSelector: labelMap.optional().meta({ description: 'Node selector for the agent pod. Excludes affinity.' }),
     affinityRules: z.record(patterned(PATTERNS.affinityRuleName), affinityRule).default({}),
     affinity: z.array(affinityAssignment).default([]).meta({ description: 'kubernetes_affinity: connections per affinity rule.' }),
@@ -70,6 +87,14 @@ export const fivetranKubernetes = z
       ctx.addIssue({ code: 'custom', path: ['nodeSelector'], message: 'cannot be combined with affinity; use either a node selector or affinity rules' });
     }
     if (k.affinity.length > 0) checkAffinity(k.affinity, k.affinityRules, ctx);
+    else if (Object.keys(k.affinityRules).length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['affinityRules'], message: 'rules are defined but no connection uses them; add fivetran.kubernetes.affinity (a default rule at least) or remove affinityRules' });
+    }
+    for (const [name, r] of Object.entries(k.affinityRules)) {
+      if (r.mode === 'required' && r.weight !== 1) {
+        ctx.addIssue({ code: 'custom', path: ['affinityRules', name, 'weight'], message: 'a weight applies to preferred rules only; remove it or use mode: preferred' });
+      }
+    }
   });
 
 type Assignment = z.output<typeof affinityAssignment>;
@@ -125,13 +150,13 @@ export const fivetranSchema = z
     kubernetes: fivetranKubernetes.prefault({}),
   })
   .superRefine((f, ctx) => {
-    if (f.token !== undefined) {
+    if (f.token !== undefined && !isStored(f.token)) {
       const t = checkToken(f.token);
       if (!t.ok) ctx.addIssue({ code: 'custom', path: ['token'], message: t.message });
     }
-    for (const k of ['token', 'http_proxy', 'https_proxy', 'no_proxy', 'host_selinux_enabled']) {
+    for (const k of HD_SETUP_CONFIG_KEYS) {
       if (Object.hasOwn(f.config, k)) {
-        ctx.addIssue({ code: 'custom', path: ['config', k], message: `is set by hd-setup; use the dedicated option instead (fivetran.token, proxy, fivetran.selinux)` });
+        ctx.addIssue({ code: 'custom', path: ['config', k], message: `is set by hd-setup; use the dedicated option instead (fivetran.token, proxy, fivetran.selinux, fivetran.kubernetes.*)` });
       }
     }
   });

@@ -50,3 +50,24 @@ export function isSecretParam(name: string, secretParams: readonly string[] = []
   const lower = name.toLowerCase();
   return SECRET_WORDS.some((w) => lower.includes(w));
 }
+
+/**
+ * A gateway parameter as the env-file and the chart carry it, read back: every value is text there, so
+ * the model keeps non-secret values in this one form (a number or boolean where the text is exactly one,
+ * a list or map where it is JSON), and secrets as text.
+ */
+export function canonicalParam(v: unknown, secret: boolean): unknown {
+  if (secret) return typeof v === 'string' ? v : JSON.stringify(v);
+  if (typeof v !== 'string') return v;
+  if (v === 'true' || v === 'false') return v === 'true';
+  if (/^-?(0|[1-9][0-9]{0,14})(\.[0-9]*[1-9])?$/.test(v)) return Number(v);
+  if (/^[[{]/.test(v)) {
+    try {
+      const parsed = JSON.parse(v) as unknown;
+      if (parsed && typeof parsed === 'object' && JSON.stringify(parsed) === v) return parsed;
+    } catch {
+      /* text */
+    }
+  }
+  return v;
+}

@@ -1,6 +1,6 @@
 // Tobiko install plans: docker/podman (env-file + two executor containers) and Kubernetes (Helm).
 import { posix } from 'node:path';
-import type { Model } from '../../model/schema.js';
+import type { BaseModel as Model } from '../../model/base.js';
 import { bootStep, containerStep, filesStep, imageStep, waitStep, type ContainerSpec } from '../../plan/containers.js';
 import { kubernetesPlan } from '../../plan/kubernetes.js';
 import type { HostFacts, InstalledState, PlannedFile, Plan, Step } from '../../plan/types.js';
@@ -33,8 +33,8 @@ export function planTobikoContainers(model: Model, host: HostFacts, state: Insta
   const checks = ['runtime-present', 'runtime-version', 'socket', 'not-root', 'disk', 'memory', 'install-dir', ...(t.docker.pullPolicy === 'never' ? ['image-present'] : [])];
   const steps: Step[] = [
     { id: 'preflight', title: 'Preflight checks', actions: [{ kind: 'preflight', checks }] },
-    filesStep(files, [{ path: installDir, mode: 0o700 }]),
-    imageStep(bin, t.docker.image, t.docker.pullPolicy, state),
+    filesStep(files, [{ path: installDir, mode: 0o700 }], 'tobiko.docker.installDir'),
+    imageStep(bin, t.docker.image, t.docker.pullPolicy, state, 'tobiko.docker.pullPolicy'),
     ...specs.map((s) => containerStep(bin, s, state)),
     waitStep(runtime, bin, specs.map((s) => s.name)),
     bootStep(host, undefined, runtime, t.docker.restartPolicy !== 'on-failure:3'),
@@ -53,6 +53,8 @@ export function planTobikoContainers(model: Model, host: HostFacts, state: Insta
   };
 }
 
+export const tobikoSelector = (release: string) => `app.kubernetes.io/instance=${release}`;
+
 export function planTobikoKubernetes(model: Model, state: InstalledState, files: PlannedFile[]): Plan {
   const t = tobikoOf(model);
   const k = t.kubernetes;
@@ -63,7 +65,9 @@ export function planTobikoKubernetes(model: Model, state: InstalledState, files:
   const name = tobikoSecretName(t);
   return kubernetesPlan({
     product: 'tobiko',
-    k,
+    k: { ...k, selector: tobikoSelector(k.release) },
+    timeoutSetting: 'tobiko.kubernetes.timeout',
+    namespaceSetting: 'tobiko.kubernetes.namespace',
     state,
     files,
     checks,

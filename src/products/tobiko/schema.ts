@@ -2,7 +2,8 @@ import * as z from 'zod';
 import { duration, extraEnv, k8sName, pullPolicy, secret, tobikoResources } from '../../model/common.js';
 import { PATTERNS } from '../../model/patterns.js';
 import { isRef, registerSecret, resolveRef } from '../../model/refs.js';
-import { ENGINE_TYPES, ENGINES, isSecretParam } from './engines.js';
+import { isStored } from '../../model/stored.js';
+import { canonicalParam, ENGINE_TYPES, ENGINES, isSecretParam } from './engines.js';
 
 export const TOBIKO_CHART = 'oci://registry-1.docker.io/tobikodata/hybrid-executors';
 export const TOBIKO_IMAGE = 'tobikodata/tcloud:latest';
@@ -87,6 +88,26 @@ export const tobikoSchema = z
   })
   .superRefine((t, ctx) => {
     const names = Object.keys(t.gateways);
+    // Variables hd-setup writes itself: an extra one of the same name would be read back as the setting.
+    const reserved = (n: string) => /^(TCLOUD_|SQLMESH__)/.test(n) || /^(HTTPS?|NO)_PROXY$/i.test(n);
+    const envLists: [string[], { name: string }[]][] = [
+      [['docker', 'extraEnv'], t.docker.extraEnv],
+      [['kubernetes', 'extraEnv'], t.kubernetes.extraEnv],
+      [['kubernetes', 'apply', 'extraEnv'], t.kubernetes.apply.extraEnv],
+      [['kubernetes', 'run', 'extraEnv'], t.kubernetes.run.extraEnv],
+    ];
+    for (const [path, list] of envLists) {
+      list.forEach((e, i) => {
+        if (reserved(e.name)) ctx.addIssue({ code: 'custom', path: [...path, i, 'name'], message: `${e.name} is set by hd-setup; use the dedicated option (tobiko.url, tobiko.clientId, gateways, proxy)` });
+      });
+    }
+    for (const [g, params] of Object.entries(t.gateways)) {
+      for (const p of Object.keys(params)) {
+        if (!/^[a-z][a-z0-9_]*$/.test(p) || p.includes('__')) {
+          ctx.addIssue({ code: 'custom', path: ['gateways', g, p], message: 'parameter names use a-z, 0-9 and single "_" (they become SQLMESH__GATEWAYS__<G>__CONNECTION__<P> variables)' });
+        }
+      }
+    }
     if (t.defaultGateway !== undefined && !names.includes(t.defaultGateway)) {
       ctx.addIssue({ code: 'custom', path: ['defaultGateway'], message: `"${t.defaultGateway}" is not a gateway (defined: ${names.join(', ') || 'none'})` });
     }
@@ -103,16 +124,20 @@ export const tobikoSchema = z
             ctx.addIssue({ code: 'custom', path: ['gateways', g, p], message: r.message });
             continue;
           }
-          out[p] = r.value;
-          if (isSecretParam(p, t.secretParams, t.nonSecretParams)) registerSecret(r.value);
+          const secret = isSecretParam(p, t.secretParams, t.nonSecretParams);
+          out[p] = canonicalParam(r.value, secret);
+          if (secret) registerSecret(r.value);
         } else {
-          out[p] = v;
-          if (typeof v === 'string' && !v.startsWith('remote:') && isSecretParam(p, t.secretParams, t.nonSecretParams)) registerSecret(v);
+          const secret = p !== 'type' && isSecretParam(p, t.secretParams, t.nonSecretParams);
+          out[p] = p === 'type' ? v : canonicalParam(v, secret);
+          if (secret && typeof out[p] === 'string' && !isStored(out[p]) && !(out[p] as string).startsWith('remote:')) registerSecret(out[p] as string);
         }
       }
       gateways[g] = out as (typeof t.gateways)[string];
     }
-    return { ...t, gateways };
+    // The default gateway is the first one unless named: the model says which, so a read-back that
+    // lists gateways in another order means the same.
+    return { ...t, gateways, defaultGateway: t.defaultGateway ?? Object.keys(gateways)[0] };
   });
 
 export type TobikoOptions = z.output<typeof tobikoSchema>;
@@ -132,6 +157,9 @@ export function checkTobikoForRuntime(t: TobikoOptions, runtime: string, ctx: z.
     ctx.addIssue({ code: 'custom', path: [...base, 'secrets', 'store'], message: 'externalSecrets needs the store: {kind: ClusterSecretStore|SecretStore, name: ...}' });
   }
   const secretsInPreset = secretValuesExpected(t, runtime);
+  if (!secretsInPreset && t.clientSecret !== undefined && !isStored(t.clientSecret)) {
+    ctx.addIssue({ code: 'custom', path: [...base, 'clientSecret'], message: `is not used with secrets.strategy ${strategy}${strategy === 'existingSecret' ? ' and create: false (the Secret holds it)' : ' (the store holds it)'}; remove it` });
+  }
   if (secretsInPreset && t.clientSecret === undefined) {
     ctx.addIssue({ code: 'custom', path: [...base, 'clientSecret'], message: 'is required; pass --set tobiko.clientSecret=env:TCLOUD_CLIENT_SECRET' });
   }
@@ -144,14 +172,22 @@ export function checkTobikoForRuntime(t: TobikoOptions, runtime: string, ctx: z.
     }
     for (const alts of 'oneOf' in spec ? spec.oneOf : []) {
       const has = alts.some((a) => params[a] !== undefined);
-      const secretOnly = alts.every((a) => isSecretParam(a, t.secretParams, t.nonSecretParams));
-      if (!has && !(secretOnly && !secretsInPreset)) {
+      // Where the secrets live outside the preset (a Secret someone made, the store), a secret alternative may be there.
+      const secretAlt = alts.some((a) => isSecretParam(a, t.secretParams, t.nonSecretParams));
+      if (!has && !(secretAlt && !secretsInPreset)) {
         ctx.addIssue({ code: 'custom', path: [...base, 'gateways', g], message: `${params.type} needs one of ${alts.map((a) => `"${a}"`).join(', ')}` });
+      }
+    }
+    if (strategy === 'existingSecret' && !t.secrets.create) {
+      for (const [p, v] of Object.entries(params)) {
+        if (isSecretParam(p, t.secretParams, t.nonSecretParams) && !isStored(v)) {
+          ctx.addIssue({ code: 'custom', path: [...base, 'gateways', g, p], message: 'with secrets.create: false the Secret exists already and holds it; remove it here, or set tobiko.secrets.create: true to write it' });
+        }
       }
     }
     if (strategy === 'externalSecrets') {
       for (const [p, v] of Object.entries(params)) {
-        if (isSecretParam(p, t.secretParams, t.nonSecretParams) && !(typeof v === 'string' && v.startsWith('remote:'))) {
+        if (isSecretParam(p, t.secretParams, t.nonSecretParams) && !(typeof v === 'string' && (v.startsWith('remote:') || isStored(v)))) {
           ctx.addIssue({
             code: 'custom',
             path: [...base, 'gateways', g, p],

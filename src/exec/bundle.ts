@@ -1,0 +1,57 @@
+// The diagnostics bundle (doctor --bundle), like upstream hd-debug.sh: versions, inspect, logs tail and
+// config, every secret redacted, in a 0600 .tar.gz. The staging directory is removed on every path.
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, posix, resolve } from 'node:path';
+import type { Location } from '../model/base.js';
+import type { Redactor } from '../util/redact.js';
+import { run } from './run.js';
+
+export interface BundleInput {
+  location: Location;
+  /** The install as a preset with secrets as references. */
+  presetYaml: string;
+  doctorJson: string;
+  runtimeBin: string;
+  containers: string[];
+  /** Files of the install to include (redacted). */
+  files: string[];
+}
+
+export async function writeBundle(file: string, b: BundleInput, redactor: Redactor): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'hd-bundle-'));
+  try {
+    const root = join(dir, 'hd-setup-diagnostics');
+    mkdirSync(root, { mode: 0o700 });
+    const put = (name: string, content: string) => writeFileSync(join(root, name), redactor.redact(content), { mode: 0o600 });
+    const version = async (argv: string[]) => (await run(argv, { timeoutMs: 10_000 })).stdout.trim();
+    put('doctor.json', b.doctorJson);
+    put('preset.redacted.yaml', b.presetYaml);
+    const loc = b.location;
+    if (loc.runtime !== 'kubernetes') {
+      const bin = b.runtimeBin;
+      put('versions.txt', [`node ${process.version}`, await version([bin, '--version']), await version(['uname', '-a'])].join('\n') + '\n');
+      for (const n of b.containers) {
+        put(`inspect-${n}.json`, (await run([bin, 'container', 'inspect', n], { timeoutMs: 10_000 })).stdout);
+        const logs = await run([bin, 'logs', '--tail', '200', n], { timeoutMs: 10_000 });
+        put(`logs-${n}.txt`, `${logs.stdout}\n${logs.stderr}`);
+      }
+    } else {
+      const ns = loc.namespace ?? 'default';
+      const kctx = loc.context ? ['--context', loc.context] : [];
+      const hctx = loc.context ? ['--kube-context', loc.context] : [];
+      put('versions.txt', [`node ${process.version}`, await version(['kubectl', ...kctx, 'version', '-o', 'json']), await version(['helm', 'version'])].join('\n') + '\n');
+      put('helm-values.json', (await run(['helm', 'get', 'values', loc.release ?? '', '-n', ns, '-o', 'json', ...hctx], { timeoutMs: 10_000 })).stdout);
+      put('pods.json', (await run(['kubectl', ...kctx, 'get', 'pods', '-n', ns, '-o', 'json'], { timeoutMs: 10_000 })).stdout);
+      put('events.json', (await run(['kubectl', ...kctx, 'get', 'events', '-n', ns, '-o', 'json'], { timeoutMs: 10_000 })).stdout);
+    }
+    for (const f of b.files) if (existsSync(f)) put(posix.basename(f) + '.redacted', readFileSync(f, 'utf8'));
+    const out = resolve(file);
+    const r = await run(['tar', '-czf', out, '-C', dir, 'hd-setup-diagnostics'], { timeoutMs: 30_000 });
+    if (r.exitCode !== 0) throw new Error(`could not write the bundle: ${r.stderr.trim()}`);
+    chmodSync(out, 0o600);
+    return out;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

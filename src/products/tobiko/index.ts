@@ -1,0 +1,112 @@
+// Tobiko Cloud hybrid executors, as a product module: everything hd-setup knows about them.
+import { posix } from 'node:path';
+import type * as z from 'zod';
+import type { BaseModel, Location, Runtime } from '../../model/base.js';
+import { expandTilde } from '../../util/paths.js';
+import type { ProductModule } from '../types.js';
+import { decodeTobiko } from './decode.js';
+import { isSecretParam } from './engines.js';
+import { planTobikoContainers, planTobikoKubernetes, tobikoContainerSpecs, tobikoSelector } from './plan.js';
+import { renderTobiko, TOBIKO_CONTAINERS, TOBIKO_ENV_FILE, tobikoOf, tobikoSecretName } from './render.js';
+import { checkTobikoForRuntime, effectiveStrategy, tobikoSchema } from './schema.js';
+
+const DEFAULT_DIR = '~/tobiko';
+const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const str = (v: unknown, d: string) => (typeof v === 'string' && v ? v : d);
+
+export const tobiko: ProductModule = {
+  id: 'tobiko',
+  title: 'Tobiko Cloud hybrid executors',
+  schema: tobikoSchema,
+  runtimes: ['docker', 'podman', 'kubernetes'],
+  requiredHint: '--preset tobiko-docker (org, project, clientId, clientSecret, gateways)',
+
+  refine(model: BaseModel, ctx: z.RefinementCtx) {
+    checkTobikoForRuntime(tobikoOf(model), model.runtime, ctx, ['tobiko']);
+  },
+  normalize(model) {
+    const t = tobikoOf(model);
+    t.secrets.strategy = effectiveStrategy(t, model.runtime);
+  },
+
+  location(model, home): Location {
+    const t = tobikoOf(model);
+    if (model.runtime === 'kubernetes') {
+      const k = t.kubernetes;
+      return { product: 'tobiko', runtime: 'kubernetes', namespace: k.namespace, release: k.release, ...(k.context ? { context: k.context } : {}) };
+    }
+    return { product: 'tobiko', runtime: model.runtime, installDir: posix.resolve(expandTilde(t.docker.installDir, home)) };
+  },
+  locate(raw, runtime: Runtime, home): Location {
+    const t = obj(raw.tobiko);
+    if (runtime === 'kubernetes') {
+      const k = obj(t.kubernetes);
+      return { product: 'tobiko', runtime, namespace: str(k.namespace, 'tobiko'), release: str(k.release, 'executors'), ...(typeof k.context === 'string' ? { context: k.context } : {}) };
+    }
+    return { product: 'tobiko', runtime, installDir: posix.resolve(expandTilde(str(obj(t.docker).installDir, DEFAULT_DIR), home)) };
+  },
+  settingPath(setting, runtime) {
+    if (runtime === 'kubernetes') return { installDir: 'tobiko.docker.installDir', pullPolicy: 'tobiko.kubernetes.image', namespace: 'tobiko.kubernetes.namespace', image: 'tobiko.kubernetes.image', timeout: 'tobiko.kubernetes.timeout' }[setting];
+    return setting === 'namespace' || setting === 'timeout' ? `tobiko.kubernetes.${setting}` : `tobiko.docker.${setting}`;
+  },
+
+  render: renderTobiko,
+  containers: (model, _host, installDir, files) => tobikoContainerSpecs(model, posix.join(installDir, TOBIKO_ENV_FILE), files.find((x) => x.rel === TOBIKO_ENV_FILE)?.content ?? ''),
+  containerNames: [TOBIKO_CONTAINERS.apply, TOBIKO_CONTAINERS.run],
+  image: (model) => tobikoOf(model).docker.image,
+  configFiles: (runtime) => (runtime === 'kubernetes' ? [{ base: 'state', rel: 'values.yaml' }] : [{ base: 'install', rel: TOBIKO_ENV_FILE }]),
+
+  decode: decodeTobiko,
+  reads: (runtime) => (runtime === 'kubernetes' ? { files: [], containers: [] } : { files: [{ base: 'install', rel: TOBIKO_ENV_FILE }], containers: [TOBIKO_CONTAINERS.apply] }),
+
+  plan(model, host, state, files, installDir) {
+    return model.runtime === 'kubernetes' ? planTobikoKubernetes(model, state, files) : planTobikoContainers(model, host, state, files, installDir);
+  },
+  kube(model) {
+    const t = tobikoOf(model);
+    const k = t.kubernetes;
+    return {
+      namespace: k.namespace,
+      release: k.release,
+      ...(k.context ? { context: k.context } : {}),
+      chart: k.chart,
+      ...(k.chartVersion ? { chartVersion: k.chartVersion } : {}),
+      timeout: k.timeout,
+      selector: tobikoSelector(k.release),
+      logs: `-l app.kubernetes.io/instance=${k.release},app.kubernetes.io/component=apply-executor`,
+      deployments: [
+        { name: `${k.release}-apply`, replicas: k.apply.replicas },
+        { name: `${k.release}-run`, replicas: k.run.replicas },
+      ],
+      // Whatever the strategy now: an earlier install may have used the store.
+      managedKinds: ['externalsecret'],
+      ...(effectiveStrategy(t, 'kubernetes') === 'existingSecret' && !t.secrets.create
+        ? { requiredSecret: { name: tobikoSecretName(t), fix: 'create it with the keys TCLOUD_CLIENT_SECRET and SQLMESH__GATEWAYS__<G>__CONNECTION__<P>, or set tobiko.secrets.create=true' } }
+        : {}),
+    };
+  },
+  host: {
+    // The docker/podman minimums and the host sizing are Fivetran's; Tobiko states none.
+    runtimeMinimumRequired: false,
+    kubernetes: { minHelm: '3.8.0', resources: () => ['deployments.apps', 'serviceaccounts', 'roles.rbac.authorization.k8s.io', 'rolebindings.rbac.authorization.k8s.io', 'secrets'] },
+  },
+
+  secretPaths(preset) {
+    const t = obj(preset.tobiko);
+    const secretParams = Array.isArray(t.secretParams) ? (t.secretParams as string[]) : [];
+    const nonSecretParams = Array.isArray(t.nonSecretParams) ? (t.nonSecretParams as string[]) : [];
+    const out = t.clientSecret !== undefined ? ['tobiko.clientSecret'] : [];
+    for (const [g, params] of Object.entries(obj(t.gateways))) {
+      for (const p of Object.keys(obj(params))) if (isSecretParam(p, secretParams, nonSecretParams)) out.push(`tobiko.gateways.${g}.${p}`);
+    }
+    return out;
+  },
+  secretEnvName(path) {
+    if (path === 'tobiko.clientSecret') return 'TCLOUD_CLIENT_SECRET';
+    const g = /^tobiko\.gateways\.([^.]+)\.(.+)$/.exec(path);
+    return g ? `${g[1]!.toUpperCase()}_${g[2]!.toUpperCase()}` : path.replace(/\W+/g, '_').toUpperCase();
+  },
+  endpoints: (model) => [tobikoOf(model).url ?? 'https://cloud.tobikodata.com'],
+};
+
+export { TOBIKO_CONTAINERS };

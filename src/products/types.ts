@@ -1,0 +1,112 @@
+// What a product is to the rest of hd-setup: one object per product (src/products/<name>/index.ts),
+// listed in the registry (src/products/index.ts). Code outside src/products/ reaches a product only
+// through this interface, and never branches on a product's name.
+import type * as z from 'zod';
+import type { BaseModel, ContainerRuntime, Location, Runtime } from '../model/base.js';
+import type { ContainerSpec } from '../plan/containers.js';
+import type { HostFacts, InstalledState, Plan, PlannedFile } from '../plan/types.js';
+import type { FileBase, RenderEnv, RenderedFile } from '../render/types.js';
+
+/** What an install looks like on disk and in the runtime: render's output, and decode's input. */
+export interface Artifacts {
+  location: Location;
+  /** File contents by `<base>/<rel>` (base: install, state, systemd). */
+  files: Record<string, string>;
+  /** docker/podman: the containers, by name. */
+  containers: Record<string, ContainerFacts | undefined>;
+  /** Kubernetes: the release's user-supplied values (helm get values). */
+  values?: Record<string, unknown>;
+}
+
+export interface ContainerFacts {
+  image: string;
+  labels: Record<string, string>;
+  /** Restart policy as given to `run --restart` (on-failure:3, always, unless-stopped). */
+  restart?: string;
+}
+
+export const fileKey = (base: FileBase, rel: string) => `${base}/${rel}`;
+
+/** Kubernetes facts of an install, for plans, status and lifecycle commands. */
+export interface KubeSpec {
+  namespace: string;
+  release: string;
+  context?: string;
+  chart: string;
+  chartVersion?: string;
+  timeout: string;
+  /** The label selector of the release's pods. */
+  selector: string;
+  /** What `kubectl logs` takes to show the main pod's logs. */
+  logs: string;
+  /** Deployments of the release and how many replicas each runs when started. */
+  deployments: { name: string; replicas: number }[];
+  /** Kinds besides Secret that hd-setup creates beside the release (deleted on uninstall). */
+  managedKinds: string[];
+  /** A PersistentVolumeClaim the release needs (preflight checks it exists), and the --set path that names it. */
+  pvc?: { name: string; setting: string };
+  /** A Secret that must exist before the install (one the user made), with its key and how to make it. */
+  requiredSecret?: { name: string; key?: string; fix: string };
+}
+
+/** What preflight checks need to know about the product (the checks themselves live in exec/). */
+export interface HostPolicy {
+  /** Whether the runtime minimum versions are the product's own requirement (fail) or advice (warn). */
+  runtimeMinimumRequired: boolean;
+  /** Recommended host size, if the vendor states one. */
+  sizing?: { memoryGb: number; cpus: number };
+  /** Kubernetes: the minimum helm version, the minimum server version (if required), the resources the chart creates. */
+  kubernetes?: { minHelm: string; minServer?: string; resources(model: BaseModel): string[] };
+}
+
+export interface ProductModule {
+  id: string;
+  title: string;
+  /** The product's section of a preset (key `id`). */
+  schema: z.ZodType;
+  runtimes: readonly Runtime[];
+  /** Checks across the section and the runtime; `base` is the section's path. */
+  refine(model: BaseModel, ctx: z.RefinementCtx): void;
+  /** Resolve defaults that depend on more than one field (the runtime, say), so that equal models mean equal installs. */
+  normalize?(model: BaseModel): void;
+  /** Example of the settings that make a minimal preset, for "is required" messages. */
+  requiredHint: string;
+
+  /** Where this install is (defaults applied). */
+  location(model: BaseModel, home: string): Location;
+  /** Where an unparsed preset points (for finding an install before the preset is complete). */
+  locate(raw: Record<string, unknown>, runtime: Runtime, home: string): Location;
+  /** The --set path of a setting, for fix texts: installDir, pullPolicy, namespace, image. */
+  settingPath(setting: 'installDir' | 'pullPolicy' | 'namespace' | 'image' | 'timeout', runtime: Runtime): string;
+
+  render(model: BaseModel, env: RenderEnv): RenderedFile[];
+  /** docker/podman: the containers an install runs. */
+  containers(model: BaseModel, host: HostFacts, installDir: string, files: RenderedFile[]): ContainerSpec[];
+  /** docker/podman: the container names an install of this product uses, and its network. */
+  containerNames: string[];
+  network?: string;
+  /** systemd user unit that starts the agent at boot, if any. */
+  unitName?: string;
+  /** The image a docker/podman install runs. */
+  image(model: BaseModel): string;
+  /** Files that hold the configuration a rollback restores (base-relative). */
+  configFiles(runtime: Runtime): { base: FileBase; rel: string }[];
+
+  /** The exact inverse of render (+ the containers): the install as a preset. */
+  decode(a: Artifacts, env: RenderEnv): Record<string, unknown>;
+  /** Where decode reads from: the files to read (base-relative) and the containers to inspect. */
+  reads(runtime: Runtime): { files: { base: FileBase; rel: string }[]; containers: string[] };
+
+  plan(model: BaseModel, host: HostFacts, state: InstalledState, files: PlannedFile[], installDir: string): Plan;
+  kube(model: BaseModel): KubeSpec;
+  host: HostPolicy;
+
+  /** Paths (dotted) of the secrets in a preset of this product. */
+  secretPaths(preset: Record<string, unknown>): string[];
+  /** The environment variable a secret path is exported as (export-preset, saved presets). */
+  secretEnvName(path: string): string;
+  /** Vendor endpoints the agent must reach (doctor). */
+  endpoints(model: BaseModel): string[];
+}
+
+export type { ContainerRuntime };

@@ -1,0 +1,142 @@
+// Finding installs: the one place that decides which install a command acts on.
+import { homedir } from 'node:os';
+import { sameLocation, type Location, type Runtime } from '../model/base.js';
+import { UserError } from '../model/errors.js';
+import { buildRaw } from '../model/load.js';
+import { RUNTIMES } from '../model/base.js';
+import { findProduct, productIds } from '../products/index.js';
+import { detectHost } from '../exec/detect.js';
+import { defaultLocations, detectAt, type DetectedInstall } from '../exec/installed.js';
+import { findRecord, readRegistry, type InstallRecord } from '../exec/registry.js';
+import { redactor } from '../util/output.js';
+import { urlPasswords } from '../util/redact.js';
+import { VERSION } from '../version.js';
+
+export interface Pointer {
+  preset?: string;
+  set?: string[];
+  context?: string;
+}
+
+export interface FindContext {
+  home: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export function findContext(env: NodeJS.ProcessEnv = process.env): FindContext {
+  return { home: env.HOME ?? homedir(), env };
+}
+
+/** Register what a read-back holds with the redactor before anything can print it. */
+export function guardSecrets(d: Pick<DetectedInstall, 'preset' | 'secretPaths'>): void {
+  redactor.add(d.secretPaths.map((p) => String(p.split('.').reduce<any>((o, k) => o?.[k], d.preset) ?? '')));
+  const proxy = (d.preset.proxy ?? {}) as Record<string, unknown>;
+  redactor.add([proxy.http, proxy.https].flatMap((u) => (typeof u === 'string' ? urlPasswords(u) : [])));
+}
+
+/** Where a (possibly incomplete) preset points: its product's location, if product and runtime are given. */
+export function locationFromRaw(raw: Record<string, unknown>, home: string): Location | undefined {
+  const product = findProduct(raw.product);
+  const runtime = RUNTIMES.includes(raw.runtime as Runtime) ? (raw.runtime as Runtime) : undefined;
+  if (!product || !runtime) return undefined;
+  return product.locate(raw, runtime, home);
+}
+
+async function detect(loc: Location, c: FindContext): Promise<DetectedInstall | undefined> {
+  const host = await detectHost(loc.runtime, { env: c.env, home: c.home, light: true });
+  const d = await detectAt(loc, { home: c.home, env: c.env, renderEnv: { home: c.home, selinux: host.selinux, runtimeBin: host.runtimeBin, version: VERSION } });
+  if (d) guardSecrets(d);
+  return d;
+}
+
+/** The install at a location, if any. */
+export async function findAt(loc: Location, c: FindContext): Promise<DetectedInstall | undefined> {
+  return detect(loc, c);
+}
+
+/**
+ * Every install hd-setup can see: the recorded ones, and those in the products' default places. Where
+ * the same directory could belong to docker or podman, the runtime that has its containers wins.
+ */
+export async function findAll(c: FindContext): Promise<DetectedInstall[]> {
+  const found: DetectedInstall[] = [];
+  const seen = (l: Location) => found.some((d) => sameLocation(d.location, l) || (l.installDir && d.location.product === l.product && d.location.installDir === l.installDir));
+  for (const r of readRegistry(c.home)) {
+    if (seen(r)) continue;
+    const d = await detect(locationOfRecord(r), c);
+    if (d) found.push(d);
+  }
+  const byDir = new Map<string, DetectedInstall[]>();
+  for (const l of defaultLocations(c.home)) {
+    if (seen(l)) continue;
+    const d = await detect(l, c);
+    if (!d) continue;
+    const key = `${l.product}\0${l.installDir}`;
+    byDir.set(key, [...(byDir.get(key) ?? []), d]);
+  }
+  for (const list of byDir.values()) found.push(list.find((d) => d.containers.length > 0) ?? list[0]!);
+  return found;
+}
+
+export function locationOfRecord(r: InstallRecord): Location {
+  return {
+    product: r.product,
+    runtime: r.runtime,
+    ...(r.installDir ? { installDir: r.installDir } : {}),
+    ...(r.namespace ? { namespace: r.namespace } : {}),
+    ...(r.release ? { release: r.release } : {}),
+    ...(r.context ? { context: r.context } : {}),
+  };
+}
+
+export function recordFor(d: DetectedInstall, c: FindContext): InstallRecord | undefined {
+  return findRecord(c.home, d.location);
+}
+
+/** What --preset/--set/--context say about where the install is (product and runtime at least). */
+export function pointerLocation(p: Pointer, c: FindContext): Location | undefined {
+  if (!p.preset && !p.set?.length && !p.context) return undefined;
+  const { raw } = buildRaw({ ...(p.preset ? { preset: p.preset } : {}), sets: p.set ?? [], ...(p.context ? { context: p.context } : {}) });
+  return locationFromRaw(raw, c.home);
+}
+
+const choose = `--preset <name> [--set ...], e.g. --preset fivetran-kubernetes --set fivetran.kubernetes.namespace=...`;
+
+/**
+ * The one install a command acts on. With a pointer, the install there. Without, the only one found;
+ * with several, `pick` chooses (a TTY asks) or the command stops with exit 2 naming how to choose.
+ */
+export async function findOne(p: Pointer, c: FindContext, pick?: (list: DetectedInstall[]) => Promise<DetectedInstall | undefined>): Promise<DetectedInstall> {
+  const loc = pointerLocation(p, c);
+  if (p.preset || p.set?.length || p.context) {
+    if (!loc) throw new UserError([{ path: '--preset', message: `names no product and runtime; ${choose}` }]);
+    const d = await findAt(loc, c);
+    if (d) return d;
+    throw new UserError([{ path: '', message: `no install found for ${loc.product} on ${loc.runtime} (${loc.installDir ?? `release ${loc.release} in namespace ${loc.namespace}`}); point at it with ${choose}` }]);
+  }
+  const all = await findAll(c);
+  if (all.length === 1) return all[0]!;
+  if (all.length === 0) {
+    throw new UserError([{ path: '', message: `no install found (looked in the installs hd-setup recorded and the default places of ${productIds().join(', ')}); point at it with ${choose}` }]);
+  }
+  const chosen = pick ? await pick(all) : undefined;
+  if (chosen) return chosen;
+  throw new UserError([
+    {
+      path: '',
+      message: `${all.length} installs found: ${all.map((d) => `${d.location.product} on ${d.location.runtime} (${d.where})`).join('; ')}; choose one with ${all.map((d) => pointerFor(d)).join(' or ')}`,
+    },
+  ]);
+}
+
+/** The flags that point at an install. */
+export function pointerFor(d: DetectedInstall): string {
+  const l = d.location;
+  const set = (k: string, v: string) => `--set ${k}=${v}`;
+  const parts = [`--set product=${l.product}`, `--set runtime=${l.runtime}`];
+  if (l.installDir) parts.push(set(d.product.settingPath('installDir', l.runtime), l.installDir));
+  if (l.namespace) parts.push(set(d.product.settingPath('namespace', l.runtime), l.namespace));
+  if (l.release) parts.push(set(d.product.settingPath('namespace', l.runtime).replace(/namespace$/, 'release'), l.release));
+  if (l.context) parts.push(`--context ${l.context}`);
+  return parts.join(' ');
+}

@@ -1,0 +1,187 @@
+// The install service: load a preset against what is installed, prepare a plan, check it, run it.
+// The CLI's install command and the wizard both call these; they run no process themselves.
+import { UserError } from '../model/errors.js';
+import { buildRaw, parseModel, type Loaded } from '../model/load.js';
+import { findResets, keepStoredSecrets, resetRefusal } from '../model/reconcile.js';
+import type { BaseModel, Location } from '../model/base.js';
+import { productOf } from '../products/index.js';
+import type { ProductModule } from '../products/types.js';
+import { detectHost, detectState } from '../exec/detect.js';
+import type { DetectedInstall } from '../exec/installed.js';
+import { findRecord, recordOf, remember } from '../exec/registry.js';
+import type { CheckReport, Emit, Summary } from '../exec/events.js';
+import { execute } from '../exec/execute.js';
+import { allChecks } from '../exec/checks.js';
+import { kubernetesWatcher } from '../exec/watch.js';
+import type { HostFacts, InstalledState, Plan } from '../plan/types.js';
+import { redactor } from '../util/output.js';
+import { urlPasswords } from '../util/redact.js';
+import { shellQuote } from '../util/shell.js';
+import { findAt, findContext, locationFromRaw } from './find.js';
+import { buildPlan, installDirOf, locationOf, placeFiles, render } from './plan.js';
+
+/** The user's choices for an install that are not settings of the agent: remembered with the install. */
+export interface Choices {
+  skipCheck?: string[];
+  allowRoot?: boolean;
+}
+
+export interface LoadRequest {
+  preset?: string;
+  set?: string[];
+  context?: string;
+  /** The wizard's answers, instead of a preset file. */
+  presetObject?: Record<string, unknown>;
+  /** Apply exactly this preset, dropping settings the install has that it does not mention. */
+  reset?: boolean;
+}
+
+export interface LoadedForInstall {
+  loaded: Loaded;
+  installed?: DetectedInstall;
+  /** Stored secrets kept from the install. */
+  kept: string[];
+}
+
+const hasCredentials = (v: unknown) => typeof v === 'string' && urlPasswords(v).length > 0;
+
+/** Load flags against what is installed: keep stored secrets, refuse silent resets (unless reset). */
+export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = process.env): Promise<LoadedForInstall> {
+  const { raw, source, baseDir, warnings } = buildRaw({
+    ...(req.preset ? { preset: req.preset } : {}),
+    ...(req.presetObject ? { presetObject: req.presetObject } : {}),
+    sets: req.set ?? [],
+    ...(req.context ? { context: req.context } : {}),
+  });
+  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+  const c = findContext(env);
+  const loc = locationFromRaw(raw, c.home);
+  const installed = loc ? await findAt(loc, c) : undefined;
+  const validate = (r: Record<string, unknown>) => void parseModel(structuredClone(r), { env, baseDir });
+  let kept: string[] = [];
+  if (installed) {
+    const inst = { product: installed.location.product, runtime: installed.location.runtime, preset: installed.preset, secretPaths: installed.secretPaths, where: installed.where };
+    const resets = req.reset ? [] : findResets(raw, inst, validate, hasCredentials);
+    kept = keepStoredSecrets(raw, inst, env, validate);
+    const { model, secrets } = parseModel(raw, { env, baseDir });
+    redactor.add(secrets);
+    if (resets.length) throw new UserError(resetRefusal(resets, inst, `hd-setup ${process.argv.slice(2).map(shellQuote).join(' ')}`));
+    return { loaded: { model, raw, secrets, source, warnings }, installed, kept };
+  }
+  const { model, secrets } = parseModel(raw, { env, baseDir });
+  redactor.add(secrets);
+  return { loaded: { model, raw, secrets, source, warnings }, kept };
+}
+
+export interface Prepared {
+  loaded: Pick<Loaded, 'model'> & Partial<Loaded>;
+  product: ProductModule;
+  location: Location;
+  host: HostFacts & { runtime?: Awaited<ReturnType<typeof detectHost>>['runtime'] };
+  state: InstalledState;
+  plan: Plan;
+}
+
+export interface PrepareOptions {
+  /** Build the plan for re-applying an install (start, rollback): never pull the image. */
+  noPull?: boolean;
+}
+
+export async function prepare(loaded: Pick<Loaded, 'model'> & Partial<Loaded>, opts: PrepareOptions = {}): Promise<Prepared> {
+  const { model } = loaded;
+  const product = productOf(model);
+  const host = await detectHost(model.runtime);
+  const rendered = render(model, host);
+  const dests = placeFiles(model, host, rendered, { containers: {}, networks: [], images: [], files: {} }).map((f) => f.dest);
+  const state = await detectState(model, host, dests);
+  let plan = buildPlan(model, host, state, rendered);
+  if (opts.noPull) plan = withoutPull(plan, state, product.image(model));
+  return { loaded, product, location: locationOf(model, host.home), host, state, plan };
+}
+
+/** A start re-applies the installed config; it is not an upgrade, so the image is pulled only when it is missing. */
+function withoutPull(plan: Plan, state: InstalledState, image: string): Plan {
+  return {
+    ...plan,
+    steps: plan.steps.map((s) => (s.id === 'image' && state.images.includes(image) ? { ...s, actions: [], skip: 'image is present locally (not pulled on start)' } : s)),
+  };
+}
+
+/** Lifecycle commands act with the install's own choices: the checks skipped and --allow-root given when it was installed, and those given now. */
+export function effectiveChoices(p: Pick<Prepared, 'location' | 'host'>, choices: Choices): Choices {
+  const rec = findRecord(p.host.home, p.location);
+  return { skipCheck: [...new Set([...(rec?.skipChecks ?? []), ...(choices.skipCheck ?? [])])], allowRoot: Boolean(choices.allowRoot || rec?.allowRoot) };
+}
+
+function checkContext(p: Prepared, choices: Choices, signal?: AbortSignal) {
+  return {
+    model: p.loaded.model,
+    product: p.product,
+    host: p.host,
+    state: p.state,
+    installDir: installDirOf(p.loaded.model, p.host.home),
+    allowRoot: Boolean(choices.allowRoot),
+    env: process.env,
+    ...(signal ? { signal } : {}),
+  };
+}
+
+/** Run the plan's preflight checks alone (read-only), for a decision before asking to confirm. */
+export async function preflight(p: Prepared, c: Choices): Promise<CheckReport[]> {
+  const pre = p.plan.steps.find((s) => s.id === 'preflight')?.actions[0];
+  if (!pre || pre.kind !== 'preflight') return [];
+  const ctx = checkContext(p, c);
+  const out: CheckReport[] = [];
+  for (const id of pre.checks) {
+    if (c.skipCheck?.includes(id)) continue;
+    const check = allChecks[id];
+    if (check) out.push({ id, ...(await check(ctx)) });
+  }
+  return out;
+}
+
+export type Reporter = (work: (emit: Emit) => Promise<Summary>) => Promise<Summary>;
+
+/** Carry out a plan, Ctrl-C aborting it; `report` chooses how events are shown. */
+export async function runPlan(p: Prepared, c: Choices, report: Reporter): Promise<Summary> {
+  const controller = new AbortController();
+  const onSig = () => controller.abort();
+  process.on('SIGINT', onSig);
+  process.on('SIGTERM', onSig);
+  try {
+    return await report((emit) =>
+      execute(p.plan, {
+        emit,
+        redactor,
+        signal: controller.signal,
+        checks: allChecks,
+        checkContext: checkContext(p, c, controller.signal),
+        skipChecks: c.skipCheck ?? [],
+        watcher: kubernetesWatcher,
+      }),
+    );
+  } finally {
+    process.off('SIGINT', onSig);
+    process.off('SIGTERM', onSig);
+  }
+}
+
+/**
+ * An install: recorded when it starts (so a failed or interrupted one is found) and when it ends, with the
+ * choices it was made with (a re-run states its own; lifecycle commands reuse them).
+ */
+export async function install(p: Prepared, c: Choices, report: Reporter): Promise<Summary> {
+  remember(p.host.home, recordOf(p.location, { ...(c.skipCheck ? { skipChecks: c.skipCheck } : {}), ...(c.allowRoot ? { allowRoot: true } : {}) }, 'started'));
+  const summary = await runPlan(p, c, report);
+  if (summary.ok) remember(p.host.home, recordOf(p.location, { ...(c.skipCheck ? { skipChecks: c.skipCheck } : {}), ...(c.allowRoot ? { allowRoot: true } : {}) }, 'installed'));
+  return summary;
+}
+
+export function exitCodeOf(s: Summary): number {
+  return s.ok ? 0 : s.cancelled ? 130 : 1;
+}
+
+/** The model of an install as it is (for lifecycle commands): its read-back, parsed. */
+export function modelOfInstall(d: DetectedInstall): BaseModel {
+  return parseModel(structuredClone(d.preset), { env: {} }).model;
+}
