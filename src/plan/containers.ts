@@ -75,9 +75,20 @@ export function networkStep(bin: string, network: string, state: InstalledState)
   };
 }
 
-export function imageStep(bin: string, image: string, policy: 'always' | 'missing' | 'never', state: InstalledState, pullSetting: string): Step {
+/** The container exists, runs, and has this configuration: nothing to do for it. */
+export function containerUpToDate(spec: ContainerSpec, state: InstalledState): boolean {
+  const current = state.containers[spec.name];
+  return Boolean(current && current.running && current.labels[HASH_LABEL] === configHash(spec) && current.image === spec.image);
+}
+
+/**
+ * Pull the image per policy. When every container already runs it with this configuration, a re-run
+ * changes nothing and pulls nothing: the image is pulled when a container is (re)created.
+ */
+export function imageStep(bin: string, image: string, policy: 'always' | 'missing' | 'never', state: InstalledState, pullSetting: string, upToDate = false): Step {
   const present = state.images.includes(image);
   const base = { id: 'image', title: `Pull image ${image}` };
+  if (upToDate && present) return { ...base, actions: [], skip: 'the agent already runs this image with this configuration' };
   if (policy === 'never' || (policy === 'missing' && present)) {
     return { ...base, actions: [], skip: present ? 'image is present locally (pull policy: ' + policy + ')' : 'pull policy is never' };
   }

@@ -1,7 +1,7 @@
 // Fivetran install plans: docker/podman (config.json + controller container) and Kubernetes (Helm).
 import { posix } from 'node:path';
 import type { BaseModel as Model } from '../../model/base.js';
-import { bootStep, containerStep, filesStep, imageStep, networkStep, waitStep, type ContainerSpec } from '../../plan/containers.js';
+import { bootStep, containerStep, containerUpToDate, filesStep, imageStep, networkStep, waitStep, type ContainerSpec } from '../../plan/containers.js';
 import { kubernetesPlan } from '../../plan/kubernetes.js';
 import type { HostFacts, InstalledState, PlannedFile, Plan, Step } from '../../plan/types.js';
 import { FIVETRAN_CONTAINER, FIVETRAN_NETWORK, FIVETRAN_UNIT, fivetranOf, fivetranTokenSecretName } from './render.js';
@@ -52,7 +52,7 @@ export function planFivetranContainers(model: Model, host: HostFacts, state: Ins
     { id: 'preflight', title: 'Preflight checks', actions: [{ kind: 'preflight', checks }] },
     filesStep(files, dirs, 'fivetran.installDir'),
     networkStep(bin, FIVETRAN_NETWORK, state),
-    imageStep(bin, f.image, f.pullPolicy, state, 'fivetran.pullPolicy'),
+    imageStep(bin, f.image, f.pullPolicy, state, 'fivetran.pullPolicy', containerUpToDate(spec, state)),
     containerStep(bin, spec, state),
     waitStep(runtime, bin, [FIVETRAN_CONTAINER]),
     bootStep(host, FIVETRAN_UNIT, runtime, f.restartPolicy === 'always'),

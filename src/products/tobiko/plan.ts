@@ -1,7 +1,7 @@
 // Tobiko install plans: docker/podman (env-file + two executor containers) and Kubernetes (Helm).
 import { posix } from 'node:path';
 import type { BaseModel as Model } from '../../model/base.js';
-import { bootStep, containerStep, filesStep, imageStep, waitStep, type ContainerSpec } from '../../plan/containers.js';
+import { bootStep, containerStep, containerUpToDate, filesStep, imageStep, waitStep, type ContainerSpec } from '../../plan/containers.js';
 import { kubernetesPlan } from '../../plan/kubernetes.js';
 import type { HostFacts, InstalledState, PlannedFile, Plan, Step } from '../../plan/types.js';
 import { TOBIKO_CONTAINERS, TOBIKO_ENV_FILE, tobikoOf, tobikoSecretName } from './render.js';
@@ -34,7 +34,7 @@ export function planTobikoContainers(model: Model, host: HostFacts, state: Insta
   const steps: Step[] = [
     { id: 'preflight', title: 'Preflight checks', actions: [{ kind: 'preflight', checks }] },
     filesStep(files, [{ path: installDir, mode: 0o700 }], 'tobiko.docker.installDir'),
-    imageStep(bin, t.docker.image, t.docker.pullPolicy, state, 'tobiko.docker.pullPolicy'),
+    imageStep(bin, t.docker.image, t.docker.pullPolicy, state, 'tobiko.docker.pullPolicy', specs.every((s) => containerUpToDate(s, state))),
     ...specs.map((s) => containerStep(bin, s, state)),
     waitStep(runtime, bin, specs.map((s) => s.name)),
     bootStep(host, undefined, runtime, t.docker.restartPolicy !== 'on-failure:3'),

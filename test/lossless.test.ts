@@ -1,0 +1,198 @@
+// Re-runs and lifecycle commands never lose a setting: the real CLI (the bundle) against the stub
+// container runtime (test/stubs/bin/docker) and the Kubernetes fakes.
+import { describe, expect, it } from 'vitest';
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { ROOT, SECRET_ENV, cli, tmp } from './helpers.js';
+import { fakeK8s } from './k8s-fakes.js';
+
+interface StubEnv {
+  home: string;
+  state: string;
+  env: NodeJS.ProcessEnv;
+  calls(): string[];
+  server: Server;
+}
+
+async function stubEnv(runtime: 'docker' | 'podman' = 'docker', extra: NodeJS.ProcessEnv = {}): Promise<StubEnv> {
+  const home = tmp('hd-lossless-');
+  const state = join(home, '.stub');
+  mkdirSync(state);
+  const sock = join(home, 'runtime.sock');
+  const server = createServer().listen(sock);
+  await new Promise((r) => server.once('listening', r));
+  const env: NodeJS.ProcessEnv = {
+    ...SECRET_ENV,
+    PATH: `${join(ROOT, 'test/stubs/bin')}:/usr/bin:/bin`,
+    HOME: home,
+    HD_STUB_STATE: state,
+    ...(runtime === 'docker' ? { DOCKER_HOST: `unix://${sock}` } : { HD_STUB_SOCKET: sock }),
+    ...extra,
+  };
+  const calls = () => {
+    try {
+      return readFileSync(join(state, 'calls.log'), 'utf8').trim().split('\n');
+    } catch {
+      return [];
+    }
+  };
+  return { home, state, env, server, calls };
+}
+
+const rootFlags = process.getuid?.() === 0 ? ['--allow-root'] : [];
+const MUTATING = /^(run|rm|start|stop|restart|pull|network (create|rm)) /;
+
+function mtimes(dir: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out[p] = statSync(p).mtimeMs;
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+describe('every bundled preset, installed twice, is a no-op the second time', () => {
+  for (const [preset, runtime, dir] of [
+    ['fivetran-docker', 'docker', 'fivetran'],
+    ['fivetran-podman', 'podman', 'fivetran'],
+    ['tobiko-docker', 'docker', 'tobiko'],
+  ] as const) {
+    it(preset, async () => {
+      const s = await stubEnv(runtime);
+      const first = cli(['install', '--preset', preset, '--yes', ...rootFlags], { env: s.env });
+      expect(first.code, first.stderr).toBe(0);
+      const files = mtimes(join(s.home, dir));
+      const n = s.calls().length;
+      const again = cli(['install', '--preset', preset, '--yes', ...rootFlags], { env: s.env });
+      expect(again.code, again.stderr).toBe(0);
+      expect(s.calls().slice(n).filter((c) => MUTATING.test(c))).toEqual([]);
+      expect(mtimes(join(s.home, dir))).toEqual(files);
+      expect(again.stderr).toContain('Changed: nothing');
+      s.server.close();
+    });
+  }
+  for (const preset of ['fivetran-kubernetes', 'fivetran-kubernetes-affinity', 'tobiko-kubernetes', 'tobiko-kubernetes-external-secrets']) {
+    it(`${preset} (Kubernetes fakes)`, () => {
+      const k = fakeK8s({ crds: ['externalsecrets.external-secrets.io'] });
+      const first = k.run(['install', '--preset', preset, '--yes']);
+      expect(first.code, first.stderr).toBe(0);
+      const n = k.calls().length;
+      const again = k.run(['install', '--preset', preset, '--yes']);
+      expect(again.code, again.stderr).toBe(0);
+      const mutating = k.calls().slice(n).map((c) => `${c.tool} ${c.argv.join(' ')}`).filter((l) => /^(kubectl (create|apply|patch|delete|scale)|helm (upgrade|rollback|uninstall))/.test(l));
+      expect(mutating).toEqual([]);
+      expect(again.stderr).toContain('Changed: nothing');
+    }, 60_000);
+  }
+});
+
+describe('a bare re-run after a --set keeps the setting or refuses, naming the --set', () => {
+  for (const [preset, runtime, set, keep] of [
+    ['fivetran-docker', 'docker', 'fivetran.selinux=true', "--set fivetran.selinux=true"],
+    ['fivetran-docker', 'docker', 'fivetran.memory=4g', '--set fivetran.memory=4g'],
+    ['fivetran-docker', 'docker', 'fivetran.config.custom_dns=1.1.1.1', '--set fivetran.config.custom_dns=1.1.1.1'],
+    ['fivetran-podman', 'podman', 'fivetran.pullPolicy=never', '--set fivetran.pullPolicy=never'],
+    ['tobiko-docker', 'docker', 'tobiko.url=https://tobiko.example.com/sqlmesh/acme/analytics', '--set tobiko.url=https://tobiko.example.com/sqlmesh/acme/analytics'],
+    ['tobiko-docker', 'docker', 'tobiko.docker.extraEnv=[{name: LOG_LEVEL, value: debug}]', 'tobiko.docker.extraEnv'],
+    ['tobiko-docker', 'docker', 'proxy.https=http://proxy.internal:3128', '--set proxy.https=http://proxy.internal:3128'],
+  ] as const) {
+    it(`${preset} with ${set}`, async () => {
+      const s = await stubEnv(runtime, runtime === 'podman' ? { HD_STUB_IMAGE: '1' } : {});
+      if (set.includes('pullPolicy=never')) writeFileSync(join(s.state, 'image-present'), '');
+      const first = cli(['install', '--preset', preset, '--yes', '--set', set, ...rootFlags], { env: s.env });
+      expect(first.code, first.stderr).toBe(0);
+      const n = s.calls().length;
+      const bare = cli(['install', '--preset', preset, '--yes', ...rootFlags], { env: s.env });
+      expect(bare.code, bare.stderr).toBe(2);
+      expect(bare.stderr).toContain('would reset 1 setting');
+      expect(bare.stderr).toContain(keep);
+      expect(s.calls().slice(n).filter((c) => MUTATING.test(c))).toEqual([]);
+      // The refusal's own command keeps it: that re-run is a no-op.
+      const kept = cli(['install', '--preset', preset, '--yes', '--set', set, ...rootFlags], { env: s.env });
+      expect(kept.code, kept.stderr).toBe(0);
+      expect(kept.stderr).toContain('Changed: nothing');
+      s.server.close();
+    });
+  }
+  it('Kubernetes: the image pull policy of the agent', () => {
+    const k = fakeK8s();
+    expect(k.run(['install', '--preset', 'fivetran-kubernetes', '--yes', '--set', 'fivetran.kubernetes.imagePullPolicy=IfNotPresent']).code).toBe(0);
+    const bare = k.run(['install', '--preset', 'fivetran-kubernetes', '--yes']);
+    expect(bare.code, bare.stderr).toBe(2);
+    expect(bare.stderr).toContain('--set fivetran.kubernetes.imagePullPolicy=IfNotPresent');
+  }, 60_000);
+  it('a preset saved from the install (export-preset) re-applies as a no-op', async () => {
+    const s = await stubEnv();
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'fivetran.memory=4g', ...rootFlags], { env: s.env }).code).toBe(0);
+    const saved = join(s.home, 'saved.yaml');
+    expect(cli(['export-preset', '--out', saved], { env: s.env }).code).toBe(0);
+    const again = cli(['install', '--preset', saved, '--yes', ...rootFlags], { env: s.env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain('Changed: nothing');
+    s.server.close();
+  });
+});
+
+describe('lifecycle commands change no setting', () => {
+  it('start after stop keeps the pull policy; export-preset says so', async () => {
+    const s = await stubEnv();
+    writeFileSync(join(s.state, 'image-present'), '');
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'fivetran.pullPolicy=never', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(cli(['stop'], { env: s.env }).code).toBe(0);
+    const n = s.calls().length;
+    const start = cli(['start'], { env: s.env });
+    expect(start.code, start.stderr).toBe(0);
+    expect(s.calls().slice(n)).toContain('start controller');
+    expect(s.calls().slice(n).some((c) => /^(rm|run|pull) /.test(c))).toBe(false);
+    expect(cli(['export-preset'], { env: s.env }).stdout).toContain('pullPolicy: never');
+    s.server.close();
+  });
+
+  it('the install remembers --allow-root and skipped checks: start and restart need neither again', async () => {
+    const s = await stubEnv('podman', { HD_STUB_VERSION: '4.3.1', HD_STUB_ROOTLESS: 'true' });
+    const first = cli(['install', '--preset', 'fivetran-podman', '--yes', '--skip-check', 'runtime-version', ...rootFlags], { env: s.env });
+    expect(first.code, first.stderr).toBe(0);
+    expect(cli(['stop'], { env: s.env }).code).toBe(0);
+    const start = cli(['start'], { env: s.env });
+    expect(start.code, start.stderr).toBe(0);
+    const restart = cli(['restart'], { env: s.env });
+    expect(restart.code, restart.stderr).toBe(0);
+    s.server.close();
+  });
+
+  it('restart runs the start preflight first and leaves a running agent alone when it fails', async () => {
+    const s = await stubEnv();
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    s.server.close(); // the runtime's socket goes away: the start would fail its preflight
+    const n = s.calls().length;
+    const r = cli(['restart'], { env: s.env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('Not restarted');
+    expect(r.stderr).toContain('socket');
+    expect(s.calls().slice(n).filter((c) => MUTATING.test(c))).toEqual([]);
+  });
+
+  it('with two installs, status shows both; stop without a pointer exits 2 naming how to choose', async () => {
+    const s = await stubEnv();
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(cli(['install', '--preset', 'tobiko-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const st = cli(['status', '--json'], { env: s.env });
+    expect(st.code, st.stderr).toBe(0);
+    expect((JSON.parse(st.stdout).installs as { product: string }[]).map((i) => i.product).sort()).toEqual(['fivetran', 'tobiko']);
+    const n = s.calls().length;
+    const stop = cli(['stop'], { env: s.env });
+    expect(stop.code).toBe(2);
+    expect(stop.stderr).toContain('2 installs found');
+    expect(stop.stderr).toContain('--set product=tobiko');
+    expect(s.calls().slice(n).filter((c) => MUTATING.test(c))).toEqual([]);
+    const one = cli(['stop', '--set', 'product=tobiko', '--set', 'runtime=docker'], { env: s.env });
+    expect(one.code, one.stderr).toBe(0);
+    expect(s.calls().slice(n)).toEqual(expect.arrayContaining(['stop -t 10 tcloud-apply-executor tcloud-run-executor']));
+    s.server.close();
+  });
+});
