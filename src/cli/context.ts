@@ -11,7 +11,7 @@ export interface ModelFlags {
 }
 
 export function loadFromFlags(flags: ModelFlags, presetObject?: Record<string, unknown>): Loaded {
-  const loaded = loadModel({ ...(flags.preset ? { preset: flags.preset } : {}), ...(presetObject ? { presetObject } : {}), sets: flags.set ?? [], ...(flags.context ? { context: flags.context } : {}) });
+  const loaded = loadModel({ ...(flags.preset ? { preset: flags.preset } : {}), ...(presetObject ? { presetObject } : {}), sets: flags.set ?? [] });
   redactor.add(loaded.secrets);
   for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
   return loaded;

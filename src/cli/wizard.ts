@@ -135,7 +135,8 @@ export async function wizardCommand(flags: InstallFlags = {}): Promise<number> {
       const envName = (p: string) => product?.secretEnvName(p) ?? p.replace(/\W+/g, '_').toUpperCase();
       const { preset, vars } = withSecretRefs(answers, secretPathsOf(answers), envName, refs);
       // The keys in the order a person reads a preset: what, where, how it connects, then the details.
-      const order = ['$schema', 'product', 'runtime', 'proxy', 'fivetran', 'tobiko'];
+      const { productIds } = await import('../products/index.js');
+      const order = ['$schema', 'product', 'runtime', 'proxy', ...productIds()];
       const ordered = Object.fromEntries(Object.entries(preset).sort(([a], [b]) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99)));
       const file = resolve(path);
       const use = `hd-setup install --preset ${path}${flags.allowRoot ? ' --allow-root' : ''} --yes`;

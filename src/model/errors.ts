@@ -67,11 +67,11 @@ export function zodProblems(issues: readonly Issue[], prefix: readonly PropertyK
       // No branch for this value of the discriminator (product): name the choices.
       const u = issue as unknown as { discriminator: string; options?: unknown[]; input?: Record<string, unknown> };
       const p = issue.path.at(-1) === u.discriminator ? path : [...path, u.discriminator];
-      const given = u.input && typeof u.input === 'object' ? u.input[u.discriminator] : undefined;
+      const missing = Boolean(u.input && typeof u.input === 'object' && u.input[u.discriminator] === undefined);
       const choices = (u.options ?? []).map((v) => JSON.stringify(v)).join(', ');
       out.push({
         path: formatPath(p),
-        message: given === undefined ? `is required: one of ${choices}; pass --set ${formatPath(p)}=${String(u.options?.[0] ?? '...')} or a preset: --preset <name> (see: hd-setup presets)` : `must be one of ${choices}`,
+        message: missing ? `is required: one of ${choices}; pass --set ${formatPath(p)}=${String(u.options?.[0] ?? '...')} or a preset: --preset <name> (see: hd-setup presets)` : `must be one of ${choices}`,
       });
       continue;
     }

@@ -218,8 +218,6 @@ export interface LoadOptions {
   sets?: string[];
   env?: NodeJS.ProcessEnv;
   home?: string;
-  /** Kubernetes context for the chosen product (--context). */
-  context?: string;
 }
 
 export interface Loaded {
@@ -276,10 +274,6 @@ export function buildRaw(opts: LoadOptions): { raw: Record<string, unknown>; sou
     }
   }
   if (problems.length) throw new UserError(problems);
-  if (opts.context) {
-    const product = raw.product === 'tobiko' ? 'tobiko' : 'fivetran';
-    setIn(raw, [product, 'kubernetes', 'context'], opts.context);
-  }
   return { raw, source, baseDir, warnings };
 }
 

@@ -6,7 +6,7 @@
 import type { BaseModel } from '../model/base.js';
 import { parseModel } from '../model/load.js';
 import type { RenderEnv } from '../render/types.js';
-import { PRODUCTS, presetJsonSchema, productOf } from './index.js';
+import { computePresetJsonSchema, PRODUCTS, presetJsonSchema, productOf } from './index.js';
 import type { Artifacts, ProductModule } from './types.js';
 
 type JS = Record<string, any>;
@@ -22,7 +22,7 @@ export interface ReadBack {
 export function readBack(a: Artifacts, env: RenderEnv, list: readonly ProductModule[] = PRODUCTS, parse: (raw: Obj) => unknown = defaultParse): ReadBack {
   const product = productOf(a.location, list);
   const full = product.decode(a, env);
-  const preset = minimize(full, parse, presetJsonSchema());
+  const preset = minimize(full, parse, list === PRODUCTS ? presetJsonSchema() : computePresetJsonSchema(list));
   return { preset, secretPaths: product.secretPaths(preset) };
 }
 

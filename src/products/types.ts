@@ -25,6 +25,9 @@ export interface ContainerFacts {
   restart?: string;
 }
 
+/** Settings every product has in some form, named in fix texts and pointers. */
+export type Setting = 'installDir' | 'pullPolicy' | 'image' | 'namespace' | 'release' | 'context' | 'timeout';
+
 export const fileKey = (base: FileBase, rel: string) => `${base}/${rel}`;
 
 /** Kubernetes facts of an install, for plans, status and lifecycle commands. */
@@ -76,8 +79,8 @@ export interface ProductModule {
   location(model: BaseModel, home: string): Location;
   /** Where an unparsed preset points (for finding an install before the preset is complete). */
   locate(raw: Record<string, unknown>, runtime: Runtime, home: string): Location;
-  /** The --set path of a setting, for fix texts: installDir, pullPolicy, namespace, image. */
-  settingPath(setting: 'installDir' | 'pullPolicy' | 'namespace' | 'image' | 'timeout', runtime: Runtime): string;
+  /** The --set path of a setting on a runtime, for fix texts and for pointing at an install. */
+  settingPath(setting: Setting, runtime: Runtime): string;
 
   render(model: BaseModel, env: RenderEnv): RenderedFile[];
   /** docker/podman: the containers an install runs. */

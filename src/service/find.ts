@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { sameLocation, type Location, type Runtime } from '../model/base.js';
 import { UserError } from '../model/errors.js';
 import { buildRaw } from '../model/load.js';
+import { setIn } from '../model/reconcile.js';
 import { RUNTIMES } from '../model/base.js';
 import { findProduct, productIds } from '../products/index.js';
 import { detectHost } from '../exec/detect.js';
@@ -96,8 +97,16 @@ export function recordFor(d: DetectedInstall, c: FindContext): InstallRecord | u
 /** What --preset/--set/--context say about where the install is (product and runtime at least). */
 export function pointerLocation(p: Pointer, c: FindContext): Location | undefined {
   if (!p.preset && !p.set?.length && !p.context) return undefined;
-  const { raw } = buildRaw({ ...(p.preset ? { preset: p.preset } : {}), sets: p.set ?? [], ...(p.context ? { context: p.context } : {}) });
-  return locationFromRaw(raw, c.home);
+  const { raw } = buildRaw({ ...(p.preset ? { preset: p.preset } : {}), sets: p.set ?? [] });
+  return locationFromRaw(withContext(raw, p.context), c.home);
+}
+
+/** --context: the Kubernetes context of the product the preset names. */
+export function withContext(raw: Record<string, unknown>, context: string | undefined): Record<string, unknown> {
+  const product = findProduct(raw.product);
+  if (!context || !product) return raw;
+  setIn(raw, product.settingPath('context', 'kubernetes').split('.'), context);
+  return raw;
 }
 
 const choose = `--preset <name> [--set ...], e.g. --preset fivetran-kubernetes --set fivetran.kubernetes.namespace=...`;
@@ -136,7 +145,7 @@ export function pointerFor(d: DetectedInstall): string {
   const parts = [`--set product=${l.product}`, `--set runtime=${l.runtime}`];
   if (l.installDir) parts.push(set(d.product.settingPath('installDir', l.runtime), l.installDir));
   if (l.namespace) parts.push(set(d.product.settingPath('namespace', l.runtime), l.namespace));
-  if (l.release) parts.push(set(d.product.settingPath('namespace', l.runtime).replace(/namespace$/, 'release'), l.release));
+  if (l.release) parts.push(set(d.product.settingPath('release', l.runtime), l.release));
   if (l.context) parts.push(`--context ${l.context}`);
   return parts.join(' ');
 }

@@ -17,7 +17,7 @@ import type { HostFacts, InstalledState, Plan } from '../plan/types.js';
 import { redactor } from '../util/output.js';
 import { urlPasswords } from '../util/redact.js';
 import { shellQuote } from '../util/shell.js';
-import { findAt, findContext, locationFromRaw } from './find.js';
+import { findAt, findContext, locationFromRaw, withContext } from './find.js';
 import { buildPlan, installDirOf, locationOf, placeFiles, render } from './plan.js';
 
 /** The user's choices for an install that are not settings of the agent: remembered with the install. */
@@ -47,12 +47,9 @@ const hasCredentials = (v: unknown) => typeof v === 'string' && urlPasswords(v).
 
 /** Load flags against what is installed: keep stored secrets, refuse silent resets (unless reset). */
 export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = process.env): Promise<LoadedForInstall> {
-  const { raw, source, baseDir, warnings } = buildRaw({
-    ...(req.preset ? { preset: req.preset } : {}),
-    ...(req.presetObject ? { presetObject: req.presetObject } : {}),
-    sets: req.set ?? [],
-    ...(req.context ? { context: req.context } : {}),
-  });
+  const built = buildRaw({ ...(req.preset ? { preset: req.preset } : {}), ...(req.presetObject ? { presetObject: req.presetObject } : {}), sets: req.set ?? [] });
+  const { source, baseDir, warnings } = built;
+  const raw = withContext(built.raw, req.context);
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   const c = findContext(env);
   const loc = locationFromRaw(raw, c.home);

@@ -61,8 +61,8 @@ export const fivetran: ProductModule = {
     return { product: 'fivetran', runtime, installDir: posix.resolve(expandTilde(str(f.installDir, DEFAULT_DIR), home)) };
   },
   settingPath(setting, runtime) {
-    if (runtime === 'kubernetes') return { installDir: 'fivetran.installDir', pullPolicy: 'fivetran.kubernetes.imagePullPolicy', namespace: 'fivetran.kubernetes.namespace', image: 'fivetran.image', timeout: 'fivetran.kubernetes.timeout' }[setting];
-    return `fivetran.${setting === 'namespace' || setting === 'timeout' ? `kubernetes.${setting}` : setting}`;
+    if (setting === 'pullPolicy') return runtime === 'kubernetes' ? 'fivetran.kubernetes.imagePullPolicy' : 'fivetran.pullPolicy';
+    return setting === 'installDir' || setting === 'image' ? `fivetran.${setting}` : `fivetran.kubernetes.${setting}`;
   },
 
   render: renderFivetran,

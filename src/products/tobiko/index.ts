@@ -46,8 +46,8 @@ export const tobiko: ProductModule = {
     return { product: 'tobiko', runtime, installDir: posix.resolve(expandTilde(str(obj(t.docker).installDir, DEFAULT_DIR), home)) };
   },
   settingPath(setting, runtime) {
-    if (runtime === 'kubernetes') return { installDir: 'tobiko.docker.installDir', pullPolicy: 'tobiko.kubernetes.image', namespace: 'tobiko.kubernetes.namespace', image: 'tobiko.kubernetes.image', timeout: 'tobiko.kubernetes.timeout' }[setting];
-    return setting === 'namespace' || setting === 'timeout' ? `tobiko.kubernetes.${setting}` : `tobiko.docker.${setting}`;
+    if (setting === 'installDir' || (runtime !== 'kubernetes' && (setting === 'pullPolicy' || setting === 'image'))) return `tobiko.docker.${setting}`;
+    return setting === 'pullPolicy' ? 'tobiko.kubernetes.image' : `tobiko.kubernetes.${setting}`;
   },
 
   render: renderTobiko,
