@@ -1,6 +1,7 @@
 // Finding what is installed: gather an install's artifacts (its files, its containers, its release's
 // values) at a location, and read them back through the product's decode (products/readback.ts).
 import { readFileSync } from 'node:fs';
+import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { posix } from 'node:path';
 import { describeLocation, type ContainerRuntime, type Location } from '../model/base.js';
 import { UserError } from '../model/errors.js';
@@ -123,5 +124,28 @@ export async function detectAt(loc: Location, o: GatherOptions): Promise<Detecte
 export function defaultLocations(home: string): Location[] {
   const out: Location[] = [];
   for (const p of PRODUCTS) for (const rt of ['docker', 'podman'] as ContainerRuntime[]) if (p.runtimes.includes(rt)) out.push(p.locate({}, rt, home));
+  return out;
+}
+
+export interface ManifestObject {
+  kind: string;
+  name: string;
+  labels: Record<string, string>;
+}
+
+/** The objects of a release as helm rendered them (helm get manifest): the names the chart really gave. */
+export async function releaseObjects(loc: Location, env: NodeJS.ProcessEnv = process.env): Promise<ManifestObject[] | undefined> {
+  if (!which('helm', env.PATH)) return undefined;
+  const r = await run(['helm', 'get', 'manifest', loc.release ?? '', '-n', loc.namespace ?? 'default', ...helmCtx(loc)], { timeoutMs: 15_000 });
+  if (r.exitCode !== 0) return undefined;
+  const out: ManifestObject[] = [];
+  try {
+    loadAll(r.stdout, (doc) => {
+      const d = doc as { kind?: string; metadata?: { name?: string; labels?: Record<string, string> } } | null;
+      if (d?.kind && d.metadata?.name) out.push({ kind: d.kind, name: d.metadata.name, labels: d.metadata.labels ?? {} });
+    }, { schema: CORE_SCHEMA });
+  } catch {
+    return undefined;
+  }
   return out;
 }

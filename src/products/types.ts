@@ -42,8 +42,12 @@ export interface KubeSpec {
   selector: string;
   /** What `kubectl logs` takes to show the main pod's logs. */
   logs: string;
-  /** Deployments of the release and how many replicas each runs when started. */
-  deployments: { name: string; replicas: number }[];
+  /**
+   * Deployments of the release, how to recognise each in the release's manifest (labels), and how many
+   * replicas it runs when started. `name` is what the chart names it by default, used only when the
+   * manifest cannot be read.
+   */
+  deployments: { labels: Record<string, string>; name: string; replicas: number }[];
   /** Kinds besides Secret that hd-setup creates beside the release (deleted on uninstall). */
   managedKinds: string[];
   /** A PersistentVolumeClaim the release needs (preflight checks it exists), and the --set path that names it. */

@@ -6,7 +6,7 @@ import { posix } from 'node:path';
 import { UserError } from '../model/errors.js';
 import { withSecretRefs } from '../model/secret-refs.js';
 import { detectHost, detectRuntime } from '../exec/detect.js';
-import type { DetectedInstall } from '../exec/installed.js';
+import { releaseObjects, type DetectedInstall } from '../exec/installed.js';
 import { findRecord, forget, remember, recordOf } from '../exec/registry.js';
 import { allChecks } from '../exec/checks.js';
 import type { CheckReport, Summary } from '../exec/events.js';
@@ -39,9 +39,21 @@ export async function targetOf(d: DetectedInstall): Promise<Target> {
     containers: d.product.containerNames,
     ...(d.product.network ? { network: d.product.network } : {}),
     ...(d.product.unitName ? { unitName: d.product.unitName } : {}),
-    deployments: k?.deployments ?? [],
+    deployments: k ? await deploymentsOf(d, k.deployments) : [],
     managedKinds: k?.managedKinds ?? [],
   };
+}
+
+/**
+ * The release's Deployments by the names the chart gave them (its manifest), matched by their labels;
+ * the chart's default names only when the manifest cannot be read.
+ */
+async function deploymentsOf(d: DetectedInstall, wanted: { labels: Record<string, string>; name: string; replicas: number }[]): Promise<{ name: string; replicas: number }[]> {
+  const objects = (await releaseObjects(d.location))?.filter((o) => o.kind === 'Deployment');
+  return wanted.map((w) => {
+    const hit = objects?.find((o) => Object.entries(w.labels).every(([k, v]) => o.labels[k] === v));
+    return { name: hit?.name ?? w.name, replicas: w.replicas };
+  });
 }
 
 /** A lifecycle plan as a Prepared, so that it runs through the same executor and status screen. */

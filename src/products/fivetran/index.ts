@@ -93,7 +93,7 @@ export const fivetran: ProductModule = {
       timeout: k.timeout,
       selector: fivetranSelector(k.release),
       logs: `deploy/${k.release}`,
-      deployments: [{ name: k.release, replicas: 1 }],
+      deployments: [{ labels: { 'app.kubernetes.io/name': 'hd-agent' }, name: k.release, replicas: 1 }],
       managedKinds: [],
       ...(k.dataVolumePvc ? { pvc: { name: k.dataVolumePvc, setting: 'fivetran.kubernetes.dataVolumePvc' } } : {}),
       ...(k.tokenSecret

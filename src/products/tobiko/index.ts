@@ -75,8 +75,8 @@ export const tobiko: ProductModule = {
       selector: tobikoSelector(k.release),
       logs: `-l app.kubernetes.io/instance=${k.release},app.kubernetes.io/component=apply-executor`,
       deployments: [
-        { name: `${k.release}-apply`, replicas: k.apply.replicas },
-        { name: `${k.release}-run`, replicas: k.run.replicas },
+        { labels: { 'app.kubernetes.io/component': 'apply-executor' }, name: `${k.release}-hybrid-executors-apply`, replicas: k.apply.replicas },
+        { labels: { 'app.kubernetes.io/component': 'run-executor' }, name: `${k.release}-hybrid-executors-run`, replicas: k.run.replicas },
       ],
       // Whatever the strategy now: an earlier install may have used the store.
       managedKinds: ['externalsecret'],
