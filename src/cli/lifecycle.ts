@@ -6,7 +6,7 @@ import { join, posix, resolve } from 'node:path';
 import { UserError } from '../model/errors.js';
 import { buildRaw, parseModel } from '../model/load.js';
 import type { Model } from '../model/schema.js';
-import { detectHost, detectRuntime } from '../exec/detect.js';
+import { currentUser, detectHost, detectRuntime } from '../exec/detect.js';
 import { detectInstalled, type DetectQuery, type DetectedInstall } from '../exec/installed.js';
 import { forget, queryOf, readRegistry } from '../exec/registry.js';
 import { allChecks } from '../exec/checks.js';
@@ -15,7 +15,7 @@ import { run } from '../exec/run.js';
 import { probeEndpoint } from '../exec/net.js';
 import { buildPlan, installDirOf, stateDirOf } from '../plan/index.js';
 import { releaseSelector } from '../plan/kubernetes.js';
-import { helmRollbackPlan, scaleStep, stopPlan, uninstallPlan, containerNamesOf, type Target } from '../plan/lifecycle.js';
+import { helmRollbackPlan, scaleStep, stopPlan, uninstallPlan, containerNamesOf, unitNameOf, type Target } from '../plan/lifecycle.js';
 import { planToText } from '../plan/describe.js';
 import type { Plan } from '../plan/types.js';
 import { toYaml } from '../render/yaml.js';
@@ -24,7 +24,7 @@ import { maskUrlCredentials, urlPasswords } from '../util/redact.js';
 import { withSecretRefs } from '../model/secret-refs.js';
 import { printJson, type ModelFlags } from './context.js';
 import { VERSION } from '../version.js';
-import { FIVETRAN_UNIT } from '../products/fivetran/render.js';
+import { bootCheck, bootLine, readBootState } from '../exec/boot.js';
 import { exitCodeOf, prepare, queryFromRaw, runPlan, type InstallFlags } from './install.js';
 
 export interface LifecycleFlags extends ModelFlags {
@@ -264,9 +264,10 @@ export async function statusCommand(flags: LifecycleFlags): Promise<number> {
     const rt = await detectRuntime(d.runtime as 'docker' | 'podman');
     const containers = await Promise.all(containerNamesOf(d.product).map((n) => containerStatus(t.runtimeBin, n)));
     const healthy = containers.every((c) => c.running);
-    const unit = d.product === 'fivetran' ? join(t.home, '.config/systemd/user', FIVETRAN_UNIT) : undefined;
-    const boot = unit ? (existsSync(unit) ? `systemd user unit ${unit}` : 'no unit (run hd-setup install again to write it)') : `restart policy of the containers`;
-    const out = { product: d.product, runtime: d.runtime, where: d.where, versions: { hdSetup: VERSION, [d.runtime]: rt.version, rootless: rt.rootless }, healthy, boot, containers };
+    const unit = join(t.home, '.config/systemd/user', unitNameOf(d.product));
+    const bs = await readBootState(unitNameOf(d.product), currentUser());
+    const boot = existsSync(unit) ? bootLine(bs) : 'no unit (run hd-setup install again to write it)';
+    const out = { product: d.product, runtime: d.runtime, where: d.where, versions: { hdSetup: VERSION, [d.runtime]: rt.version, rootless: rt.rootless }, healthy, boot, bootState: { unit, enabled: bs.enabled, active: bs.active, linger: bs.linger, systemdUser: bs.systemdUser }, containers };
     if (flags.json) printJson(out);
     else {
       process.stdout.write(`${d.product} on ${d.runtime} ${rt.version ?? ''}${rt.rootless ? ' (rootless)' : ''} — ${d.where}\n`);
@@ -343,6 +344,7 @@ export async function doctorCommand(flags: LifecycleFlags): Promise<number> {
     const c = allChecks[id];
     if (c) reports.push({ id, ...(await c(ctx)) });
   }
+  if (d.runtime !== 'kubernetes' && !flags.skipCheck?.includes('boot')) reports.push(bootCheck(await readBootState(unitNameOf(d.product), host.user)));
   const endpoints = model.product === 'fivetran' ? ['https://ldp.orchestrator.fivetran.com', 'https://api.fivetran.com/v1/hybrid-deployment-agents'] : [model.tobiko?.url ?? 'https://cloud.tobikodata.com'];
   let skewChecked = false;
   // Through the proxy the install uses, as the agent would.

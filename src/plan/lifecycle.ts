@@ -2,7 +2,7 @@
 // so they get the same dry-run description, status screen and summary.
 import { posix } from 'node:path';
 import { FIVETRAN_CONTAINER, FIVETRAN_NETWORK, FIVETRAN_UNIT } from '../products/fivetran/render.js';
-import { TOBIKO_CONTAINERS } from '../products/tobiko/render.js';
+import { TOBIKO_CONTAINERS, TOBIKO_UNIT } from '../products/tobiko/render.js';
 import type { Product, Runtime } from '../model/schema.js';
 import { kubectl } from './kubernetes.js';
 import type { Plan, Step } from './types.js';
@@ -24,6 +24,16 @@ export function containerNamesOf(product: Product): string[] {
   return product === 'fivetran' ? [FIVETRAN_CONTAINER] : [TOBIKO_CONTAINERS.apply, TOBIKO_CONTAINERS.run];
 }
 
+/** The systemd user unit that starts a product's containers at boot. */
+export function unitNameOf(product: Product): string {
+  return ({ fivetran: FIVETRAN_UNIT, tobiko: TOBIKO_UNIT } as const)[product];
+}
+
+/** Forget the boot unit: disable it (and stop it, which stops the containers), so a reboot keeps them stopped. */
+function disableUnitActions(t: Target): Step['actions'] {
+  return t.systemdUser ? [{ kind: 'exec', argv: ['systemctl', '--user', 'disable', '--now', unitNameOf(t.product)], okExitCodes: [1, 5] }] : [];
+}
+
 function helmCtx(t: Target): string[] {
   return t.context ? ['--kube-context', t.context] : [];
 }
@@ -31,6 +41,17 @@ function helmCtx(t: Target): string[] {
 export function uninstallPlan(t: Target, purge: boolean): Plan {
   const steps: Step[] = [];
   if (t.runtime !== 'kubernetes') {
+    // The unit first: disabling it with --now stops the containers through it, before they are removed.
+    const unit = posix.join(t.home, '.config/systemd/user', unitNameOf(t.product));
+    steps.push({
+      id: 'unit',
+      title: 'Remove the systemd user unit',
+      actions: [
+        ...disableUnitActions(t),
+        { kind: 'remove' as const, path: unit },
+        ...(t.systemdUser ? [{ kind: 'exec' as const, argv: ['systemctl', '--user', 'daemon-reload'], okExitCodes: [1] }] : []),
+      ],
+    });
     const names = containerNamesOf(t.product);
     const bin = t.runtimeBin;
     steps.push({
@@ -47,15 +68,6 @@ export function uninstallPlan(t: Target, purge: boolean): Plan {
         title: `Remove network ${FIVETRAN_NETWORK}`,
         actions: [{ kind: 'exec', argv: [bin, 'network', 'rm', FIVETRAN_NETWORK], okExitCodes: [1] }],
         fix: `containers still attached? ${posix.basename(bin)} network inspect ${FIVETRAN_NETWORK}`,
-      });
-      const unit = posix.join(t.home, '.config/systemd/user', FIVETRAN_UNIT);
-      steps.push({
-        id: 'unit',
-        title: 'Remove the systemd user unit',
-        actions: [
-          ...(t.systemdUser ? [{ kind: 'exec' as const, argv: ['systemctl', '--user', 'disable', FIVETRAN_UNIT], okExitCodes: [1] }] : []),
-          { kind: 'remove' as const, path: unit },
-        ],
       });
     }
     if (purge && t.installDir) steps.push({ id: 'purge', title: `Delete ${t.installDir} (--purge)`, actions: [{ kind: 'remove', path: t.installDir, recursive: true }] });
@@ -93,7 +105,10 @@ export function stopPlan(t: Target): Plan {
       verb: 'stopping',
       files: [],
       nextSteps: ['Start again with: hd-setup start'],
-      steps: [{ id: 'stop', title: `Stop ${names.join(', ')}`, actions: [{ kind: 'exec', argv: [t.runtimeBin, 'stop', '-t', '10', ...names] }] }],
+      steps: [
+        ...(t.systemdUser ? [{ id: 'boot', title: `Disable start on boot (${unitNameOf(t.product)}): a reboot keeps it stopped`, actions: disableUnitActions(t) }] : []),
+        { id: 'stop', title: `Stop ${names.join(', ')}`, actions: [{ kind: 'exec', argv: [t.runtimeBin, 'stop', '-t', '10', ...names] }] },
+      ],
     };
   }
   return { product: t.product, runtime: t.runtime, verb: 'stopping', files: [], nextSteps: ['Start again with: hd-setup start'], steps: [scaleStep(t, 0)] };
