@@ -265,7 +265,7 @@ export async function statusCommand(flags: LifecycleFlags): Promise<number> {
     const containers = await Promise.all(containerNamesOf(d.product).map((n) => containerStatus(t.runtimeBin, n)));
     const healthy = containers.every((c) => c.running);
     const unit = join(t.home, '.config/systemd/user', unitNameOf(d.product));
-    const bs = await readBootState(unitNameOf(d.product), currentUser());
+    const bs = await readBootState(unitNameOf(d.product), process.env.USER ?? process.env.LOGNAME ?? currentUser());
     const boot = existsSync(unit) ? bootLine(bs) : 'no unit (run hd-setup install again to write it)';
     const out = { product: d.product, runtime: d.runtime, where: d.where, versions: { hdSetup: VERSION, [d.runtime]: rt.version, rootless: rt.rootless }, healthy, boot, bootState: { unit, enabled: bs.enabled, active: bs.active, linger: bs.linger, systemdUser: bs.systemdUser }, containers };
     if (flags.json) printJson(out);
