@@ -41,7 +41,7 @@ export async function lingerOf(user: string, env: NodeJS.ProcessEnv = process.en
   }
   // loginctl knows only users with a session or linger: "User X is not logged in or lingering" = no linger.
   if (/not logged in or lingering/i.test(r.stderr)) return 'no';
-  // No logind at all: the linger file is the record logind would read.
+  // logind did not answer (no systemd, no D-Bus): linger cannot be known.
   return 'unknown';
 }
 
