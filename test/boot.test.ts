@@ -49,6 +49,8 @@ describe('Start on boot in the install summary', () => {
     expect(r.stderr).toMatch(/\[7\/7\] Start on boot \.\.\.\n(.*\n)*\[7\/7\] done/);
     expect(r.stderr).toContain('Start on boot: hd-fivetran-agent.service is enabled and linger is on for ana');
     expect(r.stderr).not.toContain('- boot: ');
+    // The preflight must not contradict the boot step: linger matters for the unit on any runtime.
+    expect(r.stderr).not.toContain('linger not needed');
     expectNoSecrets(r.stdout + r.stderr);
     s.server.close();
   });
