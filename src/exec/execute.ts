@@ -11,6 +11,7 @@ import type { CheckReport, Emit, Summary } from './events.js';
 import type { Check, CheckContext } from './preflight.js';
 import { run } from './run.js';
 import { releaseStatus } from './watch.js';
+import { armBoot, StepSkipped } from './boot.js';
 
 export interface WatchContext {
   namespace: string;
@@ -125,6 +126,14 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
       case 'waitContainers':
         summary.state = await waitContainers(step, a, opts);
         return;
+      case 'boot':
+        await armBoot(a.unit, a.user, a.what, {
+          signal,
+          command: (command) => emit({ type: 'command', id: step.id, command }),
+          output: (line) => emit({ type: 'output', id: step.id, line: clean(line), stream: 'stdout' }),
+          change: (text) => summary.changes.push(text),
+        });
+        return;
       case 'exec': {
         const command = clean(shellLine(a.argv));
         emit({ type: 'command', id: step.id, command, ...(a.stdinLabel ? { stdin: a.stdinLabel } : {}) });
@@ -183,6 +192,12 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
       emit({ type: 'step:done', id: step.id });
       summary.done.push(step.id);
     } catch (e) {
+      if (e instanceof StepSkipped && !signal.aborted) {
+        emit({ type: 'step:skip', id: step.id, reason: clean(e.reason) });
+        summary.skipped.push(step.id);
+        summary.warnings.push(clean(e.warning));
+        continue;
+      }
       if (e instanceof Cancelled || signal.aborted) {
         stopped = 'cancelled';
         emit({ type: 'step:cancel', id: step.id });

@@ -144,7 +144,7 @@ export const containerChecks: Record<string, Check> = {
     }
   },
   linger: async (ctx) => {
-    if (!ctx.host.rootless) return { status: 'ok', message: 'rootful runtime: linger not needed' };
+    if (!ctx.host.rootless) return { status: 'ok', message: 'rootful runtime: the containers outlive your session (starting at boot is checked at "Start on boot")' };
     const user = ctx.env.USER ?? ctx.env.LOGNAME ?? String(ctx.host.uid);
     const bin = which('loginctl', ctx.env.PATH);
     if (!bin) return { status: 'warn', message: 'loginctl not found: cannot check linger', fix: `sudo loginctl enable-linger ${user}, so the agent keeps running after you log out` };

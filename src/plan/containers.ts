@@ -128,35 +128,20 @@ export function userUnitDir(host: Pick<HostFacts, 'home'>): string {
   return posix.join(host.home, '.config/systemd/user');
 }
 
-export function bootStep(host: HostFacts, unitName: string | undefined, runtime: 'docker' | 'podman', restartAlways: boolean): Step {
+/**
+ * Start on boot: systemctl --user daemon-reload + enable of the unit, then a real check that it is enabled
+ * and that the user lingers. ✔ only then; otherwise the step ends skipped, with a warning giving the exact
+ * commands (also where there is no user systemd at all: the unit is written, never claimed to be enabled).
+ */
+export function bootStep(host: HostFacts, unitName: string | undefined, runtime: 'docker' | 'podman', restartAlways: boolean, what = 'the agent'): Step {
   const title = 'Start on boot';
   if (!unitName) {
     return { id: 'boot', title, actions: [], skip: restartAlways ? 'restart policy brings the containers back when the runtime starts' : 'no unit for this product' };
   }
-  const cmds = [
-    'systemctl --user daemon-reload',
-    `systemctl --user enable ${unitName}`,
-    `sudo loginctl enable-linger ${host.user}`,
-  ];
-  if (host.systemdUser) {
-    return {
-      id: 'boot',
-      title,
-      actions: [
-        { kind: 'exec', argv: ['systemctl', '--user', 'daemon-reload'] },
-        { kind: 'exec', argv: ['systemctl', '--user', 'enable', unitName] },
-      ],
-      fix: 'run "systemctl --user status" to see why the user manager refuses the unit',
-    };
-  }
   return {
     id: 'boot',
     title,
-    actions: [
-      {
-        kind: 'note',
-        text: `No systemd user manager here (systemctl --user fails), so the ${runtime} unit is written but not enabled. On a host with systemd, run:\n  ${cmds.join('\n  ')}`,
-      },
-    ],
+    actions: [{ kind: 'boot', unit: unitName, user: host.user, what: `${what} (${runtime})` }],
+    fix: `run "systemctl --user status ${unitName}" to see why the user manager refuses the unit`,
   };
 }

@@ -49,6 +49,8 @@ export function describeAction(a: Action, r: Redactor): DescribedAction {
       return { kind: a.kind, command: `poll "${a.runtimeBin} inspect" until ${a.names.join(', ')} running (timeout ${a.timeoutMs / 1000}s)` };
     case 'note':
       return { kind: a.kind, text: clean(a.text) };
+    case 'boot':
+      return { kind: a.kind, command: `systemctl --user daemon-reload && systemctl --user enable ${a.unit}; then check it is enabled and that ${a.user} lingers (loginctl show-user ${a.user} -p Linger)` };
     case 'remove':
       return { kind: a.kind, command: `rm ${a.recursive ? '-rf ' : '-f '}${a.path}` };
     case 'restore':

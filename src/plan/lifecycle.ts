@@ -30,10 +30,28 @@ function helmCtx(t: Target): string[] {
 
 const ns = (t: Target) => t.location.namespace ?? 'default';
 
+/** Forget the boot unit: disable it (and stop it, which stops the containers), so a reboot keeps them stopped. */
+function disableUnitActions(t: Target): Step['actions'] {
+  return t.systemdUser && t.unitName ? [{ kind: 'exec', argv: ['systemctl', '--user', 'disable', '--now', t.unitName], okExitCodes: [1, 5] }] : [];
+}
+
 export function uninstallPlan(t: Target, purge: boolean): Plan {
   const steps: Step[] = [];
   const { product, runtime } = t.location;
   if (runtime !== 'kubernetes') {
+    // The unit first: disabling it with --now stops the containers through it, before they are removed.
+    if (t.unitName) {
+      const unit = posix.join(t.home, '.config/systemd/user', t.unitName);
+      steps.push({
+        id: 'unit',
+        title: 'Remove the systemd user unit',
+        actions: [
+          ...disableUnitActions(t),
+          { kind: 'remove' as const, path: unit },
+          ...(t.systemdUser ? [{ kind: 'exec' as const, argv: ['systemctl', '--user', 'daemon-reload'], okExitCodes: [1] }] : []),
+        ],
+      });
+    }
     const names = t.containers;
     const bin = t.runtimeBin;
     steps.push({
@@ -50,17 +68,6 @@ export function uninstallPlan(t: Target, purge: boolean): Plan {
         title: `Remove network ${t.network}`,
         actions: [{ kind: 'exec', argv: [bin, 'network', 'rm', t.network], okExitCodes: [1] }],
         fix: `containers still attached? ${posix.basename(bin)} network inspect ${t.network}`,
-      });
-    }
-    if (t.unitName) {
-      const unit = posix.join(t.home, '.config/systemd/user', t.unitName);
-      steps.push({
-        id: 'unit',
-        title: 'Remove the systemd user unit',
-        actions: [
-          ...(t.systemdUser ? [{ kind: 'exec' as const, argv: ['systemctl', '--user', 'disable', t.unitName], okExitCodes: [1] }] : []),
-          { kind: 'remove' as const, path: unit },
-        ],
       });
     }
     const dir = t.location.installDir;
@@ -93,7 +100,10 @@ export function stopPlan(t: Target): Plan {
   const { product, runtime } = t.location;
   const steps: Step[] =
     runtime !== 'kubernetes'
-      ? [{ id: 'stop', title: `Stop ${t.containers.join(', ')}`, actions: [{ kind: 'exec', argv: [t.runtimeBin, 'stop', '-t', '10', ...t.containers] }] }]
+      ? [
+          ...(t.systemdUser && t.unitName ? [{ id: 'boot', title: `Disable start on boot (${t.unitName}): a reboot keeps it stopped`, actions: disableUnitActions(t) }] : []),
+          { id: 'stop', title: `Stop ${t.containers.join(', ')}`, actions: [{ kind: 'exec', argv: [t.runtimeBin, 'stop', '-t', '10', ...t.containers] }] },
+        ]
       : [scaleStep(t, 0)];
   return { product, runtime, verb: 'stopping', files: [], nextSteps: ['Start again with: hd-setup start'], steps };
 }

@@ -33,7 +33,9 @@ export type Action =
   | { kind: 'releaseStatus'; release: string; namespace: string; selector: string; context?: string }
   | { kind: 'remove'; path: string; recursive?: boolean }
   | { kind: 'restore'; from: string; to: string }
-  | { kind: 'note'; text: string };
+  | { kind: 'note'; text: string }
+  /** systemctl --user daemon-reload + enable, then report whether it starts at boot (exec/boot.ts). */
+  | { kind: 'boot'; unit: string; user: string; what: string };
 
 export interface Step {
   id: string;

@@ -13,6 +13,7 @@ import type { CheckReport, Summary } from '../exec/events.js';
 import { probeEndpoint } from '../exec/net.js';
 import { containerStatus, kubeStatus, type ContainerStatus, type KubeStatus } from '../exec/status.js';
 import { writeBundle } from '../exec/bundle.js';
+import { bootCheck, bootLine, readBootState, type BootState } from '../exec/boot.js';
 import { helmRollbackPlan, startPlanKubernetes, stopPlan, uninstallPlan, type Target } from '../plan/lifecycle.js';
 import type { HostFacts, Plan } from '../plan/types.js';
 import { toYaml } from '../render/yaml.js';
@@ -167,6 +168,7 @@ export interface StatusReport {
   versions: Record<string, unknown>;
   healthy: boolean;
   boot?: string;
+  bootState?: { unit: string; enabled: BootState['enabled']; active: BootState['active']; linger: BootState['linger']; systemdUser: boolean };
   containers?: ContainerStatus[];
   release?: DetectedInstall['release'];
   pods?: KubeStatus['pods'];
@@ -180,9 +182,18 @@ export async function status(d: DetectedInstall): Promise<StatusReport> {
   if (d.location.runtime !== 'kubernetes') {
     const rt = await detectRuntime(d.location.runtime);
     const containers = await Promise.all(t.containers.map((n) => containerStatus(t.runtimeBin, n, redactor)));
+    const host = await hostFor(d);
     const unit = t.unitName ? posix.join(t.home, '.config/systemd/user', t.unitName) : undefined;
-    const boot = unit ? (existsSync(unit) ? `systemd user unit ${unit}` : 'no unit (run hd-setup install again to write it)') : 'restart policy of the containers';
-    return { ...base, versions: { hdSetup: VERSION, [d.location.runtime]: rt.version, rootless: rt.rootless }, healthy: containers.every((c) => c.running), boot, containers };
+    const bs = t.unitName ? await readBootState(t.unitName, host.user) : undefined;
+    const boot = unit && bs ? (existsSync(unit) ? bootLine(bs) : 'no unit (run hd-setup install again to write it)') : 'restart policy of the containers';
+    return {
+      ...base,
+      versions: { hdSetup: VERSION, [d.location.runtime]: rt.version, rootless: rt.rootless },
+      healthy: containers.every((c) => c.running),
+      boot,
+      ...(unit && bs ? { bootState: { unit, enabled: bs.enabled, active: bs.active, linger: bs.linger, systemdUser: bs.systemdUser } } : {}),
+      containers,
+    };
   }
   const k = d.product.kube(modelOfInstall(d));
   const ks = await kubeStatus(d.location, k.selector);
@@ -216,6 +227,7 @@ export async function doctor(d: DetectedInstall, choices: Choices): Promise<Chec
     const check = allChecks[id];
     if (check) reports.push({ id, ...(await check(ctx)) });
   }
+  if (d.location.runtime !== 'kubernetes' && d.product.unitName && !c.skipCheck?.includes('boot')) reports.push(bootCheck(await readBootState(d.product.unitName, p.host.user)));
   let skewChecked = false;
   // Through the proxy the install uses, as the agent would.
   const proxyUrl = model.proxy?.https ?? model.proxy?.http;

@@ -148,6 +148,7 @@ write_state() {
     printf 'export HD_E2E_PODMAN_ROOTLESS_SERVICE_PID=%q\n' "$PODMAN_ROOTLESS_SERVICE_PID"
     printf 'export HD_E2E_DOCKERD_ROOTLESS_PID=%q\n' "$DOCKERD_ROOTLESS_PID"
     printf 'export HD_E2E_PODMAN_ROOTLESS_PAUSE_PID=%q\n' "$PODMAN_ROOTLESS_PAUSE_PID"
+    printf 'export HD_E2E_SYSTEMD_IMAGE=%q\n' "${HD_E2E_SYSTEMD_IMAGE:-}"
   } >"$tmp" && mv -f "$tmp" "$STATE_FILE"
 }
 
@@ -531,6 +532,25 @@ case $ROOTLESS_DOCKER_WANT in
   1) if rootless_docker; then HD_E2E_DOCKER_ROOTLESS=1; else runtime_failed HD_E2E_DOCKER_ROOTLESS "rootless docker for $E2E_USER is not working (log: $E2E_XDG/hd-e2e/dockerd-rootless.log)"; fi ;;
   *) if rootless_docker; then HD_E2E_DOCKER_ROOTLESS=1; else runtime_failed HD_E2E_DOCKER_ROOTLESS "rootless docker for $E2E_USER is not working (log: $E2E_XDG/hd-e2e/dockerd-rootless.log)" 1; fi ;;
 esac
+step_end
+
+# ---------------------------------------------------------------------------------------------
+step "systemd image"
+# A Debian bookworm with systemd as PID 1, for the reboot test (test/e2e/reboot.e2e.ts). Built once with
+# debootstrap (~60-90 s), then reused by its tag (a hash of packages.txt, build.sh and the docker client).
+# HD_E2E_SYSTEMD=0 skips it; a failure leaves HD_E2E_SYSTEMD_IMAGE empty (the reboot test fails under CI).
+HD_E2E_SYSTEMD_IMAGE=""
+if [[ ${HD_E2E_SYSTEMD:-1} == 0 ]]; then
+  log "skipped (HD_E2E_SYSTEMD=0)"
+elif [[ $HD_E2E_DOCKER != 1 ]]; then
+  warn "rootful docker is not ready: no systemd image"
+elif out=$(bash "$HERE/systemd/build.sh" 2> >(sed 's/^/    /' >&2)); then
+  HD_E2E_SYSTEMD_IMAGE=$(tail -1 <<<"$out")
+  log "systemd image: $HD_E2E_SYSTEMD_IMAGE"
+else
+  warn "could not build the systemd image (see the lines above)"
+  FAILURES+=("HD_E2E_SYSTEMD_IMAGE: the systemd image did not build")
+fi
 step_end
 
 # ---------------------------------------------------------------------------------------------

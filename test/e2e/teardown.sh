@@ -105,6 +105,15 @@ clean_runtime() {
 
 # --- containers and networks, on every runtime that is reachable --------------------------------
 if command -v docker >/dev/null && sock_ping "$DOCKER_SOCK"; then
+  # The reboot test's booted systems (label hd-e2e=reboot), and with PURGE=1 its systemd images.
+  ids=$(timeout 30 docker ps -aq --filter label=hd-e2e=reboot 2>/dev/null)
+  # shellcheck disable=SC2086
+  [[ -n $ids ]] && { log "docker: removing the reboot test's systemd containers"; timeout 60 docker rm -f $ids >/dev/null 2>&1; }
+  if [[ $PURGE == 1 ]]; then
+    imgs=$(timeout 30 docker images -q --filter label=hd-e2e.systemd=1 2>/dev/null | sort -u)
+    # shellcheck disable=SC2086
+    [[ -n $imgs ]] && { log "docker: removing the systemd images"; timeout 60 docker rmi -f $imgs >/dev/null 2>&1; }
+  fi
   clean_runtime docker timeout 60 docker -H "unix://$DOCKER_SOCK"
 fi
 if command -v podman >/dev/null; then

@@ -7,7 +7,7 @@ import type { ProductModule } from '../types.js';
 import { decodeTobiko } from './decode.js';
 import { isSecretParam } from './engines.js';
 import { planTobikoContainers, planTobikoKubernetes, tobikoContainerSpecs, tobikoSelector } from './plan.js';
-import { renderTobiko, TOBIKO_CONTAINERS, TOBIKO_ENV_FILE, tobikoOf, tobikoSecretName } from './render.js';
+import { renderTobiko, TOBIKO_CONTAINERS, TOBIKO_ENV_FILE, TOBIKO_UNIT, tobikoOf, tobikoSecretName } from './render.js';
 import { checkTobikoForRuntime, effectiveStrategy, tobikoSchema } from './schema.js';
 
 const DEFAULT_DIR = '~/tobiko';
@@ -53,6 +53,7 @@ export const tobiko: ProductModule = {
   render: renderTobiko,
   containers: (model, _host, installDir, files) => tobikoContainerSpecs(model, posix.join(installDir, TOBIKO_ENV_FILE), files.find((x) => x.rel === TOBIKO_ENV_FILE)?.content ?? ''),
   containerNames: [TOBIKO_CONTAINERS.apply, TOBIKO_CONTAINERS.run],
+  unitName: TOBIKO_UNIT,
   image: (model) => tobikoOf(model).docker.image,
   configFiles: (runtime) => (runtime === 'kubernetes' ? [{ base: 'state', rel: 'values.yaml' }] : [{ base: 'install', rel: TOBIKO_ENV_FILE }]),
 

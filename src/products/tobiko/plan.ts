@@ -4,7 +4,7 @@ import type { BaseModel as Model } from '../../model/base.js';
 import { bootStep, containerStep, containerUpToDate, filesStep, imageStep, waitStep, type ContainerSpec } from '../../plan/containers.js';
 import { kubernetesPlan } from '../../plan/kubernetes.js';
 import type { HostFacts, InstalledState, PlannedFile, Plan, Step } from '../../plan/types.js';
-import { TOBIKO_CONTAINERS, TOBIKO_ENV_FILE, tobikoOf, tobikoSecretName } from './render.js';
+import { TOBIKO_CONTAINERS, TOBIKO_ENV_FILE, TOBIKO_UNIT, tobikoOf, tobikoSecretName } from './render.js';
 import { effectiveStrategy } from './schema.js';
 
 export function tobikoContainerSpecs(model: Model, envFilePath: string, envFileContent: string): ContainerSpec[] {
@@ -37,7 +37,7 @@ export function planTobikoContainers(model: Model, host: HostFacts, state: Insta
     imageStep(bin, t.docker.image, t.docker.pullPolicy, state, 'tobiko.docker.pullPolicy', specs.every((s) => containerUpToDate(s, state))),
     ...specs.map((s) => containerStep(bin, s, state)),
     waitStep(runtime, bin, specs.map((s) => s.name)),
-    bootStep(host, undefined, runtime, t.docker.restartPolicy !== 'on-failure:3'),
+    bootStep(host, TOBIKO_UNIT, runtime, t.docker.restartPolicy !== 'on-failure:3', 'the executors'),
   ];
   const name = posix.basename(bin);
   return {

@@ -5,11 +5,13 @@ import { HD_SETUP_VALUES_KEY, valuesFile } from '../../render/values.js';
 import type { RenderEnv, RenderedFile } from '../../render/types.js';
 import { toYaml } from '../../render/yaml.js';
 import { isStored } from '../../model/stored.js';
+import { containerServiceUnit } from '../../render/unit.js';
 import { ENGINES, isSecretParam } from './engines.js';
 import { effectiveStrategy, secretValuesExpected, type Gateway, type TobikoOptions } from './schema.js';
 
 export const TOBIKO_CONTAINERS = { apply: 'tcloud-apply-executor', run: 'tcloud-run-executor' } as const;
 export const TOBIKO_ENV_FILE = 'tobiko.env';
+export const TOBIKO_UNIT = 'hd-tobiko-executors.service';
 
 export function tobikoOf(model: Model): TobikoOptions {
   return sectionOf<TobikoOptions>(model, 'tobiko');
@@ -189,6 +191,10 @@ export function tobikoMeta(model: Model): Record<string, unknown> {
   };
 }
 
+export function tobikoUnit(model: Model, env: RenderEnv): string {
+  return containerServiceUnit({ name: TOBIKO_UNIT, description: 'Tobiko Cloud executors', containers: [TOBIKO_CONTAINERS.apply, TOBIKO_CONTAINERS.run], runtime: model.runtime as 'docker' | 'podman', runtimeBin: env.runtimeBin });
+}
+
 export function renderTobiko(model: Model, env: RenderEnv): RenderedFile[] {
   const t = tobikoOf(model);
   if (model.runtime !== 'kubernetes') {
@@ -201,6 +207,15 @@ export function renderTobiko(model: Model, env: RenderEnv): RenderedFile[] {
         content: tobikoEnvFile(model, env),
         secret: true,
         description: 'executor env-file with the client secret and gateway secrets',
+      },
+      {
+        path: `systemd/${TOBIKO_UNIT}`,
+        base: 'systemd',
+        rel: TOBIKO_UNIT,
+        mode: 0o644,
+        content: tobikoUnit(model, env),
+        secret: false,
+        description: 'systemd user unit that starts the executors at boot',
       },
     ];
   }
