@@ -1,0 +1,92 @@
+// Behaviours that one-line changes to the source once broke without any test noticing: each has a test
+// here that drives the real CLI (the bundle) on the stub runtime, or the render, and fails on that change.
+import { describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { withSecretRefs } from '../src/model/secret-refs.js';
+import { productOf } from '../src/products/index.js';
+import { render } from '../src/service/plan.js';
+import { secretPathsOf } from '../src/ui/wiz/questions.js';
+import { RENDER_ENV, ROOT, SECRET_ENV, TOKEN, cli, load, tmp } from './helpers.js';
+
+async function stub(extra: NodeJS.ProcessEnv = {}): Promise<{ home: string; state: string; env: NodeJS.ProcessEnv; calls: () => string[]; server: Server }> {
+  const home = tmp('hd-notice-');
+  const state = join(home, '.stub');
+  mkdirSync(state);
+  const sock = join(home, 'runtime.sock');
+  const server = createServer().listen(sock);
+  await new Promise((r) => server.once('listening', r));
+  const env = { ...SECRET_ENV, PATH: `${join(ROOT, 'test/stubs/bin')}:/usr/bin:/bin`, HOME: home, HD_STUB_STATE: state, DOCKER_HOST: `unix://${sock}`, ...extra };
+  const calls = () => (existsSync(join(state, 'calls.log')) ? readFileSync(join(state, 'calls.log'), 'utf8').trim().split('\n') : []);
+  return { home, state, env, calls, server };
+}
+const rootFlags = process.getuid?.() === 0 ? ['--allow-root'] : [];
+
+describe('what a one-line change once broke unnoticed', () => {
+  it("Tobiko's executors get the proxy (env-file and chart values)", () => {
+    const env = render(load({ preset: 'tobiko-docker', sets: ['proxy.https=http://proxy.internal:3128', 'proxy.noProxy=[db.internal]'] }).model, RENDER_ENV)[0]!.content;
+    expect(env).toMatch(/^HTTPS_PROXY=http:\/\/proxy\.internal:3128$/m);
+    expect(env).toMatch(/^https_proxy=http:\/\/proxy\.internal:3128$/m);
+    expect(env).toMatch(/^NO_PROXY=db\.internal$/m);
+    const values = parse(render(load({ preset: 'tobiko-kubernetes', sets: ['proxy.https=http://proxy.internal:3128'] }).model, RENDER_ENV).find((f) => f.rel === 'values.yaml')!.content);
+    for (const role of ['apply', 'run']) expect(values[role].extraEnvVars).toEqual(expect.arrayContaining([{ name: 'HTTPS_PROXY', value: 'http://proxy.internal:3128' }]));
+  });
+
+  it('a values file that holds a proxy password is 0600 and marked secret; without one it is 0644', () => {
+    const withPw = render(load({ preset: 'fivetran-kubernetes', sets: ['proxy.https=http://bob:pr0xyPW99@proxy:3128'] }).model, RENDER_ENV).find((f) => f.rel === 'values.yaml')!;
+    expect(withPw.mode).toBe(0o600);
+    expect(withPw.secret).toBe(true);
+    const without = render(load({ preset: 'fivetran-kubernetes', sets: ['proxy.https=http://proxy:3128'] }).model, RENDER_ENV).find((f) => f.rel === 'values.yaml')!;
+    expect(without.mode).toBe(0o644);
+  });
+
+  it('rollback restores the config file from its backup and re-applies it; a failed apply offers it', async () => {
+    const s = await stub();
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const conf = join(s.home, 'fivetran/conf/config.json');
+    const before = readFileSync(conf, 'utf8');
+    // A change whose container then fails to run: the summary offers the undo.
+    const failed = cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'proxy.https=http://proxy.internal:3128', ...rootFlags], { env: { ...s.env, HD_STUB_FAIL: 'run' } });
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/Undo:\s+hd-setup rollback/);
+    expect(JSON.parse(readFileSync(conf, 'utf8')).https_proxy).toBe('http://proxy.internal:3128');
+    const back = cli(['rollback', '--yes', ...rootFlags], { env: s.env });
+    expect(back.code, back.stderr).toBe(0);
+    expect(readFileSync(conf, 'utf8')).toBe(before);
+    expect(s.calls().at(-1)).not.toMatch(/^rm /);
+    s.server.close();
+  });
+
+  it('uninstall removes the Fivetran network and keeps the install dir unless --purge', async () => {
+    const s = await stub();
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const un = cli(['uninstall', '--yes'], { env: s.env });
+    expect(un.code, un.stderr).toBe(0);
+    expect(s.calls()).toContain('network rm fivetran_ldp');
+    expect(readdirSync(join(s.home, 'fivetran')).sort()).toEqual(['conf', 'data', 'logs', 'tmp']);
+    expect(existsSync(join(s.home, 'fivetran/conf/config.json'))).toBe(true);
+    expect(un.stderr).toContain('(config, data, logs) is kept; --purge deletes it');
+    s.server.close();
+  });
+
+  it('doctor exits 1 when a check fails, and says which', async () => {
+    const s = await stub();
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    s.server.close(); // the runtime's socket is gone
+    const d = cli(['doctor', '--json'], { env: s.env });
+    expect(d.code).toBe(1);
+    const j = JSON.parse(d.stdout);
+    expect(j.ok).toBe(false);
+    expect(j.checks).toContainEqual(expect.objectContaining({ id: 'socket', status: 'fail' }));
+  });
+
+  it("the wizard's saved preset names the Fivetran token by reference, never in clear", () => {
+    const answers = { product: 'fivetran', runtime: 'docker', fivetran: { token: TOKEN } };
+    const { preset, vars } = withSecretRefs(answers, secretPathsOf(answers), (p) => productOf(answers).secretEnvName(p));
+    expect(JSON.stringify(preset)).not.toContain(TOKEN);
+    expect((preset.fivetran as { token: string }).token).toBe('env:FIVETRAN_TOKEN');
+    expect(vars).toEqual(['FIVETRAN_TOKEN']);
+  });
+});
