@@ -1,6 +1,7 @@
 // Re-running against an existing install: keep stored secrets unless new ones are given, and refuse a
 // preset that would silently reset a setting the install has (Tailscale-style), unless --reset.
 import { shellQuote } from '../util/shell.js';
+import { hasPassword } from '../util/url-userinfo.js';
 
 export interface Installed {
   product: string;
@@ -103,7 +104,7 @@ export function findResets(raw: Record<string, unknown>, installed: Installed): 
     for (let i = path.length; i > 0 && !present; i--) present = getIn(raw, path.slice(0, i)) !== undefined && (i === path.length || typeof getIn(raw, path.slice(0, i)) !== 'object');
     if (present) continue;
     const dotted = path.join('.');
-    const credentialUrl = typeof value === 'string' && /^[a-z][a-z0-9+.-]*:\/\/[^/@\s]*:[^/@\s]*@/i.test(value);
+    const credentialUrl = typeof value === 'string' && hasPassword(value);
     out.push({ path: dotted, value, secret: installed.secretPaths.includes(dotted) || credentialUrl });
   }
   return out;

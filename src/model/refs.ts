@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { expandTilde } from '../util/paths.js';
+import { urlSecrets } from '../util/url-userinfo.js';
 
 export interface ResolveContext {
   env: NodeJS.ProcessEnv;
@@ -70,16 +71,5 @@ export function registerSecret(value: string): void {
 
 /** Credentials inside a URL (`http://user:pass@host`) are secrets too. */
 export function registerUrlCredentials(url: string): void {
-  const m = /^[a-z][a-z0-9+.-]*:\/\/([^/@]*)@/i.exec(url);
-  if (!m || !m[1]) return;
-  const userinfo = m[1];
-  const colon = userinfo.indexOf(':');
-  if (colon >= 0) {
-    registerSecret(userinfo.slice(colon + 1));
-    try {
-      registerSecret(decodeURIComponent(userinfo.slice(colon + 1)));
-    } catch {
-      /* not percent-encoded */
-    }
-  }
+  for (const s of urlSecrets(url)) registerSecret(s);
 }
