@@ -69,13 +69,15 @@ export async function loadForInstall(flags: InstallFlags, presetObject?: Record<
     redactor.add([proxy.http, proxy.https].flatMap((u) => (typeof u === 'string' ? urlPasswords(u) : [])));
     const resets = flags.reset ? [] : findResets(raw, installed);
     kept = keepStoredSecrets(raw, installed, env);
-    const { model, secrets } = parseModel(raw, { env, baseDir });
+    const { model, secrets, warnings: short } = parseModel(raw, { env, baseDir });
     redactor.add(secrets);
+    for (const w of short) process.stderr.write(`warning: ${w}\n`);
     if (resets.length) throw new UserError(resetRefusal(resets, installed, `hd-setup ${process.argv.slice(2).map(shellQuote).join(' ')}`));
     return { loaded: { model, raw, secrets, source, warnings }, installed, kept };
   }
-  const { model, secrets } = parseModel(raw, { env, baseDir });
+  const { model, secrets, warnings: short } = parseModel(raw, { env, baseDir });
   redactor.add(secrets);
+  for (const w of short) process.stderr.write(`warning: ${w}\n`);
   return { loaded: { model, raw, secrets, source, warnings }, kept };
 }
 

@@ -45,7 +45,7 @@ export function applyStep(id: string, title: string, file: PlannedFile, namespac
   return {
     id,
     title,
-    actions: [{ kind: 'exec', argv: kubectl(context, 'apply', '-n', namespace, '-f', '-'), stdin: file.content, stdinLabel: label }],
+    actions: [{ kind: 'exec', argv: kubectl(context, 'apply', '--server-side', '--field-manager=hd-setup', '--force-conflicts', '-n', namespace, '-f', '-'), stdin: file.content, stdinLabel: label }],
     fix: `check that you may create ${label.split(' ')[0]} objects in ${namespace}: kubectl auth can-i create secrets -n ${namespace}`,
   };
 }

@@ -61,7 +61,7 @@ function safeEncodeURIComponent(s: string): string {
 /** The ways one piece of text (a secret, or one line of it) can be spelled in output. */
 function textForms(x: string): string[] {
   const j = json(x);
-  return [x, j, json(j), safeEncodeURIComponent(x), formEncode(x), safeEncodeURI(x), x.replace(/'/g, `'\\''`), x.replace(/'/g, `''`), x.replace(/"/g, '\\"')];
+  return [x, j, json(j), safeEncodeURIComponent(x), formEncode(x), safeEncodeURI(x), x.replace(/'/g, `'\\''`), x.replace(/'/g, `'"'"'`), x.replace(/'/g, `''`), x.replace(/"/g, '\\"')];
 }
 
 const toUrl = (b: string) => b.replace(/\+/g, '-').replace(/\//g, '_');
@@ -194,6 +194,11 @@ export class Redactor {
   /** How many secrets are registered. */
   get size(): number {
     return this.secrets.size;
+  }
+
+  /** A new Redactor that also masks `extra` (this one is unchanged). */
+  with(extra: Iterable<string>): Redactor {
+    return new Redactor([...this.secrets, ...extra]);
   }
 
   /** Is this exact value a registered secret? */

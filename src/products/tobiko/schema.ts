@@ -104,10 +104,10 @@ export const tobikoSchema = z
             continue;
           }
           out[p] = r.value;
-          if (isSecretParam(p, t.secretParams, t.nonSecretParams)) registerSecret(r.value);
+          if (isSecretParam(p, t.secretParams, t.nonSecretParams)) registerSecret(r.value, `tobiko.gateways.${g}.${p}`);
         } else {
           out[p] = v;
-          if (typeof v === 'string' && !v.startsWith('remote:') && isSecretParam(p, t.secretParams, t.nonSecretParams)) registerSecret(v);
+          if (typeof v === 'string' && !v.startsWith('remote:') && isSecretParam(p, t.secretParams, t.nonSecretParams)) registerSecret(v, `tobiko.gateways.${g}.${p}`);
         }
       }
       gateways[g] = out as (typeof t.gateways)[string];
