@@ -20,6 +20,7 @@ import { planToText } from '../plan/describe.js';
 import type { Plan } from '../plan/types.js';
 import { toYaml } from '../render/yaml.js';
 import { isInteractive, redactor } from '../util/output.js';
+import { tempDir, writeSecretFileAtomic } from '../util/tempdir.js';
 import { maskUrlCredentials, urlPasswords } from '../util/redact.js';
 import { withSecretRefs } from '../model/secret-refs.js';
 import { printJson, type ModelFlags } from './context.js';
@@ -386,7 +387,8 @@ export async function doctorCommand(flags: LifecycleFlags): Promise<number> {
 }
 
 async function writeBundle(file: string, d: DetectedInstall, reports: CheckReport[], bin: string): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'hd-bundle-'));
+  const staging = tempDir('hd-bundle-'); // holds unredacted-then-redacted files: removed on every exit path
+  const dir = staging.dir;
   const root = join(dir, 'hd-setup-diagnostics');
   const { mkdirSync } = await import('node:fs');
   mkdirSync(root, { mode: 0o700 });
@@ -411,8 +413,10 @@ async function writeBundle(file: string, d: DetectedInstall, reports: CheckRepor
     put('events.json', (await run(['kubectl', 'get', 'events', '-n', ns, '-o', 'json'], { timeoutMs: 10_000 })).stdout);
   }
   const out = resolve(file);
-  const r = await run(['tar', '-czf', out, '-C', dir, 'hd-setup-diagnostics'], { timeoutMs: 30_000 });
-  rmSync(dir, { recursive: true, force: true });
+  const tarball = join(dir, 'bundle.tar.gz');
+  const r = await run(['tar', '-czf', tarball, '-C', dir, 'hd-setup-diagnostics'], { timeoutMs: 30_000 });
+  if (r.exitCode === 0) writeSecretFileAtomic(out, readFileSync(tarball)); // 0600 whatever the umask
+  staging.cleanup();
   if (r.exitCode !== 0) throw new Error(`could not write the bundle: ${r.stderr.trim()}`);
 }
 

@@ -1,7 +1,7 @@
 // Every byte written to stdout/stderr goes through the redactor: the last line of defence for secrets.
 // Writes are masked as a stream: a secret (or a URL's credentials) split across two write() calls is
 // still masked, because the tail that may continue into the next write is held back until it does, or
-// until the next turn of the event loop, or until exit.
+// for HOLD_MS (so a prompt that ends in such a tail still shows), or until exit.
 import { StringDecoder } from 'node:string_decoder';
 import { Redactor, type StreamRedactor } from './redact.js';
 
@@ -10,14 +10,18 @@ let installed = false;
 
 type Write = (...a: unknown[]) => boolean;
 
+/** How long a held tail waits for the write that continues it. */
+export const HOLD_MS = 250;
+
 /** Route a stream's writes through a StreamRedactor. Returns a function that writes out the held tail. */
 export function guardStream(stream: NodeJS.WriteStream, r: Redactor = redactor): () => void {
   const orig = stream.write.bind(stream) as Write;
   const masker: StreamRedactor = r.stream();
   const decoder = new StringDecoder('utf8');
-  let scheduled = false;
+  let timer: NodeJS.Timeout | undefined;
   const flush = () => {
-    scheduled = false;
+    if (timer) clearTimeout(timer);
+    timer = undefined;
     const rest = masker.end() + decoder.end();
     if (rest) orig(rest);
   };
@@ -31,9 +35,10 @@ export function guardStream(stream: NodeJS.WriteStream, r: Redactor = redactor):
       text = decoder.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     } else return orig(chunk, ...rest);
     const out = masker.feed(text);
-    if (masker.held && !scheduled) {
-      scheduled = true;
-      setImmediate(flush);
+    if (masker.held && !timer) timer = setTimeout(flush, HOLD_MS).unref();
+    else if (!masker.held && timer) {
+      clearTimeout(timer);
+      timer = undefined;
     }
     return orig(out, ...rest);
   };
