@@ -106,59 +106,93 @@ export function secretForms(secret: string): Pattern[] {
   return out;
 }
 
-/** Aho-Corasick automaton over UTF-16 code units. */
+/**
+ * Aho-Corasick automaton over UTF-16 code units. Compact: most nodes of long patterns have one child,
+ * kept in flat arrays; only branching nodes use the shared map (a 80k-character secret stays cheap).
+ */
 class Automaton {
   readonly root = new Int32Array(65536);
-  readonly next: Map<number, number>[] = [new Map()];
+  /** The first child of a node: its code unit (-1: none) and node id. */
+  private readonly ch: number[] = [-1];
+  private readonly kid: number[] = [0];
+  /** Further children: key node * 65536 + code unit. */
+  private readonly extra = new Map<number, number>();
+  private readonly extraChars = new Map<number, number[]>();
+  readonly depth: number[] = [0];
+  /** Patterns that end at a node. */
+  readonly ends = new Map<number, number[]>();
   fail: Int32Array = new Int32Array(1);
   /** Nearest node on the fail chain (this one included) where a pattern ends, or -1. */
   dict: Int32Array = new Int32Array(1);
-  readonly depth: number[] = [0];
-  readonly ends: number[][] = [[]];
+
+  private child(s: number, c: number): number | undefined {
+    if (this.ch[s] === c) return this.kid[s];
+    return this.extra.size ? this.extra.get(s * 65536 + c) : undefined;
+  }
+
+  private children(s: number): [number, number][] {
+    const out: [number, number][] = [];
+    if (this.ch[s]! >= 0) out.push([this.ch[s]!, this.kid[s]!]);
+    for (const c of this.extraChars.get(s) ?? []) out.push([c, this.extra.get(s * 65536 + c)!]);
+    return out;
+  }
 
   constructor(readonly patterns: Pattern[]) {
     patterns.forEach((p, idx) => {
       let s = 0;
       for (let i = 0; i < p.text.length; i++) {
         const c = p.text.charCodeAt(i);
-        let n = this.next[s]!.get(c);
+        let n = this.child(s, c);
         if (n === undefined) {
-          n = this.next.length;
-          this.next.push(new Map());
+          n = this.ch.length;
+          this.ch.push(-1);
+          this.kid.push(0);
           this.depth.push(this.depth[s]! + 1);
-          this.ends.push([]);
-          this.next[s]!.set(c, n);
+          if (this.ch[s] === -1) {
+            this.ch[s] = c;
+            this.kid[s] = n;
+          } else {
+            this.extra.set(s * 65536 + c, n);
+            const list = this.extraChars.get(s);
+            if (list) list.push(c);
+            else this.extraChars.set(s, [c]);
+          }
         }
         s = n;
       }
-      this.ends[s]!.push(idx);
+      const e = this.ends.get(s);
+      if (e) e.push(idx);
+      else this.ends.set(s, [idx]);
     });
-    const n = this.next.length;
+    const n = this.ch.length;
     this.fail = new Int32Array(n);
     this.dict = new Int32Array(n).fill(-1);
-    const queue: number[] = [];
-    for (const [c, child] of this.next[0]!) {
-      this.root[c] = child;
-      queue.push(child);
-      if (this.ends[child]!.length) this.dict[child] = child;
+    const queue = new Int32Array(n);
+    let tail = 0;
+    for (const [c, k] of this.children(0)) {
+      this.root[c] = k;
+      queue[tail++] = k;
+      if (this.ends.has(k)) this.dict[k] = k;
     }
-    for (let q = 0; q < queue.length; q++) {
+    const link = (s: number, c: number, k: number) => {
+      let f = this.fail[s]!;
+      let g: number | undefined;
+      while ((g = f === 0 ? this.root[c] || undefined : this.child(f, c)) === undefined && f !== 0) f = this.fail[f]!;
+      this.fail[k] = g ?? 0;
+      this.dict[k] = this.ends.has(k) ? k : this.dict[this.fail[k]!]!;
+      queue[tail++] = k;
+    };
+    for (let q = 0; q < tail; q++) {
       const s = queue[q]!;
-      for (const [c, child] of this.next[s]!) {
-        let f = this.fail[s]!;
-        while (f !== 0 && !this.next[f]!.has(c)) f = this.fail[f]!;
-        const g = f === 0 ? this.root[c]! : this.next[f]!.get(c)!;
-        this.fail[child] = g === child ? 0 : g;
-        this.dict[child] = this.ends[child]!.length ? child : this.dict[this.fail[child]!]!;
-        queue.push(child);
-      }
+      if (this.ch[s]! >= 0) link(s, this.ch[s]!, this.kid[s]!);
+      for (const c of this.extraChars.get(s) ?? []) link(s, c, this.extra.get(s * 65536 + c)!);
     }
   }
 
   step(s: number, c: number): number {
     for (;;) {
       if (s === 0) return this.root[c]!;
-      const n = this.next[s]!.get(c);
+      const n = this.ch[s] === c ? this.kid[s]! : this.extra.size ? this.extra.get(s * 65536 + c) : undefined;
       if (n !== undefined) return n;
       s = this.fail[s]!;
     }
@@ -237,7 +271,7 @@ export class Redactor {
     for (let i = 0; i < n; i++) {
       s = ac.step(s, text.charCodeAt(i));
       for (let o = dict[s]!; o > 0; o = dict[ac.fail[o]!]!) {
-        for (const idx of nodeEnds[o]!) {
+        for (const idx of nodeEnds.get(o)!) {
           const p = patterns[idx]!;
           const len = p.text.length;
           const start = i + 1 - len;
