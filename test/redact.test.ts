@@ -108,6 +108,13 @@ describe('Redactor: every form of a secret of 8+ characters', () => {
     );
   });
 
+  it('a multi-line secret (a JSON key file) does not mask every brace of the output', () => {
+    const key = '{\n  "type": "service_account",\n  "private_key": "-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBg\\n-----END PRIVATE KEY-----\\n"\n}';
+    const r = new Redactor([key]);
+    expect(r.redact('{"ok": true, "items": [1, 2]}')).toBe('{"ok": true, "items": [1, 2]}');
+    expect(r.redact(key)).not.toContain('MIIEvQIBADANBg');
+  });
+
   it('leaves the text around a masked secret as it was', () => {
     fc.assert(
       fc.property(str(alnum, 8, 30), fc.array(str(fc.constantFrom(...'abcdefghijklmnop-. '.split('')), 1, 12), { maxLength: 8 }), (secret, words) => {

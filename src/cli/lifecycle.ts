@@ -1,7 +1,7 @@
 // status, doctor, uninstall, start, stop, restart, rollback, export-preset: all work from any directory,
 // on the install found through --preset/--set, the install registry, or the default locations.
-import { existsSync, readdirSync, writeFileSync, mkdtempSync, rmSync, readFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { existsSync, readdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join, posix, resolve } from 'node:path';
 import { UserError } from '../model/errors.js';
 import { buildRaw, parseModel } from '../model/load.js';

@@ -100,7 +100,8 @@ export function secretForms(secret: string): Pattern[] {
   if (lines.length > 1) {
     for (const raw of lines) {
       // A YAML block scalar or an indented dump keeps each line's text; indentation and trailing spaces may differ.
-      for (const line of new Set([raw, raw.trim()])) if (line) add(textForms(line), line.length < MIN_MASKABLE ? 1 : 0);
+      // A line of only punctuation (`{`, `}`, `-----`) says nothing about the secret and would mask it everywhere.
+      for (const line of new Set([raw, raw.trim()])) if (/[\p{L}\p{N}]/u.test(line)) add(textForms(line), line.length < MIN_MASKABLE ? 1 : 0);
     }
   }
   return out;
