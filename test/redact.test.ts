@@ -46,8 +46,8 @@ function spellings(secret: string): string[] {
 }
 
 /** Does any run of base64 characters in text decode, at any alignment, to bytes containing the secret? */
-function decodesToSecret(text: string, secret: string): boolean {
-  const needle = Buffer.from(secret);
+function decodesToSecret(text: string, secret: string, rawBytes = false): boolean {
+  const needle = Buffer.from(secret, rawBytes ? 'latin1' : 'utf8');
   for (const run of text.match(/[A-Za-z0-9+/]{4,}/g) ?? []) {
     for (let k = 0; k < 4; k++) {
       const part = run.slice(k);
@@ -105,6 +105,22 @@ describe('Redactor: every form of a secret of 8+ characters', () => {
         for (const l of lines) expect(out).not.toContain(l);
       }),
       RUNS,
+    );
+  });
+
+  it('masks base64 wrapped over lines (PEM, base64 at 76 columns), at any width and alignment', () => {
+    fc.assert(
+      fc.property(fc.oneof(str(secretChar, 24, 200), str(alnum, 24, 3000)), fc.uint8Array({ maxLength: 40 }), fc.integer({ min: 20, max: 80 }), (secret, prefix, width) => {
+        const r = new Redactor([secret]);
+        const b64 = Buffer.concat([Buffer.from(prefix), Buffer.from(secret), Buffer.from(prefix)]).toString('base64');
+        const wrappedText = b64.match(new RegExp(`.{1,${width}}`, 'g'))!.join('\n');
+        const out = r.redact(`key: |\n${wrappedText}\n`);
+        // Joined again, no part of it decodes to 6 bytes of the secret in a row.
+        const joined = out.replace(/\n/g, '');
+        const bytes = Buffer.from(secret);
+        for (let i = 0; i + 6 <= bytes.length; i += 3) expect(decodesToSecret(joined, bytes.subarray(i, i + 6).toString('latin1'), true)).toBe(false);
+      }),
+      { numRuns: 100 },
     );
   });
 

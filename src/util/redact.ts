@@ -23,8 +23,11 @@ export function shortSecretWarning(field: string, value: string): string | undef
   return `${field} is shorter than ${MIN_MASKABLE} characters: output masks it only where it stands as a whole word, so it may show inside longer text; use a longer secret`;
 }
 
-// A pattern's boundary kind: 0 = substring anywhere, 1 = whole word of text, 2 = whole base64 token.
-type Bound = 0 | 1 | 2;
+// A pattern's boundary kind: 0 = substring anywhere, 1 = whole word of text, 2 = whole base64 token,
+// 3 = ends a line (the start of a spelling wrapped over lines), 4 = starts a line (its end).
+type Bound = 0 | 1 | 2 | 3 | 4;
+
+const isBreak = (c: number) => c < 0 || c === 10 || c === 13 || c === 32 || c === 9;
 
 const WORD = new Uint8Array(128);
 for (let c = 48; c <= 57; c++) WORD[c] = 1;
@@ -66,9 +69,30 @@ function textForms(x: string): string[] {
 
 const toUrl = (b: string) => b.replace(/\+/g, '-').replace(/\//g, '_');
 
+/**
+ * Base64 wrapped over lines (PEM, `base64` at 76 columns) splits a secret's spelling at any point. Every
+ * WINDOW-character piece starting at a multiple of STEP is a pattern too, and so is every prefix that ends
+ * a line and every suffix that starts one, of at least EDGE characters: at most STEP-1 characters stay
+ * visible on each side of a line break (under 5 bytes together). Only for spellings up to WINDOWED_MAX.
+ */
+const EDGE = 4;
+const WINDOW = 16;
+const STEP = 4;
+const WINDOWED_MAX = 16_384;
+
+function windows(form: string): Pattern[] {
+  if (form.length <= WINDOW || form.length > WINDOWED_MAX) return [];
+  const out: Pattern[] = [];
+  for (let p = 0; p + WINDOW <= form.length; p += STEP) out.push({ text: form.slice(p, p + WINDOW), bound: 0 });
+  out.push({ text: form.slice(form.length - WINDOW), bound: 0 });
+  for (let m = EDGE; m < WINDOW; m++) out.push({ text: form.slice(0, m), bound: 3 }, { text: form.slice(form.length - m), bound: 4 });
+  return out;
+}
+
 /** The base64 spellings of a secret's bytes: standalone, and the part fixed by the secret alone at each alignment. */
-function base64Forms(bytes: Buffer): string[] {
+function base64Forms(bytes: Buffer): { forms: string[]; wrapped: Pattern[] } {
   const out: string[] = [];
+  const wrapped: Pattern[] = [];
   const full = bytes.toString('base64');
   out.push(full, full.replace(/=+$/, ''));
   for (let k = 0; k < 3; k++) {
@@ -76,8 +100,9 @@ function base64Forms(bytes: Buffer): string[] {
     const from = Math.ceil((8 * k) / 6);
     const to = Math.floor((8 * (k + bytes.length)) / 6);
     if (to - from >= 4) out.push(enc.slice(from, to));
+    wrapped.push(...windows(enc.slice(from, to)));
   }
-  return [...out, ...out.map(toUrl)];
+  return { forms: [...out, ...out.map(toUrl)], wrapped };
 }
 
 interface Pattern {
@@ -95,7 +120,11 @@ export function secretForms(secret: string): Pattern[] {
   add(textForms(secret), short ? 1 : 0);
   const bytes = Buffer.from(secret, 'utf8');
   if (short) add([bytes.toString('base64'), toUrl(bytes.toString('base64'))], 2);
-  else add(base64Forms(bytes), 0);
+  else {
+    const b = base64Forms(bytes);
+    add(b.forms, 0);
+    out.push(...b.wrapped);
+  }
   const lines = secret.split(/\r?\n/);
   if (lines.length > 1) {
     for (const raw of lines) {
@@ -276,7 +305,16 @@ export class Redactor {
           const p = patterns[idx]!;
           const len = p.text.length;
           const start = i + 1 - len;
-          if (p.bound !== 0) {
+          if (p.bound === 3 || p.bound === 4) {
+            // A line break: whitespace, the end of the text, or an escaped \n in JSON.
+            if (p.bound === 3) {
+              const next = i + 1 < n ? text.charCodeAt(i + 1) : after;
+              if (!isBreak(next) && next !== 92 /* \\ */) continue;
+            } else {
+              const prev = start > 0 ? text.charCodeAt(start - 1) : before;
+              if (!isBreak(prev) && !(prev === 110 /* n */ && start > 1 && text.charCodeAt(start - 2) === 92)) continue;
+            }
+          } else if (p.bound !== 0) {
             const first = p.text.charCodeAt(0);
             const last = p.text.charCodeAt(len - 1);
             const prev = start > 0 ? text.charCodeAt(start - 1) : before;
