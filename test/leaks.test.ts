@@ -7,6 +7,8 @@ import { MASK } from '../src/util/redact.js';
 import { ROOT, cli, tmp } from './helpers.js';
 
 const TWO_LINES = ['first-line-of-the-secret', 'second-LINE-2x'];
+// A last line of punctuation only: free-text masking leaves it (it would mask every `--`), the manifest's structure does not.
+const LAST_LINE = '--';
 const PROXY_PW = 'Pr0xy@Pa55';
 const PROXY = `http://bob:${PROXY_PW}@proxy.internal:3128`;
 const rootFlags = process.getuid?.() === 0 ? ['--allow-root'] : [];
@@ -42,7 +44,7 @@ describe('install --dry-run leaks nothing (two-line secret via file:, proxy pass
   it('kubernetes (fakes): text and --json', () => {
     const home = tmp('hd-leak-k8s-');
     const secretFile = join(home, 'client-secret');
-    writeFileSync(secretFile, `${TWO_LINES.join('\n')}\n`, { mode: 0o600 });
+    writeFileSync(secretFile, `${[...TWO_LINES, LAST_LINE].join('\n')}\n`, { mode: 0o600 });
     const args = ['install', '--preset', 'tobiko-kubernetes', '--dry-run', '--set', `tobiko.clientSecret=file:${secretFile}`, '--set', `proxy.https=${PROXY}`];
     const text = cli(args, { env: k8sEnv(home) });
     const json = cli([...args, '--json'], { env: k8sEnv(home) });
@@ -55,14 +57,14 @@ describe('install --dry-run leaks nothing (two-line secret via file:, proxy pass
       expect(r.stderr.match(/warning: tobiko\.gateways\.warehouse\.password is shorter than 8 characters/g)).toHaveLength(1);
     }
     // It still reads right: the manifest's layout, the proxy user and host, the names around the short secret.
-    expect(text.stdout).toContain(`|   TCLOUD_CLIENT_SECRET: |-\n         |     ${MASK}\n         |     ${MASK}\n`);
-    expect(text.stdout).toContain(`SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__PASSWORD: "${MASK}"`);
+    expect(text.stdout).toContain(`|   TCLOUD_CLIENT_SECRET: |-\n         |     ${MASK}\n         |     ${MASK}\n         |     ${MASK}\n`);
+    expect(text.stdout).toContain(`SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__PASSWORD: ${MASK}\n`);
     expect(text.stdout).toContain(`value: http://bob:${MASK}@proxy.internal:3128`);
     expect(text.stdout).toContain('helm upgrade --install executors oci://registry-1.docker.io/tobikodata/hybrid-executors');
     expect(text.stdout).toContain('kubectl apply --server-side --field-manager=hd-setup --force-conflicts -n tobiko -f -');
     const plan = JSON.parse(json.stdout) as { steps: { id: string; actions: { stdin?: { content: string } }[] }[] };
     const secretStdin = plan.steps.find((s) => s.id === 'secret')!.actions[0]!.stdin!.content;
-    expect(secretStdin).toContain(`TCLOUD_CLIENT_SECRET: |-\n    ${MASK}\n    ${MASK}\n`);
+    expect(secretStdin).toContain(`TCLOUD_CLIENT_SECRET: |-\n    ${MASK}\n    ${MASK}\n    ${MASK}\n`);
     expect(readdirSync(home).filter((f) => !f.endsWith('.json') && !f.endsWith('.jsonl'))).toEqual(['client-secret']);
   });
 

@@ -3,12 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MASK, MIN_MASKABLE, Redactor, shortSecretWarning } from '../src/util/redact.js';
 import { findUserinfos, hasPassword, maskUrl, maskUrlCredentials, parseUserinfo, urlPasswords } from '../src/util/url-userinfo.js';
 import { maskArgv, maskEnvFile, maskJsonPaths, maskSecretManifests, maskYamlPaths } from '../src/util/mask-fields.js';
-import { backupFile } from '../src/util/fsx.js';
+import { backupFile, timestamp } from '../src/util/fsx.js';
 import { toYaml } from '../src/render/yaml.js';
 import { ROOT, load, tmp } from './helpers.js';
 
@@ -311,9 +311,11 @@ describe('structure first', () => {
     expect(maskEnvFile(env, ['PASSWORD'], r)).toBe(`# comment\nA=1\nPASSWORD=${MASK}\nTOKEN=${MASK}\nHTTPS_PROXY=${MASK}\nEMPTY=\n`);
   });
   it('a Secret manifest shown as stdin: every value masked whole, the layout kept', () => {
-    const manifest = toYaml({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x' }, stringData: { KEY: 'two\nlines-of-it', SHORT: 'q', TOKEN: 'abc%40def' } });
+    const manifest = toYaml({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x' }, stringData: { KEY: 'two\nlines-of-it\n--', SHORT: 'q', TOKEN: 'abc%40def' } });
     const out = maskSecretManifests(manifest, new Redactor());
-    expect(out).toBe(`apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\nstringData:\n  KEY: |-\n    ${MASK}\n    ${MASK}\n  SHORT: ${MASK}\n  TOKEN: ${MASK}\n`);
+    expect(out).toBe(`apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\nstringData:\n  KEY: |-\n    ${MASK}\n    ${MASK}\n    ${MASK}\n  SHORT: ${MASK}\n  TOKEN: ${MASK}\n`);
+    // Not in the block layout (flow style): written again, the values still masked whole.
+    expect(maskSecretManifests('{kind: Secret, stringData: {A: "q\\n--"}}\n', new Redactor())).toBe(`kind: Secret\nstringData:\n  A: "${MASK}"\n`);
     expect(maskSecretManifests('kind: ConfigMap\ndata:\n  a: q\n', new Redactor())).toBe('kind: ConfigMap\ndata:\n  a: q\n');
   });
   it('redactValue keeps the structure', () => {
@@ -334,6 +336,21 @@ describe('files that hold secrets', () => {
     } finally {
       process.umask(old);
     }
+  });
+
+  it('a backup never writes through a symlink planted at its name', () => {
+    const dir = tmp();
+    const f = join(dir, 'values.yaml');
+    writeFileSync(f, 'secret: x\n');
+    const now = new Date('2026-01-02T03:04:05Z');
+    const target = join(dir, 'elsewhere');
+    symlinkSync(target, `${f}.bak-${timestamp(now)}`);
+    try {
+      backupFile(f, now);
+    } catch {
+      /* refusing is fine */
+    }
+    expect(existsSync(target)).toBe(false);
   });
 
   it('a temp dir is removed on return, throw, process.exit and SIGTERM; a stale one by the next run', () => {

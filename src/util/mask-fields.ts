@@ -86,14 +86,59 @@ export function valuesAt(doc: unknown, paths: readonly FieldPath[]): string[] {
   return out;
 }
 
+/** In block-style YAML (what toYaml writes), the values under top-level `data:`/`stringData:` of Secret documents, masked line by line in place. */
+function maskSecretDataInPlace(text: string): string {
+  return text
+    .split(/^(?=---\s*$)/m)
+    .map((doc) => {
+      if (!/^kind:\s*Secret\s*$/m.test(doc)) return doc;
+      let inData = false;
+      let childIndent = -1;
+      let blockIndent = -1;
+      return doc
+        .split('\n')
+        .map((line) => {
+          const indent = line.length - line.trimStart().length;
+          if (blockIndent >= 0) {
+            if (line.trim() === '') return line;
+            if (indent > blockIndent) return `${line.slice(0, indent)}${MASK}`;
+            blockIndent = -1;
+          }
+          if (indent === 0 && line.trim() !== '') {
+            inData = /^(data|stringData):\s*$/.test(line);
+            childIndent = -1;
+            return line;
+          }
+          if (!inData || line.trim() === '') return line;
+          if (childIndent < 0) childIndent = indent;
+          if (indent !== childIndent) return line;
+          const m = /^(\s*(?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^:#]+)):(\s*)(.*)$/.exec(line);
+          if (!m) return line;
+          if (/^[|>][-+0-9]*\s*$/.test(m[3]!)) {
+            blockIndent = childIndent;
+            return line;
+          }
+          return m[3] ? `${m[1]}:${m[2] || ' '}${MASK}` : line;
+        })
+        .join('\n');
+    })
+    .join('');
+}
+
+// MASK is not a YAML plain scalar (`*` starts an alias): checks parse the masked text with this instead.
+const PLACEHOLDER = 'HD_SETUP_MASKED_VALUE';
+const maskedWhole = (v: string) => v.split('\n').every((l) => l === PLACEHOLDER || l === '');
+
 /**
  * A manifest stream as written, with every Kubernetes Secret's values (`data`, `stringData`) masked
- * whole, whatever they look like, and everything else redacted. The text keeps its layout: the values
- * are found by parsing, then masked in place (each in every form, lines of block scalars included).
+ * whole, whatever they look like (short, punctuation, multi-line), and everything else redacted. The
+ * layout is kept (each line of a block scalar becomes MASK); when the text is not in the block style
+ * that allows this, the documents are written again with the values masked.
  */
 export function maskSecretManifests(text: string, r?: Redactor): string {
   const base = r ?? new Redactor();
-  if (!/^kind:\s*Secret\s*$/m.test(text)) return base.redact(text);
+  // Block style, flow style or JSON: anything that may hold a Secret is parsed.
+  if (!/\bkind["']?\s*:\s*["']?Secret\b/.test(text)) return base.redact(text);
   let docs: unknown[];
   try {
     docs = loadAll(text, undefined, { schema: CORE_SCHEMA });
@@ -101,7 +146,14 @@ export function maskSecretManifests(text: string, r?: Redactor): string {
     return base.redact(text);
   }
   const values = docs.flatMap((d) => valuesAt(d, secretManifestPaths(d)));
-  return base.with(values).redact(text);
+  const inPlace = maskSecretDataInPlace(text);
+  try {
+    const check = loadAll(inPlace.split(MASK).join(PLACEHOLDER), undefined, { schema: CORE_SCHEMA }).flatMap((d) => valuesAt(d, secretManifestPaths(d)));
+    if (check.length === values.length && check.every(maskedWhole)) return base.with(values).redact(inPlace);
+  } catch {
+    /* fall through */
+  }
+  return base.with(values).redact(maskYamlPaths(text, secretManifestPaths));
 }
 
 /**
