@@ -162,7 +162,7 @@ describe('install --dry-run', () => {
     const home = tmp('hd-home-');
     const r = cli(['install', '--preset', 'tobiko-kubernetes', '--dry-run', '--set', 'proxy.https=http://bob:hunter2hunter@proxy:3128'], { env: env({ HOME: home }) });
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('kubectl apply -n tobiko -f -');
+    expect(r.stdout).toContain('kubectl apply --server-side --field-manager=hd-setup --force-conflicts -n tobiko -f -');
     expect(r.stdout).toContain('helm upgrade --install executors oci://registry-1.docker.io/tobikodata/hybrid-executors --namespace tobiko --create-namespace');
     expect(r.stdout).toContain('TCLOUD_CLIENT_SECRET: ********');
     expect(r.stdout).not.toContain('hunter2hunter');

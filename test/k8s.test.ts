@@ -23,7 +23,7 @@ describe('Kubernetes installs (fakes)', () => {
     const state = join(k.dir, '.config/hd-setup/fivetran/fivetran/hd-agent');
     expect(mutating(k.calls())).toEqual([
       'kubectl create namespace fivetran',
-      'kubectl apply -n fivetran -f -',
+      'kubectl apply --server-side --field-manager=hd-setup --force-conflicts -n fivetran -f -',
       `helm upgrade --install hd-agent oci://us-docker.pkg.dev/prod-eng-fivetran-ldp/public-docker-us/helm/hybrid-deployment-agent --namespace fivetran --create-namespace -f ${state}/values.yaml --version 0.24.0 --wait --timeout 5m`,
     ]);
     const files = render(load({ preset: 'fivetran-kubernetes' }).model, { home: k.dir, selinux: false, runtimeBin: '', version: '0.1.0' });
@@ -58,7 +58,7 @@ describe('Kubernetes installs (fakes)', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(mutating(k.calls())).toEqual([
       'kubectl create namespace tobiko',
-      'kubectl apply -n tobiko -f -',
+      'kubectl apply --server-side --field-manager=hd-setup --force-conflicts -n tobiko -f -',
       `helm upgrade --install executors oci://registry-1.docker.io/tobikodata/hybrid-executors --namespace tobiko --create-namespace -f ${k.dir}/.config/hd-setup/tobiko/tobiko/executors/values.yaml --wait --timeout 5m`,
     ]);
     const stdin = k.calls().find((c) => c.argv[0] === 'apply')!.stdin!;
@@ -79,7 +79,7 @@ describe('Kubernetes installs (fakes)', () => {
     expect(r.code, r.stderr).toBe(0);
     const apply = k.calls().find((c) => c.argv[0] === 'apply')!;
     expect(apply.stdin).toContain('kind: ExternalSecret');
-    expect(r.stdout + r.stderr).toContain('externalsecret.external-secrets.io/executors-secrets created');
+    expect(r.stdout + r.stderr).toContain('externalsecret.external-secrets.io/executors-secrets serverside-applied');
     expect(mutating(k.calls()).some((c) => c.startsWith('kubectl create namespace'))).toBe(false);
   });
 
@@ -137,7 +137,7 @@ describe('Kubernetes dry-run and --json', () => {
     const k = fakeK8s();
     const r = k.run(['install', '--preset', 'tobiko-kubernetes', '--dry-run']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('$ kubectl apply -n tobiko -f -   # stdin: Secret with the executor secrets');
+    expect(r.stdout).toContain('$ kubectl apply --server-side --field-manager=hd-setup --force-conflicts -n tobiko -f -   # stdin: Secret with the executor secrets');
     expect(r.stdout).toContain('|   TCLOUD_CLIENT_SECRET: ********');
     expect(r.stdout).toContain('$ helm upgrade --install executors');
     expect(mutating(k.calls())).toEqual([]);

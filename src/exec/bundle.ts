@@ -1,8 +1,8 @@
 // The diagnostics bundle (doctor --bundle), like upstream hd-debug.sh: versions, inspect, logs tail and
 // config, every secret redacted, in a 0600 .tar.gz. The staging directory is removed on every path.
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join, posix, resolve } from 'node:path';
+import { tempDir, writeSecretFileAtomic } from '../util/tempdir.js';
 import type { Location } from '../model/base.js';
 import type { Redactor } from '../util/redact.js';
 import { run } from './run.js';
@@ -19,7 +19,8 @@ export interface BundleInput {
 }
 
 export async function writeBundle(file: string, b: BundleInput, redactor: Redactor): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'hd-bundle-'));
+  const staging = tempDir('hd-bundle-'); // holds the files before they are packed: removed on every exit path
+  const dir = staging.dir;
   try {
     const root = join(dir, 'hd-setup-diagnostics');
     mkdirSync(root, { mode: 0o700 });
@@ -47,11 +48,12 @@ export async function writeBundle(file: string, b: BundleInput, redactor: Redact
     }
     for (const f of b.files) if (existsSync(f)) put(posix.basename(f) + '.redacted', readFileSync(f, 'utf8'));
     const out = resolve(file);
-    const r = await run(['tar', '-czf', out, '-C', dir, 'hd-setup-diagnostics'], { timeoutMs: 30_000 });
+    const tarball = join(dir, 'bundle.tar.gz');
+    const r = await run(['tar', '-czf', tarball, '-C', dir, 'hd-setup-diagnostics'], { timeoutMs: 30_000 });
     if (r.exitCode !== 0) throw new Error(`could not write the bundle: ${r.stderr.trim()}`);
-    chmodSync(out, 0o600);
+    writeSecretFileAtomic(out, readFileSync(tarball)); // 0600 whatever the umask
     return out;
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    staging.cleanup();
   }
 }

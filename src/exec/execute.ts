@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import type { Action, Plan, Step } from '../plan/types.js';
 import { modeString } from '../render/types.js';
 import { backupFile, ensureDir, writeFileAtomic } from '../util/fsx.js';
+import { maskArgv } from '../util/mask-fields.js';
 import { maskUrlCredentials, type Redactor } from '../util/redact.js';
 import { shellLine } from '../util/shell.js';
 import type { CheckReport, Emit, Summary } from './events.js';
@@ -51,7 +52,7 @@ const TAIL = 12;
 
 export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary> {
   const { emit, redactor, signal } = opts;
-  const clean = (s: string) => maskUrlCredentials(redactor.redact(s));
+  const clean = (s: string) => maskUrlCredentials(redactor.redact(s)); // redact() masks URL passwords too; kept for clarity
   const summary: Summary = { ok: false, cancelled: false, done: [], skipped: [], notRun: [], changes: [], backups: [], warnings: [], nextSteps: plan.nextSteps };
   emit({ type: 'plan', title: `${plan.product} on ${plan.runtime}`, verb: plan.verb ?? 'installing', steps: plan.steps.map((s) => ({ id: s.id, title: s.title })) });
 
@@ -135,7 +136,7 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
         });
         return;
       case 'exec': {
-        const command = clean(shellLine(a.argv));
+        const command = clean(shellLine(maskArgv(a.argv, redactor)));
         emit({ type: 'command', id: step.id, command, ...(a.stdinLabel ? { stdin: a.stdinLabel } : {}) });
         const tail: string[] = [];
         const stopWatch = a.watch && opts.watcher ? opts.watcher({ ...a.watch, stepId: step.id, emit, signal }) : undefined;

@@ -16,7 +16,7 @@ export function secret(description: string) {
         ctx.addIssue({ code: 'custom', message: r.message });
         return z.NEVER;
       }
-      registerSecret(r.value);
+      registerSecret(r.value, description.replace(/\.$/, ''));
       return r.value;
     })
     .meta({ description: `${description} Secret: a literal, env:NAME or file:PATH.`, 'x-secret': true });

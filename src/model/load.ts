@@ -277,19 +277,20 @@ export function buildRaw(opts: LoadOptions): { raw: Record<string, unknown>; sou
   return { raw, source, baseDir, warnings };
 }
 
-export function parseModel(raw: Record<string, unknown>, ctx: { env?: NodeJS.ProcessEnv; baseDir?: string; home?: string } = {}): { model: Model; secrets: Set<string> } {
+export function parseModel(raw: Record<string, unknown>, ctx: { env?: NodeJS.ProcessEnv; baseDir?: string; home?: string } = {}): { model: Model; secrets: Set<string>; warnings: string[] } {
   const secrets = new Set<string>();
+  const warnings: string[] = [];
   const result = withResolveContext(
-    { env: ctx.env ?? process.env, baseDir: ctx.baseDir ?? process.cwd(), home: ctx.home ?? homedir(), secrets },
+    { env: ctx.env ?? process.env, baseDir: ctx.baseDir ?? process.cwd(), home: ctx.home ?? homedir(), secrets, warnings },
     () => presetSchema.safeParse(raw, { reportInput: true }),
   );
   if (!result.success) throw new UserError(zodProblems(result.error.issues));
-  return { model: result.data, secrets };
+  return { model: result.data, secrets, warnings };
 }
 
 export function loadModel(opts: LoadOptions): Loaded {
   const { raw, source, baseDir, warnings } = buildRaw(opts);
-  const { model, secrets } = parseModel(raw, { env: opts.env, baseDir, home: opts.home });
-  return { model, raw, secrets, source, warnings };
+  const { model, secrets, warnings: more } = parseModel(raw, { env: opts.env, baseDir, home: opts.home });
+  return { model, raw, secrets, source, warnings: [...warnings, ...more] };
 }
 

@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { expandTilde } from '../util/paths.js';
+import { shortSecretWarning } from '../util/redact.js';
+import { urlSecrets } from '../util/url-userinfo.js';
 
 export interface ResolveContext {
   env: NodeJS.ProcessEnv;
@@ -12,6 +14,8 @@ export interface ResolveContext {
   home: string;
   /** Every secret value resolved so far: the redactor masks these in all output. */
   secrets: Set<string>;
+  /** Warnings found while resolving (a secret too short to mask reliably). */
+  warnings?: string[];
 }
 
 let current: ResolveContext | undefined;
@@ -64,22 +68,15 @@ export function resolveRef(raw: string): RefResult {
   return { ok: true, value: raw };
 }
 
-export function registerSecret(value: string): void {
-  if (value && current) current.secrets.add(value);
+/** Register a secret for masking; `field` names it in the warning given when it is too short to mask reliably. */
+export function registerSecret(value: string, field?: string): void {
+  if (!value || !current) return;
+  current.secrets.add(value);
+  const w = field === undefined ? undefined : shortSecretWarning(field, value);
+  if (w && current.warnings && !current.warnings.includes(w)) current.warnings.push(w);
 }
 
 /** Credentials inside a URL (`http://user:pass@host`) are secrets too. */
 export function registerUrlCredentials(url: string): void {
-  const m = /^[a-z][a-z0-9+.-]*:\/\/([^/@]*)@/i.exec(url);
-  if (!m || !m[1]) return;
-  const userinfo = m[1];
-  const colon = userinfo.indexOf(':');
-  if (colon >= 0) {
-    registerSecret(userinfo.slice(colon + 1));
-    try {
-      registerSecret(decodeURIComponent(userinfo.slice(colon + 1)));
-    } catch {
-      /* not percent-encoded */
-    }
-  }
+  for (const s of urlSecrets(url)) registerSecret(s);
 }

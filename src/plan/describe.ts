@@ -1,6 +1,7 @@
 // A plan describes itself: every step and exact command, secrets masked (dry-run and the wizard's review).
 import { createTwoFilesPatch } from 'diff';
 import { modeString } from '../render/types.js';
+import { maskArgv, maskSecretManifests } from '../util/mask-fields.js';
 import { maskUrlCredentials, type Redactor } from '../util/redact.js';
 import { shellLine } from '../util/shell.js';
 import type { Action, Plan, PlannedFile, Step } from './types.js';
@@ -42,8 +43,8 @@ export function describeAction(a: Action, r: Redactor): DescribedAction {
     case 'exec':
       return {
         kind: a.kind,
-        command: clean(shellLine(a.argv)),
-        ...(a.stdin !== undefined ? { stdin: { label: a.stdinLabel ?? 'stdin', content: clean(a.stdin) } } : {}),
+        command: clean(shellLine(maskArgv(a.argv, r))),
+        ...(a.stdin !== undefined ? { stdin: { label: a.stdinLabel ?? 'stdin', content: clean(maskSecretManifests(a.stdin, r)) } } : {}),
       };
     case 'waitContainers':
       return { kind: a.kind, command: `poll "${a.runtimeBin} inspect" until ${a.names.join(', ')} running (timeout ${a.timeoutMs / 1000}s)` };

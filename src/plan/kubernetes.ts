@@ -50,7 +50,8 @@ export function applyStep(id: string, title: string, file: PlannedFile, namespac
         stdin: JSON.stringify({ stringData: manifest.stringData }),
         stdinLabel: `${label} (new keys only)`,
       }
-    : { kind: 'exec', argv: kubectl(context, 'apply', '-n', namespace, '-f', '-'), stdin: file.content, stdinLabel: label };
+    : // Server-side: no copy of the manifest (secret data included) in a last-applied annotation.
+      { kind: 'exec', argv: kubectl(context, 'apply', '--server-side', '--field-manager=hd-setup', '--force-conflicts', '-n', namespace, '-f', '-'), stdin: file.content, stdinLabel: label };
   return {
     id,
     title,

@@ -15,7 +15,7 @@ import { allChecks } from '../exec/checks.js';
 import { kubernetesWatcher } from '../exec/watch.js';
 import type { HostFacts, InstalledState, Plan } from '../plan/types.js';
 import { redactor } from '../util/output.js';
-import { urlPasswords } from '../util/redact.js';
+import { hasPassword } from '../util/url-userinfo.js';
 import { shellQuote } from '../util/shell.js';
 import { findAt, findContext, locationFromRaw, withContext } from './find.js';
 import { buildPlan, installDirOf, locationOf, placeFiles, render } from './plan.js';
@@ -43,7 +43,7 @@ export interface LoadedForInstall {
   kept: string[];
 }
 
-const hasCredentials = (v: unknown) => typeof v === 'string' && urlPasswords(v).length > 0;
+const hasCredentials = (v: unknown) => typeof v === 'string' && hasPassword(v);
 
 /** Load flags against what is installed: keep stored secrets, refuse silent resets (unless reset). */
 export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = process.env): Promise<LoadedForInstall> {
@@ -60,13 +60,15 @@ export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = 
     const inst = { product: installed.location.product, runtime: installed.location.runtime, preset: installed.preset, secretPaths: installed.secretPaths, where: installed.where };
     const resets = req.reset ? [] : findResets(raw, inst, validate, hasCredentials);
     kept = keepStoredSecrets(raw, inst, env, validate);
-    const { model, secrets } = parseModel(raw, { env, baseDir });
+    const { model, secrets, warnings: short } = parseModel(raw, { env, baseDir });
     redactor.add(secrets);
+    for (const w of short) process.stderr.write(`warning: ${w}\n`);
     if (resets.length) throw new UserError(resetRefusal(resets, inst, `hd-setup ${process.argv.slice(2).map(shellQuote).join(' ')}`));
     return { loaded: { model, raw, secrets, source, warnings }, installed, kept };
   }
-  const { model, secrets } = parseModel(raw, { env, baseDir });
+  const { model, secrets, warnings: short } = parseModel(raw, { env, baseDir });
   redactor.add(secrets);
+  for (const w of short) process.stderr.write(`warning: ${w}\n`);
   return { loaded: { model, raw, secrets, source, warnings }, kept };
 }
 

@@ -2,6 +2,7 @@
 import { chmodSync, closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 /** Create a directory (and parents) with mode; with enforce, also fix the mode of an existing one. */
 export function ensureDir(path: string, mode = 0o700, enforce = true): void {
@@ -46,7 +47,7 @@ export function backupFile(path: string, now = new Date()): string | undefined {
   if (!existsSync(path)) return undefined;
   let dest = `${path}.bak-${timestamp(now)}`;
   for (let i = 1; existsSync(dest); i++) dest = `${path}.bak-${timestamp(now)}-${i}`;
-  copyFileSync(path, dest);
+  writeFileSync(dest, readFileSync(path), { mode: 0o600, flag: 'wx' }); // 0600 from creation (no copy of the source's mode), never through a symlink
   chmodSync(dest, 0o600);
   return dest;
 }

@@ -126,11 +126,11 @@ export const tobikoSchema = z
           }
           const secret = isSecretParam(p, t.secretParams, t.nonSecretParams);
           out[p] = canonicalParam(r.value, secret);
-          if (secret) registerSecret(r.value);
+          if (secret) registerSecret(r.value, `tobiko.gateways.${g}.${p}`);
         } else {
           const secret = p !== 'type' && isSecretParam(p, t.secretParams, t.nonSecretParams);
           out[p] = p === 'type' ? v : canonicalParam(v, secret);
-          if (secret && typeof out[p] === 'string' && !isStored(out[p]) && !(out[p] as string).startsWith('remote:')) registerSecret(out[p] as string);
+          if (secret && typeof out[p] === 'string' && !isStored(out[p]) && !(out[p] as string).startsWith('remote:')) registerSecret(out[p] as string, `tobiko.gateways.${g}.${p}`);
         }
       }
       gateways[g] = out as (typeof t.gateways)[string];

@@ -181,7 +181,9 @@ async function kubectl() {
       const existed = key in state.objects;
       state.objects[key] = true;
       if (k === 'Secret') state.secrets.push(`${ns}/${n}`);
-      out(`${k === 'ExternalSecret' ? 'externalsecret.external-secrets.io' : k.toLowerCase()}/${n} ${existed ? 'configured' : 'created'}`);
+      // Server-side apply (what hd-setup uses: no last-applied-configuration copy) reports every object the same way.
+      const how = argv.includes('--server-side') ? 'serverside-applied' : existed ? 'configured' : 'created';
+      out(`${k === 'ExternalSecret' ? 'externalsecret.external-secrets.io' : k.toLowerCase()}/${n} ${how}`);
     }
     return save();
   }

@@ -1,0 +1,97 @@
+// Temporary directories that may hold secrets: 0700, removed on every exit path (return, throw,
+// process.exit, SIGINT/SIGTERM/SIGHUP), and the ones a killed run left behind are removed by the next.
+import { closeSync, fsyncSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync, chmodSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Remove `<base>/<prefix><pid>-*` directories of ours whose process is gone. */
+export function removeStaleTempDirs(prefix: string, base = tmpdir()): string[] {
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(base);
+  } catch {
+    return removed;
+  }
+  const uid = process.getuid?.();
+  for (const n of names) {
+    const m = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\d+)-[A-Za-z0-9]{6}$`).exec(n);
+    if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) continue;
+    const p = join(base, n);
+    try {
+      const st = statSync(p);
+      if (!st.isDirectory() || (uid !== undefined && st.uid !== uid)) continue;
+      rmSync(p, { recursive: true, force: true });
+      removed.push(p);
+    } catch {
+      /* not ours to remove */
+    }
+  }
+  return removed;
+}
+
+/**
+ * A fresh 0700 directory `<tmp>/<prefix><pid>-XXXXXX`. It is removed by cleanup(), and otherwise when the
+ * process exits or is ended by SIGINT/SIGTERM/SIGHUP; stale ones of dead processes are removed first.
+ */
+export function tempDir(prefix: string, base = tmpdir()): { dir: string; cleanup: () => void } {
+  removeStaleTempDirs(prefix, base);
+  const dir = mkdtempSync(join(base, `${prefix}${process.pid}-`));
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  const onSignal = (sig: NodeJS.Signals) => {
+    cleanup();
+    // No other handler: end as the signal would have ended us.
+    if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
+  };
+  const cleanup = () => {
+    remove();
+    process.off('exit', remove);
+    for (const s of SIGNALS) process.off(s, onSignal);
+  };
+  process.on('exit', remove);
+  for (const s of SIGNALS) process.on(s, onSignal);
+  return { dir, cleanup };
+}
+
+/** Run fn with a tempDir() that is removed whatever way fn or the process ends. */
+export async function withTempDir<T>(prefix: string, fn: (dir: string) => Promise<T>, base = tmpdir()): Promise<T> {
+  const t = tempDir(prefix, base);
+  try {
+    return await fn(t.dir);
+  } finally {
+    t.cleanup();
+  }
+}
+
+/** Write bytes to path atomically (temp file in the same directory, 0600 from creation, rename). */
+export function writeSecretFileAtomic(path: string, data: Uint8Array | string, mode = 0o600): void {
+  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const fd = openSync(tmp, 'wx', mode);
+  try {
+    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+    fsyncSync(fd);
+    closeSync(fd);
+    chmodSync(tmp, mode);
+    renameSync(tmp, path);
+  } catch (e) {
+    try {
+      closeSync(fd);
+    } catch {
+      /* closed */
+    }
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}

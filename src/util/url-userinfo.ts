@@ -1,0 +1,132 @@
+// The one parser for credentials in a URL (`scheme://user:password@host`). Every question "does this
+// URL hold a password, and which" is answered here. Like WHATWG URL parsers, the authority is split at
+// its LAST `@`, so `http://bob:Pr0xy@Pa55@host:3128` is user `bob`, password `Pr0xy@Pa55`.
+// Linear in the input's length: no backtracking regex.
+export const URL_MASK = '********';
+
+export interface UrlUserinfo {
+  /** The user part, as written (percent-encoded). */
+  user: string;
+  /** The password part as written, or undefined when the userinfo has no `:`. */
+  password?: string;
+  /** Offsets into the scanned text: the userinfo spans [start, end) (the `@` is at `end`). */
+  start: number;
+  end: number;
+  /** Offset of the password's first character (after the `:`), when there is one. */
+  passwordStart?: number;
+}
+
+const isSchemeChar = (c: number) =>
+  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 43 /* + */ || c === 46 /* . */ || c === 45; /* - */
+
+/**
+ * Characters that end an authority in free text: whitespace, `/ ? #` (path, query, fragment), and
+ * characters that cannot appear raw in a URL but do delimit one in text (`" < > \` and backtick).
+ */
+function endsAuthority(c: number): boolean {
+  return c <= 32 || c === 47 || c === 63 || c === 35 || c === 34 || c === 60 || c === 62 || c === 92 || c === 96 || c === 127;
+}
+
+/**
+ * Every userinfo in `text`: for each `://`, the authority after it, split at its last `@`. A scheme
+ * before `://` is not required (a URL cut in two by a stream still counts). Linear: each character is
+ * visited a bounded number of times.
+ */
+export function findUserinfos(text: string): UrlUserinfo[] {
+  const out: UrlUserinfo[] = [];
+  let from = 0;
+  for (;;) {
+    const i = text.indexOf('://', from);
+    if (i < 0) return out;
+    const start = i + 3;
+    let j = start;
+    let at = -1;
+    while (j < text.length) {
+      const c = text.charCodeAt(j);
+      if (endsAuthority(c)) break;
+      if (c === 64 /* @ */) at = j;
+      j++;
+    }
+    if (at > start) {
+      let colon = start;
+      while (colon < at && text.charCodeAt(colon) !== 58 /* : */) colon++;
+      const hasPw = colon < at;
+      out.push({
+        user: text.slice(start, hasPw ? colon : at),
+        ...(hasPw ? { password: text.slice(colon + 1, at), passwordStart: colon + 1 } : {}),
+        start,
+        end: at,
+      });
+    }
+    from = Math.max(j, start);
+  }
+}
+
+/** The credentials of one URL (the first `://` in it), or undefined when it has none. */
+export function parseUserinfo(url: string): UrlUserinfo | undefined {
+  const i = url.indexOf('://');
+  if (i < 0) return undefined;
+  // Only the URL's own scheme counts: `x` in `x://` must start the string.
+  for (let k = 0; k < i; k++) if (!isSchemeChar(url.charCodeAt(k))) return undefined;
+  const first = findUserinfos(url)[0];
+  return first && first.start === i + 3 ? first : undefined;
+}
+
+function decode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/** Does this URL carry a password (`user:password@`)? */
+export function hasPassword(url: string): boolean {
+  return parseUserinfo(url)?.password !== undefined;
+}
+
+/** The password of a URL as written and percent-decoded (deduplicated; empty when there is none). */
+export function urlPasswords(url: string): string[] {
+  const p = parseUserinfo(url)?.password;
+  if (!p) return [];
+  return [...new Set([p, decode(p)])];
+}
+
+/** The secrets a URL holds: its password (raw and decoded). A user alone is not treated as a secret. */
+export const urlSecrets = urlPasswords;
+
+/** One URL with its password masked: `http://bob:Pr0xy@Pa55@host` -> `http://bob:********@host`. */
+export function maskUrl(url: string): string {
+  return maskUrlCredentials(url);
+}
+
+/**
+ * Free text with the password of every URL in it masked (the user is kept: it names the account).
+ * Linear in the text's length.
+ */
+export function maskUrlCredentials(text: string, mask = URL_MASK): string {
+  const found = findUserinfos(text);
+  if (!found.length) return text;
+  let out = '';
+  let last = 0;
+  for (const u of found) {
+    if (u.passwordStart === undefined) continue;
+    out += text.slice(last, u.passwordStart) + mask;
+    last = u.end;
+  }
+  return out + text.slice(last);
+}
+
+/**
+ * For a stream: the offset from which `text` must be held back because a URL's credentials may still be
+ * coming (its authority runs to the end of the text, or the text ends in `:` / `:/`). text.length if none.
+ */
+export function openUrlTail(text: string): number {
+  const n = text.length;
+  if (text.endsWith(':')) return n - 1;
+  if (text.endsWith(':/')) return n - 2;
+  const i = text.lastIndexOf('://');
+  if (i < 0) return n;
+  for (let j = i + 3; j < n; j++) if (endsAuthority(text.charCodeAt(j))) return n;
+  return i;
+}

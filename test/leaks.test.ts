@@ -1,0 +1,125 @@
+// Process-level leak tests: the built CLI (dist/) with secrets of awkward shapes, on the stub runtimes
+// (test/stubs: a recording docker, recording kubectl/helm fakes). Nothing leaks, and the output still reads right.
+import { describe, expect, it } from 'vitest';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MASK } from '../src/util/redact.js';
+import { ROOT, cli, tmp } from './helpers.js';
+
+const TWO_LINES = ['first-line-of-the-secret', 'second-LINE-2x'];
+// A last line of punctuation only: free-text masking leaves it (it would mask every `--`), the manifest's structure does not.
+const LAST_LINE = '--';
+const PROXY_PW = 'Pr0xy@Pa55';
+const PROXY = `http://bob:${PROXY_PW}@proxy.internal:3128`;
+const rootFlags = process.getuid?.() === 0 ? ['--allow-root'] : [];
+
+/** The secret in any spelling a reader could use: as is, JSON-escaped, percent-encoded, base64. */
+function expectAbsent(text: string, secret: string): void {
+  for (const s of [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret), Buffer.from(secret).toString('base64').replace(/=+$/, '')]) {
+    const i = text.indexOf(s);
+    if (i >= 0) throw new Error(`leaked ${JSON.stringify(s)}: ...${text.slice(Math.max(0, i - 60), i + s.length + 20)}...`);
+  }
+}
+
+/** `y` never stands as a word of its own (it is masked there), though it may sit inside words. */
+function expectNoToken(text: string, secret: string): void {
+  const m = new RegExp(`(^|[^\\p{L}\\p{N}_])${secret}(?=[^\\p{L}\\p{N}_]|$)`, 'u').exec(text);
+  if (m) throw new Error(`leaked the token ${secret}: ...${text.slice(Math.max(0, m.index - 60), m.index + 60)}...`);
+}
+
+function k8sEnv(home: string): NodeJS.ProcessEnv {
+  return {
+    PATH: `${join(ROOT, 'test/stubs/k8s/bin')}:${process.env.PATH}`,
+    HOME: home,
+    HD_FAKE_LOG: join(home, 'calls.jsonl'),
+    HD_FAKE_STATE: join(home, 'state.json'),
+    HD_FAKE_SCENARIO: 'success',
+    HD_FAKE_NAMESPACES: 'default',
+    HD_FAKE_FAST: '1',
+    WAREHOUSE_PASSWORD: 'y',
+  };
+}
+
+describe('install --dry-run leaks nothing (two-line secret via file:, proxy password with a raw @, 1-char password)', () => {
+  it('kubernetes (fakes): text and --json', () => {
+    const home = tmp('hd-leak-k8s-');
+    const secretFile = join(home, 'client-secret');
+    writeFileSync(secretFile, `${[...TWO_LINES, LAST_LINE].join('\n')}\n`, { mode: 0o600 });
+    const args = ['install', '--preset', 'tobiko-kubernetes', '--dry-run', '--set', `tobiko.clientSecret=file:${secretFile}`, '--set', `proxy.https=${PROXY}`];
+    const text = cli(args, { env: k8sEnv(home) });
+    const json = cli([...args, '--json'], { env: k8sEnv(home) });
+    for (const r of [text, json]) {
+      expect(r.code, r.stderr).toBe(0);
+      const all = r.stdout + r.stderr;
+      for (const s of [...TWO_LINES, TWO_LINES.join('\n'), PROXY_PW, 'Pa55', 'Pr0xy']) expectAbsent(all, s);
+      expectNoToken(all, 'y');
+      // One warning, naming the field, not the value.
+      expect(r.stderr.match(/warning: tobiko\.gateways\.warehouse\.password is shorter than 8 characters/g)).toHaveLength(1);
+    }
+    // It still reads right: the manifest's layout, the proxy user and host, the names around the short secret.
+    expect(text.stdout).toContain(`|   TCLOUD_CLIENT_SECRET: |-\n         |     ${MASK}\n         |     ${MASK}\n         |     ${MASK}\n`);
+    expect(text.stdout).toContain(`SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__PASSWORD: ${MASK}\n`);
+    expect(text.stdout).toContain(`value: http://bob:${MASK}@proxy.internal:3128`);
+    expect(text.stdout).toContain('helm upgrade --install executors oci://registry-1.docker.io/tobikodata/hybrid-executors');
+    expect(text.stdout).toContain('kubectl apply --server-side --field-manager=hd-setup --force-conflicts -n tobiko -f -');
+    const plan = JSON.parse(json.stdout) as { steps: { id: string; actions: { stdin?: { content: string } }[] }[] };
+    const secretStdin = plan.steps.find((s) => s.id === 'secret')!.actions[0]!.stdin!.content;
+    expect(secretStdin).toContain(`TCLOUD_CLIENT_SECRET: |-\n    ${MASK}\n    ${MASK}\n    ${MASK}\n`);
+    expect(readdirSync(home).filter((f) => !f.endsWith('.json') && !f.endsWith('.jsonl'))).toEqual(['client-secret']);
+  });
+
+  it('docker (stub): text and --json keep tcloud-apply-executor and pull-policy=always whole', () => {
+    const home = tmp('hd-leak-docker-');
+    mkdirSync(join(home, '.stub'));
+    const clientSecret = `c$l"i#e\\nt %40 s\`ecret 'x' :/@`;
+    const env = { PATH: `${join(ROOT, 'test/stubs/bin')}:/usr/bin:/bin`, HOME: home, HD_STUB_STATE: join(home, '.stub'), TCLOUD_CLIENT_SECRET: clientSecret, WAREHOUSE_PASSWORD: 'y' };
+    const args = ['install', '--preset', 'tobiko-docker', '--dry-run', '--set', `proxy.https=${PROXY}`, ...rootFlags];
+    const text = cli(args, { env });
+    const json = cli([...args, '--json'], { env });
+    for (const r of [text, json]) {
+      expect(r.code, r.stderr).toBe(0);
+      const all = r.stdout + r.stderr;
+      for (const s of [clientSecret, PROXY_PW, 'Pa55']) expectAbsent(all, s);
+      expectNoToken(all, 'y');
+      expect(all).toContain('--name tcloud-apply-executor');
+      expect(all).toContain('--label hd-setup.pull-policy=always');
+      expect(all).not.toContain(MASK + '-e');
+    }
+  });
+
+  it('a 4 KB secret and a long unbroken value are masked quickly (the old URL regex was quadratic)', () => {
+    const home = tmp('hd-leak-long-');
+    const long = 'k'.repeat(4096);
+    const host = `${'c'.repeat(80_000)}.internal`;
+    const env = { ...k8sEnv(home), TCLOUD_CLIENT_SECRET: long, WAREHOUSE_PASSWORD: `w${'a'.repeat(80_000)}` };
+    // The proxy has credentials, so the values go on stdin and are shown: an 80k-letter host in the output.
+    const r = cli(['install', '--preset', 'tobiko-kubernetes', '--dry-run', '--set', `proxy.https=http://bob:pw-12345678@${host}:3128`], { env });
+    expect(r.code, r.stderr.slice(0, 500)).toBe(0);
+    expectAbsent(r.stdout + r.stderr, long);
+    expectAbsent(r.stdout + r.stderr, env.WAREHOUSE_PASSWORD);
+    expect(r.stdout.includes(`http://bob:${MASK}@${host}:3128`)).toBe(true);
+  });
+});
+
+describe('doctor --bundle', () => {
+  it('is 0600 whatever the umask, and leaves no staging directory behind', () => {
+    const home = tmp('hd-leak-bundle-');
+    const tmpDir = join(home, 'tmp');
+    mkdirSync(join(home, '.stub'));
+    mkdirSync(tmpDir);
+    const env = {
+      PATH: `${join(ROOT, 'test/stubs/bin')}:/usr/bin:/bin`,
+      HOME: home,
+      HD_STUB_STATE: join(home, '.stub'),
+      TMPDIR: tmpDir,
+      TCLOUD_CLIENT_SECRET: 'client-secret-for-bundle',
+      WAREHOUSE_PASSWORD: 'warehouse-pw-for-bundle',
+    };
+    expect(cli(['install', '--preset', 'tobiko-docker', '--yes', ...rootFlags], { env }).code).toBe(0);
+    const bundle = join(home, 'diag.tar.gz');
+    const r = cli(['doctor', '--bundle', bundle], { env });
+    expect(r.stdout).toContain('Diagnostics bundle (secrets redacted)');
+    expect(statSync(bundle).mode & 0o777).toBe(0o600);
+    expect(readdirSync(tmpDir)).toEqual([]);
+  });
+});
