@@ -14,8 +14,8 @@ export function secret(description: string) {
         ctx.addIssue({ code: 'custom', message: r.message });
         return z.NEVER;
       }
-      registerSecret(r.value);
-      return r.value;
+      registerSecret(r.value.trim());
+      return r.value.trim(); // trimmed wherever it came from (typed, env:, file:, --set): what is checked is what is stored
     })
     .meta({ description: `${description} Secret: a literal, env:NAME or file:PATH.`, 'x-secret': true });
 }
