@@ -5,9 +5,11 @@ import { listPresets } from '../model/load.js';
 import { presetJsonSchema } from '../model/schema.js';
 import { guardOutput, isInteractive } from '../util/output.js';
 import { VERSION } from '../version.js';
+import { exitQuietlyOnEpipe } from '../util/epipe.js';
 import { printJson, reportError } from './context.js';
 
 guardOutput();
+exitQuietlyOnEpipe();
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 

@@ -6,6 +6,7 @@ import { redactor } from '../util/output.js';
 import { secretPathsOf, get, set, type Answers, type Detection } from '../ui/wiz/questions.js';
 import type { InstallFlags } from './install.js';
 import { optionVarNames } from '../model/env-names.js';
+import { terminalProblem } from '../ui/term.js';
 
 async function detect(): Promise<Detection> {
   const [{ detectRuntime }, { detectInstalled }, { probe }, { which }, { readRegistry, queryOf }] = await Promise.all([
@@ -74,6 +75,8 @@ async function resolveSecrets(answers: Answers): Promise<{ answers: Answers; ref
 }
 
 export async function wizardCommand(flags: InstallFlags = {}): Promise<number> {
+  const tty = terminalProblem(process.stdout);
+  if (tty) return process.stderr.write(`error: ${tty}\n`), 2;
   // --preset, --set and HD_SETUP_* options in the environment prefill the wizard.
   const given = Boolean(flags.preset || flags.set?.length || optionVarNames(process.env).length);
   const fromFlags = given ? (await import('../model/load.js')).buildRaw({ ...(flags.preset ? { preset: flags.preset } : {}), sets: flags.set ?? [] }).raw : undefined;
