@@ -58,7 +58,7 @@ export function plainReporter(write: (s: string) => void = (s) => process.stderr
         write(`      ! ${e.message}${e.fix ? `\n        fix: ${e.fix}` : ''}\n`);
         break;
       case 'done':
-        write('\n' + summaryLines(e.summary, title).join('\n') + '\n');
+        write('\n' + summaryLines(e.summary, title, process.stderr.isTTY ? process.stderr.columns - 1 : undefined).join('\n') + '\n'); // wrapped on a terminal only
         break;
     }
   };

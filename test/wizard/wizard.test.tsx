@@ -3,7 +3,7 @@ import React from 'react';
 import { render as inkRender } from 'ink-testing-library';
 import { parseModel } from '../../src/model/load.js';
 import { render } from '../../src/render/index.js';
-import { WizardApp, wrapLines } from '../../src/ui/wiz/Wizard.js';
+import { WizardApp } from '../../src/ui/wiz/Wizard.js';
 import { createState, currentQuestion, prefill, reduce, type KeyPress, type WizardState } from '../../src/ui/wiz/state.js';
 import { questions, secretPathsOf, type Answers } from '../../src/ui/wiz/questions.js';
 import { withSecretRefs } from '../../src/model/secret-refs.js';
@@ -356,17 +356,5 @@ describe('wizard flows (ink-testing-library): the answers render byte-identical 
     await w.keys(ESC);
     expect(w.frame()).toContain('Secrets');
     w.app.unmount();
-  });
-});
-
-describe('review text', () => {
-  it('wraps long lines (the exact commands) at spaces, keeping the indent', () => {
-    const cmd = '       $ /usr/local/bin/docker run -d --name controller --restart on-failure:3 --pull never --memory=2048m --label fivetran=ldp';
-    const out = wrapLines(['Steps', cmd], 40);
-    expect(out[0]).toBe('Steps');
-    expect(out.slice(1).every((l) => l.length <= 40)).toBe(true);
-    expect(out.slice(2).every((l) => l.startsWith('           '))).toBe(true);
-    expect(out.slice(1).map((l) => l.trim()).join(' ')).toBe(cmd.trim());
-    expect(wrapLines(['x'.repeat(90)], 40)).toEqual(['x'.repeat(40), `    ${'x'.repeat(36)}`, `    ${'x'.repeat(14)}`]);
   });
 });

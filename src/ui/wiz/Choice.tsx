@@ -28,7 +28,10 @@ export function Choice({ items, cursor, limit = 10, render }: { items: ChoiceIte
         const selected = top + i === cursor;
         return (
           <Box key={item.value}>
-            <Text color={selected && colorsEnabled() ? 'cyan' : undefined}>{selected ? '❯ ' : '  '}</Text>
+            {/* The pointer column never shrinks: a long hint is cut, the rows stay aligned. */}
+            <Box flexShrink={0} width={2}>
+              <Text color={selected && colorsEnabled() ? 'cyan' : undefined}>{selected ? '❯' : ' '}</Text>
+            </Box>
             {render(item, selected)}
           </Box>
         );

@@ -7,6 +7,7 @@ import { Choice } from './Choice.js';
 import { useRawInput } from './use-keys.js';
 import { parseInput } from './keys.js';
 import { expandTilde } from '../../util/paths.js';
+import { wrapLines } from '../summary.js';
 import { colorsEnabled } from '../theme.js';
 import type { Answers, Detection, Option, Question } from './questions.js';
 import { createState, currentQuestion, initialValue, prefill, progress, reduce, type WizardState } from './state.js';
@@ -82,23 +83,8 @@ function TextQuestion({ q, value, caret, error }: { q: Question & { kind: 'text'
   );
 }
 
-/** Wrap lines to a width at spaces where possible; continuation lines keep the indent, plus 4. */
-export function wrapLines(lines: string[], width: number): string[] {
-  const out: string[] = [];
-  for (const line of lines) {
-    let rest = line;
-    const indent = ' '.repeat(Math.min((/^ */.exec(line)?.[0].length ?? 0) + 4, Math.floor(width / 2)));
-    while ([...rest].length > width) {
-      const chars = [...rest];
-      let cut = chars.slice(0, width).lastIndexOf(' ');
-      if (cut <= indent.length || cut < width / 2) cut = width; // no early break before a long path
-      out.push(chars.slice(0, cut).join('').trimEnd());
-      rest = indent + chars.slice(cut).join('').trimStart();
-    }
-    out.push(rest);
-  }
-  return out;
-}
+// Long lines (the exact commands) wrap at spaces or path boundaries, with hanging indents.
+export { wrapLines } from '../summary.js';
 
 function Review({ s, review, save, skipChecks, onConfirm, onBack }: { s: WizardState; review: WizardProps['review']; save: WizardProps['save']; skipChecks: WizardProps['skipChecks']; onConfirm: () => void; onBack: () => void }) {
   const { stdout } = useStdout();
