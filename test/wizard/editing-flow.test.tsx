@@ -113,6 +113,23 @@ describe('text questions edit like readline', () => {
   });
 });
 
+describe('errors and hints', () => {
+  it('a wrong token shows its error once (the live check steps aside for the error)', async () => {
+    const w = mount({ product: 'fivetran', runtime: 'docker' });
+    await w.untilFrame('Agent token');
+    await w.keys('bad');
+    expect(w.frame()).toContain('… token does not decode');
+    await w.keys(ENTER);
+    await w.untilFrame('✖ token does not decode');
+    expect(w.frame().match(/does not decode/g)).toHaveLength(1);
+    // editing clears the error; the live check speaks again
+    await w.keys('\x7f');
+    expect(w.frame()).not.toContain('✖');
+    expect(w.frame().match(/token/g)?.length).toBeGreaterThan(0);
+    w.app.unmount();
+  });
+});
+
 describe('save as preset (review)', () => {
   const at = async () => {
     const w = mount({ product: 'fivetran', runtime: 'docker', fivetran: { token: TOKEN } });

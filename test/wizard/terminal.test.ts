@@ -2,35 +2,11 @@
 // the scrollback is never wiped; a closed stdout ends any command quietly. Real processes: the built
 // bin in a pseudo-terminal (util-linux `script`), and with a stdout pipe closed by the reader.
 import { describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { hasScript, inPty } from './pty-helpers.js';
 import { BIN, tmp } from '../helpers.js';
 import { MIN_COLUMNS, MIN_ROWS, keepScrollback, terminalProblem } from '../../src/ui/term.js';
 import { PassThrough } from 'node:stream';
-
-const hasScript = spawnSync('script', ['--version']).status === 0;
-
-/** Run the bin in a pty of the given size, feeding `keys` (each after `gap` ms); raw output and code. */
-function inPty(size: string, opts: { env?: NodeJS.ProcessEnv; keys?: string[]; gap?: number } = {}): Promise<{ out: string; code: number | null }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', HOME: tmp('hd-home-'), ...opts.env };
-  delete env.CI; // Ink draws only the last frame when CI is set at all
-  const child = spawn('script', ['-qec', `stty ${size}; exec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)}`, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString('utf8')));
-  (async () => {
-    for (const k of opts.keys ?? []) {
-      await new Promise((r) => setTimeout(r, opts.gap ?? 700));
-      child.stdin.write(k);
-    }
-  })();
-  return new Promise((done) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      done({ out, code });
-    });
-  });
-}
 
 describe('terminal size and type', () => {
   it('needs at least 40×10 and a terminal that is not dumb', () => {
@@ -51,7 +27,7 @@ describe.runIf(hasScript)('the built bin in a pseudo-terminal', () => {
     ['TERM=dumb', 'cols 80 rows 24', { TERM: 'dumb' }, 'TERM=dumb'],
   ] as const) {
     it(`${name}: one line saying why and what to do, exit 2, nothing drawn`, async () => {
-      const r = await inPty(size, { env });
+      const r = await inPty(size, { env, keys: [] });
       expect(r.code).toBe(2);
       const lines = r.out.replace(/\r/g, '').trim().split('\n');
       expect(lines).toHaveLength(1);
@@ -63,7 +39,7 @@ describe.runIf(hasScript)('the built bin in a pseudo-terminal', () => {
 
   it('a frame as tall as the window clears the screen, never the scrollback (no ESC[3J)', async () => {
     // 10 rows: the runtime question is taller, so Ink repaints it with its clear-terminal sequence.
-    const r = await inPty('cols 80 rows 10', { keys: ['\r', '\x1b[B', '\x1b[A', '\x03'] });
+    const r = await inPty('cols 80 rows 10', { keys: ['\r', '\x1b[B', '\x1b[A', '\x03'], first: 1500, gap: 700 });
     expect(r.out).toContain('Where should it run?');
     expect(r.out).toContain('\x1b[2J'); // the path that used to send ESC[3J was taken
     expect(r.out).not.toContain('\x1b[3J');
