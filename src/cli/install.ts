@@ -19,7 +19,7 @@ import { render } from '../render/index.js';
 import { isInteractive, redactor } from '../util/output.js';
 import { urlPasswords } from '../util/redact.js';
 import { jsonReporter, plainReporter } from '../ui/reporters.js';
-import { terminalProblem } from '../ui/term.js';
+import { accessibleRequested, terminalProblem } from '../ui/term.js';
 import { printJson, type ModelFlags } from './context.js';
 
 export interface InstallFlags extends ModelFlags {
@@ -124,7 +124,7 @@ export async function runPlan(p: Prepared, flags: InstallFlags, emitOverride?: E
   try {
     if (emitOverride) return await work(emitOverride);
     if (flags.json) return await work(jsonReporter());
-    if (process.stderr.isTTY && !process.env.CI && !terminalProblem(process.stderr)) {
+    if (process.stderr.isTTY && !process.env.CI && !terminalProblem(process.stderr) && !accessibleRequested()) {
       const { withStatusScreen } = await importWithoutFetch(() => import('../ui/status/run.js'));
       return await withStatusScreen(work);
     }

@@ -6,7 +6,7 @@ import { Field, TextView } from './Field.js';
 import { Choice } from './Choice.js';
 import { useRawInput } from './use-keys.js';
 import { parseInput } from './keys.js';
-import { expandTilde } from '../../util/paths.js';
+import { DEFAULT_PRESET_PATH, presetPath } from './preset-path.js';
 import { wrapLines } from '../summary.js';
 import { colorsEnabled } from '../theme.js';
 import type { Answers, Detection, Option, Question } from './questions.js';
@@ -163,13 +163,7 @@ function Review({ s, review, save, skipChecks, onConfirm, onBack }: { s: WizardS
   );
 }
 
-export const DEFAULT_PRESET_PATH = './hd-setup-preset.yaml';
-
-/** The path typed at the review's save field: trimmed, `~` as the home directory. */
-export function presetPath(typed: string, home = process.env.HOME ?? ''): string {
-  const p = typed.trim();
-  return home ? expandTilde(p, home) : p;
-}
+export { DEFAULT_PRESET_PATH, presetPath } from './preset-path.js';
 
 /** The review's keys: only those that do something now. */
 export function reviewKeys({ result, saving, scrolls }: { result: ReviewText | undefined; saving: boolean; scrolls: boolean }): string {

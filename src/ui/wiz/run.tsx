@@ -4,8 +4,10 @@ import type { Answers } from './questions.js';
 import { WizardApp, type WizardProps } from './Wizard.js';
 import { keepScrollback } from '../term.js';
 
-/** Mount the wizard, wait until it exits, return the answers (a preset) and what to do with them. */
-export async function runWizard(props: Omit<WizardProps, 'onDone'>): Promise<{ kind: 'install' | 'cancel'; answers: Answers }> {
+/** Mount the wizard (or ask in plain lines), wait until it exits, return the answers (a preset) and what to do with them. */
+export async function runWizard(plain: boolean, props: Omit<WizardProps, 'onDone'>): Promise<{ kind: 'install' | 'cancel'; answers: Answers }> {
+  // Line prompts that never repaint (a screen reader, a dumb or tiny terminal): the same questions.
+  if (plain) return (await import('./plain.js')).runPlainWizard(props);
   let result: { kind: 'install' | 'cancel'; answers: Answers } = { kind: 'cancel', answers: {} };
   const app = render(<WizardApp {...props} onDone={(r) => (result = r)} />, { stdout: keepScrollback(process.stdout), exitOnCtrlC: false, patchConsole: false });
   // Ink writes the first frame synchronously in render(): the benchmark measures up to here.
