@@ -188,6 +188,7 @@ describe('wizard state (no Ink)', () => {
   it('text that arrives in one piece (a paste, coalesced keys) acts key by key, across questions', () => {
     let s = createState();
     s = reduce(s, { type: 'key', key: { input: '\r' } }); // product: Fivetran
+    expect(reduce(s, { type: 'input', data: 'jj' }).choice).toBe(2); // coalesced keys on a list: one by one
     s = reduce(s, { type: 'key', key: { input: 'j\r' } }); // runtime: the second option
     expect(s.answers.runtime).toBe('podman');
     s = reduce(s, { type: 'key', key: { input: `${TOKEN}x\x7f\r` } });

@@ -175,6 +175,9 @@ function onKey(s: WizardState, k: KeyPress): WizardState {
   if (q.kind === 'review' || s.result) return s; // the review screen handles its own keys
   if (k.escape) return reduce(s, { type: 'back' });
   if (q.kind === 'select') {
+    // A run of typed text (keys coalesced: "jj") acts character by character; what follows a choice
+    // goes to the next question.
+    if (!k.ctrl && !k.meta && k.input.length > 1) return [...k.input].reduce<WizardState>((st, ch) => onKey(st, { input: ch }), s);
     const n = q.options.length;
     if (k.leftArrow) return reduce(s, { type: 'back' });
     if (k.upArrow || k.input === 'k') return { ...s, choice: (s.choice - 1 + n) % n, touched: true };
