@@ -2,6 +2,9 @@
 // terminal with no arguments (without loading the CLI parser or the model first); else hands over to main.
 import { VERSION } from '../version.js';
 import { importWithoutFetch } from '../util/ink-loader.js';
+import { exitQuietlyOnEpipe } from '../util/epipe.js';
+
+exitQuietlyOnEpipe();
 
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {

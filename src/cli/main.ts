@@ -5,9 +5,11 @@ import { listPresets } from '../model/load.js';
 import { presetJsonSchema } from '../products/index.js';
 import { guardOutput, isInteractive } from '../util/output.js';
 import { VERSION } from '../version.js';
+import { exitQuietlyOnEpipe } from '../util/epipe.js';
 import { printJson, reportError } from './context.js';
 
 guardOutput();
+exitQuietlyOnEpipe();
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -127,9 +129,10 @@ export function buildProgram(): Command {
     .option('-p, --preset <name|path>', 'wizard: start from this preset (it asks only for what is missing)')
     .option('-s, --set <path=value>', 'wizard: prefill an option (repeatable)', collect, [])
     .option('--allow-root', 'allow running as root')
-    .option('--skip-check <id>', 'skip a preflight check by id (repeatable)', collect, []);
+    .option('--skip-check <id>', 'skip a preflight check by id (repeatable)', collect, [])
+    .option('--plain', 'wizard: numbered line prompts that never repaint (screen readers, dumb terminals; also ACCESSIBLE=1)');
   program.action(
-    action(async (opts: { preset?: string; set?: string[]; allowRoot?: boolean; skipCheck?: string[] }) => {
+    action(async (opts: { preset?: string; set?: string[]; allowRoot?: boolean; skipCheck?: string[]; plain?: boolean }) => {
       if (!isInteractive()) {
         throw new UserError(
           [

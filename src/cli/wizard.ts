@@ -6,6 +6,7 @@ import { redactor } from '../util/output.js';
 import { secretPathsOf, get, set, type Answers, type Detection } from '../ui/wiz/questions.js';
 import type { InstallFlags } from './install.js';
 import { optionVarNames } from '../model/env-names.js';
+import { accessibleRequested, terminalProblem } from '../ui/term.js';
 
 async function detect(): Promise<Detection> {
   const [{ detectRuntime }, { findAll, findContext }, { probe }, { which }] = await Promise.all([
@@ -66,7 +67,12 @@ async function resolveSecrets(answers: Answers): Promise<{ answers: Answers; ref
   return { answers: out, refs };
 }
 
-export async function wizardCommand(flags: InstallFlags = {}): Promise<number> {
+export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = {}): Promise<number> {
+  // Line prompts (ui/wiz/plain.ts) when asked for, or when the terminal cannot draw the full screen.
+  if (flags.plain) process.env.ACCESSIBLE = '1'; // the same as ACCESSIBLE=1, for the progress lines too
+  const tty = terminalProblem(process.stdout);
+  if (tty && !accessibleRequested()) process.stderr.write(`${tty}: asking line by line instead (ACCESSIBLE=1 or --plain does this anywhere)\n`);
+  const plain = Boolean(tty) || accessibleRequested();
   // --preset, --set and HD_SETUP_* options in the environment prefill the wizard.
   const given = Boolean(flags.preset || flags.set?.length || optionVarNames(process.env).length);
   const fromFlags = given ? (await import('../model/load.js')).buildRaw({ ...(flags.preset ? { preset: flags.preset } : {}), sets: flags.set ?? [] }).raw : undefined;
@@ -92,7 +98,7 @@ export async function wizardCommand(flags: InstallFlags = {}): Promise<number> {
   // Checks the user chose to skip on the review screen (the same as --skip-check).
   const skipped = new Set(flags.skipCheck ?? []);
   const withSkips = (): InstallFlags => ({ ...flags, skipCheck: [...skipped] });
-  const result = await runWizard({
+  const result = await runWizard(plain, {
     initial,
     skipChecks: (ids) => ids.forEach((id) => skipped.add(id)),
     detection,

@@ -16,8 +16,9 @@ export function secret(description: string) {
         ctx.addIssue({ code: 'custom', message: r.message });
         return z.NEVER;
       }
-      registerSecret(r.value, description.replace(/\.$/, ''));
-      return r.value;
+      const value = r.value.trim(); // trimmed wherever it came from (typed, env:, file:, --set): what is checked is what is stored
+      registerSecret(value, description.replace(/\.$/, ''));
+      return value;
     })
     .meta({ description: `${description} Secret: a literal, env:NAME or file:PATH.`, 'x-secret': true });
 }

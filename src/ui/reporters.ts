@@ -3,6 +3,7 @@ import type { Emit, HdEvent } from '../exec/events.js';
 import type { Reporter } from '../service/install.js';
 import { importWithoutFetch } from '../util/ink-loader.js';
 import { summaryLines } from './summary.js';
+import { accessibleRequested, terminalProblem } from './term.js';
 
 export function jsonReporter(write: (s: string) => void = (s) => process.stdout.write(s)): Emit {
   return (e: HdEvent) => write(JSON.stringify({ ...e, time: new Date().toISOString() }) + '\n');
@@ -60,7 +61,7 @@ export function plainReporter(write: (s: string) => void = (s) => process.stderr
         write(`      ! ${e.message}${e.fix ? `\n        fix: ${e.fix}` : ''}\n`);
         break;
       case 'done':
-        write('\n' + summaryLines(e.summary, title).join('\n') + '\n');
+        write('\n' + summaryLines(e.summary, title, process.stderr.isTTY ? process.stderr.columns - 1 : undefined).join('\n') + '\n'); // wrapped on a terminal only
         break;
     }
   };
@@ -70,7 +71,7 @@ export function plainReporter(write: (s: string) => void = (s) => process.stderr
 export function reporterFor(flags: { json?: boolean }): Reporter {
   return async (work) => {
     if (flags.json) return work(jsonReporter());
-    if (process.stderr.isTTY && !process.env.CI) {
+    if (process.stderr.isTTY && !process.env.CI && !terminalProblem(process.stderr) && !accessibleRequested()) {
       const { withStatusScreen } = await importWithoutFetch(() => import('./status/run.js'));
       return withStatusScreen(work);
     }

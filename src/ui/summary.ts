@@ -1,7 +1,10 @@
-// The final summary as plain lines: shared by the plain reporter and the Ink screen.
+// The final summary as plain lines: shared by the plain reporter and the Ink screen. And the wrapping of
+// such lines (the summary, the review's plan and commands) to a terminal width, so that nothing wraps
+// to column 0 or breaks inside a word.
 import type { Summary } from '../exec/events.js';
 
-export function summaryLines(s: Summary, subject: string): string[] {
+/** The summary's lines; with a width (a terminal), wrapped to it with hanging indents. */
+export function summaryLines(s: Summary, subject: string, width?: number): string[] {
   const out: string[] = [];
   if (s.ok) out.push(`✔ ${subject}: done.`);
   else if (s.cancelled) out.push(`✖ ${subject}: cancelled.`);
@@ -16,5 +19,58 @@ export function summaryLines(s: Summary, subject: string): string[] {
   if (s.warnings.length) out.push('  Warnings:', ...s.warnings.map((w) => `    - ${w}`));
   if (s.ok && s.state?.length) out.push('  State:', ...s.state.map((l) => `    ${l}`));
   if (s.ok && s.nextSteps.length) out.push('  Next steps:', ...s.nextSteps.map((n) => `    ${n}`));
+  return width !== undefined && width >= 20 ? wrapLines(out, width) : out;
+}
+
+// Where a continuation line starts: under the text after a bullet, a number, a "Label:" or a "$ "
+// prompt (a command continues 4 deeper than its "$"), else 2 deeper than the line.
+const LEAD = /^( *)(?:(\$ )|([-•✔✖!↷] |\d+\. |[A-Za-z][A-Za-z ]{0,15}: +))?/;
+/** Characters after which a long path, URL or image reference may break (a path-segment boundary). */
+const SEPARATORS = new Set(['/', ':', ',', '=', '&', '?', '@', ';', '|']);
+
+function hangOf(line: string, width: number): number {
+  const m = LEAD.exec(line)!;
+  const lead = m[1]!.length;
+  const hang = m[2] ? lead + 4 : m[3] ? m[0].length : lead + 2;
+  return Math.min(hang, Math.floor(width / 2));
+}
+
+/**
+ * Wrap lines to `width` columns: at a space; a long path, URL or image reference after a `/`, `:` … (not
+ * inside a word); only a word longer than the line is cut. Continuation lines hang under the text.
+ */
+export function wrapLines(lines: string[], width: number): string[] {
+  const out: string[] = [];
+  const w = Math.max(10, width);
+  for (const line of lines) {
+    let chars = [...line.trimEnd()];
+    if (chars.length <= w) {
+      out.push(chars.join(''));
+      continue;
+    }
+    const pad = ' '.repeat(hangOf(line, w));
+    let first = true;
+    while (chars.length > w) {
+      const start = first ? (LEAD.exec(line)?.[0].length ?? 0) : pad.length;
+      let space = -1;
+      let slash = -1;
+      let other = -1;
+      for (let i = start + 1; i <= w; i++) {
+        if (chars[i] === ' ' && chars[i - 1] !== ' ') space = i;
+        if (i < w && SEPARATORS.has(chars[i]!) && chars[i + 1] !== ' ') {
+          if (chars[i] === '/') slash = i + 1;
+          else other = i + 1;
+        }
+      }
+      // after the last "/" of a path (an image's name:tag stays whole), else after ":", "=", ","…
+      const sep = slash > start ? slash : other;
+      // A space, unless it comes early and a path boundary comes later (a long image reference).
+      const cut = space > 0 && (space >= start + (w - start) / 2 || sep <= space) ? space : sep > start ? sep : w;
+      out.push(chars.slice(0, cut).join('').trimEnd());
+      chars = [...pad, ...chars.slice(cut).join('').trimStart()];
+      first = false;
+    }
+    out.push(chars.join(''));
+  }
   return out;
 }

@@ -1,31 +1,64 @@
-// The bundled bin, in a real pseudo-terminal (util-linux `script`), draws the same first frame as the
-// wizard's source does under ink-testing-library. The bundle swaps in its own Unicode fast paths
-// (scripts/unicode-fast-paths.mjs); this shows they change nothing on screen.
+// The bundled bin, in a real pseudo-terminal (util-linux `script`), at 80×24 and 120×40: it draws the
+// same first frame as the wizard's source does under ink-testing-library (the bundle swaps in its own
+// Unicode fast paths, scripts/unicode-fast-paths.mjs; this shows they change nothing on screen); and a
+// session driven by keys lays out its screens within the width, options aligned, secrets short.
 import { describe, expect, it } from 'vitest';
 import React from 'react';
 import { spawnSync } from 'node:child_process';
 import stripAnsi from 'strip-ansi';
 import { render as inkRender } from 'ink-testing-library';
 import { WizardApp } from '../../src/ui/wiz/Wizard.js';
-import { BIN } from '../helpers.js';
+import { BIN, TOKEN } from '../helpers.js';
+import { hasScript, inPty, lastFrame } from './pty-helpers.js';
 
-const hasScript = spawnSync('script', ['--version']).status === 0;
 const lines = (s: string) => stripAnsi(s).replace(/\r/g, '').split('\n').map((l) => l.trimEnd()).join('\n').trim();
+const SIZES = [
+  [80, 24],
+  [120, 40],
+] as const;
 
 describe.runIf(hasScript)('wizard in a pseudo-terminal', () => {
-  it('draws the first frame exactly as the source renders it', async () => {
-    const r = spawnSync('script', ['-qec', `stty cols 80 rows 24; ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)}`, '/dev/null'], {
-      env: { ...process.env, CI: '', NO_COLOR: '1', HD_SETUP_WIZARD_EXIT_AFTER_FIRST_FRAME: '1' },
-      encoding: 'utf8',
-      timeout: 20_000,
+  for (const [cols, rows] of SIZES) {
+    it(`draws the first frame exactly as the source renders it (${cols}×${rows})`, async () => {
+      const r = spawnSync('script', ['-qec', `stty cols ${cols} rows ${rows}; ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)}`, '/dev/null'], {
+        env: { ...process.env, CI: '', NO_COLOR: '1', HD_SETUP_WIZARD_EXIT_AFTER_FIRST_FRAME: '1' },
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      expect(r.status).toBe(0);
+      const app = inkRender(<WizardApp initial={{}} detection={{}} review={async () => ({ ok: true, text: '' })} save={async () => ''} onDone={() => {}} />);
+      await new Promise((done) => setTimeout(done, 20));
+      const expected = lines(app.lastFrame() ?? '');
+      app.unmount();
+      expect(expected).toContain('Fivetran Hybrid Deployment Agent');
+      expect(lines(r.stdout)).toBe(expected);
+      for (const l of lines(r.stdout).split('\n')) expect(l.length).toBeLessThanOrEqual(cols);
     });
-    expect(r.status).toBe(0);
-    const app = inkRender(<WizardApp initial={{}} detection={{}} review={async () => ({ ok: true, text: '' })} save={async () => ''} onDone={() => {}} />);
-    await new Promise((done) => setTimeout(done, 20));
-    const expected = lines(app.lastFrame() ?? '');
-    app.unmount();
-    expect(expected).toContain('Fivetran Hybrid Deployment Agent');
-    expect(lines(r.stdout)).toBe(expected);
-    for (const l of lines(r.stdout).split('\n')) expect(l.length).toBeLessThanOrEqual(80);
-  });
+
+    it(`options with long hints stay aligned under the pointer; nothing wider than the terminal (${cols}×${rows})`, async () => {
+      const args = ['--set', 'product=tobiko', '--set', 'runtime=kubernetes', '--set', 'tobiko.org=acme', '--set', 'tobiko.project=p', '--set', 'tobiko.clientId=c', '--set', 'tobiko.gateways.wh.type=duckdb'];
+      // prefilled up to the review; esc goes back to the secrets question; ctrl-c leaves it on screen
+      const r = await inPty(`cols ${cols} rows ${rows}`, { args, keys: ['\x1b', '\x03'], first: 4000, gap: 1500 });
+      const frame = lastFrame(r.out);
+      expect(r.code).toBe(130);
+      expect(frame.join('\n')).toContain('Where do the executor secrets live?');
+      const options = frame.filter((l) => /^[❯ ] (A Kubernetes Secret|An existing Secret|External Secrets Operator|Inline in the Helm values)/.test(l));
+      expect(options).toHaveLength(4);
+      expect(options[0]).toMatch(/^❯ A Kubernetes Secret/);
+      for (const o of options.slice(1)) expect(o).toMatch(/^ {2}\S/);
+      for (const l of frame) expect([...l].length).toBeLessThanOrEqual(cols);
+    }, 60_000);
+
+    it(`a token pasted with spaces and edited: one short masked line, checked trimmed (${cols}×${rows})`, async () => {
+      const args = ['--set', 'product=fivetran', '--set', 'runtime=docker'];
+      // paste with two spaces at each end, then Home, Delete, End, Backspace: one space left at each end
+      const r = await inPty(`cols ${cols} rows ${rows}`, { args, keys: [`  ${TOKEN}  `, '\x1b[H\x1b[3~\x1b[F\x7f', '\x03'], first: 2500, gap: 800 });
+      const frame = lastFrame(r.out);
+      expect(r.code).toBe(130);
+      expect(frame).toContain(`› •••••••• (${TOKEN.length + 2} characters)`);
+      expect(frame.join('\n')).toContain('✔ valid token for controller clever_tiger');
+      expect(r.out).not.toContain(TOKEN);
+      expect(frame.join('\n')).toContain('type · enter next');
+    }, 60_000);
+  }
 });

@@ -4,7 +4,7 @@ import { render as inkRender } from 'ink-testing-library';
 import { parseModel } from '../../src/model/load.js';
 import { render } from '../../src/service/plan.js';
 import { productOf } from '../../src/products/index.js';
-import { WizardApp, wrapLines } from '../../src/ui/wiz/Wizard.js';
+import { WizardApp } from '../../src/ui/wiz/Wizard.js';
 import { createState, currentQuestion, prefill, reduce, type KeyPress, type WizardState } from '../../src/ui/wiz/state.js';
 import { questions, secretPathsOf, type Answers } from '../../src/ui/wiz/questions.js';
 import { withSecretRefs } from '../../src/model/secret-refs.js';
@@ -17,6 +17,20 @@ const tick = () => new Promise((r) => setImmediate(() => setTimeout(r, 25)));
 
 function frameOf(app: { frames: string[] }): string {
   return [...app.frames].reverse().find((f) => f.trim() !== '') ?? '';
+}
+
+/** Wait (up to 10 s, on a loaded machine) until `ok()`. */
+async function until(ok: () => boolean): Promise<void> {
+  for (let t = Date.now(); Date.now() - t < 10_000 && !ok(); ) await new Promise((r) => setTimeout(r, 10));
+}
+
+/** Wait (up to 10 s, on a loaded machine) until the last frame contains `text`. */
+async function untilFrame(app: { frames: string[] }, text: string): Promise<void> {
+  for (let t = Date.now(); Date.now() - t < 10_000; ) {
+    if (frameOf(app).includes(text)) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  expect(frameOf(app)).toContain(text);
 }
 
 function mount(initial: Answers = {}, detection = {}) {
@@ -54,9 +68,10 @@ function renderedFiles(answers: Answers) {
 
 /** At the review: confirm, then the answers must render the same files as the bundled preset. */
 async function installFromReview(w: ReturnType<typeof mount>, preset: string) {
-  await tick();
+  await untilFrame(w.app, 'enter install'); // offered once the plan is ready
   expect(w.frame()).toContain('Review');
   await w.keys(ENTER);
+  await until(() => w.result() !== undefined);
   expect(w.result()?.kind).toBe('install');
   expect(renderedFiles(w.result()!.answers)).toEqual(presetFiles(preset));
   w.app.unmount();
@@ -165,14 +180,16 @@ describe('wizard state (no Ink)', () => {
     s = key(key(key(s, { input: 'ab' }), { backspace: true }), { input: 'c' });
     expect(s.text).toBe('ac');
     s = key(s, { leftArrow: true });
-    expect(currentQuestion(s).id).toBe('token'); // ← only goes back from an empty field
-    s = key(key(key(s, { backspace: true }), { backspace: true }), { leftArrow: true });
+    expect(currentQuestion(s).id).toBe('token'); // ← moves the cursor; it only goes back from an empty field
+    expect(s.caret).toBe(1);
+    s = key(key(key(key(s, { end: true }), { backspace: true }), { backspace: true }), { leftArrow: true });
     expect(currentQuestion(s).id).toBe('runtime');
     expect(key(s, { input: 'c', ctrl: true }).result).toEqual({ kind: 'cancel' });
   });
   it('text that arrives in one piece (a paste, coalesced keys) acts key by key, across questions', () => {
     let s = createState();
     s = reduce(s, { type: 'key', key: { input: '\r' } }); // product: Fivetran
+    expect(reduce(s, { type: 'input', data: 'jj' }).choice).toBe(2); // coalesced keys on a list: one by one
     s = reduce(s, { type: 'key', key: { input: 'j\r' } }); // runtime: the second option
     expect(s.answers.runtime).toBe('podman');
     s = reduce(s, { type: 'key', key: { input: `${TOKEN}x\x7f\r` } });
@@ -188,14 +205,17 @@ describe('wizard state (no Ink)', () => {
     expect(currentQuestion(s).id).toBe('org');
     expect(parseModelProblem({ product: 'tobiko', runtime: 'docker', tobiko: { org: 'acmé-🚀' } })).toContain('use the organization name as shown in Tobiko Cloud');
   });
-  it('a prefilled text is kept by enter, replaced by typing, edited by backspace', () => {
+  it('a prefilled text is kept by enter, edited from its end by typing, cleared by ctrl-u', () => {
     const key = (s: WizardState, k: Partial<KeyPress>) => reduce(s, { type: 'key', key: { input: '', ...k } });
     let s = createState();
     for (const v of ['fivetran', 'docker', TOKEN, 'set', 'http://proxy.internal:3128', '']) s = reduce(s, { type: 'submit', value: v });
     expect(currentQuestion(s).id).toBe('proxy-no');
     expect(s.text).toBe('localhost, 127.0.0.1');
-    expect(key(s, { input: '10.0.0.0/8' }).text).toBe('10.0.0.0/8');
+    expect(s.caret).toBe('localhost, 127.0.0.1'.length);
+    expect(key(s, { input: ', 10.0.0.0/8' }).text).toBe('localhost, 127.0.0.1, 10.0.0.0/8');
+    expect(key(key(s, { input: 'u', ctrl: true }), { input: '10.0.0.0/8' }).text).toBe('10.0.0.0/8');
     expect(key(key(s, { backspace: true }), { input: '2' }).text).toBe('localhost, 127.0.0.2');
+    expect(key(key(key(s, { input: ', 10.0.0.0/8' }), { return: true }), {}).answers.proxy.noProxy).toEqual(['localhost', '127.0.0.1', '10.0.0.0/8']);
     expect(key(s, { return: true }).answers.proxy.noProxy).toEqual(['localhost', '127.0.0.1']);
   });
   it('detection preselects the found runtime unless the user moved first', () => {
@@ -249,7 +269,10 @@ describe('wizard flows (ink-testing-library): the answers render byte-identical 
     for (let i = 0; i < 'demo_connection2'.length + 2; i++) await w.keys('\x7f');
     await w.keys(', demo_connection4', ENTER);
     expect(w.frame()).toContain('Default rule');
-    await w.keys(DOWN, ENTER, ENTER, ENTER);
+    await w.keys(DOWN, ENTER, ENTER);
+    await untilFrame(w.app, 'enter install');
+    await w.keys(ENTER);
+    await until(() => w.result() !== undefined);
     expect(w.result()?.kind).toBe('install');
     expect(renderedFiles(w.result()!.answers)).toEqual(presetFiles('fivetran-kubernetes-affinity'));
     w.app.unmount();
@@ -265,7 +288,10 @@ describe('wizard flows (ink-testing-library): the answers render byte-identical 
     expect(w.frame()).toContain('warehouse (postgres) [default]');
     await w.keys(ENTER, ENTER);
     expect(w.frame()).toContain('Where do the executor secrets live?');
-    await w.keys(DOWN, DOWN, ENTER, ENTER, 'aws-secretsmanager', ENTER, ENTER, ENTER, ENTER, ENTER);
+    await w.keys(DOWN, DOWN, ENTER, ENTER, 'aws-secretsmanager', ENTER, ENTER, ENTER, ENTER);
+    await untilFrame(w.app, 'enter install');
+    await w.keys(ENTER);
+    await until(() => w.result() !== undefined);
     expect(w.result()?.kind).toBe('install');
     expect(renderedFiles(w.result()!.answers)).toEqual(presetFiles('tobiko-kubernetes-external-secrets'));
     w.app.unmount();
@@ -299,17 +325,20 @@ describe('wizard flows (ink-testing-library): the answers render byte-identical 
         onDone={(r) => (done = r)}
       />,
     );
-    await tick();
-    expect(frameOf(app)).toContain('Not ready to install');
+    await untilFrame(app, 'Not ready to install');
+    // The footer offers only what works: no "enter install" while the plan is not ready.
+    await untilFrame(app, 'k skip the failed check · s save as preset · esc back · ctrl-c quit');
+    expect(frameOf(app)).not.toContain('enter install');
     app.stdin.write(ENTER); // not ready: enter does nothing
     await tick();
     expect(done).toBeUndefined();
     app.stdin.write('k');
-    await tick();
+    await untilFrame(app, 'Review: files');
     expect(skipped).toEqual(['runtime-version']);
-    expect(frameOf(app)).toContain('Review: files');
+    await untilFrame(app, 'enter install · s save as preset · esc back · ctrl-c quit');
+    expect(frameOf(app)).not.toContain('k skip');
     app.stdin.write(ENTER);
-    await tick();
+    await until(() => done !== undefined);
     expect(done?.kind).toBe('install');
     app.unmount();
   });
@@ -317,6 +346,7 @@ describe('wizard flows (ink-testing-library): the answers render byte-identical 
   it('Ctrl-C before execution cancels and writes nothing', async () => {
     const w = mount();
     await w.keys(ENTER, '\u0003');
+    await until(() => w.result() !== undefined);
     expect(w.result()?.kind).toBe('cancel');
     w.app.unmount();
   });
@@ -328,17 +358,5 @@ describe('wizard flows (ink-testing-library): the answers render byte-identical 
     await w.keys(ESC);
     expect(w.frame()).toContain('Secrets');
     w.app.unmount();
-  });
-});
-
-describe('review text', () => {
-  it('wraps long lines (the exact commands) at spaces, keeping the indent', () => {
-    const cmd = '       $ /usr/local/bin/docker run -d --name controller --restart on-failure:3 --pull never --memory=2048m --label fivetran=ldp';
-    const out = wrapLines(['Steps', cmd], 40);
-    expect(out[0]).toBe('Steps');
-    expect(out.slice(1).every((l) => l.length <= 40)).toBe(true);
-    expect(out.slice(2).every((l) => l.startsWith('           '))).toBe(true);
-    expect(out.slice(1).map((l) => l.trim()).join(' ')).toBe(cmd.trim());
-    expect(wrapLines(['x'.repeat(90)], 40)).toEqual(['x'.repeat(40), `    ${'x'.repeat(36)}`, `    ${'x'.repeat(14)}`]);
   });
 });

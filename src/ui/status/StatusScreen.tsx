@@ -1,7 +1,7 @@
 // Live status screen: steps with spinner and elapsed time, the current command (masked), a bounded
 // output tail, hints (why it is stuck, with the fix), and the final summary.
 import React, { useEffect, useReducer, useState } from 'react';
-import { Box, Text, useApp } from 'ink';
+import { Box, Text, useApp, useStdout } from 'ink';
 import type { HdEvent } from '../../exec/events.js';
 import { summaryLines } from '../summary.js';
 import { CHECK_COLOR, SPINNER, STATUS_COLOR, STATUS_ICON, animationEnabled, colorsEnabled } from '../theme.js';
@@ -31,43 +31,58 @@ function color<T extends string>(c: T): T | undefined {
   return colorsEnabled() ? c : undefined;
 }
 
+/** The check status column: the longest status ("skipped") and a space. */
+const CHECK_WIDTH = 8;
+
 function StepLine({ step, frame, animate }: { step: StepView; frame: number; animate: boolean }) {
   const icon = step.status === 'running' && animate ? SPINNER[frame % SPINNER.length] : STATUS_ICON[step.status];
   const time = step.status === 'running' || step.status === 'done' || step.status === 'failed' ? elapsed(step) : '';
   return (
     <Box flexDirection="column">
-      <Text>
-        <Text color={color(STATUS_COLOR[step.status])}>{icon} </Text>
-        <Text bold={step.status === 'running'} dimColor={step.status === 'pending'}>
-          {step.title}
+      {/* Layout: every text sits in its own column box, so a long line wraps under its own start (a
+          hanging indent), never back to column 0. */}
+      <Box>
+        <Box flexShrink={0}>
+          <Text color={color(STATUS_COLOR[step.status])}>{icon} </Text>
+        </Box>
+        <Text>
+          <Text bold={step.status === 'running'} dimColor={step.status === 'pending'}>
+            {step.title}
+          </Text>
+          {time ? <Text dimColor> {time}</Text> : null}
+          {step.status === 'skipped' && step.detail ? <Text dimColor> ({step.detail})</Text> : null}
         </Text>
-        {time ? <Text dimColor> {time}</Text> : null}
-        {step.status === 'skipped' && step.detail ? <Text dimColor> ({step.detail})</Text> : null}
-      </Text>
+      </Box>
       {step.checks
         .filter((c) => c.status !== 'ok' || step.status === 'running')
         .map((c) => (
-          <Text key={c.id}>
-            {'    '}
-            <Text color={color(CHECK_COLOR[c.status])}>{c.status.padEnd(7)}</Text>
-            {c.id}: {c.message}
-            {c.fix && c.status !== 'ok' ? <Text dimColor>{`\n           fix: ${c.fix}`}</Text> : null}
-          </Text>
+          <Box key={c.id} marginLeft={4}>
+            <Box flexShrink={0} width={CHECK_WIDTH}>
+              <Text color={color(CHECK_COLOR[c.status])}>{c.status}</Text>
+            </Box>
+            <Box flexDirection="column">
+              <Text>
+                {c.id}: {c.message}
+              </Text>
+              {c.fix && c.status !== 'ok' ? <Text dimColor>{`fix: ${c.fix}`}</Text> : null}
+            </Box>
+          </Box>
         ))}
       {step.hints.map((h) => (
-        <Text key={h.message} color={color('yellow')}>
-          {'    ! '}
-          {h.message}
-          {h.fix ? <Text dimColor>{`\n      fix: ${h.fix}`}</Text> : null}
-        </Text>
+        <Box key={h.message} marginLeft={4}>
+          <Box flexShrink={0}>
+            <Text color={color('yellow')}>! </Text>
+          </Box>
+          <Box flexDirection="column">
+            <Text color={color('yellow')}>{h.message}</Text>
+            {h.fix ? <Text dimColor>{`fix: ${h.fix}`}</Text> : null}
+          </Box>
+        </Box>
       ))}
       {step.notes.map((n) => (
-        <Text key={n} dimColor>
-          {n
-            .split('\n')
-            .map((l) => `    ${l}`)
-            .join('\n')}
-        </Text>
+        <Box key={n} marginLeft={4}>
+          <Text dimColor>{n}</Text>
+        </Box>
       ))}
       {step.status === 'failed' && !step.checks.some((c) => c.status === 'fail') && step.hints.length === 0 ? (
         <Box flexDirection="column" marginLeft={4}>
@@ -93,6 +108,7 @@ function OutputLines({ lines }: { lines: string[] }) {
 }
 
 export function StatusView({ state, frame = 0, animate = false }: { state: StatusState; frame?: number; animate?: boolean }) {
+  const { stdout } = useStdout();
   return (
     <Box flexDirection="column">
       <Text bold>
@@ -117,7 +133,7 @@ export function StatusView({ state, frame = 0, animate = false }: { state: Statu
       ) : null}
       {state.summary ? (
         <Box marginTop={1}>
-          <Text color={color(state.summary.ok ? 'green' : 'red')}>{summaryLines(state.summary, state.title).join('\n')}</Text>
+          <Text color={color(state.summary.ok ? 'green' : 'red')}>{summaryLines(state.summary, state.title, Math.max(20, (stdout?.columns ?? 80) - 1)).join('\n')}</Text>
         </Box>
       ) : null}
     </Box>

@@ -1,6 +1,6 @@
-// Views for the current question: a list with one option highlighted, and a line of typed text. Both
-// are pure: the highlighted option and the text live in the wizard's reducer (state.ts), which gets
-// every key from one input handler.
+// The view of a select question: a list with one option highlighted. Pure: the highlighted option lives
+// in the wizard's reducer (state.ts), which gets every key from one input handler. (The line of typed
+// text is Field.tsx's TextView.)
 import React from 'react';
 import { Box, Text } from 'ink';
 import { colorsEnabled } from '../theme.js';
@@ -28,22 +28,15 @@ export function Choice({ items, cursor, limit = 10, render }: { items: ChoiceIte
         const selected = top + i === cursor;
         return (
           <Box key={item.value}>
-            <Text color={selected && colorsEnabled() ? 'cyan' : undefined}>{selected ? '❯ ' : '  '}</Text>
+            {/* The pointer column never shrinks: a long hint is cut, the rows stay aligned. */}
+            <Box flexShrink={0} width={2}>
+              <Text color={selected && colorsEnabled() ? 'cyan' : undefined}>{selected ? '❯' : ' '}</Text>
+            </Box>
             {render(item, selected)}
           </Box>
         );
       })}
       {below > 0 ? <Text dimColor>{`  ↓ ${below} more`}</Text> : null}
     </Box>
-  );
-}
-
-export function TextView({ value, mask, display }: { value: string; mask?: string; display?: (v: string) => string }) {
-  const shown = mask ? mask.repeat([...value].length) : display ? display(value) : value;
-  return (
-    <Text>
-      {shown}
-      <Text inverse> </Text>
-    </Text>
   );
 }

@@ -1,41 +1,89 @@
-// A single-line text field. Unlike a controlled input that computes from its last rendered value, it
-// keeps the value in a ref, so keys that arrive faster than renders (pasting, fast typing) are not lost.
-import React, { useRef } from 'react';
-import { useInput } from 'ink';
-import { TextView } from './Choice.js';
-import { editLine, splitKeys } from './keys.js';
+// A single-line text field (the review's save-as-preset path) and the view of a line of text with its
+// cursor (the wizard's text questions too). The field keeps its line in a ref, so keys that arrive
+// faster than renders (pasting, fast typing) are not lost; the editing is keys.ts's line editor.
+import React, { useRef, useState } from 'react';
+import { Text } from 'ink';
+import { editLine, graphemes, lineAt, parseInput, type LineState } from './keys.js';
+import { useRawInput } from './use-keys.js';
 
-export function Field({ value, onChange, onSubmit, mask, display, isActive = true }: { value: string; onChange: (v: string) => void; onSubmit: (v: string) => void; mask?: string; display?: (v: string) => string; isActive?: boolean }) {
-  const current = useRef(value);
+export function Field({ value, onChange, onSubmit, onCancel, isActive = true }: { value: string; onChange: (v: string) => void; onSubmit: (v: string) => void; onCancel?: () => void; isActive?: boolean }) {
+  const line = useRef<LineState>(lineAt(value));
+  const [, redraw] = useState(0);
+  // Adopt the value only when it changed from outside (a new default); never from a late render of a
+  // value we emitted earlier (that would overwrite keys typed in between).
   const emitted = useRef(value);
-  // Adopt the value only when it changed from outside (a new question); never from a late render of
-  // a value we emitted earlier (a passive effect here would overwrite keys typed in between).
   if (value !== emitted.current) {
-    current.current = value;
+    line.current = lineAt(value);
     emitted.current = value;
   }
-  useInput(
-    (input, key) => {
+  useRawInput(
+    (data) => {
       // A chunk can hold several keys (fast typing, a paste, tmux): apply them in order; an Enter in it
       // submits what came before.
-      let v = current.current;
+      let l = line.current;
       let submit = false;
-      for (const k of splitKeys({ ...key, input })) {
-        const r = editLine(v, k);
+      let cancel = false;
+      for (const k of parseInput(data)) {
+        if (k.escape) {
+          cancel = true;
+          break;
+        }
+        const r = editLine(l, k);
         if (r === 'submit') {
           submit = true;
           break;
         }
-        if (r !== undefined) v = r;
+        if (r !== undefined) l = r;
       }
-      if (v !== current.current) {
-        current.current = v;
-        emitted.current = v;
-        onChange(v);
+      const before = line.current;
+      line.current = l;
+      if (l.text !== before.text) {
+        emitted.current = l.text;
+        onChange(l.text);
       }
-      if (submit) onSubmit(v);
+      if (l.cursor !== before.cursor || l.text !== before.text) redraw((n) => n + 1);
+      if (cancel) onCancel?.();
+      else if (submit) onSubmit(l.text);
     },
     { isActive },
   );
-  return <TextView value={value} {...(mask ? { mask } : {})} {...(display ? { display } : {})} />;
+  return <TextView value={line.current.text} cursor={line.current.cursor} />;
+}
+
+/** Longer secrets draw as this many bullets and their length, not one bullet per character. */
+export const MASK_CELLS = 8;
+const MASK_FULL_UP_TO = 16;
+
+/** What a line shows: before the cursor, the cell under it (a space at the end), after it. */
+export function lineParts(value: string, cursor: number, opts: { mask?: string; display?: (v: string) => string } = {}): { before: string; at: string; after: string } {
+  const g = graphemes(value);
+  const c = Math.max(0, Math.min(cursor, g.length));
+  if (opts.mask) {
+    if (g.length <= MASK_FULL_UP_TO) return { before: opts.mask.repeat(c), at: c < g.length ? opts.mask : ' ', after: opts.mask.repeat(Math.max(0, g.length - c - 1)) };
+    // A long token would draw as lines of bullets: a short mask, the length, and where the cursor is.
+    const bullets = opts.mask.repeat(MASK_CELLS);
+    return c === g.length ? { before: `${bullets} (${g.length} characters)`, at: ' ', after: '' } : { before: `${bullets} (${g.length} characters, cursor at ${c + 1})`, at: '', after: '' };
+  }
+  const shown = opts.display ? opts.display(value) : value;
+  if (shown === value) return { before: g.slice(0, c).join(''), at: g[c] ?? ' ', after: g.slice(c + 1).join('') };
+  // A display transform (credentials in a URL masked): the cursor keeps its place in the unchanged
+  // prefix or suffix; inside the masked part it shows at the start of the mask (nothing leaks).
+  const d = graphemes(shown);
+  let pre = 0;
+  while (pre < g.length && pre < d.length && g[pre] === d[pre]) pre++;
+  let suf = 0;
+  while (suf < g.length - pre && suf < d.length - pre && g[g.length - 1 - suf] === d[d.length - 1 - suf]) suf++;
+  const at = c <= pre ? c : c >= g.length - suf ? d.length - (g.length - c) : pre;
+  return { before: d.slice(0, at).join(''), at: d[at] ?? ' ', after: d.slice(at + 1).join('') };
+}
+
+export function TextView({ value, cursor, mask, display }: { value: string; cursor?: number; mask?: string; display?: (v: string) => string }) {
+  const p = lineParts(value, cursor ?? graphemes(value).length, { ...(mask ? { mask } : {}), ...(display ? { display } : {}) });
+  return (
+    <Text>
+      {p.before}
+      {p.at ? <Text inverse>{p.at}</Text> : null}
+      {p.after}
+    </Text>
+  );
 }

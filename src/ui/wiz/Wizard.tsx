@@ -1,9 +1,13 @@
 // The wizard's views: thin, over the pure state machine in state.ts. One input owner at a time: the
 // current question's input is focused; the root only handles Esc, ← and Ctrl-C; exit happens in one place.
 import React, { useEffect, useReducer, useRef, useState } from 'react';
-import { Box, Text, useApp, useInput, useStdout } from 'ink';
-import { Field } from './Field.js';
-import { Choice, TextView } from './Choice.js';
+import { Box, Text, useApp, useStdout } from 'ink';
+import { Field, TextView } from './Field.js';
+import { Choice } from './Choice.js';
+import { useRawInput } from './use-keys.js';
+import { parseInput } from './keys.js';
+import { DEFAULT_PRESET_PATH, presetPath } from './preset-path.js';
+import { wrapLines } from '../summary.js';
 import { colorsEnabled } from '../theme.js';
 import type { Answers, Detection, Option, Question } from './questions.js';
 import { createState, currentQuestion, initialValue, prefill, progress, reduce, type WizardState } from './state.js';
@@ -65,36 +69,22 @@ function SelectQuestion({ q, choice }: { q: Question & { kind: 'select' }; choic
   return <Choice items={q.options} cursor={choice} limit={10} render={(o, selected) => <OptionItem isSelected={selected} label={o.label} hint={o.hint} />} />;
 }
 
-function TextQuestion({ q, value }: { q: Question & { kind: 'text' }; value: string }) {
-  const live = q.live?.(value);
+function TextQuestion({ q, value, caret, error }: { q: Question & { kind: 'text' }; value: string; caret: number; error?: string | undefined }) {
+  // The check sees what will be stored (trimmed); a failing check is not repeated under the error.
+  const live = q.live?.(value.trim());
   return (
     <Box flexDirection="column">
       <Box>
         <Text color={color('cyan')}>› </Text>
-        <TextView value={value} {...(q.secret ? { mask: '•' } : {})} {...(q.display ? { display: q.display } : {})} />
+        <TextView value={value} cursor={caret} {...(q.secret ? { mask: '•' } : {})} {...(q.display ? { display: q.display } : {})} />
       </Box>
-      {live ? <Text color={color(live.ok ? 'green' : 'yellow')}>{`${live.ok ? '✔' : '…'} ${live.text}`}</Text> : null}
+      {live && !(error && !live.ok) ? <Text color={color(live.ok ? 'green' : 'yellow')}>{`${live.ok ? '✔' : '…'} ${live.text}`}</Text> : null}
     </Box>
   );
 }
 
-/** Wrap lines to a width at spaces where possible; continuation lines keep the indent, plus 4. */
-export function wrapLines(lines: string[], width: number): string[] {
-  const out: string[] = [];
-  for (const line of lines) {
-    let rest = line;
-    const indent = ' '.repeat(Math.min((/^ */.exec(line)?.[0].length ?? 0) + 4, Math.floor(width / 2)));
-    while ([...rest].length > width) {
-      const chars = [...rest];
-      let cut = chars.slice(0, width).lastIndexOf(' ');
-      if (cut <= indent.length || cut < width / 2) cut = width; // no early break before a long path
-      out.push(chars.slice(0, cut).join('').trimEnd());
-      rest = indent + chars.slice(cut).join('').trimStart();
-    }
-    out.push(rest);
-  }
-  return out;
-}
+// Long lines (the exact commands) wrap at spaces or path boundaries, with hanging indents.
+export { wrapLines } from '../summary.js';
 
 function Review({ s, review, save, skipChecks, onConfirm, onBack }: { s: WizardState; review: WizardProps['review']; save: WizardProps['save']; skipChecks: WizardProps['skipChecks']; onConfirm: () => void; onBack: () => void }) {
   const { stdout } = useStdout();
@@ -118,20 +108,25 @@ function Review({ s, review, save, skipChecks, onConfirm, onBack }: { s: WizardS
   }, [s.answers, review, round]);
   // Long lines (the exact commands) wrap instead of being cut, so every word can be read.
   const lines = wrapLines((result?.text ?? 'Working out the plan (read-only checks of what is installed)…').split('\n'), (stdout?.columns ?? 80) - 1);
-  useInput(
-    (input, key) => {
-      if (key.downArrow) setTop((t) => Math.min(Math.max(0, lines.length - rows), t + 1));
-      else if (key.upArrow) setTop((t) => Math.max(0, t - 1));
-      else if (key.pageDown || input === ' ') setTop((t) => Math.min(Math.max(0, lines.length - rows), t + rows));
-      else if (key.pageUp) setTop((t) => Math.max(0, t - rows));
-      else if (key.return && result?.ok) onConfirm();
-      else if (input === 's' && result) setSaving('./hd-setup-preset.yaml');
-      else if (input === 'k' && result?.failed?.length && skipChecks) {
-        skipChecks(result.failed);
-        setTop(0);
-        setRound((r) => r + 1);
+  // Raw input through a handler that is always this render's (useRawInput keeps the latest): an Enter
+  // that arrives right after the plan became ready sees it ready.
+  useRawInput(
+    (data) => {
+      for (const key of parseInput(data)) {
+        const input = key.meta || key.ctrl ? '' : key.input;
+        if (key.downArrow) setTop((t) => Math.min(Math.max(0, lines.length - rows), t + 1));
+        else if (key.upArrow) setTop((t) => Math.max(0, t - 1));
+        else if (key.pageDown || input === ' ') setTop((t) => Math.min(Math.max(0, lines.length - rows), t + rows));
+        else if (key.pageUp) setTop((t) => Math.max(0, t - rows));
+        else if (key.return && result?.ok) return onConfirm();
+        else if (input === 's' && result) return setSaving(DEFAULT_PRESET_PATH);
+        else if (input === 'k' && result?.failed?.length && skipChecks) {
+          skipChecks(result.failed);
+          setTop(0);
+          setRound((r) => r + 1);
+          return;
+        } else if (key.escape || key.leftArrow) return onBack();
       }
-      else if (key.escape || key.leftArrow) onBack();
     },
     { isActive: saving === undefined },
   );
@@ -152,31 +147,56 @@ function Review({ s, review, save, skipChecks, onConfirm, onBack }: { s: WizardS
           <Field
             value={saving}
             onChange={setSaving}
+            onCancel={() => setSaving(undefined)}
             onSubmit={(p) => {
               setSaving(undefined);
-              save(s.answers, p).then(setMessage, (e: Error) => setMessage(`error: ${e.message}`));
+              const path = presetPath(p);
+              if (!path) return setMessage('error: give a file name for the preset, e.g. ./hd-setup-preset.yaml');
+              save(s.answers, path).then(setMessage, (e: Error) => setMessage(`error: ${e.message}`));
             }}
           />
         </Box>
       ) : null}
       {message ? <Text color={color(message.startsWith('error') ? 'red' : 'green')}>{message}</Text> : null}
+      <KeyHints keys={reviewKeys({ result, saving: saving !== undefined, scrolls: lines.length > rows })} />
     </Box>
   );
 }
 
-function Footer({ q, review, prefilled }: { q: Question; review: boolean; prefilled: boolean }) {
-  const keys = review
-    ? 'enter install · s save as preset · ↑↓ scroll · esc back · ctrl-c quit'
-    : q.kind === 'select'
-      ? '↑↓ move · enter choose · esc/← back · ctrl-c quit'
-      : prefilled
-        ? 'enter keeps it · type to replace · ⌫ edits · esc back · ctrl-c quit'
-        : 'type · enter next · esc back · ctrl-c quit (nothing is written)';
+export { DEFAULT_PRESET_PATH, presetPath } from './preset-path.js';
+
+/** The review's keys: only those that do something now. */
+export function reviewKeys({ result, saving, scrolls }: { result: ReviewText | undefined; saving: boolean; scrolls: boolean }): string {
+  if (saving) return 'enter save · ctrl-u clear · ←→ move · esc cancel · ctrl-c quit';
+  return [
+    result?.ok ? 'enter install' : '',
+    result?.failed?.length ? `k skip the failed check${result.failed.length > 1 ? 's' : ''}` : '',
+    result ? 's save as preset' : '',
+    scrolls ? '↑↓ scroll' : '',
+    'esc back',
+    'ctrl-c quit',
+  ]
+    .filter(Boolean)
+    .join(' · ');
+}
+
+function KeyHints({ keys }: { keys: string }) {
   return (
     <Box marginTop={1}>
-      <Text dimColor>{keys}</Text>
+      <Text dimColor wrap="wrap">
+        {keys}
+      </Text>
     </Box>
   );
+}
+
+/** The keys of a question (the review draws its own: they depend on its state). */
+export function questionKeys(q: Question, prefilled: boolean): string {
+  return q.kind === 'select'
+    ? '↑↓ move · enter choose · esc/← back · ctrl-c quit'
+    : prefilled
+      ? 'enter keeps it · ctrl-u clears · ←→ move · esc back · ctrl-c quit'
+      : 'type · enter next · esc back · ctrl-c quit (nothing is written)';
 }
 
 export function WizardApp(p: WizardProps) {
@@ -215,7 +235,7 @@ export function WizardApp(p: WizardProps) {
   }, [s.result]);
   // The one input handler for the questions: every key goes to the reducer (see state.ts). The review
   // screen has its own while it shows; here it only gets ctrl-c.
-  useInput((input, key) => dispatch({ type: 'key', key: { ...key, input } }));
+  useRawInput((data) => dispatch({ type: 'input', data }));
   return (
     <Box flexDirection="column">
       <Header s={s} />
@@ -238,13 +258,13 @@ export function WizardApp(p: WizardProps) {
               </Text>
             ) : null}
             <Box marginTop={1} flexDirection="column">
-              {q.kind === 'select' ? <SelectQuestion q={q} choice={s.choice} /> : <TextQuestion q={q} value={s.text} />}
+              {q.kind === 'select' ? <SelectQuestion q={q} choice={s.choice} /> : <TextQuestion q={q} value={s.text} caret={s.caret} error={s.error} />}
             </Box>
           </>
         )}
         {s.error ? <Text color={color('red')}>{`✖ ${s.error}`}</Text> : null}
       </Box>
-      <Footer q={q} review={q.kind === 'review'} prefilled={q.kind === 'text' && !s.touched && s.text !== ''} />
+      {q.kind === 'review' ? null : <KeyHints keys={questionKeys(q, q.kind === 'text' && !s.touched && s.text !== '')} />}
     </Box>
   );
 }

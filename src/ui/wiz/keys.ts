@@ -1,7 +1,11 @@
 // Keys as pure data, shared by the wizard's reducer (state.ts) and the review's save field (Field.tsx):
-// how a chunk of input splits into keys, and what one key does to a line of text.
+// how raw terminal input splits into keys, and what one key does to a line of text (a small readline).
+//
+// Raw input, not Ink's useInput: Ink reports Backspace (DEL, 0x7f) and the Delete key (ESC [3~) both as
+// `delete`, and has no notion of Alt-b/Alt-f/Alt-d; so the wizard reads the raw sequences Ink's input
+// parser hands to its listeners (one sequence per event, plain text in runs) and parses them here.
 
-/** A key as Ink's useInput reports it (the subset the wizard uses). */
+/** One key (the subset the wizard uses). `input` is printable text: one character, or a pasted run. */
 export interface KeyPress {
   input: string;
   upArrow?: boolean;
@@ -10,42 +14,277 @@ export interface KeyPress {
   rightArrow?: boolean;
   pageUp?: boolean;
   pageDown?: boolean;
+  home?: boolean;
+  end?: boolean;
   return?: boolean;
   escape?: boolean;
+  /** Backspace (DEL or ^H): the character before the cursor. */
   backspace?: boolean;
+  /** The Delete key (ESC [3~): the character at the cursor. */
   delete?: boolean;
   tab?: boolean;
   ctrl?: boolean;
+  /** Alt (Meta): ESC before the key, or the modifier parameter of a CSI sequence. */
   meta?: boolean;
 }
 
-const isPlain = (k: KeyPress) => !k.upArrow && !k.downArrow && !k.leftArrow && !k.rightArrow && !k.pageUp && !k.pageDown && !k.escape && !k.ctrl && !k.meta;
+const ESC = '\u001B';
 
-function charKey(ch: string): KeyPress {
+/** A CSI/SS3 sequence: its final byte and parameters, e.g. ESC [1;3D -> ('D', [1, 3]). */
+function csiKey(final: string, params: number[], meta: boolean): KeyPress {
+  const mod = Math.max(0, (params[1] ?? 1) - 1); // xterm: 1 shift, 2 alt, 4 ctrl, 8 meta
+  const m: KeyPress = { input: '', ...((mod & 10) || meta ? { meta: true } : {}), ...(mod & 4 ? { ctrl: true } : {}) };
+  switch (final) {
+    case 'A':
+      return { ...m, upArrow: true };
+    case 'B':
+      return { ...m, downArrow: true };
+    case 'C':
+      return { ...m, rightArrow: true };
+    case 'D':
+      return { ...m, leftArrow: true };
+    case 'H':
+      return { ...m, home: true };
+    case 'F':
+      return { ...m, end: true };
+    case 'Z':
+      return { input: '' }; // shift-tab: nothing
+    case '~':
+      switch (params[0]) {
+        case 1:
+        case 7:
+          return { ...m, home: true };
+        case 4:
+        case 8:
+          return { ...m, end: true };
+        case 3:
+          return { ...m, delete: true };
+        case 5:
+          return { ...m, pageUp: true };
+        case 6:
+          return { ...m, pageDown: true };
+      }
+      return { input: '' };
+    // rxvt: ESC O a..d are ctrl-arrows, ESC [ a..d shift-arrows
+    case 'c':
+      return { ...m, rightArrow: true, ...(meta ? {} : { ctrl: true }) };
+    case 'd':
+      return { ...m, leftArrow: true, ...(meta ? {} : { ctrl: true }) };
+  }
+  return { input: '' };
+}
+
+/** A control character outside an escape sequence. */
+function controlKey(ch: string): KeyPress | undefined {
   if (ch === '\r' || ch === '\n') return { input: '', return: true };
-  if (ch === '\u007f' || ch === '\b') return { input: '', backspace: true };
+  if (ch === '\u007F' || ch === '\b') return { input: '', backspace: true };
   if (ch === '\t') return { input: '', tab: true };
-  return { input: ch };
+  const c = ch.charCodeAt(0);
+  if (c >= 1 && c <= 26) return { input: String.fromCharCode(c + 96), ctrl: true };
+  return undefined; // NUL, ^\ ^] ^^ ^_, C1 controls: dropped
+}
+
+const isPrintable = (ch: string) => {
+  const c = ch.codePointAt(0)!;
+  return c >= 0x20 && c !== 0x7f && !(c >= 0x80 && c < 0xa0);
+};
+
+/**
+ * Raw terminal input (one Ink input event, a paste, keystrokes coalesced over SSH, tmux send-keys) as
+ * keys in order: escape sequences become one key each, runs of printable text one key each (a paste
+ * inserts at the cursor in one step), every control character one key; CR LF is one Enter.
+ */
+export function parseInput(raw: string): KeyPress[] {
+  const out: KeyPress[] = [];
+  let run = '';
+  const flush = () => {
+    if (run) out.push({ input: run });
+    run = '';
+  };
+  const chars = [...raw];
+  for (let i = 0; i < chars.length; i++) {
+    const ch = chars[i]!;
+    if (ch !== ESC) {
+      if (isPrintable(ch)) {
+        run += ch;
+        continue;
+      }
+      flush();
+      if (ch === '\r' && chars[i + 1] === '\n') i++;
+      const k = controlKey(ch);
+      if (k) out.push(k);
+      continue;
+    }
+    flush();
+    // ESC ESC <sequence> is Alt + that key (iTerm, some tmux setups); ESC alone (or ESC ESC) is Escape.
+    let j = i + 1;
+    let meta = false;
+    if (chars[j] === ESC && (chars[j + 1] === '[' || chars[j + 1] === 'O')) {
+      meta = true;
+      j++;
+    }
+    const next = chars[j];
+    if (next === undefined || next === ESC) {
+      out.push({ input: '', escape: true });
+      i = next === ESC ? j : j - 1;
+      continue;
+    }
+    if (next === '[') {
+      // CSI: parameter bytes 0x30-0x3f, intermediate 0x20-0x2f, one final byte 0x40-0x7e.
+      let k = j + 1;
+      while (k < chars.length && /^[\x20-\x3f]$/.test(chars[k]!)) k++;
+      const final = chars[k];
+      if (final === undefined || !/^[\x40-\x7e]$/.test(final)) {
+        i = k - 1; // an unterminated sequence: dropped
+        continue;
+      }
+      const params = chars.slice(j + 1, k).join('').split(';').map((p) => parseInt(p, 10) || 0);
+      out.push(csiKey(final, params, meta));
+      i = k;
+      continue;
+    }
+    if (next === 'O' && chars[j + 1] !== undefined) {
+      // SS3: ESC O A..D, H, F; rxvt ESC O c/d (ctrl-arrows)
+      out.push(csiKey(chars[j + 1]!, [], meta));
+      i = j + 1;
+      continue;
+    }
+    // ESC + one key: Alt + that key.
+    i = j;
+    const k = isPrintable(next) ? { input: next } : controlKey(next);
+    if (k) out.push({ ...k, meta: true });
+  }
+  flush();
+  return out;
 }
 
 /**
- * Ink hands over plain text that arrived in one piece (a paste, keystrokes coalesced over SSH, tmux
- * send-keys) as one input, Enter and backspace included: here it becomes one key per character.
+ * A key as the tests and Ink's useInput describe it: a plain one whose input holds several keys (text
+ * with Enter, backspace or escape sequences in it) becomes those keys, in order.
  */
 export function splitKeys(k: KeyPress): KeyPress[] {
-  if (!isPlain(k) || k.return || k.backspace || k.delete || k.tab) return [k];
-  const chars = [...k.input];
-  if (chars.length === 0 || (chars.length === 1 && !/^[\r\n\b\t\u007f]$/.test(k.input))) return [k];
-  return chars.map(charKey);
+  const plain = Object.entries(k).every(([name, v]) => name === 'input' || !v);
+  if (!plain) return [k];
+  if (k.input === '') return [];
+  return parseInput(k.input);
+}
+
+// ---- the line editor ----
+
+/** A line being edited. `cursor` counts grapheme clusters (what the view draws as one cell). */
+export interface LineState {
+  text: string;
+  cursor: number;
+  /** The kill buffer (Ctrl-U/K/W, Alt-D, Alt-Backspace), yanked back by Ctrl-Y. */
+  kill: string;
+  /** The last key was a kill: the next kill adds to the buffer (readline's kill ring). */
+  killing?: boolean;
+}
+
+let segmenter: Intl.Segmenter | undefined;
+/** The grapheme clusters of a text: an emoji or a letter with its accent is one cell, one cursor step. */
+export function graphemes(text: string): string[] {
+  segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  return Array.from(segmenter.segment(text), (s) => s.segment);
+}
+
+/** A line with the cursor at its end: how a prefilled value starts. */
+export function lineAt(text: string, kill = ''): LineState {
+  return { text, cursor: graphemes(text).length, kill };
+}
+
+// readline's two notions of a word: Alt-B/F/D and Alt-Backspace stop at anything that is not a letter
+// or digit; Ctrl-W (unix-word-rubout) kills back to whitespace.
+const isWordChar = (g: string) => /^[\p{L}\p{N}]/u.test(g);
+const isSpace = (g: string) => /^\s/u.test(g);
+
+/** backward-word: back over non-word characters, then over the word. */
+export function wordStart(g: string[], at: number): number {
+  let i = at;
+  while (i > 0 && !isWordChar(g[i - 1]!)) i--;
+  while (i > 0 && isWordChar(g[i - 1]!)) i--;
+  return i;
+}
+
+/** forward-word: forward over non-word characters, then to the end of the word. */
+export function wordEnd(g: string[], at: number): number {
+  let i = at;
+  while (i < g.length && !isWordChar(g[i]!)) i++;
+  while (i < g.length && isWordChar(g[i]!)) i++;
+  return i;
+}
+
+/** unix-word-rubout's start: back over whitespace, then over everything that is not whitespace. */
+export function spaceWordStart(g: string[], at: number): number {
+  let i = at;
+  while (i > 0 && isSpace(g[i - 1]!)) i--;
+  while (i > 0 && !isSpace(g[i - 1]!)) i--;
+  return i;
+}
+
+/** Remove [from, to) into the kill buffer; consecutive kills add up (backward ones in front). */
+function killRange(l: LineState, g: string[], from: number, to: number, backward: boolean): LineState {
+  const killed = g.slice(from, to).join('');
+  const kill = l.killing ? (backward ? killed + l.kill : l.kill + killed) : killed;
+  return { text: [...g.slice(0, from), ...g.slice(to)].join(''), cursor: from, kill, killing: true };
+}
+
+function insert(l: LineState, g: string[], s: string): LineState {
+  const at = Math.min(l.cursor, g.length);
+  return { text: g.slice(0, at).join('') + s + g.slice(at).join(''), cursor: at + graphemes(s).length, kill: l.kill };
 }
 
 /**
- * One key on a line of text: the new text, 'submit' for Enter, or undefined for a key that does not
- * edit. With `replace`, typed text replaces the line (a prefilled value); backspace still edits it.
+ * One key on a line: the new line, 'submit' for Enter, or undefined for a key that is not an editing key
+ * (the caller may give it another meaning: Esc, ↑↓, ← on an empty field).
  */
-export function editLine(text: string, k: KeyPress, replace = false): string | 'submit' | undefined {
+export function editLine(l: LineState, k: KeyPress): LineState | 'submit' | undefined {
   if (k.return) return 'submit';
-  if (k.backspace || k.delete || (k.ctrl && k.input === 'h')) return [...text].slice(0, -1).join('');
-  if (!isPlain(k) || k.tab || /^[\u0000-\u001f\u007f]*$/.test(k.input)) return undefined;
-  return (replace ? '' : text) + k.input;
+  const g = graphemes(l.text);
+  const at = Math.max(0, Math.min(l.cursor, g.length));
+  const move = (cursor: number): LineState => ({ text: l.text, cursor: Math.max(0, Math.min(cursor, g.length)), kill: l.kill });
+  const key = k.input;
+  if (k.ctrl && !k.meta) {
+    switch (key) {
+      case 'a':
+        return move(0);
+      case 'e':
+        return move(g.length);
+      case 'b':
+        return move(at - 1);
+      case 'f':
+        return move(at + 1);
+      case 'h':
+        return at > 0 ? { text: [...g.slice(0, at - 1), ...g.slice(at)].join(''), cursor: at - 1, kill: l.kill } : move(at);
+      case 'd':
+        return at < g.length ? { text: [...g.slice(0, at), ...g.slice(at + 1)].join(''), cursor: at, kill: l.kill } : move(at);
+      case 'u':
+        return killRange(l, g, 0, at, true);
+      case 'k':
+        return killRange(l, g, at, g.length, false);
+      case 'w':
+        return killRange(l, g, spaceWordStart(g, at), at, true);
+      case 'y':
+        return l.kill ? insert(l, g, l.kill) : move(at);
+    }
+  }
+  if (k.leftArrow) return move(k.meta || k.ctrl ? wordStart(g, at) : at - 1);
+  if (k.rightArrow) return move(k.meta || k.ctrl ? wordEnd(g, at) : at + 1);
+  if (k.home) return move(0);
+  if (k.end) return move(g.length);
+  if (k.backspace) {
+    if (k.meta) return killRange(l, g, wordStart(g, at), at, true); // Alt-Backspace: backward-kill-word
+    return at > 0 ? { text: [...g.slice(0, at - 1), ...g.slice(at)].join(''), cursor: at - 1, kill: l.kill } : move(at);
+  }
+  if (k.delete) return at < g.length ? { text: [...g.slice(0, at), ...g.slice(at + 1)].join(''), cursor: at, kill: l.kill } : move(at);
+  if (k.meta && !k.ctrl) {
+    if (key === 'b') return move(wordStart(g, at));
+    if (key === 'f') return move(wordEnd(g, at));
+    if (key === 'd') return killRange(l, g, at, wordEnd(g, at), false);
+    return undefined;
+  }
+  if (k.ctrl || k.upArrow || k.downArrow || k.pageUp || k.pageDown || k.escape || k.tab) return undefined;
+  const text = [...key].filter(isPrintable).join('');
+  if (!text) return undefined;
+  return insert({ ...l, cursor: at }, g, text);
 }

@@ -2,11 +2,14 @@ import React from 'react';
 import { render } from 'ink';
 import type { Answers } from './questions.js';
 import { WizardApp, type WizardProps } from './Wizard.js';
+import { keepScrollback } from '../term.js';
 
-/** Mount the wizard, wait until it exits, return the answers (a preset) and what to do with them. */
-export async function runWizard(props: Omit<WizardProps, 'onDone'>): Promise<{ kind: 'install' | 'cancel'; answers: Answers }> {
+/** Mount the wizard (or ask in plain lines), wait until it exits, return the answers (a preset) and what to do with them. */
+export async function runWizard(plain: boolean, props: Omit<WizardProps, 'onDone'>): Promise<{ kind: 'install' | 'cancel'; answers: Answers }> {
+  // Line prompts that never repaint (a screen reader, a dumb or tiny terminal): the same questions.
+  if (plain) return (await import('./plain.js')).runPlainWizard(props);
   let result: { kind: 'install' | 'cancel'; answers: Answers } = { kind: 'cancel', answers: {} };
-  const app = render(<WizardApp {...props} onDone={(r) => (result = r)} />, { exitOnCtrlC: false, patchConsole: false });
+  const app = render(<WizardApp {...props} onDone={(r) => (result = r)} />, { stdout: keepScrollback(process.stdout), exitOnCtrlC: false, patchConsole: false });
   // Ink writes the first frame synchronously in render(): the benchmark measures up to here.
   if (process.env.HD_SETUP_WIZARD_EXIT_AFTER_FIRST_FRAME === '1') {
     if (process.env.HD_SETUP_DEBUG) process.stderr.write(`first frame at ${(process.uptime() * 1000).toFixed(0)} ms\n`);

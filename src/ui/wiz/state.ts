@@ -4,7 +4,7 @@
 // every key as a 'key' action from a single input handler. React applies queued actions in order, so
 // keys that arrive together (fast typing, a paste, keystrokes coalesced over SSH, tmux send-keys) act
 // exactly as if they came one by one, even across questions: "↓ enter" picks the second option.
-import { editLine, splitKeys, type KeyPress } from './keys.js';
+import { editLine, graphemes, parseInput, splitKeys, type KeyPress, type LineState } from './keys.js';
 import { questions, type Answers, type Ctx, type Detection, type Drafts, type Question } from './questions.js';
 
 export interface WizardState {
@@ -19,6 +19,12 @@ export interface WizardState {
   result?: { kind: 'install' | 'cancel' };
   /** The text typed into the current text question. */
   text: string;
+  /** The text cursor, in grapheme clusters (0: before the first). */
+  caret: number;
+  /** What Ctrl-U/K/W or Alt-D last cut from this question's text, for Ctrl-Y. */
+  kill: string;
+  /** The last key was a kill (consecutive kills add up, as in readline). */
+  killing?: boolean;
   /** The highlighted option of the current select question. */
   choice: number;
   /** The user typed or moved on this question (detection then leaves it alone). */
@@ -40,7 +46,9 @@ export type WizardAction =
   | { type: 'confirm' }
   | { type: 'cancel' }
   | { type: 'error'; message: string }
-  | { type: 'key'; key: KeyPress };
+  | { type: 'key'; key: KeyPress }
+  /** Raw terminal input: parsed into keys (keys.ts), each acting in order. */
+  | { type: 'input'; data: string };
 
 const ctx = (s: WizardState): Ctx => ({ answers: s.answers, drafts: s.drafts, detection: s.detection });
 
@@ -56,14 +64,16 @@ export function initialValue(q: Question): string {
 }
 
 export function createState(answers: Answers = {}, detection: Detection = {}): WizardState {
-  return enter({ answers, drafts: {}, detection, cursor: 'product', history: [], text: '', choice: 0, touched: false, secrets: [] });
+  return enter({ answers, drafts: {}, detection, cursor: 'product', history: [], text: '', caret: 0, kill: '', choice: 0, touched: false, secrets: [] });
 }
 
-/** Arrive at the current question: its text or highlighted option start from its initial value. */
+/** Arrive at the current question: its text (cursor at the end) or highlighted option start from its
+ * initial value. The kill buffer does not travel between questions (it may hold a secret). */
 function enter(s: WizardState): WizardState {
   const q = currentQuestion(s);
   const initial = initialValue(q);
-  return { ...s, text: q.kind === 'text' ? initial : '', choice: q.kind === 'select' ? Math.max(0, q.options.findIndex((o) => o.value === initial)) : 0, touched: false };
+  const text = q.kind === 'text' ? initial : '';
+  return { ...s, text, caret: graphemes(text).length, kill: '', killing: false, choice: q.kind === 'select' ? Math.max(0, q.options.findIndex((o) => o.value === initial)) : 0, touched: false };
 }
 
 /** With a prefilled preset, accept every answer it already gives and stop at the first missing one. */
@@ -92,6 +102,8 @@ export function reduce(s: WizardState, a: WizardAction): WizardState {
     }
     case 'key':
       return { ...splitKeys(a.key).reduce(onKey, s), interacted: true };
+    case 'input':
+      return { ...parseInput(a.data).reduce(onKey, s), interacted: true };
     case 'error':
       return { ...s, error: a.message };
     case 'prefill':
@@ -130,7 +142,8 @@ export function reduce(s: WizardState, a: WizardAction): WizardState {
       const q = currentQuestion(s);
       if (q.kind === 'review') return s;
       if (q.kind === 'text') {
-        const value = q.secret ? a.value : a.value.trim();
+        // Trimmed, secrets too: a token pasted with a space around it is stored without it.
+        const value = a.value.trim();
         const err = q.validate?.(value, ctx(s));
         if (err) return { ...s, error: err };
         return advance(q.secret && value ? { ...s, secrets: [...s.secrets, value] } : s, q, value);
@@ -162,6 +175,9 @@ function onKey(s: WizardState, k: KeyPress): WizardState {
   if (q.kind === 'review' || s.result) return s; // the review screen handles its own keys
   if (k.escape) return reduce(s, { type: 'back' });
   if (q.kind === 'select') {
+    // A run of typed text (keys coalesced: "jj") acts character by character; what follows a choice
+    // goes to the next question.
+    if (!k.ctrl && !k.meta && k.input.length > 1) return [...k.input].reduce<WizardState>((st, ch) => onKey(st, { input: ch }), s);
     const n = q.options.length;
     if (k.leftArrow) return reduce(s, { type: 'back' });
     if (k.upArrow || k.input === 'k') return { ...s, choice: (s.choice - 1 + n) % n, touched: true };
@@ -171,13 +187,19 @@ function onKey(s: WizardState, k: KeyPress): WizardState {
     if (k.return) return reduce(s, { type: 'submit', value: q.options[s.choice]?.value ?? '' });
     return s;
   }
-  if (k.leftArrow && s.text === '') return reduce(s, { type: 'back' });
-  // A prefilled value (a default, or the installed one) is kept by Enter and replaced by typing;
-  // backspace edits it instead.
-  const edited = editLine(s.text, k, !s.touched);
+  if (k.leftArrow && !k.meta && !k.ctrl && s.text === '') return reduce(s, { type: 'back' });
+  // A line editor (keys.ts). A prefilled value (a default, or the installed one) is kept by Enter and
+  // edited from its end; Ctrl-U clears it.
+  const edited = editLine(lineOf(s), k);
   if (edited === 'submit') return reduce(s, { type: 'submit', value: s.text });
   if (edited === undefined) return s;
-  return { ...s, text: edited, touched: true, error: undefined };
+  const changed = edited.text !== s.text;
+  return { ...s, text: edited.text, caret: edited.cursor, kill: edited.kill, killing: Boolean(edited.killing), touched: true, ...(changed ? { error: undefined } : {}) };
+}
+
+/** The current text question's line, as the editor sees it. */
+export function lineOf(s: WizardState): LineState {
+  return { text: s.text, cursor: s.caret, kill: s.kill, ...(s.killing ? { killing: true } : {}) };
 }
 
 /** Steps for the header: which are done, which is current. */

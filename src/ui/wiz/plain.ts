@@ -1,0 +1,227 @@
+// The accessible wizard: the same questions, answers and review as the Ink wizard (the same pure state
+// machine, state.ts), as numbered line prompts that never repaint: usable with a screen reader, over a
+// dumb serial console, or on a terminal too small to draw on. ACCESSIBLE=1 (the convention of
+// charmbracelet/huh) or --plain; used by itself on a terminal below 40×10 or with TERM=dumb.
+// Input is read as plain lines (LineReader); a secret is read without echo.
+import type { Answers, Question } from './questions.js';
+import { createState, currentQuestion, initialValue, prefill, progress, reduce, type WizardState } from './state.js';
+import type { WizardProps } from './Wizard.js';
+import { DEFAULT_PRESET_PATH, presetPath } from './preset-path.js';
+import { wrapLines } from '../summary.js';
+
+export type PlainResult = { kind: 'install' | 'cancel'; answers: Answers };
+
+interface In extends NodeJS.ReadableStream {
+  isTTY?: boolean;
+  setRawMode?: (raw: boolean) => unknown;
+}
+interface Out {
+  write(s: string): unknown;
+  columns?: number;
+}
+
+/**
+ * Lines from the input. On a terminal, the reader keeps it in raw mode for the whole session and echoes
+ * what is typed itself: a secret typed ahead (before its prompt) is never echoed by the terminal, and
+ * a secret is read without echo. Backspace, Ctrl-U, Enter; Ctrl-C or Ctrl-D on an empty line cancel.
+ */
+export class LineReader {
+  private pending = '';
+  private buf = '';
+  private hidden = false;
+  private waiting: ((line: string | undefined) => void) | undefined;
+  private ended = false;
+  private readonly raw: boolean;
+  private onData = (d: string | Buffer) => {
+    this.pending += String(d);
+    this.pump();
+  };
+  private onEnd = () => {
+    this.ended = true;
+    this.pump();
+  };
+  constructor(
+    private readonly input: In,
+    private readonly echo: (s: string) => void,
+  ) {
+    this.raw = Boolean(input.isTTY && input.setRawMode);
+    if (this.raw) input.setRawMode!(true);
+    input.setEncoding?.('utf8');
+    input.on('data', this.onData);
+    input.on('end', this.onEnd);
+    input.resume?.();
+  }
+  /** End the waiting read with `line` (undefined: cancelled). */
+  finish(line: string | undefined) {
+    const w = this.waiting;
+    this.waiting = undefined;
+    this.buf = '';
+    w?.(line);
+  }
+  private show(s: string) {
+    if (this.raw && !this.hidden) this.echo(s);
+  }
+  private pump() {
+    while (this.waiting && this.pending) {
+      const ch = [...this.pending][0]!;
+      this.pending = this.pending.slice(ch.length);
+      if (ch === '\r' || ch === '\n') {
+        if (ch === '\n' && this.lastCr) {
+          this.lastCr = false;
+          continue;
+        }
+        this.lastCr = ch === '\r';
+        if (this.raw) this.echo('\n');
+        this.finish(this.buf);
+        continue;
+      }
+      this.lastCr = false;
+      if (ch === '\u0003' || (ch === '\u0004' && this.buf === '')) {
+        if (this.raw) this.echo('\n');
+        this.finish(undefined);
+      } else if (ch === '\u007F' || ch === '\b') {
+        if (this.buf) this.show('\b \b');
+        this.buf = [...this.buf].slice(0, -1).join('');
+      } else if (ch === '\u0015') {
+        this.show('\b \b'.repeat([...this.buf].length));
+        this.buf = '';
+      } else if (ch === '\u001B') {
+        // an escape sequence (an arrow key): not text; skip it whole
+        const m = /^(\[[0-?]*[ -/]*[@-~]|O.|.)?/su.exec(this.pending);
+        this.pending = this.pending.slice(m?.[0].length ?? 0);
+      } else if (ch >= ' ') {
+        this.buf += ch;
+        this.show(ch);
+      }
+    }
+    if (this.waiting && this.ended && !this.pending) this.finish(undefined);
+  }
+  private lastCr = false;
+  read(hidden = false): Promise<string | undefined> {
+    this.hidden = hidden;
+    return new Promise((resolve) => {
+      this.waiting = resolve;
+      this.pump();
+    });
+  }
+  close() {
+    this.input.off('data', this.onData);
+    this.input.off('end', this.onEnd);
+    if (this.raw) this.input.setRawMode!(false);
+    this.input.pause?.();
+  }
+}
+
+const BACK = '<';
+
+/** A question as lines: its number in the steps, title, help and (for a choice) numbered options. */
+export function questionText(s: WizardState, q: Question): string[] {
+  const { steps, current } = progress(s);
+  const out = [`Step ${steps.indexOf(current) + 1} of ${steps.length} (${current}): ${q.title}`];
+  if (q.help) out.push(q.help);
+  if (q.kind === 'select') {
+    const initial = initialValue(q);
+    q.options.forEach((o, i) => out.push(`  ${i + 1}. ${o.label}${o.hint ? ` (${o.hint})` : ''}${o.value === initial ? ' [default]' : ''}`));
+  }
+  return out;
+}
+
+/** What a typed line means for a question: a value to submit, back, or a problem to show. */
+export function answerOf(q: Question, line: string): { value: string } | { back: true } | { problem: string } {
+  const t = line.trim();
+  if (t === BACK) return { back: true };
+  if (q.kind === 'select') {
+    if (t === '') return { value: initialValue(q) };
+    const n = Number(t);
+    if (Number.isInteger(n) && n >= 1 && n <= q.options.length) return { value: q.options[n - 1]!.value };
+    const byLabel = q.options.find((o) => o.label.toLowerCase() === t.toLowerCase() || o.value === t);
+    if (byLabel) return { value: byLabel.value };
+    return { problem: `type a number from 1 to ${q.options.length}, or Enter for the default` };
+  }
+  if (q.kind === 'text') {
+    if (t === '') return { value: q.initial };
+    if (t === '-') return { value: '' };
+    return { value: line };
+  }
+  return { problem: 'nothing to answer here' };
+}
+
+function promptOf(q: Question): string {
+  if (q.kind === 'select') return `Choose 1-${q.options.length} (Enter: default, ${BACK}: back): `;
+  if (q.kind !== 'text') return '';
+  const keep = q.initial ? (q.secret ? 'Enter keeps the value already set, - clears it' : `Enter keeps "${q.display ? q.display(q.initial) : q.initial}", - clears it`) : 'Enter for none';
+  return `${q.secret ? 'Type it (hidden)' : 'Answer'} (${keep}, ${BACK}: back): `;
+}
+
+/** Ask every question in plain lines; resolves with the answers to install, or a cancel. */
+export async function runPlainWizard(props: Omit<WizardProps, 'onDone'>, io: { input: In; output: Out } = { input: process.stdin, output: process.stdout }): Promise<PlainResult> {
+  const out = io.output;
+  const width = out.columns && out.columns >= 20 ? out.columns - 1 : undefined;
+  const say = (lines: string[]) => out.write(`${(width ? wrapLines(lines, width) : lines).join('\n')}\n`);
+  const reader = new LineReader(io.input, (t) => out.write(t));
+  const onSigint = () => reader.finish(undefined);
+  process.on('SIGINT', onSigint);
+  try {
+    say(['hd-setup · set up a hybrid-deployment agent (line mode: type the answer and press Enter; < goes back)']);
+    let s = prefill(createState(props.initial ?? {}, typeof props.detection === 'function' ? {} : (props.detection ?? {})));
+    if (typeof props.detection === 'function') {
+      say(['Looking for docker, podman, kubectl and an installed agent…']);
+      const d = await props.detection().catch(() => ({}));
+      s = reduce(s, { type: 'detected', detection: d });
+      if ('installed' in d && d.installed) {
+        s = reduce(s, { type: 'prefill', answers: d.installed.preset, note: `Found an installed agent (${d.installed.where}). Its settings are the defaults; < walks back through them.` });
+        say([s.note ?? '']);
+      }
+    }
+    let reported = 0;
+    for (;;) {
+      for (const v of s.secrets.slice(reported)) props.onSecret?.(v);
+      reported = s.secrets.length;
+      const q = currentQuestion(s);
+      if (q.kind === 'review') {
+        const r = await props.review(s.answers).catch((e: Error) => ({ ok: false, text: e.message, failed: undefined as string[] | undefined }));
+        say(['', r.ok ? 'Review: files, changes and the exact commands (secrets masked)' : 'Not ready to install:', ...r.text.split('\n'), '']);
+        const choices = [r.ok ? 'i install' : '', r.failed?.length ? `k skip the failed check${r.failed.length > 1 ? 's' : ''}` : '', 's save as a preset', `${BACK} back`, 'q quit'].filter(Boolean);
+        out.write(`${choices.join(', ')}: `);
+        const line = await reader.read();
+        if (line === undefined) return { kind: 'cancel', answers: s.answers };
+        const t = line.trim().toLowerCase();
+        if (t === 'i' && r.ok) return { kind: 'install', answers: s.answers };
+        if (t === 'q') return { kind: 'cancel', answers: s.answers };
+        if (t === BACK) s = reduce(s, { type: 'back' });
+        else if (t === 'k' && r.failed?.length) props.skipChecks?.(r.failed);
+        else if (t === 's') {
+          out.write(`Save the preset to (Enter: ${DEFAULT_PRESET_PATH}): `);
+          const p = await reader.read();
+          if (p === undefined) return { kind: 'cancel', answers: s.answers };
+          const path = presetPath(p.trim() || DEFAULT_PRESET_PATH);
+          say([await props.save(s.answers, path).catch((e: Error) => `error: ${e.message}`)]);
+        } else say([`✖ type one of: ${choices.map((c) => c.split(' ')[0]).join(', ')}`]);
+        continue;
+      }
+      say(['', ...questionText(s, q)]);
+      out.write(promptOf(q));
+      const line = await reader.read(q.kind === 'text' && q.secret);
+      if (line === undefined) return { kind: 'cancel', answers: s.answers };
+      const a = answerOf(q, line);
+      if ('back' in a) {
+        s = reduce(s, { type: 'back' });
+        continue;
+      }
+      if ('problem' in a) {
+        say([`✖ ${a.problem}`]);
+        continue;
+      }
+      const next = reduce(s, { type: 'submit', value: a.value });
+      if (next.error) say([`✖ ${next.error}`]);
+      else if (q.kind === 'text' && q.live && a.value.trim()) {
+        const live = q.live(a.value.trim());
+        if (live?.ok) say([`✔ ${live.text}`]);
+      }
+      s = next.error ? { ...next, error: undefined } : next;
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+    reader.close();
+  }
+}

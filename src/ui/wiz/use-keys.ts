@@ -1,0 +1,27 @@
+// Raw key input for the wizard: Ink's input events (one escape sequence, or a run of plain text, each)
+// before useInput's interpretation, which cannot tell Backspace from Delete and drops Alt-b/f/d.
+// The sequences are parsed by keys.ts (pure, tested without Ink).
+import { useLayoutEffect, useRef } from 'react';
+import { useStdin } from 'ink';
+
+/**
+ * Call `handler` with each raw input event while `isActive`; the terminal is in raw mode meanwhile.
+ * The listener is (un)subscribed in a layout effect, during the commit: with a passive effect, a key that
+ * arrives right after a screen changed (the save field just opened) could still go to the old listener.
+ * The handler is always the latest render's, so it never acts on stale state.
+ */
+export function useRawInput(handler: (data: string) => void, { isActive = true }: { isActive?: boolean } = {}): void {
+  const { setRawMode, internal_eventEmitter: events } = useStdin();
+  const current = useRef(handler);
+  current.current = handler;
+  useLayoutEffect(() => {
+    if (!isActive) return;
+    setRawMode(true);
+    const on = (data: string | Buffer) => current.current(String(data));
+    events.on('input', on);
+    return () => {
+      events.removeListener('input', on);
+      setRawMode(false);
+    };
+  }, [isActive, events, setRawMode]);
+}

@@ -1,0 +1,183 @@
+// The line editor inside the mounted wizard (ink-testing-library): raw terminal sequences go through
+// Ink's own input parser to the wizard, keys arrive one by one or all in one chunk, and the save-as-preset
+// field at the review edits like the questions.
+import { describe, expect, it } from 'vitest';
+import React from 'react';
+import { render as inkRender } from 'ink-testing-library';
+import { WizardApp, presetPath, reviewKeys } from '../../src/ui/wiz/Wizard.js';
+import type { Answers } from '../../src/ui/wiz/questions.js';
+import { TOKEN } from '../helpers.js';
+
+const ENTER = '\r';
+const CTRL_U = '\x15';
+const HOME = '\x1b[H';
+const ALT_B = '\x1bb';
+const frameOf = (app: { frames: string[] }) => [...app.frames].reverse().find((f) => f.trim() !== '') ?? '';
+const tick = () => new Promise((r) => setImmediate(() => setTimeout(r, 25)));
+async function until(ok: () => boolean): Promise<void> {
+  for (let t = Date.now(); Date.now() - t < 10_000 && !ok(); ) await new Promise((r) => setTimeout(r, 10));
+}
+
+function mount(initial: Answers = {}) {
+  let done: { kind: string; answers: Answers } | undefined;
+  const saved: string[] = [];
+  const app = inkRender(
+    <WizardApp
+      initial={initial}
+      detection={{}}
+      review={async () => ({ ok: true, text: 'Files\n  0600 conf/config.json' })}
+      save={async (_a, p) => {
+        saved.push(p);
+        return `Saved ${p}.`;
+      }}
+      onDone={(r) => (done = r)}
+    />,
+  );
+  const keys = async (...ks: string[]) => {
+    for (const k of ks) {
+      app.stdin.write(k);
+      await tick();
+    }
+  };
+  const frame = () => frameOf(app);
+  const untilFrame = async (text: string) => {
+    await until(() => frame().includes(text));
+    expect(frame()).toContain(text);
+  };
+  return { app, keys, frame, untilFrame, saved, result: () => done };
+}
+
+describe('text questions edit like readline', () => {
+  it('a token pasted with spaces around it is stored trimmed; its mask stays one short line', async () => {
+    const w = mount();
+    await w.keys(ENTER, ENTER);
+    await w.untilFrame('Agent token');
+    await w.keys(`  ${TOKEN} `);
+    // checked as it will be stored, drawn as 8 bullets and the length (not 47 bullets)
+    expect(w.frame()).toContain('valid token for controller clever_tiger');
+    expect(w.frame()).toContain(`•••••••• (${TOKEN.length + 3} characters)`);
+    expect(w.frame()).not.toContain('•••••••••');
+    expect(w.frame()).not.toContain(TOKEN);
+    await w.keys(ENTER);
+    await w.untilFrame('through a proxy?');
+    await w.keys('\x1b');
+    await w.untilFrame('Agent token');
+    // back on the field: the stored (trimmed) token, prefilled, cursor at the end
+    expect(w.frame()).toContain(`•••••••• (${TOKEN.length} characters)`);
+    expect(w.frame()).toContain('enter keeps it · ctrl-u clears');
+    // one Ctrl-U clears it (no backspace per character)
+    await w.keys(CTRL_U);
+    expect(w.frame()).not.toContain('••');
+    expect(w.frame()).toContain('type · enter next');
+    w.app.unmount();
+  });
+
+  it('a prefilled list is extended at its end, edited in the middle, every key in one chunk', async () => {
+    const w = mount({ product: 'fivetran', runtime: 'docker', fivetran: { token: TOKEN }, proxy: { https: 'http://proxy.internal:3128' } });
+    await w.untilFrame('enter install');
+    // walk back to the no-proxy question
+    await w.keys('\x1b');
+    await w.untilFrame('Hosts that bypass the proxy');
+    expect(w.frame()).toContain('localhost, 127.0.0.1');
+    // one chunk: append ", 10.0.0.0/8", then Home, Alt-F (after "localhost"), Alt-D (kill ", 127"),
+    // End, Ctrl-Y (yank it back at the end), Enter
+    await w.keys(`, 10.0.0.0/8${HOME}\x1bf\x1bd\x1b[F\x19${ENTER}`);
+    await w.untilFrame('The token goes only into');
+    await w.keys(ENTER);
+    await w.untilFrame('enter install');
+    await w.keys(ENTER);
+    await until(() => w.result() !== undefined);
+    expect(w.result()?.answers.proxy.noProxy).toEqual(['localhost.0.0.1', '10.0.0.0/8', '127']);
+    w.app.unmount();
+  });
+
+  it('Backspace deletes before the cursor and Delete at it (Ink reports both as "delete")', async () => {
+    const w = mount({ product: 'tobiko', runtime: 'docker' });
+    await w.untilFrame('Tobiko Cloud organization');
+    await w.keys('acmex', '\x1b[D', '\x1b[D', '\x7f', '\x1b[3~', ENTER);
+    await w.untilFrame('Project');
+    await w.keys('\x1b');
+    await w.untilFrame('Tobiko Cloud organization');
+    expect(w.frame()).toMatch(/› acx/);
+    w.app.unmount();
+  });
+
+  it('Alt-B moves by word, typing inserts at the cursor', async () => {
+    const w = mount({ product: 'tobiko', runtime: 'docker' });
+    await w.untilFrame('Tobiko Cloud organization');
+    await w.keys(`acme-prod${ALT_B}eu-${ENTER}`);
+    await w.untilFrame('Project');
+    await w.keys('\x1b');
+    await w.untilFrame('acme-eu-prod');
+    w.app.unmount();
+  });
+});
+
+describe('errors and hints', () => {
+  it('a wrong token shows its error once (the live check steps aside for the error)', async () => {
+    const w = mount({ product: 'fivetran', runtime: 'docker' });
+    await w.untilFrame('Agent token');
+    await w.keys('bad');
+    expect(w.frame()).toContain('… token does not decode');
+    await w.keys(ENTER);
+    await w.untilFrame('✖ token does not decode');
+    expect(w.frame().match(/does not decode/g)).toHaveLength(1);
+    // editing clears the error; the live check speaks again
+    await w.keys('\x7f');
+    expect(w.frame()).not.toContain('✖');
+    expect(w.frame().match(/token/g)?.length).toBeGreaterThan(0);
+    w.app.unmount();
+  });
+});
+
+describe('save as preset (review)', () => {
+  const at = async () => {
+    const w = mount({ product: 'fivetran', runtime: 'docker', fivetran: { token: TOKEN } });
+    await w.untilFrame('enter install');
+    await w.keys('s');
+    await w.untilFrame('Save preset to: ./hd-setup-preset.yaml');
+    expect(w.frame()).toContain('enter save · ctrl-u clear · ←→ move · esc cancel');
+    expect(w.frame()).not.toContain('enter install');
+    return w;
+  };
+  it('Ctrl-U clears the default; the typed path is the path (not appended to the default)', async () => {
+    const w = await at();
+    await w.keys(`${CTRL_U}presets/k8s.yaml${ENTER}`);
+    await until(() => w.saved.length > 0);
+    expect(w.saved).toEqual(['presets/k8s.yaml']);
+    await w.untilFrame('Saved presets/k8s.yaml.');
+    w.app.unmount();
+  });
+  it('the default is edited from its end, like every field', async () => {
+    const w = await at();
+    await w.keys('\x7f\x7f\x7f\x7fjson', ENTER);
+    await until(() => w.saved.length > 0);
+    expect(w.saved).toEqual(['./hd-setup-preset.json']);
+    w.app.unmount();
+  });
+  it('~/ is the home directory', async () => {
+    const w = await at();
+    await w.keys(CTRL_U, '~/x.yaml', ENTER);
+    await until(() => w.saved.length > 0);
+    expect(w.saved).toEqual([`${process.env.HOME}/x.yaml`]);
+    expect(presetPath(' ~/a/b.yaml ', '/home/ana')).toBe('/home/ana/a/b.yaml');
+    expect(presetPath('./p.yaml', '/home/ana')).toBe('./p.yaml');
+    w.app.unmount();
+  });
+  it('Esc cancels the save and the review keys come back', async () => {
+    const w = await at();
+    await w.keys('\x1b');
+    await w.untilFrame('enter install · s save as preset · esc back · ctrl-c quit');
+    expect(w.frame()).not.toContain('Save preset to');
+    expect(w.saved).toEqual([]);
+    w.app.unmount();
+  });
+});
+
+describe('review keys', () => {
+  it('offer only what works now', () => {
+    expect(reviewKeys({ result: undefined, saving: false, scrolls: false })).toBe('esc back · ctrl-c quit');
+    expect(reviewKeys({ result: { ok: false, text: '' }, saving: false, scrolls: true })).toBe('s save as preset · ↑↓ scroll · esc back · ctrl-c quit');
+    expect(reviewKeys({ result: { ok: true, text: '' }, saving: false, scrolls: false })).toBe('enter install · s save as preset · esc back · ctrl-c quit');
+  });
+});

@@ -1,0 +1,198 @@
+// Layout at 80 and 120 columns (issue 15, point 14): options stay aligned, check lines keep their
+// spaces, the summary and the review's commands wrap with a hanging indent at word or path boundaries.
+// Ink renders into a terminal-sized stream here; the pty test (pty.test.tsx) runs the built bin.
+import { describe, expect, it } from 'vitest';
+import React from 'react';
+import { EventEmitter } from 'node:events';
+import { render } from 'ink';
+import stripAnsi from 'strip-ansi';
+import { WizardApp } from '../../src/ui/wiz/Wizard.js';
+import { StatusView } from '../../src/ui/status/StatusScreen.js';
+import { initialStatus, statusReducer } from '../../src/ui/status/reducer.js';
+import { summaryLines, wrapLines } from '../../src/ui/summary.js';
+import type { Summary } from '../../src/exec/events.js';
+import { TOKEN } from '../helpers.js';
+
+const IMAGE = 'us-docker.pkg.dev/prod-eng-fivetran-ldp/public-docker-us/ldp-agent:production';
+const RUN = `       $ /usr/local/bin/docker run -d --name controller --restart on-failure:3 --pull never --memory=2048m --label fivetran=ldp ${IMAGE}`;
+const SIZES = [
+  [80, 24],
+  [120, 40],
+] as const;
+
+class Screen extends EventEmitter {
+  isTTY = true;
+  frames: string[] = [];
+  constructor(
+    public columns: number,
+    public rows: number,
+  ) {
+    super();
+  }
+  write = (s: string) => {
+    this.frames.push(s);
+    return true;
+  };
+  last = () => stripAnsi(this.frames.at(-1) ?? '');
+}
+class Keys extends EventEmitter {
+  isTTY = true;
+  private data: string | null = null;
+  write(d: string) {
+    this.data = d;
+    this.emit('readable');
+  }
+  read = () => {
+    const d = this.data;
+    this.data = null;
+    return d;
+  };
+  setEncoding() {}
+  setRawMode() {}
+  ref() {}
+  unref() {}
+  resume() {}
+  pause() {}
+}
+const settle = () => new Promise((r) => setTimeout(r, 60));
+
+/** Mount a tree in a terminal of that size (Ink's debug mode: each frame written whole). */
+function mountAt(node: React.ReactElement, columns: number, rows: number) {
+  const screen = new Screen(columns, rows);
+  const keys = new Keys();
+  const app = render(node, { stdout: screen as never, stdin: keys as never, debug: true, patchConsole: false, exitOnCtrlC: false });
+  return { screen, keys, app };
+}
+
+/** Breaking lines must not lose or add anything but whitespace. */
+const squash = (lines: string[]) => lines.join(' ').replace(/\s+/g, '');
+
+describe('wrapLines: hanging indents at word or path boundaries', () => {
+  it('a long command wraps under the command, the image reference breaks after a "/"', () => {
+    for (const w of [79, 60, 40]) {
+      const out = wrapLines(['Steps', RUN], w);
+      expect(out[0]).toBe('Steps');
+      for (const l of out) expect([...l].length).toBeLessThanOrEqual(w);
+      for (const l of out.slice(2)) expect(l).toMatch(/^ {11}\S/); // 4 deeper than the "$"
+      expect(squash(out.slice(1))).toBe(squash([RUN]));
+      expect(out.some((l) => l.trim() === 'ldp-agent:production' || l.endsWith(' ldp-agent:production') || l.trim().endsWith('/ldp-agent:production'))).toBe(true);
+      // every break is at a space or right after a path separator: no word cut in two
+      for (const l of out.slice(1, -1)) expect(l).toMatch(/(\S$)/);
+      const words = RUN.trim().split(/\s+/);
+      for (const l of out.slice(1)) for (const piece of l.trim().split(/\s+/)) expect(words.some((wd) => wd.includes(piece))).toBe(true);
+    }
+    expect(wrapLines([RUN], 79)).toEqual([
+      '       $ /usr/local/bin/docker run -d --name controller --restart on-failure:3',
+      '           --pull never --memory=2048m --label fivetran=ldp',
+      '           us-docker.pkg.dev/prod-eng-fivetran-ldp/public-docker-us/',
+      '           ldp-agent:production',
+    ]);
+  });
+  it('labels, bullets and fixes hang under their text; only a word longer than the line is cut', () => {
+    expect(wrapLines(['  fix: run as a regular user (rootless podman/docker recommended), or pass --allow-root'], 60)).toEqual([
+      '  fix: run as a regular user (rootless podman/docker',
+      '       recommended), or pass --allow-root',
+    ]);
+    expect(wrapLines(['    - wrote /home/ana/fivetran/conf/config.json (0600) and the systemd user unit'], 50)).toEqual([
+      '    - wrote /home/ana/fivetran/conf/config.json',
+      '      (0600) and the systemd user unit',
+    ]);
+    expect(wrapLines(['x'.repeat(50)], 20)).toEqual(['x'.repeat(20), `  ${'x'.repeat(18)}`, `  ${'x'.repeat(12)}`]);
+    expect(wrapLines(['short', ''], 20)).toEqual(['short', '']);
+  });
+});
+
+const failed: Summary = {
+  ok: false,
+  cancelled: false,
+  failed: 'image',
+  error: `pull access denied for ${IMAGE}: the registry could not be reached through the proxy`,
+  fix: `pull the image on a machine with access: docker pull ${IMAGE}, then docker save/load it here, or set --set fivetran.pullPolicy=never`,
+  done: ['preflight', 'files'],
+  skipped: [],
+  notRun: ['image', 'container:controller', 'readiness'],
+  changes: ['wrote /home/ana/fivetran/conf/config.json (0600)'],
+  backups: [],
+  warnings: [],
+  nextSteps: [],
+};
+
+describe('the final summary', () => {
+  for (const [cols] of SIZES) {
+    it(`wraps to ${cols} columns with hanging indents (plain lines)`, () => {
+      const lines = summaryLines(failed, 'Fivetran agent on docker', cols - 1);
+      for (const l of lines) expect([...l].length).toBeLessThan(cols);
+      expect(lines[0]).toBe('✖ Fivetran agent on docker: failed at step "image".');
+      for (const l of lines.slice(1)) expect(l).toMatch(/^ {2}/); // nothing falls back to column 0
+      const fix = lines.findIndex((l) => l.startsWith('  Fix:'));
+      expect(lines[fix + 1]).toMatch(/^ {9}\S/); // under the text after "Fix:   "
+      expect(squash(lines)).toBe(squash(summaryLines(failed, 'Fivetran agent on docker')));
+      expect(lines.join('\n')).not.toMatch(/ldp-ag\s+ent/);
+    });
+    it(`the status screen draws it the same at ${cols}×${cols === 80 ? 24 : 40}`, async () => {
+      const state = statusReducer(initialStatus, { type: 'done', summary: failed } as never);
+      const { screen, app } = mountAt(<StatusView state={{ ...state, title: 'Fivetran agent on docker' }} />, cols, cols === 80 ? 24 : 40);
+      await settle();
+      const frame = screen.last().split('\n');
+      app.unmount();
+      for (const l of frame) expect([...l].length).toBeLessThanOrEqual(cols);
+      expect(frame.join('\n')).toContain(summaryLines(failed, 'Fivetran agent on docker', cols - 1).join('\n'));
+    });
+  }
+});
+
+describe('status screen check lines', () => {
+  it('a skipped check keeps the space after its status; long messages and fixes hang under the message', async () => {
+    let s = statusReducer(initialStatus, { type: 'plan', title: 'Fivetran agent on docker', verb: 'Installing', steps: [{ id: 'preflight', title: 'Preflight checks' }] } as never);
+    s = statusReducer(s, { type: 'step:start', id: 'preflight', title: 'Preflight checks' } as never);
+    s = statusReducer(s, { type: 'check', id: 'preflight', check: { id: 'not-root', status: 'skipped', message: 'running as root (allowed with --allow-root)' } } as never);
+    s = statusReducer(s, { type: 'check', id: 'preflight', check: { id: 'memory', status: 'warn', message: 'the host has 1.5 GB of memory; the agent needs 2 GB for its pipelines and more for large syncs', fix: 'give the host at least 2 GB of memory, or lower the number of concurrent syncs in the Fivetran dashboard' } } as never);
+    const { screen, app } = mountAt(<StatusView state={s} />, 80, 24);
+    await settle();
+    const frame = screen.last().split('\n');
+    app.unmount();
+    expect(frame).toContain('    skipped not-root: running as root (allowed with --allow-root)');
+    const warn = frame.findIndex((l) => l.startsWith('    warn    memory:'));
+    expect(warn).toBeGreaterThan(0);
+    expect(frame[warn + 1]).toMatch(/^ {12}\S/);
+    expect(frame.find((l) => l.includes('fix: give the host'))).toMatch(/^ {12}fix: /);
+    for (const l of frame) expect([...l].length).toBeLessThanOrEqual(80);
+  });
+});
+
+describe('wizard screens at 80×24 and 120×40', () => {
+  for (const [cols, rows] of SIZES) {
+    it(`options with long hints stay aligned under the pointer (${cols}×${rows})`, async () => {
+      const initial = { product: 'tobiko', runtime: 'kubernetes', tobiko: { org: 'acme', project: 'p', clientId: 'c', clientSecret: 's', gateways: { wh: { type: 'duckdb' } } } };
+      const { screen, keys, app } = mountAt(<WizardApp initial={initial} detection={{}} review={async () => ({ ok: true, text: RUN })} save={async () => ''} onDone={() => {}} />, cols, rows);
+      await settle();
+      // the review: the command wraps under itself, not to column 0
+      let frame = screen.last().split('\n');
+      expect(frame.join('\n')).toContain('enter install');
+      for (const l of frame) expect([...l].length).toBeLessThanOrEqual(cols);
+      const run = frame.findIndex((l) => l.startsWith('       $ /usr/local/bin/docker run'));
+      expect(run).toBeGreaterThan(0);
+      if (cols === 80) expect(frame[run + 1]).toMatch(/^ {11}\S/);
+      expect(frame.join('\n')).toContain('ldp-agent:production');
+      keys.write('\x1b');
+      await settle();
+      frame = screen.last().split('\n');
+      expect(frame.join('\n')).toContain('Where do the executor secrets live?');
+      const options = frame.filter((l) => /Secret|Helm values|Operator/.test(l) && /^[❯ ] /.test(l));
+      expect(options).toHaveLength(4);
+      expect(options[0]).toMatch(/^❯ A Kubernetes Secret {2}hd-setup creates it/);
+      for (const o of options.slice(1)) expect(o).toMatch(/^ {2}[A-Z]/);
+      for (const l of frame) expect([...l].length).toBeLessThanOrEqual(cols);
+      app.unmount();
+    });
+  }
+  it('a long token is one short line of bullets at 80 columns', async () => {
+    const { screen, keys, app } = mountAt(<WizardApp initial={{ product: 'fivetran', runtime: 'docker' }} detection={{}} review={async () => ({ ok: true, text: '' })} save={async () => ''} onDone={() => {}} />, 80, 24);
+    await settle();
+    keys.write(TOKEN.repeat(4));
+    await settle();
+    const frame = screen.last().split('\n');
+    app.unmount();
+    expect(frame.filter((l) => l.includes('•'))).toEqual([`› •••••••• (${TOKEN.length * 4} characters)`]);
+  });
+});

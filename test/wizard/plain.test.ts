@@ -1,0 +1,124 @@
+// The accessible wizard (ACCESSIBLE=1, --plain, and terminals too small or dumb to draw on): numbered
+// line prompts over the same state machine; the same answers give the same files as the bundled presets.
+import { describe, expect, it } from 'vitest';
+import { PassThrough } from 'node:stream';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runPlainWizard, answerOf } from '../../src/ui/wiz/plain.js';
+import { parseModel } from '../../src/model/load.js';
+import { render } from '../../src/service/plan.js';
+import type { Answers } from '../../src/ui/wiz/questions.js';
+import { RENDER_ENV, SECRET_ENV, TOKEN, load, tmp } from '../helpers.js';
+import { hasScript, inPty } from './pty-helpers.js';
+
+const files = (answers: Answers) => render(parseModel(structuredClone(answers), { env: SECRET_ENV }).model, RENDER_ENV).map((f) => [f.path, f.mode, f.content]);
+const presetFiles = (name: string) => render(load({ preset: name }).model, RENDER_ENV).map((f) => [f.path, f.mode, f.content]);
+
+/** Run the line wizard on piped input: each answer is sent once the output asks for input again. */
+async function converse(answers: string[], opts: { review?: (a: Answers) => Promise<{ ok: boolean; text: string; failed?: string[] }>; initial?: Answers } = {}) {
+  const input = new PassThrough();
+  let output = '';
+  const saved: string[] = [];
+  const out = { write: (s: string) => ((output += s), true), columns: 120 };
+  const done = runPlainWizard(
+    {
+      initial: opts.initial ?? {},
+      detection: {},
+      review: opts.review ?? (async () => ({ ok: true, text: 'Files\n  0600 conf/config.json' })),
+      save: async (_a, p) => (saved.push(p), `Saved ${p}.`),
+    },
+    { input, output: out },
+  );
+  for (const a of answers) {
+    const asked = output.length;
+    for (let i = 0; i < 200 && output.length === asked; i++) await new Promise((r) => setTimeout(r, 5));
+    input.write(`${a}\n`);
+  }
+  const result = await done;
+  return { result, output, saved };
+}
+
+describe('line prompts', () => {
+  it('Fivetran on docker: the same answers render the same files as the bundled preset', async () => {
+    const { result, output } = await converse(['1', '1', `  ${TOKEN} `, '', '', 'i']);
+    expect(result.kind).toBe('install');
+    expect(result.answers.fivetran.token).toBe(TOKEN); // trimmed
+    expect(files(result.answers)).toEqual(presetFiles('fivetran-docker'));
+    expect(output).toContain('Step 1 of 3 (Product): What do you want to install?');
+    expect(output).toContain('  1. Fivetran Hybrid Deployment Agent (Fivetran pipelines, in your network) [default]');
+    expect(output).toContain('✔ valid token for controller clever_tiger');
+    expect(output).not.toContain(TOKEN);
+    expect(output).not.toMatch(/\x1b/); // never repaints: no escape sequences at all
+  });
+  it('errors are said once and asked again; < goes back and keeps the answers', async () => {
+    const { result, output } = await converse(['1', '9', '1', 'not-a-token', '<', '', TOKEN, '2', 'http://proxy.internal:3128', '', '', '', 'q']);
+    expect(output).toContain('✖ type a number from 1 to 3, or Enter for the default');
+    expect(output).toContain('✖ token is not base64');
+    expect(output.match(/Where should it run\?/g)).toHaveLength(3);
+    expect(result.kind).toBe('cancel');
+    expect(result.answers.proxy).toEqual({ https: 'http://proxy.internal:3128', http: 'http://proxy.internal:3128', noProxy: ['localhost', '127.0.0.1'] });
+  });
+  it('the review: not ready offers what works; k skips the failed checks; s saves (~ expanded)', async () => {
+    let skipped = false;
+    const review = async () => (skipped ? { ok: true, text: 'Steps' } : { ok: false, failed: ['not-root'], text: '✖ not-root: running as root' });
+    const input = ['1', '1', TOKEN, '', '', 'i', 's', '~/p.yaml', 'k', 'i'];
+    const input2 = new PassThrough();
+    let output = '';
+    const saved: string[] = [];
+    const done = runPlainWizard({ initial: {}, detection: {}, review, skipChecks: () => (skipped = true), save: async (_a, p) => (saved.push(p), `Saved ${p}.`) }, { input: input2, output: { write: (s: string) => ((output += s), true) } });
+    for (const a of input) {
+      const asked = output.length;
+      for (let i = 0; i < 200 && output.length === asked; i++) await new Promise((r) => setTimeout(r, 5));
+      input2.write(`${a}\n`);
+    }
+    const result = await done;
+    expect(output).toContain('k skip the failed check, s save as a preset, < back, q quit: ');
+    expect(output).toContain('✖ type one of: k, s, <, q'); // "i" while not ready
+    expect(saved).toEqual([`${process.env.HOME}/p.yaml`]);
+    expect(output).toContain('i install, s save as a preset, < back, q quit: ');
+    expect(result.kind).toBe('install');
+  });
+  it('the input ending (Ctrl-D, a closed pipe) cancels', async () => {
+    const input = new PassThrough();
+    const done = runPlainWizard({ initial: {}, detection: {}, review: async () => ({ ok: true, text: '' }), save: async () => '' }, { input, output: { write: () => true } });
+    input.end();
+    expect((await done).kind).toBe('cancel');
+  });
+  it('reads a typed line for each kind of question', () => {
+    const select = { id: 'x', step: 'S', title: 't', kind: 'select' as const, options: [{ label: 'A', value: 'a' }, { label: 'B', value: 'b' }], initial: 'b', apply: () => ({}) };
+    expect(answerOf(select, '')).toEqual({ value: 'b' });
+    expect(answerOf(select, ' 1 ')).toEqual({ value: 'a' });
+    expect(answerOf(select, 'b')).toEqual({ value: 'b' });
+    expect(answerOf(select, '<')).toEqual({ back: true });
+    expect(answerOf(select, '3')).toHaveProperty('problem');
+    const text = { id: 'y', step: 'S', title: 't', kind: 'text' as const, initial: 'keep', apply: () => ({}) };
+    expect(answerOf(text, '')).toEqual({ value: 'keep' });
+    expect(answerOf(text, '-')).toEqual({ value: '' });
+    expect(answerOf(text, 'new value')).toEqual({ value: 'new value' });
+  });
+});
+
+describe.runIf(hasScript)('line prompts in a pseudo-terminal (the built bin)', () => {
+  it('ACCESSIBLE=1: numbered prompts that never repaint; the token is never echoed; s saves a preset', async () => {
+    const home = tmp('hd-home-');
+    const r = await inPty('cols 80 rows 24', {
+      env: { ACCESSIBLE: '1', HOME: home },
+      // typed ahead too: the reader, not the terminal, decides what is echoed
+      keys: ['1\r', '1\r', `${TOKEN}\r`, '\r', '\r', 's\r', '~/p.yaml\r', 'q\r'],
+      first: 1500,
+      gap: 600,
+    });
+    expect(r.out).toContain('Step 1 of 3 (Product): What do you want to install?');
+    expect(r.out).toContain('Type it (hidden)');
+    expect(r.out).not.toContain(TOKEN);
+    expect(r.out).not.toMatch(/\x1b\[[0-9;]*[ABCDGHJK]/); // no cursor movement or erasing: nothing repaints
+    expect(readFileSync(join(home, 'p.yaml'), 'utf8')).toContain('token: env:FIVETRAN_TOKEN');
+    expect(r.code).toBe(130);
+  }, 60_000);
+  it('a 0×0 terminal says why and asks in lines instead', async () => {
+    const r = await inPty('cols 0 rows 0', { keys: ['q\r', '\x03'], first: 2500 });
+    expect(r.out).toContain('the terminal is too small for the full-screen wizard (0×0; it needs at least 40×10): asking line by line instead');
+    expect(r.out).toContain('Step 1 of 3 (Product)');
+    expect(r.code).toBe(130);
+  }, 60_000);
+});

@@ -1,0 +1,40 @@
+// Running the built bin in a real pseudo-terminal (util-linux `script`), feeding keys with pauses.
+import { spawn, spawnSync } from 'node:child_process';
+import stripAnsi from 'strip-ansi';
+import { BIN, tmp } from '../helpers.js';
+
+export const hasScript = spawnSync('script', ['--version']).status === 0;
+
+/** Run the bin with `args` in a pty of `size` ("cols 80 rows 24"), each key after `gap` ms. */
+export function inPty(size: string, opts: { args?: string[]; env?: NodeJS.ProcessEnv; keys?: string[]; gap?: number; first?: number } = {}): Promise<{ out: string; code: number | null }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', HOME: tmp('hd-home-'), ...opts.env };
+  delete env.CI; // Ink draws only the last frame when CI is set at all
+  const cmd = [process.execPath, BIN, ...(opts.args ?? [])].map((a) => JSON.stringify(a)).join(' ');
+  const child = spawn('script', ['-qec', `stty ${size}; exec ${cmd}`, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString('utf8')));
+  void (async () => {
+    let i = 0;
+    for (const k of opts.keys ?? []) {
+      await new Promise((r) => setTimeout(r, i++ === 0 ? (opts.first ?? 2500) : (opts.gap ?? 800)));
+      if (child.exitCode === null) child.stdin.write(k);
+    }
+  })();
+  return new Promise((done) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      done({ out, code });
+    });
+  });
+}
+
+/** The last frame Ink drew (what stays on screen), as plain lines. */
+export function lastFrame(out: string): string[] {
+  const frames = out.split(/(?:\x1b\[2K\x1b\[1A)+\x1b\[2K\x1b\[G|\x1b\[2J\x1b\[H/);
+  return stripAnsi(frames.at(-1) ?? '')
+    .replace(/\r/g, '')
+    .split('\n')
+    .map((l) => l.trimEnd());
+}

@@ -1,0 +1,86 @@
+// Terminals (issue 15, point 15): too small or dumb terminals get one line instead of a broken screen;
+// the scrollback is never wiped; a closed stdout ends any command quietly. Real processes: the built
+// bin in a pseudo-terminal (util-linux `script`), and with a stdout pipe closed by the reader.
+import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { hasScript, inPty } from './pty-helpers.js';
+import { BIN, tmp } from '../helpers.js';
+import { MIN_COLUMNS, MIN_ROWS, keepScrollback, terminalProblem } from '../../src/ui/term.js';
+import { PassThrough } from 'node:stream';
+
+describe('terminal size and type', () => {
+  it('needs at least 40×10 and a terminal that is not dumb', () => {
+    expect(terminalProblem({ columns: 80, rows: 24 }, {})).toBeUndefined();
+    expect(terminalProblem({ columns: MIN_COLUMNS, rows: MIN_ROWS }, {})).toBeUndefined();
+    expect(terminalProblem({ columns: 0, rows: 0 }, {})).toBe('the terminal is too small for the full-screen wizard (0×0; it needs at least 40×10)');
+    expect(terminalProblem({ columns: 39, rows: 24 }, {})).toContain('(39×24;');
+    expect(terminalProblem({ columns: 80, rows: 9 }, {})).toContain('(80×9;');
+    expect(terminalProblem({}, {})).toContain('(0×0;');
+    expect(terminalProblem({ columns: 80, rows: 24 }, { TERM: 'dumb' })).toBe('this terminal (TERM=dumb) cannot draw the full-screen wizard');
+  });
+});
+
+describe.runIf(hasScript)('the built bin in a pseudo-terminal', () => {
+  for (const [name, size, env, what] of [
+    ['0×0', 'cols 0 rows 0', {}, '(0×0;'],
+    ['30×24', 'cols 30 rows 24', {}, '(30×24;'],
+    ['TERM=dumb', 'cols 80 rows 24', { TERM: 'dumb' }, 'TERM=dumb'],
+  ] as const) {
+    it(`${name}: one line saying why, then line prompts; nothing drawn with Ink`, async () => {
+      const r = await inPty(size, { env, keys: ['\x03'], first: 2500 });
+      expect(r.code).toBe(130);
+      const lines = r.out.replace(/\r/g, '').trim().split('\n');
+      expect(lines[0]).toContain(what);
+      expect(lines[0]).toMatch(/: asking line by line instead \(ACCESSIBLE=1 or --plain does this anywhere\)$/);
+      expect(r.out).toContain('Step 1 of 3 (Product):');
+      expect(r.out).not.toMatch(/\x1b\[[0-9;?]*[A-Za-z]/); // no escape sequences: Ink never started
+    }, 40_000);
+  }
+
+  it('a frame as tall as the window clears the screen, never the scrollback (no ESC[3J)', async () => {
+    // 10 rows: the runtime question is taller, so Ink repaints it with its clear-terminal sequence.
+    const r = await inPty('cols 80 rows 10', { keys: ['\r', '\x1b[B', '\x1b[A', '\x03'], first: 1500, gap: 700 });
+    expect(r.out).toContain('Where should it run?');
+    expect(r.out).toContain('\x1b[2J'); // the path that used to send ESC[3J was taken
+    expect(r.out).not.toContain('\x1b[3J');
+    expect(r.code).toBe(130);
+  }, 40_000);
+});
+
+describe('the stream Ink writes to', () => {
+  it('drops ESC[3J and passes everything else through', () => {
+    const sink = new PassThrough();
+    let written = '';
+    sink.on('data', (d: Buffer) => (written += d.toString()));
+    const s = keepScrollback(sink as unknown as NodeJS.WriteStream);
+    s.write('\x1b[2J\x1b[3J\x1b[Hframe');
+    s.write(Buffer.from('\x1b[3Jbytes'));
+    expect(written).toBe('\x1b[2J\x1b[Hframe\x1b[3Jbytes');
+    expect(keepScrollback(sink as unknown as NodeJS.WriteStream)).toBe(s);
+  });
+});
+
+describe('a closed stdout (hd-setup … | head -1)', () => {
+  /** Run the bin with a stdout pipe the reader closes at once: every write fails with EPIPE. */
+  function withClosedStdout(args: string[]): Promise<{ code: number | null; stderr: string }> {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, HOME: tmp('hd-home-'), NO_COLOR: '1', CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    return new Promise((done) => child.on('close', (code) => done({ code, stderr })));
+  }
+  for (const [args, code] of [
+    [['schema'], 0],
+    [['presets'], 0],
+    [['presets', '--json'], 0],
+    [['--help'], 0],
+    [['--version'], 0],
+    [['status', '--json'], 2], // no install: the command's own code, its JSON error lost to the closed pipe
+  ] as const) {
+    it(`hd-setup ${args.join(' ')}: exits ${code}, no stack trace`, async () => {
+      const r = await withClosedStdout([...args]);
+      expect(r.stderr).not.toMatch(/EPIPE|Unhandled|at .*\.m?js/);
+      expect(r.code).toBe(code);
+    });
+  }
+});
