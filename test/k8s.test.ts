@@ -228,10 +228,10 @@ describe('Kubernetes lifecycle (fakes)', () => {
     expect(k.run(['stop', '--preset', 'tobiko-kubernetes']).code).toBe(0);
     expect(k.run(['start', '--preset', 'tobiko-kubernetes']).code).toBe(0);
     expect(mutating(k.calls().slice(n))).toEqual([
-      'kubectl scale deployment executors-apply -n tobiko --replicas=0',
-      'kubectl scale deployment executors-run -n tobiko --replicas=0',
-      'kubectl scale deployment executors-apply -n tobiko --replicas=1',
-      'kubectl scale deployment executors-run -n tobiko --replicas=3',
+      'kubectl scale deployment executors-hybrid-executors-apply -n tobiko --replicas=0',
+      'kubectl scale deployment executors-hybrid-executors-run -n tobiko --replicas=0',
+      'kubectl scale deployment executors-hybrid-executors-apply -n tobiko --replicas=1',
+      'kubectl scale deployment executors-hybrid-executors-run -n tobiko --replicas=3',
     ]);
     n = k.calls().length;
     expect(k.run(['uninstall', '--yes', '--preset', 'tobiko-kubernetes']).code).toBe(0);
