@@ -90,3 +90,19 @@ describe('what a one-line change once broke unnoticed', () => {
     expect(vars).toEqual(['FIVETRAN_TOKEN']);
   });
 });
+
+describe('where a secret will live', () => {
+  it('a proxy password that the Fivetran chart puts into a ConfigMap is warned about: dry-run text and --json, masked', async () => {
+    const { fakeK8s } = await import('./k8s-fakes.js');
+    const k = fakeK8s();
+    const set = ['--set', 'proxy.https=http://bob:pr0xyPW99@proxy:3128'];
+    const text = k.run(['install', '--preset', 'fivetran-kubernetes', '--dry-run', ...set]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/Warnings\n {2}! the proxy URL holds a password, and the chart puts http_proxy\/https_proxy into the ConfigMap of release hd-agent in namespace fivetran/);
+    const json = k.run(['install', '--preset', 'fivetran-kubernetes', '--dry-run', '--json', ...set]);
+    expect(JSON.parse(json.stdout).warnings[0]).toContain('ConfigMap');
+    expect(text.stdout + json.stdout).not.toContain('pr0xyPW99');
+    const none = k.run(['install', '--preset', 'fivetran-kubernetes', '--dry-run', '--set', 'proxy.https=http://proxy:3128']);
+    expect(none.stdout).not.toContain('ConfigMap');
+  });
+});

@@ -53,7 +53,7 @@ const TAIL = 12;
 export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary> {
   const { emit, redactor, signal } = opts;
   const clean = (s: string) => maskUrlCredentials(redactor.redact(s)); // redact() masks URL passwords too; kept for clarity
-  const summary: Summary = { ok: false, cancelled: false, done: [], skipped: [], notRun: [], changes: [], backups: [], warnings: [], nextSteps: plan.nextSteps };
+  const summary: Summary = { ok: false, cancelled: false, done: [], skipped: [], notRun: [], changes: [], backups: [], warnings: (plan.warnings ?? []).map(clean), nextSteps: plan.nextSteps };
   emit({ type: 'plan', title: `${plan.product} on ${plan.runtime}`, verb: plan.verb ?? 'installing', steps: plan.steps.map((s) => ({ id: s.id, title: s.title })) });
 
   const runAction = async (step: Step, a: Action): Promise<void> => {

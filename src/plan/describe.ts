@@ -71,6 +71,7 @@ export function planToJson(plan: Plan, r: Redactor): Record<string, unknown> {
     runtime: plan.runtime,
     files: plan.files.map((f) => ({ path: f.dest, mode: modeString(f.mode), bytes: Buffer.byteLength(f.content), secret: f.secret, status: fileStatus(f) })),
     steps: plan.steps.map((s) => describeStep(s, r)),
+    warnings: (plan.warnings ?? []).map((w) => r.redact(w)),
   };
 }
 
@@ -109,5 +110,6 @@ export function planToText(plan: Plan, r: Redactor, opts: { diffs?: boolean } = 
       }
     }
   });
+  if (plan.warnings?.length) out.push('', 'Warnings', ...plan.warnings.map((w) => `  ! ${r.redact(w)}`));
   return out.join('\n');
 }

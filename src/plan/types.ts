@@ -63,6 +63,8 @@ export interface Plan {
   verb?: string;
   /** Next steps shown after a successful install. */
   nextSteps: string[];
+  /** What the user should know before applying it (where a secret will live, say): shown by dry-run, the review and the summary. */
+  warnings?: string[];
 }
 
 /** What the CLI detected about the host and what is installed. Plans are pure functions of it. */

@@ -3,6 +3,7 @@ import { posix } from 'node:path';
 import type { BaseModel as Model } from '../../model/base.js';
 import { bootStep, containerStep, containerUpToDate, filesStep, imageStep, networkStep, waitStep, type ContainerSpec } from '../../plan/containers.js';
 import { kubernetesPlan } from '../../plan/kubernetes.js';
+import { proxyHasCredentials } from '../../render/proxy.js';
 import type { HostFacts, InstalledState, PlannedFile, Plan, Step } from '../../plan/types.js';
 import { FIVETRAN_CONTAINER, FIVETRAN_NETWORK, FIVETRAN_UNIT, fivetranOf, fivetranTokenSecretName } from './render.js';
 import { checkToken } from './token.js';
@@ -75,7 +76,7 @@ export const fivetranSelector = (release: string) => `app.kubernetes.io/name=hd-
 
 export function planFivetranKubernetes(model: Model, state: InstalledState, files: PlannedFile[]): Plan {
   const k = fivetranOf(model).kubernetes;
-  return kubernetesPlan({
+  const plan = kubernetesPlan({
     product: 'fivetran',
     k: { ...k, selector: fivetranSelector(k.release) },
     timeoutSetting: 'fivetran.kubernetes.timeout',
@@ -86,4 +87,12 @@ export function planFivetranKubernetes(model: Model, state: InstalledState, file
     manifests: [['token-secret.yaml', 'secret', `Apply Secret ${fivetranTokenSecretName(model)}`, 'Secret with the agent token']],
     logs: `deploy/${k.release}`,
   });
+  // The chart passes http_proxy/https_proxy to the agent through a ConfigMap: readable by anyone who may read ConfigMaps there.
+  if (proxyHasCredentials(model)) {
+    plan.warnings = [
+      ...(plan.warnings ?? []),
+      `the proxy URL holds a password, and the chart puts http_proxy/https_proxy into the ConfigMap of release ${k.release} in namespace ${k.namespace}, readable by anyone who may read ConfigMaps there (not a Secret); use a proxy that needs no credentials from the cluster, or one that authenticates the cluster's nodes instead`,
+    ];
+  }
+  return plan;
 }
