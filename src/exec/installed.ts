@@ -245,12 +245,14 @@ async function detectKubernetes(q: DetectQuery, product: Product): Promise<Detec
   }
   const g = (values.global ?? {}) as Record<string, any>;
   const gateways: Record<string, unknown> = {};
-  for (const [name, gw] of Object.entries((g.sqlmesh?.gateways ?? {}) as Record<string, any>)) gateways[name] = { ...(gw?.connection ?? {}) };
+  // Secret params are listed with an empty placeholder (the chart wires them to the Secret): not settings.
+  for (const [name, gw] of Object.entries((g.sqlmesh?.gateways ?? {}) as Record<string, any>)) gateways[name] = Object.fromEntries(Object.entries(gw?.connection ?? {}).filter(([, v]) => v !== ''));
   const existing = values.secrets?.existingSecret as string | undefined;
   const tobiko: Record<string, unknown> = {
     org: g.cloud?.org ?? '',
     project: g.cloud?.project ?? '',
     clientId: g.cloud?.clientId ?? '',
+    ...(g.cloud?.baseUrl ? { url: `${g.cloud.baseUrl}/sqlmesh/${g.cloud?.org ?? ''}/${g.cloud?.project ?? ''}` } : {}),
     gateways,
     kubernetes: {
       namespace,
@@ -275,7 +277,7 @@ async function detectKubernetes(q: DetectQuery, product: Product): Promise<Detec
   if (Array.isArray(g.sqlmesh?.secretParams)) tobiko.secretParams = g.sqlmesh.secretParams;
   if (Array.isArray(g.sqlmesh?.nonSecretParams)) tobiko.nonSecretParams = g.sqlmesh.nonSecretParams;
   const first = Object.keys(gateways)[0];
-  if (first && Object.keys(gateways).length > 1) tobiko.defaultGateway = first;
+  if (first && Object.keys(gateways).length > 1) tobiko.defaultGateway = g.sqlmesh?.defaultGateway || first;
   return {
     product,
     runtime: 'kubernetes',
