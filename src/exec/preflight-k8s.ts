@@ -25,12 +25,90 @@ export function kubectlArgv(t: { context?: string }, ...args: string[]): string[
   return t.context ? ['kubectl', '--context', t.context, ...args] : ['kubectl', ...args];
 }
 
+/** Every call to the API server is bounded: kubectl gives up on a request after this, and the process a bit later. */
+export const REQUEST_TIMEOUT = '5s';
+const PROCESS_TIMEOUT_MS = 8_000;
+
 async function kubectl(ctx: CheckContext, ...args: string[]) {
-  return run(kubectlArgv(k8sTarget(ctx.model), ...args), { timeoutMs: 15_000, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+  return run(kubectlArgv(k8sTarget(ctx.model), `--request-timeout=${REQUEST_TIMEOUT}`, ...args), { timeoutMs: PROCESS_TIMEOUT_MS, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+}
+
+/** A klog line (`E1202 07:34:26.001395   30267 memcache.go:265] ...`): client-go's internals, not for the user. */
+const KLOG = /^[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d+\s+\d+ [^\]]+\] /;
+
+/** kubectl's or helm's stderr without klog lines (kept under HD_SETUP_DEBUG=1). */
+export function toolStderr(stderr: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (env.HD_SETUP_DEBUG === '1') return stderr;
+  return stderr
+    .split('\n')
+    .filter((l) => !KLOG.test(l))
+    .join('\n');
 }
 
 function firstLine(s: string): string {
-  return s.trim().split('\n')[0] ?? '';
+  return toolStderr(s).trim().split('\n')[0] ?? '';
+}
+
+export interface ServerProbe {
+  ok: boolean;
+  /** The server's version, when it answered. */
+  version?: string;
+  /** One line: which server, which context, why it cannot be used. */
+  message?: string;
+  fix?: string;
+}
+
+function probeCause(r: { stderr: string; failure?: string }): string {
+  const e = r.stderr;
+  if (r.failure === 'timeout' || /context deadline exceeded|Client\.Timeout|i\/o timeout|TLS handshake timeout|timed out/i.test(e)) return `no answer within ${REQUEST_TIMEOUT} (the server accepts connections but does not respond, or a firewall drops them)`;
+  if (/connection refused|was refused/i.test(e)) return 'connection refused (nothing listens at that address)';
+  if (/no such host|server misbehaving/i.test(e)) return 'the host name does not resolve';
+  if (/x509|certificate/i.test(e)) return 'its TLS certificate is not trusted';
+  if (/Unauthorized|must be logged in|provide credentials/i.test(e)) return 'it rejects the credentials of this context (expired token?)';
+  if (/no route to host|network is unreachable/i.test(e)) return 'no route to it (VPN down?)';
+  return firstLine(e) || 'no server version in the answer';
+}
+
+const probes = new WeakMap<CheckContext, Promise<ServerProbe>>();
+
+/**
+ * One probe of the API server per preflight (memoised on the check context): `kubectl version` with a
+ * request timeout. When it fails, the server-version check reports it once (server, context, cause, fix)
+ * and the checks that need the server are skipped instead of each failing with a misleading message.
+ */
+export function probeServer(ctx: CheckContext): Promise<ServerProbe> {
+  let p = probes.get(ctx);
+  if (!p) {
+    p = (async () => {
+      const t = k8sTarget(ctx.model);
+      const r = await kubectl(ctx, 'version', '-o', 'json');
+      let version: string | undefined;
+      try {
+        version = (JSON.parse(r.stdout) as { serverVersion?: { gitVersion?: string } }).serverVersion?.gitVersion;
+      } catch {
+        version = undefined;
+      }
+      if (version && r.exitCode === 0) return { ok: true, version };
+      const view = await run(kubectlArgv(t, 'config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}|{.current-context}'), { timeoutMs: PROCESS_TIMEOUT_MS });
+      const [server, current] = view.exitCode === 0 ? view.stdout.trim().split('|') : [];
+      const context = t.context ?? current;
+      const where = `${server ? `at ${server}` : ''}${context ? ` (context ${context})` : ''}`.trim();
+      return {
+        ok: false,
+        message: `cannot reach the Kubernetes API server${where ? ` ${where}` : ''}: ${probeCause(r)}`,
+        fix: `check that the cluster is up and reachable from here (VPN, firewall, proxy): kubectl${t.context ? ` --context ${t.context}` : ''} cluster-info; or choose another context with --context`,
+      };
+    })();
+    probes.set(ctx, p);
+  }
+  return p;
+}
+
+const UNREACHABLE_SKIP = { status: 'skipped' as const, message: 'not checked: the API server cannot be reached (see server-version)' };
+
+/** A check that needs the API server: skipped when the probe failed. */
+function needsServer(check: Check): Check {
+  return async (ctx) => ((await probeServer(ctx)).ok ? check(ctx) : UNREACHABLE_SKIP);
 }
 
 const notFound = (stderr: string) => /NotFound|not found/i.test(stderr);
@@ -68,14 +146,9 @@ export const kubernetesChecks: Record<string, Check> = {
     return { status: 'ok', message: `helm ${v} (>= ${min})` };
   },
   'server-version': async (ctx) => {
-    const r = await kubectl(ctx, 'version', '-o', 'json');
-    let server: string | undefined;
-    try {
-      server = (JSON.parse(r.stdout) as { serverVersion?: { gitVersion?: string } }).serverVersion?.gitVersion;
-    } catch {
-      server = undefined;
-    }
-    if (!server) return { status: 'fail', message: `cannot reach the Kubernetes API server: ${firstLine(r.stderr) || 'no server version'}`, fix: clusterFix(r.stderr) };
+    const probe = await probeServer(ctx);
+    if (!probe.ok) return { status: 'fail', message: probe.message ?? 'cannot reach the Kubernetes API server', fix: probe.fix ?? clusterFix('') };
+    const server = probe.version!;
     const v = /v?(\d+\.\d+\.\d+)/.exec(server)?.[1] ?? '0.0.0';
     if (ctx.model.product === 'fivetran' && compareVersions(v, MIN_K8S) < 0) {
       return { status: 'fail', message: `Kubernetes ${server} is older than the required ${MIN_K8S.replace(/\.0$/, '')}`, fix: 'upgrade the cluster to 1.29 or newer, or install on another cluster with --context' };
@@ -94,15 +167,15 @@ export const kubernetesChecks: Record<string, Check> = {
     if (r.exitCode !== 0 || !r.stdout.trim()) return { status: 'fail', message: 'no current kubectl context', fix: 'kubectl config use-context <name>, or pass --context <name>' };
     return { status: 'ok', message: `current context: ${r.stdout.trim()} (use --context to pick another)` };
   },
-  namespace: async (ctx) => {
+  namespace: needsServer(async (ctx) => {
     const t = k8sTarget(ctx.model);
     const r = await kubectl(ctx, 'get', 'namespace', t.namespace, '-o', 'name');
     if (r.exitCode === 0) return { status: 'ok', message: `namespace ${t.namespace} exists` };
     if (notFound(r.stderr)) return { status: 'ok', message: `namespace ${t.namespace} does not exist: it will be created` };
     if (/forbidden/i.test(r.stderr)) return { status: 'warn', message: `cannot read namespace ${t.namespace} (forbidden)`, fix: 'ask an admin to create it, or use a namespace you can see' };
     return { status: 'fail', message: `cannot check namespace ${t.namespace}: ${firstLine(r.stderr)}`, fix: clusterFix(r.stderr) };
-  },
-  pvc: async (ctx) => {
+  }),
+  pvc: needsServer(async (ctx) => {
     const t = k8sTarget(ctx.model);
     const pvc = ctx.model.fivetran?.kubernetes.dataVolumePvc;
     if (!pvc) return { status: 'ok', message: 'no PVC configured' };
@@ -129,8 +202,8 @@ export const kubernetesChecks: Record<string, Check> = {
       message: `PVC ${pvc} is ${phase}, not Bound; pods that mount it will wait`,
       fix: `kubectl describe pvc ${pvc} -n ${t.namespace} (check its StorageClass and provisioner)`,
     };
-  },
-  rbac: async (ctx) => {
+  }),
+  rbac: needsServer(async (ctx) => {
     const t = k8sTarget(ctx.model);
     const denied: string[] = [];
     for (const res of requiredRights(ctx.model)) {
@@ -143,8 +216,8 @@ export const kubernetesChecks: Record<string, Check> = {
       message: `forbidden: you may not create ${denied.join(', ')} in namespace ${t.namespace}`,
       fix: `ask a cluster admin for a Role with create on ${denied.join(', ')} in ${t.namespace}, or use a context that has it (--context)`,
     };
-  },
-  'external-secrets-crd': async (ctx) => {
+  }),
+  'external-secrets-crd': needsServer(async (ctx) => {
     const r = await kubectl(ctx, 'get', 'crd', 'externalsecrets.external-secrets.io', '-o', 'name');
     if (r.exitCode === 0) return { status: 'ok', message: 'External Secrets Operator is installed (CRD externalsecrets.external-secrets.io)' };
     return {
@@ -152,8 +225,8 @@ export const kubernetesChecks: Record<string, Check> = {
       message: 'the External Secrets Operator CRD externalsecrets.external-secrets.io is missing',
       fix: 'install External Secrets Operator (external-secrets.io/latest/introduction/getting-started), or choose --set tobiko.secrets.strategy=existingSecret',
     };
-  },
-  'node-arch': async (ctx) => {
+  }),
+  'node-arch': needsServer(async (ctx) => {
     const r = await kubectl(ctx, 'get', 'nodes', '-o', 'json');
     if (r.exitCode !== 0) return { status: 'warn', message: `cannot list nodes (${firstLine(r.stderr)})`, fix: 'the agent image is amd64 only: make sure amd64 nodes exist' };
     let arches: string[] = [];
@@ -165,17 +238,17 @@ export const kubernetesChecks: Record<string, Check> = {
     const amd = arches.filter((a) => a === 'amd64').length;
     if (amd > 0) return { status: 'ok', message: `${amd} of ${arches.length} node(s) are amd64` };
     return { status: 'warn', message: `no amd64 node found (${[...new Set(arches)].join(', ') || 'none'}); the agent image is amd64 only`, fix: 'add amd64 nodes, or pin the agent with a nodeSelector kubernetes.io/arch=amd64' };
-  },
-  'token-secret': async (ctx) => {
+  }),
+  'token-secret': needsServer(async (ctx) => {
     const t = k8sTarget(ctx.model);
     const name = ctx.model.fivetran?.kubernetes.tokenSecret?.name ?? fivetranTokenSecretName(ctx.model);
     return secretExists(ctx, name, t.namespace, `kubectl create secret generic ${name} -n ${t.namespace} --from-file=token=./token.txt`);
-  },
-  'existing-secret': async (ctx) => {
+  }),
+  'existing-secret': needsServer(async (ctx) => {
     const t = k8sTarget(ctx.model);
     const name = tobikoSecretName(ctx.model.tobiko!);
     return secretExists(ctx, name, t.namespace, `create it with the keys TCLOUD_CLIENT_SECRET and SQLMESH__GATEWAYS__<G>__CONNECTION__<P>, or set tobiko.secrets.create=true`);
-  },
+  }),
 };
 
 async function secretExists(ctx: CheckContext, name: string, namespace: string, fix: string) {
