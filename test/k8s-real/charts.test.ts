@@ -30,10 +30,9 @@ async function helm(...args: string[]) {
 /** `helm template` and `helm lint --strict` of `chart` with the rendered values; the manifests, parsed. */
 async function templateAndLint(chart: string, valuesDir: string, release: string, namespace: string): Promise<Obj[]> {
   const values = join(valuesDir, 'values.yaml');
-  const lint = await helm('lint', '--strict', chart, '-f', values, '--namespace', namespace);
+  const [lint, t] = await Promise.all([helm('lint', '--strict', chart, '-f', values, '--namespace', namespace), helm('template', release, chart, '--namespace', namespace, '-f', values)]);
   expect(lint.code, `helm lint --strict: ${lint.stdout}${lint.stderr}`).toBe(0);
   expect(lint.stdout).toContain('0 chart(s) failed');
-  const t = await helm('template', release, chart, '--namespace', namespace, '-f', values);
   expect(t.code, t.stderr).toBe(0);
   return (loadAll(t.stdout) as Obj[]).filter(Boolean);
 }
