@@ -832,6 +832,7 @@ export class KubeApiServer {
 
   private watch(res: ServerResponse, r: Resource, ns: string | undefined, labels: string | null, fields: string | null, since: string | null, timeoutSeconds: number): void {
     res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+    res.flushHeaders();
     const w: Watcher = { res: r, ns, labels, fields, out: res };
     if (!since || since === '0') {
       for (const o of this.list(r, ns, labels, fields)) res.write(`${JSON.stringify({ type: 'ADDED', object: o })}\n`);
