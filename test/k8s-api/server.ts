@@ -821,9 +821,6 @@ export class KubeApiServer {
     if (r.kind === 'Deployment' || r.kind === 'ReplicaSet') {
       next.metadata.generation = JSON.stringify(next.spec) === JSON.stringify(cur.spec) ? cur.metadata.generation : (cur.metadata.generation ?? 1) + 1;
     }
-    if (r.kind === 'Secret' && next.stringData) {
-      // stringData replaces keys of data; handled by write().
-    }
     const { resourceVersion: _rv, ...meta } = next.metadata;
     const same = JSON.stringify({ ...next, metadata: meta }) === JSON.stringify({ ...cur, metadata: { ...cur.metadata, resourceVersion: undefined } });
     if (same) return cur; // a no-op write keeps its resourceVersion, as on a real server
