@@ -8,6 +8,8 @@ import { compareVersions } from './preflight.js';
 import { run } from './run.js';
 
 export const MIN_K8S = '1.29.0';
+/** The ExternalSecret version hd-setup renders (products/tobiko/render.ts). */
+export const ESO_VERSION = 'v1';
 export const MIN_HELM = { fivetran: '3.16.1', tobiko: '3.8.0' } as const;
 
 export interface K8sTarget {
@@ -121,7 +123,9 @@ function clusterFix(stderr: string): string {
 /** What the charts create, and so what the installing user must be allowed to create. */
 function requiredRights(model: Model): string[] {
   const common = ['deployments.apps', 'serviceaccounts', 'roles.rbac.authorization.k8s.io', 'rolebindings.rbac.authorization.k8s.io', 'secrets'];
-  return model.product === 'fivetran' ? [...common, 'configmaps', 'poddisruptionbudgets.policy'] : [...common];
+  // Chart 0.12.0 has no PodDisruptionBudget (templates/pdb.yaml came later): do not demand the right to create one.
+  const pdb = model.fivetran?.kubernetes.chartVersion === '0.12.0' ? [] : ['poddisruptionbudgets.policy'];
+  return model.product === 'fivetran' ? [...common, 'configmaps', ...pdb] : [...common];
 }
 
 export const kubernetesChecks: Record<string, Check> = {
@@ -218,12 +222,27 @@ export const kubernetesChecks: Record<string, Check> = {
     };
   }),
   'external-secrets-crd': needsServer(async (ctx) => {
-    const r = await kubectl(ctx, 'get', 'crd', 'externalsecrets.external-secrets.io', '-o', 'name');
-    if (r.exitCode === 0) return { status: 'ok', message: 'External Secrets Operator is installed (CRD externalsecrets.external-secrets.io)' };
+    const r = await kubectl(ctx, 'get', 'crd', 'externalsecrets.external-secrets.io', '-o', 'json');
+    if (r.exitCode !== 0) {
+      if (!notFound(r.stderr)) return { status: 'fail', message: `cannot read the External Secrets Operator CRD: ${firstLine(r.stderr)}`, fix: clusterFix(r.stderr) };
+      return {
+        status: 'fail',
+        message: 'the External Secrets Operator CRD externalsecrets.external-secrets.io is missing',
+        fix: 'install External Secrets Operator (external-secrets.io/latest/introduction/getting-started), or choose --set tobiko.secrets.strategy=existingSecret',
+      };
+    }
+    // hd-setup renders external-secrets.io/v1, which ESO serves from 0.17 on; older ones serve only v1beta1.
+    let served: string[] = [];
+    try {
+      served = ((JSON.parse(r.stdout) as { spec?: { versions?: { name?: string; served?: boolean }[] } }).spec?.versions ?? []).filter((v) => v.served).map((v) => v.name ?? '');
+    } catch {
+      served = [];
+    }
+    if (served.includes(ESO_VERSION)) return { status: 'ok', message: `External Secrets Operator serves external-secrets.io/${ESO_VERSION}` };
     return {
       status: 'fail',
-      message: 'the External Secrets Operator CRD externalsecrets.external-secrets.io is missing',
-      fix: 'install External Secrets Operator (external-secrets.io/latest/introduction/getting-started), or choose --set tobiko.secrets.strategy=existingSecret',
+      message: `External Secrets Operator serves only ${served.map((v) => `external-secrets.io/${v}`).join(', ') || 'no version'} of ExternalSecret; hd-setup renders external-secrets.io/${ESO_VERSION}`,
+      fix: 'upgrade External Secrets Operator to 0.17 or newer, or choose --set tobiko.secrets.strategy=existingSecret',
     };
   }),
   'node-arch': needsServer(async (ctx) => {

@@ -53,6 +53,22 @@ describe('pods that do not come up: the cause and the fix, from the real pod sta
 
 describe('preflight stops before anything is created', () => {
   it(
+    'RBAC: the PodDisruptionBudget right is needed for chart 0.24.0 (which has one), not for 0.12.0',
+    async () => {
+      const bed = await fivetranBed({ forbidden: ['create poddisruptionbudgets'] });
+      const r24 = await bed.hd(['install', '--yes', ...FIVETRAN]);
+      expect(r24.code).toBe(1);
+      expect(r24.stderr).toMatch(/forbidden: you may not create poddisruptionbudgets in namespace fivetran/);
+      expect(created(bed)).toEqual([]);
+      const r12 = await bed.hd(['install', '--yes', '--preset', 'fivetran-kubernetes', '--set', `fivetran.kubernetes.chart=${join(CHARTS, 'fivetran-0.12.0')}`, '--set', 'fivetran.kubernetes.chartVersion=0.12.0']);
+      expect(r12.code, r12.stderr).toBe(0);
+      expect(bed.api.objects('policy', 'poddisruptionbudgets', 'fivetran')).toEqual([]);
+    },
+    T,
+  );
+
+
+  it(
     'a missing PVC',
     async () => {
       const bed = await fivetranBed({}, false);
@@ -121,15 +137,15 @@ describe('External Secrets', () => {
     T,
   );
 
-  // Known failure (issue 14, item 8): preflight checks that the CRD exists, not that it serves the v1 hd-setup renders.
-  it.fails(
+  it(
     'with ESO serving only v1beta1, preflight says so before anything is created',
     async () => {
       const bed = await startBed({ eso: 'v1beta1' }, {});
       beds.push(bed);
       const r = await bed.hd(['install', '--yes', ...TOBIKO_ESO]);
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/v1beta1/);
+      expect(r.stderr).toContain('FAIL external-secrets-crd: External Secrets Operator serves only external-secrets.io/v1beta1 of ExternalSecret; hd-setup renders external-secrets.io/v1');
+      expect(r.stderr).toContain('upgrade External Secrets Operator to 0.17 or newer');
       expect(created(bed)).toEqual([]);
     },
     T,
