@@ -101,10 +101,34 @@ describe('fivetran-kubernetes against the API server, with the real helm, kubect
     T,
   );
 
+  let podsBefore: string[] = [];
+  it(
+    'a proxy added: the release is upgraded to revision 2 and the ConfigMap carries it',
+    async () => {
+      podsBefore = bed.api.objects('', 'pods', 'fivetran').map((p) => p.metadata.name);
+      const r = await hd(['install', '--yes', '--set', 'proxy.https=http://proxy.corp:3128']);
+      expect(r.code, r.stderr).toBe(0);
+      expect((await releases(bed, 'fivetran'))[0]).toMatchObject({ revision: '2', status: 'deployed' });
+      expect(bed.api.objects('', 'configmaps', 'fivetran').find((c) => c.metadata.name === 'hd-agent-config')!.data.https_proxy).toBe('http://proxy.corp:3128');
+    },
+    T,
+  );
+
+  // Known failure (issue 14, item 6): the chart passes the proxy through a ConfigMap (envFrom) and its pod
+  // template does not change, so the running agent never sees it. Becomes `it` once hd-setup rolls the pods.
+  it.fails(
+    '... and the agent pod is replaced, so that it reads the new configuration',
+    async () => {
+      expect(podsBefore).toHaveLength(1);
+      expect(bed.api.objects('', 'pods', 'fivetran').map((p) => p.metadata.name)).not.toEqual(podsBefore);
+    },
+    T,
+  );
+
   it(
     'uninstall removes the release and the Secret hd-setup created; the PVC and the namespace stay',
     async () => {
-      const r = await hd(['uninstall', '--yes']);
+      const r = await hd(['uninstall', '--yes', '--set', 'proxy.https=http://proxy.corp:3128']);
       expect(r.code, r.stderr).toBe(0);
       expect(await releases(bed, 'fivetran')).toEqual([]);
       expect(bed.api.objects('apps', 'deployments', 'fivetran')).toEqual([]);
