@@ -1,5 +1,5 @@
 // Full hd-setup runs (the bundle in dist/) against the in-memory API server, through the REAL kubectl and
-// helm, with the vendored charts: install, an identical re-run, status, stop/start, uninstall.
+// helm, with the vendored charts: install, an identical re-run, status, stop/start, an upgrade, rollback, uninstall.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { CHARTS, startBed, type Bed } from '../k8s-api/bed.js';
@@ -126,9 +126,20 @@ describe('fivetran-kubernetes against the API server, with the real helm, kubect
   );
 
   it(
+    'rollback: helm rolls back to the first values (revision 3), the ConfigMap loses the proxy',
+    async () => {
+      const r = await hd(['rollback', '--yes']);
+      expect(r.code, r.stderr).toBe(0);
+      expect((await releases(bed, 'fivetran'))[0]).toMatchObject({ revision: '3', status: 'deployed' });
+      expect(bed.api.objects('', 'configmaps', 'fivetran').find((c) => c.metadata.name === 'hd-agent-config')!.data.https_proxy).toBeUndefined();
+    },
+    T,
+  );
+
+  it(
     'uninstall removes the release and the Secret hd-setup created; the PVC and the namespace stay',
     async () => {
-      const r = await hd(['uninstall', '--yes', '--set', 'proxy.https=http://proxy.corp:3128']);
+      const r = await hd(['uninstall', '--yes']);
       expect(r.code, r.stderr).toBe(0);
       expect(await releases(bed, 'fivetran')).toEqual([]);
       expect(bed.api.objects('apps', 'deployments', 'fivetran')).toEqual([]);
