@@ -35,7 +35,7 @@ describe('Kubernetes installs (fakes)', () => {
     expect(r.stderr).toContain('helm status hd-agent -n fivetran');
     expect(r.stderr + r.stdout).not.toContain(TOKEN);
     // The preflight ran every check with read-only commands.
-    const pre = k.calls().map(line);
+    const pre = k.calls().map(line).map((l) => l.replace(' --request-timeout=5s', ''));
     for (const c of ['kubectl version -o json', 'helm version --template {{.Version}}', 'kubectl config current-context', 'kubectl get pvc fivetran-data -n fivetran -o json', 'kubectl get nodes -o json']) {
       expect(pre).toContain(c);
     }

@@ -9,7 +9,7 @@ import { fivetranValues } from '../src/products/fivetran/render.js';
 import { CLIENT_SECRET, RENDER_ENV, ROOT, TOKEN, WAREHOUSE_PASSWORD, load } from './helpers.js';
 
 const schemas = Object.fromEntries(
-  ['0.12.0', '0.24.0'].map((v) => [v, JSON.parse(readFileSync(join(ROOT, `test/fixtures/charts/fivetran-${v}.values.schema.json`), 'utf8'))]),
+  ['0.12.0', '0.24.0'].map((v) => [v, JSON.parse(readFileSync(join(ROOT, `test/fixtures/charts/fivetran-${v}/values.schema.json`), 'utf8'))]),
 );
 const ajv = new Ajv({ allErrors: true, strict: false });
 const validators = Object.fromEntries(Object.entries(schemas).map(([v, s]) => [v, ajv.compile(s)]));
@@ -189,7 +189,7 @@ describe('Tobiko', () => {
     const files = render(model, RENDER_ENV);
     const values = parse(files.find((f) => f.path === 'values.yaml')!.content);
     expect(Object.keys(values.global.sqlmesh.gateways)).toEqual(['lake', 'warehouse']);
-    expect(values.global.sqlmesh.gateways.lake.connection.access_key).toBeUndefined();
+    expect(values.global.sqlmesh.gateways.lake.connection.access_key).toBe(''); // listed, so the chart wires it to the Secret
     expect(values.global.sqlmesh.gateways.lake.connection.token_endpoint).toBe('https://idp/token');
     const secret = parse(files.find((f) => f.path === 'secret.yaml')!.content);
     expect(secret.stringData.SQLMESH__GATEWAYS__LAKE__CONNECTION__ACCESS_KEY).toBe('AKIA123');

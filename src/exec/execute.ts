@@ -80,7 +80,7 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
           emit({ type: 'check', id: step.id, check: report });
           if (report.status === 'fail') failed.push(report);
           if (report.status === 'warn') summary.warnings.push(`${id}: ${report.message}${report.fix ? ` (fix: ${report.fix})` : ''}`);
-          if (report.status === 'skipped') summary.warnings.push(`${id}: skipped by --skip-check`);
+          if (report.status === 'skipped' && opts.skipChecks.includes(id)) summary.warnings.push(`${id}: skipped by --skip-check`);
         }
         if (failed.length) {
           const first = failed[0]!;

@@ -6,6 +6,8 @@ import type { Check, CheckContext } from './preflight.js';
 import { compareVersions } from './preflight.js';
 import { run } from './run.js';
 
+/** The ExternalSecret version hd-setup renders (products/tobiko/render.ts). */
+export const ESO_VERSION = 'v1';
 
 export interface K8sTarget {
   namespace: string;
@@ -22,12 +24,90 @@ export function kubectlArgv(t: { context?: string }, ...args: string[]): string[
   return t.context ? ['kubectl', '--context', t.context, ...args] : ['kubectl', ...args];
 }
 
+/** Every call to the API server is bounded: kubectl gives up on a request after this, and the process a bit later. */
+export const REQUEST_TIMEOUT = '5s';
+const PROCESS_TIMEOUT_MS = 8_000;
+
 async function kubectl(ctx: CheckContext, ...args: string[]) {
-  return run(kubectlArgv(k8sTarget(ctx.model), ...args), { timeoutMs: 15_000, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+  return run(kubectlArgv(k8sTarget(ctx.model), `--request-timeout=${REQUEST_TIMEOUT}`, ...args), { timeoutMs: PROCESS_TIMEOUT_MS, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+}
+
+/** A klog line (`E1202 07:34:26.001395   30267 memcache.go:265] ...`): client-go's internals, not for the user. */
+const KLOG = /^[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d+\s+\d+ [^\]]+\] /;
+
+/** kubectl's or helm's stderr without klog lines (kept under HD_SETUP_DEBUG=1). */
+export function toolStderr(stderr: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (env.HD_SETUP_DEBUG === '1') return stderr;
+  return stderr
+    .split('\n')
+    .filter((l) => !KLOG.test(l))
+    .join('\n');
 }
 
 function firstLine(s: string): string {
-  return s.trim().split('\n')[0] ?? '';
+  return toolStderr(s).trim().split('\n')[0] ?? '';
+}
+
+export interface ServerProbe {
+  ok: boolean;
+  /** The server's version, when it answered. */
+  version?: string;
+  /** One line: which server, which context, why it cannot be used. */
+  message?: string;
+  fix?: string;
+}
+
+function probeCause(r: { stderr: string; failure?: string }): string {
+  const e = r.stderr;
+  if (r.failure === 'timeout' || /context deadline exceeded|Client\.Timeout|i\/o timeout|TLS handshake timeout|timed out/i.test(e)) return `no answer within ${REQUEST_TIMEOUT} (the server accepts connections but does not respond, or a firewall drops them)`;
+  if (/connection refused|was refused/i.test(e)) return 'connection refused (nothing listens at that address)';
+  if (/no such host|server misbehaving/i.test(e)) return 'the host name does not resolve';
+  if (/x509|certificate/i.test(e)) return 'its TLS certificate is not trusted';
+  if (/Unauthorized|must be logged in|provide credentials/i.test(e)) return 'it rejects the credentials of this context (expired token?)';
+  if (/no route to host|network is unreachable/i.test(e)) return 'no route to it (VPN down?)';
+  return firstLine(e) || 'no server version in the answer';
+}
+
+const probes = new WeakMap<CheckContext, Promise<ServerProbe>>();
+
+/**
+ * One probe of the API server per preflight (memoised on the check context): `kubectl version` with a
+ * request timeout. When it fails, the server-version check reports it once (server, context, cause, fix)
+ * and the checks that need the server are skipped instead of each failing with a misleading message.
+ */
+export function probeServer(ctx: CheckContext): Promise<ServerProbe> {
+  let p = probes.get(ctx);
+  if (!p) {
+    p = (async () => {
+      const t = k8sTarget(ctx.model);
+      const r = await kubectl(ctx, 'version', '-o', 'json');
+      let version: string | undefined;
+      try {
+        version = (JSON.parse(r.stdout) as { serverVersion?: { gitVersion?: string } }).serverVersion?.gitVersion;
+      } catch {
+        version = undefined;
+      }
+      if (version && r.exitCode === 0) return { ok: true, version };
+      const view = await run(kubectlArgv(t, 'config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}|{.current-context}'), { timeoutMs: PROCESS_TIMEOUT_MS });
+      const [server, current] = view.exitCode === 0 ? view.stdout.trim().split('|') : [];
+      const context = t.context ?? current;
+      const where = `${server ? `at ${server}` : ''}${context ? ` (context ${context})` : ''}`.trim();
+      return {
+        ok: false,
+        message: `cannot reach the Kubernetes API server${where ? ` ${where}` : ''}: ${probeCause(r)}`,
+        fix: `check that the cluster is up and reachable from here (VPN, firewall, proxy): kubectl${t.context ? ` --context ${t.context}` : ''} cluster-info; or choose another context with --context`,
+      };
+    })();
+    probes.set(ctx, p);
+  }
+  return p;
+}
+
+const UNREACHABLE_SKIP = { status: 'skipped' as const, message: 'not checked: the API server cannot be reached (see server-version)' };
+
+/** A check that needs the API server: skipped when the probe failed. */
+function needsServer(check: Check): Check {
+  return async (ctx) => ((await probeServer(ctx)).ok ? check(ctx) : UNREACHABLE_SKIP);
 }
 
 const notFound = (stderr: string) => /NotFound|not found/i.test(stderr);
@@ -64,14 +144,9 @@ export const kubernetesChecks: Record<string, Check> = {
     return { status: 'ok', message: `helm ${v} (>= ${min})` };
   },
   'server-version': async (ctx) => {
-    const r = await kubectl(ctx, 'version', '-o', 'json');
-    let server: string | undefined;
-    try {
-      server = (JSON.parse(r.stdout) as { serverVersion?: { gitVersion?: string } }).serverVersion?.gitVersion;
-    } catch {
-      server = undefined;
-    }
-    if (!server) return { status: 'fail', message: `cannot reach the Kubernetes API server: ${firstLine(r.stderr) || 'no server version'}`, fix: clusterFix(r.stderr) };
+    const probe = await probeServer(ctx);
+    if (!probe.ok) return { status: 'fail', message: probe.message ?? 'cannot reach the Kubernetes API server', fix: probe.fix ?? clusterFix('') };
+    const server = probe.version!;
     const v = /v?(\d+\.\d+\.\d+)/.exec(server)?.[1] ?? '0.0.0';
     const min = productOf(ctx.model).host.kubernetes?.minServer;
     if (min && compareVersions(v, min) < 0) {
@@ -92,15 +167,15 @@ export const kubernetesChecks: Record<string, Check> = {
     if (r.exitCode !== 0 || !r.stdout.trim()) return { status: 'fail', message: 'no current kubectl context', fix: 'kubectl config use-context <name>, or pass --context <name>' };
     return { status: 'ok', message: `current context: ${r.stdout.trim()} (use --context to pick another)` };
   },
-  namespace: async (ctx) => {
+  namespace: needsServer(async (ctx) => {
     const t = k8sTarget(ctx.model);
     const r = await kubectl(ctx, 'get', 'namespace', t.namespace, '-o', 'name');
     if (r.exitCode === 0) return { status: 'ok', message: `namespace ${t.namespace} exists` };
     if (notFound(r.stderr)) return { status: 'ok', message: `namespace ${t.namespace} does not exist: it will be created` };
     if (/forbidden/i.test(r.stderr)) return { status: 'warn', message: `cannot read namespace ${t.namespace} (forbidden)`, fix: 'ask an admin to create it, or use a namespace you can see' };
     return { status: 'fail', message: `cannot check namespace ${t.namespace}: ${firstLine(r.stderr)}`, fix: clusterFix(r.stderr) };
-  },
-  pvc: async (ctx) => {
+  }),
+  pvc: needsServer(async (ctx) => {
     const t = k8sTarget(ctx.model);
     const claim = productOf(ctx.model).kube(ctx.model).pvc;
     if (!claim) return { status: 'ok', message: 'no PVC configured' };
@@ -128,8 +203,8 @@ export const kubernetesChecks: Record<string, Check> = {
       message: `PVC ${pvc} is ${phase}, not Bound; pods that mount it will wait`,
       fix: `kubectl describe pvc ${pvc} -n ${t.namespace} (check its StorageClass and provisioner)`,
     };
-  },
-  rbac: async (ctx) => {
+  }),
+  rbac: needsServer(async (ctx) => {
     const t = k8sTarget(ctx.model);
     const denied: string[] = [];
     for (const res of requiredRights(ctx.model)) {
@@ -142,17 +217,32 @@ export const kubernetesChecks: Record<string, Check> = {
       message: `forbidden: you may not create ${denied.join(', ')} in namespace ${t.namespace}`,
       fix: `ask a cluster admin for a Role with create on ${denied.join(', ')} in ${t.namespace}, or use a context that has it (--context)`,
     };
-  },
-  'external-secrets-crd': async (ctx) => {
-    const r = await kubectl(ctx, 'get', 'crd', 'externalsecrets.external-secrets.io', '-o', 'name');
-    if (r.exitCode === 0) return { status: 'ok', message: 'External Secrets Operator is installed (CRD externalsecrets.external-secrets.io)' };
+  }),
+  'external-secrets-crd': needsServer(async (ctx) => {
+    const r = await kubectl(ctx, 'get', 'crd', 'externalsecrets.external-secrets.io', '-o', 'json');
+    if (r.exitCode !== 0) {
+      if (!notFound(r.stderr)) return { status: 'fail', message: `cannot read the External Secrets Operator CRD: ${firstLine(r.stderr)}`, fix: clusterFix(r.stderr) };
+      return {
+        status: 'fail',
+        message: 'the External Secrets Operator CRD externalsecrets.external-secrets.io is missing',
+        fix: 'install External Secrets Operator (external-secrets.io/latest/introduction/getting-started), or choose --set tobiko.secrets.strategy=existingSecret',
+      };
+    }
+    // hd-setup renders external-secrets.io/v1, which ESO serves from 0.17 on; older ones serve only v1beta1.
+    let served: string[] = [];
+    try {
+      served = ((JSON.parse(r.stdout) as { spec?: { versions?: { name?: string; served?: boolean }[] } }).spec?.versions ?? []).filter((v) => v.served).map((v) => v.name ?? '');
+    } catch {
+      served = [];
+    }
+    if (served.includes(ESO_VERSION)) return { status: 'ok', message: `External Secrets Operator serves external-secrets.io/${ESO_VERSION}` };
     return {
       status: 'fail',
-      message: 'the External Secrets Operator CRD externalsecrets.external-secrets.io is missing',
-      fix: 'install External Secrets Operator (external-secrets.io/latest/introduction/getting-started), or choose --set tobiko.secrets.strategy=existingSecret',
+      message: `External Secrets Operator serves only ${served.map((v) => `external-secrets.io/${v}`).join(', ') || 'no version'} of ExternalSecret; hd-setup renders external-secrets.io/${ESO_VERSION}`,
+      fix: 'upgrade External Secrets Operator to 0.17 or newer, or choose --set tobiko.secrets.strategy=existingSecret',
     };
-  },
-  'node-arch': async (ctx) => {
+  }),
+  'node-arch': needsServer(async (ctx) => {
     const r = await kubectl(ctx, 'get', 'nodes', '-o', 'json');
     if (r.exitCode !== 0) return { status: 'warn', message: `cannot list nodes (${firstLine(r.stderr)})`, fix: 'the agent image is amd64 only: make sure amd64 nodes exist' };
     let arches: string[] = [];
@@ -164,10 +254,10 @@ export const kubernetesChecks: Record<string, Check> = {
     const amd = arches.filter((a) => a === 'amd64').length;
     if (amd > 0) return { status: 'ok', message: `${amd} of ${arches.length} node(s) are amd64` };
     return { status: 'warn', message: `no amd64 node found (${[...new Set(arches)].join(', ') || 'none'}); the agent image is amd64 only`, fix: 'add amd64 nodes, or pin the agent with a nodeSelector kubernetes.io/arch=amd64' };
-  },
+  }),
   // A Secret the user made that the install needs (the token's, or the executors'): ids as products name them.
-  'token-secret': requiredSecret,
-  'existing-secret': requiredSecret,
+  'token-secret': needsServer(requiredSecret),
+  'existing-secret': needsServer(requiredSecret),
 };
 
 async function requiredSecret(ctx: CheckContext) {

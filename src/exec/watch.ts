@@ -2,7 +2,7 @@
 // what they say into readable causes, each with its fix. After success, report revision and readiness.
 import type { Emit } from './events.js';
 import type { WatchContext } from './execute.js';
-import { kubectlArgv } from './preflight-k8s.js';
+import { REQUEST_TIMEOUT, kubectlArgv, toolStderr } from './preflight-k8s.js';
 import { run } from './run.js';
 
 interface Finding {
@@ -93,7 +93,7 @@ function unmatchedPlacement(pod: Pod, nodes: NodeLabels): string[] {
 }
 
 export async function diagnose(w: Pick<WatchContext, 'namespace' | 'selector' | 'context' | 'signal' | 'timeoutSetting'>, seenLogs: Set<string>, emitOutput?: (line: string) => void): Promise<Finding[]> {
-  const k = (...args: string[]) => kubectlArgv({ ...(w.context ? { context: w.context } : {}) }, ...args);
+  const k = (...args: string[]) => kubectlArgv({ ...(w.context ? { context: w.context } : {}) }, `--request-timeout=${REQUEST_TIMEOUT}`, ...args);
   const ns = w.namespace;
   const [pods, events] = await Promise.all([
     getJson<{ items?: Pod[] }>(k('get', 'pods', '-n', ns, '-l', w.selector, '-o', 'json'), w.signal),
@@ -116,7 +116,7 @@ export async function diagnose(w: Pick<WatchContext, 'namespace' | 'selector' | 
         if (!seenLogs.has(name)) {
           seenLogs.add(name);
           const logs = await run(k('logs', name, '-n', ns, '--tail=20', '--previous'), { signal: w.signal, timeoutMs: 15_000 });
-          const lines = (logs.stdout || logs.stderr).trim().split('\n').filter(Boolean);
+          const lines = (logs.stdout || toolStderr(logs.stderr)).trim().split('\n').filter(Boolean);
           for (const l of lines.slice(-10)) emitOutput?.(`${name} | ${l}`);
           const last = lines.at(-1);
           findings.push({
@@ -222,7 +222,7 @@ export async function releaseStatus(a: { release: string; namespace: string; sel
   const h = ['helm', 'status', a.release, '-n', a.namespace, '-o', 'json', ...(a.context ? ['--kube-context', a.context] : [])];
   const [status, pods] = await Promise.all([
     getJson<{ version?: number; info?: { status?: string } }>(h, signal),
-    getJson<{ items?: Pod[] }>(kubectlArgv({ ...(a.context ? { context: a.context } : {}) }, 'get', 'pods', '-n', a.namespace, '-l', a.selector, '-o', 'json'), signal),
+    getJson<{ items?: Pod[] }>(kubectlArgv({ ...(a.context ? { context: a.context } : {}) }, `--request-timeout=${REQUEST_TIMEOUT}`, 'get', 'pods', '-n', a.namespace, '-l', a.selector, '-o', 'json'), signal),
   ]);
   const items = pods?.items ?? [];
   const ready = items.filter((p) => (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')).length;

@@ -48,19 +48,24 @@ export interface SecretEntry {
   remoteKey: string;
 }
 
+/** A gateway's secret params: those it sets, plus the required (or first one-of) secret params it leaves to the Secret. */
+function gatewaySecretParams(t: TobikoOptions, params: Gateway): string[] {
+  const spec = ENGINES[params.type];
+  const names = new Set(Object.keys(params).filter((p) => isSecretParam(p, t.secretParams, t.nonSecretParams)));
+  for (const req of spec.required) if (isSecretParam(req, t.secretParams, t.nonSecretParams)) names.add(req);
+  for (const alts of 'oneOf' in spec ? spec.oneOf : []) {
+    const secretAlts = alts.filter((a) => isSecretParam(a, t.secretParams, t.nonSecretParams));
+    if (secretAlts.length && !alts.some((a) => params[a] !== undefined)) names.add(secretAlts[0]!);
+  }
+  return [...names];
+}
+
 /** Every secret the executors need, as env keys: TCLOUD_CLIENT_SECRET and SQLMESH__GATEWAYS__<G>__CONNECTION__<P>. */
 export function tobikoSecretEntries(t: TobikoOptions): SecretEntry[] {
   const prefix = t.secrets.keyPrefix;
   const out: SecretEntry[] = [{ key: 'TCLOUD_CLIENT_SECRET', value: t.clientSecret, remoteKey: `${prefix}TCLOUD_CLIENT_SECRET` }];
   for (const [g, params] of orderedGateways(t)) {
-    const spec = ENGINES[params.type];
-    const names = new Set(Object.keys(params).filter((p) => isSecretParam(p, t.secretParams, t.nonSecretParams)));
-    for (const req of spec.required) if (isSecretParam(req, t.secretParams, t.nonSecretParams)) names.add(req);
-    for (const alts of 'oneOf' in spec ? spec.oneOf : []) {
-      const secretAlts = alts.filter((a) => isSecretParam(a, t.secretParams, t.nonSecretParams));
-      if (secretAlts.length && !alts.some((a) => params[a] !== undefined)) names.add(secretAlts[0]!);
-    }
-    for (const p of names) {
+    for (const p of gatewaySecretParams(t, params)) {
       const key = gatewayEnvKey(g, p);
       const v = params[p];
       const remote = typeof v === 'string' && v.startsWith('remote:') ? v.slice(7) : `${prefix}${key}`;
@@ -84,6 +89,20 @@ export function tobikoSecretName(t: TobikoOptions): string {
   return t.secrets.name ?? `${t.kubernetes.release}-secrets`;
 }
 
+/** The suffix the chart appends to `global.cloud.baseUrl` to make TCLOUD_URL. */
+const cloudPath = (t: TobikoOptions) => `/sqlmesh/${t.org}/${t.project}`;
+
+/**
+ * values.yaml for the hybrid-executors chart. Key names follow the published chart README; how they render
+ * follows the chart source (test/fixtures/charts/tobiko-hybrid-executors-prerelease):
+ * - TCLOUD_URL is `<global.cloud.baseUrl>/sqlmesh/<org>/<project>`: a `tobiko.url` override is written as
+ *   its base (the URL without that suffix), and must have that form;
+ * - `global.sqlmesh.defaultGateway` is always written (Helm iterates gateways sorted, so YAML order alone
+ *   does not choose it), and the default gateway is also listed first, as the README asks;
+ * - the chart makes an env var only for the params listed under a gateway's `connection`, so unless the
+ *   strategy is inline, every secret param is listed with an empty placeholder: the chart then wires it to
+ *   the Secret by its key SQLMESH__GATEWAYS__<G>__CONNECTION__<P>.
+ */
 export function tobikoValues(model: Model): Record<string, unknown> {
   const t = tobikoOf(model);
   const strategy = effectiveStrategy(t, model.runtime);
@@ -91,17 +110,21 @@ export function tobikoValues(model: Model): Record<string, unknown> {
   const gateways: Record<string, unknown> = {};
   for (const [g, params] of orderedGateways(t)) {
     const connection: Record<string, unknown> = {};
-    for (const [p, v] of Object.entries(params)) {
-      if (!inline && isSecretParam(p, t.secretParams, t.nonSecretParams)) continue;
-      connection[p] = v;
-    }
+    const secret = new Set(inline ? [] : gatewaySecretParams(t, params));
+    for (const [p, v] of Object.entries(params)) connection[p] = secret.has(p) ? '' : v;
+    for (const p of secret) connection[p] = '';
     gateways[g] = { connection };
   }
-  const sqlmesh: Record<string, unknown> = { gateways };
+  const sqlmesh: Record<string, unknown> = { defaultGateway: defaultGateway(t), gateways };
   if (t.secretParams.length) sqlmesh.secretParams = t.secretParams;
   if (t.nonSecretParams.length) sqlmesh.nonSecretParams = t.nonSecretParams;
   const cloud: Record<string, unknown> = { org: t.org, project: t.project, clientId: t.clientId };
-  if (t.url) cloud.url = t.url;
+  if (t.url) {
+    if (!t.url.replace(/\/+$/, '').endsWith(cloudPath(t))) {
+      throw new UserError([{ path: 'tobiko.url', message: `on Kubernetes the chart builds the URL as <base>${cloudPath(t)}; give a URL that ends with ${cloudPath(t)}` }]);
+    }
+    cloud.baseUrl = t.url.replace(/\/+$/, '').slice(0, -cloudPath(t).length);
+  }
   if (inline) cloud.clientSecret = t.clientSecret;
   const global: Record<string, unknown> = {};
   if (t.kubernetes.image) global.image = t.kubernetes.image;

@@ -195,7 +195,10 @@ async function kubectl() {
       return out(JSON.stringify({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name, namespace: ns }, spec: { accessModes: ['ReadWriteMany'] }, status: { phase: scenario === 'pvc-pending' ? 'Pending' : 'Bound' } }));
     }
     if (kind === 'secret') return state.secrets.includes(`${ns}/${name}`) ? out(`secret/${name}`) : notFound('secrets', name);
-    if (kind === 'crd') return state.crds.includes(name) ? out(`customresourcedefinition.apiextensions.k8s.io/${name}`) : notFound('customresourcedefinitions.apiextensions.k8s.io', name);
+    if (kind === 'crd') {
+      if (!state.crds.includes(name)) return notFound('customresourcedefinitions.apiextensions.k8s.io', name);
+      return out(flag('--output', '-o') === 'json' ? JSON.stringify({ metadata: { name }, spec: { versions: [{ name: 'v1', served: true }] } }) : `customresourcedefinition.apiextensions.k8s.io/${name}`);
+    }
     if (kind === 'nodes') {
       const labels = Object.fromEntries(list(process.env.HD_FAKE_NODE_LABELS).map((kv) => kv.split('=')));
       const arch = process.env.HD_FAKE_NODES_ARCH ?? 'amd64';

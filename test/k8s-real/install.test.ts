@@ -1,0 +1,249 @@
+// Full hd-setup runs (the bundle in dist/) against the in-memory API server, through the REAL kubectl and
+// helm, with the vendored charts: install, an identical re-run, status, stop/start, an upgrade, rollback, uninstall.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { CHARTS, startBed, type Bed } from '../k8s-api/bed.js';
+import { CLIENT_SECRET, SECRETS, SECRET_ENV, TOKEN, WAREHOUSE_PASSWORD } from '../helpers.js';
+
+type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const T = 180_000;
+const writes = (bed: Bed, from = 0) => bed.api.requests.slice(from).filter((r) => r.method !== 'GET' && !r.url.includes('selfsubjectaccessreviews'));
+const ready = (pods: Obj[]) => pods.filter((p) => (p.status?.conditions ?? []).some((c: Obj) => c.type === 'Ready' && c.status === 'True')).length;
+const decode = (s: Obj, key: string) => Buffer.from(s.data?.[key] ?? '', 'base64').toString('utf8');
+
+function noSecretsIn(bed: Bed, ...texts: string[]): void {
+  for (const s of SECRETS) {
+    for (const t of texts) expect(t.includes(s), 'secret in the output').toBe(false);
+    for (const r of bed.api.requests) expect(r.url.includes(s), `secret in a request URL: ${r.method} ${r.url}`).toBe(false);
+  }
+}
+
+async function releases(bed: Bed, ns: string): Promise<Obj[]> {
+  const r = await bed.helm('list', '-a', '-n', ns, '-o', 'json');
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as Obj[];
+}
+
+describe('fivetran-kubernetes against the API server, with the real helm, kubectl and chart 0.24.0', () => {
+  let bed: Bed;
+  const chart = `fivetran.kubernetes.chart=${join(CHARTS, 'fivetran-0.24.0')}`;
+  const hd = (args: string[], extra: NodeJS.ProcessEnv = {}) => bed.hd([...args, '--preset', 'fivetran-kubernetes', '--set', chart], extra);
+  beforeAll(async () => {
+    bed = await startBed({}, SECRET_ENV);
+    bed.api.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'fivetran' } });
+    bed.api.seed({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'fivetran-data', namespace: 'fivetran' }, spec: { accessModes: ['ReadWriteMany'], resources: { requests: { storage: '50Gi' } } } });
+  });
+  afterAll(() => bed?.stop());
+
+  it(
+    'install deploys the release; the Deployment and the token Secret exist; the pod becomes Ready',
+    async () => {
+      const r = await hd(['install', '--yes']);
+      expect(r.code, r.stderr).toBe(0);
+      const [rel] = await releases(bed, 'fivetran');
+      expect(rel).toMatchObject({ name: 'hd-agent', status: 'deployed', revision: '1', chart: 'hybrid-deployment-agent-0.24.0' });
+      const dep = bed.api.objects('apps', 'deployments', 'fivetran');
+      expect(dep.map((d) => d.metadata.name)).toEqual(['hd-agent']);
+      const c = dep[0]!.spec.template.spec.containers[0];
+      expect(c.env.find((e: Obj) => e.name === 'token').valueFrom).toEqual({ secretKeyRef: { name: 'hd-agent-hd-setup-token', key: 'token' } });
+      const secret = bed.api.objects('', 'secrets', 'fivetran').find((s) => s.metadata.name === 'hd-agent-hd-setup-token')!;
+      expect(decode(secret, 'token')).toBe(TOKEN);
+      expect(secret.metadata.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'hd-setup', 'app.kubernetes.io/instance': 'hd-agent' });
+      expect(dep[0]!.status).toMatchObject({ readyReplicas: 1, updatedReplicas: 1, availableReplicas: 1, observedGeneration: dep[0]!.metadata.generation });
+      const pods = bed.api.objects('', 'pods', 'fivetran');
+      expect(ready(pods)).toBe(1);
+      expect(r.stderr).toContain('release hd-agent revision 1 (deployed), 1/1 pods ready');
+      noSecretsIn(bed, r.stdout, r.stderr);
+    },
+    T,
+  );
+
+  it(
+    'a second identical run changes nothing',
+    async () => {
+      const n = bed.api.requests.length;
+      const r = await hd(['install', '--yes']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(writes(bed, n)).toEqual([]);
+      expect((await releases(bed, 'fivetran'))[0]).toMatchObject({ revision: '1', status: 'deployed' });
+      expect(r.stderr).toContain('release hd-agent is up to date (revision 1)');
+    },
+    T,
+  );
+
+  it(
+    'status reports the release and the ready pod',
+    async () => {
+      const r = await hd(['status', '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const j = JSON.parse(r.stdout) as Obj;
+      expect(j.release.revision).toBe(1);
+      expect(j.podsReady).toBe('1/1');
+    },
+    T,
+  );
+
+  it(
+    'stop scales the Deployment to 0 (its pod goes), start scales it back and the pod is Ready',
+    async () => {
+      const stop = await hd(['stop']);
+      expect(stop.code, stop.stderr).toBe(0);
+      expect(bed.api.objects('apps', 'deployments', 'fivetran')[0]!.spec.replicas).toBe(0);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(bed.api.objects('', 'pods', 'fivetran')).toEqual([]);
+      const start = await hd(['start']);
+      expect(start.code, start.stderr).toBe(0);
+      expect(bed.api.objects('apps', 'deployments', 'fivetran')[0]!.spec.replicas).toBe(1);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(ready(bed.api.objects('', 'pods', 'fivetran'))).toBe(1);
+    },
+    T,
+  );
+
+  let podsBefore: string[] = [];
+  it(
+    'a proxy added: the release is upgraded to revision 2 and the ConfigMap carries it',
+    async () => {
+      podsBefore = bed.api.objects('', 'pods', 'fivetran').map((p) => p.metadata.name);
+      const r = await hd(['install', '--yes', '--set', 'proxy.https=http://proxy.corp:3128']);
+      expect(r.code, r.stderr).toBe(0);
+      expect((await releases(bed, 'fivetran'))[0]).toMatchObject({ revision: '2', status: 'deployed' });
+      expect(bed.api.objects('', 'configmaps', 'fivetran').find((c) => c.metadata.name === 'hd-agent-config')!.data.https_proxy).toBe('http://proxy.corp:3128');
+    },
+    T,
+  );
+
+  // Known failure (issue 14, item 6): the chart passes the proxy through a ConfigMap (envFrom) and its pod
+  // template does not change, so the running agent never sees it. Becomes `it` once hd-setup rolls the pods.
+  it.fails(
+    '... and the agent pod is replaced, so that it reads the new configuration',
+    async () => {
+      expect(podsBefore).toHaveLength(1);
+      expect(bed.api.objects('', 'pods', 'fivetran').map((p) => p.metadata.name)).not.toEqual(podsBefore);
+    },
+    T,
+  );
+
+  it(
+    'rollback: helm rolls back to the first values (revision 3), the ConfigMap loses the proxy',
+    async () => {
+      const r = await hd(['rollback', '--yes']);
+      expect(r.code, r.stderr).toBe(0);
+      expect((await releases(bed, 'fivetran'))[0]).toMatchObject({ revision: '3', status: 'deployed' });
+      expect(bed.api.objects('', 'configmaps', 'fivetran').find((c) => c.metadata.name === 'hd-agent-config')!.data.https_proxy).toBeUndefined();
+    },
+    T,
+  );
+
+  it(
+    'uninstall removes the release and the Secret hd-setup created; the PVC and the namespace stay',
+    async () => {
+      const r = await hd(['uninstall', '--yes']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(await releases(bed, 'fivetran')).toEqual([]);
+      expect(bed.api.objects('apps', 'deployments', 'fivetran')).toEqual([]);
+      expect(bed.api.objects('', 'secrets', 'fivetran').map((s) => s.metadata.name)).toEqual([]);
+      expect(bed.api.objects('', 'persistentvolumeclaims', 'fivetran').map((p) => p.metadata.name)).toEqual(['fivetran-data']);
+      expect(bed.api.objects('', 'namespaces').map((n) => n.metadata.name)).toContain('fivetran');
+      noSecretsIn(bed, r.stdout, r.stderr);
+    },
+    T,
+  );
+});
+
+describe('tobiko-kubernetes against the API server, with the real helm, kubectl and the pre-release chart', () => {
+  let bed: Bed;
+  const chart = `tobiko.kubernetes.chart=${join(CHARTS, 'tobiko-hybrid-executors-prerelease')}`;
+  const hd = (args: string[], extra: NodeJS.ProcessEnv = {}) => bed.hd([...args, '--preset', 'tobiko-kubernetes', '--set', chart], extra);
+  const executor = (role: string) => bed.api.objects('apps', 'deployments', 'tobiko').find((d) => d.metadata.name === `executors-hybrid-executors-${role}`)!;
+  beforeAll(async () => {
+    bed = await startBed({}, SECRET_ENV);
+  });
+  afterAll(() => bed?.stop());
+
+  it(
+    'install: each executor Deployment gets TCLOUD_* and every gateway key, secrets by secretKeyRef to the Secret that holds them',
+    async () => {
+      const r = await hd(['install', '--yes']);
+      expect(r.code, r.stderr).toBe(0);
+      expect((await releases(bed, 'tobiko'))[0]).toMatchObject({ name: 'executors', status: 'deployed', revision: '1' });
+      expect(bed.api.objects('apps', 'deployments', 'tobiko').map((d) => d.metadata.name)).toEqual(['executors-hybrid-executors-apply', 'executors-hybrid-executors-run']);
+      const secret = bed.api.objects('', 'secrets', 'tobiko').find((s) => s.metadata.name === 'executors-secrets')!;
+      expect(decode(secret, 'TCLOUD_CLIENT_SECRET')).toBe(CLIENT_SECRET);
+      expect(decode(secret, 'SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__PASSWORD')).toBe(WAREHOUSE_PASSWORD);
+      for (const role of ['apply', 'run']) {
+        const env = Object.fromEntries((executor(role).spec.template.spec.containers[0].env as Obj[]).map((e) => [e.name, e.valueFrom ?? e.value]));
+        expect(env).toEqual({
+          TCLOUD_URL: 'https://cloud.tobikodata.com/sqlmesh/acme/analytics',
+          TCLOUD_CLIENT_ID: '7f3c2a10-hybrid-executors',
+          TCLOUD_CLIENT_SECRET: { secretKeyRef: { name: 'executors-secrets', key: 'TCLOUD_CLIENT_SECRET' } },
+          SQLMESH__DEFAULT_GATEWAY: 'WAREHOUSE',
+          SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__TYPE: 'postgres',
+          SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__HOST: 'postgres.data.svc.cluster.local',
+          SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__PORT: '5432',
+          SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__DATABASE: 'analytics',
+          SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__USER: 'sqlmesh',
+          SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__PASSWORD: { secretKeyRef: { name: 'executors-secrets', key: 'SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__PASSWORD' } },
+        });
+        // Every key the pods reference is in the Secret.
+        for (const v of Object.values(env)) if (typeof v === 'object') expect(Object.keys(secret.data)).toContain((v as Obj).secretKeyRef.key);
+      }
+      expect(executor('apply').spec.replicas).toBe(1);
+      expect(executor('run').spec.replicas).toBe(2);
+      expect(ready(bed.api.objects('', 'pods', 'tobiko'))).toBe(3);
+      noSecretsIn(bed, r.stdout, r.stderr);
+    },
+    T,
+  );
+
+  it(
+    'a second identical run changes nothing',
+    async () => {
+      const n = bed.api.requests.length;
+      const r = await hd(['install', '--yes']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(writes(bed, n)).toEqual([]);
+      expect((await releases(bed, 'tobiko'))[0]).toMatchObject({ revision: '1' });
+    },
+    T,
+  );
+
+  it(
+    'status reports 3/3 pods ready',
+    async () => {
+      const r = await hd(['status', '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      expect((JSON.parse(r.stdout) as Obj).podsReady).toBe('3/3');
+    },
+    T,
+  );
+
+  // Known failure (issue 14): lifecycle looks for Deployments named <release>-apply/-run; the chart names them
+  // <release>-hybrid-executors-apply/-run. The lead is moving that lookup to the release manifest; when it
+  // lands this test goes red as `it.fails`, and becomes a plain `it`.
+  it.fails(
+    'stop scales both executors to 0, start back to 1 and 2',
+    async () => {
+      const stop = await hd(['stop']);
+      expect(stop.code, stop.stderr).toBe(0);
+      expect([executor('apply').spec.replicas, executor('run').spec.replicas]).toEqual([0, 0]);
+      const start = await hd(['start']);
+      expect(start.code, start.stderr).toBe(0);
+      expect([executor('apply').spec.replicas, executor('run').spec.replicas]).toEqual([1, 2]);
+    },
+    T,
+  );
+
+  it(
+    'uninstall removes the release and the Secret hd-setup created',
+    async () => {
+      const r = await hd(['uninstall', '--yes']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(await releases(bed, 'tobiko')).toEqual([]);
+      expect(bed.api.objects('apps', 'deployments', 'tobiko')).toEqual([]);
+      expect(bed.api.objects('', 'secrets', 'tobiko')).toEqual([]);
+    },
+    T,
+  );
+});

@@ -1,0 +1,166 @@
+// Failures, played by the API server's scenario knobs, through the REAL helm and kubectl: each one is explained
+// with its cause and its fix. Tests marked `it.fails` are known failures listed in issue 14: they pass while
+// hd-setup still gets it wrong, and go red (to be turned into `it`) once it is fixed.
+import { afterEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { CHARTS, startBed, type Bed } from '../k8s-api/bed.js';
+import type { Scenario } from '../k8s-api/server.js';
+import { SECRET_ENV } from '../helpers.js';
+
+type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const T = 180_000;
+const FIVETRAN = ['--preset', 'fivetran-kubernetes', '--set', `fivetran.kubernetes.chart=${join(CHARTS, 'fivetran-0.24.0')}`];
+const TOBIKO_ESO = ['--preset', 'tobiko-kubernetes-external-secrets', '--set', `tobiko.kubernetes.chart=${join(CHARTS, 'tobiko-hybrid-executors-prerelease')}`];
+const beds: Bed[] = [];
+afterEach(async () => {
+  for (const b of beds.splice(0)) await b.stop();
+});
+
+async function fivetranBed(scenario: Partial<Scenario> = {}, pvc = true, own = false): Promise<Bed> {
+  const bed = await startBed(scenario, SECRET_ENV);
+  if (!own) beds.push(bed);
+  bed.api.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'fivetran' } });
+  if (pvc) bed.api.seed({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'fivetran-data', namespace: 'fivetran' }, spec: { accessModes: ['ReadWriteMany'] } });
+  return bed;
+}
+const created = (bed: Bed) => bed.api.requests.filter((r) => r.method === 'POST' && !r.url.includes('selfsubjectaccessreviews')).map((r) => r.url.split('?')[0]);
+
+describe('pods that do not come up: the cause and the fix, from the real pod state', () => {
+  const cases: [string, Partial<Scenario>, string[], RegExp[]][] = [
+    ['ImagePullBackOff', { pods: 'ImagePullBackOff' }, [], [/cannot pull image us-docker\.pkg\.dev\/\S+ \(ImagePullBackOff\)/, /check that the nodes reach the registry/, /kubectl describe pod hd-agent-/]],
+    ['CrashLoopBackOff', { pods: 'CrashLoopBackOff', logs: 'INFO starting\nERROR Invalid token\n' }, [], [/is crash-looping \(4 restarts\); last log line: ERROR Invalid token/, /kubectl logs hd-agent-\S+ -n fivetran --previous/]],
+    ['a node selector no node matches', {}, ['--set', 'fivetran.kubernetes.nodeSelector.pool=agents'], [/cannot be scheduled: node selector pool=agents matches no node/, /kubectl label node <node> pool=agents/]],
+  ];
+  it.concurrent.each(cases)(
+    '%s',
+    async (_name, scenario, sets, expected) => {
+      const bed = await fivetranBed(scenario, true, true); // concurrent: this test stops its own bed
+      try {
+        const r = await bed.hd(['install', '--yes', ...FIVETRAN, '--set', 'fivetran.kubernetes.timeout=8s', ...sets]);
+        expect(r.code).toBe(1);
+        for (const e of expected) expect(r.stderr).toMatch(e);
+        expect(r.stderr).toMatch(/Fix: /);
+        const [rel] = JSON.parse((await bed.helm('list', '-a', '-n', 'fivetran', '-o', 'json')).stdout) as Obj[];
+        expect(rel).toMatchObject({ name: 'hd-agent', status: 'failed' });
+      } finally {
+        await bed.stop();
+      }
+    },
+    T,
+  );
+});
+
+describe('preflight stops before anything is created', () => {
+  it(
+    'RBAC: the PodDisruptionBudget right is needed for chart 0.24.0 (which has one), not for 0.12.0',
+    async () => {
+      const bed = await fivetranBed({ forbidden: ['create poddisruptionbudgets'] });
+      const r24 = await bed.hd(['install', '--yes', ...FIVETRAN]);
+      expect(r24.code).toBe(1);
+      expect(r24.stderr).toMatch(/forbidden: you may not create poddisruptionbudgets in namespace fivetran/);
+      expect(created(bed)).toEqual([]);
+      const r12 = await bed.hd(['install', '--yes', '--preset', 'fivetran-kubernetes', '--set', `fivetran.kubernetes.chart=${join(CHARTS, 'fivetran-0.12.0')}`, '--set', 'fivetran.kubernetes.chartVersion=0.12.0']);
+      expect(r12.code, r12.stderr).toBe(0);
+      expect(bed.api.objects('policy', 'poddisruptionbudgets', 'fivetran')).toEqual([]);
+    },
+    T,
+  );
+
+
+  it(
+    'a missing PVC',
+    async () => {
+      const bed = await fivetranBed({}, false);
+      const r = await bed.hd(['install', '--yes', ...FIVETRAN]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/PersistentVolumeClaim fivetran-data does not exist in namespace fivetran/);
+      expect(created(bed)).toEqual([]);
+    },
+    T,
+  );
+
+  it(
+    'forbidden rights: the access review says no',
+    async () => {
+      const bed = await fivetranBed({ forbidden: ['create deployments', 'create roles'] });
+      const r = await bed.hd(['install', '--yes', ...FIVETRAN]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/forbidden: you may not create deployments, roles in namespace fivetran/);
+      expect(created(bed)).toEqual([]);
+    },
+    T,
+  );
+
+  it(
+    'an old server',
+    async () => {
+      const bed = await fivetranBed({ version: 'v1.27.3' });
+      const r = await bed.hd(['install', '--yes', ...FIVETRAN]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/Kubernetes v1\.27\.3 is older than the required 1\.29/);
+      expect(created(bed)).toEqual([]);
+    },
+    T,
+  );
+
+  it(
+    'the External Secrets CRD is missing',
+    async () => {
+      const bed = await startBed({ eso: 'missing' }, {});
+      beds.push(bed);
+      const r = await bed.hd(['install', '--yes', ...TOBIKO_ESO]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('the External Secrets Operator CRD externalsecrets.external-secrets.io is missing');
+      expect(created(bed)).toEqual([]);
+    },
+    T,
+  );
+});
+
+describe('External Secrets', () => {
+  it(
+    'with ESO serving external-secrets.io/v1, the ExternalSecret is applied and the executors reference its target Secret',
+    async () => {
+      const bed = await startBed({ eso: 'v1' }, {});
+      beds.push(bed);
+      const r = await bed.hd(['install', '--yes', ...TOBIKO_ESO]);
+      // No controller fills the target Secret here, but the pods do not need it to be scheduled in this server.
+      expect(r.code, r.stderr).toBe(0);
+      const [es] = bed.api.objects('external-secrets.io', 'externalsecrets', 'tobiko');
+      expect(es).toMatchObject({ apiVersion: 'external-secrets.io/v1', metadata: { name: 'executors-secrets' }, spec: { target: { name: 'executors-secrets' }, secretStoreRef: { kind: 'ClusterSecretStore', name: 'aws-secretsmanager' } } });
+      expect((es!.spec.data as Obj[]).map((d) => d.secretKey)).toEqual(['TCLOUD_CLIENT_SECRET', 'SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__PASSWORD']);
+      const dep = bed.api.objects('apps', 'deployments', 'tobiko').find((d) => d.metadata.name.endsWith('-apply'))!;
+      const pw = (dep.spec.template.spec.containers[0].env as Obj[]).find((e) => e.name === 'SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__PASSWORD');
+      expect(pw?.valueFrom).toEqual({ secretKeyRef: { name: 'executors-secrets', key: 'SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__PASSWORD' } });
+    },
+    T,
+  );
+
+  it(
+    'with ESO serving only v1beta1, preflight says so before anything is created',
+    async () => {
+      const bed = await startBed({ eso: 'v1beta1' }, {});
+      beds.push(bed);
+      const r = await bed.hd(['install', '--yes', ...TOBIKO_ESO]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('FAIL external-secrets-crd: External Secrets Operator serves only external-secrets.io/v1beta1 of ExternalSecret; hd-setup renders external-secrets.io/v1');
+      expect(r.stderr).toContain('upgrade External Secrets Operator to 0.17 or newer');
+      expect(created(bed)).toEqual([]);
+    },
+    T,
+  );
+});
+
+// Known failure (issue 14, item 5): `helm list` without -a hides a pending release; hd-setup says "no install found".
+it.fails(
+  'a release left pending-install is found by status, with its state',
+  async () => {
+    const bed = await fivetranBed();
+    bed.api.seedHelmRelease({ name: 'hd-agent', namespace: 'fivetran', status: 'pending-install' });
+    expect((await bed.helm('list', '-a', '-n', 'fivetran')).stdout).toContain('pending-install');
+    const r = await bed.hd(['status', ...FIVETRAN.slice(0, 2)]);
+    expect(r.stdout + r.stderr).toContain('pending-install');
+  },
+  T,
+);
