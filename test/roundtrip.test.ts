@@ -115,14 +115,17 @@ const gateways = fc.uniqueArray(fc.stringMatching(/^[a-z][a-z0-9]{0,6}$/), { min
   fc.tuple(fc.array(gatewayOf, { minLength: names.length, maxLength: names.length }), opt(fc.constantFrom(...names))).map(([gws, def]) => ({ gateways: Object.fromEntries(names.map((n, i) => [n, gws[i]])), defaultGateway: def })),
 );
 const extraEnv = opt(fc.array(fc.record({ name: fc.stringMatching(/^[A-Z][A-Z0-9_]{0,8}$/).filter((n) => !/^(TCLOUD_|SQLMESH__)/.test(n) && !/^(HTTPS?|NO)_PROXY$/.test(n)), value: text }), { maxLength: 2 }));
-const tobikoBase = fc.record({
-  org: word,
-  project: word,
-  url: opt(fc.constantFrom('https://tobiko.example.com/sqlmesh/x/y')),
-  clientId: text,
-  secretParams: opt(fc.constantFrom(['private_key'], ['account'])),
-  gw: gateways,
-});
+const tobikoBase = fc
+  .record({
+    org: word,
+    project: word,
+    // the chart builds the URL as <base>/sqlmesh/<org>/<project>: only the base is the user's to choose
+    urlBase: opt(fc.constantFrom('https://tobiko.example.com', 'https://cloud.eu.example.org')),
+    clientId: text,
+    secretParams: opt(fc.constantFrom(['private_key'], ['account'])),
+    gw: gateways,
+  })
+  .map(({ urlBase, ...b }) => compact({ ...b, url: urlBase ? `${urlBase}/sqlmesh/${b.org}/${b.project}` : undefined }) as { org: string; project: string; clientId: string; gw: { gateways: Obj; defaultGateway?: string }; url?: string; secretParams?: string[] });
 const tobikoContainers = (runtime: 'docker' | 'podman') =>
   fc.tuple(tobikoBase, secretText, proxy, fc.record({ installDir: opt(fc.constantFrom('~/tobiko', '/srv/tobiko')), image: opt(fc.constantFrom('tobikodata/tcloud:1.2')), pullPolicy: opt(fc.constantFrom('always', 'missing', 'never')), restartPolicy: opt(fc.constantFrom('always', 'unless-stopped', 'on-failure:3')), extraEnv })).map(
     ([b, cs, p, docker]) => {
