@@ -219,10 +219,8 @@ describe('tobiko-kubernetes against the API server, with the real helm, kubectl 
     T,
   );
 
-  // Known failure (issue 14): lifecycle looks for Deployments named <release>-apply/-run; the chart names them
-  // <release>-hybrid-executors-apply/-run. The lead is moving that lookup to the release manifest; when it
-  // lands this test goes red as `it.fails`, and becomes a plain `it`.
-  it.fails(
+  // The Deployments are found in the release's manifest (helm get manifest), by their component label.
+  it(
     'stop scales both executors to 0, start back to 1 and 2',
     async () => {
       const stop = await hd(['stop']);

@@ -129,7 +129,7 @@ describe('External Secrets', () => {
       expect(r.code, r.stderr).toBe(0);
       const [es] = bed.api.objects('external-secrets.io', 'externalsecrets', 'tobiko');
       expect(es).toMatchObject({ apiVersion: 'external-secrets.io/v1', metadata: { name: 'executors-secrets' }, spec: { target: { name: 'executors-secrets' }, secretStoreRef: { kind: 'ClusterSecretStore', name: 'aws-secretsmanager' } } });
-      expect((es!.spec.data as Obj[]).map((d) => d.secretKey)).toEqual(['TCLOUD_CLIENT_SECRET', 'SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__PASSWORD']);
+      expect((es!.spec.data as Obj[]).map((d) => d.secretKey)).toEqual(['SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__PASSWORD', 'TCLOUD_CLIENT_SECRET']); // in key order
       const dep = bed.api.objects('apps', 'deployments', 'tobiko').find((d) => d.metadata.name.endsWith('-apply'))!;
       const pw = (dep.spec.template.spec.containers[0].env as Obj[]).find((e) => e.name === 'SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__PASSWORD');
       expect(pw?.valueFrom).toEqual({ secretKeyRef: { name: 'executors-secrets', key: 'SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__PASSWORD' } });
