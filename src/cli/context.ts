@@ -2,6 +2,14 @@
 import { UserError, formatProblem, type Problem } from '../model/errors.js';
 import { loadModel, type Loaded } from '../model/load.js';
 import { redactor } from '../util/output.js';
+import type { Choices } from '../service/install.js';
+
+/** install's flags (the wizard takes them too). */
+export interface InstallFlags extends ModelFlags, Choices {
+  yes?: boolean;
+  dryRun?: boolean;
+  reset?: boolean;
+}
 
 export interface ModelFlags {
   preset?: string;

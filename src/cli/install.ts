@@ -4,16 +4,13 @@ import { createInterface } from 'node:readline/promises';
 import { UserError } from '../model/errors.js';
 import type { Summary } from '../exec/events.js';
 import { planToJson, planToText } from '../plan/describe.js';
-import { exitCodeOf, install, loadForInstall, prepare, preflight, type Choices } from '../service/install.js';
+import { exitCodeOf, install, loadForInstall, prepare, preflight } from '../service/install.js';
 import { isInteractive, redactor } from '../util/output.js';
 import { reporterFor } from '../ui/reporters.js';
-import { printJson, type ModelFlags } from './context.js';
+import { printJson, type InstallFlags } from './context.js';
 
-export interface InstallFlags extends ModelFlags, Choices {
-  yes?: boolean;
-  dryRun?: boolean;
-  reset?: boolean;
-}
+export type { InstallFlags } from './context.js';
+
 
 async function confirm(question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });

@@ -4,7 +4,7 @@
 // detection, planning and execution load on demand, so the first screen shows fast.
 import { redactor } from '../util/output.js';
 import { secretPathsOf, get, set, type Answers, type Detection } from '../ui/wiz/questions.js';
-import type { InstallFlags } from './install.js';
+import type { InstallFlags } from './context.js';
 import { optionVarNames } from '../model/env-names.js';
 import { accessibleRequested, terminalProblem } from '../ui/term.js';
 

@@ -45,3 +45,14 @@ export type HdEvent =
   | { type: 'done'; summary: Summary };
 
 export type Emit = (e: HdEvent) => void;
+
+/** What a watcher beside a helm --wait needs: where to look, and how to report. */
+export interface WatchContext {
+  namespace: string;
+  selector: string;
+  context?: string;
+  timeoutSetting?: string;
+  stepId: string;
+  emit: Emit;
+  signal: AbortSignal;
+}

@@ -8,21 +8,12 @@ import { backupFile, ensureDir, writeFileAtomic } from '../util/fsx.js';
 import { maskArgv } from '../util/mask-fields.js';
 import { maskUrlCredentials, type Redactor } from '../util/redact.js';
 import { shellLine } from '../util/shell.js';
-import type { CheckReport, Emit, Summary } from './events.js';
+import type { CheckReport, Emit, Summary, WatchContext } from './events.js';
 import type { Check, CheckContext } from './preflight.js';
 import { run } from './run.js';
 import { releaseStatus } from './watch.js';
 import { armBoot, StepSkipped } from './boot.js';
 
-export interface WatchContext {
-  namespace: string;
-  selector: string;
-  context?: string;
-  timeoutSetting?: string;
-  stepId: string;
-  emit: Emit;
-  signal: AbortSignal;
-}
 
 export interface ExecuteOptions {
   emit: Emit;

@@ -1,7 +1,7 @@
 // While `helm --wait` blocks, watch the release's pods and the namespace's warning events, and turn
 // what they say into readable causes, each with its fix. After success, report revision and readiness.
 import type { Emit } from './events.js';
-import type { WatchContext } from './execute.js';
+import type { WatchContext } from './events.js';
 import { REQUEST_TIMEOUT, kubectlArgv, toolStderr } from './preflight-k8s.js';
 import { run } from './run.js';
 
