@@ -2,8 +2,8 @@
 // the value is used. Each case is exit 2 with one line naming the field, in-process and through the CLI.
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { UserError } from '../src/model/errors.js';
 import { buildRaw, parseSetPath } from '../src/model/load.js';
 import { LIMITS } from '../src/model/limits.js';
@@ -268,3 +268,63 @@ describe('formats checked where the value is used', () => {
   });
 });
 
+
+describe('local state is input too', () => {
+  const stateHome = (files: Record<string, string>) => {
+    const home = tmp('hd-home-');
+    for (const [rel, text] of Object.entries(files)) {
+      const p = join(home, rel);
+      mkdirSync(dirname(p), { recursive: true });
+      writeFileSync(p, text);
+    }
+    return home;
+  };
+  const reg = '.config/hd-setup/installs.json';
+  it.each([
+    ['{}', /installs\.json: is not a list of installs; fix it or move it away/],
+    ['[null]', /installs\.json: install \[0\] is not an object; fix it or move it away/],
+    ['[{"product": "fivetran", "runtime": "docker", "installDir": 5}]', /installs\.json: install \[0\] has a installDir that is not a string/],
+    ['[{"product": "fivetran", "runtime": "docker", "installDir": "/x\\u0000y"}]', /installs\.json: install \[0\] has an invalid installDir/],
+    ['[{"product": "fivetran",', /installs\.json:1:\d+: invalid JSON: .*; fix it or move it away/],
+  ])('installs.json %s: status exits 2 naming the file', (text, expected) => {
+    const home = stateHome({ [reg]: text });
+    const r = cli(['status'], { env: { HOME: home } });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(expected);
+    expect(r.stderr).not.toMatch(/\n\s+at |HD_SETUP_DEBUG/);
+  });
+  it('a corrupted config.json (null, a list, not JSON) is exit 2 naming it', () => {
+    for (const text of ['null', '[1]', '{"token": ']) {
+      const home = stateHome({ 'fivetran/conf/config.json': text });
+      const r = cli(['status'], { env: { HOME: home } });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/fivetran\/conf\/config\.json(:\d+:\d+)?: .*restore it with hd-setup rollback/);
+    }
+  });
+  it('a Tobiko env-file with a bad line or a prototype name is exit 2 naming the line', () => {
+    for (const [text, expected] of [
+      ['TCLOUD_URL=https://x/sqlmesh/a/b\nnot a line\n', /tobiko\/tobiko\.env:2: is not a KEY=VALUE line/],
+      ['SQLMESH__GATEWAYS____PROTO____CONNECTION__HOST=x\n', /tobiko\/tobiko\.env:1: uses a reserved name/],
+    ] as const) {
+      const home = stateHome({ 'tobiko/tobiko.env': text });
+      const r = cli(['status', '--set', 'product=tobiko', '--set', 'runtime=docker'], { env: { HOME: home } });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(expected);
+      expect(({} as Record<string, unknown>).host).toBeUndefined();
+    }
+  });
+  it('an install rewrites a corrupted installs.json keeping the good entries, with a warning', async () => {
+    const { remember, readRegistry } = await import('../src/exec/registry.js');
+    const home = stateHome({ [reg]: '[null, {"product": "tobiko", "runtime": "kubernetes", "namespace": "t", "release": "e", "updatedAt": "x"}]' });
+    const warnings: string[] = [];
+    const orig = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((s: string) => (warnings.push(String(s)), true)) as typeof process.stderr.write;
+    try {
+      remember(home, { product: 'fivetran', runtime: 'docker', installDir: '/opt/f', updatedAt: 'now' });
+    } finally {
+      process.stderr.write = orig;
+    }
+    expect(warnings.join('')).toMatch(/install \[0\] is not an object; dropped it/);
+    expect(readRegistry(home).map((r) => r.product)).toEqual(['fivetran', 'tobiko']);
+  });
+});

@@ -2,7 +2,6 @@
 // literals, which callers never print: they are registered with the redactor).
 // docker/podman: the install dir's config/env-file and the containers' inspect data.
 // Kubernetes: `helm get values` for the release, and the Secret it references.
-import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { posix } from 'node:path';
 import type { Product, Runtime } from '../model/schema.js';
@@ -16,6 +15,7 @@ import { which } from '../util/which.js';
 import { expandTilde } from '../util/paths.js';
 import { inspectContainers } from './detect.js';
 import { run } from './run.js';
+import { parseEnvFileChecked, parseInstallConfig, readStateFile } from './local-state.js';
 
 export interface DetectedInstall {
   product: Product;
@@ -42,11 +42,7 @@ export interface DetectQuery {
 }
 
 function read(p: string): string | undefined {
-  try {
-    return readFileSync(p, 'utf8');
-  } catch {
-    return undefined;
-  }
+  return readStateFile(p, 'restore it with hd-setup rollback, or move it away and install again');
 }
 
 
@@ -106,12 +102,7 @@ async function detectFivetranContainers(q: DetectQuery, home: string, env: NodeJ
   const dir = posix.resolve(expandTilde(q.installDir ?? '~/fivetran', home));
   const text = read(posix.join(dir, 'conf/config.json'));
   if (!text) return undefined;
-  let config: Record<string, unknown>;
-  try {
-    config = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
+  const config = parseInstallConfig(text, posix.join(dir, 'conf/config.json'));
   const rt = await runtimeWith([FIVETRAN_CONTAINER], q.runtime, env);
   const runtime = rt?.runtime ?? (q.runtime === 'podman' ? 'podman' : 'docker');
   const details = rt ? await containerDetails(rt.bin, [FIVETRAN_CONTAINER]) : { states: [] };
@@ -141,7 +132,7 @@ async function detectTobikoContainers(q: DetectQuery, home: string, env: NodeJS.
   const dir = posix.resolve(expandTilde(q.installDir ?? '~/tobiko', home));
   const text = read(posix.join(dir, TOBIKO_ENV_FILE));
   if (!text) return undefined;
-  const e = parseEnvFile(text);
+  const e = parseEnvFileChecked(text, posix.join(dir, TOBIKO_ENV_FILE));
   const names = [TOBIKO_CONTAINERS.apply, TOBIKO_CONTAINERS.run];
   const rt = await runtimeWith(names, q.runtime, env);
   const runtime = rt?.runtime ?? (q.runtime === 'podman' ? 'podman' : 'docker');
