@@ -1,6 +1,8 @@
 // status, doctor, uninstall, start, stop, restart, rollback, export-preset: all work from any directory,
 // on the install found through --preset/--set, the install registry, or the default locations.
-import { existsSync, readdirSync, writeFileSync, mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { existsSync, writeFileSync, mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { latestGoodBackup, writeFileAtomic } from '../util/fsx.js';
+import { backupValidator } from '../exec/local-state.js';
 import { homedir, tmpdir } from 'node:os';
 import { join, posix, resolve } from 'node:path';
 import { UserError } from '../model/errors.js';
@@ -160,13 +162,10 @@ export async function restartCommand(flags: LifecycleFlags): Promise<number> {
 
 // ---- rollback ----
 function latestBackup(file: string): string | undefined {
-  const dir = posix.dirname(file);
-  if (!existsSync(dir)) return undefined;
-  const base = posix.basename(file);
-  const list = readdirSync(dir)
-    .filter((f) => f.startsWith(`${base}.bak-`))
-    .sort();
-  return list.length ? posix.join(dir, list[list.length - 1]!) : undefined;
+  // the newest backup that parses and is complete; a 0-byte or cut-off one is passed over
+  const good = latestGoodBackup(file, backupValidator(file));
+  for (const s of good?.skipped ?? []) process.stderr.write(`warning: skipping ${s}: it is empty or incomplete\n`);
+  return good?.path;
 }
 
 export async function rollbackCommand(flags: LifecycleFlags): Promise<number> {
@@ -210,7 +209,7 @@ export async function exportPresetCommand(flags: LifecycleFlags): Promise<number
   const header = `Exported by hd-setup from ${d.where}\nSecrets are references: export ${vars.join(', ') || '(none)'} before using it.`;
   const text = toYaml(preset, header);
   if (flags.out) {
-    writeFileSync(resolve(flags.out), text, { mode: 0o644 });
+    writeFileAtomic(resolve(flags.out), text, 0o644);
     process.stderr.write(`Wrote ${resolve(flags.out)}. Secrets are env: references (${vars.join(', ') || 'none'}).\n`);
   } else process.stdout.write(text);
   return 0;

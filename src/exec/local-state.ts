@@ -6,6 +6,7 @@ import { parseJsonStrict } from '../model/json-strict.js';
 import { LIMITS, isProtoKey } from '../model/limits.js';
 import { pathProblem } from '../model/patterns.js';
 import { readBoundedText } from '../util/bounded-read.js';
+import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
 
 const PRODUCTS = ['fivetran', 'tobiko'];
 const RUNTIMES = ['docker', 'podman', 'kubernetes'];
@@ -119,4 +120,29 @@ export function parseValuesObject(text: string, where: string): Record<string, u
   if (v === null) return {};
   if (typeof v !== 'object' || Array.isArray(v)) throw corrupt(where, 'is not a mapping of values', fix);
   return { ...(v as Record<string, unknown>) };
+}
+
+/**
+ * Whether a backup of `file` is complete enough to restore: it parses as what the file holds and ends
+ * where hd-setup's files end (a newline). A 0-byte or cut-off backup is not.
+ */
+export function backupValidator(file: string): (text: string) => boolean {
+  const ok = (fn: () => unknown) => {
+    try {
+      return fn() !== false;
+    } catch {
+      return false;
+    }
+  };
+  if (file.endsWith('.json')) return (t) => ok(() => parseInstallConfig(t, file));
+  if (file.endsWith('.env')) return (t) => t.endsWith('\n') && ok(() => Object.keys(parseEnvFileChecked(t, file)).length > 0);
+  if (/\.ya?ml$/.test(file)) {
+    return (t) =>
+      t.endsWith('\n') &&
+      ok(() => {
+        const v = loadYaml(t, { schema: CORE_SCHEMA });
+        return v !== null && typeof v === 'object' && !Array.isArray(v);
+      });
+  }
+  return (t) => t.endsWith('\n');
 }

@@ -6,6 +6,7 @@ import { TOBIKO_CONTAINERS } from '../products/tobiko/render.js';
 import type { Product, Runtime } from '../model/schema.js';
 import { kubectl } from './kubernetes.js';
 import type { Plan, Step } from './types.js';
+import { purgeActions } from '../util/fsx.js';
 
 export interface Target {
   product: Product;
@@ -58,7 +59,7 @@ export function uninstallPlan(t: Target, purge: boolean): Plan {
         ],
       });
     }
-    if (purge && t.installDir) steps.push({ id: 'purge', title: `Delete ${t.installDir} (--purge)`, actions: [{ kind: 'remove', path: t.installDir, recursive: true }] });
+    if (purge && t.installDir) steps.push({ id: 'purge', title: `Delete what hd-setup created in ${t.installDir} (--purge)`, actions: purgeActions(t.installDir, t.home) });
   } else {
     const ns = t.namespace ?? 'default';
     const rel = t.release ?? '';

@@ -1,0 +1,198 @@
+// A non-destructive file system (issue 13): no chmod of what hd-setup did not create, no symlink followed
+// when writing, backups written whole and pruned, rollback past a broken backup, --purge limited to what
+// hd-setup recorded creating. Real files; the CLI on the stub runtime (test/stubs/bin).
+import { describe, expect, it } from 'vitest';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { CREATED_MARKER, backupFile, ensureDir, latestGoodBackup, listBackups, purgeActions, writeFileAtomic } from '../src/util/fsx.js';
+import { backupValidator } from '../src/exec/local-state.js';
+import { ROOT, SECRET_ENV, TOKEN, cli, tmp } from './helpers.js';
+
+const rootFlags = process.getuid?.() === 0 ? ['--allow-root'] : [];
+const mode = (p: string) => statSync(p).mode & 0o7777;
+
+async function stubEnv(): Promise<{ home: string; env: NodeJS.ProcessEnv; server: Server }> {
+  const home = tmp('hd-fs-home-');
+  mkdirSync(join(home, '.stub'));
+  const sock = join(home, 'runtime.sock');
+  const server = createServer().listen(sock);
+  await new Promise((r) => server.once('listening', r));
+  return { home, server, env: { ...SECRET_ENV, PATH: `${join(ROOT, 'test/stubs/bin')}:/usr/bin:/bin`, HOME: home, HD_STUB_STATE: join(home, '.stub'), DOCKER_HOST: `unix://${sock}` } };
+}
+
+describe('directories: created with the right mode, never chmodded otherwise', () => {
+  it('ensureDir leaves an existing 1777 directory as it is, and says it is open', () => {
+    const d = join(tmp(), 'shared');
+    mkdirSync(d);
+    chmodSync(d, 0o1777);
+    const r = ensureDir(d, 0o700);
+    expect(mode(d)).toBe(0o1777);
+    expect(r.warning).toMatch(/is mode 0777, more open than 0700; hd-setup leaves it as it is/);
+    const fresh = join(tmp(), 'a/b/c');
+    expect(ensureDir(fresh, 0o700).created).toBe(join(fresh, '../..'));
+    expect([mode(fresh), mode(join(fresh, '..')), mode(join(fresh, '../..'))]).toEqual([0o700, 0o700, 0o700]);
+  });
+
+  it('render --out keeps the mode of an existing DIR/systemd', () => {
+    const out = tmp();
+    mkdirSync(join(out, 'systemd'));
+    chmodSync(join(out, 'systemd'), 0o755);
+    const r = cli(['render', '--preset', 'fivetran-docker', '--out', out], { env: { FIVETRAN_TOKEN: TOKEN } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(join(out, 'systemd')).length).toBeGreaterThan(0);
+    expect(mode(join(out, 'systemd'))).toBe(0o755);
+  });
+
+  it('install into an existing 1777 installDir keeps its mode, warns, and records only what it created', async () => {
+    const s = await stubEnv();
+    const dir = join(s.home, 'shared');
+    mkdirSync(dir);
+    chmodSync(dir, 0o1777);
+    writeFileSync(join(dir, 'theirs.txt'), 'not ours');
+    const r = cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', `fivetran.installDir=${dir}`, ...rootFlags], { env: s.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(mode(dir)).toBe(0o1777);
+    expect(r.stderr).toMatch(/shared is mode 0777, more open than 0700/);
+    const created = JSON.parse(readFileSync(join(dir, CREATED_MARKER), 'utf8')).created as string[];
+    expect(created).toEqual(expect.arrayContaining(['conf', 'data', 'logs', 'tmp']));
+    expect(created).not.toContain('.');
+    expect(created).not.toContain('theirs.txt');
+    s.server.close();
+  });
+});
+
+describe('writes never follow a symlink', () => {
+  it('writeFileAtomic replaces a symlink at the name; its target is untouched', () => {
+    const d = tmp();
+    writeFileSync(join(d, 'target'), 'precious');
+    symlinkSync(join(d, 'target'), join(d, 'out.yaml'));
+    writeFileAtomic(join(d, 'out.yaml'), 'new\n', 0o644);
+    expect(readFileSync(join(d, 'target'), 'utf8')).toBe('precious');
+    expect(lstatSync(join(d, 'out.yaml')).isSymbolicLink()).toBe(false);
+    expect(readdirSync(d).sort()).toEqual(['out.yaml', 'target']);
+  });
+
+  it('a dangling symlink at the next backup name is not followed: the old config stays in the dir', () => {
+    const d = tmp();
+    const outside = join(tmp(), 'stolen.json');
+    const conf = join(d, 'config.json');
+    writeFileSync(conf, '{"token": "old"}\n');
+    const now = new Date('2026-12-02T08:00:00Z');
+    symlinkSync(outside, `${conf}.bak-20261202T080000Z`);
+    const b = backupFile(conf, now)!;
+    expect(existsSync(outside)).toBe(false);
+    expect(b).toBe(`${conf}.bak-20261202T080000Z-1`);
+    expect(readFileSync(b, 'utf8')).toBe('{"token": "old"}\n');
+    expect(mode(b)).toBe(0o600);
+    expect(readdirSync(d).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+
+  it('export-preset --out over a symlink writes a new file, atomically, and leaves the target alone', async () => {
+    const s = await stubEnv();
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const target = join(s.home, 'target.txt');
+    writeFileSync(target, 'precious');
+    symlinkSync(target, join(s.home, 'p.yaml'));
+    const r = cli(['export-preset', '--out', join(s.home, 'p.yaml')], { env: s.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(target, 'utf8')).toBe('precious');
+    expect(lstatSync(join(s.home, 'p.yaml')).isSymbolicLink()).toBe(false);
+    expect(readFileSync(join(s.home, 'p.yaml'), 'utf8')).toContain('token: env:FIVETRAN_TOKEN');
+    s.server.close();
+  });
+});
+
+describe('backups: whole, few, and checked before a rollback', () => {
+  it('keeps the newest 10 (HD_SETUP_KEEP_BACKUPS overrides it)', () => {
+    const d = tmp();
+    const f = join(d, 'config.json');
+    for (let i = 0; i < 15; i++) {
+      writeFileSync(f, `{"n": ${i}}\n`);
+      backupFile(f, new Date(Date.UTC(2026, 0, 1, 0, 0, i)));
+    }
+    const kept = listBackups(f);
+    expect(kept).toHaveLength(10);
+    expect(readFileSync(kept[0]!, 'utf8')).toBe('{"n": 5}\n');
+    backupFile(f, new Date(Date.UTC(2026, 0, 1, 0, 1, 0)), 3);
+    expect(listBackups(f)).toHaveLength(3);
+  });
+
+  it('the newest complete backup is chosen: a 0-byte or cut-off one is passed over', () => {
+    const d = tmp();
+    const f = join(d, 'config.json');
+    writeFileSync(`${f}.bak-20260101T000000Z`, '{"token": "good"}\n');
+    writeFileSync(`${f}.bak-20260101T000001Z`, '{"token": "cut');
+    writeFileSync(`${f}.bak-20260101T000002Z`, '');
+    const good = latestGoodBackup(f, backupValidator(f))!;
+    expect(good.path).toBe(`${f}.bak-20260101T000000Z`);
+    expect(good.skipped).toHaveLength(2);
+    const env = join(d, 'tobiko.env');
+    writeFileSync(`${env}.bak-20260101T000000Z`, 'TCLOUD_URL=x\nTCLOUD_CLIENT_ID=y\n');
+    writeFileSync(`${env}.bak-20260101T000001Z`, 'TCLOUD_URL=x\nTCLOUD_CL');
+    expect(latestGoodBackup(env, backupValidator(env))!.path).toBe(`${env}.bak-20260101T000000Z`);
+  });
+
+  it('rollback on the CLI skips a 0-byte backup and restores the previous good one', async () => {
+    const s = await stubEnv();
+    const conf = join(s.home, 'fivetran/conf/config.json');
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const first = readFileSync(conf, 'utf8');
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'proxy.https=http://proxy.internal:3128', ...rootFlags], { env: s.env }).code).toBe(0);
+    writeFileSync(`${conf}.bak-29990101T000000Z`, ''); // what a kill during an old copy left
+    const r = cli(['rollback', '--yes', ...rootFlags], { env: s.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/skipping .*config\.json\.bak-29990101T000000Z: it is empty or incomplete/);
+    expect(readFileSync(conf, 'utf8')).toBe(first);
+    expect(cli(['status'], { env: s.env }).stdout).not.toMatch(/no install found/);
+    s.server.close();
+  });
+});
+
+describe('--purge deletes only what hd-setup created', () => {
+  it('never the home directory, "/" or a directory without the record', () => {
+    const home = tmp('hd-purge-home-');
+    expect(purgeActions(home, home)).toEqual([expect.objectContaining({ kind: 'note', text: expect.stringMatching(/has no record of what hd-setup created/) })]);
+    writeFileSync(join(home, CREATED_MARKER), JSON.stringify({ created: ['.', 'conf', '../etc', '/etc'] }));
+    mkdirSync(join(home, 'conf'));
+    const acts = purgeActions(home, home);
+    expect(acts).toEqual([
+      { kind: 'remove', path: join(home, 'conf'), recursive: true },
+      { kind: 'remove', path: join(home, CREATED_MARKER) },
+    ]);
+    writeFileSync(join(tmp(), CREATED_MARKER), '{}');
+    expect(purgeActions('/', home).some((a) => a.kind === 'remove' && a.path === '/')).toBe(false);
+  });
+
+  it('uninstall --purge with installDir ~ keeps the home directory and everything hd-setup did not write', async () => {
+    const s = await stubEnv();
+    writeFileSync(join(s.home, 'notes.txt'), 'mine');
+    const r1 = cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'fivetran.installDir=~', ...rootFlags], { env: s.env });
+    expect(r1.code, r1.stderr).toBe(0);
+    expect(existsSync(join(s.home, 'conf/config.json'))).toBe(true);
+    const dry = cli(['uninstall', '--purge', '--dry-run'], { env: s.env });
+    expect(dry.stdout).toContain(join(s.home, 'conf'));
+    expect(dry.stdout).not.toMatch(new RegExp(`rm -rf ${s.home}\\s`));
+    const noYes = cli(['uninstall', '--purge'], { env: s.env });
+    expect(noYes.code).toBe(2);
+    expect(noYes.stderr).toMatch(/--yes: is required/);
+    const r = cli(['uninstall', '--purge', '--yes'], { env: s.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(s.home)).toBe(true);
+    expect(readFileSync(join(s.home, 'notes.txt'), 'utf8')).toBe('mine');
+    expect(existsSync(join(s.home, '.stub'))).toBe(true);
+    for (const d of ['conf', 'data', 'logs', 'tmp', CREATED_MARKER]) expect(existsSync(join(s.home, d)), d).toBe(false);
+    s.server.close();
+  });
+
+  it('a dir hd-setup made but others wrote into is kept, with a warning', async () => {
+    const s = await stubEnv();
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    writeFileSync(join(s.home, 'fivetran/README-mine'), 'x');
+    const r = cli(['uninstall', '--purge', '--yes'], { env: s.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/kept .*fivetran: it holds files hd-setup did not create/);
+    expect(readdirSync(join(s.home, 'fivetran'))).toEqual(['README-mine']);
+    s.server.close();
+  });
+});
