@@ -196,3 +196,60 @@ describe('--purge deletes only what hd-setup created', () => {
     s.server.close();
   });
 });
+
+describe('one install at a time', () => {
+  it('the lock holds the PID, is re-entrant in a process, and is removed on release', async () => {
+    const { acquireLock, lockPath } = await import('../src/util/lock.js');
+    const home = tmp('hd-lock-');
+    const a = await acquireLock('k1', home, 0);
+    const b = await acquireLock('k1', home, 0);
+    expect(readFileSync(lockPath(home, 'k1'), 'utf8').split('\n')[0]).toBe(String(process.pid));
+    expect(mode(lockPath(home, 'k1'))).toBe(0o600);
+    b.release();
+    expect(existsSync(lockPath(home, 'k1'))).toBe(true);
+    a.release();
+    expect(existsSync(lockPath(home, 'k1'))).toBe(false);
+  });
+
+  it('a live holder: waits, then exit 2 naming its PID; a stale lock (PID gone) is taken over', async () => {
+    const { acquireLock, lockPath } = await import('../src/util/lock.js');
+    const { spawn, spawnSync } = await import('node:child_process');
+    const home = tmp('hd-lock-');
+    const p = lockPath(home, 'k2');
+    mkdirSync(join(home, '.config/hd-setup/locks'), { recursive: true });
+    const holder = spawn('sleep', ['30'], { stdio: 'ignore' });
+    writeFileSync(p, `${holder.pid}\nk2\n`);
+    const t0 = Date.now();
+    await expect(acquireLock('k2', home, 400)).rejects.toThrow(new RegExp(`another hd-setup \\(PID ${holder.pid}\\) is changing this install \\(k2\\); wait for it to finish`));
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(350);
+    holder.kill('SIGKILL');
+    await new Promise((r) => holder.once('exit', r));
+    const dead = spawnSync('true').pid;
+    writeFileSync(p, `${dead}\nk2\n`);
+    const l = await acquireLock('k2', home, 0);
+    expect(readFileSync(p, 'utf8').split('\n')[0]).toBe(String(process.pid));
+    l.release();
+  });
+
+  it('two installs at once: the second waits, then exits 2 naming the first; the first finishes and frees the lock', async () => {
+    const s = await stubEnv();
+    const { spawn } = await import('node:child_process');
+    const { BIN } = await import('./helpers.js');
+    const first = spawn(process.execPath, [BIN, 'install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], {
+      env: { ...s.env, HD_STUB_SLOW: 'pull', CI: 'true', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err1 = '';
+    first.stderr.on('data', (c: Buffer) => (err1 += c.toString()));
+    const locks = join(s.home, '.config/hd-setup/locks');
+    for (let i = 0; i < 200 && !(existsSync(locks) && readdirSync(locks).length); i++) await new Promise((r) => setTimeout(r, 50));
+    const second = cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'proxy.https=http://proxy.internal:3128', ...rootFlags], { env: { ...s.env, HD_SETUP_LOCK_WAIT_MS: '1000' } });
+    expect(second.code, second.stderr).toBe(2);
+    expect(second.stderr).toMatch(new RegExp(`^error: another hd-setup \\(PID ${first.pid}\\) is changing this install \\(fivetran:containers:${s.home}/fivetran\\)`));
+    const code = await new Promise((r) => first.once('exit', r));
+    expect(code, err1).toBe(0);
+    expect(readdirSync(locks)).toEqual([]);
+    expect(JSON.parse(readFileSync(join(s.home, 'fivetran/conf/config.json'), 'utf8')).https_proxy).toBeUndefined();
+    s.server.close();
+  }, 60_000);
+});

@@ -20,6 +20,13 @@ import { isInteractive, redactor } from '../util/output.js';
 import { urlPasswords } from '../util/redact.js';
 import { jsonReporter, plainReporter } from '../ui/reporters.js';
 import { printJson, type ModelFlags } from './context.js';
+import { acquireLock, installLockKey } from '../util/lock.js';
+import { homedir } from 'node:os';
+
+function lockForModel(model: Loaded['model']) {
+  const home = process.env.HOME ?? homedir();
+  return acquireLock(installLockKey(recordOf(model, home)), home);
+}
 
 export interface InstallFlags extends ModelFlags {
   yes?: boolean;
@@ -159,6 +166,9 @@ export async function installCommand(flags: InstallFlags): Promise<number> {
     return wizardCommand(flags);
   }
   const { loaded, installed, kept } = await loadForInstall(flags);
+  // One change at a time per install target; after waiting for another run, re-read what it changed.
+  const lock = flags.dryRun ? undefined : await lockForModel(loaded.model);
+  if (lock?.waited) return installCommand(flags);
   if (installed && !flags.json) {
     process.stderr.write(`Found an existing install (${installed.where}); only what changed is applied.\n`);
     for (const k of kept) process.stderr.write(`Keeping the stored secret: ${k}\n`);

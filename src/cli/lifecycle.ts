@@ -2,6 +2,7 @@
 // on the install found through --preset/--set, the install registry, or the default locations.
 import { existsSync, writeFileSync, mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { latestGoodBackup, writeFileAtomic } from '../util/fsx.js';
+import { lockInstall } from '../util/lock.js';
 import { backupValidator } from '../exec/local-state.js';
 import { homedir, tmpdir } from 'node:os';
 import { join, posix, resolve } from 'node:path';
@@ -114,6 +115,7 @@ async function runLifecyclePlan(plan: Plan, d: DetectedInstall, flags: Lifecycle
 // ---- uninstall ----
 export async function uninstallCommand(flags: LifecycleFlags): Promise<number> {
   const d = await findInstall(flags);
+  if (!flags.dryRun && (await lockInstall(d)).waited) return uninstallCommand(flags);
   const model = modelOf(d);
   const t = await targetOf(d, model);
   const code = await runLifecyclePlan(uninstallPlan(t, Boolean(flags.purge)), d, flags, 'uninstall');
@@ -127,6 +129,7 @@ export async function uninstallCommand(flags: LifecycleFlags): Promise<number> {
 // ---- start / stop / restart ----
 export async function stopCommand(flags: LifecycleFlags): Promise<number> {
   const d = await findInstall(flags);
+  if (!flags.dryRun && (await lockInstall(d)).waited) return stopCommand(flags);
   const t = await targetOf(d, modelOf(d));
   return runLifecyclePlan(stopPlan(t), d, { ...flags, yes: true }, 'stop');
 }
@@ -134,6 +137,7 @@ export async function stopCommand(flags: LifecycleFlags): Promise<number> {
 /** Start: containers are (re)created from the installed config when it changed; Kubernetes scales back up. */
 export async function startCommand(flags: LifecycleFlags): Promise<number> {
   const d = await findInstall(flags);
+  if (!flags.dryRun && (await lockInstall(d)).waited) return startCommand(flags);
   const model = modelOf(d);
   if (d.runtime === 'kubernetes') {
     const t = await targetOf(d, model);
@@ -170,6 +174,7 @@ function latestBackup(file: string): string | undefined {
 
 export async function rollbackCommand(flags: LifecycleFlags): Promise<number> {
   const d = await findInstall(flags);
+  if (!flags.dryRun && (await lockInstall(d)).waited) return rollbackCommand(flags);
   const model = modelOf(d);
   const t = await targetOf(d, model);
   if (d.runtime === 'kubernetes') {
