@@ -253,3 +253,62 @@ describe('one install at a time', () => {
     s.server.close();
   }, 60_000);
 });
+
+describe('Ctrl-C anywhere', () => {
+  const gone = (pid: number) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return /^\d+ \(.*\) Z/.test(stat); // a zombie waiting for init is gone too
+    } catch {
+      return true;
+    }
+  };
+  const waitFor = async (cond: () => boolean, ms = 20_000) => {
+    for (const end = Date.now() + ms; Date.now() < end && !cond(); ) await new Promise((r) => setTimeout(r, 50));
+    return cond();
+  };
+
+  it('during detection: the running docker info is killed, the summary says nothing changed, exit 130', async () => {
+    const { spawn } = await import('node:child_process');
+    const { BIN } = await import('./helpers.js');
+    const home = tmp('hd-int-');
+    const bin = join(home, 'bin');
+    mkdirSync(bin);
+    const pidFile = join(home, 'info.pid');
+    writeFileSync(join(bin, 'docker'), `#!/bin/sh\ncase "$1" in\n  info) echo $$ > "${pidFile}"; exec sleep 60 ;;\n  --version) echo "Docker version 24.0.7, build x" ;;\n  *) exit 1 ;;\nesac\n`, { mode: 0o755 });
+    const p = spawn(process.execPath, [BIN, 'install', '--preset', 'fivetran-docker', '--dry-run'], {
+      env: { PATH: `${bin}:/usr/bin:/bin`, HOME: home, CI: 'true', NO_COLOR: '1', FIVETRAN_TOKEN: TOKEN },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    p.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const exited = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
+    expect(await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '')).toBe(true);
+    const child = Number(readFileSync(pidFile, 'utf8'));
+    expect(gone(child)).toBe(false);
+    p.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(err).toMatch(/Interrupted \(SIGINT\) before any change, nothing was changed; stopped [12] running commands?\./);
+    expect(err).not.toMatch(/\n\s+at /);
+    expect(await waitFor(() => gone(child), 5000)).toBe(true);
+  }, 60_000);
+
+  it('during a plan: the plan is cancelled with its summary, exit 130, and the lock is released', async () => {
+    const s = await stubEnv();
+    const { spawn } = await import('node:child_process');
+    const { BIN } = await import('./helpers.js');
+    const p = spawn(process.execPath, [BIN, 'install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], {
+      env: { ...s.env, HD_STUB_SLOW: 'pull', CI: 'true', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    p.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const exited = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
+    expect(await waitFor(() => /latest: Pulling from stub|Pull/.test(err))).toBe(true);
+    p.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(err).toMatch(/cancel/i);
+    expect(readdirSync(join(s.home, '.config/hd-setup/locks'))).toEqual([]);
+    s.server.close();
+  }, 60_000);
+});
