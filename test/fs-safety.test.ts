@@ -312,3 +312,18 @@ describe('Ctrl-C anywhere', () => {
     s.server.close();
   }, 60_000);
 });
+
+describe('the record of what hd-setup created', () => {
+  it('records the install dir itself when mkdir -p made a parent of it, and files it wrote new', async () => {
+    const { recordCreated, readCreated } = await import('../src/util/fsx.js');
+    const base = tmp();
+    const root = join(base, 'a/b/fivetran');
+    const made = ensureDir(root, 0o700).created!;
+    expect(made).toBe(join(base, 'a'));
+    recordCreated(root, made);
+    recordCreated(root, join(root, 'conf'));
+    recordCreated(root, join(base, 'elsewhere'));
+    expect(readCreated(root)).toEqual(['.', 'conf']);
+    expect(mode(join(root, CREATED_MARKER))).toBe(0o600);
+  });
+});

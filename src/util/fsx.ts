@@ -257,7 +257,9 @@ export function readCreated(root: string): string[] | undefined {
 
 /** Record that hd-setup created `path` (a directory it made, a file that did not exist) under `root`. */
 export function recordCreated(root: string, path: string): void {
-  const rel = within(posix.resolve(root), posix.resolve(path));
+  const [r, p] = [posix.resolve(root), posix.resolve(path)];
+  // mkdir -p made a parent of the install dir: then it made the install dir too
+  const rel = within(r, p) ?? (within(p, r) !== undefined ? '.' : undefined);
   if (rel === undefined || !lexists(root)) return;
   const list = new Set(readCreated(root) ?? []);
   if (list.has(rel)) return;
