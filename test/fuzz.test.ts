@@ -166,7 +166,7 @@ describe('fuzz: presets and --set values derived from the schema, mutated', () =
     // the generator reaches valid presets too, not only rejections
     expect(ok).toBeGreaterThan(RUNS / 20);
     if (process.env.HD_SETUP_FUZZ_STATS) process.stderr.write(`accepted ${ok} of ${RUNS}\n`);
-  });
+  }, 30_000 + RUNS * 30);
 
   it(`in-process: ${RUNS} --set lists over a bundled preset`, () => {
     fc.assert(
@@ -222,5 +222,5 @@ describe('fuzz: presets and --set values derived from the schema, mutated', () =
       }),
       params(PROCESS_RUNS),
     );
-  }, 600_000);
+  }, 60_000 + PROCESS_RUNS * 30_000);
 });
