@@ -328,3 +328,12 @@ describe('local state is input too', () => {
     expect(readRegistry(home).map((r) => r.product)).toEqual(['fivetran', 'tobiko']);
   });
 });
+
+describe('proxy credentials', () => {
+  it('a password with an unencoded "@" is accepted and masked whole', () => {
+    const { model, secrets } = load({ presetObject: fd({}, { proxy: { http: 'http://user:p@ss-W0rd@proxy.internal:3128' } }) });
+    expect(model.proxy?.http).toBe('http://user:p@ss-W0rd@proxy.internal:3128');
+    expect([...secrets]).toContain('p@ss-W0rd');
+    expect([...secrets]).not.toContain('p');
+  });
+});

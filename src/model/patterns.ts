@@ -97,7 +97,7 @@ export function noProxyProblem(s: string): string | undefined {
 export function urlProblem(s: string, schemes: readonly string[], example: string): string | undefined {
   const must = `must be an ${schemes.map((x) => `${x}://`).join(' or ')} URL, e.g. ${example}`;
   if (CONTROL.test(s) || /\s/.test(s)) return `${must}, without spaces or control characters`;
-  const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/(?:([^/?#@]*)@)?(\[[^\]]*\]|[^/?#:@[\]]*)(?::([^/?#]*))?([/?#].*)?$/.exec(s);
+  const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/(?:([^/?#]*)@)?(\[[^\]]*\]|[^/?#:@[\]]*)(?::([^/?#]*))?([/?#].*)?$/.exec(s);
   if (!m) return must;
   if (!schemes.includes(m[1]!.toLowerCase())) return must;
   const host = m[3]!;

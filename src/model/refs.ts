@@ -71,7 +71,8 @@ export function registerSecret(value: string): void {
 
 /** Credentials inside a URL (`http://user:pass@host`) are secrets too. */
 export function registerUrlCredentials(url: string): void {
-  const m = /^[a-z][a-z0-9+.-]*:\/\/([^/@]*)@/i.exec(url);
+  // up to the last "@" before the path: a password may hold an unencoded "@"
+  const m = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)@/i.exec(url);
   if (!m || !m[1]) return;
   const userinfo = m[1];
   const colon = userinfo.indexOf(':');
