@@ -327,3 +327,29 @@ describe('the record of what hd-setup created', () => {
     expect(mode(join(root, CREATED_MARKER))).toBe(0o600);
   });
 });
+
+describe('a kill during a backup', () => {
+  it('never leaves an empty or partial backup, and a killed run\'s temp file is swept', async () => {
+    const { spawn, spawnSync } = await import('node:child_process');
+    const d = tmp();
+    const conf = join(d, 'config.json');
+    const body = `{"token": "${'x'.repeat(4 * 1024 * 1024)}"}\n`;
+    writeFileSync(conf, body);
+    const script = join(d, 'loop.ts');
+    writeFileSync(script, `import { backupFile } from ${JSON.stringify(join(ROOT, 'src/util/fsx.ts'))};\nlet i = 0;\nfor (;;) backupFile(${JSON.stringify(conf)}, new Date(Date.UTC(2026, 0, 1, 0, 0, i++ % 60)), 1000);\n`);
+    for (let round = 0; round < 3; round++) {
+      const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, stdio: 'ignore' });
+      for (let i = 0; i < 200 && listBackups(conf).length < 2 + round * 3; i++) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 37 * (round + 1)));
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+    }
+    const backups = listBackups(conf);
+    expect(backups.length).toBeGreaterThan(0);
+    for (const b of backups) expect(statSync(b).size, b).toBe(Buffer.byteLength(body));
+    const dead = spawnSync('true').pid!;
+    writeFileSync(join(d, `.config.json.tmp-${dead}-0badc0de`), '');
+    backupFile(conf, new Date('2027-01-01T00:00:00Z'));
+    expect(readdirSync(d).filter((n) => n.includes('.tmp-'))).toEqual([]);
+  }, 120_000);
+});

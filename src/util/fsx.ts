@@ -95,8 +95,35 @@ function fsyncDir(dir: string): void {
 
 const WRITE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
+/** Remove temp files of `path` left by an hd-setup that was killed (their PID is gone). */
+function sweepStaleTemps(path: string): void {
+  const prefix = `.${basename(path)}.tmp-`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(path));
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    const m = n.startsWith(prefix) ? /^(\d+)-[0-9a-f]{8}$/.exec(n.slice(prefix.length)) : null;
+    if (!m || Number(m[1]) === process.pid) continue;
+    try {
+      process.kill(Number(m[1]), 0);
+      continue; // a live run's
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EPERM') continue;
+    }
+    try {
+      if (lstatSync(join(dirname(path), n)).isFile()) unlinkSync(join(dirname(path), n));
+    } catch {
+      /* gone */
+    }
+  }
+}
+
 /** Write `content` to a fresh temp file next to `path` (O_EXCL, O_NOFOLLOW), synced, with `mode`. */
 function writeTemp(path: string, content: string | Uint8Array, mode: number): string {
+  sweepStaleTemps(path);
   const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   const fd = openSync(tmp, WRITE_NEW, mode);
   try {
