@@ -8,7 +8,7 @@ import { UserError } from '../src/model/errors.js';
 import { buildRaw, parseSetPath } from '../src/model/load.js';
 import { LIMITS } from '../src/model/limits.js';
 import { readBoundedText } from '../src/util/bounded-read.js';
-import { TOKEN, cli, load, tmp } from './helpers.js';
+import { ROOT as ROOT_DIR, TOKEN, cli, load, tmp } from './helpers.js';
 
 function problems(fn: () => unknown): string[] {
   try {
@@ -301,6 +301,22 @@ describe('local state is input too', () => {
       expect(r.stderr).toMatch(/fivetran\/conf\/config\.json(:\d+:\d+)?: .*restore it with hd-setup rollback/);
     }
   });
+  it('a FIFO or a directory where hd-setup keeps a file is exit 2 naming it, never a hang', () => {
+    const home = stateHome({});
+    mkdirSync(join(home, 'fivetran/conf'), { recursive: true });
+    execFileSync('mkfifo', [join(home, 'fivetran/conf/config.json')]);
+    const t0 = Date.now();
+    const r = cli(['status'], { env: { HOME: home } });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/fivetran\/conf\/config\.json: is a FIFO \(named pipe\), not a regular file; restore it/);
+    expect(Date.now() - t0).toBeLessThan(20_000);
+    const home2 = stateHome({});
+    mkdirSync(join(home2, '.config/systemd/user/hd-fivetran-agent.service'), { recursive: true });
+    const d = cli(['install', '--preset', 'fivetran-docker', '--dry-run'], { env: { HOME: home2, FIVETRAN_TOKEN: TOKEN, PATH: `${join(ROOT_DIR, 'test/stubs/bin')}:/usr/bin:/bin`, HD_STUB_STATE: join(home2, '.stub') } });
+    expect(d.code, d.stderr).toBe(2);
+    expect(d.stderr).toMatch(/hd-fivetran-agent\.service: is a directory, not a regular file; move it away/);
+  });
+
   it('a Tobiko env-file with a bad line or a prototype name is exit 2 naming the line', () => {
     for (const [text, expected] of [
       ['TCLOUD_URL=https://x/sqlmesh/a/b\nnot a line\n', /tobiko\/tobiko\.env:2: is not a KEY=VALUE line/],
