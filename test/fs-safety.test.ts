@@ -104,7 +104,7 @@ describe('writes never follow a symlink', () => {
 });
 
 describe('backups: whole, few, and checked before a rollback', () => {
-  it('keeps the newest 10 (HD_SETUP_KEEP_BACKUPS overrides it)', () => {
+  it('keeps the newest 10 (HD_SETUP_KEEP_BACKUPS overrides it)', async () => {
     const d = tmp();
     const f = join(d, 'config.json');
     for (let i = 0; i < 15; i++) {
@@ -116,6 +116,8 @@ describe('backups: whole, few, and checked before a rollback', () => {
     expect(readFileSync(kept[0]!, 'utf8')).toBe('{"n": 5}\n');
     backupFile(f, new Date(Date.UTC(2026, 0, 1, 0, 1, 0)), 3);
     expect(listBackups(f)).toHaveLength(3);
+    const { backupsKept } = await import('../src/util/fsx.js');
+    expect([backupsKept({ HD_SETUP_KEEP_BACKUPS: '3' }), backupsKept({}), backupsKept({ HD_SETUP_KEEP_BACKUPS: 'x' })]).toEqual([3, 10, 10]);
   });
 
   it('the newest complete backup is chosen: a 0-byte or cut-off one is passed over', () => {
