@@ -240,6 +240,14 @@ describe('formats checked where the value is used', () => {
     ['tobiko installDir', tob({ docker: { installDir: '/opt/\tx' } }), /^tobiko\.docker\.installDir: must not contain control characters/],
     ['clientId newline', tob({ clientId: 'cid\nTCLOUD_URL=x' }), /^tobiko\.clientId: must be one line/],
     ['context newline', fk({ context: 'ctx\n--x' }), /^fivetran\.kubernetes\.context: must be one line/],
+    ['context flag', fk({ context: '--kubeconfig=/x' }), /^fivetran\.kubernetes\.context: must not start with "-"/],
+    ['image tag', tob({ kubernetes: { image: { repository: 'tobikodata/tcloud', tag: '-latest' } } }, 'kubernetes'), /^tobiko\.kubernetes\.image\.tag: must be an image tag/],
+    ['token Secret key', fk({ tokenSecret: { name: 's', key: 'a b' } }), /^fivetran\.kubernetes\.tokenSecret\.key: must be a Secret key/],
+    ['Gt value not an integer nor a label', fk({ affinityRules: { ssd: { operator: 'Gt', match: [{ key: 'cores', operator: 'Gt', values: ['a b'] }] } } }), /affinityRules\.ssd/],
+    ['gateway name 64 chars', tob({ gateways: { ['g'.repeat(64)]: { type: 'duckdb' } } }), /^tobiko\.gateways\.g+: key "g+": Too big|at most 63/],
+    ['noProxy port', fd({}, { proxy: { http: 'http://p:1', noProxy: ['db.internal:99999'] } }), /^proxy\.noProxy\[0\]: has a port that is not 1-65535/],
+    ['noProxy CIDR bits', fd({}, { proxy: { http: 'http://p:1', noProxy: ['10.0.0.0/33'] } }), /^proxy\.noProxy\[0\]: must be a host/],
+    ['keyPrefix newline', tob({ secrets: { strategy: 'externalSecrets', store: { name: 's' }, keyPrefix: 'a\nb' }, clientSecret: undefined, gateways: { wh: { type: 'duckdb' } } }, 'kubernetes'), /^tobiko\.secrets\.keyPrefix: must be one line/],
   ];
   it.each(cases)('%s', (_name, preset, expected) => {
     const lines = problems(() => load({ presetObject: preset }));

@@ -113,15 +113,6 @@ export function parseEnvFileChecked(text: string, path: string): Record<string, 
   return { ...out };
 }
 
-/** Helm values as JSON (helm get values -o json, or a saved values file): a mapping, or nothing. */
-export function parseValuesObject(text: string, where: string): Record<string, unknown> {
-  const fix = 'check the release with helm get values, or re-apply it with hd-setup install';
-  const v = text.trim() ? parseJson(text, where, fix) : {};
-  if (v === null) return {};
-  if (typeof v !== 'object' || Array.isArray(v)) throw corrupt(where, 'is not a mapping of values', fix);
-  return { ...(v as Record<string, unknown>) };
-}
-
 /**
  * Whether a backup of `file` is complete enough to restore: it parses as what the file holds and ends
  * where hd-setup's files end (a newline). A 0-byte or cut-off backup is not.
