@@ -231,6 +231,10 @@ describe('one install at a time', () => {
     const l = await acquireLock('k2', home, 0);
     expect(readFileSync(p, 'utf8').split('\n')[0]).toBe(String(process.pid));
     l.release();
+    writeFileSync(p, 'garbage'); // unreadable: taken over after a second
+    const g = await acquireLock('k2', home, 3000);
+    expect(readFileSync(p, 'utf8').split('\n')[0]).toBe(String(process.pid));
+    g.release();
   });
 
   it('two installs at once: the second waits, then exits 2 naming the first; the first finishes and frees the lock', async () => {
@@ -270,7 +274,10 @@ describe('Ctrl-C anywhere', () => {
     return cond();
   };
 
-  it('during detection: the running docker info is killed, the summary says nothing changed, exit 130', async () => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s during detection: the running docker info is killed, the summary says nothing changed, exit %i', async (sig, exit) => {
     const { spawn } = await import('node:child_process');
     const { BIN } = await import('./helpers.js');
     const home = tmp('hd-int-');
@@ -288,9 +295,9 @@ describe('Ctrl-C anywhere', () => {
     expect(await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '')).toBe(true);
     const child = Number(readFileSync(pidFile, 'utf8'));
     expect(gone(child)).toBe(false);
-    p.kill('SIGINT');
-    expect(await exited).toBe(130);
-    expect(err).toMatch(/Interrupted \(SIGINT\) before any change, nothing was changed; stopped [12] running commands?\./);
+    p.kill(sig);
+    expect(await exited).toBe(exit);
+    expect(err).toMatch(new RegExp(`Interrupted \\(${sig}\\) before any change, nothing was changed; stopped [12] running commands?\\.`));
     expect(err).not.toMatch(/\n\s+at /);
     expect(await waitFor(() => gone(child), 5000)).toBe(true);
   }, 60_000);
