@@ -1,5 +1,6 @@
 // Tiny entry chunk: answers --version without loading the rest; starts the wizard straight away on a
 // terminal with no arguments (without loading the CLI parser or the model first); else hands over to main.
+import './interrupt-first.js'; // Ctrl-C handled from the first line on
 import { VERSION } from '../version.js';
 import { importWithoutFetch } from '../util/ink-loader.js';
 import { exitQuietlyOnEpipe } from '../util/epipe.js';

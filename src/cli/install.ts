@@ -5,6 +5,9 @@ import { UserError } from '../model/errors.js';
 import type { Summary } from '../exec/events.js';
 import { planToJson, planToText } from '../plan/describe.js';
 import { exitCodeOf, install, loadForInstall, prepare, preflight } from '../service/install.js';
+import { findContext } from '../service/find.js';
+import { lockAt } from '../service/lifecycle.js';
+import { locationOf } from '../service/plan.js';
 import { isInteractive, redactor } from '../util/output.js';
 import { reporterFor } from '../ui/reporters.js';
 import { printJson, type InstallFlags } from './context.js';
@@ -29,6 +32,9 @@ export async function installCommand(flags: InstallFlags): Promise<number> {
     return wizardCommand(flags);
   }
   const { loaded, installed, kept } = await loadForInstall(flags);
+  // One change at a time per install target; after waiting for another run, re-read what it changed.
+  const lock = flags.dryRun ? undefined : await lockAt(locationOf(loaded.model, findContext().home), findContext().home);
+  if (lock?.waited) return installCommand(flags);
   if (installed && !flags.json) {
     process.stderr.write(`Found an existing install (${installed.where}); only what changed is applied.\n`);
     for (const k of kept) process.stderr.write(`Keeping the stored secret: ${k}\n`);

@@ -59,6 +59,8 @@ function dryRun(d: DetectedInstall, plan: Plan, what: string): number {
 // ---- uninstall ----
 export async function uninstallCommand(flags: LifecycleFlags): Promise<number> {
   const d = await findInstall(flags);
+  // One change at a time per install; after waiting for another run, look again at what it left.
+  if (!flags.dryRun && (await life.lockAt(d.location, findContext().home)).waited) return uninstallCommand(flags);
   const plan = await life.uninstallPlanFor(d, Boolean(flags.purge));
   if (flags.dryRun) return dryRun(d, plan, 'uninstall');
   if (!(await confirmOrYes(flags, `Uninstall ${d.location.product} on ${d.location.runtime} (${d.where})`))) {
@@ -71,6 +73,8 @@ export async function uninstallCommand(flags: LifecycleFlags): Promise<number> {
 // ---- start / stop / restart ----
 export async function stopCommand(flags: LifecycleFlags): Promise<number> {
   const d = await findInstall(flags);
+  // One change at a time per install; after waiting for another run, look again at what it left.
+  if (!flags.dryRun && (await life.lockAt(d.location, findContext().home)).waited) return stopCommand(flags);
   const plan = await life.stopPlanFor(d);
   if (flags.dryRun) return dryRun(d, plan, 'stop');
   return exitCodeOf(await life.stop(d, plan, reporterFor(flags)));
@@ -79,6 +83,8 @@ export async function stopCommand(flags: LifecycleFlags): Promise<number> {
 /** Start: containers are (re)created from the installed config when it changed; Kubernetes scales back up. */
 export async function startCommand(flags: LifecycleFlags): Promise<number> {
   const d = await findInstall(flags);
+  // One change at a time per install; after waiting for another run, look again at what it left.
+  if (!flags.dryRun && (await life.lockAt(d.location, findContext().home)).waited) return startCommand(flags);
   const p = await life.startPrepared(d);
   if (flags.dryRun) return dryRun(d, p.plan, 'start');
   return exitCodeOf(await life.start(p, flags, reporterFor(flags)));
@@ -86,6 +92,7 @@ export async function startCommand(flags: LifecycleFlags): Promise<number> {
 
 export async function restartCommand(flags: LifecycleFlags): Promise<number> {
   const d = await findInstall(flags);
+  if ((await life.lockAt(d.location, findContext().home)).waited) return restartCommand(flags);
   const r = await life.restart(d, flags, reporterFor(flags));
   if (r.failed) {
     process.stderr.write(`Not restarted: the start would fail its preflight, so the running agent was left alone:\n`);
@@ -98,6 +105,8 @@ export async function restartCommand(flags: LifecycleFlags): Promise<number> {
 // ---- rollback ----
 export async function rollbackCommand(flags: LifecycleFlags): Promise<number> {
   const d = await findInstall(flags);
+  // One change at a time per install; after waiting for another run, look again at what it left.
+  if (!flags.dryRun && (await life.lockAt(d.location, findContext().home)).waited) return rollbackCommand(flags);
   if (d.location.runtime === 'kubernetes') {
     const plan = await life.helmRollbackPlanFor(d);
     if (flags.dryRun) return dryRun(d, plan, 'roll back');
@@ -108,7 +117,7 @@ export async function rollbackCommand(flags: LifecycleFlags): Promise<number> {
     return exitCodeOf(await life.runLifecycle(d, plan, flags, reporterFor(flags)));
   }
   const file = await life.configFileOf(d);
-  const b = life.backupsOf(file)[0];
+  const b = life.latestBackup(file);
   if (!b) throw new UserError([{ path: '', message: `no backup of ${file} to roll back to (a backup is made each time hd-setup changes it)` }]);
   if (flags.dryRun) {
     process.stdout.write(`hd-setup rollback --dry-run: restore ${file} from ${b}, then re-apply it (containers are recreated)\n`);

@@ -1,4 +1,5 @@
 // hd-setup entry point: commander wiring. Commands call plain async functions; no JSX here.
+import './interrupt-first.js';
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../model/errors.js';
 import { listPresets } from '../model/load.js';

@@ -1,5 +1,6 @@
 // Detection: facts about the host and what is installed. Read-only commands, short timeouts.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readStateFile } from './local-state.js';
 import { homedir, userInfo } from 'node:os';
 import type { BaseModel as Model, Runtime } from '../model/base.js';
 import type { ContainerState, HostFacts, InstalledState } from '../plan/types.js';
@@ -75,11 +76,8 @@ export async function detectHost(runtime: Runtime, opts: DetectOptions = {}): Pr
 }
 
 function readIfExists(p: string): string | undefined {
-  try {
-    return readFileSync(p, 'utf8');
-  } catch {
-    return undefined;
-  }
+  // bounded: a FIFO, device or huge file where hd-setup writes is exit 2 naming it, never a hang
+  return readStateFile(p, 'move it away: hd-setup writes a regular file there');
 }
 
 /** The restart policy as `run --restart` takes it: on-failure:3, always, unless-stopped. */

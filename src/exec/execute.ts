@@ -1,10 +1,10 @@
 // Carry out a plan: each step acts and emits events. Ctrl-C aborts the running child (execa cancelSignal);
 // unfinished steps are cancelled and the summary says what changed and what did not.
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Action, Plan, Step } from '../plan/types.js';
 import { modeString } from '../render/types.js';
-import { backupFile, ensureDir, writeFileAtomic } from '../util/fsx.js';
+import { backupFile, ensureDir, recordCreated, writeFileAtomic } from '../util/fsx.js';
 import { maskArgv } from '../util/mask-fields.js';
 import { maskUrlCredentials, type Redactor } from '../util/redact.js';
 import { shellLine } from '../util/shell.js';
@@ -82,11 +82,15 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
         }
         return;
       }
-      case 'mkdir':
-        ensureDir(a.path, a.mode);
+      case 'mkdir': {
+        const d = ensureDir(a.path, a.mode);
+        if (d.warning) summary.warnings.push(d.warning);
+        if (d.created) recordCreated(opts.checkContext.installDir, d.created);
         return;
+      }
       case 'write': {
         ensureDir(dirname(a.path), 0o700, false);
+        if (!existsSync(a.path)) recordCreated(opts.checkContext.installDir, a.path);
         if (a.backup) {
           const b = backupFile(a.path, opts.now?.());
           if (b) summary.backups.push(b);
@@ -100,7 +104,14 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
         return;
       case 'remove':
         if (existsSync(a.path)) {
-          rmSync(a.path, { recursive: Boolean(a.recursive), force: true });
+          if (!a.recursive && statSync(a.path).isDirectory()) {
+            // a directory hd-setup made: removed only when nothing else is left in it
+            if (readdirSync(a.path).length) {
+              summary.warnings.push(`kept ${a.path}: it holds files hd-setup did not create`);
+              return;
+            }
+            rmdirSync(a.path);
+          } else rmSync(a.path, { recursive: Boolean(a.recursive), force: true });
           summary.changes.push(`removed ${a.path}`);
         }
         return;

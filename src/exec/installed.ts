@@ -1,6 +1,5 @@
 // Finding what is installed: gather an install's artifacts (its files, its containers, its release's
 // values) at a location, and read them back through the product's decode (products/readback.ts).
-import { readFileSync } from 'node:fs';
 import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { posix } from 'node:path';
 import { describeLocation, type ContainerRuntime, type Location } from '../model/base.js';
@@ -13,6 +12,7 @@ import type { RenderEnv } from '../render/types.js';
 import { which } from '../util/which.js';
 import { inspectContainers } from './detect.js';
 import { run } from './run.js';
+import { readStateFile } from './local-state.js';
 
 export interface ReleaseInfo {
   name: string;
@@ -43,12 +43,9 @@ export interface GatherOptions {
   renderEnv: RenderEnv;
 }
 
+/** A file of an install, read bounded (regular file, capped, UTF-8); a broken one is exit 2 naming it. */
 function read(p: string): string | undefined {
-  try {
-    return readFileSync(p, 'utf8');
-  } catch {
-    return undefined;
-  }
+  return readStateFile(p, 'restore it with hd-setup rollback, or move it away and install again');
 }
 
 const stateDir = (loc: Location, home: string) => posix.join(home, '.config/hd-setup', loc.product, loc.namespace ?? 'default', loc.release ?? 'default');

@@ -1,5 +1,6 @@
 // The only place that starts processes (execa). Secrets never go on argv: callers pass them on stdin.
 import { execa } from 'execa';
+import { trackChild, untrackChild } from '../util/interrupt.js';
 
 export interface RunOptions {
   stdin?: string;
@@ -33,6 +34,8 @@ export async function run(argv: readonly string[], opts: RunOptions = {}): Promi
     // a plugin), so no grandchild keeps the pipes open. The terminal's Ctrl-C reaches only us.
     detached: true,
   });
+  // Known to the Ctrl-C handler (util/interrupt.ts), which kills the group if hd-setup is interrupted.
+  trackChild(sub.pid);
   const killGroup = () => {
     if (!sub.pid) return;
     try {
@@ -68,7 +71,12 @@ export async function run(argv: readonly string[], opts: RunOptions = {}): Promi
     feed('stdout');
     feed('stderr');
   }
-  const r = await sub;
+  let r: Awaited<typeof sub>;
+  try {
+    r = await sub;
+  } finally {
+    untrackChild(sub.pid);
+  }
   opts.signal?.removeEventListener('abort', killGroup);
   const stdout = typeof r.stdout === 'string' ? r.stdout : '';
   const stderr = typeof r.stderr === 'string' ? r.stderr : '';

@@ -1,6 +1,22 @@
 // Building blocks shared by both products' schemas.
 import * as z from 'zod';
-import { PATTERNS, tooLong, type Pattern } from './patterns.js';
+import {
+  PATTERNS,
+  chartProblem,
+  hostProblem,
+  imageProblem,
+  imageRepositoryProblem,
+  imageTagProblem,
+  labelKeyProblem,
+  labelValueProblem,
+  lineProblem,
+  noProxyProblem,
+  pathProblem,
+  tooLong,
+  urlProblem,
+  type Pattern,
+} from './patterns.js';
+import { LIMITS } from './limits.js';
 import { registerSecret, registerUrlCredentials, resolveRef } from './refs.js';
 import { isStored } from './stored.js';
 
@@ -34,8 +50,10 @@ export function credentialUrl(description: string) {
         ctx.addIssue({ code: 'custom', message: r.message });
         return z.NEVER;
       }
-      if (!/^https?:\/\/[^\s/]+/.test(r.value)) {
-        ctx.addIssue({ code: 'custom', message: `must be an http:// or https:// URL, e.g. http://proxy.internal:3128` });
+      // never quote the value: it may carry a password
+      const bad = urlProblem(r.value, ['http', 'https'], 'http://proxy.internal:3128');
+      if (bad) {
+        ctx.addIssue({ code: 'custom', message: bad });
         return z.NEVER;
       }
       registerUrlCredentials(r.value);
@@ -51,6 +69,43 @@ export const patterned = (p: Pattern) => {
 };
 
 export const k8sName = patterned(PATTERNS.k8sName);
+
+/** A non-empty string checked by one of the format functions of model/patterns.ts. */
+export function checked(problem: (s: string) => string | undefined) {
+  return z
+    .string()
+    .min(1, 'must not be empty')
+    .superRefine((s, ctx) => {
+      const p = problem(s);
+      if (p) ctx.addIssue({ code: 'custom', message: p });
+    });
+}
+
+export const port = z.number().int('must be an integer from 1 to 65535').min(1, 'must be a port from 1 to 65535').max(65535, 'must be a port from 1 to 65535');
+export const host = checked(hostProblem);
+export const httpUrl = checked((s) => urlProblem(s, ['http', 'https'], 'https://cloud.tobikodata.com/sqlmesh/acme/analytics'));
+export const imageRef = checked(imageProblem);
+export const imageRepository = checked(imageRepositoryProblem);
+export const imageTag = checked(imageTagProblem);
+export const chartRef = checked(chartProblem);
+export const helmRelease = patterned(PATTERNS.helmRelease);
+export const localPath = checked(pathProblem);
+/** A kubectl/helm context name: one line; it is passed as a separate argument, never as a flag. */
+export const contextName = checked((s) => lineProblem(s) ?? (s.startsWith('-') ? 'must not start with "-"' : undefined));
+/** Text that lands in a file or a command line: one line, no control characters. */
+export const oneLine = z.string().superRefine((s, ctx) => {
+  const p = lineProblem(s);
+  if (p) ctx.addIssue({ code: 'custom', message: p });
+});
+export const labelKey = checked(labelKeyProblem);
+export const labelValue = z.string().superRefine((s, ctx) => {
+  const p = labelValueProblem(s);
+  if (p) ctx.addIssue({ code: 'custom', message: p });
+});
+/** A Kubernetes label map (node selectors): keys and values by the API's rules. */
+export const labelMap = z.record(labelKey, labelValue);
+/** A key in a Secret's data: letters, digits, "-", "_" and ".". */
+export const secretKey = z.string().regex(/^[-._a-zA-Z0-9]+$/, 'must be a Secret key: letters, digits, "-", "_" and "."').max(253, tooLong(253));
 export const cpuQuantity = patterned(PATTERNS.cpu);
 export const memoryQuantity = patterned(PATTERNS.memory);
 
@@ -80,7 +135,7 @@ export const proxy = z
   .strictObject({
     http: credentialUrl('HTTP proxy URL.').optional(),
     https: credentialUrl('HTTPS proxy URL.').optional(),
-    noProxy: z.array(z.string().min(1)).default([]).meta({ description: 'Hosts that bypass the proxy.' }),
+    noProxy: z.array(checked(noProxyProblem)).max(LIMITS.listLength).default([]).meta({ description: 'Hosts that bypass the proxy.' }),
   })
   .refine((p) => p.http || p.https, { message: 'set at least one of proxy.http and proxy.https, or remove proxy' });
 

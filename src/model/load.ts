@@ -5,8 +5,11 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CORE_SCHEMA, YAMLException, load as loadYaml } from 'js-yaml';
-import { UserError, zodProblems, type Problem } from './errors.js';
+import { UserError, formatPath, zodProblems, type Problem } from './errors.js';
 import { withResolveContext } from './refs.js';
+import { parseJsonStrict } from './json-strict.js';
+import { LIMITS, PROTO_KEY_MESSAGE, checkStructure, isProtoKey } from './limits.js';
+import { readBoundedText } from '../util/bounded-read.js';
 import { presetJsonSchema, presetSchema, type Model } from './schema.js';
 import { ENV_PREFIX, optionVarNames } from './env-names.js';
 
@@ -58,24 +61,27 @@ export function findPreset(ref: string): string {
 }
 
 export function parsePresetText(text: string, source: string): Record<string, unknown> {
+  let parsed: Record<string, unknown>;
   if (source.endsWith('.json')) {
+    // Strict: duplicate keys, depth and errors that never quote the text (model/json-strict.ts).
+    parsed = asObject(parseJsonStrict(text, source), source);
+  } else {
+    // js-yaml reads presets: it needs a third of the memory of yaml's Document API on large presets.
     try {
-      return asObject(JSON.parse(text), source);
+      parsed = asObject(loadYaml(text, { filename: source, schema: CORE_SCHEMA }) ?? {}, source);
     } catch (e) {
-      if (e instanceof UserError) throw e;
-      throw new UserError([{ path: source, message: `invalid JSON: ${(e as Error).message}` }]);
+      if (e instanceof YAMLException) {
+        // reason only: e.message carries a snippet of the text, which may hold a secret
+        const where = e.mark ? `${source}:${e.mark.line + 1}:${e.mark.column + 1}` : source;
+        throw new UserError([{ path: where, message: `invalid YAML: ${e.reason}` }]);
+      }
+      if (e instanceof RangeError) throw new UserError([{ path: source, message: `invalid YAML: nested too deeply (a preset is at most ${LIMITS.depth} levels deep)` }]);
+      throw e;
     }
   }
-  // js-yaml reads presets: it needs a third of the memory of yaml's Document API on large presets.
-  try {
-    return asObject(loadYaml(text, { filename: source, schema: CORE_SCHEMA }) ?? {}, source);
-  } catch (e) {
-    if (e instanceof YAMLException) {
-      const where = e.mark ? `${source}:${e.mark.line + 1}:${e.mark.column + 1}` : source;
-      throw new UserError([{ path: where, message: `invalid YAML: ${e.reason}` }]);
-    }
-    throw e;
-  }
+  const problems = checkStructure(parsed);
+  if (problems.length) throw new UserError(problems);
+  return parsed;
 }
 
 function asObject(v: unknown, source: string): Record<string, unknown> {
@@ -89,32 +95,68 @@ function asObject(v: unknown, source: string): Record<string, unknown> {
 
 export function parseSetPath(path: string): (string | number)[] {
   const out: (string | number)[] = [];
+  const bad = (why: string) => new UserError([{ path: '--set', message: `cannot parse path "${path.length > 80 ? `${path.slice(0, 80)}...` : path}"${why}; use a.b.c, a.list[0].b or a["dotted.key"]` }]);
+  if (path.length > LIMITS.keyLength * 4 || /[\u0000-\u001f\u007f]/.test(path)) throw bad(path.length > LIMITS.keyLength * 4 ? ' (too long)' : ' (control characters)');
   const re = /([^.[\]]+)|\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]|\.(?=[^.])/gy;
   let m: RegExpExecArray | null;
   let pos = 0;
   while (pos < path.length && (m = re.exec(path)) !== null) {
     pos = re.lastIndex;
     if (m[1] !== undefined) out.push(m[1]);
-    else if (m[2] !== undefined) out.push(Number(m[2]));
-    else if (m[3] !== undefined) out.push(JSON.parse(`"${m[3]}"`) as string);
+    else if (m[2] !== undefined) {
+      const i = m[2].length > 9 ? Infinity : Number(m[2]);
+      if (!(i < LIMITS.listLength)) throw bad(` (index ${m[2].length > 12 ? `${m[2].slice(0, 12)}...` : m[2]} is past the longest list, ${LIMITS.listLength} items)`);
+      out.push(i);
+    } else if (m[3] !== undefined) {
+      try {
+        out.push(JSON.parse(`"${m[3]}"`) as string);
+      } catch {
+        throw bad(' (a bad escape inside ["..."]; only \\" \\\\ \\n \\t \\uXXXX are allowed)');
+      }
+    }
+    if (out.length > LIMITS.setPathSegments) throw bad(` (more than ${LIMITS.setPathSegments} parts)`);
   }
-  if (pos !== path.length || out.length === 0) throw new UserError([{ path: '--set', message: `cannot parse path "${path}"; use a.b.c, a.list[0].b or a["dotted.key"]` }]);
+  if (pos !== path.length || out.length === 0) throw bad('');
+  const proto = out.find(isProtoKey);
+  if (proto !== undefined) throw new UserError([{ path: '--set', message: `"${String(proto)}" ${PROTO_KEY_MESSAGE}` }]);
   return out;
 }
 
-function setIn(obj: Record<string, unknown>, path: (string | number)[], value: unknown): void {
-  let cur: Record<string | number, unknown> = obj;
-  for (let i = 0; i < path.length - 1; i++) {
+/**
+ * Set a value at a path, creating maps and lists on the way. Own keys only (never a prototype's); a list
+ * index may point at an existing item or one past the end (appending), nothing further.
+ */
+export function setIn(obj: Record<string, unknown>, path: (string | number)[], value: unknown, flag = '--set'): void {
+  const where = (i: number) => formatPath(path.slice(0, i + 1));
+  const fail = (message: string): never => {
+    throw new UserError([{ path: flag, message }]);
+  };
+  let cur: Record<string | number, unknown> | unknown[] = obj;
+  for (let i = 0; i < path.length; i++) {
     const k = path[i]!;
+    if (isProtoKey(k)) fail(`"${String(k)}" ${PROTO_KEY_MESSAGE}`);
+    const last = i === path.length - 1;
+    if (Array.isArray(cur)) {
+      if (typeof k !== 'number') fail(`${formatPath(path.slice(0, i))} is a list; address its items by index, e.g. ${formatPath(path.slice(0, i))}[0]`);
+      const idx = k as number;
+      if (idx > cur.length) fail(`${where(i)}: the list has ${cur.length} item${cur.length === 1 ? '' : 's'}; use an index up to ${cur.length} (${cur.length} appends)`);
+      if (idx >= LIMITS.listLength) fail(`${where(i)}: a list holds at most ${LIMITS.listLength} items`);
+    } else if (typeof k === 'number') {
+      fail(`${formatPath(path.slice(0, i))} is not a list; drop the [${k}]`);
+    }
+    const rec = cur as Record<string | number, unknown>;
+    if (last) {
+      rec[k] = value;
+      return;
+    }
     const nextIsIndex = typeof path[i + 1] === 'number';
-    let next = cur[k];
+    let next = Object.hasOwn(rec, k) ? rec[k] : undefined;
     if (next === null || typeof next !== 'object') {
       next = nextIsIndex ? [] : {};
-      cur[k] = next;
+      rec[k] = next;
     }
-    cur = next as Record<string | number, unknown>;
+    cur = next as Record<string | number, unknown> | unknown[];
   }
-  cur[path[path.length - 1]!] = value;
 }
 
 // ---- the JSON Schema tells what type a path holds and maps env names to keys ----
@@ -240,13 +282,10 @@ export function buildRaw(opts: LoadOptions): { raw: Record<string, unknown>; sou
     source = '(wizard)';
   } else if (opts.preset) {
     const file = findPreset(opts.preset);
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      throw new UserError([{ path: '--preset', message: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}` }]);
-    }
-    raw = parsePresetText(text, file);
+    // Regular files only, capped, strict UTF-8: /dev/zero, a FIFO or a directory is refused at once.
+    const r = readBoundedText(file, LIMITS.fileBytes);
+    if (!r.ok) throw new UserError([{ path: '--preset', message: `${file} ${r.why}; give a .yaml or .json preset file of at most ${LIMITS.fileBytes} bytes` }]);
+    raw = parsePresetText(r.text, file);
     source = file;
     baseDir = dirname(file);
   }
@@ -257,7 +296,12 @@ export function buildRaw(opts: LoadOptions): { raw: Record<string, unknown>; sou
       warnings.push(`ignoring ${name}: it names no option (see: hd-setup schema)`);
       continue;
     }
-    setIn(raw, path, parseValue(path, env[name] ?? ''));
+    try {
+      setIn(raw, path, parseValue(path, env[name] ?? ''), name);
+    } catch (e) {
+      if (e instanceof UserError) problems.push(...e.problems);
+      else throw e;
+    }
   }
   for (const s of opts.sets ?? []) {
     const eq = s.indexOf('=');
@@ -274,6 +318,9 @@ export function buildRaw(opts: LoadOptions): { raw: Record<string, unknown>; sou
     }
   }
   if (problems.length) throw new UserError(problems);
+  // Values from env and --set are YAML too: the same caps and no prototype keys.
+  const structural = checkStructure(raw);
+  if (structural.length) throw new UserError(structural);
   return { raw, source, baseDir, warnings };
 }
 

@@ -1,11 +1,12 @@
 // Secret references: every secret field takes a literal, `env:NAME` or `file:PATH`.
 // Resolution happens while the zod schema parses, through a context that parseModel() sets.
-import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { expandTilde } from '../util/paths.js';
 import { shortSecretWarning } from '../util/redact.js';
 import { urlSecrets } from '../util/url-userinfo.js';
+import { readBoundedText } from '../util/bounded-read.js';
+import { LIMITS } from './limits.js';
 
 export interface ResolveContext {
   env: NodeJS.ProcessEnv;
@@ -55,15 +56,15 @@ export function resolveRef(raw: string): RefResult {
     const p = raw.slice(5);
     if (!p) return { ok: false, message: `"${raw}" names no file; use file:PATH` };
     const full = resolve(ctx?.baseDir ?? process.cwd(), expandTilde(p, ctx?.home ?? homedir()));
-    try {
-      const v = readFileSync(full, 'utf8').replace(/\r?\n$/, '');
-      if (!v) return { ok: false, message: `file ${full} is empty` };
-      return { ok: true, value: v };
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable' : `cannot be read (${code ?? 'error'})`;
-      return { ok: false, message: `file ${full} ${why}; create it or fix the file: path` };
+    // Regular files only, at most LIMITS.fileBytes, strict UTF-8: file:/dev/zero or a FIFO fails at once.
+    const r = readBoundedText(full, LIMITS.fileBytes);
+    if (!r.ok) {
+      const fix = r.why === 'does not exist' ? 'create it or fix the file: path' : `point file: at a regular UTF-8 file of at most ${LIMITS.fileBytes} bytes`;
+      return { ok: false, message: `file ${full} ${r.why}; ${fix}` };
     }
+    const v = r.text.replace(/\r?\n$/, '');
+    if (!v) return { ok: false, message: `file ${full} is empty` };
+    return { ok: true, value: v };
   }
   return { ok: true, value: raw };
 }

@@ -4,7 +4,7 @@
 import { posix } from 'node:path';
 import type { Location } from '../model/base.js';
 import { kubectl } from './kubernetes.js';
-import type { Plan, Step } from './types.js';
+import type { Action, Plan, Step } from './types.js';
 
 /** An install to act on: where it is, and what it consists of. */
 export interface Target {
@@ -22,6 +22,8 @@ export interface Target {
   deployments: { name: string; replicas: number }[];
   /** Kubernetes: kinds besides Secret that hd-setup created for the release. */
   managedKinds: string[];
+  /** docker/podman --purge: the removals of what hd-setup recorded creating in the install dir (util/fsx purgeActions). */
+  purgeActions?: Action[];
 }
 
 function helmCtx(t: Target): string[] {
@@ -71,7 +73,7 @@ export function uninstallPlan(t: Target, purge: boolean): Plan {
       });
     }
     const dir = t.location.installDir;
-    if (purge && dir) steps.push({ id: 'purge', title: `Delete ${dir} (--purge)`, actions: [{ kind: 'remove', path: dir, recursive: true }] });
+    if (purge && dir) steps.push({ id: 'purge', title: `Delete what hd-setup created in ${dir} (--purge)`, actions: t.purgeActions ?? [] });
   } else {
     const rel = t.location.release ?? '';
     const selector = `app.kubernetes.io/managed-by=hd-setup,app.kubernetes.io/instance=${rel}`;

@@ -1,7 +1,11 @@
 // The lifecycle of an install: stop, start, restart, uninstall, rollback, status, doctor, export. Each
 // acts on an install found by service/find.ts and changes none of its settings: what an install is comes
 // from its read-back, and the choices it was installed with (skipped checks, --allow-root) from its record.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import type { Location } from '../model/base.js';
+import { latestGoodBackup, purgeActions } from '../util/fsx.js';
+import { acquireLock, installLockKey, type Lock } from '../util/lock.js';
+import { backupValidator } from '../exec/local-state.js';
 import { posix } from 'node:path';
 import { UserError } from '../model/errors.js';
 import { withSecretRefs } from '../model/secret-refs.js';
@@ -42,6 +46,7 @@ export async function targetOf(d: DetectedInstall): Promise<Target> {
     ...(d.product.unitName ? { unitName: d.product.unitName } : {}),
     deployments: k ? await deploymentsOf(d, k.deployments) : [],
     managedKinds: k?.managedKinds ?? [],
+    ...(d.location.installDir ? { purgeActions: purgeActions(d.location.installDir, host.home) } : {}),
   };
 }
 
@@ -108,16 +113,16 @@ export async function restart(d: DetectedInstall, choices: Choices, report: Repo
 
 // ---- rollback ----
 
-/** Backups of a file, newest first. */
-export function backupsOf(file: string): string[] {
-  const dir = posix.dirname(file);
-  if (!existsSync(dir)) return [];
-  const base = posix.basename(file);
-  return readdirSync(dir)
-    .filter((f) => f.startsWith(`${base}.bak-`))
-    .sort()
-    .reverse()
-    .map((f) => posix.join(dir, f));
+/** The newest backup of a file that parses and is complete; empty or cut-off ones are passed over, with a warning. */
+export function latestBackup(file: string): string | undefined {
+  const good = latestGoodBackup(file, backupValidator(file));
+  for (const s of good?.skipped ?? []) process.stderr.write(`warning: skipping ${s}: it is empty or incomplete\n`);
+  return good?.path;
+}
+
+/** One change at a time per install: taken before acting; `waited` says another run held it (re-read then). */
+export function lockAt(loc: Location, home: string): Promise<Lock> {
+  return acquireLock(installLockKey(loc), home);
 }
 
 export async function configFileOf(d: DetectedInstall): Promise<string> {
@@ -128,7 +133,7 @@ export async function configFileOf(d: DetectedInstall): Promise<string> {
 
 export async function helmRollbackPlanFor(d: DetectedInstall): Promise<Plan> {
   const file = await configFileOf(d);
-  const b = backupsOf(file)[0];
+  const b = latestBackup(file);
   return helmRollbackPlan(await targetOf(d), b ? { from: b, to: file } : undefined);
 }
 

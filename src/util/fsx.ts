@@ -1,27 +1,135 @@
-// Atomic file writes (temp + fsync + rename) and backups. No file is ever left half-written.
-import { chmodSync, closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+// Atomic file writes (temp + fsync + rename) and backups. No file is ever left half-written, no symlink is
+// followed when writing, no mode of a directory hd-setup did not create is changed, and what hd-setup
+// creates in an install dir is recorded there (CREATED_MARKER) so that --purge deletes only that.
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  fsyncSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { basename, dirname, join, posix } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
 
-/** Create a directory (and parents) with mode; with enforce, also fix the mode of an existing one. */
-export function ensureDir(path: string, mode = 0o700, enforce = true): void {
-  if (!existsSync(path)) {
-    mkdirSync(path, { recursive: true, mode });
-    chmodSync(path, mode);
-    return;
+/** Backups kept per file (older ones are deleted); HD_SETUP_KEEP_BACKUPS overrides it. */
+export const BACKUPS_KEPT = 10;
+export function backupsKept(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.HD_SETUP_KEEP_BACKUPS);
+  return Number.isInteger(n) && n >= 1 && n <= 1000 ? n : BACKUPS_KEPT;
+}
+
+const lexists = (p: string): boolean => {
+  try {
+    lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+export interface EnsuredDir {
+  /** The top-most directory this call created (mkdir -p), if it created any. */
+  created?: string;
+  /** An existing directory that is more open than asked: left as it is, with this warning. */
+  warning?: string;
+}
+
+/**
+ * Create a directory (and parents) with mode. An existing directory keeps its mode: hd-setup never chmods
+ * what it did not create (a 1777 /tmp-like dir keeps its sticky bit); with `warnIfOpen` it says so when
+ * the directory is writable by others, or readable by others where `mode` is private.
+ */
+export function ensureDir(path: string, mode = 0o700, warnIfOpen = true): EnsuredDir {
+  if (!lexists(path)) {
+    const created = mkdirSync(path, { recursive: true, mode });
+    // mkdir's mode is masked by the umask: set exactly what was asked, on the directories made just now
+    if (created) {
+      for (let d = path; ; d = dirname(d)) {
+        fchmodDir(d, mode);
+        if (d === created || dirname(d) === d) break;
+      }
+    }
+    return created ? { created } : {};
   }
   const st = statSync(path);
   if (!st.isDirectory()) throw new Error(`${path} exists and is not a directory`);
-  if (enforce && (st.mode & 0o777) !== mode) chmodSync(path, mode);
+  const have = st.mode & 0o777;
+  const tooOpen = (have & 0o022 & ~mode) !== 0 || ((mode & 0o077) === 0 && (have & 0o077) !== 0);
+  if (warnIfOpen && tooOpen) {
+    return { warning: `${path} is mode ${have.toString(8).padStart(4, '0')}, more open than ${mode.toString(8).padStart(4, '0')}; hd-setup leaves it as it is (chmod ${mode.toString(8)} ${path} to restrict it)` };
+  }
+  return {};
 }
 
-export function writeFileAtomic(path: string, content: string, mode: number): void {
-  const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-  const fd = openSync(tmp, 'wx', mode);
+function fchmodDir(path: string, mode: number): void {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
   try {
-    writeSync(fd, content);
+    fchmodSync(fd, mode);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function fsyncDir(dir: string): void {
+  try {
+    const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    /* best effort: some file systems refuse fsync on a directory */
+  }
+}
+
+const WRITE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+/** Remove temp files of `path` left by an hd-setup that was killed (their PID is gone). */
+function sweepStaleTemps(path: string): void {
+  const prefix = `.${basename(path)}.tmp-`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(path));
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    const m = n.startsWith(prefix) ? /^(\d+)-[0-9a-f]{8}$/.exec(n.slice(prefix.length)) : null;
+    if (!m || Number(m[1]) === process.pid) continue;
+    try {
+      process.kill(Number(m[1]), 0);
+      continue; // a live run's
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EPERM') continue;
+    }
+    try {
+      if (lstatSync(join(dirname(path), n)).isFile()) unlinkSync(join(dirname(path), n));
+    } catch {
+      /* gone */
+    }
+  }
+}
+
+/** Write `content` to a fresh temp file next to `path` (O_EXCL, O_NOFOLLOW), synced, with `mode`. */
+function writeTemp(path: string, content: string | Uint8Array, mode: number): string {
+  sweepStaleTemps(path);
+  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const fd = openSync(tmp, WRITE_NEW, mode);
+  try {
+    fchmodSync(fd, mode);
+    const buf = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+    for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
     fsyncSync(fd);
   } catch (e) {
     closeSync(fd);
@@ -29,25 +137,193 @@ export function writeFileAtomic(path: string, content: string, mode: number): vo
     throw e;
   }
   closeSync(fd);
+  return tmp;
+}
+
+/** Replace `path` atomically. A symlink at `path` is replaced, never followed. */
+export function writeFileAtomic(path: string, content: string, mode: number): void {
+  const tmp = writeTemp(path, content, mode);
   try {
-    chmodSync(tmp, mode);
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
     throw e;
   }
+  fsyncDir(dirname(path));
 }
 
 export function timestamp(d = new Date()): string {
   return d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 }
 
-/** Copy the current file to <path>.bak-<timestamp> (0600). Returns the backup path. */
-export function backupFile(path: string, now = new Date()): string | undefined {
-  if (!existsSync(path)) return undefined;
+/** Read a file hd-setup wrote, without following a symlink at its name. */
+function readNoFollow(path: string): Buffer {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    const chunks: Buffer[] = [];
+    const buf = Buffer.alloc(64 * 1024);
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      chunks.push(Buffer.from(buf.subarray(0, n)));
+    }
+    return Buffer.concat(chunks);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const BACKUP_NAME = (base: string) => new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.bak-\\d{8}T\\d{6}Z(-\\d+)?$`);
+
+/** The backups of `path`, oldest first (names sort by time; a -N suffix after the same second). */
+export function listBackups(path: string): string[] {
+  const dir = dirname(path);
+  const re = BACKUP_NAME(basename(path));
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const key = (n: string) => {
+    const m = /-(\d+)$/.exec(n.slice(basename(path).length + 5 + 16));
+    return `${n.slice(0, basename(path).length + 5 + 16)}#${(m ? Number(m[1]) : 0).toString().padStart(6, '0')}`;
+  };
+  return names
+    .filter((n) => re.test(n))
+    .sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))
+    .map((n) => join(dir, n));
+}
+
+/**
+ * Copy the current file to <path>.bak-<timestamp> (0600): written to a temp file, synced, then linked into
+ * place (a name that exists, even as a dangling symlink, is never reused or followed). Keeps the newest
+ * `keep` backups and deletes older ones. Returns the backup path.
+ */
+export function backupFile(path: string, now = new Date(), keep = backupsKept()): string | undefined {
+  if (!lexists(path)) return undefined;
+  const content = readNoFollow(path);
+  const tmp = writeTemp(path, content, 0o600);
   let dest = `${path}.bak-${timestamp(now)}`;
-  for (let i = 1; existsSync(dest); i++) dest = `${path}.bak-${timestamp(now)}-${i}`;
-  writeFileSync(dest, readFileSync(path), { mode: 0o600, flag: 'wx' }); // 0600 from creation (no copy of the source's mode), never through a symlink
-  chmodSync(dest, 0o600);
+  try {
+    for (let i = 1; ; i++) {
+      try {
+        linkSync(tmp, dest);
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || i > 1000) throw e;
+        dest = `${path}.bak-${timestamp(now)}-${i}`;
+      }
+    }
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+  fsyncDir(dirname(path));
+  pruneBackups(path, keep);
   return dest;
+}
+
+/** Delete all but the newest `keep` backups of `path` (regular files with hd-setup's backup name only). */
+export function pruneBackups(path: string, keep = backupsKept()): string[] {
+  const all = listBackups(path);
+  const old = all.slice(0, Math.max(0, all.length - keep));
+  const removed: string[] = [];
+  for (const b of old) {
+    try {
+      if (!lstatSync(b).isFile()) continue;
+      unlinkSync(b);
+      removed.push(b);
+    } catch {
+      /* gone already */
+    }
+  }
+  return removed;
+}
+
+/**
+ * The newest backup of `path` that is complete: `valid` (which parses it) accepts it. A 0-byte or cut-off
+ * backup (a kill during an older hd-setup's copy) is passed over for the previous good one.
+ */
+export function latestGoodBackup(path: string, valid: (text: string) => boolean): { path: string; skipped: string[] } | undefined {
+  const skipped: string[] = [];
+  for (const b of listBackups(path).reverse()) {
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(readNoFollow(b));
+    } catch {
+      skipped.push(b);
+      continue;
+    }
+    if (text.length > 0 && valid(text)) return { path: b, skipped };
+    skipped.push(b);
+  }
+  return undefined;
+}
+
+// ---- what hd-setup created in an install dir ----
+
+/** In an install dir: the paths (relative; "." for the dir itself) that hd-setup created there. */
+export const CREATED_MARKER = '.hd-setup-created';
+
+function within(root: string, path: string): string | undefined {
+  const rel = posix.relative(root, path);
+  if (rel === '') return '.';
+  if (rel.startsWith('..') || posix.isAbsolute(rel)) return undefined;
+  return rel;
+}
+
+export function readCreated(root: string): string[] | undefined {
+  try {
+    const v = JSON.parse(readNoFollow(join(root, CREATED_MARKER)).toString('utf8')) as { created?: unknown };
+    if (!Array.isArray(v.created)) return undefined;
+    return v.created.filter((p): p is string => typeof p === 'string' && (p === '.' || (!posix.isAbsolute(p) && !p.split('/').includes('..') && p.length > 0)));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Record that hd-setup created `path` (a directory it made, a file that did not exist) under `root`. */
+export function recordCreated(root: string, path: string): void {
+  const [r, p] = [posix.resolve(root), posix.resolve(path)];
+  // mkdir -p made a parent of the install dir: then it made the install dir too
+  const rel = within(r, p) ?? (within(p, r) !== undefined ? '.' : undefined);
+  if (rel === undefined || !lexists(root)) return;
+  const list = new Set(readCreated(root) ?? []);
+  if (list.has(rel)) return;
+  list.add(rel);
+  writeFileAtomic(join(root, CREATED_MARKER), JSON.stringify({ createdBy: 'hd-setup', created: [...list].sort() }, null, 2) + '\n', 0o600);
+}
+
+export type PurgeAction = { kind: 'remove'; path: string; recursive?: boolean } | { kind: 'note'; text: string };
+
+/**
+ * What --purge deletes in an install dir: only what hd-setup recorded creating there (directories it made,
+ * with what the agent wrote in them; files it wrote new), then the dir itself if hd-setup made it and
+ * nothing else is left. Never the home directory or "/"; nothing at all without the record.
+ */
+export function purgeActions(root: string, home: string): PurgeAction[] {
+  const dir = posix.resolve(root);
+  const created = readCreated(dir);
+  const homeDir = posix.resolve(home);
+  if (!created) {
+    return [{ kind: 'note', text: `${dir} has no record of what hd-setup created (${CREATED_MARKER}); nothing is deleted there: remove what you no longer need by hand` }];
+  }
+  const out: PurgeAction[] = [];
+  const entries = created.filter((p) => p !== '.').sort((a, b) => b.split('/').length - a.split('/').length || (a < b ? 1 : -1));
+  for (const rel of entries) {
+    const p = posix.join(dir, rel);
+    if (p === '/' || p === homeDir || within(p, homeDir) !== undefined) continue;
+    let st;
+    try {
+      st = lstatSync(p);
+    } catch {
+      continue;
+    }
+    // a recorded directory was made by hd-setup, so all in it is its or the agent's (config, data, logs)
+    out.push(st.isDirectory() ? { kind: 'remove', path: p, recursive: true } : { kind: 'remove', path: p });
+  }
+  out.push({ kind: 'remove', path: posix.join(dir, CREATED_MARKER) });
+  // the dir itself: only if hd-setup made it, never ~ or / or a parent of ~, and only when empty by then
+  if (created.includes('.') && dir !== '/' && within(dir, homeDir) === undefined) out.push({ kind: 'remove', path: dir, recursive: false });
+  return out;
 }

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { duration, k8sName, patterned, pullPolicy, resources, secret } from '../../model/common.js';
+import { chartRef, contextName, duration, helmRelease, imageRef, k8sName, labelKey, labelMap, labelValue, localPath, patterned, pullPolicy, resources, secret, secretKey } from '../../model/common.js';
 import { PATTERNS } from '../../model/patterns.js';
 import { isStored } from '../../model/stored.js';
 import { checkToken } from './token.js';
@@ -26,9 +26,9 @@ export const FIVETRAN_CHART_VERSIONS = ['0.24.0', '0.12.0'] as const;
 
 const matchExpression = z
   .strictObject({
-    key: z.string().min(1),
+    key: labelKey,
     operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt']).default('In'),
-    values: z.array(z.string()).default([]),
+    values: z.array(z.union([z.string().regex(/^-?[0-9]+$/), labelValue])).default([]),
   })
   .superRefine((m, ctx) => {
     if ((m.operator === 'In' || m.operator === 'NotIn') && m.values.length === 0) {
@@ -58,18 +58,16 @@ export const affinityAssignment = z.strictObject({
   default: z.boolean().default(false).meta({ description: 'Use this rule for every connection not listed elsewhere.' }),
 });
 
-const labelMap = z.record(z.string().min(1), z.string());
-
 export const fivetranKubernetes = z
   .strictObject({
     namespace: k8sName.default('fivetran'),
-    release: k8sName.default('hd-agent'),
-    chart: z.string().default(FIVETRAN_CHART).meta({ description: 'Chart reference; override for a mirror.' }),
+    release: helmRelease.default('hd-agent'),
+    chart: chartRef.default(FIVETRAN_CHART).meta({ description: 'Chart reference; override for a mirror.' }),
     chartVersion: z.enum(FIVETRAN_CHART_VERSIONS).default('0.24.0'),
-    context: z.string().optional().meta({ description: 'kubectl/helm context; default is the current context.' }),
+    context: contextName.optional().meta({ description: 'kubectl/helm context; default is the current context.' }),
     dataVolumePvc: k8sName.optional().meta({ description: 'PersistentVolumeClaim used for pipeline data (required on Kubernetes).' }),
     tokenSecret: z
-      .strictObject({ name: k8sName, key: z.string().min(1).default('token') })
+      .strictObject({ name: k8sName, key: secretKey.default('token') })
       .optional()
       .meta({ description: 'An existing Secret that holds the token, instead of fivetran.token.' }),
     tokenDelivery: z.enum(['secret', 'inline']).default('secret').meta({
@@ -137,8 +135,8 @@ function checkAffinity(affinity: Assignment[], rules: Record<string, unknown>, c
 export const fivetranSchema = z
   .strictObject({
     token: secret('The agent token from the Fivetran dashboard (base64 of <controller_id>:<secret>).').optional(),
-    installDir: z.string().min(1).default('~/fivetran').meta({ description: 'docker/podman: agent home with conf/, data/, logs/, tmp/.' }),
-    image: z.string().min(1).default(FIVETRAN_IMAGE),
+    installDir: localPath.default('~/fivetran').meta({ description: 'docker/podman: agent home with conf/, data/, logs/, tmp/.' }),
+    image: imageRef.default(FIVETRAN_IMAGE),
     pullPolicy: pullPolicy.default('always'),
     restartPolicy: z.enum(['on-failure:3', 'always', 'unless-stopped']).default('on-failure:3'),
     memory: z.string().regex(/^[0-9]+[kmg]$/, 'must be like 2048m or 2g').default('2048m').meta({ description: 'docker/podman: container memory limit.' }),

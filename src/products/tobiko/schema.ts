@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { duration, extraEnv, k8sName, pullPolicy, secret, tobikoResources } from '../../model/common.js';
+import { chartRef, contextName, duration, extraEnv, helmRelease, httpUrl, imageRef, imageRepository, imageTag, k8sName, localPath, oneLine, pullPolicy, secret, tobikoResources } from '../../model/common.js';
+import { checkGatewayParams } from './params.js';
 import { PATTERNS } from '../../model/patterns.js';
 import { isRef, registerSecret, resolveRef } from '../../model/refs.js';
 import { isStored } from '../../model/stored.js';
@@ -13,6 +14,7 @@ const paramValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.strin
 export const gateway = z
   .looseObject({ type: z.enum(ENGINE_TYPES).meta({ description: 'SQLMesh engine type.' }) })
   .catchall(paramValue)
+  .superRefine(checkGatewayParams)
   .meta({
     description:
       'A SQLMesh gateway: its engine type and connection params. Params named like password/secret/token are secrets (a literal, env:NAME or file:PATH).',
@@ -21,6 +23,7 @@ export const gateway = z
 export const gatewayName = z
   .string()
   .regex(PATTERNS.gatewayName.re, PATTERNS.gatewayName.message)
+  .max(63)
   .refine((n) => !n.includes('__'), 'gateway names must not contain "__" (it separates parts of SQLMESH__ variable names)');
 
 const executor = z.strictObject({
@@ -31,20 +34,20 @@ const executor = z.strictObject({
 
 export const tobikoKubernetes = z.strictObject({
   namespace: k8sName.default('tobiko'),
-  release: k8sName.default('executors'),
-  chart: z.string().default(TOBIKO_CHART),
-  chartVersion: z.string().optional().meta({ description: 'Chart version; default is the latest.' }),
-  context: z.string().optional(),
+  release: helmRelease.default('executors'),
+  chart: chartRef.default(TOBIKO_CHART),
+  chartVersion: oneLine.optional().meta({ description: 'Chart version; default is the latest.' }),
+  context: contextName.optional(),
   timeout: duration.default('5m'),
-  image: z.strictObject({ repository: z.string().min(1), tag: z.string().min(1) }).optional(),
+  image: z.strictObject({ repository: imageRepository, tag: imageTag }).optional(),
   apply: executor.prefault({}),
   run: executor.prefault({}),
   extraEnv: extraEnv.meta({ description: 'Env vars for both executors.' }),
 });
 
 export const tobikoDocker = z.strictObject({
-  installDir: z.string().min(1).default('~/tobiko').meta({ description: 'docker/podman: where the 0600 env-file lives.' }),
-  image: z.string().min(1).default(TOBIKO_IMAGE),
+  installDir: localPath.default('~/tobiko').meta({ description: 'docker/podman: where the 0600 env-file lives.' }),
+  image: imageRef.default(TOBIKO_IMAGE),
   pullPolicy: pullPolicy.default('always'),
   restartPolicy: z.enum(['always', 'unless-stopped', 'on-failure:3']).default('unless-stopped'),
   extraEnv: extraEnv,
@@ -67,7 +70,7 @@ export const tobikoSecrets = z.preprocess(
       .optional()
       .meta({ description: 'externalSecrets: the SecretStore or ClusterSecretStore to read from.' }),
     refreshInterval: duration.default('1h'),
-    keyPrefix: z.string().default('sqlmesh/').meta({ description: 'externalSecrets: prefix of the remote keys.' }),
+    keyPrefix: oneLine.default('sqlmesh/').meta({ description: 'externalSecrets: prefix of the remote keys.' }),
   }),
 );
 
@@ -75,8 +78,8 @@ export const tobikoSchema = z
   .strictObject({
     org: z.string().min(1).regex(PATTERNS.tobikoOrg.re, PATTERNS.tobikoOrg.message),
     project: z.string().min(1).regex(PATTERNS.tobikoProject.re, PATTERNS.tobikoProject.message),
-    url: z.url().optional().meta({ description: 'Override of https://cloud.tobikodata.com/sqlmesh/<org>/<project>.' }),
-    clientId: z.string().min(1),
+    url: httpUrl.optional().meta({ description: 'Override of https://cloud.tobikodata.com/sqlmesh/<org>/<project>.' }),
+    clientId: oneLine.min(1),
     clientSecret: secret('Tobiko Cloud OAuth client secret.').optional(),
     gateways: z.record(gatewayName, gateway).refine((g) => Object.keys(g).length > 0, 'define at least one gateway'),
     defaultGateway: z.string().optional().meta({ description: 'Default gateway; listed first in the values. Default: the first gateway.' }),

@@ -1,0 +1,146 @@
+// Local state is input too: installs.json, an install's config.json, a Tobiko env-file, helm values.
+// Each is read bounded (regular file, capped, UTF-8) and checked for shape; a corrupted one is a UserError
+// (exit 2) that names the path and the fix, never a crash and never a silent "no install found".
+import { UserError } from '../model/errors.js';
+import { RUNTIMES } from '../model/base.js';
+import { productIds } from '../products/index.js';
+import { parseJsonStrict } from '../model/json-strict.js';
+import { LIMITS, isProtoKey } from '../model/limits.js';
+import { pathProblem } from '../model/patterns.js';
+import { readBoundedText } from '../util/bounded-read.js';
+import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
+
+const PRODUCTS: readonly string[] = productIds();
+
+const corrupt = (path: string, what: string, fix: string) => new UserError([{ path, message: `${what}; ${fix}` }]);
+
+/** The text of a state file, or undefined when it does not exist. Anything else unreadable is an error. */
+export function readStateFile(path: string, fix: string): string | undefined {
+  const r = readBoundedText(path, LIMITS.fileBytes);
+  if (r.ok) return r.text;
+  if (r.why === 'does not exist') return undefined;
+  throw corrupt(path, r.why, fix);
+}
+
+function parseJson(text: string, path: string, fix: string): unknown {
+  try {
+    return parseJsonStrict(text, path);
+  } catch (e) {
+    if (e instanceof UserError) throw new UserError(e.problems.map((p) => ({ path: p.path, message: `${p.message}; ${fix}` })));
+    throw e;
+  }
+}
+
+export interface RecordShape {
+  product: string;
+  runtime: string;
+  installDir?: string;
+  namespace?: string;
+  release?: string;
+  context?: string;
+  skipChecks?: string[];
+  allowRoot?: boolean;
+  state?: 'installed' | 'started';
+  updatedAt: string;
+}
+
+const REGISTRY_FIX = 'fix it or move it away (hd-setup writes a new one on the next install)';
+
+/** Why a registry entry is not usable, or undefined. */
+function recordProblem(r: unknown): string | undefined {
+  if (r === null || typeof r !== 'object' || Array.isArray(r)) return 'is not an object';
+  const o = r as Record<string, unknown>;
+  if (!PRODUCTS.includes(o.product as string)) return `has no valid product (${PRODUCTS.join(' or ')})`;
+  if (!RUNTIMES.includes(o.runtime as (typeof RUNTIMES)[number])) return `has no valid runtime (${RUNTIMES.join(', ')})`;
+  for (const k of ['installDir', 'namespace', 'release', 'context', 'updatedAt'] as const) {
+    if (o[k] !== undefined && typeof o[k] !== 'string') return `has a ${k} that is not a string`;
+  }
+  if (o.skipChecks !== undefined && !(Array.isArray(o.skipChecks) && o.skipChecks.every((c) => typeof c === 'string'))) return 'has skipChecks that are not a list of check ids';
+  if (o.allowRoot !== undefined && typeof o.allowRoot !== 'boolean') return 'has an allowRoot that is not true or false';
+  if (o.state !== undefined && o.state !== 'installed' && o.state !== 'started') return 'has an unknown state';
+  if (typeof o.installDir === 'string' && (pathProblem(o.installDir) || !o.installDir)) return 'has an invalid installDir';
+  if (o.runtime !== 'kubernetes' && typeof o.installDir !== 'string') return 'has no installDir';
+  return undefined;
+}
+
+/**
+ * ~/.config/hd-setup/installs.json: a list of install records. Strict: a corrupted file is exit 2.
+ * Lenient (when hd-setup is about to rewrite it): unusable entries are dropped and reported through warn.
+ */
+export function readRegistryFile(path: string, lenient?: { warn: (msg: string) => void }): RecordShape[] {
+  let text: string | undefined;
+  let parsed: unknown;
+  try {
+    text = readStateFile(path, REGISTRY_FIX);
+    if (text === undefined) return [];
+    parsed = parseJson(text, path, REGISTRY_FIX);
+    if (!Array.isArray(parsed)) throw corrupt(path, 'is not a list of installs', REGISTRY_FIX);
+  } catch (e) {
+    if (lenient && e instanceof UserError) {
+      lenient.warn(`${e.message.split('\n')[0]} (starting a new list)`);
+      return [];
+    }
+    throw e;
+  }
+  const out: RecordShape[] = [];
+  for (const [i, r] of (parsed as unknown[]).entries()) {
+    const bad = recordProblem(r);
+    if (!bad) {
+      out.push(r as RecordShape);
+      continue;
+    }
+    if (!lenient) throw corrupt(path, `install [${i}] ${bad}`, REGISTRY_FIX);
+    lenient.warn(`${path}: install [${i}] ${bad}; dropped it from the list`);
+  }
+  return out;
+}
+
+/** An install's conf/config.json (Fivetran on docker/podman): a JSON object. */
+export function parseInstallConfig(text: string, path: string): Record<string, unknown> {
+  const fix = 'restore it with hd-setup rollback, or fix it by hand (it is the agent config, a JSON object)';
+  const v = parseJson(text, path, fix);
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw corrupt(path, 'is not a JSON object', fix);
+  return { ...(v as Record<string, unknown>) };
+}
+
+/** An env-file hd-setup wrote (KEY=VALUE lines). Keys must be variable names; no key maps to a prototype name. */
+export function parseEnvFileChecked(text: string, path: string): Record<string, string> {
+  const fix = 'restore it with hd-setup rollback, or fix it by hand (KEY=VALUE lines)';
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  const lines = text.split('\n');
+  for (const [i, raw] of lines.entries()) {
+    const line = raw.replace(/\r$/, '');
+    if (!line || line.startsWith('#')) continue;
+    const eq = line.indexOf('=');
+    const key = eq > 0 ? line.slice(0, eq) : '';
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw corrupt(`${path}:${i + 1}`, 'is not a KEY=VALUE line with a variable name', fix);
+    if (key.toLowerCase().includes('__proto__') || key.split('__').some((part) => isProtoKey(part.toLowerCase()))) throw corrupt(`${path}:${i + 1}`, 'uses a reserved name (__proto__, constructor, prototype) in its key', fix);
+    out[key] = line.slice(eq + 1);
+  }
+  return { ...out };
+}
+
+/**
+ * Whether a backup of `file` is complete enough to restore: it parses as what the file holds and ends
+ * where hd-setup's files end (a newline). A 0-byte or cut-off backup is not.
+ */
+export function backupValidator(file: string): (text: string) => boolean {
+  const ok = (fn: () => unknown) => {
+    try {
+      return fn() !== false;
+    } catch {
+      return false;
+    }
+  };
+  if (file.endsWith('.json')) return (t) => ok(() => parseInstallConfig(t, file));
+  if (file.endsWith('.env')) return (t) => t.endsWith('\n') && ok(() => Object.keys(parseEnvFileChecked(t, file)).length > 0);
+  if (/\.ya?ml$/.test(file)) {
+    return (t) =>
+      t.endsWith('\n') &&
+      ok(() => {
+        const v = loadYaml(t, { schema: CORE_SCHEMA });
+        return v !== null && typeof v === 'object' && !Array.isArray(v);
+      });
+  }
+  return (t) => t.endsWith('\n');
+}

@@ -1,0 +1,82 @@
+// Bounded reads of files the user names (presets, file: references): regular files only, never more than
+// a cap, strict UTF-8. A FIFO nobody writes, /dev/zero or a directory is refused at once with one line.
+import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
+
+/** Largest file hd-setup reads as input (a preset, a secret in a file:). */
+export const MAX_INPUT_BYTES = 1024 * 1024;
+
+export type BoundedRead = { ok: true; text: string; path: string } | { ok: false; why: string };
+
+function kindOf(mode: number): string {
+  const t = mode & constants.S_IFMT;
+  if (t === constants.S_IFDIR) return 'a directory';
+  if (t === constants.S_IFIFO) return 'a FIFO (named pipe)';
+  if (t === constants.S_IFSOCK) return 'a socket';
+  if (t === constants.S_IFCHR) return 'a character device';
+  if (t === constants.S_IFBLK) return 'a block device';
+  return 'not a regular file';
+}
+
+function openNoFollow(path: string): number {
+  const flags = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+  try {
+    return openSync(path, flags);
+  } catch (e) {
+    // A symlink (e.g. a mounted Kubernetes Secret): open what it points at, still without following
+    // a further link at the last step, and let fstat decide whether it is a regular file.
+    if ((e as NodeJS.ErrnoException).code !== 'ELOOP') throw e;
+    return openSync(realpathSync(path), flags);
+  }
+}
+
+/**
+ * Read a regular file of at most `max` bytes as strict UTF-8. Never blocks on a FIFO, never reads past
+ * the cap, never quotes the content in its answer.
+ */
+export function readBoundedText(path: string, max = MAX_INPUT_BYTES): BoundedRead {
+  let fd: number;
+  try {
+    fd = openNoFollow(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? 'does not exist' : code === 'EACCES' || code === 'EPERM' ? 'is not readable' : code === 'EISDIR' ? 'is a directory' : `cannot be opened (${code ?? 'error'})`;
+    return { ok: false, why };
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) return { ok: false, why: `is ${kindOf(st.mode)}, not a regular file` };
+    if (st.size > max) return { ok: false, why: `is larger than ${max} bytes` };
+    // Sized from fstat, grown (up to the cap) if the file grows while we read it.
+    let buf = Buffer.alloc(Math.min(max, st.size) + 1);
+    let len = 0;
+    for (;;) {
+      if (len === buf.length) {
+        if (len > max) return { ok: false, why: `is larger than ${max} bytes` };
+        const bigger = Buffer.alloc(Math.min(max + 1, buf.length * 2));
+        buf.copy(bigger, 0, 0, len);
+        buf = bigger;
+      }
+      let n: number;
+      try {
+        n = readSync(fd, buf, len, buf.length - len, null);
+      } catch (e) {
+        return { ok: false, why: `cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})` };
+      }
+      if (n === 0) break;
+      len += n;
+      if (len > max) return { ok: false, why: `is larger than ${max} bytes` };
+    }
+    return decode(buf.subarray(0, len), path);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function decode(bytes: Uint8Array, path: string): BoundedRead {
+  try {
+    return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), path };
+  } catch {
+    return { ok: false, why: 'is not valid UTF-8 text' };
+  }
+}

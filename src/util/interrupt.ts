@@ -1,0 +1,78 @@
+// Ctrl-C anywhere, from the first line of main to the last. Every child runs in its own process group
+// (exec/run.ts), so the terminal's Ctrl-C reaches only hd-setup: on a signal, hd-setup kills those groups
+// itself, says what was done, and exits 130 (SIGINT), 143 (SIGTERM) or 129 (SIGHUP).
+// While a plan runs, its own handler cancels it and prints the summary; a second Ctrl-C forces the exit.
+// No imports beyond node: main loads this before anything else.
+
+const children = new Set<number>();
+
+/** exec/run.ts: a child (the leader of its own process group) started / ended. */
+export function trackChild(pid: number | undefined): void {
+  if (pid) children.add(pid);
+}
+export function untrackChild(pid: number | undefined): void {
+  if (pid) children.delete(pid);
+}
+export function liveChildren(): number[] {
+  return [...children];
+}
+
+export function killChildren(signal: NodeJS.Signals): void {
+  for (const pid of children) {
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        /* gone */
+      }
+    }
+  }
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const CODES: Record<(typeof SIGNALS)[number], number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+
+let installed = false;
+let planHandlers = false;
+let received = 0;
+
+function onSignal(sig: (typeof SIGNALS)[number]): void {
+  received++;
+  // A plan running (another listener, e.g. install's runPlan): it cancels and reports; a second signal forces.
+  if (received === 1 && process.listenerCount(sig) > 1) return;
+  const n = children.size;
+  killChildren('SIGTERM');
+  const head = planHandlers
+    ? `Interrupted (${sig}) after the plan started: what was done is listed above (run the same command again to finish it, or hd-setup rollback)`
+    : `Interrupted (${sig}) before any change, nothing was changed`;
+  try {
+    process.stderr.write(`\n${head}${n ? `; stopped ${n} running command${n > 1 ? 's' : ''}` : ''}.\n`);
+  } catch {
+    /* stderr gone */
+  }
+  // give the children a moment to go, then make sure
+  const deadline = Date.now() + 500;
+  const finish = () => {
+    if (children.size && Date.now() < deadline) {
+      setTimeout(finish, 25);
+      return;
+    }
+    killChildren('SIGKILL');
+    process.exit(CODES[sig]);
+  };
+  finish();
+}
+
+/** Called on the first line of main. Idempotent. */
+export function installInterruptHandlers(): void {
+  if (installed) return;
+  installed = true;
+  process.on('newListener', (event) => {
+    if ((SIGNALS as readonly (string | symbol)[]).includes(event)) planHandlers = true;
+  });
+  for (const sig of SIGNALS) process.on(sig, () => onSignal(sig));
+  // our own listeners were added before the newListener hook counted them
+  planHandlers = false;
+}

@@ -1,0 +1,190 @@
+// One change at a time per install target: a lock file in ~/.config/hd-setup/locks/, created with O_EXCL and
+// holding the PID. A second run waits a few seconds, then exits 2 naming the holder; a lock whose PID is
+// gone is taken over. Released on every exit path (the finally of the command, and process exit).
+import { closeSync, constants, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { UserError } from '../model/errors.js';
+import { ensureDir } from './fsx.js';
+
+/** How long a second run waits for the lock (HD_SETUP_LOCK_WAIT_MS overrides it). */
+export const LOCK_WAIT_MS = 5000;
+const POLL_MS = 100;
+
+export function lockWaitMs(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.HD_SETUP_LOCK_WAIT_MS);
+  return Number.isInteger(n) && n >= 0 && n <= 600_000 ? n : LOCK_WAIT_MS;
+}
+
+/** The key of an install target: its product and where it lives (install dir, or context/namespace/release). */
+export function installLockKey(t: { product: string; runtime: string; installDir?: string; namespace?: string; release?: string }): string {
+  return t.runtime === 'kubernetes' ? `${t.product}:kubernetes:${t.namespace ?? ''}/${t.release ?? ''}` : `${t.product}:containers:${t.installDir ?? ''}`;
+}
+
+/** The lock of an install found on the machine (lifecycle commands): the same key an install of it takes. */
+export function lockInstall(d: { product: string; runtime: string; where: string; release?: { name: string; namespace: string } }, home = process.env.HOME ?? homedir()): Promise<Lock> {
+  const key = installLockKey({ product: d.product, runtime: d.runtime, ...(d.release ? { namespace: d.release.namespace, release: d.release.name } : { installDir: d.where }) });
+  return acquireLock(key, home);
+}
+
+export function lockPath(home: string, key: string): string {
+  const slug = key.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 60);
+  const hash = createHash('sha256').update(key).digest('hex').slice(0, 12);
+  return join(home, '.config/hd-setup/locks', `${slug}-${hash}.lock`);
+}
+
+export interface Lock {
+  path: string;
+  /** Whether another run held it first (callers then re-read what that run may have changed). */
+  waited: boolean;
+  release(): void;
+}
+
+// Re-entrant within a process (restart = stop + start; rollback runs start).
+const held = new Map<string, { count: number; path: string }>();
+
+function releaseAll(): void {
+  for (const [, h] of held) {
+    try {
+      if (holderOf(h.path) === process.pid) unlinkSync(h.path);
+    } catch {
+      /* gone */
+    }
+  }
+  held.clear();
+}
+let exitHook = false;
+
+function holderOf(path: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(path, 'utf8').split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function tryCreate(path: string, key: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  }
+  try {
+    writeSync(fd, `${process.pid}\n${key}\n${new Date().toISOString()}\n`);
+  } finally {
+    closeSync(fd);
+  }
+  return true;
+}
+
+/** Move a stale lock (its PID gone) out of the way; if another run replaced it meanwhile, put that back. */
+function takeOverStale(path: string, stalePid: number | undefined): void {
+  const aside = `${path}.stale-${process.pid}`;
+  try {
+    renameSync(path, aside);
+  } catch {
+    return; // someone else moved it
+  }
+  if (holderOf(aside) !== stalePid) {
+    try {
+      linkSync(aside, path); // a live lock taken by mistake: restore it (never over a newer one)
+    } catch {
+      /* a newer lock is there */
+    }
+  }
+  try {
+    unlinkSync(aside);
+  } catch {
+    /* gone */
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Take the lock for `key`. Waits up to `waitMs` while a live process holds it, then throws a UserError
+ * (exit 2) that names the holder's PID and the lock file.
+ */
+export async function acquireLock(key: string, home: string, waitMs = lockWaitMs()): Promise<Lock> {
+  const path = lockPath(home, key);
+  const mine = held.get(key);
+  const lock = (waited: boolean): Lock => {
+    const h = held.get(key)!;
+    let released = false;
+    return {
+      path,
+      waited,
+      release() {
+        if (released) return;
+        released = true;
+        if (--h.count > 0) return;
+        held.delete(key);
+        try {
+          if (holderOf(path) === process.pid) unlinkSync(path);
+        } catch {
+          /* gone */
+        }
+      },
+    };
+  };
+  if (mine) {
+    mine.count++;
+    return lock(false);
+  }
+  ensureDir(join(home, '.config/hd-setup/locks'), 0o700, false);
+  const deadline = Date.now() + waitMs;
+  let waited = false;
+  let holder: number | undefined;
+  let unreadableSince: number | undefined;
+  for (;;) {
+    if (tryCreate(path, key)) break;
+    holder = holderOf(path);
+    if (holder === undefined) {
+      // being written this instant, or garbage: give the writer a moment, then treat it as stale
+      unreadableSince ??= Date.now();
+      if (Date.now() - unreadableSince > 1000) takeOverStale(path, undefined);
+    } else if (holder === process.pid || !alive(holder)) {
+      takeOverStale(path, holder);
+      continue;
+    }
+    if (Date.now() >= deadline) {
+      throw new UserError([
+        {
+          path: '',
+          message: `another hd-setup (PID ${holder ?? 'unknown'}) is changing this install (${key}); wait for it to finish and run this again (if PID ${holder ?? '?'} is not hd-setup, remove ${path})`,
+        },
+      ]);
+    }
+    waited = true;
+    await sleep(POLL_MS);
+  }
+  held.set(key, { count: 1, path });
+  if (!exitHook) {
+    exitHook = true;
+    process.once('exit', releaseAll);
+  }
+  return lock(waited);
+}
+
+/** Run `fn` holding the lock for `key`; released whatever happens. */
+export async function withLock<T>(key: string, home: string, fn: (lock: Lock) => Promise<T>): Promise<T> {
+  const lock = await acquireLock(key, home);
+  try {
+    return await fn(lock);
+  } finally {
+    lock.release();
+  }
+}

@@ -1,0 +1,364 @@
+// A non-destructive file system (issue 13): no chmod of what hd-setup did not create, no symlink followed
+// when writing, backups written whole and pruned, rollback past a broken backup, --purge limited to what
+// hd-setup recorded creating. Real files; the CLI on the stub runtime (test/stubs/bin).
+import { describe, expect, it } from 'vitest';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { CREATED_MARKER, backupFile, ensureDir, latestGoodBackup, listBackups, purgeActions, writeFileAtomic } from '../src/util/fsx.js';
+import { backupValidator } from '../src/exec/local-state.js';
+import { ROOT, SECRET_ENV, TOKEN, cli, tmp } from './helpers.js';
+
+const rootFlags = process.getuid?.() === 0 ? ['--allow-root'] : [];
+const mode = (p: string) => statSync(p).mode & 0o7777;
+
+async function stubEnv(): Promise<{ home: string; env: NodeJS.ProcessEnv; server: Server }> {
+  const home = tmp('hd-fs-home-');
+  mkdirSync(join(home, '.stub'));
+  const sock = join(home, 'runtime.sock');
+  const server = createServer().listen(sock);
+  await new Promise((r) => server.once('listening', r));
+  return { home, server, env: { ...SECRET_ENV, PATH: `${join(ROOT, 'test/stubs/bin')}:/usr/bin:/bin`, HOME: home, HD_STUB_STATE: join(home, '.stub'), DOCKER_HOST: `unix://${sock}` } };
+}
+
+describe('directories: created with the right mode, never chmodded otherwise', () => {
+  it('ensureDir leaves an existing 1777 directory as it is, and says it is open', () => {
+    const d = join(tmp(), 'shared');
+    mkdirSync(d);
+    chmodSync(d, 0o1777);
+    const r = ensureDir(d, 0o700);
+    expect(mode(d)).toBe(0o1777);
+    expect(r.warning).toMatch(/is mode 0777, more open than 0700; hd-setup leaves it as it is/);
+    const fresh = join(tmp(), 'a/b/c');
+    expect(ensureDir(fresh, 0o700).created).toBe(join(fresh, '../..'));
+    expect([mode(fresh), mode(join(fresh, '..')), mode(join(fresh, '../..'))]).toEqual([0o700, 0o700, 0o700]);
+  });
+
+  it('render --out keeps the mode of an existing DIR/systemd', () => {
+    const out = tmp();
+    mkdirSync(join(out, 'systemd'));
+    chmodSync(join(out, 'systemd'), 0o755);
+    const r = cli(['render', '--preset', 'fivetran-docker', '--out', out], { env: { FIVETRAN_TOKEN: TOKEN } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(join(out, 'systemd')).length).toBeGreaterThan(0);
+    expect(mode(join(out, 'systemd'))).toBe(0o755);
+  });
+
+  it('install into an existing 1777 installDir keeps its mode, warns, and records only what it created', async () => {
+    const s = await stubEnv();
+    const dir = join(s.home, 'shared');
+    mkdirSync(dir);
+    chmodSync(dir, 0o1777);
+    writeFileSync(join(dir, 'theirs.txt'), 'not ours');
+    const r = cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', `fivetran.installDir=${dir}`, ...rootFlags], { env: s.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(mode(dir)).toBe(0o1777);
+    expect(r.stderr).toMatch(/shared is mode 0777, more open than 0700/);
+    const created = JSON.parse(readFileSync(join(dir, CREATED_MARKER), 'utf8')).created as string[];
+    expect(created).toEqual(expect.arrayContaining(['conf', 'data', 'logs', 'tmp']));
+    expect(created).not.toContain('.');
+    expect(created).not.toContain('theirs.txt');
+    s.server.close();
+  });
+});
+
+describe('writes never follow a symlink', () => {
+  it('writeFileAtomic replaces a symlink at the name; its target is untouched', () => {
+    const d = tmp();
+    writeFileSync(join(d, 'target'), 'precious');
+    symlinkSync(join(d, 'target'), join(d, 'out.yaml'));
+    writeFileAtomic(join(d, 'out.yaml'), 'new\n', 0o644);
+    expect(readFileSync(join(d, 'target'), 'utf8')).toBe('precious');
+    expect(lstatSync(join(d, 'out.yaml')).isSymbolicLink()).toBe(false);
+    expect(readdirSync(d).sort()).toEqual(['out.yaml', 'target']);
+  });
+
+  it('a dangling symlink at the next backup name is not followed: the old config stays in the dir', () => {
+    const d = tmp();
+    const outside = join(tmp(), 'stolen.json');
+    const conf = join(d, 'config.json');
+    writeFileSync(conf, '{"token": "old"}\n');
+    const now = new Date('2026-12-02T08:00:00Z');
+    symlinkSync(outside, `${conf}.bak-20261202T080000Z`);
+    const b = backupFile(conf, now)!;
+    expect(existsSync(outside)).toBe(false);
+    expect(b).toBe(`${conf}.bak-20261202T080000Z-1`);
+    expect(readFileSync(b, 'utf8')).toBe('{"token": "old"}\n');
+    expect(mode(b)).toBe(0o600);
+    expect(readdirSync(d).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+
+  it('export-preset --out over a symlink writes a new file, atomically, and leaves the target alone', async () => {
+    const s = await stubEnv();
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const target = join(s.home, 'target.txt');
+    writeFileSync(target, 'precious');
+    symlinkSync(target, join(s.home, 'p.yaml'));
+    const r = cli(['export-preset', '--out', join(s.home, 'p.yaml')], { env: s.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(target, 'utf8')).toBe('precious');
+    expect(lstatSync(join(s.home, 'p.yaml')).isSymbolicLink()).toBe(false);
+    expect(readFileSync(join(s.home, 'p.yaml'), 'utf8')).toContain('token: env:FIVETRAN_TOKEN');
+    s.server.close();
+  });
+});
+
+describe('backups: whole, few, and checked before a rollback', () => {
+  it('keeps the newest 10 (HD_SETUP_KEEP_BACKUPS overrides it)', async () => {
+    const d = tmp();
+    const f = join(d, 'config.json');
+    for (let i = 0; i < 15; i++) {
+      writeFileSync(f, `{"n": ${i}}\n`);
+      backupFile(f, new Date(Date.UTC(2026, 0, 1, 0, 0, i)));
+    }
+    const kept = listBackups(f);
+    expect(kept).toHaveLength(10);
+    expect(readFileSync(kept[0]!, 'utf8')).toBe('{"n": 5}\n');
+    backupFile(f, new Date(Date.UTC(2026, 0, 1, 0, 1, 0)), 3);
+    expect(listBackups(f)).toHaveLength(3);
+    const { backupsKept } = await import('../src/util/fsx.js');
+    expect([backupsKept({ HD_SETUP_KEEP_BACKUPS: '3' }), backupsKept({}), backupsKept({ HD_SETUP_KEEP_BACKUPS: 'x' })]).toEqual([3, 10, 10]);
+  });
+
+  it('the newest complete backup is chosen: a 0-byte or cut-off one is passed over', () => {
+    const d = tmp();
+    const f = join(d, 'config.json');
+    writeFileSync(`${f}.bak-20260101T000000Z`, '{"token": "good"}\n');
+    writeFileSync(`${f}.bak-20260101T000001Z`, '{"token": "cut');
+    writeFileSync(`${f}.bak-20260101T000002Z`, '');
+    const good = latestGoodBackup(f, backupValidator(f))!;
+    expect(good.path).toBe(`${f}.bak-20260101T000000Z`);
+    expect(good.skipped).toHaveLength(2);
+    const env = join(d, 'tobiko.env');
+    writeFileSync(`${env}.bak-20260101T000000Z`, 'TCLOUD_URL=x\nTCLOUD_CLIENT_ID=y\n');
+    writeFileSync(`${env}.bak-20260101T000001Z`, 'TCLOUD_URL=x\nTCLOUD_CL');
+    expect(latestGoodBackup(env, backupValidator(env))!.path).toBe(`${env}.bak-20260101T000000Z`);
+  });
+
+  it('rollback on the CLI skips a 0-byte backup and restores the previous good one', async () => {
+    const s = await stubEnv();
+    const conf = join(s.home, 'fivetran/conf/config.json');
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const first = readFileSync(conf, 'utf8');
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'proxy.https=http://proxy.internal:3128', ...rootFlags], { env: s.env }).code).toBe(0);
+    writeFileSync(`${conf}.bak-29990101T000000Z`, ''); // what a kill during an old copy left
+    const r = cli(['rollback', '--yes', ...rootFlags], { env: s.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/skipping .*config\.json\.bak-29990101T000000Z: it is empty or incomplete/);
+    expect(readFileSync(conf, 'utf8')).toBe(first);
+    expect(cli(['status'], { env: s.env }).stdout).not.toMatch(/no install found/);
+    s.server.close();
+  });
+});
+
+describe('--purge deletes only what hd-setup created', () => {
+  it('never the home directory, "/" or a directory without the record', () => {
+    const home = tmp('hd-purge-home-');
+    expect(purgeActions(home, home)).toEqual([expect.objectContaining({ kind: 'note', text: expect.stringMatching(/has no record of what hd-setup created/) })]);
+    writeFileSync(join(home, CREATED_MARKER), JSON.stringify({ created: ['.', 'conf', '../etc', '/etc'] }));
+    mkdirSync(join(home, 'conf'));
+    const acts = purgeActions(home, home);
+    expect(acts).toEqual([
+      { kind: 'remove', path: join(home, 'conf'), recursive: true },
+      { kind: 'remove', path: join(home, CREATED_MARKER) },
+    ]);
+    writeFileSync(join(tmp(), CREATED_MARKER), '{}');
+    expect(purgeActions('/', home).some((a) => a.kind === 'remove' && a.path === '/')).toBe(false);
+  });
+
+  it('uninstall --purge with installDir ~ keeps the home directory and everything hd-setup did not write', async () => {
+    const s = await stubEnv();
+    writeFileSync(join(s.home, 'notes.txt'), 'mine');
+    const r1 = cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'fivetran.installDir=~', ...rootFlags], { env: s.env });
+    expect(r1.code, r1.stderr).toBe(0);
+    expect(existsSync(join(s.home, 'conf/config.json'))).toBe(true);
+    const dry = cli(['uninstall', '--purge', '--dry-run'], { env: s.env });
+    expect(dry.stdout).toContain(join(s.home, 'conf'));
+    expect(dry.stdout).not.toMatch(new RegExp(`rm -rf ${s.home}\\s`));
+    const noYes = cli(['uninstall', '--purge'], { env: s.env });
+    expect(noYes.code).toBe(2);
+    expect(noYes.stderr).toMatch(/--yes: is required/);
+    const r = cli(['uninstall', '--purge', '--yes'], { env: s.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(s.home)).toBe(true);
+    expect(readFileSync(join(s.home, 'notes.txt'), 'utf8')).toBe('mine');
+    expect(existsSync(join(s.home, '.stub'))).toBe(true);
+    for (const d of ['conf', 'data', 'logs', 'tmp', CREATED_MARKER]) expect(existsSync(join(s.home, d)), d).toBe(false);
+    s.server.close();
+  });
+
+  it('a dir hd-setup made but others wrote into is kept, with a warning', async () => {
+    const s = await stubEnv();
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    writeFileSync(join(s.home, 'fivetran/README-mine'), 'x');
+    const r = cli(['uninstall', '--purge', '--yes'], { env: s.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/kept .*fivetran: it holds files hd-setup did not create/);
+    expect(readdirSync(join(s.home, 'fivetran'))).toEqual(['README-mine']);
+    s.server.close();
+  });
+});
+
+describe('one install at a time', () => {
+  it('the lock holds the PID, is re-entrant in a process, and is removed on release', async () => {
+    const { acquireLock, lockPath } = await import('../src/util/lock.js');
+    const home = tmp('hd-lock-');
+    const a = await acquireLock('k1', home, 0);
+    const b = await acquireLock('k1', home, 0);
+    expect(readFileSync(lockPath(home, 'k1'), 'utf8').split('\n')[0]).toBe(String(process.pid));
+    expect(mode(lockPath(home, 'k1'))).toBe(0o600);
+    b.release();
+    expect(existsSync(lockPath(home, 'k1'))).toBe(true);
+    a.release();
+    expect(existsSync(lockPath(home, 'k1'))).toBe(false);
+  });
+
+  it('a live holder: waits, then exit 2 naming its PID; a stale lock (PID gone) is taken over', async () => {
+    const { acquireLock, lockPath } = await import('../src/util/lock.js');
+    const { spawn, spawnSync } = await import('node:child_process');
+    const home = tmp('hd-lock-');
+    const p = lockPath(home, 'k2');
+    mkdirSync(join(home, '.config/hd-setup/locks'), { recursive: true });
+    const holder = spawn('sleep', ['30'], { stdio: 'ignore' });
+    writeFileSync(p, `${holder.pid}\nk2\n`);
+    const t0 = Date.now();
+    await expect(acquireLock('k2', home, 400)).rejects.toThrow(new RegExp(`another hd-setup \\(PID ${holder.pid}\\) is changing this install \\(k2\\); wait for it to finish`));
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(350);
+    holder.kill('SIGKILL');
+    await new Promise((r) => holder.once('exit', r));
+    const dead = spawnSync('true').pid;
+    writeFileSync(p, `${dead}\nk2\n`);
+    const l = await acquireLock('k2', home, 0);
+    expect(readFileSync(p, 'utf8').split('\n')[0]).toBe(String(process.pid));
+    l.release();
+    writeFileSync(p, 'garbage'); // unreadable: taken over after a second
+    const g = await acquireLock('k2', home, 3000);
+    expect(readFileSync(p, 'utf8').split('\n')[0]).toBe(String(process.pid));
+    g.release();
+  });
+
+  it('two installs at once: the second waits, then exits 2 naming the first; the first finishes and frees the lock', async () => {
+    const s = await stubEnv();
+    const { spawn } = await import('node:child_process');
+    const { BIN } = await import('./helpers.js');
+    const first = spawn(process.execPath, [BIN, 'install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], {
+      env: { ...s.env, HD_STUB_SLOW: 'pull', CI: 'true', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err1 = '';
+    first.stderr.on('data', (c: Buffer) => (err1 += c.toString()));
+    const locks = join(s.home, '.config/hd-setup/locks');
+    for (let i = 0; i < 200 && !(existsSync(locks) && readdirSync(locks).length); i++) await new Promise((r) => setTimeout(r, 50));
+    const second = cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'proxy.https=http://proxy.internal:3128', ...rootFlags], { env: { ...s.env, HD_SETUP_LOCK_WAIT_MS: '1000' } });
+    expect(second.code, second.stderr).toBe(2);
+    expect(second.stderr).toMatch(new RegExp(`^error: another hd-setup \\(PID ${first.pid}\\) is changing this install \\(fivetran:containers:${s.home}/fivetran\\)`));
+    const code = await new Promise((r) => first.once('exit', r));
+    expect(code, err1).toBe(0);
+    expect(readdirSync(locks)).toEqual([]);
+    expect(JSON.parse(readFileSync(join(s.home, 'fivetran/conf/config.json'), 'utf8')).https_proxy).toBeUndefined();
+    s.server.close();
+  }, 60_000);
+});
+
+describe('Ctrl-C anywhere', () => {
+  const gone = (pid: number) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return /^\d+ \(.*\) Z/.test(stat); // a zombie waiting for init is gone too
+    } catch {
+      return true;
+    }
+  };
+  const waitFor = async (cond: () => boolean, ms = 20_000) => {
+    for (const end = Date.now() + ms; Date.now() < end && !cond(); ) await new Promise((r) => setTimeout(r, 50));
+    return cond();
+  };
+
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s during detection: the running docker info is killed, the summary says nothing changed, exit %i', async (sig, exit) => {
+    const { spawn } = await import('node:child_process');
+    const { BIN } = await import('./helpers.js');
+    const home = tmp('hd-int-');
+    const bin = join(home, 'bin');
+    mkdirSync(bin);
+    const pidFile = join(home, 'info.pid');
+    writeFileSync(join(bin, 'docker'), `#!/bin/sh\ncase "$1" in\n  info) echo $$ > "${pidFile}"; exec sleep 60 ;;\n  --version) echo "Docker version 24.0.7, build x" ;;\n  *) exit 1 ;;\nesac\n`, { mode: 0o755 });
+    const p = spawn(process.execPath, [BIN, 'install', '--preset', 'fivetran-docker', '--dry-run'], {
+      env: { PATH: `${bin}:/usr/bin:/bin`, HOME: home, CI: 'true', NO_COLOR: '1', FIVETRAN_TOKEN: TOKEN },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    p.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const exited = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
+    expect(await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '')).toBe(true);
+    const child = Number(readFileSync(pidFile, 'utf8'));
+    expect(gone(child)).toBe(false);
+    p.kill(sig);
+    expect(await exited).toBe(exit);
+    expect(err).toMatch(new RegExp(`Interrupted \\(${sig}\\) before any change, nothing was changed; stopped [12] running commands?\\.`));
+    expect(err).not.toMatch(/\n\s+at /);
+    expect(await waitFor(() => gone(child), 5000)).toBe(true);
+  }, 60_000);
+
+  it('during a plan: the plan is cancelled with its summary, exit 130, and the lock is released', async () => {
+    const s = await stubEnv();
+    const { spawn } = await import('node:child_process');
+    const { BIN } = await import('./helpers.js');
+    const p = spawn(process.execPath, [BIN, 'install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], {
+      env: { ...s.env, HD_STUB_SLOW: 'pull', CI: 'true', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    p.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const exited = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
+    expect(await waitFor(() => /latest: Pulling from stub|Pull/.test(err))).toBe(true);
+    p.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(err).toMatch(/cancel/i);
+    expect(readdirSync(join(s.home, '.config/hd-setup/locks'))).toEqual([]);
+    s.server.close();
+  }, 60_000);
+});
+
+describe('the record of what hd-setup created', () => {
+  it('records the install dir itself when mkdir -p made a parent of it, and files it wrote new', async () => {
+    const { recordCreated, readCreated } = await import('../src/util/fsx.js');
+    const base = tmp();
+    const root = join(base, 'a/b/fivetran');
+    const made = ensureDir(root, 0o700).created!;
+    expect(made).toBe(join(base, 'a'));
+    recordCreated(root, made);
+    recordCreated(root, join(root, 'conf'));
+    recordCreated(root, join(base, 'elsewhere'));
+    expect(readCreated(root)).toEqual(['.', 'conf']);
+    expect(mode(join(root, CREATED_MARKER))).toBe(0o600);
+  });
+});
+
+describe('a kill during a backup', () => {
+  it('never leaves an empty or partial backup, and a killed run\'s temp file is swept', async () => {
+    const { spawn, spawnSync } = await import('node:child_process');
+    const d = tmp();
+    const conf = join(d, 'config.json');
+    const body = `{"token": "${'x'.repeat(4 * 1024 * 1024)}"}\n`;
+    writeFileSync(conf, body);
+    const script = join(d, 'loop.ts');
+    writeFileSync(script, `import { backupFile } from ${JSON.stringify(join(ROOT, 'src/util/fsx.ts'))};\nlet i = 0;\nfor (;;) backupFile(${JSON.stringify(conf)}, new Date(Date.UTC(2026, 0, 1, 0, 0, i++ % 60)), 1000);\n`);
+    for (let round = 0; round < 3; round++) {
+      const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, stdio: 'ignore' });
+      for (let i = 0; i < 200 && listBackups(conf).length < 2 + round * 3; i++) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 37 * (round + 1)));
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+    }
+    const backups = listBackups(conf);
+    expect(backups.length).toBeGreaterThan(0);
+    for (const b of backups) expect(statSync(b).size, b).toBe(Buffer.byteLength(body));
+    const dead = spawnSync('true').pid!;
+    writeFileSync(join(d, `.config.json.tmp-${dead}-0badc0de`), '');
+    backupFile(conf, new Date('2027-01-01T00:00:00Z'));
+    expect(readdirSync(d).filter((n) => n.includes('.tmp-'))).toEqual([]);
+  }, 120_000);
+});

@@ -1,0 +1,363 @@
+// Hostile input (issue 13): bounded reads, caps, prototype keys, strict JSON, and formats checked where
+// the value is used. Each case is exit 2 with one line naming the field, in-process and through the CLI.
+import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { UserError } from '../src/model/errors.js';
+import { buildRaw, parseSetPath } from '../src/model/load.js';
+import { LIMITS } from '../src/model/limits.js';
+import { readBoundedText } from '../src/util/bounded-read.js';
+import { ROOT as ROOT_DIR, TOKEN, cli, load, tmp } from './helpers.js';
+
+function problems(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof UserError) return e.problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message));
+    throw e;
+  }
+  throw new Error('expected a UserError');
+}
+
+const fd = (extra: Record<string, unknown> = {}, top: Record<string, unknown> = {}) => ({
+  product: 'fivetran',
+  runtime: 'docker',
+  ...top,
+  fivetran: { token: 'env:FIVETRAN_TOKEN', ...extra },
+});
+const fk = (kubernetes: Record<string, unknown>) => ({ product: 'fivetran', runtime: 'kubernetes', fivetran: { token: 'env:FIVETRAN_TOKEN', kubernetes: { dataVolumePvc: 'data', ...kubernetes } } });
+const tob = (tobiko: Record<string, unknown>, runtime = 'docker') => ({
+  product: 'tobiko',
+  runtime,
+  tobiko: {
+    org: 'acme',
+    project: 'p',
+    clientId: 'cid',
+    clientSecret: 'env:TCLOUD_CLIENT_SECRET',
+    gateways: { wh: { type: 'postgres', host: 'db.internal', port: 5432, database: 'd', user: 'u', password: 'env:WAREHOUSE_PASSWORD' } },
+    ...tobiko,
+  },
+});
+const gw = (params: Record<string, unknown>) => tob({ gateways: { wh: { type: 'postgres', host: 'db.internal', port: 5432, database: 'd', user: 'u', password: 'p', ...params } } });
+
+/** The CLI: render --out into a fresh dir; on exit 2 nothing may be written and no stack trace printed. */
+function renderRejects(args: string[], expected: RegExp, env: Record<string, string> = {}) {
+  const dir = tmp();
+  const out = join(dir, 'out');
+  const r = cli(['render', ...args, '--out', out], { env: { FIVETRAN_TOKEN: TOKEN, ...env } });
+  expect(r.code, r.stderr).toBe(2);
+  expect(r.stderr).toMatch(expected);
+  expect(r.stderr).not.toMatch(/\n\s+at |HD_SETUP_DEBUG/);
+  expect(existsSync(out)).toBe(false);
+  return r;
+}
+
+describe('bounded reads: regular files only, capped, strict UTF-8', () => {
+  it('refuses devices, FIFOs and directories at once, and never reads past the cap', () => {
+    const dir = tmp();
+    execFileSync('mkfifo', [join(dir, 'fifo')]);
+    const t0 = Date.now();
+    expect(readBoundedText('/dev/zero')).toEqual({ ok: false, why: 'is a character device, not a regular file' });
+    expect(readBoundedText(join(dir, 'fifo'))).toEqual({ ok: false, why: 'is a FIFO (named pipe), not a regular file' });
+    expect(readBoundedText(dir)).toMatchObject({ ok: false, why: expect.stringMatching(/directory/) });
+    expect(Date.now() - t0).toBeLessThan(5000); // a FIFO nobody writes must not hang
+    writeFileSync(join(dir, 'big'), Buffer.alloc(LIMITS.fileBytes + 1, 0x61));
+    expect(readBoundedText(join(dir, 'big'))).toEqual({ ok: false, why: `is larger than ${LIMITS.fileBytes} bytes` });
+    writeFileSync(join(dir, 'exact'), Buffer.alloc(LIMITS.fileBytes, 0x61));
+    expect(readBoundedText(join(dir, 'exact'))).toMatchObject({ ok: true });
+    writeFileSync(join(dir, 'latin1'), Buffer.from([0x61, 0xff, 0xfe]));
+    expect(readBoundedText(join(dir, 'latin1'))).toEqual({ ok: false, why: 'is not valid UTF-8 text' });
+  });
+
+  it('reads a symlinked regular file (a mounted Secret) but not a symlink to a device', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'real'), 'hello\n');
+    symlinkSync(join(dir, 'real'), join(dir, 'link'));
+    symlinkSync('/dev/zero', join(dir, 'zero'));
+    expect(readBoundedText(join(dir, 'link'))).toMatchObject({ ok: true, text: 'hello\n' });
+    expect(readBoundedText(join(dir, 'zero'))).toMatchObject({ ok: false, why: 'is a character device, not a regular file' });
+  });
+
+  it('file: secrets: /dev/zero, /dev/urandom, a FIFO, a directory and invalid UTF-8 are field errors', () => {
+    const dir = tmp();
+    execFileSync('mkfifo', [join(dir, 'fifo')]);
+    writeFileSync(join(dir, 'bad'), Buffer.from([0x74, 0x6f, 0xc3]));
+    for (const [ref, why] of [
+      ['file:/dev/zero', /is a character device, not a regular file; point file: at a regular UTF-8 file/],
+      ['file:/dev/urandom', /is a character device/],
+      [`file:${join(dir, 'fifo')}`, /is a FIFO/],
+      [`file:${dir}`, /directory/],
+      [`file:${join(dir, 'bad')}`, /is not valid UTF-8 text/],
+    ] as const) {
+      const lines = problems(() => load({ presetObject: fd({ token: ref }) }));
+      expect(lines.some((l) => /^fivetran\.token: file /.test(l) && why.test(l)), lines.join('\n')).toBe(true);
+    }
+  });
+
+  it('--preset: /dev/zero, a FIFO and a directory exit 2 through the CLI, at once', () => {
+    const dir = tmp();
+    execFileSync('mkfifo', [join(dir, 'p.yaml')]);
+    const t0 = Date.now();
+    renderRejects(['--preset', '/dev/zero'], /^error: --preset: \/dev\/zero is a character device, not a regular file; give a \.yaml or \.json preset file/);
+    renderRejects(['--preset', join(dir, 'p.yaml')], /--preset: .*p\.yaml is a FIFO \(named pipe\), not a regular file/);
+    renderRejects(['--preset', `${dir}/`], /--preset: .* is a directory, not a regular file/);
+    renderRejects(['--set', 'product=fivetran', '--set', 'runtime=docker', '--set', 'fivetran.token=file:/dev/zero'], /^error: fivetran\.token: file \/dev\/zero is a character device/);
+    expect(Date.now() - t0).toBeLessThan(25_000);
+  });
+});
+
+describe('JSON presets: strict, and errors never quote the text', () => {
+  const write = (text: string) => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'p.json'), text);
+    return join(dir, 'p.json');
+  };
+  it('rejects duplicate keys with file:line:column, as YAML does', () => {
+    const f = write('{"product": "fivetran",\n  "runtime": "docker",\n  "product": "tobiko"}');
+    expect(problems(() => buildRaw({ preset: f }))).toEqual([`${f}:3:3: invalid JSON: duplicate key (each key may appear once in a mapping)`]);
+  });
+  it('a syntax error names line and column and what was expected, never the text', () => {
+    const f = write('{"product": "fivetran", "runtime": "docker",\n "fivetran": {"token": Sup3rS3cretUnquoted}}');
+    const [line] = problems(() => buildRaw({ preset: f }));
+    expect(line).toBe(`${f}:2:24: invalid JSON: expected a value (an object, list, string, number, true, false or null)`);
+    expect(line).not.toContain('Sup3r');
+  });
+  it('a 5,000-deep value is exit 2, not a crash', () => {
+    const f = write(`{"product": ${'['.repeat(5000)}${']'.repeat(5000)}}`);
+    renderRejects(['--preset', f], new RegExp(`invalid JSON: nested deeper than ${LIMITS.depth} levels`));
+    const y = join(tmp(), 'deep.yaml');
+    writeFileSync(y, `product: ${'['.repeat(5000)}${']'.repeat(5000)}\n`);
+    renderRejects(['--preset', y], /invalid YAML/);
+  });
+  it('reads valid JSON as before', () => {
+    const f = write(JSON.stringify(fd({ installDir: '/opt/ft' })));
+    expect(load({ preset: f }).model.fivetran?.installDir).toBe('/opt/ft');
+  });
+  it('invalid UTF-8 in a preset is an error, not replaced', () => {
+    const f = join(tmp(), 'p.yaml');
+    writeFileSync(f, Buffer.concat([Buffer.from('product: fivetran\nruntime: docker\nfivetran:\n  installDir: /opt/'), Buffer.from([0xff]), Buffer.from('\n')]));
+    expect(problems(() => buildRaw({ preset: f }))[0]).toMatch(/^--preset: .*p\.yaml is not valid UTF-8 text/);
+  });
+});
+
+describe('caps on the structure and on --set', () => {
+  it('--set indexes extend a list by at most one item', () => {
+    expect(buildRaw({ sets: ['proxy.noProxy[0]=a', 'proxy.noProxy[1]=b', 'proxy.noProxy[0]=c'] }).raw).toEqual({ proxy: { noProxy: ['c', 'b'] } });
+    expect(problems(() => buildRaw({ sets: ['proxy.noProxy[1]=x'] }))).toEqual(['--set: proxy.noProxy[1]: the list has 0 items; use an index up to 0 (0 appends)']);
+  });
+  it.each([
+    ['proxy.noProxy[1000000]=x', /index 1000000 is past the longest list, 1000 items/],
+    ['proxy.noProxy[4294967294]=x', /index 4294967294 is past the longest list/],
+    ['proxy.noProxy[99999999999]=x', /index 99999999999 is past the longest list/],
+    ['a["bad\\q"]=1', /cannot parse path .*a bad escape inside/],
+    [`${'a.'.repeat(40)}b=1`, /more than 32 parts/],
+    ['proxy.noProxy.x=1', /proxy\.noProxy is a list; address its items by index/],
+  ])('%s is exit 2, at once', (set, expected) => {
+    const t0 = Date.now();
+    const lines = problems(() => buildRaw({ sets: ['proxy.noProxy[0]=a', set] }));
+    expect(lines.join('\n')).toMatch(expected);
+    expect(Date.now() - t0).toBeLessThan(2000);
+  });
+  it('long strings, long lists and deep values are refused with the field named', () => {
+    expect(problems(() => buildRaw({ presetObject: fd({ installDir: 'x'.repeat(LIMITS.stringLength + 1) }) }))[0]).toMatch(/^fivetran\.installDir: is longer than 65536 characters/);
+    expect(problems(() => buildRaw({ presetObject: fd({}, { proxy: { https: 'http://p:1', noProxy: Array(LIMITS.listLength + 1).fill('a') } }) }))[0]).toMatch(/^proxy\.noProxy: lists more than 1000 items/);
+    let deep: unknown = 'x';
+    for (let i = 0; i < 100; i++) deep = { a: deep };
+    expect(problems(() => buildRaw({ presetObject: fd({ config: deep }) }))[0]).toMatch(/nested deeper than 32 levels/);
+    // too deep for YAML: it stays a string, which the model refuses where a map is expected
+    expect(problems(() => load({ sets: ['product=fivetran', 'runtime=docker', 'fivetran.token=env:FIVETRAN_TOKEN', `fivetran.config=${'['.repeat(3000)}`] }))[0]).toMatch(/^fivetran\.config: expected record/);
+  });
+  it('YAML aliases cannot blow a small file up', () => {
+    const f = join(tmp(), 'bomb.yaml');
+    const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+    writeFileSync(f, `product: fivetran\n${lines.join('\n')}\n`);
+    const t0 = Date.now();
+    expect(problems(() => buildRaw({ preset: f }))[0]).toMatch(/more than 100000 values|lists more than/);
+    expect(Date.now() - t0).toBeLessThan(3000);
+  });
+});
+
+describe('prototype keys are rejected everywhere', () => {
+  it.each([
+    [['__proto__.polluted=yes']],
+    [['__proto__=1']],
+    [['__proto__.__proto__.x=1']],
+    [['fivetran.config.constructor=1']],
+    [['fivetran.config["prototype"]=1']],
+    [['fivetran.config={__proto__: {x: 1}}']],
+    [['fivetran.kubernetes.nodeSelector={constructor: a}']],
+  ])('--set %j', (sets) => {
+    const lines = problems(() => buildRaw({ sets }));
+    expect(lines.join('\n')).toMatch(/(__proto__|constructor|prototype).*is a reserved name/);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+  it('in a JSON preset, a YAML preset and the environment', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'p.json'), '{"product": "fivetran", "fivetran": {"config": {"__proto__": {"x": 1}}}}');
+    writeFileSync(join(dir, 'p.yaml'), 'product: tobiko\ntobiko:\n  gateways:\n    constructor: {type: duckdb}\n');
+    expect(problems(() => buildRaw({ preset: join(dir, 'p.json') }))[0]).toMatch(/p\.json:1:49: invalid JSON: key __proto__ is a reserved name/);
+    expect(problems(() => buildRaw({ preset: join(dir, 'p.yaml') }))[0]).toBe('tobiko.gateways.constructor: is a reserved name (__proto__, constructor and prototype are never valid keys); remove it');
+    expect(problems(() => buildRaw({ env: { HD_SETUP_FIVETRAN__CONFIG__CONSTRUCTOR: '1' } }))[0]).toMatch(/^HD_SETUP_FIVETRAN__CONFIG__CONSTRUCTOR: "constructor" is a reserved name/);
+  });
+  it('parseSetPath refuses them', () => {
+    expect(() => parseSetPath('a["__proto__"]')).toThrow(UserError);
+  });
+});
+
+describe('formats checked where the value is used', () => {
+  const cases: [string, Record<string, unknown>, RegExp][] = [
+    ['proxy port 99999', fd({}, { proxy: { http: 'http://proxy:99999' } }), /^proxy\.http: must be an http:\/\/ or https:\/\/ URL.*port must be an integer from 1 to 65535/],
+    ['proxy port abc', fd({}, { proxy: { http: 'http://proxy:abc' } }), /^proxy\.http: .*port/],
+    ['proxy host exa_mple..com', fd({}, { proxy: { http: 'http://exa_mple..com:3128' } }), /^proxy\.http: .*the host must be a host name/],
+    ['proxy host -leading', fd({}, { proxy: { http: 'http://-proxy:3128' } }), /^proxy\.http: .*host/],
+    ['proxy bad IPv6', fd({}, { proxy: { http: 'http://[fe80::1::2]:3128' } }), /^proxy\.http: .*host/],
+    ['proxy newline', fd({}, { proxy: { http: 'http://proxy:3128\nx' } }), /^proxy\.http: .*without spaces or control characters/],
+    ['proxy trailing text', fd({}, { proxy: { http: 'http://proxy:3128 and more' } }), /^proxy\.http: /],
+    ['noProxy garbage', fd({}, { proxy: { http: 'http://p:1', noProxy: ['ok.example.com', 'bad host!'] } }), /^proxy\.noProxy\[1\]: must be a host, an IP address, a CIDR/],
+    ['tobiko.url javascript:', tob({ url: 'javascript:alert(1)' }), /^tobiko\.url: must be an http:\/\/ or https:\/\/ URL/],
+    ['tobiko.url ftp:', tob({ url: 'ftp://cloud.example.com/x' }), /^tobiko\.url: must be an http/],
+    ['gateway port abc', gw({ port: 'abc' }), /^tobiko\.gateways\.wh\.port: must be a port number, an integer from 1 to 65535/],
+    ['gateway port 99999', gw({ port: 99999 }), /^tobiko\.gateways\.wh\.port: must be a port number/],
+    ['gateway port -1', gw({ port: -1 }), /^tobiko\.gateways\.wh\.port: must be a port number/],
+    ['gateway host', gw({ host: 'bad host!' }), /^tobiko\.gateways\.wh\.host: must be a host name/],
+    ['param name with newline', gw({ 'x\nTCLOUD_URL': 'http://evil' }), /^tobiko\.gateways\.wh\["x\\nTCLOUD_URL"\]: connection param names use a-z, 0-9 and "_"/],
+    ['param name with =', gw({ 'a=b': 'c' }), /^tobiko\.gateways\.wh\["a=b"\]: connection param names/],
+    ['image --privileged', fd({ image: '--privileged' }), /^fivetran\.image: must be an image reference/],
+    ['image with a space', fd({ image: 'alpine latest' }), /^fivetran\.image: must be an image reference/],
+    ['image with a newline', tob({ docker: { image: 'alpine\n--privileged' } }), /^tobiko\.docker\.image: must be an image reference/],
+    ['image repository', tob({ kubernetes: { image: { repository: '-x', tag: 'v1' } } }, 'kubernetes'), /^tobiko\.kubernetes\.image\.repository: must be an image repository/],
+    ['chart empty', fk({ chart: '' }), /^fivetran\.kubernetes\.chart: must not be empty/],
+    ['chart flag', fk({ chart: '--post-renderer=/tmp/x' }), /^fivetran\.kubernetes\.chart: must be a chart reference/],
+    ['tobiko chart flag', tob({ kubernetes: { chart: '-x' } }, 'kubernetes'), /^tobiko\.kubernetes\.chart: must be a chart reference/],
+    ['release 54 chars', fk({ release: 'a'.repeat(54) }), /^fivetran\.kubernetes\.release: must be at most 53 characters/],
+    ['node-selector key', fk({ nodeSelector: { 'bad key!': 'x' } }), /^fivetran\.kubernetes\.nodeSelector\["bad key!"\]: key "bad key!": must be a Kubernetes label key/],
+    ['node-selector value', fk({ nodeSelector: { 'kubernetes.io/arch': 'a b' } }), /^fivetran\.kubernetes\.nodeSelector\["kubernetes\.io\/arch"\]: must be a Kubernetes label value/],
+    ['affinity key', fk({ affinityRules: { ssd: { match: [{ key: '-disk', values: ['ssd'] }] } }, affinity: [{ rule: 'ssd', default: true }] }), /affinityRules\.ssd\.match\[0\]\.key: must be a Kubernetes label key/],
+    ['installDir newline', fd({ installDir: '/opt/a\nb' }), /^fivetran\.installDir: must not contain control characters/],
+    ['installDir NUL', fd({ installDir: '/opt/a\u0000b' }), /^fivetran\.installDir: must not contain control characters/],
+    ['tobiko installDir', tob({ docker: { installDir: '/opt/\tx' } }), /^tobiko\.docker\.installDir: must not contain control characters/],
+    ['clientId newline', tob({ clientId: 'cid\nTCLOUD_URL=x' }), /^tobiko\.clientId: must be one line/],
+    ['context newline', fk({ context: 'ctx\n--x' }), /^fivetran\.kubernetes\.context: must be one line/],
+    ['context flag', fk({ context: '--kubeconfig=/x' }), /^fivetran\.kubernetes\.context: must not start with "-"/],
+    ['image tag', tob({ kubernetes: { image: { repository: 'tobikodata/tcloud', tag: '-latest' } } }, 'kubernetes'), /^tobiko\.kubernetes\.image\.tag: must be an image tag/],
+    ['token Secret key', fk({ tokenSecret: { name: 's', key: 'a b' } }), /^fivetran\.kubernetes\.tokenSecret\.key: must be a Secret key/],
+    ['Gt value not an integer nor a label', fk({ affinityRules: { ssd: { operator: 'Gt', match: [{ key: 'cores', operator: 'Gt', values: ['a b'] }] } } }), /affinityRules\.ssd/],
+    ['gateway name 64 chars', tob({ gateways: { ['g'.repeat(64)]: { type: 'duckdb' } } }), /^tobiko\.gateways\.g+: key "g+": Too big|at most 63/],
+    ['noProxy port', fd({}, { proxy: { http: 'http://p:1', noProxy: ['db.internal:99999'] } }), /^proxy\.noProxy\[0\]: has a port that is not 1-65535/],
+    ['noProxy CIDR bits', fd({}, { proxy: { http: 'http://p:1', noProxy: ['10.0.0.0/33'] } }), /^proxy\.noProxy\[0\]: must be a host/],
+    ['keyPrefix newline', tob({ secrets: { strategy: 'externalSecrets', store: { name: 's' }, keyPrefix: 'a\nb' }, clientSecret: undefined, gateways: { wh: { type: 'duckdb' } } }, 'kubernetes'), /^tobiko\.secrets\.keyPrefix: must be one line/],
+  ];
+  it.each(cases)('%s', (_name, preset, expected) => {
+    const lines = problems(() => load({ presetObject: preset }));
+    expect(lines.some((l) => expected.test(l)), lines.join('\n')).toBe(true);
+  });
+
+  it('accepts the valid forms', () => {
+    const ok = [
+      fd({}, { proxy: { http: 'http://user:p%40ss@proxy.internal:3128', https: 'https://[2001:db8::1]:8443/', noProxy: ['*', '.corp', 'localhost', '10.0.0.0/8', 'fd00::/8', '[::1]:8080', 'db.internal:5432', '192.168.1.1'] } }),
+      fd({ image: 'localhost:5000/team/agent:1.2@sha256:' + 'a'.repeat(64) }),
+      fk({ chart: './charts/agent', release: 'a'.repeat(53), nodeSelector: { 'kubernetes.io/arch': 'amd64', disk: '' } }),
+      fk({ chart: 'myrepo/hybrid-deployment-agent' }),
+      tob({ url: 'https://cloud.example.com/sqlmesh/acme/p', gateways: { wh: { type: 'postgres', host: '10.0.0.5', port: '5432', database: 'd', user: 'u', password: 'p' } } }),
+      tob({ kubernetes: { image: { repository: 'tobikodata/tcloud', tag: '1.2.3' } } }, 'kubernetes'),
+    ];
+    for (const p of ok) expect(() => load({ presetObject: p })).not.toThrow();
+  });
+
+  it('the CLI: exit 2, one line, nothing written, for an env-file injection and a flag as a chart', () => {
+    renderRejects(['--preset', 'tobiko-docker', '--set', 'tobiko.gateways.warehouse["x\\nTCLOUD_URL"]=http://evil'], /tobiko\.gateways\.warehouse\["x\\nTCLOUD_URL"\]: connection param names/, {
+      TCLOUD_CLIENT_SECRET: 's',
+      WAREHOUSE_PASSWORD: 'p',
+    });
+    const r = renderRejects(['--preset', 'fivetran-kubernetes', '--set', 'fivetran.kubernetes.chart=--post-renderer=/tmp/x'], /^error: fivetran\.kubernetes\.chart: must be a chart reference/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+
+describe('local state is input too', () => {
+  const stateHome = (files: Record<string, string>) => {
+    const home = tmp('hd-home-');
+    for (const [rel, text] of Object.entries(files)) {
+      const p = join(home, rel);
+      mkdirSync(dirname(p), { recursive: true });
+      writeFileSync(p, text);
+    }
+    return home;
+  };
+  const reg = '.config/hd-setup/installs.json';
+  it.each([
+    ['{}', /installs\.json: is not a list of installs; fix it or move it away/],
+    ['[null]', /installs\.json: install \[0\] is not an object; fix it or move it away/],
+    ['[{"product": "fivetran", "runtime": "docker", "installDir": 5}]', /installs\.json: install \[0\] has a installDir that is not a string/],
+    ['[{"product": "fivetran", "runtime": "docker", "installDir": "/x\\u0000y"}]', /installs\.json: install \[0\] has an invalid installDir/],
+    ['[{"product": "fivetran",', /installs\.json:1:\d+: invalid JSON: .*; fix it or move it away/],
+  ])('installs.json %s: status exits 2 naming the file', (text, expected) => {
+    const home = stateHome({ [reg]: text });
+    const r = cli(['status'], { env: { HOME: home } });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(expected);
+    expect(r.stderr).not.toMatch(/\n\s+at |HD_SETUP_DEBUG/);
+  });
+  it('a corrupted config.json (null, a list, not JSON) is exit 2 naming it', () => {
+    for (const text of ['null', '[1]', '{"token": ']) {
+      const home = stateHome({ 'fivetran/conf/config.json': text });
+      const r = cli(['status'], { env: { HOME: home } });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/fivetran\/conf\/config\.json(:\d+:\d+)?: .*restore it with hd-setup rollback/);
+    }
+  });
+  it('a FIFO or a directory where hd-setup keeps a file is exit 2 naming it, never a hang', () => {
+    const home = stateHome({});
+    mkdirSync(join(home, 'fivetran/conf'), { recursive: true });
+    execFileSync('mkfifo', [join(home, 'fivetran/conf/config.json')]);
+    const t0 = Date.now();
+    const r = cli(['status'], { env: { HOME: home } });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/fivetran\/conf\/config\.json: is a FIFO \(named pipe\), not a regular file; restore it/);
+    expect(Date.now() - t0).toBeLessThan(20_000);
+    const home2 = stateHome({});
+    mkdirSync(join(home2, '.config/systemd/user/hd-fivetran-agent.service'), { recursive: true });
+    const d = cli(['install', '--preset', 'fivetran-docker', '--dry-run'], { env: { HOME: home2, FIVETRAN_TOKEN: TOKEN, PATH: `${join(ROOT_DIR, 'test/stubs/bin')}:/usr/bin:/bin`, HD_STUB_STATE: join(home2, '.stub') } });
+    expect(d.code, d.stderr).toBe(2);
+    expect(d.stderr).toMatch(/hd-fivetran-agent\.service: is a directory, not a regular file; move it away/);
+  });
+
+  it('a Tobiko env-file with a bad line or a prototype name is exit 2 naming the line', () => {
+    for (const [text, expected] of [
+      ['TCLOUD_URL=https://x/sqlmesh/a/b\nnot a line\n', /tobiko\/tobiko\.env:2: is not a KEY=VALUE line/],
+      ['SQLMESH__GATEWAYS____PROTO____CONNECTION__HOST=x\n', /tobiko\/tobiko\.env:1: uses a reserved name/],
+    ] as const) {
+      const home = stateHome({ 'tobiko/tobiko.env': text });
+      const r = cli(['status', '--set', 'product=tobiko', '--set', 'runtime=docker'], { env: { HOME: home } });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(expected);
+      expect(({} as Record<string, unknown>).host).toBeUndefined();
+    }
+  });
+  it('an install rewrites a corrupted installs.json keeping the good entries, with a warning', async () => {
+    const { remember, readRegistry } = await import('../src/exec/registry.js');
+    const home = stateHome({ [reg]: '[null, {"product": "tobiko", "runtime": "kubernetes", "namespace": "t", "release": "e", "updatedAt": "x"}]' });
+    const warnings: string[] = [];
+    const orig = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((s: string) => (warnings.push(String(s)), true)) as typeof process.stderr.write;
+    try {
+      remember(home, { product: 'fivetran', runtime: 'docker', installDir: '/opt/f', updatedAt: 'now' });
+    } finally {
+      process.stderr.write = orig;
+    }
+    expect(warnings.join('')).toMatch(/install \[0\] is not an object; dropped it/);
+    expect(readRegistry(home).map((r) => r.product)).toEqual(['fivetran', 'tobiko']);
+  });
+});
+
+describe('proxy credentials', () => {
+  it('a password with an unencoded "@" is accepted and masked whole', () => {
+    const { model, secrets } = load({ presetObject: fd({}, { proxy: { http: 'http://user:p@ss-W0rd@proxy.internal:3128' } }) });
+    expect(model.proxy?.http).toBe('http://user:p@ss-W0rd@proxy.internal:3128');
+    expect([...secrets]).toContain('p@ss-W0rd');
+    expect([...secrets]).not.toContain('p');
+  });
+});
