@@ -5,39 +5,21 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { ROOT, SECRET_ENV, cli, expectNoSecrets, tmp } from './helpers.js';
+import { ROOT, cli, expectNoSecrets } from './helpers.js';
+import { rootFlags, stubEnv, type StubEnv } from './stub-runtime.js';
 import { bootUnitForm, containerServiceUnit, quadletContainer } from '../src/render/unit.js';
 import { bootCheck, bootLine, type BootState } from '../src/exec/boot.js';
 
-interface Stub {
-  home: string;
-  env: NodeJS.ProcessEnv;
+interface Stub extends StubEnv {
   systemctl(): string[];
-  server: Server;
 }
 
 async function stub(extra: NodeJS.ProcessEnv = {}): Promise<Stub> {
-  const home = tmp('hd-boot-home-');
-  const state = join(home, '.stub');
-  mkdirSync(state);
-  const sock = join(home, 'runtime.sock');
-  const server = createServer().listen(sock);
-  await new Promise((r) => server.once('listening', r));
-  writeFileSync(join(state, 'image-present'), '');
-  const env: NodeJS.ProcessEnv = {
-    ...SECRET_ENV,
-    PATH: `${join(ROOT, 'test/stubs/boot')}:${join(ROOT, 'test/stubs/bin')}:/usr/bin:/bin`,
-    HOME: home,
-    USER: 'ana',
-    HD_STUB_STATE: state,
-    DOCKER_HOST: `unix://${sock}`,
-    ...extra,
-  };
-  const log = join(state, 'systemctl.log');
-  return { home, env, server, systemctl: () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []) };
+  const s = await stubEnv('docker', { USER: 'ana', ...extra }, { path: [join(ROOT, 'test/stubs/boot')], imagePresent: true });
+  const log = join(s.state, 'systemctl.log');
+  return { ...s, systemctl: () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []) };
 }
 
-const rootFlags = process.getuid?.() === 0 ? ['--allow-root'] : [];
 const install = (s: Stub, preset = 'fivetran-docker') => cli(['install', '--preset', preset, '--yes', ...rootFlags], { env: s.env });
 
 describe('Start on boot in the install summary', () => {

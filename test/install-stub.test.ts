@@ -5,41 +5,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { BIN, ROOT, SECRET_ENV, TOKEN, cli, expectNoSecrets, tmp, CLIENT_SECRET, WAREHOUSE_PASSWORD } from './helpers.js';
+import { BIN, TOKEN, cli, expectNoSecrets, CLIENT_SECRET, WAREHOUSE_PASSWORD } from './helpers.js';
+import { rootFlags, stubEnv } from './stub-runtime.js';
 
-interface StubEnv {
-  home: string;
-  state: string;
-  env: NodeJS.ProcessEnv;
-  calls(): string[];
-  server: Server;
-}
 
-async function stubEnv(runtime: 'docker' | 'podman' = 'docker', extra: NodeJS.ProcessEnv = {}): Promise<StubEnv> {
-  const home = tmp('hd-stub-home-');
-  const state = join(home, '.stub');
-  mkdirSync(state);
-  const sock = join(home, 'runtime.sock');
-  const server = createServer().listen(sock);
-  await new Promise((r) => server.once('listening', r));
-  const env: NodeJS.ProcessEnv = {
-    ...SECRET_ENV,
-    PATH: `${join(ROOT, 'test/stubs/bin')}:/usr/bin:/bin`,
-    HOME: home,
-    HD_STUB_STATE: state,
-    ...(runtime === 'docker' ? { DOCKER_HOST: `unix://${sock}` } : { HD_STUB_SOCKET: sock }),
-    ...extra,
-  };
-  return {
-    home,
-    state,
-    env,
-    server,
-    calls: () => (existsSync(join(state, 'calls.log')) ? readFileSync(join(state, 'calls.log'), 'utf8').trim().split('\n') : []),
-  };
-}
-
-const rootFlags = process.getuid?.() === 0 ? ['--allow-root'] : [];
 
 describe('install on a stub runtime', () => {
   it('fivetran-docker: installs, a re-run changes nothing, a changed config recreates the container', async () => {

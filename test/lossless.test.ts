@@ -1,46 +1,13 @@
 // Re-runs and lifecycle commands never lose a setting: the real CLI (the bundle) against the stub
 // container runtime (test/stubs/bin/docker) and the Kubernetes fakes.
 import { describe, expect, it } from 'vitest';
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, SECRET_ENV, cli, tmp } from './helpers.js';
+import { cli } from './helpers.js';
+import { rootFlags, stubEnv } from './stub-runtime.js';
 import { fakeK8s } from './k8s-fakes.js';
 
-interface StubEnv {
-  home: string;
-  state: string;
-  env: NodeJS.ProcessEnv;
-  calls(): string[];
-  server: Server;
-}
 
-async function stubEnv(runtime: 'docker' | 'podman' = 'docker', extra: NodeJS.ProcessEnv = {}): Promise<StubEnv> {
-  const home = tmp('hd-lossless-');
-  const state = join(home, '.stub');
-  mkdirSync(state);
-  const sock = join(home, 'runtime.sock');
-  const server = createServer().listen(sock);
-  await new Promise((r) => server.once('listening', r));
-  const env: NodeJS.ProcessEnv = {
-    ...SECRET_ENV,
-    PATH: `${join(ROOT, 'test/stubs/bin')}:/usr/bin:/bin`,
-    HOME: home,
-    HD_STUB_STATE: state,
-    ...(runtime === 'docker' ? { DOCKER_HOST: `unix://${sock}` } : { HD_STUB_SOCKET: sock }),
-    ...extra,
-  };
-  const calls = () => {
-    try {
-      return readFileSync(join(state, 'calls.log'), 'utf8').trim().split('\n');
-    } catch {
-      return [];
-    }
-  };
-  return { home, state, env, server, calls };
-}
-
-const rootFlags = process.getuid?.() === 0 ? ['--allow-root'] : [];
 const MUTATING = /^(run|rm|start|stop|restart|pull|network (create|rm)) /;
 
 function mtimes(dir: string): Record<string, number> {

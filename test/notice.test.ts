@@ -1,28 +1,18 @@
 // Behaviours that one-line changes to the source once broke without any test noticing: each has a test
 // here that drives the real CLI (the bundle) on the stub runtime, or the render, and fails on that change.
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { withSecretRefs } from '../src/model/secret-refs.js';
 import { productOf } from '../src/products/index.js';
 import { render } from '../src/service/plan.js';
 import { secretPathsOf } from '../src/ui/wiz/questions.js';
-import { RENDER_ENV, ROOT, SECRET_ENV, TOKEN, cli, load, tmp } from './helpers.js';
+import { RENDER_ENV, TOKEN, cli, load } from './helpers.js';
+import { rootFlags, stubEnv } from './stub-runtime.js';
 
-async function stub(extra: NodeJS.ProcessEnv = {}): Promise<{ home: string; state: string; env: NodeJS.ProcessEnv; calls: () => string[]; server: Server }> {
-  const home = tmp('hd-notice-');
-  const state = join(home, '.stub');
-  mkdirSync(state);
-  const sock = join(home, 'runtime.sock');
-  const server = createServer().listen(sock);
-  await new Promise((r) => server.once('listening', r));
-  const env = { ...SECRET_ENV, PATH: `${join(ROOT, 'test/stubs/bin')}:/usr/bin:/bin`, HOME: home, HD_STUB_STATE: state, DOCKER_HOST: `unix://${sock}`, ...extra };
-  const calls = () => (existsSync(join(state, 'calls.log')) ? readFileSync(join(state, 'calls.log'), 'utf8').trim().split('\n') : []);
-  return { home, state, env, calls, server };
-}
-const rootFlags = process.getuid?.() === 0 ? ['--allow-root'] : [];
+const stub = (extra: NodeJS.ProcessEnv = {}) => stubEnv('docker', extra);
+
 
 describe('what a one-line change once broke unnoticed', () => {
   it("Tobiko's executors get the proxy (env-file and chart values)", () => {
@@ -65,7 +55,7 @@ describe('what a one-line change once broke unnoticed', () => {
     const un = cli(['uninstall', '--yes'], { env: s.env });
     expect(un.code, un.stderr).toBe(0);
     expect(s.calls()).toContain('network rm fivetran_ldp');
-    expect(readdirSync(join(s.home, 'fivetran')).sort()).toEqual(['conf', 'data', 'logs', 'tmp']);
+    expect(readdirSync(join(s.home, 'fivetran')).sort()).toEqual(['.hd-setup-created', 'conf', 'data', 'logs', 'tmp']);
     expect(existsSync(join(s.home, 'fivetran/conf/config.json'))).toBe(true);
     expect(un.stderr).toContain('(config, data, logs) is kept; --purge deletes it');
     s.server.close();

@@ -117,3 +117,8 @@ export interface ProductModule {
 }
 
 export type { ContainerRuntime };
+
+/** An unparsed preset's object at a key ({} when it is not one): for reading presets before validation. */
+export const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+/** An unparsed preset's non-empty string, else the default. */
+export const str = (v: unknown, d: string) => (typeof v === 'string' && v ? v : d);

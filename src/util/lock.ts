@@ -7,6 +7,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../model/errors.js';
 import { ensureDir } from './fsx.js';
+import { alive } from './process.js';
 
 /** How long a second run waits for the lock (HD_SETUP_LOCK_WAIT_MS overrides it). */
 export const LOCK_WAIT_MS = 5000;
@@ -65,14 +66,6 @@ function holderOf(path: string): number | undefined {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function tryCreate(path: string, key: string): boolean {
   let fd: number;

@@ -4,15 +4,13 @@ import type * as z from 'zod';
 import type { BaseModel, Location, Runtime } from '../../model/base.js';
 import { isStored } from '../../model/stored.js';
 import { expandTilde } from '../../util/paths.js';
-import type { ProductModule } from '../types.js';
+import { obj, str, type ProductModule } from '../types.js';
 import { decodeFivetran } from './decode.js';
 import { fivetranContainerSpec, fivetranSelector, planFivetranContainers, planFivetranKubernetes } from './plan.js';
 import { FIVETRAN_CONTAINER, FIVETRAN_NETWORK, FIVETRAN_UNIT, fivetranOf, renderFivetran } from './render.js';
 import { FIVETRAN_CHART, fivetranSchema } from './schema.js';
 
 const DEFAULT_DIR = '~/fivetran';
-const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
-const str = (v: unknown, d: string) => (typeof v === 'string' && v ? v : d);
 
 export const fivetran: ProductModule = {
   id: 'fivetran',

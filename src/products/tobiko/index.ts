@@ -3,7 +3,7 @@ import { posix } from 'node:path';
 import type * as z from 'zod';
 import type { BaseModel, Location, Runtime } from '../../model/base.js';
 import { expandTilde } from '../../util/paths.js';
-import type { ProductModule } from '../types.js';
+import { obj, str, type ProductModule } from '../types.js';
 import { decodeTobiko } from './decode.js';
 import { isSecretParam } from './engines.js';
 import { planTobikoContainers, planTobikoKubernetes, tobikoContainerSpecs, tobikoSelector } from './plan.js';
@@ -11,8 +11,6 @@ import { renderTobiko, TOBIKO_CONTAINERS, TOBIKO_ENV_FILE, TOBIKO_UNIT, tobikoOf
 import { checkTobikoForRuntime, effectiveStrategy, tobikoSchema } from './schema.js';
 
 const DEFAULT_DIR = '~/tobiko';
-const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
-const str = (v: unknown, d: string) => (typeof v === 'string' && v ? v : d);
 
 export const tobiko: ProductModule = {
   id: 'tobiko',
