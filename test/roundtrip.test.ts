@@ -26,7 +26,9 @@ const compact = (o: Obj): Obj => Object.fromEntries(Object.entries(o).filter(([,
 
 const token = fc.tuple(fc.stringMatching(/^[a-z]{2,8}_[a-z]{2,8}$/), fc.stringMatching(/^[A-Za-z0-9]{8,24}$/)).map(([id, s]) => Buffer.from(`${id}:${s}`).toString('base64'));
 
-const proxyUrl = fc.tuple(fc.constantFrom('http', 'https'), opt(fc.tuple(word, secretText.filter((p) => !/[@:/]/.test(p)))), fc.constantFrom('proxy.internal', '10.0.0.1'), fc.integer({ min: 1, max: 65535 })).map(
+// a password as a URL's userinfo may hold it unencoded (RFC 3986: no ":" "@" "/" "?" "#" "%")
+const urlPassword = fc.stringMatching(/^[A-Za-z0-9!*+,.;=_~-]{8,24}$/);
+const proxyUrl = fc.tuple(fc.constantFrom('http', 'https'), opt(fc.tuple(word, urlPassword)), fc.constantFrom('proxy.internal', '10.0.0.1'), fc.integer({ min: 1, max: 65535 })).map(
   ([scheme, cred, host, port]) => `${scheme}://${cred ? `${cred[0]}:${cred[1]}@` : ''}${host}:${port}`,
 );
 const proxy = opt(

@@ -12,7 +12,7 @@ import type { RenderEnv } from '../render/types.js';
 import { which } from '../util/which.js';
 import { inspectContainers } from './detect.js';
 import { run } from './run.js';
-import { readStateFile } from './local-state.js';
+import { parseEnvFileChecked, parseInstallConfig, readStateFile } from './local-state.js';
 
 export interface ReleaseInfo {
   name: string;
@@ -89,8 +89,13 @@ export async function gather(loc: Location, o: GatherOptions): Promise<{ artifac
   const files: Record<string, string> = {};
   for (const f of reads.files) {
     const dir = f.base === 'install' ? (loc.installDir ?? o.home) : f.base === 'state' ? stateDir(loc, o.home) : posix.join(o.home, '.config/systemd/user');
-    const text = read(posix.join(dir, f.rel));
-    if (text !== undefined) files[fileKey(f.base, f.rel)] = text;
+    const path = posix.join(dir, f.rel);
+    const text = read(path);
+    if (text === undefined) continue;
+    // Local state is input: a file that is not what hd-setup writes is exit 2 naming it, before decode reads it.
+    if (f.rel.endsWith('.json')) parseInstallConfig(text, path);
+    else if (f.rel.endsWith('.env')) parseEnvFileChecked(text, path);
+    files[fileKey(f.base, f.rel)] = text;
   }
   // The configuration file is the install: without it there is nothing here.
   const first = reads.files[0];
