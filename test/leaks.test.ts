@@ -90,14 +90,16 @@ describe('install --dry-run leaks nothing (two-line secret via file:, proxy pass
   it('a 4 KB secret and a long unbroken value are masked quickly (the old URL regex was quadratic)', () => {
     const home = tmp('hd-leak-long-');
     const long = 'k'.repeat(4096);
-    const host = `${'c'.repeat(80_000)}.internal`;
-    const env = { ...k8sEnv(home), TCLOUD_CLIENT_SECRET: long, WAREHOUSE_PASSWORD: `w${'a'.repeat(80_000)}` };
-    // The proxy has credentials, so the values go on stdin and are shown: an 80k-letter host in the output.
-    const r = cli(['install', '--preset', 'tobiko-kubernetes', '--dry-run', '--set', `proxy.https=http://bob:pw-12345678@${host}:3128`], { env });
+    // Values stay under the model's 64 KiB cap on a string (model/limits.ts).
+    const database = 'c'.repeat(60_000);
+    const env = { ...k8sEnv(home), TCLOUD_CLIENT_SECRET: long, WAREHOUSE_PASSWORD: `w${'a'.repeat(60_000)}` };
+    // The proxy has credentials, so the values go on stdin and are shown: a 60k-letter value in the output.
+    const r = cli(['install', '--preset', 'tobiko-kubernetes', '--dry-run', '--set', 'proxy.https=http://bob:pw-12345678@proxy.internal:3128', '--set', `tobiko.gateways.warehouse.database=${database}`], { env });
     expect(r.code, r.stderr.slice(0, 500)).toBe(0);
     expectAbsent(r.stdout + r.stderr, long);
     expectAbsent(r.stdout + r.stderr, env.WAREHOUSE_PASSWORD);
-    expect(r.stdout.includes(`http://bob:${MASK}@${host}:3128`)).toBe(true);
+    expect(r.stdout.includes(`http://bob:${MASK}@proxy.internal:3128`)).toBe(true);
+    expect(r.stdout.includes(database)).toBe(true);
   });
 });
 
