@@ -254,3 +254,18 @@ describe('JSON Schema', () => {
     expect(JSON.parse(readFileSync(join(ROOT, 'dist/preset.schema.json'), 'utf8'))).toEqual(computePresetJsonSchema());
   });
 });
+
+describe('messages', () => {
+  it('a required field names the flag that supplies it once', async () => {
+    const { parseModel } = await import('../src/model/load.js');
+    const raw = { product: 'tobiko', runtime: 'docker', tobiko: { org: 'a', project: 'b', clientId: 'c', gateways: { w: { type: 'duckdb' } } } };
+    let message = '';
+    try {
+      parseModel(raw, { env: {} });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain('tobiko.clientSecret: is required; pass --set tobiko.clientSecret=env:TCLOUD_CLIENT_SECRET');
+    expect(message.match(/pass --set/g)).toHaveLength(1);
+  });
+});

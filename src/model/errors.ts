@@ -86,8 +86,8 @@ export function zodProblems(issues: readonly Issue[], prefix: readonly PropertyK
       continue;
     }
     let message = friendly(issue);
-    if (message.startsWith('is required')) {
-      // Name the flag that supplies it.
+    if (message.startsWith('is required') && !message.includes('pass --set')) {
+      // Name the flag that supplies it (unless the rule already did).
       const p = formatPath(path);
       const example = issue.code === 'invalid_value' ? String(issue.values[0]) : '...';
       message += `; pass --set ${p}=${example}${path.length === 1 ? ' or a preset: --preset <name> (see: hd-setup presets)' : ''}`;
