@@ -2,7 +2,7 @@
 // Locally without the runtimes these tests skip with a message; under CI a missing runtime fails.
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -213,6 +213,9 @@ for (const rt of runtimes) {
     it('cleans up leftovers from earlier runs', () => {
       hd(rt, ['uninstall', '--preset', preset, '--yes', '--purge', '--set', `fivetran.installDir=${rt.installDir}`, '--set', `fivetran.token=file:${files.token}`]);
       hd(rt, ['uninstall', '--preset', 'tobiko-docker', '--yes', '--purge', '--set', `runtime=${rt.bin}`, '--set', `tobiko.docker.installDir=${rt.tobikoDir}`]);
+      // --purge deletes only what hd-setup recorded creating (.hd-setup-created); an install dir left by an
+      // older build records nothing, so the test removes its own directories and records itself.
+      for (const d of [dir, expandHome(rt, rt.tobikoDir), expandHome(rt, '~/.config/hd-setup')]) rmSync(d, { recursive: true, force: true });
       expect(existsSync(dir)).toBe(false);
       rtCmd(rt, ['rm', '-f', 'controller', 'tcloud-apply-executor', 'tcloud-run-executor']);
     });
