@@ -105,6 +105,8 @@ export function bootCheck(s: BootState): CheckReport {
 export interface BootRunContext {
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
+  /** Whether `systemctl --user` answers, when the caller already asked (detection); asked here otherwise. */
+  systemdUser?: boolean;
   /** Show a command about to run (already safe to print: no secret is involved here). */
   command(line: string): void;
   output(line: string): void;
@@ -119,7 +121,7 @@ export interface BootRunContext {
 export async function armBoot(unit: string, user: string, what: string, ctx: BootRunContext): Promise<BootState> {
   const env = ctx.env ?? process.env;
   const manual = (s: Pick<BootState, 'enabled' | 'linger'>) => bootCommands({ unit, user, ...s }).join(' && ');
-  if (!(await hasSystemdUser(env))) {
+  if (!(ctx.systemdUser ?? (await hasSystemdUser(env)))) {
     const cmds = bootCommands({ unit, user, enabled: 'unknown', linger: 'unknown' });
     throw new StepSkipped(
       `No systemd user manager here (systemctl --user fails): ${unit} is written but not enabled`,

@@ -47,7 +47,15 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
   const summary: Summary = { ok: false, cancelled: false, done: [], skipped: [], notRun: [], changes: [], backups: [], warnings: (plan.warnings ?? []).map(clean), nextSteps: plan.nextSteps };
   emit({ type: 'plan', title: `${plan.product} on ${plan.runtime}`, verb: plan.verb ?? 'installing', steps: plan.steps.map((s) => ({ id: s.id, title: s.title })) });
 
+  // What this run creates in the install dir, recorded in its marker (for --purge) before any file is written
+  // there and at the end: one marker write per batch of directories, not one per directory.
+  const created: string[] = [];
+  const recordPending = () => {
+    if (created.length) recordCreated(opts.checkContext.installDir, ...created.splice(0));
+  };
+
   const runAction = async (step: Step, a: Action): Promise<void> => {
+    if (a.kind !== 'mkdir') recordPending(); // the directories made so far are on record before anything else runs
     if (signal.aborted) throw new Cancelled();
     switch (a.kind) {
       case 'preflight': {
@@ -85,12 +93,13 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
       case 'mkdir': {
         const d = ensureDir(a.path, a.mode);
         if (d.warning) summary.warnings.push(d.warning);
-        if (d.created) recordCreated(opts.checkContext.installDir, d.created);
+        if (d.created) created.push(d.created);
         return;
       }
       case 'write': {
         ensureDir(dirname(a.path), 0o700, false);
-        if (!existsSync(a.path)) recordCreated(opts.checkContext.installDir, a.path);
+        if (!existsSync(a.path)) created.push(a.path);
+        recordPending();
         if (a.backup) {
           const b = backupFile(a.path, opts.now?.());
           if (b) summary.backups.push(b);
@@ -131,6 +140,7 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
         return;
       case 'boot':
         await armBoot(a.unit, a.user, a.what, {
+          ...(a.systemdUser !== undefined ? { systemdUser: a.systemdUser } : {}),
           signal,
           command: (command) => emit({ type: 'command', id: step.id, command }),
           output: (line) => emit({ type: 'output', id: step.id, line: clean(line), stream: 'stdout' }),
@@ -214,6 +224,11 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
       summary.error = clean(f.message);
       if (f.fix) summary.fix = f.fix;
     }
+  }
+  try {
+    recordPending();
+  } catch (e) {
+    summary.warnings.push(clean(`could not record what hd-setup created in ${opts.checkContext.installDir}: ${(e as Error).message}; --purge will leave it`));
   }
   if (stopped === 'failed' && summary.backups.length) summary.undo = 'hd-setup rollback   (restores the previous configuration and re-applies it)';
   summary.cancelled = stopped === 'cancelled';

@@ -141,7 +141,7 @@ export function bootStep(host: HostFacts, unitName: string | undefined, runtime:
   return {
     id: 'boot',
     title,
-    actions: [{ kind: 'boot', unit: unitName, user: host.user, what: `${what} (${runtime})` }],
+    actions: [{ kind: 'boot', unit: unitName, user: host.user, what: `${what} (${runtime})`, systemdUser: host.systemdUser }],
     fix: `run "systemctl --user status ${unitName}" to see why the user manager refuses the unit`,
   };
 }

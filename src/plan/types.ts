@@ -35,7 +35,8 @@ export type Action =
   | { kind: 'restore'; from: string; to: string }
   | { kind: 'note'; text: string }
   /** systemctl --user daemon-reload + enable, then report whether it starts at boot (exec/boot.ts). */
-  | { kind: 'boot'; unit: string; user: string; what: string };
+  /** systemdUser: what detection found (`systemctl --user` answers); armBoot does not ask again. */
+  | { kind: 'boot'; unit: string; user: string; what: string; systemdUser?: boolean };
 
 export interface Step {
   id: string;

@@ -282,15 +282,19 @@ export function readCreated(root: string): string[] | undefined {
   }
 }
 
-/** Record that hd-setup created `path` (a directory it made, a file that did not exist) under `root`. */
-export function recordCreated(root: string, path: string): void {
-  const [r, p] = [posix.resolve(root), posix.resolve(path)];
-  // mkdir -p made a parent of the install dir: then it made the install dir too
-  const rel = within(r, p) ?? (within(p, r) !== undefined ? '.' : undefined);
-  if (rel === undefined || !lexists(root)) return;
-  const list = new Set(readCreated(root) ?? []);
-  if (list.has(rel)) return;
-  list.add(rel);
+/** Record that hd-setup created `paths` (directories it made, files that did not exist) under `root`. */
+export function recordCreated(root: string, ...paths: string[]): void {
+  if (!lexists(root)) return;
+  const r = posix.resolve(root);
+  const before = readCreated(root) ?? [];
+  const list = new Set(before);
+  for (const path of paths) {
+    const p = posix.resolve(path);
+    // mkdir -p made a parent of the install dir: then it made the install dir too
+    const rel = within(r, p) ?? (within(p, r) !== undefined ? '.' : undefined);
+    if (rel !== undefined) list.add(rel);
+  }
+  if (list.size === before.length) return;
   writeFileAtomic(join(root, CREATED_MARKER), JSON.stringify({ createdBy: 'hd-setup', created: [...list].sort() }, null, 2) + '\n', 0o600);
 }
 
