@@ -6,6 +6,7 @@ export default defineConfig({
     testTimeout: 180_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    globalSetup: ['test/build-setup.ts'],
     fileParallelism: false,
     env: { NO_COLOR: '1' },
   },

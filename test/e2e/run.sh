@@ -7,6 +7,6 @@ if [ "$(id -u)" -ne 0 ]; then
   echo "test/e2e/run.sh: needs root to set up the runtimes and the rootless test user; skipping" >&2
   [ -n "${CI:-}" ] && exit 1 || exit 0
 fi
-[ -f dist/hd-setup.mjs ] || npm run build
+# the e2e config's global set-up builds dist/ from the current source
 bash test/e2e/setup.sh
 npx vitest run --config vitest.e2e.config.ts

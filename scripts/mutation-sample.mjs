@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+// Mutation sampling: make one-line changes to src/ (chosen at random from a seed, or listed in a file), and
+// for each, build and run the suite (stopping at the first failure); then revert. Reports how many changes
+// the suite noticed. Slow (up to a whole suite per unnoticed change): run it by hand, never in `npm test`.
+//   node scripts/mutation-sample.mjs [--seed N] [--count N] [--list FILE] [--dry-run]
+// A list file has one mutation per line: path<TAB>line<TAB>replacement-line (a replacement "" deletes it).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const args = process.argv.slice(2);
+const opt = (n, d) => (args.includes(n) ? args[args.indexOf(n) + 1] : d);
+const seed = Number(opt('--seed', Date.now() % 100000));
+const count = Number(opt('--count', 10));
+const dry = args.includes('--dry-run');
+let s = seed >>> 0;
+const rand = (n) => { // mulberry32
+  s = (s + 0x6d2b79f5) >>> 0;
+  let t = s;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return (((t ^ (t >>> 14)) >>> 0) / 4294967296 * n) | 0;
+};
+
+const files = [];
+const walk = (d) => { for (const n of readdirSync(d)) { const p = join(d, n); if (statSync(p).isDirectory()) walk(p); else if (/\.tsx?$/.test(n)) files.push(p); } };
+walk('src');
+
+// Mutation operators: each takes a line and returns a changed line or undefined (does not apply).
+const ops = [
+  ['negate ===', (l) => (l.includes(' === ') ? l.replace(' === ', ' !== ') : undefined)],
+  ['negate !==', (l) => (l.includes(' !== ') ? l.replace(' !== ', ' === ') : undefined)],
+  ['&& to ||', (l) => (l.includes(' && ') ? l.replace(' && ', ' || ') : undefined)],
+  ['true/false', (l) => (/\btrue\b/.test(l) ? l.replace(/\btrue\b/, 'false') : /\bfalse\b/.test(l) ? l.replace(/\bfalse\b/, 'true') : undefined)],
+  ['drop a call statement', (l) => (/^\s+[\w.]+\(.*\);\s*$/.test(l) && !/^\s+(return|throw|const|let|if)\b/.test(l) ? '' : undefined)],
+  ['empty a string', (l) => (/'[^'\\]{3,}'/.test(l) && !/import|from /.test(l) ? l.replace(/'[^'\\]{3,}'/, "''") : undefined)],
+  ['off by one', (l) => (/\b[1-9]\d*\b/.test(l) && !/import|from /.test(l) ? l.replace(/\b([1-9]\d*)\b/, (m) => String(Number(m) + 1)) : undefined)],
+  ['return early', (l) => (/^\s+return [^;]+;\s*$/.test(l) ? l.replace(/return [^;]+;/, 'return undefined as any;') : undefined)],
+];
+
+function pick() {
+  const out = [];
+  for (let tries = 0; out.length < count * 3 && tries < 100000; tries++) {
+    const f = files[rand(files.length)];
+    const lines = readFileSync(f, 'utf8').split('\n');
+    const i = rand(lines.length);
+    const l = lines[i];
+    if (!l.trim() || /^\s*(\/\/|\*|\/\*|import |export type|type |interface )/.test(l)) continue;
+    const [name, op] = ops[rand(ops.length)];
+    const m = op(l);
+    if (m === undefined || m === l) continue;
+    if (out.some((o) => o.file === f && o.line === i + 1)) continue;
+    out.push({ file: f, line: i + 1, op: name, from: l, to: m });
+  }
+  return out;
+}
+
+const list = opt('--list') ? readFileSync(opt('--list'), 'utf8').split('\n').filter(Boolean).map((r) => { const [file, line, to] = r.split('\t'); const from = readFileSync(file, 'utf8').split('\n')[Number(line) - 1]; return { file, line: Number(line), op: 'listed', from, to: to ?? '' }; }) : pick();
+
+console.log(`seed ${seed}: up to ${count} mutations that compile`);
+let caught = 0;
+const results = [];
+for (const m of list) {
+  const orig = readFileSync(m.file, 'utf8');
+  const lines = orig.split('\n');
+  lines[m.line - 1] = m.to;
+  console.log(`\n== ${m.file}:${m.line} (${m.op})\n-  ${m.from.trim()}\n+  ${m.to.trim()}`);
+  if (dry) continue;
+  writeFileSync(m.file, lines.join('\n'));
+  const t0 = Date.now();
+  let verdict;
+  try {
+    const tsc = spawnSync('npx', ['tsc', '--noEmit'], { stdio: 'ignore' });
+    if (tsc.status !== 0) verdict = 'does not compile';
+    else {
+      // the suite's global set-up builds dist/ from the changed source
+      const r = spawnSync('npx', ['vitest', 'run', '--bail=1', '--reporter=dot'], { encoding: 'utf8' });
+      const failed = /FAIL\s+(\S+)/.exec(r.stdout + r.stderr);
+      verdict = r.status === 0 ? 'NOT NOTICED' : `caught (${failed ? failed[1] : 'exit ' + r.status})`;
+    }
+  } finally {
+    writeFileSync(m.file, orig);
+  }
+  console.log(`   ${verdict} in ${Math.round((Date.now() - t0) / 1000)} s`);
+  if (verdict === 'does not compile') continue; // not a sample: the type checker refuses it before any test
+  if (verdict !== 'NOT NOTICED') caught++;
+  results.push({ ...m, verdict, seconds: Math.round((Date.now() - t0) / 1000) });
+  if (results.length >= count) break;
+}
+if (!dry) {
+  execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'ignore' });
+  console.log(`\n${caught}/${results.length} noticed`);
+  for (const r of results.filter((x) => x.verdict === 'NOT NOTICED')) console.log(`not noticed: ${r.file}:${r.line} ${r.op}: ${r.to.trim()}`);
+}
