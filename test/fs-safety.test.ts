@@ -201,7 +201,7 @@ describe('--purge deletes only what hd-setup created', () => {
 
 describe('one install at a time', () => {
   it('the lock holds the PID, is re-entrant in a process, and is removed on release', async () => {
-    const { acquireLock, lockPath } = await import('../src/util/lock.js');
+    const { acquireLock, lockPath } = await import('../src/exec/lock.js');
     const home = tmp('hd-lock-');
     const a = await acquireLock('k1', home, 0);
     const b = await acquireLock('k1', home, 0);
@@ -214,7 +214,7 @@ describe('one install at a time', () => {
   });
 
   it('a live holder: waits, then exit 2 naming its PID; a stale lock (PID gone) is taken over', async () => {
-    const { acquireLock, lockPath } = await import('../src/util/lock.js');
+    const { acquireLock, lockPath } = await import('../src/exec/lock.js');
     const { spawn, spawnSync } = await import('node:child_process');
     const home = tmp('hd-lock-');
     const p = lockPath(home, 'k2');

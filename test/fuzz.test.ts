@@ -11,9 +11,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../src/model/errors.js';
-import { buildRaw, listPresets, parseModel, parsePresetText } from '../src/model/load.js';
+import { listPresets, parsePresetText } from '../src/model/load.js';
+import { buildRaw, parseModel } from '../src/products/load.js';
 import { load as loadYaml } from 'js-yaml';
-import { presetJsonSchema } from '../src/model/schema.js';
+import { presetJsonSchema } from '../src/products/index.js';
 import { render } from '../src/service/plan.js';
 import { BIN, HOST, SECRET_ENV, tmp } from './helpers.js';
 

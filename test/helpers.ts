@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadModel, type LoadOptions } from '../src/model/load.js';
+import { loadModel, type LoadOptions } from '../src/products/load.js';
 import type { RenderEnv } from '../src/render/types.js';
 import type { BaseModel } from '../src/model/base.js';
 import type { FivetranOptions } from '../src/products/fivetran/schema.js';

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../src/model/errors.js';
-import { buildRaw, envPath, listPresets, parseSetPath } from '../src/model/load.js';
+import { listPresets, parseSetPath } from '../src/model/load.js';
+import { buildRaw, envPath } from '../src/products/load.js';
 import { optionVarNames } from '../src/model/env-names.js';
-import { computePresetJsonSchema, presetJsonSchema } from '../src/model/schema.js';
+import { computePresetJsonSchema, presetJsonSchema } from '../src/products/index.js';
 import { checkToken } from '../src/products/fivetran/token.js';
 import { bypassesProxy } from '../src/exec/net.js';
 import { isSecretParam } from '../src/products/tobiko/engines.js';
@@ -257,7 +258,7 @@ describe('JSON Schema', () => {
 
 describe('messages', () => {
   it('a required field names the flag that supplies it once', async () => {
-    const { parseModel } = await import('../src/model/load.js');
+    const { parseModel } = await import('../src/products/load.js');
     const raw = { product: 'tobiko', runtime: 'docker', tobiko: { org: 'a', project: 'b', clientId: 'c', gateways: { w: { type: 'duckdb' } } } };
     let message = '';
     try {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findResets, keepStoredSecrets, resetRefusal, type Installed } from '../src/model/reconcile.js';
-import { parseModel } from '../src/model/load.js';
+import { parseModel } from '../src/products/load.js';
 import { presetWithRefs } from '../src/service/lifecycle.js';
 import { fivetran } from '../src/products/fivetran/index.js';
 import { tobiko } from '../src/products/tobiko/index.js';

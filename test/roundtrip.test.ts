@@ -3,7 +3,7 @@
 // gives back renders to the same install.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseModel } from '../src/model/load.js';
+import { parseModel } from '../src/products/load.js';
 import { isStored } from '../src/model/stored.js';
 import type { BaseModel } from '../src/model/base.js';
 import { productOf } from '../src/products/index.js';

@@ -1,6 +1,6 @@
 // Shared CLI plumbing: model loading from flags, JSON/plain output, and error reporting.
 import { UserError, formatProblem, type Problem } from '../model/errors.js';
-import { loadModel, type Loaded } from '../model/load.js';
+import { loadModel, type Loaded } from '../products/load.js';
 import { redactor } from '../util/output.js';
 import type { Choices } from '../service/install.js';
 

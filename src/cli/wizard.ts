@@ -75,7 +75,7 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
   const plain = Boolean(tty) || accessibleRequested();
   // --preset, --set and HD_SETUP_* options in the environment prefill the wizard.
   const given = Boolean(flags.preset || flags.set?.length || optionVarNames(process.env).length);
-  const fromFlags = given ? (await import('../model/load.js')).buildRaw({ ...(flags.preset ? { preset: flags.preset } : {}), sets: flags.set ?? [] }).raw : undefined;
+  const fromFlags = given ? (await import('../products/load.js')).buildRaw({ ...(flags.preset ? { preset: flags.preset } : {}), sets: flags.set ?? [] }).raw : undefined;
   const { answers: initial, refs } = fromFlags ? await resolveSecrets(fromFlags) : { answers: {}, refs: {} };
   // Detection runs while the first screen shows (the wizard calls this once its first frame is on
   // screen). An installed agent found then prefills the answers (re-running): as it is, or with the
@@ -105,7 +105,7 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
     onSecret: (v) => redactor.add([v]),
     review: async (answers) => {
       const [{ parseModel }, { UserError, formatProblem }, { prepare, preflight }, { planToText }] = await Promise.all([
-        import('../model/load.js'),
+        import('../products/load.js'),
         import('../model/errors.js'),
         import('../service/install.js'),
         import('../plan/describe.js'),
@@ -154,7 +154,7 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
     process.stderr.write('Cancelled. Nothing was written.\n');
     return 130;
   }
-  const [{ parseModel }, { prepare, install, exitCodeOf }, { reporterFor }] = await Promise.all([import('../model/load.js'), import('../service/install.js'), import('../ui/reporters.js')]);
+  const [{ parseModel }, { prepare, install, exitCodeOf }, { reporterFor }] = await Promise.all([import('../products/load.js'), import('../service/install.js'), import('../ui/reporters.js')]);
   const { model, secrets } = parseModel(structuredClone(result.answers), { env: process.env });
   redactor.add(secrets);
   const p = await prepare({ model, raw: result.answers, secrets, source: '(wizard)', warnings: [] });

@@ -10,7 +10,7 @@ import { withResolveContext } from './refs.js';
 import { parseJsonStrict } from './json-strict.js';
 import { LIMITS, PROTO_KEY_MESSAGE, checkStructure, isProtoKey } from './limits.js';
 import { readBoundedText } from '../util/bounded-read.js';
-import { presetJsonSchema, presetSchema, type Model } from './schema.js';
+import type { ZodType } from 'zod';
 import { ENV_PREFIX, optionVarNames } from './env-names.js';
 
 export { ENV_PREFIX } from './env-names.js';
@@ -162,17 +162,14 @@ export function setIn(obj: Record<string, unknown>, path: (string | number)[], v
 // ---- the JSON Schema tells what type a path holds and maps env names to keys ----
 
 type JS = Record<string, unknown>;
-let cachedSchema: JS | undefined;
-function jsonSchema(): JS {
-  cachedSchema ??= presetJsonSchema();
-  return cachedSchema;
-}
+/** The preset JSON Schema being walked (its $defs resolve $refs); set by the functions that take one. */
+let root: JS = {};
 
 function deref(s: JS | undefined): JS | undefined {
   if (!s) return undefined;
   const ref = s.$ref;
   if (typeof ref === 'string' && ref.startsWith('#/$defs/')) {
-    const defs = jsonSchema().$defs as Record<string, JS> | undefined;
+    const defs = root.$defs as Record<string, JS> | undefined;
     return deref(defs?.[ref.slice(8)]);
   }
   return s;
@@ -205,7 +202,7 @@ function childSchema(s: JS | undefined, key: string | number): JS | undefined {
 }
 
 function schemaAt(path: (string | number)[]): JS | undefined {
-  let s: JS | undefined = deref(jsonSchema());
+  let s: JS | undefined = deref(root);
   for (const k of path) s = childSchema(s, k);
   return s;
 }
@@ -222,7 +219,8 @@ function typesOf(s: JS | undefined): string[] {
 }
 
 /** Parse a --set / env value: strings stay strings where the model wants a string; otherwise YAML (numbers, booleans, [lists], {maps}). */
-export function parseValue(path: (string | number)[], raw: string): unknown {
+export function parseValue(schema: JS, path: (string | number)[], raw: string): unknown {
+  root = schema;
   const types = typesOf(schemaAt(path));
   if (types.length > 0 && types.every((t) => t === 'string')) return raw;
   try {
@@ -235,10 +233,11 @@ export function parseValue(path: (string | number)[], raw: string): unknown {
 const norm = (s: string) => s.toLowerCase().replace(/[_-]/g, '');
 
 /** HD_SETUP_FIVETRAN__KUBERNETES__DATA_VOLUME_PVC -> fivetran.kubernetes.dataVolumePvc */
-export function envPath(name: string): (string | number)[] | undefined {
+export function envPath(schema: JS, name: string): (string | number)[] | undefined {
+  root = schema;
   const segs = name.slice(ENV_PREFIX.length).split('__');
   const out: (string | number)[] = [];
-  let s: JS | undefined = deref(jsonSchema());
+  let s: JS | undefined = deref(root);
   for (const seg of segs) {
     const branches = objectBranches(s);
     const hit = branches.flatMap((d) => Object.keys((d.properties ?? {}) as Record<string, JS>)).find((k) => norm(k) === norm(seg) && meaningful(childSchema(s, k)));
@@ -262,8 +261,14 @@ export interface LoadOptions {
   home?: string;
 }
 
-export interface Loaded {
-  model: Model;
+/** A preset model's schemas: the zod model (validation, defaults) and its JSON Schema (types of --set paths, env names). */
+export interface ModelSchemas<M> {
+  schema: ZodType<M>;
+  jsonSchema: () => JS;
+}
+
+export interface Loaded<M = unknown> {
+  model: M;
   /** The preset as given, before secret references were resolved (refs intact). */
   raw: Record<string, unknown>;
   secrets: Set<string>;
@@ -271,7 +276,7 @@ export interface Loaded {
   warnings: string[];
 }
 
-export function buildRaw(opts: LoadOptions): { raw: Record<string, unknown>; source: string; baseDir: string; warnings: string[] } {
+export function buildRaw<M>(schemas: ModelSchemas<M>, opts: LoadOptions): { raw: Record<string, unknown>; source: string; baseDir: string; warnings: string[] } {
   const env = opts.env ?? process.env;
   let raw: Record<string, unknown> = {};
   let source = '(flags)';
@@ -291,13 +296,13 @@ export function buildRaw(opts: LoadOptions): { raw: Record<string, unknown>; sou
   }
   const problems: Problem[] = [];
   for (const name of optionVarNames(env)) {
-    const path = envPath(name);
+    const path = envPath(schemas.jsonSchema(), name);
     if (!path) {
       warnings.push(`ignoring ${name}: it names no option (see: hd-setup schema)`);
       continue;
     }
     try {
-      setIn(raw, path, parseValue(path, env[name] ?? ''), name);
+      setIn(raw, path, parseValue(schemas.jsonSchema(), path, env[name] ?? ''), name);
     } catch (e) {
       if (e instanceof UserError) problems.push(...e.problems);
       else throw e;
@@ -311,7 +316,7 @@ export function buildRaw(opts: LoadOptions): { raw: Record<string, unknown>; sou
     }
     try {
       const path = parseSetPath(s.slice(0, eq));
-      setIn(raw, path, parseValue(path, s.slice(eq + 1)));
+      setIn(raw, path, parseValue(schemas.jsonSchema(), path, s.slice(eq + 1)));
     } catch (e) {
       if (e instanceof UserError) problems.push(...e.problems);
       else throw e;
@@ -324,20 +329,20 @@ export function buildRaw(opts: LoadOptions): { raw: Record<string, unknown>; sou
   return { raw, source, baseDir, warnings };
 }
 
-export function parseModel(raw: Record<string, unknown>, ctx: { env?: NodeJS.ProcessEnv; baseDir?: string; home?: string } = {}): { model: Model; secrets: Set<string>; warnings: string[] } {
+export function parseModel<M>(schemas: ModelSchemas<M>, raw: Record<string, unknown>, ctx: { env?: NodeJS.ProcessEnv; baseDir?: string; home?: string } = {}): { model: M; secrets: Set<string>; warnings: string[] } {
   const secrets = new Set<string>();
   const warnings: string[] = [];
   const result = withResolveContext(
     { env: ctx.env ?? process.env, baseDir: ctx.baseDir ?? process.cwd(), home: ctx.home ?? homedir(), secrets, warnings },
-    () => presetSchema.safeParse(raw, { reportInput: true }),
+    () => schemas.schema.safeParse(raw, { reportInput: true }),
   );
   if (!result.success) throw new UserError(zodProblems(result.error.issues));
   return { model: result.data, secrets, warnings };
 }
 
-export function loadModel(opts: LoadOptions): Loaded {
-  const { raw, source, baseDir, warnings } = buildRaw(opts);
-  const { model, secrets, warnings: more } = parseModel(raw, { env: opts.env, baseDir, home: opts.home });
+export function loadModel<M>(schemas: ModelSchemas<M>, opts: LoadOptions): Loaded<M> {
+  const { raw, source, baseDir, warnings } = buildRaw(schemas, opts);
+  const { model, secrets, warnings: more } = parseModel(schemas, raw, { env: opts.env, baseDir, home: opts.home });
   return { model, raw, secrets, source, warnings: [...warnings, ...more] };
 }
 

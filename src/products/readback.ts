@@ -4,7 +4,7 @@
 // it. So a default that was written stays a default, and every setting that is left is one the install
 // really has: the reset refusal (model/reconcile.ts) protects exactly these.
 import type { BaseModel } from '../model/base.js';
-import { parseModel } from '../model/load.js';
+import { parseModel } from './load.js';
 import type { RenderEnv } from '../render/types.js';
 import { computePresetJsonSchema, PRODUCTS, presetJsonSchema, productOf } from './index.js';
 import type { Artifacts, ProductModule } from './types.js';

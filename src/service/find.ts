@@ -2,7 +2,7 @@
 import { homedir } from 'node:os';
 import { sameLocation, type Location, type Runtime } from '../model/base.js';
 import { UserError } from '../model/errors.js';
-import { buildRaw } from '../model/load.js';
+import { buildRaw } from '../products/load.js';
 import { setIn } from '../model/reconcile.js';
 import { RUNTIMES } from '../model/base.js';
 import { findProduct, productIds } from '../products/index.js';

@@ -1,7 +1,7 @@
 // The install service: load a preset against what is installed, prepare a plan, check it, run it.
 // The CLI's install command and the wizard both call these; they run no process themselves.
 import { UserError } from '../model/errors.js';
-import { buildRaw, parseModel, type Loaded } from '../model/load.js';
+import { buildRaw, parseModel, type Loaded } from '../products/load.js';
 import { findResets, keepStoredSecrets, resetRefusal } from '../model/reconcile.js';
 import type { BaseModel, Location } from '../model/base.js';
 import { productOf } from '../products/index.js';

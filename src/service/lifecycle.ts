@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import type { Location } from '../model/base.js';
 import { latestGoodBackup, purgeActions } from '../util/fsx.js';
-import { acquireLock, installLockKey, type Lock } from '../util/lock.js';
+import { acquireLock, installLockKey, type Lock } from '../exec/lock.js';
 import { backupValidator } from '../exec/local-state.js';
 import { posix } from 'node:path';
 import { UserError } from '../model/errors.js';

@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runPlainWizard, answerOf } from '../../src/ui/wiz/plain.js';
-import { parseModel } from '../../src/model/load.js';
+import { parseModel } from '../../src/products/load.js';
 import { render } from '../../src/service/plan.js';
 import type { Answers } from '../../src/ui/wiz/questions.js';
 import { RENDER_ENV, SECRET_ENV, TOKEN, load, tmp } from '../helpers.js';

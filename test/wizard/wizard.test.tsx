@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import React from 'react';
 import { render as inkRender } from 'ink-testing-library';
-import { parseModel } from '../../src/model/load.js';
+import { parseModel } from '../../src/products/load.js';
 import { render } from '../../src/service/plan.js';
 import { productOf } from '../../src/products/index.js';
 import { WizardApp } from '../../src/ui/wiz/Wizard.js';

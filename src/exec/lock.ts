@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../model/errors.js';
-import { ensureDir } from './fsx.js';
-import { alive } from './process.js';
+import { ensureDir } from '../util/fsx.js';
+import { alive } from '../util/process.js';
 
 /** How long a second run waits for the lock (HD_SETUP_LOCK_WAIT_MS overrides it). */
 export const LOCK_WAIT_MS = 5000;
