@@ -182,6 +182,19 @@ function expandHome(rt: Runtime, p: string): string {
   return p.replace(/^~/, rt.env.HOME!);
 }
 
+/** Every file under the given files or directories: name, inode, mtime and size (a rewrite or a new backup changes it). */
+function fileStamps(paths: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (p: string) => {
+    if (!existsSync(p)) return;
+    const st = statSync(p);
+    if (st.isDirectory()) for (const n of readdirSync(p)) walk(join(p, n));
+    else out[p] = `${st.ino}:${st.mtimeMs}:${st.size}`;
+  };
+  paths.forEach(walk);
+  return out;
+}
+
 function noSecrets(text: string): void {
   for (const s of SECRETS) expect(text.includes(s), `secret in output`).toBe(false);
 }
@@ -256,12 +269,16 @@ for (const rt of runtimes) {
       expect(v.status, v.stderr).toBe(0);
     });
 
-    it('a re-run changes nothing', () => {
+    it('a re-run changes nothing: same container, no file rewritten, no backup, "Changed: nothing"', () => {
       const id = inspect(rt, 'controller').Id;
+      const unit = join(rt.env.HOME!, '.config/systemd/user/hd-fivetran-agent.service');
+      const before = fileStamps([join(dir, 'conf'), unit]);
       const r = hd(rt, install());
       expect(r.code, r.stderr).toBe(0);
       expect(r.stderr).toContain('skipped: already running with the same configuration');
+      expect(r.stderr).toMatch(/Changed:\s+nothing/);
       expect(inspect(rt, 'controller').Id).toBe(id);
+      expect(fileStamps([join(dir, 'conf'), unit])).toEqual(before);
     });
 
     it('a changed config (proxy added) rewrites the config, backs it up and recreates the container', () => {
@@ -313,26 +330,27 @@ for (const rt of runtimes) {
       expect(inspect(rt, 'controller').State.Running).toBe(true);
     });
 
+    const tobikoArgs = [
+      'install',
+      '--preset',
+      'tobiko-docker',
+      '--yes',
+      ...rt.extraFlags,
+      '--set',
+      `runtime=${rt.bin}`,
+      '--set',
+      `tobiko.docker.image=${rt.tcloudImage}`,
+      '--set',
+      'tobiko.docker.pullPolicy=never',
+      '--set',
+      `tobiko.docker.installDir=${rt.tobikoDir}`,
+      '--set',
+      `tobiko.clientSecret=file:${files.client}`,
+      '--set',
+      `tobiko.gateways.warehouse.password=file:${files.db}`,
+    ];
     it('installs the Tobiko executors from a 0600 env-file, no secret on any command line', async () => {
-      const r = await hdScanned(rt, [
-        'install',
-        '--preset',
-        'tobiko-docker',
-        '--yes',
-        ...rt.extraFlags,
-        '--set',
-        `runtime=${rt.bin}`,
-        '--set',
-        `tobiko.docker.image=${rt.tcloudImage}`,
-        '--set',
-        'tobiko.docker.pullPolicy=never',
-        '--set',
-        `tobiko.docker.installDir=${rt.tobikoDir}`,
-        '--set',
-        `tobiko.clientSecret=file:${files.client}`,
-        '--set',
-        `tobiko.gateways.warehouse.password=file:${files.db}`,
-      ]);
+      const r = await hdScanned(rt, tobikoArgs);
       expect(r.code, r.stderr).toBe(0);
       expect(r.leaks).toEqual([]);
       noSecrets(r.stdout + r.stderr);
@@ -348,6 +366,14 @@ for (const rt of runtimes) {
       }
       const envFile = join(expandHome(rt, rt.tobikoDir), 'tobiko.env');
       expect(statSync(envFile).mode & 0o777).toBe(0o600);
+      // the same preset again: nothing recreated, nothing rewritten
+      const ids = ['tcloud-apply-executor', 'tcloud-run-executor'].map((n) => inspect(rt, n).Id);
+      const before = fileStamps([expandHome(rt, rt.tobikoDir)]);
+      const again = hd(rt, tobikoArgs);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stderr).toMatch(/Changed:\s+nothing/);
+      expect(['tcloud-apply-executor', 'tcloud-run-executor'].map((n) => inspect(rt, n).Id)).toEqual(ids);
+      expect(fileStamps([expandHome(rt, rt.tobikoDir)])).toEqual(before);
       rtCmd(rt, ['rm', '-f', 'tcloud-apply-executor', 'tcloud-run-executor']);
     });
 
