@@ -74,8 +74,8 @@ for (const m of list) {
     if (tsc.status !== 0) verdict = 'does not compile';
     else {
       // the suite's global set-up builds dist/ from the changed source
-      const r = spawnSync('npx', ['vitest', 'run', '--bail=1', '--reporter=dot'], { encoding: 'utf8' });
-      const failed = /FAIL\s+(\S+)/.exec(r.stdout + r.stderr);
+      const r = spawnSync('npx', ['vitest', 'run', '--bail=1', '--reporter=dot'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      const failed = /FAIL\s+(\S+)/.exec((r.stdout + r.stderr).replace(/\x1b\[[0-9;]*m/g, ''));
       verdict = r.status === 0 ? 'NOT NOTICED' : `caught (${failed ? failed[1] : 'exit ' + r.status})`;
     }
   } finally {
