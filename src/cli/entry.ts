@@ -1,26 +1,7 @@
-// Tiny entry chunk: answers --version without loading the rest; starts the wizard straight away on a
-// terminal with no arguments (without loading the CLI parser or the model first); else hands over to main.
-import './interrupt-first.js'; // Ctrl-C handled from the first line on
+// The entry chunk: answers --version with nothing else loaded (one module); everything else starts in
+// entry-run.ts.
 import { VERSION } from '../version.js';
-import { importWithoutFetch } from '../util/ink-loader.js';
-import { exitQuietlyOnEpipe } from '../util/epipe.js';
-
-exitQuietlyOnEpipe();
 
 const args = process.argv.slice(2);
-if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
-  process.stdout.write(`${VERSION}\n`);
-} else if (args.length === 0 && process.stdin.isTTY && process.stdout.isTTY && !process.env.CI) {
-  try {
-    const mark = (what: string) => process.env.HD_SETUP_DEBUG && process.stderr.write(`${what} at ${(process.uptime() * 1000).toFixed(0)} ms\n`);
-    mark('entry');
-    const { startWizard } = await importWithoutFetch(() => import('./wizard-main.js'));
-    mark('wizard loaded');
-    process.exitCode = await startWizard();
-  } catch (e) {
-    const { reportError } = await import('./context.js');
-    process.exitCode = reportError(e, false);
-  }
-} else {
-  await import('./main.js');
-}
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) process.stdout.write(`${VERSION}\n`);
+else await import('./entry-run.js');

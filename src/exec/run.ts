@@ -1,5 +1,5 @@
 // The only place that starts processes (execa). Secrets never go on argv: callers pass them on stdin.
-import { execa } from 'execa';
+import type { execa as Execa } from 'execa';
 import { trackChild, untrackChild } from '../util/interrupt.js';
 
 export interface RunOptions {
@@ -18,9 +18,14 @@ export interface RunResult {
   failure?: 'not-found' | 'cancelled' | 'timeout' | 'signal';
 }
 
+// execa is loaded when the first process starts: commands that start none (render, schema, --help) do not
+// compile it (~120 KB).
+let execaFn: typeof Execa | undefined;
+
 export async function run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   const [cmd, ...args] = argv;
   if (!cmd) throw new Error('empty command');
+  const execa = (execaFn ??= (await import('execa')).execa);
   const sub = execa(cmd, args, {
     reject: false,
     all: false,
