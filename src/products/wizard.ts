@@ -119,6 +119,8 @@ export interface ProductWizard {
   advanced(c: Ctx): Field[];
   /** Extra Advanced questions that are not single fields (resources, replicas). */
   advancedQuestions?(c: Ctx): Question[];
+  /** What those extra questions hold now, as name=value (the Advanced step says what "keep" keeps). */
+  advancedGiven?(c: Ctx): string[];
   /** Paths of the secrets in these answers. */
   secretPaths(answers: Answers): string[];
 }

@@ -226,6 +226,9 @@ describe('every field the model accepts, with its rules', () => {
     const viaSet = load({ presetObject: bare, sets: ['fivetran.kubernetes.resources.limits.cpu=4', 'fivetran.kubernetes.resources.limits.memory=8Gi'] });
     expect(files(s.answers)).toEqual(render(viaSet.model, RENDER_ENV).map((f) => [f.path, f.mode, f.content]));
     // clearing a value that was set removes it, and the empty object with it
+    // what the Advanced step keeps is said (not "the defaults")
+    const adv = currentQuestion(backTo(s, 'advanced'));
+    expect(adv.kind === 'select' && adv.options[0]).toEqual({ label: 'Keep these settings', value: 'defaults', hint: 'limits.cpu=4, limits.memory=8Gi' });
     s = backTo(s, 'res:limits.cpu');
     s = walk(s, ['', '']);
     expect(s.answers.fivetran.kubernetes.resources).toBeUndefined();

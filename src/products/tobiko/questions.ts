@@ -340,6 +340,7 @@ export const tobikoWizard: ProductWizard = {
   questions,
   advanced,
   advancedQuestions,
+  advancedGiven: (c) => (isK8s(c) ? (['apply', 'run'] as const).filter((r) => c.answers.tobiko?.kubernetes?.[r]?.replicas !== undefined).map((r) => `${r}.replicas=${c.answers.tobiko.kubernetes[r].replicas}`) : []),
   secretPaths(answers) {
     const t = answers.tobiko ?? {};
     const out: string[] = typeof t.clientSecret === 'string' && t.clientSecret ? ['tobiko.clientSecret'] : [];

@@ -136,7 +136,7 @@ export function fieldQuestion(c: Ctx, f: Field): Question {
 /** The Advanced step: skipped by default; "Edit" asks every setting the main flow does not. */
 function advancedQuestions(c: Ctx, w: ProductWizard): Question[] {
   const fields = w.advanced(c);
-  const given = fields.filter((f) => get(c.answers, f.path) !== undefined).map((f) => `${f.path.split('.').pop()}=${shown(f, get(c.answers, f.path))}`);
+  const given = [...fields.filter((f) => get(c.answers, f.path) !== undefined).map((f) => `${f.path.split('.').pop()}=${shown(f, get(c.answers, f.path))}`), ...(w.advancedGiven?.(c) ?? [])];
   const mode = c.drafts.advanced ?? 'defaults';
   const q: Question[] = [
     {
