@@ -10,8 +10,7 @@ import { PRODUCTS, computePresetJsonSchema } from '../../src/products/index.js';
 import { WIZARDS } from '../../src/products/wizards.js';
 import { createState, currentQuestion, prefill, reduce, type WizardState } from '../../src/ui/wiz/state.js';
 import { questions, type Answers } from '../../src/ui/wiz/questions.js';
-import { containerChecks, type CheckContext } from '../../src/exec/preflight.js';
-import { HOST, RENDER_ENV, ROOT, SECRET_ENV, TOKEN, load } from '../helpers.js';
+import { RENDER_ENV, ROOT, SECRET_ENV, TOKEN, load } from '../helpers.js';
 
 const submit = (s: WizardState, value: string) => reduce(s, { type: 'submit', value });
 const walk = (s: WizardState, values: string[]) => values.reduce(submit, s);
@@ -271,22 +270,6 @@ describe('--set overrides survive a change of product or runtime (point 17)', ()
     let s = prefill(createState({ product: 'fivetran', runtime: 'docker', fivetran: { token: TOKEN, kubernetes: { chart: 'oci://mirror.internal/helm/hd-agent' } } }));
     s = walk(backTo(s, 'runtime'), ['kubernetes']);
     expect(s.answers.fivetran.kubernetes.chart).toBe('oci://mirror.internal/helm/hd-agent');
-  });
-});
-
-describe('fix texts name the exact --set path for the product and runtime', () => {
-  it('an image that must be present (pull policy never): the pull policy\'s path', async () => {
-    for (const [preset, path] of [
-      ['fivetran-docker', 'fivetran.pullPolicy'],
-      ['tobiko-docker', 'tobiko.docker.pullPolicy'],
-    ] as const) {
-      const { model } = load({ preset });
-      const product = PRODUCTS.find((p) => p.id === model.product)!;
-      const ctx = { model, product, host: HOST, state: { images: [] }, installDir: '/x', allowRoot: false, env: {} } as unknown as CheckContext;
-      const r = await containerChecks['image-present']!(ctx);
-      expect(r.fix).toContain(`--set ${path}=missing`);
-      expect(r.fix).not.toContain('<');
-    }
   });
 });
 
