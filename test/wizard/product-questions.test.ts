@@ -210,6 +210,17 @@ describe('every field the model accepts, with its rules', () => {
     expect(() => parseModel(structuredClone(s.answers), { env: SECRET_ENV })).not.toThrow();
   });
 
+  it('affinity and node selector: label keys and values in the model\'s format, at the question', () => {
+    let s = walk(createState(), ['fivetran', 'kubernetes', 'token', TOKEN, 'fivetran', 'data', 'none', 'secret', 'affinity', 'add', 'a', 'required', 'bad key!']);
+    expect(s.error).toMatch(/^the label key must be a Kubernetes label key/);
+    s = walk(s, ['disktype', 'In', 'ssd, not ok']);
+    expect(s.error).toMatch(/^each value must be a Kubernetes label value/);
+    s = walk(createState(), ['fivetran', 'kubernetes', 'token', TOKEN, 'fivetran', 'data', 'none', 'secret', 'selector', 'pool=agents, -x=y']);
+    expect(s.error).toMatch(/^the key -x must be a Kubernetes label key/);
+    s = submit(s, 'pool=agents, kubernetes.io/arch=amd64');
+    expect(s.answers.fivetran.kubernetes.nodeSelector).toEqual({ pool: 'agents', 'kubernetes.io/arch': 'amd64' });
+  });
+
   it('affinity: Gt/Lt take exactly one integer, as the model says', () => {
     const s = walk(createState(), ['fivetran', 'kubernetes', 'token', TOKEN, 'fivetran', 'data', 'none', 'secret', 'affinity', 'add', 'a', 'required', 'cpu', 'Gt', '4, 8']);
     expect(s.error).toBe('operator Gt needs exactly one integer value');
