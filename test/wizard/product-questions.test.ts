@@ -123,10 +123,25 @@ describe('the Advanced step', () => {
   it('Kubernetes: release, chart mirror and version, executor image, replicas', () => {
     let s = walk(createState(), ['tobiko', 'kubernetes', 'acme', 'analytics', 'cid', 'sec', 'tobiko', 'add', 'warehouse', 'duckdb', '', 'done', 'none', 'existingSecret:create', 'edit']);
     expect(at(s)).toBe('adv:tobiko.url');
-    s = walk(s, ['', 'mirror.internal/tobikodata/tcloud', '1.2.3', 'exec', 'oci://mirror.internal/charts/hybrid-executors', '0.5.0', '10m', '1', '2']);
+    s = walk(s, ['', 'mirror.internal/tobikodata/tcloud', '']);
+    expect(s.error).toBe('give the tag of that repository (the image is a repository and a tag), or clear the repository');
+    s = walk(s, ['1.2.3', 'exec', 'oci://mirror.internal/charts/hybrid-executors', '0.5.0', '10m', '1', '2']);
+    expect(at(s)).toBe('res:apply.requests.cpu');
+    s = walk(s, ['', '', '4', '8Gi', ...Array(4).fill('')]);
     expect(at(s)).toBe('review');
-    expect(s.answers.tobiko.kubernetes).toEqual({ namespace: 'tobiko', image: { repository: 'mirror.internal/tobikodata/tcloud', tag: '1.2.3' }, release: 'exec', chart: 'oci://mirror.internal/charts/hybrid-executors', chartVersion: '0.5.0', timeout: '10m', run: { replicas: 2 } });
+    expect(s.answers.tobiko.kubernetes).toEqual({
+      namespace: 'tobiko',
+      image: { repository: 'mirror.internal/tobikodata/tcloud', tag: '1.2.3' },
+      release: 'exec',
+      chart: 'oci://mirror.internal/charts/hybrid-executors',
+      chartVersion: '0.5.0',
+      timeout: '10m',
+      apply: { resources: { limits: { cpu: '4', memory: '8Gi' } } },
+      run: { replicas: 2 },
+    });
     expect(() => parseModel(structuredClone(s.answers), { env: SECRET_ENV })).not.toThrow();
+    const adv = currentQuestion(backTo(s, 'advanced'));
+    expect(adv.kind === 'select' && adv.options[0]!.hint).toContain('apply.limits.cpu=4, apply.limits.memory=8Gi, run.replicas=2');
   });
 });
 

@@ -128,7 +128,7 @@ export function fieldQuestion(c: Ctx, f: Field): Question {
     title: f.default ? `${f.label} (empty: ${f.default})` : f.label,
     help,
     initial: current ?? '',
-    validate: (v) => (v === '' ? undefined : f.check?.(v)),
+    validate: (v, cx) => (v === '' ? f.needed?.(cx.answers) : f.check?.(v)),
     apply: store,
   };
 }
