@@ -117,7 +117,7 @@ export const containerChecks: Record<string, Check> = {
     try {
       const s = statfsSync(p);
       const free = (s.bavail * s.bsize) / GB;
-      if (free < 1) return { status: 'fail', message: `only ${free.toFixed(1)} GB free at ${p}`, fix: 'free disk space or choose another installDir' };
+      if (free < 1) return { status: 'fail', message: `only ${free.toFixed(1)} GB free at ${p}`, fix: `free disk space, or choose another directory with --set ${ctx.product.settingPath('installDir', ctx.model.runtime)}=...` };
       if (free < 50) return { status: 'warn', message: `${free.toFixed(0)} GB free at ${p}; 50 GB is recommended for pipeline data`, fix: 'add disk space for data/ and tmp/' };
       return { status: 'ok', message: `${free.toFixed(0)} GB free at ${p}` };
     } catch {
@@ -155,6 +155,6 @@ export const containerChecks: Record<string, Check> = {
   'image-present': (ctx) => {
     const image = ctx.product.image(ctx.model);
     if (image && ctx.state.images.includes(image)) return { status: 'ok', message: `image ${image} is present` };
-    return { status: 'fail', message: `image ${image} is not present and pull policy is never`, fix: `load it first (${runtimeName(ctx)} load -i image.tar), or set pullPolicy to missing` };
+    return { status: 'fail', message: `image ${image} is not present and pull policy is never`, fix: `load it first (${runtimeName(ctx)} load -i image.tar), or let it be pulled: --set ${ctx.product.settingPath('pullPolicy', ctx.model.runtime)}=missing` };
   },
 };

@@ -40,7 +40,7 @@ async function converse(answers: string[], opts: { review?: (a: Answers) => Prom
 
 describe('line prompts', () => {
   it('Fivetran on docker: the same answers render the same files as the bundled preset', async () => {
-    const { result, output } = await converse(['1', '1', `  ${TOKEN} `, '', '', 'i']);
+    const { result, output } = await converse(['1', '1', `  ${TOKEN} `, '', '', '', 'i']);
     expect(result.kind).toBe('install');
     expect(result.answers.fivetran.token).toBe(TOKEN); // trimmed
     expect(files(result.answers)).toEqual(presetFiles('fivetran-docker'));
@@ -51,7 +51,7 @@ describe('line prompts', () => {
     expect(output).not.toMatch(/\x1b/); // never repaints: no escape sequences at all
   });
   it('errors are said once and asked again; < goes back and keeps the answers', async () => {
-    const { result, output } = await converse(['1', '9', '1', 'not-a-token', '<', '', TOKEN, '2', 'http://proxy.internal:3128', '', '', '', 'q']);
+    const { result, output } = await converse(['1', '9', '1', 'not-a-token', '<', '', TOKEN, '2', 'http://proxy.internal:3128', '', '', '', '', 'q']);
     expect(output).toContain('✖ type a number from 1 to 3, or Enter for the default');
     expect(output).toContain('✖ token is not base64');
     expect(output.match(/Where should it run\?/g)).toHaveLength(3);
@@ -61,7 +61,7 @@ describe('line prompts', () => {
   it('the review: not ready offers what works; k skips the failed checks; s saves (~ expanded)', async () => {
     let skipped = false;
     const review = async () => (skipped ? { ok: true, text: 'Steps' } : { ok: false, failed: ['not-root'], text: '✖ not-root: running as root' });
-    const input = ['1', '1', TOKEN, '', '', 'i', 's', '~/p.yaml', 'k', 'i'];
+    const input = ['1', '1', TOKEN, '', '', '', 'i', 's', '~/p.yaml', 'k', 'i'];
     const input2 = new PassThrough();
     let output = '';
     const saved: string[] = [];
@@ -77,6 +77,18 @@ describe('line prompts', () => {
     expect(saved).toEqual([`${process.env.HOME}/p.yaml`]);
     expect(output).toContain('i install, s save as a preset, < back, q quit: ');
     expect(result.kind).toBe('install');
+  });
+  it('the same questions as the full screen: a Snowflake key pair, the Advanced step, a refused affinity default', async () => {
+    const { result, output } = await converse(['2', '1', 'acme', 'analytics', 'cid', 'sec', '', '', 'snowflake', 'private_key_path', 'acct', 'svc', '/keys/k.p8', '', '', '', '', '', '', 'edit', '', '', 'never', '', '', 'i']);
+    expect(output).toContain('warehouse: which of password, private_key, private_key_path, authenticator?');
+    expect(output).toContain('Advanced settings');
+    expect(result.kind).toBe('install');
+    expect(result.answers.tobiko.gateways.warehouse).toEqual({ type: 'snowflake', account: 'acct', user: 'svc', private_key_path: '/keys/k.p8' });
+    expect(result.answers.tobiko.docker).toEqual({ pullPolicy: 'never' });
+    expect(files(result.answers).find(([p]) => String(p).endsWith('tobiko.env'))?.[2]).toContain('SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__PRIVATE_KEY_PATH=/keys/k.p8');
+    const k8s = await converse(['1', '3', '1', TOKEN, '', 'fivetran-data', '', '', '3', '', 'a', '', '1', 'k', '', 'x', '2', 'b', '2', 'k', '', 'y', '', 'c1', '', '', '3', '', 'i']);
+    expect(k8s.output).toContain('✖ rule b has no connections, so it must be the default: choose b, or go back and give it connection ids');
+    expect(k8s.result.answers.fivetran.kubernetes.affinity).toEqual([{ rule: 'a', connectors: ['c1'] }, { rule: 'b', default: true }]);
   });
   it('the input ending (Ctrl-D, a closed pipe) cancels', async () => {
     const input = new PassThrough();
@@ -104,7 +116,7 @@ describe.runIf(hasScript)('line prompts in a pseudo-terminal (the built bin)', (
     const r = await inPty('cols 80 rows 24', {
       env: { ACCESSIBLE: '1', HOME: home },
       // typed ahead too: the reader, not the terminal, decides what is echoed
-      keys: ['1\r', '1\r', `${TOKEN}\r`, '\r', '\r', 's\r', '~/p.yaml\r', 'q\r'],
+      keys: ['1\r', '1\r', `${TOKEN}\r`, '\r', '\r', '\r', 's\r', '~/p.yaml\r', 'q\r'],
       first: 1500,
       gap: 600,
     });
