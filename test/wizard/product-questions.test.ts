@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { parseModel } from '../../src/model/load.js';
+import { parseModel } from '../../src/products/load.js';
 import { render } from '../../src/service/plan.js';
 import { PRODUCTS, computePresetJsonSchema } from '../../src/products/index.js';
 import { WIZARDS } from '../../src/products/wizards.js';
