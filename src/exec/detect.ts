@@ -104,6 +104,7 @@ export async function inspectContainers(bin: string, names: string[]): Promise<R
       image: String(c.Config?.Image ?? c.ImageName ?? ''),
       labels: (c.Config?.Labels ?? {}) as Record<string, string>,
       ...restartOf(c.HostConfig?.RestartPolicy),
+      mounts: (Array.isArray(c.Mounts) ? (c.Mounts as Array<Record<string, unknown>>) : []).filter((m) => m?.Type === 'bind' && typeof m.Source === 'string').map((m) => String(m.Source)),
     };
   }
   return out;

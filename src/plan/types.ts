@@ -91,6 +91,8 @@ export interface ContainerState {
   labels: Record<string, string>;
   /** Restart policy as `run --restart` takes it. */
   restart?: string;
+  /** Host paths of its bind mounts (whose it is, for a container made before the owner label). */
+  mounts?: string[];
 }
 
 export interface InstalledState {

@@ -20,6 +20,7 @@ import { writeBundle } from '../exec/bundle.js';
 import { bootCheck, bootLine, readBootState, type BootState } from '../exec/boot.js';
 import { helmRollbackPlan, startPlanKubernetes, stopPlan, uninstallPlan, type Target } from '../plan/lifecycle.js';
 import type { HostFacts, Plan } from '../plan/types.js';
+import { assertOwned } from '../plan/containers.js';
 import { toYaml } from '../render/yaml.js';
 import { redactor } from '../util/output.js';
 import { maskUrlCredentials } from '../util/redact.js';
@@ -69,8 +70,15 @@ async function asPrepared(d: DetectedInstall, plan: Plan): Promise<Prepared> {
   return { loaded: { model }, product: d.product, location: d.location, host, state: { containers: {}, networks: [], images: [], files: {} }, plan };
 }
 
+/** docker/podman: refuse (exit 2) to stop or remove a container of the same name that another install made. */
+function assertOwnContainers(d: DetectedInstall, t: Target): void {
+  if (d.location.runtime !== 'kubernetes' && d.location.installDir) assertOwned(t.runtimeBin, d.containers, d.location.installDir);
+}
+
 export async function uninstallPlanFor(d: DetectedInstall, purge: boolean): Promise<Plan> {
-  return uninstallPlan(await targetOf(d), purge);
+  const t = await targetOf(d);
+  assertOwnContainers(d, t);
+  return uninstallPlan(t, purge);
 }
 
 export async function uninstall(d: DetectedInstall, plan: Plan, choices: Choices, report: Reporter): Promise<Summary> {
@@ -81,7 +89,9 @@ export async function uninstall(d: DetectedInstall, plan: Plan, choices: Choices
 }
 
 export async function stopPlanFor(d: DetectedInstall): Promise<Plan> {
-  return stopPlan(await targetOf(d));
+  const t = await targetOf(d);
+  assertOwnContainers(d, t);
+  return stopPlan(t);
 }
 
 export async function stop(d: DetectedInstall, plan: Plan, report: Reporter): Promise<Summary> {
