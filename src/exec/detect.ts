@@ -72,7 +72,7 @@ export async function detectHost(runtime: Runtime, opts: DetectOptions = {}): Pr
     selinuxEnabled(env),
     opts.light ? Promise.resolve(false) : systemdUser(env),
   ]);
-  return { ...base, runtimeBin: rt.bin ?? `/usr/bin/${runtime}`, rootless: rt.rootless, socket: rt.socket, selinux, systemdUser: sd, runtime: rt };
+  return { ...base, runtimeBin: rt.bin ?? `/usr/bin/${runtime}`, rootless: rt.rootless, socket: rt.socket, selinux, systemdUser: sd, ...(rt.version ? { runtimeVersion: rt.version } : {}), runtime: rt };
 }
 
 function readIfExists(p: string): string | undefined {

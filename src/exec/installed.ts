@@ -6,6 +6,7 @@ import { describeLocation, type ContainerRuntime, type Location } from '../model
 import { UserError } from '../model/errors.js';
 import type { ContainerState } from '../plan/types.js';
 import { ownershipOf } from '../plan/containers.js';
+import { QUADLET_DIR, quadletFacts } from '../render/unit.js';
 import { findProduct, PRODUCTS } from '../products/index.js';
 import { readBack } from '../products/readback.js';
 import { fileKey, type Artifacts, type ProductModule } from '../products/types.js';
@@ -107,8 +108,17 @@ export async function gather(loc: Location, o: GatherOptions): Promise<{ artifac
   // Another install's container of the same name says nothing about this one: decode does not read it
   // (the plans and lifecycle commands refuse to touch it, plan/containers.ts assertOwned).
   const ours = (n: string) => (found[n] && loc.installDir && ownershipOf(found[n]!, loc.installDir).owned ? found[n] : undefined);
+  // Quadlet (podman >= 4.4): the .container file is the container's definition (a stopped service has
+  // removed its container), so it is what the read-back reads.
+  const quadlet = (n: string) => {
+    if (loc.runtime !== 'podman') return undefined;
+    const text = read(posix.join(o.home, QUADLET_DIR, `${n}.container`));
+    return text === undefined ? undefined : quadletFacts(text);
+  };
   const facts = Object.fromEntries(
     reads.containers.map((n) => {
+      const q = quadlet(n);
+      if (q) return [n, q];
       const c = ours(n);
       return [n, c ? { image: c.image, labels: c.labels, ...(c.restart ? { restart: c.restart } : {}) } : undefined];
     }),

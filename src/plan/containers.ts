@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { UserError } from '../model/errors.js';
-import type { Action, ContainerState, HostFacts, InstalledState, PlannedFile, Step } from './types.js';
+import type { Action, ContainerState, HostFacts, InstalledState, Plan, PlannedFile, Step } from './types.js';
 
 export const HASH_LABEL = 'hd-setup.config-hash';
 /** Settings a container does not otherwise show, so that a re-run can prefill them. */
@@ -15,24 +15,9 @@ export const MEMORY_LABEL = 'hd-setup.memory';
  */
 export const OWNER_LABEL = 'hd-setup.install';
 
-export interface ContainerSpec {
-  name: string;
-  image: string;
-  restart: string;
-  pull: 'always' | 'missing' | 'never';
-  network?: string;
-  memory?: string;
-  labels: Record<string, string>;
-  env: Record<string, string>;
-  envFile?: string;
-  volumes: [string, string][];
-  securityOpts: string[];
-  args: string[];
-  /** Content the container reads (config, env-file): a change recreates the container. */
-  inputs: string[];
-  /** The install it belongs to: its install dir (OWNER_LABEL). */
-  owner: string;
-}
+import { bootUnitForm, QUADLET_DIR, quadletContainer, quadletService, type ContainerSpec } from '../render/unit.js';
+import type { RenderedFile } from '../render/types.js';
+export type { ContainerSpec };
 
 export function configHash(spec: ContainerSpec): string {
   const h = createHash('sha256');
@@ -200,4 +185,92 @@ export function bootStep(host: HostFacts, unitName: string | undefined, runtime:
     actions: [{ kind: 'boot', unit: unitName, user: host.user, what: `${what} (${runtime})` }],
     fix: `run "systemctl --user status ${unitName}" to see why the user manager refuses the unit`,
   };
+}
+
+// ---- Quadlet (podman >= 4.4) ----
+
+/**
+ * Whether an install hands its containers to Quadlet: podman 4.4 or later with a systemd user manager
+ * (Quadlet is a systemd generator; without a user manager nothing would run the unit). Otherwise the
+ * containers are run by hd-setup and started at boot by the service unit (render/unit.ts).
+ */
+export function usesQuadlet(runtime: string, host: Pick<HostFacts, 'runtimeVersion' | 'systemdUser'>): boolean {
+  return runtime === 'podman' && host.systemdUser && bootUnitForm('podman', host.runtimeVersion) === 'quadlet';
+}
+
+export function quadletDir(host: Pick<HostFacts, 'home'>): string {
+  return posix.join(host.home, QUADLET_DIR);
+}
+
+/** The .container file of a spec, with the labels `run` would give it. */
+export function quadletFile(spec: ContainerSpec, description: string): RenderedFile {
+  return {
+    path: `containers-systemd/${spec.name}.container`,
+    base: 'quadlet',
+    rel: `${spec.name}.container`,
+    mode: 0o644,
+    content: quadletContainer(spec, { description, labels: containerLabels(spec, configHash(spec)) }),
+    secret: false,
+    description: `Quadlet unit: podman's generator makes ${quadletService(spec.name)} from it`,
+  };
+}
+
+/**
+ * A container plan in Quadlet form: the .container files (already among the plan's files) own the
+ * containers. After the files are written, `systemctl --user daemon-reload` generates the services; each
+ * container whose file or configuration changed is (re)created by restarting its service (Quadlet runs it
+ * with --replace), a stopped one is started, and any mask a `stop` left is lifted first. Start on boot is
+ * the [Install] section of the file: checked (generated, linger), never `enable`d. Pure.
+ */
+export function quadletPlan(plan: Plan, specs: ContainerSpec[], state: InstalledState, host: HostFacts, what: string): Plan {
+  const files = new Map(plan.files.map((f) => [f.rel, f]));
+  const changed = (name: string) => {
+    const f = files.get(`${name}.container`);
+    return !f || f.current !== f.content;
+  };
+  const services = specs.map((s) => quadletService(s.name));
+  const anyChanged = specs.some((s) => changed(s.name));
+  const steps: Step[] = [];
+  for (const step of plan.steps) {
+    const spec = specs.find((s) => step.id === `container:${s.name}`);
+    if (spec) {
+      const svc = quadletService(spec.name);
+      const current = state.containers[spec.name];
+      const title = `Run container ${spec.name} through ${svc} (Quadlet)`;
+      if (!changed(spec.name) && containerUpToDate(spec, state)) {
+        steps.push({ ...step, title, actions: [], skip: 'already running with the same configuration' });
+        continue;
+      }
+      const verb = !changed(spec.name) && current && current.labels[HASH_LABEL] === configHash(spec) ? 'start' : 'restart';
+      steps.push({
+        id: step.id,
+        title,
+        actions: [
+          { kind: 'exec', argv: ['systemctl', '--user', 'unmask', svc], okExitCodes: [1] },
+          { kind: 'exec', argv: ['systemctl', '--user', verb, svc], timeoutMs: 15 * 60_000 },
+        ],
+        fix: `see "systemctl --user status ${svc}" and "journalctl --user -u ${svc}"`,
+      });
+      continue;
+    }
+    if (step.id === 'boot') {
+      steps.push({
+        id: 'boot',
+        title: 'Start on boot',
+        actions: services.map((unit) => ({ kind: 'boot' as const, unit, user: host.user, what: `${what} (podman, Quadlet)`, generated: true })),
+        fix: `run "systemctl --user status ${services[0]}"; the generator's messages: journalctl --user -b | grep -i quadlet`,
+      });
+      continue;
+    }
+    steps.push(step);
+    if (step.id === 'files' && anyChanged) {
+      steps.push({
+        id: 'units',
+        title: 'Generate the services from the Quadlet files (systemctl --user daemon-reload)',
+        actions: [{ kind: 'exec', argv: ['systemctl', '--user', 'daemon-reload'] }],
+        fix: `check the files in ${quadletDir(host)} with "/usr/libexec/podman/quadlet -dryrun -user"`,
+      });
+    }
+  }
+  return { ...plan, steps };
 }

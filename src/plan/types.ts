@@ -34,8 +34,11 @@ export type Action =
   | { kind: 'remove'; path: string; recursive?: boolean }
   | { kind: 'restore'; from: string; to: string }
   | { kind: 'note'; text: string }
-  /** systemctl --user daemon-reload + enable, then report whether it starts at boot (exec/boot.ts). */
-  | { kind: 'boot'; unit: string; user: string; what: string };
+  /**
+   * systemctl --user daemon-reload + enable, then report whether it starts at boot (exec/boot.ts).
+   * `generated`: a unit Quadlet generates (its [Install] section enables it; `enable` is refused).
+   */
+  | { kind: 'boot'; unit: string; user: string; what: string; generated?: boolean };
 
 export interface Step {
   id: string;
@@ -81,6 +84,8 @@ export interface HostFacts {
   /** Whether `systemctl --user` works here. */
   systemdUser: boolean;
   version: string;
+  /** The container runtime's version (docker/podman --version), when it was probed. */
+  runtimeVersion?: string;
 }
 
 export interface ContainerState {

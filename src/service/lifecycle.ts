@@ -21,6 +21,7 @@ import { bootCheck, bootLine, readBootState, type BootState } from '../exec/boot
 import { helmRollbackPlan, startPlanKubernetes, stopPlan, uninstallPlan, type Target } from '../plan/lifecycle.js';
 import type { HostFacts, Plan } from '../plan/types.js';
 import { assertOwned } from '../plan/containers.js';
+import { QUADLET_DIR, quadletService } from '../render/unit.js';
 import { toYaml } from '../render/yaml.js';
 import { redactor } from '../util/output.js';
 import { maskUrlCredentials } from '../util/redact.js';
@@ -45,10 +46,24 @@ export async function targetOf(d: DetectedInstall): Promise<Target> {
     containers: d.product.containerNames,
     ...(d.product.network ? { network: d.product.network } : {}),
     ...(d.product.unitName ? { unitName: d.product.unitName } : {}),
+    ...quadletOf(d, host.home),
     deployments: k ? await deploymentsOf(d, k.deployments) : [],
     managedKinds: k?.managedKinds ?? [],
     ...(d.location.installDir ? { purgeActions: purgeActions(d.location.installDir, host.home) } : {}),
   };
+}
+
+/** podman >= 4.4 installs: the containers' Quadlet files that exist, and the services generated from them. */
+function quadletOf(d: DetectedInstall, home: string): { quadlet?: { services: string[]; files: string[] } } {
+  if (d.location.runtime !== 'podman') return {};
+  const names = d.product.containerNames.filter((n) => existsSync(posix.join(home, QUADLET_DIR, `${n}.container`)));
+  return names.length ? { quadlet: { services: names.map(quadletService), files: names.map((n) => posix.join(home, QUADLET_DIR, `${n}.container`)) } } : {};
+}
+
+/** The boot unit of an install and its file: the service unit, or (Quadlet) the first container's generated service. */
+function bootUnitOf(d: DetectedInstall, t: Target): { unit: string; file: string; generated: boolean } | undefined {
+  if (t.quadlet) return { unit: t.quadlet.services[0]!, file: t.quadlet.files[0]!, generated: true };
+  return t.unitName ? { unit: t.unitName, file: posix.join(t.home, '.config/systemd/user', t.unitName), generated: false } : undefined;
 }
 
 /**
@@ -198,9 +213,10 @@ export async function status(d: DetectedInstall): Promise<StatusReport> {
     const rt = await detectRuntime(d.location.runtime);
     const containers = await Promise.all(t.containers.map((n) => containerStatus(t.runtimeBin, n, redactor)));
     const host = await hostFor(d);
-    const unit = t.unitName ? posix.join(t.home, '.config/systemd/user', t.unitName) : undefined;
-    const bs = t.unitName ? await readBootState(t.unitName, host.user) : undefined;
-    const boot = unit && bs ? (existsSync(unit) ? bootLine(bs) : 'no unit (run hd-setup install again to write it)') : 'restart policy of the containers';
+    const bu = bootUnitOf(d, t);
+    const unit = bu?.file;
+    const bs = bu ? await readBootState(bu.unit, host.user) : undefined;
+    const boot = unit && bs ? (existsSync(unit) ? bootLine(bs, bu.generated) : 'no unit (run hd-setup install again to write it)') : 'restart policy of the containers';
     return {
       ...base,
       versions: { hdSetup: VERSION, [d.location.runtime]: rt.version, rootless: rt.rootless },
@@ -242,7 +258,8 @@ export async function doctor(d: DetectedInstall, choices: Choices): Promise<Chec
     const check = allChecks[id];
     if (check) reports.push({ id, ...(await check(ctx)) });
   }
-  if (d.location.runtime !== 'kubernetes' && d.product.unitName && !c.skipCheck?.includes('boot')) reports.push(bootCheck(await readBootState(d.product.unitName, p.host.user)));
+  const bu = d.location.runtime !== 'kubernetes' ? bootUnitOf(d, await targetOf(d)) : undefined;
+  if (bu && !c.skipCheck?.includes('boot')) reports.push(bootCheck(await readBootState(bu.unit, p.host.user), bu.generated));
   let skewChecked = false;
   // Through the proxy the install uses, as the agent would.
   const proxyUrl = model.proxy?.https ?? model.proxy?.http;
