@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { ROOT, cli, expectNoSecrets } from './helpers.js';
+import { ROOT, cli, expectNoSecrets, tmp } from './helpers.js';
 import { rootFlags, stubEnv, type StubEnv } from './stub-runtime.js';
 import { bootUnitForm, containerServiceUnit, quadletContainer } from '../src/render/unit.js';
 import { bootCheck, bootLine, type BootState } from '../src/exec/boot.js';
@@ -194,6 +194,34 @@ describe('the shared unit builder', () => {
     expect(quoted).toContain('Environment="A=x y\\"z"');
     expect(quoted).toContain('Label="k=a b"');
     expect(quadletFacts(quadletContainer(spec, { description: 'x', labels: { k: 'a b' } }))?.labels).toEqual({ k: 'a b' });
+  });
+});
+
+describe('the Quadlet file, checked as far as this machine can (podman 4.3.1 here has no Quadlet generator)', () => {
+  it('its [Unit], [Service] and [Install] sections, which the generator copies into the service, verify with systemd-analyze', async () => {
+    const which = spawnSync('sh', ['-c', 'command -v systemd-analyze'], { encoding: 'utf8' });
+    if (which.status !== 0) return; // no systemd-analyze: nothing to check with
+    const { quadletFile } = await import('../src/plan/containers.js');
+    const { tobikoContainerSpecs } = await import('../src/products/tobiko/plan.js');
+    const { fivetranContainerSpec } = await import('../src/products/fivetran/plan.js');
+    const { load, HOST, RENDER_ENV } = await import('./helpers.js');
+    const d = tmp();
+    const ft = load({ preset: 'fivetran-podman' }).model;
+    const tb = load({ preset: 'tobiko-docker', sets: ['runtime=podman'] }).model;
+    const specs = [fivetranContainerSpec(ft, { ...HOST, ...RENDER_ENV }, '/home/ana/fivetran', '{}'), ...tobikoContainerSpecs(tb, '/home/ana/tobiko', '')];
+    for (const spec of specs) {
+      const text = quadletFile(spec, 'x').content;
+      // What the generator does with the rest: [Container] becomes ExecStart=podman run ...
+      const service = text.replace(/\[Container\][\s\S]*?(?=\n\[)/, '').replace('[Service]\n', '[Service]\nExecStart=/bin/true\n');
+      const f = join(d, `${spec.name}.service`);
+      writeFileSync(f, service);
+      const v = spawnSync('systemd-analyze', ['verify', f], { encoding: 'utf8' });
+      expect(v.status, `${service}\n${v.stderr}`).toBe(0);
+      expect(v.stderr, v.stderr).not.toMatch(/Unknown (key|section)|Invalid|Failed to parse/i);
+      // The [Container] keys are those of podman-systemd.unit(5).
+      const keys = [...text.split('[Container]')[1]!.split('\n[')[0]!.matchAll(/^([A-Za-z]+)=/gm)].map((m) => m[1]);
+      for (const k of keys) expect(['ContainerName', 'Image', 'Network', 'Label', 'Environment', 'EnvironmentFile', 'Volume', 'SecurityLabelDisable', 'PodmanArgs', 'Exec']).toContain(k);
+    }
   });
 });
 
