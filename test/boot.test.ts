@@ -2,10 +2,11 @@
 // systemctl/loginctl (test/stubs/boot) that play a user manager with or without linger, or none at all.
 // The real systemd, linger and reboots are in test/e2e/reboot.e2e.ts.
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { ROOT, cli, expectNoSecrets } from './helpers.js';
+import { ROOT, cli, expectNoSecrets, tmp } from './helpers.js';
 import { rootFlags, stubEnv, type StubEnv } from './stub-runtime.js';
 import { bootUnitForm, containerServiceUnit, quadletContainer } from '../src/render/unit.js';
 import { bootCheck, bootLine, type BootState } from '../src/exec/boot.js';
@@ -112,6 +113,7 @@ describe('the unit follows the lifecycle; status and doctor report it', () => {
     expect(JSON.parse(cli(['status', '--json'], { env: s.env }).stdout).bootState.enabled).toBe('enabled');
 
     const m = s.systemctl().length;
+    const mark = s.systemctl().length;
     const un = cli(['uninstall', '--yes'], { env: s.env });
     expect(un.code, un.stderr).toBe(0);
     expect(s.systemctl().slice(m)).toEqual(expect.arrayContaining(['--user disable --now hd-tobiko-executors.service', '--user daemon-reload']));
@@ -158,21 +160,170 @@ describe('the shared unit builder', () => {
     expect(u).toContain('[Install]\nWantedBy=default.target');
   });
 
-  it('podman 4.4+: a Quadlet .container with the same container', () => {
-    const q = quadletContainer({
+  it('podman 4.4+: a Quadlet .container built from the same ContainerSpec as podman run, read back exactly', async () => {
+    const { containerLabels, configHash, runArgv } = await import('../src/plan/containers.js');
+    const { quadletFacts } = await import('../src/render/unit.js');
+    const spec = {
       name: 'controller',
-      description: 'Fivetran Hybrid Deployment Agent',
       image: 'localhost/hd-agent-test:latest',
+      restart: 'on-failure:3',
+      pull: 'missing' as const,
       network: 'fivetran_ldp',
       memory: '2048m',
-      labels: { fivetran: 'ldp', 'hd-setup.config-hash': 'abc' },
+      labels: { fivetran: 'ldp', 'hd-setup.product': 'fivetran' },
       env: { HOST_USER_HOME_DIR: '/home/ana', CONTAINER_ENV_TYPE: 'podman' },
-      volumes: [['/home/ana/fivetran/conf', '/conf']],
+      volumes: [['/home/ana/fivetran/conf', '/conf']] as [string, string][],
       securityOpts: ['label=disable'],
       args: ['-f', '/conf/config.json'],
-    });
-    for (const line of ['ContainerName=controller', 'Image=localhost/hd-agent-test:latest', 'Network=fivetran_ldp', 'Label=fivetran=ldp', 'Environment=CONTAINER_ENV_TYPE=podman', 'Volume=/home/ana/fivetran/conf:/conf', 'SecurityLabelDisable=true', 'PodmanArgs=--memory=2048m', 'Exec=-f /conf/config.json', 'WantedBy=default.target']) {
+      inputs: ['{}'],
+      owner: '/home/ana/fivetran',
+    };
+    const labels = containerLabels(spec, configHash(spec));
+    const q = quadletContainer(spec, { description: 'Fivetran Hybrid Deployment Agent', labels });
+    for (const line of ['ContainerName=controller', 'Image=localhost/hd-agent-test:latest', 'Network=fivetran_ldp', 'Label=fivetran=ldp', 'Label=hd-setup.install=/home/ana/fivetran', `Label=hd-setup.config-hash=${configHash(spec)}`, 'Environment=CONTAINER_ENV_TYPE=podman', 'Volume=/home/ana/fivetran/conf:/conf', 'SecurityLabelDisable=true', 'PodmanArgs=--memory=2048m', 'Exec=-f /conf/config.json', 'Restart=on-failure', 'StartLimitBurst=3', 'WantedBy=default.target']) {
       expect(q.split('\n')).toContain(line);
+    }
+    // Every label podman run is given is in the file, and the read-back sees what inspect would.
+    const argv = runArgv('/usr/bin/podman', spec, configHash(spec));
+    const runLabels = argv.flatMap((a, i) => (argv[i - 1] === '--label' ? [a] : []));
+    expect(runLabels.map((l) => `Label=${l}`).every((l) => q.split('\n').includes(l))).toBe(true);
+    expect(quadletFacts(q)).toEqual({ image: spec.image, labels, restart: 'on-failure:3' });
+    for (const restart of ['always', 'unless-stopped']) expect(quadletFacts(quadletContainer({ ...spec, restart }, { description: 'x', labels }))?.restart).toBe(restart);
+    // A value with a space or quote is quoted as systemd reads it.
+    const quoted = quadletContainer({ ...spec, env: { A: 'x y"z' } }, { description: 'x', labels: { k: 'a b' } }).split('\n');
+    expect(quoted).toContain('Environment="A=x y\\"z"');
+    expect(quoted).toContain('Label="k=a b"');
+    expect(quadletFacts(quadletContainer(spec, { description: 'x', labels: { k: 'a b' } }))?.labels).toEqual({ k: 'a b' });
+  });
+});
+
+describe('the Quadlet file, checked as far as this machine can (podman 4.3.1 here has no Quadlet generator)', () => {
+  it('its [Unit], [Service] and [Install] sections, which the generator copies into the service, verify with systemd-analyze', async () => {
+    const which = spawnSync('sh', ['-c', 'command -v systemd-analyze'], { encoding: 'utf8' });
+    if (which.status !== 0) return; // no systemd-analyze: nothing to check with
+    const { quadletFile } = await import('../src/plan/containers.js');
+    const { tobikoContainerSpecs } = await import('../src/products/tobiko/plan.js');
+    const { fivetranContainerSpec } = await import('../src/products/fivetran/plan.js');
+    const { load, HOST, RENDER_ENV } = await import('./helpers.js');
+    const d = tmp();
+    const ft = load({ preset: 'fivetran-podman' }).model;
+    const tb = load({ preset: 'tobiko-docker', sets: ['runtime=podman'] }).model;
+    const specs = [fivetranContainerSpec(ft, { ...HOST, ...RENDER_ENV }, '/home/ana/fivetran', '{}'), ...tobikoContainerSpecs(tb, '/home/ana/tobiko', '')];
+    for (const spec of specs) {
+      const text = quadletFile(spec, 'x').content;
+      // What the generator does with the rest: [Container] becomes ExecStart=podman run ...
+      const service = text.replace(/\[Container\][\s\S]*?(?=\n\[)/, '').replace('[Service]\n', '[Service]\nExecStart=/bin/true\n');
+      const f = join(d, `${spec.name}.service`);
+      writeFileSync(f, service);
+      const v = spawnSync('systemd-analyze', ['verify', f], { encoding: 'utf8' });
+      expect(v.status, `${service}\n${v.stderr}`).toBe(0);
+      expect(v.stderr, v.stderr).not.toMatch(/Unknown (key|section)|Invalid|Failed to parse/i);
+      // The [Container] keys are those of podman-systemd.unit(5).
+      const keys = [...text.split('[Container]')[1]!.split('\n[')[0]!.matchAll(/^([A-Za-z]+)=/gm)].map((m) => m[1]);
+      for (const k of keys) expect(['ContainerName', 'Image', 'Network', 'Label', 'Environment', 'EnvironmentFile', 'Volume', 'SecurityLabelDisable', 'PodmanArgs', 'Exec']).toContain(k);
+    }
+  });
+});
+
+describe('podman >= 4.4: the containers are handed to Quadlet (stub podman 4.9, stub systemctl playing the generator)', () => {
+  async function podman(version = '4.9.3', extra: NodeJS.ProcessEnv = {}) {
+    const s = await stubEnv('podman', { USER: 'ana', HD_STUB_VERSION: version, ...extra }, { path: [join(ROOT, 'test/stubs/boot')], imagePresent: true });
+    const log = join(s.state, 'systemctl.log');
+    return { ...s, systemctl: () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []) };
+  }
+  const quadletFile = (home: string, n = 'controller') => join(home, '.config/containers/systemd', `${n}.container`);
+  const running = (state: string, c: string) => existsSync(join(state, 'containers', c)) && readFileSync(join(state, 'containers', `${c}.status`), 'utf8').trim() === 'running';
+  const isEnabled = (s: { env: NodeJS.ProcessEnv }, unit: string) => spawnSync(join(ROOT, 'test/stubs/boot/systemctl'), ['--user', 'is-enabled', unit], { env: s.env, encoding: 'utf8' }).stdout.trim();
+  const fivetran = (s: { env: NodeJS.ProcessEnv }, ...extra: string[]) => cli(['install', '--preset', 'fivetran-podman', '--yes', ...rootFlags, '--set', 'fivetran.image=example.com/agent:7', '--set', 'fivetran.pullPolicy=missing', ...extra], { env: s.env });
+
+  it('install writes controller.container instead of the service unit, and the generated service runs the container; a re-run changes nothing', async () => {
+    const s = await podman();
+    const r = fivetran(s);
+    expect(r.code, r.stderr).toBe(0);
+    const file = quadletFile(s.home);
+    expect(existsSync(file)).toBe(true);
+    expect(statSync(file).mode & 0o777).toBe(0o644);
+    expect(existsSync(join(s.home, '.config/systemd/user/hd-fivetran-agent.service'))).toBe(false);
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain('Image=example.com/agent:7');
+    expect(text).toContain(`Label=hd-setup.install=${join(s.home, 'fivetran')}`);
+    expectNoSecrets(text);
+    // hd-setup does not run the container itself: the unit does (podman run --replace from the file).
+    expect(s.calls().filter((c) => c.startsWith('run '))).toEqual([expect.stringMatching(/^run -d --name controller --replace --label /)]);
+    expect(s.systemctl()).toEqual(expect.arrayContaining(['--user daemon-reload', '--user unmask controller.service', '--user restart controller.service']));
+    expect(s.systemctl()).not.toContain('--user enable controller.service');
+    expect(running(s.state, 'controller')).toBe(true);
+    expect(r.stderr).toContain('Start on boot: controller.service is generated (Quadlet) and linger is on for ana');
+    expect(isEnabled(s, 'controller.service')).toBe('generated');
+    const before = s.systemctl().length;
+    const again = fivetran(s);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain('already running with the same configuration');
+    expect(s.systemctl().slice(before).filter((c) => /restart|start controller/.test(c))).toEqual([]);
+    // A change of configuration: the file is rewritten and the service restarted (Quadlet recreates the container).
+    const changed = fivetran(s, '--set', 'fivetran.memory=4g');
+    expect(changed.code, changed.stderr).toBe(0);
+    expect(readFileSync(file, 'utf8')).toContain('PodmanArgs=--memory=4g');
+    expect(s.systemctl().filter((c) => c === '--user restart controller.service')).toHaveLength(2);
+    s.server.close();
+  });
+
+  it('stop masks the generated service (a reboot keeps it stopped), start unmasks it, the read-back survives the removed container, uninstall removes the file', async () => {
+    const s = await podman();
+    expect(fivetran(s).code).toBe(0);
+    const st = cli(['stop'], { env: s.env });
+    expect(st.code, st.stderr).toBe(0);
+    expect(s.systemctl()).toEqual(expect.arrayContaining(['--user mask controller.service', '--user stop controller.service']));
+    expect(existsSync(join(s.state, 'containers/controller'))).toBe(false);
+    // "Reboot": the generator runs again; the mask wins over the file's [Install].
+    spawnSync(join(ROOT, 'test/stubs/boot/systemctl'), ['--user', 'daemon-reload'], { env: s.env });
+    expect(isEnabled(s, 'controller.service')).toBe('masked');
+    const status = cli(['status', '--json'], { env: s.env });
+    const j = JSON.parse(status.stdout);
+    expect(j.bootState).toMatchObject({ unit: quadletFile(s.home), enabled: 'masked' });
+    expect(j.boot).toContain('systemctl --user unmask controller.service');
+    // The container is gone (Quadlet's --rm): what the install is comes from its .container file.
+    const ex = cli(['export-preset'], { env: s.env });
+    expect(ex.code, ex.stderr).toBe(0);
+    expect(ex.stdout).toContain('image: example.com/agent:7');
+    expect(ex.stdout).toContain('pullPolicy: missing');
+    const go = cli(['start', ...rootFlags], { env: s.env });
+    expect(go.code, go.stderr).toBe(0);
+    expect(s.systemctl()).toEqual(expect.arrayContaining(['--user unmask controller.service']));
+    expect(running(s.state, 'controller')).toBe(true);
+    expect(isEnabled(s, 'controller.service')).toBe('generated');
+    const mark = s.systemctl().length;
+    const un = cli(['uninstall', '--yes'], { env: s.env });
+    expect(un.code, un.stderr).toBe(0);
+    expect(existsSync(quadletFile(s.home))).toBe(false);
+    expect(existsSync(join(s.state, 'containers/controller'))).toBe(false);
+    const tail = s.systemctl().slice(mark).filter((c) => !/show-environment|is-enabled|is-active/.test(c));
+    expect(tail).toEqual(['--user stop controller.service', '--user unmask controller.service', '--user daemon-reload']);
+    s.server.close();
+  });
+
+  it('Tobiko: one .container per executor, both services started and checked', async () => {
+    const s = await podman('5.2.1');
+    const r = cli(['install', '--preset', 'tobiko-docker', '--yes', ...rootFlags, '--set', 'runtime=podman'], { env: s.env });
+    expect(r.code, r.stderr).toBe(0);
+    for (const n of ['tcloud-apply-executor', 'tcloud-run-executor']) {
+      expect(readFileSync(quadletFile(s.home, n), 'utf8')).toContain(`EnvironmentFile=${join(s.home, 'tobiko/tobiko.env')}`);
+      expect(running(s.state, n)).toBe(true);
+    }
+    expectNoSecrets(readFileSync(quadletFile(s.home, 'tcloud-apply-executor'), 'utf8'));
+    expect(existsSync(join(s.home, '.config/systemd/user/hd-tobiko-executors.service'))).toBe(false);
+    expect(r.stderr).toContain('Start on boot: tcloud-run-executor.service is generated (Quadlet)');
+    s.server.close();
+  });
+
+  it('older podman (4.3), or no user manager: the service unit and podman run, as before', async () => {
+    for (const s of [await podman('4.3.1'), await podman('4.9.3', { HD_STUB_SYSTEMD_USER: '0' })]) {
+      const r = fivetran(s, '--skip-check', 'runtime-version');
+      expect(r.code, r.stderr).toBe(0);
+      expect(existsSync(join(s.home, '.config/systemd/user/hd-fivetran-agent.service'))).toBe(true);
+      expect(existsSync(quadletFile(s.home))).toBe(false);
+      expect(s.calls()).toEqual(expect.arrayContaining([expect.stringMatching(/^run -d --name controller --restart on-failure:3 /)]));
+      s.server.close();
     }
   });
 });

@@ -2,7 +2,7 @@
 // when writing, backups written whole and pruned, rollback past a broken backup, --purge limited to what
 // hd-setup recorded creating. Real files; the CLI on the stub runtime (test/stubs/bin).
 import { describe, expect, it } from 'vitest';
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { CREATED_MARKER, backupFile, ensureDir, latestGoodBackup, listBackups, purgeActions, writeFileAtomic } from '../src/util/fsx.js';
@@ -361,4 +361,97 @@ describe('a kill during a backup', () => {
     backupFile(conf, new Date('2027-01-01T00:00:00Z'));
     expect(readdirSync(d).filter((n) => n.includes('.tmp-'))).toEqual([]);
   }, 120_000);
+});
+
+describe('ownership: a container of the same name that another install (or no install) made is never touched', () => {
+  it('ownershipOf: by the owner label; an earlier hd-setup\'s container by its mounts; anything else is not ours', async () => {
+    const { ownershipOf, HASH_LABEL, OWNER_LABEL } = await import('../src/plan/containers.js');
+    expect(ownershipOf({ labels: { [OWNER_LABEL]: '/home/a/fivetran', [HASH_LABEL]: 'h' } }, '/home/a/fivetran')).toEqual({ owned: true });
+    expect(ownershipOf({ labels: { [OWNER_LABEL]: '/home/a/fivetran' } }, '/home/a/fivetran2')).toMatchObject({ owned: false, whose: 'the hd-setup install in /home/a/fivetran' });
+    // Made before the owner label: a bind mount in the install dir says it is this install's.
+    expect(ownershipOf({ labels: { [HASH_LABEL]: 'h' }, mounts: ['/home/a/fivetran/conf', '/var/run/docker.sock'] }, '/home/a/fivetran')).toEqual({ owned: true });
+    expect(ownershipOf({ labels: { [HASH_LABEL]: 'h' }, mounts: ['/home/a/fivetran/conf'] }, '/home/b/fivetran')).toMatchObject({ owned: false, madeByHdSetup: true, whose: expect.stringContaining('mounts /home/a/fivetran/conf') });
+    expect(ownershipOf({ labels: { [HASH_LABEL]: 'h' }, mounts: ['/home/a/fivetran-old/conf'] }, '/home/a/fivetran')).toMatchObject({ owned: false });
+    expect(ownershipOf({ labels: { fivetran: 'ldp' } }, '/home/a/fivetran')).toMatchObject({ owned: false, madeByHdSetup: false, whose: expect.stringContaining('labels: fivetran=ldp') });
+    expect(ownershipOf({ labels: {} }, '/x')).toMatchObject({ owned: false, whose: expect.stringContaining('labels: none') });
+  });
+
+  /** Two HOMEs (two users' installs) on one daemon: the second uses the first's stub daemon state and socket. */
+  async function twoHomes() {
+    const { stubEnv: stub } = await import('./stub-runtime.js');
+    const a = await stub('docker');
+    const b = await stub('docker', { HD_STUB_STATE: a.state, DOCKER_HOST: a.env.DOCKER_HOST });
+    return { a, b, close: () => (a.server.close(), b.server.close()) };
+  }
+  const install = ['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags];
+  const calls = (state: string) => (existsSync(join(state, 'calls.log')) ? readFileSync(join(state, 'calls.log'), 'utf8').trim().split('\n') : []);
+  const status = (state: string, c: string) => readFileSync(join(state, 'containers', `${c}.status`), 'utf8').trim();
+
+  it('another HOME\'s install is refused with exit 2 naming whose it is; the running container and its files are untouched', async () => {
+    const { a, b, close } = await twoHomes();
+    expect(cli(install, { env: a.env }).code).toBe(0);
+    const inspectA = readFileSync(join(a.state, 'containers/controller'), 'utf8');
+    expect(JSON.parse(inspectA.replace('__STATUS__', 'running').replace('__RUNNING__', 'true')).Config.Labels['hd-setup.install']).toBe(join(a.home, 'fivetran'));
+    const before = calls(a.state).length;
+    for (const extra of [['--dry-run'], []]) {
+      const r = cli([...install, ...extra], { env: b.env });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`container controller: belongs to the hd-setup install in ${join(a.home, 'fivetran')}, not to the install in ${join(b.home, 'fivetran')}`);
+      expect(r.stderr).toContain('docker rm -f controller');
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+    const made = calls(a.state).slice(before);
+    expect(made.filter((c) => /^(rm|run|stop|start|network create|pull)\b/.test(c))).toEqual([]);
+    expect(readFileSync(join(a.state, 'containers/controller'), 'utf8')).toBe(inspectA);
+    expect(status(a.state, 'controller')).toBe('running');
+    expect(existsSync(join(b.home, 'fivetran/conf/config.json'))).toBe(false);
+    close();
+  });
+
+  it('stop, start, restart and uninstall of an install whose container another HOME replaced: exit 2, the other\'s container keeps running', async () => {
+    const { a, b, close } = await twoHomes();
+    expect(cli(install, { env: b.env }).code).toBe(0);
+    // B's container goes (removed by hand), and A's install takes the name.
+    rmSync(join(a.state, 'containers/controller'));
+    expect(cli([...install, '--set', 'fivetran.image=example.com/a/agent:2'], { env: a.env }).code).toBe(0);
+    const before = calls(a.state).length;
+    for (const cmd of [['stop'], ['start'], ['restart'], ['uninstall', '--yes']]) {
+      const r = cli(cmd, { env: b.env });
+      expect(r.code, `${cmd[0]}: ${r.stderr}`).toBe(2);
+      expect(r.stderr, cmd[0]).toContain(`container controller: belongs to the hd-setup install in ${join(a.home, 'fivetran')}`);
+    }
+    expect(calls(a.state).slice(before).filter((c) => /^(rm|run|stop|start|restart)\b/.test(c))).toEqual([]);
+    expect(status(a.state, 'controller')).toBe('running');
+    expect(existsSync(join(b.home, '.config/systemd/user/hd-fivetran-agent.service'))).toBe(true);
+    // Its own install is still found, and its settings are not read from the other install's container.
+    const st = cli(['export-preset'], { env: b.env });
+    expect(st.code, st.stderr).toBe(0);
+    expect(st.stdout).not.toContain('example.com/a/agent');
+    close();
+  });
+
+  it('a container not made by hd-setup is not replaced: exit 2 with its labels and how to move it aside', async () => {
+    const s = await (await import('./stub-runtime.js')).stubEnv('docker');
+    const { spawnSync } = await import('node:child_process');
+    spawnSync(join(ROOT, 'test/stubs/bin/docker'), ['run', '-d', '--name', 'controller', '--label', 'fivetran=ldp', '-v', '/opt/agent/conf:/conf', 'some/agent:1'], { env: s.env });
+    const r = cli(install, { env: s.env });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain('container controller: belongs to no hd-setup install: it was not made by hd-setup (labels: fivetran=ldp; mounts: /opt/agent/conf)');
+    expect(r.stderr).toContain('docker rename controller controller-old');
+    expect(s.calls().filter((c) => /^(rm|run) /.test(c))).toEqual(['run -d --name controller --label fivetran=ldp -v /opt/agent/conf:/conf some/agent:1']);
+    s.server.close();
+  });
+
+  it('a container an earlier hd-setup made for this install (no owner label, its mounts here) is still recreated, now with the label', async () => {
+    const s = await (await import('./stub-runtime.js')).stubEnv('docker');
+    expect(cli(install, { env: s.env }).code).toBe(0);
+    const f = join(s.state, 'containers/controller');
+    writeFileSync(f, readFileSync(f, 'utf8').replace(/"hd-setup\.install":"[^"]*",?/, ''));
+    expect(readFileSync(f, 'utf8')).not.toContain('hd-setup.install');
+    const r = cli([...install, '--set', 'proxy.https=http://proxy:3128'], { env: s.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(s.calls()).toContain('rm -f controller');
+    expect(readFileSync(f, 'utf8')).toContain(`"hd-setup.install":"${join(s.home, 'fivetran')}"`);
+    s.server.close();
+  });
 });

@@ -65,41 +65,45 @@ export async function readBootState(unit: string, user: string, env: NodeJS.Proc
 }
 
 /** The exact commands that make the unit start at boot, for this state. */
-export function bootCommands(s: Pick<BootState, 'unit' | 'user' | 'enabled' | 'linger'>): string[] {
+export function bootCommands(s: Pick<BootState, 'unit' | 'user' | 'enabled' | 'linger'>, generated = s.enabled === 'generated'): string[] {
   const cmds: string[] = [];
-  if (s.enabled !== 'enabled') cmds.push('systemctl --user daemon-reload', `systemctl --user enable ${s.unit}`);
+  // A unit Quadlet generates is enabled by its file's [Install] section; `stop` masks it.
+  if (generated && s.enabled !== 'generated') cmds.push(`systemctl --user unmask ${s.unit}`, 'systemctl --user daemon-reload');
+  else if (!generated && s.enabled !== 'enabled') cmds.push('systemctl --user daemon-reload', `systemctl --user enable ${s.unit}`);
   if (s.linger !== 'yes') cmds.push(`sudo loginctl enable-linger ${s.user}`);
   return cmds;
 }
 
 /** Will the unit start at boot? Only when it is enabled and linger is on. */
 export function startsAtBoot(s: BootState): boolean {
-  return s.systemdUser && s.enabled === 'enabled' && s.linger === 'yes';
+  return s.systemdUser && (s.enabled === 'enabled' || s.enabled === 'generated') && s.linger === 'yes';
 }
+
+const isOn = (enabled: string) => enabled === 'enabled' || enabled === 'generated';
 
 /** Why it will not start at boot, plainly; undefined when it will. */
 export function bootProblem(s: BootState, what = 'the agent'): string | undefined {
   if (startsAtBoot(s)) return undefined;
   if (!s.systemdUser) return `no systemd user manager here (systemctl --user fails), so ${s.unit} is not enabled and ${what} will not start at boot`;
   const parts: string[] = [];
-  if (s.enabled !== 'enabled') parts.push(`${s.unit} is ${s.enabled}`);
+  if (!isOn(s.enabled)) parts.push(`${s.unit} is ${s.enabled}`);
   if (s.linger !== 'yes') parts.push(`linger is ${s.linger === 'no' ? 'off' : 'not known'} for ${s.user}`);
-  const until = s.linger !== 'yes' && s.enabled === 'enabled' ? ` until "sudo loginctl enable-linger ${s.user}" is run` : '';
+  const until = s.linger !== 'yes' && isOn(s.enabled) ? ` until "sudo loginctl enable-linger ${s.user}" is run` : '';
   return `${parts.join(' and ')}: ${what} will not start at boot${until}`;
 }
 
 /** One line for `status`. */
-export function bootLine(s: BootState): string {
+export function bootLine(s: BootState, generated = false): string {
   const head = s.systemdUser ? `${s.unit} ${s.enabled}, ${s.active}; linger ${s.linger === 'yes' ? 'on' : s.linger === 'no' ? 'off' : 'unknown'} for ${s.user}` : `${s.unit}: no systemd user manager here`;
   const problem = bootProblem(s);
-  return problem ? `${head} — ${problem}; run: ${bootCommands(s).join(' && ')}` : `${head} — starts at boot`;
+  return problem ? `${head} — ${problem}; run: ${bootCommands(s, generated).join(' && ')}` : `${head} — starts at boot`;
 }
 
 /** The `boot` check of `doctor`. */
-export function bootCheck(s: BootState): CheckReport {
+export function bootCheck(s: BootState, generated = false): CheckReport {
   const problem = bootProblem(s);
-  if (!problem) return { id: 'boot', status: 'ok', message: `${s.unit} is enabled (${s.active}) and linger is on for ${s.user}: starts at boot` };
-  return { id: 'boot', status: 'warn', message: problem, fix: bootCommands(s).join(' && ') };
+  if (!problem) return { id: 'boot', status: 'ok', message: `${s.unit} is ${s.enabled} (${s.active}) and linger is on for ${s.user}: starts at boot` };
+  return { id: 'boot', status: 'warn', message: problem, fix: bootCommands(s, generated).join(' && ') };
 }
 
 export interface BootRunContext {
@@ -118,9 +122,9 @@ export interface BootRunContext {
  * a ✔) when there is no user manager, or the unit is not enabled, or linger is off; throws an Error when
  * systemctl refuses the unit.
  */
-export async function armBoot(unit: string, user: string, what: string, ctx: BootRunContext): Promise<BootState> {
+export async function armBoot(unit: string, user: string, what: string, ctx: BootRunContext, generated = false): Promise<BootState> {
   const env = ctx.env ?? process.env;
-  const manual = (s: Pick<BootState, 'enabled' | 'linger'>) => bootCommands({ unit, user, ...s }).join(' && ');
+  const manual = (s: Pick<BootState, 'enabled' | 'linger'>) => bootCommands({ unit, user, ...s }, generated).join(' && ');
   if (!(ctx.systemdUser ?? (await hasSystemdUser(env)))) {
     const cmds = bootCommands({ unit, user, enabled: 'unknown', linger: 'unknown' });
     throw new StepSkipped(
@@ -129,7 +133,8 @@ export async function armBoot(unit: string, user: string, what: string, ctx: Boo
     );
   }
   const bin = which('systemctl', env.PATH) ?? 'systemctl';
-  for (const args of [['daemon-reload'], ['enable', unit]]) {
+  // A generated (Quadlet) unit cannot be enabled: its [Install] section is read at daemon-reload.
+  for (const args of generated ? [['daemon-reload']] : [['daemon-reload'], ['enable', unit]]) {
     ctx.command(`systemctl --user ${args.join(' ')}`);
     const r = await run([bin, '--user', ...args], { timeoutMs: 30_000, ...(ctx.signal ? { signal: ctx.signal } : {}) });
     for (const l of `${r.stdout}\n${r.stderr}`.split('\n').filter(Boolean)) ctx.output(l);
@@ -139,9 +144,10 @@ export async function armBoot(unit: string, user: string, what: string, ctx: Boo
   const s = await readBootState(unit, user, env);
   ctx.output(`${unit}: ${s.enabled}; linger: ${s.linger} for ${user}`);
   if (s.enabled === 'enabled') ctx.change(`enabled ${unit} (systemctl --user enable)`);
+  if (generated && s.enabled === 'generated') ctx.change(`${unit} is generated by Quadlet and wanted by default.target`);
   if (!startsAtBoot(s)) {
     throw new StepSkipped(`${bootProblem(s, what)}`, `boot: ${bootProblem(s, what)}; run: ${manual(s)}`);
   }
-  ctx.change(`Start on boot: ${unit} is enabled and linger is on for ${user}`);
+  ctx.change(`Start on boot: ${unit} is ${generated ? 'generated (Quadlet)' : 'enabled'} and linger is on for ${user}`);
   return s;
 }

@@ -72,7 +72,7 @@ export async function detectHost(runtime: Runtime, opts: DetectOptions = {}): Pr
     selinuxEnabled(env),
     opts.light ? Promise.resolve(false) : systemdUser(env),
   ]);
-  return { ...base, runtimeBin: rt.bin ?? `/usr/bin/${runtime}`, rootless: rt.rootless, socket: rt.socket, selinux, systemdUser: sd, runtime: rt };
+  return { ...base, runtimeBin: rt.bin ?? `/usr/bin/${runtime}`, rootless: rt.rootless, socket: rt.socket, selinux, systemdUser: sd, ...(rt.version ? { runtimeVersion: rt.version } : {}), runtime: rt };
 }
 
 function readIfExists(p: string): string | undefined {
@@ -104,6 +104,7 @@ export async function inspectContainers(bin: string, names: string[]): Promise<R
       image: String(c.Config?.Image ?? c.ImageName ?? ''),
       labels: (c.Config?.Labels ?? {}) as Record<string, string>,
       ...restartOf(c.HostConfig?.RestartPolicy),
+      mounts: (Array.isArray(c.Mounts) ? (c.Mounts as Array<Record<string, unknown>>) : []).filter((m) => m?.Type === 'bind' && typeof m.Source === 'string').map((m) => String(m.Source)),
     };
   }
   return out;

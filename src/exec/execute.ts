@@ -145,7 +145,7 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
           command: (command) => emit({ type: 'command', id: step.id, command }),
           output: (line) => emit({ type: 'output', id: step.id, line: clean(line), stream: 'stdout' }),
           change: (text) => summary.changes.push(text),
-        });
+        }, a.generated);
         return;
       case 'exec': {
         const command = clean(shellLine(maskArgv(a.argv, redactor)));

@@ -5,6 +5,8 @@ import { posix } from 'node:path';
 import { describeLocation, type ContainerRuntime, type Location } from '../model/base.js';
 import { UserError } from '../model/errors.js';
 import type { ContainerState } from '../plan/types.js';
+import { ownershipOf } from '../plan/containers.js';
+import { QUADLET_DIR, quadletFacts } from '../render/unit.js';
 import { findProduct, PRODUCTS } from '../products/index.js';
 import { readBack } from '../products/readback.js';
 import { fileKey, type Artifacts, type ProductModule } from '../products/types.js';
@@ -103,7 +105,24 @@ export async function gather(loc: Location, o: GatherOptions): Promise<{ artifac
   const bin = which(loc.runtime, o.env.PATH);
   const found = bin ? await inspectContainers(bin, product.containerNames) : {};
   const containers = Object.values(found).filter((c): c is ContainerState => Boolean(c));
-  const facts = Object.fromEntries(reads.containers.map((n) => [n, found[n] ? { image: found[n]!.image, labels: found[n]!.labels, ...(found[n]!.restart ? { restart: found[n]!.restart } : {}) } : undefined]));
+  // Another install's container of the same name says nothing about this one: decode does not read it
+  // (the plans and lifecycle commands refuse to touch it, plan/containers.ts assertOwned).
+  const ours = (n: string) => (found[n] && loc.installDir && ownershipOf(found[n]!, loc.installDir).owned ? found[n] : undefined);
+  // Quadlet (podman >= 4.4): the .container file is the container's definition (a stopped service has
+  // removed its container), so it is what the read-back reads.
+  const quadlet = (n: string) => {
+    if (loc.runtime !== 'podman') return undefined;
+    const text = read(posix.join(o.home, QUADLET_DIR, `${n}.container`));
+    return text === undefined ? undefined : quadletFacts(text);
+  };
+  const facts = Object.fromEntries(
+    reads.containers.map((n) => {
+      const q = quadlet(n);
+      if (q) return [n, q];
+      const c = ours(n);
+      return [n, c ? { image: c.image, labels: c.labels, ...(c.restart ? { restart: c.restart } : {}) } : undefined];
+    }),
+  );
   return { artifacts: { location: loc, files, containers: facts }, containers };
 }
 

@@ -1,33 +1,27 @@
 // Steps shared by docker and podman installs: files, network, image, containers, readiness, boot unit.
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
-import type { Action, HostFacts, InstalledState, PlannedFile, Step } from './types.js';
+import { UserError } from '../model/errors.js';
+import type { Action, ContainerState, HostFacts, InstalledState, Plan, PlannedFile, Step } from './types.js';
 
 export const HASH_LABEL = 'hd-setup.config-hash';
 /** Settings a container does not otherwise show, so that a re-run can prefill them. */
 export const PULL_LABEL = 'hd-setup.pull-policy';
 export const MEMORY_LABEL = 'hd-setup.memory';
+/**
+ * The install a container belongs to (its install dir, absolute). Written when the container is run and
+ * checked before hd-setup removes, replaces, starts or stops it: container names are shared by every
+ * install on a daemon (another user's, another HOME's). Not part of the config hash.
+ */
+export const OWNER_LABEL = 'hd-setup.install';
 
-export interface ContainerSpec {
-  name: string;
-  image: string;
-  restart: string;
-  pull: 'always' | 'missing' | 'never';
-  network?: string;
-  memory?: string;
-  labels: Record<string, string>;
-  env: Record<string, string>;
-  envFile?: string;
-  volumes: [string, string][];
-  securityOpts: string[];
-  args: string[];
-  /** Content the container reads (config, env-file): a change recreates the container. */
-  inputs: string[];
-}
+import { bootUnitForm, QUADLET_DIR, quadletContainer, quadletService, type ContainerSpec } from '../render/unit.js';
+import type { RenderedFile } from '../render/types.js';
+export type { ContainerSpec };
 
 export function configHash(spec: ContainerSpec): string {
   const h = createHash('sha256');
-  const { inputs, ...rest } = spec;
+  const { inputs, owner: _owner, ...rest } = spec;
   h.update(JSON.stringify(rest));
   for (const i of inputs) h.update('\0' + i);
   return h.digest('hex').slice(0, 16);
@@ -35,7 +29,52 @@ export function configHash(spec: ContainerSpec): string {
 
 /** The labels a container is run with: the product's, the settings it does not otherwise show, and the config hash. */
 export function containerLabels(spec: ContainerSpec, hash: string): Record<string, string> {
-  return { ...spec.labels, [PULL_LABEL]: spec.pull, ...(spec.memory ? { [MEMORY_LABEL]: spec.memory } : {}), [HASH_LABEL]: hash };
+  return { ...spec.labels, [PULL_LABEL]: spec.pull, ...(spec.memory ? { [MEMORY_LABEL]: spec.memory } : {}), [OWNER_LABEL]: spec.owner, [HASH_LABEL]: hash };
+}
+
+export type Ownership = { owned: true } | { owned: false; whose: string; madeByHdSetup: boolean };
+
+const within = (path: string, dir: string) => path === dir || path.startsWith(dir.endsWith('/') ? dir : `${dir}/`);
+const clip = (s: string, n = 80) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+/**
+ * Whose a container is, for the install in `owner` (its install dir). Its OWNER_LABEL says so; a container
+ * an earlier hd-setup made (config hash, no owner label) is this install's unless its bind mounts all lie
+ * outside the install dir; a container without hd-setup's labels belongs to someone else.
+ */
+export function ownershipOf(c: Pick<ContainerState, 'labels' | 'mounts'>, owner: string): Ownership {
+  const label = c.labels[OWNER_LABEL];
+  const mounts = c.mounts ?? [];
+  if (label !== undefined) return label === owner ? { owned: true } : { owned: false, whose: `the hd-setup install in ${clip(label, 200)}`, madeByHdSetup: true };
+  if (c.labels[HASH_LABEL] !== undefined) {
+    if (mounts.length === 0 || mounts.some((m) => within(m, owner))) return { owned: true };
+    return { owned: false, whose: `an install made by an earlier hd-setup (it mounts ${mounts.slice(0, 4).map((m) => clip(m)).join(', ')})`, madeByHdSetup: true };
+  }
+  const labels = Object.entries(c.labels).slice(0, 6).map(([k, v]) => clip(`${k}=${v}`, 60));
+  const more = Object.keys(c.labels).length > 6 ? ', …' : '';
+  return {
+    owned: false,
+    whose: `no hd-setup install: it was not made by hd-setup (labels: ${labels.join(', ') || 'none'}${more}${mounts.length ? `; mounts: ${mounts.slice(0, 4).map((m) => clip(m)).join(', ')}` : ''})`,
+    madeByHdSetup: false,
+  };
+}
+
+/** The one-line refusal for a container that is not this install's: whose it looks like and what to do. */
+export function foreignContainerError(bin: string, name: string, owner: string, o: Extract<Ownership, { owned: false }>): UserError {
+  const rt = posix.basename(bin);
+  const todo = o.madeByHdSetup
+    ? `run hd-setup as the user (and HOME) of that install, or, if that install is gone, remove the container yourself ("${rt} rm -f ${name}") and run again`
+    : `rename it ("${rt} rename ${name} ${name}-old") or remove it ("${rt} rm -f ${name}") yourself, then run again`;
+  return new UserError([{ path: `container ${name}`, message: `belongs to ${o.whose}, not to the install in ${owner}: hd-setup will not remove, replace, start or stop it; ${todo}` }]);
+}
+
+/** Refuse (exit 2) when any of these containers is not this install's. */
+export function assertOwned(bin: string, containers: (ContainerState | undefined)[], owner: string): void {
+  for (const c of containers) {
+    if (!c) continue;
+    const o = ownershipOf(c, owner);
+    if (!o.owned) throw foreignContainerError(bin, c.name, owner, o);
+  }
 }
 
 export function runArgv(bin: string, spec: ContainerSpec, hash: string): string[] {
@@ -104,7 +143,9 @@ export function containerStep(bin: string, spec: ContainerSpec, state: Installed
   const hash = configHash(spec);
   const current = state.containers[spec.name];
   const base = { id: `container:${spec.name}`, title: `Run container ${spec.name}` };
-  const fix = `see "${posix.basename(bin)} logs ${spec.name}"; a name clash with a container not made by hd-setup needs "${posix.basename(bin)} rm -f ${spec.name}"`;
+  const fix = `see "${posix.basename(bin)} logs ${spec.name}"`;
+  // Never remove, replace or start a container another install (or no install) made: exit 2 saying whose.
+  if (current) assertOwned(bin, [current], spec.owner);
   if (current && current.labels[HASH_LABEL] === hash && current.image === spec.image) {
     if (current.running) return { ...base, actions: [], skip: 'already running with the same configuration' };
     return { ...base, title: `Start container ${spec.name}`, actions: [{ kind: 'exec', argv: [bin, 'start', spec.name] }], fix };
@@ -144,4 +185,92 @@ export function bootStep(host: HostFacts, unitName: string | undefined, runtime:
     actions: [{ kind: 'boot', unit: unitName, user: host.user, what: `${what} (${runtime})`, systemdUser: host.systemdUser }],
     fix: `run "systemctl --user status ${unitName}" to see why the user manager refuses the unit`,
   };
+}
+
+// ---- Quadlet (podman >= 4.4) ----
+
+/**
+ * Whether an install hands its containers to Quadlet: podman 4.4 or later with a systemd user manager
+ * (Quadlet is a systemd generator; without a user manager nothing would run the unit). Otherwise the
+ * containers are run by hd-setup and started at boot by the service unit (render/unit.ts).
+ */
+export function usesQuadlet(runtime: string, host: Pick<HostFacts, 'runtimeVersion' | 'systemdUser'>): boolean {
+  return runtime === 'podman' && host.systemdUser && bootUnitForm('podman', host.runtimeVersion) === 'quadlet';
+}
+
+export function quadletDir(host: Pick<HostFacts, 'home'>): string {
+  return posix.join(host.home, QUADLET_DIR);
+}
+
+/** The .container file of a spec, with the labels `run` would give it. */
+export function quadletFile(spec: ContainerSpec, description: string): RenderedFile {
+  return {
+    path: `containers-systemd/${spec.name}.container`,
+    base: 'quadlet',
+    rel: `${spec.name}.container`,
+    mode: 0o644,
+    content: quadletContainer(spec, { description, labels: containerLabels(spec, configHash(spec)) }),
+    secret: false,
+    description: `Quadlet unit: podman's generator makes ${quadletService(spec.name)} from it`,
+  };
+}
+
+/**
+ * A container plan in Quadlet form: the .container files (already among the plan's files) own the
+ * containers. After the files are written, `systemctl --user daemon-reload` generates the services; each
+ * container whose file or configuration changed is (re)created by restarting its service (Quadlet runs it
+ * with --replace), a stopped one is started, and any mask a `stop` left is lifted first. Start on boot is
+ * the [Install] section of the file: checked (generated, linger), never `enable`d. Pure.
+ */
+export function quadletPlan(plan: Plan, specs: ContainerSpec[], state: InstalledState, host: HostFacts, what: string): Plan {
+  const files = new Map(plan.files.map((f) => [f.rel, f]));
+  const changed = (name: string) => {
+    const f = files.get(`${name}.container`);
+    return !f || f.current !== f.content;
+  };
+  const services = specs.map((s) => quadletService(s.name));
+  const anyChanged = specs.some((s) => changed(s.name));
+  const steps: Step[] = [];
+  for (const step of plan.steps) {
+    const spec = specs.find((s) => step.id === `container:${s.name}`);
+    if (spec) {
+      const svc = quadletService(spec.name);
+      const current = state.containers[spec.name];
+      const title = `Run container ${spec.name} through ${svc} (Quadlet)`;
+      if (!changed(spec.name) && containerUpToDate(spec, state)) {
+        steps.push({ ...step, title, actions: [], skip: 'already running with the same configuration' });
+        continue;
+      }
+      const verb = !changed(spec.name) && current && current.labels[HASH_LABEL] === configHash(spec) ? 'start' : 'restart';
+      steps.push({
+        id: step.id,
+        title,
+        actions: [
+          { kind: 'exec', argv: ['systemctl', '--user', 'unmask', svc], okExitCodes: [1] },
+          { kind: 'exec', argv: ['systemctl', '--user', verb, svc], timeoutMs: 15 * 60_000 },
+        ],
+        fix: `see "systemctl --user status ${svc}" and "journalctl --user -u ${svc}"`,
+      });
+      continue;
+    }
+    if (step.id === 'boot') {
+      steps.push({
+        id: 'boot',
+        title: 'Start on boot',
+        actions: services.map((unit) => ({ kind: 'boot' as const, unit, user: host.user, what: `${what} (podman, Quadlet)`, generated: true })),
+        fix: `run "systemctl --user status ${services[0]}"; the generator's messages: journalctl --user -b | grep -i quadlet`,
+      });
+      continue;
+    }
+    steps.push(step);
+    if (step.id === 'files' && anyChanged) {
+      steps.push({
+        id: 'units',
+        title: 'Generate the services from the Quadlet files (systemctl --user daemon-reload)',
+        actions: [{ kind: 'exec', argv: ['systemctl', '--user', 'daemon-reload'] }],
+        fix: `check the files in ${quadletDir(host)} with "/usr/libexec/podman/quadlet -dryrun -user"`,
+      });
+    }
+  }
+  return { ...plan, steps };
 }

@@ -51,7 +51,7 @@ export function describeAction(a: Action, r: Redactor): DescribedAction {
     case 'note':
       return { kind: a.kind, text: clean(a.text) };
     case 'boot':
-      return { kind: a.kind, command: `systemctl --user daemon-reload && systemctl --user enable ${a.unit}; then check it is enabled and that ${a.user} lingers (loginctl show-user ${a.user} -p Linger)` };
+      return { kind: a.kind, command: `systemctl --user daemon-reload${a.generated ? '' : ` && systemctl --user enable ${a.unit}`}; then check it is enabled and that ${a.user} lingers (loginctl show-user ${a.user} -p Linger)` };
     case 'remove':
       return { kind: a.kind, command: `rm ${a.recursive ? '-rf ' : '-f '}${a.path}` };
     case 'restore':

@@ -18,6 +18,8 @@ export interface Target {
   containers: string[];
   network?: string;
   unitName?: string;
+  /** podman >= 4.4: the services Quadlet generates for the containers (their .container files exist), and where those files are. */
+  quadlet?: { services: string[]; files: string[] };
   /** Kubernetes: the release's deployments and their replicas when started. */
   deployments: { name: string; replicas: number }[];
   /** Kubernetes: kinds besides Secret that hd-setup created for the release. */
@@ -37,12 +39,32 @@ function disableUnitActions(t: Target): Step['actions'] {
   return t.systemdUser && t.unitName ? [{ kind: 'exec', argv: ['systemctl', '--user', 'disable', '--now', t.unitName], okExitCodes: [1, 5] }] : [];
 }
 
+/** Quadlet: the generated services own the containers; a mask keeps them stopped across a reboot (they cannot be disabled). */
+const quadletOn = (t: Target) => Boolean(t.systemdUser && t.quadlet?.services.length);
+
 export function uninstallPlan(t: Target, purge: boolean): Plan {
   const steps: Step[] = [];
   const { product, runtime } = t.location;
   if (runtime !== 'kubernetes') {
-    // The unit first: disabling it with --now stops the containers through it, before they are removed.
-    if (t.unitName) {
+    if (t.quadlet?.files.length) {
+      // Stopping the services removes their containers (Quadlet runs them with --rm); then the files go.
+      const svcs = t.quadlet.services;
+      steps.push({
+        id: 'unit',
+        title: `Remove the Quadlet units (${svcs.join(', ')})`,
+        actions: [
+          ...(quadletOn(t)
+            ? [
+                { kind: 'exec' as const, argv: ['systemctl', '--user', 'stop', ...svcs], okExitCodes: [1, 5] },
+                { kind: 'exec' as const, argv: ['systemctl', '--user', 'unmask', ...svcs], okExitCodes: [1] },
+              ]
+            : []),
+          ...t.quadlet.files.map((path) => ({ kind: 'remove' as const, path })),
+          ...(t.systemdUser ? [{ kind: 'exec' as const, argv: ['systemctl', '--user', 'daemon-reload'], okExitCodes: [1] }] : []),
+        ],
+      });
+    } else if (t.unitName) {
+      // The unit first: disabling it with --now stops the containers through it, before they are removed.
       const unit = posix.join(t.home, '.config/systemd/user', t.unitName);
       steps.push({
         id: 'unit',
@@ -103,8 +125,15 @@ export function stopPlan(t: Target): Plan {
   const steps: Step[] =
     runtime !== 'kubernetes'
       ? [
-          ...(t.systemdUser && t.unitName ? [{ id: 'boot', title: `Disable start on boot (${t.unitName}): a reboot keeps it stopped`, actions: disableUnitActions(t) }] : []),
-          { id: 'stop', title: `Stop ${t.containers.join(', ')}`, actions: [{ kind: 'exec', argv: [t.runtimeBin, 'stop', '-t', '10', ...t.containers] }] },
+          ...(quadletOn(t)
+            ? [
+                { id: 'boot', title: `Keep it stopped across a reboot (systemctl --user mask ${t.quadlet!.services.join(' ')})`, actions: [{ kind: 'exec' as const, argv: ['systemctl', '--user', 'mask', ...t.quadlet!.services] }] },
+                { id: 'stop', title: `Stop ${t.quadlet!.services.join(', ')} (Quadlet removes the containers)`, actions: [{ kind: 'exec' as const, argv: ['systemctl', '--user', 'stop', ...t.quadlet!.services] }] },
+              ]
+            : [
+                ...(t.systemdUser && t.unitName ? [{ id: 'boot', title: `Disable start on boot (${t.unitName}): a reboot keeps it stopped`, actions: disableUnitActions(t) }] : []),
+                { id: 'stop', title: `Stop ${t.containers.join(', ')}`, actions: [{ kind: 'exec' as const, argv: [t.runtimeBin, 'stop', '-t', '10', ...t.containers] }] },
+              ]),
         ]
       : [scaleStep(t, 0)];
   return { product, runtime, verb: 'stopping', files: [], nextSteps: ['Start again with: hd-setup start'], steps };

@@ -34,9 +34,12 @@ export type Action =
   | { kind: 'remove'; path: string; recursive?: boolean }
   | { kind: 'restore'; from: string; to: string }
   | { kind: 'note'; text: string }
-  /** systemctl --user daemon-reload + enable, then report whether it starts at boot (exec/boot.ts). */
-  /** systemdUser: what detection found (`systemctl --user` answers); armBoot does not ask again. */
-  | { kind: 'boot'; unit: string; user: string; what: string; systemdUser?: boolean };
+  /**
+   * systemctl --user daemon-reload + enable, then report whether it starts at boot (exec/boot.ts).
+   * `generated`: a unit Quadlet generates (its [Install] section enables it; `enable` is refused).
+   * `systemdUser`: what detection found (`systemctl --user` answers); armBoot does not ask again.
+   */
+  | { kind: 'boot'; unit: string; user: string; what: string; generated?: boolean; systemdUser?: boolean };
 
 export interface Step {
   id: string;
@@ -82,6 +85,8 @@ export interface HostFacts {
   /** Whether `systemctl --user` works here. */
   systemdUser: boolean;
   version: string;
+  /** The container runtime's version (docker/podman --version), when it was probed. */
+  runtimeVersion?: string;
 }
 
 export interface ContainerState {
@@ -92,6 +97,8 @@ export interface ContainerState {
   labels: Record<string, string>;
   /** Restart policy as `run --restart` takes it. */
   restart?: string;
+  /** Host paths of its bind mounts (whose it is, for a container made before the owner label). */
+  mounts?: string[];
 }
 
 export interface InstalledState {

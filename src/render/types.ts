@@ -1,5 +1,6 @@
 // What renderers produce: files, each with where an install puts it and how it is protected.
-export type FileBase = 'install' | 'state' | 'systemd';
+/** quadlet: ~/.config/containers/systemd (podman's Quadlet files). */
+export type FileBase = 'install' | 'state' | 'systemd' | 'quadlet';
 
 export interface RenderedFile {
   /** Path relative to the render --out directory. */

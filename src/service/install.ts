@@ -18,7 +18,7 @@ import { redactor } from '../util/output.js';
 import { hasPassword } from '../util/url-userinfo.js';
 import { shellQuote } from '../util/shell.js';
 import { findAt, findContext, locationFromRaw, withContext } from './find.js';
-import { buildPlan, installDirOf, locationOf, placeFiles, render } from './plan.js';
+import { buildPlan, installDirOf, locationOf, placeFiles, renderForHost } from './plan.js';
 
 /** The user's choices for an install that are not settings of the agent: remembered with the install. */
 export interface Choices {
@@ -90,7 +90,7 @@ export async function prepare(loaded: Pick<Loaded, 'model'> & Partial<Loaded>, o
   const { model } = loaded;
   const product = productOf(model);
   const host = await detectHost(model.runtime);
-  const rendered = render(model, host);
+  const rendered = renderForHost(model, host);
   const dests = placeFiles(model, host, rendered, { containers: {}, networks: [], images: [], files: {} }).map((f) => f.dest);
   const state = await detectState(model, host, dests);
   let plan = buildPlan(model, host, state, rendered);

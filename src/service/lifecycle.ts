@@ -20,6 +20,8 @@ import { writeBundle } from '../exec/bundle.js';
 import { bootCheck, bootLine, readBootState, type BootState } from '../exec/boot.js';
 import { helmRollbackPlan, startPlanKubernetes, stopPlan, uninstallPlan, type Target } from '../plan/lifecycle.js';
 import type { HostFacts, Plan } from '../plan/types.js';
+import { assertOwned } from '../plan/containers.js';
+import { QUADLET_DIR, quadletService } from '../render/unit.js';
 import { toYaml } from '../render/yaml.js';
 import { redactor } from '../util/output.js';
 import { maskUrlCredentials } from '../util/redact.js';
@@ -44,10 +46,24 @@ export async function targetOf(d: DetectedInstall): Promise<Target> {
     containers: d.product.containerNames,
     ...(d.product.network ? { network: d.product.network } : {}),
     ...(d.product.unitName ? { unitName: d.product.unitName } : {}),
+    ...quadletOf(d, host.home),
     deployments: k ? await deploymentsOf(d, k.deployments) : [],
     managedKinds: k?.managedKinds ?? [],
     ...(d.location.installDir ? { purgeActions: purgeActions(d.location.installDir, host.home) } : {}),
   };
+}
+
+/** podman >= 4.4 installs: the containers' Quadlet files that exist, and the services generated from them. */
+function quadletOf(d: DetectedInstall, home: string): { quadlet?: { services: string[]; files: string[] } } {
+  if (d.location.runtime !== 'podman') return {};
+  const names = d.product.containerNames.filter((n) => existsSync(posix.join(home, QUADLET_DIR, `${n}.container`)));
+  return names.length ? { quadlet: { services: names.map(quadletService), files: names.map((n) => posix.join(home, QUADLET_DIR, `${n}.container`)) } } : {};
+}
+
+/** The boot unit of an install and its file: the service unit, or (Quadlet) the first container's generated service. */
+function bootUnitOf(d: DetectedInstall, t: Target): { unit: string; file: string; generated: boolean } | undefined {
+  if (t.quadlet) return { unit: t.quadlet.services[0]!, file: t.quadlet.files[0]!, generated: true };
+  return t.unitName ? { unit: t.unitName, file: posix.join(t.home, '.config/systemd/user', t.unitName), generated: false } : undefined;
 }
 
 /**
@@ -69,8 +85,15 @@ async function asPrepared(d: DetectedInstall, plan: Plan): Promise<Prepared> {
   return { loaded: { model }, product: d.product, location: d.location, host, state: { containers: {}, networks: [], images: [], files: {} }, plan };
 }
 
+/** docker/podman: refuse (exit 2) to stop or remove a container of the same name that another install made. */
+function assertOwnContainers(d: DetectedInstall, t: Target): void {
+  if (d.location.runtime !== 'kubernetes' && d.location.installDir) assertOwned(t.runtimeBin, d.containers, d.location.installDir);
+}
+
 export async function uninstallPlanFor(d: DetectedInstall, purge: boolean): Promise<Plan> {
-  return uninstallPlan(await targetOf(d), purge);
+  const t = await targetOf(d);
+  assertOwnContainers(d, t);
+  return uninstallPlan(t, purge);
 }
 
 export async function uninstall(d: DetectedInstall, plan: Plan, choices: Choices, report: Reporter): Promise<Summary> {
@@ -81,7 +104,9 @@ export async function uninstall(d: DetectedInstall, plan: Plan, choices: Choices
 }
 
 export async function stopPlanFor(d: DetectedInstall): Promise<Plan> {
-  return stopPlan(await targetOf(d));
+  const t = await targetOf(d);
+  assertOwnContainers(d, t);
+  return stopPlan(t);
 }
 
 export async function stop(d: DetectedInstall, plan: Plan, report: Reporter): Promise<Summary> {
@@ -188,9 +213,10 @@ export async function status(d: DetectedInstall): Promise<StatusReport> {
     const rt = await detectRuntime(d.location.runtime);
     const containers = await Promise.all(t.containers.map((n) => containerStatus(t.runtimeBin, n, redactor)));
     const host = await hostFor(d);
-    const unit = t.unitName ? posix.join(t.home, '.config/systemd/user', t.unitName) : undefined;
-    const bs = t.unitName ? await readBootState(t.unitName, host.user) : undefined;
-    const boot = unit && bs ? (existsSync(unit) ? bootLine(bs) : 'no unit (run hd-setup install again to write it)') : 'restart policy of the containers';
+    const bu = bootUnitOf(d, t);
+    const unit = bu?.file;
+    const bs = bu ? await readBootState(bu.unit, host.user) : undefined;
+    const boot = unit && bs ? (existsSync(unit) ? bootLine(bs, bu.generated) : 'no unit (run hd-setup install again to write it)') : 'restart policy of the containers';
     return {
       ...base,
       versions: { hdSetup: VERSION, [d.location.runtime]: rt.version, rootless: rt.rootless },
@@ -232,7 +258,8 @@ export async function doctor(d: DetectedInstall, choices: Choices): Promise<Chec
     const check = allChecks[id];
     if (check) reports.push({ id, ...(await check(ctx)) });
   }
-  if (d.location.runtime !== 'kubernetes' && d.product.unitName && !c.skipCheck?.includes('boot')) reports.push(bootCheck(await readBootState(d.product.unitName, p.host.user)));
+  const bu = d.location.runtime !== 'kubernetes' ? bootUnitOf(d, await targetOf(d)) : undefined;
+  if (bu && !c.skipCheck?.includes('boot')) reports.push(bootCheck(await readBootState(bu.unit, p.host.user), bu.generated));
   let skewChecked = false;
   // Through the proxy the install uses, as the agent would.
   const proxyUrl = model.proxy?.https ?? model.proxy?.http;

@@ -3,13 +3,25 @@ import { posix } from 'node:path';
 import type { BaseModel, Location } from '../model/base.js';
 import { productOf } from '../products/index.js';
 import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
-import { configHash, containerLabels, userUnitDir } from '../plan/containers.js';
+import { configHash, containerLabels, quadletDir, quadletFile, quadletPlan, userUnitDir, usesQuadlet } from '../plan/containers.js';
 import { fileKey, type Artifacts } from '../products/types.js';
 import type { HostFacts, InstalledState, Plan, PlannedFile } from '../plan/types.js';
 import type { RenderEnv, RenderedFile } from '../render/types.js';
 
 export function render(model: BaseModel, env: RenderEnv): RenderedFile[] {
   return productOf(model).render(model, env);
+}
+
+/**
+ * The files an install writes on this host: the product's, and on podman >= 4.4 with a user manager the
+ * containers' Quadlet files in place of the product's service unit (plan/containers.ts usesQuadlet).
+ */
+export function renderForHost(model: BaseModel, host: HostFacts): RenderedFile[] {
+  const rendered = render(model, host);
+  if (!usesQuadlet(model.runtime, host)) return rendered;
+  const product = productOf(model);
+  const specs = product.containers(model, host, installDirOf(model, host.home), rendered);
+  return [...rendered.filter((f) => f.base !== 'systemd'), ...specs.map((s) => quadletFile(s, product.title))];
 }
 
 export function locationOf(model: BaseModel, home: string): Location {
@@ -27,7 +39,7 @@ export function stateDirOf(loc: Location, home: string): string {
 }
 
 export function baseDirs(loc: Location, host: Pick<HostFacts, 'home'>): Record<RenderedFile['base'], string> {
-  return { install: loc.installDir ?? host.home, state: stateDirOf(loc, host.home), systemd: userUnitDir(host) };
+  return { install: loc.installDir ?? host.home, state: stateDirOf(loc, host.home), systemd: userUnitDir(host), quadlet: quadletDir(host) };
 }
 
 export function placeFiles(model: BaseModel, host: HostFacts, files: RenderedFile[], state: InstalledState): PlannedFile[] {
@@ -39,9 +51,13 @@ export function placeFiles(model: BaseModel, host: HostFacts, files: RenderedFil
   });
 }
 
-export function buildPlan(model: BaseModel, host: HostFacts, state: InstalledState, rendered: RenderedFile[] = render(model, host)): Plan {
+export function buildPlan(model: BaseModel, host: HostFacts, state: InstalledState, rendered: RenderedFile[] = renderForHost(model, host)): Plan {
   const files = placeFiles(model, host, rendered, state);
-  return productOf(model).plan(model, host, state, files, installDirOf(model, host.home));
+  const product = productOf(model);
+  const installDir = installDirOf(model, host.home);
+  const plan = product.plan(model, host, state, files, installDir);
+  if (!usesQuadlet(model.runtime, host)) return plan;
+  return quadletPlan(plan, product.containers(model, host, installDir, rendered), state, host, product.title);
 }
 
 /**

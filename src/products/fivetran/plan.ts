@@ -38,6 +38,7 @@ export function fivetranContainerSpec(model: Model, host: HostFacts, installDir:
     securityOpts: ['label=disable'],
     args: ['-f', '/conf/config.json'],
     inputs: [configJson],
+    owner: installDir,
   };
 }
 

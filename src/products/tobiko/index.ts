@@ -50,7 +50,7 @@ export const tobiko: ProductModule = {
   },
 
   render: renderTobiko,
-  containers: (model, _host, installDir, files) => tobikoContainerSpecs(model, posix.join(installDir, TOBIKO_ENV_FILE), files.find((x) => x.rel === TOBIKO_ENV_FILE)?.content ?? ''),
+  containers: (model, _host, installDir, files) => tobikoContainerSpecs(model, installDir, files.find((x) => x.rel === TOBIKO_ENV_FILE)?.content ?? ''),
   containerNames: [TOBIKO_CONTAINERS.apply, TOBIKO_CONTAINERS.run],
   unitName: TOBIKO_UNIT,
   image: (model) => tobikoOf(model).docker.image,

@@ -7,7 +7,8 @@ import type { HostFacts, InstalledState, PlannedFile, Plan, Step } from '../../p
 import { TOBIKO_CONTAINERS, TOBIKO_ENV_FILE, TOBIKO_UNIT, tobikoOf, tobikoSecretName } from './render.js';
 import { effectiveStrategy } from './schema.js';
 
-export function tobikoContainerSpecs(model: Model, envFilePath: string, envFileContent: string): ContainerSpec[] {
+export function tobikoContainerSpecs(model: Model, installDir: string, envFileContent: string): ContainerSpec[] {
+  const envFilePath = posix.join(installDir, TOBIKO_ENV_FILE);
   const t = tobikoOf(model);
   return (['apply', 'run'] as const).map((role) => ({
     name: TOBIKO_CONTAINERS[role],
@@ -21,6 +22,7 @@ export function tobikoContainerSpecs(model: Model, envFilePath: string, envFileC
     securityOpts: [],
     args: ['executor', role],
     inputs: [envFileContent],
+    owner: installDir,
   }));
 }
 
@@ -29,7 +31,7 @@ export function planTobikoContainers(model: Model, host: HostFacts, state: Insta
   const runtime = model.runtime as 'docker' | 'podman';
   const bin = host.runtimeBin;
   const envFile = files.find((x) => x.rel === TOBIKO_ENV_FILE);
-  const specs = tobikoContainerSpecs(model, posix.join(installDir, TOBIKO_ENV_FILE), envFile?.content ?? '');
+  const specs = tobikoContainerSpecs(model, installDir, envFile?.content ?? '');
   const checks = ['runtime-present', 'runtime-version', 'socket', 'not-root', 'disk', 'memory', 'install-dir', ...(t.docker.pullPolicy === 'never' ? ['image-present'] : [])];
   const steps: Step[] = [
     { id: 'preflight', title: 'Preflight checks', actions: [{ kind: 'preflight', checks }] },
