@@ -134,7 +134,8 @@ export const fivetran: ProductModule = {
     kubernetes: {
       minHelm: '3.16.1',
       minServer: '1.29.0',
-      // What the chart creates: chart 0.24.0 adds a PodDisruptionBudget; 0.12.0 has none.
+      // What the chart creates (chart 0.24.0 adds a PodDisruptionBudget; 0.12.0 has none), and the Secrets
+      // (helm keeps the release in one; the token's).
       resources: (model) => [
         'deployments.apps',
         'serviceaccounts',

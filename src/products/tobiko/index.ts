@@ -88,7 +88,12 @@ export const tobiko: ProductModule = {
   host: {
     // The docker/podman minimums and the host sizing are Fivetran's; Tobiko states none.
     runtimeMinimumRequired: false,
-    kubernetes: { minHelm: '3.8.0', resources: () => ['deployments.apps', 'serviceaccounts', 'roles.rbac.authorization.k8s.io', 'rolebindings.rbac.authorization.k8s.io', 'secrets'] },
+    kubernetes: {
+      minHelm: '3.8.0',
+      // What the chart creates (its two Deployments), the Secrets (helm keeps the release in one; the
+      // executors' one), and the ExternalSecret hd-setup applies for that strategy.
+      resources: (model) => ['deployments.apps', 'secrets', ...(effectiveStrategy(tobikoOf(model), 'kubernetes') === 'externalSecrets' ? ['externalsecrets.external-secrets.io'] : [])],
+    },
   },
 
   secretPaths(preset) {
