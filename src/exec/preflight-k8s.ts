@@ -9,6 +9,9 @@ import { which } from '../util/which.js';
 import type { Check, CheckContext } from './preflight.js';
 import { compareVersions } from './preflight.js';
 import { run } from './run.js';
+import type { CheckReport } from './events.js';
+import { durationMs } from '../plan/kubernetes.js';
+import { maskUrlCredentials } from '../util/redact.js';
 
 /** The ExternalSecret version hd-setup renders (products/tobiko/render.ts). */
 export const ESO_VERSION = 'v1';
@@ -340,6 +343,8 @@ export const kubernetesChecks: Record<string, Check> = {
       fix: `check that this host reaches the chart's registry (firewall; a proxy through HTTPS_PROXY; helm registry login for a private one), or point at a mirror or a local copy: --set ${setting}=<oci://mirror/... or a directory>`,
     };
   },
+  // Optional (the install turns it on): from inside the cluster, through the configured proxy, like the vendor's precheck.
+  egress: needsServer(egressCheck),
   // A Secret the user made that the install needs (the token's, or the executors'): ids as products name them.
   'token-secret': needsServer(requiredSecret),
   'existing-secret': needsServer(requiredSecret),
@@ -407,4 +412,83 @@ async function secretExists(ctx: CheckContext, name: string, namespace: string, 
     message: `Secret ${name} in namespace ${namespace} has no key ${key} (${keys.length ? `its keys: ${keys.join(', ')}` : 'it holds no data'})`,
     fix: keys.length && keySetting ? `name the key that holds it: --set ${keySetting}=<key> (one of ${keys.join(', ')}), or add the key: ${fix}` : fix,
   };
+}
+
+/** The egress pod's script: one line per endpoint, `OK <url> <http code>` or `FAIL <url> <curl's error>`. */
+const EGRESS_SCRIPT = 'for u in "$@"; do out=$(curl -sS -o /dev/null --max-time 10 -w "%{http_code}" "$u" 2>&1) && echo "OK $u $out" || echo "FAIL $u $(echo "$out" | tail -n 1)"; done';
+
+/**
+ * A short-lived pod in the install's namespace that reaches each vendor endpoint with curl, through the proxy
+ * the install uses; bounded by the check's timeout (activeDeadlineSeconds, and the wait here), always deleted.
+ * The manifest goes on stdin (the proxy URL may hold a password).
+ */
+async function egressCheck(ctx: CheckContext): Promise<Omit<CheckReport, 'id'>> {
+  const product = productOf(ctx.model);
+  const k = product.kube(ctx.model);
+  const e = k.egressCheck;
+  if (!e) return { status: 'ok', message: 'not turned on' };
+  const t = k8sTarget(ctx.model);
+  const ns = await kubectl(ctx, 'get', 'namespace', t.namespace, '-o', 'name');
+  if (ns.exitCode !== 0) {
+    return notFound(ns.stderr)
+      ? { status: 'skipped', message: `namespace ${t.namespace} does not exist yet: run hd-setup doctor after the install to check egress from inside it` }
+      : { status: 'fail', message: `cannot check namespace ${t.namespace}: ${firstLine(ns.stderr)}`, fix: clusterFix(ns.stderr) };
+  }
+  const urls = product.endpoints(ctx.model);
+  const p = ctx.model.proxy;
+  const env = [
+    ...(p?.http ? [{ name: 'HTTP_PROXY', value: p.http }, { name: 'http_proxy', value: p.http }] : []),
+    ...(p?.https ? [{ name: 'HTTPS_PROXY', value: p.https }, { name: 'https_proxy', value: p.https }] : []),
+    ...(p?.noProxy.length ? [{ name: 'NO_PROXY', value: p.noProxy.join(',') }, { name: 'no_proxy', value: p.noProxy.join(',') }] : []),
+  ];
+  const seconds = Math.max(5, Math.round(durationMs(e.timeout) / 1000));
+  const name = `hd-setup-egress-${Math.random().toString(36).slice(2, 8)}`;
+  const pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: t.namespace, labels: { 'app.kubernetes.io/managed-by': 'hd-setup', 'app.kubernetes.io/component': 'egress-check' } },
+    spec: {
+      restartPolicy: 'Never',
+      activeDeadlineSeconds: seconds,
+      automountServiceAccountToken: false,
+      containers: [{ name: 'egress', image: e.image, command: ['sh', '-c', EGRESS_SCRIPT, 'egress', ...urls], ...(env.length ? { env } : {}) }],
+    },
+  };
+  const via = p?.https || p?.http ? ` through the proxy ${maskUrlCredentials((p.https ?? p.http)!)}` : '';
+  const created = await run(kubectlArgv(t, `--request-timeout=${REQUEST_TIMEOUT}`, 'create', '-n', t.namespace, '-f', '-'), { stdin: JSON.stringify(pod), timeoutMs: PROCESS_TIMEOUT_MS, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+  if (created.exitCode !== 0) {
+    return { status: 'fail', message: `cannot start the egress check pod in ${t.namespace}: ${firstLine(created.stderr)}`, fix: `ask for the right to create pods in ${t.namespace}, or --skip-check egress` };
+  }
+  try {
+    const deadline = Date.now() + seconds * 1000 + 5_000;
+    let phase = '';
+    let waiting = '';
+    while (Date.now() < deadline && !ctx.signal?.aborted) {
+      const g = await kubectl(ctx, 'get', 'pod', name, '-n', t.namespace, '-o', 'jsonpath={.status.phase}|{.status.containerStatuses[0].state.waiting.reason}');
+      [phase = '', waiting = ''] = g.stdout.trim().split('|');
+      if (phase === 'Succeeded' || phase === 'Failed') break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    if (phase !== 'Succeeded' && phase !== 'Failed') {
+      return {
+        status: 'fail',
+        message: `the egress check pod did not finish within ${e.timeout} (${waiting || phase || 'not started'}); image ${e.image}`,
+        fix: /Image|ErrImage/.test(waiting) ? `the cluster cannot pull ${e.image}: --set ${e.setting}.image=<an image with sh and curl in a registry the nodes reach>, or --skip-check egress` : `raise --set ${e.setting}.timeout=2m, or --skip-check egress`,
+      };
+    }
+    const logs = await kubectl(ctx, 'logs', name, '-n', t.namespace);
+    const lines = logs.stdout.split('\n').map((l) => l.trim()).filter((l) => /^(OK|FAIL) /.test(l));
+    const failed = urls.filter((u) => !lines.some((l) => l.startsWith(`OK ${u} `)));
+    if (failed.length === 0) return { status: 'ok', message: `from a pod in ${t.namespace}${via}, every vendor endpoint answers (${urls.map((u) => new URL(u).host).join(', ')})` };
+    const why = failed.map((u) => `${new URL(u).host} (${lines.find((l) => l.startsWith(`FAIL ${u} `))?.slice(`FAIL ${u} `.length) || 'no answer'})`).join(', ');
+    return {
+      status: 'fail',
+      message: `from a pod in namespace ${t.namespace}${via}, not reachable: ${why}`,
+      fix: via
+        ? `check that the proxy lets the cluster's pods through to them (CONNECT on 443), or change --set proxy.https=...`
+        : `allow egress from namespace ${t.namespace} to them (NetworkPolicy, firewall, NAT), or give the cluster a proxy: --set proxy.https=...`,
+    };
+  } finally {
+    await kubectl(ctx, 'delete', 'pod', name, '-n', t.namespace, '--ignore-not-found', '--wait=false');
+  }
 }

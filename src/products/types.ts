@@ -60,6 +60,8 @@ export interface KubeSpec {
    * that each matches at least one node.
    */
   placement?: { what: string; fix: string; selector?: Record<string, string>; expressions?: NodeExpression[] }[];
+  /** The in-cluster egress check, when the install turns it on, and the --set path of its settings. */
+  egressCheck?: { image: string; timeout: string; setting: string };
   /** Container resources the install asks for, each with the --set path of its limits (preflight: limits not below requests). */
   resources?: { what: string; setting: string; requests?: Record<string, string>; limits?: Record<string, string> }[];
 }

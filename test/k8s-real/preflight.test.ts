@@ -198,3 +198,66 @@ describe('the chart is fetched before anything is created', () => {
     T,
   );
 });
+
+describe('the optional in-cluster egress check', () => {
+  const EGRESS = ['--set', 'fivetran.kubernetes.egressCheck={}'];
+  const egressPods = (b: Bed) => b.api.written('', 'pods').filter((p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'egress-check');
+  const left = (b: Bed) => b.api.objects('', 'pods', 'fivetran').filter((p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'egress-check');
+
+  it(
+    'a pod in the namespace reaches the vendor endpoints through the proxy, and is removed; the setting is kept with the install',
+    async () => {
+      const b = await bed();
+      const r = await b.hd(['install', '--yes', ...FIVETRAN, ...EGRESS, '--set', 'proxy.https=http://bob:pr0xyPW99@proxy.corp:3128']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain(`egress: from a pod in fivetran through the proxy http://bob:********@proxy.corp:3128, every vendor endpoint answers (ldp.orchestrator.fivetran.com, api.fivetran.com)`);
+      expect(r.stderr).not.toContain('pr0xyPW99');
+      const [pod] = egressPods(b);
+      const c = pod!.spec.containers[0];
+      expect(c.image).toBe('curlimages/curl:8.11.1');
+      expect(c.command.slice(-2)).toEqual(['https://ldp.orchestrator.fivetran.com', 'https://api.fivetran.com/v1/hybrid-deployment-agents']);
+      expect(c.env).toContainEqual({ name: 'HTTPS_PROXY', value: 'http://bob:pr0xyPW99@proxy.corp:3128' });
+      expect(pod!.spec).toMatchObject({ restartPolicy: 'Never', activeDeadlineSeconds: 60 });
+      expect(left(b)).toEqual([]);
+      const exp = await b.hd(['export-preset', '--preset', 'fivetran-kubernetes']);
+      expect(exp.stdout).toMatch(/egressCheck: \{\}/);
+    },
+    T,
+  );
+
+  it(
+    'endpoints unreachable from inside the cluster: one cause per endpoint, the fix, the pod removed, nothing else created',
+    async () => {
+      const b = await bed({ egress: 'unreachable' });
+      const r = await b.hd(['install', '--yes', ...FIVETRAN, ...EGRESS]);
+      expect(r.code).toBe(1);
+      const f = failOf(r.stderr, 'egress');
+      expect(f.message).toBe('from a pod in namespace fivetran, not reachable: ldp.orchestrator.fivetran.com (curl: (28) Connection timed out after 10001 milliseconds), api.fivetran.com (curl: (28) Connection timed out after 10001 milliseconds)');
+      expect(f.fix).toContain('--set proxy.https=');
+      expect(writes(b).map((w) => w.replace(/hd-setup-egress-\w+/, 'POD'))).toEqual(['POST /api/v1/namespaces/fivetran/pods', 'DELETE /api/v1/namespaces/fivetran/pods/POD']);
+      expect(left(b)).toEqual([]);
+    },
+    T,
+  );
+
+  it(
+    'an image the cluster cannot pull: bounded by the timeout, the fix names the image setting; skippable by its id',
+    async () => {
+      const b = await bed({ egress: 'no-image' });
+      const t0 = Date.now();
+      const r = await b.hd(['install', '--yes', ...FIVETRAN, '--set', 'fivetran.kubernetes.egressCheck={image: registry.local/curl:8, timeout: 5s}']);
+      expect(r.code).toBe(1);
+      expect(Date.now() - t0).toBeLessThan(60_000);
+      const f = failOf(r.stderr, 'egress');
+      expect(f.message).toBe('the egress check pod did not finish within 5s (ImagePullBackOff); image registry.local/curl:8');
+      expect(f.fix).toContain('--set fivetran.kubernetes.egressCheck.image=<an image with sh and curl');
+      expect(left(b)).toEqual([]);
+      const n = egressPods(b).length;
+      const skipped = await b.hd(['install', '--yes', ...FIVETRAN, ...EGRESS, '--skip-check', 'egress']);
+      expect(skipped.code, skipped.stderr).toBe(0);
+      expect(skipped.stderr).toContain('egress: skipped by --skip-check');
+      expect(egressPods(b)).toHaveLength(n);
+    },
+    T,
+  );
+});

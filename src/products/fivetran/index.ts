@@ -122,6 +122,7 @@ export const fivetran: ProductModule = {
       managedKinds: [],
       ...(k.dataVolumePvc ? { pvc: { name: k.dataVolumePvc, setting: 'fivetran.kubernetes.dataVolumePvc' } } : {}),
       placement: fivetranPlacement(k),
+      ...(k.egressCheck ? { egressCheck: { ...k.egressCheck, setting: 'fivetran.kubernetes.egressCheck' } } : {}),
       ...(k.resources ? { resources: [{ what: 'the agent', setting: 'fivetran.kubernetes.resources', ...k.resources }] } : {}),
       ...(k.tokenSecret
         ? { requiredSecret: { name: k.tokenSecret.name, key: k.tokenSecret.key, keySetting: 'fivetran.kubernetes.tokenSecret.key', fix: `kubectl create secret generic ${k.tokenSecret.name} -n ${k.namespace} --from-file=${k.tokenSecret.key}=./token.txt` } }

@@ -93,7 +93,7 @@ export function planFivetranKubernetes(model: Model, state: InstalledState, file
     namespaceSetting: 'fivetran.kubernetes.namespace',
     state,
     files,
-    checks: ['kubectl', 'helm', 'helm-version', 'resources', 'server-version', 'context', 'namespace', 'pvc', 'rbac', 'node-arch', 'placement', ...(k.tokenSecret ? ['token-secret'] : []), 'chart'],
+    checks: ['kubectl', 'helm', 'helm-version', 'resources', 'server-version', 'context', 'namespace', 'pvc', 'rbac', 'node-arch', 'placement', ...(k.tokenSecret ? ['token-secret'] : []), 'chart', ...(k.egressCheck ? ['egress'] : [])],
     manifests: [['token-secret.yaml', 'secret', `Apply Secret ${fivetranTokenSecretName(model)}`, 'Secret with the agent token']],
     logs: `deploy/${k.release}`,
   });

@@ -77,6 +77,7 @@ export const tobiko: ProductModule = {
         { labels: { 'app.kubernetes.io/component': 'apply-executor' }, name: `${k.release}-hybrid-executors-apply`, replicas: k.apply.replicas },
         { labels: { 'app.kubernetes.io/component': 'run-executor' }, name: `${k.release}-hybrid-executors-run`, replicas: k.run.replicas },
       ],
+      ...(k.egressCheck ? { egressCheck: { ...k.egressCheck, setting: 'tobiko.kubernetes.egressCheck' } } : {}),
       resources: (['apply', 'run'] as const).flatMap((role) => (k[role].resources ? [{ what: `the ${role} executor`, setting: `tobiko.kubernetes.${role}.resources`, ...k[role].resources }] : [])),
       // Whatever the strategy now: an earlier install may have used the store.
       managedKinds: ['externalsecret'],

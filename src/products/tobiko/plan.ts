@@ -63,6 +63,7 @@ export function planTobikoKubernetes(model: Model, state: InstalledState, files:
   if (strategy === 'externalSecrets') checks.push('external-secrets-crd');
   if (strategy === 'existingSecret' && !t.secrets.create) checks.push('existing-secret');
   checks.push('chart');
+  if (k.egressCheck) checks.push('egress');
   const name = tobikoSecretName(t);
   return kubernetesPlan({
     product: 'tobiko',
