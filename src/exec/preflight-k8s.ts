@@ -314,7 +314,9 @@ export const kubernetesChecks: Record<string, Check> = {
     };
   },
   // The chart can be fetched (from the registry, a mirror, or the local directory given), before anything is created.
-  chart: async (ctx) => {
+  // Not tried when the cluster cannot be reached: nothing would be installed, and a registry that hangs too
+  // would keep the user waiting for the one error that matters.
+  chart: needsServer(async (ctx) => {
     const product = productOf(ctx.model);
     const k = product.kube(ctx.model);
     const ref = `${k.chart}${k.chartVersion ? ` ${k.chartVersion}` : ''}`;
@@ -342,7 +344,7 @@ export const kubernetesChecks: Record<string, Check> = {
       message: `cannot fetch the chart ${ref}: ${why}`,
       fix: `check that this host reaches the chart's registry (firewall; a proxy through HTTPS_PROXY; helm registry login for a private one), or point at a mirror or a local copy: --set ${setting}=<oci://mirror/... or a directory>`,
     };
-  },
+  }),
   // Optional (the install turns it on): from inside the cluster, through the configured proxy, like the vendor's precheck.
   egress: needsServer(egressCheck),
   // A Secret the user made that the install needs (the token's, or the executors'): ids as products name them.
