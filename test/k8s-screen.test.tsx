@@ -1,9 +1,8 @@
-// The live status screen over a real execution of a Kubernetes plan against the fakes.
+// The live status screen over a real execution of a Kubernetes plan: the real helm and kubectl against the
+// in-memory API server (test/k8s-api) and the vendored chart.
 import { describe, expect, it } from 'vitest';
 import React from 'react';
 import { render } from 'ink-testing-library';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildPlan } from '../src/service/plan.js';
 import { productOf } from '../src/products/index.js';
@@ -13,23 +12,30 @@ import { allChecks } from '../src/exec/checks.js';
 import { kubernetesWatcher } from '../src/exec/watch.js';
 import { Redactor } from '../src/util/redact.js';
 import { StatusApp, createEventBus } from '../src/ui/status/StatusScreen.js';
-import { ROOT, load } from './helpers.js';
+import { SECRET_ENV, load } from './helpers.js';
+import { CHARTS, startBed } from './k8s-api/bed.js';
+import type { Scenario } from './k8s-api/server.js';
 
 function frameOf(app: { frames: string[] }): string {
   return [...app.frames].reverse().find((f) => f.trim() !== '') ?? '';
 }
 
-async function runScreen(scenario: string) {
-  const dir = mkdtempSync(join(tmpdir(), 'hd-k8s-screen-'));
-  Object.assign(process.env, {
-    PATH: `${join(ROOT, 'test/stubs/k8s/bin')}:${process.env.PATH}`,
-    HD_FAKE_LOG: join(dir, 'calls.jsonl'),
-    HD_FAKE_STATE: join(dir, 'state.json'),
-    HD_FAKE_SCENARIO: scenario,
-    HD_FAKE_PVCS: 'fivetran/fivetran-data',
-    HD_FAKE_FAST: '1',
-  });
-  const { model, secrets } = load({ preset: 'fivetran-kubernetes' });
+async function runScreen(scenario: Partial<Scenario>) {
+  const bed = await startBed(scenario, SECRET_ENV);
+  bed.api.seed({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'fivetran-data', namespace: 'fivetran' }, spec: { accessModes: ['ReadWriteMany'] } });
+  const saved = { ...process.env };
+  Object.assign(process.env, bed.env);
+  try {
+    return await screen(bed.home);
+  } finally {
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+    await bed.stop();
+  }
+}
+
+async function screen(dir: string) {
+  const { model, secrets } = load({ preset: 'fivetran-kubernetes', sets: [`fivetran.kubernetes.chart=${join(CHARTS, 'fivetran-0.24.0')}`, 'fivetran.kubernetes.timeout=8s'] });
   const host: HostFacts = { home: dir, user: 'ana', uid: 1000, runtimeBin: '', rootless: false, socket: '', selinux: false, systemdUser: false, version: 'test' };
   const plan = buildPlan(model, host, FRESH);
   const bus = createEventBus();
@@ -49,9 +55,9 @@ async function runScreen(scenario: string) {
   return { summary, frame };
 }
 
-describe('status screen over a Kubernetes install (fakes)', () => {
+describe('status screen over a Kubernetes install (real helm and kubectl)', () => {
   it('success: every step done, the release revision and pods ready', async () => {
-    const { summary, frame } = await runScreen('success');
+    const { summary, frame } = await runScreen({});
     expect(summary.ok).toBe(true);
     expect(frame).toContain('✔ Preflight checks');
     expect(frame).toContain('✔ Apply Secret hd-agent-hd-setup-token');
@@ -61,7 +67,7 @@ describe('status screen over a Kubernetes install (fakes)', () => {
   });
 
   it('ImagePullBackOff: the cause and its fix on the screen', async () => {
-    const { summary, frame } = await runScreen('image-pull-backoff');
+    const { summary, frame } = await runScreen({ pods: 'ImagePullBackOff' });
     expect(summary.ok).toBe(false);
     expect(frame).toContain('✖ helm upgrade --install hd-agent');
     expect(frame).toMatch(/cannot pull image us-docker\.pkg\.dev/);

@@ -1,10 +1,12 @@
 // Process-level leak tests: the built CLI (dist/) with secrets of awkward shapes, on the stub runtimes
-// (test/stubs: a recording docker, recording kubectl/helm fakes). Nothing leaks, and the output still reads right.
+// (test/stubs: a recording docker; on Kubernetes the real kubectl/helm against the in-memory API server).
+// Nothing leaks, and the output still reads right.
 import { describe, expect, it } from 'vitest';
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MASK } from '../src/util/redact.js';
 import { ROOT, cli, tmp } from './helpers.js';
+import { startBed, type Run } from './k8s-api/bed.js';
 
 const TWO_LINES = ['first-line-of-the-secret', 'second-LINE-2x'];
 // A last line of punctuation only: free-text masking leaves it (it would mask every `--`), the manifest's structure does not.
@@ -27,27 +29,28 @@ function expectNoToken(text: string, secret: string): void {
   if (m) throw new Error(`leaked the token ${secret}: ...${text.slice(Math.max(0, m.index - 60), m.index + 60)}...`);
 }
 
-function k8sEnv(home: string): NodeJS.ProcessEnv {
-  return {
-    PATH: `${join(ROOT, 'test/stubs/k8s/bin')}:${process.env.PATH}`,
-    HOME: home,
-    HD_FAKE_LOG: join(home, 'calls.jsonl'),
-    HD_FAKE_STATE: join(home, 'state.json'),
-    HD_FAKE_SCENARIO: 'success',
-    HD_FAKE_NAMESPACES: 'default',
-    HD_FAKE_FAST: '1',
-    WAREHOUSE_PASSWORD: 'y',
-  };
+/** hd-setup against a Kubernetes test bed (the real helm and kubectl), with `home` as HOME. */
+async function onK8s(home: string, runs: (hd: (args: string[], extra?: NodeJS.ProcessEnv) => Promise<Run>) => Promise<void>): Promise<void> {
+  const bed = await startBed();
+  try {
+    await runs((args, extra = {}) => bed.hd(args, { HOME: home, WAREHOUSE_PASSWORD: 'y', ...extra }));
+  } finally {
+    await bed.stop();
+  }
 }
 
 describe('install --dry-run leaks nothing (two-line secret via file:, proxy password with a raw @, 1-char password)', () => {
-  it('kubernetes (fakes): text and --json', () => {
+  it('kubernetes (real helm and kubectl): text and --json', async () => {
     const home = tmp('hd-leak-k8s-');
     const secretFile = join(home, 'client-secret');
     writeFileSync(secretFile, `${[...TWO_LINES, LAST_LINE].join('\n')}\n`, { mode: 0o600 });
     const args = ['install', '--preset', 'tobiko-kubernetes', '--dry-run', '--set', `tobiko.clientSecret=file:${secretFile}`, '--set', `proxy.https=${PROXY}`];
-    const text = cli(args, { env: k8sEnv(home) });
-    const json = cli([...args, '--json'], { env: k8sEnv(home) });
+    let text = { code: -1, stdout: '', stderr: '' };
+    let json = text;
+    await onK8s(home, async (hd) => {
+      text = await hd(args);
+      json = await hd([...args, '--json']);
+    });
     for (const r of [text, json]) {
       expect(r.code, r.stderr).toBe(0);
       const all = r.stdout + r.stderr;
@@ -65,7 +68,8 @@ describe('install --dry-run leaks nothing (two-line secret via file:, proxy pass
     const plan = JSON.parse(json.stdout) as { steps: { id: string; actions: { stdin?: { content: string } }[] }[] };
     const secretStdin = plan.steps.find((s) => s.id === 'secret')!.actions[0]!.stdin!.content;
     expect(secretStdin).toContain(`TCLOUD_CLIENT_SECRET: |-\n    ${MASK}\n    ${MASK}\n    ${MASK}\n`);
-    expect(readdirSync(home).filter((f) => !f.endsWith('.json') && !f.endsWith('.jsonl'))).toEqual(['client-secret']);
+    // Nothing written by hd-setup (kubectl keeps its discovery cache in ~/.kube).
+    expect(readdirSync(home).filter((f) => f !== '.kube')).toEqual(['client-secret']);
   });
 
   it('docker (stub): text and --json keep tcloud-apply-executor and pull-policy=always whole', () => {
@@ -87,14 +91,17 @@ describe('install --dry-run leaks nothing (two-line secret via file:, proxy pass
     }
   });
 
-  it('a 4 KB secret and a long unbroken value are masked quickly (the old URL regex was quadratic)', () => {
+  it('a 4 KB secret and a long unbroken value are masked quickly (the old URL regex was quadratic)', async () => {
     const home = tmp('hd-leak-long-');
     const long = 'k'.repeat(4096);
     // Values stay under the model's 64 KiB cap on a string (model/limits.ts).
     const database = 'c'.repeat(60_000);
-    const env = { ...k8sEnv(home), TCLOUD_CLIENT_SECRET: long, WAREHOUSE_PASSWORD: `w${'a'.repeat(60_000)}` };
+    const env = { TCLOUD_CLIENT_SECRET: long, WAREHOUSE_PASSWORD: `w${'a'.repeat(60_000)}` };
     // The proxy has credentials, so the values go on stdin and are shown: a 60k-letter value in the output.
-    const r = cli(['install', '--preset', 'tobiko-kubernetes', '--dry-run', '--set', 'proxy.https=http://bob:pw-12345678@proxy.internal:3128', '--set', `tobiko.gateways.warehouse.database=${database}`], { env });
+    let r = { code: -1, stdout: '', stderr: '' };
+    await onK8s(home, async (hd) => {
+      r = await hd(['install', '--preset', 'tobiko-kubernetes', '--dry-run', '--set', 'proxy.https=http://bob:pw-12345678@proxy.internal:3128', '--set', `tobiko.gateways.warehouse.database=${database}`], env);
+    });
     expect(r.code, r.stderr.slice(0, 500)).toBe(0);
     expectAbsent(r.stdout + r.stderr, long);
     expectAbsent(r.stdout + r.stderr, env.WAREHOUSE_PASSWORD);

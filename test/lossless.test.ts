@@ -1,11 +1,13 @@
 // Re-runs and lifecycle commands never lose a setting: the real CLI (the bundle) against the stub
-// container runtime (test/stubs/bin/docker) and the Kubernetes fakes.
+// container runtime (test/stubs/bin/docker), and on Kubernetes the real helm and kubectl against the
+// in-memory API server (test/k8s-api) with the vendored charts.
 import { describe, expect, it } from 'vitest';
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli } from './helpers.js';
 import { rootFlags, stubEnv } from './stub-runtime.js';
-import { fakeK8s } from './k8s-fakes.js';
+import { CHARTS, startBed, type Bed } from './k8s-api/bed.js';
+import { SECRET_ENV } from './helpers.js';
 
 
 const MUTATING = /^(run|rm|start|stop|restart|pull|network (create|rm)) /;
@@ -44,19 +46,33 @@ describe('every bundled preset, installed twice, is a no-op the second time', ()
     });
   }
   for (const preset of ['fivetran-kubernetes', 'fivetran-kubernetes-affinity', 'tobiko-kubernetes', 'tobiko-kubernetes-external-secrets']) {
-    it(`${preset} (Kubernetes fakes)`, () => {
-      const k = fakeK8s({ crds: ['externalsecrets.external-secrets.io'] });
-      const first = k.run(['install', '--preset', preset, '--yes']);
-      expect(first.code, first.stderr).toBe(0);
-      const n = k.calls().length;
-      const again = k.run(['install', '--preset', preset, '--yes']);
-      expect(again.code, again.stderr).toBe(0);
-      const mutating = k.calls().slice(n).map((c) => `${c.tool} ${c.argv.join(' ')}`).filter((l) => /^(kubectl (create|apply|patch|delete|scale)|helm (upgrade|rollback|uninstall))/.test(l));
-      expect(mutating).toEqual([]);
-      expect(again.stderr).toContain('Changed: nothing');
-    }, 60_000);
+    it(`${preset} (real helm and kubectl)`, async () => {
+      const k = await k8sBed();
+      try {
+        const args = ['install', '--preset', preset, '--yes', '--set', chartOf(preset)];
+        const first = await k.hd(args);
+        expect(first.code, first.stderr).toBe(0);
+        const n = k.api.requests.length;
+        const again = await k.hd(args);
+        expect(again.code, again.stderr).toBe(0);
+        expect(k8sWrites(k, n)).toEqual([]);
+        expect(again.stderr).toContain('Changed: nothing');
+      } finally {
+        await k.stop();
+      }
+    }, 120_000);
   }
 });
+
+/** A test bed with what the bundled Kubernetes presets need: the PVC, a node for the affinity preset's required rule, ESO. */
+async function k8sBed(): Promise<Bed> {
+  const k = await startBed({ eso: 'v1', nodes: [{ 'kubernetes.io/hostname': 'node-1', 'kubernetes.io/arch': 'amd64', hd_size: 'large' }] }, SECRET_ENV);
+  k.api.seed({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'fivetran-data', namespace: 'fivetran' }, spec: { accessModes: ['ReadWriteMany'] } });
+  return k;
+}
+const chartOf = (preset: string) => (preset.startsWith('fivetran') ? `fivetran.kubernetes.chart=${join(CHARTS, 'fivetran-0.24.0')}` : `tobiko.kubernetes.chart=${join(CHARTS, 'tobiko-hybrid-executors-prerelease')}`);
+/** Requests that change the cluster (the access reviews only ask). */
+const k8sWrites = (k: Bed, from: number) => k.api.requests.slice(from).filter((r) => r.method !== 'GET' && !r.url.includes('selfsubjectaccessreviews'));
 
 describe('a bare re-run after a --set keeps the setting or refuses, naming the --set', () => {
   for (const [preset, runtime, set, keep] of [
@@ -86,13 +102,21 @@ describe('a bare re-run after a --set keeps the setting or refuses, naming the -
       s.server.close();
     });
   }
-  it('Kubernetes: the image pull policy of the agent', () => {
-    const k = fakeK8s();
-    expect(k.run(['install', '--preset', 'fivetran-kubernetes', '--yes', '--set', 'fivetran.kubernetes.imagePullPolicy=IfNotPresent']).code).toBe(0);
-    const bare = k.run(['install', '--preset', 'fivetran-kubernetes', '--yes']);
-    expect(bare.code, bare.stderr).toBe(2);
-    expect(bare.stderr).toContain('--set fivetran.kubernetes.imagePullPolicy=IfNotPresent');
-  }, 60_000);
+  it('Kubernetes: the image pull policy of the agent', async () => {
+    const k = await k8sBed();
+    try {
+      const args = ['install', '--preset', 'fivetran-kubernetes', '--yes', '--set', chartOf('fivetran')];
+      const first = await k.hd([...args, '--set', 'fivetran.kubernetes.imagePullPolicy=IfNotPresent']);
+      expect(first.code, first.stderr).toBe(0);
+      const n = k.api.requests.length;
+      const bare = await k.hd(args);
+      expect(bare.code, bare.stderr).toBe(2);
+      expect(bare.stderr).toContain('--set fivetran.kubernetes.imagePullPolicy=IfNotPresent');
+      expect(k8sWrites(k, n)).toEqual([]);
+    } finally {
+      await k.stop();
+    }
+  }, 120_000);
   it('a preset saved from the install (export-preset) re-applies as a no-op', async () => {
     const s = await stubEnv();
     expect(cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'fivetran.memory=4g', ...rootFlags], { env: s.env }).code).toBe(0);

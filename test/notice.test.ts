@@ -8,7 +8,7 @@ import { withSecretRefs } from '../src/model/secret-refs.js';
 import { productOf } from '../src/products/index.js';
 import { render } from '../src/service/plan.js';
 import { secretPathsOf } from '../src/ui/wiz/questions.js';
-import { RENDER_ENV, TOKEN, cli, load } from './helpers.js';
+import { RENDER_ENV, SECRET_ENV, TOKEN, cli, load } from './helpers.js';
 import { rootFlags, stubEnv } from './stub-runtime.js';
 
 const stub = (extra: NodeJS.ProcessEnv = {}) => stubEnv('docker', extra);
@@ -83,16 +83,20 @@ describe('what a one-line change once broke unnoticed', () => {
 
 describe('where a secret will live', () => {
   it('a proxy password that the Fivetran chart puts into a ConfigMap is warned about: dry-run text and --json, masked', async () => {
-    const { fakeK8s } = await import('./k8s-fakes.js');
-    const k = fakeK8s();
-    const set = ['--set', 'proxy.https=http://bob:pr0xyPW99@proxy:3128'];
-    const text = k.run(['install', '--preset', 'fivetran-kubernetes', '--dry-run', ...set]);
-    expect(text.code, text.stderr).toBe(0);
-    expect(text.stdout).toMatch(/Warnings\n {2}! the proxy URL holds a password, and the chart puts http_proxy\/https_proxy into the ConfigMap of release hd-agent in namespace fivetran/);
-    const json = k.run(['install', '--preset', 'fivetran-kubernetes', '--dry-run', '--json', ...set]);
-    expect(JSON.parse(json.stdout).warnings[0]).toContain('ConfigMap');
-    expect(text.stdout + json.stdout).not.toContain('pr0xyPW99');
-    const none = k.run(['install', '--preset', 'fivetran-kubernetes', '--dry-run', '--set', 'proxy.https=http://proxy:3128']);
-    expect(none.stdout).not.toContain('ConfigMap');
+    const { startBed } = await import('./k8s-api/bed.js');
+    const k = await startBed({}, SECRET_ENV);
+    try {
+      const set = ['--set', 'proxy.https=http://bob:pr0xyPW99@proxy:3128'];
+      const text = await k.hd(['install', '--preset', 'fivetran-kubernetes', '--dry-run', ...set]);
+      expect(text.code, text.stderr).toBe(0);
+      expect(text.stdout).toMatch(/Warnings\n {2}! the proxy URL holds a password, and the chart puts http_proxy\/https_proxy into the ConfigMap of release hd-agent in namespace fivetran/);
+      const json = await k.hd(['install', '--preset', 'fivetran-kubernetes', '--dry-run', '--json', ...set]);
+      expect(JSON.parse(json.stdout).warnings[0]).toContain('ConfigMap');
+      expect(text.stdout + json.stdout).not.toContain('pr0xyPW99');
+      const none = await k.hd(['install', '--preset', 'fivetran-kubernetes', '--dry-run', '--set', 'proxy.https=http://proxy:3128']);
+      expect(none.stdout).not.toContain('ConfigMap');
+    } finally {
+      await k.stop();
+    }
   });
 });

@@ -6,7 +6,7 @@ import { UserError } from '../model/errors.js';
 import type { DetectedInstall } from '../exec/installed.js';
 import { planToText } from '../plan/describe.js';
 import type { Plan } from '../plan/types.js';
-import { findAll, findAt, findContext, findOne } from '../service/find.js';
+import { contextOnly, findAll, findAt, findContext, findInContext, findOne } from '../service/find.js';
 import { exitCodeOf, type Choices } from '../service/install.js';
 import * as life from '../service/lifecycle.js';
 import { writeFileAtomic } from '../util/fsx.js';
@@ -165,8 +165,9 @@ function printStatus(s: life.StatusReport): void {
 
 /** Status of the install the flags point at; without a pointer, of every install found. */
 export async function statusCommand(flags: LifecycleFlags): Promise<number> {
+  const inContext = contextOnly(flags);
   const pointed = Boolean(flags.preset || flags.set?.length || flags.context);
-  const list = pointed ? [await findInstall(flags)] : await findAll(findContext());
+  const list = inContext ? await findInContext(inContext, findContext()) : pointed ? [await findInstall(flags)] : await findAll(findContext());
   if (list.length === 0) await findInstall(flags); // reports "no install found"
   const reports = await Promise.all(list.map((d) => life.status(d)));
   if (flags.json) printJson(reports.length === 1 ? reports[0] : { installs: reports });

@@ -1,10 +1,17 @@
 // Preflight checks for Kubernetes installs (helm + kubectl). Read-only commands with short timeouts.
 import type { BaseModel as Model } from '../model/base.js';
+import { existsSync, mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { productOf } from '../products/index.js';
+import type { NodeExpression } from '../products/types.js';
 import { which } from '../util/which.js';
 import type { Check, CheckContext } from './preflight.js';
 import { compareVersions } from './preflight.js';
 import { run } from './run.js';
+import type { CheckReport } from './events.js';
+import { durationMs } from '../plan/kubernetes.js';
+import { maskUrlCredentials } from '../util/redact.js';
 
 /** The ExternalSecret version hd-setup renders (products/tobiko/render.ts). */
 export const ESO_VERSION = 'v1';
@@ -192,12 +199,23 @@ export const kubernetesChecks: Record<string, Check> = {
       return { status: 'fail', message: `cannot read PVC ${pvc}: ${firstLine(r.stderr)}`, fix: clusterFix(r.stderr) };
     }
     let phase = 'Unknown';
+    let modes: string[] = [];
     try {
-      phase = (JSON.parse(r.stdout) as { status?: { phase?: string } }).status?.phase ?? 'Unknown';
+      const o = JSON.parse(r.stdout) as { spec?: { accessModes?: string[] }; status?: { phase?: string; accessModes?: string[] } };
+      phase = o.status?.phase ?? 'Unknown';
+      modes = o.status?.accessModes ?? o.spec?.accessModes ?? [];
     } catch {
       /* keep Unknown */
     }
-    if (phase === 'Bound') return { status: 'ok', message: `PVC ${pvc} is Bound` };
+    // The agent and the job pods it starts mount the claim at once, from any node: it must be ReadWriteMany.
+    if (!modes.includes('ReadWriteMany')) {
+      return {
+        status: 'fail',
+        message: `PVC ${pvc} is ${modes.join(', ') || 'of no access mode'}, not ReadWriteMany; the agent and its job pods mount it at the same time from different nodes`,
+        fix: `create a ReadWriteMany PVC (a StorageClass that supports it: NFS, EFS, Filestore, Azure Files, CephFS) and point --set ${claim.setting}=<name> at it`,
+      };
+    }
+    if (phase === 'Bound') return { status: 'ok', message: `PVC ${pvc} is Bound (ReadWriteMany)` };
     return {
       status: 'warn',
       message: `PVC ${pvc} is ${phase}, not Bound; pods that mount it will wait`,
@@ -255,21 +273,224 @@ export const kubernetesChecks: Record<string, Check> = {
     if (amd > 0) return { status: 'ok', message: `${amd} of ${arches.length} node(s) are amd64` };
     return { status: 'warn', message: `no amd64 node found (${[...new Set(arches)].join(', ') || 'none'}); the agent image is amd64 only`, fix: 'add amd64 nodes, or pin the agent with a nodeSelector kubernetes.io/arch=amd64' };
   }),
+  // Each node selector and required affinity rule of the install matches at least one node, else its pods stay Pending.
+  placement: needsServer(async (ctx) => {
+    const wanted = productOf(ctx.model).kube(ctx.model).placement ?? [];
+    if (wanted.length === 0) return { status: 'ok', message: 'no node selector or required affinity rule' };
+    const r = await kubectl(ctx, 'get', 'nodes', '-o', 'json');
+    if (r.exitCode !== 0) return { status: 'warn', message: `cannot list nodes to check the placement (${firstLine(r.stderr)})`, fix: 'ask for the right to list nodes, or check by hand: kubectl get nodes --show-labels' };
+    let nodes: { name: string; labels: Record<string, string> }[] = [];
+    try {
+      nodes = ((JSON.parse(r.stdout) as { items?: { metadata?: { name?: string; labels?: Record<string, string> } }[] }).items ?? []).map((n) => ({ name: n.metadata?.name ?? '?', labels: n.metadata?.labels ?? {} }));
+    } catch {
+      return { status: 'warn', message: 'cannot read the node list to check the placement', fix: 'check by hand: kubectl get nodes --show-labels' };
+    }
+    const none = wanted.filter((w) => !nodes.some((n) => nodeMatches(n.labels, w.selector, w.expressions)));
+    if (none.length === 0) return { status: 'ok', message: `each node selector and required affinity rule (${wanted.length}) matches at least one of ${nodes.length} node(s)` };
+    return {
+      status: 'fail',
+      message: none.map((w) => `${w.what} matches none of the ${nodes.length} node(s)`).join('; '),
+      fix: none.map((w) => w.fix).join('; '),
+    };
+  }),
+  // Limits below requests: the API server rejects the pod template, after the namespace and Secrets exist.
+  resources: (ctx) => {
+    const sets = productOf(ctx.model).kube(ctx.model).resources ?? [];
+    const bad: { what: string; setting: string; res: string; request: string; limit: string }[] = [];
+    for (const s of sets) {
+      for (const [res, limit] of Object.entries(s.limits ?? {})) {
+        const request = s.requests?.[res];
+        if (request === undefined) continue;
+        const l = quantity(limit);
+        const q = quantity(request);
+        if (l !== undefined && q !== undefined && l < q) bad.push({ what: s.what, setting: s.setting, res, request, limit });
+      }
+    }
+    if (bad.length === 0) return { status: 'ok', message: sets.length ? 'resource limits are not below the requests' : 'no resources set' };
+    return {
+      status: 'fail',
+      message: bad.map((b) => `${b.what}: the ${b.res} limit ${b.limit} is below its request ${b.request} (Kubernetes rejects such a pod)`).join('; '),
+      fix: bad.map((b) => `--set ${b.setting}.limits.${b.res}=${b.request} (or more), or lower --set ${b.setting}.requests.${b.res}`).join('; '),
+    };
+  },
+  // The chart can be fetched (from the registry, a mirror, or the local directory given), before anything is created.
+  // Not tried when the cluster cannot be reached: nothing would be installed, and a registry that hangs too
+  // would keep the user waiting for the one error that matters.
+  chart: needsServer(async (ctx) => {
+    const product = productOf(ctx.model);
+    const k = product.kube(ctx.model);
+    const ref = `${k.chart}${k.chartVersion ? ` ${k.chartVersion}` : ''}`;
+    const setting = product.settingPath('chart', 'kubernetes');
+    if (!which('helm', ctx.env.PATH)) return { status: 'skipped', message: 'not checked: helm is missing (see helm)' };
+    const version = k.chartVersion ? ['--version', k.chartVersion] : [];
+    const local = !/^[a-z][a-z0-9+.-]*:\/\//i.test(k.chart) && existsSync(k.chart);
+    let r;
+    if (local) r = await run(['helm', 'show', 'chart', k.chart], { timeoutMs: CHART_TIMEOUT_MS, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+    else {
+      const dir = chartCacheDir(ctx.env);
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      r = await run(['helm', 'pull', k.chart, ...version, '--destination', dir], { timeoutMs: CHART_TIMEOUT_MS, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+    }
+    if (r.exitCode === 0) {
+      const got = local ? /^version:\s*"?([^"\s]+)/m.exec(r.stdout)?.[1] : undefined;
+      if (local && k.chartVersion && got && got !== k.chartVersion) {
+        return { status: 'fail', message: `the chart in ${k.chart} is version ${got}, not ${k.chartVersion}`, fix: `point --set ${setting}=<dir> at chart ${k.chartVersion}, or --set ${product.settingPath('chartVersion', 'kubernetes')}=${got}` };
+      }
+      return { status: 'ok', message: local ? `chart ${k.chart} (version ${got ?? '?'}) is readable` : `chart ${ref} fetched into ${chartCacheDir(ctx.env)}` };
+    }
+    const why = r.failure === 'timeout' ? `no answer within ${CHART_TIMEOUT_MS / 1000}s` : firstLine(r.stderr) || 'helm gave no reason';
+    return {
+      status: 'fail',
+      message: `cannot fetch the chart ${ref}: ${why}`,
+      fix: `check that this host reaches the chart's registry (firewall; a proxy through HTTPS_PROXY; helm registry login for a private one), or point at a mirror or a local copy: --set ${setting}=<oci://mirror/... or a directory>`,
+    };
+  }),
+  // Optional (the install turns it on): from inside the cluster, through the configured proxy, like the vendor's precheck.
+  egress: needsServer(egressCheck),
   // A Secret the user made that the install needs (the token's, or the executors'): ids as products name them.
   'token-secret': needsServer(requiredSecret),
   'existing-secret': needsServer(requiredSecret),
 };
 
+const CHART_TIMEOUT_MS = 60_000;
+
+/** Where preflight pulls charts to: the user's cache (XDG_CACHE_HOME), not helm's. */
+export function chartCacheDir(env: NodeJS.ProcessEnv): string {
+  return join(env.XDG_CACHE_HOME || join(env.HOME ?? homedir(), '.cache'), 'hd-setup', 'charts');
+}
+
+/** A cpu ("2", "500m") or memory ("512Mi", "2Gi") quantity as a number, for comparing a limit with a request. */
+export function quantity(q: string): number | undefined {
+  const m = /^([0-9]+(?:\.[0-9]+)?)(m|k|Ki|M|Mi|G|Gi|T|Ti)?$/.exec(q);
+  if (!m) return undefined;
+  const unit: Record<string, number> = { m: 1e-3, k: 1e3, Ki: 1024, M: 1e6, Mi: 1024 ** 2, G: 1e9, Gi: 1024 ** 3, T: 1e12, Ti: 1024 ** 4 };
+  return Number(m[1]) * (m[2] ? unit[m[2]]! : 1);
+}
+
+/** Whether a node's labels satisfy a node selector and a required node-affinity term (every expression). */
+export function nodeMatches(labels: Record<string, string>, selector: Record<string, string> = {}, expressions: NodeExpression[] = []): boolean {
+  if (!Object.entries(selector).every(([k, v]) => labels[k] === v)) return false;
+  return expressions.every((e) => {
+    const v = labels[e.key];
+    switch (e.operator) {
+      case 'In':
+        return v !== undefined && e.values.includes(v);
+      case 'NotIn':
+        return v === undefined || !e.values.includes(v);
+      case 'Exists':
+        return v !== undefined;
+      case 'DoesNotExist':
+        return v === undefined;
+      case 'Gt':
+      case 'Lt': {
+        const n = Number(v);
+        const ref = Number(e.values[0]);
+        if (v === undefined || !Number.isInteger(n)) return false;
+        return e.operator === 'Gt' ? n > ref : n < ref;
+      }
+    }
+  });
+}
+
 async function requiredSecret(ctx: CheckContext) {
   const t = k8sTarget(ctx.model);
   const s = productOf(ctx.model).kube(ctx.model).requiredSecret;
   if (!s) return { status: 'ok' as const, message: 'no Secret to check' };
-  return secretExists(ctx, s.name, t.namespace, s.fix);
+  return secretExists(ctx, s.name, t.namespace, s.fix, s.key, s.keySetting);
 }
 
-async function secretExists(ctx: CheckContext, name: string, namespace: string, fix: string) {
-  const r = await kubectl(ctx, 'get', 'secret', name, '-n', namespace, '-o', 'name');
-  if (r.exitCode === 0) return { status: 'ok' as const, message: `Secret ${name} exists in ${namespace}` };
-  if (notFound(r.stderr)) return { status: 'fail' as const, message: `Secret ${name} does not exist in namespace ${namespace}`, fix };
-  return { status: 'fail' as const, message: `cannot read Secret ${name}: ${firstLine(r.stderr)}`, fix: clusterFix(r.stderr) };
+/** The Secret exists (and holds `key`): only its key names are read, never its values. */
+async function secretExists(ctx: CheckContext, name: string, namespace: string, fix: string, key?: string, keySetting?: string) {
+  const r = await kubectl(ctx, 'get', 'secret', name, '-n', namespace, '-o', 'go-template={{range $k, $v := .data}}{{$k}}{{"\\n"}}{{end}}');
+  if (r.exitCode !== 0) {
+    if (notFound(r.stderr)) return { status: 'fail' as const, message: `Secret ${name} does not exist in namespace ${namespace}`, fix };
+    return { status: 'fail' as const, message: `cannot read Secret ${name}: ${firstLine(r.stderr)}`, fix: clusterFix(r.stderr) };
+  }
+  if (key === undefined) return { status: 'ok' as const, message: `Secret ${name} exists in ${namespace}` };
+  const keys = r.stdout.split('\n').map((k) => k.trim()).filter(Boolean);
+  if (keys.includes(key)) return { status: 'ok' as const, message: `Secret ${name} in ${namespace} has the key ${key}` };
+  return {
+    status: 'fail' as const,
+    message: `Secret ${name} in namespace ${namespace} has no key ${key} (${keys.length ? `its keys: ${keys.join(', ')}` : 'it holds no data'})`,
+    fix: keys.length && keySetting ? `name the key that holds it: --set ${keySetting}=<key> (one of ${keys.join(', ')}), or add the key: ${fix}` : fix,
+  };
+}
+
+/** The egress pod's script: one line per endpoint, `OK <url> <http code>` or `FAIL <url> <curl's error>`. */
+const EGRESS_SCRIPT = 'for u in "$@"; do out=$(curl -sS -o /dev/null --max-time 10 -w "%{http_code}" "$u" 2>&1) && echo "OK $u $out" || echo "FAIL $u $(echo "$out" | tail -n 1)"; done';
+
+/**
+ * A short-lived pod in the install's namespace that reaches each vendor endpoint with curl, through the proxy
+ * the install uses; bounded by the check's timeout (activeDeadlineSeconds, and the wait here), always deleted.
+ * The manifest goes on stdin (the proxy URL may hold a password).
+ */
+async function egressCheck(ctx: CheckContext): Promise<Omit<CheckReport, 'id'>> {
+  const product = productOf(ctx.model);
+  const k = product.kube(ctx.model);
+  const e = k.egressCheck;
+  if (!e) return { status: 'ok', message: 'not turned on' };
+  const t = k8sTarget(ctx.model);
+  const ns = await kubectl(ctx, 'get', 'namespace', t.namespace, '-o', 'name');
+  if (ns.exitCode !== 0) {
+    return notFound(ns.stderr)
+      ? { status: 'skipped', message: `namespace ${t.namespace} does not exist yet: run hd-setup doctor after the install to check egress from inside it` }
+      : { status: 'fail', message: `cannot check namespace ${t.namespace}: ${firstLine(ns.stderr)}`, fix: clusterFix(ns.stderr) };
+  }
+  const urls = product.endpoints(ctx.model);
+  const p = ctx.model.proxy;
+  const env = [
+    ...(p?.http ? [{ name: 'HTTP_PROXY', value: p.http }, { name: 'http_proxy', value: p.http }] : []),
+    ...(p?.https ? [{ name: 'HTTPS_PROXY', value: p.https }, { name: 'https_proxy', value: p.https }] : []),
+    ...(p?.noProxy.length ? [{ name: 'NO_PROXY', value: p.noProxy.join(',') }, { name: 'no_proxy', value: p.noProxy.join(',') }] : []),
+  ];
+  const seconds = Math.max(5, Math.round(durationMs(e.timeout) / 1000));
+  const name = `hd-setup-egress-${Math.random().toString(36).slice(2, 8)}`;
+  const pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: t.namespace, labels: { 'app.kubernetes.io/managed-by': 'hd-setup', 'app.kubernetes.io/component': 'egress-check' } },
+    spec: {
+      restartPolicy: 'Never',
+      activeDeadlineSeconds: seconds,
+      automountServiceAccountToken: false,
+      containers: [{ name: 'egress', image: e.image, command: ['sh', '-c', EGRESS_SCRIPT, 'egress', ...urls], ...(env.length ? { env } : {}) }],
+    },
+  };
+  const via = p?.https || p?.http ? ` through the proxy ${maskUrlCredentials((p.https ?? p.http)!)}` : '';
+  const created = await run(kubectlArgv(t, `--request-timeout=${REQUEST_TIMEOUT}`, 'create', '-n', t.namespace, '-f', '-'), { stdin: JSON.stringify(pod), timeoutMs: PROCESS_TIMEOUT_MS, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+  if (created.exitCode !== 0) {
+    return { status: 'fail', message: `cannot start the egress check pod in ${t.namespace}: ${firstLine(created.stderr)}`, fix: `ask for the right to create pods in ${t.namespace}, or --skip-check egress` };
+  }
+  try {
+    const deadline = Date.now() + seconds * 1000 + 5_000;
+    let phase = '';
+    let waiting = '';
+    while (Date.now() < deadline && !ctx.signal?.aborted) {
+      const g = await kubectl(ctx, 'get', 'pod', name, '-n', t.namespace, '-o', 'jsonpath={.status.phase}|{.status.containerStatuses[0].state.waiting.reason}');
+      [phase = '', waiting = ''] = g.stdout.trim().split('|');
+      if (phase === 'Succeeded' || phase === 'Failed') break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    if (phase !== 'Succeeded' && phase !== 'Failed') {
+      return {
+        status: 'fail',
+        message: `the egress check pod did not finish within ${e.timeout} (${waiting || phase || 'not started'}); image ${e.image}`,
+        fix: /Image|ErrImage/.test(waiting) ? `the cluster cannot pull ${e.image}: --set ${e.setting}.image=<an image with sh and curl in a registry the nodes reach>, or --skip-check egress` : `raise --set ${e.setting}.timeout=2m, or --skip-check egress`,
+      };
+    }
+    const logs = await kubectl(ctx, 'logs', name, '-n', t.namespace);
+    const lines = logs.stdout.split('\n').map((l) => l.trim()).filter((l) => /^(OK|FAIL) /.test(l));
+    const failed = urls.filter((u) => !lines.some((l) => l.startsWith(`OK ${u} `)));
+    if (failed.length === 0) return { status: 'ok', message: `from a pod in ${t.namespace}${via}, every vendor endpoint answers (${urls.map((u) => new URL(u).host).join(', ')})` };
+    const why = failed.map((u) => `${new URL(u).host} (${lines.find((l) => l.startsWith(`FAIL ${u} `))?.slice(`FAIL ${u} `.length) || 'no answer'})`).join(', ');
+    return {
+      status: 'fail',
+      message: `from a pod in namespace ${t.namespace}${via}, not reachable: ${why}`,
+      fix: via
+        ? `check that the proxy lets the cluster's pods through to them (CONNECT on 443), or change --set proxy.https=...`
+        : `allow egress from namespace ${t.namespace} to them (NetworkPolicy, firewall, NAT), or give the cluster a proxy: --set proxy.https=...`,
+    };
+  } finally {
+    await kubectl(ctx, 'delete', 'pod', name, '-n', t.namespace, '--ignore-not-found', '--wait=false');
+  }
 }

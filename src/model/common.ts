@@ -85,6 +85,8 @@ export const port = z.number().int('must be an integer from 1 to 65535').min(1, 
 export const host = checked(hostProblem);
 export const httpUrl = checked((s) => urlProblem(s, ['http', 'https'], 'https://cloud.tobikodata.com/sqlmesh/acme/analytics'));
 export const imageRef = checked(imageProblem);
+/** An image with `sh` and `curl` that the cluster can pull, for the in-cluster egress check. */
+export const EGRESS_IMAGE = 'curlimages/curl:8.11.1';
 export const imageRepository = checked(imageRepositoryProblem);
 export const imageTag = checked(imageTagProblem);
 export const chartRef = checked(chartProblem);
@@ -141,3 +143,14 @@ export const proxy = z
 
 export type Proxy = z.output<typeof proxy>;
 export type Resources = z.output<typeof resources>;
+
+/**
+ * The optional in-cluster egress check (preflight and doctor): a short-lived pod that reaches the vendor
+ * endpoints through the configured proxy. Present: it runs (skip it with --skip-check egress).
+ */
+export const egressCheck = z
+  .strictObject({
+    image: imageRef.default(EGRESS_IMAGE).meta({ description: `An image with sh and curl the cluster can pull (air-gapped clusters: a copy in their registry); default ${EGRESS_IMAGE}.` }),
+    timeout: duration.default('60s').meta({ description: 'How long the check may take, the start of its pod included.' }),
+  })
+  .meta({ description: 'Check from inside the cluster that a pod reaches the vendor endpoints (through the proxy); {} turns it on.' });

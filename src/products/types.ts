@@ -27,7 +27,7 @@ export interface ContainerFacts {
 }
 
 /** Settings every product has in some form, named in fix texts and pointers. */
-export type Setting = 'installDir' | 'pullPolicy' | 'image' | 'namespace' | 'release' | 'context' | 'timeout';
+export type Setting = 'installDir' | 'pullPolicy' | 'image' | 'namespace' | 'release' | 'context' | 'timeout' | 'chart' | 'chartVersion';
 
 export const fileKey = (base: FileBase, rel: string) => `${base}/${rel}`;
 
@@ -54,7 +54,24 @@ export interface KubeSpec {
   /** A PersistentVolumeClaim the release needs (preflight checks it exists), and the --set path that names it. */
   pvc?: { name: string; setting: string };
   /** A Secret that must exist before the install (one the user made), with its key and how to make it. */
-  requiredSecret?: { name: string; key?: string; fix: string };
+  requiredSecret?: { name: string; key?: string; keySetting?: string; fix: string };
+  /**
+   * Where pods of the install must run: node selectors and required node-affinity terms (all expressions of
+   * a term must hold on one node), each with what it is and the --set path that changes it. Preflight checks
+   * that each matches at least one node.
+   */
+  placement?: { what: string; fix: string; selector?: Record<string, string>; expressions?: NodeExpression[] }[];
+  /** The in-cluster egress check, when the install turns it on, and the --set path of its settings. */
+  egressCheck?: { image: string; timeout: string; setting: string };
+  /** Container resources the install asks for, each with the --set path of its limits (preflight: limits not below requests). */
+  resources?: { what: string; setting: string; requests?: Record<string, string>; limits?: Record<string, string> }[];
+}
+
+/** A node-affinity match expression, as the Kubernetes API has it. */
+export interface NodeExpression {
+  key: string;
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt';
+  values: string[];
 }
 
 /** What preflight checks need to know about the product (the checks themselves live in exec/). */

@@ -5,7 +5,7 @@ import { UserError } from '../model/errors.js';
 import { buildRaw } from '../products/load.js';
 import { setIn } from '../model/reconcile.js';
 import { RUNTIMES } from '../model/base.js';
-import { findProduct, productIds } from '../products/index.js';
+import { PRODUCTS, findProduct, productIds } from '../products/index.js';
 import { detectHost } from '../exec/detect.js';
 import { defaultLocations, detectAt, type DetectedInstall } from '../exec/installed.js';
 import { findRecord, readRegistry, type InstallRecord } from '../exec/registry.js';
@@ -79,6 +79,30 @@ export async function findAll(c: FindContext): Promise<DetectedInstall[]> {
   return found;
 }
 
+/**
+ * --context alone: the Kubernetes installs in that context, the recorded ones and each product's default
+ * release there (a --context with no preset names no product, so it cannot point at one location).
+ */
+export async function findInContext(context: string, c: FindContext): Promise<DetectedInstall[]> {
+  const locs: Location[] = [];
+  const add = (l: Location) => {
+    if (!locs.some((x) => sameLocation(x, l))) locs.push(l);
+  };
+  for (const r of readRegistry(c.home)) if (r.runtime === 'kubernetes' && r.context === context) add(locationOfRecord(r));
+  for (const p of PRODUCTS) if (p.runtimes.includes('kubernetes')) add({ ...p.locate({}, 'kubernetes', c.home), context });
+  const found: DetectedInstall[] = [];
+  for (const l of locs) {
+    const d = await detect(l, c);
+    if (d) found.push(d);
+  }
+  return found;
+}
+
+/** Only --context points (no preset, no --set): the installs are those in that context. */
+export function contextOnly(p: Pointer): string | undefined {
+  return p.context && !p.preset && !p.set?.length ? p.context : undefined;
+}
+
 export function locationOfRecord(r: InstallRecord): Location {
   return {
     product: r.product,
@@ -116,16 +140,20 @@ const choose = `--preset <name> [--set ...], e.g. --preset fivetran-kubernetes -
  * with several, `pick` chooses (a TTY asks) or the command stops with exit 2 naming how to choose.
  */
 export async function findOne(p: Pointer, c: FindContext, pick?: (list: DetectedInstall[]) => Promise<DetectedInstall | undefined>): Promise<DetectedInstall> {
-  const loc = pointerLocation(p, c);
-  if (p.preset || p.set?.length || p.context) {
+  const inContext = contextOnly(p);
+  const loc = inContext ? undefined : pointerLocation(p, c);
+  if (!inContext && (p.preset || p.set?.length || p.context)) {
     if (!loc) throw new UserError([{ path: '--preset', message: `names no product and runtime; ${choose}` }]);
     const d = await findAt(loc, c);
     if (d) return d;
     throw new UserError([{ path: '', message: `no install found for ${loc.product} on ${loc.runtime} (${loc.installDir ?? `release ${loc.release} in namespace ${loc.namespace}`}); point at it with ${choose}` }]);
   }
-  const all = await findAll(c);
+  const all = inContext ? await findInContext(inContext, c) : await findAll(c);
   if (all.length === 1) return all[0]!;
   if (all.length === 0) {
+    if (inContext) {
+      throw new UserError([{ path: '--context', message: `no install found in context ${inContext} (looked at the installs hd-setup recorded there and the default releases of ${productIds().join(', ')}); point at it with ${choose}` }]);
+    }
     throw new UserError([{ path: '', message: `no install found (looked in the installs hd-setup recorded and the default places of ${productIds().join(', ')}); point at it with ${choose}` }]);
   }
   const chosen = pick ? await pick(all) : undefined;

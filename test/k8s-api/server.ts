@@ -32,6 +32,8 @@ export interface Scenario {
   hang: boolean;
   /** Node labels, one entry per node. */
   nodes: Record<string, string>[];
+  /** Bare pods (no owner, e.g. hd-setup's egress check): each URL argument of the command is reachable, unreachable, or the image cannot be pulled. */
+  egress: 'reachable' | 'unreachable' | 'no-image';
 }
 
 export const DEFAULT_SCENARIO: Scenario = {
@@ -43,6 +45,7 @@ export const DEFAULT_SCENARIO: Scenario = {
   eso: 'missing',
   hang: false,
   nodes: [{ 'kubernetes.io/arch': 'amd64', 'kubernetes.io/os': 'linux', 'kubernetes.io/hostname': 'node-1' }],
+  egress: 'reachable',
 };
 
 interface Resource {
@@ -209,6 +212,8 @@ export class KubeApiServer {
   private watchers = new Set<Watcher>();
   private timers = new Set<NodeJS.Timeout>();
   private reconcileQueued = false;
+  /** Logs of bare pods, by namespace/name (the others log `scenario.logs`). */
+  private podLogs = new Map<string, string>();
   port = 0;
 
   constructor(scenario: Partial<Scenario> = {}) {
@@ -335,6 +340,11 @@ export class KubeApiServer {
       if (matchLabels(o.metadata.labels ?? {}, labels) && matchFields(o, fields)) out.push(clone(o));
     }
     return out.sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
+  }
+
+  /** Every version of objects of one kind ever written (deleted ones too), oldest first: for short-lived objects. */
+  written(group: string, plural: string): Obj[] {
+    return this.history.filter((h) => h.res.group === group && h.res.plural === plural && h.type !== 'DELETED').map((h) => clone(h.obj));
   }
 
   /** Objects of one kind anywhere: a short-hand for tests (`objects('apps', 'deployments', 'ns')`). */
@@ -499,6 +509,28 @@ export class KubeApiServer {
       const prev = d.status ?? {};
       const stable = (c: Obj[] = []) => c.map((x) => `${x.type}${x.status}${x.reason}`).join();
       if (JSON.stringify({ ...prev, conditions: stable(prev.conditions) }) !== JSON.stringify({ ...status, conditions: stable(status.conditions) })) this.write(deps, d.metadata.namespace, { ...d, status }, 'MODIFIED');
+    }
+    this.runBarePods();
+  }
+
+  /**
+   * Bare pods (no owner: hd-setup's egress check) "run" once: every http(s) URL among the container's command
+   * arguments is reported as the `egress` knob says, in the log format of the check's script; with `no-image`
+   * the pod stays Pending in ImagePullBackOff. Nothing is really fetched.
+   */
+  private runBarePods(): void {
+    const pods = this.res('', 'pods');
+    for (const p of this.list(pods, undefined)) {
+      if ((p.metadata.ownerReferences ?? []).length || p.status?.phase) continue;
+      const c = (p.spec?.containers ?? [])[0] ?? {};
+      if (this.scenario.egress === 'no-image') {
+        this.write(pods, p.metadata.namespace, { ...p, status: { phase: 'Pending', containerStatuses: [{ name: c.name, image: c.image, ready: false, restartCount: 0, state: { waiting: { reason: 'ImagePullBackOff' } } }] } }, 'MODIFIED');
+        continue;
+      }
+      const urls = ([...(c.command ?? []), ...(c.args ?? [])] as string[]).filter((a) => /^https?:\/\//.test(a));
+      const ok = this.scenario.egress === 'reachable';
+      this.podLogs.set(`${p.metadata.namespace}/${p.metadata.name}`, urls.map((u) => (ok ? `OK ${u} 200` : `FAIL ${u} curl: (28) Connection timed out after 10001 milliseconds`)).join('\n') + '\n');
+      this.write(pods, p.metadata.namespace, { ...p, spec: { ...p.spec, nodeName: 'node-1' }, status: { phase: 'Succeeded', containerStatuses: [{ name: c.name, image: c.image, ready: false, restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed' } } }] } }, 'MODIFIED');
     }
   }
 
@@ -753,7 +785,7 @@ export class KubeApiServer {
 
     if (sub === 'log') {
       if (!this.get(r, ns, name)) this.notFound(r, name);
-      const lines = this.scenario.logs.split('\n').filter(Boolean);
+      const lines = (this.podLogs.get(`${ns}/${name}`) ?? this.scenario.logs).split('\n').filter(Boolean);
       const tail = q.get('tailLines');
       const text = (tail ? lines.slice(-Number(tail)) : lines).join('\n') + '\n';
       res.writeHead(200, { 'Content-Type': 'text/plain' });

@@ -198,3 +198,66 @@ describe('Tobiko values through the real helm and the pre-release chart', () => 
     expect(readFileSync(join(dir, 'external-secret.yaml'), 'utf8')).toContain('secretKey: SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__PASSWORD');
   });
 });
+
+describe('what each chart version does with the settings hd-setup can give it', () => {
+  // The settings chart 0.12.0 ignores, found by the charts themselves: each changes 0.24.0's pod spec and
+  // leaves 0.12.0's as it is (only the ConfigMap, hence an env var, changes).
+  const podSpec = (docs: Obj[]) => JSON.stringify(find(docs, 'Deployment')!.spec.template);
+  for (const [key, value] of Object.entries({ extra_hosts: 'db.internal:10.0.0.5', custom_dns: '10.0.0.53', profile: 'staging' })) {
+    it(`fivetran.config.${key} reaches the pod with 0.24.0, only an env var with 0.12.0; hd-setup warns for 0.12.0 alone`, async () => {
+      for (const version of ['0.24.0', '0.12.0']) {
+        const plain = await templateAndLint(FIVETRAN_CHART(version), await renderPreset('fivetran-kubernetes', [`fivetran.kubernetes.chartVersion=${version}`]), 'hd-agent', 'fivetran');
+        const dir = await renderPreset('fivetran-kubernetes', [`fivetran.kubernetes.chartVersion=${version}`, `fivetran.config.${key}=${value}`]);
+        const docs = await templateAndLint(FIVETRAN_CHART(version), dir, 'hd-agent', 'fivetran');
+        expect(find(docs, 'ConfigMap', 'hd-agent-config')!.data[key]).toBe(value);
+        if (version === '0.24.0') expect(podSpec(docs)).not.toBe(podSpec(plain));
+        else expect(podSpec(docs)).toBe(podSpec(plain));
+      }
+      const { IGNORED_BY_0_12 } = await import('../../src/products/fivetran/plan.js');
+      expect(Object.keys(IGNORED_BY_0_12)).toContain(key);
+    });
+  }
+
+  it('IGNORED_BY_0_12 names exactly the keys checked above', async () => {
+    const { IGNORED_BY_0_12 } = await import('../../src/products/fivetran/plan.js');
+    expect(Object.keys(IGNORED_BY_0_12).sort()).toEqual(['custom_dns', 'extra_hosts', 'profile']);
+  });
+
+  // The rbac preflight check asks `kubectl auth can-i create` for each of the product's resources: exactly the
+  // kinds the chart version renders (plus the Secret hd-setup applies), no more (0.12.0 has no PodDisruptionBudget).
+  const PLURAL: Record<string, string> = {
+    Deployment: 'deployments.apps',
+    ServiceAccount: 'serviceaccounts',
+    Role: 'roles.rbac.authorization.k8s.io',
+    RoleBinding: 'rolebindings.rbac.authorization.k8s.io',
+    Secret: 'secrets',
+    ConfigMap: 'configmaps',
+    PodDisruptionBudget: 'poddisruptionbudgets.policy',
+    ExternalSecret: 'externalsecrets.external-secrets.io',
+  };
+  const rights = async (preset: string, sets: string[]) => {
+    const { load } = await import('../helpers.js');
+    const { productOf } = await import('../../src/products/index.js');
+    const { model } = load({ preset, sets });
+    return [...productOf(model).host.kubernetes!.resources(model)].sort();
+  };
+  for (const version of ['0.24.0', '0.12.0']) {
+    it(`rbac: Fivetran chart ${version} creates exactly the kinds the check asks rights for`, async () => {
+      const sets = [`fivetran.kubernetes.chartVersion=${version}`, 'fivetran.kubernetes.tokenDelivery=inline'];
+      const docs = await templateAndLint(FIVETRAN_CHART(version), await renderPreset('fivetran-kubernetes', sets), 'hd-agent', 'fivetran');
+      const kinds = [...new Set(docs.map((d) => d.kind as string))];
+      expect(kinds.every((k) => PLURAL[k]), kinds.join()).toBe(true);
+      expect([...new Set(kinds.map((k) => PLURAL[k]!))].sort()).toEqual(await rights('fivetran-kubernetes', sets));
+    });
+  }
+  // Tobiko: the chart's kinds, a Secret (helm's release storage, and the executors' Secret), and for the
+  // externalSecrets strategy the ExternalSecret hd-setup applies.
+  for (const [preset, applied] of [['tobiko-kubernetes', ['Secret']], ['tobiko-kubernetes-external-secrets', ['Secret', 'ExternalSecret']]] as const) {
+    it(`rbac: the Tobiko chart (${preset}) creates exactly the kinds the check asks rights for, with what hd-setup applies`, async () => {
+      const docs = await templateAndLint(TOBIKO_CHART, await renderPreset(preset, []), 'executors', 'tobiko');
+      const kinds = [...new Set([...docs.map((d) => d.kind as string), ...applied])];
+      expect(kinds.every((k) => PLURAL[k]), kinds.join()).toBe(true);
+      expect([...new Set(kinds.map((k) => PLURAL[k]!))].sort()).toEqual(await rights(preset, []));
+    });
+  }
+});

@@ -45,7 +45,7 @@ describe('an API server that cannot be reached', () => {
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(`FAIL server-version: cannot reach the Kubernetes API server at ${bed.api.url} (context test): no answer within 5s`);
       expect(r.stderr).toContain('fix: check that the cluster is up and reachable from here');
-      for (const id of ['namespace', 'pvc', 'rbac', 'node-arch']) expect(r.stderr).toContain(`skip ${id}: not checked: the API server cannot be reached`);
+      for (const id of ['namespace', 'pvc', 'rbac', 'node-arch', 'placement', 'chart']) expect(r.stderr).toContain(`skip ${id}: not checked: the API server cannot be reached`);
       expect(r.stderr).not.toMatch(/forbidden|ask a cluster admin|does not exist/);
       expect(r.stderr).not.toMatch(KLOG_LINE);
       // Every kubectl request of the probe carries the request timeout (client-go sends it as ?timeout=).

@@ -59,6 +59,7 @@ export function decodeFivetran(a: Artifacts, env: RenderEnv): Obj {
   const k: Obj = { namespace: c.namespace ?? a.location.namespace, release };
   if (a.location.context) k.context = a.location.context;
   for (const key of ['chart', 'chartVersion', 'timeout'] as const) if (typeof meta[key] === 'string') k[key] = meta[key];
+  if (meta.egressCheck && typeof meta.egressCheck === 'object') k.egressCheck = meta.egressCheck;
   if (typeof c.data_volume_pvc === 'string') k.dataVolumePvc = c.data_volume_pvc;
   if (typeof c.token === 'string') {
     fivetran.token = c.token;

@@ -4,14 +4,41 @@ import type * as z from 'zod';
 import type { BaseModel, Location, Runtime } from '../../model/base.js';
 import { isStored } from '../../model/stored.js';
 import { expandTilde } from '../../util/paths.js';
-import { obj, str, type ProductModule } from '../types.js';
+import { obj, str, type KubeSpec, type ProductModule } from '../types.js';
 import { decodeFivetran } from './decode.js';
 import { fivetranContainerSpec, fivetranSelector, planFivetranContainers, planFivetranKubernetes } from './plan.js';
 import { FIVETRAN_CONTAINER, FIVETRAN_NETWORK, FIVETRAN_UNIT, fivetranOf, renderFivetran } from './render.js';
-import { FIVETRAN_CHART, fivetranSchema } from './schema.js';
+import { FIVETRAN_CHART, fivetranSchema, type FivetranKubernetes } from './schema.js';
 import { fivetranWizard } from './questions.js';
 
 const DEFAULT_DIR = '~/fivetran';
+
+/** A --set path to a key of a map: dotted when the key is a plain word, else bracketed. */
+const keyPath = (base: string, key: string) => (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) ? `${base}.${key}` : `${base}[${JSON.stringify(key)}]`);
+
+/** Where the agent and its jobs must run: the agent's node selector, and each required affinity rule. */
+function fivetranPlacement(k: FivetranKubernetes): KubeSpec['placement'] {
+  const out: NonNullable<KubeSpec['placement']> = [];
+  const sel = k.nodeSelector ?? {};
+  if (Object.keys(sel).length > 0) {
+    const labels = Object.entries(sel).map(([key, v]) => `${key}=${v}`).join(',');
+    out.push({
+      what: `the agent's node selector ${labels}`,
+      selector: sel,
+      fix: `label a node (kubectl label node <node> ${Object.entries(sel).map(([key, v]) => `${key}=${v}`).join(' ')}), or change it: ${Object.keys(sel).map((key) => `--set ${keyPath('fivetran.kubernetes.nodeSelector', key)}=<value>`).join(' ')}`,
+    });
+  }
+  for (const [name, r] of Object.entries(k.affinityRules)) {
+    if (r.mode !== 'required') continue;
+    const base = keyPath('fivetran.kubernetes.affinityRules', name);
+    out.push({
+      what: `required affinity rule ${name} (${r.match.map((m) => `${m.key} ${m.operator}${m.values.length ? ` ${m.values.join(',')}` : ''}`).join(' and ')}), which the jobs of its connections need`,
+      expressions: r.match.map((m) => ({ key: m.key, operator: m.operator, values: m.values })),
+      fix: `label a node to match it, change its match (--set ${base}.match=...), or make it a preference: --set ${base}.mode=preferred`,
+    });
+  }
+  return out;
+}
 
 export const fivetran: ProductModule = {
   id: 'fivetran',
@@ -95,8 +122,11 @@ export const fivetran: ProductModule = {
       deployments: [{ labels: { 'app.kubernetes.io/name': 'hd-agent' }, name: k.release, replicas: 1 }],
       managedKinds: [],
       ...(k.dataVolumePvc ? { pvc: { name: k.dataVolumePvc, setting: 'fivetran.kubernetes.dataVolumePvc' } } : {}),
+      placement: fivetranPlacement(k),
+      ...(k.egressCheck ? { egressCheck: { ...k.egressCheck, setting: 'fivetran.kubernetes.egressCheck' } } : {}),
+      ...(k.resources ? { resources: [{ what: 'the agent', setting: 'fivetran.kubernetes.resources', ...k.resources }] } : {}),
       ...(k.tokenSecret
-        ? { requiredSecret: { name: k.tokenSecret.name, key: k.tokenSecret.key, fix: `kubectl create secret generic ${k.tokenSecret.name} -n ${k.namespace} --from-file=${k.tokenSecret.key}=./token.txt` } }
+        ? { requiredSecret: { name: k.tokenSecret.name, key: k.tokenSecret.key, keySetting: 'fivetran.kubernetes.tokenSecret.key', fix: `kubectl create secret generic ${k.tokenSecret.name} -n ${k.namespace} --from-file=${k.tokenSecret.key}=./token.txt` } }
         : {}),
     };
   },
@@ -106,7 +136,8 @@ export const fivetran: ProductModule = {
     kubernetes: {
       minHelm: '3.16.1',
       minServer: '1.29.0',
-      // What the chart creates: chart 0.24.0 adds a PodDisruptionBudget; 0.12.0 has none.
+      // What the chart creates (chart 0.24.0 adds a PodDisruptionBudget; 0.12.0 has none), and the Secrets
+      // (helm keeps the release in one; the token's).
       resources: (model) => [
         'deployments.apps',
         'serviceaccounts',

@@ -73,6 +73,16 @@ export function planFivetranContainers(model: Model, host: HostFacts, state: Ins
   };
 }
 
+/**
+ * Config keys chart 0.24.0 renders into the pod spec, which chart 0.12.0 leaves as env vars only: what 0.24.0
+ * does with each. (0.24.0's deployment_annotations and sa_annotations take maps, which fivetran.config cannot hold.)
+ */
+export const IGNORED_BY_0_12: Record<string, string> = {
+  extra_hosts: 'renders it as the pod\'s hostAliases',
+  custom_dns: 'renders it as the pod\'s dnsConfig nameservers',
+  profile: 'sets the agent\'s profile env var from it; 0.12.0 always sets "kubernetes"',
+};
+
 export const fivetranSelector = (release: string) => `app.kubernetes.io/name=hd-agent,app.kubernetes.io/app=${release}`;
 
 export function planFivetranKubernetes(model: Model, state: InstalledState, files: PlannedFile[]): Plan {
@@ -84,10 +94,19 @@ export function planFivetranKubernetes(model: Model, state: InstalledState, file
     namespaceSetting: 'fivetran.kubernetes.namespace',
     state,
     files,
-    checks: ['kubectl', 'helm', 'helm-version', 'server-version', 'context', 'namespace', 'pvc', 'rbac', 'node-arch', ...(k.tokenSecret ? ['token-secret'] : [])],
+    checks: ['kubectl', 'helm', 'helm-version', 'resources', 'server-version', 'context', 'namespace', 'pvc', 'rbac', 'node-arch', 'placement', ...(k.tokenSecret ? ['token-secret'] : []), 'chart', ...(k.egressCheck ? ['egress'] : [])],
     manifests: [['token-secret.yaml', 'secret', `Apply Secret ${fivetranTokenSecretName(model)}`, 'Secret with the agent token']],
     logs: `deploy/${k.release}`,
   });
+  // Chart 0.12.0 passes every config key to the agent as an env var (ConfigMap, envFrom) but renders none of
+  // these into the pod or its service accounts, as 0.24.0 does (compare the two charts' templates).
+  const ignored = k.chartVersion === '0.12.0' ? Object.keys(fivetranOf(model).config).filter((key) => Object.hasOwn(IGNORED_BY_0_12, key)) : [];
+  if (ignored.length) {
+    plan.warnings = [
+      ...(plan.warnings ?? []),
+      ...ignored.map((key) => `chart 0.12.0 ignores fivetran.config.${key}: it only becomes an env var of the agent (chart 0.24.0 ${IGNORED_BY_0_12[key]}); use --set fivetran.kubernetes.chartVersion=0.24.0, or remove it`),
+    ];
+  }
   // The chart passes http_proxy/https_proxy to the agent through a ConfigMap: readable by anyone who may read ConfigMaps there.
   if (proxyHasCredentials(model)) {
     plan.warnings = [

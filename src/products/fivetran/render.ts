@@ -86,7 +86,7 @@ export function fivetranValues(model: Model): Record<string, unknown> {
   if (k.resources) agent.resources = k.resources;
   if (k.nodeSelector && Object.keys(k.nodeSelector).length > 0) agent.node_selector = k.nodeSelector;
   // What helm is told on its command line, kept with the release so that a re-run from anywhere keeps it.
-  const hdSetup = { chart: k.chart, chartVersion: k.chartVersion, timeout: k.timeout };
+  const hdSetup = { chart: k.chart, chartVersion: k.chartVersion, timeout: k.timeout, ...(k.egressCheck ? { egressCheck: k.egressCheck } : {}) };
   return { config, agent, [HD_SETUP_VALUES_KEY]: hdSetup };
 }
 

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { chartRef, contextName, duration, helmRelease, imageRef, k8sName, labelKey, labelMap, labelValue, localPath, patterned, pullPolicy, resources, secret, secretKey } from '../../model/common.js';
+import { chartRef, contextName, duration, egressCheck, helmRelease, imageRef, k8sName, labelKey, labelMap, labelValue, localPath, patterned, pullPolicy, resources, secret, secretKey } from '../../model/common.js';
 import { PATTERNS } from '../../model/patterns.js';
 import { isStored } from '../../model/stored.js';
 import { checkToken } from './token.js';
@@ -78,6 +78,7 @@ export const fivetranKubernetes = z
     affinity: z.array(affinityAssignment).default([]).meta({ description: 'kubernetes_affinity: connections per affinity rule.' }),
     resources: resources.optional(),
     timeout: duration.default('5m'),
+    egressCheck: egressCheck.optional(),
   })
   .superRefine((k, ctx) => {
     if (k.nodeSelector && Object.keys(k.nodeSelector).length > 0 && k.affinity.length > 0) {

@@ -136,6 +136,7 @@ function decodeKubernetes(a: Artifacts): Obj {
     ...(typeof meta.chart === 'string' ? { chart: meta.chart } : {}),
     ...(typeof meta.chartVersion === 'string' ? { chartVersion: meta.chartVersion } : {}),
     ...(typeof meta.timeout === 'string' ? { timeout: meta.timeout } : {}),
+    ...(meta.egressCheck && typeof meta.egressCheck === 'object' ? { egressCheck: meta.egressCheck } : {}),
     ...(g.image ? { image: g.image } : {}),
     apply: executor('apply'),
     run: executor('run'),

@@ -78,6 +78,8 @@ export const tobiko: ProductModule = {
         { labels: { 'app.kubernetes.io/component': 'apply-executor' }, name: `${k.release}-hybrid-executors-apply`, replicas: k.apply.replicas },
         { labels: { 'app.kubernetes.io/component': 'run-executor' }, name: `${k.release}-hybrid-executors-run`, replicas: k.run.replicas },
       ],
+      ...(k.egressCheck ? { egressCheck: { ...k.egressCheck, setting: 'tobiko.kubernetes.egressCheck' } } : {}),
+      resources: (['apply', 'run'] as const).flatMap((role) => (k[role].resources ? [{ what: `the ${role} executor`, setting: `tobiko.kubernetes.${role}.resources`, ...k[role].resources }] : [])),
       // Whatever the strategy now: an earlier install may have used the store.
       managedKinds: ['externalsecret'],
       ...(effectiveStrategy(t, 'kubernetes') === 'existingSecret' && !t.secrets.create
@@ -88,7 +90,12 @@ export const tobiko: ProductModule = {
   host: {
     // The docker/podman minimums and the host sizing are Fivetran's; Tobiko states none.
     runtimeMinimumRequired: false,
-    kubernetes: { minHelm: '3.8.0', resources: () => ['deployments.apps', 'serviceaccounts', 'roles.rbac.authorization.k8s.io', 'rolebindings.rbac.authorization.k8s.io', 'secrets'] },
+    kubernetes: {
+      minHelm: '3.8.0',
+      // What the chart creates (its two Deployments), the Secrets (helm keeps the release in one; the
+      // executors' one), and the ExternalSecret hd-setup applies for that strategy.
+      resources: (model) => ['deployments.apps', 'secrets', ...(effectiveStrategy(tobikoOf(model), 'kubernetes') === 'externalSecrets' ? ['externalsecrets.external-secrets.io'] : [])],
+    },
   },
 
   secretPaths(preset) {

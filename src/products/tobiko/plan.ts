@@ -61,9 +61,11 @@ export function planTobikoKubernetes(model: Model, state: InstalledState, files:
   const t = tobikoOf(model);
   const k = t.kubernetes;
   const strategy = effectiveStrategy(t, 'kubernetes');
-  const checks = ['kubectl', 'helm', 'helm-version', 'server-version', 'context', 'namespace', 'rbac'];
+  const checks = ['kubectl', 'helm', 'helm-version', 'resources', 'server-version', 'context', 'namespace', 'rbac'];
   if (strategy === 'externalSecrets') checks.push('external-secrets-crd');
   if (strategy === 'existingSecret' && !t.secrets.create) checks.push('existing-secret');
+  checks.push('chart');
+  if (k.egressCheck) checks.push('egress');
   const name = tobikoSecretName(t);
   return kubernetesPlan({
     product: 'tobiko',

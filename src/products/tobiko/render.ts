@@ -198,6 +198,7 @@ export function tobikoMeta(model: Model): Record<string, unknown> {
     chart: k.chart,
     ...(k.chartVersion ? { chartVersion: k.chartVersion } : {}),
     timeout: k.timeout,
+    ...(k.egressCheck ? { egressCheck: k.egressCheck } : {}),
     ...(t.url ? { url: t.url } : {}),
     defaultGateway: defaultGateway(t),
     commonEnv: k.extraEnv.length,

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { chartRef, contextName, duration, extraEnv, helmRelease, httpUrl, imageRef, imageRepository, imageTag, k8sName, localPath, oneLine, pullPolicy, secret, tobikoResources } from '../../model/common.js';
+import { chartRef, contextName, duration, egressCheck, extraEnv, helmRelease, httpUrl, imageRef, imageRepository, imageTag, k8sName, localPath, oneLine, pullPolicy, secret, tobikoResources } from '../../model/common.js';
 import { checkGatewayParams } from './params.js';
 import { PATTERNS } from '../../model/patterns.js';
 import { isRef, registerSecret, resolveRef } from '../../model/refs.js';
@@ -43,6 +43,7 @@ export const tobikoKubernetes = z.strictObject({
   apply: executor.prefault({}),
   run: executor.prefault({}),
   extraEnv: extraEnv.meta({ description: 'Env vars for both executors.' }),
+  egressCheck: egressCheck.optional(),
 });
 
 export const tobikoDocker = z.strictObject({

@@ -1,0 +1,154 @@
+// --context honoured everywhere (issue 14, item 8), through the REAL helm and kubectl: the kubeconfig's
+// current context points at a closed port, so any call that forgets the context fails. Install, status
+// (with --context alone, no preset), doctor --bundle and stop/start all reach the live cluster. And the
+// warning for settings chart 0.12.0 ignores, in the dry-run (text and --json) and the summary.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CHARTS, startBed, type Bed } from '../k8s-api/bed.js';
+import { SECRETS, SECRET_ENV } from '../helpers.js';
+
+type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const T = 180_000;
+const CHART = ['--set', `fivetran.kubernetes.chart=${join(CHARTS, 'fivetran-0.24.0')}`];
+
+/** Two contexts: `dead` (current; nothing listens there) and `live` (the bed's server). */
+function twoContexts(path: string, live: string): void {
+  writeFileSync(
+    path,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters:',
+      "- {name: dead, cluster: {server: 'http://127.0.0.1:1'}}",
+      `- {name: live, cluster: {server: '${live}'}}`,
+      'users:',
+      '- {name: u, user: {token: test-token}}',
+      'contexts:',
+      '- {name: dead, context: {cluster: dead, user: u}}',
+      '- {name: live, context: {cluster: live, user: u}}',
+      'current-context: dead',
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
+}
+
+describe('--context, with the current context pointing at a closed port', () => {
+  let bed: Bed;
+  beforeAll(async () => {
+    bed = await startBed({}, SECRET_ENV);
+    twoContexts(bed.kubeconfig, bed.api.url);
+    bed.api.seed({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'fivetran-data', namespace: 'fivetran' }, spec: { accessModes: ['ReadWriteMany'] } });
+  });
+  afterAll(() => bed?.stop());
+
+  it(
+    'install --context live reaches the live cluster with every call (preflight included)',
+    async () => {
+      const r = await bed.hd(['install', '--yes', '--preset', 'fivetran-kubernetes', '--context', 'live', ...CHART]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain('context live (from --context)');
+      expect(r.stderr).toContain('release hd-agent revision 1 (deployed), 1/1 pods ready');
+      expect(r.stderr).not.toMatch(/127\.0\.0\.1:1\b/);
+    },
+    T,
+  );
+
+  it(
+    'status --context live, without a preset, finds the install in that context',
+    async () => {
+      const r = await bed.hd(['status', '--context', 'live']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('fivetran on Kubernetes v1.32.3');
+      expect(r.stdout).toContain('release hd-agent in namespace fivetran (context live)');
+      expect(r.stdout).toContain('pods ready 1/1');
+      expect(r.stdout + r.stderr).not.toContain('?');
+      const j = JSON.parse((await bed.hd(['status', '--context', 'live', '--json'])).stdout) as Obj;
+      expect(j).toMatchObject({ product: 'fivetran', podsReady: '1/1', release: { revision: 1, status: 'deployed' } });
+    },
+    T,
+  );
+
+  it(
+    'status --context of a context with no install: exit 2, naming the context',
+    async () => {
+      const r = await bed.hd(['status', '--context', 'dead']);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain('no install found in context dead');
+      expect(r.stderr).not.toContain('?');
+    },
+    T,
+  );
+
+  it(
+    'doctor --context live --bundle: the bundle holds the live cluster (server version, the release values, the pod), no secret',
+    async () => {
+      const file = join(bed.dir, 'bundle.tar.gz');
+      const r = await bed.hd(['doctor', '--context', 'live', '--bundle', file]);
+      expect(r.stdout).toContain('hd-setup doctor: fivetran on kubernetes (release hd-agent in namespace fivetran (context live))');
+      expect(r.stdout).toMatch(/ok\s+server-version: Kubernetes v1\.32\.3/);
+      const out = mkdtempSync(join(bed.dir, 'unpacked-'));
+      execFileSync('tar', ['-xzf', file, '-C', out]);
+      const read = (f: string) => readFileSync(join(out, 'hd-setup-diagnostics', f), 'utf8');
+      expect(read('versions.txt')).toContain('"gitVersion": "v1.32.3"');
+      expect(JSON.parse(read('helm-values.json'))).toMatchObject({ config: { data_volume_pvc: 'fivetran-data' } });
+      expect((JSON.parse(read('pods.json')) as Obj).items.map((p: Obj) => p.metadata.name)).toEqual([expect.stringMatching(/^hd-agent-/)]);
+      const all = ['versions.txt', 'helm-values.json', 'pods.json', 'events.json', 'doctor.json', 'preset.redacted.yaml'].map(read).join('\n');
+      for (const s of SECRETS) expect(all.includes(s)).toBe(false);
+    },
+    T,
+  );
+
+  it(
+    'stop and start --context live scale the Deployment in the live cluster',
+    async () => {
+      expect((await bed.hd(['stop', '--context', 'live'])).code).toBe(0);
+      expect(bed.api.objects('apps', 'deployments', 'fivetran')[0]!.spec.replicas).toBe(0);
+      expect((await bed.hd(['start', '--context', 'live'])).code).toBe(0);
+      expect(bed.api.objects('apps', 'deployments', 'fivetran')[0]!.spec.replicas).toBe(1);
+    },
+    T,
+  );
+});
+
+describe('settings chart 0.12.0 ignores: a warning in the dry-run, its --json and the summary', () => {
+  let bed: Bed;
+  beforeAll(async () => {
+    bed = await startBed({}, SECRET_ENV);
+    bed.api.seed({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'fivetran-data', namespace: 'fivetran' }, spec: { accessModes: ['ReadWriteMany'] } });
+  });
+  afterAll(() => bed?.stop());
+  const args = (version: string) => ['install', '--preset', 'fivetran-kubernetes', '--set', `fivetran.kubernetes.chart=${join(CHARTS, `fivetran-${version}`)}`, '--set', `fivetran.kubernetes.chartVersion=${version}`, '--set', 'fivetran.config.extra_hosts=db.internal:10.0.0.5', '--set', 'fivetran.config.custom_dns=10.0.0.53'];
+  const WARN = 'chart 0.12.0 ignores fivetran.config.extra_hosts: it only becomes an env var of the agent (chart 0.24.0 renders it as the pod\'s hostAliases); use --set fivetran.kubernetes.chartVersion=0.24.0, or remove it';
+
+  it(
+    'chart 0.12.0: dry-run text and --json carry one warning per ignored key; the summary of the install too',
+    async () => {
+      const text = await bed.hd([...args('0.12.0'), '--dry-run']);
+      expect(text.code, text.stderr).toBe(0);
+      expect(text.stdout).toContain(`! ${WARN}`);
+      expect(text.stdout).toContain('chart 0.12.0 ignores fivetran.config.custom_dns');
+      const json = await bed.hd([...args('0.12.0'), '--dry-run', '--json']);
+      expect((JSON.parse(json.stdout) as Obj).warnings).toEqual([WARN, expect.stringContaining('chart 0.12.0 ignores fivetran.config.custom_dns')]);
+      const run = await bed.hd([...args('0.12.0'), '--yes', '--json']);
+      expect(run.code, run.stderr).toBe(0);
+      const summary = (run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Obj).at(-1) as Obj).summary;
+      expect(summary.warnings).toContain(WARN);
+    },
+    T,
+  );
+
+  it(
+    'chart 0.24.0 renders them: no such warning',
+    async () => {
+      const text = await bed.hd([...args('0.24.0'), '--dry-run']);
+      expect(text.code, text.stderr).toBe(0);
+      expect(text.stdout + text.stderr).not.toContain('ignores');
+    },
+    T,
+  );
+});

@@ -1,0 +1,236 @@
+// What the retired recording fakes (test/stubs/k8s) covered and the other real-tool tests did not, now through
+// the REAL helm and kubectl against the API server: dry-run (every command, secrets masked, nothing changed),
+// --json events, the files and Secret being the rendered ones, inline values on stdin, backups, the reset
+// refusal, stored secrets kept, rollback restoring the values file, export-preset, --skip-check, and the
+// uninstall's words about what it keeps.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { CHARTS, startBed, type Bed } from '../k8s-api/bed.js';
+import { CLIENT_SECRET, SECRETS, SECRET_ENV, TOKEN, WAREHOUSE_PASSWORD } from '../helpers.js';
+
+type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const T = 180_000;
+const F_CHART = `fivetran.kubernetes.chart=${join(CHARTS, 'fivetran-0.24.0')}`;
+const T_CHART = `tobiko.kubernetes.chart=${join(CHARTS, 'tobiko-hybrid-executors-prerelease')}`;
+const writes = (bed: Bed, from = 0) => bed.api.requests.slice(from).filter((r) => r.method !== 'GET' && !r.url.includes('selfsubjectaccessreviews'));
+const decode = (s: Obj, key: string) => Buffer.from(s.data?.[key] ?? '', 'base64').toString('utf8');
+const events = (stdout: string) => stdout.trim().split('\n').map((l) => JSON.parse(l) as Obj);
+
+function noSecrets(...texts: string[]): void {
+  for (const s of SECRETS) for (const t of texts) expect(t.includes(s), 'a secret in the output').toBe(false);
+}
+
+const seedPvc = (bed: Bed, accessModes = ['ReadWriteMany']) =>
+  bed.api.seed({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'fivetran-data', namespace: 'fivetran' }, spec: { accessModes } });
+
+describe('Fivetran: dry-run, install, re-runs, rollback and uninstall', () => {
+  let bed: Bed;
+  const hd = (args: string[], extra: NodeJS.ProcessEnv = {}) => bed.hd([...args, '--preset', 'fivetran-kubernetes', '--set', F_CHART], extra);
+  const state = () => join(bed.home, '.config/hd-setup/fivetran/fivetran/hd-agent');
+  beforeAll(async () => {
+    bed = await startBed({}, SECRET_ENV);
+    seedPvc(bed);
+  });
+  afterAll(() => bed?.stop());
+
+  it(
+    'dry-run prints every command and the Secret manifest masked, and changes nothing',
+    async () => {
+      const r = await hd(['install', '--dry-run']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('$ kubectl create namespace fivetran');
+      expect(r.stdout).toContain('$ kubectl apply --server-side --field-manager=hd-setup --force-conflicts -n fivetran -f -   # stdin: Secret with the agent token');
+      expect(r.stdout).toMatch(/\|\s+token: \*{8}/);
+      expect(r.stdout).toContain(`$ helm upgrade --install hd-agent ${join(CHARTS, 'fivetran-0.24.0')} --namespace fivetran --create-namespace -f ${state()}/values.yaml --version 0.24.0 --wait --timeout 5m`);
+      noSecrets(r.stdout, r.stderr);
+      expect(writes(bed)).toEqual([]);
+      expect(existsSync(state())).toBe(false);
+    },
+    T,
+  );
+
+  it(
+    'install --json: events ending in a summary; the values file and the Secret are what render gives',
+    async () => {
+      const r = await hd(['install', '--yes', '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const last = events(r.stdout).at(-1)!;
+      expect(last.summary.ok).toBe(true);
+      expect(last.summary.state[0]).toContain('revision 1');
+      const out = mkdtempSync(join(bed.dir, 'render-'));
+      expect((await hd(['render', '--out', out])).code).toBe(0);
+      expect(readFileSync(join(state(), 'values.yaml'), 'utf8')).toBe(readFileSync(join(out, 'values.yaml'), 'utf8'));
+      const secret = bed.api.objects('', 'secrets', 'fivetran').find((s) => s.metadata.name === 'hd-agent-hd-setup-token')!;
+      expect(decode(secret, 'token')).toBe(TOKEN);
+      noSecrets(r.stdout, r.stderr);
+    },
+    T,
+  );
+
+  it(
+    'a proxy added: the values file is backed up; dropping it without --reset is refused, naming the --set, and changes nothing',
+    async () => {
+      const up = await hd(['install', '--yes', '--set', 'proxy.https=http://proxy:3128']);
+      expect(up.code, up.stderr).toBe(0);
+      expect(readdirSync(state()).some((f) => f.startsWith('values.yaml.bak-'))).toBe(true);
+      const n = bed.api.requests.length;
+      const refused = await hd(['install', '--yes']);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('would reset 1 setting the installed agent has (release hd-agent in namespace fivetran): proxy.https=http://proxy:3128');
+      expect(writes(bed, n)).toEqual([]);
+    },
+    T,
+  );
+
+  it(
+    'the stored token is kept when none is given (the managed Secret is referenced)',
+    async () => {
+      const keep = await hd(['install', '--dry-run', '--set', 'proxy.https=http://proxy:3128'], { FIVETRAN_TOKEN: '' });
+      expect(keep.code, keep.stderr).toBe(0);
+      expect(keep.stderr).toContain('Keeping the stored secret: fivetran.token');
+    },
+    T,
+  );
+
+  it(
+    'rollback: helm rolls back and the previous values file is restored',
+    async () => {
+      const r = await hd(['rollback', '--yes']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(readFileSync(join(state(), 'values.yaml'), 'utf8')).not.toContain('https_proxy');
+    },
+    T,
+  );
+
+  it(
+    'uninstall says what it keeps',
+    async () => {
+      const r = await hd(['uninstall', '--yes']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain('the PVCs and namespace fivetran are kept');
+    },
+    T,
+  );
+});
+
+describe('Fivetran: inline token, skipped checks, failures in --json', () => {
+  const beds: Bed[] = [];
+  afterEach(async () => {
+    for (const b of beds.splice(0)) await b.stop();
+  });
+  const bedWith = async (scenario = {}, accessModes = ['ReadWriteMany']) => {
+    const b = await startBed(scenario, SECRET_ENV);
+    beds.push(b);
+    seedPvc(b, accessModes);
+    return b;
+  };
+
+  it(
+    'inline: the values (with the token) go to helm on stdin, never as a file; the release holds them',
+    async () => {
+      const b = await bedWith();
+      const args = ['install', '--preset', 'fivetran-kubernetes', '--set', F_CHART, '--set', 'fivetran.kubernetes.tokenDelivery=inline'];
+      const dry = await b.hd([...args, '--dry-run']);
+      expect(dry.stdout).toMatch(/\$ helm upgrade --install hd-agent \S+ --namespace fivetran --create-namespace -f - --version 0\.24\.0 .*# stdin: Helm values \(with inline secrets\)/);
+      noSecrets(dry.stdout, dry.stderr);
+      const r = await b.hd([...args, '--yes']);
+      expect(r.code, r.stderr).toBe(0);
+      const values = JSON.parse((await b.helm('get', 'values', 'hd-agent', '-n', 'fivetran', '-o', 'json')).stdout) as Obj;
+      expect(values.config.token).toBe(TOKEN);
+      const dir = join(b.home, '.config/hd-setup/fivetran/fivetran/hd-agent');
+      // A file that holds the token is the user's only (0600).
+      for (const f of existsSync(dir) ? readdirSync(dir) : []) if (readFileSync(join(dir, f), 'utf8').includes(TOKEN)) expect(statSync(join(dir, f)).mode & 0o777).toBe(0o600);
+      noSecrets(r.stdout, r.stderr);
+    },
+    T,
+  );
+
+  it(
+    'a failing check skipped by its id: the install goes on and the skip is reported',
+    async () => {
+      const b = await bedWith({}, ['ReadWriteOnce']);
+      const r = await b.hd(['install', '--yes', '--preset', 'fivetran-kubernetes', '--set', F_CHART, '--skip-check', 'pvc']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain('pvc: skipped by --skip-check');
+    },
+    T,
+  );
+
+  it(
+    'ImagePullBackOff in --json: a hint event naming it, and a failed summary',
+    async () => {
+      const b = await bedWith({ pods: 'ImagePullBackOff' });
+      const r = await b.hd(['install', '--yes', '--json', '--preset', 'fivetran-kubernetes', '--set', F_CHART, '--set', 'fivetran.kubernetes.timeout=8s']);
+      expect(r.code).toBe(1);
+      const ev = events(r.stdout);
+      expect(ev.some((e) => e.type === 'hint' && /ImagePullBackOff/.test(e.message))).toBe(true);
+      expect(ev.at(-1)!.summary.ok).toBe(false);
+    },
+    T,
+  );
+
+  it(
+    'pods that are still starting when helm stops waiting: the cause and the --set that raises the timeout',
+    async () => {
+      const b = await bedWith({ podReadyDelayMs: 120_000 });
+      const r = await b.hd(['install', '--yes', '--preset', 'fivetran-kubernetes', '--set', F_CHART, '--set', 'fivetran.kubernetes.timeout=6s']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/is not ready \(Pending, ContainerCreating\) and helm stopped waiting/);
+      expect(r.stderr).toContain('--set fivetran.kubernetes.timeout=');
+    },
+    T,
+  );
+});
+
+describe('Tobiko: stored secrets kept on a re-run, export-preset as references', () => {
+  let bed: Bed;
+  const hd = (args: string[], extra: NodeJS.ProcessEnv = {}) => bed.hd([...args, '--preset', 'tobiko-kubernetes', '--set', T_CHART], extra);
+  beforeAll(async () => {
+    bed = await startBed({}, SECRET_ENV);
+  });
+  afterAll(() => bed?.stop());
+
+  it(
+    'dry-run shows the Secret manifest masked and the apply on stdin',
+    async () => {
+      const r = await hd(['install', '--dry-run']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('$ kubectl apply --server-side --field-manager=hd-setup --force-conflicts -n tobiko -f -   # stdin: Secret with the executor secrets');
+      expect(r.stdout).toContain('|   TCLOUD_CLIENT_SECRET: ********');
+      expect(r.stdout).toContain('$ helm upgrade --install executors');
+      noSecrets(r.stdout, r.stderr);
+      expect(writes(bed)).toEqual([]);
+    },
+    T,
+  );
+
+  it(
+    'a re-run without the secrets keeps them in their Secret and applies only the change',
+    async () => {
+      expect((await hd(['install', '--yes'])).code).toBe(0);
+      const again = await hd(['install', '--yes', '--set', 'tobiko.kubernetes.run.replicas=3'], { TCLOUD_CLIENT_SECRET: '', WAREHOUSE_PASSWORD: '' });
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stderr).toContain('Keeping the stored secret: tobiko.clientSecret');
+      expect(again.stderr).toContain('Keeping the stored secret: tobiko.gateways.warehouse.password');
+      const secret = bed.api.objects('', 'secrets', 'tobiko').find((s) => s.metadata.name === 'executors-secrets')!;
+      expect(decode(secret, 'TCLOUD_CLIENT_SECRET')).toBe(CLIENT_SECRET);
+      expect(decode(secret, 'SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__PASSWORD')).toBe(WAREHOUSE_PASSWORD);
+      expect(bed.api.objects('apps', 'deployments', 'tobiko').find((d) => d.metadata.name.endsWith('-run'))!.spec.replicas).toBe(3);
+    },
+    T,
+  );
+
+  it(
+    'export-preset turns the stored secrets into references',
+    async () => {
+      const r = await hd(['export-preset']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('clientSecret: env:TCLOUD_CLIENT_SECRET');
+      expect(r.stdout).toContain('password: env:WAREHOUSE_PASSWORD');
+      noSecrets(r.stdout, r.stderr);
+    },
+    T,
+  );
+});

@@ -1,0 +1,263 @@
+// Preflight that matches the cluster (issue 14, item 7), through the REAL helm and kubectl against the API
+// server: the PVC is ReadWriteMany, the token Secret has its key, node selectors and required affinity rules
+// match a node, limits are not below requests, and the chart can be fetched (a mirror too) before anything
+// is created. Each failure: one cause, and a fix naming the --set path.
+import { afterEach, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { CHARTS, startBed, toolsDir, type Bed } from '../k8s-api/bed.js';
+import type { Scenario } from '../k8s-api/server.js';
+import { SECRET_ENV, TOKEN } from '../helpers.js';
+
+const T = 180_000;
+const CHART = `fivetran.kubernetes.chart=${join(CHARTS, 'fivetran-0.24.0')}`;
+const FIVETRAN = ['--preset', 'fivetran-kubernetes', '--set', CHART];
+const beds: Bed[] = [];
+afterEach(async () => {
+  for (const b of beds.splice(0)) await b.stop();
+});
+
+async function bed(scenario: Partial<Scenario> = {}, accessModes = ['ReadWriteMany'], namespace = true): Promise<Bed> {
+  const b = await startBed(scenario, SECRET_ENV);
+  beds.push(b);
+  if (namespace) b.api.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'fivetran' } });
+  b.api.seed({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'fivetran-data', namespace: 'fivetran' }, spec: { accessModes } });
+  return b;
+}
+
+/** Every request that changes something (the access reviews only ask). */
+const writes = (b: Bed) => b.api.requests.filter((r) => r.method !== 'GET' && !r.url.includes('selfsubjectaccessreviews')).map((r) => `${r.method} ${r.url.split('?')[0]}`);
+
+/** The one FAIL line of a check, and its fix line. */
+function failOf(stderr: string, id: string): { message: string; fix: string } {
+  const lines = stderr.split('\n');
+  const i = lines.findIndex((l) => l.includes(`FAIL ${id}: `));
+  expect(i, `no FAIL ${id} in:\n${stderr}`).toBeGreaterThanOrEqual(0);
+  return { message: lines[i]!.split(`FAIL ${id}: `)[1]!, fix: (lines[i + 1] ?? '').replace(/^\s*(\| )?\s*fix: /, '') };
+}
+
+describe('preflight matches the cluster; nothing is created when it fails', () => {
+  it(
+    'a ReadWriteOnce PVC fails, naming the access mode and the --set that points at another claim',
+    async () => {
+      const b = await bed({}, ['ReadWriteOnce']);
+      const r = await b.hd(['install', '--yes', ...FIVETRAN]);
+      expect(r.code).toBe(1);
+      const f = failOf(r.stderr, 'pvc');
+      expect(f.message).toBe('PVC fivetran-data is ReadWriteOnce, not ReadWriteMany; the agent and its job pods mount it at the same time from different nodes');
+      expect(f.fix).toContain('--set fivetran.kubernetes.dataVolumePvc=<name>');
+      expect(writes(b)).toEqual([]);
+    },
+    T,
+  );
+
+  it(
+    'a tokenSecret without the named key fails, listing its keys (never its values); with the key the install goes on',
+    async () => {
+      const b = await bed();
+      b.api.seed({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'agent-token', namespace: 'fivetran' }, stringData: { 'fivetran-token': TOKEN } });
+      const preset = join(b.dir, 'token-secret.yaml');
+      writeFileSync(preset, 'product: fivetran\nruntime: kubernetes\nfivetran:\n  kubernetes:\n    dataVolumePvc: fivetran-data\n    tokenSecret: {name: agent-token, key: token}\n');
+      const r = await b.hd(['install', '--yes', '--preset', preset, '--set', CHART]);
+      expect(r.code).toBe(1);
+      const f = failOf(r.stderr, 'token-secret');
+      expect(f.message).toBe('Secret agent-token in namespace fivetran has no key token (its keys: fivetran-token)');
+      expect(f.fix).toContain('--set fivetran.kubernetes.tokenSecret.key=<key>');
+      expect(r.stdout + r.stderr).not.toContain(TOKEN);
+      expect(writes(b)).toEqual([]);
+      const ok = await b.hd(['install', '--yes', '--preset', preset, '--set', CHART, '--set', 'fivetran.kubernetes.tokenSecret.key=fivetran-token']);
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(ok.stderr).toContain('Secret agent-token in fivetran has the key fivetran-token');
+    },
+    T,
+  );
+
+  it(
+    'a node selector that no node matches fails before helm runs, naming the --set path (a dotted key in brackets)',
+    async () => {
+      const b = await bed({ nodes: [{ 'kubernetes.io/hostname': 'node-1', 'kubernetes.io/arch': 'amd64', pool: 'batch' }] });
+      const r = await b.hd(['install', '--yes', ...FIVETRAN, '--set', 'fivetran.kubernetes.nodeSelector.pool=agents', '--set', 'fivetran.kubernetes.nodeSelector["topology.kubernetes.io/zone"]=a']);
+      expect(r.code).toBe(1);
+      const f = failOf(r.stderr, 'placement');
+      expect(f.message).toBe("the agent's node selector pool=agents,topology.kubernetes.io/zone=a matches none of the 1 node(s)");
+      expect(f.fix).toContain('kubectl label node <node> pool=agents topology.kubernetes.io/zone=a');
+      expect(f.fix).toContain('--set fivetran.kubernetes.nodeSelector.pool=<value> --set fivetran.kubernetes.nodeSelector["topology.kubernetes.io/zone"]=<value>');
+      expect(writes(b)).toEqual([]);
+      // A node that has both labels: the check passes.
+      b.api.setNodes([{ 'kubernetes.io/hostname': 'node-2', 'kubernetes.io/arch': 'amd64', pool: 'agents', 'topology.kubernetes.io/zone': 'a' }]);
+      const ok = await b.hd(['install', '--yes', ...FIVETRAN, '--set', 'fivetran.kubernetes.nodeSelector.pool=agents', '--set', 'fivetran.kubernetes.nodeSelector["topology.kubernetes.io/zone"]=a']);
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(ok.stderr).toMatch(/ok\s+placement: each node selector and required affinity rule \(1\) matches at least one of 1 node\(s\)/);
+    },
+    T,
+  );
+
+  it(
+    'a required affinity rule no node matches fails (a preferred one does not), with the fix to make it preferred',
+    async () => {
+      const preset = ['--preset', 'fivetran-kubernetes-affinity', '--set', CHART];
+      const b = await bed({ nodes: [{ 'kubernetes.io/hostname': 'node-1', 'kubernetes.io/arch': 'amd64', hd_size: 'small' }] });
+      const r = await b.hd(['install', '--yes', ...preset]);
+      expect(r.code).toBe(1);
+      const f = failOf(r.stderr, 'placement');
+      expect(f.message).toBe('required affinity rule large (hd_size In large), which the jobs of its connections need matches none of the 1 node(s)');
+      expect(f.fix).toContain('--set fivetran.kubernetes.affinityRules.large.mode=preferred');
+      expect(r.stderr).not.toContain('rule small');
+      expect(writes(b)).toEqual([]);
+      b.api.setNodes([{ 'kubernetes.io/hostname': 'node-1', 'kubernetes.io/arch': 'amd64', hd_size: 'small' }, { 'kubernetes.io/hostname': 'node-2', 'kubernetes.io/arch': 'amd64', hd_size: 'large' }]);
+      const ok = await b.hd(['install', '--yes', ...preset]);
+      expect(ok.code, ok.stderr).toBe(0);
+    },
+    T,
+  );
+
+  it(
+    'limits below requests fail before the API server would reject the pod template, naming the --set path (both products)',
+    async () => {
+      const b = await bed();
+      const r = await b.hd(['install', '--yes', ...FIVETRAN, '--set', 'fivetran.kubernetes.resources.limits.cpu=500m', '--set', 'fivetran.kubernetes.resources.limits.memory=4Gi']);
+      expect(r.code).toBe(1);
+      const f = failOf(r.stderr, 'resources');
+      expect(f.message).toBe('the agent: the cpu limit 500m is below its request 2 (Kubernetes rejects such a pod)');
+      expect(f.fix).toBe('--set fivetran.kubernetes.resources.limits.cpu=2 (or more), or lower --set fivetran.kubernetes.resources.requests.cpu');
+      expect(writes(b)).toEqual([]);
+      const t = await b.hd(['install', '--yes', '--preset', 'tobiko-kubernetes', '--set', `tobiko.kubernetes.chart=${join(CHARTS, 'tobiko-hybrid-executors-prerelease')}`, '--set', 'tobiko.kubernetes.run.resources.requests.memory=2Gi', '--set', 'tobiko.kubernetes.run.resources.limits.memory=512Mi']);
+      expect(t.code).toBe(1);
+      expect(failOf(t.stderr, 'resources').message).toBe('the run executor: the memory limit 512Mi is below its request 2Gi (Kubernetes rejects such a pod)');
+      expect(writes(b)).toEqual([]);
+    },
+    T,
+  );
+});
+
+describe('the chart is fetched before anything is created', () => {
+  it(
+    'an unreachable chart reference: the chart check fails, and neither the namespace nor the token Secret is created',
+    async () => {
+      const b = await bed({}, ['ReadWriteMany'], false);
+      const r = await b.hd(['install', '--yes', '--preset', 'fivetran-kubernetes', '--set', 'fivetran.kubernetes.chart=oci://127.0.0.1:1/charts/hybrid-deployment-agent']);
+      expect(r.code).toBe(1);
+      const f = failOf(r.stderr, 'chart');
+      expect(f.message).toMatch(/^cannot fetch the chart oci:\/\/127\.0\.0\.1:1\/charts\/hybrid-deployment-agent 0\.24\.0: .*connect: connection refused/);
+      expect(f.fix).toContain('--set fivetran.kubernetes.chart=<oci://mirror/... or a directory>');
+      expect(writes(b)).toEqual([]);
+      expect(b.api.objects('', 'namespaces').map((n) => n.metadata.name)).not.toContain('fivetran');
+      expect(b.api.objects('', 'secrets')).toEqual([]);
+    },
+    T,
+  );
+
+  it(
+    'a mirror (an HTTP chart URL): preflight pulls the chart into the local cache, then the install uses it',
+    async () => {
+      const b = await bed();
+      const out = join(b.dir, 'pkg');
+      mkdirSync(out);
+      execFileSync(join(toolsDir(), 'helm'), ['package', join(CHARTS, 'fivetran-0.24.0'), '--destination', out], { env: b.env });
+      const [tgz] = readdirSync(out);
+      const served: string[] = [];
+      const mirror = createServer((req, res) => {
+        served.push(req.url ?? '');
+        if (req.url === `/charts/${tgz}`) {
+          res.writeHead(200, { 'Content-Type': 'application/gzip' });
+          res.end(readFileSync(join(out, tgz!)));
+        } else res.writeHead(404).end();
+      });
+      await new Promise<void>((ok) => mirror.listen(0, '127.0.0.1', ok));
+      try {
+        const url = `http://127.0.0.1:${(mirror.address() as AddressInfo).port}/charts/${tgz}`;
+        const r = await b.hd(['install', '--yes', '--preset', 'fivetran-kubernetes', '--set', `fivetran.kubernetes.chart=${url}`]);
+        expect(r.code, r.stderr).toBe(0);
+        const cache = join(b.home, '.cache/hd-setup/charts');
+        expect(r.stderr).toContain(`chart ${url} 0.24.0 fetched into ${cache}`);
+        expect(existsSync(join(cache, tgz!))).toBe(true);
+        expect(served.filter((u) => u === `/charts/${tgz}`).length).toBeGreaterThanOrEqual(2); // preflight's pull, then helm's install
+        const [rel] = JSON.parse((await b.helm('list', '-n', 'fivetran', '-o', 'json')).stdout) as { chart: string; status: string }[];
+        expect(rel).toMatchObject({ chart: 'hybrid-deployment-agent-0.24.0', status: 'deployed' });
+      } finally {
+        await new Promise<void>((ok) => mirror.close(() => ok()));
+      }
+    },
+    T,
+  );
+
+  it(
+    'a local chart of another version than chartVersion fails, naming both --set paths',
+    async () => {
+      const b = await bed();
+      const r = await b.hd(['install', '--yes', '--preset', 'fivetran-kubernetes', '--set', `fivetran.kubernetes.chart=${join(CHARTS, 'fivetran-0.12.0')}`]);
+      expect(r.code).toBe(1);
+      const f = failOf(r.stderr, 'chart');
+      expect(f.message).toBe(`the chart in ${join(CHARTS, 'fivetran-0.12.0')} is version 0.12.0, not 0.24.0`);
+      expect(f.fix).toContain('--set fivetran.kubernetes.chartVersion=0.12.0');
+      expect(writes(b)).toEqual([]);
+    },
+    T,
+  );
+});
+
+describe('the optional in-cluster egress check', () => {
+  const EGRESS = ['--set', 'fivetran.kubernetes.egressCheck={}'];
+  const egressPods = (b: Bed) => b.api.written('', 'pods').filter((p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'egress-check');
+  const left = (b: Bed) => b.api.objects('', 'pods', 'fivetran').filter((p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'egress-check');
+
+  it(
+    'a pod in the namespace reaches the vendor endpoints through the proxy, and is removed; the setting is kept with the install',
+    async () => {
+      const b = await bed();
+      const r = await b.hd(['install', '--yes', ...FIVETRAN, ...EGRESS, '--set', 'proxy.https=http://bob:pr0xyPW99@proxy.corp:3128']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain(`egress: from a pod in fivetran through the proxy http://bob:********@proxy.corp:3128, every vendor endpoint answers (ldp.orchestrator.fivetran.com, api.fivetran.com)`);
+      expect(r.stderr).not.toContain('pr0xyPW99');
+      const [pod] = egressPods(b);
+      const c = pod!.spec.containers[0];
+      expect(c.image).toBe('curlimages/curl:8.11.1');
+      expect(c.command.slice(-2)).toEqual(['https://ldp.orchestrator.fivetran.com', 'https://api.fivetran.com/v1/hybrid-deployment-agents']);
+      expect(c.env).toContainEqual({ name: 'HTTPS_PROXY', value: 'http://bob:pr0xyPW99@proxy.corp:3128' });
+      expect(pod!.spec).toMatchObject({ restartPolicy: 'Never', activeDeadlineSeconds: 60 });
+      expect(left(b)).toEqual([]);
+      const exp = await b.hd(['export-preset', '--preset', 'fivetran-kubernetes']);
+      expect(exp.stdout).toMatch(/egressCheck: \{\}/);
+    },
+    T,
+  );
+
+  it(
+    'endpoints unreachable from inside the cluster: one cause per endpoint, the fix, the pod removed, nothing else created',
+    async () => {
+      const b = await bed({ egress: 'unreachable' });
+      const r = await b.hd(['install', '--yes', ...FIVETRAN, ...EGRESS]);
+      expect(r.code).toBe(1);
+      const f = failOf(r.stderr, 'egress');
+      expect(f.message).toBe('from a pod in namespace fivetran, not reachable: ldp.orchestrator.fivetran.com (curl: (28) Connection timed out after 10001 milliseconds), api.fivetran.com (curl: (28) Connection timed out after 10001 milliseconds)');
+      expect(f.fix).toContain('--set proxy.https=');
+      expect(writes(b).map((w) => w.replace(/hd-setup-egress-\w+/, 'POD'))).toEqual(['POST /api/v1/namespaces/fivetran/pods', 'DELETE /api/v1/namespaces/fivetran/pods/POD']);
+      expect(left(b)).toEqual([]);
+    },
+    T,
+  );
+
+  it(
+    'an image the cluster cannot pull: bounded by the timeout, the fix names the image setting; skippable by its id',
+    async () => {
+      const b = await bed({ egress: 'no-image' });
+      const t0 = Date.now();
+      const r = await b.hd(['install', '--yes', ...FIVETRAN, '--set', 'fivetran.kubernetes.egressCheck={image: registry.local/curl:8, timeout: 5s}']);
+      expect(r.code).toBe(1);
+      expect(Date.now() - t0).toBeLessThan(60_000);
+      const f = failOf(r.stderr, 'egress');
+      expect(f.message).toBe('the egress check pod did not finish within 5s (ImagePullBackOff); image registry.local/curl:8');
+      expect(f.fix).toContain('--set fivetran.kubernetes.egressCheck.image=<an image with sh and curl');
+      expect(left(b)).toEqual([]);
+      const n = egressPods(b).length;
+      const skipped = await b.hd(['install', '--yes', ...FIVETRAN, ...EGRESS, '--skip-check', 'egress']);
+      expect(skipped.code, skipped.stderr).toBe(0);
+      expect(skipped.stderr).toContain('egress: skipped by --skip-check');
+      expect(egressPods(b)).toHaveLength(n);
+    },
+    T,
+  );
+});
