@@ -2,8 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { findResets, keepStoredSecrets, resetRefusal, type Installed } from '../src/model/reconcile.js';
 import { parseModel } from '../src/model/load.js';
 import { presetWithRefs } from '../src/service/lifecycle.js';
-import { fivetran } from '../src/products/fivetran/index.js';
-import { tobiko } from '../src/products/tobiko/index.js';
 import { urlPasswords } from '../src/util/redact.js';
 import { TOKEN } from './helpers.js';
 
@@ -94,18 +92,16 @@ describe('re-running against an install', () => {
 
 describe('export-preset', () => {
   it('turns stored secrets into env: references', () => {
-    const { preset, vars } = presetWithRefs({ ...installed, product: fivetran });
+    const { preset, vars } = presetWithRefs(installed);
     expect((preset.fivetran as { token: string }).token).toBe('env:FIVETRAN_TOKEN');
     expect(vars).toEqual(['FIVETRAN_TOKEN']);
     expect(JSON.stringify(preset)).not.toContain(TOKEN);
   });
   it('names gateway secrets and proxy credentials', () => {
     const { preset, vars } = presetWithRefs({
-      product: tobiko,
       preset: { product: 'tobiko', runtime: 'docker', proxy: { https: 'http://u:p4ssword@proxy:1' }, tobiko: { clientSecret: 's', gateways: { warehouse: { type: 'postgres', password: 'pw' } } } },
-      secretPaths: ['tobiko.clientSecret', 'tobiko.gateways.warehouse.password'],
     });
-    expect(vars).toEqual(['TCLOUD_CLIENT_SECRET', 'WAREHOUSE_PASSWORD', 'HTTPS_PROXY']);
+    expect(vars).toEqual(['HTTPS_PROXY', 'TCLOUD_CLIENT_SECRET', 'WAREHOUSE_PASSWORD']);
     expect(JSON.stringify(preset)).not.toMatch(/p4ssword|"pw"|"s"/);
   });
 });

@@ -777,13 +777,3 @@ function dropSecretValues(answers: Answers): Answers {
   return out;
 }
 
-/** Paths in the answers that hold secret values (for masking and "save as preset"). */
-export function secretPathsOf(answers: Answers): string[] {
-  const out: string[] = [];
-  if (answers.fivetran?.token) out.push('fivetran.token');
-  if (answers.tobiko?.clientSecret) out.push('tobiko.clientSecret');
-  for (const [g, params] of Object.entries((answers.tobiko?.gateways ?? {}) as Record<string, Record<string, unknown>>)) {
-    for (const p of Object.keys(params)) if (isSecretParam(p, answers.tobiko?.secretParams ?? [], answers.tobiko?.nonSecretParams ?? []) && typeof params[p] === 'string') out.push(`tobiko.gateways.${g}.${p}`);
-  }
-  return out;
-}
