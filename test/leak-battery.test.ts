@@ -72,7 +72,7 @@ async function cliSampled(args: string[], env: NodeJS.ProcessEnv): Promise<CliRe
       }
     }
   };
-  const timer = setInterval(sweep, 3);
+  const timer = setInterval(sweep, 5);
   const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
   clearInterval(timer);
   return { code, stdout, stderr, argvs: [...argvs] };
@@ -292,6 +292,6 @@ describe('leak battery: every command, every stub install kind, every shape of s
       } finally {
         s.server.close();
       }
-    }, 120_000);
+    }, 300_000);
   }
 });
