@@ -108,6 +108,8 @@ interface Kind {
   change: string[];
   /** What the dry-run output must still read as (around the masked secrets). */
   reads: (s: string) => void;
+  /** What the reset refusal suggests for the proxy it would drop. */
+  refusal: string;
   /** Bad input that carries a secret: exit 2, the field named, the value never. */
   bad: { args: string[]; env?: NodeJS.ProcessEnv; files?: Record<string, string>; field: RegExp }[];
 }
@@ -142,6 +144,7 @@ const kinds: Kind[] = [
       expect(s).toContain(`http://bob:${MASK}@proxy.internal:3128`);
       expect(s).toContain('--name controller');
     },
+    refusal: 'proxy.https=env:HTTPS_PROXY',
     bad: [
       // A two-line token from a file: refused, never quoted.
       { args: ['--set', 'fivetran.token=file:two-lines.txt'], files: { 'two-lines.txt': `${TWO_LINES}\n` }, field: /fivetran\.token/ },
@@ -158,10 +161,11 @@ const kinds: Kind[] = [
     secrets: [tokenOf(LONG_PART), LONG_PART],
     short: [],
     intended: /^fivetran\/conf\/config\.json(\.bak-.*)?$/,
-    change: ['--set', 'proxy.https=env:PROXY2_URL'],
+    change: ['--set', 'proxy.https=http://carol@proxy2.internal:3128'],
     reads: (s) => {
       expect(s).toContain(USER_ONLY);
     },
+    refusal: 'proxy.https=http://carol@proxy2.internal:3128',
     bad: [
       // A JSON preset with an unquoted literal: the parse error names line and column, never the text.
       { args: ['--preset', 'bad.json'], files: { 'bad.json': `{"product": "fivetran", "runtime": "podman", "fivetran": {"token": ${JSON_LITERAL}}}` }, field: /bad\.json:1:\d+/ },
@@ -181,6 +185,7 @@ const kinds: Kind[] = [
       expect(s).toContain('--name tcloud-apply-executor');
       expect(s).toContain('hd-setup.pull-policy=always');
     },
+    refusal: 'proxy.https=env:HTTPS_PROXY',
     bad: [
       // A two-line password cannot go into the env-file: refused, naming the field, never the value.
       { args: ['--set', 'tobiko.gateways.warehouse.password=file:two-lines.txt'], files: { 'two-lines.txt': `${TWO_LINES}\n` }, field: /tobiko\.gateways\.warehouse\.password|SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__PASSWORD/ },
@@ -228,7 +233,9 @@ describe('leak battery: every command, every stub install kind, every shape of s
         expect(changed.code, changed.stderr.slice(0, 600)).toBe(0);
         expectAbsent('argv during the change', changed.argvs.join('\n'), secrets);
         // the reset refusal: a preset that drops the proxy (and --json)
-        run('reset refusal', ['install', '--preset', k.preset, ...k.sets.filter((x) => !x.startsWith('proxy.')).flatMap((x) => ['--set', x]), '--yes', ...rootFlags], { expect: 2 });
+        const refusal = run('reset refusal', ['install', '--preset', k.preset, ...k.sets.filter((x) => !x.startsWith('proxy.')).flatMap((x) => ['--set', x]), '--yes', ...rootFlags], { expect: 2 });
+        // the secret's own variable, never its value (nor a placeholder name the user must guess)
+        expect(refusal.stderr).toContain(k.refusal);
         run('reset refusal --json', ['install', '--preset', k.preset, ...k.sets.filter((x) => !x.startsWith('proxy.')).flatMap((x) => ['--set', x]), '--yes', '--json', ...rootFlags], { expect: 2 });
         // read-only commands
         run('status', ['status']);

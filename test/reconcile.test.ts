@@ -85,6 +85,9 @@ describe('re-running against an install', () => {
     );
     expect(lines[0]).toMatch(/^this preset would reset 2 settings the installed agent has \(\/home\/ana\/fivetran\): proxy\.https, fivetran\.config\.custom_dns=1\.1\.1\.1$/);
     expect(lines[1]).toBe('to keep them: hd-setup install --preset fivetran-docker --yes --set proxy.https=env:YOUR_SECRET_VAR --set fivetran.config.custom_dns=1.1.1.1');
+    // Where the registry names the secret's variable, the suggestion references it.
+    const named = resetRefusal(findResets({ product: 'fivetran', runtime: 'docker', fivetran: { token: TOKEN } }, withCreds, validate({}), (v) => (credentials(v) ? 'HTTPS_PROXY' : false)), withCreds, 'hd-setup install');
+    expect(named[1]!.message).toBe('to keep them: hd-setup install --set proxy.https=env:HTTPS_PROXY --set fivetran.config.custom_dns=1.1.1.1');
     expect(lines.join('\n')).not.toContain('pw123456');
     expect(lines[2]).toContain('--reset');
   });
