@@ -5,9 +5,8 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { withSecretRefs } from '../src/model/secret-refs.js';
-import { productOf } from '../src/products/index.js';
 import { render } from '../src/service/plan.js';
-import { secretPathsOf } from '../src/ui/wiz/questions.js';
+import { secretFields } from '../src/products/secrets.js';
 import { RENDER_ENV, SECRET_ENV, TOKEN, cli, load } from './helpers.js';
 import { rootFlags, stubEnv } from './stub-runtime.js';
 
@@ -74,7 +73,7 @@ describe('what a one-line change once broke unnoticed', () => {
 
   it("the wizard's saved preset names the Fivetran token by reference, never in clear", () => {
     const answers = { product: 'fivetran', runtime: 'docker', fivetran: { token: TOKEN } };
-    const { preset, vars } = withSecretRefs(answers, secretPathsOf(answers), (p) => productOf(answers).secretEnvName(p));
+    const { preset, vars } = withSecretRefs(answers, secretFields(answers));
     expect(JSON.stringify(preset)).not.toContain(TOKEN);
     expect((preset.fivetran as { token: string }).token).toBe('env:FIVETRAN_TOKEN');
     expect(vars).toEqual(['FIVETRAN_TOKEN']);

@@ -11,16 +11,25 @@ import { fileKey, type ProductModule } from '../src/products/types.js';
 import { filesStep } from '../src/plan/containers.js';
 import { expandTilde, homeRelative } from '../src/util/paths.js';
 import { HOST, RENDER_ENV } from './helpers.js';
+import { secret } from '../src/model/common.js';
+import { withResolveContext } from '../src/model/refs.js';
+import { findResets, keepStoredSecrets, resetRefusal } from '../src/model/reconcile.js';
+import { withSecretRefs } from '../src/model/secret-refs.js';
+import { secretFields, secretValues } from '../src/products/secrets.js';
+import { planToJson, planToText } from '../src/plan/describe.js';
+import { Redactor } from '../src/util/redact.js';
 
 interface Echo {
   message: string;
   installDir: string;
+  apiKey?: string;
 }
 
 const echo: ProductModule = {
   id: 'echo',
   title: 'Echo agent',
-  schema: z.strictObject({ message: z.string().min(1).default('hello'), installDir: z.string().default('~/echo') }),
+  // apiKey is secret by its schema mark alone: no list anywhere names it.
+  schema: z.strictObject({ message: z.string().min(1).default('hello'), installDir: z.string().default('~/echo'), apiKey: secret('Echo API key.').optional() }),
   runtimes: ['docker'],
   requiredHint: '--set echo.message=hello',
   refine(model, ctx) {
@@ -29,20 +38,24 @@ const echo: ProductModule = {
   location: (model, home) => ({ product: 'echo', runtime: model.runtime, installDir: posix.resolve(expandTilde(sectionOf<Echo>(model, 'echo').installDir, home)) }),
   locate: (_raw, runtime, home) => ({ product: 'echo', runtime, installDir: posix.join(home, 'echo') }),
   settingPath: (setting) => `echo.${setting}`,
-  render: (model) => [{ path: 'echo.txt', base: 'install', rel: 'echo.txt', mode: 0o600, content: `${sectionOf<Echo>(model, 'echo').message}\n`, secret: false, description: 'the message' }],
+  render: (model) => {
+    const e = sectionOf<Echo>(model, 'echo');
+    return [{ path: 'echo.txt', base: 'install', rel: 'echo.txt', mode: 0o600, content: `${e.message}\n${e.apiKey ? `key=${e.apiKey}\n` : ''}`, secret: Boolean(e.apiKey), description: 'the message' }];
+  },
   containers: () => [],
   containerNames: [],
   image: () => 'echo:1',
   configFiles: () => [{ base: 'install', rel: 'echo.txt' }],
-  decode: (a, env) => ({ product: 'echo', runtime: a.location.runtime, echo: { message: (a.files[fileKey('install', 'echo.txt')] ?? '').trimEnd(), installDir: homeRelative(a.location.installDir ?? '', env.home) } }),
+  decode: (a, env) => {
+    const [message, key] = (a.files[fileKey('install', 'echo.txt')] ?? '').trimEnd().split('\n');
+    return { product: 'echo', runtime: a.location.runtime, echo: { message, installDir: homeRelative(a.location.installDir ?? '', env.home), ...(key ? { apiKey: key.slice(4) } : {}) } };
+  },
   reads: () => ({ files: [{ base: 'install', rel: 'echo.txt' }], containers: [] }),
   plan: (model, _host, _state, files, installDir) => ({ product: 'echo', runtime: model.runtime, steps: [filesStep(files, [{ path: installDir, mode: 0o700 }], 'echo.installDir')], files, nextSteps: [] }),
   kube: () => {
     throw new Error('echo runs on docker only');
   },
   host: { runtimeMinimumRequired: false },
-  secretPaths: () => [],
-  secretEnvName: (p) => p.toUpperCase(),
   endpoints: () => [],
 };
 
@@ -83,5 +96,48 @@ describe('adding a product: one module, one registry line', () => {
   it('minimize drops exactly the values the model would give anyway', () => {
     const root = computePresetJsonSchema(list);
     expect(minimize({ product: 'echo', runtime: 'docker', echo: { message: 'hello', installDir: '/srv/echo' } }, parse, root)).toEqual({ product: 'echo', runtime: 'docker', echo: { installDir: '/srv/echo' } });
+  });
+});
+
+describe('a field marked secret in the schema is secret everywhere, with no other list naming it', () => {
+  const KEY = 'echo-api-key-Zq81';
+  const plain = (m: BaseModel) => ({ ...m }) as Record<string, unknown>;
+  it('registered when parsed, listed by the registry, read back, masked in a diff, kept on a re-run, exported as a reference', () => {
+    // Parsing registers it for the output redactor (resolved from env: like any secret field).
+    const secrets = new Set<string>();
+    const raw = { product: 'echo', runtime: 'docker', echo: { message: 'hi there', apiKey: 'env:ECHO_KEY' } };
+    const m = withResolveContext({ env: { ECHO_KEY: KEY }, baseDir: '/', home: HOST.home, secrets }, () => parse(raw));
+    expect([...secrets]).toEqual([KEY]);
+    // The registry derives it from the schema's mark, and names the variable it is exported as.
+    expect(secretFields(plain(m), list)).toEqual([{ path: 'echo.apiKey', kind: 'value', env: 'ECHO_APIKEY' }]);
+    expect(secretValues(plain(m), list)).toEqual([KEY]);
+    // The read-back of the install lists it as a secret: registered before anything prints it.
+    const mod = productOf(m, list);
+    const loc = mod.location(m, HOST.home);
+    const files = mod.render(m, RENDER_ENV);
+    const back = readBack({ location: loc, files: { [fileKey('install', 'echo.txt')]: files[0]!.content }, containers: {} }, RENDER_ENV, list, parse);
+    expect(back.preset).toEqual({ product: 'echo', runtime: 'docker', echo: { message: 'hi there', apiKey: KEY } });
+    expect(back.secretPaths).toEqual(['echo.apiKey']);
+    // A re-run with a new key: the plan's diff (dry-run text; masked, the two lines are equal) and --json mask both, with a redactor fed
+    // from the registry alone (the new preset's values and the read-back's).
+    const NEW = 'echo-new-key-Wm40';
+    const m2 = withResolveContext({ env: { ECHO_KEY: NEW }, baseDir: '/', home: HOST.home, secrets: new Set() }, () => parse(raw));
+    const planned = mod.render(m2, RENDER_ENV).map((f) => ({ ...f, dest: posix.join(loc.installDir!, f.rel), current: files[0]!.content }));
+    const plan = mod.plan(m2, HOST, { containers: {}, networks: [], images: [], files: {} }, planned, loc.installDir!);
+    const r = new Redactor([...secretValues(plain(m2), list), ...secretValues(back.preset, list)]);
+    const shown = planToText(plan, r, { diffs: true }) + JSON.stringify(planToJson(plan, r));
+    expect(shown).toContain('echo.txt  (changed, secret)');
+    for (const k of [KEY, NEW]) expect(shown).not.toContain(k);
+    // A re-run that omits it keeps it; a refusal never offers it.
+    const installed = { product: 'echo', runtime: 'docker', preset: back.preset, secretPaths: back.secretPaths, where: loc.installDir! };
+    const rerun: Record<string, unknown> = { product: 'echo', runtime: 'docker', echo: { message: 'changed' } };
+    expect(keepStoredSecrets(rerun, installed, {}, parse)).toEqual(['echo.apiKey']);
+    const refusal = resetRefusal(findResets({ product: 'echo', runtime: 'docker', echo: { installDir: '/srv/echo' } }, installed, parse), installed, 'hd-setup install');
+    expect(refusal[0]!.message).toContain('echo.message=hi there');
+    expect(JSON.stringify(refusal)).not.toContain(KEY);
+    // export-preset and the wizard's saved preset: a reference, never the value.
+    const { preset, vars } = withSecretRefs(back.preset, secretFields(back.preset, list));
+    expect(preset.echo).toEqual({ message: 'hi there', apiKey: 'env:ECHO_APIKEY' });
+    expect(vars).toEqual(['ECHO_APIKEY']);
   });
 });

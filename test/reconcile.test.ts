@@ -2,8 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { findResets, keepStoredSecrets, resetRefusal, type Installed } from '../src/model/reconcile.js';
 import { parseModel } from '../src/products/load.js';
 import { presetWithRefs } from '../src/service/lifecycle.js';
-import { fivetran } from '../src/products/fivetran/index.js';
-import { tobiko } from '../src/products/tobiko/index.js';
 import { urlPasswords } from '../src/util/redact.js';
 import { TOKEN } from './helpers.js';
 
@@ -87,6 +85,9 @@ describe('re-running against an install', () => {
     );
     expect(lines[0]).toMatch(/^this preset would reset 2 settings the installed agent has \(\/home\/ana\/fivetran\): proxy\.https, fivetran\.config\.custom_dns=1\.1\.1\.1$/);
     expect(lines[1]).toBe('to keep them: hd-setup install --preset fivetran-docker --yes --set proxy.https=env:YOUR_SECRET_VAR --set fivetran.config.custom_dns=1.1.1.1');
+    // Where the registry names the secret's variable, the suggestion references it.
+    const named = resetRefusal(findResets({ product: 'fivetran', runtime: 'docker', fivetran: { token: TOKEN } }, withCreds, validate({}), (v) => (credentials(v) ? 'HTTPS_PROXY' : false)), withCreds, 'hd-setup install');
+    expect(named[1]!.message).toBe('to keep them: hd-setup install --set proxy.https=env:HTTPS_PROXY --set fivetran.config.custom_dns=1.1.1.1');
     expect(lines.join('\n')).not.toContain('pw123456');
     expect(lines[2]).toContain('--reset');
   });
@@ -94,18 +95,16 @@ describe('re-running against an install', () => {
 
 describe('export-preset', () => {
   it('turns stored secrets into env: references', () => {
-    const { preset, vars } = presetWithRefs({ ...installed, product: fivetran });
+    const { preset, vars } = presetWithRefs(installed);
     expect((preset.fivetran as { token: string }).token).toBe('env:FIVETRAN_TOKEN');
     expect(vars).toEqual(['FIVETRAN_TOKEN']);
     expect(JSON.stringify(preset)).not.toContain(TOKEN);
   });
   it('names gateway secrets and proxy credentials', () => {
     const { preset, vars } = presetWithRefs({
-      product: tobiko,
       preset: { product: 'tobiko', runtime: 'docker', proxy: { https: 'http://u:p4ssword@proxy:1' }, tobiko: { clientSecret: 's', gateways: { warehouse: { type: 'postgres', password: 'pw' } } } },
-      secretPaths: ['tobiko.clientSecret', 'tobiko.gateways.warehouse.password'],
     });
-    expect(vars).toEqual(['TCLOUD_CLIENT_SECRET', 'WAREHOUSE_PASSWORD', 'HTTPS_PROXY']);
+    expect(vars).toEqual(['HTTPS_PROXY', 'TCLOUD_CLIENT_SECRET', 'WAREHOUSE_PASSWORD']);
     expect(JSON.stringify(preset)).not.toMatch(/p4ssword|"pw"|"s"/);
   });
 });

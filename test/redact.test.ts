@@ -155,6 +155,32 @@ describe('Redactor: every form of a secret of 8+ characters', () => {
   });
 });
 
+describe('Redactor: a secret of 8+ characters is masked inside other words too (issue point 3)', () => {
+  it('common words and word-like secrets, glued to letters on either side', () => {
+    const r = new Redactor(['postgres', 'password1', 'postgres1', 'changeme']);
+    expect(r.redact('postgresql://db')).toBe(`${MASK}ql://db`);
+    expect(r.redact('mypassword123 xpostgres1y')).toBe(`my${MASK}23 x${MASK}y`);
+    expect(r.redact('changemechangeme')).toBe(MASK);
+    expect(r.redact('SQLMESH__PASSWORD=password1\n')).toBe(`SQLMESH__PASSWORD=${MASK}\n`);
+  });
+  it('any 8+ character secret, whatever word characters surround it, and in chunks', () => {
+    fc.assert(
+      fc.property(str(alnum, 8, 30), word, word, fc.integer({ min: 1, max: 40 }), (secret, a, b, cut) => {
+        const r = new Redactor([secret]);
+        const text = `${a}${secret}${b} ${secret}`;
+        const out = r.redact(text);
+        expect(out.includes(secret)).toBe(false);
+        expect(out.startsWith(a)).toBe(true);
+        expect(out.endsWith(` ${MASK}`)).toBe(true);
+        const st = r.stream();
+        const i = Math.min(cut, text.length);
+        expect(st.feed(text.slice(0, i)) + st.feed(text.slice(i)) + st.end()).toBe(out);
+      }),
+      RUNS,
+    );
+  });
+});
+
 const shortSecret = fc.oneof(str(alnum, 1, 7), str(secretChar, 1, 7).filter((s) => s.trim() === s && s.length > 0), fc.constantFrom('y', 'admin', 'root', 'test', 'pass', '1234'));
 const word = str(fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789'.split('')), 1, 12);
 
@@ -292,6 +318,30 @@ describe('one URL userinfo parser', () => {
       (v) => typeof v === 'string' && hasPassword(v),
     );
     expect(resets).toEqual([{ path: 'proxy.https', value: 'http://bob:Pr0xy@Pa55@h:1', secret: true }]);
+  });
+
+  it('a URL with a user and no password: the user is not a secret, and every surface agrees', async () => {
+    // What users expect: the user names the account (curl, git and npm print it too); only a password is
+    // a credential. So the URL is shown whole, is not exported as a reference, does not make a file
+    // secret, and a re-run that drops it shows it in the refusal, like any other setting.
+    const url = 'http://bob@proxy.internal:3128';
+    expect(parseUserinfo(url)).toMatchObject({ user: 'bob' });
+    expect(parseUserinfo(url)?.password).toBeUndefined();
+    expect(hasPassword(url)).toBe(false);
+    expect(urlPasswords(url)).toEqual([]);
+    expect(maskUrlCredentials(`proxy ${url} and http://bob:@h`)).toBe(`proxy ${url} and http://bob:${MASK}@h`);
+    expect(new Redactor(['unrelated-secret']).redact(`HTTPS_PROXY=${url}`)).toBe(`HTTPS_PROXY=${url}`);
+    const { proxyHasCredentials } = await import('../src/render/proxy.js');
+    const { secretFields, secretValues } = await import('../src/products/secrets.js');
+    const { withSecretRefs } = await import('../src/model/secret-refs.js');
+    const l = load({ preset: 'fivetran-docker', sets: [`proxy.https=${url}`] });
+    expect(proxyHasCredentials(l.model)).toBe(false);
+    expect([...l.secrets].some((s) => s.includes('bob'))).toBe(false);
+    const preset = { product: 'fivetran', runtime: 'docker', proxy: { https: url, http: 'http://bob:Pr0xy@Pa55@proxy.internal:3128' } };
+    expect(secretValues(preset)).toEqual(['Pr0xy@Pa55']);
+    const out = withSecretRefs(preset, secretFields(preset));
+    expect(out.preset.proxy).toEqual({ https: url, http: 'env:HTTP_PROXY' });
+    expect(out.vars).toEqual(['HTTP_PROXY']);
   });
 
   it('is linear: a long run without delimiters is scanned once (no backtracking)', () => {

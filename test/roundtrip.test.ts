@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 import { parseModel } from '../src/products/load.js';
 import { isStored } from '../src/model/stored.js';
 import type { BaseModel } from '../src/model/base.js';
-import { productOf } from '../src/products/index.js';
 import { isSecretParam } from '../src/products/tobiko/engines.js';
 import { canonical, readBack } from '../src/products/readback.js';
 import { artifactsOf } from '../src/service/plan.js';
@@ -182,9 +181,6 @@ const parse = (raw: Obj) => parseModel(structuredClone(raw), { env: {} }).model 
  */
 function installable(m: Obj): Obj {
   const out = structuredClone(m);
-  const product = productOf(out as BaseModel);
-  const back = product.secretPaths(out);
-  void back;
   if (out.runtime !== 'kubernetes') {
     if (out.fivetran) delete out.fivetran.kubernetes;
     if (out.tobiko) {

@@ -3,13 +3,13 @@
 // Only what the first frame needs is imported up front (Ink and the wizard's questions); the model,
 // detection, planning and execution load on demand, so the first screen shows fast.
 import { redactor } from '../util/output.js';
-import { secretPathsOf, get, set, type Answers, type Detection } from '../ui/wiz/questions.js';
+import { get, set, type Answers, type Detection } from '../ui/wiz/questions.js';
 import type { InstallFlags } from './context.js';
 import { optionVarNames } from '../model/env-names.js';
 import { accessibleRequested, terminalProblem } from '../ui/term.js';
 
 async function detect(): Promise<Detection> {
-  const [{ detectRuntime }, { findAll, findContext }, { probe }, { which }] = await Promise.all([
+  const [{ detectRuntime }, { findAll, findContext, guardSecrets }, { probe }, { which }] = await Promise.all([
     import('../exec/detect.js'),
     import('../service/find.js'),
     import('../exec/run.js'),
@@ -32,7 +32,7 @@ async function detect(): Promise<Detection> {
   if (ctx) d.kubeContext = ctx;
   if (installed) {
     d.installed = { where: installed.where, preset: installed.preset };
-    redactor.add(installed.secretPaths.map((p) => String(get(installed.preset, p) ?? '')));
+    guardSecrets(installed);
   }
   return d;
 }
@@ -52,8 +52,8 @@ async function resolveSecrets(answers: Answers): Promise<{ answers: Answers; ref
   const { isRef, resolveRef, withResolveContext } = await import('../model/refs.js');
   const refs: Record<string, string> = {};
   let out = answers;
-  const { PRODUCTS } = await import('../products/index.js');
-  const paths = ['proxy.http', 'proxy.https', ...PRODUCTS.flatMap((m) => m.secretPaths({ ...answers, product: m.id }))];
+  const { secretFields } = await import('../products/secrets.js');
+  const paths = secretFields(answers).map((f) => f.path);
   withResolveContext({ env: process.env, baseDir: process.cwd(), home: process.env.HOME ?? '', secrets: new Set() }, () => {
     for (const p of paths) {
       const v = get(out, p);
@@ -93,7 +93,7 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
       },
       (): Detection => ({}),
     );
-  for (const p of secretPathsOf(initial)) redactor.add([String(get(initial, p))]);
+  if (fromFlags) redactor.add((await import('../products/secrets.js')).secretValues(initial));
   const { runWizard } = await import('../ui/wiz/run.js');
   // Checks the user chose to skip on the review screen (the same as --skip-check).
   const skipped = new Set(flags.skipCheck ?? []);
@@ -130,16 +130,14 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
       }
     },
     save: async (answers, path) => {
-      const [{ writeFileAtomic }, { resolve }, { withSecretRefs }, { toYaml }, { findProduct }] = await Promise.all([
+      const [{ writeFileAtomic }, { resolve }, { withSecretRefs }, { toYaml }, { secretFields }] = await Promise.all([
         import('../util/fsx.js'),
         import('node:path'),
         import('../model/secret-refs.js'),
         import('../render/yaml.js'),
-        import('../products/index.js'),
+        import('../products/secrets.js'),
       ]);
-      const product = findProduct(answers.product);
-      const envName = (p: string) => product?.secretEnvName(p) ?? p.replace(/\W+/g, '_').toUpperCase();
-      const { preset, vars } = withSecretRefs(answers, secretPathsOf(answers), envName, refs);
+      const { preset, vars } = withSecretRefs(answers, secretFields(answers), refs);
       // The keys in the order a person reads a preset: what, where, how it connects, then the details.
       const { productIds } = await import('../products/index.js');
       const order = ['$schema', 'product', 'runtime', 'proxy', ...productIds()];

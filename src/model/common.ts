@@ -20,8 +20,12 @@ import { LIMITS } from './limits.js';
 import { registerSecret, registerUrlCredentials, resolveRef } from './refs.js';
 import { isStored } from './stored.js';
 
-/** A secret field: literal, env:NAME or file:PATH. Parses to the resolved value and registers it for masking. */
-export function secret(description: string) {
+/**
+ * A secret field: literal, env:NAME or file:PATH. Parses to the resolved value and registers it for masking.
+ * Its `x-secret` mark is what the secret registry (products/secrets.ts) reads; `env` names the variable a
+ * saved or exported preset references it by (`x-env`).
+ */
+export function secret(description: string, env?: string) {
   return z
     .string()
     .min(1, 'must not be empty')
@@ -36,11 +40,15 @@ export function secret(description: string) {
       registerSecret(value, description.replace(/\.$/, ''));
       return value;
     })
-    .meta({ description: `${description} Secret: a literal, env:NAME or file:PATH.`, 'x-secret': true });
+    .meta({ description: `${description} Secret: a literal, env:NAME or file:PATH.`, 'x-secret': true, ...(env ? { 'x-env': env } : {}) });
 }
 
-/** A URL that may carry credentials (a proxy): env:/file: allowed, the password part is masked. */
-export function credentialUrl(description: string) {
+/**
+ * A URL that may carry credentials (a proxy): env:/file: allowed, the password part is masked. Marked
+ * `x-secret: "userinfo"`: the registry treats the password in it as a secret, and the URL as a whole as
+ * something to export as a reference (`x-env`) when it has one.
+ */
+export function credentialUrl(description: string, env?: string) {
   return z
     .string()
     .min(1)
@@ -59,7 +67,7 @@ export function credentialUrl(description: string) {
       registerUrlCredentials(r.value);
       return r.value;
     })
-    .meta({ description: `${description} May be env:NAME or file:PATH; credentials in it are masked.` });
+    .meta({ description: `${description} May be env:NAME or file:PATH; credentials in it are masked.`, 'x-secret': 'userinfo', ...(env ? { 'x-env': env } : {}) });
 }
 
 /** A string in one of the shared formats (model/patterns.ts), with its message. */
@@ -135,8 +143,8 @@ export const duration = patterned(PATTERNS.duration);
 
 export const proxy = z
   .strictObject({
-    http: credentialUrl('HTTP proxy URL.').optional(),
-    https: credentialUrl('HTTPS proxy URL.').optional(),
+    http: credentialUrl('HTTP proxy URL.', 'HTTP_PROXY').optional(),
+    https: credentialUrl('HTTPS proxy URL.', 'HTTPS_PROXY').optional(),
     noProxy: z.array(checked(noProxyProblem)).max(LIMITS.listLength).default([]).meta({ description: 'Hosts that bypass the proxy.' }),
   })
   .refine((p) => p.http || p.https, { message: 'set at least one of proxy.http and proxy.https, or remove proxy' });

@@ -90,6 +90,8 @@ export interface Reset {
   path: string;
   value: unknown;
   secret: boolean;
+  /** For a secret: the variable the suggested --set references it by. */
+  env?: string;
 }
 
 function mentions(raw: Obj, path: Path): boolean {
@@ -103,8 +105,10 @@ function mentions(raw: Obj, path: Path): boolean {
 /**
  * Settings the install has that the new preset does not mention: applying it would silently drop them.
  * A setting the preset cannot have beside what it says (an alternative it chose) is a change, not a reset.
+ * `isSecret` says whether a setting holds a secret (the registry's answer): true, or the variable to
+ * reference it by; the refusal then never shows its value.
  */
-export function findResets(raw: Obj, installed: Installed, validate: Validate, isSecretValue: (v: unknown) => boolean = () => false): Reset[] {
+export function findResets(raw: Obj, installed: Installed, validate: Validate, isSecret: (v: unknown, path: string) => boolean | string = () => false): Reset[] {
   if (!sameInstall(raw, installed)) return [];
   const candidates = leaves(installed.preset).filter(([path]) => path.length >= 2 && !installed.secretPaths.includes(path.join('.')) && !mentions(raw, path));
   // Add back, one at a time, what the preset can have beside what it says (some settings only make sense
@@ -123,7 +127,12 @@ export function findResets(raw: Obj, installed: Installed, validate: Validate, i
       grew = true;
     });
   }
-  return candidates.filter((_, i) => resets.has(i)).map(([path, value]) => ({ path: path.join('.'), value, secret: isSecretValue(value) }));
+  return candidates
+    .filter((_, i) => resets.has(i))
+    .map(([path, value]) => {
+      const s = isSecret(value, path.join('.'));
+      return { path: path.join('.'), value, secret: s !== false, ...(typeof s === 'string' ? { env: s } : {}) };
+    });
 }
 
 function setPath(path: string): string {
@@ -136,7 +145,7 @@ function setPath(path: string): string {
 
 function setArg(r: Reset): string {
   const v = typeof r.value === 'string' ? r.value : JSON.stringify(r.value);
-  const value = r.secret ? 'env:YOUR_SECRET_VAR' : v;
+  const value = r.secret ? `env:${r.env ?? 'YOUR_SECRET_VAR'}` : v;
   return `--set ${shellQuote(`${setPath(r.path)}=${value}`)}`;
 }
 

@@ -1,36 +1,35 @@
 // A preset to save or export: every secret becomes an env: reference (or the reference it came from).
-import { urlPasswords } from '../util/redact.js';
+import { hasPassword } from '../util/url-userinfo.js';
+
+/** One secret field of a preset, as the registry (products/secrets.ts) lists it. */
+export interface SecretField {
+  /** Dotted path in the preset. */
+  path: string;
+  /** value: the whole value is secret; userinfo: a URL whose password is secret (the rest is not). */
+  kind: 'value' | 'userinfo';
+  /** The environment variable a saved or exported preset references it by. */
+  env: string;
+}
 
 /**
- * Replace the values at `secretPaths` (and proxy credentials) with references. `refs` gives the
- * reference a value came from (env:NAME or file:PATH), kept as it was; otherwise env:<NAME>.
- * Returns the variables the user must export.
+ * Replace the secret fields' values with references. `refs` gives the reference a value came from
+ * (env:NAME or file:PATH), kept as it was; otherwise env:<its variable>. A URL is replaced only when it
+ * holds a password. Returns the variables the user must export.
  */
-export function withSecretRefs(
-  preset: Record<string, unknown>,
-  secretPaths: string[],
-  envNameFor: (path: string) => string,
-  refs: Record<string, string> = {},
-): { preset: Record<string, unknown>; vars: string[] } {
+export function withSecretRefs(preset: Record<string, unknown>, fields: readonly SecretField[], refs: Record<string, string> = {}): { preset: Record<string, unknown>; vars: string[] } {
   const out = structuredClone(preset);
   const vars: string[] = [];
-  for (const p of secretPaths) {
-    const keys = p.split('.');
+  for (const f of fields) {
+    const keys = f.path.split('.');
     let cur: any = out;
     for (const k of keys.slice(0, -1)) cur = cur?.[k];
-    if (!cur || typeof cur !== 'object' || !Object.hasOwn(cur, keys.at(-1)!)) continue;
-    const ref = refs[p] ?? `env:${envNameFor(p)}`;
-    cur[keys.at(-1)!] = ref;
-    if (ref.startsWith('env:')) vars.push(ref.slice(4));
-  }
-  const proxy = out.proxy as Record<string, unknown> | undefined;
-  for (const key of ['http', 'https'] as const) {
-    const u = proxy?.[key];
-    if (typeof u === 'string' && urlPasswords(u).length) {
-      const name = key === 'http' ? 'HTTP_PROXY' : 'HTTPS_PROXY';
-      proxy![key] = `env:${name}`;
-      vars.push(name);
-    }
+    const last = keys.at(-1)!;
+    if (!cur || typeof cur !== 'object' || !Object.hasOwn(cur, last)) continue;
+    const v = cur[last];
+    if (f.kind === 'userinfo' && !refs[f.path] && !(typeof v === 'string' && hasPassword(v))) continue;
+    const ref = refs[f.path] ?? `env:${f.env}`;
+    cur[last] = ref;
+    if (ref.startsWith('env:') && !vars.includes(ref.slice(4))) vars.push(ref.slice(4));
   }
   return { preset: { $schema: 'https://hd-setup.dev/preset.schema.json', ...out }, vars };
 }

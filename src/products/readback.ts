@@ -7,6 +7,7 @@ import type { BaseModel } from '../model/base.js';
 import { parseModel } from './load.js';
 import type { RenderEnv } from '../render/types.js';
 import { computePresetJsonSchema, PRODUCTS, presetJsonSchema, productOf } from './index.js';
+import { secretPaths } from './secrets.js';
 import type { Artifacts, ProductModule } from './types.js';
 
 type JS = Record<string, any>;
@@ -15,7 +16,7 @@ type Obj = Record<string, unknown>;
 export interface ReadBack {
   /** The install as a minimal preset. Secret values are literals or stored: references. */
   preset: Obj;
-  /** Dotted paths of the secrets in `preset`. */
+  /** Dotted paths of the values in `preset` that are secret whole (the registry's, products/secrets.ts). */
   secretPaths: string[];
 }
 
@@ -23,7 +24,7 @@ export function readBack(a: Artifacts, env: RenderEnv, list: readonly ProductMod
   const product = productOf(a.location, list);
   const full = product.decode(a, env);
   const preset = minimize(full, parse, list === PRODUCTS ? presetJsonSchema() : computePresetJsonSchema(list));
-  return { preset, secretPaths: product.secretPaths(preset) };
+  return { preset, secretPaths: secretPaths(preset, list) };
 }
 
 function defaultParse(raw: Obj): unknown {

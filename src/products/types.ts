@@ -126,10 +126,13 @@ export interface ProductModule {
   kube(model: BaseModel): KubeSpec;
   host: HostPolicy;
 
-  /** Paths (dotted) of the secrets in a preset of this product. */
-  secretPaths(preset: Record<string, unknown>): string[];
-  /** The environment variable a secret path is exported as (export-preset, saved presets). */
-  secretEnvName(path: string): string;
+  /**
+   * Paths (dotted) of values that are secret by the product's own rules, beyond the fields its schema
+   * marks secret (`secret()` in model/common.ts). The registry (products/secrets.ts) unites both.
+   */
+  secretRules?(preset: Record<string, unknown>): string[];
+  /** The environment variable a rule-made secret path is exported as, where the schema names none (`x-env`). */
+  secretEnvName?(path: string): string;
   /** Vendor endpoints the agent must reach (doctor). */
   endpoints(model: BaseModel): string[];
   /** The wizard's questions (src/products/<name>/questions.ts; also listed in wizards.ts, which the wizard loads without zod). */

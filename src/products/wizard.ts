@@ -123,8 +123,6 @@ export interface ProductWizard {
   advancedQuestions?(c: Ctx): Question[];
   /** What those extra questions hold now, as name=value (the Advanced step says what "keep" keeps). */
   advancedGiven?(c: Ctx): string[];
-  /** Paths of the secrets in these answers. */
-  secretPaths(answers: Answers): string[];
 }
 
 // ---- small path helpers (answers are plain objects) ----

@@ -10,7 +10,7 @@ import { detectHost } from '../exec/detect.js';
 import { defaultLocations, detectAt, type DetectedInstall } from '../exec/installed.js';
 import { findRecord, readRegistry, type InstallRecord } from '../exec/registry.js';
 import { redactor } from '../util/output.js';
-import { urlPasswords } from '../util/redact.js';
+import { secretValues } from '../products/secrets.js';
 import { VERSION } from '../version.js';
 
 export interface Pointer {
@@ -29,10 +29,8 @@ export function findContext(env: NodeJS.ProcessEnv = process.env): FindContext {
 }
 
 /** Register what a read-back holds with the redactor before anything can print it. */
-export function guardSecrets(d: Pick<DetectedInstall, 'preset' | 'secretPaths'>): void {
-  redactor.add(d.secretPaths.map((p) => String(p.split('.').reduce<any>((o, k) => o?.[k], d.preset) ?? '')));
-  const proxy = (d.preset.proxy ?? {}) as Record<string, unknown>;
-  redactor.add([proxy.http, proxy.https].flatMap((u) => (typeof u === 'string' ? urlPasswords(u) : [])));
+export function guardSecrets(d: Pick<DetectedInstall, 'preset'>): void {
+  redactor.add(secretValues(d.preset));
 }
 
 /** Where a (possibly incomplete) preset points: its product's location, if product and runtime are given. */

@@ -5,6 +5,7 @@ import { buildRaw, parseModel, type Loaded } from '../products/load.js';
 import { findResets, keepStoredSecrets, resetRefusal } from '../model/reconcile.js';
 import type { BaseModel, Location } from '../model/base.js';
 import { productOf } from '../products/index.js';
+import { secretFieldAt } from '../products/secrets.js';
 import type { ProductModule } from '../products/types.js';
 import { detectHost, detectState } from '../exec/detect.js';
 import type { DetectedInstall } from '../exec/installed.js';
@@ -43,7 +44,6 @@ export interface LoadedForInstall {
   kept: string[];
 }
 
-const hasCredentials = (v: unknown) => typeof v === 'string' && hasPassword(v);
 
 /** Load flags against what is installed: keep stored secrets, refuse silent resets (unless reset). */
 export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = process.env): Promise<LoadedForInstall> {
@@ -58,7 +58,13 @@ export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = 
   let kept: string[] = [];
   if (installed) {
     const inst = { product: installed.location.product, runtime: installed.location.runtime, preset: installed.preset, secretPaths: installed.secretPaths, where: installed.where };
-    const resets = req.reset ? [] : findResets(raw, inst, validate, hasCredentials);
+    // A setting is secret if the registry says so (a URL with a password), or if it holds a value that is one.
+    const isSecret = (v: unknown, path: string) => {
+      const f = secretFieldAt(installed.preset, path);
+      if (f && (f.kind === 'value' || (typeof v === 'string' && hasPassword(v)))) return f.env;
+      return typeof v !== 'string' && typeof v !== 'object' ? false : redactor.leaks(typeof v === 'string' ? v : JSON.stringify(v));
+    };
+    const resets = req.reset ? [] : findResets(raw, inst, validate, isSecret);
     kept = keepStoredSecrets(raw, inst, env, validate);
     const { model, secrets, warnings: short } = parseModel(raw, { env, baseDir });
     redactor.add(secrets);

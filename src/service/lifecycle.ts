@@ -9,6 +9,7 @@ import { backupValidator } from '../exec/local-state.js';
 import { posix } from 'node:path';
 import { UserError } from '../model/errors.js';
 import { withSecretRefs } from '../model/secret-refs.js';
+import { secretFields } from '../products/secrets.js';
 import { detectHost, detectRuntime } from '../exec/detect.js';
 import { releaseObjects, type DetectedInstall } from '../exec/installed.js';
 import { findRecord, forget, remember, recordOf } from '../exec/registry.js';
@@ -179,8 +180,8 @@ export async function runLifecycle(d: DetectedInstall, plan: Plan, choices: Choi
 
 // ---- export ----
 
-export function presetWithRefs(d: Pick<DetectedInstall, 'preset' | 'secretPaths' | 'product'>): { preset: Record<string, unknown>; vars: string[] } {
-  return withSecretRefs(d.preset, d.secretPaths, (p) => d.product.secretEnvName(p));
+export function presetWithRefs(d: Pick<DetectedInstall, 'preset'>): { preset: Record<string, unknown>; vars: string[] } {
+  return withSecretRefs(d.preset, secretFields(d.preset));
 }
 
 export function exportText(d: DetectedInstall): { text: string; vars: string[] } {

@@ -3,10 +3,10 @@ import React from 'react';
 import { render as inkRender } from 'ink-testing-library';
 import { parseModel } from '../../src/products/load.js';
 import { render } from '../../src/service/plan.js';
-import { productOf } from '../../src/products/index.js';
 import { WizardApp } from '../../src/ui/wiz/Wizard.js';
 import { createState, currentQuestion, prefill, reduce, type KeyPress, type WizardState } from '../../src/ui/wiz/state.js';
-import { questions, secretPathsOf, type Answers } from '../../src/ui/wiz/questions.js';
+import { questions, type Answers } from '../../src/ui/wiz/questions.js';
+import { secretFields } from '../../src/products/secrets.js';
 import { withSecretRefs } from '../../src/model/secret-refs.js';
 import { RENDER_ENV, SECRET_ENV, TOKEN, load } from '../helpers.js';
 
@@ -162,7 +162,7 @@ describe('wizard state (no Ink)', () => {
   });
   it('save as preset writes secrets as references', () => {
     const answers = { product: 'tobiko', runtime: 'docker', tobiko: { clientSecret: 'x', gateways: { wh: { type: 'postgres', password: 'y', host: 'h' } } } };
-    const { preset, vars } = withSecretRefs(answers, secretPathsOf(answers), (p) => productOf(answers).secretEnvName(p), { 'tobiko.clientSecret': 'file:/run/secret' });
+    const { preset, vars } = withSecretRefs(answers, secretFields(answers), { 'tobiko.clientSecret': 'file:/run/secret' });
     expect(preset.tobiko).toMatchObject({ clientSecret: 'file:/run/secret', gateways: { wh: { password: 'env:WH_PASSWORD', host: 'h' } } });
     expect(vars).toEqual(['WH_PASSWORD']);
   });

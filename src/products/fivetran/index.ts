@@ -150,8 +150,7 @@ export const fivetran: ProductModule = {
     },
   },
 
-  secretPaths: (preset) => (obj(preset.fivetran).token !== undefined ? ['fivetran.token'] : []),
-  secretEnvName: (path) => (path === 'fivetran.token' ? 'FIVETRAN_TOKEN' : path.replace(/\W+/g, '_').toUpperCase()),
+  // Secrets: fivetran.token, marked in the schema (schema.ts); no rules of its own.
   endpoints: () => ['https://ldp.orchestrator.fivetran.com', 'https://api.fivetran.com/v1/hybrid-deployment-agents'],
   wizard: fivetranWizard,
 };

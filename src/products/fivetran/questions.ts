@@ -410,5 +410,4 @@ export const fivetranWizard: ProductWizard = {
     isK8s(c)
       ? Object.entries((c.answers.fivetran?.kubernetes?.resources ?? {}) as Record<string, Record<string, string>>).flatMap(([kind, vals]) => Object.entries(vals ?? {}).map(([k, v]) => `${kind}.${k}=${v}`))
       : [],
-  secretPaths: (answers) => (typeof answers.fivetran?.token === 'string' && answers.fivetran.token ? ['fivetran.token'] : []),
 };

@@ -134,7 +134,7 @@ function checkAffinity(affinity: Assignment[], rules: Record<string, unknown>, c
 
 export const fivetranSchema = z
   .strictObject({
-    token: secret('The agent token from the Fivetran dashboard (base64 of <controller_id>:<secret>).').optional(),
+    token: secret('The agent token from the Fivetran dashboard (base64 of <controller_id>:<secret>).', 'FIVETRAN_TOKEN').optional(),
     installDir: localPath.default('~/fivetran').meta({ description: 'docker/podman: agent home with conf/, data/, logs/, tmp/.' }),
     image: imageRef.default(FIVETRAN_IMAGE),
     pullPolicy: pullPolicy.default('always'),

@@ -98,18 +98,18 @@ export const tobiko: ProductModule = {
     },
   },
 
-  secretPaths(preset) {
+  // Secrets: clientSecret is marked in the schema; gateway params by the chart's keyword rule and the overrides.
+  secretRules(preset) {
     const t = obj(preset.tobiko);
     const secretParams = Array.isArray(t.secretParams) ? (t.secretParams as string[]) : [];
     const nonSecretParams = Array.isArray(t.nonSecretParams) ? (t.nonSecretParams as string[]) : [];
-    const out = t.clientSecret !== undefined ? ['tobiko.clientSecret'] : [];
+    const out: string[] = [];
     for (const [g, params] of Object.entries(obj(t.gateways))) {
       for (const p of Object.keys(obj(params))) if (isSecretParam(p, secretParams, nonSecretParams)) out.push(`tobiko.gateways.${g}.${p}`);
     }
     return out;
   },
   secretEnvName(path) {
-    if (path === 'tobiko.clientSecret') return 'TCLOUD_CLIENT_SECRET';
     const g = /^tobiko\.gateways\.([^.]+)\.(.+)$/.exec(path);
     return g ? `${g[1]!.toUpperCase()}_${g[2]!.toUpperCase()}` : path.replace(/\W+/g, '_').toUpperCase();
   },

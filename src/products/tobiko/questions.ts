@@ -381,12 +381,4 @@ export const tobikoWizard: ProductWizard = {
           ...RESOURCES.map(([path]) => [path, get(c.answers, `tobiko.kubernetes.${r}.resources.${path}`)] as const).filter(([, v]) => v !== undefined).map(([path, v]) => `${r}.${path}=${v}`),
         ])
       : [],
-  secretPaths(answers) {
-    const t = answers.tobiko ?? {};
-    const out: string[] = typeof t.clientSecret === 'string' && t.clientSecret ? ['tobiko.clientSecret'] : [];
-    for (const [g, params] of Object.entries((t.gateways ?? {}) as Record<string, Record<string, unknown>>)) {
-      for (const p of Object.keys(params)) if (isSecretParam(p, t.secretParams ?? [], t.nonSecretParams ?? []) && typeof params[p] === 'string' && params[p]) out.push(`tobiko.gateways.${g}.${p}`);
-    }
-    return out;
-  },
 };

@@ -81,7 +81,7 @@ export const tobikoSchema = z
     project: z.string().min(1).regex(PATTERNS.tobikoProject.re, PATTERNS.tobikoProject.message),
     url: httpUrl.optional().meta({ description: 'Override of https://cloud.tobikodata.com/sqlmesh/<org>/<project>.' }),
     clientId: oneLine.min(1),
-    clientSecret: secret('Tobiko Cloud OAuth client secret.').optional(),
+    clientSecret: secret('Tobiko Cloud OAuth client secret.', 'TCLOUD_CLIENT_SECRET').optional(),
     gateways: z.record(gatewayName, gateway).refine((g) => Object.keys(g).length > 0, 'define at least one gateway'),
     defaultGateway: z.string().optional().meta({ description: 'Default gateway; listed first in the values. Default: the first gateway.' }),
     secretParams: z.array(z.string()).default([]),

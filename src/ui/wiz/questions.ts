@@ -188,7 +188,3 @@ export function questions(c: Ctx): Question[] {
   return q;
 }
 
-/** Paths in the answers that hold secret values (for masking and "save as preset"). */
-export function secretPathsOf(answers: Answers): string[] {
-  return WIZARDS.flatMap((w) => w.secretPaths(answers));
-}
