@@ -53,7 +53,7 @@ export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = 
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   const c = findContext(env);
   const loc = locationFromRaw(raw, c.home);
-  const installed = loc ? await findAt(loc, c) : undefined;
+  const installed = loc ? await findAt(loc, c, 'absent') : undefined;
   const validate = (r: Record<string, unknown>) => void parseModel(structuredClone(r), { env, baseDir });
   let kept: string[] = [];
   if (installed) {

@@ -152,15 +152,29 @@ describe('External Secrets', () => {
   );
 });
 
-// Known failure (issue 14, item 5): `helm list` without -a hides a pending release; hd-setup says "no install found".
-it.fails(
-  'a release left pending-install is found by status, with its state',
-  async () => {
-    const bed = await fivetranBed();
-    bed.api.seedHelmRelease({ name: 'hd-agent', namespace: 'fivetran', status: 'pending-install' });
-    expect((await bed.helm('list', '-a', '-n', 'fivetran')).stdout).toContain('pending-install');
-    const r = await bed.hd(['status', ...FIVETRAN.slice(0, 2)]);
-    expect(r.stdout + r.stderr).toContain('pending-install');
-  },
-  T,
-);
+// helm list without -a hides pending releases: hd-setup lists with -a, and says what the state means and what to do.
+describe('releases that are not deployed are found, with their state and the fix', () => {
+  it(
+    'pending-install: status (exit 1), doctor and stop say so; uninstall removes it',
+    async () => {
+      const bed = await fivetranBed();
+      bed.api.seedHelmRelease({ name: 'hd-agent', namespace: 'fivetran', status: 'pending-install' });
+      expect((await bed.helm('list', '-a', '-n', 'fivetran')).stdout).toContain('pending-install');
+      const r = await bed.hd(['status', ...FIVETRAN.slice(0, 2)]);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stdout).toContain('release hd-agent revision 1 (pending-install)');
+      expect(r.stdout).toContain('release hd-agent is pending-install (revision 1): an install was interrupted or is still running');
+      expect(r.stdout).toMatch(/fix: .*hd-setup uninstall, then install again/);
+      const doc = await bed.hd(['doctor', ...FIVETRAN.slice(0, 2)]);
+      expect(doc.code).toBe(1);
+      expect(doc.stdout).toMatch(/fail\s+release: release hd-agent is pending-install/);
+      const stop = await bed.hd(['stop', ...FIVETRAN.slice(0, 2)]);
+      expect(stop.code).toBe(1);
+      expect(stop.stderr).toMatch(/cannot stop: release hd-agent is pending-install .*fix: .*hd-setup uninstall/);
+      const un = await bed.hd(['uninstall', '--yes', ...FIVETRAN.slice(0, 2)]);
+      expect(un.code, un.stderr).toBe(0);
+      expect(JSON.parse((await bed.helm('list', '-a', '-n', 'fivetran', '-o', 'json')).stdout)).toEqual([]);
+    },
+    T,
+  );
+});
