@@ -12,6 +12,8 @@ import type { CheckReport, Emit, Summary, WatchContext } from './events.js';
 import type { Check, CheckContext } from './preflight.js';
 import { run } from './run.js';
 import { releaseStatus } from './watch.js';
+import { CORE_SCHEMA, loadAll } from 'js-yaml';
+import { KUBECTL_MS, durationMs } from '../plan/kubernetes.js';
 import { armBoot, StepSkipped } from './boot.js';
 
 
@@ -126,6 +128,27 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
         summary.state = await releaseStatus(a, step.id, emit, signal);
         return;
       }
+      case 'rollout': {
+        const names = await deploymentsNotRolled(a, signal);
+        if (names.length === 0) {
+          emit({ type: 'output', id: step.id, line: 'the upgrade replaced the pods itself: nothing to restart', stream: 'stdout' });
+          return;
+        }
+        const k = (...args: string[]) => (a.context ? ['kubectl', '--context', a.context, ...args] : ['kubectl', ...args]);
+        const deps = names.map((n) => `deployment/${n}`);
+        await runAction(step, { kind: 'exec', argv: k('rollout', 'restart', ...deps, '-n', a.namespace), timeoutMs: KUBECTL_MS });
+        // The status screen waits for the new pods, watched as helm's wait is (a stuck pod ends it early).
+        for (const d of deps) {
+          await runAction(step, {
+            kind: 'exec',
+            argv: k('rollout', 'status', d, '-n', a.namespace, `--timeout=${a.timeout}`),
+            timeoutMs: durationMs(a.timeout) + 60_000,
+            watch: { namespace: a.namespace, selector: a.selector, ...(a.context ? { context: a.context } : {}), ...(a.timeoutSetting ? { timeoutSetting: a.timeoutSetting } : {}) },
+          });
+        }
+        summary.state = await releaseStatus(a, step.id, emit, signal);
+        return;
+      }
       case 'waitContainers':
         summary.state = await waitContainers(step, a, opts);
         return;
@@ -220,6 +243,26 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
   summary.ok = !stopped;
   emit({ type: 'done', summary });
   return summary;
+}
+
+/** The release's Deployments whose pod template is the same now as in revision `since` (helm get manifest of both). */
+async function deploymentsNotRolled(a: Extract<Action, { kind: 'rollout' }>, signal: AbortSignal): Promise<string[]> {
+  const manifest = async (revision?: number) => {
+    const r = await run(['helm', 'get', 'manifest', a.release, '-n', a.namespace, ...(revision ? ['--revision', String(revision)] : []), ...(a.context ? ['--kube-context', a.context] : [])], { signal, timeoutMs: 10_000 });
+    if (r.exitCode !== 0) throw new StepFailure(`cannot read the manifest of ${a.release}${revision ? ` revision ${revision}` : ''}: ${r.stderr.trim().split('\n').at(-1) ?? ''}`, `helm history ${a.release} -n ${a.namespace}`);
+    const templates = new Map<string, string>();
+    loadAll(
+      r.stdout,
+      (doc) => {
+        const d = doc as { kind?: string; metadata?: { name?: string }; spec?: { template?: unknown } } | null;
+        if (d?.kind === 'Deployment' && d.metadata?.name) templates.set(d.metadata.name, JSON.stringify(d.spec?.template ?? null));
+      },
+      { schema: CORE_SCHEMA },
+    );
+    return templates;
+  };
+  const [before, now] = await Promise.all([manifest(a.since), manifest()]);
+  return [...now].filter(([name, t]) => before.get(name) === t).map(([name]) => name);
 }
 
 async function waitContainers(step: Step, a: Extract<Action, { kind: 'waitContainers' }>, opts: ExecuteOptions): Promise<string[]> {
