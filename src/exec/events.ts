@@ -55,4 +55,8 @@ export interface WatchContext {
   stepId: string;
   emit: Emit;
   signal: AbortSignal;
+  /** Stop the watched command: a pod is stuck in a state that waiting will not resolve. */
+  stopEarly?: (f: { message: string; fix: string }) => void;
+  /** Asked when a pod is stuck: stop waiting, or keep waiting (a terminal asks the user; otherwise stop). */
+  decide?: (f: { message: string; fix: string }) => Promise<'stop' | 'wait'>;
 }

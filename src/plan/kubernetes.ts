@@ -15,6 +15,8 @@ export interface HelmSpec {
   valuesContent: string;
   selector: string;
   timeoutSetting?: string;
+  /** An upgrade of a deployed release: the revision to go back to when it fails. */
+  rollbackTo?: number;
 }
 
 /** Every kubectl and helm call is bounded: a kubectl write by its process, a helm --wait by its --timeout (5m by default) and a minute more. */
@@ -71,7 +73,15 @@ export function helmStep(spec: HelmSpec): Step {
     argv: helmArgv(spec),
     ...(spec.valuesPath ? {} : { stdin: spec.valuesContent, stdinLabel: 'Helm values (with inline secrets)' }),
     timeoutMs: durationMs(spec.timeout) + 60_000,
-    watch: { namespace: spec.namespace, selector: spec.selector, ...(spec.context ? { context: spec.context } : {}), ...(spec.timeoutSetting ? { timeoutSetting: spec.timeoutSetting } : {}) },
+    watch: {
+      namespace: spec.namespace,
+      selector: spec.selector,
+      ...(spec.context ? { context: spec.context } : {}),
+      ...(spec.timeoutSetting ? { timeoutSetting: spec.timeoutSetting } : {}),
+      release: spec.release,
+      ...(spec.rollbackTo ? { rollbackTo: spec.rollbackTo } : {}),
+      timeout: spec.timeout,
+    },
   };
   return {
     id: 'helm',
@@ -142,6 +152,7 @@ export function kubernetesPlan(s: KubernetesPlanSpec): Plan {
       valuesContent: values?.content ?? '',
       selector,
       timeoutSetting: s.timeoutSetting,
+      ...(release && release.status === 'deployed' ? { rollbackTo: release.revision } : {}),
     });
   steps.push(upToDate ? { ...helm, actions: [], skip: `release ${k.release} is up to date (revision ${release.revision})` } : helm);
   // A reconfigure of a running release: what the chart keeps in a ConfigMap or a Secret (the proxy, a token)

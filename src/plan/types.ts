@@ -27,7 +27,20 @@ export type Action =
       okExitCodes?: number[];
       timeoutMs?: number;
       /** Runs helm with a pod/event watcher beside it (Kubernetes). */
-      watch?: { namespace: string; selector: string; context?: string; timeoutSetting?: string };
+      watch?: {
+        namespace: string;
+        selector: string;
+        context?: string;
+        timeoutSetting?: string;
+        /**
+         * helm: when it fails (or is stopped early), the release goes back to this revision (an upgrade of a
+         * deployed release) with helm rollback, or is left for `hd-setup uninstall` (a first install: `release`
+         * without `rollbackTo`).
+         */
+        release?: string;
+        rollbackTo?: number;
+        timeout?: string;
+      };
     }
   | { kind: 'waitContainers'; runtime: 'docker' | 'podman'; runtimeBin: string; names: string[]; timeoutMs: number }
   | { kind: 'releaseStatus'; release: string; namespace: string; selector: string; context?: string }
