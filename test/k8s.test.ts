@@ -111,7 +111,7 @@ describe('Kubernetes failures are explained, each with its fix', () => {
     ['helm-too-old', {}, [/helm 3\.12\.0 is older than the required 3\.16\.1/, /upgrade helm to 3\.16\.1/]],
     ['pvc-missing', {}, [/PersistentVolumeClaim fivetran-data does not exist in namespace fivetran/, /create it first/]],
     ['forbidden', {}, [/forbidden: you may not create deployments, roles, secrets in namespace fivetran/, /ask a cluster admin/]],
-    ['image-pull-backoff', {}, [/cannot pull image us-docker\.pkg\.dev\/.*\(ImagePullBackOff\)/, /check that the nodes reach the registry \(proxy, firewall, imagePullSecrets\)/, /kubectl describe pod hd-agent-/]],
+    ['image-pull-backoff', {}, [/cannot pull image us-docker\.pkg\.dev\/.*\(ImagePullBackOff\)/, /check that the nodes reach the registry \(proxy, firewall, DNS\)/, /kubectl describe pod hd-agent-/]],
     ['crashloop', {}, [/is crash-looping \(4 restarts\); last log line: .*Invalid token/, /kubectl logs hd-agent-.* --previous/, /ERROR Invalid token/]],
     ['unschedulable-affinity', {}, [/cannot be scheduled: node selector hd_size=large matches no node/, /kubectl label node <node> hd_size=large/]],
     ['helm-timeout', {}, [/is not ready \(Pending, ContainerCreating\) and helm stopped waiting/, /raise the timeout \(--set fivetran\.kubernetes\.timeout=10m\)/]],

@@ -42,6 +42,9 @@ export type HdEvent =
   | { type: 'check'; id: string; check: CheckReport }
   | { type: 'note'; id: string; text: string }
   | { type: 'hint'; id: string; message: string; fix?: string }
+  /** A pod is stuck and a terminal is asked: stop waiting, or keep waiting; then the answer. */
+  | { type: 'stuck'; id: string; message: string; fix: string }
+  | { type: 'stuck:answered'; id: string; choice: 'stop' | 'wait' }
   | { type: 'done'; summary: Summary };
 
 export type Emit = (e: HdEvent) => void;

@@ -131,12 +131,17 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
         return;
       }
       case 'rollout': {
+        const k = (...args: string[]) => (a.context ? ['kubectl', '--context', a.context, ...args] : ['kubectl', ...args]);
         const names = await deploymentsNotRolled(a, signal);
+        if (typeof names === 'string') {
+          // The change is applied; only which pods still run the old configuration is unknown: say how to restart them.
+          summary.warnings.push(`cannot tell whether the pods picked up the change (${clean(names)}): restart them with ${shellLine(k('rollout', 'restart', 'deployment', '-n', a.namespace, '-l', a.selector))}`);
+          return;
+        }
         if (names.length === 0) {
           emit({ type: 'output', id: step.id, line: 'the upgrade replaced the pods itself: nothing to restart', stream: 'stdout' });
           return;
         }
-        const k = (...args: string[]) => (a.context ? ['kubectl', '--context', a.context, ...args] : ['kubectl', ...args]);
         const deps = names.map((n) => `deployment/${n}`);
         await runAction(step, { kind: 'exec', argv: k('rollout', 'restart', ...deps, '-n', a.namespace), timeoutMs: KUBECTL_MS });
         // The status screen waits for the new pods, watched as helm's wait is (a stuck pod ends it early).
@@ -285,8 +290,8 @@ async function afterFailedRelease(step: Step, w: NonNullable<Extract<Action, { k
   return `rolling the release ${rel} back to revision ${w.rollbackTo} failed too (${opts.redactor.redact(r.stderr).trim().split('\n').at(-1) ?? `exit code ${r.exitCode}`}): see helm history ${rel} -n ${w.namespace}, then hd-setup rollback`;
 }
 
-/** The release's Deployments whose pod template is the same now as in revision `since` (helm get manifest of both). */
-async function deploymentsNotRolled(a: Extract<Action, { kind: 'rollout' }>, signal: AbortSignal): Promise<string[]> {
+/** The release's Deployments whose pod template is the same now as in revision `since` (helm get manifest of both); why not, when the manifests cannot be read. */
+async function deploymentsNotRolled(a: Extract<Action, { kind: 'rollout' }>, signal: AbortSignal): Promise<string[] | string> {
   const manifest = async (revision?: number) => {
     const r = await run(['helm', 'get', 'manifest', a.release, '-n', a.namespace, ...(revision ? ['--revision', String(revision)] : []), ...(a.context ? ['--kube-context', a.context] : [])], { signal, timeoutMs: 10_000 });
     if (r.exitCode !== 0) throw new StepFailure(`cannot read the manifest of ${a.release}${revision ? ` revision ${revision}` : ''}: ${r.stderr.trim().split('\n').at(-1) ?? ''}`, `helm history ${a.release} -n ${a.namespace}`);
@@ -301,8 +306,13 @@ async function deploymentsNotRolled(a: Extract<Action, { kind: 'rollout' }>, sig
     );
     return templates;
   };
-  const [before, now] = await Promise.all([manifest(a.since), manifest()]);
-  return [...now].filter(([name, t]) => before.get(name) === t).map(([name]) => name);
+  try {
+    const [before, now] = await Promise.all([manifest(a.since), manifest()]);
+    return [...now].filter(([name, t]) => before.get(name) === t).map(([name]) => name);
+  } catch (e) {
+    if (signal.aborted) throw new Cancelled();
+    return (e as Error).message;
+  }
 }
 
 async function waitContainers(step: Step, a: Extract<Action, { kind: 'waitContainers' }>, opts: ExecuteOptions): Promise<string[]> {

@@ -95,13 +95,19 @@ function helmCtx(loc: Location): string[] {
  */
 export async function findRelease(loc: Location, env: NodeJS.ProcessEnv, unreachable: 'throw' | 'absent' = 'throw'): Promise<ReleaseInfo | undefined> {
   if (!which('helm', env.PATH)) return undefined;
+  // The probe and the listing run side by side (no extra wait on a healthy cluster); on an unreachable one
+  // the probe's bounded answer is what counts, and the listing is stopped.
+  const ns = loc.namespace ?? 'default';
+  const stopList = new AbortController();
+  const listing = run(['helm', 'list', '-a', '-n', ns, '-o', 'json', '--filter', `^${loc.release}$`, ...helmCtx(loc)], { timeoutMs: HELM_READ_TIMEOUT_MS, signal: stopList.signal });
   const reach = await reachCluster(loc.context);
   if (!reach.ok) {
+    stopList.abort();
+    await listing;
     if (unreachable === 'absent') return undefined;
     throw unreachableError(loc, reach);
   }
-  const ns = loc.namespace ?? 'default';
-  const list = await run(['helm', 'list', '-a', '-n', ns, '-o', 'json', '--filter', `^${loc.release}$`, ...helmCtx(loc)], { timeoutMs: HELM_READ_TIMEOUT_MS });
+  const list = await listing;
   if (list.exitCode !== 0 || list.failure) {
     if (unreachable === 'absent') return undefined;
     throw unreachableError(loc, { ok: false, message: `helm cannot list the releases in namespace ${ns}: ${list.failure === 'timeout' ? `no answer within ${HELM_READ_TIMEOUT_MS / 1000}s` : toolStderr(list.stderr).trim().split('\n')[0] ?? ''}`, fix: `check: helm list -a -n ${ns}${loc.context ? ` --kube-context ${loc.context}` : ''}` });

@@ -139,7 +139,10 @@ export async function preflight(p: Prepared, c: Choices): Promise<CheckReport[]>
   return out;
 }
 
-export type Reporter = (work: (emit: Emit) => Promise<Summary>) => Promise<Summary>;
+/** Asked when a pod is stuck (a terminal only): stop waiting, or keep waiting. */
+export type AskStuck = (f: { message: string; fix: string }) => Promise<'stop' | 'wait'>;
+
+export type Reporter = (work: (emit: Emit, ask?: AskStuck) => Promise<Summary>) => Promise<Summary>;
 
 /** Carry out a plan, Ctrl-C aborting it; `report` chooses how events are shown. */
 export async function runPlan(p: Prepared, c: Choices, report: Reporter): Promise<Summary> {
@@ -148,9 +151,11 @@ export async function runPlan(p: Prepared, c: Choices, report: Reporter): Promis
   process.on('SIGINT', onSig);
   process.on('SIGTERM', onSig);
   try {
-    return await report((emit) =>
+    return await report((emit, ask) =>
       execute(p.plan, {
         emit,
+        // Without a terminal to ask, a stuck pod ends the wait.
+        ...(ask ? { decideStuck: ask } : {}),
         redactor,
         signal: controller.signal,
         checks: allChecks,
