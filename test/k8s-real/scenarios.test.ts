@@ -1,6 +1,5 @@
 // Failures, played by the API server's scenario knobs, through the REAL helm and kubectl: each one is explained
-// with its cause and its fix. Tests marked `it.fails` are known failures listed in issue 14: they pass while
-// hd-setup still gets it wrong, and go red (to be turned into `it`) once it is fixed.
+// with its cause and its fix; a stuck pod ends helm's wait early; releases left pending or failed are found.
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { CHARTS, startBed, type Bed } from '../k8s-api/bed.js';
