@@ -213,7 +213,7 @@ describe('Kubernetes lifecycle (fakes)', () => {
     ]);
     expect(un.stderr).toContain('the PVCs and namespace fivetran are kept');
     noSecretsInArgv(k.calls());
-  });
+  }, 180_000); // ~40 fake-tool processes in sequence: over 60 s on a loaded 2-core machine
 
   it('Tobiko: a re-run keeps the stored secrets in their Secret; stop/start scale both executors; uninstall deletes our Secret', () => {
     const k = fakeK8s();
