@@ -75,6 +75,7 @@ export async function stopCommand(flags: LifecycleFlags): Promise<number> {
   const d = await findInstall(flags);
   // One change at a time per install; after waiting for another run, look again at what it left.
   if (!flags.dryRun && (await life.lockAt(d.location, findContext().home)).waited) return stopCommand(flags);
+  life.requireUsableRelease(d, 'stop');
   const plan = await life.stopPlanFor(d);
   if (flags.dryRun) return dryRun(d, plan, 'stop');
   return exitCodeOf(await life.stop(d, plan, reporterFor(flags)));
@@ -85,6 +86,7 @@ export async function startCommand(flags: LifecycleFlags): Promise<number> {
   const d = await findInstall(flags);
   // One change at a time per install; after waiting for another run, look again at what it left.
   if (!flags.dryRun && (await life.lockAt(d.location, findContext().home)).waited) return startCommand(flags);
+  life.requireUsableRelease(d, 'start');
   const p = await life.startPrepared(d);
   if (flags.dryRun) return dryRun(d, p.plan, 'start');
   return exitCodeOf(await life.start(p, flags, reporterFor(flags)));
@@ -93,6 +95,7 @@ export async function startCommand(flags: LifecycleFlags): Promise<number> {
 export async function restartCommand(flags: LifecycleFlags): Promise<number> {
   const d = await findInstall(flags);
   if ((await life.lockAt(d.location, findContext().home)).waited) return restartCommand(flags);
+  life.requireUsableRelease(d, 'restart');
   const r = await life.restart(d, flags, reporterFor(flags));
   if (r.failed) {
     process.stderr.write(`Not restarted: the start would fail its preflight, so the running agent was left alone:\n`);
@@ -108,6 +111,7 @@ export async function rollbackCommand(flags: LifecycleFlags): Promise<number> {
   // One change at a time per install; after waiting for another run, look again at what it left.
   if (!flags.dryRun && (await life.lockAt(d.location, findContext().home)).waited) return rollbackCommand(flags);
   if (d.location.runtime === 'kubernetes') {
+    life.requireUsableRelease(d, 'rollback');
     const plan = await life.helmRollbackPlanFor(d);
     if (flags.dryRun) return dryRun(d, plan, 'roll back');
     if (!(await confirmOrYes(flags, `Roll back ${d.location.product} on ${d.location.runtime} (${d.where})`))) {
@@ -159,6 +163,7 @@ function printStatus(s: life.StatusReport): void {
   const v = s.versions as Record<string, string | undefined>;
   process.stdout.write(`${s.product} on Kubernetes ${v.kubernetes ?? '?'} (helm ${v.helm || '?'}) — ${s.where}\n`);
   process.stdout.write(`  release ${s.release?.name} revision ${s.release?.revision} (${s.release?.status}), chart ${s.release?.chart}\n  pods ready ${s.podsReady}\n`);
+  if (s.problem) process.stdout.write(`  ✖ ${s.problem.message}\n    fix: ${s.problem.fix}\n`);
   for (const p of s.pods ?? []) process.stdout.write(`  ${p.ready ? '✔' : '✖'} ${p.name}: ${p.phase}, restarts ${p.restarts}\n`);
   if (s.warnings?.length) process.stdout.write(`  recent warnings:\n${s.warnings.map((w) => `    ${w}`).join('\n')}\n`);
 }

@@ -8,6 +8,8 @@ import { productOf } from '../products/index.js';
 import { VERSION } from '../version.js';
 import { which } from '../util/which.js';
 import { probe, run } from './run.js';
+import { HELM_READ_TIMEOUT_MS, KUBE_PROCESS_TIMEOUT_MS, reachCluster } from './kube-reach.js';
+import { REQUEST_TIMEOUT } from './preflight-k8s.js';
 
 export interface RuntimeInfo {
   bin?: string;
@@ -119,10 +121,12 @@ export async function detectState(model: Model, host: HostFacts, destFiles: stri
     const ctx = k.context ? ['--context', k.context] : [];
     const hctx = k.context ? ['--kube-context', k.context] : [];
     if (!which('kubectl')) return { containers: {}, networks: [], images: [], files, kubernetes: { namespaceExists: false } };
+    // An API server that cannot be reached is reported once, by preflight: nothing more to ask it here.
+    if (!(await reachCluster(k.context)).ok) return { containers: {}, networks: [], images: [], files, kubernetes: { namespaceExists: false } };
     const [ns, values, status] = await Promise.all([
-      probe(['kubectl', ...ctx, 'get', 'namespace', k.namespace, '-o', 'name'], 8000),
-      which('helm') ? probe(['helm', 'get', 'values', k.release, '-n', k.namespace, '-o', 'json', ...hctx], 8000) : Promise.resolve(undefined),
-      which('helm') ? probe(['helm', 'status', k.release, '-n', k.namespace, '-o', 'json', ...hctx], 8000) : Promise.resolve(undefined),
+      probe(['kubectl', ...ctx, `--request-timeout=${REQUEST_TIMEOUT}`, 'get', 'namespace', k.namespace, '-o', 'name'], KUBE_PROCESS_TIMEOUT_MS),
+      which('helm') ? probe(['helm', 'get', 'values', k.release, '-n', k.namespace, '-o', 'json', ...hctx], HELM_READ_TIMEOUT_MS) : Promise.resolve(undefined),
+      which('helm') ? probe(['helm', 'status', k.release, '-n', k.namespace, '-o', 'json', ...hctx], HELM_READ_TIMEOUT_MS) : Promise.resolve(undefined),
     ]);
     let release: { revision: number; values: Record<string, unknown> } | undefined;
     if (values && status) {

@@ -42,6 +42,9 @@ export type HdEvent =
   | { type: 'check'; id: string; check: CheckReport }
   | { type: 'note'; id: string; text: string }
   | { type: 'hint'; id: string; message: string; fix?: string }
+  /** A pod is stuck and a terminal is asked: stop waiting, or keep waiting; then the answer. */
+  | { type: 'stuck'; id: string; message: string; fix: string }
+  | { type: 'stuck:answered'; id: string; choice: 'stop' | 'wait' }
   | { type: 'done'; summary: Summary };
 
 export type Emit = (e: HdEvent) => void;
@@ -55,4 +58,8 @@ export interface WatchContext {
   stepId: string;
   emit: Emit;
   signal: AbortSignal;
+  /** Stop the watched command: a pod is stuck in a state that waiting will not resolve. */
+  stopEarly?: (f: { message: string; fix: string }) => void;
+  /** Asked when a pod is stuck: stop waiting, or keep waiting (a terminal asks the user; otherwise stop). */
+  decide?: (f: { message: string; fix: string }) => Promise<'stop' | 'wait'>;
 }

@@ -12,6 +12,8 @@ import type { CheckReport, Emit, Summary, WatchContext } from './events.js';
 import type { Check, CheckContext } from './preflight.js';
 import { run } from './run.js';
 import { releaseStatus } from './watch.js';
+import { CORE_SCHEMA, loadAll } from 'js-yaml';
+import { KUBECTL_MS, durationMs } from '../plan/kubernetes.js';
 import { armBoot, StepSkipped } from './boot.js';
 
 
@@ -22,6 +24,8 @@ export interface ExecuteOptions {
   checks: Record<string, Check>;
   checkContext: CheckContext;
   skipChecks: string[];
+  /** A pod is stuck (the watcher's finding): stop waiting, or keep waiting. Without it: stop. */
+  decideStuck?: (f: { message: string; fix: string }) => Promise<'stop' | 'wait'>;
   /** Runs beside a helm --wait: watches pods and events, explains why it is stuck. Returns a stop function. */
   watcher?: (w: WatchContext) => (failed: boolean) => Promise<{ message: string; fix: string }[]>;
   now?: () => Date;
@@ -135,6 +139,32 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
         summary.state = await releaseStatus(a, step.id, emit, signal);
         return;
       }
+      case 'rollout': {
+        const k = (...args: string[]) => (a.context ? ['kubectl', '--context', a.context, ...args] : ['kubectl', ...args]);
+        const names = await deploymentsNotRolled(a, signal);
+        if (typeof names === 'string') {
+          // The change is applied; only which pods still run the old configuration is unknown: say how to restart them.
+          summary.warnings.push(`cannot tell whether the pods picked up the change (${clean(names)}): restart them with ${shellLine(k('rollout', 'restart', 'deployment', '-n', a.namespace, '-l', a.selector))}`);
+          return;
+        }
+        if (names.length === 0) {
+          emit({ type: 'output', id: step.id, line: 'the upgrade replaced the pods itself: nothing to restart', stream: 'stdout' });
+          return;
+        }
+        const deps = names.map((n) => `deployment/${n}`);
+        await runAction(step, { kind: 'exec', argv: k('rollout', 'restart', ...deps, '-n', a.namespace), timeoutMs: KUBECTL_MS });
+        // The status screen waits for the new pods, watched as helm's wait is (a stuck pod ends it early).
+        for (const d of deps) {
+          await runAction(step, {
+            kind: 'exec',
+            argv: k('rollout', 'status', d, '-n', a.namespace, `--timeout=${a.timeout}`),
+            timeoutMs: durationMs(a.timeout) + 60_000,
+            watch: { namespace: a.namespace, selector: a.selector, ...(a.context ? { context: a.context } : {}), ...(a.timeoutSetting ? { timeoutSetting: a.timeoutSetting } : {}) },
+          });
+        }
+        summary.state = await releaseStatus(a, step.id, emit, signal);
+        return;
+      }
       case 'waitContainers':
         summary.state = await waitContainers(step, a, opts);
         return;
@@ -151,10 +181,29 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
         const command = clean(shellLine(maskArgv(a.argv, redactor)));
         emit({ type: 'command', id: step.id, command, ...(a.stdinLabel ? { stdin: a.stdinLabel } : {}) });
         const tail: string[] = [];
-        const stopWatch = a.watch && opts.watcher ? opts.watcher({ ...a.watch, stepId: step.id, emit, signal }) : undefined;
+        // A watched command (helm --wait, rollout status) can be stopped early by its watcher, when a pod is
+        // stuck in a state that waiting will not resolve; Ctrl-C stops it as any other.
+        const early = new AbortController();
+        const onAbort = () => early.abort();
+        signal.addEventListener('abort', onAbort, { once: true });
+        let stuck: { message: string; fix: string } | undefined;
+        const stopWatch =
+          a.watch && opts.watcher
+            ? opts.watcher({
+                ...a.watch,
+                stepId: step.id,
+                emit,
+                signal,
+                stopEarly: (f) => {
+                  stuck ??= f;
+                  early.abort();
+                },
+                ...(opts.decideStuck ? { decide: opts.decideStuck } : {}),
+              })
+            : undefined;
         const r = await run(a.argv, {
           ...(a.stdin !== undefined ? { stdin: a.stdin } : {}),
-          signal,
+          signal: early.signal,
           ...(a.timeoutMs ? { timeoutMs: a.timeoutMs } : {}),
           onLine: (line, stream) => {
             const l = clean(line);
@@ -163,11 +212,12 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
             emit({ type: 'output', id: step.id, line: l, stream });
           },
         });
+        signal.removeEventListener('abort', onAbort);
         const watchFindings = stopWatch ? await stopWatch(r.exitCode !== 0 || r.failure !== undefined) : [];
-        if (r.failure === 'cancelled' || signal.aborted) throw new Cancelled();
+        if (signal.aborted || (r.failure === 'cancelled' && !stuck)) throw new Cancelled();
         if (r.failure === 'not-found') throw new StepFailure(`${a.argv[0]} is not installed or not on PATH`, `install ${a.argv[0]}`);
-        if (r.failure === 'timeout') throw new StepFailure(`timed out: ${command}`, step.fix, tail);
-        if (r.exitCode !== 0 && !(a.okExitCodes ?? []).includes(r.exitCode)) {
+        const failed = stuck !== undefined || r.failure === 'timeout' || (r.exitCode !== 0 && !(a.okExitCodes ?? []).includes(r.exitCode));
+        if (failed) {
           const last = clean(r.stderr || r.stdout)
             .trim()
             .split('\n')
@@ -175,10 +225,14 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
             .slice(-3)
             .map((l) => l.replace(/^Error: /, ''))
             .join(' / ');
-          if (watchFindings.length) {
-            throw new StepFailure(watchFindings.map((f) => f.message).join('; '), [...new Set(watchFindings.map((f) => f.fix))].join('; '), tail);
+          let message = stuck ? `stopped waiting: ${stuck.message}, which waiting will not resolve` : r.failure === 'timeout' ? `timed out: ${command}` : last || `exit code ${r.exitCode}`;
+          let fix = stuck ? stuck.fix : step.fix;
+          if (!stuck && watchFindings.length && r.failure !== 'timeout') {
+            message = watchFindings.map((f) => f.message).join('; ');
+            fix = [...new Set(watchFindings.map((f) => f.fix))].join('; ');
           }
-          throw new StepFailure(last || `exit code ${r.exitCode}`, step.fix, tail);
+          const after = a.watch?.release ? await afterFailedRelease(step, a.watch, opts) : undefined;
+          throw new StepFailure(after ? `${message}; ${after}` : message, fix, tail);
         }
         if (!summary.changes.includes(step.title)) summary.changes.push(step.title);
         return;
@@ -235,6 +289,45 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
   summary.ok = !stopped;
   emit({ type: 'done', summary });
   return summary;
+}
+
+/**
+ * After helm failed (or was stopped early): an upgrade goes back to the last good revision (helm rollback
+ * --wait); a first install is left for `hd-setup uninstall`. Returns what was done, for the summary.
+ */
+async function afterFailedRelease(step: Step, w: NonNullable<Extract<Action, { kind: 'exec' }>['watch']>, opts: ExecuteOptions): Promise<string> {
+  const rel = w.release ?? '';
+  if (!w.rollbackTo) return `the release ${rel} is left as it is (a first install has no earlier revision to go back to): remove it with hd-setup uninstall, or fix the cause and run the install again`;
+  const argv = ['helm', 'rollback', rel, String(w.rollbackTo), '-n', w.namespace, '--wait', '--timeout', w.timeout ?? '5m', ...(w.context ? ['--kube-context', w.context] : [])];
+  opts.emit({ type: 'command', id: step.id, command: shellLine(argv) });
+  const r = await run(argv, { signal: opts.signal, timeoutMs: durationMs(w.timeout ?? '5m') + 60_000, onLine: (line, stream) => opts.emit({ type: 'output', id: step.id, line: opts.redactor.redact(line), stream }) });
+  if (r.exitCode === 0 && !r.failure) return `the release ${rel} was rolled back to revision ${w.rollbackTo}, the last good one: the agent runs as before the change`;
+  return `rolling the release ${rel} back to revision ${w.rollbackTo} failed too (${opts.redactor.redact(r.stderr).trim().split('\n').at(-1) ?? `exit code ${r.exitCode}`}): see helm history ${rel} -n ${w.namespace}, then hd-setup rollback`;
+}
+
+/** The release's Deployments whose pod template is the same now as in revision `since` (helm get manifest of both); why not, when the manifests cannot be read. */
+async function deploymentsNotRolled(a: Extract<Action, { kind: 'rollout' }>, signal: AbortSignal): Promise<string[] | string> {
+  const manifest = async (revision?: number) => {
+    const r = await run(['helm', 'get', 'manifest', a.release, '-n', a.namespace, ...(revision ? ['--revision', String(revision)] : []), ...(a.context ? ['--kube-context', a.context] : [])], { signal, timeoutMs: 10_000 });
+    if (r.exitCode !== 0) throw new StepFailure(`cannot read the manifest of ${a.release}${revision ? ` revision ${revision}` : ''}: ${r.stderr.trim().split('\n').at(-1) ?? ''}`, `helm history ${a.release} -n ${a.namespace}`);
+    const templates = new Map<string, string>();
+    loadAll(
+      r.stdout,
+      (doc) => {
+        const d = doc as { kind?: string; metadata?: { name?: string }; spec?: { template?: unknown } } | null;
+        if (d?.kind === 'Deployment' && d.metadata?.name) templates.set(d.metadata.name, JSON.stringify(d.spec?.template ?? null));
+      },
+      { schema: CORE_SCHEMA },
+    );
+    return templates;
+  };
+  try {
+    const [before, now] = await Promise.all([manifest(a.since), manifest()]);
+    return [...now].filter(([name, t]) => before.get(name) === t).map(([name]) => name);
+  } catch (e) {
+    if (signal.aborted) throw new Cancelled();
+    return (e as Error).message;
+  }
 }
 
 async function waitContainers(step: Step, a: Extract<Action, { kind: 'waitContainers' }>, opts: ExecuteOptions): Promise<string[]> {

@@ -14,6 +14,8 @@ import type { RenderEnv } from '../render/types.js';
 import { which } from '../util/which.js';
 import { inspectContainers } from './detect.js';
 import { run } from './run.js';
+import { HELM_READ_TIMEOUT_MS, reachCluster, unreachableError } from './kube-reach.js';
+import { toolStderr } from './preflight-k8s.js';
 import { parseEnvFileChecked, parseInstallConfig, readStateFile } from './local-state.js';
 
 export interface ReleaseInfo {
@@ -23,6 +25,33 @@ export interface ReleaseInfo {
   chart: string;
   /** deployed, failed, pending-install, pending-upgrade, pending-rollback, uninstalling, ... */
   status: string;
+  /** When the release is not deployed: the newest revision that was (helm history), if any. */
+  lastGood?: number;
+}
+
+/** A release that is not deployed, in words: its state and what to do about it. */
+export function releaseProblem(r: ReleaseInfo): { message: string; fix: string } | undefined {
+  if (r.status === 'deployed') return undefined;
+  const where = `-n ${r.namespace}`;
+  const busy = `if no hd-setup or helm is still working on it (helm history ${r.name} ${where})`;
+  const back = r.lastGood ? `hd-setup rollback (back to revision ${r.lastGood}, the last one that deployed)` : undefined;
+  const again = 'hd-setup uninstall, then install again (hd-setup doctor finds the cause first)';
+  switch (r.status) {
+    case 'pending-install':
+      return { message: `release ${r.name} is pending-install (revision ${r.revision}): an install was interrupted or is still running`, fix: `${busy}: ${again}` };
+    case 'pending-upgrade':
+    case 'pending-rollback':
+      return { message: `release ${r.name} is ${r.status} (revision ${r.revision}): an upgrade or rollback was interrupted or is still running`, fix: `${busy}: ${back ?? again}` };
+    case 'uninstalling':
+      return { message: `release ${r.name} is uninstalling (revision ${r.revision}): an uninstall was interrupted or is still running`, fix: `${busy}: hd-setup uninstall` };
+    case 'failed':
+      return {
+        message: `release ${r.name} is failed (revision ${r.revision})`,
+        fix: back ? `${back}, or fix the cause (hd-setup doctor) and run hd-setup install again` : `the first install did not complete: ${again}`,
+      };
+    default:
+      return { message: `release ${r.name} is ${r.status || 'in an unknown state'} (revision ${r.revision})`, fix: `see: helm history ${r.name} ${where}` };
+  }
 }
 
 export interface DetectedInstall {
@@ -43,6 +72,11 @@ export interface GatherOptions {
   env: NodeJS.ProcessEnv;
   /** Facts render used (selinux, runtime binary) so that decode can tell a default from a setting. */
   renderEnv: RenderEnv;
+  /**
+   * Kubernetes, when the API server cannot be reached: throw (exit 1 with the cause: lifecycle commands), or
+   * answer "nothing there" (install, whose preflight then reports the server once, with the cause).
+   */
+  unreachable?: 'throw' | 'absent';
 }
 
 /** A file of an install, read bounded (regular file, capped, UTF-8); a broken one is exit 2 naming it. */
@@ -56,11 +90,30 @@ function helmCtx(loc: Location): string[] {
   return loc.context ? ['--kube-context', loc.context] : [];
 }
 
-/** The release at a location, in any state (helm list -a: pending and failed releases too). */
-export async function findRelease(loc: Location, env: NodeJS.ProcessEnv): Promise<ReleaseInfo | undefined> {
+/**
+ * The release at a location, in any state (helm list -a: pending and failed releases too). The API server is
+ * probed first (once per process, bounded): when it cannot be reached this throws (exit 1 with the cause), or
+ * with `unreachable: 'absent'` answers undefined.
+ */
+export async function findRelease(loc: Location, env: NodeJS.ProcessEnv, unreachable: 'throw' | 'absent' = 'throw'): Promise<ReleaseInfo | undefined> {
   if (!which('helm', env.PATH)) return undefined;
+  // The probe and the listing run side by side (no extra wait on a healthy cluster); on an unreachable one
+  // the probe's bounded answer is what counts, and the listing is stopped.
   const ns = loc.namespace ?? 'default';
-  const list = await run(['helm', 'list', '-a', '-n', ns, '-o', 'json', '--filter', `^${loc.release}$`, ...helmCtx(loc)], { timeoutMs: 15_000 });
+  const stopList = new AbortController();
+  const listing = run(['helm', 'list', '-a', '-n', ns, '-o', 'json', '--filter', `^${loc.release}$`, ...helmCtx(loc)], { timeoutMs: HELM_READ_TIMEOUT_MS, signal: stopList.signal });
+  const reach = await reachCluster(loc.context);
+  if (!reach.ok) {
+    stopList.abort();
+    await listing;
+    if (unreachable === 'absent') return undefined;
+    throw unreachableError(loc, reach);
+  }
+  const list = await listing;
+  if (list.exitCode !== 0 || list.failure) {
+    if (unreachable === 'absent') return undefined;
+    throw unreachableError(loc, { ok: false, message: `helm cannot list the releases in namespace ${ns}: ${list.failure === 'timeout' ? `no answer within ${HELM_READ_TIMEOUT_MS / 1000}s` : toolStderr(list.stderr).trim().split('\n')[0] ?? ''}`, fix: `check: helm list -a -n ${ns}${loc.context ? ` --kube-context ${loc.context}` : ''}` });
+  }
   let entry: { name?: string; revision?: string | number; chart?: string; status?: string } | undefined;
   try {
     entry = (JSON.parse(list.stdout || '[]') as (typeof entry)[]).find((r) => r?.name === loc.release);
@@ -68,7 +121,24 @@ export async function findRelease(loc: Location, env: NodeJS.ProcessEnv): Promis
     entry = undefined;
   }
   if (!entry) return undefined;
-  return { name: loc.release ?? '', namespace: ns, revision: Number(entry.revision ?? 0), chart: entry.chart ?? '', status: entry.status ?? '' };
+  const info: ReleaseInfo = { name: loc.release ?? '', namespace: ns, revision: Number(entry.revision ?? 0), chart: entry.chart ?? '', status: entry.status ?? '' };
+  if (info.status !== 'deployed') {
+    const good = await lastGoodRevision(loc);
+    if (good) info.lastGood = good;
+  }
+  return info;
+}
+
+/** The newest revision of a release that deployed (deployed, or superseded by a later one), from helm history. */
+export async function lastGoodRevision(loc: Location, below?: number): Promise<number | undefined> {
+  const h = await run(['helm', 'history', loc.release ?? '', '-n', loc.namespace ?? 'default', '-o', 'json', '--max', '20', ...helmCtx(loc)], { timeoutMs: HELM_READ_TIMEOUT_MS });
+  try {
+    const list = JSON.parse(h.stdout || '[]') as { revision?: number; status?: string }[];
+    const good = list.filter((r) => (r.status === 'deployed' || r.status === 'superseded') && (below === undefined || Number(r.revision) < below)).map((r) => Number(r.revision));
+    return good.length ? Math.max(...good) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** What is at a location: the artifacts decode reads, or undefined when nothing is installed there. */
@@ -76,9 +146,9 @@ export async function gather(loc: Location, o: GatherOptions): Promise<{ artifac
   const product = findProduct(loc.product);
   if (!product) return undefined;
   if (loc.runtime === 'kubernetes') {
-    const release = await findRelease(loc, o.env);
+    const release = await findRelease(loc, o.env, o.unreachable);
     if (!release) return undefined;
-    const vals = await run(['helm', 'get', 'values', loc.release ?? '', '-n', release.namespace, '-o', 'json', ...helmCtx(loc)], { timeoutMs: 15_000 });
+    const vals = await run(['helm', 'get', 'values', loc.release ?? '', '-n', release.namespace, '-o', 'json', ...helmCtx(loc)], { timeoutMs: HELM_READ_TIMEOUT_MS });
     let values: Record<string, unknown> = {};
     try {
       values = (JSON.parse(vals.stdout || '{}') ?? {}) as Record<string, unknown>;
@@ -157,7 +227,7 @@ export interface ManifestObject {
 /** The objects of a release as helm rendered them (helm get manifest): the names the chart really gave. */
 export async function releaseObjects(loc: Location, env: NodeJS.ProcessEnv = process.env): Promise<ManifestObject[] | undefined> {
   if (!which('helm', env.PATH)) return undefined;
-  const r = await run(['helm', 'get', 'manifest', loc.release ?? '', '-n', loc.namespace ?? 'default', ...helmCtx(loc)], { timeoutMs: 15_000 });
+  const r = await run(['helm', 'get', 'manifest', loc.release ?? '', '-n', loc.namespace ?? 'default', ...helmCtx(loc)], { timeoutMs: HELM_READ_TIMEOUT_MS });
   if (r.exitCode !== 0) return undefined;
   const out: ManifestObject[] = [];
   try {

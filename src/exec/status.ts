@@ -2,6 +2,8 @@
 import type { Location } from '../model/base.js';
 import type { Redactor } from '../util/redact.js';
 import { run } from './run.js';
+import { KUBE_PROCESS_TIMEOUT_MS } from './kube-reach.js';
+import { REQUEST_TIMEOUT } from './preflight-k8s.js';
 
 export interface ContainerStatus {
   name: string;
@@ -66,11 +68,11 @@ function safeJson(s: string): any {
 
 export async function kubeStatus(loc: Location, selector: string): Promise<KubeStatus> {
   const ns = loc.namespace ?? 'default';
-  const ctx = loc.context ? ['--context', loc.context] : [];
+  const ctx = [...(loc.context ? ['--context', loc.context] : []), `--request-timeout=${REQUEST_TIMEOUT}`];
   const [pods, events, kv, hv] = await Promise.all([
-    run(['kubectl', ...ctx, 'get', 'pods', '-n', ns, '-l', selector, '-o', 'json'], { timeoutMs: 15_000 }),
-    run(['kubectl', ...ctx, 'get', 'events', '-n', ns, '--field-selector', 'type=Warning', '-o', 'json'], { timeoutMs: 15_000 }),
-    run(['kubectl', ...ctx, 'version', '-o', 'json'], { timeoutMs: 15_000 }),
+    run(['kubectl', ...ctx, 'get', 'pods', '-n', ns, '-l', selector, '-o', 'json'], { timeoutMs: KUBE_PROCESS_TIMEOUT_MS }),
+    run(['kubectl', ...ctx, 'get', 'events', '-n', ns, '--field-selector', 'type=Warning', '-o', 'json'], { timeoutMs: KUBE_PROCESS_TIMEOUT_MS }),
+    run(['kubectl', ...ctx, 'version', '-o', 'json'], { timeoutMs: KUBE_PROCESS_TIMEOUT_MS }),
     run(['helm', 'version', '--template', '{{.Version}}'], { timeoutMs: 10_000 }),
   ]);
   const items = (safeJson(pods.stdout)?.items ?? []) as any[];

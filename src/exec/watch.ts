@@ -9,6 +9,18 @@ interface Finding {
   key: string;
   message: string;
   fix: string;
+  /** A state that waiting will not resolve: after this long (ms since first seen) the wait ends early. */
+  stuckAfterMs?: number;
+}
+
+/**
+ * How long an image pull that fails, or a container whose config (a Secret or ConfigMap key) is missing, is
+ * given before the wait ends: a registry can hiccup, and an External Secrets target appears after its first
+ * sync. HD_SETUP_STUCK_GRACE_MS changes it (tests). A crash loop or a pod no node can take ends it at once.
+ */
+export function stuckGraceMs(env: NodeJS.ProcessEnv = process.env): number {
+  const v = Number(env.HD_SETUP_STUCK_GRACE_MS);
+  return Number.isFinite(v) && v >= 0 && env.HD_SETUP_STUCK_GRACE_MS !== '' && env.HD_SETUP_STUCK_GRACE_MS !== undefined ? v : 60_000;
 }
 
 interface ContainerStatus {
@@ -110,7 +122,8 @@ export async function diagnose(w: Pick<WatchContext, 'namespace' | 'selector' | 
         findings.push({
           key: `image:${cs.image}`,
           message: `pod ${name} cannot pull image ${cs.image} (${reason}): ${oneLine((cs.state?.waiting?.message ?? '').split(': ').slice(-2).join(': '), 120)}`,
-          fix: `check that the nodes reach the registry (proxy, firewall, imagePullSecrets) and the image name; dig further: ${describe}`,
+          fix: `check that the nodes reach the registry (proxy, firewall, DNS) and that the image name and tag exist; a registry that needs credentials: mirror the image to one the nodes can pull from and set the install's image to it; dig further: ${describe}`,
+          stuckAfterMs: stuckGraceMs(),
         });
       } else if (reason === 'CrashLoopBackOff' || cs.state?.terminated?.reason === 'Error') {
         if (!seenLogs.has(name)) {
@@ -123,10 +136,11 @@ export async function diagnose(w: Pick<WatchContext, 'namespace' | 'selector' | 
             key: `crash:${name}`,
             message: `pod ${name} is crash-looping (${cs.restartCount ?? 0} restarts)${last ? `; last log line: ${oneLine(last, 160)}` : ''}`,
             fix: `read the logs: kubectl logs ${name} -n ${ns} --previous (a bad token or credentials is the usual cause)`,
+            stuckAfterMs: 0,
           });
         }
       } else if (reason === 'CreateContainerConfigError') {
-        findings.push({ key: `config:${name}`, message: `pod ${name}: ${oneLine(cs.state?.waiting?.message)}`, fix: `check the Secret and ConfigMap it references: ${describe}` });
+        findings.push({ key: `config:${name}`, message: `pod ${name} cannot start (CreateContainerConfigError): ${oneLine(cs.state?.waiting?.message)}`, fix: `check the Secret and ConfigMap it references: ${describe}`, stuckAfterMs: stuckGraceMs() });
       }
     }
     const ready = (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
@@ -161,6 +175,8 @@ export async function diagnose(w: Pick<WatchContext, 'namespace' | 'selector' | 
           fix: culprits.length
             ? `label a node to match (kubectl label node <node> ${culprits[0]!.replace(/^node (selector|affinity) /, '').replace(' In ', '=')}), or change the placement (nodeSelector / affinityRules) in the preset`
             : `free capacity or relax the placement; dig further: ${describe}`,
+          // No node matches its placement: that waits for a person. Short of capacity: an autoscaler may come.
+          stuckAfterMs: culprits.length ? 0 : stuckGraceMs(),
         });
       }
     }
@@ -182,6 +198,8 @@ export async function diagnose(w: Pick<WatchContext, 'namespace' | 'selector' | 
 export function kubernetesWatcher(w: WatchContext): (failed: boolean) => Promise<{ message: string; fix: string }[]> {
   const found = new Map<string, Finding>();
   const seenLogs = new Set<string>();
+  const firstSeen = new Map<string, number>();
+  const waived = new Set<string>();
   let stopped = false;
   let wake: (() => void) | undefined;
   const record = (fs: Finding[]) => {
@@ -189,6 +207,24 @@ export function kubernetesWatcher(w: WatchContext): (failed: boolean) => Promise
       if (found.has(f.key)) continue;
       found.set(f.key, f);
       if (!f.key.startsWith('notready:')) w.emit({ type: 'hint', id: w.stepId, message: f.message, fix: f.fix });
+    }
+  };
+  /** A finding still there past its grace ends the wait, unless the user chose to keep waiting for it. */
+  const judge = async (fs: Finding[]) => {
+    const now = Date.now();
+    for (const f of fs) {
+      if (f.stuckAfterMs === undefined || waived.has(f.key) || !w.stopEarly) continue;
+      const since = firstSeen.get(f.key) ?? now;
+      firstSeen.set(f.key, since);
+      if (now - since < f.stuckAfterMs) continue;
+      const choice = w.decide ? await w.decide({ message: f.message, fix: f.fix }) : 'stop';
+      if (choice === 'wait') {
+        waived.add(f.key);
+        continue;
+      }
+      stopped = true;
+      w.stopEarly({ message: f.message, fix: f.fix });
+      return;
     }
   };
   const output = (line: string) => w.emit({ type: 'output', id: w.stepId, line, stream: 'stderr' });
@@ -203,7 +239,9 @@ export function kubernetesWatcher(w: WatchContext): (failed: boolean) => Promise
         };
       });
       if (stopped || w.signal.aborted) break;
-      record(await diagnose(w, seenLogs, output).catch(() => []));
+      const fs = await diagnose(w, seenLogs, output).catch(() => []);
+      record(fs);
+      if (!stopped) await judge(fs);
       delay = Math.min(Math.round(delay * 1.5), 3000);
     }
   })();

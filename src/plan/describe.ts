@@ -58,6 +58,8 @@ export function describeAction(a: Action, r: Redactor): DescribedAction {
       return { kind: a.kind, command: `restore ${a.to} from ${a.from} (atomic; the current file is backed up first)` };
     case 'releaseStatus':
       return { kind: a.kind, command: `report the revision of ${a.release} and its ready pods (helm status, kubectl get pods -l ${a.selector})` };
+    case 'rollout':
+      return { kind: a.kind, command: `kubectl rollout restart the Deployments of ${a.release} whose pod template is as in revision ${a.since} (helm get manifest), then kubectl rollout status --timeout=${a.timeout}` };
   }
 }
 

@@ -15,7 +15,13 @@ export interface HelmSpec {
   valuesContent: string;
   selector: string;
   timeoutSetting?: string;
+  /** An upgrade of a deployed release: the revision to go back to when it fails. */
+  rollbackTo?: number;
 }
+
+/** Every kubectl and helm call is bounded: a kubectl write by its process, a helm --wait by its --timeout (5m by default) and a minute more. */
+export const KUBECTL_MS = 60_000;
+export const HELM_WAIT_MS = 6 * 60_000;
 
 export function kubectl(context: string | undefined, ...args: string[]): string[] {
   return context ? ['kubectl', '--context', context, ...args] : ['kubectl', ...args];
@@ -34,7 +40,7 @@ export function namespaceStep(namespace: string, context: string | undefined, ex
   return {
     id: 'namespace',
     title: `Create namespace ${namespace}`,
-    actions: exists ? [] : [{ kind: 'exec', argv: kubectl(context, 'create', 'namespace', namespace) }],
+    actions: exists ? [] : [{ kind: 'exec', argv: kubectl(context, 'create', 'namespace', namespace), timeoutMs: KUBECTL_MS }],
     ...(exists ? { skip: `namespace ${namespace} exists` } : {}),
     fix: `ask a cluster admin to create namespace ${namespace}, or choose an existing one with --set ${setting}=...`,
   };
@@ -49,9 +55,10 @@ export function applyStep(id: string, title: string, file: PlannedFile, namespac
         argv: kubectl(context, 'patch', manifest.kind.toLowerCase(), manifest.metadata.name, '-n', namespace, '--type', 'merge', '--patch-file', '/dev/stdin'),
         stdin: JSON.stringify({ stringData: manifest.stringData }),
         stdinLabel: `${label} (new keys only)`,
+        timeoutMs: KUBECTL_MS,
       }
     : // Server-side: no copy of the manifest (secret data included) in a last-applied annotation.
-      { kind: 'exec', argv: kubectl(context, 'apply', '--server-side', '--field-manager=hd-setup', '--force-conflicts', '-n', namespace, '-f', '-'), stdin: file.content, stdinLabel: label };
+      { kind: 'exec', argv: kubectl(context, 'apply', '--server-side', '--field-manager=hd-setup', '--force-conflicts', '-n', namespace, '-f', '-'), stdin: file.content, stdinLabel: label, timeoutMs: KUBECTL_MS };
   return {
     id,
     title,
@@ -66,13 +73,30 @@ export function helmStep(spec: HelmSpec): Step {
     argv: helmArgv(spec),
     ...(spec.valuesPath ? {} : { stdin: spec.valuesContent, stdinLabel: 'Helm values (with inline secrets)' }),
     timeoutMs: durationMs(spec.timeout) + 60_000,
-    watch: { namespace: spec.namespace, selector: spec.selector, ...(spec.context ? { context: spec.context } : {}), ...(spec.timeoutSetting ? { timeoutSetting: spec.timeoutSetting } : {}) },
+    watch: {
+      namespace: spec.namespace,
+      selector: spec.selector,
+      ...(spec.context ? { context: spec.context } : {}),
+      ...(spec.timeoutSetting ? { timeoutSetting: spec.timeoutSetting } : {}),
+      release: spec.release,
+      ...(spec.rollbackTo ? { rollbackTo: spec.rollbackTo } : {}),
+      timeout: spec.timeout,
+    },
   };
   return {
     id: 'helm',
     title: `helm upgrade --install ${spec.release}`,
     actions: [action, { kind: 'releaseStatus', release: spec.release, namespace: spec.namespace, selector: spec.selector, ...(spec.context ? { context: spec.context } : {}) }],
     fix: `inspect with: kubectl ${spec.context ? `--context ${spec.context} ` : ''}get pods,events -n ${spec.namespace}`,
+  };
+}
+
+export function rolloutStep(a: Omit<Extract<Action, { kind: 'rollout' }>, 'kind'>): Step {
+  return {
+    id: 'rollout',
+    title: `Restart the pods that did not pick up the change`,
+    actions: [{ kind: 'rollout', ...a }],
+    fix: `inspect with: kubectl ${a.context ? `--context ${a.context} ` : ''}get pods,events -n ${a.namespace}`,
   };
 }
 
@@ -128,8 +152,14 @@ export function kubernetesPlan(s: KubernetesPlanSpec): Plan {
       valuesContent: values?.content ?? '',
       selector,
       timeoutSetting: s.timeoutSetting,
+      ...(release && release.status === 'deployed' ? { rollbackTo: release.revision } : {}),
     });
   steps.push(upToDate ? { ...helm, actions: [], skip: `release ${k.release} is up to date (revision ${release.revision})` } : helm);
+  // A reconfigure of a running release: what the chart keeps in a ConfigMap or a Secret (the proxy, a token)
+  // reaches the pods only when they start again, and a chart that does not hash its config into the pod
+  // template leaves them running. So the pods that the upgrade did not replace are restarted, and waited for.
+  const changed = steps.some((st) => !st.skip && st.actions.length > 0 && (st.id === 'helm' || s.manifests.some(([, id]) => id === st.id)));
+  if (release && release.status === 'deployed' && changed) steps.push(rolloutStep({ release: k.release, namespace: k.namespace, selector, since: release.revision, timeout: k.timeout, timeoutSetting: s.timeoutSetting, ...(k.context ? { context: k.context } : {}) }));
   const kc = kubectl(k.context).join(' ');
   return {
     product: s.product,

@@ -3,7 +3,7 @@
 // the product's module gives (names of containers, units, deployments), never a product's name.
 import { posix } from 'node:path';
 import type { Location } from '../model/base.js';
-import { kubectl } from './kubernetes.js';
+import { HELM_WAIT_MS, KUBECTL_MS, kubectl } from './kubernetes.js';
 import type { Action, Plan, Step } from './types.js';
 
 /** An install to act on: where it is, and what it consists of. */
@@ -102,15 +102,15 @@ export function uninstallPlan(t: Target, purge: boolean): Plan {
     steps.push({
       id: 'helm',
       title: `helm uninstall ${rel}`,
-      actions: [{ kind: 'exec', argv: ['helm', 'uninstall', rel, '-n', ns(t), '--wait', ...helmCtx(t)] }],
+      actions: [{ kind: 'exec', argv: ['helm', 'uninstall', rel, '-n', ns(t), '--wait', ...helmCtx(t)], timeoutMs: HELM_WAIT_MS }],
       fix: `check: helm list -a -n ${ns(t)}`,
     });
     steps.push({
       id: 'secrets',
       title: 'Delete the Secrets hd-setup created',
       actions: [
-        { kind: 'exec', argv: kubectl(t.location.context, 'delete', 'secret', '-n', ns(t), '-l', selector, '--ignore-not-found') },
-        ...t.managedKinds.map((kind) => ({ kind: 'exec' as const, argv: kubectl(t.location.context, 'delete', kind, '-n', ns(t), '-l', selector, '--ignore-not-found'), okExitCodes: [1] })),
+        { kind: 'exec', argv: kubectl(t.location.context, 'delete', 'secret', '-n', ns(t), '-l', selector, '--ignore-not-found'), timeoutMs: KUBECTL_MS },
+        ...t.managedKinds.map((kind) => ({ kind: 'exec' as const, argv: kubectl(t.location.context, 'delete', kind, '-n', ns(t), '-l', selector, '--ignore-not-found'), okExitCodes: [1], timeoutMs: KUBECTL_MS })),
       ],
     });
     if (purge && t.stateDir) steps.push({ id: 'purge', title: `Delete ${t.stateDir} (--purge)`, actions: [{ kind: 'remove', path: t.stateDir, recursive: true }] });
@@ -145,7 +145,7 @@ export function scaleStep(t: Target, to: 0 | 'configured'): Step {
   return {
     id: 'scale',
     title: `Scale ${t.deployments.map((d) => d.name).join(', ')} to ${counts.join('/')}`,
-    actions: t.deployments.map((d, i) => ({ kind: 'exec' as const, argv: kubectl(t.location.context, 'scale', 'deployment', d.name, '-n', ns(t), `--replicas=${counts[i]}`) })),
+    actions: t.deployments.map((d, i) => ({ kind: 'exec' as const, argv: kubectl(t.location.context, 'scale', 'deployment', d.name, '-n', ns(t), `--replicas=${counts[i]}`), timeoutMs: KUBECTL_MS })),
     fix: `check the deployments: kubectl get deploy -n ${ns(t)}`,
   };
 }
@@ -154,14 +154,14 @@ export function startPlanKubernetes(t: Target): Plan {
   return { product: t.location.product, runtime: t.location.runtime, verb: 'starting', files: [], nextSteps: ['Status: hd-setup status'], steps: [scaleStep(t, 'configured')] };
 }
 
-export function helmRollbackPlan(t: Target, restore?: { from: string; to: string }): Plan {
+export function helmRollbackPlan(t: Target, restore?: { from: string; to: string }, revision?: number): Plan {
   const steps: Step[] = [];
   const rel = t.location.release ?? '';
   if (restore) steps.push({ id: 'restore', title: `Restore ${posix.basename(restore.to)} from ${posix.basename(restore.from)}`, actions: [{ kind: 'restore', from: restore.from, to: restore.to }] });
   steps.push({
     id: 'helm-rollback',
-    title: `helm rollback ${rel}`,
-    actions: [{ kind: 'exec', argv: ['helm', 'rollback', rel, '-n', ns(t), '--wait', ...helmCtx(t)] }],
+    title: `helm rollback ${rel}${revision ? ` to revision ${revision}` : ''}`,
+    actions: [{ kind: 'exec', argv: ['helm', 'rollback', rel, ...(revision ? [String(revision)] : []), '-n', ns(t), '--wait', ...helmCtx(t)], timeoutMs: HELM_WAIT_MS }],
     fix: `see the history: helm history ${rel} -n ${ns(t)}`,
   });
   return { product: t.location.product, runtime: t.location.runtime, verb: 'rolling back', steps, files: [], nextSteps: ['Status: hd-setup status'] };

@@ -27,10 +27,29 @@ export type Action =
       okExitCodes?: number[];
       timeoutMs?: number;
       /** Runs helm with a pod/event watcher beside it (Kubernetes). */
-      watch?: { namespace: string; selector: string; context?: string; timeoutSetting?: string };
+      watch?: {
+        namespace: string;
+        selector: string;
+        context?: string;
+        timeoutSetting?: string;
+        /**
+         * helm: when it fails (or is stopped early), the release goes back to this revision (an upgrade of a
+         * deployed release) with helm rollback, or is left for `hd-setup uninstall` (a first install: `release`
+         * without `rollbackTo`).
+         */
+        release?: string;
+        rollbackTo?: number;
+        timeout?: string;
+      };
     }
   | { kind: 'waitContainers'; runtime: 'docker' | 'podman'; runtimeBin: string; names: string[]; timeoutMs: number }
   | { kind: 'releaseStatus'; release: string; namespace: string; selector: string; context?: string }
+  /**
+   * After an upgrade or rollback of a release from revision `since`: its Deployments whose pod template is the
+   * same as in `since` (the change was only in a ConfigMap or Secret the pods read at start) are restarted
+   * (kubectl rollout restart), and their new pods waited for (kubectl rollout status, watched like helm).
+   */
+  | { kind: 'rollout'; release: string; namespace: string; selector: string; context?: string; since: number; timeout: string; timeoutSetting?: string }
   | { kind: 'remove'; path: string; recursive?: boolean }
   | { kind: 'restore'; from: string; to: string }
   | { kind: 'note'; text: string }

@@ -41,16 +41,19 @@ export function locationFromRaw(raw: Record<string, unknown>, home: string): Loc
   return product.locate(raw, runtime, home);
 }
 
-async function detect(loc: Location, c: FindContext): Promise<DetectedInstall | undefined> {
+async function detect(loc: Location, c: FindContext, unreachable: 'throw' | 'absent' = 'throw'): Promise<DetectedInstall | undefined> {
   const host = await detectHost(loc.runtime, { env: c.env, home: c.home, light: true });
-  const d = await detectAt(loc, { home: c.home, env: c.env, renderEnv: { home: c.home, selinux: host.selinux, runtimeBin: host.runtimeBin, version: VERSION } });
+  const d = await detectAt(loc, { home: c.home, env: c.env, renderEnv: { home: c.home, selinux: host.selinux, runtimeBin: host.runtimeBin, version: VERSION }, unreachable });
   if (d) guardSecrets(d);
   return d;
 }
 
-/** The install at a location, if any. */
-export async function findAt(loc: Location, c: FindContext): Promise<DetectedInstall | undefined> {
-  return detect(loc, c);
+/**
+ * The install at a location, if any. A Kubernetes cluster that cannot be reached is exit 1 with the cause
+ * (never "no install found"), unless `unreachable: 'absent'` (install: its preflight reports the server).
+ */
+export async function findAt(loc: Location, c: FindContext, unreachable: 'throw' | 'absent' = 'throw'): Promise<DetectedInstall | undefined> {
+  return detect(loc, c, unreachable);
 }
 
 /**

@@ -53,7 +53,7 @@ export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = 
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   const c = findContext(env);
   const loc = locationFromRaw(raw, c.home);
-  const installed = loc ? await findAt(loc, c) : undefined;
+  const installed = loc ? await findAt(loc, c, 'absent') : undefined;
   const validate = (r: Record<string, unknown>) => void parseModel(structuredClone(r), { env, baseDir });
   let kept: string[] = [];
   if (installed) {
@@ -145,7 +145,10 @@ export async function preflight(p: Prepared, c: Choices): Promise<CheckReport[]>
   return out;
 }
 
-export type Reporter = (work: (emit: Emit) => Promise<Summary>) => Promise<Summary>;
+/** Asked when a pod is stuck (a terminal only): stop waiting, or keep waiting. */
+export type AskStuck = (f: { message: string; fix: string }) => Promise<'stop' | 'wait'>;
+
+export type Reporter = (work: (emit: Emit, ask?: AskStuck) => Promise<Summary>) => Promise<Summary>;
 
 /** Carry out a plan, Ctrl-C aborting it; `report` chooses how events are shown. */
 export async function runPlan(p: Prepared, c: Choices, report: Reporter): Promise<Summary> {
@@ -154,9 +157,11 @@ export async function runPlan(p: Prepared, c: Choices, report: Reporter): Promis
   process.on('SIGINT', onSig);
   process.on('SIGTERM', onSig);
   try {
-    return await report((emit) =>
+    return await report((emit, ask) =>
       execute(p.plan, {
         emit,
+        // Without a terminal to ask, a stuck pod ends the wait.
+        ...(ask ? { decideStuck: ask } : {}),
         redactor,
         signal: controller.signal,
         checks: allChecks,

@@ -2,7 +2,7 @@
 // acts on an install found by service/find.ts and changes none of its settings: what an install is comes
 // from its read-back, and the choices it was installed with (skipped checks, --allow-root) from its record.
 import { existsSync } from 'node:fs';
-import type { Location } from '../model/base.js';
+import type { BaseModel, Location } from '../model/base.js';
 import { latestGoodBackup, purgeActions } from '../util/fsx.js';
 import { acquireLock, installLockKey, type Lock } from '../exec/lock.js';
 import { backupValidator } from '../exec/local-state.js';
@@ -11,7 +11,7 @@ import { UserError } from '../model/errors.js';
 import { withSecretRefs } from '../model/secret-refs.js';
 import { secretFields } from '../products/secrets.js';
 import { detectHost, detectRuntime } from '../exec/detect.js';
-import { releaseObjects, type DetectedInstall } from '../exec/installed.js';
+import { releaseObjects, releaseProblem, type DetectedInstall } from '../exec/installed.js';
 import { findRecord, forget, remember, recordOf } from '../exec/registry.js';
 import { allChecks } from '../exec/checks.js';
 import type { CheckReport, Summary } from '../exec/events.js';
@@ -34,10 +34,35 @@ export async function hostFor(d: DetectedInstall): Promise<HostFacts> {
   return detectHost(d.location.runtime, { light: d.location.runtime === 'kubernetes' });
 }
 
+/**
+ * The release facts of a Kubernetes install (deployments, selector, ...) from its read-back; undefined when
+ * the read-back is not a whole model (a release left pending or failed before its values were complete).
+ */
+export function kubeOf(d: DetectedInstall): ReturnType<DetectedInstall['product']['kube']> | undefined {
+  if (d.location.runtime !== 'kubernetes') return undefined;
+  try {
+    return d.product.kube(modelOfInstall(d));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A release that is not deployed: the commands that need a working release (stop, start, restart, rollback
+ * without a revision to go back to) stop here with its state and the fix (exit 1).
+ */
+export function requireUsableRelease(d: DetectedInstall, command: 'stop' | 'start' | 'restart' | 'rollback'): void {
+  const r = d.release;
+  if (!r) return;
+  const problem = releaseProblem(r);
+  if (!problem) return;
+  const usable = command === 'rollback' ? Boolean(r.lastGood) && !r.status.startsWith('pending-install') : r.status === 'failed' && kubeOf(d) !== undefined;
+  if (!usable) throw new UserError([{ path: '', message: `cannot ${command}: ${problem.message}; fix: ${problem.fix}` }], 1);
+}
+
 export async function targetOf(d: DetectedInstall): Promise<Target> {
   const host = await hostFor(d);
-  const model = modelOfInstall(d);
-  const k = d.location.runtime === 'kubernetes' ? d.product.kube(model) : undefined;
+  const k = kubeOf(d);
   return {
     location: d.location,
     runtimeBin: host.runtimeBin,
@@ -72,6 +97,7 @@ function bootUnitOf(d: DetectedInstall, t: Target): { unit: string; file: string
  * the chart's default names only when the manifest cannot be read.
  */
 async function deploymentsOf(d: DetectedInstall, wanted: { labels: Record<string, string>; name: string; replicas: number }[]): Promise<{ name: string; replicas: number }[]> {
+  if (wanted.length === 0) return [];
   const objects = (await releaseObjects(d.location))?.filter((o) => o.kind === 'Deployment');
   return wanted.map((w) => {
     const hit = objects?.find((o) => Object.entries(w.labels).every(([k, v]) => o.labels[k] === v));
@@ -81,7 +107,9 @@ async function deploymentsOf(d: DetectedInstall, wanted: { labels: Record<string
 
 /** A lifecycle plan as a Prepared, so that it runs through the same executor and status screen. */
 async function asPrepared(d: DetectedInstall, plan: Plan): Promise<Prepared> {
-  const model = modelOfInstall(d);
+  // A release whose values are not a whole model (left pending or failed) can still be uninstalled: its
+  // preset as read back stands in, since these plans need only where the install is.
+  const model = kubeOf(d) || d.location.runtime !== 'kubernetes' ? modelOfInstall(d) : (d.preset as unknown as BaseModel);
   const host = await hostFor(d);
   return { loaded: { model }, product: d.product, location: d.location, host, state: { containers: {}, networks: [], images: [], files: {} }, plan };
 }
@@ -160,7 +188,9 @@ export async function configFileOf(d: DetectedInstall): Promise<string> {
 export async function helmRollbackPlanFor(d: DetectedInstall): Promise<Plan> {
   const file = await configFileOf(d);
   const b = latestBackup(file);
-  return helmRollbackPlan(await targetOf(d), b ? { from: b, to: file } : undefined);
+  // A release that is not deployed goes back to the last revision that was; a deployed one to the one before.
+  const revision = d.release && d.release.status !== 'deployed' ? d.release.lastGood : undefined;
+  return helmRollbackPlan(await targetOf(d), b ? { from: b, to: file } : undefined, revision);
 }
 
 export function restorePlan(d: DetectedInstall, file: string, backup: string): Plan {
@@ -205,6 +235,8 @@ export interface StatusReport {
   pods?: KubeStatus['pods'];
   podsReady?: string;
   warnings?: string[];
+  /** Kubernetes: the release is not deployed (pending, failed, uninstalling): its state and the fix. */
+  problem?: { message: string; fix: string };
 }
 
 export async function status(d: DetectedInstall): Promise<StatusReport> {
@@ -227,9 +259,10 @@ export async function status(d: DetectedInstall): Promise<StatusReport> {
       containers,
     };
   }
-  const k = d.product.kube(modelOfInstall(d));
-  const ks = await kubeStatus(d.location, k.selector);
+  const k = kubeOf(d);
+  const ks = await kubeStatus(d.location, k?.selector ?? `app.kubernetes.io/instance=${d.location.release}`);
   const ready = ks.pods.filter((p) => p.ready).length;
+  const problem = d.release ? releaseProblem(d.release) : undefined;
   return {
     ...base,
     ...(d.release ? { release: d.release } : {}),
@@ -237,20 +270,25 @@ export async function status(d: DetectedInstall): Promise<StatusReport> {
     pods: ks.pods,
     podsReady: `${ready}/${ks.pods.length}`,
     warnings: ks.warnings,
-    healthy: ks.pods.length > 0 && ready === ks.pods.length,
+    ...(problem ? { problem } : {}),
+    healthy: !problem && ks.pods.length > 0 && ready === ks.pods.length,
   };
 }
 
 // ---- doctor ----
 
 export async function doctor(d: DetectedInstall, choices: Choices): Promise<CheckReport[]> {
+  const problem = d.release ? releaseProblem(d.release) : undefined;
+  const release: CheckReport[] = problem ? [{ id: 'release', status: 'fail', ...problem }] : d.release ? [{ id: 'release', status: 'ok', message: `release ${d.release.name} revision ${d.release.revision} is deployed` }] : [];
+  // A release left before its values were complete: its state is what there is to say.
+  if (d.location.runtime === 'kubernetes' && !kubeOf(d)) return release;
   const model = modelOfInstall(d);
   const p = await prepare({ model });
   const c = effectiveChoices(p, choices);
   const pre = p.plan.steps.find((s) => s.id === 'preflight')?.actions[0];
   const checks = pre && pre.kind === 'preflight' ? pre.checks.filter((x) => x !== 'image-present') : [];
   const ctx = { model, product: d.product, host: p.host, state: p.state, installDir: d.location.installDir ?? p.host.home, allowRoot: Boolean(c.allowRoot), env: process.env };
-  const reports: CheckReport[] = [];
+  const reports: CheckReport[] = [...release];
   for (const id of checks) {
     if (c.skipCheck?.includes(id)) {
       reports.push({ id, status: 'skipped', message: 'skipped (--skip-check, or skipped when it was installed)' });

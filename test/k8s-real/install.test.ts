@@ -102,11 +102,12 @@ describe('fivetran-kubernetes against the API server, with the real helm, kubect
   );
 
   let podsBefore: string[] = [];
+  let upgrade = { code: 0, stdout: '', stderr: '' };
   it(
     'a proxy added: the release is upgraded to revision 2 and the ConfigMap carries it',
     async () => {
       podsBefore = bed.api.objects('', 'pods', 'fivetran').map((p) => p.metadata.name);
-      const r = await hd(['install', '--yes', '--set', 'proxy.https=http://proxy.corp:3128']);
+      const r = (upgrade = await hd(['install', '--yes', '--set', 'proxy.https=http://proxy.corp:3128']));
       expect(r.code, r.stderr).toBe(0);
       expect((await releases(bed, 'fivetran'))[0]).toMatchObject({ revision: '2', status: 'deployed' });
       expect(bed.api.objects('', 'configmaps', 'fivetran').find((c) => c.metadata.name === 'hd-agent-config')!.data.https_proxy).toBe('http://proxy.corp:3128');
@@ -114,13 +115,19 @@ describe('fivetran-kubernetes against the API server, with the real helm, kubect
     T,
   );
 
-  // Known failure (issue 14, item 6): the chart passes the proxy through a ConfigMap (envFrom) and its pod
-  // template does not change, so the running agent never sees it. Becomes `it` once hd-setup rolls the pods.
-  it.fails(
-    '... and the agent pod is replaced, so that it reads the new configuration',
+  // The chart passes the proxy through a ConfigMap (envFrom) and its pod template does not change, so helm
+  // leaves the running agent alone: hd-setup restarts the Deployment whose template did not change, and waits.
+  it(
+    '... and the agent pod is replaced, so that it reads the new configuration; the run waited for the new pod',
     async () => {
       expect(podsBefore).toHaveLength(1);
-      expect(bed.api.objects('', 'pods', 'fivetran').map((p) => p.metadata.name)).not.toEqual(podsBefore);
+      const after = bed.api.objects('', 'pods', 'fivetran');
+      expect(after.map((p) => p.metadata.name)).not.toEqual(podsBefore);
+      expect(after.map((p) => p.metadata.name).filter((n) => podsBefore.includes(n))).toEqual([]);
+      expect(ready(after)).toBe(1);
+      expect(upgrade.stderr).toContain('kubectl rollout restart deployment/hd-agent -n fivetran');
+      expect(upgrade.stderr).toContain('kubectl rollout status deployment/hd-agent -n fivetran --timeout=5m');
+      expect(upgrade.stderr).toMatch(/release hd-agent revision 2 \(deployed\), 1\/1 pods ready[^]*release hd-agent revision 2 \(deployed\), 1\/1 pods ready/);
     },
     T,
   );
@@ -215,6 +222,28 @@ describe('tobiko-kubernetes against the API server, with the real helm, kubectl 
       const r = await hd(['status', '--json']);
       expect(r.code, r.stderr).toBe(0);
       expect((JSON.parse(r.stdout) as Obj).podsReady).toBe('3/3');
+    },
+    T,
+  );
+
+  // Only the Secret hd-setup applies changes (a new client secret): helm has nothing to upgrade, and the pods
+  // read the Secret at start; so both executors are restarted and waited for.
+  it(
+    'a new client secret: the Secret is updated, the release stays at revision 1, and both executors get new pods',
+    async () => {
+      const before = bed.api.objects('', 'pods', 'tobiko').map((p) => p.metadata.name);
+      const r = await hd(['install', '--yes'], { TCLOUD_CLIENT_SECRET: `${CLIENT_SECRET}-rotated` });
+      expect(r.code, r.stderr).toBe(0);
+      expect((await releases(bed, 'tobiko'))[0]).toMatchObject({ revision: '1', status: 'deployed' });
+      expect(decode(bed.api.objects('', 'secrets', 'tobiko').find((s) => s.metadata.name === 'executors-secrets')!, 'TCLOUD_CLIENT_SECRET')).toBe(`${CLIENT_SECRET}-rotated`);
+      expect(r.stderr).toContain('kubectl rollout restart deployment/executors-hybrid-executors-apply deployment/executors-hybrid-executors-run -n tobiko');
+      const after = bed.api.objects('', 'pods', 'tobiko');
+      expect(after.filter((p) => before.includes(p.metadata.name))).toEqual([]);
+      expect(ready(after)).toBe(3);
+      noSecretsIn(bed, r.stdout, r.stderr);
+      expect(r.stderr.includes(`${CLIENT_SECRET}-rotated`)).toBe(false);
+      // And back, so that the tests below see the preset's secret.
+      expect((await hd(['install', '--yes'])).code).toBe(0);
     },
     T,
   );

@@ -1,6 +1,5 @@
 // Failures, played by the API server's scenario knobs, through the REAL helm and kubectl: each one is explained
-// with its cause and its fix. Tests marked `it.fails` are known failures listed in issue 14: they pass while
-// hd-setup still gets it wrong, and go red (to be turned into `it`) once it is fixed.
+// with its cause and its fix; a stuck pod ends helm's wait early; releases left pending or failed are found.
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { CHARTS, startBed, type Bed } from '../k8s-api/bed.js';
@@ -26,27 +25,64 @@ async function fivetranBed(scenario: Partial<Scenario> = {}, pvc = true, own = f
 }
 const created = (bed: Bed) => bed.api.requests.filter((r) => r.method === 'POST' && !r.url.includes('selfsubjectaccessreviews')).map((r) => r.url.split('?')[0]);
 
-describe('pods that do not come up: the cause and the fix, from the real pod state', () => {
+describe('pods that do not come up: the wait ends early, with the cause and the fix, from the real pod state', () => {
+  // helm's timeout stays at its 5m default: each run must end long before it. An image pull gets a grace period
+  // (HD_SETUP_STUCK_GRACE_MS, 60 s by default; 3 s here); a crash loop or a pod no node can take ends it at once.
   const cases: [string, Partial<Scenario>, string[], RegExp[]][] = [
-    ['ImagePullBackOff', { pods: 'ImagePullBackOff' }, [], [/cannot pull image us-docker\.pkg\.dev\/\S+ \(ImagePullBackOff\)/, /check that the nodes reach the registry/, /kubectl describe pod hd-agent-/]],
-    ['CrashLoopBackOff', { pods: 'CrashLoopBackOff', logs: 'INFO starting\nERROR Invalid token\n' }, [], [/is crash-looping \(4 restarts\); last log line: ERROR Invalid token/, /kubectl logs hd-agent-\S+ -n fivetran --previous/]],
+    ['ImagePullBackOff', { pods: 'ImagePullBackOff' }, [], [/stopped waiting: pod hd-agent-\S+ cannot pull image us-docker\.pkg\.dev\/\S+ \(ImagePullBackOff\)/, /check that the nodes reach the registry/, /kubectl describe pod hd-agent-/]],
+    ['CrashLoopBackOff', { pods: 'CrashLoopBackOff', logs: 'INFO starting\nERROR Invalid token\n' }, [], [/stopped waiting: pod hd-agent-\S+ is crash-looping \(4 restarts\); last log line: ERROR Invalid token/, /kubectl logs hd-agent-\S+ -n fivetran --previous/]],
     // preflight's placement check would stop it first (test/k8s-real/preflight.test.ts): skipped, to reach the pods
-    ['a node selector no node matches', {}, ['--set', 'fivetran.kubernetes.nodeSelector.pool=agents', '--skip-check', 'placement'], [/cannot be scheduled: node selector pool=agents matches no node/, /kubectl label node <node> pool=agents/]],
+    ['a node selector no node matches', {}, ['--set', 'fivetran.kubernetes.nodeSelector.pool=agents', '--skip-check', 'placement'], [/stopped waiting: pod hd-agent-\S+ cannot be scheduled: node selector pool=agents matches no node/, /kubectl label node <node> pool=agents/]],
   ];
   it.concurrent.each(cases)(
     '%s',
     async (_name, scenario, sets, expected) => {
       const bed = await fivetranBed(scenario, true, true); // concurrent: this test stops its own bed
       try {
-        const r = await bed.hd(['install', '--yes', ...FIVETRAN, '--set', 'fivetran.kubernetes.timeout=8s', ...sets]);
+        const t0 = Date.now();
+        const r = await bed.hd(['install', '--yes', ...FIVETRAN, ...sets], { HD_SETUP_STUCK_GRACE_MS: '3000' });
         expect(r.code).toBe(1);
+        expect(Date.now() - t0).toBeLessThan(90_000);
         for (const e of expected) expect(r.stderr).toMatch(e);
+        expect(r.stderr).not.toMatch(/imagePullSecrets/);
         expect(r.stderr).toMatch(/Fix: /);
+        // A first install has nothing to go back to: it is left, and the summary says how to remove it.
+        expect(r.stderr).toContain('the release hd-agent is left as it is (a first install has no earlier revision to go back to): remove it with hd-setup uninstall');
         const [rel] = JSON.parse((await bed.helm('list', '-a', '-n', 'fivetran', '-o', 'json')).stdout) as Obj[];
         expect(rel).toMatchObject({ name: 'hd-agent', status: 'failed' });
+        // ... and every command finds it, with the state and the fix.
+        const st = await bed.hd(['status']);
+        expect(st.code).toBe(1);
+        expect(st.stdout).toContain('release hd-agent is failed (revision 1)');
+        expect(st.stdout).toContain('the first install did not complete: hd-setup uninstall');
       } finally {
         await bed.stop();
       }
+    },
+    T,
+  );
+
+  it(
+    'an upgrade whose pods cannot be scheduled ends early and goes back to the last good revision; the summary says so',
+    async () => {
+      const bed = await fivetranBed();
+      const ok = await bed.hd(['install', '--yes', ...FIVETRAN]);
+      expect(ok.code, ok.stderr).toBe(0);
+      const t0 = Date.now();
+      const r = await bed.hd(['install', '--yes', ...FIVETRAN, '--set', 'fivetran.kubernetes.nodeSelector.pool=agents', '--skip-check', 'placement']);
+      expect(r.code).toBe(1);
+      expect(Date.now() - t0).toBeLessThan(90_000);
+      expect(r.stderr).toMatch(/stopped waiting: pod hd-agent-\S+ cannot be scheduled: node selector pool=agents matches no node/);
+      expect(r.stderr).toContain('helm rollback hd-agent 1 -n fivetran --wait --timeout 5m');
+      expect(r.stderr).toContain('the release hd-agent was rolled back to revision 1, the last good one: the agent runs as before the change');
+      const hist = JSON.parse((await bed.helm('history', 'hd-agent', '-n', 'fivetran', '-o', 'json')).stdout) as Obj[];
+      expect(hist.map((h) => [h.revision, h.status])).toEqual([
+        [1, 'superseded'],
+        [2, 'failed'],
+        [3, 'deployed'],
+      ]);
+      const pods = bed.api.objects('', 'pods', 'fivetran');
+      expect(pods.every((p) => !p.spec.nodeSelector?.pool)).toBe(true);
     },
     T,
   );
@@ -153,15 +189,29 @@ describe('External Secrets', () => {
   );
 });
 
-// Known failure (issue 14, item 5): `helm list` without -a hides a pending release; hd-setup says "no install found".
-it.fails(
-  'a release left pending-install is found by status, with its state',
-  async () => {
-    const bed = await fivetranBed();
-    bed.api.seedHelmRelease({ name: 'hd-agent', namespace: 'fivetran', status: 'pending-install' });
-    expect((await bed.helm('list', '-a', '-n', 'fivetran')).stdout).toContain('pending-install');
-    const r = await bed.hd(['status', ...FIVETRAN.slice(0, 2)]);
-    expect(r.stdout + r.stderr).toContain('pending-install');
-  },
-  T,
-);
+// helm list without -a hides pending releases: hd-setup lists with -a, and says what the state means and what to do.
+describe('releases that are not deployed are found, with their state and the fix', () => {
+  it(
+    'pending-install: status (exit 1), doctor and stop say so; uninstall removes it',
+    async () => {
+      const bed = await fivetranBed();
+      bed.api.seedHelmRelease({ name: 'hd-agent', namespace: 'fivetran', status: 'pending-install' });
+      expect((await bed.helm('list', '-a', '-n', 'fivetran')).stdout).toContain('pending-install');
+      const r = await bed.hd(['status', ...FIVETRAN.slice(0, 2)]);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stdout).toContain('release hd-agent revision 1 (pending-install)');
+      expect(r.stdout).toContain('release hd-agent is pending-install (revision 1): an install was interrupted or is still running');
+      expect(r.stdout).toMatch(/fix: .*hd-setup uninstall, then install again/);
+      const doc = await bed.hd(['doctor', ...FIVETRAN.slice(0, 2)]);
+      expect(doc.code).toBe(1);
+      expect(doc.stdout).toMatch(/fail\s+release: release hd-agent is pending-install/);
+      const stop = await bed.hd(['stop', ...FIVETRAN.slice(0, 2)]);
+      expect(stop.code).toBe(1);
+      expect(stop.stderr).toMatch(/cannot stop: release hd-agent is pending-install .*fix: .*hd-setup uninstall/);
+      const un = await bed.hd(['uninstall', '--yes', ...FIVETRAN.slice(0, 2)]);
+      expect(un.code, un.stderr).toBe(0);
+      expect(JSON.parse((await bed.helm('list', '-a', '-n', 'fivetran', '-o', 'json')).stdout)).toEqual([]);
+    },
+    T,
+  );
+});

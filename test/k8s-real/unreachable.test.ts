@@ -3,7 +3,8 @@
 // clear error (server, context, cause, fix), skips the checks that need the server, and gives up in time.
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { BIN, ROOT, startBed, writeKubeconfig, type Bed } from '../k8s-api/bed.js';
+import { join } from 'node:path';
+import { BIN, CHARTS, ROOT, startBed, writeKubeconfig, type Bed } from '../k8s-api/bed.js';
 import { SECRET_ENV } from '../helpers.js';
 import { toolStderr } from '../../src/exec/preflight-k8s.js';
 
@@ -52,6 +53,8 @@ describe('an API server that cannot be reached', () => {
       expect(bed.api.requests.filter((q) => q.url.startsWith('/version')).map((q) => q.url)).toContain('/version?timeout=5s');
       expect(r.preflightMs).toBeGreaterThan(0);
       expect(r.preflightMs).toBeLessThan(20_000);
+      // The whole install gives up within 20 s: detection's helm and kubectl calls are not asked a hung server.
+      expect(r.totalMs).toBeLessThan(20_000);
     },
     180_000,
   );
@@ -69,6 +72,55 @@ describe('an API server that cannot be reached', () => {
       expect(r.stderr).not.toMatch(/CRD externalsecrets.external-secrets.io is missing|forbidden/);
       expect(r.stderr).not.toMatch(KLOG_LINE);
       expect(r.preflightMs).toBeLessThan(20_000);
+    },
+    180_000,
+  );
+
+  // An install hd-setup recorded, then its cluster goes away: every lifecycle command says so (exit 1, with
+  // the server, the context, the cause and the fix), never "no install found" (exit 2, for nothing recorded).
+  it(
+    'status, doctor, stop, start, uninstall, rollback on a recorded install: exit 1 with the cause (closed port, then hung), in time; nothing recorded: exit 2',
+    async () => {
+      const bed = await startBed({}, SECRET_ENV);
+      beds.push(bed);
+      bed.api.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'fivetran' } });
+      bed.api.seed({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'fivetran-data', namespace: 'fivetran' }, spec: { accessModes: ['ReadWriteMany'] } });
+      const chart = `fivetran.kubernetes.chart=${join(CHARTS, 'fivetran-0.24.0')}`;
+      const ok = await bed.hd(['install', '--yes', '--preset', 'fivetran-kubernetes', '--set', chart]);
+      expect(ok.code, ok.stderr).toBe(0);
+      const commands = [['status'], ['doctor'], ['stop'], ['start'], ['uninstall', '--yes'], ['rollback', '--yes']];
+      const runAll = () =>
+        Promise.all(
+          commands.map(async (c) => {
+            const t0 = Date.now();
+            const r = await bed.hd(c);
+            return { c: c[0], ...r, ms: Date.now() - t0 };
+          }),
+        );
+      const live = bed.api.url;
+      writeKubeconfig(bed.kubeconfig, 'http://127.0.0.1:1');
+      for (const r of await runAll()) {
+        expect(r.code, `${r.c}: ${r.stderr}`).toBe(1);
+        expect(r.stderr).toContain('cannot reach the Kubernetes API server at http://127.0.0.1:1 (context test): connection refused');
+        expect(r.stderr).toContain('release hd-agent in namespace fivetran cannot be looked at');
+        expect(r.stderr).toContain('fix: check that the cluster is up and reachable from here');
+        expect(r.stderr).not.toMatch(/no install found/);
+        expect(r.stderr).not.toMatch(KLOG_LINE);
+      }
+      writeKubeconfig(bed.kubeconfig, live);
+      bed.api.scenario.hang = true;
+      for (const r of await runAll()) {
+        expect(r.code, `${r.c}: ${r.stderr}`).toBe(1);
+        expect(r.stderr).toContain(`cannot reach the Kubernetes API server at ${live} (context test): no answer within 5s`);
+        expect(r.ms).toBeLessThan(20_000);
+      }
+      bed.api.scenario.hang = false;
+      // Still there, untouched: the release and its recorded install.
+      expect(JSON.parse((await bed.helm('list', '-a', '-n', 'fivetran', '-o', 'json')).stdout)).toMatchObject([{ name: 'hd-agent', status: 'deployed', revision: '1' }]);
+      // Nothing recorded (another HOME): nothing installed, exit 2.
+      const none = await bed.hd(['status'], { HOME: bed.dir });
+      expect(none.code).toBe(2);
+      expect(none.stderr).toContain('no install found');
     },
     180_000,
   );

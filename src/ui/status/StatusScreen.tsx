@@ -1,11 +1,11 @@
 // Live status screen: steps with spinner and elapsed time, the current command (masked), a bounded
 // output tail, hints (why it is stuck, with the fix), and the final summary.
 import React, { useEffect, useReducer, useState } from 'react';
-import { Box, Text, useApp, useStdout } from 'ink';
+import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import type { HdEvent } from '../../exec/events.js';
 import { summaryLines } from '../summary.js';
 import { CHECK_COLOR, SPINNER, STATUS_COLOR, STATUS_ICON, animationEnabled, colorsEnabled } from '../theme.js';
-import { elapsed, initialStatus, statusReducer, type StatusState, type StepView } from './reducer.js';
+import { elapsed, initialStatus, statusReducer, stuckChoice, type StatusState, type StepView } from './reducer.js';
 
 export interface EventSource {
   subscribe(listener: (e: HdEvent) => void): () => void;
@@ -131,6 +131,13 @@ export function StatusView({ state, frame = 0, animate = false }: { state: Statu
           <OutputLines lines={state.failureOutput} />
         </Box>
       ) : null}
+      {state.asking && !state.summary ? (
+        <Box flexDirection="column" marginTop={1}>
+          <Text color={color('yellow')}>{`${state.asking.message}: waiting will not resolve this.`}</Text>
+          <Text dimColor>{`fix: ${state.asking.fix}`}</Text>
+          <Text bold>Press Enter (or s) to stop waiting, w to keep waiting.</Text>
+        </Box>
+      ) : null}
       {state.summary ? (
         <Box marginTop={1}>
           <Text color={color(state.summary.ok ? 'green' : 'red')}>{summaryLines(state.summary, state.title, Math.max(20, (stdout?.columns ?? 80) - 1)).join('\n')}</Text>
@@ -141,8 +148,15 @@ export function StatusView({ state, frame = 0, animate = false }: { state: Statu
 }
 
 /** Subscribes to the event bus; exits (in one place, after the last flush) once the summary arrived. */
-export function StatusApp({ source, animate = animationEnabled() }: { source: EventSource; animate?: boolean }) {
+export function StatusApp({ source, animate = animationEnabled(), onAnswer }: { source: EventSource; animate?: boolean; onAnswer?: (id: string, choice: 'stop' | 'wait') => void }) {
   const [state, dispatch] = useReducer((s: StatusState, e: HdEvent) => statusReducer(s, e), initialStatus);
+  useInput(
+    (input, key) => {
+      const choice = stuckChoice(input, key);
+      if (choice && state.asking) onAnswer?.(state.asking.id, choice);
+    },
+    { isActive: Boolean(onAnswer && state.asking) },
+  );
   const [frame, setFrame] = useState(0);
   const { exit } = useApp();
   useEffect(() => source.subscribe(dispatch), [source]);

@@ -27,6 +27,15 @@ export interface StatusState {
   tail: string[];
   failureOutput: string[];
   summary?: Summary;
+  /** A pod is stuck: the question on screen (w keeps waiting, Enter or s stops). */
+  asking?: { id: string; message: string; fix: string };
+}
+
+/** The answer a key gives to the stuck question: w keeps waiting; Enter, s or Esc stops; anything else, none. */
+export function stuckChoice(input: string, key: { return?: boolean; escape?: boolean } = {}): 'stop' | 'wait' | undefined {
+  if (input === 'w' || input === 'W') return 'wait';
+  if (key.return || key.escape || input === 's' || input === 'S') return 'stop';
+  return undefined;
 }
 
 export const initialStatus: StatusState = { title: '', verb: 'installing', steps: [], tail: [], failureOutput: [] };
@@ -62,8 +71,16 @@ export function statusReducer(state: StatusState, e: HdEvent, now = Date.now()):
       return update(state, e.id, (s) => ({ ...s, notes: [...s.notes, e.text] }));
     case 'hint':
       return update(state, e.id, (s) => ({ ...s, hints: [...s.hints.filter((h) => h.message !== e.message), { message: e.message, ...(e.fix ? { fix: e.fix } : {}) }] }));
-    case 'done':
-      return { ...state, summary: e.summary, current: undefined, command: undefined, stdin: undefined };
+    case 'stuck':
+      return { ...state, asking: { id: e.id, message: e.message, fix: e.fix } };
+    case 'stuck:answered': {
+      const { asking: _asked, ...rest } = state;
+      return e.choice === 'wait' ? update(rest, e.id, (s) => ({ ...s, notes: [...s.notes, 'kept waiting (you chose w)'] })) : rest;
+    }
+    case 'done': {
+      const { asking: _asked, ...rest } = state;
+      return { ...rest, summary: e.summary, current: undefined, command: undefined, stdin: undefined };
+    }
   }
 }
 
