@@ -4,8 +4,26 @@
 // (exit 1, with the server, the context, the cause and the fix) is never mistaken for "nothing installed".
 import { UserError } from '../model/errors.js';
 import { describeLocation, type Location } from '../model/base.js';
-import { REQUEST_TIMEOUT, kubectlArgv, toolStderr } from './preflight-k8s.js';
 import { run } from './run.js';
+
+export function kubectlArgv(t: { context?: string }, ...args: string[]): string[] {
+  return t.context ? ['kubectl', '--context', t.context, ...args] : ['kubectl', ...args];
+}
+
+/** Every call to the API server is bounded: kubectl gives up on a request after this, and the process a bit later. */
+export const REQUEST_TIMEOUT = '5s';
+
+/** A klog line (`E1202 07:34:26.001395   30267 memcache.go:265] ...`): client-go's internals, not for the user. */
+const KLOG = /^[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d+\s+\d+ [^\]]+\] /;
+
+/** kubectl's or helm's stderr without klog lines (kept under HD_SETUP_DEBUG=1). */
+export function toolStderr(stderr: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (env.HD_SETUP_DEBUG === '1') return stderr;
+  return stderr
+    .split('\n')
+    .filter((l) => !KLOG.test(l))
+    .join('\n');
+}
 
 export interface Reach {
   ok: boolean;
@@ -35,7 +53,7 @@ const memo = new Map<string, Promise<Reach>>();
 
 /** Probe the API server of a context (the current one when undefined), once per process. */
 export function reachCluster(context: string | undefined): Promise<Reach> {
-  const key = context ?? '';
+  const key = `${process.env.KUBECONFIG ?? ''}\0${context ?? ''}`; // another kubeconfig is another cluster
   let p = memo.get(key);
   if (!p) {
     p = (async () => {

@@ -9,6 +9,9 @@ import { which } from '../util/which.js';
 import type { Check, CheckContext } from './preflight.js';
 import { compareVersions } from './preflight.js';
 import { run } from './run.js';
+import { REQUEST_TIMEOUT, kubectlArgv, reachCluster, toolStderr } from './kube-reach.js';
+
+export { REQUEST_TIMEOUT, kubectlArgv, toolStderr };
 import type { CheckReport } from './events.js';
 import { durationMs } from '../plan/kubernetes.js';
 import { maskUrlCredentials } from '../util/redact.js';
@@ -27,28 +30,10 @@ export function k8sTarget(model: Model): K8sTarget {
   return { namespace: k.namespace, release: k.release, ...(k.context ? { context: k.context } : {}) };
 }
 
-export function kubectlArgv(t: { context?: string }, ...args: string[]): string[] {
-  return t.context ? ['kubectl', '--context', t.context, ...args] : ['kubectl', ...args];
-}
-
-/** Every call to the API server is bounded: kubectl gives up on a request after this, and the process a bit later. */
-export const REQUEST_TIMEOUT = '5s';
 const PROCESS_TIMEOUT_MS = 8_000;
 
 async function kubectl(ctx: CheckContext, ...args: string[]) {
   return run(kubectlArgv(k8sTarget(ctx.model), `--request-timeout=${REQUEST_TIMEOUT}`, ...args), { timeoutMs: PROCESS_TIMEOUT_MS, ...(ctx.signal ? { signal: ctx.signal } : {}) });
-}
-
-/** A klog line (`E1202 07:34:26.001395   30267 memcache.go:265] ...`): client-go's internals, not for the user. */
-const KLOG = /^[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d+\s+\d+ [^\]]+\] /;
-
-/** kubectl's or helm's stderr without klog lines (kept under HD_SETUP_DEBUG=1). */
-export function toolStderr(stderr: string, env: NodeJS.ProcessEnv = process.env): string {
-  if (env.HD_SETUP_DEBUG === '1') return stderr;
-  return stderr
-    .split('\n')
-    .filter((l) => !KLOG.test(l))
-    .join('\n');
 }
 
 function firstLine(s: string): string {
@@ -64,50 +49,12 @@ export interface ServerProbe {
   fix?: string;
 }
 
-function probeCause(r: { stderr: string; failure?: string }): string {
-  const e = r.stderr;
-  if (r.failure === 'timeout' || /context deadline exceeded|Client\.Timeout|i\/o timeout|TLS handshake timeout|timed out/i.test(e)) return `no answer within ${REQUEST_TIMEOUT} (the server accepts connections but does not respond, or a firewall drops them)`;
-  if (/connection refused|was refused/i.test(e)) return 'connection refused (nothing listens at that address)';
-  if (/no such host|server misbehaving/i.test(e)) return 'the host name does not resolve';
-  if (/x509|certificate/i.test(e)) return 'its TLS certificate is not trusted';
-  if (/Unauthorized|must be logged in|provide credentials/i.test(e)) return 'it rejects the credentials of this context (expired token?)';
-  if (/no route to host|network is unreachable/i.test(e)) return 'no route to it (VPN down?)';
-  return firstLine(e) || 'no server version in the answer';
-}
-
-const probes = new WeakMap<CheckContext, Promise<ServerProbe>>();
-
 /**
- * One probe of the API server per preflight (memoised on the check context): `kubectl version` with a
- * request timeout. When it fails, the server-version check reports it once (server, context, cause, fix)
- * and the checks that need the server are skipped instead of each failing with a misleading message.
+ * One probe of the API server per context and process (exec/kube-reach.ts), shared with detection: a closed
+ * port or a hung server costs one request timeout, and every check that needs the server is skipped.
  */
 export function probeServer(ctx: CheckContext): Promise<ServerProbe> {
-  let p = probes.get(ctx);
-  if (!p) {
-    p = (async () => {
-      const t = k8sTarget(ctx.model);
-      const r = await kubectl(ctx, 'version', '-o', 'json');
-      let version: string | undefined;
-      try {
-        version = (JSON.parse(r.stdout) as { serverVersion?: { gitVersion?: string } }).serverVersion?.gitVersion;
-      } catch {
-        version = undefined;
-      }
-      if (version && r.exitCode === 0) return { ok: true, version };
-      const view = await run(kubectlArgv(t, 'config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}|{.current-context}'), { timeoutMs: PROCESS_TIMEOUT_MS });
-      const [server, current] = view.exitCode === 0 ? view.stdout.trim().split('|') : [];
-      const context = t.context ?? current;
-      const where = `${server ? `at ${server}` : ''}${context ? ` (context ${context})` : ''}`.trim();
-      return {
-        ok: false,
-        message: `cannot reach the Kubernetes API server${where ? ` ${where}` : ''}: ${probeCause(r)}`,
-        fix: `check that the cluster is up and reachable from here (VPN, firewall, proxy): kubectl${t.context ? ` --context ${t.context}` : ''} cluster-info; or choose another context with --context`,
-      };
-    })();
-    probes.set(ctx, p);
-  }
-  return p;
+  return reachCluster(k8sTarget(ctx.model).context);
 }
 
 const UNREACHABLE_SKIP = { status: 'skipped' as const, message: 'not checked: the API server cannot be reached (see server-version)' };
