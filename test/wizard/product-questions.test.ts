@@ -8,6 +8,7 @@ import { parseModel } from '../../src/products/load.js';
 import { render } from '../../src/service/plan.js';
 import { PRODUCTS, computePresetJsonSchema } from '../../src/products/index.js';
 import { WIZARDS } from '../../src/products/wizards.js';
+import { secretPaths } from '../../src/products/secrets.js';
 import { createState, currentQuestion, prefill, reduce, type WizardState } from '../../src/ui/wiz/state.js';
 import { questions, type Answers } from '../../src/ui/wiz/questions.js';
 import { RENDER_ENV, ROOT, SECRET_ENV, TOKEN, load } from '../helpers.js';
@@ -176,6 +177,10 @@ describe('every field the model accepts, with its rules', () => {
     expect(key.kind === 'text' && key.secret).toBe(true);
     s = walk(s, ['-----BEGIN PRIVATE KEY-----abc', '', '', '']);
     expect(s.answers.tobiko.gateways.lake.private_key).toBe('-----BEGIN PRIVATE KEY-----abc');
+    // the chart's keyword rule would not call it secret: the wizard lists it in secretParams, so the model,
+    // the env-file's secret part and every output treat it as one
+    expect(s.answers.tobiko.secretParams).toEqual(['private_key']);
+    expect(secretPaths(s.answers)).toContain('tobiko.gateways.lake.private_key');
     // edit it: authenticator instead
     s = walk(s, ['edit:lake', 'lake', 'snowflake', 'authenticator', 'acct', 'svc', 'externalbrowser', '', '', '']);
     expect(s.answers.tobiko.gateways.lake).toEqual({ type: 'snowflake', account: 'acct', user: 'svc', authenticator: 'externalbrowser' });

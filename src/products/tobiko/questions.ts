@@ -158,7 +158,7 @@ function gatewayQuestions(c: Ctx): Question[] {
       step: 'Gateways',
       kind: 'text',
       // Masked: the model's secrets, and a private key whatever the model calls it.
-      secret: secret || p.includes('private_key') && p !== 'private_key_path',
+      secret: secret || isPrivateKey(p),
       title: `${d.name}: ${p}${secret ? ' (secret)' : ''}${optional ? ' (optional; empty: not set)' : ''}`,
       help: secret
         ? secretsOptional(c)
@@ -173,8 +173,11 @@ function gatewayQuestions(c: Ctx): Question[] {
       },
       apply: (cx, v) => {
         const g = cx.drafts.gateway as GatewayDraft;
-        const next: Ctx = { ...cx, drafts: upd(cx, { params: { ...g.params, [p]: v } }) };
-        return last ? commitGateway(next) : { drafts: next.drafts };
+        // A private key the chart's keyword rule would not call secret goes into secretParams, so the chart,
+        // the env-file and every output treat it as one.
+        const forced = !secret && isPrivateKey(p) && v.trim() ? set(cx.answers, 'tobiko.secretParams', [...new Set([...((cx.answers.tobiko?.secretParams ?? []) as string[]), p])]) : cx.answers;
+        const next: Ctx = { ...cx, answers: forced, drafts: upd(cx, { params: { ...g.params, [p]: v } }) };
+        return last ? commitGateway(next) : { answers: forced, drafts: next.drafts };
       },
     });
   });
@@ -191,6 +194,9 @@ function gatewayQuestions(c: Ctx): Question[] {
   }
   return out;
 }
+
+/** A private key's content (not its path), which the chart's keyword rule does not call secret. */
+const isPrivateKey = (p: string) => p.includes('private_key') && !p.endsWith('_path');
 
 /** With a store or an existing Secret, the secret values are not ours to hold. */
 function dropSecretValues(answers: Answers): Answers {
