@@ -131,9 +131,12 @@ export function buildProgram(): Command {
     .option('-s, --set <path=value>', 'wizard: prefill an option (repeatable)', collect, [])
     .option('--allow-root', 'allow running as root')
     .option('--skip-check <id>', 'skip a preflight check by id (repeatable)', collect, [])
+    .option('--context <name>', 'wizard: the Kubernetes context to preselect (default: the current context)')
     .option('--plain', 'wizard: numbered line prompts that never repaint (screen readers, dumb terminals; also ACCESSIBLE=1)');
   program.action(
-    action(async (opts: { preset?: string; set?: string[]; allowRoot?: boolean; skipCheck?: string[]; plain?: boolean }) => {
+    action(async (opts: { preset?: string; set?: string[]; allowRoot?: boolean; skipCheck?: string[]; plain?: boolean; context?: string }) => {
+      // Bad flags first, with install's one-line errors (exit 2), terminal or not.
+      if (opts.preset || opts.set?.length || (await import('../model/env-names.js')).optionVarNames(process.env).length) (await import('../service/install.js')).checkGiven(opts);
       if (!isInteractive()) {
         throw new UserError(
           [
