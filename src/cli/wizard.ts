@@ -100,18 +100,25 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
   // Checks the user chose to skip on the review screen (the same as --skip-check).
   const skipped = new Set(flags.skipCheck ?? []);
   const withSkips = (): InstallFlags => ({ ...flags, skipCheck: [...skipped] });
+  const commandOptions = () => ({ ...(flags.preset ? { preset: flags.preset } : {}), refs, ...(flags.allowRoot ? { allowRoot: true } : {}), skipCheck: [...skipped] });
   const result = await runWizard(plain, {
     initial,
     skipChecks: (ids) => ids.forEach((id) => skipped.add(id)),
     detection,
     onSecret: (v) => redactor.add([v]),
     review: async (answers) => {
-      const [{ parseModel }, { UserError, formatProblem }, { prepare, preflight }, { planToText }] = await Promise.all([
+      const [{ parseModel }, { UserError, formatProblem }, { prepare, preflight }, { planToText }, { equivalentCommand }] = await Promise.all([
         import('../model/load.js'),
         import('../model/errors.js'),
         import('../service/install.js'),
         import('../plan/describe.js'),
+        import('../service/command.js'),
       ]);
+      // The same install without the wizard, as one command (secrets as references).
+      const same = () => {
+        const eq = equivalentCommand(answers, commandOptions());
+        return `\n\nThe same without the wizard${eq.vars.length ? ` (export ${eq.vars.join(', ')} first)` : ''}:\n  ${eq.command}`;
+      };
       try {
         const { model, secrets } = parseModel(structuredClone(answers), { env: process.env });
         redactor.add(secrets);
@@ -122,10 +129,10 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
           return {
             ok: false,
             failed: ids,
-            text: `Preflight found ${failed.length} problem${failed.length > 1 ? 's' : ''}:\n${failed.map((r) => `✖ ${r.id}: ${r.message}\n  fix: ${r.fix ?? ''}`).join('\n')}\n\nFix it and run hd-setup again, or press esc to change your answers.\nPress k to skip ${ids.length > 1 ? 'these checks' : 'this check'} and install anyway (the same as --skip-check ${ids.join(' --skip-check ')}).\nPress s to save these answers as a preset first.\n\n${planToText(p.plan, redactor, { diffs: true })}`,
+            text: `Preflight found ${failed.length} problem${failed.length > 1 ? 's' : ''}:\n${failed.map((r) => `✖ ${r.id}: ${r.message}\n  fix: ${r.fix ?? ''}`).join('\n')}\n\nFix it and run hd-setup again, or press esc to change your answers.\nPress k to skip ${ids.length > 1 ? 'these checks' : 'this check'} and install anyway (the same as --skip-check ${ids.join(' --skip-check ')}).\nPress s to save these answers as a preset first.\n\n${planToText(p.plan, redactor, { diffs: true })}${same()}`,
           };
         }
-        return { ok: true, text: planToText(p.plan, redactor, { diffs: true }) };
+        return { ok: true, text: `${planToText(p.plan, redactor, { diffs: true })}${same()}` };
       } catch (e) {
         if (e instanceof UserError) return { ok: false, text: `${e.problems.map(formatProblem).join('\n')}\n\nPress esc to go back and fix it.` };
         throw e;
@@ -161,5 +168,8 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
   redactor.add(secrets);
   const p = await prepare({ model, raw: result.answers, secrets, source: '(wizard)', warnings: [] });
   const summary = await install(p, withSkips(), reporterFor({}));
+  // Like gitlab-runner's register line: the one command that does this again, without questions.
+  const eq = (await import('../service/command.js')).equivalentCommand(result.answers, commandOptions());
+  process.stderr.write(`\nThe same without the wizard${eq.vars.length ? ` (export ${eq.vars.join(', ')} first)` : ''}:\n  ${eq.command}\n`);
   return exitCodeOf(summary);
 }

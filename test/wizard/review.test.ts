@@ -1,0 +1,84 @@
+// The review and the summary print the equivalent command; run on the stub runtime, it writes the same
+// files as the wizard did. The bundled bin in a real pty (util-linux `script`), keys sent when the
+// screen shows what they answer.
+import { describe, expect, it } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import stripAnsi from 'strip-ansi';
+import { BIN, ROOT, expectNoSecrets } from '../helpers.js';
+import { rootFlags, stubEnv } from '../stub-runtime.js';
+import { hasScript } from './pty-helpers.js';
+
+/** Run the bin in a pty; each step waits (up to 30 s) for its text on screen, then sends its keys. */
+function drive(size: string, args: string[], env: NodeJS.ProcessEnv, steps: [string, string][]): Promise<{ out: string; code: number | null }> {
+  const e: NodeJS.ProcessEnv = { ...env, NO_COLOR: '1', PATH: `${env.PATH}:/usr/bin:/bin` };
+  delete e.CI;
+  const cmd = [process.execPath, BIN, ...args].map((a) => JSON.stringify(a)).join(' ');
+  const child = spawn('/usr/bin/script', ['-qec', `stty ${size}; exec ${cmd}`, '/dev/null'], { env: e, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString('utf8')));
+  void (async () => {
+    let from = 0;
+    for (const [text, keys] of steps) {
+      for (let t = Date.now(); Date.now() - t < 30_000 && !stripAnsi(out.slice(from)).includes(text) && child.exitCode === null; ) await new Promise((r) => setTimeout(r, 50));
+      from = out.length;
+      await new Promise((r) => setTimeout(r, 200));
+      if (child.exitCode === null) child.stdin.write(keys);
+    }
+  })();
+  return new Promise((done) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      done({ out: stripAnsi(out).replace(/\r/g, ''), code });
+    });
+  });
+}
+
+/** The command printed after `heading`, joined back from wrapped lines. */
+function printed(out: string, heading: string): string {
+  const at = out.lastIndexOf(heading);
+  const lines = out.slice(at).split('\n').slice(1);
+  const cmd: string[] = [];
+  for (const l of lines) {
+    if (!l.startsWith('  ')) break;
+    cmd.push(l.trim());
+  }
+  return cmd.join(' ');
+}
+
+describe.runIf(hasScript)('the equivalent command, run for real', () => {
+  it('the review and the summary print it; run on the stub runtime, it writes the same files', async () => {
+    const boot = { path: [join(ROOT, 'test/stubs/boot')], imagePresent: true };
+    const a = await stubEnv('docker', { USER: 'ana' }, boot);
+    const args = ['--set', 'product=fivetran', '--set', 'runtime=docker', '--set', 'fivetran.token=env:FIVETRAN_TOKEN', '--set', 'fivetran.pullPolicy=missing', '--set', 'proxy.https=http://proxy.internal:3128', ...rootFlags];
+    const r = await drive('cols 120 rows 40', args, a.env, [
+      // the review ends with the command: page down to it, then install
+      ['enter install', '\x1b[6~\x1b[6~'],
+      ['The same without the wizard', '\r'],
+      ['The same without the wizard', ''],
+    ]);
+    expect(r.code, r.out.slice(-2000)).toBe(0);
+    expectNoSecrets(r.out);
+    const cmd = printed(r.out, 'The same without the wizard (export FIVETRAN_TOKEN first):');
+    expect(cmd).toMatch(/^hd-setup install --preset fivetran-docker --set proxy\.https=http:\/\/proxy\.internal:3128 .*--set fivetran\.pullPolicy=missing .*--yes$/);
+    // the review showed it too, before anything ran
+    expect(r.out.indexOf('The same without the wizard')).toBeLessThan(r.out.indexOf('hd-setup · installing'));
+    expect(r.out.lastIndexOf('The same without the wizard')).toBeGreaterThan(r.out.indexOf('hd-setup · installing'));
+
+    const b = await stubEnv('docker', { USER: 'ana' }, boot);
+    // hd-setup on PATH, as a user has it; the line runs through a shell as printed
+    const bin = join(b.home, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'hd-setup'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`, { mode: 0o755 });
+    const again = spawnSync('sh', ['-c', cmd], { env: { ...b.env, PATH: `${bin}:${b.env.PATH}`, CI: 'true', NO_COLOR: '1' }, encoding: 'utf8', timeout: 60_000 });
+    expect(again.status, again.stderr).toBe(0);
+    for (const f of ['fivetran/conf/config.json', '.config/systemd/user/hd-fivetran-agent.service']) {
+      expect(readFileSync(join(b.home, f), 'utf8').replaceAll(b.home, '~')).toBe(readFileSync(join(a.home, f), 'utf8').replaceAll(a.home, '~'));
+    }
+    a.server.close();
+    b.server.close();
+  }, 120_000);
+});
