@@ -124,15 +124,18 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
         redactor.add(secrets);
         const p = await prepare({ model, raw: answers, secrets, source: '(wizard)', warnings: [] });
         const failed = (await preflight(p, withSkips())).filter((r) => r.status === 'fail');
+        // Every file as it will be written, secrets masked (the review's v).
+        const files = p.plan.files.map((f) => ({ path: f.dest, mode: f.mode.toString(8).padStart(4, '0'), content: redactor.redact(f.content) }));
         if (failed.length) {
           const ids = failed.map((r) => r.id);
           return {
             ok: false,
             failed: ids,
+            files,
             text: `Preflight found ${failed.length} problem${failed.length > 1 ? 's' : ''}:\n${failed.map((r) => `✖ ${r.id}: ${r.message}\n  fix: ${r.fix ?? ''}`).join('\n')}\n\nFix it and run hd-setup again, or press esc to change your answers.\nPress k to skip ${ids.length > 1 ? 'these checks' : 'this check'} and install anyway (the same as --skip-check ${ids.join(' --skip-check ')}).\nPress s to save these answers as a preset first.\n\n${planToText(p.plan, redactor, { diffs: true })}${same()}`,
           };
         }
-        return { ok: true, text: `${planToText(p.plan, redactor, { diffs: true })}${same()}` };
+        return { ok: true, files, text: `${planToText(p.plan, redactor, { diffs: true })}${same()}` };
       } catch (e) {
         if (e instanceof UserError) return { ok: false, text: `${e.problems.map(formatProblem).join('\n')}\n\nPress esc to go back and fix it.` };
         throw e;

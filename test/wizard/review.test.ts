@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import stripAnsi from 'strip-ansi';
 import { BIN, ROOT, expectNoSecrets } from '../helpers.js';
 import { rootFlags, stubEnv } from '../stub-runtime.js';
-import { hasScript } from './pty-helpers.js';
+import { hasScript, lastFrame } from './pty-helpers.js';
 
 /** Run the bin in a pty; each step waits (up to 30 s) for its text on screen, then sends its keys. */
 function drive(size: string, args: string[], env: NodeJS.ProcessEnv, steps: [string, string][]): Promise<{ out: string; code: number | null }> {
@@ -81,4 +81,28 @@ describe.runIf(hasScript)('the equivalent command, run for real', () => {
     a.server.close();
     b.server.close();
   }, 120_000);
+
+  for (const [cols, rows] of [
+    [80, 24],
+    [120, 40],
+  ] as const) {
+    it(`v shows the files the install writes, the token masked, within the terminal (${cols}×${rows})`, async () => {
+      const s = await stubEnv('docker', { USER: 'ana' }, { imagePresent: true });
+      const args = ['--set', 'product=fivetran', '--set', 'runtime=docker', '--set', 'fivetran.token=env:FIVETRAN_TOKEN', ...rootFlags];
+      const r = await drive(`cols ${cols} rows ${rows}`, args, s.env, [
+        ['v view files', 'v'],
+        ['File 1 of 2', '\x1b[C'],
+        ['File 2 of 2', '\x03'],
+      ]);
+      expect(r.code).toBe(130);
+      expectNoSecrets(r.out);
+      expect(r.out.replace(/\n/g, ' ').replace(/ +/g, ' ')).toContain(`File 1 of 2: ${s.home}/fivetran/conf/config.json (0600, secrets masked)`);
+      expect(r.out).toMatch(/"token": "\*+"/);
+      expect(r.out).toContain('ExecStart=');
+      const frame = lastFrame(r.out);
+      expect(frame.join('\n')).toContain('hd-fivetran-agent.service (0644');
+      for (const l of frame) expect([...l].length, l).toBeLessThanOrEqual(cols);
+      s.server.close();
+    }, 90_000);
+  }
 });

@@ -5,7 +5,7 @@
 // Input is read as plain lines (LineReader); a secret is read without echo.
 import type { Answers, Question } from './questions.js';
 import { createState, currentQuestion, initialValue, prefill, progress, reduce, type WizardState } from './state.js';
-import type { WizardProps } from './Wizard.js';
+import type { ReviewText, WizardProps } from './Wizard.js';
 import { DEFAULT_PRESET_PATH, presetPath } from './preset-path.js';
 import { wrapLines } from '../summary.js';
 
@@ -179,9 +179,10 @@ export async function runPlainWizard(props: Omit<WizardProps, 'onDone'>, io: { i
       reported = s.secrets.length;
       const q = currentQuestion(s);
       if (q.kind === 'review') {
-        const r = await props.review(s.answers).catch((e: Error) => ({ ok: false, text: e.message, failed: undefined as string[] | undefined }));
+        const r: ReviewText = await props.review(s.answers).catch((e: Error) => ({ ok: false, text: e.message }));
         say(['', r.ok ? 'Review: files, changes and the exact commands (secrets masked)' : 'Not ready to install:', ...r.text.split('\n'), '']);
-        const choices = [r.ok ? 'i install' : '', r.failed?.length ? `k skip the failed check${r.failed.length > 1 ? 's' : ''}` : '', 's save as a preset', `${BACK} back`, 'q quit'].filter(Boolean);
+        const files = r.files ?? [];
+        const choices = [r.ok ? 'i install' : '', r.failed?.length ? `k skip the failed check${r.failed.length > 1 ? 's' : ''}` : '', files.length ? 'v view the files' : '', 's save as a preset', `${BACK} back`, 'q quit'].filter(Boolean);
         out.write(`${choices.join(', ')}: `);
         const line = await reader.read();
         if (line === undefined) return { kind: 'cancel', answers: s.answers };
@@ -190,6 +191,10 @@ export async function runPlainWizard(props: Omit<WizardProps, 'onDone'>, io: { i
         if (t === 'q') return { kind: 'cancel', answers: s.answers };
         if (t === BACK) s = reduce(s, { type: 'back' });
         else if (t === 'k' && r.failed?.length) props.skipChecks?.(r.failed);
+        else if (t === 'v' && files.length) {
+          // Every file in full, secrets masked: the terminal's own scrollback scrolls it.
+          for (const [i, f] of files.entries()) say(['', `File ${i + 1} of ${files.length}: ${f.path} (${f.mode}, secrets masked)`, ...f.content.replace(/\n$/, '').split('\n').map((l) => `  | ${l}`), `(end of ${f.path})`]);
+        }
         else if (t === 's') {
           out.write(`Save the preset to (Enter: ${DEFAULT_PRESET_PATH}): `);
           const p = await reader.read();
