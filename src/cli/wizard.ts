@@ -9,14 +9,18 @@ import { optionVarNames } from '../model/env-names.js';
 import { accessibleRequested, terminalProblem } from '../ui/term.js';
 
 async function detect(): Promise<Detection> {
-  const [{ detectRuntime }, { findAll, findContext }, { probe }, { which }] = await Promise.all([
+  const [{ detectRuntime }, { findAll, findContext, isPresent }, { probe }, { which }] = await Promise.all([
     import('../exec/detect.js'),
     import('../service/find.js'),
     import('../exec/run.js'),
     import('../util/which.js'),
   ]);
   // The install hd-setup recorded last, else one in the default places.
-  const findInstalled = async () => (await findAll(findContext()).catch(() => []))[0];
+  // One that is there now first; else the settings an uninstall left behind (said as such).
+  const findInstalled = async () => {
+    const all = await findAll(findContext()).catch(() => []);
+    return all.find(isPresent) ?? all[0];
+  };
   const [docker, podman, ctx, installed] = await Promise.all([
     detectRuntime('docker'),
     detectRuntime('podman'),
@@ -31,7 +35,7 @@ async function detect(): Promise<Detection> {
   if (pm) d.podman = pm;
   if (ctx) d.kubeContext = ctx;
   if (installed) {
-    d.installed = { where: installed.where, preset: installed.preset };
+    d.installed = { where: installed.where, preset: installed.preset, present: isPresent(installed) };
     redactor.add(installed.secretPaths.map((p) => String(get(installed.preset, p) ?? '')));
   }
   return d;

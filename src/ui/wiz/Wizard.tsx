@@ -11,7 +11,7 @@ import { wrapLines } from '../summary.js';
 import { colorsEnabled } from '../theme.js';
 import type { Answers, Detection, Option, Question } from './questions.js';
 import { openViewer, viewLines, viewerKey, viewerKeys, viewerTitle, type ViewFile, type ViewerState } from './viewer.js';
-import { createState, currentQuestion, initialValue, prefill, progress, reduce, type WizardState } from './state.js';
+import { createState, currentQuestion, foundNote, initialValue, prefill, progress, reduce, visibleNote, type WizardState } from './state.js';
 
 export interface ReviewText {
   ok: boolean;
@@ -260,7 +260,7 @@ export function WizardApp(p: WizardProps) {
         (detection) => {
           dispatch({ type: 'detected', detection });
           if (detection.installed) {
-            dispatch({ type: 'prefill', answers: detection.installed.preset, note: `Found an installed agent (${detection.installed.where}). Its settings are prefilled; esc walks back through them.` });
+            dispatch({ type: 'prefill', answers: detection.installed.preset, note: foundNote(detection.installed, 'esc') });
           }
         },
         () => undefined,
@@ -281,9 +281,9 @@ export function WizardApp(p: WizardProps) {
   return (
     <Box flexDirection="column">
       <Header s={s} />
-      {s.note ? (
+      {visibleNote(s) ? (
         <Text color={color('yellow')} wrap="wrap">
-          {s.note}
+          {visibleNote(s)}
         </Text>
       ) : null}
       <Box flexDirection="column" marginTop={1}>

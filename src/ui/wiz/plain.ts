@@ -4,7 +4,7 @@
 // charmbracelet/huh) or --plain; used by itself on a terminal below 40×10 or with TERM=dumb.
 // Input is read as plain lines (LineReader); a secret is read without echo.
 import type { Answers, Question } from './questions.js';
-import { createState, currentQuestion, initialValue, prefill, progress, reduce, type WizardState } from './state.js';
+import { createState, currentQuestion, foundNote, initialValue, prefill, progress, reduce, type WizardState } from './state.js';
 import type { ReviewText, WizardProps } from './Wizard.js';
 import { DEFAULT_PRESET_PATH, presetPath } from './preset-path.js';
 import { wrapLines } from '../summary.js';
@@ -169,7 +169,7 @@ export async function runPlainWizard(props: Omit<WizardProps, 'onDone'>, io: { i
       const d = await props.detection().catch(() => ({}));
       s = reduce(s, { type: 'detected', detection: d });
       if ('installed' in d && d.installed) {
-        s = reduce(s, { type: 'prefill', answers: d.installed.preset, note: `Found an installed agent (${d.installed.where}). Its settings are the defaults; < walks back through them.` });
+        s = reduce(s, { type: 'prefill', answers: d.installed.preset, note: foundNote(d.installed, '<') });
         say([s.note ?? '']);
       }
     }

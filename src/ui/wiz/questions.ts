@@ -12,7 +12,7 @@ export interface Detection {
   podman?: { version?: string; rootless: boolean; reachable: boolean };
   kubeContext?: string;
   /** An existing install found on this machine, as a preset. */
-  installed?: { where: string; preset: Answers };
+  installed?: { where: string; preset: Answers; /** Its containers or release exist now (false: only its settings were kept, e.g. after uninstall). */ present?: boolean };
 }
 
 /** Transient editing state (a gateway or an affinity rule being entered). */
