@@ -155,6 +155,6 @@ export const containerChecks: Record<string, Check> = {
   'image-present': (ctx) => {
     const image = ctx.product.image(ctx.model);
     if (image && ctx.state.images.includes(image)) return { status: 'ok', message: `image ${image} is present` };
-    return { status: 'fail', message: `image ${image} is not present and pull policy is never`, fix: `load it first (${runtimeName(ctx)} load -i image.tar), or set pullPolicy to missing` };
+    return { status: 'fail', message: `image ${image} is not present and pull policy is never`, fix: `load it first (${runtimeName(ctx)} load -i image.tar), or let it be pulled: --set ${ctx.product.settingPath('pullPolicy', ctx.model.runtime)}=missing` };
   },
 };

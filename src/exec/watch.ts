@@ -135,7 +135,7 @@ export async function diagnose(w: Pick<WatchContext, 'namespace' | 'selector' | 
       findings.push({
         key: `notready:${name}`,
         message: `pod ${name} is not ready (${pod.status?.phase ?? 'Unknown'}${waiting.length ? `, ${waiting.join(', ')}` : ''}) and helm stopped waiting`,
-        fix: `if it is only slow, raise the timeout (--set ${w.timeoutSetting ?? 'fivetran.kubernetes.timeout'}=10m); dig further: ${describe}`,
+        fix: `if it is only slow, raise the timeout${w.timeoutSetting ? ` (--set ${w.timeoutSetting}=10m)` : ''}; dig further: ${describe}`,
       });
     }
     const sched = (pod.status?.conditions ?? []).find((c) => c.type === 'PodScheduled' && c.status === 'False');

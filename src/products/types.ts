@@ -6,6 +6,7 @@ import type { BaseModel, ContainerRuntime, Location, Runtime } from '../model/ba
 import type { ContainerSpec } from '../plan/containers.js';
 import type { HostFacts, InstalledState, Plan, PlannedFile } from '../plan/types.js';
 import type { FileBase, RenderEnv, RenderedFile } from '../render/types.js';
+import type { ProductWizard } from './wizard.js';
 
 /** What an install looks like on disk and in the runtime: render's output, and decode's input. */
 export interface Artifacts {
@@ -114,6 +115,8 @@ export interface ProductModule {
   secretEnvName(path: string): string;
   /** Vendor endpoints the agent must reach (doctor). */
   endpoints(model: BaseModel): string[];
+  /** The wizard's questions (src/products/<name>/questions.ts; also listed in wizards.ts, which the wizard loads without zod). */
+  wizard?: ProductWizard;
 }
 
 export type { ContainerRuntime };

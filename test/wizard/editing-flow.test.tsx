@@ -75,14 +75,16 @@ describe('text questions edit like readline', () => {
   it('a prefilled list is extended at its end, edited in the middle, every key in one chunk', async () => {
     const w = mount({ product: 'fivetran', runtime: 'docker', fivetran: { token: TOKEN }, proxy: { https: 'http://proxy.internal:3128' } });
     await w.untilFrame('enter install');
-    // walk back to the no-proxy question
-    await w.keys('\x1b');
+    // walk back to the no-proxy question (past the Advanced step and the secrets note)
+    for (let i = 0; i < 4 && !w.frame().includes('Hosts that bypass the proxy'); i++) await w.keys('\x1b');
     await w.untilFrame('Hosts that bypass the proxy');
     expect(w.frame()).toContain('localhost, 127.0.0.1');
     // one chunk: append ", 10.0.0.0/8", then Home, Alt-F (after "localhost"), Alt-D (kill ", 127"),
     // End, Ctrl-Y (yank it back at the end), Enter
     await w.keys(`, 10.0.0.0/8${HOME}\x1bf\x1bd\x1b[F\x19${ENTER}`);
     await w.untilFrame('The token goes only into');
+    await w.keys(ENTER);
+    await w.untilFrame('Advanced settings');
     await w.keys(ENTER);
     await w.untilFrame('enter install');
     await w.keys(ENTER);

@@ -174,8 +174,11 @@ describe('wizard screens at 80×24 and 120×40', () => {
       expect(run).toBeGreaterThan(0);
       if (cols === 80) expect(frame[run + 1]).toMatch(/^ {11}\S/);
       expect(frame.join('\n')).toContain('ldp-agent:production');
-      keys.write('\x1b');
-      await settle();
+      // back past the Advanced step to the secrets question
+      for (let i = 0; i < 3 && !screen.last().includes('Where do the executor secrets live?'); i++) {
+        keys.write('\x1b');
+        await settle();
+      }
       frame = screen.last().split('\n');
       expect(frame.join('\n')).toContain('Where do the executor secrets live?');
       const options = frame.filter((l) => /Secret|Helm values|Operator/.test(l) && /^[❯ ] /.test(l));

@@ -40,7 +40,7 @@ async function converse(answers: string[], opts: { review?: (a: Answers) => Prom
 
 describe('line prompts', () => {
   it('Fivetran on docker: the same answers render the same files as the bundled preset', async () => {
-    const { result, output } = await converse(['1', '1', `  ${TOKEN} `, '', '', 'i']);
+    const { result, output } = await converse(['1', '1', `  ${TOKEN} `, '', '', '', 'i']);
     expect(result.kind).toBe('install');
     expect(result.answers.fivetran.token).toBe(TOKEN); // trimmed
     expect(files(result.answers)).toEqual(presetFiles('fivetran-docker'));
@@ -51,7 +51,7 @@ describe('line prompts', () => {
     expect(output).not.toMatch(/\x1b/); // never repaints: no escape sequences at all
   });
   it('errors are said once and asked again; < goes back and keeps the answers', async () => {
-    const { result, output } = await converse(['1', '9', '1', 'not-a-token', '<', '', TOKEN, '2', 'http://proxy.internal:3128', '', '', '', 'q']);
+    const { result, output } = await converse(['1', '9', '1', 'not-a-token', '<', '', TOKEN, '2', 'http://proxy.internal:3128', '', '', '', '', 'q']);
     expect(output).toContain('✖ type a number from 1 to 3, or Enter for the default');
     expect(output).toContain('✖ token is not base64');
     expect(output.match(/Where should it run\?/g)).toHaveLength(3);
@@ -61,7 +61,7 @@ describe('line prompts', () => {
   it('the review: not ready offers what works; k skips the failed checks; s saves (~ expanded)', async () => {
     let skipped = false;
     const review = async () => (skipped ? { ok: true, text: 'Steps' } : { ok: false, failed: ['not-root'], text: '✖ not-root: running as root' });
-    const input = ['1', '1', TOKEN, '', '', 'i', 's', '~/p.yaml', 'k', 'i'];
+    const input = ['1', '1', TOKEN, '', '', '', 'i', 's', '~/p.yaml', 'k', 'i'];
     const input2 = new PassThrough();
     let output = '';
     const saved: string[] = [];
@@ -104,7 +104,7 @@ describe.runIf(hasScript)('line prompts in a pseudo-terminal (the built bin)', (
     const r = await inPty('cols 80 rows 24', {
       env: { ACCESSIBLE: '1', HOME: home },
       // typed ahead too: the reader, not the terminal, decides what is echoed
-      keys: ['1\r', '1\r', `${TOKEN}\r`, '\r', '\r', 's\r', '~/p.yaml\r', 'q\r'],
+      keys: ['1\r', '1\r', `${TOKEN}\r`, '\r', '\r', '\r', 's\r', '~/p.yaml\r', 'q\r'],
       first: 1500,
       gap: 600,
     });

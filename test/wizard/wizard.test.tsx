@@ -250,6 +250,8 @@ describe('wizard flows (ink-testing-library): the answers render byte-identical 
     await w.keys(ESC);
     expect(w.frame()).toContain('Agent token');
     await w.keys(ENTER, ENTER, ENTER);
+    expect(w.frame()).toContain('Advanced settings');
+    await w.keys(ENTER);
     await installFromReview(w, 'fivetran-docker');
   });
 
@@ -299,7 +301,7 @@ describe('wizard flows (ink-testing-library): the answers render byte-identical 
 
   it('Fivetran on docker with every key in one chunk (as over a slow SSH link)', async () => {
     const w = mount();
-    await w.keys(`${ENTER}${ENTER}${TOKEN}${ENTER}${ENTER}${ENTER}`);
+    await w.keys(`${ENTER}${ENTER}${TOKEN}${ENTER}${ENTER}${ENTER}${ENTER}`);
     await installFromReview(w, 'fivetran-docker');
   });
 

@@ -9,6 +9,7 @@ import { decodeFivetran } from './decode.js';
 import { fivetranContainerSpec, fivetranSelector, planFivetranContainers, planFivetranKubernetes } from './plan.js';
 import { FIVETRAN_CONTAINER, FIVETRAN_NETWORK, FIVETRAN_UNIT, fivetranOf, renderFivetran } from './render.js';
 import { FIVETRAN_CHART, fivetranSchema } from './schema.js';
+import { fivetranWizard } from './questions.js';
 
 const DEFAULT_DIR = '~/fivetran';
 
@@ -121,6 +122,7 @@ export const fivetran: ProductModule = {
   secretPaths: (preset) => (obj(preset.fivetran).token !== undefined ? ['fivetran.token'] : []),
   secretEnvName: (path) => (path === 'fivetran.token' ? 'FIVETRAN_TOKEN' : path.replace(/\W+/g, '_').toUpperCase()),
   endpoints: () => ['https://ldp.orchestrator.fivetran.com', 'https://api.fivetran.com/v1/hybrid-deployment-agents'],
+  wizard: fivetranWizard,
 };
 
 export { FIVETRAN_CHART };

@@ -20,9 +20,8 @@ export const HD_SETUP_CONFIG_KEYS = [
   'kubernetes_node_selector_enable',
 ];
 
-export const FIVETRAN_IMAGE = 'us-docker.pkg.dev/prod-eng-fivetran-ldp/public-docker-us/ldp-agent:production';
-export const FIVETRAN_CHART = 'oci://us-docker.pkg.dev/prod-eng-fivetran-ldp/public-docker-us/helm/hybrid-deployment-agent';
-export const FIVETRAN_CHART_VERSIONS = ['0.24.0', '0.12.0'] as const;
+import { FIVETRAN_CHART, FIVETRAN_CHART_VERSIONS, FIVETRAN_IMAGE, FIVETRAN_PULL_POLICIES_K8S, FIVETRAN_RESTART_POLICIES } from './constants.js';
+export { FIVETRAN_CHART, FIVETRAN_CHART_VERSIONS, FIVETRAN_IMAGE };
 
 const matchExpression = z
   .strictObject({
@@ -73,7 +72,7 @@ export const fivetranKubernetes = z
     tokenDelivery: z.enum(['secret', 'inline']).default('secret').meta({
       description: 'With fivetran.token: "secret" creates a Secret with kubectl and keeps the token out of the values; "inline" puts it in the values (0600).',
     }),
-    imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).default('Always'),
+    imagePullPolicy: z.enum(FIVETRAN_PULL_POLICIES_K8S).default('Always'),
     nodeSelector: labelMap.optional().meta({ description: 'Node selector for the agent pod. Excludes affinity.' }),
     affinityRules: z.record(patterned(PATTERNS.affinityRuleName), affinityRule).default({}),
     affinity: z.array(affinityAssignment).default([]).meta({ description: 'kubernetes_affinity: connections per affinity rule.' }),
@@ -138,7 +137,7 @@ export const fivetranSchema = z
     installDir: localPath.default('~/fivetran').meta({ description: 'docker/podman: agent home with conf/, data/, logs/, tmp/.' }),
     image: imageRef.default(FIVETRAN_IMAGE),
     pullPolicy: pullPolicy.default('always'),
-    restartPolicy: z.enum(['on-failure:3', 'always', 'unless-stopped']).default('on-failure:3'),
+    restartPolicy: z.enum(FIVETRAN_RESTART_POLICIES).default('on-failure:3'),
     memory: z.string().regex(/^[0-9]+[kmg]$/, 'must be like 2048m or 2g').default('2048m').meta({ description: 'docker/podman: container memory limit.' }),
     selinux: z.union([z.literal('auto'), z.boolean()]).default('auto').meta({ description: 'host_selinux_enabled in config.json; auto detects it.' }),
     config: z

@@ -9,6 +9,7 @@ import { isSecretParam } from './engines.js';
 import { planTobikoContainers, planTobikoKubernetes, tobikoContainerSpecs, tobikoSelector } from './plan.js';
 import { renderTobiko, TOBIKO_CONTAINERS, TOBIKO_ENV_FILE, TOBIKO_UNIT, tobikoOf, tobikoSecretName } from './render.js';
 import { checkTobikoForRuntime, effectiveStrategy, tobikoSchema } from './schema.js';
+import { tobikoWizard } from './questions.js';
 
 const DEFAULT_DIR = '~/tobiko';
 
@@ -106,6 +107,7 @@ export const tobiko: ProductModule = {
     return g ? `${g[1]!.toUpperCase()}_${g[2]!.toUpperCase()}` : path.replace(/\W+/g, '_').toUpperCase();
   },
   endpoints: (model) => [tobikoOf(model).url ?? 'https://cloud.tobikodata.com'],
+  wizard: tobikoWizard,
 };
 
 export { TOBIKO_CONTAINERS };

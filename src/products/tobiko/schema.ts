@@ -6,8 +6,8 @@ import { isRef, registerSecret, resolveRef } from '../../model/refs.js';
 import { isStored } from '../../model/stored.js';
 import { canonicalParam, ENGINE_TYPES, ENGINES, isSecretParam } from './engines.js';
 
-export const TOBIKO_CHART = 'oci://registry-1.docker.io/tobikodata/hybrid-executors';
-export const TOBIKO_IMAGE = 'tobikodata/tcloud:latest';
+import { TOBIKO_CHART, TOBIKO_IMAGE, TOBIKO_RESTART_POLICIES } from './constants.js';
+export { TOBIKO_CHART, TOBIKO_IMAGE };
 
 const paramValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string()), z.record(z.string(), z.unknown())]);
 
@@ -49,7 +49,7 @@ export const tobikoDocker = z.strictObject({
   installDir: localPath.default('~/tobiko').meta({ description: 'docker/podman: where the 0600 env-file lives.' }),
   image: imageRef.default(TOBIKO_IMAGE),
   pullPolicy: pullPolicy.default('always'),
-  restartPolicy: z.enum(['always', 'unless-stopped', 'on-failure:3']).default('unless-stopped'),
+  restartPolicy: z.enum(TOBIKO_RESTART_POLICIES).default('unless-stopped'),
   extraEnv: extraEnv,
 });
 

@@ -85,9 +85,11 @@ export function prefill(s: WizardState): WizardState {
   for (let i = 0; i < 200; i++) {
     const q = currentQuestion(cur);
     if (q.kind === 'review') break;
-    if (q.kind === 'select' && (q.id === 'gw-menu' || q.id === 'rule-menu') && !q.options.some((o) => o.value === 'done')) break;
+    // An open list (gateways, rules) continues when it can; an empty one is where the user starts.
+    const menu = q.kind === 'select' ? q.menu : undefined;
+    if (q.kind === 'select' && menu && !q.options.some((o) => o.value === menu.done)) break;
     if ((q.id === 'product' && !cur.answers.product) || (q.id === 'runtime' && !cur.answers.runtime)) break;
-    const value = q.kind === 'select' && (q.id === 'gw-menu' || q.id === 'rule-menu') ? 'done' : initialValue(q);
+    const value = menu ? menu.done : initialValue(q);
     const next = reduce(cur, { type: 'submit', value });
     if (next.error || next.cursor === cur.cursor) return enter({ ...cur, error: undefined });
     cur = next;
@@ -128,16 +130,9 @@ export function reduce(s: WizardState, a: WizardAction): WizardState {
           break;
         }
       }
-      // Leaving a half-entered gateway or rule abandons the draft.
-      const drafts = { ...s.drafts };
-      if (cursor === 'gw-menu') {
-        delete drafts.gateway;
-        drafts.gatewaysDone = false;
-      }
-      if (cursor === 'rule-menu') {
-        delete drafts.rule;
-        drafts.rulesDone = false;
-      }
+      // Back onto a list (gateways, rules): a half-entered entry is abandoned, the list is open again.
+      const target = questions(ctx(s)).find((q) => q.id === cursor);
+      const drafts = target?.kind === 'select' && target.menu ? target.menu.reset(s.drafts) : s.drafts;
       return enter({ ...s, drafts, cursor, history, error: undefined });
     }
     case 'submit': {
@@ -151,6 +146,8 @@ export function reduce(s: WizardState, a: WizardAction): WizardState {
         return advance(q.secret && value ? { ...s, secrets: [...s.secrets, value] } : s, q, value);
       }
       if (!q.options.some((o) => o.value === a.value)) return { ...s, error: 'choose one of the options' };
+      const err = q.validate?.(a.value, ctx(s));
+      if (err) return { ...s, error: err };
       return advance(s, q, a.value);
     }
   }
@@ -182,10 +179,10 @@ function onKey(s: WizardState, k: KeyPress): WizardState {
     if (!k.ctrl && !k.meta && k.input.length > 1) return [...k.input].reduce<WizardState>((st, ch) => onKey(st, { input: ch }), s);
     const n = q.options.length;
     if (k.leftArrow) return reduce(s, { type: 'back' });
-    if (k.upArrow || k.input === 'k') return { ...s, choice: (s.choice - 1 + n) % n, touched: true };
-    if (k.downArrow || k.input === 'j') return { ...s, choice: (s.choice + 1) % n, touched: true };
-    if (k.pageUp) return { ...s, choice: 0, touched: true };
-    if (k.pageDown) return { ...s, choice: n - 1, touched: true };
+    if (k.upArrow || k.input === 'k') return { ...s, choice: (s.choice - 1 + n) % n, touched: true, error: undefined };
+    if (k.downArrow || k.input === 'j') return { ...s, choice: (s.choice + 1) % n, touched: true, error: undefined };
+    if (k.pageUp) return { ...s, choice: 0, touched: true, error: undefined };
+    if (k.pageDown) return { ...s, choice: n - 1, touched: true, error: undefined };
     if (k.return) return reduce(s, { type: 'submit', value: q.options[s.choice]?.value ?? '' });
     return s;
   }
@@ -209,7 +206,7 @@ export function progress(s: WizardState): { steps: string[]; current: string } {
   // The steps as if the open menus (gateways, affinity rules) were finished, so the header shows the
   // whole way ahead and does not shrink while a list is edited.
   const c = ctx(s);
-  const list = questions({ ...c, drafts: { ...c.drafts, gatewaysDone: true, rulesDone: true } });
+  const list = questions({ ...c, whole: true });
   const steps = [...new Set(list.map((q) => q.step))];
   return { steps, current: currentQuestion(s).step };
 }

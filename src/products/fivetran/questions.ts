@@ -1,0 +1,400 @@
+// Fivetran's wizard questions: the token (or an existing Secret), the namespace and data PVC, how the
+// token reaches the cluster, where pods run (node selector or affinity rules per connection), and the
+// Advanced step's settings. No zod here (the wizard's first frame loads this file).
+import { PATTERNS, chartProblem, imageProblem, pathProblem } from '../../model/patterns.js';
+import { get, isK8s, k8sName, listOf, namespaceQuestion, opt, put, required, set, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result } from '../wizard.js';
+import { FIVETRAN_CHART, FIVETRAN_CHART_VERSIONS, FIVETRAN_IMAGE, FIVETRAN_PULL_POLICIES_K8S, FIVETRAN_RESTART_POLICIES } from './constants.js';
+import { checkToken } from './token.js';
+
+/** The drafts this product keeps while a rule is entered. */
+interface RuleDraft {
+  name?: string;
+  mode?: string;
+  weight?: string;
+  key?: string;
+  operator?: string;
+  values?: string;
+}
+type Assignment = { rule: string; connectors: string[]; default?: boolean };
+
+const S = 'fivetran';
+
+function affinityQuestions(c: Ctx): Question[] {
+  const rules = (c.answers.fivetran?.kubernetes?.affinityRules ?? {}) as Record<string, any>;
+  const names = Object.keys(rules);
+  const out: Question[] = [
+    {
+      id: 'rule-menu',
+      step: 'Placement',
+      kind: 'select',
+      title: names.length ? `Affinity rules: ${names.join(', ')}` : 'Define a node-affinity rule for Hybrid Deployment jobs',
+      help: 'A rule matches nodes by label. Then you assign connection ids to rules, with one optional default.',
+      menu: { done: 'done', reset: (d: Drafts) => ({ ...d, rule: undefined, rulesDone: false }) },
+      options: [
+        ...(names.length ? [{ label: 'Continue: assign connections', value: 'done' }] : []),
+        { label: 'Add a rule', value: 'add' },
+        ...names.map((n) => ({ label: `Remove ${n}`, value: `remove:${n}` })),
+      ],
+      apply: (cx, v) => {
+        if (v === 'done') return { drafts: { ...cx.drafts, rulesDone: true } };
+        if (v === 'add') return { drafts: { ...cx.drafts, rule: {} }, goto: 'rule-name' };
+        const name = v.slice(7);
+        let answers = set(cx.answers, `fivetran.kubernetes.affinityRules.${name}`, undefined);
+        answers = set(answers, 'fivetran.kubernetes.affinity', (answers.fivetran?.kubernetes?.affinity ?? []).filter((a: any) => a.rule !== name));
+        return { answers, goto: 'rule-menu' };
+      },
+    },
+  ];
+  const r = c.drafts.rule as RuleDraft | undefined;
+  if (r) {
+    const upd = (cx: Ctx, patch: Partial<RuleDraft>): Result => ({ drafts: { ...cx.drafts, rule: { ...cx.drafts.rule, ...patch } } });
+    out.push(
+      {
+        id: 'rule-name',
+        step: 'Placement',
+        kind: 'text',
+        title: 'Rule name',
+        help: 'e.g. small, large, ssd',
+        initial: r.name ?? '',
+        validate: (v, cx) => (!PATTERNS.affinityRuleName.re.test(v) ? PATTERNS.affinityRuleName.message : cx.answers.fivetran?.kubernetes?.affinityRules?.[v] ? `rule ${v} exists` : undefined),
+        apply: (cx, v) => upd(cx, { name: v }),
+      },
+      {
+        id: 'rule-mode',
+        step: 'Placement',
+        kind: 'select',
+        title: `Rule ${r.name ?? ''}: required or preferred?`,
+        options: [
+          { label: 'preferred', value: 'preferred', hint: 'the scheduler favours matching nodes' },
+          { label: 'required', value: 'required', hint: 'jobs run only on matching nodes' },
+        ],
+        ...(r.mode ? { initial: r.mode } : {}),
+        apply: (cx, v) => upd(cx, { mode: v }),
+      },
+      ...(r.mode === 'preferred'
+        ? [
+            {
+              id: 'rule-weight',
+              step: 'Placement',
+              kind: 'text' as const,
+              title: 'Weight (1-100)',
+              initial: r.weight ?? '1',
+              validate: (v: string) => (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 100 ? undefined : 'a whole number from 1 to 100'),
+              apply: (cx: Ctx, v: string) => upd(cx, { weight: v }),
+            },
+          ]
+        : []),
+      {
+        id: 'rule-key',
+        step: 'Placement',
+        kind: 'text',
+        title: 'Node label key',
+        help: 'e.g. hd_size, node.kubernetes.io/instance-type',
+        initial: r.key ?? '',
+        validate: required('a label key'),
+        apply: (cx, v) => upd(cx, { key: v }),
+      },
+      {
+        id: 'rule-operator',
+        step: 'Placement',
+        kind: 'select',
+        title: 'Operator',
+        options: ['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt'].map((o) => ({ label: o, value: o })),
+        ...(r.operator ? { initial: r.operator } : {}),
+        apply: (cx, v) => {
+          const res = upd(cx, { operator: v });
+          return v === 'Exists' || v === 'DoesNotExist' ? commitRule({ ...cx, drafts: res.drafts! }) : res;
+        },
+      },
+    );
+    if (r.operator && r.operator !== 'Exists' && r.operator !== 'DoesNotExist') {
+      const gtlt = r.operator === 'Gt' || r.operator === 'Lt';
+      out.push({
+        id: 'rule-values',
+        step: 'Placement',
+        kind: 'text',
+        title: gtlt ? 'Value (a whole number)' : 'Values (comma-separated)',
+        initial: r.values ?? '',
+        validate: (v) => {
+          const vals = listOf(v);
+          if (gtlt) return vals.length === 1 && /^-?[0-9]+$/.test(vals[0]!) ? undefined : `operator ${r.operator} needs exactly one integer value`;
+          return vals.length ? undefined : 'give at least one value';
+        },
+        apply: (cx, v) => commitRule({ ...cx, drafts: { ...cx.drafts, rule: { ...cx.drafts.rule, values: v } } }),
+      });
+    }
+  }
+  if (!(c.drafts.rulesDone || c.whole) || !names.length) return out;
+  // Assignments: connections per rule, and one default (required for a rule without connections).
+  const assigned = (c.answers.fivetran?.kubernetes?.affinity ?? []) as Assignment[];
+  for (const n of names) {
+    const a = assigned.find((x) => x.rule === n);
+    out.push({
+      id: `assign:${n}`,
+      step: 'Placement',
+      kind: 'text',
+      title: `Connection ids for rule ${n} (comma-separated)`,
+      help: 'Leave empty for none; a rule without connections must be the default.',
+      initial: (a?.connectors ?? []).join(', '),
+      validate: (v, cx) => {
+        const ids = listOf(v);
+        const dup = new Set<string>();
+        for (const id of ids) {
+          if (dup.has(id)) return `connection ${id} is listed twice`;
+          dup.add(id);
+        }
+        for (const other of (cx.answers.fivetran?.kubernetes?.affinity ?? []) as Assignment[]) {
+          if (other.rule === n) continue;
+          const clash = ids.find((id) => other.connectors.includes(id));
+          if (clash) return `connection ${clash} is already in rule ${other.rule}; a connection belongs to one rule only`;
+        }
+        return undefined;
+      },
+      apply: (cx, v) => {
+        const ids = listOf(v);
+        const list = ((cx.answers.fivetran?.kubernetes?.affinity ?? []) as Assignment[]).filter((x) => x.rule !== n);
+        const prev = assigned.find((x) => x.rule === n);
+        const entry = { rule: n, ...(prev?.default ? { default: true } : {}), connectors: ids };
+        const ordered = names.map((nm) => (nm === n ? entry : list.find((x) => x.rule === nm))).filter(Boolean);
+        return { answers: set(cx.answers, 'fivetran.kubernetes.affinity', ordered) };
+      },
+    });
+  }
+  out.push({
+    id: 'assign-default',
+    step: 'Placement',
+    kind: 'select',
+    title: 'Default rule, for connections not listed',
+    help: 'A rule without connections must be the default; only one rule can be.',
+    options: [{ label: 'No default', value: '' }, ...names.map((n) => ({ label: n, value: n }))],
+    initial: assigned.find((a) => a.default)?.rule ?? '',
+    // The model's rule, at the question: a rule with no connections is used only as the default.
+    validate: (v, cx) => {
+      const list = (cx.answers.fivetran?.kubernetes?.affinity ?? []) as Assignment[];
+      const empty = names.filter((n) => n !== v && !(list.find((x) => x.rule === n)?.connectors.length));
+      if (!empty.length) return undefined;
+      return empty.length === 1
+        ? `rule ${empty[0]} has no connections, so it must be the default: choose ${empty[0]}, or go back and give it connection ids`
+        : `rules ${empty.join(', ')} have no connections, and only one rule can be the default: go back and give them connection ids, or remove them`;
+    },
+    apply: (cx, v) => {
+      const list = ((cx.answers.fivetran?.kubernetes?.affinity ?? []) as Assignment[]).map(({ default: _d, ...rest }) => (rest.rule === v ? { rule: rest.rule, default: true, connectors: rest.connectors } : rest));
+      const withDefault = v && !list.some((x) => x.rule === v) ? [...list, { rule: v, default: true, connectors: [] }] : list;
+      const cleaned = withDefault.map((x) => (x.connectors.length ? x : { rule: x.rule, default: true }));
+      return { answers: set(cx.answers, 'fivetran.kubernetes.affinity', cleaned) };
+    },
+  });
+  return out;
+}
+
+function commitRule(c: Ctx): Result {
+  const r = c.drafts.rule as RuleDraft;
+  const values = listOf(r.values ?? '');
+  const rule: Record<string, unknown> = { mode: r.mode ?? 'preferred', ...(r.mode !== 'required' ? { weight: Number(r.weight ?? 1) } : {}), match: [{ key: r.key, operator: r.operator ?? 'In', ...(values.length ? { values } : {}) }] };
+  return { answers: set(c.answers, `fivetran.kubernetes.affinityRules.${r.name}`, rule), drafts: { ...c.drafts, rule: undefined }, goto: 'rule-menu' };
+}
+
+const tokenSourceOf = (c: Ctx): 'token' | 'secret' => (isK8s(c) ? (c.drafts.tokenSource ?? (c.answers.fivetran?.kubernetes?.tokenSecret ? 'secret' : 'token')) : 'token');
+
+function questions(c: Ctx, shared: { proxy(): Question[] }): Question[] {
+  const a = c.answers;
+  const k8s = isK8s(c);
+  const q: Question[] = [];
+  // ---- Credentials ----
+  if (k8s) {
+    q.push({
+      id: 'token-source',
+      step: 'Credentials',
+      kind: 'select',
+      title: 'How does the agent get its token?',
+      options: [
+        { label: 'Paste the token', value: 'token', hint: 'hd-setup stores it in a Secret' },
+        { label: 'An existing Kubernetes Secret', value: 'secret', hint: 'you manage the Secret' },
+      ],
+      initial: tokenSourceOf(c),
+      apply: (cx, v) => {
+        const answers = v === 'token' ? put(cx.answers, 'fivetran.kubernetes.tokenSecret', undefined) : set(cx.answers, 'fivetran.token', undefined);
+        return { answers, drafts: { ...cx.drafts, tokenSource: v as 'token' | 'secret' } };
+      },
+    });
+  }
+  if (tokenSourceOf(c) === 'token') {
+    q.push({
+      id: 'token',
+      step: 'Credentials',
+      kind: 'text',
+      secret: true,
+      title: 'Agent token',
+      help: 'From the Fivetran dashboard when you created the agent. It is base64 of <controller_id>:<secret>.',
+      initial: a.fivetran?.token ?? '',
+      live: (v) => {
+        if (!v) return undefined;
+        const t = checkToken(v);
+        return t.ok ? { ok: true, text: `valid token for controller ${t.controllerId}` } : { ok: false, text: `token ${t.message}` };
+      },
+      validate: (v) => {
+        if (!v) return 'the token is required';
+        const t = checkToken(v);
+        return t.ok ? undefined : `token ${t.message}`;
+      },
+      apply: (cx, v) => ({ answers: set(cx.answers, 'fivetran.token', v) }),
+    });
+  } else {
+    q.push(
+      {
+        id: 'token-secret-name',
+        step: 'Credentials',
+        kind: 'text',
+        title: 'Secret name',
+        initial: a.fivetran?.kubernetes?.tokenSecret?.name ?? '',
+        validate: k8sName('the Secret name'),
+        apply: (cx, v) => ({ answers: set(cx.answers, 'fivetran.kubernetes.tokenSecret.name', v) }),
+      },
+      {
+        id: 'token-secret-key',
+        step: 'Credentials',
+        kind: 'text',
+        title: 'Key in the Secret that holds the token',
+        initial: a.fivetran?.kubernetes?.tokenSecret?.key ?? 'token',
+        validate: required('the key'),
+        apply: (cx, v) => ({ answers: set(cx.answers, 'fivetran.kubernetes.tokenSecret.key', v) }),
+      },
+    );
+  }
+  if (k8s) {
+    q.push(namespaceQuestion(c, 'namespace', S), {
+      id: 'pvc',
+      step: 'Credentials',
+      kind: 'text',
+      title: 'PersistentVolumeClaim for pipeline data',
+      help: 'It must exist in that namespace (ReadWriteMany). The preflight checks it.',
+      initial: a.fivetran?.kubernetes?.dataVolumePvc ?? '',
+      validate: k8sName('the PVC name'),
+      apply: (cx, v) => ({ answers: set(cx.answers, 'fivetran.kubernetes.dataVolumePvc', v) }),
+    });
+  }
+  q.push(...shared.proxy());
+  // ---- Secrets ----
+  if (!k8s) {
+    q.push({
+      id: 'secrets-info',
+      step: 'Secrets',
+      kind: 'select',
+      title: 'Secrets',
+      help: 'The token goes only into conf/config.json, 0600 in a 0700 directory; never on a command line.',
+      options: [{ label: 'Config file, 0600', value: 'ok' }],
+      apply: () => ({}),
+    });
+    return q;
+  }
+  if (a.fivetran?.token) {
+    q.push({
+      id: 'token-delivery',
+      step: 'Secrets',
+      kind: 'select',
+      title: 'How should the token reach the cluster?',
+      options: [
+        { label: 'A Secret created with kubectl', value: 'secret', hint: 'recommended: the Helm values hold no secret' },
+        { label: 'Inline in the Helm values', value: 'inline', hint: 'the values file is 0600 and fed to helm on stdin' },
+      ],
+      initial: a.fivetran?.kubernetes?.tokenDelivery ?? 'secret',
+      apply: (cx, v) => ({ answers: set(cx.answers, 'fivetran.kubernetes.tokenDelivery', v === 'secret' ? undefined : v) }),
+    });
+  }
+  // ---- Placement ----
+  const hasAffinity = Object.keys(a.fivetran?.kubernetes?.affinityRules ?? {}).length > 0;
+  const hasSelector = Object.keys(a.fivetran?.kubernetes?.nodeSelector ?? {}).length > 0;
+  const placement = c.drafts.placement ?? (hasAffinity ? 'affinity' : hasSelector ? 'selector' : 'none');
+  q.push({
+    id: 'placement',
+    step: 'Placement',
+    kind: 'select',
+    title: 'Where should pods run?',
+    options: [
+      { label: 'Anywhere', value: 'none' },
+      { label: 'Nodes with a label (node selector)', value: 'selector', hint: 'for the agent pod' },
+      { label: 'Affinity rules per connection', value: 'affinity', hint: 'for the pipeline jobs; excludes a node selector' },
+    ],
+    initial: placement,
+    apply: (cx, v) => {
+      let answers = cx.answers;
+      if (v !== 'affinity') answers = put(put(answers, 'fivetran.kubernetes.affinityRules', undefined), 'fivetran.kubernetes.affinity', undefined);
+      if (v !== 'selector') answers = put(answers, 'fivetran.kubernetes.nodeSelector', undefined);
+      return { answers, drafts: { ...cx.drafts, placement: v } };
+    },
+  });
+  if (placement === 'affinity') q.push(...affinityQuestions(c));
+  if (placement === 'selector') {
+    q.push({
+      id: 'selector',
+      step: 'Placement',
+      kind: 'text',
+      title: 'Node selector (key=value, comma-separated)',
+      initial: Object.entries(a.fivetran?.kubernetes?.nodeSelector ?? {}).map(([k, v]) => `${k}=${v}`).join(', '),
+      validate: (v) => (v.split(',').every((kv) => /^[^=\s]+=[^=\s]*$/.test(kv.trim())) ? undefined : 'write key=value pairs, e.g. pool=agents'),
+      apply: (cx, v) => ({ answers: set(cx.answers, 'fivetran.kubernetes.nodeSelector', Object.fromEntries(v.split(',').map((kv) => kv.trim().split('=') as [string, string]))) }),
+    });
+  }
+  return q;
+}
+
+function advanced(c: Ctx): Field[] {
+  const image: Field = {
+    path: 'fivetran.image',
+    label: 'Agent image',
+    help: 'A registry mirror: the same image on your registry, e.g. registry.internal/fivetran/ldp-agent:production.',
+    default: FIVETRAN_IMAGE,
+    check: imageProblem,
+  };
+  if (!isK8s(c)) {
+    return [
+      image,
+      { path: 'fivetran.pullPolicy', label: 'Image pull policy', help: 'never: use an image loaded beforehand (docker load), e.g. offline.', default: 'always', options: ['always', 'missing', 'never'] },
+      { path: 'fivetran.installDir', label: 'Install directory', help: 'conf/ data/ logs/ tmp/ go here.', default: '~/fivetran', check: pathProblem },
+      { path: 'fivetran.memory', label: 'Container memory limit', default: '2048m', check: (v) => (/^[0-9]+[kmg]$/.test(v) ? undefined : 'must be like 2048m or 2g') },
+      { path: 'fivetran.restartPolicy', label: 'Restart policy', default: 'on-failure:3', options: FIVETRAN_RESTART_POLICIES },
+      { path: 'fivetran.selinux', label: 'SELinux on the host (host_selinux_enabled)', default: 'auto', options: ['auto', 'true', 'false'], parse: (v) => (v === 'auto' ? v : v === 'true'), show: String },
+    ];
+  }
+  return [
+    image,
+    { path: 'fivetran.kubernetes.imagePullPolicy', label: 'Image pull policy', default: 'Always', options: FIVETRAN_PULL_POLICIES_K8S },
+    { path: 'fivetran.kubernetes.release', label: 'Helm release name', default: 'hd-agent', check: (v) => (PATTERNS.helmRelease.re.test(v) && v.length <= 53 ? undefined : PATTERNS.helmRelease.message) },
+    { path: 'fivetran.kubernetes.chart', label: 'Chart reference', help: 'A mirror of the chart, e.g. oci://registry.internal/helm/hybrid-deployment-agent.', default: FIVETRAN_CHART, check: chartProblem },
+    { path: 'fivetran.kubernetes.chartVersion', label: 'Chart version', default: '0.24.0', options: FIVETRAN_CHART_VERSIONS },
+    { path: 'fivetran.kubernetes.timeout', label: 'Helm timeout', default: '5m', check: (v) => (PATTERNS.duration.re.test(v) ? undefined : PATTERNS.duration.message) },
+  ];
+}
+
+function advancedQuestions(c: Ctx): Question[] {
+  if (!isK8s(c)) return [];
+  const CPU = PATTERNS.cpu.re;
+  const MEM = PATTERNS.memory.re;
+  return (
+    [
+      ['requests.cpu', 'CPU request', CPU, '2 or 500m'],
+      ['requests.memory', 'Memory request', MEM, '2Gi or 512Mi'],
+      ['limits.cpu', 'CPU limit', CPU, '2 or 500m'],
+      ['limits.memory', 'Memory limit', MEM, '2Gi'],
+    ] as const
+  ).map(([path, label, re, ex]) => ({
+    id: `res:${path}`,
+    step: 'Advanced',
+    kind: 'text' as const,
+    title: `${label} (empty: chart default)`,
+    initial: String(get(c.answers, `fivetran.kubernetes.resources.${path}`) ?? ''),
+    validate: opt(re, ex),
+    // An empty field stays unset: no `requests: {}` (which the chart reads as "no requests").
+    apply: (cx: Ctx, v: string) => ({ answers: put(cx.answers, `fivetran.kubernetes.resources.${path}`, v || undefined) }),
+  }));
+}
+
+export const fivetranWizard: ProductWizard = {
+  id: S,
+  option: { label: 'Fivetran Hybrid Deployment Agent', hint: 'Fivetran pipelines, in your network' },
+  proxyTitle: 'Does the agent reach the internet through a proxy?',
+  questions,
+  advanced,
+  advancedQuestions,
+  secretPaths: (answers) => (typeof answers.fivetran?.token === 'string' && answers.fivetran.token ? ['fivetran.token'] : []),
+};

@@ -1,0 +1,351 @@
+// Tobiko Cloud's wizard questions: the organization, project and OAuth client, the SQLMesh gateways
+// (every engine and connection param the model accepts: required ones, one of each set of
+// alternatives such as Snowflake's password / key pair / authenticator, and the optional ones), where the
+// executor secrets live, and the Advanced step's settings. No zod here (the wizard's first frame loads it).
+import { PATTERNS, chartProblem, hostProblem, imageProblem, imageRepositoryProblem, imageTagProblem, lineProblem, mismatch, pathProblem, portProblem, urlProblem } from '../../model/patterns.js';
+import { isK8s, k8sName, namespaceQuestion, put, required, set, shaped, type Answers, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result } from '../wizard.js';
+import { TOBIKO_CHART, TOBIKO_IMAGE, TOBIKO_RESTART_POLICIES } from './constants.js';
+import { ENGINES, ENGINE_TYPES, isSecretParam, type EngineSpec, type EngineType } from './engines.js';
+
+interface GatewayDraft {
+  name?: string;
+  type?: EngineType;
+  params: Record<string, string>;
+  editing?: string;
+  /** The alternative chosen in each set of alternatives (by index). */
+  auth?: Record<number, string>;
+}
+
+const spec = (type: EngineType): EngineSpec => ENGINES[type];
+const alternatives = (type: EngineType): string[][] => spec(type).oneOf ?? [];
+
+function secretParam(c: Ctx, p: string): boolean {
+  return isSecretParam(p, c.answers.tobiko?.secretParams ?? [], c.answers.tobiko?.nonSecretParams ?? []);
+}
+
+/** Secret values may be left empty on Kubernetes: an existing Secret or External Secrets can hold them. */
+const secretsOptional = (c: Ctx) => isK8s(c);
+
+/** The alternative of a set in use: the chosen one, else the one the gateway has, else the first. */
+function chosen(d: GatewayDraft, i: number, alts: string[]): string {
+  return d.auth?.[i] ?? alts.find((a) => d.params[a] !== undefined && d.params[a] !== '') ?? alts[0]!;
+}
+
+/** The params asked for a gateway, in the engine's order: required, the chosen alternatives, optional. */
+function askedParams(d: GatewayDraft): { name: string; optional: boolean }[] {
+  const t = d.type!;
+  const alts = alternatives(t).map((a, i) => chosen(d, i, a));
+  return [...spec(t).required.map((name) => ({ name, optional: false })), ...alts.map((name) => ({ name, optional: false })), ...(spec(t).optional ?? []).map((name) => ({ name, optional: true }))];
+}
+
+/** The model's check of one connection param (src/products/tobiko/params.ts says the same). */
+function paramProblem(name: string, v: string): string | undefined {
+  if (name === 'port') return portProblem(v);
+  if (name === 'host') return hostProblem(v);
+  return lineProblem(v);
+}
+
+function commitGateway(c: Ctx): Result {
+  const g = c.drafts.gateway as GatewayDraft;
+  const params: Record<string, unknown> = { type: g.type };
+  const asked = askedParams(g).map((p) => p.name);
+  // Alternatives not chosen are dropped (a key pair replaces a password); anything else is kept.
+  const unchosen = new Set(alternatives(g.type!).flat().filter((a) => !asked.includes(a)));
+  for (const k of [...new Set([...asked, ...Object.keys(g.params)])]) {
+    const v = g.params[k];
+    if (v === undefined || v === '' || unchosen.has(k)) continue;
+    params[k] = k === 'port' && /^\d+$/.test(v) ? Number(v) : v;
+  }
+  let answers = c.answers;
+  if (g.editing && g.editing !== g.name) answers = set(answers, `tobiko.gateways.${g.editing}`, undefined);
+  answers = set(answers, `tobiko.gateways.${g.name}`, params);
+  return { answers, drafts: { ...c.drafts, gateway: undefined }, goto: 'gw-menu' };
+}
+
+function gatewayQuestions(c: Ctx): Question[] {
+  const gws = (c.answers.tobiko?.gateways ?? {}) as Record<string, any>;
+  const def = c.answers.tobiko?.defaultGateway ?? Object.keys(gws)[0];
+  const names = Object.keys(gws);
+  const menu: Question = {
+    id: 'gw-menu',
+    step: 'Gateways',
+    kind: 'select',
+    title: names.length ? `Gateways: ${names.map((n) => `${n} (${gws[n].type})${n === def ? ' [default]' : ''}`).join(', ')}` : 'Add the SQLMesh gateway the executors connect to',
+    help: 'A gateway is a connection to your warehouse. The default one is listed first in the chart values.',
+    menu: { done: 'done', reset: (d: Drafts) => ({ ...d, gateway: undefined, gatewaysDone: false }) },
+    options: [
+      ...(names.length ? [{ label: 'Continue', value: 'done', hint: `${names.length} gateway${names.length > 1 ? 's' : ''}` }] : []),
+      { label: 'Add a gateway', value: 'add' },
+      ...names.flatMap((n) => [
+        { label: `Edit ${n}`, value: `edit:${n}` },
+        { label: `Remove ${n}`, value: `remove:${n}` },
+        ...(n !== def && names.length > 1 ? [{ label: `Make ${n} the default`, value: `default:${n}` }] : []),
+      ]),
+    ],
+    apply: (cx, v) => {
+      if (v === 'done') return { drafts: { ...cx.drafts, gatewaysDone: true } };
+      if (v === 'add') return { drafts: { ...cx.drafts, gateway: { params: {} } }, goto: 'gw-name' };
+      const [op, name] = v.split(':') as [string, string];
+      if (op === 'remove') {
+        let answers = set(cx.answers, `tobiko.gateways.${name}`, undefined);
+        if (answers.tobiko?.defaultGateway === name) answers = set(answers, 'tobiko.defaultGateway', undefined);
+        return { answers, goto: 'gw-menu' };
+      }
+      if (op === 'default') return { answers: set(cx.answers, 'tobiko.defaultGateway', name), goto: 'gw-menu' };
+      const { type, ...params } = gws[name];
+      const text = (x: unknown) => (typeof x === 'string' ? x : JSON.stringify(x));
+      return {
+        drafts: { ...cx.drafts, gateway: { name, type, editing: name, params: Object.fromEntries(Object.entries(params).map(([k, x]) => [k, text(x)])) } },
+        goto: 'gw-name',
+      };
+    },
+  };
+  const out: Question[] = [menu];
+  const d = c.drafts.gateway as GatewayDraft | undefined;
+  if (!d) return out;
+  const upd = (cx: Ctx, patch: Partial<GatewayDraft>): Drafts => ({ ...cx.drafts, gateway: { ...cx.drafts.gateway, ...patch } });
+  out.push({
+    id: 'gw-name',
+    step: 'Gateways',
+    kind: 'text',
+    title: 'Gateway name',
+    help: 'Lowercase, a-z 0-9 and "_", no "__" (it separates parts of SQLMESH__ variable names).',
+    initial: d.name ?? (names.length ? '' : 'warehouse'),
+    validate: (v, cx) => {
+      if (!PATTERNS.gatewayName.re.test(v)) return PATTERNS.gatewayName.message;
+      if (v.includes('__')) return 'must not contain "__"';
+      if (v !== d.editing && cx.answers.tobiko?.gateways?.[v]) return `gateway ${v} exists; edit it from the list instead`;
+      return undefined;
+    },
+    apply: (cx, v) => ({ drafts: upd(cx, { name: v }) }),
+  });
+  out.push({
+    id: 'gw-type',
+    step: 'Gateways',
+    kind: 'select',
+    title: `Engine of gateway ${d.name ?? ''}`,
+    options: ENGINE_TYPES.map((t) => ({ label: ENGINES[t].label, value: t, hint: [...spec(t).required, ...alternatives(t).map((a) => a.join(' | '))].join(', ') || 'no required params' })),
+    ...(d.type ? { initial: d.type } : {}),
+    apply: (cx, v) => {
+      const g = cx.drafts.gateway as GatewayDraft;
+      const type = v as EngineType;
+      const defaults = spec(type).defaults ?? {};
+      const params = g.type === type ? g.params : Object.fromEntries(Object.entries(defaults).map(([k, x]) => [k, String(x)]));
+      return { drafts: upd(cx, { type, params, ...(g.type === type ? {} : { auth: {} }) }) };
+    },
+  });
+  if (!d.type) return out;
+  const type = d.type;
+  // One question per set of alternatives (Snowflake: password, key pair or authenticator), before the params.
+  alternatives(type).forEach((alts, i) => {
+    out.push({
+      id: `gw-auth:${i}`,
+      step: 'Gateways',
+      kind: 'select',
+      title: `${d.name}: which of ${alts.join(', ')}?`,
+      help: `${ENGINES[type].label} needs one of them.`,
+      options: alts.map((x) => ({ label: x, value: x, ...(secretParam(c, x) ? { hint: 'secret' } : {}) })),
+      initial: chosen(d, i, alts),
+      apply: (cx, v) => ({ drafts: upd(cx, { auth: { ...(cx.drafts.gateway as GatewayDraft).auth, [i]: v } }) }),
+    });
+  });
+  const list = askedParams(d);
+  list.forEach(({ name: p, optional }, i) => {
+    const secret = secretParam(c, p);
+    const last = i === list.length - 1;
+    out.push({
+      id: `gw-param:${p}`,
+      step: 'Gateways',
+      kind: 'text',
+      // Masked: the model's secrets, and a private key whatever the model calls it.
+      secret: secret || p.includes('private_key') && p !== 'private_key_path',
+      title: `${d.name}: ${p}${secret ? ' (secret)' : ''}${optional ? ' (optional; empty: not set)' : ''}`,
+      help: secret
+        ? secretsOptional(c)
+          ? 'Masked. Leave empty if an existing Secret or External Secrets will hold it.'
+          : 'Masked; stored only in the 0600 env-file.'
+        : `${ENGINES[type].label} connection parameter.`,
+      initial: d.params[p] ?? '',
+      validate: (v, cx) => {
+        if (!v.trim()) return optional || (secret && secretsOptional(cx)) ? undefined : `${p} is required for ${type}`;
+        const bad = paramProblem(p, v.trim());
+        return bad ? `${p} ${bad}` : undefined;
+      },
+      apply: (cx, v) => {
+        const g = cx.drafts.gateway as GatewayDraft;
+        const next: Ctx = { ...cx, drafts: upd(cx, { params: { ...g.params, [p]: v } }) };
+        return last ? commitGateway(next) : { drafts: next.drafts };
+      },
+    });
+  });
+  // An engine with nothing to ask (DuckDB with no database): commit from the last question asked.
+  if (!list.length) {
+    const lastQ = out[out.length - 1]!;
+    if (lastQ.kind === 'select') {
+      const apply = lastQ.apply;
+      lastQ.apply = (cx, v) => {
+        const r = apply(cx, v);
+        return commitGateway({ ...cx, ...(r.answers ? { answers: r.answers } : {}), drafts: r.drafts ?? cx.drafts });
+      };
+    }
+  }
+  return out;
+}
+
+/** With a store or an existing Secret, the secret values are not ours to hold. */
+function dropSecretValues(answers: Answers): Answers {
+  let out = set(answers, 'tobiko.clientSecret', undefined);
+  for (const [g, params] of Object.entries((out.tobiko?.gateways ?? {}) as Record<string, Record<string, unknown>>)) {
+    for (const p of Object.keys(params)) if (isSecretParam(p, out.tobiko?.secretParams ?? [], out.tobiko?.nonSecretParams ?? [])) out = set(out, `tobiko.gateways.${g}.${p}`, undefined);
+  }
+  return out;
+}
+
+function questions(c: Ctx, shared: { proxy(): Question[] }): Question[] {
+  const a = c.answers;
+  const k8s = isK8s(c);
+  const t = a.tobiko ?? {};
+  const q: Question[] = [
+    { id: 'org', step: 'Credentials', kind: 'text', title: 'Tobiko Cloud organization', initial: t.org ?? '', validate: shaped('the organization', PATTERNS.tobikoOrg), apply: (cx, v) => ({ answers: set(cx.answers, 'tobiko.org', v) }) },
+    { id: 'project', step: 'Credentials', kind: 'text', title: 'Project', initial: t.project ?? '', validate: shaped('the project', PATTERNS.tobikoProject), apply: (cx, v) => ({ answers: set(cx.answers, 'tobiko.project', v) }) },
+    { id: 'client-id', step: 'Credentials', kind: 'text', title: 'OAuth client id', initial: t.clientId ?? '', validate: required('the client id'), apply: (cx, v) => ({ answers: set(cx.answers, 'tobiko.clientId', v) }) },
+    {
+      id: 'client-secret',
+      step: 'Credentials',
+      kind: 'text',
+      secret: true,
+      title: 'OAuth client secret',
+      help: k8s ? 'Masked. Leave empty if an existing Secret or External Secrets will hold it.' : 'Masked; stored only in the 0600 env-file.',
+      initial: t.clientSecret ?? '',
+      validate: (v) => (v || k8s ? undefined : 'the client secret is required'),
+      apply: (cx, v) => ({ answers: set(cx.answers, 'tobiko.clientSecret', v || undefined) }),
+    },
+  ];
+  if (k8s) q.push(namespaceQuestion(c, 'tobiko-namespace', 'tobiko'));
+  q.push(...gatewayQuestions(c));
+  // The gateway list is open: the walk ends there.
+  if (!(c.drafts.gatewaysDone || c.whole) && !c.drafts.gateway) return q;
+  q.push(...shared.proxy());
+  if (!k8s) {
+    q.push({
+      id: 'secrets-info',
+      step: 'Secrets',
+      kind: 'select',
+      title: 'Secrets',
+      help: 'Secrets go only into a 0600 env-file passed with --env-file; never on a command line.',
+      options: [{ label: 'Env-file, 0600', value: 'ok' }],
+      apply: () => ({}),
+    });
+    return q;
+  }
+  const s = t.secrets ?? {};
+  const strategy = s.strategy ?? 'existingSecret';
+  q.push({
+    id: 'strategy',
+    step: 'Secrets',
+    kind: 'select',
+    title: 'Where do the executor secrets live?',
+    options: [
+      { label: 'A Kubernetes Secret', value: 'existingSecret:create', hint: 'hd-setup creates it from what you entered (kubectl, on stdin)' },
+      { label: 'An existing Secret', value: 'existingSecret:existing', hint: 'you manage it: TCLOUD_CLIENT_SECRET, SQLMESH__GATEWAYS__...' },
+      { label: 'External Secrets Operator', value: 'externalSecrets', hint: 'an ExternalSecret pulls them from your store' },
+      { label: 'Inline in the Helm values', value: 'inline', hint: 'development only: the values file holds secrets' },
+    ],
+    initial: strategy === 'existingSecret' ? `existingSecret:${s.create === false ? 'existing' : 'create'}` : strategy,
+    apply: (cx, v) => {
+      const [st, mode] = v.split(':');
+      // Only the strategy and create change: the other settings (a --set keyPrefix, a store) stay.
+      let answers = put(put(cx.answers, 'tobiko.secrets.strategy', st !== 'existingSecret' || mode === 'existing' ? st : undefined), 'tobiko.secrets.create', mode === 'existing' ? false : undefined);
+      if (st === 'externalSecrets' || mode === 'existing') answers = dropSecretValues(answers);
+      return { answers };
+    },
+  });
+  if (strategy === 'externalSecrets') {
+    q.push(
+      {
+        id: 'store-kind',
+        step: 'Secrets',
+        kind: 'select',
+        title: 'Secret store kind',
+        options: [
+          { label: 'ClusterSecretStore', value: 'ClusterSecretStore' },
+          { label: 'SecretStore (namespaced)', value: 'SecretStore' },
+        ],
+        initial: s.store?.kind ?? 'ClusterSecretStore',
+        apply: (cx, v) => ({ answers: set(cx.answers, 'tobiko.secrets.store.kind', v) }),
+      },
+      { id: 'store-name', step: 'Secrets', kind: 'text', title: 'Store name', initial: s.store?.name ?? '', validate: k8sName('the store name'), apply: (cx, v) => ({ answers: set(cx.answers, 'tobiko.secrets.store.name', v) }) },
+      {
+        id: 'refresh',
+        step: 'Secrets',
+        kind: 'text',
+        title: 'Refresh interval',
+        initial: s.refreshInterval ?? '1h',
+        validate: (v) => mismatch(PATTERNS.duration, v.trim()),
+        apply: (cx, v) => ({ answers: set(cx.answers, 'tobiko.secrets.refreshInterval', v) }),
+      },
+      { id: 'key-prefix', step: 'Secrets', kind: 'text', title: 'Remote key prefix', initial: s.keyPrefix ?? 'sqlmesh/', apply: (cx, v) => ({ answers: set(cx.answers, 'tobiko.secrets.keyPrefix', v) }) },
+    );
+  } else if (strategy === 'existingSecret' && s.create === false) {
+    q.push({ id: 'secret-name', step: 'Secrets', kind: 'text', title: 'Secret name', initial: s.name ?? 'executors-secrets', validate: k8sName('the Secret name'), apply: (cx, v) => ({ answers: set(cx.answers, 'tobiko.secrets.name', v) }) });
+  }
+  return q;
+}
+
+const url: Field = {
+  path: 'tobiko.url',
+  label: 'Tobiko Cloud URL',
+  help: 'Default: https://cloud.tobikodata.com/sqlmesh/<org>/<project>; a single-tenant or private deployment has its own.',
+  check: (v) => urlProblem(v, ['http', 'https'], 'https://cloud.tobikodata.com/sqlmesh/acme/analytics'),
+};
+
+function advanced(c: Ctx): Field[] {
+  if (!isK8s(c)) {
+    return [
+      url,
+      { path: 'tobiko.docker.image', label: 'Executor image', help: 'A registry mirror: the same image on your registry.', default: TOBIKO_IMAGE, check: imageProblem },
+      { path: 'tobiko.docker.pullPolicy', label: 'Image pull policy', help: 'never: use an image loaded beforehand (docker load), e.g. offline.', default: 'always', options: ['always', 'missing', 'never'] },
+      { path: 'tobiko.docker.installDir', label: 'Install directory', help: 'Where the 0600 env-file lives.', default: '~/tobiko', check: pathProblem },
+      { path: 'tobiko.docker.restartPolicy', label: 'Restart policy', default: 'unless-stopped', options: TOBIKO_RESTART_POLICIES },
+    ];
+  }
+  return [
+    url,
+    { path: 'tobiko.kubernetes.image.repository', label: 'Executor image repository (empty: the chart default)', help: 'A registry mirror, e.g. registry.internal/tobikodata/tcloud; give the tag too.', check: imageRepositoryProblem },
+    { path: 'tobiko.kubernetes.image.tag', label: 'Executor image tag (empty: the chart default)', check: imageTagProblem },
+    { path: 'tobiko.kubernetes.release', label: 'Helm release name', default: 'executors', check: (v) => (PATTERNS.helmRelease.re.test(v) && v.length <= 53 ? undefined : PATTERNS.helmRelease.message) },
+    { path: 'tobiko.kubernetes.chart', label: 'Chart reference', help: 'A mirror of the chart, e.g. oci://registry.internal/tobikodata/hybrid-executors.', default: TOBIKO_CHART, check: chartProblem },
+    { path: 'tobiko.kubernetes.chartVersion', label: 'Chart version (empty: the latest)', check: lineProblem },
+    { path: 'tobiko.kubernetes.timeout', label: 'Helm timeout', default: '5m', check: (v) => (PATTERNS.duration.re.test(v) ? undefined : PATTERNS.duration.message) },
+  ];
+}
+
+function advancedQuestions(c: Ctx): Question[] {
+  if (!isK8s(c)) return [];
+  return (['apply', 'run'] as const).map((role) => ({
+    id: `replicas:${role}`,
+    step: 'Advanced',
+    kind: 'text' as const,
+    title: `${role} executor replicas`,
+    initial: String(c.answers.tobiko?.kubernetes?.[role]?.replicas ?? 1),
+    validate: (v: string) => (/^\d+$/.test(v) && Number(v) <= 50 ? undefined : 'a whole number from 0 to 50'),
+    apply: (cx: Ctx, v: string) => ({ answers: put(cx.answers, `tobiko.kubernetes.${role}.replicas`, Number(v) === 1 ? undefined : Number(v)) }),
+  }));
+}
+
+export const tobikoWizard: ProductWizard = {
+  id: 'tobiko',
+  option: { label: 'Tobiko Cloud hybrid executors', hint: 'SQLMesh plans and runs, in your network' },
+  proxyTitle: 'Do the executors reach the internet through a proxy?',
+  questions,
+  advanced,
+  advancedQuestions,
+  secretPaths(answers) {
+    const t = answers.tobiko ?? {};
+    const out: string[] = typeof t.clientSecret === 'string' && t.clientSecret ? ['tobiko.clientSecret'] : [];
+    for (const [g, params] of Object.entries((t.gateways ?? {}) as Record<string, Record<string, unknown>>)) {
+      for (const p of Object.keys(params)) if (isSecretParam(p, t.secretParams ?? [], t.nonSecretParams ?? []) && typeof params[p] === 'string' && params[p]) out.push(`tobiko.gateways.${g}.${p}`);
+    }
+    return out;
+  },
+};

@@ -1,0 +1,182 @@
+// The wizard's vocabulary, for the product modules: what a question is (plain data: a title, a check
+// and what the answer writes into the preset), and what a product's questions are. The wizard itself
+// (the flow, how each kind is drawn and edited, the shared questions: product, runtime, proxy, the
+// Advanced step, review) lives in src/ui/wiz/; each product declares its own questions in
+// src/products/<name>/questions.ts, listed in src/products/wizards.ts.
+// No zod here or in any question file: the wizard's first frame loads them (npm run bench).
+import { PATTERNS, mismatch, type Pattern } from '../model/patterns.js';
+
+export type Answers = Record<string, any>;
+
+export interface Detection {
+  docker?: { version?: string; rootless: boolean; reachable: boolean };
+  podman?: { version?: string; rootless: boolean; reachable: boolean };
+  kubeContext?: string;
+  /** An existing install found on this machine, as a preset. */
+  installed?: { where: string; preset: Answers; /** Its containers or release exist now (false: only its settings were kept, e.g. after uninstall). */ present?: boolean };
+}
+
+/**
+ * Transient editing state: the shared ones are named; a product keeps its own (a gateway or an affinity
+ * rule being entered) under its own keys.
+ */
+export interface Drafts {
+  proxy?: 'none' | 'set';
+  advanced?: 'defaults' | 'edit';
+  /** Sections of the products not chosen now (a --set for the other product), kept for a change back. */
+  parked?: Answers;
+  [key: string]: any;
+}
+
+export interface Ctx {
+  answers: Answers;
+  drafts: Drafts;
+  detection: Detection;
+  /** List the whole way ahead, as if every open list (menu) were finished (the header's steps). */
+  whole?: boolean;
+}
+
+export interface Option {
+  label: string;
+  value: string;
+  hint?: string;
+}
+
+interface Base {
+  id: string;
+  step: string;
+  title: string;
+  help?: string;
+}
+
+export type Result = { answers?: Answers; drafts?: Drafts; goto?: string };
+
+/** A list the user edits entry by entry (gateways, rules): `done` continues; back onto it, `reset` drops a half-entered entry. */
+export interface Menu {
+  done: string;
+  reset(d: Drafts): Drafts;
+}
+
+export type Question =
+  | (Base & {
+      kind: 'select';
+      options: Option[];
+      initial?: string;
+      menu?: Menu;
+      /** Refuse a choice, with the reason (the model's rule, at the question). */
+      validate?: (v: string, c: Ctx) => string | undefined;
+      apply: (c: Ctx, v: string) => Result;
+    })
+  | (Base & {
+      kind: 'text';
+      secret?: boolean;
+      /** How the value is shown while typing (proxy URLs: credentials masked). */
+      display?: (v: string) => string;
+      initial: string;
+      placeholder?: string;
+      validate?: (v: string, c: Ctx) => string | undefined;
+      /** Shown under the field as you type (format checks). */
+      live?: (v: string) => { ok: boolean; text: string } | undefined;
+      apply: (c: Ctx, v: string) => Result;
+    })
+  | (Base & { kind: 'review' });
+
+/**
+ * A setting of the Advanced step: the wizard asks it as a choice (options) or a text (check), empty or
+ * the default meaning "unset". Declared by the product, asked by the wizard (src/ui/wiz/questions.ts).
+ */
+export interface Field {
+  /** Dotted path in the preset, as --set takes it. */
+  path: string;
+  label: string;
+  help?: string;
+  /** The model's default (shown; choosing it, or leaving the text empty, leaves the setting unset). */
+  default?: string;
+  /** A choice among these (the model's enum). */
+  options?: readonly string[];
+  /** The model's format check of a text value. */
+  check?: (v: string) => string | undefined;
+  /** Text to the preset's value (a number, a list); default: the text. */
+  parse?: (v: string) => unknown;
+  /** The preset's value to text; default: String. */
+  show?: (v: unknown) => string;
+}
+
+/** The questions a product adds to the shared flow. */
+export interface ProductWizard {
+  /** The product's id, as in a preset's `product`. */
+  id: string;
+  /** Its option on the product question. */
+  option: { label: string; hint: string };
+  /** The proxy question, e.g. "Does the agent reach the internet through a proxy?". */
+  proxyTitle: string;
+  /**
+   * The product's questions after the runtime, in order. `shared.proxy()` gives the proxy questions to
+   * place in the flow. Returning early (an open list not finished) ends the walk there (then the review).
+   */
+  questions(c: Ctx, shared: { proxy(): Question[] }): Question[];
+  /** The Advanced step's settings for the runtime in hand (everything the main flow does not ask). */
+  advanced(c: Ctx): Field[];
+  /** Extra Advanced questions that are not single fields (resources, replicas). */
+  advancedQuestions?(c: Ctx): Question[];
+  /** Paths of the secrets in these answers. */
+  secretPaths(answers: Answers): string[];
+}
+
+// ---- small path helpers (answers are plain objects) ----
+export function get(o: Answers, path: string): any {
+  return path.split('.').reduce<any>((x, k) => (x == null ? undefined : x[k]), o);
+}
+
+export function set(o: Answers, path: string, v: unknown): Answers {
+  const out = structuredClone(o);
+  const keys = path.split('.');
+  let cur = out;
+  for (const k of keys.slice(0, -1)) {
+    if (cur[k] == null || typeof cur[k] !== 'object') cur[k] = {};
+    cur = cur[k];
+  }
+  if (v === undefined) delete cur[keys[keys.length - 1]!];
+  else cur[keys[keys.length - 1]!] = v;
+  return out;
+}
+
+/** `set`, and an unset leaves no empty object behind (`requests: {}` is not "unset" to a chart). */
+export function put(o: Answers, path: string, v: unknown): Answers {
+  if (v !== undefined) return set(o, path, v);
+  let out = set(o, path, undefined);
+  const keys = path.split('.');
+  for (let i = keys.length - 1; i > 0; i--) {
+    const parent = keys.slice(0, i).join('.');
+    const p = get(out, parent);
+    if (p && typeof p === 'object' && !Array.isArray(p) && Object.keys(p).length === 0) out = set(out, parent, undefined);
+    else break;
+  }
+  return out;
+}
+
+// ---- checks, with the model's words ----
+export const required = (label: string) => (v: string) => (v.trim() ? undefined : `${label} is required`);
+const mapMessage = (label: string, m: string | undefined) => (m === undefined ? undefined : m.startsWith('must ') ? `${label} ${m}` : `${label}: ${m}`);
+/** Required, and in the model's format (the same check and words as the preset mode). */
+export const shaped = (label: string, p: Pattern) => (v: string) => (!v.trim() ? `${label} is required` : mapMessage(label, mismatch(p, v.trim())));
+export const k8sName = (label: string) => shaped(label, PATTERNS.k8sName);
+export const urlCheck = (v: string) => (!v.trim() || /^https?:\/\/\S+$/.test(v.trim()) ? undefined : 'must be an http:// or https:// URL, e.g. http://proxy.internal:3128');
+export const opt = (re: RegExp, ex: string) => (v: string) => (!v.trim() || re.test(v.trim()) ? undefined : `must look like ${ex}`);
+export const isK8s = (c: Ctx) => c.answers.runtime === 'kubernetes';
+/** Comma-separated text to a list. */
+export const listOf = (v: string) => v.split(',').map((x) => x.trim()).filter(Boolean);
+
+/** The namespace question of a product on Kubernetes. */
+export function namespaceQuestion(c: Ctx, id: string, section: string): Question {
+  return {
+    id,
+    step: 'Credentials',
+    kind: 'text',
+    title: 'Namespace',
+    help: `Created when missing${c.detection.kubeContext ? `; context ${c.detection.kubeContext}` : ''}.`,
+    initial: c.answers[section]?.kubernetes?.namespace ?? section,
+    validate: k8sName('the namespace'),
+    apply: (cx, v) => ({ answers: set(cx.answers, `${section}.kubernetes.namespace`, v) }),
+  };
+}

@@ -1,0 +1,296 @@
+// Each product's wizard questions live in its module (src/products/<name>/questions.ts), registered with
+// it; the wizard's shared flow names no product and loads no zod. Driven through the pure state machine
+// (no Ink), asserting the answers and what they render.
+import { describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { parseModel } from '../../src/model/load.js';
+import { render } from '../../src/service/plan.js';
+import { PRODUCTS, computePresetJsonSchema } from '../../src/products/index.js';
+import { WIZARDS } from '../../src/products/wizards.js';
+import { createState, currentQuestion, prefill, reduce, type WizardState } from '../../src/ui/wiz/state.js';
+import { questions, type Answers } from '../../src/ui/wiz/questions.js';
+import { containerChecks, type CheckContext } from '../../src/exec/preflight.js';
+import { HOST, RENDER_ENV, ROOT, SECRET_ENV, TOKEN, load } from '../helpers.js';
+
+const submit = (s: WizardState, value: string) => reduce(s, { type: 'submit', value });
+const walk = (s: WizardState, values: string[]) => values.reduce(submit, s);
+const files = (answers: Answers) => render(parseModel(structuredClone(answers), { env: SECRET_ENV }).model, RENDER_ENV).map((f) => [f.path, f.mode, f.content]);
+const at = (s: WizardState) => currentQuestion(s).id;
+/** Esc until the question `id` is current. */
+function backTo(s: WizardState, id: string): WizardState {
+  for (let i = 0; i < 60 && at(s) !== id; i++) s = reduce(s, { type: 'back' });
+  expect(at(s)).toBe(id);
+  return s;
+}
+
+/** The static (non-type) imports reachable from a source file. */
+function importGraph(entry: string): Set<string> {
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const src = readFileSync(file, 'utf8');
+    for (const m of src.matchAll(/^import\s+(?!type\b)(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]/gm)) {
+      const spec = m[1]!;
+      if (!spec.startsWith('.')) {
+        seen.add(`pkg:${spec}`);
+        continue;
+      }
+      const base = resolve(dirname(file), spec.replace(/\.js$/, ''));
+      visit(existsSync(`${base}.ts`) ? `${base}.ts` : `${base}.tsx`);
+    }
+  };
+  visit(entry);
+  return seen;
+}
+
+describe('questions are the product modules\' own', () => {
+  it('each module registers its questions; the wizard\'s list is the same objects, in the same order', () => {
+    expect(WIZARDS.map((w) => w.id)).toEqual(PRODUCTS.map((p) => p.id));
+    PRODUCTS.forEach((p, i) => expect(p.wizard).toBe(WIZARDS[i]));
+  });
+
+  it('the wizard\'s first frame imports no zod (questions, state, the wizard entry)', () => {
+    for (const entry of ['src/cli/wizard-main.ts', 'src/ui/wiz/questions.ts', 'src/products/wizards.ts']) {
+      const graph = importGraph(join(ROOT, entry));
+      expect([...graph].filter((f) => f === 'pkg:zod' || f.endsWith('/schema.ts') || f.endsWith('products/index.ts')), entry).toEqual([]);
+      expect(graph.has(join(ROOT, 'src/products/fivetran/questions.ts')) || entry === 'src/cli/wizard-main.ts').toBe(true);
+    }
+  });
+
+  it('the Advanced settings are the model\'s: the path exists, with its default and its choices', () => {
+    const schema = computePresetJsonSchema() as any;
+    const node = (path: string) => path.split('.').reduce((n, k) => n?.properties?.[k] ?? n?.anyOf?.find((x: any) => x.properties)?.properties?.[k], schema);
+    for (const w of WIZARDS) {
+      for (const runtime of ['docker', 'kubernetes']) {
+        for (const f of w.advanced({ answers: { product: w.id, runtime }, drafts: {}, detection: {} })) {
+          const n = node(f.path);
+          expect(n, f.path).toBeDefined();
+          if (f.default !== undefined) expect(String(n.default), f.path).toBe(f.default);
+          const en = n.enum ?? n.anyOf?.flatMap((x: any) => x.enum ?? (x.const !== undefined ? [x.const] : x.type === 'boolean' ? [true, false] : []));
+          if (f.options) expect([...f.options].map(String).sort(), f.path).toEqual(en.map(String).sort());
+        }
+      }
+    }
+  });
+});
+
+describe('the Advanced step', () => {
+  const fivetranDocker = () => walk(createState(), ['fivetran', 'docker', TOKEN, 'none', 'ok']);
+  it('is skipped by default: Enter keeps the defaults and goes to the review', () => {
+    const s = fivetranDocker();
+    expect(at(s)).toBe('advanced');
+    const r = submit(s, 'defaults');
+    expect(at(r)).toBe('review');
+    expect(files(r.answers)).toEqual(render(load({ preset: 'fivetran-docker' }).model, RENDER_ENV).map((f) => [f.path, f.mode, f.content]));
+  });
+
+  it('Fivetran on docker: image (a mirror), pull policy, install dir, memory, restart policy; the same files as the --set paths', () => {
+    let s = submit(fivetranDocker(), 'edit');
+    expect(at(s)).toBe('adv:fivetran.image');
+    s = submit(s, 'registry.internal/fivetran/ldp-agent:production');
+    expect(at(s)).toBe('adv:fivetran.pullPolicy');
+    s = walk(s, ['never', '~/hd', '4g', 'always']);
+    expect(at(s)).toBe('adv:fivetran.selinux');
+    s = submit(s, 'auto');
+    expect(at(s)).toBe('review');
+    expect(s.answers.fivetran).toEqual({ token: TOKEN, image: 'registry.internal/fivetran/ldp-agent:production', pullPolicy: 'never', installDir: '~/hd', memory: '4g', restartPolicy: 'always' });
+    const viaSet = load({ preset: 'fivetran-docker', sets: ['fivetran.image=registry.internal/fivetran/ldp-agent:production', 'fivetran.pullPolicy=never', 'fivetran.installDir=~/hd', 'fivetran.memory=4g', 'fivetran.restartPolicy=always'] });
+    expect(files(s.answers)).toEqual(render(viaSet.model, RENDER_ENV).map((f) => [f.path, f.mode, f.content]));
+    // a re-run shows what is kept
+    const back = backTo(s, 'advanced');
+    const q = currentQuestion(back);
+    expect(q.kind === 'select' && q.options[0]).toMatchObject({ label: 'Keep these settings', hint: expect.stringContaining('pullPolicy=never') });
+  });
+
+  it('refuses a value in the wrong format where it is typed, with the model\'s words', () => {
+    let s = submit(fivetranDocker(), 'edit');
+    s = submit(s, 'Not An Image');
+    expect(s.error).toMatch(/must be an image reference/);
+    s = walk(s, ['', 'always', '', '2 gigs']);
+    expect(s.error).toBe('must be like 2048m or 2g');
+  });
+
+  it('Tobiko on docker: the URL, the image, tobiko.docker.pullPolicy', () => {
+    let s = walk(createState(), ['tobiko', 'docker', 'acme', 'analytics', 'cid', 'sec', 'add', 'warehouse', 'duckdb', '', 'done', 'none', 'ok', 'edit']);
+    expect(at(s)).toBe('adv:tobiko.url');
+    s = walk(s, ['https://tobiko.internal/sqlmesh/acme/analytics', 'mirror.internal/tobikodata/tcloud:1.2', 'never', '', 'always']);
+    expect(at(s)).toBe('review');
+    expect(s.answers.tobiko).toMatchObject({ url: 'https://tobiko.internal/sqlmesh/acme/analytics', docker: { image: 'mirror.internal/tobikodata/tcloud:1.2', pullPolicy: 'never', restartPolicy: 'always' } });
+    expect(files(s.answers).find(([p]) => String(p).endsWith('tobiko.env'))?.[2]).toContain('TCLOUD_URL=https://tobiko.internal/sqlmesh/acme/analytics');
+  });
+
+  it('Kubernetes: release, chart mirror and version, executor image, replicas', () => {
+    let s = walk(createState(), ['tobiko', 'kubernetes', 'acme', 'analytics', 'cid', 'sec', 'tobiko', 'add', 'warehouse', 'duckdb', '', 'done', 'none', 'existingSecret:create', 'edit']);
+    expect(at(s)).toBe('adv:tobiko.url');
+    s = walk(s, ['', 'mirror.internal/tobikodata/tcloud', '1.2.3', 'exec', 'oci://mirror.internal/charts/hybrid-executors', '0.5.0', '10m', '1', '2']);
+    expect(at(s)).toBe('review');
+    expect(s.answers.tobiko.kubernetes).toEqual({ namespace: 'tobiko', image: { repository: 'mirror.internal/tobikodata/tcloud', tag: '1.2.3' }, release: 'exec', chart: 'oci://mirror.internal/charts/hybrid-executors', chartVersion: '0.5.0', timeout: '10m', run: { replicas: 2 } });
+    expect(() => parseModel(structuredClone(s.answers), { env: SECRET_ENV })).not.toThrow();
+  });
+});
+
+describe('every field the model accepts, with its rules', () => {
+  const tobikoGateway = (runtime = 'docker') => walk(createState(), ['tobiko', runtime, 'acme', 'analytics', 'cid', 'sec', ...(runtime === 'kubernetes' ? ['tobiko'] : []), 'add', 'lake', 'snowflake']);
+
+  it('Snowflake with a key pair (private_key_path), a warehouse and a role: no password needed', () => {
+    let s = tobikoGateway();
+    expect(at(s)).toBe('gw-auth:0');
+    const auth = currentQuestion(s);
+    expect(auth.kind === 'select' && auth.options.map((o) => o.value)).toEqual(['password', 'private_key', 'private_key_path', 'authenticator']);
+    // the alternative is chosen before the params: account, user, the key path, then the optional ones
+    s = submit(s, 'private_key_path');
+    expect(at(s)).toBe('gw-param:account');
+    s = walk(s, ['acct-1', 'svc', '/keys/rsa_key.p8']);
+    expect(at(s)).toBe('gw-param:warehouse');
+    s = walk(s, ['COMPUTE_WH', '', 'TRANSFORMER']);
+    expect(at(s)).toBe('gw-menu');
+    expect(s.answers.tobiko.gateways.lake).toEqual({ type: 'snowflake', account: 'acct-1', user: 'svc', private_key_path: '/keys/rsa_key.p8', warehouse: 'COMPUTE_WH', role: 'TRANSFORMER' });
+    s = walk(s, ['done', 'none', 'ok', 'defaults']);
+    expect(at(s)).toBe('review');
+    const env = String(files(s.answers).find(([p]) => String(p).endsWith('tobiko.env'))?.[2]);
+    expect(env).toContain('SQLMESH__GATEWAYS__LAKE__CONNECTION__PRIVATE_KEY_PATH=/keys/rsa_key.p8');
+    expect(env).toContain('SQLMESH__GATEWAYS__LAKE__CONNECTION__ROLE=TRANSFORMER');
+    expect(env).not.toContain('PASSWORD');
+  });
+
+  it('Snowflake: an inline private key is masked; switching to an authenticator drops it', () => {
+    let s = walk(tobikoGateway(), ['private_key', 'acct', 'svc']);
+    const key = currentQuestion(s);
+    expect(key.id).toBe('gw-param:private_key');
+    expect(key.kind === 'text' && key.secret).toBe(true);
+    s = walk(s, ['-----BEGIN PRIVATE KEY-----abc', '', '', '']);
+    expect(s.answers.tobiko.gateways.lake.private_key).toBe('-----BEGIN PRIVATE KEY-----abc');
+    // edit it: authenticator instead
+    s = walk(s, ['edit:lake', 'lake', 'snowflake', 'authenticator', 'acct', 'svc', 'externalbrowser', '', '', '']);
+    expect(s.answers.tobiko.gateways.lake).toEqual({ type: 'snowflake', account: 'acct', user: 'svc', authenticator: 'externalbrowser' });
+  });
+
+  it('Snowflake: the chosen alternative is required (unless a Secret or store holds a secret one)', () => {
+    let s = walk(tobikoGateway(), ['password', 'acct', 'svc']);
+    s = submit(s, '');
+    expect(s.error).toBe('password is required for snowflake');
+    let k = walk(tobikoGateway('kubernetes'), ['password', 'acct', 'svc', '']);
+    expect(k.error).toBeUndefined();
+    k = walk(tobikoGateway('kubernetes'), ['authenticator', 'acct', 'svc']);
+    expect(submit(k, '').error).toBe('authenticator is required for snowflake');
+  });
+
+  it('other engines: optional params asked, checked with the model\'s rules (port, host)', () => {
+    let s = walk(createState(), ['tobiko', 'docker', 'acme', 'analytics', 'cid', 'sec', 'add', 'db', 'mssql', 'db host']);
+    expect(s.error).toMatch(/^host must be a host name/);
+    s = walk(s, ['sql.internal', 'sa', 'pw']);
+    expect(at(s)).toBe('gw-param:port');
+    expect(currentQuestion(s).title).toContain('(optional; empty: not set)');
+    s = submit(s, '99999');
+    expect(s.error).toBe('port must be a port number, an integer from 1 to 65535');
+    s = walk(s, ['1433', 'analytics']);
+    expect(s.answers.tobiko.gateways.db).toEqual({ type: 'mssql', host: 'sql.internal', user: 'sa', password: 'pw', port: 1433, database: 'analytics' });
+    // Databricks: access token or auth type
+    s = walk(s, ['add', 'dbx', 'databricks']);
+    expect(at(s)).toBe('gw-auth:0');
+    s = walk(s, ['auth_type', 'adb-1.azuredatabricks.net', '/sql/1.0/warehouses/abc', 'databricks-oauth', '']);
+    expect(s.answers.tobiko.gateways.dbx).toEqual({ type: 'databricks', server_hostname: 'adb-1.azuredatabricks.net', http_path: '/sql/1.0/warehouses/abc', auth_type: 'databricks-oauth' });
+    s = walk(s, ['done', 'none', 'ok', 'defaults']);
+    expect(() => parseModel(structuredClone(s.answers), { env: SECRET_ENV })).not.toThrow();
+  });
+
+  const k8sAffinity = () => walk(createState(), ['fivetran', 'kubernetes', 'token', TOKEN, 'fivetran', 'data', 'none', 'secret', 'affinity', 'add', 'a', 'preferred', '1', 'k', 'In', 'x', 'add', 'b', 'required', 'k', 'In', 'y', 'done', 'c1', '']);
+  it('affinity: a rule with no connections must be the default, refused at the question (never dropped)', () => {
+    let s = k8sAffinity();
+    expect(at(s)).toBe('assign-default');
+    s = submit(s, '');
+    expect(s.error).toBe('rule b has no connections, so it must be the default: choose b, or go back and give it connection ids');
+    expect(at(s)).toBe('assign-default');
+    s = submit(s, 'a');
+    expect(s.error).toBe('rule b has no connections, so it must be the default: choose b, or go back and give it connection ids');
+    s = submit(s, 'b');
+    expect(s.error).toBeUndefined();
+    expect(s.answers.fivetran.kubernetes.affinity).toEqual([{ rule: 'a', connectors: ['c1'] }, { rule: 'b', default: true }]);
+    expect(() => parseModel(structuredClone(s.answers), { env: SECRET_ENV })).not.toThrow();
+  });
+
+  it('affinity: Gt/Lt take exactly one integer, as the model says', () => {
+    const s = walk(createState(), ['fivetran', 'kubernetes', 'token', TOKEN, 'fivetran', 'data', 'none', 'secret', 'affinity', 'add', 'a', 'required', 'cpu', 'Gt', '4, 8']);
+    expect(s.error).toBe('operator Gt needs exactly one integer value');
+  });
+
+  it('resources: empty requests stay unset (no requests: {}); the same values as the --set paths', () => {
+    let s = walk(createState(), ['fivetran', 'kubernetes', 'token', TOKEN, 'fivetran', 'fivetran-data', 'none', 'secret', 'none', 'edit']);
+    expect(at(s)).toBe('adv:fivetran.image');
+    s = walk(s, ['', 'Always', '', '', '0.24.0', '', '', '', '4', '8Gi']);
+    expect(at(s)).toBe('review');
+    expect(s.answers.fivetran.kubernetes.resources).toEqual({ limits: { cpu: '4', memory: '8Gi' } });
+    const bare = { product: 'fivetran', runtime: 'kubernetes', fivetran: { token: 'env:FIVETRAN_TOKEN', kubernetes: { namespace: 'fivetran', dataVolumePvc: 'fivetran-data' } } };
+    const viaSet = load({ presetObject: bare, sets: ['fivetran.kubernetes.resources.limits.cpu=4', 'fivetran.kubernetes.resources.limits.memory=8Gi'] });
+    expect(files(s.answers)).toEqual(render(viaSet.model, RENDER_ENV).map((f) => [f.path, f.mode, f.content]));
+    // clearing a value that was set removes it, and the empty object with it
+    s = backTo(s, 'res:limits.cpu');
+    s = walk(s, ['', '']);
+    expect(s.answers.fivetran.kubernetes.resources).toBeUndefined();
+  });
+});
+
+describe('--set overrides survive a change of product or runtime (point 17)', () => {
+  it('a chart override for the other product is kept while the installed product is configured, and used when switching to it', () => {
+    // a re-run of an installed Fivetran with --set tobiko.kubernetes.chart=... on top
+    const installed = { product: 'fivetran', runtime: 'docker', fivetran: { token: TOKEN }, tobiko: { kubernetes: { chart: 'oci://mirror.internal/charts/hybrid-executors' } } };
+    let s = prefill(createState(installed));
+    expect(at(s)).toBe('review');
+    // configuring Fivetran: the Tobiko section is not in the answers (the model would refuse it), but kept
+    expect(s.answers.tobiko).toBeUndefined();
+    expect(() => parseModel(structuredClone(s.answers), { env: SECRET_ENV })).not.toThrow();
+    s = backTo(s, 'product');
+    s = walk(s, ['tobiko', 'kubernetes']);
+    expect(s.answers.tobiko.kubernetes.chart).toBe('oci://mirror.internal/charts/hybrid-executors');
+    expect(s.answers.fivetran).toBeUndefined();
+    s = walk(s, ['acme', 'analytics', 'cid', 'sec', 'tobiko', 'add', 'warehouse', 'duckdb', '', 'done', 'none', 'existingSecret:create', 'defaults']);
+    expect(at(s)).toBe('review');
+    const values = files(s.answers).find(([p]) => String(p).endsWith('values.yaml'))?.[2];
+    expect(values).toContain('oci://mirror.internal/charts/hybrid-executors');
+    // and back to Fivetran: its answers come back
+    s = walk(backTo(s, 'product'), ['fivetran']);
+    expect(s.answers.fivetran).toEqual({ token: TOKEN });
+    expect(s.answers.tobiko).toBeUndefined();
+  });
+
+  it('a --set in a section a question rewrites is kept (the secrets strategy keeps keyPrefix)', () => {
+    let s = prefill(createState({ product: 'tobiko', runtime: 'kubernetes', tobiko: { org: 'acme', project: 'p', clientId: 'c', gateways: { wh: { type: 'duckdb' } }, secrets: { keyPrefix: 'team/' } } }));
+    s = backTo(s, 'strategy');
+    s = walk(s, ['externalSecrets', 'ClusterSecretStore', 'aws', '1h']);
+    expect(currentQuestion(s).kind === 'text' && (currentQuestion(s) as { initial: string }).initial).toBe('team/');
+    s = submit(s, 'team/');
+    expect(s.answers.tobiko.secrets).toEqual({ keyPrefix: 'team/', strategy: 'externalSecrets', store: { kind: 'ClusterSecretStore', name: 'aws' }, refreshInterval: '1h' });
+  });
+
+  it('a change of runtime keeps the overrides of the product', () => {
+    let s = prefill(createState({ product: 'fivetran', runtime: 'docker', fivetran: { token: TOKEN, kubernetes: { chart: 'oci://mirror.internal/helm/hd-agent' } } }));
+    s = walk(backTo(s, 'runtime'), ['kubernetes']);
+    expect(s.answers.fivetran.kubernetes.chart).toBe('oci://mirror.internal/helm/hd-agent');
+  });
+});
+
+describe('fix texts name the exact --set path for the product and runtime', () => {
+  it('an image that must be present (pull policy never): the pull policy\'s path', async () => {
+    for (const [preset, path] of [
+      ['fivetran-docker', 'fivetran.pullPolicy'],
+      ['tobiko-docker', 'tobiko.docker.pullPolicy'],
+    ] as const) {
+      const { model } = load({ preset });
+      const product = PRODUCTS.find((p) => p.id === model.product)!;
+      const ctx = { model, product, host: HOST, state: { images: [] }, installDir: '/x', allowRoot: false, env: {} } as unknown as CheckContext;
+      const r = await containerChecks['image-present']!(ctx);
+      expect(r.fix).toContain(`--set ${path}=missing`);
+      expect(r.fix).not.toContain('<');
+    }
+  });
+});
+
+describe('the questions list', () => {
+  it('names every step for the header, open lists included', () => {
+    const ids = (a: Answers) => questions({ answers: a, drafts: {}, detection: {}, whole: true }).map((q) => q.step);
+    expect([...new Set(ids({ product: 'tobiko', runtime: 'kubernetes', tobiko: { gateways: { wh: { type: 'duckdb' } } } }))]).toEqual(['Product', 'Runtime', 'Credentials', 'Gateways', 'Proxy', 'Secrets', 'Advanced', 'Review']);
+    expect([...new Set(ids({ product: 'fivetran', runtime: 'kubernetes', fivetran: { token: TOKEN } }))]).toEqual(['Product', 'Runtime', 'Credentials', 'Proxy', 'Secrets', 'Placement', 'Advanced', 'Review']);
+  });
+});
