@@ -83,8 +83,11 @@ export function buildProgram(): Command {
       }),
     );
   lifecycle('status', 'show product, runtime, versions, container or pod state, restarts, uptime and the last log lines', 'statusCommand');
-  lifecycle('doctor', 'run every preflight check plus reachability and clock skew; each problem with its fix', 'doctorCommand', (c) =>
-    c.option('--bundle <file>', 'write a diagnostics archive (.tar.gz; secrets redacted)').option('--skip-check <id>', 'skip a check by id (repeatable)', collect, []),
+  lifecycle('doctor', 'run every preflight check plus reachability and clock skew; each problem with its fix (before an install: the checks for the --preset/--set given, or asked)', 'doctorCommand', (c) =>
+    c
+      .option('--bundle <file>', 'write a diagnostics archive (.tar.gz; secrets redacted)')
+      .option('--skip-check <id>', 'skip a check by id (repeatable)', collect, [])
+      .option('--allow-root', 'before an install: check as an install with --allow-root would'),
   );
   lifecycle('uninstall', 'remove the agent (containers, unit and network, or the Helm release and our Secrets); data is kept', 'uninstallCommand', (c) =>
     c.option('-y, --yes', 'do not ask for confirmation').option('--purge', 'also delete the install dir (config, data, logs) or the state dir').option('-n, --dry-run', 'show what would be removed'),

@@ -2,7 +2,10 @@
 // acts on an install found by service/find.ts and changes none of its settings: what an install is comes
 // from its read-back, and the choices it was installed with (skipped checks, --allow-root) from its record.
 import { existsSync } from 'node:fs';
-import type { Location } from '../model/base.js';
+import type { BaseModel, Location } from '../model/base.js';
+import { productOf } from '../products/index.js';
+import type { ProductModule } from '../products/types.js';
+import { findContext } from './find.js';
 import { latestGoodBackup, purgeActions } from '../util/fsx.js';
 import { acquireLock, installLockKey, type Lock } from '../util/lock.js';
 import { backupValidator } from '../exec/local-state.js';
@@ -217,12 +220,26 @@ export async function status(d: DetectedInstall): Promise<StatusReport> {
 // ---- doctor ----
 
 export async function doctor(d: DetectedInstall, choices: Choices): Promise<CheckReport[]> {
-  const model = modelOfInstall(d);
+  return doctorOf(modelOfInstall(d), d.product, d.location.installDir, choices, true);
+}
+
+/**
+ * Before an install: the host checks an install of this model would run (the runtime, its version and
+ * socket, root, disk and memory, the cluster's reachability, rights and namespace), the vendor
+ * endpoints and the clock; as the vendor's precheck scripts do, so a host can be checked first.
+ */
+export async function doctorBefore(model: BaseModel, choices: Choices): Promise<CheckReport[]> {
+  const product = productOf(model);
+  return doctorOf(model, product, product.location(model, findContext().home).installDir, choices, false);
+}
+
+async function doctorOf(model: BaseModel, product: ProductModule, installDir: string | undefined, choices: Choices, installed: boolean): Promise<CheckReport[]> {
+  const d = { product, location: { installDir } };
   const p = await prepare({ model });
-  const c = effectiveChoices(p, choices);
+  const c = installed ? effectiveChoices(p, choices) : { ...choices, ...(choices.allowRoot ? { allowRootFrom: 'flag' as const } : {}) };
   const pre = p.plan.steps.find((s) => s.id === 'preflight')?.actions[0];
   const checks = pre && pre.kind === 'preflight' ? pre.checks.filter((x) => x !== 'image-present') : [];
-  const ctx = { model, product: d.product, host: p.host, state: p.state, installDir: d.location.installDir ?? p.host.home, allowRoot: Boolean(c.allowRoot), env: process.env };
+  const ctx = { model, product: d.product, host: p.host, state: p.state, installDir: d.location.installDir ?? p.host.home, allowRoot: Boolean(c.allowRoot), ...(c.allowRootFrom ? { allowRootFrom: c.allowRootFrom } : {}), env: process.env };
   const reports: CheckReport[] = [];
   for (const id of checks) {
     if (c.skipCheck?.includes(id)) {
@@ -232,12 +249,12 @@ export async function doctor(d: DetectedInstall, choices: Choices): Promise<Chec
     const check = allChecks[id];
     if (check) reports.push({ id, ...(await check(ctx)) });
   }
-  if (d.location.runtime !== 'kubernetes' && d.product.unitName && !c.skipCheck?.includes('boot')) reports.push(bootCheck(await readBootState(d.product.unitName, p.host.user)));
+  if (installed && model.runtime !== 'kubernetes' && d.product.unitName && !c.skipCheck?.includes('boot')) reports.push(bootCheck(await readBootState(d.product.unitName, p.host.user)));
   let skewChecked = false;
   // Through the proxy the install uses, as the agent would.
   const proxyUrl = model.proxy?.https ?? model.proxy?.http;
   const proxy = proxyUrl ? { url: proxyUrl, noProxy: model.proxy?.noProxy ?? [] } : undefined;
-  for (const url of d.product.endpoints(model)) {
+  for (const url of product.endpoints(model)) {
     const host = new URL(url).host;
     const r = await probeEndpoint(url, 5000, proxy);
     const via = proxy && r.proxied ? ` through the proxy ${maskUrlCredentials(proxy.url)}` : '';
