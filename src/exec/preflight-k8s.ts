@@ -172,7 +172,7 @@ export const kubernetesChecks: Record<string, Check> = {
     const r = await kubectl(ctx, 'get', 'namespace', t.namespace, '-o', 'name');
     if (r.exitCode === 0) return { status: 'ok', message: `namespace ${t.namespace} exists` };
     if (notFound(r.stderr)) return { status: 'ok', message: `namespace ${t.namespace} does not exist: it will be created` };
-    if (/forbidden/i.test(r.stderr)) return { status: 'warn', message: `cannot read namespace ${t.namespace} (forbidden)`, fix: 'ask an admin to create it, or use a namespace you can see' };
+    if (/forbidden/i.test(r.stderr)) return { status: 'warn', message: `cannot read namespace ${t.namespace} (forbidden)`, fix: `ask an admin to create it, or use a namespace you can see: --set ${ctx.product.settingPath('namespace', 'kubernetes')}=...` };
     return { status: 'fail', message: `cannot check namespace ${t.namespace}: ${firstLine(r.stderr)}`, fix: clusterFix(r.stderr) };
   }),
   pvc: needsServer(async (ctx) => {

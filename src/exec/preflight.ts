@@ -119,7 +119,7 @@ export const containerChecks: Record<string, Check> = {
     try {
       const s = statfsSync(p);
       const free = (s.bavail * s.bsize) / GB;
-      if (free < 1) return { status: 'fail', message: `only ${free.toFixed(1)} GB free at ${p}`, fix: 'free disk space or choose another installDir' };
+      if (free < 1) return { status: 'fail', message: `only ${free.toFixed(1)} GB free at ${p}`, fix: `free disk space, or choose another directory with --set ${ctx.product.settingPath('installDir', ctx.model.runtime)}=...` };
       if (free < 50) return { status: 'warn', message: `${free.toFixed(0)} GB free at ${p}; 50 GB is recommended for pipeline data`, fix: 'add disk space for data/ and tmp/' };
       return { status: 'ok', message: `${free.toFixed(0)} GB free at ${p}` };
     } catch {

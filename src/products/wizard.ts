@@ -96,6 +96,8 @@ export interface Field {
   options?: readonly string[];
   /** The model's format check of a text value. */
   check?: (v: string) => string | undefined;
+  /** Why the field may not be left empty with these answers (a setting that goes with another). */
+  needed?: (answers: Answers) => string | undefined;
   /** Text to the preset's value (a number, a list); default: the text. */
   parse?: (v: string) => unknown;
   /** The preset's value to text; default: String. */
@@ -119,6 +121,8 @@ export interface ProductWizard {
   advanced(c: Ctx): Field[];
   /** Extra Advanced questions that are not single fields (resources, replicas). */
   advancedQuestions?(c: Ctx): Question[];
+  /** What those extra questions hold now, as name=value (the Advanced step says what "keep" keeps). */
+  advancedGiven?(c: Ctx): string[];
   /** Paths of the secrets in these answers. */
   secretPaths(answers: Answers): string[];
 }

@@ -78,6 +78,18 @@ describe('line prompts', () => {
     expect(output).toContain('i install, s save as a preset, < back, q quit: ');
     expect(result.kind).toBe('install');
   });
+  it('the same questions as the full screen: a Snowflake key pair, the Advanced step, a refused affinity default', async () => {
+    const { result, output } = await converse(['2', '1', 'acme', 'analytics', 'cid', 'sec', '', '', 'snowflake', 'private_key_path', 'acct', 'svc', '/keys/k.p8', '', '', '', '', '', '', 'edit', '', '', 'never', '', '', 'i']);
+    expect(output).toContain('warehouse: which of password, private_key, private_key_path, authenticator?');
+    expect(output).toContain('Advanced settings');
+    expect(result.kind).toBe('install');
+    expect(result.answers.tobiko.gateways.warehouse).toEqual({ type: 'snowflake', account: 'acct', user: 'svc', private_key_path: '/keys/k.p8' });
+    expect(result.answers.tobiko.docker).toEqual({ pullPolicy: 'never' });
+    expect(files(result.answers).find(([p]) => String(p).endsWith('tobiko.env'))?.[2]).toContain('SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__PRIVATE_KEY_PATH=/keys/k.p8');
+    const k8s = await converse(['1', '3', '1', TOKEN, '', 'fivetran-data', '', '', '3', '', 'a', '', '1', 'k', '', 'x', '2', 'b', '2', 'k', '', 'y', '', 'c1', '', '', '3', '', 'i']);
+    expect(k8s.output).toContain('✖ rule b has no connections, so it must be the default: choose b, or go back and give it connection ids');
+    expect(k8s.result.answers.fivetran.kubernetes.affinity).toEqual([{ rule: 'a', connectors: ['c1'] }, { rule: 'b', default: true }]);
+  });
   it('the input ending (Ctrl-D, a closed pipe) cancels', async () => {
     const input = new PassThrough();
     const done = runPlainWizard({ initial: {}, detection: {}, review: async () => ({ ok: true, text: '' }), save: async () => '' }, { input, output: { write: () => true } });

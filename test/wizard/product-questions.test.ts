@@ -10,8 +10,7 @@ import { PRODUCTS, computePresetJsonSchema } from '../../src/products/index.js';
 import { WIZARDS } from '../../src/products/wizards.js';
 import { createState, currentQuestion, prefill, reduce, type WizardState } from '../../src/ui/wiz/state.js';
 import { questions, type Answers } from '../../src/ui/wiz/questions.js';
-import { containerChecks, type CheckContext } from '../../src/exec/preflight.js';
-import { HOST, RENDER_ENV, ROOT, SECRET_ENV, TOKEN, load } from '../helpers.js';
+import { RENDER_ENV, ROOT, SECRET_ENV, TOKEN, load } from '../helpers.js';
 
 const submit = (s: WizardState, value: string) => reduce(s, { type: 'submit', value });
 const walk = (s: WizardState, values: string[]) => values.reduce(submit, s);
@@ -124,10 +123,25 @@ describe('the Advanced step', () => {
   it('Kubernetes: release, chart mirror and version, executor image, replicas', () => {
     let s = walk(createState(), ['tobiko', 'kubernetes', 'acme', 'analytics', 'cid', 'sec', 'tobiko', 'add', 'warehouse', 'duckdb', '', 'done', 'none', 'existingSecret:create', 'edit']);
     expect(at(s)).toBe('adv:tobiko.url');
-    s = walk(s, ['', 'mirror.internal/tobikodata/tcloud', '1.2.3', 'exec', 'oci://mirror.internal/charts/hybrid-executors', '0.5.0', '10m', '1', '2']);
+    s = walk(s, ['', 'mirror.internal/tobikodata/tcloud', '']);
+    expect(s.error).toBe('give the tag of that repository (the image is a repository and a tag), or clear the repository');
+    s = walk(s, ['1.2.3', 'exec', 'oci://mirror.internal/charts/hybrid-executors', '0.5.0', '10m', '1', '2']);
+    expect(at(s)).toBe('res:apply.requests.cpu');
+    s = walk(s, ['', '', '4', '8Gi', ...Array(4).fill('')]);
     expect(at(s)).toBe('review');
-    expect(s.answers.tobiko.kubernetes).toEqual({ namespace: 'tobiko', image: { repository: 'mirror.internal/tobikodata/tcloud', tag: '1.2.3' }, release: 'exec', chart: 'oci://mirror.internal/charts/hybrid-executors', chartVersion: '0.5.0', timeout: '10m', run: { replicas: 2 } });
+    expect(s.answers.tobiko.kubernetes).toEqual({
+      namespace: 'tobiko',
+      image: { repository: 'mirror.internal/tobikodata/tcloud', tag: '1.2.3' },
+      release: 'exec',
+      chart: 'oci://mirror.internal/charts/hybrid-executors',
+      chartVersion: '0.5.0',
+      timeout: '10m',
+      apply: { resources: { limits: { cpu: '4', memory: '8Gi' } } },
+      run: { replicas: 2 },
+    });
     expect(() => parseModel(structuredClone(s.answers), { env: SECRET_ENV })).not.toThrow();
+    const adv = currentQuestion(backTo(s, 'advanced'));
+    expect(adv.kind === 'select' && adv.options[0]!.hint).toContain('apply.limits.cpu=4, apply.limits.memory=8Gi, run.replicas=2');
   });
 });
 
@@ -211,6 +225,17 @@ describe('every field the model accepts, with its rules', () => {
     expect(() => parseModel(structuredClone(s.answers), { env: SECRET_ENV })).not.toThrow();
   });
 
+  it('affinity and node selector: label keys and values in the model\'s format, at the question', () => {
+    let s = walk(createState(), ['fivetran', 'kubernetes', 'token', TOKEN, 'fivetran', 'data', 'none', 'secret', 'affinity', 'add', 'a', 'required', 'bad key!']);
+    expect(s.error).toMatch(/^the label key must be a Kubernetes label key/);
+    s = walk(s, ['disktype', 'In', 'ssd, not ok']);
+    expect(s.error).toMatch(/^each value must be a Kubernetes label value/);
+    s = walk(createState(), ['fivetran', 'kubernetes', 'token', TOKEN, 'fivetran', 'data', 'none', 'secret', 'selector', 'pool=agents, -x=y']);
+    expect(s.error).toMatch(/^the key -x must be a Kubernetes label key/);
+    s = submit(s, 'pool=agents, kubernetes.io/arch=amd64');
+    expect(s.answers.fivetran.kubernetes.nodeSelector).toEqual({ pool: 'agents', 'kubernetes.io/arch': 'amd64' });
+  });
+
   it('affinity: Gt/Lt take exactly one integer, as the model says', () => {
     const s = walk(createState(), ['fivetran', 'kubernetes', 'token', TOKEN, 'fivetran', 'data', 'none', 'secret', 'affinity', 'add', 'a', 'required', 'cpu', 'Gt', '4, 8']);
     expect(s.error).toBe('operator Gt needs exactly one integer value');
@@ -226,6 +251,9 @@ describe('every field the model accepts, with its rules', () => {
     const viaSet = load({ presetObject: bare, sets: ['fivetran.kubernetes.resources.limits.cpu=4', 'fivetran.kubernetes.resources.limits.memory=8Gi'] });
     expect(files(s.answers)).toEqual(render(viaSet.model, RENDER_ENV).map((f) => [f.path, f.mode, f.content]));
     // clearing a value that was set removes it, and the empty object with it
+    // what the Advanced step keeps is said (not "the defaults")
+    const adv = currentQuestion(backTo(s, 'advanced'));
+    expect(adv.kind === 'select' && adv.options[0]).toEqual({ label: 'Keep these settings', value: 'defaults', hint: 'limits.cpu=4, limits.memory=8Gi' });
     s = backTo(s, 'res:limits.cpu');
     s = walk(s, ['', '']);
     expect(s.answers.fivetran.kubernetes.resources).toBeUndefined();
@@ -268,22 +296,6 @@ describe('--set overrides survive a change of product or runtime (point 17)', ()
     let s = prefill(createState({ product: 'fivetran', runtime: 'docker', fivetran: { token: TOKEN, kubernetes: { chart: 'oci://mirror.internal/helm/hd-agent' } } }));
     s = walk(backTo(s, 'runtime'), ['kubernetes']);
     expect(s.answers.fivetran.kubernetes.chart).toBe('oci://mirror.internal/helm/hd-agent');
-  });
-});
-
-describe('fix texts name the exact --set path for the product and runtime', () => {
-  it('an image that must be present (pull policy never): the pull policy\'s path', async () => {
-    for (const [preset, path] of [
-      ['fivetran-docker', 'fivetran.pullPolicy'],
-      ['tobiko-docker', 'tobiko.docker.pullPolicy'],
-    ] as const) {
-      const { model } = load({ preset });
-      const product = PRODUCTS.find((p) => p.id === model.product)!;
-      const ctx = { model, product, host: HOST, state: { images: [] }, installDir: '/x', allowRoot: false, env: {} } as unknown as CheckContext;
-      const r = await containerChecks['image-present']!(ctx);
-      expect(r.fix).toContain(`--set ${path}=missing`);
-      expect(r.fix).not.toContain('<');
-    }
   });
 });
 

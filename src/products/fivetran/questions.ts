@@ -1,7 +1,7 @@
 // Fivetran's wizard questions: the token (or an existing Secret), the namespace and data PVC, how the
 // token reaches the cluster, where pods run (node selector or affinity rules per connection), and the
 // Advanced step's settings. No zod here (the wizard's first frame loads this file).
-import { PATTERNS, chartProblem, imageProblem, pathProblem } from '../../model/patterns.js';
+import { PATTERNS, chartProblem, imageProblem, labelKeyProblem, labelValueProblem, pathProblem } from '../../model/patterns.js';
 import { get, isK8s, k8sName, listOf, namespaceQuestion, opt, put, required, set, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result } from '../wizard.js';
 import { FIVETRAN_CHART, FIVETRAN_CHART_VERSIONS, FIVETRAN_IMAGE, FIVETRAN_PULL_POLICIES_K8S, FIVETRAN_RESTART_POLICIES } from './constants.js';
 import { checkToken } from './token.js';
@@ -91,7 +91,7 @@ function affinityQuestions(c: Ctx): Question[] {
         title: 'Node label key',
         help: 'e.g. hd_size, node.kubernetes.io/instance-type',
         initial: r.key ?? '',
-        validate: required('a label key'),
+        validate: (v) => required('a label key')(v) ?? (labelKeyProblem(v) ? `the label key ${labelKeyProblem(v)}` : undefined),
         apply: (cx, v) => upd(cx, { key: v }),
       },
       {
@@ -118,6 +118,8 @@ function affinityQuestions(c: Ctx): Question[] {
         validate: (v) => {
           const vals = listOf(v);
           if (gtlt) return vals.length === 1 && /^-?[0-9]+$/.test(vals[0]!) ? undefined : `operator ${r.operator} needs exactly one integer value`;
+          const bad = vals.find((x) => labelValueProblem(x));
+          if (bad !== undefined) return `each value ${labelValueProblem(bad)}`;
           return vals.length ? undefined : 'give at least one value';
         },
         apply: (cx, v) => commitRule({ ...cx, drafts: { ...cx.drafts, rule: { ...cx.drafts.rule, values: v } } }),
@@ -331,7 +333,15 @@ function questions(c: Ctx, shared: { proxy(): Question[] }): Question[] {
       kind: 'text',
       title: 'Node selector (key=value, comma-separated)',
       initial: Object.entries(a.fivetran?.kubernetes?.nodeSelector ?? {}).map(([k, v]) => `${k}=${v}`).join(', '),
-      validate: (v) => (v.split(',').every((kv) => /^[^=\s]+=[^=\s]*$/.test(kv.trim())) ? undefined : 'write key=value pairs, e.g. pool=agents'),
+      validate: (v) => {
+        const pairs = v.split(',').map((kv) => kv.trim());
+        if (!pairs.every((kv) => /^[^=\s]+=[^=\s]*$/.test(kv))) return 'write key=value pairs, e.g. pool=agents';
+        for (const [k, val] of pairs.map((kv) => kv.split('=') as [string, string])) {
+          const bad = labelKeyProblem(k) ? `the key ${k} ${labelKeyProblem(k)}` : labelValueProblem(val) ? `the value of ${k} ${labelValueProblem(val)}` : undefined;
+          if (bad) return bad;
+        }
+        return undefined;
+      },
       apply: (cx, v) => ({ answers: set(cx.answers, 'fivetran.kubernetes.nodeSelector', Object.fromEntries(v.split(',').map((kv) => kv.trim().split('=') as [string, string]))) }),
     });
   }
@@ -396,5 +406,9 @@ export const fivetranWizard: ProductWizard = {
   questions,
   advanced,
   advancedQuestions,
+  advancedGiven: (c) =>
+    isK8s(c)
+      ? Object.entries((c.answers.fivetran?.kubernetes?.resources ?? {}) as Record<string, Record<string, string>>).flatMap(([kind, vals]) => Object.entries(vals ?? {}).map(([k, v]) => `${kind}.${k}=${v}`))
+      : [],
   secretPaths: (answers) => (typeof answers.fivetran?.token === 'string' && answers.fivetran.token ? ['fivetran.token'] : []),
 };

@@ -3,7 +3,7 @@
 // alternatives such as Snowflake's password / key pair / authenticator, and the optional ones), where the
 // executor secrets live, and the Advanced step's settings. No zod here (the wizard's first frame loads it).
 import { PATTERNS, chartProblem, hostProblem, imageProblem, imageRepositoryProblem, imageTagProblem, lineProblem, mismatch, pathProblem, portProblem, urlProblem } from '../../model/patterns.js';
-import { isK8s, k8sName, namespaceQuestion, put, required, set, shaped, type Answers, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result } from '../wizard.js';
+import { get, isK8s, k8sName, namespaceQuestion, put, required, set, shaped, type Answers, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result } from '../wizard.js';
 import { TOBIKO_CHART, TOBIKO_IMAGE, TOBIKO_RESTART_POLICIES } from './constants.js';
 import { ENGINES, ENGINE_TYPES, isSecretParam, type EngineSpec, type EngineType } from './engines.js';
 
@@ -311,8 +311,19 @@ function advanced(c: Ctx): Field[] {
   }
   return [
     url,
-    { path: 'tobiko.kubernetes.image.repository', label: 'Executor image repository (empty: the chart default)', help: 'A registry mirror, e.g. registry.internal/tobikodata/tcloud; give the tag too.', check: imageRepositoryProblem },
-    { path: 'tobiko.kubernetes.image.tag', label: 'Executor image tag (empty: the chart default)', check: imageTagProblem },
+    {
+      path: 'tobiko.kubernetes.image.repository',
+      label: 'Executor image repository (empty: the chart default)',
+      help: 'A registry mirror, e.g. registry.internal/tobikodata/tcloud; give the tag too.',
+      check: imageRepositoryProblem,
+      needed: (a) => (a.tobiko?.kubernetes?.image?.tag ? 'give the repository of that tag (the image is a repository and a tag), or clear the tag' : undefined),
+    },
+    {
+      path: 'tobiko.kubernetes.image.tag',
+      label: 'Executor image tag (empty: the chart default)',
+      check: imageTagProblem,
+      needed: (a) => (a.tobiko?.kubernetes?.image?.repository ? 'give the tag of that repository (the image is a repository and a tag), or clear the repository' : undefined),
+    },
     { path: 'tobiko.kubernetes.release', label: 'Helm release name', default: 'executors', check: (v) => (PATTERNS.helmRelease.re.test(v) && v.length <= 53 ? undefined : PATTERNS.helmRelease.message) },
     { path: 'tobiko.kubernetes.chart', label: 'Chart reference', help: 'A mirror of the chart, e.g. oci://registry.internal/tobikodata/hybrid-executors.', default: TOBIKO_CHART, check: chartProblem },
     { path: 'tobiko.kubernetes.chartVersion', label: 'Chart version (empty: the latest)', check: lineProblem },
@@ -320,8 +331,31 @@ function advanced(c: Ctx): Field[] {
   ];
 }
 
+const RESOURCES = [
+  ['requests.cpu', 'CPU request', PATTERNS.cpu],
+  ['requests.memory', 'memory request', PATTERNS.memory],
+  ['limits.cpu', 'CPU limit', PATTERNS.cpu],
+  ['limits.memory', 'memory limit', PATTERNS.memory],
+] as const;
+
 function advancedQuestions(c: Ctx): Question[] {
   if (!isK8s(c)) return [];
+  const resources = (['apply', 'run'] as const).flatMap((role) =>
+    RESOURCES.map(([path, label, p]) => ({
+      id: `res:${role}.${path}`,
+      step: 'Advanced',
+      kind: 'text' as const,
+      title: `${role} executor ${label} (empty: chart default)`,
+      initial: String(get(c.answers, `tobiko.kubernetes.${role}.resources.${path}`) ?? ''),
+      validate: (v: string) => (v && !p.re.test(v) ? p.message : undefined),
+      // An empty field stays unset: no `requests: {}`.
+      apply: (cx: Ctx, v: string) => ({ answers: put(cx.answers, `tobiko.kubernetes.${role}.resources.${path}`, v || undefined) }),
+    })),
+  );
+  return [...replicas(c), ...resources];
+}
+
+function replicas(c: Ctx): Question[] {
   return (['apply', 'run'] as const).map((role) => ({
     id: `replicas:${role}`,
     step: 'Advanced',
@@ -340,6 +374,13 @@ export const tobikoWizard: ProductWizard = {
   questions,
   advanced,
   advancedQuestions,
+  advancedGiven: (c) =>
+    isK8s(c)
+      ? (['apply', 'run'] as const).flatMap((r) => [
+          ...(c.answers.tobiko?.kubernetes?.[r]?.replicas !== undefined ? [`${r}.replicas=${c.answers.tobiko.kubernetes[r].replicas}`] : []),
+          ...RESOURCES.map(([path]) => [path, get(c.answers, `tobiko.kubernetes.${r}.resources.${path}`)] as const).filter(([, v]) => v !== undefined).map(([path, v]) => `${r}.${path}=${v}`),
+        ])
+      : [],
   secretPaths(answers) {
     const t = answers.tobiko ?? {};
     const out: string[] = typeof t.clientSecret === 'string' && t.clientSecret ? ['tobiko.clientSecret'] : [];

@@ -128,7 +128,7 @@ export function fieldQuestion(c: Ctx, f: Field): Question {
     title: f.default ? `${f.label} (empty: ${f.default})` : f.label,
     help,
     initial: current ?? '',
-    validate: (v) => (v === '' ? undefined : f.check?.(v)),
+    validate: (v, cx) => (v === '' ? f.needed?.(cx.answers) : f.check?.(v)),
     apply: store,
   };
 }
@@ -136,7 +136,7 @@ export function fieldQuestion(c: Ctx, f: Field): Question {
 /** The Advanced step: skipped by default; "Edit" asks every setting the main flow does not. */
 function advancedQuestions(c: Ctx, w: ProductWizard): Question[] {
   const fields = w.advanced(c);
-  const given = fields.filter((f) => get(c.answers, f.path) !== undefined).map((f) => `${f.path.split('.').pop()}=${shown(f, get(c.answers, f.path))}`);
+  const given = [...fields.filter((f) => get(c.answers, f.path) !== undefined).map((f) => `${f.path.split('.').pop()}=${shown(f, get(c.answers, f.path))}`), ...(w.advancedGiven?.(c) ?? [])];
   const mode = c.drafts.advanced ?? 'defaults';
   const q: Question[] = [
     {
