@@ -8,7 +8,7 @@ import type { InstallFlags } from './context.js';
 import { optionVarNames } from '../model/env-names.js';
 import { accessibleRequested, terminalProblem } from '../ui/term.js';
 
-async function detect(): Promise<Detection> {
+async function detect(opts: { context?: string; allowRoot?: boolean } = {}): Promise<Detection> {
   const [{ detectRuntime }, { findAll, findContext, isPresent }, { probe }, { which }] = await Promise.all([
     import('../exec/detect.js'),
     import('../service/find.js'),
@@ -21,11 +21,13 @@ async function detect(): Promise<Detection> {
     const all = await findAll(findContext()).catch(() => []);
     return all.find(isPresent) ?? all[0];
   };
-  const [docker, podman, ctx, installed] = await Promise.all([
+  const [{ kubeContexts, runtimeNotes }, { PRODUCTS }] = await Promise.all([import('../service/host.js'), import('../products/index.js')]);
+  const [docker, podman, ctx, installed, contexts] = await Promise.all([
     detectRuntime('docker'),
     detectRuntime('podman'),
     which('kubectl') ? probe(['kubectl', 'config', 'current-context'], 3000) : Promise.resolve(undefined),
     findInstalled(),
+    kubeContexts().catch(() => []),
   ]);
   const rt = (r: Awaited<ReturnType<typeof detectRuntime>>) => (r.bin ? { ...(r.version ? { version: r.version } : {}), rootless: r.rootless, reachable: r.reachable } : undefined);
   const d: Detection = {};
@@ -34,6 +36,11 @@ async function detect(): Promise<Detection> {
   if (dk) d.docker = dk;
   if (pm) d.podman = pm;
   if (ctx) d.kubeContext = ctx;
+  if (contexts.length) d.kubeContexts = contexts;
+  if (opts.context) d.contextFlag = opts.context;
+  d.contextPaths = Object.fromEntries(PRODUCTS.filter((m) => m.runtimes.includes('kubernetes')).map((m) => [m.id, m.settingPath('context', 'kubernetes')]));
+  // What to say when a runtime is chosen: root, an old runtime, a rootless socket not in DOCKER_HOST.
+  d.runtimeNotes = runtimeNotes({ uid: process.getuid?.() ?? 1000, allowRoot: Boolean(opts.allowRoot), docker, podman, env: process.env });
   if (installed) {
     d.installed = { where: installed.where, preset: installed.preset, present: isPresent(installed) };
     redactor.add(installed.secretPaths.map((p) => String(get(installed.preset, p) ?? '')));
@@ -87,7 +94,7 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
   // screen). An installed agent found then prefills the answers (re-running): as it is, or with the
   // --set values on top. A --preset replaces it.
   const detection = () =>
-    detect().then(
+    detect({ ...(flags.context ? { context: flags.context } : {}), ...(flags.allowRoot ? { allowRoot: true } : {}) }).then(
       (d) => {
         const found = d.installed;
         if (found && fromFlags) {
@@ -104,13 +111,20 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
   // Checks the user chose to skip on the review screen (the same as --skip-check).
   const skipped = new Set(flags.skipCheck ?? []);
   const withSkips = (): InstallFlags => ({ ...flags, skipCheck: [...skipped] });
+  // --context, where no context was chosen in the wizard (no kubeconfig list to pick from).
+  const { findProduct } = await import('../products/index.js');
+  const withFlagContext = (answers: Answers): Answers => {
+    const path = findProduct(answers.product)?.settingPath('context', 'kubernetes');
+    return flags.context && answers.runtime === 'kubernetes' && path && get(answers, path) === undefined ? set(answers, path, flags.context) : answers;
+  };
   const commandOptions = () => ({ ...(flags.preset ? { preset: flags.preset } : {}), refs, ...(flags.allowRoot ? { allowRoot: true } : {}), skipCheck: [...skipped] });
   const result = await runWizard(plain, {
     initial,
     skipChecks: (ids) => ids.forEach((id) => skipped.add(id)),
     detection,
     onSecret: (v) => redactor.add([v]),
-    review: async (answers) => {
+    review: async (given) => {
+      const answers = withFlagContext(given);
       const [{ parseModel }, { UserError, formatProblem }, { prepare, preflight }, { planToText }, { equivalentCommand }] = await Promise.all([
         import('../model/load.js'),
         import('../model/errors.js'),
@@ -170,6 +184,7 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
     process.stderr.write('Cancelled. Nothing was written.\n');
     return 130;
   }
+  result.answers = withFlagContext(result.answers);
   const [{ parseModel }, { prepare, install, exitCodeOf }, { reporterFor }] = await Promise.all([import('../model/load.js'), import('../service/install.js'), import('../ui/reporters.js')]);
   const { model, secrets } = parseModel(structuredClone(result.answers), { env: process.env });
   redactor.add(secrets);

@@ -10,6 +10,7 @@ import { DEFAULT_PRESET_PATH, presetPath } from './preset-path.js';
 import { wrapLines } from '../summary.js';
 import { colorsEnabled } from '../theme.js';
 import type { Answers, Detection, Option, Question } from './questions.js';
+import { contextInUse } from './context.js';
 import { openViewer, viewLines, viewerKey, viewerKeys, viewerTitle, type ViewFile, type ViewerState } from './viewer.js';
 import { createState, currentQuestion, foundNote, initialValue, prefill, progress, reduce, visibleNote, type WizardState } from './state.js';
 
@@ -42,9 +43,14 @@ function Header({ s }: { s: WizardState }) {
   const { steps, current } = progress(s);
   const { stdout } = useStdout();
   const sep = steps.join(' › ').length <= (stdout?.columns ?? 80) - 2 ? ' › ' : '›';
+  // Every Kubernetes screen says which cluster it is about.
+  const kube = s.answers.runtime === 'kubernetes' ? (contextInUse({ answers: s.answers, drafts: s.drafts, detection: s.detection }) ?? 'none found') : undefined;
   return (
     <Box flexDirection="column">
-      <Text bold>hd-setup · set up a hybrid-deployment agent</Text>
+      <Text bold wrap="truncate-end">
+        hd-setup · set up a hybrid-deployment agent
+        {kube ? <Text color={color('cyan')}>{` · Kubernetes context ${kube}`}</Text> : null}
+      </Text>
       <Text wrap="truncate-end">
         {steps.map((st, i) => (
           <Text key={st} color={st === current ? color('cyan') : undefined} bold={st === current} dimColor={st !== current}>
@@ -301,6 +307,11 @@ export function WizardApp(p: WizardProps) {
             ) : null}
             <Box marginTop={1} flexDirection="column">
               {q.kind === 'select' ? <SelectQuestion q={q} choice={s.choice} /> : <TextQuestion q={q} value={s.text} caret={s.caret} error={s.error} />}
+              {q.id === 'runtime' && q.kind === 'select'
+                ? (s.detection.runtimeNotes?.[q.options[s.choice]?.value ?? ''] ?? []).map((n) => (
+                    <Text key={n} color={color('yellow')} wrap="wrap">{`⚠ ${n}`}</Text>
+                  ))
+                : null}
             </Box>
           </>
         )}

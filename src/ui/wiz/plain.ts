@@ -218,6 +218,9 @@ export async function runPlainWizard(props: Omit<WizardProps, 'onDone'>, io: { i
         continue;
       }
       const next = reduce(s, { type: 'submit', value: a.value });
+      // Said when the runtime is chosen, not at the review: root, an old runtime, a rootless socket.
+      const notes = !next.error && q.id === 'runtime' ? (s.detection.runtimeNotes?.[a.value] ?? []) : [];
+      if (notes.length) say(notes.map((n) => `⚠ ${n}`));
       if (next.error) say([`✖ ${next.error}`]);
       else if (q.kind === 'text' && q.live && a.value.trim()) {
         const live = q.live(a.value.trim());
