@@ -138,9 +138,9 @@ export function buildProgram(): Command {
     .option('--plain', 'wizard: numbered line prompts that never repaint (screen readers, dumb terminals; also ACCESSIBLE=1)');
   program.action(
     action(async (opts: { preset?: string; set?: string[]; allowRoot?: boolean; skipCheck?: string[]; plain?: boolean; context?: string }) => {
-      // Bad flags first, with install's one-line errors (exit 2), terminal or not.
-      if (opts.preset || opts.set?.length || (await import('../model/env-names.js')).optionVarNames(process.env).length) (await import('../service/install.js')).checkGiven(opts);
       if (!isInteractive()) {
+        // Bad flags first, with install's one-line errors (exit 2); on a terminal the wizard checks them.
+        if (opts.preset || opts.set?.length || (await import('../model/env-names.js')).optionVarNames(process.env).length) (await import('../service/given.js')).checkGiven(opts);
         throw new UserError(
           [
             {
