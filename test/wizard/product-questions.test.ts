@@ -290,6 +290,12 @@ describe('--set overrides survive a change of product or runtime (point 17)', ()
     expect(currentQuestion(s).kind === 'text' && (currentQuestion(s) as { initial: string }).initial).toBe('team/');
     s = submit(s, 'team/');
     expect(s.answers.tobiko.secrets).toEqual({ keyPrefix: 'team/', strategy: 'externalSecrets', store: { kind: 'ClusterSecretStore', name: 'aws' }, refreshInterval: '1h' });
+    // back to a Secret hd-setup creates: the strategy goes back to its default; the model takes the rest as it is
+    s = walk(backTo(s, 'strategy'), ['existingSecret:create', 'defaults']);
+    expect(at(s)).toBe('review');
+    expect(s.answers.tobiko.secrets.strategy).toBeUndefined();
+    const withSecret = { ...s.answers, tobiko: { ...s.answers.tobiko, clientSecret: 'x' } };
+    expect(() => parseModel(structuredClone(withSecret), { env: SECRET_ENV })).not.toThrow();
   });
 
   it('a change of runtime keeps the overrides of the product', () => {
