@@ -35,7 +35,9 @@ describe.runIf(hasScript)('the equivalent command, run for real', () => {
     expect(r.code, r.out.slice(-2000)).toBe(0);
     expectNoSecrets(r.out);
     const cmd = printed(r.out, 'The same without the wizard (export FIVETRAN_TOKEN first):');
-    expect(cmd).toMatch(/^hd-setup install --preset fivetran-docker --set proxy\.https=http:\/\/proxy\.internal:3128 .*--set fivetran\.pullPolicy=missing .*--yes$/);
+    expect(cmd).toMatch(/^hd-setup install --preset fivetran-docker --set .*--yes$/);
+    expect(cmd).toContain('--set proxy.https=http://proxy.internal:3128');
+    expect(cmd).toContain('--set fivetran.pullPolicy=missing');
     // the review showed it too, before anything ran
     expect(r.out.indexOf('The same without the wizard')).toBeLessThan(r.out.indexOf('hd-setup · installing'));
     expect(r.out.lastIndexOf('The same without the wizard')).toBeGreaterThan(r.out.indexOf('hd-setup · installing'));
