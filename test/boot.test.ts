@@ -50,6 +50,22 @@ describe('Start on boot in the install summary', () => {
     s.server.close();
   });
 
+  it('enable exits 0 but the unit is not enabled: skipped with the fix, never ✔; status says disabled', async () => {
+    const s = await stub({ HD_STUB_ENABLE: 'noop' });
+    const r = install(s);
+    expect(r.code, r.stderr).toBe(0);
+    expect(s.systemctl()).toContain('--user is-enabled hd-fivetran-agent.service');
+    expect(r.stderr).not.toMatch(/\[7\/7\] done/);
+    expect(r.stderr).toMatch(/\[7\/7\] skipped: .*hd-fivetran-agent\.service is disabled/);
+    expect(r.stderr).not.toContain('Start on boot: hd-fivetran-agent.service is enabled');
+    expect(r.stderr).not.toContain('enabled hd-fivetran-agent.service (systemctl --user enable)');
+    expect(r.stderr).toMatch(/- boot: .*; run: systemctl --user daemon-reload && systemctl --user enable hd-fivetran-agent\.service/);
+    const st = cli(['status'], { env: s.env });
+    expect(st.stdout).toContain('on boot: hd-fivetran-agent.service disabled');
+    expect(st.stdout).not.toContain('starts at boot');
+    s.server.close();
+  });
+
   it('linger unknown to logind (no session, no linger) counts as off', async () => {
     const s = await stub({ HD_STUB_LINGER: 'none' });
     const r = install(s);

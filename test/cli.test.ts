@@ -191,3 +191,29 @@ describe('install --dry-run', () => {
     expect(r.stderr).toMatch(/^error: --yes: is required to install without a terminal/);
   });
 });
+
+describe('the wizard checks its flags before the first question (exit 2, install\'s one-line errors)', () => {
+  const cases: [string, string[], NodeJS.ProcessEnv, string][] = [
+    ['a mistyped key, product not given', ['--set', 'fivetran.imagee=x'], {}, 'error: fivetran.imagee: unknown key; check the spelling (see: hd-setup schema)'],
+    ['a mistyped key', ['--set', 'product=fivetran', '--set', 'fivetran.imagee=x'], {}, 'error: fivetran.imagee: unknown key; check the spelling (see: hd-setup schema)'],
+    ['an unknown preset', ['--preset', 'fivetran-dokcer'], {}, 'error: --preset: unknown preset "fivetran-dokcer"; bundled presets: '],
+    ['an unset env: reference', ['--set', 'fivetran.token=env:NO_SUCH_VAR_X'], {}, 'error: fivetran.token: environment variable NO_SUCH_VAR_X is not set'],
+    ['a wrong type', ['--set', 'product=tobiko', '--set', 'tobiko.kubernetes.run.replicas=many'], {}, 'error: tobiko.kubernetes.run.replicas: expected number'],
+    ['a bad value from the environment', [], { HD_SETUP_FIVETRAN__KUBERNETES__NAMESPACE: 'BAD_NS' }, 'error: fivetran.kubernetes.namespace: '],
+  ];
+  it.each(cases)('%s', (_n, args, e, expected) => {
+    const r = cli(args, { env: { CI: '', ...e } });
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(r.stderr).toContain(expected);
+    // the same words as install says for the same flags
+    const named = args.some((a) => a.startsWith('product=') || a === '--preset') ? args : ['--set', 'product=fivetran', ...args];
+    expect(cli(['install', ...named, '--set', 'runtime=docker', '--dry-run'], { env: { ...SECRET_ENV, ...e } }).stderr).toContain(expected.replace(/^error: /, ''));
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+  it('a missing value is not an error: the wizard asks for it (here: no terminal, so that is the error)', () => {
+    const r = cli(['--set', 'product=fivetran', '--set', 'runtime=kubernetes'], { env: { CI: '' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: no terminal for the wizard/);
+  });
+});

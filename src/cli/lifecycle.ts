@@ -185,14 +185,63 @@ export async function statusCommand(flags: LifecycleFlags): Promise<number> {
 }
 
 // ---- doctor ----
+/**
+ * Doctor before an install: what the flags describe (--preset/--set), or, on a terminal, the product and
+ * runtime asked for (from the bundled presets); undefined when there is nothing to go on.
+ */
+async function notInstalled(flags: LifecycleFlags): Promise<{ model: import('../model/base.js').BaseModel; where: string } | undefined> {
+  const { loadFromFlags } = await import('./context.js');
+  const { withContext } = await import('../service/find.js');
+  if (flags.preset || flags.set?.length) {
+    const { buildRaw } = await import('../products/load.js');
+    const { raw } = buildRaw({ ...(flags.preset ? { preset: flags.preset } : {}), sets: flags.set ?? [] });
+    const loaded = loadFromFlags({}, withContext(raw, flags.context));
+    return { model: loaded.model, where: 'not installed yet' };
+  }
+  if (!isInteractive()) return undefined;
+  const { listPresets } = await import('../model/load.js');
+  const list = listPresets();
+  process.stderr.write(`No install found. Check this host before installing, for:\n${list.map((p, i) => `  ${i + 1}) ${p.name}  ${p.description}`).join('\n')}\n`);
+  const a = Number(await ask(`Which one? [1-${list.length}] `));
+  const chosen = Number.isInteger(a) && a >= 1 && a <= list.length ? list[a - 1] : undefined;
+  if (!chosen) throw new UserError([{ path: '', message: `choose a number from 1 to ${list.length}, or pass --preset <name>` }]);
+  return { model: loadFromFlags({ preset: chosen.name, ...(flags.set ? { set: flags.set } : {}) }).model, where: 'not installed yet' };
+}
+
 export async function doctorCommand(flags: LifecycleFlags): Promise<number> {
-  const d = await findInstall(flags);
+  const pointed = Boolean(flags.preset || flags.set?.length || flags.context);
+  const c = findContext();
+  // The install the flags point at, or the one found; with none, the checks for an install (below).
+  const found = pointed ? await (async () => {
+    const { pointerLocation } = await import('../service/find.js');
+    const loc = pointerLocation(flags, c);
+    return loc ? findAt(loc, c) : undefined;
+  })() : (await findAll(c)).length ? await findInstall(flags) : undefined;
+  if (!found) {
+    const before = await notInstalled(flags);
+    if (!before) {
+      throw new UserError([
+        {
+          path: '',
+          message: `no install found; to check this host before installing, name what you will install: hd-setup doctor --preset <name> [--set ...] (list them: hd-setup presets), or run it in a terminal to choose`,
+        },
+      ]);
+    }
+    const reports = await life.doctorBefore(before!.model, flags);
+    return printDoctor(flags, { product: before!.model.product, runtime: before!.model.runtime, where: before!.where, installed: false }, reports);
+  }
+  const d = found;
   const reports = await life.doctor(d, flags);
-  const problems = reports.filter((r) => r.status === 'fail' || r.status === 'warn');
   const bundle = flags.bundle ? await life.bundle(flags.bundle, d, reports) : undefined;
-  if (flags.json) printJson({ product: d.location.product, runtime: d.location.runtime, where: d.where, checks: reports, ok: !reports.some((r) => r.status === 'fail'), ...(bundle ? { bundle } : {}) });
+  return printDoctor(flags, { product: d.location.product, runtime: d.location.runtime, where: d.where, installed: true }, reports, bundle);
+}
+
+function printDoctor(flags: LifecycleFlags, what: { product: string; runtime: string; where: string; installed: boolean }, reports: import('../exec/events.js').CheckReport[], bundle?: string): number {
+  if (!what.installed && flags.bundle) process.stderr.write('warning: --bundle: nothing is installed yet, so there is nothing to bundle\n');
+  const problems = reports.filter((r) => r.status === 'fail' || r.status === 'warn');
+  if (flags.json) printJson({ product: what.product, runtime: what.runtime, where: what.where, installed: what.installed, checks: reports, ok: !reports.some((r) => r.status === 'fail'), ...(bundle ? { bundle } : {}) });
   else {
-    process.stdout.write(`hd-setup doctor: ${d.location.product} on ${d.location.runtime} (${d.where})\n`);
+    process.stdout.write(`hd-setup doctor: ${what.product} on ${what.runtime} (${what.installed ? what.where : 'not installed yet: the checks an install would run'})\n`);
     for (const r of reports) process.stdout.write(`  ${r.status.padEnd(7)} ${r.id}: ${r.message}${r.fix && r.status !== 'ok' ? `\n          fix: ${r.fix}` : ''}\n`);
     process.stdout.write(problems.length ? `\n${problems.length} problem(s) found.\n` : '\nNo problems found.\n');
     if (bundle) process.stdout.write(`Diagnostics bundle (secrets redacted): ${bundle}\n`);

@@ -83,8 +83,11 @@ export function buildProgram(): Command {
       }),
     );
   lifecycle('status', 'show product, runtime, versions, container or pod state, restarts, uptime and the last log lines', 'statusCommand');
-  lifecycle('doctor', 'run every preflight check plus reachability and clock skew; each problem with its fix', 'doctorCommand', (c) =>
-    c.option('--bundle <file>', 'write a diagnostics archive (.tar.gz; secrets redacted)').option('--skip-check <id>', 'skip a check by id (repeatable)', collect, []),
+  lifecycle('doctor', 'run every preflight check plus reachability and clock skew; each problem with its fix (before an install: the checks for the --preset/--set given, or asked)', 'doctorCommand', (c) =>
+    c
+      .option('--bundle <file>', 'write a diagnostics archive (.tar.gz; secrets redacted)')
+      .option('--skip-check <id>', 'skip a check by id (repeatable)', collect, [])
+      .option('--allow-root', 'before an install: check as an install with --allow-root would'),
   );
   lifecycle('uninstall', 'remove the agent (containers, unit and network, or the Helm release and our Secrets); data is kept', 'uninstallCommand', (c) =>
     c.option('-y, --yes', 'do not ask for confirmation').option('--purge', 'also delete the install dir (config, data, logs) or the state dir').option('-n, --dry-run', 'show what would be removed'),
@@ -131,10 +134,13 @@ export function buildProgram(): Command {
     .option('-s, --set <path=value>', 'wizard: prefill an option (repeatable)', collect, [])
     .option('--allow-root', 'allow running as root')
     .option('--skip-check <id>', 'skip a preflight check by id (repeatable)', collect, [])
+    .option('--context <name>', 'wizard: the Kubernetes context to preselect (default: the current context)')
     .option('--plain', 'wizard: numbered line prompts that never repaint (screen readers, dumb terminals; also ACCESSIBLE=1)');
   program.action(
-    action(async (opts: { preset?: string; set?: string[]; allowRoot?: boolean; skipCheck?: string[]; plain?: boolean }) => {
+    action(async (opts: { preset?: string; set?: string[]; allowRoot?: boolean; skipCheck?: string[]; plain?: boolean; context?: string }) => {
       if (!isInteractive()) {
+        // Bad flags first, with install's one-line errors (exit 2); on a terminal the wizard checks them.
+        if (opts.preset || opts.set?.length || (await import('../model/env-names.js')).optionVarNames(process.env).length) (await import('../service/given.js')).checkGiven(opts);
         throw new UserError(
           [
             {

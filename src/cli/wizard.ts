@@ -8,20 +8,26 @@ import type { InstallFlags } from './context.js';
 import { optionVarNames } from '../model/env-names.js';
 import { accessibleRequested, terminalProblem } from '../ui/term.js';
 
-async function detect(): Promise<Detection> {
-  const [{ detectRuntime }, { findAll, findContext, guardSecrets }, { probe }, { which }] = await Promise.all([
+async function detect(opts: { context?: string; allowRoot?: boolean } = {}): Promise<Detection> {
+  const [{ detectRuntime }, { findAll, findContext, guardSecrets, isPresent }, { probe }, { which }] = await Promise.all([
     import('../exec/detect.js'),
     import('../service/find.js'),
     import('../exec/run.js'),
     import('../util/which.js'),
   ]);
   // The install hd-setup recorded last, else one in the default places.
-  const findInstalled = async () => (await findAll(findContext()).catch(() => []))[0];
-  const [docker, podman, ctx, installed] = await Promise.all([
+  // One that is there now first; else the settings an uninstall left behind (said as such).
+  const findInstalled = async () => {
+    const all = await findAll(findContext()).catch(() => []);
+    return all.find(isPresent) ?? all[0];
+  };
+  const [{ kubeContexts, runtimeNotes }, { PRODUCTS }] = await Promise.all([import('../service/host.js'), import('../products/index.js')]);
+  const [docker, podman, ctx, installed, contexts] = await Promise.all([
     detectRuntime('docker'),
     detectRuntime('podman'),
     which('kubectl') ? probe(['kubectl', 'config', 'current-context'], 3000) : Promise.resolve(undefined),
     findInstalled(),
+    kubeContexts().catch(() => []),
   ]);
   const rt = (r: Awaited<ReturnType<typeof detectRuntime>>) => (r.bin ? { ...(r.version ? { version: r.version } : {}), rootless: r.rootless, reachable: r.reachable } : undefined);
   const d: Detection = {};
@@ -30,8 +36,13 @@ async function detect(): Promise<Detection> {
   if (dk) d.docker = dk;
   if (pm) d.podman = pm;
   if (ctx) d.kubeContext = ctx;
+  if (contexts.length) d.kubeContexts = contexts;
+  if (opts.context) d.contextFlag = opts.context;
+  d.contextPaths = Object.fromEntries(PRODUCTS.filter((m) => m.runtimes.includes('kubernetes')).map((m) => [m.id, m.settingPath('context', 'kubernetes')]));
+  // What to say when a runtime is chosen: root, an old runtime, a rootless socket not in DOCKER_HOST.
+  d.runtimeNotes = runtimeNotes({ uid: process.getuid?.() ?? 1000, allowRoot: Boolean(opts.allowRoot), docker, podman, env: process.env });
   if (installed) {
-    d.installed = { where: installed.where, preset: installed.preset };
+    d.installed = { where: installed.where, preset: installed.preset, present: isPresent(installed) };
     guardSecrets(installed);
   }
   return d;
@@ -75,13 +86,15 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
   const plain = Boolean(tty) || accessibleRequested();
   // --preset, --set and HD_SETUP_* options in the environment prefill the wizard.
   const given = Boolean(flags.preset || flags.set?.length || optionVarNames(process.env).length);
-  const fromFlags = given ? (await import('../products/load.js')).buildRaw({ ...(flags.preset ? { preset: flags.preset } : {}), sets: flags.set ?? [] }).raw : undefined;
+  // Bad flags stop here, before the first question, with install's one-line errors (exit 2): a flag
+  // cannot be fixed from inside the wizard.
+  const fromFlags = given ? (await import('../service/given.js')).checkGiven(flags).raw : undefined;
   const { answers: initial, refs } = fromFlags ? await resolveSecrets(fromFlags) : { answers: {}, refs: {} };
   // Detection runs while the first screen shows (the wizard calls this once its first frame is on
   // screen). An installed agent found then prefills the answers (re-running): as it is, or with the
   // --set values on top. A --preset replaces it.
   const detection = () =>
-    detect().then(
+    detect({ ...(flags.context ? { context: flags.context } : {}), ...(flags.allowRoot ? { allowRoot: true } : {}) }).then(
       (d) => {
         const found = d.installed;
         if (found && fromFlags) {
@@ -98,32 +111,49 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
   // Checks the user chose to skip on the review screen (the same as --skip-check).
   const skipped = new Set(flags.skipCheck ?? []);
   const withSkips = (): InstallFlags => ({ ...flags, skipCheck: [...skipped] });
+  // --context, where no context was chosen in the wizard (no kubeconfig list to pick from).
+  const { findProduct } = await import('../products/index.js');
+  const withFlagContext = (answers: Answers): Answers => {
+    const path = findProduct(answers.product)?.settingPath('context', 'kubernetes');
+    return flags.context && answers.runtime === 'kubernetes' && path && get(answers, path) === undefined ? set(answers, path, flags.context) : answers;
+  };
+  const commandOptions = () => ({ ...(flags.preset ? { preset: flags.preset } : {}), refs, ...(flags.allowRoot ? { allowRoot: true } : {}), skipCheck: [...skipped] });
   const result = await runWizard(plain, {
     initial,
     skipChecks: (ids) => ids.forEach((id) => skipped.add(id)),
     detection,
     onSecret: (v) => redactor.add([v]),
-    review: async (answers) => {
-      const [{ parseModel }, { UserError, formatProblem }, { prepare, preflight }, { planToText }] = await Promise.all([
+    review: async (given) => {
+      const answers = withFlagContext(given);
+      const [{ parseModel }, { UserError, formatProblem }, { prepare, preflight }, { planToText }, { equivalentCommand }] = await Promise.all([
         import('../products/load.js'),
         import('../model/errors.js'),
         import('../service/install.js'),
         import('../plan/describe.js'),
+        import('../service/command.js'),
       ]);
+      // The same install without the wizard, as one command (secrets as references).
+      const same = () => {
+        const eq = equivalentCommand(answers, commandOptions());
+        return `\n\nThe same without the wizard${eq.vars.length ? ` (export ${eq.vars.join(', ')} first)` : ''}:\n  ${eq.command}`;
+      };
       try {
         const { model, secrets } = parseModel(structuredClone(answers), { env: process.env });
         redactor.add(secrets);
         const p = await prepare({ model, raw: answers, secrets, source: '(wizard)', warnings: [] });
         const failed = (await preflight(p, withSkips())).filter((r) => r.status === 'fail');
+        // Every file as it will be written, secrets masked (the review's v).
+        const files = p.plan.files.map((f) => ({ path: f.dest, mode: f.mode.toString(8).padStart(4, '0'), content: redactor.redact(f.content) }));
         if (failed.length) {
           const ids = failed.map((r) => r.id);
           return {
             ok: false,
             failed: ids,
-            text: `Preflight found ${failed.length} problem${failed.length > 1 ? 's' : ''}:\n${failed.map((r) => `✖ ${r.id}: ${r.message}\n  fix: ${r.fix ?? ''}`).join('\n')}\n\nFix it and run hd-setup again, or press esc to change your answers.\nPress k to skip ${ids.length > 1 ? 'these checks' : 'this check'} and install anyway (the same as --skip-check ${ids.join(' --skip-check ')}).\nPress s to save these answers as a preset first.\n\n${planToText(p.plan, redactor, { diffs: true })}`,
+            files,
+            text: `Preflight found ${failed.length} problem${failed.length > 1 ? 's' : ''}:\n${failed.map((r) => `✖ ${r.id}: ${r.message}\n  fix: ${r.fix ?? ''}`).join('\n')}\n\nFix it and run hd-setup again, or press esc to change your answers.\nPress k to skip ${ids.length > 1 ? 'these checks' : 'this check'} and install anyway (the same as --skip-check ${ids.join(' --skip-check ')}).\nPress s to save these answers as a preset first.\n\n${planToText(p.plan, redactor, { diffs: true })}${same()}`,
           };
         }
-        return { ok: true, text: planToText(p.plan, redactor, { diffs: true }) };
+        return { ok: true, files, text: `${planToText(p.plan, redactor, { diffs: true })}${same()}` };
       } catch (e) {
         if (e instanceof UserError) return { ok: false, text: `${e.problems.map(formatProblem).join('\n')}\n\nPress esc to go back and fix it.` };
         throw e;
@@ -152,10 +182,14 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
     process.stderr.write('Cancelled. Nothing was written.\n');
     return 130;
   }
+  result.answers = withFlagContext(result.answers);
   const [{ parseModel }, { prepare, install, exitCodeOf }, { reporterFor }] = await Promise.all([import('../products/load.js'), import('../service/install.js'), import('../ui/reporters.js')]);
   const { model, secrets } = parseModel(structuredClone(result.answers), { env: process.env });
   redactor.add(secrets);
   const p = await prepare({ model, raw: result.answers, secrets, source: '(wizard)', warnings: [] });
   const summary = await install(p, withSkips(), reporterFor({}));
+  // Like gitlab-runner's register line: the one command that does this again, without questions.
+  const eq = (await import('../service/command.js')).equivalentCommand(result.answers, commandOptions());
+  process.stderr.write(`\nThe same without the wizard${eq.vars.length ? ` (export ${eq.vars.join(', ')} first)` : ''}:\n  ${eq.command}\n`);
   return exitCodeOf(summary);
 }

@@ -19,6 +19,8 @@ export interface CheckContext {
   state: InstalledState;
   installDir: string;
   allowRoot: boolean;
+  /** Where allowRoot came from: --allow-root now, or the install's record (it was installed with it). */
+  allowRootFrom?: 'flag' | 'install';
   env: NodeJS.ProcessEnv;
   signal?: AbortSignal;
 }
@@ -101,7 +103,7 @@ export const containerChecks: Record<string, Check> = {
   },
   'not-root': (ctx) => {
     if (ctx.host.uid !== 0) return { status: 'ok', message: `running as uid ${ctx.host.uid}` };
-    if (ctx.allowRoot) return { status: 'warn', message: 'running as root (--allow-root)', fix: 'the vendor recommends a regular user with rootless podman or docker' };
+    if (ctx.allowRoot) return { status: 'warn', message: `running as root (${ctx.allowRootFrom === 'install' ? 'allowed: it was installed with --allow-root' : '--allow-root'})`, fix: 'the vendor recommends a regular user with rootless podman or docker' };
     return { status: 'fail', message: 'running as root; the vendor scripts refuse this too', fix: 'run as a regular user (rootless podman/docker recommended), or pass --allow-root' };
   },
   arch: () => {

@@ -11,5 +11,7 @@ const SCHEMAS: generic.ModelSchemas<Model> = { schema: presetSchema, jsonSchema:
 export const buildRaw = (opts: generic.LoadOptions) => generic.buildRaw(SCHEMAS, opts);
 export const parseModel = (raw: Record<string, unknown>, ctx?: Parameters<typeof generic.parseModel>[2]) => generic.parseModel(SCHEMAS, raw, ctx);
 export const loadModel = (opts: generic.LoadOptions): Loaded => generic.loadModel(SCHEMAS, opts);
+/** A --set / env value as the model's field at `path` takes it (strings stay strings; otherwise YAML). */
+export const parseValue = (path: (string | number)[], raw: string) => generic.parseValue(presetJsonSchema(), path, raw);
 /** The model path an HD_SETUP_* variable names, or undefined. */
 export const envPath = (name: string) => generic.envPath(presetJsonSchema(), name);

@@ -12,8 +12,16 @@ export interface Detection {
   docker?: { version?: string; rootless: boolean; reachable: boolean };
   podman?: { version?: string; rootless: boolean; reachable: boolean };
   kubeContext?: string;
+  /** Every kubeconfig context, probed (the runtime step's context picker). */
+  kubeContexts?: { name: string; current: boolean; reachable: boolean; version?: string; problem?: string }[];
+  /** --context, given to the wizard. */
+  contextFlag?: string;
+  /** Where each product keeps its Kubernetes context in a preset (product id -> path). */
+  contextPaths?: Record<string, string>;
+  /** What to say about this host when a runtime is chosen (runtime -> lines). */
+  runtimeNotes?: Record<string, string[]>;
   /** An existing install found on this machine, as a preset. */
-  installed?: { where: string; preset: Answers };
+  installed?: { where: string; preset: Answers; /** Its containers or release exist now (false: only its settings were kept, e.g. after uninstall). */ present?: boolean };
 }
 
 /**

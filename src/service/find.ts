@@ -178,3 +178,8 @@ export function pointerFor(d: DetectedInstall): string {
   if (l.context) parts.push(`--context ${l.context}`);
   return parts.join(' ');
 }
+
+/** An install that is there now (its containers or its release), not only the settings an uninstall kept. */
+export function isPresent(d: Pick<DetectedInstall, 'containers' | 'release'>): boolean {
+  return d.containers.length > 0 || d.release !== undefined;
+}

@@ -25,6 +25,8 @@ import { buildPlan, installDirOf, locationOf, placeFiles, renderForHost } from '
 export interface Choices {
   skipCheck?: string[];
   allowRoot?: boolean;
+  /** Where allowRoot came from (effectiveChoices): --allow-root now, or the install's record. */
+  allowRootFrom?: 'flag' | 'install';
 }
 
 export interface LoadRequest {
@@ -115,7 +117,8 @@ function withoutPull(plan: Plan, state: InstalledState, image: string): Plan {
 /** Lifecycle commands act with the install's own choices: the checks skipped and --allow-root given when it was installed, and those given now. */
 export function effectiveChoices(p: Pick<Prepared, 'location' | 'host'>, choices: Choices): Choices {
   const rec = findRecord(p.host.home, p.location);
-  return { skipCheck: [...new Set([...(rec?.skipChecks ?? []), ...(choices.skipCheck ?? [])])], allowRoot: Boolean(choices.allowRoot || rec?.allowRoot) };
+  const allowRootFrom = choices.allowRoot ? 'flag' : rec?.allowRoot ? 'install' : undefined;
+  return { skipCheck: [...new Set([...(rec?.skipChecks ?? []), ...(choices.skipCheck ?? [])])], allowRoot: Boolean(allowRootFrom), ...(allowRootFrom ? { allowRootFrom } : {}) };
 }
 
 function checkContext(p: Prepared, choices: Choices, signal?: AbortSignal) {
@@ -126,6 +129,7 @@ function checkContext(p: Prepared, choices: Choices, signal?: AbortSignal) {
     state: p.state,
     installDir: installDirOf(p.loaded.model, p.host.home),
     allowRoot: Boolean(choices.allowRoot),
+    ...(choices.allowRootFrom ? { allowRootFrom: choices.allowRootFrom } : {}),
     env: process.env,
     ...(signal ? { signal } : {}),
   };
@@ -195,3 +199,6 @@ export function exitCodeOf(s: Summary): number {
 export function modelOfInstall(d: DetectedInstall): BaseModel {
   return parseModel(structuredClone(d.preset), { env: {} }).model;
 }
+
+
+export { checkGiven } from './given.js';

@@ -3,6 +3,9 @@
 // from its read-back, and the choices it was installed with (skipped checks, --allow-root) from its record.
 import { existsSync } from 'node:fs';
 import type { BaseModel, Location } from '../model/base.js';
+import { productOf } from '../products/index.js';
+import type { ProductModule } from '../products/types.js';
+import { findContext } from './find.js';
 import { latestGoodBackup, purgeActions } from '../util/fsx.js';
 import { acquireLock, installLockKey, type Lock } from '../exec/lock.js';
 import { backupValidator } from '../exec/local-state.js';
@@ -282,13 +285,29 @@ export async function doctor(d: DetectedInstall, choices: Choices): Promise<Chec
   const release: CheckReport[] = problem ? [{ id: 'release', status: 'fail', ...problem }] : d.release ? [{ id: 'release', status: 'ok', message: `release ${d.release.name} revision ${d.release.revision} is deployed` }] : [];
   // A release left before its values were complete: its state is what there is to say.
   if (d.location.runtime === 'kubernetes' && !kubeOf(d)) return release;
-  const model = modelOfInstall(d);
+  const bootUnit = d.location.runtime !== 'kubernetes' ? bootUnitOf(d, await targetOf(d)) : undefined;
+  return [...release, ...(await doctorOf(modelOfInstall(d), d.product, d.location.installDir, choices, bootUnit))];
+}
+
+/**
+ * Before an install: the host checks an install of this model would run (the runtime, its version and
+ * socket, root, disk and memory, the cluster's reachability, rights and namespace), the vendor
+ * endpoints and the clock; as the vendor's precheck scripts do, so a host can be checked first.
+ */
+export async function doctorBefore(model: BaseModel, choices: Choices): Promise<CheckReport[]> {
+  const product = productOf(model);
+  return doctorOf(model, product, product.location(model, findContext().home).installDir, choices, undefined, false);
+}
+
+/** `bootUnit`: the installed unit to check (none before an install, or on Kubernetes). */
+async function doctorOf(model: BaseModel, product: ProductModule, installDir: string | undefined, choices: Choices, bootUnit: { unit: string; generated: boolean } | undefined, installed = true): Promise<CheckReport[]> {
+  const d = { product, location: { installDir } };
   const p = await prepare({ model });
-  const c = effectiveChoices(p, choices);
+  const c = installed ? effectiveChoices(p, choices) : { ...choices, ...(choices.allowRoot ? { allowRootFrom: 'flag' as const } : {}) };
   const pre = p.plan.steps.find((s) => s.id === 'preflight')?.actions[0];
   const checks = pre && pre.kind === 'preflight' ? pre.checks.filter((x) => x !== 'image-present') : [];
-  const ctx = { model, product: d.product, host: p.host, state: p.state, installDir: d.location.installDir ?? p.host.home, allowRoot: Boolean(c.allowRoot), env: process.env };
-  const reports: CheckReport[] = [...release];
+  const ctx = { model, product: d.product, host: p.host, state: p.state, installDir: d.location.installDir ?? p.host.home, allowRoot: Boolean(c.allowRoot), ...(c.allowRootFrom ? { allowRootFrom: c.allowRootFrom } : {}), env: process.env };
+  const reports: CheckReport[] = [];
   for (const id of checks) {
     if (c.skipCheck?.includes(id)) {
       reports.push({ id, status: 'skipped', message: 'skipped (--skip-check, or skipped when it was installed)' });
@@ -297,13 +316,12 @@ export async function doctor(d: DetectedInstall, choices: Choices): Promise<Chec
     const check = allChecks[id];
     if (check) reports.push({ id, ...(await check(ctx)) });
   }
-  const bu = d.location.runtime !== 'kubernetes' ? bootUnitOf(d, await targetOf(d)) : undefined;
-  if (bu && !c.skipCheck?.includes('boot')) reports.push(bootCheck(await readBootState(bu.unit, p.host.user), bu.generated));
+  if (bootUnit && !c.skipCheck?.includes('boot')) reports.push(bootCheck(await readBootState(bootUnit.unit, p.host.user), bootUnit.generated));
   let skewChecked = false;
   // Through the proxy the install uses, as the agent would.
   const proxyUrl = model.proxy?.https ?? model.proxy?.http;
   const proxy = proxyUrl ? { url: proxyUrl, noProxy: model.proxy?.noProxy ?? [] } : undefined;
-  for (const url of d.product.endpoints(model)) {
+  for (const url of product.endpoints(model)) {
     const host = new URL(url).host;
     const r = await probeEndpoint(url, 5000, proxy);
     const via = proxy && r.proxied ? ` through the proxy ${maskUrlCredentials(proxy.url)}` : '';

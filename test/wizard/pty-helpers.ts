@@ -38,3 +38,31 @@ export function lastFrame(out: string): string[] {
     .split('\n')
     .map((l) => l.trimEnd());
 }
+
+/** Run the bin in a pty; each step waits (up to 30 s) for its text on screen, then sends its keys. */
+export function drive(size: string, args: string[], env: NodeJS.ProcessEnv, steps: [string, string][]): Promise<{ out: string; code: number | null }> {
+  const e: NodeJS.ProcessEnv = { ...env, NO_COLOR: '1', PATH: `${env.PATH}:/usr/bin:/bin` };
+  delete e.CI;
+  const cmd = [process.execPath, BIN, ...args].map((a) => JSON.stringify(a)).join(' ');
+  const child = spawn('/usr/bin/script', ['-qec', `stty ${size}; exec ${cmd}`, '/dev/null'], { env: e, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString('utf8')));
+  void (async () => {
+    let from = 0;
+    for (const [text, keys] of steps) {
+      for (let t = Date.now(); Date.now() - t < 30_000 && !stripAnsi(out.slice(from)).includes(text) && child.exitCode === null; ) await new Promise((r) => setTimeout(r, 50));
+      from = out.length;
+      await new Promise((r) => setTimeout(r, 200));
+      if (child.exitCode === null) child.stdin.write(keys);
+    }
+  })();
+  return new Promise((done) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      done({ out: stripAnsi(out).replace(/\r/g, ''), code });
+    });
+  });
+}
+

@@ -10,13 +10,17 @@ import { DEFAULT_PRESET_PATH, presetPath } from './preset-path.js';
 import { wrapLines } from '../summary.js';
 import { colorsEnabled } from '../theme.js';
 import type { Answers, Detection, Option, Question } from './questions.js';
-import { createState, currentQuestion, initialValue, prefill, progress, reduce, type WizardState } from './state.js';
+import { contextInUse } from './context.js';
+import { openViewer, viewLines, viewerKey, viewerKeys, viewerTitle, type ViewFile, type ViewerState } from './viewer.js';
+import { createState, currentQuestion, foundNote, initialValue, prefill, progress, reduce, visibleNote, type WizardState } from './state.js';
 
 export interface ReviewText {
   ok: boolean;
   text: string;
   /** Preflight checks that failed; the review offers to skip them. */
   failed?: string[];
+  /** The files the install writes, secrets masked (key v shows them). */
+  files?: ViewFile[];
 }
 
 export interface WizardProps {
@@ -39,9 +43,14 @@ function Header({ s }: { s: WizardState }) {
   const { steps, current } = progress(s);
   const { stdout } = useStdout();
   const sep = steps.join(' › ').length <= (stdout?.columns ?? 80) - 2 ? ' › ' : '›';
+  // Every Kubernetes screen says which cluster it is about.
+  const kube = s.answers.runtime === 'kubernetes' ? (contextInUse({ answers: s.answers, drafts: s.drafts, detection: s.detection }) ?? 'none found') : undefined;
   return (
     <Box flexDirection="column">
-      <Text bold>hd-setup · set up a hybrid-deployment agent</Text>
+      <Text bold wrap="truncate-end">
+        hd-setup · set up a hybrid-deployment agent
+        {kube ? <Text color={color('cyan')}>{` · Kubernetes context ${kube}`}</Text> : null}
+      </Text>
       <Text wrap="truncate-end">
         {steps.map((st, i) => (
           <Text key={st} color={st === current ? color('cyan') : undefined} bold={st === current} dimColor={st !== current}>
@@ -93,6 +102,12 @@ function Review({ s, review, save, skipChecks, onConfirm, onBack }: { s: WizardS
   const [top, setTop] = useState(0);
   const [saving, setSaving] = useState<string | undefined>();
   const [message, setMessage] = useState<string | undefined>();
+  // The file viewer (key v), over the review while it is open.
+  const [viewing, setViewing] = useState<ViewerState | undefined>();
+  const width = (stdout?.columns ?? 80) - 1;
+  // One line less than the review: the viewer's title may take two (a long path on 80 columns), and a
+  // frame as tall as the terminal would make Ink clear the screen on every key.
+  const vrows = rows - 1;
   // Bumped to work the plan out again (after skipping checks).
   const [round, setRound] = useState(0);
   useEffect(() => {
@@ -120,6 +135,7 @@ function Review({ s, review, save, skipChecks, onConfirm, onBack }: { s: WizardS
         else if (key.pageUp) setTop((t) => Math.max(0, t - rows));
         else if (key.return && result?.ok) return onConfirm();
         else if (input === 's' && result) return setSaving(DEFAULT_PRESET_PATH);
+        else if (input === 'v' && result?.files?.length) return setViewing(openViewer());
         else if (input === 'k' && result?.failed?.length && skipChecks) {
           skipChecks(result.failed);
           setTop(0);
@@ -128,8 +144,39 @@ function Review({ s, review, save, skipChecks, onConfirm, onBack }: { s: WizardS
         } else if (key.escape || key.leftArrow) return onBack();
       }
     },
-    { isActive: saving === undefined },
+    { isActive: saving === undefined && viewing === undefined },
   );
+  const files = result?.files ?? [];
+  useRawInput(
+    (data) => {
+      let v: ViewerState | undefined = viewing;
+      for (const key of parseInput(data)) {
+        if (!v) break;
+        v = viewerKey(v, key, files, width, vrows);
+      }
+      setViewing(v);
+    },
+    { isActive: viewing !== undefined },
+  );
+  if (viewing && files[viewing.index]) {
+    const all = viewLines(files[viewing.index]!, width);
+    return (
+      <Box flexDirection="column">
+        <Text bold wrap="wrap">
+          {viewerTitle(viewing, files)}
+        </Text>
+        <Box flexDirection="column" height={Math.min(vrows, all.length)}>
+          {all.slice(viewing.top, viewing.top + vrows).map((l, i) => (
+            <Text key={i + viewing.top} wrap="truncate-end">
+              {l || ' '}
+            </Text>
+          ))}
+        </Box>
+        {all.length > vrows ? <Text dimColor>{`lines ${viewing.top + 1}-${Math.min(all.length, viewing.top + vrows)} of ${all.length}`}</Text> : null}
+        <KeyHints keys={viewerKeys(files, all.length > vrows)} />
+      </Box>
+    );
+  }
   return (
     <Box flexDirection="column">
       <Text bold>{result?.ok === false ? 'Not ready to install:' : 'Review: files, changes and the exact commands (secrets masked)'}</Text>
@@ -171,6 +218,7 @@ export function reviewKeys({ result, saving, scrolls }: { result: ReviewText | u
   return [
     result?.ok ? 'enter install' : '',
     result?.failed?.length ? `k skip the failed check${result.failed.length > 1 ? 's' : ''}` : '',
+    result?.files?.length ? 'v view files' : '',
     result ? 's save as preset' : '',
     scrolls ? '↑↓ scroll' : '',
     'esc back',
@@ -218,7 +266,7 @@ export function WizardApp(p: WizardProps) {
         (detection) => {
           dispatch({ type: 'detected', detection });
           if (detection.installed) {
-            dispatch({ type: 'prefill', answers: detection.installed.preset, note: `Found an installed agent (${detection.installed.where}). Its settings are prefilled; esc walks back through them.` });
+            dispatch({ type: 'prefill', answers: detection.installed.preset, note: foundNote(detection.installed, 'esc') });
           }
         },
         () => undefined,
@@ -239,9 +287,9 @@ export function WizardApp(p: WizardProps) {
   return (
     <Box flexDirection="column">
       <Header s={s} />
-      {s.note ? (
+      {visibleNote(s) ? (
         <Text color={color('yellow')} wrap="wrap">
-          {s.note}
+          {visibleNote(s)}
         </Text>
       ) : null}
       <Box flexDirection="column" marginTop={1}>
@@ -259,6 +307,11 @@ export function WizardApp(p: WizardProps) {
             ) : null}
             <Box marginTop={1} flexDirection="column">
               {q.kind === 'select' ? <SelectQuestion q={q} choice={s.choice} /> : <TextQuestion q={q} value={s.text} caret={s.caret} error={s.error} />}
+              {q.id === 'runtime' && q.kind === 'select'
+                ? (s.detection.runtimeNotes?.[q.options[s.choice]?.value ?? ''] ?? []).map((n) => (
+                    <Text key={n} color={color('yellow')} wrap="wrap">{`⚠ ${n}`}</Text>
+                  ))
+                : null}
             </Box>
           </>
         )}

@@ -4,8 +4,8 @@
 // charmbracelet/huh) or --plain; used by itself on a terminal below 40×10 or with TERM=dumb.
 // Input is read as plain lines (LineReader); a secret is read without echo.
 import type { Answers, Question } from './questions.js';
-import { createState, currentQuestion, initialValue, prefill, progress, reduce, type WizardState } from './state.js';
-import type { WizardProps } from './Wizard.js';
+import { createState, currentQuestion, foundNote, initialValue, prefill, progress, reduce, type WizardState } from './state.js';
+import type { ReviewText, WizardProps } from './Wizard.js';
 import { DEFAULT_PRESET_PATH, presetPath } from './preset-path.js';
 import { wrapLines } from '../summary.js';
 
@@ -169,7 +169,7 @@ export async function runPlainWizard(props: Omit<WizardProps, 'onDone'>, io: { i
       const d = await props.detection().catch(() => ({}));
       s = reduce(s, { type: 'detected', detection: d });
       if ('installed' in d && d.installed) {
-        s = reduce(s, { type: 'prefill', answers: d.installed.preset, note: `Found an installed agent (${d.installed.where}). Its settings are the defaults; < walks back through them.` });
+        s = reduce(s, { type: 'prefill', answers: d.installed.preset, note: foundNote(d.installed, '<') });
         say([s.note ?? '']);
       }
     }
@@ -179,9 +179,10 @@ export async function runPlainWizard(props: Omit<WizardProps, 'onDone'>, io: { i
       reported = s.secrets.length;
       const q = currentQuestion(s);
       if (q.kind === 'review') {
-        const r = await props.review(s.answers).catch((e: Error) => ({ ok: false, text: e.message, failed: undefined as string[] | undefined }));
+        const r: ReviewText = await props.review(s.answers).catch((e: Error) => ({ ok: false, text: e.message }));
         say(['', r.ok ? 'Review: files, changes and the exact commands (secrets masked)' : 'Not ready to install:', ...r.text.split('\n'), '']);
-        const choices = [r.ok ? 'i install' : '', r.failed?.length ? `k skip the failed check${r.failed.length > 1 ? 's' : ''}` : '', 's save as a preset', `${BACK} back`, 'q quit'].filter(Boolean);
+        const files = r.files ?? [];
+        const choices = [r.ok ? 'i install' : '', r.failed?.length ? `k skip the failed check${r.failed.length > 1 ? 's' : ''}` : '', files.length ? 'v view the files' : '', 's save as a preset', `${BACK} back`, 'q quit'].filter(Boolean);
         out.write(`${choices.join(', ')}: `);
         const line = await reader.read();
         if (line === undefined) return { kind: 'cancel', answers: s.answers };
@@ -190,6 +191,10 @@ export async function runPlainWizard(props: Omit<WizardProps, 'onDone'>, io: { i
         if (t === 'q') return { kind: 'cancel', answers: s.answers };
         if (t === BACK) s = reduce(s, { type: 'back' });
         else if (t === 'k' && r.failed?.length) props.skipChecks?.(r.failed);
+        else if (t === 'v' && files.length) {
+          // Every file in full, secrets masked: the terminal's own scrollback scrolls it.
+          for (const [i, f] of files.entries()) say(['', `File ${i + 1} of ${files.length}: ${f.path} (${f.mode}, secrets masked)`, ...f.content.replace(/\n$/, '').split('\n').map((l) => `  | ${l}`), `(end of ${f.path})`]);
+        }
         else if (t === 's') {
           out.write(`Save the preset to (Enter: ${DEFAULT_PRESET_PATH}): `);
           const p = await reader.read();
@@ -213,6 +218,9 @@ export async function runPlainWizard(props: Omit<WizardProps, 'onDone'>, io: { i
         continue;
       }
       const next = reduce(s, { type: 'submit', value: a.value });
+      // Said when the runtime is chosen, not at the review: root, an old runtime, a rootless socket.
+      const notes = !next.error && q.id === 'runtime' ? (s.detection.runtimeNotes?.[a.value] ?? []) : [];
+      if (notes.length) say(notes.map((n) => `⚠ ${n}`));
       if (next.error) say([`✖ ${next.error}`]);
       else if (q.kind === 'text' && q.live && a.value.trim()) {
         const live = q.live(a.value.trim());

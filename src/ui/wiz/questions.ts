@@ -4,6 +4,7 @@
 // questions come from its module (src/products/<name>/questions.ts, listed in src/products/wizards.ts).
 import { maskUrlCredentials } from '../../util/redact.js';
 import { WIZARDS, wizardOf } from '../../products/wizards.js';
+import { contextQuestion } from './context.js';
 import { get, put, set, urlCheck, type Answers, type Ctx, type Detection, type Field, type Option, type ProductWizard, type Question } from '../../products/wizard.js';
 
 export type { Answers, Ctx, Detection, Drafts, Option, Question, Result } from '../../products/wizard.js';
@@ -182,6 +183,8 @@ export function questions(c: Ctx): Question[] {
     initial: a.runtime ?? detectedRuntime(c.detection),
     apply: (cx, v) => ({ answers: set(cx.answers, 'runtime', v) }),
   });
+  const context = contextQuestion(c);
+  if (context) q.push(context);
   const w = wizardOf(a.product);
   if (!w || !a.runtime) return [...q, REVIEW];
   q.push(...w.questions(c, { proxy: () => proxyQuestions(c, w) }), ...advancedQuestions(c, w), REVIEW);

@@ -16,6 +16,8 @@ export interface WizardState {
   error?: string;
   /** Shown above the question, e.g. that an existing install was found. */
   note?: string;
+  /** The product and runtime the note is about: it shows only while the answers are for them. */
+  noteFor?: { product?: unknown; runtime?: unknown };
   result?: { kind: 'install' | 'cancel' };
   /** The text typed into the current text question. */
   text: string;
@@ -112,7 +114,7 @@ export function reduce(s: WizardState, a: WizardAction): WizardState {
       // Only before the user pressed anything: then the found install (with any --set values on top)
       // becomes the answers, walked through from the start.
       if (s.interacted) return s;
-      return { ...prefill(createState(a.answers, s.detection)), secrets: s.secrets, note: a.note };
+      return { ...prefill(createState(a.answers, s.detection)), secrets: s.secrets, note: a.note, noteFor: { product: a.answers.product, runtime: a.answers.runtime } };
     case 'cancel':
       return { ...s, result: { kind: 'cancel' } };
     case 'confirm':
@@ -207,4 +209,21 @@ export function progress(s: WizardState): { steps: string[]; current: string } {
   const list = questions({ ...c, whole: true });
   const steps = [...new Set(list.map((q) => q.step))];
   return { steps, current: currentQuestion(s).step };
+}
+
+/** The note above the question, while it is true of the answers: a found install is not news while
+ * another product or runtime is being configured. */
+export function visibleNote(s: WizardState): string | undefined {
+  if (!s.note) return undefined;
+  const f = s.noteFor;
+  if (!f) return s.note;
+  const off = (k: 'product' | 'runtime') => f[k] !== undefined && s.answers[k] !== undefined && s.answers[k] !== f[k];
+  return off('product') || off('runtime') ? undefined : s.note;
+}
+
+/** What the wizard says about an install it found: installed now, or only its settings left behind. */
+export function foundNote(found: { where: string; present?: boolean }, back: string): string {
+  return found.present === false
+    ? `Found the settings of an agent that is not installed now (${found.where}; kept after an uninstall). They are prefilled; ${back} walks back through them.`
+    : `Found an installed agent (${found.where}). Its settings are prefilled; ${back} walks back through them.`;
 }

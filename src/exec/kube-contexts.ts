@@ -1,0 +1,52 @@
+// Every context in the kubeconfig, each probed for reachability and its server version: bounded (at most
+// MAX_CONTEXTS, PROBE_CONCURRENCY at a time, each cut at PROBE_TIMEOUT_MS), as abctl lists its contexts.
+import { which } from '../util/which.js';
+import { probe, run } from './run.js';
+
+export const MAX_CONTEXTS = 20;
+export const PROBE_CONCURRENCY = 4;
+export const PROBE_TIMEOUT_MS = 4000;
+
+export interface KubeContext {
+  name: string;
+  current: boolean;
+  reachable: boolean;
+  /** The API server's version (gitVersion), when it answered. */
+  version?: string;
+  /** Why it is not reachable, in a few words. */
+  problem?: string;
+}
+
+/** Run `work` over `items`, at most `limit` at a time, results in the items' order. */
+export async function bounded<T, R>(items: readonly T[], limit: number, work: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await work(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return out;
+}
+
+export async function kubeContexts(env: NodeJS.ProcessEnv = process.env): Promise<KubeContext[]> {
+  const kubectl = which('kubectl', env.PATH);
+  if (!kubectl) return [];
+  const [names, current] = await Promise.all([probe([kubectl, 'config', 'get-contexts', '-o', 'name'], 3000, env), probe([kubectl, 'config', 'current-context'], 3000, env)]);
+  const list = (names ?? '').split('\n').map((n) => n.trim()).filter(Boolean).slice(0, MAX_CONTEXTS);
+  return bounded(list, PROBE_CONCURRENCY, async (name) => {
+    const r = await run([kubectl, '--context', name, 'version', '-o', 'json', `--request-timeout=${Math.ceil(PROBE_TIMEOUT_MS / 1000)}s`], { timeoutMs: PROBE_TIMEOUT_MS + 1000, env });
+    let version: string | undefined;
+    try {
+      version = (JSON.parse(r.stdout) as { serverVersion?: { gitVersion?: string } }).serverVersion?.gitVersion;
+    } catch {
+      version = undefined;
+    }
+    const base = { name, current: name === current };
+    if (version) return { ...base, reachable: true, version };
+    const why = r.failure === 'timeout' ? 'no answer in time' : ((r.stderr.trim().split('\n').at(-1) ?? '').replace(/^(error|E\d+ [^\]]*\]):?\s*/i, '').slice(0, 60) || 'not reachable');
+    return { ...base, reachable: false, problem: why };
+  });
+}

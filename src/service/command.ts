@@ -1,0 +1,121 @@
+// The wizard's answers as the one non-interactive command that gives the same install (as gitlab-runner
+// prints its `register` line): `hd-setup install [--preset P] --set path=value ... --yes`, secrets as
+// env: references (or the reference they came from). The command is checked here: loading its flags
+// must give back exactly the answers, or a longer form (no preset) is used.
+import { isDeepStrictEqual } from 'node:util';
+import { formatPath } from '../model/errors.js';
+import { listPresets } from '../model/load.js';
+import { buildRaw, parseModel, parseValue } from '../products/load.js';
+import { withSecretRefs } from '../model/secret-refs.js';
+import { secretFields } from '../products/secrets.js';
+import { shellQuote } from '../util/shell.js';
+
+export interface CommandOptions {
+  /** The preset the wizard started from (--preset), tried first as the base. */
+  preset?: string;
+  /** The references secrets came from (env:NAME, file:PATH), kept as they are. */
+  refs?: Record<string, string>;
+  allowRoot?: boolean;
+  skipCheck?: string[];
+  /** The environment the answers are read in (their own env: references). */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface Equivalent {
+  /** The command, shell-quoted. */
+  command: string;
+  /** Its arguments after `hd-setup`. */
+  argv: string[];
+  /** The environment variables it reads (the secrets). */
+  vars: string[];
+}
+
+type Path = (string | number)[];
+
+/** The leaves of a preset: every scalar, and empty maps and lists, with their paths. */
+function leaves(v: unknown, path: Path = []): [Path, unknown][] {
+  if (Array.isArray(v)) return v.length ? v.flatMap((x, i) => leaves(x, [...path, i])) : [[path, []]];
+  if (v && typeof v === 'object') {
+    const e = Object.entries(v as Record<string, unknown>);
+    return e.length || !path.length ? e.flatMap(([k, x]) => leaves(x, [...path, k])) : [[path, {}]];
+  }
+  return [[path, v]];
+}
+
+/** `path=value` as --set reads it back to the same value (a string the model would take as YAML is quoted). */
+function setArg(path: Path, value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const back = (t: string) => parseValue(path, t);
+  const v = isDeepStrictEqual(back(text), value) ? text : JSON.stringify(value);
+  return `${formatPath(path)}=${v}`;
+}
+
+const without$schema = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([k]) => k !== '$schema'));
+
+function get(o: unknown, path: Path): unknown {
+  return path.reduce<unknown>((x, k) => (x && typeof x === 'object' ? (x as Record<string | number, unknown>)[k] : undefined), o);
+}
+
+/**
+ * The --set flags that turn the preset `base` into `target`, or undefined when loading them does not give
+ * the same model as `answers` (`base` has a setting the answers do not). References in `target` stand
+ * for the answers' values: they are put back before comparing.
+ */
+function setsFrom(base: Record<string, unknown>, target: Record<string, unknown>, answers: Record<string, unknown>, preset: string | undefined, same: (raw: Record<string, unknown>) => boolean): string[] | undefined {
+  const sets = leaves(target)
+    .filter(([p, v]) => !isDeepStrictEqual(get(base, p), v))
+    .map(([p, v]) => setArg(p, v));
+  try {
+    const back = without$schema(buildRaw({ ...(preset ? { preset } : {}), sets, env: {} }).raw);
+    for (const [p, v] of leaves(target)) {
+      const mine = get(answers, p);
+      if (!isDeepStrictEqual(mine, v) && isDeepStrictEqual(get(back, p), v)) put(back, p, mine);
+    }
+    return same(back) ? sets : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function put(o: Record<string, unknown>, path: Path, v: unknown): void {
+  let cur = o as Record<string | number, unknown>;
+  for (const k of path.slice(0, -1)) cur = cur[k] as Record<string | number, unknown>;
+  cur[path.at(-1)!] = v;
+}
+
+/** The shortest command that reproduces `answers`: from the preset given, a bundled one, or none. */
+export function equivalentCommand(answers: Record<string, unknown>, o: CommandOptions = {}): Equivalent {
+  const { preset, vars } = withSecretRefs(answers, secretFields(answers), o.refs ?? {});
+  const target = without$schema(JSON.parse(JSON.stringify(preset)) as Record<string, unknown>);
+  const env = o.env ?? process.env;
+  const model = (raw: Record<string, unknown>) => {
+    try {
+      return parseModel(structuredClone(raw), { env }).model;
+    } catch {
+      return undefined;
+    }
+  };
+  const want = model(answers);
+  const same = (raw: Record<string, unknown>) => (want ? isDeepStrictEqual(model(raw), want) : isDeepStrictEqual(raw, JSON.parse(JSON.stringify(answers))));
+  const bases: (string | undefined)[] = [...(o.preset ? [o.preset] : []), ...listPresets().map((p) => p.name), undefined];
+  let best: { preset?: string; sets: string[] } | undefined;
+  for (const b of bases) {
+    let raw: Record<string, unknown> = {};
+    try {
+      raw = b ? without$schema(buildRaw({ preset: b, env: {} }).raw) : {};
+    } catch {
+      continue;
+    }
+    const sets = setsFrom(raw, target, answers, b, same);
+    if (sets && (!best || sets.length < best.sets.length)) best = { ...(b ? { preset: b } : {}), sets };
+  }
+  const argv = [
+    'install',
+    ...(best?.preset ? ['--preset', best.preset] : []),
+    ...(best?.sets ?? []).flatMap((s) => ['--set', s]),
+    ...(o.allowRoot ? ['--allow-root'] : []),
+    ...(o.skipCheck ?? []).flatMap((id) => ['--skip-check', id]),
+    '--yes',
+  ];
+  return { argv, command: ['hd-setup', ...argv].map(shellQuote).join(' '), vars: [...new Set(vars)] };
+}

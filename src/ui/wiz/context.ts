@@ -1,0 +1,38 @@
+// The runtime step's Kubernetes context picker and the context shown on every Kubernetes screen. Pure:
+// the contexts come probed in the detection (service/host.ts); the path of the setting per product too.
+import { get, set, type Ctx, type Question } from '../../products/wizard.js';
+
+/** The path of the chosen product's context setting, if known. */
+function pathOf(c: Ctx): string | undefined {
+  return c.detection.contextPaths?.[c.answers.product as string];
+}
+
+/** The context the install will use: the one chosen, else --context, else kubectl's current one. */
+export function contextInUse(c: Ctx): string | undefined {
+  const p = pathOf(c);
+  const chosen = p ? (get(c.answers, p) as string | undefined) : undefined;
+  return chosen ?? c.detection.contextFlag ?? c.detection.kubeContexts?.find((k) => k.current)?.name ?? c.detection.kubeContext;
+}
+
+/** After the runtime, on Kubernetes: every context, with its reachability and server version. */
+export function contextQuestion(c: Ctx): Question | undefined {
+  const list = c.detection.kubeContexts;
+  const path = pathOf(c);
+  if (c.answers.runtime !== 'kubernetes' || !list?.length || !path) return undefined;
+  const current = list.find((k) => k.current)?.name;
+  return {
+    id: 'context',
+    step: 'Runtime',
+    kind: 'select',
+    title: 'Which Kubernetes cluster (kubectl context)?',
+    help: `Each context was asked for its version (${list.filter((k) => k.reachable).length} of ${list.length} answered).`,
+    options: list.map((k) => ({
+      label: k.name,
+      value: k.name,
+      hint: [k.current ? 'current' : '', k.reachable ? `reachable, Kubernetes ${k.version}` : `not reachable: ${k.problem ?? 'no answer'}`].filter(Boolean).join(' · '),
+    })),
+    initial: contextInUse(c) ?? current ?? list[0]!.name,
+    // kubectl's current context stays implicit (as an install without --context); another is written.
+    apply: (cx, v) => ({ answers: set(cx.answers, path, v === current && !cx.detection.contextFlag ? undefined : v) }),
+  };
+}

@@ -1,0 +1,77 @@
+// doctor before an install: the host checks for the product and runtime given (--preset/--set) or asked
+// on a terminal, as the vendor's precheck scripts do; exit 0 (no failure), 1 (a check failed), 2 (bad input).
+import { describe, expect, it } from 'vitest';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { SECRET_ENV, cli, expectNoSecrets } from './helpers.js';
+import { rootFlags, stubEnv } from './stub-runtime.js';
+import { drive, hasScript } from './wizard/pty-helpers.js';
+
+const isRoot = process.getuid?.() === 0;
+
+describe('doctor before an install', () => {
+  it('--preset: the checks an install of it would run, on this host; nothing written', async () => {
+    const s = await stubEnv('docker', { USER: 'ana' });
+    const before = readdirSync(s.home).sort();
+    const r = cli(['doctor', '--preset', 'fivetran-docker', '--json', ...rootFlags], { env: s.env });
+    const j = JSON.parse(r.stdout);
+    expect(j).toMatchObject({ product: 'fivetran', runtime: 'docker', installed: false });
+    const ids = j.checks.map((c: { id: string }) => c.id);
+    expect(ids).toEqual(expect.arrayContaining(['runtime-present', 'runtime-version', 'socket', 'not-root', 'disk', 'memory', 'install-dir', 'reachability', 'clock-skew']));
+    expect(ids).not.toContain('boot'); // nothing to start on boot yet
+    expect(j.checks.find((c: { id: string }) => c.id === 'socket').status).toBe('ok');
+    expect(r.code).toBe(j.ok ? 0 : 1);
+    expect(readdirSync(s.home).sort()).toEqual(before);
+    expect(existsSync(join(s.home, 'fivetran'))).toBe(false);
+    expectNoSecrets(r.stdout + r.stderr);
+    const text = cli(['doctor', '--preset', 'fivetran-docker', ...rootFlags], { env: s.env });
+    expect(text.stdout).toMatch(/^hd-setup doctor: fivetran on docker \(not installed yet: the checks an install would run\)\n/);
+    s.server.close();
+  }, 60_000);
+
+  it('a failing host check: exit 1, with its fix', async () => {
+    const s = await stubEnv('docker', { USER: 'ana', DOCKER_HOST: 'unix:///nonexistent.sock' });
+    const r = cli(['doctor', '--set', 'product=fivetran', '--set', 'runtime=podman', '--set', 'fivetran.token=env:FIVETRAN_TOKEN', '--json', ...rootFlags], { env: { ...s.env, PATH: '/nonexistent' } });
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.stdout);
+    expect(j.checks.find((c: { id: string }) => c.id === 'runtime-present')).toMatchObject({ status: 'fail', message: 'podman is not installed or not on PATH' });
+    s.server.close();
+  }, 60_000);
+
+  it('nothing installed and nothing to go on, no terminal: exit 2 naming how to check a host first', () => {
+    const r = cli(['doctor']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('error: no install found; to check this host before installing, name what you will install: hd-setup doctor --preset <name> [--set ...] (list them: hd-setup presets), or run it in a terminal to choose\n');
+  });
+
+  it('bad flags: exit 2, one line naming the field', () => {
+    const r = cli(['doctor', '--preset', 'fivetran-docker', '--set', 'fivetran.imagee=x'], { env: SECRET_ENV });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('error: fivetran.imagee: unknown key; check the spelling (see: hd-setup schema)\n');
+  });
+
+  it.runIf(hasScript)('on a terminal, with nothing installed, it asks which product and runtime', async () => {
+    const s = await stubEnv('docker', { USER: 'ana' });
+    const r = await drive('cols 100 rows 30', ['doctor', ...rootFlags], s.env, [['Which one?', '1\r']]);
+    expect(r.out).toContain('No install found. Check this host before installing, for:');
+    expect(r.out).toContain('1) fivetran-docker');
+    expect(r.out).toContain('hd-setup doctor: fivetran on docker (not installed yet: the checks an install would run)');
+    expect(r.out).toMatch(/socket: .*docker/);
+    s.server.close();
+  }, 60_000);
+});
+
+describe.runIf(isRoot)('doctor says where --allow-root came from', () => {
+  it('installed with --allow-root, doctor without it: "allowed: it was installed with --allow-root"', async () => {
+    const s = await stubEnv('docker', { USER: 'ana' }, { imagePresent: true });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', '--allow-root'], { env: s.env }).code).toBe(0);
+    const j = JSON.parse(cli(['doctor', '--json'], { env: s.env }).stdout);
+    expect(j.checks.find((c: { id: string }) => c.id === 'not-root')).toMatchObject({ status: 'warn', message: 'running as root (allowed: it was installed with --allow-root)' });
+    // before an install, only the flag given now counts
+    const pre = JSON.parse(cli(['doctor', '--preset', 'tobiko-docker', '--json'], { env: s.env }).stdout);
+    expect(pre.checks.find((c: { id: string }) => c.id === 'not-root')).toMatchObject({ status: 'fail', message: 'running as root; the vendor scripts refuse this too' });
+    const flag = JSON.parse(cli(['doctor', '--preset', 'tobiko-docker', '--allow-root', '--json'], { env: s.env }).stdout);
+    expect(flag.checks.find((c: { id: string }) => c.id === 'not-root')).toMatchObject({ status: 'warn', message: 'running as root (--allow-root)' });
+    s.server.close();
+  }, 90_000);
+});

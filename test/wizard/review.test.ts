@@ -1,0 +1,82 @@
+// The review and the summary print the equivalent command; run on the stub runtime, it writes the same
+// files as the wizard did. The bundled bin in a real pty (util-linux `script`), keys sent when the
+// screen shows what they answer.
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BIN, ROOT, expectNoSecrets } from '../helpers.js';
+import { rootFlags, stubEnv } from '../stub-runtime.js';
+import { drive, hasScript, lastFrame } from './pty-helpers.js';
+
+/** The command printed after `heading`, joined back from wrapped lines. */
+function printed(out: string, heading: string): string {
+  const at = out.lastIndexOf(heading);
+  const lines = out.slice(at).split('\n').slice(1);
+  const cmd: string[] = [];
+  for (const l of lines) {
+    if (!l.startsWith('  ')) break;
+    cmd.push(l.trim());
+  }
+  return cmd.join(' ');
+}
+
+describe.runIf(hasScript)('the equivalent command, run for real', () => {
+  it('the review and the summary print it; run on the stub runtime, it writes the same files', async () => {
+    const boot = { path: [join(ROOT, 'test/stubs/boot')], imagePresent: true };
+    const a = await stubEnv('docker', { USER: 'ana' }, boot);
+    const args = ['--set', 'product=fivetran', '--set', 'runtime=docker', '--set', 'fivetran.token=env:FIVETRAN_TOKEN', '--set', 'fivetran.pullPolicy=missing', '--set', 'proxy.https=http://proxy.internal:3128', ...rootFlags];
+    const r = await drive('cols 120 rows 40', args, a.env, [
+      // the review ends with the command: page down to it, then install
+      ['enter install', '\x1b[6~\x1b[6~'],
+      ['The same without the wizard', '\r'],
+      ['The same without the wizard', ''],
+    ]);
+    expect(r.code, r.out.slice(-2000)).toBe(0);
+    expectNoSecrets(r.out);
+    const cmd = printed(r.out, 'The same without the wizard (export FIVETRAN_TOKEN first):');
+    expect(cmd).toMatch(/^hd-setup install --preset fivetran-docker --set .*--yes$/);
+    expect(cmd).toContain('--set proxy.https=http://proxy.internal:3128');
+    expect(cmd).toContain('--set fivetran.pullPolicy=missing');
+    // the review showed it too, before anything ran
+    expect(r.out.indexOf('The same without the wizard')).toBeLessThan(r.out.indexOf('hd-setup · installing'));
+    expect(r.out.lastIndexOf('The same without the wizard')).toBeGreaterThan(r.out.indexOf('hd-setup · installing'));
+
+    const b = await stubEnv('docker', { USER: 'ana' }, boot);
+    // hd-setup on PATH, as a user has it; the line runs through a shell as printed
+    const bin = join(b.home, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'hd-setup'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`, { mode: 0o755 });
+    const again = spawnSync('sh', ['-c', cmd], { env: { ...b.env, PATH: `${bin}:${b.env.PATH}`, CI: 'true', NO_COLOR: '1' }, encoding: 'utf8', timeout: 60_000 });
+    expect(again.status, again.stderr).toBe(0);
+    for (const f of ['fivetran/conf/config.json', '.config/systemd/user/hd-fivetran-agent.service']) {
+      expect(readFileSync(join(b.home, f), 'utf8').replaceAll(b.home, '~')).toBe(readFileSync(join(a.home, f), 'utf8').replaceAll(a.home, '~'));
+    }
+    a.server.close();
+    b.server.close();
+  }, 120_000);
+
+  for (const [cols, rows] of [
+    [80, 24],
+    [120, 40],
+  ] as const) {
+    it(`v shows the files the install writes, the token masked, within the terminal (${cols}×${rows})`, async () => {
+      const s = await stubEnv('docker', { USER: 'ana' }, { imagePresent: true });
+      const args = ['--set', 'product=fivetran', '--set', 'runtime=docker', '--set', 'fivetran.token=env:FIVETRAN_TOKEN', ...rootFlags];
+      const r = await drive(`cols ${cols} rows ${rows}`, args, s.env, [
+        ['v view files', 'v'],
+        ['File 1 of 2', '\x1b[C'],
+        ['File 2 of 2', '\x03'],
+      ]);
+      expect(r.code).toBe(130);
+      expectNoSecrets(r.out);
+      expect(r.out.replace(/\n/g, ' ').replace(/ +/g, ' ')).toContain(`File 1 of 2: ${s.home}/fivetran/conf/config.json (0600, secrets masked)`);
+      expect(r.out).toMatch(/"token": "\*+"/);
+      expect(r.out).toContain('ExecStart=');
+      const frame = lastFrame(r.out);
+      expect(frame.join('\n')).toContain('hd-fivetran-agent.service (0644');
+      for (const l of frame) expect([...l].length, l).toBeLessThanOrEqual(cols);
+      s.server.close();
+    }, 90_000);
+  }
+});

@@ -1,0 +1,112 @@
+// The runtime step: what it says about the host when a runtime is chosen (root, an old runtime, a
+// rootless docker socket not in DOCKER_HOST), the Kubernetes context picker (every context, probed in
+// parallel, bounded), and the context shown on every Kubernetes screen.
+import { describe, expect, it } from 'vitest';
+import React from 'react';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { render as inkRender } from 'ink-testing-library';
+import { runtimeNotes, kubeContexts } from '../../src/service/host.js';
+import { PROBE_CONCURRENCY } from '../../src/exec/kube-contexts.js';
+import { createState, currentQuestion, reduce } from '../../src/ui/wiz/state.js';
+import { WizardApp } from '../../src/ui/wiz/Wizard.js';
+import type { Detection } from '../../src/ui/wiz/questions.js';
+import { ROOT, TOKEN, tmp } from '../helpers.js';
+
+const rt = (version: string, rootless: boolean) => ({ bin: '/usr/bin/x', version, rootless, socket: rootless ? '/run/user/1000/docker.sock' : '/var/run/docker.sock', reachable: true });
+
+describe('runtime notes', () => {
+  it('root: refused without --allow-root, a recommendation with it', () => {
+    expect(runtimeNotes({ uid: 0, allowRoot: false, env: {} }).docker).toEqual([expect.stringMatching(/^running as root: the install will refuse it.*--allow-root$/)]);
+    expect(runtimeNotes({ uid: 0, allowRoot: true, env: {} }).podman).toEqual(['running as root (--allow-root): the vendors recommend a regular user with rootless podman or docker']);
+    expect(runtimeNotes({ uid: 1000, allowRoot: false, env: {} }).docker).toEqual([]);
+  });
+  it('an old runtime, and a rootless docker whose socket is not DOCKER_HOST', () => {
+    const n = runtimeNotes({ uid: 1000, allowRoot: false, docker: rt('20.10.5', true), podman: rt('4.3.1', true), env: {} });
+    expect(n.docker).toEqual([
+      'docker 20.10.5 is older than 20.10.17, the minimum the agent scripts require: upgrade docker (or the check fails at the review)',
+      'rootless docker: its socket is /run/user/1000/docker.sock, and DOCKER_HOST is not set; run: export DOCKER_HOST=unix:///run/user/1000/docker.sock (then start hd-setup again), so that the agent\'s jobs use the same daemon',
+    ]);
+    expect(n.podman).toEqual([expect.stringContaining('podman 4.3.1 is older than 4.5.0')]);
+    expect(runtimeNotes({ uid: 1000, allowRoot: false, docker: rt('28.0.0', true), env: { DOCKER_HOST: 'unix:///run/user/1000/docker.sock' } }).docker).toEqual([]);
+  });
+});
+
+const CONTEXTS: Detection['kubeContexts'] = [
+  { name: 'dead', current: true, reachable: false, problem: 'no answer in time' },
+  { name: 'staging-live', current: false, reachable: true, version: 'v1.30.2' },
+];
+const paths = { fivetran: 'fivetran.kubernetes.context', tobiko: 'tobiko.kubernetes.context' };
+
+describe('the context picker (state, no Ink)', () => {
+  const submit = (s: ReturnType<typeof createState>, v: string) => reduce(s, { type: 'submit', value: v });
+  it('lists every context with reachability and version; another than the current is written', () => {
+    let s = submit(submit(createState({}, { kubeContexts: CONTEXTS, contextPaths: paths, kubeContext: 'dead' }), 'fivetran'), 'kubernetes');
+    const q = currentQuestion(s);
+    expect(q.id).toBe('context');
+    expect(q.kind === 'select' && q.options).toEqual([
+      { label: 'dead', value: 'dead', hint: 'current · not reachable: no answer in time' },
+      { label: 'staging-live', value: 'staging-live', hint: 'reachable, Kubernetes v1.30.2' },
+    ]);
+    s = submit(s, 'staging-live');
+    expect(s.answers.fivetran.kubernetes.context).toBe('staging-live');
+    // the current one stays implicit, as an install without --context
+    s = submit(reduce(s, { type: 'back' }), 'dead');
+    expect(s.answers.fivetran?.kubernetes?.context).toBeUndefined();
+  });
+  it('--context preselects its context', () => {
+    const s = submit(submit(createState({}, { kubeContexts: CONTEXTS, contextPaths: paths, contextFlag: 'staging-live' }), 'tobiko'), 'kubernetes');
+    const q = currentQuestion(s);
+    expect(q.kind === 'select' && q.initial).toBe('staging-live');
+  });
+});
+
+const frameOf = (app: { frames: string[] }) => [...app.frames].reverse().find((f) => f.trim() !== '') ?? '';
+async function until(ok: () => boolean): Promise<void> {
+  for (let t = Date.now(); Date.now() - t < 10_000 && !ok(); ) await new Promise((r) => setTimeout(r, 10));
+}
+const mount = (initial: Record<string, unknown>, detection: Detection) =>
+  inkRender(<WizardApp initial={initial} detection={detection} review={async () => ({ ok: true, text: 'Files' })} save={async () => ''} onDone={() => {}} />);
+
+describe('the mounted runtime step', () => {
+  it('the notes of the highlighted runtime show on the runtime screen', async () => {
+    const app = mount({ product: 'fivetran' }, { docker: { version: '20.10.5', rootless: false, reachable: true }, runtimeNotes: { docker: ['running as root: the install will refuse it'], podman: [], kubernetes: [] } });
+    await until(() => frameOf(app).includes('Where should it run?'));
+    expect(frameOf(app)).toContain('⚠ running as root: the install will refuse it');
+    app.stdin.write('\x1b[B'); // podman: nothing to say
+    await until(() => !frameOf(app).includes('⚠'));
+    expect(frameOf(app)).not.toContain('⚠');
+    app.unmount();
+  });
+  it('every Kubernetes screen shows the context in use', async () => {
+    const app = mount({ product: 'fivetran', runtime: 'kubernetes', fivetran: { token: TOKEN, kubernetes: { context: 'staging-live' } } }, { kubeContexts: CONTEXTS, contextPaths: paths });
+    await until(() => frameOf(app).includes('Review'));
+    expect(frameOf(app)).toContain('· Kubernetes context staging-live');
+    for (let i = 0; i < 8 && !frameOf(app).includes('Which Kubernetes cluster'); i++) {
+      expect(frameOf(app)).toContain('· Kubernetes context staging-live');
+      app.stdin.write('\x1b');
+      await new Promise((r) => setTimeout(r, 60));
+    }
+    expect(frameOf(app)).toContain('staging-live  reachable, Kubernetes v1.30.2');
+    app.unmount();
+  });
+});
+
+describe('probing the contexts', () => {
+  it('every context, at most PROBE_CONCURRENCY at once, a dead or hanging one cut short', async () => {
+    const state = tmp();
+    const names = Array.from({ length: 8 }, (_, i) => `c${i}:ok`);
+    const env = { PATH: `${join(ROOT, 'test/stubs/kube')}:/usr/bin:/bin`, HD_STUB_STATE: state, HD_STUB_CONTEXTS: [...names, 'down:down', 'stuck:hang'].join(' '), HD_STUB_CURRENT: 'c1', HD_STUB_DELAY: '1' };
+    mkdirSync(state, { recursive: true });
+    const t = Date.now();
+    const list = await kubeContexts(env);
+    const took = Date.now() - t;
+    expect(list.map((c) => c.name)).toEqual([...names.map((n) => n.split(':')[0]), 'down', 'stuck']);
+    expect(list[1]).toEqual({ name: 'c1', current: true, reachable: true, version: 'v1.30.2' });
+    expect(list.find((c) => c.name === 'down')).toMatchObject({ reachable: false, problem: expect.stringContaining('refused') });
+    expect(list.find((c) => c.name === 'stuck')).toMatchObject({ reachable: false, problem: 'no answer in time' });
+    // 8 one-second probes, 4 at a time: about 2 s, not 8; the hanging one is cut at the timeout
+    expect(PROBE_CONCURRENCY).toBe(4);
+    expect(took).toBeLessThan(12_000);
+  }, 30_000);
+});

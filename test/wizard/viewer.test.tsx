@@ -1,0 +1,127 @@
+// The review's file viewer (key v): the reducer without Ink, the mounted review, and the line mode.
+import { describe, expect, it } from 'vitest';
+import React from 'react';
+import { PassThrough } from 'node:stream';
+import { render as inkRender } from 'ink-testing-library';
+import { WizardApp, reviewKeys } from '../../src/ui/wiz/Wizard.js';
+import { runPlainWizard } from '../../src/ui/wiz/plain.js';
+import { openViewer, viewLines, viewerKey, type ViewFile } from '../../src/ui/wiz/viewer.js';
+import { TOKEN } from '../helpers.js';
+
+const FILES: ViewFile[] = [
+  { path: '/home/ana/fivetran/conf/config.json', mode: '0600', content: `{\n  "token": "********",\n${Array.from({ length: 40 }, (_, i) => `  "line${i + 1}": ${i + 1},`).join('\n')}\n  "end": true\n}\n` },
+  { path: '/home/ana/.config/systemd/user/hd-fivetran-agent.service', mode: '0644', content: '[Unit]\nDescription=agent\n' },
+];
+
+describe('viewer reducer (no Ink)', () => {
+  it('scrolls within the file, pages, and stops at its ends', () => {
+    const rows = 10;
+    let s = openViewer();
+    s = viewerKey(s, { input: '', downArrow: true }, FILES, 80, rows)!;
+    expect(s).toEqual({ index: 0, top: 1 });
+    s = viewerKey(s, { input: '', upArrow: true }, FILES, 80, rows)!;
+    s = viewerKey(s, { input: '', upArrow: true }, FILES, 80, rows)!;
+    expect(s.top).toBe(0);
+    s = viewerKey(s, { input: '', pageDown: true }, FILES, 80, rows)!;
+    expect(s.top).toBe(10);
+    s = viewerKey(s, { input: '', end: true }, FILES, 80, rows)!;
+    expect(s.top).toBe(viewLines(FILES[0]!, 80).length - rows);
+    s = viewerKey(s, { input: '', pageDown: true }, FILES, 80, rows)!;
+    expect(s.top).toBe(viewLines(FILES[0]!, 80).length - rows);
+  });
+  it('←/→ (and n/p, Tab) go to another file from its top, round; esc, q or v close', () => {
+    let s = { index: 0, top: 5 };
+    s = viewerKey(s, { input: '', rightArrow: true }, FILES, 80, 10)!;
+    expect(s).toEqual({ index: 1, top: 0 });
+    s = viewerKey(s, { input: 'n' }, FILES, 80, 10)!;
+    expect(s.index).toBe(0);
+    s = viewerKey(s, { input: '', leftArrow: true }, FILES, 80, 10)!;
+    expect(s.index).toBe(1);
+    expect(viewerKey(s, { input: '', escape: true }, FILES, 80, 10)).toBeUndefined();
+    expect(viewerKey(s, { input: 'q' }, FILES, 80, 10)).toBeUndefined();
+    expect(viewerKey(s, { input: 'v' }, FILES, 80, 10)).toBeUndefined();
+  });
+  it('a long line is cut into pieces of the width, none lost', () => {
+    const long = { path: 'x', mode: '0644', content: `${'a'.repeat(25)}\nb\n` };
+    expect(viewLines(long, 10)).toEqual(['aaaaaaaaaa', 'aaaaaaaaaa', 'aaaaa', 'b']);
+  });
+  it('the review offers v only when there are files', () => {
+    expect(reviewKeys({ result: { ok: true, text: '', files: FILES }, saving: false, scrolls: false })).toContain('v view files');
+    expect(reviewKeys({ result: { ok: true, text: '' }, saving: false, scrolls: false })).not.toContain('v view files');
+  });
+});
+
+const frameOf = (app: { frames: string[] }) => [...app.frames].reverse().find((f) => f.trim() !== '') ?? '';
+const tick = () => new Promise((r) => setImmediate(() => setTimeout(r, 25)));
+async function until(ok: () => boolean): Promise<void> {
+  for (let t = Date.now(); Date.now() - t < 10_000 && !ok(); ) await new Promise((r) => setTimeout(r, 10));
+}
+
+describe('the mounted review', () => {
+  it('v opens each file, masked and scrollable; esc returns to the review', async () => {
+    let done: { kind: string } | undefined;
+    const app = inkRender(
+      <WizardApp
+        initial={{ product: 'fivetran', runtime: 'docker', fivetran: { token: TOKEN } }}
+        detection={{}}
+        review={async () => ({ ok: true, text: 'Files\n  0600 conf/config.json', files: FILES })}
+        save={async () => 'saved'}
+        onDone={(r) => (done = r)}
+      />,
+    );
+    const keys = async (...ks: string[]) => {
+      for (const k of ks) {
+        app.stdin.write(k);
+        await tick();
+      }
+    };
+    const frame = () => frameOf(app);
+    await until(() => frame().includes('v view files'));
+    await keys('v');
+    await until(() => frame().includes('File 1 of 2'));
+    expect(frame()).toContain('File 1 of 2: /home/ana/fivetran/conf/config.json (0600, secrets masked)');
+    expect(frame()).toContain('"token": "********"');
+    expect(frame()).toContain('←→ another file · ↑↓ pgup/pgdn scroll · esc back to the review');
+    expect(frame()).not.toContain('"end": true');
+    await keys('\x1b[F'); // End
+    expect(frame()).toContain('"end": true');
+    expect(frame()).not.toContain('"token"');
+    await keys('\x1b[C'); // → the next file
+    expect(frame()).toContain('File 2 of 2: /home/ana/.config/systemd/user/hd-fivetran-agent.service');
+    expect(frame()).toContain('Description=agent');
+    // Enter does not install from inside the viewer
+    await keys('\r');
+    expect(done).toBeUndefined();
+    await keys('\x1b');
+    await until(() => frame().includes('enter install'));
+    expect(frame()).toContain('Review');
+    expect(frame()).not.toContain('File 2 of 2');
+    await keys('\r');
+    await until(() => done !== undefined);
+    expect(done?.kind).toBe('install');
+    app.unmount();
+  });
+});
+
+describe('the line mode', () => {
+  it('v prints every file in full, masked, and asks again', async () => {
+    const input = new PassThrough();
+    let output = '';
+    const done = runPlainWizard(
+      { initial: { product: 'fivetran', runtime: 'docker', fivetran: { token: TOKEN } }, detection: {}, review: async () => ({ ok: true, text: 'Files', files: FILES }), save: async () => '' },
+      { input, output: { write: (s: string) => ((output += s), true), columns: 120 } },
+    );
+    for (const a of ['v', 'q']) {
+      const asked = output.length;
+      for (let i = 0; i < 200 && (output.length === asked || !output.endsWith(': ')); i++) await new Promise((r) => setTimeout(r, 5));
+      input.write(`${a}\n`);
+    }
+    expect((await done).kind).toBe('cancel');
+    expect(output).toContain('v view the files');
+    expect(output).toContain('File 1 of 2: /home/ana/fivetran/conf/config.json (0600, secrets masked)');
+    expect(output).toContain('  |   "token": "********",');
+    expect(output).toContain('  |   "end": true');
+    expect(output).toContain('  | Description=agent');
+    expect(output.match(/i install, v view the files/g)).toHaveLength(2);
+  });
+});
