@@ -1,0 +1,29 @@
+// install without --yes on a terminal: the plan, then a question; anything but yes changes nothing.
+import { afterEach, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { drive, hasScript } from './wizard/pty-helpers.js';
+import { rootFlags, stubEnv, type StubEnv } from './stub-runtime.js';
+
+let s: StubEnv | undefined;
+afterEach(() => s?.server.close());
+
+describe.runIf(hasScript)('install asks before it applies a plan', () => {
+  it('"n" at "Apply this plan?": exit 1, "Nothing was changed.", no mutating command, no file', async () => {
+    s = await stubEnv('docker', { USER: 'ana' });
+    const r = await drive('cols 100 rows 40', ['install', '--preset', 'fivetran-docker', ...rootFlags], s.env, [['Apply this plan? [y/N]', 'n\r']]);
+    expect(r.out).toContain('Nothing was changed.');
+    expect(r.code).toBe(1);
+    expect(s.calls().filter((c) => /^(run|network create|pull|rm)\b/.test(c))).toEqual([]);
+    expect(existsSync(join(s.home, 'fivetran/conf/config.json'))).toBe(false);
+  });
+
+  it('"y": the plan is applied', async () => {
+    s = await stubEnv('docker', { USER: 'ana' });
+    const r = await drive('cols 100 rows 40', ['install', '--preset', 'fivetran-docker', ...rootFlags], s.env, [['Apply this plan? [y/N]', 'y\r']]);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).not.toContain('Nothing was changed.');
+    expect(s.calls().some((c) => c.startsWith('run '))).toBe(true);
+    expect(existsSync(join(s.home, 'fivetran/conf/config.json'))).toBe(true);
+  });
+});
