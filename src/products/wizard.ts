@@ -190,3 +190,8 @@ export function namespaceQuestion(c: Ctx, id: string, section: string): Question
     apply: (cx, v) => ({ answers: set(cx.answers, `${section}.kubernetes.namespace`, v) }),
   };
 }
+
+/** The one-option "Secrets" note on docker/podman: where the secrets go (a question only to be read). */
+export function secretsNote(help: string, label: string): Question {
+  return { id: 'secrets-info', step: 'Secrets', kind: 'select', title: 'Secrets', help, options: [{ label, value: 'ok' }], apply: () => ({}) };
+}

@@ -5,24 +5,13 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { ROOT, readState } from './state.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const TOKEN_SECRET = 'E2eS3cretTok3nPart';
 const TOKEN = Buffer.from(`clever_tiger:${TOKEN_SECRET}`).toString('base64');
 const CLIENT_SECRET = 'e2e-client-secret-77aa';
 const DB_PASSWORD = 'e2e-db-pass-93bb';
 const SECRETS = [TOKEN, TOKEN_SECRET, CLIENT_SECRET, DB_PASSWORD];
-
-function readState(): Record<string, string> {
-  const f = join(ROOT, 'test/e2e/.state.env');
-  if (!existsSync(f)) return {};
-  const out: Record<string, string> = {};
-  for (const line of readFileSync(f, 'utf8').split('\n')) {
-    const m = /^export ([A-Z0-9_]+)=(.*)$/.exec(line);
-    if (m) out[m[1]!] = m[2]!.replace(/^'(.*)'$/, '$1');
-  }
-  return out;
-}
 
 const S = readState();
 const CI = Boolean(process.env.CI);

@@ -9,8 +9,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import { ROOT, readState } from './state.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const RUN = Math.random().toString(36).slice(2, 8);
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const TOKEN_PART = `E2e leak ${RUN} @:/%"'$#\\ x`;
@@ -21,16 +21,6 @@ const PROXY_PW_RAW = `Pr0xy@${RUN}%20%23%25`;
 const PROXY_PW = decodeURIComponent(PROXY_PW_RAW);
 const SECRETS = [TOKEN, TOKEN_PART, CLIENT_SECRET, DB_PASSWORD, PROXY_PW, PROXY_PW_RAW];
 
-function readState(): Record<string, string> {
-  const f = join(ROOT, 'test/e2e/.state.env');
-  if (!existsSync(f)) return {};
-  const out: Record<string, string> = {};
-  for (const line of readFileSync(f, 'utf8').split('\n')) {
-    const m = /^export ([A-Z0-9_]+)=(.*)$/.exec(line);
-    if (m) out[m[1]!] = m[2]!.replace(/^'(.*)'$/, '$1');
-  }
-  return out;
-}
 const S = readState();
 const ready = S.HD_E2E_DOCKER === '1' && process.getuid?.() === 0;
 if (!ready) console.warn('\n*** leaks.e2e: rootful docker is not ready (run: sudo test/e2e/setup.sh); skipping ***\n');

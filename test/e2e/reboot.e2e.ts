@@ -7,20 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { ROOT, readState } from './state.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const CI = Boolean(process.env.CI);
 
-function readState(): Record<string, string> {
-  const f = join(ROOT, 'test/e2e/.state.env');
-  if (!existsSync(f)) return {};
-  const out: Record<string, string> = {};
-  for (const line of readFileSync(f, 'utf8').split('\n')) {
-    const m = /^export ([A-Z0-9_]+)=(.*)$/.exec(line);
-    if (m) out[m[1]!] = m[2]!.replace(/^'(.*)'$/, '$1');
-  }
-  return out;
-}
 const S = readState();
 const IMAGE = S.HD_E2E_SYSTEMD_IMAGE ?? '';
 const AGENT_IMAGE = S.HD_E2E_AGENT_IMAGE_DOCKER || 'hd-agent-test:latest';

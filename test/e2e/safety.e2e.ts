@@ -6,21 +6,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { ROOT, readState } from './state.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const TOKEN = Buffer.from('clever_tiger:E2eS3cretTok3nPart').toString('base64');
 const CI = Boolean(process.env.CI);
 
-function readState(): Record<string, string> {
-  const f = join(ROOT, 'test/e2e/.state.env');
-  if (!existsSync(f)) return {};
-  const out: Record<string, string> = {};
-  for (const line of readFileSync(f, 'utf8').split('\n')) {
-    const m = /^export ([A-Z0-9_]+)=(.*)$/.exec(line);
-    if (m) out[m[1]!] = m[2]!.replace(/^'(.*)'$/, '$1');
-  }
-  return out;
-}
 const S = readState();
 const ready = S.HD_E2E_DOCKER === '1' && process.getuid?.() === 0;
 const IMAGE = S.HD_E2E_AGENT_IMAGE_DOCKER ?? 'hd-agent-test:latest';

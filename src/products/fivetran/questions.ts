@@ -2,7 +2,7 @@
 // token reaches the cluster, where pods run (node selector or affinity rules per connection), and the
 // Advanced step's settings. No zod here (the wizard's first frame loads this file).
 import { PATTERNS, chartProblem, imageProblem, labelKeyProblem, labelValueProblem, pathProblem } from '../../model/patterns.js';
-import { get, isK8s, k8sName, listOf, namespaceQuestion, opt, put, required, set, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result } from '../wizard.js';
+import { get, isK8s, secretsNote, k8sName, listOf, namespaceQuestion, opt, put, required, set, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result } from '../wizard.js';
 import { FIVETRAN_CHART, FIVETRAN_CHART_VERSIONS, FIVETRAN_IMAGE, FIVETRAN_PULL_POLICIES_K8S, FIVETRAN_RESTART_POLICIES } from './constants.js';
 import { checkToken } from './token.js';
 
@@ -278,15 +278,7 @@ function questions(c: Ctx, shared: { proxy(): Question[] }): Question[] {
   q.push(...shared.proxy());
   // ---- Secrets ----
   if (!k8s) {
-    q.push({
-      id: 'secrets-info',
-      step: 'Secrets',
-      kind: 'select',
-      title: 'Secrets',
-      help: 'The token goes only into conf/config.json, 0600 in a 0700 directory; never on a command line.',
-      options: [{ label: 'Config file, 0600', value: 'ok' }],
-      apply: () => ({}),
-    });
+    q.push(secretsNote('The token goes only into conf/config.json, 0600 in a 0700 directory; never on a command line.', 'Config file, 0600'));
     return q;
   }
   if (a.fivetran?.token) {

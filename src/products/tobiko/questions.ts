@@ -3,7 +3,7 @@
 // alternatives such as Snowflake's password / key pair / authenticator, and the optional ones), where the
 // executor secrets live, and the Advanced step's settings. No zod here (the wizard's first frame loads it).
 import { PATTERNS, chartProblem, hostProblem, imageProblem, imageRepositoryProblem, imageTagProblem, lineProblem, mismatch, pathProblem, portProblem, urlProblem } from '../../model/patterns.js';
-import { get, isK8s, k8sName, namespaceQuestion, put, required, set, shaped, type Answers, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result } from '../wizard.js';
+import { get, isK8s, secretsNote, k8sName, namespaceQuestion, put, required, set, shaped, type Answers, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result } from '../wizard.js';
 import { TOBIKO_CHART, TOBIKO_IMAGE, TOBIKO_RESTART_POLICIES } from './constants.js';
 import { ENGINES, ENGINE_TYPES, isSecretParam, type EngineSpec, type EngineType } from './engines.js';
 
@@ -233,15 +233,7 @@ function questions(c: Ctx, shared: { proxy(): Question[] }): Question[] {
   if (!(c.drafts.gatewaysDone || c.whole) && !c.drafts.gateway) return q;
   q.push(...shared.proxy());
   if (!k8s) {
-    q.push({
-      id: 'secrets-info',
-      step: 'Secrets',
-      kind: 'select',
-      title: 'Secrets',
-      help: 'Secrets go only into a 0600 env-file passed with --env-file; never on a command line.',
-      options: [{ label: 'Env-file, 0600', value: 'ok' }],
-      apply: () => ({}),
-    });
+    q.push(secretsNote('Secrets go only into a 0600 env-file passed with --env-file; never on a command line.', 'Env-file, 0600'));
     return q;
   }
   const s = t.secrets ?? {};
