@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadModel, type LoadOptions } from '../src/products/load.js';
+import { UserError } from '../src/model/errors.js';
 import type { RenderEnv } from '../src/render/types.js';
 import type { BaseModel } from '../src/model/base.js';
 import type { FivetranOptions } from '../src/products/fivetran/schema.js';
@@ -73,4 +74,15 @@ export function expectNoSecrets(text: string): void {
   for (const s of SECRETS) {
     if (text.includes(s)) throw new Error(`secret leaked: ...${text.slice(Math.max(0, text.indexOf(s) - 40), text.indexOf(s) + 40)}...`);
   }
+}
+
+/** The problems a UserError names (path: message), or a failure when `fn` does not throw one. */
+export function problems(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof UserError) return e.problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message));
+    throw e;
+  }
+  throw new Error('expected a UserError');
 }

@@ -9,17 +9,7 @@ import { parseSetPath } from '../src/model/load.js';
 import { buildRaw } from '../src/products/load.js';
 import { LIMITS } from '../src/model/limits.js';
 import { readBoundedText } from '../src/util/bounded-read.js';
-import { ROOT as ROOT_DIR, TOKEN, cli, load, tmp } from './helpers.js';
-
-function problems(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof UserError) return e.problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message));
-    throw e;
-  }
-  throw new Error('expected a UserError');
-}
+import { ROOT as ROOT_DIR, TOKEN, cli, load, problems, tmp } from './helpers.js';
 
 const fd = (extra: Record<string, unknown> = {}, top: Record<string, unknown> = {}) => ({
   product: 'fivetran',

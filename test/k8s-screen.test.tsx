@@ -15,10 +15,7 @@ import { StatusApp, createEventBus } from '../src/ui/status/StatusScreen.js';
 import { SECRET_ENV, load } from './helpers.js';
 import { CHARTS, startBed } from './k8s-api/bed.js';
 import type { Scenario } from './k8s-api/server.js';
-
-function frameOf(app: { frames: string[] }): string {
-  return [...app.frames].reverse().find((f) => f.trim() !== '') ?? '';
-}
+import { frameOf } from './ink-frames.js';
 
 async function runScreen(scenario: Partial<Scenario>) {
   const bed = await startBed(scenario, SECRET_ENV);

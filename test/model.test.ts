@@ -9,17 +9,7 @@ import { computePresetJsonSchema, presetJsonSchema } from '../src/products/index
 import { checkToken } from '../src/products/fivetran/token.js';
 import { bypassesProxy } from '../src/exec/net.js';
 import { isSecretParam } from '../src/products/tobiko/engines.js';
-import { TOKEN, load, tmp, CLIENT_SECRET, WAREHOUSE_PASSWORD, ROOT } from './helpers.js';
-
-function problems(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof UserError) return e.problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message));
-    throw e;
-  }
-  throw new Error('expected a UserError');
-}
+import { TOKEN, load, problems, tmp, CLIENT_SECRET, WAREHOUSE_PASSWORD, ROOT } from './helpers.js';
 
 const fk = (kubernetes: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
   product: 'fivetran',

@@ -5,13 +5,9 @@ import type { HdEvent, Summary } from '../src/exec/events.js';
 import { StatusApp, StatusView, createEventBus } from '../src/ui/status/StatusScreen.js';
 import { initialStatus, statusReducer, TAIL_LINES } from '../src/ui/status/reducer.js';
 import { jsonReporter, plainReporter } from '../src/ui/reporters.js';
+import { frameOf } from './ink-frames.js';
 
 const tick = () => new Promise((r) => setImmediate(() => setTimeout(r, 0)));
-
-/** Under CI=true Ink writes a bare "\n" when it unmounts; the last real frame is the one before it. */
-function frameOf(app: { frames: string[] }): string {
-  return [...app.frames].reverse().find((f) => f.trim() !== '') ?? '';
-}
 
 const base: Summary = { ok: true, cancelled: false, done: [], skipped: [], notRun: [], changes: [], backups: [], warnings: [], nextSteps: [] };
 

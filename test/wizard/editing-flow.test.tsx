@@ -7,16 +7,12 @@ import { render as inkRender } from 'ink-testing-library';
 import { WizardApp, presetPath, reviewKeys } from '../../src/ui/wiz/Wizard.js';
 import type { Answers } from '../../src/ui/wiz/questions.js';
 import { TOKEN } from '../helpers.js';
+import { frameOf, until, keysFor } from '../ink-frames.js';
 
 const ENTER = '\r';
 const CTRL_U = '\x15';
 const HOME = '\x1b[H';
 const ALT_B = '\x1bb';
-const frameOf = (app: { frames: string[] }) => [...app.frames].reverse().find((f) => f.trim() !== '') ?? '';
-const tick = () => new Promise((r) => setImmediate(() => setTimeout(r, 25)));
-async function until(ok: () => boolean): Promise<void> {
-  for (let t = Date.now(); Date.now() - t < 10_000 && !ok(); ) await new Promise((r) => setTimeout(r, 10));
-}
 
 function mount(initial: Answers = {}) {
   let done: { kind: string; answers: Answers } | undefined;
@@ -33,12 +29,7 @@ function mount(initial: Answers = {}) {
       onDone={(r) => (done = r)}
     />,
   );
-  const keys = async (...ks: string[]) => {
-    for (const k of ks) {
-      app.stdin.write(k);
-      await tick();
-    }
-  };
+  const keys = keysFor(app);
   const frame = () => frameOf(app);
   const untilFrame = async (text: string) => {
     await until(() => frame().includes(text));

@@ -7,6 +7,7 @@ import { WizardApp, reviewKeys } from '../../src/ui/wiz/Wizard.js';
 import { runPlainWizard } from '../../src/ui/wiz/plain.js';
 import { openViewer, viewLines, viewerKey, type ViewFile } from '../../src/ui/wiz/viewer.js';
 import { TOKEN } from '../helpers.js';
+import { frameOf, until, keysFor } from '../ink-frames.js';
 
 const FILES: ViewFile[] = [
   { path: '/home/ana/fivetran/conf/config.json', mode: '0600', content: `{\n  "token": "********",\n${Array.from({ length: 40 }, (_, i) => `  "line${i + 1}": ${i + 1},`).join('\n')}\n  "end": true\n}\n` },
@@ -51,12 +52,6 @@ describe('viewer reducer (no Ink)', () => {
   });
 });
 
-const frameOf = (app: { frames: string[] }) => [...app.frames].reverse().find((f) => f.trim() !== '') ?? '';
-const tick = () => new Promise((r) => setImmediate(() => setTimeout(r, 25)));
-async function until(ok: () => boolean): Promise<void> {
-  for (let t = Date.now(); Date.now() - t < 10_000 && !ok(); ) await new Promise((r) => setTimeout(r, 10));
-}
-
 describe('the mounted review', () => {
   it('v opens each file, masked and scrollable; esc returns to the review', async () => {
     let done: { kind: string } | undefined;
@@ -69,12 +64,7 @@ describe('the mounted review', () => {
         onDone={(r) => (done = r)}
       />,
     );
-    const keys = async (...ks: string[]) => {
-      for (const k of ks) {
-        app.stdin.write(k);
-        await tick();
-      }
-    };
+    const keys = keysFor(app);
     const frame = () => frameOf(app);
     await until(() => frame().includes('v view files'));
     await keys('v');

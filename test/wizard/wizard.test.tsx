@@ -9,29 +9,11 @@ import { questions, type Answers } from '../../src/ui/wiz/questions.js';
 import { secretFields } from '../../src/products/secrets.js';
 import { withSecretRefs } from '../../src/model/secret-refs.js';
 import { RENDER_ENV, SECRET_ENV, TOKEN, load } from '../helpers.js';
+import { tick, frameOf, until, untilFrame, keysFor } from '../ink-frames.js';
 
 const DOWN = '\u001B[B';
 const ENTER = '\r';
 const ESC = '\u001B';
-const tick = () => new Promise((r) => setImmediate(() => setTimeout(r, 25)));
-
-function frameOf(app: { frames: string[] }): string {
-  return [...app.frames].reverse().find((f) => f.trim() !== '') ?? '';
-}
-
-/** Wait (up to 10 s, on a loaded machine) until `ok()`. */
-async function until(ok: () => boolean): Promise<void> {
-  for (let t = Date.now(); Date.now() - t < 10_000 && !ok(); ) await new Promise((r) => setTimeout(r, 10));
-}
-
-/** Wait (up to 10 s, on a loaded machine) until the last frame contains `text`. */
-async function untilFrame(app: { frames: string[] }, text: string): Promise<void> {
-  for (let t = Date.now(); Date.now() - t < 10_000; ) {
-    if (frameOf(app).includes(text)) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  expect(frameOf(app)).toContain(text);
-}
 
 function mount(initial: Answers = {}, detection = {}) {
   let done: { kind: string; answers: Answers } | undefined;
@@ -44,12 +26,7 @@ function mount(initial: Answers = {}, detection = {}) {
       onDone={(r) => (done = r)}
     />,
   );
-  const keys = async (...ks: string[]) => {
-    for (const k of ks) {
-      app.stdin.write(k);
-      await tick();
-    }
-  };
+  const keys = keysFor(app);
   return { app, keys, result: () => done, frame: () => frameOf(app) };
 }
 
