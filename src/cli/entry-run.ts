@@ -2,9 +2,7 @@
 // parser or the model first); else hands over to main.
 import './interrupt-first.js'; // Ctrl-C handled from the first line on
 import { importWithoutFetch } from '../util/ink-loader.js';
-import { exitQuietlyOnEpipe } from '../util/epipe.js';
 
-exitQuietlyOnEpipe();
 
 const args = process.argv.slice(2);
 if (args.length === 0 && process.stdin.isTTY && process.stdout.isTTY && !process.env.CI) {
