@@ -387,6 +387,18 @@ describe('ownership: a container of the same name that another install (or no in
   const calls = (state: string) => (existsSync(join(state, 'calls.log')) ? readFileSync(join(state, 'calls.log'), 'utf8').trim().split('\n') : []);
   const status = (state: string, c: string) => readFileSync(join(state, 'containers', `${c}.status`), 'utf8').trim();
 
+  it('doctor in the other HOME reports the foreign container as a failed check with its fix (exit 1), and touches nothing', async () => {
+    const { a, b, close } = await twoHomes();
+    expect(cli(install, { env: a.env }).code).toBe(0);
+    const before = calls(a.state).length;
+    const r = cli(['doctor', '--preset', 'fivetran-docker', '--json', ...rootFlags], { env: b.env });
+    expect(r.code, r.stderr).toBe(1);
+    const owner = (JSON.parse(r.stdout) as { checks: { id: string; status: string; message: string; fix?: string }[] }).checks.find((c) => c.id === 'container-owner');
+    expect(owner).toMatchObject({ status: 'fail', message: expect.stringContaining(`container controller belongs to the hd-setup install in ${join(a.home, 'fivetran')}`), fix: expect.stringContaining('docker rm -f controller') });
+    expect(calls(a.state).slice(before).filter((c) => /^(rm|run|stop|start|network create|pull)\b/.test(c))).toEqual([]);
+    close();
+  });
+
   it('another HOME\'s install is refused with exit 2 naming whose it is; the running container and its files are untouched', async () => {
     const { a, b, close } = await twoHomes();
     expect(cli(install, { env: a.env }).code).toBe(0);

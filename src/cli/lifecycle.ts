@@ -212,7 +212,9 @@ export async function doctorCommand(flags: LifecycleFlags): Promise<number> {
   const pointed = Boolean(flags.preset || flags.set?.length || flags.context);
   const c = findContext();
   // The install the flags point at, or the one found; with none, the checks for an install (below).
-  const found = pointed ? await (async () => {
+  // --context alone: the install in that context (exit 2 naming the context when there is none, exit 1 when
+  // its cluster cannot be reached), as status does.
+  const found = contextOnly(flags) ? await findInstall(flags) : pointed ? await (async () => {
     const { pointerLocation } = await import('../service/find.js');
     const loc = pointerLocation(flags, c);
     return loc ? findAt(loc, c) : undefined;

@@ -1,4 +1,5 @@
 // Detection: facts about the host and what is installed. Read-only commands, short timeouts.
+import { posix } from 'node:path';
 import { existsSync } from 'node:fs';
 import { readStateFile } from './local-state.js';
 import { homedir, userInfo } from 'node:os';
@@ -140,7 +141,8 @@ export async function detectState(model: Model, host: HostFacts, destFiles: stri
     return { containers: {}, networks: [], images: [], files, kubernetes: { namespaceExists: ns !== undefined, ...(release ? { release } : {}) } };
   }
   const bin = host.runtimeBin;
-  if (!existsSync(bin)) return { containers: {}, networks: [], images: [], files };
+  // Not on PATH (runtimeBin is then only the path a unit would name): nothing of this runtime can be asked.
+  if (!existsSync(bin) || !which(posix.basename(bin))) return { containers: {}, networks: [], images: [], files };
   const product = productOf(model);
   const image = product.image(model);
   const [containers, networks, img] = await Promise.all([

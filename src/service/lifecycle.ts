@@ -302,7 +302,17 @@ export async function doctorBefore(model: BaseModel, choices: Choices): Promise<
 /** `bootUnit`: the installed unit to check (none before an install, or on Kubernetes). */
 async function doctorOf(model: BaseModel, product: ProductModule, installDir: string | undefined, choices: Choices, bootUnit: { unit: string; generated: boolean } | undefined, installed = true): Promise<CheckReport[]> {
   const d = { product, location: { installDir } };
-  const p = await prepare({ model });
+  let p: Awaited<ReturnType<typeof prepare>>;
+  try {
+    p = await prepare({ model });
+  } catch (e) {
+    // A same-named container another install (or no install) made: no plan can be built, and that is
+    // the finding (an install would refuse, exit 2); doctor reports it as a failed check with its fix.
+    const foreign = e instanceof UserError ? e.problems.find((x) => x.path.startsWith('container ')) : undefined;
+    if (!foreign) throw e;
+    const [message, fix] = foreign.message.split(/; (?=run hd-setup as|rename it)/);
+    return [{ id: 'container-owner', status: 'fail', message: `${foreign.path} ${message}`, ...(fix ? { fix } : {}) }];
+  }
   const c = installed ? effectiveChoices(p, choices) : { ...choices, ...(choices.allowRoot ? { allowRootFrom: 'flag' as const } : {}) };
   const pre = p.plan.steps.find((s) => s.id === 'preflight')?.actions[0];
   const checks = pre && pre.kind === 'preflight' ? pre.checks.filter((x) => x !== 'image-present') : [];

@@ -73,12 +73,15 @@ describe('--context, with the current context pointing at a closed port', () => 
   );
 
   it(
-    'status --context of a context with no install: exit 2, naming the context',
+    'status --context of a context whose cluster cannot be reached: exit 1, one line naming the server, the context and the cause',
     async () => {
+      // whether anything is installed there cannot be known: never "no install found" (exit 2)
       const r = await bed.hd(['status', '--context', 'dead']);
-      expect(r.code).toBe(2);
+      expect(r.code).toBe(1);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
-      expect(r.stderr).toContain('no install found in context dead');
+      expect(r.stderr).toContain('cannot reach the Kubernetes API server at http://127.0.0.1:1 (context dead): connection refused');
+      expect(r.stderr).toContain('fix: check that the cluster is up');
+      expect(r.stderr).not.toContain('no install found');
       expect(r.stderr).not.toContain('?');
     },
     T,
