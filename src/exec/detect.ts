@@ -9,8 +9,7 @@ import { productOf } from '../products/index.js';
 import { VERSION } from '../version.js';
 import { which } from '../util/which.js';
 import { probe, run } from './run.js';
-import { HELM_READ_TIMEOUT_MS, KUBE_PROCESS_TIMEOUT_MS, reachCluster } from './kube-reach.js';
-import { REQUEST_TIMEOUT } from './preflight-k8s.js';
+import { HELM_READ_TIMEOUT_MS, KUBE_PROCESS_TIMEOUT_MS, REQUEST_TIMEOUT, reachCluster } from './kube-reach.js';
 
 export interface RuntimeInfo {
   bin?: string;

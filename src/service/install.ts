@@ -201,4 +201,3 @@ export function modelOfInstall(d: DetectedInstall): BaseModel {
 }
 
 
-export { checkGiven } from './given.js';
