@@ -9,7 +9,7 @@ import { render } from '../../src/service/plan.js';
 import { PRODUCTS, computePresetJsonSchema } from '../../src/products/index.js';
 import { WIZARDS } from '../../src/products/wizards.js';
 import { secretPaths } from '../../src/products/secrets.js';
-import { createState, currentQuestion, prefill, reduce, type WizardState } from '../../src/ui/wiz/state.js';
+import { createState, currentQuestion, prefill, reduce, secretPaste, type WizardState } from '../../src/ui/wiz/state.js';
 import { questions, type Answers } from '../../src/ui/wiz/questions.js';
 import { RENDER_ENV, ROOT, SECRET_ENV, TOKEN, load } from '../helpers.js';
 
@@ -184,6 +184,20 @@ describe('every field the model accepts, with its rules', () => {
     // edit it: authenticator instead
     s = walk(s, ['edit:lake', 'lake', 'snowflake', 'authenticator', 'acct', 'svc', 'externalbrowser', '', '', '']);
     expect(s.answers.tobiko.gateways.lake).toEqual({ type: 'snowflake', account: 'acct', user: 'svc', authenticator: 'externalbrowser' });
+  });
+
+  it('Snowflake: a multi-line private key pasted in one chunk stays in its masked field (its lines are never Enter); on docker it is refused, naming private_key_path', () => {
+    let s = walk(tobikoGateway(), ['private_key', 'acct', 'svc']);
+    expect(at(s)).toBe('gw-param:private_key');
+    const pem = '-----BEGIN PRIVATE KEY-----\r\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\r\n-----END PRIVATE KEY-----\r\n';
+    s = reduce(s, { type: 'input', data: pem });
+    // still on the key: no line of it went into warehouse, database or role
+    expect(at(s)).toBe('gw-param:private_key');
+    expect(s.error).toBe('private_key spans several lines, which the env-file cannot hold: save it to a file and choose private_key_path instead');
+    expect(JSON.stringify(s.answers)).not.toContain('MIIEvQ');
+    // typed keys still act one by one: a single-line value and Enter go on
+    expect(secretPaste('abc\r').map((k) => (k.return ? 'enter' : k.input))).toEqual(['abc', 'enter']);
+    expect(secretPaste('a\nb\n').map((k) => (k.return ? 'enter' : k.input))).toEqual(['a\nb', 'enter']);
   });
 
   it('Snowflake: the chosen alternative is required (unless a Secret or store holds a secret one)', () => {

@@ -168,6 +168,8 @@ function gatewayQuestions(c: Ctx): Question[] {
       initial: d.params[p] ?? '',
       validate: (v, cx) => {
         if (!v.trim()) return optional || (secret && secretsOptional(cx)) ? undefined : `${p} is required for ${type}`;
+        // The env-file holds one line per value (docker/podman): a key's content must come from a file there.
+        if (/[\r\n]/.test(v.trim()) && !isK8s(cx)) return `${p} spans several lines, which the env-file cannot hold: save it to a file and choose ${isPrivateKey(p) ? 'private_key_path' : 'a single-line value'} instead`;
         const bad = paramProblem(p, v.trim());
         return bad ? `${p} ${bad}` : undefined;
       },

@@ -8,6 +8,8 @@
 /** One key (the subset the wizard uses). `input` is printable text: one character, or a pasted run. */
 export interface KeyPress {
   input: string;
+  /** A multi-line paste into a secret field (state.ts secretPaste): its line breaks are kept. */
+  multiline?: boolean;
   upArrow?: boolean;
   downArrow?: boolean;
   leftArrow?: boolean;
@@ -284,7 +286,7 @@ export function editLine(l: LineState, k: KeyPress): LineState | 'submit' | unde
     return undefined;
   }
   if (k.ctrl || k.upArrow || k.downArrow || k.pageUp || k.pageDown || k.escape || k.tab) return undefined;
-  const text = [...key].filter(isPrintable).join('');
+  const text = [...key].filter((ch) => isPrintable(ch) || (k.multiline === true && ch === '\n')).join('');
   if (!text) return undefined;
   return insert({ ...l, cursor: at }, g, text);
 }

@@ -97,6 +97,19 @@ export function prefill(s: WizardState): WizardState {
   return enter(cur);
 }
 
+/**
+ * Input into a secret field. A paste that spans lines (a PEM private key) arrives as one chunk: its line
+ * breaks are part of the value, never Enter, or its next lines would land, unmasked, in the next fields.
+ * A line break at the very end still submits.
+ */
+export function secretPaste(data: string): KeyPress[] {
+  const body = data.replace(/(?:\r\n|\r|\n)$/, '');
+  if (!/[\r\n]/.test(body) || body.includes('\u001b')) return parseInput(data);
+  const keys: KeyPress[] = [{ input: body.replace(/\r\n?/g, '\n'), multiline: true }];
+  if (body.length < data.length) keys.push({ input: '', return: true });
+  return keys;
+}
+
 export function reduce(s: WizardState, a: WizardAction): WizardState {
   switch (a.type) {
     case 'detected': {
@@ -106,8 +119,11 @@ export function reduce(s: WizardState, a: WizardAction): WizardState {
     }
     case 'key':
       return { ...splitKeys(a.key).reduce(onKey, s), interacted: true };
-    case 'input':
-      return { ...parseInput(a.data).reduce(onKey, s), interacted: true };
+    case 'input': {
+      const q = currentQuestion(s);
+      const keys = q?.kind === 'text' && q.secret ? secretPaste(a.data) : parseInput(a.data);
+      return { ...keys.reduce(onKey, s), interacted: true };
+    }
     case 'error':
       return { ...s, error: a.message };
     case 'prefill':
