@@ -269,6 +269,9 @@ describe('every field the model accepts, with its rules', () => {
     const bare = { product: 'fivetran', runtime: 'kubernetes', fivetran: { token: 'env:FIVETRAN_TOKEN', kubernetes: { namespace: 'fivetran', dataVolumePvc: 'fivetran-data' } } };
     const viaSet = load({ presetObject: bare, sets: ['fivetran.kubernetes.resources.limits.cpu=4', 'fivetran.kubernetes.resources.limits.memory=8Gi'] });
     expect(files(s.answers)).toEqual(render(viaSet.model, RENDER_ENV).map((f) => [f.path, f.mode, f.content]));
+    // the chart's resources block is all or nothing: the requests left empty are its 2 / 2Gi, written out
+    const values = String(files(s.answers).find(([p]) => String(p).endsWith('values.yaml'))?.[2]);
+    expect(values).toContain('  resources:\n    limits:\n      cpu: "4"\n      memory: 8Gi\n    requests:\n      cpu: "2"\n      memory: 2Gi\n');
     // clearing a value that was set removes it, and the empty object with it
     // what the Advanced step keeps is said (not "the defaults")
     const adv = currentQuestion(backTo(s, 'advanced'));

@@ -12,6 +12,8 @@ import { FIVETRAN_CHART, fivetranSchema, type FivetranKubernetes } from './schem
 import { fivetranWizard } from './questions.js';
 
 const DEFAULT_DIR = '~/fivetran';
+/** The Fivetran chart's resources when `agent.resources` is empty (templates/deployment.yaml, 0.12.0 and 0.24.0). */
+const CHART_DEFAULT_RESOURCES = { cpu: '2', memory: '2Gi' };
 
 /** A --set path to a key of a map: dotted when the key is a plain word, else bracketed. */
 const keyPath = (base: string, key: string) => (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) ? `${base}.${key}` : `${base}[${JSON.stringify(key)}]`);
@@ -46,6 +48,15 @@ export const fivetran: ProductModule = {
   schema: fivetranSchema,
   runtimes: ['docker', 'podman', 'kubernetes'],
   requiredHint: '--set fivetran.token=env:FIVETRAN_TOKEN',
+
+  // The chart's resources block is all or nothing: with any field given, its defaults (2 CPU / 2Gi each)
+  // apply to none of the others. A field left unset means that default, so it is filled in here, once,
+  // for every surface (render, diff, read-back, which then drops them again as the model's own values).
+  normalize(model: BaseModel) {
+    const r = model.runtime === 'kubernetes' ? fivetranOf(model).kubernetes.resources : undefined;
+    if (!r || (!r.requests && !r.limits)) return;
+    for (const kind of ['requests', 'limits'] as const) r[kind] = { cpu: CHART_DEFAULT_RESOURCES.cpu, memory: CHART_DEFAULT_RESOURCES.memory, ...r[kind] };
+  },
 
   refine(model: BaseModel, ctx: z.RefinementCtx) {
     const f = fivetranOf(model);
