@@ -129,7 +129,7 @@ describe('save as preset (review)', () => {
     await w.untilFrame('enter install');
     await w.keys('s');
     await w.untilFrame('Save preset to: ./hd-setup-preset.yaml');
-    expect(w.frame()).toContain('enter save · ctrl-u clear · ←→ move · esc cancel');
+    expect(w.frame()).toContain('type a path to replace it · enter save · ←→ edit it · esc cancel');
     expect(w.frame()).not.toContain('enter install');
     return w;
   };
@@ -139,6 +139,13 @@ describe('save as preset (review)', () => {
     await until(() => w.saved.length > 0);
     expect(w.saved).toEqual(['presets/k8s.yaml']);
     await w.untilFrame('Saved presets/k8s.yaml.');
+    w.app.unmount();
+  });
+  it('typing replaces the suggested default whole (no Ctrl-U needed), as the trial expected', async () => {
+    const w = await at();
+    await w.keys(`~/presets/fd.yaml${ENTER}`);
+    await until(() => w.saved.length > 0);
+    expect(w.saved).toEqual([`${process.env.HOME}/presets/fd.yaml`]);
     w.app.unmount();
   });
   it('the default is edited from its end, like every field', async () => {

@@ -6,8 +6,13 @@ import { Text } from 'ink';
 import { editLine, graphemes, lineAt, parseInput, type LineState } from './keys.js';
 import { useRawInput } from './use-keys.js';
 
-export function Field({ value, onChange, onSubmit, onCancel, isActive = true }: { value: string; onChange: (v: string) => void; onSubmit: (v: string) => void; onCancel?: () => void; isActive?: boolean }) {
+/**
+ * `replaceOnType`: the value is a suggestion (a default path): typing text first replaces it whole, as a
+ * selected placeholder would; a movement, Backspace or Ctrl-U first edits it instead.
+ */
+export function Field({ value, onChange, onSubmit, onCancel, isActive = true, replaceOnType = false }: { value: string; onChange: (v: string) => void; onSubmit: (v: string) => void; onCancel?: () => void; isActive?: boolean; replaceOnType?: boolean }) {
   const line = useRef<LineState>(lineAt(value));
+  const pristine = useRef(replaceOnType);
   const [, redraw] = useState(0);
   // Adopt the value only when it changed from outside (a new default); never from a late render of a
   // value we emitted earlier (that would overwrite keys typed in between).
@@ -27,6 +32,10 @@ export function Field({ value, onChange, onSubmit, onCancel, isActive = true }: 
         if (k.escape) {
           cancel = true;
           break;
+        }
+        if (pristine.current) {
+          pristine.current = false;
+          if (k.input && !k.ctrl && !k.meta && !k.return) l = lineAt('');
         }
         const r = editLine(l, k);
         if (r === 'submit') {

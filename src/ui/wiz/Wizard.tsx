@@ -193,6 +193,7 @@ function Review({ s, review, save, skipChecks, onConfirm, onBack }: { s: WizardS
           <Text>Save preset to: </Text>
           <Field
             value={saving}
+            replaceOnType
             onChange={setSaving}
             onCancel={() => setSaving(undefined)}
             onSubmit={(p) => {
@@ -214,7 +215,7 @@ export { DEFAULT_PRESET_PATH, presetPath } from './preset-path.js';
 
 /** The review's keys: only those that do something now. */
 export function reviewKeys({ result, saving, scrolls }: { result: ReviewText | undefined; saving: boolean; scrolls: boolean }): string {
-  if (saving) return 'enter save · ctrl-u clear · ←→ move · esc cancel · ctrl-c quit';
+  if (saving) return 'type a path to replace it · enter save · ←→ edit it · esc cancel · ctrl-c quit';
   return [
     result?.ok ? 'enter install' : '',
     result?.failed?.length ? `k skip the failed check${result.failed.length > 1 ? 's' : ''}` : '',
