@@ -12,6 +12,7 @@ import { createState, currentQuestion, reduce } from '../../src/ui/wiz/state.js'
 import { WizardApp } from '../../src/ui/wiz/Wizard.js';
 import type { Detection } from '../../src/ui/wiz/questions.js';
 import { ROOT, TOKEN, tmp } from '../helpers.js';
+import { frameOf, until } from '../ink-frames.js';
 
 const rt = (version: string, rootless: boolean) => ({ bin: '/usr/bin/x', version, rootless, socket: rootless ? '/run/user/1000/docker.sock' : '/var/run/docker.sock', reachable: true });
 
@@ -58,13 +59,12 @@ describe('the context picker (state, no Ink)', () => {
     const s = submit(submit(createState({}, { kubeContexts: CONTEXTS, contextPaths: paths, contextFlag: 'staging-live' }), 'tobiko'), 'kubernetes');
     const q = currentQuestion(s);
     expect(q.kind === 'select' && q.initial).toBe('staging-live');
+    // the runtime list names the context in use, not the kubeconfig's current one
+    const rt = currentQuestion(submit(createState({}, { kubeContext: 'dead', kubeContexts: CONTEXTS, contextPaths: paths, contextFlag: 'staging-live' }), 'tobiko'));
+    expect(rt.kind === 'select' && rt.options.find((o) => o.value === 'kubernetes')?.hint).toBe('context staging-live (--context)');
   });
 });
 
-const frameOf = (app: { frames: string[] }) => [...app.frames].reverse().find((f) => f.trim() !== '') ?? '';
-async function until(ok: () => boolean): Promise<void> {
-  for (let t = Date.now(); Date.now() - t < 10_000 && !ok(); ) await new Promise((r) => setTimeout(r, 10));
-}
 const mount = (initial: Record<string, unknown>, detection: Detection) =>
   inkRender(<WizardApp initial={initial} detection={detection} review={async () => ({ ok: true, text: 'Files' })} save={async () => ''} onDone={() => {}} />);
 

@@ -20,7 +20,7 @@ function runtimeOptions(d: Detection): Option[] {
   return [
     { label: 'docker', value: 'docker', hint: desc('docker') },
     { label: 'podman', value: 'podman', hint: desc('podman') },
-    { label: 'Kubernetes (helm)', value: 'kubernetes', hint: d.kubeContext ? `context ${d.kubeContext}` : 'no kubectl context found' },
+    { label: 'Kubernetes (helm)', value: 'kubernetes', hint: d.contextFlag ? `context ${d.contextFlag} (--context)` : d.kubeContext ? `context ${d.kubeContext}` : 'no kubectl context found' },
   ];
 }
 
