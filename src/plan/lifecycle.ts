@@ -15,6 +15,8 @@ export interface Target {
   systemdUser: boolean;
   /** Kubernetes: where hd-setup keeps the install's files. */
   stateDir?: string;
+  /** Kubernetes: those of its files that hold a secret (the Secrets' manifests): gone with the Secrets. */
+  secretFiles?: string[];
   containers: string[];
   network?: string;
   unitName?: string;
@@ -114,9 +116,12 @@ export function uninstallPlan(t: Target, purge: boolean): Plan {
       ],
     });
     if (purge && t.stateDir) steps.push({ id: 'purge', title: `Delete ${t.stateDir} (--purge)`, actions: [{ kind: 'remove', path: t.stateDir, recursive: true }] });
+    // The Secrets are deleted from the cluster: their local copies (0600) go too, or a secret would outlive
+    // the install with no record left to find it by.
+    else if (t.secretFiles?.length) steps.push({ id: 'secret-files', title: 'Delete the local copies of the Secrets', actions: t.secretFiles.map((path) => ({ kind: 'remove' as const, path })) });
   }
   const dir = t.location.installDir;
-  const kept = runtime === 'kubernetes' ? `the PVCs and namespace ${ns(t)} are kept` : purge ? '' : `${dir} (config, data, logs) is kept; --purge deletes it`;
+  const kept = runtime === 'kubernetes' ? `the PVCs and namespace ${ns(t)} are kept${!purge && t.stateDir ? `; ${t.stateDir} keeps the values (no secret); --purge deletes it` : ''}` : purge ? '' : `${dir} (config, data, logs) is kept; --purge deletes it`;
   return { product, runtime, verb: 'uninstalling', steps, files: [], nextSteps: kept ? [kept] : [] };
 }
 

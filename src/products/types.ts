@@ -35,6 +35,8 @@ export const fileKey = (base: FileBase, rel: string) => `${base}/${rel}`;
 export interface KubeSpec {
   namespace: string;
   release: string;
+  /** Files in the install's state dir that hold a Secret's manifest (removed with the Secrets on uninstall). */
+  secretManifests?: string[];
   context?: string;
   chart: string;
   chartVersion?: string;

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import type { BaseModel, Location } from '../model/base.js';
 import { productOf } from '../products/index.js';
-import type { ProductModule } from '../products/types.js';
+import type { KubeSpec, ProductModule } from '../products/types.js';
 import { findContext } from './find.js';
 import { latestGoodBackup, purgeActions } from '../util/fsx.js';
 import { acquireLock, installLockKey, type Lock } from '../exec/lock.js';
@@ -71,7 +71,7 @@ export async function targetOf(d: DetectedInstall): Promise<Target> {
     runtimeBin: host.runtimeBin,
     home: host.home,
     systemdUser: host.systemdUser,
-    ...(d.location.runtime === 'kubernetes' ? { stateDir: stateDirOf(d.location, host.home) } : {}),
+    ...(d.location.runtime === 'kubernetes' ? { stateDir: stateDirOf(d.location, host.home), secretFiles: secretFilesOf(stateDirOf(d.location, host.home), k) } : {}),
     containers: d.product.containerNames,
     ...(d.product.network ? { network: d.product.network } : {}),
     ...(d.product.unitName ? { unitName: d.product.unitName } : {}),
@@ -80,6 +80,11 @@ export async function targetOf(d: DetectedInstall): Promise<Target> {
     managedKinds: k?.managedKinds ?? [],
     ...(d.location.installDir ? { purgeActions: purgeActions(d.location.installDir, host.home) } : {}),
   };
+}
+
+/** The files hd-setup keeps for this install that hold a Secret's manifest, and exist now. */
+function secretFilesOf(stateDir: string, k: KubeSpec | undefined): string[] {
+  return (k?.secretManifests ?? []).map((rel) => posix.join(stateDir, rel)).filter((f) => existsSync(f));
 }
 
 /** podman >= 4.4 installs: the containers' Quadlet files that exist, and the services generated from them. */

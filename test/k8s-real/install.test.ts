@@ -1,5 +1,6 @@
 // Full hd-setup runs (the bundle in dist/) against the in-memory API server, through the REAL kubectl and
 // helm, with the vendored charts: install, an identical re-run, status, stop/start, an upgrade, rollback, uninstall.
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { CHARTS, startBed, type Bed } from '../k8s-api/bed.js';
@@ -265,11 +266,17 @@ describe('tobiko-kubernetes against the API server, with the real helm, kubectl 
   it(
     'uninstall removes the release and the Secret hd-setup created',
     async () => {
+      const state = join(bed.home, '.config/hd-setup/tobiko/tobiko/executors');
+      expect(existsSync(join(state, 'secret.yaml'))).toBe(true);
       const r = await hd(['uninstall', '--yes']);
       expect(r.code, r.stderr).toBe(0);
       expect(await releases(bed, 'tobiko')).toEqual([]);
       expect(bed.api.objects('apps', 'deployments', 'tobiko')).toEqual([]);
       expect(bed.api.objects('', 'secrets', 'tobiko')).toEqual([]);
+      // the Secret's local copy (the client secret and the passwords) goes with it; the values stay
+      expect(existsSync(join(state, 'secret.yaml'))).toBe(false);
+      expect(existsSync(join(state, 'values.yaml'))).toBe(true);
+      expect(r.stderr).toContain(`${state} keeps the values (no secret); --purge deletes it`);
     },
     T,
   );

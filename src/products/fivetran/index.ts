@@ -124,6 +124,7 @@ export const fivetran: ProductModule = {
     return {
       namespace: k.namespace,
       release: k.release,
+      secretManifests: ['token-secret.yaml'],
       ...(k.context ? { context: k.context } : {}),
       chart: k.chart,
       chartVersion: k.chartVersion,

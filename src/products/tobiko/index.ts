@@ -68,6 +68,7 @@ export const tobiko: ProductModule = {
     return {
       namespace: k.namespace,
       release: k.release,
+      secretManifests: ['secret.yaml'],
       ...(k.context ? { context: k.context } : {}),
       chart: k.chart,
       ...(k.chartVersion ? { chartVersion: k.chartVersion } : {}),
