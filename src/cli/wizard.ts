@@ -173,9 +173,8 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
       const order = ['$schema', 'product', 'runtime', 'proxy', ...productIds()];
       const ordered = Object.fromEntries(Object.entries(preset).sort(([a], [b]) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99)));
       const file = resolve(path);
-      const { existsSync, statSync } = await import('node:fs');
-      const { dirname } = await import('node:path');
-      if (!existsSync(dirname(file)) || !statSync(dirname(file)).isDirectory()) throw new Error(`the folder ${dirname(file)} does not exist; create it first, or give a path in an existing folder`);
+      const problem = (await import('../ui/wiz/preset-path.js')).presetFolderProblem(file);
+      if (problem) throw new Error(problem);
       const use = `hd-setup install --preset ${path}${flags.allowRoot ? ' --allow-root' : ''} --yes`;
       writeFileAtomic(file, toYaml(ordered, `Saved by the hd-setup wizard. Secrets are references: export ${vars.join(', ') || '(none)'} first.\nUse it: ${use}`), 0o644);
       return `Saved ${file}. Before using it, export ${vars.join(', ') || 'nothing (no secrets)'}.`;

@@ -6,7 +6,8 @@ import React from 'react';
 import { render as inkRender } from 'ink-testing-library';
 import { WizardApp, presetPath, reviewKeys } from '../../src/ui/wiz/Wizard.js';
 import type { Answers } from '../../src/ui/wiz/questions.js';
-import { TOKEN } from '../helpers.js';
+import { presetFolderProblem } from '../../src/ui/wiz/preset-path.js';
+import { ROOT, TOKEN } from '../helpers.js';
 import { frameOf, until, keysFor } from '../ink-frames.js';
 
 const ENTER = '\r';
@@ -162,6 +163,9 @@ describe('save as preset (review)', () => {
     expect(w.saved).toEqual([`${process.env.HOME}/x.yaml`]);
     expect(presetPath(' ~/a/b.yaml ', '/home/ana')).toBe('/home/ana/a/b.yaml');
     expect(presetPath('./p.yaml', '/home/ana')).toBe('./p.yaml');
+    // a folder that does not exist: one plain sentence (the save shows it as "error: ..."), not ENOENT of a temp file
+    expect(presetFolderProblem('/nonexistent-hd/presets/fd.yaml')).toBe('the folder /nonexistent-hd/presets does not exist; create it first, or give a path in an existing folder');
+    expect(presetFolderProblem(`${ROOT}/x.yaml`)).toBeUndefined();
     w.app.unmount();
   });
   it('Esc cancels the save and the review keys come back', async () => {

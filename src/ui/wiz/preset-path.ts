@@ -1,4 +1,6 @@
 // The review's save-as-preset path: its default, and what a typed path means.
+import { existsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { expandTilde } from '../../util/paths.js';
 
 export const DEFAULT_PRESET_PATH = './hd-setup-preset.yaml';
@@ -7,4 +9,10 @@ export const DEFAULT_PRESET_PATH = './hd-setup-preset.yaml';
 export function presetPath(typed: string, home = process.env.HOME ?? ''): string {
   const p = typed.trim();
   return home ? expandTilde(p, home) : p;
+}
+
+/** Why a preset cannot be written at `file` (an absolute path), or undefined: its folder must exist. */
+export function presetFolderProblem(file: string): string | undefined {
+  const dir = dirname(file);
+  return existsSync(dir) && statSync(dir).isDirectory() ? undefined : `the folder ${dir} does not exist; create it first, or give a path in an existing folder`;
 }
