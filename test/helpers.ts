@@ -86,3 +86,17 @@ export function problems(fn: () => unknown): string[] {
   }
   throw new Error('expected a UserError');
 }
+
+/** A valid Tobiko preset for tests (one Postgres gateway, secrets as env: references), with `tobiko` on top. */
+export const tobikoPreset = (tobiko: Record<string, unknown>, runtime: string, host = 'h') => ({
+  product: 'tobiko',
+  runtime,
+  tobiko: {
+    org: 'acme',
+    project: 'p',
+    clientId: 'cid',
+    clientSecret: 'env:TCLOUD_CLIENT_SECRET',
+    gateways: { wh: { type: 'postgres', host, port: 5432, database: 'd', user: 'u', password: 'env:WAREHOUSE_PASSWORD' } },
+    ...tobiko,
+  },
+});

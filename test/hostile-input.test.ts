@@ -9,7 +9,7 @@ import { parseSetPath } from '../src/model/load.js';
 import { buildRaw } from '../src/products/load.js';
 import { LIMITS } from '../src/model/limits.js';
 import { readBoundedText } from '../src/util/bounded-read.js';
-import { ROOT as ROOT_DIR, TOKEN, cli, load, problems, tmp } from './helpers.js';
+import { ROOT as ROOT_DIR, TOKEN, cli, load, problems, tmp, tobikoPreset } from './helpers.js';
 
 const fd = (extra: Record<string, unknown> = {}, top: Record<string, unknown> = {}) => ({
   product: 'fivetran',
@@ -18,18 +18,7 @@ const fd = (extra: Record<string, unknown> = {}, top: Record<string, unknown> = 
   fivetran: { token: 'env:FIVETRAN_TOKEN', ...extra },
 });
 const fk = (kubernetes: Record<string, unknown>) => ({ product: 'fivetran', runtime: 'kubernetes', fivetran: { token: 'env:FIVETRAN_TOKEN', kubernetes: { dataVolumePvc: 'data', ...kubernetes } } });
-const tob = (tobiko: Record<string, unknown>, runtime = 'docker') => ({
-  product: 'tobiko',
-  runtime,
-  tobiko: {
-    org: 'acme',
-    project: 'p',
-    clientId: 'cid',
-    clientSecret: 'env:TCLOUD_CLIENT_SECRET',
-    gateways: { wh: { type: 'postgres', host: 'db.internal', port: 5432, database: 'd', user: 'u', password: 'env:WAREHOUSE_PASSWORD' } },
-    ...tobiko,
-  },
-});
+const tob = (tobiko: Record<string, unknown>, runtime = 'docker') => tobikoPreset(tobiko, runtime, 'db.internal');
 const gw = (params: Record<string, unknown>) => tob({ gateways: { wh: { type: 'postgres', host: 'db.internal', port: 5432, database: 'd', user: 'u', password: 'p', ...params } } });
 
 /** The CLI: render --out into a fresh dir; on exit 2 nothing may be written and no stack trace printed. */

@@ -9,7 +9,7 @@ import { computePresetJsonSchema, presetJsonSchema } from '../src/products/index
 import { checkToken } from '../src/products/fivetran/token.js';
 import { bypassesProxy } from '../src/exec/net.js';
 import { isSecretParam } from '../src/products/tobiko/engines.js';
-import { TOKEN, load, problems, tmp, CLIENT_SECRET, WAREHOUSE_PASSWORD, ROOT } from './helpers.js';
+import { TOKEN, load, problems, tmp, CLIENT_SECRET, WAREHOUSE_PASSWORD, ROOT, tobikoPreset } from './helpers.js';
 
 const fk = (kubernetes: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
   product: 'fivetran',
@@ -19,18 +19,7 @@ const fk = (kubernetes: Record<string, unknown>, extra: Record<string, unknown> 
 
 const rules = { ssd: { match: [{ key: 'disk', values: ['ssd'] }] }, highmem: { mode: 'required', match: [{ key: 'mem', values: ['high'] }] } };
 
-const tob = (tobiko: Record<string, unknown>, runtime = 'kubernetes') => ({
-  product: 'tobiko',
-  runtime,
-  tobiko: {
-    org: 'acme',
-    project: 'p',
-    clientId: 'cid',
-    clientSecret: 'env:TCLOUD_CLIENT_SECRET',
-    gateways: { wh: { type: 'postgres', host: 'h', port: 5432, database: 'd', user: 'u', password: 'env:WAREHOUSE_PASSWORD' } },
-    ...tobiko,
-  },
-});
+const tob = (tobiko: Record<string, unknown>, runtime = 'kubernetes') => tobikoPreset(tobiko, runtime);
 
 describe('bundled presets', () => {
   it('ships the presets the issue names, each loading with secrets from the environment', () => {
