@@ -96,6 +96,10 @@ describe.runIf(ready)('e2e safety on rootful docker', () => {
       expect(rb.stderr).toContain(`container controller: belongs to the hd-setup install in ${join(a, 'fivetran')}, not to the install in ${join(b, 'fivetran')}`);
       expect(rb.stderr).toContain('docker rm -f controller');
     }
+    // doctor in the other HOME, on the real daemon: a failed check with its fix (exit 1), nothing touched
+    const dr = hd(b, ['doctor', ...pointer(b), '--allow-root', '--json']);
+    expect(dr.code, dr.stderr).toBe(1);
+    expect((JSON.parse(dr.stdout) as { checks: { id: string; status: string; message: string; fix?: string }[] }).checks.find((c) => c.id === 'container-owner')).toMatchObject({ status: 'fail', message: expect.stringContaining(`container controller belongs to the hd-setup install in ${join(a, 'fivetran')}`), fix: expect.stringContaining('docker rm -f controller') });
     const after = inspect('controller');
     expect(after.Id).toBe(before.Id);
     expect(after.State.Running).toBe(true);
