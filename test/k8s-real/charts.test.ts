@@ -93,6 +93,14 @@ describe('Fivetran values through the real helm and the vendored charts', () => 
         expect(agentContainer(docs).resources).toEqual({ requests: { cpu: '1', memory: '3Gi' }, limits: { cpu: '4', memory: '8Gi' } });
       },
     ],
+    [
+      // the chart's resources block is all or nothing: a limit alone keeps its 2 CPU / 2Gi for the rest
+      'one limit only',
+      ['fivetran.kubernetes.resources={"limits":{"cpu":"4"}}'],
+      (docs) => {
+        expect(agentContainer(docs).resources).toEqual({ requests: { cpu: '2', memory: '2Gi' }, limits: { cpu: '4', memory: '2Gi' } });
+      },
+    ],
   ];
 
   for (const version of ['0.24.0', '0.12.0']) {
