@@ -14,8 +14,7 @@ import type { RenderEnv } from '../render/types.js';
 import { which } from '../util/which.js';
 import { inspectContainers } from './detect.js';
 import { run } from './run.js';
-import { HELM_READ_TIMEOUT_MS, reachCluster, unreachableError } from './kube-reach.js';
-import { toolStderr } from './preflight-k8s.js';
+import { HELM_READ_TIMEOUT_MS, reachCluster, toolStderr, unreachableError } from './kube-reach.js';
 import { parseEnvFileChecked, parseInstallConfig, readStateFile } from './local-state.js';
 
 export interface ReleaseInfo {

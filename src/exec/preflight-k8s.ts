@@ -9,9 +9,7 @@ import { which } from '../util/which.js';
 import type { Check, CheckContext } from './preflight.js';
 import { compareVersions } from './preflight.js';
 import { run } from './run.js';
-import { REQUEST_TIMEOUT, kubectlArgv, reachCluster, toolStderr } from './kube-reach.js';
-
-export { REQUEST_TIMEOUT, kubectlArgv, toolStderr };
+import { KUBE_PROCESS_TIMEOUT_MS, REQUEST_TIMEOUT, kubectlArgv, reachCluster, toolStderr } from './kube-reach.js';
 import type { CheckReport } from './events.js';
 import { durationMs } from '../plan/kubernetes.js';
 import { maskUrlCredentials } from '../util/redact.js';
@@ -30,10 +28,9 @@ export function k8sTarget(model: Model): K8sTarget {
   return { namespace: k.namespace, release: k.release, ...(k.context ? { context: k.context } : {}) };
 }
 
-const PROCESS_TIMEOUT_MS = 8_000;
 
 async function kubectl(ctx: CheckContext, ...args: string[]) {
-  return run(kubectlArgv(k8sTarget(ctx.model), `--request-timeout=${REQUEST_TIMEOUT}`, ...args), { timeoutMs: PROCESS_TIMEOUT_MS, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+  return run(kubectlArgv(k8sTarget(ctx.model), `--request-timeout=${REQUEST_TIMEOUT}`, ...args), { timeoutMs: KUBE_PROCESS_TIMEOUT_MS, ...(ctx.signal ? { signal: ctx.signal } : {}) });
 }
 
 function firstLine(s: string): string {
@@ -404,7 +401,7 @@ async function egressCheck(ctx: CheckContext): Promise<Omit<CheckReport, 'id'>> 
     },
   };
   const via = p?.https || p?.http ? ` through the proxy ${maskUrlCredentials((p.https ?? p.http)!)}` : '';
-  const created = await run(kubectlArgv(t, `--request-timeout=${REQUEST_TIMEOUT}`, 'create', '-n', t.namespace, '-f', '-'), { stdin: JSON.stringify(pod), timeoutMs: PROCESS_TIMEOUT_MS, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+  const created = await run(kubectlArgv(t, `--request-timeout=${REQUEST_TIMEOUT}`, 'create', '-n', t.namespace, '-f', '-'), { stdin: JSON.stringify(pod), timeoutMs: KUBE_PROCESS_TIMEOUT_MS, ...(ctx.signal ? { signal: ctx.signal } : {}) });
   if (created.exitCode !== 0) {
     return { status: 'fail', message: `cannot start the egress check pod in ${t.namespace}: ${firstLine(created.stderr)}`, fix: `ask for the right to create pods in ${t.namespace}, or --skip-check egress` };
   }

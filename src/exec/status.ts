@@ -3,7 +3,7 @@ import type { Location } from '../model/base.js';
 import type { Redactor } from '../util/redact.js';
 import { run } from './run.js';
 import { KUBE_PROCESS_TIMEOUT_MS } from './kube-reach.js';
-import { REQUEST_TIMEOUT } from './preflight-k8s.js';
+import { REQUEST_TIMEOUT } from './kube-reach.js';
 
 export interface ContainerStatus {
   name: string;

@@ -2,7 +2,7 @@
 // what they say into readable causes, each with its fix. After success, report revision and readiness.
 import type { Emit } from './events.js';
 import type { WatchContext } from './events.js';
-import { REQUEST_TIMEOUT, kubectlArgv, toolStderr } from './preflight-k8s.js';
+import { REQUEST_TIMEOUT, kubectlArgv, toolStderr } from './kube-reach.js';
 import { run } from './run.js';
 
 interface Finding {

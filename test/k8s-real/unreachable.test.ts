@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { BIN, CHARTS, ROOT, startBed, writeKubeconfig, type Bed } from '../k8s-api/bed.js';
 import { SECRET_ENV } from '../helpers.js';
-import { toolStderr } from '../../src/exec/preflight-k8s.js';
+import { toolStderr } from '../../src/exec/kube-reach.js';
 
 const beds: Bed[] = [];
 afterEach(async () => {
