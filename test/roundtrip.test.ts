@@ -37,6 +37,9 @@ const proxy = opt(
     .map(compact),
 );
 
+// The in-cluster egress check: {} turns it on with the defaults; the image and the time bound may be set.
+const egress = opt(fc.record({ image: opt(fc.constantFrom('registry.local/curl:8', 'curlimages/curl:8.10.1')), timeout: opt(fc.constantFrom('30s', '2m')) }).map(compact));
+
 const resources = opt(
   fc.record({ requests: opt(fc.record({ cpu: fc.constantFrom('1', '500m'), memory: fc.constantFrom('1Gi', '512Mi') })), limits: opt(fc.record({ cpu: fc.constantFrom('2', '4'), memory: fc.constantFrom('2Gi', '8Gi') })) }).map(compact),
 );
@@ -93,6 +96,7 @@ const fivetranKubernetes = fc
     imagePullPolicy: opt(fc.constantFrom('Always', 'IfNotPresent', 'Never')),
     resources,
     timeout: opt(fc.constantFrom('5m', '10m', '1h30m')),
+    egressCheck: egress,
     delivery: fc.constantFrom('secret', 'inline', 'tokenSecret'),
     tokenSecret: fc.record({ name: k8sName, key: opt(fc.constantFrom('token', 'agent-token')) }).map(compact),
     placement,
@@ -148,6 +152,7 @@ const tobikoKubernetes = fc
       chartVersion: opt(fc.constantFrom('0.3.1')),
       context: opt(fc.constantFrom('prod')),
       timeout: opt(fc.constantFrom('10m')),
+      egressCheck: egress,
       image: opt(fc.record({ repository: fc.constantFrom('tobikodata/tcloud'), tag: fc.constantFrom('1.2', 'latest') })),
       apply: opt(executor),
       run: opt(executor),
