@@ -56,6 +56,9 @@ export function cli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: strin
     input: opts.input ?? '',
     encoding: 'utf8',
     timeout: 30_000,
+    // A CLI that hangs in a busy loop never runs its SIGTERM handler, and that handler keeps the default
+    // action from ending it: SIGKILL, so a hang fails its test instead of holding the suite forever.
+    killSignal: 'SIGKILL',
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
