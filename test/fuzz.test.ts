@@ -218,6 +218,7 @@ describe('fuzz: presets and --set values derived from the schema, mutated', () =
           env: { PATH: process.env.PATH, HOME: dir, CI: 'true', NO_COLOR: '1', ...SECRET_ENV },
           encoding: 'utf8',
           timeout: 30_000,
+          killSignal: 'SIGKILL', // a busy loop never runs the SIGTERM handler that replaces the default action
         });
         expect([0, 2], r.stderr).toContain(r.status);
         expect(r.stderr).not.toMatch(/\n\s+at |HD_SETUP_DEBUG|Error: /);
