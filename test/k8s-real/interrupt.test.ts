@@ -121,6 +121,7 @@ describe('Ctrl-C during helm --wait (a pod that never becomes Ready)', () => {
     expect(Date.now() - t0).toBeLessThan(120_000);
     expect(tInterrupt - t0).toBeLessThan(100_000);
     expect(result.stderr).toMatch(/interrupt|cancel/i);
+    expect(result.stderr).toContain('helm was interrupted: the release hd-agent is left as helm left it (see hd-setup status); run the same install again to finish it, or remove it with hd-setup uninstall');
     // the grace period is the tool's own switch, not an option
     expect(result.stderr).not.toContain('ignoring HD_SETUP_STUCK_GRACE_MS');
   });
