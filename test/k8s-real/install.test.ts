@@ -102,6 +102,17 @@ describe('fivetran-kubernetes against the API server, with the real helm, kubect
     T,
   );
 
+  it(
+    'dry-run of a proxy change: helm upgrade, and no restart step (the checksum annotation changes)',
+    async () => {
+      const r = await hd(['install', '--dry-run', '--set', 'proxy.https=http://proxy.corp:3128']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('$ helm upgrade --install hd-agent');
+      expect(r.stdout).not.toContain('rollout');
+    },
+    T,
+  );
+
   let podsBefore: string[] = [];
   let checksumBefore = '';
   let upgrade = { code: 0, stdout: '', stderr: '' };
@@ -136,6 +147,7 @@ describe('fivetran-kubernetes against the API server, with the real helm, kubect
       expect(annotations['kubectl.kubernetes.io/restartedAt']).toBeUndefined();
       expect(after[0]!.metadata.annotations?.['checksum/config']).toBe(annotations['checksum/config']);
       expect(upgrade.stderr).not.toContain('rollout');
+      expect(upgrade.stderr).not.toContain('Restart the pods');
       expect(upgrade.stderr).toContain('release hd-agent revision 2 (deployed), 1/1 pods ready');
     },
     T,
@@ -152,6 +164,26 @@ describe('fivetran-kubernetes against the API server, with the real helm, kubect
       expect((await releases(bed, 'fivetran'))[0]).toMatchObject({ revision: '2', status: 'deployed' });
       expect(bed.api.objects('', 'pods', 'fivetran').map((p) => p.metadata.name)).toEqual(pods);
       expect(r.stderr).not.toContain('rollout');
+    },
+    T,
+  );
+
+  // The checksum leaves secrets out, and the token lives in the Secret hd-setup applies beside the chart:
+  // a new token changes neither the values nor the pod template, so the Deployment is restarted for it.
+  it(
+    'a new token alone: the Secret is re-applied, helm is not run, and the Deployment is restarted (rollout restart)',
+    async () => {
+      const token = Buffer.from('other_lion:Zx9QvR2mL7pK4tW8nB3cY6hJ1sD5fG0aQ2wE4rT6').toString('base64');
+      const pods = bed.api.objects('', 'pods', 'fivetran').map((p) => p.metadata.name);
+      const r = await hd(['install', '--yes', '--set', 'proxy.https=http://proxy.corp:3128'], { FIVETRAN_TOKEN: token });
+      expect(r.code, r.stderr).toBe(0);
+      expect(decode(bed.api.objects('', 'secrets', 'fivetran').find((x) => x.metadata.name === 'hd-agent-hd-setup-token')!, 'token')).toBe(token);
+      expect((await releases(bed, 'fivetran'))[0]).toMatchObject({ revision: '2' });
+      expect(r.stderr).toContain('kubectl rollout restart deployment/hd-agent -n fivetran');
+      const after = bed.api.objects('', 'pods', 'fivetran');
+      expect(after.map((p) => p.metadata.name).filter((n) => pods.includes(n))).toEqual([]);
+      expect(ready(after)).toBe(1);
+      expect(r.stderr + r.stdout).not.toContain(token);
     },
     T,
   );
@@ -202,6 +234,9 @@ describe('fivetran-kubernetes with chart 0.12.0, which takes no pod annotations:
       const before = bed.api.objects('', 'pods', 'fivetran').map((p) => p.metadata.name);
       expect(before).toHaveLength(1);
       expect(bed.api.objects('apps', 'deployments', 'fivetran')[0]!.spec.template.metadata.annotations?.['checksum/config']).toBeUndefined();
+      const dry = await hd(['install', '--dry-run', '--set', 'proxy.https=http://proxy.corp:3128']);
+      expect(dry.code, dry.stderr).toBe(0);
+      expect(dry.stdout).toContain('kubectl rollout restart the Deployments of hd-agent');
       const r = await hd(['install', '--yes', '--set', 'proxy.https=http://proxy.corp:3128']);
       expect(r.code, r.stderr).toBe(0);
       expect((await releases(bed, 'fivetran'))[0]).toMatchObject({ revision: '2', status: 'deployed', chart: 'hybrid-deployment-agent-0.12.0' });
