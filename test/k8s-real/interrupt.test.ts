@@ -187,3 +187,50 @@ describe('Ctrl-C during helm --wait (a pod that never becomes Ready)', () => {
     expect(JSON.parse((await bed.helm('list', '-a', '-n', 'fivetran', '-o', 'json')).stdout)).toEqual([]);
   }, T);
 });
+
+describe('Ctrl-C during the wait of an upgrade (the new pod never becomes Ready)', () => {
+  let bed: Bed;
+  let spawned: ReturnType<typeof spawn> | undefined;
+  beforeAll(async () => {
+    bed = await startBed({}, SECRET_ENV);
+    bed.api.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'fivetran' } });
+    bed.api.seed({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'fivetran-data', namespace: 'fivetran' }, spec: { accessModes: ['ReadWriteMany'] } });
+  });
+  afterAll(async () => {
+    if (spawned?.pid && spawned.exitCode === null && spawned.signalCode === null) {
+      for (const pid of descendants(spawned.pid).keys()) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
+      spawned.kill('SIGKILL');
+    }
+    await bed?.stop();
+  });
+
+  it(
+    'exits 130, stops helm, and the summary names the revision hd-setup rollback goes back to',
+    async () => {
+      const first = await bed.hd(['install', '--yes', ...FIVETRAN]);
+      expect(first.code, first.stderr).toBe(0);
+      bed.api.scenario.pods = 'ImagePullBackOff';
+      const child = (spawned = spawn(process.execPath, [BIN, 'install', '--yes', ...FIVETRAN, '--set', 'proxy.https=http://proxy.corp:3128'], { env: { ...bed.env, HD_SETUP_STUCK_GRACE_MS: '600000' }, stdio: ['ignore', 'pipe', 'pipe'] }));
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      child.stdout.resume();
+      const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+      await until('helm to wait for the new pod', () => /cannot pull image/.test(stderr) && [...descendants(child.pid!).values()].some((c) => /\bhelm upgrade\b/.test(c)), 150_000);
+      const before = descendants(child.pid!);
+      child.kill('SIGINT');
+      const code = await Promise.race([closed, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`hd-setup did not exit after SIGINT:\n${stderr}`)), 30_000))]);
+      expect(code, stderr).toBe(130);
+      expect(stderr).toContain('helm was interrupted: the release hd-agent is left as helm left it (see hd-setup status); run the same install again to finish the upgrade, or hd-setup rollback to go back to revision 1');
+      await new Promise((r) => setTimeout(r, 200));
+      expect([...before].filter(([pid]) => running(pid))).toEqual([]);
+      for (const s of SECRETS) expect(stderr).not.toContain(s);
+    },
+    T,
+  );
+});
