@@ -114,6 +114,32 @@ describe('Fivetran on Kubernetes: values validate against the real chart schemas
     expect(inline[0]!.mode).toBe(0o600);
     expect(inline[0]!.content).toContain('WARNING');
   });
+  describe('the checksum annotation (chart 0.24.0 rolls the pods itself when its ConfigMap or Secret changes)', () => {
+    const annotations = (sets: string[]) => {
+      const { model } = load({ preset: 'fivetran-kubernetes', sets });
+      return parse(render(model, RENDER_ENV).find((f) => f.path === 'values.yaml')!.content).agent.annotations as Record<string, string> | undefined;
+    };
+    const sum = (sets: string[]) => annotations(sets)?.['checksum/config'];
+    it('0.24.0 carries the checksum as a pod annotation; 0.12.0, which takes none, carries nothing', () => {
+      expect(Object.keys(annotations([]) ?? {})).toEqual(['checksum/config']);
+      expect(sum([])).toMatch(/^[0-9a-f]{64}$/);
+      expect(annotations(['fivetran.kubernetes.chartVersion=0.12.0'])).toBeUndefined();
+    });
+    it('the same config gives the same checksum; any config the ConfigMap holds changes it', () => {
+      expect(sum([])).toBe(sum([]));
+      for (const set of ['proxy.https=http://proxy:3128', 'fivetran.config.profile=staging', 'fivetran.kubernetes.dataVolumePvc=other']) {
+        expect(sum([set]), set).not.toBe(sum([]));
+      }
+      expect(sum(['proxy.https=http://proxy:3128'])).not.toBe(sum(['proxy.https=http://proxy:3129']));
+      expect(sum(['proxy.https=http://proxy:3128', 'proxy.noProxy=[localhost]'])).not.toBe(sum(['proxy.https=http://proxy:3128']));
+    });
+    it('no secret goes into it: the inline token and a proxy password leave it as it is', () => {
+      const inline = ['fivetran.kubernetes.tokenDelivery=inline'];
+      expect(sum([...inline, `fivetran.token=${TOKEN}`])).toBe(sum([...inline, `fivetran.token=${Buffer.from('other_lion:Zx9QvR2mL7pK4tW8nB3cY6hJ1sD5fG0a').toString('base64')}`]));
+      expect(sum(['proxy.https=http://user:pw1@proxy:3128'])).toBe(sum(['proxy.https=http://user:an0ther-Passw0rd@proxy:3128']));
+      expect(sum(['proxy.https=http://user:pw1@proxy:3128'])).not.toBe(sum(['proxy.https=http://someone:pw1@proxy:3128']));
+    });
+  });
   it('renders 10,000 connections over 50 rules', () => {
     const rules = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`r${i}`, { match: [{ key: 'pool', values: [`p${i}`] }] }]));
     const affinity = Array.from({ length: 50 }, (_, i) => ({

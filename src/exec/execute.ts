@@ -214,7 +214,19 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
         });
         signal.removeEventListener('abort', onAbort);
         const watchFindings = stopWatch ? await stopWatch(r.exitCode !== 0 || r.failure !== undefined) : [];
-        if (signal.aborted || (r.failure === 'cancelled' && !stuck)) throw new Cancelled();
+        if (signal.aborted || (r.failure === 'cancelled' && !stuck)) {
+          // Stopped in the middle of helm: the release is left as helm left it (failed, or pending when helm
+          // could not record it); no rollback behind the user's back, but the summary says what to do.
+          if (a.watch?.release) {
+            const rel = a.watch.release;
+            summary.warnings.push(
+              a.watch.rollbackTo
+                ? `helm was interrupted: the release ${rel} is left as helm left it (see hd-setup status); run the same install again to finish the upgrade, or hd-setup rollback to go back to revision ${a.watch.rollbackTo}`
+                : `helm was interrupted: the release ${rel} is left as helm left it (see hd-setup status); run the same install again to finish it, or remove it with hd-setup uninstall`,
+            );
+          }
+          throw new Cancelled();
+        }
         if (r.failure === 'not-found') throw new StepFailure(`${a.argv[0]} is not installed or not on PATH`, `install ${a.argv[0]}`);
         const failed = stuck !== undefined || r.failure === 'timeout' || (r.exitCode !== 0 && !(a.okExitCodes ?? []).includes(r.exitCode));
         if (failed) {

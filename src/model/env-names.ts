@@ -4,7 +4,7 @@
 export const ENV_PREFIX = 'HD_SETUP_';
 
 /** The tool's own switches: never read as options. */
-export const CONTROL_VARS = new Set(['HD_SETUP_DEBUG', 'HD_SETUP_WIZARD_EXIT_AFTER_FIRST_FRAME', 'HD_SETUP_KEEP_BACKUPS', 'HD_SETUP_LOCK_WAIT_MS']);
+export const CONTROL_VARS = new Set(['HD_SETUP_DEBUG', 'HD_SETUP_WIZARD_EXIT_AFTER_FIRST_FRAME', 'HD_SETUP_KEEP_BACKUPS', 'HD_SETUP_LOCK_WAIT_MS', 'HD_SETUP_STUCK_GRACE_MS']);
 
 /** The HD_SETUP_* names in env that are meant as options. */
 export function optionVarNames(env: NodeJS.ProcessEnv): string[] {

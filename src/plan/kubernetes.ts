@@ -119,6 +119,11 @@ export interface KubernetesPlanSpec {
   /** Manifests applied with kubectl before helm, on stdin: [file rel, step id, title, stdin label]. */
   manifests: [string, string, string, string][];
   logs: string;
+  /**
+   * Where the rendered values carry a checksum of the configuration as a pod annotation (a chart version that
+   * takes pod annotations): when it changes, the upgrade itself replaces the pods. Unset: the chart takes none.
+   */
+  podChecksum?: string[];
 }
 
 /** Both charts install the same way: preflight, files, namespace, manifests on stdin, watched helm. */
@@ -158,7 +163,13 @@ export function kubernetesPlan(s: KubernetesPlanSpec): Plan {
   // A reconfigure of a running release: what the chart keeps in a ConfigMap or a Secret (the proxy, a token)
   // reaches the pods only when they start again, and a chart that does not hash its config into the pod
   // template leaves them running. So the pods that the upgrade did not replace are restarted, and waited for.
-  const changed = steps.some((st) => !st.skip && st.actions.length > 0 && (st.id === 'helm' || s.manifests.some(([, id]) => id === st.id)));
+  // Where the chart takes a checksum annotation and it changes, helm replaces the pods itself; a change it
+  // does not cover (a Secret applied beside the chart, a secret the checksum leaves out) still restarts them.
+  const live = (st: Step) => !st.skip && st.actions.length > 0;
+  const manifestChanged = steps.some((st) => live(st) && s.manifests.some(([, id]) => id === st.id));
+  const helmChanged = steps.some((st) => live(st) && st.id === 'helm');
+  const rolledByHelm = helmChanged && release !== undefined && values !== undefined && s.podChecksum !== undefined && checksumChanged(s.podChecksum, release.values, values.content);
+  const changed = manifestChanged || (helmChanged && !rolledByHelm);
   if (release && release.status === 'deployed' && changed) steps.push(rolloutStep({ release: k.release, namespace: k.namespace, selector, since: release.revision, timeout: k.timeout, timeoutSetting: s.timeoutSetting, ...(k.context ? { context: k.context } : {}) }));
   const kc = kubectl(k.context).join(' ');
   return {
@@ -172,6 +183,18 @@ export function kubernetesPlan(s: KubernetesPlanSpec): Plan {
       `Logs:    ${kc} logs -n ${k.namespace} ${s.logs} --tail=100`,
     ],
   };
+}
+
+/** Whether the rendered values carry a checksum at `path` that differs from the one the release has. */
+function checksumChanged(path: string[], installed: Record<string, unknown>, rendered: string): boolean {
+  const at = (doc: unknown) => path.reduce<unknown>((v, key) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), doc);
+  let next: unknown;
+  try {
+    next = at(loadYaml(rendered, { schema: CORE_SCHEMA }));
+  } catch {
+    return false;
+  }
+  return typeof next === 'string' && next !== at(installed);
 }
 
 /** Whether the release's user-supplied values (helm get values) equal the rendered values file. */

@@ -210,7 +210,12 @@ describe('Tobiko values through the real helm and the pre-release chart', () => 
 describe('what each chart version does with the settings hd-setup can give it', () => {
   // The settings chart 0.12.0 ignores, found by the charts themselves: each changes 0.24.0's pod spec and
   // leaves 0.12.0's as it is (only the ConfigMap, hence an env var, changes).
-  const podSpec = (docs: Obj[]) => JSON.stringify(find(docs, 'Deployment')!.spec.template);
+  // (the checksum annotation, which changes with any config on 0.24.0, is left out: tested below)
+  const podSpec = (docs: Obj[]) => {
+    const t = structuredClone(find(docs, 'Deployment')!.spec.template) as Obj;
+    delete t.metadata?.annotations?.['checksum/config'];
+    return JSON.stringify(t);
+  };
   for (const [key, value] of Object.entries({ extra_hosts: 'db.internal:10.0.0.5', custom_dns: '10.0.0.53', profile: 'staging' })) {
     it(`fivetran.config.${key} reaches the pod with 0.24.0, only an env var with 0.12.0; hd-setup warns for 0.12.0 alone`, async () => {
       for (const version of ['0.24.0', '0.12.0']) {
@@ -225,6 +230,27 @@ describe('what each chart version does with the settings hd-setup can give it', 
       expect(Object.keys(IGNORED_BY_0_12)).toContain(key);
     });
   }
+
+  // A reconfigure reaches the agent only through a new pod (the chart's ConfigMap is read through envFrom at
+  // start): 0.24.0's pod template carries the checksum hd-setup renders, so helm replaces the pod itself;
+  // 0.12.0 takes no pod annotations and renders a byte-identical template, hence hd-setup's rollout restart.
+  it('a proxy added: 0.24.0 changes the pod template (the checksum annotation), 0.12.0 leaves it byte-identical', async () => {
+    for (const version of ['0.24.0', '0.12.0']) {
+      const sets = [`fivetran.kubernetes.chartVersion=${version}`];
+      const plain = await templateAndLint(FIVETRAN_CHART(version), await renderPreset('fivetran-kubernetes', sets), 'hd-agent', 'fivetran');
+      const proxied = await templateAndLint(FIVETRAN_CHART(version), await renderPreset('fivetran-kubernetes', [...sets, 'proxy.https=http://proxy.corp:3128']), 'hd-agent', 'fivetran');
+      expect(find(proxied, 'ConfigMap', 'hd-agent-config')!.data.https_proxy).toBe('http://proxy.corp:3128');
+      const template = (docs: Obj[]) => find(docs, 'Deployment')!.spec.template;
+      if (version === '0.24.0') {
+        expect(template(plain).metadata.annotations['checksum/config']).toMatch(/^[0-9a-f]{64}$/);
+        expect(template(proxied).metadata.annotations['checksum/config']).not.toBe(template(plain).metadata.annotations['checksum/config']);
+        expect(podSpec(proxied)).toBe(podSpec(plain));
+      } else {
+        expect(JSON.stringify(template(proxied))).toBe(JSON.stringify(template(plain)));
+        expect(template(plain).metadata.annotations['checksum/config']).toBeUndefined();
+      }
+    }
+  });
 
   it('IGNORED_BY_0_12 names exactly the keys checked above', async () => {
     const { IGNORED_BY_0_12 } = await import('../../src/products/fivetran/plan.js');

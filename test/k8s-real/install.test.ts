@@ -102,12 +102,26 @@ describe('fivetran-kubernetes against the API server, with the real helm, kubect
     T,
   );
 
+  it(
+    'dry-run of a proxy change: helm upgrade, and no restart step (the checksum annotation changes)',
+    async () => {
+      const r = await hd(['install', '--dry-run', '--set', 'proxy.https=http://proxy.corp:3128']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('$ helm upgrade --install hd-agent');
+      expect(r.stdout).not.toContain('rollout');
+    },
+    T,
+  );
+
   let podsBefore: string[] = [];
+  let checksumBefore = '';
   let upgrade = { code: 0, stdout: '', stderr: '' };
   it(
     'a proxy added: the release is upgraded to revision 2 and the ConfigMap carries it',
     async () => {
       podsBefore = bed.api.objects('', 'pods', 'fivetran').map((p) => p.metadata.name);
+      checksumBefore = bed.api.objects('apps', 'deployments', 'fivetran')[0]!.spec.template.metadata.annotations['checksum/config'];
+      expect(checksumBefore).toMatch(/^[0-9a-f]{64}$/);
       const r = (upgrade = await hd(['install', '--yes', '--set', 'proxy.https=http://proxy.corp:3128']));
       expect(r.code, r.stderr).toBe(0);
       expect((await releases(bed, 'fivetran'))[0]).toMatchObject({ revision: '2', status: 'deployed' });
@@ -116,19 +130,60 @@ describe('fivetran-kubernetes against the API server, with the real helm, kubect
     T,
   );
 
-  // The chart passes the proxy through a ConfigMap (envFrom) and its pod template does not change, so helm
-  // leaves the running agent alone: hd-setup restarts the Deployment whose template did not change, and waits.
+  // The chart passes the proxy through a ConfigMap (envFrom), read when a pod starts. Chart 0.24.0 takes pod
+  // annotations: the checksum of the config hd-setup renders there changes, so helm replaces the pod itself
+  // (and its --wait waits for the new one); no kubectl rollout restart.
   it(
-    '... and the agent pod is replaced, so that it reads the new configuration; the run waited for the new pod',
+    '... and the agent pod is replaced by helm through the checksum annotation (no rollout restart); the run waited for the new pod',
     async () => {
       expect(podsBefore).toHaveLength(1);
       const after = bed.api.objects('', 'pods', 'fivetran');
       expect(after.map((p) => p.metadata.name)).not.toEqual(podsBefore);
       expect(after.map((p) => p.metadata.name).filter((n) => podsBefore.includes(n))).toEqual([]);
       expect(ready(after)).toBe(1);
-      expect(upgrade.stderr).toContain('kubectl rollout restart deployment/hd-agent -n fivetran');
-      expect(upgrade.stderr).toContain('kubectl rollout status deployment/hd-agent -n fivetran --timeout=5m');
-      expect(upgrade.stderr).toMatch(/release hd-agent revision 2 \(deployed\), 1\/1 pods ready[^]*release hd-agent revision 2 \(deployed\), 1\/1 pods ready/);
+      const annotations = bed.api.objects('apps', 'deployments', 'fivetran')[0]!.spec.template.metadata.annotations as Obj;
+      expect(annotations['checksum/config']).toMatch(/^[0-9a-f]{64}$/);
+      expect(annotations['checksum/config']).not.toBe(checksumBefore);
+      expect(annotations['kubectl.kubernetes.io/restartedAt']).toBeUndefined();
+      expect(after[0]!.metadata.annotations?.['checksum/config']).toBe(annotations['checksum/config']);
+      expect(upgrade.stderr).not.toContain('rollout');
+      expect(upgrade.stderr).not.toContain('Restart the pods');
+      expect(upgrade.stderr).toContain('release hd-agent revision 2 (deployed), 1/1 pods ready');
+    },
+    T,
+  );
+
+  it(
+    'the same run again changes nothing: the checksum is the same, no upgrade, no restart',
+    async () => {
+      const n = bed.api.requests.length;
+      const pods = bed.api.objects('', 'pods', 'fivetran').map((p) => p.metadata.name);
+      const r = await hd(['install', '--yes', '--set', 'proxy.https=http://proxy.corp:3128']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(writes(bed, n)).toEqual([]);
+      expect((await releases(bed, 'fivetran'))[0]).toMatchObject({ revision: '2', status: 'deployed' });
+      expect(bed.api.objects('', 'pods', 'fivetran').map((p) => p.metadata.name)).toEqual(pods);
+      expect(r.stderr).not.toContain('rollout');
+    },
+    T,
+  );
+
+  // The checksum leaves secrets out, and the token lives in the Secret hd-setup applies beside the chart:
+  // a new token changes neither the values nor the pod template, so the Deployment is restarted for it.
+  it(
+    'a new token alone: the Secret is re-applied, helm is not run, and the Deployment is restarted (rollout restart)',
+    async () => {
+      const token = Buffer.from('other_lion:Zx9QvR2mL7pK4tW8nB3cY6hJ1sD5fG0aQ2wE4rT6').toString('base64');
+      const pods = bed.api.objects('', 'pods', 'fivetran').map((p) => p.metadata.name);
+      const r = await hd(['install', '--yes', '--set', 'proxy.https=http://proxy.corp:3128'], { FIVETRAN_TOKEN: token });
+      expect(r.code, r.stderr).toBe(0);
+      expect(decode(bed.api.objects('', 'secrets', 'fivetran').find((x) => x.metadata.name === 'hd-agent-hd-setup-token')!, 'token')).toBe(token);
+      expect((await releases(bed, 'fivetran'))[0]).toMatchObject({ revision: '2' });
+      expect(r.stderr).toContain('kubectl rollout restart deployment/hd-agent -n fivetran');
+      const after = bed.api.objects('', 'pods', 'fivetran');
+      expect(after.map((p) => p.metadata.name).filter((n) => pods.includes(n))).toEqual([]);
+      expect(ready(after)).toBe(1);
+      expect(r.stderr + r.stdout).not.toContain(token);
     },
     T,
   );
@@ -155,6 +210,56 @@ describe('fivetran-kubernetes against the API server, with the real helm, kubect
       expect(bed.api.objects('', 'persistentvolumeclaims', 'fivetran').map((p) => p.metadata.name)).toEqual(['fivetran-data']);
       expect(bed.api.objects('', 'namespaces').map((n) => n.metadata.name)).toContain('fivetran');
       noSecretsIn(bed, r.stdout, r.stderr);
+    },
+    T,
+  );
+});
+
+describe('fivetran-kubernetes with chart 0.12.0, which takes no pod annotations: a reconfigure restarts the pods', () => {
+  let bed: Bed;
+  const sets = ['--set', `fivetran.kubernetes.chart=${join(CHARTS, 'fivetran-0.12.0')}`, '--set', 'fivetran.kubernetes.chartVersion=0.12.0'];
+  const hd = (args: string[], extra: NodeJS.ProcessEnv = {}) => bed.hd([...args, '--preset', 'fivetran-kubernetes', ...sets], extra);
+  beforeAll(async () => {
+    bed = await startBed({}, SECRET_ENV);
+    bed.api.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'fivetran' } });
+    bed.api.seed({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'fivetran-data', namespace: 'fivetran' }, spec: { accessModes: ['ReadWriteMany'], resources: { requests: { storage: '50Gi' } } } });
+  });
+  afterAll(() => bed?.stop());
+
+  it(
+    'a proxy added: helm upgrades, the pod template is unchanged, so hd-setup restarts the Deployment and waits for the new pod',
+    async () => {
+      const first = await hd(['install', '--yes']);
+      expect(first.code, first.stderr).toBe(0);
+      const before = bed.api.objects('', 'pods', 'fivetran').map((p) => p.metadata.name);
+      expect(before).toHaveLength(1);
+      expect(bed.api.objects('apps', 'deployments', 'fivetran')[0]!.spec.template.metadata.annotations?.['checksum/config']).toBeUndefined();
+      const dry = await hd(['install', '--dry-run', '--set', 'proxy.https=http://proxy.corp:3128']);
+      expect(dry.code, dry.stderr).toBe(0);
+      expect(dry.stdout).toContain('kubectl rollout restart the Deployments of hd-agent');
+      const r = await hd(['install', '--yes', '--set', 'proxy.https=http://proxy.corp:3128']);
+      expect(r.code, r.stderr).toBe(0);
+      expect((await releases(bed, 'fivetran'))[0]).toMatchObject({ revision: '2', status: 'deployed', chart: 'hybrid-deployment-agent-0.12.0' });
+      expect(bed.api.objects('', 'configmaps', 'fivetran').find((c) => c.metadata.name === 'hd-agent-config')!.data.https_proxy).toBe('http://proxy.corp:3128');
+      expect(r.stderr).toContain('kubectl rollout restart deployment/hd-agent -n fivetran');
+      expect(r.stderr).toContain('kubectl rollout status deployment/hd-agent -n fivetran --timeout=5m');
+      expect(bed.api.objects('apps', 'deployments', 'fivetran')[0]!.spec.template.metadata.annotations['kubectl.kubernetes.io/restartedAt']).toBeTruthy();
+      const after = bed.api.objects('', 'pods', 'fivetran');
+      expect(after.map((p) => p.metadata.name).filter((n) => before.includes(n))).toEqual([]);
+      expect(ready(after)).toBe(1);
+      expect(r.stderr).toMatch(/release hd-agent revision 2 \(deployed\), 1\/1 pods ready[^]*release hd-agent revision 2 \(deployed\), 1\/1 pods ready/);
+    },
+    T,
+  );
+
+  it(
+    'the same run again changes nothing (no upgrade, no restart)',
+    async () => {
+      const n = bed.api.requests.length;
+      const r = await hd(['install', '--yes', '--set', 'proxy.https=http://proxy.corp:3128']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(writes(bed, n)).toEqual([]);
+      expect(r.stderr).not.toContain('rollout');
     },
     T,
   );

@@ -5,7 +5,7 @@ import { bootStep, containerStep, containerUpToDate, filesStep, imageStep, netwo
 import { kubernetesPlan } from '../../plan/kubernetes.js';
 import { proxyHasCredentials } from '../../render/proxy.js';
 import type { HostFacts, InstalledState, PlannedFile, Plan, Step } from '../../plan/types.js';
-import { FIVETRAN_CONTAINER, FIVETRAN_NETWORK, FIVETRAN_UNIT, fivetranOf, fivetranTokenSecretName } from './render.js';
+import { CHECKSUM_ANNOTATION, chartTakesPodAnnotations, FIVETRAN_CONTAINER, FIVETRAN_NETWORK, FIVETRAN_UNIT, fivetranOf, fivetranTokenSecretName } from './render.js';
 import { checkToken } from './token.js';
 
 export const CONTAINER_PREFLIGHT = ['runtime-present', 'runtime-version', 'socket', 'not-root', 'arch', 'selinux', 'disk', 'memory', 'install-dir', 'linger'];
@@ -97,6 +97,7 @@ export function planFivetranKubernetes(model: Model, state: InstalledState, file
     checks: ['kubectl', 'helm', 'helm-version', 'resources', 'server-version', 'context', 'namespace', 'pvc', 'rbac', 'node-arch', 'placement', ...(k.tokenSecret ? ['token-secret'] : []), 'chart', ...(k.egressCheck ? ['egress'] : [])],
     manifests: [['token-secret.yaml', 'secret', `Apply Secret ${fivetranTokenSecretName(model)}`, 'Secret with the agent token']],
     logs: `deploy/${k.release}`,
+    ...(chartTakesPodAnnotations(k.chartVersion) ? { podChecksum: ['agent', 'annotations', CHECKSUM_ANNOTATION] } : {}),
   });
   // Chart 0.12.0 passes every config key to the agent as an env var (ConfigMap, envFrom) but renders none of
   // these into the pod or its service accounts, as 0.24.0 does (compare the two charts' templates).

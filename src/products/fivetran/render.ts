@@ -1,10 +1,12 @@
 // Fivetran: model -> files. Pure.
+import { createHash } from 'node:crypto';
 import { sectionOf, type BaseModel as Model } from '../../model/base.js';
 import { HD_SETUP_VALUES_KEY, valuesFile } from '../../render/values.js';
 import type { RenderEnv, RenderedFile } from '../../render/types.js';
 import { toYaml } from '../../render/yaml.js';
 import { isStored } from '../../model/stored.js';
 import { containerServiceUnit } from '../../render/unit.js';
+import { maskUrlCredentials } from '../../util/url-userinfo.js';
 import type { AffinityRule, FivetranOptions } from './schema.js';
 
 export const FIVETRAN_UNIT = 'hd-fivetran-agent.service';
@@ -57,6 +59,38 @@ export function fivetranTokenSecretName(model: Model): string {
   return managedTokenSecret(fivetranOf(model).kubernetes.release);
 }
 
+/**
+ * The pod annotation that makes helm roll the agent when the configuration the chart keeps in its ConfigMap
+ * and Secret changes (envFrom and secretKeyRef are read only when a pod starts). Chart 0.24.0 takes pod
+ * annotations (`agent.annotations`); 0.12.0 takes none, and gets a `kubectl rollout restart` instead.
+ */
+export const CHECKSUM_ANNOTATION = 'checksum/config';
+export const chartTakesPodAnnotations = (chartVersion: string) => chartVersion !== '0.12.0';
+
+/**
+ * sha256 of the chart's `config` (what becomes its ConfigMap and Secret) with the secrets left out: the
+ * inline token is dropped and the password of every URL (a proxy's) masked. The annotation is readable by
+ * whoever may read Deployments or Pods, more than may read the Secrets: a plain hash of a secret would let
+ * them test guesses of a short one offline, and a keyed hash needs a key kept where they cannot read it yet
+ * every re-run can (a random one would also make render impure). So a change of a secret alone leaves the
+ * checksum as it is, and the plan restarts the pods for it as for a chart without annotations.
+ */
+export function configChecksum(config: Record<string, unknown>): string {
+  const canonical = (v: unknown): string => {
+    if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+    if (v && typeof v === 'object') {
+      return `{${Object.keys(v)
+        .sort()
+        .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+        .join(',')}}`;
+    }
+    return JSON.stringify(typeof v === 'string' ? maskUrlCredentials(v) : (v ?? null));
+  };
+  return createHash('sha256')
+    .update(canonical(Object.fromEntries(Object.entries(config).filter(([key]) => key !== 'token'))))
+    .digest('hex');
+}
+
 /** values.yaml for the hybrid-deployment-agent chart (0.24.0 or 0.12.0). */
 export function fivetranValues(model: Model): Record<string, unknown> {
   const f = fivetranOf(model);
@@ -85,6 +119,7 @@ export function fivetranValues(model: Model): Record<string, unknown> {
   const agent: Record<string, unknown> = { image: f.image, image_pull_policy: k.imagePullPolicy };
   if (k.resources) agent.resources = k.resources;
   if (k.nodeSelector && Object.keys(k.nodeSelector).length > 0) agent.node_selector = k.nodeSelector;
+  if (chartTakesPodAnnotations(k.chartVersion)) agent.annotations = { [CHECKSUM_ANNOTATION]: configChecksum(config) };
   // What helm is told on its command line, kept with the release so that a re-run from anywhere keeps it.
   const hdSetup = { chart: k.chart, chartVersion: k.chartVersion, timeout: k.timeout, ...(k.egressCheck ? { egressCheck: k.egressCheck } : {}) };
   return { config, agent, [HD_SETUP_VALUES_KEY]: hdSetup };
