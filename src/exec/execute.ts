@@ -1,4 +1,4 @@
-// Carry out a plan: each step acts and emits events. Ctrl-C aborts the running child (execa cancelSignal);
+// Carry out a plan: each step acts and emits events. Ctrl-C aborts the running child (exec/run.ts: its process group);
 // unfinished steps are cancelled and the summary says what changed and what did not.
 import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
