@@ -112,10 +112,12 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
   const skipped = new Set(flags.skipCheck ?? []);
   const withSkips = (): InstallFlags => ({ ...flags, skipCheck: [...skipped] });
   // --context, where no context was chosen in the wizard (no kubeconfig list to pick from).
-  const { findProduct } = await import('../products/index.js');
-  const withFlagContext = (answers: Answers): Answers => {
+  // The product registry (and with it zod and the model) loads only when this is needed, after the first frame.
+  const withFlagContext = async (answers: Answers): Promise<Answers> => {
+    if (!flags.context || answers.runtime !== 'kubernetes') return answers;
+    const { findProduct } = await import('../products/index.js');
     const path = findProduct(answers.product)?.settingPath('context', 'kubernetes');
-    return flags.context && answers.runtime === 'kubernetes' && path && get(answers, path) === undefined ? set(answers, path, flags.context) : answers;
+    return path && get(answers, path) === undefined ? set(answers, path, flags.context) : answers;
   };
   const commandOptions = () => ({ ...(flags.preset ? { preset: flags.preset } : {}), refs, ...(flags.allowRoot ? { allowRoot: true } : {}), skipCheck: [...skipped] });
   const result = await runWizard(plain, {
@@ -124,7 +126,7 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
     detection,
     onSecret: (v) => redactor.add([v]),
     review: async (given) => {
-      const answers = withFlagContext(given);
+      const answers = await withFlagContext(given);
       const [{ parseModel }, { UserError, formatProblem }, { prepare, preflight }, { planToText }, { equivalentCommand }] = await Promise.all([
         import('../products/load.js'),
         import('../model/errors.js'),
@@ -184,7 +186,7 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
     process.stderr.write('Cancelled. Nothing was written.\n');
     return 130;
   }
-  result.answers = withFlagContext(result.answers);
+  result.answers = await withFlagContext(result.answers);
   const [{ parseModel }, { prepare, install, exitCodeOf }, { reporterFor }] = await Promise.all([import('../products/load.js'), import('../service/install.js'), import('../ui/reporters.js')]);
   const { model, secrets } = parseModel(structuredClone(result.answers), { env: process.env });
   redactor.add(secrets);

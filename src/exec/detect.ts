@@ -112,8 +112,43 @@ export async function inspectContainers(bin: string, names: string[]): Promise<R
   return out;
 }
 
-/** What is installed now: files we would write, containers, networks, images; or the namespace and release. */
-export async function detectState(model: Model, host: HostFacts, destFiles: string[]): Promise<InstalledState> {
+/** The runtime's part of what is installed (containers, networks, image), asked of `bin`. */
+export interface RuntimeState {
+  bin: string;
+  found: Promise<Pick<InstalledState, 'containers' | 'networks' | 'images'>>;
+}
+
+/** The binary detectHost names for a container runtime (HostFacts.runtimeBin), known before it runs. */
+export function runtimeBinOf(runtime: 'docker' | 'podman', env: NodeJS.ProcessEnv = process.env): string {
+  return which(runtime, env.PATH) ?? `/usr/bin/${runtime}`;
+}
+
+/**
+ * Start asking the runtime what is installed. It needs only the binary, not the host facts: prepare starts
+ * it beside detectHost, so the two sets of probes run at once (each is a process start).
+ */
+export function askRuntimeState(model: Model, bin: string): RuntimeState {
+  const found = (async () => {
+    // Not on PATH (bin is then only the path a unit would name): nothing of this runtime can be asked.
+    if (!existsSync(bin) || !which(posix.basename(bin))) return { containers: {}, networks: [], images: [] };
+    const product = productOf(model);
+    const image = product.image(model);
+    const [containers, networks, img] = await Promise.all([
+      inspectContainers(bin, product.containerNames),
+      probe([bin, 'network', 'ls', '--format', '{{.Name}}'], 8000),
+      run([bin, 'image', 'inspect', image], { timeoutMs: 8000 }),
+    ]);
+    return { containers, networks: (networks ?? '').split('\n').filter(Boolean), images: img.exitCode === 0 ? [image] : [] };
+  })();
+  found.catch(() => undefined); // awaited later, by detectState; a rejection is not "unhandled" meanwhile
+  return { bin, found };
+}
+
+/**
+ * What is installed now: files we would write, containers, networks, images; or the namespace and release.
+ * `asked`: the runtime's answers, if already asked of host.runtimeBin (askRuntimeState).
+ */
+export async function detectState(model: Model, host: HostFacts, destFiles: string[], asked?: RuntimeState): Promise<InstalledState> {
   const files: Record<string, string | undefined> = {};
   for (const f of destFiles) files[f] = readIfExists(f);
   if (model.runtime === 'kubernetes') {
@@ -139,22 +174,8 @@ export async function detectState(model: Model, host: HostFacts, destFiles: stri
     }
     return { containers: {}, networks: [], images: [], files, kubernetes: { namespaceExists: ns !== undefined, ...(release ? { release } : {}) } };
   }
-  const bin = host.runtimeBin;
-  // Not on PATH (runtimeBin is then only the path a unit would name): nothing of this runtime can be asked.
-  if (!existsSync(bin) || !which(posix.basename(bin))) return { containers: {}, networks: [], images: [], files };
-  const product = productOf(model);
-  const image = product.image(model);
-  const [containers, networks, img] = await Promise.all([
-    inspectContainers(bin, product.containerNames),
-    probe([bin, 'network', 'ls', '--format', '{{.Name}}'], 8000),
-    run([bin, 'image', 'inspect', image], { timeoutMs: 8000 }),
-  ]);
-  return {
-    containers,
-    networks: (networks ?? '').split('\n').filter(Boolean),
-    images: img.exitCode === 0 ? [image] : [],
-    files,
-  };
+  const runtimeState = asked?.bin === host.runtimeBin ? asked : askRuntimeState(model, host.runtimeBin);
+  return { ...(await runtimeState.found), files };
 }
 
 export function currentUser(): string {

@@ -1,4 +1,4 @@
-// Carry out a plan: each step acts and emits events. Ctrl-C aborts the running child (execa cancelSignal);
+// Carry out a plan: each step acts and emits events. Ctrl-C aborts the running child (exec/run.ts: its process group);
 // unfinished steps are cancelled and the summary says what changed and what did not.
 import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -370,8 +370,10 @@ async function waitContainers(step: Step, a: Extract<Action, { kind: 'waitContai
     delay = Math.min(Math.round(delay * 1.6), 1000);
   }
   const report: string[] = [];
-  for (const name of a.names) {
-    const logs = await run([a.runtimeBin, 'logs', '--tail', '5', name], { signal, timeoutMs: 10_000 });
+  // Every container's last lines asked at once (a process each), shown in the containers' order.
+  const allLogs = await Promise.all(a.names.map((name) => run([a.runtimeBin, 'logs', '--tail', '5', name], { signal, timeoutMs: 10_000 })));
+  for (const [i, name] of a.names.entries()) {
+    const logs = allLogs[i]!;
     report.push(`${name}: running; last log lines:`);
     for (const l of opts.redactor.redact(`${logs.stdout}\n${logs.stderr}`).split('\n').filter(Boolean).slice(-5)) {
       emit({ type: 'output', id: step.id, line: `${name} | ${l}`, stream: 'stdout' });

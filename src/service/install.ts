@@ -7,7 +7,7 @@ import type { BaseModel, Location } from '../model/base.js';
 import { productOf } from '../products/index.js';
 import { secretFieldAt } from '../products/secrets.js';
 import type { ProductModule } from '../products/types.js';
-import { detectHost, detectState } from '../exec/detect.js';
+import { askRuntimeState, detectHost, detectState, runtimeBinOf } from '../exec/detect.js';
 import type { DetectedInstall } from '../exec/installed.js';
 import { findRecord, recordOf, remember } from '../exec/registry.js';
 import type { CheckReport, Emit, Summary } from '../exec/events.js';
@@ -97,10 +97,12 @@ export interface PrepareOptions {
 export async function prepare(loaded: Pick<Loaded, 'model'> & Partial<Loaded>, opts: PrepareOptions = {}): Promise<Prepared> {
   const { model } = loaded;
   const product = productOf(model);
+  // The runtime's answers about what is installed need only its binary: asked beside the host probes.
+  const asked = model.runtime === 'kubernetes' ? undefined : askRuntimeState(model, runtimeBinOf(model.runtime));
   const host = await detectHost(model.runtime);
   const rendered = renderForHost(model, host);
   const dests = placeFiles(model, host, rendered, { containers: {}, networks: [], images: [], files: {} }).map((f) => f.dest);
-  const state = await detectState(model, host, dests);
+  const state = await detectState(model, host, dests, asked);
   let plan = buildPlan(model, host, state, rendered);
   if (opts.noPull) plan = withoutPull(plan, state, product.image(model));
   return { loaded, product, location: locationOf(model, host.home), host, state, plan };

@@ -4,6 +4,7 @@
 // Raw input, not Ink's useInput: Ink reports Backspace (DEL, 0x7f) and the Delete key (ESC [3~) both as
 // `delete`, and has no notion of Alt-b/Alt-f/Alt-d; so the wizard reads the raw sequences Ink's input
 // parser hands to its listeners (one sequence per event, plain text in runs) and parses them here.
+import { LazySegmenter } from '../../util/lazy-segmenter.js';
 
 /** One key (the subset the wizard uses). `input` is printable text: one character, or a pasted run. */
 export interface KeyPress {
@@ -183,10 +184,11 @@ export interface LineState {
   killing?: boolean;
 }
 
-let segmenter: Intl.Segmenter | undefined;
+// Lazy: the first frame's empty or ASCII fields need no ICU (building a real Intl.Segmenter costs ~20 ms once).
+let segmenter: LazySegmenter | undefined;
 /** The grapheme clusters of a text: an emoji or a letter with its accent is one cell, one cursor step. */
 export function graphemes(text: string): string[] {
-  segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  segmenter ??= new LazySegmenter(undefined, { granularity: 'grapheme' });
   return Array.from(segmenter.segment(text), (s) => s.segment);
 }
 
