@@ -12,6 +12,7 @@ import * as life from '../service/lifecycle.js';
 import { writeFileAtomic } from '../util/fsx.js';
 import { isInteractive, redactor } from '../util/output.js';
 import { printJson, type ModelFlags } from './context.js';
+import { givenForChecks, type NotGiven } from '../service/given.js';
 import { reporterFor } from '../ui/reporters.js';
 
 export interface LifecycleFlags extends ModelFlags, Choices {
@@ -189,15 +190,15 @@ export async function statusCommand(flags: LifecycleFlags): Promise<number> {
  * Doctor before an install: what the flags describe (--preset/--set), or, on a terminal, the product and
  * runtime asked for (from the bundled presets); undefined when there is nothing to go on.
  */
-async function notInstalled(flags: LifecycleFlags): Promise<{ model: import('../model/base.js').BaseModel; where: string } | undefined> {
-  const { loadFromFlags } = await import('./context.js');
-  const { withContext } = await import('../service/find.js');
-  if (flags.preset || flags.set?.length) {
-    const { buildRaw } = await import('../products/load.js');
-    const { raw } = buildRaw({ ...(flags.preset ? { preset: flags.preset } : {}), sets: flags.set ?? [] });
-    const loaded = loadFromFlags({}, withContext(raw, flags.context));
-    return { model: loaded.model, where: 'not installed yet' };
-  }
+async function notInstalled(flags: LifecycleFlags): Promise<{ model: import('../model/base.js').BaseModel; notGiven: NotGiven[] } | undefined> {
+  // The host checks need no secret: one not given is listed, not demanded (service/given.ts).
+  const load = (req: Parameters<typeof givenForChecks>[0]) => {
+    const g = givenForChecks(req);
+    redactor.add(g.secrets);
+    for (const w of g.warnings) process.stderr.write(`warning: ${w}\n`);
+    return g;
+  };
+  if (flags.preset || flags.set?.length) return load({ ...(flags.preset ? { preset: flags.preset } : {}), set: flags.set ?? [], ...(flags.context ? { context: flags.context } : {}) });
   if (!isInteractive()) return undefined;
   const { listPresets } = await import('../model/load.js');
   const list = listPresets();
@@ -205,7 +206,7 @@ async function notInstalled(flags: LifecycleFlags): Promise<{ model: import('../
   const a = Number(await ask(`Which one? [1-${list.length}] `));
   const chosen = Number.isInteger(a) && a >= 1 && a <= list.length ? list[a - 1] : undefined;
   if (!chosen) throw new UserError([{ path: '', message: `choose a number from 1 to ${list.length}, or pass --preset <name>` }]);
-  return { model: loadFromFlags({ preset: chosen.name, ...(flags.set ? { set: flags.set } : {}) }).model, where: 'not installed yet' };
+  return load({ preset: chosen.name, set: flags.set ?? [], ...(flags.context ? { context: flags.context } : {}) });
 }
 
 export async function doctorCommand(flags: LifecycleFlags): Promise<number> {
@@ -229,8 +230,8 @@ export async function doctorCommand(flags: LifecycleFlags): Promise<number> {
         },
       ]);
     }
-    const reports = await life.doctorBefore(before!.model, flags);
-    return printDoctor(flags, { product: before!.model.product, runtime: before!.model.runtime, where: before!.where, installed: false }, reports);
+    const reports = await life.doctorBefore(before.model, flags, before.notGiven);
+    return printDoctor(flags, { product: before.model.product, runtime: before.model.runtime, where: 'not installed yet', installed: false }, reports);
   }
   const d = found;
   const reports = await life.doctor(d, flags);

@@ -32,6 +32,7 @@ import { maskUrlCredentials } from '../util/redact.js';
 import { VERSION } from '../version.js';
 import { effectiveChoices, modelOfInstall, prepare, preflight, runPlan, type Choices, type Prepared, type Reporter } from './install.js';
 import { baseDirs, stateDirOf } from './plan.js';
+import type { NotGiven } from './given.js';
 
 export async function hostFor(d: DetectedInstall): Promise<HostFacts> {
   return detectHost(d.location.runtime, { light: d.location.runtime === 'kubernetes' });
@@ -299,13 +300,22 @@ export async function doctor(d: DetectedInstall, choices: Choices): Promise<Chec
  * socket, root, disk and memory, the cluster's reachability, rights and namespace), the vendor
  * endpoints and the clock; as the vendor's precheck scripts do, so a host can be checked first.
  */
-export async function doctorBefore(model: BaseModel, choices: Choices): Promise<CheckReport[]> {
+export async function doctorBefore(model: BaseModel, choices: Choices, notGiven: readonly NotGiven[] = []): Promise<CheckReport[]> {
   const product = productOf(model);
-  return doctorOf(model, product, product.location(model, findContext().home).installDir, choices, undefined, false);
+  // A proxy whose credentials were not given: the endpoints are reached through it, so they are not checked.
+  const proxy = notGiven.find((n) => n.kind === 'userinfo');
+  const unreached = proxy ? `not checked: ${proxy.path} is not given (${proxy.message}), and the agent reaches the vendor through it` : undefined;
+  const reports = await doctorOf(model, product, product.location(model, findContext().home).installDir, choices, undefined, false, unreached);
+  const secrets: CheckReport[] = notGiven.map((n) => ({
+    id: 'secret',
+    status: 'skipped',
+    message: `${n.path} is not given (${n.message}); ${n.kind === 'userinfo' ? 'the checks through the proxy were skipped for it' : 'no host check needs it'}, an install will`,
+  }));
+  return [...reports, ...secrets];
 }
 
 /** `bootUnit`: the installed unit to check (none before an install, or on Kubernetes). */
-async function doctorOf(model: BaseModel, product: ProductModule, installDir: string | undefined, choices: Choices, bootUnit: { unit: string; generated: boolean } | undefined, installed = true): Promise<CheckReport[]> {
+async function doctorOf(model: BaseModel, product: ProductModule, installDir: string | undefined, choices: Choices, bootUnit: { unit: string; generated: boolean } | undefined, installed = true, unreached?: string): Promise<CheckReport[]> {
   const d = { product, location: { installDir } };
   let p: Awaited<ReturnType<typeof prepare>>;
   try {
@@ -328,10 +338,15 @@ async function doctorOf(model: BaseModel, product: ProductModule, installDir: st
       reports.push({ id, status: 'skipped', message: 'skipped (--skip-check, or skipped when it was installed)' });
       continue;
     }
+    if (unreached && id === 'egress') {
+      reports.push({ id, status: 'skipped', message: unreached });
+      continue;
+    }
     const check = allChecks[id];
     if (check) reports.push({ id, ...(await check(ctx)) });
   }
   if (bootUnit && !c.skipCheck?.includes('boot')) reports.push(bootCheck(await readBootState(bootUnit.unit, p.host.user), bootUnit.generated));
+  if (unreached) return [...reports, { id: 'reachability', status: 'skipped', message: unreached }, { id: 'clock-skew', status: 'skipped', message: unreached }];
   let skewChecked = false;
   // Through the proxy the install uses, as the agent would.
   const proxyUrl = model.proxy?.https ?? model.proxy?.http;
