@@ -35,3 +35,72 @@ describe('diffs are headed as git heads them', () => {
     s.server.close();
   }, 60_000);
 });
+
+describe('uninstalled, config kept: told apart from an install, and read back whole', () => {
+  it('status says it plainly, uninstall has nothing to do, the kept config keeps the image and the pull policy', async () => {
+    const s = await stubEnv('docker', {}, { imagePresent: true });
+    const image = 'registry.local/ldp-agent:1.2';
+    const set = ['--set', 'fivetran.pullPolicy=never', '--set', `fivetran.image=${image}`];
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...set, ...rootFlags], { env: s.env }).code).toBe(0);
+    const un = cli(['uninstall', '--yes', ...rootFlags], { env: s.env });
+    expect(un.code, un.stderr).toBe(0);
+    expect(un.stderr).toContain('is kept; --purge deletes it');
+
+    const st = cli(['status'], { env: s.env });
+    expect(st.code).toBe(1);
+    expect(st.stdout).toBe(`fivetran on docker — ${s.home}/fivetran\n  not installed: it was uninstalled and its config is kept in ${s.home}/fivetran; install it again (hd-setup, or hd-setup install), or delete the config (hd-setup uninstall --purge)\n`);
+    expect(JSON.parse(cli(['status', '--json'], { env: s.env }).stdout)).toMatchObject({ installed: false, healthy: false });
+
+    const before = s.calls().length;
+    const again = cli(['uninstall', '--yes'], { env: s.env });
+    expect(again.code).toBe(0);
+    expect(again.stderr).toBe(`nothing to do: fivetran on docker is not installed (uninstalled; its config is kept in ${s.home}/fivetran). To delete the config too: hd-setup uninstall --purge\n`);
+    expect(s.calls().slice(before).filter((c) => /^(rm|stop|network rm) /.test(c))).toEqual([]);
+
+    // The read-back of the kept config has what only the container said: the wizard prefills it.
+    const exported = cli(['export-preset'], { env: s.env }).stdout;
+    expect(exported).toContain(`  image: ${image}\n  pullPolicy: never\n`);
+    const { findAll, findContext, isPresent } = await import('../src/service/find.js');
+    const { createState, prefill } = await import('../src/ui/wiz/state.js');
+    const saved = { ...process.env };
+    Object.assign(process.env, s.env);
+    try {
+      const [found] = await findAll(findContext(process.env));
+      expect(found!.uninstalled).toBe(true);
+      expect(isPresent(found!)).toBe(false);
+      const w = prefill(createState(found!.preset as never));
+      expect(w.answers.fivetran).toMatchObject({ image, pullPolicy: 'never' });
+    } finally {
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
+    // A re-install keeps them: the bare preset is refused naming the --set that keeps them (never exit 0 with them gone) ...
+    const bare = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env });
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain(`fivetran.image=${image}, fivetran.pullPolicy=never`);
+    // ... and with them, the offline re-install does not pull.
+    const re = cli(['install', '--preset', 'fivetran-docker', '--yes', ...set, ...rootFlags], { env: s.env });
+    expect(re.code, re.stderr).toBe(0);
+    expect(s.calls().some((c) => c.startsWith('pull '))).toBe(false);
+    expect(JSON.parse(cli(['status', '--json'], { env: s.env }).stdout)).toMatchObject({ installed: true });
+    s.server.close();
+  }, 90_000);
+
+  it('with an install and a kept config, uninstall acts on the install; --purge of the kept one lists only what it removed', async () => {
+    const s = await stubEnv('docker', {}, { imagePresent: true });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(cli(['uninstall', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(cli(['install', '--preset', 'tobiko-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const dry = cli(['uninstall', '--dry-run'], { env: s.env });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/^hd-setup uninstall --dry-run: tobiko on docker/);
+    const purge = cli(['uninstall', '--purge', '--yes', '--set', 'product=fivetran', '--set', 'runtime=docker'], { env: s.env });
+    expect(purge.code, purge.stderr).toBe(0);
+    const changed = purge.stderr.slice(purge.stderr.indexOf('Changed:'));
+    expect(changed).not.toContain('Stop and remove');
+    expect(changed).not.toContain('network');
+    expect(changed).toContain(`removed ${s.home}/fivetran/conf/config.json`);
+    expect(purge.stderr).toContain('skipped: no container of this install is there (already removed)');
+    s.server.close();
+  }, 120_000);
+});

@@ -36,14 +36,14 @@ async function ask(question: string): Promise<string> {
 /** With several installs: a terminal chooses; without one, findOne says how to choose. */
 async function pick(list: DetectedInstall[]): Promise<DetectedInstall | undefined> {
   if (!isInteractive()) return undefined;
-  process.stderr.write(`${list.length} installs found:\n${list.map((d, i) => `  ${i + 1}) ${d.location.product} on ${d.location.runtime} (${d.where})`).join('\n')}\n`);
+  process.stderr.write(`${list.length} installs found:\n${list.map((d, i) => `  ${i + 1}) ${d.location.product} on ${d.location.runtime} (${d.where}${d.uninstalled ? '; not installed, config kept' : ''})`).join('\n')}\n`);
   const a = Number(await ask(`Which one? [1-${list.length}] `));
   return Number.isInteger(a) && a >= 1 && a <= list.length ? list[a - 1] : undefined;
 }
 
 /** Find the install these flags point at. */
-export async function findInstall(flags: LifecycleFlags): Promise<DetectedInstall> {
-  return findOne(flags, findContext(), pick);
+export async function findInstall(flags: LifecycleFlags, prefer?: (d: DetectedInstall) => boolean): Promise<DetectedInstall> {
+  return findOne(flags, findContext(), pick, prefer);
 }
 
 async function confirmOrYes(flags: LifecycleFlags, what: string): Promise<boolean> {
@@ -59,7 +59,14 @@ function dryRun(d: DetectedInstall, plan: Plan, what: string): number {
 
 // ---- uninstall ----
 export async function uninstallCommand(flags: LifecycleFlags): Promise<number> {
-  const d = await findInstall(flags);
+  // Without --purge, an install that is there now is what uninstall means; a config kept after an uninstall is not one.
+  const d = await findInstall(flags, flags.purge ? undefined : (x) => !x.uninstalled);
+  const nothing = life.nothingToUninstall(d, Boolean(flags.purge));
+  if (nothing) {
+    if (flags.json) printJson({ product: d.location.product, runtime: d.location.runtime, where: d.where, installed: false, changed: [] });
+    else process.stderr.write(`${nothing}\n`);
+    return 0;
+  }
   // One change at a time per install; after waiting for another run, look again at what it left.
   if (!flags.dryRun && (await life.lockAt(d.location, findContext().home)).waited) return uninstallCommand(flags);
   const plan = await life.uninstallPlanFor(d, Boolean(flags.purge));
@@ -68,7 +75,7 @@ export async function uninstallCommand(flags: LifecycleFlags): Promise<number> {
     process.stderr.write('Nothing was changed.\n');
     return 1;
   }
-  return exitCodeOf(await life.uninstall(d, plan, flags, reporterFor(flags)));
+  return exitCodeOf(await life.uninstall(d, plan, flags, reporterFor(flags), Boolean(flags.purge)));
 }
 
 // ---- start / stop / restart ----
@@ -150,6 +157,10 @@ export async function exportPresetCommand(flags: LifecycleFlags): Promise<number
 
 // ---- status ----
 function printStatus(s: life.StatusReport): void {
+  if (s.kept) {
+    process.stdout.write(`${s.product} on ${s.runtime} — ${s.where}\n  ${s.kept}\n`);
+    return;
+  }
   if (s.runtime !== 'kubernetes') {
     const v = s.versions as Record<string, unknown>;
     process.stdout.write(`${s.product} on ${s.runtime} ${v[s.runtime] ?? ''}${v.rootless ? ' (rootless)' : ''} — ${s.where}\n`);

@@ -15,7 +15,7 @@ import { withSecretRefs } from '../model/secret-refs.js';
 import { secretFields } from '../products/secrets.js';
 import { detectHost, detectRuntime } from '../exec/detect.js';
 import { releaseObjects, releaseProblem, type DetectedInstall } from '../exec/installed.js';
-import { findRecord, forget, remember, recordOf } from '../exec/registry.js';
+import { findRecord, forget, remember, recordOf, type KeptContainer } from '../exec/registry.js';
 import { allChecks } from '../exec/checks.js';
 import type { CheckReport, Summary } from '../exec/events.js';
 import { probeEndpoint } from '../exec/net.js';
@@ -74,12 +74,20 @@ export async function targetOf(d: DetectedInstall): Promise<Target> {
     systemdUser: host.systemdUser,
     ...(d.location.runtime === 'kubernetes' ? { stateDir: stateDirOf(d.location, host.home), secretFiles: secretFilesOf(stateDirOf(d.location, host.home), k) } : {}),
     containers: d.product.containerNames,
-    ...(d.product.network ? { network: d.product.network } : {}),
+    // Uninstalled (config kept): its network went with it.
+    ...(d.product.network && !d.uninstalled ? { network: d.product.network } : {}),
     ...(d.product.unitName ? { unitName: d.product.unitName } : {}),
     ...quadletOf(d, host.home),
     deployments: k ? await deploymentsOf(d, k.deployments) : [],
     managedKinds: k?.managedKinds ?? [],
     ...(d.location.installDir ? { purgeActions: purgeActions(d.location.installDir, host.home) } : {}),
+    ...(d.location.runtime !== 'kubernetes'
+      ? {
+          present: d.containers.map((c) => c.name),
+          foreignPresent: d.foreign.length > 0,
+          ...(d.product.unitName ? { unitPresent: existsSync(posix.join(host.home, '.config/systemd/user', d.product.unitName)) } : {}),
+        }
+      : {}),
   };
 }
 
@@ -125,19 +133,43 @@ async function asPrepared(d: DetectedInstall, plan: Plan): Promise<Prepared> {
 
 /** docker/podman: refuse (exit 2) to stop or remove a container of the same name that another install made. */
 function assertOwnContainers(d: DetectedInstall, t: Target): void {
-  if (d.location.runtime !== 'kubernetes' && d.location.installDir) assertOwned(t.runtimeBin, d.containers, d.location.installDir);
+  if (d.location.runtime !== 'kubernetes' && d.location.installDir) assertOwned(t.runtimeBin, [...d.containers, ...d.foreign], d.location.installDir);
 }
 
+/**
+ * Uninstall removes only what is this install's: its own containers (another HOME's of the same name are
+ * left alone and named), its unit if its file is there. Nothing to do for an install that `uninstall`
+ * already removed, unless --purge (its config).
+ */
 export async function uninstallPlanFor(d: DetectedInstall, purge: boolean): Promise<Plan> {
-  const t = await targetOf(d);
-  assertOwnContainers(d, t);
-  return uninstallPlan(t, purge);
+  return uninstallPlan(await targetOf(d), purge);
 }
 
-export async function uninstall(d: DetectedInstall, plan: Plan, choices: Choices, report: Reporter): Promise<Summary> {
+/** An install that was uninstalled with its config kept: `uninstall` has nothing to do without --purge. */
+export function nothingToUninstall(d: DetectedInstall, purge: boolean): string | undefined {
+  if (!d.uninstalled || purge) return undefined;
+  return `nothing to do: ${d.location.product} on ${d.location.runtime} is not installed (uninstalled; its config is kept in ${d.where}). To delete the config too: hd-setup uninstall --purge`;
+}
+
+/** What the containers say that no file keeps (image, hd-setup's labels, restart policy): kept in the record by uninstall. */
+function keptContainers(d: DetectedInstall): Record<string, KeptContainer> {
+  return Object.fromEntries(
+    d.containers.map((c) => [c.name, { image: c.image, labels: Object.fromEntries(Object.entries(c.labels).filter(([k]) => k.startsWith('hd-setup.'))), ...(c.restart ? { restart: c.restart } : {}) }]),
+  );
+}
+
+export async function uninstall(d: DetectedInstall, plan: Plan, choices: Choices, report: Reporter, purge = false): Promise<Summary> {
   const p = await asPrepared(d, plan);
   const s = await runPlan(p, effectiveChoices(p, choices), report);
-  if (s.ok) forget((await hostFor(d)).home, d.location);
+  const home = (await hostFor(d)).home;
+  if (s.ok) {
+    // The config is kept (no --purge): the record says so, with what only the containers knew.
+    if (!purge && d.location.runtime !== 'kubernetes') {
+      const rec = findRecord(home, d.location);
+      const kept = d.uninstalled ? (rec?.containers ?? {}) : keptContainers(d);
+      remember(home, recordOf(d.location, { ...(rec?.skipChecks ? { skipChecks: rec.skipChecks } : {}), ...(rec?.allowRoot ? { allowRoot: true } : {}) }, 'uninstalled', new Date(), kept));
+    } else forget(home, d.location);
+  }
   return s;
 }
 
@@ -246,11 +278,18 @@ export interface StatusReport {
   warnings?: string[];
   /** Kubernetes: the release is not deployed (pending, failed, uninstalling): its state and the fix. */
   problem?: { message: string; fix: string };
+  /** false: uninstalled, only its config is kept (`kept` says so and what to do). */
+  installed: boolean;
+  kept?: string;
 }
 
 export async function status(d: DetectedInstall): Promise<StatusReport> {
+  const base = { product: d.location.product, runtime: d.location.runtime, where: d.where, installed: !d.uninstalled };
+  if (d.uninstalled) {
+    const kept = `not installed: it was uninstalled and its config is kept in ${d.where}; install it again (hd-setup, or hd-setup install), or delete the config (hd-setup uninstall --purge)`;
+    return { ...base, versions: { hdSetup: VERSION }, healthy: false, kept };
+  }
   const t = await targetOf(d);
-  const base = { product: d.location.product, runtime: d.location.runtime, where: d.where };
   if (d.location.runtime !== 'kubernetes') {
     const rt = await detectRuntime(d.location.runtime);
     const containers = await Promise.all(t.containers.map((n) => containerStatus(t.runtimeBin, n, redactor)));
