@@ -1,6 +1,7 @@
 // The lifecycle commands say what is true: options taken alike, diffs headed as git heads them, installs
 // told from configs kept, and summaries that list what was done.
 import { describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli } from './helpers.js';
 import { rootFlags, stubEnv } from './stub-runtime.js';
@@ -102,5 +103,32 @@ describe('uninstalled, config kept: told apart from an install, and read back wh
     expect(changed).toContain(`removed ${s.home}/fivetran/conf/config.json`);
     expect(purge.stderr).toContain('skipped: no container of this install is there (already removed)');
     s.server.close();
+  }, 120_000);
+});
+
+describe('uninstall --purge acts on this HOME\'s install only', () => {
+  it('a kept config here, another HOME\'s container of the same name on the daemon: that container is left running and the summary lists only what was removed', async () => {
+    const b = await stubEnv('docker', {}, { imagePresent: true });
+    const a = await stubEnv('podman', { HD_STUB_STATE: b.state, HD_STUB_SOCKET: join(b.home, 'runtime.sock') });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: b.env }).code).toBe(0);
+    expect(cli(['uninstall', '--yes', ...rootFlags], { env: b.env }).code).toBe(0);
+    const ra = cli(['install', '--preset', 'fivetran-podman', '--yes', ...rootFlags], { env: a.env });
+    expect(ra.code, ra.stderr).toBe(0);
+    const before = b.calls().length;
+    const r = cli(['uninstall', '--purge', '--yes', ...rootFlags], { env: b.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('hd-setup: uninstalling fivetran on docker');
+    expect(r.stderr).toContain('skipped: no container of this install is there (already removed; the controller there belongs to another install and is left alone)');
+    expect(b.calls().slice(before).filter((c) => /^(rm|stop|network rm) /.test(c))).toEqual([]);
+    expect(readFileSync(join(b.state, 'containers/controller.status'), 'utf8').trim()).toBe('running');
+    const changed = r.stderr.slice(r.stderr.indexOf('Changed:')).split('\n').filter((l) => l.startsWith('    - '));
+    expect(changed.length).toBeGreaterThan(0);
+    for (const l of changed) expect(l).toMatch(new RegExp(`^    - removed ${b.home}/fivetran`));
+    expect(existsSync(join(b.home, 'fivetran'))).toBe(false);
+    expect(existsSync(join(a.home, 'fivetran/conf/config.json'))).toBe(true);
+    // Nothing left here: the record is gone too.
+    expect(cli(['status'], { env: b.env }).stderr).toMatch(/^error: no install found/);
+    a.server.close();
+    b.server.close();
   }, 120_000);
 });

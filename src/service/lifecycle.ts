@@ -137,12 +137,15 @@ function assertOwnContainers(d: DetectedInstall, t: Target): void {
 }
 
 /**
- * Uninstall removes only what is this install's: its own containers (another HOME's of the same name are
- * left alone and named), its unit if its file is there. Nothing to do for an install that `uninstall`
- * already removed, unless --purge (its config).
+ * Uninstall removes only what is this install's: its own containers that are there, its unit if its file
+ * is there. Nothing to do for an install that `uninstall` already removed, unless --purge (its config).
  */
 export async function uninstallPlanFor(d: DetectedInstall, purge: boolean): Promise<Plan> {
-  return uninstallPlan(await targetOf(d), purge);
+  const t = await targetOf(d);
+  // An install that is there: a same-named container of another install is refused (exit 2, naming its
+  // owner), as stop and start do. Its config alone (--purge after an uninstall): that container is left alone.
+  if (!d.uninstalled) assertOwnContainers(d, t);
+  return uninstallPlan(t, purge);
 }
 
 /** An install that was uninstalled with its config kept: `uninstall` has nothing to do without --purge. */
