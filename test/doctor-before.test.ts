@@ -29,6 +29,45 @@ describe('doctor before an install', () => {
     s.server.close();
   }, 60_000);
 
+  it('no secret given (--preset, --set): the host checks run all the same, and say which secret was not given', async () => {
+    const s = await stubEnv('docker', { USER: 'ana' });
+    const env = { ...s.env, FIVETRAN_TOKEN: undefined, TCLOUD_CLIENT_SECRET: undefined, WAREHOUSE_PASSWORD: undefined };
+    const r = cli(['doctor', '--preset', 'fivetran-docker', '--json', ...rootFlags], { env });
+    expect(r.stderr).toBe('');
+    const j = JSON.parse(r.stdout);
+    expect(j).toMatchObject({ product: 'fivetran', runtime: 'docker', installed: false });
+    const ids = j.checks.map((c: { id: string }) => c.id);
+    expect(ids).toEqual(expect.arrayContaining(['runtime-present', 'socket', 'disk', 'install-dir', 'reachability']));
+    expect(j.checks.filter((c: { id: string }) => c.id === 'secret')).toEqual([
+      { id: 'secret', status: 'skipped', message: 'fivetran.token is not given (environment variable FIVETRAN_TOKEN is not set; export FIVETRAN_TOKEN=... or pass the value with --set); no host check needs it, an install will' },
+    ]);
+    expect(r.code).toBe(j.checks.some((c: { status: string }) => c.status === 'fail') ? 1 : 0);
+    // Absent altogether (not even a reference): the same; Tobiko's secrets too.
+    const bare = JSON.parse(cli(['doctor', '--set', 'product=fivetran', '--set', 'runtime=podman', '--json', ...rootFlags], { env }).stdout);
+    expect(bare.checks.find((c: { id: string }) => c.id === 'secret').message).toMatch(/^fivetran\.token is not given \(is required/);
+    const tobiko = JSON.parse(cli(['doctor', '--preset', 'tobiko-docker', '--json', ...rootFlags], { env }).stdout);
+    expect(tobiko.checks.filter((c: { id: string }) => c.id === 'secret').map((c: { message: string }) => c.message.split(' ')[0])).toEqual(['tobiko.clientSecret', 'tobiko.gateways.warehouse.password']);
+    expect(tobiko.checks.map((c: { id: string }) => c.id)).toContain('runtime-present');
+    // Nothing else is let through: a mistyped key is still exit 2.
+    const bad = cli(['doctor', '--preset', 'fivetran-docker', '--set', 'fivetran.imagee=x'], { env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('error: fivetran.imagee: unknown key; check the spelling (see: hd-setup schema)\n');
+    s.server.close();
+  }, 60_000);
+
+  it('a proxy whose URL is not given: the checks through it are skipped, naming it', async () => {
+    const s = await stubEnv('docker', { USER: 'ana' });
+    const r = cli(['doctor', '--preset', 'fivetran-docker', '--set', 'proxy.https=env:PROXY_URL', '--set', 'proxy.noProxy=[localhost]', '--json', ...rootFlags], { env: s.env });
+    const j = JSON.parse(r.stdout);
+    const why = 'not checked: proxy.https is not given (environment variable PROXY_URL is not set; export PROXY_URL=... or pass the value with --set), and the agent reaches the vendor through it';
+    expect(j.checks.filter((c: { id: string }) => c.id === 'reachability' || c.id === 'clock-skew')).toEqual([
+      { id: 'reachability', status: 'skipped', message: why },
+      { id: 'clock-skew', status: 'skipped', message: why },
+    ]);
+    expect(j.checks.find((c: { id: string }) => c.id === 'secret').message).toMatch(/^proxy\.https is not given .*the checks through the proxy were skipped for it/);
+    s.server.close();
+  }, 60_000);
+
   it('a failing host check: exit 1, with its fix', async () => {
     const s = await stubEnv('docker', { USER: 'ana', DOCKER_HOST: 'unix:///nonexistent.sock' });
     const r = cli(['doctor', '--set', 'product=fivetran', '--set', 'runtime=podman', '--set', 'fivetran.token=env:FIVETRAN_TOKEN', '--json', ...rootFlags], { env: { ...s.env, PATH: '/nonexistent' } });
@@ -57,6 +96,16 @@ describe('doctor before an install', () => {
     expect(r.out).toContain('1) fivetran-docker');
     expect(r.out).toContain('hd-setup doctor: fivetran on docker (not installed yet: the checks an install would run)');
     expect(r.out).toMatch(/socket: .*docker/);
+    s.server.close();
+  }, 60_000);
+
+  it.runIf(hasScript)('on a terminal, with no secret in the environment, the chosen preset is checked all the same', async () => {
+    const s = await stubEnv('docker', { USER: 'ana' });
+    const env = { ...s.env, FIVETRAN_TOKEN: undefined };
+    const r = await drive('cols 200 rows 40', ['doctor', ...rootFlags], env, [['Which one?', '1\r']]);
+    expect(r.out).toContain('hd-setup doctor: fivetran on docker (not installed yet: the checks an install would run)');
+    expect(r.out).toContain('skipped secret: fivetran.token is not given (environment variable FIVETRAN_TOKEN is not set');
+    expect(r.out).not.toContain('error:');
     s.server.close();
   }, 60_000);
 });

@@ -12,6 +12,7 @@ import * as life from '../service/lifecycle.js';
 import { writeFileAtomic } from '../util/fsx.js';
 import { isInteractive, redactor } from '../util/output.js';
 import { printJson, type ModelFlags } from './context.js';
+import { givenForChecks, type NotGiven } from '../service/given.js';
 import { reporterFor } from '../ui/reporters.js';
 
 export interface LifecycleFlags extends ModelFlags, Choices {
@@ -35,14 +36,14 @@ async function ask(question: string): Promise<string> {
 /** With several installs: a terminal chooses; without one, findOne says how to choose. */
 async function pick(list: DetectedInstall[]): Promise<DetectedInstall | undefined> {
   if (!isInteractive()) return undefined;
-  process.stderr.write(`${list.length} installs found:\n${list.map((d, i) => `  ${i + 1}) ${d.location.product} on ${d.location.runtime} (${d.where})`).join('\n')}\n`);
+  process.stderr.write(`${list.length} installs found:\n${list.map((d, i) => `  ${i + 1}) ${d.location.product} on ${d.location.runtime} (${d.where}${d.uninstalled ? '; not installed, config kept' : ''})`).join('\n')}\n`);
   const a = Number(await ask(`Which one? [1-${list.length}] `));
   return Number.isInteger(a) && a >= 1 && a <= list.length ? list[a - 1] : undefined;
 }
 
 /** Find the install these flags point at. */
-export async function findInstall(flags: LifecycleFlags): Promise<DetectedInstall> {
-  return findOne(flags, findContext(), pick);
+export async function findInstall(flags: LifecycleFlags, prefer?: (d: DetectedInstall) => boolean): Promise<DetectedInstall> {
+  return findOne(flags, findContext(), pick, prefer);
 }
 
 async function confirmOrYes(flags: LifecycleFlags, what: string): Promise<boolean> {
@@ -58,7 +59,14 @@ function dryRun(d: DetectedInstall, plan: Plan, what: string): number {
 
 // ---- uninstall ----
 export async function uninstallCommand(flags: LifecycleFlags): Promise<number> {
-  const d = await findInstall(flags);
+  // Without --purge, an install that is there now is what uninstall means; a config kept after an uninstall is not one.
+  const d = await findInstall(flags, flags.purge ? undefined : (x) => !x.uninstalled);
+  const nothing = life.nothingToUninstall(d, Boolean(flags.purge));
+  if (nothing) {
+    if (flags.json) printJson({ product: d.location.product, runtime: d.location.runtime, where: d.where, installed: false, changed: [] });
+    else process.stderr.write(`${nothing}\n`);
+    return 0;
+  }
   // One change at a time per install; after waiting for another run, look again at what it left.
   if (!flags.dryRun && (await life.lockAt(d.location, findContext().home)).waited) return uninstallCommand(flags);
   const plan = await life.uninstallPlanFor(d, Boolean(flags.purge));
@@ -67,7 +75,7 @@ export async function uninstallCommand(flags: LifecycleFlags): Promise<number> {
     process.stderr.write('Nothing was changed.\n');
     return 1;
   }
-  return exitCodeOf(await life.uninstall(d, plan, flags, reporterFor(flags)));
+  return exitCodeOf(await life.uninstall(d, plan, flags, reporterFor(flags), Boolean(flags.purge)));
 }
 
 // ---- start / stop / restart ----
@@ -149,6 +157,10 @@ export async function exportPresetCommand(flags: LifecycleFlags): Promise<number
 
 // ---- status ----
 function printStatus(s: life.StatusReport): void {
+  if (s.kept) {
+    process.stdout.write(`${s.product} on ${s.runtime} — ${s.where}\n  ${s.kept}\n`);
+    return;
+  }
   if (s.runtime !== 'kubernetes') {
     const v = s.versions as Record<string, unknown>;
     process.stdout.write(`${s.product} on ${s.runtime} ${v[s.runtime] ?? ''}${v.rootless ? ' (rootless)' : ''} — ${s.where}\n`);
@@ -189,15 +201,15 @@ export async function statusCommand(flags: LifecycleFlags): Promise<number> {
  * Doctor before an install: what the flags describe (--preset/--set), or, on a terminal, the product and
  * runtime asked for (from the bundled presets); undefined when there is nothing to go on.
  */
-async function notInstalled(flags: LifecycleFlags): Promise<{ model: import('../model/base.js').BaseModel; where: string } | undefined> {
-  const { loadFromFlags } = await import('./context.js');
-  const { withContext } = await import('../service/find.js');
-  if (flags.preset || flags.set?.length) {
-    const { buildRaw } = await import('../products/load.js');
-    const { raw } = buildRaw({ ...(flags.preset ? { preset: flags.preset } : {}), sets: flags.set ?? [] });
-    const loaded = loadFromFlags({}, withContext(raw, flags.context));
-    return { model: loaded.model, where: 'not installed yet' };
-  }
+async function notInstalled(flags: LifecycleFlags): Promise<{ model: import('../model/base.js').BaseModel; notGiven: NotGiven[] } | undefined> {
+  // The host checks need no secret: one not given is listed, not demanded (service/given.ts).
+  const load = (req: Parameters<typeof givenForChecks>[0]) => {
+    const g = givenForChecks(req);
+    redactor.add(g.secrets);
+    for (const w of g.warnings) process.stderr.write(`warning: ${w}\n`);
+    return g;
+  };
+  if (flags.preset || flags.set?.length) return load({ ...(flags.preset ? { preset: flags.preset } : {}), set: flags.set ?? [], ...(flags.context ? { context: flags.context } : {}) });
   if (!isInteractive()) return undefined;
   const { listPresets } = await import('../model/load.js');
   const list = listPresets();
@@ -205,7 +217,7 @@ async function notInstalled(flags: LifecycleFlags): Promise<{ model: import('../
   const a = Number(await ask(`Which one? [1-${list.length}] `));
   const chosen = Number.isInteger(a) && a >= 1 && a <= list.length ? list[a - 1] : undefined;
   if (!chosen) throw new UserError([{ path: '', message: `choose a number from 1 to ${list.length}, or pass --preset <name>` }]);
-  return { model: loadFromFlags({ preset: chosen.name, ...(flags.set ? { set: flags.set } : {}) }).model, where: 'not installed yet' };
+  return load({ preset: chosen.name, set: flags.set ?? [], ...(flags.context ? { context: flags.context } : {}) });
 }
 
 export async function doctorCommand(flags: LifecycleFlags): Promise<number> {
@@ -229,8 +241,8 @@ export async function doctorCommand(flags: LifecycleFlags): Promise<number> {
         },
       ]);
     }
-    const reports = await life.doctorBefore(before!.model, flags);
-    return printDoctor(flags, { product: before!.model.product, runtime: before!.model.runtime, where: before!.where, installed: false }, reports);
+    const reports = await life.doctorBefore(before.model, flags, before.notGiven);
+    return printDoctor(flags, { product: before.model.product, runtime: before.model.runtime, where: 'not installed yet', installed: false }, reports);
   }
   const d = found;
   const reports = await life.doctor(d, flags);

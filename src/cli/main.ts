@@ -12,6 +12,9 @@ import { printJson, reportError } from './context.js';
 guardOutput();
 exitQuietlyOnEpipe();
 
+/** Every command that may act as root takes --allow-root, with one meaning. */
+const ALLOW_ROOT = 'allow running as root (the vendor scripts refuse it)';
+
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 function modelOptions(cmd: Command): Command {
@@ -61,7 +64,7 @@ export function buildProgram(): Command {
     .option('-y, --yes', 'do not ask for confirmation')
     .option('-n, --dry-run', 'print every step and exact command (secrets masked); change nothing')
     .option('--skip-check <id>', 'skip a preflight check by id (repeatable)', collect, [])
-    .option('--allow-root', 'allow running as root (the vendor scripts refuse it)')
+    .option('--allow-root', ALLOW_ROOT)
     .option('--context <name>', 'Kubernetes: kubectl/helm context to use (default: the current context)')
     .option('--reset', 'apply exactly this preset, dropping settings the install has that it does not mention')
     .action(
@@ -90,15 +93,15 @@ export function buildProgram(): Command {
       .option('--allow-root', 'before an install: check as an install with --allow-root would'),
   );
   lifecycle('uninstall', 'remove the agent (containers, unit and network, or the Helm release and our Secrets); data is kept', 'uninstallCommand', (c) =>
-    c.option('-y, --yes', 'do not ask for confirmation').option('--purge', 'also delete the install dir (config, data, logs) or the state dir').option('-n, --dry-run', 'show what would be removed'),
+    c.option('-y, --yes', 'do not ask for confirmation').option('--purge', 'also delete the install dir (config, data, logs) or the state dir').option('-n, --dry-run', 'show what would be removed').option('--allow-root', ALLOW_ROOT),
   );
   lifecycle('start', 'start the agent (recreating containers whose config changed; Kubernetes: scale up)', 'startCommand', (c) =>
-    c.option('--allow-root', 'allow running as root').option('--skip-check <id>', 'skip a preflight check by id (repeatable)', collect, []).option('-n, --dry-run', 'show the plan'),
+    c.option('--allow-root', ALLOW_ROOT).option('--skip-check <id>', 'skip a preflight check by id (repeatable)', collect, []).option('-n, --dry-run', 'show the plan'),
   );
-  lifecycle('stop', 'stop the agent (Kubernetes: scale to 0)', 'stopCommand', (c) => c.option('-n, --dry-run', 'show the plan'));
-  lifecycle('restart', 'stop, then start the agent', 'restartCommand', (c) => c.option('--allow-root', 'allow running as root').option('--skip-check <id>', 'skip a preflight check by id (repeatable)', collect, []));
+  lifecycle('stop', 'stop the agent (Kubernetes: scale to 0)', 'stopCommand', (c) => c.option('-n, --dry-run', 'show the plan').option('--allow-root', ALLOW_ROOT));
+  lifecycle('restart', 'stop, then start the agent', 'restartCommand', (c) => c.option('--allow-root', ALLOW_ROOT).option('--skip-check <id>', 'skip a preflight check by id (repeatable)', collect, []));
   lifecycle('rollback', 'restore the last backup of the configuration and re-apply it (helm rollback on Kubernetes)', 'rollbackCommand', (c) =>
-    c.option('-y, --yes', 'do not ask for confirmation').option('--allow-root', 'allow running as root').option('--skip-check <id>', 'skip a preflight check by id (repeatable)', collect, []).option('-n, --dry-run', 'show the plan'),
+    c.option('-y, --yes', 'do not ask for confirmation').option('--allow-root', ALLOW_ROOT).option('--skip-check <id>', 'skip a preflight check by id (repeatable)', collect, []).option('-n, --dry-run', 'show the plan'),
   );
   lifecycle('export-preset', 'write the detected install as a preset, with secrets as env: references', 'exportPresetCommand', (c) => c.option('-o, --out <file>', 'write to a file instead of stdout'));
 
@@ -132,7 +135,7 @@ export function buildProgram(): Command {
   program
     .option('-p, --preset <name|path>', 'wizard: start from this preset (it asks only for what is missing)')
     .option('-s, --set <path=value>', 'wizard: prefill an option (repeatable)', collect, [])
-    .option('--allow-root', 'allow running as root')
+    .option('--allow-root', ALLOW_ROOT)
     .option('--skip-check <id>', 'skip a preflight check by id (repeatable)', collect, [])
     .option('--context <name>', 'wizard: the Kubernetes context to preselect (default: the current context)')
     .option('--plain', 'wizard: numbered line prompts that never repaint (screen readers, dumb terminals; also ACCESSIBLE=1)');

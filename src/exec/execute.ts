@@ -246,7 +246,8 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
           const after = a.watch?.release ? await afterFailedRelease(step, a.watch, opts) : undefined;
           throw new StepFailure(after ? `${message}; ${after}` : message, fix, tail);
         }
-        if (!summary.changes.includes(step.title)) summary.changes.push(step.title);
+        // A tolerated failure (nothing there to stop or remove) changed nothing: the summary lists what was done.
+        if (r.exitCode === 0 && !summary.changes.includes(step.title)) summary.changes.push(step.title);
         return;
       }
     }

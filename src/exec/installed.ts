@@ -16,6 +16,7 @@ import { inspectContainers } from './detect.js';
 import { run } from './run.js';
 import { HELM_READ_TIMEOUT_MS, reachCluster, toolStderr, unreachableError } from './kube-reach.js';
 import { parseEnvFileChecked, parseInstallConfig, readStateFile } from './local-state.js';
+import { findRecord } from './registry.js';
 
 export interface ReleaseInfo {
   name: string;
@@ -60,7 +61,12 @@ export interface DetectedInstall {
   preset: Record<string, unknown>;
   /** Dotted paths in `preset` that hold secrets. */
   secretPaths: string[];
+  /** Its containers that are there now (those of this install: ownership label, or an earlier hd-setup's mounts). */
   containers: ContainerState[];
+  /** Containers of the same names that belong to another install (another HOME's) or to nobody hd-setup knows. */
+  foreign: ContainerState[];
+  /** The install was removed by `uninstall` and only its config is left (its record says so). */
+  uninstalled?: boolean;
   release?: ReleaseInfo;
   /** Human-readable: the install dir, or the release and namespace. */
   where: string;
@@ -141,7 +147,7 @@ export async function lastGoodRevision(loc: Location, below?: number): Promise<n
 }
 
 /** What is at a location: the artifacts decode reads, or undefined when nothing is installed there. */
-export async function gather(loc: Location, o: GatherOptions): Promise<{ artifacts: Artifacts; containers: ContainerState[]; release?: ReleaseInfo } | undefined> {
+export async function gather(loc: Location, o: GatherOptions): Promise<{ artifacts: Artifacts; containers: ContainerState[]; foreign: ContainerState[]; uninstalled?: boolean; release?: ReleaseInfo } | undefined> {
   const product = findProduct(loc.product);
   if (!product) return undefined;
   if (loc.runtime === 'kubernetes') {
@@ -154,7 +160,7 @@ export async function gather(loc: Location, o: GatherOptions): Promise<{ artifac
     } catch {
       values = {};
     }
-    return { artifacts: { location: loc, files: {}, containers: {}, values }, containers: [], release };
+    return { artifacts: { location: loc, files: {}, containers: {}, values }, containers: [], foreign: [], release };
   }
   const reads = product.reads(loc.runtime);
   const files: Record<string, string> = {};
@@ -173,10 +179,16 @@ export async function gather(loc: Location, o: GatherOptions): Promise<{ artifac
   if (first && files[fileKey(first.base, first.rel)] === undefined) return undefined;
   const bin = which(loc.runtime, o.env.PATH);
   const found = bin ? await inspectContainers(bin, product.containerNames) : {};
-  const containers = Object.values(found).filter((c): c is ContainerState => Boolean(c));
-  // Another install's container of the same name says nothing about this one: decode does not read it
-  // (the plans and lifecycle commands refuse to touch it, plan/containers.ts assertOwned).
-  const ours = (n: string) => (found[n] && loc.installDir && ownershipOf(found[n]!, loc.installDir).owned ? found[n] : undefined);
+  // Another install's container of the same name says nothing about this one: decode does not read it, it
+  // does not make this install "installed" (the plans and lifecycle commands refuse to touch it, plan/containers.ts assertOwned).
+  const isOurs = (c: ContainerState) => Boolean(loc.installDir) && ownershipOf(c, loc.installDir!).owned;
+  const all = Object.values(found).filter((c): c is ContainerState => Boolean(c));
+  const containers = all.filter(isOurs);
+  const foreign = all.filter((c) => !isOurs(c));
+  const ours = (n: string) => containers.find((c) => c.name === n);
+  // Uninstalled with the config kept: what its containers said is in its record (service/lifecycle.ts uninstall).
+  const rec = findRecord(o.home, loc);
+  const uninstalled = rec?.state === 'uninstalled' && containers.length === 0;
   // Quadlet (podman >= 4.4): the .container file is the container's definition (a stopped service has
   // removed its container), so it is what the read-back reads.
   const quadlet = (n: string) => {
@@ -189,10 +201,12 @@ export async function gather(loc: Location, o: GatherOptions): Promise<{ artifac
       const q = quadlet(n);
       if (q) return [n, q];
       const c = ours(n);
-      return [n, c ? { image: c.image, labels: c.labels, ...(c.restart ? { restart: c.restart } : {}) } : undefined];
+      if (c) return [n, { image: c.image, labels: c.labels, ...(c.restart ? { restart: c.restart } : {}) }];
+      const kept = uninstalled ? rec?.containers?.[n] : undefined;
+      return [n, kept ? { image: kept.image, labels: kept.labels, ...(kept.restart ? { restart: kept.restart } : {}) } : undefined];
     }),
   );
-  return { artifacts: { location: loc, files, containers: facts }, containers };
+  return { artifacts: { location: loc, files, containers: facts }, containers, foreign, ...(uninstalled ? { uninstalled } : {}) };
 }
 
 /** The install at a location, read back; undefined when nothing is there. */
@@ -207,7 +221,7 @@ export async function detectAt(loc: Location, o: GatherOptions): Promise<Detecte
     const what = loc.runtime === 'kubernetes' ? `the values of ${describeLocation(loc)}` : `the files in ${loc.installDir}`;
     throw new UserError([{ path: describeLocation(loc), message: `cannot read back ${what} (${(e as Error).message.split('\n')[0]}); fix or remove them, or point at another install with --preset/--set` }]);
   }
-  return { product, location: loc, preset: back.preset, secretPaths: back.secretPaths, containers: g.containers, ...(g.release ? { release: g.release } : {}), where: describeLocation(loc) };
+  return { product, location: loc, preset: back.preset, secretPaths: back.secretPaths, containers: g.containers, foreign: g.foreign, ...(g.uninstalled ? { uninstalled: true } : {}), ...(g.release ? { release: g.release } : {}), where: describeLocation(loc) };
 }
 
 /** Where installs live when nobody recorded them: each product's default place, on each container runtime. */

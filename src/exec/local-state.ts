@@ -40,11 +40,29 @@ export interface RecordShape {
   context?: string;
   skipChecks?: string[];
   allowRoot?: boolean;
-  state?: 'installed' | 'started';
+  state?: 'installed' | 'started' | 'uninstalled';
+  containers?: Record<string, { image: string; labels: Record<string, string>; restart?: string }>;
   updatedAt: string;
 }
 
 const REGISTRY_FIX = 'fix it or move it away (hd-setup writes a new one on the next install)';
+
+const isStr = (v: unknown) => typeof v === 'string' && v.length <= LIMITS.stringLength;
+
+/** The settings an uninstall kept of its containers: {name: {image, labels, restart?}}, strings only, capped. */
+function keptContainersOk(v: unknown): boolean {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const entries = Object.entries(v as Record<string, unknown>);
+  if (entries.length > 16) return false;
+  return entries.every(([name, c]) => {
+    if (isProtoKey(name) || c === null || typeof c !== 'object' || Array.isArray(c)) return false;
+    const o = c as Record<string, unknown>;
+    if (!isStr(o.image) || (o.restart !== undefined && !isStr(o.restart))) return false;
+    if (o.labels === null || typeof o.labels !== 'object' || Array.isArray(o.labels)) return false;
+    const labels = Object.entries(o.labels as Record<string, unknown>);
+    return labels.length <= 64 && labels.every(([k, l]) => !isProtoKey(k) && isStr(l));
+  });
+}
 
 /** Why a registry entry is not usable, or undefined. */
 function recordProblem(r: unknown): string | undefined {
@@ -57,7 +75,8 @@ function recordProblem(r: unknown): string | undefined {
   }
   if (o.skipChecks !== undefined && !(Array.isArray(o.skipChecks) && o.skipChecks.every((c) => typeof c === 'string'))) return 'has skipChecks that are not a list of check ids';
   if (o.allowRoot !== undefined && typeof o.allowRoot !== 'boolean') return 'has an allowRoot that is not true or false';
-  if (o.state !== undefined && o.state !== 'installed' && o.state !== 'started') return 'has an unknown state';
+  if (o.state !== undefined && o.state !== 'installed' && o.state !== 'started' && o.state !== 'uninstalled') return 'has an unknown state';
+  if (o.containers !== undefined && !keptContainersOk(o.containers)) return 'has containers that are not {name: {image, labels, restart}}';
   if (typeof o.installDir === 'string' && (pathProblem(o.installDir) || !o.installDir)) return 'has an invalid installDir';
   if (o.runtime !== 'kubernetes' && typeof o.installDir !== 'string') return 'has no installDir';
   return undefined;

@@ -12,9 +12,23 @@ export interface InstallRecord extends Location {
   skipChecks?: string[];
   /** --allow-root was given for this install. */
   allowRoot?: boolean;
-  /** install: the last run finished; started: it began and has not finished (failed or interrupted). */
-  state?: 'installed' | 'started';
+  /**
+   * installed: the last run finished; started: it began and has not finished (failed or interrupted);
+   * uninstalled: removed by `uninstall`, its config kept (the install dir or the values are still there).
+   */
+  state?: 'installed' | 'started' | 'uninstalled';
+  /**
+   * uninstalled: what its containers said that no file keeps (image, the pull policy and memory labels,
+   * restart policy), so that the kept config reads back whole and a re-install keeps them.
+   */
+  containers?: Record<string, KeptContainer>;
   updatedAt: string;
+}
+
+export interface KeptContainer {
+  image: string;
+  labels: Record<string, string>;
+  restart?: string;
 }
 
 export function registryFile(home: string): string {
@@ -26,12 +40,13 @@ export function readRegistry(home: string, lenient?: { warn: (msg: string) => vo
   return readRegistryFile(registryFile(home), lenient) as InstallRecord[];
 }
 
-export function recordOf(loc: Location, choices: { skipChecks?: string[]; allowRoot?: boolean } = {}, state: InstallRecord['state'] = 'installed', now = new Date()): InstallRecord {
+export function recordOf(loc: Location, choices: { skipChecks?: string[]; allowRoot?: boolean } = {}, state: InstallRecord['state'] = 'installed', now = new Date(), containers?: Record<string, KeptContainer>): InstallRecord {
   return {
     ...loc,
     ...(choices.skipChecks?.length ? { skipChecks: [...new Set(choices.skipChecks)].sort() } : {}),
     ...(choices.allowRoot ? { allowRoot: true } : {}),
     state,
+    ...(containers && Object.keys(containers).length ? { containers } : {}),
     updatedAt: now.toISOString(),
   };
 }

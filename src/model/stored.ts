@@ -10,3 +10,13 @@ export function isStored(v: unknown): v is string {
 export function storedRef(where: string): string {
   return `${STORED_PREFIX}${where}`;
 }
+
+/**
+ * A secret that was not given where only the host checks run (`doctor` before an install): it stands in
+ * so that the model is whole, and is never written, sent or checked (doctor writes nothing).
+ */
+export const NOT_GIVEN = storedRef('not-given');
+
+export function isNotGiven(v: unknown): boolean {
+  return v === NOT_GIVEN;
+}

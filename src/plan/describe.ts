@@ -77,13 +77,16 @@ export function planToJson(plan: Plan, r: Redactor): Record<string, unknown> {
   };
 }
 
-/** A unified diff of a file against what is installed; secrets masked. */
+/**
+ * A unified diff of a file against what is installed, headed as git heads one (`--- path` / `+++ path`;
+ * a new file is `--- /dev/null`, all lines added); secrets masked. Empty when nothing changes.
+ */
 export function fileDiff(f: PlannedFile, r: Redactor): string {
-  if (f.current === undefined || f.current === f.content) return '';
-  return createTwoFilesPatch(`${f.dest} (installed)`, `${f.dest} (new)`, r.redact(f.current), r.redact(f.content), '', '', { context: 2 })
-    .split('\n')
-    .slice(2)
-    .join('\n');
+  if (f.current === f.content) return '';
+  const patch = createTwoFilesPatch(f.dest, f.dest, r.redact(f.current ?? ''), r.redact(f.content), '', '', { context: 2 });
+  // The patch's own header (a separator, names with a tab after them) gives way to git's.
+  const hunks = patch.split('\n').filter((l, i) => i > 3 || !/^(={3,}|--- |\+\+\+ |Index: )/.test(l));
+  return [`--- ${f.current === undefined ? '/dev/null' : f.dest}`, `+++ ${f.dest}`, ...hunks].join('\n');
 }
 
 export function planToText(plan: Plan, r: Redactor, opts: { diffs?: boolean } = {}): string {

@@ -26,6 +26,15 @@ export interface Target {
   deployments: { name: string; replicas: number }[];
   /** Kubernetes: kinds besides Secret that hd-setup created for the release. */
   managedKinds: string[];
+  /**
+   * docker/podman uninstall: the containers of this install that are there now (when known); the others
+   * are not removed, and the summary does not say they were.
+   */
+  present?: string[];
+  /** docker/podman: a container of the same name that another install (another HOME) runs is there: its network stays. */
+  foreignPresent?: boolean;
+  /** docker/podman: the boot unit's file exists (when known). */
+  unitPresent?: boolean;
   /** docker/podman --purge: the removals of what hd-setup recorded creating in the install dir (util/fsx purgeActions). */
   purgeActions?: Action[];
 }
@@ -71,6 +80,7 @@ export function uninstallPlan(t: Target, purge: boolean): Plan {
       steps.push({
         id: 'unit',
         title: 'Remove the systemd user unit',
+        ...(t.unitPresent === false ? { skip: 'no unit file (already removed)' } : {}),
         actions: [
           ...disableUnitActions(t),
           { kind: 'remove' as const, path: unit },
@@ -78,11 +88,12 @@ export function uninstallPlan(t: Target, purge: boolean): Plan {
         ],
       });
     }
-    const names = t.containers;
+    const names = t.present ?? t.containers;
     const bin = t.runtimeBin;
     steps.push({
       id: 'containers',
-      title: `Stop and remove ${names.join(', ')}`,
+      title: `Stop and remove ${names.join(', ') || t.containers.join(', ')}`,
+      ...(names.length === 0 ? { skip: `no container of this install is there (already removed${t.foreignPresent ? `; the ${t.containers.join(', ')} there belongs to another install and is left alone` : ''})` } : {}),
       actions: [
         { kind: 'exec', argv: [bin, 'stop', '-t', '10', ...names], okExitCodes: [1, 125] },
         { kind: 'exec', argv: [bin, 'rm', '-f', ...names], okExitCodes: [1] },
@@ -92,6 +103,7 @@ export function uninstallPlan(t: Target, purge: boolean): Plan {
       steps.push({
         id: 'network',
         title: `Remove network ${t.network}`,
+        ...(t.foreignPresent ? { skip: `kept: a container of another install uses it` } : {}),
         actions: [{ kind: 'exec', argv: [bin, 'network', 'rm', t.network], okExitCodes: [1] }],
         fix: `containers still attached? ${posix.basename(bin)} network inspect ${t.network}`,
       });

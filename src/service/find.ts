@@ -140,7 +140,7 @@ const choose = `--preset <name> [--set ...], e.g. --preset fivetran-kubernetes -
  * The one install a command acts on. With a pointer, the install there. Without, the only one found;
  * with several, `pick` chooses (a TTY asks) or the command stops with exit 2 naming how to choose.
  */
-export async function findOne(p: Pointer, c: FindContext, pick?: (list: DetectedInstall[]) => Promise<DetectedInstall | undefined>): Promise<DetectedInstall> {
+export async function findOne(p: Pointer, c: FindContext, pick?: (list: DetectedInstall[]) => Promise<DetectedInstall | undefined>, prefer?: (d: DetectedInstall) => boolean): Promise<DetectedInstall> {
   const inContext = contextOnly(p);
   const loc = inContext ? undefined : pointerLocation(p, c);
   if (!inContext && (p.preset || p.set?.length || p.context)) {
@@ -149,7 +149,9 @@ export async function findOne(p: Pointer, c: FindContext, pick?: (list: Detected
     if (d) return d;
     throw new UserError([{ path: '', message: `no install found for ${loc.product} on ${loc.runtime} (${loc.installDir ?? `release ${loc.release} in namespace ${loc.namespace}`}); point at it with ${choose}` }]);
   }
-  const all = inContext ? await findInContext(inContext, c) : await findAll(c);
+  const found = inContext ? await findInContext(inContext, c) : await findAll(c);
+  // `prefer` (uninstall: installs that are there now) narrows the choice when any fits.
+  const all = prefer && found.some(prefer) ? found.filter(prefer) : found;
   if (all.length === 1) return all[0]!;
   if (all.length === 0) {
     if (inContext) {
@@ -162,7 +164,7 @@ export async function findOne(p: Pointer, c: FindContext, pick?: (list: Detected
   throw new UserError([
     {
       path: '',
-      message: `${all.length} installs found: ${all.map((d) => `${d.location.product} on ${d.location.runtime} (${d.where})`).join('; ')}; choose one with ${all.map((d) => pointerFor(d)).join(' or ')}`,
+      message: `${all.length} installs found: ${all.map((d) => `${d.location.product} on ${d.location.runtime} (${d.where}${d.uninstalled ? '; not installed, config kept' : ''})`).join('; ')}; choose one with ${all.map((d) => pointerFor(d)).join(' or ')}`,
     },
   ]);
 }

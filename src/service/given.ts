@@ -5,6 +5,9 @@ import { buildRaw, parseModel } from '../products/load.js';
 import { PRODUCTS, findProduct } from '../products/index.js';
 import { setIn } from '../model/reconcile.js';
 import type { LoadRequest } from './install.js';
+import type { BaseModel } from '../model/base.js';
+import { NOT_GIVEN } from '../model/stored.js';
+import { secretFieldAt } from '../products/secrets.js';
 
 /**
  * The wizard's flags (--preset, --set, HD_SETUP_*), checked before its first question: every problem
@@ -38,4 +41,73 @@ export function checkGiven(req: Pick<LoadRequest, 'preset' | 'set' | 'context'>,
   const problems = candidates.map(problemsOf).sort((a, b) => a.length - b.length)[0] ?? [];
   if (problems.length) throw new UserError(problems);
   return { raw, baseDir: built.baseDir };
+}
+
+/** A secret `doctor` went without: the setting, and why it was not there. */
+export interface NotGiven {
+  path: string;
+  /** What the secret is: a whole value (a token, a password), or a URL whose credentials are secret (a proxy). */
+  kind: 'value' | 'userinfo';
+  message: string;
+}
+
+const pathOf = (p: string) => p.split('.').map((k) => (/^\d+$/.test(k) ? Number(k) : k));
+
+function getIn(o: unknown, path: (string | number)[]): unknown {
+  return path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string | number, unknown>)[k] : undefined), o);
+}
+
+/**
+ * The model the host checks run on (`doctor` before an install): the flags as `install` reads them, except
+ * that a secret that is not given (unset env:, missing file:, or absent) is not an error. The host checks
+ * need no secret; each one missing stands in as a not-given marker (a proxy URL whose credentials are
+ * missing is left out), and is listed so that doctor can say so and which checks it skipped for it.
+ * Every other problem is the same exit 2 as `install`'s.
+ */
+export function givenForChecks(req: Pick<LoadRequest, 'preset' | 'set' | 'context'>, env: NodeJS.ProcessEnv = process.env): { model: BaseModel; secrets: Set<string>; warnings: string[]; notGiven: NotGiven[] } {
+  const built = buildRaw({ ...(req.preset ? { preset: req.preset } : {}), sets: req.set ?? [], env });
+  const raw = built.raw;
+  const named = findProduct(raw.product);
+  if (req.context && named) setIn(raw, named.settingPath('context', 'kubernetes').split('.'), req.context);
+  const notGiven: NotGiven[] = [];
+  // Each round stands in for the secrets the last one found missing; a secret is missing once.
+  for (;;) {
+    try {
+      const r = parseModel(structuredClone(raw), { env, baseDir: built.baseDir });
+      return { model: r.model as BaseModel, secrets: r.secrets, warnings: [...built.warnings, ...r.warnings], notGiven };
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      // No section at all for the product (`--set product=... --set runtime=...`): an empty one, so that
+      // what it lacks is found field by field.
+      if (typeof raw.product === 'string' && raw[raw.product] === undefined && e.problems.some((p) => p.path === raw.product)) {
+        raw[raw.product] = {};
+        continue;
+      }
+      const secretOf = (path: string) => {
+        if (!path || notGiven.some((n) => n.path === path)) return undefined;
+        const probe = structuredClone(raw);
+        if (typeof getIn(probe, pathOf(path)) !== 'string') setIn(probe, path.split('.'), 'x');
+        return secretFieldAt(probe, path);
+      };
+      const missing = e.problems.flatMap((p) => {
+        const f = secretOf(p.path);
+        return f ? [{ path: p.path, kind: f.kind, message: p.message }] : [];
+      });
+      // A section left without the URL taken out of it (a proxy with neither http nor https) goes too.
+      const emptied = e.problems.filter((p) => p.path && notGiven.some((n) => n.kind === 'userinfo' && n.path.startsWith(`${p.path}.`)) && getIn(raw, pathOf(p.path)) !== undefined);
+      for (const p of emptied) deleteIn(raw, pathOf(p.path));
+      const others = e.problems.filter((p) => !missing.some((m) => m.path === p.path) && !emptied.includes(p));
+      if (others.length || (!missing.length && !emptied.length)) throw others.length ? new UserError(others, e.exitCode) : e;
+      for (const m of missing) {
+        notGiven.push(m);
+        if (m.kind === 'userinfo') deleteIn(raw, pathOf(m.path));
+        else setIn(raw, m.path.split('.'), NOT_GIVEN);
+      }
+    }
+  }
+}
+
+function deleteIn(o: Record<string, unknown>, path: (string | number)[]): void {
+  const parent = getIn(o, path.slice(0, -1));
+  if (parent && typeof parent === 'object') delete (parent as Record<string | number, unknown>)[path[path.length - 1]!];
 }

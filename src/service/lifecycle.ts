@@ -15,7 +15,7 @@ import { withSecretRefs } from '../model/secret-refs.js';
 import { secretFields } from '../products/secrets.js';
 import { detectHost, detectRuntime } from '../exec/detect.js';
 import { releaseObjects, releaseProblem, type DetectedInstall } from '../exec/installed.js';
-import { findRecord, forget, remember, recordOf } from '../exec/registry.js';
+import { findRecord, forget, remember, recordOf, type KeptContainer } from '../exec/registry.js';
 import { allChecks } from '../exec/checks.js';
 import type { CheckReport, Summary } from '../exec/events.js';
 import { probeEndpoint } from '../exec/net.js';
@@ -32,6 +32,7 @@ import { maskUrlCredentials } from '../util/redact.js';
 import { VERSION } from '../version.js';
 import { effectiveChoices, modelOfInstall, prepare, preflight, runPlan, type Choices, type Prepared, type Reporter } from './install.js';
 import { baseDirs, stateDirOf } from './plan.js';
+import type { NotGiven } from './given.js';
 
 export async function hostFor(d: DetectedInstall): Promise<HostFacts> {
   return detectHost(d.location.runtime, { light: d.location.runtime === 'kubernetes' });
@@ -73,12 +74,20 @@ export async function targetOf(d: DetectedInstall): Promise<Target> {
     systemdUser: host.systemdUser,
     ...(d.location.runtime === 'kubernetes' ? { stateDir: stateDirOf(d.location, host.home), secretFiles: secretFilesOf(stateDirOf(d.location, host.home), k) } : {}),
     containers: d.product.containerNames,
-    ...(d.product.network ? { network: d.product.network } : {}),
+    // Uninstalled (config kept): its network went with it.
+    ...(d.product.network && !d.uninstalled ? { network: d.product.network } : {}),
     ...(d.product.unitName ? { unitName: d.product.unitName } : {}),
     ...quadletOf(d, host.home),
     deployments: k ? await deploymentsOf(d, k.deployments) : [],
     managedKinds: k?.managedKinds ?? [],
     ...(d.location.installDir ? { purgeActions: purgeActions(d.location.installDir, host.home) } : {}),
+    ...(d.location.runtime !== 'kubernetes'
+      ? {
+          present: d.containers.map((c) => c.name),
+          foreignPresent: d.foreign.length > 0,
+          ...(d.product.unitName ? { unitPresent: existsSync(posix.join(host.home, '.config/systemd/user', d.product.unitName)) } : {}),
+        }
+      : {}),
   };
 }
 
@@ -124,19 +133,46 @@ async function asPrepared(d: DetectedInstall, plan: Plan): Promise<Prepared> {
 
 /** docker/podman: refuse (exit 2) to stop or remove a container of the same name that another install made. */
 function assertOwnContainers(d: DetectedInstall, t: Target): void {
-  if (d.location.runtime !== 'kubernetes' && d.location.installDir) assertOwned(t.runtimeBin, d.containers, d.location.installDir);
+  if (d.location.runtime !== 'kubernetes' && d.location.installDir) assertOwned(t.runtimeBin, [...d.containers, ...d.foreign], d.location.installDir);
 }
 
+/**
+ * Uninstall removes only what is this install's: its own containers that are there, its unit if its file
+ * is there. Nothing to do for an install that `uninstall` already removed, unless --purge (its config).
+ */
 export async function uninstallPlanFor(d: DetectedInstall, purge: boolean): Promise<Plan> {
   const t = await targetOf(d);
-  assertOwnContainers(d, t);
+  // An install that is there: a same-named container of another install is refused (exit 2, naming its
+  // owner), as stop and start do. Its config alone (--purge after an uninstall): that container is left alone.
+  if (!d.uninstalled) assertOwnContainers(d, t);
   return uninstallPlan(t, purge);
 }
 
-export async function uninstall(d: DetectedInstall, plan: Plan, choices: Choices, report: Reporter): Promise<Summary> {
+/** An install that was uninstalled with its config kept: `uninstall` has nothing to do without --purge. */
+export function nothingToUninstall(d: DetectedInstall, purge: boolean): string | undefined {
+  if (!d.uninstalled || purge) return undefined;
+  return `nothing to do: ${d.location.product} on ${d.location.runtime} is not installed (uninstalled; its config is kept in ${d.where}). To delete the config too: hd-setup uninstall --purge`;
+}
+
+/** What the containers say that no file keeps (image, hd-setup's labels, restart policy): kept in the record by uninstall. */
+function keptContainers(d: DetectedInstall): Record<string, KeptContainer> {
+  return Object.fromEntries(
+    d.containers.map((c) => [c.name, { image: c.image, labels: Object.fromEntries(Object.entries(c.labels).filter(([k]) => k.startsWith('hd-setup.'))), ...(c.restart ? { restart: c.restart } : {}) }]),
+  );
+}
+
+export async function uninstall(d: DetectedInstall, plan: Plan, choices: Choices, report: Reporter, purge = false): Promise<Summary> {
   const p = await asPrepared(d, plan);
   const s = await runPlan(p, effectiveChoices(p, choices), report);
-  if (s.ok) forget((await hostFor(d)).home, d.location);
+  const home = (await hostFor(d)).home;
+  if (s.ok) {
+    // The config is kept (no --purge): the record says so, with what only the containers knew.
+    if (!purge && d.location.runtime !== 'kubernetes') {
+      const rec = findRecord(home, d.location);
+      const kept = d.uninstalled ? (rec?.containers ?? {}) : keptContainers(d);
+      remember(home, recordOf(d.location, { ...(rec?.skipChecks ? { skipChecks: rec.skipChecks } : {}), ...(rec?.allowRoot ? { allowRoot: true } : {}) }, 'uninstalled', new Date(), kept));
+    } else forget(home, d.location);
+  }
   return s;
 }
 
@@ -245,11 +281,18 @@ export interface StatusReport {
   warnings?: string[];
   /** Kubernetes: the release is not deployed (pending, failed, uninstalling): its state and the fix. */
   problem?: { message: string; fix: string };
+  /** false: uninstalled, only its config is kept (`kept` says so and what to do). */
+  installed: boolean;
+  kept?: string;
 }
 
 export async function status(d: DetectedInstall): Promise<StatusReport> {
+  const base = { product: d.location.product, runtime: d.location.runtime, where: d.where, installed: !d.uninstalled };
+  if (d.uninstalled) {
+    const kept = `not installed: it was uninstalled and its config is kept in ${d.where}; install it again (hd-setup, or hd-setup install), or delete the config (hd-setup uninstall --purge)`;
+    return { ...base, versions: { hdSetup: VERSION }, healthy: false, kept };
+  }
   const t = await targetOf(d);
-  const base = { product: d.location.product, runtime: d.location.runtime, where: d.where };
   if (d.location.runtime !== 'kubernetes') {
     const rt = await detectRuntime(d.location.runtime);
     const containers = await Promise.all(t.containers.map((n) => containerStatus(t.runtimeBin, n, redactor)));
@@ -299,13 +342,22 @@ export async function doctor(d: DetectedInstall, choices: Choices): Promise<Chec
  * socket, root, disk and memory, the cluster's reachability, rights and namespace), the vendor
  * endpoints and the clock; as the vendor's precheck scripts do, so a host can be checked first.
  */
-export async function doctorBefore(model: BaseModel, choices: Choices): Promise<CheckReport[]> {
+export async function doctorBefore(model: BaseModel, choices: Choices, notGiven: readonly NotGiven[] = []): Promise<CheckReport[]> {
   const product = productOf(model);
-  return doctorOf(model, product, product.location(model, findContext().home).installDir, choices, undefined, false);
+  // A proxy whose credentials were not given: the endpoints are reached through it, so they are not checked.
+  const proxy = notGiven.find((n) => n.kind === 'userinfo');
+  const unreached = proxy ? `not checked: ${proxy.path} is not given (${proxy.message}), and the agent reaches the vendor through it` : undefined;
+  const reports = await doctorOf(model, product, product.location(model, findContext().home).installDir, choices, undefined, false, unreached);
+  const secrets: CheckReport[] = notGiven.map((n) => ({
+    id: 'secret',
+    status: 'skipped',
+    message: `${n.path} is not given (${n.message}); ${n.kind === 'userinfo' ? 'the checks through the proxy were skipped for it' : 'no host check needs it'}, an install will`,
+  }));
+  return [...reports, ...secrets];
 }
 
 /** `bootUnit`: the installed unit to check (none before an install, or on Kubernetes). */
-async function doctorOf(model: BaseModel, product: ProductModule, installDir: string | undefined, choices: Choices, bootUnit: { unit: string; generated: boolean } | undefined, installed = true): Promise<CheckReport[]> {
+async function doctorOf(model: BaseModel, product: ProductModule, installDir: string | undefined, choices: Choices, bootUnit: { unit: string; generated: boolean } | undefined, installed = true, unreached?: string): Promise<CheckReport[]> {
   const d = { product, location: { installDir } };
   let p: Awaited<ReturnType<typeof prepare>>;
   try {
@@ -328,10 +380,15 @@ async function doctorOf(model: BaseModel, product: ProductModule, installDir: st
       reports.push({ id, status: 'skipped', message: 'skipped (--skip-check, or skipped when it was installed)' });
       continue;
     }
+    if (unreached && id === 'egress') {
+      reports.push({ id, status: 'skipped', message: unreached });
+      continue;
+    }
     const check = allChecks[id];
     if (check) reports.push({ id, ...(await check(ctx)) });
   }
   if (bootUnit && !c.skipCheck?.includes('boot')) reports.push(bootCheck(await readBootState(bootUnit.unit, p.host.user), bootUnit.generated));
+  if (unreached) return [...reports, { id: 'reachability', status: 'skipped', message: unreached }, { id: 'clock-skew', status: 'skipped', message: unreached }];
   let skewChecked = false;
   // Through the proxy the install uses, as the agent would.
   const proxyUrl = model.proxy?.https ?? model.proxy?.http;

@@ -2,7 +2,7 @@
 import { posix } from 'node:path';
 import type * as z from 'zod';
 import type { BaseModel, Location, Runtime } from '../../model/base.js';
-import { isStored } from '../../model/stored.js';
+import { isNotGiven, isStored } from '../../model/stored.js';
 import { expandTilde } from '../../util/paths.js';
 import { obj, str, type KubeSpec, type ProductModule } from '../types.js';
 import { decodeFivetran } from './decode.js';
@@ -76,7 +76,7 @@ export const fivetran: ProductModule = {
       }
     } else {
       if (!hasToken) ctx.addIssue({ code: 'custom', path: ['fivetran', 'token'], message: 'is required; pass --set fivetran.token=env:FIVETRAN_TOKEN' });
-      else if (isStored(f.token)) ctx.addIssue({ code: 'custom', path: ['fivetran', 'token'], message: `a token kept in a Kubernetes Secret cannot be used on ${model.runtime}; pass --set fivetran.token=env:FIVETRAN_TOKEN` });
+      else if (isStored(f.token) && !isNotGiven(f.token)) ctx.addIssue({ code: 'custom', path: ['fivetran', 'token'], message: `a token kept in a Kubernetes Secret cannot be used on ${model.runtime}; pass --set fivetran.token=env:FIVETRAN_TOKEN` });
       if (k.tokenSecret) ctx.addIssue({ code: 'custom', path: ['fivetran', 'kubernetes', 'tokenSecret'], message: `is for Kubernetes; on ${model.runtime} give fivetran.token` });
     }
   },

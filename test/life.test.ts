@@ -1,0 +1,134 @@
+// The lifecycle commands say what is true: options taken alike, diffs headed as git heads them, installs
+// told from configs kept, and summaries that list what was done.
+import { describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cli } from './helpers.js';
+import { rootFlags, stubEnv } from './stub-runtime.js';
+
+describe('every command that may act as root takes --allow-root', () => {
+  it.each(['install', 'uninstall', 'start', 'stop', 'restart', 'rollback', 'doctor'])('%s --allow-root is known', (cmd) => {
+    const r = cli([cmd, '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/--allow-root\s/);
+  });
+
+  it('uninstall --allow-root and stop --allow-root run (nothing installed: exit 2 saying so, not "unknown option")', () => {
+    for (const cmd of ['uninstall', 'stop']) {
+      const r = cli([cmd, '--allow-root', '--dry-run']);
+      expect(r.stderr).not.toContain('unknown option');
+      expect(r.stderr).toMatch(/^error: no install found/);
+    }
+  });
+});
+
+describe('diffs are headed as git heads them', () => {
+  it('a new file: --- /dev/null, +++ its path; a changed file: --- and +++ its path', async () => {
+    const s = await stubEnv();
+    const conf = join(s.home, 'fivetran/conf/config.json');
+    const first = cli(['install', '--preset', 'fivetran-docker', '--dry-run', ...rootFlags], { env: s.env });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain(`        --- /dev/null\n        +++ ${conf}\n        @@ -0,0 +1,`);
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const changed = cli(['install', '--preset', 'fivetran-docker', '--dry-run', '--set', 'proxy.https=http://proxy.internal:3128', ...rootFlags], { env: s.env });
+    expect(changed.stdout).toContain(`        --- ${conf}\n        +++ ${conf}\n        @@ `);
+    expect(changed.stdout).toContain('+  "https_proxy": "http://proxy.internal:3128"');
+    s.server.close();
+  }, 60_000);
+});
+
+describe('uninstalled, config kept: told apart from an install, and read back whole', () => {
+  it('status says it plainly, uninstall has nothing to do, the kept config keeps the image and the pull policy', async () => {
+    const s = await stubEnv('docker', {}, { imagePresent: true });
+    const image = 'registry.local/ldp-agent:1.2';
+    const set = ['--set', 'fivetran.pullPolicy=never', '--set', `fivetran.image=${image}`];
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...set, ...rootFlags], { env: s.env }).code).toBe(0);
+    const un = cli(['uninstall', '--yes', ...rootFlags], { env: s.env });
+    expect(un.code, un.stderr).toBe(0);
+    expect(un.stderr).toContain('is kept; --purge deletes it');
+
+    const st = cli(['status'], { env: s.env });
+    expect(st.code).toBe(1);
+    expect(st.stdout).toBe(`fivetran on docker — ${s.home}/fivetran\n  not installed: it was uninstalled and its config is kept in ${s.home}/fivetran; install it again (hd-setup, or hd-setup install), or delete the config (hd-setup uninstall --purge)\n`);
+    expect(JSON.parse(cli(['status', '--json'], { env: s.env }).stdout)).toMatchObject({ installed: false, healthy: false });
+
+    const before = s.calls().length;
+    const again = cli(['uninstall', '--yes'], { env: s.env });
+    expect(again.code).toBe(0);
+    expect(again.stderr).toBe(`nothing to do: fivetran on docker is not installed (uninstalled; its config is kept in ${s.home}/fivetran). To delete the config too: hd-setup uninstall --purge\n`);
+    expect(s.calls().slice(before).filter((c) => /^(rm|stop|network rm) /.test(c))).toEqual([]);
+
+    // The read-back of the kept config has what only the container said: the wizard prefills it.
+    const exported = cli(['export-preset'], { env: s.env }).stdout;
+    expect(exported).toContain(`  image: ${image}\n  pullPolicy: never\n`);
+    const { findAll, findContext, isPresent } = await import('../src/service/find.js');
+    const { createState, prefill } = await import('../src/ui/wiz/state.js');
+    const saved = { ...process.env };
+    Object.assign(process.env, s.env);
+    try {
+      const [found] = await findAll(findContext(process.env));
+      expect(found!.uninstalled).toBe(true);
+      expect(isPresent(found!)).toBe(false);
+      const w = prefill(createState(found!.preset as never));
+      expect(w.answers.fivetran).toMatchObject({ image, pullPolicy: 'never' });
+    } finally {
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
+    // A re-install keeps them: the bare preset is refused naming the --set that keeps them (never exit 0 with them gone) ...
+    const bare = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env });
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain(`fivetran.image=${image}, fivetran.pullPolicy=never`);
+    // ... and with them, the offline re-install does not pull.
+    const re = cli(['install', '--preset', 'fivetran-docker', '--yes', ...set, ...rootFlags], { env: s.env });
+    expect(re.code, re.stderr).toBe(0);
+    expect(s.calls().some((c) => c.startsWith('pull '))).toBe(false);
+    expect(JSON.parse(cli(['status', '--json'], { env: s.env }).stdout)).toMatchObject({ installed: true });
+    s.server.close();
+  }, 90_000);
+
+  it('with an install and a kept config, uninstall acts on the install; --purge of the kept one lists only what it removed', async () => {
+    const s = await stubEnv('docker', {}, { imagePresent: true });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(cli(['uninstall', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(cli(['install', '--preset', 'tobiko-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const dry = cli(['uninstall', '--dry-run'], { env: s.env });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/^hd-setup uninstall --dry-run: tobiko on docker/);
+    const purge = cli(['uninstall', '--purge', '--yes', '--set', 'product=fivetran', '--set', 'runtime=docker'], { env: s.env });
+    expect(purge.code, purge.stderr).toBe(0);
+    const changed = purge.stderr.slice(purge.stderr.indexOf('Changed:'));
+    expect(changed).not.toContain('Stop and remove');
+    expect(changed).not.toContain('network');
+    expect(changed).toContain(`removed ${s.home}/fivetran/conf/config.json`);
+    expect(purge.stderr).toContain('skipped: no container of this install is there (already removed)');
+    s.server.close();
+  }, 120_000);
+});
+
+describe('uninstall --purge acts on this HOME\'s install only', () => {
+  it('a kept config here, another HOME\'s container of the same name on the daemon: that container is left running and the summary lists only what was removed', async () => {
+    const b = await stubEnv('docker', {}, { imagePresent: true });
+    const a = await stubEnv('podman', { HD_STUB_STATE: b.state, HD_STUB_SOCKET: join(b.home, 'runtime.sock') });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: b.env }).code).toBe(0);
+    expect(cli(['uninstall', '--yes', ...rootFlags], { env: b.env }).code).toBe(0);
+    const ra = cli(['install', '--preset', 'fivetran-podman', '--yes', ...rootFlags], { env: a.env });
+    expect(ra.code, ra.stderr).toBe(0);
+    const before = b.calls().length;
+    const r = cli(['uninstall', '--purge', '--yes', ...rootFlags], { env: b.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('hd-setup: uninstalling fivetran on docker');
+    expect(r.stderr).toContain('skipped: no container of this install is there (already removed; the controller there belongs to another install and is left alone)');
+    expect(b.calls().slice(before).filter((c) => /^(rm|stop|network rm) /.test(c))).toEqual([]);
+    expect(readFileSync(join(b.state, 'containers/controller.status'), 'utf8').trim()).toBe('running');
+    const changed = r.stderr.slice(r.stderr.indexOf('Changed:')).split('\n').filter((l) => l.startsWith('    - '));
+    expect(changed.length).toBeGreaterThan(0);
+    for (const l of changed) expect(l).toMatch(new RegExp(`^    - removed ${b.home}/fivetran`));
+    expect(existsSync(join(b.home, 'fivetran'))).toBe(false);
+    expect(existsSync(join(a.home, 'fivetran/conf/config.json'))).toBe(true);
+    // Nothing left here: the record is gone too.
+    expect(cli(['status'], { env: b.env }).stderr).toMatch(/^error: no install found/);
+    a.server.close();
+    b.server.close();
+  }, 120_000);
+});
