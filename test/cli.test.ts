@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
 import { SECRET_ENV, TOKEN, cli, expectNoSecrets, tmp, ROOT } from './helpers.js';
+import { stubEnv } from './stub-runtime.js';
 
 const env = (extra: NodeJS.ProcessEnv = {}) => ({ ...SECRET_ENV, ...extra });
 
@@ -185,10 +186,18 @@ describe('install --dry-run', () => {
     expectNoSecrets(r.stdout + r.stderr);
     expect(listTree(home)).toEqual([]);
   });
-  it('install without --yes and without a terminal refuses and names --yes', () => {
-    const r = cli(['install', '--preset', 'fivetran-docker'], { env: env() });
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^error: --yes: is required to install without a terminal/);
+  it('install without --yes and without a terminal refuses and names --yes', async () => {
+    // on a stub runtime: what the machine's own docker holds must not change the answer
+    const s = await stubEnv();
+    try {
+      const r = cli(['install', '--preset', 'fivetran-docker'], { env: s.env });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^error: --yes: is required to install without a terminal/);
+      expect(s.calls().filter((c) => /^(run|create|rm|pull|start|stop|network (create|rm))\b/.test(c))).toEqual([]);
+      expect(s.calls().length).toBeGreaterThan(0); // it did look at the (stub) runtime, not the machine's
+    } finally {
+      s.server.close();
+    }
   });
 });
 
