@@ -132,7 +132,8 @@ for (const rt of runtimes) {
     }
     const rootless = rt.user !== 'root';
     // Everything of this round under one directory of the HOME: the install dirs, the secrets, the bundles.
-    const base = join(rt.home, `hd-leaks-${RUN}`);
+    // (the two rootless runtimes share the user's HOME: a directory each)
+    const base = join(rt.home, `hd-leaks-${RUN}-${rt.name.split(' (')[0]!.replace(/ /g, '-')}`);
     const secretDir = join(base, 'secrets');
     mkdirSync(secretDir, { recursive: true, mode: 0o700 });
     if (rootless) for (const d of [base, secretDir]) chownSync(d, uid, uid);
