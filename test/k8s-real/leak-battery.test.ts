@@ -410,6 +410,17 @@ describe('leak battery on Kubernetes: every command, every secrets strategy, eve
           }
         }
 
+        // the API server's store, every version of every object ever written: no secret in an annotation
+        // (last-applied-configuration); outside Secrets only where the README says it lives
+        const stored = bed.api.allWritten().filter((o) => o.metadata?.namespace === k.namespace);
+        expect(stored.some((o) => o.kind === 'Deployment')).toBe(true);
+        for (const o of stored) {
+          const id = `${o.kind}/${o.metadata.name}`;
+          expectAbsent(`annotations of ${id}`, JSON.stringify(o.metadata.annotations ?? {}), [...secrets, ...ALL_TWO_LINES]);
+          if (o.kind === 'Secret') continue;
+          const allowed = new Set(k.inCluster.filter((c) => c.holders.test(id)).flatMap((c) => c.secrets));
+          expectAbsent(`${id} in the API server`, JSON.stringify(o), secrets.filter((s) => !allowed.has(s)));
+        }
         // it still reads right around what was masked
         k.reads(outputs.map(([, t]) => t).join('\n'));
         // stdout and stderr of every command
@@ -439,17 +450,6 @@ describe('leak battery on Kubernetes: every command, every secrets strategy, eve
           const text = readFileSync(f.path, 'utf8');
           expectAbsent(`bundle ${relative(unpacked, f.path)}`, text, secrets);
           expectNoToken(`bundle ${relative(unpacked, f.path)}`, text, k.short);
-        }
-        // the API server's store, every version of every object ever written: no secret in an annotation
-        // (last-applied-configuration); outside Secrets only where the README says it lives
-        const stored = bed.api.allWritten().filter((o) => o.metadata?.namespace === k.namespace);
-        expect(stored.some((o) => o.kind === 'Deployment')).toBe(true);
-        for (const o of stored) {
-          const id = `${o.kind}/${o.metadata.name}`;
-          expectAbsent(`annotations of ${id}`, JSON.stringify(o.metadata.annotations ?? {}), [...secrets, ...ALL_TWO_LINES]);
-          if (o.kind === 'Secret') continue;
-          const allowed = new Set(k.inCluster.filter((c) => c.holders.test(id)).flatMap((c) => c.secrets));
-          expectAbsent(`${id} in the API server`, JSON.stringify(o), secrets.filter((s) => !allowed.has(s)));
         }
       },
       T,
