@@ -5,6 +5,7 @@ import { join, posix, resolve } from 'node:path';
 import { tempDir, writeSecretFileAtomic } from '../util/tempdir.js';
 import type { Location } from '../model/base.js';
 import type { Redactor } from '../util/redact.js';
+import { maskEnvFile, maskJsonPaths } from '../util/mask-fields.js';
 import { run } from './run.js';
 
 export interface BundleInput {
@@ -16,6 +17,18 @@ export interface BundleInput {
   containers: string[];
   /** Files of the install to include (redacted). */
   files: string[];
+  /**
+   * The keys under which those files hold a secret (the registry's `secretConfigKeys`): such an env-file line
+   * or JSON field is masked whole, whatever its value; substring redaction is the net for the rest.
+   */
+  secretKeys: string[];
+}
+
+/** A config file of the install, structure first: env-file lines and JSON fields by key, then the redactor. */
+export function maskConfigFile(name: string, text: string, secretKeys: readonly string[], redactor: Redactor): string {
+  if (name.endsWith('.json')) return maskJsonPaths(text, secretKeys.map((k) => [k]), redactor);
+  if (name.endsWith('.env')) return maskEnvFile(text, secretKeys, redactor);
+  return redactor.redact(text);
 }
 
 export async function writeBundle(file: string, b: BundleInput, redactor: Redactor): Promise<string> {
@@ -46,7 +59,7 @@ export async function writeBundle(file: string, b: BundleInput, redactor: Redact
       put('pods.json', (await run(['kubectl', ...kctx, 'get', 'pods', '-n', ns, '-o', 'json'], { timeoutMs: 10_000 })).stdout);
       put('events.json', (await run(['kubectl', ...kctx, 'get', 'events', '-n', ns, '-o', 'json'], { timeoutMs: 10_000 })).stdout);
     }
-    for (const f of b.files) if (existsSync(f)) put(posix.basename(f) + '.redacted', readFileSync(f, 'utf8'));
+    for (const f of b.files) if (existsSync(f)) put(posix.basename(f) + '.redacted', maskConfigFile(posix.basename(f), readFileSync(f, 'utf8'), b.secretKeys, redactor));
     const out = resolve(file);
     const tarball = join(dir, 'bundle.tar.gz');
     const r = await run(['tar', '-czf', tarball, '-C', dir, 'hd-setup-diagnostics'], { timeoutMs: 30_000 });

@@ -126,6 +126,21 @@ export function secretValues(preset: Obj, list: readonly ProductModule[] = PRODU
   return out;
 }
 
+/**
+ * The keys under which the install's config files (docker/podman) hold the preset's secret values, by the
+ * product's own mapping (`secretConfigKey`): an env-file line or a JSON field with one of these keys is
+ * masked whole, whatever its value looks like. URL fields are left out: their password is masked in place.
+ */
+export function secretConfigKeys(preset: Obj, list: readonly ProductModule[] = PRODUCTS): string[] {
+  const product = findProduct(preset.product, list);
+  const out = new Set<string>();
+  for (const f of secretFields(preset, list)) {
+    const key = f.kind === 'value' ? product?.secretConfigKey?.(f.path) : undefined;
+    if (key) out.add(key);
+  }
+  return [...out];
+}
+
 /** The secret field at a path of a preset, if it is one (the reset refusal asks for each setting it names). */
 export function secretFieldAt(preset: Obj, path: string, list: readonly ProductModule[] = PRODUCTS): SecretField | undefined {
   return secretFields(preset, list).find((f) => f.path === path);

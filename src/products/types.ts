@@ -135,6 +135,11 @@ export interface ProductModule {
   secretRules?(preset: Record<string, unknown>): string[];
   /** The environment variable a rule-made secret path is exported as, where the schema names none (`x-env`). */
   secretEnvName?(path: string): string;
+  /**
+   * docker/podman: the key a secret path (one `secretFields` lists) is written under in the install's config
+   * file (an env-file variable, a JSON config field), so that the diagnostics bundle masks that value whole.
+   */
+  secretConfigKey?(path: string): string | undefined;
   /** Vendor endpoints the agent must reach (doctor). */
   endpoints(model: BaseModel): string[];
   /** The wizard's questions (src/products/<name>/questions.ts; also listed in wizards.ts, which the wizard loads without zod). */

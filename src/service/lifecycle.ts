@@ -12,7 +12,7 @@ import { backupValidator } from '../exec/local-state.js';
 import { posix } from 'node:path';
 import { UserError } from '../model/errors.js';
 import { withSecretRefs } from '../model/secret-refs.js';
-import { secretFields } from '../products/secrets.js';
+import { secretConfigKeys, secretFields } from '../products/secrets.js';
 import { detectHost, detectRuntime } from '../exec/detect.js';
 import { releaseObjects, releaseProblem, type DetectedInstall } from '../exec/installed.js';
 import { findRecord, forget, remember, recordOf, type KeptContainer } from '../exec/registry.js';
@@ -433,6 +433,7 @@ export async function bundle(file: string, d: DetectedInstall, reports: CheckRep
       runtimeBin: host.runtimeBin,
       containers: d.product.containerNames,
       files: d.location.runtime === 'kubernetes' ? [] : configs,
+      secretKeys: secretConfigKeys(d.preset),
     },
     redactor,
   );

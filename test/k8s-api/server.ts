@@ -347,6 +347,17 @@ export class KubeApiServer {
     return this.history.filter((h) => h.res.group === group && h.res.plural === plural && h.type !== 'DELETED').map((h) => clone(h.obj));
   }
 
+  private everything: Obj[] | undefined;
+  /** From now on, keep every version of every object written (the watch history is capped): for leak checks. */
+  keepAll(): void {
+    this.everything ??= [...this.store.values()].map(clone);
+  }
+  /** Every version of every object written since keepAll() (deleted ones too), oldest first. */
+  allWritten(): Obj[] {
+    if (!this.everything) throw new Error('allWritten() needs keepAll() first');
+    return this.everything.map(clone);
+  }
+
   /** Objects of one kind anywhere: a short-hand for tests (`objects('apps', 'deployments', 'ns')`). */
   objects(group: string, plural: string, ns?: string): Obj[] {
     return this.list(this.res(group, plural), ns);
@@ -412,6 +423,7 @@ export class KubeApiServer {
 
   private notify(type: string, res: Resource, obj: Obj): void {
     this.history.push({ rv: Number(obj.metadata.resourceVersion), type, res, obj: clone(obj) });
+    if (this.everything && type !== 'DELETED') this.everything.push(clone(obj));
     if (this.history.length > 2000) this.history.splice(0, 500);
     for (const w of this.watchers) if (this.watchMatches(w, res, obj)) w.out.write(`${JSON.stringify({ type, object: obj })}\n`);
   }

@@ -163,6 +163,8 @@ export const fivetran: ProductModule = {
   },
 
   // Secrets: fivetran.token, marked in the schema (schema.ts); no rules of its own.
+  // conf/config.json holds the token under `token`, as install.sh writes it.
+  secretConfigKey: (path) => (path === 'fivetran.token' ? 'token' : undefined),
   endpoints: () => ['https://ldp.orchestrator.fivetran.com', 'https://api.fivetran.com/v1/hybrid-deployment-agents'],
   wizard: fivetranWizard,
 };

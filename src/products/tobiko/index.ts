@@ -7,7 +7,7 @@ import { obj, str, type ProductModule } from '../types.js';
 import { decodeTobiko } from './decode.js';
 import { isSecretParam } from './engines.js';
 import { planTobikoContainers, planTobikoKubernetes, tobikoContainerSpecs, tobikoSelector } from './plan.js';
-import { renderTobiko, TOBIKO_CONTAINERS, TOBIKO_ENV_FILE, TOBIKO_UNIT, tobikoOf, tobikoSecretName } from './render.js';
+import { gatewayEnvKey, renderTobiko, TOBIKO_CONTAINERS, TOBIKO_ENV_FILE, TOBIKO_UNIT, tobikoOf, tobikoSecretName } from './render.js';
 import { checkTobikoForRuntime, effectiveStrategy, tobikoSchema } from './schema.js';
 import { tobikoWizard } from './questions.js';
 
@@ -109,6 +109,11 @@ export const tobiko: ProductModule = {
       for (const p of Object.keys(obj(params))) if (isSecretParam(p, secretParams, nonSecretParams)) out.push(`tobiko.gateways.${g}.${p}`);
     }
     return out;
+  },
+  secretConfigKey(path) {
+    if (path === 'tobiko.clientSecret') return 'TCLOUD_CLIENT_SECRET';
+    const g = /^tobiko\.gateways\.([^.]+)\.(.+)$/.exec(path);
+    return g ? gatewayEnvKey(g[1]!, g[2]!) : undefined;
   },
   secretEnvName(path) {
     const g = /^tobiko\.gateways\.([^.]+)\.(.+)$/.exec(path);
