@@ -19,7 +19,7 @@ import { redactor } from '../util/output.js';
 import { hasPassword } from '../util/url-userinfo.js';
 import { shellQuote } from '../util/shell.js';
 import { findAt, findContext, locationFromRaw, withContext } from './find.js';
-import { buildPlan, installDirOf, locationOf, placeFiles, renderForHost } from './plan.js';
+import { buildPlan, locationOf, placeFiles, renderForHost, stateDirOf } from './plan.js';
 
 /** The user's choices for an install that are not settings of the agent: remembered with the install. */
 export interface Choices {
@@ -129,7 +129,9 @@ function checkContext(p: Prepared, choices: Choices, signal?: AbortSignal) {
     product: p.product,
     host: p.host,
     state: p.state,
-    installDir: installDirOf(p.loaded.model, p.host.home),
+    // Kubernetes has no install dir: its files (and the record of what hd-setup created) live in the state dir,
+    // never in the HOME itself.
+    installDir: p.location.installDir ?? stateDirOf(p.location, p.host.home),
     allowRoot: Boolean(choices.allowRoot),
     ...(choices.allowRootFrom ? { allowRootFrom: choices.allowRootFrom } : {}),
     env: process.env,

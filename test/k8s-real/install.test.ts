@@ -1,6 +1,6 @@
 // Full hd-setup runs (the bundle in dist/) against the in-memory API server, through the REAL kubectl and
 // helm, with the vendored charts: install, an identical re-run, status, stop/start, an upgrade, rollback, uninstall.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { CHARTS, startBed, type Bed } from '../k8s-api/bed.js';
@@ -56,6 +56,9 @@ describe('fivetran-kubernetes against the API server, with the real helm, kubect
       expect(ready(pods)).toBe(1);
       expect(r.stderr).toContain('release hd-agent revision 1 (deployed), 1/1 pods ready');
       noSecretsIn(bed, r.stdout, r.stderr);
+      // what hd-setup created is recorded beside its files, never in the HOME itself
+      expect(readdirSync(bed.home).filter((n) => n.startsWith('.hd-setup'))).toEqual([]);
+      expect(JSON.parse(readFileSync(join(bed.home, '.config/hd-setup/fivetran/fivetran/hd-agent/.hd-setup-created'), 'utf8')).created).toContain('values.yaml');
     },
     T,
   );
