@@ -149,6 +149,20 @@ describe('the Advanced step', () => {
 describe('every field the model accepts, with its rules', () => {
   const tobikoGateway = (runtime = 'docker') => walk(createState(), ['tobiko', runtime, 'acme', 'analytics', 'cid', 'sec', ...(runtime === 'kubernetes' ? ['tobiko'] : []), 'add', 'lake', 'snowflake']);
 
+  it('the engine question names every engine the model takes, by its product name, with what each needs', () => {
+    const s = walk(createState(), ['tobiko', 'docker', 'acme', 'analytics', 'cid', 'sec', 'add', 'lake']);
+    const q = currentQuestion(s);
+    expect(q.id).toBe('gw-type');
+    const options = (q as { options: { label: string; value: string; hint?: string }[] }).options;
+    expect(options.map((o) => `${o.value}: ${o.label}`)).toEqual([
+      'postgres: PostgreSQL', 'redshift: Amazon Redshift', 'snowflake: Snowflake', 'bigquery: Google BigQuery', 'databricks: Databricks',
+      'mssql: Microsoft SQL Server', 'trino: Trino', 'mysql: MySQL', 'clickhouse: ClickHouse', 'duckdb: DuckDB', 'motherduck: MotherDuck',
+      'athena: Amazon Athena', 'fabric: Microsoft Fabric', 'risingwave: RisingWave', 'spark: Spark',
+    ]);
+    expect(options.find((o) => o.value === 'snowflake')?.hint).toBe('account, user, password | private_key | private_key_path | authenticator');
+    expect(options.find((o) => o.value === 'duckdb')?.hint).toBe('no required params');
+  });
+
   it('Snowflake with a key pair (private_key_path), a warehouse and a role: no password needed', () => {
     let s = tobikoGateway();
     expect(at(s)).toBe('gw-auth:0');
