@@ -21,7 +21,7 @@ async function detect(opts: { context?: string; allowRoot?: boolean } = {}): Pro
     const all = await findAll(findContext()).catch(() => []);
     return all.find(isPresent) ?? all[0];
   };
-  const [{ kubeContexts, runtimeNotes }, { PRODUCTS }] = await Promise.all([import('../service/host.js'), import('../products/index.js')]);
+  const [{ kubeContexts, runtimeNotes, versionNotes }, { PRODUCTS }] = await Promise.all([import('../service/host.js'), import('../products/index.js')]);
   const [docker, podman, ctx, installed, contexts] = await Promise.all([
     detectRuntime('docker'),
     detectRuntime('podman'),
@@ -41,6 +41,8 @@ async function detect(opts: { context?: string; allowRoot?: boolean } = {}): Pro
   d.contextPaths = Object.fromEntries(PRODUCTS.filter((m) => m.runtimes.includes('kubernetes')).map((m) => [m.id, m.settingPath('context', 'kubernetes')]));
   // What to say when a runtime is chosen: root, an old runtime, a rootless socket not in DOCKER_HOST.
   d.runtimeNotes = runtimeNotes({ uid: process.getuid?.() ?? 1000, allowRoot: Boolean(opts.allowRoot), docker, podman, env: process.env });
+  // An old runtime is each product's own matter: its minimum, or none.
+  d.productNotes = Object.fromEntries(PRODUCTS.map((m) => [m.id, versionNotes({ docker, podman }, m)]));
   if (installed) {
     d.installed = { where: installed.where, preset: installed.preset, present: isPresent(installed) };
     guardSecrets(installed);

@@ -9,7 +9,7 @@ import { parseInput } from './keys.js';
 import { DEFAULT_PRESET_PATH, presetPath } from './preset-path.js';
 import { wrapLines } from '../summary.js';
 import { colorsEnabled } from '../theme.js';
-import type { Answers, Detection, Option, Question } from './questions.js';
+import { runtimeNotesFor, type Answers, type Detection, type Option, type Question } from './questions.js';
 import { contextInUse } from './context.js';
 import { openViewer, viewLines, viewerKey, viewerKeys, viewerTitle, type ViewFile, type ViewerState } from './viewer.js';
 import { createState, currentQuestion, foundNote, initialValue, prefill, progress, reduce, visibleNote, type WizardState } from './state.js';
@@ -309,7 +309,7 @@ export function WizardApp(p: WizardProps) {
             <Box marginTop={1} flexDirection="column">
               {q.kind === 'select' ? <SelectQuestion q={q} choice={s.choice} /> : <TextQuestion q={q} value={s.text} caret={s.caret} error={s.error} />}
               {q.id === 'runtime' && q.kind === 'select'
-                ? (s.detection.runtimeNotes?.[q.options[s.choice]?.value ?? ''] ?? []).map((n) => (
+                ? runtimeNotesFor(s.detection, s.answers.product, q.options[s.choice]?.value ?? '').map((n) => (
                     <Text key={n} color={color('yellow')} wrap="wrap">{`⚠ ${n}`}</Text>
                   ))
                 : null}

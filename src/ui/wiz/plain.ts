@@ -3,7 +3,7 @@
 // dumb serial console, or on a terminal too small to draw on. ACCESSIBLE=1 (the convention of
 // charmbracelet/huh) or --plain; used by itself on a terminal below 40×10 or with TERM=dumb.
 // Input is read as plain lines (LineReader); a secret is read without echo.
-import type { Answers, Question } from './questions.js';
+import { runtimeNotesFor, type Answers, type Question } from './questions.js';
 import { createState, currentQuestion, foundNote, initialValue, prefill, progress, reduce, type WizardState } from './state.js';
 import type { ReviewText, WizardProps } from './Wizard.js';
 import { DEFAULT_PRESET_PATH, presetPath } from './preset-path.js';
@@ -219,7 +219,7 @@ export async function runPlainWizard(props: Omit<WizardProps, 'onDone'>, io: { i
       }
       const next = reduce(s, { type: 'submit', value: a.value });
       // Said when the runtime is chosen, not at the review: root, an old runtime, a rootless socket.
-      const notes = !next.error && q.id === 'runtime' ? (s.detection.runtimeNotes?.[a.value] ?? []) : [];
+      const notes = !next.error && q.id === 'runtime' ? runtimeNotesFor(s.detection, s.answers.product, a.value) : [];
       if (notes.length) say(notes.map((n) => `⚠ ${n}`));
       if (next.error) say([`✖ ${next.error}`]);
       else if (q.kind === 'text' && q.live && a.value.trim()) {

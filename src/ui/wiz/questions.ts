@@ -8,7 +8,7 @@ import { contextQuestion } from './context.js';
 import { get, put, set, urlCheck, type Answers, type Ctx, type Detection, type Field, type Option, type ProductWizard, type Question } from '../../products/wizard.js';
 
 export type { Answers, Ctx, Detection, Drafts, Option, Question, Result } from '../../products/wizard.js';
-export { get, set } from '../../products/wizard.js';
+export { get, set, runtimeNotesFor } from '../../products/wizard.js';
 
 function runtimeOptions(d: Detection): Option[] {
   const desc = (name: 'docker' | 'podman') => {
