@@ -125,8 +125,11 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
     skipChecks: (ids) => ids.forEach((id) => skipped.add(id)),
     detection,
     onSecret: (v) => redactor.add([v]),
-    review: async (given) => {
+    review: async (given, how) => {
       const answers = withFlagContext(given);
+      // The keys as this mode has them: the line prompts read typed lines, and go back with "<".
+      const key = (k: string) => (how?.plain ? `type ${k === 'esc' ? '<' : k} (and Enter)` : `press ${k}`);
+      const Key = (k: string) => key(k).replace(/^./, (c) => c.toUpperCase());
       const [{ parseModel }, { UserError, formatProblem }, { prepare, preflight }, { planToText }, { equivalentCommand }] = await Promise.all([
         import('../products/load.js'),
         import('../model/errors.js'),
@@ -152,12 +155,12 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
             ok: false,
             failed: ids,
             files,
-            text: `Preflight found ${failed.length} problem${failed.length > 1 ? 's' : ''}:\n${failed.map((r) => `✖ ${r.id}: ${r.message}\n  fix: ${r.fix ?? ''}`).join('\n')}\n\nFix it and run hd-setup again, or press esc to change your answers.\nPress k to skip ${ids.length > 1 ? 'these checks' : 'this check'} and install anyway (the same as --skip-check ${ids.join(' --skip-check ')}).\nPress s to save these answers as a preset first.\n\n${planToText(p.plan, redactor, { diffs: true })}${same()}`,
+            text: `Preflight found ${failed.length} problem${failed.length > 1 ? 's' : ''}:\n${failed.map((r) => `✖ ${r.id}: ${r.message}\n  fix: ${r.fix ?? ''}`).join('\n')}\n\nFix it and run hd-setup again, or ${key('esc')} to change your answers.\n${Key('k')} to skip ${ids.length > 1 ? 'these checks' : 'this check'} and install anyway (the same as --skip-check ${ids.join(' --skip-check ')}).\n${Key('s')} to save these answers as a preset first.\n\n${planToText(p.plan, redactor, { diffs: true })}${same()}`,
           };
         }
         return { ok: true, files, text: `${planToText(p.plan, redactor, { diffs: true })}${same()}` };
       } catch (e) {
-        if (e instanceof UserError) return { ok: false, text: `${e.problems.map(formatProblem).join('\n')}\n\nPress esc to go back and fix it.` };
+        if (e instanceof UserError) return { ok: false, text: `${e.problems.map(formatProblem).join('\n')}\n\n${Key('esc')} to go back and fix it.` };
         throw e;
       }
     },

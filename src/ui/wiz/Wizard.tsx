@@ -27,8 +27,11 @@ export interface WizardProps {
   initial?: Answers;
   /** Known facts, or a function that detects them: called after the first frame is on screen. */
   detection?: Detection | (() => Promise<Detection>);
-  /** Build the review: files, diff against the install, exact commands (secrets masked). */
-  review: (answers: Answers) => Promise<ReviewText>;
+  /**
+   * Build the review: files, diff against the install, exact commands (secrets masked). `plain`: for the
+   * line prompts, whose keys are typed lines (`<` goes back, not Esc).
+   */
+  review: (answers: Answers, how?: { plain?: boolean }) => Promise<ReviewText>;
   /** Write the answers as a preset (secrets as references); returns a message. */
   save: (answers: Answers, path: string) => Promise<string>;
   onSecret?: (value: string) => void;
