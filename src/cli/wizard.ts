@@ -119,6 +119,8 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
     const path = findProduct(answers.product)?.settingPath('context', 'kubernetes');
     return flags.context && answers.runtime === 'kubernetes' && path && get(answers, path) === undefined ? set(answers, path, flags.context) : answers;
   };
+  // Presets saved from the review (key s): a cancel then says they were written.
+  const saved: string[] = [];
   const commandOptions = () => ({ ...(flags.preset ? { preset: flags.preset } : {}), refs, ...(flags.allowRoot ? { allowRoot: true } : {}), skipCheck: [...skipped] });
   const result = await runWizard(plain, {
     initial,
@@ -182,11 +184,13 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
       if (problem) throw new Error(problem);
       const use = `hd-setup install --preset ${path}${flags.allowRoot ? ' --allow-root' : ''} --yes`;
       writeFileAtomic(file, toYaml(ordered, `Saved by the hd-setup wizard. Secrets are references: export ${vars.join(', ') || '(none)'} first.\nUse it: ${use}`), 0o644);
+      if (!saved.includes(file)) saved.push(file);
       return `Saved ${file}. Before using it, export ${vars.join(', ') || 'nothing (no secrets)'}.`;
     },
   });
   if (result.kind === 'cancel') {
-    process.stderr.write('Cancelled. Nothing was written.\n');
+    // True to what happened: a preset saved at the review is a file written, though nothing was installed.
+    process.stderr.write(saved.length ? `Cancelled. Nothing was installed; the preset ${saved.join(', ')} was saved (hd-setup install --preset ${saved.at(-1)} --yes uses it).\n` : 'Cancelled. Nothing was written.\n');
     return 130;
   }
   result.answers = withFlagContext(result.answers);

@@ -154,6 +154,9 @@ describe.runIf(hasScript)('line prompts in a pseudo-terminal (the built bin)', (
     expect(r.out).not.toMatch(/\x1b\[[0-9;]*[ABCDGHJK]/); // no cursor movement or erasing: nothing repaints
     expect(readFileSync(join(home, 'p.yaml'), 'utf8')).toContain('token: env:FIVETRAN_TOKEN');
     expect(r.code).toBe(130);
+    // the cancel says what was written: the preset, and that nothing was installed
+    expect(r.out).not.toContain('Nothing was written');
+    expect(r.out.replace(/\s+/g, ' ')).toContain(`Cancelled. Nothing was installed; the preset ${join(home, 'p.yaml')} was saved (hd-setup install --preset ${join(home, 'p.yaml')} --yes uses it).`);
   }, 60_000);
   it('the review names the line mode\'s keys ("<", typed), never Esc; v does not reprint the plan', async () => {
     // Fivetran on podman 4.3.1: its runtime-version check fails, so the review is "not ready"
