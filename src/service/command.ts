@@ -26,6 +26,8 @@ export interface Equivalent {
   command: string;
   /** Its arguments after `hd-setup`. */
   argv: string[];
+  /** Its words, shell-quoted (`hd-setup` first): `command` is them joined by spaces. */
+  words: string[];
   /** The environment variables it reads (the secrets). */
   vars: string[];
 }
@@ -143,5 +145,6 @@ export function equivalentCommand(answers: Record<string, unknown>, o: CommandOp
     ...(o.skipCheck ?? []).flatMap((id) => ['--skip-check', id]),
     '--yes',
   ];
-  return { argv, command: ['hd-setup', ...argv].map(shellQuote).join(' '), vars: [...new Set(vars)] };
+  const words = ['hd-setup', ...argv].map(shellQuote);
+  return { argv, words, command: words.join(' '), vars: [...new Set(vars)] };
 }

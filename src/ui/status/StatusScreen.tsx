@@ -5,7 +5,7 @@ import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import type { HdEvent } from '../../exec/events.js';
 import { summaryLines } from '../summary.js';
 import { CHECK_COLOR, SPINNER, STATUS_COLOR, STATUS_ICON, animationEnabled, colorsEnabled } from '../theme.js';
-import { elapsed, initialStatus, statusReducer, stuckChoice, type StatusState, type StepView } from './reducer.js';
+import { elapsed, fitStatus, initialStatus, statusReducer, stuckChoice, type StatusState, type StepView } from './reducer.js';
 
 export interface EventSource {
   subscribe(listener: (e: HdEvent) => void): () => void;
@@ -107,14 +107,15 @@ function OutputLines({ lines }: { lines: string[] }) {
   );
 }
 
-export function StatusView({ state, frame = 0, animate = false }: { state: StatusState; frame?: number; animate?: boolean }) {
+export function StatusView({ state, frame = 0, animate = false, folded = 0 }: { state: StatusState; frame?: number; animate?: boolean; folded?: number }) {
   const { stdout } = useStdout();
   return (
     <Box flexDirection="column">
-      <Text bold>
+      <Text bold wrap="truncate-end">
         hd-setup · {state.verb} {state.title}
       </Text>
-      {state.steps.map((s) => (
+      {folded ? <Text dimColor>{`${STATUS_ICON.done} ${folded} earlier step${folded > 1 ? 's' : ''} done`}</Text> : null}
+      {state.steps.slice(folded).map((s) => (
         <StepLine key={s.id} step={s} frame={frame} animate={animate} />
       ))}
       {state.command && !state.summary ? (
@@ -168,5 +169,9 @@ export function StatusApp({ source, animate = animationEnabled(), onAnswer }: { 
   useEffect(() => {
     if (state.summary) exit();
   }, [state.summary, exit]);
-  return <StatusView state={state} frame={frame} animate={animate} />;
+  const { stdout } = useStdout();
+  // The summary is not part of the live frame: it is printed once, after the screen is gone (run.tsx),
+  // so it is never repainted into the scrollback. The frame stays shorter than the terminal.
+  const live = fitStatus({ ...state, summary: undefined }, (stdout?.columns ?? 80) - 1, Math.max(3, (stdout?.rows ?? 24) - 2));
+  return <StatusView state={live} folded={live.folded} frame={frame} animate={animate} />;
 }

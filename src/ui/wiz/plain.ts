@@ -203,7 +203,7 @@ export async function runPlainWizard(props: Omit<WizardProps, 'onDone'>, io: { i
       const q = currentQuestion(s);
       if (q.kind === 'review') {
         if (!shown || shown.answers !== s.answers || shown.round !== round) {
-          const r: ReviewText = await props.review(s.answers, { plain: true }).catch((e: Error) => ({ ok: false, text: e.message }));
+          const r: ReviewText = await props.review(s.answers, { plain: true, ...(width ? { width } : {}) }).catch((e: Error) => ({ ok: false, text: e.message }));
           say(['', r.ok ? 'Review: files, changes and the exact commands (secrets masked)' : 'Not ready to install:', ...r.text.split('\n'), '']);
           shown = { answers: s.answers, round, r };
         }
