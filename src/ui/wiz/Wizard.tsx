@@ -282,17 +282,20 @@ const wrapText = (text: string, width: number): string[] => wrapLines(text.split
  * terminal (a frame as tall as it makes Ink clear the screen and print it again, into the scrollback).
  * Help, then the note, are cut when even a few options would not fit.
  */
-export function questionLayout(p: { rows: number; fixed: number; help: string[]; note: string[]; options: number }): { help: string[]; note: string[]; limit: number } {
+export function questionLayout(p: { rows: number; fixed: number; help: string[]; note: string[]; notes?: string[]; options: number }): { help: string[]; note: string[]; notes: string[]; limit: number } {
   const budget = p.rows - 1;
   let { help, note } = p;
+  let notes = p.notes ?? [];
   const want = Math.min(p.options, 3);
-  const used = () => p.fixed + help.length + note.length;
+  const used = () => p.fixed + help.length + note.length + notes.length;
   while (used() + want > budget && help.length) help = help.slice(0, -1);
   while (used() + want > budget && note.length) note = note.slice(0, -1);
+  // the runtime's notes last: what stands in the way is said while anything can be
+  while (used() + want > budget && notes.length > 1) notes = notes.slice(0, -1);
   const room = Math.max(1, budget - used());
   // the window shows "↑ n more" and "↓ n more" when it does not hold every option
   const limit = p.options <= room ? p.options : Math.max(1, Math.min(10, room - 2));
-  return { help, note, limit: Math.min(limit, 10) };
+  return { help, note, notes, limit: Math.min(limit, 10) };
 }
 
 /** The keys of a question (the review draws its own: they depend on its state). */
@@ -368,8 +371,8 @@ export function WizardApp(p: WizardProps) {
   const keys = keyLines(questionKeys(q, q.kind === 'text' && !s.touched && s.text !== ''), width);
   const live = q.kind === 'text' ? q.live?.(s.text.trim()) : undefined;
   const textLines = q.kind === 'text' ? Math.ceil((lineLength(q, s) + 3) / (width + 1)) + (live ? wrapText(live.text, width - 2).length : 0) : 0;
-  const fixed = 2 + 1 + titleLines.length + 1 + textLines + notes.length + errorLines.length + 1 + keys.length;
-  const fit = questionLayout({ rows, fixed, help: q.help ? wrapText(q.help, width) : [], note: noteLines, options: q.kind === 'select' ? q.options.length : 0 });
+  const fixed = 2 + 1 + titleLines.length + 1 + textLines + errorLines.length + 1 + keys.length;
+  const fit = questionLayout({ rows, fixed, help: q.help ? wrapText(q.help, width) : [], note: noteLines, notes, options: q.kind === 'select' ? q.options.length : 0 });
   return (
     <Box flexDirection="column">
       <Header s={s} />
@@ -379,7 +382,7 @@ export function WizardApp(p: WizardProps) {
         <Lines lines={fit.help} dim />
         <Box marginTop={1} flexDirection="column">
           {q.kind === 'select' ? <SelectQuestion q={q} choice={s.choice} limit={fit.limit} /> : <TextQuestion q={q} value={s.text} caret={s.caret} error={s.error} />}
-          <Lines lines={notes} color={color('yellow')} />
+          <Lines lines={fit.notes} color={color('yellow')} />
         </Box>
         <Lines lines={errorLines} color={color('red')} />
       </Box>
