@@ -274,8 +274,34 @@ function KeyHints({ keys, width }: { keys: string; width: number }) {
   );
 }
 
-/** Text wrapped to `width` at spaces (words whole), each line without the space it broke at. */
-const wrapText = (text: string, width: number): string[] => wrapLines(text.split('\n'), width);
+/**
+ * Prose (a title, help, a note) wrapped to `width` at spaces, words whole: every line starts at the
+ * margin, never with the space it broke at (Ink's own wrapping keeps it). Only a word longer than the
+ * line is cut.
+ */
+export function wrapText(text: string, width: number): string[] {
+  const w = Math.max(10, width);
+  const out: string[] = [];
+  for (const para of text.split('\n')) {
+    let line = '';
+    for (let word of para.split(/ +/).filter(Boolean)) {
+      while ([...word].length > w) {
+        if (line) out.push(line);
+        line = '';
+        out.push([...word].slice(0, w).join(''));
+        word = [...word].slice(w).join('');
+      }
+      if (!line) line = word;
+      else if ([...line].length + 1 + [...word].length <= w) line += ` ${word}`;
+      else {
+        out.push(line);
+        line = word;
+      }
+    }
+    out.push(line);
+  }
+  return out;
+}
 
 /**
  * How many lines a question's screen may give its options: the frame must stay shorter than the
@@ -286,15 +312,18 @@ export function questionLayout(p: { rows: number; fixed: number; help: string[];
   const budget = p.rows - 1;
   let { help, note } = p;
   let notes = p.notes ?? [];
+  // a window needs one option and its "↑/↓ n more" lines: 3 lines at the least
   const want = Math.min(p.options, 3);
   const used = () => p.fixed + help.length + note.length + notes.length;
   while (used() + want > budget && help.length) help = help.slice(0, -1);
   while (used() + want > budget && note.length) note = note.slice(0, -1);
   // the runtime's notes last: what stands in the way is said while anything can be
-  while (used() + want > budget && notes.length > 1) notes = notes.slice(0, -1);
+  while (used() + want > budget && notes.length) notes = notes.slice(0, -1);
   const room = Math.max(1, budget - used());
   // the window shows "↑ n more" and "↓ n more" when it does not hold every option
   const limit = p.options <= room ? p.options : Math.max(1, Math.min(10, room - 2));
+  // (below 3 lines of room a window of one option still shows its two "more" lines: the frame is cut
+  // as far as it can be; 40×10 is the smallest size drawn at all)
   return { help, note, notes, limit: Math.min(limit, 10) };
 }
 
