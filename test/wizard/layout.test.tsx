@@ -223,7 +223,7 @@ describe('every frame fits the terminal', () => {
     const frame = screen.last().replace(/\n$/, '').split('\n');
     app.unmount();
     expect(frame.join('\n')).toContain('Where should it run?');
-    expect(frame.join('\n')).toContain('↓ 2 more');
+    expect(frame.join('\n')).toContain('❯ docker');
     expect(frame.length, frame.join('\n')).toBeLessThan(10);
   });
   it('prose wraps at words, no line starting with a space; key hints break between hints', () => {

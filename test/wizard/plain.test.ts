@@ -116,7 +116,7 @@ describe('line prompts', () => {
     expect(output.match(/PLAN-TEXT/g)).toHaveLength(1);
     expect(output).toContain('File 1 of 1: /h/fivetran/conf/config.json (0600, secrets masked)\n  | {"token": "********"}\n(end of /h/fivetran/conf/config.json)');
     expect(output.match(/i install, v view the files, s save as a preset, < back, q quit: /g)).toHaveLength(4);
-    expect(hows).toEqual([{ plain: true }]);
+    expect(hows).toEqual([{ plain: true, width: 119 }]);
   });
   it('the input ending (Ctrl-D, a closed pipe) cancels', async () => {
     const input = new PassThrough();

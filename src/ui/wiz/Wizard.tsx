@@ -400,8 +400,13 @@ export function WizardApp(p: WizardProps) {
   const keys = keyLines(questionKeys(q, q.kind === 'text' && !s.touched && s.text !== ''), width);
   const live = q.kind === 'text' ? q.live?.(s.text.trim()) : undefined;
   const textLines = q.kind === 'text' ? Math.ceil((lineLength(q, s) + 3) / (width + 1)) + (live ? wrapText(live.text, width - 2).length : 0) : 0;
-  const fixed = 2 + 1 + titleLines.length + 1 + textLines + errorLines.length + 1 + keys.length;
-  const fit = questionLayout({ rows, fixed, help: q.help ? wrapText(q.help, width) : [], note: noteLines, notes, options: q.kind === 'select' ? q.options.length : 0 });
+  const base = 2 + 1 + titleLines.length + 1 + textLines + errorLines.length + 1 + keys.length;
+  const options = q.kind === 'select' ? q.options.length : 0;
+  const layout = (fixed: number) => questionLayout({ rows, fixed, help: q.help ? wrapText(q.help, width) : [], note: noteLines, notes, options });
+  // On the smallest terminals the blank line above the options goes too.
+  const roomy = layout(base);
+  const tight = base + roomy.help.length + roomy.note.length + roomy.notes.length + Math.min(options, 3) > rows - 1;
+  const fit = tight ? layout(base - 1) : roomy;
   return (
     <Box flexDirection="column">
       <Header s={s} />
@@ -409,7 +414,7 @@ export function WizardApp(p: WizardProps) {
       <Box flexDirection="column" marginTop={1}>
         <Lines lines={titleLines} bold />
         <Lines lines={fit.help} dim />
-        <Box marginTop={1} flexDirection="column">
+        <Box marginTop={tight ? 0 : 1} flexDirection="column">
           {q.kind === 'select' ? <SelectQuestion q={q} choice={s.choice} limit={fit.limit} /> : <TextQuestion q={q} value={s.text} caret={s.caret} error={s.error} />}
           <Lines lines={fit.notes} color={color('yellow')} />
         </Box>
