@@ -149,7 +149,7 @@ export function StatusView({ state, frame = 0, animate = false, folded = 0 }: { 
 }
 
 /** Subscribes to the event bus; exits (in one place, after the last flush) once the summary arrived. */
-export function StatusApp({ source, animate = animationEnabled(), onAnswer }: { source: EventSource; animate?: boolean; onAnswer?: (id: string, choice: 'stop' | 'wait') => void }) {
+export function StatusApp({ source, animate = animationEnabled(), onAnswer, onSummary }: { source: EventSource; animate?: boolean; onAnswer?: (id: string, choice: 'stop' | 'wait') => void; /** Whether the last frame holds the summary (else the caller prints it, once). */ onSummary?: (inFrame: boolean) => void }) {
   const [state, dispatch] = useReducer((s: StatusState, e: HdEvent) => statusReducer(s, e), initialStatus);
   useInput(
     (input, key) => {
@@ -166,12 +166,23 @@ export function StatusApp({ source, animate = animationEnabled(), onAnswer }: { 
     const t = setInterval(() => setFrame((f) => f + 1), 100);
     return () => clearInterval(t);
   }, [animate, state.summary]);
-  useEffect(() => {
-    if (state.summary) exit();
-  }, [state.summary, exit]);
   const { stdout } = useStdout();
-  // The summary is not part of the live frame: it is printed once, after the screen is gone (run.tsx),
-  // so it is never repainted into the scrollback. The frame stays shorter than the terminal.
-  const live = fitStatus({ ...state, summary: undefined }, (stdout?.columns ?? 80) - 1, Math.max(3, (stdout?.rows ?? 24) - 2));
+  const width = (stdout?.columns ?? 80) - 1;
+  const rows = stdout?.rows ?? 24;
+  // The frame stays shorter than the terminal (Ink clears and reprints one as tall as it, into the
+  // scrollback). The summary is in the last frame only when the whole frame still fits; else the
+  // caller prints it once, after the screen is gone (run.tsx): never repainted.
+  const summaryHeight = state.summary ? 1 + summaryLines(state.summary, state.title, Math.max(20, width)).length : 0;
+  const bare = { ...state, summary: undefined };
+  const withSummary = state.summary ? fitStatus(bare, width, rows - 2 - summaryHeight) : undefined;
+  const inFrame = Boolean(withSummary && withSummary.folded === 0 && withSummary.steps.length === state.steps.length && summaryHeight < rows - 3);
+  useEffect(() => {
+    if (state.summary) {
+      onSummary?.(inFrame);
+      exit();
+    }
+  }, [state.summary, exit]);
+  const live = fitStatus(bare, width, Math.max(3, rows - 2));
+  if (inFrame) return <StatusView state={state} frame={frame} animate={animate} />;
   return <StatusView state={live} folded={live.folded} frame={frame} animate={animate} />;
 }

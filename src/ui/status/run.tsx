@@ -17,7 +17,8 @@ export async function withStatusScreen(work: (emit: Emit, ask?: (f: { message: s
     answer = undefined;
   };
   const canAsk = Boolean(process.stdin.isTTY);
-  const app = render(<StatusApp source={bus} onAnswer={canAsk ? onAnswer : undefined} />, { stdout: keepScrollback(process.stderr), patchConsole: false, exitOnCtrlC: false });
+  let inFrame = false;
+  const app = render(<StatusApp source={bus} onAnswer={canAsk ? onAnswer : undefined} onSummary={(shown) => (inFrame = shown)} />, { stdout: keepScrollback(process.stderr), patchConsole: false, exitOnCtrlC: false });
   let stepId = '';
   let title = '';
   const ask = (f: { message: string; fix: string }) =>
@@ -35,6 +36,10 @@ export async function withStatusScreen(work: (emit: Emit, ask?: (f: { message: s
     app.unmount();
     // The summary, once, below the last frame: written, never repainted (a frame taller than the
     // terminal would be cleared and printed again, leaving a second copy in the scrollback).
+    if (inFrame) {
+      process.stderr.write('\n');
+      return summary;
+    }
     const lines = summaryLines(summary, title, Math.max(20, (process.stderr.columns || 80) - 1)).join('\n');
     const paint = colorsEnabled() ? (summary.ok ? '\u001b[32m' : '\u001b[31m') : '';
     process.stderr.write(`\n${paint}${lines}${paint ? '\u001b[39m' : ''}\n\n`);
