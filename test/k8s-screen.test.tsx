@@ -12,6 +12,7 @@ import { allChecks } from '../src/exec/checks.js';
 import { kubernetesWatcher } from '../src/exec/watch.js';
 import { Redactor } from '../src/util/redact.js';
 import { StatusApp, createEventBus } from '../src/ui/status/StatusScreen.js';
+import { summaryLines } from '../src/ui/summary.js';
 import { SECRET_ENV, load } from './helpers.js';
 import { CHARTS, startBed } from './k8s-api/bed.js';
 import type { Scenario } from './k8s-api/server.js';
@@ -36,7 +37,9 @@ async function screen(dir: string) {
   const host: HostFacts = { home: dir, user: 'ana', uid: 1000, runtimeBin: '', rootless: false, socket: '', selinux: false, systemdUser: false, version: 'test' };
   const plan = buildPlan(model, host, FRESH);
   const bus = createEventBus();
-  const app = render(<StatusApp source={bus} animate={false} />);
+  // What the user sees: the last frame, and the summary printed below it when it did not fit in the frame
+  let inFrame: boolean | undefined;
+  const app = render(<StatusApp source={bus} animate={false} onSummary={(shown) => (inFrame = shown)} />);
   const summary = await execute(plan, {
     emit: bus.emit,
     redactor: new Redactor(secrets),
@@ -47,7 +50,10 @@ async function screen(dir: string) {
     watcher: kubernetesWatcher,
   });
   await new Promise((r) => setTimeout(r, 20));
-  const frame = frameOf(app).replace(/\s+/g, " ");
+  // the screen says where the summary goes when it exits (an effect, after the last event)
+  for (let i = 0; i < 500 && inFrame === undefined; i++) await new Promise((r) => setTimeout(r, 10));
+  const below = inFrame === false ? `\n${summaryLines(summary, `${model.product} on ${model.runtime}`).join('\n')}` : '';
+  const frame = `${frameOf(app)}${below}`.replace(/\s+/g, " ");
   app.unmount();
   return { summary, frame };
 }

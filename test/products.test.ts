@@ -55,7 +55,7 @@ const echo: ProductModule = {
   kube: () => {
     throw new Error('echo runs on docker only');
   },
-  host: { runtimeMinimumRequired: false },
+  host: {},
   endpoints: () => [],
 };
 

@@ -7,6 +7,7 @@ import { get, set, type Answers, type Detection } from '../ui/wiz/questions.js';
 import type { InstallFlags } from './context.js';
 import { optionVarNames } from '../model/env-names.js';
 import { accessibleRequested, terminalProblem } from '../ui/term.js';
+import { shellLines } from '../ui/summary.js';
 
 async function detect(opts: { context?: string; allowRoot?: boolean } = {}): Promise<Detection> {
   const [{ detectRuntime }, { findAll, findContext, guardSecrets, isPresent }, { probe }, { which }] = await Promise.all([
@@ -21,7 +22,7 @@ async function detect(opts: { context?: string; allowRoot?: boolean } = {}): Pro
     const all = await findAll(findContext()).catch(() => []);
     return all.find(isPresent) ?? all[0];
   };
-  const [{ kubeContexts, runtimeNotes }, { PRODUCTS }] = await Promise.all([import('../service/host.js'), import('../products/index.js')]);
+  const [{ kubeContexts, runtimeNotes, versionNotes }, { PRODUCTS }] = await Promise.all([import('../service/host.js'), import('../products/index.js')]);
   const [docker, podman, ctx, installed, contexts] = await Promise.all([
     detectRuntime('docker'),
     detectRuntime('podman'),
@@ -41,6 +42,8 @@ async function detect(opts: { context?: string; allowRoot?: boolean } = {}): Pro
   d.contextPaths = Object.fromEntries(PRODUCTS.filter((m) => m.runtimes.includes('kubernetes')).map((m) => [m.id, m.settingPath('context', 'kubernetes')]));
   // What to say when a runtime is chosen: root, an old runtime, a rootless socket not in DOCKER_HOST.
   d.runtimeNotes = runtimeNotes({ uid: process.getuid?.() ?? 1000, allowRoot: Boolean(opts.allowRoot), docker, podman, env: process.env });
+  // An old runtime is each product's own matter: its minimum, or none.
+  d.productNotes = Object.fromEntries(PRODUCTS.map((m) => [m.id, versionNotes({ docker, podman }, m)]));
   if (installed) {
     d.installed = { where: installed.where, preset: installed.preset, present: isPresent(installed) };
     guardSecrets(installed);
@@ -119,14 +122,19 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
     const path = findProduct(answers.product)?.settingPath('context', 'kubernetes');
     return path && get(answers, path) === undefined ? set(answers, path, flags.context) : answers;
   };
+  // Presets saved from the review (key s): a cancel then says they were written.
+  const saved: string[] = [];
   const commandOptions = () => ({ ...(flags.preset ? { preset: flags.preset } : {}), refs, ...(flags.allowRoot ? { allowRoot: true } : {}), skipCheck: [...skipped] });
   const result = await runWizard(plain, {
     initial,
     skipChecks: (ids) => ids.forEach((id) => skipped.add(id)),
     detection,
     onSecret: (v) => redactor.add([v]),
-    review: async (given) => {
+    review: async (given, how) => {
       const answers = await withFlagContext(given);
+      // The keys as this mode has them: the line prompts read typed lines, and go back with "<".
+      const key = (k: string) => (how?.plain ? `type ${k === 'esc' ? '<' : k} (and Enter)` : `press ${k}`);
+      const Key = (k: string) => key(k).replace(/^./, (c) => c.toUpperCase());
       const [{ parseModel }, { UserError, formatProblem }, { prepare, preflight }, { planToText }, { equivalentCommand }] = await Promise.all([
         import('../products/load.js'),
         import('../model/errors.js'),
@@ -137,7 +145,8 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
       // The same install without the wizard, as one command (secrets as references).
       const same = () => {
         const eq = equivalentCommand(answers, commandOptions());
-        return `\n\nThe same without the wizard${eq.vars.length ? ` (export ${eq.vars.join(', ')} first)` : ''}:\n  ${eq.command}`;
+        // Wrapped here, as a shell command (whole arguments, " \\" continuations): never mid-word.
+        return `\n\nThe same without the wizard${eq.vars.length ? ` (export ${eq.vars.join(', ')} first)` : ''}:\n${shellLines(eq.words, how?.width ?? 79).join('\n')}`;
       };
       try {
         const { model, secrets } = parseModel(structuredClone(answers), { env: process.env });
@@ -152,12 +161,12 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
             ok: false,
             failed: ids,
             files,
-            text: `Preflight found ${failed.length} problem${failed.length > 1 ? 's' : ''}:\n${failed.map((r) => `✖ ${r.id}: ${r.message}\n  fix: ${r.fix ?? ''}`).join('\n')}\n\nFix it and run hd-setup again, or press esc to change your answers.\nPress k to skip ${ids.length > 1 ? 'these checks' : 'this check'} and install anyway (the same as --skip-check ${ids.join(' --skip-check ')}).\nPress s to save these answers as a preset first.\n\n${planToText(p.plan, redactor, { diffs: true })}${same()}`,
+            text: `Preflight found ${failed.length} problem${failed.length > 1 ? 's' : ''}:\n${failed.map((r) => `✖ ${r.id}: ${r.message}\n  fix: ${r.fix ?? ''}`).join('\n')}\n\nFix it and run hd-setup again, or ${key('esc')} to change your answers.\n${Key('k')} to skip ${ids.length > 1 ? 'these checks' : 'this check'} and install anyway (the same as --skip-check ${ids.join(' --skip-check ')}).\n${Key('s')} to save these answers as a preset first.\n\n${planToText(p.plan, redactor, { diffs: true })}${same()}`,
           };
         }
         return { ok: true, files, text: `${planToText(p.plan, redactor, { diffs: true })}${same()}` };
       } catch (e) {
-        if (e instanceof UserError) return { ok: false, text: `${e.problems.map(formatProblem).join('\n')}\n\nPress esc to go back and fix it.` };
+        if (e instanceof UserError) return { ok: false, text: `${e.problems.map(formatProblem).join('\n')}\n\n${Key('esc')} to go back and fix it.` };
         throw e;
       }
     },
@@ -179,11 +188,13 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
       if (problem) throw new Error(problem);
       const use = `hd-setup install --preset ${path}${flags.allowRoot ? ' --allow-root' : ''} --yes`;
       writeFileAtomic(file, toYaml(ordered, `Saved by the hd-setup wizard. Secrets are references: export ${vars.join(', ') || '(none)'} first.\nUse it: ${use}`), 0o644);
+      if (!saved.includes(file)) saved.push(file);
       return `Saved ${file}. Before using it, export ${vars.join(', ') || 'nothing (no secrets)'}.`;
     },
   });
   if (result.kind === 'cancel') {
-    process.stderr.write('Cancelled. Nothing was written.\n');
+    // True to what happened: a preset saved at the review is a file written, though nothing was installed.
+    process.stderr.write(saved.length ? `Cancelled. Nothing was installed; the preset ${saved.join(', ')} was saved (hd-setup install --preset ${saved.at(-1)} --yes uses it).\n` : 'Cancelled. Nothing was written.\n');
     return 130;
   }
   result.answers = await withFlagContext(result.answers);
@@ -194,6 +205,7 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
   const summary = await install(p, withSkips(), reporterFor({}));
   // Like gitlab-runner's register line: the one command that does this again, without questions.
   const eq = (await import('../service/command.js')).equivalentCommand(result.answers, commandOptions());
-  process.stderr.write(`\nThe same without the wizard${eq.vars.length ? ` (export ${eq.vars.join(', ')} first)` : ''}:\n  ${eq.command}\n`);
+  const width = process.stderr.isTTY && process.stderr.columns ? process.stderr.columns - 1 : 79;
+  process.stderr.write(`\nThe same without the wizard${eq.vars.length ? ` (export ${eq.vars.join(', ')} first)` : ''}:\n${shellLines(eq.words, width).join('\n')}\n`);
   return exitCodeOf(summary);
 }

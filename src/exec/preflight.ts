@@ -10,8 +10,6 @@ import type { RuntimeInfo } from './detect.js';
 import type { CheckReport } from './events.js';
 import { run } from './run.js';
 
-export const MIN_VERSIONS = { docker: '20.10.17', podman: '4.5.0' } as const;
-
 export interface CheckContext {
   model: Model;
   product: ProductModule;
@@ -65,11 +63,11 @@ export const containerChecks: Record<string, Check> = {
   'runtime-version': (ctx) => {
     const rt = runtimeName(ctx);
     const v = ctx.host.runtime?.version;
-    const min = MIN_VERSIONS[rt];
+    // The product's own minimum (its vendor's install script), if it states one.
+    const min = ctx.product.host.runtimeMinimums?.[rt];
     if (!v) return { status: 'warn', message: `could not read the ${rt} version`, fix: `check that "${rt} --version" works` };
+    if (!min) return { status: 'ok', message: `${rt} ${v} (no minimum version is stated for the ${ctx.product.title})` };
     if (compareVersions(v, min) < 0) {
-      // The minimums are Fivetran's (its agent script refuses older runtimes): advice for other products.
-      if (!ctx.product.host.runtimeMinimumRequired) return { status: 'warn', message: `${rt} ${v} is older than ${min}, the minimum the Fivetran agent requires`, fix: `upgrade ${rt} if the ${ctx.product.title} misbehave` };
       return { status: 'fail', message: `${rt} ${v} is older than the required ${min}`, fix: `upgrade ${rt} to ${min} or newer, or pass --skip-check runtime-version to try anyway` };
     }
     return { status: 'ok', message: `${rt} ${v} (>= ${min})` };

@@ -159,6 +159,19 @@ export function setIn(obj: Record<string, unknown>, path: (string | number)[], v
   }
 }
 
+/** Remove the value at a path (own keys only); nothing there is nothing to do. A list item is taken out. */
+export function unsetIn(obj: Record<string, unknown>, path: (string | number)[]): void {
+  let cur: unknown = obj;
+  for (const k of path.slice(0, -1)) {
+    if (isProtoKey(k)) throw new UserError([{ path: '--set', message: `"${String(k)}" ${PROTO_KEY_MESSAGE}` }]);
+    if (!cur || typeof cur !== 'object' || !Object.hasOwn(cur, k)) return;
+    cur = (cur as Record<string | number, unknown>)[k];
+  }
+  const last = path.at(-1)!;
+  if (Array.isArray(cur) && typeof last === 'number') cur.splice(last, 1);
+  else if (cur && typeof cur === 'object' && Object.hasOwn(cur, last)) delete (cur as Record<string | number, unknown>)[last];
+}
+
 // ---- the JSON Schema tells what type a path holds and maps env names to keys ----
 
 type JS = Record<string, unknown>;
@@ -224,7 +237,9 @@ export function parseValue(schema: JS, path: (string | number)[], raw: string): 
   const types = typesOf(schemaAt(path));
   if (types.length > 0 && types.every((t) => t === 'string')) return raw;
   try {
-    return loadYaml(raw, { schema: CORE_SCHEMA }) ?? raw;
+    const v = loadYaml(raw, { schema: CORE_SCHEMA });
+    // YAML null ("null", "~") is null: --set reads it as "unset this"; an empty value stays "".
+    return v === null ? null : (v ?? raw);
   } catch {
     return raw;
   }
@@ -316,7 +331,10 @@ export function buildRaw<M>(schemas: ModelSchemas<M>, opts: LoadOptions): { raw:
     }
     try {
       const path = parseSetPath(s.slice(0, eq));
-      setIn(raw, path, parseValue(schemas.jsonSchema(), path, s.slice(eq + 1)));
+      const value = parseValue(schemas.jsonSchema(), path, s.slice(eq + 1));
+      // `path=null` unsets what the preset has there (as Helm's --set does); a text setting keeps "null" as text.
+      if (value === null) unsetIn(raw, path);
+      else setIn(raw, path, value);
     } catch (e) {
       if (e instanceof UserError) problems.push(...e.problems);
       else throw e;

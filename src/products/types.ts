@@ -78,8 +78,12 @@ export interface NodeExpression {
 
 /** What preflight checks need to know about the product (the checks themselves live in exec/). */
 export interface HostPolicy {
-  /** Whether the runtime minimum versions are the product's own requirement (fail) or advice (warn). */
-  runtimeMinimumRequired: boolean;
+  /**
+   * The docker/podman versions the product's vendor requires (its install script refuses older ones):
+   * preflight fails below them, and the wizard says so when the runtime is chosen. None: the vendor
+   * states no minimum, and no version is held against the runtime.
+   */
+  runtimeMinimums?: { docker: string; podman: string };
   /** Recommended host size, if the vendor states one. */
   sizing?: { memoryGb: number; cpus: number };
   /** Kubernetes: the minimum helm version, the minimum server version (if required), the resources the chart creates. */

@@ -18,8 +18,10 @@ export interface Detection {
   contextFlag?: string;
   /** Where each product keeps its Kubernetes context in a preset (product id -> path). */
   contextPaths?: Record<string, string>;
-  /** What to say about this host when a runtime is chosen (runtime -> lines). */
+  /** What to say about this host when a runtime is chosen, whatever the product (runtime -> lines). */
   runtimeNotes?: Record<string, string[]>;
+  /** What to say when a runtime is chosen for a product (its own minimum versions): product id -> runtime -> lines. */
+  productNotes?: Record<string, Record<string, string[]>>;
   /** An existing install found on this machine, as a preset. */
   installed?: { where: string; preset: Answers; /** Its containers or release exist now (false: only its settings were kept, e.g. after uninstall). */ present?: boolean };
 }
@@ -194,4 +196,9 @@ export function namespaceQuestion(c: Ctx, id: string, section: string): Question
 /** The one-option "Secrets" note on docker/podman: where the secrets go (a question only to be read). */
 export function secretsNote(help: string, label: string): Question {
   return { id: 'secrets-info', step: 'Secrets', kind: 'select', title: 'Secrets', help, options: [{ label, value: 'ok' }], apply: () => ({}) };
+}
+
+/** Everything the runtime step says about `runtime` for the chosen product: the host's notes, then the product's. */
+export function runtimeNotesFor(d: Detection, product: unknown, runtime: string): string[] {
+  return [...(d.runtimeNotes?.[runtime] ?? []), ...(typeof product === 'string' ? (d.productNotes?.[product]?.[runtime] ?? []) : [])];
 }

@@ -26,6 +26,8 @@ export interface Equivalent {
   command: string;
   /** Its arguments after `hd-setup`. */
   argv: string[];
+  /** Its words, shell-quoted (`hd-setup` first): `command` is them joined by spaces. */
+  words: string[];
   /** The environment variables it reads (the secrets). */
   vars: string[];
 }
@@ -58,23 +60,43 @@ function get(o: unknown, path: Path): unknown {
 
 /**
  * The --set flags that turn the preset `base` into `target`, or undefined when loading them does not give
- * the same model as `answers` (`base` has a setting the answers do not). References in `target` stand
+ * the same model as `answers`. What `base` has and the answers do not is unset (`--set path=null`, at the
+ * first key the answers lack), unless the model is the same without that. References in `target` stand
  * for the answers' values: they are put back before comparing.
  */
 function setsFrom(base: Record<string, unknown>, target: Record<string, unknown>, answers: Record<string, unknown>, preset: string | undefined, same: (raw: Record<string, unknown>) => boolean): string[] | undefined {
   const sets = leaves(target)
     .filter(([p, v]) => !isDeepStrictEqual(get(base, p), v))
     .map(([p, v]) => setArg(p, v));
-  try {
-    const back = without$schema(buildRaw({ ...(preset ? { preset } : {}), sets, env: {} }).raw);
-    for (const [p, v] of leaves(target)) {
-      const mine = get(answers, p);
-      if (!isDeepStrictEqual(mine, v) && isDeepStrictEqual(get(back, p), v)) put(back, p, mine);
-    }
-    return same(back) ? sets : undefined;
-  } catch {
-    return undefined;
+  const unsets: string[] = [];
+  for (const [p] of leaves(base)) {
+    let i = 0;
+    while (i < p.length && get(target, p.slice(0, i + 1)) !== undefined) i++;
+    if (i === p.length) continue;
+    const arg = `${formatPath(p.slice(0, i + 1))}=null`;
+    // only where --set reads "null" as unset (a text setting would take it as text)
+    if (!unsets.includes(arg) && parseValue(p.slice(0, i + 1), 'null') === null) unsets.push(arg);
   }
+  const loads = (args: string[]) => {
+    try {
+      const back = without$schema(buildRaw({ ...(preset ? { preset } : {}), sets: args, env: {} }).raw);
+      for (const [p, v] of leaves(target)) {
+        const mine = get(answers, p);
+        if (!isDeepStrictEqual(mine, v) && isDeepStrictEqual(get(back, p), v)) put(back, p, mine);
+      }
+      return same(back);
+    } catch {
+      return false;
+    }
+  };
+  let needed = [...unsets];
+  if (!loads([...needed, ...sets])) return undefined;
+  // An unset the model does not notice (the base spells out a default) is left out.
+  for (const u of unsets) {
+    const without = needed.filter((x) => x !== u);
+    if (loads([...without, ...sets])) needed = without;
+  }
+  return [...needed, ...sets];
 }
 
 function put(o: Record<string, unknown>, path: Path, v: unknown): void {
@@ -98,7 +120,10 @@ export function equivalentCommand(answers: Record<string, unknown>, o: CommandOp
   const want = model(answers);
   const same = (raw: Record<string, unknown>) => (want ? isDeepStrictEqual(model(raw), want) : isDeepStrictEqual(raw, JSON.parse(JSON.stringify(answers))));
   const bases: (string | undefined)[] = [...(o.preset ? [o.preset] : []), ...listPresets().map((p) => p.name), undefined];
-  let best: { preset?: string; sets: string[] } | undefined;
+  // The closest preset first: one of the same product and runtime (a Kubernetes install starts from a
+  // Kubernetes preset, never from the docker one with --set runtime=kubernetes); then the fewest flags.
+  const kind = (raw: Record<string, unknown>) => raw.product === answers.product && raw.runtime === answers.runtime;
+  let best: { preset?: string; sets: string[]; near: boolean } | undefined;
   for (const b of bases) {
     let raw: Record<string, unknown> = {};
     try {
@@ -106,8 +131,11 @@ export function equivalentCommand(answers: Record<string, unknown>, o: CommandOp
     } catch {
       continue;
     }
+    // another product's preset is never a base (its section would be unset whole)
+    if (b && raw.product !== answers.product) continue;
     const sets = setsFrom(raw, target, answers, b, same);
-    if (sets && (!best || sets.length < best.sets.length)) best = { ...(b ? { preset: b } : {}), sets };
+    const near = Boolean(b) && kind(raw);
+    if (sets && (!best || (near && !best.near) || (near === best.near && sets.length < best.sets.length))) best = { ...(b ? { preset: b } : {}), sets, near };
   }
   const argv = [
     'install',
@@ -117,5 +145,6 @@ export function equivalentCommand(answers: Record<string, unknown>, o: CommandOp
     ...(o.skipCheck ?? []).flatMap((id) => ['--skip-check', id]),
     '--yes',
   ];
-  return { argv, command: ['hd-setup', ...argv].map(shellQuote).join(' '), vars: [...new Set(vars)] };
+  const words = ['hd-setup', ...argv].map(shellQuote);
+  return { argv, words, command: words.join(' '), vars: [...new Set(vars)] };
 }

@@ -1,7 +1,8 @@
 // What the wizard's runtime step says about this host, when a runtime is chosen (not at the review):
-// running as root, a runtime older than the minimum, a rootless docker whose socket is not DOCKER_HOST;
-// and every Kubernetes context with its reachability and server version.
-import { MIN_VERSIONS, compareVersions } from '../exec/preflight.js';
+// running as root, a rootless docker whose socket is not DOCKER_HOST, a runtime older than the chosen
+// product's own minimum; and every Kubernetes context with its reachability and server version.
+import { compareVersions } from '../exec/preflight.js';
+import type { HostPolicy } from '../products/types.js';
 import type { RuntimeInfo } from '../exec/detect.js';
 export { kubeContexts, type KubeContext } from '../exec/kube-contexts.js';
 
@@ -13,7 +14,7 @@ export interface HostNotesInput {
   env: NodeJS.ProcessEnv;
 }
 
-/** Warnings per runtime (docker, podman, kubernetes), each a line with its fix. */
+/** Warnings per runtime (docker, podman, kubernetes) whatever the product, each a line with its fix. */
 export function runtimeNotes(h: HostNotesInput): Record<string, string[]> {
   const out: Record<string, string[]> = { docker: [], podman: [], kubernetes: [] };
   for (const rt of ['docker', 'podman'] as const) {
@@ -27,10 +28,24 @@ export function runtimeNotes(h: HostNotesInput): Record<string, string[]> {
       );
     }
     if (!info?.bin) continue;
-    const min = MIN_VERSIONS[rt];
-    if (info.version && compareVersions(info.version, min) < 0) notes.push(`${rt} ${info.version} is older than ${min}, the minimum the agent scripts require: upgrade ${rt} (or the check fails at the review)`);
     if (rt === 'docker' && info.rootless && !h.env.DOCKER_HOST?.startsWith('unix://')) {
       notes.push(`rootless docker: its socket is ${info.socket}, and DOCKER_HOST is not set; run: export DOCKER_HOST=unix://${info.socket} (then start hd-setup again), so that the agent's jobs use the same daemon`);
+    }
+  }
+  return out;
+}
+
+/**
+ * A product's own notes per runtime: a docker/podman older than the minimum its vendor requires (product
+ * module data, `host.runtimeMinimums`); nothing for a product that states none.
+ */
+export function versionNotes(h: Pick<HostNotesInput, 'docker' | 'podman'>, product: { title: string; host: Pick<HostPolicy, 'runtimeMinimums'> }): Record<string, string[]> {
+  const out: Record<string, string[]> = { docker: [], podman: [], kubernetes: [] };
+  for (const rt of ['docker', 'podman'] as const) {
+    const info = h[rt];
+    const min = product.host.runtimeMinimums?.[rt];
+    if (info?.bin && info.version && min && compareVersions(info.version, min) < 0) {
+      out[rt]!.push(`${rt} ${info.version} is older than ${min}, the minimum the ${product.title} requires: upgrade ${rt} (or the check fails at the review)`);
     }
   }
   return out;

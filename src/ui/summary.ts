@@ -74,3 +74,32 @@ export function wrapLines(lines: string[], width: number): string[] {
   }
   return out;
 }
+
+/** Flags whose value goes on the same line as the flag. */
+const PAIRED = new Set(['--set', '--preset', '--skip-check', '--context', '--out']);
+
+/**
+ * A command as a shell prints a long one: whole arguments (a flag with its value) packed into lines of
+ * at most `width` columns, each but the last ending in " \\", continuations 4 deeper. An argument is
+ * never cut: one longer than the line stands alone on its line. `words` are already shell-quoted.
+ */
+export function shellLines(words: string[], width: number, indent = '  '): string[] {
+  const units: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    if (PAIRED.has(words[i]!) && i + 1 < words.length) units.push(`${words[i]} ${words[++i]}`);
+    else units.push(words[i]!);
+  }
+  const out: string[] = [];
+  let line = indent;
+  const cont = `${indent}    `;
+  for (const u of units) {
+    const start = line === indent || line === cont;
+    // room for " \\" at the end of every line but the last
+    if (!start && [...line].length + 1 + [...u].length + 2 > width) {
+      out.push(`${line} \\`);
+      line = cont + u;
+    } else line = start ? line + u : `${line} ${u}`;
+  }
+  out.push(line);
+  return out;
+}

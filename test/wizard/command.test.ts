@@ -39,13 +39,20 @@ const tobikoDocker = {
   },
 };
 const fivetranDocker = { product: 'fivetran', runtime: 'docker', fivetran: { token: TOKEN, installDir: '~/agent 1' } };
+/** The wizard's Kubernetes answers with every default kept (no resources: the chart's own). */
+const fivetranK8sPlain = { product: 'fivetran', runtime: 'kubernetes', fivetran: { token: TOKEN, kubernetes: { namespace: 'fivetran', dataVolumePvc: 'fivetran-data' } } };
+const tobikoK8s = {
+  product: 'tobiko',
+  runtime: 'kubernetes',
+  tobiko: { ...tobikoDocker.tobiko, gateways: { warehouse: { ...tobikoDocker.tobiko.gateways.warehouse, host: 'postgres.data.svc.cluster.local' } }, kubernetes: { namespace: 'tobiko', run: { replicas: 3 } } },
+};
 
 const files = (answers: Record<string, unknown>) => render(parseModel(structuredClone(answers), { env: SECRET_ENV }).model, RENDER_ENV).map((f) => [f.path, f.mode, f.content]);
 const setsOf = (argv: string[]) => argv.flatMap((a, i) => (argv[i - 1] === '--set' ? [a] : []));
 const presetOf = (argv: string[]) => argv[argv.indexOf('--preset') + 1];
 
 describe('the equivalent command', () => {
-  for (const [name, answers] of Object.entries({ fivetranK8s, tobikoDocker, fivetranDocker })) {
+  for (const [name, answers] of Object.entries({ fivetranK8s, tobikoDocker, fivetranDocker, fivetranK8sPlain, tobikoK8s })) {
     it(`${name}: its flags load back to the answers, secrets as env: references`, () => {
       const eq = equivalentCommand(answers);
       expect(eq.argv[0]).toBe('install');
@@ -63,6 +70,24 @@ describe('the equivalent command', () => {
     expect(eq.command).toBe('hd-setup install --preset fivetran-docker --set fivetran.pullPolicy=never --yes');
     expect(eq.vars).toEqual(['FIVETRAN_TOKEN']);
   });
+  it('a Kubernetes install starts from a Kubernetes preset of its product, never the docker one with --set runtime=kubernetes', () => {
+    // what the preset has and the answers do not is unset (--set path=null), so the closest preset is usable
+    expect(equivalentCommand(fivetranK8sPlain).command).toBe('hd-setup install --preset fivetran-kubernetes --set fivetran.kubernetes.resources=null --yes');
+    for (const answers of [fivetranK8s, fivetranK8sPlain, tobikoK8s]) {
+      const eq = equivalentCommand(answers);
+      expect(eq.command).not.toContain('runtime=');
+      expect(presetOf(eq.argv)).toMatch(/-kubernetes/);
+      expect(presetOf(eq.argv)?.split('-')[0]).toBe(answers.product);
+    }
+  });
+  it('--set path=null unsets what the preset has there; a text setting keeps "null" as text', () => {
+    const raw = buildRaw({ preset: 'fivetran-kubernetes', sets: ['fivetran.kubernetes.resources=null', 'fivetran.kubernetes.namespace=null'], env: {} }).raw as { fivetran: { kubernetes: Record<string, unknown> } };
+    expect(raw.fivetran.kubernetes.resources).toBeUndefined();
+    expect('resources' in raw.fivetran.kubernetes).toBe(false);
+    expect(raw.fivetran.kubernetes.namespace).toBe('null');
+    // nothing there: nothing to do
+    expect(() => buildRaw({ sets: ['fivetran.kubernetes.resources=null'], env: {} })).not.toThrow();
+  });
   it('keeps the reference a secret came from, and the choices (--allow-root, --skip-check)', () => {
     const eq = equivalentCommand(tobikoDocker, { refs: { 'tobiko.clientSecret': 'file:/run/secrets/tc' }, allowRoot: true, skipCheck: ['disk'] });
     expect(eq.command).toContain('--set tobiko.clientSecret=file:/run/secrets/tc');
@@ -70,7 +95,7 @@ describe('the equivalent command', () => {
     expect(eq.vars).toEqual(['WAREHOUSE_PASSWORD']);
   });
   it('the bin, run with the printed flags, renders the same files', () => {
-    for (const answers of [fivetranK8s, tobikoDocker, fivetranDocker]) {
+    for (const answers of [fivetranK8s, tobikoDocker, fivetranDocker, fivetranK8sPlain, tobikoK8s]) {
       const eq = equivalentCommand(answers);
       const out = tmp();
       const home = tmp('hd-home-');

@@ -181,7 +181,10 @@ describe('save as preset (review)', () => {
 describe('review keys', () => {
   it('offer only what works now', () => {
     expect(reviewKeys({ result: undefined, saving: false, scrolls: false })).toBe('esc back · ctrl-c quit');
-    expect(reviewKeys({ result: { ok: false, text: '' }, saving: false, scrolls: true })).toBe('s save as preset · ↑↓ scroll · esc back · ctrl-c quit');
+    // ↑↓ is said on the "lines … of …" line; the keys fit in 80 columns even with every one offered
+    expect(reviewKeys({ result: { ok: false, text: '' }, saving: false, scrolls: true })).toBe('s save as preset · esc back · ctrl-c quit');
+    expect([...reviewKeys({ result: { ok: false, text: '', failed: ['a', 'b'], files: [{ path: 'p', mode: '0600', content: '' }] }, saving: false, scrolls: true })].length).toBeLessThan(80);
+    expect([...reviewKeys({ result: { ok: true, text: '', files: [{ path: 'p', mode: '0600', content: '' }] }, saving: false, scrolls: true })].length).toBeLessThan(80);
     expect(reviewKeys({ result: { ok: true, text: '' }, saving: false, scrolls: false })).toBe('enter install · s save as preset · esc back · ctrl-c quit');
   });
 });

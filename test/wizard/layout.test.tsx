@@ -6,10 +6,10 @@ import React from 'react';
 import { EventEmitter } from 'node:events';
 import { render } from 'ink';
 import stripAnsi from 'strip-ansi';
-import { WizardApp } from '../../src/ui/wiz/Wizard.js';
+import { WizardApp, keyLines, questionLayout, wrapText } from '../../src/ui/wiz/Wizard.js';
 import { StatusView } from '../../src/ui/status/StatusScreen.js';
-import { initialStatus, statusReducer } from '../../src/ui/status/reducer.js';
-import { summaryLines, wrapLines } from '../../src/ui/summary.js';
+import { fitStatus, initialStatus, statusReducer } from '../../src/ui/status/reducer.js';
+import { shellLines, summaryLines, wrapLines } from '../../src/ui/summary.js';
 import type { Summary } from '../../src/exec/events.js';
 import { TOKEN } from '../helpers.js';
 
@@ -197,5 +197,70 @@ describe('wizard screens at 80×24 and 120×40', () => {
     const frame = screen.last().split('\n');
     app.unmount();
     expect(frame.filter((l) => l.includes('•'))).toEqual([`› •••••••• (${TOKEN.length * 4} characters)`]);
+  });
+});
+
+// Issue 15 trial at 80×24: no frame as tall as the terminal (Ink would clear it and print it again,
+// into the scrollback); prose wraps at words with no leading space; the command wraps as a shell's.
+describe('every frame fits the terminal', () => {
+  const NOTE = 'Found an installed agent (/root/fivetran/conf/config.json, docker). Its settings are prefilled; esc walks back through them.';
+  it('the review with the found-install banner: title, list window and keys within 23 lines', async () => {
+    const long = Array.from({ length: 60 }, (_, i) => `  line ${i + 1} of the plan`).join('\n');
+    const detection = { installed: { where: '/root/fivetran', preset: { product: 'fivetran', runtime: 'docker', fivetran: { token: TOKEN } }, present: true } };
+    const { screen, app } = mountAt(<WizardApp initial={{}} detection={async () => detection} review={async () => ({ ok: true, text: long, files: [{ path: '/p', mode: '0600', content: 'x' }] })} save={async () => ''} onDone={() => {}} />, 80, 24);
+    for (let i = 0; i < 100 && !screen.last().includes('enter install'); i++) await settle();
+    const frame = screen.last().replace(/\n$/, '').split('\n');
+    app.unmount();
+    expect(frame.join('\n')).toContain('Found an installed agent');
+    expect(frame.join('\n')).toContain('Review: files, changes and the exact commands');
+    expect(frame.join('\n')).toContain('enter install · v view files · s save as preset · esc back · ctrl-c quit');
+    expect(frame.length).toBeLessThan(24);
+    for (const l of frame) expect([...l].length).toBeLessThanOrEqual(80);
+  });
+  it('a question at 80×10: help cut, options windowed, shorter than the terminal', async () => {
+    const { screen, app } = mountAt(<WizardApp initial={{ product: 'fivetran' }} detection={{ runtimeNotes: { docker: ['running as root: the install will refuse it, as the vendor scripts do; run hd-setup as a regular user (rootless recommended), or start it with --allow-root'] } }} review={async () => ({ ok: true, text: '' })} save={async () => ''} onDone={() => {}} />, 80, 10);
+    await settle();
+    const frame = screen.last().replace(/\n$/, '').split('\n');
+    app.unmount();
+    expect(frame.join('\n')).toContain('Where should it run?');
+    expect(frame.join('\n')).toContain('❯ docker');
+    expect(frame.length, frame.join('\n')).toBeLessThan(10);
+  });
+  it('prose wraps at words, no line starting with a space; key hints break between hints', () => {
+    const lines = wrapText('From the Fivetran dashboard when you created the agent. It is base64 of <controller_id>:<secret>.', 40);
+    for (const l of lines) {
+      expect(l).not.toMatch(/^ /);
+      expect([...l].length).toBeLessThanOrEqual(40);
+    }
+    expect(lines.join(' ')).toBe('From the Fivetran dashboard when you created the agent. It is base64 of <controller_id>:<secret>.');
+    expect(keyLines('enter install · k skip checks · v view files · s save as preset · esc back · ctrl-c quit', 50)).toEqual(['enter install · k skip checks · v view files', 's save as preset · esc back · ctrl-c quit']);
+    expect(questionLayout({ rows: 10, fixed: 6, help: ['h1', 'h2'], note: ['n'], options: 3 })).toEqual({ help: [], note: [], notes: [], limit: 3 });
+    expect(questionLayout({ rows: 10, fixed: 6, help: ['h1'], note: [], notes: ['⚠ root'], options: 5 })).toEqual({ help: [], note: [], notes: [], limit: 1 });
+    expect(questionLayout({ rows: 24, fixed: 7, help: ['h1', 'h2'], note: ['n'], options: 30 })).toMatchObject({ help: ['h1', 'h2'], note: ['n'], limit: 10 });
+  });
+  it('the equivalent command: whole arguments, " \\" continuations, 4 deeper', () => {
+    const words = ['hd-setup', 'install', '--preset', 'fivetran-kubernetes', '--set', 'fivetran.kubernetes.resources=null', '--set', "'fivetran.kubernetes.nodeSelector.pool=agents large'", '--yes'];
+    const lines = shellLines(words, 70);
+    expect(lines).toEqual([
+      '  hd-setup install --preset fivetran-kubernetes \\',
+      '      --set fivetran.kubernetes.resources=null \\',
+      "      --set 'fivetran.kubernetes.nodeSelector.pool=agents large' \\",
+      '      --yes',
+    ]);
+    for (const l of lines) expect([...l].length).toBeLessThanOrEqual(70);
+  });
+  it('the status screen folds finished steps and drops output so that it fits', () => {
+    let s = statusReducer(initialStatus, { type: 'plan', title: 'T', verb: 'Installing', steps: Array.from({ length: 20 }, (_, i) => ({ id: `s${i}`, title: `Step ${i}` })) } as never);
+    for (let i = 0; i < 15; i++) {
+      s = statusReducer(s, { type: 'step:start', id: `s${i}`, title: `Step ${i}` } as never);
+      s = statusReducer(s, { type: 'step:done', id: `s${i}` } as never);
+    }
+    s = statusReducer(s, { type: 'step:start', id: 's15', title: 'Step 15' } as never);
+    s = statusReducer(s, { type: 'command', command: 'docker pull x' } as never);
+    for (let i = 0; i < 6; i++) s = statusReducer(s, { type: 'output', line: `out ${i}` } as never);
+    const fit = fitStatus(s, 79, 22);
+    expect(fit.folded).toBeGreaterThan(0);
+    expect(fit.steps.slice(fit.folded).some((x) => x.id === 's15')).toBe(true);
+    expect(1 + 1 + (fit.steps.length - fit.folded) + 2 + fit.tail.length).toBeLessThanOrEqual(22);
   });
 });

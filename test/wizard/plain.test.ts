@@ -9,7 +9,8 @@ import { parseModel } from '../../src/products/load.js';
 import { render } from '../../src/service/plan.js';
 import type { Answers } from '../../src/ui/wiz/questions.js';
 import { RENDER_ENV, SECRET_ENV, TOKEN, load, tmp } from '../helpers.js';
-import { hasScript, inPty } from './pty-helpers.js';
+import { drive, hasScript, inPty } from './pty-helpers.js';
+import { rootFlags, stubEnv } from '../stub-runtime.js';
 
 const files = (answers: Answers) => render(parseModel(structuredClone(answers), { env: SECRET_ENV }).model, RENDER_ENV).map((f) => [f.path, f.mode, f.content]);
 const presetFiles = (name: string) => render(load({ preset: name }).model, RENDER_ENV).map((f) => [f.path, f.mode, f.content]);
@@ -34,6 +35,7 @@ async function converse(answers: string[], opts: { review?: (a: Answers) => Prom
     for (let i = 0; i < 200 && output.length === asked; i++) await new Promise((r) => setTimeout(r, 5));
     input.write(`${a}\n`);
   }
+  input.end(); // then the input ends (Ctrl-D): a cancel, if still asking
   const result = await done;
   return { result, output, saved };
 }
@@ -90,6 +92,32 @@ describe('line prompts', () => {
     expect(k8s.output).toContain('✖ rule b has no connections, so it must be the default: choose b, or go back and give it connection ids');
     expect(k8s.result.answers.fivetran.kubernetes.affinity).toEqual([{ rule: 'a', connectors: ['c1'] }, { rule: 'b', default: true }]);
   });
+  it('wording: a one-option note says what Enter does (no "Choose 1-1"); the option Enter picks is marked once', async () => {
+    const { output } = await converse(['1', '1', TOKEN, '', '', 'edit', '', 'never', '<']);
+    expect(output).toContain('Press Enter to choose Config file, 0600 (<: back): ');
+    expect(output).not.toContain('Choose 1-1');
+    expect(output).not.toMatch(/\(default\) \[default\]/);
+    expect(output).toContain('  1. always [default]');
+    // back on a choice whose value is not the model's default: Enter keeps the one set now
+    expect(output).toContain('  1. always (default)');
+    expect(output).toContain('  3. never [current]');
+    expect(output).toContain('Choose 1-3 (Enter: the current one, <: back): ');
+    const one = { id: 'n', step: 'S', title: 't', kind: 'select' as const, options: [{ label: 'Env-file, 0600', value: 'ok' }], apply: () => ({}) };
+    expect(answerOf(one, 'x')).toEqual({ problem: 'press Enter to choose Env-file, 0600, or type < to go back' });
+  });
+  it('the review is printed once; v lists only the files (masked), s and a mistyped key do not reprint it', async () => {
+    const hows: unknown[] = [];
+    const review = async (_a: Answers, how?: { plain?: boolean }) => {
+      hows.push(how);
+      return { ok: true, text: 'PLAN-TEXT\nThe same without the wizard:\n  hd-setup install --yes', files: [{ path: '/h/fivetran/conf/config.json', mode: '0600', content: '{"token": "********"}\n' }] };
+    };
+    const { output, result } = await converse(['1', '1', TOKEN, '', '', '', 'v', 'x', 's', '', 'i'], { review });
+    expect(result.kind).toBe('install');
+    expect(output.match(/PLAN-TEXT/g)).toHaveLength(1);
+    expect(output).toContain('File 1 of 1: /h/fivetran/conf/config.json (0600, secrets masked)\n  | {"token": "********"}\n(end of /h/fivetran/conf/config.json)');
+    expect(output.match(/i install, v view the files, s save as a preset, < back, q quit: /g)).toHaveLength(4);
+    expect(hows).toEqual([{ plain: true, width: 119 }]);
+  });
   it('the input ending (Ctrl-D, a closed pipe) cancels', async () => {
     const input = new PassThrough();
     const done = runPlainWizard({ initial: {}, detection: {}, review: async () => ({ ok: true, text: '' }), save: async () => '' }, { input, output: { write: () => true } });
@@ -126,7 +154,27 @@ describe.runIf(hasScript)('line prompts in a pseudo-terminal (the built bin)', (
     expect(r.out).not.toMatch(/\x1b\[[0-9;]*[ABCDGHJK]/); // no cursor movement or erasing: nothing repaints
     expect(readFileSync(join(home, 'p.yaml'), 'utf8')).toContain('token: env:FIVETRAN_TOKEN');
     expect(r.code).toBe(130);
+    // the cancel says what was written: the preset, and that nothing was installed
+    expect(r.out).not.toContain('Nothing was written');
+    expect(r.out.replace(/\s+/g, ' ')).toContain(`Cancelled. Nothing was installed; the preset ${join(home, 'p.yaml')} was saved (hd-setup install --preset ${join(home, 'p.yaml')} --yes uses it).`);
   }, 60_000);
+  it('the review names the line mode\'s keys ("<", typed), never Esc; v does not reprint the plan', async () => {
+    // Fivetran on podman 4.3.1: its runtime-version check fails, so the review is "not ready"
+    const s = await stubEnv('podman', { USER: 'ana', HD_STUB_VERSION: '4.3.1', ACCESSIBLE: '1' });
+    const args = ['--set', 'product=fivetran', '--set', 'runtime=podman', '--set', 'fivetran.token=env:FIVETRAN_TOKEN', ...rootFlags];
+    const r = await drive('cols 80 rows 24', args, s.env, [
+      ['q quit: ', 'v\r'],
+      ['(end of ', 'q\r'],
+    ]);
+    s.server.close();
+    expect(r.code, r.out.slice(-1500)).toBe(130);
+    expect(r.out).toContain('Not ready to install:');
+    expect(r.out).toContain('podman 4.3.1 is older than the required 4.5.0');
+    expect(r.out.replace(/\s+/g, ' ')).toContain('or type < (and Enter) to change your answers. Type k (and Enter) to skip this check');
+    expect(r.out).not.toMatch(/press esc/i);
+    expect(r.out.match(/Not ready to install:/g)).toHaveLength(1);
+    expect(r.out).toContain('File 1 of 2:');
+  }, 90_000);
   it('a 0×0 terminal says why and asks in lines instead', async () => {
     const r = await inPty('cols 0 rows 0', { keys: ['q\r', '\x03'], first: 2500 });
     expect(r.out).toContain('the terminal is too small for the full-screen wizard (0×0; it needs at least 40×10): asking line by line instead');

@@ -146,6 +146,44 @@ describe('the Advanced step', () => {
   });
 });
 
+describe('what the screens promise is what they ask (issue 15 trial)', () => {
+  /** Choose Edit at the Advanced step, then count the questions until the review. */
+  function countAsked(s: WizardState): { promised: number; asked: number } {
+    const q = currentQuestion(s);
+    expect(q.id).toBe('advanced');
+    const promised = Number(/^(\d+) settings$/.exec((q.kind === 'select' && q.options.find((o) => o.value === 'edit')?.hint) || '')?.[1]);
+    let asked = 0;
+    for (s = submit(s, 'edit'); at(s) !== 'review' && asked < 100; asked++) {
+      const cur = currentQuestion(s);
+      s = submit(s, cur.kind === 'text' ? cur.initial : cur.kind === 'select' ? (cur.initial ?? cur.options[0]!.value) : '');
+      expect(s.error, cur.id).toBeUndefined();
+    }
+    return { promised, asked };
+  }
+  for (const [name, values] of [
+    ['Tobiko on Kubernetes', ['tobiko', 'kubernetes', 'acme', 'analytics', 'cid', 'sec', 'tobiko', 'add', 'warehouse', 'duckdb', '', 'done', 'none', 'existingSecret:create']],
+    ['Tobiko on docker', ['tobiko', 'docker', 'acme', 'analytics', 'cid', 'sec', 'add', 'warehouse', 'duckdb', '', 'done', 'none', 'ok']],
+    ['Fivetran on docker', ['fivetran', 'docker', TOKEN, 'none', 'ok']],
+  ] as const) {
+    it(`${name}: the Advanced step's "Edit" hint counts the settings it then asks`, () => {
+      const { promised, asked } = countAsked(walk(createState(), [...values]));
+      expect(asked).toBeGreaterThan(0);
+      expect(promised).toBe(asked);
+    });
+  }
+  it('the gateway list\'s help speaks of the runtime in hand: chart values on Kubernetes only', () => {
+    const menu = (runtime: string) => {
+      const s = walk(createState(), ['tobiko', runtime, 'acme', 'analytics', 'cid', 'sec', ...(runtime === 'kubernetes' ? ['tobiko'] : [])]);
+      expect(at(s)).toBe('gw-menu');
+      return currentQuestion(s).help ?? '';
+    };
+    expect(menu('docker')).not.toMatch(/chart/);
+    expect(menu('docker')).toContain('SQLMESH__DEFAULT_GATEWAY in the env-file');
+    expect(menu('podman')).not.toMatch(/chart/);
+    expect(menu('kubernetes')).toContain('chart values');
+  });
+});
+
 describe('every field the model accepts, with its rules', () => {
   const tobikoGateway = (runtime = 'docker') => walk(createState(), ['tobiko', runtime, 'acme', 'analytics', 'cid', 'sec', ...(runtime === 'kubernetes' ? ['tobiko'] : []), 'add', 'lake', 'snowflake']);
 

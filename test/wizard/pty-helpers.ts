@@ -40,7 +40,7 @@ export function lastFrame(out: string): string[] {
 }
 
 /** Run the bin in a pty; each step waits (up to 30 s) for its text on screen, then sends its keys. */
-export function drive(size: string, args: string[], env: NodeJS.ProcessEnv, steps: [string, string][]): Promise<{ out: string; code: number | null }> {
+export function drive(size: string, args: string[], env: NodeJS.ProcessEnv, steps: [string, string][]): Promise<{ out: string; code: number | null; raw: string }> {
   const e: NodeJS.ProcessEnv = { ...env, NO_COLOR: '1', PATH: `${env.PATH}:/usr/bin:/bin` };
   delete e.CI;
   const cmd = [process.execPath, BIN, ...args].map((a) => JSON.stringify(a)).join(' ');
@@ -61,7 +61,7 @@ export function drive(size: string, args: string[], env: NodeJS.ProcessEnv, step
     const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
     child.on('close', (code) => {
       clearTimeout(timer);
-      done({ out: stripAnsi(out).replace(/\r/g, ''), code });
+      done({ out: stripAnsi(out).replace(/\r/g, ''), code, raw: out });
     });
   });
 }

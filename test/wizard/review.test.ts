@@ -9,17 +9,21 @@ import { BIN, ROOT, expectNoSecrets } from '../helpers.js';
 import { rootFlags, stubEnv } from '../stub-runtime.js';
 import { drive, hasScript, lastFrame } from './pty-helpers.js';
 
-/** The command printed after `heading`, joined back from wrapped lines. */
-function printed(out: string, heading: string): string {
+/** The command printed after `heading`: its lines as a shell reads them (" \\" continues a line). */
+function printedLines(out: string, heading: string): string[] {
   const at = out.lastIndexOf(heading);
   const lines = out.slice(at).split('\n').slice(1);
   const cmd: string[] = [];
   for (const l of lines) {
     if (!l.startsWith('  ')) break;
-    cmd.push(l.trim());
+    cmd.push(l);
+    if (!l.endsWith(' \\')) break;
   }
-  return cmd.join(' ');
+  return cmd;
 }
+const printed = (out: string, heading: string) => printedLines(out, heading).join('\n');
+/** The same command on one line, for matching. */
+const flat = (cmd: string) => cmd.replace(/ \\\n\s*/g, ' ').trim();
 
 describe.runIf(hasScript)('the equivalent command, run for real', () => {
   it('the review and the summary print it; run on the stub runtime, it writes the same files', async () => {
@@ -35,9 +39,9 @@ describe.runIf(hasScript)('the equivalent command, run for real', () => {
     expect(r.code, r.out.slice(-2000)).toBe(0);
     expectNoSecrets(r.out);
     const cmd = printed(r.out, 'The same without the wizard (export FIVETRAN_TOKEN first):');
-    expect(cmd).toMatch(/^hd-setup install --preset fivetran-docker --set .*--yes$/);
-    expect(cmd).toContain('--set proxy.https=http://proxy.internal:3128');
-    expect(cmd).toContain('--set fivetran.pullPolicy=missing');
+    expect(flat(cmd)).toMatch(/^hd-setup install --preset fivetran-docker --set .*--yes$/);
+    expect(flat(cmd)).toContain('--set proxy.https=http://proxy.internal:3128');
+    expect(flat(cmd)).toContain('--set fivetran.pullPolicy=missing');
     // the review showed it too, before anything ran
     expect(r.out.indexOf('The same without the wizard')).toBeLessThan(r.out.indexOf('hd-setup · installing'));
     expect(r.out.lastIndexOf('The same without the wizard')).toBeGreaterThan(r.out.indexOf('hd-setup · installing'));
@@ -55,6 +59,45 @@ describe.runIf(hasScript)('the equivalent command, run for real', () => {
     a.server.close();
     b.server.close();
   }, 120_000);
+
+  it('a whole run at 80×24: every frame fits (nothing clears the screen or the scrollback), the summary is written once, the command wraps as a shell command', async () => {
+    const boot = { path: [join(ROOT, 'test/stubs/boot')], imagePresent: true };
+    const a = await stubEnv('docker', { USER: 'ana' }, boot);
+    const args = ['--set', 'product=fivetran', '--set', 'runtime=docker', '--set', 'fivetran.token=env:FIVETRAN_TOKEN', '--set', 'fivetran.pullPolicy=missing', '--set', 'proxy.https=http://proxy.internal:3128', '--set', 'fivetran.installDir=~/agents/fivetran-hybrid-deployment-agent', ...rootFlags];
+    const r = await drive('cols 80 rows 24', args, a.env, [
+      ['enter install', '\r'],
+      ['The same without the wizard', ''],
+    ]);
+    expect(r.code, r.out.slice(-2000)).toBe(0);
+    // Ink repaints a frame as tall as the terminal with ESC[2J (and ESC[3J wipes the scrollback)
+    expect(r.raw).not.toContain('\x1b[2J');
+    expect(r.raw).not.toContain('\x1b[3J');
+    expect(r.out.match(/: done\./g)).toHaveLength(1);
+    const lines = printedLines(r.out, 'The same without the wizard (export FIVETRAN_TOKEN first):');
+    expect(lines.length).toBeGreaterThan(1);
+    for (const l of lines) expect([...l].length, l).toBeLessThan(80);
+    for (const l of lines.slice(0, -1)) expect(l).toMatch(/\S \\$/);
+    for (const l of lines.slice(1)) expect(l).toMatch(/^ {6}\S/);
+    // whole arguments: a flag and its value on one line, never cut
+    for (const l of lines) for (const w of l.trim().replace(/ \\$/, '').split(' ')) expect(flat(lines.join('\n')).split(' ')).toContain(w);
+    expect(lines.join('\n')).toMatch(/--set '?fivetran\.installDir=~\/agents\/fivetran-hybrid-deployment-agent'? /);
+    a.server.close();
+
+    // again in the same HOME: the "Found an installed agent" banner takes lines; the review still fits,
+    // its title and keys on screen
+    const again = await drive('cols 80 rows 24', args, a.env, [
+      ['Found an installed agent', ''],
+      ['enter install', '\x03'],
+    ]);
+    expect(again.raw).not.toContain('\x1b[2J');
+    const frame = lastFrame(again.raw);
+    const shown = frame.join('\n');
+    expect(shown).toContain('Found an installed agent');
+    expect(shown).toMatch(/Review: files, changes and the exact commands|Not ready to install:/);
+    expect(shown).toContain('esc back');
+    expect(frame.filter((l) => l !== '').length).toBeLessThan(24);
+    for (const l of frame) expect(l.startsWith(' ') && /^ \S/.test(l) && !/^ {2}/.test(l)).toBe(false); // no wrapped line starting with one space
+  }, 150_000);
 
   for (const [cols, rows] of [
     [80, 24],

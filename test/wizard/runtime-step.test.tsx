@@ -6,7 +6,10 @@ import React from 'react';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { render as inkRender } from 'ink-testing-library';
-import { runtimeNotes, kubeContexts } from '../../src/service/host.js';
+import { runtimeNotes, kubeContexts, versionNotes } from '../../src/service/host.js';
+import { PRODUCTS, findProduct } from '../../src/products/index.js';
+import { runtimeNotesFor } from '../../src/ui/wiz/questions.js';
+import { containerChecks, type CheckContext } from '../../src/exec/preflight.js';
 import { PROBE_CONCURRENCY } from '../../src/exec/kube-contexts.js';
 import { createState, currentQuestion, reduce } from '../../src/ui/wiz/state.js';
 import { WizardApp } from '../../src/ui/wiz/Wizard.js';
@@ -22,14 +25,39 @@ describe('runtime notes', () => {
     expect(runtimeNotes({ uid: 0, allowRoot: true, env: {} }).podman).toEqual(['running as root (--allow-root): the vendors recommend a regular user with rootless podman or docker']);
     expect(runtimeNotes({ uid: 1000, allowRoot: false, env: {} }).docker).toEqual([]);
   });
-  it('an old runtime, and a rootless docker whose socket is not DOCKER_HOST', () => {
+  it('a rootless docker whose socket is not DOCKER_HOST', () => {
     const n = runtimeNotes({ uid: 1000, allowRoot: false, docker: rt('20.10.5', true), podman: rt('4.3.1', true), env: {} });
     expect(n.docker).toEqual([
-      'docker 20.10.5 is older than 20.10.17, the minimum the agent scripts require: upgrade docker (or the check fails at the review)',
       'rootless docker: its socket is /run/user/1000/docker.sock, and DOCKER_HOST is not set; run: export DOCKER_HOST=unix:///run/user/1000/docker.sock (then start hd-setup again), so that the agent\'s jobs use the same daemon',
     ]);
-    expect(n.podman).toEqual([expect.stringContaining('podman 4.3.1 is older than 4.5.0')]);
+    expect(n.podman).toEqual([]);
     expect(runtimeNotes({ uid: 1000, allowRoot: false, docker: rt('28.0.0', true), env: { DOCKER_HOST: 'unix:///run/user/1000/docker.sock' } }).docker).toEqual([]);
+  });
+  it('an old runtime: against the chosen product\'s own minimum (its module\'s data), never another product\'s', () => {
+    const host = { docker: rt('20.10.5', false), podman: rt('4.3.1', true) };
+    const fivetran = versionNotes(host, findProduct('fivetran')!);
+    expect(fivetran.docker).toEqual(['docker 20.10.5 is older than 20.10.17, the minimum the Fivetran Hybrid Deployment Agent requires: upgrade docker (or the check fails at the review)']);
+    expect(fivetran.podman).toEqual([expect.stringContaining('podman 4.3.1 is older than 4.5.0, the minimum the Fivetran Hybrid Deployment Agent requires')]);
+    // Tobiko states no minimum: nothing is said, and surely not Fivetran's
+    const tobiko = versionNotes(host, findProduct('tobiko')!);
+    expect(tobiko).toEqual({ docker: [], podman: [], kubernetes: [] });
+    // a product's own minimum, whatever it is: the numbers come from the module
+    const fake = { title: 'Echo agent', host: { runtimeMinimums: { docker: '19.0.0', podman: '4.4.0' } } };
+    expect(versionNotes(host, fake).podman).toEqual(['podman 4.3.1 is older than 4.4.0, the minimum the Echo agent requires: upgrade podman (or the check fails at the review)']);
+    expect(versionNotes(host, fake).docker).toEqual([]);
+    // the runtime step shows the host's notes, then the chosen product's
+    const d = { runtimeNotes: { podman: ['host note'] }, productNotes: Object.fromEntries(PRODUCTS.map((m) => [m.id, versionNotes(host, m)])) };
+    expect(runtimeNotesFor(d, 'tobiko', 'podman')).toEqual(['host note']);
+    expect(runtimeNotesFor(d, 'fivetran', 'podman')).toEqual(['host note', expect.stringContaining('the minimum the Fivetran Hybrid Deployment Agent requires')]);
+  });
+  it('preflight\'s runtime-version check: the same minimum, the product\'s own', async () => {
+    const check = (product: string, runtime: 'docker' | 'podman', version: string) =>
+      containerChecks['runtime-version']!({ model: { product, runtime } as never, product: findProduct(product)!, host: { runtime: { ...rt(version, true) } } as never } as unknown as CheckContext);
+    expect(await check('fivetran', 'podman', '4.3.1')).toMatchObject({ status: 'fail', message: 'podman 4.3.1 is older than the required 4.5.0' });
+    expect(await check('fivetran', 'podman', '4.9.3')).toMatchObject({ status: 'ok' });
+    const tobiko = await check('tobiko', 'podman', '4.3.1');
+    expect(tobiko).toEqual({ status: 'ok', message: 'podman 4.3.1 (no minimum version is stated for the Tobiko Cloud hybrid executors)' });
+    expect(JSON.stringify(tobiko)).not.toMatch(/Fivetran|4\.5\.0/);
   });
 });
 

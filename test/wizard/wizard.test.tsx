@@ -306,7 +306,7 @@ describe('wizard flows (ink-testing-library): the answers render byte-identical 
     );
     await untilFrame(app, 'Not ready to install');
     // The footer offers only what works: no "enter install" while the plan is not ready.
-    await untilFrame(app, 'k skip the failed check · s save as preset · esc back · ctrl-c quit');
+    await untilFrame(app, 'k skip check · s save as preset · esc back · ctrl-c quit');
     expect(frameOf(app)).not.toContain('enter install');
     app.stdin.write(ENTER); // not ready: enter does nothing
     await tick();

@@ -143,7 +143,8 @@ export const fivetran: ProductModule = {
     };
   },
   host: {
-    runtimeMinimumRequired: true,
+    // MIN_DOCKER_VERSION and MIN_PODMAN_VERSION of the vendor's hdagent.sh.
+    runtimeMinimums: { docker: '20.10.17', podman: '4.5.0' },
     sizing: { memoryGb: 32, cpus: 8 },
     kubernetes: {
       minHelm: '3.16.1',

@@ -89,8 +89,7 @@ export const tobiko: ProductModule = {
     };
   },
   host: {
-    // The docker/podman minimums and the host sizing are Fivetran's; Tobiko states none.
-    runtimeMinimumRequired: false,
+    // Tobiko states no docker/podman minimum and no host sizing.
     kubernetes: {
       minHelm: '3.8.0',
       // What the chart creates (its two Deployments), the Secrets (helm keeps the release in one; the

@@ -71,7 +71,10 @@ function gatewayQuestions(c: Ctx): Question[] {
     step: 'Gateways',
     kind: 'select',
     title: names.length ? `Gateways: ${names.map((n) => `${n} (${gws[n].type})${n === def ? ' [default]' : ''}`).join(', ')}` : 'Add the SQLMesh gateway the executors connect to',
-    help: 'A gateway is a connection to your warehouse. The default one is listed first in the chart values.',
+    // Where the default gateway ends up: the chart's values on Kubernetes, the env-file on docker/podman.
+    help: isK8s(c)
+      ? 'A gateway is a connection to your warehouse. The default one is listed first in the chart values.'
+      : 'A gateway is a connection to your warehouse. The default one is SQLMESH__DEFAULT_GATEWAY in the env-file.',
     menu: { done: 'done', reset: (d: Drafts) => ({ ...d, gateway: undefined, gatewaysDone: false }) },
     options: [
       ...(names.length ? [{ label: 'Continue', value: 'done', hint: `${names.length} gateway${names.length > 1 ? 's' : ''}` }] : []),

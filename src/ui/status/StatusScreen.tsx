@@ -5,7 +5,7 @@ import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import type { HdEvent } from '../../exec/events.js';
 import { summaryLines } from '../summary.js';
 import { CHECK_COLOR, SPINNER, STATUS_COLOR, STATUS_ICON, animationEnabled, colorsEnabled } from '../theme.js';
-import { elapsed, initialStatus, statusReducer, stuckChoice, type StatusState, type StepView } from './reducer.js';
+import { elapsed, fitStatus, initialStatus, statusReducer, stuckChoice, type StatusState, type StepView } from './reducer.js';
 
 export interface EventSource {
   subscribe(listener: (e: HdEvent) => void): () => void;
@@ -107,14 +107,15 @@ function OutputLines({ lines }: { lines: string[] }) {
   );
 }
 
-export function StatusView({ state, frame = 0, animate = false }: { state: StatusState; frame?: number; animate?: boolean }) {
+export function StatusView({ state, frame = 0, animate = false, folded = 0 }: { state: StatusState; frame?: number; animate?: boolean; folded?: number }) {
   const { stdout } = useStdout();
   return (
     <Box flexDirection="column">
-      <Text bold>
+      <Text bold wrap="truncate-end">
         hd-setup · {state.verb} {state.title}
       </Text>
-      {state.steps.map((s) => (
+      {folded ? <Text dimColor>{`${STATUS_ICON.done} ${folded} earlier step${folded > 1 ? 's' : ''} done`}</Text> : null}
+      {state.steps.slice(folded).map((s) => (
         <StepLine key={s.id} step={s} frame={frame} animate={animate} />
       ))}
       {state.command && !state.summary ? (
@@ -148,7 +149,7 @@ export function StatusView({ state, frame = 0, animate = false }: { state: Statu
 }
 
 /** Subscribes to the event bus; exits (in one place, after the last flush) once the summary arrived. */
-export function StatusApp({ source, animate = animationEnabled(), onAnswer }: { source: EventSource; animate?: boolean; onAnswer?: (id: string, choice: 'stop' | 'wait') => void }) {
+export function StatusApp({ source, animate = animationEnabled(), onAnswer, onSummary }: { source: EventSource; animate?: boolean; onAnswer?: (id: string, choice: 'stop' | 'wait') => void; /** Whether the last frame holds the summary (else the caller prints it, once). */ onSummary?: (inFrame: boolean) => void }) {
   const [state, dispatch] = useReducer((s: StatusState, e: HdEvent) => statusReducer(s, e), initialStatus);
   useInput(
     (input, key) => {
@@ -165,8 +166,23 @@ export function StatusApp({ source, animate = animationEnabled(), onAnswer }: { 
     const t = setInterval(() => setFrame((f) => f + 1), 100);
     return () => clearInterval(t);
   }, [animate, state.summary]);
+  const { stdout } = useStdout();
+  const width = (stdout?.columns ?? 80) - 1;
+  const rows = stdout?.rows ?? 24;
+  // The frame stays shorter than the terminal (Ink clears and reprints one as tall as it, into the
+  // scrollback). The summary is in the last frame only when the whole frame still fits; else the
+  // caller prints it once, after the screen is gone (run.tsx): never repainted.
+  const summaryHeight = state.summary ? 1 + summaryLines(state.summary, state.title, Math.max(20, width)).length : 0;
+  const bare = { ...state, summary: undefined };
+  const withSummary = state.summary ? fitStatus(bare, width, rows - 2 - summaryHeight) : undefined;
+  const inFrame = Boolean(withSummary && withSummary.folded === 0 && withSummary.steps.length === state.steps.length && summaryHeight < rows - 3);
   useEffect(() => {
-    if (state.summary) exit();
+    if (state.summary) {
+      onSummary?.(inFrame);
+      exit();
+    }
   }, [state.summary, exit]);
-  return <StatusView state={state} frame={frame} animate={animate} />;
+  const live = fitStatus(bare, width, Math.max(3, rows - 2));
+  if (inFrame) return <StatusView state={state} frame={frame} animate={animate} />;
+  return <StatusView state={live} folded={live.folded} frame={frame} animate={animate} />;
 }

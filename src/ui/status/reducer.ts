@@ -89,3 +89,44 @@ export function elapsed(s: StepView, now = Date.now()): string {
   const ms = (s.endedAt ?? now) - s.startedAt;
   return ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(1)}s`;
 }
+
+/** Lines a text takes at `width` columns (an estimate that errs long: words wrap whole). */
+export function linesOf(text: string, width: number): number {
+  const w = Math.max(10, width);
+  return text.split('\n').reduce((n, l) => n + Math.max(1, Math.ceil([...l].length / (w - 8))), 0);
+}
+
+/** The lines one step takes on screen (the view draws its checks, hints, notes and error under it). */
+function stepLines(s: StepView, width: number): number {
+  let n = linesOf(`${s.title} 00:00 ${s.status === 'skipped' && s.detail ? `(${s.detail})` : ''}`, width);
+  for (const c of s.checks.filter((x) => x.status !== 'ok' || s.status === 'running')) n += linesOf(`${c.id}: ${c.message}`, width - 12) + (c.fix && c.status !== 'ok' ? linesOf(`fix: ${c.fix}`, width - 12) : 0);
+  for (const h of s.hints) n += linesOf(h.message, width - 6) + (h.fix ? linesOf(`fix: ${h.fix}`, width - 6) : 0);
+  for (const x of s.notes) n += linesOf(x, width - 4);
+  if (s.status === 'failed' && !s.checks.some((c) => c.status === 'fail') && s.hints.length === 0) n += linesOf(s.error ?? '', width - 4) + (s.fix ? linesOf(`fix: ${s.fix}`, width - 4) : 0);
+  return n;
+}
+
+/**
+ * The state as it fits in `rows` lines (a frame as tall as the terminal makes Ink clear the screen and
+ * print it again, which leaves copies in the scrollback): the output tail shrinks first, then the
+ * finished steps at the top fold into one line ("folded": how many).
+ */
+export function fitStatus(state: StatusState, width: number, rows: number): StatusState & { folded: number } {
+  const height = (st: StatusState, folded: number) =>
+    1 +
+    (folded ? 1 : 0) +
+    st.steps.slice(folded).reduce((n, s) => n + stepLines(s, width), 0) +
+    (st.command && !st.summary ? 2 + st.tail.length : 0) +
+    (st.failureOutput.length ? 1 + st.failureOutput.length : 0) +
+    (st.asking && !st.summary ? 1 + linesOf(st.asking.message, width) + linesOf(`fix: ${st.asking.fix}`, width) + 1 : 0);
+  let st: StatusState = state;
+  let folded = 0;
+  while (height(st, folded) > rows && st.tail.length) st = { ...st, tail: st.tail.slice(1) };
+  while (height(st, folded) > rows && st.failureOutput.length) st = { ...st, failureOutput: st.failureOutput.slice(1) };
+  const finished = (s: StepView | undefined) => s && (s.status === 'done' || s.status === 'skipped') && !s.hints.length && !s.notes.length;
+  while (height(st, folded) > rows && folded < st.steps.length - 1 && finished(st.steps[folded])) folded++;
+  // still too tall (a long run of pending steps): keep the first steps that fit
+  let steps = st.steps;
+  while (height({ ...st, steps }, folded) > rows && steps.length > folded + 1) steps = steps.slice(0, -1);
+  return { ...st, steps, folded };
+}

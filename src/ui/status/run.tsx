@@ -3,6 +3,8 @@ import { render } from 'ink';
 import type { Emit, Summary } from '../../exec/events.js';
 import { StatusApp, createEventBus } from './StatusScreen.js';
 import { keepScrollback } from '../term.js';
+import { summaryLines } from '../summary.js';
+import { colorsEnabled } from '../theme.js';
 
 /** Run `work` while the live status screen (on stderr) shows its events. */
 export async function withStatusScreen(work: (emit: Emit, ask?: (f: { message: string; fix: string }) => Promise<'stop' | 'wait'>) => Promise<Summary>): Promise<Summary> {
@@ -15,8 +17,10 @@ export async function withStatusScreen(work: (emit: Emit, ask?: (f: { message: s
     answer = undefined;
   };
   const canAsk = Boolean(process.stdin.isTTY);
-  const app = render(<StatusApp source={bus} onAnswer={canAsk ? onAnswer : undefined} />, { stdout: keepScrollback(process.stderr), patchConsole: false, exitOnCtrlC: false });
+  let inFrame = false;
+  const app = render(<StatusApp source={bus} onAnswer={canAsk ? onAnswer : undefined} onSummary={(shown) => (inFrame = shown)} />, { stdout: keepScrollback(process.stderr), patchConsole: false, exitOnCtrlC: false });
   let stepId = '';
+  let title = '';
   const ask = (f: { message: string; fix: string }) =>
     new Promise<'stop' | 'wait'>((resolve) => {
       answer = resolve;
@@ -25,10 +29,20 @@ export async function withStatusScreen(work: (emit: Emit, ask?: (f: { message: s
   try {
     const summary = await work((e) => {
       if (e.type === 'step:start') stepId = e.id;
+      if (e.type === 'plan') title = e.title;
       bus.emit(e);
     }, canAsk ? ask : undefined);
     await app.waitUntilExit();
-    process.stderr.write('\n');
+    app.unmount();
+    // The summary, once, below the last frame: written, never repainted (a frame taller than the
+    // terminal would be cleared and printed again, leaving a second copy in the scrollback).
+    if (inFrame) {
+      process.stderr.write('\n');
+      return summary;
+    }
+    const lines = summaryLines(summary, title, Math.max(20, (process.stderr.columns || 80) - 1)).join('\n');
+    const paint = colorsEnabled() ? (summary.ok ? '\u001b[32m' : '\u001b[31m') : '';
+    process.stderr.write(`\n${paint}${lines}${paint ? '\u001b[39m' : ''}\n\n`);
     return summary;
   } finally {
     app.unmount();

@@ -2,14 +2,14 @@
 // current question's input is focused; the root only handles Esc, ← and Ctrl-C; exit happens in one place.
 import React, { useEffect, useReducer, useRef, useState } from 'react';
 import { Box, Text, useApp, useStdout } from 'ink';
-import { Field, TextView } from './Field.js';
+import { Field, TextView, lineParts } from './Field.js';
 import { Choice } from './Choice.js';
 import { useRawInput } from './use-keys.js';
 import { parseInput } from './keys.js';
 import { DEFAULT_PRESET_PATH, presetPath } from './preset-path.js';
 import { wrapLines } from '../summary.js';
 import { colorsEnabled } from '../theme.js';
-import type { Answers, Detection, Option, Question } from './questions.js';
+import { runtimeNotesFor, type Answers, type Detection, type Option, type Question } from './questions.js';
 import { contextInUse } from './context.js';
 import { openViewer, viewLines, viewerKey, viewerKeys, viewerTitle, type ViewFile, type ViewerState } from './viewer.js';
 import { createState, currentQuestion, foundNote, initialValue, prefill, progress, reduce, visibleNote, type WizardState } from './state.js';
@@ -27,8 +27,11 @@ export interface WizardProps {
   initial?: Answers;
   /** Known facts, or a function that detects them: called after the first frame is on screen. */
   detection?: Detection | (() => Promise<Detection>);
-  /** Build the review: files, diff against the install, exact commands (secrets masked). */
-  review: (answers: Answers) => Promise<ReviewText>;
+  /**
+   * Build the review: files, diff against the install, exact commands (secrets masked). `plain`: for the
+   * line prompts, whose keys are typed lines (`<` goes back, not Esc).
+   */
+  review: (answers: Answers, how?: { plain?: boolean; width?: number }) => Promise<ReviewText>;
   /** Write the answers as a preset (secrets as references); returns a message. */
   save: (answers: Answers, path: string) => Promise<string>;
   onSecret?: (value: string) => void;
@@ -74,8 +77,8 @@ function OptionItem({ isSelected, label, hint }: { isSelected: boolean; label: s
   );
 }
 
-function SelectQuestion({ q, choice }: { q: Question & { kind: 'select' }; choice: number }) {
-  return <Choice items={q.options} cursor={choice} limit={10} render={(o, selected) => <OptionItem isSelected={selected} label={o.label} hint={o.hint} />} />;
+function SelectQuestion({ q, choice, limit }: { q: Question & { kind: 'select' }; choice: number; limit: number }) {
+  return <Choice items={q.options} cursor={choice} limit={limit} render={(o, selected) => <OptionItem isSelected={selected} label={o.label} hint={o.hint} />} />;
 }
 
 function TextQuestion({ q, value, caret, error }: { q: Question & { kind: 'text' }; value: string; caret: number; error?: string | undefined }) {
@@ -92,12 +95,17 @@ function TextQuestion({ q, value, caret, error }: { q: Question & { kind: 'text'
   );
 }
 
+/** How wide the text field's line is drawn (a long secret is a short mask and its length). */
+function lineLength(q: Question & { kind: 'text' }, s: WizardState): number {
+  const p = lineParts(s.text, s.caret, { ...(q.secret ? { mask: '•' } : {}), ...(q.display ? { display: q.display } : {}) });
+  return [...`${p.before}${p.at}${p.after}`].length;
+}
+
 // Long lines (the exact commands) wrap at spaces or path boundaries, with hanging indents.
 export { wrapLines } from '../summary.js';
 
-function Review({ s, review, save, skipChecks, onConfirm, onBack }: { s: WizardState; review: WizardProps['review']; save: WizardProps['save']; skipChecks: WizardProps['skipChecks']; onConfirm: () => void; onBack: () => void }) {
+function Review({ s, review, save, skipChecks, onConfirm, onBack, avail }: { s: WizardState; review: WizardProps['review']; save: WizardProps['save']; skipChecks: WizardProps['skipChecks']; onConfirm: () => void; onBack: () => void; avail: number }) {
   const { stdout } = useStdout();
-  const rows = Math.max(8, (stdout?.rows ?? 24) - 9);
   const [result, setResult] = useState<ReviewText | undefined>();
   const [top, setTop] = useState(0);
   const [saving, setSaving] = useState<string | undefined>();
@@ -105,15 +113,12 @@ function Review({ s, review, save, skipChecks, onConfirm, onBack }: { s: WizardS
   // The file viewer (key v), over the review while it is open.
   const [viewing, setViewing] = useState<ViewerState | undefined>();
   const width = (stdout?.columns ?? 80) - 1;
-  // One line less than the review: the viewer's title may take two (a long path on 80 columns), and a
-  // frame as tall as the terminal would make Ink clear the screen on every key.
-  const vrows = rows - 1;
   // Bumped to work the plan out again (after skipping checks).
   const [round, setRound] = useState(0);
   useEffect(() => {
     let live = true;
     setResult(undefined);
-    review(s.answers).then(
+    review(s.answers, { width: (stdout?.columns ?? 80) - 1 }).then(
       (r) => live && setResult(r),
       (e: Error) => live && setResult({ ok: false, text: e.message }),
     );
@@ -123,6 +128,15 @@ function Review({ s, review, save, skipChecks, onConfirm, onBack }: { s: WizardS
   }, [s.answers, review, round]);
   // Long lines (the exact commands) wrap instead of being cut, so every word can be read.
   const lines = wrapLines((result?.text ?? 'Working out the plan (read-only checks of what is installed)…').split('\n'), (stdout?.columns ?? 80) - 1);
+  // The list gets what the frame has left (`avail`: below the header and the note): the title, the
+  // "lines … of …" line, the save field, the message and the key hints are counted first, so the
+  // title and the keys always show and the frame stays shorter than the terminal.
+  const messageLines = message ? wrapText(message, width) : [];
+  const keysNow = reviewKeys({ result, saving: saving !== undefined, scrolls: true });
+  const rows = Math.max(1, avail - 1 - 1 - (saving !== undefined ? 1 : 0) - messageLines.length - 1 - keyLines(keysNow, width).length);
+  // The viewer: its title may take two lines (a long path on 80 columns), then the list, its "lines"
+  // line and the keys.
+  const vrows = Math.max(1, avail - 2 - 1 - 1 - keyLines(viewerKeys(result?.files ?? [], true), width).length);
   // Raw input through a handler that is always this render's (useRawInput keeps the latest): an Enter
   // that arrives right after the plan became ready sees it ready.
   useRawInput(
@@ -162,9 +176,7 @@ function Review({ s, review, save, skipChecks, onConfirm, onBack }: { s: WizardS
     const all = viewLines(files[viewing.index]!, width);
     return (
       <Box flexDirection="column">
-        <Text bold wrap="wrap">
-          {viewerTitle(viewing, files)}
-        </Text>
+        <Lines lines={wrapText(viewerTitle(viewing, files), width).slice(0, 2)} bold />
         <Box flexDirection="column" height={Math.min(vrows, all.length)}>
           {all.slice(viewing.top, viewing.top + vrows).map((l, i) => (
             <Text key={i + viewing.top} wrap="truncate-end">
@@ -173,13 +185,15 @@ function Review({ s, review, save, skipChecks, onConfirm, onBack }: { s: WizardS
           ))}
         </Box>
         {all.length > vrows ? <Text dimColor>{`lines ${viewing.top + 1}-${Math.min(all.length, viewing.top + vrows)} of ${all.length}`}</Text> : null}
-        <KeyHints keys={viewerKeys(files, all.length > vrows)} />
+        <KeyHints keys={viewerKeys(files, all.length > vrows)} width={width} />
       </Box>
     );
   }
   return (
     <Box flexDirection="column">
-      <Text bold>{result?.ok === false ? 'Not ready to install:' : 'Review: files, changes and the exact commands (secrets masked)'}</Text>
+      <Text bold wrap="truncate-end">
+        {result?.ok === false ? 'Not ready to install:' : 'Review: files, changes and the exact commands (secrets masked)'}
+      </Text>
       <Box flexDirection="column" height={Math.min(rows, lines.length)}>
         {lines.slice(top, top + rows).map((l, i) => (
           <Text key={i + top} wrap="truncate-end" color={l.startsWith('✖') ? color('red') : l.startsWith('        +') ? color('green') : l.startsWith('        -') ? color('red') : undefined}>
@@ -205,8 +219,8 @@ function Review({ s, review, save, skipChecks, onConfirm, onBack }: { s: WizardS
           />
         </Box>
       ) : null}
-      {message ? <Text color={color(message.startsWith('error') ? 'red' : 'green')}>{message}</Text> : null}
-      <KeyHints keys={reviewKeys({ result, saving: saving !== undefined, scrolls: lines.length > rows })} />
+      {message ? <Lines lines={messageLines} color={color(message.startsWith('error') ? 'red' : 'green')} /> : null}
+      <KeyHints keys={reviewKeys({ result, saving: saving !== undefined, scrolls: lines.length > rows })} width={width} />
     </Box>
   );
 }
@@ -214,14 +228,13 @@ function Review({ s, review, save, skipChecks, onConfirm, onBack }: { s: WizardS
 export { DEFAULT_PRESET_PATH, presetPath } from './preset-path.js';
 
 /** The review's keys: only those that do something now. */
-export function reviewKeys({ result, saving, scrolls }: { result: ReviewText | undefined; saving: boolean; scrolls: boolean }): string {
+export function reviewKeys({ result, saving }: { result: ReviewText | undefined; saving: boolean; /** ↑↓ is said on the "lines … of …" line: the keys fit in 80 columns. */ scrolls: boolean }): string {
   if (saving) return 'type a path to replace it · enter save · ←→ edit it · esc cancel · ctrl-c quit';
   return [
     result?.ok ? 'enter install' : '',
-    result?.failed?.length ? `k skip the failed check${result.failed.length > 1 ? 's' : ''}` : '',
+    result?.failed?.length ? `k skip check${result.failed.length > 1 ? 's' : ''}` : '',
     result?.files?.length ? 'v view files' : '',
     result ? 's save as preset' : '',
-    scrolls ? '↑↓ scroll' : '',
     'esc back',
     'ctrl-c quit',
   ]
@@ -229,14 +242,89 @@ export function reviewKeys({ result, saving, scrolls }: { result: ReviewText | u
     .join(' · ');
 }
 
-function KeyHints({ keys }: { keys: string }) {
+/** Key hints as lines of at most `width` columns, broken between hints (at " · "), never inside one. */
+export function keyLines(keys: string, width: number): string[] {
+  const out: string[] = [];
+  for (const k of keys.split(' · ')) {
+    const last = out.at(-1);
+    if (last !== undefined && [...last].length + 3 + [...k].length <= width) out[out.length - 1] = `${last} · ${k}`;
+    else out.push(k);
+  }
+  return out;
+}
+
+/** Lines of text wrapped by us (no line starts with the space it broke at); Ink only draws them. */
+function Lines({ lines, dim, bold, color: c }: { lines: string[]; dim?: boolean; bold?: boolean; color?: string | undefined }) {
   return (
-    <Box marginTop={1}>
-      <Text dimColor wrap="wrap">
-        {keys}
-      </Text>
+    <>
+      {lines.map((l, i) => (
+        <Text key={i} dimColor={dim} bold={bold} color={c} wrap="truncate-end">
+          {l || ' '}
+        </Text>
+      ))}
+    </>
+  );
+}
+
+function KeyHints({ keys, width }: { keys: string; width: number }) {
+  return (
+    <Box marginTop={1} flexDirection="column">
+      <Lines lines={keyLines(keys, width)} dim />
     </Box>
   );
+}
+
+/**
+ * Prose (a title, help, a note) wrapped to `width` at spaces, words whole: every line starts at the
+ * margin, never with the space it broke at (Ink's own wrapping keeps it). Only a word longer than the
+ * line is cut.
+ */
+export function wrapText(text: string, width: number): string[] {
+  const w = Math.max(10, width);
+  const out: string[] = [];
+  for (const para of text.split('\n')) {
+    let line = '';
+    for (let word of para.split(/ +/).filter(Boolean)) {
+      while ([...word].length > w) {
+        if (line) out.push(line);
+        line = '';
+        out.push([...word].slice(0, w).join(''));
+        word = [...word].slice(w).join('');
+      }
+      if (!line) line = word;
+      else if ([...line].length + 1 + [...word].length <= w) line += ` ${word}`;
+      else {
+        out.push(line);
+        line = word;
+      }
+    }
+    out.push(line);
+  }
+  return out;
+}
+
+/**
+ * How many lines a question's screen may give its options: the frame must stay shorter than the
+ * terminal (a frame as tall as it makes Ink clear the screen and print it again, into the scrollback).
+ * Help, then the note, are cut when even a few options would not fit.
+ */
+export function questionLayout(p: { rows: number; fixed: number; help: string[]; note: string[]; notes?: string[]; options: number }): { help: string[]; note: string[]; notes: string[]; limit: number } {
+  const budget = p.rows - 1;
+  let { help, note } = p;
+  let notes = p.notes ?? [];
+  // a window needs one option and its "↑/↓ n more" lines: 3 lines at the least
+  const want = Math.min(p.options, 3);
+  const used = () => p.fixed + help.length + note.length + notes.length;
+  while (used() + want > budget && help.length) help = help.slice(0, -1);
+  while (used() + want > budget && note.length) note = note.slice(0, -1);
+  // the runtime's notes last: what stands in the way is said while anything can be
+  while (used() + want > budget && notes.length) notes = notes.slice(0, -1);
+  const room = Math.max(1, budget - used());
+  // the window shows "↑ n more" and "↓ n more" when it does not hold every option
+  const limit = p.options <= room ? p.options : Math.max(1, Math.min(10, room - 2));
+  // (below 3 lines of room a window of one option still shows its two "more" lines: the frame is cut
+  // as far as it can be; 40×10 is the smallest size drawn at all)
+  return { help, note, notes, limit: Math.min(limit, 10) };
 }
 
 /** The keys of a question (the review draws its own: they depend on its state). */
@@ -285,40 +373,54 @@ export function WizardApp(p: WizardProps) {
   // The one input handler for the questions: every key goes to the reducer (see state.ts). The review
   // screen has its own while it shows; here it only gets ctrl-c.
   useRawInput((data) => dispatch({ type: 'input', data }));
+  // Every text is wrapped here (words whole, no line starting with a space) and every line counted:
+  // no frame is as tall as the terminal (Ink would clear it and print it again, into the scrollback).
+  const { stdout } = useStdout();
+  const width = (stdout?.columns ?? 80) - 1;
+  const rows = stdout?.rows ?? 24;
+  const note = visibleNote(s);
+  const noteLines = note ? wrapText(note, width) : [];
+  const errorLines = s.error ? wrapText(`✖ ${s.error}`, width) : [];
+  if (q.kind === 'review') {
+    // the header (2), the note, the margin and the error; the review windows its list in the rest
+    const avail = rows - 1 - 2 - noteLines.length - 1 - errorLines.length;
+    return (
+      <Box flexDirection="column">
+        <Header s={s} />
+        <Lines lines={noteLines} color={color('yellow')} />
+        <Box flexDirection="column" marginTop={1}>
+          <Review s={s} review={p.review} save={p.save} skipChecks={p.skipChecks} onConfirm={() => dispatch({ type: 'confirm' })} onBack={() => dispatch({ type: 'back' })} avail={avail} />
+          <Lines lines={errorLines} color={color('red')} />
+        </Box>
+      </Box>
+    );
+  }
+  const titleLines = wrapText(q.title, width);
+  const notes = q.id === 'runtime' && q.kind === 'select' ? runtimeNotesFor(s.detection, s.answers.product, q.options[s.choice]?.value ?? '').flatMap((n) => wrapText(`⚠ ${n}`, width)) : [];
+  const keys = keyLines(questionKeys(q, q.kind === 'text' && !s.touched && s.text !== ''), width);
+  const live = q.kind === 'text' ? q.live?.(s.text.trim()) : undefined;
+  const textLines = q.kind === 'text' ? Math.ceil((lineLength(q, s) + 3) / (width + 1)) + (live ? wrapText(live.text, width - 2).length : 0) : 0;
+  const base = 2 + 1 + titleLines.length + 1 + textLines + errorLines.length + 1 + keys.length;
+  const options = q.kind === 'select' ? q.options.length : 0;
+  const layout = (fixed: number) => questionLayout({ rows, fixed, help: q.help ? wrapText(q.help, width) : [], note: noteLines, notes, options });
+  // On the smallest terminals the blank line above the options goes too.
+  const roomy = layout(base);
+  const tight = base + roomy.help.length + roomy.note.length + roomy.notes.length + Math.min(options, 3) > rows - 1;
+  const fit = tight ? layout(base - 1) : roomy;
   return (
     <Box flexDirection="column">
       <Header s={s} />
-      {visibleNote(s) ? (
-        <Text color={color('yellow')} wrap="wrap">
-          {visibleNote(s)}
-        </Text>
-      ) : null}
+      <Lines lines={fit.note} color={color('yellow')} />
       <Box flexDirection="column" marginTop={1}>
-        {q.kind === 'review' ? (
-          <Review s={s} review={p.review} save={p.save} skipChecks={p.skipChecks} onConfirm={() => dispatch({ type: 'confirm' })} onBack={() => dispatch({ type: 'back' })} />
-        ) : (
-          <>
-            <Text bold wrap="wrap">
-              {q.title}
-            </Text>
-            {q.help ? (
-              <Text dimColor wrap="wrap">
-                {q.help}
-              </Text>
-            ) : null}
-            <Box marginTop={1} flexDirection="column">
-              {q.kind === 'select' ? <SelectQuestion q={q} choice={s.choice} /> : <TextQuestion q={q} value={s.text} caret={s.caret} error={s.error} />}
-              {q.id === 'runtime' && q.kind === 'select'
-                ? (s.detection.runtimeNotes?.[q.options[s.choice]?.value ?? ''] ?? []).map((n) => (
-                    <Text key={n} color={color('yellow')} wrap="wrap">{`⚠ ${n}`}</Text>
-                  ))
-                : null}
-            </Box>
-          </>
-        )}
-        {s.error ? <Text color={color('red')}>{`✖ ${s.error}`}</Text> : null}
+        <Lines lines={titleLines} bold />
+        <Lines lines={fit.help} dim />
+        <Box marginTop={tight ? 0 : 1} flexDirection="column">
+          {q.kind === 'select' ? <SelectQuestion q={q} choice={s.choice} limit={fit.limit} /> : <TextQuestion q={q} value={s.text} caret={s.caret} error={s.error} />}
+          <Lines lines={fit.notes} color={color('yellow')} />
+        </Box>
+        <Lines lines={errorLines} color={color('red')} />
       </Box>
-      {q.kind === 'review' ? null : <KeyHints keys={questionKeys(q, q.kind === 'text' && !s.touched && s.text !== '')} />}
+      <KeyHints keys={questionKeys(q, q.kind === 'text' && !s.touched && s.text !== '')} width={width} />
     </Box>
   );
 }

@@ -3,7 +3,7 @@
 // dumb serial console, or on a terminal too small to draw on. ACCESSIBLE=1 (the convention of
 // charmbracelet/huh) or --plain; used by itself on a terminal below 40×10 or with TERM=dumb.
 // Input is read as plain lines (LineReader); a secret is read without echo.
-import type { Answers, Question } from './questions.js';
+import { runtimeNotesFor, type Answers, type Question } from './questions.js';
 import { createState, currentQuestion, foundNote, initialValue, prefill, progress, reduce, type WizardState } from './state.js';
 import type { ReviewText, WizardProps } from './Wizard.js';
 import { DEFAULT_PRESET_PATH, presetPath } from './preset-path.js';
@@ -114,6 +114,15 @@ export class LineReader {
 
 const BACK = '<';
 
+/**
+ * What Enter picks on a choice is marked "[default]"; where the model's default (an option hinted
+ * "default") is another option than the one set now, Enter keeps the one set now: "[current]".
+ */
+function enterMark(q: Question & { kind: 'select' }): string {
+  const initial = initialValue(q);
+  return q.options.some((o) => o.hint === 'default' && o.value !== initial) ? 'current' : 'default';
+}
+
 /** A question as lines: its number in the steps, title, help and (for a choice) numbered options. */
 export function questionText(s: WizardState, q: Question): string[] {
   const { steps, current } = progress(s);
@@ -121,7 +130,12 @@ export function questionText(s: WizardState, q: Question): string[] {
   if (q.help) out.push(q.help);
   if (q.kind === 'select') {
     const initial = initialValue(q);
-    q.options.forEach((o, i) => out.push(`  ${i + 1}. ${o.label}${o.hint ? ` (${o.hint})` : ''}${o.value === initial ? ' [default]' : ''}`));
+    const mark = enterMark(q);
+    q.options.forEach((o, i) => {
+      // the option Enter picks is marked once: never "(default) [default]"
+      const hint = o.hint && !(o.hint === 'default' && o.value === initial) ? ` (${o.hint})` : '';
+      out.push(`  ${i + 1}. ${o.label}${hint}${o.value === initial ? ` [${mark}]` : ''}`);
+    });
   }
   return out;
 }
@@ -136,7 +150,8 @@ export function answerOf(q: Question, line: string): { value: string } | { back:
     if (Number.isInteger(n) && n >= 1 && n <= q.options.length) return { value: q.options[n - 1]!.value };
     const byLabel = q.options.find((o) => o.label.toLowerCase() === t.toLowerCase() || o.value === t);
     if (byLabel) return { value: byLabel.value };
-    return { problem: `type a number from 1 to ${q.options.length}, or Enter for the default` };
+    if (q.options.length === 1) return { problem: `press Enter to choose ${q.options[0]!.label}, or type ${BACK} to go back` };
+    return { problem: `type a number from 1 to ${q.options.length}, or Enter for the ${enterMark(q)} one` };
   }
   if (q.kind === 'text') {
     if (t === '') return { value: q.initial };
@@ -147,7 +162,11 @@ export function answerOf(q: Question, line: string): { value: string } | { back:
 }
 
 function promptOf(q: Question): string {
-  if (q.kind === 'select') return `Choose 1-${q.options.length} (Enter: default, ${BACK}: back): `;
+  if (q.kind === 'select') {
+    // one option (a note to read, a single choice): nothing to number
+    if (q.options.length === 1) return `Press Enter to choose ${q.options[0]!.label} (${BACK}: back): `;
+    return `Choose 1-${q.options.length} (Enter: the ${enterMark(q)} one, ${BACK}: back): `;
+  }
   if (q.kind !== 'text') return '';
   const keep = q.initial ? (q.secret ? 'Enter keeps the value already set, - clears it' : `Enter keeps "${q.display ? q.display(q.initial) : q.initial}", - clears it`) : 'Enter for none';
   return `${q.secret ? 'Type it (hidden)' : 'Answer'} (${keep}, ${BACK}: back): `;
@@ -174,13 +193,21 @@ export async function runPlainWizard(props: Omit<WizardProps, 'onDone'>, io: { i
       }
     }
     let reported = 0;
+    // The review as last printed: printed again only when the answers (or the skipped checks) change,
+    // so v, s or a mistyped key never reprints the whole plan.
+    let shown: { answers: Answers; round: number; r: ReviewText } | undefined;
+    let round = 0;
     for (;;) {
       for (const v of s.secrets.slice(reported)) props.onSecret?.(v);
       reported = s.secrets.length;
       const q = currentQuestion(s);
       if (q.kind === 'review') {
-        const r: ReviewText = await props.review(s.answers).catch((e: Error) => ({ ok: false, text: e.message }));
-        say(['', r.ok ? 'Review: files, changes and the exact commands (secrets masked)' : 'Not ready to install:', ...r.text.split('\n'), '']);
+        if (!shown || shown.answers !== s.answers || shown.round !== round) {
+          const r: ReviewText = await props.review(s.answers, { plain: true, ...(width ? { width } : {}) }).catch((e: Error) => ({ ok: false, text: e.message }));
+          say(['', r.ok ? 'Review: files, changes and the exact commands (secrets masked)' : 'Not ready to install:', ...r.text.split('\n'), '']);
+          shown = { answers: s.answers, round, r };
+        }
+        const r = shown.r;
         const files = r.files ?? [];
         const choices = [r.ok ? 'i install' : '', r.failed?.length ? `k skip the failed check${r.failed.length > 1 ? 's' : ''}` : '', files.length ? 'v view the files' : '', 's save as a preset', `${BACK} back`, 'q quit'].filter(Boolean);
         out.write(`${choices.join(', ')}: `);
@@ -190,7 +217,10 @@ export async function runPlainWizard(props: Omit<WizardProps, 'onDone'>, io: { i
         if (t === 'i' && r.ok) return { kind: 'install', answers: s.answers };
         if (t === 'q') return { kind: 'cancel', answers: s.answers };
         if (t === BACK) s = reduce(s, { type: 'back' });
-        else if (t === 'k' && r.failed?.length) props.skipChecks?.(r.failed);
+        else if (t === 'k' && r.failed?.length) {
+          props.skipChecks?.(r.failed);
+          round++; // the plan is worked out again without them
+        }
         else if (t === 'v' && files.length) {
           // Every file in full, secrets masked: the terminal's own scrollback scrolls it.
           for (const [i, f] of files.entries()) say(['', `File ${i + 1} of ${files.length}: ${f.path} (${f.mode}, secrets masked)`, ...f.content.replace(/\n$/, '').split('\n').map((l) => `  | ${l}`), `(end of ${f.path})`]);
@@ -219,7 +249,7 @@ export async function runPlainWizard(props: Omit<WizardProps, 'onDone'>, io: { i
       }
       const next = reduce(s, { type: 'submit', value: a.value });
       // Said when the runtime is chosen, not at the review: root, an old runtime, a rootless socket.
-      const notes = !next.error && q.id === 'runtime' ? (s.detection.runtimeNotes?.[a.value] ?? []) : [];
+      const notes = !next.error && q.id === 'runtime' ? runtimeNotesFor(s.detection, s.answers.product, a.value) : [];
       if (notes.length) say(notes.map((n) => `⚠ ${n}`));
       if (next.error) say([`✖ ${next.error}`]);
       else if (q.kind === 'text' && q.live && a.value.trim()) {

@@ -8,7 +8,7 @@ import { contextQuestion } from './context.js';
 import { get, put, set, urlCheck, type Answers, type Ctx, type Detection, type Field, type Option, type ProductWizard, type Question } from '../../products/wizard.js';
 
 export type { Answers, Ctx, Detection, Drafts, Option, Question, Result } from '../../products/wizard.js';
-export { get, set } from '../../products/wizard.js';
+export { get, set, runtimeNotesFor } from '../../products/wizard.js';
 
 function runtimeOptions(d: Detection): Option[] {
   const desc = (name: 'docker' | 'podman') => {
@@ -137,6 +137,7 @@ export function fieldQuestion(c: Ctx, f: Field): Question {
 /** The Advanced step: skipped by default; "Edit" asks every setting the main flow does not. */
 function advancedQuestions(c: Ctx, w: ProductWizard): Question[] {
   const fields = w.advanced(c);
+  const extra = w.advancedQuestions?.(c) ?? [];
   const given = [...fields.filter((f) => get(c.answers, f.path) !== undefined).map((f) => `${f.path.split('.').pop()}=${shown(f, get(c.answers, f.path))}`), ...(w.advancedGiven?.(c) ?? [])];
   const mode = c.drafts.advanced ?? 'defaults';
   const q: Question[] = [
@@ -148,13 +149,14 @@ function advancedQuestions(c: Ctx, w: ProductWizard): Question[] {
       help: `Image and registry mirror, pull policy, ${c.answers.runtime === 'kubernetes' ? 'release, chart and version, resources' : 'install directory, restart policy'} and more.`,
       options: [
         { label: given.length ? 'Keep these settings' : 'Keep the defaults', value: 'defaults', ...(given.length ? { hint: given.join(', ') } : {}) },
-        { label: 'Edit', value: 'edit', hint: `${fields.length} settings` },
+        { label: 'Edit', value: 'edit', hint: `${fields.length + extra.length} settings` },
       ],
       initial: mode,
       apply: (cx, v) => ({ drafts: { ...cx.drafts, advanced: v as 'defaults' | 'edit' } }),
     },
   ];
-  if (mode === 'edit') q.push(...fields.map((f) => fieldQuestion(c, f)), ...(w.advancedQuestions?.(c) ?? []));
+  // "Edit" promises as many settings as it asks: the count is the questions themselves.
+  if (mode === 'edit') q.push(...fields.map((f) => fieldQuestion(c, f)), ...extra);
   return q;
 }
 
