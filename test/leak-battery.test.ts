@@ -5,91 +5,17 @@
 // ones, or the diagnostics bundle; and the output around a masked secret still reads as without it.
 // Shapes are spread over the kinds (each kind gets a few), not multiplied by them, to keep it fast.
 import { describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, lstatSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { MASK } from '../src/util/redact.js';
-import { BIN, ROOT, cli, tmp, type CliResult } from './helpers.js';
+import { ROOT, cli, tmp } from './helpers.js';
+import { B64_CLIENT, JSON_LITERAL, LONG_PART, PRIVATE_KEY, PROXY, PROXY2, PROXY2_PW, PROXY_PW, PROXY_PW_RAW, RUN, SPECIAL_PART, TWO_LINES, USER_ONLY, expectAbsent, expectNoToken, runSampled, tokenOf, walk } from './leak-check.js';
 import { rootFlags, stubEnv } from './stub-runtime.js';
 
-const RUN = Math.random().toString(36).slice(2, 8);
-const b64 = (s: string) => Buffer.from(s).toString('base64');
-const tokenOf = (secretPart: string) => b64(`clever_tiger:${secretPart}`);
-
-/** Every spelling of a secret a reader could turn back into it. */
-function spellings(secret: string): string[] {
-  const out = new Set([secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret), b64(secret).replace(/=+$/, '')]);
-  for (const line of secret.split('\n')) if (line.trim().length >= 8) out.add(line.trim());
-  return [...out];
-}
-
-function expectAbsent(where: string, text: string, secrets: readonly string[]): void {
-  for (const secret of secrets) {
-    for (const s of spellings(secret)) {
-      const i = text.indexOf(s);
-      if (i >= 0) throw new Error(`${where}: leaked ${JSON.stringify(s.slice(0, 40))}: ...${JSON.stringify(text.slice(Math.max(0, i - 60), i + Math.min(s.length, 40) + 20))}...`);
-    }
-  }
-}
-
-/** A secret shorter than 8 is masked as a whole word: it never stands as a token of its own. */
-function expectNoToken(where: string, text: string, short: readonly string[]): void {
-  for (const s of short) {
-    const esc = s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const m = new RegExp(`(^|[^\\p{L}\\p{N}_])${esc}(?=[^\\p{L}\\p{N}_]|$)`, 'u').exec(text);
-    if (m) throw new Error(`${where}: leaked the token ${s}: ...${JSON.stringify(text.slice(Math.max(0, m.index - 60), m.index + 60))}...`);
-  }
-}
 
 /** Runs the CLI while sampling the argv of it and every process under it (/proc/<pid>/cmdline). */
-async function cliSampled(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult & { argvs: string[] }> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { CI: 'true', NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const argvs = new Set<string>();
-  const sweep = () => {
-    const parent = new Map<number, number>();
-    for (const p of readdirSync('/proc')) {
-      if (!/^\d+$/.test(p)) continue;
-      try {
-        const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-        parent.set(Number(p), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-      } catch {
-        /* gone */
-      }
-    }
-    for (const [pid] of parent) {
-      let q: number | undefined = pid;
-      for (let hops = 0; q && q !== child.pid && hops < 20; hops++) q = parent.get(q);
-      if (q !== child.pid) continue;
-      try {
-        argvs.add(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' '));
-      } catch {
-        /* gone */
-      }
-    }
-  };
-  const timer = setInterval(sweep, 5);
-  const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
-  clearInterval(timer);
-  return { code, stdout, stderr, argvs: [...argvs] };
-}
-
-/** Every file under a directory (symlinks not followed), with its mode. */
-function walk(dir: string): { path: string; mode: number }[] {
-  const out: { path: string; mode: number }[] = [];
-  if (!existsSync(dir)) return out;
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    const st = lstatSync(p);
-    if (st.isDirectory()) out.push(...walk(p));
-    else if (st.isFile()) out.push({ path: p, mode: st.mode & 0o777 });
-  }
-  return out;
-}
+const cliSampled = (args: string[], env: NodeJS.ProcessEnv) => runSampled(args, { CI: 'true', NO_COLOR: '1', ...env });
 
 interface Kind {
   name: string;
@@ -114,20 +40,6 @@ interface Kind {
   bad: { args: string[]; env?: NodeJS.ProcessEnv; files?: Record<string, string>; field: RegExp }[];
 }
 
-// Proxy passwords with every awkward character, percent-encoded as a URL must carry them; a raw `@` too.
-const PROXY_PW_RAW = `Pr0xy@${RUN}%22%27%24%23%5C%20%3A%2F%25x`;
-const PROXY_PW = decodeURIComponent(PROXY_PW_RAW);
-const PROXY = `http://bob:${PROXY_PW_RAW}@proxy.internal:3128`;
-const PROXY2_PW = `second-proxy-pw-${RUN}`;
-const PROXY2 = `http://alice:${PROXY2_PW}@proxy2.internal:3128`;
-const USER_ONLY = 'http://bob@proxy.internal:3128';
-
-const SPECIAL_PART = `S3cr3t ${RUN} @:/%"'$#\\ end`;
-const LONG_PART = `L${RUN}${'k'.repeat(4096)}`;
-const B64_CLIENT = b64(`client-secret-bytes-${RUN}-\u0001\u00ff`);
-const PRIVATE_KEY = 'password1'; // a common word: masked inside other words too
-const TWO_LINES = `first-line-${RUN}\nsecond-line-${RUN}`;
-const JSON_LITERAL = `unquotedLiteral${RUN}`;
 
 const kinds: Kind[] = [
   {

@@ -111,3 +111,9 @@ export async function startBed(scenario: Partial<Scenario> = {}, baseEnv: NodeJS
     stop: () => api.stop(),
   };
 }
+
+/** What the fivetran-kubernetes preset points at: its namespace and its ReadWriteMany data PVC. */
+export function seedFivetranTarget(bed: Pick<Bed, 'api'>): void {
+  bed.api.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'fivetran' } });
+  bed.api.seed({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'fivetran-data', namespace: 'fivetran' }, spec: { accessModes: ['ReadWriteMany'], resources: { requests: { storage: '50Gi' } } } });
+}

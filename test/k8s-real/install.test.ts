@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { CHARTS, startBed, type Bed } from '../k8s-api/bed.js';
+import { CHARTS, startBed, type Bed, seedFivetranTarget } from '../k8s-api/bed.js';
 import { CLIENT_SECRET, SECRETS, SECRET_ENV, TOKEN, WAREHOUSE_PASSWORD } from '../helpers.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -32,8 +32,7 @@ describe('fivetran-kubernetes against the API server, with the real helm, kubect
   const hd = (args: string[], extra: NodeJS.ProcessEnv = {}) => bed.hd([...args, '--preset', 'fivetran-kubernetes', '--set', chart], extra);
   beforeAll(async () => {
     bed = await startBed({}, SECRET_ENV);
-    bed.api.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'fivetran' } });
-    bed.api.seed({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'fivetran-data', namespace: 'fivetran' }, spec: { accessModes: ['ReadWriteMany'], resources: { requests: { storage: '50Gi' } } } });
+    seedFivetranTarget(bed);
   });
   afterAll(() => bed?.stop());
 
@@ -224,8 +223,7 @@ describe('fivetran-kubernetes with chart 0.12.0, which takes no pod annotations:
   const hd = (args: string[], extra: NodeJS.ProcessEnv = {}) => bed.hd([...args, '--preset', 'fivetran-kubernetes', ...sets], extra);
   beforeAll(async () => {
     bed = await startBed({}, SECRET_ENV);
-    bed.api.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'fivetran' } });
-    bed.api.seed({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'fivetran-data', namespace: 'fivetran' }, spec: { accessModes: ['ReadWriteMany'], resources: { requests: { storage: '50Gi' } } } });
+    seedFivetranTarget(bed);
   });
   afterAll(() => bed?.stop());
 

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, CHARTS, startBed, type Bed } from '../k8s-api/bed.js';
+import { BIN, CHARTS, startBed, type Bed, seedFivetranTarget } from '../k8s-api/bed.js';
 import { SECRETS, SECRET_ENV, TOKEN } from '../helpers.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -79,6 +79,21 @@ async function until(what: string, ok: () => boolean, timeoutMs = 60_000): Promi
   }
 }
 
+/** After the tests: a failed set-up must not leave hd-setup or its helm running. */
+async function cleanUp(spawned: ReturnType<typeof spawn> | undefined, bed: Bed | undefined): Promise<void> {
+  if (spawned?.pid && spawned.exitCode === null && spawned.signalCode === null) {
+    for (const pid of descendants(spawned.pid).keys()) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+    spawned.kill('SIGKILL');
+  }
+  await bed?.stop();
+}
+
 describe('Ctrl-C during helm --wait (a pod that never becomes Ready)', () => {
   let bed: Bed;
   let tmp: string;
@@ -91,8 +106,7 @@ describe('Ctrl-C during helm --wait (a pod that never becomes Ready)', () => {
 
   beforeAll(async () => {
     bed = await startBed({ pods: 'ImagePullBackOff' }, SECRET_ENV);
-    bed.api.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'fivetran' } });
-    bed.api.seed({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'fivetran-data', namespace: 'fivetran' }, spec: { accessModes: ['ReadWriteMany'] } });
+    seedFivetranTarget(bed);
     tmp = join(bed.dir, 'tmp');
     mkdirSync(tmp, { mode: 0o700 });
     // The grace period outlasts the test: the watcher never ends the wait, only the interrupt does.
@@ -117,20 +131,7 @@ describe('Ctrl-C during helm --wait (a pod that never becomes Ready)', () => {
     tExit = Date.now();
     result = { ...end, stdout, stderr };
   }, T);
-  afterAll(async () => {
-    // a failed set-up must not leave hd-setup or its helm running
-    if (spawned?.pid && spawned.exitCode === null && spawned.signalCode === null) {
-      for (const pid of descendants(spawned.pid).keys()) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          /* gone */
-        }
-      }
-      spawned.kill('SIGKILL');
-    }
-    await bed?.stop();
-  });
+  afterAll(() => cleanUp(spawned, bed));
 
   it('exits 130 soon after the interrupt, long before helm\'s 5m timeout, saying it was interrupted', () => {
     expect(result.code, result.stderr).toBe(130);
@@ -193,22 +194,9 @@ describe('Ctrl-C during the wait of an upgrade (the new pod never becomes Ready)
   let spawned: ReturnType<typeof spawn> | undefined;
   beforeAll(async () => {
     bed = await startBed({}, SECRET_ENV);
-    bed.api.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'fivetran' } });
-    bed.api.seed({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'fivetran-data', namespace: 'fivetran' }, spec: { accessModes: ['ReadWriteMany'] } });
+    seedFivetranTarget(bed);
   });
-  afterAll(async () => {
-    if (spawned?.pid && spawned.exitCode === null && spawned.signalCode === null) {
-      for (const pid of descendants(spawned.pid).keys()) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          /* gone */
-        }
-      }
-      spawned.kill('SIGKILL');
-    }
-    await bed?.stop();
-  });
+  afterAll(() => cleanUp(spawned, bed));
 
   it(
     'exits 130, stops helm, and the summary names the revision hd-setup rollback goes back to',

@@ -9,119 +9,20 @@
 // outside Secrets only where the README says it lives (the Fivetran chart's ConfigMap for a proxy, the Tobiko
 // executors' environment for a proxy or with `inline`). And the output around a masked secret still reads right.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { MASK } from '../../src/util/redact.js';
-import { BIN, CHARTS, ROOT, startBed, type Bed, type Run } from '../k8s-api/bed.js';
+import { CHARTS, startBed, type Bed } from '../k8s-api/bed.js';
+import { B64_CLIENT, JSON_LITERAL, LONG_PART, PRIVATE_KEY, PROXY, PROXY2, PROXY2_PW, PROXY_PW, PROXY_PW_RAW, RUN, SPECIAL_PART, TWO_LINES, USER_ONLY, b64, expectAbsent, expectNoToken, firstLeak, runSampled, tokenOf, walk } from '../leak-check.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const T = 600_000;
-const RUN = Math.random().toString(36).slice(2, 8);
-const b64 = (s: string) => Buffer.from(s).toString('base64');
-const tokenOf = (secretPart: string) => b64(`clever_tiger:${secretPart}`);
-
-/** Every spelling of a secret a reader could turn back into it. */
-function spellings(secret: string): string[] {
-  const out = new Set([secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret), b64(secret).replace(/=+$/, '')]);
-  for (const line of secret.split('\n')) if (line.trim().length >= 8) out.add(line.trim());
-  return [...out];
-}
-
-function firstLeak(text: string, secrets: readonly string[]): string | undefined {
-  for (const secret of secrets) {
-    for (const s of spellings(secret)) {
-      const i = text.indexOf(s);
-      if (i >= 0) return `leaked ${JSON.stringify(s.slice(0, 40))}: ...${JSON.stringify(text.slice(Math.max(0, i - 60), i + Math.min(s.length, 40) + 20))}...`;
-    }
-  }
-  return undefined;
-}
-
-function expectAbsent(where: string, text: string, secrets: readonly string[]): void {
-  const leak = firstLeak(text, secrets);
-  if (leak) throw new Error(`${where}: ${leak}`);
-}
-
-/** A secret shorter than 8 is masked as a whole word: it never stands as a token of its own. */
-function expectNoToken(where: string, text: string, short: readonly string[]): void {
-  for (const s of short) {
-    const esc = s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const m = new RegExp(`(^|[^\\p{L}\\p{N}_])${esc}(?=[^\\p{L}\\p{N}_]|$)`, 'u').exec(text);
-    if (m) throw new Error(`${where}: leaked the token ${s}: ...${JSON.stringify(text.slice(Math.max(0, m.index - 60), m.index + 60))}...`);
-  }
-}
 
 /** hd-setup as a child process while sampling the argv of it and of every process under it (helm, kubectl). */
-function hdSampled(args: string[], env: NodeJS.ProcessEnv): Promise<Run & { argvs: string[] }> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const argvs = new Set<string>();
-    const sweep = () => {
-      const parent = new Map<number, number>();
-      for (const p of readdirSync('/proc')) {
-        if (!/^\d+$/.test(p)) continue;
-        try {
-          const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-          parent.set(Number(p), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-        } catch {
-          /* gone */
-        }
-      }
-      for (const [pid] of parent) {
-        let q: number | undefined = pid;
-        for (let hops = 0; q && q !== child.pid && hops < 20; hops++) q = parent.get(q);
-        if (q !== child.pid) continue;
-        try {
-          argvs.add(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' '));
-        } catch {
-          /* gone */
-        }
-      }
-    };
-    const timer = setInterval(sweep, 5);
-    const kill = setTimeout(() => child.kill('SIGKILL'), 180_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearInterval(timer);
-      clearTimeout(kill);
-      resolveRun({ code: code ?? (signal ? 128 : -1), stdout, stderr, argvs: [...argvs] });
-    });
-  });
-}
+const hdSampled = (args: string[], env: NodeJS.ProcessEnv) => runSampled(args, env);
 
-/** Every file under a directory (symlinks not followed), with its mode. */
-function walk(dir: string): { path: string; mode: number }[] {
-  const out: { path: string; mode: number }[] = [];
-  if (!existsSync(dir)) return out;
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    const st = lstatSync(p);
-    if (st.isDirectory()) out.push(...walk(p));
-    else if (st.isFile()) out.push({ path: p, mode: st.mode & 0o777 });
-  }
-  return out;
-}
-
-// Proxy passwords with every awkward character, percent-encoded as a URL must carry them; a raw `@` too.
-const PROXY_PW_RAW = `Pr0xy@${RUN}%22%27%24%23%5C%20%3A%2F%25x`;
-const PROXY_PW = decodeURIComponent(PROXY_PW_RAW);
-const PROXY = `http://bob:${PROXY_PW_RAW}@proxy.internal:3128`;
-const PROXY2_PW = `second-proxy-pw-${RUN}`;
-const PROXY2 = `http://alice:${PROXY2_PW}@proxy2.internal:3128`;
-const USER_ONLY = 'http://bob@proxy.internal:3128';
-
-const SPECIAL_PART = `S3cr3t ${RUN} @:/%"'$#\\ end`;
-const LONG_PART = `L${RUN}${'k'.repeat(4096)}`;
-const B64_CLIENT = b64(`client-secret-bytes-${RUN}-\u0001\u00ff`);
-const PRIVATE_KEY = 'password1'; // a common word: masked inside other words too
-const TWO_LINES = `first-line-${RUN}\nsecond-line-${RUN}`;
-const JSON_LITERAL = `unquotedLiteral${RUN}`;
 const SPECIAL_PW = `Wh ${RUN} @:/%"'$#\\ pw`;
 // Secrets that live only in the cluster (a Secret the user made): hd-setup never reads their values.
 const USER_TOKEN = tokenOf(`user-made-${RUN}`);

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { BIN, CHARTS, ROOT, startBed, writeKubeconfig, type Bed } from '../k8s-api/bed.js';
+import { BIN, CHARTS, ROOT, startBed, writeKubeconfig, type Bed, seedFivetranTarget } from '../k8s-api/bed.js';
 import { SECRET_ENV } from '../helpers.js';
 import { toolStderr } from '../../src/exec/kube-reach.js';
 
@@ -83,8 +83,7 @@ describe('an API server that cannot be reached', () => {
     async () => {
       const bed = await startBed({}, SECRET_ENV);
       beds.push(bed);
-      bed.api.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'fivetran' } });
-      bed.api.seed({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'fivetran-data', namespace: 'fivetran' }, spec: { accessModes: ['ReadWriteMany'] } });
+      seedFivetranTarget(bed);
       const chart = `fivetran.kubernetes.chart=${join(CHARTS, 'fivetran-0.24.0')}`;
       const ok = await bed.hd(['install', '--yes', '--preset', 'fivetran-kubernetes', '--set', chart]);
       expect(ok.code, ok.stderr).toBe(0);

@@ -187,6 +187,16 @@ describe('what the screens promise is what they ask (issue 15 trial)', () => {
 describe('every field the model accepts, with its rules', () => {
   const tobikoGateway = (runtime = 'docker') => walk(createState(), ['tobiko', runtime, 'acme', 'analytics', 'cid', 'sec', ...(runtime === 'kubernetes' ? ['tobiko'] : []), 'add', 'lake', 'snowflake']);
 
+  it('a proxy URL that is not http(s) is refused at its question, saying what it must be', () => {
+    let s = walk(createState(), ['fivetran', 'docker', TOKEN, 'set']);
+    expect(at(s)).toBe('proxy-https');
+    s = submit(s, 'proxy.internal:3128');
+    expect(at(s)).toBe('proxy-https');
+    expect(s.error).toBe('must be an http:// or https:// URL, e.g. http://proxy.internal:3128');
+    s = submit(s, 'http://proxy.internal:3128');
+    expect(at(s)).toBe('proxy-http');
+  });
+
   it('the engine question names every engine the model takes, by its product name, with what each needs', () => {
     const s = walk(createState(), ['tobiko', 'docker', 'acme', 'analytics', 'cid', 'sec', 'add', 'lake']);
     const q = currentQuestion(s);
