@@ -151,6 +151,11 @@ export async function gather(loc: Location, o: GatherOptions): Promise<{ artifac
   const product = findProduct(loc.product);
   if (!product) return undefined;
   if (loc.runtime === 'kubernetes') {
+    // A release hd-setup recorded, and no helm to look at it with: not "nothing installed" (exit 1, the fix).
+    // Unrecorded, the answer stays "nothing here": doctor then runs its checks for an install, helm's included.
+    if (o.unreachable !== 'absent' && !which('helm', o.env.PATH) && findRecord(o.home, loc)) {
+      throw unreachableError(loc, { ok: false, message: 'helm is not installed or not on PATH', fix: 'install helm 3 (helm.sh/docs/intro/install) and put it on PATH' });
+    }
     const release = await findRelease(loc, o.env, o.unreachable);
     if (!release) return undefined;
     const vals = await run(['helm', 'get', 'values', loc.release ?? '', '-n', release.namespace, '-o', 'json', ...helmCtx(loc)], { timeoutMs: HELM_READ_TIMEOUT_MS });

@@ -3,6 +3,7 @@
 // clear error (server, context, cause, fix), skips the checks that need the server, and gives up in time.
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, CHARTS, ROOT, startBed, writeKubeconfig, type Bed, seedFivetranTarget } from '../k8s-api/bed.js';
 import { SECRET_ENV } from '../helpers.js';
@@ -114,6 +115,19 @@ describe('an API server that cannot be reached', () => {
         expect(r.ms).toBeLessThan(20_000);
       }
       bed.api.scenario.hang = false;
+      // No helm on PATH (kubectl neither): the tools are missing, not the install.
+      const noTools = (process.env.PATH ?? '').split(':').filter((d) => !existsSync(join(d, 'helm')) && !existsSync(join(d, 'kubectl'))).join(':');
+      for (const c of [['status'], ['doctor'], ['stop']]) {
+        const r = await bed.hd(c, { PATH: noTools });
+        expect(r.code, `${c[0]}: ${r.stderr}`).toBe(1);
+        expect(r.stderr).toContain('helm is not installed or not on PATH; so release hd-agent in namespace fivetran cannot be looked at');
+        expect(r.stderr).not.toMatch(/no install found/);
+      }
+      // Nothing recorded there, no helm: doctor checks the host for an install, and says helm is missing.
+      const before = await bed.hd(['doctor', '--preset', 'fivetran-kubernetes'], { PATH: noTools, HOME: bed.dir });
+      expect(before.code, before.stderr).toBe(1);
+      expect(before.stdout + before.stderr).toMatch(/helm.*not (installed|found|on PATH)/i);
+      expect(before.stdout + before.stderr).not.toMatch(/cannot be looked at/);
       // Still there, untouched: the release and its recorded install.
       expect(JSON.parse((await bed.helm('list', '-a', '-n', 'fivetran', '-o', 'json')).stdout)).toMatchObject([{ name: 'hd-agent', status: 'deployed', revision: '1' }]);
       // Nothing recorded (another HOME): nothing installed, exit 2.
