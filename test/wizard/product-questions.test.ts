@@ -367,6 +367,20 @@ describe('--set overrides survive a change of product or runtime (point 17)', ()
     expect(s.answers.tobiko).toBeUndefined();
   });
 
+  it('a Kubernetes re-run: the token kept in the Secret hd-setup made is taken as given, up to the review', () => {
+    const stored = 'stored:secret/hd-agent-hd-setup-token#token';
+    // what the read-back of a Fivetran Kubernetes install gives the wizard
+    let s = prefill(createState({ product: 'fivetran', runtime: 'kubernetes', fivetran: { token: stored, kubernetes: { dataVolumePvc: 'fivetran-data' } } }));
+    expect(at(s)).toBe('review');
+    expect(s.answers.fivetran.token).toBe(stored);
+    s = backTo(s, 'token');
+    const q = currentQuestion(s);
+    expect(q.kind === 'text' && q.live?.(stored)).toMatchObject({ ok: true, text: expect.stringContaining('Enter keeps it') });
+    s = submit(s, stored);
+    expect(s.error).toBeUndefined();
+    expect(at(s)).not.toBe('token');
+  });
+
   it('a --set in a section a question rewrites is kept (the secrets strategy keeps keyPrefix)', () => {
     let s = prefill(createState({ product: 'tobiko', runtime: 'kubernetes', tobiko: { org: 'acme', project: 'p', clientId: 'c', gateways: { wh: { type: 'duckdb' } }, secrets: { keyPrefix: 'team/' } } }));
     s = backTo(s, 'strategy');

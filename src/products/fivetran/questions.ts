@@ -5,6 +5,7 @@ import { PATTERNS, chartProblem, imageProblem, labelKeyProblem, labelValueProble
 import { get, isK8s, secretsNote, k8sName, listOf, namespaceQuestion, opt, put, required, set, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result } from '../wizard.js';
 import { FIVETRAN_CHART, FIVETRAN_CHART_VERSIONS, FIVETRAN_IMAGE, FIVETRAN_PULL_POLICIES_K8S, FIVETRAN_RESTART_POLICIES } from './constants.js';
 import { checkToken } from './token.js';
+import { STORED_PREFIX, isStored } from '../../model/stored.js';
 
 /** The drafts this product keeps while a rule is entered. */
 interface RuleDraft {
@@ -231,11 +232,14 @@ function questions(c: Ctx, shared: { proxy(): Question[] }): Question[] {
       initial: a.fivetran?.token ?? '',
       live: (v) => {
         if (!v) return undefined;
+        // A re-run of a Kubernetes install: the token is in the Secret hd-setup made; Enter keeps it.
+        if (isStored(v)) return { ok: true, text: `kept where the install has it (${v.slice(STORED_PREFIX.length)}); Enter keeps it, or paste a new one` };
         const t = checkToken(v);
         return t.ok ? { ok: true, text: `valid token for controller ${t.controllerId}` } : { ok: false, text: `token ${t.message}` };
       },
       validate: (v) => {
         if (!v) return 'the token is required';
+        if (isStored(v)) return undefined;
         const t = checkToken(v);
         return t.ok ? undefined : `token ${t.message}`;
       },
