@@ -7,7 +7,7 @@ import { get, set, type Answers, type Detection } from '../ui/wiz/questions.js';
 import type { InstallFlags } from './context.js';
 import { optionVarNames } from '../model/env-names.js';
 import { accessibleRequested, terminalProblem } from '../ui/term.js';
-import { shellLines } from '../ui/summary.js';
+import { sameWithoutWizard } from '../ui/summary.js';
 
 async function detect(opts: { context?: string; allowRoot?: boolean } = {}): Promise<Detection> {
   const [{ detectRuntime }, { findAll, findContext, guardSecrets, isPresent }, { probe }, { which }] = await Promise.all([
@@ -146,7 +146,7 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
       const same = () => {
         const eq = equivalentCommand(answers, commandOptions());
         // Wrapped here, as a shell command (whole arguments, " \\" continuations): never mid-word.
-        return `\n\nThe same without the wizard${eq.vars.length ? ` (export ${eq.vars.join(', ')} first)` : ''}:\n${shellLines(eq.words, how?.width ?? 79).join('\n')}`;
+        return `\n\n${sameWithoutWizard(eq, how?.width ?? 79)}`;
       };
       try {
         const { model, secrets } = parseModel(structuredClone(answers), { env: process.env });
@@ -206,6 +206,6 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
   // Like gitlab-runner's register line: the one command that does this again, without questions.
   const eq = (await import('../service/command.js')).equivalentCommand(result.answers, commandOptions());
   const width = process.stderr.isTTY && process.stderr.columns ? process.stderr.columns - 1 : 79;
-  process.stderr.write(`\nThe same without the wizard${eq.vars.length ? ` (export ${eq.vars.join(', ')} first)` : ''}:\n${shellLines(eq.words, width).join('\n')}\n`);
+  process.stderr.write(`\n${sameWithoutWizard(eq, width)}\n`);
   return exitCodeOf(summary);
 }

@@ -103,3 +103,9 @@ export function shellLines(words: string[], width: number, indent = '  '): strin
   out.push(line);
   return out;
 }
+
+/** "The same without the wizard" and its command, both wrapped to the width (the prose at words). */
+export function sameWithoutWizard(eq: { words: string[]; vars: string[] }, width: number): string {
+  const head = `The same without the wizard${eq.vars.length ? ` (export ${eq.vars.join(', ')} first)` : ''}:`;
+  return [...wrapLines([head], width), ...shellLines(eq.words, width)].join('\n');
+}

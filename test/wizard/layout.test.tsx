@@ -9,7 +9,7 @@ import stripAnsi from 'strip-ansi';
 import { WizardApp, keyLines, questionLayout, wrapText } from '../../src/ui/wiz/Wizard.js';
 import { StatusView } from '../../src/ui/status/StatusScreen.js';
 import { fitStatus, initialStatus, statusReducer } from '../../src/ui/status/reducer.js';
-import { shellLines, summaryLines, wrapLines } from '../../src/ui/summary.js';
+import { sameWithoutWizard, shellLines, summaryLines, wrapLines } from '../../src/ui/summary.js';
 import type { Summary } from '../../src/exec/events.js';
 import { TOKEN } from '../helpers.js';
 
@@ -248,6 +248,14 @@ describe('every frame fits the terminal', () => {
       '      --yes',
     ]);
     for (const l of lines) expect([...l].length).toBeLessThanOrEqual(70);
+  });
+  it('"The same without the wizard": its line of prose wraps at a word, not in one (the trial saw "fir" / "st")', () => {
+    const text = sameWithoutWizard({ words: ['hd-setup', 'install', '--preset', 'tobiko-kubernetes', '--yes'], vars: ['TCLOUD_CLIENT_SECRET', 'WAREHOUSE_PASSWORD'] }, 79);
+    expect(text.split('\n')).toEqual([
+      'The same without the wizard (export TCLOUD_CLIENT_SECRET, WAREHOUSE_PASSWORD',
+      '  first):',
+      '  hd-setup install --preset tobiko-kubernetes --yes',
+    ]);
   });
   it('the status screen folds finished steps and drops output so that it fits', () => {
     let s = statusReducer(initialStatus, { type: 'plan', title: 'T', verb: 'Installing', steps: Array.from({ length: 20 }, (_, i) => ({ id: `s${i}`, title: `Step ${i}` })) } as never);
