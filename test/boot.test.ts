@@ -155,6 +155,11 @@ describe('boot state words', () => {
   const s: BootState = { unit: 'u.service', user: 'ana', systemdUser: true, enabled: 'enabled', active: 'failed', linger: 'yes' };
   it('status shows the real unit state, failed included', () => {
     expect(bootLine(s)).toBe('u.service enabled, failed; linger on for ana — starts at boot');
+    // no user manager: said once (the trial saw it twice in a row)
+    expect(bootLine({ ...s, systemdUser: false, enabled: 'unknown', active: 'unknown', linger: 'unknown' })).toBe(
+      'u.service — no systemd user manager here (systemctl --user fails), so u.service is not enabled and the agent will not start at boot; run: systemctl --user daemon-reload && systemctl --user enable u.service && sudo loginctl enable-linger ana',
+    );
+    expect(bootLine({ ...s, systemdUser: false })).not.toMatch(/run: $/); // nothing to run: no empty "run:"
     expect(bootCheck({ ...s, enabled: 'disabled', linger: 'no' })).toMatchObject({
       status: 'warn',
       message: 'u.service is disabled and linger is off for ana: the agent will not start at boot',

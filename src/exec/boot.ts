@@ -94,9 +94,10 @@ export function bootProblem(s: BootState, what = 'the agent'): string | undefine
 
 /** One line for `status`. */
 export function bootLine(s: BootState, generated = false): string {
-  const head = s.systemdUser ? `${s.unit} ${s.enabled}, ${s.active}; linger ${s.linger === 'yes' ? 'on' : s.linger === 'no' ? 'off' : 'unknown'} for ${s.user}` : `${s.unit}: no systemd user manager here`;
+  const head = s.systemdUser ? `${s.unit} ${s.enabled}, ${s.active}; linger ${s.linger === 'yes' ? 'on' : s.linger === 'no' ? 'off' : 'unknown'} for ${s.user}` : s.unit; // the problem below says there is no user manager
   const problem = bootProblem(s);
-  return problem ? `${head} — ${problem}; run: ${bootCommands(s, generated).join(' && ')}` : `${head} — starts at boot`;
+  const cmds = bootCommands(s, generated);
+  return problem ? `${head} — ${problem}${cmds.length ? `; run: ${cmds.join(' && ')}` : ''}` : `${head} — starts at boot`;
 }
 
 /** The `boot` check of `doctor`. */
