@@ -7,7 +7,8 @@ import { parseModel } from '../src/products/load.js';
 import { isStored } from '../src/model/stored.js';
 import type { BaseModel } from '../src/model/base.js';
 import { isSecretParam } from '../src/products/tobiko/engines.js';
-import { canonical, readBack } from '../src/products/readback.js';
+import { readBack } from '../src/products/readback.js';
+import { canonical } from '../src/util/canonical.js';
 import { artifactsOf } from '../src/service/plan.js';
 import { HOST } from './helpers.js';
 

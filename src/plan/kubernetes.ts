@@ -1,5 +1,6 @@
 // Steps shared by Kubernetes installs: manifests applied on stdin, then helm upgrade --install watched.
 import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
+import { canonical } from '../util/canonical.js';
 import { filesStep } from './containers.js';
 import type { Action, InstalledState, Plan, PlannedFile, Step } from './types.js';
 
@@ -206,15 +207,4 @@ export function sameValues(installed: Record<string, unknown>, rendered: string)
     return false;
   }
   return canonical(installed) === canonical(parsed);
-}
-
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object') {
-    return `{${Object.keys(v as object)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v ?? null);
 }

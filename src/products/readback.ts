@@ -9,6 +9,7 @@ import type { RenderEnv } from '../render/types.js';
 import { computePresetJsonSchema, PRODUCTS, presetJsonSchema, productOf } from './index.js';
 import { secretPaths } from './secrets.js';
 import type { Artifacts, ProductModule } from './types.js';
+import { canonical } from '../util/canonical.js';
 
 type JS = Record<string, any>;
 type Obj = Record<string, unknown>;
@@ -31,18 +32,6 @@ function defaultParse(raw: Obj): unknown {
   return parseModel(structuredClone(raw), { env: {} }).model;
 }
 
-/** JSON with sorted keys: equal models, whatever the order of their maps. */
-export function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object') {
-    return `{${Object.keys(v as object)
-      .sort()
-      .filter((k) => (v as Obj)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as Obj)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v ?? null);
-}
 
 const isObj = (v: unknown): v is Obj => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
 

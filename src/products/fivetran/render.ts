@@ -7,6 +7,7 @@ import { toYaml } from '../../render/yaml.js';
 import { isStored } from '../../model/stored.js';
 import { containerServiceUnit } from '../../render/unit.js';
 import { maskUrlCredentials } from '../../util/url-userinfo.js';
+import { canonical } from '../../util/canonical.js';
 import type { AffinityRule, FivetranOptions } from './schema.js';
 
 export const FIVETRAN_UNIT = 'hd-fivetran-agent.service';
@@ -76,18 +77,8 @@ export const chartTakesPodAnnotations = (chartVersion: string) => chartVersion !
  * checksum as it is, and the plan restarts the pods for it as for a chart without annotations.
  */
 export function configChecksum(config: Record<string, unknown>): string {
-  const canonical = (v: unknown): string => {
-    if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-    if (v && typeof v === 'object') {
-      return `{${Object.keys(v)
-        .sort()
-        .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
-        .join(',')}}`;
-    }
-    return JSON.stringify(typeof v === 'string' ? maskUrlCredentials(v) : (v ?? null));
-  };
   return createHash('sha256')
-    .update(canonical(Object.fromEntries(Object.entries(config).filter(([key]) => key !== 'token'))))
+    .update(canonical(Object.fromEntries(Object.entries(config).filter(([key]) => key !== 'token')), maskUrlCredentials))
     .digest('hex');
 }
 
