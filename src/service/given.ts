@@ -4,6 +4,7 @@ import { UserError } from '../model/errors.js';
 import { buildRaw, parseModel } from '../products/load.js';
 import { PRODUCTS, findProduct } from '../products/index.js';
 import { setIn } from '../model/reconcile.js';
+import { unsetIn } from '../model/load.js';
 import type { LoadRequest } from './install.js';
 import type { BaseModel } from '../model/base.js';
 import { NOT_GIVEN } from '../model/stored.js';
@@ -95,19 +96,14 @@ export function givenForChecks(req: Pick<LoadRequest, 'preset' | 'set' | 'contex
       });
       // A section left without the URL taken out of it (a proxy with neither http nor https) goes too.
       const emptied = e.problems.filter((p) => p.path && notGiven.some((n) => n.kind === 'userinfo' && n.path.startsWith(`${p.path}.`)) && getIn(raw, pathOf(p.path)) !== undefined);
-      for (const p of emptied) deleteIn(raw, pathOf(p.path));
+      for (const p of emptied) unsetIn(raw, pathOf(p.path));
       const others = e.problems.filter((p) => !missing.some((m) => m.path === p.path) && !emptied.includes(p));
       if (others.length || (!missing.length && !emptied.length)) throw others.length ? new UserError(others, e.exitCode) : e;
       for (const m of missing) {
         notGiven.push(m);
-        if (m.kind === 'userinfo') deleteIn(raw, pathOf(m.path));
+        if (m.kind === 'userinfo') unsetIn(raw, pathOf(m.path));
         else setIn(raw, m.path.split('.'), NOT_GIVEN);
       }
     }
   }
-}
-
-function deleteIn(o: Record<string, unknown>, path: (string | number)[]): void {
-  const parent = getIn(o, path.slice(0, -1));
-  if (parent && typeof parent === 'object') delete (parent as Record<string | number, unknown>)[path[path.length - 1]!];
 }
