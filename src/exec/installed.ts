@@ -146,6 +146,11 @@ export async function lastGoodRevision(loc: Location, below?: number): Promise<n
   }
 }
 
+/** What decode reads of a container (and what uninstall keeps of it in the record): image, labels, restart policy. */
+export function containerFacts(c: { image: string; labels: Record<string, string>; restart?: string }): { image: string; labels: Record<string, string>; restart?: string } {
+  return { image: c.image, labels: c.labels, ...(c.restart ? { restart: c.restart } : {}) };
+}
+
 /** What is at a location: the artifacts decode reads, or undefined when nothing is installed there. */
 export async function gather(loc: Location, o: GatherOptions): Promise<{ artifacts: Artifacts; containers: ContainerState[]; foreign: ContainerState[]; uninstalled?: boolean; release?: ReleaseInfo } | undefined> {
   const product = findProduct(loc.product);
@@ -206,9 +211,8 @@ export async function gather(loc: Location, o: GatherOptions): Promise<{ artifac
       const q = quadlet(n);
       if (q) return [n, q];
       const c = ours(n);
-      if (c) return [n, { image: c.image, labels: c.labels, ...(c.restart ? { restart: c.restart } : {}) }];
-      const kept = uninstalled ? rec?.containers?.[n] : undefined;
-      return [n, kept ? { image: kept.image, labels: kept.labels, ...(kept.restart ? { restart: kept.restart } : {}) } : undefined];
+      const seen = c ?? (uninstalled ? rec?.containers?.[n] : undefined);
+      return [n, seen ? containerFacts(seen) : undefined];
     }),
   );
   return { artifacts: { location: loc, files, containers: facts }, containers, foreign, ...(uninstalled ? { uninstalled } : {}) };

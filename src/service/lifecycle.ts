@@ -14,7 +14,7 @@ import { UserError } from '../model/errors.js';
 import { withSecretRefs } from '../model/secret-refs.js';
 import { secretConfigKeys, secretFields } from '../products/secrets.js';
 import { detectHost, detectRuntime } from '../exec/detect.js';
-import { releaseObjects, releaseProblem, type DetectedInstall } from '../exec/installed.js';
+import { containerFacts, releaseObjects, releaseProblem, type DetectedInstall } from '../exec/installed.js';
 import { findRecord, forget, remember, recordOf, type KeptContainer } from '../exec/registry.js';
 import { allChecks } from '../exec/checks.js';
 import type { CheckReport, Summary } from '../exec/events.js';
@@ -157,7 +157,7 @@ export function nothingToUninstall(d: DetectedInstall, purge: boolean): string |
 /** What the containers say that no file keeps (image, hd-setup's labels, restart policy): kept in the record by uninstall. */
 function keptContainers(d: DetectedInstall): Record<string, KeptContainer> {
   return Object.fromEntries(
-    d.containers.map((c) => [c.name, { image: c.image, labels: Object.fromEntries(Object.entries(c.labels).filter(([k]) => k.startsWith('hd-setup.'))), ...(c.restart ? { restart: c.restart } : {}) }]),
+    d.containers.map((c) => [c.name, containerFacts({ ...c, labels: Object.fromEntries(Object.entries(c.labels).filter(([k]) => k.startsWith('hd-setup.'))) })]),
   );
 }
 
