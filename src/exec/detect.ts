@@ -1,6 +1,6 @@
 // Detection: facts about the host and what is installed. Read-only commands, short timeouts.
 import { posix } from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
 import { readStateFile } from './local-state.js';
 import { homedir, userInfo } from 'node:os';
 import type { BaseModel as Model, Runtime } from '../model/base.js';
@@ -34,10 +34,24 @@ export async function detectRuntime(runtime: 'docker' | 'podman', env: NodeJS.Pr
     const socket = sock?.replace(/^unix:\/\//, '') || (rootless ? `${xdg}/podman/podman.sock` : '/run/podman/podman.sock');
     return { bin, ...(version ? { version } : {}), rootless, socket, reachable: info !== undefined };
   }
-  const rootless = info ? /rootless/.test(info) || (info.split('|')[1] ?? '').startsWith(homedir()) : false;
   const host = env.DOCKER_HOST?.startsWith('unix://') ? env.DOCKER_HOST.slice(7) : undefined;
+  // The usual rootless set-up: DOCKER_HOST not set, so the CLI asks the rootful daemon (not there, or not
+  // ours), while the user's own daemon listens at $XDG_RUNTIME_DIR/docker.sock. Say so, with the export.
+  const userSocket = `${xdg}/docker.sock`;
+  if (!info && !host && isSocketFile(userSocket)) {
+    return { bin, ...(version ? { version } : {}), rootless: true, socket: userSocket, reachable: false };
+  }
+  const rootless = info ? /rootless/.test(info) || (info.split('|')[1] ?? '').startsWith(homedir()) : false;
   const socket = host ?? (rootless ? `/var/run/user/${uid}/docker.sock` : '/var/run/docker.sock');
   return { bin, ...(version ? { version } : {}), rootless, socket, reachable: info !== undefined };
+}
+
+function isSocketFile(p: string): boolean {
+  try {
+    return lstatSync(p).isSocket();
+  } catch {
+    return false;
+  }
 }
 
 async function selinuxEnabled(env: NodeJS.ProcessEnv): Promise<boolean> {

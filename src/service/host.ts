@@ -30,6 +30,12 @@ export function runtimeNotes(h: HostNotesInput): Record<string, string[]> {
     if (!info?.bin) continue;
     if (rt === 'docker' && info.rootless && !h.env.DOCKER_HOST?.startsWith('unix://')) {
       notes.push(`rootless docker: its socket is ${info.socket}, and DOCKER_HOST is not set; run: export DOCKER_HOST=unix://${info.socket} (then start hd-setup again), so that the agent's jobs use the same daemon`);
+    } else if (!info.reachable) {
+      notes.push(
+        rt === 'docker'
+          ? `the docker daemon does not answer${info.socket ? ` at ${info.socket}` : ''}: start it (sudo systemctl start docker; rootless: systemctl --user start docker), or set DOCKER_HOST to its socket`
+          : 'podman does not answer "podman info": check it; for rootless podman run hd-setup as the user that owns the containers',
+      );
     }
   }
   return out;

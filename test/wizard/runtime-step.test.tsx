@@ -3,7 +3,9 @@
 // parallel, bounded), and the context shown on every Kubernetes screen.
 import { describe, expect, it } from 'vitest';
 import React from 'react';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { detectRuntime } from '../../src/exec/detect.js';
 import { join } from 'node:path';
 import { render as inkRender } from 'ink-testing-library';
 import { runtimeNotes, kubeContexts, versionNotes } from '../../src/service/host.js';
@@ -32,6 +34,34 @@ describe('runtime notes', () => {
     ]);
     expect(n.podman).toEqual([]);
     expect(runtimeNotes({ uid: 1000, allowRoot: false, docker: rt('28.0.0', true), env: { DOCKER_HOST: 'unix:///run/user/1000/docker.sock' } }).docker).toEqual([]);
+  });
+  it('a daemon that does not answer: said at the runtime step with its fix', () => {
+    const down = { bin: '/usr/bin/x', version: '28.2.2', rootless: false, socket: '/var/run/docker.sock', reachable: false };
+    expect(runtimeNotes({ uid: 1000, allowRoot: false, docker: down, env: {} }).docker).toEqual([
+      'the docker daemon does not answer at /var/run/docker.sock: start it (sudo systemctl start docker; rootless: systemctl --user start docker), or set DOCKER_HOST to its socket',
+    ]);
+    expect(runtimeNotes({ uid: 1000, allowRoot: false, podman: { ...down, version: '4.3.1' }, env: {} }).podman).toEqual([expect.stringMatching(/^podman does not answer "podman info"/)]);
+  });
+  it('detection: DOCKER_HOST not set, the rootful daemon out of reach, and the user\'s own daemon at $XDG_RUNTIME_DIR/docker.sock', async () => {
+    const dir = tmp();
+    mkdirSync(join(dir, 'bin'));
+    mkdirSync(join(dir, 'xdg'));
+    writeFileSync(join(dir, 'bin', 'docker'), '#!/bin/sh\n[ "$1" = --version ] && { echo "Docker version 28.2.2, build x"; exit 0; }\necho "permission denied while trying to connect to the Docker daemon socket" >&2; exit 1\n', { mode: 0o755 });
+    const env = { PATH: join(dir, 'bin'), XDG_RUNTIME_DIR: join(dir, 'xdg') };
+    // no user socket: not reachable, not rootless, and the note says to start it
+    const plain = await detectRuntime('docker', env);
+    expect(plain).toMatchObject({ version: '28.2.2', rootless: false, reachable: false, socket: '/var/run/docker.sock' });
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(join(dir, 'xdg', 'docker.sock'), r));
+    try {
+      const info = await detectRuntime('docker', env);
+      expect(info).toMatchObject({ rootless: true, reachable: false, socket: join(dir, 'xdg', 'docker.sock') });
+      expect(runtimeNotes({ uid: 1000, allowRoot: false, docker: info, env }).docker).toEqual([expect.stringContaining(`run: export DOCKER_HOST=unix://${join(dir, 'xdg', 'docker.sock')}`)]);
+      // with DOCKER_HOST set, it is asked as it is: nothing guessed
+      expect(await detectRuntime('docker', { ...env, DOCKER_HOST: 'unix:///nowhere.sock' })).toMatchObject({ rootless: false, socket: '/nowhere.sock' });
+    } finally {
+      server.close();
+    }
   });
   it('an old runtime: against the chosen product\'s own minimum (its module\'s data), never another product\'s', () => {
     const host = { docker: rt('20.10.5', false), podman: rt('4.3.1', true) };
