@@ -83,6 +83,10 @@ export const containerChecks: Record<string, Check> = {
     } catch {
       isSocket = false;
     }
+    if (!info?.reachable && rt === 'docker' && info?.rootless && isSocket) {
+      // detection found the user's own daemon at $XDG_RUNTIME_DIR/docker.sock while the CLI asks another one
+      return { status: 'fail', message: `the docker CLI reaches no daemon; a rootless docker listens at ${sock}`, fix: `export DOCKER_HOST=unix://${sock} and run hd-setup again` };
+    }
     if (!info?.reachable) {
       return {
         status: 'fail',

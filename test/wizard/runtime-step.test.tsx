@@ -57,6 +57,9 @@ describe('runtime notes', () => {
       const info = await detectRuntime('docker', env);
       expect(info).toMatchObject({ rootless: true, reachable: false, socket: join(dir, 'xdg', 'docker.sock') });
       expect(runtimeNotes({ uid: 1000, allowRoot: false, docker: info, env }).docker).toEqual([expect.stringContaining(`run: export DOCKER_HOST=unix://${join(dir, 'xdg', 'docker.sock')}`)]);
+      // preflight says the same at the review, for `install` too
+      const check = await containerChecks.socket!({ model: { product: 'fivetran', runtime: 'docker' } as never, product: findProduct('fivetran')!, host: { runtime: info, socket: info.socket } as never } as unknown as CheckContext);
+      expect(check).toMatchObject({ status: 'fail', fix: `export DOCKER_HOST=unix://${join(dir, 'xdg', 'docker.sock')} and run hd-setup again` });
       // with DOCKER_HOST set, it is asked as it is: nothing guessed
       expect(await detectRuntime('docker', { ...env, DOCKER_HOST: 'unix:///nowhere.sock' })).toMatchObject({ rootless: false, socket: '/nowhere.sock' });
     } finally {
