@@ -6,6 +6,7 @@ import { StatusApp, StatusView, createEventBus } from '../src/ui/status/StatusSc
 import { initialStatus, statusReducer, TAIL_LINES } from '../src/ui/status/reducer.js';
 import { jsonReporter, plainReporter } from '../src/ui/reporters.js';
 import { frameOf } from './ink-frames.js';
+import { animationEnabled, colorsEnabled } from '../src/ui/theme.js';
 
 const tick = () => new Promise((r) => setImmediate(() => setTimeout(r, 0)));
 
@@ -161,5 +162,16 @@ describe('plain and JSON reporters', () => {
     const events = out.join('').trim().split('\n').map((l) => JSON.parse(l));
     expect(events.map((e) => e.type)).toEqual(success.map((e) => e.type));
     expect(events.every((e) => typeof e.time === 'string')).toBe(true);
+  });
+});
+
+describe('colour and animation', () => {
+  it('a plain terminal animates and colours; NO_COLOR, CI, NODE_ENV=test and VITEST each stop the spinner, only NO_COLOR the colour', () => {
+    expect(animationEnabled({})).toBe(true);
+    expect(colorsEnabled({})).toBe(true);
+    for (const env of [{ NO_COLOR: '1' }, { CI: 'true' }, { NODE_ENV: 'test' }, { VITEST: 'true' }]) expect(animationEnabled(env), JSON.stringify(env)).toBe(false);
+    expect(animationEnabled({ NODE_ENV: 'production' })).toBe(true);
+    expect(colorsEnabled({ NO_COLOR: '1' })).toBe(false);
+    expect(colorsEnabled({ CI: 'true' })).toBe(true);
   });
 });

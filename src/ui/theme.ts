@@ -1,4 +1,4 @@
-// Colours and symbols; NO_COLOR and CI turn off colour and animation.
+// Colours and symbols; NO_COLOR turns off colour, and NO_COLOR or CI (or a test run) the animation.
 export function animationEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
   return !env.NO_COLOR && !env.CI && env.NODE_ENV !== 'test' && !env.VITEST;
 }
