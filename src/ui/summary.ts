@@ -80,8 +80,11 @@ const PAIRED = new Set(['--set', '--preset', '--skip-check', '--context', '--out
 
 /**
  * A command as a shell prints a long one: whole arguments (a flag with its value) packed into lines of
- * at most `width` columns, each but the last ending in " \\", continuations 4 deeper. An argument is
- * never cut: one longer than the line stands alone on its line. `words` are already shell-quoted.
+ * at most `width` columns, each but the last ending in " \\", continuations 4 deeper. An argument longer
+ * than its line is cut with a backslash-newline and goes on at column 0, which the shell joins back into
+ * the same word (a cut inside single quotes closes and reopens them), so that what is copied runs as is
+ * and no line is wider than `width` (a wider line would be folded by the screen, indent and all).
+ * `words` are already shell-quoted.
  */
 export function shellLines(words: string[], width: number, indent = '  '): string[] {
   const units: string[] = [];
@@ -99,9 +102,40 @@ export function shellLines(words: string[], width: number, indent = '  '): strin
       out.push(`${line} \\`);
       line = cont + u;
     } else line = start ? line + u : `${line} ${u}`;
+    // room for " \\" after it; a cut piece needs one column for its "\\"
+    while ([...line].length + 2 > width && width > 8) {
+      const [head, rest] = cutWord(line, width - 1, line.length - u.length);
+      if (rest === undefined) break;
+      out.push(`${head}\\`);
+      line = rest;
+    }
   }
   out.push(line);
   return out;
+}
+
+/**
+ * The first `room` columns of a line that ends in a shell word, cut inside that word (never before `from`,
+ * where the word starts): [the head, the rest]. Inside single quotes the head closes them and the rest
+ * reopens them; a backslash escape outside them is not split from what it escapes.
+ */
+function cutWord(line: string, room: number, from: number): [string, string | undefined] {
+  const chars = [...line];
+  let quoted = false;
+  let cut = -1;
+  let cutQuoted = false;
+  for (let i = 0; i < chars.length; i++) {
+    const need = quoted ? 1 : 0; // a closing quote before the "\\"
+    if (i >= from && i + need <= room && i > 0 && !(chars[i - 1] === '\\' && !quoted)) {
+      cut = i;
+      cutQuoted = quoted;
+    }
+    if (chars[i] === "'") quoted = !quoted;
+  }
+  if (cut <= from) return [line, undefined];
+  const head = chars.slice(0, cut).join('');
+  const rest = chars.slice(cut).join('');
+  return cutQuoted ? [`${head}'`, `'${rest}`] : [head, rest];
 }
 
 /** "The same without the wizard" and its command, both wrapped to the width (the prose at words). */

@@ -9,6 +9,7 @@ import stripAnsi from 'strip-ansi';
 import { WizardApp, keyLines, questionLayout, wrapText } from '../../src/ui/wiz/Wizard.js';
 import { StatusView } from '../../src/ui/status/StatusScreen.js';
 import { fitStatus, initialStatus, statusReducer } from '../../src/ui/status/reducer.js';
+import { execFileSync } from 'node:child_process';
 import { sameWithoutWizard, shellLines, summaryLines, wrapLines } from '../../src/ui/summary.js';
 import type { Summary } from '../../src/exec/events.js';
 import { TOKEN } from '../helpers.js';
@@ -248,6 +249,17 @@ describe('every frame fits the terminal', () => {
       '      --yes',
     ]);
     for (const l of lines) expect([...l].length).toBeLessThanOrEqual(70);
+  });
+  it('an argument longer than the line: cut with backslash-newline, and the shell reads back the very same words', () => {
+    const words = ['hd-setup', 'install', '--preset', 'fivetran-kubernetes', '--set', 'fivetran.kubernetes.chart=/work/main/test/fixtures/charts/fivetran-0.24.0/and/a/much/longer/path/still', '--set', "'fivetran.kubernetes.nodeSelector.pool=agents in a very large pool with a name that goes on and on'", '--yes'];
+    for (const width of [40, 60, 79]) {
+      const lines = shellLines(words, width);
+      for (const l of lines) expect([...l].length, l).toBeLessThanOrEqual(width);
+      expect(lines.some((l) => /[^ ]\\$/.test(l)), 'a word was cut').toBe(true);
+      // a real shell joins the lines back: the same argv as the words, unquoted
+      const argv = execFileSync('sh', ['-c', `set -- ${lines.join('\n').replace(/^\s*hd-setup install /, '')}\nprintf '%s\\n' "$@"`], { encoding: 'utf8' }).trimEnd().split('\n');
+      expect(argv).toEqual(['--preset', 'fivetran-kubernetes', '--set', words[5], '--set', 'fivetran.kubernetes.nodeSelector.pool=agents in a very large pool with a name that goes on and on', '--yes']);
+    }
   });
   it('"The same without the wizard": its line of prose wraps at a word, not in one (the trial saw "fir" / "st")', () => {
     const text = sameWithoutWizard({ words: ['hd-setup', 'install', '--preset', 'tobiko-kubernetes', '--yes'], vars: ['TCLOUD_CLIENT_SECRET', 'WAREHOUSE_PASSWORD'] }, 79);
