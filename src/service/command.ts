@@ -106,7 +106,9 @@ function put(o: Record<string, unknown>, path: Path, v: unknown): void {
 }
 
 /** The shortest command that reproduces `answers`: from the preset given, a bundled one, or none. */
-export function equivalentCommand(answers: Record<string, unknown>, o: CommandOptions = {}): Equivalent {
+export function equivalentCommand(given: Record<string, unknown>, o: CommandOptions = {}): Equivalent {
+  // "$schema" (answers prefilled from a preset file carry it) is no setting: the loads compared below drop it
+  const answers = without$schema(given);
   const { preset, vars } = withSecretRefs(answers, secretFields(answers), o.refs ?? {});
   const target = without$schema(JSON.parse(JSON.stringify(preset)) as Record<string, unknown>);
   const env = o.env ?? process.env;

@@ -65,6 +65,10 @@ describe('the equivalent command', () => {
       expect(files(raw)).toEqual(files(answers));
     });
   }
+  it('answers prefilled from a preset file (with its "$schema") give the preset back, not a bare "install --yes"', () => {
+    const fromPreset = { $schema: 'https://hd-setup.dev/preset.schema.json', ...fivetranK8sPlain, fivetran: { ...fivetranK8sPlain.fivetran, kubernetes: { ...fivetranK8sPlain.fivetran.kubernetes, chart: '/charts/fivetran-0.24.0' } } };
+    expect(equivalentCommand(fromPreset).command).toBe('hd-setup install --preset fivetran-kubernetes --set fivetran.kubernetes.resources=null --set fivetran.kubernetes.chart=/charts/fivetran-0.24.0 --yes');
+  });
   it('starts from the bundled preset that needs the fewest --set', () => {
     const eq = equivalentCommand({ product: 'fivetran', runtime: 'docker', fivetran: { token: TOKEN, pullPolicy: 'never' } });
     expect(eq.command).toBe('hd-setup install --preset fivetran-docker --set fivetran.pullPolicy=never --yes');
