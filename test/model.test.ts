@@ -150,7 +150,15 @@ describe('bad input: one line per problem, naming the field', () => {
     ['secret literal with externalSecrets', tob({ secrets: { strategy: 'externalSecrets', store: { name: 's' } }, clientSecret: undefined }), /^tobiko\.gateways\.wh\.password: with externalSecrets, secret params come from the store/],
     ['no client secret', tob({ clientSecret: undefined }), /^tobiko\.clientSecret: is required; pass --set tobiko\.clientSecret=env:TCLOUD_CLIENT_SECRET/],
     ['replicas type', tob({ kubernetes: { apply: { replicas: 'two' } } }), /^tobiko\.kubernetes\.apply\.replicas: expected number/],
+    ['Tobiko chart version: a path typed into it', tob({ kubernetes: { chartVersion: '/charts/tobiko' } }), /^tobiko\.kubernetes\.chartVersion: must be a chart version like "0\.3\.1"/],
+    ['Tobiko chart version: a flag', tob({ kubernetes: { chartVersion: '--devel' } }), /^tobiko\.kubernetes\.chartVersion: must be a chart version/],
+    ['Tobiko chart version: a word', tob({ kubernetes: { chartVersion: 'latest' } }), /^tobiko\.kubernetes\.chartVersion: must be a chart version/],
   ];
+  it('Tobiko chart version: every form helm --version takes is accepted', () => {
+    for (const v of ['0.3.1', 'v1.2.3', '1.0.0-rc.1+build.5', '1.2.x', '^0.3', '~1.2', '>=0.3.0 <1.0.0', '>= 1.2, < 2', '1.2.3 || 2.x', '*']) {
+      expect(load({ presetObject: tob({ kubernetes: { chartVersion: v } }) }).model.tobiko!.kubernetes.chartVersion, v).toBe(v);
+    }
+  });
   it.each(cases)('%s', (_name, preset, expected) => {
     const lines = problems(() => load({ presetObject: preset }));
     expect(lines.some((l) => expected.test(l)), lines.join('\n')).toBe(true);

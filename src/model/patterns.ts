@@ -16,6 +16,8 @@ export const PATTERNS = {
   tobikoOrg: { re: /^[A-Za-z0-9_.-]+$/, message: 'use the organization name as shown in Tobiko Cloud (letters, digits, "_", "-", ".")' },
   tobikoProject: { re: /^[A-Za-z0-9_.-]+$/, message: 'use the project name as shown in Tobiko Cloud (letters, digits, "_", "-", ".")' },
   gatewayName: { re: /^[a-z][a-z0-9_]*$/, max: 63, message: 'gateway names start with a-z and use only a-z, 0-9 and "_"' },
+  // what `helm --version` takes: a version or a semver range (helm's Masterminds constraints)
+  chartVersion: { re: /^v?(?=[^,|<>=~^ ]*[0-9x*X])[0-9A-Za-z.+*-]+$|^(?=.*[0-9])[0-9A-Za-z.+*^~<>=|, -]+$/, max: 64, message: 'must be a chart version like "0.3.1", or a range helm takes like "^0.3" or ">=0.3.0 <1.0.0"' },
   helmRelease: { re: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, max: 53, message: 'must be a Helm release name (a-z, 0-9, "-"), at most 53 characters, e.g. "hd-agent"' },
 } satisfies Record<string, Pattern>;
 

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { chartRef, contextName, duration, egressCheck, extraEnv, helmRelease, httpUrl, imageRef, imageRepository, imageTag, k8sName, localPath, oneLine, pullPolicy, secret, tobikoResources } from '../../model/common.js';
+import { chartRef, contextName, duration, egressCheck, extraEnv, helmRelease, httpUrl, imageRef, imageRepository, imageTag, k8sName, localPath, oneLine, patterned, pullPolicy, secret, tobikoResources } from '../../model/common.js';
 import { checkGatewayParams } from './params.js';
 import { PATTERNS } from '../../model/patterns.js';
 import { isRef, registerSecret, resolveRef } from '../../model/refs.js';
@@ -36,7 +36,7 @@ export const tobikoKubernetes = z.strictObject({
   namespace: k8sName.default('tobiko'),
   release: helmRelease.default('executors'),
   chart: chartRef.default(TOBIKO_CHART),
-  chartVersion: oneLine.optional().meta({ description: 'Chart version; default is the latest.' }),
+  chartVersion: patterned(PATTERNS.chartVersion).optional().meta({ description: 'Chart version or semver range (helm --version); default is the latest.' }),
   context: contextName.optional(),
   timeout: duration.default('5m'),
   image: z.strictObject({ repository: imageRepository, tag: imageTag }).optional(),
