@@ -56,6 +56,20 @@ describe('Fivetran on docker/podman', () => {
     expect(unit.content).toContain('ExecStart=/usr/bin/podman start controller');
     expect(unit.content).toContain('WantedBy=default.target');
   });
+  it('docker on another daemon (DOCKER_HOST, rootless): the boot unit starts the containers on that daemon, for both products', () => {
+    for (const preset of ['fivetran-docker', 'tobiko-docker']) {
+      const { model } = load({ preset });
+      const unitOf = (env: typeof RENDER_ENV) => render(model, env).find((f) => f.path.endsWith('.service'))!.content;
+      const unit = unitOf({ ...RENDER_ENV, runtimeBin: '/usr/bin/docker', dockerHost: 'unix:///run/user/1001/docker.sock' });
+      expect(unit, preset).toMatch(/\[Service\][\s\S]*\nEnvironment=DOCKER_HOST=unix:\/\/\/run\/user\/1001\/docker\.sock\n(?:[\s\S]*\n)?ExecStart=\/usr\/bin\/docker start /);
+      // the default daemon: nothing added
+      expect(unitOf({ ...RENDER_ENV, runtimeBin: '/usr/bin/docker' }), preset).not.toContain('Environment=');
+    }
+    // systemd expands "%" and splits at spaces: the value is escaped and quoted
+    const { model } = load({ preset: 'fivetran-docker' });
+    const odd = render(model, { ...RENDER_ENV, dockerHost: 'unix:///tmp/a b%c/docker.sock' }).find((f) => f.path.endsWith('.service'))!.content;
+    expect(odd).toContain('Environment="DOCKER_HOST=unix:///tmp/a b%%c/docker.sock"');
+  });
 });
 
 describe('Fivetran on Kubernetes: values validate against the real chart schemas', () => {

@@ -88,7 +88,9 @@ export async function detectHost(runtime: Runtime, opts: DetectOptions = {}): Pr
     selinuxEnabled(env),
     opts.light ? Promise.resolve(false) : systemdUser(env),
   ]);
-  return { ...base, runtimeBin: rt.bin ?? `/usr/bin/${runtime}`, rootless: rt.rootless, socket: rt.socket, selinux, systemdUser: sd, ...(rt.version ? { runtimeVersion: rt.version } : {}), runtime: rt };
+  // the daemon a boot unit must start the containers on: the one this session's docker CLI talks to
+  const dockerHost = runtime === 'docker' ? (env.DOCKER_HOST || (rt.rootless && rt.socket ? `unix://${rt.socket}` : undefined)) : undefined;
+  return { ...base, runtimeBin: rt.bin ?? `/usr/bin/${runtime}`, rootless: rt.rootless, socket: rt.socket, selinux, systemdUser: sd, ...(rt.version ? { runtimeVersion: rt.version } : {}), ...(dockerHost ? { dockerHost } : {}), runtime: rt };
 }
 
 function readIfExists(p: string): string | undefined {

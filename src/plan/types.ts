@@ -106,6 +106,8 @@ export interface HostFacts {
   version: string;
   /** The container runtime's version (docker/podman --version), when it was probed. */
   runtimeVersion?: string;
+  /** docker: DOCKER_HOST, or the rootless daemon's socket as unix://…; unset for the default daemon. */
+  dockerHost?: string;
 }
 
 export interface ContainerState {

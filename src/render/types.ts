@@ -24,6 +24,11 @@ export interface RenderEnv {
   /** Absolute path of the container runtime binary (for systemd units). */
   runtimeBin: string;
   version: string;
+  /**
+   * The docker daemon the install talks to when it is not the default one (DOCKER_HOST, or the rootless
+   * socket): a boot unit must reach the same daemon, and systemd does not pass the login shell's env.
+   */
+  dockerHost?: string;
 }
 
 export function modeString(mode: number): string {

@@ -13,6 +13,8 @@ export interface BootUnit {
   runtime: 'docker' | 'podman';
   /** Absolute path of the runtime binary. */
   runtimeBin: string;
+  /** docker: the daemon to start them on when it is not the default one (DOCKER_HOST). */
+  dockerHost?: string;
 }
 
 /** Podman from this version on reads Quadlet files (~/.config/containers/systemd/*.container). */
@@ -48,6 +50,8 @@ export function containerServiceUnit(u: BootUnit): string {
     '[Service]',
     'Type=oneshot',
     'RemainAfterExit=yes',
+    // systemd expands "%" in Environment=: doubled, the value is read as it is
+    ...(u.runtime === 'docker' && u.dockerHost ? [`Environment=${quadletQuote(`DOCKER_HOST=${u.dockerHost.replace(/%/g, '%%')}`)}`] : []),
     `ExecStart=${u.runtimeBin} start ${list}`,
     `ExecStop=${u.runtimeBin} stop -t 10 ${[...u.containers].reverse().join(' ')}`,
     'TimeoutStartSec=120',

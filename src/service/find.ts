@@ -43,7 +43,7 @@ export function locationFromRaw(raw: Record<string, unknown>, home: string): Loc
 
 async function detect(loc: Location, c: FindContext, unreachable: 'throw' | 'absent' = 'throw'): Promise<DetectedInstall | undefined> {
   const host = await detectHost(loc.runtime, { env: c.env, home: c.home, light: true });
-  const d = await detectAt(loc, { home: c.home, env: c.env, renderEnv: { home: c.home, selinux: host.selinux, runtimeBin: host.runtimeBin, version: VERSION }, unreachable });
+  const d = await detectAt(loc, { home: c.home, env: c.env, renderEnv: { home: c.home, selinux: host.selinux, runtimeBin: host.runtimeBin, version: VERSION, ...(host.dockerHost ? { dockerHost: host.dockerHost } : {}) }, unreachable });
   if (d) guardSecrets(d);
   return d;
 }

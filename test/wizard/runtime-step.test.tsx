@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import React from 'react';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { detectRuntime } from '../../src/exec/detect.js';
+import { detectHost, detectRuntime } from '../../src/exec/detect.js';
 import { join } from 'node:path';
 import { render as inkRender } from 'ink-testing-library';
 import { runtimeNotes, kubeContexts, versionNotes } from '../../src/service/host.js';
@@ -60,6 +60,10 @@ describe('runtime notes', () => {
       // preflight says the same at the review, for `install` too
       const check = await containerChecks.socket!({ model: { product: 'fivetran', runtime: 'docker' } as never, product: findProduct('fivetran')!, host: { runtime: info, socket: info.socket } as never } as unknown as CheckContext);
       expect(check).toMatchObject({ status: 'fail', fix: `export DOCKER_HOST=unix://${join(dir, 'xdg', 'docker.sock')} and run hd-setup again` });
+      // the boot unit must reach the same daemon: the host facts carry it
+      expect((await detectHost('docker', { env })).dockerHost).toBe(`unix://${join(dir, 'xdg', 'docker.sock')}`);
+      expect((await detectHost('docker', { env: { ...env, DOCKER_HOST: 'tcp://10.0.0.5:2375' } })).dockerHost).toBe('tcp://10.0.0.5:2375');
+      expect((await detectHost('podman', { env })).dockerHost).toBeUndefined();
       // with DOCKER_HOST set, it is asked as it is: nothing guessed
       expect(await detectRuntime('docker', { ...env, DOCKER_HOST: 'unix:///nowhere.sock' })).toMatchObject({ rootless: false, socket: '/nowhere.sock' });
     } finally {

@@ -40,7 +40,7 @@ export function fivetranConfigJson(model: Model, env: RenderEnv): string {
 }
 
 export function fivetranUnit(model: Model, env: RenderEnv): string {
-  return containerServiceUnit({ name: FIVETRAN_UNIT, description: 'Fivetran Hybrid Deployment Agent', containers: [FIVETRAN_CONTAINER], runtime: model.runtime as 'docker' | 'podman', runtimeBin: env.runtimeBin });
+  return containerServiceUnit({ name: FIVETRAN_UNIT, description: 'Fivetran Hybrid Deployment Agent', containers: [FIVETRAN_CONTAINER], runtime: model.runtime as 'docker' | 'podman', runtimeBin: env.runtimeBin, ...(env.dockerHost ? { dockerHost: env.dockerHost } : {}) });
 }
 
 function renderAffinityRule(r: AffinityRule): Record<string, unknown> {

@@ -216,7 +216,7 @@ export function tobikoMeta(model: Model): Record<string, unknown> {
 }
 
 export function tobikoUnit(model: Model, env: RenderEnv): string {
-  return containerServiceUnit({ name: TOBIKO_UNIT, description: 'Tobiko Cloud executors', containers: [TOBIKO_CONTAINERS.apply, TOBIKO_CONTAINERS.run], runtime: model.runtime as 'docker' | 'podman', runtimeBin: env.runtimeBin });
+  return containerServiceUnit({ name: TOBIKO_UNIT, description: 'Tobiko Cloud executors', containers: [TOBIKO_CONTAINERS.apply, TOBIKO_CONTAINERS.run], runtime: model.runtime as 'docker' | 'podman', runtimeBin: env.runtimeBin, ...(env.dockerHost ? { dockerHost: env.dockerHost } : {}) });
 }
 
 export function renderTobiko(model: Model, env: RenderEnv): RenderedFile[] {
