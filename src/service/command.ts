@@ -69,14 +69,27 @@ function setsFrom(base: Record<string, unknown>, target: Record<string, unknown>
     .filter(([p, v]) => !isDeepStrictEqual(get(base, p), v))
     .map(([p, v]) => setArg(p, v));
   const unsets: string[] = [];
+  // What an unset of a map takes away that the answers have: set again after it.
+  const resets = new Map<string, string[]>();
   for (const [p] of leaves(base)) {
     let i = 0;
     while (i < p.length && get(target, p.slice(0, i + 1)) !== undefined) i++;
     if (i === p.length) continue;
-    const arg = `${formatPath(p.slice(0, i + 1))}=null`;
-    // only where --set reads "null" as unset (a text setting would take it as text)
-    if (!unsets.includes(arg) && parseValue(p.slice(0, i + 1), 'null') === null) unsets.push(arg);
+    // only where --set reads "null" as unset (a text setting would take it as text): else the nearest
+    // enclosing map that takes it is unset, and what the answers have in it is set again
+    let at = i + 1;
+    while (at > 0 && parseValue(p.slice(0, at), 'null') !== null) at--;
+    if (at === 0) continue;
+    const arg = `${formatPath(p.slice(0, at))}=null`;
+    if (unsets.includes(arg)) continue;
+    unsets.push(arg);
+    if (at <= i) {
+      const under = get(target, p.slice(0, at));
+      const again = under && typeof under === 'object' ? leaves(under as Record<string, unknown>).map(([q, v]) => setArg([...p.slice(0, at), ...q], v)) : [];
+      resets.set(arg, again);
+    }
   }
+  const withResets = (us: string[]) => [...us, ...sets.filter((x) => !us.some((u) => resets.get(u)?.includes(x))), ...us.flatMap((u) => resets.get(u) ?? [])];
   const loads = (args: string[]) => {
     try {
       const back = without$schema(buildRaw({ ...(preset ? { preset } : {}), sets: args, env: {} }).raw);
@@ -90,13 +103,13 @@ function setsFrom(base: Record<string, unknown>, target: Record<string, unknown>
     }
   };
   let needed = [...unsets];
-  if (!loads([...needed, ...sets])) return undefined;
+  if (!loads(withResets(needed))) return undefined;
   // An unset the model does not notice (the base spells out a default) is left out.
   for (const u of unsets) {
     const without = needed.filter((x) => x !== u);
-    if (loads([...without, ...sets])) needed = without;
+    if (loads(withResets(without))) needed = without;
   }
-  return [...needed, ...sets];
+  return [...new Set(withResets(needed))];
 }
 
 function put(o: Record<string, unknown>, path: Path, v: unknown): void {

@@ -84,6 +84,15 @@ describe('the equivalent command', () => {
       expect(presetOf(eq.argv)?.split('-')[0]).toBe(answers.product);
     }
   });
+  it('starts from the bundled preset with the fewest --set lines: Tobiko on Kubernetes with secrets given inline is tobiko-kubernetes, not the external-secrets one undone', () => {
+    // the secret name in tobiko-kubernetes is text ("null" would be a name): its map is unset and set again
+    const answers = { ...tobikoK8s, tobiko: { ...tobikoK8s.tobiko, secrets: { strategy: 'existingSecret' } } };
+    const eq = equivalentCommand(answers);
+    expect(presetOf(eq.argv)).toBe('tobiko-kubernetes');
+    expect(eq.command).not.toContain('tobiko.secrets.store');
+    const { $schema: _, ...back } = buildRaw({ preset: 'tobiko-kubernetes', sets: setsOf(eq.argv), env: SECRET_ENV }).raw;
+    expect(parseModel(back, { env: SECRET_ENV }).model).toEqual(parseModel(structuredClone(answers), { env: SECRET_ENV }).model);
+  });
   it('--set path=null unsets what the preset has there; a text setting keeps "null" as text', () => {
     const raw = buildRaw({ preset: 'fivetran-kubernetes', sets: ['fivetran.kubernetes.resources=null', 'fivetran.kubernetes.namespace=null'], env: {} }).raw as { fivetran: { kubernetes: Record<string, unknown> } };
     expect(raw.fivetran.kubernetes.resources).toBeUndefined();
