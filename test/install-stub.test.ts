@@ -34,6 +34,10 @@ describe('install on a stub runtime', () => {
     const again = s.calls().slice(before);
     expect(again.filter((c) => /^(run|rm|network create|start) /.test(c))).toEqual([]);
     expect(r2.stderr).toContain('skipped: already running with the same configuration');
+    // a step that changed nothing is shown skipped (↷), not done (✔): only the preflight ran
+    expect(r2.stderr).toMatch(/\[(\d+)\/\d+\] Write configuration files \.\.\.\n\[\1\/\d+\] skipped: unchanged\n/);
+    // done: only the checks (preflight, the wait for the running container); all else skipped
+    expect(r2.stderr.match(/^\[\d+\/\d+\] (?!skipped|done).*$/gm)!.filter((l) => !/Preflight|Wait until/.test(l)).map((l) => r2.stderr.includes(`${l.split(' ')[0]} skipped:`))).not.toContain(false);
 
     const mid = s.calls().length;
     const r3 = cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'proxy.https=http://proxy.internal:3128', ...rootFlags], { env: s.env });

@@ -267,8 +267,15 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
       continue;
     }
     emit({ type: 'step:start', id: step.id, title: step.title });
+    // A step that changes nothing (its directories exist, it only says something) is shown as skipped.
+    const idle = step.actions.every((a) => a.kind === 'note' || (a.kind === 'mkdir' && existsSync(a.path)));
     try {
       for (const a of step.actions) await runAction(step, a);
+      if (idle) {
+        emit({ type: 'step:skip', id: step.id, reason: 'unchanged' });
+        summary.skipped.push(step.id);
+        continue;
+      }
       emit({ type: 'step:done', id: step.id });
       summary.done.push(step.id);
     } catch (e) {

@@ -51,7 +51,8 @@ export function statusReducer(state: StatusState, e: HdEvent, now = Date.now()):
     case 'step:start':
       return { ...update(state, e.id, (s) => ({ ...s, title: e.title, status: 'running', startedAt: now })), current: e.id, command: undefined, stdin: undefined, tail: [] };
     case 'step:skip':
-      return update(state, e.id, (s) => ({ ...s, status: 'skipped', detail: e.reason }));
+      // also after step:start: a step that ran and changed nothing
+      return { ...update(state, e.id, (s) => ({ ...s, status: 'skipped', detail: e.reason, ...(s.startedAt ? { endedAt: now } : {}) })), ...(state.current === e.id ? { command: undefined, stdin: undefined } : {}) };
     case 'step:done':
       return { ...update(state, e.id, (s) => ({ ...s, status: 'done', endedAt: now, ...(e.detail ? { detail: e.detail } : {}) })), command: undefined, stdin: undefined };
     case 'step:fail':
