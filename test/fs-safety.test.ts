@@ -395,6 +395,10 @@ describe('ownership: a container of the same name that another install (or no in
     expect(r.code, r.stderr).toBe(1);
     const owner = (JSON.parse(r.stdout) as { checks: { id: string; status: string; message: string; fix?: string }[] }).checks.find((c) => c.id === 'container-owner');
     expect(owner).toMatchObject({ status: 'fail', message: expect.stringContaining(`container controller belongs to the hd-setup install in ${join(a.home, 'fivetran')}`), fix: expect.stringContaining('docker rm -f controller') });
+    // the conflict is one failed check among all the host checks, each run and shown
+    const ids = (JSON.parse(r.stdout) as { checks: { id: string }[] }).checks.map((c) => c.id);
+    expect(ids).toEqual(expect.arrayContaining(['container-owner', 'runtime-present', 'socket', 'disk', 'memory', 'install-dir']));
+    expect(cli(['doctor', '--preset', 'fivetran-docker', ...rootFlags], { env: b.env }).stdout).toMatch(/disk[\s\S]*container controller belongs|container controller belongs[\s\S]*disk/);
     expect(calls(a.state).slice(before).filter((c) => /^(rm|run|stop|start|network create|pull)\b/.test(c))).toEqual([]);
     close();
   });

@@ -1,6 +1,6 @@
 // The install service: load a preset against what is installed, prepare a plan, check it, run it.
 // The CLI's install command and the wizard both call these; they run no process themselves.
-import { UserError } from '../model/errors.js';
+import { UserError, type Problem } from '../model/errors.js';
 import { buildRaw, parseModel, type Loaded } from '../products/load.js';
 import { findResets, keepStoredSecrets, resetRefusal } from '../model/reconcile.js';
 import type { BaseModel, Location } from '../model/base.js';
@@ -87,11 +87,15 @@ export interface Prepared {
   host: HostFacts & { runtime?: Awaited<ReturnType<typeof detectHost>>['runtime'] };
   state: InstalledState;
   plan: Plan;
+  /** With `foreign`: the same-named containers hd-setup does not own (the plan is built as if they were not there). */
+  foreign?: Problem[];
 }
 
 export interface PrepareOptions {
   /** Build the plan for re-applying an install (start, rollback): never pull the image. */
   noPull?: boolean;
+  /** Doctor: a container of the same name that hd-setup does not own is reported, not thrown. */
+  foreign?: boolean;
 }
 
 export async function prepare(loaded: Pick<Loaded, 'model'> & Partial<Loaded>, opts: PrepareOptions = {}): Promise<Prepared> {
@@ -103,9 +107,20 @@ export async function prepare(loaded: Pick<Loaded, 'model'> & Partial<Loaded>, o
   const rendered = renderForHost(model, host);
   const dests = placeFiles(model, host, rendered, { containers: {}, networks: [], images: [], files: {} }).map((f) => f.dest);
   const state = await detectState(model, host, dests, asked);
-  let plan = buildPlan(model, host, state, rendered);
+  const foreign: Problem[] = [];
+  let plan: Plan | undefined;
+  while (!plan) {
+    try {
+      const containers = Object.fromEntries(Object.entries(state.containers).filter(([name]) => !foreign.some((f) => f.path === `container ${name}`)));
+      plan = buildPlan(model, host, { ...state, containers }, rendered);
+    } catch (e) {
+      const f = opts.foreign && e instanceof UserError ? e.problems.find((x) => x.path.startsWith('container ') && !foreign.some((y) => y.path === x.path)) : undefined;
+      if (!f) throw e;
+      foreign.push(f);
+    }
+  }
   if (opts.noPull) plan = withoutPull(plan, state, product.image(model));
-  return { loaded, product, location: locationOf(model, host.home), host, state, plan };
+  return { loaded, product, location: locationOf(model, host.home), host, state, plan, ...(foreign.length ? { foreign } : {}) };
 }
 
 /** A start re-applies the installed config; it is not an upgrade, so the image is pulled only when it is missing. */

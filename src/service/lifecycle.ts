@@ -359,22 +359,18 @@ export async function doctorBefore(model: BaseModel, choices: Choices, notGiven:
 /** `bootUnit`: the installed unit to check (none before an install, or on Kubernetes). */
 async function doctorOf(model: BaseModel, product: ProductModule, installDir: string | undefined, choices: Choices, bootUnit: { unit: string; generated: boolean } | undefined, installed = true, unreached?: string): Promise<CheckReport[]> {
   const d = { product, location: { installDir } };
-  let p: Awaited<ReturnType<typeof prepare>>;
-  try {
-    p = await prepare({ model });
-  } catch (e) {
-    // A same-named container another install (or no install) made: no plan can be built, and that is
-    // the finding (an install would refuse, exit 2); doctor reports it as a failed check with its fix.
-    const foreign = e instanceof UserError ? e.problems.find((x) => x.path.startsWith('container ')) : undefined;
-    if (!foreign) throw e;
+  // A same-named container another install (or no install) made: an install would refuse (exit 2); doctor
+  // reports it as one failed check with its fix, beside all the other host checks.
+  const p = await prepare({ model }, { foreign: true });
+  const owners: CheckReport[] = (p.foreign ?? []).map((foreign) => {
     const [message, fix] = foreign.message.split(/; (?=run hd-setup as|rename it)/);
-    return [{ id: 'container-owner', status: 'fail', message: `${foreign.path} ${message}`, ...(fix ? { fix } : {}) }];
-  }
+    return { id: 'container-owner', status: 'fail', message: `${foreign.path} ${message}`, ...(fix ? { fix } : {}) };
+  });
   const c = installed ? effectiveChoices(p, choices) : { ...choices, ...(choices.allowRoot ? { allowRootFrom: 'flag' as const } : {}) };
   const pre = p.plan.steps.find((s) => s.id === 'preflight')?.actions[0];
   const checks = pre && pre.kind === 'preflight' ? pre.checks.filter((x) => x !== 'image-present') : [];
   const ctx = { model, product: d.product, host: p.host, state: p.state, installDir: d.location.installDir ?? p.host.home, allowRoot: Boolean(c.allowRoot), ...(c.allowRootFrom ? { allowRootFrom: c.allowRootFrom } : {}), env: process.env };
-  const reports: CheckReport[] = [];
+  const reports: CheckReport[] = [...owners];
   for (const id of checks) {
     if (c.skipCheck?.includes(id)) {
       reports.push({ id, status: 'skipped', message: 'skipped (--skip-check, or skipped when it was installed)' });
