@@ -97,4 +97,25 @@ describe('the question on the status screen (reducer and keys, without Ink)', ()
     expect(stopped.asking).toBeUndefined();
     expect(stopped.steps[0]!.notes).toEqual([]);
   });
+
+  it('the screen and the run meet: ask shows the question and waits; the key takes it off the screen and settles the ask', async () => {
+    const { createEventBus } = await import('../../src/ui/status/StatusScreen.js');
+    const { stuckQuestion } = await import('../../src/ui/status/run.js');
+    const bus = createEventBus();
+    let s = statusReducer(initialStatus, { type: 'plan', title: 't', steps: [{ id: 'helm', title: 'helm' }] });
+    bus.subscribe((e) => (s = statusReducer(s, e)));
+    bus.emit({ type: 'step:start', id: 'helm', title: 'helm' });
+    const { ask, onAnswer } = stuckQuestion(bus, () => 'helm');
+    const asked = ask({ message: 'pod x is crash-looping', fix: 'read the logs' });
+    expect(s.asking).toMatchObject({ id: 'helm', message: 'pod x is crash-looping' });
+    onAnswer('helm', 'wait');
+    await expect(asked).resolves.toBe('wait');
+    expect(s.asking).toBeUndefined();
+    expect(s.steps[0]!.notes).toEqual(['kept waiting (you chose w)']);
+    // a second stuck pod asks again; stop settles it
+    const again = ask({ message: 'pod y is crash-looping', fix: 'read the logs' });
+    onAnswer('helm', 'stop');
+    await expect(again).resolves.toBe('stop');
+    expect(s.asking).toBeUndefined();
+  });
 });

@@ -1,31 +1,39 @@
 import React from 'react';
 import { render } from 'ink';
-import type { Emit, Summary } from '../../exec/events.js';
+import type { Emit, HdEvent, Summary } from '../../exec/events.js';
 import { StatusApp, createEventBus } from './StatusScreen.js';
 import { keepScrollback } from '../term.js';
 import { summaryLines } from '../summary.js';
 import { colorsEnabled } from '../theme.js';
 
-/** Run `work` while the live status screen (on stderr) shows its events. */
-export async function withStatusScreen(work: (emit: Emit, ask?: (f: { message: string; fix: string }) => Promise<'stop' | 'wait'>) => Promise<Summary>): Promise<Summary> {
-  const bus = createEventBus();
-  // A stuck pod: the screen asks (w keeps waiting; Enter or s stops), and the key's answer comes back here.
+/**
+ * A stuck pod: `ask` puts the question on the screen (w keeps waiting; Enter or s stops) and waits; the
+ * key's answer (`onAnswer`, from the screen) takes the question off it and settles `ask`.
+ */
+export function stuckQuestion(bus: { emit: (e: HdEvent) => void }, step: () => string) {
   let answer: ((c: 'stop' | 'wait') => void) | undefined;
   const onAnswer = (id: string, choice: 'stop' | 'wait') => {
     bus.emit({ type: 'stuck:answered', id, choice });
     answer?.(choice);
     answer = undefined;
   };
-  const canAsk = Boolean(process.stdin.isTTY);
-  let inFrame = false;
-  const app = render(<StatusApp source={bus} onAnswer={canAsk ? onAnswer : undefined} onSummary={(shown) => (inFrame = shown)} />, { stdout: keepScrollback(process.stderr), patchConsole: false, exitOnCtrlC: false });
-  let stepId = '';
-  let title = '';
   const ask = (f: { message: string; fix: string }) =>
     new Promise<'stop' | 'wait'>((resolve) => {
       answer = resolve;
-      bus.emit({ type: 'stuck', id: stepId, ...f });
+      bus.emit({ type: 'stuck', id: step(), ...f });
     });
+  return { ask, onAnswer };
+}
+
+/** Run `work` while the live status screen (on stderr) shows its events. */
+export async function withStatusScreen(work: (emit: Emit, ask?: (f: { message: string; fix: string }) => Promise<'stop' | 'wait'>) => Promise<Summary>): Promise<Summary> {
+  const bus = createEventBus();
+  const canAsk = Boolean(process.stdin.isTTY);
+  let inFrame = false;
+  let stepId = '';
+  let title = '';
+  const { ask, onAnswer } = stuckQuestion(bus, () => stepId);
+  const app = render(<StatusApp source={bus} onAnswer={canAsk ? onAnswer : undefined} onSummary={(shown) => (inFrame = shown)} />, { stdout: keepScrollback(process.stderr), patchConsole: false, exitOnCtrlC: false });
   try {
     const summary = await work((e) => {
       if (e.type === 'step:start') stepId = e.id;
