@@ -127,9 +127,9 @@ export function containerUpToDate(spec: ContainerSpec, state: InstalledState): b
 export function imageStep(bin: string, image: string, policy: 'always' | 'missing' | 'never', state: InstalledState, pullSetting: string, upToDate = false): Step {
   const present = state.images.includes(image);
   const base = { id: 'image', title: `Pull image ${image}` };
-  if (upToDate && present) return { ...base, actions: [], skip: 'the agent already runs this image with this configuration' };
+  if (upToDate && present) return { ...base, actions: [], skip: 'already running with this image and configuration' };
   if (policy === 'never' || (policy === 'missing' && present)) {
-    return { ...base, actions: [], skip: present ? 'image is present locally (pull policy: ' + policy + ')' : 'pull policy is never' };
+    return { ...base, actions: [], skip: present ? `present locally; pull policy ${policy}` : 'pull policy is never' };
   }
   return {
     ...base,

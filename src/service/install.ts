@@ -127,7 +127,7 @@ export async function prepare(loaded: Pick<Loaded, 'model'> & Partial<Loaded>, o
 function withoutPull(plan: Plan, state: InstalledState, image: string): Plan {
   return {
     ...plan,
-    steps: plan.steps.map((s) => (s.id === 'image' && state.images.includes(image) ? { ...s, actions: [], skip: 'image is present locally (not pulled on start)' } : s)),
+    steps: plan.steps.map((s) => (s.id === 'image' && state.images.includes(image) ? { ...s, actions: [], skip: 'present locally; not pulled on start' } : s)),
   };
 }
 

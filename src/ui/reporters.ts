@@ -17,12 +17,16 @@ export function plainReporter(write: (s: string) => void = (s) => process.stderr
   const started = new Map<string, number>();
   let title = '';
   const printed = new Set<string>();
+  const titles = new Map<string, string>();
   const n = (id: string) => `[${index.get(id) ?? '?'}/${total}]`;
   return (e: HdEvent) => {
     switch (e.type) {
       case 'plan':
         total = e.steps.length;
-        e.steps.forEach((s, i) => index.set(s.id, i + 1));
+        e.steps.forEach((s, i) => {
+          index.set(s.id, i + 1);
+          titles.set(s.id, s.title);
+        });
         title = e.title;
         write(`hd-setup: ${e.verb ?? 'installing'} ${e.title}\n`);
         break;
@@ -31,7 +35,8 @@ export function plainReporter(write: (s: string) => void = (s) => process.stderr
         write(`${n(e.id)} ${e.title} ...\n`);
         break;
       case 'step:skip':
-        write(`${n(e.id)} skipped: ${e.reason}\n`);
+        // a step skipped before it started is named, so that the line says what was skipped
+        write(started.has(e.id) ? `${n(e.id)} skipped: ${e.reason}\n` : `${n(e.id)} ${titles.get(e.id) ?? e.id} ... skipped: ${e.reason}\n`);
         break;
       case 'step:done':
         write(`${n(e.id)} done (${((Date.now() - (started.get(e.id) ?? Date.now())) / 1000).toFixed(1)}s)\n`);
