@@ -19,6 +19,9 @@ export function guardStream(stream: NodeJS.WriteStream, r: Redactor = redactor):
   const masker: StreamRedactor = r.stream();
   const decoder = new StringDecoder('utf8');
   let timer: NodeJS.Timeout | undefined;
+  // After the exit flush nothing comes later to continue a held tail, and no flush follows: a write from
+  // a later exit handler (the terminal's cursor shown again, "\x1b[?25h") is masked and written whole.
+  let ended = false;
   const flush = () => {
     if (timer) clearTimeout(timer);
     timer = undefined;
@@ -34,6 +37,7 @@ export function guardStream(stream: NodeJS.WriteStream, r: Redactor = redactor):
       if (typeof rest[0] === 'string') rest.shift();
       text = decoder.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     } else return orig(chunk, ...rest);
+    if (ended) return orig(masker.feed(text) + masker.end(), ...rest);
     const out = masker.feed(text);
     if (masker.held && !timer) timer = setTimeout(flush, HOLD_MS).unref();
     else if (!masker.held && timer) {
@@ -42,7 +46,10 @@ export function guardStream(stream: NodeJS.WriteStream, r: Redactor = redactor):
     }
     return orig(out, ...rest);
   };
-  process.on('exit', flush);
+  process.on('exit', () => {
+    flush();
+    ended = true;
+  });
   return flush;
 }
 

@@ -4,11 +4,13 @@
 // session driven by keys lays out its screens within the width, options aligned, secrets short.
 import { describe, expect, it } from 'vitest';
 import React from 'react';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import stripAnsi from 'strip-ansi';
 import { render as inkRender } from 'ink-testing-library';
 import { WizardApp } from '../../src/ui/wiz/Wizard.js';
-import { BIN, TOKEN } from '../helpers.js';
+import { BIN, TOKEN, tmp } from '../helpers.js';
 import { hasScript, inPty, lastFrame } from './pty-helpers.js';
 
 const lines = (s: string) => stripAnsi(s).replace(/\r/g, '').split('\n').map((l) => l.trimEnd()).join('\n').trim();
@@ -18,6 +20,32 @@ const SIZES = [
 ] as const;
 
 describe.runIf(hasScript)('wizard in a pseudo-terminal', () => {
+  it('Ctrl-C gives the terminal its cursor back whole: the last write is ESC[?25h (it ended "ESC[?25", eating the next key)', async () => {
+    // stderr to a file, so that what reaches it is read byte for byte
+    const dir = tmp('hd-pty-err-');
+    const err = join(dir, 'stderr');
+    // an install to find: its secrets join the redactor, which holds back a write's tail that may begin one
+    mkdirSync(join(dir, 'tobiko'), { mode: 0o700 });
+    writeFileSync(
+      join(dir, 'tobiko', 'tobiko.env'),
+      ['TCLOUD_URL=https://cloud.tobikodata.com/sqlmesh/acme/analytics', 'TCLOUD_CLIENT_ID=client-123', 'TCLOUD_CLIENT_SECRET=sEcr3tValue_abc123', 'SQLMESH__DEFAULT_GATEWAY=wh', 'SQLMESH__GATEWAYS__WH__CONNECTION__TYPE=postgres', 'SQLMESH__GATEWAYS__WH__CONNECTION__HOST=db.internal', 'SQLMESH__GATEWAYS__WH__CONNECTION__PORT=5432', 'SQLMESH__GATEWAYS__WH__CONNECTION__DATABASE=analytics', 'SQLMESH__GATEWAYS__WH__CONNECTION__USER=loader', 'SQLMESH__GATEWAYS__WH__CONNECTION__PASSWORD=pgPass_9x', ''].join('\n'),
+      { mode: 0o600 },
+    );
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', HOME: dir };
+    delete env.CI; // Ink (is-in-ci) hides no cursor when CI is set at all
+    const child = spawn('script', ['-qec', `stty cols 80 rows 24; exec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} 2>${JSON.stringify(err)}`, '/dev/null'], {
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    child.stdout.resume();
+    setTimeout(() => child.stdin.write('\x03'), 5000);
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    expect(code).toBe(130);
+    const text = readFileSync(err, 'utf8');
+    expect(text).toContain('Cancelled. Nothing was written.');
+    expect(text.endsWith('\x1b[?25h'), JSON.stringify(text.slice(-16))).toBe(true);
+  }, 60_000);
+
   for (const [cols, rows] of SIZES) {
     it(`draws the first frame exactly as the source renders it (${cols}×${rows})`, async () => {
       const r = spawnSync('script', ['-qec', `stty cols ${cols} rows ${rows}; ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)}`, '/dev/null'], {
