@@ -1,6 +1,6 @@
 // Detection: facts about the host and what is installed. Read-only commands, short timeouts.
 import { posix } from 'node:path';
-import { existsSync, lstatSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readStateFile } from './local-state.js';
 import { homedir, userInfo } from 'node:os';
 import type { BaseModel as Model, Runtime } from '../model/base.js';
@@ -8,6 +8,7 @@ import type { ContainerState, HostFacts, InstalledState } from '../plan/types.js
 import { productOf } from '../products/index.js';
 import { VERSION } from '../version.js';
 import { which } from '../util/which.js';
+import { isSocket } from '../util/fsx.js';
 import { probe, run } from './run.js';
 import { HELM_READ_TIMEOUT_MS, KUBE_PROCESS_TIMEOUT_MS, REQUEST_TIMEOUT, reachCluster } from './kube-reach.js';
 
@@ -38,20 +39,12 @@ export async function detectRuntime(runtime: 'docker' | 'podman', env: NodeJS.Pr
   // The usual rootless set-up: DOCKER_HOST not set, so the CLI asks the rootful daemon (not there, or not
   // ours), while the user's own daemon listens at $XDG_RUNTIME_DIR/docker.sock. Say so, with the export.
   const userSocket = `${xdg}/docker.sock`;
-  if (!info && !host && isSocketFile(userSocket)) {
+  if (!info && !host && isSocket(userSocket)) {
     return { bin, ...(version ? { version } : {}), rootless: true, socket: userSocket, reachable: false };
   }
   const rootless = info ? /rootless/.test(info) || (info.split('|')[1] ?? '').startsWith(homedir()) : false;
   const socket = host ?? (rootless ? `/var/run/user/${uid}/docker.sock` : '/var/run/docker.sock');
   return { bin, ...(version ? { version } : {}), rootless, socket, reachable: info !== undefined };
-}
-
-function isSocketFile(p: string): boolean {
-  try {
-    return lstatSync(p).isSocket();
-  } catch {
-    return false;
-  }
 }
 
 async function selinuxEnabled(env: NodeJS.ProcessEnv): Promise<boolean> {

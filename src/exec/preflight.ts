@@ -1,11 +1,12 @@
 // Preflight checks for docker/podman. Each has an id, a message and a fix; --skip-check <id> skips one.
-import { accessSync, constants, existsSync, statSync, statfsSync } from 'node:fs';
+import { accessSync, constants, existsSync, statfsSync } from 'node:fs';
 import { arch, cpus, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import type { BaseModel as Model } from '../model/base.js';
 import type { ProductModule } from '../products/types.js';
 import type { HostFacts, InstalledState } from '../plan/types.js';
 import { which } from '../util/which.js';
+import { isSocket } from '../util/fsx.js';
 import type { RuntimeInfo } from './detect.js';
 import type { CheckReport } from './events.js';
 import { run } from './run.js';
@@ -77,13 +78,8 @@ export const containerChecks: Record<string, Check> = {
     const info = ctx.host.runtime;
     const mode = info?.rootless ? 'rootless' : 'rootful';
     const sock = ctx.host.socket;
-    let isSocket = false;
-    try {
-      isSocket = statSync(sock).isSocket();
-    } catch {
-      isSocket = false;
-    }
-    if (!info?.reachable && rt === 'docker' && info?.rootless && isSocket) {
+    const socketThere = isSocket(sock);
+    if (!info?.reachable && rt === 'docker' && info?.rootless && socketThere) {
       // detection found the user's own daemon at $XDG_RUNTIME_DIR/docker.sock while the CLI asks another one
       return { status: 'fail', message: `the docker CLI reaches no daemon; a rootless docker listens at ${sock}`, fix: `export DOCKER_HOST=unix://${sock} and run hd-setup again` };
     }
@@ -94,7 +90,7 @@ export const containerChecks: Record<string, Check> = {
         fix: rt === 'docker' ? 'start it: sudo systemctl start docker (rootless: systemctl --user start docker)' : 'check "podman info"; for rootless podman run it as the user that owns the containers',
       };
     }
-    if (!isSocket) {
+    if (!socketThere) {
       return {
         status: 'fail',
         message: `${mode} ${rt} detected, but its API socket ${sock} does not exist; the agent needs it to start jobs`,

@@ -22,6 +22,15 @@ import { basename, dirname, join, posix } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
 /** Backups kept per file (older ones are deleted); HD_SETUP_KEEP_BACKUPS overrides it. */
+/** Whether `path` is a unix socket (a runtime's API socket); false when it is missing or unreadable. */
+export function isSocket(path: string): boolean {
+  try {
+    return statSync(path).isSocket();
+  } catch {
+    return false;
+  }
+}
+
 export const BACKUPS_KEPT = 10;
 export function backupsKept(env: NodeJS.ProcessEnv = process.env): number {
   const n = Number(env.HD_SETUP_KEEP_BACKUPS);

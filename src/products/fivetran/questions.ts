@@ -1,7 +1,7 @@
 // Fivetran's wizard questions: the token (or an existing Secret), the namespace and data PVC, how the
 // token reaches the cluster, where pods run (node selector or affinity rules per connection), and the
 // Advanced step's settings. No zod here (the wizard's first frame loads this file).
-import { PATTERNS, chartProblem, imageProblem, labelKeyProblem, labelValueProblem, pathProblem } from '../../model/patterns.js';
+import { PATTERNS, chartProblem, mismatch, imageProblem, labelKeyProblem, labelValueProblem, pathProblem } from '../../model/patterns.js';
 import { get, isK8s, secretsNote, k8sName, listOf, namespaceQuestion, opt, put, required, set, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result } from '../wizard.js';
 import { FIVETRAN_CHART, FIVETRAN_CHART_VERSIONS, FIVETRAN_IMAGE, FIVETRAN_PULL_POLICIES_K8S, FIVETRAN_RESTART_POLICIES } from './constants.js';
 import { checkToken } from './token.js';
@@ -365,10 +365,10 @@ function advanced(c: Ctx): Field[] {
   return [
     image,
     { path: 'fivetran.kubernetes.imagePullPolicy', label: 'Image pull policy', default: 'Always', options: FIVETRAN_PULL_POLICIES_K8S },
-    { path: 'fivetran.kubernetes.release', label: 'Helm release name', default: 'hd-agent', check: (v) => (PATTERNS.helmRelease.re.test(v) && v.length <= 53 ? undefined : PATTERNS.helmRelease.message) },
+    { path: 'fivetran.kubernetes.release', label: 'Helm release name', default: 'hd-agent', check: (v) => mismatch(PATTERNS.helmRelease, v) },
     { path: 'fivetran.kubernetes.chart', label: 'Chart reference', help: 'A mirror of the chart, e.g. oci://registry.internal/helm/hybrid-deployment-agent.', default: FIVETRAN_CHART, check: chartProblem },
     { path: 'fivetran.kubernetes.chartVersion', label: 'Chart version', default: '0.24.0', options: FIVETRAN_CHART_VERSIONS },
-    { path: 'fivetran.kubernetes.timeout', label: 'Helm timeout', default: '5m', check: (v) => (PATTERNS.duration.re.test(v) ? undefined : PATTERNS.duration.message) },
+    { path: 'fivetran.kubernetes.timeout', label: 'Helm timeout', default: '5m', check: (v) => mismatch(PATTERNS.duration, v) },
   ];
 }
 

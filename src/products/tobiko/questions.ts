@@ -327,10 +327,10 @@ function advanced(c: Ctx): Field[] {
       check: imageTagProblem,
       needed: (a) => (a.tobiko?.kubernetes?.image?.repository ? 'give the tag of that repository (the image is a repository and a tag), or clear the repository' : undefined),
     },
-    { path: 'tobiko.kubernetes.release', label: 'Helm release name', default: 'executors', check: (v) => (PATTERNS.helmRelease.re.test(v) && v.length <= 53 ? undefined : PATTERNS.helmRelease.message) },
+    { path: 'tobiko.kubernetes.release', label: 'Helm release name', default: 'executors', check: (v) => mismatch(PATTERNS.helmRelease, v) },
     { path: 'tobiko.kubernetes.chart', label: 'Chart reference', help: 'A mirror of the chart, e.g. oci://registry.internal/tobikodata/hybrid-executors.', default: TOBIKO_CHART, check: chartProblem },
-    { path: 'tobiko.kubernetes.chartVersion', label: 'Chart version (empty: the latest)', check: (v) => (v === '' || (PATTERNS.chartVersion.re.test(v) && v.length <= 64) ? undefined : PATTERNS.chartVersion.message) },
-    { path: 'tobiko.kubernetes.timeout', label: 'Helm timeout', default: '5m', check: (v) => (PATTERNS.duration.re.test(v) ? undefined : PATTERNS.duration.message) },
+    { path: 'tobiko.kubernetes.chartVersion', label: 'Chart version (empty: the latest)', check: (v) => (v === '' ? undefined : mismatch(PATTERNS.chartVersion, v)) },
+    { path: 'tobiko.kubernetes.timeout', label: 'Helm timeout', default: '5m', check: (v) => mismatch(PATTERNS.duration, v) },
   ];
 }
 
