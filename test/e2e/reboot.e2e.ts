@@ -51,8 +51,8 @@ const docker = (...args: string[]) => sh('docker', args);
 /** As root inside the booted system. */
 const inSd = (...args: string[]) => docker('exec', SD, ...args);
 /** As the test user inside the booted system, with a clean login-like environment. */
-function asUser(args: string[], timeout = 120_000): Out {
-  const env = [`HOME=${HOME}`, `USER=${USER}`, `LOGNAME=${USER}`, 'PATH=/usr/local/bin:/usr/bin:/bin', `XDG_RUNTIME_DIR=${XDG}`, 'CI=true', 'NO_COLOR=1'];
+function asUser(args: string[], timeout = 120_000, extraEnv: string[] = []): Out {
+  const env = [`HOME=${HOME}`, `USER=${USER}`, `LOGNAME=${USER}`, 'PATH=/usr/local/bin:/usr/bin:/bin', `XDG_RUNTIME_DIR=${XDG}`, 'CI=true', 'NO_COLOR=1', ...extraEnv];
   return sh('docker', ['exec', '-w', HOME, SD, 'runuser', '-u', USER, '--', 'env', '-i', ...env, ...args], timeout);
 }
 const hd = (...args: string[]) => asUser(['node', CLI, ...args], 170_000);
@@ -259,6 +259,32 @@ describe.runIf(wanted)('survives a reboot: real systemd, lingering user, docker'
     expect(existsSync(join(HOME, '.config/systemd/user', TOBIKO_UNIT))).toBe(false);
     expect(userctl('is-enabled', TOBIKO_UNIT)).not.toBe('enabled');
     for (const n of executors) expect(container(n)).toBeUndefined();
+  });
+
+  it('docker through DOCKER_HOST (the CLI\'s own default leads nowhere): the unit carries it, and after a reboot it starts the agent on that daemon', async () => {
+    // The user's docker CLI defaults to a context with no daemon behind it, as for a user whose daemon is
+    // reached only through DOCKER_HOST (a rootless docker, a socket elsewhere); hd-setup runs with it set.
+    const ctx = asUser(['sh', '-c', 'docker context create hd-nowhere --docker host=unix:///nonexistent/docker.sock >/dev/null && docker context use hd-nowhere']);
+    expect(ctx.code, ctx.stderr).toBe(0);
+    const viaHost = ['DOCKER_HOST=unix:///run/docker.sock'];
+    const hdHost = (...args: string[]) => asUser(['node', CLI, ...args], 170_000, viaHost);
+    try {
+      expect(asUser(['docker', 'ps']).code, 'the CLI alone reaches no daemon').not.toBe(0);
+      const r = hdHost('install', '--yes', ...ftSet());
+      expect(r.code, r.stderr).toBe(0);
+      expect(readFileSync(join(HOME, '.config/systemd/user', FIVETRAN_UNIT), 'utf8')).toContain('\nEnvironment=DOCKER_HOST=unix:///run/docker.sock\n');
+      expect(userctl('is-enabled', FIVETRAN_UNIT)).toBe('enabled');
+      expect(docker('stop', '-t', '1', 'controller').code).toBe(0);
+      const before = container('controller')!.startedAt;
+      await reboot();
+      await until('controller runs again after the reboot', BACK_WITHIN_MS, () => Boolean(container('controller')?.running));
+      expect(container('controller')!.startedAt).not.toBe(before);
+      expect(userctl('is-active', FIVETRAN_UNIT)).toBe('active');
+    } finally {
+      const u = hdHost('uninstall', '--yes', ...ftSet());
+      expect(u.code, u.stderr).toBe(0);
+      asUser(['sh', '-c', 'docker context use default >/dev/null; docker context rm -f hd-nowhere >/dev/null']);
+    }
   });
 });
 
