@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { CREATED_MARKER, backupFile, ensureDir, latestGoodBackup, listBackups, purgeActions, writeFileAtomic } from '../src/util/fsx.js';
 import { backupValidator } from '../src/exec/local-state.js';
 import { ROOT, SECRET_ENV, TOKEN, cli, tmp } from './helpers.js';
@@ -231,11 +231,44 @@ describe('one install at a time', () => {
     const l = await acquireLock('k2', home, 0);
     expect(readFileSync(p, 'utf8').split('\n')[0]).toBe(String(process.pid));
     l.release();
-    writeFileSync(p, 'garbage'); // unreadable: taken over after a second
+    writeFileSync(p, 'garbage'); // unreadable: named as such with no wait, taken over after a second
+    await expect(acquireLock('k2', home, 0)).rejects.toThrow(`this install (k2) is locked by ${p}, which names no process; if no other hd-setup is running, remove it`);
     const g = await acquireLock('k2', home, 3000);
     expect(readFileSync(p, 'utf8').split('\n')[0]).toBe(String(process.pid));
     g.release();
   });
+
+  it('runs racing for the lock with no wait: every refusal names a live PID (never an empty or just-freed lock)', async () => {
+    const { buildSync } = await import('esbuild');
+    const { spawn } = await import('node:child_process');
+    const home = tmp('hd-lock-race-');
+    const lib = join(home, 'lock.mjs');
+    buildSync({ entryPoints: [resolve(import.meta.dirname, '../src/exec/lock.ts')], bundle: true, platform: 'node', format: 'esm', outfile: lib, logLevel: 'silent' });
+    // Each racer takes and frees the lock 300 times with no wait, holding it for a moment, and prints every refusal.
+    const racer = `import { acquireLock } from ${JSON.stringify(lib)};
+      let refused = [];
+      for (let i = 0; i < 300; i++) {
+        try { const l = await acquireLock('race', ${JSON.stringify(home)}, 0); const t = Date.now(); while (Date.now() - t < 1); l.release(); }
+        catch (e) { refused.push(e.issues?.[0]?.message ?? String(e)); }
+      }
+      process.stdout.write(JSON.stringify(refused));`;
+    const run = () =>
+      new Promise<{ pid: number; refused: string[] }>((done) => {
+        const c = spawn(process.execPath, ['--input-type=module', '-e', racer], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let out = '';
+        c.stdout.on('data', (b: Buffer) => (out += b.toString()));
+        c.once('exit', () => done({ pid: c.pid!, refused: JSON.parse(out || '[]') as string[] }));
+      });
+    const rs = await Promise.all([run(), run(), run()]);
+    const pids = rs.map((r) => r.pid);
+    expect(rs.flatMap((r) => r.refused).length).toBeGreaterThan(0); // they did collide
+    for (const r of rs)
+      for (const m of r.refused) {
+        const pid = Number(/another hd-setup \(PID (\d+)\) is changing this install/.exec(m)?.[1]);
+        expect(pids.filter((p) => p !== r.pid), m).toContain(pid);
+      }
+    expect(readdirSync(join(home, '.config/hd-setup/locks'))).toEqual([]);
+  }, 60_000);
 
   it('two installs at once: the second waits, then exits 2 naming the first; the first finishes and frees the lock', async () => {
     const s = await stubEnv();

@@ -1,5 +1,5 @@
-// One change at a time per install target: a lock file in ~/.config/hd-setup/locks/, created with O_EXCL and
-// holding the PID. A second run waits a few seconds, then exits 2 naming the holder; a lock whose PID is
+// One change at a time per install target: a lock file in ~/.config/hd-setup/locks/, hard-linked into place
+// (atomic, fails if it exists) already holding the PID. A second run waits a few seconds, then exits 2 naming the holder; a lock whose PID is
 // gone is taken over. Released on every exit path (the finally of the command, and process exit).
 import { closeSync, constants, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -58,29 +58,44 @@ function releaseAll(): void {
 let exitHook = false;
 
 function holderOf(path: string): number | undefined {
+  const h = readHolder(path);
+  return typeof h === 'number' ? h : undefined;
+}
+
+/** The PID in a lock file; 'gone' when there is no file (its holder just released it); undefined when it holds no PID. */
+function readHolder(path: string): number | 'gone' | undefined {
+  let text: string;
   try {
-    const pid = Number(readFileSync(path, 'utf8').split('\n')[0]);
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'gone' : undefined;
   }
+  const pid = Number(text.split('\n')[0]);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
 
+/**
+ * Create the lock with its PID already in it: written to a file of this process's own, then hard-linked into
+ * place (link fails if the lock exists). A lock file is never seen empty, so a second run always learns the PID.
+ */
 function tryCreate(path: string, key: string): boolean {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw e;
-  }
+  const own = `${path}.${process.pid}.new`;
+  const fd = openSync(own, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600);
   try {
     writeSync(fd, `${process.pid}\n${key}\n${new Date().toISOString()}\n`);
   } finally {
     closeSync(fd);
   }
-  return true;
+  try {
+    linkSync(own, path);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  } finally {
+    unlinkSync(own);
+  }
 }
 
 /** Move a stale lock (its PID gone) out of the way; if another run replaced it meanwhile, put that back. */
@@ -142,9 +157,13 @@ export async function acquireLock(key: string, home: string, waitMs = lockWaitMs
   let waited = false;
   let holder: number | undefined;
   let unreadableSince: number | undefined;
+  let freed = 0;
   for (;;) {
     if (tryCreate(path, key)) break;
-    holder = holderOf(path);
+    const h = readHolder(path);
+    // released between our try and our read: try again at once (bounded, in case of a storm of runs)
+    if (h === 'gone' && freed++ < 100) continue;
+    holder = typeof h === 'number' ? h : undefined;
     if (holder === undefined) {
       // being written this instant, or garbage: give the writer a moment, then treat it as stale
       unreadableSince ??= Date.now();
@@ -157,7 +176,10 @@ export async function acquireLock(key: string, home: string, waitMs = lockWaitMs
       throw new UserError([
         {
           path: '',
-          message: `another hd-setup (PID ${holder ?? 'unknown'}) is changing this install (${key}); wait for it to finish and run this again (if PID ${holder ?? '?'} is not hd-setup, remove ${path})`,
+          message:
+            holder === undefined
+              ? `this install (${key}) is locked by ${path}, which names no process; if no other hd-setup is running, remove it and run this again`
+              : `another hd-setup (PID ${holder}) is changing this install (${key}); wait for it to finish and run this again (if PID ${holder} is not hd-setup, remove ${path})`,
         },
       ]);
     }
