@@ -144,6 +144,7 @@ export function buildProgram(): Command {
       if (!isInteractive()) {
         // Bad flags first, with install's one-line errors (exit 2); on a terminal the wizard checks them.
         if (opts.preset || opts.set?.length || (await import('../model/env-names.js')).optionVarNames(process.env).length) (await import('../service/given.js')).checkGiven(opts);
+        if (opts.context) await (await import('../service/host.js')).checkContextFlag(opts.context);
         throw new UserError(
           [
             {

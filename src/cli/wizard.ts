@@ -92,6 +92,7 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
   // Bad flags stop here, before the first question, with install's one-line errors (exit 2): a flag
   // cannot be fixed from inside the wizard.
   const fromFlags = given ? (await import('../service/given.js')).checkGiven(flags).raw : undefined;
+  if (flags.context) await (await import('../service/host.js')).checkContextFlag(flags.context);
   const { answers: initial, refs } = fromFlags ? await resolveSecrets(fromFlags) : { answers: {}, refs: {} };
   // Detection runs while the first screen shows (the wizard calls this once its first frame is on
   // screen). An installed agent found then prefills the answers (re-running): as it is, or with the

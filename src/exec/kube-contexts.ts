@@ -31,11 +31,19 @@ export async function bounded<T, R>(items: readonly T[], limit: number, work: (t
   return out;
 }
 
+/** The context names in the kubeconfig (a local read, no cluster asked); undefined when kubectl is missing or fails. */
+export async function contextNames(env: NodeJS.ProcessEnv = process.env): Promise<string[] | undefined> {
+  const kubectl = which('kubectl', env.PATH);
+  if (!kubectl) return undefined;
+  const names = await probe([kubectl, 'config', 'get-contexts', '-o', 'name'], 3000, env);
+  return names === undefined ? undefined : names.split('\n').map((n) => n.trim()).filter(Boolean);
+}
+
 export async function kubeContexts(env: NodeJS.ProcessEnv = process.env): Promise<KubeContext[]> {
   const kubectl = which('kubectl', env.PATH);
   if (!kubectl) return [];
-  const [names, current] = await Promise.all([probe([kubectl, 'config', 'get-contexts', '-o', 'name'], 3000, env), probe([kubectl, 'config', 'current-context'], 3000, env)]);
-  const list = (names ?? '').split('\n').map((n) => n.trim()).filter(Boolean).slice(0, MAX_CONTEXTS);
+  const [names, current] = await Promise.all([contextNames(env), probe([kubectl, 'config', 'current-context'], 3000, env)]);
+  const list = (names ?? []).slice(0, MAX_CONTEXTS);
   return bounded(list, PROBE_CONCURRENCY, async (name) => {
     const r = await run([kubectl, '--context', name, 'version', '-o', 'json', `--request-timeout=${Math.ceil(PROBE_TIMEOUT_MS / 1000)}s`], { timeoutMs: PROBE_TIMEOUT_MS + 1000, env });
     let version: string | undefined;

@@ -4,7 +4,22 @@
 import { compareVersions } from '../exec/preflight.js';
 import type { HostPolicy } from '../products/types.js';
 import type { RuntimeInfo } from '../exec/detect.js';
+import { contextNames } from '../exec/kube-contexts.js';
+import { UserError } from '../model/errors.js';
 export { kubeContexts, type KubeContext } from '../exec/kube-contexts.js';
+
+/**
+ * The wizard's --context, checked before its first question like every other flag: one the kubeconfig
+ * has (the words of install's preflight). Without kubectl there is nothing to check against here.
+ */
+export async function checkContextFlag(name: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const names = await contextNames(env);
+  if (!names || names.includes(name)) return;
+  const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? `, and ${names.length - 5} more` : '');
+  throw new UserError([
+    { path: '--context', message: `context ${JSON.stringify(name.slice(0, 100))} is not in your kubeconfig (${names.length ? `it has: ${shown}` : 'it has no context'}); list them with: kubectl config get-contexts` },
+  ]);
+}
 
 export interface HostNotesInput {
   uid: number;

@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHARTS, startBed, type Bed } from '../k8s-api/bed.js';
 import { SECRETS, SECRET_ENV } from '../helpers.js';
+import { inPty } from '../wizard/pty-helpers.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -102,6 +103,26 @@ describe('--context, with the current context pointing at a closed port', () => 
       expect((JSON.parse(read('pods.json')) as Obj).items.map((p: Obj) => p.metadata.name)).toEqual([expect.stringMatching(/^hd-agent-/)]);
       const all = ['versions.txt', 'helm-values.json', 'pods.json', 'events.json', 'doctor.json', 'preset.redacted.yaml'].map(read).join('\n');
       for (const s of SECRETS) expect(all.includes(s)).toBe(false);
+    },
+    T,
+  );
+
+  it(
+    'the wizard checks --context before its first question: one the kubeconfig lacks is exit 2 naming the ones it has, on a terminal and off one',
+    async () => {
+      const line = 'error: --context: context "staging-live" is not in your kubeconfig (it has: dead, live); list them with: kubectl config get-contexts\n';
+      const off = await bed.hd(['--context', 'staging-live']);
+      expect(off.code).toBe(2);
+      expect(off.stderr).toBe(line);
+      const on = await inPty('cols 80 rows 24', { args: ['--context', 'staging-live'], env: bed.env });
+      expect(on.code).toBe(2);
+      expect(on.out.replace(/\r/g, '')).toContain(line);
+      expect(on.out).not.toContain('What do you want to install?');
+      // one it has: the wizard comes up (then Ctrl-C)
+      const ok = await inPty('cols 80 rows 24', { args: ['--context', 'live'], env: bed.env, keys: ['\x03'], first: 4000 });
+      expect(ok.out).not.toContain('is not in your kubeconfig');
+      expect(ok.out).toContain('What do you want to install?');
+      expect(ok.out).toContain('Cancelled. Nothing was written.');
     },
     T,
   );
