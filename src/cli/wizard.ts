@@ -5,6 +5,7 @@
 import { redactor } from '../util/output.js';
 import { get, set, type Answers, type Detection } from '../ui/wiz/questions.js';
 import type { InstallFlags } from './context.js';
+import type { Prepared } from '../service/install.js';
 import { optionVarNames } from '../model/env-names.js';
 import { accessibleRequested, terminalProblem } from '../ui/term.js';
 import { sameWithoutWizard } from '../ui/summary.js';
@@ -125,7 +126,15 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
   };
   // Presets saved from the review (key s): a cancel then says they were written.
   const saved: string[] = [];
-  const commandOptions = () => ({ ...(flags.preset ? { preset: flags.preset } : {}), refs, ...(flags.allowRoot ? { allowRoot: true } : {}), skipCheck: [...skipped] });
+  // Checks skipped when this install was made (its record): skipped again, as start and restart do.
+  let remembered: string[] = [];
+  const commandOptions = () => ({ ...(flags.preset ? { preset: flags.preset } : {}), refs, ...(flags.allowRoot ? { allowRoot: true } : {}), skipCheck: [...new Set([...skipped, ...remembered])] });
+  const choicesFor = async (p: Prepared): Promise<InstallFlags> => {
+    const { effectiveChoices } = await import('../service/install.js');
+    const all = effectiveChoices(p, withSkips()).skipCheck ?? [];
+    remembered = all.filter((id) => !skipped.has(id));
+    return { ...withSkips(), skipCheck: all };
+  };
   const result = await runWizard(plain, {
     initial,
     skipChecks: (ids) => ids.forEach((id) => skipped.add(id)),
@@ -153,7 +162,10 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
         const { model, secrets } = parseModel(structuredClone(answers), { env: process.env });
         redactor.add(secrets);
         const p = await prepare({ model, raw: answers, secrets, source: '(wizard)', warnings: [] });
-        const failed = (await preflight(p, withSkips())).filter((r) => r.status === 'fail');
+        const failed = (await preflight(p, await choicesFor(p))).filter((r) => r.status === 'fail');
+        const kept = remembered.length
+          ? `Skipped as at the last install: ${remembered.join(', ')} (the same as --skip-check ${remembered.join(' --skip-check ')}).\n\n`
+          : '';
         // Every file as it will be written, secrets masked (the review's v).
         const files = p.plan.files.map((f) => ({ path: f.dest, mode: f.mode.toString(8).padStart(4, '0'), content: redactor.redact(f.content) }));
         if (failed.length) {
@@ -162,10 +174,10 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
             ok: false,
             failed: ids,
             files,
-            text: `Preflight found ${failed.length} problem${failed.length > 1 ? 's' : ''}:\n${failed.map((r) => `✖ ${r.id}: ${r.message}\n  fix: ${r.fix ?? ''}`).join('\n')}\n\nFix it and run hd-setup again, or ${key('esc')} to change your answers.\n${Key('k')} to skip ${ids.length > 1 ? 'these checks' : 'this check'} and install anyway (the same as --skip-check ${ids.join(' --skip-check ')}).\n${Key('s')} to save these answers as a preset first.\n\n${planToText(p.plan, redactor, { diffs: true })}${same()}`,
+            text: `${kept}Preflight found ${failed.length} problem${failed.length > 1 ? 's' : ''}:\n${failed.map((r) => `✖ ${r.id}: ${r.message}\n  fix: ${r.fix ?? ''}`).join('\n')}\n\nFix it and run hd-setup again, or ${key('esc')} to change your answers.\n${Key('k')} to skip ${ids.length > 1 ? 'these checks' : 'this check'} and install anyway (the same as --skip-check ${ids.join(' --skip-check ')}).\n${Key('s')} to save these answers as a preset first.\n\n${planToText(p.plan, redactor, { diffs: true })}${same()}`,
           };
         }
-        return { ok: true, files, text: `${planToText(p.plan, redactor, { diffs: true })}${same()}` };
+        return { ok: true, files, text: `${kept}${planToText(p.plan, redactor, { diffs: true })}${same()}` };
       } catch (e) {
         if (e instanceof UserError) return { ok: false, text: `${e.problems.map(formatProblem).join('\n')}\n\n${Key('esc')} to go back and fix it.` };
         throw e;
@@ -203,7 +215,7 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
   const { model, secrets } = parseModel(structuredClone(result.answers), { env: process.env });
   redactor.add(secrets);
   const p = await prepare({ model, raw: result.answers, secrets, source: '(wizard)', warnings: [] });
-  const summary = await install(p, withSkips(), reporterFor({}));
+  const summary = await install(p, await choicesFor(p), reporterFor({}));
   // Like gitlab-runner's register line: the one command that does this again, without questions.
   const eq = (await import('../service/command.js')).equivalentCommand(result.answers, commandOptions());
   const width = process.stderr.isTTY && process.stderr.columns ? process.stderr.columns - 1 : 79;

@@ -175,6 +175,20 @@ describe.runIf(hasScript)('line prompts in a pseudo-terminal (the built bin)', (
     expect(r.out.match(/Not ready to install:/g)).toHaveLength(1);
     expect(r.out).toContain('File 1 of 2:');
   }, 90_000);
+  it('a check skipped with k stays skipped on the next run of the wizard for that install, and says so', async () => {
+    const s = await stubEnv('podman', { USER: 'ana', HD_STUB_VERSION: '4.3.1', ACCESSIBLE: '1' });
+    const args = ['--set', 'product=fivetran', '--set', 'runtime=podman', '--set', 'fivetran.token=env:FIVETRAN_TOKEN', ...rootFlags];
+    const first = await drive('cols 80 rows 24', args, s.env, [['q quit: ', 'k\r'], ['i install, ', 'i\r']]);
+    expect(first.code, first.out.slice(-1500)).toBe(0);
+    expect(first.out).toContain('podman 4.3.1 is older than the required 4.5.0');
+    // again, with nothing changed: ready at once, naming the check it skips and why
+    const again = await drive('cols 80 rows 24', args, s.env, [['q quit: ', 'i\r']]);
+    s.server.close();
+    expect(again.code, again.out.slice(-1500)).toBe(0);
+    expect(again.out).not.toContain('Not ready to install');
+    expect(again.out.replace(/\s+/g, ' ')).toContain('Skipped as at the last install: runtime-version (the same as --skip-check runtime-version).');
+    expect(again.out.replace(/\s+/g, ' ')).toMatch(/hd-setup install .*--skip-check runtime-version/);
+  }, 90_000);
   it('a 0×0 terminal says why and asks in lines instead', async () => {
     const r = await inPty('cols 0 rows 0', { keys: ['q\r', '\x03'], first: 2500 });
     expect(r.out).toContain('the terminal is too small for the full-screen wizard (0×0; it needs at least 40×10): asking line by line instead');
