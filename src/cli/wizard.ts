@@ -2,6 +2,8 @@
 // `install` run. Detection runs while the first screen shows.
 // Only what the first frame needs is imported up front (Ink and the wizard's questions); the model,
 // detection, planning and execution load on demand, so the first screen shows fast.
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { redactor } from '../util/output.js';
 import { get, set, type Answers, type Detection } from '../ui/wiz/questions.js';
 import type { InstallFlags } from './context.js';
@@ -135,8 +137,13 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
     remembered = all.filter((id) => !skipped.has(id));
     return { ...withSkips(), skipCheck: all };
   };
+  // hd-setup has installed here before (its registry exists): the wizard asks nothing until detection has
+  // looked, so a re-run never shows a question it is about to replace (keys typed meanwhile act on what follows).
+  const { registryFile } = await import('../util/paths.js');
+  const waitForInstall = !flags.preset && existsSync(registryFile(process.env.HOME ?? homedir()));
   const result = await runWizard(plain, {
     initial,
+    waitForInstall,
     skipChecks: (ids) => ids.forEach((id) => skipped.add(id)),
     detection,
     onSecret: (v) => redactor.add([v]),

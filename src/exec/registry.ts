@@ -6,6 +6,7 @@ import { RUNTIMES, sameLocation, type Location } from '../model/base.js';
 import { UserError } from '../model/errors.js';
 import { ensureDir, writeFileAtomic } from '../util/fsx.js';
 import { readRegistryFile } from './local-state.js';
+import { registryFile } from '../util/paths.js';
 
 export interface InstallRecord extends Location {
   /** Preflight checks the user chose to skip for this install (--skip-check): later commands skip them too. */
@@ -31,9 +32,7 @@ export interface KeptContainer {
   restart?: string;
 }
 
-export function registryFile(home: string): string {
-  return posix.join(home, '.config/hd-setup/installs.json');
-}
+export { registryFile };
 
 /** The recorded installs. A corrupted file is exit 2 naming it; lenient (about to rewrite it): bad entries are dropped with a warning. */
 export function readRegistry(home: string, lenient?: { warn: (msg: string) => void }): InstallRecord[] {

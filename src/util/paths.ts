@@ -10,3 +10,8 @@ export function homeRelative(path: string, home: string): string {
   if (path === home) return '~';
   return path.startsWith(home + '/') ? `~/${posix.relative(home, path)}` : path;
 }
+
+/** Where hd-setup records its installs (exec/registry.ts reads and writes it). */
+export function registryFile(home: string): string {
+  return posix.join(home, '.config/hd-setup/installs.json');
+}

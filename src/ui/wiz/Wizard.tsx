@@ -27,6 +27,8 @@ export interface WizardProps {
   initial?: Answers;
   /** Known facts, or a function that detects them: called after the first frame is on screen. */
   detection?: Detection | (() => Promise<Detection>);
+  /** hd-setup has installed here before: no question until detection has looked (keys typed meanwhile wait). */
+  waitForInstall?: boolean;
   /**
    * Build the review: files, diff against the install, exact commands (secrets masked). `plain`: for the
    * line prompts, whose keys are typed lines (`<` goes back, not Esc).
@@ -337,7 +339,10 @@ export function questionKeys(q: Question, prefilled: boolean): string {
 }
 
 export function WizardApp(p: WizardProps) {
-  const [s, dispatch] = useReducer(reduce, undefined, () => prefill(createState(p.initial ?? {}, typeof p.detection === 'function' ? {} : (p.detection ?? {}))));
+  const [s, dispatch] = useReducer(reduce, undefined, () => {
+    const first = prefill(createState(p.initial ?? {}, typeof p.detection === 'function' ? {} : (p.detection ?? {})));
+    return p.waitForInstall && typeof p.detection === 'function' ? { ...first, waiting: true } : first;
+  });
   const q = currentQuestion(s);
   const { exit } = useApp();
   // Secrets typed so far go to the output redactor.
@@ -357,8 +362,9 @@ export function WizardApp(p: WizardProps) {
           if (detection.installed) {
             dispatch({ type: 'prefill', answers: detection.installed.preset, note: foundNote(detection.installed, 'esc') });
           }
+          dispatch({ type: 'settled' });
         },
-        () => undefined,
+        () => dispatch({ type: 'settled' }),
       ),
     );
     return () => clearImmediate(timer);
@@ -381,6 +387,17 @@ export function WizardApp(p: WizardProps) {
   const note = visibleNote(s);
   const noteLines = note ? wrapText(note, width) : [];
   const errorLines = s.error ? wrapText(`✖ ${s.error}`, width) : [];
+  if (s.waiting) {
+    return (
+      <Box flexDirection="column">
+        <Header s={s} />
+        <Box flexDirection="column" marginTop={1}>
+          <Lines lines={wrapText('Looking at what hd-setup installed here…', width)} />
+        </Box>
+        <KeyHints keys="ctrl-c quit" width={width} />
+      </Box>
+    );
+  }
   if (q.kind === 'review') {
     // the header (2), the note, the margin and the error; the review windows its list in the rest
     const avail = rows - 1 - 2 - noteLines.length - 1 - errorLines.length;

@@ -35,6 +35,13 @@ export interface WizardState {
   secrets: string[];
   /** The user pressed a key: a found install no longer replaces the answers. */
   interacted?: boolean;
+  /**
+   * Waiting for detection to say whether an install is here (a re-run): no question shows yet, and keys
+   * wait in `queued` to act on the screen that comes next (the found install's), not on a question about
+   * to be replaced. Ctrl-C still quits at once.
+   */
+  waiting?: boolean;
+  queued?: string;
 }
 
 
@@ -45,6 +52,8 @@ export type WizardAction =
   | { type: 'back' }
   | { type: 'detected'; detection: Detection }
   | { type: 'prefill'; answers: Answers; note: string }
+  /** Detection is over (found an install or not): stop waiting, and the keys typed meanwhile act now. */
+  | { type: 'settled' }
   | { type: 'confirm' }
   | { type: 'cancel' }
   | { type: 'error'; message: string }
@@ -119,7 +128,12 @@ export function reduce(s: WizardState, a: WizardAction): WizardState {
     }
     case 'key':
       return { ...splitKeys(a.key).reduce(onKey, s), interacted: true };
+    case 'settled': {
+      const next: WizardState = { ...s, waiting: false, queued: '' };
+      return s.queued ? reduce(next, { type: 'input', data: s.queued }) : next;
+    }
     case 'input': {
+      if (s.waiting) return parseInput(a.data).some((k) => k.ctrl && k.input === 'c') ? reduce(s, { type: 'cancel' }) : { ...s, queued: (s.queued ?? '') + a.data };
       const q = currentQuestion(s);
       const keys = q?.kind === 'text' && q.secret ? secretPaste(a.data) : parseInput(a.data);
       return { ...keys.reduce(onKey, s), interacted: true };

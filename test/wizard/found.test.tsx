@@ -1,0 +1,99 @@
+// What the wizard says it found is true now: an installed agent, or only the settings an uninstall kept;
+// and the banner is about the product and runtime being configured, not another one.
+import { describe, expect, it } from 'vitest';
+import React from 'react';
+import { render as inkRender } from 'ink-testing-library';
+import { WizardApp } from '../../src/ui/wiz/Wizard.js';
+import type { Answers, Detection } from '../../src/ui/wiz/questions.js';
+import { createState, currentQuestion, foundNote, reduce, visibleNote } from '../../src/ui/wiz/state.js';
+import { frameOf, tick, untilFrame } from '../ink-frames.js';
+import { TOKEN, cli } from '../helpers.js';
+import { rootFlags, stubEnv } from '../stub-runtime.js';
+import { drive, hasScript } from './pty-helpers.js';
+
+describe('the found-install banner', () => {
+  const found = { where: '/home/ana/fivetran', preset: { product: 'fivetran', runtime: 'docker', fivetran: { token: TOKEN } }, present: true };
+  it('shows while the answers are for that product and runtime, and not while another is configured', () => {
+    let s = reduce(createState(), { type: 'prefill', answers: found.preset, note: foundNote(found, 'esc') });
+    expect(visibleNote(s)).toBe('Found an installed agent (/home/ana/fivetran). Its settings are prefilled; esc walks back through them.');
+    // back to the product question, choose the other product: the banner goes
+    for (let i = 0; i < 10 && s.cursor !== 'product'; i++) s = reduce(s, { type: 'back' });
+    expect(s.cursor).toBe('product');
+    s = reduce(s, { type: 'submit', value: 'tobiko' });
+    expect(visibleNote(s)).toBeUndefined();
+    // and another runtime for the same product
+    s = reduce(reduce(s, { type: 'back' }), { type: 'submit', value: 'fivetran' });
+    expect(visibleNote(s)).toBeDefined();
+    s = reduce(s, { type: 'submit', value: 'kubernetes' });
+    expect(visibleNote(s)).toBeUndefined();
+  });
+  it('settings kept after an uninstall are not "an installed agent"', () => {
+    expect(foundNote({ ...found, present: false }, 'esc')).toBe('Found the settings of an agent that is not installed now (/home/ana/fivetran; kept after an uninstall). They are prefilled; esc walks back through them.');
+  });
+});
+
+describe('a re-run asks nothing until detection has looked (hd-setup installed here before)', () => {
+  const found = { where: '/home/ana/fivetran', preset: { product: 'fivetran', runtime: 'docker', fivetran: { token: TOKEN } }, present: true };
+  it('the reducer: keys wait, Ctrl-C quits at once, and the waiting keys act on the screen that follows', () => {
+    const waiting = { ...createState(), waiting: true };
+    // ↓ Enter typed while waiting: no question moves
+    let s = reduce(waiting, { type: 'input', data: '\u001B[B\r' });
+    expect(s.cursor).toBe('product');
+    expect(s.queued).toBe('\u001B[B\r');
+    // nothing found: they act on the product question (the second product)
+    const fresh = reduce(s, { type: 'settled' });
+    expect(fresh.waiting).toBe(false);
+    expect(fresh.answers.product).toBe('tobiko');
+    // an install found: the review comes, which no waiting key confirms (a review must be seen first)
+    s = reduce(reduce(s, { type: 'prefill', answers: found.preset, note: foundNote(found, 'esc') }), { type: 'settled' });
+    expect(currentQuestion(s).kind).toBe('review');
+    expect(s.answers).toEqual(found.preset);
+    expect(s.result).toBeUndefined();
+    // Ctrl-C while waiting
+    expect(reduce(waiting, { type: 'input', data: 'x\u0003' }).result).toEqual({ kind: 'cancel' });
+  });
+  it('on screen: no product question while detection runs; then the found install, untouched by the keys typed meanwhile', async () => {
+    let answer: (d: Detection) => void = () => undefined;
+    const detection = () => new Promise<Detection>((r) => (answer = r));
+    let reviewed: Answers | undefined;
+    const app = inkRender(
+      <WizardApp waitForInstall detection={detection} review={async (a) => ((reviewed = a), { ok: true, text: 'Steps\n  1. Preflight checks' })} save={async () => 'saved'} onDone={() => undefined} />,
+    );
+    await tick();
+    expect(frameOf(app)).toContain('Looking at what hd-setup installed here…');
+    expect(frameOf(app)).not.toContain('What do you want to install?');
+    app.stdin.write('\u001B[B');
+    app.stdin.write('\r');
+    await tick();
+    expect(frameOf(app)).toContain('Looking at what hd-setup installed here…');
+    answer({ installed: found });
+    await untilFrame(app, 'Found an installed agent (/home/ana/fivetran)');
+    await tick(100);
+    expect(reviewed).toEqual(found.preset);
+    app.unmount();
+  });
+  it('without waitForInstall (no install recorded here): the product question is the first frame', async () => {
+    const app = inkRender(<WizardApp detection={() => new Promise<Detection>(() => undefined)} review={async () => ({ ok: true, text: '' })} save={async () => 'saved'} onDone={() => undefined} />);
+    await tick();
+    expect(frameOf(app)).toContain('What do you want to install?');
+    app.unmount();
+  });
+});
+
+describe.runIf(hasScript)('on the stub runtime, in a pty', () => {
+  it('installed: "Found an installed agent"; after uninstall (config kept): not installed now', async () => {
+    const s = await stubEnv('docker', { USER: 'ana' }, { imagePresent: true });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const before = await drive('cols 120 rows 40', rootFlags, s.env, [['Found', '\x03']]);
+    expect(before.out).toContain(`Found an installed agent (${s.home}/fivetran)`);
+    // a re-run: no product question on the way to it (keys typed then would have gone to a question about to vanish)
+    expect(before.out).toContain('Looking at what hd-setup installed here…');
+    expect(before.out).not.toContain('What do you want to install?');
+    const un = cli(['uninstall', '--yes'], { env: s.env });
+    expect(un.code, un.stderr).toBe(0);
+    const after = await drive('cols 120 rows 40', rootFlags, s.env, [['Found', '\x03']]);
+    expect(after.out).not.toContain('Found an installed agent');
+    expect(after.out).toContain(`Found the settings of an agent that is not installed now (${s.home}/fivetran; kept after an uninstall)`);
+    s.server.close();
+  }, 120_000);
+});
