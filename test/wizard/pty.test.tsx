@@ -11,7 +11,7 @@ import stripAnsi from 'strip-ansi';
 import { render as inkRender } from 'ink-testing-library';
 import { WizardApp } from '../../src/ui/wiz/Wizard.js';
 import { BIN, TOKEN, tmp } from '../helpers.js';
-import { hasScript, inPty, lastFrame } from './pty-helpers.js';
+import { drive, hasScript, inPty, lastFrame } from './pty-helpers.js';
 
 const lines = (s: string) => stripAnsi(s).replace(/\r/g, '').split('\n').map((l) => l.trimEnd()).join('\n').trim();
 const SIZES = [
@@ -90,4 +90,24 @@ describe.runIf(hasScript)('wizard in a pseudo-terminal', () => {
       expect(frame.join('\n')).toContain('type · enter next');
     }, 60_000);
   }
+});
+
+describe.runIf(hasScript)('the install status screen in a pseudo-terminal', () => {
+  it('keys typed while steps run are not echoed into the frame nor left for the shell; Ctrl-C still interrupts the plan (exit 130)', async () => {
+    const { stubEnv, rootFlags } = await import('../stub-runtime.js');
+    const s = await stubEnv('docker', { USER: 'ana', HD_STUB_SLOW: 'pull' });
+    // the pull takes 10 s: type into it, then Ctrl-C (200 ms later: Ink repaints only the lines that
+    // change, so no new text is there to wait for)
+    const r = await drive('cols 80 rows 24', ['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], s.env, [
+      ['Pull image', 'zzqq\r\r\r'],
+      ['', '\x03'],
+    ]);
+    s.server.close();
+    expect(r.code, r.out.slice(-1500)).toBe(130);
+    expect(r.out).toContain('✖ fivetran on docker: cancelled.');
+    expect(r.out).toContain('Not done: image, container:controller, ready, boot');
+    // echoed, the keys (and three line breaks) would land inside a frame, so the next repaint erases
+    // three lines too few and leaves a copy of the screen in the scrollback
+    expect(r.raw).not.toContain('zqq');
+  }, 90_000);
 });

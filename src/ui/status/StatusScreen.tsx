@@ -151,12 +151,19 @@ export function StatusView({ state, frame = 0, animate = false, folded = 0 }: { 
 /** Subscribes to the event bus; exits (in one place, after the last flush) once the summary arrived. */
 export function StatusApp({ source, animate = animationEnabled(), onAnswer, onSummary }: { source: EventSource; animate?: boolean; onAnswer?: (id: string, choice: 'stop' | 'wait') => void; /** Whether the last frame holds the summary (else the caller prints it, once). */ onSummary?: (inFrame: boolean) => void }) {
   const [state, dispatch] = useReducer((s: StatusState, e: HdEvent) => statusReducer(s, e), initialStatus);
+  // On a terminal the keyboard is read (raw) for the whole screen: a key typed while steps run is neither
+  // echoed into the frame (which would leave a copy of it in the scrollback) nor left for the shell.
+  // Raw mode turns Ctrl-C into a key: it is sent on as the SIGINT it would have been.
   useInput(
     (input, key) => {
+      if (key.ctrl && input === 'c') {
+        process.kill(process.pid, 'SIGINT');
+        return;
+      }
       const choice = stuckChoice(input, key);
       if (choice && state.asking) onAnswer?.(state.asking.id, choice);
     },
-    { isActive: Boolean(onAnswer && state.asking) },
+    { isActive: Boolean(onAnswer) },
   );
   const [frame, setFrame] = useState(0);
   const { exit } = useApp();
