@@ -29,6 +29,14 @@ describe('doctor before an install', () => {
     s.server.close();
   }, 60_000);
 
+  it("no API socket: Fivetran's preflight fails (its agent starts jobs through it), Tobiko's does not (its executors never mount it)", async () => {
+    const s = await stubEnv('docker', { USER: 'ana' });
+    s.server.close(); // the daemon answers its CLI, but the socket file is gone
+    const socketOf = (preset: string) => JSON.parse(cli(['doctor', '--preset', preset, '--json', ...rootFlags], { env: s.env }).stdout).checks.find((c: { id: string }) => c.id === 'socket');
+    expect(socketOf('fivetran-docker')).toMatchObject({ status: 'fail', message: expect.stringMatching(/its API socket .* does not exist; the agent starts its jobs through it$/) });
+    expect(socketOf('tobiko-docker')).toEqual({ id: 'socket', status: 'ok', message: 'rootful docker, reachable (its API socket is not mounted by this install)' });
+  }, 60_000);
+
   it('no secret given (--preset, --set): the host checks run all the same, and say which secret was not given', async () => {
     const s = await stubEnv('docker', { USER: 'ana' });
     const env = { ...s.env, FIVETRAN_TOKEN: undefined, TCLOUD_CLIENT_SECRET: undefined, WAREHOUSE_PASSWORD: undefined };
@@ -59,7 +67,7 @@ describe('doctor before an install', () => {
     const s = await stubEnv('docker', { USER: 'ana' });
     const r = cli(['doctor', '--preset', 'fivetran-docker', '--set', 'proxy.https=env:PROXY_URL', '--set', 'proxy.noProxy=[localhost]', '--json', ...rootFlags], { env: s.env });
     const j = JSON.parse(r.stdout);
-    const why = 'not checked: proxy.https is not given (environment variable PROXY_URL is not set; export PROXY_URL=... or pass the value with --set), and the agent reaches the vendor through it';
+    const why = 'not checked: proxy.https is not given (environment variable PROXY_URL is not set; export PROXY_URL=... or pass the value with --set), and the vendor is reached through it';
     expect(j.checks.filter((c: { id: string }) => c.id === 'reachability' || c.id === 'clock-skew')).toEqual([
       { id: 'reachability', status: 'skipped', message: why },
       { id: 'clock-skew', status: 'skipped', message: why },

@@ -321,7 +321,7 @@ async function afterFailedRelease(step: Step, w: NonNullable<Extract<Action, { k
   const argv = ['helm', 'rollback', rel, String(w.rollbackTo), '-n', w.namespace, '--wait', '--timeout', w.timeout ?? '5m', ...(w.context ? ['--kube-context', w.context] : [])];
   opts.emit({ type: 'command', id: step.id, command: shellLine(argv) });
   const r = await run(argv, { signal: opts.signal, timeoutMs: durationMs(w.timeout ?? '5m') + 60_000, onLine: (line, stream) => opts.emit({ type: 'output', id: step.id, line: opts.redactor.redact(line), stream }) });
-  if (r.exitCode === 0 && !r.failure) return `the release ${rel} was rolled back to revision ${w.rollbackTo}, the last good one: the agent runs as before the change`;
+  if (r.exitCode === 0 && !r.failure) return `the release ${rel} was rolled back to revision ${w.rollbackTo}, the last good one: it runs as before the change`;
   return `rolling the release ${rel} back to revision ${w.rollbackTo} failed too (${opts.redactor.redact(r.stderr).trim().split('\n').at(-1) ?? `exit code ${r.exitCode}`}): see helm history ${rel} -n ${w.namespace}, then hd-setup rollback`;
 }
 

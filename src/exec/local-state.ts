@@ -116,7 +116,7 @@ export function readRegistryFile(path: string, lenient?: { warn: (msg: string) =
 
 /** An install's conf/config.json (Fivetran on docker/podman): a JSON object. */
 export function parseInstallConfig(text: string, path: string): Record<string, unknown> {
-  const fix = 'restore it with hd-setup rollback, or fix it by hand (it is the agent config, a JSON object)';
+  const fix = 'restore it with hd-setup rollback, or fix it by hand (it is the agent\'s config, a JSON object)';
   const v = parseJson(text, path, fix);
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw corrupt(path, 'is not a JSON object', fix);
   return { ...(v as Record<string, unknown>) };

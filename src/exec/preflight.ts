@@ -90,10 +90,12 @@ export const containerChecks: Record<string, Check> = {
         fix: rt === 'docker' ? 'start it: sudo systemctl start docker (rootless: systemctl --user start docker)' : 'check "podman info"; for rootless podman run it as the user that owns the containers',
       };
     }
+    const use = ctx.product.host.socket;
+    if (!use) return { status: 'ok', message: `${mode} ${rt}, reachable (its API socket is not mounted by this install)` };
     if (!socketThere) {
       return {
         status: 'fail',
-        message: `${mode} ${rt} detected, but its API socket ${sock} does not exist; the agent needs it to start jobs`,
+        message: `${mode} ${rt} detected, but its API socket ${sock} does not exist; ${use.why}`,
         fix: rt === 'podman' ? (info.rootless ? 'systemctl --user enable --now podman.socket' : 'sudo systemctl enable --now podman.socket') : 'start the docker daemon, or set DOCKER_HOST=unix:///path/to/docker.sock',
       };
     }
@@ -104,9 +106,9 @@ export const containerChecks: Record<string, Check> = {
     if (ctx.allowRoot) return { status: 'warn', message: `running as root (${ctx.allowRootFrom === 'install' ? 'allowed: it was installed with --allow-root' : '--allow-root'})`, fix: 'the vendor recommends a regular user with rootless podman or docker' };
     return { status: 'fail', message: 'running as root; the vendor scripts refuse this too', fix: 'run as a regular user (rootless podman/docker recommended), or pass --allow-root' };
   },
-  arch: () => {
-    if (arch() === 'x64') return { status: 'ok', message: 'x86_64' };
-    return { status: 'warn', message: `architecture ${arch()}: the agent image is published for x86_64 only`, fix: 'use an x86_64 host' };
+  arch: (ctx) => {
+    if (arch() === 'x64' || !ctx.product.host.amd64Only) return { status: 'ok', message: arch() === 'x64' ? 'x86_64' : arch() };
+    return { status: 'warn', message: `architecture ${arch()}: the image of ${ctx.product.noun} is published for x86_64 only`, fix: 'use an x86_64 host' };
   },
   selinux: (ctx) => ({
     status: 'ok',
@@ -147,7 +149,7 @@ export const containerChecks: Record<string, Check> = {
     if (!ctx.host.rootless) return { status: 'ok', message: 'rootful runtime: the containers outlive your session (starting at boot is checked at "Start on boot")' };
     const user = ctx.env.USER ?? ctx.env.LOGNAME ?? String(ctx.host.uid);
     const bin = which('loginctl', ctx.env.PATH);
-    if (!bin) return { status: 'warn', message: 'loginctl not found: cannot check linger', fix: `sudo loginctl enable-linger ${user}, so the agent keeps running after you log out` };
+    if (!bin) return { status: 'warn', message: 'loginctl not found: cannot check linger', fix: `sudo loginctl enable-linger ${user}, so that the containers keep running after you log out` };
     const r = await run([bin, 'show-user', user, '--property=Linger'], { timeoutMs: 3000 });
     if (r.exitCode === 0 && /Linger=yes/.test(r.stdout)) return { status: 'ok', message: `linger is enabled for ${user}` };
     return { status: 'warn', message: `linger is not enabled for ${user}: rootless containers stop when you log out`, fix: `sudo loginctl enable-linger ${user}` };

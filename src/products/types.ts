@@ -86,6 +86,10 @@ export interface HostPolicy {
   runtimeMinimums?: { docker: string; podman: string };
   /** Recommended host size, if the vendor states one. */
   sizing?: { memoryGb: number; cpus: number };
+  /** The product's containers mount the runtime's API socket (why, in a few words): preflight requires the socket file. */
+  socket?: { why: string };
+  /** The image is published for x86_64 only: preflight warns on another architecture. */
+  amd64Only?: boolean;
   /** Kubernetes: the minimum helm version, the minimum server version (if required), the resources the chart creates. */
   kubernetes?: { minHelm: string; minServer?: string; resources(model: BaseModel): string[] };
 }
@@ -93,6 +97,8 @@ export interface HostPolicy {
 export interface ProductModule {
   id: string;
   title: string;
+  /** What runs, as a sentence says it ("the agent", "the executors"): in messages about the install. */
+  noun: string;
   /** The product's section of a preset (key `id`). */
   schema: z.ZodType;
   runtimes: readonly Runtime[];

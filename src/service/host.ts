@@ -44,7 +44,7 @@ export function runtimeNotes(h: HostNotesInput): Record<string, string[]> {
     }
     if (!info?.bin) continue;
     if (rt === 'docker' && info.rootless && !h.env.DOCKER_HOST?.startsWith('unix://')) {
-      notes.push(`rootless docker: its socket is ${info.socket}, and DOCKER_HOST is not set; run: export DOCKER_HOST=unix://${info.socket} (then start hd-setup again), so that the agent's jobs use the same daemon`);
+      notes.push(`rootless docker: its socket is ${info.socket}, and DOCKER_HOST is not set; run: export DOCKER_HOST=unix://${info.socket} (then start hd-setup again), so that hd-setup, the boot unit and the containers all use that daemon`);
     } else if (!info.reachable) {
       notes.push(
         rt === 'docker'

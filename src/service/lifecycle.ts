@@ -346,7 +346,7 @@ export async function doctorBefore(model: BaseModel, choices: Choices, notGiven:
   const product = productOf(model);
   // A proxy whose credentials were not given: the endpoints are reached through it, so they are not checked.
   const proxy = notGiven.find((n) => n.kind === 'userinfo');
-  const unreached = proxy ? `not checked: ${proxy.path} is not given (${proxy.message}), and the agent reaches the vendor through it` : undefined;
+  const unreached = proxy ? `not checked: ${proxy.path} is not given (${proxy.message}), and the vendor is reached through it` : undefined;
   const reports = await doctorOf(model, product, product.location(model, findContext().home).installDir, choices, undefined, false, unreached);
   const secrets: CheckReport[] = notGiven.map((n) => ({
     id: 'secret',

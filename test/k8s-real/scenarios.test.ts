@@ -74,7 +74,7 @@ describe('pods that do not come up: the wait ends early, with the cause and the 
       expect(Date.now() - t0).toBeLessThan(90_000);
       expect(r.stderr).toMatch(/stopped waiting: pod hd-agent-\S+ cannot be scheduled: node selector pool=agents matches no node/);
       expect(r.stderr).toContain('helm rollback hd-agent 1 -n fivetran --wait --timeout 5m');
-      expect(r.stderr).toContain('the release hd-agent was rolled back to revision 1, the last good one: the agent runs as before the change');
+      expect(r.stderr).toContain('the release hd-agent was rolled back to revision 1, the last good one: it runs as before the change');
       const hist = JSON.parse((await bed.helm('history', 'hd-agent', '-n', 'fivetran', '-o', 'json')).stdout) as Obj[];
       expect(hist.map((h) => [h.revision, h.status])).toEqual([
         [1, 'superseded'],

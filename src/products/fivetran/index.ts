@@ -45,6 +45,7 @@ function fivetranPlacement(k: FivetranKubernetes): KubeSpec['placement'] {
 export const fivetran: ProductModule = {
   id: 'fivetran',
   title: 'Fivetran Hybrid Deployment Agent',
+  noun: 'the agent',
   schema: fivetranSchema,
   runtimes: ['docker', 'podman', 'kubernetes'],
   requiredHint: '--set fivetran.token=env:FIVETRAN_TOKEN',
@@ -146,6 +147,9 @@ export const fivetran: ProductModule = {
     // MIN_DOCKER_VERSION and MIN_PODMAN_VERSION of the vendor's hdagent.sh.
     runtimeMinimums: { docker: '20.10.17', podman: '4.5.0' },
     sizing: { memoryGb: 32, cpus: 8 },
+    // the controller mounts the socket and starts a container per job through it (hdagent.sh)
+    socket: { why: 'the agent starts its jobs through it' },
+    amd64Only: true,
     kubernetes: {
       minHelm: '3.16.1',
       minServer: '1.29.0',

@@ -16,6 +16,7 @@ const DEFAULT_DIR = '~/tobiko';
 export const tobiko: ProductModule = {
   id: 'tobiko',
   title: 'Tobiko Cloud hybrid executors',
+  noun: 'the executors',
   schema: tobikoSchema,
   runtimes: ['docker', 'podman', 'kubernetes'],
   requiredHint: '--preset tobiko-docker (org, project, clientId, clientSecret, gateways)',
