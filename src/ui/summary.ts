@@ -64,8 +64,13 @@ export function wrapLines(lines: string[], width: number): string[] {
       }
       // after the last "/" of a path (an image's name:tag stays whole), else after ":", "=", ","…
       const sep = slash > start ? slash : other;
-      // A space, unless it comes early and a path boundary comes later (a long image reference).
-      const cut = space > 0 && (space >= start + (w - start) / 2 || sep <= space) ? space : sep > start ? sep : w;
+      // The word after the last space fits on a line of its own: break there, so no word that fits is
+      // split (an argument of a command stays whole, to be copied).
+      let next = space + 1;
+      while (next < chars.length && chars[next] !== ' ') next++;
+      const fitsWhole = space > start && next - (space + 1) <= w - pad.length;
+      // Else a space, unless it comes early and a path boundary comes later (a long image reference).
+      const cut = fitsWhole || (space > 0 && (space >= start + (w - start) / 2 || sep <= space)) ? space : sep > start ? sep : w;
       out.push(chars.slice(0, cut).join('').trimEnd());
       chars = [...pad, ...chars.slice(cut).join('').trimStart()];
       first = false;

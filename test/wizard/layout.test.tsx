@@ -13,6 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { sameWithoutWizard, shellLines, summaryLines, wrapLines } from '../../src/ui/summary.js';
 import type { Summary } from '../../src/exec/events.js';
 import { TOKEN } from '../helpers.js';
+import fc from 'fast-check';
 
 const IMAGE = 'us-docker.pkg.dev/prod-eng-fivetran-ldp/public-docker-us/ldp-agent:production';
 const RUN = `       $ /usr/local/bin/docker run -d --name controller --restart on-failure:3 --pull never --memory=2048m --label fivetran=ldp ${IMAGE}`;
@@ -100,6 +101,24 @@ describe('wrapLines: hanging indents at word or path boundaries', () => {
     ]);
     expect(wrapLines(['x'.repeat(50)], 20)).toEqual(['x'.repeat(20), `  ${'x'.repeat(18)}`, `  ${'x'.repeat(12)}`]);
     expect(wrapLines(['short', ''], 20)).toEqual(['short', '']);
+  });
+  it('a word (a command\'s argument) that fits on a line is never split, even at a "/" with an early space before it', () => {
+    expect(wrapLines(['    Pods:    kubectl get pods -n fivetran -l app.kubernetes.io/instance=hd-agent-production'], 79)).toEqual([
+      '    Pods:    kubectl get pods -n fivetran -l',
+      '             app.kubernetes.io/instance=hd-agent-production',
+    ]);
+    // as a property: lines of words with path separators in them, at any width
+    const word = fc.stringMatching(/^[a-z][a-z0-9./:=,-]{0,30}$/);
+    fc.assert(
+      fc.property(fc.array(word, { minLength: 1, maxLength: 12 }), fc.integer({ min: 20, max: 100 }), (words, w) => {
+        const line = `    Next:    ${words.join(' ')}`;
+        const out = wrapLines([line], w);
+        for (const l of out) expect([...l].length).toBeLessThanOrEqual(w);
+        // every word no longer than a continuation line (w minus its 13-column hang) is on one line, whole
+        for (const wd of words.filter((x) => x.length <= w - 13 && w >= 26)) expect(out.some((l) => l.trim().split(' ').includes(wd)), `${wd} in ${JSON.stringify(out)}`).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
