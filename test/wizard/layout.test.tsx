@@ -246,6 +246,12 @@ describe('every frame fits the terminal', () => {
     expect(frame.join('\n')).toContain('❯ docker');
     expect(frame.length, frame.join('\n')).toBeLessThan(10);
   });
+  it('a URL longer than the line (the chart default in a title) is cut after a "/", not mid-name', () => {
+    const title = 'Chart reference (empty: oci://us-docker.pkg.dev/prod-eng-fivetran-ldp/public-helm-us/hybrid-deployment-agent)';
+    const lines = wrapText(title, 79);
+    expect(lines).toEqual(['Chart reference (empty:', 'oci://us-docker.pkg.dev/prod-eng-fivetran-ldp/public-helm-us/', 'hybrid-deployment-agent)']);
+    expect(wrapText('x'.repeat(30), 12)).toEqual(['x'.repeat(12), 'x'.repeat(12), 'x'.repeat(6)]); // no separator: cut at the edge
+  });
   it('prose wraps at words, no line starting with a space; key hints break between hints', () => {
     const lines = wrapText('From the Fivetran dashboard when you created the agent. It is base64 of <controller_id>:<secret>.', 40);
     for (const l of lines) {

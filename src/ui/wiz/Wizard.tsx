@@ -290,8 +290,17 @@ export function wrapText(text: string, width: number): string[] {
       while ([...word].length > w) {
         if (line) out.push(line);
         line = '';
-        out.push([...word].slice(0, w).join(''));
-        word = [...word].slice(w).join('');
+        // a word longer than the line (a URL, a path): cut after its last "/" (or ":", "=", ",") that fits
+        const chars = [...word];
+        let cut = w;
+        for (let i = w; i > Math.floor(w / 2); i--) {
+          if ('/:=,'.includes(chars[i - 1]!)) {
+            cut = i;
+            break;
+          }
+        }
+        out.push(chars.slice(0, cut).join(''));
+        word = chars.slice(cut).join('');
       }
       if (!line) line = word;
       else if ([...line].length + 1 + [...word].length <= w) line += ` ${word}`;
