@@ -141,6 +141,8 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
   // looked, so a re-run never shows a question it is about to replace (keys typed meanwhile act on what follows).
   const { registryFile } = await import('../util/paths.js');
   const waitForInstall = !flags.preset && existsSync(registryFile(process.env.HOME ?? homedir()));
+  // How to install from a saved preset, as the equivalent command has it: --allow-root and the checks skipped go with it.
+  const useLine = (path: string) => `hd-setup install --preset ${path}${flags.allowRoot ? ' --allow-root' : ''}${commandOptions().skipCheck.map((id) => ` --skip-check ${id}`).join('')} --yes`;
   const result = await runWizard(plain, {
     initial,
     waitForInstall,
@@ -206,7 +208,7 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
       const file = resolve(path);
       const problem = (await import('../ui/wiz/preset-path.js')).presetFolderProblem(file);
       if (problem) throw new Error(problem);
-      const use = `hd-setup install --preset ${path}${flags.allowRoot ? ' --allow-root' : ''} --yes`;
+      const use = useLine(path);
       writeFileAtomic(file, toYaml(ordered, `Saved by the hd-setup wizard. Secrets are references: export ${vars.join(', ') || '(none)'} first.\nUse it: ${use}`), 0o644);
       if (!saved.includes(file)) saved.push(file);
       return `Saved ${file}. Before using it, export ${vars.join(', ') || 'nothing (no secrets)'}.`;
@@ -214,7 +216,7 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
   });
   if (result.kind === 'cancel') {
     // True to what happened: a preset saved at the review is a file written, though nothing was installed.
-    process.stderr.write(saved.length ? `Cancelled. Nothing was installed; the preset ${saved.join(', ')} was saved (hd-setup install --preset ${saved.at(-1)} --yes uses it).\n` : 'Cancelled. Nothing was written.\n');
+    process.stderr.write(saved.length ? `Cancelled. Nothing was installed; the preset ${saved.join(', ')} was saved (${useLine(saved.at(-1)!)} uses it).\n` : 'Cancelled. Nothing was written.\n');
     return 130;
   }
   result.answers = await withFlagContext(result.answers);

@@ -178,9 +178,12 @@ describe.runIf(hasScript)('line prompts in a pseudo-terminal (the built bin)', (
   it('a check skipped with k stays skipped on the next run of the wizard for that install, and says so', async () => {
     const s = await stubEnv('podman', { USER: 'ana', HD_STUB_VERSION: '4.3.1', ACCESSIBLE: '1' });
     const args = ['--set', 'product=fivetran', '--set', 'runtime=podman', '--set', 'fivetran.token=env:FIVETRAN_TOKEN', ...rootFlags];
-    const first = await drive('cols 80 rows 24', args, s.env, [['q quit: ', 'k\r'], ['i install, ', 'i\r']]);
+    // k, then save a preset, then install
+    const first = await drive('cols 80 rows 24', args, s.env, [['q quit: ', 'k\r'], ['i install, ', 's\r'], ['Save the preset to', '~/p.yaml\r'], ['i install, ', 'i\r']]);
     expect(first.code, first.out.slice(-1500)).toBe(0);
     expect(first.out).toContain('podman 4.3.1 is older than the required 4.5.0');
+    // the saved preset says how to use it: with the check skipped, as it was here
+    expect(readFileSync(join(s.home, 'p.yaml'), 'utf8')).toContain(`# Use it: hd-setup install --preset ${join(s.home, 'p.yaml')}${rootFlags.length ? ' --allow-root' : ''} --skip-check runtime-version --yes`);
     // again, with nothing changed: ready at once, naming the check it skips and why
     const again = await drive('cols 80 rows 24', args, s.env, [['q quit: ', 'i\r']]);
     s.server.close();
