@@ -64,10 +64,18 @@ function overlay(base: Answers, over: Answers): Answers {
   return out;
 }
 
+/** A secret's reference (env:NAME, file:PATH) and the value it gave: a saved preset keeps the reference while the answer is still that value. */
+type Refs = Record<string, { ref: string; value: string }>;
+
+/** The references that still stand for the answers (a value typed over one drops it). */
+function liveRefs(refs: Refs, answers: Answers): Record<string, string> {
+  return Object.fromEntries(Object.entries(refs).flatMap(([p, r]) => (get(answers, p) === r.value ? [[p, r.ref]] : [])));
+}
+
 /** Resolve env:/file: secrets of a prefilled preset for the wizard, remembering the references for "save". */
-async function resolveSecrets(answers: Answers): Promise<{ answers: Answers; refs: Record<string, string> }> {
+async function resolveSecrets(answers: Answers): Promise<{ answers: Answers; refs: Refs }> {
   const { isRef, resolveRef, withResolveContext } = await import('../model/refs.js');
-  const refs: Record<string, string> = {};
+  const refs: Refs = {};
   let out = answers;
   const { secretFields } = await import('../products/secrets.js');
   const paths = secretFields(answers).map((f) => f.path);
@@ -76,7 +84,7 @@ async function resolveSecrets(answers: Answers): Promise<{ answers: Answers; ref
       const v = get(out, p);
       if (typeof v !== 'string' || !isRef(v)) continue;
       const r = resolveRef(v);
-      refs[p] = v;
+      if (r.ok) refs[p] = { ref: v, value: r.value };
       out = set(out, p, r.ok ? r.value : undefined);
       if (r.ok) redactor.add([r.value]);
     }
@@ -102,7 +110,18 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
   // --set values on top. A --preset replaces it.
   const detection = () =>
     detect({ ...(flags.context ? { context: flags.context } : {}), ...(flags.allowRoot ? { allowRoot: true } : {}) }).then(
-      (d) => {
+      async (d) => {
+        // A token or client secret already exported (FIVETRAN_TOKEN, TCLOUD_CLIENT_SECRET): offered, as an
+        // env: reference a saved preset keeps. Not over one given by a flag.
+        const { secretsInEnv } = await import('../products/secrets.js');
+        const inEnv = secretsInEnv(process.env).filter((e) => get(initial, e.path) === undefined);
+        if (inEnv.length) {
+          d.envSecrets = inEnv.map((e) => ({ ...e, value: process.env[e.env]!.trim() }));
+          for (const e of d.envSecrets) {
+            refs[e.path] = { ref: `env:${e.env}`, value: e.value };
+            redactor.add([e.value]);
+          }
+        }
         const found = d.installed;
         if (found && fromFlags) {
           const fits = !flags.preset && (!initial.product || initial.product === found.preset.product) && (!initial.runtime || initial.runtime === found.preset.runtime);
@@ -130,7 +149,7 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
   const saved: string[] = [];
   // Checks skipped when this install was made (its record): skipped again, as start and restart do.
   let remembered: string[] = [];
-  const commandOptions = () => ({ ...(flags.preset ? { preset: flags.preset } : {}), refs, ...(flags.allowRoot ? { allowRoot: true } : {}), skipCheck: [...new Set([...skipped, ...remembered])] });
+  const commandOptions = (answers: Answers = {}) => ({ ...(flags.preset ? { preset: flags.preset } : {}), refs: liveRefs(refs, answers), ...(flags.allowRoot ? { allowRoot: true } : {}), skipCheck: [...new Set([...skipped, ...remembered])] });
   const choicesFor = async (p: Prepared): Promise<InstallFlags> => {
     const { effectiveChoices } = await import('../service/install.js');
     const all = effectiveChoices(p, withSkips()).skipCheck ?? [];
@@ -163,7 +182,7 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
       ]);
       // The same install without the wizard, as one command (secrets as references).
       const same = () => {
-        const eq = equivalentCommand(answers, commandOptions());
+        const eq = equivalentCommand(answers, commandOptions(answers));
         // Wrapped here, as a shell command (whole arguments, " \\" continuations): never mid-word.
         return `\n\n${sameWithoutWizard(eq, how?.width ?? 79)}`;
       };
@@ -200,7 +219,7 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
         import('../render/yaml.js'),
         import('../products/secrets.js'),
       ]);
-      const { preset, vars } = withSecretRefs(answers, secretFields(answers), refs);
+      const { preset, vars } = withSecretRefs(answers, secretFields(answers), liveRefs(refs, answers));
       // The keys in the order a person reads a preset: what, where, how it connects, then the details.
       const { productIds } = await import('../products/index.js');
       const order = ['$schema', 'product', 'runtime', 'proxy', ...productIds()];
@@ -226,7 +245,7 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
   const p = await prepare({ model, raw: result.answers, secrets, source: '(wizard)', warnings: [] });
   const summary = await install(p, await choicesFor(p), reporterFor({}));
   // Like gitlab-runner's register line: the one command that does this again, without questions.
-  const eq = (await import('../service/command.js')).equivalentCommand(result.answers, commandOptions());
+  const eq = (await import('../service/command.js')).equivalentCommand(result.answers, commandOptions(result.answers));
   const width = process.stderr.isTTY && process.stderr.columns ? process.stderr.columns - 1 : 79;
   process.stderr.write(`\n${sameWithoutWizard(eq, width)}\n`);
   return exitCodeOf(summary);

@@ -99,6 +99,21 @@ export function secretFields(preset: Obj, list: readonly ProductModule[] = PRODU
   return [...out.values()];
 }
 
+/**
+ * The secrets a preset of some product has at a fixed path (a token, a client secret; not one per gateway)
+ * whose environment variable is set and not empty: the wizard prefills them as env: references.
+ */
+export function secretsInEnv(env: NodeJS.ProcessEnv, list: readonly ProductModule[] = PRODUCTS): { path: string; env: string }[] {
+  const out: { path: string; env: string }[] = [];
+  for (const m of marksOf(list)) {
+    if (m.kind !== 'value' || m.pattern.includes('*')) continue;
+    const path = m.pattern.join('.');
+    const name = m.env ?? findProduct(m.pattern[0], list)?.secretEnvName?.(path) ?? defaultEnvName(path);
+    if (env[name]?.trim() && !out.some((o) => o.path === path)) out.push({ path, env: name });
+  }
+  return out;
+}
+
 /** Paths of the values that are secret whole (the re-run rules keep these when a preset omits them). */
 export function secretPaths(preset: Obj, list: readonly ProductModule[] = PRODUCTS): string[] {
   return secretFields(preset, list)

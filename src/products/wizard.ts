@@ -22,6 +22,8 @@ export interface Detection {
   runtimeNotes?: Record<string, string[]>;
   /** What to say when a runtime is chosen for a product (its own minimum versions): product id -> runtime -> lines. */
   productNotes?: Record<string, Record<string, string[]>>;
+  /** Secrets whose environment variable is set (FIVETRAN_TOKEN, say): they prefill their fields. */
+  envSecrets?: { path: string; env: string; value: string }[];
   /** An existing install found on this machine, as a preset. */
   installed?: { where: string; preset: Answers; /** Its containers or release exist now (false: only its settings were kept, e.g. after uninstall). */ present?: boolean };
 }

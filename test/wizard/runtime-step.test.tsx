@@ -30,7 +30,7 @@ describe('runtime notes', () => {
   it('a rootless docker whose socket is not DOCKER_HOST', () => {
     const n = runtimeNotes({ uid: 1000, allowRoot: false, docker: rt('20.10.5', true), podman: rt('4.3.1', true), env: {} });
     expect(n.docker).toEqual([
-      'rootless docker: its socket is /run/user/1000/docker.sock, and DOCKER_HOST is not set; run: export DOCKER_HOST=unix:///run/user/1000/docker.sock (then start hd-setup again), so that the agent\'s jobs use the same daemon',
+      'rootless docker: its socket is /run/user/1000/docker.sock, and DOCKER_HOST is not set; run: export DOCKER_HOST=unix:///run/user/1000/docker.sock (then start hd-setup again), so that hd-setup, the boot unit and the containers all use that daemon',
     ]);
     expect(n.podman).toEqual([]);
     expect(runtimeNotes({ uid: 1000, allowRoot: false, docker: rt('28.0.0', true), env: { DOCKER_HOST: 'unix:///run/user/1000/docker.sock' } }).docker).toEqual([]);

@@ -32,6 +32,13 @@ export function detectedRuntime(d: Detection): string {
   return 'docker';
 }
 
+/** The secrets found in the environment, in the chosen product's section where it has none yet. */
+export function withEnvSecrets(answers: Answers, found: Detection['envSecrets'] = []): Answers {
+  let out = answers;
+  for (const e of found) if (e.path.split('.')[0] === answers.product && get(out, e.path) === undefined) out = set(out, e.path, e.value);
+  return out;
+}
+
 /**
  * Choosing a product: the other products' sections are parked (not dropped), this product's come back.
  * So a --set for the other product (a chart mirror, say) survives going there and back.
@@ -47,7 +54,7 @@ function chooseProduct(c: Ctx, id: string) {
   answers.product = id;
   if (answers[id] === undefined && parked[id] !== undefined) answers[id] = parked[id];
   delete parked[id];
-  return { answers, drafts: { ...c.drafts, parked } };
+  return { answers: withEnvSecrets(answers, c.detection.envSecrets), drafts: { ...c.drafts, parked } };
 }
 
 function proxyQuestions(c: Ctx, w: ProductWizard): Question[] {

@@ -5,7 +5,7 @@
 // keys that arrive together (fast typing, a paste, keystrokes coalesced over SSH, tmux send-keys) act
 // exactly as if they came one by one, even across questions: "↓ enter" picks the second option.
 import { editLine, graphemes, parseInput, splitKeys, type KeyPress, type LineState } from './keys.js';
-import { questions, type Answers, type Ctx, type Detection, type Drafts, type Question } from './questions.js';
+import { get, questions, withEnvSecrets, type Answers, type Ctx, type Detection, type Drafts, type Question } from './questions.js';
 
 export interface WizardState {
   answers: Answers;
@@ -122,7 +122,11 @@ export function secretPaste(data: string): KeyPress[] {
 export function reduce(s: WizardState, a: WizardAction): WizardState {
   switch (a.type) {
     case 'detected': {
-      const next = { ...s, detection: { ...s.detection, ...a.detection } };
+      // Secrets already in the environment fill their fields (now for the product chosen, the others' when
+      // one is chosen: questions.ts), and say so.
+      const found = a.detection.envSecrets ?? [];
+      const answers = withEnvSecrets(s.answers, found);
+      const next = { ...s, answers, detection: { ...s.detection, ...a.detection }, secrets: [...s.secrets, ...found.map((e) => e.value)] };
       // The detected runtime becomes the preselected option, unless the user already moved.
       return s.touched ? next : enter(next);
     }
@@ -218,8 +222,11 @@ function onKey(s: WizardState, k: KeyPress): WizardState {
   }
   if (k.leftArrow && !k.meta && !k.ctrl && s.text === '') return reduce(s, { type: 'back' });
   // A line editor (keys.ts). A prefilled value (a default, or the installed one) is kept by Enter and
-  // edited from its end; Ctrl-U clears it.
-  const edited = editLine(lineOf(s), k);
+  // edited from its end; Ctrl-U clears it. A prefilled secret shows only as bullets: what is typed or
+  // pasted into it replaces it (a token pasted after a hidden one would make a wrong one).
+  const typed = !k.ctrl && !k.meta && !k.return && !k.backspace && !k.delete && !k.tab && !k.escape && k.input !== '';
+  const replacing = q.kind === 'text' && q.secret && !s.touched && s.text !== '' && typed;
+  const edited = editLine(replacing ? { text: '', cursor: 0, kill: s.kill } : lineOf(s), k);
   if (edited === 'submit') return reduce(s, { type: 'submit', value: s.text });
   if (edited === undefined) return s;
   const changed = edited.text !== s.text;
@@ -244,11 +251,12 @@ export function progress(s: WizardState): { steps: string[]; current: string } {
 /** The note above the question, while it is true of the answers: a found install is not news while
  * another product or runtime is being configured. */
 export function visibleNote(s: WizardState): string | undefined {
-  if (!s.note) return undefined;
   const f = s.noteFor;
-  if (!f) return s.note;
-  const off = (k: 'product' | 'runtime') => f[k] !== undefined && s.answers[k] !== undefined && s.answers[k] !== f[k];
-  return off('product') || off('runtime') ? undefined : s.note;
+  const off = (k: 'product' | 'runtime') => f?.[k] !== undefined && s.answers[k] !== undefined && s.answers[k] !== f[k];
+  if (s.note && !off('product') && !off('runtime')) return s.note;
+  // else: which answers came from the environment (while they still hold its value)
+  const fromEnv = (s.detection.envSecrets ?? []).filter((e) => get(s.answers, e.path) === e.value);
+  return fromEnv.length ? `From the environment: ${fromEnv.map((e) => `${e.env} (${e.path})`).join(', ')}; Enter keeps it, typing replaces it.` : undefined;
 }
 
 /** What the wizard says about an install it found: installed now, or only its settings left behind. */

@@ -1,0 +1,56 @@
+// A token or client secret already exported (FIVETRAN_TOKEN, TCLOUD_CLIENT_SECRET) prefills its field in
+// the wizard, masked, named in a note; typing over it replaces it; a saved preset keeps the env: reference.
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { secretsInEnv } from '../../src/products/secrets.js';
+import { createState, currentQuestion, reduce, visibleNote } from '../../src/ui/wiz/state.js';
+import { CLIENT_SECRET, TOKEN, expectNoSecrets } from '../helpers.js';
+import { rootFlags, stubEnv } from '../stub-runtime.js';
+import { drive, hasScript } from './pty-helpers.js';
+
+const found = [
+  { path: 'fivetran.token', env: 'FIVETRAN_TOKEN', value: TOKEN },
+  { path: 'tobiko.clientSecret', env: 'TCLOUD_CLIENT_SECRET', value: CLIENT_SECRET },
+];
+
+describe('secrets in the environment', () => {
+  it('secretsInEnv: the fixed secret paths whose variable is set (names from the schema), none for empty ones', () => {
+    expect(secretsInEnv({ FIVETRAN_TOKEN: 'x', TCLOUD_CLIENT_SECRET: 'y' })).toEqual([
+      { path: 'fivetran.token', env: 'FIVETRAN_TOKEN' },
+      { path: 'tobiko.clientSecret', env: 'TCLOUD_CLIENT_SECRET' },
+    ]);
+    expect(secretsInEnv({ FIVETRAN_TOKEN: '  ' })).toEqual([]);
+  });
+
+  it('fill the chosen product\'s field (not another product\'s section), say so, and typing replaces the hidden value', () => {
+    let s = reduce(createState(), { type: 'detected', detection: { envSecrets: found } });
+    expect(s.answers).toEqual({}); // no product yet: nothing to fill, no section of another product
+    s = reduce(s, { type: 'submit', value: 'fivetran' });
+    expect(s.answers).toEqual({ product: 'fivetran', fivetran: { token: TOKEN } });
+    expect(visibleNote(s)).toBe('From the environment: FIVETRAN_TOKEN (fivetran.token); Enter keeps it, typing replaces it.');
+    s = reduce(s, { type: 'submit', value: 'docker' });
+    expect(currentQuestion(s).id).toBe('token');
+    expect(s.text).toBe(TOKEN); // prefilled (the field shows it masked)
+    s = reduce(s, { type: 'input', data: 'abc' });
+    expect(s.text).toBe('abc');
+  });
+
+  it.runIf(hasScript)('the built wizard: Enter keeps the exported token; the saved preset references it and says to export it; never shown', async () => {
+    const s = await stubEnv('docker', { USER: 'ana' }, { imagePresent: true });
+    const args = ['--set', 'product=fivetran', '--set', 'runtime=docker', ...rootFlags];
+    const r = await drive('cols 120 rows 40', args, s.env, [
+      ['From the environment: FIVETRAN_TOKEN (fivetran.token)', '\r'],
+      ['through a proxy', '\r'],
+      ['Config file, 0600', '\r'],
+      ['Advanced settings', '\r'],
+      ['s save as preset', 's'],
+      ['Save preset to', '\x15~/p.yaml\r'],
+      ['Saved ', '\x03'],
+    ]);
+    s.server.close();
+    expectNoSecrets(r.raw);
+    expect(r.out).toContain('Before using it, export FIVETRAN_TOKEN.');
+    expect(readFileSync(join(s.home, 'p.yaml'), 'utf8')).toContain('token: env:FIVETRAN_TOKEN');
+  }, 90_000);
+});
