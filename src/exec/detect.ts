@@ -5,6 +5,7 @@ import { readStateFile } from './local-state.js';
 import { homedir, userInfo } from 'node:os';
 import type { BaseModel as Model, Runtime } from '../model/base.js';
 import type { ContainerState, HostFacts, InstalledState } from '../plan/types.js';
+import { IMAGE_LABEL } from '../plan/containers.js';
 import { productOf } from '../products/index.js';
 import { VERSION } from '../version.js';
 import { which } from '../util/which.js';
@@ -112,7 +113,8 @@ export async function inspectContainers(bin: string, names: string[]): Promise<R
       name,
       status: String(c.State?.Status ?? 'unknown'),
       running: Boolean(c.State?.Running),
-      image: String(c.Config?.Image ?? c.ImageName ?? ''),
+      // as the settings name it (the label hd-setup writes), else as the runtime reports it
+      image: String(c.Config?.Labels?.[IMAGE_LABEL] ?? c.Config?.Image ?? c.ImageName ?? ''),
       labels: (c.Config?.Labels ?? {}) as Record<string, string>,
       ...restartOf(c.HostConfig?.RestartPolicy),
       mounts: (Array.isArray(c.Mounts) ? (c.Mounts as Array<Record<string, unknown>>) : []).filter((m) => m?.Type === 'bind' && typeof m.Source === 'string').map((m) => String(m.Source)),

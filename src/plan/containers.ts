@@ -8,6 +8,8 @@ export const HASH_LABEL = 'hd-setup.config-hash';
 /** Settings a container does not otherwise show, so that a re-run can prefill them. */
 export const PULL_LABEL = 'hd-setup.pull-policy';
 export const MEMORY_LABEL = 'hd-setup.memory';
+/** The image as the settings name it: podman reports a local short name as localhost/<name>, which would read back as another setting. */
+export const IMAGE_LABEL = 'hd-setup.image';
 /**
  * The install a container belongs to (its install dir, absolute). Written when the container is run and
  * checked before hd-setup removes, replaces, starts or stops it: container names are shared by every
@@ -29,7 +31,7 @@ export function configHash(spec: ContainerSpec): string {
 
 /** The labels a container is run with: the product's, the settings it does not otherwise show, and the config hash. */
 export function containerLabels(spec: ContainerSpec, hash: string): Record<string, string> {
-  return { ...spec.labels, [PULL_LABEL]: spec.pull, ...(spec.memory ? { [MEMORY_LABEL]: spec.memory } : {}), [OWNER_LABEL]: spec.owner, [HASH_LABEL]: hash };
+  return { ...spec.labels, [PULL_LABEL]: spec.pull, ...(spec.memory ? { [MEMORY_LABEL]: spec.memory } : {}), [IMAGE_LABEL]: spec.image, [OWNER_LABEL]: spec.owner, [HASH_LABEL]: hash };
 }
 
 export type Ownership = { owned: true } | { owned: false; whose: string; madeByHdSetup: boolean };
