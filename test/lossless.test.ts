@@ -129,6 +129,28 @@ describe('a bare re-run after a --set keeps the setting or refuses, naming the -
   });
 });
 
+describe('one install dir, one runtime', () => {
+  it('installing it on another runtime while it is installed is refused (the old containers would keep running); after an uninstall it goes', async () => {
+    const s = await stubEnv('docker', { USER: 'ana', HD_STUB_SOCKET: '' }, { imagePresent: true });
+    s.env.HD_STUB_SOCKET = join(s.home, 'runtime.sock');
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const n = s.calls().length;
+    const podman = ['install', '--preset', 'fivetran-podman', '--yes', '--skip-check', 'runtime-version', ...rootFlags];
+    const r = cli(podman, { env: s.env });
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n').at(-2)).toBe(
+      `error: runtime: the Fivetran Hybrid Deployment Agent in ${s.home}/fivetran is installed on docker; installing it on podman as well would leave the docker containers running beside the new ones. Remove it first: hd-setup uninstall --set product=fivetran --set runtime=docker (its config is kept), then install again; or keep runtime=docker`,
+    );
+    expect(s.calls().slice(n).filter((c) => MUTATING.test(c))).toEqual([]);
+    // the command it names works, and then the install on podman does
+    const un = cli(['uninstall', '--yes', '--set', 'product=fivetran', '--set', 'runtime=docker'], { env: s.env });
+    expect(un.code, un.stderr).toBe(0);
+    const again = cli(podman, { env: s.env });
+    expect(again.code, again.stderr).toBe(0);
+    s.server.close();
+  });
+});
+
 describe('lifecycle commands change no setting', () => {
   it('start after stop keeps the pull policy; export-preset says so', async () => {
     const s = await stubEnv();

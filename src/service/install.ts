@@ -9,7 +9,7 @@ import { secretFieldAt } from '../products/secrets.js';
 import type { ProductModule } from '../products/types.js';
 import { askRuntimeState, detectHost, detectState, runtimeBinOf } from '../exec/detect.js';
 import type { DetectedInstall } from '../exec/installed.js';
-import { findRecord, recordOf, remember } from '../exec/registry.js';
+import { findRecord, readRegistry, recordOf, remember } from '../exec/registry.js';
 import type { CheckReport, Emit, Summary } from '../exec/events.js';
 import { execute } from '../exec/execute.js';
 import { allChecks } from '../exec/checks.js';
@@ -98,12 +98,31 @@ export interface PrepareOptions {
   foreign?: boolean;
 }
 
+/**
+ * One install dir, one runtime: installing the install in `loc` on another runtime than the one it is
+ * installed on would leave the old containers running beside the new ones (two agents, or two sets of
+ * executors, on one config). Refused, naming the command that removes the other first.
+ */
+function refuseOtherRuntime(product: ProductModule, loc: Location, home: string): void {
+  if (!loc.installDir) return;
+  const other = readRegistry(home).find((r) => r.product === loc.product && r.installDir === loc.installDir && r.runtime !== loc.runtime && r.state !== 'uninstalled');
+  if (!other) return;
+  throw new UserError([
+    {
+      path: 'runtime',
+      message: `the ${product.title} in ${loc.installDir} is installed on ${other.runtime}; installing it on ${loc.runtime} as well would leave the ${other.runtime} containers running beside the new ones. Remove it first: hd-setup uninstall --set product=${loc.product} --set runtime=${other.runtime} (its config is kept), then install again; or keep runtime=${other.runtime}`,
+    },
+  ]);
+}
+
 export async function prepare(loaded: Pick<Loaded, 'model'> & Partial<Loaded>, opts: PrepareOptions = {}): Promise<Prepared> {
   const { model } = loaded;
   const product = productOf(model);
   // The runtime's answers about what is installed need only its binary: asked beside the host probes.
   const asked = model.runtime === 'kubernetes' ? undefined : askRuntimeState(model, runtimeBinOf(model.runtime));
   const host = await detectHost(model.runtime);
+  // An install (not a start, nor doctor): the same install dir on another runtime would leave that runtime's containers running.
+  if (!opts.noPull && !opts.foreign) refuseOtherRuntime(product, locationOf(model, host.home), host.home);
   const rendered = renderForHost(model, host);
   const dests = placeFiles(model, host, rendered, { containers: {}, networks: [], images: [], files: {} }).map((f) => f.dest);
   const state = await detectState(model, host, dests, asked);
