@@ -93,16 +93,16 @@ export function bootProblem(s: BootState, what = 'the agent'): string | undefine
 }
 
 /** One line for `status`. */
-export function bootLine(s: BootState, generated = false): string {
+export function bootLine(s: BootState, generated = false, what?: string): string {
   const head = s.systemdUser ? `${s.unit} ${s.enabled}, ${s.active}; linger ${s.linger === 'yes' ? 'on' : s.linger === 'no' ? 'off' : 'unknown'} for ${s.user}` : s.unit; // the problem below says there is no user manager
-  const problem = bootProblem(s);
+  const problem = bootProblem(s, what);
   const cmds = bootCommands(s, generated);
   return problem ? `${head} — ${problem}${cmds.length ? `; run: ${cmds.join(' && ')}` : ''}` : `${head} — starts at boot`;
 }
 
 /** The `boot` check of `doctor`. */
-export function bootCheck(s: BootState, generated = false): CheckReport {
-  const problem = bootProblem(s);
+export function bootCheck(s: BootState, generated = false, what?: string): CheckReport {
+  const problem = bootProblem(s, what);
   if (!problem) return { id: 'boot', status: 'ok', message: `${s.unit} is ${s.enabled} (${s.active}) and linger is on for ${s.user}: starts at boot` };
   return { id: 'boot', status: 'warn', message: problem, fix: bootCommands(s, generated).join(' && ') };
 }

@@ -300,7 +300,7 @@ export async function status(d: DetectedInstall): Promise<StatusReport> {
     const bu = bootUnitOf(d, t);
     const unit = bu?.file;
     const bs = bu ? await readBootState(bu.unit, host.user) : undefined;
-    const boot = unit && bs ? (existsSync(unit) ? bootLine(bs, bu.generated) : 'no unit (run hd-setup install again to write it)') : 'restart policy of the containers';
+    const boot = unit && bs ? (existsSync(unit) ? bootLine(bs, bu.generated, d.product.noun) : 'no unit (run hd-setup install again to write it)') : 'restart policy of the containers';
     return {
       ...base,
       versions: { hdSetup: VERSION, [d.location.runtime]: rt.version, rootless: rt.rootless },
@@ -383,7 +383,7 @@ async function doctorOf(model: BaseModel, product: ProductModule, installDir: st
     const check = allChecks[id];
     if (check) reports.push({ id, ...(await check(ctx)) });
   }
-  if (bootUnit && !c.skipCheck?.includes('boot')) reports.push(bootCheck(await readBootState(bootUnit.unit, p.host.user), bootUnit.generated));
+  if (bootUnit && !c.skipCheck?.includes('boot')) reports.push(bootCheck(await readBootState(bootUnit.unit, p.host.user), bootUnit.generated, p.product.noun));
   if (unreached) return [...reports, { id: 'reachability', status: 'skipped', message: unreached }, { id: 'clock-skew', status: 'skipped', message: unreached }];
   let skewChecked = false;
   // Through the proxy the install uses, as the agent would.

@@ -15,7 +15,7 @@ describe('the found-install banner', () => {
   const found = { where: '/home/ana/fivetran', preset: { product: 'fivetran', runtime: 'docker', fivetran: { token: TOKEN } }, present: true };
   it('shows while the answers are for that product and runtime, and not while another is configured', () => {
     let s = reduce(createState(), { type: 'prefill', answers: found.preset, note: foundNote(found, 'esc') });
-    expect(visibleNote(s)).toBe('Found an installed agent (/home/ana/fivetran). Its settings are prefilled; esc walks back through them.');
+    expect(visibleNote(s)).toBe('Found the Fivetran Hybrid Deployment Agent installed here (/home/ana/fivetran). Its settings are prefilled; esc walks back through them.');
     // back to the product question, choose the other product: the banner goes
     for (let i = 0; i < 10 && s.cursor !== 'product'; i++) s = reduce(s, { type: 'back' });
     expect(s.cursor).toBe('product');
@@ -27,8 +27,11 @@ describe('the found-install banner', () => {
     s = reduce(s, { type: 'submit', value: 'kubernetes' });
     expect(visibleNote(s)).toBeUndefined();
   });
+  it('named as the product question names it: Tobiko\'s executors are not "an agent"', () => {
+    expect(foundNote({ where: '/home/ana/tobiko', preset: { product: 'tobiko' }, present: true }, 'esc')).toBe('Found the Tobiko Cloud hybrid executors installed here (/home/ana/tobiko). Its settings are prefilled; esc walks back through them.');
+  });
   it('settings kept after an uninstall are not "an installed agent"', () => {
-    expect(foundNote({ ...found, present: false }, 'esc')).toBe('Found the settings of an agent that is not installed now (/home/ana/fivetran; kept after an uninstall). They are prefilled; esc walks back through them.');
+    expect(foundNote({ ...found, present: false }, 'esc')).toBe('Found the settings of the Fivetran Hybrid Deployment Agent, not installed now (/home/ana/fivetran; kept after an uninstall). They are prefilled; esc walks back through them.');
   });
 });
 
@@ -67,7 +70,7 @@ describe('a re-run asks nothing until detection has looked (hd-setup installed h
     await tick();
     expect(frameOf(app)).toContain('Looking at what hd-setup installed here…');
     answer({ installed: found });
-    await untilFrame(app, 'Found an installed agent (/home/ana/fivetran)');
+    await untilFrame(app, 'Found the Fivetran Hybrid Deployment Agent installed here (/home/ana/fivetran)');
     await tick(100);
     expect(reviewed).toEqual(found.preset);
     app.unmount();
@@ -81,19 +84,19 @@ describe('a re-run asks nothing until detection has looked (hd-setup installed h
 });
 
 describe.runIf(hasScript)('on the stub runtime, in a pty', () => {
-  it('installed: "Found an installed agent"; after uninstall (config kept): not installed now', async () => {
+  it('installed: "Found the … installed here"; after uninstall (config kept): not installed now', async () => {
     const s = await stubEnv('docker', { USER: 'ana' }, { imagePresent: true });
     expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
     const before = await drive('cols 120 rows 40', rootFlags, s.env, [['Found', '\x03']]);
-    expect(before.out).toContain(`Found an installed agent (${s.home}/fivetran)`);
+    expect(before.out).toContain(`Found the Fivetran Hybrid Deployment Agent installed here (${s.home}/fivetran)`);
     // a re-run: no product question on the way to it (keys typed then would have gone to a question about to vanish)
     expect(before.out).toContain('Looking at what hd-setup installed here…');
     expect(before.out).not.toContain('What do you want to install?');
     const un = cli(['uninstall', '--yes'], { env: s.env });
     expect(un.code, un.stderr).toBe(0);
     const after = await drive('cols 120 rows 40', rootFlags, s.env, [['Found', '\x03']]);
-    expect(after.out).not.toContain('Found an installed agent');
-    expect(after.out).toContain(`Found the settings of an agent that is not installed now (${s.home}/fivetran; kept after an uninstall)`);
+    expect(after.out).not.toContain('Agent installed here');
+    expect(after.out).toContain(`Found the settings of the Fivetran Hybrid Deployment Agent, not installed now (${s.home}/fivetran; kept after an uninstall)`);
     s.server.close();
   }, 120_000);
 });

@@ -231,7 +231,7 @@ describe('every frame fits the terminal', () => {
     for (let i = 0; i < 100 && !screen.last().includes('enter install'); i++) await settle();
     const frame = screen.last().replace(/\n$/, '').split('\n');
     app.unmount();
-    expect(frame.join('\n')).toContain('Found an installed agent');
+    expect(frame.join('\n')).toContain('Found the Fivetran Hybrid Deployment Agent installed here');
     expect(frame.join('\n')).toContain('Review: files, changes and the exact commands');
     expect(frame.join('\n')).toContain('enter install · v view files · s save as preset · esc back · ctrl-c quit');
     expect(frame.length).toBeLessThan(24);

@@ -5,6 +5,7 @@
 // keys that arrive together (fast typing, a paste, keystrokes coalesced over SSH, tmux send-keys) act
 // exactly as if they came one by one, even across questions: "↓ enter" picks the second option.
 import { editLine, graphemes, parseInput, splitKeys, type KeyPress, type LineState } from './keys.js';
+import { wizardOf } from '../../products/wizards.js';
 import { get, questions, withEnvSecrets, type Answers, type Ctx, type Detection, type Drafts, type Question } from './questions.js';
 
 export interface WizardState {
@@ -260,8 +261,10 @@ export function visibleNote(s: WizardState): string | undefined {
 }
 
 /** What the wizard says about an install it found: installed now, or only its settings left behind. */
-export function foundNote(found: { where: string; present?: boolean }, back: string): string {
+export function foundNote(found: { where: string; present?: boolean; preset?: Answers }, back: string): string {
+  // named as the product question names it (the Tobiko executors are not "an agent")
+  const what = wizardOf(found.preset?.product)?.option.label ?? 'install';
   return found.present === false
-    ? `Found the settings of an agent that is not installed now (${found.where}; kept after an uninstall). They are prefilled; ${back} walks back through them.`
-    : `Found an installed agent (${found.where}). Its settings are prefilled; ${back} walks back through them.`;
+    ? `Found the settings of the ${what}, not installed now (${found.where}; kept after an uninstall). They are prefilled; ${back} walks back through them.`
+    : `Found the ${what} installed here (${found.where}). Its settings are prefilled; ${back} walks back through them.`;
 }
