@@ -77,7 +77,7 @@ describe('Start on boot in the install summary', () => {
     const s = await stub({ HD_STUB_SYSTEMD_USER: '0' });
     const r = install(s);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain('[7/7] skipped: No systemd user manager here (systemctl --user fails): hd-fivetran-agent.service is written but not enabled');
+    expect(r.stderr).toContain('[7/7] skipped: no systemd user manager here, as systemctl --user fails: hd-fivetran-agent.service is written but not enabled');
     expect(r.stderr).toContain('- boot: the agent (docker) will not start at boot. On a host with systemd, run: systemctl --user daemon-reload && systemctl --user enable hd-fivetran-agent.service && sudo loginctl enable-linger ana');
     expect(existsSync(join(s.home, '.config/systemd/user/hd-fivetran-agent.service'))).toBe(true);
     expect(s.systemctl().some((c) => c.startsWith('--user enable'))).toBe(false);

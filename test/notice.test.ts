@@ -69,6 +69,11 @@ describe('what a one-line change once broke unnoticed', () => {
     const j = JSON.parse(d.stdout);
     expect(j.ok).toBe(false);
     expect(j.checks).toContainEqual(expect.objectContaining({ id: 'socket', status: 'fail' }));
+    // the text says how many failed and how many only warn, apart
+    const t = cli(['doctor'], { env: s.env });
+    const fails = j.checks.filter((c: { status: string }) => c.status === 'fail').length;
+    const warns = j.checks.filter((c: { status: string }) => c.status === 'warn').length;
+    expect(t.stdout.trim().split('\n').at(-1)).toBe([`${fails} failed check${fails === 1 ? '' : 's'}`, warns ? `${warns} warning${warns === 1 ? '' : 's'}` : ''].filter(Boolean).join(', ') + '.');
   });
 
   it("the wizard's saved preset names the Fivetran token by reference, never in clear", () => {

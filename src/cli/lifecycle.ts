@@ -257,7 +257,10 @@ function printDoctor(flags: LifecycleFlags, what: { product: string; runtime: st
   else {
     process.stdout.write(`hd-setup doctor: ${what.product} on ${what.runtime} (${what.installed ? what.where : 'not installed yet: the checks an install would run'})\n`);
     for (const r of reports) process.stdout.write(`  ${r.status.padEnd(7)} ${r.id}: ${r.message}${r.fix && r.status !== 'ok' ? `\n          fix: ${r.fix}` : ''}\n`);
-    process.stdout.write(problems.length ? `\n${problems.length} problem(s) found.\n` : '\nNo problems found.\n');
+    const n = (k: number, one: string) => `${k} ${one}${k === 1 ? '' : 's'}`;
+    const failed = problems.filter((r) => r.status === 'fail').length;
+    const warned = problems.length - failed;
+    process.stdout.write(problems.length ? `\n${[failed ? n(failed, 'failed check') : '', warned ? n(warned, 'warning') : ''].filter(Boolean).join(', ')}.\n` : '\nNo problems found.\n');
     if (bundle) process.stdout.write(`Diagnostics bundle (secrets redacted): ${bundle}\n`);
   }
   return reports.some((r) => r.status === 'fail') ? 1 : 0;

@@ -129,7 +129,7 @@ export async function armBoot(unit: string, user: string, what: string, ctx: Boo
   if (!(ctx.systemdUser ?? (await hasSystemdUser(env)))) {
     const cmds = bootCommands({ unit, user, enabled: 'unknown', linger: 'unknown' });
     throw new StepSkipped(
-      `No systemd user manager here (systemctl --user fails): ${unit} is written but not enabled`,
+      `no systemd user manager here, as systemctl --user fails: ${unit} is written but not enabled`,
       `boot: ${what} will not start at boot. On a host with systemd, run: ${cmds.join(' && ')}`,
     );
   }

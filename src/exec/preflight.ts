@@ -142,7 +142,7 @@ export const containerChecks: Record<string, Check> = {
       accessSync(p, constants.W_OK | constants.X_OK);
       return { status: 'ok', message: `${ctx.installDir} is writable` };
     } catch {
-      return { status: 'fail', message: `${ctx.installDir} is not writable (${p})`, fix: `fix the permissions of ${p}, or choose another directory with --set ${ctx.product.settingPath('installDir', ctx.model.runtime)}=...` };
+      return { status: 'fail', message: p === ctx.installDir ? `${p} is not writable` : `${ctx.installDir} is not writable (${p} is not)`, fix: `fix the permissions of ${p}, or choose another directory with --set ${ctx.product.settingPath('installDir', ctx.model.runtime)}=...` };
     }
   },
   linger: async (ctx) => {

@@ -230,7 +230,7 @@ for (const rt of runtimes) {
       noSecrets(r.stdout + r.stderr);
       expect(r.stderr).toContain('done.');
       // No user systemd here: detected, and the exact commands printed instead.
-      expect(r.stderr).toContain('No systemd user manager here');
+      expect(r.stderr).toContain('no systemd user manager here');
       expect(r.stderr).toContain('systemctl --user enable hd-fivetran-agent.service');
     });
 

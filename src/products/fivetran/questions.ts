@@ -355,7 +355,7 @@ function advanced(c: Ctx): Field[] {
   if (!isK8s(c)) {
     return [
       image,
-      { path: 'fivetran.pullPolicy', label: 'Image pull policy', help: 'never: use an image loaded beforehand (docker load), e.g. offline.', default: 'always', options: ['always', 'missing', 'never'] },
+      { path: 'fivetran.pullPolicy', label: 'Image pull policy', help: 'never: use an image loaded beforehand (docker load, or podman load), e.g. offline.', default: 'always', options: ['always', 'missing', 'never'] },
       { path: 'fivetran.installDir', label: 'Install directory', help: 'conf/ data/ logs/ tmp/ go here.', default: '~/fivetran', check: pathProblem },
       { path: 'fivetran.memory', label: 'Container memory limit', default: '2048m', check: (v) => (/^[0-9]+[kmg]$/.test(v) ? undefined : 'must be like 2048m or 2g') },
       { path: 'fivetran.restartPolicy', label: 'Restart policy', default: 'on-failure:3', options: FIVETRAN_RESTART_POLICIES },

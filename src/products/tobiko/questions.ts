@@ -307,7 +307,7 @@ function advanced(c: Ctx): Field[] {
     return [
       url,
       { path: 'tobiko.docker.image', label: 'Executor image', help: 'A registry mirror: the same image on your registry.', default: TOBIKO_IMAGE, check: imageProblem },
-      { path: 'tobiko.docker.pullPolicy', label: 'Image pull policy', help: 'never: use an image loaded beforehand (docker load), e.g. offline.', default: 'always', options: ['always', 'missing', 'never'] },
+      { path: 'tobiko.docker.pullPolicy', label: 'Image pull policy', help: 'never: use an image loaded beforehand (docker load, or podman load), e.g. offline.', default: 'always', options: ['always', 'missing', 'never'] },
       { path: 'tobiko.docker.installDir', label: 'Install directory', help: 'Where the 0600 env-file lives.', default: '~/tobiko', check: pathProblem },
       { path: 'tobiko.docker.restartPolicy', label: 'Restart policy', default: 'unless-stopped', options: TOBIKO_RESTART_POLICIES },
     ];
