@@ -191,9 +191,16 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
         redactor.add(secrets);
         const p = await prepare({ model, raw: answers, secrets, source: '(wizard)', warnings: [] });
         const failed = (await preflight(p, await choicesFor(p))).filter((r) => r.status === 'fail');
-        const kept = remembered.length
-          ? `Skipped as at the last install: ${remembered.join(', ')} (the same as --skip-check ${remembered.join(' --skip-check ')}).\n\n`
-          : '';
+        // Every check that will not run, and why: skipped here (k, or --skip-check), or as at the last install.
+        const flag = (ids: string[]) => `the same as --skip-check ${ids.join(' --skip-check ')}`;
+        const now = [...skipped];
+        const kept = [
+          now.length ? `Skipped checks: ${now.join(', ')} (${flag(now)}).` : '',
+          remembered.length ? `Skipped as at the last install: ${remembered.join(', ')} (${flag(remembered)}).` : '',
+        ]
+          .filter(Boolean)
+          .map((l) => `${l}\n\n`)
+          .join('');
         // Every file as it will be written, secrets masked (the review's v).
         const files = p.plan.files.map((f) => ({ path: f.dest, mode: f.mode.toString(8).padStart(4, '0'), content: redactor.redact(f.content) }));
         if (failed.length) {

@@ -182,6 +182,8 @@ describe.runIf(hasScript)('line prompts in a pseudo-terminal (the built bin)', (
     const first = await drive('cols 80 rows 24', args, s.env, [['q quit: ', 'k\r'], ['i install, ', 's\r'], ['Save the preset to', '~/p.yaml\r'], ['i install, ', 'i\r']]);
     expect(first.code, first.out.slice(-1500)).toBe(0);
     expect(first.out).toContain('podman 4.3.1 is older than the required 4.5.0');
+    // after k, the review says which check will not run
+    expect(first.out.replace(/\s+/g, ' ')).toContain('Skipped checks: runtime-version (the same as --skip-check runtime-version).');
     // the saved preset says how to use it: with the check skipped, as it was here
     expect(readFileSync(join(s.home, 'p.yaml'), 'utf8')).toContain(`# Use it: hd-setup install --preset ${join(s.home, 'p.yaml')}${rootFlags.length ? ' --allow-root' : ''} --skip-check runtime-version --yes`);
     // again, with nothing changed: ready at once, naming the check it skips and why
