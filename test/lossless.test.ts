@@ -175,6 +175,12 @@ describe('lifecycle commands change no setting', () => {
     expect(start.code, start.stderr).toBe(0);
     const restart = cli(['restart'], { env: s.env });
     expect(restart.code, restart.stderr).toBe(0);
+    // said as what they are: a start is not an install; the restart's stop does not tell to start again
+    expect(start.stderr).toMatch(/^hd-setup: starting fivetran on podman$/m);
+    expect(restart.stderr).toMatch(/^hd-setup: stopping fivetran on podman$/m);
+    expect(restart.stderr).toMatch(/^hd-setup: starting fivetran on podman$/m);
+    expect(restart.stderr).not.toContain('installing');
+    expect(restart.stderr).not.toContain('Start again with');
     s.server.close();
   });
 

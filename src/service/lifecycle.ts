@@ -189,7 +189,9 @@ export async function stop(d: DetectedInstall, plan: Plan, report: Reporter): Pr
 /** The plan of a start: re-apply the installed configuration as it is (containers), or scale up (Kubernetes). */
 export async function startPrepared(d: DetectedInstall): Promise<Prepared> {
   if (d.location.runtime === 'kubernetes') return asPrepared(d, startPlanKubernetes(await targetOf(d)));
-  return prepare({ model: modelOfInstall(d) }, { noPull: true });
+  const p = await prepare({ model: modelOfInstall(d) }, { noPull: true });
+  // it re-applies the installed configuration: a start, not an install, as its screen and summary say
+  return { ...p, plan: { ...p.plan, verb: 'starting' } };
 }
 
 export async function start(p: Prepared, choices: Choices, report: Reporter): Promise<Summary> {
@@ -204,7 +206,8 @@ export async function restart(d: DetectedInstall, choices: Choices, report: Repo
   const startP = await startPrepared(d);
   const failed = (await preflight(startP, effectiveChoices(startP, choices))).filter((r) => r.status === 'fail');
   if (failed.length) return { failed };
-  const stopped = await stop(d, await stopPlanFor(d), report);
+  // the stop half of a restart: no "start again with hd-setup start" (the start follows)
+  const stopped = await stop(d, { ...(await stopPlanFor(d)), nextSteps: [] }, report);
   if (!stopped.ok) return { summary: stopped };
   return { summary: await start(await startPrepared(d), choices, report) };
 }
