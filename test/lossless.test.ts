@@ -151,6 +151,22 @@ describe('one install dir, one runtime', () => {
   });
 });
 
+describe('uninstall removes the boot unit with its backups', () => {
+  it('the .bak- copies hd-setup made of the unit go with it; a file of the user\'s beside it stays', async () => {
+    const { backupFile } = await import('../src/util/fsx.js');
+    const s = await stubEnv('docker', { USER: 'ana' }, { imagePresent: true });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const dir = join(s.home, '.config/systemd/user');
+    const backup = backupFile(join(dir, 'hd-fivetran-agent.service'))!;
+    writeFileSync(join(dir, 'mine.service'), '[Unit]\n');
+    const un = cli(['uninstall', '--yes'], { env: s.env });
+    expect(un.code, un.stderr).toBe(0);
+    expect(readdirSync(dir)).toEqual(['mine.service']);
+    expect(backup).toMatch(/hd-fivetran-agent\.service\.bak-/);
+    s.server.close();
+  });
+});
+
 describe('lifecycle commands change no setting', () => {
   it('start after stop keeps the pull policy; export-preset says so', async () => {
     const s = await stubEnv();

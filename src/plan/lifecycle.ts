@@ -35,6 +35,8 @@ export interface Target {
   foreignPresent?: boolean;
   /** docker/podman: the boot unit's file exists (when known). */
   unitPresent?: boolean;
+  /** docker/podman: the backups hd-setup made of the boot unit when it rewrote it (they go with the unit). */
+  unitBackups?: string[];
   /** docker/podman --purge: the removals of what hd-setup recorded creating in the install dir (util/fsx purgeActions). */
   purgeActions?: Action[];
 }
@@ -80,10 +82,10 @@ export function uninstallPlan(t: Target, purge: boolean): Plan {
       steps.push({
         id: 'unit',
         title: 'Remove the systemd user unit',
-        ...(t.unitPresent === false ? { skip: 'no unit file (already removed)' } : {}),
+        ...(t.unitPresent === false && !t.unitBackups?.length ? { skip: 'no unit file (already removed)' } : {}),
         actions: [
-          ...disableUnitActions(t),
-          { kind: 'remove' as const, path: unit },
+          ...(t.unitPresent === false ? [] : [...disableUnitActions(t), { kind: 'remove' as const, path: unit }]),
+          ...(t.unitBackups ?? []).map((path) => ({ kind: 'remove' as const, path })),
           ...(t.systemdUser ? [{ kind: 'exec' as const, argv: ['systemctl', '--user', 'daemon-reload'], okExitCodes: [1] }] : []),
         ],
       });

@@ -6,7 +6,7 @@ import type { BaseModel, Location } from '../model/base.js';
 import { productOf } from '../products/index.js';
 import type { KubeSpec, ProductModule } from '../products/types.js';
 import { findContext } from './find.js';
-import { latestGoodBackup, purgeActions } from '../util/fsx.js';
+import { latestGoodBackup, listBackups, purgeActions } from '../util/fsx.js';
 import { acquireLock, installLockKey, type Lock } from '../exec/lock.js';
 import { backupValidator } from '../exec/local-state.js';
 import { posix } from 'node:path';
@@ -85,7 +85,7 @@ export async function targetOf(d: DetectedInstall): Promise<Target> {
       ? {
           present: d.containers.map((c) => c.name),
           foreignPresent: d.foreign.length > 0,
-          ...(d.product.unitName ? { unitPresent: existsSync(posix.join(host.home, '.config/systemd/user', d.product.unitName)) } : {}),
+          ...(d.product.unitName ? { unitPresent: existsSync(posix.join(host.home, '.config/systemd/user', d.product.unitName)), unitBackups: listBackups(posix.join(host.home, '.config/systemd/user', d.product.unitName)) } : {}),
         }
       : {}),
   };
