@@ -14,6 +14,7 @@ import { isInteractive, redactor } from '../util/output.js';
 import { printJson, type ModelFlags } from './context.js';
 import { givenForChecks, type NotGiven } from '../service/given.js';
 import { reporterFor } from '../ui/reporters.js';
+import { wrapLines } from '../ui/summary.js';
 
 export interface LifecycleFlags extends ModelFlags, Choices {
   yes?: boolean;
@@ -155,29 +156,35 @@ export async function exportPresetCommand(flags: LifecycleFlags): Promise<number
   return 0;
 }
 
+/** Text for the terminal: on one, wrapped to its width at words and path boundaries (ui/summary wrapLines), never mid-word by the terminal. */
+function say(text: string): void {
+  const cols = process.stdout.isTTY ? process.stdout.columns : 0;
+  process.stdout.write(cols >= 20 ? wrapLines(text.split('\n'), cols - 1).join('\n') : text);
+}
+
 // ---- status ----
 function printStatus(s: life.StatusReport): void {
   if (s.kept) {
-    process.stdout.write(`${s.product} on ${s.runtime} — ${s.where}\n  ${s.kept}\n`);
+    say(`${s.product} on ${s.runtime} — ${s.where}\n  ${s.kept}\n`);
     return;
   }
   if (s.runtime !== 'kubernetes') {
     const v = s.versions as Record<string, unknown>;
-    process.stdout.write(`${s.product} on ${s.runtime} ${v[s.runtime] ?? ''}${v.rootless ? ' (rootless)' : ''} — ${s.where}\n`);
+    say(`${s.product} on ${s.runtime} ${v[s.runtime] ?? ''}${v.rootless ? ' (rootless)' : ''} — ${s.where}\n`);
     for (const c of s.containers ?? []) {
-      process.stdout.write(`  ${c.running ? '✔' : '✖'} ${c.name}: ${c.state}${c.uptime ? `, up ${c.uptime}` : ''}, restarts ${c.restarts}, image ${c.image}\n`);
-      for (const l of c.logs.slice(-5)) process.stdout.write(`      | ${l}\n`);
+      say(`  ${c.running ? '✔' : '✖'} ${c.name}: ${c.state}${c.uptime ? `, up ${c.uptime}` : ''}, restarts ${c.restarts}, image ${c.image}\n`);
+      for (const l of c.logs.slice(-5)) say(`      | ${l}\n`);
     }
-    process.stdout.write(`  on boot: ${s.boot}\n`);
-    if (!s.healthy) process.stdout.write(`\nNot running. Start it: hd-setup start   Diagnose: hd-setup doctor\n`);
+    say(`  on boot: ${s.boot}\n`);
+    if (!s.healthy) say(`\nNot running. Start it: hd-setup start   Diagnose: hd-setup doctor\n`);
     return;
   }
   const v = s.versions as Record<string, string | undefined>;
-  process.stdout.write(`${s.product} on Kubernetes ${v.kubernetes ?? '?'} (helm ${v.helm || '?'}) — ${s.where}\n`);
-  process.stdout.write(`  release ${s.release?.name} revision ${s.release?.revision} (${s.release?.status}), chart ${s.release?.chart}\n  pods ready ${s.podsReady}\n`);
-  if (s.problem) process.stdout.write(`  ✖ ${s.problem.message}\n    fix: ${s.problem.fix}\n`);
-  for (const p of s.pods ?? []) process.stdout.write(`  ${p.ready ? '✔' : '✖'} ${p.name}: ${p.phase}, restarts ${p.restarts}\n`);
-  if (s.warnings?.length) process.stdout.write(`  recent warnings:\n${s.warnings.map((w) => `    ${w}`).join('\n')}\n`);
+  say(`${s.product} on Kubernetes ${v.kubernetes ?? '?'} (helm ${v.helm || '?'}) — ${s.where}\n`);
+  say(`  release ${s.release?.name} revision ${s.release?.revision} (${s.release?.status}), chart ${s.release?.chart}\n  pods ready ${s.podsReady}\n`);
+  if (s.problem) say(`  ✖ ${s.problem.message}\n    fix: ${s.problem.fix}\n`);
+  for (const p of s.pods ?? []) say(`  ${p.ready ? '✔' : '✖'} ${p.name}: ${p.phase}, restarts ${p.restarts}\n`);
+  if (s.warnings?.length) say(`  recent warnings:\n${s.warnings.map((w) => `    ${w}`).join('\n')}\n`);
 }
 
 /** Status of the install the flags point at; without a pointer, of every install found. */
@@ -255,13 +262,13 @@ function printDoctor(flags: LifecycleFlags, what: { product: string; runtime: st
   const problems = reports.filter((r) => r.status === 'fail' || r.status === 'warn');
   if (flags.json) printJson({ product: what.product, runtime: what.runtime, where: what.where, installed: what.installed, checks: reports, ok: !reports.some((r) => r.status === 'fail'), ...(bundle ? { bundle } : {}) });
   else {
-    process.stdout.write(`hd-setup doctor: ${what.product} on ${what.runtime} (${what.installed ? what.where : 'not installed yet: the checks an install would run'})\n`);
-    for (const r of reports) process.stdout.write(`  ${r.status.padEnd(7)} ${r.id}: ${r.message}${r.fix && r.status !== 'ok' ? `\n          fix: ${r.fix}` : ''}\n`);
+    say(`hd-setup doctor: ${what.product} on ${what.runtime} (${what.installed ? what.where : 'not installed yet: the checks an install would run'})\n`);
+    for (const r of reports) say(`  ${r.status.padEnd(7)} ${r.id}: ${r.message}${r.fix && r.status !== 'ok' ? `\n          fix: ${r.fix}` : ''}\n`);
     const n = (k: number, one: string) => `${k} ${one}${k === 1 ? '' : 's'}`;
     const failed = problems.filter((r) => r.status === 'fail').length;
     const warned = problems.length - failed;
-    process.stdout.write(problems.length ? `\n${[failed ? n(failed, 'failed check') : '', warned ? n(warned, 'warning') : ''].filter(Boolean).join(', ')}.\n` : '\nNo problems found.\n');
-    if (bundle) process.stdout.write(`Diagnostics bundle (secrets redacted): ${bundle}\n`);
+    say(problems.length ? `\n${[failed ? n(failed, 'failed check') : '', warned ? n(warned, 'warning') : ''].filter(Boolean).join(', ')}.\n` : '\nNo problems found.\n');
+    if (bundle) say(`Diagnostics bundle (secrets redacted): ${bundle}\n`);
   }
   return reports.some((r) => r.status === 'fail') ? 1 : 0;
 }

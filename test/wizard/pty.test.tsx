@@ -111,3 +111,21 @@ describe.runIf(hasScript)('the install status screen in a pseudo-terminal', () =
     expect(r.raw).not.toContain('zqq');
   }, 90_000);
 });
+
+describe.runIf(hasScript)('status and doctor on an 80-column terminal', () => {
+  it('are wrapped at words and path boundaries: no line wider than the terminal, no word it would cut', async () => {
+    const { stubEnv, rootFlags } = await import('../stub-runtime.js');
+    const { cli } = await import('../helpers.js');
+    // a long image reference and install dir, so that lines must wrap
+    const s = await stubEnv('docker', { USER: 'ana' }, { imagePresent: true });
+    const image = 'registry.internal.example.com/mirrors/fivetran/ldp-agent:production-2026-12';
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', `fivetran.image=${image}`, '--set', 'fivetran.pullPolicy=never', ...rootFlags], { env: s.env }).code).toBe(0);
+    for (const cmd of [['status'], ['doctor', ...rootFlags]]) {
+      const r = await drive('cols 80 rows 24', cmd, s.env, []);
+      const lines = r.out.split('\n');
+      for (const l of lines) expect([...l].length, l).toBeLessThanOrEqual(80);
+      if (cmd[0] === 'status') expect(lines.some((l) => l.trim() === image || l.trim().endsWith(` ${image}`) || l.trim().endsWith('/ldp-agent:production-2026-12'))).toBe(true);
+    }
+    s.server.close();
+  }, 90_000);
+});
