@@ -151,6 +151,27 @@ describe('one install dir, one runtime', () => {
   });
 });
 
+describe('moving an install to another dir', () => {
+  it('is refused with the way to do it (uninstall, then install), not blamed on another user; the named uninstall works', async () => {
+    const s = await stubEnv('docker', { USER: 'ana' }, { imagePresent: true });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const n = s.calls().length;
+    const moved = ['install', '--preset', 'fivetran-docker', '--yes', '--set', 'fivetran.installDir=~/small/fivetran', ...rootFlags];
+    const r = cli(moved, { env: s.env });
+    expect(r.code).toBe(2);
+    const cmd = `hd-setup uninstall --set product=fivetran --set runtime=docker --set fivetran.installDir=${s.home}/fivetran`;
+    expect(r.stderr.trim().split('\n').at(-1)).toBe(
+      `error: fivetran.installDir: the Fivetran Hybrid Deployment Agent is installed on docker in ${s.home}/fivetran, and one docker runs one (its containers have fixed names). To move it to ${s.home}/small/fivetran: ${cmd} (its config is kept), then install again; or keep fivetran.installDir=${s.home}/fivetran`,
+    );
+    expect(r.stderr).not.toContain('as the user (and HOME)');
+    expect(s.calls().slice(n).filter((c) => MUTATING.test(c))).toEqual([]);
+    const un = cli([...cmd.split(' ').slice(1), '--yes'], { env: s.env });
+    expect(un.code, un.stderr).toBe(0);
+    expect(cli(moved, { env: s.env }).code).toBe(0);
+    s.server.close();
+  });
+});
+
 describe('uninstall removes the boot unit with its backups', () => {
   it('the .bak- copies hd-setup made of the unit go with it; a file of the user\'s beside it stays', async () => {
     const { backupFile } = await import('../src/util/fsx.js');

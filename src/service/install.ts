@@ -105,7 +105,20 @@ export interface PrepareOptions {
  */
 function refuseOtherRuntime(product: ProductModule, loc: Location, home: string): void {
   if (!loc.installDir) return;
-  const other = readRegistry(home).find((r) => r.product === loc.product && r.installDir === loc.installDir && r.runtime !== loc.runtime && r.state !== 'uninstalled');
+  const installed = readRegistry(home).filter((r) => r.product === loc.product && r.state !== 'uninstalled');
+  // Moving it to another install dir on the same runtime: its containers have fixed names, so the new
+  // install would meet the old one's; say how to move it (not that another user owns them).
+  const moved = installed.find((r) => r.runtime === loc.runtime && r.installDir && r.installDir !== loc.installDir);
+  if (moved) {
+    const path = product.settingPath('installDir', loc.runtime);
+    throw new UserError([
+      {
+        path,
+        message: `the ${product.title} is installed on ${loc.runtime} in ${moved.installDir}, and one ${loc.runtime} runs one (its containers have fixed names). To move it to ${loc.installDir}: hd-setup uninstall --set product=${loc.product} --set runtime=${loc.runtime} --set ${path}=${moved.installDir} (its config is kept), then install again; or keep ${path}=${moved.installDir}`,
+      },
+    ]);
+  }
+  const other = installed.find((r) => r.installDir === loc.installDir && r.runtime !== loc.runtime);
   if (!other) return;
   throw new UserError([
     {
