@@ -22,6 +22,8 @@ export interface Detection {
   runtimeNotes?: Record<string, string[]>;
   /** What to say when a runtime is chosen for a product (its own minimum versions): product id -> runtime -> lines. */
   productNotes?: Record<string, Record<string, string[]>>;
+  /** Detection is still running (the first frame shows before it): the runtime hints say so, not "not found". */
+  pending?: boolean;
   /** Secrets whose environment variable is set (FIVETRAN_TOKEN, say): they prefill their fields. */
   envSecrets?: { path: string; env: string; value: string }[];
   /** An existing install found on this machine, as a preset. */

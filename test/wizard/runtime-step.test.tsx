@@ -175,3 +175,18 @@ describe('probing the contexts', () => {
     expect(took).toBeLessThan(12_000);
   }, 30_000);
 });
+
+describe('the runtime hints before detection has answered', () => {
+  it('say "detecting…", not "not found on PATH"; then what was found', async () => {
+    let answer: ((d: Detection) => void) | undefined;
+    const app = inkRender(<WizardApp initial={{ product: 'fivetran' }} detection={() => new Promise<Detection>((r) => (answer = r))} review={async () => ({ ok: true, text: '' })} save={async () => ''} onDone={() => undefined} />);
+    await until(() => frameOf(app).includes('docker'));
+    expect(frameOf(app)).toMatch(/docker\s+detecting…/);
+    expect(frameOf(app)).not.toContain('not found on PATH');
+    await until(() => answer !== undefined);
+    answer!({ docker: { version: '24.0.7', rootless: false, reachable: true } });
+    await until(() => frameOf(app).includes('24.0.7 rootful, detected'));
+    expect(frameOf(app)).toMatch(/podman\s+not found on PATH/);
+    app.unmount();
+  });
+});

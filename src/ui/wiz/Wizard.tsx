@@ -349,7 +349,7 @@ export function questionKeys(q: Question, prefilled: boolean): string {
 
 export function WizardApp(p: WizardProps) {
   const [s, dispatch] = useReducer(reduce, undefined, () => {
-    const first = prefill(createState(p.initial ?? {}, typeof p.detection === 'function' ? {} : (p.detection ?? {})));
+    const first = prefill(createState(p.initial ?? {}, typeof p.detection === 'function' ? { pending: true } : (p.detection ?? {})));
     return p.waitForInstall && typeof p.detection === 'function' ? { ...first, waiting: true } : first;
   });
   const q = currentQuestion(s);

@@ -12,6 +12,7 @@ export { get, set, runtimeNotesFor } from '../../products/wizard.js';
 
 function runtimeOptions(d: Detection): Option[] {
   const desc = (name: 'docker' | 'podman') => {
+    if (d.pending) return 'detecting…';
     const r = d[name];
     if (!r) return 'not found on PATH';
     if (!r.reachable) return `${r.version ?? ''} found, daemon not reachable`.trim();
@@ -20,7 +21,7 @@ function runtimeOptions(d: Detection): Option[] {
   return [
     { label: 'docker', value: 'docker', hint: desc('docker') },
     { label: 'podman', value: 'podman', hint: desc('podman') },
-    { label: 'Kubernetes (helm)', value: 'kubernetes', hint: d.contextFlag ? `context ${d.contextFlag} (--context)` : d.kubeContext ? `context ${d.kubeContext}` : 'no kubectl context found' },
+    { label: 'Kubernetes (helm)', value: 'kubernetes', hint: d.contextFlag ? `context ${d.contextFlag} (--context)` : d.kubeContext ? `context ${d.kubeContext}` : d.pending ? 'detecting…' : 'no kubectl context found' },
   ];
 }
 

@@ -127,7 +127,7 @@ export function reduce(s: WizardState, a: WizardAction): WizardState {
       // one is chosen: questions.ts), and say so.
       const found = a.detection.envSecrets ?? [];
       const answers = withEnvSecrets(s.answers, found);
-      const next = { ...s, answers, detection: { ...s.detection, ...a.detection }, secrets: [...s.secrets, ...found.map((e) => e.value)] };
+      const next = { ...s, answers, detection: { ...s.detection, ...a.detection, pending: false }, secrets: [...s.secrets, ...found.map((e) => e.value)] };
       // The detected runtime becomes the preselected option, unless the user already moved.
       return s.touched ? next : enter(next);
     }
