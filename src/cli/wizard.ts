@@ -190,7 +190,10 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
         const { model, secrets } = parseModel(structuredClone(answers), { env: process.env });
         redactor.add(secrets);
         const p = await prepare({ model, raw: answers, secrets, source: '(wizard)', warnings: [] });
-        const failed = (await preflight(p, await choicesFor(p))).filter((r) => r.status === 'fail');
+        const reports = await preflight(p, await choicesFor(p));
+        const failed = reports.filter((r) => r.status === 'fail');
+        // Warnings are news before the install too (the size of the host, running as root): said here, not first on the install screen.
+        const warned = reports.filter((r) => r.status === 'warn');
         // Every check that will not run, and why: skipped here (k, or --skip-check), or as at the last install.
         const flag = (ids: string[]) => `the same as --skip-check ${ids.join(' --skip-check ')}`;
         const now = [...skipped];
@@ -200,7 +203,7 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
         ]
           .filter(Boolean)
           .map((l) => `${l}\n\n`)
-          .join('');
+          .join('') + (warned.length ? `Preflight warnings (they do not stop the install):\n${warned.map((r) => `! ${r.id}: ${r.message}${r.fix ? `\n  fix: ${r.fix}` : ''}`).join('\n')}\n\n` : '');
         // Every file as it will be written, secrets masked (the review's v).
         const files = p.plan.files.map((f) => ({ path: f.dest, mode: f.mode.toString(8).padStart(4, '0'), content: redactor.redact(f.content) }));
         if (failed.length) {

@@ -193,6 +193,8 @@ describe.runIf(hasScript)('line prompts in a pseudo-terminal (the built bin)', (
     expect(again.out).not.toContain('Not ready to install');
     expect(again.out.replace(/\s+/g, ' ')).toContain('Skipped as at the last install: runtime-version (the same as --skip-check runtime-version).');
     expect(again.out.replace(/\s+/g, ' ')).toMatch(/hd-setup install .*--skip-check runtime-version/);
+    // warnings are at the review, before the install (here: root, when the suite runs as root)
+    if (rootFlags.length) expect(again.out).toMatch(/Preflight warnings \(they do not stop the install\):\n(! .*\n(  fix: .*\n)?)*! not-root: running as root \(--allow-root\)/);
   }, 90_000);
   it('a 0×0 terminal says why and asks in lines instead', async () => {
     const r = await inPty('cols 0 rows 0', { keys: ['q\r', '\x03'], first: 2500 });
