@@ -56,7 +56,7 @@ describe('what a one-line change once broke unnoticed', () => {
     expect(s.calls()).toContain('network rm fivetran_ldp');
     expect(readdirSync(join(s.home, 'fivetran')).sort()).toEqual(['.hd-setup-created', 'conf', 'data', 'logs', 'tmp']);
     expect(existsSync(join(s.home, 'fivetran/conf/config.json'))).toBe(true);
-    expect(un.stderr).toContain('(config, data, logs) is kept; --purge deletes it');
+    expect(un.stderr).toContain(`${s.home}/fivetran and its files are kept; --purge deletes what hd-setup created there`);
     s.server.close();
   });
 

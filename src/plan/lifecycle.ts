@@ -135,7 +135,7 @@ export function uninstallPlan(t: Target, purge: boolean): Plan {
     else if (t.secretFiles?.length) steps.push({ id: 'secret-files', title: 'Delete the local copies of the Secrets', actions: t.secretFiles.map((path) => ({ kind: 'remove' as const, path })) });
   }
   const dir = t.location.installDir;
-  const kept = runtime === 'kubernetes' ? `the PVCs and namespace ${ns(t)} are kept${!purge && t.stateDir ? `; ${t.stateDir} keeps the values (no secret); --purge deletes it` : ''}` : purge ? '' : `${dir} (config, data, logs) is kept; --purge deletes it`;
+  const kept = runtime === 'kubernetes' ? `the PVCs and namespace ${ns(t)} are kept${!purge && t.stateDir ? `; ${t.stateDir} keeps the values (no secret); --purge deletes it` : ''}` : purge ? '' : `${dir} and its files are kept; --purge deletes what hd-setup created there`;
   return { product, runtime, verb: 'uninstalling', steps, files: [], nextSteps: kept ? [kept] : [] };
 }
 
