@@ -37,6 +37,18 @@ describe('doctor before an install', () => {
     expect(socketOf('tobiko-docker')).toEqual({ id: 'socket', status: 'ok', message: 'rootful docker, reachable (its API socket is not mounted by this install)' });
   }, 60_000);
 
+  it('a proxy whose host name does not resolve is named as the cause (not the endpoint, nor CONNECT or credentials)', async () => {
+    const s = await stubEnv('docker', { USER: 'ana' });
+    const r = cli(['doctor', '--preset', 'fivetran-docker', '--set', 'proxy.https=http://bob:pw-x1@proxy.invalid:3128', '--json', ...rootFlags], { env: s.env });
+    const reach = JSON.parse(r.stdout).checks.filter((c: { id: string }) => c.id === 'reachability');
+    expect(reach.length).toBeGreaterThan(0);
+    for (const c of reach) {
+      expect(c).toMatchObject({ status: 'fail', message: expect.stringMatching(/^the proxy host proxy\.invalid does not resolve \((ENOTFOUND|EAI_AGAIN)\), so \S+ was not reached$/), fix: "check the proxy's host name in proxy.https, and this host's DNS (getent hosts proxy.invalid)" });
+    }
+    expect(r.stdout).not.toContain('pw-x1');
+    s.server.close();
+  }, 60_000);
+
   it('no secret given (--preset, --set): the host checks run all the same, and say which secret was not given', async () => {
     const s = await stubEnv('docker', { USER: 'ana' });
     const env = { ...s.env, FIVETRAN_TOKEN: undefined, TCLOUD_CLIENT_SECRET: undefined, WAREHOUSE_PASSWORD: undefined };

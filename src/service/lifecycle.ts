@@ -397,6 +397,12 @@ async function doctorOf(model: BaseModel, product: ProductModule, installDir: st
     const r = await probeEndpoint(url, 5000, proxy);
     const via = proxy && r.proxied ? ` through the proxy ${maskUrlCredentials(proxy.url)}` : '';
     if (!r.ok) {
+      // Through a proxy, a name that does not resolve is the proxy's own (the proxy resolves the endpoint).
+      const proxyHost = via ? new URL(proxy!.url).hostname : '';
+      if (via && (r.error === 'ENOTFOUND' || r.error === 'EAI_AGAIN')) {
+        reports.push({ id: 'reachability', status: 'fail', message: `the proxy host ${proxyHost} does not resolve (${r.error}), so ${host} was not reached`, fix: `check the proxy's host name in proxy.https, and this host's DNS (getent hosts ${proxyHost})` });
+        continue;
+      }
       reports.push({
         id: 'reachability',
         status: 'fail',
