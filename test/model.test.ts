@@ -113,7 +113,7 @@ describe('bad input: one line per problem, naming the field', () => {
     ["missing runtime", { product: "fivetran" }, /^runtime: is required: one of "docker", "podman", "kubernetes"/],
     ['wrong type', { product: 'fivetran', runtime: 'docker', fivetran: { token: 'env:FIVETRAN_TOKEN', installDir: 5 } }, /^fivetran\.installDir: expected string/],
     ['typo key', { product: 'fivetran', runtime: 'docker', fivetran: { tokn: 'x' } }, /^fivetran\.tokn: unknown key/],
-    ['bad token', { product: 'fivetran', runtime: 'docker', fivetran: { token: Buffer.from('bad:x').toString('base64') } }, /^fivetran\.token: has a controller id that does not match/],
+    ['bad token', { product: 'fivetran', runtime: 'docker', fivetran: { token: Buffer.from('bad:x').toString('base64') } }, /^fivetran\.token: has a controller id that is not two words of letters joined by "_" \(like clever_tiger\)/],
     ['no token on docker', { product: 'fivetran', runtime: 'docker', fivetran: {} }, /^fivetran\.token: is required; pass --set fivetran\.token=env:FIVETRAN_TOKEN/],
     ['unset env', { product: 'fivetran', runtime: 'docker', fivetran: { token: 'env:NOT_SET_ANYWHERE' } }, /^fivetran\.token: environment variable NOT_SET_ANYWHERE is not set/],
     ['missing file', { product: 'fivetran', runtime: 'docker', fivetran: { token: 'file:/nonexistent/token' } }, /^fivetran\.token: file \/nonexistent\/token does not exist/],

@@ -16,7 +16,7 @@ export function checkToken(token: string): TokenCheck {
   }
   const controllerId = decoded.slice(0, colon);
   if (!CONTROLLER_ID_RE.test(controllerId)) {
-    return { ok: false, message: 'has a controller id that does not match ^[a-zA-Z]+_[a-zA-Z]+$; copy the whole token from the Fivetran dashboard' };
+    return { ok: false, message: 'has a controller id that is not two words of letters joined by "_" (like clever_tiger); copy the whole token from the Fivetran dashboard' };
   }
   return { ok: true, controllerId };
 }
