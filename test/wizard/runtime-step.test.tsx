@@ -189,4 +189,10 @@ describe('the runtime hints before detection has answered', () => {
     expect(frameOf(app)).toMatch(/podman\s+not found on PATH/);
     app.unmount();
   });
+  it('a rootless docker daemon the CLI does not ask (DOCKER_HOST unset) is "found", not "not reachable"', async () => {
+    const app = inkRender(<WizardApp initial={{ product: 'fivetran' }} detection={{ docker: { version: '27.0.1', rootless: true, reachable: false } }} review={async () => ({ ok: true, text: '' })} save={async () => ''} onDone={() => undefined} />);
+    await until(() => frameOf(app).includes('docker'));
+    expect(frameOf(app)).toMatch(/docker\s+27\.0\.1 rootless daemon found; DOCKER_HOST is not set/);
+    app.unmount();
+  });
 });

@@ -15,6 +15,8 @@ function runtimeOptions(d: Detection): Option[] {
     if (d.pending) return 'detecting…';
     const r = d[name];
     if (!r) return 'not found on PATH';
+    // the user's own rootless daemon, which the CLI does not ask (DOCKER_HOST unset): the note below says how
+    if (!r.reachable && name === 'docker' && r.rootless) return `${r.version ?? ''} rootless daemon found; DOCKER_HOST is not set`.trim();
     if (!r.reachable) return `${r.version ?? ''} found, daemon not reachable`.trim();
     return `${r.version ?? ''} ${r.rootless ? 'rootless' : 'rootful'}, detected`.trim();
   };
