@@ -45,7 +45,7 @@ describe('uninstalled, config kept: told apart from an install, and read back wh
     expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...set, ...rootFlags], { env: s.env }).code).toBe(0);
     const un = cli(['uninstall', '--yes', ...rootFlags], { env: s.env });
     expect(un.code, un.stderr).toBe(0);
-    expect(un.stderr).toContain('is kept; --purge deletes it');
+    expect(un.stderr).toContain('and its files are kept; --purge deletes what hd-setup created there');
 
     const st = cli(['status'], { env: s.env });
     expect(st.code).toBe(1);

@@ -218,6 +218,11 @@ describe('lifecycle commands change no setting', () => {
     expect(restart.stderr).toMatch(/^hd-setup: starting fivetran on podman$/m);
     expect(restart.stderr).not.toContain('installing');
     expect(restart.stderr).not.toContain('Start again with');
+    // doctor still runs a skipped check and says how things are: a failure accepted at the install is a warning
+    const doc = JSON.parse(cli(['doctor', '--json'], { env: s.env }).stdout).checks.find((c: { id: string }) => c.id === 'runtime-version');
+    expect(doc).toEqual({ id: 'runtime-version', status: 'warn', message: 'podman 4.3.1 is older than the required 4.5.0 (accepted: skipped when it was installed)', fix: expect.stringContaining('upgrade podman') });
+    const now = JSON.parse(cli(['doctor', '--json', '--skip-check', 'runtime-version'], { env: s.env }).stdout).checks.find((c: { id: string }) => c.id === 'runtime-version');
+    expect(now.message).toBe('podman 4.3.1 is older than the required 4.5.0 (accepted: --skip-check runtime-version)');
     s.server.close();
   });
 

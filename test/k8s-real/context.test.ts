@@ -121,7 +121,7 @@ describe('--context, with the current context pointing at a closed port', () => 
       // one it has: the wizard comes up (then Ctrl-C)
       const ok = await inPty('cols 80 rows 24', { args: ['--context', 'live'], env: bed.env, keys: ['\x03'], first: 4000 });
       expect(ok.out).not.toContain('is not in your kubeconfig');
-      expect(ok.out).toContain('What do you want to install?');
+      expect(ok.out).toContain('hd-setup · set up a hybrid-deployment agent'); // the wizard's first frame
       expect(ok.out).toContain('Cancelled. Nothing was written.');
     },
     T,
