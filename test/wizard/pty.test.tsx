@@ -46,6 +46,20 @@ describe.runIf(hasScript)('wizard in a pseudo-terminal', () => {
     expect(text.endsWith('\x1b[?25h'), JSON.stringify(text.slice(-16))).toBe(true);
   }, 60_000);
 
+  it('HD_SETUP_DEBUG=1 traces the wizard\'s start on stderr, each stage named: entry, wizard loaded, first frame', () => {
+    // where the time to the first frame goes (scripts/bench.mjs measures the total): each line is "<stage> at <N> ms"
+    const dir = tmp('hd-pty-trace-');
+    const err = join(dir, 'stderr');
+    const r = spawnSync('script', ['-qec', `stty cols 80 rows 24; ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} 2>${JSON.stringify(err)}`, '/dev/null'], {
+      env: { ...process.env, CI: '', NO_COLOR: '1', HOME: dir, HD_SETUP_DEBUG: '1', HD_SETUP_WIZARD_EXIT_AFTER_FIRST_FRAME: '1' },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(r.status).toBe(0);
+    const trace = readFileSync(err, 'utf8').split('\n').filter((l) => / at \d+ ms$/.test(l));
+    expect(trace.map((l) => l.replace(/ at \d+ ms$/, ''))).toEqual(['entry', 'wizard loaded', 'first frame']);
+  });
+
   for (const [cols, rows] of SIZES) {
     it(`draws the first frame exactly as the source renders it (${cols}×${rows})`, async () => {
       const r = spawnSync('script', ['-qec', `stty cols ${cols} rows ${rows}; ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)}`, '/dev/null'], {
