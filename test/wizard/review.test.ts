@@ -83,16 +83,16 @@ describe.runIf(hasScript)('the equivalent command, run for real', () => {
     expect(lines.join('\n')).toMatch(/--set '?fivetran\.installDir=~\/agents\/fivetran-hybrid-deployment-agent'? /);
     a.server.close();
 
-    // again in the same HOME: the "Found an installed agent" banner takes lines; the review still fits,
+    // again in the same HOME: the "Found the … installed here" banner takes lines; the review still fits,
     // its title and keys on screen
     const again = await drive('cols 80 rows 24', args, a.env, [
-      ['Found an installed agent', ''],
+      ['Agent installed here', ''],
       ['enter install', '\x03'],
     ]);
     expect(again.raw).not.toContain('\x1b[2J');
     const frame = lastFrame(again.raw);
     const shown = frame.join('\n');
-    expect(shown).toContain('Found an installed agent');
+    expect(shown).toContain('Agent installed here');
     expect(shown).toMatch(/Review: files, changes and the exact commands|Not ready to install:/);
     expect(shown).toContain('esc back');
     expect(frame.filter((l) => l !== '').length).toBeLessThan(24);
