@@ -248,8 +248,13 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
     process.stderr.write(saved.length ? `Cancelled. Nothing was installed; the preset ${saved.join(', ')} was saved (${useLine(saved.at(-1)!)} uses it).\n` : 'Cancelled. Nothing was written.\n');
     return 130;
   }
+  // From the review's Enter to the status screen (which reads the keyboard itself) the plan is prepared:
+  // keys typed meanwhile stay unechoed and unread, for the status screen to take (not echoed into its
+  // frame, nor left for the shell).
+  const [{ parseModel }, { prepare, install, exitCodeOf }, { reporterFor, usesStatusScreen }] = await Promise.all([import('../products/load.js'), import('../service/install.js'), import('../ui/reporters.js')]);
+  // (Only then: with plain progress lines nothing would read the keys, and Ctrl-C must stay a signal.)
+  if (process.stdin.isTTY && usesStatusScreen()) process.stdin.setRawMode(true);
   result.answers = await withFlagContext(result.answers);
-  const [{ parseModel }, { prepare, install, exitCodeOf }, { reporterFor }] = await Promise.all([import('../products/load.js'), import('../service/install.js'), import('../ui/reporters.js')]);
   const { model, secrets } = parseModel(structuredClone(result.answers), { env: process.env });
   redactor.add(secrets);
   const p = await prepare({ model, raw: result.answers, secrets, source: '(wizard)', warnings: [] });

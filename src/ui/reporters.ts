@@ -73,10 +73,15 @@ export function plainReporter(write: (s: string) => void = (s) => process.stderr
 }
 
 /** How a run is shown: JSON lines, the Ink status screen on a terminal, or plain lines. */
+/** Whether progress is the live status screen (a terminal on stderr, not CI, not the accessible mode). */
+export function usesStatusScreen(): boolean {
+  return Boolean(process.stderr.isTTY) && !process.env.CI && !terminalProblem(process.stderr) && !accessibleRequested();
+}
+
 export function reporterFor(flags: { json?: boolean }): Reporter {
   return async (work) => {
     if (flags.json) return work(jsonReporter());
-    if (process.stderr.isTTY && !process.env.CI && !terminalProblem(process.stderr) && !accessibleRequested()) {
+    if (usesStatusScreen()) {
       const { withStatusScreen } = await importWithoutFetch(() => import('./status/run.js'));
       return withStatusScreen(work);
     }

@@ -143,3 +143,19 @@ describe.runIf(hasScript)('status and doctor on an 80-column terminal', () => {
     s.server.close();
   }, 90_000);
 });
+
+describe.runIf(hasScript)('from the review to the install', () => {
+  it('keys typed right after Enter (while the plan is prepared) are neither echoed nor left for the shell', async () => {
+    const { stubEnv, rootFlags } = await import('../stub-runtime.js');
+    const s = await stubEnv('docker', { USER: 'ana' }, { imagePresent: true });
+    const args = ['--set', 'product=fivetran', '--set', 'runtime=docker', '--set', 'fivetran.token=env:FIVETRAN_TOKEN', ...rootFlags];
+    const r = await drive('cols 120 rows 40', args, s.env, [
+      ['enter install', '\r'],
+      ['', 'zqq\r'],
+      ['The same without the wizard', ''],
+    ]);
+    s.server.close();
+    expect(r.code, r.out.slice(-1500)).toBe(0);
+    expect(r.raw).not.toContain('zqq');
+  }, 90_000);
+});
