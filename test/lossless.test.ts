@@ -172,6 +172,18 @@ describe('moving an install to another dir', () => {
   });
 });
 
+describe('a record whose containers are gone (removed by hand) stands in no way', () => {
+  it('an install in another dir proceeds when the recorded one no longer runs', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const s = await stubEnv('docker', { USER: 'ana' }, { imagePresent: true });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(spawnSync('docker', ['rm', '-f', 'controller'], { env: s.env }).status).toBe(0);
+    const r = cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'fivetran.installDir=~/small/fivetran', ...rootFlags], { env: s.env });
+    expect(r.code, r.stderr).toBe(0);
+    s.server.close();
+  });
+});
+
 describe('uninstall removes the boot unit with its backups', () => {
   it('the .bak- copies hd-setup made of the unit go with it; a file of the user\'s beside it stays', async () => {
     const { backupFile } = await import('../src/util/fsx.js');

@@ -7,7 +7,8 @@ import type { BaseModel, Location } from '../model/base.js';
 import { productOf } from '../products/index.js';
 import { secretFieldAt } from '../products/secrets.js';
 import type { ProductModule } from '../products/types.js';
-import { askRuntimeState, detectHost, detectState, runtimeBinOf } from '../exec/detect.js';
+import { askRuntimeState, detectHost, detectState, inspectContainers, runtimeBinOf } from '../exec/detect.js';
+import { OWNER_LABEL } from '../plan/containers.js';
 import type { DetectedInstall } from '../exec/installed.js';
 import { findRecord, readRegistry, recordOf, remember } from '../exec/registry.js';
 import type { CheckReport, Emit, Summary } from '../exec/events.js';
@@ -103,12 +104,15 @@ export interface PrepareOptions {
  * installed on would leave the old containers running beside the new ones (two agents, or two sets of
  * executors, on one config). Refused, naming the command that removes the other first.
  */
-function refuseOtherRuntime(product: ProductModule, loc: Location, home: string): void {
-  if (!loc.installDir) return;
+async function refuseOtherRuntime(product: ProductModule, loc: Location, home: string, state: InstalledState): Promise<void> {
+  if (!loc.installDir || loc.runtime === 'kubernetes') return;
+  // The registry says where it was installed; its containers say whether it still runs there (a record
+  // can outlive containers removed by hand).
   const installed = readRegistry(home).filter((r) => r.product === loc.product && r.state !== 'uninstalled');
+  const runsFrom = (containers: Record<string, { labels: Record<string, string> } | undefined>, dir: string | undefined) => Object.values(containers).some((c) => c?.labels[OWNER_LABEL] === dir);
   // Moving it to another install dir on the same runtime: its containers have fixed names, so the new
   // install would meet the old one's; say how to move it (not that another user owns them).
-  const moved = installed.find((r) => r.runtime === loc.runtime && r.installDir && r.installDir !== loc.installDir);
+  const moved = installed.find((r) => r.runtime === loc.runtime && r.installDir && r.installDir !== loc.installDir && runsFrom(state.containers, r.installDir));
   if (moved) {
     const path = product.settingPath('installDir', loc.runtime);
     throw new UserError([
@@ -118,8 +122,10 @@ function refuseOtherRuntime(product: ProductModule, loc: Location, home: string)
       },
     ]);
   }
-  const other = installed.find((r) => r.installDir === loc.installDir && r.runtime !== loc.runtime);
-  if (!other) return;
+  const other = installed.find((r) => r.installDir === loc.installDir && r.runtime !== loc.runtime && r.runtime !== 'kubernetes');
+  if (!other || other.runtime === 'kubernetes') return;
+  const there = await inspectContainers(runtimeBinOf(other.runtime), product.containerNames).catch(() => ({}));
+  if (!runsFrom(there, loc.installDir)) return;
   throw new UserError([
     {
       path: 'runtime',
@@ -134,11 +140,11 @@ export async function prepare(loaded: Pick<Loaded, 'model'> & Partial<Loaded>, o
   // The runtime's answers about what is installed need only its binary: asked beside the host probes.
   const asked = model.runtime === 'kubernetes' ? undefined : askRuntimeState(model, runtimeBinOf(model.runtime));
   const host = await detectHost(model.runtime);
-  // An install (not a start, nor doctor): the same install dir on another runtime would leave that runtime's containers running.
-  if (!opts.noPull && !opts.foreign) refuseOtherRuntime(product, locationOf(model, host.home), host.home);
   const rendered = renderForHost(model, host);
   const dests = placeFiles(model, host, rendered, { containers: {}, networks: [], images: [], files: {} }).map((f) => f.dest);
   const state = await detectState(model, host, dests, asked);
+  // An install (not a start, nor doctor): the same install dir on another runtime would leave that runtime's containers running.
+  if (!opts.noPull && !opts.foreign) await refuseOtherRuntime(product, locationOf(model, host.home), host.home, state);
   const foreign: Problem[] = [];
   let plan: Plan | undefined;
   while (!plan) {
