@@ -197,13 +197,12 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
         // Every check that will not run, and why: skipped here (k, or --skip-check), or as at the last install.
         const flag = (ids: string[]) => `the same as --skip-check ${ids.join(' --skip-check ')}`;
         const now = [...skipped];
-        const kept = [
+        const sections = [
           now.length ? `Skipped checks: ${now.join(', ')} (${flag(now)}).` : '',
           remembered.length ? `Skipped as at the last install: ${remembered.join(', ')} (${flag(remembered)}).` : '',
-        ]
-          .filter(Boolean)
-          .map((l) => `${l}\n\n`)
-          .join('') + (warned.length ? `Preflight warnings (they do not stop the install):\n${warned.map((r) => `! ${r.id}: ${r.message}${r.fix ? `\n  fix: ${r.fix}` : ''}`).join('\n')}\n\n` : '');
+          warned.length ? `Preflight warnings (they do not stop the install):\n${warned.map((r) => `! ${r.id}: ${r.message}${r.fix ? `\n  fix: ${r.fix}` : ''}`).join('\n')}` : '',
+        ];
+        const kept = sections.filter(Boolean).map((l) => `${l}\n\n`).join('');
         // Every file as it will be written, secrets masked (the review's v).
         const files = p.plan.files.map((f) => ({ path: f.dest, mode: f.mode.toString(8).padStart(4, '0'), content: redactor.redact(f.content) }));
         if (failed.length) {

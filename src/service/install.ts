@@ -100,11 +100,11 @@ export interface PrepareOptions {
 }
 
 /**
- * One install dir, one runtime: installing the install in `loc` on another runtime than the one it is
- * installed on would leave the old containers running beside the new ones (two agents, or two sets of
- * executors, on one config). Refused, naming the command that removes the other first.
+ * One install per product and daemon, one runtime per install dir: moving an install that runs to another
+ * dir, or installing it on a second runtime, would leave the old containers running beside the new ones
+ * (two agents, or two sets of executors). Refused, naming the command that removes the other first.
  */
-async function refuseOtherRuntime(product: ProductModule, loc: Location, home: string, state: InstalledState): Promise<void> {
+async function refuseSecondInstall(product: ProductModule, loc: Location, home: string, state: InstalledState): Promise<void> {
   if (!loc.installDir || loc.runtime === 'kubernetes') return;
   // The registry says where it was installed; its containers say whether it still runs there (a record
   // can outlive containers removed by hand).
@@ -122,7 +122,7 @@ async function refuseOtherRuntime(product: ProductModule, loc: Location, home: s
       },
     ]);
   }
-  const other = installed.find((r) => r.installDir === loc.installDir && r.runtime !== loc.runtime && r.runtime !== 'kubernetes');
+  const other = installed.find((r) => r.installDir === loc.installDir && r.runtime !== loc.runtime);
   if (!other || other.runtime === 'kubernetes') return;
   const there = await inspectContainers(runtimeBinOf(other.runtime), product.containerNames).catch(() => ({}));
   if (!runsFrom(there, loc.installDir)) return;
@@ -144,7 +144,7 @@ export async function prepare(loaded: Pick<Loaded, 'model'> & Partial<Loaded>, o
   const dests = placeFiles(model, host, rendered, { containers: {}, networks: [], images: [], files: {} }).map((f) => f.dest);
   const state = await detectState(model, host, dests, asked);
   // An install (not a start, nor doctor): the same install dir on another runtime would leave that runtime's containers running.
-  if (!opts.noPull && !opts.foreign) await refuseOtherRuntime(product, locationOf(model, host.home), host.home, state);
+  if (!opts.noPull && !opts.foreign) await refuseSecondInstall(product, locationOf(model, host.home), host.home, state);
   const foreign: Problem[] = [];
   let plan: Plan | undefined;
   while (!plan) {
