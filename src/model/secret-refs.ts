@@ -14,11 +14,13 @@ export interface SecretField {
 /**
  * Replace the secret fields' values with references. `refs` gives the reference a value came from
  * (env:NAME or file:PATH), kept as it was; otherwise env:<its variable>. A URL is replaced only when it
- * holds a password. Returns the variables the user must export.
+ * holds a password. Two fields with one value (the wizard's HTTP proxy "same as HTTPS") share one
+ * reference, so one variable is exported, not the same URL twice. Returns the variables the user must export.
  */
 export function withSecretRefs(preset: Record<string, unknown>, fields: readonly SecretField[], refs: Record<string, string> = {}): { preset: Record<string, unknown>; vars: string[] } {
   const out = structuredClone(preset);
   const vars: string[] = [];
+  const byValue = new Map<unknown, string>();
   for (const f of fields) {
     const keys = f.path.split('.');
     let cur: any = out;
@@ -27,7 +29,8 @@ export function withSecretRefs(preset: Record<string, unknown>, fields: readonly
     if (!cur || typeof cur !== 'object' || !Object.hasOwn(cur, last)) continue;
     const v = cur[last];
     if (f.kind === 'userinfo' && !refs[f.path] && !(typeof v === 'string' && hasPassword(v))) continue;
-    const ref = refs[f.path] ?? `env:${f.env}`;
+    const ref = refs[f.path] ?? byValue.get(v) ?? `env:${f.env}`;
+    byValue.set(v, ref);
     cur[last] = ref;
     if (ref.startsWith('env:') && !vars.includes(ref.slice(4))) vars.push(ref.slice(4));
   }

@@ -107,6 +107,18 @@ describe('the equivalent command', () => {
     expect(eq.command).toMatch(/--allow-root --skip-check disk --yes$/);
     expect(eq.vars).toEqual(['WAREHOUSE_PASSWORD']);
   });
+  it('an HTTP proxy "same as HTTPS" with a password is one variable to export, not the same URL twice', () => {
+    const url = 'http://bob:Pr0xy-pw@proxy.internal:3128';
+    const answers = { ...fivetranDocker, proxy: { https: url, http: url, noProxy: ['localhost'] } };
+    const eq = equivalentCommand(answers);
+    expectNoSecrets(eq.command);
+    expect(eq.command).not.toContain('Pr0xy-pw');
+    expect([...eq.vars].sort()).toEqual(['FIVETRAN_TOKEN', 'HTTP_PROXY']);
+    expect(setsOf(eq.argv)).toEqual(expect.arrayContaining(['proxy.http=env:HTTP_PROXY', 'proxy.https=env:HTTP_PROXY']));
+    // two proxies: two variables
+    const two = equivalentCommand({ ...answers, proxy: { ...answers.proxy, http: 'http://bob:other-pw@proxy.internal:3129' } });
+    expect([...two.vars].sort()).toEqual(['FIVETRAN_TOKEN', 'HTTPS_PROXY', 'HTTP_PROXY']);
+  });
   it('the bin, run with the printed flags, renders the same files', () => {
     for (const answers of [fivetranK8s, tobikoDocker, fivetranDocker, fivetranK8sPlain, tobikoK8s]) {
       const eq = equivalentCommand(answers);
