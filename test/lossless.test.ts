@@ -141,6 +141,8 @@ describe('one install dir, one runtime', () => {
     expect(r.stderr.split('\n').at(-2)).toBe(
       `error: runtime: the Fivetran Hybrid Deployment Agent in ${s.home}/fivetran is installed on docker; installing it on podman as well would leave the docker containers running beside the new ones. Remove it first: hd-setup uninstall --set product=fivetran --set runtime=docker (its config is kept), then install again; or keep runtime=docker`,
     );
+    // refused before anything speaks of applying changes to it
+    expect(r.stderr).not.toContain('Found an existing install');
     expect(s.calls().slice(n).filter((c) => MUTATING.test(c))).toEqual([]);
     // the command it names works, and then the install on podman does
     const un = cli(['uninstall', '--yes', '--set', 'product=fivetran', '--set', 'runtime=docker'], { env: s.env });
@@ -164,6 +166,7 @@ describe('moving an install to another dir', () => {
       `error: fivetran.installDir: the Fivetran Hybrid Deployment Agent is installed on docker in ${s.home}/fivetran, and one docker runs one (its containers have fixed names). To move it to ${s.home}/small/fivetran: ${cmd} (its config is kept), then install again; or keep fivetran.installDir=${s.home}/fivetran`,
     );
     expect(r.stderr).not.toContain('as the user (and HOME)');
+    expect(r.stderr).not.toContain('Found an existing install');
     expect(s.calls().slice(n).filter((c) => MUTATING.test(c))).toEqual([]);
     const un = cli([...cmd.split(' ').slice(1), '--yes'], { env: s.env });
     expect(un.code, un.stderr).toBe(0);

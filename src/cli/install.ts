@@ -35,11 +35,12 @@ export async function installCommand(flags: InstallFlags): Promise<number> {
   // One change at a time per install target; after waiting for another run, re-read what it changed.
   const lock = flags.dryRun ? undefined : await lockAt(locationOf(loaded.model, findContext().home), findContext().home);
   if (lock?.waited) return installCommand(flags);
+  // prepare refuses an install that cannot go on (another runtime, a moved dir) before this is said
+  const p = await prepare(loaded);
   if (installed && !flags.json) {
     process.stderr.write(`Found an existing install (${installed.where}); only what changed is applied.\n`);
     for (const k of kept) process.stderr.write(`Keeping the stored secret: ${k}\n`);
   }
-  const p = await prepare(loaded);
   if (flags.dryRun) {
     if (flags.json) printJson({ dryRun: true, ...planToJson(p.plan, redactor) });
     else {
