@@ -233,6 +233,9 @@ describe('lifecycle commands change no setting', () => {
     expect(restart.stderr).toMatch(/^hd-setup: starting fivetran on podman$/m);
     expect(restart.stderr).not.toContain('installing');
     expect(restart.stderr).not.toContain('Start again with');
+    // one run, one summary, which names both halves
+    expect(restart.stderr.match(/^✔ .*: done\.$/gm)).toHaveLength(1);
+    expect(restart.stderr).toMatch(/Changed:\n {4}- Stop controller\n {4}- Start container controller\n/);
     // doctor still runs a skipped check and says how things are: a failure accepted at the install is a warning
     const versionCheck = (...args: string[]) => JSON.parse(cli(['doctor', '--json', ...args], { env: s.env }).stdout).checks.find((c: { id: string }) => c.id === 'runtime-version');
     const doc = versionCheck();

@@ -1,5 +1,4 @@
 // Finding installs: the one place that decides which install a command acts on.
-import { homedir } from 'node:os';
 import { sameLocation, type Location, type Runtime } from '../model/base.js';
 import { UserError } from '../model/errors.js';
 import { buildRaw } from '../products/load.js';
@@ -12,6 +11,7 @@ import { findRecord, readRegistry, type InstallRecord } from '../exec/registry.j
 import { redactor } from '../util/output.js';
 import { secretValues } from '../products/secrets.js';
 import { VERSION } from '../version.js';
+import { homeOf } from '../model/home.js';
 
 export interface Pointer {
   preset?: string;
@@ -25,7 +25,7 @@ export interface FindContext {
 }
 
 export function findContext(env: NodeJS.ProcessEnv = process.env): FindContext {
-  return { home: env.HOME ?? homedir(), env };
+  return { home: homeOf(env), env };
 }
 
 /** Register what a read-back holds with the redactor before anything can print it. */

@@ -212,25 +212,45 @@ export type AskStuck = (f: { message: string; fix: string }) => Promise<'stop' |
 export type Reporter = (work: (emit: Emit, ask?: AskStuck) => Promise<Summary>) => Promise<Summary>;
 
 /** Carry out a plan, Ctrl-C aborting it; `report` chooses how events are shown. */
-export async function runPlan(p: Prepared, c: Choices, report: Reporter): Promise<Summary> {
+export function runPlan(p: Prepared, c: Choices, report: Reporter): Promise<Summary> {
+  return runPlans([async () => ({ p, c })], report);
+}
+
+/**
+ * Carry out plans one after the other, as one run with one summary (a restart: the stop, then the start,
+ * whose plan is made once the stop is done). A plan that does not succeed ends the run with its summary.
+ */
+export async function runPlans(runs: readonly (() => Promise<{ p: Prepared; c: Choices }>)[], report: Reporter): Promise<Summary> {
   const controller = new AbortController();
   const onSig = () => controller.abort();
   process.on('SIGINT', onSig);
   process.on('SIGTERM', onSig);
   try {
-    return await report((emit, ask) =>
-      execute(p.plan, {
-        emit,
-        // Without a terminal to ask, a stuck pod ends the wait.
-        ...(ask ? { decideStuck: ask } : {}),
-        redactor,
-        signal: controller.signal,
-        checks: allChecks,
-        checkContext: checkContext(p, c, controller.signal),
-        skipChecks: c.skipCheck ?? [],
-        watcher: kubernetesWatcher,
-      }),
-    );
+    return await report(async (emit, ask) => {
+      const summaries: Summary[] = [];
+      for (const next of runs) {
+        const { p, c } = await next();
+        const s = await execute(p.plan, {
+          // one summary for the run: each plan's own is held back
+          emit: (e) => e.type !== 'done' && emit(e),
+          // Without a terminal to ask, a stuck pod ends the wait.
+          ...(ask ? { decideStuck: ask } : {}),
+          redactor,
+          signal: controller.signal,
+          checks: allChecks,
+          checkContext: checkContext(p, c, controller.signal),
+          skipChecks: c.skipCheck ?? [],
+          watcher: kubernetesWatcher,
+        });
+        summaries.push(s);
+        if (!s.ok) break;
+      }
+      const last = summaries.at(-1)!;
+      const all = <K extends 'done' | 'changes' | 'backups' | 'warnings'>(k: K) => [...new Set(summaries.flatMap((x) => x[k]))];
+      const summary: Summary = summaries.length > 1 ? { ...last, done: all('done'), changes: all('changes'), backups: all('backups'), warnings: all('warnings') } : last;
+      emit({ type: 'done', summary });
+      return summary;
+    });
   } finally {
     process.off('SIGINT', onSig);
     process.off('SIGTERM', onSig);

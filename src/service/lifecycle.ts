@@ -30,7 +30,7 @@ import { toYaml } from '../render/yaml.js';
 import { redactor } from '../util/output.js';
 import { maskUrlCredentials } from '../util/redact.js';
 import { VERSION } from '../version.js';
-import { effectiveChoices, modelOfInstall, prepare, preflight, runPlan, type Choices, type Prepared, type Reporter } from './install.js';
+import { effectiveChoices, modelOfInstall, prepare, preflight, runPlan, runPlans, type Choices, type Prepared, type Reporter } from './install.js';
 import { baseDirs, stateDirOf } from './plan.js';
 import type { NotGiven } from './given.js';
 
@@ -206,10 +206,20 @@ export async function restart(d: DetectedInstall, choices: Choices, report: Repo
   const startP = await startPrepared(d);
   const failed = (await preflight(startP, effectiveChoices(startP, choices))).filter((r) => r.status === 'fail');
   if (failed.length) return { failed };
-  // the stop half of a restart: no "start again with hd-setup start" (the start follows)
-  const stopped = await stop(d, { ...(await stopPlanFor(d)), nextSteps: [] }, report);
-  if (!stopped.ok) return { summary: stopped };
-  return { summary: await start(await startPrepared(d), choices, report) };
+  // One run, one summary: the stop (no "start again with hd-setup start": the start follows), then the
+  // start, planned once the stop is done.
+  const stopP = await asPrepared(d, { ...(await stopPlanFor(d)), nextSteps: [] });
+  const summary = await runPlans(
+    [
+      async () => ({ p: stopP, c: {} }),
+      async () => {
+        const p = await startPrepared(d);
+        return { p, c: effectiveChoices(p, choices) };
+      },
+    ],
+    report,
+  );
+  return { summary };
 }
 
 // ---- rollback ----
