@@ -2,7 +2,8 @@
 // the value is used. Each case is exit 2 with one line naming the field, in-process and through the CLI.
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { UserError } from '../src/model/errors.js';
 import { parseSetPath } from '../src/model/load.js';
@@ -330,6 +331,19 @@ describe('local state is input too', () => {
     }
     expect(warnings.join('')).toMatch(/install \[0\] is not an object; dropped it/);
     expect(readRegistry(home).map((r) => r.product)).toEqual(['fivetran', 'tobiko']);
+  });
+});
+
+describe('HOME', () => {
+  it('set but empty is the home of the password database, never the working directory; a relative HOME is exit 2', () => {
+    const cwd = tmp();
+    const dry = cli(['install', '--preset', 'fivetran-docker', '--dry-run'], { env: { HOME: '', FIVETRAN_TOKEN: TOKEN }, cwd });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain(`  ${join(userInfo().homedir, 'fivetran/conf/config.json')}  (`);
+    const rel = cli(['status'], { env: { HOME: 'somewhere' }, cwd });
+    expect(rel.code).toBe(2);
+    expect(rel.stderr).toBe(`error: HOME: is "somewhere", not an absolute path; set HOME to your home directory (e.g. HOME=${userInfo().homedir})\n`);
+    expect(readdirSync(cwd)).toEqual([]);
   });
 });
 

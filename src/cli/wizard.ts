@@ -3,7 +3,6 @@
 // Only what the first frame needs is imported up front (Ink and the wizard's questions); the model,
 // detection, planning and execution load on demand, so the first screen shows fast.
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { redactor } from '../util/output.js';
 import { get, set, type Answers, type Detection } from '../ui/wiz/questions.js';
 import type { InstallFlags } from './context.js';
@@ -11,6 +10,7 @@ import type { Prepared } from '../service/install.js';
 import { optionVarNames } from '../model/env-names.js';
 import { accessibleRequested, terminalProblem } from '../ui/term.js';
 import { sameWithoutWizard } from '../ui/summary.js';
+import { homeOf } from '../model/home.js';
 
 async function detect(opts: { context?: string; allowRoot?: boolean } = {}): Promise<Detection> {
   const [{ detectRuntime }, { findAll, findContext, guardSecrets, isPresent }, { probe }, { which }] = await Promise.all([
@@ -79,7 +79,7 @@ async function resolveSecrets(answers: Answers): Promise<{ answers: Answers; ref
   let out = answers;
   const { secretFields } = await import('../products/secrets.js');
   const paths = secretFields(answers).map((f) => f.path);
-  withResolveContext({ env: process.env, baseDir: process.cwd(), home: process.env.HOME ?? '', secrets: new Set() }, () => {
+  withResolveContext({ env: process.env, baseDir: process.cwd(), home: homeOf(), secrets: new Set() }, () => {
     for (const p of paths) {
       const v = get(out, p);
       if (typeof v !== 'string' || !isRef(v)) continue;
@@ -159,7 +159,7 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
   // hd-setup has installed here before (its registry exists): the wizard asks nothing until detection has
   // looked, so a re-run never shows a question it is about to replace (keys typed meanwhile act on what follows).
   const { registryFile } = await import('../util/paths.js');
-  const waitForInstall = !flags.preset && existsSync(registryFile(process.env.HOME ?? homedir()));
+  const waitForInstall = !flags.preset && existsSync(registryFile(homeOf()));
   // How to install from a saved preset, as the equivalent command has it: --allow-root and the checks skipped go with it.
   const useLine = (path: string) => `hd-setup install --preset ${path}${flags.allowRoot ? ' --allow-root' : ''}${commandOptions().skipCheck.map((id) => ` --skip-check ${id}`).join('')} --yes`;
   const result = await runWizard(plain, {

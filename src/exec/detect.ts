@@ -2,7 +2,7 @@
 import { posix } from 'node:path';
 import { existsSync } from 'node:fs';
 import { readStateFile } from './local-state.js';
-import { homedir, userInfo } from 'node:os';
+import { userInfo } from 'node:os';
 import type { BaseModel as Model, Runtime } from '../model/base.js';
 import type { ContainerState, HostFacts, InstalledState } from '../plan/types.js';
 import { IMAGE_LABEL } from '../plan/containers.js';
@@ -12,6 +12,7 @@ import { which } from '../util/which.js';
 import { isSocket } from '../util/fsx.js';
 import { probe, run } from './run.js';
 import { HELM_READ_TIMEOUT_MS, KUBE_PROCESS_TIMEOUT_MS, REQUEST_TIMEOUT, reachCluster } from './kube-reach.js';
+import { homeOf } from '../model/home.js';
 
 export interface RuntimeInfo {
   bin?: string;
@@ -43,7 +44,7 @@ export async function detectRuntime(runtime: 'docker' | 'podman', env: NodeJS.Pr
   if (!info && !host && isSocket(userSocket)) {
     return { bin, ...(version ? { version } : {}), rootless: true, socket: userSocket, reachable: false };
   }
-  const rootless = info ? /rootless/.test(info) || (info.split('|')[1] ?? '').startsWith(homedir()) : false;
+  const rootless = info ? /rootless/.test(info) || (info.split('|')[1] ?? '').startsWith(homeOf()) : false;
   const socket = host ?? (rootless ? `/var/run/user/${uid}/docker.sock` : '/var/run/docker.sock');
   return { bin, ...(version ? { version } : {}), rootless, socket, reachable: info !== undefined };
 }
@@ -71,7 +72,7 @@ export interface DetectOptions {
 
 export async function detectHost(runtime: Runtime, opts: DetectOptions = {}): Promise<HostFacts & { runtime?: RuntimeInfo }> {
   const env = opts.env ?? process.env;
-  const home = opts.home ?? env.HOME ?? homedir();
+  const home = opts.home ?? homeOf(env);
   const uid = process.getuid?.() ?? 1000;
   const base = { home, uid, user: env.USER ?? env.LOGNAME ?? currentUser(), version: VERSION };
   if (runtime === 'kubernetes') {

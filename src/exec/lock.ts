@@ -3,11 +3,11 @@
 // gone is taken over. Released on every exit path (the finally of the command, and process exit).
 import { closeSync, constants, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../model/errors.js';
 import { ensureDir } from '../util/fsx.js';
 import { alive } from '../util/process.js';
+import { homeOf } from '../model/home.js';
 
 /** How long a second run waits for the lock (HD_SETUP_LOCK_WAIT_MS overrides it). */
 export const LOCK_WAIT_MS = 5000;
@@ -24,7 +24,7 @@ export function installLockKey(t: { product: string; runtime: string; installDir
 }
 
 /** The lock of an install found on the machine (lifecycle commands): the same key an install of it takes. */
-export function lockInstall(d: { product: string; runtime: string; where: string; release?: { name: string; namespace: string } }, home = process.env.HOME ?? homedir()): Promise<Lock> {
+export function lockInstall(d: { product: string; runtime: string; where: string; release?: { name: string; namespace: string } }, home = homeOf()): Promise<Lock> {
   const key = installLockKey({ product: d.product, runtime: d.runtime, ...(d.release ? { namespace: d.release.namespace, release: d.release.name } : { installDir: d.where }) });
   return acquireLock(key, home);
 }

@@ -1,7 +1,7 @@
 // Preflight checks for Kubernetes installs (helm + kubectl). Read-only commands with short timeouts.
 import type { BaseModel as Model } from '../model/base.js';
 import { existsSync, mkdirSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { homeOf } from '../model/home.js';
 import { join } from 'node:path';
 import { productOf } from '../products/index.js';
 import type { NodeExpression } from '../products/types.js';
@@ -300,7 +300,7 @@ const CHART_TIMEOUT_MS = 60_000;
 
 /** Where preflight pulls charts to: the user's cache (XDG_CACHE_HOME), not helm's. */
 export function chartCacheDir(env: NodeJS.ProcessEnv): string {
-  return join(env.XDG_CACHE_HOME || join(env.HOME ?? homedir(), '.cache'), 'hd-setup', 'charts');
+  return join(env.XDG_CACHE_HOME || join(homeOf(env), '.cache'), 'hd-setup', 'charts');
 }
 
 /** A cpu ("2", "500m") or memory ("512Mi", "2Gi") quantity as a number, for comparing a limit with a request. */

@@ -1,7 +1,7 @@
 // Preset loading: bundled name or path, YAML or JSON; then environment, then --set; then the zod model.
 // Precedence: --set > environment (HD_SETUP_*) > preset file > defaults.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { homeOf } from './home.js';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CORE_SCHEMA, YAMLException, load as loadYaml } from 'js-yaml';
@@ -46,7 +46,7 @@ export function listPresets(): BundledPreset[] {
 export function findPreset(ref: string): string {
   const looksLikePath = ref.includes('/') || /\.(ya?ml|json)$/.test(ref);
   if (looksLikePath) {
-    const p = resolve(ref.startsWith('~') ? homedir() + ref.slice(1) : ref);
+    const p = resolve(ref.startsWith('~') ? homeOf() + ref.slice(1) : ref);
     if (!existsSync(p)) throw new UserError([{ path: '--preset', message: `file ${p} does not exist` }]);
     return p;
   }
@@ -351,7 +351,7 @@ export function parseModel<M>(schemas: ModelSchemas<M>, raw: Record<string, unkn
   const secrets = new Set<string>();
   const warnings: string[] = [];
   const result = withResolveContext(
-    { env: ctx.env ?? process.env, baseDir: ctx.baseDir ?? process.cwd(), home: ctx.home ?? homedir(), secrets, warnings },
+    { env: ctx.env ?? process.env, baseDir: ctx.baseDir ?? process.cwd(), home: ctx.home ?? homeOf(ctx.env ?? process.env), secrets, warnings },
     () => schemas.schema.safeParse(raw, { reportInput: true }),
   );
   if (!result.success) throw new UserError(zodProblems(result.error.issues));

@@ -1,6 +1,6 @@
 // Secret references: every secret field takes a literal, `env:NAME` or `file:PATH`.
 // Resolution happens while the zod schema parses, through a context that parseModel() sets.
-import { homedir } from 'node:os';
+import { homeOf } from './home.js';
 import { resolve } from 'node:path';
 import { expandTilde } from '../util/paths.js';
 import { shortSecretWarning } from '../util/redact.js';
@@ -55,7 +55,7 @@ export function resolveRef(raw: string): RefResult {
   if (raw.startsWith('file:')) {
     const p = raw.slice(5);
     if (!p) return { ok: false, message: `"${raw}" names no file; use file:PATH` };
-    const full = resolve(ctx?.baseDir ?? process.cwd(), expandTilde(p, ctx?.home ?? homedir()));
+    const full = resolve(ctx?.baseDir ?? process.cwd(), expandTilde(p, ctx?.home ?? homeOf()));
     // Regular files only, at most LIMITS.fileBytes, strict UTF-8: file:/dev/zero or a FIFO fails at once.
     const r = readBoundedText(full, LIMITS.fileBytes);
     if (!r.ok) {

@@ -1,0 +1,23 @@
+// The home directory every path of an install hangs from (~/fivetran, the registry, locks). HOME set but
+// empty (`env HOME= …`, some CI runners) is taken as unset, so nothing lands under the working directory;
+// a relative HOME is refused.
+import { userInfo } from 'node:os';
+import { isAbsolute } from 'node:path';
+import { UserError } from './errors.js';
+
+export function homeOf(env: NodeJS.ProcessEnv = process.env): string {
+  const h = env.HOME;
+  if (h && !isAbsolute(h)) throw new UserError([{ path: 'HOME', message: `is "${h}", not an absolute path; set HOME to your home directory (e.g. HOME=${safeUser() ?? '/home/you'})` }]);
+  if (h) return h;
+  const passwd = safeUser();
+  if (passwd) return passwd;
+  throw new UserError([{ path: 'HOME', message: 'is not set, and this user has no home directory in the password database; set HOME to your home directory' }]);
+}
+
+function safeUser(): string | undefined {
+  try {
+    return userInfo().homedir || undefined;
+  } catch {
+    return undefined;
+  }
+}
