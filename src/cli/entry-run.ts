@@ -6,6 +6,10 @@ import { importWithoutFetch } from '../util/ink-loader.js';
 
 const args = process.argv.slice(2);
 if (args.length === 0 && process.stdin.isTTY && process.stdout.isTTY && !process.env.CI) {
+  // Keys typed while the wizard loads are neither echoed into the screen (an arrow would print ^[[B above
+  // the first frame) nor lost: in raw mode they wait in the terminal until the wizard reads them. Ctrl-C
+  // meanwhile is a key, which the wizard reads as cancel; the terminal's mode is restored at exit.
+  process.stdin.setRawMode(true);
   try {
     const mark = (what: string) => process.env.HD_SETUP_DEBUG && process.stderr.write(`${what} at ${(process.uptime() * 1000).toFixed(0)} ms\n`);
     mark('entry');

@@ -60,6 +60,33 @@ describe.runIf(hasScript)('wizard in a pseudo-terminal', () => {
     expect(trace.map((l) => l.replace(/ at \d+ ms$/, ''))).toEqual(['entry', 'wizard loaded', 'first frame']);
   });
 
+  it('a key typed while the wizard loads is not echoed (no ^[[B above the first frame) and acts on the first screen', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', HOME: tmp('hd-home-'), HD_SETUP_DEBUG: '1' };
+    delete env.CI;
+    const child = spawn('script', ['-qec', `stty cols 80 rows 24; exec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)}`, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let sent = false;
+    let quit = false;
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString('utf8');
+      // "entry at N ms" is written as the wizard starts loading (before its first frame): the key goes now
+      if (!sent && out.includes('entry at')) {
+        sent = true;
+        child.stdin.write('\x1b[B');
+      }
+      if (!quit && out.includes('wizard loaded at') && /Tobiko/.test(stripAnsi(out.slice(out.indexOf('wizard loaded at'))))) {
+        quit = true;
+        setTimeout(() => child.stdin.write('\x03'), 600);
+      }
+    });
+    await new Promise((done) => child.on('close', done));
+    expect(sent).toBe(true);
+    expect(out.slice(0, out.indexOf('wizard loaded at'))).not.toContain('^[');
+    expect(out).not.toContain('^[[B');
+    // the arrow was read by the first screen: the cursor is on the second product
+    expect(lastFrame(out.slice(0, out.lastIndexOf('Cancelled'))).find((l) => l.includes('❯'))).toContain('Tobiko');
+  }, 30_000);
+
   for (const [cols, rows] of SIZES) {
     it(`draws the first frame exactly as the source renders it (${cols}×${rows})`, async () => {
       const r = spawnSync('script', ['-qec', `stty cols ${cols} rows ${rows}; ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)}`, '/dev/null'], {
