@@ -37,37 +37,50 @@ function hangOf(line: string, width: number): number {
 
 /**
  * Wrap lines to `width` columns: at a space; a long path, URL or image reference after a `/`, `:` … (not
- * inside a word); only a word longer than the line is cut. Continuation lines hang under the text.
+ * inside a word); only a word longer than the line is cut. Continuation lines hang under the text. A line
+ * of a diff (after a "@@ … @@" header) keeps its "+"/"-" on every piece, so a wrapped added line still
+ * reads as added.
  */
 export function wrapLines(lines: string[], width: number): string[] {
   const out: string[] = [];
   const w = Math.max(10, width);
+  let hunk: string | undefined; // the indent of the diff being read
   for (const line of lines) {
+    const header = /^( *)@@ .* @@/.exec(line);
+    if (header) hunk = header[1];
+    else if (hunk !== undefined && !(line.startsWith(hunk) && /^[-+ ]/.test(line.slice(hunk.length)))) hunk = undefined;
     let chars = [...line.trimEnd()];
     if (chars.length <= w) {
       out.push(chars.join(''));
       continue;
     }
-    const pad = ' '.repeat(hangOf(line, w));
+    const diff = !header && hunk !== undefined ? hunk + line[hunk.length] : undefined;
+    const pad = diff !== undefined ? `${diff}${' '.repeat(Math.min(3, Math.max(0, w - diff.length - 8)))}` : ' '.repeat(hangOf(line, w));
     let first = true;
     while (chars.length > w) {
-      const start = first ? (LEAD.exec(line)?.[0].length ?? 0) : pad.length;
+      const start = first ? (diff?.length ?? LEAD.exec(line)?.[0].length ?? 0) : pad.length;
       let space = -1;
+      let loose = -1;
       let slash = -1;
       let other = -1;
       for (let i = start + 1; i <= w; i++) {
-        if (chars[i] === ' ' && chars[i - 1] !== ' ') space = i;
+        if (chars[i] === ' ' && chars[i - 1] !== ' ') {
+          loose = i;
+          // a flag keeps its value on its line ("-l app=x", "--set a=b"): no break between them
+          if (!gluedAt(chars, i)) space = i;
+        }
         if (i < w && SEPARATORS.has(chars[i]!) && chars[i + 1] !== ' ') {
           if (chars[i] === '/') slash = i + 1;
           else other = i + 1;
         }
       }
+      if (space <= start) space = loose;
       // after the last "/" of a path (an image's name:tag stays whole), else after ":", "=", ","…
       const sep = slash > start ? slash : other;
-      // The word after the last space fits on a line of its own: break there, so no word that fits is
-      // split (an argument of a command stays whole, to be copied).
+      // The word after the last space (a flag with its value) fits on a line of its own: break there, so
+      // no word that fits is split (an argument of a command stays whole, to be copied).
       let next = space + 1;
-      while (next < chars.length && chars[next] !== ' ') next++;
+      while (next < chars.length && (chars[next] !== ' ' || gluedAt(chars, next))) next++;
       const fitsWhole = space > start && next - (space + 1) <= w - pad.length;
       // Else a space, unless it comes early and a path boundary comes later (a long image reference).
       const cut = fitsWhole || (space > 0 && (space >= start + (w - start) / 2 || sep <= space)) ? space : sep > start ? sep : w;
@@ -78,6 +91,14 @@ export function wrapLines(lines: string[], width: number): string[] {
     out.push(chars.join(''));
   }
   return out;
+}
+
+/** The space at `i` follows a flag (-l, --set; not --flag=value) and comes before its value. */
+function gluedAt(chars: string[], i: number): boolean {
+  let b = i - 1;
+  while (b >= 0 && chars[b] !== ' ') b--;
+  const before = chars.slice(b + 1, i).join('');
+  return /^--?[A-Za-z][\w-]*$/.test(before) && chars[i + 1] !== undefined && chars[i + 1] !== '-' && chars[i + 1] !== ' ';
 }
 
 /** Flags whose value goes on the same line as the flag. */

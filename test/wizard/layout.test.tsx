@@ -102,10 +102,15 @@ describe('wrapLines: hanging indents at word or path boundaries', () => {
     expect(wrapLines(['x'.repeat(50)], 20)).toEqual(['x'.repeat(20), `  ${'x'.repeat(18)}`, `  ${'x'.repeat(12)}`]);
     expect(wrapLines(['short', ''], 20)).toEqual(['short', '']);
   });
-  it('a word (a command\'s argument) that fits on a line is never split, even at a "/" with an early space before it', () => {
+  it('a word (a command\'s argument) that fits on a line is never split, even at a "/" with an early space before it; a flag stays with its value', () => {
     expect(wrapLines(['    Pods:    kubectl get pods -n fivetran -l app.kubernetes.io/instance=hd-agent-production'], 79)).toEqual([
-      '    Pods:    kubectl get pods -n fivetran -l',
-      '             app.kubernetes.io/instance=hd-agent-production',
+      '    Pods:    kubectl get pods -n fivetran',
+      '             -l app.kubernetes.io/instance=hd-agent-production',
+    ]);
+    expect(wrapLines(['      $ docker run -d --name controller --restart on-failure:3 --label fivetran=ldp --network fivetran_ldp'], 60)).toEqual([
+      '      $ docker run -d --name controller',
+      '          --restart on-failure:3 --label fivetran=ldp',
+      '          --network fivetran_ldp',
     ]);
     // as a property: lines of words with path separators in them, at any width
     const word = fc.stringMatching(/^[a-z][a-z0-9./:=,-]{0,30}$/);
@@ -119,6 +124,35 @@ describe('wrapLines: hanging indents at word or path boundaries', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('wrapLines: a diff', () => {
+  it('a wrapped line of a diff keeps its "+" or "-" on every piece; lines after the diff wrap as before', () => {
+    const lines = [
+      '        --- /home/ana/.config/systemd/user/hd-fivetran-agent.service',
+      '        +++ /home/ana/.config/systemd/user/hd-fivetran-agent.service',
+      '        @@ -5,3 +5,3 @@',
+      '         [Service]',
+      '        -ExecStart=/usr/bin/docker start -a controller --detach-keys ctrl-q',
+      '        +ExecStart=/usr/bin/podman start --attach controller --detach-keys ctrl-q',
+      '    - wrote /home/ana/fivetran/conf/config.json (0600) and the systemd user unit',
+    ];
+    expect(wrapLines(lines, 50)).toEqual([
+      '        --- /home/ana/.config/systemd/user/',
+      '          hd-fivetran-agent.service',
+      '        +++ /home/ana/.config/systemd/user/',
+      '          hd-fivetran-agent.service',
+      '        @@ -5,3 +5,3 @@',
+      '         [Service]',
+      '        -ExecStart=/usr/bin/docker start',
+      '        -   -a controller --detach-keys ctrl-q',
+      '        +ExecStart=/usr/bin/podman start',
+      '        +   --attach controller',
+      '        +   --detach-keys ctrl-q',
+      '    - wrote /home/ana/fivetran/conf/config.json',
+      '      (0600) and the systemd user unit',
+    ]);
   });
 });
 
