@@ -25,7 +25,7 @@ describe('doctor before an install', () => {
     expect(existsSync(join(s.home, 'fivetran'))).toBe(false);
     expectNoSecrets(r.stdout + r.stderr);
     const text = cli(['doctor', '--preset', 'fivetran-docker', ...rootFlags], { env: s.env });
-    expect(text.stdout).toMatch(/^hd-setup doctor: fivetran on docker \(not installed yet: the checks an install would run\)\n/);
+    expect(text.stdout).toMatch(/^hd-setup doctor: Fivetran agent on docker \(not installed yet: the checks an install would run\)\n/);
     s.server.close();
   }, 60_000);
 
@@ -114,7 +114,7 @@ describe('doctor before an install', () => {
     const r = await drive('cols 100 rows 30', ['doctor', ...rootFlags], s.env, [['Which one?', '1\r']]);
     expect(r.out).toContain('No install found. Check this host before installing, for:');
     expect(r.out).toContain('1) fivetran-docker');
-    expect(r.out).toContain('hd-setup doctor: fivetran on docker (not installed yet: the checks an install would run)');
+    expect(r.out).toContain('hd-setup doctor: Fivetran agent on docker (not installed yet: the checks an install would run)');
     expect(r.out).toMatch(/socket: .*docker/);
     s.server.close();
   }, 60_000);
@@ -123,7 +123,7 @@ describe('doctor before an install', () => {
     const s = await stubEnv('docker', { USER: 'ana' });
     const env = { ...s.env, FIVETRAN_TOKEN: undefined };
     const r = await drive('cols 200 rows 40', ['doctor', ...rootFlags], env, [['Which one?', '1\r']]);
-    expect(r.out).toContain('hd-setup doctor: fivetran on docker (not installed yet: the checks an install would run)');
+    expect(r.out).toContain('hd-setup doctor: Fivetran agent on docker (not installed yet: the checks an install would run)');
     expect(r.out).toContain('skipped secret: fivetran.token is not given (environment variable FIVETRAN_TOKEN is not set');
     expect(r.out).not.toContain('error:');
     s.server.close();

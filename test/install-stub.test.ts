@@ -24,7 +24,7 @@ describe('install on a stub runtime', () => {
     expect(run).toContain('--env CONTAINER_ENV_TYPE=docker');
     expect(run).toMatch(/ -f \/conf\/config\.json$/);
     expect(s.calls()).toContain('network create --driver bridge fivetran_ldp');
-    expect(r1.stderr).toContain('✔ fivetran on docker: done.');
+    expect(r1.stderr).toContain('✔ Fivetran agent on docker: done.');
     expect(r1.stderr).toContain('sudo loginctl enable-linger');
     expectNoSecrets(r1.stdout + r1.stderr + s.calls().join('\n'));
 

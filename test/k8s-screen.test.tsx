@@ -5,7 +5,7 @@ import React from 'react';
 import { render } from 'ink-testing-library';
 import { join } from 'node:path';
 import { buildPlan } from '../src/service/plan.js';
-import { productOf } from '../src/products/index.js';
+import { installName, productOf } from '../src/products/index.js';
 import { FRESH, type HostFacts } from '../src/plan/types.js';
 import { execute } from '../src/exec/execute.js';
 import { allChecks } from '../src/exec/checks.js';
@@ -52,7 +52,7 @@ async function screen(dir: string) {
   await new Promise((r) => setTimeout(r, 20));
   // the screen says where the summary goes when it exits (an effect, after the last event)
   for (let i = 0; i < 500 && inFrame === undefined; i++) await new Promise((r) => setTimeout(r, 10));
-  const below = inFrame === false ? `\n${summaryLines(summary, `${model.product} on ${model.runtime}`).join('\n')}` : '';
+  const below = inFrame === false ? `\n${summaryLines(summary, installName(model.product, model.runtime)).join('\n')}` : '';
   const frame = `${frameOf(app)}${below}`.replace(/\s+/g, " ");
   app.unmount();
   return { summary, frame };
@@ -66,7 +66,7 @@ describe('status screen over a Kubernetes install (real helm and kubectl)', () =
     expect(frame).toContain('✔ Apply Secret hd-agent-hd-setup-token');
     expect(frame).toContain('✔ helm upgrade --install hd-agent');
     expect(frame).toContain('release hd-agent revision 1 (deployed), 1/1 pods ready');
-    expect(frame).toContain('✔ fivetran on kubernetes: done.');
+    expect(frame).toContain('✔ Fivetran agent on Kubernetes: done.');
   });
 
   it('ImagePullBackOff: the cause and its fix on the screen', async () => {

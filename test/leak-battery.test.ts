@@ -43,7 +43,7 @@ interface Kind {
 
 const kinds: Kind[] = [
   {
-    name: 'fivetran on docker: a token whose secret part has @ : / % " \' $ # \\ and spaces; a proxy password of the same',
+    name: 'Fivetran agent on docker: a token whose secret part has @ : / % " \' $ # \\ and spaces; a proxy password of the same',
     runtime: 'docker',
     preset: 'fivetran-docker',
     env: { FIVETRAN_TOKEN: tokenOf(SPECIAL_PART), HTTPS_PROXY_URL: PROXY },
@@ -65,7 +65,7 @@ const kinds: Kind[] = [
     ],
   },
   {
-    name: 'fivetran on podman: a 4 KB secret part; a proxy with a user and no password (shown whole)',
+    name: 'Fivetran agent on podman: a 4 KB secret part; a proxy with a user and no password (shown whole)',
     runtime: 'podman',
     preset: 'fivetran-podman',
     env: { FIVETRAN_TOKEN: tokenOf(LONG_PART) },
@@ -84,7 +84,7 @@ const kinds: Kind[] = [
     ],
   },
   {
-    name: 'tobiko on docker: a base64-looking client secret, a 1-character password, a common word forced secret by secretParams, a proxy password',
+    name: 'Tobiko Cloud executors on docker: a base64-looking client secret, a 1-character password, a common word forced secret by secretParams, a proxy password',
     runtime: 'docker',
     preset: 'tobiko-docker',
     env: { TCLOUD_CLIENT_SECRET: B64_CLIENT, WAREHOUSE_PASSWORD: 'y', PK: PRIVATE_KEY, HTTPS_PROXY_URL: PROXY },

@@ -49,13 +49,13 @@ describe('uninstalled, config kept: told apart from an install, and read back wh
 
     const st = cli(['status'], { env: s.env });
     expect(st.code).toBe(1);
-    expect(st.stdout).toBe(`fivetran on docker — ${s.home}/fivetran\n  not installed: it was uninstalled and its config is kept in ${s.home}/fivetran; install it again (hd-setup, or hd-setup install), or delete the config (hd-setup uninstall --purge)\n`);
+    expect(st.stdout).toBe(`Fivetran agent on docker — ${s.home}/fivetran\n  not installed: it was uninstalled and its config is kept in ${s.home}/fivetran; install it again (hd-setup, or hd-setup install), or delete the config (hd-setup uninstall --purge)\n`);
     expect(JSON.parse(cli(['status', '--json'], { env: s.env }).stdout)).toMatchObject({ installed: false, healthy: false });
 
     const before = s.calls().length;
     const again = cli(['uninstall', '--yes'], { env: s.env });
     expect(again.code).toBe(0);
-    expect(again.stderr).toBe(`nothing to do: fivetran on docker is not installed (uninstalled; its config is kept in ${s.home}/fivetran). To delete the config too: hd-setup uninstall --purge\n`);
+    expect(again.stderr).toBe(`nothing to do: Fivetran agent on docker is not installed (uninstalled; its config is kept in ${s.home}/fivetran). To delete the config too: hd-setup uninstall --purge\n`);
     expect(s.calls().slice(before).filter((c) => /^(rm|stop|network rm) /.test(c))).toEqual([]);
 
     // The read-back of the kept config has what only the container said: the wizard prefills it.
@@ -94,7 +94,7 @@ describe('uninstalled, config kept: told apart from an install, and read back wh
     expect(cli(['install', '--preset', 'tobiko-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
     const dry = cli(['uninstall', '--dry-run'], { env: s.env });
     expect(dry.code, dry.stderr).toBe(0);
-    expect(dry.stdout).toMatch(/^hd-setup uninstall --dry-run: tobiko on docker/);
+    expect(dry.stdout).toMatch(/^hd-setup uninstall --dry-run: Tobiko Cloud executors on docker/);
     const purge = cli(['uninstall', '--purge', '--yes', '--set', 'product=fivetran', '--set', 'runtime=docker'], { env: s.env });
     expect(purge.code, purge.stderr).toBe(0);
     const changed = purge.stderr.slice(purge.stderr.indexOf('Changed:'));
@@ -117,7 +117,7 @@ describe('uninstall --purge acts on this HOME\'s install only', () => {
     const before = b.calls().length;
     const r = cli(['uninstall', '--purge', '--yes', ...rootFlags], { env: b.env });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain('hd-setup: uninstalling fivetran on docker');
+    expect(r.stderr).toContain('hd-setup: uninstalling Fivetran agent on docker');
     expect(r.stderr).toContain('skipped: no container of this install is there (already removed; the controller there belongs to another install and is left alone)');
     expect(b.calls().slice(before).filter((c) => /^(rm|stop|network rm) /.test(c))).toEqual([]);
     expect(readFileSync(join(b.state, 'containers/controller.status'), 'utf8').trim()).toBe('running');

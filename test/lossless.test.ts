@@ -228,9 +228,9 @@ describe('lifecycle commands change no setting', () => {
     const restart = cli(['restart'], { env: s.env });
     expect(restart.code, restart.stderr).toBe(0);
     // said as what they are: a start is not an install; the restart's stop does not tell to start again
-    expect(start.stderr).toMatch(/^hd-setup: starting fivetran on podman$/m);
-    expect(restart.stderr).toMatch(/^hd-setup: stopping fivetran on podman$/m);
-    expect(restart.stderr).toMatch(/^hd-setup: starting fivetran on podman$/m);
+    expect(start.stderr).toMatch(/^hd-setup: starting Fivetran agent on podman$/m);
+    expect(restart.stderr).toMatch(/^hd-setup: stopping Fivetran agent on podman$/m);
+    expect(restart.stderr).toMatch(/^hd-setup: starting Fivetran agent on podman$/m);
     expect(restart.stderr).not.toContain('installing');
     expect(restart.stderr).not.toContain('Start again with');
     // one run, one summary, which names both halves

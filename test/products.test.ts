@@ -30,6 +30,7 @@ const echo: ProductModule = {
   id: 'echo',
   title: 'Echo agent',
   noun: 'the echo agent',
+  short: 'Echo agent',
   // apiKey is secret by its schema mark alone: no list anywhere names it.
   schema: z.strictObject({ message: z.string().min(1).default('hello'), installDir: z.string().default('~/echo'), apiKey: secret('Echo API key.').optional() }),
   runtimes: ['docker'],

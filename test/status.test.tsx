@@ -14,7 +14,7 @@ const base: Summary = { ok: true, cancelled: false, done: [], skipped: [], notRu
 
 const plan: HdEvent = {
   type: 'plan',
-  title: 'fivetran on docker',
+  title: 'Fivetran agent on docker',
   steps: [
     { id: 'preflight', title: 'Preflight checks' },
     { id: 'files', title: 'Write configuration files' },
@@ -70,7 +70,7 @@ describe('status screen (ink-testing-library)', () => {
     for (const e of success.slice(0, 9)) bus.emit(e);
     await tick();
     let frame = frameOf(app);
-    expect(frame).toContain('installing fivetran on docker');
+    expect(frame).toContain('installing Fivetran agent on docker');
     expect(frame).toContain('✔ Preflight checks');
     expect(frame).toContain('fix: add memory');
     expect(frame).toContain('↷ Pull image agent:latest');
@@ -80,7 +80,7 @@ describe('status screen (ink-testing-library)', () => {
     for (const e of success.slice(9)) bus.emit(e);
     await tick();
     frame = frameOf(app);
-    expect(frame).toContain('✔ fivetran on docker: done.');
+    expect(frame).toContain('✔ Fivetran agent on docker: done.');
     expect(frame).toContain('Logs:    docker logs -f controller');
     app.unmount();
   });
@@ -146,14 +146,14 @@ describe('plain and JSON reporters', () => {
     const emit = plainReporter((s) => out.push(s));
     for (const e of success) emit(e);
     const text = out.join('');
-    expect(text).toContain('hd-setup: installing fivetran on docker');
+    expect(text).toContain('hd-setup: installing Fivetran agent on docker');
     expect(text).toContain('[1/4] Preflight checks ...');
     expect(text).toContain('warn memory: 8 GB RAM');
     expect(text).toContain('fix: add memory');
     // skipped before it started: the line names the step
     expect(text).toContain('[3/4] Pull image agent:latest ... skipped: image is present locally');
     expect(text).toContain('$ docker run -d --name controller');
-    expect(text).toContain('✔ fivetran on docker: done.');
+    expect(text).toContain('✔ Fivetran agent on docker: done.');
     expect(text).not.toMatch(/\x1b\[/);
   });
   it('JSON lines: one parseable event per line', () => {

@@ -11,6 +11,7 @@ import { locationOf } from '../service/plan.js';
 import { isInteractive, redactor } from '../util/output.js';
 import { reporterFor } from '../ui/reporters.js';
 import { printJson, type InstallFlags } from './context.js';
+import { installName } from '../products/index.js';
 
 export type { InstallFlags } from './context.js';
 
@@ -44,7 +45,7 @@ export async function installCommand(flags: InstallFlags): Promise<number> {
   if (flags.dryRun) {
     if (flags.json) printJson({ dryRun: true, ...planToJson(p.plan, redactor) });
     else {
-      process.stdout.write(`hd-setup install --dry-run: ${p.plan.product} on ${p.plan.runtime} (nothing is changed)\n\n`);
+      process.stdout.write(`hd-setup install --dry-run: ${installName(p.plan.product, p.plan.runtime)} (nothing is changed)\n\n`);
       process.stdout.write(planToText(p.plan, redactor, { diffs: true }) + '\n');
     }
     return 0;

@@ -15,6 +15,7 @@ import { printJson, type ModelFlags } from './context.js';
 import { givenForChecks, type NotGiven } from '../service/given.js';
 import { reporterFor } from '../ui/reporters.js';
 import { wrapLines } from '../ui/summary.js';
+import { installName } from '../products/index.js';
 
 export interface LifecycleFlags extends ModelFlags, Choices {
   yes?: boolean;
@@ -37,7 +38,7 @@ async function ask(question: string): Promise<string> {
 /** With several installs: a terminal chooses; without one, findOne says how to choose. */
 async function pick(list: DetectedInstall[]): Promise<DetectedInstall | undefined> {
   if (!isInteractive()) return undefined;
-  process.stderr.write(`${list.length} installs found:\n${list.map((d, i) => `  ${i + 1}) ${d.location.product} on ${d.location.runtime} (${d.where}${d.uninstalled ? '; not installed, config kept' : ''})`).join('\n')}\n`);
+  process.stderr.write(`${list.length} installs found:\n${list.map((d, i) => `  ${i + 1}) ${installName(d.location.product, d.location.runtime)} (${d.where}${d.uninstalled ? '; not installed, config kept' : ''})`).join('\n')}\n`);
   const a = Number(await ask(`Which one? [1-${list.length}] `));
   return Number.isInteger(a) && a >= 1 && a <= list.length ? list[a - 1] : undefined;
 }
@@ -54,7 +55,7 @@ async function confirmOrYes(flags: LifecycleFlags, what: string): Promise<boolea
 }
 
 function dryRun(d: DetectedInstall, plan: Plan, what: string): number {
-  process.stdout.write(`hd-setup ${what} --dry-run: ${d.location.product} on ${d.location.runtime} (${d.where})\n\n${planToText(plan, redactor)}\n`);
+  process.stdout.write(`hd-setup ${what} --dry-run: ${installName(d.location.product, d.location.runtime)} (${d.where})\n\n${planToText(plan, redactor)}\n`);
   return 0;
 }
 
@@ -72,7 +73,7 @@ export async function uninstallCommand(flags: LifecycleFlags): Promise<number> {
   if (!flags.dryRun && (await life.lockAt(d.location, findContext().home)).waited) return uninstallCommand(flags);
   const plan = await life.uninstallPlanFor(d, Boolean(flags.purge));
   if (flags.dryRun) return dryRun(d, plan, 'uninstall');
-  if (!(await confirmOrYes(flags, `Uninstall ${d.location.product} on ${d.location.runtime} (${d.where})`))) {
+  if (!(await confirmOrYes(flags, `Uninstall ${installName(d.location.product, d.location.runtime)} (${d.where})`))) {
     process.stderr.write('Nothing was changed.\n');
     return 1;
   }
@@ -123,7 +124,7 @@ export async function rollbackCommand(flags: LifecycleFlags): Promise<number> {
     life.requireUsableRelease(d, 'rollback');
     const plan = await life.helmRollbackPlanFor(d);
     if (flags.dryRun) return dryRun(d, plan, 'roll back');
-    if (!(await confirmOrYes(flags, `Roll back ${d.location.product} on ${d.location.runtime} (${d.where})`))) {
+    if (!(await confirmOrYes(flags, `Roll back ${installName(d.location.product, d.location.runtime)} (${d.where})`))) {
       process.stderr.write('Nothing was changed.\n');
       return 1;
     }
@@ -165,12 +166,12 @@ function say(text: string): void {
 // ---- status ----
 function printStatus(s: life.StatusReport): void {
   if (s.kept) {
-    say(`${s.product} on ${s.runtime} — ${s.where}\n  ${s.kept}\n`);
+    say(`${installName(s.product, s.runtime)} — ${s.where}\n  ${s.kept}\n`);
     return;
   }
   if (s.runtime !== 'kubernetes') {
     const v = s.versions as Record<string, unknown>;
-    say(`${s.product} on ${s.runtime} ${v[s.runtime] ?? ''}${v.rootless ? ' (rootless)' : ''} — ${s.where}\n`);
+    say(`${installName(s.product, s.runtime)} ${v[s.runtime] ?? ''}${v.rootless ? ' (rootless)' : ''} — ${s.where}\n`);
     for (const c of s.containers ?? []) {
       say(`  ${c.running ? '✔' : '✖'} ${c.name}: ${c.state}${c.uptime ? `, up ${c.uptime}` : ''}, restarts ${c.restarts}, image ${c.image}\n`);
       for (const l of c.logs.slice(-5)) say(`      | ${l}\n`);
@@ -180,7 +181,7 @@ function printStatus(s: life.StatusReport): void {
     return;
   }
   const v = s.versions as Record<string, string | undefined>;
-  say(`${s.product} on Kubernetes ${v.kubernetes ?? '?'} (helm ${v.helm || '?'}) — ${s.where}\n`);
+  say(`${installName(s.product, 'kubernetes')} ${v.kubernetes ?? '?'} (helm ${v.helm || '?'}) — ${s.where}\n`);
   say(`  release ${s.release?.name} revision ${s.release?.revision} (${s.release?.status}), chart ${s.release?.chart}\n  pods ready ${s.podsReady}\n`);
   if (s.problem) say(`  ✖ ${s.problem.message}\n    fix: ${s.problem.fix}\n`);
   for (const p of s.pods ?? []) say(`  ${p.ready ? '✔' : '✖'} ${p.name}: ${p.phase}, restarts ${p.restarts}\n`);
@@ -262,7 +263,7 @@ function printDoctor(flags: LifecycleFlags, what: { product: string; runtime: st
   const problems = reports.filter((r) => r.status === 'fail' || r.status === 'warn');
   if (flags.json) printJson({ product: what.product, runtime: what.runtime, where: what.where, installed: what.installed, checks: reports, ok: !reports.some((r) => r.status === 'fail'), ...(bundle ? { bundle } : {}) });
   else {
-    say(`hd-setup doctor: ${what.product} on ${what.runtime} (${what.installed ? what.where : 'not installed yet: the checks an install would run'})\n`);
+    say(`hd-setup doctor: ${installName(what.product, what.runtime)} (${what.installed ? what.where : 'not installed yet: the checks an install would run'})\n`);
     for (const r of reports) say(`  ${r.status.padEnd(7)} ${r.id}: ${r.message}${r.fix && r.status !== 'ok' ? `\n          fix: ${r.fix}` : ''}\n`);
     const n = (k: number, one: string) => `${k} ${one}${k === 1 ? '' : 's'}`;
     const failed = problems.filter((r) => r.status === 'fail').length;

@@ -15,6 +15,7 @@ import { releaseStatus } from './watch.js';
 import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { KUBECTL_MS, durationMs } from '../plan/kubernetes.js';
 import { armBoot, StepSkipped } from './boot.js';
+import { installName } from '../products/index.js';
 
 
 export interface ExecuteOptions {
@@ -49,7 +50,7 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
   const { emit, redactor, signal } = opts;
   const clean = (s: string) => maskUrlCredentials(redactor.redact(s)); // redact() masks URL passwords too; kept for clarity
   const summary: Summary = { ok: false, cancelled: false, done: [], skipped: [], notRun: [], changes: [], backups: [], warnings: (plan.warnings ?? []).map(clean), nextSteps: plan.nextSteps };
-  emit({ type: 'plan', title: `${plan.product} on ${plan.runtime}`, verb: plan.verb ?? 'installing', steps: plan.steps.map((s) => ({ id: s.id, title: s.title })) });
+  emit({ type: 'plan', title: `${installName(plan.product, plan.runtime)}`, verb: plan.verb ?? 'installing', steps: plan.steps.map((s) => ({ id: s.id, title: s.title })) });
 
   // What this run creates in the install dir, recorded in its marker (for --purge) before any file is written
   // there and at the end: one marker write per batch of directories, not one per directory.

@@ -20,6 +20,13 @@ export function findProduct(id: unknown, list: readonly ProductModule[] = PRODUC
   return list.find((p) => p.id === id);
 }
 
+const RUNTIME_NAMES: Record<string, string> = { docker: 'docker', podman: 'podman', kubernetes: 'Kubernetes' };
+
+/** An install as headers and summaries name it: "Fivetran agent on docker" (the id for a product not registered). */
+export function installName(product: string, runtime: string, list: readonly ProductModule[] = PRODUCTS): string {
+  return `${findProduct(product, list)?.short ?? product} on ${RUNTIME_NAMES[runtime] ?? runtime}`;
+}
+
 /** The module of a parsed model (its product is always a registered one). */
 export function productOf(model: Pick<BaseModel, 'product'>, list: readonly ProductModule[] = PRODUCTS): ProductModule {
   const m = findProduct(model.product, list);

@@ -99,6 +99,8 @@ export interface ProductModule {
   title: string;
   /** What runs, as a sentence says it ("the agent", "the executors"): in messages about the install. */
   noun: string;
+  /** Its short name, in headers and summaries ("Fivetran agent on docker"). */
+  short: string;
   /** The product's section of a preset (key `id`). */
   schema: z.ZodType;
   runtimes: readonly Runtime[];

@@ -4,7 +4,7 @@ import { UserError } from '../model/errors.js';
 import { buildRaw } from '../products/load.js';
 import { setIn } from '../model/reconcile.js';
 import { RUNTIMES } from '../model/base.js';
-import { PRODUCTS, findProduct, productIds } from '../products/index.js';
+import { PRODUCTS, findProduct, productIds, installName } from '../products/index.js';
 import { detectHost } from '../exec/detect.js';
 import { defaultLocations, detectAt, type DetectedInstall } from '../exec/installed.js';
 import { findRecord, readRegistry, type InstallRecord } from '../exec/registry.js';
@@ -147,7 +147,7 @@ export async function findOne(p: Pointer, c: FindContext, pick?: (list: Detected
     if (!loc) throw new UserError([{ path: '--preset', message: `names no product and runtime; ${choose}` }]);
     const d = await findAt(loc, c);
     if (d) return d;
-    throw new UserError([{ path: '', message: `no install found for ${loc.product} on ${loc.runtime} (${loc.installDir ?? `release ${loc.release} in namespace ${loc.namespace}`}); point at it with ${choose}` }]);
+    throw new UserError([{ path: '', message: `no install found for ${installName(loc.product, loc.runtime)} (${loc.installDir ?? `release ${loc.release} in namespace ${loc.namespace}`}); point at it with ${choose}` }]);
   }
   const found = inContext ? await findInContext(inContext, c) : await findAll(c);
   // `prefer` (uninstall: installs that are there now) narrows the choice when any fits.
@@ -164,7 +164,7 @@ export async function findOne(p: Pointer, c: FindContext, pick?: (list: Detected
   throw new UserError([
     {
       path: '',
-      message: `${all.length} installs found: ${all.map((d) => `${d.location.product} on ${d.location.runtime} (${d.where}${d.uninstalled ? '; not installed, config kept' : ''})`).join('; ')}; choose one with ${all.map((d) => pointerFor(d)).join(' or ')}`,
+      message: `${all.length} installs found: ${all.map((d) => `${installName(d.location.product, d.location.runtime)} (${d.where}${d.uninstalled ? '; not installed, config kept' : ''})`).join('; ')}; choose one with ${all.map((d) => pointerFor(d)).join(' or ')}`,
     },
   ]);
 }

@@ -3,7 +3,7 @@
 // from its read-back, and the choices it was installed with (skipped checks, --allow-root) from its record.
 import { existsSync } from 'node:fs';
 import type { BaseModel, Location } from '../model/base.js';
-import { productOf } from '../products/index.js';
+import { productOf, installName } from '../products/index.js';
 import type { KubeSpec, ProductModule } from '../products/types.js';
 import { findContext } from './find.js';
 import { latestGoodBackup, listBackups, purgeActions } from '../util/fsx.js';
@@ -151,7 +151,7 @@ export async function uninstallPlanFor(d: DetectedInstall, purge: boolean): Prom
 /** An install that was uninstalled with its config kept: `uninstall` has nothing to do without --purge. */
 export function nothingToUninstall(d: DetectedInstall, purge: boolean): string | undefined {
   if (!d.uninstalled || purge) return undefined;
-  return `nothing to do: ${d.location.product} on ${d.location.runtime} is not installed (uninstalled; its config is kept in ${d.where}). To delete the config too: hd-setup uninstall --purge`;
+  return `nothing to do: ${installName(d.location.product, d.location.runtime)} is not installed (uninstalled; its config is kept in ${d.where}). To delete the config too: hd-setup uninstall --purge`;
 }
 
 /** What the containers say that no file keeps (image, hd-setup's labels, restart policy): kept in the record by uninstall. */

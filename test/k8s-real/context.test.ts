@@ -63,7 +63,7 @@ describe('--context, with the current context pointing at a closed port', () => 
     async () => {
       const r = await bed.hd(['status', '--context', 'live']);
       expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout).toContain('fivetran on Kubernetes v1.32.3');
+      expect(r.stdout).toContain('Fivetran agent on Kubernetes v1.32.3');
       expect(r.stdout).toContain('release hd-agent in namespace fivetran (context live)');
       expect(r.stdout).toContain('pods ready 1/1');
       expect(r.stdout + r.stderr).not.toContain('?');
@@ -93,7 +93,7 @@ describe('--context, with the current context pointing at a closed port', () => 
     async () => {
       const file = join(bed.dir, 'bundle.tar.gz');
       const r = await bed.hd(['doctor', '--context', 'live', '--bundle', file]);
-      expect(r.stdout).toContain('hd-setup doctor: fivetran on kubernetes (release hd-agent in namespace fivetran (context live))');
+      expect(r.stdout).toContain('hd-setup doctor: Fivetran agent on Kubernetes (release hd-agent in namespace fivetran (context live))');
       expect(r.stdout).toMatch(/ok\s+server-version: Kubernetes v1\.32\.3/);
       const out = mkdtempSync(join(bed.dir, 'unpacked-'));
       execFileSync('tar', ['-xzf', file, '-C', out]);

@@ -86,7 +86,7 @@ describe('the question on the status screen (reducer and keys, without Ink)', ()
   });
 
   it('the question shows while asked, goes with the answer, and a kept wait is noted on the step', () => {
-    let s = statusReducer(initialStatus, { type: 'plan', title: 'fivetran on kubernetes', steps: [{ id: 'helm', title: 'helm upgrade --install hd-agent' }] });
+    let s = statusReducer(initialStatus, { type: 'plan', title: 'Fivetran agent on Kubernetes', steps: [{ id: 'helm', title: 'helm upgrade --install hd-agent' }] });
     s = statusReducer(s, { type: 'step:start', id: 'helm', title: 'helm upgrade --install hd-agent' });
     s = statusReducer(s, { type: 'stuck', id: 'helm', message: 'pod hd-agent-x is crash-looping', fix: 'read the logs' });
     expect(s.asking).toEqual({ id: 'helm', message: 'pod hd-agent-x is crash-looping', fix: 'read the logs' });

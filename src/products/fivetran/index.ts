@@ -46,6 +46,7 @@ export const fivetran: ProductModule = {
   id: 'fivetran',
   title: 'Fivetran Hybrid Deployment Agent',
   noun: 'the agent',
+  short: 'Fivetran agent',
   schema: fivetranSchema,
   runtimes: ['docker', 'podman', 'kubernetes'],
   requiredHint: '--set fivetran.token=env:FIVETRAN_TOKEN',

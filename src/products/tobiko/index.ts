@@ -17,6 +17,7 @@ export const tobiko: ProductModule = {
   id: 'tobiko',
   title: 'Tobiko Cloud hybrid executors',
   noun: 'the executors',
+  short: 'Tobiko Cloud executors',
   schema: tobikoSchema,
   runtimes: ['docker', 'podman', 'kubernetes'],
   requiredHint: '--preset tobiko-docker (org, project, clientId, clientSecret, gateways)',
