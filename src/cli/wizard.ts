@@ -11,6 +11,7 @@ import { optionVarNames } from '../model/env-names.js';
 import { accessibleRequested, terminalProblem } from '../ui/term.js';
 import { sameWithoutWizard } from '../ui/summary.js';
 import { homeOf } from '../model/home.js';
+import { endChildren } from '../util/interrupt.js';
 
 async function detect(opts: { context?: string; allowRoot?: boolean } = {}): Promise<Detection> {
   const [{ detectRuntime }, { findAll, findContext, guardSecrets, isPresent }, { probe }, { which }] = await Promise.all([
@@ -243,6 +244,9 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
     },
   });
   if (result.kind === 'cancel') {
+    // Detection may still be asking a runtime (a hung daemon answers only at the probe's time bound):
+    // its read-only probes are ended, so that the cancel exits now.
+    endChildren();
     // True to what happened: a preset saved at the review is a file written, though nothing was installed.
     process.stderr.write(saved.length ? `Cancelled. Nothing was installed; the preset ${saved.join(', ')} was saved (${useLine(saved.at(-1)!)} uses it).\n` : 'Cancelled. Nothing was written.\n');
     return 130;

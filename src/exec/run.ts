@@ -1,6 +1,6 @@
 // The only place that starts processes (execa). Secrets never go on argv: callers pass them on stdin.
 import type { execa as Execa } from 'execa';
-import { trackChild, untrackChild } from '../util/interrupt.js';
+import { isClosing, trackChild, untrackChild } from '../util/interrupt.js';
 
 export interface RunOptions {
   stdin?: string;
@@ -25,6 +25,7 @@ let execaFn: typeof Execa | undefined;
 export async function run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   const [cmd, ...args] = argv;
   if (!cmd) throw new Error('empty command');
+  if (isClosing()) return { exitCode: -1, stdout: '', stderr: '', failure: 'cancelled' };
   const execa = (execaFn ??= (await import('execa')).execa);
   const sub = execa(cmd, args, {
     reject: false,

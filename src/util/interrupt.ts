@@ -17,6 +17,20 @@ export function liveChildren(): number[] {
   return [...children];
 }
 
+let closing = false;
+
+/**
+ * hd-setup is ending (a cancel): the running children are ended, and no new one starts (a chain of
+ * read-only probes would otherwise go on, one after the other, and hold the exit).
+ */
+export function endChildren(): void {
+  closing = true;
+  killChildren('SIGTERM');
+}
+export function isClosing(): boolean {
+  return closing;
+}
+
 export function killChildren(signal: NodeJS.Signals): void {
   for (const pid of children) {
     try {

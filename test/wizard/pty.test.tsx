@@ -87,6 +87,28 @@ describe.runIf(hasScript)('wizard in a pseudo-terminal', () => {
     expect(lastFrame(out.slice(0, out.lastIndexOf('Cancelled'))).find((l) => l.includes('❯'))).toContain('Tobiko');
   }, 30_000);
 
+  it('Ctrl-C while detection waits on a hung runtime exits at once: its read-only probes are ended', async () => {
+    const bin = tmp('hd-hung-');
+    for (const rt of ['docker', 'podman']) writeFileSync(join(bin, rt), '#!/bin/sh\nsleep 30\n', { mode: 0o755 });
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', HOME: tmp('hd-home-'), PATH: `${bin}:/usr/bin:/bin` };
+    delete env.CI;
+    const child = spawn('script', ['-qec', `stty cols 80 rows 24; exec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)}`, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let sentAt = 0;
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString('utf8');
+      if (!sentAt && stripAnsi(out).includes('Tobiko')) {
+        sentAt = Date.now();
+        child.stdin.write('\x03');
+      }
+    });
+    const code = await new Promise((done) => child.on('close', done));
+    expect(code).toBe(130);
+    expect(out).toContain('Cancelled. Nothing was written.');
+    // the probes would answer only after 30 s (their own bound is 5 s)
+    expect(Date.now() - sentAt).toBeLessThan(3000);
+  }, 60_000);
+
   for (const [cols, rows] of SIZES) {
     it(`draws the first frame exactly as the source renders it (${cols}×${rows})`, async () => {
       const r = spawnSync('script', ['-qec', `stty cols ${cols} rows ${rows}; ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)}`, '/dev/null'], {
@@ -145,7 +167,7 @@ describe.runIf(hasScript)('the install status screen in a pseudo-terminal', () =
     ]);
     s.server.close();
     expect(r.code, r.out.slice(-1500)).toBe(130);
-    expect(r.out).toContain('✖ fivetran on docker: cancelled.');
+    expect(r.out).toContain('✖ Fivetran agent on docker: cancelled.');
     expect(r.out).toContain('Not done: image, container:controller, ready, boot');
     // echoed, the keys (and three line breaks) would land inside a frame, so the next repaint erases
     // three lines too few and leaves a copy of the screen in the scrollback
