@@ -6,7 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    globalSetup: ['test/build-setup.ts', 'test/k8s-api/global-setup.ts'],
+    globalSetup: ['test/build-setup.ts', 'test/tmp-setup.ts', 'test/k8s-api/global-setup.ts'],
     env: { NO_COLOR: '1' },
   },
 });
