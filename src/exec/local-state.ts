@@ -31,6 +31,13 @@ function parseJson(text: string, path: string, fix: string): unknown {
   }
 }
 
+/** What an uninstall kept of a container that no file keeps (image, hd-setup's labels, restart policy). */
+export interface KeptContainer {
+  image: string;
+  labels: Record<string, string>;
+  restart?: string;
+}
+
 export interface RecordShape {
   product: string;
   runtime: string;
@@ -41,7 +48,7 @@ export interface RecordShape {
   skipChecks?: string[];
   allowRoot?: boolean;
   state?: 'installed' | 'started' | 'uninstalled';
-  containers?: Record<string, { image: string; labels: Record<string, string>; restart?: string }>;
+  containers?: Record<string, KeptContainer>;
   updatedAt: string;
 }
 

@@ -5,7 +5,7 @@ import { posix } from 'node:path';
 import { RUNTIMES, sameLocation, type Location } from '../model/base.js';
 import { UserError } from '../model/errors.js';
 import { ensureDir, writeFileAtomic } from '../util/fsx.js';
-import { readRegistryFile } from './local-state.js';
+import { readRegistryFile, type KeptContainer } from './local-state.js';
 import { registryFile } from '../util/paths.js';
 
 export interface InstallRecord extends Location {
@@ -26,11 +26,7 @@ export interface InstallRecord extends Location {
   updatedAt: string;
 }
 
-export interface KeptContainer {
-  image: string;
-  labels: Record<string, string>;
-  restart?: string;
-}
+export type { KeptContainer };
 
 export { registryFile };
 
