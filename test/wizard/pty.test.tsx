@@ -79,7 +79,10 @@ describe.runIf(hasScript)('wizard in a pseudo-terminal', () => {
         setTimeout(() => child.stdin.write('\x03'), 600);
       }
     });
+    // a run that goes wrong is ended (the pty's child with it), never left behind
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
     await new Promise((done) => child.on('close', done));
+    clearTimeout(timer);
     expect(sent).toBe(true);
     expect(out.slice(0, out.indexOf('wizard loaded at'))).not.toContain('^[');
     expect(out).not.toContain('^[[B');
@@ -102,7 +105,9 @@ describe.runIf(hasScript)('wizard in a pseudo-terminal', () => {
         child.stdin.write('\x03');
       }
     });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
     const code = await new Promise((done) => child.on('close', done));
+    clearTimeout(timer);
     expect(code).toBe(130);
     expect(out).toContain('Cancelled. Nothing was written.');
     // the probes would answer only after 30 s (their own bound is 5 s)
