@@ -1,0 +1,133 @@
+// Real rootful docker and podman: what the stub-runtime tests (test/lossless.test.ts) show, on the real
+// runtimes. One install dir runs on one runtime (a second runtime, or a moved dir, is refused before
+// anything is created, naming the uninstall that comes first; that uninstall works, then the install does);
+// restart is one run with one summary; doctor still runs a check skipped at the install and calls its
+// failure accepted; uninstall takes the unit's .bak- copies with it.
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { backupFile } from '../../src/util/fsx.js';
+import { ROOT, readState } from './state.js';
+
+const TOKEN = Buffer.from('clever_tiger:E2eS3cretTok3nPart').toString('base64');
+const S = readState();
+const root = process.getuid?.() === 0;
+const CLI = S.HD_E2E_CLI || join(ROOT, 'bin/hd-setup.js');
+// the test image, by the name each runtime's own storage holds (podman also resolves the short name)
+const IMAGE = ['--set', 'fivetran.image=hd-agent-test:latest', '--set', 'fivetran.pullPolicy=never'];
+// podman here is 4.3.1, older than the vendor's 4.5.0: that check is skipped (and remembered)
+const ON_DOCKER = ['install', '--preset', 'fivetran-docker', '--yes', '--allow-root', ...IMAGE];
+const ON_PODMAN = ['install', '--preset', 'fivetran-podman', '--yes', '--allow-root', '--skip-check', 'runtime-version', ...IMAGE];
+
+function hd(home: string, args: string[]) {
+  const env = { PATH: '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin', CI: 'true', NO_COLOR: '1', HOME: home, FIVETRAN_TOKEN: TOKEN };
+  const r = spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8', cwd: '/', timeout: 180_000 });
+  return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+const rt = (bin: string, ...args: string[]) => spawnSync(bin, args, { encoding: 'utf8' }).stdout.trim();
+/** The controller container's id and state, or '' when there is none. */
+const controller = (bin: string) => rt(bin, 'container', 'inspect', 'controller', '--format', '{{.Id}} {{.State.Status}}');
+const lastLine = (s: string) => s.trim().split('\n').at(-1) ?? '';
+
+const homes: string[] = [];
+function freshHome(): string {
+  const home = mkdtempSync(join(tmpdir(), 'hd-e2e-life-'));
+  chmodSync(home, 0o755);
+  homes.push(home);
+  return home;
+}
+function clean(): void {
+  for (const bin of ['docker', 'podman']) {
+    spawnSync(bin, ['rm', '-f', 'controller'], { encoding: 'utf8' });
+    spawnSync(bin, ['network', 'rm', 'fivetran_ldp'], { encoding: 'utf8' });
+  }
+}
+
+describe.runIf(root && S.HD_E2E_DOCKER === '1' && S.HD_E2E_PODMAN === '1')('real docker and podman: one install dir, one runtime', () => {
+  afterEach(() => {
+    for (const home of homes.splice(0)) {
+      hd(home, ['uninstall', '--yes', '--allow-root', '--set', 'product=fivetran', '--set', 'runtime=docker']);
+      hd(home, ['uninstall', '--yes', '--allow-root', '--set', 'product=fivetran', '--set', 'runtime=podman']);
+      rmSync(home, { recursive: true, force: true });
+    }
+    clean();
+  });
+
+  it('installed on docker, the same dir on podman is refused before anything is created; the uninstall it names works, then the podman install does', () => {
+    clean();
+    const home = freshHome();
+    const first = hd(home, ON_DOCKER);
+    expect(first.code, first.stderr).toBe(0);
+    const onDocker = controller('docker');
+    expect(onDocker).toMatch(/ running$/);
+
+    const refused = hd(home, ON_PODMAN);
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(lastLine(refused.stderr)).toBe(
+      `error: runtime: the Fivetran Hybrid Deployment Agent in ${home}/fivetran is installed on docker; installing it on podman as well would leave the docker containers running beside the new ones. Remove it first: hd-setup uninstall --set product=fivetran --set runtime=docker (its config is kept), then install again; or keep runtime=docker`,
+    );
+    expect(refused.stderr).not.toContain('Found an existing install');
+    // nothing on podman; the docker agent runs on, the same container
+    expect(controller('podman')).toBe('');
+    expect(rt('podman', 'network', 'ls', '--format', '{{.Name}}').split('\n')).not.toContain('fivetran_ldp');
+    expect(controller('docker')).toBe(onDocker);
+
+    const un = hd(home, ['uninstall', '--yes', '--allow-root', '--set', 'product=fivetran', '--set', 'runtime=docker']);
+    expect(un.code, un.stderr).toBe(0);
+    expect(controller('docker')).toBe('');
+    const again = hd(home, ON_PODMAN);
+    expect(again.code, again.stderr).toBe(0);
+    expect(controller('podman')).toMatch(/ running$/);
+  }, 600_000);
+
+  it('moving it to another dir on the same runtime is refused with the way to do it; the running container is left alone', () => {
+    clean();
+    const home = freshHome();
+    expect(hd(home, ON_DOCKER).code).toBe(0);
+    const before = controller('docker');
+    const moved = [...ON_DOCKER, '--set', 'fivetran.installDir=~/small/fivetran'];
+    const r = hd(home, moved);
+    expect(r.code, r.stderr).toBe(2);
+    const cmd = `hd-setup uninstall --set product=fivetran --set runtime=docker --set fivetran.installDir=${home}/fivetran`;
+    expect(lastLine(r.stderr)).toBe(
+      `error: fivetran.installDir: the Fivetran Hybrid Deployment Agent is installed on docker in ${home}/fivetran, and one docker runs one (its containers have fixed names). To move it to ${home}/small/fivetran: ${cmd} (its config is kept), then install again; or keep fivetran.installDir=${home}/fivetran`,
+    );
+    expect(controller('docker')).toBe(before);
+    // the command it names, then the install in the new dir
+    const un = hd(home, [...cmd.split(' ').slice(1), '--yes', '--allow-root']);
+    expect(un.code, un.stderr).toBe(0);
+    const there = hd(home, moved);
+    expect(there.code, there.stderr).toBe(0);
+    expect(rt('docker', 'container', 'inspect', 'controller', '--format', '{{index .Config.Labels "hd-setup.install"}}')).toBe(`${home}/small/fivetran`);
+    hd(home, ['uninstall', '--yes', '--allow-root', '--set', 'fivetran.installDir=~/small/fivetran', '--set', 'product=fivetran', '--set', 'runtime=docker']);
+  }, 600_000);
+
+  it('podman: restart is one run with one summary; doctor runs the check skipped at the install and calls it accepted; uninstall takes the unit\'s backups', () => {
+    clean();
+    const home = freshHome();
+    expect(hd(home, ON_PODMAN).code).toBe(0);
+    const restart = hd(home, ['restart']);
+    expect(restart.code, restart.stderr).toBe(0);
+    expect(restart.stderr).toMatch(/^hd-setup: stopping Fivetran agent on podman$/m);
+    expect(restart.stderr).toMatch(/^hd-setup: starting Fivetran agent on podman$/m);
+    expect(restart.stderr.match(/^✔ .*: done\.$/gm)).toEqual(['✔ Fivetran agent on podman: done.']);
+    expect(restart.stderr).toMatch(/Changed:\n {4}- Stop controller\n {4}- Start container controller\n/);
+    expect(controller('podman')).toMatch(/ running$/);
+
+    const doctor = hd(home, ['doctor', '--json']);
+    const version = JSON.parse(doctor.stdout).checks.find((c: { id: string }) => c.id === 'runtime-version');
+    expect(version.status).toBe('warn');
+    expect(version.message).toMatch(/^podman 4\.\d+\.\d+ is older than the required 4\.5\.0 \(accepted: skipped when it was installed\)$/);
+
+    const units = join(home, '.config/systemd/user');
+    const backup = backupFile(join(units, 'hd-fivetran-agent.service'));
+    expect(backup).toMatch(/hd-fivetran-agent\.service\.bak-/);
+    writeFileSync(join(units, 'mine.service'), '[Unit]\n');
+    const un = hd(home, ['uninstall', '--yes']);
+    expect(un.code, un.stderr).toBe(0);
+    expect(readdirSync(units)).toEqual(['mine.service']);
+    expect(controller('podman')).toBe('');
+  }, 600_000);
+});
