@@ -89,6 +89,13 @@ for (const m of list.slice(skip)) {
   } finally {
     writeFileSync(m.file, orig);
   }
+  // A test file that fails without the change too (a broken set-up, a missing tool) catches every change:
+  // the sample would be worthless, so it stops here.
+  const file = /^caught \((\S+)\)$/.exec(verdict ?? '')?.[1];
+  if (file && spawnSync('npx', ['vitest', 'run', file, '--bail=1', '--reporter=dot'], { stdio: 'ignore', env: { ...process.env, NO_COLOR: '1' } }).status !== 0) {
+    console.log(`   ${file} fails without the change too: fix the suite first`);
+    process.exit(2);
+  }
   console.log(`   ${verdict} in ${Math.round((Date.now() - t0) / 1000)} s`);
   if (verdict === 'does not compile') continue; // not a sample: the type checker refuses it before any test
   if (verdict !== 'NOT NOTICED') caught++;

