@@ -29,7 +29,7 @@ function hd(home: string, args: string[]) {
 const rt = (bin: string, ...args: string[]) => spawnSync(bin, args, { encoding: 'utf8' }).stdout.trim();
 /** The controller container's id and state, or '' when there is none. */
 const controller = (bin: string) => rt(bin, 'container', 'inspect', 'controller', '--format', '{{.Id}} {{.State.Status}}');
-const lastLine = (s: string) => s.trim().split('\n').at(-1) ?? '';
+const lines = (s: string) => s.trim().split('\n');
 
 const homes: string[] = [];
 function freshHome(): string {
@@ -65,9 +65,10 @@ describe.runIf(root && S.HD_E2E_DOCKER === '1' && S.HD_E2E_PODMAN === '1')('real
 
     const refused = hd(home, ON_PODMAN);
     expect(refused.code, refused.stderr).toBe(2);
-    expect(lastLine(refused.stderr)).toBe(
+    // one line, the error, and nothing before it (no plan, no "installing" banner)
+    expect(lines(refused.stderr)).toEqual([
       `error: runtime: the Fivetran Hybrid Deployment Agent in ${home}/fivetran is installed on docker; installing it on podman as well would leave the docker containers running beside the new ones. Remove it first: hd-setup uninstall --set product=fivetran --set runtime=docker (its config is kept), then install again; or keep runtime=docker`,
-    );
+    ]);
     expect(refused.stderr).not.toContain('Found an existing install');
     // nothing on podman; the docker agent runs on, the same container
     expect(controller('podman')).toBe('');
@@ -91,9 +92,11 @@ describe.runIf(root && S.HD_E2E_DOCKER === '1' && S.HD_E2E_PODMAN === '1')('real
     const r = hd(home, moved);
     expect(r.code, r.stderr).toBe(2);
     const cmd = `hd-setup uninstall --set product=fivetran --set runtime=docker --set fivetran.installDir=${home}/fivetran`;
-    expect(lastLine(r.stderr)).toBe(
+    expect(lines(r.stderr)).toEqual([
       `error: fivetran.installDir: the Fivetran Hybrid Deployment Agent is installed on docker in ${home}/fivetran, and one docker runs one (its containers have fixed names). To move it to ${home}/small/fivetran: ${cmd} (its config is kept), then install again; or keep fivetran.installDir=${home}/fivetran`,
-    );
+    ]);
+    // nothing new on docker: no second agent, no container made for the new dir
+    expect(rt('docker', 'ps', '-a', '--filter', `label=hd-setup.install=${home}/small/fivetran`, '--format', '{{.Names}}')).toBe('');
     expect(controller('docker')).toBe(before);
     // the command it names, then the install in the new dir
     const un = hd(home, [...cmd.split(' ').slice(1), '--yes', '--allow-root']);
