@@ -41,6 +41,8 @@ describe('viewer reducer (no Ink)', () => {
     expect(viewerKey(s, { input: '', escape: true }, FILES, 80, 10)).toBeUndefined();
     expect(viewerKey(s, { input: 'q' }, FILES, 80, 10)).toBeUndefined();
     expect(viewerKey(s, { input: 'v' }, FILES, 80, 10)).toBeUndefined();
+    // ctrl-c quits (the root's key): the viewer stays, so the last frame is the file, not the review
+    expect(viewerKey(s, { input: 'c', ctrl: true }, FILES, 80, 10)).toEqual(s);
   });
   it('a long line is cut into pieces of the width, none lost', () => {
     const long = { path: 'x', mode: '0644', content: `${'a'.repeat(25)}\nb\n` };

@@ -36,7 +36,8 @@ export function viewLines(f: ViewFile, width: number): string[] {
  */
 export function viewerKey(s: ViewerState, k: KeyPress, files: readonly ViewFile[], width: number, rows: number): ViewerState | undefined {
   const n = files.length;
-  if (k.escape || k.input === 'q' || k.input === 'v' || (k.ctrl && k.input === 'c')) return undefined;
+  // Ctrl-C is the root's (quit): closing the viewer too would draw the review as the last frame.
+  if (k.escape || k.input === 'q' || k.input === 'v') return undefined;
   if (n === 0) return s;
   const lines = viewLines(files[s.index]!, width).length;
   const last = Math.max(0, lines - rows);
