@@ -258,6 +258,35 @@ describe('formats checked where the value is used', () => {
 });
 
 
+describe('mistyped flags', () => {
+  const one = (r: { code: number; stderr: string; stdout: string }, re: RegExp) => {
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
+    expect(r.stderr).toMatch(re);
+  };
+  it('--skip-check with an id no check has: exit 2 naming it and the ids, before anything runs (install, doctor, start, the wizard)', () => {
+    for (const args of [
+      ['install', '--preset', 'fivetran-docker', '--skip-check', 'not_root', '--yes'],
+      ['doctor', '--skip-check', 'bogus'],
+      ['start', '--skip-check', 'bogus'],
+      ['--skip-check', 'bogus'],
+    ]) {
+      const home = tmp('hd-home-');
+      const r = cli(args, { env: { HOME: home, FIVETRAN_TOKEN: TOKEN } });
+      one(r, /^error: --skip-check: no check is called "(not_root|bogus)".*; the checks: runtime-present, .*not-root, /);
+      expect(readdirSync(home)).toEqual([]);
+    }
+    expect(cli(['install', '--preset', 'fivetran-docker', '--skip-check', 'not_root'], {}).stderr).toContain('did you mean not-root?');
+  });
+  it('--set with a space for the "=": the fix, not "too many arguments"; a value is never echoed', () => {
+    one(cli(['install', '--preset', 'fivetran-docker', '--set', 'fivetran.memory', '4g', '--dry-run']), /^error: --set: "fivetran\.memory" has no value; write it as --set fivetran\.memory=VALUE/);
+    one(cli(['--set', 'fivetran.memory', '4g']), /^error: --set: "fivetran\.memory" has no value/);
+    const r = cli(['install', '--preset', 'fivetran-docker', '--set', TOKEN, '--dry-run']);
+    one(r, /^error: --set: an argument is not path=value \(not shown: it may be a secret\)/);
+    expect(r.stderr).not.toContain(TOKEN);
+  });
+});
+
 describe('local state is input too', () => {
   const stateHome = (files: Record<string, string>) => {
     const home = tmp('hd-home-');

@@ -193,7 +193,7 @@ describe('bad input: one line per problem, naming the field', () => {
   });
 
   it('rejects a malformed --set', () => {
-    expect(problems(() => load({ preset: 'fivetran-docker', sets: ['novalue'] }))[0]).toMatch(/^--set: "novalue" is not path=value/);
+    expect(problems(() => load({ preset: 'fivetran-docker', sets: ['novalue'] }))[0]).toMatch(/^--set: an argument is not path=value \(not shown/);
   });
 });
 

@@ -2,6 +2,7 @@
 import './interrupt-first.js';
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../model/errors.js';
+import { collectCheckId } from '../exec/check-ids.js';
 import { listPresets } from '../model/load.js';
 import { presetJsonSchema } from '../products/index.js';
 import { guardOutput, isInteractive } from '../util/output.js';
@@ -63,7 +64,7 @@ export function buildProgram(): Command {
     .description('install or reconfigure an agent (use --dry-run to see the plan)')
     .option('-y, --yes', 'do not ask for confirmation')
     .option('-n, --dry-run', 'print every step and exact command (secrets masked); change nothing')
-    .option('--skip-check <id>', 'skip a preflight check by id (repeatable)', collect, [])
+    .option('--skip-check <id>', 'skip a preflight check by id (repeatable)', collectCheckId, [])
     .option('--allow-root', ALLOW_ROOT)
     .option('--context <name>', 'Kubernetes: kubectl/helm context to use (default: the current context)')
     .option('--reset', 'apply exactly this preset, dropping settings the install has that it does not mention')
@@ -89,19 +90,19 @@ export function buildProgram(): Command {
   lifecycle('doctor', 'run every preflight check plus reachability and clock skew; each problem with its fix (before an install: the checks for the --preset/--set given, or asked)', 'doctorCommand', (c) =>
     c
       .option('--bundle <file>', 'write a diagnostics archive (.tar.gz; secrets redacted)')
-      .option('--skip-check <id>', 'skip a check by id (repeatable)', collect, [])
+      .option('--skip-check <id>', 'skip a check by id (repeatable)', collectCheckId, [])
       .option('--allow-root', 'before an install: check as an install with --allow-root would'),
   );
   lifecycle('uninstall', 'remove the agent (containers, unit and network, or the Helm release and our Secrets); data is kept', 'uninstallCommand', (c) =>
     c.option('-y, --yes', 'do not ask for confirmation').option('--purge', 'also delete the install dir (config, data, logs) or the state dir').option('-n, --dry-run', 'show what would be removed').option('--allow-root', ALLOW_ROOT),
   );
   lifecycle('start', 'start the agent (recreating containers whose config changed; Kubernetes: scale up)', 'startCommand', (c) =>
-    c.option('--allow-root', ALLOW_ROOT).option('--skip-check <id>', 'skip a preflight check by id (repeatable)', collect, []).option('-n, --dry-run', 'show the plan'),
+    c.option('--allow-root', ALLOW_ROOT).option('--skip-check <id>', 'skip a preflight check by id (repeatable)', collectCheckId, []).option('-n, --dry-run', 'show the plan'),
   );
   lifecycle('stop', 'stop the agent (Kubernetes: scale to 0)', 'stopCommand', (c) => c.option('-n, --dry-run', 'show the plan').option('--allow-root', ALLOW_ROOT));
-  lifecycle('restart', 'stop, then start the agent', 'restartCommand', (c) => c.option('--allow-root', ALLOW_ROOT).option('--skip-check <id>', 'skip a preflight check by id (repeatable)', collect, []));
+  lifecycle('restart', 'stop, then start the agent', 'restartCommand', (c) => c.option('--allow-root', ALLOW_ROOT).option('--skip-check <id>', 'skip a preflight check by id (repeatable)', collectCheckId, []));
   lifecycle('rollback', 'restore the last backup of the configuration and re-apply it (helm rollback on Kubernetes)', 'rollbackCommand', (c) =>
-    c.option('-y, --yes', 'do not ask for confirmation').option('--allow-root', ALLOW_ROOT).option('--skip-check <id>', 'skip a preflight check by id (repeatable)', collect, []).option('-n, --dry-run', 'show the plan'),
+    c.option('-y, --yes', 'do not ask for confirmation').option('--allow-root', ALLOW_ROOT).option('--skip-check <id>', 'skip a preflight check by id (repeatable)', collectCheckId, []).option('-n, --dry-run', 'show the plan'),
   );
   lifecycle('export-preset', 'write the detected install as a preset, with secrets as env: references', 'exportPresetCommand', (c) => c.option('-o, --out <file>', 'write to a file instead of stdout'));
 
@@ -136,7 +137,7 @@ export function buildProgram(): Command {
     .option('-p, --preset <name|path>', 'wizard: start from this preset (it asks only for what is missing)')
     .option('-s, --set <path=value>', 'wizard: prefill an option (repeatable)', collect, [])
     .option('--allow-root', ALLOW_ROOT)
-    .option('--skip-check <id>', 'skip a preflight check by id (repeatable)', collect, [])
+    .option('--skip-check <id>', 'skip a preflight check by id (repeatable)', collectCheckId, [])
     .option('--context <name>', 'wizard: the Kubernetes context to preselect (default: the current context)')
     .option('--plain', 'wizard: numbered line prompts that never repaint (screen readers, dumb terminals; also ACCESSIBLE=1)');
   program.action(
@@ -162,9 +163,21 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** `--set path value` (a space for the "="): commander would say only "too many arguments". */
+async function checkSetSpacing(argv: string[]): Promise<void> {
+  for (let i = 2; i < argv.length - 2; i++) {
+    const flag = argv[i] === '--set' || argv[i] === '-s';
+    if (flag && !argv[i + 1]!.includes('=') && !argv[i + 2]!.startsWith('-')) {
+      const { setWithoutValue } = await import('../model/load.js');
+      throw new UserError([{ path: '--set', message: setWithoutValue(argv[i + 1]!, Object.keys(presetJsonSchema().properties ?? {})) }]);
+    }
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
+    await checkSetSpacing(argv);
     await program.parseAsync(argv);
     return exitCode;
   } catch (e) {

@@ -1,4 +1,5 @@
 // Preflight checks for Kubernetes installs (helm + kubectl). Read-only commands with short timeouts.
+import type { KubernetesCheckId } from './check-ids.js';
 import type { BaseModel as Model } from '../model/base.js';
 import { existsSync, mkdirSync } from 'node:fs';
 import { homeOf } from '../model/home.js';
@@ -73,7 +74,7 @@ function requiredRights(model: Model): string[] {
   return productOf(model).host.kubernetes?.resources(model) ?? [];
 }
 
-export const kubernetesChecks: Record<string, Check> = {
+export const kubernetesChecks: Record<KubernetesCheckId, Check> = {
   kubectl: (ctx) => {
     const p = which('kubectl', ctx.env.PATH);
     return p

@@ -10,6 +10,7 @@ import { isSocket } from '../util/fsx.js';
 import type { RuntimeInfo } from './detect.js';
 import type { CheckReport } from './events.js';
 import { run } from './run.js';
+import type { ContainerCheckId } from './check-ids.js';
 
 export interface CheckContext {
   model: Model;
@@ -48,7 +49,7 @@ function runtimeName(ctx: CheckContext): 'docker' | 'podman' {
   return ctx.model.runtime === 'podman' ? 'podman' : 'docker';
 }
 
-export const containerChecks: Record<string, Check> = {
+export const containerChecks: Record<ContainerCheckId, Check> = {
   'runtime-present': (ctx) => {
     const rt = runtimeName(ctx);
     const bin = ctx.host.runtime?.bin;

@@ -326,7 +326,7 @@ export function buildRaw<M>(schemas: ModelSchemas<M>, opts: LoadOptions): { raw:
   for (const s of opts.sets ?? []) {
     const eq = s.indexOf('=');
     if (eq <= 0) {
-      problems.push({ path: '--set', message: `"${s}" is not path=value, e.g. --set fivetran.kubernetes.namespace=fivetran` });
+      problems.push({ path: '--set', message: setWithoutValue(s, Object.keys(schemas.jsonSchema().properties ?? {})) });
       continue;
     }
     try {
@@ -364,3 +364,11 @@ export function loadModel<M>(schemas: ModelSchemas<M>, opts: LoadOptions): Loade
   return { model, raw, secrets, source, warnings: [...warnings, ...more] };
 }
 
+
+/** A --set without "=": named back only when it is a path into the model (anything else may be a pasted secret). */
+export function setWithoutValue(s: string, topKeys: readonly string[]): string {
+  const top = /^[A-Za-z]\w*/.exec(s)?.[0] ?? '';
+  return topKeys.includes(top) && /^[A-Za-z]\w*(\.[\w-]{1,40}|\[\d+\])*$/.test(s) && s.length <= 100
+    ? `"${s}" has no value; write it as --set ${s}=VALUE (one argument, no spaces around "=")`
+    : 'an argument is not path=value (not shown: it may be a secret); write it as --set path=value, e.g. --set fivetran.kubernetes.namespace=fivetran';
+}
