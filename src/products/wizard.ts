@@ -4,7 +4,7 @@
 // Advanced step, review) lives in src/ui/wiz/; each product declares its own questions in
 // src/products/<name>/questions.ts, listed in src/products/wizards.ts.
 // No zod here or in any question file: the wizard's first frame loads them (npm run bench).
-import { PATTERNS, mismatch, type Pattern } from '../model/patterns.js';
+import { PATTERNS, mismatch, urlProblem, type Pattern } from '../model/patterns.js';
 
 export type Answers = Record<string, any>;
 
@@ -177,7 +177,11 @@ const mapMessage = (label: string, m: string | undefined) => (m === undefined ? 
 /** Required, and in the model's format (the same check and words as the preset mode). */
 export const shaped = (label: string, p: Pattern) => (v: string) => (!v.trim() ? `${label} is required` : mapMessage(label, mismatch(p, v.trim())));
 export const k8sName = (label: string) => shaped(label, PATTERNS.k8sName);
-export const urlCheck = (v: string) => (!v.trim() || /^https?:\/\/\S+$/.test(v.trim()) ? undefined : 'must be an http:// or https:// URL, e.g. http://proxy.internal:3128');
+/** A proxy URL, checked as the model checks it (scheme, host, a port from 1 to 65535); env:/file: references pass. */
+export const urlCheck = (v: string) => {
+  const t = v.trim();
+  return !t || /^(env|file):/.test(t) ? undefined : urlProblem(t, ['http', 'https'], 'http://proxy.internal:3128');
+};
 export const opt = (re: RegExp, ex: string) => (v: string) => (!v.trim() || re.test(v.trim()) ? undefined : `must look like ${ex}`);
 export const isK8s = (c: Ctx) => c.answers.runtime === 'kubernetes';
 /** Comma-separated text to a list. */

@@ -197,6 +197,33 @@ describe('every field the model accepts, with its rules', () => {
     expect(at(s)).toBe('proxy-http');
   });
 
+  it('a proxy port out of range is refused at its question, as the model would at the review', () => {
+    let s = walk(createState(), ['fivetran', 'docker', TOKEN, 'set']);
+    s = submit(s, 'http://proxy.internal:99999');
+    expect(at(s)).toBe('proxy-https');
+    expect(s.error).toBe('must be an http:// or https:// URL, e.g. http://proxy.internal:3128; the port must be an integer from 1 to 65535');
+    s = submit(s, 'http://proxy.internal:3128');
+    s = submit(s, 'http://proxy.internal:0');
+    expect(at(s)).toBe('proxy-http');
+    expect(s.error).toMatch(/the port must be an integer from 1 to 65535/);
+    s = submit(s, 'env:HTTP_PROXY_URL');
+    expect(at(s)).toBe('proxy-no');
+  });
+
+  it('an HTTP proxy left "same as HTTPS" follows a corrected HTTPS URL; one typed on its own stays', () => {
+    let s = walk(createState(), ['fivetran', 'docker', TOKEN, 'set', 'http://old.internal:3128', '']);
+    expect(s.answers.proxy).toMatchObject({ https: 'http://old.internal:3128', http: 'http://old.internal:3128' });
+    s = backTo(s, 'proxy-https');
+    s = submit(s, 'http://new.internal:3128');
+    expect(at(s)).toBe('proxy-http');
+    expect(currentQuestion(s)).toMatchObject({ initial: '' });
+    expect(s.answers.proxy).toMatchObject({ https: 'http://new.internal:3128', http: 'http://new.internal:3128' });
+    s = submit(s, 'http://plain.internal:8080');
+    s = backTo(s, 'proxy-https');
+    s = submit(s, 'http://newer.internal:3128');
+    expect(s.answers.proxy).toMatchObject({ https: 'http://newer.internal:3128', http: 'http://plain.internal:8080' });
+  });
+
   it('the engine question names every engine the model takes, by its product name, with what each needs', () => {
     const s = walk(createState(), ['tobiko', 'docker', 'acme', 'analytics', 'cid', 'sec', 'add', 'lake']);
     const q = currentQuestion(s);

@@ -88,7 +88,12 @@ function proxyQuestions(c: Ctx, w: ProductWizard): Question[] {
         display: maskUrlCredentials,
         initial: a.proxy?.https ?? '',
         validate: urlCheck,
-        apply: (cx, v) => ({ answers: set(cx.answers, 'proxy.https', v || undefined) }),
+        // An HTTP proxy left "same as HTTPS" follows a corrected HTTPS URL.
+        apply: (cx, v) => {
+          const same = cx.answers.proxy?.http !== undefined && cx.answers.proxy.http === cx.answers.proxy.https;
+          const next = set(cx.answers, 'proxy.https', v || undefined);
+          return { answers: same ? set(next, 'proxy.http', v || undefined) : next };
+        },
       },
       {
         id: 'proxy-http',
@@ -96,7 +101,7 @@ function proxyQuestions(c: Ctx, w: ProductWizard): Question[] {
         kind: 'text',
         title: 'HTTP proxy URL (empty: same as HTTPS)',
         display: maskUrlCredentials,
-        initial: a.proxy?.http ?? '',
+        initial: a.proxy?.http === a.proxy?.https ? '' : (a.proxy?.http ?? ''),
         validate: (v, cx) => urlCheck(v) ?? (!v && !cx.answers.proxy?.https ? 'give at least one proxy URL, or go back and choose No proxy' : undefined),
         apply: (cx, v) => ({ answers: set(cx.answers, 'proxy.http', v || cx.answers.proxy?.https) }),
       },
