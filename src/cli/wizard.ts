@@ -14,7 +14,7 @@ import { homeOf } from '../model/home.js';
 import { endChildren } from '../util/interrupt.js';
 
 async function detect(opts: { context?: string; allowRoot?: boolean } = {}): Promise<Detection> {
-  const [{ detectRuntime }, { findAll, findContext, guardSecrets, isPresent }, { probe }, { which }] = await Promise.all([
+  const [{ detectRuntime }, { findAll, findContext, guardSecrets, isPresent, recordFor }, { probe }, { which }] = await Promise.all([
     import('../exec/detect.js'),
     import('../service/find.js'),
     import('../exec/run.js'),
@@ -46,6 +46,12 @@ async function detect(opts: { context?: string; allowRoot?: boolean } = {}): Pro
   d.contextPaths = Object.fromEntries(PRODUCTS.filter((m) => m.runtimes.includes('kubernetes')).map((m) => [m.id, m.settingPath('context', 'kubernetes')]));
   // What to say when a runtime is chosen: root, an old runtime, a rootless socket not in DOCKER_HOST.
   d.runtimeNotes = runtimeNotes({ uid: process.getuid?.() ?? 1000, allowRoot: Boolean(opts.allowRoot), docker, podman, env: process.env });
+  // Root, for the install that is here and was made with --allow-root: allowed again (as the review and
+  // the lifecycle commands have it), on its runtime.
+  const installedRuntime = installed && isPresent(installed) && !opts.allowRoot && recordFor(installed, findContext())?.allowRoot ? String(installed.preset.runtime) : undefined;
+  if (installedRuntime && d.runtimeNotes[installedRuntime]) {
+    d.runtimeNotes[installedRuntime] = runtimeNotes({ uid: process.getuid?.() ?? 1000, allowRoot: true, allowRootFrom: 'install', docker, podman, env: process.env })[installedRuntime]!;
+  }
   // An old runtime is each product's own matter: its minimum, or none.
   d.productNotes = Object.fromEntries(PRODUCTS.map((m) => [m.id, versionNotes({ docker, podman }, m)]));
   if (installed) {
@@ -150,19 +156,24 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
   const saved: string[] = [];
   // Checks skipped when this install was made (its record): skipped again, as start and restart do.
   let remembered: string[] = [];
-  const commandOptions = (answers: Answers = {}) => ({ ...(flags.preset ? { preset: flags.preset } : {}), refs: liveRefs(refs, answers), ...(flags.allowRoot ? { allowRoot: true } : {}), skipCheck: [...new Set([...skipped, ...remembered])] });
+  // --allow-root given when this install was made (its record): allowed again, as start and restart do.
+  let rootRemembered = false;
+  const allowRoot = () => Boolean(flags.allowRoot) || rootRemembered;
+  const commandOptions = (answers: Answers = {}) => ({ ...(flags.preset ? { preset: flags.preset } : {}), refs: liveRefs(refs, answers), ...(allowRoot() ? { allowRoot: true } : {}), skipCheck: [...new Set([...skipped, ...remembered])] });
   const choicesFor = async (p: Prepared): Promise<InstallFlags> => {
     const { effectiveChoices } = await import('../service/install.js');
-    const all = effectiveChoices(p, withSkips()).skipCheck ?? [];
+    const c = effectiveChoices(p, withSkips());
+    const all = c.skipCheck ?? [];
     remembered = all.filter((id) => !skipped.has(id));
-    return { ...withSkips(), skipCheck: all };
+    rootRemembered = c.allowRootFrom === 'install';
+    return { ...withSkips(), skipCheck: all, ...(c.allowRoot ? { allowRoot: true } : {}), ...(c.allowRootFrom ? { allowRootFrom: c.allowRootFrom } : {}) };
   };
   // hd-setup has installed here before (its registry exists): the wizard asks nothing until detection has
   // looked, so a re-run never shows a question it is about to replace (keys typed meanwhile act on what follows).
   const { registryFile } = await import('../util/paths.js');
   const waitForInstall = !flags.preset && existsSync(registryFile(homeOf()));
   // How to install from a saved preset, as the equivalent command has it: --allow-root and the checks skipped go with it.
-  const useLine = (path: string) => `hd-setup install --preset ${path}${flags.allowRoot ? ' --allow-root' : ''}${commandOptions().skipCheck.map((id) => ` --skip-check ${id}`).join('')} --yes`;
+  const useLine = (path: string) => `hd-setup install --preset ${path}${allowRoot() ? ' --allow-root' : ''}${commandOptions().skipCheck.map((id) => ` --skip-check ${id}`).join('')} --yes`;
   const result = await runWizard(plain, {
     initial,
     waitForInstall,

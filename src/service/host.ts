@@ -24,6 +24,8 @@ export async function checkContextFlag(name: string, env: NodeJS.ProcessEnv = pr
 export interface HostNotesInput {
   uid: number;
   allowRoot: boolean;
+  /** allowRoot because the install here was made with --allow-root (its record), not the flag now. */
+  allowRootFrom?: 'flag' | 'install';
   docker?: RuntimeInfo;
   podman?: RuntimeInfo;
   env: NodeJS.ProcessEnv;
@@ -38,7 +40,7 @@ export function runtimeNotes(h: HostNotesInput): Record<string, string[]> {
     if (h.uid === 0) {
       notes.push(
         h.allowRoot
-          ? 'running as root (--allow-root): the vendors recommend a regular user with rootless podman or docker'
+          ? `running as root (${h.allowRootFrom === 'install' ? 'allowed: the install here was made with --allow-root' : '--allow-root'}): the vendors recommend a regular user with rootless podman or docker`
           : 'running as root: the install will refuse it, as the vendor scripts do; run hd-setup as a regular user (rootless recommended), or start it with --allow-root',
       );
     }

@@ -186,15 +186,29 @@ describe.runIf(hasScript)('line prompts in a pseudo-terminal (the built bin)', (
     expect(first.out.replace(/\s+/g, ' ')).toContain('Skipped checks: runtime-version (the same as --skip-check runtime-version).');
     // the saved preset says how to use it: with the check skipped, as it was here
     expect(readFileSync(join(s.home, 'p.yaml'), 'utf8')).toContain(`# Use it: hd-setup install --preset ${join(s.home, 'p.yaml')}${rootFlags.length ? ' --allow-root' : ''} --skip-check runtime-version --yes`);
-    // again, with nothing changed: ready at once, naming the check it skips and why
-    const again = await drive('cols 80 rows 24', args, s.env, [['q quit: ', 'i\r']]);
+    // again, with nothing changed (and without --allow-root: it was installed with it): ready at once,
+    // naming the check it skips and why
+    const again = await drive('cols 80 rows 24', args.filter((a) => a !== '--allow-root'), s.env, [['q quit: ', 'i\r']]);
+    // back at the runtime step (the same run, without --allow-root), root is allowed for this install's
+    // runtime, as the review says; another runtime would be a new install, and refused
+    const back = rootFlags.length
+      ? await drive('cols 80 rows 24', args.filter((a) => a !== '--allow-root'), s.env, [['q quit: ', '<\r'], ...Array.from({ length: 4 }, (): [string, string] => ['Step ', '<\r']), ['Where should it run?', '\r'], ['Step ', '\x04']])
+      : undefined;
     s.server.close();
+    if (back) {
+      const shown = back.out.slice(back.out.lastIndexOf('Where should it run?')).replace(/\s+/g, ' ');
+      expect(shown).toContain('running as root (allowed: the install here was made with --allow-root)');
+      expect(shown).not.toContain('the install will refuse it');
+    }
     expect(again.code, again.out.slice(-1500)).toBe(0);
     expect(again.out).not.toContain('Not ready to install');
     expect(again.out.replace(/\s+/g, ' ')).toContain('Skipped as at the last install: runtime-version (the same as --skip-check runtime-version).');
     expect(again.out.replace(/\s+/g, ' ')).toMatch(/hd-setup install .*--skip-check runtime-version/);
     // warnings are at the review, before the install (here: root, when the suite runs as root)
-    if (rootFlags.length) expect(again.out).toMatch(/Preflight warnings \(they do not stop the install\):\n(! .*\n(  fix: .*\n)?)*! not-root: running as root \(--allow-root\)/);
+    if (rootFlags.length) {
+      expect(again.out).toMatch(/Preflight warnings \(they do not stop the install\):\n(! .*\n(  fix: .*\n)?)*! not-root: running as root \(allowed: it was installed with --allow-root\)/);
+      expect(again.out.replace(/\s+/g, ' ')).toMatch(/hd-setup install .*--allow-root (\\ )?--skip-check runtime-version/);
+    }
   }, 90_000);
   it('a 0×0 terminal says why and asks in lines instead', async () => {
     const r = await inPty('cols 0 rows 0', { keys: ['q\r', '\x03'], first: 2500 });
