@@ -117,6 +117,30 @@ describe('a bare re-run after a --set keeps the setting or refuses, naming the -
       await k.stop();
     }
   }, 120_000);
+  it('an install that stops before its container runs keeps what only the container would say (image, pull policy, memory, restart policy)', async () => {
+    const s = await stubEnv();
+    const sets = ['fivetran.image=registry.example.com/mirror/ldp-agent:1.2', 'fivetran.pullPolicy=missing', 'fivetran.memory=6g', 'fivetran.restartPolicy=always'];
+    const args = ['install', '--preset', 'fivetran-docker', '--yes', ...sets.flatMap((x) => ['--set', x]), ...rootFlags];
+    const failed = cli(args, { env: { ...s.env, HD_STUB_FAIL: 'run' } });
+    expect(failed.code, failed.stderr).toBe(1);
+    // the settings read back from the record, as the install meant them
+    const exported = cli(['export-preset'], { env: s.env });
+    expect(exported.code, exported.stderr).toBe(0);
+    for (const line of ['image: registry.example.com/mirror/ldp-agent:1.2', 'pullPolicy: missing', 'memory: 6g', 'restartPolicy: always']) expect(exported.stdout).toContain(line);
+    const status = cli(['status'], { env: s.env });
+    expect(status.stdout).toContain('registry.example.com/mirror/ldp-agent:1.2');
+    // a bare re-run would drop them: refused, with the --sets that keep them; with them, it completes
+    const n = s.calls().length;
+    const bare = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env });
+    expect(bare.code, bare.stderr).toBe(2);
+    // (the preset names its restart policy: that one it changes, as asked)
+    for (const x of sets.slice(0, 3)) expect(bare.stderr).toContain(`--set ${x}`);
+    expect(s.calls().slice(n).filter((c) => MUTATING.test(c))).toEqual([]);
+    const again = cli(args, { env: s.env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(s.calls().slice(n)).toContainEqual(expect.stringMatching(/^run .*--restart always .* registry\.example\.com\/mirror\/ldp-agent:1\.2 -f /));
+    s.server.close();
+  });
   it('a preset saved from the install (export-preset) re-applies as a no-op', async () => {
     const s = await stubEnv();
     expect(cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'fivetran.memory=4g', ...rootFlags], { env: s.env }).code).toBe(0);

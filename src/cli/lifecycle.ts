@@ -173,7 +173,8 @@ function printStatus(s: life.StatusReport): void {
     const v = s.versions as Record<string, unknown>;
     say(`${installName(s.product, s.runtime)} ${v[s.runtime] ?? ''}${v.rootless ? ' (rootless)' : ''} — ${s.where}\n`);
     for (const c of s.containers ?? []) {
-      say(`  ${c.running ? '✔' : '✖'} ${c.name}: ${c.state}${c.uptime ? `, up ${c.uptime}` : ''}, restarts ${c.restarts}, image ${c.image}\n`);
+      if (c.state === 'missing') say(`  ✖ ${c.name}: missing (no such container)${c.image ? `; it runs ${c.image}` : ''}\n`);
+      else say(`  ${c.running ? '✔' : '✖'} ${c.name}: ${c.state}${c.uptime ? `, up ${c.uptime}` : ''}, restarts ${c.restarts}, image ${c.image}\n`);
       for (const l of c.logs.slice(-5)) say(`      | ${l}\n`);
     }
     say(`  on boot: ${s.boot}\n`);

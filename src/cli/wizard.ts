@@ -55,7 +55,7 @@ async function detect(opts: { context?: string; allowRoot?: boolean } = {}): Pro
   // An old runtime is each product's own matter: its minimum, or none.
   d.productNotes = Object.fromEntries(PRODUCTS.map((m) => [m.id, versionNotes({ docker, podman }, m)]));
   if (installed) {
-    d.installed = { where: installed.where, preset: installed.preset, present: isPresent(installed) };
+    d.installed = { where: installed.where, preset: installed.preset, present: isPresent(installed), ...(recordFor(installed, findContext())?.state === 'started' ? { unfinished: true } : {}) };
     guardSecrets(installed);
   }
   return d;

@@ -211,7 +211,9 @@ export async function gather(loc: Location, o: GatherOptions): Promise<{ artifac
       const q = quadlet(n);
       if (q) return [n, q];
       const c = ours(n);
-      const seen = c ?? (uninstalled ? rec?.containers?.[n] : undefined);
+      // Not there: what the record kept of it (an uninstall with the config kept, or an install that stopped
+      // before it ran the container).
+      const seen = c ?? (uninstalled || rec?.state === 'started' ? rec?.containers?.[n] : undefined);
       return [n, seen ? containerFacts(seen) : undefined];
     }),
   );

@@ -144,7 +144,8 @@ export function imageStep(bin: string, image: string, policy: 'always' | 'missin
 export function containerStep(bin: string, spec: ContainerSpec, state: InstalledState): Step {
   const hash = configHash(spec);
   const current = state.containers[spec.name];
-  const base = { id: `container:${spec.name}`, title: `Run container ${spec.name}` };
+  const labels = Object.fromEntries(Object.entries(containerLabels(spec, hash)).filter(([k]) => k.startsWith('hd-setup.')));
+  const base = { id: `container:${spec.name}`, title: `Run container ${spec.name}`, runs: { name: spec.name, image: spec.image, labels, restart: spec.restart } };
   const fix = `see "${posix.basename(bin)} logs ${spec.name}"`;
   // Never remove, replace or start a container another install (or no install) made: exit 2 saying whose.
   if (current) assertOwned(bin, [current], spec.owner);

@@ -68,6 +68,12 @@ export interface Step {
   skip?: string;
   /** What to do when this step fails. */
   fix?: string;
+  /**
+   * The container this step runs, as a read-back sees it (image, hd-setup's labels, restart policy): the
+   * install's record keeps it while the install runs, so one that stops before the container exists
+   * still reads back with its settings.
+   */
+  runs?: { name: string; image: string; labels: Record<string, string>; restart: string };
 }
 
 export interface PlannedFile extends RenderedFile {

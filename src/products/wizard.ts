@@ -27,7 +27,7 @@ export interface Detection {
   /** Secrets whose environment variable is set (FIVETRAN_TOKEN, say): they prefill their fields. */
   envSecrets?: { path: string; env: string; value: string }[];
   /** An existing install found on this machine, as a preset. */
-  installed?: { where: string; preset: Answers; /** Its containers or release exist now (false: only its settings were kept, e.g. after uninstall). */ present?: boolean };
+  installed?: { where: string; preset: Answers; /** Its containers or release exist now (false: only its settings were kept, e.g. after uninstall). */ present?: boolean; /** Its last install stopped before it finished (its record says "started"). */ unfinished?: boolean };
 }
 
 /**

@@ -262,7 +262,10 @@ export async function runPlans(runs: readonly (() => Promise<{ p: Prepared; c: C
  * choices it was made with (a re-run states its own; lifecycle commands reuse them).
  */
 export async function install(p: Prepared, c: Choices, report: Reporter): Promise<Summary> {
-  remember(p.host.home, recordOf(p.location, { ...(c.skipCheck ? { skipChecks: c.skipCheck } : {}), ...(c.allowRoot ? { allowRoot: true } : {}) }, 'started'));
+  // While it runs, the record keeps what the containers will say (image, pull policy, memory, restart
+  // policy): an install that stops before they exist (a failed pull, Ctrl-C) still reads back whole.
+  const runs = Object.fromEntries(p.plan.steps.flatMap((s) => (s.runs ? [[s.runs.name, { image: s.runs.image, labels: s.runs.labels, restart: s.runs.restart }]] : [])));
+  remember(p.host.home, recordOf(p.location, { ...(c.skipCheck ? { skipChecks: c.skipCheck } : {}), ...(c.allowRoot ? { allowRoot: true } : {}) }, 'started', new Date(), Object.keys(runs).length ? runs : undefined));
   const summary = await runPlan(p, c, report);
   if (summary.ok) remember(p.host.home, recordOf(p.location, { ...(c.skipCheck ? { skipChecks: c.skipCheck } : {}), ...(c.allowRoot ? { allowRoot: true } : {}) }, 'installed'));
   return summary;

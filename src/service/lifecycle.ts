@@ -299,6 +299,14 @@ export interface StatusReport {
   kept?: string;
 }
 
+function imageOf(d: DetectedInstall): string | undefined {
+  try {
+    return d.product.image(modelOfInstall(d));
+  } catch {
+    return undefined;
+  }
+}
+
 export async function status(d: DetectedInstall): Promise<StatusReport> {
   const base = { product: d.location.product, runtime: d.location.runtime, where: d.where, installed: !d.uninstalled };
   if (d.uninstalled) {
@@ -308,7 +316,11 @@ export async function status(d: DetectedInstall): Promise<StatusReport> {
   const t = await targetOf(d);
   if (d.location.runtime !== 'kubernetes') {
     const rt = await detectRuntime(d.location.runtime);
-    const containers = await Promise.all(t.containers.map((n) => containerStatus(t.runtimeBin, n, redactor)));
+    const found = await Promise.all(t.containers.map((n) => containerStatus(t.runtimeBin, n, redactor)));
+    // A container that is not there (an install that stopped before it ran it, or removed by hand): the
+    // image it runs, from the install's settings.
+    const planned = found.some((c) => c.state === 'missing') ? imageOf(d) : undefined;
+    const containers = found.map((c) => (c.state === 'missing' && planned ? { ...c, image: planned } : c));
     const host = await hostFor(d);
     const bu = bootUnitOf(d, t);
     const unit = bu?.file;

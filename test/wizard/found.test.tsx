@@ -99,4 +99,14 @@ describe.runIf(hasScript)('on the stub runtime, in a pty', () => {
     expect(after.out.replace(/\s+/g, " ")).toContain(`Found the settings of the Fivetran Hybrid Deployment Agent, not installed now (${s.home}/fivetran; kept after an uninstall)`);
     s.server.close();
   }, 120_000);
+  it('an install that did not finish (its container never ran) is not "kept after an uninstall"', async () => {
+    const s = await stubEnv('docker', { USER: 'ana' }, { imagePresent: true });
+    const failed = cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'fivetran.image=registry.example.com/mirror/ldp-agent:1.2', ...rootFlags], { env: { ...s.env, HD_STUB_FAIL: 'run' } });
+    expect(failed.code, failed.stderr).toBe(1);
+    const r = await drive('cols 120 rows 40', rootFlags, s.env, [['Found', '\x03']]);
+    const shown = r.out.replace(/\s+/g, ' ');
+    expect(shown).toContain(`Found the settings of the Fivetran Hybrid Deployment Agent, not installed now (${s.home}/fivetran; its install did not finish)`);
+    expect(shown).not.toContain('kept after an uninstall');
+    s.server.close();
+  }, 120_000);
 });

@@ -261,10 +261,10 @@ export function visibleNote(s: WizardState): string | undefined {
 }
 
 /** What the wizard says about an install it found: installed now, or only its settings left behind. */
-export function foundNote(found: { where: string; present?: boolean; preset?: Answers }, back: string): string {
+export function foundNote(found: { where: string; present?: boolean; unfinished?: boolean; preset?: Answers }, back: string): string {
   // named as the product question names it (the Tobiko executors are not "an agent")
   const what = wizardOf(found.preset?.product)?.option.label ?? 'install';
   return found.present === false
-    ? `Found the settings of the ${what}, not installed now (${found.where}; kept after an uninstall). They are prefilled; ${back} walks back through them.`
+    ? `Found the settings of the ${what}, not installed now (${found.where}; ${found.unfinished ? 'its install did not finish' : 'kept after an uninstall'}). They are prefilled; ${back} walks back through them.`
     : `Found the ${what} installed here (${found.where}). Its settings are prefilled; ${back} walks back through them.`;
 }
