@@ -12,6 +12,7 @@ import { accessibleRequested, terminalProblem } from '../ui/term.js';
 import { sameWithoutWizard } from '../ui/summary.js';
 import { homeOf } from '../model/home.js';
 import { endChildren } from '../util/interrupt.js';
+import { BLOCKING_CHECK_IDS } from '../exec/check-ids.js';
 
 async function detect(opts: { context?: string; allowRoot?: boolean } = {}): Promise<Detection> {
   const [{ detectRuntime }, { findAll, findContext, guardSecrets, isPresent, recordFor }, { probe }, { which }] = await Promise.all([
@@ -219,11 +220,16 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
         const files = p.plan.files.map((f) => ({ path: f.dest, mode: f.mode.toString(8).padStart(4, '0'), content: redactor.redact(f.content) }));
         if (failed.length) {
           const ids = failed.map((r) => r.id);
+          // k skips only what the install can run past: with a blocker failing, it is not offered.
+          const blockers = ids.filter((id) => BLOCKING_CHECK_IDS.includes(id));
+          const skip = blockers.length
+            ? `${blockers.join(' and ')} cannot be skipped here: the install cannot run without ${blockers.length > 1 ? 'them' : 'it'}.`
+            : `${Key('k')} to skip ${ids.length > 1 ? 'these checks' : 'this check'} and install anyway (the same as --skip-check ${ids.join(' --skip-check ')}).`;
           return {
             ok: false,
-            failed: ids,
+            ...(blockers.length ? {} : { failed: ids }),
             files,
-            text: `${kept}Preflight found ${failed.length} problem${failed.length > 1 ? 's' : ''}:\n${failed.map((r) => `✖ ${r.id}: ${r.message}\n  fix: ${r.fix ?? ''}`).join('\n')}\n\nFix it and run hd-setup again, or ${key('esc')} to change your answers.\n${Key('k')} to skip ${ids.length > 1 ? 'these checks' : 'this check'} and install anyway (the same as --skip-check ${ids.join(' --skip-check ')}).\n${Key('s')} to save these answers as a preset first.\n\n${planToText(p.plan, redactor, { diffs: true })}${same()}`,
+            text: `${kept}Preflight found ${failed.length} problem${failed.length > 1 ? 's' : ''}:\n${failed.map((r) => `✖ ${r.id}: ${r.message}\n  fix: ${r.fix ?? ''}`).join('\n')}\n\nFix it and run hd-setup again, or ${key('esc')} to change your answers.\n${skip}\n${Key('s')} to save these answers as a preset first.\n\n${planToText(p.plan, redactor, { diffs: true })}${same()}`,
           };
         }
         return { ok: true, files, text: `${kept}${planToText(p.plan, redactor, { diffs: true })}${same()}` };

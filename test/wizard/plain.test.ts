@@ -175,6 +175,21 @@ describe.runIf(hasScript)('line prompts in a pseudo-terminal (the built bin)', (
     expect(r.out.match(/Not ready to install:/g)).toHaveLength(1);
     expect(r.out).toContain('File 1 of 2:');
   }, 90_000);
+  it('k is not offered for a check the install cannot run past (an image it may not pull); the others still', async () => {
+    const s = await stubEnv('podman', { USER: 'ana', HD_STUB_VERSION: '4.3.1', ACCESSIBLE: '1' });
+    const args = ['--set', 'product=fivetran', '--set', 'runtime=podman', '--set', 'fivetran.token=env:FIVETRAN_TOKEN', '--set', 'fivetran.pullPolicy=never', ...rootFlags];
+    const r = await drive('cols 80 rows 24', args, s.env, [
+      ['q quit: ', 'k\r'],
+      ['q quit: ', 'q\r'],
+    ]);
+    s.server.close();
+    expect(r.code, r.out.slice(-1500)).toBe(130);
+    const out = r.out.replace(/\s+/g, ' ');
+    expect(out).toContain('✖ image-present: image');
+    expect(out).toContain('image-present cannot be skipped here: the install cannot run without it.');
+    expect(out).not.toContain('k skip the failed check');
+    expect(out).not.toContain('Skipped checks:');
+  }, 90_000);
   it('a check skipped with k stays skipped on the next run of the wizard for that install, and says so', async () => {
     const s = await stubEnv('podman', { USER: 'ana', HD_STUB_VERSION: '4.3.1', ACCESSIBLE: '1' });
     const args = ['--set', 'product=fivetran', '--set', 'runtime=podman', '--set', 'fivetran.token=env:FIVETRAN_TOKEN', ...rootFlags];

@@ -117,7 +117,7 @@ describe.runIf(hasScript)('the equivalent command, run for real', () => {
       expect(r.out).toMatch(/"token": "\*+"/);
       expect(r.out).toContain('ExecStart=');
       const frame = lastFrame(r.out);
-      expect(frame.join('\n')).toContain('hd-fivetran-agent.service (0644');
+      expect(frame.join(' ')).toContain('hd-fivetran-agent.service (0644');
       for (const l of frame) expect([...l].length, l).toBeLessThanOrEqual(cols);
       s.server.close();
     }, 90_000);

@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import React from 'react';
 import { PassThrough } from 'node:stream';
 import { render as inkRender } from 'ink-testing-library';
-import { WizardApp, reviewKeys } from '../../src/ui/wiz/Wizard.js';
+import { WizardApp, reviewKeys, wrapText } from '../../src/ui/wiz/Wizard.js';
 import { runPlainWizard } from '../../src/ui/wiz/plain.js';
-import { openViewer, viewLines, viewerKey, type ViewFile } from '../../src/ui/wiz/viewer.js';
+import { openViewer, viewLines, viewerKey, viewerTitleLines, type ViewFile } from '../../src/ui/wiz/viewer.js';
 import { TOKEN } from '../helpers.js';
 import { frameOf, until, keysFor } from '../ink-frames.js';
 
@@ -15,6 +15,17 @@ const FILES: ViewFile[] = [
 ];
 
 describe('viewer reducer (no Ink)', () => {
+  it('a path too long for the two title lines loses its start, never its file name or mode', () => {
+    const path = `/tmp/hd-suite-7VVpCQ/hd-stub-home-j8sPfo/${'deep/'.repeat(6)}.config/systemd/user/hd-fivetran-agent.service`;
+    const files = [{ path, mode: '0644', content: 'x\n' }, ...FILES];
+    const lines = viewerTitleLines({ index: 0, top: 0 }, files, 80, wrapText);
+    expect(lines.length).toBeLessThanOrEqual(2);
+    for (const l of lines) expect([...l].length).toBeLessThanOrEqual(80);
+    expect(lines.join(' ')).toContain('/systemd/user/hd-fivetran-agent.service (0644, secrets masked)');
+    expect(lines.join(' ')).toMatch(/^File 1 of 3: …/);
+    // A short one is whole.
+    expect(viewerTitleLines({ index: 1, top: 0 }, files, 80, wrapText).join(' ')).toContain(`${FILES[0]!.path} (`);
+  });
   it('scrolls within the file, pages, and stops at its ends', () => {
     const rows = 10;
     let s = openViewer();

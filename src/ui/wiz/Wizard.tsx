@@ -11,7 +11,7 @@ import { wrapLines } from '../summary.js';
 import { colorsEnabled } from '../theme.js';
 import { runtimeNotesFor, type Answers, type Detection, type Option, type Question } from './questions.js';
 import { contextInUse } from './context.js';
-import { openViewer, viewLines, viewerKey, viewerKeys, viewerTitle, type ViewFile, type ViewerState } from './viewer.js';
+import { openViewer, viewLines, viewerKey, viewerKeys, viewerTitleLines, type ViewFile, type ViewerState } from './viewer.js';
 import { createState, currentQuestion, foundNote, initialValue, prefill, progress, reduce, visibleNote, type WizardState } from './state.js';
 
 export interface ReviewText {
@@ -178,7 +178,7 @@ function Review({ s, review, save, skipChecks, onConfirm, onBack, avail }: { s: 
     const all = viewLines(files[viewing.index]!, width);
     return (
       <Box flexDirection="column">
-        <Lines lines={wrapText(viewerTitle(viewing, files), width).slice(0, 2)} bold />
+        <Lines lines={viewerTitleLines(viewing, files, width, wrapText)} bold />
         <Box flexDirection="column" height={Math.min(vrows, all.length)}>
           {all.slice(viewing.top, viewing.top + vrows).map((l, i) => (
             <Text key={i + viewing.top} wrap="truncate-end">

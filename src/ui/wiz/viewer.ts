@@ -55,9 +55,22 @@ export function viewerKey(s: ViewerState, k: KeyPress, files: readonly ViewFile[
 }
 
 /** The viewer's heading and key line. */
-export function viewerTitle(s: ViewerState, files: readonly ViewFile[]): string {
+export function viewerTitle(s: ViewerState, files: readonly ViewFile[], path?: string): string {
   const f = files[s.index];
-  return f ? `File ${s.index + 1} of ${files.length}: ${f.path} (${f.mode}, secrets masked)` : 'No files to show';
+  return f ? `File ${s.index + 1} of ${files.length}: ${path ?? f.path} (${f.mode}, secrets masked)` : 'No files to show';
+}
+
+/**
+ * The title in at most `max` lines of `width`: a path too long for them loses its start ("…/user/x.service"),
+ * never its file name or mode. `wrap` is the screen's word wrap.
+ */
+export function viewerTitleLines(s: ViewerState, files: readonly ViewFile[], width: number, wrap: (t: string, w: number) => string[], max = 2): string[] {
+  const path = files[s.index]?.path ?? '';
+  let lines = wrap(viewerTitle(s, files), width);
+  for (let keep = path.length - 1; lines.length > max && keep > 8; keep -= Math.max(1, Math.floor(width / 8))) {
+    lines = wrap(viewerTitle(s, files, `…${path.slice(-keep)}`), width);
+  }
+  return lines.slice(0, max);
 }
 
 export function viewerKeys(files: readonly ViewFile[], scrolls: boolean): string {
