@@ -103,6 +103,30 @@ describe('status screen (ink-testing-library)', () => {
     app.unmount();
   });
 
+  it('a resize fits the screen again at the new width: nothing cut at the edge, shorter than the terminal', async () => {
+    let cols = 100;
+    const bus = createEventBus();
+    const app = render(<StatusApp source={bus} animate={false} />);
+    Object.defineProperty(app.stdout, 'columns', { get: () => cols, configurable: true });
+    Object.defineProperty(app.stdout, 'rows', { get: () => 9, configurable: true });
+    bus.emit(plan);
+    bus.emit({ type: 'step:start', id: 'preflight', title: 'Preflight checks' });
+    const error = 'socket: the docker daemon at unix:///run/user/1000/docker.sock is not reachable from here end-of-error';
+    bus.emit({ type: 'step:fail', id: 'preflight', error, fix: 'start it: systemctl --user start docker' });
+    bus.emit({ type: 'step:start', id: 'files', title: 'Write the files' });
+    await tick();
+    expect(frameOf(app)).toContain('end-of-error');
+    cols = 50;
+    app.stdout.emit('resize');
+    await tick();
+    const frame = frameOf(app).split('\n');
+    for (const l of frame) expect([...l].length, l).toBeLessThanOrEqual(50);
+    expect(frame.join('\n')).toContain('end-of-error');
+    // Counted at the new width: the frame stays shorter than the terminal (else Ink clears it, and the scrollback).
+    expect(frame.length).toBeLessThanOrEqual(9 - 2);
+    app.unmount();
+  });
+
   it('Ctrl-C: unfinished steps cancelled, the summary says what changed and what did not', async () => {
     const bus = createEventBus();
     const app = render(<StatusApp source={bus} animate={false} />);

@@ -106,6 +106,51 @@ describe('the mounted review', () => {
   });
 });
 
+describe('a resized terminal', () => {
+  it('the review wraps again at the new width (nothing cut at the edge) and a taller one shows no empty page', async () => {
+    let cols = 100;
+    let rows = 24;
+    const long = `hd-setup install --set product=fivetran --set runtime=docker --set fivetran.token=env:FIVETRAN_TOKEN --yes last-word-here`;
+    const text = ['Files', ...Array.from({ length: 40 }, (_, i) => `  line ${i}`), long].join('\n');
+    const app = inkRender(
+      <WizardApp
+        initial={{ product: 'fivetran', runtime: 'docker', fivetran: { token: TOKEN } }}
+        detection={{}}
+        review={async () => ({ ok: true, text, files: FILES })}
+        save={async () => 'saved'}
+        onDone={() => undefined}
+      />,
+    );
+    Object.defineProperty(app.stdout, 'columns', { get: () => cols, configurable: true });
+    Object.defineProperty(app.stdout, 'rows', { get: () => rows, configurable: true });
+    const keys = keysFor(app);
+    await until(() => frameOf(app).includes('v view files'));
+    await keys('\x1b[F', ...Array(60).fill('\x1b[B')); // to the end
+    await until(() => frameOf(app).includes('last-word-here'));
+    cols = 50;
+    app.stdout.emit('resize');
+    await until(() => frameOf(app).split('\n').every((l) => [...l].length <= 50));
+    await keys(...Array(20).fill('\x1b[B'));
+    await until(() => frameOf(app).includes('last-word-here'));
+    const frame = frameOf(app).split('\n');
+    for (const l of frame) expect([...l].length, l).toBeLessThanOrEqual(50);
+    // Wrapped at a space, whole: not cut at the old width's edge.
+    expect(frame.some((l) => l.trim() === 'fivetran.token=env:FIVETRAN_TOKEN --yes last-word-here' || l.trimEnd().endsWith(' last-word-here'))).toBe(true);
+    // Taller: everything fits, from the first line (the old top would leave the start scrolled away).
+    rows = 80;
+    app.stdout.emit('resize');
+    await until(() => frameOf(app).includes('  line 0'));
+    expect(frameOf(app)).toContain('  line 0');
+    expect(frameOf(app)).toContain('last-word-here');
+    expect(frameOf(app)).not.toContain('(↑↓ scroll)');
+    app.unmount();
+  });
+  it('the viewer scrolls from the page it shows when a resize left its top past the end', () => {
+    const last = viewLines(FILES[0]!, 80).length - 10;
+    expect(viewerKey({ index: 0, top: last + 30 }, { input: '', upArrow: true }, FILES, 80, 10)).toEqual({ index: 0, top: last - 1 });
+  });
+});
+
 describe('the line mode', () => {
   it('v prints every file in full, masked, and asks again', async () => {
     const input = new PassThrough();

@@ -1,7 +1,8 @@
 // Live status screen: steps with spinner and elapsed time, the current command (masked), a bounded
 // output tail, hints (why it is stuck, with the fix), and the final summary.
 import React, { useEffect, useReducer, useState } from 'react';
-import { Box, Text, useApp, useInput, useStdout } from 'ink';
+import { Box, Text, useApp, useInput } from 'ink';
+import { useTerminalSize } from '../use-terminal-size.js';
 import type { HdEvent } from '../../exec/events.js';
 import { summaryLines } from '../summary.js';
 import { CHECK_COLOR, SPINNER, STATUS_COLOR, STATUS_ICON, animationEnabled, colorsEnabled } from '../theme.js';
@@ -108,7 +109,7 @@ function OutputLines({ lines }: { lines: string[] }) {
 }
 
 export function StatusView({ state, frame = 0, animate = false, folded = 0 }: { state: StatusState; frame?: number; animate?: boolean; folded?: number }) {
-  const { stdout } = useStdout();
+  const { columns } = useTerminalSize();
   return (
     <Box flexDirection="column">
       <Text bold wrap="truncate-end">
@@ -141,7 +142,7 @@ export function StatusView({ state, frame = 0, animate = false, folded = 0 }: { 
       ) : null}
       {state.summary ? (
         <Box marginTop={1}>
-          <Text color={color(state.summary.ok ? 'green' : 'red')}>{summaryLines(state.summary, state.title, Math.max(20, (stdout?.columns ?? 80) - 1)).join('\n')}</Text>
+          <Text color={color(state.summary.ok ? 'green' : 'red')}>{summaryLines(state.summary, state.title, Math.max(20, columns - 1)).join('\n')}</Text>
         </Box>
       ) : null}
     </Box>
@@ -173,9 +174,9 @@ export function StatusApp({ source, animate = animationEnabled(), onAnswer, onSu
     const t = setInterval(() => setFrame((f) => f + 1), 100);
     return () => clearInterval(t);
   }, [animate, state.summary]);
-  const { stdout } = useStdout();
-  const width = (stdout?.columns ?? 80) - 1;
-  const rows = stdout?.rows ?? 24;
+  const size = useTerminalSize();
+  const width = size.columns - 1;
+  const rows = size.rows;
   // The frame stays shorter than the terminal (Ink clears and reprints one as tall as it, into the
   // scrollback). The summary is in the last frame only when the whole frame still fits; else the
   // caller prints it once, after the screen is gone (run.tsx): never repainted.

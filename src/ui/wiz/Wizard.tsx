@@ -1,7 +1,8 @@
 // The wizard's views: thin, over the pure state machine in state.ts. One input owner at a time: the
 // current question's input is focused; the root only handles Esc, ← and Ctrl-C; exit happens in one place.
 import React, { useEffect, useReducer, useRef, useState } from 'react';
-import { Box, Text, useApp, useStdout } from 'ink';
+import { Box, Text, useApp } from 'ink';
+import { useTerminalSize } from '../use-terminal-size.js';
 import { Field, TextView, lineParts } from './Field.js';
 import { Choice } from './Choice.js';
 import { useRawInput } from './use-keys.js';
@@ -46,8 +47,8 @@ const color = <T extends string>(c: T): T | undefined => (colorsEnabled() ? c : 
 
 function Header({ s }: { s: WizardState }) {
   const { steps, current } = progress(s);
-  const { stdout } = useStdout();
-  const sep = steps.join(' › ').length <= (stdout?.columns ?? 80) - 2 ? ' › ' : '›';
+  const { columns } = useTerminalSize();
+  const sep = steps.join(' › ').length <= columns - 2 ? ' › ' : '›';
   // Every Kubernetes screen says which cluster it is about.
   const kube = s.answers.runtime === 'kubernetes' ? (contextInUse({ answers: s.answers, drafts: s.drafts, detection: s.detection }) ?? 'none found') : undefined;
   return (
@@ -107,29 +108,30 @@ function lineLength(q: Question & { kind: 'text' }, s: WizardState): number {
 export { wrapLines } from '../summary.js';
 
 function Review({ s, review, save, skipChecks, onConfirm, onBack, avail }: { s: WizardState; review: WizardProps['review']; save: WizardProps['save']; skipChecks: WizardProps['skipChecks']; onConfirm: () => void; onBack: () => void; avail: number }) {
-  const { stdout } = useStdout();
+  const { columns } = useTerminalSize();
   const [result, setResult] = useState<ReviewText | undefined>();
   const [top, setTop] = useState(0);
   const [saving, setSaving] = useState<string | undefined>();
   const [message, setMessage] = useState<string | undefined>();
   // The file viewer (key v), over the review while it is open.
   const [viewing, setViewing] = useState<ViewerState | undefined>();
-  const width = (stdout?.columns ?? 80) - 1;
+  const width = columns - 1;
   // Bumped to work the plan out again (after skipping checks).
   const [round, setRound] = useState(0);
   useEffect(() => {
     let live = true;
     setResult(undefined);
-    review(s.answers, { width: (stdout?.columns ?? 80) - 1 }).then(
+    review(s.answers, { width }).then(
       (r) => live && setResult(r),
       (e: Error) => live && setResult({ ok: false, text: e.message }),
     );
     return () => {
       live = false;
     };
+    // Not on a resize: the text is wrapped again below; the plan is not worked out again.
   }, [s.answers, review, round]);
   // Long lines (the exact commands) wrap instead of being cut, so every word can be read.
-  const lines = wrapLines((result?.text ?? 'Working out the plan (read-only checks of what is installed)…').split('\n'), (stdout?.columns ?? 80) - 1);
+  const lines = wrapLines((result?.text ?? 'Working out the plan (read-only checks of what is installed)…').split('\n'), width);
   // The list gets what the frame has left (`avail`: below the header and the note): the title, the
   // "lines … of …" line, the save field, the message and the key hints are counted first, so the
   // title and the keys always show and the frame stays shorter than the terminal.
@@ -139,16 +141,19 @@ function Review({ s, review, save, skipChecks, onConfirm, onBack, avail }: { s: 
   // The viewer: its title may take two lines (a long path on 80 columns), then the list, its "lines"
   // line and the keys.
   const vrows = Math.max(1, avail - 2 - 1 - 1 - keyLines(viewerKeys(result?.files ?? [], true), width).length);
+  // A terminal made taller (or wider: fewer lines) leaves no empty space below the last line.
+  const maxTop = Math.max(0, lines.length - rows);
+  const at = Math.min(top, maxTop);
   // Raw input through a handler that is always this render's (useRawInput keeps the latest): an Enter
   // that arrives right after the plan became ready sees it ready.
   useRawInput(
     (data) => {
       for (const key of parseInput(data)) {
         const input = key.meta || key.ctrl ? '' : key.input;
-        if (key.downArrow) setTop((t) => Math.min(Math.max(0, lines.length - rows), t + 1));
-        else if (key.upArrow) setTop((t) => Math.max(0, t - 1));
-        else if (key.pageDown || input === ' ') setTop((t) => Math.min(Math.max(0, lines.length - rows), t + rows));
-        else if (key.pageUp) setTop((t) => Math.max(0, t - rows));
+        if (key.downArrow) setTop((t) => Math.min(maxTop, Math.min(t, maxTop) + 1));
+        else if (key.upArrow) setTop((t) => Math.max(0, Math.min(t, maxTop) - 1));
+        else if (key.pageDown || input === ' ') setTop((t) => Math.min(maxTop, Math.min(t, maxTop) + rows));
+        else if (key.pageUp) setTop((t) => Math.max(0, Math.min(t, maxTop) - rows));
         else if (key.return && result?.ok) return onConfirm();
         else if (input === 's' && result) return setSaving(DEFAULT_PRESET_PATH);
         else if (input === 'v' && result?.files?.length) return setViewing(openViewer());
@@ -176,17 +181,18 @@ function Review({ s, review, save, skipChecks, onConfirm, onBack, avail }: { s: 
   );
   if (viewing && files[viewing.index]) {
     const all = viewLines(files[viewing.index]!, width);
+    const vtop = Math.min(viewing.top, Math.max(0, all.length - vrows));
     return (
       <Box flexDirection="column">
         <Lines lines={viewerTitleLines(viewing, files, width, wrapText)} bold />
         <Box flexDirection="column" height={Math.min(vrows, all.length)}>
-          {all.slice(viewing.top, viewing.top + vrows).map((l, i) => (
-            <Text key={i + viewing.top} wrap="truncate-end">
+          {all.slice(vtop, vtop + vrows).map((l, i) => (
+            <Text key={i + vtop} wrap="truncate-end">
               {l || ' '}
             </Text>
           ))}
         </Box>
-        {all.length > vrows ? <Text dimColor>{`lines ${viewing.top + 1}-${Math.min(all.length, viewing.top + vrows)} of ${all.length}`}</Text> : null}
+        {all.length > vrows ? <Text dimColor>{`lines ${vtop + 1}-${Math.min(all.length, vtop + vrows)} of ${all.length}`}</Text> : null}
         <KeyHints keys={viewerKeys(files, all.length > vrows)} width={width} />
       </Box>
     );
@@ -197,13 +203,13 @@ function Review({ s, review, save, skipChecks, onConfirm, onBack, avail }: { s: 
         {result?.ok === false ? 'Not ready to install:' : 'Review: files, changes and the exact commands (secrets masked)'}
       </Text>
       <Box flexDirection="column" height={Math.min(rows, lines.length)}>
-        {lines.slice(top, top + rows).map((l, i) => (
-          <Text key={i + top} wrap="truncate-end" color={l.startsWith('✖') ? color('red') : l.startsWith('        +') ? color('green') : l.startsWith('        -') ? color('red') : undefined}>
+        {lines.slice(at, at + rows).map((l, i) => (
+          <Text key={i + at} wrap="truncate-end" color={l.startsWith('✖') ? color('red') : l.startsWith('        +') ? color('green') : l.startsWith('        -') ? color('red') : undefined}>
             {l || ' '}
           </Text>
         ))}
       </Box>
-      {lines.length > rows ? <Text dimColor>{`lines ${top + 1}-${Math.min(lines.length, top + rows)} of ${lines.length} (↑↓ scroll)`}</Text> : null}
+      {lines.length > rows ? <Text dimColor>{`lines ${at + 1}-${Math.min(lines.length, at + rows)} of ${lines.length} (↑↓ scroll)`}</Text> : null}
       {saving !== undefined ? (
         <Box>
           <Text>Save preset to: </Text>
@@ -390,9 +396,9 @@ export function WizardApp(p: WizardProps) {
   useRawInput((data) => dispatch({ type: 'input', data }));
   // Every text is wrapped here (words whole, no line starting with a space) and every line counted:
   // no frame is as tall as the terminal (Ink would clear it and print it again, into the scrollback).
-  const { stdout } = useStdout();
-  const width = (stdout?.columns ?? 80) - 1;
-  const rows = stdout?.rows ?? 24;
+  const size = useTerminalSize();
+  const width = size.columns - 1;
+  const rows = size.rows;
   const note = visibleNote(s);
   const noteLines = note ? wrapText(note, width) : [];
   const errorLines = s.error ? wrapText(`✖ ${s.error}`, width) : [];

@@ -43,10 +43,12 @@ export function viewerKey(s: ViewerState, k: KeyPress, files: readonly ViewFile[
   const last = Math.max(0, lines - rows);
   const to = (top: number) => ({ ...s, top: Math.min(last, Math.max(0, top)) });
   const file = (i: number) => ({ index: ((i % n) + n) % n, top: 0 });
-  if (k.downArrow || k.input === 'j') return to(s.top + 1);
-  if (k.upArrow || k.input === 'k') return to(s.top - 1);
-  if (k.pageDown || k.input === ' ') return to(s.top + rows);
-  if (k.pageUp) return to(s.top - rows);
+  // From where the screen shows it: a resize may have left the top past the last page.
+  const at = Math.min(s.top, last);
+  if (k.downArrow || k.input === 'j') return to(at + 1);
+  if (k.upArrow || k.input === 'k') return to(at - 1);
+  if (k.pageDown || k.input === ' ') return to(at + rows);
+  if (k.pageUp) return to(at - rows);
   if (k.home || k.input === 'g') return to(0);
   if (k.end || k.input === 'G') return to(last);
   if (k.rightArrow || (k.tab && !k.meta) || k.input === 'n') return file(s.index + 1);
