@@ -2,6 +2,7 @@
 // told from configs kept, and summaries that list what was done.
 import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { cli } from './helpers.js';
 import { rootFlags, stubEnv } from './stub-runtime.js';
@@ -131,4 +132,35 @@ describe('uninstall --purge acts on this HOME\'s install only', () => {
     a.server.close();
     b.server.close();
   }, 120_000);
+});
+
+describe('status after hd-setup stop: stopped, not failed', () => {
+  it('says it was stopped and how to start it; a start clears that, and an agent that stops by itself is a failure again', async () => {
+    const s = await stubEnv('docker', {}, { imagePresent: true });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(cli(['stop', ...rootFlags], { env: s.env }).code).toBe(0);
+    const stopped = cli(['status'], { env: s.env });
+    expect(stopped.code).toBe(1); // not running: scripts that check status still see it
+    expect(stopped.stdout).toMatch(/■ controller: stopped \(hd-setup stop, \d{4}-\d\d-\d\d \d\d:\d\d UTC\)/);
+    expect(stopped.stdout).toMatch(/Stopped with hd-setup stop \(.*\)\. Start it: hd-setup start/);
+    expect(stopped.stdout).not.toContain('✖');
+    expect(stopped.stdout).not.toContain('Not running.');
+    expect(JSON.parse(cli(['status', '--json'], { env: s.env }).stdout).stoppedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(cli(['start', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(JSON.parse(readFileSync(join(s.home, '.config/hd-setup/installs.json'), 'utf8'))[0].stoppedAt).toBeUndefined();
+    expect(cli(['stop', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(cli(['restart', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(JSON.parse(readFileSync(join(s.home, '.config/hd-setup/installs.json'), 'utf8'))[0].stoppedAt).toBeUndefined();
+    const running = cli(['status'], { env: s.env });
+    expect(running.code).toBe(0);
+    expect(running.stdout).toContain('✔ controller: running');
+    // Stopped by something else (here: docker stop by hand, as a crash would leave it): a failure, as before.
+    expect(spawnSync('docker', ['stop', 'controller'], { env: s.env }).status).toBe(0);
+    const died = cli(['status'], { env: s.env });
+    expect(died.code).toBe(1);
+    expect(died.stdout).toContain('✖ controller: exited');
+    expect(died.stdout).toContain('Not running. Start it: hd-setup start');
+    expect(JSON.parse(cli(['status', '--json'], { env: s.env }).stdout).stoppedAt).toBeUndefined();
+    s.server.close();
+  }, 60_000);
 });

@@ -174,11 +174,13 @@ function printStatus(s: life.StatusReport): void {
     say(`${installName(s.product, s.runtime)} ${v[s.runtime] ?? ''}${v.rootless ? ' (rootless)' : ''} — ${s.where}\n`);
     for (const c of s.containers ?? []) {
       if (c.state === 'missing') say(`  ✖ ${c.name}: missing (no such container)${c.image ? `; it runs ${c.image}` : ''}\n`);
+      else if (s.stoppedAt && !c.running) say(`  ■ ${c.name}: stopped (hd-setup stop, ${when(s.stoppedAt)}), restarts ${c.restarts}, image ${c.image}\n`);
       else say(`  ${c.running ? '✔' : '✖'} ${c.name}: ${c.state}${c.uptime ? `, up ${c.uptime}` : ''}, restarts ${c.restarts}, image ${c.image}\n`);
       for (const l of c.logs.slice(-5)) say(`      | ${l}\n`);
     }
     say(`  on boot: ${s.boot}\n`);
-    if (!s.healthy) say(`\nNot running. Start it: hd-setup start   Diagnose: hd-setup doctor\n`);
+    if (s.stoppedAt) say(`\nStopped with hd-setup stop (${when(s.stoppedAt)}). Start it: hd-setup start\n`);
+    else if (!s.healthy) say(`\nNot running. Start it: hd-setup start   Diagnose: hd-setup doctor\n`);
     return;
   }
   const v = s.versions as Record<string, string | undefined>;
@@ -187,7 +189,11 @@ function printStatus(s: life.StatusReport): void {
   if (s.problem) say(`  ✖ ${s.problem.message}\n    fix: ${s.problem.fix}\n`);
   for (const p of s.pods ?? []) say(`  ${p.ready ? '✔' : '✖'} ${p.name}: ${p.phase}, restarts ${p.restarts}\n`);
   if (s.warnings?.length) say(`  recent warnings:\n${s.warnings.map((w) => `    ${w}`).join('\n')}\n`);
+  if (s.stoppedAt) say(`\nStopped with hd-setup stop (${when(s.stoppedAt)}: scaled to 0). Start it: hd-setup start\n`);
 }
+
+/** A recorded time as people read it: 2026-12-03 23:20 UTC. */
+const when = (iso: string): string => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 
 /** Status of the install the flags point at; without a pointer, of every install found. */
 export async function statusCommand(flags: LifecycleFlags): Promise<number> {

@@ -23,6 +23,8 @@ export interface InstallRecord extends Location {
    * restart policy), so that the kept config reads back whole and a re-install keeps them.
    */
   containers?: Record<string, KeptContainer>;
+  /** When `hd-setup stop` stopped it (ISO time); a start, restart or install clears it. */
+  stoppedAt?: string;
   updatedAt: string;
 }
 
@@ -60,6 +62,14 @@ const rewriting = { warn: (msg: string) => process.stderr.write(`warning: ${msg}
 
 export function remember(home: string, rec: InstallRecord): void {
   write(home, [rec, ...readRegistry(home, rewriting).filter((r) => !sameLocation(r, rec))]);
+}
+
+/** `hd-setup stop` stopped the install (at), or a start made it run again (undefined): its record says so. */
+export function markStopped(home: string, loc: Location, at: Date | undefined): void {
+  const rec = findRecord(home, loc);
+  if (!rec || (at === undefined && rec.stoppedAt === undefined)) return;
+  const { stoppedAt: _, ...rest } = rec;
+  remember(home, { ...rest, ...(at ? { stoppedAt: at.toISOString() } : {}), updatedAt: new Date().toISOString() });
 }
 
 export function forget(home: string, loc: Location): void {

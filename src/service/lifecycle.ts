@@ -15,7 +15,7 @@ import { withSecretRefs } from '../model/secret-refs.js';
 import { secretConfigKeys, secretFields } from '../products/secrets.js';
 import { detectHost, detectRuntime } from '../exec/detect.js';
 import { containerFacts, releaseObjects, releaseProblem, type DetectedInstall } from '../exec/installed.js';
-import { findRecord, forget, remember, recordOf, type KeptContainer } from '../exec/registry.js';
+import { findRecord, forget, markStopped, remember, recordOf, type KeptContainer } from '../exec/registry.js';
 import { allChecks } from '../exec/checks.js';
 import type { CheckReport, Summary } from '../exec/events.js';
 import { probeEndpoint } from '../exec/net.js';
@@ -183,7 +183,10 @@ export async function stopPlanFor(d: DetectedInstall): Promise<Plan> {
 }
 
 export async function stop(d: DetectedInstall, plan: Plan, report: Reporter): Promise<Summary> {
-  return runPlan(await asPrepared(d, plan), {}, report);
+  const summary = await runPlan(await asPrepared(d, plan), {}, report);
+  // status tells a stop someone asked for from an agent that died.
+  if (summary.ok) markStopped(findContext().home, d.location, new Date());
+  return summary;
 }
 
 /** The plan of a start: re-apply the installed configuration as it is (containers), or scale up (Kubernetes). */
@@ -195,7 +198,9 @@ export async function startPrepared(d: DetectedInstall): Promise<Prepared> {
 }
 
 export async function start(p: Prepared, choices: Choices, report: Reporter): Promise<Summary> {
-  return runPlan(p, effectiveChoices(p, choices), report);
+  const summary = await runPlan(p, effectiveChoices(p, choices), report);
+  if (summary.ok) markStopped(p.host.home, p.location, undefined);
+  return summary;
 }
 
 /**
@@ -219,6 +224,7 @@ export async function restart(d: DetectedInstall, choices: Choices, report: Repo
     ],
     report,
   );
+  if (summary.ok) markStopped(stopP.host.home, d.location, undefined);
   return { summary };
 }
 
@@ -297,6 +303,8 @@ export interface StatusReport {
   /** false: uninstalled, only its config is kept (`kept` says so and what to do). */
   installed: boolean;
   kept?: string;
+  /** Not running because `hd-setup stop` stopped it, at this time (ISO), not because it failed. */
+  stoppedAt?: string;
 }
 
 function imageOf(d: DetectedInstall): string | undefined {
@@ -326,10 +334,12 @@ export async function status(d: DetectedInstall): Promise<StatusReport> {
     const unit = bu?.file;
     const bs = bu ? await readBootState(bu.unit, host.user) : undefined;
     const boot = unit && bs ? (existsSync(unit) ? bootLine(bs, bu.generated, d.product.noun) : 'no unit (run hd-setup install again to write it)') : 'restart policy of the containers';
+    const healthy = containers.every((c) => c.running);
     return {
       ...base,
       versions: { hdSetup: VERSION, [d.location.runtime]: rt.version, rootless: rt.rootless },
-      healthy: containers.every((c) => c.running),
+      healthy,
+      ...stoppedBy(d, healthy),
       boot,
       ...(unit && bs ? { bootState: { unit, enabled: bs.enabled, active: bs.active, linger: bs.linger, systemdUser: bs.systemdUser } } : {}),
       containers,
@@ -348,7 +358,14 @@ export async function status(d: DetectedInstall): Promise<StatusReport> {
     warnings: ks.warnings,
     ...(problem ? { problem } : {}),
     healthy: !problem && ks.pods.length > 0 && ready === ks.pods.length,
+    ...stoppedBy(d, !problem && ks.pods.length > 0 && ready === ks.pods.length),
   };
+}
+
+/** The record says `hd-setup stop` stopped it (and it is not running now): when. */
+function stoppedBy(d: DetectedInstall, healthy: boolean): { stoppedAt?: string } {
+  const at = healthy ? undefined : findRecord(findContext().home, d.location)?.stoppedAt;
+  return at ? { stoppedAt: at } : {};
 }
 
 // ---- doctor ----
@@ -470,12 +487,6 @@ export async function bundle(file: string, d: DetectedInstall, reports: CheckRep
     },
     redactor,
   );
-}
-
-/** Keep the install's record in step after a lifecycle command that changed nothing about it. */
-export function touchRecord(d: DetectedInstall, home: string): void {
-  const rec = findRecord(home, d.location);
-  if (rec) remember(home, recordOf(d.location, { ...(rec.skipChecks ? { skipChecks: rec.skipChecks } : {}), ...(rec.allowRoot ? { allowRoot: true } : {}) }, rec.state));
 }
 
 export { UserError };

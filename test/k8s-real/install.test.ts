@@ -95,11 +95,16 @@ describe('fivetran-kubernetes against the API server, with the real helm, kubect
       expect(bed.api.objects('apps', 'deployments', 'fivetran')[0]!.spec.replicas).toBe(0);
       await new Promise((r) => setTimeout(r, 50));
       expect(bed.api.objects('', 'pods', 'fivetran')).toEqual([]);
+      // status: stopped on purpose, not failed (exit 1 still: it is not running)
+      const stopped = await hd(['status']);
+      expect(stopped.code).toBe(1);
+      expect(stopped.stdout).toMatch(/Stopped with hd-setup stop \(.* UTC: scaled to 0\)\. Start it: hd-setup start/);
       const start = await hd(['start']);
       expect(start.code, start.stderr).toBe(0);
       expect(bed.api.objects('apps', 'deployments', 'fivetran')[0]!.spec.replicas).toBe(1);
       await new Promise((r) => setTimeout(r, 50));
       expect(ready(bed.api.objects('', 'pods', 'fivetran'))).toBe(1);
+      expect((await hd(['status'])).stdout).not.toContain('Stopped with hd-setup stop');
     },
     T,
   );
