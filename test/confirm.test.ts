@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { drive, hasScript } from './wizard/pty-helpers.js';
+import { cli } from './helpers.js';
 import { rootFlags, stubEnv, type StubEnv } from './stub-runtime.js';
 
 let s: StubEnv | undefined;
@@ -26,4 +27,23 @@ describe.runIf(hasScript)('install asks before it applies a plan', () => {
     expect(s.calls().some((c) => c.startsWith('run '))).toBe(true);
     expect(existsSync(join(s.home, 'fivetran/conf/config.json'))).toBe(true);
   });
+});
+
+describe.runIf(hasScript)('uninstall --purge says what it deletes before it asks', () => {
+  it('lists the config, data and logs it would delete; "n" deletes nothing', async () => {
+    s = await stubEnv('docker', { USER: 'ana' }, { imagePresent: true });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const r = await drive('cols 100 rows 40', ['uninstall', '--purge', ...rootFlags], s.env, [['[y/N]', 'n\r']]);
+    expect(r.code).toBe(1);
+    const out = r.out.replace(/\r/g, '');
+    expect(out).toContain('--purge deletes, for good:\n');
+    for (const p of ['fivetran/conf/config.json', 'fivetran/data', 'fivetran/logs']) expect(out).toContain(`  ${join(s.home, p)}\n`);
+    expect(out).toMatch(/Uninstall Fivetran agent on docker \(.*\) and delete these \d+ paths\? \[y\/N\]/);
+    expect(out).toContain('Nothing was changed.');
+    expect(existsSync(join(s.home, 'fivetran/conf/config.json'))).toBe(true);
+    // Without --purge: nothing about deleting.
+    const keep = await drive('cols 100 rows 40', ['uninstall', ...rootFlags], s.env, [['[y/N]', 'n\r']]);
+    expect(keep.out).not.toContain('--purge deletes');
+    expect(keep.out).not.toContain('and delete these');
+  }, 60_000);
 });

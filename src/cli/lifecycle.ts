@@ -73,7 +73,11 @@ export async function uninstallCommand(flags: LifecycleFlags): Promise<number> {
   if (!flags.dryRun && (await life.lockAt(d.location, findContext().home)).waited) return uninstallCommand(flags);
   const plan = await life.uninstallPlanFor(d, Boolean(flags.purge));
   if (flags.dryRun) return dryRun(d, plan, 'uninstall');
-  if (!(await confirmOrYes(flags, `Uninstall ${installName(d.location.product, d.location.runtime)} (${d.where})`))) {
+  // --purge deletes what hd-setup created (the agent's config, data and logs): the question lists it first.
+  const purged = plan.steps.filter((st) => st.id === 'purge').flatMap((st) => st.actions.flatMap((a) => (a.kind === 'remove' ? [a.path] : [])));
+  if (purged.length && !flags.yes && isInteractive()) process.stderr.write(`--purge deletes, for good:\n${purged.map((p) => `  ${p}`).join('\n')}\n`);
+  const what = `Uninstall ${installName(d.location.product, d.location.runtime)} (${d.where})${purged.length ? ` and delete these ${purged.length} paths` : ''}`;
+  if (!(await confirmOrYes(flags, what))) {
     process.stderr.write('Nothing was changed.\n');
     return 1;
   }
