@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { cli } from './helpers.js';
 import { rootFlags, stubEnv } from './stub-runtime.js';
+import { drive, hasScript, lastFrame } from './wizard/pty-helpers.js';
 
 describe('every command that may act as root takes --allow-root', () => {
   it.each(['install', 'uninstall', 'start', 'stop', 'restart', 'rollback', 'doctor'])('%s --allow-root is known', (cmd) => {
@@ -161,6 +162,21 @@ describe('status after hd-setup stop: stopped, not failed', () => {
     expect(died.stdout).toContain('✖ controller: exited');
     expect(died.stdout).toContain('Not running. Start it: hd-setup start');
     expect(JSON.parse(cli(['status', '--json'], { env: s.env }).stdout).stoppedAt).toBeUndefined();
+    s.server.close();
+  }, 60_000);
+});
+
+describe.runIf(hasScript)('restart on a terminal', () => {
+  it('is one screen: "restarting", the stop\'s step, then the start\'s', async () => {
+    const s = await stubEnv('docker', { USER: 'ana' }, { imagePresent: true });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const r = await drive('cols 100 rows 40', ['restart', ...rootFlags], s.env, []);
+    expect(r.code, r.out.slice(-800)).toBe(0);
+    const frame = lastFrame(r.out).join('\n');
+    expect(frame).toContain('hd-setup · restarting Fivetran agent on docker');
+    expect(frame.indexOf('✔ Stop controller')).toBeGreaterThan(-1);
+    expect(frame.indexOf('✔ Stop controller')).toBeLessThan(frame.indexOf('✔ Start container controller'));
+    expect(r.out).not.toMatch(/(?<!re)starting Fivetran agent on docker/);
     s.server.close();
   }, 60_000);
 });

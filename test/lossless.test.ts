@@ -253,8 +253,10 @@ describe('lifecycle commands change no setting', () => {
     expect(restart.code, restart.stderr).toBe(0);
     // said as what they are: a start is not an install; the restart's stop does not tell to start again
     expect(start.stderr).toMatch(/^hd-setup: starting Fivetran agent on podman$/m);
-    expect(restart.stderr).toMatch(/^hd-setup: stopping Fivetran agent on podman$/m);
-    expect(restart.stderr).toMatch(/^hd-setup: starting Fivetran agent on podman$/m);
+    // one header; the start's steps counted on from the stop's
+    expect(restart.stderr.match(/^hd-setup: .*$/gm)).toEqual(['hd-setup: restarting Fivetran agent on podman']);
+    expect(restart.stderr).toMatch(/^\[1\/1\] Stop controller \.\.\.$/m);
+    expect(restart.stderr).toMatch(/^\[2\/8\] Preflight checks \.\.\.$/m);
     expect(restart.stderr).not.toContain('installing');
     expect(restart.stderr).not.toContain('Start again with');
     // one run, one summary, which names both halves

@@ -103,6 +103,18 @@ describe('status screen (ink-testing-library)', () => {
     app.unmount();
   });
 
+  it('a restart is one screen: the start\'s steps follow the stop\'s, under "restarting"; a step id both have is the later one\'s', () => {
+    let s = statusReducer(initialStatus, { type: 'plan', title: 'Fivetran agent on docker', verb: 'restarting', steps: [{ id: 'boot', title: 'Disable start on boot' }, { id: 'stop', title: 'Stop controller' }] }, 0);
+    for (const id of ['boot', 'stop']) s = statusReducer(statusReducer(s, { type: 'step:start', id, title: id }, 1), { type: 'step:done', id }, 2);
+    s = statusReducer(s, { type: 'plan', title: 'Fivetran agent on docker', verb: 'restarting', append: true, steps: [{ id: 'preflight', title: 'Preflight checks' }, { id: 'boot', title: 'Start on boot' }] }, 3);
+    expect(s.verb).toBe('restarting');
+    expect(s.steps.map((x) => `${x.id}:${x.status}`)).toEqual(['boot:done', 'stop:done', 'preflight:pending', 'boot:pending']);
+    s = statusReducer(s, { type: 'step:start', id: 'boot', title: 'Start on boot' }, 4);
+    expect(s.steps.map((x) => `${x.title}:${x.status}`)).toEqual(['boot:done', 'stop:done', 'Preflight checks:pending', 'Start on boot:running']);
+    // A plan that is not a continuation starts the screen afresh.
+    expect(statusReducer(s, { type: 'plan', title: 'x', steps: [{ id: 'a', title: 'a' }] }, 5).steps.map((x) => x.id)).toEqual(['a']);
+  });
+
   it('a resize fits the screen again at the new width: nothing cut at the edge, shorter than the terminal', async () => {
     let cols = 100;
     const bus = createEventBus();

@@ -31,7 +31,8 @@ export interface Summary {
 }
 
 export type HdEvent =
-  | { type: 'plan'; title: string; verb?: string; steps: { id: string; title: string }[] }
+  /** append: a later plan of the same run (a restart's start after its stop): its steps follow the earlier ones. */
+  | { type: 'plan'; title: string; verb?: string; steps: { id: string; title: string }[]; append?: boolean }
   | { type: 'step:start'; id: string; title: string }
   | { type: 'step:skip'; id: string; reason: string }
   | { type: 'step:done'; id: string; detail?: string }

@@ -220,7 +220,7 @@ export function runPlan(p: Prepared, c: Choices, report: Reporter): Promise<Summ
  * Carry out plans one after the other, as one run with one summary (a restart: the stop, then the start,
  * whose plan is made once the stop is done). A plan that does not succeed ends the run with its summary.
  */
-export async function runPlans(runs: readonly (() => Promise<{ p: Prepared; c: Choices }>)[], report: Reporter): Promise<Summary> {
+export async function runPlans(runs: readonly (() => Promise<{ p: Prepared; c: Choices }>)[], report: Reporter, verb?: string): Promise<Summary> {
   const controller = new AbortController();
   const onSig = () => controller.abort();
   process.on('SIGINT', onSig);
@@ -228,11 +228,12 @@ export async function runPlans(runs: readonly (() => Promise<{ p: Prepared; c: C
   try {
     return await report(async (emit, ask) => {
       const summaries: Summary[] = [];
-      for (const next of runs) {
+      for (const [i, next] of runs.entries()) {
         const { p, c } = await next();
         const s = await execute(p.plan, {
-          // one summary for the run: each plan's own is held back
-          emit: (e) => e.type !== 'done' && emit(e),
+          // One run on the screen: a later plan's steps follow the earlier ones', under the run's verb; one
+          // summary for the run: each plan's own is held back.
+          emit: (e) => e.type !== 'done' && emit(e.type === 'plan' ? { ...e, ...(verb ? { verb } : {}), ...(i > 0 ? { append: true } : {}) } : e),
           // Without a terminal to ask, a stuck pod ends the wait.
           ...(ask ? { decideStuck: ask } : {}),
           redactor,

@@ -223,6 +223,7 @@ export async function restart(d: DetectedInstall, choices: Choices, report: Repo
       },
     ],
     report,
+    'restarting',
   );
   if (summary.ok) markStopped(stopP.host.home, d.location, undefined);
   return { summary };

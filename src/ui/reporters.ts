@@ -21,15 +21,18 @@ export function plainReporter(write: (s: string) => void = (s) => process.stderr
   const n = (id: string) => `[${index.get(id) ?? '?'}/${total}]`;
   return (e: HdEvent) => {
     switch (e.type) {
-      case 'plan':
-        total = e.steps.length;
+      case 'plan': {
+        // A later plan of the same run (a restart's start): its steps are counted on from the earlier ones'.
+        const before = e.append ? total : 0;
+        total = before + e.steps.length;
         e.steps.forEach((s, i) => {
-          index.set(s.id, i + 1);
+          index.set(s.id, before + i + 1);
           titles.set(s.id, s.title);
         });
         title = e.title;
-        write(`hd-setup: ${e.verb ?? 'installing'} ${e.title}\n`);
+        if (!e.append) write(`hd-setup: ${e.verb ?? 'installing'} ${e.title}\n`);
         break;
+      }
       case 'step:start':
         started.set(e.id, Date.now());
         write(`${n(e.id)} ${e.title} ...\n`);

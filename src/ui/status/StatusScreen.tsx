@@ -116,8 +116,8 @@ export function StatusView({ state, frame = 0, animate = false, folded = 0 }: { 
         hd-setup · {state.verb} {state.title}
       </Text>
       {folded ? <Text dimColor>{`${STATUS_ICON.done} ${folded} earlier step${folded > 1 ? 's' : ''} done`}</Text> : null}
-      {state.steps.slice(folded).map((s) => (
-        <StepLine key={s.id} step={s} frame={frame} animate={animate} />
+      {state.steps.slice(folded).map((s, i) => (
+        <StepLine key={`${i + folded}:${s.id}`} step={s} frame={frame} animate={animate} />
       ))}
       {state.command && !state.summary ? (
         <Box flexDirection="column" marginTop={1}>

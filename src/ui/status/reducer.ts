@@ -40,14 +40,18 @@ export function stuckChoice(input: string, key: { return?: boolean; escape?: boo
 
 export const initialStatus: StatusState = { title: '', verb: 'installing', steps: [], tail: [], failureOutput: [] };
 
+/** The step with this id; with two (a restart: the stop's and the start's "boot"), the later plan's. */
 function update(state: StatusState, id: string, f: (s: StepView) => StepView): StatusState {
-  return { ...state, steps: state.steps.map((s) => (s.id === id ? f(s) : s)) };
+  const at = state.steps.map((s) => s.id).lastIndexOf(id);
+  return { ...state, steps: state.steps.map((s, i) => (i === at ? f(s) : s)) };
 }
 
 export function statusReducer(state: StatusState, e: HdEvent, now = Date.now()): StatusState {
   switch (e.type) {
-    case 'plan':
-      return { ...initialStatus, title: e.title, verb: e.verb ?? 'installing', steps: e.steps.map((s) => ({ ...s, status: 'pending', checks: [], notes: [], hints: [] })) };
+    case 'plan': {
+      const steps: StepView[] = e.steps.map((s) => ({ ...s, status: 'pending', checks: [], notes: [], hints: [] }));
+      return { ...initialStatus, title: e.title, verb: e.verb ?? 'installing', steps: e.append ? [...state.steps, ...steps] : steps };
+    }
     case 'step:start':
       return { ...update(state, e.id, (s) => ({ ...s, title: e.title, status: 'running', startedAt: now })), current: e.id, command: undefined, stdin: undefined, tail: [] };
     case 'step:skip':
