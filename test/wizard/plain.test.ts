@@ -48,7 +48,7 @@ describe('line prompts', () => {
     expect(files(result.answers)).toEqual(presetFiles('fivetran-docker'));
     expect(output).toContain('Step 1 of 3 (Product): What do you want to install?');
     expect(output).toContain('  1. Fivetran Hybrid Deployment Agent (Fivetran pipelines, in your network) [default]');
-    expect(output).toContain('✔ valid token for controller clever_tiger');
+    expect(output).toContain('✔ well-formed token for controller clever_tiger (Fivetran checks it on connect)');
     expect(output).not.toContain(TOKEN);
     expect(output).not.toMatch(/\x1b/); // never repaints: no escape sequences at all
   });

@@ -153,7 +153,7 @@ describe.runIf(hasScript)('wizard in a pseudo-terminal', () => {
       const frame = lastFrame(r.out);
       expect(r.code).toBe(130);
       expect(frame).toContain(`› •••••••• (${TOKEN.length + 2} characters)`);
-      expect(frame.join('\n')).toContain('✔ valid token for controller clever_tiger');
+      expect(frame.join('\n')).toContain('✔ well-formed token for controller clever_tiger (Fivetran checks it on connect)');
       expect(r.out).not.toContain(TOKEN);
       expect(frame.join('\n')).toContain('type · enter next');
     }, 60_000);

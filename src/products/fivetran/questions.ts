@@ -235,7 +235,7 @@ function questions(c: Ctx, shared: { proxy(): Question[] }): Question[] {
         // A re-run of a Kubernetes install: the token is in the Secret hd-setup made; Enter keeps it.
         if (isStored(v)) return { ok: true, text: `kept where the install has it (${v.slice(STORED_PREFIX.length)}); Enter keeps it, or paste a new one` };
         const t = checkToken(v);
-        return t.ok ? { ok: true, text: `valid token for controller ${t.controllerId}` } : { ok: false, text: `token ${t.message}` };
+        return t.ok ? { ok: true, text: `well-formed token for controller ${t.controllerId} (Fivetran checks it on connect)` } : { ok: false, text: `token ${t.message}` };
       },
       validate: (v) => {
         if (!v) return 'the token is required';
