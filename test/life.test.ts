@@ -180,3 +180,23 @@ describe.runIf(hasScript)('restart on a terminal', () => {
     s.server.close();
   }, 60_000);
 });
+
+describe('a docker install made with DOCKER_HOST (a rootless daemon)', () => {
+  it('later commands without DOCKER_HOST reach that daemon, and say so once', async () => {
+    const s = await stubEnv('docker', {}, { imagePresent: true });
+    s.env.HD_STUB_ONLY_HOST = s.env.DOCKER_HOST;
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const { DOCKER_HOST: host, ...without } = s.env;
+    // the stub as the real CLI: without DOCKER_HOST it reaches no daemon
+    expect(spawnSync('docker', ['ps'], { env: without, encoding: 'utf8' }).stderr).toContain('Cannot connect to the Docker daemon');
+    const st = cli(['status'], { env: without });
+    expect(st.code, st.stdout + st.stderr).toBe(0);
+    expect(st.stdout).toContain('✔ controller: running');
+    expect(st.stderr.trim().split('\n')).toEqual([`hd-setup: DOCKER_HOST is not set; using ${host}, the daemon this install was made on`]);
+    for (const cmd of ['stop', 'start']) expect(cli([cmd, ...rootFlags], { env: without }).code).toBe(0);
+    expect(JSON.parse(cli(['status', '--json'], { env: without }).stdout).healthy).toBe(true);
+    // DOCKER_HOST given: it is used, and nothing is said
+    expect(cli(['status'], { env: s.env }).stderr).toBe('');
+    s.server.close();
+  }, 60_000);
+});

@@ -24,7 +24,7 @@ async function detect(opts: { context?: string; allowRoot?: boolean } = {}): Pro
   // The install hd-setup recorded last, else one in the default places.
   // One that is there now first; else the settings an uninstall left behind (said as such).
   const findInstalled = async () => {
-    const all = await findAll(findContext()).catch(() => []);
+    const all = await findAll({ ...findContext(), note: undefined }).catch(() => []);
     return all.find(isPresent) ?? all[0];
   };
   const [{ kubeContexts, runtimeNotes, versionNotes }, { PRODUCTS }] = await Promise.all([import('../service/host.js'), import('../products/index.js')]);

@@ -23,6 +23,11 @@ export interface InstallRecord extends Location {
    * restart policy), so that the kept config reads back whole and a re-install keeps them.
    */
   containers?: Record<string, KeptContainer>;
+  /**
+   * docker: the daemon it was installed on when not the default one (DOCKER_HOST then, or a rootless
+   * daemon's socket): later commands run without DOCKER_HOST talk to it too, as its boot unit does.
+   */
+  dockerHost?: string;
   /** When `hd-setup stop` stopped it (ISO time); a start, restart or install clears it. */
   stoppedAt?: string;
   updatedAt: string;
@@ -37,11 +42,12 @@ export function readRegistry(home: string, lenient?: { warn: (msg: string) => vo
   return readRegistryFile(registryFile(home), lenient) as InstallRecord[];
 }
 
-export function recordOf(loc: Location, choices: { skipChecks?: string[]; allowRoot?: boolean } = {}, state: InstallRecord['state'] = 'installed', now = new Date(), containers?: Record<string, KeptContainer>): InstallRecord {
+export function recordOf(loc: Location, choices: { skipChecks?: string[]; allowRoot?: boolean; dockerHost?: string } = {}, state: InstallRecord['state'] = 'installed', now = new Date(), containers?: Record<string, KeptContainer>): InstallRecord {
   return {
     ...loc,
     ...(choices.skipChecks?.length ? { skipChecks: [...new Set(choices.skipChecks)].sort() } : {}),
     ...(choices.allowRoot ? { allowRoot: true } : {}),
+    ...(choices.dockerHost && loc.runtime === 'docker' ? { dockerHost: choices.dockerHost } : {}),
     state,
     ...(containers && Object.keys(containers).length ? { containers } : {}),
     updatedAt: now.toISOString(),

@@ -22,10 +22,12 @@ export interface Pointer {
 export interface FindContext {
   home: string;
   env: NodeJS.ProcessEnv;
+  /** Where a word about what finding did goes (stderr; the wizard, drawing its screen, has none). */
+  note?: (message: string) => void;
 }
 
 export function findContext(env: NodeJS.ProcessEnv = process.env): FindContext {
-  return { home: homeOf(env), env };
+  return { home: homeOf(env), env, note: (m) => process.stderr.write(`${m}\n`) };
 }
 
 /** Register what a read-back holds with the redactor before anything can print it. */
@@ -41,7 +43,21 @@ export function locationFromRaw(raw: Record<string, unknown>, home: string): Loc
   return product.locate(raw, runtime, home);
 }
 
+/**
+ * docker without DOCKER_HOST, for an install made on another daemon (a rootless one): that daemon, for
+ * this command and every process it runs, as the install's boot unit does; said once.
+ */
+function useRecordedDaemon(loc: Location, c: FindContext): void {
+  if (loc.runtime !== 'docker' || c.env.DOCKER_HOST) return;
+  const host = findRecord(c.home, loc)?.dockerHost;
+  if (!host) return;
+  c.env.DOCKER_HOST = host;
+  if (c.env !== process.env) process.env.DOCKER_HOST = host;
+  c.note?.(`hd-setup: DOCKER_HOST is not set; using ${host}, the daemon this install was made on`);
+}
+
 async function detect(loc: Location, c: FindContext, unreachable: 'throw' | 'absent' = 'throw'): Promise<DetectedInstall | undefined> {
+  useRecordedDaemon(loc, c);
   const host = await detectHost(loc.runtime, { env: c.env, home: c.home, light: true });
   const d = await detectAt(loc, { home: c.home, env: c.env, renderEnv: { home: c.home, selinux: host.selinux, runtimeBin: host.runtimeBin, version: VERSION, ...(host.dockerHost ? { dockerHost: host.dockerHost } : {}) }, unreachable });
   if (d) guardSecrets(d);

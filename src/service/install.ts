@@ -266,9 +266,10 @@ export async function install(p: Prepared, c: Choices, report: Reporter): Promis
   // While it runs, the record keeps what the containers will say (image, pull policy, memory, restart
   // policy): an install that stops before they exist (a failed pull, Ctrl-C) still reads back whole.
   const runs = Object.fromEntries(p.plan.steps.flatMap((s) => (s.runs ? [[s.runs.name, { image: s.runs.image, labels: s.runs.labels, restart: s.runs.restart }]] : [])));
-  remember(p.host.home, recordOf(p.location, { ...(c.skipCheck ? { skipChecks: c.skipCheck } : {}), ...(c.allowRoot ? { allowRoot: true } : {}) }, 'started', new Date(), Object.keys(runs).length ? runs : undefined));
+  const choices = { ...(c.skipCheck ? { skipChecks: c.skipCheck } : {}), ...(c.allowRoot ? { allowRoot: true } : {}), ...(p.host.dockerHost ? { dockerHost: p.host.dockerHost } : {}) };
+  remember(p.host.home, recordOf(p.location, choices, 'started', new Date(), Object.keys(runs).length ? runs : undefined));
   const summary = await runPlan(p, c, report);
-  if (summary.ok) remember(p.host.home, recordOf(p.location, { ...(c.skipCheck ? { skipChecks: c.skipCheck } : {}), ...(c.allowRoot ? { allowRoot: true } : {}) }, 'installed'));
+  if (summary.ok) remember(p.host.home, recordOf(p.location, choices, 'installed'));
   return summary;
 }
 
