@@ -22,3 +22,25 @@ describe('why a Kubernetes API server is unreachable', () => {
     expect(unreachableCause({ stderr: '', failure: 'timeout' })).toMatch(/^no answer within /);
   });
 });
+
+describe('a rootless docker is told from the daemon\'s answers', () => {
+  it('by its security options, or by a data root in the home directory', async () => {
+    const { detectRuntime } = await import('../src/exec/detect.js');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const saved = { ...process.env };
+    const home = join(tmpdir(), 'hd-home-ana');
+    Object.assign(process.env, { PATH: `${join(import.meta.dirname, 'stubs/bin')}:/usr/bin:/bin`, HOME: home, HD_STUB_STATE: join(tmpdir(), 'hd-stub-rootless') });
+    try {
+      process.env.HD_STUB_DOCKER_INFO = '["name=seccomp,profile=builtin"]|/var/lib/docker';
+      expect((await detectRuntime('docker')).rootless).toBe(false);
+      process.env.HD_STUB_DOCKER_INFO = `["name=seccomp,profile=builtin"]|${home}/.local/share/docker`;
+      expect((await detectRuntime('docker')).rootless).toBe(true);
+      process.env.HD_STUB_DOCKER_INFO = '["name=seccomp,profile=builtin","name=rootless"]|/srv/docker';
+      expect((await detectRuntime('docker')).rootless).toBe(true);
+    } finally {
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
+  });
+});
