@@ -152,8 +152,8 @@ export async function diagnose(w: Pick<WatchContext, 'namespace' | 'selector' | 
         fix: `if it is only slow, raise the timeout${w.timeoutSetting ? ` (--set ${w.timeoutSetting}=10m)` : ''}; dig further: ${describe}`,
       });
     }
-    const sched = (pod.status?.conditions ?? []).find((c) => c.type === 'PodScheduled' && c.status === 'False');
-    if (sched && sched.reason === 'Unschedulable') {
+    const sched = (pod.status?.conditions ?? []).find((c) => c.type === 'PodScheduled');
+    if (sched?.reason === 'Unschedulable') {
       const msg = sched.message ?? '';
       if (/persistentvolumeclaim|unbound/i.test(msg)) {
         const claim = pod.spec?.volumes?.find((v) => v.persistentVolumeClaim)?.persistentVolumeClaim?.claimName ?? '';
