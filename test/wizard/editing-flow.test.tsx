@@ -47,7 +47,7 @@ describe('text questions edit like readline', () => {
     await w.keys(`  ${TOKEN} `);
     // checked as it will be stored, drawn as 8 bullets and the length (not 47 bullets)
     expect(w.frame()).toContain('well-formed token for controller clever_tiger (Fivetran checks it on connect)');
-    expect(w.frame()).toContain(`•••••••• (${TOKEN.length + 3} characters)`);
+    expect(w.frame()).toContain(`•••••••• (${TOKEN.length} characters; 3 spaces around it dropped)`);
     expect(w.frame()).not.toContain('•••••••••');
     expect(w.frame()).not.toContain(TOKEN);
     await w.keys(ENTER);

@@ -137,7 +137,18 @@ describe('masked and displayed lines', () => {
     const end = lineParts(token, token.length, { mask: '•' });
     expect(end.before).toBe(`•••••••• (${token.length} characters)`);
     const mid = lineParts(token, 3, { mask: '•' });
-    expect(`${mid.before}${mid.at}${mid.after}`).toBe(`•••••••• (${token.length} characters, cursor at 4)`);
+    expect(`${mid.before}${mid.at}${mid.after}`).toBe(`•••••••• (${token.length} characters; cursor at 4)`);
+  });
+  it('the mask never shrinks as one types: eight bullets, then eight and the length', () => {
+    expect(lineParts('12345678', 8, { mask: '•' }).before).toBe('••••••••');
+    expect(lineParts('123456789', 9, { mask: '•' }).before).toBe('•••••••• (9 characters)');
+  });
+  it('the length counts what is stored: spaces around a pasted secret are counted apart, as dropped', () => {
+    const token = 'Y2xldmVyX3RpZ2VyOlN1cDNyUzNjcmV0VG9rZW5QYXJ0';
+    expect(lineParts(`  ${token} `, token.length + 3, { mask: '•' }).before).toBe(`•••••••• (${token.length} characters; 3 spaces around it dropped)`);
+    expect(lineParts(`${token}\t`, 0, { mask: '•' }).before).toBe(`•••••••• (${token.length} characters; 1 space around it dropped; cursor at 1)`);
+    // spaces inside are the secret's own
+    expect(lineParts('abcd efgh ij', 12, { mask: '•' }).before).toBe('•••••••• (12 characters)');
   });
   it('credentials masked on display: the cursor keeps its place outside the mask, nothing leaks', () => {
     const mask = (v: string) => v.replace(/(:\/\/[^:@]+:)[^@]+@/, '$1***@');

@@ -59,19 +59,31 @@ export function Field({ value, onChange, onSubmit, onCancel, isActive = true, re
   return <TextView value={line.current.text} cursor={line.current.cursor} />;
 }
 
-/** Longer secrets draw as this many bullets and their length, not one bullet per character. */
+/** Secrets longer than this draw as this many bullets and their length, not one bullet per character
+ * (so the mask never shrinks as one types). */
 export const MASK_CELLS = 8;
-const MASK_FULL_UP_TO = 16;
+
+/** "44 characters", and the spaces around it that are dropped when it is stored. */
+function maskedLength(g: string[]): string {
+  let lead = 0;
+  while (lead < g.length && /^\s$/u.test(g[lead]!)) lead++;
+  let trail = 0;
+  while (trail < g.length - lead && /^\s$/u.test(g[g.length - 1 - trail]!)) trail++;
+  const n = g.length - lead - trail;
+  const spaces = lead + trail;
+  return `${n} character${n === 1 ? '' : 's'}${spaces ? `; ${spaces} space${spaces === 1 ? '' : 's'} around it dropped` : ''}`;
+}
 
 /** What a line shows: before the cursor, the cell under it (a space at the end), after it. */
 export function lineParts(value: string, cursor: number, opts: { mask?: string; display?: (v: string) => string } = {}): { before: string; at: string; after: string } {
   const g = graphemes(value);
   const c = Math.max(0, Math.min(cursor, g.length));
   if (opts.mask) {
-    if (g.length <= MASK_FULL_UP_TO) return { before: opts.mask.repeat(c), at: c < g.length ? opts.mask : ' ', after: opts.mask.repeat(Math.max(0, g.length - c - 1)) };
+    if (g.length <= MASK_CELLS) return { before: opts.mask.repeat(c), at: c < g.length ? opts.mask : ' ', after: opts.mask.repeat(Math.max(0, g.length - c - 1)) };
     // A long token would draw as lines of bullets: a short mask, the length, and where the cursor is.
     const bullets = opts.mask.repeat(MASK_CELLS);
-    return c === g.length ? { before: `${bullets} (${g.length} characters)`, at: ' ', after: '' } : { before: `${bullets} (${g.length} characters, cursor at ${c + 1})`, at: '', after: '' };
+    const length = maskedLength(g);
+    return c === g.length ? { before: `${bullets} (${length})`, at: ' ', after: '' } : { before: `${bullets} (${length}; cursor at ${c + 1})`, at: '', after: '' };
   }
   const shown = opts.display ? opts.display(value) : value;
   if (shown === value) return { before: g.slice(0, c).join(''), at: g[c] ?? ' ', after: g.slice(c + 1).join('') };
