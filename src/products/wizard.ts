@@ -54,6 +54,8 @@ export interface Option {
   label: string;
   value: string;
   hint?: string;
+  /** The model's default (choosing it leaves the setting unset): marked "default" beside its hint. */
+  isDefault?: boolean;
 }
 
 interface Base {
@@ -108,6 +110,8 @@ export interface Field {
   default?: string;
   /** A choice among these (the model's enum). */
   options?: readonly string[];
+  /** What each option does, shown beside it. */
+  optionHints?: Readonly<Record<string, string>>;
   /** The model's format check of a text value. */
   check?: (v: string) => string | undefined;
   /** Why the field may not be left empty with these answers (a setting that goes with another). */
@@ -210,3 +214,24 @@ export function secretsNote(help: string, label: string): Question {
 export function runtimeNotesFor(d: Detection, product: unknown, runtime: string): string[] {
   return [...(d.runtimeNotes?.[runtime] ?? []), ...(typeof product === 'string' ? (d.productNotes?.[product]?.[runtime] ?? []) : [])];
 }
+
+/** What the container runtimes' pull policies do (docker and podman run --pull). */
+export const PULL_POLICY_HINTS: Readonly<Record<string, string>> = {
+  always: 'pull the image at every install',
+  missing: 'pull it only when it is not here',
+  never: 'use an image loaded beforehand with docker load or podman load, e.g. offline',
+};
+
+/** What the kubelet's image pull policies do. */
+export const K8S_PULL_POLICY_HINTS: Readonly<Record<string, string>> = {
+  Always: 'pull whenever a pod starts',
+  IfNotPresent: 'pull only when the node does not have it',
+  Never: 'use only an image already on the node',
+};
+
+/** What the container runtimes' restart policies do. */
+export const RESTART_POLICY_HINTS: Readonly<Record<string, string>> = {
+  'on-failure:3': 'restart after a crash, 3 times at most',
+  always: 'restart it whenever it stops, also after the daemon restarts',
+  'unless-stopped': 'like always, except after a manual stop',
+};

@@ -2,7 +2,7 @@
 // token reaches the cluster, where pods run (node selector or affinity rules per connection), and the
 // Advanced step's settings. No zod here (the wizard's first frame loads this file).
 import { PATTERNS, chartProblem, mismatch, imageProblem, labelKeyProblem, labelValueProblem, pathProblem } from '../../model/patterns.js';
-import { get, isK8s, secretsNote, k8sName, listOf, namespaceQuestion, opt, put, required, set, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result } from '../wizard.js';
+import { K8S_PULL_POLICY_HINTS, PULL_POLICY_HINTS, RESTART_POLICY_HINTS, get, isK8s, secretsNote, k8sName, listOf, namespaceQuestion, opt, put, required, set, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result } from '../wizard.js';
 import { FIVETRAN_CHART, FIVETRAN_CHART_VERSIONS, FIVETRAN_IMAGE, FIVETRAN_PULL_POLICIES_K8S, FIVETRAN_RESTART_POLICIES } from './constants.js';
 import { checkToken } from './token.js';
 import { STORED_PREFIX, isStored } from '../../model/stored.js';
@@ -355,16 +355,16 @@ function advanced(c: Ctx): Field[] {
   if (!isK8s(c)) {
     return [
       image,
-      { path: 'fivetran.pullPolicy', label: 'Image pull policy', help: 'never: use an image loaded beforehand (docker load, or podman load), e.g. offline.', default: 'always', options: ['always', 'missing', 'never'] },
+      { path: 'fivetran.pullPolicy', label: 'Image pull policy', default: 'always', options: ['always', 'missing', 'never'], optionHints: PULL_POLICY_HINTS },
       { path: 'fivetran.installDir', label: 'Install directory', help: 'conf/ data/ logs/ tmp/ go here.', default: '~/fivetran', check: pathProblem },
       { path: 'fivetran.memory', label: 'Container memory limit', default: '2048m', check: (v) => (/^[0-9]+[kmg]$/.test(v) ? undefined : 'must be like 2048m or 2g') },
-      { path: 'fivetran.restartPolicy', label: 'Restart policy', default: 'on-failure:3', options: FIVETRAN_RESTART_POLICIES },
-      { path: 'fivetran.selinux', label: 'SELinux on the host (host_selinux_enabled)', default: 'auto', options: ['auto', 'true', 'false'], parse: (v) => (v === 'auto' ? v : v === 'true'), show: String },
+      { path: 'fivetran.restartPolicy', label: 'Restart policy', default: 'on-failure:3', options: FIVETRAN_RESTART_POLICIES, optionHints: RESTART_POLICY_HINTS },
+      { path: 'fivetran.selinux', label: 'SELinux on the host (host_selinux_enabled)', default: 'auto', options: ['auto', 'true', 'false'], optionHints: { auto: 'detect it on the host (getenforce)' }, parse: (v) => (v === 'auto' ? v : v === 'true'), show: String },
     ];
   }
   return [
     image,
-    { path: 'fivetran.kubernetes.imagePullPolicy', label: 'Image pull policy', default: 'Always', options: FIVETRAN_PULL_POLICIES_K8S },
+    { path: 'fivetran.kubernetes.imagePullPolicy', label: 'Image pull policy', default: 'Always', options: FIVETRAN_PULL_POLICIES_K8S, optionHints: K8S_PULL_POLICY_HINTS },
     { path: 'fivetran.kubernetes.release', label: 'Helm release name', default: 'hd-agent', check: (v) => mismatch(PATTERNS.helmRelease, v) },
     { path: 'fivetran.kubernetes.chart', label: 'Chart reference', help: 'A mirror of the chart, e.g. oci://registry.internal/helm/hybrid-deployment-agent.', default: FIVETRAN_CHART, check: chartProblem },
     { path: 'fivetran.kubernetes.chartVersion', label: 'Chart version', default: '0.24.0', options: FIVETRAN_CHART_VERSIONS },

@@ -17,7 +17,7 @@ export function windowStart(cursor: number, count: number, limit: number): numbe
   return Math.min(Math.max(0, cursor - Math.floor(limit / 2)), count - limit);
 }
 
-export function Choice({ items, cursor, limit = 10, render }: { items: ChoiceItem[]; cursor: number; limit?: number; render: (item: ChoiceItem, selected: boolean) => React.ReactNode }) {
+export function Choice<T extends ChoiceItem>({ items, cursor, limit = 10, render }: { items: T[]; cursor: number; limit?: number; render: (item: T, selected: boolean) => React.ReactNode }) {
   const top = windowStart(cursor, items.length, limit);
   const shown = items.slice(top, top + limit);
   const below = items.length - top - shown.length;

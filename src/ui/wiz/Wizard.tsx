@@ -81,7 +81,7 @@ function OptionItem({ isSelected, label, hint }: { isSelected: boolean; label: s
 }
 
 function SelectQuestion({ q, choice, limit }: { q: Question & { kind: 'select' }; choice: number; limit: number }) {
-  return <Choice items={q.options} cursor={choice} limit={limit} render={(o, selected) => <OptionItem isSelected={selected} label={o.label} hint={o.hint} />} />;
+  return <Choice items={q.options} cursor={choice} limit={limit} render={(o, selected) => <OptionItem isSelected={selected} label={o.label} hint={[o.isDefault ? 'default' : '', o.hint].filter(Boolean).join(' · ') || undefined} />} />;
 }
 
 function TextQuestion({ q, value, caret, error }: { q: Question & { kind: 'text' }; value: string; caret: number; error?: string | undefined }) {

@@ -120,7 +120,7 @@ const BACK = '<';
  */
 function enterMark(q: Question & { kind: 'select' }): string {
   const initial = initialValue(q);
-  return q.options.some((o) => o.hint === 'default' && o.value !== initial) ? 'current' : 'default';
+  return q.options.some((o) => o.isDefault && o.value !== initial) ? 'current' : 'default';
 }
 
 /** A question as lines: its number in the steps, title, help and (for a choice) numbered options. */
@@ -133,7 +133,8 @@ export function questionText(s: WizardState, q: Question): string[] {
     const mark = enterMark(q);
     q.options.forEach((o, i) => {
       // the option Enter picks is marked once: never "(default) [default]"
-      const hint = o.hint && !(o.hint === 'default' && o.value === initial) ? ` (${o.hint})` : '';
+      const tags = [o.isDefault && o.value !== initial ? 'default' : '', o.hint].filter(Boolean).join('; ');
+      const hint = tags ? ` (${tags})` : '';
       out.push(`  ${i + 1}. ${o.label}${hint}${o.value === initial ? ` [${mark}]` : ''}`);
     });
   }

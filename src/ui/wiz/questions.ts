@@ -132,7 +132,7 @@ export function fieldQuestion(c: Ctx, f: Field): Question {
       kind: 'select',
       title: f.label,
       help,
-      options: f.options.map((o) => ({ label: o, value: o, ...(o === f.default ? { hint: 'default' } : {}) })),
+      options: f.options.map((o) => ({ label: o, value: o, ...(o === f.default ? { isDefault: true } : {}), ...(f.optionHints?.[o] ? { hint: f.optionHints[o] } : {}) })),
       initial: current ?? f.default ?? f.options[0]!,
       apply: store,
     };
