@@ -31,9 +31,10 @@ describe.runIf(hasScript)('the equivalent command, run for real', () => {
     const a = await stubEnv('docker', { USER: 'ana' }, boot);
     const args = ['--set', 'product=fivetran', '--set', 'runtime=docker', '--set', 'fivetran.token=env:FIVETRAN_TOKEN', '--set', 'fivetran.pullPolicy=missing', '--set', 'proxy.https=http://proxy.internal:3128', ...rootFlags];
     const r = await drive('cols 120 rows 40', args, a.env, [
-      // the review ends with the command: page down to it, then install
-      ['enter install', '\x1b[6~\x1b[6~'],
-      ['The same without the wizard', '\r'],
+      // the review ends with the command: End shows it, Home the top again, then install
+      ['enter install', '\x1b[F'],
+      ['The same without the wizard', '\x1b[H'],
+      ['lines 1-', '\r'],
       ['The same without the wizard', ''],
     ]);
     expect(r.code, r.out.slice(-2000)).toBe(0);

@@ -154,6 +154,8 @@ function Review({ s, review, save, skipChecks, onConfirm, onBack, avail }: { s: 
         else if (key.upArrow) setTop((t) => Math.max(0, Math.min(t, maxTop) - 1));
         else if (key.pageDown || input === ' ') setTop((t) => Math.min(maxTop, Math.min(t, maxTop) + rows));
         else if (key.pageUp) setTop((t) => Math.max(0, Math.min(t, maxTop) - rows));
+        else if (key.home || input === 'g') setTop(0);
+        else if (key.end || input === 'G') setTop(maxTop);
         else if (key.return && result?.ok) return onConfirm();
         else if (input === 's' && result) return setSaving(DEFAULT_PRESET_PATH);
         else if (input === 'v' && result?.files?.length) return setViewing(openViewer());
@@ -209,7 +211,7 @@ function Review({ s, review, save, skipChecks, onConfirm, onBack, avail }: { s: 
           </Text>
         ))}
       </Box>
-      {lines.length > rows ? <Text dimColor>{`lines ${at + 1}-${Math.min(lines.length, at + rows)} of ${lines.length} (↑↓ scroll)`}</Text> : null}
+      {lines.length > rows ? <Text dimColor>{`lines ${at + 1}-${Math.min(lines.length, at + rows)} of ${lines.length} (↑↓ pgup/pgdn home/end)`}</Text> : null}
       {saving !== undefined ? (
         <Box>
           <Text>Save preset to: </Text>
