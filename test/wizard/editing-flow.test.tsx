@@ -88,6 +88,8 @@ describe('text questions edit like readline', () => {
   it('Backspace deletes before the cursor and Delete at it (Ink reports both as "delete")', async () => {
     const w = mount({ product: 'tobiko', runtime: 'docker' });
     await w.untilFrame('Tobiko Cloud organization');
+    // each credential says where to find it
+    expect(w.frame()).toContain('the <org> in https://cloud.tobikodata.com/sqlmesh/<org>/<project>');
     await w.keys('acmex', '\x1b[D', '\x1b[D', '\x7f', '\x1b[3~', ENTER);
     await w.untilFrame('Project');
     await w.keys('\x1b');

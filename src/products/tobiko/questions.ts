@@ -217,9 +217,9 @@ function questions(c: Ctx, shared: { proxy(): Question[] }): Question[] {
   const k8s = isK8s(c);
   const t = a.tobiko ?? {};
   const q: Question[] = [
-    { id: 'org', step: 'Credentials', kind: 'text', title: 'Tobiko Cloud organization', initial: t.org ?? '', validate: shaped('the organization', PATTERNS.tobikoOrg), apply: (cx, v) => ({ answers: set(cx.answers, 'tobiko.org', v) }) },
-    { id: 'project', step: 'Credentials', kind: 'text', title: 'Project', initial: t.project ?? '', validate: shaped('the project', PATTERNS.tobikoProject), apply: (cx, v) => ({ answers: set(cx.answers, 'tobiko.project', v) }) },
-    { id: 'client-id', step: 'Credentials', kind: 'text', title: 'OAuth client id', initial: t.clientId ?? '', validate: required('the client id'), apply: (cx, v) => ({ answers: set(cx.answers, 'tobiko.clientId', v) }) },
+    { id: 'org', step: 'Credentials', kind: 'text', title: 'Tobiko Cloud organization', help: 'Its name in Tobiko Cloud: the <org> in https://cloud.tobikodata.com/sqlmesh/<org>/<project>.', initial: t.org ?? '', validate: shaped('the organization', PATTERNS.tobikoOrg), apply: (cx, v) => ({ answers: set(cx.answers, 'tobiko.org', v) }) },
+    { id: 'project', step: 'Credentials', kind: 'text', title: 'Project', help: 'The project the executors run: the <project> in that URL.', initial: t.project ?? '', validate: shaped('the project', PATTERNS.tobikoProject), apply: (cx, v) => ({ answers: set(cx.answers, 'tobiko.project', v) }) },
+    { id: 'client-id', step: 'Credentials', kind: 'text', title: 'OAuth client id', help: 'Of the OAuth client Tobiko Cloud gave you for these executors (not a secret; its secret comes next).', initial: t.clientId ?? '', validate: required('the client id'), apply: (cx, v) => ({ answers: set(cx.answers, 'tobiko.clientId', v) }) },
     {
       id: 'client-secret',
       step: 'Credentials',
