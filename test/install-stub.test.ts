@@ -208,6 +208,8 @@ describe('install on a stub runtime', () => {
     expect(runs).toHaveLength(2);
     expect(runs[0]).toMatch(new RegExp(`--name tcloud-apply-executor --restart unless-stopped .*--env-file ${envFile} tobikodata/tcloud:latest executor apply$`));
     expect(runs[1]).toMatch(/--name tcloud-run-executor .* executor run$/);
+    // each executor's logs command on a line of its own (a narrow terminal wrapped inside the second)
+    expect(r.stderr).toMatch(/^ {4}Logs: {4}\S*docker logs -f tcloud-apply-executor\n {13}\S*docker logs -f tcloud-run-executor\n/m);
     const all = s.calls().join('\n') + r.stdout + r.stderr;
     expect(all).not.toContain(CLIENT_SECRET);
     expect(all).not.toContain(WAREHOUSE_PASSWORD);

@@ -219,7 +219,7 @@ export function runtimeNotesFor(d: Detection, product: unknown, runtime: string)
 export const PULL_POLICY_HINTS: Readonly<Record<string, string>> = {
   always: 'pull the image at every install',
   missing: 'pull it only when it is not here',
-  never: 'use an image loaded beforehand with docker load or podman load, e.g. offline',
+  never: 'use an image loaded beforehand, e.g. with docker load (offline)',
 };
 
 /** What the kubelet's image pull policies do. */

@@ -49,7 +49,9 @@ export function planTobikoContainers(model: Model, host: HostFacts, state: Insta
     files,
     nextSteps: [
       `Status:  hd-setup status   (or: ${name} ps --filter name=tcloud-)`,
-      `Logs:    ${name} logs -f ${TOBIKO_CONTAINERS.apply}   and   ${name} logs -f ${TOBIKO_CONTAINERS.run}`,
+      // one command a line: a narrow terminal wraps between them, not inside one
+      `Logs:    ${name} logs -f ${TOBIKO_CONTAINERS.apply}`,
+      `         ${name} logs -f ${TOBIKO_CONTAINERS.run}`,
       `Env:     ${posix.join(installDir, TOBIKO_ENV_FILE)} (0600)`,
     ],
   };
