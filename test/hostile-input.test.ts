@@ -2,7 +2,7 @@
 // the value is used. Each case is exit 2 with one line naming the field, in-process and through the CLI.
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { UserError } from '../src/model/errors.js';
@@ -254,6 +254,29 @@ describe('formats checked where the value is used', () => {
     });
     const r = renderRejects(['--preset', 'fivetran-kubernetes', '--set', 'fivetran.kubernetes.chart=--post-renderer=/tmp/x'], /^error: fivetran\.kubernetes\.chart: must be a chart reference/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('key material the chart would not call secret (a Snowflake private key, a BigQuery JSON key) is refused until marked secret, never printed', () => {
+    const KEY = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSj\n-----END PRIVATE KEY-----';
+    const env = { TCLOUD_CLIENT_SECRET: 'client-s3cret-value', WAREHOUSE_PASSWORD: 'pg-pass-value', KEY };
+    const base = ['--preset', 'tobiko-kubernetes', '--set', 'tobiko.gateways.lake.type=snowflake', '--set', 'tobiko.gateways.lake.account=acme', '--set', 'tobiko.gateways.lake.user=u'];
+    for (const [param, fix] of [
+      ['private_key', 'tobiko.secretParams=[private_key]'],
+      ['private_key_passphrase', 'tobiko.secretParams=[private_key_passphrase]'],
+    ]) {
+      const r = renderRejects([...base, '--set', 'tobiko.gateways.lake.private_key_path=/keys/k.p8', '--set', `tobiko.gateways.lake.${param}=env:KEY`], new RegExp(`^error: tobiko\\.gateways\\.lake\\.${param}: is key material.*--set ${fix.replace(/[[\].]/g, '\\$&')}$`, 'm'), env);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr + r.stdout).not.toContain('MIIE');
+    }
+    const bq = ['--set', 'tobiko.gateways.bq.type=bigquery', '--set', 'tobiko.gateways.bq.project=p', '--set', 'tobiko.gateways.bq.keyfile_json=env:KEY'];
+    renderRejects(['--preset', 'tobiko-docker', ...bq], /tobiko\.gateways\.bq\.keyfile_json: is key material/, env);
+    // marked secret, it renders: in the Secret, not in the 0644 values
+    const dir = tmp();
+    const ok = cli(['render', ...base, '--set', 'tobiko.secretParams=[private_key]', '--set', 'tobiko.gateways.lake.private_key=env:KEY', '--out', join(dir, 'out')], { env });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'out/values.yaml'), 'utf8')).not.toContain('MIIE');
+    expect(readFileSync(join(dir, 'out/secret.yaml'), 'utf8')).toContain('MIIE');
+    expect(ok.stderr + ok.stdout).not.toContain('MIIE');
   });
 });
 

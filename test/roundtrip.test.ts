@@ -115,7 +115,7 @@ const gatewayOf = fc.oneof(
   fc.record({ type: fc.constant('postgres'), host: fc.constantFrom('db.internal', 'db'), port: fc.integer({ min: 1, max: 65535 }), database: word, user: word, password: secretText }),
   fc.record({ type: fc.constant('snowflake'), account: word, user: word, password: secretText, warehouse: opt(word), role: opt(word) }).map(compact),
   fc.record({ type: fc.constant('duckdb'), database: opt(fc.constantFrom('local.db', 'x.duckdb')) }).map(compact),
-  fc.record({ type: fc.constant('trino'), host: word, user: word, catalog: word, http_scheme: opt(fc.constantFrom('https', 'http')), private_key: opt(secretText) }).map(compact),
+  fc.record({ type: fc.constant('trino'), host: word, user: word, catalog: word, http_scheme: opt(fc.constantFrom('https', 'http')), source: opt(secretText), private_key: opt(secretText) }).map(compact),
 );
 const gateways = fc.uniqueArray(fc.stringMatching(/^[a-z][a-z0-9]{0,6}$/), { minLength: 1, maxLength: 3 }).chain((names) =>
   fc.tuple(fc.array(gatewayOf, { minLength: names.length, maxLength: names.length }), opt(fc.constantFrom(...names))).map(([gws, def]) => ({ gateways: Object.fromEntries(names.map((n, i) => [n, gws[i]])), defaultGateway: def })),
@@ -131,6 +131,8 @@ const tobikoBase = fc
     secretParams: opt(fc.constantFrom(['private_key'], ['account'])),
     gw: gateways,
   })
+  // key material is valid only marked secret (the model refuses it otherwise)
+  .map((b) => (Object.values(b.gw.gateways as Obj).some((g) => 'private_key' in g) ? { ...b, secretParams: [...new Set([...(b.secretParams ?? []), 'private_key'])] } : b))
   .map(({ urlBase, ...b }) => compact({ ...b, url: urlBase ? `${urlBase}/sqlmesh/${b.org}/${b.project}` : undefined }) as { org: string; project: string; clientId: string; gw: { gateways: Obj; defaultGateway?: string }; url?: string; secretParams?: string[] });
 const tobikoContainers = (runtime: 'docker' | 'podman') =>
   fc.tuple(tobikoBase, secretText, proxy, fc.record({ installDir: opt(fc.constantFrom('~/tobiko', '/srv/tobiko')), image: opt(fc.constantFrom('tobikodata/tcloud:1.2')), pullPolicy: opt(fc.constantFrom('always', 'missing', 'never')), restartPolicy: opt(fc.constantFrom('always', 'unless-stopped', 'on-failure:3')), extraEnv })).map(

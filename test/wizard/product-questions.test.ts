@@ -275,6 +275,16 @@ describe('every field the model accepts, with its rules', () => {
     expect(s.answers.tobiko.gateways.lake).toEqual({ type: 'snowflake', account: 'acct', user: 'svc', authenticator: 'externalbrowser' });
   });
 
+  it('BigQuery: a service account JSON key (keyfile_json) is masked and marked secret, so the chart keeps it out of its ConfigMap', () => {
+    let s = walk(createState(), ['tobiko', 'kubernetes', 'acme', 'analytics', 'cid', 'sec', 'tobiko', 'add', 'bq', 'bigquery', 'my-project', '', '']);
+    const key = currentQuestion(s);
+    expect(key.id).toBe('gw-param:keyfile_json');
+    expect(key.kind === 'text' && key.secret).toBe(true);
+    s = walk(s, ['{"type":"service_account","private_key":"abc"}', '']);
+    expect(s.answers.tobiko.secretParams).toEqual(['keyfile_json']);
+    expect(secretPaths(s.answers)).toContain('tobiko.gateways.bq.keyfile_json');
+  });
+
   it('Snowflake: a multi-line private key pasted in one chunk stays in its masked field (its lines are never Enter); on docker it is refused, naming private_key_path', () => {
     let s = walk(tobikoGateway(), ['private_key', 'acct', 'svc']);
     expect(at(s)).toBe('gw-param:private_key');

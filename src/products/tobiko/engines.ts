@@ -42,6 +42,15 @@ export const ENGINE_TYPES = Object.keys(ENGINES) as [EngineType, ...EngineType[]
 
 const SECRET_WORDS = ['password', 'secret', 'token'];
 
+/**
+ * Key material whose name the chart's keyword rule does not catch (no "password", "secret" or "token"):
+ * a private key, its passphrase, a service account's JSON key. Their paths (private_key_path, keyfile)
+ * are not secrets.
+ */
+export function isKeyMaterial(name: string): boolean {
+  return (name.includes('private_key') && !name.endsWith('_path')) || name === 'keyfile_json';
+}
+
 /** The chart's dynamic secret detection, with secretParams / nonSecretParams overrides. */
 export function isSecretParam(name: string, secretParams: readonly string[] = [], nonSecretParams: readonly string[] = []): boolean {
   if (name === 'type') return false;

@@ -5,7 +5,7 @@
 import { PATTERNS, chartProblem, hostProblem, imageProblem, imageRepositoryProblem, imageTagProblem, lineProblem, mismatch, pathProblem, portProblem, urlProblem } from '../../model/patterns.js';
 import { PULL_POLICY_HINTS, RESTART_POLICY_HINTS, get, isK8s, secretsNote, k8sName, namespaceQuestion, put, required, set, shaped, type Answers, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result } from '../wizard.js';
 import { TOBIKO_CHART, TOBIKO_IMAGE, TOBIKO_RESTART_POLICIES } from './constants.js';
-import { ENGINES, ENGINE_TYPES, isSecretParam, type EngineSpec, type EngineType } from './engines.js';
+import { ENGINES, ENGINE_TYPES, isKeyMaterial, isSecretParam, type EngineSpec, type EngineType } from './engines.js';
 
 interface GatewayDraft {
   name?: string;
@@ -160,8 +160,8 @@ function gatewayQuestions(c: Ctx): Question[] {
       id: `gw-param:${p}`,
       step: 'Gateways',
       kind: 'text',
-      // Masked: the model's secrets, and a private key whatever the model calls it.
-      secret: secret || isPrivateKey(p),
+      // Masked: the model's secrets, and key material whatever the model calls it.
+      secret: secret || isKeyMaterial(p),
       title: `${d.name}: ${p}${secret ? ' (secret)' : ''}${optional ? ' (optional; empty: not set)' : ''}`,
       help: secret
         ? secretsOptional(c)
@@ -172,15 +172,15 @@ function gatewayQuestions(c: Ctx): Question[] {
       validate: (v, cx) => {
         if (!v.trim()) return optional || (secret && secretsOptional(cx)) ? undefined : `${p} is required for ${type}`;
         // The env-file holds one line per value (docker/podman): a key's content must come from a file there.
-        if (/[\r\n]/.test(v.trim()) && !isK8s(cx)) return `${p} spans several lines, which the env-file cannot hold: save it to a file and choose ${isPrivateKey(p) ? 'private_key_path' : 'a single-line value'} instead`;
+        if (/[\r\n]/.test(v.trim()) && !isK8s(cx)) return `${p} spans several lines, which the env-file cannot hold: save it to a file and choose ${FILE_ALTERNATIVE[p] ?? 'a single-line value'} instead`;
         const bad = paramProblem(p, v.trim());
         return bad ? `${p} ${bad}` : undefined;
       },
       apply: (cx, v) => {
         const g = cx.drafts.gateway as GatewayDraft;
-        // A private key the chart's keyword rule would not call secret goes into secretParams, so the chart,
+        // Key material the chart's keyword rule would not call secret goes into secretParams, so the chart,
         // the env-file and every output treat it as one.
-        const forced = !secret && isPrivateKey(p) && v.trim() ? set(cx.answers, 'tobiko.secretParams', [...new Set([...((cx.answers.tobiko?.secretParams ?? []) as string[]), p])]) : cx.answers;
+        const forced = !secret && isKeyMaterial(p) && v.trim() ? set(cx.answers, 'tobiko.secretParams', [...new Set([...((cx.answers.tobiko?.secretParams ?? []) as string[]), p])]) : cx.answers;
         const next: Ctx = { ...cx, answers: forced, drafts: upd(cx, { params: { ...g.params, [p]: v } }) };
         return last ? commitGateway(next) : { answers: forced, drafts: next.drafts };
       },
@@ -200,8 +200,8 @@ function gatewayQuestions(c: Ctx): Question[] {
   return out;
 }
 
-/** A private key's content (not its path), which the chart's keyword rule does not call secret. */
-const isPrivateKey = (p: string) => p.includes('private_key') && !p.endsWith('_path');
+/** Where a multi-line key can go instead, on docker/podman (the env-file holds one line per value). */
+const FILE_ALTERNATIVE: Record<string, string> = { private_key: 'private_key_path', keyfile_json: 'keyfile' };
 
 /** With a store or an existing Secret, the secret values are not ours to hold. */
 function dropSecretValues(answers: Answers): Answers {

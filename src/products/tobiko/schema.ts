@@ -4,7 +4,7 @@ import { checkGatewayParams } from './params.js';
 import { PATTERNS } from '../../model/patterns.js';
 import { isRef, registerSecret, resolveRef } from '../../model/refs.js';
 import { isStored } from '../../model/stored.js';
-import { canonicalParam, ENGINE_TYPES, ENGINES, isSecretParam } from './engines.js';
+import { canonicalParam, ENGINE_TYPES, ENGINES, isKeyMaterial, isSecretParam } from './engines.js';
 
 import { TOBIKO_CHART, TOBIKO_IMAGE, TOBIKO_RESTART_POLICIES } from './constants.js';
 export { TOBIKO_CHART, TOBIKO_IMAGE };
@@ -109,6 +109,14 @@ export const tobikoSchema = z
       for (const p of Object.keys(params)) {
         if (!/^[a-z][a-z0-9_]*$/.test(p) || p.includes('__')) {
           ctx.addIssue({ code: 'custom', path: ['gateways', g, p], message: 'parameter names use a-z, 0-9 and single "_" (they become SQLMESH__GATEWAYS__<G>__CONNECTION__<P> variables)' });
+        } else if (isKeyMaterial(p) && !isSecretParam(p, t.secretParams, t.nonSecretParams)) {
+          // Left as the chart's rule has it, the key would go to a ConfigMap, the 0644 values and every output.
+          const list = [...new Set([...t.secretParams, p])].join(',');
+          ctx.addIssue({
+            code: 'custom',
+            path: ['gateways', g, p],
+            message: `is key material, which the chart does not treat as a secret (no "password", "secret" or "token" in its name): mark it one with --set tobiko.secretParams=[${list}]${t.nonSecretParams.includes(p) ? ` and take it out of tobiko.nonSecretParams` : ''}`,
+          });
         }
       }
     }
