@@ -55,6 +55,11 @@ describe('fivetran-kubernetes against the API server, with the real helm, kubect
       expect(ready(pods)).toBe(1);
       expect(r.stderr).toContain('release hd-agent revision 1 (deployed), 1/1 pods ready');
       noSecretsIn(bed, r.stdout, r.stderr);
+      // the summary's logs command runs as printed
+      const logs = /^ {4}Logs: +kubectl (.+)$/m.exec(r.stderr)?.[1];
+      const out = await bed.kubectl(...logs!.split(' '));
+      expect(out.code, out.stderr).toBe(0);
+      expect(out.stdout).toBe('INFO agent started\n');
       // what hd-setup created is recorded beside its files, never in the HOME itself
       expect(readdirSync(bed.home).filter((n) => n.startsWith('.hd-setup'))).toEqual([]);
       expect(JSON.parse(readFileSync(join(bed.home, '.config/hd-setup/fivetran/fivetran/hd-agent/.hd-setup-created'), 'utf8')).created).toContain('values.yaml');
@@ -312,6 +317,13 @@ describe('tobiko-kubernetes against the API server, with the real helm, kubectl 
       expect(executor('run').spec.replicas).toBe(2);
       expect(ready(bed.api.objects('', 'pods', 'tobiko'))).toBe(3);
       noSecretsIn(bed, r.stdout, r.stderr);
+      // the summary's logs command runs as printed and shows both executors, each line under its pod
+      const logs = /^ {4}Logs: +kubectl (.+)$/m.exec(r.stderr)?.[1];
+      expect(logs, r.stderr).toBeDefined();
+      const out = await bed.kubectl(...logs!.split(' '));
+      expect(out.code, out.stderr).toBe(0);
+      expect(out.stdout).toMatch(/^\[pod\/executors-hybrid-executors-apply-\S+\/\S+\] INFO agent started$/m);
+      expect(out.stdout).toMatch(/^\[pod\/executors-hybrid-executors-run-\S+\/\S+\] INFO agent started$/m);
     },
     T,
   );

@@ -6,7 +6,7 @@ import { expandTilde } from '../../util/paths.js';
 import { obj, str, type ProductModule } from '../types.js';
 import { decodeTobiko } from './decode.js';
 import { isSecretParam } from './engines.js';
-import { planTobikoContainers, planTobikoKubernetes, tobikoContainerSpecs, tobikoSelector } from './plan.js';
+import { planTobikoContainers, planTobikoKubernetes, tobikoContainerSpecs, tobikoLogs, tobikoSelector } from './plan.js';
 import { gatewayEnvKey, renderTobiko, TOBIKO_CONTAINERS, TOBIKO_ENV_FILE, TOBIKO_UNIT, tobikoOf, tobikoSecretName } from './render.js';
 import { checkTobikoForRuntime, effectiveStrategy, tobikoSchema } from './schema.js';
 import { tobikoWizard } from './questions.js';
@@ -76,7 +76,7 @@ export const tobiko: ProductModule = {
       ...(k.chartVersion ? { chartVersion: k.chartVersion } : {}),
       timeout: k.timeout,
       selector: tobikoSelector(k.release),
-      logs: `-l app.kubernetes.io/instance=${k.release},app.kubernetes.io/component=apply-executor`,
+      logs: tobikoLogs(k.release),
       deployments: [
         { labels: { 'app.kubernetes.io/component': 'apply-executor' }, name: `${k.release}-hybrid-executors-apply`, replicas: k.apply.replicas },
         { labels: { 'app.kubernetes.io/component': 'run-executor' }, name: `${k.release}-hybrid-executors-run`, replicas: k.run.replicas },

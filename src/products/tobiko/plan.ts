@@ -58,6 +58,8 @@ export function planTobikoContainers(model: Model, host: HostFacts, state: Insta
 }
 
 export const tobikoSelector = (release: string) => `app.kubernetes.io/instance=${release}`;
+/** `kubectl logs` arguments for both executors, each line prefixed with its pod (short enough not to wrap). */
+export const tobikoLogs = (release: string) => `-l ${tobikoSelector(release)} --prefix`;
 
 export function planTobikoKubernetes(model: Model, state: InstalledState, files: PlannedFile[]): Plan {
   const t = tobikoOf(model);
@@ -81,6 +83,6 @@ export function planTobikoKubernetes(model: Model, state: InstalledState, files:
       ['secret.yaml', 'secret', `Apply Secret ${name}`, 'Secret with the executor secrets'],
       ['external-secret.yaml', 'external-secret', `Apply ExternalSecret ${name}`, 'ExternalSecret manifest'],
     ],
-    logs: `-l app.kubernetes.io/instance=${k.release},app.kubernetes.io/component=apply-executor`,
+    logs: tobikoLogs(k.release),
   });
 }
