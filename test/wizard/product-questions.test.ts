@@ -155,6 +155,8 @@ describe('what the screens promise is what they ask (issue 15 trial)', () => {
     let asked = 0;
     for (s = submit(s, 'edit'); at(s) !== 'review' && asked < 100; asked++) {
       const cur = currentQuestion(s);
+      // each says which --set gives it without the wizard
+      expect(cur.help ?? '', cur.id).toMatch(/--set [a-z]+\.[\w.]+=…/);
       s = submit(s, cur.kind === 'text' ? cur.initial : cur.kind === 'select' ? (cur.initial ?? cur.options[0]!.value) : '');
       expect(s.error, cur.id).toBeUndefined();
     }

@@ -341,6 +341,8 @@ const RESOURCES = [
   ['limits.memory', 'memory limit', PATTERNS.memory],
 ] as const;
 
+const ROLE = { apply: 'Apply executor', run: 'Run executor' } as const;
+
 function advancedQuestions(c: Ctx): Question[] {
   if (!isK8s(c)) return [];
   const resources = (['apply', 'run'] as const).flatMap((role) =>
@@ -348,7 +350,8 @@ function advancedQuestions(c: Ctx): Question[] {
       id: `res:${role}.${path}`,
       step: 'Advanced',
       kind: 'text' as const,
-      title: `${role} executor ${label} (empty: chart default)`,
+      title: `${ROLE[role]}: ${label} (empty: chart default)`,
+      help: `--set tobiko.kubernetes.${role}.resources.${path}=…`,
       initial: String(get(c.answers, `tobiko.kubernetes.${role}.resources.${path}`) ?? ''),
       validate: (v: string) => (v && !p.re.test(v) ? p.message : undefined),
       // An empty field stays unset: no `requests: {}`.
@@ -363,7 +366,8 @@ function replicas(c: Ctx): Question[] {
     id: `replicas:${role}`,
     step: 'Advanced',
     kind: 'text' as const,
-    title: `${role} executor replicas`,
+    title: `${ROLE[role]}: replicas`,
+    help: `${role === 'apply' ? 'Pods that apply plans' : 'Pods that run scheduled model runs'}. --set tobiko.kubernetes.${role}.replicas=…`,
     initial: String(c.answers.tobiko?.kubernetes?.[role]?.replicas ?? 1),
     validate: (v: string) => (/^\d+$/.test(v) && Number(v) <= 50 ? undefined : 'a whole number from 0 to 50'),
     apply: (cx: Ctx, v: string) => ({ answers: put(cx.answers, `tobiko.kubernetes.${role}.replicas`, Number(v) === 1 ? undefined : Number(v)) }),
