@@ -15,7 +15,7 @@ describe('the found-install banner', () => {
   const found = { where: '/home/ana/fivetran', preset: { product: 'fivetran', runtime: 'docker', fivetran: { token: TOKEN } }, present: true };
   it('shows while the answers are for that product and runtime, and not while another is configured', () => {
     let s = reduce(createState(), { type: 'prefill', answers: found.preset, note: foundNote(found, 'esc') });
-    expect(visibleNote(s)).toBe('Found the Fivetran Hybrid Deployment Agent installed here (/home/ana/fivetran). Its settings are prefilled; esc walks back through them.');
+    expect(visibleNote(s)).toBe('Found the Fivetran Hybrid Deployment Agent installed here (/home/ana/fivetran). Its settings are prefilled; esc walks back through them. Another product: hd-setup --set product=tobiko.');
     // back to the product question, choose the other product: the banner goes
     for (let i = 0; i < 10 && s.cursor !== 'product'; i++) s = reduce(s, { type: 'back' });
     expect(s.cursor).toBe('product');
@@ -28,7 +28,7 @@ describe('the found-install banner', () => {
     expect(visibleNote(s)).toBeUndefined();
   });
   it('named as the product question names it: Tobiko\'s executors are not "an agent"', () => {
-    expect(foundNote({ where: '/home/ana/tobiko', preset: { product: 'tobiko' }, present: true }, 'esc')).toBe('Found the Tobiko Cloud hybrid executors installed here (/home/ana/tobiko). Its settings are prefilled; esc walks back through them.');
+    expect(foundNote({ where: '/home/ana/tobiko', preset: { product: 'tobiko' }, present: true }, 'esc')).toBe('Found the Tobiko Cloud hybrid executors installed here (/home/ana/tobiko). Its settings are prefilled; esc walks back through them. Another product: hd-setup --set product=fivetran.');
   });
   it('settings kept after an uninstall are not "an installed agent"', () => {
     expect(foundNote({ ...found, present: false }, 'esc')).toBe('Found the settings of the Fivetran Hybrid Deployment Agent, not installed now (/home/ana/fivetran; kept after an uninstall). They are prefilled; esc walks back through them.');
@@ -92,6 +92,10 @@ describe.runIf(hasScript)('on the stub runtime, in a pty', () => {
     // a re-run: no product question on the way to it (keys typed then would have gone to a question about to vanish)
     expect(before.out).toContain('Looking at what hd-setup installed here…');
     expect(before.out).not.toContain('What do you want to install?');
+    // the other product, as the banner says: its own questions from the start, nothing found or prefilled
+    const other = await drive('cols 120 rows 40', [...rootFlags, '--set', 'product=tobiko'], s.env, [['Where should it run?', '\r'], ['Tobiko Cloud organization', '\x03']]);
+    expect(other.out).toContain('Tobiko Cloud organization');
+    expect(other.out).not.toContain('Found');
     const un = cli(['uninstall', '--yes'], { env: s.env });
     expect(un.code, un.stderr).toBe(0);
     const after = await drive('cols 120 rows 40', rootFlags, s.env, [['Found', '\x03']]);

@@ -5,7 +5,7 @@
 // keys that arrive together (fast typing, a paste, keystrokes coalesced over SSH, tmux send-keys) act
 // exactly as if they came one by one, even across questions: "↓ enter" picks the second option.
 import { editLine, graphemes, parseInput, splitKeys, type KeyPress, type LineState } from './keys.js';
-import { wizardOf } from '../../products/wizards.js';
+import { WIZARDS, wizardOf } from '../../products/wizards.js';
 import { get, questions, withEnvSecrets, type Answers, type Ctx, type Detection, type Drafts, type Question } from './questions.js';
 
 export interface WizardState {
@@ -266,5 +266,11 @@ export function foundNote(found: { where: string; present?: boolean; unfinished?
   const what = wizardOf(found.preset?.product)?.option.label ?? 'install';
   return found.present === false
     ? `Found the settings of the ${what}, not installed now (${found.where}; ${found.unfinished ? 'its install did not finish' : 'kept after an uninstall'}). They are prefilled; ${back} walks back through them.`
-    : `Found the ${what} installed here (${found.where}). Its settings are prefilled; ${back} walks back through them.`;
+    : `Found the ${what} installed here (${found.where}). Its settings are prefilled; ${back} walks back through them.${otherProducts(found.preset?.product)}`;
+}
+
+/** How to set up another product than the one found, without walking back through every answer. */
+function otherProducts(found: unknown): string {
+  const others = WIZARDS.filter((w) => w.id !== found);
+  return others.length ? ` Another product: ${others.map((w) => `hd-setup --set product=${w.id}`).join(' or ')}.` : '';
 }
