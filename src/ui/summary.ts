@@ -24,7 +24,8 @@ export function summaryLines(s: Summary, subject: string, width?: number): strin
 
 // Where a continuation line starts: under the text after a bullet, a number, a "Label:" or a "$ "
 // prompt (a command continues 4 deeper than its "$"), else 2 deeper than the line.
-const LEAD = /^( *)(?:(\$ )|([-•✔✖!↷] |\d+\. |[A-Za-z][A-Za-z ]{0,15}: +))?/;
+// A doctor row ("  fail    clock-skew: …") hangs under its message.
+const LEAD = /^( *)(?:(\$ )|([-•✔✖!↷] |\d+\. |(?:ok|warn|fail|skipped) +[a-z][\w.-]*: +|[A-Za-z][A-Za-z ]{0,15}: +))?/;
 /** Characters after which a long path, URL or image reference may break (a path-segment boundary). */
 const SEPARATORS = new Set(['/', ':', ',', '=', '&', '?', '@', ';', '|']);
 

@@ -101,6 +101,15 @@ describe('wrapLines: hanging indents at word or path boundaries', () => {
     ]);
     expect(wrapLines(['x'.repeat(50)], 20)).toEqual(['x'.repeat(20), `  ${'x'.repeat(18)}`, `  ${'x'.repeat(12)}`]);
     expect(wrapLines(['short', ''], 20)).toEqual(['short', '']);
+    // doctor rows, whatever the length of the check's id
+    expect(wrapLines(['  fail    reachability: api.fivetran.com is not reachable from this host (ENOTFOUND)'], 70)).toEqual([
+      '  fail    reachability: api.fivetran.com is not reachable from this',
+      '                        host (ENOTFOUND)',
+    ]);
+    expect(wrapLines(['  warn    clock-skew: cannot check the clock: no endpoint answered in time'], 60)).toEqual([
+      '  warn    clock-skew: cannot check the clock: no endpoint',
+      '                      answered in time',
+    ]);
   });
   it('a word (a command\'s argument) that fits on a line is never split, even at a "/" with an early space before it; a flag stays with its value', () => {
     expect(wrapLines(['    Pods:    kubectl get pods -n fivetran -l app.kubernetes.io/instance=hd-agent-production'], 79)).toEqual([
