@@ -237,6 +237,23 @@ describe('JSON Schema', () => {
     expect(Object.keys(s.properties)).toEqual(expect.arrayContaining(['product', 'runtime', 'proxy', 'fivetran', 'tobiko']));
   });
 
+  it('describes every setting, so an editor shows what each key does', () => {
+    const missing: string[] = [];
+    const described = (n: any): boolean => Boolean(n?.description) || (n?.anyOf ?? []).some(described);
+    const walk = (n: any, path: string): void => {
+      if (!n || typeof n !== 'object') return;
+      for (const [k, v] of Object.entries<any>(n.properties ?? {})) {
+        if (!described(v)) missing.push(`${path}${k}`);
+        walk(v, `${path}${k}.`);
+      }
+      for (const b of n.anyOf ?? []) walk(b, path);
+      if (n.items) walk(n.items, `${path}[].`);
+      if (typeof n.additionalProperties === 'object') walk(n.additionalProperties, `${path}*.`);
+    };
+    walk(computePresetJsonSchema(), '');
+    expect(missing).toEqual([]);
+  });
+
   it('ships precomputed in the bundle, identical to the model', () => {
     // npm test builds first; the bundle reads dist/preset.schema.json instead of computing it
     expect(JSON.parse(readFileSync(join(ROOT, 'dist/preset.schema.json'), 'utf8'))).toEqual(computePresetJsonSchema());

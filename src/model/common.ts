@@ -119,25 +119,34 @@ export const secretKey = z.string().regex(/^[-._a-zA-Z0-9]+$/, 'must be a Secret
 export const cpuQuantity = patterned(PATTERNS.cpu);
 export const memoryQuantity = patterned(PATTERNS.memory);
 
-const resourceSet = z.strictObject({ cpu: cpuQuantity.optional(), memory: memoryQuantity.optional() });
+const CPU = { description: 'CPU, as Kubernetes counts it: "2", "0.5" or "500m".' };
+const MEMORY = { description: 'Memory, as Kubernetes counts it: "2Gi", "512Mi".' };
+const REQUESTS = { description: 'What the scheduler reserves for the pod.' };
+const LIMITS_META = { description: 'The most the pod may use.' };
+const resourceSet = z.strictObject({ cpu: cpuQuantity.optional().meta(CPU), memory: memoryQuantity.optional().meta(MEMORY) });
 export const resources = z
-  .strictObject({ requests: resourceSet.optional(), limits: resourceSet.optional() })
+  .strictObject({ requests: resourceSet.optional().meta(REQUESTS), limits: resourceSet.optional().meta(LIMITS_META) })
   .meta({ description: 'Container resources, as in the chart: cpu "2" or "500m", memory "2Gi" or "512Mi".' });
 
 /** Extra resources key allowed for Tobiko (ephemeral-storage). */
 const tobikoResourceSet = z.strictObject({
-  cpu: cpuQuantity.optional(),
-  memory: memoryQuantity.optional(),
-  'ephemeral-storage': z.string().regex(/^[0-9]+(Mi|Gi)$/, 'must match ^[0-9]+(Mi|Gi)$, e.g. "10Gi"').optional(),
+  cpu: cpuQuantity.optional().meta(CPU),
+  memory: memoryQuantity.optional().meta(MEMORY),
+  'ephemeral-storage': z.string().regex(/^[0-9]+(Mi|Gi)$/, 'must match ^[0-9]+(Mi|Gi)$, e.g. "10Gi"').optional().meta({ description: 'Scratch disk: "10Gi".' }),
 });
-export const tobikoResources = z.strictObject({ requests: tobikoResourceSet.optional(), limits: tobikoResourceSet.optional() });
+export const tobikoResources = z
+  .strictObject({ requests: tobikoResourceSet.optional().meta(REQUESTS), limits: tobikoResourceSet.optional().meta(LIMITS_META) })
+  .meta({ description: 'Container resources, as in the chart; empty fields keep the chart defaults.' });
 
 export const pullPolicy = z
   .enum(['always', 'missing', 'never'])
   .meta({ description: 'Container image pull policy: always pull, pull when missing, or never pull (use a local image).' });
 
 export const envVarName = patterned(PATTERNS.envVarName);
-export const extraEnv = z.array(z.strictObject({ name: envVarName, value: z.string() })).default([]);
+export const extraEnv = z
+  .array(z.strictObject({ name: envVarName.meta({ description: 'Variable name.' }), value: z.string().meta({ description: 'Its value (not a secret: it is shown and exported as is).' }) }))
+  .default([])
+  .meta({ description: 'Extra environment variables for the executors.' });
 
 export const duration = patterned(PATTERNS.duration);
 

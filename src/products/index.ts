@@ -34,15 +34,19 @@ export function productOf(model: Pick<BaseModel, 'product'>, list: readonly Prod
   return m;
 }
 
+const SCHEMA_KEY = z.string().optional().meta({ description: 'The JSON Schema this preset follows (for editors); hd-setup ignores it.' });
+const RUNTIME_META = { description: 'Where the agent runs: docker or podman (containers on this host), or kubernetes (a Helm release).' };
+const PROXY_META = { description: 'The proxy for outbound connections to the vendor; a password in a URL is a secret (env:NAME or file:PATH).' };
+
 /** One branch of the preset model: a product, its runtimes, the proxy, and the product's section. */
 function branch(m: ProductModule, all: readonly ProductModule[]) {
   const others = Object.fromEntries(all.filter((o) => o.id !== m.id).map((o) => [o.id, z.unknown().optional().meta({ description: `Options of ${o.title}; used when product is ${o.id}.` })]));
   return z
     .strictObject({
-      $schema: z.string().optional(),
+      $schema: SCHEMA_KEY,
       product: z.literal(m.id).meta({ description: m.title }),
-      runtime: z.enum(m.runtimes as [string, ...string[]]),
-      proxy: proxy.optional(),
+      runtime: z.enum(m.runtimes as [string, ...string[]]).meta(RUNTIME_META),
+      proxy: proxy.optional().meta(PROXY_META),
       ...others,
       [m.id]: m.schema.optional(),
     })
@@ -89,11 +93,11 @@ export type Model = BaseModel;
  */
 export function computePresetJsonSchema(list: readonly ProductModule[] = PRODUCTS): Record<string, unknown> {
   const doc = z.strictObject({
-    $schema: z.string().optional(),
+    $schema: SCHEMA_KEY,
     product: z.enum(productIds(list) as [string, ...string[]]).meta({ description: list.map((m) => `${m.id}: ${m.title}`).join('; ') + '.' }),
-    runtime: z.enum(RUNTIMES),
-    proxy: proxy.optional(),
-    ...Object.fromEntries(list.map((m) => [m.id, m.schema.optional()])),
+    runtime: z.enum(RUNTIMES).meta(RUNTIME_META),
+    proxy: proxy.optional().meta(PROXY_META),
+    ...Object.fromEntries(list.map((m) => [m.id, m.schema.optional().meta({ description: `Options of ${m.title}; used when product is ${m.id}.` })])),
   });
   const schema = z.toJSONSchema(doc, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
   return { ...schema, $id: 'https://hd-setup.dev/preset.schema.json', title: 'hd-setup preset' };

@@ -25,9 +25,9 @@ export { FIVETRAN_CHART, FIVETRAN_CHART_VERSIONS, FIVETRAN_IMAGE };
 
 const matchExpression = z
   .strictObject({
-    key: labelKey,
-    operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt']).default('In'),
-    values: z.array(z.union([z.string().regex(/^-?[0-9]+$/), labelValue])).default([]),
+    key: labelKey.meta({ description: 'A node label key, e.g. disktype.' }),
+    operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt']).default('In').meta({ description: 'How the label is matched, as in Kubernetes node affinity.' }),
+    values: z.array(z.union([z.string().regex(/^-?[0-9]+$/), labelValue])).default([]).meta({ description: 'Label values (In, NotIn: one or more; Gt, Lt: one integer; Exists, DoesNotExist: none).' }),
   })
   .superRefine((m, ctx) => {
     if ((m.operator === 'In' || m.operator === 'NotIn') && m.values.length === 0) {
@@ -47,37 +47,37 @@ export const affinityRule = z
       description: 'required: jobs only run on matching nodes; preferred: the scheduler favours them.',
     }),
     weight: z.number().int().min(1).max(100).default(1).meta({ description: 'Weight of a preferred rule, 1-100.' }),
-    match: z.array(matchExpression).min(1, 'a rule needs at least one match expression, e.g. {key: disktype, operator: In, values: [ssd]}'),
+    match: z.array(matchExpression).min(1, 'a rule needs at least one match expression, e.g. {key: disktype, operator: In, values: [ssd]}').meta({ description: 'Node label expressions, all of which a node must match.' }),
   })
   .meta({ description: 'A named node-affinity rule for Hybrid Deployment jobs.' });
 
 export const affinityAssignment = z.strictObject({
-  rule: z.string().min(1),
+  rule: z.string().min(1).meta({ description: 'The name of a rule in affinityRules.' }),
   connectors: z.array(z.string().min(1)).default([]).meta({ description: 'Connection ids scheduled with this rule.' }),
   default: z.boolean().default(false).meta({ description: 'Use this rule for every connection not listed elsewhere.' }),
 });
 
 export const fivetranKubernetes = z
   .strictObject({
-    namespace: k8sName.default('fivetran'),
-    release: helmRelease.default('hd-agent'),
+    namespace: k8sName.default('fivetran').meta({ description: 'Namespace of the release; created when missing.' }),
+    release: helmRelease.default('hd-agent').meta({ description: 'Helm release name.' }),
     chart: chartRef.default(FIVETRAN_CHART).meta({ description: 'Chart reference; override for a mirror.' }),
-    chartVersion: z.enum(FIVETRAN_CHART_VERSIONS).default('0.24.0'),
+    chartVersion: z.enum(FIVETRAN_CHART_VERSIONS).default('0.24.0').meta({ description: 'Chart version (helm --version).' }),
     context: contextName.optional().meta({ description: 'kubectl/helm context; default is the current context.' }),
     dataVolumePvc: k8sName.optional().meta({ description: 'PersistentVolumeClaim used for pipeline data (required on Kubernetes).' }),
     tokenSecret: z
-      .strictObject({ name: k8sName, key: secretKey.default('token') })
+      .strictObject({ name: k8sName.meta({ description: 'The Secret\'s name, in the release\'s namespace.' }), key: secretKey.default('token').meta({ description: 'The key that holds the token.' }) })
       .optional()
       .meta({ description: 'An existing Secret that holds the token, instead of fivetran.token.' }),
     tokenDelivery: z.enum(['secret', 'inline']).default('secret').meta({
       description: 'With fivetran.token: "secret" creates a Secret with kubectl and keeps the token out of the values; "inline" puts it in the values (0600).',
     }),
-    imagePullPolicy: z.enum(FIVETRAN_PULL_POLICIES_K8S).default('Always'),
+    imagePullPolicy: z.enum(FIVETRAN_PULL_POLICIES_K8S).default('Always').meta({ description: 'The pods\' image pull policy.' }),
     nodeSelector: labelMap.optional().meta({ description: 'Node selector for the agent pod. Excludes affinity.' }),
-    affinityRules: z.record(patterned(PATTERNS.affinityRuleName), affinityRule).default({}),
+    affinityRules: z.record(patterned(PATTERNS.affinityRuleName), affinityRule).default({}).meta({ description: 'affinity_rules: named node-affinity rules for the pipeline jobs.' }),
     affinity: z.array(affinityAssignment).default([]).meta({ description: 'kubernetes_affinity: connections per affinity rule.' }),
     resources: resources.optional(),
-    timeout: duration.default('5m'),
+    timeout: duration.default('5m').meta({ description: 'How long helm waits for the release (helm --timeout).' }),
     egressCheck: egressCheck.optional(),
   })
   .superRefine((k, ctx) => {
@@ -136,16 +136,16 @@ export const fivetranSchema = z
   .strictObject({
     token: secret('The agent token from the Fivetran dashboard (base64 of <controller_id>:<secret>).', 'FIVETRAN_TOKEN').optional(),
     installDir: localPath.default('~/fivetran').meta({ description: 'docker/podman: agent home with conf/, data/, logs/, tmp/.' }),
-    image: imageRef.default(FIVETRAN_IMAGE),
+    image: imageRef.default(FIVETRAN_IMAGE).meta({ description: 'The agent image; a registry mirror of it.' }),
     pullPolicy: pullPolicy.default('always'),
-    restartPolicy: z.enum(FIVETRAN_RESTART_POLICIES).default('on-failure:3'),
+    restartPolicy: z.enum(FIVETRAN_RESTART_POLICIES).default('on-failure:3').meta({ description: 'docker/podman: the container\'s restart policy.' }),
     memory: z.string().regex(/^[0-9]+[kmg]$/, 'must be like 2048m or 2g').default('2048m').meta({ description: 'docker/podman: container memory limit.' }),
     selinux: z.union([z.literal('auto'), z.boolean()]).default('auto').meta({ description: 'host_selinux_enabled in config.json; auto detects it.' }),
     config: z
       .record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'config keys are snake_case agent parameters'), z.union([z.string(), z.number(), z.boolean()]))
       .default({})
       .meta({ description: 'Extra agent parameters written to config.json / the chart config (e.g. custom_dns).' }),
-    kubernetes: fivetranKubernetes.prefault({}),
+    kubernetes: fivetranKubernetes.prefault({}).meta({ description: 'Kubernetes (runtime: kubernetes): the Helm release and its settings.' }),
   })
   .superRefine((f, ctx) => {
     if (f.token !== undefined && !isStored(f.token)) {

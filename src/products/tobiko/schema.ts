@@ -27,30 +27,33 @@ export const gatewayName = z
   .refine((n) => !n.includes('__'), 'gateway names must not contain "__" (it separates parts of SQLMESH__ variable names)');
 
 const executor = z.strictObject({
-  replicas: z.number().int().min(0).max(50).default(1),
+  replicas: z.number().int().min(0).max(50).default(1).meta({ description: 'Number of pods.' }),
   resources: tobikoResources.optional(),
-  extraEnv: extraEnv,
+  extraEnv: extraEnv.meta({ description: 'Env vars for this executor only.' }),
 });
 
 export const tobikoKubernetes = z.strictObject({
-  namespace: k8sName.default('tobiko'),
-  release: helmRelease.default('executors'),
-  chart: chartRef.default(TOBIKO_CHART),
+  namespace: k8sName.default('tobiko').meta({ description: 'Namespace of the release; created when missing.' }),
+  release: helmRelease.default('executors').meta({ description: 'Helm release name.' }),
+  chart: chartRef.default(TOBIKO_CHART).meta({ description: 'Chart reference; override for a mirror.' }),
   chartVersion: patterned(PATTERNS.chartVersion).optional().meta({ description: 'Chart version or semver range (helm --version); default is the latest.' }),
-  context: contextName.optional(),
-  timeout: duration.default('5m'),
-  image: z.strictObject({ repository: imageRepository, tag: imageTag }).optional(),
-  apply: executor.prefault({}),
-  run: executor.prefault({}),
+  context: contextName.optional().meta({ description: 'kubectl/helm context; default is the current context.' }),
+  timeout: duration.default('5m').meta({ description: 'How long helm waits for the release (helm --timeout).' }),
+  image: z
+    .strictObject({ repository: imageRepository.meta({ description: 'Image repository, e.g. a registry mirror of tobikodata/tcloud.' }), tag: imageTag.meta({ description: 'Image tag.' }) })
+    .optional()
+    .meta({ description: 'The executor image; default: the chart\'s.' }),
+  apply: executor.prefault({}).meta({ description: 'The apply executor: it applies plans.' }),
+  run: executor.prefault({}).meta({ description: 'The run executor: it runs scheduled model runs.' }),
   extraEnv: extraEnv.meta({ description: 'Env vars for both executors.' }),
   egressCheck: egressCheck.optional(),
 });
 
 export const tobikoDocker = z.strictObject({
   installDir: localPath.default('~/tobiko').meta({ description: 'docker/podman: where the 0600 env-file lives.' }),
-  image: imageRef.default(TOBIKO_IMAGE),
+  image: imageRef.default(TOBIKO_IMAGE).meta({ description: 'The executor image; a registry mirror of it.' }),
   pullPolicy: pullPolicy.default('always'),
-  restartPolicy: z.enum(TOBIKO_RESTART_POLICIES).default('unless-stopped'),
+  restartPolicy: z.enum(TOBIKO_RESTART_POLICIES).default('unless-stopped').meta({ description: 'The containers\' restart policy.' }),
   extraEnv: extraEnv,
 });
 
@@ -67,28 +70,31 @@ export const tobikoSecrets = z.preprocess(
     name: k8sName.optional().meta({ description: 'Secret name (existingSecret, or the ExternalSecret target). Default <release>-secrets.' }),
     create: z.boolean().default(true).meta({ description: 'existingSecret: create/update the Secret from the preset (false: it exists already).' }),
     store: z
-      .strictObject({ kind: z.enum(['ClusterSecretStore', 'SecretStore']).default('ClusterSecretStore'), name: k8sName })
+      .strictObject({ kind: z.enum(['ClusterSecretStore', 'SecretStore']).default('ClusterSecretStore').meta({ description: 'The store\'s kind.' }), name: k8sName.meta({ description: 'The store\'s name.' }) })
       .optional()
       .meta({ description: 'externalSecrets: the SecretStore or ClusterSecretStore to read from.' }),
-    refreshInterval: duration.default('1h'),
+    refreshInterval: duration.default('1h').meta({ description: 'externalSecrets: how often the operator reads the store again.' }),
     keyPrefix: oneLine.default('sqlmesh/').meta({ description: 'externalSecrets: prefix of the remote keys.' }),
   }),
 );
 
 export const tobikoSchema = z
   .strictObject({
-    org: z.string().min(1).regex(PATTERNS.tobikoOrg.re, PATTERNS.tobikoOrg.message),
-    project: z.string().min(1).regex(PATTERNS.tobikoProject.re, PATTERNS.tobikoProject.message),
+    org: z.string().min(1).regex(PATTERNS.tobikoOrg.re, PATTERNS.tobikoOrg.message).meta({ description: 'Tobiko Cloud organization: the <org> in https://cloud.tobikodata.com/sqlmesh/<org>/<project>.' }),
+    project: z.string().min(1).regex(PATTERNS.tobikoProject.re, PATTERNS.tobikoProject.message).meta({ description: 'Tobiko Cloud project: the <project> in that URL.' }),
     url: httpUrl.optional().meta({ description: 'Override of https://cloud.tobikodata.com/sqlmesh/<org>/<project>.' }),
-    clientId: oneLine.min(1),
+    clientId: oneLine.min(1).meta({ description: 'OAuth client id for the executors (not a secret).' }),
     clientSecret: secret('Tobiko Cloud OAuth client secret.', 'TCLOUD_CLIENT_SECRET').optional(),
-    gateways: z.record(gatewayName, gateway).refine((g) => Object.keys(g).length > 0, 'define at least one gateway'),
+    gateways: z
+      .record(gatewayName, gateway)
+      .refine((g) => Object.keys(g).length > 0, 'define at least one gateway')
+      .meta({ description: 'SQLMesh gateways by name: the connections the executors use.' }),
     defaultGateway: z.string().optional().meta({ description: 'Default gateway; listed first in the values. Default: the first gateway.' }),
-    secretParams: z.array(z.string()).default([]),
-    nonSecretParams: z.array(z.string()).default([]),
-    secrets: tobikoSecrets.prefault({}),
-    kubernetes: tobikoKubernetes.prefault({}),
-    docker: tobikoDocker.prefault({}),
+    secretParams: z.array(z.string()).default([]).meta({ description: 'Gateway params that are secrets although their name has no password/secret/token (e.g. private_key).' }),
+    nonSecretParams: z.array(z.string()).default([]).meta({ description: 'Gateway params that are not secrets although their name says so.' }),
+    secrets: tobikoSecrets.prefault({}).meta({ description: 'Where the client secret and gateway secrets live.' }),
+    kubernetes: tobikoKubernetes.prefault({}).meta({ description: 'Kubernetes (runtime: kubernetes): the Helm release and its settings.' }),
+    docker: tobikoDocker.prefault({}).meta({ description: 'docker/podman: the two executor containers.' }),
   })
   .superRefine((t, ctx) => {
     const names = Object.keys(t.gateways);
