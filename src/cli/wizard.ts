@@ -14,7 +14,8 @@ import { homeOf } from '../model/home.js';
 import { endChildren } from '../util/interrupt.js';
 import { BLOCKING_CHECK_IDS } from '../exec/check-ids.js';
 
-async function detect(opts: { context?: string; allowRoot?: boolean } = {}): Promise<Detection> {
+/** `fits`: the installs to consider (the product and runtime given by --set); by default every one. */
+async function detect(opts: { context?: string; allowRoot?: boolean; fits?: (preset: Answers) => boolean } = {}): Promise<Detection> {
   const [{ detectRuntime }, { findAll, findContext, guardSecrets, isPresent, recordFor }, { probe }, { which }] = await Promise.all([
     import('../exec/detect.js'),
     import('../service/find.js'),
@@ -24,7 +25,7 @@ async function detect(opts: { context?: string; allowRoot?: boolean } = {}): Pro
   // The install hd-setup recorded last, else one in the default places.
   // One that is there now first; else the settings an uninstall left behind (said as such).
   const findInstalled = async () => {
-    const all = await findAll({ ...findContext(), note: undefined }).catch(() => []);
+    const all = (await findAll({ ...findContext(), note: undefined }).catch(() => [])).filter((a) => !opts.fits || opts.fits(a.preset));
     return all.find(isPresent) ?? all[0];
   };
   const [{ kubeContexts, runtimeNotes, versionNotes }, { PRODUCTS }] = await Promise.all([import('../service/host.js'), import('../products/index.js')]);
@@ -116,8 +117,10 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
   // Detection runs while the first screen shows (the wizard calls this once its first frame is on
   // screen). An installed agent found then prefills the answers (re-running): as it is, or with the
   // --set values on top. A --preset replaces it.
+  // With several installs, the one of the product (and runtime) --set names.
+  const fits = (p: Answers) => (!initial.product || initial.product === p.product) && (!initial.runtime || initial.runtime === p.runtime);
   const detection = () =>
-    detect({ ...(flags.context ? { context: flags.context } : {}), ...(flags.allowRoot ? { allowRoot: true } : {}) }).then(
+    detect({ ...(flags.context ? { context: flags.context } : {}), ...(flags.allowRoot ? { allowRoot: true } : {}), ...(fromFlags && !flags.preset ? { fits } : {}) }).then(
       async (d) => {
         // A token or client secret already exported (FIVETRAN_TOKEN, TCLOUD_CLIENT_SECRET): offered, as an
         // env: reference a saved preset keeps. Not over one given by a flag.
@@ -132,8 +135,7 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
         }
         const found = d.installed;
         if (found && fromFlags) {
-          const fits = !flags.preset && (!initial.product || initial.product === found.preset.product) && (!initial.runtime || initial.runtime === found.preset.runtime);
-          if (fits) d.installed = { ...found, preset: overlay(found.preset, initial) };
+          if (!flags.preset && fits(found.preset)) d.installed = { ...found, preset: overlay(found.preset, initial) };
           else delete d.installed;
         }
         return d;

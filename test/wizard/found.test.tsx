@@ -103,6 +103,19 @@ describe.runIf(hasScript)('on the stub runtime, in a pty', () => {
     expect(after.out.replace(/\s+/g, " ")).toContain(`Found the settings of the Fivetran Hybrid Deployment Agent, not installed now (${s.home}/fivetran; kept after an uninstall)`);
     s.server.close();
   }, 120_000);
+  it('two installs: the latest is prefilled and the banner names the other; --set product=… prefills that one', async () => {
+    const s = await stubEnv('docker', { USER: 'ana' }, { imagePresent: true });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(cli(['install', '--preset', 'tobiko-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const latest = await drive('cols 120 rows 40', rootFlags, s.env, [['Found', '\x03']]);
+    expect(latest.out.replace(/\s+/g, ' ')).toContain(`Found the Tobiko Cloud hybrid executors installed here (${s.home}/tobiko). Its settings are prefilled; esc walks back through them. Another product: hd-setup --set product=fivetran.`);
+    const other = await drive('cols 120 rows 40', [...rootFlags, '--set', 'product=fivetran'], s.env, [['enter install', '\x03']]);
+    expect(other.out.replace(/\s+/g, ' ')).toContain(`Found the Fivetran Hybrid Deployment Agent installed here (${s.home}/fivetran)`);
+    // straight to its review, nothing to change
+    expect(other.out).toContain('(unchanged, secret)');
+    s.server.close();
+  }, 120_000);
+
   it('an install that did not finish (its container never ran) is not "kept after an uninstall"', async () => {
     const s = await stubEnv('docker', { USER: 'ana' }, { imagePresent: true });
     const failed = cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'fivetran.image=registry.example.com/mirror/ldp-agent:1.2', ...rootFlags], { env: { ...s.env, HD_STUB_FAIL: 'run' } });
