@@ -299,6 +299,20 @@ describe('lifecycle commands change no setting', () => {
     const one = cli(['stop', '--set', 'product=tobiko', '--set', 'runtime=docker'], { env: s.env });
     expect(one.code, one.stderr).toBe(0);
     expect(s.calls().slice(n)).toEqual(expect.arrayContaining(['stop -t 10 tcloud-apply-executor tcloud-run-executor']));
+    // the product alone is enough when it has one install
+    const m = s.calls().length;
+    const product = cli(['stop', '--set', 'product=fivetran'], { env: s.env });
+    expect(product.code, product.stderr).toBe(0);
+    expect(s.calls().slice(m)).toEqual(expect.arrayContaining(['stop -t 10 controller']));
+    expect(s.calls().slice(m).filter((c) => MUTATING.test(c) && c.includes('tcloud'))).toEqual([]);
+    // a runtime with no install: exit 2 naming the flag and what matched nothing
+    const none = cli(['stop', '--set', 'runtime=podman'], { env: s.env });
+    expect(none.code).toBe(2);
+    expect(none.stderr.trim()).toMatch(/^error: --set: no install found with runtime podman; --preset <name>/);
+    // two installs on docker: still a choice to make
+    const both = cli(['stop', '--set', 'runtime=docker'], { env: s.env });
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('2 installs found');
     s.server.close();
   });
 });

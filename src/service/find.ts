@@ -160,7 +160,15 @@ export async function findOne(p: Pointer, c: FindContext, pick?: (list: Detected
   const inContext = contextOnly(p);
   const loc = inContext ? undefined : pointerLocation(p, c);
   if (!inContext && (p.preset || p.set?.length || p.context)) {
-    if (!loc) throw new UserError([{ path: '--preset', message: `names no product and runtime; ${choose}` }]);
+    if (!loc) {
+      // Only a product or a runtime (--set product=fivetran): the installs found that have it.
+      const { raw } = buildRaw({ ...(p.preset ? { preset: p.preset } : {}), sets: p.set ?? [] });
+      const flag = p.preset ? '--preset' : '--set';
+      if (raw.product === undefined && raw.runtime === undefined) throw new UserError([{ path: flag, message: `names no product and runtime; ${choose}` }]);
+      const fit = (await findAll(c)).filter((d) => (raw.product === undefined || d.location.product === raw.product) && (raw.runtime === undefined || d.location.runtime === raw.runtime));
+      if (fit.length === 0) throw new UserError([{ path: flag, message: `no install found with ${[raw.product !== undefined ? `product ${String(raw.product)}` : '', raw.runtime !== undefined ? `runtime ${String(raw.runtime)}` : ''].filter(Boolean).join(' and ')}; ${choose}` }]);
+      return fit.length === 1 ? fit[0]! : chooseAmong(fit, pick);
+    }
     const d = await findAt(loc, c);
     if (d) return d;
     throw new UserError([{ path: '', message: `no install found for ${installName(loc.product, loc.runtime)} (${loc.installDir ?? `release ${loc.release} in namespace ${loc.namespace}`}); point at it with ${choose}` }]);
@@ -175,6 +183,11 @@ export async function findOne(p: Pointer, c: FindContext, pick?: (list: Detected
     }
     throw new UserError([{ path: '', message: `no install found (looked in the installs hd-setup recorded and the default places of ${productIds().join(', ')}); point at it with ${choose}` }]);
   }
+  return chooseAmong(all, pick);
+}
+
+/** Several installs: `pick` chooses (a TTY asks), else exit 2 naming the flags that choose each. */
+async function chooseAmong(all: DetectedInstall[], pick?: (list: DetectedInstall[]) => Promise<DetectedInstall | undefined>): Promise<DetectedInstall> {
   const chosen = pick ? await pick(all) : undefined;
   if (chosen) return chosen;
   throw new UserError([
