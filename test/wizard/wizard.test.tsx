@@ -246,7 +246,12 @@ describe('wizard flows (ink-testing-library): the answers render byte-identical 
     expect(w.frame()).toContain('Where should pods run?');
     await w.keys(DOWN, DOWN, ENTER);
     expect(w.frame()).toContain('Define a node-affinity rule');
-    await w.keys(ENTER, 'small', ENTER, ENTER, ENTER, 'hd_size', ENTER, ENTER, 'small', ENTER);
+    await w.keys(ENTER, 'small', ENTER, ENTER, ENTER, 'hd_size', ENTER);
+    // each operator says what it matches
+    expect(w.frame()).toContain('How is hd_size matched?');
+    expect(w.frame()).toMatch(/❯ In\s+its value is one of a list/);
+    expect(w.frame()).toMatch(/DoesNotExist\s+the node lacks it/);
+    await w.keys(ENTER, 'small', ENTER);
     expect(w.frame()).toContain('Affinity rules: small');
     await w.keys(DOWN, ENTER, 'large', ENTER, DOWN, ENTER, 'hd_size', ENTER, ENTER, 'large', ENTER);
     await w.keys(ENTER, 'demo_connection1, demo_connection2', ENTER, 'demo_connection3, demo_connection2', ENTER);

@@ -99,8 +99,8 @@ function affinityQuestions(c: Ctx): Question[] {
         id: 'rule-operator',
         step: 'Placement',
         kind: 'select',
-        title: 'Operator',
-        options: ['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt'].map((o) => ({ label: o, value: o })),
+        title: `How is ${r.key ?? 'the label'} matched?`,
+        options: Object.entries(OPERATORS).map(([o, hint]) => ({ label: o, value: o, hint })),
         ...(r.operator ? { initial: r.operator } : {}),
         apply: (cx, v) => {
           const res = upd(cx, { operator: v });
@@ -343,6 +343,16 @@ function questions(c: Ctx, shared: { proxy(): Question[] }): Question[] {
   }
   return q;
 }
+
+/** Node-affinity operators, as Kubernetes reads them. */
+const OPERATORS: Record<string, string> = {
+  In: 'its value is one of a list',
+  NotIn: 'its value is none of a list, or the node lacks it',
+  Exists: 'the node has it, any value',
+  DoesNotExist: 'the node lacks it',
+  Gt: 'its value, a whole number, is greater than one',
+  Lt: 'its value, a whole number, is less than one',
+};
 
 function advanced(c: Ctx): Field[] {
   const image: Field = {
