@@ -248,7 +248,11 @@ describe('every field the model accepts, with its rules', () => {
     // the alternative is chosen before the params: account, user, the key path, then the optional ones
     s = submit(s, 'private_key_path');
     expect(at(s)).toBe('gw-param:account');
-    s = walk(s, ['acct-1', 'svc', '/keys/rsa_key.p8']);
+    expect(currentQuestion(s).help).toContain('account identifier, e.g. myorg-myaccount');
+    s = walk(s, ['acct-1', 'svc']);
+    // where the path points: inside the containers, which get no files mounted
+    expect(currentQuestion(s).help).toContain('the chart and hd-setup mount no files');
+    s = walk(s, ['/keys/rsa_key.p8']);
     expect(at(s)).toBe('gw-param:warehouse');
     s = walk(s, ['COMPUTE_WH', '', 'TRANSFORMER']);
     expect(at(s)).toBe('gw-menu');

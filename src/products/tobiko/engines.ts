@@ -40,6 +40,18 @@ export const ENGINES = {
 export type EngineType = keyof typeof ENGINES;
 export const ENGINE_TYPES = Object.keys(ENGINES) as [EngineType, ...EngineType[]];
 
+/** What a connection parameter is, where its name does not say enough. */
+export const PARAM_HELP: Record<string, string> = {
+  account: 'The Snowflake account identifier, e.g. myorg-myaccount or xy12345.eu-west-1.',
+  private_key: 'The PEM private key of a key-pair user (masked; marked secret for the chart).',
+  private_key_path:
+    'A path inside the executor containers: the chart and hd-setup mount no files, so the key must be in the image there; a key you hold: choose private_key.',
+  authenticator: 'e.g. externalbrowser (SSO) or oauth.',
+  http_path: 'The SQL warehouse or cluster HTTP path, e.g. /sql/1.0/warehouses/abc123.',
+  keyfile: 'A path inside the executor containers to the service account JSON key (the chart mounts no files).',
+  keyfile_json: 'The service account JSON key itself (masked; marked secret for the chart).',
+};
+
 const SECRET_WORDS = ['password', 'secret', 'token'];
 
 /**

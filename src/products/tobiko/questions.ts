@@ -5,7 +5,7 @@
 import { PATTERNS, chartProblem, hostProblem, imageProblem, imageRepositoryProblem, imageTagProblem, lineProblem, mismatch, pathProblem, portProblem, urlProblem } from '../../model/patterns.js';
 import { PULL_POLICY_HINTS, RESTART_POLICY_HINTS, get, isK8s, secretsNote, k8sName, namespaceQuestion, put, required, set, shaped, type Answers, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result } from '../wizard.js';
 import { TOBIKO_CHART, TOBIKO_IMAGE, TOBIKO_RESTART_POLICIES } from './constants.js';
-import { ENGINES, ENGINE_TYPES, isKeyMaterial, isSecretParam, type EngineSpec, type EngineType } from './engines.js';
+import { ENGINES, ENGINE_TYPES, PARAM_HELP, isKeyMaterial, isSecretParam, type EngineSpec, type EngineType } from './engines.js';
 
 interface GatewayDraft {
   name?: string;
@@ -167,7 +167,7 @@ function gatewayQuestions(c: Ctx): Question[] {
         ? secretsOptional(c)
           ? 'Masked. Leave empty if an existing Secret or External Secrets will hold it.'
           : 'Masked; stored only in the 0600 env-file.'
-        : `${ENGINES[type].label} connection parameter.`,
+        : (PARAM_HELP[p] ?? `${ENGINES[type].label} connection parameter.`),
       initial: d.params[p] ?? '',
       validate: (v, cx) => {
         if (!v.trim()) return optional || (secret && secretsOptional(cx)) ? undefined : `${p} is required for ${type}`;
