@@ -1,7 +1,7 @@
 // doctor before an install: the host checks for the product and runtime given (--preset/--set) or asked
 // on a terminal, as the vendor's precheck scripts do; exit 0 (no failure), 1 (a check failed), 2 (bad input).
 import { describe, expect, it } from 'vitest';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SECRET_ENV, cli, expectNoSecrets } from './helpers.js';
 import { rootFlags, stubEnv } from './stub-runtime.js';
@@ -10,6 +10,26 @@ import { drive, hasScript } from './wizard/pty-helpers.js';
 const isRoot = process.getuid?.() === 0;
 
 describe('doctor before an install', () => {
+  it('an install directory under a file (not a folder): the fix names the install-dir setting of the product in hand', async () => {
+    const s = await stubEnv('docker', { USER: 'ana' });
+    writeFileSync(join(s.home, 'blocker'), 'a file, not a folder\n', { mode: 0o644 });
+    for (const [preset, setting] of [
+      ['fivetran-docker', 'fivetran.installDir'],
+      ['tobiko-docker', 'tobiko.docker.installDir'],
+    ] as const) {
+      const r = cli(['doctor', '--preset', preset, '--json', '--set', `${setting}=~/blocker/agent`, ...rootFlags], { env: s.env });
+      const dir = (JSON.parse(r.stdout).checks as { id: string }[]).find((c) => c.id === 'install-dir');
+      expect(dir, r.stderr).toEqual({
+        id: 'install-dir',
+        status: 'fail',
+        message: `${s.home}/blocker/agent cannot be made: ${s.home}/blocker is a file, not a folder`,
+        fix: `move ${s.home}/blocker away, or choose another directory with --set ${setting}=...`,
+      });
+      expect(r.code).toBe(1);
+    }
+    s.server.close();
+  }, 60_000);
+
   it('--preset: the checks an install of it would run, on this host; nothing written', async () => {
     const s = await stubEnv('docker', { USER: 'ana' });
     const before = readdirSync(s.home).sort();

@@ -161,6 +161,22 @@ describe('install on a stub runtime', () => {
     s.server.close();
   });
 
+  it('a pull that fails (offline): the fix names the exact pull-policy setting of the product, no placeholder', async () => {
+    for (const [preset, setting, runtime] of [
+      ['fivetran-docker', 'fivetran.pullPolicy', 'docker'],
+      ['fivetran-podman', 'fivetran.pullPolicy', 'podman'],
+      ['tobiko-docker', 'tobiko.docker.pullPolicy', 'docker'],
+    ] as const) {
+      const s = await stubEnv(runtime, { HD_STUB_FAIL: 'pull' });
+      const r = cli(['install', '--preset', preset, '--yes', ...rootFlags, '--skip-check', 'runtime-version'], { env: s.env });
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toContain('no such host');
+      expect(r.stderr).toMatch(new RegExp(`Fix: +check registry access from this host .*load the image yourself and use --set ${setting.replace('.', '\\.')}=never$`, 'm'));
+      expect(r.stderr).not.toMatch(/<product>|<runtime>/);
+      s.server.close();
+    }
+  });
+
   it('a failing command reports the error and the fix, and what was not done', async () => {
     const s = await stubEnv('docker', { HD_STUB_FAIL: 'run' });
     const r = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env });

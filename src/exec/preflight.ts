@@ -1,5 +1,5 @@
 // Preflight checks for docker/podman. Each has an id, a message and a fix; --skip-check <id> skips one.
-import { accessSync, constants, existsSync, statfsSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync, statfsSync } from 'node:fs';
 import { arch, cpus, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import type { BaseModel as Model } from '../model/base.js';
@@ -139,11 +139,15 @@ export const containerChecks: Record<ContainerCheckId, Check> = {
   },
   'install-dir': (ctx) => {
     const p = nearestExisting(ctx.installDir);
+    const other = ` --set ${ctx.product.settingPath('installDir', ctx.model.runtime)}=...`;
+    if (!statSync(p).isDirectory()) {
+      return { status: 'fail', message: `${ctx.installDir} cannot be made: ${p} is a file, not a folder`, fix: `move ${p} away, or choose another directory with${other}` };
+    }
     try {
       accessSync(p, constants.W_OK | constants.X_OK);
       return { status: 'ok', message: `${ctx.installDir} is writable` };
     } catch {
-      return { status: 'fail', message: p === ctx.installDir ? `${p} is not writable` : `${ctx.installDir} is not writable (${p} is not)`, fix: `fix the permissions of ${p}, or choose another directory with --set ${ctx.product.settingPath('installDir', ctx.model.runtime)}=...` };
+      return { status: 'fail', message: p === ctx.installDir ? `${p} is not writable` : `${ctx.installDir} is not writable (${p} is not)`, fix: `fix the permissions of ${p}, or choose another directory with${other}` };
     }
   },
   linger: async (ctx) => {

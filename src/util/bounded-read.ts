@@ -40,7 +40,8 @@ export function readBoundedText(path: string, max = MAX_INPUT_BYTES): BoundedRea
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why =
-      code === 'ENOENT' ? 'does not exist' : code === 'EACCES' || code === 'EPERM' ? 'is not readable' : code === 'EISDIR' ? 'is a directory' : `cannot be opened (${code ?? 'error'})`;
+      // ENOTDIR: a folder on the way is a file, so nothing is there either
+      code === 'ENOENT' || code === 'ENOTDIR' ? 'does not exist' : code === 'EACCES' || code === 'EPERM' ? 'is not readable' : code === 'EISDIR' ? 'is a directory' : `cannot be opened (${code ?? 'error'})`;
     return { ok: false, why };
   }
   try {

@@ -130,6 +130,23 @@ describe('preflight stops before anything is created', () => {
   );
 
   it(
+    'a namespace one may not read: a warning whose fix names the namespace setting of the product in hand',
+    async () => {
+      const bed = await fivetranBed({ forbidden: ['get namespaces'] });
+      for (const [args, setting] of [
+        [FIVETRAN, 'fivetran.kubernetes.namespace'],
+        [TOBIKO_ESO, 'tobiko.kubernetes.namespace'],
+      ] as const) {
+        const r = await bed.hd(['doctor', '--json', ...args]);
+        const ns = (JSON.parse(r.stdout).checks as Obj[]).find((c) => c.id === 'namespace')!;
+        expect(ns, r.stderr).toMatchObject({ status: 'warn', message: expect.stringMatching(/^cannot read namespace \S+ \(forbidden\)$/) });
+        expect(ns.fix).toBe(`ask an admin to create it, or use a namespace you can see: --set ${setting}=...`);
+      }
+    },
+    T,
+  );
+
+  it(
     'an old server',
     async () => {
       const bed = await fivetranBed({ version: 'v1.27.3' });

@@ -18,6 +18,8 @@ import { WizardApp } from '../../src/ui/wiz/Wizard.js';
 import type { Detection } from '../../src/ui/wiz/questions.js';
 import { ROOT, TOKEN, tmp } from '../helpers.js';
 import { frameOf, until } from '../ink-frames.js';
+import { drive, hasScript, lastFrame } from './pty-helpers.js';
+import { rootFlags, stubEnv } from '../stub-runtime.js';
 
 const rt = (version: string, rootless: boolean) => ({ bin: '/usr/bin/x', version, rootless, socket: rootless ? '/run/user/1000/docker.sock' : '/var/run/docker.sock', reachable: true });
 
@@ -195,4 +197,23 @@ describe('the runtime hints before detection has answered', () => {
     expect(frameOf(app)).toMatch(/docker\s+27\.0\.1 rootless daemon found; DOCKER_HOST is not set/);
     app.unmount();
   });
+});
+
+describe.runIf(hasScript)('the built bin in a pty: the notes are computed from this host, shown at the runtime step', () => {
+  it('podman 4.3.1: Fivetran (which needs 4.5.0) says so beside podman, before any other question; Tobiko does not', async () => {
+    const s = await stubEnv('podman', { USER: 'ana', HD_STUB_VERSION: '4.3.1' });
+    const fivetran = await drive('cols 80 rows 24', ['--set', 'product=fivetran', ...rootFlags], s.env, [
+      ['Where should it run?', '\x1b[B'],
+      ['❯ podman', '\x03'],
+    ]);
+    const frame = lastFrame(fivetran.out).join(' ').replace(/\s+/g, ' ');
+    expect(frame).toContain('⚠ podman 4.3.1 is older than 4.5.0, the minimum the Fivetran Hybrid Deployment Agent requires');
+    expect(fivetran.out).not.toContain('Agent token');
+    const tobiko = await drive('cols 80 rows 24', ['--set', 'product=tobiko', ...rootFlags], s.env, [
+      ['Where should it run?', '\x1b[B'],
+      ['❯ podman', '\x03'],
+    ]);
+    expect(lastFrame(tobiko.out).join(' ')).not.toContain('older than');
+    s.server.close();
+  }, 90_000);
 });

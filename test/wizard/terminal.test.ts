@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { hasScript, inPty } from './pty-helpers.js';
-import { BIN, tmp } from '../helpers.js';
+import { BIN, cli, tmp } from '../helpers.js';
+import { rootFlags, stubEnv } from '../stub-runtime.js';
 import { MIN_COLUMNS, MIN_ROWS, keepScrollback, terminalProblem } from '../../src/ui/term.js';
 import { PassThrough } from 'node:stream';
 
@@ -61,10 +62,19 @@ describe('the stream Ink writes to', () => {
   });
 });
 
+describe.runIf(hasScript)('bad flags on a terminal (issue 15, point 9)', () => {
+  it('a mistyped --set stops the wizard before its first question: exit 2, one line naming the key', async () => {
+    const r = await inPty('cols 80 rows 24', { args: ['--set', 'fivetran.imagee=x'], keys: [], first: 2500 });
+    expect(r.code).toBe(2);
+    const lines = r.out.replace(/\r/g, '').trim().split('\n');
+    expect(lines).toEqual(['error: fivetran.imagee: unknown key; check the spelling (see: hd-setup schema)']);
+  });
+});
+
 describe('a closed stdout (hd-setup … | head -1)', () => {
   /** Run the bin with a stdout pipe the reader closes at once: every write fails with EPIPE. */
-  function withClosedStdout(args: string[]): Promise<{ code: number | null; stderr: string }> {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, HOME: tmp('hd-home-'), NO_COLOR: '1', CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  function withClosedStdout(args: string[], env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: tmp('hd-home-') }): Promise<{ code: number | null; stderr: string }> {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...env, NO_COLOR: '1', CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.destroy();
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
@@ -84,4 +94,12 @@ describe('a closed stdout (hd-setup … | head -1)', () => {
       expect(r.code).toBe(code);
     });
   }
+  it('hd-setup status of a running install (its text, not --json): exits 0, no stack trace', async () => {
+    const s = await stubEnv('docker', {}, { imagePresent: true });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const r = await withClosedStdout(['status'], s.env);
+    expect(r.stderr).not.toMatch(/EPIPE|Unhandled|at .*\.m?js/);
+    expect(r.code).toBe(0);
+    s.server.close();
+  });
 });
