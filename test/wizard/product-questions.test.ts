@@ -365,6 +365,28 @@ describe('every field the model accepts, with its rules', () => {
     expect(s.error).toBe('operator Gt needs exactly one integer value');
   });
 
+  it('Fivetran on Kubernetes: a mirror image, the pull policy, the release, a chart mirror and the older chart version; the files are those of the --set paths', () => {
+    let s = walk(createState(), ['fivetran', 'kubernetes', 'token', TOKEN, 'fivetran', 'fivetran-data', 'none', 'secret', 'none', 'edit']);
+    expect(at(s)).toBe('adv:fivetran.image');
+    s = walk(s, ['registry.internal/fivetran/ldp-agent:production', 'IfNotPresent', 'agent-eu', 'oci://registry.internal/helm/hybrid-deployment-agent', '0.12.0', '10m', '', '', '', '']);
+    expect(at(s)).toBe('review');
+    expect(s.answers.fivetran.image).toBe('registry.internal/fivetran/ldp-agent:production');
+    expect(s.answers.fivetran.kubernetes).toMatchObject({ imagePullPolicy: 'IfNotPresent', release: 'agent-eu', chart: 'oci://registry.internal/helm/hybrid-deployment-agent', chartVersion: '0.12.0', timeout: '10m' });
+    const bare = { product: 'fivetran', runtime: 'kubernetes', fivetran: { token: 'env:FIVETRAN_TOKEN', kubernetes: { namespace: 'fivetran', dataVolumePvc: 'fivetran-data' } } };
+    const viaSet = load({
+      presetObject: bare,
+      sets: [
+        'fivetran.image=registry.internal/fivetran/ldp-agent:production',
+        'fivetran.kubernetes.imagePullPolicy=IfNotPresent',
+        'fivetran.kubernetes.release=agent-eu',
+        'fivetran.kubernetes.chart=oci://registry.internal/helm/hybrid-deployment-agent',
+        'fivetran.kubernetes.chartVersion=0.12.0',
+        'fivetran.kubernetes.timeout=10m',
+      ],
+    });
+    expect(files(s.answers)).toEqual(render(viaSet.model, RENDER_ENV).map((f) => [f.path, f.mode, f.content]));
+  });
+
   it('resources: empty requests stay unset (no requests: {}); the same values as the --set paths', () => {
     let s = walk(createState(), ['fivetran', 'kubernetes', 'token', TOKEN, 'fivetran', 'fivetran-data', 'none', 'secret', 'none', 'edit']);
     expect(at(s)).toBe('adv:fivetran.image');
