@@ -235,3 +235,44 @@ export const RESTART_POLICY_HINTS: Readonly<Record<string, string>> = {
   always: 'restart it whenever it stops, also after the daemon restarts',
   'unless-stopped': 'like always, except after a manual stop',
 };
+
+/** "a=1, b=x" as pairs, split at the first "=" of each; undefined pieces are dropped. */
+export function pairsOf(v: string): [string, string][] {
+  return v
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((p) => {
+      const at = p.indexOf('=');
+      return at < 0 ? [p, ''] : [p.slice(0, at).trim(), p.slice(at + 1).trim()];
+    });
+}
+
+/** Why "key=value, …" text is not pairs whose keys pass `key` (undefined: it is). */
+export function pairsProblem(v: string, key: (k: string) => string | undefined): string | undefined {
+  for (const p of v.split(',').map((x) => x.trim()).filter(Boolean)) {
+    if (!p.includes('=')) return `"${p}" is not key=value`;
+    const bad = key(p.slice(0, p.indexOf('=')).trim());
+    if (bad) return bad;
+  }
+  return undefined;
+}
+
+/** A value as --set reads it: a whole or decimal number, true or false, else the text. */
+export function scalarOf(v: string): string | number | boolean {
+  if (v === 'true' || v === 'false') return v === 'true';
+  return /^-?(0|[1-9][0-9]*)(\.[0-9]+)?$/.test(v) ? Number(v) : v;
+}
+
+/** The in-cluster egress check as a choice: on ({}, or its settings kept) or off (unset). */
+export function egressField(path: string): Field {
+  return {
+    path,
+    label: 'Check from a pod that the cluster reaches the vendor',
+    default: 'off',
+    options: ['off', 'on'],
+    optionHints: { off: 'the checks run from this host only', on: 'a short-lived pod with curl tries the endpoints, through the proxy' },
+    parse: () => ({}),
+    show: (v) => (v ? 'on' : 'off'),
+  };
+}

@@ -81,7 +81,7 @@ describe('line prompts', () => {
     expect(result.kind).toBe('install');
   });
   it('the same questions as the full screen: a Snowflake key pair, the Advanced step, a refused affinity default', async () => {
-    const { result, output } = await converse(['2', '1', 'acme', 'analytics', 'cid', 'sec', '', '', 'snowflake', 'private_key_path', 'acct', 'svc', '/keys/k.p8', '', '', '', '', '', '', 'edit', '', '', 'never', '', '', 'i']);
+    const { result, output } = await converse(['2', '1', 'acme', 'analytics', 'cid', 'sec', '', '', 'snowflake', 'private_key_path', 'acct', 'svc', '/keys/k.p8', '', '', '', '', '', '', 'edit', '', '', 'never', '', '', '', 'i']);
     expect(output).toContain('warehouse: which of password, private_key, private_key_path, authenticator?');
     expect(output).toContain('Advanced settings');
     expect(result.kind).toBe('install');

@@ -67,6 +67,8 @@ describe('questions are the product modules\' own', () => {
         for (const f of w.advanced({ answers: { product: w.id, runtime }, drafts: {}, detection: {} })) {
           const n = node(f.path);
           expect(n, f.path).toBeDefined();
+          // a setting that is an object or a list (the egress check, extra parameters) is asked as text or on/off
+          if (n.type === 'object' || n.type === 'array') continue;
           if (f.default !== undefined) expect(String(n.default), f.path).toBe(f.default);
           const en = n.enum ?? n.anyOf?.flatMap((x: any) => x.enum ?? (x.const !== undefined ? [x.const] : x.type === 'boolean' ? [true, false] : []));
           if (f.options) expect([...f.options].map(String).sort(), f.path).toEqual(en.map(String).sort());
@@ -94,9 +96,14 @@ describe('the Advanced step', () => {
     s = walk(s, ['never', '~/hd', '4g', 'always']);
     expect(at(s)).toBe('adv:fivetran.selinux');
     s = submit(s, 'auto');
+    expect(at(s)).toBe('adv:fivetran.config');
+    // extra agent parameters: checked as the model does, typed as --set reads them
+    expect(submit(s, 'token=x').error).toBe('token is set by hd-setup from its own question');
+    expect(submit(s, 'custom_dns').error).toBe('"custom_dns" is not key=value');
+    s = submit(s, 'custom_dns=10.0.0.2, job_cpu=2');
     expect(at(s)).toBe('review');
-    expect(s.answers.fivetran).toEqual({ token: TOKEN, image: 'registry.internal/fivetran/ldp-agent:production', pullPolicy: 'never', installDir: '~/hd', memory: '4g', restartPolicy: 'always' });
-    const viaSet = load({ preset: 'fivetran-docker', sets: ['fivetran.image=registry.internal/fivetran/ldp-agent:production', 'fivetran.pullPolicy=never', 'fivetran.installDir=~/hd', 'fivetran.memory=4g', 'fivetran.restartPolicy=always'] });
+    expect(s.answers.fivetran).toEqual({ token: TOKEN, image: 'registry.internal/fivetran/ldp-agent:production', pullPolicy: 'never', installDir: '~/hd', memory: '4g', restartPolicy: 'always', config: { custom_dns: '10.0.0.2', job_cpu: 2 } });
+    const viaSet = load({ preset: 'fivetran-docker', sets: ['fivetran.image=registry.internal/fivetran/ldp-agent:production', 'fivetran.pullPolicy=never', 'fivetran.installDir=~/hd', 'fivetran.memory=4g', 'fivetran.restartPolicy=always', 'fivetran.config.custom_dns=10.0.0.2', 'fivetran.config.job_cpu=2'] });
     expect(files(s.answers)).toEqual(render(viaSet.model, RENDER_ENV).map((f) => [f.path, f.mode, f.content]));
     // a re-run shows what is kept
     const back = backTo(s, 'advanced');
@@ -116,9 +123,13 @@ describe('the Advanced step', () => {
     let s = walk(createState(), ['tobiko', 'docker', 'acme', 'analytics', 'cid', 'sec', 'add', 'warehouse', 'duckdb', '', 'done', 'none', 'ok', 'edit']);
     expect(at(s)).toBe('adv:tobiko.url');
     s = walk(s, ['https://tobiko.internal/sqlmesh/acme/analytics', 'mirror.internal/tobikodata/tcloud:1.2', 'never', '', 'always']);
+    expect(at(s)).toBe('adv:tobiko.docker.extraEnv');
+    expect(submit(s, 'TCLOUD_URL=x').error).toBe('TCLOUD_URL is set by hd-setup from its own question');
+    s = submit(s, 'DBT_TARGET=prod, TZ=UTC');
     expect(at(s)).toBe('review');
-    expect(s.answers.tobiko).toMatchObject({ url: 'https://tobiko.internal/sqlmesh/acme/analytics', docker: { image: 'mirror.internal/tobikodata/tcloud:1.2', pullPolicy: 'never', restartPolicy: 'always' } });
+    expect(s.answers.tobiko).toMatchObject({ url: 'https://tobiko.internal/sqlmesh/acme/analytics', docker: { image: 'mirror.internal/tobikodata/tcloud:1.2', pullPolicy: 'never', restartPolicy: 'always', extraEnv: [{ name: 'DBT_TARGET', value: 'prod' }, { name: 'TZ', value: 'UTC' }] } });
     expect(files(s.answers).find(([p]) => String(p).endsWith('tobiko.env'))?.[2]).toContain('TCLOUD_URL=https://tobiko.internal/sqlmesh/acme/analytics');
+    expect(files(s.answers).find(([p]) => String(p).endsWith('tobiko.env'))?.[2]).toContain('\nDBT_TARGET=prod\nTZ=UTC\n');
   });
 
   it('Kubernetes: release, chart mirror and version, executor image, replicas', () => {
@@ -126,7 +137,7 @@ describe('the Advanced step', () => {
     expect(at(s)).toBe('adv:tobiko.url');
     s = walk(s, ['', 'mirror.internal/tobikodata/tcloud', '']);
     expect(s.error).toBe('give the tag of that repository (the image is a repository and a tag), or clear the repository');
-    s = walk(s, ['1.2.3', 'exec', 'oci://mirror.internal/charts/hybrid-executors', '0.5.0', '10m', '1', '2']);
+    s = walk(s, ['1.2.3', 'exec', 'oci://mirror.internal/charts/hybrid-executors', '0.5.0', '10m', '', 'on', '1', '2']);
     expect(at(s)).toBe('res:apply.requests.cpu');
     s = walk(s, ['', '', '4', '8Gi', ...Array(4).fill('')]);
     expect(at(s)).toBe('review');
@@ -139,6 +150,7 @@ describe('the Advanced step', () => {
       timeout: '10m',
       apply: { resources: { limits: { cpu: '4', memory: '8Gi' } } },
       run: { replicas: 2 },
+      egressCheck: {},
     });
     expect(() => parseModel(structuredClone(s.answers), { env: SECRET_ENV })).not.toThrow();
     const adv = currentQuestion(backTo(s, 'advanced'));
@@ -368,7 +380,7 @@ describe('every field the model accepts, with its rules', () => {
   it('Fivetran on Kubernetes: a mirror image, the pull policy, the release, a chart mirror and the older chart version; the files are those of the --set paths', () => {
     let s = walk(createState(), ['fivetran', 'kubernetes', 'token', TOKEN, 'fivetran', 'fivetran-data', 'none', 'secret', 'none', 'edit']);
     expect(at(s)).toBe('adv:fivetran.image');
-    s = walk(s, ['registry.internal/fivetran/ldp-agent:production', 'IfNotPresent', 'agent-eu', 'oci://registry.internal/helm/hybrid-deployment-agent', '0.12.0', '10m', '', '', '', '']);
+    s = walk(s, ['registry.internal/fivetran/ldp-agent:production', 'IfNotPresent', 'agent-eu', 'oci://registry.internal/helm/hybrid-deployment-agent', '0.12.0', '10m', '', 'off', '', '', '', '']);
     expect(at(s)).toBe('review');
     expect(s.answers.fivetran.image).toBe('registry.internal/fivetran/ldp-agent:production');
     expect(s.answers.fivetran.kubernetes).toMatchObject({ imagePullPolicy: 'IfNotPresent', release: 'agent-eu', chart: 'oci://registry.internal/helm/hybrid-deployment-agent', chartVersion: '0.12.0', timeout: '10m' });
@@ -390,7 +402,7 @@ describe('every field the model accepts, with its rules', () => {
   it('resources: empty requests stay unset (no requests: {}); the same values as the --set paths', () => {
     let s = walk(createState(), ['fivetran', 'kubernetes', 'token', TOKEN, 'fivetran', 'fivetran-data', 'none', 'secret', 'none', 'edit']);
     expect(at(s)).toBe('adv:fivetran.image');
-    s = walk(s, ['', 'Always', '', '', '0.24.0', '', '', '', '4', '8Gi']);
+    s = walk(s, ['', 'Always', '', '', '0.24.0', '', '', 'off', '', '', '4', '8Gi']);
     expect(at(s)).toBe('review');
     expect(s.answers.fivetran.kubernetes.resources).toEqual({ limits: { cpu: '4', memory: '8Gi' } });
     const bare = { product: 'fivetran', runtime: 'kubernetes', fivetran: { token: 'env:FIVETRAN_TOKEN', kubernetes: { namespace: 'fivetran', dataVolumePvc: 'fivetran-data' } } };
@@ -406,6 +418,26 @@ describe('every field the model accepts, with its rules', () => {
     s = backTo(s, 'res:limits.cpu');
     s = walk(s, ['', '']);
     expect(s.answers.fivetran.kubernetes.resources).toBeUndefined();
+  });
+});
+
+describe('a re-run through the Advanced step, Enter on every setting', () => {
+  it('keeps each setting exactly: a number stays a number, the egress check keeps its image', () => {
+    const installed = {
+      product: 'fivetran',
+      runtime: 'kubernetes',
+      fivetran: { token: TOKEN, config: { job_cpu: 2, custom_dns: '10.0.0.2' }, kubernetes: { dataVolumePvc: 'fivetran-data', egressCheck: { image: 'registry.local/curl:8' } } },
+    };
+    let s = prefill(createState(structuredClone(installed)));
+    expect(at(s)).toBe('review');
+    s = backTo(s, 'advanced');
+    for (s = submit(s, 'edit'); at(s) !== 'review'; ) {
+      const q = currentQuestion(s);
+      s = submit(s, q.kind === 'text' ? q.initial : q.kind === 'select' ? q.initial ?? q.options[0]!.value : '');
+      expect(s.error, q.id).toBeUndefined();
+    }
+    expect(s.answers.fivetran.config).toEqual({ job_cpu: 2, custom_dns: '10.0.0.2' });
+    expect(s.answers.fivetran.kubernetes.egressCheck).toEqual({ image: 'registry.local/curl:8' });
   });
 });
 

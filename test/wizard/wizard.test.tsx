@@ -234,7 +234,7 @@ describe('wizard flows (ink-testing-library): the answers render byte-identical 
     expect(w.frame()).toMatch(/❯ always\s+default · pull the image at every install\n\s+missing\s+pull it only when it is not here\n\s+never\s+use an image loaded beforehand/);
     await w.keys(ENTER, ENTER, ENTER);
     expect(w.frame()).toMatch(/❯ on-failure:3\s+default · restart after a crash, 3 times at most/);
-    await w.keys(ENTER, ENTER);
+    await w.keys(ENTER, ENTER, ENTER);
     await installFromReview(w, 'fivetran-docker');
   });
 

@@ -2,8 +2,8 @@
 // token reaches the cluster, where pods run (node selector or affinity rules per connection), and the
 // Advanced step's settings. No zod here (the wizard's first frame loads this file).
 import { PATTERNS, chartProblem, mismatch, imageProblem, labelKeyProblem, labelValueProblem, pathProblem } from '../../model/patterns.js';
-import { K8S_PULL_POLICY_HINTS, PULL_POLICY_HINTS, RESTART_POLICY_HINTS, get, isK8s, secretsNote, k8sName, listOf, namespaceQuestion, opt, put, required, set, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result } from '../wizard.js';
-import { FIVETRAN_CHART, FIVETRAN_CHART_VERSIONS, FIVETRAN_IMAGE, FIVETRAN_PULL_POLICIES_K8S, FIVETRAN_RESTART_POLICIES } from './constants.js';
+import { K8S_PULL_POLICY_HINTS, PULL_POLICY_HINTS, RESTART_POLICY_HINTS, egressField, pairsOf, pairsProblem, scalarOf, get, isK8s, secretsNote, k8sName, listOf, namespaceQuestion, opt, put, required, set, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result } from '../wizard.js';
+import { FIVETRAN_CHART, FIVETRAN_CHART_VERSIONS, FIVETRAN_IMAGE, FIVETRAN_PULL_POLICIES_K8S, FIVETRAN_RESTART_POLICIES, HD_SETUP_CONFIG_KEYS } from './constants.js';
 import { checkToken } from './token.js';
 import { STORED_PREFIX, isStored } from '../../model/stored.js';
 
@@ -362,6 +362,15 @@ function advanced(c: Ctx): Field[] {
     default: FIVETRAN_IMAGE,
     check: imageProblem,
   };
+  const config: Field = {
+    path: 'fivetran.config',
+    label: 'Extra agent parameters (empty: none)',
+    help: `key=value, comma-separated, for config.json${isK8s(c) ? ' (the chart\'s config)' : ''}, e.g. custom_dns=10.0.0.2.`,
+    check: (v) =>
+      pairsProblem(v, (k) => (!/^[a-z][a-z0-9_]*$/.test(k) ? `${k}: config keys are snake_case agent parameters` : HD_SETUP_CONFIG_KEYS.includes(k) ? `${k} is set by hd-setup from its own question` : undefined)),
+    parse: (v) => Object.fromEntries(pairsOf(v).map(([k, x]) => [k, scalarOf(x)])),
+    show: (v) => Object.entries(v as Record<string, unknown>).map(([k, x]) => `${k}=${String(x)}`).join(', '),
+  };
   if (!isK8s(c)) {
     return [
       image,
@@ -370,6 +379,7 @@ function advanced(c: Ctx): Field[] {
       { path: 'fivetran.memory', label: 'Container memory limit', default: '2048m', check: (v) => (/^[0-9]+[kmg]$/.test(v) ? undefined : 'must be like 2048m or 2g') },
       { path: 'fivetran.restartPolicy', label: 'Restart policy', default: 'on-failure:3', options: FIVETRAN_RESTART_POLICIES, optionHints: RESTART_POLICY_HINTS },
       { path: 'fivetran.selinux', label: 'SELinux on the host (host_selinux_enabled)', default: 'auto', options: ['auto', 'true', 'false'], optionHints: { auto: 'detect it on the host (getenforce)' }, parse: (v) => (v === 'auto' ? v : v === 'true'), show: String },
+      config,
     ];
   }
   return [
@@ -379,6 +389,8 @@ function advanced(c: Ctx): Field[] {
     { path: 'fivetran.kubernetes.chart', label: 'Chart reference', help: 'A mirror of the chart, e.g. oci://registry.internal/helm/hybrid-deployment-agent.', default: FIVETRAN_CHART, check: chartProblem },
     { path: 'fivetran.kubernetes.chartVersion', label: 'Chart version', default: '0.24.0', options: FIVETRAN_CHART_VERSIONS },
     { path: 'fivetran.kubernetes.timeout', label: 'Helm timeout', default: '5m', check: (v) => mismatch(PATTERNS.duration, v) },
+    config,
+    egressField('fivetran.kubernetes.egressCheck'),
   ];
 }
 

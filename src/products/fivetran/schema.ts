@@ -4,21 +4,8 @@ import { PATTERNS } from '../../model/patterns.js';
 import { isStored } from '../../model/stored.js';
 import { checkToken } from './token.js';
 
-/** Agent parameters hd-setup writes itself (config.json and the chart's config): not for fivetran.config. */
-export const HD_SETUP_CONFIG_KEYS = [
-  'token',
-  'http_proxy',
-  'https_proxy',
-  'no_proxy',
-  'host_selinux_enabled',
-  'namespace',
-  'data_volume_pvc',
-  'token_secret_name',
-  'token_secret_key',
-  'kubernetes_affinity',
-  'affinity_rules',
-  'kubernetes_node_selector_enable',
-];
+export { HD_SETUP_CONFIG_KEYS } from './constants.js';
+import { HD_SETUP_CONFIG_KEYS } from './constants.js';
 
 import { FIVETRAN_CHART, FIVETRAN_CHART_VERSIONS, FIVETRAN_IMAGE, FIVETRAN_PULL_POLICIES_K8S, FIVETRAN_RESTART_POLICIES } from './constants.js';
 export { FIVETRAN_CHART, FIVETRAN_CHART_VERSIONS, FIVETRAN_IMAGE };

@@ -3,7 +3,7 @@
 // alternatives such as Snowflake's password / key pair / authenticator, and the optional ones), where the
 // executor secrets live, and the Advanced step's settings. No zod here (the wizard's first frame loads it).
 import { PATTERNS, chartProblem, hostProblem, imageProblem, imageRepositoryProblem, imageTagProblem, lineProblem, mismatch, pathProblem, portProblem, urlProblem } from '../../model/patterns.js';
-import { PULL_POLICY_HINTS, RESTART_POLICY_HINTS, get, isK8s, secretsNote, k8sName, namespaceQuestion, put, required, set, shaped, type Answers, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result } from '../wizard.js';
+import { PULL_POLICY_HINTS, RESTART_POLICY_HINTS, egressField, pairsOf, pairsProblem, get, isK8s, secretsNote, k8sName, namespaceQuestion, put, required, set, shaped, type Answers, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result } from '../wizard.js';
 import { TOBIKO_CHART, TOBIKO_IMAGE, TOBIKO_RESTART_POLICIES } from './constants.js';
 import { ENGINES, ENGINE_TYPES, PARAM_HELP, isKeyMaterial, isSecretParam, type EngineSpec, type EngineType } from './engines.js';
 
@@ -302,6 +302,21 @@ const url: Field = {
   check: (v) => urlProblem(v, ['http', 'https'], 'https://cloud.tobikodata.com/sqlmesh/acme/analytics'),
 };
 
+/** Variables hd-setup writes itself (the model refuses them in extraEnv). */
+const reservedEnv = (n: string) => /^(TCLOUD_|SQLMESH__)/.test(n) || /^(HTTPS?|NO)_PROXY$/i.test(n);
+
+function extraEnvField(path: string): Field {
+  return {
+    path,
+    label: 'Extra environment variables (empty: none)',
+    help: 'NAME=value, comma-separated, for both executors; shown and kept as is (not for secrets).',
+    check: (v) =>
+      pairsProblem(v, (n) => (!mismatch(PATTERNS.envVarName, n) ? (reservedEnv(n) ? `${n} is set by hd-setup from its own question` : undefined) : `${n}: ${PATTERNS.envVarName.message}`)),
+    parse: (v) => pairsOf(v).map(([name, value]) => ({ name, value })),
+    show: (v) => (v as { name: string; value: string }[]).map((e) => `${e.name}=${e.value}`).join(', '),
+  };
+}
+
 function advanced(c: Ctx): Field[] {
   if (!isK8s(c)) {
     return [
@@ -310,6 +325,7 @@ function advanced(c: Ctx): Field[] {
       { path: 'tobiko.docker.pullPolicy', label: 'Image pull policy', default: 'always', options: ['always', 'missing', 'never'], optionHints: PULL_POLICY_HINTS },
       { path: 'tobiko.docker.installDir', label: 'Install directory', help: 'Where the 0600 env-file lives.', default: '~/tobiko', check: pathProblem },
       { path: 'tobiko.docker.restartPolicy', label: 'Restart policy', default: 'unless-stopped', options: TOBIKO_RESTART_POLICIES, optionHints: RESTART_POLICY_HINTS },
+      extraEnvField('tobiko.docker.extraEnv'),
     ];
   }
   return [
@@ -331,6 +347,8 @@ function advanced(c: Ctx): Field[] {
     { path: 'tobiko.kubernetes.chart', label: 'Chart reference', help: 'A mirror of the chart, e.g. oci://registry.internal/tobikodata/hybrid-executors.', default: TOBIKO_CHART, check: chartProblem },
     { path: 'tobiko.kubernetes.chartVersion', label: 'Chart version (empty: the latest)', check: (v) => (v === '' ? undefined : mismatch(PATTERNS.chartVersion, v)) },
     { path: 'tobiko.kubernetes.timeout', label: 'Helm timeout', default: '5m', check: (v) => mismatch(PATTERNS.duration, v) },
+    extraEnvField('tobiko.kubernetes.extraEnv'),
+    egressField('tobiko.kubernetes.egressCheck'),
   ];
 }
 

@@ -123,7 +123,8 @@ const shown = (f: Field, v: unknown) => (v === undefined ? undefined : (f.show ?
 /** One Advanced setting as a question: a choice among the model's values, or a text in its format. */
 export function fieldQuestion(c: Ctx, f: Field): Question {
   const current = shown(f, get(c.answers, f.path));
-  const store = (cx: Ctx, v: string) => ({ answers: put(cx.answers, f.path, v === '' || v === f.default ? undefined : (f.parse ?? ((x: string) => x))(v)) });
+  // Keeping the value shown keeps the setting as it is (its type, and what the text does not show).
+  const store = (cx: Ctx, v: string) => (v === current ? { answers: cx.answers } : { answers: put(cx.answers, f.path, v === '' || v === f.default ? undefined : (f.parse ?? ((x: string) => x))(v)) });
   const help = [f.help, `--set ${f.path}=…`].filter(Boolean).join(' ');
   if (f.options) {
     return {
