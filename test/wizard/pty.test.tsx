@@ -133,9 +133,9 @@ describe.runIf(hasScript)('wizard in a pseudo-terminal', () => {
 
     it(`options with long hints stay aligned under the pointer; nothing wider than the terminal (${cols}×${rows})`, async () => {
       const args = ['--set', 'product=tobiko', '--set', 'runtime=kubernetes', '--set', 'tobiko.org=acme', '--set', 'tobiko.project=p', '--set', 'tobiko.clientId=c', '--set', 'tobiko.gateways.wh.type=duckdb'];
-      // prefilled up to the review; esc goes back to the secrets question (at the review it is handled twice, by the review and
-      // by the root, so it goes back past the Advanced step); ctrl-c leaves it on screen
-      const r = await inPty(`cols ${cols} rows ${rows}`, { args, keys: ['\x1b', '\x03'], first: 4000, gap: 1500 });
+      // prefilled up to the review; esc goes back to the Advanced step, another esc to the secrets question; ctrl-c leaves
+      // it on screen
+      const r = await inPty(`cols ${cols} rows ${rows}`, { args, keys: ['\x1b', '\x1b', '\x03'], first: 4000, gap: 1500 });
       const frame = lastFrame(r.out);
       expect(r.code).toBe(130);
       expect(frame.join('\n')).toContain('Where do the executor secrets live?');

@@ -238,6 +238,15 @@ describe('wizard flows (ink-testing-library): the answers render byte-identical 
     await installFromReview(w, 'fivetran-docker');
   });
 
+  it('one Esc on a review reached from flags goes back one step, to the Advanced step (it went two, to Secrets)', async () => {
+    const w = mount({ product: 'fivetran', runtime: 'docker', fivetran: { token: TOKEN } });
+    await untilFrame(w.app, 'enter install');
+    await w.keys(ESC);
+    await untilFrame(w.app, 'Advanced settings');
+    expect(w.frame()).not.toContain('The token goes only into');
+    w.app.unmount();
+  });
+
   it('Fivetran on Kubernetes with affinity rules', async () => {
     const w = mount();
     await w.keys(ENTER, DOWN, DOWN, ENTER);

@@ -395,7 +395,11 @@ export function WizardApp(p: WizardProps) {
   }, [s.result]);
   // The one input handler for the questions: every key goes to the reducer (see state.ts). The review
   // screen has its own while it shows; here it only gets ctrl-c.
-  useRawInput((data) => dispatch({ type: 'input', data }));
+  // On the review its own handler acts on the keys: a key reaching both would act twice (one Esc went
+  // back two steps), so only Ctrl-C comes here then.
+  useRawInput((data) => {
+    if (q.kind !== 'review' || data.includes('\u0003')) dispatch({ type: 'input', data });
+  });
   // Every text is wrapped here (words whole, no line starting with a space) and every line counted:
   // no frame is as tall as the terminal (Ink would clear it and print it again, into the scrollback).
   const size = useTerminalSize();
