@@ -139,7 +139,9 @@ describe('the Advanced step', () => {
     expect(s.error).toBe('give the tag of that repository (the image is a repository and a tag), or clear the repository');
     s = walk(s, ['1.2.3', 'exec', 'oci://mirror.internal/charts/hybrid-executors', '0.5.0', '10m', '', 'on', '1', '2']);
     expect(at(s)).toBe('res:apply.requests.cpu');
-    s = walk(s, ['', '', '4', '8Gi', ...Array(4).fill('')]);
+    // requests cpu, memory, scratch disk; limits the same; for apply, then for run
+    expect(submit(walk(s, ['', '']), '10 gigs').error).toBe('must be like 10Gi or 512Mi');
+    s = walk(s, ['', '', '10Gi', '4', '8Gi', '', ...Array(6).fill('')]);
     expect(at(s)).toBe('review');
     expect(s.answers.tobiko.kubernetes).toEqual({
       namespace: 'tobiko',
@@ -148,7 +150,7 @@ describe('the Advanced step', () => {
       chart: 'oci://mirror.internal/charts/hybrid-executors',
       chartVersion: '0.5.0',
       timeout: '10m',
-      apply: { resources: { limits: { cpu: '4', memory: '8Gi' } } },
+      apply: { resources: { requests: { 'ephemeral-storage': '10Gi' }, limits: { cpu: '4', memory: '8Gi' } } },
       run: { replicas: 2 },
       egressCheck: {},
     });
@@ -168,7 +170,7 @@ describe('what the screens promise is what they ask (issue 15 trial)', () => {
     for (s = submit(s, 'edit'); at(s) !== 'review' && asked < 100; asked++) {
       const cur = currentQuestion(s);
       // each says which --set gives it without the wizard
-      expect(cur.help ?? '', cur.id).toMatch(/--set [a-z]+\.[\w.]+=…/);
+      expect(cur.help ?? '', cur.id).toMatch(/--set [a-z]+\.[\w.-]+=…/);
       s = submit(s, cur.kind === 'text' ? cur.initial : cur.kind === 'select' ? (cur.initial ?? cur.options[0]!.value) : '');
       expect(s.error, cur.id).toBeUndefined();
     }

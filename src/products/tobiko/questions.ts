@@ -352,11 +352,16 @@ function advanced(c: Ctx): Field[] {
   ];
 }
 
+/** Scratch disk, as the chart takes it. */
+const EPHEMERAL = { re: /^[0-9]+(Mi|Gi)$/, message: 'must be like 10Gi or 512Mi' };
+
 const RESOURCES = [
   ['requests.cpu', 'CPU request', PATTERNS.cpu],
   ['requests.memory', 'memory request', PATTERNS.memory],
+  ['requests.ephemeral-storage', 'scratch disk request (ephemeral-storage)', EPHEMERAL],
   ['limits.cpu', 'CPU limit', PATTERNS.cpu],
   ['limits.memory', 'memory limit', PATTERNS.memory],
+  ['limits.ephemeral-storage', 'scratch disk limit (ephemeral-storage)', EPHEMERAL],
 ] as const;
 
 const ROLE = { apply: 'Apply executor', run: 'Run executor' } as const;
