@@ -338,7 +338,7 @@ function questions(c: Ctx, shared: { proxy(): Question[] }): Question[] {
         }
         return undefined;
       },
-      apply: (cx, v) => ({ answers: set(cx.answers, 'fivetran.kubernetes.nodeSelector', Object.fromEntries(v.split(',').map((kv) => kv.trim().split('=') as [string, string]))) }),
+      apply: (cx, v) => ({ answers: set(cx.answers, 'fivetran.kubernetes.nodeSelector', Object.fromEntries(pairsOf(v))) }),
     });
   }
   return q;

@@ -4,7 +4,7 @@
 // executor secrets live, and the Advanced step's settings. No zod here (the wizard's first frame loads it).
 import { PATTERNS, chartProblem, hostProblem, imageProblem, imageRepositoryProblem, imageTagProblem, lineProblem, mismatch, pathProblem, portProblem, urlProblem } from '../../model/patterns.js';
 import { PULL_POLICY_HINTS, RESTART_POLICY_HINTS, egressField, pairsOf, pairsProblem, get, isK8s, secretsNote, k8sName, namespaceQuestion, put, required, set, shaped, type Answers, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result } from '../wizard.js';
-import { TOBIKO_CHART, TOBIKO_IMAGE, TOBIKO_RESTART_POLICIES } from './constants.js';
+import { TOBIKO_CHART, TOBIKO_IMAGE, TOBIKO_RESTART_POLICIES, isReservedEnvName } from './constants.js';
 import { ENGINES, ENGINE_TYPES, PARAM_HELP, isKeyMaterial, isSecretParam, type EngineSpec, type EngineType } from './engines.js';
 
 interface GatewayDraft {
@@ -302,16 +302,13 @@ const url: Field = {
   check: (v) => urlProblem(v, ['http', 'https'], 'https://cloud.tobikodata.com/sqlmesh/acme/analytics'),
 };
 
-/** Variables hd-setup writes itself (the model refuses them in extraEnv). */
-const reservedEnv = (n: string) => /^(TCLOUD_|SQLMESH__)/.test(n) || /^(HTTPS?|NO)_PROXY$/i.test(n);
-
 function extraEnvField(path: string): Field {
   return {
     path,
     label: 'Extra environment variables (empty: none)',
     help: 'NAME=value, comma-separated, for both executors; shown and kept as is (not for secrets).',
     check: (v) =>
-      pairsProblem(v, (n) => (!mismatch(PATTERNS.envVarName, n) ? (reservedEnv(n) ? `${n} is set by hd-setup from its own question` : undefined) : `${n}: ${PATTERNS.envVarName.message}`)),
+      pairsProblem(v, (n) => (!mismatch(PATTERNS.envVarName, n) ? (isReservedEnvName(n) ? `${n} is set by hd-setup from its own question` : undefined) : `${n}: ${PATTERNS.envVarName.message}`)),
     parse: (v) => pairsOf(v).map(([name, value]) => ({ name, value })),
     show: (v) => (v as { name: string; value: string }[]).map((e) => `${e.name}=${e.value}`).join(', '),
   };

@@ -6,7 +6,7 @@ import { isRef, registerSecret, resolveRef } from '../../model/refs.js';
 import { isStored } from '../../model/stored.js';
 import { canonicalParam, ENGINE_TYPES, ENGINES, isKeyMaterial, isSecretParam } from './engines.js';
 
-import { TOBIKO_CHART, TOBIKO_IMAGE, TOBIKO_RESTART_POLICIES } from './constants.js';
+import { TOBIKO_CHART, TOBIKO_IMAGE, TOBIKO_RESTART_POLICIES, isReservedEnvName } from './constants.js';
 export { TOBIKO_CHART, TOBIKO_IMAGE };
 
 const paramValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string()), z.record(z.string(), z.unknown())]);
@@ -98,8 +98,6 @@ export const tobikoSchema = z
   })
   .superRefine((t, ctx) => {
     const names = Object.keys(t.gateways);
-    // Variables hd-setup writes itself: an extra one of the same name would be read back as the setting.
-    const reserved = (n: string) => /^(TCLOUD_|SQLMESH__)/.test(n) || /^(HTTPS?|NO)_PROXY$/i.test(n);
     const envLists: [string[], { name: string }[]][] = [
       [['docker', 'extraEnv'], t.docker.extraEnv],
       [['kubernetes', 'extraEnv'], t.kubernetes.extraEnv],
@@ -108,7 +106,7 @@ export const tobikoSchema = z
     ];
     for (const [path, list] of envLists) {
       list.forEach((e, i) => {
-        if (reserved(e.name)) ctx.addIssue({ code: 'custom', path: [...path, i, 'name'], message: `${e.name} is set by hd-setup; use the dedicated option (tobiko.url, tobiko.clientId, gateways, proxy)` });
+        if (isReservedEnvName(e.name)) ctx.addIssue({ code: 'custom', path: [...path, i, 'name'], message: `${e.name} is set by hd-setup; use the dedicated option (tobiko.url, tobiko.clientId, gateways, proxy)` });
       });
     }
     for (const [g, params] of Object.entries(t.gateways)) {
