@@ -235,6 +235,15 @@ describe('formats checked where the value is used', () => {
     expect(lines.some((l) => expected.test(l)), lines.join('\n')).toBe(true);
   });
 
+  it('extraEnv may not name a variable hd-setup writes itself (it would be read back as that setting)', () => {
+    for (const name of ['TCLOUD_URL', 'SQLMESH__DEFAULT_GATEWAY', 'https_proxy']) {
+      expect(problems(() => load({ presetObject: tob({ docker: { extraEnv: [{ name, value: 'x' }] } }) }))[0]).toBe(
+        `tobiko.docker.extraEnv[0].name: ${name} is set by hd-setup; use the dedicated option (tobiko.url, tobiko.clientId, gateways, proxy)`,
+      );
+    }
+    expect(() => load({ presetObject: tob({ docker: { extraEnv: [{ name: 'TZ', value: 'UTC' }] } }) })).not.toThrow();
+  });
+
   it('accepts the valid forms', () => {
     const ok = [
       fd({}, { proxy: { http: 'http://user:p%40ss@proxy.internal:3128', https: 'https://[2001:db8::1]:8443/', noProxy: ['*', '.corp', 'localhost', '10.0.0.0/8', 'fd00::/8', '[::1]:8080', 'db.internal:5432', '192.168.1.1'] } }),
