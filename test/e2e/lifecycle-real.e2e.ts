@@ -134,4 +134,20 @@ describe.runIf(root && S.HD_E2E_DOCKER === '1' && S.HD_E2E_PODMAN === '1')('real
     expect(readdirSync(units)).toEqual(['mine.service']);
     expect(controller('podman')).toBe('');
   }, 600_000);
+
+  it('a pull the real daemons refuse (a registry nobody answers at): exit 1, the fix names the pull-policy setting, no container', () => {
+    for (const [bin, preset, extra] of [
+      ['docker', 'fivetran-docker', []],
+      ['podman', 'fivetran-podman', ['--skip-check', 'runtime-version']],
+    ] as const) {
+      clean();
+      const home = freshHome();
+      const r = hd(home, ['install', '--preset', preset, '--yes', '--allow-root', ...extra, '--set', 'fivetran.image=127.0.0.1:9/hd-none:latest', '--set', 'fivetran.pullPolicy=always']);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(/^\[4\/7\] FAILED: .*127\.0\.0\.1:9.*connection refused$/m);
+      expect(r.stderr).toMatch(/failed at step "image"/);
+      expect(r.stderr).toMatch(/Fix: +check registry access from this host .*load the image yourself and use --set fivetran\.pullPolicy=never$/m);
+      expect(controller(bin)).toBe('');
+    }
+  }, 600_000);
 });
