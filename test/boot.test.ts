@@ -88,7 +88,7 @@ describe('Start on boot in the install summary', () => {
     const s = await stub({ HD_STUB_ENABLE: 'fail' });
     const r = install(s);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('failed at step "boot"');
+    expect(r.stderr).toContain('failed at "Start on boot"');
     expect(r.stderr).toContain('Unit file hd-fivetran-agent.service does not exist');
     expect(r.stderr).toContain('systemctl --user status hd-fivetran-agent.service');
     s.server.close();

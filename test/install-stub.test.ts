@@ -157,7 +157,7 @@ describe('install on a stub runtime', () => {
     expect(r.stderr).toContain('FAILED: controller exited with code');
     expect(r.stderr).toContain('ERROR Invalid token: authentication failed (401)');
     expect(r.stderr).toMatch(/fix: see "docker logs controller"/);
-    expect(r.stderr).toContain('failed at step "ready"');
+    expect(r.stderr).toContain('failed at "Wait until controller is running"');
     s.server.close();
   });
 
@@ -183,7 +183,7 @@ describe('install on a stub runtime', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('is already in use');
     expect(r.stderr).toContain('Fix:');
-    expect(r.stderr).toContain('Not done: ready, boot');
+    expect(r.stderr).toContain('Not done: Wait until controller is running, Start on boot');
     s.server.close();
   });
 
@@ -263,7 +263,7 @@ describe('install on a stub runtime', () => {
     expect(err).toContain('[4/7] cancelled');
     expect(err).toContain('[5/7] cancelled');
     expect(err).toContain('cancelled.');
-    expect(err).toContain('Not done: image, container:controller, ready, boot');
+    expect(err).toContain(`Not done: Pull image ${'us-docker.pkg.dev/prod-eng-fivetran-ldp/public-docker-us/ldp-agent:production'}, Run container controller, Wait until controller is running, Start on boot`);
     expect(err).toMatch(/Changed:\n\s+- wrote .*config\.json/);
     expect(JSON.parse(readFileSync(join(s.home, 'fivetran/conf/config.json'), 'utf8')).token).toBe(TOKEN);
     expect(readdirSync(join(s.home, 'fivetran/conf')).filter((f) => f.includes('.tmp-'))).toEqual([]);

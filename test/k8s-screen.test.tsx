@@ -76,6 +76,6 @@ describe('status screen over a Kubernetes install (real helm and kubectl)', () =
     expect(frame).toMatch(/cannot pull image us-docker\.pkg\.dev/);
     expect(frame).toContain('ImagePullBackOff');
     expect(frame).toMatch(/fix: check that the nodes reach the registry/);
-    expect(frame).toContain('failed at step "helm"');
+    expect(frame).toContain('failed at "helm upgrade --install hd-agent"');
   });
 });

@@ -15,8 +15,11 @@ export interface Summary {
   cancelled: boolean;
   done: string[];
   skipped: string[];
+  /** The id of the step that failed (for --json); `titles` says it in words. */
   failed?: string;
   notRun: string[];
+  /** Each step's title by its id: the summary names the failed step and those not done by these. */
+  titles?: Record<string, string>;
   /** What changed on the machine, in words ("wrote /x/conf/config.json", "created container controller"). */
   changes: string[];
   backups: string[];

@@ -49,7 +49,7 @@ const TAIL = 12;
 export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary> {
   const { emit, redactor, signal } = opts;
   const clean = (s: string) => maskUrlCredentials(redactor.redact(s)); // redact() masks URL passwords too; kept for clarity
-  const summary: Summary = { ok: false, cancelled: false, done: [], skipped: [], notRun: [], changes: [], backups: [], warnings: (plan.warnings ?? []).map(clean), nextSteps: plan.nextSteps };
+  const summary: Summary = { ok: false, cancelled: false, done: [], skipped: [], notRun: [], changes: [], backups: [], warnings: (plan.warnings ?? []).map(clean), nextSteps: plan.nextSteps, titles: Object.fromEntries(plan.steps.map((s) => [s.id, clean(s.title)])) };
   emit({ type: 'plan', title: `${installName(plan.product, plan.runtime)}`, verb: plan.verb ?? 'installing', steps: plan.steps.map((s) => ({ id: s.id, title: s.title })) });
 
   // What this run creates in the install dir, recorded in its marker (for --purge) before any file is written

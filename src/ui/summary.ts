@@ -6,15 +6,16 @@ import type { Summary } from '../exec/events.js';
 /** The summary's lines; with a width (a terminal), wrapped to it with hanging indents. */
 export function summaryLines(s: Summary, subject: string, width?: number): string[] {
   const out: string[] = [];
+  const title = (id: string) => s.titles?.[id] ?? id;
   if (s.ok) out.push(`✔ ${subject}: done.`);
   else if (s.cancelled) out.push(`✖ ${subject}: cancelled.`);
-  else out.push(`✖ ${subject}: failed at step "${s.failed}".`);
+  else out.push(`✖ ${subject}: failed at "${title(s.failed!)}".`);
   if (!s.ok && s.error) out.push(`  Error: ${s.error}`);
   if (!s.ok && s.fix) out.push(`  Fix:   ${s.fix}`);
   if (!s.ok && s.undo) out.push(`  Undo:  ${s.undo}`);
   if (s.changes.length) out.push('  Changed:', ...s.changes.map((c) => `    - ${c}`));
   else out.push('  Changed: nothing');
-  if (!s.ok && s.notRun.length) out.push(`  Not done: ${s.notRun.join(', ')}`);
+  if (!s.ok && s.notRun.length) out.push(`  Not done: ${s.notRun.map(title).join(', ')}`);
   if (s.backups.length) out.push('  Backups:', ...s.backups.map((b) => `    - ${b}`));
   if (s.warnings.length) out.push('  Warnings:', ...s.warnings.map((w) => `    - ${w}`));
   if (s.ok && s.state?.length) out.push('  State:', ...s.state.map((l) => `    ${l}`));

@@ -145,7 +145,7 @@ describe.runIf(root && S.HD_E2E_DOCKER === '1' && S.HD_E2E_PODMAN === '1')('real
       const r = hd(home, ['install', '--preset', preset, '--yes', '--allow-root', ...extra, '--set', 'fivetran.image=127.0.0.1:9/hd-none:latest', '--set', 'fivetran.pullPolicy=always']);
       expect(r.code, r.stderr).toBe(1);
       expect(r.stderr).toMatch(/^\[4\/7\] FAILED: .*127\.0\.0\.1:9.*connection refused$/m);
-      expect(r.stderr).toMatch(/failed at step "image"/);
+      expect(r.stderr).toMatch(/failed at "Pull image /);
       expect(r.stderr).toMatch(/Fix: +check registry access from this host .*load the image yourself and use --set fivetran\.pullPolicy=never$/m);
       expect(controller(bin)).toBe('');
     }

@@ -174,6 +174,7 @@ const failed: Summary = {
   done: ['preflight', 'files'],
   skipped: [],
   notRun: ['image', 'container:controller', 'readiness'],
+  titles: { preflight: 'Preflight checks', files: 'Write configuration files', image: `Pull image ${IMAGE}`, 'container:controller': 'Run container controller', readiness: 'Wait until controller is running' },
   changes: ['wrote /home/ana/fivetran/conf/config.json (0600)'],
   backups: [],
   warnings: [],
@@ -185,7 +186,7 @@ describe('the final summary', () => {
     it(`wraps to ${cols} columns with hanging indents (plain lines)`, () => {
       const lines = summaryLines(failed, 'Fivetran agent on docker', cols - 1);
       for (const l of lines) expect([...l].length).toBeLessThan(cols);
-      expect(lines[0]).toBe('✖ Fivetran agent on docker: failed at step "image".');
+      expect(squash(lines.slice(0, lines.findIndex((l) => l.startsWith('  Error:'))))).toBe(squash([`✖ Fivetran agent on docker: failed at "Pull image ${IMAGE}".`])); // the step's title, not its id
       for (const l of lines.slice(1)) expect(l).toMatch(/^ {2}/); // nothing falls back to column 0
       const fix = lines.findIndex((l) => l.startsWith('  Fix:'));
       expect(lines[fix + 1]).toMatch(/^ {9}\S/); // under the text after "Fix:   "
