@@ -336,6 +336,10 @@ describe('local state is input too', () => {
     ['[{"product": "fivetran", "runtime": "docker", "installDir": 5}]', /installs\.json: install \[0\] has a installDir that is not a string/],
     ['[{"product": "fivetran", "runtime": "docker", "installDir": "/x\\u0000y"}]', /installs\.json: install \[0\] has an invalid installDir/],
     ['[{"product": "fivetran",', /installs\.json:1:\d+: invalid JSON: .*; fix it or move it away/],
+    // what an uninstall kept of its containers, read back by the next install: each must be {image, labels}
+    ['[{"product": "fivetran", "runtime": "docker", "installDir": "/x", "containers": {"controller": "x"}}]', /installs\.json: install \[0\] has containers that are not \{name: \{image, labels, restart\}\}/],
+    ['[{"product": "fivetran", "runtime": "docker", "installDir": "/x", "containers": {"controller": {"image": "i", "labels": {"a": 5}}}}]', /installs\.json: install \[0\] has containers that are not/],
+    ['[{"product": "fivetran", "runtime": "docker", "installDir": "/x", "containers": {"controller": {"labels": {}}}}]', /installs\.json: install \[0\] has containers that are not/],
   ])('installs.json %s: status exits 2 naming the file', (text, expected) => {
     const home = stateHome({ [reg]: text });
     const r = cli(['status'], { env: { HOME: home } });
