@@ -35,6 +35,15 @@ describe('basics', () => {
     expect(ih.stdout).toContain('--dry-run');
     expect(ih.stdout).toContain('--skip-check');
   });
+  it('no help says "(default: [])" of a repeatable option (an empty list says nothing)', () => {
+    for (const cmd of [[], ['install'], ['doctor'], ['restart'], ['uninstall'], ['start'], ['render']]) {
+      const h = cli([...cmd, '--help']);
+      expect(h.code).toBe(0);
+      expect(h.stdout).not.toContain('(default: [])');
+      expect(h.stdout).toMatch(/--set <path=value>|--skip-check <id>/);
+      expect(h.stdout).toMatch(/\(repeatable\)\n/);
+    }
+  });
   it('without a TTY, the wizard never mounts: exit 2 naming what to pass', () => {
     const r = cli([], { env: { CI: '' } });
     expect(r.code).toBe(2);

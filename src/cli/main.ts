@@ -1,6 +1,6 @@
 // hd-setup entry point: commander wiring. Commands call plain async functions; no JSX here.
 import './interrupt-first.js';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help, type Option } from 'commander';
 import { UserError } from '../model/errors.js';
 import { collectCheckId } from '../exec/check-ids.js';
 import { listPresets } from '../model/load.js';
@@ -48,6 +48,8 @@ export function buildProgram(): Command {
     .showSuggestionAfterError(true)
     .enablePositionalOptions()
     .configureOutput({ outputError: (str, write) => write(str.replace(/^error: /, 'error: ')) })
+    // A repeatable option starts as an empty list: "(default: [])" in the help says nothing
+    .configureHelp({ optionDescription: (o: Option) => new Help().optionDescription(o).replace(/ \(default: \[\]\)$/, '') })
     .exitOverride();
 
   modelOptions(program.command('render'))
