@@ -5,7 +5,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { homeOf } from '../model/home.js';
 import { join } from 'node:path';
 import { productOf } from '../products/index.js';
-import type { NodeExpression } from '../products/types.js';
+import { nodeMatches } from './node-match.js';
 import { which } from '../util/which.js';
 import type { Check, CheckContext } from './preflight.js';
 import { compareVersions } from './preflight.js';
@@ -310,31 +310,6 @@ export function quantity(q: string): number | undefined {
   if (!m) return undefined;
   const unit: Record<string, number> = { m: 1e-3, k: 1e3, Ki: 1024, M: 1e6, Mi: 1024 ** 2, G: 1e9, Gi: 1024 ** 3, T: 1e12, Ti: 1024 ** 4 };
   return Number(m[1]) * (m[2] ? unit[m[2]]! : 1);
-}
-
-/** Whether a node's labels satisfy a node selector and a required node-affinity term (every expression). */
-export function nodeMatches(labels: Record<string, string>, selector: Record<string, string> = {}, expressions: NodeExpression[] = []): boolean {
-  if (!Object.entries(selector).every(([k, v]) => labels[k] === v)) return false;
-  return expressions.every((e) => {
-    const v = labels[e.key];
-    switch (e.operator) {
-      case 'In':
-        return v !== undefined && e.values.includes(v);
-      case 'NotIn':
-        return v === undefined || !e.values.includes(v);
-      case 'Exists':
-        return v !== undefined;
-      case 'DoesNotExist':
-        return v === undefined;
-      case 'Gt':
-      case 'Lt': {
-        const n = Number(v);
-        const ref = Number(e.values[0]);
-        if (v === undefined || !Number.isInteger(n)) return false;
-        return e.operator === 'Gt' ? n > ref : n < ref;
-      }
-    }
-  });
 }
 
 async function requiredSecret(ctx: CheckContext) {

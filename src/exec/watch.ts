@@ -4,6 +4,7 @@ import type { Emit } from './events.js';
 import type { WatchContext } from './events.js';
 import { REQUEST_TIMEOUT, kubectlArgv, toolStderr } from './kube-reach.js';
 import { run } from './run.js';
+import { expressionMatches } from './node-match.js';
 
 interface Finding {
   key: string;
@@ -69,26 +70,6 @@ async function getJson<T>(argv: string[], signal: AbortSignal): Promise<T | unde
 
 type NodeLabels = Record<string, string>[];
 
-function matchesNode(labels: Record<string, string>, e: { key: string; operator: string; values?: string[] }): boolean {
-  const v = labels[e.key];
-  switch (e.operator) {
-    case 'In':
-      return v !== undefined && (e.values ?? []).includes(v);
-    case 'NotIn':
-      return v === undefined || !(e.values ?? []).includes(v);
-    case 'Exists':
-      return v !== undefined;
-    case 'DoesNotExist':
-      return v === undefined;
-    case 'Gt':
-      return v !== undefined && Number(v) > Number(e.values?.[0]);
-    case 'Lt':
-      return v !== undefined && Number(v) < Number(e.values?.[0]);
-    default:
-      return true;
-  }
-}
-
 /** Which constraint of the pod matches no node: the selector pair or affinity expression, named. */
 function unmatchedPlacement(pod: Pod, nodes: NodeLabels): string[] {
   const out: string[] = [];
@@ -98,7 +79,7 @@ function unmatchedPlacement(pod: Pod, nodes: NodeLabels): string[] {
   const terms = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
   for (const term of terms) {
     for (const e of term.matchExpressions ?? []) {
-      if (!nodes.some((n) => matchesNode(n, e))) out.push(`node affinity ${e.key} ${e.operator} ${(e.values ?? []).join(',')}`.trim());
+      if (!nodes.some((n) => expressionMatches(n, e))) out.push(`node affinity ${e.key} ${e.operator} ${(e.values ?? []).join(',')}`.trim());
     }
   }
   return out;

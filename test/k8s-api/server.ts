@@ -180,7 +180,9 @@ function podMatchesNode(pod: Obj, node: Record<string, string>): boolean {
       if (e.operator === 'NotIn') return v === undefined || !(e.values ?? []).includes(v);
       if (e.operator === 'Exists') return v !== undefined;
       if (e.operator === 'DoesNotExist') return v === undefined;
-      return true;
+      // Gt, Lt: the label is an integer, compared with the one value (the scheduler's rule)
+      if (v === undefined || !/^-?\d+$/.test(v)) return false;
+      return e.operator === 'Gt' ? parseInt(v, 10) > parseInt(e.values?.[0] ?? '', 10) : parseInt(v, 10) < parseInt(e.values?.[0] ?? '', 10);
     }),
   );
 }

@@ -103,12 +103,32 @@ describe('preflight matches the cluster; nothing is created when it fails', () =
       const r = await b.hd(['install', '--yes', ...preset]);
       expect(r.code).toBe(1);
       const f = failOf(r.stderr, 'placement');
-      expect(f.message).toBe('required affinity rule large (hd_size In large), which the jobs of its connections need matches none of the 1 node(s)');
+      expect(f.message).toBe('required affinity rule large (hd_size In large), needed by the jobs of its connections, matches none of the 1 node(s)');
       expect(f.fix).toContain('--set fivetran.kubernetes.affinityRules.large.mode=preferred');
       expect(r.stderr).not.toContain('rule small');
       expect(writes(b)).toEqual([]);
       b.api.setNodes([{ 'kubernetes.io/hostname': 'node-1', 'kubernetes.io/arch': 'amd64', hd_size: 'small' }, { 'kubernetes.io/hostname': 'node-2', 'kubernetes.io/arch': 'amd64', hd_size: 'large' }]);
       const ok = await b.hd(['install', '--yes', ...preset]);
+      expect(ok.code, ok.stderr).toBe(0);
+    },
+    T,
+  );
+
+  it(
+    'Gt/Lt rules compare the label as an integer, as the scheduler does (a label 8.5 or none meets neither)',
+    async () => {
+      const rule = ['--set', 'fivetran.kubernetes.affinityRules.big={mode: required, match: [{key: cores, operator: Gt, values: ["8"]}, {key: disk, operator: Lt, values: ["100"]}]}', '--set', 'fivetran.kubernetes.affinity=[{rule: big, connectors: [conn_1]}]'];
+      const node = (labels: Record<string, string>) => ({ 'kubernetes.io/hostname': 'node-1', 'kubernetes.io/arch': 'amd64', ...labels });
+      const b = await bed({ nodes: [node({ cores: '4', disk: '50' })] });
+      for (const labels of [{ cores: '4', disk: '50' }, { cores: '8.5', disk: '50' }, { cores: '16', disk: '100' }, { cores: '16' }] as Record<string, string>[]) {
+        b.api.setNodes([node(labels)]);
+        const r = await b.hd(['install', '--yes', ...FIVETRAN, ...rule]);
+        expect(r.code, JSON.stringify(labels)).toBe(1);
+        expect(failOf(r.stderr, 'placement').message).toBe('required affinity rule big (cores Gt 8 and disk Lt 100), needed by the jobs of its connections, matches none of the 1 node(s)');
+        expect(writes(b)).toEqual([]);
+      }
+      b.api.setNodes([node({ cores: '16', disk: '99' })]);
+      const ok = await b.hd(['install', '--yes', ...FIVETRAN, ...rule]);
       expect(ok.code, ok.stderr).toBe(0);
     },
     T,

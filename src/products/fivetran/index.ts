@@ -34,7 +34,7 @@ function fivetranPlacement(k: FivetranKubernetes): KubeSpec['placement'] {
     if (r.mode !== 'required') continue;
     const base = keyPath('fivetran.kubernetes.affinityRules', name);
     out.push({
-      what: `required affinity rule ${name} (${r.match.map((m) => `${m.key} ${m.operator}${m.values.length ? ` ${m.values.join(',')}` : ''}`).join(' and ')}), which the jobs of its connections need`,
+      what: `required affinity rule ${name} (${r.match.map((m) => `${m.key} ${m.operator}${m.values.length ? ` ${m.values.join(',')}` : ''}`).join(' and ')}), needed by the jobs of its connections,`,
       expressions: r.match.map((m) => ({ key: m.key, operator: m.operator, values: m.values })),
       fix: `label a node to match it, change its match (--set ${base}.match=...), or make it a preference: --set ${base}.mode=preferred`,
     });
