@@ -402,7 +402,8 @@ describe('local state is input too', () => {
 describe('HOME', () => {
   it('set but empty is the home of the password database, never the working directory; a relative HOME is exit 2', () => {
     const cwd = tmp();
-    const dry = cli(['install', '--preset', 'fivetran-docker', '--dry-run'], { env: { HOME: '', FIVETRAN_TOKEN: TOKEN }, cwd });
+    // the stub runtime: what the host's real docker holds (an e2e test's controller) does not matter here
+    const dry = cli(['install', '--preset', 'fivetran-docker', '--dry-run'], { env: { HOME: '', FIVETRAN_TOKEN: TOKEN, PATH: `${join(ROOT_DIR, 'test/stubs/bin')}:/usr/bin:/bin`, HD_STUB_STATE: join(tmp(), 'stub') }, cwd });
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toContain(`  ${join(userInfo().homedir, 'fivetran/conf/config.json')}  (`);
     const rel = cli(['status'], { env: { HOME: 'somewhere' }, cwd });
