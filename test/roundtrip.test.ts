@@ -273,6 +273,15 @@ describe('the read-back keeps only what was set', () => {
     expect((readBack(artifactsOf(parse(raw(true)), HOST), env(false)).preset.fivetran as Obj).selinux).toBe(true);
     expect(readBack(artifactsOf(parse(raw(true)), { ...HOST, selinux: true }), env(true)).preset.fivetran).not.toHaveProperty('selinux');
   });
+  it('a release whose values name the token Secret without its key (installed by hand, as the vendor shows) reads back with the key the chart then uses: token', () => {
+    const raw = { product: 'fivetran', runtime: 'kubernetes', fivetran: { kubernetes: { dataVolumePvc: 'data', tokenSecret: { name: 'agent-token', key: 'token' } } } };
+    const a = artifactsOf(parse(raw), HOST);
+    const config = (a.values as { config: Obj }).config;
+    expect(config.token_secret_key).toBe('token');
+    delete config.token_secret_key; // the chart: key: {{ if .Values.config.token_secret_key }}…{{ else }}token{{ end }}
+    const back = readBack(a, { home: HOST.home, selinux: false, runtimeBin: '', version: 'x' });
+    expect(back.preset.fivetran).toEqual({ kubernetes: { dataVolumePvc: 'data', tokenSecret: { name: 'agent-token' } } }); // key: token, the default
+  });
   it('a token given to the Secret hd-setup makes comes back as stored, not as a Secret of the user', () => {
     const raw = { product: 'fivetran', runtime: 'kubernetes', fivetran: { token: Buffer.from('ab_cd:secretpart').toString('base64'), kubernetes: { dataVolumePvc: 'data' } } };
     const back = readBack(artifactsOf(parse(raw), HOST), { home: HOST.home, selinux: false, runtimeBin: '', version: 'x' });
