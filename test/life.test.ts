@@ -135,6 +135,25 @@ describe('uninstall --purge acts on this HOME\'s install only', () => {
   }, 120_000);
 });
 
+describe('--dry-run --json of the lifecycle commands', () => {
+  it('stop, start and uninstall print the plan as JSON (steps by id, exact commands), as install does; nothing is done', async () => {
+    const s = await stubEnv('docker', {}, { imagePresent: true });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const plans: Record<string, string[]> = {};
+    for (const cmd of ['stop', 'start', 'uninstall']) {
+      const r = cli([cmd, '--dry-run', '--json', ...rootFlags], { env: s.env });
+      expect(r.code, r.stderr).toBe(0);
+      const plan = JSON.parse(r.stdout) as { dryRun: boolean; command: string; product: string; runtime: string; steps: { id: string; actions: { command: string }[] }[] };
+      expect(plan).toMatchObject({ dryRun: true, command: cmd, product: 'fivetran', runtime: 'docker' });
+      plans[cmd] = plan.steps.map((st) => st.id);
+    }
+    expect(plans.stop).toEqual(['stop']);
+    expect(plans.uninstall).toEqual(['unit', 'containers', 'network']);
+    expect(cli(['status'], { env: s.env }).stdout).toContain('✔ controller: running');
+    s.server.close();
+  }, 60_000);
+});
+
 describe('status after hd-setup stop: stopped, not failed', () => {
   it('says it was stopped and how to start it; a start clears that, and an agent that stops by itself is a failure again', async () => {
     const s = await stubEnv('docker', {}, { imagePresent: true });

@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import { UserError } from '../model/errors.js';
 import type { DetectedInstall } from '../exec/installed.js';
-import { planToText } from '../plan/describe.js';
+import { planToJson, planToText } from '../plan/describe.js';
 import type { Plan } from '../plan/types.js';
 import { contextOnly, findAll, findAt, findContext, findInContext, findOne } from '../service/find.js';
 import { exitCodeOf, type Choices } from '../service/install.js';
@@ -54,8 +54,10 @@ async function confirmOrYes(flags: LifecycleFlags, what: string): Promise<boolea
   return /^y(es)?$/i.test(await ask(`${what}? [y/N] `));
 }
 
-function dryRun(d: DetectedInstall, plan: Plan, what: string): number {
-  process.stdout.write(`hd-setup ${what} --dry-run: ${installName(d.location.product, d.location.runtime)} (${d.where})\n\n${planToText(plan, redactor)}\n`);
+function dryRun(d: DetectedInstall, plan: Plan, what: string, json?: boolean): number {
+  // --json: the plan as install --dry-run --json gives it (steps with their ids and exact commands, secrets masked)
+  if (json) printJson({ dryRun: true, command: what.replace(' ', ''), where: d.where, ...planToJson(plan, redactor) });
+  else process.stdout.write(`hd-setup ${what} --dry-run: ${installName(d.location.product, d.location.runtime)} (${d.where})\n\n${planToText(plan, redactor)}\n`);
   return 0;
 }
 
@@ -72,7 +74,7 @@ export async function uninstallCommand(flags: LifecycleFlags): Promise<number> {
   // One change at a time per install; after waiting for another run, look again at what it left.
   if (!flags.dryRun && (await life.lockAt(d.location, findContext().home)).waited) return uninstallCommand(flags);
   const plan = await life.uninstallPlanFor(d, Boolean(flags.purge));
-  if (flags.dryRun) return dryRun(d, plan, 'uninstall');
+  if (flags.dryRun) return dryRun(d, plan, 'uninstall', flags.json);
   // --purge deletes what hd-setup created (the agent's config, data and logs): the question lists it first.
   const purged = plan.steps.filter((st) => st.id === 'purge').flatMap((st) => st.actions.flatMap((a) => (a.kind === 'remove' ? [a.path] : [])));
   if (purged.length && !flags.yes && isInteractive()) process.stderr.write(`--purge deletes, for good:\n${purged.map((p) => `  ${p}`).join('\n')}\n`);
@@ -91,7 +93,7 @@ export async function stopCommand(flags: LifecycleFlags): Promise<number> {
   if (!flags.dryRun && (await life.lockAt(d.location, findContext().home)).waited) return stopCommand(flags);
   life.requireUsableRelease(d, 'stop');
   const plan = await life.stopPlanFor(d);
-  if (flags.dryRun) return dryRun(d, plan, 'stop');
+  if (flags.dryRun) return dryRun(d, plan, 'stop', flags.json);
   return exitCodeOf(await life.stop(d, plan, reporterFor(flags)));
 }
 
@@ -102,7 +104,7 @@ export async function startCommand(flags: LifecycleFlags): Promise<number> {
   if (!flags.dryRun && (await life.lockAt(d.location, findContext().home)).waited) return startCommand(flags);
   life.requireUsableRelease(d, 'start');
   const p = await life.startPrepared(d);
-  if (flags.dryRun) return dryRun(d, p.plan, 'start');
+  if (flags.dryRun) return dryRun(d, p.plan, 'start', flags.json);
   return exitCodeOf(await life.start(p, flags, reporterFor(flags)));
 }
 
@@ -127,7 +129,7 @@ export async function rollbackCommand(flags: LifecycleFlags): Promise<number> {
   if (d.location.runtime === 'kubernetes') {
     life.requireUsableRelease(d, 'rollback');
     const plan = await life.helmRollbackPlanFor(d);
-    if (flags.dryRun) return dryRun(d, plan, 'roll back');
+    if (flags.dryRun) return dryRun(d, plan, 'roll back', flags.json);
     if (!(await confirmOrYes(flags, `Roll back ${installName(d.location.product, d.location.runtime)} (${d.where})`))) {
       process.stderr.write('Nothing was changed.\n');
       return 1;

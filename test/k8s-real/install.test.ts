@@ -391,6 +391,15 @@ describe('tobiko-kubernetes against the API server, with the real helm, kubectl 
     async () => {
       const state = join(bed.home, '.config/hd-setup/tobiko/tobiko/executors');
       expect(existsSync(join(state, 'secret.yaml'))).toBe(true);
+      // --dry-run --json: the plan for scripts, each step by a unique id, nothing done
+      const dry = await hd(['uninstall', '--dry-run', '--json']);
+      expect(dry.code, dry.stderr).toBe(0);
+      const plan = JSON.parse(dry.stdout) as { dryRun: boolean; command: string; steps: { id: string; title: string; actions: { command: string }[] }[] };
+      expect(plan).toMatchObject({ dryRun: true, command: 'uninstall', product: 'tobiko', runtime: 'kubernetes' });
+      const ids = plan.steps.map((st) => st.id);
+      expect(ids.every((id) => /^[a-z][a-z0-9:-]*$/.test(id)) && new Set(ids).size === ids.length, ids.join(' ')).toBe(true);
+      expect(plan.steps.find((st) => st.id === 'secret-files')?.actions.map((x) => x.command)).toEqual([`rm -f ${join(state, 'secret.yaml')}`]);
+      expect(existsSync(join(state, 'secret.yaml'))).toBe(true);
       const r = await hd(['uninstall', '--yes']);
       expect(r.code, r.stderr).toBe(0);
       expect(await releases(bed, 'tobiko')).toEqual([]);
