@@ -136,7 +136,7 @@ describe('uninstall --purge acts on this HOME\'s install only', () => {
 });
 
 describe('--dry-run --json of the lifecycle commands', () => {
-  it('stop, start and uninstall print the plan as JSON (steps by id, exact commands), as install does; nothing is done', async () => {
+  it('stop, start, uninstall and rollback print the plan as JSON (steps by id, exact commands), as install does; nothing is done', async () => {
     const s = await stubEnv('docker', {}, { imagePresent: true });
     expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
     const plans: Record<string, string[]> = {};
@@ -147,6 +147,11 @@ describe('--dry-run --json of the lifecycle commands', () => {
       expect(plan).toMatchObject({ dryRun: true, command: cmd, product: 'fivetran', runtime: 'docker' });
       plans[cmd] = plan.steps.map((st) => st.id);
     }
+    // a changed config leaves a backup: rollback has a plan too
+    expect(cli(['install', '--preset', 'fivetran-docker', '--set', 'fivetran.config.custom_dns=10.0.0.2', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const rb = cli(['rollback', '--dry-run', '--json', ...rootFlags], { env: s.env });
+    expect(rb.code, rb.stderr).toBe(0);
+    expect(JSON.parse(rb.stdout)).toMatchObject({ dryRun: true, command: 'rollback', product: 'fivetran', restore: { file: join(s.home, 'fivetran/conf/config.json') } });
     expect(plans.stop).toEqual(['stop']);
     expect(plans.uninstall).toEqual(['unit', 'containers', 'network']);
     expect(cli(['status'], { env: s.env }).stdout).toContain('✔ controller: running');
