@@ -1,4 +1,4 @@
-// exec/run.ts, the one place that starts processes (plain child_process): what its callers rely on.
+// exec/run.ts, the one place that starts processes (through execa): what its callers rely on.
 import { describe, expect, it } from 'vitest';
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,6 +58,17 @@ describe('run', () => {
     const r = await run(['sh', '-c', 'sleep 30 & echo $!; wait'], { timeoutMs: 300 });
     expect(r.failure).toBe('timeout');
     expect(r.exitCode).toBe(-1);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    const grandchild = Number(r.stdout.trim());
+    await new Promise((res) => setTimeout(res, 200));
+    expect(alive(grandchild)).toBe(false);
+  });
+
+  it('a group that ignores SIGTERM is killed 2 s later (SIGKILL): the timeout still ends it', async () => {
+    const t0 = Date.now();
+    const r = await run(['sh', '-c', 'trap "" TERM; sleep 30 & echo $!; wait'], { timeoutMs: 300 });
+    expect(r.failure).toBe('timeout');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(2000); // the TERM was ignored
     expect(Date.now() - t0).toBeLessThan(10_000);
     const grandchild = Number(r.stdout.trim());
     await new Promise((res) => setTimeout(res, 200));
