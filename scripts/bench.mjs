@@ -158,6 +158,17 @@ for (const a of calls.slice(first)) await run(a);
   if (hasScript) {
     const [wiz, bare, ratio] = sideBySide(21, tty(`${node} ${bin}`), tty(`${node} -e 0`));
     report('wizard first frame vs node -e 0 (in a pty)', `${ratio.toFixed(2)}x (${wiz.toFixed(0)} / ${bare.toFixed(0)} ms)`, '<= 2.0x', ratio <= 2.0);
+    // The floor: the first frame of a two-line Ink app, bundled as hd-setup is (the same Ink, React and
+    // esbuild settings), in the same pty: what the stack costs before any of hd-setup's code runs.
+    const { build } = await import('esbuild');
+    const hello = join(work, 'hello.jsx');
+    writeFileSync(hello, `import { render, Text, Box } from 'ink';
+const app = render(<Box flexDirection="column"><Text bold>hd-setup</Text><Text>Which product?</Text></Box>);
+setImmediate(() => { app.unmount(); process.exit(0); });
+`);
+    await build({ entryPoints: [hello], outfile: join(work, 'hello.mjs'), bundle: true, platform: 'node', format: 'esm', target: 'node20', minify: true, jsx: 'automatic', nodePaths: [join(root, 'node_modules')], alias: { 'react-devtools-core': join(root, 'scripts/stubs/react-devtools-core.mjs') }, define: { 'process.env.NODE_ENV': '"production"' }, banner: { js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);" }, logLevel: 'warning' });
+    const [ink, bare2, inkRatio] = sideBySide(21, tty(`${node} ${join(work, 'hello.mjs')}`), tty(`${node} -e 0`));
+    console.log(`info  ${'  a two-line Ink app, bundled alike'.padEnd(48)} ${`${inkRatio.toFixed(2)}x (${ink.toFixed(0)} / ${bare2.toFixed(0)} ms)`.padEnd(22)} the floor under that target on this machine`);
   } else console.log('skip  wizard first frame: util-linux `script` is not installed');
 }
 
