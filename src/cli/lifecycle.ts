@@ -54,10 +54,10 @@ async function confirmOrYes(flags: LifecycleFlags, what: string): Promise<boolea
   return /^y(es)?$/i.test(await ask(`${what}? [y/N] `));
 }
 
-function dryRun(d: DetectedInstall, plan: Plan, what: string, json?: boolean): number {
+function dryRun(d: DetectedInstall, plan: Plan, command: string, json?: boolean): number {
   // --json: the plan as install --dry-run --json gives it (steps with their ids and exact commands, secrets masked)
-  if (json) printJson({ dryRun: true, command: what.replace(' ', ''), where: d.where, ...planToJson(plan, redactor) });
-  else process.stdout.write(`hd-setup ${what} --dry-run: ${installName(d.location.product, d.location.runtime)} (${d.where})\n\n${planToText(plan, redactor)}\n`);
+  if (json) printJson({ dryRun: true, command, where: d.where, ...planToJson(plan, redactor) });
+  else process.stdout.write(`hd-setup ${command} --dry-run: ${installName(d.location.product, d.location.runtime)} (${d.where})\n\n${planToText(plan, redactor)}\n`);
   return 0;
 }
 
@@ -129,7 +129,7 @@ export async function rollbackCommand(flags: LifecycleFlags): Promise<number> {
   if (d.location.runtime === 'kubernetes') {
     life.requireUsableRelease(d, 'rollback');
     const plan = await life.helmRollbackPlanFor(d);
-    if (flags.dryRun) return dryRun(d, plan, 'roll back', flags.json);
+    if (flags.dryRun) return dryRun(d, plan, 'rollback', flags.json);
     if (!(await confirmOrYes(flags, `Roll back ${installName(d.location.product, d.location.runtime)} (${d.where})`))) {
       process.stderr.write('Nothing was changed.\n');
       return 1;

@@ -97,6 +97,12 @@ describe('Fivetran: dry-run, install, re-runs, rollback and uninstall', () => {
   it(
     'rollback: helm rolls back and the previous values file is restored',
     async () => {
+      // --dry-run names the command as it is typed, in text and in --json (the helm rollback among its steps)
+      const text = await hd(['rollback', '--dry-run']);
+      expect(text.stdout).toMatch(/^hd-setup rollback --dry-run: /);
+      const json = JSON.parse((await hd(['rollback', '--dry-run', '--json'])).stdout) as { command: string; steps: { actions: { command: string }[] }[] };
+      expect(json.command).toBe('rollback');
+      expect(json.steps.flatMap((st) => st.actions.map((x) => x.command)).join('\n')).toMatch(/^helm rollback hd-agent -n fivetran --wait$/m);
       const r = await hd(['rollback', '--yes']);
       expect(r.code, r.stderr).toBe(0);
       expect(readFileSync(join(state(), 'values.yaml'), 'utf8')).not.toContain('https_proxy');
