@@ -1,7 +1,7 @@
 // exec/node-match.ts: the scheduler's rule for node selectors and node-affinity expressions, which the
 // placement preflight and the watcher share (test/k8s-real/preflight.test.ts drives it through the real kubectl).
 import { describe, expect, it } from 'vitest';
-import { expressionMatches, nodeMatches } from '../src/exec/node-match.js';
+import { expressionMatches, nodeMatches, unmetPlacement } from '../src/exec/node-match.js';
 
 const node = { pool: 'agents', cores: '16', zone: 'a' };
 
@@ -39,5 +39,47 @@ describe('nodeMatches', () => {
     expect(nodeMatches(node, { pool: 'agents', zone: 'b' })).toBe(false);
     expect(nodeMatches(node, {}, [{ key: 'cores', operator: 'Gt', values: ['8'] }, { key: 'gpu', operator: 'Exists' }])).toBe(false);
     expect(nodeMatches(node)).toBe(true);
+  });
+});
+
+describe('unmetPlacement: why no node takes a pod (the stuck-pod watcher)', () => {
+  const nodes = [
+    { pool: 'agents', zone: 'b', cores: '4' },
+    { pool: 'batch', zone: 'a', cores: '16' },
+  ];
+  const expr = (key: string, operator: string, ...values: string[]) => ({ key, operator, values });
+  it('a placement some node meets is not the cause', () => {
+    expect(unmetPlacement(nodes, { pool: 'agents' })).toBeUndefined();
+    expect(unmetPlacement(nodes, {}, [[expr('cores', 'Gt', '8')]])).toBeUndefined();
+    // terms are alternatives: one met is enough
+    expect(unmetPlacement(nodes, { zone: 'a' }, [[expr('pool', 'In', 'gpu')], [expr('cores', 'Gt', '8')]])).toBeUndefined();
+    expect(unmetPlacement(nodes)).toBeUndefined();
+  });
+  it('names each part that no node meets even alone, with the label that would meet it', () => {
+    expect(unmetPlacement(nodes, { pool: 'gpu', zone: 'a' }, [[expr('disk', 'In', 'ssd'), expr('cores', 'Gt', '32')]])).toEqual({
+      together: false,
+      parts: [
+        { text: 'node selector pool=gpu', label: 'pool=gpu' },
+        { text: 'node affinity disk In ssd', label: 'disk=ssd' },
+        { text: 'node affinity cores Gt 32' }, // no label meets a number rule
+      ],
+    });
+  });
+  it('parts that some node meets each, but no node all of them, are named together', () => {
+    expect(unmetPlacement(nodes, { pool: 'agents', zone: 'a' })).toEqual({
+      together: true,
+      parts: [
+        { text: 'node selector pool=agents', label: 'pool=agents' },
+        { text: 'node selector zone=a', label: 'zone=a' },
+      ],
+    });
+    expect(unmetPlacement(nodes, { pool: 'agents' }, [[expr('cores', 'Gt', '8')]])).toEqual({
+      together: true,
+      parts: [{ text: 'node selector pool=agents', label: 'pool=agents' }, { text: 'node affinity cores Gt 8' }],
+    });
+    expect(unmetPlacement(nodes, {}, [[expr('pool', 'In', 'agents'), expr('zone', 'In', 'a')]])?.together).toBe(true);
+  });
+  it('a term without expressions matches no node (the API rule)', () => {
+    expect(unmetPlacement(nodes, {}, [[]])).toEqual({ together: true, parts: [] });
   });
 });

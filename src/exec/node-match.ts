@@ -35,3 +35,37 @@ export function expressionMatches(labels: Record<string, string>, e: MatchExpres
 export function nodeMatches(labels: Record<string, string>, selector: Record<string, string> = {}, expressions: readonly MatchExpression[] = []): boolean {
   return Object.entries(selector).every(([k, v]) => labels[k] === v) && expressions.every((e) => expressionMatches(labels, e));
 }
+
+/** A part of a pod's placement, named; `label` is what `kubectl label node` would take to meet it, when a label can. */
+export interface PlacementPart {
+  text: string;
+  label?: string;
+}
+
+/**
+ * Why no node meets a pod's required placement: its node selector, and its node-affinity terms (one of
+ * which must hold, each with all its expressions), as the scheduler reads them. `parts` are the ones no node
+ * meets even alone; when each is met by some node but no node meets them all, they are all named and
+ * `together` is set. Undefined when some node meets the whole placement: the cause is elsewhere (capacity, taints).
+ */
+export function unmetPlacement(
+  nodes: readonly Record<string, string>[],
+  selector: Record<string, string> = {},
+  terms: readonly (readonly MatchExpression[])[] = [],
+): { parts: PlacementPart[]; together: boolean } | undefined {
+  // An empty term matches no node (the API's rule).
+  const meetsTerm = (n: Record<string, string>, t: readonly MatchExpression[]) => t.length > 0 && nodeMatches(n, {}, t);
+  if (nodes.some((n) => nodeMatches(n, selector) && (terms.length === 0 || terms.some((t) => meetsTerm(n, t))))) return undefined;
+  const pair = ([k, v]: [string, string]): PlacementPart => ({ text: `node selector ${k}=${v}`, label: `${k}=${v}` });
+  const expression = (e: MatchExpression): PlacementPart => ({
+    text: `node affinity ${e.key} ${e.operator} ${(e.values ?? []).join(',')}`.trim(),
+    ...(e.operator === 'In' && e.values?.length === 1 ? { label: `${e.key}=${e.values[0]}` } : {}),
+  });
+  const alone = [
+    ...Object.entries(selector).filter(([k, v]) => !nodes.some((n) => n[k] === v)).map(pair),
+    ...terms.flat().filter((e) => !nodes.some((n) => expressionMatches(n, e))).map(expression),
+  ];
+  if (alone.length > 0) return { parts: alone, together: false };
+  // With several terms, which one the pod was meant to meet is not known: the selector is named with the first.
+  return { parts: [...Object.entries(selector).map(pair), ...(terms[0] ?? []).map(expression)], together: true };
+}

@@ -4,7 +4,7 @@ import type { Emit } from './events.js';
 import type { WatchContext } from './events.js';
 import { REQUEST_TIMEOUT, kubectlArgv, toolStderr } from './kube-reach.js';
 import { run } from './run.js';
-import { expressionMatches } from './node-match.js';
+import { unmetPlacement } from './node-match.js';
 
 interface Finding {
   key: string;
@@ -70,19 +70,18 @@ async function getJson<T>(argv: string[], signal: AbortSignal): Promise<T | unde
 
 type NodeLabels = Record<string, string>[];
 
-/** Which constraint of the pod matches no node: the selector pair or affinity expression, named. */
-function unmatchedPlacement(pod: Pod, nodes: NodeLabels): string[] {
-  const out: string[] = [];
-  for (const [k, v] of Object.entries(pod.spec?.nodeSelector ?? {})) {
-    if (!nodes.some((n) => n[k] === v)) out.push(`node selector ${k}=${v}`);
-  }
-  const terms = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
-  for (const term of terms) {
-    for (const e of term.matchExpressions ?? []) {
-      if (!nodes.some((n) => expressionMatches(n, e))) out.push(`node affinity ${e.key} ${e.operator} ${(e.values ?? []).join(',')}`.trim());
-    }
-  }
-  return out;
+/** Why no node takes the pod, as a finding's message and fix; undefined when some node meets its placement. */
+function placementFinding(pod: Pod, nodes: NodeLabels): { culprits: string; fix: string } | undefined {
+  const terms = (pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? []).map((t) => t.matchExpressions ?? []);
+  const unmet = unmetPlacement(nodes, pod.spec?.nodeSelector, terms);
+  if (!unmet || unmet.parts.length === 0) return undefined;
+  const names = unmet.parts.map((p) => p.text);
+  const labels = unmet.parts.flatMap((p) => (p.label ? [p.label] : []));
+  const relabel = labels.length ? `label a node to match (kubectl label node <node> ${labels.join(' ')}), or ` : '';
+  return {
+    culprits: unmet.together ? `no node meets ${names.join(' and ')} together` : `${names.join(' and ')} matches no node`,
+    fix: `${relabel}change the placement (nodeSelector / affinityRules) in the preset`,
+  };
 }
 
 export async function diagnose(w: Pick<WatchContext, 'namespace' | 'selector' | 'context' | 'signal' | 'timeoutSetting'>, seenLogs: Set<string>, emitOutput?: (line: string) => void): Promise<Finding[]> {
@@ -147,17 +146,13 @@ export async function diagnose(w: Pick<WatchContext, 'namespace' | 'selector' | 
         nodes ??= ((await getJson<{ items?: { metadata?: { labels?: Record<string, string> } }[] }>(k('get', 'nodes', '-o', 'json'), w.signal))?.items ?? []).map(
           (n) => n.metadata?.labels ?? {},
         );
-        const culprits = unmatchedPlacement(pod, nodes);
+        const placement = placementFinding(pod, nodes);
         findings.push({
-          key: `sched:${culprits.join(',') || msg}`,
-          message: culprits.length
-            ? `pod ${name} cannot be scheduled: ${culprits.join(' and ')} matches no node (${oneLine(msg.split('.')[0], 80)})`
-            : `pod ${name} cannot be scheduled: ${oneLine(msg, 160)}`,
-          fix: culprits.length
-            ? `label a node to match (kubectl label node <node> ${culprits[0]!.replace(/^node (selector|affinity) /, '').replace(' In ', '=')}), or change the placement (nodeSelector / affinityRules) in the preset`
-            : `free capacity or relax the placement; dig further: ${describe}`,
+          key: `sched:${placement?.culprits ?? msg}`,
+          message: placement ? `pod ${name} cannot be scheduled: ${placement.culprits} (${oneLine(msg.split('.')[0], 80)})` : `pod ${name} cannot be scheduled: ${oneLine(msg, 160)}`,
+          fix: placement?.fix ?? `free capacity or relax the placement; dig further: ${describe}`,
           // No node matches its placement: that waits for a person. Short of capacity: an autoscaler may come.
-          stuckAfterMs: culprits.length ? 0 : stuckGraceMs(),
+          stuckAfterMs: placement ? 0 : stuckGraceMs(),
         });
       }
     }

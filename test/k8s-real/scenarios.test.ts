@@ -33,6 +33,13 @@ describe('pods that do not come up: the wait ends early, with the cause and the 
     ['CrashLoopBackOff', { pods: 'CrashLoopBackOff', logs: 'INFO starting\nERROR Invalid token\n' }, [], [/stopped waiting: pod hd-agent-\S+ is crash-looping \(4 restarts\); last log line: ERROR Invalid token/, /kubectl logs hd-agent-\S+ -n fivetran --previous/]],
     // preflight's placement check would stop it first (test/k8s-real/preflight.test.ts): skipped, to reach the pods
     ['a node selector no node matches', {}, ['--set', 'fivetran.kubernetes.nodeSelector.pool=agents', '--skip-check', 'placement'], [/stopped waiting: pod hd-agent-\S+ cannot be scheduled: node selector pool=agents matches no node/, /kubectl label node <node> pool=agents/]],
+    // each pair is on some node, both on none: the scheduler's rule, not each pair alone (that read as "short of capacity")
+    [
+      'a node selector whose pairs no one node has',
+      { nodes: [{ 'kubernetes.io/hostname': 'node-1', pool: 'agents', zone: 'b' }, { 'kubernetes.io/hostname': 'node-2', pool: 'batch', zone: 'a' }] },
+      ['--set', 'fivetran.kubernetes.nodeSelector.pool=agents', '--set', 'fivetran.kubernetes.nodeSelector.zone=a', '--skip-check', 'placement'],
+      [/stopped waiting: pod hd-agent-\S+ cannot be scheduled: no node meets node selector pool=agents and node selector zone=a together \(0\/2 nodes are available/, /label a node to match \(kubectl label node <node> pool=agents zone=a\)/],
+    ],
   ];
   it.concurrent.each(cases)(
     '%s',
