@@ -37,7 +37,7 @@ const ops = [
   ['drop a call statement', (l) => (/^\s+[\w.]+\(.*\);\s*$/.test(l) && !/^\s+(return|throw|const|let|if)\b/.test(l) ? '' : undefined)],
   ['empty a string', (l) => (/'[^'\\]{3,}'/.test(l) && !/import|from /.test(l) ? l.replace(/'[^'\\]{3,}'/, "''") : undefined)],
   ['off by one', (l) => (/\b[1-9]\d*\b/.test(l) && !/import|from /.test(l) ? l.replace(/\b([1-9]\d*)\b/, (m) => String(Number(m) + 1)) : undefined)],
-  ['return early', (l) => (/^\s+return [^;]+;\s*$/.test(l) ? l.replace(/return [^;]+;/, 'return undefined as any;') : undefined)],
+  ['return early', (l) => (/^\s+return [^;]+;\s*$/.test(l) && !/return undefined;/.test(l) ? l.replace(/return [^;]+;/, 'return undefined as any;') : undefined)], // not on a line that returns undefined already: the same program
 ];
 
 function pick() {
