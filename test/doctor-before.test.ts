@@ -1,9 +1,12 @@
 // doctor before an install: the host checks for the product and runtime given (--preset/--set) or asked
 // on a terminal, as the vendor's precheck scripts do; exit 0 (no failure), 1 (a check failed), 2 (bad input).
 import { describe, expect, it } from 'vitest';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { SECRET_ENV, cli, expectNoSecrets } from './helpers.js';
+import { SECRET_ENV, cli, cliAsync, expectNoSecrets, tmp } from './helpers.js';
 import { rootFlags, stubEnv } from './stub-runtime.js';
 import { drive, hasScript } from './wizard/pty-helpers.js';
 
@@ -163,4 +166,61 @@ describe.runIf(isRoot)('doctor says where --allow-root came from', () => {
     expect(flag.checks.find((c: { id: string }) => c.id === 'not-root')).toMatchObject({ status: 'warn', message: 'running as root (--allow-root)' });
     s.server.close();
   }, 90_000);
+});
+
+describe('doctor on a host that reaches the vendor (the endpoints played by a local TLS server, through a CONNECT proxy)', () => {
+  // The endpoints are the vendor's real host names: a CONNECT proxy hands every tunnel to a local HTTPS server
+  // whose certificate, for those names, is signed by a CA the CLI is told to trust (NODE_EXTRA_CA_CERTS).
+  async function vendorBed(dateOffsetS: number) {
+    const dir = tmp('hd-tls-');
+    const ssl = (...a: string[]) => execFileSync('openssl', a, { cwd: dir, stdio: 'ignore' });
+    ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=hd-setup test CA');
+    ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'srv.key', '-out', 'srv.csr', '-subj', '/CN=fivetran test');
+    writeFileSync(join(dir, 'san.ext'), 'subjectAltName=DNS:ldp.orchestrator.fivetran.com,DNS:api.fivetran.com\n');
+    ssl('x509', '-req', '-in', 'srv.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'srv.pem', '-days', '2', '-extfile', 'san.ext');
+    const heads: string[] = [];
+    const https = createHttpsServer({ key: readFileSync(join(dir, 'srv.key')), cert: readFileSync(join(dir, 'srv.pem')) }, (req, res) => {
+      heads.push(`${req.method} ${req.headers.host}${req.url}`);
+      res.setHeader('Date', new Date(Date.now() + dateOffsetS * 1000).toUTCString());
+      res.writeHead(404).end();
+    }).listen(0, '127.0.0.1');
+    const proxy = createServer((sock) => {
+      sock.once('data', () => {
+        const up = connect((https.address() as AddressInfo).port, '127.0.0.1', () => {
+          sock.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+          sock.pipe(up).pipe(sock);
+        });
+        up.on('error', () => sock.destroy());
+      });
+      sock.on('error', () => undefined);
+    }).listen(0, '127.0.0.1');
+    await Promise.all([new Promise((r) => https.once('listening', r)), new Promise((r) => proxy.once('listening', r))]);
+    return {
+      heads,
+      proxyUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+      env: { NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem') },
+      close: () => (https.close(), proxy.close()),
+    };
+  }
+
+  it.each([
+    ['a clock 5 minutes behind is a warning with the fix', -300, { id: 'clock-skew', status: 'warn', message: expect.stringMatching(/^the clock differs from ldp\.orchestrator\.fivetran\.com by (29[89]|30[0-2])s$/), fix: 'enable NTP time sync (timedatectl set-ntp true)' }],
+    ['a clock in time passes', 0, { id: 'clock-skew', status: 'ok', message: expect.stringMatching(/^clock within [0-2]s of ldp\.orchestrator\.fivetran\.com$/) }],
+  ] as const)('%s; both endpoints answer', async (_name, offset, skew) => {
+    const bed = await vendorBed(offset);
+    const s = await stubEnv('docker', { USER: 'ana' });
+    try {
+      const r = await cliAsync(['doctor', '--preset', 'fivetran-docker', '--set', `proxy.https=${bed.proxyUrl}`, '--json', ...rootFlags], { env: { ...s.env, ...bed.env } });
+      const checks = JSON.parse(r.stdout).checks as { id: string }[];
+      expect(checks.filter((c) => c.id === 'reachability' || c.id === 'clock-skew'), r.stderr).toEqual([
+        { id: 'reachability', status: 'ok', message: `ldp.orchestrator.fivetran.com answers through the proxy ${bed.proxyUrl} (HTTP 404)` },
+        skew,
+        { id: 'reachability', status: 'ok', message: `api.fivetran.com answers through the proxy ${bed.proxyUrl} (HTTP 404)` },
+      ]);
+      expect(bed.heads).toEqual(['HEAD ldp.orchestrator.fivetran.com/', 'HEAD api.fivetran.com/v1/hybrid-deployment-agents']);
+    } finally {
+      bed.close();
+      s.server.close();
+    }
+  }, 60_000);
 });

@@ -54,3 +54,23 @@ describe('reachCluster', () => {
     expect(calls.map((l) => l.split(' ')[0])).toEqual([join(dir, '1'), join(dir, '2')]);
   });
 });
+
+describe('probeEndpoint without a proxy', () => {
+  it("answers with the status and the server's Date (the clock-skew check reads it), and names an error", async () => {
+    const { createServer } = await import('node:http');
+    const { probeEndpoint } = await import('../src/exec/net.js');
+    const date = 'Fri, 04 Dec 2026 09:00:00 GMT';
+    const server = createServer((req, res) => {
+      res.setHeader('Date', date);
+      res.writeHead(req.method === 'HEAD' ? 204 : 405).end();
+    }).listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const { port } = server.address() as { port: number };
+    try {
+      expect(await probeEndpoint(`http://127.0.0.1:${port}/v1`, 5000)).toEqual({ ok: true, proxied: false, status: 204, date });
+    } finally {
+      server.close();
+    }
+    expect(await probeEndpoint(`http://127.0.0.1:${port}/v1`, 5000)).toMatchObject({ ok: false, proxied: false, error: 'ECONNREFUSED' });
+  });
+});

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -61,6 +61,21 @@ export function cli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: strin
     killSignal: 'SIGKILL',
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** cli() without blocking this process: for tests whose servers (a proxy, an endpoint) must answer the CLI meanwhile. */
+export function cliAsync(args: string[], opts: { env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: opts.env?.HOME ?? tmpHome(), CI: 'true', NO_COLOR: '1', ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  return new Promise((done) => child.on('close', (code) => (clearTimeout(timer), done({ code: code ?? -1, stdout, stderr }))));
 }
 
 export function tmp(prefix = 'hd-test-'): string {

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { BIN, TOKEN, cli, expectNoSecrets, CLIENT_SECRET, WAREHOUSE_PASSWORD } from './helpers.js';
+import { BIN, TOKEN, cli, cliAsync, expectNoSecrets, CLIENT_SECRET, WAREHOUSE_PASSWORD } from './helpers.js';
 import { rootFlags, stubEnv } from './stub-runtime.js';
 
 
@@ -119,12 +119,7 @@ describe('install on a stub runtime', () => {
     const s = await stubEnv();
     const set = ['--set', `proxy.https=http://bob:pr0xy-pw@127.0.0.1:${port}`, '--set', 'proxy.noProxy=[api.fivetran.com]'];
     expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags, ...set], { env: s.env }).code).toBe(0);
-    const out = await new Promise<string>((done) => {
-      const child = spawn(process.execPath, [BIN, 'doctor', '--json'], { env: { ...s.env, CI: 'true', NO_COLOR: '1' } });
-      let text = '';
-      child.stdout.on('data', (d) => (text += d));
-      child.on('exit', () => done(text));
-    });
+    const out = (await cliAsync(['doctor', '--json'], { env: s.env })).stdout;
     proxy.close();
     s.server.close();
     expect(seen[0]).toMatch(/^CONNECT ldp\.orchestrator\.fivetran\.com:443 HTTP\/1\.1 \| proxy-authorization: Basic /i);
