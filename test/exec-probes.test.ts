@@ -73,4 +73,20 @@ describe('probeEndpoint without a proxy', () => {
     }
     expect(await probeEndpoint(`http://127.0.0.1:${port}/v1`, 5000)).toMatchObject({ ok: false, proxied: false, error: 'ECONNREFUSED' });
   });
+
+  it("doctor's reachability row names the cause: a name that does not resolve is DNS, a refused connection the firewall", async () => {
+    const { probeEndpoint } = await import('../src/exec/net.js');
+    const { unreachedReport } = await import('../src/service/lifecycle.js');
+    // .invalid never resolves (RFC 6761): the resolver's own answer, no network needed
+    const r = await probeEndpoint('https://hd-setup-test.invalid/', 5000);
+    expect(r).toMatchObject({ ok: false, proxied: false, error: expect.stringMatching(/^(ENOTFOUND|EAI_AGAIN)$/) });
+    expect(unreachedReport('hd-setup-test.invalid', r.error!)).toEqual({
+      id: 'reachability',
+      status: 'fail',
+      message: `hd-setup-test.invalid does not resolve on this host (${r.error})`,
+      fix: "check this host's DNS (getent hosts hd-setup-test.invalid); where only a proxy reaches the internet, configure it (--set proxy.https=...)",
+    });
+    expect(unreachedReport('api.fivetran.com', 'ECONNREFUSED')).toMatchObject({ message: 'api.fivetran.com is not reachable from this host (ECONNREFUSED)', fix: 'allow outbound HTTPS to it in the firewall, or configure the proxy (--set proxy.https=...)' });
+    expect(unreachedReport('api.fivetran.com', 'ECONNRESET', 'http://bob:pw@proxy.internal:3128')).toMatchObject({ message: 'api.fivetran.com is not reachable from this host through the proxy http://bob:********@proxy.internal:3128 (ECONNRESET)' });
+  });
 });

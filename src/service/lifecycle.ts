@@ -443,18 +443,7 @@ async function doctorOf(model: BaseModel, product: ProductModule, installDir: st
     const r = await probeEndpoint(url, 5000, proxy);
     const via = proxy && r.proxied ? ` through the proxy ${maskUrlCredentials(proxy.url)}` : '';
     if (!r.ok) {
-      // Through a proxy, a name that does not resolve is the proxy's own (the proxy resolves the endpoint).
-      const proxyHost = via ? new URL(proxy!.url).hostname : '';
-      if (via && (r.error === 'ENOTFOUND' || r.error === 'EAI_AGAIN')) {
-        reports.push({ id: 'reachability', status: 'fail', message: `the proxy host ${proxyHost} does not resolve (${r.error}), so ${host} was not reached`, fix: `check the proxy's host name in proxy.https, and this host's DNS (getent hosts ${proxyHost})` });
-        continue;
-      }
-      reports.push({
-        id: 'reachability',
-        status: 'fail',
-        message: `${host} is not reachable from this host${via} (${r.error})`,
-        fix: via ? 'check that the proxy allows CONNECT to it on port 443 and that its credentials are right, or change proxy.https' : 'allow outbound HTTPS to it in the firewall, or configure the proxy (--set proxy.https=...)',
-      });
+      reports.push(unreachedReport(host, r.error ?? 'no answer', r.proxied ? proxy?.url : undefined));
       continue;
     }
     reports.push({ id: 'reachability', status: 'ok', message: `${host} answers${via} (HTTP ${r.status})` });
@@ -470,6 +459,19 @@ async function doctorOf(model: BaseModel, product: ProductModule, installDir: st
   }
   if (!skewChecked) reports.push({ id: 'clock-skew', status: 'warn', message: 'cannot check the clock: no endpoint answered', fix: 'check reachability first' });
   return reports;
+}
+
+/** An endpoint not reached, directly or through the proxy at proxyUrl: the cause named, with its fix. */
+export function unreachedReport(host: string, error: string, proxyUrl?: string): CheckReport {
+  const unresolved = error === 'ENOTFOUND' || error === 'EAI_AGAIN';
+  if (proxyUrl) {
+    // Through a proxy, a name that does not resolve is the proxy's own (the proxy resolves the endpoint).
+    const proxyHost = new URL(proxyUrl).hostname;
+    if (unresolved) return { id: 'reachability', status: 'fail', message: `the proxy host ${proxyHost} does not resolve (${error}), so ${host} was not reached`, fix: `check the proxy's host name in proxy.https, and this host's DNS (getent hosts ${proxyHost})` };
+    return { id: 'reachability', status: 'fail', message: `${host} is not reachable from this host through the proxy ${maskUrlCredentials(proxyUrl)} (${error})`, fix: 'check that the proxy allows CONNECT to it on port 443 and that its credentials are right, or change proxy.https' };
+  }
+  if (unresolved) return { id: 'reachability', status: 'fail', message: `${host} does not resolve on this host (${error})`, fix: `check this host's DNS (getent hosts ${host}); where only a proxy reaches the internet, configure it (--set proxy.https=...)` };
+  return { id: 'reachability', status: 'fail', message: `${host} is not reachable from this host (${error})`, fix: 'allow outbound HTTPS to it in the firewall, or configure the proxy (--set proxy.https=...)' };
 }
 
 export async function bundle(file: string, d: DetectedInstall, reports: CheckReport[]): Promise<string> {
