@@ -92,7 +92,7 @@ export async function diagnose(w: Pick<WatchContext, 'namespace' | 'selector' | 
     getJson<{ items?: KEvent[] }>(k('get', 'events', '-n', ns, '--field-selector', 'type=Warning', '-o', 'json'), w.signal),
   ]);
   const findings: Finding[] = [];
-  let nodes: NodeLabels | undefined;
+  let nodes: NodeLabels | null | undefined;
   for (const pod of pods?.items ?? []) {
     const name = pod.metadata?.name ?? 'pod';
     const describe = `kubectl describe pod ${name} -n ${ns}`;
@@ -143,16 +143,21 @@ export async function diagnose(w: Pick<WatchContext, 'namespace' | 'selector' | 
           fix: `kubectl describe pvc ${claim} -n ${ns} (check its StorageClass and provisioner)`,
         });
       } else {
-        nodes ??= ((await getJson<{ items?: { metadata?: { labels?: Record<string, string> } }[] }>(k('get', 'nodes', '-o', 'json'), w.signal))?.items ?? []).map(
-          (n) => n.metadata?.labels ?? {},
-        );
-        const placement = placementFinding(pod, nodes);
+        // null: the nodes cannot be read (listing them is a cluster-wide right many users lack): nothing is
+        // concluded from an empty list then.
+        if (nodes === undefined) nodes = (await getJson<{ items?: { metadata?: { labels?: Record<string, string> } }[] }>(k('get', 'nodes', '-o', 'json'), w.signal))?.items?.map((n) => n.metadata?.labels ?? {}) ?? null;
+        const placement = nodes ? placementFinding(pod, nodes) : undefined;
+        const placementPerScheduler = /didn't match Pod's node affinity\/selector/.test(msg);
         findings.push({
           key: `sched:${placement?.culprits ?? msg}`,
           message: placement ? `pod ${name} cannot be scheduled: ${placement.culprits} (${oneLine(msg.split('.')[0], 80)})` : `pod ${name} cannot be scheduled: ${oneLine(msg, 160)}`,
-          fix: placement?.fix ?? `free capacity or relax the placement; dig further: ${describe}`,
+          fix:
+            placement?.fix ??
+            (placementPerScheduler
+              ? 'compare the nodes\' labels (kubectl get nodes --show-labels) with the placement (nodeSelector / affinityRules) in the preset'
+              : `free capacity or relax the placement; dig further: ${describe}`),
           // No node matches its placement: that waits for a person. Short of capacity: an autoscaler may come.
-          stuckAfterMs: placement ? 0 : stuckGraceMs(),
+          stuckAfterMs: placement || placementPerScheduler ? 0 : stuckGraceMs(),
         });
       }
     }

@@ -40,6 +40,13 @@ describe('pods that do not come up: the wait ends early, with the cause and the 
       ['--set', 'fivetran.kubernetes.nodeSelector.pool=agents', '--set', 'fivetran.kubernetes.nodeSelector.zone=a', '--skip-check', 'placement'],
       [/stopped waiting: pod hd-agent-\S+ cannot be scheduled: no node meets node selector pool=agents and node selector zone=a together \(0\/2 nodes are available/, /label a node to match \(kubectl label node <node> pool=agents zone=a\)/],
     ],
+    // a user who may not list nodes: an empty list is not read as "no node has the label"; the scheduler's word is
+    [
+      'a node selector no node matches, for a user who may not list nodes',
+      { forbidden: ['list nodes'] },
+      ['--set', 'fivetran.kubernetes.nodeSelector.pool=agents', '--skip-check', 'placement'],
+      [/stopped waiting: pod hd-agent-\S+ cannot be scheduled: 0\/1 nodes are available: 1 node\(s\) didn't match Pod's node affinity\/selector/, /Fix:\s+compare the nodes' labels \(kubectl get nodes --show-labels\) with the placement/],
+    ],
   ];
   it.concurrent.each(cases)(
     '%s',
