@@ -207,7 +207,7 @@ export const kubernetesChecks: Record<KubernetesCheckId, Check> = {
   }),
   'node-arch': needsServer(async (ctx) => {
     const r = await kubectl(ctx, 'get', 'nodes', '-o', 'json');
-    if (r.exitCode !== 0) return { status: 'warn', message: `cannot list nodes (${firstLine(r.stderr)})`, fix: 'the agent image is amd64 only: make sure amd64 nodes exist' };
+    if (r.exitCode !== 0) return { status: 'warn', message: `cannot list nodes (${firstLine(r.stderr)})`, fix: 'the agent image is amd64 only: ask for the right to list nodes, or check by hand that amd64 nodes exist (kubectl get nodes -L kubernetes.io/arch)' };
     let arches: string[] = [];
     try {
       arches = ((JSON.parse(r.stdout) as { items?: { metadata?: { labels?: Record<string, string> } }[] }).items ?? []).map((n) => n.metadata?.labels?.['kubernetes.io/arch'] ?? 'unknown');

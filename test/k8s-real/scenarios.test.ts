@@ -45,7 +45,7 @@ describe('pods that do not come up: the wait ends early, with the cause and the 
       'a node selector no node matches, for a user who may not list nodes',
       { forbidden: ['list nodes'] },
       ['--set', 'fivetran.kubernetes.nodeSelector.pool=agents', '--skip-check', 'placement'],
-      [/stopped waiting: pod hd-agent-\S+ cannot be scheduled: 0\/1 nodes are available: 1 node\(s\) didn't match Pod's node affinity\/selector/, /Fix:\s+compare the nodes' labels \(kubectl get nodes --show-labels\) with the placement/],
+      [/stopped waiting: pod hd-agent-\S+ cannot be scheduled: 0\/1 nodes are available: 1 node\(s\) didn't match Pod's node affinity\/selector/, /Fix:\s+compare the nodes' labels \(kubectl get nodes --show-labels\) with the placement/, /node-arch: cannot list nodes \(Error from server \(Forbidden\).*\(fix: the agent image is amd64 only: ask for the right to list nodes, or check by hand that amd64 nodes exist \(kubectl get nodes -L kubernetes\.io\/arch\)\)/],
     ],
   ];
   it.concurrent.each(cases)(
