@@ -57,13 +57,35 @@ function pick() {
   return out;
 }
 
-/** The test files that import `file` (src/x/y.ts) by its path: '…/x/y.js'. */
+/**
+ * The test files that import `file` (src/x/y.ts) by its path ('…/x/y.js'), then those that import a source
+ * file that imports it: the tests nearest to the change, before the whole suite.
+ */
 function testFilesImporting(file) {
-  const spec = `${file.replace(/^src\//, '').replace(/\.tsx?$/, '')}.js'`;
-  const out = [];
-  const walkTests = (d) => { for (const n of readdirSync(d)) { const p = join(d, n); if (statSync(p).isDirectory()) { if (n !== 'e2e' && n !== 'fixtures') walkTests(p); } else if (/\.test\.tsx?$/.test(n) && readFileSync(p, 'utf8').includes(spec)) out.push(p); } };
+  const spec = (f) => `/${f.replace(/^src\//, '').replace(/\.tsx?$/, '')}.js'`;
+  const read = (p) => readFileSync(p, 'utf8');
+  const base = `/${file.split('/').pop().replace(/\.tsx?$/, '')}.js'`;
+  const importers = files.filter((f) => f !== file && read(f).includes(base) && importsFile(f, file));
+  const tests = [];
+  const walkTests = (d) => { for (const n of readdirSync(d)) { const p = join(d, n); if (statSync(p).isDirectory()) { if (n !== 'e2e' && n !== 'fixtures') walkTests(p); } else if (/\.test\.tsx?$/.test(n)) tests.push(p); } };
   walkTests('test');
-  return out;
+  const direct = tests.filter((t) => read(t).includes(spec(file)));
+  const near = tests.filter((t) => !direct.includes(t) && importers.some((f) => read(t).includes(spec(f))));
+  return [...direct, ...near];
+}
+
+/** Whether source file `from` imports `to` by a relative specifier. */
+function importsFile(from, to) {
+  const dir = from.split('/').slice(0, -1);
+  for (const m of readFileSync(from, 'utf8').matchAll(/from '(\.{1,2}\/[^']+)'|import\('(\.{1,2}\/[^']+)'\)/g)) {
+    const parts = [...dir];
+    for (const seg of (m[1] ?? m[2]).split('/')) {
+      if (seg === '..') parts.pop();
+      else if (seg !== '.') parts.push(seg);
+    }
+    if (parts.join('/').replace(/\.js$/, '') === to.replace(/\.tsx?$/, '')) return true;
+  }
+  return false;
 }
 
 const list = opt('--list') ? readFileSync(opt('--list'), 'utf8').split('\n').filter(Boolean).map((r) => { const [file, line, to] = r.split('\t'); const from = readFileSync(file, 'utf8').split('\n')[Number(line) - 1]; return { file, line: Number(line), op: 'listed', from, to: to ?? '' }; }) : pick();
@@ -94,7 +116,7 @@ for (const m of list.slice(skip)) {
         return r.status === 0 ? undefined : `caught (${failed ? failed[1] : 'exit ' + r.status})`;
       };
       // `vitest related` takes in every test that reaches the file through imports, most of the suite for most
-      // files, slowest first: the test files that import it by name go first instead.
+      // files, slowest first: the test files that import it, or a file that imports it, go first instead.
       const direct = testFilesImporting(m.file);
       verdict = (direct.length ? vitest(['run', ...direct]) : undefined) ?? vitest(['run']) ?? 'NOT NOTICED';
     }
