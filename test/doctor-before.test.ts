@@ -176,7 +176,7 @@ describe('doctor on a host that reaches the vendor (the endpoints played by a lo
     const ssl = (...a: string[]) => execFileSync('openssl', a, { cwd: dir, stdio: 'ignore' });
     ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=hd-setup test CA');
     ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'srv.key', '-out', 'srv.csr', '-subj', '/CN=fivetran test');
-    writeFileSync(join(dir, 'san.ext'), 'subjectAltName=DNS:ldp.orchestrator.fivetran.com,DNS:api.fivetran.com\n');
+    writeFileSync(join(dir, 'san.ext'), 'subjectAltName=DNS:ldp.orchestrator.fivetran.com,DNS:api.fivetran.com,DNS:cloud.tobikodata.com\n');
     ssl('x509', '-req', '-in', 'srv.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'srv.pem', '-days', '2', '-extfile', 'san.ext');
     const heads: string[] = [];
     const https = createHttpsServer({ key: readFileSync(join(dir, 'srv.key')), cert: readFileSync(join(dir, 'srv.pem')) }, (req, res) => {
@@ -218,6 +218,23 @@ describe('doctor on a host that reaches the vendor (the endpoints played by a lo
         { id: 'reachability', status: 'ok', message: `api.fivetran.com answers through the proxy ${bed.proxyUrl} (HTTP 404)` },
       ]);
       expect(bed.heads).toEqual(['HEAD ldp.orchestrator.fivetran.com/', 'HEAD api.fivetran.com/v1/hybrid-deployment-agents']);
+    } finally {
+      bed.close();
+      s.server.close();
+    }
+  }, 60_000);
+
+  it("Tobiko's endpoint is its cloud: reached, and the clock read from it", async () => {
+    const bed = await vendorBed(120);
+    const s = await stubEnv('docker', { USER: 'ana' });
+    try {
+      const r = await cliAsync(['doctor', '--preset', 'tobiko-docker', '--set', `proxy.https=${bed.proxyUrl}`, '--json', ...rootFlags], { env: { ...s.env, ...bed.env } });
+      const checks = JSON.parse(r.stdout).checks as { id: string }[];
+      expect(checks.filter((c) => c.id === 'reachability' || c.id === 'clock-skew'), r.stderr).toEqual([
+        { id: 'reachability', status: 'ok', message: `cloud.tobikodata.com answers through the proxy ${bed.proxyUrl} (HTTP 404)` },
+        { id: 'clock-skew', status: 'warn', message: expect.stringMatching(/^the clock differs from cloud\.tobikodata\.com by 1(19|2[0-2])s$/), fix: 'enable NTP time sync (timedatectl set-ntp true)' },
+      ]);
+      expect(bed.heads).toEqual(['HEAD cloud.tobikodata.com/']);
     } finally {
       bed.close();
       s.server.close();
