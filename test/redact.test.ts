@@ -214,6 +214,15 @@ describe('Redactor: secrets shorter than 8 characters', () => {
     );
   });
 
+  it("a short secret's base64 is a whole token next to a non-ASCII letter (no base64 character), not inside a longer run", () => {
+    const r = new Redactor(['pw12']); // base64 cHcxMg==
+    expect(r.redact('clé=écHcxMg==中')).toBe(`clé=é${MASK}中`);
+    expect(r.redact('ÄcHcxMg== cHcxMg==')).toBe(`Ä${MASK} ${MASK}`);
+    expect(r.redact('xcHcxMg== cHcxMg==y')).toBe('xcHcxMg== cHcxMg==y'); // part of other base64: not this secret
+    // the text spelling of a short secret is a word: a letter of any script glued to it makes another word
+    expect(r.redact('épw12 pw12中 pw12')).toBe(`épw12 pw12中 ${MASK}`);
+  });
+
   it('the issue: WAREHOUSE_PASSWORD=y no longer wrecks tcloud-apply-executor', () => {
     const r = new Redactor(['y']);
     expect(r.redact('tcloud-apply-executor hd-setup.pull-policy=always\nWAREHOUSE_PASSWORD=y\n')).toBe(`tcloud-apply-executor hd-setup.pull-policy=always\nWAREHOUSE_PASSWORD=${MASK}\n`);
