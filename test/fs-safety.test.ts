@@ -504,3 +504,24 @@ describe('ownership: a container of the same name that another install (or no in
     s.server.close();
   });
 });
+
+describe('temporary directories that may hold secrets (the diagnostics bundle stages its files in one)', () => {
+  it('one a killed run left behind is removed by the next run; those of a live process, of another name, or a file are left', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const s = await stubEnv();
+    expect(cli(['install', '--preset', 'tobiko-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const base = tmp('hd-tmpdir-');
+    const deadPid = spawnSync('sh', ['-c', 'echo $$'], { encoding: 'utf8' }).stdout.trim(); // exited: its pid is free
+    const stale = join(base, `hd-bundle-${deadPid}-aB3dE9`);
+    mkdirSync(stale, { mode: 0o700 });
+    writeFileSync(join(stale, 'tobiko.env'), 'TCLOUD_CLIENT_SECRET=left-over\n');
+    const kept = [`hd-bundle-${process.pid}-aB3dE9`, 'hd-bundle-notapid-aB3dE9', `hd-bundle-${deadPid}-toolongname`, `other-${deadPid}-aB3dE9`];
+    for (const k of kept) mkdirSync(join(base, k));
+    writeFileSync(join(base, `hd-bundle-${deadPid}-fIlE00`), 'a file, not ours to remove\n');
+    const r = cli(['doctor', '--bundle', join(s.home, 'diag.tgz')], { env: { ...s.env, TMPDIR: base } });
+    expect(r.stderr).not.toMatch(/Error|at /);
+    expect(existsSync(join(s.home, 'diag.tgz'))).toBe(true);
+    expect(readdirSync(base).sort()).toEqual([...kept, `hd-bundle-${deadPid}-fIlE00`].sort()); // the run's own staging directory is gone too
+    s.server.close();
+  });
+});
