@@ -187,6 +187,17 @@ describe('what the screens promise is what they ask (issue 15 trial)', () => {
       expect(promised).toBe(asked);
     });
   }
+  it('removing the default gateway clears the default: the first one left is it, and the review is reached', () => {
+    let s = walk(createState(), ['tobiko', 'docker', 'acme', 'analytics', 'cid', 'sec', 'add', 'warehouse', 'duckdb', '', 'add', 'lake', 'duckdb', '', 'default:lake']);
+    expect(at(s)).toBe('gw-menu');
+    expect(s.answers.tobiko?.defaultGateway).toBe('lake');
+    s = walk(s, ['remove:lake']);
+    expect(Object.keys(s.answers.tobiko?.gateways ?? {})).toEqual(['warehouse']);
+    expect(s.answers.tobiko).not.toHaveProperty('defaultGateway');
+    s = walk(s, ['done', 'none', 'ok']);
+    expect(at(s)).toBe('advanced');
+  });
+
   it('the gateway list\'s help speaks of the runtime in hand: chart values on Kubernetes only', () => {
     const menu = (runtime: string) => {
       const s = walk(createState(), ['tobiko', runtime, 'acme', 'analytics', 'cid', 'sec', ...(runtime === 'kubernetes' ? ['tobiko'] : [])]);
