@@ -2,6 +2,7 @@
 // when writing, backups written whole and pruned, rollback past a broken backup, --purge limited to what
 // hd-setup recorded creating. Real files; the CLI on the stub runtime (test/stubs/bin).
 import { describe, expect, it } from 'vitest';
+import { createRequire } from 'node:module';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -521,7 +522,41 @@ describe('temporary directories that may hold secrets (the diagnostics bundle st
     const r = cli(['doctor', '--bundle', join(s.home, 'diag.tgz')], { env: { ...s.env, TMPDIR: base } });
     expect(r.stderr).not.toMatch(/Error|at /);
     expect(existsSync(join(s.home, 'diag.tgz'))).toBe(true);
-    expect(readdirSync(base).sort()).toEqual([...kept, `hd-bundle-${deadPid}-fIlE00`].sort()); // the run's own staging directory is gone too
+    // the run's own staging directory is gone too (hd-setup-<uid>: Node's compile cache, under Node 22.1+)
+    expect(readdirSync(base).filter((n) => !/^hd-setup-\d+$/.test(n)).sort()).toEqual([...kept, `hd-bundle-${deadPid}-fIlE00`].sort());
     s.server.close();
+  });
+});
+
+describe("Node's compile cache (Node 22.1+; Node 20 has none): never where another user could plant code", () => {
+  const uid = process.getuid!();
+  const caches = typeof (createRequire(import.meta.url)('node:module') as { enableCompileCache?: unknown }).enableCompileCache === 'function';
+  const version = (base: string) => {
+    const r = cli(['--version'], { env: { TMPDIR: base } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(base, 'node-compile-cache'))).toBe(false); // Node's default place, shared by every user
+  };
+
+  it('kept in <tmp>/hd-setup-<uid>, made 0700', () => {
+    const base = tmp('hd-cc-');
+    version(base);
+    if (!caches) return expect(readdirSync(base)).toEqual([]);
+    const dir = join(base, `hd-setup-${uid}`);
+    expect(mode(dir)).toBe(0o700);
+    expect(readdirSync(join(dir, 'compile-cache')).length).toBeGreaterThan(0);
+  });
+
+  it('a directory of that name others may write, or a symlink, is not used, and left as it is', () => {
+    const open = tmp('hd-cc-');
+    mkdirSync(join(open, `hd-setup-${uid}`));
+    chmodSync(join(open, `hd-setup-${uid}`), 0o777);
+    version(open);
+    expect(mode(join(open, `hd-setup-${uid}`))).toBe(0o777);
+    expect(readdirSync(join(open, `hd-setup-${uid}`))).toEqual([]);
+    const linked = tmp('hd-cc-');
+    const target = tmp('hd-cc-target-');
+    symlinkSync(target, join(linked, `hd-setup-${uid}`));
+    version(linked);
+    expect(readdirSync(target)).toEqual([]);
   });
 });
