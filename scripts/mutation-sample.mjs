@@ -24,9 +24,15 @@ const rand = (n) => { // mulberry32
   return (((t ^ (t >>> 14)) >>> 0) / 4294967296 * n) | 0;
 };
 
-const files = [];
-const walk = (d) => { for (const n of readdirSync(d)) { const p = join(d, n); if (statSync(p).isDirectory()) walk(p); else if (/\.tsx?$/.test(n)) files.push(p); } };
-walk('src');
+/** The files under dir whose name matches re (test/e2e and test/fixtures left out: not in the suite). */
+const filesUnder = (dir, re, out = []) => {
+  for (const n of readdirSync(dir)) {
+    const p = join(dir, n);
+    if (statSync(p).isDirectory()) { if (p !== 'test/e2e' && p !== 'test/fixtures') filesUnder(p, re, out); } else if (re.test(n)) out.push(p);
+  }
+  return out;
+};
+const files = filesUnder('src', /\.tsx?$/);
 
 // Mutation operators: each takes a line and returns a changed line or undefined (does not apply).
 const ops = [
@@ -66,11 +72,9 @@ function testFilesImporting(file) {
   const read = (p) => readFileSync(p, 'utf8');
   const base = `/${file.split('/').pop().replace(/\.tsx?$/, '')}.js'`;
   const importers = files.filter((f) => f !== file && read(f).includes(base) && importsFile(f, file));
-  const tests = [];
-  const walkTests = (d) => { for (const n of readdirSync(d)) { const p = join(d, n); if (statSync(p).isDirectory()) { if (n !== 'e2e' && n !== 'fixtures') walkTests(p); } else if (/\.test\.tsx?$/.test(n)) tests.push(p); } };
-  walkTests('test');
-  const direct = tests.filter((t) => read(t).includes(spec(file)));
-  const near = tests.filter((t) => !direct.includes(t) && importers.some((f) => read(t).includes(spec(f))));
+  const tests = filesUnder('test', /\.test\.tsx?$/).map((t) => [t, read(t)]);
+  const direct = tests.filter(([, text]) => text.includes(spec(file))).map(([t]) => t);
+  const near = tests.filter(([t, text]) => !direct.includes(t) && importers.some((f) => text.includes(spec(f)))).map(([t]) => t);
   return [...direct, ...near];
 }
 
