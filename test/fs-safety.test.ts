@@ -526,7 +526,30 @@ describe('temporary directories that may hold secrets (the diagnostics bundle st
     expect(readdirSync(base).filter((n) => !/^hd-setup-\d+$/.test(n)).sort()).toEqual([...kept, `hd-bundle-${deadPid}-fIlE00`].sort());
     s.server.close();
   });
+  it('Ctrl-C while the bundle is being gathered: exit 130, nothing written, the staging directory removed', async () => {
+    const { spawn } = await import('node:child_process');
+    const { BIN } = await import('./helpers.js');
+    const s = await (await import('./stub-runtime.js')).stubEnv('docker');
+    expect(cli(['install', '--preset', 'tobiko-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const base = tmp('hd-tmpdir-');
+    const out = join(s.home, 'diag.tgz');
+    const p = spawn(process.execPath, [BIN, 'doctor', '--bundle', out], { env: { ...s.env, TMPDIR: base, HD_STUB_SLOW: 'logs', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    p.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const staged = () => readdirSync(base).filter((n) => n.startsWith('hd-bundle-'));
+    for (let i = 0; i < 200 && !(staged().length && s.calls().some((c) => c.startsWith('logs '))); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(staged()).toHaveLength(1);
+    p.kill('SIGINT');
+    const code = await new Promise((r) => p.once('exit', (c, sig) => r(c ?? sig)));
+    expect(err).not.toMatch(/ENOENT|at /);
+    expect(err).toContain('Interrupted (SIGINT) before any change, nothing was changed');
+    expect(code, err).toBe(130);
+    expect(staged()).toEqual([]);
+    expect(existsSync(out)).toBe(false);
+    s.server.close();
+  }, 30_000);
 });
+
 
 describe("Node's compile cache (Node 22.1+; Node 20 has none): never where another user could plant code", () => {
   const uid = process.getuid!();

@@ -48,13 +48,18 @@ export function tempDir(prefix: string, base = tmpdir()): { dir: string; cleanup
     // No other handler: end as the signal would have ended us.
     if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
   };
+  // A signal someone already handles (hd-setup's interrupt handlers: they stop the children and end the
+  // process through process.exit) is left to them, and the 'exit' listener removes the directory. A listener
+  // of ours beside theirs would read as a plan that cancels itself, and the run would go on without its
+  // directory. Where nobody handles a signal, it would end the process without 'exit': ours removes first.
+  const signals = SIGNALS.filter((s) => process.listenerCount(s) === 0);
   const cleanup = () => {
     remove();
     process.off('exit', remove);
-    for (const s of SIGNALS) process.off(s, onSignal);
+    for (const s of signals) process.off(s, onSignal);
   };
   process.on('exit', remove);
-  for (const s of SIGNALS) process.on(s, onSignal);
+  for (const s of signals) process.on(s, onSignal);
   return { dir, cleanup };
 }
 
