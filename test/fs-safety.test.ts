@@ -354,6 +354,27 @@ describe('Ctrl-C anywhere', () => {
     expect(readdirSync(join(s.home, '.config/hd-setup/locks'))).toEqual([]);
     s.server.close();
   }, 60_000);
+
+  it('SIGHUP during a plan (the terminal closed): no summary to show, exit 129 at once, the pull stopped, the lock released', async () => {
+    const s = await stubEnv();
+    const { spawn } = await import('node:child_process');
+    const { BIN } = await import('./helpers.js');
+    const p = spawn(process.execPath, [BIN, 'install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], {
+      env: { ...s.env, HD_STUB_SLOW: 'pull', CI: 'true', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    p.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const exited = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
+    expect(await waitFor(() => /latest: Pulling from stub|Pull/.test(err))).toBe(true);
+    const t = Date.now();
+    p.kill('SIGHUP');
+    expect(await exited).toBe(129);
+    expect(Date.now() - t).toBeLessThan(5000); // the stub's pull sleeps 10 s
+    expect(err).toMatch(/Interrupted \(SIGHUP\) after the plan started: what was done is listed above .*; stopped 1 running command\./);
+    expect(readdirSync(join(s.home, '.config/hd-setup/locks'))).toEqual([]);
+    s.server.close();
+  }, 60_000);
 });
 
 describe('the record of what hd-setup created', () => {

@@ -19,6 +19,7 @@ import type { HostFacts, InstalledState, Plan } from '../plan/types.js';
 import { redactor } from '../util/output.js';
 import { hasPassword } from '../util/url-userinfo.js';
 import { shellQuote } from '../util/shell.js';
+import { onInterrupt } from '../util/interrupt.js';
 import { findAt, findContext, locationFromRaw, withContext } from './find.js';
 import { buildPlan, locationOf, placeFiles, renderForHost, stateDirOf } from './plan.js';
 
@@ -222,9 +223,7 @@ export function runPlan(p: Prepared, c: Choices, report: Reporter): Promise<Summ
  */
 export async function runPlans(runs: readonly (() => Promise<{ p: Prepared; c: Choices }>)[], report: Reporter, verb?: string): Promise<Summary> {
   const controller = new AbortController();
-  const onSig = () => controller.abort();
-  process.on('SIGINT', onSig);
-  process.on('SIGTERM', onSig);
+  const offInterrupt = onInterrupt(() => controller.abort());
   try {
     return await report(async (emit, ask) => {
       const summaries: Summary[] = [];
@@ -253,8 +252,7 @@ export async function runPlans(runs: readonly (() => Promise<{ p: Prepared; c: C
       return summary;
     });
   } finally {
-    process.off('SIGINT', onSig);
-    process.off('SIGTERM', onSig);
+    offInterrupt();
   }
 }
 

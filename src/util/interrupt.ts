@@ -49,16 +49,31 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 const CODES: Record<(typeof SIGNALS)[number], number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 
 let installed = false;
-let planHandlers = false;
+let planStarted = false;
 let received = 0;
+const cancellers = new Set<() => void>();
+
+/**
+ * A plan running (service/install.ts runPlans) cancels itself on the first Ctrl-C or SIGTERM and reports what
+ * was done; a second signal, or SIGHUP (no terminal left to report to), forces the exit. Returns the remover.
+ * Only these count: a listener another module adds (Ink's signal-exit, a temporary directory's) is no plan,
+ * and with it counted a SIGTERM to the wizard was ignored.
+ */
+export function onInterrupt(cancel: () => void): () => void {
+  cancellers.add(cancel);
+  planStarted = true;
+  return () => cancellers.delete(cancel);
+}
 
 function onSignal(sig: (typeof SIGNALS)[number]): void {
   received++;
-  // A plan running (another listener, e.g. install's runPlan): it cancels and reports; a second signal forces.
-  if (received === 1 && process.listenerCount(sig) > 1) return;
+  if (received === 1 && sig !== 'SIGHUP' && cancellers.size) {
+    for (const cancel of cancellers) cancel();
+    return;
+  }
   const n = children.size;
   killChildren('SIGTERM');
-  const head = planHandlers
+  const head = planStarted
     ? `Interrupted (${sig}) after the plan started: what was done is listed above (run the same command again to finish it, or hd-setup rollback)`
     : `Interrupted (${sig}) before any change, nothing was changed`;
   try {
@@ -83,10 +98,5 @@ function onSignal(sig: (typeof SIGNALS)[number]): void {
 export function installInterruptHandlers(): void {
   if (installed) return;
   installed = true;
-  process.on('newListener', (event) => {
-    if ((SIGNALS as readonly (string | symbol)[]).includes(event)) planHandlers = true;
-  });
   for (const sig of SIGNALS) process.on(sig, () => onSignal(sig));
-  // our own listeners were added before the newListener hook counted them
-  planHandlers = false;
 }

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import React from 'react';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import stripAnsi from 'strip-ansi';
 import { render as inkRender } from 'ink-testing-library';
@@ -88,6 +88,36 @@ describe.runIf(hasScript)('wizard in a pseudo-terminal', () => {
     expect(out).not.toContain('^[[B');
     // the arrow was read by the first screen: the cursor is on the second product
     expect(lastFrame(out.slice(0, out.lastIndexOf('Cancelled'))).find((l) => l.includes('❯'))).toContain('Tobiko');
+  }, 30_000);
+
+  it('SIGTERM (kill, a closing session) ends the wizard: exit 143, nothing written, the terminal given back (it was ignored)', async () => {
+    const home = tmp('hd-home-');
+    // detection still asking a hung runtime when the signal comes: its probes are ended, and the exit waits for them
+    const bin = tmp('hd-hung-');
+    for (const rt of ['docker', 'podman']) writeFileSync(join(bin, rt), '#!/bin/sh\nsleep 30\n', { mode: 0o755 });
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', HOME: home, PATH: `${bin}:/usr/bin:/bin` };
+    delete env.CI;
+    const child = spawn('script', ['-qec', `stty cols 80 rows 24; exec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)}`, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let sent = false;
+    child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    void (async () => {
+      const running = () => spawnSync('pgrep', ['-f', `${bin}/`]).status === 0;
+      for (let t = Date.now(); Date.now() - t < 15_000 && !(stripAnsi(out).includes('Tobiko') && running()); ) await new Promise((r) => setTimeout(r, 50));
+      sent = true;
+      // the wizard is script's child (the shell exec'd it)
+      const pid = spawnSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).stdout.trim();
+      process.kill(Number(pid), 'SIGTERM');
+    })();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const code = await new Promise((done) => child.on('close', done));
+    clearTimeout(timer);
+    expect(sent).toBe(true);
+    expect(code, stripAnsi(out).slice(-300)).toBe(143);
+    // the message after the wizard's last frame, and only it (detection's probes may still be running)
+    expect(stripAnsi(out).replace(/\r/g, '')).toMatch(/ctrl-c quit\n+Interrupted \(SIGTERM\) before any change, nothing was changed; stopped \d+ running commands?\.\n*$/);
+    expect(out.lastIndexOf('\x1b[?25h')).toBeGreaterThan(out.lastIndexOf('\x1b[?25l')); // the cursor shown again
+    expect(readdirSync(home)).toEqual([]);
   }, 30_000);
 
   it('Ctrl-C while detection waits on a hung runtime exits at once: its read-only probes are ended', async () => {
