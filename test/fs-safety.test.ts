@@ -355,6 +355,32 @@ describe('Ctrl-C anywhere', () => {
     s.server.close();
   }, 60_000);
 
+  it.each([
+    ['succeeds', {}, 0],
+    ['fails (docker run refused)', { HD_STUB_FAIL: 'run' }, 1],
+  ] as const)('its output closed during a plan (`install … 2>&1 | head`): the plan runs to its end, and when it %s the run exits %i', async (_, fail, exit) => {
+    const s = await (await import('./stub-runtime.js')).stubEnv('docker');
+    const { spawn } = await import('node:child_process');
+    const { BIN } = await import('./helpers.js');
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const before = s.calls().length;
+    const calls = () => s.calls().slice(before);
+    const p = spawn(process.execPath, [BIN, 'install', '--preset', 'fivetran-docker', '--yes', '--set', 'fivetran.memory=3g', ...rootFlags], {
+      env: { ...s.env, ...fail, HD_STUB_SLOW: 'pull', CI: 'true', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
+    // the reader goes once the pull has started (it sleeps 10 s), as `head` does: the next write finds the pipe closed
+    await waitFor(() => calls().some((c) => c.startsWith('pull ')));
+    p.stdout.destroy();
+    p.stderr.destroy();
+    expect(await exited).toBe(exit);
+    expect(calls().filter((c) => /^(rm|run) /.test(c)).map((c) => c.split(' ').slice(0, 2).join(' '))).toEqual(['rm -f', 'run -d']);
+    expect(calls().find((c) => c.startsWith('run '))).toContain('--memory=3g');
+    expect(readdirSync(join(s.home, '.config/hd-setup/locks'))).toEqual([]);
+    s.server.close();
+  }, 60_000);
+
   it('SIGHUP during a plan (the terminal closed): no summary to show, exit 129 at once, the pull stopped, the lock released', async () => {
     const s = await stubEnv();
     const { spawn } = await import('node:child_process');

@@ -65,6 +65,11 @@ export function onInterrupt(cancel: () => void): () => void {
   return () => cancellers.delete(cancel);
 }
 
+/** A plan is changing the install (between onInterrupt and its remover). */
+export function planRunning(): boolean {
+  return cancellers.size > 0;
+}
+
 function onSignal(sig: (typeof SIGNALS)[number]): void {
   received++;
   if (received === 1 && sig !== 'SIGHUP' && cancellers.size) {
