@@ -336,7 +336,10 @@ describe('Ctrl-C anywhere', () => {
     expect(await waitFor(() => gone(child), 5000)).toBe(true);
   }, 60_000);
 
-  it('during a plan: the plan is cancelled with its summary, exit 130, and the lock is released', async () => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s during a plan: the plan is cancelled with its summary, exit %i, and the lock is released', async (sig, exit) => {
     const s = await stubEnv();
     const { spawn } = await import('node:child_process');
     const { BIN } = await import('./helpers.js');
@@ -348,17 +351,17 @@ describe('Ctrl-C anywhere', () => {
     p.stderr.on('data', (c: Buffer) => (err += c.toString()));
     const exited = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
     expect(await waitFor(() => /latest: Pulling from stub|Pull/.test(err))).toBe(true);
-    p.kill('SIGINT');
-    expect(await exited).toBe(130);
+    p.kill(sig);
+    expect(await exited).toBe(exit);
     expect(err).toMatch(/cancel/i);
     expect(readdirSync(join(s.home, '.config/hd-setup/locks'))).toEqual([]);
     s.server.close();
   }, 60_000);
 
   it.each([
-    ['succeeds', {}, 0],
-    ['fails (docker run refused)', { HD_STUB_FAIL: 'run' }, 1],
-  ] as const)('its output closed during a plan (`install … 2>&1 | head`): the plan runs to its end, and when it %s the run exits %i', async (_, fail, exit) => {
+    ['succeeds', 0, {}],
+    ['fails (docker run refused)', 1, { HD_STUB_FAIL: 'run' }],
+  ] as const)('its output closed during a plan (`install … 2>&1 | head`): the plan runs to its end, and when it %s the run exits %i', async (_, exit, fail) => {
     const s = await (await import('./stub-runtime.js')).stubEnv('docker');
     const { spawn } = await import('node:child_process');
     const { BIN } = await import('./helpers.js');

@@ -19,7 +19,7 @@ import type { HostFacts, InstalledState, Plan } from '../plan/types.js';
 import { redactor } from '../util/output.js';
 import { hasPassword } from '../util/url-userinfo.js';
 import { shellQuote } from '../util/shell.js';
-import { onInterrupt } from '../util/interrupt.js';
+import { cancelExitCode, onInterrupt } from '../util/interrupt.js';
 import { findAt, findContext, locationFromRaw, withContext } from './find.js';
 import { buildPlan, locationOf, placeFiles, renderForHost, stateDirOf } from './plan.js';
 
@@ -272,7 +272,7 @@ export async function install(p: Prepared, c: Choices, report: Reporter): Promis
 }
 
 export function exitCodeOf(s: Summary): number {
-  return s.ok ? 0 : s.cancelled ? 130 : 1;
+  return s.ok ? 0 : s.cancelled ? cancelExitCode() : 1;
 }
 
 /** The model of an install as it is (for lifecycle commands): its read-back, parsed. */

@@ -70,8 +70,16 @@ export function planRunning(): boolean {
   return cancellers.size > 0;
 }
 
+let first: (typeof SIGNALS)[number] | undefined;
+
+/** The exit code of a run a signal cancelled: 130 for Ctrl-C, 143 for SIGTERM (130 when none came). */
+export function cancelExitCode(): number {
+  return CODES[first ?? 'SIGINT'];
+}
+
 function onSignal(sig: (typeof SIGNALS)[number]): void {
   received++;
+  first ??= sig;
   if (received === 1 && sig !== 'SIGHUP' && cancellers.size) {
     for (const cancel of cancellers) cancel();
     return;
