@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { join, resolve } from 'node:path';
 import { CREATED_MARKER, backupFile, ensureDir, latestGoodBackup, listBackups, purgeActions, writeFileAtomic } from '../src/util/fsx.js';
@@ -238,6 +239,27 @@ describe('one install at a time', () => {
     expect(readFileSync(p, 'utf8').split('\n')[0]).toBe(String(process.pid));
     g.release();
   });
+
+  it.each([
+    ['a FIFO (named pipe)', (p: string) => spawnSync('mkfifo', [p])], // a read of it would wait for ever
+    ['a symbolic link', (p: string) => symlinkSync('/dev/zero', p)], // a read of it would never end
+    ['a directory', (p: string) => mkdirSync(p)],
+  ] as const)('a lock that is %s: exit 2 at once naming it and the fix, nothing run', async (kind, make) => {
+    const { lockPath } = await import('../src/exec/lock.js');
+    const s = await (await import('./stub-runtime.js')).stubEnv('docker');
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const lock = lockPath(s.home, `fivetran:containers:${join(s.home, 'fivetran')}`);
+    expect(existsSync(join(s.home, '.config/hd-setup/locks'))).toBe(true);
+    make(lock);
+    const before = s.calls().length;
+    const t = Date.now();
+    const r = cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'fivetran.memory=3g', ...rootFlags], { env: s.env });
+    expect(Date.now() - t).toBeLessThan(10_000);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toBe(`error: the lock ${lock} is ${kind}, not a lock file hd-setup made; remove it and run this again\n`);
+    expect(s.calls().slice(before).filter((c) => !/^(--version|info|image inspect|network ls|container inspect|ps)\b/.test(c))).toEqual([]);
+    s.server.close();
+  }, 60_000);
 
   it('runs racing for the lock with no wait: every refusal names a live PID (never an empty or just-freed lock)', async () => {
     const { buildSync } = await import('esbuild');

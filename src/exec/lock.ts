@@ -1,11 +1,12 @@
 // One change at a time per install target: a lock file in ~/.config/hd-setup/locks/, hard-linked into place
 // (atomic, fails if it exists) already holding the PID. A second run waits a few seconds, then exits 2 naming the holder; a lock whose PID is
 // gone is taken over. Released on every exit path (the finally of the command, and process exit).
-import { closeSync, constants, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, linkSync, lstatSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { UserError } from '../model/errors.js';
 import { ensureDir } from '../util/fsx.js';
+import { kindOf, readBoundedText } from '../util/bounded-read.js';
 import { alive } from '../util/process.js';
 import { homeOf } from '../model/home.js';
 
@@ -64,13 +65,17 @@ function holderOf(path: string): number | undefined {
 
 /** The PID in a lock file; 'gone' when there is no file (its holder just released it); undefined when it holds no PID. */
 function readHolder(path: string): number | 'gone' | undefined {
-  let text: string;
+  let st;
   try {
-    text = readFileSync(path, 'utf8');
+    st = lstatSync(path);
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'gone' : undefined;
   }
-  const pid = Number(text.split('\n')[0]);
+  // Not a file hd-setup made (a FIFO would block the read for ever, /dev/zero never end it): refused, not read.
+  if (!st.isFile()) throw new UserError([{ path: '', message: `the lock ${path} is ${kindOf(st.mode)}, not a lock file hd-setup made; remove it and run this again` }]);
+  const r = readBoundedText(path, 4096); // a lock holds a PID, a key and a time
+  if (!r.ok) return r.why === 'does not exist' ? 'gone' : undefined;
+  const pid = Number(r.text.split('\n')[0]);
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 

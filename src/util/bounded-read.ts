@@ -7,13 +7,15 @@ export const MAX_INPUT_BYTES = 1024 * 1024;
 
 export type BoundedRead = { ok: true; text: string; path: string } | { ok: false; why: string };
 
-function kindOf(mode: number): string {
+/** What a file that is not a regular one is, in words ("a FIFO (named pipe)"). */
+export function kindOf(mode: number): string {
   const t = mode & constants.S_IFMT;
   if (t === constants.S_IFDIR) return 'a directory';
   if (t === constants.S_IFIFO) return 'a FIFO (named pipe)';
   if (t === constants.S_IFSOCK) return 'a socket';
   if (t === constants.S_IFCHR) return 'a character device';
   if (t === constants.S_IFBLK) return 'a block device';
+  if (t === constants.S_IFLNK) return 'a symbolic link';
   return 'not a regular file';
 }
 
