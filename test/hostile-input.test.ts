@@ -149,6 +149,11 @@ describe('caps on the structure and on --set', () => {
     // too deep for YAML: it stays a string, which the model refuses where a map is expected
     expect(problems(() => load({ sets: ['product=fivetran', 'runtime=docker', 'fivetran.token=env:FIVETRAN_TOKEN', `fivetran.config=${'['.repeat(3000)}`] }))[0]).toMatch(/^fivetran\.config: expected record/);
   });
+  it('a preset with many problems of structure names the first five, one line each', () => {
+    const long = 'x'.repeat(LIMITS.stringLength + 1);
+    const lines = problems(() => buildRaw({ presetObject: fd({ config: Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`k${i}`, long])) }) }));
+    expect(lines).toEqual(Array.from({ length: 5 }, (_, i) => `fivetran.config.k${i}: is longer than 65536 characters; shorten it (long secrets go in a file: reference)`));
+  });
   it('YAML aliases cannot blow a small file up', () => {
     const f = join(tmp(), 'bomb.yaml');
     const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
@@ -410,6 +415,14 @@ describe('HOME', () => {
     expect(rel.code).toBe(2);
     expect(rel.stderr).toBe(`error: HOME: is "somewhere", not an absolute path; set HOME to your home directory (e.g. HOME=${userInfo().homedir})\n`);
     expect(readdirSync(cwd)).toEqual([]);
+  });
+  it.each(['newline\nx', 'tab\tx'])('a HOME holding a control character (%j) is exit 2 before anything is written (it made an install no later command could read)', (name) => {
+    const home = join(tmp(), name);
+    mkdirSync(home);
+    const r = cli(['install', '--preset', 'fivetran-docker', '--yes', '--allow-root'], { env: { HOME: home, FIVETRAN_TOKEN: TOKEN, PATH: `${join(ROOT_DIR, 'test/stubs/bin')}:/usr/bin:/bin`, HD_STUB_STATE: join(tmp(), 'stub') } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`error: HOME: holds a control character (a newline, a tab…); set HOME to your home directory (e.g. HOME=${userInfo().homedir})\n`);
+    expect(readdirSync(home)).toEqual([]);
   });
 });
 

@@ -7,6 +7,8 @@ import { UserError } from './errors.js';
 
 export function homeOf(env: NodeJS.ProcessEnv = process.env): string {
   const h = env.HOME;
+  // the paths under it (the install directory, the record of installs) would hold it too, and break every later run
+  if (h && /[\x00-\x1f\x7f]/.test(h)) throw new UserError([{ path: 'HOME', message: `holds a control character (a newline, a tab…); set HOME to your home directory (e.g. HOME=${safeUser() ?? '/home/you'})` }]);
   if (h && !isAbsolute(h)) throw new UserError([{ path: 'HOME', message: `is "${h}", not an absolute path; set HOME to your home directory (e.g. HOME=${safeUser() ?? '/home/you'})` }]);
   if (h) return h;
   const passwd = safeUser();
