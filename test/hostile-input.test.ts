@@ -404,6 +404,24 @@ describe('local state is input too', () => {
   });
 });
 
+describe('where output goes (--out, --bundle): exit 2 naming the flag and the fix, before any work', () => {
+  it.each([
+    [['export-preset', '--out', 'nodir/x.yaml'], '--out: the folder <d>/nodir does not exist; create it first, or give a path in an existing folder'],
+    [['export-preset', '--out', '.'], '--out: <d> is a folder; name a file in it, e.g. <d>/hd-setup-preset.yaml'],
+    [['export-preset', '--out', 'afile/x.yaml'], '--out: <d>/afile is not a folder; give a path in an existing folder'],
+    [['doctor', '--bundle', 'nodir/b.tgz'], '--bundle: the folder <d>/nodir does not exist; create it first, or give a path in an existing folder'],
+    [['doctor', '--bundle', '.'], '--bundle: <d> is a folder; name a file in it, e.g. <d>/hd-setup-diagnostics.tar.gz'],
+    [['render', '--preset', 'fivetran-docker', '--out', 'afile'], '--out: <d>/afile exists and is not a folder; give a folder (it is made when missing)'],
+  ])('%j', (args, expected) => {
+    const d = tmp();
+    writeFileSync(join(d, 'afile'), 'mine\n');
+    const r = cli(args, { cwd: d, env: { HOME: d, FIVETRAN_TOKEN: TOKEN } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`error: ${expected.replaceAll('<d>', d)}\n`);
+    expect(readdirSync(d)).toEqual(['afile']);
+  });
+});
+
 describe('HOME', () => {
   it('set but empty is the home of the password database, never the working directory; a relative HOME is exit 2', () => {
     const cwd = tmp();

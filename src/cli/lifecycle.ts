@@ -3,6 +3,7 @@
 // is the service layer's (src/service/lifecycle.ts); these commands choose, confirm and print.
 import { resolve } from 'node:path';
 import { UserError } from '../model/errors.js';
+import { outputFileProblem } from '../util/paths.js';
 import type { DetectedInstall } from '../exec/installed.js';
 import { planToJson, planToText } from '../plan/describe.js';
 import type { Plan } from '../plan/types.js';
@@ -155,6 +156,8 @@ export async function rollbackCommand(flags: LifecycleFlags): Promise<number> {
 
 // ---- export-preset ----
 export async function exportPresetCommand(flags: LifecycleFlags): Promise<number> {
+  const outProblem = flags.out && outputFileProblem(resolve(flags.out), 'hd-setup-preset.yaml');
+  if (outProblem) throw new UserError([{ path: '--out', message: outProblem }]);
   const d = await findInstall(flags);
   const { text, vars } = life.exportText(d);
   if (flags.out) {
@@ -243,6 +246,9 @@ async function notInstalled(flags: LifecycleFlags): Promise<{ model: import('../
 }
 
 export async function doctorCommand(flags: LifecycleFlags): Promise<number> {
+  // before any check runs: a bundle that cannot be written would end the run after all of them
+  const bundleProblem = flags.bundle && outputFileProblem(resolve(flags.bundle), 'hd-setup-diagnostics.tar.gz');
+  if (bundleProblem) throw new UserError([{ path: '--bundle', message: bundleProblem }]);
   const pointed = Boolean(flags.preset || flags.set?.length || flags.context);
   const c = findContext();
   // The install the flags point at, or the one found; with none, the checks for an install (below).

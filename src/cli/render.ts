@@ -5,10 +5,13 @@ import { detectHost } from '../exec/detect.js';
 import { modeString } from '../render/index.js';
 import { render } from '../service/plan.js';
 import { ensureDir, writeFileAtomic } from '../util/fsx.js';
+import { outputDirProblem } from '../util/paths.js';
 import { loadFromFlags, printJson, type ModelFlags } from './context.js';
 
 export async function renderCommand(flags: ModelFlags & { out?: string }): Promise<number> {
   if (!flags.out) throw new UserError([{ path: '--out', message: 'is required: the directory to write the files into, e.g. --out ./rendered' }]);
+  const outProblem = outputDirProblem(resolve(flags.out));
+  if (outProblem) throw new UserError([{ path: '--out', message: outProblem }]);
   const { model } = loadFromFlags(flags);
   const host = await detectHost(model.runtime, { light: true });
   const files = render(model, host);
