@@ -422,6 +422,19 @@ describe('where output goes (--out, --bundle): exit 2 naming the flag and the fi
   });
 });
 
+describe('a file where hd-setup keeps a folder', () => {
+  it.each([
+    ['its locks folder', (d: string) => (mkdirSync(join(d, '.config/hd-setup'), { recursive: true }), writeFileSync(join(d, '.config/hd-setup/locks'), 'x\n'), d), (d: string) => `${d}/.config/hd-setup/locks is not a folder; hd-setup keeps its files in a folder there: move it away and run this again`],
+    ['HOME itself', (d: string) => (writeFileSync(join(d, 'home'), 'x\n'), join(d, 'home')), (d: string) => `cannot make the folder ${d}/home/.config/hd-setup/locks: ${d}/home is not a folder; move it away and run this again`],
+  ])('%s: exit 2 naming it and the fix (it was exit 1 with a raw errno)', (_, make, expected) => {
+    const d = tmp();
+    const home = make(d);
+    const r = cli(['install', '--preset', 'fivetran-docker', '--yes', '--allow-root'], { env: { HOME: home, FIVETRAN_TOKEN: TOKEN, PATH: `${join(ROOT_DIR, 'test/stubs/bin')}:/usr/bin:/bin`, HD_STUB_STATE: join(tmp(), 'stub') } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`error: ${expected(d)}\n`);
+  });
+});
+
 describe('HOME', () => {
   it('set but empty is the home of the password database, never the working directory; a relative HOME is exit 2', () => {
     const cwd = tmp();

@@ -2,6 +2,7 @@
 import { UserError, formatProblem, type Problem } from '../model/errors.js';
 import { loadModel, type Loaded } from '../products/load.js';
 import { redactor } from '../util/output.js';
+import { LocalStateError } from '../util/fsx.js';
 import type { Choices } from '../service/install.js';
 
 /** install's flags (the wizard takes them too). */
@@ -30,6 +31,7 @@ export function printJson(v: unknown): void {
 }
 
 export function reportError(e: unknown, json: boolean): number {
+  if (e instanceof LocalStateError) e = new UserError(e.message);
   if (e instanceof UserError) {
     if (json) printJson({ errors: e.problems.map((p: Problem) => ({ path: p.path, message: redactor.redact(p.message) })) });
     else for (const p of e.problems) process.stderr.write(`error: ${redactor.redact(formatProblem(p))}\n`);

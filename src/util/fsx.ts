@@ -58,8 +58,21 @@ export interface EnsuredDir {
  * what it did not create (a 1777 /tmp-like dir keeps its sticky bit); with `warnIfOpen` it says so when
  * the directory is writable by others, or readable by others where `mode` is private.
  */
+/** Local state in the way (a file where a folder must be): exit 2 with the message, which names it and the fix. */
+export class LocalStateError extends Error {}
+
+/** The nearest existing ancestor of `path` that is not a folder, if any. */
+function fileInTheWay(path: string): string | undefined {
+  for (let d = dirname(path); ; d = dirname(d)) {
+    if (lexists(d)) return statSync(d, { throwIfNoEntry: false })?.isDirectory() ? undefined : d;
+    if (dirname(d) === d) return undefined;
+  }
+}
+
 export function ensureDir(path: string, mode = 0o700, warnIfOpen = true): EnsuredDir {
   if (!lexists(path)) {
+    const way = fileInTheWay(path);
+    if (way) throw new LocalStateError(`cannot make the folder ${path}: ${way} is not a folder; move it away and run this again`);
     const created = mkdirSync(path, { recursive: true, mode });
     // mkdir's mode is masked by the umask: set exactly what was asked, on the directories made just now
     if (created) {
@@ -71,7 +84,7 @@ export function ensureDir(path: string, mode = 0o700, warnIfOpen = true): Ensure
     return created ? { created } : {};
   }
   const st = statSync(path);
-  if (!st.isDirectory()) throw new Error(`${path} exists and is not a directory`);
+  if (!st.isDirectory()) throw new LocalStateError(`${path} is not a folder; hd-setup keeps its files in a folder there: move it away and run this again`);
   const have = st.mode & 0o777;
   const tooOpen = (have & 0o022 & ~mode) !== 0 || ((mode & 0o077) === 0 && (have & 0o077) !== 0);
   if (warnIfOpen && tooOpen) {
