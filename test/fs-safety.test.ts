@@ -151,6 +151,29 @@ describe('backups: whole, few, and checked before a rollback', () => {
     expect(cli(['status'], { env: s.env }).stdout).not.toMatch(/no install found/);
     s.server.close();
   });
+  it.each([
+    ['not JSON', (conf: string) => writeFileSync(conf, 'garbage\n')],
+    ['a symbolic link (to a copy elsewhere: it is not read through)', (conf: string) => (writeFileSync(`${conf}.elsewhere`, readFileSync(conf)), rmSync(conf), symlinkSync(`${conf}.elsewhere`, conf))],
+  ])('a config.json that is %s, with a good backup beside it: exit 2, and its fix (the command it prints) brings the install back', async (_, breakIt) => {
+    const s = await stubEnv();
+    const conf = join(s.home, 'fivetran/conf/config.json');
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'proxy.https=http://proxy.internal:3128', ...rootFlags], { env: s.env }).code).toBe(0);
+    const [backup] = listBackups(conf);
+    breakIt(conf);
+    for (const cmd of [['status'], ['rollback', '--yes', ...rootFlags], ['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags]]) {
+      const r = cli(cmd, { env: s.env });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`^error: ${conf}(:1:1)?: .*; put back its last good copy: cp --remove-destination ${backup} ${conf}\n$`));
+    }
+    expect(spawnSync('sh', ['-c', /put back its last good copy: (.*)$/m.exec(cli(['status'], { env: s.env }).stderr)![1]!]).status).toBe(0);
+    expect(lstatSync(conf).isFile()).toBe(true);
+    const st = cli(['status'], { env: s.env });
+    expect(st.code, st.stderr).toBe(0);
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    s.server.close();
+  }, 60_000);
+
   it('rollback passes over a backup of gigabytes (a sparse file) without reading it into memory, and a FIFO without waiting on it', async () => {
     const s = await stubEnv();
     const conf = join(s.home, 'fivetran/conf/config.json');

@@ -4,6 +4,8 @@ import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { posix } from 'node:path';
 import { describeLocation, type ContainerRuntime, type Location } from '../model/base.js';
 import { UserError } from '../model/errors.js';
+import { latestGoodBackup } from '../util/fsx.js';
+import { shellQuote } from '../util/shell.js';
 import type { ContainerState } from '../plan/types.js';
 import { ownershipOf } from '../plan/containers.js';
 import { QUADLET_DIR, quadletFacts } from '../render/unit.js';
@@ -15,7 +17,7 @@ import { which } from '../util/which.js';
 import { inspectContainers } from './detect.js';
 import { run } from './run.js';
 import { HELM_READ_TIMEOUT_MS, reachCluster, toolStderr, unreachableError } from './kube-reach.js';
-import { parseEnvFileChecked, parseInstallConfig, readStateFile } from './local-state.js';
+import { backupValidator, parseEnvFileChecked, parseInstallConfig, readStateFile } from './local-state.js';
 import { findRecord } from './registry.js';
 
 export interface ReleaseInfo {
@@ -86,7 +88,21 @@ export interface GatherOptions {
 
 /** A file of an install, read bounded (regular file, capped, UTF-8); a broken one is exit 2 naming it. */
 function read(p: string): string | undefined {
-  return readStateFile(p, 'restore it with hd-setup rollback, or move it away and install again');
+  return withBackupFix(p, (fix) => readStateFile(p, fix ?? 'move it away and install again'));
+}
+
+/**
+ * Read or check a file of the install; when it is broken and a good backup of it is there, the error's fix
+ * says how to put that back (no hd-setup command can read the install meanwhile, rollback included).
+ */
+function withBackupFix<T>(path: string, read: (fix?: string) => T): T {
+  try {
+    return read();
+  } catch (e) {
+    const good = e instanceof UserError ? latestGoodBackup(path, backupValidator(path)) : undefined;
+    if (!good) throw e;
+    return read(`put back its last good copy: cp --remove-destination ${shellQuote(good.path)} ${shellQuote(path)}`);
+  }
 }
 
 const stateDir = (loc: Location, home: string) => posix.join(home, '.config/hd-setup', loc.product, loc.namespace ?? 'default', loc.release ?? 'default');
@@ -180,8 +196,8 @@ export async function gather(loc: Location, o: GatherOptions): Promise<{ artifac
     const text = read(path);
     if (text === undefined) continue;
     // Local state is input: a file that is not what hd-setup writes is exit 2 naming it, before decode reads it.
-    if (f.rel.endsWith('.json')) parseInstallConfig(text, path);
-    else if (f.rel.endsWith('.env')) parseEnvFileChecked(text, path);
+    if (f.rel.endsWith('.json')) withBackupFix(path, (fix) => parseInstallConfig(text, path, fix));
+    else if (f.rel.endsWith('.env')) withBackupFix(path, (fix) => parseEnvFileChecked(text, path, fix));
     files[fileKey(f.base, f.rel)] = text;
   }
   // The configuration file is the install: without it there is nothing here.

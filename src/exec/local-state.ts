@@ -16,7 +16,7 @@ const corrupt = (path: string, what: string, fix: string) => new UserError([{ pa
 
 /** The text of a state file, or undefined when it does not exist. Anything else unreadable is an error. */
 export function readStateFile(path: string, fix: string): string | undefined {
-  const r = readBoundedText(path, LIMITS.fileBytes);
+  const r = readBoundedText(path, LIMITS.fileBytes, { followLink: false });
   if (r.ok) return r.text;
   if (r.why === 'does not exist') return undefined;
   throw corrupt(path, r.why, fix);
@@ -122,16 +122,14 @@ export function readRegistryFile(path: string, lenient?: { warn: (msg: string) =
 }
 
 /** An install's conf/config.json (Fivetran on docker/podman): a JSON object. */
-export function parseInstallConfig(text: string, path: string): Record<string, unknown> {
-  const fix = 'restore it with hd-setup rollback, or fix it by hand (it is the agent\'s config, a JSON object)';
+export function parseInstallConfig(text: string, path: string, fix = 'fix it by hand (it is the agent\'s config, a JSON object), or move it away and install again'): Record<string, unknown> {
   const v = parseJson(text, path, fix);
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw corrupt(path, 'is not a JSON object', fix);
   return { ...(v as Record<string, unknown>) };
 }
 
 /** An env-file hd-setup wrote (KEY=VALUE lines). Keys must be variable names; no key maps to a prototype name. */
-export function parseEnvFileChecked(text: string, path: string): Record<string, string> {
-  const fix = 'restore it with hd-setup rollback, or fix it by hand (KEY=VALUE lines)';
+export function parseEnvFileChecked(text: string, path: string, fix = 'fix it by hand (KEY=VALUE lines), or move it away and install again'): Record<string, string> {
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
   const lines = text.split('\n');
   for (const [i, raw] of lines.entries()) {

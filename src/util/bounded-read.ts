@@ -35,12 +35,13 @@ function openNoFollow(path: string): number {
  * Read a regular file of at most `max` bytes as strict UTF-8. Never blocks on a FIFO, never reads past
  * the cap, never quotes the content in its answer.
  */
-export function readBoundedText(path: string, max = MAX_INPUT_BYTES): BoundedRead {
+export function readBoundedText(path: string, max = MAX_INPUT_BYTES, o: { followLink?: boolean } = {}): BoundedRead {
   let fd: number;
   try {
-    fd = openNoFollow(path);
+    fd = o.followLink === false ? openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK) : openNoFollow(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') return { ok: false, why: 'is a symbolic link, not a file hd-setup wrote (it reads and writes its own files only, never through a link)' };
     const why =
       // ENOTDIR: a folder on the way is a file, so nothing is there either
       code === 'ENOENT' || code === 'ENOTDIR' ? 'does not exist' : code === 'EACCES' || code === 'EPERM' ? 'is not readable' : code === 'EISDIR' ? 'is a directory' : `cannot be opened (${code ?? 'error'})`;
