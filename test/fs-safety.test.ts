@@ -14,6 +14,19 @@ import { BIN, ROOT, SECRET_ENV, TOKEN, cli, tmp } from './helpers.js';
 const rootFlags = process.getuid?.() === 0 ? ['--allow-root'] : [];
 const mode = (p: string) => statSync(p).mode & 0o7777;
 
+/** `install --preset fivetran-docker --yes [args]` in the background, its pull slowed to 10 s by the stub: its stderr so far, and its exit. */
+async function slowInstall(env: NodeJS.ProcessEnv, args: string[] = []) {
+  const { spawn } = await import('node:child_process');
+  const p = spawn(process.execPath, [BIN, 'install', '--preset', 'fivetran-docker', '--yes', ...args, ...rootFlags], {
+    env: { ...env, HD_STUB_SLOW: 'pull', CI: 'true', NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  p.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const exited = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
+  return { p, err: () => err, exited };
+}
+
 async function stubEnv(): Promise<{ home: string; env: NodeJS.ProcessEnv; server: Server }> {
   const home = tmp('hd-fs-home-');
   mkdirSync(join(home, '.stub'));
@@ -334,21 +347,13 @@ describe('one install at a time', () => {
 
   it('two installs at once: the second waits, then exits 2 naming the first; the first finishes and frees the lock', async () => {
     const s = await stubEnv();
-    const { spawn } = await import('node:child_process');
-    const { BIN } = await import('./helpers.js');
-    const first = spawn(process.execPath, [BIN, 'install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], {
-      env: { ...s.env, HD_STUB_SLOW: 'pull', CI: 'true', NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let err1 = '';
-    first.stderr.on('data', (c: Buffer) => (err1 += c.toString()));
+    const { p: first, err: err1, exited } = await slowInstall(s.env);
     const locks = join(s.home, '.config/hd-setup/locks');
     for (let i = 0; i < 200 && !(existsSync(locks) && readdirSync(locks).length); i++) await new Promise((r) => setTimeout(r, 50));
     const second = cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'proxy.https=http://proxy.internal:3128', ...rootFlags], { env: { ...s.env, HD_SETUP_LOCK_WAIT_MS: '1000' } });
     expect(second.code, second.stderr).toBe(2);
     expect(second.stderr).toMatch(new RegExp(`^error: another hd-setup \\(PID ${first.pid}\\) is changing this install \\(fivetran:containers:${s.home}/fivetran\\)`));
-    const code = await new Promise((r) => first.once('exit', r));
-    expect(code, err1).toBe(0);
+    expect(await exited, err1()).toBe(0);
     expect(readdirSync(locks)).toEqual([]);
     expect(JSON.parse(readFileSync(join(s.home, 'fivetran/conf/config.json'), 'utf8')).https_proxy).toBeUndefined();
     s.server.close();
@@ -402,19 +407,11 @@ describe('Ctrl-C anywhere', () => {
     ['SIGTERM', 143],
   ] as const)('%s during a plan: the plan is cancelled with its summary, exit %i, and the lock is released', async (sig, exit) => {
     const s = await stubEnv();
-    const { spawn } = await import('node:child_process');
-    const { BIN } = await import('./helpers.js');
-    const p = spawn(process.execPath, [BIN, 'install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], {
-      env: { ...s.env, HD_STUB_SLOW: 'pull', CI: 'true', NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let err = '';
-    p.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    const exited = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
-    expect(await waitFor(() => /latest: Pulling from stub|Pull/.test(err))).toBe(true);
+    const { p, err, exited } = await slowInstall(s.env);
+    expect(await waitFor(() => /latest: Pulling from stub|Pull/.test(err()))).toBe(true);
     p.kill(sig);
     expect(await exited).toBe(exit);
-    expect(err).toMatch(/cancel/i);
+    expect(err()).toMatch(/cancel/i);
     expect(readdirSync(join(s.home, '.config/hd-setup/locks'))).toEqual([]);
     s.server.close();
   }, 60_000);
@@ -424,16 +421,10 @@ describe('Ctrl-C anywhere', () => {
     ['fails (docker run refused)', 1, { HD_STUB_FAIL: 'run' }],
   ] as const)('its output closed during a plan (`install … 2>&1 | head`): the plan runs to its end, and when it %s the run exits %i', async (_, exit, fail) => {
     const s = await (await import('./stub-runtime.js')).stubEnv('docker');
-    const { spawn } = await import('node:child_process');
-    const { BIN } = await import('./helpers.js');
     expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
     const before = s.calls().length;
     const calls = () => s.calls().slice(before);
-    const p = spawn(process.execPath, [BIN, 'install', '--preset', 'fivetran-docker', '--yes', '--set', 'fivetran.memory=3g', ...rootFlags], {
-      env: { ...s.env, ...fail, HD_STUB_SLOW: 'pull', CI: 'true', NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const exited = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
+    const { p, exited } = await slowInstall({ ...s.env, ...fail }, ['--set', 'fivetran.memory=3g']);
     // the reader goes once the pull has started (it sleeps 10 s), as `head` does: the next write finds the pipe closed
     await waitFor(() => calls().some((c) => c.startsWith('pull ')));
     p.stdout.destroy();
@@ -447,21 +438,13 @@ describe('Ctrl-C anywhere', () => {
 
   it('SIGHUP during a plan (the terminal closed): no summary to show, exit 129 at once, the pull stopped, the lock released', async () => {
     const s = await stubEnv();
-    const { spawn } = await import('node:child_process');
-    const { BIN } = await import('./helpers.js');
-    const p = spawn(process.execPath, [BIN, 'install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], {
-      env: { ...s.env, HD_STUB_SLOW: 'pull', CI: 'true', NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let err = '';
-    p.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    const exited = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
-    expect(await waitFor(() => /latest: Pulling from stub|Pull/.test(err))).toBe(true);
+    const { p, err, exited } = await slowInstall(s.env);
+    expect(await waitFor(() => /latest: Pulling from stub|Pull/.test(err()))).toBe(true);
     const t = Date.now();
     p.kill('SIGHUP');
     expect(await exited).toBe(129);
     expect(Date.now() - t).toBeLessThan(5000); // the stub's pull sleeps 10 s
-    expect(err).toMatch(/Interrupted \(SIGHUP\) after the plan started: what was done is listed above .*; stopped 1 running command\./);
+    expect(err()).toMatch(/Interrupted \(SIGHUP\) after the plan started: what was done is listed above .*; stopped 1 running command\./);
     expect(readdirSync(join(s.home, '.config/hd-setup/locks'))).toEqual([]);
     s.server.close();
   }, 60_000);
