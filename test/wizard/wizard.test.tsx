@@ -342,6 +342,29 @@ describe('wizard flows (ink-testing-library): the answers render byte-identical 
     app.unmount();
   });
 
+  it('a review that cannot be built (its promise rejects) says so and is not ready: Enter installs nothing', async () => {
+    let done: { kind: string } | undefined;
+    const app = inkRender(
+      <WizardApp
+        initial={{ product: 'fivetran', runtime: 'docker', fivetran: { token: TOKEN } }}
+        detection={{}}
+        review={async () => {
+          throw new Error('cannot read /home/ana/fivetran/conf/config.json');
+        }}
+        skipChecks={() => {}}
+        save={async () => ''}
+        onDone={(r) => (done = r)}
+      />,
+    );
+    await untilFrame(app, 'cannot read /home/ana/fivetran/conf/config.json');
+    expect(frameOf(app)).toContain('Not ready to install');
+    expect(frameOf(app)).not.toContain('enter install');
+    app.stdin.write(ENTER);
+    await tick();
+    expect(done).toBeUndefined();
+    app.unmount();
+  });
+
   it('Ctrl-C before execution cancels and writes nothing', async () => {
     const w = mount();
     await w.keys(ENTER, '\u0003');
