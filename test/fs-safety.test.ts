@@ -187,6 +187,27 @@ describe('backups: whole, few, and checked before a rollback', () => {
     s.server.close();
   }, 60_000);
 
+  it('a config.json edited without its token: start names the install and a fix that works; stop, rollback and uninstall work (they refused, naming --set)', async () => {
+    const s = await stubEnv();
+    const conf = join(s.home, 'fivetran/conf/config.json');
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'proxy.https=http://proxy.internal:3128', ...rootFlags], { env: s.env }).code).toBe(0);
+    writeFileSync(conf, '{"host_selinux_enabled": "false"}\n');
+    const start = cli(['start', ...rootFlags], { env: s.env });
+    expect(start.code).toBe(2);
+    expect(start.stderr).toBe(`error: the files of the install at ${join(s.home, 'fivetran')} do not make a whole install (fivetran.token is required); put back their last backup (hd-setup rollback), or install it again (hd-setup install --preset …)\n`);
+    const stop = cli(['stop', ...rootFlags], { env: s.env });
+    expect(stop.code, stop.stderr).toBe(0);
+    const back = cli(['rollback', '--yes', ...rootFlags], { env: s.env });
+    expect(back.code, back.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(conf, 'utf8')).token).toBeTruthy();
+    writeFileSync(conf, '{"host_selinux_enabled": "false"}\n');
+    const un = cli(['uninstall', '--yes', ...rootFlags], { env: s.env });
+    expect(un.code, un.stderr).toBe(0);
+    expect(cli(['status'], { env: s.env }).stdout).not.toContain('controller: running');
+    s.server.close();
+  }, 60_000);
+
   it('rollback passes over a backup of gigabytes (a sparse file) without reading it into memory, and a FIFO without waiting on it', async () => {
     const s = await stubEnv();
     const conf = join(s.home, 'fivetran/conf/config.json');

@@ -277,7 +277,14 @@ export function exitCodeOf(s: Summary): number {
 
 /** The model of an install as it is (for lifecycle commands): its read-back, parsed. */
 export function modelOfInstall(d: DetectedInstall): BaseModel {
-  return parseModel(structuredClone(d.preset), { env: {} }).model;
+  try {
+    return parseModel(structuredClone(d.preset), { env: {} }).model;
+  } catch (e) {
+    if (!(e instanceof UserError)) throw e;
+    // The files of the install, not the user's flags, are what lacks it: the fix is theirs (`--set` here would not help).
+    const what = e.problems.map((p) => `${p.path ? `${p.path} ` : ''}${p.message.split('; ')[0]}`).join(', ');
+    throw new UserError([{ path: '', message: `the files of the install at ${d.where} do not make a whole install (${what}); put back their last backup (hd-setup rollback), or install it again (hd-setup install --preset …)` }]);
+  }
 }
 
 

@@ -122,11 +122,21 @@ async function deploymentsOf(d: DetectedInstall, wanted: { labels: Record<string
   });
 }
 
+function wholeModelOr(d: DetectedInstall): BaseModel {
+  try {
+    return modelOfInstall(d);
+  } catch (e) {
+    if (!(e instanceof UserError)) throw e;
+    return d.preset as unknown as BaseModel;
+  }
+}
+
 /** A lifecycle plan as a Prepared, so that it runs through the same executor and status screen. */
 async function asPrepared(d: DetectedInstall, plan: Plan): Promise<Prepared> {
-  // A release whose values are not a whole model (left pending or failed) can still be uninstalled: its
-  // preset as read back stands in, since these plans need only where the install is.
-  const model = kubeOf(d) || d.location.runtime !== 'kubernetes' ? modelOfInstall(d) : (d.preset as unknown as BaseModel);
+  // An install whose files no longer make a whole model (a release left pending or failed, a config.json
+  // edited without its token) can still be stopped, rolled back and uninstalled: its preset as read back
+  // stands in, since these plans need only where the install is.
+  const model = kubeOf(d) || d.location.runtime !== 'kubernetes' ? wholeModelOr(d) : (d.preset as unknown as BaseModel);
   const host = await hostFor(d);
   return { loaded: { model }, product: d.product, location: d.location, host, state: { containers: {}, networks: [], images: [], files: {} }, plan };
 }
