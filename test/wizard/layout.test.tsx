@@ -338,6 +338,21 @@ describe('every frame fits the terminal', () => {
       '  hd-setup install --preset tobiko-kubernetes --yes',
     ]);
   });
+  it("a failed command's output, too tall, loses its oldest lines one by one: each row less drops one line, never two", () => {
+    const lines = Array.from({ length: 10 }, (_, i) => `error line ${i}`);
+    const s = { ...initialStatus, title: 'T', steps: [{ id: 's0', title: 'Pull the image', status: 'failed', checks: [], hints: [], notes: [], error: 'pull failed' }], failureOutput: lines } as never;
+    let before = fitStatus(s, 79, 40).failureOutput;
+    expect(before).toEqual(lines);
+    let dropped = 0;
+    for (let rows = 39; rows >= 4; rows--) {
+      const kept = fitStatus(s, 79, rows).failureOutput;
+      expect(kept).toEqual(lines.slice(lines.length - kept.length)); // the newest stay
+      expect(before.length - kept.length).toBeLessThanOrEqual(1);
+      dropped += before.length - kept.length;
+      before = kept;
+    }
+    expect(dropped).toBe(10);
+  });
   it('the status screen folds finished steps and drops output so that it fits', () => {
     let s = statusReducer(initialStatus, { type: 'plan', title: 'T', verb: 'Installing', steps: Array.from({ length: 20 }, (_, i) => ({ id: `s${i}`, title: `Step ${i}` })) } as never);
     for (let i = 0; i < 15; i++) {
