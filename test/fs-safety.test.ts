@@ -195,7 +195,7 @@ describe('backups: whole, few, and checked before a rollback', () => {
     writeFileSync(conf, '{"host_selinux_enabled": "false"}\n');
     const start = cli(['start', ...rootFlags], { env: s.env });
     expect(start.code).toBe(2);
-    expect(start.stderr).toBe(`error: the files of the install at ${join(s.home, 'fivetran')} do not make a whole install (fivetran.token is required); put back their last backup (hd-setup rollback), or install it again (hd-setup install --preset …)\n`);
+    expect(start.stderr).toBe(`error: the files of the install at ${join(s.home, 'fivetran')} do not make a whole install (fivetran.token is required); put back their last backup (hd-setup rollback), or install it again (hd-setup install --preset … --reset)\n`);
     const stop = cli(['stop', ...rootFlags], { env: s.env });
     expect(stop.code, stop.stderr).toBe(0);
     const back = cli(['rollback', '--yes', ...rootFlags], { env: s.env });
@@ -205,6 +205,21 @@ describe('backups: whole, few, and checked before a rollback', () => {
     const un = cli(['uninstall', '--yes', ...rootFlags], { env: s.env });
     expect(un.code, un.stderr).toBe(0);
     expect(cli(['status'], { env: s.env }).stdout).not.toContain('controller: running');
+    s.server.close();
+  }, 60_000);
+
+  it('a config.json edited into a value hd-setup would not write (a proxy URL ending in a space): a re-run refuses (it dropped the proxy when its own "keep" command was run), --reset replaces it', async () => {
+    const s = await stubEnv();
+    const conf = join(s.home, 'fivetran/conf/config.json');
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    writeFileSync(conf, JSON.stringify({ ...JSON.parse(readFileSync(conf, 'utf8')), https_proxy: 'http://proxy.internal:3128 ' }));
+    const again = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(new RegExp(`^error: the files of the install at ${join(s.home, 'fivetran')} do not make a whole install \\(proxy\\.https [^)]*\\); put back their last backup \\(hd-setup rollback\\), or pass --reset to replace them with what this command gives\n$`));
+    expect(JSON.parse(readFileSync(conf, 'utf8')).https_proxy).toBe('http://proxy.internal:3128 ');
+    const reset = cli(['install', '--preset', 'fivetran-docker', '--yes', '--reset', ...rootFlags], { env: s.env });
+    expect(reset.code, reset.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(conf, 'utf8')).https_proxy).toBeUndefined();
     s.server.close();
   }, 60_000);
 

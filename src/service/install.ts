@@ -68,6 +68,9 @@ export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = 
       if (f && (f.kind === 'value' || (typeof v === 'string' && hasPassword(v)))) return f.env;
       return typeof v !== 'string' && typeof v !== 'object' ? false : redactor.leaks(typeof v === 'string' ? v : JSON.stringify(v));
     };
+    // Files edited into something hd-setup would not write (a proxy URL with a space): what they hold cannot
+    // be kept, and a re-run would drop it silently. Refused unless --reset says to replace them.
+    if (!req.reset && installed.location.runtime !== 'kubernetes') brokenInstallRefusal(installed);
     const resets = req.reset ? [] : findResets(raw, inst, validate, isSecret);
     kept = keepStoredSecrets(raw, inst, env, validate);
     const { model, secrets, warnings: short } = parseModel(raw, { env, baseDir });
@@ -277,13 +280,18 @@ export function exitCodeOf(s: Summary): number {
 
 /** The model of an install as it is (for lifecycle commands): its read-back, parsed. */
 export function modelOfInstall(d: DetectedInstall): BaseModel {
+  return brokenInstallRefusal(d, 'or install it again (hd-setup install --preset … --reset)');
+}
+
+/** The install's read-back as a model; when its files do not make one, exit 2 saying so, with the fix. */
+function brokenInstallRefusal(d: DetectedInstall, orElse = 'or pass --reset to replace them with what this command gives'): BaseModel {
   try {
     return parseModel(structuredClone(d.preset), { env: {} }).model;
   } catch (e) {
     if (!(e instanceof UserError)) throw e;
     // The files of the install, not the user's flags, are what lacks it: the fix is theirs (`--set` here would not help).
     const what = e.problems.map((p) => `${p.path ? `${p.path} ` : ''}${p.message.split('; ')[0]}`).join(', ');
-    throw new UserError([{ path: '', message: `the files of the install at ${d.where} do not make a whole install (${what}); put back their last backup (hd-setup rollback), or install it again (hd-setup install --preset …)` }]);
+    throw new UserError([{ path: '', message: `the files of the install at ${d.where} do not make a whole install (${what}); put back their last backup (hd-setup rollback), ${orElse}` }]);
   }
 }
 
