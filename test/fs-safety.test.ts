@@ -27,6 +27,16 @@ async function slowInstall(env: NodeJS.ProcessEnv, args: string[] = []) {
   return { p, err: () => err, exited };
 }
 
+/** fivetran-docker installed, then changed (a proxy added): its config.json has one backup, `first` (the config as first installed). */
+async function installedWithBackup() {
+  const s = await stubEnv();
+  const conf = join(s.home, 'fivetran/conf/config.json');
+  expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+  const first = readFileSync(conf, 'utf8');
+  expect(cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'proxy.https=http://proxy.internal:3128', ...rootFlags], { env: s.env }).code).toBe(0);
+  return { s, conf, first };
+}
+
 async function stubEnv(): Promise<{ home: string; env: NodeJS.ProcessEnv; server: Server }> {
   const home = tmp('hd-fs-home-');
   mkdirSync(join(home, '.stub'));
@@ -151,11 +161,7 @@ describe('backups: whole, few, and checked before a rollback', () => {
   });
 
   it('rollback on the CLI skips a 0-byte backup and restores the previous good one', async () => {
-    const s = await stubEnv();
-    const conf = join(s.home, 'fivetran/conf/config.json');
-    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
-    const first = readFileSync(conf, 'utf8');
-    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'proxy.https=http://proxy.internal:3128', ...rootFlags], { env: s.env }).code).toBe(0);
+    const { s, conf, first } = await installedWithBackup();
     writeFileSync(`${conf}.bak-29990101T000000Z`, ''); // what a kill during an old copy left
     const r = cli(['rollback', '--yes', ...rootFlags], { env: s.env });
     expect(r.code, r.stderr).toBe(0);
@@ -168,10 +174,7 @@ describe('backups: whole, few, and checked before a rollback', () => {
     ['not JSON', (conf: string) => writeFileSync(conf, 'garbage\n')],
     ['a symbolic link (to a copy elsewhere: it is not read through)', (conf: string) => (writeFileSync(`${conf}.elsewhere`, readFileSync(conf)), rmSync(conf), symlinkSync(`${conf}.elsewhere`, conf))],
   ])('a config.json that is %s, with a good backup beside it: exit 2, and its fix (the command it prints) brings the install back', async (_, breakIt) => {
-    const s = await stubEnv();
-    const conf = join(s.home, 'fivetran/conf/config.json');
-    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
-    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'proxy.https=http://proxy.internal:3128', ...rootFlags], { env: s.env }).code).toBe(0);
+    const { s, conf } = await installedWithBackup();
     const [backup] = listBackups(conf);
     breakIt(conf);
     for (const cmd of [['status'], ['rollback', '--yes', ...rootFlags], ['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags]]) {
@@ -188,10 +191,7 @@ describe('backups: whole, few, and checked before a rollback', () => {
   }, 60_000);
 
   it('a config.json edited without its token: start names the install and a fix that works; stop, rollback and uninstall work (they refused, naming --set)', async () => {
-    const s = await stubEnv();
-    const conf = join(s.home, 'fivetran/conf/config.json');
-    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
-    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'proxy.https=http://proxy.internal:3128', ...rootFlags], { env: s.env }).code).toBe(0);
+    const { s, conf } = await installedWithBackup();
     writeFileSync(conf, '{"host_selinux_enabled": "false"}\n');
     const start = cli(['start', ...rootFlags], { env: s.env });
     expect(start.code).toBe(2);
@@ -224,11 +224,7 @@ describe('backups: whole, few, and checked before a rollback', () => {
   }, 60_000);
 
   it('rollback passes over a backup of gigabytes (a sparse file) without reading it into memory, and a FIFO without waiting on it', async () => {
-    const s = await stubEnv();
-    const conf = join(s.home, 'fivetran/conf/config.json');
-    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
-    const first = readFileSync(conf, 'utf8');
-    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'proxy.https=http://proxy.internal:3128', ...rootFlags], { env: s.env }).code).toBe(0);
+    const { s, conf, first } = await installedWithBackup();
     writeFileSync(`${conf}.bak-29990101T000000Z`, '');
     truncateSync(`${conf}.bak-29990101T000000Z`, 3 * 1024 ** 3); // 3 GB of holes
     expect(spawnSync('mkfifo', [`${conf}.bak-29990101T000001Z`]).status).toBe(0);

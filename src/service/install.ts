@@ -70,7 +70,7 @@ export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = 
     };
     // Files edited into something hd-setup would not write (a proxy URL with a space): what they hold cannot
     // be kept, and a re-run would drop it silently. Refused unless --reset says to replace them.
-    if (!req.reset && installed.location.runtime !== 'kubernetes') brokenInstallRefusal(installed);
+    if (!req.reset && installed.location.runtime !== 'kubernetes') wholeModelOf(installed);
     const resets = req.reset ? [] : findResets(raw, inst, validate, isSecret);
     kept = keepStoredSecrets(raw, inst, env, validate);
     const { model, secrets, warnings: short } = parseModel(raw, { env, baseDir });
@@ -280,11 +280,11 @@ export function exitCodeOf(s: Summary): number {
 
 /** The model of an install as it is (for lifecycle commands): its read-back, parsed. */
 export function modelOfInstall(d: DetectedInstall): BaseModel {
-  return brokenInstallRefusal(d, 'or install it again (hd-setup install --preset … --reset)');
+  return wholeModelOf(d, 'or install it again (hd-setup install --preset … --reset)');
 }
 
 /** The install's read-back as a model; when its files do not make one, exit 2 saying so, with the fix. */
-function brokenInstallRefusal(d: DetectedInstall, orElse = 'or pass --reset to replace them with what this command gives'): BaseModel {
+function wholeModelOf(d: DetectedInstall, orElse = 'or pass --reset to replace them with what this command gives'): BaseModel {
   try {
     return parseModel(structuredClone(d.preset), { env: {} }).model;
   } catch (e) {

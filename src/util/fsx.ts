@@ -53,11 +53,6 @@ export interface EnsuredDir {
   warning?: string;
 }
 
-/**
- * Create a directory (and parents) with mode. An existing directory keeps its mode: hd-setup never chmods
- * what it did not create (a 1777 /tmp-like dir keeps its sticky bit); with `warnIfOpen` it says so when
- * the directory is writable by others, or readable by others where `mode` is private.
- */
 /** Local state in the way (a file where a folder must be): exit 2 with the message, which names it and the fix. */
 export class LocalStateError extends Error {}
 
@@ -69,6 +64,11 @@ function fileInTheWay(path: string): string | undefined {
   }
 }
 
+/**
+ * Create a directory (and parents) with mode. An existing directory keeps its mode: hd-setup never chmods
+ * what it did not create (a 1777 /tmp-like dir keeps its sticky bit); with `warnIfOpen` it says so when
+ * the directory is writable by others, or readable by others where `mode` is private.
+ */
 export function ensureDir(path: string, mode = 0o700, warnIfOpen = true): EnsuredDir {
   if (!lexists(path)) {
     const way = fileInTheWay(path);
@@ -178,10 +178,10 @@ export function timestamp(d = new Date()): string {
   return d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 }
 
-/** Read a file hd-setup wrote, without following a symlink at its name. */
 /** Largest file of an install hd-setup copies or reads back (its own files are far smaller: values of 10,000 connections are 0.3 MB). */
 const MAX_OWN_FILE_BYTES = 16 * 1024 * 1024;
 
+/** Read a file hd-setup wrote, without following a symlink at its name. */
 function readNoFollow(path: string): Buffer {
   const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   try {

@@ -49,9 +49,10 @@ export function tempDir(prefix: string, base = tmpdir()): { dir: string; cleanup
     if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
   };
   // A signal someone already handles (hd-setup's interrupt handlers: they stop the children and end the
-  // process through process.exit) is left to them, and the 'exit' listener removes the directory. A listener
-  // of ours beside theirs would read as a plan that cancels itself, and the run would go on without its
-  // directory. Where nobody handles a signal, it would end the process without 'exit': ours removes first.
+  // process through process.exit) is left to them, and the 'exit' listener removes the directory then. Removed
+  // at the signal instead, it would be gone while the run, its children being stopped, still writes into it
+  // (an ENOENT error before the exit). Where nobody handles a signal, it would end the process without 'exit':
+  // ours removes first.
   const signals = SIGNALS.filter((s) => process.listenerCount(s) === 0);
   const cleanup = () => {
     remove();
