@@ -121,8 +121,19 @@ for (const m of list.slice(skip)) {
       };
       // `vitest related` takes in every test that reaches the file through imports, most of the suite for most
       // files, slowest first: the test files that import it, or a file that imports it, go first instead.
+      // A test file that fails under load (a timeout) is not a catch: a failing file is run again alone, the
+      // change still in place, and counts only if it fails again. Otherwise the whole suite runs once more.
+      const confirmed = (v) => {
+        const file = /^caught \((\S+)\)$/.exec(v ?? '')?.[1];
+        if (!file || !/\.test\.tsx?$/.test(file)) return v;
+        return vitest(['run', file]) ? v : undefined;
+      };
       const direct = testFilesImporting(m.file);
-      verdict = (direct.length ? vitest(['run', ...direct]) : undefined) ?? vitest(['run']) ?? 'NOT NOTICED';
+      const whole = () => {
+        const v = vitest(['run']);
+        return v === undefined ? undefined : confirmed(v) ?? confirmed(vitest(['run'])); // a flake: once more
+      };
+      verdict = (direct.length ? confirmed(vitest(['run', ...direct])) : undefined) ?? whole() ?? 'NOT NOTICED';
     }
   } finally {
     writeFileSync(m.file, orig);
