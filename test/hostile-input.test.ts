@@ -402,6 +402,17 @@ describe('local state is input too', () => {
     expect(warnings.join('')).toMatch(/install \[0\] is not an object; dropped it/);
     expect(readRegistry(home).map((r) => r.product)).toEqual(['fivetran', 'tobiko']);
   });
+  it('a re-run leaves the registry as it is only when it holds the install as is and nothing in it is to be dropped', async () => {
+    const { holdsRecord } = await import('../src/exec/registry.js');
+    const rec = { product: 'fivetran', runtime: 'docker', installDir: '/opt/f', allowRoot: true, state: 'installed', updatedAt: '2026-01-01T00:00:00.000Z' } as const;
+    const text = (list: unknown[]) => ({ [reg]: JSON.stringify(list) });
+    expect(holdsRecord(stateHome(text([rec])), { ...rec, updatedAt: 'later' })).toBe(true);
+    expect(holdsRecord(stateHome(text([{ ...rec, stoppedAt: '2026-01-02T00:00:00.000Z' }])), rec)).toBe(false); // an install clears it
+    expect(holdsRecord(stateHome(text([{ ...rec, state: 'started' }])), rec)).toBe(false);
+    expect(holdsRecord(stateHome(text([rec])), { ...rec, allowRoot: undefined })).toBe(false);
+    expect(holdsRecord(stateHome(text([null, rec])), rec)).toBe(false); // the rewrite drops the bad entry
+    expect(holdsRecord(stateHome({}), rec)).toBe(false);
+  });
 });
 
 describe('where output goes (--out, --bundle): exit 2 naming the flag and the fix, before any work', () => {

@@ -2,7 +2,7 @@
 // container runtime (test/stubs/bin/docker), and on Kubernetes the real helm and kubectl against the
 // in-memory API server (test/k8s-api) with the vendored charts.
 import { describe, expect, it } from 'vitest';
-import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli } from './helpers.js';
 import { rootFlags, stubEnv } from './stub-runtime.js';
@@ -35,12 +35,13 @@ describe('every bundled preset, installed twice, is a no-op the second time', ()
       const s = await stubEnv(runtime);
       const first = cli(['install', '--preset', preset, '--yes', ...rootFlags], { env: s.env });
       expect(first.code, first.stderr).toBe(0);
-      const files = mtimes(join(s.home, dir));
+      // The install's files and hd-setup's own (its record of installs, under ~/.config) alike.
+      const files = { ...mtimes(join(s.home, dir)), ...mtimes(join(s.home, '.config')) };
       const n = s.calls().length;
       const again = cli(['install', '--preset', preset, '--yes', ...rootFlags], { env: s.env });
       expect(again.code, again.stderr).toBe(0);
       expect(s.calls().slice(n).filter((c) => MUTATING.test(c))).toEqual([]);
-      expect(mtimes(join(s.home, dir))).toEqual(files);
+      expect({ ...mtimes(join(s.home, dir)), ...mtimes(join(s.home, '.config')) }).toEqual(files);
       expect(again.stderr).toContain('Changed: nothing');
       s.server.close();
     });
@@ -53,9 +54,11 @@ describe('every bundled preset, installed twice, is a no-op the second time', ()
         const first = await k.hd(args);
         expect(first.code, first.stderr).toBe(0);
         const n = k.api.requests.length;
+        const files = mtimes(join(k.home, '.config'));
         const again = await k.hd(args);
         expect(again.code, again.stderr).toBe(0);
         expect(k8sWrites(k, n)).toEqual([]);
+        expect(mtimes(join(k.home, '.config'))).toEqual(files);
         expect(again.stderr).toContain('Changed: nothing');
       } finally {
         await k.stop();
@@ -139,6 +142,16 @@ describe('a bare re-run after a --set keeps the setting or refuses, naming the -
     const again = cli(args, { env: s.env });
     expect(again.code, again.stderr).toBe(0);
     expect(s.calls().slice(n)).toContainEqual(expect.stringMatching(/^run .*--restart always .* registry\.example\.com\/mirror\/ldp-agent:1\.2 -f /));
+    s.server.close();
+  });
+  it('so does a re-run that replaces a running container and stops before the new one runs (the record is rewritten, as unfinished)', async () => {
+    const s = await stubEnv();
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const failed = cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'fivetran.memory=6g', ...rootFlags], { env: { ...s.env, HD_STUB_FAIL: 'run' } });
+    expect(failed.code, failed.stderr).toBe(1);
+    expect(JSON.parse(readFileSync(join(s.home, '.config/hd-setup/installs.json'), 'utf8'))[0].state).toBe('started');
+    const exported = cli(['export-preset'], { env: s.env });
+    expect(exported.stdout).toContain('memory: 6g');
     s.server.close();
   });
   it('a preset saved from the install (export-preset) re-applies as a no-op', async () => {

@@ -7,6 +7,7 @@ import { UserError } from '../model/errors.js';
 import { ensureDir, writeFileAtomic } from '../util/fsx.js';
 import { readRegistryFile, type KeptContainer } from './local-state.js';
 import { registryFile } from '../util/paths.js';
+import { canonical } from '../util/canonical.js';
 
 export interface InstallRecord extends Location {
   /** Preflight checks the user chose to skip for this install (--skip-check): later commands skip them too. */
@@ -52,6 +53,17 @@ export function recordOf(loc: Location, choices: { skipChecks?: string[]; allowR
     ...(containers && Object.keys(containers).length ? { containers } : {}),
     updatedAt: now.toISOString(),
   };
+}
+
+/**
+ * Whether the registry holds rec already, as it is (its time aside), and nothing else in it needs a rewrite:
+ * a re-run that changes nothing then leaves the file as it is.
+ */
+export function holdsRecord(home: string, rec: InstallRecord): boolean {
+  let clean = true;
+  const found = readRegistry(home, { warn: () => (clean = false) }).find((r) => sameLocation(r, rec));
+  const timeless = ({ updatedAt: _, ...r }: InstallRecord) => canonical(r);
+  return clean && found !== undefined && timeless(found) === timeless(rec);
 }
 
 export function findRecord(home: string, loc: Location): InstallRecord | undefined {

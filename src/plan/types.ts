@@ -76,6 +76,17 @@ export interface Step {
   runs?: { name: string; image: string; labels: Record<string, string>; restart: string };
 }
 
+/**
+ * Kinds of action that leave what an install reads back as it was: checks, notes, waits, folders made
+ * (never emptied), the boot unit enabled. No file of the install is written and nothing that runs replaced.
+ */
+const KEEPS_READ_BACK = new Set<Action['kind']>(['preflight', 'note', 'waitContainers', 'releaseStatus', 'mkdir', 'boot']);
+
+/** Whether the install reads back the same however far the plan gets: each step is skipped, or keeps it. */
+export function keepsReadBack(plan: Plan): boolean {
+  return plan.steps.every((s) => s.skip !== undefined || s.actions.every((a) => KEEPS_READ_BACK.has(a.kind)));
+}
+
 export interface PlannedFile extends RenderedFile {
   /** Absolute path an install writes. */
   dest: string;

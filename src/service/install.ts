@@ -10,12 +10,12 @@ import type { ProductModule } from '../products/types.js';
 import { askRuntimeState, detectHost, detectState, inspectContainers, runtimeBinOf } from '../exec/detect.js';
 import { OWNER_LABEL } from '../plan/containers.js';
 import type { DetectedInstall } from '../exec/installed.js';
-import { findRecord, readRegistry, recordOf, remember } from '../exec/registry.js';
+import { findRecord, holdsRecord, readRegistry, recordOf, remember } from '../exec/registry.js';
 import type { CheckReport, Emit, Summary } from '../exec/events.js';
 import { execute } from '../exec/execute.js';
 import { allChecks } from '../exec/checks.js';
 import { kubernetesWatcher } from '../exec/watch.js';
-import type { HostFacts, InstalledState, Plan } from '../plan/types.js';
+import { keepsReadBack, type HostFacts, type InstalledState, type Plan } from '../plan/types.js';
 import { redactor } from '../util/output.js';
 import { hasPassword } from '../util/url-userinfo.js';
 import { shellQuote } from '../util/shell.js';
@@ -268,9 +268,11 @@ export async function install(p: Prepared, c: Choices, report: Reporter): Promis
   // policy): an install that stops before they exist (a failed pull, Ctrl-C) still reads back whole.
   const runs = Object.fromEntries(p.plan.steps.flatMap((s) => (s.runs ? [[s.runs.name, { image: s.runs.image, labels: s.runs.labels, restart: s.runs.restart }]] : [])));
   const choices = { ...(c.skipCheck ? { skipChecks: c.skipCheck } : {}), ...(c.allowRoot ? { allowRoot: true } : {}), ...(p.host.dockerHost ? { dockerHost: p.host.dockerHost } : {}) };
-  remember(p.host.home, recordOf(p.location, choices, 'started', new Date(), Object.keys(runs).length ? runs : undefined));
+  // A re-run that replaces nothing, over an install recorded with the same choices, leaves the record as it is.
+  const same = keepsReadBack(p.plan) && holdsRecord(p.host.home, recordOf(p.location, choices, 'installed'));
+  if (!same) remember(p.host.home, recordOf(p.location, choices, 'started', new Date(), Object.keys(runs).length ? runs : undefined));
   const summary = await runPlan(p, c, report);
-  if (summary.ok) remember(p.host.home, recordOf(p.location, choices, 'installed'));
+  if (summary.ok && !same) remember(p.host.home, recordOf(p.location, choices, 'installed'));
   return summary;
 }
 
