@@ -149,6 +149,14 @@ for (const a of calls.slice(first)) await run(a);
   const ratio = median(ratios);
   report('install fivetran-docker (stub runtime) vs node -e 0', `${ratio.toFixed(2)}x (${median(ti).toFixed(0)} / ${median(tb).toFixed(0)} ms)`, '<= 2.5x', ratio <= 2.5);
   console.log(`info  ${`  its ${calls.length} runtime calls alone, from bare node`.padEnd(48)} ${`${median(floors).toFixed(2)}x (${median(tf).toFixed(0)} ms)`.padEnd(22)} the floor under that target on this machine`);
+  // The other floor: the libraries of the decided stack that an install needs (zod, js-yaml, execa), loaded
+  // and nothing else, bundled as hd-setup is. An install costs at least both floors' time above bare node.
+  const { build } = await import('esbuild');
+  const libs = join(work, 'libs.mjs');
+  writeFileSync(libs, "import { z } from 'zod'; import { load } from 'js-yaml'; import { execa } from 'execa'; globalThis.keep = [z, load, execa];\n");
+  await build({ entryPoints: [libs], outfile: join(work, 'libs.bundle.mjs'), bundle: true, platform: 'node', format: 'esm', target: 'node20', minify: true, nodePaths: [join(root, 'node_modules')], banner: { js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);" }, logLevel: 'warning' });
+  const [, , libRatio] = sideBySide(15, () => timeOnce(node, [join(work, 'libs.bundle.mjs')]).ms, () => timeOnce(node, ['-e', '0']).ms);
+  console.log(`info  ${'  zod, js-yaml and execa loaded, bundled alike'.padEnd(48)} ${`${libRatio.toFixed(2)}x`.padEnd(22)} with the calls: ${(median(floors) + libRatio - 1).toFixed(2)}x before any code of hd-setup runs`);
 }
 
 // 4. time to the wizard's first frame, in a real pseudo-terminal (util-linux `script`), against bare node in one
