@@ -133,3 +133,33 @@ describe('doctor --bundle', () => {
     expect(readdirSync(tmpDir).filter((n) => n !== `hd-setup-${process.getuid!()}`)).toEqual([]);
   });
 });
+
+describe('a secret given on the command line (--set): warned about, by setting and never by value', () => {
+  it.each([
+    ['a token', ['--preset', 'fivetran-docker', '--set', 'fivetran.token=Y2xldmVyX3RpZ2VyOmFyZ3ZzZWNyZXQ='], 'fivetran.token', 'env:FIVETRAN_TOKEN', 'Y2xldmVyX3RpZ2VyOmFyZ3ZzZWNyZXQ='],
+    ['a gateway password', ['--preset', 'tobiko-docker', '--set', 'tobiko.gateways.warehouse.password=argv-pw-1'], 'tobiko.gateways.warehouse.password', 'env:', 'argv-pw-1'],
+    // a whole section given as JSON holds one too
+    ['a gateway given whole', ['--preset', 'tobiko-docker', '--set', 'tobiko.gateways.warehouse={"type":"postgres","host":"db","port":5432,"database":"d","user":"u","password":"argv-pw-2"}'], 'tobiko.gateways.warehouse.password', 'env:', 'argv-pw-2'],
+    ['a proxy URL with a password', ['--preset', 'fivetran-docker', '--set', 'proxy.http=http://bob:argv-pw-3@proxy:3128'], 'proxy.http', 'env:', 'argv-pw-3'],
+  ])('%s', (_what, args, path, ref, value) => {
+    const env = { HOME: tmp('hd-argv-'), FIVETRAN_TOKEN: Buffer.from('clever_tiger:b').toString('base64'), TCLOUD_CLIENT_SECRET: 'cs', WAREHOUSE_PASSWORD: 'wp' };
+    for (const cmd of [['install', '--dry-run'], ['render', '--out', join(env.HOME, 'out')]]) {
+      const r = cli([...cmd, ...args], { env });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain(`warning: ${path} is given on the command line, where other users can read it (ps) and your shell history keeps it; give it as ${ref}`);
+      expectAbsent(r.stdout + r.stderr, value);
+    }
+  });
+  it('a reference (env:, file:) or a URL without a password is no warning', () => {
+    const env = { HOME: tmp('hd-argv-'), FIVETRAN_TOKEN: Buffer.from('clever_tiger:b').toString('base64'), T2: Buffer.from('clever_tiger:d').toString('base64') };
+    const r = cli(['install', '--dry-run', '--preset', 'fivetran-docker', '--set', 'fivetran.token=env:T2', '--set', 'proxy.http=http://proxy:3128'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain('command line');
+    // nor a literal in a preset file (not on the command line), with other settings given by --set
+    const preset = join(env.HOME, 'p.yaml');
+    writeFileSync(preset, `product: fivetran\nruntime: docker\nfivetran:\n  token: ${env.T2}\n`);
+    const f = cli(['install', '--dry-run', '--preset', preset, '--set', 'fivetran.memory=4g'], { env });
+    expect(f.code, f.stderr).toBe(0);
+    expect(f.stderr).not.toContain('command line');
+  });
+});

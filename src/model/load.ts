@@ -358,13 +358,6 @@ export function parseModel<M>(schemas: ModelSchemas<M>, raw: Record<string, unkn
   return { model: result.data, secrets, warnings };
 }
 
-export function loadModel<M>(schemas: ModelSchemas<M>, opts: LoadOptions): Loaded<M> {
-  const { raw, source, baseDir, warnings } = buildRaw(schemas, opts);
-  const { model, secrets, warnings: more } = parseModel(schemas, raw, { env: opts.env, baseDir, home: opts.home });
-  return { model, raw, secrets, source, warnings: [...warnings, ...more] };
-}
-
-
 /** A --set without "=": named back only when it is a path into the model (anything else may be a pasted secret). */
 export function setWithoutValue(s: string, topKeys: readonly string[]): string {
   const top = /^[A-Za-z]\w*/.exec(s)?.[0] ?? '';

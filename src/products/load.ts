@@ -2,15 +2,25 @@
 // (files, --set paths, env names, caps) for a schema it is given; this binds it to the registry's schema.
 import * as generic from '../model/load.js';
 import { presetJsonSchema, presetSchema, type Model } from './index.js';
+import { secretsOnCommandLine } from './secrets.js';
 
 export type { LoadOptions } from '../model/load.js';
 export type Loaded = generic.Loaded<Model>;
 
 const SCHEMAS: generic.ModelSchemas<Model> = { schema: presetSchema, jsonSchema: presetJsonSchema };
 
-export const buildRaw = (opts: generic.LoadOptions) => generic.buildRaw(SCHEMAS, opts);
+/** The preset from the flags, with a warning for each secret --set gives as a literal. */
+export function buildRaw(opts: generic.LoadOptions): ReturnType<typeof generic.buildRaw> {
+  const built = generic.buildRaw(SCHEMAS, opts);
+  const setPaths = (opts.sets ?? []).map((s) => generic.parseSetPath(s.slice(0, s.indexOf('='))).join('.'));
+  return { ...built, warnings: [...built.warnings, ...secretsOnCommandLine(built.raw, setPaths)] };
+}
 export const parseModel = (raw: Record<string, unknown>, ctx?: Parameters<typeof generic.parseModel>[2]) => generic.parseModel(SCHEMAS, raw, ctx);
-export const loadModel = (opts: generic.LoadOptions): Loaded => generic.loadModel(SCHEMAS, opts);
+export function loadModel(opts: generic.LoadOptions): Loaded {
+  const { raw, source, baseDir, warnings } = buildRaw(opts);
+  const { model, secrets, warnings: more } = parseModel(raw, { env: opts.env, baseDir, ...(opts.home ? { home: opts.home } : {}) });
+  return { model, raw, secrets, source, warnings: [...warnings, ...more] };
+}
 /** A --set / env value as the model's field at `path` takes it (strings stay strings; otherwise YAML). */
 export const parseValue = (path: (string | number)[], raw: string) => generic.parseValue(presetJsonSchema(), path, raw);
 /** The model path an HD_SETUP_* variable names, or undefined. */

@@ -7,7 +7,8 @@
 // the re-run rules that keep stored secrets. No other list of secret paths exists.
 import type { SecretField } from '../model/secret-refs.js';
 import { isStored } from '../model/stored.js';
-import { urlPasswords } from '../util/url-userinfo.js';
+import { hasPassword, urlPasswords } from '../util/url-userinfo.js';
+import { isRef } from '../model/refs.js';
 import { computePresetJsonSchema, findProduct, PRODUCTS, presetJsonSchema } from './index.js';
 import type { ProductModule } from './types.js';
 
@@ -154,6 +155,23 @@ export function secretConfigKeys(preset: Obj, list: readonly ProductModule[] = P
     if (key) out.add(key);
   }
   return [...out];
+}
+
+/**
+ * A warning for each secret that --set gives as a literal (a whole section given as JSON counts for the
+ * secrets in it): argv is readable by other users (ps, /proc) and shell history keeps it. Each names the
+ * setting and the reference to give instead, never the value.
+ */
+export function secretsOnCommandLine(preset: Obj, setPaths: readonly string[], list: readonly ProductModule[] = PRODUCTS): string[] {
+  const out: string[] = [];
+  for (const f of secretFields(preset, list)) {
+    if (!setPaths.some((p) => f.path === p || f.path.startsWith(`${p}.`))) continue;
+    const v = getPath(preset, f.path);
+    if (typeof v !== 'string' || isRef(v) || isStored(v) || (f.kind === 'userinfo' && !hasPassword(v))) continue;
+    const ref = f.kind === 'value' ? `env:${f.env} (export it first)` : `env:${f.env} (a variable holding the whole URL)`;
+    out.push(`${f.path} is given on the command line, where other users can read it (ps) and your shell history keeps it; give it as ${ref} or file:PATH`);
+  }
+  return out;
 }
 
 /** The secret field at a path of a preset, if it is one (the reset refusal asks for each setting it names). */
