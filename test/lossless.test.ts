@@ -159,6 +159,9 @@ describe('a bare re-run after a --set keeps the setting or refuses, naming the -
     expect(cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'fivetran.memory=4g', ...rootFlags], { env: s.env }).code).toBe(0);
     const saved = join(s.home, 'saved.yaml');
     expect(cli(['export-preset', '--out', saved], { env: s.env }).code).toBe(0);
+    // exported again over it: a preset hd-setup wrote is replaced
+    const twice = cli(['export-preset', '--out', saved], { env: s.env });
+    expect(twice.code, twice.stderr).toBe(0);
     const again = cli(['install', '--preset', saved, '--yes', ...rootFlags], { env: s.env });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toContain('Changed: nothing');

@@ -156,7 +156,7 @@ export async function rollbackCommand(flags: LifecycleFlags): Promise<number> {
 
 // ---- export-preset ----
 export async function exportPresetCommand(flags: LifecycleFlags): Promise<number> {
-  const outProblem = flags.out && outputFileProblem(resolve(flags.out), 'hd-setup-preset.yaml');
+  const outProblem = flags.out && outputFileProblem(resolve(flags.out), 'hd-setup-preset.yaml', { preset: true });
   if (outProblem) throw new UserError([{ path: '--out', message: outProblem }]);
   const d = await findInstall(flags);
   const { text, vars } = life.exportText(d);

@@ -241,12 +241,13 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
       }
     },
     save: async (answers, path) => {
-      const [{ writeFileAtomic }, { resolve }, { withSecretRefs }, { toYaml }, { secretFields }] = await Promise.all([
+      const [{ writeFileAtomic }, { resolve }, { withSecretRefs }, { toYaml }, { secretFields }, { PRESET_HEADERS }] = await Promise.all([
         import('../util/fsx.js'),
         import('node:path'),
         import('../model/secret-refs.js'),
         import('../render/yaml.js'),
         import('../products/secrets.js'),
+        import('../util/paths.js'),
       ]);
       const { preset, vars } = withSecretRefs(answers, secretFields(answers), liveRefs(refs, answers));
       // The keys in the order a person reads a preset: what, where, how it connects, then the details.
@@ -257,7 +258,7 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
       const problem = (await import('../ui/wiz/preset-path.js')).presetFolderProblem(file);
       if (problem) throw new Error(problem);
       const use = useLine(path);
-      writeFileAtomic(file, toYaml(ordered, `Saved by the hd-setup wizard. Secrets are references: export ${vars.join(', ') || '(none)'} first.\nUse it: ${use}`), 0o644);
+      writeFileAtomic(file, toYaml(ordered, `${PRESET_HEADERS.saved} Secrets are references: export ${vars.join(', ') || '(none)'} first.\nUse it: ${use}`), 0o644);
       if (!saved.includes(file)) saved.push(file);
       return `Saved ${file}. Before using it, export ${vars.join(', ') || 'nothing (no secrets)'}.`;
     },

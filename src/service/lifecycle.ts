@@ -1,6 +1,7 @@
 // The lifecycle of an install: stop, start, restart, uninstall, rollback, status, doctor, export. Each
 // acts on an install found by service/find.ts and changes none of its settings: what an install is comes
 // from its read-back, and the choices it was installed with (skipped checks, --allow-root) from its record.
+import { PRESET_HEADERS } from '../util/paths.js';
 import { existsSync } from 'node:fs';
 import type { BaseModel, Location } from '../model/base.js';
 import { productOf, installName } from '../products/index.js';
@@ -290,7 +291,7 @@ export function presetWithRefs(d: Pick<DetectedInstall, 'preset'>): { preset: Re
 
 export function exportText(d: DetectedInstall): { text: string; vars: string[] } {
   const { preset, vars } = presetWithRefs(d);
-  const header = `Exported by hd-setup from ${d.where}\nSecrets are references: export ${vars.join(', ') || '(none)'} before using it.`;
+  const header = `${PRESET_HEADERS.exported} ${d.where}\nSecrets are references: export ${vars.join(', ') || '(none)'} before using it.`;
   return { text: toYaml(preset, header), vars };
 }
 

@@ -2,7 +2,7 @@
 // line prompts over the same state machine; the same answers give the same files as the bundled presets.
 import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runPlainWizard, answerOf } from '../../src/ui/wiz/plain.js';
 import { parseModel } from '../../src/products/load.js';
@@ -157,6 +157,21 @@ describe.runIf(hasScript)('line prompts in a pseudo-terminal (the built bin)', (
     // the cancel says what was written: the preset, and that nothing was installed
     expect(r.out).not.toContain('Nothing was written');
     expect(r.out.replace(/\s+/g, ' ')).toContain(`Cancelled. Nothing was installed; the preset ${join(home, 'p.yaml')} was saved (hd-setup install --preset ${join(home, 'p.yaml')} --yes uses it).`);
+  }, 60_000);
+  it('s never writes over a file of the user\'s: it says so and the file stays; a preset the wizard saved before is replaced', async () => {
+    const home = tmp('hd-home-');
+    writeFileSync(join(home, 'p.yaml'), 'mine: true\n');
+    writeFileSync(join(home, 'q.yaml'), '# Saved by the hd-setup wizard. Secrets are references: export FIVETRAN_TOKEN first.\nproduct: fivetran\n');
+    const r = await inPty('cols 80 rows 24', {
+      env: { ACCESSIBLE: '1', HOME: home },
+      keys: ['1\r', '1\r', `${TOKEN}\r`, '\r', '\r', '\r', 's\r', '~/p.yaml\r', 's\r', '~/q.yaml\r', 'q\r'],
+      first: 1500,
+      gap: 600,
+    });
+    expect(r.out.replace(/\s+/g, ' ')).toContain(`error: ${join(home, 'p.yaml')} exists and is not a preset hd-setup wrote; give another name, or move it away first`);
+    expect(readFileSync(join(home, 'p.yaml'), 'utf8')).toBe('mine: true\n');
+    expect(readFileSync(join(home, 'q.yaml'), 'utf8')).toContain('token: env:FIVETRAN_TOKEN');
+    expect(r.code).toBe(130);
   }, 60_000);
   it('the review names the line mode\'s keys ("<", typed), never Esc; v does not reprint the plan', async () => {
     // Fivetran on podman 4.3.1: its runtime-version check fails, so the review is "not ready"

@@ -10,7 +10,7 @@ export function presetPath(typed: string, home = homeOf()): string {
   return home ? expandTilde(p, home) : p;
 }
 
-/** Why a preset cannot be written at `file` (an absolute path), or undefined: its folder must exist. */
+/** Why a preset cannot be written at `file` (an absolute path), or undefined: its folder must exist, and a file there must be a preset hd-setup wrote. */
 export function presetFolderProblem(file: string): string | undefined {
-  return outputFileProblem(file, 'hd-setup-preset.yaml');
+  return outputFileProblem(file, 'hd-setup-preset.yaml', { preset: true });
 }
