@@ -29,6 +29,22 @@ describe.runIf(hasScript)('install asks before it applies a plan', () => {
   });
 });
 
+describe.runIf(hasScript)('install without --yes runs the preflight before it asks', () => {
+  it('a failed check: what failed and its fix (with the --skip-check past it), exit 1, no question, nothing changed', async () => {
+    s = await stubEnv('podman', { USER: 'ana', HD_STUB_VERSION: '4.3.1' });
+    const r = await drive('cols 200 rows 40', ['install', '--preset', 'fivetran-podman', ...rootFlags], s.env, []);
+    expect(r.code, r.out).toBe(1);
+    expect(r.out.replace(/\r/g, '')).toContain(
+      'Preflight found 1 problem; nothing was changed:\n' +
+        '  ✖ runtime-version: podman 4.3.1 is older than the required 4.5.0\n' +
+        // the fix names the --skip-check already: not said twice
+        '    fix: upgrade podman to 4.5.0 or newer, or pass --skip-check runtime-version to try anyway\n',
+    );
+    expect(r.out).not.toContain('Apply this plan?');
+    expect(s.calls().filter((c) => /^(run|network create|pull|rm)\b/.test(c))).toEqual([]);
+  });
+});
+
 describe.runIf(hasScript)('uninstall --purge says what it deletes before it asks', () => {
   it('lists the config, data and logs it would delete; "n" deletes nothing', async () => {
     s = await stubEnv('docker', { USER: 'ana' }, { imagePresent: true });

@@ -113,17 +113,18 @@ describe('writes never follow a symlink', () => {
     expect(readdirSync(d).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
 
-  it('export-preset --out over a symlink writes a new file, atomically, and leaves the target alone', async () => {
+  it('export-preset --out onto a symlink (even to a preset hd-setup wrote) is exit 2: the link and its target stay', async () => {
     const s = await stubEnv();
     expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
-    const target = join(s.home, 'target.txt');
-    writeFileSync(target, 'precious');
+    const target = join(s.home, 'target.yaml');
+    expect(cli(['export-preset', '--out', target], { env: s.env }).code).toBe(0);
+    const before = readFileSync(target, 'utf8');
     symlinkSync(target, join(s.home, 'p.yaml'));
     const r = cli(['export-preset', '--out', join(s.home, 'p.yaml')], { env: s.env });
-    expect(r.code, r.stderr).toBe(0);
-    expect(readFileSync(target, 'utf8')).toBe('precious');
-    expect(lstatSync(join(s.home, 'p.yaml')).isSymbolicLink()).toBe(false);
-    expect(readFileSync(join(s.home, 'p.yaml'), 'utf8')).toContain('token: env:FIVETRAN_TOKEN');
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toBe(`error: --out: ${join(s.home, 'p.yaml')} exists and is not a preset hd-setup wrote; give another name, or move it away first\n`);
+    expect(readFileSync(target, 'utf8')).toBe(before);
+    expect(lstatSync(join(s.home, 'p.yaml')).isSymbolicLink()).toBe(true);
     s.server.close();
   });
 });
@@ -555,6 +556,7 @@ describe('ownership: a container of the same name that another install (or no in
     expect(r.code, r.stderr).toBe(1);
     const owner = (JSON.parse(r.stdout) as { checks: { id: string; status: string; message: string; fix?: string }[] }).checks.find((c) => c.id === 'container-owner');
     expect(owner).toMatchObject({ status: 'fail', message: expect.stringContaining(`container controller belongs to the hd-setup install in ${join(a.home, 'fivetran')}`), fix: expect.stringContaining('docker rm -f controller') });
+    expect(owner!.message).not.toContain(owner!.fix); // said once, as the fix
     // the conflict is one failed check among all the host checks, each run and shown
     const ids = (JSON.parse(r.stdout) as { checks: { id: string }[] }).checks.map((c) => c.id);
     expect(ids).toEqual(expect.arrayContaining(['container-owner', 'runtime-present', 'socket', 'disk', 'memory', 'install-dir']));

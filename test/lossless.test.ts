@@ -294,8 +294,13 @@ describe('lifecycle commands change no setting', () => {
     const n = s.calls().length;
     const r = cli(['restart'], { env: s.env });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('Not restarted');
-    expect(r.stderr).toContain('socket');
+    // what failed, why it matters to this product, and the way out (the fix, or the --skip-check)
+    const sock = s.env.DOCKER_HOST!.replace('unix://', '');
+    expect(r.stderr).toContain(
+      'Not restarted: the start would fail its preflight, so the running agent was left alone:\n' +
+        `  ✖ socket: rootful docker detected, but its API socket ${sock} does not exist; the agent starts its jobs through it\n` +
+        '    fix: start the docker daemon, or set DOCKER_HOST=unix:///path/to/docker.sock (or --skip-check socket)\n',
+    );
     expect(s.calls().slice(n).filter((c) => MUTATING.test(c))).toEqual([]);
   });
 

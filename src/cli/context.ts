@@ -4,6 +4,7 @@ import { loadModel, type Loaded } from '../products/load.js';
 import { redactor } from '../util/output.js';
 import { LocalStateError } from '../util/fsx.js';
 import type { Choices } from '../service/install.js';
+import { fixOrSkip, type FailedCheck } from '../exec/events.js';
 
 /** install's flags (the wizard takes them too). */
 export interface InstallFlags extends ModelFlags, Choices {
@@ -24,6 +25,11 @@ export function loadFromFlags(flags: ModelFlags, presetObject?: Record<string, u
   redactor.add(loaded.secrets);
   for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
   return loaded;
+}
+
+/** The checks that failed, one `✖ id: message` and its `fix:` each (install and restart, before anything is changed). */
+export function printFailedChecks(failed: readonly FailedCheck[]): void {
+  for (const r of failed) process.stderr.write(`  ✖ ${r.id}: ${r.message}\n    fix: ${fixOrSkip(r)}\n`);
 }
 
 export function printJson(v: unknown): void {

@@ -2,7 +2,7 @@
 // live status screen. The work is the service layer's (src/service/install.ts); this is the command.
 import { createInterface } from 'node:readline/promises';
 import { UserError } from '../model/errors.js';
-import type { Summary } from '../exec/events.js';
+import { isFailed, type Summary } from '../exec/events.js';
 import { planToJson, planToText } from '../plan/describe.js';
 import { exitCodeOf, install, loadForInstall, prepare, preflight } from '../service/install.js';
 import { findContext } from '../service/find.js';
@@ -10,7 +10,7 @@ import { lockAt } from '../service/lifecycle.js';
 import { locationOf } from '../service/plan.js';
 import { isInteractive, redactor } from '../util/output.js';
 import { reporterFor } from '../ui/reporters.js';
-import { printJson, type InstallFlags } from './context.js';
+import { printFailedChecks, printJson, type InstallFlags } from './context.js';
 import { installName } from '../products/index.js';
 
 export type { InstallFlags } from './context.js';
@@ -56,10 +56,10 @@ export async function installCommand(flags: InstallFlags): Promise<number> {
     }
     // Preflight first: no point confirming a plan that cannot run.
     const reports = await preflight(p, flags);
-    const failed = reports.filter((r) => r.status === 'fail');
+    const failed = reports.filter(isFailed);
     if (failed.length) {
       process.stderr.write(`Preflight found ${failed.length} problem${failed.length > 1 ? 's' : ''}; nothing was changed:\n`);
-      for (const r of failed) process.stderr.write(`  ✖ ${r.id}: ${r.message}\n    fix: ${r.fix ?? 'see above'}${r.fix?.includes('--skip-check') ? '' : ` (or --skip-check ${r.id})`}\n`);
+      printFailedChecks(failed);
       return 1;
     }
     process.stderr.write(planToText(p.plan, redactor, { diffs: true }) + '\n\n');

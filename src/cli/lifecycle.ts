@@ -12,7 +12,7 @@ import { exitCodeOf, type Choices } from '../service/install.js';
 import * as life from '../service/lifecycle.js';
 import { writeFileAtomic } from '../util/fsx.js';
 import { isInteractive, redactor } from '../util/output.js';
-import { printJson, type ModelFlags } from './context.js';
+import { printFailedChecks, printJson, type ModelFlags } from './context.js';
 import { givenForChecks, type NotGiven } from '../service/given.js';
 import { reporterFor } from '../ui/reporters.js';
 import { wrapLines } from '../ui/summary.js';
@@ -116,7 +116,7 @@ export async function restartCommand(flags: LifecycleFlags): Promise<number> {
   const r = await life.restart(d, flags, reporterFor(flags));
   if (r.failed) {
     process.stderr.write(`Not restarted: the start would fail its preflight, so the running agent was left alone:\n`);
-    for (const f of r.failed) process.stderr.write(`  ✖ ${f.id}: ${f.message}\n    fix: ${f.fix ?? 'see above'}${f.fix?.includes('--skip-check') ? '' : ` (or --skip-check ${f.id})`}\n`);
+    printFailedChecks(r.failed);
     return 1;
   }
   return exitCodeOf(r.summary!);

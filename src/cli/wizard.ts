@@ -12,6 +12,7 @@ import { accessibleRequested, terminalProblem } from '../ui/term.js';
 import { sameWithoutWizard } from '../ui/summary.js';
 import { homeOf } from '../model/home.js';
 import { endChildren } from '../util/interrupt.js';
+import { isFailed } from '../exec/events.js';
 import { BLOCKING_CHECK_IDS } from '../exec/check-ids.js';
 
 /** `fits`: the installs to consider (the product and runtime given by --set); by default every one. */
@@ -206,7 +207,7 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
         redactor.add(secrets);
         const p = await prepare({ model, raw: answers, secrets, source: '(wizard)', warnings: [] });
         const reports = await preflight(p, await choicesFor(p));
-        const failed = reports.filter((r) => r.status === 'fail');
+        const failed = reports.filter(isFailed);
         // Warnings are news before the install too (the size of the host, running as root): said here, not first on the install screen.
         const warned = reports.filter((r) => r.status === 'warn');
         // Every check that will not run, and why: skipped here (k, or --skip-check), or as at the last install.
@@ -231,7 +232,7 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
             ok: false,
             ...(blockers.length ? {} : { failed: ids }),
             files,
-            text: `${kept}Preflight found ${failed.length} problem${failed.length > 1 ? 's' : ''}:\n${failed.map((r) => `✖ ${r.id}: ${r.message}\n  fix: ${r.fix ?? ''}`).join('\n')}\n\nFix it and run hd-setup again, or ${key('esc')} to change your answers.\n${skip}\n${Key('s')} to save these answers as a preset first.\n\n${planToText(p.plan, redactor, { diffs: true })}${same()}`,
+            text: `${kept}Preflight found ${failed.length} problem${failed.length > 1 ? 's' : ''}:\n${failed.map((r) => `✖ ${r.id}: ${r.message}\n  fix: ${r.fix}`).join('\n')}\n\nFix it and run hd-setup again, or ${key('esc')} to change your answers.\n${skip}\n${Key('s')} to save these answers as a preset first.\n\n${planToText(p.plan, redactor, { diffs: true })}${same()}`,
           };
         }
         return { ok: true, files, text: `${kept}${planToText(p.plan, redactor, { diffs: true })}${same()}` };

@@ -3,11 +3,17 @@ export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skipped';
 
 export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'skipped' | 'cancelled';
 
-export interface CheckReport {
-  id: string;
-  status: CheckStatus;
-  message: string;
-  fix?: string;
+/** What a check found. A failed check always says how to fix it (or how to skip it). */
+export type CheckResult = { message: string } & ({ status: 'fail'; fix: string } | { status: Exclude<CheckStatus, 'fail'>; fix?: string });
+
+export type CheckReport = CheckResult & { id: string };
+export type FailedCheck = Extract<CheckReport, { status: 'fail' }>;
+
+export const isFailed = (r: CheckReport): r is FailedCheck => r.status === 'fail';
+
+/** A failed check's fix, with the --skip-check that gets past it unless the fix says so already. */
+export function fixOrSkip(r: FailedCheck): string {
+  return r.fix.includes('--skip-check') ? r.fix : `${r.fix} (or --skip-check ${r.id})`;
 }
 
 export interface Summary {

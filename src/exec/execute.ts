@@ -8,7 +8,7 @@ import { backupFile, ensureDir, recordCreated, writeFileAtomic } from '../util/f
 import { maskArgv } from '../util/mask-fields.js';
 import { maskUrlCredentials, type Redactor } from '../util/redact.js';
 import { shellLine } from '../util/shell.js';
-import type { CheckReport, Emit, Summary, WatchContext } from './events.js';
+import { fixOrSkip, isFailed, type CheckReport, type Emit, type FailedCheck, type Summary, type WatchContext } from './events.js';
 import type { Check, CheckContext } from './preflight.js';
 import { run } from './run.js';
 import { releaseStatus } from './watch.js';
@@ -64,7 +64,7 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
     if (signal.aborted) throw new Cancelled();
     switch (a.kind) {
       case 'preflight': {
-        const failed: CheckReport[] = [];
+        const failed: FailedCheck[] = [];
         for (const id of a.checks) {
           if (signal.aborted) throw new Cancelled();
           let report: CheckReport;
@@ -82,15 +82,14 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
           }
           report = { ...report, message: clean(report.message) };
           emit({ type: 'check', id: step.id, check: report });
-          if (report.status === 'fail') failed.push(report);
+          if (isFailed(report)) failed.push(report);
           if (report.status === 'warn') summary.warnings.push(`${id}: ${report.message}${report.fix ? ` (fix: ${report.fix})` : ''}`);
           if (report.status === 'skipped' && opts.skipChecks.includes(id)) summary.warnings.push(`${id}: skipped by --skip-check`);
         }
         if (failed.length) {
-          const first = failed[0]!;
           throw new StepFailure(
             failed.map((f) => `${f.id}: ${f.message}`).join('; '),
-            failed.map((f) => `${f.fix ?? 'see above'}${f.fix?.includes('--skip-check') ? '' : ` (or --skip-check ${f.id})`}`).join('; ') || first.fix,
+            failed.map(fixOrSkip).join('; '),
           );
         }
         return;

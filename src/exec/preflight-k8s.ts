@@ -11,7 +11,7 @@ import type { Check, CheckContext } from './preflight.js';
 import { compareVersions } from './preflight.js';
 import { run } from './run.js';
 import { KUBE_PROCESS_TIMEOUT_MS, REQUEST_TIMEOUT, kubectlArgv, reachCluster, toolStderr } from './kube-reach.js';
-import type { CheckReport } from './events.js';
+import type { CheckResult } from './events.js';
 import { durationMs } from '../plan/kubernetes.js';
 import { maskUrlCredentials } from '../util/redact.js';
 
@@ -344,7 +344,7 @@ const EGRESS_SCRIPT = 'for u in "$@"; do out=$(curl -sS -o /dev/null --max-time 
  * the install uses; bounded by the check's timeout (activeDeadlineSeconds, and the wait here), always deleted.
  * The manifest goes on stdin (the proxy URL may hold a password).
  */
-async function egressCheck(ctx: CheckContext): Promise<Omit<CheckReport, 'id'>> {
+async function egressCheck(ctx: CheckContext): Promise<CheckResult> {
   const product = productOf(ctx.model);
   const k = product.kube(ctx.model);
   const e = k.egressCheck;

@@ -8,7 +8,7 @@ import type { HostFacts, InstalledState } from '../plan/types.js';
 import { which } from '../util/which.js';
 import { isSocket } from '../util/fsx.js';
 import type { RuntimeInfo } from './detect.js';
-import type { CheckReport } from './events.js';
+import type { CheckResult } from './events.js';
 import { run } from './run.js';
 import type { ContainerCheckId } from './check-ids.js';
 
@@ -25,7 +25,7 @@ export interface CheckContext {
   signal?: AbortSignal;
 }
 
-export type Check = (ctx: CheckContext) => Promise<Omit<CheckReport, 'id'>> | Omit<CheckReport, 'id'>;
+export type Check = (ctx: CheckContext) => Promise<CheckResult> | CheckResult;
 
 export function compareVersions(a: string, b: string): number {
   const pa = a.split(/[.-]/).map((x) => parseInt(x, 10) || 0);

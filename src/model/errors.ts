@@ -4,6 +4,8 @@ import type { z } from 'zod';
 export interface Problem {
   path: string;
   message: string;
+  /** The way out, when the message ends with it (a report that shows the fix apart, doctor's, takes it from here). */
+  fix?: string;
 }
 
 export class UserError extends Error {

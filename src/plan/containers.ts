@@ -67,7 +67,7 @@ export function foreignContainerError(bin: string, name: string, owner: string, 
   const todo = o.madeByHdSetup
     ? `run hd-setup as the user (and HOME) of that install, or, if that install is gone, remove the container yourself ("${rt} rm -f ${name}") and run again`
     : `rename it ("${rt} rename ${name} ${name}-old") or remove it ("${rt} rm -f ${name}") yourself, then run again`;
-  return new UserError([{ path: `container ${name}`, message: `belongs to ${o.whose}, not to the install in ${owner}: hd-setup will not remove, replace, start or stop it; ${todo}` }]);
+  return new UserError([{ path: `container ${name}`, message: `belongs to ${o.whose}, not to the install in ${owner}: hd-setup will not remove, replace, start or stop it; ${todo}`, fix: todo }]);
 }
 
 /** Refuse (exit 2) when any of these containers is not this install's. */

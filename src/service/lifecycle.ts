@@ -18,7 +18,7 @@ import { detectHost, detectRuntime } from '../exec/detect.js';
 import { containerFacts, releaseObjects, releaseProblem, type DetectedInstall } from '../exec/installed.js';
 import { findRecord, forget, markStopped, remember, recordOf, type KeptContainer } from '../exec/registry.js';
 import { allChecks } from '../exec/checks.js';
-import type { CheckReport, Summary } from '../exec/events.js';
+import { isFailed, type CheckReport, type FailedCheck, type Summary } from '../exec/events.js';
 import { probeEndpoint } from '../exec/net.js';
 import { containerStatus, kubeStatus, type ContainerStatus, type KubeStatus } from '../exec/status.js';
 import { writeBundle } from '../exec/bundle.js';
@@ -218,9 +218,9 @@ export async function start(p: Prepared, choices: Choices, report: Reporter): Pr
  * Restart: the start half's preflight runs first, with the install's own choices; when it fails, the
  * running agent is left alone and nothing is stopped.
  */
-export async function restart(d: DetectedInstall, choices: Choices, report: Reporter): Promise<{ summary?: Summary; failed?: CheckReport[] }> {
+export async function restart(d: DetectedInstall, choices: Choices, report: Reporter): Promise<{ summary?: Summary; failed?: FailedCheck[] }> {
   const startP = await startPrepared(d);
-  const failed = (await preflight(startP, effectiveChoices(startP, choices))).filter((r) => r.status === 'fail');
+  const failed = (await preflight(startP, effectiveChoices(startP, choices))).filter(isFailed);
   if (failed.length) return { failed };
   // One run, one summary: the stop (no "start again with hd-setup start": the start follows), then the
   // start, planned once the stop is done.
@@ -417,8 +417,8 @@ async function doctorOf(model: BaseModel, product: ProductModule, installDir: st
   // reports it as one failed check with its fix, beside all the other host checks.
   const p = await prepare({ model }, { foreign: true });
   const owners: CheckReport[] = (p.foreign ?? []).map((foreign) => {
-    const [message, fix] = foreign.message.split(/; (?=run hd-setup as|rename it)/);
-    return { id: 'container-owner', status: 'fail', message: `${foreign.path} ${message}`, ...(fix ? { fix } : {}) };
+    const fix = foreign.fix ?? 'rename or remove that container yourself, then run again';
+    return { id: 'container-owner', status: 'fail', message: `${foreign.path} ${foreign.message.replace(`; ${fix}`, '')}`, fix };
   });
   const c = installed ? effectiveChoices(p, choices) : { ...choices, ...(choices.allowRoot ? { allowRootFrom: 'flag' as const } : {}) };
   const pre = p.plan.steps.find((s) => s.id === 'preflight')?.actions[0];
