@@ -425,6 +425,7 @@ describe('where output goes (--out, --bundle): exit 2 naming the flag and the fi
     [['render', '--preset', 'fivetran-docker', '--out', 'afile'], '--out: <d>/afile exists and is not a folder; give a folder (it is made when missing)'],
     // a file of the user's is never written over (one hd-setup exported or saved before is: see lossless.test.ts)
     [['export-preset', '--out', 'afile'], '--out: <d>/afile exists and is not a preset hd-setup wrote; give another name, or move it away first'],
+    [['doctor', '--bundle', 'afile'], '--bundle: <d>/afile exists and is not a diagnostics bundle hd-setup wrote; give another name, or move it away first'],
   ])('%j', (args, expected) => {
     const d = tmp();
     writeFileSync(join(d, 'afile'), 'mine\n');

@@ -131,6 +131,11 @@ describe('doctor --bundle', () => {
     expect(statSync(bundle).mode & 0o777).toBe(0o600);
     // Node 22.1+ keeps hd-setup's compile cache there (no secret in it): everything else is ours, and gone
     expect(readdirSync(tmpDir).filter((n) => n !== `hd-setup-${process.getuid!()}`)).toEqual([]);
+    // made again under the same name: a bundle hd-setup wrote is replaced (a file of the user's would not be)
+    const again = cli(['doctor', '--bundle', bundle], { env });
+    expect(again.stdout).toContain('Diagnostics bundle (secrets redacted)');
+    expect(again.code).toBe(r.code);
+    expect(again.stderr).not.toContain('exists and is not');
   });
 });
 

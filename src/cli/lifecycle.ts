@@ -156,7 +156,7 @@ export async function rollbackCommand(flags: LifecycleFlags): Promise<number> {
 
 // ---- export-preset ----
 export async function exportPresetCommand(flags: LifecycleFlags): Promise<number> {
-  const outProblem = flags.out && outputFileProblem(resolve(flags.out), 'hd-setup-preset.yaml', { preset: true });
+  const outProblem = flags.out && outputFileProblem(resolve(flags.out), 'hd-setup-preset.yaml', 'preset');
   if (outProblem) throw new UserError([{ path: '--out', message: outProblem }]);
   const d = await findInstall(flags);
   const { text, vars } = life.exportText(d);
@@ -247,7 +247,7 @@ async function notInstalled(flags: LifecycleFlags): Promise<{ model: import('../
 
 export async function doctorCommand(flags: LifecycleFlags): Promise<number> {
   // before any check runs: a bundle that cannot be written would end the run after all of them
-  const bundleProblem = flags.bundle && outputFileProblem(resolve(flags.bundle), 'hd-setup-diagnostics.tar.gz');
+  const bundleProblem = flags.bundle && outputFileProblem(resolve(flags.bundle), 'hd-setup-diagnostics.tar.gz', 'bundle');
   if (bundleProblem) throw new UserError([{ path: '--bundle', message: bundleProblem }]);
   const pointed = Boolean(flags.preset || flags.set?.length || flags.context);
   const c = findContext();

@@ -7,6 +7,7 @@ import type { Location } from '../model/base.js';
 import type { Redactor } from '../util/redact.js';
 import { maskEnvFile, maskJsonPaths } from '../util/mask-fields.js';
 import { run } from './run.js';
+import { BUNDLE_TOP } from '../util/paths.js';
 
 export interface BundleInput {
   location: Location;
@@ -35,7 +36,7 @@ export async function writeBundle(file: string, b: BundleInput, redactor: Redact
   const staging = tempDir('hd-bundle-'); // holds the files before they are packed: removed on every exit path
   const dir = staging.dir;
   try {
-    const root = join(dir, 'hd-setup-diagnostics');
+    const root = join(dir, BUNDLE_TOP);
     mkdirSync(root, { mode: 0o700 });
     const put = (name: string, content: string) => writeFileSync(join(root, name), redactor.redact(content), { mode: 0o600 });
     const version = async (argv: string[]) => (await run(argv, { timeoutMs: 10_000 })).stdout.trim();
@@ -62,7 +63,7 @@ export async function writeBundle(file: string, b: BundleInput, redactor: Redact
     for (const f of b.files) if (existsSync(f)) put(posix.basename(f) + '.redacted', maskConfigFile(posix.basename(f), readFileSync(f, 'utf8'), b.secretKeys, redactor));
     const out = resolve(file);
     const tarball = join(dir, 'bundle.tar.gz');
-    const r = await run(['tar', '-czf', tarball, '-C', dir, 'hd-setup-diagnostics'], { timeoutMs: 30_000 });
+    const r = await run(['tar', '-czf', tarball, '-C', dir, BUNDLE_TOP], { timeoutMs: 30_000 });
     if (r.exitCode !== 0) throw new Error(`could not write the bundle: ${r.stderr.trim()}`);
     writeSecretFileAtomic(out, readFileSync(tarball)); // 0600 whatever the umask
     return out;

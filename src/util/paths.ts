@@ -1,4 +1,5 @@
-import { closeSync, constants, lstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, statSync } from 'node:fs';
+import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { posix } from 'node:path';
 
 /** ~ and ~/x relative to home; anything else unchanged. */
@@ -20,15 +21,33 @@ export function registryFile(home: string): string {
 /** The first lines of the presets hd-setup writes (after "# "): a file that starts with one is hd-setup's to replace. */
 export const PRESET_HEADERS = { saved: 'Saved by the hd-setup wizard.', exported: 'Exported by hd-setup from' } as const;
 
-/** Whether the file at `file` (not followed if a link) is a regular file whose first line is one of hd-setup's preset headers. */
-function isOurPreset(file: string): boolean {
+/** The top folder of a diagnostics bundle (exec/bundle.ts): its tar's first entry. */
+export const BUNDLE_TOP = 'hd-setup-diagnostics';
+
+/** Files hd-setup writes and may write over again, each known by its first bytes. */
+export const OUR_FILES = {
+  preset: { what: 'a preset hd-setup wrote', is: (head: Buffer) => Object.values(PRESET_HEADERS).some((h) => head.toString('utf8').startsWith(`# ${h}`)) },
+  bundle: {
+    what: 'a diagnostics bundle hd-setup wrote',
+    // a gzip whose tar starts with the bundle's folder (the tar header's name field)
+    is: (head: Buffer) => {
+      try {
+        return gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH }).subarray(0, 100).toString('latin1').startsWith(`${BUNDLE_TOP}/`);
+      } catch {
+        return false;
+      }
+    },
+  },
+} as const;
+
+/** Whether `file` (not followed if a link) is a regular file that `kind` recognizes from its first 4 KiB. */
+function isOurs(file: string, kind: keyof typeof OUR_FILES): boolean {
   let fd: number | undefined;
   try {
     fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-    const buf = Buffer.alloc(128);
-    const n = readSync(fd, buf, 0, buf.length, 0);
-    const head = buf.subarray(0, n).toString('utf8');
-    return lstatSync(file).isFile() && Object.values(PRESET_HEADERS).some((h) => head.startsWith(`# ${h}`));
+    if (!fstatSync(fd).isFile()) return false;
+    const buf = Buffer.alloc(4096);
+    return OUR_FILES[kind].is(buf.subarray(0, readSync(fd, buf, 0, buf.length, 0)));
   } catch {
     return false;
   } finally {
@@ -38,10 +57,11 @@ function isOurPreset(file: string): boolean {
 
 /**
  * Why a file cannot be written at `file` (absolute), or undefined: its folder must exist, and the name must not
- * be a folder itself. `example` is a file name to suggest inside such a folder. With `preset`, a file already
- * there is written over only if it is a preset hd-setup wrote (exported or saved); anything else is the user's.
+ * be a folder itself. `example` is a file name to suggest inside such a folder. A file already there is written
+ * over only if it is one of hd-setup's of that kind (a preset it exported or saved, a bundle it made); anything
+ * else is the user's.
  */
-export function outputFileProblem(file: string, example: string, opts: { preset?: boolean } = {}): string | undefined {
+export function outputFileProblem(file: string, example: string, kind: keyof typeof OUR_FILES): string | undefined {
   const dir = posix.dirname(file);
   let st;
   try {
@@ -57,7 +77,7 @@ export function outputFileProblem(file: string, example: string, opts: { preset?
     return undefined; // not there yet: written new
   }
   if (there.isDirectory()) return `${file} is a folder; name a file in it, e.g. ${posix.join(file, example)}`;
-  if (opts.preset && !isOurPreset(file)) return `${file} exists and is not a preset hd-setup wrote; give another name, or move it away first`;
+  if (!isOurs(file, kind)) return `${file} exists and is not ${OUR_FILES[kind].what}; give another name, or move it away first`;
   return undefined;
 }
 

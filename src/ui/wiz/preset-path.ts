@@ -12,5 +12,5 @@ export function presetPath(typed: string, home = homeOf()): string {
 
 /** Why a preset cannot be written at `file` (an absolute path), or undefined: its folder must exist, and a file there must be a preset hd-setup wrote. */
 export function presetFolderProblem(file: string): string | undefined {
-  return outputFileProblem(file, 'hd-setup-preset.yaml', { preset: true });
+  return outputFileProblem(file, 'hd-setup-preset.yaml', 'preset');
 }
