@@ -65,6 +65,8 @@ describe('basics', () => {
     const r = cli(['presets', '--json']);
     const names = JSON.parse(r.stdout).presets.map((p: { name: string }) => p.name);
     expect(names).toEqual(expect.arrayContaining(['fivetran-docker', 'tobiko-kubernetes-external-secrets']));
+    // --json is one document, indented by two spaces (stable to diff), ending in a newline
+    expect(r.stdout).toBe(JSON.stringify(JSON.parse(r.stdout), null, 2) + '\n');
     expect(cli(['presets']).stdout).toContain('fivetran-kubernetes-affinity');
   });
   it('prints a JSON Schema that every bundled preset satisfies', () => {
