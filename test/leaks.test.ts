@@ -146,6 +146,8 @@ describe('a secret given on the command line (--set): warned about, by setting a
     // a whole section given as JSON holds one too
     ['a gateway given whole', ['--preset', 'tobiko-docker', '--set', 'tobiko.gateways.warehouse={"type":"postgres","host":"db","port":5432,"database":"d","user":"u","password":"argv-pw-2"}'], 'tobiko.gateways.warehouse.password', 'env:', 'argv-pw-2'],
     ['a proxy URL with a password', ['--preset', 'fivetran-docker', '--set', 'proxy.http=http://bob:argv-pw-3@proxy:3128'], 'proxy.http', 'env:', 'argv-pw-3'],
+    // a literal that --set reads as a number is a literal all the same
+    ['a password of digits', ['--preset', 'tobiko-docker', '--set', 'tobiko.gateways.warehouse.password=736150924'], 'tobiko.gateways.warehouse.password', 'env:', '736150924'],
   ])('%s', (_what, args, path, ref, value) => {
     const env = { HOME: tmp('hd-argv-'), FIVETRAN_TOKEN: Buffer.from('clever_tiger:b').toString('base64'), TCLOUD_CLIENT_SECRET: 'cs', WAREHOUSE_PASSWORD: 'wp' };
     for (const cmd of [['install', '--dry-run'], ['render', '--out', join(env.HOME, 'out')]]) {
@@ -160,6 +162,10 @@ describe('a secret given on the command line (--set): warned about, by setting a
     const r = cli(['install', '--dry-run', '--preset', 'fivetran-docker', '--set', 'fivetran.token=env:T2', '--set', 'proxy.http=http://proxy:3128'], { env });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).not.toContain('command line');
+    // nor the name of a key in the external secret store (the value stays there)
+    const remote = cli(['install', '--dry-run', '--preset', 'tobiko-kubernetes-external-secrets', '--set', 'tobiko.gateways.warehouse.password=remote:sqlmesh/wh-pw'], { env });
+    expect(remote.code, remote.stderr).toBe(0);
+    expect(remote.stderr).not.toContain('command line');
     // nor a literal in a preset file (not on the command line), with other settings given by --set
     const preset = join(env.HOME, 'p.yaml');
     writeFileSync(preset, `product: fivetran\nruntime: docker\nfivetran:\n  token: ${env.T2}\n`);

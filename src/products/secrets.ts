@@ -164,10 +164,14 @@ export function secretConfigKeys(preset: Obj, list: readonly ProductModule[] = P
  */
 export function secretsOnCommandLine(preset: Obj, setPaths: readonly string[], list: readonly ProductModule[] = PRODUCTS): string[] {
   const out: string[] = [];
+  const product = findProduct(preset.product, list);
   for (const f of secretFields(preset, list)) {
     if (!setPaths.some((p) => f.path === p || f.path.startsWith(`${p}.`))) continue;
     const v = getPath(preset, f.path);
-    if (typeof v !== 'string' || isRef(v) || isStored(v) || (f.kind === 'userinfo' && !hasPassword(v))) continue;
+    // a number or a section is as literal as a string (password=123456789 arrives as a number)
+    if (v === undefined || v === null) continue;
+    if (typeof v === 'string' && (isRef(v) || isStored(v) || product?.secretPointer?.(v))) continue;
+    if (f.kind === 'userinfo' && !(typeof v === 'string' && hasPassword(v))) continue;
     const ref = f.kind === 'value' ? `env:${f.env} (export it first)` : `env:${f.env} (a variable holding the whole URL)`;
     out.push(`${f.path} is given on the command line, where other users can read it (ps) and your shell history keeps it; give it as ${ref} or file:PATH`);
   }

@@ -152,6 +152,11 @@ export interface ProductModule {
    * file (an env-file variable, a JSON config field), so that the diagnostics bundle masks that value whole.
    */
   secretConfigKey?(path: string): string | undefined;
+  /**
+   * A secret field's value that names where the secret lives instead of holding it (Tobiko's `remote:<key>`,
+   * a key of the external store): no secret on the command line when --set gives one.
+   */
+  secretPointer?(value: string): boolean;
   /** Vendor endpoints the agent must reach (doctor). */
   endpoints(model: BaseModel): string[];
   /** The wizard's questions (src/products/<name>/questions.ts; also listed in wizards.ts, which the wizard loads without zod). */

@@ -1,4 +1,5 @@
 // Tobiko Cloud hybrid executors, as a product module: everything hd-setup knows about them.
+import { isRemote } from './params.js';
 import { posix } from 'node:path';
 import type * as z from 'zod';
 import type { BaseModel, Location, Runtime } from '../../model/base.js';
@@ -116,6 +117,7 @@ export const tobiko: ProductModule = {
     const g = /^tobiko\.gateways\.([^.]+)\.(.+)$/.exec(path);
     return g ? gatewayEnvKey(g[1]!, g[2]!) : undefined;
   },
+  secretPointer: isRemote,
   secretEnvName(path) {
     const g = /^tobiko\.gateways\.([^.]+)\.(.+)$/.exec(path);
     return g ? `${g[1]!.toUpperCase()}_${g[2]!.toUpperCase()}` : path.replace(/\W+/g, '_').toUpperCase();

@@ -4,7 +4,9 @@ import type * as z from 'zod';
 import { PARAM_NAME, hostProblem, mismatch, portProblem } from '../../model/patterns.js';
 import { isRef } from '../../model/refs.js';
 
-const deferred = (v: unknown) => typeof v === 'string' && (isRef(v) || v.startsWith('remote:'));
+/** A value that names a key of the external secret store (`remote:<key>`), not the value. */
+export const isRemote = (v: unknown): v is string => typeof v === 'string' && v.startsWith('remote:');
+const deferred = (v: unknown) => isRemote(v) || (typeof v === 'string' && isRef(v));
 
 export function checkGatewayParams(params: Record<string, unknown>, ctx: z.RefinementCtx): void {
   for (const [name, v] of Object.entries(params)) {
