@@ -17,6 +17,7 @@ function plan(files: PlannedFile[], values: Record<string, unknown>, podChecksum
   const spec: KubernetesPlanSpec = {
     product: 'p',
     k: { namespace: 'ns', release: 'rel', chart: 'c', timeout: '5m', selector: 'a=b' },
+    deployments: [],
     timeoutSetting: 'p.timeout',
     namespaceSetting: 'p.namespace',
     state: { ...FRESH, kubernetes: { namespaceExists: true, release: { revision: 1, values, status: 'deployed' } } },
@@ -50,5 +51,42 @@ describe('the restart step after a reconfigure', () => {
   });
   it('nothing changed: neither', () => {
     expect(plan([valuesFile('A', 'http://p:1'), same], installed('A', 'http://p:1'), CHECKSUM)).toEqual({ helm: false, restart: false });
+  });
+});
+
+describe('an install of a stopped release (its Deployments scaled to 0)', () => {
+  const values = installed('A', 'http://p:1');
+  const files = [valuesFile('A', 'http://p:1'), secretFile('t', 't')];
+  const stepsFor = (live: { name: string; labels: Record<string, string>; replicas: number }[] | undefined, changed = false) =>
+    kubernetesPlan({
+      product: 'p',
+      k: { namespace: 'ns', release: 'rel', chart: 'c', timeout: '5m', selector: 'a=b' },
+      deployments: [{ labels: { role: 'apply' }, replicas: 1 }, { labels: { role: 'run' }, replicas: 2 }],
+      timeoutSetting: 'p.timeout',
+      namespaceSetting: 'p.namespace',
+      state: { ...FRESH, kubernetes: { namespaceExists: true, release: { revision: 1, values: changed ? installed('A', 'http://p:0') : values, status: 'deployed' }, ...(live ? { deployments: live } : {}) } },
+      files,
+      checks: [],
+      manifests: [['secret.yaml', 'secret', 'Apply Secret', 'Secret']],
+      logs: 'deploy/rel',
+      podChecksum: CHECKSUM,
+    }).steps;
+  const argvs = (steps: ReturnType<typeof stepsFor>) => steps.find((s) => s.id === 'scale')?.actions.map((a) => (a.kind === 'exec' ? a.argv.join(' ') : a.kind));
+  it('nothing for helm to do: the ones at 0 are scaled to their replicas (found by their labels, under the names they have) and waited for', () => {
+    const live: { name: string; labels: Record<string, string>; replicas: number }[] = [{ name: 'x-apply', labels: { role: 'apply', a: 'b' }, replicas: 0 }, { name: 'x-run', labels: { role: 'run' }, replicas: 0 }];
+    expect(argvs(stepsFor(live))).toEqual([
+      'kubectl scale deployment x-apply -n ns --replicas=1',
+      'kubectl scale deployment x-run -n ns --replicas=2',
+      'kubectl rollout status deployment/x-apply -n ns --timeout=5m',
+      'kubectl rollout status deployment/x-run -n ns --timeout=5m',
+      'releaseStatus',
+    ]);
+    // only the one at 0
+    expect(argvs(stepsFor([{ ...live[0]!, replicas: 1 }, live[1]!]))?.slice(0, 1)).toEqual(['kubectl scale deployment x-run -n ns --replicas=2']);
+  });
+  it('scaled by hand to another count, not known, or an upgrade (helm puts the replicas back itself): no scale step', () => {
+    expect(argvs(stepsFor([{ name: 'x-apply', labels: { role: 'apply' }, replicas: 3 }]))).toBeUndefined();
+    expect(argvs(stepsFor(undefined))).toBeUndefined();
+    expect(argvs(stepsFor([{ name: 'x-apply', labels: { role: 'apply' }, replicas: 0 }], true))).toBeUndefined();
   });
 });

@@ -170,10 +170,12 @@ export async function detectState(model: Model, host: HostFacts, destFiles: stri
     if (!which('kubectl')) return { containers: {}, networks: [], images: [], files, kubernetes: { namespaceExists: false } };
     // An API server that cannot be reached is reported once, by preflight: nothing more to ask it here.
     if (!(await reachCluster(k.context)).ok) return { containers: {}, networks: [], images: [], files, kubernetes: { namespaceExists: false } };
-    const [ns, values, status] = await Promise.all([
+    const [ns, values, status, deployments] = await Promise.all([
       probe(['kubectl', ...ctx, `--request-timeout=${REQUEST_TIMEOUT}`, 'get', 'namespace', k.namespace, '-o', 'name'], KUBE_PROCESS_TIMEOUT_MS),
       which('helm') ? probe(['helm', 'get', 'values', k.release, '-n', k.namespace, '-o', 'json', ...hctx], HELM_READ_TIMEOUT_MS) : Promise.resolve(undefined),
       which('helm') ? probe(['helm', 'status', k.release, '-n', k.namespace, '-o', 'json', ...hctx], HELM_READ_TIMEOUT_MS) : Promise.resolve(undefined),
+      // how far the release's Deployments are scaled now (a stopped install is at 0)
+      probe(['kubectl', ...ctx, `--request-timeout=${REQUEST_TIMEOUT}`, 'get', 'deployments', '-n', k.namespace, '-l', k.selector, '-o', 'json'], KUBE_PROCESS_TIMEOUT_MS),
     ]);
     let release: { revision: number; values: Record<string, unknown> } | undefined;
     if (values && status) {
@@ -184,10 +186,23 @@ export async function detectState(model: Model, host: HostFacts, destFiles: stri
         release = undefined;
       }
     }
-    return { containers: {}, networks: [], images: [], files, kubernetes: { namespaceExists: ns !== undefined, ...(release ? { release } : {}) } };
+    const live = release ? liveDeployments(deployments) : undefined;
+    return { containers: {}, networks: [], images: [], files, kubernetes: { namespaceExists: ns !== undefined, ...(release ? { release } : {}), ...(live ? { deployments: live } : {}) } };
   }
   const runtimeState = asked?.bin === host.runtimeBin ? asked : askRuntimeState(model, host.runtimeBin);
   return { ...(await runtimeState.found), files };
+}
+
+/** kubectl get deployments -o json, as names, labels and replicas (undefined when it cannot be read). */
+function liveDeployments(json: string | undefined): { name: string; labels: Record<string, string>; replicas: number }[] | undefined {
+  if (json === undefined) return undefined;
+  try {
+    const items = (JSON.parse(json) as { items?: { metadata?: { name?: string; labels?: Record<string, string> }; spec?: { replicas?: number } }[] }).items ?? [];
+    // spec.replicas left out means 1 (the API server's default)
+    return items.flatMap((d) => (d.metadata?.name ? [{ name: d.metadata.name, labels: d.metadata.labels ?? {}, replicas: d.spec?.replicas ?? 1 }] : []));
+  } catch {
+    return undefined;
+  }
 }
 
 export function currentUser(): string {

@@ -92,6 +92,11 @@ export function helmStep(spec: HelmSpec): Step {
   };
 }
 
+/** kubectl scale of each Deployment to its count. */
+export function scaleActions(context: string | undefined, namespace: string, to: { name: string; replicas: number }[]): Action[] {
+  return to.map((d) => ({ kind: 'exec', argv: kubectl(context, 'scale', 'deployment', d.name, '-n', namespace, `--replicas=${d.replicas}`), timeoutMs: KUBECTL_MS }));
+}
+
 export function rolloutStep(a: Omit<Extract<Action, { kind: 'rollout' }>, 'kind'>): Step {
   return {
     id: 'rollout',
@@ -114,6 +119,8 @@ export interface KubernetesPlanSpec {
   timeoutSetting: string;
   /** The --set path of the namespace, for the fix when it cannot be created. */
   namespaceSetting: string;
+  /** The release's Deployments: how each is recognised (labels) and the replicas it runs when started. */
+  deployments: { labels: Record<string, string>; replicas: number }[];
   state: InstalledState;
   files: PlannedFile[];
   checks: string[];
@@ -161,6 +168,28 @@ export function kubernetesPlan(s: KubernetesPlanSpec): Plan {
       ...(release && release.status === 'deployed' ? { rollbackTo: release.revision } : {}),
     });
   steps.push(upToDate ? { ...helm, actions: [], skip: `release ${k.release} is up to date (revision ${release.revision})` } : helm);
+  // Scaled to 0 (hd-setup stop, or by hand) with nothing for helm to do: an install makes it run again. (An
+  // upgrade needs no such step: helm's three-way merge puts back the replicas the chart renders.)
+  const stopped = upToDate ? scaledDown(s.deployments, s.state.kubernetes?.deployments) : [];
+  if (stopped.length) {
+    const names = stopped.map((d) => d.name).join(', ');
+    steps.push({
+      id: 'scale',
+      title: `Start ${names} again (scaled to 0): scale to ${stopped.map((d) => d.replicas).join('/')}`,
+      actions: [
+        ...scaleActions(k.context, k.namespace, stopped),
+        // its pods waited for, watched as helm's wait is (a stuck pod ends it early)
+        ...stopped.map((d): Action => ({
+          kind: 'exec',
+          argv: kubectl(k.context, 'rollout', 'status', `deployment/${d.name}`, '-n', k.namespace, `--timeout=${k.timeout}`),
+          timeoutMs: durationMs(k.timeout) + 60_000,
+          watch: { namespace: k.namespace, selector, ...(k.context ? { context: k.context } : {}), timeoutSetting: s.timeoutSetting },
+        })),
+        { kind: 'releaseStatus', release: k.release, namespace: k.namespace, selector, ...(k.context ? { context: k.context } : {}) },
+      ],
+      fix: `inspect with: kubectl ${k.context ? `--context ${k.context} ` : ''}get deploy,pods,events -n ${k.namespace}`,
+    });
+  }
   // A reconfigure of a running release: what the chart keeps in a ConfigMap or a Secret (the proxy, a token)
   // reaches the pods only when they start again, and a chart that does not hash its config into the pod
   // template leaves them running. So the pods that the upgrade did not replace are restarted, and waited for.
@@ -184,6 +213,14 @@ export function kubernetesPlan(s: KubernetesPlanSpec): Plan {
       `Logs:    ${kc} logs -n ${k.namespace} ${s.logs} --tail=100`,
     ],
   };
+}
+
+/** The Deployments found scaled to 0 that run replicas when started, by their names in the cluster. */
+function scaledDown(wanted: KubernetesPlanSpec['deployments'], live: { name: string; labels: Record<string, string>; replicas: number }[] | undefined): { name: string; replicas: number }[] {
+  return wanted.flatMap((w) => {
+    const d = live?.find((x) => Object.entries(w.labels).every(([key, v]) => x.labels[key] === v));
+    return d && d.replicas === 0 && w.replicas > 0 ? [{ name: d.name, replicas: w.replicas }] : [];
+  });
 }
 
 /** Whether the rendered values carry a checksum at `path` that differs from the one the release has. */

@@ -3,7 +3,7 @@
 // the product's module gives (names of containers, units, deployments), never a product's name.
 import { posix } from 'node:path';
 import type { Location } from '../model/base.js';
-import { HELM_WAIT_MS, KUBECTL_MS, kubectl } from './kubernetes.js';
+import { HELM_WAIT_MS, KUBECTL_MS, kubectl, scaleActions } from './kubernetes.js';
 import type { Action, Plan, Step } from './types.js';
 
 /** An install to act on: where it is, and what it consists of. */
@@ -164,7 +164,7 @@ export function scaleStep(t: Target, to: 0 | 'configured'): Step {
   return {
     id: 'scale',
     title: `Scale ${t.deployments.map((d) => d.name).join(', ')} to ${counts.join('/')}`,
-    actions: t.deployments.map((d, i) => ({ kind: 'exec' as const, argv: kubectl(t.location.context, 'scale', 'deployment', d.name, '-n', ns(t), `--replicas=${counts[i]}`), timeoutMs: KUBECTL_MS })),
+    actions: scaleActions(t.location.context, ns(t), t.deployments.map((d, i) => ({ name: d.name, replicas: counts[i]! }))),
     fix: `check the deployments: kubectl get deploy -n ${ns(t)}`,
   };
 }

@@ -84,7 +84,7 @@ const KEEPS_READ_BACK = new Set<Action['kind']>(['preflight', 'note', 'waitConta
 
 /** Whether the install reads back the same however far the plan gets: each step is skipped, or keeps it. */
 export function keepsReadBack(plan: Plan): boolean {
-  return plan.steps.every((s) => s.skip !== undefined || s.actions.every((a) => KEEPS_READ_BACK.has(a.kind)));
+  return plan.steps.every((s) => Boolean(s.skip) || s.actions.every((a) => KEEPS_READ_BACK.has(a.kind)));
 }
 
 export interface PlannedFile extends RenderedFile {
@@ -148,6 +148,8 @@ export interface InstalledState {
   kubernetes?: {
     namespaceExists: boolean;
     release?: { revision: number; values: Record<string, unknown>; status?: string };
+    /** The Deployments the release's pod selector finds, with the replicas they are scaled to now (unknown: absent). */
+    deployments?: { name: string; labels: Record<string, string>; replicas: number }[];
   };
 }
 

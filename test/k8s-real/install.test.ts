@@ -115,6 +115,31 @@ describe('fivetran-kubernetes against the API server, with the real helm, kubect
   );
 
   it(
+    'install after stop runs the agent again (the same values: helm has nothing to do, the Deployment is scaled back)',
+    async () => {
+      expect((await hd(['stop'])).code).toBe(0);
+      const dry = await hd(['install', '--dry-run']);
+      expect(dry.code, dry.stderr).toBe(0);
+      expect(dry.stdout).toContain('$ kubectl scale deployment hd-agent -n fivetran --replicas=1');
+      const r = await hd(['install', '--yes']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(bed.api.objects('apps', 'deployments', 'fivetran')[0]!.spec.replicas).toBe(1);
+      expect((await releases(bed, 'fivetran'))[0]).toMatchObject({ revision: '1', status: 'deployed' });
+      await new Promise((res) => setTimeout(res, 50));
+      expect(ready(bed.api.objects('', 'pods', 'fivetran'))).toBe(1);
+      expect(r.stderr).toContain('1/1 pods ready');
+      const status = await hd(['status']);
+      expect(status.code, status.stdout).toBe(0);
+      expect(status.stdout).not.toContain('Stopped with hd-setup stop');
+      // and then it is the no-op again
+      const n = bed.api.requests.length;
+      expect((await hd(['install', '--yes'])).code).toBe(0);
+      expect(writes(bed, n)).toEqual([]);
+    },
+    T,
+  );
+
+  it(
     'dry-run of a proxy change: helm upgrade, and no restart step (the checksum annotation changes)',
     async () => {
       const r = await hd(['install', '--dry-run', '--set', 'proxy.https=http://proxy.corp:3128']);
@@ -382,6 +407,25 @@ describe('tobiko-kubernetes against the API server, with the real helm, kubectl 
       const start = await hd(['start']);
       expect(start.code, start.stderr).toBe(0);
       expect([executor('apply').spec.replicas, executor('run').spec.replicas]).toEqual([1, 2]);
+    },
+    T,
+  );
+
+  it(
+    'stopped, then installed again: with no change both are scaled back; with a change helm upgrades and puts the replicas back',
+    async () => {
+      expect((await hd(['stop'])).code).toBe(0);
+      const same = await hd(['install', '--yes']);
+      expect(same.code, same.stderr).toBe(0);
+      expect([executor('apply').spec.replicas, executor('run').spec.replicas]).toEqual([1, 2]);
+      expect(same.stderr).toContain('3/3 pods ready');
+      expect((await hd(['stop'])).code).toBe(0);
+      const changed = await hd(['install', '--yes', '--set', 'proxy.https=http://proxy.corp:3128']);
+      expect(changed.code, changed.stderr).toBe(0);
+      expect([executor('apply').spec.replicas, executor('run').spec.replicas]).toEqual([1, 2]);
+      expect(changed.stdout + changed.stderr).not.toContain('kubectl scale');
+      expect((await hd(['status'])).code).toBe(0);
+      expect((await hd(['install', '--yes', '--reset'])).code).toBe(0);
     },
     T,
   );

@@ -6,7 +6,7 @@ import { isNotGiven, isStored } from '../../model/stored.js';
 import { expandTilde } from '../../util/paths.js';
 import { obj, str, type KubeSpec, type ProductModule } from '../types.js';
 import { decodeFivetran } from './decode.js';
-import { fivetranContainerSpec, fivetranSelector, planFivetranContainers, planFivetranKubernetes } from './plan.js';
+import { fivetranContainerSpec, fivetranDeployments, fivetranSelector, planFivetranContainers, planFivetranKubernetes } from './plan.js';
 import { FIVETRAN_CONTAINER, FIVETRAN_NETWORK, FIVETRAN_UNIT, fivetranOf, renderFivetran } from './render.js';
 import { FIVETRAN_CHART, fivetranSchema, type FivetranKubernetes } from './schema.js';
 import { fivetranWizard } from './questions.js';
@@ -133,7 +133,7 @@ export const fivetran: ProductModule = {
       timeout: k.timeout,
       selector: fivetranSelector(k.release),
       logs: `deploy/${k.release}`,
-      deployments: [{ labels: { 'app.kubernetes.io/name': 'hd-agent' }, name: k.release, replicas: 1 }],
+      deployments: fivetranDeployments(k.release),
       managedKinds: [],
       ...(k.dataVolumePvc ? { pvc: { name: k.dataVolumePvc, setting: 'fivetran.kubernetes.dataVolumePvc' } } : {}),
       placement: fivetranPlacement(k),

@@ -84,12 +84,15 @@ export const IGNORED_BY_0_12: Record<string, string> = {
 };
 
 export const fivetranSelector = (release: string) => `app.kubernetes.io/name=hd-agent,app.kubernetes.io/app=${release}`;
+/** The chart's one Deployment (one replica, fixed by the chart). */
+export const fivetranDeployments = (release: string) => [{ labels: { 'app.kubernetes.io/name': 'hd-agent' }, name: release, replicas: 1 }];
 
 export function planFivetranKubernetes(model: Model, state: InstalledState, files: PlannedFile[]): Plan {
   const k = fivetranOf(model).kubernetes;
   const plan = kubernetesPlan({
     product: 'fivetran',
     k: { ...k, selector: fivetranSelector(k.release) },
+    deployments: fivetranDeployments(k.release),
     timeoutSetting: 'fivetran.kubernetes.timeout',
     namespaceSetting: 'fivetran.kubernetes.namespace',
     state,

@@ -7,7 +7,7 @@ import { expandTilde } from '../../util/paths.js';
 import { obj, str, type ProductModule } from '../types.js';
 import { decodeTobiko } from './decode.js';
 import { isSecretParam } from './engines.js';
-import { planTobikoContainers, planTobikoKubernetes, tobikoContainerSpecs, tobikoLogs, tobikoSelector } from './plan.js';
+import { planTobikoContainers, planTobikoKubernetes, tobikoContainerSpecs, tobikoDeployments, tobikoLogs, tobikoSelector } from './plan.js';
 import { gatewayEnvKey, renderTobiko, TOBIKO_CONTAINERS, TOBIKO_ENV_FILE, TOBIKO_UNIT, tobikoOf, tobikoSecretName } from './render.js';
 import { checkTobikoForRuntime, effectiveStrategy, tobikoSchema } from './schema.js';
 import { tobikoWizard } from './questions.js';
@@ -78,10 +78,7 @@ export const tobiko: ProductModule = {
       timeout: k.timeout,
       selector: tobikoSelector(k.release),
       logs: tobikoLogs(k.release),
-      deployments: [
-        { labels: { 'app.kubernetes.io/component': 'apply-executor' }, name: `${k.release}-hybrid-executors-apply`, replicas: k.apply.replicas },
-        { labels: { 'app.kubernetes.io/component': 'run-executor' }, name: `${k.release}-hybrid-executors-run`, replicas: k.run.replicas },
-      ],
+      deployments: tobikoDeployments(k),
       ...(k.egressCheck ? { egressCheck: { ...k.egressCheck, setting: 'tobiko.kubernetes.egressCheck' } } : {}),
       resources: (['apply', 'run'] as const).flatMap((role) => (k[role].resources ? [{ what: `the ${role} executor`, setting: `tobiko.kubernetes.${role}.resources`, ...k[role].resources }] : [])),
       // Whatever the strategy now: an earlier install may have used the store.

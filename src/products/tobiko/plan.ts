@@ -58,6 +58,11 @@ export function planTobikoContainers(model: Model, host: HostFacts, state: Insta
 }
 
 export const tobikoSelector = (release: string) => `app.kubernetes.io/instance=${release}`;
+/** The chart's two Deployments, known by their component label, with the replicas the preset gives each. */
+export const tobikoDeployments = (k: { release: string; apply: { replicas: number }; run: { replicas: number } }) => [
+  { labels: { 'app.kubernetes.io/component': 'apply-executor' }, name: `${k.release}-hybrid-executors-apply`, replicas: k.apply.replicas },
+  { labels: { 'app.kubernetes.io/component': 'run-executor' }, name: `${k.release}-hybrid-executors-run`, replicas: k.run.replicas },
+];
 /** `kubectl logs` arguments for both executors, each line prefixed with its pod (short enough not to wrap). */
 export const tobikoLogs = (release: string) => `-l ${tobikoSelector(release)} --prefix`;
 
@@ -74,6 +79,7 @@ export function planTobikoKubernetes(model: Model, state: InstalledState, files:
   return kubernetesPlan({
     product: 'tobiko',
     k: { ...k, selector: tobikoSelector(k.release) },
+    deployments: tobikoDeployments(k),
     timeoutSetting: 'tobiko.kubernetes.timeout',
     namespaceSetting: 'tobiko.kubernetes.namespace',
     state,
