@@ -2,9 +2,8 @@
 // systemctl/loginctl (test/stubs/boot) that play a user manager with or without linger, or none at all.
 // The real systemd, linger and reboots are in test/e2e/reboot.e2e.ts.
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { ROOT, cli, expectNoSecrets, tmp } from './helpers.js';
 import { rootFlags, stubEnv, type StubEnv } from './stub-runtime.js';
@@ -129,7 +128,6 @@ describe('the unit follows the lifecycle; status and doctor report it', () => {
     expect(JSON.parse(cli(['status', '--json'], { env: s.env }).stdout).bootState.enabled).toBe('enabled');
 
     const m = s.systemctl().length;
-    const mark = s.systemctl().length;
     const un = cli(['uninstall', '--yes'], { env: s.env });
     expect(un.code, un.stderr).toBe(0);
     expect(s.systemctl().slice(m)).toEqual(expect.arrayContaining(['--user disable --now hd-tobiko-executors.service', '--user daemon-reload']));

@@ -122,7 +122,7 @@ describe('writes never follow a symlink', () => {
     symlinkSync(target, join(s.home, 'p.yaml'));
     const r = cli(['export-preset', '--out', join(s.home, 'p.yaml')], { env: s.env });
     expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toBe(`error: --out: ${join(s.home, 'p.yaml')} exists and is not a preset hd-setup wrote; give another name, or move it away first\n`);
+    expect(r.stderr).toBe(`error: --out: ${join(s.home, 'p.yaml')} is a symbolic link, not a preset hd-setup wrote; give another name, or move it away first\n`);
     expect(readFileSync(target, 'utf8')).toBe(before);
     expect(lstatSync(join(s.home, 'p.yaml')).isSymbolicLink()).toBe(true);
     s.server.close();

@@ -219,6 +219,8 @@ describe('formats checked where the value is used', () => {
     ['tobiko chart flag', tob({ kubernetes: { chart: '-x' } }, 'kubernetes'), /^tobiko\.kubernetes\.chart: must be a chart reference/],
     ['release 54 chars', fk({ release: 'a'.repeat(54) }), /^fivetran\.kubernetes\.release: must be at most 53 characters/],
     ['node-selector key', fk({ nodeSelector: { 'bad key!': 'x' } }), /^fivetran\.kubernetes\.nodeSelector\["bad key!"\]: key "bad key!": must be a Kubernetes label key/],
+    // the prefix is a DNS name of at most 253 characters (254 here, each label valid)
+    ['node-selector key prefix of 254', fk({ nodeSelector: { [`${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(62)}/disk`]: 'x' } }), /^fivetran\.kubernetes\.nodeSelector\["a+\.b+\.c+\.d+\/disk"\]: key "a+\.b+\.c+\.d+\/disk": must be a Kubernetes label key/],
     ['node-selector value', fk({ nodeSelector: { 'kubernetes.io/arch': 'a b' } }), /^fivetran\.kubernetes\.nodeSelector\["kubernetes\.io\/arch"\]: must be a Kubernetes label value/],
     ['affinity key', fk({ affinityRules: { ssd: { match: [{ key: '-disk', values: ['ssd'] }] } }, affinity: [{ rule: 'ssd', default: true }] }), /affinityRules\.ssd\.match\[0\]\.key: must be a Kubernetes label key/],
     ['installDir newline', fd({ installDir: '/opt/a\nb' }), /^fivetran\.installDir: must not contain control characters/],
@@ -238,6 +240,10 @@ describe('formats checked where the value is used', () => {
   it.each(cases)('%s', (_name, preset, expected) => {
     const lines = problems(() => load({ presetObject: preset }));
     expect(lines.some((l) => expected.test(l)), lines.join('\n')).toBe(true);
+  });
+  it('a label key whose prefix is a DNS name of exactly 253 characters is taken', () => {
+    const key = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}/disk`;
+    expect(load({ presetObject: fk({ nodeSelector: { [key]: 'ssd' } }) }).model).toMatchObject({ fivetran: { kubernetes: { nodeSelector: { [key]: 'ssd' } } } });
   });
 
   it('extraEnv may not name a variable hd-setup writes itself (it would be read back as that setting)', () => {
@@ -426,13 +432,17 @@ describe('where output goes (--out, --bundle): exit 2 naming the flag and the fi
     // a file of the user's is never written over (one hd-setup exported or saved before is: see lossless.test.ts)
     [['export-preset', '--out', 'afile'], '--out: <d>/afile exists and is not a preset hd-setup wrote; give another name, or move it away first'],
     [['doctor', '--bundle', 'afile'], '--bundle: <d>/afile exists and is not a diagnostics bundle hd-setup wrote; give another name, or move it away first'],
+    // a FIFO is said as what it is, at once (never opened for writing, which would wait for a reader)
+    [['export-preset', '--out', 'afifo'], '--out: <d>/afifo is a FIFO (named pipe), not a preset hd-setup wrote; give another name, or move it away first'],
+    [['doctor', '--bundle', 'afifo'], '--bundle: <d>/afifo is a FIFO (named pipe), not a diagnostics bundle hd-setup wrote; give another name, or move it away first'],
   ])('%j', (args, expected) => {
     const d = tmp();
     writeFileSync(join(d, 'afile'), 'mine\n');
+    execFileSync('mkfifo', [join(d, 'afifo')]);
     const r = cli(args, { cwd: d, env: { HOME: d, FIVETRAN_TOKEN: TOKEN } });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`error: ${expected.replaceAll('<d>', d)}\n`);
-    expect(readdirSync(d)).toEqual(['afile']);
+    expect(readdirSync(d).sort()).toEqual(['afifo', 'afile']);
   });
 });
 

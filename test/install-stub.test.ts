@@ -2,8 +2,8 @@
 // (The real docker/podman runs are in test/e2e.)
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { BIN, TOKEN, cli, cliAsync, expectNoSecrets, CLIENT_SECRET, WAREHOUSE_PASSWORD } from './helpers.js';
 import { rootFlags, stubEnv } from './stub-runtime.js';

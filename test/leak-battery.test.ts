@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { MASK } from '../src/util/redact.js';
-import { ROOT, cli, tmp } from './helpers.js';
+import { cli, tmp } from './helpers.js';
 import { B64_CLIENT, JSON_LITERAL, LONG_PART, PRIVATE_KEY, PROXY, PROXY2, PROXY2_PW, PROXY_PW, PROXY_PW_RAW, RUN, SPECIAL_PART, TWO_LINES, USER_ONLY, expectAbsent, expectNoToken, runSampled, tokenOf, walk } from './leak-check.js';
 import { rootFlags, stubEnv } from './stub-runtime.js';
 

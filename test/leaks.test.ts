@@ -2,7 +2,7 @@
 // (test/stubs: a recording docker; on Kubernetes the real kubectl/helm against the in-memory API server).
 // Nothing leaks, and the output still reads right.
 import { describe, expect, it } from 'vitest';
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MASK } from '../src/util/redact.js';
 import { ROOT, cli, tmp } from './helpers.js';
@@ -111,6 +111,21 @@ describe('install --dry-run leaks nothing (two-line secret via file:, proxy pass
 });
 
 describe('doctor --bundle', () => {
+  it('a file of the user\'s that appears at its path while the checks run is not written over (the path is checked again before the write)', () => {
+    const home = tmp('hd-bundle-race-');
+    mkdirSync(join(home, '.stub'));
+    const env = { PATH: `${join(ROOT, 'test/stubs/bin')}:/usr/bin:/bin`, HOME: home, HD_STUB_STATE: join(home, '.stub'), TCLOUD_CLIENT_SECRET: 'cs', WAREHOUSE_PASSWORD: 'wp' };
+    expect(cli(['install', '--preset', 'tobiko-docker', '--yes', ...rootFlags], { env }).code).toBe(0);
+    const bundle = join(home, 'diag.tar.gz');
+    // the runtime's first answer (after the first check of the path) comes with the user's file at it
+    const wrap = join(home, 'wrap');
+    mkdirSync(wrap);
+    writeFileSync(join(wrap, 'docker'), `#!/bin/sh\n[ -e '${bundle}' ] || printf 'mine\\n' > '${bundle}'\nexec '${join(ROOT, 'test/stubs/bin/docker')}' "$@"\n`, { mode: 0o755 });
+    const r = cli(['doctor', '--bundle', bundle], { env: { ...env, PATH: `${wrap}:${env.PATH}` } });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(`error: --bundle: ${bundle} exists and is not a diagnostics bundle hd-setup wrote; give another name, or move it away first\n`);
+    expect(readFileSync(bundle, 'utf8')).toBe('mine\n');
+  });
   it('is 0600 whatever the umask, and leaves no staging directory behind', () => {
     const home = tmp('hd-leak-bundle-');
     const tmpDir = join(home, 'tmp');

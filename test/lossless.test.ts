@@ -159,9 +159,21 @@ describe('a bare re-run after a --set keeps the setting or refuses, naming the -
     expect(cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'fivetran.memory=4g', ...rootFlags], { env: s.env }).code).toBe(0);
     const saved = join(s.home, 'saved.yaml');
     expect(cli(['export-preset', '--out', saved], { env: s.env }).code).toBe(0);
-    // exported again over it: a preset hd-setup wrote is replaced
+    // exported again over it: the same preset is not rewritten
+    const first = readFileSync(saved, 'utf8');
     const twice = cli(['export-preset', '--out', saved], { env: s.env });
     expect(twice.code, twice.stderr).toBe(0);
+    expect(twice.stderr).toContain(`${saved} holds this preset already (not rewritten)`);
+    // edited by hand (its first line kept): replaced by the export, the edited one kept as a backup
+    const edited = first.replace('memory: 4g', 'memory: 5g');
+    expect(edited).not.toBe(first);
+    writeFileSync(saved, edited);
+    const over = cli(['export-preset', '--out', saved], { env: s.env });
+    expect(over.code, over.stderr).toBe(0);
+    const backup = /kept as (\S+)\)/.exec(over.stderr)?.[1];
+    expect(backup, over.stderr).toMatch(new RegExp(`^${saved.replaceAll('.', '\\.')}\\.bak-\\d{8}T\\d{6}Z`));
+    expect(readFileSync(backup!, 'utf8')).toBe(edited);
+    expect(readFileSync(saved, 'utf8')).toBe(first);
     const again = cli(['install', '--preset', saved, '--yes', ...rootFlags], { env: s.env });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toContain('Changed: nothing');

@@ -3,14 +3,13 @@
 // is the service layer's (src/service/lifecycle.ts); these commands choose, confirm and print.
 import { resolve } from 'node:path';
 import { UserError } from '../model/errors.js';
-import { outputFileProblem } from '../util/paths.js';
+import { outputFileProblem, writeOutputFile } from '../util/paths.js';
 import type { DetectedInstall } from '../exec/installed.js';
 import { planToJson, planToText } from '../plan/describe.js';
 import type { Plan } from '../plan/types.js';
 import { contextOnly, findAll, findAt, findContext, findInContext, findOne } from '../service/find.js';
 import { exitCodeOf, type Choices } from '../service/install.js';
 import * as life from '../service/lifecycle.js';
-import { writeFileAtomic } from '../util/fsx.js';
 import { isInteractive, redactor } from '../util/output.js';
 import { printFailedChecks, printJson, type ModelFlags } from './context.js';
 import { givenForChecks, type NotGiven } from '../service/given.js';
@@ -161,8 +160,11 @@ export async function exportPresetCommand(flags: LifecycleFlags): Promise<number
   const d = await findInstall(flags);
   const { text, vars } = life.exportText(d);
   if (flags.out) {
-    writeFileAtomic(resolve(flags.out), text, 0o644);
-    process.stderr.write(`Wrote ${resolve(flags.out)}. Secrets are env: references (${vars.join(', ') || 'none'}).\n`);
+    const out = resolve(flags.out);
+    const w = writeOutputFile(out, text, 0o644, 'preset', 'hd-setup-preset.yaml');
+    if ('problem' in w) throw new UserError([{ path: '--out', message: w.problem }]);
+    const what = w.unchanged ? `${out} holds this preset already (not rewritten)` : `Wrote ${out}${w.backup ? ` (the preset it replaced differed: kept as ${w.backup})` : ''}`;
+    process.stderr.write(`${what}. Secrets are env: references (${vars.join(', ') || 'none'}).\n`);
   } else process.stdout.write(text);
   return 0;
 }

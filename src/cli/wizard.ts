@@ -242,8 +242,7 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
       }
     },
     save: async (answers, path) => {
-      const [{ writeFileAtomic }, { resolve }, { withSecretRefs }, { toYaml }, { secretFields }, { PRESET_HEADERS }] = await Promise.all([
-        import('../util/fsx.js'),
+      const [{ resolve }, { withSecretRefs }, { toYaml }, { secretFields }, { PRESET_HEADERS, writeOutputFile }] = await Promise.all([
         import('node:path'),
         import('../model/secret-refs.js'),
         import('../render/yaml.js'),
@@ -256,12 +255,11 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
       const order = ['$schema', 'product', 'runtime', 'proxy', ...productIds()];
       const ordered = Object.fromEntries(Object.entries(preset).sort(([a], [b]) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99)));
       const file = resolve(path);
-      const problem = (await import('../ui/wiz/preset-path.js')).presetFolderProblem(file);
-      if (problem) throw new Error(problem);
       const use = useLine(path);
-      writeFileAtomic(file, toYaml(ordered, `${PRESET_HEADERS.saved} Secrets are references: export ${vars.join(', ') || '(none)'} first.\nUse it: ${use}`), 0o644);
+      const w = writeOutputFile(file, toYaml(ordered, `${PRESET_HEADERS.saved} Secrets are references: export ${vars.join(', ') || '(none)'} first.\nUse it: ${use}`), 0o644, 'preset', 'hd-setup-preset.yaml');
+      if ('problem' in w) throw new Error(w.problem);
       if (!saved.includes(file)) saved.push(file);
-      return `Saved ${file}. Before using it, export ${vars.join(', ') || 'nothing (no secrets)'}.`;
+      return `Saved ${file}${w.backup ? ` (the preset it replaced differed: kept as ${w.backup})` : ''}. Before using it, export ${vars.join(', ') || 'nothing (no secrets)'}.`;
     },
   });
   if (result.kind === 'cancel') {

@@ -2,12 +2,13 @@
 // config, every secret redacted, in a 0600 .tar.gz. The staging directory is removed on every path.
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join, posix, resolve } from 'node:path';
-import { tempDir, writeSecretFileAtomic } from '../util/tempdir.js';
+import { tempDir } from '../util/tempdir.js';
+import { UserError } from '../model/errors.js';
 import type { Location } from '../model/base.js';
 import type { Redactor } from '../util/redact.js';
 import { maskEnvFile, maskJsonPaths } from '../util/mask-fields.js';
 import { run } from './run.js';
-import { BUNDLE_TOP } from '../util/paths.js';
+import { BUNDLE_TOP, writeOutputFile } from '../util/paths.js';
 
 export interface BundleInput {
   location: Location;
@@ -65,7 +66,9 @@ export async function writeBundle(file: string, b: BundleInput, redactor: Redact
     const tarball = join(dir, 'bundle.tar.gz');
     const r = await run(['tar', '-czf', tarball, '-C', dir, BUNDLE_TOP], { timeoutMs: 30_000 });
     if (r.exitCode !== 0) throw new Error(`could not write the bundle: ${r.stderr.trim()}`);
-    writeSecretFileAtomic(out, readFileSync(tarball)); // 0600 whatever the umask
+    // 0600 whatever the umask; checked again (the checks took a while): a file of the user's is never written over
+    const w = writeOutputFile(out, readFileSync(tarball), 0o600, 'bundle', 'hd-setup-diagnostics.tar.gz');
+    if ('problem' in w) throw new UserError([{ path: '--bundle', message: w.problem }]);
     return out;
   } finally {
     staging.cleanup();

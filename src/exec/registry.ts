@@ -2,8 +2,7 @@
 // start/stop and rollback work from any directory without repeating the preset, and keep the choices
 // of the install that are not settings of the agent (checks skipped, --allow-root).
 import { posix } from 'node:path';
-import { RUNTIMES, sameLocation, type Location } from '../model/base.js';
-import { UserError } from '../model/errors.js';
+import { sameLocation, type Location } from '../model/base.js';
 import { ensureDir, writeFileAtomic } from '../util/fsx.js';
 import { readRegistryFile, type KeptContainer } from './local-state.js';
 import { registryFile } from '../util/paths.js';

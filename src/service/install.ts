@@ -93,7 +93,7 @@ export interface Prepared {
   state: InstalledState;
   plan: Plan;
   /** With `foreign`: the same-named containers hd-setup does not own (the plan is built as if they were not there). */
-  foreign?: Problem[];
+  foreign?: (Problem & { fix: string })[];
 }
 
 export interface PrepareOptions {
@@ -149,14 +149,15 @@ export async function prepare(loaded: Pick<Loaded, 'model'> & Partial<Loaded>, o
   const state = await detectState(model, host, dests, asked);
   // An install (not a start, nor doctor): the same install dir on another runtime would leave that runtime's containers running.
   if (!opts.noPull && !opts.foreign) await refuseSecondInstall(product, locationOf(model, host.home), host.home, state);
-  const foreign: Problem[] = [];
+  const foreign: (Problem & { fix: string })[] = [];
   let plan: Plan | undefined;
   while (!plan) {
     try {
       const containers = Object.fromEntries(Object.entries(state.containers).filter(([name]) => !foreign.some((f) => f.path === `container ${name}`)));
       plan = buildPlan(model, host, { ...state, containers }, rendered);
     } catch (e) {
-      const f = opts.foreign && e instanceof UserError ? e.problems.find((x) => x.path.startsWith('container ') && !foreign.some((y) => y.path === x.path)) : undefined;
+      // a same-named container of another owner (foreignContainerError, which always says the fix)
+      const f = opts.foreign && e instanceof UserError ? e.problems.find((x): x is Problem & { fix: string } => x.path.startsWith('container ') && x.fix !== undefined && !foreign.some((y) => y.path === x.path)) : undefined;
       if (!f) throw e;
       foreign.push(f);
     }

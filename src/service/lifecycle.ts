@@ -416,10 +416,7 @@ async function doctorOf(model: BaseModel, product: ProductModule, installDir: st
   // A same-named container another install (or no install) made: an install would refuse (exit 2); doctor
   // reports it as one failed check with its fix, beside all the other host checks.
   const p = await prepare({ model }, { foreign: true });
-  const owners: CheckReport[] = (p.foreign ?? []).map((foreign) => {
-    const fix = foreign.fix ?? 'rename or remove that container yourself, then run again';
-    return { id: 'container-owner', status: 'fail', message: `${foreign.path} ${foreign.message.replace(`; ${fix}`, '')}`, fix };
-  });
+  const owners: CheckReport[] = (p.foreign ?? []).map(({ path, message, fix }) => ({ id: 'container-owner', status: 'fail', message: `${path} ${message.replace(`; ${fix}`, '')}`, fix }));
   const c = installed ? effectiveChoices(p, choices) : { ...choices, ...(choices.allowRoot ? { allowRootFrom: 'flag' as const } : {}) };
   const pre = p.plan.steps.find((s) => s.id === 'preflight')?.actions[0];
   const checks = pre && pre.kind === 'preflight' ? pre.checks.filter((x) => x !== 'image-present') : [];

@@ -77,6 +77,21 @@ export function readBoundedText(path: string, max = MAX_INPUT_BYTES, o: { follow
   }
 }
 
+/** The first `n` bytes of a regular file (a link is not followed; a FIFO never blocks), or undefined. */
+export function readHead(path: string, n: number): Buffer | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    if (!fstatSync(fd).isFile()) return undefined;
+    const buf = Buffer.alloc(n);
+    return buf.subarray(0, readSync(fd, buf, 0, n, 0));
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 function decode(bytes: Uint8Array, path: string): BoundedRead {
   try {
     return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), path };

@@ -163,7 +163,7 @@ function writeTemp(path: string, content: string | Uint8Array, mode: number): st
 }
 
 /** Replace `path` atomically. A symlink at `path` is replaced, never followed. */
-export function writeFileAtomic(path: string, content: string, mode: number): void {
+export function writeFileAtomic(path: string, content: string | Buffer, mode: number): void {
   const tmp = writeTemp(path, content, mode);
   try {
     renameSync(tmp, path);

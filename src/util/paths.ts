@@ -1,4 +1,6 @@
-import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, statSync } from 'node:fs';
+import { lstatSync, statSync } from 'node:fs';
+import { kindOf, readHead } from './bounded-read.js';
+import { backupFile, writeFileAtomic } from './fsx.js';
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { posix } from 'node:path';
 
@@ -26,9 +28,11 @@ export const BUNDLE_TOP = 'hd-setup-diagnostics';
 
 /** Files hd-setup writes and may write over again, each known by its first bytes. */
 export const OUR_FILES = {
-  preset: { what: 'a preset hd-setup wrote', is: (head: Buffer) => Object.values(PRESET_HEADERS).some((h) => head.toString('utf8').startsWith(`# ${h}`)) },
+  // a preset may hold the user's edits since: the one replaced is kept as a backup
+  preset: { what: 'a preset hd-setup wrote', backup: true, is: (head: Buffer) => Object.values(PRESET_HEADERS).some((h) => head.toString('utf8').startsWith(`# ${h}`)) },
   bundle: {
     what: 'a diagnostics bundle hd-setup wrote',
+    backup: false,
     // a gzip whose tar starts with the bundle's folder (the tar header's name field)
     is: (head: Buffer) => {
       try {
@@ -42,17 +46,8 @@ export const OUR_FILES = {
 
 /** Whether `file` (not followed if a link) is a regular file that `kind` recognizes from its first 4 KiB. */
 function isOurs(file: string, kind: keyof typeof OUR_FILES): boolean {
-  let fd: number | undefined;
-  try {
-    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-    if (!fstatSync(fd).isFile()) return false;
-    const buf = Buffer.alloc(4096);
-    return OUR_FILES[kind].is(buf.subarray(0, readSync(fd, buf, 0, buf.length, 0)));
-  } catch {
-    return false;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
+  const head = readHead(file, 4096);
+  return head !== undefined && OUR_FILES[kind].is(head);
 }
 
 /**
@@ -77,8 +72,26 @@ export function outputFileProblem(file: string, example: string, kind: keyof typ
     return undefined; // not there yet: written new
   }
   if (there.isDirectory()) return `${file} is a folder; name a file in it, e.g. ${posix.join(file, example)}`;
+  // a link, a FIFO, a device: said as what it is (never followed, opened or replaced)
+  if (!there.isFile()) return `${file} is ${kindOf(there.mode)}, not ${OUR_FILES[kind].what}; give another name, or move it away first`;
   if (!isOurs(file, kind)) return `${file} exists and is not ${OUR_FILES[kind].what}; give another name, or move it away first`;
   return undefined;
+}
+
+/**
+ * Write one of hd-setup's output files at `file`, checked again just before (a file that appeared since the
+ * first check is written over only if it is hd-setup's of that kind). The same content again writes
+ * nothing; a preset that differs is kept as a backup first (the user may have edited it).
+ */
+export function writeOutputFile(file: string, content: string | Buffer, mode: number, kind: keyof typeof OUR_FILES, example: string): { problem: string } | { unchanged: boolean; backup?: string } {
+  const problem = outputFileProblem(file, example, kind);
+  if (problem) return { problem };
+  const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+  const before = readHead(file, bytes.length + 1);
+  if (before?.equals(bytes)) return { unchanged: true };
+  const backup = before && OUR_FILES[kind].backup ? backupFile(file) : undefined;
+  writeFileAtomic(file, bytes, mode);
+  return { unchanged: false, ...(backup ? { backup } : {}) };
 }
 
 /** Why files cannot be written into the folder `dir` (made when missing), or undefined. */

@@ -1,9 +1,8 @@
 // Temporary directories that may hold secrets: 0700, removed on every exit path (return, throw,
 // process.exit, SIGINT/SIGTERM/SIGHUP), and the ones a killed run left behind are removed by the next.
-import { closeSync, fsyncSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync, chmodSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { alive } from './process.js';
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -71,26 +70,5 @@ export async function withTempDir<T>(prefix: string, fn: (dir: string) => Promis
     return await fn(t.dir);
   } finally {
     t.cleanup();
-  }
-}
-
-/** Write bytes to path atomically (temp file in the same directory, 0600 from creation, rename). */
-export function writeSecretFileAtomic(path: string, data: Uint8Array | string, mode = 0o600): void {
-  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-  const fd = openSync(tmp, 'wx', mode);
-  try {
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-    fsyncSync(fd);
-    closeSync(fd);
-    chmodSync(tmp, mode);
-    renameSync(tmp, path);
-  } catch (e) {
-    try {
-      closeSync(fd);
-    } catch {
-      /* closed */
-    }
-    rmSync(tmp, { force: true });
-    throw e;
   }
 }

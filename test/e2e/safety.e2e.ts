@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { ROOT, readState } from './state.js';
 
 const TOKEN = Buffer.from('clever_tiger:E2eS3cretTok3nPart').toString('base64');

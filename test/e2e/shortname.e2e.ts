@@ -3,7 +3,7 @@
 // label), not the runtime's, or every re-run recreates the container (seen in a trial with Tobiko).
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, readState } from './state.js';

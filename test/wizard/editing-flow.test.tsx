@@ -6,8 +6,8 @@ import React from 'react';
 import { render as inkRender } from 'ink-testing-library';
 import { WizardApp, presetPath, reviewKeys } from '../../src/ui/wiz/Wizard.js';
 import type { Answers } from '../../src/ui/wiz/questions.js';
-import { presetFolderProblem } from '../../src/ui/wiz/preset-path.js';
-import { ROOT, TOKEN } from '../helpers.js';
+import { writeOutputFile } from '../../src/util/paths.js';
+import { TOKEN } from '../helpers.js';
 import { frameOf, until, keysFor } from '../ink-frames.js';
 
 const ENTER = '\r';
@@ -166,8 +166,7 @@ describe('save as preset (review)', () => {
     expect(presetPath(' ~/a/b.yaml ', '/home/ana')).toBe('/home/ana/a/b.yaml');
     expect(presetPath('./p.yaml', '/home/ana')).toBe('./p.yaml');
     // a folder that does not exist: one plain sentence (the save shows it as "error: ..."), not ENOENT of a temp file
-    expect(presetFolderProblem('/nonexistent-hd/presets/fd.yaml')).toBe('the folder /nonexistent-hd/presets does not exist; create it first, or give a path in an existing folder');
-    expect(presetFolderProblem(`${ROOT}/x.yaml`)).toBeUndefined();
+    expect(writeOutputFile('/nonexistent-hd/presets/fd.yaml', 'x', 0o644, 'preset', 'hd-setup-preset.yaml')).toEqual({ problem: 'the folder /nonexistent-hd/presets does not exist; create it first, or give a path in an existing folder' });
     w.app.unmount();
   });
   it('Esc cancels the save and the review keys come back', async () => {

@@ -267,7 +267,6 @@ describe('wizard screens at 80×24 and 120×40', () => {
 // Issue 15 trial at 80×24: no frame as tall as the terminal (Ink would clear it and print it again,
 // into the scrollback); prose wraps at words with no leading space; the command wraps as a shell's.
 describe('every frame fits the terminal', () => {
-  const NOTE = 'Found an installed agent (/root/fivetran/conf/config.json, docker). Its settings are prefilled; esc walks back through them.';
   it('the review with the found-install banner: title, list window and keys within 23 lines', async () => {
     const long = Array.from({ length: 60 }, (_, i) => `  line ${i + 1} of the plan`).join('\n');
     const detection = { installed: { where: '/root/fivetran', preset: { product: 'fivetran', runtime: 'docker', fivetran: { token: TOKEN } }, present: true } };

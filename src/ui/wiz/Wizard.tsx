@@ -10,10 +10,10 @@ import { parseInput } from './keys.js';
 import { DEFAULT_PRESET_PATH, presetPath } from './preset-path.js';
 import { wrapLines } from '../summary.js';
 import { colorsEnabled } from '../theme.js';
-import { runtimeNotesFor, type Answers, type Detection, type Option, type Question } from './questions.js';
+import { runtimeNotesFor, type Answers, type Detection, type Question } from './questions.js';
 import { contextInUse } from './context.js';
 import { openViewer, viewLines, viewerKey, viewerKeys, viewerTitleLines, type ViewFile, type ViewerState } from './viewer.js';
-import { createState, currentQuestion, foundNote, initialValue, prefill, progress, reduce, visibleNote, type WizardState } from './state.js';
+import { createState, currentQuestion, foundNote, prefill, progress, reduce, visibleNote, type WizardState } from './state.js';
 
 export interface ReviewText {
   ok: boolean;
