@@ -226,6 +226,13 @@ describe('formats checked where the value is used', () => {
     ['installDir newline', fd({ installDir: '/opt/a\nb' }), /^fivetran\.installDir: must not contain control characters/],
     ['installDir NUL', fd({ installDir: '/opt/a\u0000b' }), /^fivetran\.installDir: must not contain control characters/],
     ['tobiko installDir', tob({ docker: { installDir: '/opt/\tx' } }), /^tobiko\.docker\.installDir: must not contain control characters/],
+    // a folder of the system, or one that depends on the working directory
+    ['installDir /', fd({ installDir: '/' }), /^fivetran\.installDir: is a folder of the system \(\/\); give a folder of its own, e\.g\. ~\/agent or \/opt\/agent$/],
+    ['installDir /opt/', fd({ installDir: '/opt/' }), /^fivetran\.installDir: is a folder of the system \(\/opt\)/],
+    ['installDir in /etc', fd({ installDir: '/etc/fivetran' }), /^fivetran\.installDir: is inside \/etc, a folder of the system; give a folder of its own/],
+    ['installDir in /run (gone at reboot)', tob({ docker: { installDir: '/run/user/0/tobiko' } }), /^tobiko\.docker\.installDir: is inside \/run, a folder of the system/],
+    ['installDir via ..', fd({ installDir: '/opt/../usr/share/x' }), /^fivetran\.installDir: is inside \/usr, a folder of the system/],
+    ['installDir relative', fd({ installDir: 'agent' }), /^fivetran\.installDir: must be an absolute path or start with ~\/ \(a relative path names another folder from each working directory\)/],
     ['clientId newline', tob({ clientId: 'cid\nTCLOUD_URL=x' }), /^tobiko\.clientId: must be one line/],
     ['context newline', fk({ context: 'ctx\n--x' }), /^fivetran\.kubernetes\.context: must be one line/],
     ['context flag', fk({ context: '--kubeconfig=/x' }), /^fivetran\.kubernetes\.context: must not start with "-"/],
@@ -240,6 +247,11 @@ describe('formats checked where the value is used', () => {
   it.each(cases)('%s', (_name, preset, expected) => {
     const lines = problems(() => load({ presetObject: preset }));
     expect(lines.some((l) => expected.test(l)), lines.join('\n')).toBe(true);
+  });
+  it('an install dir of its own is taken: under ~ (~ itself too), /opt, /srv, /var/lib, /usr/local', () => {
+    for (const dir of ['~', '~/agents/ft', '/opt/fivetran', '/srv/x', '/var/lib/fivetran', '/usr/local/fivetran', '/data/agent']) {
+      expect(load({ presetObject: fd({ installDir: dir }) }).model.fivetran?.installDir, dir).toBe(dir);
+    }
   });
   it('a label key whose prefix is a DNS name of exactly 253 characters is taken', () => {
     const key = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}/disk`;

@@ -11,7 +11,7 @@ import {
   labelValueProblem,
   lineProblem,
   noProxyProblem,
-  pathProblem,
+  installDirProblem,
   tooLong,
   urlProblem,
   type Pattern,
@@ -99,7 +99,7 @@ export const imageRepository = checked(imageRepositoryProblem);
 export const imageTag = checked(imageTagProblem);
 export const chartRef = checked(chartProblem);
 export const helmRelease = patterned(PATTERNS.helmRelease);
-export const localPath = checked(pathProblem);
+export const installDirPath = checked(installDirProblem);
 /** A kubectl/helm context name: one line; it is passed as a separate argument, never as a flag. */
 export const contextName = checked((s) => lineProblem(s) ?? (s.startsWith('-') ? 'must not start with "-"' : undefined));
 /** Text that lands in a file or a command line: one line, no control characters. */

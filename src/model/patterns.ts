@@ -1,5 +1,6 @@
 // The text formats the model accepts, shared by the zod schemas and the wizard's fields so that both
 // say the same thing. Plain regexes: the wizard's first screens load this without zod.
+import { posix } from 'node:path';
 export interface Pattern {
   re: RegExp;
   message: string;
@@ -158,6 +159,28 @@ export const labelValueProblem = (v: string): string | undefined =>
 /** A path on this host: no control characters (newline, NUL), at most 4096 characters. */
 export const pathProblem = (s: string): string | undefined =>
   CONTROL.test(s) ? 'must not contain control characters (newline, tab, NUL); give a plain directory path' : s.length > 4096 ? tooLong(4096) : undefined;
+
+/** Folders of the system that an install dir must not be, nor be inside (/usr/local/<name> excepted). */
+const SYSTEM_TREES = ['/bin', '/boot', '/dev', '/etc', '/lib', '/lib32', '/lib64', '/libx32', '/proc', '/run', '/sbin', '/sys', '/usr'];
+/** Folders that hold other folders: an install dir is a folder of its own in one of them, never one of them. */
+const SHARED_DIRS = ['/', '/home', '/media', '/mnt', '/opt', '/root', '/snap', '/srv', '/tmp', '/usr/local', '/var', '/var/lib', '/var/tmp'];
+const OWN_FOLDER = 'give a folder of its own, e.g. ~/agent or /opt/agent';
+
+/**
+ * Where an install keeps its files (docker/podman): a path as pathProblem takes it, absolute or under ~
+ * (a relative one would be another folder from each working directory), and never a folder of the system
+ * (the agent writes conf/, data/, logs/, tmp/ there and mounts them; /run does not survive a reboot).
+ */
+export const installDirProblem = (s: string): string | undefined => {
+  const p = pathProblem(s);
+  if (p || s === '~' || s.startsWith('~/')) return p;
+  if (!s.startsWith('/')) return `must be an absolute path or start with ~/ (a relative path names another folder from each working directory); ${OWN_FOLDER}`;
+  const dir = posix.normalize(s).replace(/(.)\/+$/, '$1');
+  if (SHARED_DIRS.includes(dir) || SYSTEM_TREES.includes(dir)) return `is a folder of the system (${dir}); ${OWN_FOLDER}`;
+  const tree = SYSTEM_TREES.find((t) => dir.startsWith(`${t}/`));
+  if (tree && !dir.startsWith('/usr/local/')) return `is inside ${tree}, a folder of the system; ${OWN_FOLDER}`;
+  return undefined;
+};
 
 /** Free text that ends up in a file or a command: one line, no control characters. */
 export const lineProblem = (s: string): string | undefined => (CONTROL.test(s) ? 'must be one line without control characters' : undefined);

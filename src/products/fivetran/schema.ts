@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { chartRef, contextName, duration, egressCheck, helmRelease, imageRef, k8sName, labelKey, labelMap, labelValue, localPath, patterned, pullPolicy, resources, secret, secretKey } from '../../model/common.js';
+import { chartRef, contextName, duration, egressCheck, helmRelease, imageRef, k8sName, labelKey, labelMap, labelValue, installDirPath, patterned, pullPolicy, resources, secret, secretKey } from '../../model/common.js';
 import { PATTERNS } from '../../model/patterns.js';
 import { isStored } from '../../model/stored.js';
 import { checkToken } from './token.js';
@@ -122,7 +122,7 @@ function checkAffinity(affinity: Assignment[], rules: Record<string, unknown>, c
 export const fivetranSchema = z
   .strictObject({
     token: secret('The agent token from the Fivetran dashboard (base64 of <controller_id>:<secret>).', 'FIVETRAN_TOKEN').optional(),
-    installDir: localPath.default('~/fivetran').meta({ description: 'docker/podman: agent home with conf/, data/, logs/, tmp/.' }),
+    installDir: installDirPath.default('~/fivetran').meta({ description: 'docker/podman: agent home with conf/, data/, logs/, tmp/.' }),
     image: imageRef.default(FIVETRAN_IMAGE).meta({ description: 'The agent image; a registry mirror of it.' }),
     pullPolicy: pullPolicy.default('always'),
     restartPolicy: z.enum(FIVETRAN_RESTART_POLICIES).default('on-failure:3').meta({ description: 'docker/podman: the container\'s restart policy.' }),

@@ -2,7 +2,7 @@
 // (every engine and connection param the model accepts: required ones, one of each set of
 // alternatives such as Snowflake's password / key pair / authenticator, and the optional ones), where the
 // executor secrets live, and the Advanced step's settings. No zod here (the wizard's first frame loads it).
-import { PATTERNS, chartProblem, hostProblem, imageProblem, imageRepositoryProblem, imageTagProblem, lineProblem, mismatch, pathProblem, portProblem, urlProblem } from '../../model/patterns.js';
+import { PATTERNS, chartProblem, hostProblem, imageProblem, imageRepositoryProblem, imageTagProblem, lineProblem, mismatch, installDirProblem, portProblem, urlProblem } from '../../model/patterns.js';
 import { PULL_POLICY_HINTS, RESTART_POLICY_HINTS, egressField, pairsOf, pairsProblem, get, isK8s, secretsNote, k8sName, namespaceQuestion, put, required, set, shaped, type Answers, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result } from '../wizard.js';
 import { TOBIKO_CHART, TOBIKO_IMAGE, TOBIKO_RESTART_POLICIES, isReservedEnvName } from './constants.js';
 import { ENGINES, ENGINE_TYPES, PARAM_HELP, isKeyMaterial, isSecretParam, type EngineSpec, type EngineType } from './engines.js';
@@ -320,7 +320,7 @@ function advanced(c: Ctx): Field[] {
       url,
       { path: 'tobiko.docker.image', label: 'Executor image', help: 'A registry mirror: the same image on your registry.', default: TOBIKO_IMAGE, check: imageProblem },
       { path: 'tobiko.docker.pullPolicy', label: 'Image pull policy', default: 'always', options: ['always', 'missing', 'never'], optionHints: PULL_POLICY_HINTS },
-      { path: 'tobiko.docker.installDir', label: 'Install directory', help: 'Where the 0600 env-file lives.', default: '~/tobiko', check: pathProblem },
+      { path: 'tobiko.docker.installDir', label: 'Install directory', help: 'Where the 0600 env-file lives.', default: '~/tobiko', check: installDirProblem },
       { path: 'tobiko.docker.restartPolicy', label: 'Restart policy', default: 'unless-stopped', options: TOBIKO_RESTART_POLICIES, optionHints: RESTART_POLICY_HINTS },
       extraEnvField('tobiko.docker.extraEnv'),
     ];

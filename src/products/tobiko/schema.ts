@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { chartRef, contextName, duration, egressCheck, extraEnv, helmRelease, httpUrl, imageRef, imageRepository, imageTag, k8sName, localPath, oneLine, patterned, pullPolicy, secret, tobikoResources } from '../../model/common.js';
+import { chartRef, contextName, duration, egressCheck, extraEnv, helmRelease, httpUrl, imageRef, imageRepository, imageTag, k8sName, installDirPath, oneLine, patterned, pullPolicy, secret, tobikoResources } from '../../model/common.js';
 import { checkGatewayParams } from './params.js';
 import { PATTERNS } from '../../model/patterns.js';
 import { isRef, registerSecret, resolveRef } from '../../model/refs.js';
@@ -50,7 +50,7 @@ export const tobikoKubernetes = z.strictObject({
 });
 
 export const tobikoDocker = z.strictObject({
-  installDir: localPath.default('~/tobiko').meta({ description: 'docker/podman: where the 0600 env-file lives.' }),
+  installDir: installDirPath.default('~/tobiko').meta({ description: 'docker/podman: where the 0600 env-file lives.' }),
   image: imageRef.default(TOBIKO_IMAGE).meta({ description: 'The executor image; a registry mirror of it.' }),
   pullPolicy: pullPolicy.default('always'),
   restartPolicy: z.enum(TOBIKO_RESTART_POLICIES).default('unless-stopped').meta({ description: 'The containers\' restart policy.' }),
