@@ -1,5 +1,5 @@
 // exec/run.ts, the one place that starts processes (through execa): what its callers rely on.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,6 +86,19 @@ describe('run', () => {
     const done = new AbortController();
     done.abort();
     expect((await run(['sleep', '30'], { signal: done.signal })).failure).toBe('cancelled');
+  });
+
+  it('a run that has ended signals nothing when its abort signal fires later (its pid may be another process by then)', async () => {
+    const c = new AbortController();
+    // one signal serves a whole run of commands (the executor's): each ended one lets go of it
+    for (let i = 0; i < 3; i++) expect((await run(['true'], { signal: c.signal })).exitCode).toBe(0);
+    const kill = vi.spyOn(process, 'kill');
+    try {
+      c.abort();
+      expect(kill).not.toHaveBeenCalled();
+    } finally {
+      kill.mockRestore();
+    }
   });
 
   it('a child killed by a signal of its own reads as signal', async () => {
