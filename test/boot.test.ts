@@ -284,6 +284,13 @@ describe('podman >= 4.4: the containers are handed to Quadlet (stub podman 4.9, 
     expect(changed.code, changed.stderr).toBe(0);
     expect(readFileSync(file, 'utf8')).toContain('PodmanArgs=--memory=4g');
     expect(s.systemctl().filter((c) => c === '--user restart controller.service')).toHaveLength(2);
+    // A new token alone: the .container file is the same (its config hash leaves the token out), but
+    // config.json is rewritten, so the service is restarted and the agent reads the new token.
+    const unit = readFileSync(file, 'utf8');
+    const rotated = cli(['install', '--preset', 'fivetran-podman', '--yes', ...rootFlags, '--set', 'fivetran.image=example.com/agent:7', '--set', 'fivetran.pullPolicy=missing', '--set', 'fivetran.memory=4g'], { env: { ...s.env, FIVETRAN_TOKEN: Buffer.from('clever_tiger:rotated-secret').toString('base64') } });
+    expect(rotated.code, rotated.stderr).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe(unit);
+    expect(s.systemctl().filter((c) => c === '--user restart controller.service')).toHaveLength(3);
     s.server.close();
   });
 

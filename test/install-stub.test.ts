@@ -10,6 +10,34 @@ import { rootFlags, stubEnv } from './stub-runtime.js';
 
 
 
+describe('the config hash label (readable by whoever may inspect the container) holds no secret', () => {
+  const hashes = (calls: string[]) => calls.filter((c) => c.startsWith('run ')).map((c) => /hd-setup\.config-hash=([0-9a-f]+)/.exec(c)?.[1]);
+  it.each([
+    ['Fivetran: a new token', 'fivetran-docker', [], (v: string) => ({ FIVETRAN_TOKEN: Buffer.from(`clever_tiger:${v}`).toString('base64') }), ['controller']],
+    ['Fivetran: a new proxy password', 'fivetran-docker', [['proxy.https', 'env:PROXY_URL']], (v: string) => ({ PROXY_URL: `http://bob:${v}@proxy:3128` }), ['controller']],
+    ['Tobiko: a new gateway password', 'tobiko-docker', [], (v: string) => ({ WAREHOUSE_PASSWORD: v }), ['tcloud-apply-executor', 'tcloud-run-executor']],
+    ['Tobiko: a new client secret', 'tobiko-docker', [], (v: string) => ({ TCLOUD_CLIENT_SECRET: v }), ['tcloud-apply-executor', 'tcloud-run-executor']],
+  ])('%s: the same label, yet the containers are recreated to read it', async (_what, preset, sets, secret, containers) => {
+    const s = await stubEnv();
+    const args = (v: string) => ['install', '--preset', preset, '--yes', ...rootFlags, ...(sets as string[][]).flatMap(([k, ref]) => ['--set', `${k}=${ref}`])];
+    const env = (v: string) => ({ ...s.env, TCLOUD_CLIENT_SECRET: 'cs-1', WAREHOUSE_PASSWORD: 'wp-1', PROXY_URL: 'http://bob:pp-1@proxy:3128', ...secret(v) });
+    const first = cli(args('a'), { env: env('a') });
+    expect(first.code, first.stderr).toBe(0);
+    const before = hashes(s.calls());
+    expect(before).toHaveLength((containers as string[]).length);
+    for (const h of before) expect(h).toMatch(/^[0-9a-f]{16}$/);
+    const mid = s.calls().length;
+    const rotated = cli(args('b'), { env: env('b') });
+    expect(rotated.code, rotated.stderr).toBe(0);
+    expect(hashes(s.calls().slice(mid))).toEqual(before);
+    for (const c of containers as string[]) {
+      expect(s.calls().slice(mid)).toContain(`rm -f ${c}`);
+      expect(rotated.stderr).toContain(`Recreate container ${c} (configuration changed)`);
+    }
+    s.server.close();
+  });
+});
+
 describe('install on a stub runtime', () => {
   it('fivetran-docker: installs, a re-run changes nothing, a changed config recreates the container', async () => {
     const s = await stubEnv();

@@ -23,7 +23,7 @@ export type { ContainerSpec };
 
 export function configHash(spec: ContainerSpec): string {
   const h = createHash('sha256');
-  const { inputs, owner: _owner, ...rest } = spec;
+  const { inputs, owner: _owner, inputsChanged: _changed, ...rest } = spec;
   h.update(JSON.stringify(rest));
   for (const i of inputs) h.update('\0' + i);
   return h.digest('hex').slice(0, 16);
@@ -119,7 +119,7 @@ export function networkStep(bin: string, network: string, state: InstalledState)
 /** The container exists, runs, and has this configuration: nothing to do for it. */
 export function containerUpToDate(spec: ContainerSpec, state: InstalledState): boolean {
   const current = state.containers[spec.name];
-  return Boolean(current && current.running && current.labels[HASH_LABEL] === configHash(spec) && current.image === spec.image);
+  return Boolean(!spec.inputsChanged && current && current.running && current.labels[HASH_LABEL] === configHash(spec) && current.image === spec.image);
 }
 
 /**
@@ -149,7 +149,7 @@ export function containerStep(bin: string, spec: ContainerSpec, state: Installed
   const fix = `see "${posix.basename(bin)} logs ${spec.name}"`;
   // Never remove, replace or start a container another install (or no install) made: exit 2 saying whose.
   if (current) assertOwned(bin, [current], spec.owner);
-  if (current && current.labels[HASH_LABEL] === hash && current.image === spec.image) {
+  if (current && !spec.inputsChanged && current.labels[HASH_LABEL] === hash && current.image === spec.image) {
     if (current.running) return { ...base, actions: [], skip: 'already running with the same configuration' };
     return { ...base, title: `Start container ${spec.name}`, actions: [{ kind: 'exec', argv: [bin, 'start', spec.name] }], fix };
   }
@@ -229,7 +229,7 @@ export function quadletPlan(plan: Plan, specs: ContainerSpec[], state: Installed
   const files = new Map(plan.files.map((f) => [f.rel, f]));
   const changed = (name: string) => {
     const f = files.get(`${name}.container`);
-    return !f || f.current !== f.content;
+    return !f || f.current !== f.content || Boolean(specs.find((s) => s.name === name)?.inputsChanged);
   };
   const services = specs.map((s) => quadletService(s.name));
   const anyChanged = specs.some((s) => changed(s.name));

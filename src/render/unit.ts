@@ -76,8 +76,14 @@ export interface ContainerSpec {
   volumes: [string, string][];
   securityOpts: string[];
   args: string[];
-  /** Content the container reads (config, env-file): a change recreates the container. */
+  /**
+   * What the container reads (config, env-file) as the config hash sees it: with the secrets left out (the
+   * hash is a label whoever may inspect the container reads, so it must not let them test guesses of a
+   * short secret). A change recreates the container.
+   */
   inputs: string[];
+  /** A file the container reads changes in this run (a secret too, which `inputs` leaves out): recreated even when the hash is the same. */
+  inputsChanged?: boolean;
   /** The install it belongs to: its install dir (plan/containers.ts OWNER_LABEL). */
   owner: string;
 }

@@ -57,7 +57,10 @@ export function buildPlan(model: BaseModel, host: HostFacts, state: InstalledSta
   const installDir = installDirOf(model, host.home);
   const plan = product.plan(model, host, state, files, installDir);
   if (!usesQuadlet(model.runtime, host)) return plan;
-  return quadletPlan(plan, product.containers(model, host, installDir, rendered), state, host, product.title);
+  // a config file the containers read is rewritten (a secret in it, which their config hash leaves out, too)
+  const reads = product.configFiles(model.runtime);
+  const inputsChanged = files.some((f) => reads.some((r) => r.base === f.base && r.rel === f.rel) && f.current !== f.content);
+  return quadletPlan(plan, product.containers(model, host, installDir, rendered).map((s) => ({ ...s, inputsChanged })), state, host, product.title);
 }
 
 /**

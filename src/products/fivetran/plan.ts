@@ -5,7 +5,7 @@ import { bootStep, containerStep, containerUpToDate, filesStep, imageStep, netwo
 import { kubernetesPlan } from '../../plan/kubernetes.js';
 import { proxyHasCredentials } from '../../render/proxy.js';
 import type { HostFacts, InstalledState, PlannedFile, Plan, Step } from '../../plan/types.js';
-import { CHECKSUM_ANNOTATION, chartTakesPodAnnotations, FIVETRAN_CONTAINER, FIVETRAN_NETWORK, FIVETRAN_UNIT, fivetranOf, fivetranTokenSecretName } from './render.js';
+import { CHECKSUM_ANNOTATION, chartTakesPodAnnotations, configChecksum, FIVETRAN_CONTAINER, FIVETRAN_NETWORK, FIVETRAN_UNIT, fivetranOf, fivetranTokenSecretName } from './render.js';
 import { checkToken } from './token.js';
 
 export const CONTAINER_PREFLIGHT = ['runtime-present', 'runtime-version', 'socket', 'not-root', 'arch', 'selinux', 'disk', 'memory', 'install-dir', 'linger'];
@@ -37,9 +37,19 @@ export function fivetranContainerSpec(model: Model, host: HostFacts, installDir:
     ],
     securityOpts: ['label=disable'],
     args: ['-f', '/conf/config.json'],
-    inputs: [configJson],
+    // config.json without the token and with a proxy URL's password masked (configChecksum)
+    inputs: [hashable(configJson)],
     owner: installDir,
   };
+}
+
+/** config.json as the config hash takes it: its checksum without the secrets, or nothing when it is not JSON. */
+function hashable(configJson: string): string {
+  try {
+    return configChecksum(JSON.parse(configJson) as Record<string, unknown>);
+  } catch {
+    return '';
+  }
 }
 
 export function planFivetranContainers(model: Model, host: HostFacts, state: InstalledState, files: PlannedFile[], installDir: string): Plan {
@@ -47,7 +57,8 @@ export function planFivetranContainers(model: Model, host: HostFacts, state: Ins
   const runtime = model.runtime as 'docker' | 'podman';
   const bin = host.runtimeBin;
   const config = files.find((x) => x.rel === 'conf/config.json');
-  const spec = fivetranContainerSpec(model, host, installDir, config?.content ?? '');
+  // a new token (which the hash leaves out) still recreates it: config.json is rewritten
+  const spec = { ...fivetranContainerSpec(model, host, installDir, config?.content ?? ''), inputsChanged: config !== undefined && config.current !== config.content };
   const checks = [...CONTAINER_PREFLIGHT, ...(f.pullPolicy === 'never' ? ['image-present'] : [])];
   const dirs = [installDir, ...['conf', 'data', 'logs', 'tmp'].map((d) => posix.join(installDir, d))].map((path) => ({ path, mode: 0o700 }));
   const steps: Step[] = [

@@ -4,7 +4,8 @@ import type { BaseModel as Model } from '../../model/base.js';
 import { bootStep, containerStep, containerUpToDate, filesStep, imageStep, waitStep, type ContainerSpec } from '../../plan/containers.js';
 import { kubernetesPlan } from '../../plan/kubernetes.js';
 import type { HostFacts, InstalledState, PlannedFile, Plan, Step } from '../../plan/types.js';
-import { TOBIKO_CONTAINERS, TOBIKO_ENV_FILE, TOBIKO_UNIT, tobikoOf, tobikoSecretName } from './render.js';
+import { maskEnvFile } from '../../util/mask-fields.js';
+import { TOBIKO_CONTAINERS, TOBIKO_ENV_FILE, TOBIKO_UNIT, tobikoOf, tobikoSecretEntries, tobikoSecretName } from './render.js';
 import { effectiveStrategy } from './schema.js';
 
 export function tobikoContainerSpecs(model: Model, installDir: string, envFileContent: string): ContainerSpec[] {
@@ -21,7 +22,8 @@ export function tobikoContainerSpecs(model: Model, installDir: string, envFileCo
     volumes: [],
     securityOpts: [],
     args: ['executor', role],
-    inputs: [envFileContent],
+    // the env-file with its secrets masked (the client secret, gateway secrets, a proxy URL's password)
+    inputs: [maskEnvFile(envFileContent, tobikoSecretEntries(t).map((e) => e.key))],
     owner: installDir,
   }));
 }
@@ -31,7 +33,8 @@ export function planTobikoContainers(model: Model, host: HostFacts, state: Insta
   const runtime = model.runtime as 'docker' | 'podman';
   const bin = host.runtimeBin;
   const envFile = files.find((x) => x.rel === TOBIKO_ENV_FILE);
-  const specs = tobikoContainerSpecs(model, installDir, envFile?.content ?? '');
+  // a secret the hash leaves out still recreates them when it changes: the env-file is rewritten
+  const specs = tobikoContainerSpecs(model, installDir, envFile?.content ?? '').map((s) => ({ ...s, inputsChanged: envFile !== undefined && envFile.current !== envFile.content }));
   const checks = ['runtime-present', 'runtime-version', 'socket', 'not-root', 'disk', 'memory', 'install-dir', ...(t.docker.pullPolicy === 'never' ? ['image-present'] : [])];
   const steps: Step[] = [
     { id: 'preflight', title: 'Preflight checks', actions: [{ kind: 'preflight', checks }] },
