@@ -154,6 +154,40 @@ describe('a bare re-run after a --set keeps the setting or refuses, naming the -
     expect(exported.stdout).toContain('memory: 6g');
     s.server.close();
   });
+  it('a re-run its preflight stops (as root without --allow-root) changes nothing, the record included: --allow-root stays remembered and start works', async () => {
+    const s = await stubEnv();
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const registry = join(s.home, '.config/hd-setup/installs.json');
+    const before = readFileSync(registry, 'utf8');
+    const refused = cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'fivetran.memory=6g'], { env: s.env });
+    expect(refused.code, refused.stderr).toBe(1);
+    expect(refused.stderr).toContain('not-root');
+    expect(readFileSync(registry, 'utf8')).toBe(before);
+    expect(cli(['stop'], { env: s.env }).code).toBe(0);
+    const start = cli(['start'], { env: s.env });
+    expect(start.code, start.stderr).toBe(0);
+    s.server.close();
+  });
+  it('a re-run after one that rewrote the config but stopped before the container (a failed pull) recreates it: the new token reaches the agent', async () => {
+    const s = await stubEnv();
+    const install = (v: string, extra: NodeJS.ProcessEnv = {}) =>
+      cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'fivetran.pullPolicy=always', ...rootFlags], { env: { ...s.env, FIVETRAN_TOKEN: Buffer.from(`clever_tiger:${v}`).toString('base64'), ...extra } });
+    expect(install('first-secret').code).toBe(0);
+    const failed = install('second-secret', { HD_STUB_FAIL: 'pull' });
+    expect(failed.code, failed.stderr).toBe(1);
+    const mid = s.calls().length;
+    expect(s.calls().slice(0, mid).filter((c) => c.startsWith('rm '))).toEqual([]);
+    // config.json holds the new token already; the container still runs with the old one
+    const again = install('second-secret');
+    expect(again.code, again.stderr).toBe(0);
+    expect(s.calls().slice(mid)).toContain('rm -f controller');
+    expect(again.stderr).toContain('Recreate container controller (configuration changed)');
+    // and then it is the no-op again
+    const n = s.calls().length;
+    expect(install('second-secret').stderr).toContain('already running with the same configuration');
+    expect(s.calls().slice(n).filter((c) => /^(run|rm) /.test(c))).toEqual([]);
+    s.server.close();
+  });
   it('a preset saved from the install (export-preset) re-applies as a no-op', async () => {
     const s = await stubEnv();
     expect(cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'fivetran.memory=4g', ...rootFlags], { env: s.env }).code).toBe(0);

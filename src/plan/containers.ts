@@ -116,6 +116,15 @@ export function networkStep(bin: string, network: string, state: InstalledState)
   };
 }
 
+/**
+ * Whether the containers must be recreated to read their config file whatever their config hash says: the
+ * file is rewritten now (a secret in it too, which the hash leaves out), or the last run that rewrote it
+ * did not finish (it may have stopped before the containers were).
+ */
+export function readsChanged(file: PlannedFile | undefined, state: InstalledState): boolean {
+  return state.unfinished === true || (file !== undefined && file.current !== file.content);
+}
+
 /** The container exists, runs, and has this configuration: nothing to do for it. */
 export function containerUpToDate(spec: ContainerSpec, state: InstalledState): boolean {
   const current = state.containers[spec.name];

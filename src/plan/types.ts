@@ -145,6 +145,8 @@ export interface InstalledState {
   images: string[];
   /** Existing file contents by absolute path. */
   files: Record<string, string | undefined>;
+  /** The last run that changed the install did not finish (its record says started). */
+  unfinished?: boolean;
   kubernetes?: {
     namespaceExists: boolean;
     release?: { revision: number; values: Record<string, unknown>; status?: string };

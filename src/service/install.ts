@@ -146,7 +146,9 @@ export async function prepare(loaded: Pick<Loaded, 'model'> & Partial<Loaded>, o
   const host = await detectHost(model.runtime);
   const rendered = renderForHost(model, host);
   const dests = placeFiles(model, host, rendered, { containers: {}, networks: [], images: [], files: {} }).map((f) => f.dest);
-  const state = await detectState(model, host, dests, asked);
+  const detected = await detectState(model, host, dests, asked);
+  // The last run that changed it did not finish: what it rewrote may not have reached the containers yet.
+  const state = findRecord(host.home, locationOf(model, host.home))?.state === 'started' ? { ...detected, unfinished: true } : detected;
   // An install (not a start, nor doctor): the same install dir on another runtime would leave that runtime's containers running.
   if (!opts.noPull && !opts.foreign) await refuseSecondInstall(product, locationOf(model, host.home), host.home, state);
   const foreign: (Problem & { fix: string })[] = [];
@@ -261,8 +263,9 @@ export async function runPlans(runs: readonly (() => Promise<{ p: Prepared; c: C
 }
 
 /**
- * An install: recorded when it starts (so a failed or interrupted one is found) and when it ends, with the
- * choices it was made with (a re-run states its own; lifecycle commands reuse them).
+ * An install: recorded when its first change starts (so a failed or interrupted one is found; a run that
+ * its preflight stops changed nothing, and leaves the record as it was) and when it ends, with the choices
+ * it was made with (a re-run states its own; lifecycle commands reuse them).
  */
 export async function install(p: Prepared, c: Choices, report: Reporter): Promise<Summary> {
   // While it runs, the record keeps what the containers will say (image, pull policy, memory, restart
@@ -271,8 +274,15 @@ export async function install(p: Prepared, c: Choices, report: Reporter): Promis
   const choices = { ...(c.skipCheck ? { skipChecks: c.skipCheck } : {}), ...(c.allowRoot ? { allowRoot: true } : {}), ...(p.host.dockerHost ? { dockerHost: p.host.dockerHost } : {}) };
   // A re-run that replaces nothing, over an install recorded with the same choices, leaves the record as it is.
   const same = keepsReadBack(p.plan) && holdsRecord(p.host.home, recordOf(p.location, choices, 'installed'));
-  if (!same) remember(p.host.home, recordOf(p.location, choices, 'started', new Date(), Object.keys(runs).length ? runs : undefined));
-  const summary = await runPlan(p, c, report);
+  let marked = same;
+  const markStarted = () => {
+    if (marked) return;
+    marked = true;
+    remember(p.host.home, recordOf(p.location, choices, 'started', new Date(), Object.keys(runs).length ? runs : undefined));
+  };
+  // emitted before the step's first action: the record says "started" before anything is changed
+  const marking: Reporter = (work) => report((emit, ask) => work((e) => (e.type === 'step:start' && e.id !== 'preflight' && markStarted(), emit(e)), ask));
+  const summary = await runPlan(p, c, marking);
   if (summary.ok && !same) remember(p.host.home, recordOf(p.location, choices, 'installed'));
   return summary;
 }

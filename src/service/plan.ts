@@ -3,7 +3,7 @@ import { posix } from 'node:path';
 import type { BaseModel, Location } from '../model/base.js';
 import { productOf } from '../products/index.js';
 import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
-import { configHash, containerLabels, quadletDir, quadletFile, quadletPlan, userUnitDir, usesQuadlet } from '../plan/containers.js';
+import { configHash, containerLabels, readsChanged, quadletDir, quadletFile, quadletPlan, userUnitDir, usesQuadlet } from '../plan/containers.js';
 import { fileKey, type Artifacts } from '../products/types.js';
 import type { HostFacts, InstalledState, Plan, PlannedFile } from '../plan/types.js';
 import type { RenderEnv, RenderedFile } from '../render/types.js';
@@ -59,7 +59,7 @@ export function buildPlan(model: BaseModel, host: HostFacts, state: InstalledSta
   if (!usesQuadlet(model.runtime, host)) return plan;
   // a config file the containers read is rewritten (a secret in it, which their config hash leaves out, too)
   const reads = product.configFiles(model.runtime);
-  const inputsChanged = files.some((f) => reads.some((r) => r.base === f.base && r.rel === f.rel) && f.current !== f.content);
+  const inputsChanged = readsChanged(files.find((f) => reads.some((r) => r.base === f.base && r.rel === f.rel)), state);
   return quadletPlan(plan, product.containers(model, host, installDir, rendered).map((s) => ({ ...s, inputsChanged })), state, host, product.title);
 }
 

@@ -1,7 +1,7 @@
 // Fivetran install plans: docker/podman (config.json + controller container) and Kubernetes (Helm).
 import { posix } from 'node:path';
 import type { BaseModel as Model } from '../../model/base.js';
-import { bootStep, containerStep, containerUpToDate, filesStep, imageStep, networkStep, waitStep, type ContainerSpec } from '../../plan/containers.js';
+import { bootStep, containerStep, containerUpToDate, readsChanged, filesStep, imageStep, networkStep, waitStep, type ContainerSpec } from '../../plan/containers.js';
 import { kubernetesPlan } from '../../plan/kubernetes.js';
 import { proxyHasCredentials } from '../../render/proxy.js';
 import type { HostFacts, InstalledState, PlannedFile, Plan, Step } from '../../plan/types.js';
@@ -58,7 +58,7 @@ export function planFivetranContainers(model: Model, host: HostFacts, state: Ins
   const bin = host.runtimeBin;
   const config = files.find((x) => x.rel === 'conf/config.json');
   // a new token (which the hash leaves out) still recreates it: config.json is rewritten
-  const spec = { ...fivetranContainerSpec(model, host, installDir, config?.content ?? ''), inputsChanged: config !== undefined && config.current !== config.content };
+  const spec = { ...fivetranContainerSpec(model, host, installDir, config?.content ?? ''), inputsChanged: readsChanged(config, state) };
   const checks = [...CONTAINER_PREFLIGHT, ...(f.pullPolicy === 'never' ? ['image-present'] : [])];
   const dirs = [installDir, ...['conf', 'data', 'logs', 'tmp'].map((d) => posix.join(installDir, d))].map((path) => ({ path, mode: 0o700 }));
   const steps: Step[] = [
