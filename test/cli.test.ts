@@ -23,6 +23,18 @@ function listTree(dir: string): string[] {
 }
 
 describe('basics', () => {
+  it('flags before the command are the command\'s (hd-setup --allow-root install …: they were dropped); one it does not take is exit 2 naming it', async () => {
+    const s = await stubEnv();
+    const r = cli(['--allow-root', '--set', 'fivetran.memory=4g', 'install', '--preset', 'fivetran-docker', '--yes', '--set', 'fivetran.restartPolicy=always'], { env: s.env });
+    expect(r.code, r.stderr).toBe(0);
+    const run = s.calls().find((c) => c.startsWith('run '))!;
+    expect(run).toContain('--memory=4g');
+    expect(run).toContain('--restart always');
+    const bad = cli(['--plain', 'status'], { env: s.env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('error: --plain: is not an option of status; see: hd-setup status --help\n');
+    s.server.close();
+  });
   it('--version and --help', () => {
     const v = cli(['--version']);
     expect(v.code).toBe(0);

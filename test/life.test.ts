@@ -59,6 +59,11 @@ describe('uninstalled, config kept: told apart from an install, and read back wh
     expect(again.code).toBe(0);
     expect(again.stderr).toBe(`nothing to do: Fivetran agent on docker is not installed (uninstalled; its config is kept in ${s.home}/fivetran). To delete the config too: hd-setup uninstall --purge\n`);
     expect(s.calls().slice(before).filter((c) => /^(rm|stop|network rm) /.test(c))).toEqual([]);
+    // an install's dry-run says what status says: not an existing install, a kept config
+    const dry = cli(['install', '--dry-run', '--preset', 'fivetran-docker', ...set], { env: s.env });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stderr).toContain(`Found the config an uninstall kept (${s.home}/fivetran); it is installed again from it, with what changed.\n`);
+    expect(dry.stderr).not.toContain('Found an existing install');
 
     // The read-back of the kept config has what only the container said: the wizard prefills it.
     const exported = cli(['export-preset'], { env: s.env }).stdout;

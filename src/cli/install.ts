@@ -39,7 +39,8 @@ export async function installCommand(flags: InstallFlags): Promise<number> {
   // prepare refuses an install that cannot go on (another runtime, a moved dir) before this is said
   const p = await prepare(loaded);
   if (installed && !flags.json) {
-    process.stderr.write(`Found an existing install (${installed.where}); only what changed is applied.\n`);
+    // an uninstall that kept the config: not "an existing install", as status says too
+    process.stderr.write(installed.uninstalled ? `Found the config an uninstall kept (${installed.where}); it is installed again from it, with what changed.\n` : `Found an existing install (${installed.where}); only what changed is applied.\n`);
     for (const k of kept) process.stderr.write(`Keeping the stored secret: ${k}\n`);
   }
   if (flags.dryRun) {

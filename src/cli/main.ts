@@ -142,6 +142,19 @@ export function buildProgram(): Command {
     .option('--skip-check <id>', 'skip a preflight check by id (repeatable)', collectCheckId, [])
     .option('--context <name>', 'wizard: the Kubernetes context to preselect (default: the current context)')
     .option('--plain', 'wizard: numbered line prompts that never repaint (screen readers, dumb terminals; also ACCESSIBLE=1)');
+  // Flags given before the command (hd-setup --allow-root install …) are the command's as much as after it:
+  // taken by a command that has them (a --set before joins those after), or exit 2 naming the flag.
+  program.hook('preAction', (root, sub) => {
+    if (sub === root) return;
+    for (const o of root.options) {
+      const key = o.attributeName();
+      const given = root.getOptionValue(key) as unknown;
+      if (given === undefined || (Array.isArray(given) && given.length === 0)) continue;
+      if (!sub.options.some((x) => x.attributeName() === key)) throw new UserError([{ path: o.long ?? key, message: `is not an option of ${sub.name()}; see: hd-setup ${sub.name()} --help` }]);
+      const own = sub.getOptionValue(key) as unknown;
+      sub.setOptionValue(key, Array.isArray(given) ? [...given, ...((own as unknown[] | undefined) ?? [])] : (own ?? given));
+    }
+  });
   program.action(
     action(async (opts: { preset?: string; set?: string[]; allowRoot?: boolean; skipCheck?: string[]; plain?: boolean; context?: string }) => {
       if (!isInteractive()) {
