@@ -90,7 +90,7 @@ describe('adding a product: one module, one registry line', () => {
     expect(mod).toBe(echo);
     const files = mod.render(m, RENDER_ENV);
     const loc = mod.location(m, HOST.home);
-    const plan = mod.plan(m, HOST, { containers: {}, networks: [], images: [], files: {} }, files.map((f) => ({ ...f, dest: posix.join(loc.installDir!, f.rel) })), loc.installDir!);
+    const plan = mod.plan(m, HOST, { containers: {}, networks: [], images: [], files: {} }, files.map((f) => ({ ...f, dest: posix.join(loc.installDir!, f.rel) })), loc.installDir!, []);
     expect(plan.steps[0]!.actions).toContainEqual({ kind: 'write', path: '/home/ana/echo/echo.txt', mode: 0o600, content: 'hi there\n', secret: false, backup: false });
     const back = readBack({ location: loc, files: { [fileKey('install', 'echo.txt')]: files[0]!.content }, containers: {} }, RENDER_ENV, list, parse);
     expect(back.preset).toEqual({ product: 'echo', runtime: 'docker', echo: { message: 'hi there' } });
@@ -126,7 +126,7 @@ describe('a field marked secret in the schema is secret everywhere, with no othe
     const NEW = 'echo-new-key-Wm40';
     const m2 = withResolveContext({ env: { ECHO_KEY: NEW }, baseDir: '/', home: HOST.home, secrets: new Set() }, () => parse(raw));
     const planned = mod.render(m2, RENDER_ENV).map((f) => ({ ...f, dest: posix.join(loc.installDir!, f.rel), current: files[0]!.content }));
-    const plan = mod.plan(m2, HOST, { containers: {}, networks: [], images: [], files: {} }, planned, loc.installDir!);
+    const plan = mod.plan(m2, HOST, { containers: {}, networks: [], images: [], files: {} }, planned, loc.installDir!, []);
     const r = new Redactor([...secretValues(plain(m2), list), ...secretValues(back.preset, list)]);
     const shown = planToText(plan, r, { diffs: true }) + JSON.stringify(planToJson(plan, r));
     expect(shown).toContain('echo.txt  (changed, secret)');

@@ -136,7 +136,11 @@ export interface ProductModule {
   /** Where decode reads from: the files to read (base-relative) and the containers to inspect. */
   reads(runtime: Runtime): { files: { base: FileBase; rel: string }[]; containers: string[] };
 
-  plan(model: BaseModel, host: HostFacts, state: InstalledState, files: PlannedFile[], installDir: string): Plan;
+  /**
+   * docker/podman: `containers` are `containers()`'s, marked by the service layer when they must be
+   * recreated to read a rewritten config file (`inputsChanged`); Kubernetes: none.
+   */
+  plan(model: BaseModel, host: HostFacts, state: InstalledState, files: PlannedFile[], installDir: string, containers: ContainerSpec[]): Plan;
   kube(model: BaseModel): KubeSpec;
   host: HostPolicy;
 

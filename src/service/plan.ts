@@ -55,12 +55,14 @@ export function buildPlan(model: BaseModel, host: HostFacts, state: InstalledSta
   const files = placeFiles(model, host, rendered, state);
   const product = productOf(model);
   const installDir = installDirOf(model, host.home);
-  const plan = product.plan(model, host, state, files, installDir);
-  if (!usesQuadlet(model.runtime, host)) return plan;
-  // a config file the containers read is rewritten (a secret in it, which their config hash leaves out, too)
+  if (model.runtime === 'kubernetes') return product.plan(model, host, state, files, installDir, []);
+  // The containers are recreated when a config file they read is rewritten (a new secret too, which their
+  // config hash leaves out) or the run that last rewrote it did not finish.
   const reads = product.configFiles(model.runtime);
   const inputsChanged = readsChanged(files.find((f) => reads.some((r) => r.base === f.base && r.rel === f.rel)), state);
-  return quadletPlan(plan, product.containers(model, host, installDir, rendered).map((s) => ({ ...s, inputsChanged })), state, host, product.title);
+  const specs = product.containers(model, host, installDir, rendered).map((s) => ({ ...s, inputsChanged }));
+  const plan = product.plan(model, host, state, files, installDir, specs);
+  return usesQuadlet(model.runtime, host) ? quadletPlan(plan, specs, state, host, product.title) : plan;
 }
 
 /**

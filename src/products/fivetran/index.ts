@@ -118,8 +118,8 @@ export const fivetran: ProductModule = {
   decode: decodeFivetran,
   reads: (runtime) => (runtime === 'kubernetes' ? { files: [], containers: [] } : { files: [{ base: 'install', rel: 'conf/config.json' }], containers: [FIVETRAN_CONTAINER] }),
 
-  plan(model, host, state, files, installDir) {
-    return model.runtime === 'kubernetes' ? planFivetranKubernetes(model, state, files) : planFivetranContainers(model, host, state, files, installDir);
+  plan(model, host, state, files, installDir, containers) {
+    return model.runtime === 'kubernetes' ? planFivetranKubernetes(model, state, files) : planFivetranContainers(model, host, state, files, installDir, containers);
   },
   kube(model) {
     const k = fivetranOf(model).kubernetes;

@@ -1,7 +1,7 @@
 // Fivetran install plans: docker/podman (config.json + controller container) and Kubernetes (Helm).
 import { posix } from 'node:path';
 import type { BaseModel as Model } from '../../model/base.js';
-import { bootStep, containerStep, containerUpToDate, readsChanged, filesStep, imageStep, networkStep, waitStep, type ContainerSpec } from '../../plan/containers.js';
+import { bootStep, containerStep, containerUpToDate, filesStep, imageStep, networkStep, waitStep, type ContainerSpec } from '../../plan/containers.js';
 import { kubernetesPlan } from '../../plan/kubernetes.js';
 import { proxyHasCredentials } from '../../render/proxy.js';
 import type { HostFacts, InstalledState, PlannedFile, Plan, Step } from '../../plan/types.js';
@@ -52,22 +52,19 @@ function hashable(configJson: string): string {
   }
 }
 
-export function planFivetranContainers(model: Model, host: HostFacts, state: InstalledState, files: PlannedFile[], installDir: string): Plan {
+export function planFivetranContainers(model: Model, host: HostFacts, state: InstalledState, files: PlannedFile[], installDir: string, specs: ContainerSpec[]): Plan {
   const f = fivetranOf(model);
   const runtime = model.runtime as 'docker' | 'podman';
   const bin = host.runtimeBin;
-  const config = files.find((x) => x.rel === 'conf/config.json');
-  // a new token (which the hash leaves out) still recreates it: config.json is rewritten
-  const spec = { ...fivetranContainerSpec(model, host, installDir, config?.content ?? ''), inputsChanged: readsChanged(config, state) };
   const checks = [...CONTAINER_PREFLIGHT, ...(f.pullPolicy === 'never' ? ['image-present'] : [])];
   const dirs = [installDir, ...['conf', 'data', 'logs', 'tmp'].map((d) => posix.join(installDir, d))].map((path) => ({ path, mode: 0o700 }));
   const steps: Step[] = [
     { id: 'preflight', title: 'Preflight checks', actions: [{ kind: 'preflight', checks }] },
     filesStep(files, dirs, 'fivetran.installDir'),
     networkStep(bin, FIVETRAN_NETWORK, state),
-    imageStep(bin, f.image, f.pullPolicy, state, 'fivetran.pullPolicy', containerUpToDate(spec, state)),
-    containerStep(bin, spec, state),
-    waitStep(runtime, bin, [FIVETRAN_CONTAINER]),
+    imageStep(bin, f.image, f.pullPolicy, state, 'fivetran.pullPolicy', specs.every((s) => containerUpToDate(s, state))),
+    ...specs.map((s) => containerStep(bin, s, state)),
+    waitStep(runtime, bin, specs.map((s) => s.name)),
     bootStep(host, FIVETRAN_UNIT, runtime, f.restartPolicy === 'always'),
   ];
   const name = posix.basename(bin);

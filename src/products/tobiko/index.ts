@@ -62,8 +62,8 @@ export const tobiko: ProductModule = {
   decode: decodeTobiko,
   reads: (runtime) => (runtime === 'kubernetes' ? { files: [], containers: [] } : { files: [{ base: 'install', rel: TOBIKO_ENV_FILE }], containers: [TOBIKO_CONTAINERS.apply] }),
 
-  plan(model, host, state, files, installDir) {
-    return model.runtime === 'kubernetes' ? planTobikoKubernetes(model, state, files) : planTobikoContainers(model, host, state, files, installDir);
+  plan(model, host, state, files, installDir, containers) {
+    return model.runtime === 'kubernetes' ? planTobikoKubernetes(model, state, files) : planTobikoContainers(model, host, state, files, installDir, containers);
   },
   kube(model) {
     const t = tobikoOf(model);

@@ -1,7 +1,7 @@
 // Tobiko install plans: docker/podman (env-file + two executor containers) and Kubernetes (Helm).
 import { posix } from 'node:path';
 import type { BaseModel as Model } from '../../model/base.js';
-import { bootStep, containerStep, containerUpToDate, readsChanged, filesStep, imageStep, waitStep, type ContainerSpec } from '../../plan/containers.js';
+import { bootStep, containerStep, containerUpToDate, filesStep, imageStep, waitStep, type ContainerSpec } from '../../plan/containers.js';
 import { kubernetesPlan } from '../../plan/kubernetes.js';
 import type { HostFacts, InstalledState, PlannedFile, Plan, Step } from '../../plan/types.js';
 import { maskEnvFile } from '../../util/mask-fields.js';
@@ -28,13 +28,10 @@ export function tobikoContainerSpecs(model: Model, installDir: string, envFileCo
   }));
 }
 
-export function planTobikoContainers(model: Model, host: HostFacts, state: InstalledState, files: PlannedFile[], installDir: string): Plan {
+export function planTobikoContainers(model: Model, host: HostFacts, state: InstalledState, files: PlannedFile[], installDir: string, specs: ContainerSpec[]): Plan {
   const t = tobikoOf(model);
   const runtime = model.runtime as 'docker' | 'podman';
   const bin = host.runtimeBin;
-  const envFile = files.find((x) => x.rel === TOBIKO_ENV_FILE);
-  // a secret the hash leaves out still recreates them when it changes: the env-file is rewritten
-  const specs = tobikoContainerSpecs(model, installDir, envFile?.content ?? '').map((s) => ({ ...s, inputsChanged: readsChanged(envFile, state) }));
   const checks = ['runtime-present', 'runtime-version', 'socket', 'not-root', 'disk', 'memory', 'install-dir', ...(t.docker.pullPolicy === 'never' ? ['image-present'] : [])];
   const steps: Step[] = [
     { id: 'preflight', title: 'Preflight checks', actions: [{ kind: 'preflight', checks }] },
