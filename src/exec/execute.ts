@@ -13,7 +13,7 @@ import type { Check, CheckContext } from './preflight.js';
 import { run } from './run.js';
 import { releaseStatus } from './watch.js';
 import { CORE_SCHEMA, loadAll } from 'js-yaml';
-import { KUBECTL_MS, durationMs } from '../plan/kubernetes.js';
+import { KUBECTL_MS, durationMs, rolloutStatusAction } from '../plan/kubernetes.js';
 import { armBoot, StepSkipped } from './boot.js';
 import { installName } from '../products/index.js';
 
@@ -151,17 +151,9 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
           emit({ type: 'output', id: step.id, line: 'the upgrade replaced the pods itself: nothing to restart', stream: 'stdout' });
           return;
         }
-        const deps = names.map((n) => `deployment/${n}`);
-        await runAction(step, { kind: 'exec', argv: k('rollout', 'restart', ...deps, '-n', a.namespace), timeoutMs: KUBECTL_MS });
-        // The status screen waits for the new pods, watched as helm's wait is (a stuck pod ends it early).
-        for (const d of deps) {
-          await runAction(step, {
-            kind: 'exec',
-            argv: k('rollout', 'status', d, '-n', a.namespace, `--timeout=${a.timeout}`),
-            timeoutMs: durationMs(a.timeout) + 60_000,
-            watch: { namespace: a.namespace, selector: a.selector, ...(a.context ? { context: a.context } : {}), ...(a.timeoutSetting ? { timeoutSetting: a.timeoutSetting } : {}) },
-          });
-        }
+        await runAction(step, { kind: 'exec', argv: k('rollout', 'restart', ...names.map((n) => `deployment/${n}`), '-n', a.namespace), timeoutMs: KUBECTL_MS });
+        // The status screen waits for the new pods.
+        for (const n of names) await runAction(step, rolloutStatusAction(a, n));
         summary.state = await releaseStatus(a, step.id, emit, signal);
         return;
       }

@@ -28,6 +28,19 @@ export function kubectl(context: string | undefined, ...args: string[]): string[
   return context ? ['kubectl', '--context', context, ...args] : ['kubectl', ...args];
 }
 
+/**
+ * Wait for a Deployment's pods to be ready (`kubectl rollout status`), watched as helm's wait is: a stuck pod
+ * (an image that cannot be pulled, a crash loop) ends it early with its reason.
+ */
+export function rolloutStatusAction(w: { context?: string; namespace: string; selector: string; timeout: string; timeoutSetting?: string }, deployment: string): Action {
+  return {
+    kind: 'exec',
+    argv: kubectl(w.context, 'rollout', 'status', `deployment/${deployment}`, '-n', w.namespace, `--timeout=${w.timeout}`),
+    timeoutMs: durationMs(w.timeout) + 60_000,
+    watch: { namespace: w.namespace, selector: w.selector, ...(w.context ? { context: w.context } : {}), ...(w.timeoutSetting ? { timeoutSetting: w.timeoutSetting } : {}) },
+  };
+}
+
 export function helmArgv(spec: HelmSpec): string[] {
   const argv = ['helm', 'upgrade', '--install', spec.release, spec.chart, '--namespace', spec.namespace, '--create-namespace'];
   argv.push('-f', spec.valuesPath ?? '-');
@@ -178,13 +191,7 @@ export function kubernetesPlan(s: KubernetesPlanSpec): Plan {
       title: `Start ${names} again (scaled to 0): scale to ${stopped.map((d) => d.replicas).join('/')}`,
       actions: [
         ...scaleActions(k.context, k.namespace, stopped),
-        // its pods waited for, watched as helm's wait is (a stuck pod ends it early)
-        ...stopped.map((d): Action => ({
-          kind: 'exec',
-          argv: kubectl(k.context, 'rollout', 'status', `deployment/${d.name}`, '-n', k.namespace, `--timeout=${k.timeout}`),
-          timeoutMs: durationMs(k.timeout) + 60_000,
-          watch: { namespace: k.namespace, selector, ...(k.context ? { context: k.context } : {}), timeoutSetting: s.timeoutSetting },
-        })),
+        ...stopped.map((d) => rolloutStatusAction({ ...k, selector, timeoutSetting: s.timeoutSetting }, d.name)),
         { kind: 'releaseStatus', release: k.release, namespace: k.namespace, selector, ...(k.context ? { context: k.context } : {}) },
       ],
       fix: `inspect with: kubectl ${k.context ? `--context ${k.context} ` : ''}get deploy,pods,events -n ${k.namespace}`,
