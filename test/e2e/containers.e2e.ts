@@ -11,7 +11,12 @@ const TOKEN_SECRET = 'E2eS3cretTok3nPart';
 const TOKEN = Buffer.from(`clever_tiger:${TOKEN_SECRET}`).toString('base64');
 const CLIENT_SECRET = 'e2e-client-secret-77aa';
 const DB_PASSWORD = 'e2e-db-pass-93bb';
-const SECRETS = [TOKEN, TOKEN_SECRET, CLIENT_SECRET, DB_PASSWORD];
+// rotated to, mid-way (a new token or client secret alone must still reach the containers)
+const TOKEN2_SECRET = 'E2eR0tatedTok3nPart';
+const TOKEN2 = Buffer.from(`clever_tiger:${TOKEN2_SECRET}`).toString('base64');
+const CLIENT_SECRET2 = 'e2e-client-secret-rotated-19cd';
+const SECRETS = [TOKEN, TOKEN_SECRET, CLIENT_SECRET, DB_PASSWORD, TOKEN2, TOKEN2_SECRET, CLIENT_SECRET2];
+const HASH_LABEL = 'hd-setup.config-hash';
 
 const S = readState();
 const CI = Boolean(process.env.CI);
@@ -99,6 +104,13 @@ const runtimes: Runtime[] = [
     tobikoDir: '~/tobiko-docker',
   },
 ];
+
+/** Replace a secret file's content, keeping its owner and mode (a rotated secret). */
+function rotate(file: string, value: string): void {
+  const st = statSync(file);
+  writeFileSync(file, value);
+  chownSync(file, st.uid, st.gid);
+}
 
 /** Secrets reach the CLI as file: references (0600, owned by the user), never on any argv. */
 function secretFiles(rt: Runtime): { token: string; client: string; db: string } {
@@ -319,6 +331,30 @@ for (const rt of runtimes) {
       expect(inspect(rt, 'controller').State.Running).toBe(true);
     });
 
+    it('a new token alone: the config-hash label stays the same (it holds no secret), yet the container is recreated after config.json is rewritten, so the agent starts with the new token', () => {
+      const before = inspect(rt, 'controller');
+      const proxy = ['--set', 'proxy.https=http://proxy.internal:3128']; // the setting the rollback above restored
+      rotate(files.token, TOKEN2);
+      const r = hd(rt, install(...proxy));
+      expect(r.code, r.stderr).toBe(0);
+      noSecrets(r.stdout + r.stderr);
+      expect(r.stderr).not.toMatch(/Changed:\s+nothing/);
+      const conf = join(dir, 'conf/config.json');
+      expect(JSON.parse(readFileSync(conf, 'utf8')).token === TOKEN2, 'config.json holds the new token').toBe(true);
+      const after = inspect(rt, 'controller');
+      expect(after.Id).not.toBe(before.Id);
+      expect(after.State.Running).toBe(true);
+      expect(after.Config.Labels[HASH_LABEL]).toBe(before.Config.Labels[HASH_LABEL]);
+      // the agent's process started after the new config was written: it read the new token
+      expect(Date.parse(after.State.StartedAt)).toBeGreaterThanOrEqual(Math.floor(statSync(conf).mtimeMs));
+      expect(rtCmd(rt, ['logs', 'controller'])).toContain('(token present)');
+      // and the same token again: nothing to do
+      const again = hd(rt, install(...proxy));
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stderr).toMatch(/Changed:\s+nothing/);
+      expect(inspect(rt, 'controller').Id).toBe(after.Id);
+    });
+
     const tobikoArgs = [
       'install',
       '--preset',
@@ -338,7 +374,7 @@ for (const rt of runtimes) {
       '--set',
       `tobiko.gateways.warehouse.password=file:${files.db}`,
     ];
-    it('installs the Tobiko executors from a 0600 env-file, no secret on any command line', async () => {
+    it('installs the Tobiko executors from a 0600 env-file, no secret on any command line; a new client secret alone recreates both with it (the same config-hash labels)', async () => {
       const r = await hdScanned(rt, tobikoArgs);
       expect(r.code, r.stderr).toBe(0);
       expect(r.leaks).toEqual([]);
@@ -363,6 +399,21 @@ for (const rt of runtimes) {
       expect(again.stderr).toMatch(/Changed:\s+nothing/);
       expect(['tcloud-apply-executor', 'tcloud-run-executor'].map((n) => inspect(rt, n).Id)).toEqual(ids);
       expect(fileStamps([expandHome(rt, rt.tobikoDir)])).toEqual(before);
+      // a new client secret alone: the same config-hash labels, yet both executors are recreated and read it
+      const labels = ['tcloud-apply-executor', 'tcloud-run-executor'].map((n) => inspect(rt, n).Config.Labels[HASH_LABEL]);
+      rotate(files.client, CLIENT_SECRET2);
+      const rotated = hd(rt, tobikoArgs);
+      expect(rotated.code, rotated.stderr).toBe(0);
+      noSecrets(rotated.stdout + rotated.stderr);
+      for (const [i, n] of ['tcloud-apply-executor', 'tcloud-run-executor'].entries()) {
+        const c = inspect(rt, n);
+        expect(c.Id).not.toBe(ids[i]);
+        expect(c.State.Running).toBe(true);
+        expect(c.Config.Labels[HASH_LABEL]).toBe(labels[i]);
+        const env = c.Config.Env as string[];
+        expect(env.includes(`TCLOUD_CLIENT_SECRET=${CLIENT_SECRET2}`), `${n} has the new client secret in its environment`).toBe(true);
+        expect(env.includes(`TCLOUD_CLIENT_SECRET=${CLIENT_SECRET}`), `${n} no longer has the old one`).toBe(false);
+      }
       rtCmd(rt, ['rm', '-f', 'tcloud-apply-executor', 'tcloud-run-executor']);
     });
 
