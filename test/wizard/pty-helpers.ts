@@ -40,28 +40,44 @@ export function lastFrame(out: string): string[] {
 }
 
 /** Run the bin in a pty; each step waits (up to 30 s) for its text on screen, then sends its keys. */
+/**
+ * Run the CLI in a pty and answer it: for each step, wait (up to 30 s) for its text, then type its keys. A
+ * text that never shows (the program went on without it, or ended) fails the run: a prompt that disappears
+ * is a change a test must notice, not something to type past.
+ */
 export function drive(size: string, args: string[], env: NodeJS.ProcessEnv, steps: [string, string][]): Promise<{ out: string; code: number | null; raw: string }> {
   const e: NodeJS.ProcessEnv = { ...env, NO_COLOR: '1', PATH: `${env.PATH}:/usr/bin:/bin` };
   delete e.CI;
   const cmd = [process.execPath, BIN, ...args].map((a) => JSON.stringify(a)).join(' ');
   const child = spawn('/usr/bin/script', ['-qec', `stty ${size}; exec ${cmd}`, '/dev/null'], { env: e, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
+  let missed: string | undefined;
   child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
   child.stderr.on('data', (d: Buffer) => (out += d.toString('utf8')));
+  const seen = (from: number, text: string) => stripAnsi(out.slice(from)).includes(text);
+  const closed = new Promise((r) => child.on('close', r));
   void (async () => {
     let from = 0;
     for (const [text, keys] of steps) {
-      for (let t = Date.now(); Date.now() - t < 30_000 && !stripAnsi(out.slice(from)).includes(text) && child.exitCode === null; ) await new Promise((r) => setTimeout(r, 50));
+      for (let t = Date.now(); Date.now() - t < 30_000 && !seen(from, text) && child.exitCode === null; ) await new Promise((r) => setTimeout(r, 50));
+      if (child.exitCode !== null) await closed; // its last output read
+      if (!seen(from, text)) {
+        missed = text;
+        child.kill('SIGKILL');
+        return;
+      }
       from = out.length;
       await new Promise((r) => setTimeout(r, 200));
       if (child.exitCode === null) child.stdin.write(keys);
     }
   })();
-  return new Promise((done) => {
+  return new Promise((done, fail) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
     child.on('close', (code) => {
       clearTimeout(timer);
-      done({ out: stripAnsi(out).replace(/\r/g, ''), code, raw: out });
+      const text = stripAnsi(out).replace(/\r/g, '');
+      if (missed !== undefined) fail(new Error(`drive: never saw ${JSON.stringify(missed)}; the output ended:\n${text.slice(-1500)}`));
+      else done({ out: text, code, raw: out });
     });
   });
 }
