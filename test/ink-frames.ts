@@ -11,14 +11,15 @@ export function frameOf(app: { frames: string[] }): string {
   return [...app.frames].reverse().find((f) => f.trim() !== '') ?? '';
 }
 
-/** Wait (up to 10 s, on a loaded machine) until `ok()`. */
+/** Wait (up to 10 s, on a loaded machine) until `ok()`; fail naming it if it never holds (never go on as if it had). */
 export async function until(ok: () => boolean): Promise<void> {
   for (let t = Date.now(); Date.now() - t < 10_000 && !ok(); ) await new Promise((r) => setTimeout(r, 10));
+  if (!ok()) throw new Error(`until: never held within 10 s: ${ok.toString()}`);
 }
 
-/** Wait (up to 10 s) until the last frame contains `text`, and fail naming it if it never does. */
+/** Wait (up to 10 s) until the last frame contains `text`, and fail showing the frame if it never does. */
 export async function untilFrame(app: { frames: string[] }, text: string): Promise<void> {
-  await until(() => frameOf(app).includes(text));
+  await until(() => frameOf(app).includes(text)).catch(() => undefined);
   expect(frameOf(app)).toContain(text);
 }
 
