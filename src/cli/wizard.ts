@@ -14,6 +14,8 @@ import { homeOf } from '../model/home.js';
 import { endChildren } from '../util/interrupt.js';
 import { isFailed } from '../exec/events.js';
 import { BLOCKING_CHECK_IDS } from '../exec/check-ids.js';
+import { canonical } from '../util/canonical.js';
+import { shellLine } from '../util/shell.js';
 
 /** `fits`: the installs to consider (the product and runtime given by --set); by default every one. */
 async function detect(opts: { context?: string; allowRoot?: boolean; fits?: (preset: Answers) => boolean } = {}): Promise<Detection> {
@@ -158,6 +160,8 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
   };
   // Presets saved from the review (key s): a cancel then says they were written.
   const saved: string[] = [];
+  // The last one saved, as given and with the answers it holds: installed as saved, the closing command names it.
+  let lastSave: { path: string; answers: string } | undefined;
   // Checks skipped when this install was made (its record): skipped again, as start and restart do.
   let remembered: string[] = [];
   // --allow-root given when this install was made (its record): allowed again, as start and restart do.
@@ -177,7 +181,7 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
   const { registryFile } = await import('../util/paths.js');
   const waitForInstall = !flags.preset && existsSync(registryFile(homeOf()));
   // How to install from a saved preset, as the equivalent command has it: --allow-root and the checks skipped go with it.
-  const useLine = (path: string) => `hd-setup install --preset ${path}${allowRoot() ? ' --allow-root' : ''}${commandOptions().skipCheck.map((id) => ` --skip-check ${id}`).join('')} --yes`;
+  const useLine = (path: string) => shellLine(['hd-setup', 'install', '--preset', path, ...(allowRoot() ? ['--allow-root'] : []), ...commandOptions().skipCheck.flatMap((id) => ['--skip-check', id]), '--yes']);
   const result = await runWizard(plain, {
     initial,
     waitForInstall,
@@ -259,6 +263,7 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
       const w = writeOutputFile(file, toYaml(ordered, `${PRESET_HEADERS.saved} Secrets are references: export ${vars.join(', ') || '(none)'} first.\nUse it: ${use}`), 0o644, 'preset', 'hd-setup-preset.yaml');
       if ('problem' in w) throw new Error(w.problem);
       if (!saved.includes(file)) saved.push(file);
+      lastSave = { path, answers: canonical(answers) };
       return `Saved ${file}${w.backup ? ` (the preset it replaced differed: kept as ${w.backup})` : ''}. Before using it, export ${vars.join(', ') || 'nothing (no secrets)'}.`;
     },
   });
@@ -276,6 +281,7 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
   const [{ parseModel }, { prepare, install, exitCodeOf }, { reporterFor, usesStatusScreen }] = await Promise.all([import('../products/load.js'), import('../service/install.js'), import('../ui/reporters.js')]);
   // (Only then: with plain progress lines nothing would read the keys, and Ctrl-C must stay a signal.)
   if (process.stdin.isTTY && usesStatusScreen()) process.stdin.setRawMode(true);
+  const asSaved = lastSave && lastSave.answers === canonical(result.answers) ? lastSave.path : undefined;
   result.answers = await withFlagContext(result.answers);
   const { model, secrets } = parseModel(structuredClone(result.answers), { env: process.env });
   redactor.add(secrets);
@@ -285,5 +291,7 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
   const eq = (await import('../service/command.js')).equivalentCommand(result.answers, commandOptions(result.answers));
   const width = process.stderr.isTTY && process.stderr.columns ? process.stderr.columns - 1 : 79;
   process.stderr.write(`\n${sameWithoutWizard(eq, width)}\n`);
+  // The preset saved at the review holds exactly these answers: the short way to do it again.
+  if (asSaved) process.stderr.write(`Or with the preset saved at the review: ${useLine(asSaved)}\n`);
   return exitCodeOf(summary);
 }

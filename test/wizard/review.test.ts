@@ -61,6 +61,61 @@ describe.runIf(hasScript)('the equivalent command, run for real', () => {
     b.server.close();
   }, 120_000);
 
+  it('a preset saved at the review and installed as saved: the closing lines name it too, and that line installs the same', async () => {
+    const boot = { path: [join(ROOT, 'test/stubs/boot')], imagePresent: true };
+    const a = await stubEnv('docker', { USER: 'ana' }, boot);
+    const file = join(a.home, 'my preset.yaml');
+    const args = ['--set', 'product=fivetran', '--set', 'runtime=docker', '--set', 'fivetran.token=env:FIVETRAN_TOKEN', '--set', 'proxy.https=http://proxy.internal:3128', ...rootFlags];
+    const r = await drive('cols 160 rows 40', args, a.env, [
+      ['enter install', 's'],
+      ['Save preset to:', `${file}\r`],
+      [`Saved ${file}`, '\r'],
+      ['Or with the preset saved at the review', ''],
+    ]);
+    expect(r.code, r.out.slice(-2000)).toBe(0);
+    expectNoSecrets(r.out);
+    const line = /Or with the preset saved at the review: (.*)\n/.exec(r.out)?.[1] ?? '';
+    expect(line).toBe(`hd-setup install --preset '${file}' --allow-root --yes`);
+    // run as printed (through a shell) in a fresh home: the same files
+    const b = await stubEnv('docker', { USER: 'ana' }, boot);
+    const bin = join(b.home, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'hd-setup'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`, { mode: 0o755 });
+    const again = spawnSync('sh', ['-c', line], { env: { ...b.env, PATH: `${bin}:${b.env.PATH}`, CI: 'true', NO_COLOR: '1' }, encoding: 'utf8', timeout: 60_000 });
+    expect(again.status, again.stderr).toBe(0);
+    expect(readFileSync(join(b.home, 'fivetran/conf/config.json'), 'utf8').replaceAll(b.home, '~')).toBe(readFileSync(join(a.home, 'fivetran/conf/config.json'), 'utf8').replaceAll(a.home, '~'));
+    a.server.close();
+    b.server.close();
+  }, 120_000);
+
+  it('a preset saved at the review, then an answer changed: the closing lines do not offer it (it no longer holds what was installed)', async () => {
+    const boot = { path: [join(ROOT, 'test/stubs/boot')], imagePresent: true };
+    const a = await stubEnv('docker', { USER: 'ana' }, boot);
+    const file = join(a.home, 'p.yaml');
+    const args = ['--set', 'product=fivetran', '--set', 'runtime=docker', '--set', 'fivetran.token=env:FIVETRAN_TOKEN', ...rootFlags];
+    const r = await drive('cols 160 rows 40', args, a.env, [
+      ['enter install', 's'],
+      ['Save preset to:', `${file}\r`],
+      [`Saved ${file}`, '\x1b'],
+      // back to Advanced: edit, and change the memory limit on the way through its settings
+      ['Keep the defaults', '\x1b[B\r'],
+      ['Agent image', '\r'],
+      ['Image pull policy', '\r'],
+      ['Install directory', '\r'],
+      ['Container memory limit', '4096m\r'],
+      ['Restart policy', '\r'],
+      ['SELinux', '\r'],
+      ['Extra agent parameters', '\r'],
+      ['enter install', '\r'],
+      ['The same without the wizard', ''],
+    ]);
+    expect(r.code, r.out.slice(-2000)).toBe(0);
+    expect(readFileSync(join(a.home, 'fivetran/conf/config.json'), 'utf8')).toBeTruthy();
+    expect(flat(printed(r.out, 'The same without the wizard (export FIVETRAN_TOKEN first):'))).toContain('--set fivetran.memory=4096m');
+    expect(r.out).not.toContain('Or with the preset saved at the review');
+    a.server.close();
+  }, 120_000);
+
   it('a whole run at 80×24: every frame fits (nothing clears the screen or the scrollback), the summary is written once, the command wraps as a shell command', async () => {
     const boot = { path: [join(ROOT, 'test/stubs/boot')], imagePresent: true };
     const a = await stubEnv('docker', { USER: 'ana' }, boot);
