@@ -44,3 +44,27 @@ describe('a rootless docker is told from the daemon\'s answers', () => {
     }
   });
 });
+
+describe('the terminal size hook', () => {
+  it('follows a resize, and lets go of the stream when unmounted (screens mounted again and again leak no resize listener)', async () => {
+    const { createElement } = await import('react');
+    const { Text } = await import('ink');
+    const { render } = await import('ink-testing-library');
+    const { useTerminalSize } = await import('../src/ui/use-terminal-size.js');
+    const { tick, frameOf } = await import('./ink-frames.js');
+    const Size = () => {
+      const s = useTerminalSize();
+      return createElement(Text, null, `${s.columns}x${s.rows}`);
+    };
+    const app = render(createElement(Size));
+    const out = app.stdout as unknown as NodeJS.EventEmitter;
+    await tick();
+    expect(frameOf(app)).toBe('100x24');
+    Object.defineProperty(out, 'columns', { value: 60, configurable: true });
+    out.emit('resize');
+    await tick();
+    expect(frameOf(app)).toBe('60x24');
+    app.unmount();
+    expect(out.listenerCount('resize')).toBe(0);
+  });
+});
