@@ -114,8 +114,18 @@ describe('install on a stub runtime', () => {
     expect(cli(['stop'], { env: s.env }).code).toBe(0);
     expect(s.calls()).toContain('stop -t 10 tcloud-apply-executor tcloud-run-executor');
     expect(cli(['start', ...rootFlags], { env: s.env }).code).toBe(0);
+    // a rotated client secret: the env-file is backed up (0600) with the old one in it
+    const ROTATED = 'rotated-client-secret-5e1f';
+    expect(cli(['install', '--preset', 'tobiko-docker', '--yes', ...rootFlags], { env: { ...s.env, TCLOUD_CLIENT_SECRET: ROTATED } }).code).toBe(0);
+    const backups = readdirSync(join(s.home, 'tobiko')).filter((n) => n.startsWith('tobiko.env.bak-'));
+    expect(backups).toHaveLength(1);
+    expect(readFileSync(join(s.home, 'tobiko', backups[0]!), 'utf8')).toContain(CLIENT_SECRET);
+    // --purge deletes it with the env-file: no secret of this install stays on disk, and the dry-run says so first
+    const dry = cli(['uninstall', '--purge', '--dry-run'], { env: s.env });
+    expect(dry.stdout + dry.stderr).toContain(join(s.home, 'tobiko', backups[0]!));
     const un = cli(['uninstall', '--yes', '--purge'], { env: s.env });
     expect(un.code, un.stderr).toBe(0);
+    expect(un.stderr).not.toContain('kept');
     expect(existsSync(join(s.home, 'tobiko'))).toBe(false);
     expect(s.calls()).toContain('rm -f tcloud-apply-executor tcloud-run-executor');
     s.server.close();

@@ -93,8 +93,9 @@ export async function targetOf(d: DetectedInstall): Promise<Target> {
 }
 
 /** The files hd-setup keeps for this install that hold a Secret's manifest, and exist now. */
+/** The local copies of the Secrets (0600), and the backups made of them when they were rewritten (earlier secrets). */
 function secretFilesOf(stateDir: string, k: KubeSpec | undefined): string[] {
-  return (k?.secretManifests ?? []).map((rel) => posix.join(stateDir, rel)).filter((f) => existsSync(f));
+  return (k?.secretManifests ?? []).map((rel) => posix.join(stateDir, rel)).flatMap((f) => [...(existsSync(f) ? [f] : []), ...listBackups(f)]);
 }
 
 /** podman >= 4.4 installs: the containers' Quadlet files that exist, and the services generated from them. */

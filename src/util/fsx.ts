@@ -352,8 +352,10 @@ export function purgeActions(root: string, home: string): PurgeAction[] {
     } catch {
       continue;
     }
-    // a recorded directory was made by hd-setup, so all in it is its or the agent's (config, data, logs)
-    out.push(st.isDirectory() ? { kind: 'remove', path: p, recursive: true } : { kind: 'remove', path: p });
+    // a recorded directory was made by hd-setup, so all in it is its or the agent's (config, data, logs);
+    // a recorded file goes with the backups hd-setup made of it (they hold its earlier secrets)
+    if (st.isDirectory()) out.push({ kind: 'remove', path: p, recursive: true });
+    else out.push({ kind: 'remove', path: p }, ...listBackups(p).map((b): PurgeAction => ({ kind: 'remove', path: b })));
   }
   out.push({ kind: 'remove', path: posix.join(dir, CREATED_MARKER) });
   // the dir itself: only if hd-setup made it, never ~ or / or a parent of ~, and only when empty by then

@@ -442,7 +442,11 @@ describe('tobiko-kubernetes against the API server, with the real helm, kubectl 
       expect(plan).toMatchObject({ dryRun: true, command: 'uninstall', product: 'tobiko', runtime: 'kubernetes' });
       const ids = plan.steps.map((st) => st.id);
       expect(ids.every((id) => /^[a-z][a-z0-9:-]*$/.test(id)) && new Set(ids).size === ids.length, ids.join(' ')).toBe(true);
-      expect(plan.steps.find((st) => st.id === 'secret-files')?.actions.map((x) => x.command)).toEqual([`rm -f ${join(state, 'secret.yaml')}`]);
+      // the Secret's local copy, and the backups of it the rotation above left (the old client secret in them)
+      const backups = readdirSync(state).filter((n) => n.startsWith('secret.yaml.bak-'));
+      expect(backups.length).toBeGreaterThan(0);
+      expect(readFileSync(join(state, backups[0]!), 'utf8')).toContain(CLIENT_SECRET);
+      expect(plan.steps.find((st) => st.id === 'secret-files')?.actions.map((x) => x.command)).toEqual([`rm -f ${join(state, 'secret.yaml')}`, ...backups.map((b) => `rm -f ${join(state, b)}`)]);
       expect(existsSync(join(state, 'secret.yaml'))).toBe(true);
       const r = await hd(['uninstall', '--yes']);
       expect(r.code, r.stderr).toBe(0);
@@ -451,6 +455,7 @@ describe('tobiko-kubernetes against the API server, with the real helm, kubectl 
       expect(bed.api.objects('', 'secrets', 'tobiko')).toEqual([]);
       // the Secret's local copy (the client secret and the passwords) goes with it; the values stay
       expect(existsSync(join(state, 'secret.yaml'))).toBe(false);
+      expect(readdirSync(state).filter((n) => n.startsWith('secret.yaml'))).toEqual([]);
       expect(existsSync(join(state, 'values.yaml'))).toBe(true);
       expect(r.stderr).toContain(`${state} keeps the values (no secret); --purge deletes it`);
     },
