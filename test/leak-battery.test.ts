@@ -56,7 +56,7 @@ const kinds: Kind[] = [
       expect(s).toContain(`http://bob:${MASK}@proxy.internal:3128`);
       expect(s).toContain('--name controller');
     },
-    refusal: 'proxy.https=env:HTTPS_PROXY',
+    refusal: 'proxy.https=env:AGENT_HTTPS_PROXY',
     bad: [
       // A two-line token from a file: refused, never quoted.
       { args: ['--set', 'fivetran.token=file:two-lines.txt'], files: { 'two-lines.txt': `${TWO_LINES}\n` }, field: /fivetran\.token/ },
@@ -97,7 +97,7 @@ const kinds: Kind[] = [
       expect(s).toContain('--name tcloud-apply-executor');
       expect(s).toContain('hd-setup.pull-policy=always');
     },
-    refusal: 'proxy.https=env:HTTPS_PROXY',
+    refusal: 'proxy.https=env:AGENT_HTTPS_PROXY',
     bad: [
       // A two-line password cannot go into the env-file: refused, naming the field, never the value.
       { args: ['--set', 'tobiko.gateways.warehouse.password=file:two-lines.txt'], files: { 'two-lines.txt': `${TWO_LINES}\n` }, field: /tobiko\.gateways\.warehouse\.password|SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__PASSWORD/ },

@@ -164,7 +164,9 @@ describe('a secret given on the command line (--set): warned about, by setting a
     // a literal that --set reads as a number is a literal all the same
     ['a password of digits', ['--preset', 'tobiko-docker', '--set', 'tobiko.gateways.warehouse.password=736150924'], 'tobiko.gateways.warehouse.password', 'env:', '736150924'],
   ])('%s', (_what, args, path, ref, value) => {
-    const env = { HOME: tmp('hd-argv-'), FIVETRAN_TOKEN: Buffer.from('clever_tiger:b').toString('base64'), TCLOUD_CLIENT_SECRET: 'cs', WAREHOUSE_PASSWORD: 'wp' };
+    // the stub runtimes, not whatever a docker on this machine runs (hermetic)
+    const home = tmp('hd-argv-');
+    const env = { HOME: home, PATH: `${join(ROOT, 'test/stubs/bin')}:/usr/bin:/bin`, HD_STUB_STATE: join(home, '.stub'), FIVETRAN_TOKEN: Buffer.from('clever_tiger:b').toString('base64'), TCLOUD_CLIENT_SECRET: 'cs', WAREHOUSE_PASSWORD: 'wp' };
     for (const cmd of [['install', '--dry-run'], ['render', '--out', join(env.HOME, 'out')]]) {
       const r = cli([...cmd, ...args], { env });
       expect(r.code, r.stderr).toBe(0);

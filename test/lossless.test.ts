@@ -215,6 +215,38 @@ describe('a bare re-run after a --set keeps the setting or refuses, naming the -
   });
 });
 
+describe('a proxy with a password, exported as a reference', () => {
+  it("is named apart from the shell's own proxy variables; a re-run with it unset keeps it, and an HTTPS_PROXY this shell has changes nothing", async () => {
+    const s = await stubEnv();
+    const PROXY = 'http://bob:Pr0xy-pw-71@proxy.corp:3128';
+    expect(cli(['install', '--preset', 'tobiko-docker', '--yes', '--set', `proxy.https=${PROXY}`, ...rootFlags], { env: s.env }).code).toBe(0);
+    const saved = join(s.home, 'exported.yaml');
+    expect(cli(['export-preset', '--out', saved], { env: s.env }).code).toBe(0);
+    expect(readFileSync(saved, 'utf8')).toContain('https: env:AGENT_HTTPS_PROXY');
+    const envFile = join(s.home, 'tobiko/tobiko.env');
+    const before = readFileSync(envFile, 'utf8');
+    // the reference gives nothing here: the stored proxy is kept, as a stored secret is
+    const unset = cli(['install', '--preset', saved, '--yes', ...rootFlags], { env: s.env });
+    expect(unset.code, unset.stderr).toBe(0);
+    expect(unset.stderr).toContain('Keeping the stored secret: proxy.https');
+    expect(unset.stderr).toContain('Changed: nothing');
+    // a shell with a proxy of its own (for this host's traffic): not the agent's
+    const ambient = cli(['install', '--preset', saved, '--yes', ...rootFlags], { env: { ...s.env, HTTPS_PROXY: 'http://squid.local:3128', HTTP_PROXY: 'http://squid.local:3128' } });
+    expect(ambient.code, ambient.stderr).toBe(0);
+    expect(ambient.stderr).toContain('Changed: nothing');
+    expect(readFileSync(envFile, 'utf8')).toBe(before);
+    // given, it is the new one
+    const moved = cli(['install', '--preset', saved, '--yes', ...rootFlags], { env: { ...s.env, AGENT_HTTPS_PROXY: 'http://bob:Pr0xy-pw-72@proxy2.corp:3128' } });
+    expect(moved.code, moved.stderr).toBe(0);
+    expect(readFileSync(envFile, 'utf8')).toContain('proxy2.corp');
+    // a preset that leaves the proxy out is still a reset to refuse (not a secret to keep)
+    const bare = cli(['install', '--preset', 'tobiko-docker', '--yes', ...rootFlags], { env: s.env });
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain('--set proxy.https=env:AGENT_HTTPS_PROXY');
+    s.server.close();
+  });
+});
+
 describe('one install dir, one runtime', () => {
   it('installing it on another runtime while it is installed is refused (the old containers would keep running); after an uninstall it goes', async () => {
     const s = await stubEnv('docker', { USER: 'ana', HD_STUB_SOCKET: '' }, { imagePresent: true });

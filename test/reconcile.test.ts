@@ -104,7 +104,7 @@ describe('export-preset', () => {
     const { preset, vars } = presetWithRefs({
       preset: { product: 'tobiko', runtime: 'docker', proxy: { https: 'http://u:p4ssword@proxy:1' }, tobiko: { clientSecret: 's', gateways: { warehouse: { type: 'postgres', password: 'pw' } } } },
     });
-    expect(vars).toEqual(['HTTPS_PROXY', 'TCLOUD_CLIENT_SECRET', 'WAREHOUSE_PASSWORD']);
+    expect(vars).toEqual(['AGENT_HTTPS_PROXY', 'TCLOUD_CLIENT_SECRET', 'WAREHOUSE_PASSWORD']);
     expect(JSON.stringify(preset)).not.toMatch(/p4ssword|"pw"|"s"/);
   });
 });

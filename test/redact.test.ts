@@ -349,8 +349,8 @@ describe('one URL userinfo parser', () => {
     const preset = { product: 'fivetran', runtime: 'docker', proxy: { https: url, http: 'http://bob:Pr0xy@Pa55@proxy.internal:3128' } };
     expect(secretValues(preset)).toEqual(['Pr0xy@Pa55']);
     const out = withSecretRefs(preset, secretFields(preset));
-    expect(out.preset.proxy).toEqual({ https: url, http: 'env:HTTP_PROXY' });
-    expect(out.vars).toEqual(['HTTP_PROXY']);
+    expect(out.preset.proxy).toEqual({ https: url, http: 'env:AGENT_HTTP_PROXY' });
+    expect(out.vars).toEqual(['AGENT_HTTP_PROXY']);
   });
 
   it('is linear: a long run without delimiters is scanned once (no backtracking)', () => {

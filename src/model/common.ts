@@ -150,10 +150,12 @@ export const extraEnv = z
 
 export const duration = patterned(PATTERNS.duration);
 
+// A preset exports a proxy URL that holds a password as env:AGENT_HTTP(S)_PROXY, never as HTTP(S)_PROXY:
+// a shell's own proxy variables (often set, for this host's traffic) would silently replace the agent's.
 export const proxy = z
   .strictObject({
-    http: credentialUrl('HTTP proxy URL.', 'HTTP_PROXY').optional(),
-    https: credentialUrl('HTTPS proxy URL.', 'HTTPS_PROXY').optional(),
+    http: credentialUrl('HTTP proxy URL.', 'AGENT_HTTP_PROXY').optional(),
+    https: credentialUrl('HTTPS proxy URL.', 'AGENT_HTTPS_PROXY').optional(),
     noProxy: z.array(checked(noProxyProblem)).max(LIMITS.listLength).default([]).meta({ description: 'Hosts that bypass the proxy.' }),
   })
   .refine((p) => p.http || p.https, { message: 'set at least one of proxy.http and proxy.https, or remove proxy' });

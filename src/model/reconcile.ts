@@ -10,6 +10,11 @@ export interface Installed {
   /** The install as a minimal preset (read back). */
   preset: Record<string, unknown>;
   secretPaths: string[];
+  /**
+   * Settings secret only in part (a proxy URL with a password): kept like a secret when the preset
+   * references them and the reference gives nothing (env:NAME unset); a preset that omits them resets them.
+   */
+  partSecretPaths?: string[];
   where: string;
 }
 
@@ -70,10 +75,11 @@ const sameInstall = (raw: Obj, installed: Installed) => raw.product === installe
 export function keepStoredSecrets(raw: Obj, installed: Installed, env: NodeJS.ProcessEnv, validate: Validate): string[] {
   if (!sameInstall(raw, installed)) return [];
   const kept: string[] = [];
-  for (const dotted of installed.secretPaths) {
+  const whole = new Set(installed.secretPaths);
+  for (const dotted of [...installed.secretPaths, ...(installed.partSecretPaths ?? [])]) {
     const path = dotted.split('.');
     const v = getIn(raw, path);
-    if (v !== undefined && !unresolvable(v, env)) continue;
+    if (v !== undefined ? !unresolvable(v, env) : !whole.has(dotted)) continue;
     const before = structuredClone(raw);
     setIn(raw, path, getIn(installed.preset, path));
     if (!valid(validate, raw) && valid(validate, before)) {

@@ -2,10 +2,10 @@
 // The CLI's install command and the wizard both call these; they run no process themselves.
 import { UserError, type Problem } from '../model/errors.js';
 import { buildRaw, parseModel, type Loaded } from '../products/load.js';
-import { findResets, keepStoredSecrets, resetRefusal } from '../model/reconcile.js';
+import { findResets, getIn, keepStoredSecrets, resetRefusal } from '../model/reconcile.js';
 import type { BaseModel, Location } from '../model/base.js';
 import { productOf } from '../products/index.js';
-import { secretFieldAt } from '../products/secrets.js';
+import { secretFieldAt, secretFields } from '../products/secrets.js';
 import type { ProductModule } from '../products/types.js';
 import { askRuntimeState, detectHost, detectState, inspectContainers, runtimeBinOf } from '../exec/detect.js';
 import { OWNER_LABEL } from '../plan/containers.js';
@@ -61,7 +61,11 @@ export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = 
   const validate = (r: Record<string, unknown>) => void parseModel(structuredClone(r), { env, baseDir });
   let kept: string[] = [];
   if (installed) {
-    const inst = { product: installed.location.product, runtime: installed.location.runtime, preset: installed.preset, secretPaths: installed.secretPaths, where: installed.where };
+    // a proxy URL with a password in it: kept when the preset's reference to it gives nothing, as a secret is
+    const partSecretPaths = secretFields(installed.preset)
+      .filter((f) => f.kind === 'userinfo' && hasPassword(String(getIn(installed.preset, f.path.split('.')) ?? '')))
+      .map((f) => f.path);
+    const inst = { product: installed.location.product, runtime: installed.location.runtime, preset: installed.preset, secretPaths: installed.secretPaths, partSecretPaths, where: installed.where };
     // A setting is secret if the registry says so (a URL with a password), or if it holds a value that is one.
     const isSecret = (v: unknown, path: string) => {
       const f = secretFieldAt(installed.preset, path);

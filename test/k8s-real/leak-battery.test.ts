@@ -91,7 +91,7 @@ const kinds: Kind[] = [
       expect(s).toContain('kubectl apply --server-side --field-manager=hd-setup --force-conflicts -n ft-secret -f -');
       expect(s).toContain('into the ConfigMap of release hd-agent in namespace ft-secret'); // the warning names it
     },
-    refusal: 'proxy.https=env:HTTPS_PROXY',
+    refusal: 'proxy.https=env:AGENT_HTTPS_PROXY',
     bad: [
       // A two-line token from a file: refused, never quoted.
       { args: ['--set', 'fivetran.token=file:two-lines.txt'], files: { 'two-lines.txt': `${TWO_LINES}\n` }, field: /fivetran\.token/ },
@@ -136,7 +136,7 @@ const kinds: Kind[] = [
     reads: (s) => {
       expect(s).toContain(`http://bob:${MASK}@proxy.internal:3128`);
     },
-    refusal: 'proxy.https=env:HTTPS_PROXY',
+    refusal: 'proxy.https=env:AGENT_HTTPS_PROXY',
     bad: [],
   },
   {
@@ -158,7 +158,7 @@ const kinds: Kind[] = [
       expect(s).toContain('executors-hybrid-executors-apply'); // the 1-character secret leaves words whole
       expect(s).toContain(`value: http://bob:${MASK}@proxy.internal:3128`);
     },
-    refusal: 'proxy.https=env:HTTPS_PROXY',
+    refusal: 'proxy.https=env:AGENT_HTTPS_PROXY',
     bad: [
       { args: ['--set', `tobiko.secrets.strategy=${JSON_LITERAL}`], field: /tobiko\.secrets\.strategy/ },
     ],
@@ -179,7 +179,7 @@ const kinds: Kind[] = [
       expect(s).toContain('inline');
       expect(s).toContain(`http://bob:${MASK}@proxy.internal:3128`);
     },
-    refusal: 'proxy.https=env:HTTPS_PROXY',
+    refusal: 'proxy.https=env:AGENT_HTTPS_PROXY',
     bad: [
       // A two-line password from a file where it must be one line: refused, never quoted.
       { args: ['--preset', 'bad.yaml'], files: { 'bad.yaml': `product: tobiko\nruntime: kubernetes\ntobiko: {org: acme, project: p, clientId: c, clientSecret: "${JSON_LITERAL}", gateways: {w: {type: postgres, host: h, port: [${JSON_LITERAL}}}}\n` }, field: /tobiko\.gateways\.w\.port|bad\.yaml:\d+:\d+/ },
@@ -200,7 +200,7 @@ const kinds: Kind[] = [
       expect(s).toContain('ExternalSecret');
       expect(s).toContain(`http://bob:${MASK}@proxy.internal:3128`);
     },
-    refusal: 'proxy.https=env:HTTPS_PROXY',
+    refusal: 'proxy.https=env:AGENT_HTTPS_PROXY',
     bad: [],
   },
   {
@@ -232,7 +232,7 @@ const kinds: Kind[] = [
     reads: (s) => {
       expect(s).toContain(`http://bob:${MASK}@proxy.internal:3128`);
     },
-    refusal: 'proxy.https=env:HTTPS_PROXY',
+    refusal: 'proxy.https=env:AGENT_HTTPS_PROXY',
     bad: [],
   },
 ];

@@ -113,11 +113,11 @@ describe('the equivalent command', () => {
     const eq = equivalentCommand(answers);
     expectNoSecrets(eq.command);
     expect(eq.command).not.toContain('Pr0xy-pw');
-    expect([...eq.vars].sort()).toEqual(['FIVETRAN_TOKEN', 'HTTP_PROXY']);
-    expect(setsOf(eq.argv)).toEqual(expect.arrayContaining(['proxy.http=env:HTTP_PROXY', 'proxy.https=env:HTTP_PROXY']));
+    expect([...eq.vars].sort()).toEqual(['AGENT_HTTP_PROXY', 'FIVETRAN_TOKEN']);
+    expect(setsOf(eq.argv)).toEqual(expect.arrayContaining(['proxy.http=env:AGENT_HTTP_PROXY', 'proxy.https=env:AGENT_HTTP_PROXY']));
     // two proxies: two variables
     const two = equivalentCommand({ ...answers, proxy: { ...answers.proxy, http: 'http://bob:other-pw@proxy.internal:3129' } });
-    expect([...two.vars].sort()).toEqual(['FIVETRAN_TOKEN', 'HTTPS_PROXY', 'HTTP_PROXY']);
+    expect([...two.vars].sort()).toEqual(['AGENT_HTTPS_PROXY', 'AGENT_HTTP_PROXY', 'FIVETRAN_TOKEN']);
   });
   it('the bin, run with the printed flags, renders the same files', () => {
     for (const answers of [fivetranK8s, tobikoDocker, fivetranDocker, fivetranK8sPlain, tobikoK8s]) {
