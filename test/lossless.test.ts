@@ -8,6 +8,7 @@ import { cli } from './helpers.js';
 import { rootFlags, stubEnv } from './stub-runtime.js';
 import { CHARTS, startBed, type Bed } from './k8s-api/bed.js';
 import { SECRET_ENV } from './helpers.js';
+import { drive, hasScript } from './wizard/pty-helpers.js';
 
 
 const MUTATING = /^(run|rm|start|stop|restart|pull|network (create|rm)) /;
@@ -322,6 +323,38 @@ describe('uninstall removes the boot unit with its backups', () => {
 });
 
 describe('lifecycle commands change no setting', () => {
+  it("a shell whose DOCKER_HOST points at another daemon: every command refuses (exit 2) before it does anything, naming the fix; the boot unit keeps the install's daemon", async () => {
+    const s = await stubEnv();
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const unit = join(s.home, '.config/systemd/user/hd-fivetran-agent.service');
+    const before = readFileSync(unit, 'utf8');
+    expect(before).toContain(`DOCKER_HOST=${s.env.DOCKER_HOST}`);
+    const n = s.calls().length;
+    const other = { ...s.env, DOCKER_HOST: 'unix:///run/other/docker.sock' };
+    for (const cmd of [['start'], ['restart'], ['stop'], ['rollback', '--yes'], ['install', '--preset', 'fivetran-docker', '--yes'], ['status'], ['uninstall', '--yes']]) {
+      const r = cli([...cmd, ...(cmd[0] === 'status' ? [] : rootFlags)], { env: other });
+      expect(r.code, `${cmd[0]}: ${r.stderr}`).toBe(2);
+      expect(r.stderr.trim()).toBe(
+        `error: DOCKER_HOST: is unix:///run/other/docker.sock, but the Fivetran agent on docker in ${join(s.home, 'fivetran')} is on the daemon at ${s.env.DOCKER_HOST}; unset DOCKER_HOST (or export DOCKER_HOST=${s.env.DOCKER_HOST}) to act on it. To move it to the other daemon: hd-setup uninstall, then install with DOCKER_HOST set`,
+      );
+    }
+    // the wizard too, before its first question (it would prefill the install and then act on the other daemon)
+    if (hasScript) {
+      const w = await drive('cols 200 rows 30', rootFlags, other, []);
+      expect(w.code, w.out).toBe(2);
+      expect(w.out).toContain('error: DOCKER_HOST: is unix:///run/other/docker.sock, but the Fivetran agent on docker');
+    }
+    expect(s.calls().slice(n).filter((c) => MUTATING.test(c))).toEqual([]);
+    expect(readFileSync(unit, 'utf8')).toBe(before);
+    // unset, the install's own daemon is used, and said
+    const { DOCKER_HOST: _, ...unset } = s.env;
+    const r = cli(['restart', ...rootFlags], { env: unset });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`hd-setup: DOCKER_HOST is not set; using ${s.env.DOCKER_HOST}, the daemon this install was made on`);
+    expect(readFileSync(unit, 'utf8')).toBe(before);
+    s.server.close();
+  });
+
   it('start after stop keeps the pull policy; export-preset says so', async () => {
     const s = await stubEnv();
     writeFileSync(join(s.state, 'image-present'), '');

@@ -116,6 +116,11 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
   // cannot be fixed from inside the wizard.
   const fromFlags = given ? (await import('../service/given.js')).checkGiven(flags).raw : undefined;
   if (flags.context) await (await import('../service/host.js')).checkContextFlag(flags.context);
+  // DOCKER_HOST at another daemon than a docker install runs on: said now, as every command says it.
+  if (process.env.DOCKER_HOST) {
+    const { findContext, refuseOtherDaemons } = await import('../service/find.js');
+    refuseOtherDaemons(findContext(), (loc) => (!fromFlags?.product || fromFlags.product === loc.product) && (!fromFlags?.runtime || fromFlags.runtime === loc.runtime));
+  }
   const { answers: initial, refs } = fromFlags ? await resolveSecrets(fromFlags) : { answers: {}, refs: {} };
   // Detection runs while the first screen shows (the wizard calls this once its first frame is on
   // screen). An installed agent found then prefills the answers (re-running): as it is, or with the

@@ -9,6 +9,7 @@ import { detectHost } from '../exec/detect.js';
 import { defaultLocations, detectAt, type DetectedInstall } from '../exec/installed.js';
 import { findRecord, readRegistry, type InstallRecord } from '../exec/registry.js';
 import { redactor } from '../util/output.js';
+import { maskUrlCredentials } from '../util/redact.js';
 import { secretValues } from '../products/secrets.js';
 import { VERSION } from '../version.js';
 import { homeOf } from '../model/home.js';
@@ -56,7 +57,36 @@ function useRecordedDaemon(loc: Location, c: FindContext): void {
   c.note?.(`hd-setup: DOCKER_HOST is not set; using ${host}, the daemon this install was made on`);
 }
 
+/** A daemon address as docker reads it: unset is the default socket, /run and /var/run are one. */
+const daemonKey = (host: string | undefined) => (host || 'unix:///var/run/docker.sock').replace(/^unix:\/\/\/run\//, 'unix:///var/run/').replace(/\/+$/, '');
+
+/**
+ * docker with DOCKER_HOST set to another daemon than the one an install runs on: every command would act
+ * on that other daemon (start a second agent there, write its address into the boot unit). Refused, with
+ * the way to reach the install's own daemon, and the way to move it. (An uninstalled one runs nowhere.)
+ */
+function refuseOtherDaemon(loc: Location, c: FindContext): void {
+  const shell = c.env.DOCKER_HOST;
+  if (loc.runtime !== 'docker' || !shell) return;
+  const rec = findRecord(c.home, loc);
+  if (!rec || rec.state === 'uninstalled' || daemonKey(rec.dockerHost) === daemonKey(shell)) return;
+  const its = rec.dockerHost ? `the daemon at ${maskUrlCredentials(rec.dockerHost)}` : 'the default docker daemon';
+  throw new UserError([
+    {
+      path: 'DOCKER_HOST',
+      message: `is ${maskUrlCredentials(shell)}, but the ${installName(loc.product, loc.runtime)} in ${loc.installDir} is on ${its}; unset DOCKER_HOST${rec.dockerHost ? ` (or export DOCKER_HOST=${maskUrlCredentials(rec.dockerHost)})` : ''} to act on it. To move it to the other daemon: hd-setup uninstall, then install with DOCKER_HOST set`,
+    },
+  ]);
+}
+
+/** refuseOtherDaemon for every recorded install (the wizard, before its first question: it would prefill one). */
+export function refuseOtherDaemons(c: FindContext, fits: (loc: Location) => boolean = () => true): void {
+  if (!c.env.DOCKER_HOST) return;
+  for (const r of readRegistry(c.home)) if (fits(locationOfRecord(r))) refuseOtherDaemon(locationOfRecord(r), c);
+}
+
 async function detect(loc: Location, c: FindContext, unreachable: 'throw' | 'absent' = 'throw'): Promise<DetectedInstall | undefined> {
+  refuseOtherDaemon(loc, c);
   useRecordedDaemon(loc, c);
   const host = await detectHost(loc.runtime, { env: c.env, home: c.home, light: true });
   const d = await detectAt(loc, { home: c.home, env: c.env, renderEnv: { home: c.home, selinux: host.selinux, runtimeBin: host.runtimeBin, version: VERSION, ...(host.dockerHost ? { dockerHost: host.dockerHost } : {}) }, unreachable });
