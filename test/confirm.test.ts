@@ -19,6 +19,16 @@ describe.runIf(hasScript)('install asks before it applies a plan', () => {
     expect(existsSync(join(s.home, 'fivetran/conf/config.json'))).toBe(false);
   });
 
+  it('Ctrl-C at "Apply this plan?" is an interrupt: exit 130, nothing was changed (not an "Aborted" error, exit 1)', async () => {
+    s = await stubEnv('docker', { USER: 'ana' });
+    const r = await drive('cols 100 rows 40', ['install', '--preset', 'fivetran-docker', ...rootFlags], s.env, [['Apply this plan? [y/N]', '\x03']]);
+    expect(r.code, r.out).toBe(130);
+    expect(r.out).toContain('Interrupted (SIGINT) before any change, nothing was changed.');
+    expect(r.out).not.toMatch(/Aborted|error:/);
+    expect(s.calls().filter((c) => /^(run|network create|pull|rm)\b/.test(c))).toEqual([]);
+    expect(existsSync(join(s.home, 'fivetran/conf/config.json'))).toBe(false);
+  });
+
   it('"y": the plan is applied', async () => {
     s = await stubEnv('docker', { USER: 'ana' });
     const r = await drive('cols 100 rows 40', ['install', '--preset', 'fivetran-docker', ...rootFlags], s.env, [['Apply this plan? [y/N]', 'y\r']]);
@@ -56,6 +66,11 @@ describe.runIf(hasScript)('uninstall --purge says what it deletes before it asks
     for (const p of ['fivetran/conf/config.json', 'fivetran/data', 'fivetran/logs']) expect(out).toContain(`  ${join(s.home, p)}\n`);
     expect(out).toMatch(/Uninstall Fivetran agent on docker \(.*\) and delete these \d+ paths\? \[y\/N\]/);
     expect(out).toContain('Nothing was changed.');
+    expect(existsSync(join(s.home, 'fivetran/conf/config.json'))).toBe(true);
+    // Ctrl-C at the same question: the interrupt, exit 130, nothing deleted
+    const c = await drive('cols 100 rows 40', ['uninstall', '--purge', ...rootFlags], s.env, [['[y/N]', '\x03']]);
+    expect(c.code, c.out).toBe(130);
+    expect(c.out).toContain('Interrupted (SIGINT) before any change, nothing was changed.');
     expect(existsSync(join(s.home, 'fivetran/conf/config.json'))).toBe(true);
     // Without --purge: nothing about deleting.
     const keep = await drive('cols 100 rows 40', ['uninstall', ...rootFlags], s.env, [['[y/N]', 'n\r']]);

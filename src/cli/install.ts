@@ -1,6 +1,6 @@
 // hd-setup install: load against what is installed, plan, then describe (--dry-run) or execute with a
 // live status screen. The work is the service layer's (src/service/install.ts); this is the command.
-import { createInterface } from 'node:readline/promises';
+import { askLine } from './ask.js';
 import { UserError } from '../model/errors.js';
 import { isFailed, type Summary } from '../exec/events.js';
 import { planToJson, planToText } from '../plan/describe.js';
@@ -17,13 +17,7 @@ export type { InstallFlags } from './context.js';
 
 
 async function confirm(question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    const a = await rl.question(question);
-    return /^y(es)?$/i.test(a.trim());
-  } finally {
-    rl.close();
-  }
+  return /^y(es)?$/i.test(await askLine(question));
 }
 
 export async function installCommand(flags: InstallFlags): Promise<number> {

@@ -16,6 +16,7 @@ import { givenForChecks, type NotGiven } from '../service/given.js';
 import { reporterFor } from '../ui/reporters.js';
 import { wrapLines } from '../ui/summary.js';
 import { installName } from '../products/index.js';
+import { askLine } from './ask.js';
 
 export interface LifecycleFlags extends ModelFlags, Choices {
   yes?: boolean;
@@ -25,15 +26,7 @@ export interface LifecycleFlags extends ModelFlags, Choices {
   out?: string;
 }
 
-async function ask(question: string): Promise<string> {
-  const { createInterface } = await import('node:readline/promises');
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return (await rl.question(question)).trim();
-  } finally {
-    rl.close();
-  }
-}
+const ask = askLine;
 
 /** With several installs: a terminal chooses; without one, findOne says how to choose. */
 async function pick(list: DetectedInstall[]): Promise<DetectedInstall | undefined> {
@@ -50,7 +43,7 @@ export async function findInstall(flags: LifecycleFlags, prefer?: (d: DetectedIn
 
 async function confirmOrYes(flags: LifecycleFlags, what: string): Promise<boolean> {
   if (flags.yes) return true;
-  if (!isInteractive()) throw new UserError([{ path: '--yes', message: `is required to ${what.toLowerCase()} without a terminal` }]);
+  if (!isInteractive()) throw new UserError([{ path: '--yes', message: `is required to ${what.replace(/^./, (c) => c.toLowerCase())} without a terminal` }]);
   return /^y(es)?$/i.test(await ask(`${what}? [y/N] `));
 }
 
