@@ -118,6 +118,24 @@ export function maskUrlCredentials(text: string, mask = URL_MASK): string {
 }
 
 /**
+ * As maskUrlCredentials, and also for a URL being typed: `scheme://user:pa` with no `@` yet, where what
+ * follows the `:` is not a port (digits), is a password on its way in: masked from the `:` on.
+ */
+export function maskUrlCredentialsTyped(text: string, mask = URL_MASK): string {
+  const masked = maskUrlCredentials(text, mask);
+  if (masked !== text) return masked;
+  const i = text.indexOf('://');
+  if (i < 0) return text;
+  const start = i + 3;
+  let end = start;
+  while (end < text.length && !endsAuthority(text.charCodeAt(end))) end++;
+  const authority = text.slice(start, end);
+  const colon = authority.indexOf(':');
+  if (authority.startsWith('[') || colon < 0 || /^[0-9]*$/.test(authority.slice(colon + 1))) return text;
+  return text.slice(0, start + colon + 1) + mask + text.slice(end);
+}
+
+/**
  * For a stream: the offset from which `text` must be held back because a URL's credentials may still be
  * coming (its authority runs to the end of the text, or the text ends in `:` / `:/`). text.length if none.
  */

@@ -224,6 +224,19 @@ describe('every field the model accepts, with its rules', () => {
     expect(at(s)).toBe('proxy-http');
   });
 
+  it('a proxy password is masked while it is typed, before its @ (a port is not)', () => {
+    const s = walk(createState(), ['fivetran', 'docker', TOKEN, 'set']);
+    const q = currentQuestion(s);
+    expect(q.id).toBe('proxy-https');
+    const show = (v: string) => (q.kind === 'text' && q.display ? q.display(v) : v);
+    for (const typed of ['http://bob:P', 'http://bob:Pr0xyPa55', 'http://bob:Pr0xyPa55@', 'http://bob:Pr0xyPa55@proxy.corp:3128']) expect(show(typed), typed).not.toMatch(/Pr0xy|:P$/);
+    expect(show('http://bob:Pr0xyPa55')).toBe('http://bob:********');
+    expect(show('http://proxy.corp:3128')).toBe('http://proxy.corp:3128');
+    expect(show('http://proxy.corp:')).toBe('http://proxy.corp:');
+    expect(show('http://[::1]:3128')).toBe('http://[::1]:3128');
+    expect(show('http://bob:Pr0xyPa55@proxy.corp:3128')).toBe('http://bob:********@proxy.corp:3128');
+  });
+
   it('a proxy port out of range is refused at its question, as the model would at the review', () => {
     let s = walk(createState(), ['fivetran', 'docker', TOKEN, 'set']);
     s = submit(s, 'http://proxy.internal:99999');

@@ -3,6 +3,7 @@
 // The shared flow lives here (product, runtime, proxy, the Advanced step, review); each product's own
 // questions come from its module (src/products/<name>/questions.ts, listed in src/products/wizards.ts).
 import { maskUrlCredentials } from '../../util/redact.js';
+import { maskUrlCredentialsTyped } from '../../util/url-userinfo.js';
 import { WIZARDS, wizardOf } from '../../products/wizards.js';
 import { contextQuestion } from './context.js';
 import { get, put, set, urlCheck, type Answers, type Ctx, type Detection, type Field, type Option, type ProductWizard, type Question } from '../../products/wizard.js';
@@ -85,7 +86,7 @@ function proxyQuestions(c: Ctx, w: ProductWizard): Question[] {
         kind: 'text',
         title: 'HTTPS proxy URL',
         help: 'e.g. http://proxy.internal:3128 (user:password@ is masked on display)',
-        display: maskUrlCredentials,
+        display: maskUrlCredentialsTyped,
         initial: a.proxy?.https ?? '',
         validate: urlCheck,
         // An HTTP proxy left "same as HTTPS" follows a corrected HTTPS URL.
@@ -100,7 +101,7 @@ function proxyQuestions(c: Ctx, w: ProductWizard): Question[] {
         step: 'Proxy',
         kind: 'text',
         title: 'HTTP proxy URL (empty: same as HTTPS)',
-        display: maskUrlCredentials,
+        display: maskUrlCredentialsTyped,
         initial: a.proxy?.http === a.proxy?.https ? '' : (a.proxy?.http ?? ''),
         validate: (v, cx) => urlCheck(v) ?? (!v && !cx.answers.proxy?.https ? 'give at least one proxy URL, or go back and choose No proxy' : undefined),
         apply: (cx, v) => ({ answers: set(cx.answers, 'proxy.http', v || cx.answers.proxy?.https) }),
