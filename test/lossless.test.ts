@@ -436,6 +436,14 @@ describe('lifecycle commands change no setting', () => {
     const product = cli(['stop', '--set', 'product=fivetran'], { env: s.env });
     expect(product.code, product.stderr).toBe(0);
     expect(s.calls().slice(m)).toEqual(expect.arrayContaining(['stop -t 10 controller']));
+    // the commands it offers choose this install: run as printed, they act on it (not "2 installs found")
+    const offered = /Start again with: (hd-setup start[^\n]*)/.exec(product.stderr)?.[1];
+    expect(offered).toBe('hd-setup start --set product=fivetran');
+    const stopped = cli(['status'], { env: s.env });
+    expect(stopped.stdout).toContain('Start it: hd-setup start --set product=fivetran');
+    const again = cli([...offered!.split(' ').slice(1), ...rootFlags], { env: s.env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain('Status:  hd-setup status --set product=fivetran');
     expect(s.calls().slice(m).filter((c) => MUTATING.test(c) && c.includes('tcloud'))).toEqual([]);
     // a runtime with no install: exit 2 naming the flag and what matched nothing
     const none = cli(['stop', '--set', 'runtime=podman'], { env: s.env });

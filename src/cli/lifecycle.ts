@@ -7,7 +7,7 @@ import { outputFileProblem, writeOutputFile } from '../util/paths.js';
 import type { DetectedInstall } from '../exec/installed.js';
 import { planToJson, planToText } from '../plan/describe.js';
 import type { Plan } from '../plan/types.js';
-import { contextOnly, findAll, findAt, findContext, findInContext, findOne } from '../service/find.js';
+import { choosingFlags, contextOnly, findAll, findAt, findContext, findInContext, findOne } from '../service/find.js';
 import { exitCodeOf, type Choices } from '../service/install.js';
 import * as life from '../service/lifecycle.js';
 import { isInteractive, redactor } from '../util/output.js';
@@ -169,7 +169,9 @@ function say(text: string): void {
 }
 
 // ---- status ----
-function printStatus(s: life.StatusReport): void {
+/** `flags`: what the commands it offers need to choose this install (there are several). */
+function printStatus(s: life.StatusReport, flags = ''): void {
+  const cmd = (verb: string) => `hd-setup ${verb}${flags ? ` ${flags}` : ''}`;
   if (s.kept) {
     say(`${installName(s.product, s.runtime)} — ${s.where}\n  ${s.kept}\n`);
     return;
@@ -184,8 +186,8 @@ function printStatus(s: life.StatusReport): void {
       for (const l of c.logs.slice(-5)) say(`      | ${l}\n`);
     }
     say(`  on boot: ${s.boot}\n`);
-    if (s.stoppedAt) say(`\nStopped with hd-setup stop (${when(s.stoppedAt)}). Start it: hd-setup start\n`);
-    else if (!s.healthy) say(`\nNot running. Start it: hd-setup start   Diagnose: hd-setup doctor\n`);
+    if (s.stoppedAt) say(`\nStopped with hd-setup stop (${when(s.stoppedAt)}). Start it: ${cmd('start')}\n`);
+    else if (!s.healthy) say(`\nNot running. Start it: ${cmd('start')}   Diagnose: ${cmd('doctor')}\n`);
     return;
   }
   const v = s.versions as Record<string, string | undefined>;
@@ -194,7 +196,7 @@ function printStatus(s: life.StatusReport): void {
   if (s.problem) say(`  ✖ ${s.problem.message}\n    fix: ${s.problem.fix}\n`);
   for (const p of s.pods ?? []) say(`  ${p.ready ? '✔' : '✖'} ${p.name}: ${p.phase}, restarts ${p.restarts}\n`);
   if (s.warnings?.length) say(`  recent warnings:\n${s.warnings.map((w) => `    ${w}`).join('\n')}\n`);
-  if (s.stoppedAt) say(`\nStopped with hd-setup stop (${when(s.stoppedAt)}: scaled to 0). Start it: hd-setup start\n`);
+  if (s.stoppedAt) say(`\nStopped with hd-setup stop (${when(s.stoppedAt)}: scaled to 0). Start it: ${cmd('start')}\n`);
 }
 
 /** A recorded time as people read it: 2026-12-03 23:20 UTC. */
@@ -211,7 +213,7 @@ export async function statusCommand(flags: LifecycleFlags): Promise<number> {
   else
     reports.forEach((r, i) => {
       if (i > 0) process.stdout.write('\n');
-      printStatus(r);
+      printStatus(r, choosingFlags(list[i]!.location, findContext().home));
     });
   return reports.every((r) => r.healthy) ? 0 : 1;
 }

@@ -229,15 +229,31 @@ async function chooseAmong(all: DetectedInstall[], pick?: (list: DetectedInstall
 }
 
 /** The flags that point at an install. */
-export function pointerFor(d: DetectedInstall): string {
+export function pointerFor(d: Pick<DetectedInstall, 'location'>): string {
   const l = d.location;
+  const product = findProduct(l.product);
   const set = (k: string, v: string) => `--set ${k}=${v}`;
   const parts = [`--set product=${l.product}`, `--set runtime=${l.runtime}`];
-  if (l.installDir) parts.push(set(d.product.settingPath('installDir', l.runtime), l.installDir));
-  if (l.namespace) parts.push(set(d.product.settingPath('namespace', l.runtime), l.namespace));
-  if (l.release) parts.push(set(d.product.settingPath('release', l.runtime), l.release));
+  if (product && l.installDir) parts.push(set(product.settingPath('installDir', l.runtime), l.installDir));
+  if (product && l.namespace) parts.push(set(product.settingPath('namespace', l.runtime), l.namespace));
+  if (product && l.release) parts.push(set(product.settingPath('release', l.runtime), l.release));
   if (l.context) parts.push(`--context ${l.context}`);
   return parts.join(' ');
+}
+
+/**
+ * The flags a later command needs to act on this install: none when it is the only one hd-setup recorded,
+ * `--set product=…` when it is its product's only one, else the whole pointer. For the commands in hints.
+ */
+export function choosingFlags(loc: Location, home: string): string {
+  let others: Location[];
+  try {
+    others = readRegistry(home).map(locationOfRecord).filter((l) => !sameLocation(l, loc));
+  } catch {
+    return '';
+  }
+  if (!others.length) return '';
+  return others.some((l) => l.product === loc.product) ? pointerFor({ location: loc }) : `--set product=${loc.product}`;
 }
 
 /** An install that is there now (its containers or its release), not only the settings an uninstall kept. */

@@ -20,7 +20,7 @@ import { redactor } from '../util/output.js';
 import { hasPassword } from '../util/url-userinfo.js';
 import { shellQuote } from '../util/shell.js';
 import { cancelExitCode, onInterrupt } from '../util/interrupt.js';
-import { findAt, findContext, locationFromRaw, withContext } from './find.js';
+import { choosingFlags, findAt, findContext, locationFromRaw, withContext } from './find.js';
 import { buildPlan, locationOf, placeFiles, renderForHost, stateDirOf } from './plan.js';
 
 /** The user's choices for an install that are not settings of the agent: remembered with the install. */
@@ -222,6 +222,13 @@ export type AskStuck = (f: { message: string; fix: string }) => Promise<'stop' |
 
 export type Reporter = (work: (emit: Emit, ask?: AskStuck) => Promise<Summary>) => Promise<Summary>;
 
+/** The hd-setup commands in a summary's hints (next steps, undo), with the flags that choose the install. */
+function withChoosingFlags(s: Summary, flags: string): Summary {
+  if (!flags) return s;
+  const point = (text: string) => text.replace(/\bhd-setup (start|stop|restart|rollback|status|doctor|uninstall)\b/g, `hd-setup $1 ${flags}`);
+  return { ...s, nextSteps: s.nextSteps.map(point), ...(s.undo ? { undo: point(s.undo) } : {}) };
+}
+
 /** Carry out a plan, Ctrl-C aborting it; `report` chooses how events are shown. */
 export function runPlan(p: Prepared, c: Choices, report: Reporter): Promise<Summary> {
   return runPlans([async () => ({ p, c })], report);
@@ -237,8 +244,10 @@ export async function runPlans(runs: readonly (() => Promise<{ p: Prepared; c: C
   try {
     return await report(async (emit, ask) => {
       const summaries: Summary[] = [];
+      let lastRun: Prepared | undefined;
       for (const [i, next] of runs.entries()) {
         const { p, c } = await next();
+        lastRun = p;
         const s = await execute(p.plan, {
           // One run on the screen: a later plan's steps follow the earlier ones', under the run's verb; one
           // summary for the run: each plan's own is held back.
@@ -257,7 +266,9 @@ export async function runPlans(runs: readonly (() => Promise<{ p: Prepared; c: C
       }
       const last = summaries.at(-1)!;
       const all = <K extends 'done' | 'changes' | 'backups' | 'warnings'>(k: K) => [...new Set(summaries.flatMap((x) => x[k]))];
-      const summary: Summary = summaries.length > 1 ? { ...last, done: all('done'), changes: all('changes'), backups: all('backups'), warnings: all('warnings') } : last;
+      const joined: Summary = summaries.length > 1 ? { ...last, done: all('done'), changes: all('changes'), backups: all('backups'), warnings: all('warnings') } : last;
+      // With several installs, the commands it offers name this one, or they would ask which (or exit 2).
+      const summary = withChoosingFlags(joined, lastRun ? choosingFlags(lastRun.location, lastRun.host.home) : '');
       emit({ type: 'done', summary });
       return summary;
     });
