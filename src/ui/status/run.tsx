@@ -40,8 +40,8 @@ export async function withStatusScreen(work: (emit: Emit, ask?: (f: { message: s
       if (e.type === 'plan') title = e.title;
       bus.emit(e);
     }, canAsk ? ask : undefined);
+    // (exit unmounts it: the screen is gone once this resolves)
     await app.waitUntilExit();
-    app.unmount();
     // The summary, once, below the last frame: written, never repainted (a frame taller than the
     // terminal would be cleared and printed again, leaving a second copy in the scrollback).
     if (inFrame) {
