@@ -9,7 +9,7 @@ import { computePresetJsonSchema, presetJsonSchema } from '../src/products/index
 import { checkToken } from '../src/products/fivetran/token.js';
 import { bypassesProxy } from '../src/exec/net.js';
 import { isSecretParam } from '../src/products/tobiko/engines.js';
-import { TOKEN, load, problems, tmp, CLIENT_SECRET, WAREHOUSE_PASSWORD, ROOT, tobikoPreset } from './helpers.js';
+import { TOKEN, cli, load, problems, tmp, CLIENT_SECRET, WAREHOUSE_PASSWORD, ROOT, tobikoPreset } from './helpers.js';
 
 const fk = (kubernetes: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
   product: 'fivetran',
@@ -89,6 +89,14 @@ describe('precedence: --set > environment > preset > defaults', () => {
     writeFileSync(join(dir, 'token.txt'), TOKEN + '\n');
     writeFileSync(join(dir, 'p.yaml'), 'product: fivetran\nruntime: docker\nfivetran:\n  token: file:token.txt\n');
     expect(load({ preset: join(dir, 'p.yaml') }).model.fivetran?.token).toBe(TOKEN);
+  });
+  it('with a bundled preset, a file: given by --set is relative to the working directory (the preset is no file of the user\'s)', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'pw.txt'), 'pw-from-a-file-55\n', { mode: 0o600 });
+    const env = { HOME: dir, TCLOUD_CLIENT_SECRET: CLIENT_SECRET };
+    const r = cli(['render', '--preset', 'tobiko-docker', '--set', 'tobiko.gateways.warehouse.password=file:pw.txt', '--out', join(dir, 'out')], { env, cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'out/tobiko.env'), 'utf8')).toContain('pw-from-a-file-55');
   });
 });
 

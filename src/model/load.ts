@@ -307,7 +307,9 @@ export function buildRaw<M>(schemas: ModelSchemas<M>, opts: LoadOptions): { raw:
     if (!r.ok) throw new UserError([{ path: '--preset', message: `${file} ${r.why}; give a .yaml or .json preset file of at most ${LIMITS.fileBytes} bytes` }]);
     raw = parsePresetText(r.text, file);
     source = file;
-    baseDir = dirname(file);
+    // file: paths are relative to the preset file; a bundled preset (named) is no file of the user's, so
+    // they are relative to the working directory, as with no preset (--set tobiko.….password=file:pw.txt)
+    if (!listPresets().some((p) => p.file === file)) baseDir = dirname(file);
   }
   const problems: Problem[] = [];
   for (const name of optionVarNames(env)) {
