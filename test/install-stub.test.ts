@@ -194,6 +194,21 @@ describe('install on a stub runtime', () => {
     s.server.close();
   });
 
+  it('a recreate whose run fails: the summary lists only what ran (the old container removed), not the recreate; the fix does not send to the logs alone', async () => {
+    const s = await stubEnv('docker');
+    expect(cli(['install', '--preset', 'tobiko-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const r = cli(['install', '--preset', 'tobiko-docker', '--yes', '--set', 'tobiko.docker.restartPolicy=always', ...rootFlags], { env: { ...s.env, HD_STUB_FAIL: 'run' } });
+    expect(r.code).toBe(1);
+    const changed = r.stderr.slice(r.stderr.indexOf('  Changed:'));
+    expect(changed).toMatch(/- Recreate container tcloud-apply-executor \(configuration changed\): not finished; it ran "\S*docker rm -f tcloud-apply-executor"\n/);
+    expect(changed).not.toMatch(/- Recreate container tcloud-apply-executor \(configuration changed\)\n/);
+    expect(r.stderr).toContain('Fix:   read the error above; a container that was made but did not start says why in "docker logs tcloud-apply-executor"; then run the same command again');
+    // the same command again, once the runtime works: done
+    const again = cli(['install', '--preset', 'tobiko-docker', '--yes', '--set', 'tobiko.docker.restartPolicy=always', ...rootFlags], { env: s.env });
+    expect(again.code, again.stderr).toBe(0);
+    s.server.close();
+  });
+
   it('a pull that fails (offline): the fix names the exact pull-policy setting of the product, no placeholder', async () => {
     for (const [preset, setting, runtime] of [
       ['fivetran-docker', 'fivetran.pullPolicy', 'docker'],

@@ -59,6 +59,8 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
     if (created.length) recordCreated(opts.checkContext.installDir, ...created.splice(0));
   };
 
+  // The commands of each step that ran and succeeded.
+  const ran = new Map<string, string[]>();
   const runAction = async (step: Step, a: Action): Promise<void> => {
     if (a.kind !== 'mkdir') recordPending(); // the directories made so far are on record before anything else runs
     if (signal.aborted) throw new Cancelled();
@@ -238,8 +240,9 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
           const after = a.watch?.release ? await afterFailedRelease(step, a.watch, opts) : undefined;
           throw new StepFailure(after ? `${message}; ${after}` : message, fix, tail);
         }
-        // A tolerated failure (nothing there to stop or remove) changed nothing: the summary lists what was done.
-        if (r.exitCode === 0 && !summary.changes.includes(step.title)) summary.changes.push(step.title);
+        // A tolerated failure (nothing there to stop or remove) changed nothing: the summary lists what was done
+        // (the step's title once it is done; a step that fails after some of its commands ran: those).
+        if (r.exitCode === 0) ran.set(step.id, [...(ran.get(step.id) ?? []), command]);
         return;
       }
     }
@@ -270,7 +273,10 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
       }
       emit({ type: 'step:done', id: step.id });
       summary.done.push(step.id);
+      if (ran.has(step.id) && !summary.changes.includes(step.title)) summary.changes.push(step.title);
     } catch (e) {
+      const part = ran.get(step.id);
+      if (part?.length) summary.changes.push(`${step.title}: not finished; it ran ${part.map((c) => `"${c}"`).join(', ')}`);
       if (e instanceof StepSkipped && !signal.aborted) {
         emit({ type: 'step:skip', id: step.id, reason: clean(e.reason) });
         summary.skipped.push(step.id);

@@ -155,7 +155,8 @@ export function containerStep(bin: string, spec: ContainerSpec, state: Installed
   const current = state.containers[spec.name];
   const labels = Object.fromEntries(Object.entries(containerLabels(spec, hash)).filter(([k]) => k.startsWith('hd-setup.')));
   const base = { id: `container:${spec.name}`, title: `Run container ${spec.name}`, runs: { name: spec.name, image: spec.image, labels, restart: spec.restart } };
-  const fix = `see "${posix.basename(bin)} logs ${spec.name}"`;
+  // The run may fail before the container exists (a name in use, no image): its logs are no help then.
+  const fix = `read the error above; a container that was made but did not start says why in "${posix.basename(bin)} logs ${spec.name}"; then run the same command again`;
   // Never remove, replace or start a container another install (or no install) made: exit 2 saying whose.
   if (current) assertOwned(bin, [current], spec.owner);
   if (current && !spec.inputsChanged && current.labels[HASH_LABEL] === hash && current.image === spec.image) {
