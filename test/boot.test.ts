@@ -339,6 +339,23 @@ describe('podman >= 4.4: the containers are handed to Quadlet (stub podman 4.9, 
     expectNoSecrets(readFileSync(quadletFile(s.home, 'tcloud-apply-executor'), 'utf8'));
     expect(existsSync(join(s.home, '.config/systemd/user/hd-tobiko-executors.service'))).toBe(false);
     expect(r.stderr).toContain('Start on boot: tcloud-run-executor.service is generated (Quadlet)');
+    // status and doctor look at both services: the run executor's masked by hand is seen
+    const ok = JSON.parse(cli(['status', '--json'], { env: s.env }).stdout);
+    expect(ok.boot).toMatch(/^tcloud-apply-executor\.service generated, .* — starts at boot; tcloud-run-executor\.service generated, .* — starts at boot$/);
+    spawnSync(join(ROOT, 'test/stubs/boot/systemctl'), ['--user', 'mask', 'tcloud-run-executor.service'], { env: s.env });
+    const masked = JSON.parse(cli(['status', '--json'], { env: s.env }).stdout);
+    expect(masked.bootState).toMatchObject({ unit: quadletFile(s.home, 'tcloud-run-executor'), enabled: 'masked' });
+    expect(masked.boot).toContain('systemctl --user unmask tcloud-run-executor.service');
+    const doc = JSON.parse(cli(['doctor', '--json'], { env: s.env }).stdout).checks.find((c: { id: string }) => c.id === 'boot');
+    expect(doc).toMatchObject({ status: 'warn', fix: expect.stringContaining('unmask tcloud-run-executor.service') });
+    spawnSync(join(ROOT, 'test/stubs/boot/systemctl'), ['--user', 'unmask', 'tcloud-run-executor.service'], { env: s.env });
+    // stopped: Quadlet removes the containers; status says stopped (■), not missing
+    expect(cli(['stop'], { env: s.env }).code).toBe(0);
+    const st = cli(['status'], { env: s.env });
+    expect(st.code).toBe(1);
+    expect(st.stdout).toMatch(/■ tcloud-apply-executor: stopped \(hd-setup stop, [^)]*\), image /);
+    expect(st.stdout).toMatch(/■ tcloud-run-executor: stopped \(hd-setup stop, [^)]*\), image /);
+    expect(st.stdout).not.toContain('missing');
     s.server.close();
   });
 

@@ -22,7 +22,7 @@ import { isFailed, type CheckReport, type FailedCheck, type Summary } from '../e
 import { probeEndpoint } from '../exec/net.js';
 import { containerStatus, kubeStatus, type ContainerStatus, type KubeStatus } from '../exec/status.js';
 import { writeBundle } from '../exec/bundle.js';
-import { bootCheck, bootLine, readBootState, type BootState } from '../exec/boot.js';
+import { bootCheck, bootLine, bootProblem, readBootState, type BootState } from '../exec/boot.js';
 import { helmRollbackPlan, startPlanKubernetes, stopPlan, uninstallPlan, type Target } from '../plan/lifecycle.js';
 import type { HostFacts, Plan } from '../plan/types.js';
 import { assertOwned } from '../plan/containers.js';
@@ -105,10 +105,10 @@ function quadletOf(d: DetectedInstall, home: string): { quadlet?: { services: st
   return names.length ? { quadlet: { services: names.map(quadletService), files: names.map((n) => posix.join(home, QUADLET_DIR, `${n}.container`)) } } : {};
 }
 
-/** The boot unit of an install and its file: the service unit, or (Quadlet) the first container's generated service. */
-function bootUnitOf(d: DetectedInstall, t: Target): { unit: string; file: string; generated: boolean } | undefined {
-  if (t.quadlet) return { unit: t.quadlet.services[0]!, file: t.quadlet.files[0]!, generated: true };
-  return t.unitName ? { unit: t.unitName, file: posix.join(t.home, '.config/systemd/user', t.unitName), generated: false } : undefined;
+/** The boot units of an install and their files: the service unit, or (Quadlet) each container's generated service. */
+function bootUnitsOf(t: Target): { unit: string; file: string; generated: boolean }[] {
+  if (t.quadlet) return t.quadlet.services.map((unit, i) => ({ unit, file: t.quadlet!.files[i]!, generated: true }));
+  return t.unitName ? [{ unit: t.unitName, file: posix.join(t.home, '.config/systemd/user', t.unitName), generated: false }] : [];
 }
 
 /**
@@ -343,10 +343,14 @@ export async function status(d: DetectedInstall): Promise<StatusReport> {
     const planned = found.some((c) => c.state === 'missing') ? imageOf(d) : undefined;
     const containers = found.map((c) => (c.state === 'missing' && planned ? { ...c, image: planned } : c));
     const host = await hostFor(d);
-    const bu = bootUnitOf(d, t);
-    const unit = bu?.file;
-    const bs = bu ? await readBootState(bu.unit, host.user) : undefined;
-    const boot = unit && bs ? (existsSync(unit) ? bootLine(bs, bu.generated, d.product.noun) : 'no unit (run hd-setup install again to write it)') : 'restart policy of the containers';
+    // Every boot unit (Quadlet: one per container), each said; the JSON's bootState is the first with a problem.
+    const units = bootUnitsOf(t);
+    const states = await Promise.all(units.map((u) => readBootState(u.unit, host.user)));
+    const lines = units.map((u, i) => (existsSync(u.file) ? bootLine(states[i]!, u.generated, d.product.noun) : `${units.length > 1 ? `${u.unit}: ` : ''}no unit (run hd-setup install again to write it)`));
+    const boot = units.length ? lines.join('; ') : 'restart policy of the containers';
+    const worst = Math.max(0, units.findIndex((u, i) => !existsSync(u.file) || bootProblem(states[i]!, d.product.noun) !== undefined));
+    const unit = units[worst]?.file;
+    const bs = states[worst];
     const healthy = containers.every((c) => c.running);
     return {
       ...base,
@@ -388,8 +392,8 @@ export async function doctor(d: DetectedInstall, choices: Choices): Promise<Chec
   const release: CheckReport[] = problem ? [{ id: 'release', status: 'fail', ...problem }] : d.release ? [{ id: 'release', status: 'ok', message: `release ${d.release.name} revision ${d.release.revision} is deployed` }] : [];
   // A release left before its values were complete: its state is what there is to say.
   if (d.location.runtime === 'kubernetes' && !kubeOf(d)) return release;
-  const bootUnit = d.location.runtime !== 'kubernetes' ? bootUnitOf(d, await targetOf(d)) : undefined;
-  return [...release, ...(await doctorOf(modelOfInstall(d), d.product, d.location.installDir, choices, bootUnit))];
+  const bootUnits = d.location.runtime !== 'kubernetes' ? bootUnitsOf(await targetOf(d)) : [];
+  return [...release, ...(await doctorOf(modelOfInstall(d), d.product, d.location.installDir, choices, bootUnits))];
 }
 
 /**
@@ -402,7 +406,7 @@ export async function doctorBefore(model: BaseModel, choices: Choices, notGiven:
   // A proxy whose credentials were not given: the endpoints are reached through it, so they are not checked.
   const proxy = notGiven.find((n) => n.kind === 'userinfo');
   const unreached = proxy ? `not checked: ${proxy.path} is not given (${proxy.message}), and the vendor is reached through it` : undefined;
-  const reports = await doctorOf(model, product, product.location(model, findContext().home).installDir, choices, undefined, false, unreached);
+  const reports = await doctorOf(model, product, product.location(model, findContext().home).installDir, choices, [], false, unreached);
   const secrets: CheckReport[] = notGiven.map((n) => ({
     id: 'secret',
     status: 'skipped',
@@ -411,8 +415,8 @@ export async function doctorBefore(model: BaseModel, choices: Choices, notGiven:
   return [...reports, ...secrets];
 }
 
-/** `bootUnit`: the installed unit to check (none before an install, or on Kubernetes). */
-async function doctorOf(model: BaseModel, product: ProductModule, installDir: string | undefined, choices: Choices, bootUnit: { unit: string; generated: boolean } | undefined, installed = true, unreached?: string): Promise<CheckReport[]> {
+/** `bootUnits`: the installed units to check (none before an install, or on Kubernetes). */
+async function doctorOf(model: BaseModel, product: ProductModule, installDir: string | undefined, choices: Choices, bootUnits: { unit: string; generated: boolean }[], installed = true, unreached?: string): Promise<CheckReport[]> {
   const d = { product, location: { installDir } };
   // A same-named container another install (or no install) made: an install would refuse (exit 2); doctor
   // reports it as one failed check with its fix, beside all the other host checks.
@@ -441,7 +445,12 @@ async function doctorOf(model: BaseModel, product: ProductModule, installDir: st
     const check = allChecks[id];
     if (check) reports.push({ id, ...(await check(ctx)) });
   }
-  if (bootUnit && !c.skipCheck?.includes('boot')) reports.push(bootCheck(await readBootState(bootUnit.unit, p.host.user), bootUnit.generated, p.product.noun));
+  if (bootUnits.length && !c.skipCheck?.includes('boot')) {
+    // one boot check for all the units (Quadlet: one per container): ok only when each is
+    const each = await Promise.all(bootUnits.map(async (u) => bootCheck(await readBootState(u.unit, p.host.user), u.generated, p.product.noun)));
+    const bad = each.filter((r) => r.status !== 'ok');
+    reports.push(bad.length ? { id: 'boot', status: 'warn', message: bad.map((r) => r.message).join('; '), fix: [...new Set(bad.map((r) => r.fix).filter(Boolean))].join(' && ') } : each.length === 1 ? each[0]! : { id: 'boot', status: 'ok', message: each.map((r) => r.message).join('; ') });
+  }
   if (unreached) return [...reports, { id: 'reachability', status: 'skipped', message: unreached }, { id: 'clock-skew', status: 'skipped', message: unreached }];
   let skewChecked = false;
   // Through the proxy the install uses, as the agent would.
