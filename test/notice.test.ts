@@ -45,6 +45,12 @@ describe('what a one-line change once broke unnoticed', () => {
     expect(back.code, back.stderr).toBe(0);
     expect(readFileSync(conf, 'utf8')).toBe(before);
     expect(s.calls().at(-1)).not.toMatch(/^rm /);
+    // one run, said as a rollback: one header, the restore then the re-apply counted on, one summary naming both
+    expect(back.stderr.match(/^hd-setup: .*$/gm)).toEqual(['hd-setup: rolling back Fivetran agent on docker']);
+    expect(back.stderr).toMatch(/^\[1\/1\] Restore config\.json from config\.json\.bak-\S+ \.\.\.$/m);
+    expect(back.stderr).toMatch(/^\[2\/\d+\] Preflight checks \.\.\.$/m);
+    expect(back.stderr.match(/^✔ .*: done\.$/gm)).toHaveLength(1);
+    expect(back.stderr).toMatch(/Changed:\n {4}- restored \S+config\.json from \S+\n/);
     s.server.close();
   });
 

@@ -138,12 +138,7 @@ export async function rollbackCommand(flags: LifecycleFlags): Promise<number> {
     return 0;
   }
   if (!(await confirmOrYes(flags, `Restore ${file} from ${b.split('/').pop()} and re-apply it`))) return 1;
-  const s1 = await life.runLifecycle(d, life.restorePlan(d, file, b), flags, reporterFor(flags));
-  if (!s1.ok) return exitCodeOf(s1);
-  // Re-read the install as restored, and re-apply it.
-  const restored = await findAt(d.location, findContext());
-  if (!restored) throw new UserError([{ path: '', message: `the restored install at ${d.where} cannot be read back; run hd-setup doctor` }]);
-  return exitCodeOf(await life.start(await life.startPrepared(restored), flags, reporterFor(flags)));
+  return exitCodeOf(await life.rollbackFromBackup(d, file, b, flags, reporterFor(flags)));
 }
 
 // ---- export-preset ----

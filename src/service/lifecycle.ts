@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import type { BaseModel, Location } from '../model/base.js';
 import { productOf, installName } from '../products/index.js';
 import type { KubeSpec, ProductModule } from '../products/types.js';
-import { findContext } from './find.js';
+import { findAt, findContext } from './find.js';
 import { latestGoodBackup, listBackups, purgeActions } from '../util/fsx.js';
 import { acquireLock, installLockKey, type Lock } from '../exec/lock.js';
 import { backupValidator } from '../exec/local-state.js';
@@ -267,6 +267,29 @@ export async function helmRollbackPlanFor(d: DetectedInstall): Promise<Plan> {
   // A release that is not deployed goes back to the last revision that was; a deployed one to the one before.
   const revision = d.release && d.release.status !== 'deployed' ? d.release.lastGood : undefined;
   return helmRollbackPlan(await targetOf(d), b ? { from: b, to: file } : undefined, revision);
+}
+
+/**
+ * docker/podman rollback: restore the config file from its backup, then re-apply it (the install as
+ * restored, read back once the restore is done): one run with one summary, as a restart is.
+ */
+export async function rollbackFromBackup(d: DetectedInstall, file: string, backup: string, choices: Choices, report: Reporter): Promise<Summary> {
+  const restoreP = await asPrepared(d, restorePlan(d, file, backup));
+  const summary = await runPlans(
+    [
+      async () => ({ p: restoreP, c: effectiveChoices(restoreP, choices) }),
+      async () => {
+        const restored = await findAt(d.location, findContext());
+        if (!restored) throw new UserError([{ path: '', message: `the restored install at ${d.where} cannot be read back; run hd-setup doctor` }]);
+        const p = await startPrepared(restored);
+        return { p, c: effectiveChoices(p, choices) };
+      },
+    ],
+    report,
+    'rolling back',
+  );
+  if (summary.ok) markStopped(restoreP.host.home, d.location, undefined);
+  return summary;
 }
 
 export function restorePlan(d: DetectedInstall, file: string, backup: string): Plan {
