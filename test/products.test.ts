@@ -130,6 +130,8 @@ describe('a field marked secret in the schema is secret everywhere, with no othe
     const r = new Redactor([...secretValues(plain(m2), list), ...secretValues(back.preset, list)]);
     const shown = planToText(plan, r, { diffs: true }) + JSON.stringify(planToJson(plan, r));
     expect(shown).toContain('echo.txt  (changed, secret)');
+    // its diff says what changed without a line of it: the masked lines read the same
+    expect(shown).toMatch(/\+\+\+ \S*echo\.txt\n\s+\(only a secret in it changes; masked, the lines read the same\)/);
     for (const k of [KEY, NEW]) expect(shown).not.toContain(k);
     // A re-run that omits it keeps it; a refusal never offers it.
     const installed = { product: 'echo', runtime: 'docker', preset: back.preset, secretPaths: back.secretPaths, where: loc.installDir! };

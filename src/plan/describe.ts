@@ -86,6 +86,8 @@ export function fileDiff(f: PlannedFile, r: Redactor): string {
   const patch = createTwoFilesPatch(f.dest, f.dest, r.redact(f.current ?? ''), r.redact(f.content), '', '', { context: 2 });
   // The patch's own header (a separator, names with a tab after them) gives way to git's.
   const hunks = patch.split('\n').filter((l, i) => i > 3 || !/^(={3,}|--- |\+\+\+ |Index: )/.test(l));
+  // The file changes, and masked the two are the same: only a secret in it changed (never shown)
+  if (!hunks.some((l) => l.startsWith('@@'))) return `--- ${f.dest}\n+++ ${f.dest}\n(only a secret in it changes; masked, the lines read the same)`;
   return [`--- ${f.current === undefined ? '/dev/null' : f.dest}`, `+++ ${f.dest}`, ...hunks].join('\n');
 }
 
