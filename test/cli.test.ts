@@ -132,7 +132,8 @@ describe('render', () => {
 describe('bad input: exit 2, one line per problem, no stack trace, nothing written', () => {
   const cases: [string, string[], NodeJS.ProcessEnv, RegExp][] = [
     ['unknown preset', ['--preset', 'fivetran-dokcer'], env(), /^error: --preset: unknown preset "fivetran-dokcer"; bundled presets: /],
-    ['unset env variable', ['--preset', 'fivetran-docker'], {}, /^error: fivetran\.token: environment variable FIVETRAN_TOKEN is not set/],
+    ['unset env variable', ['--preset', 'fivetran-docker'], {}, /^error: fivetran\.token: environment variable FIVETRAN_TOKEN is not set; export FIVETRAN_TOKEN=\.\.\. first, or give file:PATH instead/],
+    ['empty env variable', ['--preset', 'fivetran-docker'], { FIVETRAN_TOKEN: '' }, /^error: fivetran\.token: environment variable FIVETRAN_TOKEN is empty; export FIVETRAN_TOKEN=\.\.\. first, or give file:PATH instead/],
     ['missing file', ['--preset', 'fivetran-docker', '--set', 'fivetran.token=file:/no/such/token'], env(), /^error: fivetran\.token: file \/no\/such\/token does not exist/],
     ['wrong type', ['--preset', 'tobiko-kubernetes', '--set', 'tobiko.kubernetes.run.replicas=many'], env(), /^error: tobiko\.kubernetes\.run\.replicas: expected number/],
     [

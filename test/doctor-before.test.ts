@@ -82,7 +82,7 @@ describe('doctor before an install', () => {
     const ids = j.checks.map((c: { id: string }) => c.id);
     expect(ids).toEqual(expect.arrayContaining(['runtime-present', 'socket', 'disk', 'install-dir', 'reachability']));
     expect(j.checks.filter((c: { id: string }) => c.id === 'secret')).toEqual([
-      { id: 'secret', status: 'skipped', message: 'fivetran.token is not given (environment variable FIVETRAN_TOKEN is not set; export FIVETRAN_TOKEN=... or pass the value with --set); no host check needs it, an install will' },
+      { id: 'secret', status: 'skipped', message: 'fivetran.token is not given (environment variable FIVETRAN_TOKEN is not set; export FIVETRAN_TOKEN=... first, or give file:PATH instead); no host check needs it, an install will' },
     ]);
     expect(r.code).toBe(j.checks.some((c: { status: string }) => c.status === 'fail') ? 1 : 0);
     // Absent altogether (not even a reference): the same; Tobiko's secrets too.
@@ -102,7 +102,7 @@ describe('doctor before an install', () => {
     const s = await stubEnv('docker', { USER: 'ana' });
     const r = cli(['doctor', '--preset', 'fivetran-docker', '--set', 'proxy.https=env:PROXY_URL', '--set', 'proxy.noProxy=[localhost]', '--json', ...rootFlags], { env: s.env });
     const j = JSON.parse(r.stdout);
-    const why = 'not checked: proxy.https is not given (environment variable PROXY_URL is not set; export PROXY_URL=... or pass the value with --set), and the vendor is reached through it';
+    const why = 'not checked: proxy.https is not given (environment variable PROXY_URL is not set; export PROXY_URL=... first, or give file:PATH instead), and the vendor is reached through it';
     expect(j.checks.filter((c: { id: string }) => c.id === 'reachability' || c.id === 'clock-skew')).toEqual([
       { id: 'reachability', status: 'skipped', message: why },
       { id: 'clock-skew', status: 'skipped', message: why },

@@ -47,8 +47,9 @@ export function resolveRef(raw: string): RefResult {
       return { ok: false, message: `"${raw}" is not a valid env reference; use env:NAME` };
     }
     const v = ctx?.env[name];
+    // (never "pass the value with --set": a secret on the command line is what env: and file: avoid)
     if (v === undefined || v === '') {
-      return { ok: false, message: `environment variable ${name} is not set; export ${name}=... or pass the value with --set` };
+      return { ok: false, message: `environment variable ${name} is ${v === '' ? 'empty' : 'not set'}; export ${name}=... first, or give file:PATH instead` };
     }
     return { ok: true, value: v };
   }
