@@ -250,3 +250,21 @@ describe('the wizard checks its flags before the first question (exit 2, install
     expect(r.stderr).toMatch(/^error: no terminal for the wizard/);
   });
 });
+
+describe('--version', () => {
+  it('answers from the entry chunk alone: the rest of the bundle is not loaded (start-up time)', async () => {
+    const { cpSync, rmSync } = await import('node:fs');
+    const { spawnSync } = await import('node:child_process');
+    const dist = join(tmp(), 'dist');
+    cpSync(join(ROOT, 'dist'), dist, { recursive: true });
+    // without what every other command loads first, --version and -v still answer; anything else cannot
+    for (const f of readdirSync(join(dist, 'chunks'))) if (f.startsWith('entry-run-')) rmSync(join(dist, 'chunks', f));
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-v']) {
+      const r = spawnSync(process.execPath, [join(dist, 'hd-setup.mjs'), flag], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toBe(`${version}\n`);
+    }
+    expect(spawnSync(process.execPath, [join(dist, 'hd-setup.mjs'), 'schema'], { encoding: 'utf8' }).status).not.toBe(0);
+  });
+});
