@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, ROOT, expectNoSecrets } from '../helpers.js';
-import { rootFlags, stubEnv } from '../stub-runtime.js';
+import { rootFlags, stubEnv, type StubEnv } from '../stub-runtime.js';
 import { drive, hasScript, lastFrame } from './pty-helpers.js';
 
 /** The command printed after `heading`: its lines as a shell reads them (" \\" continues a line). */
@@ -24,6 +24,21 @@ function printedLines(out: string, heading: string): string[] {
 const printed = (out: string, heading: string) => printedLines(out, heading).join('\n');
 /** The same command on one line, for matching. */
 const flat = (cmd: string) => cmd.replace(/ \\\n\s*/g, ' ').trim();
+
+/**
+ * A printed command line, run through a shell as a user would (hd-setup on PATH) in a fresh home on the stub
+ * runtime: it succeeds, and writes these files as the run in `a` did.
+ */
+async function sameFilesAsPrinted(line: string, a: StubEnv, files: string[]): Promise<void> {
+  const b = await stubEnv('docker', { USER: 'ana' }, { path: [join(ROOT, 'test/stubs/boot')], imagePresent: true });
+  const bin = join(b.home, 'bin');
+  mkdirSync(bin);
+  writeFileSync(join(bin, 'hd-setup'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`, { mode: 0o755 });
+  const again = spawnSync('sh', ['-c', line], { env: { ...b.env, PATH: `${bin}:${b.env.PATH}`, CI: 'true', NO_COLOR: '1' }, encoding: 'utf8', timeout: 60_000 });
+  expect(again.status, again.stderr).toBe(0);
+  for (const f of files) expect(readFileSync(join(b.home, f), 'utf8').replaceAll(b.home, '~')).toBe(readFileSync(join(a.home, f), 'utf8').replaceAll(a.home, '~'));
+  b.server.close();
+}
 
 describe.runIf(hasScript)('the equivalent command, run for real', () => {
   it('the review and the summary print it; run on the stub runtime, it writes the same files', async () => {
@@ -47,18 +62,8 @@ describe.runIf(hasScript)('the equivalent command, run for real', () => {
     expect(r.out.indexOf('The same without the wizard')).toBeLessThan(r.out.indexOf('hd-setup · installing'));
     expect(r.out.lastIndexOf('The same without the wizard')).toBeGreaterThan(r.out.indexOf('hd-setup · installing'));
 
-    const b = await stubEnv('docker', { USER: 'ana' }, boot);
-    // hd-setup on PATH, as a user has it; the line runs through a shell as printed
-    const bin = join(b.home, 'bin');
-    mkdirSync(bin);
-    writeFileSync(join(bin, 'hd-setup'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`, { mode: 0o755 });
-    const again = spawnSync('sh', ['-c', cmd], { env: { ...b.env, PATH: `${bin}:${b.env.PATH}`, CI: 'true', NO_COLOR: '1' }, encoding: 'utf8', timeout: 60_000 });
-    expect(again.status, again.stderr).toBe(0);
-    for (const f of ['fivetran/conf/config.json', '.config/systemd/user/hd-fivetran-agent.service']) {
-      expect(readFileSync(join(b.home, f), 'utf8').replaceAll(b.home, '~')).toBe(readFileSync(join(a.home, f), 'utf8').replaceAll(a.home, '~'));
-    }
+    await sameFilesAsPrinted(cmd, a, ['fivetran/conf/config.json', '.config/systemd/user/hd-fivetran-agent.service']);
     a.server.close();
-    b.server.close();
   }, 120_000);
 
   it('a preset saved at the review and installed as saved: the closing lines name it too, and that line installs the same', async () => {
@@ -76,16 +81,8 @@ describe.runIf(hasScript)('the equivalent command, run for real', () => {
     expectNoSecrets(r.out);
     const line = /Or with the preset saved at the review: (.*)\n/.exec(r.out)?.[1] ?? '';
     expect(line).toBe(`hd-setup install --preset '${file}' --allow-root --yes`);
-    // run as printed (through a shell) in a fresh home: the same files
-    const b = await stubEnv('docker', { USER: 'ana' }, boot);
-    const bin = join(b.home, 'bin');
-    mkdirSync(bin);
-    writeFileSync(join(bin, 'hd-setup'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`, { mode: 0o755 });
-    const again = spawnSync('sh', ['-c', line], { env: { ...b.env, PATH: `${bin}:${b.env.PATH}`, CI: 'true', NO_COLOR: '1' }, encoding: 'utf8', timeout: 60_000 });
-    expect(again.status, again.stderr).toBe(0);
-    expect(readFileSync(join(b.home, 'fivetran/conf/config.json'), 'utf8').replaceAll(b.home, '~')).toBe(readFileSync(join(a.home, 'fivetran/conf/config.json'), 'utf8').replaceAll(a.home, '~'));
+    await sameFilesAsPrinted(line, a, ['fivetran/conf/config.json']);
     a.server.close();
-    b.server.close();
   }, 120_000);
 
   it('a preset saved at the review, then an answer changed: the closing lines do not offer it (it no longer holds what was installed)', async () => {
