@@ -217,7 +217,7 @@ export function runtimeNotesFor(d: Detection, product: unknown, runtime: string)
 
 /** What the container runtimes' pull policies do (docker and podman run --pull). */
 export const PULL_POLICY_HINTS: Readonly<Record<string, string>> = {
-  always: 'pull the image at every install',
+  always: 'pull the image each time a container is made: a new install or a changed config',
   missing: 'pull it only when it is not here',
   never: 'use an image loaded beforehand, e.g. with docker load (offline)',
 };

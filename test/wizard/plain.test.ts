@@ -97,9 +97,9 @@ describe('line prompts', () => {
     expect(output).toContain('Press Enter to choose Config file, 0600 (<: back): ');
     expect(output).not.toContain('Choose 1-1');
     expect(output).not.toMatch(/\(default\) \[default\]/);
-    expect(output).toContain('  1. always (pull the image at every install) [default]');
+    expect(output).toContain('  1. always (pull the image each time a container is made: a new install or a changed config) [default]');
     // back on a choice whose value is not the model's default: Enter keeps the one set now
-    expect(output).toContain('  1. always (default; pull the image at every install)');
+    expect(output).toContain('  1. always (default; pull the image each time a container is made: a new install or a changed config)');
     expect(output).toContain('  3. never (use an image loaded beforehand, e.g. with docker load (offline)) [current]');
     expect(output).toContain('Choose 1-3 (Enter: the current one, <: back): ');
     const one = { id: 'n', step: 'S', title: 't', kind: 'select' as const, options: [{ label: 'Env-file, 0600', value: 'ok' }], apply: () => ({}) };
