@@ -78,3 +78,19 @@ describe.runIf(hasScript)('uninstall --purge says what it deletes before it asks
     expect(keep.out).not.toContain('and delete these');
   }, 60_000);
 });
+
+describe.runIf(hasScript)('with several installs, a lifecycle command asks which', () => {
+  it('a number out of range is asked again (not exit 2); the one chosen is the one acted on', async () => {
+    s = await stubEnv('docker', { USER: 'ana' }, { imagePresent: true });
+    for (const preset of ['fivetran-docker', 'tobiko-docker']) expect(cli(['install', '--preset', preset, '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const n = s.calls().length;
+    const r = await drive('cols 200 rows 40', ['stop', ...rootFlags], s.env, [
+      ['Which one? [1-2]', '7\r'],
+      ['✖ type a number from 1 to 2', '2\r'],
+    ]);
+    expect(r.code, r.out).toBe(0);
+    const second = /^ {2}2\) (.*)$/m.exec(r.out)?.[1] ?? '';
+    const stops = s.calls().slice(n).filter((c) => c.startsWith('stop '));
+    expect(stops).toEqual([second.startsWith('Fivetran') ? 'stop -t 10 controller' : 'stop -t 10 tcloud-apply-executor tcloud-run-executor']);
+  });
+});

@@ -28,12 +28,24 @@ export interface LifecycleFlags extends ModelFlags, Choices {
 
 const ask = askLine;
 
+/** A number from 1 to n typed at a terminal: asked again (three times at most) until it is one; Enter alone gives up. */
+async function choose(n: number): Promise<number | undefined> {
+  for (let tries = 0; tries < 3; tries++) {
+    const typed = await ask(`Which one? [1-${n}] `);
+    if (typed === '') return undefined;
+    const a = Number(typed);
+    if (Number.isInteger(a) && a >= 1 && a <= n) return a;
+    process.stderr.write(`✖ type a number from 1 to ${n} (Enter alone: none)\n`);
+  }
+  return undefined;
+}
+
 /** With several installs: a terminal chooses; without one, findOne says how to choose. */
 async function pick(list: DetectedInstall[]): Promise<DetectedInstall | undefined> {
   if (!isInteractive()) return undefined;
   process.stderr.write(`${list.length} installs found:\n${list.map((d, i) => `  ${i + 1}) ${installName(d.location.product, d.location.runtime)} (${d.where}${d.uninstalled ? '; not installed, config kept' : ''})`).join('\n')}\n`);
-  const a = Number(await ask(`Which one? [1-${list.length}] `));
-  return Number.isInteger(a) && a >= 1 && a <= list.length ? list[a - 1] : undefined;
+  const a = await choose(list.length);
+  return a === undefined ? undefined : list[a - 1];
 }
 
 /** Find the install these flags point at. */
@@ -232,8 +244,8 @@ async function notInstalled(flags: LifecycleFlags): Promise<{ model: import('../
   const { listPresets } = await import('../model/load.js');
   const list = listPresets();
   process.stderr.write(`No install found. Check this host before installing, for:\n${list.map((p, i) => `  ${i + 1}) ${p.name}  ${p.description}`).join('\n')}\n`);
-  const a = Number(await ask(`Which one? [1-${list.length}] `));
-  const chosen = Number.isInteger(a) && a >= 1 && a <= list.length ? list[a - 1] : undefined;
+  const a = await choose(list.length);
+  const chosen = a === undefined ? undefined : list[a - 1];
   if (!chosen) throw new UserError([{ path: '', message: `choose a number from 1 to ${list.length}, or pass --preset <name>` }]);
   return load({ preset: chosen.name, set: flags.set ?? [], ...(flags.context ? { context: flags.context } : {}) });
 }
