@@ -352,6 +352,24 @@ describe('every frame fits the terminal', () => {
     }
     expect(dropped).toBe(10);
   });
+  it("the running command's output tail, too tall, loses its oldest lines one by one: each row less drops one line, never two", () => {
+    let s = statusReducer(initialStatus, { type: 'plan', title: 'T', verb: 'Installing', steps: [{ id: 's0', title: 'Pull the image' }] } as never);
+    s = statusReducer(s, { type: 'step:start', id: 's0', title: 'Pull the image' } as never);
+    s = statusReducer(s, { type: 'command', command: 'docker pull x' } as never);
+    for (let i = 0; i < 8; i++) s = statusReducer(s, { type: 'output', line: `layer ${i}` } as never);
+    let before = fitStatus(s, 79, 40).tail;
+    expect(before.length).toBeGreaterThan(4);
+    const all = before;
+    let dropped = 0;
+    for (let rows = 39; rows >= 3; rows--) {
+      const kept = fitStatus(s, 79, rows).tail;
+      expect(kept).toEqual(all.slice(all.length - kept.length)); // the newest stay
+      expect(before.length - kept.length).toBeLessThanOrEqual(1);
+      dropped += before.length - kept.length;
+      before = kept;
+    }
+    expect(dropped).toBe(all.length);
+  });
   it('the status screen folds finished steps and drops output so that it fits', () => {
     let s = statusReducer(initialStatus, { type: 'plan', title: 'T', verb: 'Installing', steps: Array.from({ length: 20 }, (_, i) => ({ id: `s${i}`, title: `Step ${i}` })) } as never);
     for (let i = 0; i < 15; i++) {
