@@ -309,7 +309,7 @@ export function buildRaw<M>(schemas: ModelSchemas<M>, opts: LoadOptions): { raw:
     source = file;
     // file: paths are relative to the preset file; a bundled preset (named) is no file of the user's, so
     // they are relative to the working directory, as with no preset (--set tobiko.….password=file:pw.txt)
-    if (!listPresets().some((p) => p.file === file)) baseDir = dirname(file);
+    if (dirname(file) !== resolve(presetsDir())) baseDir = dirname(file);
   }
   const problems: Problem[] = [];
   for (const name of optionVarNames(env)) {
