@@ -337,38 +337,33 @@ describe('every frame fits the terminal', () => {
       '  hd-setup install --preset tobiko-kubernetes --yes',
     ]);
   });
-  it("a failed command's output, too tall, loses its oldest lines one by one: each row less drops one line, never two", () => {
-    const lines = Array.from({ length: 10 }, (_, i) => `error line ${i}`);
-    const s = { ...initialStatus, title: 'T', steps: [{ id: 's0', title: 'Pull the image', status: 'failed', checks: [], hints: [], notes: [], error: 'pull failed' }], failureOutput: lines } as never;
-    let before = fitStatus(s, 79, 40).failureOutput;
-    expect(before).toEqual(lines);
+  /** Lines that fitStatus keeps at each height from 39 rows down: one row less drops one line (the oldest), never two, until none is left. */
+  const dropsOneByOne = (linesAt: (rows: number) => string[], lowest: number) => {
+    const all = linesAt(40);
+    let before = all;
     let dropped = 0;
-    for (let rows = 39; rows >= 4; rows--) {
-      const kept = fitStatus(s, 79, rows).failureOutput;
-      expect(kept).toEqual(lines.slice(lines.length - kept.length)); // the newest stay
-      expect(before.length - kept.length).toBeLessThanOrEqual(1);
-      dropped += before.length - kept.length;
-      before = kept;
-    }
-    expect(dropped).toBe(10);
-  });
-  it("the running command's output tail, too tall, loses its oldest lines one by one: each row less drops one line, never two", () => {
-    let s = statusReducer(initialStatus, { type: 'plan', title: 'T', verb: 'Installing', steps: [{ id: 's0', title: 'Pull the image' }] } as never);
-    s = statusReducer(s, { type: 'step:start', id: 's0', title: 'Pull the image' } as never);
-    s = statusReducer(s, { type: 'command', command: 'docker pull x' } as never);
-    for (let i = 0; i < 8; i++) s = statusReducer(s, { type: 'output', line: `layer ${i}` } as never);
-    let before = fitStatus(s, 79, 40).tail;
-    expect(before.length).toBeGreaterThan(4);
-    const all = before;
-    let dropped = 0;
-    for (let rows = 39; rows >= 3; rows--) {
-      const kept = fitStatus(s, 79, rows).tail;
+    for (let rows = 39; rows >= lowest; rows--) {
+      const kept = linesAt(rows);
       expect(kept).toEqual(all.slice(all.length - kept.length)); // the newest stay
       expect(before.length - kept.length).toBeLessThanOrEqual(1);
       dropped += before.length - kept.length;
       before = kept;
     }
     expect(dropped).toBe(all.length);
+  };
+  it("a failed command's output, too tall, loses its oldest lines one by one: each row less drops one line, never two", () => {
+    const lines = Array.from({ length: 10 }, (_, i) => `error line ${i}`);
+    const s = { ...initialStatus, title: 'T', steps: [{ id: 's0', title: 'Pull the image', status: 'failed', checks: [], hints: [], notes: [], error: 'pull failed' }], failureOutput: lines } as never;
+    expect(fitStatus(s, 79, 40).failureOutput).toEqual(lines);
+    dropsOneByOne((rows) => fitStatus(s, 79, rows).failureOutput, 4);
+  });
+  it("the running command's output tail, too tall, loses its oldest lines one by one: each row less drops one line, never two", () => {
+    let s = statusReducer(initialStatus, { type: 'plan', title: 'T', verb: 'Installing', steps: [{ id: 's0', title: 'Pull the image' }] } as never);
+    s = statusReducer(s, { type: 'step:start', id: 's0', title: 'Pull the image' } as never);
+    s = statusReducer(s, { type: 'command', command: 'docker pull x' } as never);
+    for (let i = 0; i < 8; i++) s = statusReducer(s, { type: 'output', line: `layer ${i}` } as never);
+    expect(fitStatus(s, 79, 40).tail.length).toBeGreaterThan(4);
+    dropsOneByOne((rows) => fitStatus(s, 79, rows).tail, 3);
   });
   it('the status screen folds finished steps and drops output so that it fits', () => {
     let s = statusReducer(initialStatus, { type: 'plan', title: 'T', verb: 'Installing', steps: Array.from({ length: 20 }, (_, i) => ({ id: `s${i}`, title: `Step ${i}` })) } as never);
