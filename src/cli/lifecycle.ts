@@ -26,12 +26,10 @@ export interface LifecycleFlags extends ModelFlags, Choices {
   out?: string;
 }
 
-const ask = askLine;
-
 /** A number from 1 to n typed at a terminal: asked again (three times at most) until it is one; Enter alone gives up. */
 async function choose(n: number): Promise<number | undefined> {
   for (let tries = 0; tries < 3; tries++) {
-    const typed = await ask(`Which one? [1-${n}] `);
+    const typed = await askLine(`Which one? [1-${n}] `);
     if (typed === '') return undefined;
     const a = Number(typed);
     if (Number.isInteger(a) && a >= 1 && a <= n) return a;
@@ -56,7 +54,7 @@ export async function findInstall(flags: LifecycleFlags, prefer?: (d: DetectedIn
 async function confirmOrYes(flags: LifecycleFlags, what: string): Promise<boolean> {
   if (flags.yes) return true;
   if (!isInteractive()) throw new UserError([{ path: '--yes', message: `is required to ${what.replace(/^./, (c) => c.toLowerCase())} without a terminal` }]);
-  return /^y(es)?$/i.test(await ask(`${what}? [y/N] `));
+  return /^y(es)?$/i.test(await askLine(`${what}? [y/N] `));
 }
 
 function dryRun(d: DetectedInstall, plan: Plan, command: string, json?: boolean): number {
@@ -218,11 +216,13 @@ export async function statusCommand(flags: LifecycleFlags): Promise<number> {
   if (list.length === 0) await findInstall(flags); // reports "no install found"
   const reports = await Promise.all(list.map((d) => life.status(d)));
   if (flags.json) printJson(reports.length === 1 ? reports[0] : { installs: reports });
-  else
+  else {
+    const { home } = findContext();
     reports.forEach((r, i) => {
       if (i > 0) process.stdout.write('\n');
-      printStatus(r, choosingFlags(list[i]!.location, findContext().home));
+      printStatus(r, choosingFlags(list[i]!.location, home));
     });
+  }
   return reports.every((r) => r.healthy) ? 0 : 1;
 }
 

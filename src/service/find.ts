@@ -48,10 +48,9 @@ export function locationFromRaw(raw: Record<string, unknown>, home: string): Loc
  * docker without DOCKER_HOST, for an install made on another daemon (a rootless one): that daemon, for
  * this command and every process it runs, as the install's boot unit does; said once.
  */
-function useRecordedDaemon(loc: Location, c: FindContext): void {
-  if (loc.runtime !== 'docker' || c.env.DOCKER_HOST) return;
-  const host = findRecord(c.home, loc)?.dockerHost;
-  if (!host) return;
+function useRecordedDaemon(rec: InstallRecord | undefined, c: FindContext): void {
+  const host = rec?.dockerHost;
+  if (c.env.DOCKER_HOST || !host) return;
   c.env.DOCKER_HOST = host;
   if (c.env !== process.env) process.env.DOCKER_HOST = host;
   c.note?.(`hd-setup: DOCKER_HOST is not set; using ${host}, the daemon this install was made on`);
@@ -65,10 +64,9 @@ const daemonKey = (host: string | undefined) => (host || 'unix:///var/run/docker
  * on that other daemon (start a second agent there, write its address into the boot unit). Refused, with
  * the way to reach the install's own daemon, and the way to move it. (An uninstalled one runs nowhere.)
  */
-function refuseOtherDaemon(loc: Location, c: FindContext): void {
+function refuseOtherDaemon(loc: Location, rec: InstallRecord | undefined, c: FindContext): void {
   const shell = c.env.DOCKER_HOST;
   if (loc.runtime !== 'docker' || !shell) return;
-  const rec = findRecord(c.home, loc);
   if (!rec || rec.state === 'uninstalled' || daemonKey(rec.dockerHost) === daemonKey(shell)) return;
   const its = rec.dockerHost ? `the daemon at ${maskUrlCredentials(rec.dockerHost)}` : 'the default docker daemon';
   throw new UserError([
@@ -82,12 +80,18 @@ function refuseOtherDaemon(loc: Location, c: FindContext): void {
 /** refuseOtherDaemon for every recorded install (the wizard, before its first question: it would prefill one). */
 export function refuseOtherDaemons(c: FindContext, fits: (loc: Location) => boolean = () => true): void {
   if (!c.env.DOCKER_HOST) return;
-  for (const r of readRegistry(c.home)) if (fits(locationOfRecord(r))) refuseOtherDaemon(locationOfRecord(r), c);
+  for (const r of readRegistry(c.home)) {
+    const loc = locationOfRecord(r);
+    if (fits(loc)) refuseOtherDaemon(loc, r, c);
+  }
 }
 
 async function detect(loc: Location, c: FindContext, unreachable: 'throw' | 'absent' = 'throw'): Promise<DetectedInstall | undefined> {
-  refuseOtherDaemon(loc, c);
-  useRecordedDaemon(loc, c);
+  if (loc.runtime === 'docker') {
+    const rec = findRecord(c.home, loc);
+    refuseOtherDaemon(loc, rec, c);
+    useRecordedDaemon(rec, c);
+  }
   const host = await detectHost(loc.runtime, { env: c.env, home: c.home, light: true });
   const d = await detectAt(loc, { home: c.home, env: c.env, renderEnv: { home: c.home, selinux: host.selinux, runtimeBin: host.runtimeBin, version: VERSION, ...(host.dockerHost ? { dockerHost: host.dockerHost } : {}) }, unreachable });
   if (d) guardSecrets(d);

@@ -369,9 +369,10 @@ export async function status(d: DetectedInstall): Promise<StatusReport> {
     // Every boot unit (Quadlet: one per container), each said; the JSON's bootState is the first with a problem.
     const units = bootUnitsOf(t);
     const states = await Promise.all(units.map((u) => readBootState(u.unit, host.user)));
-    const lines = units.map((u, i) => (existsSync(u.file) ? bootLine(states[i]!, u.generated, d.product.noun) : `${units.length > 1 ? `${u.unit}: ` : ''}no unit (run hd-setup install again to write it)`));
+    const present = units.map((u) => existsSync(u.file));
+    const lines = units.map((u, i) => (present[i] ? bootLine(states[i]!, u.generated, d.product.noun) : `${units.length > 1 ? `${u.unit}: ` : ''}no unit (run hd-setup install again to write it)`));
     const boot = units.length ? lines.join('; ') : 'restart policy of the containers';
-    const worst = Math.max(0, units.findIndex((u, i) => !existsSync(u.file) || bootProblem(states[i]!, d.product.noun) !== undefined));
+    const worst = Math.max(0, units.findIndex((_, i) => !present[i] || bootProblem(states[i]!, d.product.noun) !== undefined));
     const unit = units[worst]?.file;
     const bs = states[worst];
     const healthy = containers.every((c) => c.running);
@@ -438,6 +439,14 @@ export async function doctorBefore(model: BaseModel, choices: Choices, notGiven:
   return [...reports, ...secrets];
 }
 
+/** The boot checks of several units as one: the failing ones (warn, their fixes once each), else all ok. */
+function oneBootCheck(each: CheckReport[]): CheckReport {
+  if (each.length === 1) return each[0]!;
+  const bad = each.filter((r) => r.status !== 'ok');
+  if (!bad.length) return { id: 'boot', status: 'ok', message: each.map((r) => r.message).join('; ') };
+  return { id: 'boot', status: 'warn', message: bad.map((r) => r.message).join('; '), fix: [...new Set(bad.map((r) => r.fix).filter(Boolean))].join(' && ') };
+}
+
 /** `bootUnits`: the installed units to check (none before an install, or on Kubernetes). */
 async function doctorOf(model: BaseModel, product: ProductModule, installDir: string | undefined, choices: Choices, bootUnits: { unit: string; generated: boolean }[], installed = true, unreached?: string): Promise<CheckReport[]> {
   const d = { product, location: { installDir } };
@@ -471,8 +480,7 @@ async function doctorOf(model: BaseModel, product: ProductModule, installDir: st
   if (bootUnits.length && !c.skipCheck?.includes('boot')) {
     // one boot check for all the units (Quadlet: one per container): ok only when each is
     const each = await Promise.all(bootUnits.map(async (u) => bootCheck(await readBootState(u.unit, p.host.user), u.generated, p.product.noun)));
-    const bad = each.filter((r) => r.status !== 'ok');
-    reports.push(bad.length ? { id: 'boot', status: 'warn', message: bad.map((r) => r.message).join('; '), fix: [...new Set(bad.map((r) => r.fix).filter(Boolean))].join(' && ') } : each.length === 1 ? each[0]! : { id: 'boot', status: 'ok', message: each.map((r) => r.message).join('; ') });
+    reports.push(oneBootCheck(each));
   }
   if (unreached) return [...reports, { id: 'reachability', status: 'skipped', message: unreached }, { id: 'clock-skew', status: 'skipped', message: unreached }];
   let skewChecked = false;

@@ -25,12 +25,15 @@ const printed = (out: string, heading: string) => printedLines(out, heading).joi
 /** The same command on one line, for matching. */
 const flat = (cmd: string) => cmd.replace(/ \\\n\s*/g, ' ').trim();
 
+/** A fresh home on the stub docker for user ana, its boot stubs on PATH and the image present. */
+const anaOnDocker = () => stubEnv('docker', { USER: 'ana' }, { path: [join(ROOT, 'test/stubs/boot')], imagePresent: true });
+
 /**
  * A printed command line, run through a shell as a user would (hd-setup on PATH) in a fresh home on the stub
  * runtime: it succeeds, and writes these files as the run in `a` did.
  */
 async function sameFilesAsPrinted(line: string, a: StubEnv, files: string[]): Promise<void> {
-  const b = await stubEnv('docker', { USER: 'ana' }, { path: [join(ROOT, 'test/stubs/boot')], imagePresent: true });
+  const b = await anaOnDocker();
   const bin = join(b.home, 'bin');
   mkdirSync(bin);
   writeFileSync(join(bin, 'hd-setup'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`, { mode: 0o755 });
@@ -42,8 +45,7 @@ async function sameFilesAsPrinted(line: string, a: StubEnv, files: string[]): Pr
 
 describe.runIf(hasScript)('the equivalent command, run for real', () => {
   it('the review and the summary print it; run on the stub runtime, it writes the same files', async () => {
-    const boot = { path: [join(ROOT, 'test/stubs/boot')], imagePresent: true };
-    const a = await stubEnv('docker', { USER: 'ana' }, boot);
+    const a = await anaOnDocker();
     const args = ['--set', 'product=fivetran', '--set', 'runtime=docker', '--set', 'fivetran.token=env:FIVETRAN_TOKEN', '--set', 'fivetran.pullPolicy=missing', '--set', 'proxy.https=http://proxy.internal:3128', ...rootFlags];
     const r = await drive('cols 120 rows 40', args, a.env, [
       // the review ends with the command: End shows it, Home the top again, then install
@@ -67,8 +69,7 @@ describe.runIf(hasScript)('the equivalent command, run for real', () => {
   }, 120_000);
 
   it('a preset saved at the review and installed as saved: the closing lines name it too, and that line installs the same', async () => {
-    const boot = { path: [join(ROOT, 'test/stubs/boot')], imagePresent: true };
-    const a = await stubEnv('docker', { USER: 'ana' }, boot);
+    const a = await anaOnDocker();
     const file = join(a.home, 'my preset.yaml');
     const args = ['--set', 'product=fivetran', '--set', 'runtime=docker', '--set', 'fivetran.token=env:FIVETRAN_TOKEN', '--set', 'proxy.https=http://proxy.internal:3128', ...rootFlags];
     const r = await drive('cols 160 rows 40', args, a.env, [
@@ -86,8 +87,7 @@ describe.runIf(hasScript)('the equivalent command, run for real', () => {
   }, 120_000);
 
   it('a preset saved at the review, then an answer changed: the closing lines do not offer it (it no longer holds what was installed)', async () => {
-    const boot = { path: [join(ROOT, 'test/stubs/boot')], imagePresent: true };
-    const a = await stubEnv('docker', { USER: 'ana' }, boot);
+    const a = await anaOnDocker();
     const file = join(a.home, 'p.yaml');
     const args = ['--set', 'product=fivetran', '--set', 'runtime=docker', '--set', 'fivetran.token=env:FIVETRAN_TOKEN', ...rootFlags];
     const r = await drive('cols 160 rows 40', args, a.env, [
@@ -114,8 +114,7 @@ describe.runIf(hasScript)('the equivalent command, run for real', () => {
   }, 120_000);
 
   it('a whole run at 80×24: every frame fits (nothing clears the screen or the scrollback), the summary is written once, the command wraps as a shell command', async () => {
-    const boot = { path: [join(ROOT, 'test/stubs/boot')], imagePresent: true };
-    const a = await stubEnv('docker', { USER: 'ana' }, boot);
+    const a = await anaOnDocker();
     const args = ['--set', 'product=fivetran', '--set', 'runtime=docker', '--set', 'fivetran.token=env:FIVETRAN_TOKEN', '--set', 'fivetran.pullPolicy=missing', '--set', 'proxy.https=http://proxy.internal:3128', '--set', 'fivetran.installDir=~/agents/fivetran-hybrid-deployment-agent', ...rootFlags];
     const r = await drive('cols 80 rows 24', args, a.env, [
       ['enter install', '\r'],
