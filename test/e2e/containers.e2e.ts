@@ -126,16 +126,17 @@ function secretFiles(rt: Runtime): { token: string; client: string; db: string }
   return files;
 }
 
-function argvFor(rt: Runtime, args: string[]): { cmd: string; argv: string[]; env: NodeJS.ProcessEnv } {
+function argvFor(rt: Runtime, args: string[], env: Record<string, string> = {}): { cmd: string; argv: string[]; env: NodeJS.ProcessEnv } {
   const cli = S.HD_E2E_CLI || join(ROOT, 'bin/hd-setup.js');
-  const base = { PATH: '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin', CI: 'true', NO_COLOR: '1', ...rt.env };
+  const base = { PATH: '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin', CI: 'true', NO_COLOR: '1', ...rt.env, ...env };
   if (rt.user === 'root') return { cmd: process.execPath, argv: [cli, ...args], env: base };
   const envList = Object.entries({ ...base, USER: rt.user, LOGNAME: rt.user, XDG_RUNTIME_DIR: userXdg }).map(([k, v]) => `${k}=${v}`);
   return { cmd: 'runuser', argv: ['-u', rt.user, '--', 'env', '-i', ...envList, process.execPath, cli, ...args], env: { PATH: base.PATH } };
 }
 
-function hd(rt: Runtime, args: string[]) {
-  const a = argvFor(rt, args);
+/** The built CLI as the runtime's user; `env` adds to (or overrides) that user's environment. */
+function hd(rt: Runtime, args: string[], env: Record<string, string> = {}) {
+  const a = argvFor(rt, args, env);
   const r = spawnSync(a.cmd, a.argv, { env: a.env, encoding: 'utf8', cwd: '/', timeout: 180_000 });
   return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
@@ -221,6 +222,8 @@ for (const rt of runtimes) {
     const files = secretFiles(rt);
     const common = [...rt.extraFlags, '--set', `fivetran.image=${rt.agentImage}`, '--set', 'fivetran.pullPolicy=never', '--set', `fivetran.installDir=${rt.installDir}`, '--set', `fivetran.token=file:${files.token}`];
     const preset = rt.bin === 'docker' ? 'fivetran-docker' : 'fivetran-podman';
+    // the flags that point at the install, without those only an install takes (stop, status)
+    const pointer = common.filter((f) => !['--allow-root', '--skip-check', 'runtime-version'].includes(f));
     const install = (...extra: string[]) => ['install', '--preset', preset, '--yes', ...common, ...extra];
     const dir = expandHome(rt, rt.installDir);
 
@@ -231,7 +234,9 @@ for (const rt of runtimes) {
       // older build records nothing, so the test removes its own directories and records itself.
       for (const d of [dir, expandHome(rt, rt.tobikoDir), expandHome(rt, '~/.config/hd-setup')]) rmSync(d, { recursive: true, force: true });
       expect(existsSync(dir)).toBe(false);
-      rtCmd(rt, ['rm', '-f', 'controller', 'tcloud-apply-executor', 'tcloud-run-executor']);
+      // one name at a time: podman 4.3's `rm -f a b` with one of them missing removes none and exits 0
+      for (const n of ['controller', 'tcloud-apply-executor', 'tcloud-run-executor']) rtCmd(rt, ['rm', '-f', n]);
+      for (const n of ['controller', 'tcloud-apply-executor', 'tcloud-run-executor']) expect(inspect(rt, n), `${n} is left from an earlier run`).toBeUndefined();
     });
 
     it('installs the Fivetran agent, with no secret on any command line or output', async () => {
@@ -306,12 +311,14 @@ for (const rt of runtimes) {
       expect(JSON.parse(readFileSync(join(dir, 'conf/config.json'), 'utf8')).https_proxy).toBeUndefined();
       const back = hd(rt, ['rollback', '--yes', '--preset', preset, ...common]);
       expect(back.code, back.stderr).toBe(0);
+      // one run, said as a rollback (not a rollback and then an install)
+      expect(back.stderr.match(/^hd-setup: .*$/gm)).toEqual([`hd-setup: rolling back Fivetran agent on ${rt.bin}`]);
       expect(JSON.parse(readFileSync(join(dir, 'conf/config.json'), 'utf8')).https_proxy).toBe('http://proxy.internal:3128');
       expect(inspect(rt, 'controller').State.Running).toBe(true);
     });
 
     it('status and doctor describe the install; the doctor bundle holds no secret', () => {
-      const st = hd(rt, ['status', '--json', '--preset', preset, ...common.filter((f) => f !== '--allow-root' && f !== '--skip-check' && f !== 'runtime-version')]);
+      const st = hd(rt, ['status', '--json', '--preset', preset, ...pointer]);
       expect(st.code, st.stderr).toBe(0);
       const j = JSON.parse(st.stdout);
       expect(j.containers[0]).toMatchObject({ name: 'controller', running: true });
@@ -324,11 +331,32 @@ for (const rt of runtimes) {
     });
 
     it('stop and start work from any directory', () => {
-      expect(hd(rt, ['stop', '--preset', preset, ...common.filter((f) => !['--allow-root', '--skip-check', 'runtime-version'].includes(f))]).code).toBe(0);
+      expect(hd(rt, ['stop', '--preset', preset, ...pointer]).code).toBe(0);
       expect(inspect(rt, 'controller').State.Running).toBe(false);
       const s = hd(rt, ['start', '--preset', preset, ...common]);
       expect(s.code, s.stderr).toBe(0);
       expect(inspect(rt, 'controller').State.Running).toBe(true);
+    });
+
+    it.runIf(rt.bin === 'docker')('DOCKER_HOST at another daemon: stop, start, restart and rollback refuse it (exit 2, the fix named), the agent and its boot unit untouched', () => {
+      const id = inspect(rt, 'controller').Id;
+      const unit = join(rt.env.HOME!, '.config/systemd/user/hd-fivetran-agent.service');
+      const before = fileStamps([join(dir, 'conf'), unit]);
+      const other = { DOCKER_HOST: 'unix:///run/hd-e2e-other-daemon.sock' };
+      for (const verb of [['stop'], ['start'], ['restart'], ['rollback', '--yes']]) {
+        const r = hd(rt, [...verb, '--preset', preset, ...(verb[0] === 'stop' ? pointer : common)], other);
+        expect(r.code, `${verb[0]}: ${r.stderr}`).toBe(2);
+        expect(r.stderr).toContain('DOCKER_HOST: is unix:///run/hd-e2e-other-daemon.sock');
+        expect(r.stderr).toContain('unset DOCKER_HOST');
+        expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      }
+      const c = inspect(rt, 'controller');
+      expect(c.Id).toBe(id);
+      expect(c.State.Running).toBe(true);
+      expect(fileStamps([join(dir, 'conf'), unit])).toEqual(before);
+      // the install's own daemon (as recorded) still answers
+      const st = hd(rt, ['status', '--preset', preset, ...pointer]);
+      expect(st.code, st.stderr).toBe(0);
     });
 
     it('a new token alone: the config-hash label stays the same (it holds no secret), yet the container is recreated after config.json is rewritten, so the agent starts with the new token', () => {
@@ -353,6 +381,18 @@ for (const rt of runtimes) {
       expect(again.code, again.stderr).toBe(0);
       expect(again.stderr).toMatch(/Changed:\s+nothing/);
       expect(inspect(rt, 'controller').Id).toBe(after.Id);
+    });
+
+    it('a recreate whose new container cannot run (its image missing) lists only what ran, the old container removed; a re-run puts it back', () => {
+      const proxy = ['--set', 'proxy.https=http://proxy.internal:3128'];
+      const r = hd(rt, install(...proxy, '--set', 'fivetran.image=localhost/hd-e2e-missing:none', '--skip-check', 'image-present'));
+      expect(r.code, r.stderr).toBe(1);
+      const changed = r.stderr.slice(r.stderr.indexOf('Changed:'));
+      expect(changed).toMatch(new RegExp(`- Recreate container controller \\([^)]*\\): not finished; it ran "\\S*${rt.bin} rm -f controller"\n`));
+      expect(inspect(rt, 'controller')).toBeUndefined();
+      const back = hd(rt, install(...proxy));
+      expect(back.code, back.stderr).toBe(0);
+      expect(inspect(rt, 'controller').State.Running).toBe(true);
     });
 
     const tobikoArgs = [
@@ -414,7 +454,14 @@ for (const rt of runtimes) {
         expect(env.includes(`TCLOUD_CLIENT_SECRET=${CLIENT_SECRET2}`), `${n} has the new client secret in its environment`).toBe(true);
         expect(env.includes(`TCLOUD_CLIENT_SECRET=${CLIENT_SECRET}`), `${n} no longer has the old one`).toBe(false);
       }
-      rtCmd(rt, ['rm', '-f', 'tcloud-apply-executor', 'tcloud-run-executor']);
+      // uninstall --purge: no container, and no secret left behind (the env-file and its backups, each an earlier secret)
+      const tobikoDir = expandHome(rt, rt.tobikoDir);
+      expect(readdirSync(tobikoDir).filter((f) => f.startsWith('tobiko.env.bak-')).length).toBeGreaterThanOrEqual(1);
+      const purge = hd(rt, ['uninstall', '--preset', 'tobiko-docker', '--yes', '--purge', '--set', `runtime=${rt.bin}`, '--set', `tobiko.docker.installDir=${rt.tobikoDir}`]);
+      expect(purge.code, purge.stderr).toBe(0);
+      noSecrets(purge.stdout + purge.stderr);
+      expect(existsSync(tobikoDir)).toBe(false);
+      for (const n of ['tcloud-apply-executor', 'tcloud-run-executor']) expect(inspect(rt, n)).toBeUndefined();
     });
 
     it('uninstall leaves no container and no network, and keeps the data dir', () => {

@@ -203,7 +203,8 @@ for (const rt of runtimes) {
     ];
 
     it('cleans up leftovers of earlier runs (the containers are named as upstream names them)', () => {
-      rtCmd(['rm', '-f', 'controller', 'tcloud-apply-executor', 'tcloud-run-executor']);
+      // one name at a time: podman 4.3's `rm -f a b` with one of them missing removes none and exits 0
+      for (const n of ['controller', 'tcloud-apply-executor', 'tcloud-run-executor']) rtCmd(['rm', '-f', n]);
     });
 
     for (const [name, args, at] of [
