@@ -195,6 +195,26 @@ describe('status after hd-setup stop: stopped, not failed', () => {
   }, 60_000);
 });
 
+describe('stop with a container removed by hand', () => {
+  // docker stops the others and exits 1; podman 4.3 stops none (exit 125): both as the stub runtimes mimic
+  it.each(['docker', 'podman'] as const)('%s: stop stops the executor that is there (exit 0), says the other is not; restart brings both back', async (rt) => {
+    const s = await stubEnv(rt, {}, { imagePresent: true });
+    const at = ['--preset', 'tobiko-docker', '--set', `runtime=${rt}`];
+    expect(cli(['install', ...at, '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(spawnSync(rt, ['rm', '-f', 'tcloud-run-executor'], { env: s.env }).status).toBe(0);
+    const stop = cli(['stop', ...at], { env: s.env });
+    expect(stop.code, stop.stderr).toBe(0);
+    expect(stop.stderr).toContain('Stop tcloud-apply-executor (tcloud-run-executor: not there)');
+    expect(s.calls()).toContain('stop -t 10 tcloud-apply-executor');
+    const st = JSON.parse(cli(['status', '--json', ...at], { env: s.env }).stdout);
+    expect(st.containers.map((c: { name: string; state: string }) => `${c.name}:${c.state}`)).toEqual(['tcloud-apply-executor:exited', 'tcloud-run-executor:missing']);
+    const restart = cli(['restart', ...at, ...rootFlags], { env: s.env });
+    expect(restart.code, restart.stderr).toBe(0);
+    expect(cli(['status', ...at], { env: s.env }).code).toBe(0);
+    s.server.close();
+  }, 60_000);
+});
+
 describe.runIf(hasScript)('restart on a terminal', () => {
   it('is one screen: "restarting", the stop\'s step, then the start\'s', async () => {
     const s = await stubEnv('docker', { USER: 'ana' }, { imagePresent: true });

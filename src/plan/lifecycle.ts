@@ -151,11 +151,26 @@ export function stopPlan(t: Target): Plan {
               ]
             : [
                 ...(t.systemdUser && t.unitName ? [{ id: 'boot', title: `Disable start on boot (${t.unitName}): a reboot keeps it stopped`, actions: disableUnitActions(t) }] : []),
-                { id: 'stop', title: `Stop ${t.containers.join(', ')}`, actions: [{ kind: 'exec' as const, argv: [t.runtimeBin, 'stop', '-t', '10', ...t.containers] }] },
+                containersStop(t),
               ]),
         ]
       : [scaleStep(t, 0)];
   return { product, runtime, verb: 'stopping', files: [], nextSteps: ['Start again with: hd-setup start'], steps };
+}
+
+/**
+ * Stop the containers that are there: one missing (removed by hand) would fail the stop of the others
+ * (docker: exit 1; podman 4.3: none stopped).
+ */
+function containersStop(t: Target): Step {
+  const names = t.present ?? t.containers;
+  const gone = t.containers.filter((n) => !names.includes(n));
+  return {
+    id: 'stop',
+    title: `Stop ${(names.length ? names : t.containers).join(', ')}${names.length && gone.length ? ` (${gone.join(', ')}: not there)` : ''}`,
+    ...(names.length ? {} : { skip: 'no container of this install is there' }),
+    actions: [{ kind: 'exec', argv: [t.runtimeBin, 'stop', '-t', '10', ...names] }],
+  };
 }
 
 /** Kubernetes: scale the release's deployments to 0 (stop) or to their replicas (start). */

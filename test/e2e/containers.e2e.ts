@@ -414,7 +414,7 @@ for (const rt of runtimes) {
       '--set',
       `tobiko.gateways.warehouse.password=file:${files.db}`,
     ];
-    it('installs the Tobiko executors from a 0600 env-file, no secret on any command line; a new client secret alone recreates both with it (the same config-hash labels)', async () => {
+    it('installs the Tobiko executors from a 0600 env-file, no secret on any command line; a new client secret alone recreates both with it (the same config-hash labels); stop with one removed by hand stops the other; uninstall --purge leaves no secret', async () => {
       const r = await hdScanned(rt, tobikoArgs);
       expect(r.code, r.stderr).toBe(0);
       expect(r.leaks).toEqual([]);
@@ -454,10 +454,17 @@ for (const rt of runtimes) {
         expect(env.includes(`TCLOUD_CLIENT_SECRET=${CLIENT_SECRET2}`), `${n} has the new client secret in its environment`).toBe(true);
         expect(env.includes(`TCLOUD_CLIENT_SECRET=${CLIENT_SECRET}`), `${n} no longer has the old one`).toBe(false);
       }
+      // one executor removed by hand: stop stops the other (docker would stop it and exit 1; podman 4.3 none)
+      const at = ['--preset', 'tobiko-docker', '--set', `runtime=${rt.bin}`, '--set', `tobiko.docker.installDir=${rt.tobikoDir}`];
+      rtCmd(rt, ['rm', '-f', 'tcloud-run-executor']);
+      const stop = hd(rt, ['stop', ...at]);
+      expect(stop.code, stop.stderr).toBe(0);
+      expect(stop.stderr).toContain('Stop tcloud-apply-executor (tcloud-run-executor: not there)');
+      expect(inspect(rt, 'tcloud-apply-executor').State.Running).toBe(false);
       // uninstall --purge: no container, and no secret left behind (the env-file and its backups, each an earlier secret)
       const tobikoDir = expandHome(rt, rt.tobikoDir);
       expect(readdirSync(tobikoDir).filter((f) => f.startsWith('tobiko.env.bak-')).length).toBeGreaterThanOrEqual(1);
-      const purge = hd(rt, ['uninstall', '--preset', 'tobiko-docker', '--yes', '--purge', '--set', `runtime=${rt.bin}`, '--set', `tobiko.docker.installDir=${rt.tobikoDir}`]);
+      const purge = hd(rt, ['uninstall', ...at, '--yes', '--purge']);
       expect(purge.code, purge.stderr).toBe(0);
       noSecrets(purge.stdout + purge.stderr);
       expect(existsSync(tobikoDir)).toBe(false);
