@@ -363,6 +363,9 @@ describe('local state is input too', () => {
     ['[{"product": "fivetran", "runtime": "docker", "installDir": "/x", "containers": {"controller": "x"}}]', /installs\.json: install \[0\] has containers that are not \{name: \{image, labels, restart\}\}/],
     ['[{"product": "fivetran", "runtime": "docker", "installDir": "/x", "containers": {"controller": {"image": "i", "labels": {"a": 5}}}}]', /installs\.json: install \[0\] has containers that are not/],
     ['[{"product": "fivetran", "runtime": "docker", "installDir": "/x", "containers": {"controller": {"labels": {}}}}]', /installs\.json: install \[0\] has containers that are not/],
+    // the settings given with --set, read by the next install: a list of paths (one that does not parse protects nothing)
+    ['[{"product": "fivetran", "runtime": "docker", "installDir": "/x", "setPaths": "fivetran.memory"}]', /installs\.json: install \[0\] has setPaths that are not a list of setting paths/],
+    ['[{"product": "fivetran", "runtime": "docker", "installDir": "/x", "setPaths": [5]}]', /installs\.json: install \[0\] has setPaths that are not a list of setting paths/],
   ])('installs.json %s: status exits 2 naming the file', (text, expected) => {
     const home = stateHome({ [reg]: text });
     const r = cli(['status'], { env: { HOME: home } });

@@ -106,6 +106,41 @@ describe('a bare re-run after a --set keeps the setting or refuses, naming the -
       s.server.close();
     });
   }
+  // A setting the preset itself names, given otherwise with --set: a bare re-run would put back the preset's value.
+  for (const [preset, set, says, file, read] of [
+    ['fivetran-docker', 'fivetran.restartPolicy=always', 'on-failure:3', '', undefined],
+    ['tobiko-docker', 'tobiko.gateways.warehouse.host=db2.internal', 'db.internal', 'tobiko/tobiko.env', (t: string) => t.includes('db2.internal')],
+  ] as const) {
+    it(`${preset} with ${set} (a setting the preset names): refused, naming the --set and what the preset says; --reset takes the preset's`, async () => {
+      const s = await stubEnv('docker');
+      // a secret given with --set is no setting to keep (a new one is a rotation): not recorded
+      const secret = preset.startsWith('fivetran') ? 'fivetran.token=env:FIVETRAN_TOKEN' : 'tobiko.clientSecret=env:TCLOUD_CLIENT_SECRET';
+      const first = cli(['install', '--preset', preset, '--yes', '--set', set, '--set', secret, ...rootFlags], { env: s.env });
+      expect(first.code, first.stderr).toBe(0);
+      expect(JSON.parse(readFileSync(join(s.home, '.config/hd-setup/installs.json'), 'utf8'))[0].setPaths).toEqual([set.slice(0, set.indexOf('='))]);
+      const n = s.calls().length;
+      const bare = cli(['install', '--preset', preset, '--yes', ...rootFlags], { env: s.env });
+      expect(bare.code, bare.stderr).toBe(2);
+      expect(bare.stderr).toContain(`would change 1 setting the install was given with --set`);
+      expect(bare.stderr).toContain(`${set} (the preset says ${says})`);
+      expect(bare.stderr).toContain(`to keep them: hd-setup install --preset ${preset} --yes ${rootFlags.join(' ')} --set ${set}`);
+      expect(bare.stderr).toContain('to apply exactly this preset: add --reset');
+      expect(s.calls().slice(n).filter((c) => MUTATING.test(c))).toEqual([]);
+      if (file && read) expect(read(readFileSync(join(s.home, file), 'utf8'))).toBe(true);
+      // given again: a no-op; and refused again without it (the record still says it was given)
+      const kept = cli(['install', '--preset', preset, '--yes', '--set', set, ...rootFlags], { env: s.env });
+      expect(kept.stderr).toContain('Changed: nothing');
+      expect(cli(['install', '--preset', preset, '--yes', ...rootFlags], { env: s.env }).code).toBe(2);
+      // --reset: the preset's value, and then the bare preset is a no-op
+      const reset = cli(['install', '--preset', preset, '--yes', '--reset', ...rootFlags], { env: s.env });
+      expect(reset.code, reset.stderr).toBe(0);
+      expect(reset.stderr).not.toContain('Changed: nothing');
+      const again = cli(['install', '--preset', preset, '--yes', ...rootFlags], { env: s.env });
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stderr).toContain('Changed: nothing');
+      s.server.close();
+    });
+  }
   it('Kubernetes: the image pull policy of the agent', async () => {
     const k = await k8sBed();
     try {

@@ -26,7 +26,7 @@ export async function installCommand(flags: InstallFlags): Promise<number> {
     const { wizardCommand } = await import('./wizard.js');
     return wizardCommand(flags);
   }
-  const { loaded, installed, kept } = await loadForInstall(flags);
+  const { loaded, installed, kept, setPaths } = await loadForInstall(flags);
   // One change at a time per install target; after waiting for another run, re-read what it changed.
   const lock = flags.dryRun ? undefined : await lockAt(locationOf(loaded.model, findContext().home), findContext().home);
   if (lock?.waited) return installCommand(flags);
@@ -64,6 +64,6 @@ export async function installCommand(flags: InstallFlags): Promise<number> {
       return 1;
     }
   }
-  const summary: Summary = await install(p, flags, reporterFor(flags));
+  const summary: Summary = await install(p, { ...flags, setPaths }, reporterFor(flags));
   return exitCodeOf(summary);
 }

@@ -69,7 +69,7 @@ export function buildProgram(): Command {
     .option('--skip-check <id>', 'skip a preflight check by id (repeatable)', collectCheckId, [])
     .option('--allow-root', ALLOW_ROOT)
     .option('--context <name>', 'Kubernetes: kubectl/helm context to use (default: the current context)')
-    .option('--reset', 'apply exactly this preset, dropping settings the install has that it does not mention')
+    .option('--reset', 'apply exactly this preset: drop settings the install has that it does not mention, and take its values over those an earlier --set gave')
     .action(
       action(async (opts) => {
         const { installCommand } = await import('./install.js');

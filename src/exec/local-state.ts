@@ -81,6 +81,7 @@ function recordProblem(r: unknown): string | undefined {
     if (o[k] !== undefined && typeof o[k] !== 'string') return `has a ${k} that is not a string`;
   }
   if (o.skipChecks !== undefined && !(Array.isArray(o.skipChecks) && o.skipChecks.every((c) => typeof c === 'string'))) return 'has skipChecks that are not a list of check ids';
+  if (o.setPaths !== undefined && !(Array.isArray(o.setPaths) && o.setPaths.length <= 1000 && o.setPaths.every((c) => typeof c === 'string' && c.length <= 1000))) return 'has setPaths that are not a list of setting paths';
   if (o.allowRoot !== undefined && typeof o.allowRoot !== 'boolean') return 'has an allowRoot that is not true or false';
   if (o.state !== undefined && o.state !== 'installed' && o.state !== 'started' && o.state !== 'uninstalled') return 'has an unknown state';
   if (o.containers !== undefined && !keptContainersOk(o.containers)) return 'has containers that are not {name: {image, labels, restart}}';

@@ -28,6 +28,11 @@ export interface InstallRecord extends Location {
    * daemon's socket): later commands run without DOCKER_HOST talk to it too, as its boot unit does.
    */
   dockerHost?: string;
+  /**
+   * The settings the last install was given with --set (dotted paths, secrets left out): a later run whose
+   * preset says otherwise for one of them, without --set for it, is refused rather than reverting it.
+   */
+  setPaths?: string[];
   /** When `hd-setup stop` stopped it (ISO time); a start, restart or install clears it. */
   stoppedAt?: string;
   updatedAt: string;
@@ -42,12 +47,13 @@ export function readRegistry(home: string, lenient?: { warn: (msg: string) => vo
   return readRegistryFile(registryFile(home), lenient) as InstallRecord[];
 }
 
-export function recordOf(loc: Location, choices: { skipChecks?: string[]; allowRoot?: boolean; dockerHost?: string } = {}, state: InstallRecord['state'] = 'installed', now = new Date(), containers?: Record<string, KeptContainer>): InstallRecord {
+export function recordOf(loc: Location, choices: { skipChecks?: string[]; allowRoot?: boolean; dockerHost?: string; setPaths?: string[] } = {}, state: InstallRecord['state'] = 'installed', now = new Date(), containers?: Record<string, KeptContainer>): InstallRecord {
   return {
     ...loc,
     ...(choices.skipChecks?.length ? { skipChecks: [...new Set(choices.skipChecks)].sort() } : {}),
     ...(choices.allowRoot ? { allowRoot: true } : {}),
     ...(choices.dockerHost && loc.runtime === 'docker' ? { dockerHost: choices.dockerHost } : {}),
+    ...(choices.setPaths?.length ? { setPaths: [...new Set(choices.setPaths)].sort() } : {}),
     state,
     ...(containers && Object.keys(containers).length ? { containers } : {}),
     updatedAt: now.toISOString(),

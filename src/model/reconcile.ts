@@ -3,6 +3,9 @@
 // Generic: the install is a read-back preset (products/readback.ts) whose every leaf is a setting the
 // install really has, and the secrets are the paths its product names.
 import { shellQuote } from '../util/shell.js';
+import { canonical } from '../util/canonical.js';
+import { formatPath } from './errors.js';
+import { parseSetPath } from './load.js';
 
 export interface Installed {
   product: string;
@@ -141,6 +144,47 @@ export function findResets(raw: Obj, installed: Installed, validate: Validate, i
     });
 }
 
+/** A --set key as the install record keeps it: a.b[0]["dotted.key"] (parseSetPath reads it back). */
+export function setKey(set: string): string {
+  return formatPath(parseSetPath(set.slice(0, set.includes('=') ? set.indexOf('=') : set.length)));
+}
+
+/** A setting the last install was given with --set, which this run's preset (with no --set for it) says otherwise. */
+export interface Override extends Reset {
+  /** What this run's preset says. */
+  now: unknown;
+}
+
+/**
+ * The settings the last install was given with --set (`before`, setKey form) that this run would change to
+ * what its preset says, with no --set of its own for them (`given`): a preset re-run would revert them
+ * silently. Secrets are left out (a new one is a rotation), as are settings the install no longer has.
+ */
+export function findOverrides(raw: Obj, installed: Installed, before: readonly string[], given: readonly string[], isSecret: (v: unknown, path: string) => boolean | string = () => false): Override[] {
+  if (!sameInstall(raw, installed)) return [];
+  const segs = (k: string) => parseSetPath(k).map(String);
+  const within = (a: string[], b: string[]) => a.length <= b.length && a.every((x, i) => x === b[i]);
+  const near = (a: string[], b: string[]) => within(a, b) || within(b, a);
+  const now = given.map(segs);
+  const secrets = installed.secretPaths.map((p) => p.split('.'));
+  const out: Override[] = [];
+  for (const key of before) {
+    let path: string[];
+    try {
+      path = segs(key);
+    } catch {
+      continue; // a record edited by hand: nothing to protect there
+    }
+    if (now.some((g) => near(g, path)) || secrets.some((sp) => near(sp, path))) continue;
+    const was = getIn(installed.preset, path);
+    const says = getIn(raw, path);
+    if (was === undefined || says === undefined || canonical(was) === canonical(says)) continue;
+    if (isSecret(was, path.join('.')) !== false || isSecret(says, path.join('.')) !== false) continue;
+    out.push({ path: path.join('.'), value: was, secret: false, now: says });
+  }
+  return out;
+}
+
 function setPath(path: string): string {
   return path
     .split('.')
@@ -155,17 +199,21 @@ function setArg(r: Reset): string {
   return `--set ${shellQuote(`${setPath(r.path)}=${value}`)}`;
 }
 
-export function resetRefusal(resets: Reset[], installed: Installed, argvBase: string): { path: string; message: string }[] {
-  const keep = `${argvBase} ${resets.map(setArg).join(' ')}`;
+const shown = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+const settings = (n: number) => `${n} setting${n > 1 ? 's' : ''}`;
+
+/** The refusal of a re-run that would drop settings (resets) or revert ones given with --set (overrides). */
+export function resetRefusal(resets: Reset[], installed: Installed, argvBase: string, overrides: Override[] = []): { path: string; message: string }[] {
+  const keep = `${argvBase} ${[...resets, ...overrides].map(setArg).join(' ')}`;
   return [
-    {
-      path: '',
-      message: `this preset would reset ${resets.length} setting${resets.length > 1 ? 's' : ''} the installed agent has (${installed.where}): ${resets
-        .map((r) => `${r.path}${r.secret ? '' : `=${typeof r.value === 'string' ? r.value : JSON.stringify(r.value)}`}`)
-        .join(', ')}`,
-    },
+    ...(resets.length
+      ? [{ path: '', message: `this preset would reset ${settings(resets.length)} the installed agent has (${installed.where}): ${resets.map((r) => `${r.path}${r.secret ? '' : `=${shown(r.value)}`}`).join(', ')}` }]
+      : []),
+    ...(overrides.length
+      ? [{ path: '', message: `this preset would change ${settings(overrides.length)} the install was given with --set (${installed.where}): ${overrides.map((o) => `${o.path}=${shown(o.value)} (the preset says ${shown(o.now)})`).join(', ')}` }]
+      : []),
     { path: '', message: `to keep them: ${keep}` },
-    { path: '', message: `to apply exactly this preset and drop them: add --reset` },
+    { path: '', message: `to apply exactly this preset${resets.length ? ' and drop them' : ''}: add --reset` },
   ];
 }
 

@@ -2,10 +2,11 @@
 // The CLI's install command and the wizard both call these; they run no process themselves.
 import { UserError, type Problem } from '../model/errors.js';
 import { buildRaw, parseModel, type Loaded } from '../products/load.js';
-import { findResets, getIn, keepStoredSecrets, resetRefusal } from '../model/reconcile.js';
+import { findOverrides, findResets, getIn, keepStoredSecrets, resetRefusal, setKey } from '../model/reconcile.js';
 import type { BaseModel, Location } from '../model/base.js';
 import { productOf } from '../products/index.js';
 import { secretFieldAt, secretFields } from '../products/secrets.js';
+import { parseSetPath } from '../model/load.js';
 import type { ProductModule } from '../products/types.js';
 import { askRuntimeState, detectHost, detectState, inspectContainers, runtimeBinOf } from '../exec/detect.js';
 import { OWNER_LABEL } from '../plan/containers.js';
@@ -29,6 +30,8 @@ export interface Choices {
   allowRoot?: boolean;
   /** Where allowRoot came from (effectiveChoices): --allow-root now, or the install's record. */
   allowRootFrom?: 'flag' | 'install';
+  /** The settings this run was given with --set (setKey form): recorded, so a later preset run does not revert them silently. */
+  setPaths?: string[];
 }
 
 export interface LoadRequest {
@@ -37,7 +40,7 @@ export interface LoadRequest {
   context?: string;
   /** The wizard's answers, instead of a preset file. */
   presetObject?: Record<string, unknown>;
-  /** Apply exactly this preset, dropping settings the install has that it does not mention. */
+  /** Apply exactly this preset: drop settings the install has that it does not mention, and take its values over an earlier --set's. */
   reset?: boolean;
 }
 
@@ -46,6 +49,8 @@ export interface LoadedForInstall {
   installed?: DetectedInstall;
   /** Stored secrets kept from the install. */
   kept: string[];
+  /** The settings given with --set, secrets left out (setKey form): for the install record. */
+  setPaths: string[];
 }
 
 
@@ -59,6 +64,7 @@ export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = 
   const loc = locationFromRaw(raw, c.home);
   const installed = loc ? await findAt(loc, c, 'absent') : undefined;
   const validate = (r: Record<string, unknown>) => void parseModel(structuredClone(r), { env, baseDir });
+  const given = (req.set ?? []).map(setKey);
   let kept: string[] = [];
   if (installed) {
     // a proxy URL with a password in it: kept when the preset's reference to it gives nothing, as a secret is
@@ -76,17 +82,28 @@ export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = 
     // be kept, and a re-run would drop it silently. Refused unless --reset says to replace them.
     if (!req.reset && installed.location.runtime !== 'kubernetes') wholeModelOf(installed);
     const resets = req.reset ? [] : findResets(raw, inst, validate, isSecret);
+    // The wizard's answers are each chosen on screen: only a preset (file) run can revert a --set unseen.
+    const overrides = req.reset || req.presetObject ? [] : findOverrides(raw, inst, findRecord(c.home, installed.location)?.setPaths ?? [], given, isSecret);
     kept = keepStoredSecrets(raw, inst, env, validate);
     const { model, secrets, warnings: short } = parseModel(raw, { env, baseDir });
     redactor.add(secrets);
     for (const w of short) process.stderr.write(`warning: ${w}\n`);
-    if (resets.length) throw new UserError(resetRefusal(resets, inst, `hd-setup ${process.argv.slice(2).map(shellQuote).join(' ')}`));
-    return { loaded: { model, raw, secrets, source, warnings }, installed, kept };
+    if (resets.length || overrides.length) throw new UserError(resetRefusal(resets, inst, `hd-setup ${process.argv.slice(2).map(shellQuote).join(' ')}`, overrides));
+    return { loaded: { model, raw, secrets, source, warnings }, installed, kept, setPaths: publicPaths(given, model) };
   }
   const { model, secrets, warnings: short } = parseModel(raw, { env, baseDir });
   redactor.add(secrets);
   for (const w of short) process.stderr.write(`warning: ${w}\n`);
-  return { loaded: { model, raw, secrets, source, warnings }, kept };
+  return { loaded: { model, raw, secrets, source, warnings }, kept, setPaths: publicPaths(given, model) };
+}
+
+/** The --set paths that hold no secret (a secret's rotation is no setting to keep). */
+function publicPaths(given: string[], model: BaseModel): string[] {
+  const secret = secretFields(model as unknown as Record<string, unknown>).filter((f) => f.kind === 'value').map((f) => f.path.split('.'));
+  return given.filter((k) => {
+    const path = parseSetPath(k).map(String);
+    return !secret.some((sp) => sp.every((x, i) => x === path[i]) || path.every((x, i) => x === sp[i]));
+  });
 }
 
 export interface Prepared {
@@ -286,7 +303,7 @@ export async function install(p: Prepared, c: Choices, report: Reporter): Promis
   // While it runs, the record keeps what the containers will say (image, pull policy, memory, restart
   // policy): an install that stops before they exist (a failed pull, Ctrl-C) still reads back whole.
   const runs = Object.fromEntries(p.plan.steps.flatMap((s) => (s.runs ? [[s.runs.name, { image: s.runs.image, labels: s.runs.labels, restart: s.runs.restart }]] : [])));
-  const choices = { ...(c.skipCheck ? { skipChecks: c.skipCheck } : {}), ...(c.allowRoot ? { allowRoot: true } : {}), ...(p.host.dockerHost ? { dockerHost: p.host.dockerHost } : {}) };
+  const choices = { ...(c.skipCheck ? { skipChecks: c.skipCheck } : {}), ...(c.allowRoot ? { allowRoot: true } : {}), ...(p.host.dockerHost ? { dockerHost: p.host.dockerHost } : {}), ...(c.setPaths?.length ? { setPaths: c.setPaths } : {}) };
   // A re-run that replaces nothing, over an install recorded with the same choices, leaves the record as it is.
   const same = keepsReadBack(p.plan) && holdsRecord(p.host.home, recordOf(p.location, choices, 'installed'));
   let marked = same;

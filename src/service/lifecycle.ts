@@ -182,7 +182,7 @@ export async function uninstall(d: DetectedInstall, plan: Plan, choices: Choices
     if (!purge && d.location.runtime !== 'kubernetes') {
       const rec = findRecord(home, d.location);
       const kept = d.uninstalled ? (rec?.containers ?? {}) : keptContainers(d);
-      remember(home, recordOf(d.location, { ...(rec?.skipChecks ? { skipChecks: rec.skipChecks } : {}), ...(rec?.allowRoot ? { allowRoot: true } : {}), ...(rec?.dockerHost ? { dockerHost: rec.dockerHost } : {}) }, 'uninstalled', new Date(), kept));
+      remember(home, recordOf(d.location, { ...(rec?.skipChecks ? { skipChecks: rec.skipChecks } : {}), ...(rec?.allowRoot ? { allowRoot: true } : {}), ...(rec?.dockerHost ? { dockerHost: rec.dockerHost } : {}), ...(rec?.setPaths ? { setPaths: rec.setPaths } : {}) }, 'uninstalled', new Date(), kept));
     } else forget(home, d.location);
   }
   return s;
