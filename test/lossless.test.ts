@@ -123,7 +123,7 @@ describe('a bare re-run after a --set keeps the setting or refuses, naming the -
       expect(bare.code, bare.stderr).toBe(2);
       expect(bare.stderr).toContain(`would change 1 setting the install was given with --set`);
       expect(bare.stderr).toContain(`${set} (the preset says ${says})`);
-      expect(bare.stderr).toContain(`to keep them: hd-setup install --preset ${preset} --yes ${rootFlags.join(' ')} --set ${set}`);
+      expect(bare.stderr).toContain(`to keep it: hd-setup install --preset ${preset} --yes ${rootFlags.join(' ')} --set ${set}`);
       expect(bare.stderr).toContain('to apply exactly this preset: add --reset');
       expect(s.calls().slice(n).filter((c) => MUTATING.test(c))).toEqual([]);
       if (file && read) expect(read(readFileSync(join(s.home, file), 'utf8'))).toBe(true);

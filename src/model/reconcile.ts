@@ -212,8 +212,8 @@ export function resetRefusal(resets: Reset[], installed: Installed, argvBase: st
     ...(overrides.length
       ? [{ path: '', message: `this preset would change ${settings(overrides.length)} the install was given with --set (${installed.where}): ${overrides.map((o) => `${o.path}=${shown(o.value)} (the preset says ${shown(o.now)})`).join(', ')}` }]
       : []),
-    { path: '', message: `to keep them: ${keep}` },
-    { path: '', message: `to apply exactly this preset${resets.length ? ' and drop them' : ''}: add --reset` },
+    { path: '', message: `to keep ${resets.length + overrides.length > 1 ? 'them' : 'it'}: ${keep}` },
+    { path: '', message: `to apply exactly this preset${resets.length ? ` and drop ${resets.length > 1 ? 'them' : 'it'}` : ''}: add --reset` },
   ];
 }
 

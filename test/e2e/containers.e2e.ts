@@ -305,7 +305,7 @@ for (const rt of runtimes) {
       expect(refused.code).toBe(2);
       expect(refused.stderr).toContain('would reset 1 setting');
       expect(refused.stderr).toContain('proxy.https=http://proxy.internal:3128');
-      expect(refused.stderr).toContain('to keep them: hd-setup install');
+      expect(refused.stderr).toContain('to keep it: hd-setup install');
       const reset = hd(rt, install('--reset'));
       expect(reset.code, reset.stderr).toBe(0);
       expect(JSON.parse(readFileSync(join(dir, 'conf/config.json'), 'utf8')).https_proxy).toBeUndefined();
