@@ -141,6 +141,42 @@ describe('a bare re-run after a --set keeps the setting or refuses, naming the -
       s.server.close();
     });
   }
+  // A run that gives no secret (the stored one is kept): the settings it leaves out are found all the same.
+  for (const [label, args, envOut] of [
+    ['only --set product and runtime', ['--set', 'product=fivetran', '--set', 'runtime=docker'], []],
+    ['the preset, its token variable unset', ['--preset', 'fivetran-docker'], ['FIVETRAN_TOKEN']],
+  ] as const) {
+    it(`a re-run with ${label} (the stored token kept) refuses too, before and after an uninstall that kept the config`, async () => {
+      const s = await stubEnv('docker');
+      const first = cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'proxy.https=http://proxy.internal:3128', '--set', 'fivetran.memory=4g', ...rootFlags], { env: s.env });
+      expect(first.code, first.stderr).toBe(0);
+      const env = { ...s.env };
+      for (const k of envOut) delete env[k];
+      const config = () => readFileSync(join(s.home, 'fivetran/conf/config.json'), 'utf8');
+      const before = config();
+      for (const round of ['installed', 'uninstalled']) {
+        const n = s.calls().length;
+        const bare = cli(['install', ...args, '--yes', ...rootFlags], { env });
+        expect(bare.code, `${round}: ${bare.stderr}`).toBe(2);
+        expect(bare.stderr).toContain('would reset 2 settings the installed agent has');
+        expect(bare.stderr).toContain('proxy.https=http://proxy.internal:3128, fivetran.memory=4g');
+        expect(bare.stderr).toContain(`to keep them: hd-setup install ${args.join(' ')} --yes ${rootFlags.join(' ')} --set proxy.https=http://proxy.internal:3128 --set fivetran.memory=4g`);
+        expect(bare.stderr).toContain(args[0] === '--preset' ? 'to apply exactly this preset and drop them' : 'this run would reset');
+        expect(s.calls().slice(n).filter((c) => MUTATING.test(c))).toEqual([]);
+        expect(config()).toBe(before);
+        // the refusal's own command keeps them, the stored token with them
+        const kept = cli(['install', ...args, '--yes', ...rootFlags, '--set', 'proxy.https=http://proxy.internal:3128', '--set', 'fivetran.memory=4g'], { env });
+        expect(kept.code, kept.stderr).toBe(0);
+        expect(kept.stderr).toContain('Keeping the stored secret: fivetran.token');
+        if (round === 'installed') {
+          expect(kept.stderr).toContain('Changed: nothing');
+          expect(cli(['uninstall', '--yes'], { env: s.env }).code).toBe(0);
+        }
+        expect(config()).toBe(before);
+      }
+      s.server.close();
+    });
+  }
   it('Kubernetes: the image pull policy of the agent', async () => {
     const k = await k8sBed();
     try {

@@ -202,18 +202,21 @@ function setArg(r: Reset): string {
 const shown = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
 const settings = (n: number) => `${n} setting${n > 1 ? 's' : ''}`;
 
-/** The refusal of a re-run that would drop settings (resets) or revert ones given with --set (overrides). */
-export function resetRefusal(resets: Reset[], installed: Installed, argvBase: string, overrides: Override[] = []): { path: string; message: string }[] {
+/**
+ * The refusal of a re-run that would drop settings (resets) or revert ones given with --set (overrides).
+ * `subject` names what the run was given: a preset, or only --set.
+ */
+export function resetRefusal(resets: Reset[], installed: Installed, argvBase: string, overrides: Override[] = [], subject = 'this preset'): { path: string; message: string }[] {
   const keep = `${argvBase} ${[...resets, ...overrides].map(setArg).join(' ')}`;
   return [
     ...(resets.length
-      ? [{ path: '', message: `this preset would reset ${settings(resets.length)} the installed agent has (${installed.where}): ${resets.map((r) => `${r.path}${r.secret ? '' : `=${shown(r.value)}`}`).join(', ')}` }]
+      ? [{ path: '', message: `${subject} would reset ${settings(resets.length)} the installed agent has (${installed.where}): ${resets.map((r) => `${r.path}${r.secret ? '' : `=${shown(r.value)}`}`).join(', ')}` }]
       : []),
     ...(overrides.length
-      ? [{ path: '', message: `this preset would change ${settings(overrides.length)} the install was given with --set (${installed.where}): ${overrides.map((o) => `${o.path}=${shown(o.value)} (the preset says ${shown(o.now)})`).join(', ')}` }]
+      ? [{ path: '', message: `${subject} would change ${settings(overrides.length)} the install was given with --set (${installed.where}): ${overrides.map((o) => `${o.path}=${shown(o.value)} (the preset says ${shown(o.now)})`).join(', ')}` }]
       : []),
     { path: '', message: `to keep ${resets.length + overrides.length > 1 ? 'them' : 'it'}: ${keep}` },
-    { path: '', message: `to apply exactly this preset${resets.length ? ` and drop ${resets.length > 1 ? 'them' : 'it'}` : ''}: add --reset` },
+    { path: '', message: `to apply exactly ${subject}${resets.length ? ` and drop ${resets.length > 1 ? 'them' : 'it'}` : ''}: add --reset` },
   ];
 }
 

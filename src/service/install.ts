@@ -81,14 +81,16 @@ export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = 
     // Files edited into something hd-setup would not write (a proxy URL with a space): what they hold cannot
     // be kept, and a re-run would drop it silently. Refused unless --reset says to replace them.
     if (!req.reset && installed.location.runtime !== 'kubernetes') wholeModelOf(installed);
+    // The stored secrets first: a run that gives none (only --set product=… runtime=…, or a preset whose
+    // env: reference is unset) is otherwise invalid with every setting added back, and so seems to reset nothing.
+    kept = keepStoredSecrets(raw, inst, env, validate);
     const resets = req.reset ? [] : findResets(raw, inst, validate, isSecret);
     // The wizard's answers are each chosen on screen: only a preset (file) run can revert a --set unseen.
     const overrides = req.reset || req.presetObject ? [] : findOverrides(raw, inst, findRecord(c.home, installed.location)?.setPaths ?? [], given, isSecret);
-    kept = keepStoredSecrets(raw, inst, env, validate);
     const { model, secrets, warnings: short } = parseModel(raw, { env, baseDir });
     redactor.add(secrets);
     for (const w of short) process.stderr.write(`warning: ${w}\n`);
-    if (resets.length || overrides.length) throw new UserError(resetRefusal(resets, inst, `hd-setup ${process.argv.slice(2).map(shellQuote).join(' ')}`, overrides));
+    if (resets.length || overrides.length) throw new UserError(resetRefusal(resets, inst, `hd-setup ${process.argv.slice(2).map(shellQuote).join(' ')}`, overrides, req.preset || req.presetObject ? 'this preset' : 'this run'));
     return { loaded: { model, raw, secrets, source, warnings }, installed, kept, setPaths: publicPaths(given, model) };
   }
   const { model, secrets, warnings: short } = parseModel(raw, { env, baseDir });
