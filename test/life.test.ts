@@ -51,7 +51,7 @@ describe('uninstalled, config kept: told apart from an install, and read back wh
 
     const st = cli(['status'], { env: s.env });
     expect(st.code).toBe(1);
-    expect(st.stdout).toBe(`Fivetran agent on docker — ${s.home}/fivetran\n  not installed: it was uninstalled and its config is kept in ${s.home}/fivetran; install it again (hd-setup, or hd-setup install), or delete the config (hd-setup uninstall --purge)\n`);
+    expect(st.stdout).toBe(`Fivetran agent on docker — ${s.home}/fivetran\n  not installed: it was uninstalled and its config is kept in ${s.home}/fivetran; install it again (at a terminal: hd-setup; in a script: hd-setup install --set product=fivetran --set runtime=docker --set fivetran.installDir=${s.home}/fivetran --yes), or delete the config (hd-setup uninstall --purge)\n`);
     expect(JSON.parse(cli(['status', '--json'], { env: s.env }).stdout)).toMatchObject({ installed: false, healthy: false });
 
     const before = s.calls().length;
@@ -86,6 +86,10 @@ describe('uninstalled, config kept: told apart from an install, and read back wh
     const bare = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env });
     expect(bare.code).toBe(2);
     expect(bare.stderr).toContain(`fivetran.image=${image}, fivetran.pullPolicy=never`);
+    // so is the script command status suggests (no preset: the stored token is kept, the settings are named)
+    const suggested = cli(['install', '--set', 'product=fivetran', '--set', 'runtime=docker', '--set', `fivetran.installDir=${s.home}/fivetran`, '--yes', ...rootFlags], { env: s.env });
+    expect(suggested.code, suggested.stderr).toBe(2);
+    expect(suggested.stderr).toContain(`this run would reset 2 settings the installed agent has (${s.home}/fivetran): fivetran.image=${image}, fivetran.pullPolicy=never`);
     // ... and with them, the offline re-install does not pull.
     const re = cli(['install', '--preset', 'fivetran-docker', '--yes', ...set, ...rootFlags], { env: s.env });
     expect(re.code, re.stderr).toBe(0);
@@ -102,7 +106,12 @@ describe('uninstalled, config kept: told apart from an install, and read back wh
     const dry = cli(['uninstall', '--dry-run'], { env: s.env });
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toMatch(/^hd-setup uninstall --dry-run: Tobiko Cloud executors on docker/);
-    const purge = cli(['uninstall', '--purge', '--yes', '--set', 'product=fivetran', '--set', 'runtime=docker'], { env: s.env });
+    // the commands status and uninstall suggest for the kept config name it among the two
+    const hint = /or delete the config \((hd-setup uninstall --purge[^)]*)\)/.exec(cli(['status'], { env: s.env }).stdout)?.[1];
+    expect(hint).toBe('hd-setup uninstall --purge --set product=fivetran');
+    const nothing = cli(['uninstall', '--set', 'product=fivetran', '--yes'], { env: s.env });
+    expect(nothing.stderr).toContain(`To delete the config too: ${hint}\n`);
+    const purge = cli([...hint!.split(' ').slice(1), '--yes'], { env: s.env });
     expect(purge.code, purge.stderr).toBe(0);
     const changed = purge.stderr.slice(purge.stderr.indexOf('Changed:'));
     expect(changed).not.toContain('Stop and remove');

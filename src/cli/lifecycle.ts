@@ -68,7 +68,7 @@ function dryRun(d: DetectedInstall, plan: Plan, command: string, json?: boolean)
 export async function uninstallCommand(flags: LifecycleFlags): Promise<number> {
   // Without --purge, an install that is there now is what uninstall means; a config kept after an uninstall is not one.
   const d = await findInstall(flags, flags.purge ? undefined : (x) => !x.uninstalled);
-  const nothing = life.nothingToUninstall(d, Boolean(flags.purge));
+  const nothing = life.nothingToUninstall(d, Boolean(flags.purge), choosingFlags(d.location, findContext().home));
   if (nothing) {
     if (flags.json) printJson({ product: d.location.product, runtime: d.location.runtime, where: d.where, installed: false, changed: [] });
     else process.stderr.write(`${nothing}\n`);
@@ -214,13 +214,14 @@ export async function statusCommand(flags: LifecycleFlags): Promise<number> {
   const pointed = Boolean(flags.preset || flags.set?.length || flags.context);
   const list = inContext ? await findInContext(inContext, findContext()) : pointed ? [await findInstall(flags)] : await findAll(findContext());
   if (list.length === 0) await findInstall(flags); // reports "no install found"
-  const reports = await Promise.all(list.map((d) => life.status(d)));
+  const { home } = findContext();
+  const choosing = list.map((d) => choosingFlags(d.location, home));
+  const reports = await Promise.all(list.map((d, i) => life.status(d, choosing[i])));
   if (flags.json) printJson(reports.length === 1 ? reports[0] : { installs: reports });
   else {
-    const { home } = findContext();
     reports.forEach((r, i) => {
       if (i > 0) process.stdout.write('\n');
-      printStatus(r, choosingFlags(list[i]!.location, home));
+      printStatus(r, choosing[i]);
     });
   }
   return reports.every((r) => r.healthy) ? 0 : 1;

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import type { BaseModel, Location } from '../model/base.js';
 import { productOf, installName } from '../products/index.js';
 import type { KubeSpec, ProductModule } from '../products/types.js';
-import { findAt, findContext } from './find.js';
+import { findAt, findContext, pointerFor } from './find.js';
 import { latestGoodBackup, listBackups, purgeActions } from '../util/fsx.js';
 import { acquireLock, installLockKey, type Lock } from '../exec/lock.js';
 import { backupValidator } from '../exec/local-state.js';
@@ -160,10 +160,21 @@ export async function uninstallPlanFor(d: DetectedInstall, purge: boolean): Prom
   return uninstallPlan(t, purge);
 }
 
-/** An install that was uninstalled with its config kept: `uninstall` has nothing to do without --purge. */
-export function nothingToUninstall(d: DetectedInstall, purge: boolean): string | undefined {
+/**
+ * An install that was uninstalled with its config kept: `uninstall` has nothing to do without --purge.
+ * `choosing`: the flags that point at it when there are others (service/find.ts choosingFlags).
+ */
+export function nothingToUninstall(d: DetectedInstall, purge: boolean, choosing = ''): string | undefined {
   if (!d.uninstalled || purge) return undefined;
-  return `nothing to do: ${installName(d.location.product, d.location.runtime)} is not installed (uninstalled; its config is kept in ${d.where}). To delete the config too: hd-setup uninstall --purge`;
+  return `nothing to do: ${installName(d.location.product, d.location.runtime)} is not installed (uninstalled; its config is kept in ${d.where}). To delete the config too: hd-setup uninstall --purge${choosing ? ` ${choosing}` : ''}`;
+}
+
+/**
+ * What status says of a config an uninstall kept: the commands that install it again (the wizard starts
+ * from it; a script names the install, and the run refuses to drop a setting the config has) or delete it.
+ */
+export function keptConfigNote(d: DetectedInstall, choosing = ''): string {
+  return `not installed: it was uninstalled and its config is kept in ${d.where}; install it again (at a terminal: hd-setup; in a script: hd-setup install ${pointerFor(d)} --yes), or delete the config (hd-setup uninstall --purge${choosing ? ` ${choosing}` : ''})`;
 }
 
 /** What the containers say that no file keeps (image, hd-setup's labels, restart policy): kept in the record by uninstall. */
@@ -351,11 +362,10 @@ function imageOf(d: DetectedInstall): string | undefined {
   }
 }
 
-export async function status(d: DetectedInstall): Promise<StatusReport> {
+export async function status(d: DetectedInstall, choosing = ''): Promise<StatusReport> {
   const base = { product: d.location.product, runtime: d.location.runtime, where: d.where, installed: !d.uninstalled };
   if (d.uninstalled) {
-    const kept = `not installed: it was uninstalled and its config is kept in ${d.where}; install it again (hd-setup, or hd-setup install), or delete the config (hd-setup uninstall --purge)`;
-    return { ...base, versions: { hdSetup: VERSION }, healthy: false, kept };
+    return { ...base, versions: { hdSetup: VERSION }, healthy: false, kept: keptConfigNote(d, choosing) };
   }
   const t = await targetOf(d);
   if (d.location.runtime !== 'kubernetes') {
