@@ -153,6 +153,26 @@ describe('doctor before an install', () => {
   }, 60_000);
 });
 
+describe('doctor with only a product (--set product=fivetran), as the other commands take it', () => {
+  it('checks the install of that product when there is one; with none, the checks before an install name what is missing', async () => {
+    const s = await stubEnv('docker', {}, { imagePresent: true });
+    const none = cli(['doctor', '--set', 'product=fivetran'], { env: s.env });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/^error: runtime: is required/);
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(cli(['install', '--preset', 'tobiko-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    for (const [product, where] of [['fivetran', 'fivetran'], ['tobiko', 'tobiko']]) {
+      const r = cli(['doctor', '--set', `product=${product}`, '--json'], { env: s.env });
+      expect(JSON.parse(r.stdout), r.stderr).toMatchObject({ product, runtime: 'docker', where: `${s.home}/${where}`, installed: true });
+    }
+    // the runtime alone fits both: exit 2 naming how to choose
+    const both = cli(['doctor', '--set', 'runtime=docker'], { env: s.env });
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/^error: 2 installs found: .*choose one with --set product=/);
+    s.server.close();
+  }, 90_000);
+});
+
 describe.runIf(isRoot)('doctor says where --allow-root came from', () => {
   it('installed with --allow-root, doctor without it: "allowed: it was installed with --allow-root"', async () => {
     const s = await stubEnv('docker', { USER: 'ana' }, { imagePresent: true });

@@ -260,10 +260,12 @@ export async function doctorCommand(flags: LifecycleFlags): Promise<number> {
   // The install the flags point at, or the one found; with none, the checks for an install (below).
   // --context alone: the install in that context (exit 2 naming the context when there is none, exit 1 when
   // its cluster cannot be reached), as status does.
+  // A pointer with only a product (--set product=fivetran): the install of that product when there is one.
   const found = contextOnly(flags) ? await findInstall(flags) : pointed ? await (async () => {
-    const { pointerLocation } = await import('../service/find.js');
+    const { installsWith, pointerLocation } = await import('../service/find.js');
     const loc = pointerLocation(flags, c);
-    return loc ? findAt(loc, c) : undefined;
+    if (loc) return findAt(loc, c);
+    return (await installsWith(flags, c)).fit.length ? findInstall(flags) : undefined;
   })() : (await findAll(c)).length ? await findInstall(flags) : undefined;
   if (!found) {
     const before = await notInstalled(flags);

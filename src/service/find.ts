@@ -195,11 +195,8 @@ export async function findOne(p: Pointer, c: FindContext, pick?: (list: Detected
   const loc = inContext ? undefined : pointerLocation(p, c);
   if (!inContext && (p.preset || p.set?.length || p.context)) {
     if (!loc) {
-      // Only a product or a runtime (--set product=fivetran): the installs found that have it.
-      const { raw } = buildRaw({ ...(p.preset ? { preset: p.preset } : {}), sets: p.set ?? [] });
+      const { fit, raw } = await installsWith(p, c);
       const flag = p.preset ? '--preset' : '--set';
-      if (raw.product === undefined && raw.runtime === undefined) throw new UserError([{ path: flag, message: `names no product and runtime; ${choose}` }]);
-      const fit = (await findAll(c)).filter((d) => (raw.product === undefined || d.location.product === raw.product) && (raw.runtime === undefined || d.location.runtime === raw.runtime));
       if (fit.length === 0) throw new UserError([{ path: flag, message: `no install found with ${[raw.product !== undefined ? `product ${String(raw.product)}` : '', raw.runtime !== undefined ? `runtime ${String(raw.runtime)}` : ''].filter(Boolean).join(' and ')}; ${choose}` }]);
       return fit.length === 1 ? fit[0]! : chooseAmong(fit, pick);
     }
@@ -218,6 +215,14 @@ export async function findOne(p: Pointer, c: FindContext, pick?: (list: Detected
     throw new UserError([{ path: '', message: `no install found (looked in the installs hd-setup recorded and the default places of ${productIds().join(', ')}); point at it with ${choose}` }]);
   }
   return chooseAmong(all, pick);
+}
+
+/** A pointer with only a product or a runtime (--set product=fivetran): the installs found that have it. */
+export async function installsWith(p: Pointer, c: FindContext): Promise<{ fit: DetectedInstall[]; raw: Record<string, unknown> }> {
+  const { raw } = buildRaw({ ...(p.preset ? { preset: p.preset } : {}), sets: p.set ?? [] });
+  if (raw.product === undefined && raw.runtime === undefined) throw new UserError([{ path: p.preset ? '--preset' : '--set', message: `names no product and runtime; ${choose}` }]);
+  const fit = (await findAll(c)).filter((d) => (raw.product === undefined || d.location.product === raw.product) && (raw.runtime === undefined || d.location.runtime === raw.runtime));
+  return { fit, raw };
 }
 
 /** Several installs: `pick` chooses (a TTY asks), else exit 2 naming the flags that choose each. */
