@@ -229,6 +229,7 @@ describe('the wizard checks its flags before the first question (exit 2, install
   const cases: [string, string[], NodeJS.ProcessEnv, string][] = [
     ['a mistyped key, product not given', ['--set', 'fivetran.imagee=x'], {}, 'error: fivetran.imagee: unknown key; check the spelling (see: hd-setup schema)'],
     ['a mistyped key', ['--set', 'product=fivetran', '--set', 'fivetran.imagee=x'], {}, 'error: fivetran.imagee: unknown key; check the spelling (see: hd-setup schema)'],
+    ['a mistyped top-level key, nothing else given', ['--set', 'proxyy.https=http://proxy.internal:3128'], {}, 'error: proxyy: unknown key; check the spelling (see: hd-setup schema)'],
     ['an unknown preset', ['--preset', 'fivetran-dokcer'], {}, 'error: --preset: unknown preset "fivetran-dokcer"; bundled presets: '],
     ['an unset env: reference', ['--set', 'fivetran.token=env:NO_SUCH_VAR_X'], {}, 'error: fivetran.token: environment variable NO_SUCH_VAR_X is not set'],
     ['a wrong type', ['--set', 'product=tobiko', '--set', 'tobiko.kubernetes.run.replicas=many'], {}, 'error: tobiko.kubernetes.run.replicas: expected number'],

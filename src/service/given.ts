@@ -32,11 +32,13 @@ export function checkGiven(req: Pick<LoadRequest, 'preset' | 'set' | 'context'>,
       throw e;
     }
   };
-  const products = raw.product !== undefined ? [raw.product] : PRODUCTS.map((m) => m.id).filter((id) => raw[id] !== undefined);
-  const candidates = (products.length ? products : [undefined]).flatMap((product) => {
+  // No product named: each one in turn (with none, a mistyped top-level key hides behind "product is required").
+  const sections = raw.product !== undefined ? [raw.product] : PRODUCTS.map((m) => m.id).filter((id) => raw[id] !== undefined);
+  const products = sections.length ? sections : PRODUCTS.map((m) => m.id);
+  const candidates = products.flatMap((product) => {
     const m = findProduct(product);
     const runtimes = raw.runtime !== undefined || !m ? [raw.runtime] : m.runtimes;
-    return runtimes.map((runtime) => ({ ...raw, ...(product !== undefined ? { product } : {}), ...(runtime !== undefined ? { runtime } : {}) }));
+    return runtimes.map((runtime) => ({ ...raw, product, ...(runtime !== undefined ? { runtime } : {}) }));
   });
   // The reading that fits best (a runtime filled in for the check may not be the one the user means).
   const problems = candidates.map(problemsOf).sort((a, b) => a.length - b.length)[0] ?? [];
