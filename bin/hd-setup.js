@@ -3,13 +3,12 @@
 // <tmp>/node-compile-cache: another user who made that directory first could put code in it that would run
 // as whoever runs hd-setup next (root, often). Here: <tmp>/hd-setup-<uid>, used only when it is a directory
 // of this user that nobody else may write (made 0700 when missing; one that is not is left as it is).
-import module from 'node:module';
-import { lstatSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
+// Not for --version, which compiles next to nothing: it loads no module before the entry's answer.
+const args = process.argv.slice(2);
+const versionOnly = args.length === 1 && (args[0] === '--version' || args[0] === '-v');
 const uid = process.getuid?.();
-if (module.enableCompileCache && uid !== undefined) {
+if (!versionOnly && Number(process.versions.node.split('.')[0]) >= 22 && uid !== undefined) {
+  const [{ default: module }, { lstatSync, mkdirSync }, { tmpdir }, { join }] = await Promise.all([import('node:module'), import('node:fs'), import('node:os'), import('node:path')]);
   const dir = join(tmpdir(), `hd-setup-${uid}`);
   try {
     mkdirSync(dir, { mode: 0o700 });
@@ -18,7 +17,7 @@ if (module.enableCompileCache && uid !== undefined) {
   }
   try {
     const st = lstatSync(dir);
-    if (st.isDirectory() && st.uid === uid && (st.mode & 0o077) === 0) module.enableCompileCache(join(dir, 'compile-cache'));
+    if (module.enableCompileCache && st.isDirectory() && st.uid === uid && (st.mode & 0o077) === 0) module.enableCompileCache(join(dir, 'compile-cache'));
   } catch {
     /* no cache */
   }

@@ -10,6 +10,8 @@ import { unicodeFastPaths } from './unicode-fast-paths.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
+// Every chunk may require() a CommonJS dependency: ESM output has no require of its own.
+const BANNER = "import { createRequire as __hdCreateRequire } from 'node:module'; const require = __hdCreateRequire(import.meta.url);";
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 const result = await build({
   metafile: true,
@@ -27,10 +29,17 @@ const result = await build({
   sourcemap: 'linked',
   legalComments: 'none',
   define: { __HD_BUNDLE__: 'true', 'process.env.NODE_ENV': '"production"', __HD_VERSION__: JSON.stringify(pkg.version) },
-  banner: { js: "import { createRequire as __hdCreateRequire } from 'node:module'; const require = __hdCreateRequire(import.meta.url);" },
+  banner: { js: BANNER },
   plugins: [unicodeFastPaths(root)],
   logLevel: 'warning',
 });
+
+// The entry answers --version with nothing loaded: not even the banner's node:module (it needs no require).
+const entryFile = join(root, 'dist/hd-setup.mjs');
+const entry = readFileSync(entryFile, 'utf8');
+const body = entry.replace(BANNER, ''); // its line stays, empty: the source map still fits
+if (/\brequire\b/.test(body) || /^import[\s{]/m.test(body)) throw new Error('the entry chunk imports something: --version would load it');
+writeFileSync(entryFile, body);
 
 // The preset JSON Schema, precomputed: `--set` and HD_SETUP_* parsing read it instead of building it.
 const schema = spawnSync(process.execPath, [join(root, 'dist/hd-setup.mjs'), 'schema'], { encoding: 'utf8', env: { ...process.env, CI: 'true', NO_COLOR: '1' } });

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
-import { SECRET_ENV, TOKEN, cli, expectNoSecrets, tmp, ROOT } from './helpers.js';
+import { SECRET_ENV, TOKEN, cli, expectNoSecrets, tmp, ROOT, BIN } from './helpers.js';
 import { stubEnv } from './stub-runtime.js';
 
 const env = (extra: NodeJS.ProcessEnv = {}) => ({ ...SECRET_ENV, ...extra });
@@ -258,8 +258,10 @@ describe('--version', () => {
     const { spawnSync } = await import('node:child_process');
     const dist = join(tmp(), 'dist');
     cpSync(join(ROOT, 'dist'), dist, { recursive: true });
-    // without what every other command loads first, --version and -v still answer; anything else cannot
-    for (const f of readdirSync(join(dist, 'chunks'))) if (f.startsWith('entry-run-')) rmSync(join(dist, 'chunks', f));
+    // without any chunk of the bundle, --version and -v still answer (the entry imports nothing, not even
+    // node:module); anything else cannot
+    rmSync(join(dist, 'chunks'), { recursive: true });
+    expect(readFileSync(join(dist, 'hd-setup.mjs'), 'utf8')).not.toMatch(/^\s*import[\s{]/m);
     const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
     for (const flag of ['--version', '-v']) {
       const r = spawnSync(process.execPath, [join(dist, 'hd-setup.mjs'), flag], { encoding: 'utf8' });
@@ -267,5 +269,19 @@ describe('--version', () => {
       expect(r.stdout).toBe(`${version}\n`);
     }
     expect(spawnSync(process.execPath, [join(dist, 'hd-setup.mjs'), 'schema'], { encoding: 'utf8' }).status).not.toBe(0);
+  });
+  it.runIf(existsSync('/dev/full'))('a stdout that cannot be written (a full disk): one line, exit 1', async () => {
+    const { openSync, closeSync } = await import('node:fs');
+    const { spawnSync } = await import('node:child_process');
+    const full = openSync('/dev/full', 'w');
+    try {
+      for (const args of [['--version'], ['presets']]) {
+        const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', stdio: ['ignore', full, 'pipe'], env: { ...process.env, CI: 'true' } });
+        expect(r.status, args.join(' ')).toBe(1);
+        expect(r.stderr).toBe('error: cannot write the output: ENOSPC: no space left on device, write\n');
+      }
+    } finally {
+      closeSync(full);
+    }
   });
 });

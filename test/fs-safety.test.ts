@@ -683,12 +683,15 @@ describe("Node's compile cache (Node 22.1+; Node 20 has none): never where anoth
   const uid = process.getuid!();
   const caches = typeof (createRequire(import.meta.url)('node:module') as { enableCompileCache?: unknown }).enableCompileCache === 'function';
   const version = (base: string) => {
-    const r = cli(['--version'], { env: { TMPDIR: base } });
+    const r = cli(['presets'], { env: { TMPDIR: base } });
     expect(r.code, r.stderr).toBe(0);
     expect(existsSync(join(base, 'node-compile-cache'))).toBe(false); // Node's default place, shared by every user
   };
 
-  it('kept in <tmp>/hd-setup-<uid>, made 0700', () => {
+  it('kept in <tmp>/hd-setup-<uid>, made 0700; --version (which compiles next to nothing) makes none', () => {
+    const bare = tmp('hd-cc-');
+    expect(cli(['--version'], { env: { TMPDIR: bare } }).code).toBe(0);
+    expect(readdirSync(bare)).toEqual([]);
     const base = tmp('hd-cc-');
     version(base);
     if (!caches) return expect(readdirSync(base)).toEqual([]);

@@ -2,6 +2,9 @@
 // parser or the model first); else hands over to main.
 import './interrupt-first.js'; // Ctrl-C handled from the first line on
 import { importWithoutFetch } from '../util/ink-loader.js';
+import { exitQuietlyOnEpipe } from '../util/epipe.js';
+
+exitQuietlyOnEpipe(); // `hd-setup status | head -1`: a closed stdout ends quietly, from the first write on
 
 
 const args = process.argv.slice(2);
