@@ -224,6 +224,27 @@ describe('stop with a container removed by hand', () => {
   }, 60_000);
 });
 
+describe('restart in plain lines', () => {
+  it('shows what happens in its order, counted whole: the preflight, then the stop, then the start ([1/8] … [8/8])', async () => {
+    const s = await stubEnv('docker', {}, { imagePresent: true });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const r = cli(['restart', ...rootFlags], { env: s.env });
+    expect(r.code, r.stderr).toBe(0);
+    const starts = r.stderr.split('\n').filter((l) => /^\[\d+\/\d+\] .* \.\.\./.test(l)).map((l) => l.replace(/ \.\.\..*/, ''));
+    expect(starts).toEqual([
+      '[1/8] Preflight checks',
+      '[2/8] Stop controller',
+      '[3/8] Write configuration files',
+      '[4/8] Create network fivetran_ldp',
+      '[5/8] Pull image us-docker.pkg.dev/prod-eng-fivetran-ldp/public-docker-us/ldp-agent:production',
+      '[6/8] Start container controller',
+      '[7/8] Wait until controller is running',
+      '[8/8] Start on boot',
+    ]);
+    s.server.close();
+  }, 60_000);
+});
+
 describe.runIf(hasScript)('restart on a terminal', () => {
   it('is one screen: "restarting", the stop\'s step, then the start\'s', async () => {
     const s = await stubEnv('docker', { USER: 'ana' }, { imagePresent: true });
@@ -233,6 +254,7 @@ describe.runIf(hasScript)('restart on a terminal', () => {
     const frame = lastFrame(r.out).join('\n');
     expect(frame).toContain('hd-setup · restarting Fivetran agent on docker');
     expect(frame.indexOf('✔ Stop controller')).toBeGreaterThan(-1);
+    expect(frame.indexOf('✔ Preflight checks')).toBeLessThan(frame.indexOf('✔ Stop controller'));
     expect(frame.indexOf('✔ Stop controller')).toBeLessThan(frame.indexOf('✔ Start container controller'));
     expect(r.out).not.toMatch(/(?<!re)starting Fivetran agent on docker/);
     s.server.close();

@@ -451,10 +451,11 @@ describe('lifecycle commands change no setting', () => {
     expect(restart.code, restart.stderr).toBe(0);
     // said as what they are: a start is not an install; the restart's stop does not tell to start again
     expect(start.stderr).toMatch(/^hd-setup: starting Fivetran agent on podman$/m);
-    // one header; the start's steps counted on from the stop's
+    // one header; the start's preflight first (the skipped check skipped there too), then the stop, counted whole
     expect(restart.stderr.match(/^hd-setup: .*$/gm)).toEqual(['hd-setup: restarting Fivetran agent on podman']);
-    expect(restart.stderr).toMatch(/^\[1\/1\] Stop controller \.\.\.$/m);
-    expect(restart.stderr).toMatch(/^\[2\/8\] Preflight checks \.\.\.$/m);
+    expect(restart.stderr).toMatch(/^\[1\/8\] Preflight checks \.\.\.$/m);
+    expect(restart.stderr).toMatch(/^\[2\/8\] Stop controller \.\.\.$/m);
+    expect(restart.stderr).toMatch(/^ +skip runtime-version: /m);
     expect(restart.stderr).not.toContain('installing');
     expect(restart.stderr).not.toContain('Start again with');
     // one run, one summary, which names both halves

@@ -40,8 +40,11 @@ export interface Summary {
 }
 
 export type HdEvent =
-  /** append: a later plan of the same run (a restart's start after its stop): its steps follow the earlier ones. */
-  | { type: 'plan'; title: string; verb?: string; steps: { id: string; title: string }[]; append?: boolean }
+  /**
+   * append: a later plan of the same run (a restart's start after its stop): its steps follow the earlier
+   * ones. upcoming: how many steps later plans of the run are expected to add (counted in "[1/9]").
+   */
+  | { type: 'plan'; title: string; verb?: string; steps: { id: string; title: string }[]; append?: boolean; upcoming?: number }
   | { type: 'step:start'; id: string; title: string }
   | { type: 'step:skip'; id: string; reason: string }
   | { type: 'step:done'; id: string; detail?: string }

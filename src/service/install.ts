@@ -256,8 +256,9 @@ export function runPlan(p: Prepared, c: Choices, report: Reporter): Promise<Summ
 /**
  * Carry out plans one after the other, as one run with one summary (a restart: the stop, then the start,
  * whose plan is made once the stop is done). A plan that does not succeed ends the run with its summary.
+ * `upcoming[i]`: the steps expected after plan i (its later plans are not made yet), so the run is counted whole.
  */
-export async function runPlans(runs: readonly (() => Promise<{ p: Prepared; c: Choices }>)[], report: Reporter, verb?: string): Promise<Summary> {
+export async function runPlans(runs: readonly (() => Promise<{ p: Prepared; c: Choices }>)[], report: Reporter, verb?: string, upcoming: readonly number[] = []): Promise<Summary> {
   const controller = new AbortController();
   const offInterrupt = onInterrupt(() => controller.abort());
   try {
@@ -270,7 +271,8 @@ export async function runPlans(runs: readonly (() => Promise<{ p: Prepared; c: C
         const s = await execute(p.plan, {
           // One run on the screen: a later plan's steps follow the earlier ones', under the run's verb; one
           // summary for the run: each plan's own is held back.
-          emit: (e) => e.type !== 'done' && emit(e.type === 'plan' ? { ...e, ...(verb ? { verb } : {}), ...(i > 0 ? { append: true } : {}) } : e),
+          // `upcoming`: how many steps the later plans are expected to have, for the count of the whole run.
+          emit: (e) => e.type !== 'done' && emit(e.type === 'plan' ? { ...e, ...(verb ? { verb } : {}), ...(i > 0 ? { append: true } : {}), ...(upcoming[i] ? { upcoming: upcoming[i] } : {}) } : e),
           // Without a terminal to ask, a stuck pod ends the wait.
           ...(ask ? { decideStuck: ask } : {}),
           redactor,

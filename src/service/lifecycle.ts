@@ -234,19 +234,25 @@ export async function restart(d: DetectedInstall, choices: Choices, report: Repo
   const startP = await startPrepared(d);
   const failed = (await preflight(startP, effectiveChoices(startP, choices))).filter(isFailed);
   if (failed.length) return { failed };
-  // One run, one summary: the stop (no "start again with hd-setup start": the start follows), then the
-  // start, planned once the stop is done.
+  // One run, one summary, in the order it happens: the start's preflight, the stop (no "start again with
+  // hd-setup start": the start follows), then the rest of the start, planned once the stop is done.
   const stopP = await asPrepared(d, { ...(await stopPlanFor(d)), nextSteps: [] });
+  const checks = (p: Prepared) => p.plan.steps.filter((st) => st.actions.some((a) => a.kind === 'preflight'));
+  const rest = (p: Prepared): Prepared => ({ ...p, plan: { ...p.plan, steps: p.plan.steps.filter((st) => !checks(p).includes(st)) } });
+  const preP: Prepared = { ...startP, plan: { ...startP.plan, steps: checks(startP), nextSteps: [] } };
   const summary = await runPlans(
     [
+      async () => ({ p: preP, c: effectiveChoices(startP, choices) }),
       async () => ({ p: stopP, c: {} }),
       async () => {
-        const p = await startPrepared(d);
+        const p = rest(await startPrepared(d));
         return { p, c: effectiveChoices(p, choices) };
       },
     ],
     report,
     'restarting',
+    // the steps still to come after each plan, for "[2/9]": the start's as planned before the stop
+    [stopP.plan.steps.length + rest(startP).plan.steps.length, rest(startP).plan.steps.length, 0],
   );
   if (summary.ok) markStopped(stopP.host.home, d.location, undefined);
   return { summary };

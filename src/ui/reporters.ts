@@ -13,6 +13,7 @@ const MARK: Record<string, string> = { ok: 'ok  ', warn: 'warn', fail: 'FAIL', s
 
 export function plainReporter(write: (s: string) => void = (s) => process.stderr.write(s)): Emit {
   let total = 0;
+  let planned = 0; // the steps of the plans so far
   const index = new Map<string, number>();
   const started = new Map<string, number>();
   let title = '';
@@ -23,8 +24,10 @@ export function plainReporter(write: (s: string) => void = (s) => process.stderr
     switch (e.type) {
       case 'plan': {
         // A later plan of the same run (a restart's start): its steps are counted on from the earlier ones'.
-        const before = e.append ? total : 0;
-        total = before + e.steps.length;
+        // `upcoming`: steps a later plan of the run is expected to add (counted now, so [1/9] not [1/1]).
+        const before = e.append ? planned : 0;
+        planned = before + e.steps.length;
+        total = planned + (e.upcoming ?? 0);
         e.steps.forEach((s, i) => {
           index.set(s.id, before + i + 1);
           titles.set(s.id, s.title);

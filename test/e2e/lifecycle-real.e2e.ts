@@ -114,8 +114,10 @@ describe.runIf(root && S.HD_E2E_DOCKER === '1' && S.HD_E2E_PODMAN === '1')('real
     const restart = hd(home, ['restart']);
     expect(restart.code, restart.stderr).toBe(0);
     expect(restart.stderr.match(/^hd-setup: .*$/gm)).toEqual(['hd-setup: restarting Fivetran agent on podman']);
-    expect(restart.stderr).toMatch(/^\[1\/1\] Stop controller \.\.\.$/m);
-    expect(restart.stderr).toMatch(/^\[2\/\d+\] Preflight checks \.\.\.$/m);
+    expect(restart.stderr).toMatch(/^\[1\/(\d+)\] Preflight checks \.\.\.$/m);
+    const total = /^\[1\/(\d+)\]/m.exec(restart.stderr)![1];
+    expect(restart.stderr).toMatch(new RegExp(`^\\[2\\/${total}\\] Stop controller \\.\\.\\.$`, 'm'));
+    expect(restart.stderr).toMatch(new RegExp(`^\\[${total}\\/${total}\\] `, 'm'));
     expect(restart.stderr.match(/^✔ .*: done\.$/gm)).toEqual(['✔ Fivetran agent on podman: done.']);
     expect(restart.stderr).toMatch(/Changed:\n {4}- Stop controller\n {4}- Start container controller\n/);
     expect(controller('podman')).toMatch(/ running$/);
