@@ -219,7 +219,7 @@ export function runtimeNotesFor(d: Detection, product: unknown, runtime: string)
 export const PULL_POLICY_HINTS: Readonly<Record<string, string>> = {
   always: 'pull the image each time a container is made: a new install or a changed config',
   missing: 'pull it only when it is not here',
-  never: 'use an image loaded beforehand, e.g. with docker load (offline)',
+  never: 'offline: use an image loaded beforehand (docker load, podman load)',
 };
 
 /** What the kubelet's image pull policies do. */

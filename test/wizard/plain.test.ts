@@ -100,7 +100,7 @@ describe('line prompts', () => {
     expect(output).toContain('  1. always (pull the image each time a container is made: a new install or a changed config) [default]');
     // back on a choice whose value is not the model's default: Enter keeps the one set now
     expect(output).toContain('  1. always (default; pull the image each time a container is made: a new install or a changed config)');
-    expect(output).toContain('  3. never (use an image loaded beforehand, e.g. with docker load (offline)) [current]');
+    expect(output).toContain('  3. never (offline: use an image loaded beforehand (docker load, podman load)) [current]');
     expect(output).toContain('Choose 1-3 (Enter: the current one, <: back): ');
     const one = { id: 'n', step: 'S', title: 't', kind: 'select' as const, options: [{ label: 'Env-file, 0600', value: 'ok' }], apply: () => ({}) };
     expect(answerOf(one, 'x')).toEqual({ problem: 'press Enter to choose Env-file, 0600, or type < to go back' });

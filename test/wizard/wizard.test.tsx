@@ -231,7 +231,7 @@ describe('wizard flows (ink-testing-library): the answers render byte-identical 
     // edit them, keeping every default: each choice says what its options do
     await w.keys(DOWN, ENTER, ENTER);
     expect(w.frame()).toContain('Image pull policy');
-    expect(w.frame()).toMatch(/❯ always\s+default · pull the image each time a container is made: a new install or a changed config\n\s+missing\s+pull it only when it is not here\n\s+never\s+use an image loaded beforehand/);
+    expect(w.frame()).toMatch(/❯ always\s+default · pull the image each time a container is made: a new install or a changed config\n\s+missing\s+pull it only when it is not here\n\s+never\s+offline: use an image loaded beforehand/);
     await w.keys(ENTER, ENTER, ENTER);
     expect(w.frame()).toMatch(/❯ on-failure:3\s+default · restart after a crash, 3 times at most/);
     await w.keys(ENTER, ENTER, ENTER);
