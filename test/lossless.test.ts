@@ -192,6 +192,61 @@ describe('a bare re-run after a --set keeps the setting or refuses, naming the -
       await k.stop();
     }
   }, 120_000);
+  // Settings whole only together: not one of them fits back alone, so each used to pass for an alternative the preset chose.
+  it('a gateway given with --set (its type, host, user and password): the bare preset is refused naming it; the keep command keeps the stored password', async () => {
+    const s = await stubEnv('docker');
+    const gw = ['tobiko.gateways.second.type=mysql', 'tobiko.gateways.second.host=h2', 'tobiko.gateways.second.user=u2'];
+    const sets = gw.flatMap((x) => ['--set', x]);
+    const env = { ...s.env, PW2: 'pw2-secret-999' };
+    const first = cli(['install', '--preset', 'tobiko-docker', '--yes', ...sets, '--set', 'tobiko.gateways.second.password=env:PW2', ...rootFlags], { env });
+    expect(first.code, first.stderr).toBe(0);
+    const envFile = () => readFileSync(join(s.home, 'tobiko/tobiko.env'), 'utf8');
+    const before = envFile();
+    expect(before).toContain('SECOND');
+    const n = s.calls().length;
+    const bare = cli(['install', '--preset', 'tobiko-docker', '--yes', ...rootFlags], { env: s.env });
+    expect(bare.code, bare.stderr).toBe(2);
+    expect(bare.stderr).toContain(`would reset 3 settings the installed agent has (${s.home}/tobiko): ${gw.join(', ')}`);
+    expect(bare.stderr).toContain(`to keep them: hd-setup install --preset tobiko-docker --yes ${rootFlags.join(' ')} ${gw.map((x) => `--set ${x}`).join(' ')}`);
+    expect(bare.stderr).not.toContain('pw2-secret-999');
+    expect(s.calls().slice(n).filter((c) => MUTATING.test(c))).toEqual([]);
+    expect(envFile()).toBe(before);
+    const kept = cli(['install', '--preset', 'tobiko-docker', '--yes', ...rootFlags, ...sets], { env: s.env });
+    expect(kept.code, kept.stderr).toBe(0);
+    expect(kept.stderr).toContain('Keeping the stored secret: tobiko.gateways.second.password');
+    expect(kept.stderr).toContain('Changed: nothing');
+    // only --set product and runtime: every setting named (not "tobiko.org: is required"), and its keep command is a no-op
+    const pointer = cli(['install', '--set', 'product=tobiko', '--set', 'runtime=docker', '--yes', ...rootFlags], { env: s.env });
+    expect(pointer.code, pointer.stderr).toBe(2);
+    expect(pointer.stderr).toMatch(/^error: this run would reset 11 settings the installed agent has .*: tobiko\.org=acme, /);
+    expect(pointer.stderr).not.toContain('is required');
+    const keep = /to keep them: hd-setup (.*)$/m.exec(pointer.stderr)![1]!.split(' ');
+    const again = cli(keep, { env: s.env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain('Changed: nothing');
+    expect(envFile()).toBe(before);
+    s.server.close();
+  });
+  it('Kubernetes: affinity rules and the connections they place; a run with only --set product and runtime names the volume claim it would drop', async () => {
+    const k = await k8sBed();
+    try {
+      const chart = ['--set', chartOf('fivetran')];
+      const first = await k.hd(['install', '--preset', 'fivetran-kubernetes-affinity', '--yes', ...chart]);
+      expect(first.code, first.stderr).toBe(0);
+      const n = k.api.requests.length;
+      const other = await k.hd(['install', '--preset', 'fivetran-kubernetes', '--yes', ...chart]);
+      expect(other.code, other.stderr).toBe(2);
+      expect(other.stderr).toMatch(/would reset \d+ settings the installed agent has .*fivetran\.kubernetes\.affinityRules\./);
+      expect(other.stderr).toContain('fivetran.kubernetes.affinity=[');
+      const bare = await k.hd(['install', '--set', 'product=fivetran', '--set', 'runtime=kubernetes', '--yes', ...chart]);
+      expect(bare.code, bare.stderr).toBe(2);
+      expect(bare.stderr).toMatch(/^error: this run would reset \d+ settings the installed agent has .*fivetran\.kubernetes\.dataVolumePvc=fivetran-data/);
+      expect(bare.stderr).not.toContain('is required');
+      expect(k8sWrites(k, n)).toEqual([]);
+    } finally {
+      await k.stop();
+    }
+  }, 120_000);
   it('an install that stops before its container runs keeps what only the container would say (image, pull policy, memory, restart policy)', async () => {
     const s = await stubEnv();
     const sets = ['fivetran.image=registry.example.com/mirror/ldp-agent:1.2', 'fivetran.pullPolicy=missing', 'fivetran.memory=6g', 'fivetran.restartPolicy=always'];

@@ -120,21 +120,49 @@ function mentions(raw: Obj, path: Path): boolean {
 export function findResets(raw: Obj, installed: Installed, validate: Validate, isSecret: (v: unknown, path: string) => boolean | string = () => false): Reset[] {
   if (!sameInstall(raw, installed)) return [];
   const candidates = leaves(installed.preset).filter(([path]) => path.length >= 2 && !installed.secretPaths.includes(path.join('.')) && !mentions(raw, path));
-  // Add back, one at a time, what the preset can have beside what it says (some settings only make sense
-  // together, so repeat until nothing more fits); what never fits is an alternative the preset chose.
-  const withThem = structuredClone(raw);
+  // Add back what the preset can have beside what it says (some settings only make sense together, so
+  // repeat until nothing more fits); what never fits is an alternative the preset chose.
+  let withThem = structuredClone(raw);
   const resets = new Set<number>();
+  const within = (prefix: Path, p: Path) => prefix.every((k, i) => p[i] === k);
+  /** Adds the candidates `idx` (and the install's stored secrets under `whole`, which a group needs to be whole) when the result is valid. */
+  const tryAdd = (idx: number[], whole?: Path) => {
+    const trial = structuredClone(withThem);
+    for (const i of idx) setIn(trial, candidates[i]![0], candidates[i]![1]);
+    if (whole) {
+      for (const sp of installed.secretPaths.map((x) => x.split('.'))) if (within(whole, sp) && getIn(trial, sp) === undefined) setIn(trial, sp, getIn(installed.preset, sp));
+    }
+    if (!valid(validate, trial)) return false;
+    withThem = trial;
+    for (const i of idx) resets.add(i);
+    return true;
+  };
+  const depth = Math.max(0, ...candidates.map(([p]) => p.length - 1));
   for (let grew = true; grew; ) {
     grew = false;
-    candidates.forEach(([path, value], i) => {
-      if (resets.has(i)) return;
-      const trial = structuredClone(withThem);
-      setIn(trial, path, value);
-      if (!valid(validate, trial)) return;
-      setIn(withThem, path, value);
-      resets.add(i);
-      grew = true;
+    // one at a time
+    candidates.forEach((_, i) => {
+      if (!resets.has(i) && tryAdd([i])) grew = true;
     });
+    if (grew) continue;
+    // Then what is whole only together: a gateway (its type, host, user and stored password), affinity rules
+    // and the connections placed by them. Group by group under a common parent, the deepest first.
+    groups: for (let d = depth; d >= 1; d--) {
+      const groups = new Map<string, { prefix: Path; idx: number[] }>();
+      candidates.forEach(([path], i) => {
+        if (resets.has(i) || path.length <= d) return;
+        const key = JSON.stringify(path.slice(0, d));
+        const g = groups.get(key) ?? { prefix: path.slice(0, d), idx: [] };
+        g.idx.push(i);
+        groups.set(key, g);
+      });
+      for (const g of groups.values()) {
+        if (tryAdd(g.idx, g.prefix)) {
+          grew = true;
+          break groups;
+        }
+      }
+    }
   }
   return candidates
     .filter((_, i) => resets.has(i))

@@ -2,7 +2,7 @@
 // The CLI's install command and the wizard both call these; they run no process themselves.
 import { UserError, type Problem } from '../model/errors.js';
 import { buildRaw, parseModel, type Loaded } from '../products/load.js';
-import { findOverrides, findResets, getIn, keepStoredSecrets, resetRefusal, setKey } from '../model/reconcile.js';
+import { findOverrides, findResets, getIn, keepStoredSecrets, resetRefusal, setIn, setKey } from '../model/reconcile.js';
 import type { BaseModel, Location } from '../model/base.js';
 import { productOf } from '../products/index.js';
 import { secretFieldAt, secretFields } from '../products/secrets.js';
@@ -87,10 +87,27 @@ export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = 
     const resets = req.reset ? [] : findResets(raw, inst, validate, isSecret);
     // The wizard's answers are each chosen on screen: only a preset (file) run can revert a --set unseen.
     const overrides = req.reset || req.presetObject ? [] : findOverrides(raw, inst, findRecord(c.home, installed.location)?.setPaths ?? [], given, isSecret);
-    const { model, secrets, warnings: short } = parseModel(raw, { env, baseDir });
+    const refusal = () => new UserError(resetRefusal(resets, inst, `hd-setup ${process.argv.slice(2).map(shellQuote).join(' ')}`, overrides, req.preset || req.presetObject ? 'this preset' : 'this run'));
+    let parsed: ReturnType<typeof parseModel>;
+    try {
+      parsed = parseModel(raw, { env, baseDir });
+    } catch (e) {
+      if (!(e instanceof UserError) || !(resets.length || overrides.length)) throw e;
+      // Invalid only for what it leaves out (on Kubernetes, only --set product and runtime lack the volume
+      // claim the install has): the refusal names that. Its own secrets are masked in it all the same.
+      const whole = structuredClone(raw);
+      for (const r of resets) setIn(whole, r.path.split('.'), r.value);
+      try {
+        redactor.add(parseModel(whole, { env, baseDir }).secrets);
+      } catch {
+        /* nothing more to mask than what the registry knows */
+      }
+      throw refusal();
+    }
+    const { model, secrets, warnings: short } = parsed;
     redactor.add(secrets);
     for (const w of short) process.stderr.write(`warning: ${w}\n`);
-    if (resets.length || overrides.length) throw new UserError(resetRefusal(resets, inst, `hd-setup ${process.argv.slice(2).map(shellQuote).join(' ')}`, overrides, req.preset || req.presetObject ? 'this preset' : 'this run'));
+    if (resets.length || overrides.length) throw refusal();
     return { loaded: { model, raw, secrets, source, warnings }, installed, kept, setPaths: publicPaths(given, model) };
   }
   const { model, secrets, warnings: short } = parseModel(raw, { env, baseDir });
