@@ -192,6 +192,19 @@ describe('a bare re-run after a --set keeps the setting or refuses, naming the -
       await k.stop();
     }
   }, 120_000);
+  it('a setting given as an HD_SETUP_* option is held like a --set: the bare preset is refused naming the --set that keeps it', async () => {
+    const s = await stubEnv('docker');
+    const first = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: { ...s.env, HD_SETUP_FIVETRAN__RESTART_POLICY: 'always' } });
+    expect(first.code, first.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(s.home, '.config/hd-setup/installs.json'), 'utf8'))[0].setPaths).toEqual(['fivetran.restartPolicy']);
+    const n = s.calls().length;
+    const bare = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env });
+    expect(bare.code, bare.stderr).toBe(2);
+    expect(bare.stderr).toContain('fivetran.restartPolicy=always (the preset says on-failure:3)');
+    expect(bare.stderr).toContain(`to keep it: hd-setup install --preset fivetran-docker --yes ${rootFlags.join(' ')} --set fivetran.restartPolicy=always`);
+    expect(s.calls().slice(n).filter((c) => MUTATING.test(c))).toEqual([]);
+    s.server.close();
+  });
   // Settings whole only together: not one of them fits back alone, so each used to pass for an alternative the preset chose.
   it('a gateway given with --set (its type, host, user and password): the bare preset is refused naming it; the keep command keeps the stored password', async () => {
     const s = await stubEnv('docker');

@@ -1,7 +1,8 @@
 // The install service: load a preset against what is installed, prepare a plan, check it, run it.
 // The CLI's install command and the wizard both call these; they run no process themselves.
-import { UserError, type Problem } from '../model/errors.js';
-import { buildRaw, parseModel, type Loaded } from '../products/load.js';
+import { UserError, formatPath, type Problem } from '../model/errors.js';
+import { buildRaw, envPath, parseModel, type Loaded } from '../products/load.js';
+import { optionVarNames } from '../model/env-names.js';
 import { findOverrides, findResets, getIn, keepStoredSecrets, resetRefusal, setIn, setKey } from '../model/reconcile.js';
 import type { BaseModel, Location } from '../model/base.js';
 import { productOf } from '../products/index.js';
@@ -64,7 +65,12 @@ export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = 
   const loc = locationFromRaw(raw, c.home);
   const installed = loc ? await findAt(loc, c, 'absent') : undefined;
   const validate = (r: Record<string, unknown>) => void parseModel(structuredClone(r), { env, baseDir });
-  const given = (req.set ?? []).map(setKey);
+  // What this run gives by name: its --sets and its HD_SETUP_* options (the same settings, from the environment).
+  const fromEnv = optionVarNames(env).flatMap((name) => {
+    const path = envPath(name);
+    return path ? [formatPath(path)] : [];
+  });
+  const given = [...(req.set ?? []).map(setKey), ...fromEnv];
   let kept: string[] = [];
   if (installed) {
     // a proxy URL with a password in it: kept when the preset's reference to it gives nothing, as a secret is
