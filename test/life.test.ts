@@ -1,10 +1,10 @@
 // The lifecycle commands say what is true: options taken alike, diffs headed as git heads them, installs
 // told from configs kept, and summaries that list what was done.
 import { describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { cli } from './helpers.js';
+import { BIN, cli, tmp } from './helpers.js';
 import { rootFlags, stubEnv } from './stub-runtime.js';
 import { drive, hasScript, lastFrame } from './wizard/pty-helpers.js';
 
@@ -51,7 +51,7 @@ describe('uninstalled, config kept: told apart from an install, and read back wh
 
     const st = cli(['status'], { env: s.env });
     expect(st.code).toBe(1);
-    expect(st.stdout).toBe(`Fivetran agent on docker — ${s.home}/fivetran\n  not installed: it was uninstalled and its config is kept in ${s.home}/fivetran; install it again (at a terminal: hd-setup; in a script: hd-setup install --set product=fivetran --set runtime=docker --set fivetran.installDir=${s.home}/fivetran --yes), or delete the config (hd-setup uninstall --purge)\n`);
+    expect(st.stdout).toBe(`Fivetran agent on docker — ${s.home}/fivetran\n  not installed: it was uninstalled and its config is kept in ${s.home}/fivetran; install it again (at a terminal: hd-setup; in a script: hd-setup export-preset --out kept.yaml && hd-setup install --preset kept.yaml${rootFlags.length ? ' --allow-root' : ''} --yes), or delete the config (hd-setup uninstall --purge)\n`);
     expect(JSON.parse(cli(['status', '--json'], { env: s.env }).stdout)).toMatchObject({ installed: false, healthy: false });
 
     const before = s.calls().length;
@@ -86,13 +86,18 @@ describe('uninstalled, config kept: told apart from an install, and read back wh
     const bare = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env });
     expect(bare.code).toBe(2);
     expect(bare.stderr).toContain(`fivetran.image=${image}, fivetran.pullPolicy=never`);
-    // so is the script command status suggests (no preset: the stored token is kept, the settings are named)
-    const suggested = cli(['install', '--set', 'product=fivetran', '--set', 'runtime=docker', '--set', `fivetran.installDir=${s.home}/fivetran`, '--yes', ...rootFlags], { env: s.env });
-    expect(suggested.code, suggested.stderr).toBe(2);
-    expect(suggested.stderr).toContain(`this run would reset 2 settings the installed agent has (${s.home}/fivetran): fivetran.image=${image}, fivetran.pullPolicy=never`);
-    // ... and with them, the offline re-install does not pull.
-    const re = cli(['install', '--preset', 'fivetran-docker', '--yes', ...set, ...rootFlags], { env: s.env });
+    // so is a run that names only the install (no preset: the stored token is kept, the settings are named)
+    const named = cli(['install', '--set', 'product=fivetran', '--set', 'runtime=docker', '--yes', ...rootFlags], { env: s.env });
+    expect(named.code, named.stderr).toBe(2);
+    expect(named.stderr).toContain(`this run would reset 2 settings the installed agent has (${s.home}/fivetran): fivetran.image=${image}, fivetran.pullPolicy=never`);
+    // ... and the script status suggests installs it as it was (the offline re-install does not pull), with no secret in the environment
+    const cwd = tmp('hd-kept-');
+    const { FIVETRAN_TOKEN: _, ...noToken } = s.env;
+    const keptPreset = cli(['export-preset', '--out', 'kept.yaml'], { env: noToken, cwd });
+    expect(keptPreset.code, keptPreset.stderr).toBe(0);
+    const re = cli(['install', '--preset', 'kept.yaml', ...rootFlags, '--yes'], { env: noToken, cwd });
     expect(re.code, re.stderr).toBe(0);
+    expect(re.stderr).toContain('Keeping the stored secret: fivetran.token');
     expect(s.calls().some((c) => c.startsWith('pull '))).toBe(false);
     expect(JSON.parse(cli(['status', '--json'], { env: s.env }).stdout)).toMatchObject({ installed: true });
     s.server.close();
@@ -220,6 +225,27 @@ describe('stop with a container removed by hand', () => {
     const restart = cli(['restart', ...at, ...rootFlags], { env: s.env });
     expect(restart.code, restart.stderr).toBe(0);
     expect(cli(['status', ...at], { env: s.env }).code).toBe(0);
+    s.server.close();
+  }, 60_000);
+});
+
+describe('the flags that choose one of several installs', () => {
+  it('are printed shell-quoted (an install dir with a space): run as printed, they reach that install', async () => {
+    const s = await stubEnv('docker', {}, { imagePresent: true });
+    const dir = `${s.home}/my agent`;
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', `fivetran.installDir=${dir}`, ...rootFlags], { env: s.env }).code).toBe(0);
+    // podman's containers apart from docker's (the stubs share one state dir by default)
+    const podState = join(s.home, '.stub-podman');
+    mkdirSync(podState);
+    const podman = cli(['install', '--preset', 'fivetran-podman', '--yes', ...rootFlags], { env: { ...s.env, HD_STUB_IMAGE: '1', HD_STUB_STATE: podState } });
+    expect(podman.code, podman.stderr).toBe(0);
+    const stop = cli(['stop'], { env: s.env });
+    expect(stop.code).toBe(2);
+    const choices = /choose one with (.*)$/m.exec(stop.stderr)![1]!.split(' or ');
+    const docker = choices.find((c) => c.includes('runtime=docker'))!;
+    expect(docker).toBe(`--set product=fivetran --set runtime=docker --set 'fivetran.installDir=${dir}'`);
+    const st = spawnSync('bash', ['-c', `"$0" "$1" status --json ${docker}`, process.execPath, BIN], { env: { ...process.env, ...s.env, CI: 'true' }, encoding: 'utf8' });
+    expect(JSON.parse(st.stdout), st.stderr).toMatchObject({ runtime: 'docker', where: dir });
     s.server.close();
   }, 60_000);
 });

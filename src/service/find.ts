@@ -9,6 +9,7 @@ import { detectHost } from '../exec/detect.js';
 import { defaultLocations, detectAt, type DetectedInstall } from '../exec/installed.js';
 import { findRecord, readRegistry, type InstallRecord } from '../exec/registry.js';
 import { redactor } from '../util/output.js';
+import { shellQuote } from '../util/shell.js';
 import { maskUrlCredentials } from '../util/redact.js';
 import { secretValues } from '../products/secrets.js';
 import { VERSION } from '../version.js';
@@ -241,12 +242,12 @@ async function chooseAmong(all: DetectedInstall[], pick?: (list: DetectedInstall
 export function pointerFor(d: Pick<DetectedInstall, 'location'>): string {
   const l = d.location;
   const product = findProduct(l.product);
-  const set = (k: string, v: string) => `--set ${k}=${v}`;
-  const parts = [`--set product=${l.product}`, `--set runtime=${l.runtime}`];
+  const set = (k: string, v: string) => `--set ${shellQuote(`${k}=${v}`)}`;
+  const parts = [set('product', l.product), set('runtime', l.runtime)];
   if (product && l.installDir) parts.push(set(product.settingPath('installDir', l.runtime), l.installDir));
   if (product && l.namespace) parts.push(set(product.settingPath('namespace', l.runtime), l.namespace));
   if (product && l.release) parts.push(set(product.settingPath('release', l.runtime), l.release));
-  if (l.context) parts.push(`--context ${l.context}`);
+  if (l.context) parts.push(`--context ${shellQuote(l.context)}`);
   return parts.join(' ');
 }
 

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import type { BaseModel, Location } from '../model/base.js';
 import { productOf, installName } from '../products/index.js';
 import type { KubeSpec, ProductModule } from '../products/types.js';
-import { findAt, findContext, pointerFor } from './find.js';
+import { findAt, findContext } from './find.js';
 import { latestGoodBackup, listBackups, purgeActions } from '../util/fsx.js';
 import { acquireLock, installLockKey, type Lock } from '../exec/lock.js';
 import { backupValidator } from '../exec/local-state.js';
@@ -170,11 +170,13 @@ export function nothingToUninstall(d: DetectedInstall, purge: boolean, choosing 
 }
 
 /**
- * What status says of a config an uninstall kept: the commands that install it again (the wizard starts
- * from it; a script names the install, and the run refuses to drop a setting the config has) or delete it.
+ * What status says of a config an uninstall kept: the commands that install it again, as it was (the wizard
+ * starts from it; a script exports it whole and installs that, its secrets kept from the install), or delete it.
  */
 export function keptConfigNote(d: DetectedInstall, choosing = ''): string {
-  return `not installed: it was uninstalled and its config is kept in ${d.where}; install it again (at a terminal: hd-setup; in a script: hd-setup install ${pointerFor(d)} --yes), or delete the config (hd-setup uninstall --purge${choosing ? ` ${choosing}` : ''})`;
+  const at = choosing ? ` ${choosing}` : '';
+  const root = findRecord(findContext().home, d.location)?.allowRoot ? ' --allow-root' : '';
+  return `not installed: it was uninstalled and its config is kept in ${d.where}; install it again (at a terminal: hd-setup${at}; in a script: hd-setup export-preset${at} --out kept.yaml && hd-setup install --preset kept.yaml${root} --yes), or delete the config (hd-setup uninstall --purge${at})`;
 }
 
 /** What the containers say that no file keeps (image, hd-setup's labels, restart policy): kept in the record by uninstall. */
