@@ -9,7 +9,7 @@ import { PRODUCTS, computePresetJsonSchema, modelSchemaOf, productOf } from '../
 import { minimize, readBack } from '../src/products/readback.js';
 import { canonical } from '../src/util/canonical.js';
 import { fileKey, type ProductModule } from '../src/products/types.js';
-import { filesStep } from '../src/plan/containers.js';
+import { bootStep, filesStep } from '../src/plan/containers.js';
 import { expandTilde, homeRelative } from '../src/util/paths.js';
 import { HOST, RENDER_ENV } from './helpers.js';
 import { secret } from '../src/model/common.js';
@@ -54,7 +54,8 @@ const echo: ProductModule = {
     return { product: 'echo', runtime: a.location.runtime, echo: { message, installDir: homeRelative(a.location.installDir ?? '', env.home), ...(key ? { apiKey: key.slice(4) } : {}) } };
   },
   reads: () => ({ files: [{ base: 'install', rel: 'echo.txt' }], containers: [] }),
-  plan: (model, _host, _state, files, installDir) => ({ product: 'echo', runtime: model.runtime, steps: [filesStep(files, [{ path: installDir, mode: 0o700 }], 'echo.installDir')], files, nextSteps: [] }),
+  // no boot unit of its own: the shared boot step says so (skipped), as a product with one enables it
+  plan: (model, host, _state, files, installDir) => ({ product: 'echo', runtime: model.runtime, steps: [filesStep(files, [{ path: installDir, mode: 0o700 }], 'echo.installDir'), bootStep(host, undefined, 'docker', false, 'the echo')], files, nextSteps: [] }),
   kube: () => {
     throw new Error('echo runs on docker only');
   },
@@ -92,6 +93,8 @@ describe('adding a product: one module, one registry line', () => {
     const loc = mod.location(m, HOST.home);
     const plan = mod.plan(m, HOST, { containers: {}, networks: [], images: [], files: {} }, files.map((f) => ({ ...f, dest: posix.join(loc.installDir!, f.rel) })), loc.installDir!, []);
     expect(plan.steps[0]!.actions).toContainEqual({ kind: 'write', path: '/home/ana/echo/echo.txt', mode: 0o600, content: 'hi there\n', secret: false, backup: false });
+    expect(plan.steps[1]).toEqual({ id: 'boot', title: 'Start on boot', actions: [], skip: 'no unit for this product' });
+    expect(bootStep(HOST, undefined, 'docker', true).skip).toBe('restart policy brings the containers back when the runtime starts');
     const back = readBack({ location: loc, files: { [fileKey('install', 'echo.txt')]: files[0]!.content }, containers: {} }, RENDER_ENV, list, parse);
     expect(back.preset).toEqual({ product: 'echo', runtime: 'docker', echo: { message: 'hi there' } });
     expect(canonical(parse(back.preset))).toBe(canonical(m));
