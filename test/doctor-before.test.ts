@@ -169,6 +169,18 @@ describe('doctor with only a product (--set product=fivetran), as the other comm
     const both = cli(['doctor', '--set', 'runtime=docker'], { env: s.env });
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/^error: 2 installs found: .*choose one with --set product=/);
+    // a setting alone names no install: the checks before an install say what they need
+    const setting = cli(['doctor', '--set', 'fivetran.memory=4g'], { env: s.env });
+    expect(setting.code).toBe(2);
+    expect(setting.stderr).toMatch(/^error: product: is required/);
+    // an install dir that is not the install's: not that install (stop would have stopped it)
+    const n = s.calls().length;
+    for (const cmd of ['doctor', 'stop', 'status']) {
+      const elsewhere = cli([cmd, '--set', 'product=fivetran', '--set', `fivetran.installDir=${s.home}/elsewhere`], { env: s.env });
+      expect(elsewhere.code, `${cmd}: ${elsewhere.stderr}`).toBe(2);
+      expect(elsewhere.stderr).toContain(cmd === 'doctor' ? 'runtime: is required' : 'no install found with product fivetran');
+    }
+    expect(s.calls().slice(n).filter((c) => c.startsWith('stop '))).toEqual([]);
     s.server.close();
   }, 90_000);
 });

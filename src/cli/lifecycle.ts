@@ -265,7 +265,9 @@ export async function doctorCommand(flags: LifecycleFlags): Promise<number> {
     const { installsWith, pointerLocation } = await import('../service/find.js');
     const loc = pointerLocation(flags, c);
     if (loc) return findAt(loc, c);
-    return (await installsWith(flags, c)).fit.length ? findInstall(flags) : undefined;
+    // neither product nor runtime named (only settings): the checks before an install say what is missing
+    const fit = await installsWith(flags, c).then((r) => r.fit, (e: unknown) => (e instanceof UserError ? [] : Promise.reject(e)));
+    return fit.length ? findInstall(flags) : undefined;
   })() : (await findAll(c)).length ? await findInstall(flags) : undefined;
   if (!found) {
     const before = await notInstalled(flags);

@@ -2,7 +2,7 @@
 import { sameLocation, type Location, type Runtime } from '../model/base.js';
 import { UserError } from '../model/errors.js';
 import { buildRaw } from '../products/load.js';
-import { setIn } from '../model/reconcile.js';
+import { getIn, setIn } from '../model/reconcile.js';
 import { RUNTIMES } from '../model/base.js';
 import { PRODUCTS, findProduct, productIds, installName } from '../products/index.js';
 import { detectHost } from '../exec/detect.js';
@@ -222,7 +222,13 @@ export async function findOne(p: Pointer, c: FindContext, pick?: (list: Detected
 export async function installsWith(p: Pointer, c: FindContext): Promise<{ fit: DetectedInstall[]; raw: Record<string, unknown> }> {
   const { raw } = buildRaw({ ...(p.preset ? { preset: p.preset } : {}), sets: p.set ?? [] });
   if (raw.product === undefined && raw.runtime === undefined) throw new UserError([{ path: p.preset ? '--preset' : '--set', message: `names no product and runtime; ${choose}` }]);
-  const fit = (await findAll(c)).filter((d) => (raw.product === undefined || d.location.product === raw.product) && (raw.runtime === undefined || d.location.runtime === raw.runtime));
+  // and where it says the install is (an install dir, a namespace), read as that install's runtime reads it
+  const at = (d: DetectedInstall) => {
+    const product = findProduct(d.location.product)!;
+    const want = product.locate(raw, d.location.runtime, c.home);
+    return (['installDir', 'namespace', 'release', 'context'] as const).every((k) => getIn(raw, product.settingPath(k, d.location.runtime).split('.')) === undefined || want[k] === d.location[k]);
+  };
+  const fit = (await findAll(c)).filter((d) => (raw.product === undefined || d.location.product === raw.product) && (raw.runtime === undefined || d.location.runtime === raw.runtime) && at(d));
   return { fit, raw };
 }
 
