@@ -271,6 +271,33 @@ describe('restart in plain lines', () => {
   }, 60_000);
 });
 
+describe('restart on Kubernetes (the real helm and kubectl, the in-memory API server)', () => {
+  it('is one run counted whole, with no empty plan; the summary names the steps of both halves', async () => {
+    const { startBed, CHARTS } = await import('./k8s-api/bed.js');
+    const { SECRET_ENV } = await import('./helpers.js');
+    const k = await startBed({}, SECRET_ENV);
+    try {
+      k.api.seed({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'fivetran-data', namespace: 'fivetran' }, spec: { accessModes: ['ReadWriteMany'] } });
+      const first = await k.hd(['install', '--preset', 'fivetran-kubernetes', '--yes', '--set', `fivetran.kubernetes.chart=${join(CHARTS, 'fivetran-0.24.0')}`]);
+      expect(first.code, first.stderr).toBe(0);
+      const plain = await k.hd(['restart']);
+      expect(plain.code, plain.stderr).toBe(0);
+      const counts = [...plain.stderr.matchAll(/^\[(\d+)\/(\d+)\] .* \.\.\./gm)].map((m) => [Number(m[1]), Number(m[2])]);
+      const total = counts.length;
+      expect(total).toBeGreaterThan(1);
+      expect(counts).toEqual(counts.map((_, i) => [i + 1, total]));
+      const json = await k.hd(['restart', '--json']);
+      expect(json.code, json.stderr).toBe(0);
+      const events = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; steps?: unknown[]; summary?: { titles: Record<string, string>; done: string[] } });
+      expect(events.filter((e) => e.type === 'plan').every((e) => e.steps!.length > 0)).toBe(true);
+      const summary = events.find((e) => e.type === 'done')!.summary!;
+      for (const id of summary.done) expect(summary.titles[id], id).toBeDefined();
+    } finally {
+      await k.stop();
+    }
+  }, 120_000);
+});
+
 describe.runIf(hasScript)('restart on a terminal', () => {
   it('is one screen: "restarting", the stop\'s step, then the start\'s', async () => {
     const s = await stubEnv('docker', { USER: 'ana' }, { imagePresent: true });

@@ -309,8 +309,11 @@ export async function runPlans(runs: readonly (() => Promise<{ p: Prepared; c: C
         if (!s.ok) break;
       }
       const last = summaries.at(-1)!;
-      const all = <K extends 'done' | 'changes' | 'backups' | 'warnings'>(k: K) => [...new Set(summaries.flatMap((x) => x[k]))];
-      const joined: Summary = summaries.length > 1 ? { ...last, done: all('done'), changes: all('changes'), backups: all('backups'), warnings: all('warnings') } : last;
+      const all = <K extends 'done' | 'skipped' | 'changes' | 'backups' | 'warnings'>(k: K) => [...new Set(summaries.flatMap((x) => x[k]))];
+      const joined: Summary =
+        summaries.length > 1
+          ? { ...last, done: all('done'), skipped: all('skipped'), changes: all('changes'), backups: all('backups'), warnings: all('warnings'), titles: Object.assign({}, ...summaries.map((x) => x.titles)) }
+          : last;
       // With several installs, the commands it offers name this one, or they would ask which (or exit 2).
       const summary = withChoosingFlags(joined, lastRun ? choosingFlags(lastRun.location, lastRun.host.home) : '');
       emit({ type: 'done', summary });

@@ -242,9 +242,11 @@ export async function restart(d: DetectedInstall, choices: Choices, report: Repo
   const checks = (p: Prepared) => p.plan.steps.filter((st) => st.actions.some((a) => a.kind === 'preflight'));
   const rest = (p: Prepared): Prepared => ({ ...p, plan: { ...p.plan, steps: p.plan.steps.filter((st) => !checks(p).includes(st)) } });
   const preP: Prepared = { ...startP, plan: { ...startP.plan, steps: checks(startP), nextSteps: [] } };
+  // (a start with no preflight step of its own: no plan for it)
+  const pre = preP.plan.steps.length ? [async () => ({ p: preP, c: effectiveChoices(startP, choices) })] : [];
   const summary = await runPlans(
     [
-      async () => ({ p: preP, c: effectiveChoices(startP, choices) }),
+      ...pre,
       async () => ({ p: stopP, c: {} }),
       async () => {
         const p = rest(await startPrepared(d));
@@ -254,7 +256,7 @@ export async function restart(d: DetectedInstall, choices: Choices, report: Repo
     report,
     'restarting',
     // the steps still to come after each plan, for "[2/9]": the start's as planned before the stop
-    [stopP.plan.steps.length + rest(startP).plan.steps.length, rest(startP).plan.steps.length, 0],
+    [...(pre.length ? [stopP.plan.steps.length + rest(startP).plan.steps.length] : []), rest(startP).plan.steps.length, 0],
   );
   if (summary.ok) markStopped(stopP.host.home, d.location, undefined);
   return { summary };
