@@ -114,7 +114,10 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
   const given = Boolean(flags.preset || flags.set?.length || optionVarNames(process.env).length);
   // Bad flags stop here, before the first question, with install's one-line errors (exit 2): a flag
   // cannot be fixed from inside the wizard.
-  const fromFlags = given ? (await import('../service/given.js')).checkGiven(flags).raw : undefined;
+  const checked = given ? (await import('../service/given.js')).checkGiven(flags) : undefined;
+  // said before the first frame, as install says them (a mistyped HD_SETUP_* name is otherwise ignored unseen)
+  for (const w of checked?.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
+  const fromFlags = checked?.raw;
   if (flags.context) await (await import('../service/host.js')).checkContextFlag(flags.context);
   // DOCKER_HOST at another daemon than a docker install runs on: said now, as every command says it.
   if (process.env.DOCKER_HOST) {

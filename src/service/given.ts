@@ -14,9 +14,10 @@ import { secretFieldAt } from '../products/secrets.js';
  * The wizard's flags (--preset, --set, HD_SETUP_*), checked before its first question: every problem
  * `install` would report except a missing value (the wizard asks for those). A missing product or
  * runtime is supplied for the check only, so a mistyped key under a product section is still caught.
- * Throws a UserError (exit 2, one line per problem) like `install`; returns the raw preset.
+ * Throws a UserError (exit 2, one line per problem) like `install`; returns the raw preset and install's
+ * warnings (an HD_SETUP_* variable that names no option, a secret given as a literal).
  */
-export function checkGiven(req: Pick<LoadRequest, 'preset' | 'set' | 'context'>, env: NodeJS.ProcessEnv = process.env): { raw: Record<string, unknown>; baseDir: string } {
+export function checkGiven(req: Pick<LoadRequest, 'preset' | 'set' | 'context'>, env: NodeJS.ProcessEnv = process.env): { raw: Record<string, unknown>; baseDir: string; warnings: string[] } {
   const built = buildRaw({ ...(req.preset ? { preset: req.preset } : {}), sets: req.set ?? [], env });
   const raw = built.raw;
   // --context: the Kubernetes context of the product named (as service/find.ts withContext).
@@ -43,7 +44,7 @@ export function checkGiven(req: Pick<LoadRequest, 'preset' | 'set' | 'context'>,
   // The reading that fits best (a runtime filled in for the check may not be the one the user means).
   const problems = candidates.map(problemsOf).sort((a, b) => a.length - b.length)[0] ?? [];
   if (problems.length) throw new UserError(problems);
-  return { raw, baseDir: built.baseDir };
+  return { raw, baseDir: built.baseDir, warnings: built.warnings };
 }
 
 /** A secret `doctor` went without: the setting, and why it was not there. */
