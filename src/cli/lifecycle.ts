@@ -267,7 +267,8 @@ export async function doctorCommand(flags: LifecycleFlags): Promise<number> {
     if (loc) return findAt(loc, c);
     // neither product nor runtime named (only settings): the checks before an install say what is missing
     const fit = await installsWith(flags, c).then((r) => r.fit, (e: unknown) => (e instanceof UserError ? [] : Promise.reject(e)));
-    return fit.length ? findInstall(flags) : undefined;
+    // one: that one (found once, not twice); several: asked which, or exit 2 naming how to choose
+    return fit.length === 1 ? fit[0] : fit.length ? findInstall(flags) : undefined;
   })() : (await findAll(c)).length ? await findInstall(flags) : undefined;
   if (!found) {
     const before = await notInstalled(flags);

@@ -291,7 +291,11 @@ export interface Loaded<M = unknown> {
   warnings: string[];
 }
 
-export function buildRaw<M>(schemas: ModelSchemas<M>, opts: LoadOptions): { raw: Record<string, unknown>; source: string; baseDir: string; warnings: string[] } {
+/**
+ * The raw preset from --preset, HD_SETUP_* options and --set (in that order). `given`: the paths the
+ * options and --sets name (a.b[0]["dotted.key"], as parseSetPath reads them back).
+ */
+export function buildRaw<M>(schemas: ModelSchemas<M>, opts: LoadOptions): { raw: Record<string, unknown>; source: string; baseDir: string; warnings: string[]; given: string[] } {
   const env = opts.env ?? process.env;
   let raw: Record<string, unknown> = {};
   let source = '(flags)';
@@ -312,6 +316,7 @@ export function buildRaw<M>(schemas: ModelSchemas<M>, opts: LoadOptions): { raw:
     if (dirname(file) !== resolve(presetsDir())) baseDir = dirname(file);
   }
   const problems: Problem[] = [];
+  const given: string[] = [];
   for (const name of optionVarNames(env)) {
     const path = envPath(schemas.jsonSchema(), name);
     if (!path) {
@@ -320,6 +325,7 @@ export function buildRaw<M>(schemas: ModelSchemas<M>, opts: LoadOptions): { raw:
     }
     try {
       setIn(raw, path, parseValue(schemas.jsonSchema(), path, env[name] ?? ''), name);
+      given.push(formatPath(path));
     } catch (e) {
       if (e instanceof UserError) problems.push(...e.problems);
       else throw e;
@@ -337,6 +343,7 @@ export function buildRaw<M>(schemas: ModelSchemas<M>, opts: LoadOptions): { raw:
       // `path=null` unsets what the preset has there (as Helm's --set does); a text setting keeps "null" as text.
       if (value === null) unsetIn(raw, path);
       else setIn(raw, path, value);
+      given.push(formatPath(path));
     } catch (e) {
       if (e instanceof UserError) problems.push(...e.problems);
       else throw e;
@@ -346,7 +353,7 @@ export function buildRaw<M>(schemas: ModelSchemas<M>, opts: LoadOptions): { raw:
   // Values from env and --set are YAML too: the same caps and no prototype keys.
   const structural = checkStructure(raw);
   if (structural.length) throw new UserError(structural);
-  return { raw, source, baseDir, warnings };
+  return { raw, source, baseDir, warnings, given };
 }
 
 export function parseModel<M>(schemas: ModelSchemas<M>, raw: Record<string, unknown>, ctx: { env?: NodeJS.ProcessEnv; baseDir?: string; home?: string } = {}): { model: M; secrets: Set<string>; warnings: string[] } {

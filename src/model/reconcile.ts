@@ -4,7 +4,6 @@
 // install really has, and the secrets are the paths its product names.
 import { shellQuote } from '../util/shell.js';
 import { canonical } from '../util/canonical.js';
-import { formatPath } from './errors.js';
 import { parseSetPath } from './load.js';
 
 export interface Installed {
@@ -172,11 +171,6 @@ export function findResets(raw: Obj, installed: Installed, validate: Validate, i
     });
 }
 
-/** A --set key as the install record keeps it: a.b[0]["dotted.key"] (parseSetPath reads it back). */
-export function setKey(set: string): string {
-  return formatPath(parseSetPath(set.slice(0, set.includes('=') ? set.indexOf('=') : set.length)));
-}
-
 /** A setting the last install was given with --set, which this run's preset (with no --set for it) says otherwise. */
 export interface Override extends Reset {
   /** What this run's preset says. */
@@ -184,7 +178,7 @@ export interface Override extends Reset {
 }
 
 /**
- * The settings the last install was given with --set (`before`, setKey form) that this run would change to
+ * The settings the last install was given with --set (`before`, as model/load.ts buildRaw's `given` names them) that this run would change to
  * what its preset says, with no --set of its own for them (`given`): a preset re-run would revert them
  * silently. Secrets are left out (a new one is a rotation), as are settings the install no longer has.
  */

@@ -1,9 +1,8 @@
 // The install service: load a preset against what is installed, prepare a plan, check it, run it.
 // The CLI's install command and the wizard both call these; they run no process themselves.
-import { UserError, formatPath, type Problem } from '../model/errors.js';
-import { buildRaw, envPath, parseModel, type Loaded } from '../products/load.js';
-import { optionVarNames } from '../model/env-names.js';
-import { findOverrides, findResets, getIn, keepStoredSecrets, resetRefusal, setIn, setKey } from '../model/reconcile.js';
+import { UserError, type Problem } from '../model/errors.js';
+import { buildRaw, parseModel, type Loaded } from '../products/load.js';
+import { findOverrides, findResets, getIn, keepStoredSecrets, resetRefusal, setIn } from '../model/reconcile.js';
 import type { BaseModel, Location } from '../model/base.js';
 import { productOf } from '../products/index.js';
 import { secretFieldAt, secretFields } from '../products/secrets.js';
@@ -31,7 +30,7 @@ export interface Choices {
   allowRoot?: boolean;
   /** Where allowRoot came from (effectiveChoices): --allow-root now, or the install's record. */
   allowRootFrom?: 'flag' | 'install';
-  /** The settings this run was given with --set (setKey form): recorded, so a later preset run does not revert them silently. */
+  /** The settings this run was given with --set or an HD_SETUP_* option (a.b[0]["dotted.key"]): recorded, so a later preset run does not revert them silently. */
   setPaths?: string[];
 }
 
@@ -50,7 +49,7 @@ export interface LoadedForInstall {
   installed?: DetectedInstall;
   /** Stored secrets kept from the install. */
   kept: string[];
-  /** The settings given with --set, secrets left out (setKey form): for the install record. */
+  /** The settings given with --set or an HD_SETUP_* option, secrets left out: for the install record. */
   setPaths: string[];
 }
 
@@ -66,11 +65,7 @@ export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = 
   const installed = loc ? await findAt(loc, c, 'absent') : undefined;
   const validate = (r: Record<string, unknown>) => void parseModel(structuredClone(r), { env, baseDir });
   // What this run gives by name: its --sets and its HD_SETUP_* options (the same settings, from the environment).
-  const fromEnv = optionVarNames(env).flatMap((name) => {
-    const path = envPath(name);
-    return path ? [formatPath(path)] : [];
-  });
-  const given = [...(req.set ?? []).map(setKey), ...fromEnv];
+  const { given } = built;
   let kept: string[] = [];
   if (installed) {
     // a proxy URL with a password in it: kept when the preset's reference to it gives nothing, as a secret is

@@ -239,9 +239,10 @@ export async function restart(d: DetectedInstall, choices: Choices, report: Repo
   // One run, one summary, in the order it happens: the start's preflight, the stop (no "start again with
   // hd-setup start": the start follows), then the rest of the start, planned once the stop is done.
   const stopP = await asPrepared(d, { ...(await stopPlanFor(d)), nextSteps: [] });
-  const checks = (p: Prepared) => p.plan.steps.filter((st) => st.actions.some((a) => a.kind === 'preflight'));
-  const rest = (p: Prepared): Prepared => ({ ...p, plan: { ...p.plan, steps: p.plan.steps.filter((st) => !checks(p).includes(st)) } });
-  const preP: Prepared = { ...startP, plan: { ...startP.plan, steps: checks(startP), nextSteps: [] } };
+  const isCheck = (st: Plan['steps'][number]) => st.actions.some((a) => a.kind === 'preflight');
+  const rest = (p: Prepared): Prepared => ({ ...p, plan: { ...p.plan, steps: p.plan.steps.filter((st) => !isCheck(st)) } });
+  const preP: Prepared = { ...startP, plan: { ...startP.plan, steps: startP.plan.steps.filter(isCheck), nextSteps: [] } };
+  const startSteps = rest(startP).plan.steps.length;
   // (a start with no preflight step of its own: no plan for it)
   const pre = preP.plan.steps.length ? [async () => ({ p: preP, c: effectiveChoices(startP, choices) })] : [];
   const summary = await runPlans(
@@ -256,7 +257,7 @@ export async function restart(d: DetectedInstall, choices: Choices, report: Repo
     report,
     'restarting',
     // the steps still to come after each plan, for "[2/9]": the start's as planned before the stop
-    [...(pre.length ? [stopP.plan.steps.length + rest(startP).plan.steps.length] : []), rest(startP).plan.steps.length, 0],
+    [...(pre.length ? [stopP.plan.steps.length + startSteps] : []), startSteps, 0],
   );
   if (summary.ok) markStopped(stopP.host.home, d.location, undefined);
   return { summary };
