@@ -3,8 +3,8 @@
 // long strings and lists). In-process: the loaders, the model and the renderer either accept or throw a
 // UserError (exit 2), in bounded time, without polluting Object.prototype. Process-level: `render --out` on
 // the built CLI exits 0 or 2, prints no stack trace, writes nothing on exit 2, within a memory cap.
-// HD_SETUP_FUZZ_RUNS sets the number of in-process cases (default 300, and 20 processes; with it set, a tenth run
-// as processes). HD_SETUP_FUZZ_SEED replays a failure.
+// HD_TEST_FUZZ_RUNS sets the number of in-process cases (default 300, and 20 processes; with it set, a tenth run
+// as processes). HD_TEST_FUZZ_SEED replays a failure.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { spawnSync } from 'node:child_process';
@@ -18,9 +18,9 @@ import { presetJsonSchema } from '../src/products/index.js';
 import { render } from '../src/service/plan.js';
 import { BIN, HOST, SECRET_ENV, tmp } from './helpers.js';
 
-const RUNS = Math.max(1, Number(process.env.HD_SETUP_FUZZ_RUNS) || 300);
-const PROCESS_RUNS = process.env.HD_SETUP_FUZZ_RUNS ? Math.max(20, Math.floor(RUNS / 10)) : 20;
-const SEED = process.env.HD_SETUP_FUZZ_SEED ? Number(process.env.HD_SETUP_FUZZ_SEED) : undefined;
+const RUNS = Math.max(1, Number(process.env.HD_TEST_FUZZ_RUNS) || 300);
+const PROCESS_RUNS = process.env.HD_TEST_FUZZ_RUNS ? Math.max(20, Math.floor(RUNS / 10)) : 20;
+const SEED = process.env.HD_TEST_FUZZ_SEED ? Number(process.env.HD_TEST_FUZZ_SEED) : undefined;
 const params = (numRuns: number) => ({ numRuns, ...(SEED !== undefined ? { seed: SEED } : {}) });
 
 type JS = Record<string, any>;
@@ -166,7 +166,7 @@ describe('fuzz: presets and --set values derived from the schema, mutated', () =
     );
     // the generator reaches valid presets too, not only rejections
     expect(ok).toBeGreaterThan(RUNS / 20);
-    if (process.env.HD_SETUP_FUZZ_STATS) process.stderr.write(`accepted ${ok} of ${RUNS}\n`);
+    if (process.env.HD_TEST_FUZZ_STATS) process.stderr.write(`accepted ${ok} of ${RUNS}\n`);
   }, 30_000 + RUNS * 30);
 
   it(`in-process: ${RUNS} --set lists over a bundled preset`, () => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../src/model/errors.js';
 import { listPresets, parseSetPath } from '../src/model/load.js';
 import { buildRaw, envPath } from '../src/products/load.js';
-import { optionVarNames } from '../src/model/env-names.js';
+import { CONTROL_VARS, optionVarNames } from '../src/model/env-names.js';
 import { computePresetJsonSchema, presetJsonSchema } from '../src/products/index.js';
 import { checkToken } from '../src/products/fivetran/token.js';
 import { bypassesProxy } from '../src/exec/net.js';
@@ -224,6 +224,20 @@ describe('HD_SETUP_* environment', () => {
     const { raw, warnings } = buildRaw({ env });
     expect(raw).toEqual({ product: 'fivetran' });
     expect(warnings).toEqual(['ignoring HD_SETUP_NOT_AN_OPTION: it names no option (see: hd-setup schema)']);
+  });
+
+  it('every HD_SETUP_* variable the source, scripts or tests read is a switch (a test knob there would reach the children as an unknown option)', () => {
+    const read = new Set<string>();
+    const walk = (dir: string) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const p = join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (/\.(ts|tsx|mjs|js|sh)$|^run$/.test(e.name)) for (const m of readFileSync(p, 'utf8').matchAll(/env(?:\.|\[')(HD_SETUP_[A-Z0-9_]+)/g)) read.add(m[1]!);
+      }
+    };
+    for (const d of ['src', 'scripts', 'test', 'bin', '.ci']) walk(join(ROOT, d));
+    expect([...read].filter((n) => !CONTROL_VARS.has(n))).toEqual([]);
+    expect(read.has('HD_SETUP_DEBUG')).toBe(true);
   });
 });
 

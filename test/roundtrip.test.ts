@@ -14,7 +14,7 @@ import { HOST } from './helpers.js';
 
 type Obj = Record<string, any>;
 
-const RUNS = Number(process.env.HD_SETUP_ROUNDTRIP_RUNS ?? 200);
+const RUNS = Number(process.env.HD_TEST_ROUNDTRIP_RUNS ?? 200);
 
 // ---- building blocks ----
 const word = fc.stringMatching(/^[a-z][a-z0-9]{0,7}$/);
