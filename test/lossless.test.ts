@@ -205,6 +205,26 @@ describe('a bare re-run after a --set keeps the setting or refuses, naming the -
     expect(s.calls().slice(n).filter((c) => MUTATING.test(c))).toEqual([]);
     s.server.close();
   });
+  it('a secret given literally on the command line: the keep command names its env: reference, not a mask, and runs as printed once it is exported', async () => {
+    const s = await stubEnv('docker');
+    const literal = Buffer.from('clever_tiger:LiteralOnArgv').toString('base64');
+    const proxy = 'http://bob:Pr0xyArgv@proxy.internal:3128';
+    const first = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags, '--set', 'fivetran.memory=3g', '--set', `fivetran.token=${literal}`], { env: s.env });
+    expect(first.code, first.stderr).toBe(0);
+    const n = s.calls().length;
+    const bare = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags, `--set=fivetran.token=${literal}`, '--set', `proxy.https=${proxy}`, '--set', 'proxy.http=http://proxy.internal:3128'], { env: s.env });
+    expect(bare.code, bare.stderr).toBe(2);
+    const keep = /to keep it: hd-setup (.*)$/m.exec(bare.stderr)![1]!;
+    expect(keep).toBe(`install --preset fivetran-docker --yes ${rootFlags.join(' ')} --set=fivetran.token=env:FIVETRAN_TOKEN --set proxy.https=env:AGENT_HTTPS_PROXY --set proxy.http=http://proxy.internal:3128 --set fivetran.memory=3g`);
+    expect(bare.stderr).not.toContain('*');
+    expect(s.calls().slice(n).filter((c) => MUTATING.test(c))).toEqual([]);
+    const again = cli(keep.split(' '), { env: { ...s.env, FIVETRAN_TOKEN: literal, AGENT_HTTPS_PROXY: proxy } });
+    expect(again.code, again.stderr).toBe(0);
+    const config = JSON.parse(readFileSync(join(s.home, 'fivetran/conf/config.json'), 'utf8'));
+    expect(JSON.stringify(config)).toContain(literal);
+    expect(s.calls().some((c) => c.includes('--memory=3g') || c.includes('--memory=3072m'))).toBe(true);
+    s.server.close();
+  });
   // Settings whole only together: not one of them fits back alone, so each used to pass for an alternative the preset chose.
   it('a gateway given with --set (its type, host, user and password): the bare preset is refused naming it; the keep command keeps the stored password', async () => {
     const s = await stubEnv('docker');

@@ -5,7 +5,7 @@ import { buildRaw, parseModel, type Loaded } from '../products/load.js';
 import { findOverrides, findResets, getIn, keepStoredSecrets, resetRefusal, setIn } from '../model/reconcile.js';
 import type { BaseModel, Location } from '../model/base.js';
 import { productOf } from '../products/index.js';
-import { secretFieldAt, secretFields } from '../products/secrets.js';
+import { defaultEnvName, secretFieldAt, secretFields } from '../products/secrets.js';
 import { parseSetPath } from '../model/load.js';
 import type { ProductModule } from '../products/types.js';
 import { askRuntimeState, detectHost, detectState, inspectContainers, runtimeBinOf } from '../exec/detect.js';
@@ -88,7 +88,10 @@ export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = 
     const resets = req.reset ? [] : findResets(raw, inst, validate, isSecret);
     // The wizard's answers are each chosen on screen: only a preset (file) run can revert a --set unseen.
     const overrides = req.reset || req.presetObject ? [] : findOverrides(raw, inst, findRecord(c.home, installed.location)?.setPaths ?? [], given, isSecret);
-    const refusal = () => new UserError(resetRefusal(resets, inst, `hd-setup ${process.argv.slice(2).map(shellQuote).join(' ')}`, overrides, req.preset || req.presetObject ? 'this preset' : 'this run'));
+    const refusal = () => new UserError(resetRefusal(resets, inst, `hd-setup ${keepArgv(process.argv.slice(2), (v, path) => {
+      const f = secretFieldAt(raw, path);
+      return f && (f.kind === 'value' || (typeof v === 'string' && hasPassword(v))) ? f.env : isSecret(v, path);
+    }).map(shellQuote).join(' ')}`, overrides, req.preset || req.presetObject ? 'this preset' : 'this run'));
     let parsed: ReturnType<typeof parseModel>;
     try {
       parsed = parseModel(raw, { env, baseDir });
@@ -115,6 +118,36 @@ export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = 
   redactor.add(secrets);
   for (const w of short) process.stderr.write(`warning: ${w}\n`);
   return { loaded: { model, raw, secrets, source, warnings }, kept, setPaths: publicPaths(given, model) };
+}
+
+/**
+ * This run's argv for the refusal's keep command: a secret given literally with --set (warned about) is
+ * shown as its env: reference, as the warning says to give it. Masked in place it would read
+ * `--set fivetran.token=********`, a command that sets the token to eight asterisks when pasted.
+ */
+export function keepArgv(argv: readonly string[], isSecret: (v: unknown, path: string) => string | boolean): string[] {
+  const out = [...argv];
+  for (let i = 0; i < out.length; i++) {
+    const a = out[i]!;
+    const at = a === '--set' ? i + 1 : a.startsWith('--set=') ? i : -1;
+    const arg = at === i ? a.slice('--set='.length) : out[at];
+    if (at < 0 || arg === undefined) continue;
+    const eq = arg.indexOf('=');
+    const value = arg.slice(eq + 1);
+    if (eq <= 0 || /^(env|file):/.test(value)) continue;
+    let path: string;
+    try {
+      path = parseSetPath(arg.slice(0, eq)).join('.');
+    } catch {
+      continue;
+    }
+    const s = isSecret(value, path);
+    if (s === false) continue;
+    const ref = `${arg.slice(0, eq)}=env:${typeof s === 'string' ? s : defaultEnvName(path)}`;
+    out[at] = at === i ? `--set=${ref}` : ref;
+    if (at > i) i++;
+  }
+  return out;
 }
 
 /** The --set paths that hold no secret (a secret's rotation is no setting to keep). */
