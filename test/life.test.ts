@@ -314,6 +314,73 @@ describe.runIf(hasScript)('restart on a terminal', () => {
   }, 60_000);
 });
 
+describe('Kubernetes, uninstalled with its values kept (the real helm and kubectl, the in-memory API server)', () => {
+  it('status, doctor and a second uninstall say so; stop is refused; the export installs it again once the token is exported; --purge deletes the values and asks the cluster nothing', async () => {
+    const { startBed, CHARTS } = await import('./k8s-api/bed.js');
+    const { SECRET_ENV } = await import('./helpers.js');
+    const k = await startBed({}, SECRET_ENV);
+    try {
+      k.api.seed({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'fivetran-data', namespace: 'fivetran' }, spec: { accessModes: ['ReadWriteMany'] } });
+      const install = ['install', '--preset', 'fivetran-kubernetes', '--yes', '--set', `fivetran.kubernetes.chart=${join(CHARTS, 'fivetran-0.24.0')}`, '--set', 'fivetran.kubernetes.imagePullPolicy=IfNotPresent'];
+      expect((await k.hd(install)).code).toBe(0);
+      const un = await k.hd(['uninstall', '--yes']);
+      expect(un.code, un.stderr).toBe(0);
+      const dir = join(k.home, '.config/hd-setup/fivetran/fivetran/hd-agent');
+      expect(existsSync(join(dir, 'values.yaml'))).toBe(true);
+      expect(existsSync(join(dir, 'token-secret.yaml'))).toBe(false);
+      const writes = () => k.api.requests.filter((r) => r.method !== 'GET' && !r.url.includes('selfsubjectaccessreviews')).length;
+      const before = writes();
+
+      const st = await k.hd(['status']);
+      expect(st.code).toBe(1);
+      const note = `not installed: it was uninstalled and the values of release hd-agent in namespace fivetran are kept in ${dir}; install it again (at a terminal: hd-setup; in a script, with FIVETRAN_TOKEN exported (its Secrets went with the release): hd-setup export-preset --out kept.yaml && hd-setup install --preset kept.yaml --yes), or delete the values (hd-setup uninstall --purge)`;
+      expect(st.stdout).toBe(`Fivetran agent on Kubernetes — release hd-agent in namespace fivetran\n  ${note}\n`);
+      expect(JSON.parse((await k.hd(['status', '--json'])).stdout)).toMatchObject({ installed: false, healthy: false, kept: note });
+      const again = await k.hd(['uninstall', '--yes']);
+      expect(again.code).toBe(0);
+      expect(again.stderr).toBe(`nothing to do: Fivetran agent on Kubernetes is not installed (uninstalled; the values of release hd-agent in namespace fivetran are kept in ${dir}). To delete the values too: hd-setup uninstall --purge\n`);
+      const stop = await k.hd(['stop']);
+      expect(stop.code).toBe(1);
+      expect(stop.stderr).toBe(`error: cannot stop: ${note}\n`);
+      const doctor = await k.hd(['doctor', '--json']);
+      expect(doctor.code).toBe(1);
+      expect(JSON.parse(doctor.stdout)).toMatchObject({ installed: false, ok: false, checks: [{ id: 'installed', status: 'fail' }] });
+      expect(writes()).toBe(before);
+
+      // the script status names: without the token, exit 2 before anything is asked of the cluster; with it, back as it was
+      const kept = join(tmp('hd-kept-k8s-'), 'kept.yaml');
+      expect((await k.hd(['export-preset', '--out', kept])).code).toBe(0);
+      const exported = readFileSync(kept, 'utf8');
+      expect(exported).toContain('  token: env:FIVETRAN_TOKEN\n');
+      expect(exported).toContain('    imagePullPolicy: IfNotPresent\n');
+      const noToken = await k.hd(['install', '--preset', kept, '--yes'], { FIVETRAN_TOKEN: '' });
+      expect(noToken.code, noToken.stderr).toBe(2);
+      expect(noToken.stderr).toBe('error: fivetran.token: environment variable FIVETRAN_TOKEN is empty; export FIVETRAN_TOKEN=... first, or give file:PATH instead\n');
+      expect(writes()).toBe(before);
+      const back = await k.hd(['install', '--preset', kept, '--yes']);
+      expect(back.code, back.stderr).toBe(0);
+      expect(back.stderr).toContain(`Found the config an uninstall kept (release hd-agent in namespace fivetran)`);
+      expect((await k.helm('get', 'values', 'hd-agent', '-n', 'fivetran', '-o', 'json')).stdout).toContain('"image_pull_policy":"IfNotPresent"');
+      expect(JSON.parse((await k.hd(['status', '--json'])).stdout)).toMatchObject({ installed: true });
+      const same = await k.hd(['install', '--preset', kept, '--yes']);
+      expect(same.stderr).toContain('Changed: nothing');
+
+      // uninstall, then --purge of the kept values: only the local directory goes; the cluster is not asked
+      expect((await k.hd(['uninstall', '--yes'])).code).toBe(0);
+      const afterUninstall = writes();
+      const purge = await k.hd(['uninstall', '--purge', '--yes']);
+      expect(purge.code, purge.stderr).toBe(0);
+      expect(purge.stderr).toContain(`Changed:\n    - removed ${dir}\n`);
+      expect(purge.stderr).not.toContain('helm uninstall');
+      expect(writes()).toBe(afterUninstall);
+      expect(existsSync(dir)).toBe(false);
+      expect((await k.hd(['status'])).code).toBe(2);
+    } finally {
+      await k.stop();
+    }
+  }, 180_000);
+});
+
 describe('a docker install made with DOCKER_HOST (a rootless daemon)', () => {
   it('later commands without DOCKER_HOST reach that daemon, and say so once', async () => {
     const s = await stubEnv('docker', {}, { imagePresent: true });

@@ -286,15 +286,15 @@ export async function doctorCommand(flags: LifecycleFlags): Promise<number> {
   const d = found;
   const reports = await life.doctor(d, flags);
   const bundle = flags.bundle ? await life.bundle(flags.bundle, d, reports) : undefined;
-  return printDoctor(flags, { product: d.location.product, runtime: d.location.runtime, where: d.where, installed: true }, reports, bundle);
+  return printDoctor(flags, { product: d.location.product, runtime: d.location.runtime, where: d.where, installed: !d.uninstalled, found: true }, reports, bundle);
 }
 
-function printDoctor(flags: LifecycleFlags, what: { product: string; runtime: string; where: string; installed: boolean }, reports: import('../exec/events.js').CheckReport[], bundle?: string): number {
-  if (!what.installed && flags.bundle) process.stderr.write('warning: --bundle: nothing is installed yet, so there is nothing to bundle\n');
+function printDoctor(flags: LifecycleFlags, what: { product: string; runtime: string; where: string; installed: boolean; found?: boolean }, reports: import('../exec/events.js').CheckReport[], bundle?: string): number {
+  if (!what.found && flags.bundle) process.stderr.write('warning: --bundle: nothing is installed yet, so there is nothing to bundle\n');
   const problems = reports.filter((r) => r.status === 'fail' || r.status === 'warn');
   if (flags.json) printJson({ product: what.product, runtime: what.runtime, where: what.where, installed: what.installed, checks: reports, ok: !reports.some((r) => r.status === 'fail'), ...(bundle ? { bundle } : {}) });
   else {
-    say(`hd-setup doctor: ${installName(what.product, what.runtime)} (${what.installed ? what.where : 'not installed yet: the checks an install would run'})\n`);
+    say(`hd-setup doctor: ${installName(what.product, what.runtime)} (${what.found ? what.where : 'not installed yet: the checks an install would run'})\n`);
     for (const r of reports) say(`  ${r.status.padEnd(7)} ${r.id}: ${r.message}${r.fix && r.status !== 'ok' ? `\n          fix: ${r.fix}` : ''}\n`);
     const n = (k: number, one: string) => `${k} ${one}${k === 1 ? '' : 's'}`;
     const failed = problems.filter((r) => r.status === 'fail').length;

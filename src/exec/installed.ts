@@ -11,13 +11,16 @@ import { ownershipOf } from '../plan/containers.js';
 import { QUADLET_DIR, quadletFacts } from '../render/unit.js';
 import { findProduct, PRODUCTS } from '../products/index.js';
 import { readBack } from '../products/readback.js';
+import { secretFields } from '../products/secrets.js';
+import { isStored } from '../model/stored.js';
+import { getIn, setIn } from '../model/reconcile.js';
 import { fileKey, type Artifacts, type ProductModule } from '../products/types.js';
 import type { RenderEnv } from '../render/types.js';
 import { which } from '../util/which.js';
 import { inspectContainers } from './detect.js';
 import { run } from './run.js';
 import { HELM_READ_TIMEOUT_MS, reachCluster, toolStderr, unreachableError } from './kube-reach.js';
-import { backupValidator, parseEnvFileChecked, parseInstallConfig, readStateFile } from './local-state.js';
+import { backupValidator, parseEnvFileChecked, parseInstallConfig, parseValuesFile, readStateFile } from './local-state.js';
 import { findRecord } from './registry.js';
 
 export interface ReleaseInfo {
@@ -177,6 +180,15 @@ export async function gather(loc: Location, o: GatherOptions): Promise<{ artifac
     if (o.unreachable !== 'absent' && !which('helm', o.env.PATH) && findRecord(o.home, loc)) {
       throw unreachableError(loc, { ok: false, message: 'helm is not installed or not on PATH', fix: 'install helm 3 (helm.sh/docs/intro/install) and put it on PATH' });
     }
+    // Uninstalled with its values kept (no --purge): the release is gone, the values file is what is left.
+    // Read locally: the cluster is not asked (status and uninstall --purge work with it unreachable).
+    if (findRecord(o.home, loc)?.state === 'uninstalled') {
+      const path = posix.join(stateDir(loc, o.home), 'values.yaml');
+      const text = read(path);
+      if (text === undefined) return undefined;
+      const values = withBackupFix(path, (fix) => parseValuesFile(text, path, fix));
+      return { artifacts: { location: loc, files: {}, containers: {}, values }, containers: [], foreign: [], uninstalled: true };
+    }
     const release = await findRelease(loc, o.env, o.unreachable);
     if (!release) return undefined;
     const vals = await run(['helm', 'get', 'values', loc.release ?? '', '-n', release.namespace, '-o', 'json', ...helmCtx(loc)], { timeoutMs: HELM_READ_TIMEOUT_MS });
@@ -247,6 +259,15 @@ export async function detectAt(loc: Location, o: GatherOptions): Promise<Detecte
   } catch (e) {
     const what = loc.runtime === 'kubernetes' ? `the values of ${describeLocation(loc)}` : `the files in ${loc.installDir}`;
     throw new UserError([{ path: describeLocation(loc), message: `cannot read back ${what} (${(e as Error).message.split('\n')[0]}); fix or remove them, or point at another install with --preset/--set` }]);
+  }
+  // Kubernetes, uninstalled: the Secrets went with the release, so what the values say is stored there is
+  // nowhere now. Each is the env: reference a new install reads it from (nothing counts as stored).
+  if (g.uninstalled && loc.runtime === 'kubernetes') {
+    for (const f of secretFields(back.preset)) {
+      const at = f.path.split('.');
+      if (isStored(getIn(back.preset, at))) setIn(back.preset, at, `env:${f.env}`);
+    }
+    back = { preset: back.preset, secretPaths: [] };
   }
   return { product, location: loc, preset: back.preset, secretPaths: back.secretPaths, containers: g.containers, foreign: g.foreign, ...(g.uninstalled ? { uninstalled: true } : {}), ...(g.release ? { release: g.release } : {}), where: describeLocation(loc) };
 }

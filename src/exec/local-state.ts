@@ -129,6 +129,18 @@ export function parseInstallConfig(text: string, path: string, fix = 'fix it by 
   return { ...(v as Record<string, unknown>) };
 }
 
+/** The Helm values hd-setup wrote for a release (values.yaml): a YAML mapping, read as JSON data. */
+export function parseValuesFile(text: string, path: string, fix = 'fix it by hand (a YAML mapping), or delete it: hd-setup uninstall --purge'): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = loadYaml(text, { schema: CORE_SCHEMA, json: false });
+  } catch (e) {
+    throw corrupt(path, `is not valid YAML (${String((e as Error).message).split('\n')[0]})`, fix);
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw corrupt(path, 'is not a YAML mapping', fix);
+  return JSON.parse(JSON.stringify(v)) as Record<string, unknown>;
+}
+
 /** An env-file hd-setup wrote (KEY=VALUE lines). Keys must be variable names; no key maps to a prototype name. */
 export function parseEnvFileChecked(text: string, path: string, fix = 'fix it by hand (KEY=VALUE lines), or move it away and install again'): Record<string, string> {
   const out: Record<string, string> = Object.create(null) as Record<string, string>;

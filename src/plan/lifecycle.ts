@@ -22,6 +22,8 @@ export interface Target {
   unitName?: string;
   /** podman >= 4.4: the services Quadlet generates for the containers (their .container files exist), and where those files are. */
   quadlet?: { services: string[]; files: string[] };
+  /** Kubernetes: uninstalled with its values kept: no release, no Secrets (only --purge has something to do). */
+  releaseGone?: boolean;
   /** Kubernetes: the release's deployments and their replicas when started. */
   deployments: { name: string; replicas: number }[];
   /** Kubernetes: kinds besides Secret that hd-setup created for the release. */
@@ -115,13 +117,13 @@ export function uninstallPlan(t: Target, purge: boolean): Plan {
   } else {
     const rel = t.location.release ?? '';
     const selector = `app.kubernetes.io/managed-by=hd-setup,app.kubernetes.io/instance=${rel}`;
-    steps.push({
+    if (!t.releaseGone) steps.push({
       id: 'helm',
       title: `helm uninstall ${rel}`,
       actions: [{ kind: 'exec', argv: ['helm', 'uninstall', rel, '-n', ns(t), '--wait', ...helmCtx(t)], timeoutMs: HELM_WAIT_MS }],
       fix: `check: helm list -a -n ${ns(t)}`,
     });
-    steps.push({
+    if (!t.releaseGone) steps.push({
       id: 'secrets',
       title: 'Delete the Secrets hd-setup created',
       actions: [

@@ -136,7 +136,8 @@ export function secretValues(preset: Obj, list: readonly ProductModule[] = PRODU
       if (typeof v === 'string') out.push(...urlPasswords(v));
       continue;
     }
-    if (v === undefined || v === null || isStored(v)) continue;
+    // A reference names where the secret is (env:FIVETRAN_TOKEN in a kept Kubernetes config): no secret.
+    if (v === undefined || v === null || isStored(v) || (typeof v === 'string' && isRef(v))) continue;
     out.push(typeof v === 'string' ? v : JSON.stringify(v));
   }
   return out;

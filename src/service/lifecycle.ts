@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import type { BaseModel, Location } from '../model/base.js';
 import { productOf, installName } from '../products/index.js';
 import type { KubeSpec, ProductModule } from '../products/types.js';
-import { findAt, findContext } from './find.js';
+import { choosingFlags, findAt, findContext } from './find.js';
+import { getIn } from '../model/reconcile.js';
 import { latestGoodBackup, listBackups, purgeActions } from '../util/fsx.js';
 import { acquireLock, installLockKey, type Lock } from '../exec/lock.js';
 import { backupValidator } from '../exec/local-state.js';
@@ -57,6 +58,8 @@ export function kubeOf(d: DetectedInstall): ReturnType<DetectedInstall['product'
  * without a revision to go back to) stop here with its state and the fix (exit 1).
  */
 export function requireUsableRelease(d: DetectedInstall, command: 'stop' | 'start' | 'restart' | 'rollback'): void {
+  // Uninstalled on Kubernetes: no release, and its Secrets are gone; only an install brings it back.
+  if (d.uninstalled && d.location.runtime === 'kubernetes') throw new UserError([{ path: '', message: `cannot ${command}: ${keptConfigNote(d, choosingFlags(d.location, findContext().home))}` }], 1);
   const r = d.release;
   if (!r) return;
   const problem = releaseProblem(r);
@@ -73,7 +76,7 @@ export async function targetOf(d: DetectedInstall): Promise<Target> {
     runtimeBin: host.runtimeBin,
     home: host.home,
     systemdUser: host.systemdUser,
-    ...(d.location.runtime === 'kubernetes' ? { stateDir: stateDirOf(d.location, host.home), secretFiles: secretFilesOf(stateDirOf(d.location, host.home), k) } : {}),
+    ...(d.location.runtime === 'kubernetes' ? { stateDir: stateDirOf(d.location, host.home), secretFiles: secretFilesOf(stateDirOf(d.location, host.home), k), ...(d.uninstalled ? { releaseGone: true } : {}) } : {}),
     containers: d.product.containerNames,
     // Uninstalled (config kept): its network went with it.
     ...(d.product.network && !d.uninstalled ? { network: d.product.network } : {}),
@@ -166,7 +169,7 @@ export async function uninstallPlanFor(d: DetectedInstall, purge: boolean): Prom
  */
 export function nothingToUninstall(d: DetectedInstall, purge: boolean, choosing = ''): string | undefined {
   if (!d.uninstalled || purge) return undefined;
-  return `nothing to do: ${installName(d.location.product, d.location.runtime)} is not installed (uninstalled; its config is kept in ${d.where}). To delete the config too: hd-setup uninstall --purge${choosing ? ` ${choosing}` : ''}`;
+  return `nothing to do: ${installName(d.location.product, d.location.runtime)} is not installed (uninstalled; ${keptWhere(d)}). To delete the ${keptWhat(d)} too: hd-setup uninstall --purge${choosing ? ` ${choosing}` : ''}`;
 }
 
 /**
@@ -176,7 +179,31 @@ export function nothingToUninstall(d: DetectedInstall, purge: boolean, choosing 
 export function keptConfigNote(d: DetectedInstall, choosing = ''): string {
   const at = choosing ? ` ${choosing}` : '';
   const root = findRecord(findContext().home, d.location)?.allowRoot ? ' --allow-root' : '';
-  return `not installed: it was uninstalled and its config is kept in ${d.where}; install it again (at a terminal: hd-setup${at}; in a script: hd-setup export-preset${at} --out kept.yaml && hd-setup install --preset kept.yaml${root} --yes), or delete the config (hd-setup uninstall --purge${at})`;
+  const needs = secretsToGive(d);
+  const give = needs.length ? `, with ${needs.join(' and ')} exported (its Secrets went with the release)` : '';
+  return `not installed: it was uninstalled and ${keptWhere(d)}; install it again (at a terminal: hd-setup${at}; in a script${give}: hd-setup export-preset${at} --out kept.yaml && hd-setup install --preset kept.yaml${root} --yes), or delete the ${keptWhat(d)} (hd-setup uninstall --purge${at})`;
+}
+
+/** doctor of a config an uninstall kept: the agent is not installed, which fails the check up (status says it alike). */
+function keptReport(d: DetectedInstall): CheckReport {
+  const note = keptConfigNote(d, choosingFlags(d.location, findContext().home));
+  const cut = note.indexOf('; install it again');
+  return { id: 'installed', status: 'fail', message: note.slice(0, cut), fix: note.slice(cut + 2) };
+}
+
+/** Kubernetes keeps the release's values (no secret) in hd-setup's state dir; docker/podman the install dir. */
+const keptWhat = (d: DetectedInstall) => (d.location.runtime === 'kubernetes' ? 'values' : 'config');
+function keptWhere(d: DetectedInstall): string {
+  if (d.location.runtime !== 'kubernetes') return `its config is kept in ${d.where}`;
+  return `the values of ${d.where} are kept in ${stateDirOf(d.location, findContext().home)}`;
+}
+
+/** The environment variables the kept config's env: references name (secrets that nothing keeps now). */
+function secretsToGive(d: DetectedInstall): string[] {
+  return secretFields(d.preset).flatMap((f) => {
+    const v = getIn(d.preset, f.path.split('.'));
+    return typeof v === 'string' && v.startsWith('env:') ? [v.slice(4)] : [];
+  });
 }
 
 /** What the containers say that no file keeps (image, hd-setup's labels, restart policy): kept in the record by uninstall. */
@@ -192,7 +219,7 @@ export async function uninstall(d: DetectedInstall, plan: Plan, choices: Choices
   const home = (await hostFor(d)).home;
   if (s.ok) {
     // The config is kept (no --purge): the record says so, with what only the containers knew.
-    if (!purge && d.location.runtime !== 'kubernetes') {
+    if (!purge) {
       const rec = findRecord(home, d.location);
       const kept = d.uninstalled ? (rec?.containers ?? {}) : keptContainers(d);
       remember(home, recordOf(d.location, { ...(rec?.skipChecks ? { skipChecks: rec.skipChecks } : {}), ...(rec?.allowRoot ? { allowRoot: true } : {}), ...(rec?.dockerHost ? { dockerHost: rec.dockerHost } : {}), ...(rec?.setPaths ? { setPaths: rec.setPaths } : {}) }, 'uninstalled', new Date(), kept));
@@ -434,7 +461,9 @@ function stoppedBy(d: DetectedInstall, healthy: boolean): { stoppedAt?: string }
 
 export async function doctor(d: DetectedInstall, choices: Choices): Promise<CheckReport[]> {
   const problem = d.release ? releaseProblem(d.release) : undefined;
-  const release: CheckReport[] = problem ? [{ id: 'release', status: 'fail', ...problem }] : d.release ? [{ id: 'release', status: 'ok', message: `release ${d.release.name} revision ${d.release.revision} is deployed` }] : [];
+  const release: CheckReport[] = d.uninstalled ? [keptReport(d)] : problem ? [{ id: 'release', status: 'fail', ...problem }] : d.release ? [{ id: 'release', status: 'ok', message: `release ${d.release.name} revision ${d.release.revision} is deployed` }] : [];
+  // Kubernetes, uninstalled: no release to check; the host checks of an install are doctor --preset's.
+  if (d.uninstalled && d.location.runtime === 'kubernetes') return release;
   // A release left before its values were complete: its state is what there is to say.
   if (d.location.runtime === 'kubernetes' && !kubeOf(d)) return release;
   const bootUnits = d.location.runtime !== 'kubernetes' ? bootUnitsOf(await targetOf(d)) : [];

@@ -5,7 +5,7 @@
 // failure accepted; uninstall takes the unit's .bak- copies with it.
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backupFile } from '../../src/util/fsx.js';
@@ -135,6 +135,39 @@ describe.runIf(root && S.HD_E2E_DOCKER === '1' && S.HD_E2E_PODMAN === '1')('real
     expect(un.code, un.stderr).toBe(0);
     expect(readdirSync(units)).toEqual(['mine.service']);
     expect(controller('podman')).toBe('');
+  }, 600_000);
+
+  it('kept config: after an uninstall, the script status suggests (export-preset, then install from it) runs as printed, with no token in the environment, and brings the agent back as it was; run again it changes nothing', () => {
+    clean();
+    const home = freshHome();
+    const first = hd(home, [...ON_DOCKER, '--set', 'fivetran.memory=3g']);
+    expect(first.code, first.stderr).toBe(0);
+    const config = readFileSync(join(home, 'fivetran/conf/config.json'), 'utf8');
+    expect(hd(home, ['uninstall', '--yes', '--allow-root']).code).toBe(0);
+    expect(controller('docker')).toBe('');
+    const st = hd(home, ['status']);
+    const script = /in a script: (hd-setup export-preset [^)]*)\)/.exec(st.stdout)?.[1];
+    expect(script, st.stdout).toBe('hd-setup export-preset --out kept.yaml && hd-setup install --preset kept.yaml --allow-root --yes');
+    // as a user would paste it: hd-setup on PATH, in a fresh directory, FIVETRAN_TOKEN unset
+    const bin = mkdtempSync(join(tmpdir(), 'hd-e2e-bin-'));
+    homes.push(bin);
+    writeFileSync(join(bin, 'hd-setup'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} "$@"\n`, { mode: 0o755 });
+    const cwd = mkdtempSync(join(tmpdir(), 'hd-e2e-kept-'));
+    homes.push(cwd);
+    const env = { PATH: `${bin}:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin`, CI: 'true', NO_COLOR: '1', HOME: home };
+    const paste = () => spawnSync('bash', ['-c', script!], { env, cwd, encoding: 'utf8', timeout: 180_000 });
+    const back = paste();
+    expect(back.status, back.stderr).toBe(0);
+    expect(back.stderr).toContain('Keeping the stored secret: fivetran.token');
+    expect(back.stderr).not.toMatch(/^\[\d+\/\d+\] Pull image/m);
+    const running = controller('docker');
+    expect(running).toMatch(/ running$/);
+    expect(rt('docker', 'container', 'inspect', 'controller', '--format', '{{.HostConfig.Memory}}')).toBe(String(3 * 1024 ** 3));
+    expect(readFileSync(join(home, 'fivetran/conf/config.json'), 'utf8')).toBe(config);
+    const again = paste();
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/Changed: nothing/);
+    expect(controller('docker')).toBe(running);
   }, 600_000);
 
   it('a pull the real daemons refuse (a registry nobody answers at): exit 1, the fix names the pull-policy setting, no container', () => {
