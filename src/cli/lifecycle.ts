@@ -129,8 +129,8 @@ export async function rollbackCommand(flags: LifecycleFlags): Promise<number> {
   const d = await findInstall(flags);
   // One change at a time per install; after waiting for another run, look again at what it left.
   if (!flags.dryRun && (await life.lockAt(d.location, findContext().home)).waited) return rollbackCommand(flags);
+  life.requireUsableRelease(d, 'rollback');
   if (d.location.runtime === 'kubernetes') {
-    life.requireUsableRelease(d, 'rollback');
     const plan = await life.helmRollbackPlanFor(d);
     if (flags.dryRun) return dryRun(d, plan, 'rollback', flags.json);
     if (!(await confirmOrYes(flags, `Roll back ${installName(d.location.product, d.location.runtime)} (${d.where})`))) {

@@ -54,12 +54,14 @@ export function kubeOf(d: DetectedInstall): ReturnType<DetectedInstall['product'
 }
 
 /**
- * A release that is not deployed: the commands that need a working release (stop, start, restart, rollback
- * without a revision to go back to) stop here with its state and the fix (exit 1).
+ * An install that is not there: uninstalled with its config kept, or a release that is not deployed. The
+ * commands that need a working one (stop, start, restart, rollback without a revision to go back to) stop
+ * here with its state and the fix (exit 1).
  */
 export function requireUsableRelease(d: DetectedInstall, command: 'stop' | 'start' | 'restart' | 'rollback'): void {
-  // Uninstalled on Kubernetes: no release, and its Secrets are gone; only an install brings it back.
-  if (d.uninstalled && d.location.runtime === 'kubernetes') throw new UserError([{ path: '', message: `cannot ${command}: ${keptConfigNote(d, choosingFlags(d.location, findContext().home))}` }], 1);
+  // Uninstalled (its config kept): nothing to stop or start; an install brings it back (on Kubernetes with
+  // its Secrets, which went with the release).
+  if (d.uninstalled) throw new UserError([{ path: '', message: `cannot ${command === 'rollback' ? 'roll back' : command}: ${keptConfigNote(d, choosingFlags(d.location, findContext().home))}` }], 1);
   const r = d.release;
   if (!r) return;
   const problem = releaseProblem(r);
