@@ -159,7 +159,7 @@ describe.runIf(root && S.HD_E2E_DOCKER === '1' && S.HD_E2E_PODMAN === '1')('real
     const back = paste();
     expect(back.status, back.stderr).toBe(0);
     expect(back.stderr).toContain('Keeping the stored secret: fivetran.token');
-    expect(back.stderr).not.toMatch(/^\[\d+\/\d+\] Pull image/m);
+    expect(back.stderr).toMatch(/^\[\d+\/\d+\] Pull image \S+ \.\.\. skipped: present locally; pull policy never$/m);
     const running = controller('docker');
     expect(running).toMatch(/ running$/);
     expect(rt('docker', 'container', 'inspect', 'controller', '--format', '{{.HostConfig.Memory}}')).toBe(String(3 * 1024 ** 3));
