@@ -108,3 +108,13 @@ describe('export-preset', () => {
     expect(JSON.stringify(preset)).not.toMatch(/p4ssword|"pw"|"s"/);
   });
 });
+
+describe('the keep command of a refusal (keepArgv)', () => {
+  it('shows a secret field given literally as its env: reference, in both --set shapes; a section given as JSON, a reference and other settings stay as given', async () => {
+    const { keepArgv } = await import('../src/service/install.js');
+    const secret = (_v: unknown, path: string) => (path === 'fivetran.token' ? 'FIVETRAN_TOKEN' : false);
+    expect(keepArgv(['install', '--set', 'fivetran.token=abc', '--set=fivetran.token=abc', '--set', 'fivetran.token=env:MINE', '--set', 'tobiko.gateways.x={"password":"p"}', '--set', 'fivetran.memory=3g', '--set'], secret)).toEqual([
+      'install', '--set', 'fivetran.token=env:FIVETRAN_TOKEN', '--set=fivetran.token=env:FIVETRAN_TOKEN', '--set', 'fivetran.token=env:MINE', '--set', 'tobiko.gateways.x={"password":"p"}', '--set', 'fivetran.memory=3g', '--set',
+    ]);
+  });
+});

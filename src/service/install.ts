@@ -5,7 +5,7 @@ import { buildRaw, parseModel, type Loaded } from '../products/load.js';
 import { findOverrides, findResets, getIn, keepStoredSecrets, resetRefusal, setIn } from '../model/reconcile.js';
 import type { BaseModel, Location } from '../model/base.js';
 import { productOf } from '../products/index.js';
-import { defaultEnvName, secretFieldAt, secretFields } from '../products/secrets.js';
+import { secretFieldAt, secretFields } from '../products/secrets.js';
 import { parseSetPath } from '../model/load.js';
 import type { ProductModule } from '../products/types.js';
 import { askRuntimeState, detectHost, detectState, inspectContainers, runtimeBinOf } from '../exec/detect.js';
@@ -89,8 +89,9 @@ export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = 
     // The wizard's answers are each chosen on screen: only a preset (file) run can revert a --set unseen.
     const overrides = req.reset || req.presetObject ? [] : findOverrides(raw, inst, findRecord(c.home, installed.location)?.setPaths ?? [], given, isSecret);
     const refusal = () => new UserError(resetRefusal(resets, inst, `hd-setup ${keepArgv(process.argv.slice(2), (v, path) => {
-      const f = secretFieldAt(raw, path);
-      return f && (f.kind === 'value' || (typeof v === 'string' && hasPassword(v))) ? f.env : isSecret(v, path);
+      // Only a secret field itself: a section given as JSON with a secret inside stays (masked) as it was.
+      const f = secretFieldAt(raw, path) ?? secretFieldAt(installed.preset, path);
+      return f && (f.kind === 'value' || (typeof v === 'string' && hasPassword(v))) ? f.env : false;
     }).map(shellQuote).join(' ')}`, overrides, req.preset || req.presetObject ? 'this preset' : 'this run'));
     let parsed: ReturnType<typeof parseModel>;
     try {
@@ -125,7 +126,7 @@ export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = 
  * shown as its env: reference, as the warning says to give it. Masked in place it would read
  * `--set fivetran.token=********`, a command that sets the token to eight asterisks when pasted.
  */
-export function keepArgv(argv: readonly string[], isSecret: (v: unknown, path: string) => string | boolean): string[] {
+export function keepArgv(argv: readonly string[], isSecret: (v: unknown, path: string) => string | false): string[] {
   const out = [...argv];
   for (let i = 0; i < out.length; i++) {
     const a = out[i]!;
@@ -143,7 +144,7 @@ export function keepArgv(argv: readonly string[], isSecret: (v: unknown, path: s
     }
     const s = isSecret(value, path);
     if (s === false) continue;
-    const ref = `${arg.slice(0, eq)}=env:${typeof s === 'string' ? s : defaultEnvName(path)}`;
+    const ref = `${arg.slice(0, eq)}=env:${s}`;
     out[at] = at === i ? `--set=${ref}` : ref;
     if (at > i) i++;
   }
