@@ -110,11 +110,11 @@ describe('export-preset', () => {
 });
 
 describe('the keep command of a refusal (keepArgv)', () => {
-  it('shows a secret field given literally as its env: reference, in both --set shapes; a section given as JSON, a reference and other settings stay as given', async () => {
+  it('rewrites the value of each --set shape (--set k=v, --set=k=v, -s k=v, -sk=v) as the rewrite says; a reference, a flag with no value and what it leaves alone stay as given', async () => {
     const { keepArgv } = await import('../src/service/install.js');
-    const secret = (_v: unknown, path: string) => (path === 'fivetran.token' ? 'FIVETRAN_TOKEN' : false);
-    expect(keepArgv(['install', '--set', 'fivetran.token=abc', '--set=fivetran.token=abc', '--set', 'fivetran.token=env:MINE', '--set', 'tobiko.gateways.x={"password":"p"}', '--set', 'fivetran.memory=3g', '--set'], secret)).toEqual([
-      'install', '--set', 'fivetran.token=env:FIVETRAN_TOKEN', '--set=fivetran.token=env:FIVETRAN_TOKEN', '--set', 'fivetran.token=env:MINE', '--set', 'tobiko.gateways.x={"password":"p"}', '--set', 'fivetran.memory=3g', '--set',
+    const rewrite = (_v: string, path: string) => (path === 'fivetran.token' ? 'env:FIVETRAN_TOKEN' : path === 'tobiko.gateways.x' ? '{"password":"env:X"}' : undefined);
+    expect(keepArgv(['install', '--set', 'fivetran.token=abc', '--set=fivetran.token=abc', '-s', 'fivetran.token=abc', '-sfivetran.token=abc', '--set', 'fivetran.token=env:MINE', '--set', 'tobiko.gateways.x={"password":"p"}', '--set', 'fivetran.memory=3g', '--set'], rewrite)).toEqual([
+      'install', '--set', 'fivetran.token=env:FIVETRAN_TOKEN', '--set=fivetran.token=env:FIVETRAN_TOKEN', '-s', 'fivetran.token=env:FIVETRAN_TOKEN', '-sfivetran.token=env:FIVETRAN_TOKEN', '--set', 'fivetran.token=env:MINE', '--set', 'tobiko.gateways.x={"password":"env:X"}', '--set', 'fivetran.memory=3g', '--set',
     ]);
   });
 });

@@ -175,19 +175,23 @@ export async function gather(loc: Location, o: GatherOptions): Promise<{ artifac
   const product = findProduct(loc.product);
   if (!product) return undefined;
   if (loc.runtime === 'kubernetes') {
+    // Uninstalled with its values kept (no --purge): the values file is what is left, unless the release is
+    // there again (made with helm by hand, or from another machine): then that is the install. A cluster that
+    // cannot be reached, or no helm, leaves the kept values (status and uninstall --purge still work).
+    if (findRecord(o.home, loc)?.state === 'uninstalled') {
+      const again = which('helm', o.env.PATH) ? await findRelease(loc, o.env, 'absent') : undefined;
+      if (!again) {
+        const path = posix.join(stateDir(loc, o.home), 'values.yaml');
+        const text = read(path);
+        if (text === undefined) return undefined;
+        const values = withBackupFix(path, (fix) => parseValuesFile(text, path, fix ?? `fix it by hand (a YAML mapping), or delete it: rm ${shellQuote(path)}`));
+        return { artifacts: { location: loc, files: {}, containers: {}, values }, containers: [], foreign: [], uninstalled: true };
+      }
+    }
     // A release hd-setup recorded, and no helm to look at it with: not "nothing installed" (exit 1, the fix).
     // Unrecorded, the answer stays "nothing here": doctor then runs its checks for an install, helm's included.
     if (o.unreachable !== 'absent' && !which('helm', o.env.PATH) && findRecord(o.home, loc)) {
       throw unreachableError(loc, { ok: false, message: 'helm is not installed or not on PATH', fix: 'install helm 3 (helm.sh/docs/intro/install) and put it on PATH' });
-    }
-    // Uninstalled with its values kept (no --purge): the release is gone, the values file is what is left.
-    // Read locally: the cluster is not asked (status and uninstall --purge work with it unreachable).
-    if (findRecord(o.home, loc)?.state === 'uninstalled') {
-      const path = posix.join(stateDir(loc, o.home), 'values.yaml');
-      const text = read(path);
-      if (text === undefined) return undefined;
-      const values = withBackupFix(path, (fix) => parseValuesFile(text, path, fix));
-      return { artifacts: { location: loc, files: {}, containers: {}, values }, containers: [], foreign: [], uninstalled: true };
     }
     const release = await findRelease(loc, o.env, o.unreachable);
     if (!release) return undefined;

@@ -130,7 +130,7 @@ export function parseInstallConfig(text: string, path: string, fix = 'fix it by 
 }
 
 /** The Helm values hd-setup wrote for a release (values.yaml): a YAML mapping, read as JSON data. */
-export function parseValuesFile(text: string, path: string, fix = 'fix it by hand (a YAML mapping), or delete it: hd-setup uninstall --purge'): Record<string, unknown> {
+export function parseValuesFile(text: string, path: string, fix: string): Record<string, unknown> {
   let v: unknown;
   try {
     v = loadYaml(text, { schema: CORE_SCHEMA, json: false });

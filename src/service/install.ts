@@ -89,9 +89,15 @@ export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = 
     // The wizard's answers are each chosen on screen: only a preset (file) run can revert a --set unseen.
     const overrides = req.reset || req.presetObject ? [] : findOverrides(raw, inst, findRecord(c.home, installed.location)?.setPaths ?? [], given, isSecret);
     const refusal = () => new UserError(resetRefusal(resets, inst, `hd-setup ${keepArgv(process.argv.slice(2), (v, path) => {
-      // Only a secret field itself: a section given as JSON with a secret inside stays (masked) as it was.
+      // A secret field: its env: reference. A section given as JSON: with each secret in it as its reference.
+      const literal = (f: { kind: string }, x: unknown) => typeof x !== 'string' || (!/^(env|file):/.test(x) && (f.kind === 'value' || hasPassword(x)));
       const f = secretFieldAt(raw, path) ?? secretFieldAt(installed.preset, path);
-      return f && (f.kind === 'value' || (typeof v === 'string' && hasPassword(v))) ? f.env : false;
+      if (f) return literal(f, v) ? `env:${f.env}` : undefined;
+      const inside = secretFields(raw).filter((x) => x.path.startsWith(`${path}.`) && literal(x, getIn(raw, x.path.split('.'))));
+      if (!inside.length) return undefined;
+      const section = structuredClone(getIn(raw, path.split('.')));
+      for (const x of inside) setIn(section as Record<string, unknown>, x.path.slice(path.length + 1).split('.'), `env:${x.env}`);
+      return JSON.stringify(section);
     }).map(shellQuote).join(' ')}`, overrides, req.preset || req.presetObject ? 'this preset' : 'this run'));
     let parsed: ReturnType<typeof parseModel>;
     try {
@@ -126,12 +132,14 @@ export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = 
  * shown as its env: reference, as the warning says to give it. Masked in place it would read
  * `--set fivetran.token=********`, a command that sets the token to eight asterisks when pasted.
  */
-export function keepArgv(argv: readonly string[], isSecret: (v: unknown, path: string) => string | false): string[] {
+export function keepArgv(argv: readonly string[], rewrite: (value: string, path: string) => string | undefined): string[] {
   const out = [...argv];
   for (let i = 0; i < out.length; i++) {
     const a = out[i]!;
-    const at = a === '--set' ? i + 1 : a.startsWith('--set=') ? i : -1;
-    const arg = at === i ? a.slice('--set='.length) : out[at];
+    // --set k=v, -s k=v, --set=k=v, -sk=v (commander's shapes)
+    const joined = a.startsWith('--set=') ? '--set=' : /^-s./.test(a) ? '-s' : undefined;
+    const at = joined ? i : a === '--set' || a === '-s' ? i + 1 : -1;
+    const arg = joined ? a.slice(joined.length) : out[at];
     if (at < 0 || arg === undefined) continue;
     const eq = arg.indexOf('=');
     const value = arg.slice(eq + 1);
@@ -142,10 +150,9 @@ export function keepArgv(argv: readonly string[], isSecret: (v: unknown, path: s
     } catch {
       continue;
     }
-    const s = isSecret(value, path);
-    if (s === false) continue;
-    const ref = `${arg.slice(0, eq)}=env:${s}`;
-    out[at] = at === i ? `--set=${ref}` : ref;
+    const now = rewrite(value, path);
+    if (now === undefined) continue;
+    out[at] = `${joined ?? ''}${arg.slice(0, eq)}=${now}`;
     if (at > i) i++;
   }
   return out;

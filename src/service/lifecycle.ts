@@ -3,7 +3,7 @@
 // from its read-back, and the choices it was installed with (skipped checks, --allow-root) from its record.
 import { PRESET_HEADERS } from '../util/paths.js';
 import { existsSync } from 'node:fs';
-import type { BaseModel, Location } from '../model/base.js';
+import { sameLocation, type BaseModel, type Location } from '../model/base.js';
 import { productOf, installName } from '../products/index.js';
 import type { KubeSpec, ProductModule } from '../products/types.js';
 import { choosingFlags, findAt, findContext } from './find.js';
@@ -17,7 +17,7 @@ import { withSecretRefs } from '../model/secret-refs.js';
 import { secretConfigKeys, secretFields } from '../products/secrets.js';
 import { detectHost, detectRuntime } from '../exec/detect.js';
 import { containerFacts, releaseObjects, releaseProblem, type DetectedInstall } from '../exec/installed.js';
-import { findRecord, forget, markStopped, remember, recordOf, type KeptContainer } from '../exec/registry.js';
+import { findRecord, forget, markStopped, readRegistry, remember, recordOf, type KeptContainer } from '../exec/registry.js';
 import { allChecks } from '../exec/checks.js';
 import { isFailed, type CheckReport, type FailedCheck, type Summary } from '../exec/events.js';
 import { probeEndpoint } from '../exec/net.js';
@@ -84,7 +84,7 @@ export async function targetOf(d: DetectedInstall): Promise<Target> {
     ...(d.product.network && !d.uninstalled ? { network: d.product.network } : {}),
     ...(d.product.unitName ? { unitName: d.product.unitName } : {}),
     ...quadletOf(d, host.home),
-    deployments: k ? await deploymentsOf(d, k.deployments) : [],
+    deployments: k && !d.uninstalled ? await deploymentsOf(d, k.deployments) : [],
     managedKinds: k?.managedKinds ?? [],
     ...(d.location.installDir ? { purgeActions: purgeActions(d.location.installDir, host.home) } : {}),
     ...(d.location.runtime !== 'kubernetes'
@@ -162,7 +162,19 @@ export async function uninstallPlanFor(d: DetectedInstall, purge: boolean): Prom
   // An install that is there: a same-named container of another install is refused (exit 2, naming its
   // owner), as stop and start do. Its config alone (--purge after an uninstall): that container is left alone.
   if (!d.uninstalled) assertOwnContainers(d, t);
+  if (purge && t.stateDir) refuseSharedStateDir(d, t.stateDir);
   return uninstallPlan(t, purge);
+}
+
+/**
+ * Kubernetes --purge deletes the directory of a namespace and release, which does not name the context: a
+ * release of that name and namespace recorded in another context keeps its values and Secret copies there.
+ */
+function refuseSharedStateDir(d: DetectedInstall, dir: string): void {
+  const l = d.location;
+  const other = readRegistry(findContext().home).find((r) => r.runtime === 'kubernetes' && r.product === l.product && r.namespace === l.namespace && r.release === l.release && !sameLocation(r, l));
+  if (!other) return;
+  throw new UserError([{ path: '--purge', message: `${dir} also holds the files of release ${l.release} in namespace ${l.namespace} of context ${other.context ?? '(the current one)'}; uninstall without --purge, and delete what is no longer needed there by hand` }]);
 }
 
 /**
