@@ -381,6 +381,11 @@ describe('Kubernetes, uninstalled with its values kept (the real helm and kubect
 
       // uninstall, then --purge of the kept values: only the local directory goes; the cluster is not asked
       expect((await k.hd(['uninstall', '--yes'])).code).toBe(0);
+      // the release made again by hand (helm, the kept values): that is the install now, not the kept config
+      const byHand = await k.helm('install', 'hd-agent', join(CHARTS, 'fivetran-0.24.0'), '-n', 'fivetran', '-f', join(dir, 'values.yaml'));
+      expect(byHand.code, byHand.stderr).toBe(0);
+      expect(JSON.parse((await k.hd(['status', '--json'])).stdout)).toMatchObject({ installed: true });
+      expect((await k.hd(['uninstall', '--yes'])).code).toBe(0);
       const afterUninstall = writes();
       const purge = await k.hd(['uninstall', '--purge', '--yes']);
       expect(purge.code, purge.stderr).toBe(0);
