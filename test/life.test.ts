@@ -419,3 +419,24 @@ describe('a docker install made with DOCKER_HOST (a rootless daemon)', () => {
     s.server.close();
   }, 60_000);
 });
+
+describe('install dirs of two products', () => {
+  it('may not overlap (the --purge of one would delete the other\'s files); nor may a ~/ dir go up with ".." (~/../.. is /)', async () => {
+    const s = await stubEnv('docker');
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const n = s.calls().length;
+    for (const dir of ['~/fivetran', '~/fivetran/sub']) {
+      const r = cli(['install', '--preset', 'tobiko-docker', '--yes', ...rootFlags, '--set', `tobiko.docker.installDir=${dir}`], { env: s.env });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toBe(`error: tobiko.docker.installDir: ${dir.replace('~', s.home)} overlaps ${s.home}/fivetran, the install dir of Fivetran agent on docker; give each product a folder of its own, e.g. ~/tobiko\n`);
+    }
+    expect(existsSync(join(s.home, 'fivetran/sub'))).toBe(false);
+    expect(s.calls().slice(n).filter((c) => /^(run|rm|pull|network create) /.test(c))).toEqual([]);
+    for (const dir of ['~/../..', '~/x/../../../etc/hd']) {
+      const r = cli(['install', '--preset', 'fivetran-docker', '--dry-run', ...rootFlags, '--set', `fivetran.installDir=${dir}`], { env: s.env });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe('error: fivetran.installDir: must not use ".." (it can leave the home folder for a folder of the system); give a folder of its own, e.g. ~/agent or /opt/agent\n');
+    }
+    s.server.close();
+  });
+});

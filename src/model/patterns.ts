@@ -173,7 +173,10 @@ const OWN_FOLDER = 'give a folder of its own, e.g. ~/agent or /opt/agent';
  */
 export const installDirProblem = (s: string): string | undefined => {
   const p = pathProblem(s);
-  if (p || s === '~' || s.startsWith('~/')) return p;
+  if (p) return p;
+  // ~/../.. would leave the home folder for one the system checks below never see (/, /etc)
+  if (s.startsWith('~/') && s.split('/').includes('..')) return `must not use ".." (it can leave the home folder for a folder of the system); ${OWN_FOLDER}`;
+  if (s === '~' || s.startsWith('~/')) return undefined;
   if (!s.startsWith('/')) return `must be an absolute path or start with ~/ (a relative path names another folder from each working directory); ${OWN_FOLDER}`;
   const dir = posix.normalize(s).replace(/(.)\/+$/, '$1');
   if (SHARED_DIRS.includes(dir) || SYSTEM_TREES.includes(dir)) return `is a folder of the system (${dir}); ${OWN_FOLDER}`;

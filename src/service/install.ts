@@ -4,7 +4,7 @@ import { UserError, type Problem } from '../model/errors.js';
 import { buildRaw, parseModel, type Loaded } from '../products/load.js';
 import { findOverrides, findResets, getIn, keepStoredSecrets, resetRefusal, setIn } from '../model/reconcile.js';
 import type { BaseModel, Location } from '../model/base.js';
-import { productOf } from '../products/index.js';
+import { installName, productOf } from '../products/index.js';
 import { secretFieldAt, secretFields } from '../products/secrets.js';
 import { parseSetPath } from '../model/load.js';
 import type { ProductModule } from '../products/types.js';
@@ -192,6 +192,13 @@ export interface PrepareOptions {
  */
 async function refuseSecondInstall(product: ProductModule, loc: Location, home: string, state: InstalledState): Promise<void> {
   if (!loc.installDir || loc.runtime === 'kubernetes') return;
+  // Another product's install dir (its config kept too): one dir would hold both, and the --purge of one
+  // would delete the other's files.
+  const inside = (a: string, b: string) => a === b || a.startsWith(`${b.replace(/\/+$/, '')}/`);
+  const neighbour = readRegistry(home).find((r) => r.product !== loc.product && r.installDir && (inside(loc.installDir!, r.installDir) || inside(r.installDir, loc.installDir!)));
+  if (neighbour) {
+    throw new UserError([{ path: product.settingPath('installDir', loc.runtime), message: `${loc.installDir} overlaps ${neighbour.installDir}, the install dir of ${installName(neighbour.product, neighbour.runtime)}; give each product a folder of its own, e.g. ~/${loc.product}` }]);
+  }
   // The registry says where it was installed; its containers say whether it still runs there (a record
   // can outlive containers removed by hand).
   const installed = readRegistry(home).filter((r) => r.product === loc.product && r.state !== 'uninstalled');
