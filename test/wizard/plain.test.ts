@@ -60,6 +60,13 @@ describe('line prompts', () => {
     expect(result.kind).toBe('cancel');
     expect(result.answers.proxy).toEqual({ https: 'http://proxy.internal:3128', http: 'http://proxy.internal:3128', noProxy: ['localhost', '127.0.0.1'] });
   });
+  it('a proxy URL with a password is not echoed as typed: it is shown masked after Enter', async () => {
+    const { result, output } = await converse(['1', '1', TOKEN, '2', 'http://al:PlainPw77@px:3128', '', '', '', '', 'q']);
+    expect(result.answers.proxy?.https).toBe('http://al:PlainPw77@px:3128');
+    expect(output).not.toContain('PlainPw77');
+    expect(output).toContain('Answer (not echoed: it may hold a password; shown masked after Enter)');
+    expect(output).toMatch(/ {2}http:\/\/al:\*+@px:3128\n/);
+  });
   it('the review: not ready offers what works; k skips the failed checks; s saves (~ expanded)', async () => {
     let skipped = false;
     const review = async () => (skipped ? { ok: true, text: 'Steps' } : { ok: false, failed: ['not-root'], text: '✖ not-root: running as root' });

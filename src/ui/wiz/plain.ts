@@ -170,7 +170,7 @@ function promptOf(q: Question): string {
   }
   if (q.kind !== 'text') return '';
   const keep = q.initial ? (q.secret ? 'Enter keeps the value already set, - clears it' : `Enter keeps "${q.display ? q.display(q.initial) : q.initial}", - clears it`) : 'Enter for none';
-  return `${q.secret ? 'Type it (hidden)' : 'Answer'} (${keep}, ${BACK}: back): `;
+  return `${q.secret ? 'Type it (hidden)' : q.display ? 'Answer (not echoed: it may hold a password; shown masked after Enter)' : 'Answer'} (${keep}, ${BACK}: back): `;
 }
 
 /** Ask every question in plain lines; resolves with the answers to install, or a cancel. */
@@ -237,8 +237,10 @@ export async function runPlainWizard(props: Omit<WizardProps, 'onDone'>, io: { i
       }
       say(['', ...questionText(s, q)]);
       out.write(promptOf(q));
-      const line = await reader.read(q.kind === 'text' && q.secret);
+      // A URL whose user:password@ is masked on display is read without echo too, then shown masked.
+      const line = await reader.read(q.kind === 'text' && (q.secret || q.display !== undefined));
       if (line === undefined) return { kind: 'cancel', answers: s.answers };
+      if (q.kind === 'text' && !q.secret && q.display && line.trim()) say([`  ${q.display(line.trim())}`]);
       const a = answerOf(q, line);
       if ('back' in a) {
         s = reduce(s, { type: 'back' });
