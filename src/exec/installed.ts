@@ -175,10 +175,11 @@ export async function gather(loc: Location, o: GatherOptions): Promise<{ artifac
   const product = findProduct(loc.product);
   if (!product) return undefined;
   if (loc.runtime === 'kubernetes') {
+    const rec = findRecord(o.home, loc);
     // Uninstalled with its values kept (no --purge): the values file is what is left, unless the release is
     // there again (made with helm by hand, or from another machine): then that is the install. A cluster that
     // cannot be reached, or no helm, leaves the kept values (status and uninstall --purge still work).
-    if (findRecord(o.home, loc)?.state === 'uninstalled') {
+    if (rec?.state === 'uninstalled') {
       const again = which('helm', o.env.PATH) ? await findRelease(loc, o.env, 'absent') : undefined;
       if (!again) {
         const path = posix.join(stateDir(loc, o.home), 'values.yaml');
@@ -190,7 +191,7 @@ export async function gather(loc: Location, o: GatherOptions): Promise<{ artifac
     }
     // A release hd-setup recorded, and no helm to look at it with: not "nothing installed" (exit 1, the fix).
     // Unrecorded, the answer stays "nothing here": doctor then runs its checks for an install, helm's included.
-    if (o.unreachable !== 'absent' && !which('helm', o.env.PATH) && findRecord(o.home, loc)) {
+    if (o.unreachable !== 'absent' && !which('helm', o.env.PATH) && rec) {
       throw unreachableError(loc, { ok: false, message: 'helm is not installed or not on PATH', fix: 'install helm 3 (helm.sh/docs/intro/install) and put it on PATH' });
     }
     const release = await findRelease(loc, o.env, o.unreachable);

@@ -7,6 +7,7 @@ import type { BaseModel, Location } from '../model/base.js';
 import { installName, productOf } from '../products/index.js';
 import { secretFieldAt, secretFields } from '../products/secrets.js';
 import { parseSetPath } from '../model/load.js';
+import { isRef } from '../model/refs.js';
 import type { ProductModule } from '../products/types.js';
 import { askRuntimeState, detectHost, detectState, inspectContainers, runtimeBinOf } from '../exec/detect.js';
 import { OWNER_LABEL } from '../plan/containers.js';
@@ -88,17 +89,7 @@ export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = 
     const resets = req.reset ? [] : findResets(raw, inst, validate, isSecret);
     // The wizard's answers are each chosen on screen: only a preset (file) run can revert a --set unseen.
     const overrides = req.reset || req.presetObject ? [] : findOverrides(raw, inst, findRecord(c.home, installed.location)?.setPaths ?? [], given, isSecret);
-    const refusal = () => new UserError(resetRefusal(resets, inst, `hd-setup ${keepArgv(process.argv.slice(2), (v, path) => {
-      // A secret field: its env: reference. A section given as JSON: with each secret in it as its reference.
-      const literal = (f: { kind: string }, x: unknown) => typeof x !== 'string' || (!/^(env|file):/.test(x) && (f.kind === 'value' || hasPassword(x)));
-      const f = secretFieldAt(raw, path) ?? secretFieldAt(installed.preset, path);
-      if (f) return literal(f, v) ? `env:${f.env}` : undefined;
-      const inside = secretFields(raw).filter((x) => x.path.startsWith(`${path}.`) && literal(x, getIn(raw, x.path.split('.'))));
-      if (!inside.length) return undefined;
-      const section = structuredClone(getIn(raw, path.split('.')));
-      for (const x of inside) setIn(section as Record<string, unknown>, x.path.slice(path.length + 1).split('.'), `env:${x.env}`);
-      return JSON.stringify(section);
-    }).map(shellQuote).join(' ')}`, overrides, req.preset || req.presetObject ? 'this preset' : 'this run'));
+    const refusal = () => new UserError(resetRefusal(resets, inst, `hd-setup ${keepArgv(process.argv.slice(2), (v, path) => secretAsRef(raw, installed.preset, v, path)).map(shellQuote).join(' ')}`, overrides, req.preset || req.presetObject ? 'this preset' : 'this run'));
     let parsed: ReturnType<typeof parseModel>;
     try {
       parsed = parseModel(raw, { env, baseDir });
@@ -143,7 +134,7 @@ export function keepArgv(argv: readonly string[], rewrite: (value: string, path:
     if (at < 0 || arg === undefined) continue;
     const eq = arg.indexOf('=');
     const value = arg.slice(eq + 1);
-    if (eq <= 0 || /^(env|file):/.test(value)) continue;
+    if (eq <= 0 || isRef(value)) continue;
     let path: string;
     try {
       path = parseSetPath(arg.slice(0, eq)).join('.');
@@ -156,6 +147,21 @@ export function keepArgv(argv: readonly string[], rewrite: (value: string, path:
     if (at > i) i++;
   }
   return out;
+}
+
+/**
+ * What a keep command gives for a --set value: a secret field given literally is its env: reference; a
+ * section given as JSON, with each secret literal in it as its reference; anything else as it was (undefined).
+ */
+function secretAsRef(raw: Record<string, unknown>, installed: Record<string, unknown>, value: string, path: string): string | undefined {
+  const literal = (f: { kind: string }, x: unknown) => typeof x !== 'string' || (!isRef(x) && (f.kind === 'value' || hasPassword(x)));
+  const f = secretFieldAt(raw, path) ?? secretFieldAt(installed, path);
+  if (f) return literal(f, value) ? `env:${f.env}` : undefined;
+  const inside = secretFields(raw).filter((x) => x.path.startsWith(`${path}.`) && literal(x, getIn(raw, x.path.split('.'))));
+  if (!inside.length) return undefined;
+  const section = structuredClone(getIn(raw, path.split('.'))) as Record<string, unknown>;
+  for (const x of inside) setIn(section, x.path.slice(path.length + 1).split('.'), `env:${x.env}`);
+  return JSON.stringify(section);
 }
 
 /** The --set paths that hold no secret (a secret's rotation is no setting to keep). */

@@ -191,18 +191,24 @@ export function nothingToUninstall(d: DetectedInstall, purge: boolean, choosing 
  * starts from it; a script exports it whole and installs that, its secrets kept from the install), or delete it.
  */
 export function keptConfigNote(d: DetectedInstall, choosing = ''): string {
+  return `${keptState(d)}; ${keptCommands(d, choosing)}`;
+}
+
+/** That it is not installed, and where its config is kept. */
+const keptState = (d: DetectedInstall) => `not installed: it was uninstalled and ${keptWhere(d)}`;
+
+/** The commands that install a kept config again, or delete it. */
+function keptCommands(d: DetectedInstall, choosing: string): string {
   const at = choosing ? ` ${choosing}` : '';
   const root = findRecord(findContext().home, d.location)?.allowRoot ? ' --allow-root' : '';
   const needs = secretsToGive(d);
   const give = needs.length ? `, with ${needs.join(' and ')} exported (its Secrets went with the release)` : '';
-  return `not installed: it was uninstalled and ${keptWhere(d)}; install it again (at a terminal: hd-setup${at}; in a script${give}: hd-setup export-preset${at} --out kept.yaml && hd-setup install --preset kept.yaml${root} --yes), or delete the ${keptWhat(d)} (hd-setup uninstall --purge${at})`;
+  return `install it again (at a terminal: hd-setup${at}; in a script${give}: hd-setup export-preset${at} --out kept.yaml && hd-setup install --preset kept.yaml${root} --yes), or delete the ${keptWhat(d)} (hd-setup uninstall --purge${at})`;
 }
 
 /** doctor of a config an uninstall kept: the agent is not installed, which fails the check up (status says it alike). */
 function keptReport(d: DetectedInstall): CheckReport {
-  const note = keptConfigNote(d, choosingFlags(d.location, findContext().home));
-  const cut = note.indexOf('; install it again');
-  return { id: 'installed', status: 'fail', message: note.slice(0, cut), fix: note.slice(cut + 2) };
+  return { id: 'installed', status: 'fail', message: keptState(d), fix: keptCommands(d, choosingFlags(d.location, findContext().home)) };
 }
 
 /** Kubernetes keeps the release's values (no secret) in hd-setup's state dir; docker/podman the install dir. */
