@@ -1,7 +1,7 @@
 // The lifecycle commands say what is true: options taken alike, diffs headed as git heads them, installs
 // told from configs kept, and summaries that list what was done.
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { BIN, cli, tmp } from './helpers.js';
@@ -360,6 +360,17 @@ describe('Kubernetes, uninstalled with its values kept (the real helm and kubect
       expect(doctor.code).toBe(1);
       expect(JSON.parse(doctor.stdout)).toMatchObject({ installed: false, ok: false, checks: [{ id: 'installed', status: 'fail' }] });
       expect(writes()).toBe(before);
+      // no helm on PATH: the kept values are read all the same
+      const noHelm = await k.hd(['status'], { PATH: '/usr/bin:/bin' });
+      expect(noHelm.code, noHelm.stderr).toBe(1);
+      expect(noHelm.stdout).toContain(note);
+      // a broken kept values file: exit 2 naming it, and a fix that works (rm; uninstall --purge would read it too)
+      const values = readFileSync(join(dir, 'values.yaml'), 'utf8');
+      writeFileSync(join(dir, 'values.yaml'), '- a list\n');
+      const broken = await k.hd(['status']);
+      expect(broken.code).toBe(2);
+      expect(broken.stderr).toBe(`error: ${join(dir, 'values.yaml')}: is not a YAML mapping; fix it by hand (a YAML mapping), or delete it: rm ${join(dir, 'values.yaml')}\n`);
+      writeFileSync(join(dir, 'values.yaml'), values);
 
       // the script status names: without the token, exit 2 before anything is asked of the cluster; with it, back as it was
       const kept = join(tmp('hd-kept-k8s-'), 'kept.yaml');
@@ -398,6 +409,36 @@ describe('Kubernetes, uninstalled with its values kept (the real helm and kubect
       await k.stop();
     }
   }, 180_000);
+});
+
+describe('Kubernetes: one release name and namespace in two clusters (two in-memory API servers, the real helm and kubectl)', () => {
+  it('uninstall --purge of the one is refused while the other is recorded: hd-setup keeps both releases\' files in one directory', async () => {
+    const { startBed, CHARTS } = await import('./k8s-api/bed.js');
+    const { SECRET_ENV } = await import('./helpers.js');
+    const k = await startBed({}, SECRET_ENV);
+    const k2 = await startBed({}, SECRET_ENV);
+    try {
+      const pvc = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'fivetran-data', namespace: 'fivetran' }, spec: { accessModes: ['ReadWriteMany'] } };
+      k.api.seed(pvc);
+      k2.api.seed(pvc);
+      expect((await k.kubectl('config', 'set-cluster', 'other', `--server=${k2.api.url}`)).code).toBe(0);
+      expect((await k.kubectl('config', 'set-context', 'other', '--cluster=other', '--user=test-user')).code).toBe(0);
+      const install = ['install', '--preset', 'fivetran-kubernetes', '--yes', '--set', `fivetran.kubernetes.chart=${join(CHARTS, 'fivetran-0.24.0')}`];
+      expect((await k.hd([...install, '--context', 'test'])).code).toBe(0);
+      const there = await k.hd([...install, '--context', 'other']);
+      expect(there.code, there.stderr).toBe(0);
+      expect((await k.hd(['uninstall', '--yes', '--context', 'test'])).code).toBe(0);
+      const dir = join(k.home, '.config/hd-setup/fivetran/fivetran/hd-agent');
+      const purge = await k.hd(['uninstall', '--purge', '--yes', '--context', 'test']);
+      expect(purge.code, purge.stderr).toBe(2);
+      expect(purge.stderr).toBe(`error: --purge: ${dir} also holds the files of release hd-agent in namespace fivetran of context other; uninstall without --purge, and delete what is no longer needed there by hand\n`);
+      expect(existsSync(join(dir, 'values.yaml'))).toBe(true);
+      expect((await k2.helm('status', 'hd-agent', '-n', 'fivetran')).code).toBe(0);
+    } finally {
+      await k.stop();
+      await k2.stop();
+    }
+  }, 240_000);
 });
 
 describe('a docker install made with DOCKER_HOST (a rootless daemon)', () => {
