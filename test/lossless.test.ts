@@ -348,6 +348,49 @@ describe('a bare re-run after a --set keeps the setting or refuses, naming the -
     expect(s.calls().slice(n).filter((c) => /^(run|rm) /.test(c))).toEqual([]);
     s.server.close();
   });
+  it('a --set on one item of a list the preset has (proxy.noProxy[0]): the bare preset is refused naming that item; the keep command is a no-op', async () => {
+    const s = await stubEnv('docker', {}, { imagePresent: true });
+    const preset = join(s.home, 'proxy.yaml');
+    writeFileSync(preset, 'product: fivetran\nruntime: docker\nfivetran:\n  token: env:FIVETRAN_TOKEN\nproxy:\n  https: http://proxy.internal:3128\n  noProxy: [x.internal, b.internal]\n');
+    const config = () => JSON.parse(readFileSync(join(s.home, 'fivetran/conf/config.json'), 'utf8')).no_proxy;
+    const first = cli(['install', '--preset', preset, '--yes', '--set', 'proxy.noProxy[0]=a.internal', ...rootFlags], { env: s.env });
+    expect(first.code, first.stderr).toBe(0);
+    expect(config()).toBe('a.internal,b.internal');
+    const n = s.calls().length;
+    const bare = cli(['install', '--preset', preset, '--yes', ...rootFlags], { env: s.env });
+    expect(bare.code, bare.stderr).toBe(2);
+    expect(bare.stderr).toContain(`error: this preset would change 1 setting the install was given with --set (${s.home}/fivetran): proxy.noProxy[0]=a.internal (the preset says x.internal)\n`);
+    expect(bare.stderr).toContain(`--yes ${rootFlags.join(' ')}${rootFlags.length ? ' ' : ''}--set 'proxy.noProxy[0]=a.internal'\n`);
+    expect(s.calls().slice(n).filter((c) => MUTATING.test(c))).toEqual([]);
+    expect(config()).toBe('a.internal,b.internal');
+    const kept = cli(['install', '--preset', preset, '--yes', '--set', 'proxy.noProxy[0]=a.internal', ...rootFlags], { env: s.env });
+    expect(kept.code, kept.stderr).toBe(0);
+    expect(kept.stderr).toContain('Changed: nothing');
+    s.server.close();
+  });
+
+  it('config.json edited by hand to hold what an agent parameter cannot be (an object, a null): a re-run refuses naming them and writes nothing; --reset replaces them', async () => {
+    const s = await stubEnv('docker', {}, { imagePresent: true });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const file = join(s.home, 'fivetran/conf/config.json');
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), dns: { primary: '1.1.1.1' }, custom_dns: null }), { mode: 0o600 });
+    const edited = readFileSync(file, 'utf8');
+    const before = mtimes(join(s.home, 'fivetran'));
+    const n = s.calls().length;
+    const r = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toBe(
+      `error: the files of the install at ${s.home}/fivetran do not make a whole install (fivetran.config.dns expected string, number or boolean, received an object, fivetran.config.custom_dns expected string, number or boolean, received null); put back their last backup (hd-setup rollback), or pass --reset to replace them with what this command gives\n`,
+    );
+    expect(readFileSync(file, 'utf8')).toBe(edited);
+    expect(mtimes(join(s.home, 'fivetran'))).toEqual(before);
+    expect(s.calls().slice(n).filter((c) => MUTATING.test(c))).toEqual([]);
+    const reset = cli(['install', '--preset', 'fivetran-docker', '--yes', '--reset', ...rootFlags], { env: s.env });
+    expect(reset.code, reset.stderr).toBe(0);
+    expect(Object.keys(JSON.parse(readFileSync(file, 'utf8'))).sort()).toEqual(['host_selinux_enabled', 'token']);
+    s.server.close();
+  });
+
   it('a preset saved from the install (export-preset) re-applies as a no-op', async () => {
     const s = await stubEnv();
     expect(cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'fivetran.memory=4g', ...rootFlags], { env: s.env }).code).toBe(0);
@@ -427,6 +470,36 @@ describe('one install dir, one runtime', () => {
     expect(un.code, un.stderr).toBe(0);
     const again = cli(podman, { env: s.env });
     expect(again.code, again.stderr).toBe(0);
+    s.server.close();
+  });
+});
+
+describe('a kept config taken up by the other container runtime', () => {
+  it('keeps what the docker install was given: podman without the --sets is refused naming both, and the keep command runs the container with them', async () => {
+    const s = await stubEnv('docker', { HD_STUB_SOCKET: '' }, { imagePresent: true });
+    s.env.HD_STUB_SOCKET = join(s.home, 'runtime.sock');
+    const first = cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'fivetran.restartPolicy=always', '--set', 'fivetran.memory=3g', ...rootFlags], { env: s.env });
+    expect(first.code, first.stderr).toBe(0);
+    expect(cli(['uninstall', '--yes'], { env: s.env }).code).toBe(0);
+    const n = s.calls().length;
+    const podman = ['install', '--preset', 'fivetran-podman', '--yes', ...rootFlags];
+    const bare = cli(podman, { env: s.env });
+    expect(bare.code, bare.stderr).toBe(2);
+    expect(bare.stderr).toContain(`this preset would reset 1 setting the installed agent has (${s.home}/fivetran): fivetran.memory=3g\n`);
+    expect(bare.stderr).toContain('would change 1 setting the install was given with --set (' + `${s.home}/fivetran): fivetran.restartPolicy=always (the preset says on-failure:3)\n`);
+    const keep = /to keep them: hd-setup (.*)\n/.exec(bare.stderr)![1]!.split(' ');
+    expect(keep.slice(-4)).toEqual(['--set', 'fivetran.memory=3g', '--set', 'fivetran.restartPolicy=always']);
+    expect(s.calls().slice(n).filter((c) => MUTATING.test(c))).toEqual([]);
+    const kept = cli(keep, { env: s.env });
+    expect(kept.code, kept.stderr).toBe(0);
+    const run = s.calls().filter((c) => c.startsWith('run ')).at(-1)!;
+    expect(run).toContain('--restart always');
+    expect(run).toContain('--memory=3g');
+    // the podman install is the install now: a bare re-run is refused as it would be on docker
+    const again = cli(podman, { env: s.env });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('fivetran.restartPolicy=always');
+    expect(cli([...keep], { env: s.env }).stderr).toContain('Changed: nothing');
     s.server.close();
   });
 });

@@ -21,7 +21,7 @@ import { inspectContainers } from './detect.js';
 import { run } from './run.js';
 import { HELM_READ_TIMEOUT_MS, reachCluster, toolStderr, unreachableError } from './kube-reach.js';
 import { backupValidator, parseEnvFileChecked, parseInstallConfig, parseValuesFile, readStateFile } from './local-state.js';
-import { findRecord } from './registry.js';
+import { findRecordOfInstall } from './registry.js';
 
 export interface ReleaseInfo {
   name: string;
@@ -175,7 +175,7 @@ export async function gather(loc: Location, o: GatherOptions): Promise<{ artifac
   const product = findProduct(loc.product);
   if (!product) return undefined;
   if (loc.runtime === 'kubernetes') {
-    const rec = findRecord(o.home, loc);
+    const rec = findRecordOfInstall(o.home, loc);
     // Uninstalled with its values kept (no --purge): the values file is what is left, unless the release is
     // there again (made with helm by hand, or from another machine): then that is the install. A cluster that
     // cannot be reached, or no helm, leaves the kept values (status and uninstall --purge still work).
@@ -230,7 +230,7 @@ export async function gather(loc: Location, o: GatherOptions): Promise<{ artifac
   const foreign = all.filter((c) => !isOurs(c));
   const ours = (n: string) => containers.find((c) => c.name === n);
   // Uninstalled with the config kept: what its containers said is in its record (service/lifecycle.ts uninstall).
-  const rec = findRecord(o.home, loc);
+  const rec = findRecordOfInstall(o.home, loc);
   const uninstalled = rec?.state === 'uninstalled' && containers.length === 0;
   // Quadlet (podman >= 4.4): the .container file is the container's definition (a stopped service has
   // removed its container), so it is what the read-back reads.

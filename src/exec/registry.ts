@@ -75,6 +75,16 @@ export function findRecord(home: string, loc: Location): InstallRecord | undefin
   return readRegistry(home).find((r) => sameLocation(r, loc));
 }
 
+/**
+ * The record of the install at loc: its own, or, for a config kept by an uninstall on the other container
+ * runtime (uninstalled on docker, now installed on podman), that one: what its containers said and the
+ * settings it was given with --set are the kept config's, whichever runtime takes it up.
+ */
+export function findRecordOfInstall(home: string, loc: Location): InstallRecord | undefined {
+  const list = readRegistry(home);
+  return list.find((r) => sameLocation(r, loc)) ?? (loc.runtime !== 'kubernetes' && loc.installDir ? list.find((r) => r.state === 'uninstalled' && r.runtime !== 'kubernetes' && r.product === loc.product && r.installDir === loc.installDir) : undefined);
+}
+
 function write(home: string, list: InstallRecord[]): void {
   ensureDir(posix.dirname(registryFile(home)), 0o700, false);
   writeFileAtomic(registryFile(home), JSON.stringify(list, null, 2) + '\n', 0o600);

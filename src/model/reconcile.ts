@@ -175,6 +175,19 @@ export function findResets(raw: Obj, installed: Installed, validate: Validate, i
 export interface Override extends Reset {
   /** What this run's preset says. */
   now: unknown;
+  /** The setting as the --set named it (`proxy.noProxy[0]`): shown, and given back in the keep command as it was. */
+  key: string;
+}
+
+/** getIn that also reads through lists (a --set may name one item: `proxy.noProxy[0]`). */
+function itemIn(o: unknown, path: readonly (string | number)[]): unknown {
+  let cur = o;
+  for (const k of path) {
+    if (Array.isArray(cur) && typeof k === 'number') cur = cur[k];
+    else if (isObj(cur) && typeof k === 'string' && Object.hasOwn(cur, k)) cur = cur[k];
+    else return undefined;
+  }
+  return cur;
 }
 
 /**
@@ -191,18 +204,19 @@ export function findOverrides(raw: Obj, installed: Installed, before: readonly s
   const secrets = installed.secretPaths.map((p) => p.split('.'));
   const out: Override[] = [];
   for (const key of before) {
-    let path: string[];
+    let parsed: (string | number)[];
     try {
-      path = segs(key);
+      parsed = parseSetPath(key);
     } catch {
       continue; // a record edited by hand: nothing to protect there
     }
+    const path = parsed.map(String);
     if (now.some((g) => near(g, path)) || secrets.some((sp) => near(sp, path))) continue;
-    const was = getIn(installed.preset, path);
-    const says = getIn(raw, path);
+    const was = itemIn(installed.preset, parsed);
+    const says = itemIn(raw, parsed);
     if (was === undefined || says === undefined || canonical(was) === canonical(says)) continue;
     if (isSecret(was, path.join('.')) !== false || isSecret(says, path.join('.')) !== false) continue;
-    out.push({ path: path.join('.'), value: was, secret: false, now: says });
+    out.push({ path: path.join('.'), key, value: was, secret: false, now: says });
   }
   return out;
 }
@@ -215,10 +229,10 @@ function setPath(path: string): string {
     .replace(/\.\[/g, '[');
 }
 
-function setArg(r: Reset): string {
+function setArg(r: Reset | Override): string {
   const v = typeof r.value === 'string' ? r.value : JSON.stringify(r.value);
   const value = r.secret ? `env:${r.env ?? 'YOUR_SECRET_VAR'}` : v;
-  return `--set ${shellQuote(`${setPath(r.path)}=${value}`)}`;
+  return `--set ${shellQuote(`${'key' in r ? r.key : setPath(r.path)}=${value}`)}`;
 }
 
 const shown = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
@@ -235,7 +249,7 @@ export function resetRefusal(resets: Reset[], installed: Installed, argvBase: st
       ? [{ path: '', message: `${subject} would reset ${settings(resets.length)} the installed agent has (${installed.where}): ${resets.map((r) => `${r.path}${r.secret ? '' : `=${shown(r.value)}`}`).join(', ')}` }]
       : []),
     ...(overrides.length
-      ? [{ path: '', message: `${subject} would change ${settings(overrides.length)} the install was given with --set (${installed.where}): ${overrides.map((o) => `${o.path}=${shown(o.value)} (${subject.replace(/^this /, 'the ')} says ${shown(o.now)})`).join(', ')}` }]
+      ? [{ path: '', message: `${subject} would change ${settings(overrides.length)} the install was given with --set (${installed.where}): ${overrides.map((o) => `${o.key}=${shown(o.value)} (${subject.replace(/^this /, 'the ')} says ${shown(o.now)})`).join(', ')}` }]
       : []),
     { path: '', message: `to keep ${resets.length + overrides.length > 1 ? 'them' : 'it'}: ${keep}` },
     { path: '', message: `to apply exactly ${subject}${resets.length ? ` and drop ${resets.length > 1 ? 'them' : 'it'}` : ''}: add --reset` },

@@ -12,13 +12,13 @@ import type { ProductModule } from '../products/types.js';
 import { askRuntimeState, detectHost, detectState, inspectContainers, runtimeBinOf } from '../exec/detect.js';
 import { OWNER_LABEL } from '../plan/containers.js';
 import type { DetectedInstall } from '../exec/installed.js';
-import { findRecord, holdsRecord, readRegistry, recordOf, remember } from '../exec/registry.js';
+import { findRecord, findRecordOfInstall, holdsRecord, readRegistry, recordOf, remember } from '../exec/registry.js';
 import type { CheckReport, Emit, Summary } from '../exec/events.js';
 import { execute } from '../exec/execute.js';
 import { allChecks } from '../exec/checks.js';
 import { kubernetesWatcher } from '../exec/watch.js';
 import { keepsReadBack, type HostFacts, type InstalledState, type Plan } from '../plan/types.js';
-import { redactor } from '../util/output.js';
+import { printable, redactor } from '../util/output.js';
 import { hasPassword } from '../util/url-userinfo.js';
 import { shellQuote } from '../util/shell.js';
 import { cancelExitCode, onInterrupt } from '../util/interrupt.js';
@@ -60,7 +60,7 @@ export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = 
   const built = buildRaw({ ...(req.preset ? { preset: req.preset } : {}), ...(req.presetObject ? { presetObject: req.presetObject } : {}), sets: req.set ?? [] });
   const { source, baseDir, warnings } = built;
   const raw = withContext(built.raw, req.context);
-  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+  for (const w of warnings) process.stderr.write(`warning: ${printable(w)}\n`);
   const c = findContext(env);
   const loc = locationFromRaw(raw, c.home);
   const installed = loc ? await findAt(loc, c, 'absent') : undefined;
@@ -88,7 +88,7 @@ export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = 
     kept = keepStoredSecrets(raw, inst, env, validate);
     const resets = req.reset ? [] : findResets(raw, inst, validate, isSecret);
     // The wizard's answers are each chosen on screen: only a preset (file) run can revert a --set unseen.
-    const overrides = req.reset || req.presetObject ? [] : findOverrides(raw, inst, findRecord(c.home, installed.location)?.setPaths ?? [], given, isSecret);
+    const overrides = req.reset || req.presetObject ? [] : findOverrides(raw, inst, findRecordOfInstall(c.home, installed.location)?.setPaths ?? [], given, isSecret);
     const refusal = () => new UserError(resetRefusal(resets, inst, `hd-setup ${keepArgv(process.argv.slice(2), (v, path) => secretAsRef(raw, installed.preset, v, path)).map(shellQuote).join(' ')}`, overrides, req.preset || req.presetObject ? 'this preset' : 'this run'));
     let parsed: ReturnType<typeof parseModel>;
     try {
@@ -108,13 +108,13 @@ export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = 
     }
     const { model, secrets, warnings: short } = parsed;
     redactor.add(secrets);
-    for (const w of short) process.stderr.write(`warning: ${w}\n`);
+    for (const w of short) process.stderr.write(`warning: ${printable(w)}\n`);
     if (resets.length || overrides.length) throw refusal();
     return { loaded: { model, raw, secrets, source, warnings }, installed, kept, setPaths: publicPaths(given, model) };
   }
   const { model, secrets, warnings: short } = parseModel(raw, { env, baseDir });
   redactor.add(secrets);
-  for (const w of short) process.stderr.write(`warning: ${w}\n`);
+  for (const w of short) process.stderr.write(`warning: ${printable(w)}\n`);
   return { loaded: { model, raw, secrets, source, warnings }, kept, setPaths: publicPaths(given, model) };
 }
 

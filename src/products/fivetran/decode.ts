@@ -12,8 +12,6 @@ import { HD_SETUP_CONFIG_KEYS } from './schema.js';
 
 type Obj = Record<string, any>;
 
-const scalar = (v: unknown) => ['string', 'number', 'boolean'].includes(typeof v);
-
 /** proxy keys of config.json / the chart's config -> the preset's proxy. */
 export function proxyFrom(http: unknown, https: unknown, noProxy: unknown): Obj | undefined {
   if (typeof http !== 'string' && typeof https !== 'string') return undefined;
@@ -24,8 +22,11 @@ export function proxyFrom(http: unknown, https: unknown, noProxy: unknown): Obj 
   };
 }
 
+// Every key hd-setup does not write itself, whatever it holds: one the model cannot hold (an object or a
+// null edited into config.json) then fails the read-back's validation, and the re-run refuses, naming it,
+// rather than rewrite the file without it.
 function extras(config: Obj): Obj | undefined {
-  const out = Object.fromEntries(Object.entries(config).filter(([k, v]) => !HD_SETUP_CONFIG_KEYS.includes(k) && scalar(v)));
+  const out = Object.fromEntries(Object.entries(config).filter(([k]) => !HD_SETUP_CONFIG_KEYS.includes(k)));
   return Object.keys(out).length ? out : undefined;
 }
 
