@@ -288,6 +288,25 @@ describe('formats checked where the value is used', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 
+  it('control characters in a setting (ESC, OSC, a line break, a tab): exit 2 naming the field and the character, the value never echoed; a secret may hold them', () => {
+    for (const [set, env, expected] of [
+      ['fivetran.config.banner=a\u001b[2Jb', {}, 'error: fivetran.config.banner: holds a control character (U+001B); remove it\n'],
+      ['fivetran.config.note=first\nsecond', {}, 'error: fivetran.config.note: holds a control character (U+000A); remove it\n'],
+      ['fivetran.config.note=a\tb', {}, 'error: fivetran.config.note: holds a control character (U+0009); remove it\n'],
+      ['fivetran.config.note=a\u009bb', {}, 'error: fivetran.config.note: holds a control character (U+009B); remove it\n'],
+      ['fivetran.restartPolicy=always', { HD_SETUP_FIVETRAN__CONFIG__TITLE: 'x\u001b]0;owned\u0007' }, 'error: fivetran.config.title: holds a control character (U+001B); remove it\n'],
+    ] as const) {
+      const r = renderRejects(['--preset', 'fivetran-docker', '--set', set], /^error: /, env);
+      expect(r.stderr).toBe(expected);
+    }
+    // a secret's line breaks are its own (a PEM key): see "key material … marked secret, it renders" below
+  });
+
+  it('an error that echoes what was given (a --set path) spells its control characters out: nothing reaches the terminal to act on it', () => {
+    const r = renderRejects(['--preset', 'fivetran-docker', '--set', 'a\u001b]0;owned\u0007b=1'], /^error: /);
+    expect(r.stderr).toBe('error: --set: cannot parse path "a\\x1b]0;owned\\x07b" (control characters); use a.b.c, a.list[0].b or a["dotted.key"]\n');
+  });
+
   it('key material the chart would not call secret (a Snowflake private key, a BigQuery JSON key) is refused until marked secret, never printed', () => {
     const KEY = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSj\n-----END PRIVATE KEY-----';
     const env = { TCLOUD_CLIENT_SECRET: 'client-s3cret-value', WAREHOUSE_PASSWORD: 'pg-pass-value', KEY };

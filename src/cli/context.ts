@@ -1,7 +1,7 @@
 // Shared CLI plumbing: model loading from flags, JSON/plain output, and error reporting.
 import { UserError, formatProblem, type Problem } from '../model/errors.js';
 import { loadModel, type Loaded } from '../products/load.js';
-import { redactor } from '../util/output.js';
+import { printable, redactor } from '../util/output.js';
 import { LocalStateError } from '../util/fsx.js';
 import type { Choices } from '../service/install.js';
 import { fixOrSkip, type FailedCheck } from '../exec/events.js';
@@ -23,7 +23,7 @@ export interface ModelFlags {
 export function loadFromFlags(flags: ModelFlags, presetObject?: Record<string, unknown>): Loaded {
   const loaded = loadModel({ ...(flags.preset ? { preset: flags.preset } : {}), ...(presetObject ? { presetObject } : {}), sets: flags.set ?? [] });
   redactor.add(loaded.secrets);
-  for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
+  for (const w of loaded.warnings) process.stderr.write(`warning: ${printable(w)}\n`);
   return loaded;
 }
 
@@ -40,13 +40,13 @@ export function reportError(e: unknown, json: boolean): number {
   if (e instanceof LocalStateError) e = new UserError(e.message);
   if (e instanceof UserError) {
     if (json) printJson({ errors: e.problems.map((p: Problem) => ({ path: p.path, message: redactor.redact(p.message) })) });
-    else for (const p of e.problems) process.stderr.write(`error: ${redactor.redact(formatProblem(p))}\n`);
+    else for (const p of e.problems) process.stderr.write(`error: ${printable(redactor.redact(formatProblem(p)))}\n`);
     return e.exitCode;
   }
   const msg = e instanceof Error ? e.message : String(e);
   if (json) printJson({ errors: [{ path: '', message: redactor.redact(msg) }] });
   else {
-    process.stderr.write(`error: ${redactor.redact(msg)}\n`);
+    process.stderr.write(`error: ${printable(redactor.redact(msg))}\n`);
     if (process.env.HD_SETUP_DEBUG && e instanceof Error && e.stack) process.stderr.write(redactor.redact(e.stack) + '\n');
     else process.stderr.write('(set HD_SETUP_DEBUG=1 for details)\n');
   }

@@ -78,6 +78,14 @@ export function zodProblems(issues: readonly Issue[], prefix: readonly PropertyK
       continue;
     }
     if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      // A value of none of the types the branches take (a null where a string, number or boolean goes): name them all.
+      const types = issue.errors.map((e) => (e.length === 1 && e[0]!.code === 'invalid_type' && e[0]!.path.length === 0 && e[0]!.input !== undefined ? e[0]!.expected : undefined));
+      if (types.every((t) => t !== undefined)) {
+        const input = (issue as { input?: unknown }).input;
+        const got = input === null ? 'null' : Array.isArray(input) ? 'a list' : typeof input === 'object' ? 'an object' : typeof input;
+        out.push({ path: formatPath(path), message: `expected ${[...new Set(types)].join(', ').replace(/, ([^,]*)$/, ' or $1')}, received ${got}` });
+        continue;
+      }
       // Report the branch that got furthest (fewest issues).
       const best = [...issue.errors].sort((a, b) => a.length - b.length)[0] ?? [];
       out.push(...zodProblems(best as Issue[], path));

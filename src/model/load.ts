@@ -236,6 +236,9 @@ export function parseValue(schema: JS, path: (string | number)[], raw: string): 
   root = schema;
   const types = typesOf(schemaAt(path));
   if (types.length > 0 && types.every((t) => t === 'string')) return raw;
+  // YAML would fold a line break in a plain value into a space, a change no one asked for: text with a
+  // control character stays as given (and is then refused, unless it is a secret; parseModel).
+  if (CONTROL.test(raw) && !/^\s*[[{]/.test(raw)) return raw;
   try {
     const v = loadYaml(raw, { schema: CORE_SCHEMA });
     // YAML null ("null", "~") is null: --set reads it as "unset this"; an empty value stays "".
@@ -364,7 +367,34 @@ export function parseModel<M>(schemas: ModelSchemas<M>, raw: Record<string, unkn
     () => schemas.schema.safeParse(raw, { reportInput: true }),
   );
   if (!result.success) throw new UserError(zodProblems(result.error.issues));
+  const control = controlCharacters(result.data, secrets);
+  if (control.length) throw new UserError(control);
   return { model: result.data, secrets, warnings };
+}
+
+// C0 controls, DEL and C1 controls: in a setting they would be written into files that fold or drop them
+// (a newline in config.json's value, an env file's line), and echoed back to a terminal they act (ESC starts
+// a sequence that can retitle or repaint it). A secret may hold them (a PEM key's newlines): it is never shown.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** Every setting and key of a model that holds a control character, secrets aside; the value is never shown. */
+function controlCharacters(model: unknown, secrets: ReadonlySet<string>): Problem[] {
+  const out: Problem[] = [];
+  const code = (s: string) => `U+${s.match(CONTROL)![0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+  const walk = (v: unknown, path: (string | number)[]) => {
+    if (out.length >= 10) return;
+    if (typeof v === 'string') {
+      if (CONTROL.test(v) && !secrets.has(v)) out.push({ path: formatPath(path), message: `holds a control character (${code(v)}); remove it` });
+    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
+    else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (CONTROL.test(k)) out.push({ path: formatPath(path), message: `has a key that holds a control character (${code(k)}); remove it` });
+        else walk(x, [...path, k]);
+      }
+    }
+  };
+  walk(model, []);
+  return out;
 }
 
 /** A --set without "=": named back only when it is a path into the model (anything else may be a pasted secret). */

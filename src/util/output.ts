@@ -63,3 +63,11 @@ export function guardOutput(): void {
 export function isInteractive(): boolean {
   return Boolean(process.stdin.isTTY && process.stdout.isTTY && !process.env.CI);
 }
+
+/**
+ * One line of a message that may echo the user's input (a --set path, a file's line), as the terminal should
+ * show it: control characters spelled out (`\x1b`), so an echoed ESC or line break cannot act on it.
+ */
+export function printable(line: string): string {
+  return line.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
