@@ -129,6 +129,46 @@ describe('writes never follow a symlink', () => {
   });
 });
 
+describe('folders that are symbolic links', () => {
+  it("are followed to a folder of this user's only: a conf/ or a locks folder linked into a folder others may write is refused before anything runs", async () => {
+    const s = await stubEnv();
+    const open = tmp('hd-open-');
+    chmodSync(open, 0o777);
+    mkdirSync(join(s.home, 'fivetran'));
+    symlinkSync(open, join(s.home, 'fivetran/conf'));
+    const r = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`FAIL install-dir: ${s.home}/fivetran/conf is a symbolic link to a folder others may write (mode 0777)\n`);
+    expect(r.stderr).toContain(`fix: hd-setup does not follow it there: make ${s.home}/fivetran/conf a folder of your own (or link it to one only you can write)`);
+    expect(readdirSync(open)).toEqual([]);
+    expect(existsSync(join(s.home, '.stub/calls.log')) ? readFileSync(join(s.home, '.stub/calls.log'), 'utf8') : '').not.toMatch(/^(run|pull|network create) /m);
+    // past the check (skipped), the write refuses all the same: nothing lands in the open folder
+    const skipped = cli(['install', '--preset', 'fivetran-docker', '--yes', '--skip-check', 'install-dir', ...rootFlags], { env: s.env });
+    expect(skipped.code).not.toBe(0);
+    expect(skipped.stderr).toContain(`${s.home}/fivetran/conf is a symbolic link to a folder others may write (mode 0777); hd-setup does not follow it there`);
+    expect(readdirSync(open)).toEqual([]);
+    // linked to a folder of one's own (a bigger disk): followed
+    rmSync(join(s.home, 'fivetran/conf'));
+    const own = join(s.home, 'disk/conf');
+    mkdirSync(own, { recursive: true, mode: 0o700 });
+    chmodSync(own, 0o700);
+    symlinkSync(own, join(s.home, 'fivetran/conf'));
+    const ok = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(readdirSync(own)).toContain('config.json');
+    // the locks folder linked to /tmp (1777): exit 2 naming it
+    const t = await stubEnv();
+    mkdirSync(join(t.home, '.config/hd-setup'), { recursive: true });
+    symlinkSync(tmp('hd-shared-'), join(t.home, '.config/hd-setup/locks'));
+    chmodSync(join(t.home, '.config/hd-setup/locks'), 0o1777);
+    const locked = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: t.env });
+    expect(locked.code).toBe(2);
+    expect(locked.stderr).toBe(`error: ${t.home}/.config/hd-setup/locks is a symbolic link to a folder others may write (mode 1777); hd-setup does not follow it there: make ${t.home}/.config/hd-setup/locks a folder of your own (or link it to one only you can write) and run this again\n`);
+    s.server.close();
+    t.server.close();
+  });
+});
+
 describe('backups: whole, few, and checked before a rollback', () => {
   it('keeps the newest 10 (HD_SETUP_KEEP_BACKUPS overrides it)', async () => {
     const d = tmp();

@@ -1,12 +1,12 @@
 // Preflight checks for docker/podman. Each has an id, a message and a fix; --skip-check <id> skips one.
-import { accessSync, constants, existsSync, statSync, statfsSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, statSync, statfsSync } from 'node:fs';
 import { arch, cpus, totalmem } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { BaseModel as Model } from '../model/base.js';
 import type { ProductModule } from '../products/types.js';
 import type { HostFacts, InstalledState } from '../plan/types.js';
 import { which } from '../util/which.js';
-import { isSocket } from '../util/fsx.js';
+import { isSocket, linkedFolderProblem } from '../util/fsx.js';
 import type { RuntimeInfo } from './detect.js';
 import type { CheckResult } from './events.js';
 import { run } from './run.js';
@@ -143,6 +143,16 @@ export const containerChecks: Record<ContainerCheckId, Check> = {
     if (!statSync(p).isDirectory()) {
       return { status: 'fail', message: `${ctx.installDir} cannot be made: ${p} is a file, not a folder`, fix: `move ${p} away, or choose another directory with${other}` };
     }
+    // the install dir, and the folders in it, may be links: only to a folder of this user's (util/fsx.ts)
+    const entries = (): string[] => {
+      try {
+        return readdirSync(p).map((e) => join(p, e));
+      } catch {
+        return []; // not readable: the write check below says so
+      }
+    };
+    const linked = [ctx.installDir, ...(p === ctx.installDir ? entries() : [])].map(linkedFolderProblem).find(Boolean);
+    if (linked) return { status: 'fail', message: linked.split('; ')[0]!, fix: linked.split('; ')[1]! };
     try {
       accessSync(p, constants.W_OK | constants.X_OK);
       return { status: 'ok', message: `${ctx.installDir} is writable` };

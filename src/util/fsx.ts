@@ -65,6 +65,22 @@ function fileInTheWay(path: string): string | undefined {
 }
 
 /**
+ * A symbolic link to a folder (~/fivetran on a bigger disk) is followed only to a folder of this user's (or
+ * root's) that no one else may write: otherwise another user could swap what hd-setup writes there (a token,
+ * a lock). The problem, with its fix, when `path` is a link to any other folder; undefined otherwise.
+ */
+export function linkedFolderProblem(path: string): string | undefined {
+  const uid = process.getuid?.();
+  if (uid === undefined || !lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink()) return undefined;
+  const st = statSync(path, { throwIfNoEntry: false });
+  if (!st?.isDirectory()) return undefined;
+  const foreign = st.uid !== uid && st.uid !== 0;
+  if (!foreign && (st.mode & 0o022) === 0) return undefined;
+  const why = foreign ? `a folder of another user (uid ${st.uid})` : `a folder others may write (mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')})`;
+  return `${path} is a symbolic link to ${why}; hd-setup does not follow it there: make ${path} a folder of your own (or link it to one only you can write)`;
+}
+
+/**
  * Create a directory (and parents) with mode. An existing directory keeps its mode: hd-setup never chmods
  * what it did not create (a 1777 /tmp-like dir keeps its sticky bit); with `warnIfOpen` it says so when
  * the directory is writable by others, or readable by others where `mode` is private.
@@ -83,8 +99,11 @@ export function ensureDir(path: string, mode = 0o700, warnIfOpen = true): Ensure
     }
     return created ? { created } : {};
   }
-  const st = statSync(path);
+  const st = statSync(path, { throwIfNoEntry: false });
+  if (!st) throw new LocalStateError(`${path} is a symbolic link to nothing; hd-setup keeps its files in a folder there: remove the link, or make its target a folder, and run this again`);
   if (!st.isDirectory()) throw new LocalStateError(`${path} is not a folder; hd-setup keeps its files in a folder there: move it away and run this again`);
+  const link = linkedFolderProblem(path);
+  if (link) throw new LocalStateError(`${link} and run this again`);
   const have = st.mode & 0o777;
   const tooOpen = (have & 0o022 & ~mode) !== 0 || ((mode & 0o077) === 0 && (have & 0o077) !== 0);
   if (warnIfOpen && tooOpen) {
