@@ -62,6 +62,9 @@ describe('raw input -> keys', () => {
     expect(parseInput('abc\x1b[Dx\r\nq')).toEqual([{ input: 'abc' }, { input: '', leftArrow: true }, { input: 'x' }, { input: '', return: true }, { input: 'q' }]);
     expect(parseInput('\r\r')).toHaveLength(2);
     expect(parseInput('a\x1b')).toEqual([{ input: 'a' }, { input: '', escape: true }]);
+    // Escape pressed n times, arriving in one chunk: n Escapes (it went back ceil(n/2) screens)
+    for (const n of [2, 3, 4]) expect(parseInput('\x1b'.repeat(n))).toEqual(Array.from({ length: n }, () => ({ input: '', escape: true })));
+    expect(parseInput('\x1b\x1b\x1b[D')).toEqual([{ input: '', escape: true }, { input: '', leftArrow: true, meta: true }]);
     expect(parseInput('\x1b[1;3')).toEqual([]); // an unterminated sequence is dropped, not typed
     expect(parseInput('\x00\x1c')).toEqual([]);
   });

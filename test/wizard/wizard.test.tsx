@@ -238,6 +238,15 @@ describe('wizard flows (ink-testing-library): the answers render byte-identical 
     await installFromReview(w, 'fivetran-docker');
   });
 
+  it('Esc pressed twice fast (both in one chunk of input) goes back two screens, not one', async () => {
+    const w = mount();
+    await w.keys(ENTER, ENTER, TOKEN, ENTER);
+    expect(w.frame()).toContain('through a proxy?');
+    await w.keys(ESC + ESC);
+    expect(w.frame()).toContain('Where should it run?');
+    w.app.unmount();
+  });
+
   it('one Esc on a review reached from flags goes back one step, to the Advanced step (it went two, to Secrets)', async () => {
     const w = mount({ product: 'fivetran', runtime: 'docker', fivetran: { token: TOKEN } });
     await untilFrame(w.app, 'enter install');

@@ -119,7 +119,8 @@ export function parseInput(raw: string): KeyPress[] {
       continue;
     }
     flush();
-    // ESC ESC <sequence> is Alt + that key (iTerm, some tmux setups); ESC alone (or ESC ESC) is Escape.
+    // ESC ESC <sequence> is Alt + that key (iTerm, some tmux setups); ESC alone is Escape, and n of them in
+    // one chunk (pressed fast, or over SSH) are n Escapes: each goes back one screen.
     let j = i + 1;
     let meta = false;
     if (chars[j] === ESC && (chars[j + 1] === '[' || chars[j + 1] === 'O')) {
@@ -129,7 +130,7 @@ export function parseInput(raw: string): KeyPress[] {
     const next = chars[j];
     if (next === undefined || next === ESC) {
       out.push({ input: '', escape: true });
-      i = next === ESC ? j : j - 1;
+      i = j - 1; // the next ESC, if any, starts a key of its own
       continue;
     }
     if (next === '[') {
