@@ -412,7 +412,7 @@ describe('Kubernetes, uninstalled with its values kept (the real helm and kubect
 });
 
 describe('Kubernetes: one release name and namespace in two clusters (two in-memory API servers, the real helm and kubectl)', () => {
-  it('uninstall --purge of the one is refused while the other is recorded: hd-setup keeps both releases\' files in one directory', async () => {
+  it('uninstall of the one keeps the Secret copy they share, and its --purge is refused while the other is recorded: hd-setup keeps both releases\' files in one directory', async () => {
     const { startBed, CHARTS } = await import('./k8s-api/bed.js');
     const { SECRET_ENV } = await import('./helpers.js');
     const k = await startBed({}, SECRET_ENV);
@@ -427,8 +427,11 @@ describe('Kubernetes: one release name and namespace in two clusters (two in-mem
       expect((await k.hd([...install, '--context', 'test'])).code).toBe(0);
       const there = await k.hd([...install, '--context', 'other']);
       expect(there.code, there.stderr).toBe(0);
-      expect((await k.hd(['uninstall', '--yes', '--context', 'test'])).code).toBe(0);
       const dir = join(k.home, '.config/hd-setup/fivetran/fivetran/hd-agent');
+      const secretCopy = readFileSync(join(dir, 'token-secret.yaml'), 'utf8');
+      expect((await k.hd(['uninstall', '--yes', '--context', 'test'])).code).toBe(0);
+      // the plain uninstall leaves the Secret copy, which is the other context's too (it deleted it before)
+      expect(readFileSync(join(dir, 'token-secret.yaml'), 'utf8')).toBe(secretCopy);
       const purge = await k.hd(['uninstall', '--purge', '--yes', '--context', 'test']);
       expect(purge.code, purge.stderr).toBe(2);
       expect(purge.stderr).toBe(`error: --purge: ${dir} also holds the files of release hd-agent in namespace fivetran of context other; uninstall without --purge, and delete what is no longer needed there by hand\n`);

@@ -78,7 +78,9 @@ export async function targetOf(d: DetectedInstall): Promise<Target> {
     runtimeBin: host.runtimeBin,
     home: host.home,
     systemdUser: host.systemdUser,
-    ...(d.location.runtime === 'kubernetes' ? { stateDir: stateDirOf(d.location, host.home), secretFiles: secretFilesOf(stateDirOf(d.location, host.home), k), ...(d.uninstalled ? { releaseGone: true } : {}) } : {}),
+    // The local Secret copies go with the release, unless another context's install of the same name and
+    // namespace shares them (the state dir does not name the context): then they stay, for that install.
+    ...(d.location.runtime === 'kubernetes' ? { stateDir: stateDirOf(d.location, host.home), secretFiles: sharerOfStateDir(d.location, host.home) ? [] : secretFilesOf(stateDirOf(d.location, host.home), k), ...(d.uninstalled ? { releaseGone: true } : {}) } : {}),
     containers: d.product.containerNames,
     // Uninstalled (config kept): its network went with it.
     ...(d.product.network && !d.uninstalled ? { network: d.product.network } : {}),
@@ -166,13 +168,18 @@ export async function uninstallPlanFor(d: DetectedInstall, purge: boolean): Prom
   return uninstallPlan(t, purge);
 }
 
+/** Another context's recorded install of the same product, namespace and release: its files share the state dir. */
+function sharerOfStateDir(l: DetectedInstall['location'], home: string) {
+  return l.runtime === 'kubernetes' ? readRegistry(home).find((r) => r.runtime === 'kubernetes' && r.product === l.product && r.namespace === l.namespace && r.release === l.release && !sameLocation(r, l)) : undefined;
+}
+
 /**
  * Kubernetes --purge deletes the directory of a namespace and release, which does not name the context: a
  * release of that name and namespace recorded in another context keeps its values and Secret copies there.
  */
 function refuseSharedStateDir(d: DetectedInstall, dir: string): void {
   const l = d.location;
-  const other = readRegistry(findContext().home).find((r) => r.runtime === 'kubernetes' && r.product === l.product && r.namespace === l.namespace && r.release === l.release && !sameLocation(r, l));
+  const other = sharerOfStateDir(l, findContext().home);
   if (!other) return;
   throw new UserError([{ path: '--purge', message: `${dir} also holds the files of release ${l.release} in namespace ${l.namespace} of context ${other.context ?? '(the current one)'}; uninstall without --purge, and delete what is no longer needed there by hand` }]);
 }
