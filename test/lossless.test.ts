@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli } from './helpers.js';
+import { ROOT as ROOT_DIR, cli } from './helpers.js';
 import { rootFlags, stubEnv } from './stub-runtime.js';
 import { CHARTS, startBed, type Bed } from './k8s-api/bed.js';
 import { SECRET_ENV } from './helpers.js';
@@ -251,7 +251,8 @@ describe('a bare re-run after a --set keeps the setting or refuses, naming the -
     // only --set product and runtime: every setting named (not "tobiko.org: is required"), and its keep command is a no-op
     const pointer = cli(['install', '--set', 'product=tobiko', '--set', 'runtime=docker', '--yes', ...rootFlags], { env: s.env });
     expect(pointer.code, pointer.stderr).toBe(2);
-    expect(pointer.stderr).toMatch(/^error: this run would reset 11 settings the installed agent has .*: tobiko\.org=acme, /);
+    // (the default gateway among them: the keep command names the second gateway first)
+    expect(pointer.stderr).toMatch(/^error: this run would reset 12 settings the installed agent has .*: tobiko\.org=acme, .*, tobiko\.defaultGateway=warehouse\n/);
     expect(pointer.stderr).not.toContain('is required');
     const keep = /to keep them: hd-setup (.*)$/m.exec(pointer.stderr)![1]!.split(' ');
     const again = cli(keep, { env: s.env });
@@ -388,6 +389,40 @@ describe('a bare re-run after a --set keeps the setting or refuses, naming the -
     const reset = cli(['install', '--preset', 'fivetran-docker', '--yes', '--reset', ...rootFlags], { env: s.env });
     expect(reset.code, reset.stderr).toBe(0);
     expect(Object.keys(JSON.parse(readFileSync(file, 'utf8'))).sort()).toEqual(['host_selinux_enabled', 'token']);
+    s.server.close();
+  });
+
+  it('Tobiko: a second gateway made the default with --set: the bare preset names both, and the keep command, whatever order it gives them in, changes nothing', async () => {
+    const s = await stubEnv('docker', {}, { imagePresent: true });
+    const env = () => readFileSync(join(s.home, 'tobiko/tobiko.env'), 'utf8');
+    const first = cli(['install', '--preset', 'tobiko-docker', '--yes', '--set', 'tobiko.gateways.lake={type: duckdb, database: /data/lake.db}', '--set', 'tobiko.defaultGateway=lake', ...rootFlags], { env: s.env });
+    expect(first.code, first.stderr).toBe(0);
+    const written = env();
+    expect(written).toMatch(/^SQLMESH__DEFAULT_GATEWAY=lake\nSQLMESH__GATEWAYS__LAKE__CONNECTION__TYPE=duckdb\n/m);
+    const n = s.calls().length;
+    const bare = cli(['install', '--preset', 'tobiko-docker', '--yes', ...rootFlags], { env: s.env });
+    expect(bare.code, bare.stderr).toBe(2);
+    // the default went with the gateway before: the bare preset put warehouse back as the default, exit 0
+    expect(bare.stderr).toContain('tobiko.defaultGateway=lake');
+    const keep = /to keep them: hd-setup (.*)\n/.exec(bare.stderr)![1]!.split(' ');
+    expect(keep).toEqual(expect.arrayContaining(['--set', 'tobiko.defaultGateway=lake', 'tobiko.gateways.lake.type=duckdb']));
+    expect(s.calls().slice(n).filter((c) => MUTATING.test(c))).toEqual([]);
+    // the keep command sets lake after the preset's warehouse: the same env file all the same (it was rewritten, lines reordered, both executors recreated)
+    const kept = cli(keep, { env: s.env });
+    expect(kept.code, kept.stderr).toBe(0);
+    expect(kept.stderr).toContain('Changed: nothing');
+    expect(env()).toBe(written);
+    s.server.close();
+  });
+
+  it('Tobiko: a preset of two gateways whose default is its first, unnamed, re-applies as a no-op', async () => {
+    const s = await stubEnv('docker', {}, { imagePresent: true });
+    const preset = join(s.home, 'two.yaml');
+    writeFileSync(preset, readFileSync(join(ROOT_DIR, 'presets/tobiko-docker.yaml'), 'utf8').replace(/^  docker:/m, '    lake:\n      type: duckdb\n      database: /data/lake.db\n  docker:'));
+    expect(cli(['install', '--preset', preset, '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const again = cli(['install', '--preset', preset, '--yes', ...rootFlags], { env: s.env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain('Changed: nothing');
     s.server.close();
   });
 

@@ -23,7 +23,8 @@ export interface Installed {
 type Path = string[];
 type Obj = Record<string, unknown>;
 /** Parses a raw preset as the install would (env references resolved); throws on an invalid one. */
-export type Validate = (raw: Obj) => void;
+/** Parses a preset (throws when it is not a valid one); returns the model, or nothing when only validity matters. */
+export type Validate = (raw: Obj) => unknown;
 
 const isObj = (v: unknown): v is Obj => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
 
@@ -163,8 +164,25 @@ export function findResets(raw: Obj, installed: Installed, validate: Validate, i
       }
     }
   }
+  // A setting the preset gives anyway (a default gateway that is its first one) is not reset by leaving it
+  // out: the model is the same without it.
+  const model = (r: Obj) => {
+    try {
+      const m = validate(r);
+      return m === undefined ? undefined : canonical(m);
+    } catch {
+      return undefined;
+    }
+  };
+  const whole = model(withThem);
+  const noChange = (i: number) => {
+    if (whole === undefined) return false;
+    const without = structuredClone(withThem);
+    deleteIn(without, candidates[i]![0]);
+    return model(without) === whole;
+  };
   return candidates
-    .filter((_, i) => resets.has(i))
+    .filter((_, i) => resets.has(i) && !noChange(i))
     .map(([path, value]) => {
       const s = isSecret(value, path.join('.'));
       return { path: path.join('.'), value, secret: s !== false, ...(typeof s === 'string' ? { env: s } : {}) };

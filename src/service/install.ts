@@ -64,7 +64,7 @@ export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = 
   const c = findContext(env);
   const loc = locationFromRaw(raw, c.home);
   const installed = loc ? await findAt(loc, c, 'absent') : undefined;
-  const validate = (r: Record<string, unknown>) => void parseModel(structuredClone(r), { env, baseDir });
+  const validate = (r: Record<string, unknown>) => parseModel(structuredClone(r), { env, baseDir }).model;
   // What this run gives by name: its --sets and its HD_SETUP_* options (the same settings, from the environment).
   const { given } = built;
   let kept: string[] = [];

@@ -42,6 +42,18 @@ function envEntries(list: unknown): { name: string; value: string }[] {
   return Array.isArray(list) ? (list as Obj[]).map((e) => ({ name: String(e.name), value: String(e.value ?? '') })) : [];
 }
 
+/**
+ * The gateways, the default one last. The files list it first (the chart asks for that order), and a model
+ * whose default is its first gateway needs no defaultGateway: read back in that order, which gateway is the
+ * default would be left to the order of a map, which a preset merged with --sets (the refusal's keep
+ * command) does not keep. Last, it stays an explicit setting whenever there are two gateways or more.
+ */
+function defaultLast(gateways: Obj, def: string | undefined): Obj {
+  if (def === undefined || !Object.hasOwn(gateways, def)) return gateways;
+  const { [def]: last, ...rest } = gateways;
+  return { ...rest, [def]: last };
+}
+
 export function decodeTobiko(a: Artifacts, env: RenderEnv): Obj {
   return a.location.runtime === 'kubernetes' ? decodeKubernetes(a) : decodeContainers(a, env);
 }
@@ -81,7 +93,7 @@ function decodeContainers(a: Artifacts, home: RenderEnv): Obj {
     ...(url && url !== `https://cloud.tobikodata.com/sqlmesh/${org}/${project}` ? { url } : {}),
     clientId: env.get('TCLOUD_CLIENT_ID') ?? '',
     ...(env.get('TCLOUD_CLIENT_SECRET') ? { clientSecret: env.get('TCLOUD_CLIENT_SECRET') } : {}),
-    gateways,
+    gateways: defaultLast(gateways, env.get('SQLMESH__DEFAULT_GATEWAY')),
     ...(env.get('SQLMESH__DEFAULT_GATEWAY') ? { defaultGateway: env.get('SQLMESH__DEFAULT_GATEWAY') } : {}),
     ...(secretParams.length ? { secretParams } : {}),
     ...(nonSecretParams.length ? { nonSecretParams } : {}),
@@ -155,7 +167,7 @@ function decodeKubernetes(a: Artifacts): Obj {
     ...(typeof meta.url === 'string' ? { url: meta.url } : {}),
     clientId: cloud.clientId ?? '',
     ...(clientSecret !== undefined ? { clientSecret } : {}),
-    gateways,
+    gateways: defaultLast(gateways, typeof meta.defaultGateway === 'string' ? meta.defaultGateway : undefined),
     ...(typeof meta.defaultGateway === 'string' ? { defaultGateway: meta.defaultGateway } : {}),
     ...(secretParams.length ? { secretParams } : {}),
     ...(nonSecretParams.length ? { nonSecretParams } : {}),
