@@ -117,7 +117,7 @@ describe('uninstalled, config kept: told apart from an install, and read back wh
     expect(s.calls().slice(n).filter((c) => /^(run|rm|start|stop|restart|pull|network (create|rm)) /.test(c))).toEqual([]);
     s.server.close();
   });
-  it('with an install and a kept config, uninstall acts on the install; --purge of the kept one lists only what it removed', async () => {
+  it('with an install and a kept config, uninstall, stop, start, restart and rollback act on the install; --purge of the kept one lists only what it removed', async () => {
     const s = await stubEnv('docker', {}, { imagePresent: true });
     expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
     expect(cli(['uninstall', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
@@ -125,6 +125,17 @@ describe('uninstalled, config kept: told apart from an install, and read back wh
     const dry = cli(['uninstall', '--dry-run'], { env: s.env });
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toMatch(/^hd-setup uninstall --dry-run: Tobiko Cloud executors on docker/);
+    // so do stop, start, restart and rollback: the kept config is nothing they could act on (they exited 2, "2 installs found")
+    for (const cmd of ['stop', 'start']) {
+      const r = cli([cmd, '--dry-run'], { env: s.env });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^hd-setup ${cmd} --dry-run: Tobiko Cloud executors on docker`));
+    }
+    // (Tobiko's env file has no backup yet: rollback says so, of the Tobiko install)
+    expect(cli(['rollback', '--dry-run'], { env: s.env }).stderr).toMatch(new RegExp(`^error: no backup of ${s.home}/tobiko/`));
+    const restart = cli(['restart', ...rootFlags], { env: s.env });
+    expect(restart.code, restart.stderr).toBe(0);
+    expect(restart.stderr).toContain('Tobiko Cloud executors on docker');
     // the commands status and uninstall suggest for the kept config name it among the two
     const hint = /or delete the config \((hd-setup uninstall --purge[^)]*)\)/.exec(cli(['status'], { env: s.env }).stdout)?.[1];
     expect(hint).toBe('hd-setup uninstall --purge --set product=fivetran');

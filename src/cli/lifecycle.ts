@@ -46,6 +46,9 @@ async function pick(list: DetectedInstall[]): Promise<DetectedInstall | undefine
   return a === undefined ? undefined : list[a - 1];
 }
 
+/** An install that is there now: what stop, start, restart, rollback and uninstall act on, given a choice (a config an uninstall kept is none). */
+const installedNow = (d: DetectedInstall) => !d.uninstalled;
+
 /** Find the install these flags point at. */
 export async function findInstall(flags: LifecycleFlags, prefer?: (d: DetectedInstall) => boolean): Promise<DetectedInstall> {
   return findOne(flags, findContext(), pick, prefer);
@@ -66,8 +69,7 @@ function dryRun(d: DetectedInstall, plan: Plan, command: string, json?: boolean)
 
 // ---- uninstall ----
 export async function uninstallCommand(flags: LifecycleFlags): Promise<number> {
-  // Without --purge, an install that is there now is what uninstall means; a config kept after an uninstall is not one.
-  const d = await findInstall(flags, flags.purge ? undefined : (x) => !x.uninstalled);
+  const d = await findInstall(flags, flags.purge ? undefined : installedNow);
   const nothing = life.nothingToUninstall(d, Boolean(flags.purge), choosingFlags(d.location, findContext().home));
   if (nothing) {
     if (flags.json) printJson({ product: d.location.product, runtime: d.location.runtime, where: d.where, installed: false, changed: [] });
@@ -91,7 +93,7 @@ export async function uninstallCommand(flags: LifecycleFlags): Promise<number> {
 
 // ---- start / stop / restart ----
 export async function stopCommand(flags: LifecycleFlags): Promise<number> {
-  const d = await findInstall(flags);
+  const d = await findInstall(flags, installedNow);
   // One change at a time per install; after waiting for another run, look again at what it left.
   if (!flags.dryRun && (await life.lockAt(d.location, findContext().home)).waited) return stopCommand(flags);
   life.requireUsableRelease(d, 'stop');
@@ -102,7 +104,7 @@ export async function stopCommand(flags: LifecycleFlags): Promise<number> {
 
 /** Start: containers are (re)created from the installed config when it changed; Kubernetes scales back up. */
 export async function startCommand(flags: LifecycleFlags): Promise<number> {
-  const d = await findInstall(flags);
+  const d = await findInstall(flags, installedNow);
   // One change at a time per install; after waiting for another run, look again at what it left.
   if (!flags.dryRun && (await life.lockAt(d.location, findContext().home)).waited) return startCommand(flags);
   life.requireUsableRelease(d, 'start');
@@ -112,7 +114,7 @@ export async function startCommand(flags: LifecycleFlags): Promise<number> {
 }
 
 export async function restartCommand(flags: LifecycleFlags): Promise<number> {
-  const d = await findInstall(flags);
+  const d = await findInstall(flags, installedNow);
   if ((await life.lockAt(d.location, findContext().home)).waited) return restartCommand(flags);
   life.requireUsableRelease(d, 'restart');
   const r = await life.restart(d, flags, reporterFor(flags));
@@ -126,7 +128,7 @@ export async function restartCommand(flags: LifecycleFlags): Promise<number> {
 
 // ---- rollback ----
 export async function rollbackCommand(flags: LifecycleFlags): Promise<number> {
-  const d = await findInstall(flags);
+  const d = await findInstall(flags, installedNow);
   // One change at a time per install; after waiting for another run, look again at what it left.
   if (!flags.dryRun && (await life.lockAt(d.location, findContext().home)).waited) return rollbackCommand(flags);
   life.requireUsableRelease(d, 'rollback');
