@@ -200,7 +200,11 @@ describe('formats checked where the value is used', () => {
     ['proxy host -leading', fd({}, { proxy: { http: 'http://-proxy:3128' } }), /^proxy\.http: .*host/],
     ['proxy bad IPv6', fd({}, { proxy: { http: 'http://[fe80::1::2]:3128' } }), /^proxy\.http: .*host/],
     ['proxy newline', fd({}, { proxy: { http: 'http://proxy:3128\nx' } }), /^proxy\.http: .*without spaces or control characters/],
+    ['memory below what docker takes', fd({ memory: '512k' }), /^fivetran\.memory: must be at least 6m: docker and podman refuse less$/],
+    ['memory in a unit docker does not know', fd({ memory: '2t' }), /^fivetran\.memory: must be like 2048m or 2g$/],
     ['proxy trailing text', fd({}, { proxy: { http: 'http://proxy:3128 and more' } }), /^proxy\.http: /],
+    ['proxy password with a "%" that escapes nothing', fd({}, { proxy: { http: 'http://u:50%off@proxy:3128' } }), /^proxy\.http: must be an http:\/\/ or https:\/\/ URL, e\.g\. http:\/\/proxy\.internal:3128; in the user and password, "%" starts a %XX escape \(write "%" itself as %25\)$/],
+    ['proxy user ending in "%"', fd({}, { proxy: { https: 'http://u%:p@proxy:3128' } }), /^proxy\.https: .*"%" starts a %XX escape/],
     ['noProxy garbage', fd({}, { proxy: { http: 'http://p:1', noProxy: ['ok.example.com', 'bad host!'] } }), /^proxy\.noProxy\[1\]: must be a host, an IP address, a CIDR/],
     ['tobiko.url javascript:', tob({ url: 'javascript:alert(1)' }), /^tobiko\.url: must be an http:\/\/ or https:\/\/ URL/],
     ['tobiko.url ftp:', tob({ url: 'ftp://cloud.example.com/x' }), /^tobiko\.url: must be an http/],
@@ -271,6 +275,9 @@ describe('formats checked where the value is used', () => {
     const ok = [
       fd({}, { proxy: { http: 'http://user:p%40ss@proxy.internal:3128', https: 'https://[2001:db8::1]:8443/', noProxy: ['*', '.corp', 'localhost', '10.0.0.0/8', 'fd00::/8', '[::1]:8080', 'db.internal:5432', '192.168.1.1'] } }),
       fd({ image: 'localhost:5000/team/agent:1.2@sha256:' + 'a'.repeat(64) }),
+      fd({ memory: '4G' }),
+      fd({ memory: '6m' }),
+      fd({ memory: '6291456b' }),
       fk({ chart: './charts/agent', release: 'a'.repeat(53), nodeSelector: { 'kubernetes.io/arch': 'amd64', disk: '' } }),
       fk({ chart: 'myrepo/hybrid-deployment-agent' }),
       tob({ url: 'https://cloud.example.com/sqlmesh/acme/p', gateways: { wh: { type: 'postgres', host: '10.0.0.5', port: '5432', database: 'd', user: 'u', password: 'p' } } }),
@@ -300,6 +307,11 @@ describe('formats checked where the value is used', () => {
       expect(r.stderr).toBe(expected);
     }
     // a secret's line breaks are its own (a PEM key): see "key material … marked secret, it renders" below
+  });
+
+  it('a --set value is taken as typed: an integer past 2^53 stays text (it became another number); one within stays a number', () => {
+    const { model } = load({ preset: 'fivetran-docker', sets: ['fivetran.config.account_id=12345678901234567890', 'fivetran.config.port=9007199254740991', 'fivetran.config.neg=-9007199254740993'] });
+    expect(model.fivetran?.config).toEqual({ account_id: '12345678901234567890', port: 9007199254740991, neg: '-9007199254740993' });
   });
 
   it('an error that echoes what was given (a --set path) spells its control characters out: nothing reaches the terminal to act on it', () => {

@@ -241,6 +241,8 @@ export function parseValue(schema: JS, path: (string | number)[], raw: string): 
   if (CONTROL.test(raw) && !/^\s*[[{]/.test(raw)) return raw;
   try {
     const v = loadYaml(raw, { schema: CORE_SCHEMA });
+    // An integer past 2^53 would come back as another number (12345678901234567890 -> ...7000): kept as text.
+    if (typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v)) return raw;
     // YAML null ("null", "~") is null: --set reads it as "unset this"; an empty value stays "".
     return v === null ? null : (v ?? raw);
   } catch {

@@ -117,6 +117,9 @@ describe('the Advanced step', () => {
     expect(s.error).toMatch(/must be an image reference/);
     s = walk(s, ['', 'always', '', '2 gigs']);
     expect(s.error).toBe('must be like 2048m or 2g');
+    // the schema's check, where it is typed: less than docker takes is refused here, not at `docker run`
+    s = submit(s, '512k');
+    expect(s.error).toBe('must be at least 6m: docker and podman refuse less');
   });
 
   it('Tobiko on docker: the URL, the image, tobiko.docker.pullPolicy', () => {

@@ -20,3 +20,14 @@ export const HD_SETUP_CONFIG_KEYS = [
   'affinity_rules',
   'kubernetes_node_selector_enable',
 ];
+
+/**
+ * A container memory limit as docker and podman take it (--memory): a whole number and b, k, m or g, in
+ * either case, of at least 6 MiB, the least they accept (512k passed here and failed at `docker run`).
+ */
+export function containerMemoryProblem(v: string): string | undefined {
+  const m = /^([1-9][0-9]{0,12})([bkmg])$/i.exec(v);
+  if (!m) return 'must be like 2048m or 2g';
+  const bytes = Number(m[1]) * 1024 ** 'bkmg'.indexOf(m[2]!.toLowerCase());
+  return bytes < 6 * 1024 ** 2 ? 'must be at least 6m: docker and podman refuse less' : undefined;
+}

@@ -3,7 +3,7 @@
 // Advanced step's settings. No zod here (the wizard's first frame loads this file).
 import { PATTERNS, chartProblem, mismatch, imageProblem, labelKeyProblem, labelValueProblem, installDirProblem } from '../../model/patterns.js';
 import { K8S_PULL_POLICY_HINTS, PULL_POLICY_HINTS, RESTART_POLICY_HINTS, egressField, pairsOf, pairsProblem, scalarOf, get, isK8s, secretsNote, k8sName, listOf, namespaceQuestion, opt, put, required, set, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result } from '../wizard.js';
-import { FIVETRAN_CHART, FIVETRAN_CHART_VERSIONS, FIVETRAN_IMAGE, FIVETRAN_PULL_POLICIES_K8S, FIVETRAN_RESTART_POLICIES, HD_SETUP_CONFIG_KEYS } from './constants.js';
+import { FIVETRAN_CHART, FIVETRAN_CHART_VERSIONS, FIVETRAN_IMAGE, FIVETRAN_PULL_POLICIES_K8S, FIVETRAN_RESTART_POLICIES, HD_SETUP_CONFIG_KEYS, containerMemoryProblem } from './constants.js';
 import { checkToken } from './token.js';
 import { STORED_PREFIX, isStored } from '../../model/stored.js';
 
@@ -376,7 +376,7 @@ function advanced(c: Ctx): Field[] {
       image,
       { path: 'fivetran.pullPolicy', label: 'Image pull policy', default: 'always', options: ['always', 'missing', 'never'], optionHints: PULL_POLICY_HINTS },
       { path: 'fivetran.installDir', label: 'Install directory', help: 'conf/ data/ logs/ tmp/ go here.', default: '~/fivetran', check: installDirProblem },
-      { path: 'fivetran.memory', label: 'Container memory limit', default: '2048m', check: (v) => (/^[0-9]+[kmg]$/.test(v) ? undefined : 'must be like 2048m or 2g') },
+      { path: 'fivetran.memory', label: 'Container memory limit', default: '2048m', check: containerMemoryProblem },
       { path: 'fivetran.restartPolicy', label: 'Restart policy', default: 'on-failure:3', options: FIVETRAN_RESTART_POLICIES, optionHints: RESTART_POLICY_HINTS },
       { path: 'fivetran.selinux', label: 'SELinux on the host (host_selinux_enabled)', default: 'auto', options: ['auto', 'true', 'false'], optionHints: { auto: 'detect it on the host (getenforce)' }, parse: (v) => (v === 'auto' ? v : v === 'true'), show: String },
       config,

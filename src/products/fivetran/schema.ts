@@ -1,11 +1,11 @@
 import * as z from 'zod';
-import { chartRef, contextName, duration, egressCheck, helmRelease, imageRef, k8sName, labelKey, labelMap, labelValue, installDirPath, patterned, pullPolicy, resources, secret, secretKey } from '../../model/common.js';
+import { chartRef, checked, contextName, duration, egressCheck, helmRelease, imageRef, k8sName, labelKey, labelMap, labelValue, installDirPath, patterned, pullPolicy, resources, secret, secretKey } from '../../model/common.js';
 import { PATTERNS } from '../../model/patterns.js';
 import { isStored } from '../../model/stored.js';
 import { checkToken } from './token.js';
 
 export { HD_SETUP_CONFIG_KEYS } from './constants.js';
-import { HD_SETUP_CONFIG_KEYS } from './constants.js';
+import { HD_SETUP_CONFIG_KEYS, containerMemoryProblem } from './constants.js';
 
 import { FIVETRAN_CHART, FIVETRAN_CHART_VERSIONS, FIVETRAN_IMAGE, FIVETRAN_PULL_POLICIES_K8S, FIVETRAN_RESTART_POLICIES } from './constants.js';
 export { FIVETRAN_CHART, FIVETRAN_CHART_VERSIONS, FIVETRAN_IMAGE };
@@ -126,7 +126,7 @@ export const fivetranSchema = z
     image: imageRef.default(FIVETRAN_IMAGE).meta({ description: 'The agent image; a registry mirror of it.' }),
     pullPolicy: pullPolicy.default('always'),
     restartPolicy: z.enum(FIVETRAN_RESTART_POLICIES).default('on-failure:3').meta({ description: 'docker/podman: the container\'s restart policy.' }),
-    memory: z.string().regex(/^[0-9]+[kmg]$/, 'must be like 2048m or 2g').default('2048m').meta({ description: 'docker/podman: container memory limit.' }),
+    memory: checked(containerMemoryProblem).default('2048m').meta({ description: 'docker/podman: container memory limit.' }),
     selinux: z.union([z.literal('auto'), z.boolean()]).default('auto').meta({ description: 'host_selinux_enabled in config.json; auto detects it.' }),
     config: z
       .record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'config keys are snake_case agent parameters'), z.union([z.string(), z.number(), z.boolean()]))
