@@ -64,6 +64,29 @@ describe('text questions edit like readline', () => {
     w.app.unmount();
   });
 
+  it('text typed and left with Esc before Enter is there again on the way back; Enter then keeps it', async () => {
+    const w = mount();
+    await w.keys(ENTER, ENTER);
+    await w.untilFrame('Agent token');
+    await w.keys(TOKEN, ENTER);
+    await w.untilFrame('through a proxy?');
+    await w.keys('\x1b[B', ENTER); // Use a proxy
+    await w.untilFrame('HTTPS proxy');
+    await w.keys('http://proxy.internal:31');
+    await w.keys('\x1b');
+    await w.untilFrame('through a proxy?');
+    await w.keys(ENTER);
+    await w.untilFrame('HTTPS proxy');
+    // the unsent URL, the cursor at its end: typing goes on where it stopped
+    expect(w.frame()).toContain('http://proxy.internal:31');
+    await w.keys('28', ENTER);
+    await w.untilFrame('HTTP proxy');
+    await w.keys('\x1b');
+    await w.untilFrame('HTTPS proxy URL');
+    expect(w.frame()).toContain('http://proxy.internal:3128');
+    w.app.unmount();
+  });
+
   it('a prefilled list is extended at its end, edited in the middle, every key in one chunk', async () => {
     const w = mount({ product: 'fivetran', runtime: 'docker', fivetran: { token: TOKEN }, proxy: { https: 'http://proxy.internal:3128' } });
     await w.untilFrame('enter install');

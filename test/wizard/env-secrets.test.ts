@@ -36,6 +36,20 @@ describe('secrets in the environment', () => {
     expect(s.text).toBe('abc');
   });
 
+  it('a re-run: an exported secret other than the installed one takes its place, as it would for install --preset, and the note says so', () => {
+    const OLD = 'b2xkX2NvbnRyb2xsZXI6b2xkLXNlY3JldA==';
+    const installed = { product: 'fivetran', runtime: 'docker', fivetran: { token: OLD } };
+    let s = reduce(createState(), { type: 'detected', detection: { envSecrets: found } });
+    s = reduce(s, { type: 'prefill', answers: installed, note: 'Found the agent installed here (/home/ana/fivetran).' });
+    expect(s.answers.fivetran).toEqual({ token: TOKEN });
+    expect(visibleNote(s)).toBe('Found the agent installed here (/home/ana/fivetran). From the environment, in place of the installed one: FIVETRAN_TOKEN (fivetran.token); typing replaces it.');
+    // the same value exported: nothing to say
+    let same = reduce(createState(), { type: 'detected', detection: { envSecrets: [{ ...found[0]!, value: OLD }] } });
+    same = reduce(same, { type: 'prefill', answers: installed, note: 'Found it.' });
+    expect(same.answers.fivetran).toEqual({ token: OLD });
+    expect(visibleNote(same)).toBe('Found it.');
+  });
+
   it.runIf(hasScript)('the built wizard: Enter keeps the exported token; the saved preset references it and says to export it; never shown', async () => {
     const s = await stubEnv('docker', { USER: 'ana' }, { imagePresent: true });
     const args = ['--set', 'product=fivetran', '--set', 'runtime=docker', ...rootFlags];

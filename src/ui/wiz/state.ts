@@ -6,7 +6,7 @@
 // exactly as if they came one by one, even across questions: "↓ enter" picks the second option.
 import { editLine, graphemes, parseInput, splitKeys, type KeyPress, type LineState } from './keys.js';
 import { WIZARDS, wizardOf } from '../../products/wizards.js';
-import { get, questions, withEnvSecrets, type Answers, type Ctx, type Detection, type Drafts, type Question } from './questions.js';
+import { get, questions, set, withEnvSecrets, type Answers, type Ctx, type Detection, type Drafts, type Question } from './questions.js';
 
 export interface WizardState {
   answers: Answers;
@@ -32,6 +32,8 @@ export interface WizardState {
   choice: number;
   /** The user typed or moved on this question (detection then leaves it alone). */
   touched: boolean;
+  /** Text typed into a question and left with Esc (or ←) before Enter, by question id: there again when it is. */
+  unsent?: Record<string, string>;
   /** Secret answers entered so far, for the output redactor. */
   secrets: string[];
   /** The user pressed a key: a found install no longer replaces the answers. */
@@ -84,8 +86,9 @@ export function createState(answers: Answers = {}, detection: Detection = {}): W
 function enter(s: WizardState): WizardState {
   const q = currentQuestion(s);
   const initial = initialValue(q);
-  const text = q.kind === 'text' ? initial : '';
-  return { ...s, text, caret: graphemes(text).length, kill: '', killing: false, choice: q.kind === 'select' ? Math.max(0, q.options.findIndex((o) => o.value === initial)) : 0, touched: false };
+  const unsent = q.kind === 'text' ? s.unsent?.[q.id] : undefined;
+  const text = q.kind === 'text' ? (unsent ?? initial) : '';
+  return { ...s, text, caret: graphemes(text).length, kill: '', killing: false, choice: q.kind === 'select' ? Math.max(0, q.options.findIndex((o) => o.value === initial)) : 0, touched: unsent !== undefined };
 }
 
 /** With a prefilled preset, accept every answer it already gives and stop at the first missing one. */
@@ -149,12 +152,23 @@ export function reduce(s: WizardState, a: WizardAction): WizardState {
       // Only before the user pressed anything: then the found install (with any --set values on top)
       // becomes the answers, walked through from the start.
       if (s.interacted) return s;
-      return { ...prefill(createState(a.answers, s.detection)), secrets: s.secrets, note: a.note, noteFor: { product: a.answers.product, runtime: a.answers.runtime } };
+      {
+        // A secret exported in this shell (FIVETRAN_TOKEN) takes the place of the installed one, as it does
+        // for `install --preset` and the equivalent command the review prints: said in the note.
+        const newer = (s.detection.envSecrets ?? []).filter((e) => e.path.split('.')[0] === a.answers.product && get(a.answers, e.path) !== e.value);
+        const answers = newer.reduce((acc, e) => set(acc, e.path, e.value), a.answers);
+        const note = newer.length ? `${a.note} From the environment, in place of the installed one: ${newer.map((e) => `${e.env} (${e.path})`).join(', ')}; typing replaces it.` : a.note;
+        return { ...prefill(createState(answers, s.detection)), secrets: s.secrets, note, noteFor: { product: a.answers.product, runtime: a.answers.runtime } };
+      }
     case 'cancel':
       return { ...s, result: { kind: 'cancel' } };
     case 'confirm':
       return { ...s, result: { kind: 'install' } };
     case 'back': {
+      // What was typed here and not yet sent with Enter waits for the way back (readline keeps an edited line too).
+      const here = currentQuestion(s);
+      const unsent = here.kind === 'text' && s.touched ? { ...s.unsent, [here.id]: s.text } : s.unsent;
+      s = { ...s, ...(unsent ? { unsent } : {}) };
       const history = [...s.history];
       const ids = new Set(questions(ctx(s)).map((q) => q.id));
       let cursor = s.cursor;
@@ -178,7 +192,8 @@ export function reduce(s: WizardState, a: WizardAction): WizardState {
         const value = a.value.trim();
         const err = q.validate?.(value, ctx(s));
         if (err) return { ...s, error: err };
-        return advance(q.secret && value ? { ...s, secrets: [...s.secrets, value] } : s, q, value);
+        const { [q.id]: _sent, ...unsent } = s.unsent ?? {};
+        return advance({ ...s, unsent, ...(q.secret && value ? { secrets: [...s.secrets, value] } : {}) }, q, value);
       }
       if (!q.options.some((o) => o.value === a.value)) return { ...s, error: 'choose one of the options' };
       const err = q.validate?.(a.value, ctx(s));
