@@ -130,7 +130,7 @@ describe('writes never follow a symlink', () => {
 });
 
 describe('folders that are symbolic links', () => {
-  it("are followed to a folder of this user's only: a conf/ or a locks folder linked into a folder others may write is refused before anything runs", async () => {
+  it("are followed to a folder of this user's only: a conf/ or a locks folder linked into a folder anyone may write is refused before anything runs", async () => {
     const s = await stubEnv();
     const open = tmp('hd-open-');
     chmodSync(open, 0o777);
@@ -138,20 +138,20 @@ describe('folders that are symbolic links', () => {
     symlinkSync(open, join(s.home, 'fivetran/conf'));
     const r = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`FAIL install-dir: ${s.home}/fivetran/conf is a symbolic link to a folder others may write (mode 0777)\n`);
-    expect(r.stderr).toContain(`fix: hd-setup does not follow it there: make ${s.home}/fivetran/conf a folder of your own (or link it to one only you can write)`);
+    expect(r.stderr).toContain(`FAIL install-dir: ${s.home}/fivetran/conf is a symbolic link to a folder anyone may write (mode 0777)\n`);
+    expect(r.stderr).toContain(`fix: hd-setup does not follow it there: make ${s.home}/fivetran/conf a folder of your own (or link it to one that only you, or your group, can write)`);
     expect(readdirSync(open)).toEqual([]);
     expect(existsSync(join(s.home, '.stub/calls.log')) ? readFileSync(join(s.home, '.stub/calls.log'), 'utf8') : '').not.toMatch(/^(run|pull|network create) /m);
     // past the check (skipped), the write refuses all the same: nothing lands in the open folder
     const skipped = cli(['install', '--preset', 'fivetran-docker', '--yes', '--skip-check', 'install-dir', ...rootFlags], { env: s.env });
     expect(skipped.code).not.toBe(0);
-    expect(skipped.stderr).toContain(`${s.home}/fivetran/conf is a symbolic link to a folder others may write (mode 0777); hd-setup does not follow it there`);
+    expect(skipped.stderr).toContain(`${s.home}/fivetran/conf is a symbolic link to a folder anyone may write (mode 0777); hd-setup does not follow it there`);
     expect(readdirSync(open)).toEqual([]);
-    // linked to a folder of one's own (a bigger disk): followed
+    // linked to a folder of one's own (a bigger disk), group-writable as a umask of 002 makes it: followed
     rmSync(join(s.home, 'fivetran/conf'));
     const own = join(s.home, 'disk/conf');
     mkdirSync(own, { recursive: true, mode: 0o700 });
-    chmodSync(own, 0o700);
+    chmodSync(own, 0o775);
     symlinkSync(own, join(s.home, 'fivetran/conf'));
     const ok = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env });
     expect(ok.code, ok.stderr).toBe(0);
@@ -163,7 +163,7 @@ describe('folders that are symbolic links', () => {
     chmodSync(join(t.home, '.config/hd-setup/locks'), 0o1777);
     const locked = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: t.env });
     expect(locked.code).toBe(2);
-    expect(locked.stderr).toBe(`error: ${t.home}/.config/hd-setup/locks is a symbolic link to a folder others may write (mode 1777); hd-setup does not follow it there: make ${t.home}/.config/hd-setup/locks a folder of your own (or link it to one only you can write) and run this again\n`);
+    expect(locked.stderr).toBe(`error: ${t.home}/.config/hd-setup/locks is a symbolic link to a folder anyone may write (mode 1777); hd-setup does not follow it there: make ${t.home}/.config/hd-setup/locks a folder of your own (or link it to one that only you, or your group, can write) and run this again\n`);
     s.server.close();
     t.server.close();
   });
@@ -248,6 +248,21 @@ describe('backups: whole, few, and checked before a rollback', () => {
     expect(cli(['status'], { env: s.env }).stdout).not.toContain('controller: running');
     s.server.close();
   }, 60_000);
+
+  it('an install made before a check was added (a proxy password with a bare "%"): the re-run names the rule; a --set of that setting fixes it, no --reset needed', async () => {
+    const s = await stubEnv();
+    const conf = join(s.home, 'fivetran/conf/config.json');
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    writeFileSync(conf, JSON.stringify({ ...JSON.parse(readFileSync(conf, 'utf8')), https_proxy: 'http://bob:50%off@proxy.internal:3128' }));
+    const again = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('do not make a whole install (proxy.https must be an http:// or https:// URL, e.g. http://proxy.internal:3128, with "%" in the user and password only as a %XX escape (write "%" itself as %25))');
+    expect(again.stderr).not.toContain('50%off');
+    const fixed = cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'proxy.https=http://bob:50%25off@proxy.internal:3128', ...rootFlags], { env: s.env });
+    expect(fixed.code, fixed.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(conf, 'utf8')).https_proxy).toBe('http://bob:50%25off@proxy.internal:3128');
+    s.server.close();
+  });
 
   it('a config.json edited into a value hd-setup would not write (a proxy URL ending in a space): a re-run refuses (it dropped the proxy when its own "keep" command was run), --reset replaces it', async () => {
     const s = await stubEnv();

@@ -203,8 +203,8 @@ describe('formats checked where the value is used', () => {
     ['memory below what docker takes', fd({ memory: '512k' }), /^fivetran\.memory: must be at least 6m: docker and podman refuse less$/],
     ['memory in a unit docker does not know', fd({ memory: '2t' }), /^fivetran\.memory: must be like 2048m or 2g$/],
     ['proxy trailing text', fd({}, { proxy: { http: 'http://proxy:3128 and more' } }), /^proxy\.http: /],
-    ['proxy password with a "%" that escapes nothing', fd({}, { proxy: { http: 'http://u:50%off@proxy:3128' } }), /^proxy\.http: must be an http:\/\/ or https:\/\/ URL, e\.g\. http:\/\/proxy\.internal:3128; in the user and password, "%" starts a %XX escape \(write "%" itself as %25\)$/],
-    ['proxy user ending in "%"', fd({}, { proxy: { https: 'http://u%:p@proxy:3128' } }), /^proxy\.https: .*"%" starts a %XX escape/],
+    ['proxy password with a "%" that escapes nothing', fd({}, { proxy: { http: 'http://u:50%off@proxy:3128' } }), /^proxy\.http: must be an http:\/\/ or https:\/\/ URL, e\.g\. http:\/\/proxy\.internal:3128, with "%" in the user and password only as a %XX escape \(write "%" itself as %25\)$/],
+    ['proxy user ending in "%"', fd({}, { proxy: { https: 'http://u%:p@proxy:3128' } }), /^proxy\.https: .*"%" in the user and password only as a %XX escape/],
     ['noProxy garbage', fd({}, { proxy: { http: 'http://p:1', noProxy: ['ok.example.com', 'bad host!'] } }), /^proxy\.noProxy\[1\]: must be a host, an IP address, a CIDR/],
     ['tobiko.url javascript:', tob({ url: 'javascript:alert(1)' }), /^tobiko\.url: must be an http:\/\/ or https:\/\/ URL/],
     ['tobiko.url ftp:', tob({ url: 'ftp://cloud.example.com/x' }), /^tobiko\.url: must be an http/],
@@ -307,6 +307,14 @@ describe('formats checked where the value is used', () => {
       expect(r.stderr).toBe(expected);
     }
     // a secret's line breaks are its own (a PEM key): see "key material … marked secret, it renders" below
+  });
+
+  it('a --set value written as YAML over several lines is the list or map it says (only text keeps its line breaks, and is refused)', () => {
+    const { model } = load({ preset: 'fivetran-docker', sets: ['proxy.https=http://proxy.internal:3128', 'proxy.noProxy=- a.internal\n- b.internal'] });
+    expect(model.proxy?.noProxy).toEqual(['a.internal', 'b.internal']);
+    const env = load({ preset: 'fivetran-docker', env: { ...process.env, FIVETRAN_TOKEN: TOKEN, HD_SETUP_PROXY__HTTPS: 'http://p:3128', HD_SETUP_PROXY__NO_PROXY: '- a.internal\n- b.internal' } });
+    expect(env.model.proxy?.noProxy).toEqual(['a.internal', 'b.internal']);
+    expect(problems(() => load({ preset: 'fivetran-docker', sets: ['fivetran.config.note=first\nsecond'] }))).toEqual(['fivetran.config.note: holds a control character (U+000A); remove it']);
   });
 
   it('a --set value is taken as typed: an integer past 2^53 stays text (it became another number); one within stays a number', () => {

@@ -448,6 +448,10 @@ describe('Kubernetes: one release name and namespace in two clusters (two in-mem
       expect(purge.stderr).toBe(`error: --purge: ${dir} also holds the files of release hd-agent in namespace fivetran of context other; uninstall without --purge, and delete what is no longer needed there by hand\n`);
       expect(existsSync(join(dir, 'values.yaml'))).toBe(true);
       expect((await k2.helm('status', 'hd-agent', '-n', 'fivetran')).code).toBe(0);
+      // the other uninstalled too: no release needs the copy any more, and it goes (a token left in a file otherwise)
+      const last = await k.hd(['uninstall', '--yes', '--context', 'other']);
+      expect(last.code, last.stderr).toBe(0);
+      expect(existsSync(join(dir, 'token-secret.yaml'))).toBe(false);
     } finally {
       await k.stop();
       await k2.stop();

@@ -367,6 +367,15 @@ describe('a bare re-run after a --set keeps the setting or refuses, naming the -
     const kept = cli(['install', '--preset', preset, '--yes', '--set', 'proxy.noProxy[0]=a.internal', ...rootFlags], { env: s.env });
     expect(kept.code, kept.stderr).toBe(0);
     expect(kept.stderr).toContain('Changed: nothing');
+    // an item the --set appended: the preset's list has no such item, which is a change too (it was dropped, exit 0)
+    const appended = cli(['install', '--preset', preset, '--yes', '--reset', '--set', 'proxy.noProxy[2]=c.internal', ...rootFlags], { env: s.env });
+    expect(appended.code, appended.stderr).toBe(0);
+    expect(config()).toBe('x.internal,b.internal,c.internal');
+    const again = cli(['install', '--preset', preset, '--yes', ...rootFlags], { env: s.env });
+    expect(again.code, again.stderr).toBe(2);
+    expect(again.stderr).toContain('proxy.noProxy[2]=c.internal (the preset has no such item)');
+    expect(again.stderr).toContain(`--set 'proxy.noProxy[2]=c.internal'\n`);
+    expect(config()).toBe('x.internal,b.internal,c.internal');
     s.server.close();
   });
 

@@ -236,11 +236,12 @@ export function parseValue(schema: JS, path: (string | number)[], raw: string): 
   root = schema;
   const types = typesOf(schemaAt(path));
   if (types.length > 0 && types.every((t) => t === 'string')) return raw;
-  // YAML would fold a line break in a plain value into a space, a change no one asked for: text with a
-  // control character stays as given (and is then refused, unless it is a secret; parseModel).
-  if (CONTROL.test(raw) && !/^\s*[[{]/.test(raw)) return raw;
   try {
     const v = loadYaml(raw, { schema: CORE_SCHEMA });
+    // YAML folds a line break in a plain value into a space, a change no one asked for: text with a control
+    // character stays as given (and is then refused, unless it is a secret; parseModel). A YAML list or map
+    // written over lines ("- a\n- b") is what it says.
+    if (typeof v === 'string' && CONTROL.test(raw)) return raw;
     // An integer past 2^53 would come back as another number (12345678901234567890 -> ...7000): kept as text.
     if (typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v)) return raw;
     // YAML null ("null", "~") is null: --set reads it as "unset this"; an empty value stays "".

@@ -107,7 +107,7 @@ export function urlProblem(s: string, schemes: readonly string[], example: strin
   if (host.startsWith('[') ? !isIPv6(host.slice(1, -1)) : hostProblem(host)) return `${must}; the host must be a host name or an IP address`;
   if (m[4] !== undefined && portProblem(m[4])) return `${must}; the port must be an integer from 1 to 65535`;
   // a "%" that starts no %XX escape: the user and password would not decode (proxies refuse, or take a wrong one)
-  if (m[2] !== undefined && /%(?![0-9A-Fa-f]{2})/.test(m[2])) return `${must}; in the user and password, "%" starts a %XX escape (write "%" itself as %25)`;
+  if (m[2] !== undefined && /%(?![0-9A-Fa-f]{2})/.test(m[2])) return `${must}, with "%" in the user and password only as a %XX escape (write "%" itself as %25)`;
   return undefined;
 }
 

@@ -232,7 +232,10 @@ export function findOverrides(raw: Obj, installed: Installed, before: readonly s
     if (now.some((g) => near(g, path)) || secrets.some((sp) => near(sp, path))) continue;
     const was = itemIn(installed.preset, parsed);
     const says = itemIn(raw, parsed);
-    if (was === undefined || says === undefined || canonical(was) === canonical(says)) continue;
+    // An item the --set appended (proxy.noProxy[2] of a list of two) is gone from a list the preset gives
+    // whole: as much a change as another value there.
+    const dropped = says === undefined && typeof parsed.at(-1) === 'number' && Array.isArray(itemIn(raw, parsed.slice(0, -1)));
+    if (was === undefined || (says === undefined && !dropped) || canonical(was) === canonical(says)) continue;
     if (isSecret(was, path.join('.')) !== false || isSecret(says, path.join('.')) !== false) continue;
     out.push({ path: path.join('.'), key, value: was, secret: false, now: says });
   }
@@ -267,7 +270,7 @@ export function resetRefusal(resets: Reset[], installed: Installed, argvBase: st
       ? [{ path: '', message: `${subject} would reset ${settings(resets.length)} the installed agent has (${installed.where}): ${resets.map((r) => `${r.path}${r.secret ? '' : `=${shown(r.value)}`}`).join(', ')}` }]
       : []),
     ...(overrides.length
-      ? [{ path: '', message: `${subject} would change ${settings(overrides.length)} the install was given with --set (${installed.where}): ${overrides.map((o) => `${o.key}=${shown(o.value)} (${subject.replace(/^this /, 'the ')} says ${shown(o.now)})`).join(', ')}` }]
+      ? [{ path: '', message: `${subject} would change ${settings(overrides.length)} the install was given with --set (${installed.where}): ${overrides.map((o) => `${o.key}=${shown(o.value)} (${subject.replace(/^this /, 'the ')} ${o.now === undefined ? 'has no such item' : `says ${shown(o.now)}`})`).join(', ')}` }]
       : []),
     { path: '', message: `to keep ${resets.length + overrides.length > 1 ? 'them' : 'it'}: ${keep}` },
     { path: '', message: `to apply exactly ${subject}${resets.length ? ` and drop ${resets.length > 1 ? 'them' : 'it'}` : ''}: add --reset` },

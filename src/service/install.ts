@@ -82,7 +82,8 @@ export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = 
     };
     // Files edited into something hd-setup would not write (a proxy URL with a space): what they hold cannot
     // be kept, and a re-run would drop it silently. Refused unless --reset says to replace them.
-    if (!req.reset && installed.location.runtime !== 'kubernetes') wholeModelOf(installed);
+    // (Unless this run gives those settings anew: an install made before a check was added, fixed by --set.)
+    if (!req.reset && installed.location.runtime !== 'kubernetes') wholeModelOf(installed, undefined, given);
     // The stored secrets first: a run that gives none (only --set product=… runtime=…, or a preset whose
     // env: reference is unset) is otherwise invalid with every setting added back, and so seems to reset nothing.
     kept = keepStoredSecrets(raw, inst, env, validate);
@@ -408,13 +409,28 @@ export function modelOfInstall(d: DetectedInstall): BaseModel {
 }
 
 /** The install's read-back as a model; when its files do not make one, exit 2 saying so, with the fix. */
-function wholeModelOf(d: DetectedInstall, orElse = 'or pass --reset to replace them with what this command gives'): BaseModel {
+function wholeModelOf(d: DetectedInstall, orElse = 'or pass --reset to replace them with what this command gives', given: readonly string[] = []): BaseModel {
   try {
     return parseModel(structuredClone(d.preset), { env: {} }).model;
   } catch (e) {
     if (!(e instanceof UserError)) throw e;
+    // A setting this run gives anew (--set, an HD_SETUP_* option) replaces what the files hold there.
+    const segs = (k: string) => {
+      try {
+        return parseSetPath(k).map(String);
+      } catch {
+        return undefined;
+      }
+    };
+    const givenPaths = given.map(segs).filter((g): g is string[] => g !== undefined);
+    const covered = (path: string) => {
+      const p = segs(path);
+      return p !== undefined && p.length > 0 && givenPaths.some((g) => g.length <= p.length && g.every((x, i) => x === p[i]));
+    };
+    const left = e.problems.filter((p) => !covered(p.path));
+    if (!left.length) return d.preset as unknown as BaseModel;
     // The files of the install, not the user's flags, are what lacks it: the fix is theirs (`--set` here would not help).
-    const what = e.problems.map((p) => `${p.path ? `${p.path} ` : ''}${p.message.split('; ')[0]}`).join(', ');
+    const what = left.map((p) => `${p.path ? `${p.path} ` : ''}${p.message.split('; ')[0]}`).join(', ');
     throw new UserError([{ path: '', message: `the files of the install at ${d.where} do not make a whole install (${what}); put back their last backup (hd-setup rollback), ${orElse}` }]);
   }
 }

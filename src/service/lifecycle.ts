@@ -80,7 +80,7 @@ export async function targetOf(d: DetectedInstall): Promise<Target> {
     systemdUser: host.systemdUser,
     // The local Secret copies go with the release, unless another context's install of the same name and
     // namespace shares them (the state dir does not name the context): then they stay, for that install.
-    ...(d.location.runtime === 'kubernetes' ? { stateDir: stateDirOf(d.location, host.home), secretFiles: sharerOfStateDir(d.location, host.home) ? [] : secretFilesOf(stateDirOf(d.location, host.home), k), ...(d.uninstalled ? { releaseGone: true } : {}) } : {}),
+    ...(d.location.runtime === 'kubernetes' ? { stateDir: stateDirOf(d.location, host.home), secretFiles: sharerOfStateDir(d.location, host.home, true) ? [] : secretFilesOf(stateDirOf(d.location, host.home), k), ...(d.uninstalled ? { releaseGone: true } : {}) } : {}),
     containers: d.product.containerNames,
     // Uninstalled (config kept): its network went with it.
     ...(d.product.network && !d.uninstalled ? { network: d.product.network } : {}),
@@ -168,9 +168,14 @@ export async function uninstallPlanFor(d: DetectedInstall, purge: boolean): Prom
   return uninstallPlan(t, purge);
 }
 
-/** Another context's recorded install of the same product, namespace and release: its files share the state dir. */
-function sharerOfStateDir(l: DetectedInstall['location'], home: string) {
-  return l.runtime === 'kubernetes' ? readRegistry(home).find((r) => r.runtime === 'kubernetes' && r.product === l.product && r.namespace === l.namespace && r.release === l.release && !sameLocation(r, l)) : undefined;
+/**
+ * Another context's recorded install of the same product, namespace and release: its files share the state
+ * dir. `installedOnly`: one whose release is there (an uninstalled one keeps its values, not its Secret copies).
+ */
+function sharerOfStateDir(l: DetectedInstall['location'], home: string, installedOnly = false) {
+  return l.runtime === 'kubernetes'
+    ? readRegistry(home).find((r) => r.runtime === 'kubernetes' && r.product === l.product && r.namespace === l.namespace && r.release === l.release && !sameLocation(r, l) && (!installedOnly || r.state !== 'uninstalled'))
+    : undefined;
 }
 
 /**

@@ -66,7 +66,7 @@ function fileInTheWay(path: string): string | undefined {
 
 /**
  * A symbolic link to a folder (~/fivetran on a bigger disk) is followed only to a folder of this user's (or
- * root's) that no one else may write: otherwise another user could swap what hd-setup writes there (a token,
+ * root's) that not everyone may write: otherwise another user could swap what hd-setup writes there (a token,
  * a lock). The problem, with its fix, when `path` is a link to any other folder; undefined otherwise.
  */
 export function linkedFolderProblem(path: string): string | undefined {
@@ -74,10 +74,11 @@ export function linkedFolderProblem(path: string): string | undefined {
   if (uid === undefined || !lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink()) return undefined;
   const st = statSync(path, { throwIfNoEntry: false });
   if (!st?.isDirectory()) return undefined;
+  // Group-writable is left alone: under a umask of 002 a user's folders are 0775, their group their own.
   const foreign = st.uid !== uid && st.uid !== 0;
-  if (!foreign && (st.mode & 0o022) === 0) return undefined;
-  const why = foreign ? `a folder of another user (uid ${st.uid})` : `a folder others may write (mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')})`;
-  return `${path} is a symbolic link to ${why}; hd-setup does not follow it there: make ${path} a folder of your own (or link it to one only you can write)`;
+  if (!foreign && (st.mode & 0o002) === 0) return undefined;
+  const why = foreign ? `a folder of another user (uid ${st.uid})` : `a folder anyone may write (mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')})`;
+  return `${path} is a symbolic link to ${why}; hd-setup does not follow it there: make ${path} a folder of your own (or link it to one that only you, or your group, can write)`;
 }
 
 /**
