@@ -136,6 +136,10 @@ describe('uninstalled, config kept: told apart from an install, and read back wh
     const restart = cli(['restart', ...rootFlags], { env: s.env });
     expect(restart.code, restart.stderr).toBe(0);
     expect(restart.stderr).toContain('Tobiko Cloud executors on docker');
+    // pointed at with --set runtime=docker (both fit): the same choice
+    const pointed = cli(['stop', '--dry-run', '--set', 'runtime=docker'], { env: s.env });
+    expect(pointed.code, pointed.stderr).toBe(0);
+    expect(pointed.stdout).toMatch(/^hd-setup stop --dry-run: Tobiko Cloud executors on docker/);
     // the commands status and uninstall suggest for the kept config name it among the two
     const hint = /or delete the config \((hd-setup uninstall --purge[^)]*)\)/.exec(cli(['status'], { env: s.env }).stdout)?.[1];
     expect(hint).toBe('hd-setup uninstall --purge --set product=fivetran');

@@ -199,7 +199,8 @@ export async function findOne(p: Pointer, c: FindContext, pick?: (list: Detected
       const { fit, raw } = await installsWith(p, c);
       const flag = p.preset ? '--preset' : '--set';
       if (fit.length === 0) throw new UserError([{ path: flag, message: `no install found with ${[raw.product !== undefined ? `product ${String(raw.product)}` : '', raw.runtime !== undefined ? `runtime ${String(raw.runtime)}` : ''].filter(Boolean).join(' and ')}; ${choose}` }]);
-      return fit.length === 1 ? fit[0]! : chooseAmong(fit, pick);
+      const pool = prefer && fit.some(prefer) ? fit.filter(prefer) : fit;
+      return pool.length === 1 ? pool[0]! : chooseAmong(pool, pick);
     }
     const d = await findAt(loc, c);
     if (d) return d;
