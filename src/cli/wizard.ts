@@ -50,7 +50,8 @@ async function detect(opts: { context?: string; allowRoot?: boolean; fits?: (pre
   if (opts.context) d.contextFlag = opts.context;
   d.contextPaths = Object.fromEntries(PRODUCTS.filter((m) => m.runtimes.includes('kubernetes')).map((m) => [m.id, m.settingPath('context', 'kubernetes')]));
   // What to say when a runtime is chosen: root, an old runtime, a rootless socket not in DOCKER_HOST.
-  d.runtimeNotes = runtimeNotes({ uid: process.getuid?.() ?? 1000, allowRoot: Boolean(opts.allowRoot), docker, podman, env: process.env });
+  const kube = { kubectl: Boolean(which('kubectl')), helm: Boolean(which('helm')), contexts: contexts.length };
+  d.runtimeNotes = runtimeNotes({ uid: process.getuid?.() ?? 1000, allowRoot: Boolean(opts.allowRoot), docker, podman, kube, env: process.env });
   // Root, for the install that is here and was made with --allow-root: allowed again (as the review and
   // the lifecycle commands have it), on its runtime.
   const installedRuntime = installed && isPresent(installed) && !opts.allowRoot && recordFor(installed, findContext())?.allowRoot ? String(installed.preset.runtime) : undefined;

@@ -28,6 +28,8 @@ export interface HostNotesInput {
   allowRootFrom?: 'flag' | 'install';
   docker?: RuntimeInfo;
   podman?: RuntimeInfo;
+  /** Kubernetes: whether kubectl and helm are on PATH, and how many contexts the kubeconfig has. */
+  kube?: { kubectl: boolean; helm: boolean; contexts: number };
   env: NodeJS.ProcessEnv;
 }
 
@@ -55,6 +57,11 @@ export function runtimeNotes(h: HostNotesInput): Record<string, string[]> {
       );
     }
   }
+  // Kubernetes needs both tools and a context to reach a cluster: said when it is chosen, not at the review.
+  const k = h.kube;
+  if (k && !k.kubectl) out.kubernetes!.push('kubectl is not on PATH: install kubectl and helm 3, set up a context for your cluster, then start hd-setup again');
+  else if (k && k.contexts === 0) out.kubernetes!.push('kubectl has no context: set one up for your cluster (kubectl config set-context, or KUBECONFIG=FILE), then start hd-setup again');
+  if (k?.kubectl && !k.helm) out.kubernetes!.push('helm is not on PATH: install helm 3 (the install runs helm upgrade --install), then start hd-setup again');
   return out;
 }
 

@@ -37,6 +37,13 @@ describe('runtime notes', () => {
     expect(n.podman).toEqual([]);
     expect(runtimeNotes({ uid: 1000, allowRoot: false, docker: rt('28.0.0', true), env: { DOCKER_HOST: 'unix:///run/user/1000/docker.sock' } }).docker).toEqual([]);
   });
+  it('Kubernetes without kubectl, helm or a context: said when it is chosen, with the fix (the review failed later)', () => {
+    const k = (kubectl: boolean, helm: boolean, contexts: number) => runtimeNotes({ uid: 1000, allowRoot: false, kube: { kubectl, helm, contexts }, env: {} }).kubernetes;
+    expect(k(false, false, 0)).toEqual(['kubectl is not on PATH: install kubectl and helm 3, set up a context for your cluster, then start hd-setup again']);
+    expect(k(true, true, 0)).toEqual(['kubectl has no context: set one up for your cluster (kubectl config set-context, or KUBECONFIG=FILE), then start hd-setup again']);
+    expect(k(true, false, 2)).toEqual(['helm is not on PATH: install helm 3 (the install runs helm upgrade --install), then start hd-setup again']);
+    expect(k(true, true, 1)).toEqual([]);
+  });
   it('a daemon that does not answer: said at the runtime step with its fix', () => {
     const down = { bin: '/usr/bin/x', version: '28.2.2', rootless: false, socket: '/var/run/docker.sock', reachable: false };
     expect(runtimeNotes({ uid: 1000, allowRoot: false, docker: down, env: {} }).docker).toEqual([
