@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync } fr
 import { dirname } from 'node:path';
 import type { Action, Plan, Step } from '../plan/types.js';
 import { modeString } from '../render/types.js';
-import { backupFile, ensureDir, recordCreated, writeFileAtomic } from '../util/fsx.js';
+import { LocalStateError, backupFile, ensureDir, recordCreated, writeFileAtomic } from '../util/fsx.js';
 import { maskArgv } from '../util/mask-fields.js';
 import { maskUrlCredentials, type Redactor } from '../util/redact.js';
 import { shellLine } from '../util/shell.js';
@@ -290,7 +290,9 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
         continue;
       }
       stopped = 'failed';
-      const f = e instanceof StepFailure ? e : new StepFailure(clean((e as Error).message ?? String(e)), step.fix);
+      // Local state in the way (a folder linked where it may not be, a file where a folder goes): its message
+      // names the fix; the step's own (check the permissions) would point elsewhere.
+      const f = e instanceof StepFailure ? e : new StepFailure(clean((e as Error).message ?? String(e)), e instanceof LocalStateError ? undefined : step.fix);
       emit({ type: 'step:fail', id: step.id, error: clean(f.message), ...(f.fix ? { fix: f.fix } : {}), output: f.output });
       summary.failed = step.id;
       summary.error = clean(f.message);
