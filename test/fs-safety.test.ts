@@ -250,7 +250,7 @@ describe('backups: whole, few, and checked before a rollback', () => {
     s.server.close();
   }, 60_000);
 
-  it('an install made before a check was added (a proxy password with a bare "%"): the re-run names the rule; a --set of that setting fixes it, no --reset needed', async () => {
+  it('an install made before a check was added (a proxy password with a bare "%"): stop, start and status work; the re-run names the rule; a --set of that setting fixes it, no --reset needed', async () => {
     const s = await stubEnv();
     const conf = join(s.home, 'fivetran/conf/config.json');
     expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
@@ -259,9 +259,28 @@ describe('backups: whole, few, and checked before a rollback', () => {
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('do not make a whole install (proxy.https must be an http:// or https:// URL, e.g. http://proxy.internal:3128, with "%" in the user and password only as a %XX escape (write "%" itself as %25))');
     expect(again.stderr).not.toContain('50%off');
+    // commands that act on the install as it is read it leniently: the check came after it was made
+    for (const cmd of [['stop', ...rootFlags], ['start', ...rootFlags], ['status']]) {
+      const r = cli(cmd, { env: s.env });
+      expect(r.code, `${cmd}: ${r.stderr}`).toBe(0);
+      expect(r.stdout + r.stderr).not.toContain('50%off');
+    }
     const fixed = cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'proxy.https=http://bob:50%25off@proxy.internal:3128', ...rootFlags], { env: s.env });
     expect(fixed.code, fixed.stderr).toBe(0);
     expect(JSON.parse(readFileSync(conf, 'utf8')).https_proxy).toBe('http://bob:50%25off@proxy.internal:3128');
+    s.server.close();
+  });
+
+  it('an install made before control characters were refused (a tab in an agent parameter): start works; the re-run names it', async () => {
+    const s = await stubEnv();
+    const conf = join(s.home, 'fivetran/conf/config.json');
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    writeFileSync(conf, JSON.stringify({ ...JSON.parse(readFileSync(conf, 'utf8')), note: 'a\tb' }));
+    const start = cli(['start', ...rootFlags], { env: s.env });
+    expect(start.code, start.stderr).toBe(0);
+    const again = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('do not make a whole install (fivetran.config.note holds a control character (U+0009)); put back');
     s.server.close();
   });
 

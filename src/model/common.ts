@@ -17,7 +17,7 @@ import {
   type Pattern,
 } from './patterns.js';
 import { LIMITS } from './limits.js';
-import { registerSecret, registerUrlCredentials, resolveRef } from './refs.js';
+import { readingLeniently, registerSecret, registerUrlCredentials, resolveRef } from './refs.js';
 import { isStored } from './stored.js';
 
 /**
@@ -59,7 +59,7 @@ export function credentialUrl(description: string, env?: string) {
         return z.NEVER;
       }
       // never quote the value: it may carry a password
-      const bad = urlProblem(r.value, ['http', 'https'], 'http://proxy.internal:3128');
+      const bad = urlProblem(r.value, ['http', 'https'], 'http://proxy.internal:3128', !readingLeniently());
       if (bad) {
         ctx.addIssue({ code: 'custom', message: bad });
         return z.NEVER;

@@ -362,15 +362,15 @@ export function buildRaw<M>(schemas: ModelSchemas<M>, opts: LoadOptions): { raw:
   return { raw, source, baseDir, warnings, given };
 }
 
-export function parseModel<M>(schemas: ModelSchemas<M>, raw: Record<string, unknown>, ctx: { env?: NodeJS.ProcessEnv; baseDir?: string; home?: string } = {}): { model: M; secrets: Set<string>; warnings: string[] } {
+export function parseModel<M>(schemas: ModelSchemas<M>, raw: Record<string, unknown>, ctx: { env?: NodeJS.ProcessEnv; baseDir?: string; home?: string; lenient?: boolean } = {}): { model: M; secrets: Set<string>; warnings: string[] } {
   const secrets = new Set<string>();
   const warnings: string[] = [];
   const result = withResolveContext(
-    { env: ctx.env ?? process.env, baseDir: ctx.baseDir ?? process.cwd(), home: ctx.home ?? homeOf(ctx.env ?? process.env), secrets, warnings },
+    { env: ctx.env ?? process.env, baseDir: ctx.baseDir ?? process.cwd(), home: ctx.home ?? homeOf(ctx.env ?? process.env), secrets, warnings, ...(ctx.lenient ? { lenient: true } : {}) },
     () => schemas.schema.safeParse(raw, { reportInput: true }),
   );
   if (!result.success) throw new UserError(zodProblems(result.error.issues));
-  const control = controlCharacters(result.data, secrets);
+  const control = ctx.lenient ? [] : controlCharacters(result.data, secrets);
   if (control.length) throw new UserError(control);
   return { model: result.data, secrets, warnings };
 }

@@ -97,7 +97,7 @@ export function noProxyProblem(s: string): string | undefined {
 }
 
 /** A URL: one of the schemes, a valid host, a port 1-65535, no spaces, control characters or trailing text. */
-export function urlProblem(s: string, schemes: readonly string[], example: string): string | undefined {
+export function urlProblem(s: string, schemes: readonly string[], example: string, escapes = true): string | undefined {
   const must = `must be an ${schemes.map((x) => `${x}://`).join(' or ')} URL, e.g. ${example}`;
   if (CONTROL.test(s) || /\s/.test(s)) return `${must}, without spaces or control characters`;
   const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/(?:([^/?#]*)@)?(\[[^\]]*\]|[^/?#:@[\]]*)(?::([^/?#]*))?([/?#].*)?$/.exec(s);
@@ -107,7 +107,7 @@ export function urlProblem(s: string, schemes: readonly string[], example: strin
   if (host.startsWith('[') ? !isIPv6(host.slice(1, -1)) : hostProblem(host)) return `${must}; the host must be a host name or an IP address`;
   if (m[4] !== undefined && portProblem(m[4])) return `${must}; the port must be an integer from 1 to 65535`;
   // a "%" that starts no %XX escape: the user and password would not decode (proxies refuse, or take a wrong one)
-  if (m[2] !== undefined && /%(?![0-9A-Fa-f]{2})/.test(m[2])) return `${must}, with "%" in the user and password only as a %XX escape (write "%" itself as %25)`;
+  if (escapes && m[2] !== undefined && /%(?![0-9A-Fa-f]{2})/.test(m[2])) return `${must}, with "%" in the user and password only as a %XX escape (write "%" itself as %25)`;
   return undefined;
 }
 

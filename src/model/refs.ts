@@ -17,9 +17,19 @@ export interface ResolveContext {
   secrets: Set<string>;
   /** Warnings found while resolving (a secret too short to mask reliably). */
   warnings?: string[];
+  /**
+   * Reading back what an install holds, for a command that acts on it as it is (start, status, doctor):
+   * a check added after the install was made does not make it unreadable. An install run checks it all.
+   */
+  lenient?: boolean;
 }
 
 let current: ResolveContext | undefined;
+
+/** Whether the model being parsed is an install's read-back for a command that acts on it as it is. */
+export function readingLeniently(): boolean {
+  return Boolean(current?.lenient);
+}
 
 export function withResolveContext<T>(ctx: ResolveContext, fn: () => T): T {
   const prev = current;

@@ -29,7 +29,7 @@ export function readBack(a: Artifacts, env: RenderEnv, list: readonly ProductMod
 }
 
 function defaultParse(raw: Obj): unknown {
-  return parseModel(structuredClone(raw), { env: {} }).model;
+  return parseModel(structuredClone(raw), { env: {}, lenient: true }).model;
 }
 
 

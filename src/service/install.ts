@@ -403,15 +403,19 @@ export function exitCodeOf(s: Summary): number {
   return s.ok ? 0 : s.cancelled ? cancelExitCode() : 1;
 }
 
-/** The model of an install as it is (for lifecycle commands): its read-back, parsed. */
+/**
+ * The model of an install as it is (for lifecycle commands): its read-back, parsed. Leniently: what a check
+ * added since the install was made refuses (a bare "%" in a proxy password) does not stop start or status;
+ * the next install run names it.
+ */
 export function modelOfInstall(d: DetectedInstall): BaseModel {
-  return wholeModelOf(d, 'or install it again (hd-setup install --preset … --reset)');
+  return wholeModelOf(d, 'or install it again (hd-setup install --preset … --reset)', [], true);
 }
 
 /** The install's read-back as a model; when its files do not make one, exit 2 saying so, with the fix. */
-function wholeModelOf(d: DetectedInstall, orElse = 'or pass --reset to replace them with what this command gives', given: readonly string[] = []): BaseModel {
+function wholeModelOf(d: DetectedInstall, orElse = 'or pass --reset to replace them with what this command gives', given: readonly string[] = [], lenient = false): BaseModel {
   try {
-    return parseModel(structuredClone(d.preset), { env: {} }).model;
+    return parseModel(structuredClone(d.preset), { env: {}, ...(lenient ? { lenient } : {}) }).model;
   } catch (e) {
     if (!(e instanceof UserError)) throw e;
     // A setting this run gives anew (--set, an HD_SETUP_* option) replaces what the files hold there.
