@@ -83,6 +83,28 @@ describe.runIf(root && S.HD_E2E_DOCKER === '1' && S.HD_E2E_PODMAN === '1')('real
     expect(controller('podman')).toMatch(/ running$/);
   }, 600_000);
 
+  it('a config kept on docker, taken up by podman: its --sets and container settings are held; the keep command runs the real podman container with them, and a second run changes nothing', () => {
+    clean();
+    const home = freshHome();
+    const first = hd(home, [...ON_DOCKER, '--set', 'fivetran.restartPolicy=always', '--set', 'fivetran.memory=3g']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(hd(home, ['uninstall', '--yes', '--allow-root']).code).toBe(0);
+    const bare = hd(home, ON_PODMAN);
+    expect(bare.code, bare.stderr).toBe(2);
+    expect(bare.stderr).toContain(`would reset 1 setting the installed agent has (${home}/fivetran): fivetran.memory=3g\n`);
+    expect(bare.stderr).toContain('fivetran.restartPolicy=always (the preset says on-failure:3)');
+    expect(controller('podman')).toBe('');
+    const keep = [...ON_PODMAN, '--set', 'fivetran.memory=3g', '--set', 'fivetran.restartPolicy=always'];
+    expect(bare.stderr).toContain(`to keep them: hd-setup ${keep.slice(0, -4).join(' ')} --set fivetran.memory=3g --set fivetran.restartPolicy=always\n`);
+    const kept = hd(home, keep);
+    expect(kept.code, kept.stderr).toBe(0);
+    expect(controller('podman')).toMatch(/ running$/);
+    expect(rt('podman', 'container', 'inspect', 'controller', '--format', '{{.HostConfig.RestartPolicy.Name}} {{.HostConfig.Memory}}')).toBe(`always ${3 * 1024 ** 3}`);
+    const again = hd(home, keep);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/Changed: nothing/);
+  }, 600_000);
+
   it('moving it to another dir on the same runtime is refused with the way to do it; the running container is left alone', () => {
     clean();
     const home = freshHome();
