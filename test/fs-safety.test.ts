@@ -37,6 +37,15 @@ async function installedWithBackup() {
   return { s, conf, first };
 }
 
+/** fivetran-docker installed, then its config.json edited to hold `extra` as well (a hand edit, or an older hd-setup's). */
+async function installedThenEdited(extra: Record<string, unknown>) {
+  const s = await stubEnv();
+  const conf = join(s.home, 'fivetran/conf/config.json');
+  expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+  writeFileSync(conf, JSON.stringify({ ...JSON.parse(readFileSync(conf, 'utf8')), ...extra }));
+  return { s, conf };
+}
+
 async function stubEnv(): Promise<{ home: string; env: NodeJS.ProcessEnv; server: Server }> {
   const home = tmp('hd-fs-home-');
   mkdirSync(join(home, '.stub'));
@@ -251,10 +260,7 @@ describe('backups: whole, few, and checked before a rollback', () => {
   }, 60_000);
 
   it('an install made before a check was added (a proxy password with a bare "%"): stop, start and status work; the re-run names the rule; a --set of that setting fixes it, no --reset needed', async () => {
-    const s = await stubEnv();
-    const conf = join(s.home, 'fivetran/conf/config.json');
-    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
-    writeFileSync(conf, JSON.stringify({ ...JSON.parse(readFileSync(conf, 'utf8')), https_proxy: 'http://bob:50%off@proxy.internal:3128' }));
+    const { s, conf } = await installedThenEdited({ https_proxy: 'http://bob:50%off@proxy.internal:3128' });
     const again = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env });
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('do not make a whole install (proxy.https must be an http:// or https:// URL, e.g. http://proxy.internal:3128, with "%" in the user and password only as a %XX escape (write "%" itself as %25))');
@@ -272,10 +278,7 @@ describe('backups: whole, few, and checked before a rollback', () => {
   });
 
   it('an install made before control characters were refused (a tab in an agent parameter): start works; the re-run names it', async () => {
-    const s = await stubEnv();
-    const conf = join(s.home, 'fivetran/conf/config.json');
-    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
-    writeFileSync(conf, JSON.stringify({ ...JSON.parse(readFileSync(conf, 'utf8')), note: 'a\tb' }));
+    const { s, conf } = await installedThenEdited({ note: 'a\tb' });
     const start = cli(['start', ...rootFlags], { env: s.env });
     expect(start.code, start.stderr).toBe(0);
     const again = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env });
@@ -285,10 +288,7 @@ describe('backups: whole, few, and checked before a rollback', () => {
   });
 
   it('a config.json edited into a value hd-setup would not write (a proxy URL ending in a space): a re-run refuses (it dropped the proxy when its own "keep" command was run), --reset replaces it', async () => {
-    const s = await stubEnv();
-    const conf = join(s.home, 'fivetran/conf/config.json');
-    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
-    writeFileSync(conf, JSON.stringify({ ...JSON.parse(readFileSync(conf, 'utf8')), https_proxy: 'http://proxy.internal:3128 ' }));
+    const { s, conf } = await installedThenEdited({ https_proxy: 'http://proxy.internal:3128 ' });
     const again = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env });
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(new RegExp(`^error: the files of the install at ${join(s.home, 'fivetran')} do not make a whole install \\(proxy\\.https [^)]*\\); put back their last backup \\(hd-setup rollback\\), or pass --reset to replace them with what this command gives\n$`));
