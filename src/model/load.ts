@@ -10,6 +10,7 @@ import { withResolveContext } from './refs.js';
 import { parseJsonStrict } from './json-strict.js';
 import { LIMITS, PROTO_KEY_MESSAGE, checkStructure, isProtoKey } from './limits.js';
 import { readBoundedText } from '../util/bounded-read.js';
+import { CONTROL } from '../util/control.js';
 import type { ZodType } from 'zod';
 import { ENV_PREFIX, optionVarNames } from './env-names.js';
 
@@ -375,12 +376,12 @@ export function parseModel<M>(schemas: ModelSchemas<M>, raw: Record<string, unkn
   return { model: result.data, secrets, warnings };
 }
 
-// C0 controls, DEL and C1 controls: in a setting they would be written into files that fold or drop them
-// (a newline in config.json's value, an env file's line), and echoed back to a terminal they act (ESC starts
-// a sequence that can retitle or repaint it). A secret may hold them (a PEM key's newlines): it is never shown.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-
-/** Every setting and key of a model that holds a control character, secrets aside; the value is never shown. */
+/**
+ * Every setting and key of a model that holds a control character, secrets aside; the value is never shown.
+ * In a setting they would be written into files that fold or drop them (a newline in config.json's value, an
+ * env file's line), and echoed back to a terminal they act (ESC starts a sequence that can retitle it). A
+ * secret may hold them (a PEM key's newlines): it is never shown.
+ */
 function controlCharacters(model: unknown, secrets: ReadonlySet<string>): Problem[] {
   const out: Problem[] = [];
   const code = (s: string) => `U+${s.match(CONTROL)![0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;

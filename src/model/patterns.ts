@@ -1,6 +1,7 @@
 // The text formats the model accepts, shared by the zod schemas and the wizard's fields so that both
 // say the same thing. Plain regexes: the wizard's first screens load this without zod.
 import { posix } from 'node:path';
+import { CONTROL } from '../util/control.js';
 export interface Pattern {
   re: RegExp;
   message: string;
@@ -33,8 +34,6 @@ export function mismatch(p: Pattern, value: string): string | undefined {
 
 // ---- formats checked where the value is used (ports, hosts, URLs, images, charts, labels, paths) ----
 // Functions return the problem (a message naming the fix, never quoting the value) or undefined.
-
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 export const portProblem = (v: unknown): string | undefined =>
   (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535) || (typeof v === 'string' && /^[0-9]{1,5}$/.test(v) && +v >= 1 && +v <= 65535)

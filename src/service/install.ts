@@ -83,7 +83,7 @@ export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = 
     // Files edited into something hd-setup would not write (a proxy URL with a space): what they hold cannot
     // be kept, and a re-run would drop it silently. Refused unless --reset says to replace them.
     // (Unless this run gives those settings anew: an install made before a check was added, fixed by --set.)
-    if (!req.reset && installed.location.runtime !== 'kubernetes') wholeModelOf(installed, undefined, given);
+    if (!req.reset && installed.location.runtime !== 'kubernetes') refuseBrokenReadBack(installed, given);
     // The stored secrets first: a run that gives none (only --set product=… runtime=…, or a preset whose
     // env: reference is unset) is otherwise invalid with every setting added back, and so seems to reset nothing.
     kept = keepStoredSecrets(raw, inst, env, validate);
@@ -409,16 +409,21 @@ export function exitCodeOf(s: Summary): number {
  * the next install run names it.
  */
 export function modelOfInstall(d: DetectedInstall): BaseModel {
-  return wholeModelOf(d, 'or install it again (hd-setup install --preset … --reset)', [], true);
+  try {
+    return parseModel(structuredClone(d.preset), { env: {}, lenient: true }).model;
+  } catch (e) {
+    throw notWhole(d, e, 'or install it again (hd-setup install --preset … --reset)');
+  }
 }
 
-/** The install's read-back as a model; when its files do not make one, exit 2 saying so, with the fix. */
-function wholeModelOf(d: DetectedInstall, orElse = 'or pass --reset to replace them with what this command gives', given: readonly string[] = [], lenient = false): BaseModel {
+/**
+ * Before an install run: the install's read-back must make a whole model, every check applied, except where
+ * this run gives the setting anew (--set, an HD_SETUP_* option): that replaces what the files hold there.
+ */
+function refuseBrokenReadBack(d: DetectedInstall, given: readonly string[]): void {
   try {
-    return parseModel(structuredClone(d.preset), { env: {}, ...(lenient ? { lenient } : {}) }).model;
+    parseModel(structuredClone(d.preset), { env: {} });
   } catch (e) {
-    if (!(e instanceof UserError)) throw e;
-    // A setting this run gives anew (--set, an HD_SETUP_* option) replaces what the files hold there.
     const segs = (k: string) => {
       try {
         return parseSetPath(k).map(String);
@@ -431,12 +436,16 @@ function wholeModelOf(d: DetectedInstall, orElse = 'or pass --reset to replace t
       const p = segs(path);
       return p !== undefined && p.length > 0 && givenPaths.some((g) => g.length <= p.length && g.every((x, i) => x === p[i]));
     };
-    const left = e.problems.filter((p) => !covered(p.path));
-    if (!left.length) return d.preset as unknown as BaseModel;
-    // The files of the install, not the user's flags, are what lacks it: the fix is theirs (`--set` here would not help).
-    const what = left.map((p) => `${p.path ? `${p.path} ` : ''}${p.message.split('; ')[0]}`).join(', ');
-    throw new UserError([{ path: '', message: `the files of the install at ${d.where} do not make a whole install (${what}); put back their last backup (hd-setup rollback), ${orElse}` }]);
+    if (e instanceof UserError && e.problems.every((p) => covered(p.path))) return;
+    throw notWhole(d, e instanceof UserError ? new UserError(e.problems.filter((p) => !covered(p.path))) : e, 'or pass --reset to replace them with what this command gives');
   }
+}
+
+/** The files of an install do not make a whole model: exit 2 saying what, with the fix (`--set` would not help). */
+function notWhole(d: DetectedInstall, e: unknown, orElse: string): unknown {
+  if (!(e instanceof UserError)) return e;
+  const what = e.problems.map((p) => `${p.path ? `${p.path} ` : ''}${p.message.split('; ')[0]}`).join(', ');
+  return new UserError([{ path: '', message: `the files of the install at ${d.where} do not make a whole install (${what}); put back their last backup (hd-setup rollback), ${orElse}` }]);
 }
 
 

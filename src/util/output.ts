@@ -4,6 +4,7 @@
 // for HOLD_MS (so a prompt that ends in such a tail still shows), or until exit.
 import { StringDecoder } from 'node:string_decoder';
 import { Redactor, type StreamRedactor } from './redact.js';
+import { CONTROL } from './control.js';
 
 export const redactor = new Redactor();
 let installed = false;
@@ -68,6 +69,7 @@ export function isInteractive(): boolean {
  * One line of a message that may echo the user's input (a --set path, a file's line), as the terminal should
  * show it: control characters spelled out (`\x1b`), so an echoed ESC or line break cannot act on it.
  */
+const CONTROLS = new RegExp(CONTROL.source, 'g');
 export function printable(line: string): string {
-  return line.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return line.replace(CONTROLS, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
