@@ -105,6 +105,33 @@ describe.runIf(root && S.HD_E2E_DOCKER === '1' && S.HD_E2E_PODMAN === '1')('real
     expect(again.stderr).toMatch(/Changed: nothing/);
   }, 600_000);
 
+  it('an install and a kept config: stop and start act on the install, on the real daemon; an install made before the "%" check still stops and starts', () => {
+    clean();
+    const home = freshHome();
+    expect(hd(home, ON_DOCKER).code).toBe(0);
+    expect(hd(home, ['uninstall', '--yes', '--allow-root']).code).toBe(0);
+    const second = hd(home, [...ON_DOCKER, '--set', 'fivetran.installDir=~/ft2']);
+    expect(second.code, second.stderr).toBe(0);
+    const running = controller('docker');
+    expect(running).toMatch(/ running$/);
+    // no pointer: the install that is there (they exited 2, "2 installs found")
+    const stop = hd(home, ['stop', '--allow-root']);
+    expect(stop.code, stop.stderr).toBe(0);
+    expect(stop.stderr).toContain(`${home}/ft2`);
+    expect(rt('docker', 'container', 'inspect', 'controller', '--format', '{{.State.Status}}')).toBe('exited');
+    // its config edited as an hd-setup before the "%" check would have written it: start still reads it
+    const conf = join(home, 'ft2/conf/config.json');
+    writeFileSync(conf, JSON.stringify({ ...JSON.parse(readFileSync(conf, 'utf8')), https_proxy: 'http://bob:50%off@proxy.internal:3128' }), { mode: 0o600 });
+    const start = hd(home, ['start', '--allow-root']);
+    expect(start.code, start.stderr).toBe(0);
+    expect(start.stderr).not.toContain('50%off');
+    expect(controller('docker')).toMatch(/ running$/);
+    // an install run names the rule
+    const again = hd(home, [...ON_DOCKER, '--set', 'fivetran.installDir=~/ft2']);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('"%" in the user and password only as a %XX escape');
+  }, 600_000);
+
   it('moving it to another dir on the same runtime is refused with the way to do it; the running container is left alone', () => {
     clean();
     const home = freshHome();
