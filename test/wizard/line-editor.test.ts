@@ -3,7 +3,7 @@
 // model of a line editor (arrays, no graphemes, no shared code).
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { editLine, lineAt, parseInput, type KeyPress, type LineState } from '../../src/ui/wiz/keys.js';
+import { PASTE_END, PASTE_LIMIT, PASTE_START, editLine, joinPastes, lineAt, parseInput, pastedText, type KeyPress, type LineState } from '../../src/ui/wiz/keys.js';
 import { lineParts } from '../../src/ui/wiz/Field.js';
 
 /** Apply raw input to a line, stopping at Enter. */
@@ -67,6 +67,52 @@ describe('raw input -> keys', () => {
     expect(parseInput('\x1b\x1b\x1b[D')).toEqual([{ input: '', escape: true }, { input: '', leftArrow: true, meta: true }]);
     expect(parseInput('\x1b[1;3')).toEqual([]); // an unterminated sequence is dropped, not typed
     expect(parseInput('\x00\x1c')).toEqual([]);
+  });
+});
+
+describe('bracketed paste (the terminal marks a paste: ESC[200~ … ESC[201~)', () => {
+  /** Ink's input events in order, through joinPastes as the wizard's input hook feeds them. */
+  const join = (...events: string[]) => {
+    let open: string | undefined;
+    const units: string[] = [];
+    for (const e of events) {
+      const r = joinPastes(open, e);
+      open = r.open;
+      units.push(...r.units);
+    }
+    return { units, open };
+  };
+  it('a paste that came in several events (markers, text runs, escapes, reads) is one unit; keys around it stay keys', () => {
+    // as Ink hands them over: each marker and escape sequence an event, text runs between
+    const { units, open } = join('a', PASTE_START, 'line one\r', 'line two', '\x1b[A', '\r', PASTE_END, '\r');
+    expect(open).toBeUndefined();
+    expect(units).toEqual(['a', `${PASTE_START}line one\rline two\x1b[A\r${PASTE_END}`, '\r']);
+    expect(units.flatMap((u) => parseInput(u))).toEqual([{ input: 'a' }, { input: 'line one\rline two\x1b[A\r', paste: true }, { input: '', return: true }]);
+    // all in one event, twice over
+    expect(join(`x${PASTE_START}p${PASTE_END}${PASTE_START}q\n${PASTE_END}y`).units.flatMap((u) => parseInput(u))).toEqual([{ input: 'x' }, { input: 'p', paste: true }, { input: 'q\n', paste: true }, { input: 'y' }]);
+    // Ctrl-C inside a paste is pasted text, not an interrupt
+    expect(parseInput(`${PASTE_START}\x03${PASTE_END}`)).toEqual([{ input: '\x03', paste: true }]);
+  });
+  it('a paste not yet ended waits for its end; what it holds is bounded: PASTE_LIMIT + 1 characters', () => {
+    let r = joinPastes(undefined, `${PASTE_START}abc`);
+    expect(r).toEqual({ open: 'abc', units: [] });
+    r = joinPastes(r.open, 'def');
+    expect(r).toEqual({ open: 'abcdef', units: [] });
+    let open: string | undefined = r.open;
+    const chunk = 'x'.repeat(16 * 1024);
+    for (let i = 0; i < 64; i++) open = joinPastes(open, chunk).open; // 1 MiB pasted
+    expect(open!.length).toBe(PASTE_LIMIT + 1);
+    const done = joinPastes(open, `${PASTE_END}z`);
+    expect(done.open).toBeUndefined();
+    expect(done.units[1]).toBe('z');
+    expect(pastedText(parseInput(done.units[0]!)[0]!.input, true)).toEqual({ error: 'The paste is longer than 64 KiB; nothing was inserted' });
+  });
+  it('into a field: the line breaks at its end dropped; a one-line field refuses one of several lines, a multi-line one keeps them as "\\n"', () => {
+    expect(pastedText('token-123\n', false)).toEqual({ text: 'token-123' });
+    expect(pastedText('token-123\r\n\r\n', false)).toEqual({ text: 'token-123' });
+    expect(pastedText('a\nb', false)).toEqual({ error: 'The paste spans several lines and this field takes one: nothing was inserted; copy a single line' });
+    expect(pastedText('-----BEGIN-----\r\nMIIE\r-----END-----\r\n', true)).toEqual({ text: '-----BEGIN-----\nMIIE\n-----END-----' });
+    expect(pastedText('x'.repeat(PASTE_LIMIT), false)).toEqual({ text: 'x'.repeat(PASTE_LIMIT) });
   });
 });
 

@@ -46,6 +46,35 @@ describe.runIf(hasScript)('wizard in a pseudo-terminal', () => {
     expect(text.endsWith('\x1b[?25h'), JSON.stringify(text.slice(-16))).toBe(true);
   }, 60_000);
 
+  it('bracketed paste is on while the wizard runs and off when it ends (Ctrl-C too): a pasted line break chose nothing', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', HOME: tmp('hd-home-') };
+    delete env.CI;
+    const child = spawn('script', ['-qec', `stty cols 80 rows 24; exec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)}`, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let step = 0;
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString('utf8');
+      // the first screen drawn: a paste of "j" and a line break, as a terminal sends it with the mode on
+      if (step === 0 && stripAnsi(out).includes('Tobiko')) {
+        step = 1;
+        setTimeout(() => child.stdin.write('\x1b[200~j\r\x1b[201~'), 300);
+        setTimeout(() => child.stdin.write('\x03'), 1500);
+      }
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const code = await new Promise((done) => child.on('close', done));
+    clearTimeout(timer);
+    expect(code).toBe(130);
+    const on = out.indexOf('\x1b[?2004h');
+    expect(on).toBeGreaterThanOrEqual(0);
+    expect(on).toBeLessThan(out.indexOf('What do you want to install?'));
+    expect(out.lastIndexOf('\x1b[?2004l')).toBeGreaterThan(out.lastIndexOf('\x1b[?2004h'));
+    // still the first question, the pointer on the first product: the paste neither moved nor chose
+    const last = lastFrame(out.slice(0, out.lastIndexOf('Cancelled')));
+    expect(last.join('\n')).toContain('What do you want to install?');
+    expect(last.find((l) => l.includes('❯'))).toContain('Fivetran');
+  }, 30_000);
+
   it('HD_SETUP_DEBUG=1 traces the wizard\'s start on stderr, each stage named: entry, wizard loaded, first frame', () => {
     // where the time to the first frame goes (scripts/bench.mjs measures the total): each line is "<stage> at <N> ms"
     const dir = tmp('hd-pty-trace-');
@@ -117,6 +146,7 @@ describe.runIf(hasScript)('wizard in a pseudo-terminal', () => {
     // the message after the wizard's last frame, and only it (detection's probes may still be running)
     expect(stripAnsi(out).replace(/\r/g, '')).toMatch(/ctrl-c quit\n+Interrupted \(SIGTERM\) before any change, nothing was changed; stopped \d+ running commands?\.\n*$/);
     expect(out.lastIndexOf('\x1b[?25h')).toBeGreaterThan(out.lastIndexOf('\x1b[?25l')); // the cursor shown again
+    expect(out.lastIndexOf('\x1b[?2004l')).toBeGreaterThan(out.lastIndexOf('\x1b[?2004h')); // bracketed paste off again
     expect(readdirSync(home)).toEqual([]);
   }, 30_000);
 

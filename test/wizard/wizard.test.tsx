@@ -5,6 +5,7 @@ import { parseModel } from '../../src/products/load.js';
 import { render } from '../../src/service/plan.js';
 import { WizardApp } from '../../src/ui/wiz/Wizard.js';
 import { createState, currentQuestion, prefill, reduce, type KeyPress, type WizardState } from '../../src/ui/wiz/state.js';
+import { PASTE_END, PASTE_START } from '../../src/ui/wiz/keys.js';
 import { questions, type Answers } from '../../src/ui/wiz/questions.js';
 import { secretFields } from '../../src/products/secrets.js';
 import { withSecretRefs } from '../../src/model/secret-refs.js';
@@ -173,6 +174,39 @@ describe('wizard state (no Ink)', () => {
     expect(s.answers.fivetran.token).toBe(TOKEN);
     expect(s.secrets).toEqual([TOKEN]);
     expect(currentQuestion(s).id).toBe('proxy');
+  });
+  it('a bracketed paste is text, never keys: its line breaks submit nothing, a choice takes none, a one-line field refuses several lines', () => {
+    const paste = (t: string) => `${PASTE_START}${t}${PASTE_END}`;
+    const input = (s: WizardState, data: string) => reduce(s, { type: 'input', data });
+    // a choice: the paste does nothing (its "j" moves nothing, its line break chooses nothing)
+    let s = input(createState(), paste('jj\r'));
+    expect(currentQuestion(s).id).toBe('product');
+    expect(s.choice).toBe(0);
+    s = input(input(s, '\x1b[B\r'), '\r'); // Tobiko, docker
+    expect(currentQuestion(s).id).toBe('org');
+    // one line with the line break a copy brings: inserted, not submitted
+    s = input(s, paste('acme\r\n'));
+    expect([currentQuestion(s).id, s.text, s.error]).toEqual(['org', 'acme', undefined]);
+    // several lines: refused whole, the field as it was, nothing answered (the next question is the project)
+    const refused = input(s, paste('analytics\rcid\rsecret\r'));
+    expect([currentQuestion(refused).id, refused.text]).toEqual(['org', 'acme']);
+    expect(refused.error).toBe('The paste spans several lines and this field takes one: nothing was inserted; copy a single line');
+    expect(refused.answers.tobiko?.project).toBeUndefined();
+    // typed on, the error goes; Enter submits what is in the field
+    s = input(refused, '-co\r');
+    expect([currentQuestion(s).id, s.answers.tobiko.org, s.error]).toEqual(['project', 'acme-co', undefined]);
+    // a secret field keeps a pasted key's lines ("\n"), masked, and waits for Enter
+    let f = reduce(reduce(createState(), { type: 'submit', value: 'fivetran' }), { type: 'submit', value: 'docker' });
+    expect(currentQuestion(f).id).toBe('token');
+    f = input(f, paste(`${TOKEN}\n`));
+    expect([currentQuestion(f).id, f.text]).toEqual(['token', TOKEN]);
+    f = input(f, '\r');
+    expect([currentQuestion(f).id, f.answers.fivetran.token]).toEqual(['proxy', TOKEN]);
+    // a paste while detection is still running waits, whole, with the keys typed around it
+    const waiting = { ...createState(), waiting: true };
+    const queued = input(input(waiting, paste('x\ry')), 'j');
+    expect(currentQuestion(queued).id).toBe('product');
+    expect(reduce(queued, { type: 'settled' }).choice).toBe(1); // the j moved; the paste's line break chose nothing
   });
   it('fields check the model\'s formats where they are typed (the same words as preset mode)', () => {
     let s = createState();
@@ -380,6 +414,31 @@ describe('wizard flows (ink-testing-library): the answers render byte-identical 
     await until(() => w.result() !== undefined);
     expect(w.result()?.kind).toBe('cancel');
     w.app.unmount();
+  });
+
+  it('a bracketed paste read in pieces goes into the field whole, or not at all; on the review its "s" and line break do nothing', async () => {
+    const w = mount();
+    await w.keys(DOWN, ENTER, ENTER); // Tobiko, docker
+    await untilFrame(w.app, 'Tobiko Cloud organization');
+    // as a terminal sends a long paste: over several reads, the markers and line breaks anywhere in them
+    await w.keys(`${PASTE_START}ac`, 'me\r\nanaly', `tics\r${PASTE_END}`);
+    await untilFrame(w.app, 'this field takes one');
+    expect(w.frame()).toContain('Tobiko Cloud organization');
+    expect(w.frame()).not.toContain('analytics');
+    await w.keys(`${PASTE_START}acme\r${PASTE_END}`);
+    expect(w.frame()).toContain('acme');
+    expect(w.frame()).not.toContain('this field takes one');
+    expect(w.frame()).toContain('Tobiko Cloud organization'); // its line break submitted nothing
+    w.app.unmount();
+    const r = mount({ product: 'fivetran', runtime: 'docker', fivetran: { token: TOKEN } });
+    await untilFrame(r.app, 'enter install');
+    await r.keys(`${PASTE_START}s\r${PASTE_END}`);
+    expect(r.frame()).not.toContain('Save preset to');
+    expect(r.result()).toBeUndefined();
+    await r.keys(ENTER);
+    await until(() => r.result() !== undefined);
+    expect(r.result()?.kind).toBe('install');
+    r.app.unmount();
   });
 
   it('a prefilled install opens at the review', async () => {

@@ -3,14 +3,14 @@
 // faster than renders (pasting, fast typing) are not lost; the editing is keys.ts's line editor.
 import React, { useRef, useState } from 'react';
 import { Text } from 'ink';
-import { editLine, graphemes, lineAt, parseInput, type LineState } from './keys.js';
+import { editLine, graphemes, lineAt, parseInput, pastedText, type LineState } from './keys.js';
 import { useRawInput } from './use-keys.js';
 
 /**
  * `replaceOnType`: the value is a suggestion (a default path): typing text first replaces it whole, as a
  * selected placeholder would; a movement, Backspace or Ctrl-U first edits it instead.
  */
-export function Field({ value, onChange, onSubmit, onCancel, isActive = true, replaceOnType = false }: { value: string; onChange: (v: string) => void; onSubmit: (v: string) => void; onCancel?: () => void; isActive?: boolean; replaceOnType?: boolean }) {
+export function Field({ value, onChange, onSubmit, onCancel, onRefuse, isActive = true, replaceOnType = false }: { value: string; onChange: (v: string) => void; onSubmit: (v: string) => void; onCancel?: () => void; onRefuse?: (why: string) => void; isActive?: boolean; replaceOnType?: boolean }) {
   const line = useRef<LineState>(lineAt(value));
   const pristine = useRef(replaceOnType);
   const [, redraw] = useState(0);
@@ -28,7 +28,16 @@ export function Field({ value, onChange, onSubmit, onCancel, isActive = true, re
       let l = line.current;
       let submit = false;
       let cancel = false;
-      for (const k of parseInput(data)) {
+      for (let k of parseInput(data)) {
+        if (k.paste) {
+          // One line, inserted as typed text; a paste of several lines goes in nowhere (keys.ts pastedText).
+          const p = pastedText(k.input, false);
+          if ('error' in p) {
+            onRefuse?.(p.error);
+            continue;
+          }
+          k = { input: p.text };
+        }
         if (k.escape) {
           cancel = true;
           break;

@@ -149,6 +149,7 @@ function Review({ s, review, save, skipChecks, onConfirm, onBack, avail }: { s: 
   useRawInput(
     (data) => {
       for (const key of parseInput(data)) {
+        if (key.paste) continue; // pasted text is no key: its "s" saves nothing, its line break installs nothing
         const input = key.meta || key.ctrl ? '' : key.input;
         if (key.downArrow) setTop((t) => Math.min(maxTop, Math.min(t, maxTop) + 1));
         else if (key.upArrow) setTop((t) => Math.max(0, Math.min(t, maxTop) - 1));
@@ -175,6 +176,7 @@ function Review({ s, review, save, skipChecks, onConfirm, onBack, avail }: { s: 
       let v: ViewerState | undefined = viewing;
       for (const key of parseInput(data)) {
         if (!v) break;
+        if (key.paste) continue;
         v = viewerKey(v, key, files, width, vrows);
       }
       setViewing(v);
@@ -220,6 +222,7 @@ function Review({ s, review, save, skipChecks, onConfirm, onBack, avail }: { s: 
             replaceOnType
             onChange={setSaving}
             onCancel={() => setSaving(undefined)}
+            onRefuse={(why) => setMessage(`error: ${why}`)}
             onSubmit={(p) => {
               setSaving(undefined);
               const path = presetPath(p);

@@ -11,6 +11,9 @@ export interface KeyPress {
   input: string;
   /** A multi-line paste into a secret field (state.ts secretPaste): its line breaks are kept. */
   multiline?: boolean;
+  /** A bracketed paste (the terminal marked it: ESC[200~ … ESC[201~): `input` is its text, line breaks
+   * and all, never keys: a line break in it is no Enter. */
+  paste?: boolean;
   upArrow?: boolean;
   downArrow?: boolean;
   leftArrow?: boolean;
@@ -95,9 +98,85 @@ const isPrintable = (ch: string) => {
 /**
  * Raw terminal input (one Ink input event, a paste, keystrokes coalesced over SSH, tmux send-keys) as
  * keys in order: escape sequences become one key each, runs of printable text one key each (a paste
- * inserts at the cursor in one step), every control character one key; CR LF is one Enter.
+ * inserts at the cursor in one step), every control character one key; CR LF is one Enter. A bracketed
+ * paste (joinPastes made it one unit) is one key, `paste`, its text whole.
  */
 export function parseInput(raw: string): KeyPress[] {
+  if (!raw.includes(PASTE_START)) return parseKeys(raw);
+  const out: KeyPress[] = [];
+  let i = 0;
+  while (i < raw.length) {
+    const start = raw.indexOf(PASTE_START, i);
+    if (start < 0) {
+      out.push(...parseKeys(raw.slice(i)));
+      break;
+    }
+    out.push(...parseKeys(raw.slice(i, start)));
+    const from = start + PASTE_START.length;
+    const end = raw.indexOf(PASTE_END, from);
+    out.push({ input: raw.slice(from, end < 0 ? raw.length : end), paste: true });
+    i = end < 0 ? raw.length : end + PASTE_END.length;
+  }
+  return out;
+}
+
+// ---- bracketed paste ----
+// With the terminal's bracketed-paste mode on (ESC[?2004h, as readline turns it on), a paste arrives
+// between ESC[200~ and ESC[201~: the wizard inserts it as text, and a line break in it is never Enter.
+// Without the mode (an old terminal, tmux send-keys), a paste is keys as before.
+
+export const BRACKETED_PASTE_ON = '\u001B[?2004h';
+export const BRACKETED_PASTE_OFF = '\u001B[?2004l';
+export const PASTE_START = '\u001B[200~';
+export const PASTE_END = '\u001B[201~';
+/** The longest paste taken (a PEM private key is ~3 KiB); a longer one is refused whole, and never held. */
+export const PASTE_LIMIT = 64 * 1024;
+
+/**
+ * Ink's input events (a paste comes as several: its markers, its text runs, its escape sequences, over
+ * as many reads as the terminal needed) joined back: each bracketed paste becomes one input unit,
+ * PASTE_START + text + PASTE_END, whatever else stays as it came. `open` is the paste begun in an
+ * earlier event (its text so far), undefined when none is; what it holds is cut at PASTE_LIMIT + 1
+ * characters, which is enough to refuse it.
+ */
+export function joinPastes(open: string | undefined, data: string): { open: string | undefined; units: string[] } {
+  const units: string[] = [];
+  let i = 0;
+  while (i < data.length) {
+    if (open === undefined) {
+      const start = data.indexOf(PASTE_START, i);
+      if (start < 0) {
+        units.push(data.slice(i));
+        break;
+      }
+      if (start > i) units.push(data.slice(i, start));
+      open = '';
+      i = start + PASTE_START.length;
+      continue;
+    }
+    const end = data.indexOf(PASTE_END, i);
+    if (open.length <= PASTE_LIMIT) open = (open + data.slice(i, end < 0 ? data.length : end)).slice(0, PASTE_LIMIT + 1);
+    if (end < 0) break;
+    units.push(PASTE_START + open + PASTE_END);
+    open = undefined;
+    i = end + PASTE_END.length;
+  }
+  return { open, units };
+}
+
+/**
+ * What a paste puts into a field: its text with the line breaks at its end dropped (a copied line
+ * brings one), or why it cannot go in. A one-line field takes no line break (its next lines would
+ * otherwise be lost, or be taken as answers); a multi-line one (a secret: a PEM key) keeps them, as "\n".
+ */
+export function pastedText(text: string, multiline: boolean): { text: string } | { error: string } {
+  if (text.length > PASTE_LIMIT) return { error: `The paste is longer than ${PASTE_LIMIT / 1024} KiB; nothing was inserted` };
+  const body = text.replace(/\r\n?/g, '\n').replace(/\n+$/, '');
+  if (!multiline && body.includes('\n')) return { error: 'The paste spans several lines and this field takes one: nothing was inserted; copy a single line' };
+  return { text: body };
+}
+
+function parseKeys(raw: string): KeyPress[] {
   const out: KeyPress[] = [];
   let run = '';
   const flush = () => {

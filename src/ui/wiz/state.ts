@@ -4,7 +4,7 @@
 // every key as a 'key' action from a single input handler. React applies queued actions in order, so
 // keys that arrive together (fast typing, a paste, keystrokes coalesced over SSH, tmux send-keys) act
 // exactly as if they came one by one, even across questions: "↓ enter" picks the second option.
-import { editLine, graphemes, parseInput, splitKeys, type KeyPress, type LineState } from './keys.js';
+import { editLine, graphemes, parseInput, pastedText, splitKeys, type KeyPress, type LineState } from './keys.js';
 import { WIZARDS, wizardOf } from '../../products/wizards.js';
 import { get, questions, set, withEnvSecrets, type Answers, type Ctx, type Detection, type Drafts, type Question } from './questions.js';
 
@@ -222,6 +222,13 @@ function onKey(s: WizardState, k: KeyPress): WizardState {
   if (k.ctrl && k.input === 'c') return reduce(s, { type: 'cancel' });
   const q = currentQuestion(s);
   if (q.kind === 'review' || s.result) return s; // the review screen handles its own keys
+  if (k.paste) {
+    // Text goes into a text field, never into a choice; its line breaks are never Enter (keys.ts pastedText).
+    if (q.kind !== 'text') return s;
+    const p = pastedText(k.input, q.secret === true);
+    if ('error' in p) return { ...s, error: p.error };
+    return p.text ? onKey(s, { input: p.text, ...(p.text.includes('\n') ? { multiline: true } : {}) }) : s;
+  }
   if (k.escape) return reduce(s, { type: 'back' });
   if (q.kind === 'select') {
     // A run of typed text (keys coalesced: "jj") acts character by character; what follows a choice

@@ -3,12 +3,14 @@
 // The sequences are parsed by keys.ts (pure, tested without Ink).
 import { useLayoutEffect, useRef } from 'react';
 import { useStdin } from 'ink';
+import { joinPastes } from './keys.js';
 
 /**
  * Call `handler` with each raw input event while `isActive`; the terminal is in raw mode meanwhile.
  * The listener is (un)subscribed in a layout effect, during the commit: with a passive effect, a key that
  * arrives right after a screen changed (the save field just opened) could still go to the old listener.
- * The handler is always the latest render's, so it never acts on stale state.
+ * The handler is always the latest render's, so it never acts on stale state. A bracketed paste reaches
+ * it whole, as one call (keys.ts joinPastes), however many events and reads it took.
  */
 export function useRawInput(handler: (data: string) => void, { isActive = true }: { isActive?: boolean } = {}): void {
   const { setRawMode, internal_eventEmitter: events } = useStdin();
@@ -17,7 +19,12 @@ export function useRawInput(handler: (data: string) => void, { isActive = true }
   useLayoutEffect(() => {
     if (!isActive) return;
     setRawMode(true);
-    const on = (data: string | Buffer) => current.current(String(data));
+    let open: string | undefined;
+    const on = (data: string | Buffer) => {
+      const joined = joinPastes(open, String(data));
+      open = joined.open;
+      for (const unit of joined.units) current.current(unit);
+    };
     events.on('input', on);
     return () => {
       events.removeListener('input', on);
