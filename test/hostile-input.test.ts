@@ -322,6 +322,24 @@ describe('formats checked where the value is used', () => {
     expect(model.fivetran?.config).toEqual({ account_id: '12345678901234567890', port: 9007199254740991, neg: '-9007199254740993' });
   });
 
+  it('an integer past 2^53 in a preset file (YAML or JSON) or a --set flow map is written as its digits, never as another number', () => {
+    const dir = tmp();
+    const yaml = join(dir, 'big.yaml');
+    writeFileSync(yaml, 'product: fivetran\nruntime: docker\nfivetran:\n  token: env:FIVETRAN_TOKEN\n  config:\n    account_id: 12345678901234567890\n    neg: -9007199254740993\n    hex: 0x1FFFFFFFFFFFFFFFFF\n    port: 9007199254740991\n    huge: 1.5e300\n');
+    const json = join(dir, 'big.json');
+    writeFileSync(json, JSON.stringify({ product: 'fivetran', runtime: 'docker', fivetran: { token: 'env:FIVETRAN_TOKEN' } }).replace('}}', ',"config":{"account_id":12345678901234567890,"neg":-9007199254740993,"port":9007199254740991,"huge":1.5e300}}}'));
+    const configOf = (args: string[]) => {
+      const out = join(tmp(), 'out');
+      const r = cli(['render', ...args, '--out', out], { env: { FIVETRAN_TOKEN: TOKEN } });
+      expect(r.code, r.stderr).toBe(0);
+      return readFileSync(join(out, 'conf/config.json'), 'utf8');
+    };
+    // the digits as given, as text; numbers a double holds exactly stay numbers
+    expect(configOf(['--preset', yaml])).toContain('"account_id": "12345678901234567890",\n  "neg": "-9007199254740993",\n  "hex": "0x1FFFFFFFFFFFFFFFFF",\n  "port": 9007199254740991,\n  "huge": 1.5e+300');
+    expect(configOf(['--preset', json])).toContain('"account_id": "12345678901234567890",\n  "neg": "-9007199254740993",\n  "port": 9007199254740991,\n  "huge": 1.5e+300');
+    expect(configOf(['--preset', 'fivetran-docker', '--set', 'fivetran.config={account_id: 12345678901234567890, port: 9007199254740991}'])).toContain('"account_id": "12345678901234567890",\n  "port": 9007199254740991');
+  });
+
   it('an error that echoes what was given (a --set path) spells its control characters out: nothing reaches the terminal to act on it', () => {
     const r = renderRejects(['--preset', 'fivetran-docker', '--set', 'a\u001b]0;owned\u0007b=1'], /^error: /);
     expect(r.stderr).toBe('error: --set: cannot parse path "a\\x1b]0;owned\\x07b" (control characters); use a.b.c, a.list[0].b or a["dotted.key"]\n');

@@ -56,7 +56,7 @@ export function parseJsonStrict(text: string, source: string): unknown {
       i++;
     }
   };
-  const num = (): number => {
+  const num = (): number | string => {
     const m = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
     m.lastIndex = i;
     const r = m.exec(text);
@@ -64,6 +64,9 @@ export function parseJsonStrict(text: string, source: string): unknown {
     i = m.lastIndex;
     const v = Number(r[0]);
     if (!Number.isFinite(v)) return fail(i - r[0].length, 'a number too large to represent');
+    // An integer past 2^53 as its digits, as a YAML preset and --set keep it (model/load.ts): read as a number it
+    // would be another one (12345678901234567890 -> ...7000), written on as if given.
+    if (Number.isInteger(v) && !Number.isSafeInteger(v) && /^-?\d+$/.test(r[0])) return r[0];
     return v;
   };
   // Iterative, with an explicit stack: no depth can overflow the JS stack.

@@ -4,7 +4,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homeOf } from './home.js';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CORE_SCHEMA, YAMLException, load as loadYaml } from 'js-yaml';
+import * as jsYaml from 'js-yaml';
+import { CORE_SCHEMA, Type, YAMLException, load as loadYaml } from 'js-yaml';
 import { UserError, formatPath, zodProblems, type Problem } from './errors.js';
 import { withResolveContext } from './refs.js';
 import { parseJsonStrict } from './json-strict.js';
@@ -61,6 +62,25 @@ export function findPreset(ref: string): string {
   return hit.file;
 }
 
+/**
+ * YAML's core schema, except that an integer past 2^53 (12345678901234567890) is kept as its text: read as
+ * a number it would be the nearest double, another number (...7000), written into config.json as if given.
+ * Presets, and --set and HD_SETUP_* values, are read with it.
+ */
+const yamlInt = (jsYaml as unknown as { types: { int: Type } }).types.int; // exported by js-yaml 4, not declared by its types
+const EXACT_YAML = CORE_SCHEMA.extend({
+  implicit: [
+    new Type('tag:yaml.org,2002:int', {
+      kind: 'scalar',
+      resolve: (data: string) => yamlInt.resolve(data),
+      construct: (data: string) => {
+        const n = yamlInt.construct(data) as number;
+        return Number.isSafeInteger(n) ? n : data;
+      },
+    }),
+  ],
+});
+
 export function parsePresetText(text: string, source: string): Record<string, unknown> {
   let parsed: Record<string, unknown>;
   if (source.endsWith('.json')) {
@@ -69,7 +89,7 @@ export function parsePresetText(text: string, source: string): Record<string, un
   } else {
     // js-yaml reads presets: it needs a third of the memory of yaml's Document API on large presets.
     try {
-      parsed = asObject(loadYaml(text, { filename: source, schema: CORE_SCHEMA }) ?? {}, source);
+      parsed = asObject(loadYaml(text, { filename: source, schema: EXACT_YAML }) ?? {}, source);
     } catch (e) {
       if (e instanceof YAMLException) {
         // reason only: e.message carries a snippet of the text, which may hold a secret
@@ -238,13 +258,11 @@ export function parseValue(schema: JS, path: (string | number)[], raw: string): 
   const types = typesOf(schemaAt(path));
   if (types.length > 0 && types.every((t) => t === 'string')) return raw;
   try {
-    const v = loadYaml(raw, { schema: CORE_SCHEMA });
+    const v = loadYaml(raw, { schema: EXACT_YAML });
     // YAML folds a line break in a plain value into a space, a change no one asked for: text with a control
     // character stays as given (and is then refused, unless it is a secret; parseModel). A YAML list or map
     // written over lines ("- a\n- b") is what it says.
     if (typeof v === 'string' && CONTROL.test(raw)) return raw;
-    // An integer past 2^53 would come back as another number (12345678901234567890 -> ...7000): kept as text.
-    if (typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v)) return raw;
     // YAML null ("null", "~") is null: --set reads it as "unset this"; an empty value stays "".
     return v === null ? null : (v ?? raw);
   } catch {
