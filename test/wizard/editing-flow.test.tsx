@@ -7,6 +7,7 @@ import { render as inkRender } from 'ink-testing-library';
 import { WizardApp, presetPath, reviewKeys } from '../../src/ui/wiz/Wizard.js';
 import type { Answers } from '../../src/ui/wiz/questions.js';
 import { writeOutputFile } from '../../src/util/paths.js';
+import { PASTE_END, PASTE_START } from '../../src/ui/wiz/keys.js';
 import { TOKEN } from '../helpers.js';
 import { frameOf, until, keysFor } from '../ink-frames.js';
 
@@ -190,6 +191,20 @@ describe('save as preset (review)', () => {
     expect(presetPath('./p.yaml', '/home/ana')).toBe('./p.yaml');
     // a folder that does not exist: one plain sentence (the save shows it as "error: ..."), not ENOENT of a temp file
     expect(writeOutputFile('/nonexistent-hd/presets/fd.yaml', 'x', 0o644, 'preset', 'hd-setup-preset.yaml')).toEqual({ problem: 'the folder /nonexistent-hd/presets does not exist; create it first, or give a path in an existing folder' });
+    w.app.unmount();
+  });
+  it('a bracketed paste: one line replaces the suggestion (its line break saves nothing); several lines are refused with a message that goes once the path is edited', async () => {
+    const w = await at();
+    await w.keys(`${PASTE_START}./a.yaml\nb.yaml${PASTE_END}`);
+    await w.untilFrame('error: The paste spans several lines and this field takes one');
+    expect(w.frame()).toContain('Save preset to: ./hd-setup-preset.yaml');
+    await w.keys(`${PASTE_START}./pasted.yaml\r\n${PASTE_END}`);
+    await w.untilFrame('Save preset to: ./pasted.yaml');
+    expect(w.frame()).not.toContain('error:');
+    expect(w.saved).toEqual([]);
+    await w.keys(ENTER);
+    await until(() => w.saved.length > 0);
+    expect(w.saved).toEqual(['./pasted.yaml']);
     w.app.unmount();
   });
   it('Esc cancels the save and the review keys come back', async () => {

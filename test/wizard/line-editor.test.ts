@@ -3,7 +3,7 @@
 // model of a line editor (arrays, no graphemes, no shared code).
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { PASTE_END, PASTE_LIMIT, PASTE_START, editLine, joinPastes, lineAt, parseInput, pastedText, type KeyPress, type LineState } from '../../src/ui/wiz/keys.js';
+import { PASTE_END, PASTE_LIMIT, PASTE_START, closePaste, editLine, joinPastes, lineAt, parseInput, pastedText, type KeyPress, type LineState, type PasteJoin } from '../../src/ui/wiz/keys.js';
 import { lineParts } from '../../src/ui/wiz/Field.js';
 
 /** Apply raw input to a line, stopping at Enter. */
@@ -73,46 +73,63 @@ describe('raw input -> keys', () => {
 describe('bracketed paste (the terminal marks a paste: ESC[200~ … ESC[201~)', () => {
   /** Ink's input events in order, through joinPastes as the wizard's input hook feeds them. */
   const join = (...events: string[]) => {
-    let open: string | undefined;
+    let state: PasteJoin = {};
     const units: string[] = [];
     for (const e of events) {
-      const r = joinPastes(open, e);
-      open = r.open;
+      const r = joinPastes(state, e);
+      state = r.state;
       units.push(...r.units);
     }
-    return { units, open };
+    return { units, state, keys: units.flatMap((u) => parseInput(u)) };
   };
   it('a paste that came in several events (markers, text runs, escapes, reads) is one unit; keys around it stay keys', () => {
     // as Ink hands them over: each marker and escape sequence an event, text runs between
-    const { units, open } = join('a', PASTE_START, 'line one\r', 'line two', '\x1b[A', '\r', PASTE_END, '\r');
-    expect(open).toBeUndefined();
+    const { units, state, keys } = join('a', PASTE_START, 'line one\r', 'line two', '\x1b[A', '\r', PASTE_END, '\r');
+    expect(state).toEqual({});
     expect(units).toEqual(['a', `${PASTE_START}line one\rline two\x1b[A\r${PASTE_END}`, '\r']);
-    expect(units.flatMap((u) => parseInput(u))).toEqual([{ input: 'a' }, { input: 'line one\rline two\x1b[A\r', paste: true }, { input: '', return: true }]);
+    expect(keys).toEqual([{ input: 'a' }, { input: 'line one\rline two\x1b[A\r', paste: true }, { input: '', return: true }]);
     // all in one event, twice over
-    expect(join(`x${PASTE_START}p${PASTE_END}${PASTE_START}q\n${PASTE_END}y`).units.flatMap((u) => parseInput(u))).toEqual([{ input: 'x' }, { input: 'p', paste: true }, { input: 'q\n', paste: true }, { input: 'y' }]);
+    expect(join(`x${PASTE_START}p${PASTE_END}${PASTE_START}q\n${PASTE_END}y`).keys).toEqual([{ input: 'x' }, { input: 'p', paste: true }, { input: 'q\n', paste: true }, { input: 'y' }]);
     // Ctrl-C inside a paste is pasted text, not an interrupt
     expect(parseInput(`${PASTE_START}\x03${PASTE_END}`)).toEqual([{ input: '\x03', paste: true }]);
   });
-  it('a paste not yet ended waits for its end; what it holds is bounded: PASTE_LIMIT + 1 characters', () => {
-    let r = joinPastes(undefined, `${PASTE_START}abc`);
-    expect(r).toEqual({ open: 'abc', units: [] });
-    r = joinPastes(r.open, 'def');
-    expect(r).toEqual({ open: 'abcdef', units: [] });
-    let open: string | undefined = r.open;
-    const chunk = 'x'.repeat(16 * 1024);
-    for (let i = 0; i < 64; i++) open = joinPastes(open, chunk).open; // 1 MiB pasted
-    expect(open!.length).toBe(PASTE_LIMIT + 1);
-    const done = joinPastes(open, `${PASTE_END}z`);
-    expect(done.open).toBeUndefined();
-    expect(done.units[1]).toBe('z');
-    expect(pastedText(parseInput(done.units[0]!)[0]!.input, true)).toEqual({ error: 'The paste is longer than 64 KiB; nothing was inserted' });
+  it('a marker cut in two by a read (Ink passes "ESC[20" on as an event of its own) is still a marker', () => {
+    // the end cut: the paste ends there, and the keys after it are keys (they were held in the paste, then replayed)
+    const cutEnd = join(PASTE_START, 'abc', '\x1b[20', '1~', '\x1b[B', '\x03');
+    expect(cutEnd.state).toEqual({});
+    expect(cutEnd.keys).toEqual([{ input: 'abc', paste: true }, { input: '', downArrow: true }, { input: 'c', ctrl: true }]);
+    for (const at of [1, 2, 3, 4, 5]) expect(join(PASTE_START, `abc${PASTE_END.slice(0, at)}`, `${PASTE_END.slice(at)}\r`).keys).toEqual([{ input: 'abc', paste: true }, { input: '', return: true }]);
+    // the start cut: its line break is still no Enter
+    for (const at of [3, 4, 5]) expect(join(`x${PASTE_START.slice(0, at)}`, `${PASTE_START.slice(at)}a\rb${PASTE_END}`).keys).toEqual([{ input: 'x' }, { input: 'a\rb', paste: true }]);
+    // what only looked like the start of one is keys as before: a lone Escape is never held
+    expect(join('\x1b').keys).toEqual([{ input: '', escape: true }]);
+    expect(join('\x1b[2', '~').keys).toEqual([{ input: '' }]); // Insert: nothing
   });
-  it('into a field: the line breaks at its end dropped; a one-line field refuses one of several lines, a multi-line one keeps them as "\\n"', () => {
+  it('a paste not yet ended waits for its end; what it holds is bounded: PASTE_LIMIT + 1 characters and its last few', () => {
+    let r = joinPastes({}, `${PASTE_START}abc`);
+    expect(r).toEqual({ state: { open: 'abc' }, units: [] });
+    r = joinPastes(r.state, 'def');
+    expect(r).toEqual({ state: { open: 'abcdef' }, units: [] });
+    let state: PasteJoin = r.state;
+    const chunk = 'x'.repeat(16 * 1024);
+    for (let i = 0; i < 64; i++) state = joinPastes(state, chunk).state; // 1 MiB pasted
+    expect(state.open!.length).toBeLessThanOrEqual(PASTE_LIMIT + PASTE_END.length);
+    const done = joinPastes(state, `\x1b[2`); // its end, cut after the limit
+    const ended = joinPastes(done.state, `01~z`);
+    expect(ended.state).toEqual({});
+    expect(ended.units[1]).toBe('z');
+    expect(pastedText(parseInput(ended.units[0]!)[0]!.input, true)).toEqual({ error: 'The paste is longer than 65,536 characters; nothing was inserted' });
+    // one that never ends is closed by the input hook after PASTE_WAIT_MS: the keys held in it stay text
+    expect(parseInput(closePaste('abc\x03'))).toEqual([{ input: 'abc\x03', paste: true }]);
+  });
+  it('into a field: without the blank lines around it; a one-line field refuses one of several lines, a multi-line one keeps them as "\\n"; no control character goes in', () => {
     expect(pastedText('token-123\n', false)).toEqual({ text: 'token-123' });
-    expect(pastedText('token-123\r\n\r\n', false)).toEqual({ text: 'token-123' });
+    expect(pastedText('\r\ntoken-123\r\n  \r\n', false)).toEqual({ text: 'token-123' });
     expect(pastedText('a\nb', false)).toEqual({ error: 'The paste spans several lines and this field takes one: nothing was inserted; copy a single line' });
     expect(pastedText('-----BEGIN-----\r\nMIIE\r-----END-----\r\n', true)).toEqual({ text: '-----BEGIN-----\nMIIE\n-----END-----' });
     expect(pastedText('x'.repeat(PASTE_LIMIT), false)).toEqual({ text: 'x'.repeat(PASTE_LIMIT) });
+    expect(pastedText('a\tb', false)).toEqual({ error: 'The paste holds a control character (U+0009: a tab, an escape code): nothing was inserted' });
+    expect(pastedText('\x1b[31mred', true)).toEqual({ error: 'The paste holds a control character (U+001B: a tab, an escape code): nothing was inserted' });
   });
 });
 

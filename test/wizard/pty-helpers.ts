@@ -30,6 +30,27 @@ export function inPty(size: string, opts: { args?: string[]; env?: NodeJS.Proces
   });
 }
 
+/**
+ * The wizard (the bin, no arguments) in an 80×24 pty: CI unset, HOME a new directory unless `env` sets it.
+ * `output()` is all it wrote so far (up to date in any later 'data' listener); `closed` its exit code. A run
+ * that goes wrong is ended after `limit` ms (the pty's child with it), never left behind.
+ */
+export function wizardInPty(env: NodeJS.ProcessEnv = {}, limit = 20_000) {
+  const e: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', HOME: tmp('hd-home-'), ...env };
+  delete e.CI; // Ink draws only the last frame when CI is set at all
+  const child = spawn('script', ['-qec', `stty cols 80 rows 24; exec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)}`, '/dev/null'], { env: e, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+  const timer = setTimeout(() => child.kill('SIGKILL'), limit);
+  const closed = new Promise<number | null>((done) =>
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      done(code);
+    }),
+  );
+  return { child, output: () => out, closed };
+}
+
 /** The last frame Ink drew (what stays on screen), as plain lines. */
 export function lastFrame(out: string): string[] {
   const frames = out.split(/(?:\x1b\[2K\x1b\[1A)+\x1b\[2K\x1b\[G|\x1b\[2J\x1b\[H/);

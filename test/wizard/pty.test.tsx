@@ -11,7 +11,7 @@ import stripAnsi from 'strip-ansi';
 import { render as inkRender } from 'ink-testing-library';
 import { WizardApp } from '../../src/ui/wiz/Wizard.js';
 import { BIN, TOKEN, tmp } from '../helpers.js';
-import { drive, hasScript, inPty, lastFrame } from './pty-helpers.js';
+import { drive, hasScript, inPty, lastFrame, wizardInPty } from './pty-helpers.js';
 
 const lines = (s: string) => stripAnsi(s).replace(/\r/g, '').split('\n').map((l) => l.trimEnd()).join('\n').trim();
 const SIZES = [
@@ -47,24 +47,18 @@ describe.runIf(hasScript)('wizard in a pseudo-terminal', () => {
   }, 60_000);
 
   it('bracketed paste is on while the wizard runs and off when it ends (Ctrl-C too): a pasted line break chose nothing', async () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', HOME: tmp('hd-home-') };
-    delete env.CI;
-    const child = spawn('script', ['-qec', `stty cols 80 rows 24; exec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)}`, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
+    const { child, output, closed } = wizardInPty();
     let step = 0;
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString('utf8');
+    child.stdout.on('data', () => {
       // the first screen drawn: a paste of "j" and a line break, as a terminal sends it with the mode on
-      if (step === 0 && stripAnsi(out).includes('Tobiko')) {
+      if (step === 0 && stripAnsi(output()).includes('Tobiko')) {
         step = 1;
         setTimeout(() => child.stdin.write('\x1b[200~j\r\x1b[201~'), 300);
         setTimeout(() => child.stdin.write('\x03'), 1500);
       }
     });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    const code = await new Promise((done) => child.on('close', done));
-    clearTimeout(timer);
-    expect(code).toBe(130);
+    expect(await closed).toBe(130);
+    const out = output();
     const on = out.indexOf('\x1b[?2004h');
     expect(on).toBeGreaterThanOrEqual(0);
     expect(on).toBeLessThan(out.indexOf('What do you want to install?'));
@@ -90,14 +84,11 @@ describe.runIf(hasScript)('wizard in a pseudo-terminal', () => {
   });
 
   it('a key typed while the wizard loads is not echoed (no ^[[B above the first frame) and acts on the first screen', async () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', HOME: tmp('hd-home-'), HD_SETUP_DEBUG: '1' };
-    delete env.CI;
-    const child = spawn('script', ['-qec', `stty cols 80 rows 24; exec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)}`, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
+    const { child, output, closed } = wizardInPty({ HD_SETUP_DEBUG: '1' });
     let sent = false;
     let quit = false;
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString('utf8');
+    child.stdout.on('data', () => {
+      const out = output();
       // "entry at N ms" is written as the wizard starts loading (before its first frame): the key goes now
       if (!sent && out.includes('entry at')) {
         sent = true;
@@ -108,10 +99,8 @@ describe.runIf(hasScript)('wizard in a pseudo-terminal', () => {
         setTimeout(() => child.stdin.write('\x03'), 600);
       }
     });
-    // a run that goes wrong is ended (the pty's child with it), never left behind
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    await new Promise((done) => child.on('close', done));
-    clearTimeout(timer);
+    await closed;
+    const out = output();
     expect(sent).toBe(true);
     expect(out.slice(0, out.indexOf('wizard loaded at'))).not.toContain('^[');
     expect(out).not.toContain('^[[B');
@@ -124,23 +113,18 @@ describe.runIf(hasScript)('wizard in a pseudo-terminal', () => {
     // detection still asking a hung runtime when the signal comes: its probes are ended, and the exit waits for them
     const bin = tmp('hd-hung-');
     for (const rt of ['docker', 'podman']) writeFileSync(join(bin, rt), '#!/bin/sh\nsleep 30\n', { mode: 0o755 });
-    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', HOME: home, PATH: `${bin}:/usr/bin:/bin` };
-    delete env.CI;
-    const child = spawn('script', ['-qec', `stty cols 80 rows 24; exec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)}`, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
+    const { child, output, closed } = wizardInPty({ HOME: home, PATH: `${bin}:/usr/bin:/bin` });
     let sent = false;
-    child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
     void (async () => {
       const running = () => spawnSync('pgrep', ['-f', `${bin}/`]).status === 0;
-      for (let t = Date.now(); Date.now() - t < 15_000 && !(stripAnsi(out).includes('Tobiko') && running()); ) await new Promise((r) => setTimeout(r, 50));
+      for (let t = Date.now(); Date.now() - t < 15_000 && !(stripAnsi(output()).includes('Tobiko') && running()); ) await new Promise((r) => setTimeout(r, 50));
       sent = true;
       // the wizard is script's child (the shell exec'd it)
       const pid = spawnSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).stdout.trim();
       process.kill(Number(pid), 'SIGTERM');
     })();
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    const code = await new Promise((done) => child.on('close', done));
-    clearTimeout(timer);
+    const code = await closed;
+    const out = output();
     expect(sent).toBe(true);
     expect(code, stripAnsi(out).slice(-300)).toBe(143);
     // the message after the wizard's last frame, and only it (detection's probes may still be running)
@@ -153,23 +137,16 @@ describe.runIf(hasScript)('wizard in a pseudo-terminal', () => {
   it('Ctrl-C while detection waits on a hung runtime exits at once: its read-only probes are ended', async () => {
     const bin = tmp('hd-hung-');
     for (const rt of ['docker', 'podman']) writeFileSync(join(bin, rt), '#!/bin/sh\nsleep 30\n', { mode: 0o755 });
-    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', HOME: tmp('hd-home-'), PATH: `${bin}:/usr/bin:/bin` };
-    delete env.CI;
-    const child = spawn('script', ['-qec', `stty cols 80 rows 24; exec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)}`, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
+    const { child, output, closed } = wizardInPty({ PATH: `${bin}:/usr/bin:/bin` }, 40_000);
     let sentAt = 0;
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString('utf8');
-      if (!sentAt && stripAnsi(out).includes('Tobiko')) {
+    child.stdout.on('data', () => {
+      if (!sentAt && stripAnsi(output()).includes('Tobiko')) {
         sentAt = Date.now();
         child.stdin.write('\x03');
       }
     });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
-    const code = await new Promise((done) => child.on('close', done));
-    clearTimeout(timer);
-    expect(code).toBe(130);
-    expect(out).toContain('Cancelled. Nothing was written.');
+    expect(await closed).toBe(130);
+    expect(output()).toContain('Cancelled. Nothing was written.');
     // the probes would answer only after 30 s (their own bound is 5 s)
     expect(Date.now() - sentAt).toBeLessThan(3000);
   }, 60_000);

@@ -5,7 +5,7 @@ import { parseModel } from '../../src/products/load.js';
 import { render } from '../../src/service/plan.js';
 import { WizardApp } from '../../src/ui/wiz/Wizard.js';
 import { createState, currentQuestion, prefill, reduce, type KeyPress, type WizardState } from '../../src/ui/wiz/state.js';
-import { PASTE_END, PASTE_START } from '../../src/ui/wiz/keys.js';
+import { PASTE_END, PASTE_START, PASTE_WAIT_MS } from '../../src/ui/wiz/keys.js';
 import { questions, type Answers } from '../../src/ui/wiz/questions.js';
 import { secretFields } from '../../src/products/secrets.js';
 import { withSecretRefs } from '../../src/model/secret-refs.js';
@@ -439,6 +439,24 @@ describe('wizard flows (ink-testing-library): the answers render byte-identical 
     await until(() => r.result() !== undefined);
     expect(r.result()?.kind).toBe('install');
     r.app.unmount();
+  });
+
+  it('a paste whose end marker comes cut in two reads, or never, does not keep the keys: they act (Ctrl-C too)', async () => {
+    const w = mount();
+    const pointer = () => w.frame().split('\n').find((l) => l.includes('❯')) ?? '';
+    expect(pointer()).toContain('Fivetran');
+    // Ink passes "ESC[20" on as an event of its own when the read ends there: still the end of the paste
+    await w.keys(`${PASTE_START}x`, '\x1b[20', '1~', DOWN);
+    expect(pointer()).toContain('Tobiko');
+    // a terminal that lost the end: after PASTE_WAIT_MS the paste ends as it is, and keys are keys again
+    await w.keys(`${PASTE_START}never ended`);
+    await new Promise((r) => setTimeout(r, PASTE_WAIT_MS + 200));
+    await w.keys('\u001B[A');
+    expect(pointer()).toContain('Fivetran');
+    await w.keys('\x03');
+    await until(() => w.result() !== undefined);
+    expect(w.result()?.kind).toBe('cancel');
+    w.app.unmount();
   });
 
   it('a prefilled install opens at the review', async () => {

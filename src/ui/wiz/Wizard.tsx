@@ -220,8 +220,14 @@ function Review({ s, review, save, skipChecks, onConfirm, onBack, avail }: { s: 
           <Field
             value={saving}
             replaceOnType
-            onChange={setSaving}
-            onCancel={() => setSaving(undefined)}
+            onChange={(v) => {
+              setSaving(v);
+              setMessage(undefined); // a refused paste's message is about the text before
+            }}
+            onCancel={() => {
+              setSaving(undefined);
+              setMessage(undefined);
+            }}
             onRefuse={(why) => setMessage(`error: ${why}`)}
             onSubmit={(p) => {
               setSaving(undefined);

@@ -129,50 +129,86 @@ export const BRACKETED_PASTE_ON = '\u001B[?2004h';
 export const BRACKETED_PASTE_OFF = '\u001B[?2004l';
 export const PASTE_START = '\u001B[200~';
 export const PASTE_END = '\u001B[201~';
+/** How long a paste may go without its end marker before it is ended as it is (use-keys.ts). */
+export const PASTE_WAIT_MS = 1000;
 /** The longest paste taken (a PEM private key is ~3 KiB); a longer one is refused whole, and never held. */
 export const PASTE_LIMIT = 64 * 1024;
 
 /**
- * Ink's input events (a paste comes as several: its markers, its text runs, its escape sequences, over
- * as many reads as the terminal needed) joined back: each bracketed paste becomes one input unit,
- * PASTE_START + text + PASTE_END, whatever else stays as it came. `open` is the paste begun in an
- * earlier event (its text so far), undefined when none is; what it holds is cut at PASTE_LIMIT + 1
- * characters, which is enough to refuse it.
+ * A paste being joined (joinPastes): its text so far, or a start marker cut short at the end of a read.
+ * `open`: inside a paste, its text so far (a longer one keeps PASTE_LIMIT + 1 characters and its last few,
+ * enough to refuse it and to find its end). `held`: the beginning of a start marker ("ESC[20") that ended
+ * an event; the next event says whether it was one.
  */
-export function joinPastes(open: string | undefined, data: string): { open: string | undefined; units: string[] } {
+export interface PasteJoin {
+  open?: string;
+  held?: string;
+}
+
+/**
+ * Ink's input events (a paste comes as several: its markers, its text runs, its escape sequences, over as many
+ * reads as the terminal needed; Ink passes on a sequence cut by a read as an event of its own, "ESC[20" then
+ * "1~") joined back: each bracketed paste becomes one input unit, PASTE_START + text + PASTE_END, and what is
+ * not in a paste stays as it came. A paste whose end never comes is closed by the caller (closePaste).
+ */
+export function joinPastes(state: PasteJoin, event: string): { state: PasteJoin; units: string[] } {
   const units: string[] = [];
+  let data = (state.held ?? '') + event;
+  let open = state.open;
   let i = 0;
   while (i < data.length) {
     if (open === undefined) {
       const start = data.indexOf(PASTE_START, i);
       if (start < 0) {
-        units.push(data.slice(i));
-        break;
+        // "ESC[2", "ESC[20", "ESC[200" at the very end may be a marker cut short: held for the next event (never
+        // a lone ESC, which is the Escape key, nor a key's sequence: none begins "ESC[2" and ends there)
+        const cut = [3, 4, 5].find((n) => data.endsWith(PASTE_START.slice(0, n)) && data.length - n >= i);
+        const upTo = cut ? data.length - cut : data.length;
+        if (upTo > i) units.push(data.slice(i, upTo));
+        return { state: cut ? { held: data.slice(upTo) } : {}, units };
       }
       if (start > i) units.push(data.slice(i, start));
       open = '';
       i = start + PASTE_START.length;
       continue;
     }
-    const end = data.indexOf(PASTE_END, i);
-    if (open.length <= PASTE_LIMIT) open = (open + data.slice(i, end < 0 ? data.length : end)).slice(0, PASTE_LIMIT + 1);
-    if (end < 0) break;
-    units.push(PASTE_START + open + PASTE_END);
+    // The end marker may begin in what is already held (ESC[20 | 1~): looked for across the join.
+    const joined = open + data.slice(i);
+    const end = joined.indexOf(PASTE_END, Math.max(0, open.length - (PASTE_END.length - 1)));
+    if (end < 0) return { state: { open: bounded(joined) }, units };
+    units.push(closePaste(joined.slice(0, end)));
+    data = joined.slice(end + PASTE_END.length);
+    i = 0;
     open = undefined;
-    i = end + PASTE_END.length;
   }
-  return { open, units };
+  return { state: open === undefined ? {} : { open }, units };
+}
+
+/** A paste's text as held: at most PASTE_LIMIT + 1 characters, and the last few (an end marker's beginning). */
+function bounded(text: string): string {
+  return text.length <= PASTE_LIMIT + PASTE_END.length ? text : text.slice(0, PASTE_LIMIT + 1) + text.slice(-(PASTE_END.length - 1));
+}
+
+/** The unit of a paste (its text so far, when its end never came: the wizard takes keys again). */
+export function closePaste(text: string): string {
+  return PASTE_START + text + PASTE_END;
 }
 
 /**
- * What a paste puts into a field: its text with the line breaks at its end dropped (a copied line
- * brings one), or why it cannot go in. A one-line field takes no line break (its next lines would
- * otherwise be lost, or be taken as answers); a multi-line one (a secret: a PEM key) keeps them, as "\n".
+ * What a paste puts into a field: its text without the blank lines around it (a copied line brings a line
+ * break), or why it cannot go in. A one-line field takes no line break (the next lines would otherwise be
+ * lost, or taken as answers); a multi-line one (a secret: a PEM key) keeps them, as "\n". A tab or an escape
+ * code goes in nowhere: the settings hold no control character.
  */
 export function pastedText(text: string, multiline: boolean): { text: string } | { error: string } {
-  if (text.length > PASTE_LIMIT) return { error: `The paste is longer than ${PASTE_LIMIT / 1024} KiB; nothing was inserted` };
-  const body = text.replace(/\r\n?/g, '\n').replace(/\n+$/, '');
+  if (text.length > PASTE_LIMIT) return { error: `The paste is longer than ${PASTE_LIMIT.toLocaleString('en-US')} characters; nothing was inserted` };
+  const body = text
+    .replace(/\r\n?/g, '\n')
+    .replace(/^(?:[ \t]*\n)+/, '')
+    .replace(/(?:\n[ \t]*)+$/, '');
   if (!multiline && body.includes('\n')) return { error: 'The paste spans several lines and this field takes one: nothing was inserted; copy a single line' };
+  const control = [...body].find((ch) => ch !== '\n' && !isPrintable(ch));
+  if (control) return { error: `The paste holds a control character (U+${control.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}: a tab, an escape code): nothing was inserted` };
   return { text: body };
 }
 

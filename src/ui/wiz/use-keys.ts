@@ -3,7 +3,7 @@
 // The sequences are parsed by keys.ts (pure, tested without Ink).
 import { useLayoutEffect, useRef } from 'react';
 import { useStdin } from 'ink';
-import { joinPastes } from './keys.js';
+import { PASTE_WAIT_MS, closePaste, joinPastes, type PasteJoin } from './keys.js';
 
 /**
  * Call `handler` with each raw input event while `isActive`; the terminal is in raw mode meanwhile.
@@ -19,14 +19,25 @@ export function useRawInput(handler: (data: string) => void, { isActive = true }
   useLayoutEffect(() => {
     if (!isActive) return;
     setRawMode(true);
-    let open: string | undefined;
+    let join: PasteJoin = {};
+    let stuck: NodeJS.Timeout | undefined;
     const on = (data: string | Buffer) => {
-      const joined = joinPastes(open, String(data));
-      open = joined.open;
-      for (const unit of joined.units) current.current(unit);
+      clearTimeout(stuck);
+      const r = joinPastes(join, String(data));
+      join = r.state;
+      for (const unit of r.units) current.current(unit);
+      // A paste whose end never comes (a terminal that lost it) would take every key, Ctrl-C too (raw mode
+      // makes it a byte): after a second without it, the paste ends as it is, and keys are keys again.
+      if (join.open !== undefined || join.held !== undefined) stuck = setTimeout(unstick, PASTE_WAIT_MS);
+    };
+    const unstick = () => {
+      const open = join.open;
+      join = {};
+      if (open !== undefined) current.current(closePaste(open));
     };
     events.on('input', on);
     return () => {
+      clearTimeout(stuck);
       events.removeListener('input', on);
       setRawMode(false);
     };
