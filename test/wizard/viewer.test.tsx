@@ -8,6 +8,7 @@ import { runPlainWizard } from '../../src/ui/wiz/plain.js';
 import { openViewer, viewLines, viewerKey, viewerTitleLines, type ViewFile } from '../../src/ui/wiz/viewer.js';
 import { TOKEN } from '../helpers.js';
 import { frameOf, until, keysFor } from '../ink-frames.js';
+import { PASTE_END, PASTE_START } from '../../src/ui/wiz/keys.js';
 
 const FILES: ViewFile[] = [
   { path: '/home/ana/fivetran/conf/config.json', mode: '0600', content: `{\n  "token": "********",\n${Array.from({ length: 40 }, (_, i) => `  "line${i + 1}": ${i + 1},`).join('\n')}\n  "end": true\n}\n` },
@@ -95,6 +96,9 @@ describe('the mounted review', () => {
     // Enter does not install from inside the viewer
     await keys('\r');
     expect(done).toBeUndefined();
+    // a paste is no key: its q closes nothing, its ← goes to no other file
+    await keys(`${PASTE_START}q\x1b[D${PASTE_END}`);
+    expect(frame()).toContain('File 2 of 2');
     await keys('\x1b');
     await until(() => frame().includes('enter install'));
     expect(frame()).toContain('Review');
