@@ -2,7 +2,7 @@
 // systemctl/loginctl (test/stubs/boot) that play a user manager with or without linger, or none at all.
 // The real systemd, linger and reboots are in test/e2e/reboot.e2e.ts.
 import { describe, expect, it } from 'vitest';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT, cli, expectNoSecrets, tmp } from './helpers.js';
@@ -35,6 +35,35 @@ describe('Start on boot in the install summary', () => {
     expect(r.stderr).not.toContain('linger not needed');
     expectNoSecrets(r.stdout + r.stderr);
     s.server.close();
+  });
+
+  it('a re-run leaves a unit that starts at boot as it is (Changed: nothing, no daemon-reload, no enable); a unit file written again, or disabled by hand, is enabled again', async () => {
+    for (const [preset, unit] of [
+      ['fivetran-docker', 'hd-fivetran-agent.service'],
+      ['tobiko-docker', 'hd-tobiko-executors.service'],
+    ] as const) {
+      const s = await stub();
+      expect(install(s, preset).code).toBe(0);
+      let before = s.systemctl().length;
+      const again = install(s, preset);
+      expect(again.code, again.stderr).toBe(0);
+      expect(s.systemctl().slice(before).filter((c) => /daemon-reload|enable /.test(c))).toEqual([]);
+      expect(again.stderr).toContain(`skipped: ${unit} already starts at boot (enabled, linger on for ana)`);
+      expect(again.stderr).toContain('Changed: nothing');
+      // the unit file removed: written again, and systemd told (daemon-reload) before enable
+      rmSync(join(s.home, '.config/systemd/user', unit));
+      before = s.systemctl().length;
+      const rewritten = install(s, preset);
+      expect(rewritten.code, rewritten.stderr).toBe(0);
+      expect(s.systemctl().slice(before)).toEqual(expect.arrayContaining(['--user daemon-reload', `--user enable ${unit}`]));
+      expect(rewritten.stderr).toContain(`Start on boot: ${unit} is enabled and linger is on for ana`);
+      // disabled by hand: enabled again
+      spawnSync(join(ROOT, 'test/stubs/boot/systemctl'), ['--user', 'disable', unit], { env: s.env });
+      before = s.systemctl().length;
+      expect(install(s, preset).code).toBe(0);
+      expect(s.systemctl().slice(before)).toContain(`--user enable ${unit}`);
+      s.server.close();
+    }
   });
 
   it('linger off: enabled, but shown as a warning with the exact command, never ✔', async () => {
@@ -279,6 +308,10 @@ describe('podman >= 4.4: the containers are handed to Quadlet (stub podman 4.9, 
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toContain('already running with the same configuration');
     expect(s.systemctl().slice(before).filter((c) => /restart|start controller/.test(c))).toEqual([]);
+    // nothing generated again, nothing said to have changed (the service is generated and linger is on)
+    expect(s.systemctl().slice(before).filter((c) => /daemon-reload|unmask|enable /.test(c))).toEqual([]);
+    expect(again.stderr).toContain('skipped: controller.service already starts at boot (generated, linger on for ana)');
+    expect(again.stderr).toContain('Changed: nothing');
     // A change of configuration: the file is rewritten and the service restarted (Quadlet recreates the container).
     const changed = fivetran(s, '--set', 'fivetran.memory=4g');
     expect(changed.code, changed.stderr).toBe(0);

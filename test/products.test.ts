@@ -55,7 +55,7 @@ const echo: ProductModule = {
   },
   reads: () => ({ files: [{ base: 'install', rel: 'echo.txt' }], containers: [] }),
   // no boot unit of its own: the shared boot step says so (skipped), as a product with one enables it
-  plan: (model, host, _state, files, installDir) => ({ product: 'echo', runtime: model.runtime, steps: [filesStep(files, [{ path: installDir, mode: 0o700 }], 'echo.installDir'), bootStep(host, undefined, 'docker', false, 'the echo')], files, nextSteps: [] }),
+  plan: (model, host, _state, files, installDir) => ({ product: 'echo', runtime: model.runtime, steps: [filesStep(files, [{ path: installDir, mode: 0o700 }], 'echo.installDir'), bootStep(host, undefined, 'docker', false, files, 'the echo')], files, nextSteps: [] }),
   kube: () => {
     throw new Error('echo runs on docker only');
   },
@@ -94,7 +94,7 @@ describe('adding a product: one module, one registry line', () => {
     const plan = mod.plan(m, HOST, { containers: {}, networks: [], images: [], files: {} }, files.map((f) => ({ ...f, dest: posix.join(loc.installDir!, f.rel) })), loc.installDir!, []);
     expect(plan.steps[0]!.actions).toContainEqual({ kind: 'write', path: '/home/ana/echo/echo.txt', mode: 0o600, content: 'hi there\n', secret: false, backup: false });
     expect(plan.steps[1]).toEqual({ id: 'boot', title: 'Start on boot', actions: [], skip: 'no unit for this product' });
-    expect(bootStep(HOST, undefined, 'docker', true).skip).toBe('restart policy brings the containers back when the runtime starts');
+    expect(bootStep(HOST, undefined, 'docker', true, []).skip).toBe('restart policy brings the containers back when the runtime starts');
     const back = readBack({ location: loc, files: { [fileKey('install', 'echo.txt')]: files[0]!.content }, containers: {} }, RENDER_ENV, list, parse);
     expect(back.preset).toEqual({ product: 'echo', runtime: 'docker', echo: { message: 'hi there' } });
     expect(canonical(parse(back.preset))).toBe(canonical(m));

@@ -107,6 +107,13 @@ export function bootCheck(s: BootState, generated = false, what?: string): Check
   return { id: 'boot', status: 'warn', message: problem, fix: bootCommands(s, generated).join(' && ') };
 }
 
+/** A step that found everything as it should be: shown skipped with its reason, no warning, no change. */
+export class StepUnchanged extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
+
 export interface BootRunContext {
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
@@ -123,8 +130,16 @@ export interface BootRunContext {
  * a ✔) when there is no user manager, or the unit is not enabled, or linger is off; throws an Error when
  * systemctl refuses the unit.
  */
-export async function armBoot(unit: string, user: string, what: string, ctx: BootRunContext, generated = false): Promise<BootState> {
+export async function armBoot(unit: string, user: string, what: string, ctx: BootRunContext, generated = false, reload = true): Promise<BootState> {
   const env = ctx.env ?? process.env;
+  // A unit whose file this run left as it was, and that already starts at boot: nothing to do (a re-run is a no-op).
+  if (!reload && (ctx.systemdUser ?? true)) {
+    const before = await readBootState(unit, user, env);
+    if (startsAtBoot(before) && before.enabled === (generated ? 'generated' : 'enabled')) {
+      ctx.output(`${unit}: ${before.enabled}; linger: ${before.linger} for ${user}`);
+      throw new StepUnchanged(`${unit} already starts at boot (${before.enabled}, linger on for ${user})`);
+    }
+  }
   const manual = (s: Pick<BootState, 'enabled' | 'linger'>) => bootCommands({ unit, user, ...s }, generated).join(' && ');
   if (!(ctx.systemdUser ?? (await hasSystemdUser(env)))) {
     const cmds = bootCommands({ unit, user, enabled: 'unknown', linger: 'unknown' });

@@ -187,7 +187,7 @@ export function userUnitDir(host: Pick<HostFacts, 'home'>): string {
  * and that the user lingers. ✔ only then; otherwise the step ends skipped, with a warning giving the exact
  * commands (also where there is no user systemd at all: the unit is written, never claimed to be enabled).
  */
-export function bootStep(host: HostFacts, unitName: string | undefined, runtime: 'docker' | 'podman', restartAlways: boolean, what = 'the agent'): Step {
+export function bootStep(host: HostFacts, unitName: string | undefined, runtime: 'docker' | 'podman', restartAlways: boolean, files: readonly PlannedFile[], what = 'the agent'): Step {
   const title = 'Start on boot';
   if (!unitName) {
     return { id: 'boot', title, actions: [], skip: restartAlways ? 'restart policy brings the containers back when the runtime starts' : 'no unit for this product' };
@@ -195,7 +195,7 @@ export function bootStep(host: HostFacts, unitName: string | undefined, runtime:
   return {
     id: 'boot',
     title,
-    actions: [{ kind: 'boot', unit: unitName, user: host.user, what: `${what} (${runtime})`, systemdUser: host.systemdUser }],
+    actions: [{ kind: 'boot', unit: unitName, user: host.user, what: `${what} (${runtime})`, systemdUser: host.systemdUser, reload: files.some((f) => f.base === 'systemd' && f.current !== f.content) }],
     fix: `run "systemctl --user status ${unitName}" to see why the user manager refuses the unit`,
   };
 }
@@ -270,7 +270,7 @@ export function quadletPlan(plan: Plan, specs: ContainerSpec[], state: Installed
       steps.push({
         id: 'boot',
         title: 'Start on boot',
-        actions: services.map((unit) => ({ kind: 'boot' as const, unit, user: host.user, what: `${what} (podman, Quadlet)`, generated: true })),
+        actions: services.map((unit) => ({ kind: 'boot' as const, unit, user: host.user, what: `${what} (podman, Quadlet)`, generated: true, reload: anyChanged })),
         fix: `run "systemctl --user status ${services[0]}"; the generator's messages: journalctl --user -b | grep -i quadlet`,
       });
       continue;

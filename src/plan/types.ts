@@ -57,8 +57,10 @@ export type Action =
    * systemctl --user daemon-reload + enable, then report whether it starts at boot (exec/boot.ts).
    * `generated`: a unit Quadlet generates (its [Install] section enables it; `enable` is refused).
    * `systemdUser`: what detection found (`systemctl --user` answers); armBoot does not ask again.
+   * `reload`: the unit's file is new or changed in this run. Without it, a unit that already starts at boot
+   * is left as it is (a re-run changes nothing); with it, systemd reads the file again.
    */
-  | { kind: 'boot'; unit: string; user: string; what: string; generated?: boolean; systemdUser?: boolean };
+  | { kind: 'boot'; unit: string; user: string; what: string; generated?: boolean; systemdUser?: boolean; reload?: boolean };
 
 export interface Step {
   id: string;

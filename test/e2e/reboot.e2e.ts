@@ -170,6 +170,15 @@ describe.runIf(wanted)('survives a reboot: real systemd, lingering user, docker'
     const boot = (JSON.parse(doc.stdout).checks as { id: string; status: string; message: string }[]).find((c) => c.id === 'boot');
     expect(boot).toMatchObject({ status: 'ok' });
     expect(boot?.message).toContain('starts at boot');
+
+    // the same install again: the enabled unit is left as it is, under the real user manager too
+    const again = hd('install', '--yes', ...ftSet());
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).not.toContain('$ systemctl --user daemon-reload');
+    expect(again.stderr).not.toContain('$ systemctl --user enable');
+    expect(again.stderr).toContain(`skipped: ${FIVETRAN_UNIT} already starts at boot (enabled, linger on for ${USER})`);
+    expect(again.stderr).toContain('Changed: nothing');
+    expect(userctl('is-enabled', FIVETRAN_UNIT)).toBe('enabled');
   });
 
   it('fivetran-docker: after a reboot the unit starts the stopped agent again (its journal shows it)', async () => {

@@ -65,7 +65,7 @@ export function planFivetranContainers(model: Model, host: HostFacts, state: Ins
     imageStep(bin, f.image, f.pullPolicy, state, 'fivetran.pullPolicy', specs.every((s) => containerUpToDate(s, state))),
     ...specs.map((s) => containerStep(bin, s, state)),
     waitStep(runtime, bin, specs.map((s) => s.name)),
-    bootStep(host, FIVETRAN_UNIT, runtime, f.restartPolicy === 'always'),
+    bootStep(host, FIVETRAN_UNIT, runtime, f.restartPolicy === 'always', files),
   ];
   const name = posix.basename(bin);
   return {

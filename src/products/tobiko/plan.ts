@@ -39,7 +39,7 @@ export function planTobikoContainers(model: Model, host: HostFacts, state: Insta
     imageStep(bin, t.docker.image, t.docker.pullPolicy, state, 'tobiko.docker.pullPolicy', specs.every((s) => containerUpToDate(s, state))),
     ...specs.map((s) => containerStep(bin, s, state)),
     waitStep(runtime, bin, specs.map((s) => s.name)),
-    bootStep(host, TOBIKO_UNIT, runtime, t.docker.restartPolicy !== 'on-failure:3', 'the executors'),
+    bootStep(host, TOBIKO_UNIT, runtime, t.docker.restartPolicy !== 'on-failure:3', files, 'the executors'),
   ];
   const name = posix.basename(bin);
   return {
