@@ -54,6 +54,31 @@ describe('what a one-line change once broke unnoticed', () => {
     s.server.close();
   });
 
+  it('a rollback that puts back only a secret recreates the containers: they read the secret it restored (they kept the rotated one)', async () => {
+    for (const [preset, file, secretEnv, rotated, containers] of [
+      ['fivetran-docker', 'fivetran/conf/config.json', 'FIVETRAN_TOKEN', Buffer.from('clever_tiger:rotated-secret-9').toString('base64'), ['controller']],
+      ['tobiko-docker', 'tobiko/tobiko.env', 'TCLOUD_CLIENT_SECRET', 'rotated-client-secret-9', ['tcloud-apply-executor', 'tcloud-run-executor']],
+    ] as const) {
+      const s = await stub();
+      expect(cli(['install', '--preset', preset, '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+      const conf = join(s.home, file);
+      const before = readFileSync(conf, 'utf8');
+      const rotate = cli(['install', '--preset', preset, '--yes', ...rootFlags], { env: { ...s.env, [secretEnv]: rotated } });
+      expect(rotate.code, rotate.stderr).toBe(0);
+      expect(readFileSync(conf, 'utf8')).not.toBe(before);
+      const n = s.calls().length;
+      const back = cli(['rollback', '--yes', ...rootFlags], { env: s.env });
+      expect(back.code, back.stderr).toBe(0);
+      expect(readFileSync(conf, 'utf8')).toBe(before);
+      for (const c of containers) {
+        expect(s.calls().slice(n)).toContain(`rm -f ${c}`);
+        expect(s.calls().slice(n)).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^run -d --name ${c} `))]));
+      }
+      expect(back.stderr + back.stdout).not.toContain(rotated);
+      s.server.close();
+    }
+  });
+
   it('uninstall removes the Fivetran network and keeps the install dir unless --purge', async () => {
     const s = await stub();
     expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);

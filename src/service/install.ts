@@ -190,6 +190,12 @@ export interface PrepareOptions {
   noPull?: boolean;
   /** Doctor: a container of the same name that hd-setup does not own is reported, not thrown. */
   foreign?: boolean;
+  /**
+   * Rollback: the config file was just put back from its backup, so the containers may run with what it
+   * held before: they are recreated, as after a run that did not finish (a restored secret alone leaves
+   * their config hash as it was, and they would keep the secret it replaced).
+   */
+  configRestored?: boolean;
 }
 
 /**
@@ -244,7 +250,7 @@ export async function prepare(loaded: Pick<Loaded, 'model'> & Partial<Loaded>, o
   const dests = placeFiles(model, host, rendered, { containers: {}, networks: [], images: [], files: {} }).map((f) => f.dest);
   const detected = await detectState(model, host, dests, asked);
   // The last run that changed it did not finish: what it rewrote may not have reached the containers yet.
-  const state = findRecord(host.home, locationOf(model, host.home))?.state === 'started' ? { ...detected, unfinished: true } : detected;
+  const state = opts.configRestored || findRecord(host.home, locationOf(model, host.home))?.state === 'started' ? { ...detected, unfinished: true } : detected;
   // An install (not a start, nor doctor): the same install dir on another runtime would leave that runtime's containers running.
   if (!opts.noPull && !opts.foreign) await refuseSecondInstall(product, locationOf(model, host.home), host.home, state);
   const foreign: (Problem & { fix: string })[] = [];

@@ -3,6 +3,8 @@
 // from its read-back, and the choices it was installed with (skipped checks, --allow-root) from its record.
 import { PRESET_HEADERS } from '../util/paths.js';
 import { existsSync } from 'node:fs';
+import { readBoundedText } from '../util/bounded-read.js';
+import { LIMITS } from '../model/limits.js';
 import { sameLocation, type BaseModel, type Location } from '../model/base.js';
 import { productOf, installName } from '../products/index.js';
 import type { KubeSpec, ProductModule } from '../products/types.js';
@@ -274,9 +276,9 @@ export async function stop(d: DetectedInstall, plan: Plan, report: Reporter): Pr
 }
 
 /** The plan of a start: re-apply the installed configuration as it is (containers), or scale up (Kubernetes). */
-export async function startPrepared(d: DetectedInstall): Promise<Prepared> {
+export async function startPrepared(d: DetectedInstall, configRestored = false): Promise<Prepared> {
   if (d.location.runtime === 'kubernetes') return asPrepared(d, startPlanKubernetes(await targetOf(d)));
-  const p = await prepare({ model: modelOfInstall(d) }, { noPull: true });
+  const p = await prepare({ model: modelOfInstall(d) }, { noPull: true, ...(configRestored ? { configRestored } : {}) });
   // it re-applies the installed configuration: a start, not an install, as its screen and summary say
   return { ...p, plan: { ...p.plan, verb: 'starting' } };
 }
@@ -356,13 +358,15 @@ export async function helmRollbackPlanFor(d: DetectedInstall): Promise<Plan> {
  */
 export async function rollbackFromBackup(d: DetectedInstall, file: string, backup: string, choices: Choices, report: Reporter): Promise<Summary> {
   const restoreP = await asPrepared(d, restorePlan(d, file, backup));
+  // What the restore changes (a secret alone too) must reach the containers: they are recreated then.
+  const changes = !sameContent(file, backup);
   const summary = await runPlans(
     [
       async () => ({ p: restoreP, c: effectiveChoices(restoreP, choices) }),
       async () => {
         const restored = await findAt(d.location, findContext());
         if (!restored) throw new UserError([{ path: '', message: `the restored install at ${d.where} cannot be read back; run hd-setup doctor` }]);
-        const p = await startPrepared(restored);
+        const p = await startPrepared(restored, changes);
         return { p, c: effectiveChoices(p, choices) };
       },
     ],
@@ -371,6 +375,12 @@ export async function rollbackFromBackup(d: DetectedInstall, file: string, backu
   );
   if (summary.ok) markStopped(restoreP.host.home, d.location, undefined);
   return summary;
+}
+
+/** Two files hold the same text (neither followed through a link); false when either cannot be read. */
+function sameContent(a: string, b: string): boolean {
+  const [x, y] = [readBoundedText(a, LIMITS.fileBytes, { followLink: false }), readBoundedText(b, LIMITS.fileBytes, { followLink: false })];
+  return x.ok && y.ok && x.text === y.text;
 }
 
 export function restorePlan(d: DetectedInstall, file: string, backup: string): Plan {
