@@ -327,6 +327,22 @@ describe('podman >= 4.4: the containers are handed to Quadlet (stub podman 4.9, 
     s.server.close();
   });
 
+  it('a "%" in a value (an install dir) is written "%%", as systemd reads it, and read back as "%": a re-run changes nothing', async () => {
+    const s = await podman();
+    const r = fivetran(s, '--set', 'fivetran.installDir=~/ag%hent');
+    expect(r.code, r.stderr).toBe(0);
+    const text = readFileSync(quadletFile(s.home), 'utf8');
+    expect(text).toContain(`Volume=${s.home}/ag%%hent/conf:/conf`);
+    expect(text).toContain(`Label=hd-setup.install=${s.home}/ag%%hent`);
+    expect(text).not.toMatch(/[^%]%h/);
+    const again = fivetran(s, '--set', 'fivetran.installDir=~/ag%hent');
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain('Changed: nothing');
+    const ex = cli(['export-preset'], { env: s.env });
+    expect(ex.stdout).toContain('installDir: ~/ag%hent');
+    s.server.close();
+  });
+
   it('stop masks the generated service (a reboot keeps it stopped), start unmasks it, the read-back survives the removed container, uninstall removes the file', async () => {
     const s = await podman();
     expect(fivetran(s).code).toBe(0);

@@ -96,6 +96,32 @@ describe('directories: created with the right mode, never chmodded otherwise', (
   });
 });
 
+describe('a file hd-setup wrote, with its mode changed by hand', () => {
+  it('a secret file made readable by others is written back with its own mode on the re-run (no backup, nothing recreated); a stricter mode stays', async () => {
+    const s = await stubEnv();
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const conf = join(s.home, 'fivetran/conf/config.json');
+    const text = readFileSync(conf, 'utf8');
+    chmodSync(conf, 0o644);
+    const dry = cli(['install', '--preset', 'fivetran-docker', '--dry-run', ...rootFlags], { env: s.env });
+    expect(dry.stdout + dry.stderr).toContain(`${conf}  (mode 0644 -> 0600, secret)`);
+    const r = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(mode(conf)).toBe(0o600);
+    expect(readFileSync(conf, 'utf8')).toBe(text);
+    expect(readdirSync(join(s.home, 'fivetran/conf')).filter((f) => f.includes('.bak-'))).toEqual([]);
+    expect(r.stderr).toContain(`wrote ${conf} (0600)`);
+    expect(r.stderr).not.toMatch(/Recreate container/);
+    // stricter than hd-setup's: the user's choice, left alone (a re-run changes nothing)
+    chmodSync(conf, 0o400);
+    const again = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain('Changed: nothing');
+    expect(mode(conf)).toBe(0o400);
+    s.server.close();
+  });
+});
+
 describe('writes never follow a symlink', () => {
   it('writeFileAtomic replaces a symlink at the name; its target is untouched', () => {
     const d = tmp();

@@ -236,6 +236,7 @@ describe('formats checked where the value is used', () => {
     ['installDir in /etc', fd({ installDir: '/etc/fivetran' }), /^fivetran\.installDir: is inside \/etc, a folder of the system; give a folder of its own/],
     ['installDir in /run (gone at reboot)', tob({ docker: { installDir: '/run/user/0/tobiko' } }), /^tobiko\.docker\.installDir: is inside \/run, a folder of the system/],
     ['installDir via ..', fd({ installDir: '/opt/../usr/share/x' }), /^fivetran\.installDir: is inside \/usr, a folder of the system/],
+    ['installDir with ":" (a bind mount would split there)', fd({ installDir: '~/a:b' }), /^fivetran\.installDir: must not hold ":" \(docker and podman read -v SRC:DST up to it, so it would mount another folder\); give a folder of its own/],
     ['installDir relative', fd({ installDir: 'agent' }), /^fivetran\.installDir: must be an absolute path or start with ~\/ \(a relative path names another folder from each working directory\)/],
     ['clientId newline', tob({ clientId: 'cid\nTCLOUD_URL=x' }), /^tobiko\.clientId: must be one line/],
     ['context newline', fk({ context: 'ctx\n--x' }), /^fivetran\.kubernetes\.context: must be one line/],
@@ -454,9 +455,10 @@ describe('local state is input too', () => {
     expect(d.stderr).toMatch(/hd-fivetran-agent\.service: is a directory, not a regular file; move it away/);
   });
 
-  it('a Tobiko env-file with a bad line or a prototype name is exit 2 naming the line', () => {
+  it('a Tobiko env-file with a bad line, a prototype name or a key set twice (a line added by hand) is exit 2 naming the line', () => {
     for (const [text, expected] of [
       ['TCLOUD_URL=https://x/sqlmesh/a/b\nnot a line\n', /tobiko\/tobiko\.env:2: is not a KEY=VALUE line/],
+      ['TCLOUD_URL=https://x/sqlmesh/a/b\nSQLMESH__GATEWAYS__W__CONNECTION__PORT=5432\nSQLMESH__GATEWAYS__W__CONNECTION__PORT=9999\n', /tobiko\/tobiko\.env:3: sets SQLMESH__GATEWAYS__W__CONNECTION__PORT a second time \(docker and podman would take this one\); keep one of the two lines/],
       ['SQLMESH__GATEWAYS____PROTO____CONNECTION__HOST=x\n', /tobiko\/tobiko\.env:1: uses a reserved name/],
     ] as const) {
       const home = stateHome({ 'tobiko/tobiko.env': text });

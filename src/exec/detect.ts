@@ -1,6 +1,6 @@
 // Detection: facts about the host and what is installed. Read-only commands, short timeouts.
 import { posix } from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
 import { readStateFile } from './local-state.js';
 import { userInfo } from 'node:os';
 import type { BaseModel as Model, Runtime } from '../model/base.js';
@@ -162,14 +162,18 @@ export function askRuntimeState(model: Model, bin: string): RuntimeState {
  */
 export async function detectState(model: Model, host: HostFacts, destFiles: string[], asked?: RuntimeState): Promise<InstalledState> {
   const files: Record<string, string | undefined> = {};
-  for (const f of destFiles) files[f] = readIfExists(f);
+  const modes: Record<string, number> = {};
+  for (const f of destFiles) {
+    files[f] = readIfExists(f);
+    if (files[f] !== undefined) modes[f] = lstatSync(f).mode & 0o777;
+  }
   if (model.runtime === 'kubernetes') {
     const k = productOf(model).kube(model);
     const ctx = k.context ? ['--context', k.context] : [];
     const hctx = k.context ? ['--kube-context', k.context] : [];
-    if (!which('kubectl')) return { containers: {}, networks: [], images: [], files, kubernetes: { namespaceExists: false } };
+    if (!which('kubectl')) return { containers: {}, networks: [], images: [], files, modes, kubernetes: { namespaceExists: false } };
     // An API server that cannot be reached is reported once, by preflight: nothing more to ask it here.
-    if (!(await reachCluster(k.context)).ok) return { containers: {}, networks: [], images: [], files, kubernetes: { namespaceExists: false } };
+    if (!(await reachCluster(k.context)).ok) return { containers: {}, networks: [], images: [], files, modes, kubernetes: { namespaceExists: false } };
     const [ns, values, status, deployments] = await Promise.all([
       probe(['kubectl', ...ctx, `--request-timeout=${REQUEST_TIMEOUT}`, 'get', 'namespace', k.namespace, '-o', 'name'], KUBE_PROCESS_TIMEOUT_MS),
       which('helm') ? probe(['helm', 'get', 'values', k.release, '-n', k.namespace, '-o', 'json', ...hctx], HELM_READ_TIMEOUT_MS) : Promise.resolve(undefined),
@@ -187,10 +191,10 @@ export async function detectState(model: Model, host: HostFacts, destFiles: stri
       }
     }
     const live = release ? liveDeployments(deployments) : undefined;
-    return { containers: {}, networks: [], images: [], files, kubernetes: { namespaceExists: ns !== undefined, ...(release ? { release } : {}), ...(live ? { deployments: live } : {}) } };
+    return { containers: {}, networks: [], images: [], files, modes, kubernetes: { namespaceExists: ns !== undefined, ...(release ? { release } : {}), ...(live ? { deployments: live } : {}) } };
   }
   const runtimeState = asked?.bin === host.runtimeBin ? asked : askRuntimeState(model, host.runtimeBin);
-  return { ...(await runtimeState.found), files };
+  return { ...(await runtimeState.found), files, modes };
 }
 
 /** kubectl get deployments -o json, as names, labels and replicas (undefined when it cannot be read). */

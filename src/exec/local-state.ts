@@ -152,6 +152,9 @@ export function parseEnvFileChecked(text: string, path: string, fix = 'fix it by
     const key = eq > 0 ? line.slice(0, eq) : '';
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw corrupt(`${path}:${i + 1}`, 'is not a KEY=VALUE line with a variable name', fix);
     if (key.toLowerCase().includes('__proto__') || key.split('__').some((part) => isProtoKey(part.toLowerCase()))) throw corrupt(`${path}:${i + 1}`, 'uses a reserved name (__proto__, constructor, prototype) in its key', fix);
+    // docker's --env-file takes the last of two: a line added by hand below hd-setup's would win there, and be
+    // dropped by the next rewrite; one of them is refused instead (as a key twice in config.json is)
+    if (key in out) throw corrupt(`${path}:${i + 1}`, `sets ${key} a second time (docker and podman would take this one); keep one of the two lines`, fix);
     out[key] = line.slice(eq + 1);
   }
   return { ...out };

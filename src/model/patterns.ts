@@ -176,6 +176,8 @@ export const installDirProblem = (s: string): string | undefined => {
   const p = pathProblem(s);
   if (p) return p;
   // ~/../.. would leave the home folder for one the system checks below never see (/, /etc)
+  // docker and podman split a bind mount (-v SRC:DST, Quadlet's Volume=) at ":": the folders would be others
+  if (s.includes(':')) return `must not hold ":" (docker and podman read -v SRC:DST up to it, so it would mount another folder); ${OWN_FOLDER}`;
   if (s.startsWith('~/') && s.split('/').includes('..')) return `must not use ".." (it can leave the home folder for a folder of the system); ${OWN_FOLDER}`;
   if (s === '~' || s.startsWith('~/')) return undefined;
   if (!s.startsWith('/')) return `must be an absolute path or start with ~/ (a relative path names another folder from each working directory); ${OWN_FOLDER}`;

@@ -92,10 +92,17 @@ export function runArgv(bin: string, spec: ContainerSpec, hash: string): string[
   return argv;
 }
 
+/** The file exists with permission bits its own mode does not have (read by the group or others). */
+export function looser(f: PlannedFile): boolean {
+  return f.currentMode !== undefined && (f.currentMode & ~f.mode & 0o777) !== 0;
+}
+
 export function filesStep(files: PlannedFile[], dirs: { path: string; mode: number }[], dirSetting?: string): Step {
   const actions: Action[] = dirs.map((d) => ({ kind: 'mkdir', path: d.path, mode: d.mode }));
-  const changed = files.filter((f) => f.current !== f.content);
-  for (const f of changed) actions.push({ kind: 'write', path: f.dest, mode: f.mode, content: f.content, secret: f.secret, backup: f.current !== undefined });
+  // Written again when its text differs, or when it lets others do more than its own mode does (a config
+  // file holding the token made 0644 by hand): hd-setup made it, and puts its mode back; a stricter one stays.
+  const changed = files.filter((f) => f.current !== f.content || looser(f));
+  for (const f of changed) actions.push({ kind: 'write', path: f.dest, mode: f.mode, content: f.content, secret: f.secret, backup: f.current !== undefined && f.current !== f.content });
   return {
     id: 'files',
     title: `Write ${files.length === 1 ? 'the configuration file' : 'configuration files'}`,

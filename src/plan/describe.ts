@@ -5,11 +5,13 @@ import { maskArgv, maskSecretManifests } from '../util/mask-fields.js';
 import { maskUrlCredentials, type Redactor } from '../util/redact.js';
 import { shellLine } from '../util/shell.js';
 import type { Action, Plan, PlannedFile, Step } from './types.js';
+import { looser } from './containers.js';
 
-export type FileStatus = 'new' | 'changed' | 'unchanged';
+/** 'mode': the same text, with a mode that lets others do more than its own (written again with its own). */
+export type FileStatus = 'new' | 'changed' | 'mode' | 'unchanged';
 
 export function fileStatus(f: PlannedFile): FileStatus {
-  return f.current === undefined ? 'new' : f.current === f.content ? 'unchanged' : 'changed';
+  return f.current === undefined ? 'new' : f.current !== f.content ? 'changed' : looser(f) ? 'mode' : 'unchanged';
 }
 
 export interface DescribedAction {
@@ -95,7 +97,8 @@ export function planToText(plan: Plan, r: Redactor, opts: { diffs?: boolean } = 
   const out: string[] = [];
   if (plan.files.length) out.push('Files');
   for (const f of plan.files) {
-    out.push(`  ${modeString(f.mode)}  ${f.dest}  (${fileStatus(f)}${f.secret ? ', secret' : ''}) ${f.description}`);
+    const status = fileStatus(f) === 'mode' ? `mode ${modeString(f.currentMode!)} -> ${modeString(f.mode)}` : fileStatus(f);
+    out.push(`  ${modeString(f.mode)}  ${f.dest}  (${status}${f.secret ? ', secret' : ''}) ${f.description}`);
     if (opts.diffs) {
       const d = fileDiff(f, r);
       if (d) out.push(...d.trimEnd().split('\n').map((l) => `        ${l}`));

@@ -94,6 +94,8 @@ export interface PlannedFile extends RenderedFile {
   dest: string;
   /** Content currently installed, if any (for the review diff). */
   current?: string;
+  /** Its permission bits now, when it exists. */
+  currentMode?: number;
 }
 
 export interface Plan {
@@ -147,6 +149,8 @@ export interface InstalledState {
   images: string[];
   /** Existing file contents by absolute path. */
   files: Record<string, string | undefined>;
+  /** Their permission bits (a secret file made readable by others is written again with its own). */
+  modes?: Record<string, number>;
   /** The last run that changed the install did not finish (its record says started). */
   unfinished?: boolean;
   kubernetes?: {

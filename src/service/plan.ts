@@ -47,7 +47,8 @@ export function placeFiles(model: BaseModel, host: HostFacts, files: RenderedFil
   return files.map((f) => {
     const dest = posix.join(base[f.base], f.rel);
     const current = state.files[dest];
-    return current === undefined ? { ...f, dest } : { ...f, dest, current };
+    const currentMode = state.modes?.[dest];
+    return current === undefined ? { ...f, dest } : { ...f, dest, current, ...(currentMode !== undefined ? { currentMode } : {}) };
   });
 }
 

@@ -432,8 +432,9 @@ describe('wizard flows (ink-testing-library): the answers render byte-identical 
     w.app.unmount();
     const r = mount({ product: 'fivetran', runtime: 'docker', fivetran: { token: TOKEN } });
     await untilFrame(r.app, 'enter install');
-    await r.keys(`${PASTE_START}s\r${PASTE_END}`);
+    await r.keys(`${PASTE_START}s${PASTE_END}`, `${PASTE_START}\r${PASTE_END}`, `${PASTE_START}v${PASTE_END}`);
     expect(r.frame()).not.toContain('Save preset to');
+    expect(r.frame()).toContain('enter install');
     expect(r.result()).toBeUndefined();
     await r.keys(ENTER);
     await until(() => r.result() !== undefined);
