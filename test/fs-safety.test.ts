@@ -78,6 +78,28 @@ describe('directories: created with the right mode, never chmodded otherwise', (
     expect(mode(join(out, 'systemd'))).toBe(0o755);
   });
 
+  it('render --out keeps a file it replaces that held other text (FILE.bak-<time>, said); the same text again makes none; a folder where a file goes: exit 2, nothing written', () => {
+    const out = tmp();
+    mkdirSync(join(out, 'conf'));
+    writeFileSync(join(out, 'conf/config.json'), '{"mine": 1}\n');
+    const r = cli(['render', '--preset', 'fivetran-docker', '--out', out], { env: { FIVETRAN_TOKEN: TOKEN } });
+    expect(r.code, r.stderr).toBe(0);
+    const baks = readdirSync(join(out, 'conf')).filter((f) => f.startsWith('config.json.bak-'));
+    expect(baks).toHaveLength(1);
+    expect(readFileSync(join(out, 'conf', baks[0]!), 'utf8')).toBe('{"mine": 1}\n');
+    expect(r.stderr).toBe(`kept the file it replaced, which held other text: ${join(out, 'conf', baks[0]!)}\n`);
+    const again = cli(['render', '--preset', 'fivetran-docker', '--out', out], { env: { FIVETRAN_TOKEN: TOKEN } });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toBe('');
+    expect(readdirSync(join(out, 'conf')).filter((f) => f.startsWith('config.json.bak-'))).toHaveLength(1);
+    const other = tmp();
+    mkdirSync(join(other, 'systemd/hd-fivetran-agent.service'), { recursive: true });
+    const bad = cli(['render', '--preset', 'fivetran-docker', '--out', other], { env: { FIVETRAN_TOKEN: TOKEN } });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe(`error: --out: ${join(other, 'systemd/hd-fivetran-agent.service')} is a directory, not a regular file; move it away, or give another folder\n`);
+    expect(existsSync(join(other, 'conf'))).toBe(false);
+  });
+
   it('install into an existing 1777 installDir keeps its mode, warns, and records only what it created', async () => {
     const s = await stubEnv();
     const dir = join(s.home, 'shared');

@@ -318,9 +318,24 @@ describe('formats checked where the value is used', () => {
     expect(problems(() => load({ preset: 'fivetran-docker', sets: ['fivetran.config.note=first\nsecond'] }))).toEqual(['fivetran.config.note: holds a control character (U+000A); remove it']);
   });
 
-  it('a --set value is taken as typed: an integer past 2^53 stays text (it became another number); one within stays a number', () => {
+  it('a --set value is taken as typed: an integer past 2^53, or a number spelled otherwise (0012), stays text (it became another number); one within stays a number', () => {
     const { model } = load({ preset: 'fivetran-docker', sets: ['fivetran.config.account_id=12345678901234567890', 'fivetran.config.port=9007199254740991', 'fivetran.config.neg=-9007199254740993'] });
     expect(model.fivetran?.config).toEqual({ account_id: '12345678901234567890', port: 9007199254740991, neg: '-9007199254740993' });
+    // a number spelled otherwise than it is written back (leading zeros, hex, a sign, an exponent) stays as typed
+    const spelled = load({ preset: 'fivetran-docker', sets: ['fivetran.config.a=0012', 'fivetran.config.b=0x1F', 'fivetran.config.c=+5', 'fivetran.config.d=1e3', 'fivetran.config.e=-0', 'fivetran.config.f=12', 'fivetran.config.g=1.5', 'fivetran.config.h=-3'] });
+    expect(spelled.model.fivetran?.config).toEqual({ a: '0012', b: '0x1F', c: '+5', d: '1e3', e: '-0', f: 12, g: 1.5, h: -3 });
+  });
+
+  it('flags that would be taken half: --preset twice, an empty --bundle; a value none of a setting\'s choices take names them all: exit 2, one line', () => {
+    const one = (args: string[], expected: string) => {
+      const r = cli(args, { env: { FIVETRAN_TOKEN: TOKEN } });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toBe(`error: ${expected}\n`);
+    };
+    one(['install', '--preset', '/nonexistent.yaml', '--preset', 'fivetran-docker', '--dry-run'], '--preset: is given twice; give one preset, and change its settings with --set');
+    one(['render', '-p', 'fivetran-docker', '--preset', 'fivetran-podman', '--out', join(tmp(), 'o')], '--preset: is given twice; give one preset, and change its settings with --set');
+    one(['doctor', '--bundle', ''], '--bundle: needs a file name, e.g. --bundle ./hd-setup-diagnostics.tar.gz');
+    one(['render', '--preset', 'fivetran-docker', '--set', 'fivetran.selinux=maybe', '--out', join(tmp(), 'o')], 'fivetran.selinux: must be "auto", true or false');
   });
 
   it('an integer past 2^53 in a preset file (YAML or JSON) or a --set flow map is written as its digits, never as another number', () => {

@@ -255,7 +255,7 @@ async function notInstalled(flags: LifecycleFlags): Promise<{ model: import('../
 
 export async function doctorCommand(flags: LifecycleFlags): Promise<number> {
   // before any check runs: a bundle that cannot be written would end the run after all of them
-  const bundleProblem = flags.bundle && outputFileProblem(resolve(flags.bundle), 'hd-setup-diagnostics.tar.gz', 'bundle');
+  const bundleProblem = flags.bundle === undefined ? undefined : flags.bundle.trim() === '' ? 'needs a file name, e.g. --bundle ./hd-setup-diagnostics.tar.gz' : outputFileProblem(resolve(flags.bundle), 'hd-setup-diagnostics.tar.gz', 'bundle');
   if (bundleProblem) throw new UserError([{ path: '--bundle', message: bundleProblem }]);
   const pointed = Boolean(flags.preset || flags.set?.length || flags.context);
   const c = findContext();

@@ -17,10 +17,15 @@ exitQuietlyOnEpipe();
 const ALLOW_ROOT = 'allow running as root (the vendor scripts refuse it)';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
+/** One preset per run: a second --preset would replace the first without a word (settings go on with --set). */
+const onePreset = (v: string, prev?: string): string => {
+  if (prev !== undefined) throw new UserError([{ path: '--preset', message: 'is given twice; give one preset, and change its settings with --set' }]);
+  return v;
+};
 
 function modelOptions(cmd: Command): Command {
   return cmd
-    .option('-p, --preset <name|path>', 'bundled preset name (see: hd-setup presets) or a .yaml/.json file')
+    .option('-p, --preset <name|path>', 'bundled preset name (see: hd-setup presets) or a .yaml/.json file', onePreset)
     .option('-s, --set <path=value>', 'set an option, e.g. --set fivetran.kubernetes.namespace=fivetran (repeatable)', collect, [])
     .option('--json', 'machine-readable output');
 }
@@ -136,7 +141,7 @@ export function buildProgram(): Command {
     );
 
   program
-    .option('-p, --preset <name|path>', 'wizard: start from this preset (it asks only for what is missing)')
+    .option('-p, --preset <name|path>', 'wizard: start from this preset (it asks only for what is missing)', onePreset)
     .option('-s, --set <path=value>', 'wizard: prefill an option (repeatable)', collect, [])
     .option('--allow-root', ALLOW_ROOT)
     .option('--skip-check <id>', 'skip a preflight check by id (repeatable)', collectCheckId, [])

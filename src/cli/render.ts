@@ -4,7 +4,10 @@ import { UserError } from '../model/errors.js';
 import { detectHost } from '../exec/detect.js';
 import { modeString } from '../render/index.js';
 import { render } from '../service/plan.js';
-import { ensureDir, writeFileAtomic } from '../util/fsx.js';
+import { backupFile, ensureDir, writeFileAtomic } from '../util/fsx.js';
+import { readBoundedText } from '../util/bounded-read.js';
+import { LIMITS } from '../model/limits.js';
+import { lstatSync } from 'node:fs';
 import { outputDirProblem } from '../util/paths.js';
 import { loadFromFlags, printJson, type ModelFlags } from './context.js';
 
@@ -16,16 +19,27 @@ export async function renderCommand(flags: ModelFlags & { out?: string }): Promi
   const host = await detectHost(model.runtime, { light: true });
   const files = render(model, host);
   const out = resolve(flags.out);
-  ensureDir(out, 0o700, false);
-  for (const f of files) {
+  // A file already there with other text (an earlier render edited, a file of the user's) is kept as
+  // FILE.bak-<time> before it is replaced, as an install keeps the config it replaces.
+  // Every place is checked before anything is written (a folder where a file goes: nothing written).
+  const there = files.map((f) => {
     const dest = join(out, f.path);
+    const now = readBoundedText(dest, LIMITS.fileBytes, { followLink: false });
+    if (!now.ok && now.why !== 'does not exist' && !lstatSync(dest).isSymbolicLink()) throw new UserError([{ path: '--out', message: `${dest} ${now.why}; move it away, or give another folder` }]);
+    return { f, dest, differs: now.ok && now.text !== f.content };
+  });
+  ensureDir(out, 0o700, false);
+  const kept: string[] = [];
+  for (const { f, dest, differs } of there) {
     if (dirname(dest) !== out) ensureDir(dirname(dest), 0o700);
+    if (differs) kept.push(backupFile(dest)!);
     writeFileAtomic(dest, f.content, f.mode);
   }
   if (flags.json) {
-    printJson({ files: files.map((f) => ({ path: f.path, mode: modeString(f.mode), bytes: Buffer.byteLength(f.content) })) });
+    printJson({ files: files.map((f) => ({ path: f.path, mode: modeString(f.mode), bytes: Buffer.byteLength(f.content) })), ...(kept.length ? { backups: kept } : {}) });
   } else {
     for (const f of files) process.stdout.write(`${modeString(f.mode)}  ${join(out, f.path)}  ${f.description}\n`);
+    for (const b of kept) process.stderr.write(`kept the file it replaced, which held other text: ${b}\n`);
   }
   return 0;
 }

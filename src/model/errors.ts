@@ -86,6 +86,17 @@ export function zodProblems(issues: readonly Issue[], prefix: readonly PropertyK
         out.push({ path: formatPath(path), message: `expected ${[...new Set(types)].join(', ').replace(/, ([^,]*)$/, ' or $1')}, received ${got}` });
         continue;
       }
+      // Some values and some types ("auto", or true/false): name every one the branches take.
+      const alts = issue.errors.map((e) => {
+        const only = e.length === 1 && e[0]!.path.length === 0 ? e[0]! : undefined;
+        if (only?.code === 'invalid_value') return only.values.map((v) => JSON.stringify(v));
+        if (only?.code === 'invalid_type') return only.expected === 'boolean' ? ['true', 'false'] : [`a ${only.expected}`];
+        return undefined;
+      });
+      if (alts.every((a) => a !== undefined) && issue.errors.some((e) => e[0]?.code === 'invalid_value')) {
+        out.push({ path: formatPath(path), message: `must be ${[...new Set(alts.flat())].join(', ').replace(/, ([^,]*)$/, ' or $1')}` });
+        continue;
+      }
       // Report the branch that got furthest (fewest issues).
       const best = [...issue.errors].sort((a, b) => a.length - b.length)[0] ?? [];
       out.push(...zodProblems(best as Issue[], path));

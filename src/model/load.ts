@@ -263,6 +263,9 @@ export function parseValue(schema: JS, path: (string | number)[], raw: string): 
     // character stays as given (and is then refused, unless it is a secret; parseModel). A YAML list or map
     // written over lines ("- a\n- b") is what it says.
     if (typeof v === 'string' && CONTROL.test(raw)) return raw;
+    // A number YAML reads from another spelling (0012, 0x1F, +5, 1e3, 1.50) would be written as other text
+    // (12, 31): where the setting takes text too (an agent parameter), it stays as typed.
+    if (typeof v === 'number' && types.includes('string') && String(v) !== raw.trim()) return raw;
     // YAML null ("null", "~") is null: --set reads it as "unset this"; an empty value stays "".
     return v === null ? null : (v ?? raw);
   } catch {
