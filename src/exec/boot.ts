@@ -19,11 +19,14 @@ export interface BootState {
   linger: Linger;
 }
 
-/** Thrown by an action to end its step as skipped, with the reason, and a warning in the summary. */
+/**
+ * Thrown by an action to end its step as skipped, with the reason, and a warning in the summary; without a
+ * warning when the step found everything as it should be (no change, nothing to do about it).
+ */
 export class StepSkipped extends Error {
   constructor(
     readonly reason: string,
-    readonly warning: string,
+    readonly warning?: string,
   ) {
     super(reason);
   }
@@ -107,13 +110,6 @@ export function bootCheck(s: BootState, generated = false, what?: string): Check
   return { id: 'boot', status: 'warn', message: problem, fix: bootCommands(s, generated).join(' && ') };
 }
 
-/** A step that found everything as it should be: shown skipped with its reason, no warning, no change. */
-export class StepUnchanged extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
-  }
-}
-
 export interface BootRunContext {
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
@@ -137,7 +133,7 @@ export async function armBoot(unit: string, user: string, what: string, ctx: Boo
     const before = await readBootState(unit, user, env);
     if (startsAtBoot(before) && before.enabled === (generated ? 'generated' : 'enabled')) {
       ctx.output(`${unit}: ${before.enabled}; linger: ${before.linger} for ${user}`);
-      throw new StepUnchanged(`${unit} already starts at boot (${before.enabled}, linger on for ${user})`);
+      throw new StepSkipped(`${unit} already starts at boot (${before.enabled}, linger on for ${user})`);
     }
   }
   const manual = (s: Pick<BootState, 'enabled' | 'linger'>) => bootCommands({ unit, user, ...s }, generated).join(' && ');

@@ -14,7 +14,7 @@ import { run } from './run.js';
 import { releaseStatus } from './watch.js';
 import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { KUBECTL_MS, durationMs, rolloutStatusAction } from '../plan/kubernetes.js';
-import { armBoot, StepSkipped, StepUnchanged } from './boot.js';
+import { armBoot, StepSkipped } from './boot.js';
 import { installName } from '../products/index.js';
 
 
@@ -277,15 +277,10 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
     } catch (e) {
       const part = ran.get(step.id);
       if (part?.length) summary.changes.push(`${step.title}: not finished; it ran ${part.map((c) => `"${c}"`).join(', ')}`);
-      if (e instanceof StepUnchanged && !signal.aborted) {
-        emit({ type: 'step:skip', id: step.id, reason: clean(e.reason) });
-        summary.skipped.push(step.id);
-        continue;
-      }
       if (e instanceof StepSkipped && !signal.aborted) {
         emit({ type: 'step:skip', id: step.id, reason: clean(e.reason) });
         summary.skipped.push(step.id);
-        summary.warnings.push(clean(e.warning));
+        if (e.warning) summary.warnings.push(clean(e.warning));
         continue;
       }
       if (e instanceof Cancelled || signal.aborted) {

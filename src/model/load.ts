@@ -11,7 +11,7 @@ import { withResolveContext } from './refs.js';
 import { parseJsonStrict } from './json-strict.js';
 import { LIMITS, PROTO_KEY_MESSAGE, checkStructure, isProtoKey } from './limits.js';
 import { readBoundedText } from '../util/bounded-read.js';
-import { CONTROL } from '../util/control.js';
+import { CONTROL, controlCode } from '../util/control.js';
 import type { ZodType } from 'zod';
 import { ENV_PREFIX, optionVarNames } from './env-names.js';
 
@@ -405,15 +405,14 @@ export function parseModel<M>(schemas: ModelSchemas<M>, raw: Record<string, unkn
  */
 function controlCharacters(model: unknown, secrets: ReadonlySet<string>): Problem[] {
   const out: Problem[] = [];
-  const code = (s: string) => `U+${s.match(CONTROL)![0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
   const walk = (v: unknown, path: (string | number)[]) => {
     if (out.length >= 10) return;
     if (typeof v === 'string') {
-      if (CONTROL.test(v) && !secrets.has(v)) out.push({ path: formatPath(path), message: `holds a control character (${code(v)}); remove it` });
+      if (CONTROL.test(v) && !secrets.has(v)) out.push({ path: formatPath(path), message: `holds a control character (${controlCode(v)}); remove it` });
     } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
     else if (v && typeof v === 'object') {
       for (const [k, x] of Object.entries(v)) {
-        if (CONTROL.test(k)) out.push({ path: formatPath(path), message: `has a key that holds a control character (${code(k)}); remove it` });
+        if (CONTROL.test(k)) out.push({ path: formatPath(path), message: `has a key that holds a control character (${controlCode(k)}); remove it` });
         else walk(x, [...path, k]);
       }
     }

@@ -5,6 +5,7 @@
 // `delete`, and has no notion of Alt-b/Alt-f/Alt-d; so the wizard reads the raw sequences Ink's input
 // parser hands to its listeners (one sequence per event, plain text in runs) and parses them here.
 import { LazySegmenter } from '../../util/lazy-segmenter.js';
+import { controlCode } from '../../util/control.js';
 
 /** One key (the subset the wizard uses). `input` is printable text: one character, or a pasted run. */
 export interface KeyPress {
@@ -207,8 +208,8 @@ export function pastedText(text: string, multiline: boolean): { text: string } |
     .replace(/^(?:[ \t]*\n)+/, '')
     .replace(/(?:\n[ \t]*)+$/, '');
   if (!multiline && body.includes('\n')) return { error: 'The paste spans several lines and this field takes one: nothing was inserted; copy a single line' };
-  const control = [...body].find((ch) => ch !== '\n' && !isPrintable(ch));
-  if (control) return { error: `The paste holds a control character (U+${control.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}: a tab, an escape code): nothing was inserted` };
+  const control = controlCode(body.replace(/\n/g, ''));
+  if (control) return { error: `The paste holds a control character (${control}: a tab, an escape code): nothing was inserted` };
   return { text: body };
 }
 
