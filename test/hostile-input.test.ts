@@ -326,6 +326,10 @@ describe('formats checked where the value is used', () => {
     expect(spelled.model.fivetran?.config).toEqual({ a: '0012', b: '0x1F', c: '+5', d: '1e3', e: '-0', f: 12, g: 1.5, h: -3 });
   });
 
+  it('a rule whose message echoes a value keeps it one line: a line break in tobiko.defaultGateway is spelled out (fuzz seed -729057606)', () => {
+    expect(problems(() => load({ preset: 'tobiko-kubernetes', sets: ['tobiko.defaultGateway=a\nb'] }))).toEqual(['tobiko.defaultGateway: "a\\x0ab" is not a gateway (defined: warehouse)']);
+  });
+
   it('flags that would be taken half: --preset twice, an empty --bundle; a value none of a setting\'s choices take names them all: exit 2, one line', () => {
     const one = (args: string[], expected: string) => {
       const r = cli(args, { env: { FIVETRAN_TOKEN: TOKEN } });

@@ -1,5 +1,6 @@
 // User-facing errors: one line per problem, naming the field and the fix. Exit code 2, no stack trace.
 import type { z } from 'zod';
+import { printable } from '../util/control.js';
 
 export interface Problem {
   path: string;
@@ -113,7 +114,8 @@ export function zodProblems(issues: readonly Issue[], prefix: readonly PropertyK
       const example = issue.code === 'invalid_value' ? String(issue.values[0]) : '...';
       message += `; pass --set ${p}=${example}${path.length === 1 ? ' or a preset: --preset <name> (see: hd-setup presets)' : ''}`;
     }
-    out.push({ path: formatPath(path), message });
+    // A rule's message may echo a value ("a\nb" is not a gateway): one line, its control characters spelled out.
+    out.push({ path: formatPath(path), message: printable(message) });
   }
   // One line per distinct problem.
   const seen = new Set<string>();

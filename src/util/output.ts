@@ -4,7 +4,6 @@
 // for HOLD_MS (so a prompt that ends in such a tail still shows), or until exit.
 import { StringDecoder } from 'node:string_decoder';
 import { Redactor, type StreamRedactor } from './redact.js';
-import { CONTROL } from './control.js';
 
 export const redactor = new Redactor();
 let installed = false;
@@ -65,11 +64,4 @@ export function isInteractive(): boolean {
   return Boolean(process.stdin.isTTY && process.stdout.isTTY && !process.env.CI);
 }
 
-/**
- * One line of a message that may echo the user's input (a --set path, a file's line), as the terminal should
- * show it: control characters spelled out (`\x1b`), so an echoed ESC or line break cannot act on it.
- */
-const CONTROLS = new RegExp(CONTROL.source, 'g');
-export function printable(line: string): string {
-  return line.replace(CONTROLS, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
+export { printable } from './control.js';
