@@ -342,6 +342,27 @@ describe('formats checked where the value is used', () => {
     one(['render', '--preset', 'fivetran-docker', '--set', 'fivetran.selinux=maybe', '--out', join(tmp(), 'o')], 'fivetran.selinux: must be "auto", true or false');
   });
 
+  it('an empty or blank secret (--set fivetran.token=, a file holding a blank line, a variable set to spaces) is one line naming the reference to give, and nothing written (a blank client secret was written as TCLOUD_CLIENT_SECRET=)', () => {
+    const blank = join(tmp(), 'blank');
+    writeFileSync(blank, '  \n');
+    const one = (args: string[], expected: string, env: Record<string, string> = {}) => {
+      const out = join(tmp(), 'o');
+      const r = cli(['render', ...args, '--out', out], { env });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toBe(`error: ${expected}\n`);
+      expect(existsSync(out)).toBe(false);
+    };
+    const fix = (env: string) => `give it as env:${env} (export it first) or file:PATH`;
+    one(['--preset', 'fivetran-docker', '--set', 'fivetran.token='], `fivetran.token: must not be empty; ${fix('FIVETRAN_TOKEN')}`);
+    one(['--preset', 'fivetran-docker', '--set', `fivetran.token=file:${blank}`], `fivetran.token: is blank (spaces or line breaks only); ${fix('FIVETRAN_TOKEN')}`);
+    one(['--preset', 'tobiko-docker', '--set', 'tobiko.clientSecret='], `tobiko.clientSecret: must not be empty; ${fix('TCLOUD_CLIENT_SECRET')}`, { WAREHOUSE_PASSWORD: 'pw' });
+    one(['--preset', 'tobiko-docker', '--set', `tobiko.clientSecret=file:${blank}`], `tobiko.clientSecret: is blank (spaces or line breaks only); ${fix('TCLOUD_CLIENT_SECRET')}`, { WAREHOUSE_PASSWORD: 'pw' });
+    // a gateway password of spaces would be masked wherever a space stands (every line of output garbled)
+    const gw = 'is blank (spaces or line breaks only): a secret that output would mask wherever a space stands; give the value, or leave the setting out';
+    one(['--preset', 'tobiko-docker'], `tobiko.gateways.warehouse.password: env:WAREHOUSE_PASSWORD ${gw}`, { WAREHOUSE_PASSWORD: ' ', TCLOUD_CLIENT_SECRET: 'sekrit-xyz-123' });
+    one(['--preset', 'tobiko-docker', '--set', 'tobiko.gateways.warehouse.password='], `tobiko.gateways.warehouse.password: ${gw}`, { TCLOUD_CLIENT_SECRET: 'sekrit-xyz-123' });
+  });
+
   it('an integer past 2^53 in a preset file (YAML or JSON) or a --set flow map is written as its digits, never as another number', () => {
     const dir = tmp();
     const yaml = join(dir, 'big.yaml');

@@ -47,8 +47,11 @@ describe('what a one-line change once broke unnoticed', () => {
     expect(s.calls().at(-1)).not.toMatch(/^rm /);
     // one run, said as a rollback: one header, the restore then the re-apply counted on, one summary naming both
     expect(back.stderr.match(/^hd-setup: .*$/gm)).toEqual(['hd-setup: rolling back Fivetran agent on docker']);
-    expect(back.stderr).toMatch(/^\[1\/1\] Restore config\.json from config\.json\.bak-\S+ \.\.\.$/m);
-    expect(back.stderr).toMatch(/^\[2\/\d+\] Preflight checks \.\.\.$/m);
+    // counted whole from the first line: [1/8] Restore, [2/8] Preflight … [8/8] (it said [1/1], then [2/8])
+    expect(back.stderr).toMatch(/^\[1\/8\] Restore config\.json from config\.json\.bak-\S+ \.\.\.$/m);
+    expect(back.stderr).toMatch(/^\[2\/8\] Preflight checks \.\.\.$/m);
+    expect(new Set(back.stderr.match(/^\[\d+\/(\d+)\]/gm)!.map((l) => l.replace(/^\[\d+/, '')))).toEqual(new Set(['/8]']));
+    expect(back.stderr).toMatch(/^\[8\/8\] /m);
     expect(back.stderr.match(/^✔ .*: done\.$/gm)).toHaveLength(1);
     expect(back.stderr).toMatch(/Changed:\n {4}- restored \S+config\.json from \S+\n/);
     s.server.close();

@@ -26,9 +26,10 @@ import { isStored } from './stored.js';
  * saved or exported preset references it by (`x-env`).
  */
 export function secret(description: string, env?: string) {
+  const fix = `give it as env:${env ?? 'NAME'}${env ? ' (export it first)' : ''} or file:PATH`;
   return z
     .string()
-    .min(1, 'must not be empty')
+    .min(1, `must not be empty; ${fix}`)
     .transform((raw, ctx) => {
       if (isStored(raw)) return raw;
       const r = resolveRef(raw);
@@ -37,6 +38,11 @@ export function secret(description: string, env?: string) {
         return z.NEVER;
       }
       const value = r.value.trim(); // trimmed wherever it came from (typed, env:, file:, --set): what is checked is what is stored
+      if (!value) {
+        // never stored as an empty secret (a file holding a blank line, a variable set to spaces)
+        ctx.addIssue({ code: 'custom', message: `is blank (spaces or line breaks only); ${fix}` });
+        return z.NEVER;
+      }
       registerSecret(value, description.replace(/\.$/, ''));
       return value;
     })

@@ -170,7 +170,7 @@ export function secretsOnCommandLine(preset: Obj, setPaths: readonly string[], l
     if (!setPaths.some((p) => f.path === p || f.path.startsWith(`${p}.`))) continue;
     const v = getPath(preset, f.path);
     // a number or a section is as literal as a string (password=123456789 arrives as a number)
-    if (v === undefined || v === null) continue;
+    if (v === undefined || v === null || v === '') continue; // an empty one is refused, with its fix
     if (typeof v === 'string' && (isRef(v) || isStored(v) || product?.secretPointer?.(v))) continue;
     if (f.kind === 'userinfo' && !(typeof v === 'string' && hasPassword(v))) continue;
     const ref = f.kind === 'value' ? `env:${f.env} (export it first)` : `env:${f.env} (a variable holding the whole URL)`;

@@ -360,6 +360,8 @@ export async function rollbackFromBackup(d: DetectedInstall, file: string, backu
   const restoreP = await asPrepared(d, restorePlan(d, file, backup));
   // What the restore changes (a secret alone too) must reach the containers: they are recreated then.
   const changes = !sameContent(file, backup);
+  // the steps the re-apply will have, as planned for the install before the restore: "[1/8]", not "[1/1]"
+  const expected = (await startPrepared(d, changes)).plan.steps.length;
   const summary = await runPlans(
     [
       async () => ({ p: restoreP, c: effectiveChoices(restoreP, choices) }),
@@ -372,6 +374,7 @@ export async function rollbackFromBackup(d: DetectedInstall, file: string, backu
     ],
     report,
     'rolling back',
+    [expected, 0],
   );
   if (summary.ok) markStopped(restoreP.host.home, d.location, undefined);
   return summary;

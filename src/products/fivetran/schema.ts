@@ -135,7 +135,7 @@ export const fivetranSchema = z
     kubernetes: fivetranKubernetes.prefault({}).meta({ description: 'Kubernetes (runtime: kubernetes): the Helm release and its settings.' }),
   })
   .superRefine((f, ctx) => {
-    if (f.token !== undefined && !isStored(f.token)) {
+    if (f.token && !isStored(f.token)) { // an empty one is refused already, with its fix
       const t = checkToken(f.token);
       if (!t.ok) ctx.addIssue({ code: 'custom', path: ['token'], message: t.message });
     }

@@ -141,10 +141,18 @@ export const tobikoSchema = z
             continue;
           }
           const secret = isSecretParam(p, t.secretParams, t.nonSecretParams);
+          if (secret && !r.value.trim()) {
+            ctx.addIssue({ code: 'custom', path: ['gateways', g, p], message: `${v} is blank (spaces or line breaks only): a secret that output would mask wherever a space stands; give the value, or leave the setting out` });
+            continue;
+          }
           out[p] = canonicalParam(r.value, secret);
           if (secret) registerSecret(r.value, `tobiko.gateways.${g}.${p}`);
         } else {
           const secret = p !== 'type' && isSecretParam(p, t.secretParams, t.nonSecretParams);
+          if (secret && typeof v === 'string' && !v.trim()) {
+            ctx.addIssue({ code: 'custom', path: ['gateways', g, p], message: 'is blank (spaces or line breaks only): a secret that output would mask wherever a space stands; give the value, or leave the setting out' });
+            continue;
+          }
           out[p] = p === 'type' ? v : canonicalParam(v, secret);
           if (secret && typeof out[p] === 'string' && !isStored(out[p]) && !(out[p] as string).startsWith('remote:')) registerSecret(out[p] as string, `tobiko.gateways.${g}.${p}`);
         }
