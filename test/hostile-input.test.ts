@@ -543,6 +543,8 @@ describe('where output goes (--out, --bundle): exit 2 naming the flag and the fi
     [['doctor', '--bundle', 'nodir/b.tgz'], '--bundle: the folder <d>/nodir does not exist; create it first, or give a path in an existing folder'],
     [['doctor', '--bundle', '.'], '--bundle: <d> is a folder; name a file in it, e.g. <d>/hd-setup-diagnostics.tar.gz'],
     [['render', '--preset', 'fivetran-docker', '--out', 'afile'], '--out: <d>/afile exists and is not a folder; give a folder (it is made when missing)'],
+    // a link to a folder is said as a link (it said "is not a folder"), and never written through
+    [['render', '--preset', 'fivetran-docker', '--out', 'alink'], '--out: <d>/alink is a symbolic link (to <d>/adir); hd-setup does not write through links: give the folder itself'],
     // a file of the user's is never written over (one hd-setup exported or saved before is: see lossless.test.ts)
     [['export-preset', '--out', 'afile'], '--out: <d>/afile exists and is not a preset hd-setup wrote; give another name, or move it away first'],
     [['doctor', '--bundle', 'afile'], '--bundle: <d>/afile exists and is not a diagnostics bundle hd-setup wrote; give another name, or move it away first'],
@@ -553,10 +555,13 @@ describe('where output goes (--out, --bundle): exit 2 naming the flag and the fi
     const d = tmp();
     writeFileSync(join(d, 'afile'), 'mine\n');
     execFileSync('mkfifo', [join(d, 'afifo')]);
+    mkdirSync(join(d, 'adir'));
+    symlinkSync(join(d, 'adir'), join(d, 'alink'));
     const r = cli(args, { cwd: d, env: { HOME: d, FIVETRAN_TOKEN: TOKEN } });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`error: ${expected.replaceAll('<d>', d)}\n`);
-    expect(readdirSync(d).sort()).toEqual(['afifo', 'afile']);
+    expect(readdirSync(d).sort()).toEqual(['adir', 'afifo', 'afile', 'alink']);
+    expect(readdirSync(join(d, 'adir'))).toEqual([]);
   });
 });
 

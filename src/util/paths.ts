@@ -1,4 +1,4 @@
-import { lstatSync, statSync } from 'node:fs';
+import { lstatSync, realpathSync, statSync } from 'node:fs';
 import { kindOf, readHead } from './bounded-read.js';
 import { backupFile, writeFileAtomic } from './fsx.js';
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
@@ -97,7 +97,18 @@ export function writeOutputFile(file: string, content: string | Buffer, mode: nu
 /** Why files cannot be written into the folder `dir` (made when missing), or undefined. */
 export function outputDirProblem(dir: string): string | undefined {
   try {
-    if (!lstatSync(dir).isDirectory()) return `${dir} exists and is not a folder; give a folder (it is made when missing)`;
+    const st = lstatSync(dir);
+    if (st.isSymbolicLink()) {
+      // never written through: the link could be changed between the check and the writes
+      let target = '';
+      try {
+        target = realpathSync(dir);
+      } catch {
+        /* a dangling link */
+      }
+      return `${dir} is a symbolic link${target ? ` (to ${target})` : ''}; hd-setup does not write through links: give the folder itself`;
+    }
+    if (!st.isDirectory()) return `${dir} exists and is not a folder; give a folder (it is made when missing)`;
   } catch {
     /* made when missing */
   }
