@@ -456,6 +456,11 @@ describe('local state is input too', () => {
     ['[null]', /installs\.json: install \[0\] is not an object; fix it or move it away/],
     ['[{"product": "fivetran", "runtime": "docker", "installDir": 5}]', /installs\.json: install \[0\] has a installDir that is not a string/],
     ['[{"product": "fivetran", "runtime": "docker", "installDir": "/x\\u0000y"}]', /installs\.json: install \[0\] has an invalid installDir/],
+    // recorded absolute and normalized: a relative folder (another from each working directory), "/", ".." (they were taken)
+    ['[{"product": "fivetran", "runtime": "docker", "installDir": "fivetran"}]', /installs\.json: install \[0\] has an invalid installDir \(hd-setup records an absolute folder\); fix it or move it away/],
+    ['[{"product": "fivetran", "runtime": "docker", "installDir": "/"}]', /installs\.json: install \[0\] has an invalid installDir/],
+    ['[{"product": "fivetran", "runtime": "docker", "installDir": "/opt/a/../b"}]', /installs\.json: install \[0\] has an invalid installDir/],
+    ['[{"product": "fivetran", "runtime": "docker", "installDir": ""}]', /installs\.json: install \[0\] has an invalid installDir/],
     ['[{"product": "fivetran",', /installs\.json:1:\d+: invalid JSON: .*; fix it or move it away/],
     // what an uninstall kept of its containers, read back by the next install: each must be {image, labels}
     ['[{"product": "fivetran", "runtime": "docker", "installDir": "/x", "containers": {"controller": "x"}}]', /installs\.json: install \[0\] has containers that are not \{name: \{image, labels, restart\}\}/],

@@ -6,6 +6,7 @@ import { RUNTIMES } from '../model/base.js';
 import { productIds } from '../products/index.js';
 import { parseJsonStrict } from '../model/json-strict.js';
 import { LIMITS, isProtoKey } from '../model/limits.js';
+import { posix } from 'node:path';
 import { pathProblem } from '../model/patterns.js';
 import { readBoundedText } from '../util/bounded-read.js';
 import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
@@ -85,7 +86,10 @@ function recordProblem(r: unknown): string | undefined {
   if (o.allowRoot !== undefined && typeof o.allowRoot !== 'boolean') return 'has an allowRoot that is not true or false';
   if (o.state !== undefined && o.state !== 'installed' && o.state !== 'started' && o.state !== 'uninstalled') return 'has an unknown state';
   if (o.containers !== undefined && !keptContainersOk(o.containers)) return 'has containers that are not {name: {image, labels, restart}}';
-  if (typeof o.installDir === 'string' && (pathProblem(o.installDir) || !o.installDir)) return 'has an invalid installDir';
+  // hd-setup records it absolute and normalized: anything else (relative, "/", "a/../b") is not its record
+  if (typeof o.installDir === 'string' && (pathProblem(o.installDir) || !posix.isAbsolute(o.installDir) || o.installDir === '/' || posix.normalize(o.installDir) !== o.installDir)) {
+    return 'has an invalid installDir (hd-setup records an absolute folder)';
+  }
   if (o.runtime !== 'kubernetes' && typeof o.installDir !== 'string') return 'has no installDir';
   return undefined;
 }
