@@ -401,6 +401,32 @@ describe('a bare re-run after a --set keeps the setting or refuses, naming the -
     s.server.close();
   });
 
+  it('an integer past 2^53 edited into config.json: a re-run refuses naming it (it offered to keep it as --set …=12345678901234567000, another number); written in quotes it is kept as it is', async () => {
+    const s = await stubEnv('docker', {}, { imagePresent: true });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const file = join(s.home, 'fivetran/conf/config.json');
+    const text = readFileSync(file, 'utf8');
+    const edit = (value: string) => writeFileSync(file, text.replace(/\n}\n?$/, `,\n  "custom_id": ${value}\n}\n`), { mode: 0o600 });
+    edit('12345678901234567890');
+    const edited = readFileSync(file, 'utf8');
+    const r = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toBe(`error: the files of the install at ${s.home}/fivetran do not make a whole install (fivetran.config.custom_id is an integer past 2^53, which is read as another number); put back their last backup (hd-setup rollback), or pass --reset to replace them with what this command gives\n`);
+    expect(readFileSync(file, 'utf8')).toBe(edited);
+    edit('"12345678901234567890"');
+    const quoted = readFileSync(file, 'utf8');
+    // kept (the container is recreated once, as for any hand edit, so that the agent reads it), then a no-op
+    const keep = ['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags, '--set', 'fivetran.config.custom_id="12345678901234567890"'];
+    const kept = cli(keep, { env: s.env });
+    expect(kept.code, kept.stderr).toBe(0);
+    expect(kept.stderr).toMatch(/Write configuration files \.\.\.\n\[2\/7\] skipped: unchanged/);
+    expect(readFileSync(file, 'utf8')).toBe(quoted);
+    const again = cli(keep, { env: s.env });
+    expect(again.stderr).toMatch(/Changed: nothing/);
+    expect(readFileSync(file, 'utf8')).toBe(quoted);
+    s.server.close();
+  });
+
   it('Tobiko: a second gateway made the default with --set: the bare preset names both, and the keep command, whatever order it gives them in, changes nothing', async () => {
     const s = await stubEnv('docker', {}, { imagePresent: true });
     const env = () => readFileSync(join(s.home, 'tobiko/tobiko.env'), 'utf8');

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { chartRef, checked, contextName, duration, egressCheck, helmRelease, imageRef, k8sName, labelKey, labelMap, labelValue, installDirPath, patterned, pullPolicy, resources, secret, secretKey } from '../../model/common.js';
+import { chartRef, checked, contextName, duration, egressCheck, exactNumber, helmRelease, imageRef, k8sName, labelKey, labelMap, labelValue, installDirPath, patterned, pullPolicy, resources, secret, secretKey } from '../../model/common.js';
 import { PATTERNS } from '../../model/patterns.js';
 import { isStored } from '../../model/stored.js';
 import { checkToken } from './token.js';
@@ -129,7 +129,7 @@ export const fivetranSchema = z
     memory: checked(containerMemoryProblem).default('2048m').meta({ description: 'docker/podman: container memory limit.' }),
     selinux: z.union([z.literal('auto'), z.boolean()]).default('auto').meta({ description: 'host_selinux_enabled in config.json; auto detects it.' }),
     config: z
-      .record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'config keys are snake_case agent parameters'), z.union([z.string(), z.number(), z.boolean()]))
+      .record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'config keys are snake_case agent parameters'), z.union([z.string(), exactNumber, z.boolean()]))
       .default({})
       .meta({ description: 'Extra agent parameters written to config.json / the chart config (e.g. custom_dns).' }),
     kubernetes: fivetranKubernetes.prefault({}).meta({ description: 'Kubernetes (runtime: kubernetes): the Helm release and its settings.' }),
