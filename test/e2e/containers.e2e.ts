@@ -454,8 +454,22 @@ for (const rt of runtimes) {
         expect(env.includes(`TCLOUD_CLIENT_SECRET=${CLIENT_SECRET2}`), `${n} has the new client secret in its environment`).toBe(true);
         expect(env.includes(`TCLOUD_CLIENT_SECRET=${CLIENT_SECRET}`), `${n} no longer has the old one`).toBe(false);
       }
-      // one executor removed by hand: stop stops the other (docker would stop it and exit 1; podman 4.3 none)
       const at = ['--preset', 'tobiko-docker', '--set', `runtime=${rt.bin}`, '--set', `tobiko.docker.installDir=${rt.tobikoDir}`];
+      // rollback puts the old client secret back, and both executors are recreated to read it (they kept the
+      // rotated one: the config-hash leaves secrets out, and an env-file is read when a container is created)
+      const rotatedIds = ['tcloud-apply-executor', 'tcloud-run-executor'].map((n) => inspect(rt, n).Id);
+      const back = hd(rt, ['rollback', ...at, '--yes', ...rt.extraFlags]);
+      expect(back.code, back.stderr).toBe(0);
+      noSecrets(back.stdout + back.stderr);
+      for (const [i, n] of ['tcloud-apply-executor', 'tcloud-run-executor'].entries()) {
+        const c = inspect(rt, n);
+        expect(c.Id).not.toBe(rotatedIds[i]);
+        expect(c.State.Running).toBe(true);
+        const env = c.Config.Env as string[];
+        expect(env.includes(`TCLOUD_CLIENT_SECRET=${CLIENT_SECRET}`), `${n} has the client secret the rollback put back`).toBe(true);
+        expect(env.includes(`TCLOUD_CLIENT_SECRET=${CLIENT_SECRET2}`), `${n} no longer has the rotated one`).toBe(false);
+      }
+      // one executor removed by hand: stop stops the other (docker would stop it and exit 1; podman 4.3 none)
       rtCmd(rt, ['rm', '-f', 'tcloud-run-executor']);
       const stop = hd(rt, ['stop', ...at]);
       expect(stop.code, stop.stderr).toBe(0);
