@@ -456,7 +456,7 @@ describe('one install at a time', () => {
     const { lockPath } = await import('../src/exec/lock.js');
     const s = await (await import('./stub-runtime.js')).stubEnv('docker');
     expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
-    const lock = lockPath(s.home, `fivetran:containers:${join(s.home, 'fivetran')}`);
+    const lock = lockPath(s.home, 'fivetran:containers');
     expect(existsSync(join(s.home, '.config/hd-setup/locks'))).toBe(true);
     make(lock);
     const before = s.calls().length;
@@ -501,14 +501,17 @@ describe('one install at a time', () => {
     expect(readdirSync(join(home, '.config/hd-setup/locks'))).toEqual([]);
   }, 60_000);
 
-  it('two installs at once: the second waits, then exits 2 naming the first; the first finishes and frees the lock', async () => {
+  it('two installs at once: the second waits, then exits 2 naming the first (into another install dir too: both passed the one-install-per-runtime check and raced for the container names); the first finishes and frees the lock', async () => {
     const s = await stubEnv();
     const { p: first, err: err1, exited } = await slowInstall(s.env);
     const locks = join(s.home, '.config/hd-setup/locks');
     for (let i = 0; i < 200 && !(existsSync(locks) && readdirSync(locks).length); i++) await new Promise((r) => setTimeout(r, 50));
-    const second = cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'proxy.https=http://proxy.internal:3128', ...rootFlags], { env: { ...s.env, HD_SETUP_LOCK_WAIT_MS: '1000' } });
-    expect(second.code, second.stderr).toBe(2);
-    expect(second.stderr).toMatch(new RegExp(`^error: another hd-setup \\(PID ${first.pid}\\) is changing this install \\(fivetran:containers:${s.home}/fivetran\\)`));
+    for (const other of [['--set', 'proxy.https=http://proxy.internal:3128'], ['--set', 'fivetran.installDir=~/f2']]) {
+      const second = cli(['install', '--preset', 'fivetran-docker', '--yes', ...other, ...rootFlags], { env: { ...s.env, HD_SETUP_LOCK_WAIT_MS: '1000' } });
+      expect(second.code, second.stderr).toBe(2);
+      expect(second.stderr).toMatch(new RegExp(`^error: another hd-setup \\(PID ${first.pid}\\) is changing this install \\(fivetran:containers\\)`));
+    }
+    expect(existsSync(join(s.home, 'f2'))).toBe(false);
     expect(await exited, err1()).toBe(0);
     expect(readdirSync(locks)).toEqual([]);
     expect(JSON.parse(readFileSync(join(s.home, 'fivetran/conf/config.json'), 'utf8')).https_proxy).toBeUndefined();

@@ -19,14 +19,19 @@ export function lockWaitMs(env: NodeJS.ProcessEnv = process.env): number {
   return Number.isInteger(n) && n >= 0 && n <= 600_000 ? n : LOCK_WAIT_MS;
 }
 
-/** The key of an install target: its product and where it lives (install dir, or context/namespace/release). */
-export function installLockKey(t: { product: string; runtime: string; installDir?: string; namespace?: string; release?: string }): string {
-  return t.runtime === 'kubernetes' ? `${t.product}:kubernetes:${t.namespace ?? ''}/${t.release ?? ''}` : `${t.product}:containers:${t.installDir ?? ''}`;
+/**
+ * The key of an install target: its product and where it lives. Kubernetes: namespace/release. docker and
+ * podman: the product alone, whatever the install dir: its containers have fixed names on the runtime, so
+ * two installs into two dirs at once would both pass the check that one runtime runs one install, and race
+ * for the same container names (the loser left a record that no command could remove).
+ */
+export function installLockKey(t: { product: string; runtime: string; namespace?: string; release?: string }): string {
+  return t.runtime === 'kubernetes' ? `${t.product}:kubernetes:${t.namespace ?? ''}/${t.release ?? ''}` : `${t.product}:containers`;
 }
 
 /** The lock of an install found on the machine (lifecycle commands): the same key an install of it takes. */
 export function lockInstall(d: { product: string; runtime: string; where: string; release?: { name: string; namespace: string } }, home = homeOf()): Promise<Lock> {
-  const key = installLockKey({ product: d.product, runtime: d.runtime, ...(d.release ? { namespace: d.release.namespace, release: d.release.name } : { installDir: d.where }) });
+  const key = installLockKey({ product: d.product, runtime: d.runtime, ...(d.release ? { namespace: d.release.namespace, release: d.release.name } : {}) });
   return acquireLock(key, home);
 }
 
