@@ -1,7 +1,7 @@
 // Behaviours that one-line changes to the source once broke without any test noticing: each has a test
 // here that drives the real CLI (the bundle) on the stub runtime, or the render, and fails on that change.
 import { describe, expect, it } from 'vitest';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { withSecretRefs } from '../src/model/secret-refs.js';
@@ -54,6 +54,27 @@ describe('what a one-line change once broke unnoticed', () => {
     expect(back.stderr).toMatch(/^\[8\/8\] /m);
     expect(back.stderr.match(/^✔ .*: done\.$/gm)).toHaveLength(1);
     expect(back.stderr).toMatch(/Changed:\n {4}- restored \S+config\.json from \S+\n/);
+    s.server.close();
+  });
+
+  it('a rollback puts back a hand-broken config (it is what rollback is for), and passes over a backup that does not make a whole install, with a warning: it restored it, then refused it with the file already replaced', async () => {
+    const s = await stub();
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const conf = join(s.home, 'fivetran/conf/config.json');
+    const good = readFileSync(conf, 'utf8');
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'proxy.https=http://proxy.internal:3128', ...rootFlags], { env: s.env }).code).toBe(0);
+    writeFileSync(conf, readFileSync(conf, 'utf8').replace(/"token": "[^"]*"/, '"token": "oops"'), { mode: 0o600 });
+    // the first rollback puts the good config back (the broken one is kept as a backup: the newest)
+    const first = cli(['rollback', '--yes', ...rootFlags], { env: s.env });
+    expect(first.code, first.stderr).toBe(0);
+    expect(readFileSync(conf, 'utf8')).toBe(good);
+    const broken = readdirSync(join(s.home, 'fivetran/conf')).filter((f) => f.startsWith('config.json.bak-')).sort().at(-1)!;
+    expect(readFileSync(join(s.home, 'fivetran/conf', broken), 'utf8')).toContain('"token": "oops"');
+    // the second passes it over, naming why, and restores the good one before it
+    const second = cli(['rollback', '--yes', ...rootFlags], { env: s.env });
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stderr).toContain(`warning: skipping ${join(s.home, 'fivetran/conf', broken)}: it does not make a whole install (fivetran.token does not decode to <controller_id>:<secret>)\n`);
+    expect(readFileSync(conf, 'utf8')).toBe(good);
     s.server.close();
   });
 

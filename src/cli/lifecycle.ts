@@ -142,7 +142,7 @@ export async function rollbackCommand(flags: LifecycleFlags): Promise<number> {
     return exitCodeOf(await life.runLifecycle(d, plan, flags, reporterFor(flags)));
   }
   const file = await life.configFileOf(d);
-  const b = life.latestBackup(file);
+  const b = await life.latestWholeBackup(d, file);
   if (!b) throw new UserError([{ path: '', message: `no backup of ${file} to roll back to (a backup is made each time hd-setup changes it)` }]);
   if (flags.dryRun) {
     if (flags.json) printJson({ dryRun: true, command: 'rollback', where: d.where, product: d.location.product, runtime: d.location.runtime, restore: { file, from: b }, then: 're-apply it (containers are recreated)' });

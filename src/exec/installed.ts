@@ -79,6 +79,8 @@ export interface DetectedInstall {
 
 export interface GatherOptions {
   home: string;
+  /** Read this text for the file at this path (what the install would be with a backup restored). */
+  instead?: { path: string; text: string };
   env: NodeJS.ProcessEnv;
   /** Facts render used (selinux, runtime binary) so that decode can tell a default from a setting. */
   renderEnv: RenderEnv;
@@ -210,7 +212,7 @@ export async function gather(loc: Location, o: GatherOptions): Promise<{ artifac
   for (const f of reads.files) {
     const dir = f.base === 'install' ? (loc.installDir ?? o.home) : f.base === 'state' ? stateDir(loc, o.home) : posix.join(o.home, '.config/systemd/user');
     const path = posix.join(dir, f.rel);
-    const text = read(path);
+    const text = o.instead?.path === path ? o.instead.text : read(path);
     if (text === undefined) continue;
     // Local state is input: a file that is not what hd-setup writes is exit 2 naming it, before decode reads it.
     if (f.rel.endsWith('.json')) withBackupFix(path, (fix) => parseInstallConfig(text, path, fix));

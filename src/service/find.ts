@@ -6,7 +6,7 @@ import { getIn, setIn } from '../model/reconcile.js';
 import { RUNTIMES } from '../model/base.js';
 import { PRODUCTS, findProduct, productIds, installName } from '../products/index.js';
 import { detectHost } from '../exec/detect.js';
-import { defaultLocations, detectAt, type DetectedInstall } from '../exec/installed.js';
+import { defaultLocations, detectAt, type DetectedInstall, type GatherOptions } from '../exec/installed.js';
 import { findRecord, readRegistry, type InstallRecord } from '../exec/registry.js';
 import { redactor } from '../util/output.js';
 import { shellQuote } from '../util/shell.js';
@@ -87,14 +87,14 @@ export function refuseOtherDaemons(c: FindContext, fits: (loc: Location) => bool
   }
 }
 
-async function detect(loc: Location, c: FindContext, unreachable: 'throw' | 'absent' = 'throw'): Promise<DetectedInstall | undefined> {
+async function detect(loc: Location, c: FindContext, unreachable: 'throw' | 'absent' = 'throw', instead?: GatherOptions['instead']): Promise<DetectedInstall | undefined> {
   if (loc.runtime === 'docker') {
     const rec = findRecord(c.home, loc);
     refuseOtherDaemon(loc, rec, c);
     useRecordedDaemon(rec, c);
   }
   const host = await detectHost(loc.runtime, { env: c.env, home: c.home, light: true });
-  const d = await detectAt(loc, { home: c.home, env: c.env, renderEnv: { home: c.home, selinux: host.selinux, runtimeBin: host.runtimeBin, version: VERSION, ...(host.dockerHost ? { dockerHost: host.dockerHost } : {}) }, unreachable });
+  const d = await detectAt(loc, { home: c.home, env: c.env, renderEnv: { home: c.home, selinux: host.selinux, runtimeBin: host.runtimeBin, version: VERSION, ...(host.dockerHost ? { dockerHost: host.dockerHost } : {}) }, unreachable, ...(instead ? { instead } : {}) });
   if (d) guardSecrets(d);
   return d;
 }
@@ -103,8 +103,8 @@ async function detect(loc: Location, c: FindContext, unreachable: 'throw' | 'abs
  * The install at a location, if any. A Kubernetes cluster that cannot be reached is exit 1 with the cause
  * (never "no install found"), unless `unreachable: 'absent'` (install: its preflight reports the server).
  */
-export async function findAt(loc: Location, c: FindContext, unreachable: 'throw' | 'absent' = 'throw'): Promise<DetectedInstall | undefined> {
-  return detect(loc, c, unreachable);
+export async function findAt(loc: Location, c: FindContext, unreachable: 'throw' | 'absent' = 'throw', instead?: GatherOptions['instead']): Promise<DetectedInstall | undefined> {
+  return detect(loc, c, unreachable, instead);
 }
 
 /**

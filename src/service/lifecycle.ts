@@ -10,11 +10,12 @@ import { productOf, installName } from '../products/index.js';
 import type { KubeSpec, ProductModule } from '../products/types.js';
 import { choosingFlags, findAt, findContext } from './find.js';
 import { getIn } from '../model/reconcile.js';
-import { latestGoodBackup, listBackups, purgeActions } from '../util/fsx.js';
+import { goodBackups, latestGoodBackup, listBackups, purgeActions } from '../util/fsx.js';
 import { acquireLock, installLockKey, type Lock } from '../exec/lock.js';
 import { backupValidator } from '../exec/local-state.js';
 import { posix } from 'node:path';
 import { UserError } from '../model/errors.js';
+import { parseModel } from '../products/load.js';
 import { withSecretRefs } from '../model/secret-refs.js';
 import { secretConfigKeys, secretFields } from '../products/secrets.js';
 import { detectHost, detectRuntime } from '../exec/detect.js';
@@ -333,6 +334,32 @@ export function latestBackup(file: string): string | undefined {
   return good?.path;
 }
 
+/**
+ * docker/podman: the newest backup of the config file that makes a whole install in its place, read back
+ * as the re-apply will read it. One that does not (a hand edit backed up by an earlier rollback) is passed
+ * over with a warning: restored, the re-apply would refuse it after the file was already replaced.
+ */
+export async function latestWholeBackup(d: DetectedInstall, file: string): Promise<string | undefined> {
+  for (const b of goodBackups(file, backupValidator(file))) {
+    if (!b.path) {
+      process.stderr.write(`warning: skipping ${b.skipped}: it is empty or incomplete\n`);
+      continue;
+    }
+    let problem: string | undefined;
+    try {
+      const restored = await findAt(d.location, findContext(), 'throw', { path: file, text: b.text });
+      if (!restored) problem = 'nothing to read back';
+      else parseModel(structuredClone(restored.preset), { env: {} });
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      problem = e.problems.map((p) => `${p.path ? `${p.path} ` : ''}${p.message.split('; ')[0]}`).join(', ');
+    }
+    if (!problem) return b.path;
+    process.stderr.write(`warning: skipping ${b.path}: it does not make a whole install (${problem})\n`);
+  }
+  return undefined;
+}
+
 /** One change at a time per install: taken before acting; `waited` says another run held it (re-read then). */
 export function lockAt(loc: Location, home: string): Promise<Lock> {
   return acquireLock(installLockKey(loc), home);
@@ -361,7 +388,14 @@ export async function rollbackFromBackup(d: DetectedInstall, file: string, backu
   // What the restore changes (a secret alone too) must reach the containers: they are recreated then.
   const changes = !sameContent(file, backup);
   // the steps the re-apply will have, as planned for the install before the restore: "[1/8]", not "[1/1]"
-  const expected = (await startPrepared(d, changes)).plan.steps.length;
+  // (none known when the files in place do not make a whole install: the case a rollback is for)
+  const expected = await startPrepared(d, changes).then(
+    (p) => p.plan.steps.length,
+    (e: unknown) => {
+      if (e instanceof UserError) return 0;
+      throw e;
+    },
+  );
   const summary = await runPlans(
     [
       async () => ({ p: restoreP, c: effectiveChoices(restoreP, choices) }),

@@ -295,18 +295,25 @@ export function pruneBackups(path: string, keep = backupsKept()): string[] {
  */
 export function latestGoodBackup(path: string, valid: (text: string) => boolean): { path: string; skipped: string[] } | undefined {
   const skipped: string[] = [];
+  for (const b of goodBackups(path, valid)) {
+    if (b.path) return { path: b.path, skipped };
+    skipped.push(b.skipped!);
+  }
+  return undefined;
+}
+
+/** The backups of a file, newest first: each one that reads as UTF-8 and is `valid` with its text, or skipped. */
+export function* goodBackups(path: string, valid: (text: string) => boolean): Generator<{ path: string; text: string; skipped?: undefined } | { path?: undefined; skipped: string }> {
   for (const b of listBackups(path).reverse()) {
     let text: string;
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(readNoFollow(b));
     } catch {
-      skipped.push(b);
+      yield { skipped: b };
       continue;
     }
-    if (text.length > 0 && valid(text)) return { path: b, skipped };
-    skipped.push(b);
+    yield text.length > 0 && valid(text) ? { path: b, text } : { skipped: b };
   }
-  return undefined;
 }
 
 // ---- what hd-setup created in an install dir ----
