@@ -10,15 +10,15 @@ export const b64 = (s: string) => Buffer.from(s).toString('base64');
 export const tokenOf = (secretPart: string) => b64(`clever_tiger:${secretPart}`);
 
 // Secrets of every shape, unique to this run.
-// Proxy passwords with every awkward character, percent-encoded as a URL must carry them; a raw `@` too.
-export const PROXY_PW_RAW = `Pr0xy@${RUN}%22%27%24%23%5C%20%3A%2F%25x`;
+// Proxy passwords with every awkward character, percent-encoded as a URL must carry them; a raw `@` and `&` too.
+export const PROXY_PW_RAW = `Pr0xy@${RUN}&%22%27%24%23%5C%20%3A%2F%25%3C%3Ex`; // & < >: Go's JSON (helm, kubectl) spells them \u0026 \u003c \u003e
 export const PROXY_PW = decodeURIComponent(PROXY_PW_RAW);
 export const PROXY = `http://bob:${PROXY_PW_RAW}@proxy.internal:3128`;
 export const PROXY2_PW = `second-proxy-pw-${RUN}`;
 export const PROXY2 = `http://alice:${PROXY2_PW}@proxy2.internal:3128`;
 export const USER_ONLY = 'http://bob@proxy.internal:3128';
 
-export const SPECIAL_PART = `S3cr3t ${RUN} @:/%"'$#\\ end`;
+export const SPECIAL_PART = `S3cr3t ${RUN} @:/%"'$#\\&<> end`;
 export const LONG_PART = `L${RUN}${'k'.repeat(4096)}`;
 export const B64_CLIENT = b64(`client-secret-bytes-${RUN}-\u0001\u00ff`);
 export const PRIVATE_KEY = 'password1'; // a common word: masked inside other words too
@@ -27,17 +27,31 @@ export const JSON_LITERAL = `unquotedLiteral${RUN}`;
 
 /** Every spelling of a secret a reader could turn back into it. */
 export function spellings(secret: string): string[] {
-  const out = new Set([secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret), b64(secret).replace(/=+$/, '')]);
+  const j = JSON.stringify(secret).slice(1, -1);
+  const out = new Set([secret, j, JSON.stringify(j).slice(1, -1), encodeURIComponent(secret), b64(secret).replace(/=+$/, '')]);
   for (const line of secret.split('\n')) if (line.trim().length >= 8) out.add(line.trim());
   return [...out];
 }
 
+/**
+ * The text with JSON's \uXXXX escapes read (Go's JSON, helm's and kubectl's, writes & < > so; Python's
+ * every non-ASCII character), at every depth of nesting: what a reader of the file would see.
+ */
+function unescaped(text: string): string {
+  let t = text;
+  for (let i = 0; i < 3 && /\\+u[0-9a-fA-F]{4}/.test(t); i++) t = t.replace(/\\+u([0-9a-fA-F]{4})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+  return t;
+}
+
 /** The first spelling of a secret found in the text, with what is around it; undefined when none is. */
 export function firstLeak(text: string, secrets: readonly string[]): string | undefined {
+  const texts = [...new Set([text, unescaped(text)])];
   for (const secret of secrets) {
     for (const s of spellings(secret)) {
-      const i = text.indexOf(s);
-      if (i >= 0) return `leaked ${JSON.stringify(s.slice(0, 40))}: ...${JSON.stringify(text.slice(Math.max(0, i - 60), i + Math.min(s.length, 40) + 20))}...`;
+      for (const t of texts) {
+        const i = t.indexOf(s);
+        if (i >= 0) return `leaked ${JSON.stringify(s.slice(0, 40))}${t === text ? '' : ' (as \\u escapes)'}: ...${JSON.stringify(t.slice(Math.max(0, i - 60), i + Math.min(s.length, 40) + 20))}...`;
+      }
     }
   }
   return undefined;

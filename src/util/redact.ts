@@ -45,6 +45,11 @@ function isWordChar(c: number, kind: Bound): boolean {
 }
 
 const json = (s: string) => JSON.stringify(s).slice(1, -1);
+const u4 = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+/** Go's encoding/json (helm, kubectl -o json): also <, > and & as \u003c, \u003e, \u0026 (and U+2028/9). */
+const goJson = (j: string) => j.replace(/[<>&\u2028\u2029]/g, u4);
+/** JSON kept to ASCII (Python's json.dumps, jq -a): every other code unit as \uXXXX. */
+const asciiJson = (j: string) => j.replace(/[^\x00-\x7f]/g, u4);
 const formEncode = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
 function safeEncodeURI(s: string): string {
   try {
@@ -64,7 +69,7 @@ function safeEncodeURIComponent(s: string): string {
 /** The ways one piece of text (a secret, or one line of it) can be spelled in output. */
 function textForms(x: string): string[] {
   const j = json(x);
-  return [x, j, json(j), safeEncodeURIComponent(x), formEncode(x), safeEncodeURI(x), x.replace(/'/g, `'\\''`), x.replace(/'/g, `'"'"'`), x.replace(/'/g, `''`), x.replace(/"/g, '\\"')];
+  return [x, j, json(j), goJson(j), goJson(json(j)), json(goJson(j)), asciiJson(j), safeEncodeURIComponent(x), formEncode(x), safeEncodeURI(x), x.replace(/'/g, `'\\''`), x.replace(/'/g, `'"'"'`), x.replace(/'/g, `''`), x.replace(/"/g, '\\"')];
 }
 
 const toUrl = (b: string) => b.replace(/\+/g, '-').replace(/\//g, '_');

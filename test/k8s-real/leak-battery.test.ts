@@ -23,7 +23,7 @@ const T = 600_000;
 /** hd-setup as a child process while sampling the argv of it and of every process under it (helm, kubectl). */
 const hdSampled = (args: string[], env: NodeJS.ProcessEnv) => runSampled(args, env);
 
-const SPECIAL_PW = `Wh ${RUN} @:/%"'$#\\ pw`;
+const SPECIAL_PW = `Wh ${RUN} @:/%"'$#\\&<> pw`;
 // Secrets that live only in the cluster (a Secret the user made): hd-setup never reads their values.
 const USER_TOKEN = tokenOf(`user-made-${RUN}`);
 const USER_CLIENT = `user-made-client-${RUN}`;

@@ -16,14 +16,14 @@ const CTRL_U = '\x15';
 const HOME = '\x1b[H';
 const ALT_B = '\x1bb';
 
-function mount(initial: Answers = {}) {
+function mount(initial: Answers = {}, files?: { path: string; mode: string; content: string }[]) {
   let done: { kind: string; answers: Answers } | undefined;
   const saved: string[] = [];
   const app = inkRender(
     <WizardApp
       initial={initial}
       detection={{}}
-      review={async () => ({ ok: true, text: 'Files\n  0600 conf/config.json' })}
+      review={async () => ({ ok: true, text: 'Files\n  0600 conf/config.json', ...(files ? { files } : {}) })}
       save={async (_a, p) => {
         saved.push(p);
         return `Saved ${p}.`;
@@ -206,6 +206,49 @@ describe('save as preset (review)', () => {
     await until(() => w.saved.length > 0);
     expect(w.saved).toEqual(['./pasted.yaml']);
     w.app.unmount();
+  });
+  it('s, a path and Enter in one chunk (a slow link, tmux) save there: the path was compared whole with "s", and the Enter installed', async () => {
+    const w = mount({ product: 'fivetran', runtime: 'docker', fivetran: { token: TOKEN } });
+    await w.untilFrame('enter install');
+    await w.keys(`s~/mine.yaml${ENTER}`);
+    await until(() => w.saved.length > 0);
+    expect(w.saved).toEqual([`${process.env.HOME}/mine.yaml`]);
+    await w.untilFrame('Saved');
+    expect(w.result()).toBeUndefined();
+    // a letter that is no key, with Enter, in one chunk: the Enter alone installs, as pressed alone
+    await w.keys(`x${ENTER}`);
+    await until(() => w.result() !== undefined);
+    expect(w.result()?.kind).toBe('install');
+    w.app.unmount();
+  });
+  it('Escapes in one chunk go back as many screens from the review, and from its viewer (the rest of the chunk was dropped)', async () => {
+    const title = (f: string) => f.split('\n').find((l) => l.trim() && !l.includes('hd-setup')) ?? '';
+    // one Escape at a time: where two and three lead
+    const one = mount({ product: 'fivetran', runtime: 'docker', fivetran: { token: TOKEN } });
+    await one.untilFrame('enter install');
+    await one.keys('\x1b');
+    await until(() => !one.frame().includes('enter install'));
+    await one.keys('\x1b');
+    const twoBack = one.frame();
+    await one.keys('\x1b');
+    const threeBack = one.frame();
+    one.app.unmount();
+    expect(twoBack).not.toBe(threeBack);
+    const chunk = mount({ product: 'fivetran', runtime: 'docker', fivetran: { token: TOKEN } });
+    await chunk.untilFrame('enter install');
+    await chunk.keys('\x1b\x1b');
+    await until(() => chunk.frame() === twoBack);
+    expect(title(chunk.frame())).toBe(title(twoBack));
+    chunk.app.unmount();
+    // the viewer: the first Escape closes it, the next two go back from the review
+    const viewer = mount({ product: 'fivetran', runtime: 'docker', fivetran: { token: TOKEN } }, [{ path: '/x/conf/config.json', mode: '0600', content: '{}\n' }]);
+    await viewer.untilFrame('v view');
+    await viewer.keys('v');
+    await viewer.untilFrame('/x/conf/config.json');
+    await viewer.keys('\x1b\x1b\x1b');
+    await until(() => viewer.frame() === twoBack);
+    expect(title(viewer.frame())).toBe(title(twoBack));
+    viewer.app.unmount();
   });
   it('Esc cancels the save and the review keys come back', async () => {
     const w = await at();

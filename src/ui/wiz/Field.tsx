@@ -1,16 +1,16 @@
 // A single-line text field (the review's save-as-preset path) and the view of a line of text with its
 // cursor (the wizard's text questions too). The field keeps its line in a ref, so keys that arrive
 // faster than renders (pasting, fast typing) are not lost; the editing is keys.ts's line editor.
-import React, { useRef, useState } from 'react';
+import React, { useLayoutEffect, useRef, useState } from 'react';
 import { Text } from 'ink';
-import { editLine, graphemes, lineAt, parseInput, pastedText, type LineState } from './keys.js';
+import { editLine, graphemes, lineAt, parseInput, pastedText, type KeyPress, type LineState } from './keys.js';
 import { useRawInput } from './use-keys.js';
 
 /**
  * `replaceOnType`: the value is a suggestion (a default path): typing text first replaces it whole, as a
  * selected placeholder would; a movement, Backspace or Ctrl-U first edits it instead.
  */
-export function Field({ value, onChange, onSubmit, onCancel, onRefuse, isActive = true, replaceOnType = false }: { value: string; onChange: (v: string) => void; onSubmit: (v: string) => void; onCancel?: () => void; onRefuse?: (why: string) => void; isActive?: boolean; replaceOnType?: boolean }) {
+export function Field({ value, onChange, onSubmit, onCancel, onRefuse, isActive = true, replaceOnType = false, initialKeys }: { value: string; onChange: (v: string) => void; onSubmit: (v: string) => void; onCancel?: () => void; onRefuse?: (why: string) => void; isActive?: boolean; replaceOnType?: boolean; /** Keys that arrived with the one that opened the field (one chunk): they are its first. */ initialKeys?: readonly KeyPress[] }) {
   const line = useRef<LineState>(lineAt(value));
   const pristine = useRef(replaceOnType);
   const [, redraw] = useState(0);
@@ -21,50 +21,54 @@ export function Field({ value, onChange, onSubmit, onCancel, onRefuse, isActive 
     line.current = lineAt(value);
     emitted.current = value;
   }
-  useRawInput(
-    (data) => {
-      // A chunk can hold several keys (fast typing, a paste, tmux): apply them in order; an Enter in it
-      // submits what came before.
-      let l = line.current;
-      let submit = false;
-      let cancel = false;
-      for (let k of parseInput(data)) {
-        if (k.paste) {
-          // One line, inserted as typed text; a paste of several lines goes in nowhere (keys.ts pastedText).
-          const p = pastedText(k.input, false);
-          if ('error' in p) {
-            onRefuse?.(p.error);
-            continue;
-          }
-          k = { input: p.text };
+  // A chunk can hold several keys (fast typing, a paste, tmux): apply them in order; an Enter in it
+  // submits what came before.
+  const apply = (keys: readonly KeyPress[]) => {
+    let l = line.current;
+    let submit = false;
+    let cancel = false;
+    for (let k of keys) {
+      if (k.paste) {
+        // One line, inserted as typed text; a paste of several lines goes in nowhere (keys.ts pastedText).
+        const p = pastedText(k.input, false);
+        if ('error' in p) {
+          onRefuse?.(p.error);
+          continue;
         }
-        if (k.escape) {
-          cancel = true;
-          break;
-        }
-        if (pristine.current) {
-          pristine.current = false;
-          if (k.input && !k.ctrl && !k.meta && !k.return) l = lineAt('');
-        }
-        const r = editLine(l, k);
-        if (r === 'submit') {
-          submit = true;
-          break;
-        }
-        if (r !== undefined) l = r;
+        k = { input: p.text };
       }
-      const before = line.current;
-      line.current = l;
-      if (l.text !== before.text) {
-        emitted.current = l.text;
-        onChange(l.text);
+      if (k.escape) {
+        cancel = true;
+        break;
       }
-      if (l.cursor !== before.cursor || l.text !== before.text) redraw((n) => n + 1);
-      if (cancel) onCancel?.();
-      else if (submit) onSubmit(l.text);
-    },
-    { isActive },
-  );
+      if (pristine.current) {
+        pristine.current = false;
+        if (k.input && !k.ctrl && !k.meta && !k.return) l = lineAt('');
+      }
+      const r = editLine(l, k);
+      if (r === 'submit') {
+        submit = true;
+        break;
+      }
+      if (r !== undefined) l = r;
+    }
+    const before = line.current;
+    line.current = l;
+    if (l.text !== before.text) {
+      emitted.current = l.text;
+      onChange(l.text);
+    }
+    if (l.cursor !== before.cursor || l.text !== before.text) redraw((n) => n + 1);
+    if (cancel) onCancel?.();
+    else if (submit) onSubmit(l.text);
+  };
+  useRawInput((data) => apply(parseInput(data)), { isActive });
+  const started = useRef(false);
+  useLayoutEffect(() => {
+    if (started.current) return;
+    started.current = true;
+    if (initialKeys?.length) apply(initialKeys);
+  });
   return <TextView value={line.current.text} cursor={line.current.cursor} />;
 }
 

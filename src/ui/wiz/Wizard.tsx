@@ -6,7 +6,7 @@ import { useTerminalSize } from '../use-terminal-size.js';
 import { Field, TextView, lineParts } from './Field.js';
 import { Choice } from './Choice.js';
 import { useRawInput } from './use-keys.js';
-import { parseInput } from './keys.js';
+import { oneByOne, parseInput, type KeyPress } from './keys.js';
 import { DEFAULT_PRESET_PATH, presetPath } from './preset-path.js';
 import { wrapLines } from '../summary.js';
 import { colorsEnabled } from '../theme.js';
@@ -107,7 +107,7 @@ function lineLength(q: Question & { kind: 'text' }, s: WizardState): number {
 // Long lines (the exact commands) wrap at spaces or path boundaries, with hanging indents.
 export { wrapLines } from '../summary.js';
 
-function Review({ s, review, save, skipChecks, onConfirm, onBack, avail }: { s: WizardState; review: WizardProps['review']; save: WizardProps['save']; skipChecks: WizardProps['skipChecks']; onConfirm: () => void; onBack: () => void; avail: number }) {
+function Review({ s, review, save, skipChecks, onConfirm, onBack, avail }: { s: WizardState; review: WizardProps['review']; save: WizardProps['save']; skipChecks: WizardProps['skipChecks']; onConfirm: () => void; onBack: (rest: readonly KeyPress[]) => void; avail: number }) {
   const { columns } = useTerminalSize();
   const [result, setResult] = useState<ReviewText | undefined>();
   const [top, setTop] = useState(0);
@@ -146,43 +146,60 @@ function Review({ s, review, save, skipChecks, onConfirm, onBack, avail }: { s: 
   const at = Math.min(top, maxTop);
   // Raw input through a handler that is always this render's (useRawInput keeps the latest): an Enter
   // that arrives right after the plan became ready sees it ready.
-  useRawInput(
-    (data) => {
-      for (const key of parseInput(data)) {
-        if (key.paste) continue; // pasted text is no key: its "s" saves nothing, its line break installs nothing
-        const input = key.meta || key.ctrl ? '' : key.input;
-        if (key.downArrow) setTop((t) => Math.min(maxTop, Math.min(t, maxTop) + 1));
-        else if (key.upArrow) setTop((t) => Math.max(0, Math.min(t, maxTop) - 1));
-        else if (key.pageDown || input === ' ') setTop((t) => Math.min(maxTop, Math.min(t, maxTop) + rows));
-        else if (key.pageUp) setTop((t) => Math.max(0, Math.min(t, maxTop) - rows));
-        else if (key.home || input === 'g') setTop(0);
-        else if (key.end || input === 'G') setTop(maxTop);
-        else if (key.return && result?.ok) return onConfirm();
-        else if (input === 's' && result) return setSaving(DEFAULT_PRESET_PATH);
-        else if (input === 'v' && result?.files?.length) return setViewing(openViewer());
-        else if (input === 'k' && result?.failed?.length && skipChecks) {
-          skipChecks(result.failed);
-          setTop(0);
-          setRound((r) => r + 1);
-          return;
-        } else if (key.escape || key.leftArrow) return onBack();
-      }
-    },
-    { isActive: saving === undefined && viewing === undefined },
-  );
   const files = result?.files ?? [];
-  useRawInput(
-    (data) => {
-      let v: ViewerState | undefined = viewing;
-      for (const key of parseInput(data)) {
-        if (!v) break;
-        if (key.paste) continue;
-        v = viewerKey(v, key, files, width, vrows);
+  // Keys for the save field that came with the one that opened it ("s~/mine.yaml⏎" at once: a slow link,
+  // tmux), until the field is drawn and takes keys itself.
+  const forSave = useRef<KeyPress[]>([]);
+  // What takes keys now, known at once: input that arrives before the next render (Ink hands a chunk over
+  // as several events) goes where the keys before it led, never to the review behind the field or viewer.
+  const savingNow = useRef(false);
+  const viewingNow = useRef<ViewerState | undefined>(undefined);
+  const showViewer = (v: ViewerState | undefined) => {
+    viewingNow.current = v;
+    setViewing(v);
+  };
+  // The keys of one chunk, one by one (a run of text is one key per character): a key that opens the save
+  // field or the viewer hands it the rest of the chunk, and Escapes go back as many screens. (Compared
+  // whole, "s~/mine.yaml" was no key, and the Enter after it installed.)
+  const act = (keys: readonly KeyPress[]): void => {
+    if (savingNow.current) return void forSave.current.push(...keys);
+    if (viewingNow.current) return view(keys);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      if (key.paste) continue; // pasted text is no key: its "s" saves nothing, its line break installs nothing
+      const input = key.meta || key.ctrl ? '' : key.input;
+      if (key.downArrow) setTop((t) => Math.min(maxTop, Math.min(t, maxTop) + 1));
+      else if (key.upArrow) setTop((t) => Math.max(0, Math.min(t, maxTop) - 1));
+      else if (key.pageDown || input === ' ') setTop((t) => Math.min(maxTop, Math.min(t, maxTop) + rows));
+      else if (key.pageUp) setTop((t) => Math.max(0, Math.min(t, maxTop) - rows));
+      else if (key.home || input === 'g') setTop(0);
+      else if (key.end || input === 'G') setTop(maxTop);
+      else if (key.return && result?.ok) return onConfirm();
+      else if (input === 's' && result) {
+        forSave.current = keys.slice(i + 1);
+        savingNow.current = true;
+        return setSaving(DEFAULT_PRESET_PATH);
+      } else if (input === 'v' && files.length) {
+        viewingNow.current = openViewer();
+        return view(keys.slice(i + 1));
       }
-      setViewing(v);
-    },
-    { isActive: viewing !== undefined },
-  );
+      else if (input === 'k' && result?.failed?.length && skipChecks) {
+        skipChecks(result.failed);
+        setTop(0);
+        setRound((r) => r + 1);
+        return;
+      } else if (key.escape || key.leftArrow) return onBack(keys.slice(i + 1));
+    }
+  };
+  /** The viewer takes keys until one closes it; the rest of the chunk goes to the review again. */
+  const view = (keys: readonly KeyPress[]) => {
+    let v = viewingNow.current;
+    let i = 0;
+    for (; i < keys.length && v; i++) if (!keys[i]!.paste) v = viewerKey(v, keys[i]!, files, width, vrows);
+    showViewer(v);
+    if (!v) act(keys.slice(i));
+  };
+  useRawInput((data) => act(oneByOne(parseInput(data))), { isActive: saving === undefined });
   if (viewing && files[viewing.index]) {
     const all = viewLines(files[viewing.index]!, width);
     const vtop = Math.min(viewing.top, Math.max(0, all.length - vrows));
@@ -225,11 +242,14 @@ function Review({ s, review, save, skipChecks, onConfirm, onBack, avail }: { s: 
               setMessage(undefined); // a refused paste's message is about the text before
             }}
             onCancel={() => {
+              savingNow.current = false;
               setSaving(undefined);
               setMessage(undefined);
             }}
             onRefuse={(why) => setMessage(`error: ${why}`)}
+            initialKeys={forSave.current}
             onSubmit={(p) => {
+              savingNow.current = false;
               setSaving(undefined);
               const path = presetPath(p);
               if (!path) return setMessage('error: give a file name for the preset, e.g. ./hd-setup-preset.yaml');
@@ -436,7 +456,11 @@ export function WizardApp(p: WizardProps) {
         <Header s={s} />
         <Lines lines={noteLines} color={color('yellow')} />
         <Box flexDirection="column" marginTop={1}>
-          <Review s={s} review={p.review} save={p.save} skipChecks={p.skipChecks} onConfirm={() => dispatch({ type: 'confirm' })} onBack={() => dispatch({ type: 'back' })} avail={avail} />
+          <Review s={s} review={p.review} save={p.save} skipChecks={p.skipChecks} onConfirm={() => dispatch({ type: 'confirm' })} onBack={(rest) => {
+              dispatch({ type: 'back' });
+              // the keys after the Escape (more Escapes: as many screens back) act on the screen it went to
+              if (rest.length) dispatch({ type: 'keys', keys: rest });
+            }} avail={avail} />
           <Lines lines={errorLines} color={color('red')} />
         </Box>
       </Box>

@@ -278,6 +278,11 @@ function parseKeys(raw: string): KeyPress[] {
   return out;
 }
 
+/** Each run of typed text as one key per character (grapheme): for screens whose keys are single letters. */
+export function oneByOne(keys: readonly KeyPress[]): KeyPress[] {
+  return keys.flatMap((k) => (!k.paste && Object.keys(k).length === 1 && k.input.length > 1 ? graphemes(k.input).map((g) => ({ input: g })) : [k]));
+}
+
 /**
  * A key as the tests and Ink's useInput describe it: a plain one whose input holds several keys (text
  * with Enter, backspace or escape sequences in it) becomes those keys, in order.
