@@ -174,12 +174,14 @@ export async function detectState(model: Model, host: HostFacts, destFiles: stri
     if (!which('kubectl')) return { containers: {}, networks: [], images: [], files, modes, kubernetes: { namespaceExists: false } };
     // An API server that cannot be reached is reported once, by preflight: nothing more to ask it here.
     if (!(await reachCluster(k.context)).ok) return { containers: {}, networks: [], images: [], files, modes, kubernetes: { namespaceExists: false } };
-    const [ns, values, status, deployments] = await Promise.all([
+    const [ns, values, status, deployments, secrets] = await Promise.all([
       probe(['kubectl', ...ctx, `--request-timeout=${REQUEST_TIMEOUT}`, 'get', 'namespace', k.namespace, '-o', 'name'], KUBE_PROCESS_TIMEOUT_MS),
       which('helm') ? probe(['helm', 'get', 'values', k.release, '-n', k.namespace, '-o', 'json', ...hctx], HELM_READ_TIMEOUT_MS) : Promise.resolve(undefined),
       which('helm') ? probe(['helm', 'status', k.release, '-n', k.namespace, '-o', 'json', ...hctx], HELM_READ_TIMEOUT_MS) : Promise.resolve(undefined),
       // how far the release's Deployments are scaled now (a stopped install is at 0)
       probe(['kubectl', ...ctx, `--request-timeout=${REQUEST_TIMEOUT}`, 'get', 'deployments', '-n', k.namespace, '-l', k.selector, '-o', 'json'], KUBE_PROCESS_TIMEOUT_MS),
+      // the Secrets hd-setup applied for this release that are there (names only): one deleted by hand is applied again
+      probe(['kubectl', ...ctx, `--request-timeout=${REQUEST_TIMEOUT}`, 'get', 'secrets', '-n', k.namespace, '-l', `app.kubernetes.io/managed-by=hd-setup,app.kubernetes.io/instance=${k.release}`, '-o', 'name'], KUBE_PROCESS_TIMEOUT_MS),
     ]);
     let release: { revision: number; values: Record<string, unknown> } | undefined;
     if (values && status) {
@@ -191,7 +193,7 @@ export async function detectState(model: Model, host: HostFacts, destFiles: stri
       }
     }
     const live = release ? liveDeployments(deployments) : undefined;
-    return { containers: {}, networks: [], images: [], files, modes, kubernetes: { namespaceExists: ns !== undefined, ...(release ? { release } : {}), ...(live ? { deployments: live } : {}) } };
+    return { containers: {}, networks: [], images: [], files, modes, kubernetes: { namespaceExists: ns !== undefined, ...(release ? { release } : {}), ...(live ? { deployments: live } : {}), ...(secrets !== undefined ? { secrets: secrets.split('\n').filter(Boolean).map((n) => n.replace(/^secrets?\//, '')) } : {}) } };
   }
   const runtimeState = asked?.bin === host.runtimeBin ? asked : askRuntimeState(model, host.runtimeBin);
   return { ...(await runtimeState.found), files, modes };

@@ -1,5 +1,8 @@
 // The only place that starts processes (execa). Secrets never go on argv: callers pass them on stdin.
 import type { execa as Execa } from 'execa';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { isClosing, trackChild, untrackChild } from '../util/interrupt.js';
 
 export interface RunOptions {
@@ -23,9 +26,27 @@ export interface RunResult {
 let execaFn: typeof Execa | undefined;
 
 export async function run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
-  const [cmd, ...args] = argv;
-  if (!cmd) throw new Error('empty command');
+  if (!argv[0]) throw new Error('empty command');
   if (isClosing()) return { exitCode: -1, stdout: '', stderr: '', failure: 'cancelled' };
+  // A command told to read /dev/stdin (kubectl patch --patch-file) gets a 0600 file in a 0700 temp dir
+  // holding the input instead, removed right after: the stdin a child gets from Node is a socket, which
+  // open(2) refuses (ENXIO: "no such device or address"), and the input may be secret.
+  if (opts.stdin !== undefined && argv.includes('/dev/stdin')) {
+    const dir = mkdtempSync(join(tmpdir(), 'hd-setup-'));
+    try {
+      const file = join(dir, 'stdin');
+      writeFileSync(file, opts.stdin, { mode: 0o600, flag: 'wx' });
+      const { stdin: _, ...rest } = opts;
+      return await runProcess(argv.map((a) => (a === '/dev/stdin' ? file : a)), rest);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return runProcess(argv, opts);
+}
+
+async function runProcess(argv: readonly string[], opts: RunOptions): Promise<RunResult> {
+  const [cmd, ...args] = argv as [string, ...string[]];
   const execa = (execaFn ??= (await import('execa')).execa);
   const sub = execa(cmd, args, {
     reject: false,

@@ -60,6 +60,16 @@ export function namespaceStep(namespace: string, context: string | undefined, ex
   };
 }
 
+/** The name of the object a manifest describes (undefined: none it can be read from). */
+function manifestName(text: string): string | undefined {
+  try {
+    const m = loadYaml(text, { schema: CORE_SCHEMA }) as { metadata?: { name?: unknown } } | null;
+    return typeof m?.metadata?.name === 'string' ? m.metadata.name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function applyStep(id: string, title: string, file: PlannedFile, namespace: string, context: string | undefined, label: string): Step {
   // Some keys are kept from an earlier install and not known here: merge the new ones in.
   const manifest = file.partial ? (loadYaml(file.content, { schema: CORE_SCHEMA }) as { kind: string; metadata: { name: string }; stringData: Record<string, string> }) : undefined;
@@ -162,8 +172,13 @@ export function kubernetesPlan(s: KubernetesPlanSpec): Plan {
     const f = files.find((x) => x.rel === rel);
     if (!f) continue;
     const step = applyStep(id, title, f, k.namespace, k.context, label);
-    // Applied before with the same content (our copy is unchanged) and the release exists: nothing to do.
-    steps.push(nsExists && release && f.current === f.content ? { ...step, actions: [], skip: 'unchanged since the last apply' } : step);
+    // Applied before with the same content (our copy is unchanged), the release exists, and the last run
+    // finished: nothing to do. Not when that run stopped (our copy is written before the apply, which may
+    // have failed), nor when the Secret is gone (deleted by hand): the copy says nothing of the cluster then.
+    const there = s.state.kubernetes?.secrets;
+    const name = manifestName(f.content);
+    const applied = nsExists && release && !s.state.unfinished && f.current === f.content && (there === undefined || (name !== undefined && there.includes(name)));
+    steps.push(applied ? { ...step, actions: [], skip: 'unchanged since the last apply' } : step);
   }
   const selector = k.selector;
   const upToDate = release && release.status !== 'failed' && values !== undefined && sameValues(release.values, values.content);

@@ -158,6 +158,8 @@ export interface InstalledState {
     release?: { revision: number; values: Record<string, unknown>; status?: string };
     /** The Deployments the release's pod selector finds, with the replicas they are scaled to now (unknown: absent). */
     deployments?: { name: string; labels: Record<string, string>; replicas: number }[];
+    /** The names of the Secrets hd-setup applied for this release that are there now (unknown: absent). */
+    secrets?: string[];
   };
 }
 

@@ -1,0 +1,66 @@
+// The Secrets hd-setup applies with kubectl, through the real kubectl against the in-memory API server: a
+// rotation reaches the cluster whatever happened before. Found by a probe: a Secret apply that failed once
+// was skipped on the retry ("unchanged since the last apply": our copy had been written before the apply),
+// a Secret deleted by hand was never applied again, and rotating one Tobiko secret while the other stays
+// stored failed (kubectl patch --patch-file /dev/stdin: the child's stdin is a socket, which open(2) refuses).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { CHARTS, startBed, seedFivetranTarget, type Bed } from '../k8s-api/bed.js';
+import { SECRET_ENV, TOKEN } from '../helpers.js';
+
+const T = 600_000;
+const FIVETRAN = ['--preset', 'fivetran-kubernetes', '--set', `fivetran.kubernetes.chart=${join(CHARTS, 'fivetran-0.24.0')}`];
+const TOBIKO = ['--preset', 'tobiko-kubernetes', '--set', `tobiko.kubernetes.chart=${join(CHARTS, 'tobiko-hybrid-executors-prerelease')}`];
+const TOKEN2 = Buffer.from('clever_tiger:RotatedSecretPart999').toString('base64');
+const decoded = (v: string | undefined) => Buffer.from(v ?? '', 'base64').toString();
+
+describe('Secrets applied with kubectl', () => {
+  let bed: Bed;
+  beforeAll(async () => {
+    bed = await startBed({}, SECRET_ENV);
+    seedFivetranTarget(bed);
+  });
+  afterAll(() => bed?.stop());
+  const secret = (ns: string, name: string) => bed.api.objects('', 'secrets', ns).find((s) => s.metadata.name === name);
+  const token = () => decoded(secret('fivetran', 'hd-agent-hd-setup-token')?.data?.token);
+
+  it('a rotated token whose apply failed is applied on the retry, and a Secret deleted by hand is applied again; then a re-run changes nothing', async () => {
+    expect((await bed.hd(['install', '--yes', ...FIVETRAN])).code).toBe(0);
+    expect(token()).toBe(TOKEN);
+    bed.api.scenario.forbidden = ['patch secrets'];
+    const failed = await bed.hd(['install', '--yes', ...FIVETRAN], { FIVETRAN_TOKEN: TOKEN2 });
+    expect(failed.code, failed.stderr).toBe(1);
+    expect(token()).toBe(TOKEN);
+    bed.api.scenario.forbidden = [];
+    const retry = await bed.hd(['install', '--yes', ...FIVETRAN], { FIVETRAN_TOKEN: TOKEN2 });
+    expect(retry.code, retry.stderr).toBe(0);
+    expect(retry.stderr).not.toMatch(/Changed: nothing/);
+    expect(token()).toBe(TOKEN2);
+    // deleted by hand: applied again, though our copy is as it was
+    expect((await bed.kubectl('delete', 'secret', 'hd-agent-hd-setup-token', '-n', 'fivetran')).code).toBe(0);
+    expect(secret('fivetran', 'hd-agent-hd-setup-token')).toBeUndefined();
+    const back = await bed.hd(['install', '--yes', ...FIVETRAN], { FIVETRAN_TOKEN: TOKEN2 });
+    expect(back.code, back.stderr).toBe(0);
+    expect(back.stderr).toMatch(/Apply Secret hd-agent-hd-setup-token \.\.\.\n/);
+    expect(token()).toBe(TOKEN2);
+    const again = await bed.hd(['install', '--yes', ...FIVETRAN], { FIVETRAN_TOKEN: TOKEN2 });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/Changed: nothing/);
+  }, T);
+
+  it('Tobiko: one secret rotated while the other stays as stored is merged into the Secret (the patch read /dev/stdin, a socket, and failed)', async () => {
+    expect((await bed.hd(['install', '--yes', ...TOBIKO])).code).toBe(0);
+    const before = secret('tobiko', 'executors-secrets')!;
+    const client = before.data!.TCLOUD_CLIENT_SECRET;
+    const rotated = await bed.hd(['install', '--yes', ...TOBIKO], { TCLOUD_CLIENT_SECRET: undefined, WAREHOUSE_PASSWORD: 'rotated-warehouse-pw-1' });
+    expect(rotated.code, rotated.stderr).toBe(0);
+    expect(rotated.stderr).toContain('--patch-file /dev/stdin');
+    expect(rotated.stderr + rotated.stdout).not.toContain('rotated-warehouse-pw-1');
+    const after = secret('tobiko', 'executors-secrets')!;
+    expect(decoded(after.data!.SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__PASSWORD)).toBe('rotated-warehouse-pw-1');
+    expect(after.data!.TCLOUD_CLIENT_SECRET).toBe(client);
+    const again = await bed.hd(['install', '--yes', ...TOBIKO], { TCLOUD_CLIENT_SECRET: undefined, WAREHOUSE_PASSWORD: 'rotated-warehouse-pw-1' });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/Changed: nothing/);
+  }, T);
+});
