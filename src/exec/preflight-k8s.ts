@@ -1,6 +1,7 @@
 // Preflight checks for Kubernetes installs (helm + kubectl). Read-only commands with short timeouts.
 import type { KubernetesCheckId } from './check-ids.js';
 import type { BaseModel as Model } from '../model/base.js';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { homeOf } from '../model/home.js';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import { KUBE_PROCESS_TIMEOUT_MS, REQUEST_TIMEOUT, kubectlArgv, reachCluster, to
 import type { CheckResult } from './events.js';
 import { durationMs } from '../plan/kubernetes.js';
 import { maskUrlCredentials } from '../util/redact.js';
+import { onExitCleanup } from '../util/interrupt.js';
 
 /** The ExternalSecret version hd-setup renders (products/tobiko/render.ts). */
 export const ESO_VERSION = 'v1';
@@ -377,8 +379,16 @@ async function egressCheck(ctx: CheckContext): Promise<CheckResult> {
     },
   };
   const via = p?.https || p?.http ? ` through the proxy ${maskUrlCredentials((p.https ?? p.http)!)}` : '';
+  // The pod holds the proxy's credentials: removed on every way out. A signal that ends hd-setup at once
+  // (a second Ctrl-C, SIGHUP, or one outside a plan: doctor) deletes it on the way out; the finally below
+  // deletes it with no signal of its own (a cancelled run's signal would cancel the delete too).
+  const deleteArgv = kubectlArgv(t, `--request-timeout=${REQUEST_TIMEOUT}`, 'delete', 'pod', name, '-n', t.namespace, '--ignore-not-found', '--wait=false');
+  const dropCleanup = onExitCleanup(() => {
+    spawnSync(deleteArgv[0]!, deleteArgv.slice(1), { stdio: 'ignore', timeout: KUBE_PROCESS_TIMEOUT_MS });
+  });
   const created = await run(kubectlArgv(t, `--request-timeout=${REQUEST_TIMEOUT}`, 'create', '-n', t.namespace, '-f', '-'), { stdin: JSON.stringify(pod), timeoutMs: KUBE_PROCESS_TIMEOUT_MS, ...(ctx.signal ? { signal: ctx.signal } : {}) });
   if (created.exitCode !== 0) {
+    dropCleanup();
     return { status: 'fail', message: `cannot start the egress check pod in ${t.namespace}: ${firstLine(created.stderr)}`, fix: `ask for the right to create pods in ${t.namespace}, or --skip-check egress` };
   }
   try {
@@ -411,6 +421,7 @@ async function egressCheck(ctx: CheckContext): Promise<CheckResult> {
         : `allow egress from namespace ${t.namespace} to them (NetworkPolicy, firewall, NAT), or give the cluster a proxy: --set proxy.https=...`,
     };
   } finally {
-    await kubectl(ctx, 'delete', 'pod', name, '-n', t.namespace, '--ignore-not-found', '--wait=false');
+    await run(deleteArgv, { timeoutMs: KUBE_PROCESS_TIMEOUT_MS });
+    dropCleanup();
   }
 }

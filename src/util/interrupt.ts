@@ -70,6 +70,17 @@ export function planRunning(): boolean {
   return cancellers.size > 0;
 }
 
+const cleanups = new Set<() => void>();
+
+/**
+ * Something to undo if a signal ends hd-setup at once (a second Ctrl-C, SIGHUP, a signal outside a plan):
+ * run synchronously on the way out, quick and bounded (a short-lived pod to delete). Returns the remover.
+ */
+export function onExitCleanup(fn: () => void): () => void {
+  cleanups.add(fn);
+  return () => cleanups.delete(fn);
+}
+
 let first: (typeof SIGNALS)[number] | undefined;
 
 /** The exit code of a run a signal cancelled: 130 for Ctrl-C, 143 for SIGTERM (130 when none came). */
@@ -102,6 +113,13 @@ function onSignal(sig: (typeof SIGNALS)[number]): void {
       return;
     }
     killChildren('SIGKILL');
+    for (const c of cleanups) {
+      try {
+        c();
+      } catch {
+        /* on the way out: the next one still runs */
+      }
+    }
     process.exit(CODES[sig]);
   };
   finish();

@@ -3,12 +3,12 @@
 // match a node, limits are not below requests, and the chart can be fetched (a mirror too) before anything
 // is created. Each failure: one cause, and a fix naming the --set path.
 import { afterEach, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { CHARTS, startBed, toolsDir, type Bed } from '../k8s-api/bed.js';
+import { BIN, CHARTS, startBed, toolsDir, type Bed } from '../k8s-api/bed.js';
 import type { Scenario } from '../k8s-api/server.js';
 import { SECRET_ENV, TOKEN } from '../helpers.js';
 
@@ -277,6 +277,36 @@ describe('the optional in-cluster egress check', () => {
       expect(skipped.code, skipped.stderr).toBe(0);
       expect(skipped.stderr).toContain('egress: skipped by --skip-check');
       expect(egressPods(b)).toHaveLength(n);
+    },
+    T,
+  );
+
+  it(
+    'a signal while the check pod runs (Ctrl-C or SIGTERM in an install, Ctrl-C in doctor, Ctrl-C twice): the pod, which holds the proxy password, is removed (it was left)',
+    async () => {
+      const b = await bed({ egress: 'no-image' });
+      const proxy = ['--set', 'proxy.https=env:PX', '--set', 'fivetran.kubernetes.egressCheck={timeout: 60s}'];
+      for (const [args, signals, code] of [
+        [['install', '--yes'], ['SIGINT'], 130],
+        [['install', '--yes'], ['SIGTERM'], 143],
+        [['doctor'], ['SIGINT'], 130],
+        [['install', '--yes'], ['SIGINT', 'SIGINT'], 130],
+      ] as const) {
+        const before = egressPods(b).length;
+        const child = spawn(process.execPath, [BIN, ...args, ...FIVETRAN, ...proxy], { env: { ...b.env, PX: 'http://bob:EgressProxyPassw0rd@proxy.corp:3128' }, stdio: ['ignore', 'pipe', 'pipe'] });
+        const closed = new Promise<number | null>((r) => child.on('close', (c) => r(c)));
+        for (const t0 = Date.now(); egressPods(b).length === before; ) {
+          if (Date.now() - t0 > 60_000) throw new Error(`${args.join(' ')}: no egress pod was made`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        await new Promise((r) => setTimeout(r, 300));
+        for (const sig of signals) {
+          child.kill(sig);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        expect(await closed, `${args.join(' ')} ${signals.join(' ')}`).toBe(code);
+        expect(left(b), `${args.join(' ')} ${signals.join(' ')}`).toEqual([]);
+      }
     },
     T,
   );
