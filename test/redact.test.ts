@@ -16,7 +16,7 @@ const RUNS = { numRuns: 150 };
 
 // ---- generators ----
 
-const SPECIALS = ['@', ':', '/', '%', '"', "'", '$', '#', '\\', ' ', '+', '=', '&', '?'];
+const SPECIALS = ['@', ':', '/', '%', '"', "'", '$', '#', '\\', ' ', '+', '=', '&', '?', '<', '>'];
 const alnum = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'.split(''));
 const secretChar = fc.oneof({ weight: 4, arbitrary: alnum }, { weight: 2, arbitrary: fc.constantFrom(...SPECIALS) }, { weight: 1, arbitrary: fc.constantFrom('é', 'ß', '€', '中') });
 const str = (c: fc.Arbitrary<string>, min: number, max: number) => fc.array(c, { minLength: min, maxLength: max }).map((a) => a.join(''));
@@ -59,6 +59,11 @@ function decodesToSecret(text: string, secret: string, rawBytes = false): boolea
 }
 
 type Form = (s: string, pre: string, post: string) => string;
+const u4 = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+const goJson = (v: unknown) => JSON.stringify(v).replace(/[<>&]/g, u4);
+/** The text with its \uXXXX escapes read, at every depth: what a reader of the JSON sees. */
+const unescapedU = (t: string) => t.replace(/\\+u([0-9a-fA-F]{4})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+
 const FORMS: Record<string, Form> = {
   plain: (s, a, b) => `${a} ${s} ${b}`,
   glued: (s, a, b) => `${a}${s}${b}`,
@@ -74,6 +79,11 @@ const FORMS: Record<string, Form> = {
   base64: (s, a, b) => `${a} data: ${Buffer.from(s).toString('base64')} ${b}`,
   base64Pair: (s, a, b) => `${a} auth: ${Buffer.from(`${b || 'user'}:${s}`).toString('base64')}`,
   base64Embedded: (s, a, b) => `${a} ${Buffer.from(`${a.slice(0, 5)}${s}${b.slice(0, 7)}`).toString('base64')} ${b}`,
+  // Go's encoding/json (helm get values -o json, kubectl -o json): & < > as \u0026 \u003c \u003e
+  goJson: (s, a, b) => `${a} ${goJson({ password: s, next: b })}`,
+  goJsonTwice: (s, a, b) => goJson({ stdout: `${a}${goJson({ password: s })}${b}` }),
+  // JSON kept to ASCII (Python's json.dumps): every other character as \uXXXX
+  asciiJson: (s, a, b) => `${a} ${JSON.stringify({ password: s, next: b }).replace(/[^\x00-\x7f]/g, u4)}`,
 };
 
 // ---- properties ----
@@ -89,6 +99,7 @@ describe('Redactor: every form of a secret of 8+ characters', () => {
           for (const sp of spellings(secret)) expect(out.includes(sp), `${JSON.stringify(sp)} in ${JSON.stringify(out.slice(0, 300))}`).toBe(false);
           for (const line of secret.split('\n')) if (line.trim().length >= MIN_MASKABLE) expect(out.includes(line.trim())).toBe(false);
           expect(decodesToSecret(out, secret)).toBe(false);
+          for (const line of secret.split('\n')) if (line.trim().length >= MIN_MASKABLE) expect(unescapedU(unescapedU(out)).includes(line.trim())).toBe(false);
           expect(out).toContain(MASK);
         }),
         RUNS,
