@@ -221,6 +221,12 @@ describe('formats checked where the value is used', () => {
     ['chart empty', fk({ chart: '' }), /^fivetran\.kubernetes\.chart: must not be empty/],
     ['chart flag', fk({ chart: '--post-renderer=/tmp/x' }), /^fivetran\.kubernetes\.chart: must be a chart reference/],
     ['tobiko chart flag', tob({ kubernetes: { chart: '-x' } }, 'kubernetes'), /^tobiko\.kubernetes\.chart: must be a chart reference/],
+    // credentials in a chart URL went into values.yaml (0644) and onto helm's command line
+    ['chart URL with a password', fk({ chart: 'https://user:Ch4rtPassw0rd@charts.example.com/agent-0.24.0.tgz' }), /^fivetran\.kubernetes\.chart: must not hold a user or password .*helm registry login/],
+    ['oci chart with a user', tob({ kubernetes: { chart: 'oci://robot@registry.example.com/charts/executors' } }, 'kubernetes'), /^tobiko\.kubernetes\.chart: must not hold a user or password/],
+    // helm --timeout 0s gives up at once and leaves a failed release
+    ['helm timeout 0s', fk({ timeout: '0s' }), /^fivetran\.kubernetes\.timeout: must be more than zero/],
+    ['tobiko helm timeout 0m0s', tob({ kubernetes: { timeout: '0m0s' } }, 'kubernetes'), /^tobiko\.kubernetes\.timeout: must be more than zero/],
     ['release 54 chars', fk({ release: 'a'.repeat(54) }), /^fivetran\.kubernetes\.release: must be at most 53 characters/],
     ['node-selector key', fk({ nodeSelector: { 'bad key!': 'x' } }), /^fivetran\.kubernetes\.nodeSelector\["bad key!"\]: key "bad key!": must be a Kubernetes label key/],
     // the prefix is a DNS name of at most 253 characters (254 here, each label valid)

@@ -161,6 +161,8 @@ export const extraEnv = z
   .meta({ description: 'Extra environment variables for the executors.' });
 
 export const duration = patterned(PATTERNS.duration);
+/** A wait (helm --timeout, the egress check): zero would give up at once (helm left a failed release). */
+export const positiveDuration = duration.refine((d) => /[1-9]/.test(d), 'must be more than zero (helm would give up at once and leave a failed release), e.g. 5m');
 
 // A preset exports a proxy URL that holds a password as env:AGENT_HTTP(S)_PROXY, never as HTTP(S)_PROXY:
 // a shell's own proxy variables (often set, for this host's traffic) would silently replace the agent's.
@@ -182,6 +184,6 @@ export type Resources = z.output<typeof resources>;
 export const egressCheck = z
   .strictObject({
     image: imageRef.default(EGRESS_IMAGE).meta({ description: `An image with sh and curl the cluster can pull (air-gapped clusters: a copy in their registry); default ${EGRESS_IMAGE}.` }),
-    timeout: duration.default('60s').meta({ description: 'How long the check may take, the start of its pod included.' }),
+    timeout: positiveDuration.default('60s').meta({ description: 'How long the check may take, the start of its pod included.' }),
   })
   .meta({ description: 'Check from inside the cluster that a pod reaches the vendor endpoints (through the proxy); {} turns it on.' });

@@ -135,6 +135,8 @@ export const imageTagProblem = (s: string): string | undefined => (TAG_RE.test(s
 export function chartProblem(s: string): string | undefined {
   const must = 'must be a chart reference: oci://registry/path/chart, an https:// URL, repo/name, or a local path (./chart, /abs/chart)';
   if (!s || s.startsWith('-') || CONTROL.test(s) || /\s/.test(s)) return must;
+  // never a user or password in it: it is written into values.yaml (0644) and onto helm's command line
+  if (/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(s)) return 'must not hold a user or password (they would be written into values.yaml and onto helm\'s command line): log in first (helm registry login for oci://, helm repo add --username … --password-stdin for a repository) and give oci://… or repo/name';
   if (s.startsWith('oci://')) return IMAGE_NAME_RE.test(s.slice(6)) ? undefined : must;
   if (/^[a-z][a-z0-9+.-]*:/i.test(s)) return urlProblem(s, ['https', 'http'], 'https://charts.example.com/agent-1.0.0.tgz') ? must : undefined;
   if (/^(\/|\.\/|\.\.\/|~\/)/.test(s)) return undefined;

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { chartRef, checked, contextName, duration, egressCheck, exactNumber, helmRelease, imageRef, k8sName, labelKey, labelMap, labelValue, installDirPath, patterned, pullPolicy, resources, secret, secretKey } from '../../model/common.js';
+import { chartRef, checked, contextName, duration, positiveDuration, egressCheck, exactNumber, helmRelease, imageRef, k8sName, labelKey, labelMap, labelValue, installDirPath, patterned, pullPolicy, resources, secret, secretKey } from '../../model/common.js';
 import { PATTERNS } from '../../model/patterns.js';
 import { isStored } from '../../model/stored.js';
 import { checkToken } from './token.js';
@@ -64,7 +64,7 @@ export const fivetranKubernetes = z
     affinityRules: z.record(patterned(PATTERNS.affinityRuleName), affinityRule).default({}).meta({ description: 'affinity_rules: named node-affinity rules for the pipeline jobs.' }),
     affinity: z.array(affinityAssignment).default([]).meta({ description: 'kubernetes_affinity: connections per affinity rule.' }),
     resources: resources.optional(),
-    timeout: duration.default('5m').meta({ description: 'How long helm waits for the release (helm --timeout).' }),
+    timeout: positiveDuration.default('5m').meta({ description: 'How long helm waits for the release (helm --timeout).' }),
     egressCheck: egressCheck.optional(),
   })
   .superRefine((k, ctx) => {

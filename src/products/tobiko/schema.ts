@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { chartRef, contextName, duration, egressCheck, extraEnv, helmRelease, httpUrl, imageRef, imageRepository, imageTag, k8sName, installDirPath, oneLine, patterned, pullPolicy, secret, tobikoResources } from '../../model/common.js';
+import { chartRef, contextName, duration, positiveDuration, egressCheck, extraEnv, helmRelease, httpUrl, imageRef, imageRepository, imageTag, k8sName, installDirPath, oneLine, patterned, pullPolicy, secret, tobikoResources } from '../../model/common.js';
 import { checkGatewayParams } from './params.js';
 import { PATTERNS } from '../../model/patterns.js';
 import { isRef, registerSecret, resolveRef } from '../../model/refs.js';
@@ -38,7 +38,7 @@ export const tobikoKubernetes = z.strictObject({
   chart: chartRef.default(TOBIKO_CHART).meta({ description: 'Chart reference; override for a mirror.' }),
   chartVersion: patterned(PATTERNS.chartVersion).optional().meta({ description: 'Chart version or semver range (helm --version); default is the latest.' }),
   context: contextName.optional().meta({ description: 'kubectl/helm context; default is the current context.' }),
-  timeout: duration.default('5m').meta({ description: 'How long helm waits for the release (helm --timeout).' }),
+  timeout: positiveDuration.default('5m').meta({ description: 'How long helm waits for the release (helm --timeout).' }),
   image: z
     .strictObject({ repository: imageRepository.meta({ description: 'Image repository, e.g. a registry mirror of tobikodata/tcloud.' }), tag: imageTag.meta({ description: 'Image tag.' }) })
     .optional()
