@@ -181,7 +181,8 @@ export function kubernetesPlan(s: KubernetesPlanSpec): Plan {
     steps.push(applied ? { ...step, actions: [], skip: 'unchanged since the last apply' } : step);
   }
   const selector = k.selector;
-  const upToDate = release && release.status !== 'failed' && values !== undefined && sameValues(release.values, values.content);
+  // deployed (a pending one holds the values of a run that did not finish, not what runs)
+  const upToDate = release && (release.status === undefined || release.status === 'deployed') && values !== undefined && sameValues(release.values, values.content);
   const helm = helmStep({
       release: k.release,
       chart: k.chart,

@@ -253,6 +253,14 @@ export async function prepare(loaded: Pick<Loaded, 'model'> & Partial<Loaded>, o
   const state = opts.configRestored || findRecord(host.home, locationOf(model, host.home))?.state === 'started' ? { ...detected, unfinished: true } : detected;
   // An install (not a start, nor doctor): the same install dir on another runtime would leave that runtime's containers running.
   if (!opts.noPull && !opts.foreign) await refuseSecondInstall(product, locationOf(model, host.home), host.home, state);
+  // A release a helm run left pending (killed mid-upgrade) or uninstalling: helm takes no upgrade of it, and
+  // its values may be those the run wanted, not what is deployed (it was called up to date).
+  const rel = state.kubernetes?.release;
+  if (!opts.noPull && !opts.foreign && rel?.status && (rel.status.startsWith('pending-') || rel.status === 'uninstalling')) {
+    const k = product.kube(model);
+    const fix = rel.status === 'pending-install' || rel.status === 'uninstalling' ? 'hd-setup uninstall, then install again' : 'hd-setup rollback (back to the last revision that deployed), then install again';
+    throw new UserError([{ path: '', message: `cannot install: release ${k.release} in namespace ${k.namespace} is ${rel.status} (revision ${rel.revision}): a helm run was interrupted or is still running; if no hd-setup or helm is still working on it (helm history ${k.release} -n ${k.namespace}): ${fix}` }], 1);
+  }
   const foreign: (Problem & { fix: string })[] = [];
   let plan: Plan | undefined;
   while (!plan) {

@@ -2,6 +2,7 @@
 // with its cause and its fix; a stuck pod ends helm's wait early; releases left pending or failed are found.
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { CHARTS, startBed, type Bed } from '../k8s-api/bed.js';
 import type { Scenario } from '../k8s-api/server.js';
 import { SECRET_ENV } from '../helpers.js';
@@ -242,6 +243,29 @@ describe('releases that are not deployed are found, with their state and the fix
       const un = await bed.hd(['uninstall', '--yes', ...FIVETRAN.slice(0, 2)]);
       expect(un.code, un.stderr).toBe(0);
       expect(JSON.parse((await bed.helm('list', '-a', '-n', 'fivetran', '-o', 'json')).stdout)).toEqual([]);
+    },
+    T,
+  );
+
+  it(
+    'pending-upgrade (helm killed mid-upgrade) with the same values: an install refuses with the fix (it said "up to date", Changed: nothing); rollback goes back to the revision that deployed, then the install is a no-op',
+    async () => {
+      const bed = await fivetranBed();
+      expect((await bed.hd(['install', '--yes', ...FIVETRAN])).code).toBe(0);
+      const v1 = bed.api.objects('', 'secrets', 'fivetran').find((x) => x.metadata.name === 'sh.helm.release.v1.hd-agent.v1')!;
+      const rel = JSON.parse(gunzipSync(Buffer.from(Buffer.from(v1.data!.release!, 'base64').toString(), 'base64')).toString());
+      rel.version = 2;
+      rel.info.status = 'pending-upgrade';
+      bed.api.seed({ apiVersion: 'v1', kind: 'Secret', type: 'helm.sh/release.v1', metadata: { name: 'sh.helm.release.v1.hd-agent.v2', namespace: 'fivetran', labels: { name: 'hd-agent', owner: 'helm', status: 'pending-upgrade', version: '2' } }, data: { release: Buffer.from(gzipSync(Buffer.from(JSON.stringify(rel))).toString('base64')).toString('base64') } });
+      const r = await bed.hd(['install', '--yes', ...FIVETRAN]);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toContain('error: cannot install: release hd-agent in namespace fivetran is pending-upgrade (revision 2): a helm run was interrupted or is still running; if no hd-setup or helm is still working on it (helm history hd-agent -n fivetran): hd-setup rollback (back to the last revision that deployed), then install again');
+      expect(r.stderr).not.toMatch(/Changed: nothing/);
+      const back = await bed.hd(['rollback', '--yes', ...FIVETRAN.slice(0, 2)]);
+      expect(back.code, back.stderr).toBe(0);
+      const again = await bed.hd(['install', '--yes', ...FIVETRAN]);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stderr).toMatch(/Changed: nothing/);
     },
     T,
   );
