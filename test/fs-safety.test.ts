@@ -376,6 +376,21 @@ describe('--purge deletes only what hd-setup created', () => {
     expect(purgeActions('/', home).some((a) => a.kind === 'remove' && a.path === '/')).toBe(false);
   });
 
+  it('never through a symbolic link on the way: a recorded path under a folder replaced by a link (data/ -> a folder elsewhere) is left, and what the link points at too', () => {
+    const home = tmp('hd-purge-home-');
+    const dir = join(tmp('hd-purge-inst-'), 'fivetran');
+    const victim = tmp('hd-purge-victim-');
+    mkdirSync(join(dir, 'data'), { recursive: true });
+    writeFileSync(join(victim, 'data.txt'), 'keep\n');
+    symlinkSync(victim, join(dir, 'data', 'link'));
+    writeFileSync(join(dir, CREATED_MARKER), JSON.stringify({ created: ['.', 'data', 'data/link/data.txt', 'data/link'] }));
+    const acts = purgeActions(dir, home);
+    expect(acts.filter((a) => a.kind === 'remove' && a.path.startsWith(victim))).toEqual([]);
+    expect(acts.some((a) => a.kind === 'remove' && a.path === join(dir, 'data/link/data.txt'))).toBe(false);
+    // the link itself (recorded) goes as a link: never recursively
+    expect(acts.filter((a) => a.kind === 'remove' && a.path === join(dir, 'data/link'))).toEqual([{ kind: 'remove', path: join(dir, 'data/link') }]);
+  });
+
   it('uninstall --purge with installDir ~ keeps the home directory and everything hd-setup did not write', async () => {
     const s = await stubEnv();
     writeFileSync(join(s.home, 'notes.txt'), 'mine');

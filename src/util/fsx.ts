@@ -361,6 +361,22 @@ export type PurgeAction = { kind: 'remove'; path: string; recursive?: boolean } 
  * with what the agent wrote in them; files it wrote new), then the dir itself if hd-setup made it and
  * nothing else is left. Never the home directory or "/"; nothing at all without the record.
  */
+/** A folder between `root` and `path` (both absolute, path under root) is a symbolic link, or is not there. */
+function linkOnTheWay(root: string, path: string): boolean {
+  const rel = posix.relative(root, posix.dirname(path));
+  if (!rel) return false;
+  let at = root;
+  for (const part of rel.split('/')) {
+    at = posix.join(at, part);
+    try {
+      if (!lstatSync(at).isDirectory()) return true;
+    } catch {
+      return true;
+    }
+  }
+  return false;
+}
+
 export function purgeActions(root: string, home: string): PurgeAction[] {
   const dir = posix.resolve(root);
   const created = readCreated(dir);
@@ -373,6 +389,9 @@ export function purgeActions(root: string, home: string): PurgeAction[] {
   for (const rel of entries) {
     const p = posix.join(dir, rel);
     if (p === '/' || p === homeDir || within(p, homeDir) !== undefined) continue;
+    // never through a link: a folder on the way replaced by one (data/ -> elsewhere) would lead the
+    // delete out of the install dir
+    if (linkOnTheWay(dir, p)) continue;
     let st;
     try {
       st = lstatSync(p);
