@@ -241,6 +241,10 @@ describe('the shared unit builder', () => {
     const quoted = quadletContainer({ ...spec, env: { A: 'x y"z' } }, { description: 'x', labels: { k: 'a b' } }).split('\n');
     expect(quoted).toContain('Environment="A=x y\\"z"');
     expect(quoted).toContain('Label="k=a b"');
+    // EnvironmentFile= is split at spaces by Quadlet (LookupAllArgs): a folder with a space is quoted (it became two files)
+    const envFile = quadletContainer({ ...spec, envFile: '/home/ana/my tobiko/tobiko.env' }, { description: 'x', labels }).split('\n');
+    expect(envFile).toContain('EnvironmentFile="/home/ana/my tobiko/tobiko.env"');
+    expect(quadletContainer({ ...spec, envFile: '/home/ana/tobiko/tobiko.env' }, { description: 'x', labels }).split('\n')).toContain('EnvironmentFile=/home/ana/tobiko/tobiko.env');
     expect(quadletFacts(quadletContainer(spec, { description: 'x', labels: { k: 'a b' } }))?.labels).toEqual({ k: 'a b' });
   });
 });

@@ -130,7 +130,8 @@ export function quadletContainer(spec: ContainerSpec, o: { description: string; 
   if (spec.network) lines.push(`Network=${pct(spec.network)}`);
   for (const [k, v] of Object.entries(o.labels)) lines.push(`Label=${quadletQuote(pct(`${k}=${v}`))}`);
   for (const [k, v] of Object.entries(spec.env)) lines.push(`Environment=${quadletQuote(pct(`${k}=${v}`))}`);
-  if (spec.envFile) lines.push(`EnvironmentFile=${pct(spec.envFile)}`);
+  // quoted: Quadlet splits this key at spaces (LookupAllArgs), as it does Exec=; a folder with a space became two files
+  if (spec.envFile) lines.push(`EnvironmentFile=${quadletQuote(pct(spec.envFile))}`);
   for (const [src, dst] of spec.volumes) lines.push(`Volume=${pct(src)}:${pct(dst)}`);
   if (spec.securityOpts.includes('label=disable')) lines.push('SecurityLabelDisable=true');
   const extra = [...(spec.memory ? [`--memory=${spec.memory}`] : []), ...spec.securityOpts.filter((x) => x !== 'label=disable').map((x) => `--security-opt=${x}`)];
