@@ -609,6 +609,21 @@ describe('HOME', () => {
     expect(r.stderr).toBe(`error: HOME: holds a control character (a newline, a tab…); set HOME to your home directory (e.g. HOME=${userInfo().homedir})\n`);
     expect(readdirSync(home)).toEqual([]);
   });
+  it('one folder spelled another way (HOME=/home/ana/, //home//ana) is the same home: start and a re-run change nothing (they recreated the agent, its HOST_USER_HOME_DIR another string)', async () => {
+    const { stubEnv, rootFlags } = await import('./stub-runtime.js');
+    const s = await stubEnv('docker', {}, { imagePresent: true });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const n = s.calls().length;
+    for (const home of [`${s.home}/`, `/${s.home}//`]) {
+      const start = cli(['start', ...rootFlags], { env: { ...s.env, HOME: home } });
+      expect(start.code, start.stderr).toBe(0);
+      const again = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: { ...s.env, HOME: home } });
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stderr).toMatch(/Changed: nothing/);
+    }
+    expect(s.calls().slice(n).filter((c) => /^(run|rm|stop|pull|network (create|rm)) /.test(c))).toEqual([]);
+    s.server.close();
+  });
 });
 
 describe('proxy credentials', () => {
