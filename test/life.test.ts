@@ -300,6 +300,25 @@ describe('restart in plain lines', () => {
   }, 60_000);
 });
 
+describe('after an install that did not finish', () => {
+  it('a start that brings it up finishes it: restarts then start the container as it is, and a re-run changes nothing (each restart recreated it, the record "started" for ever)', async () => {
+    const s = await stubEnv('docker');
+    const failed = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: { ...s.env, HD_STUB_FAIL: 'pull' } });
+    expect(failed.code).toBe(1);
+    // the image arrives some other way (a mirror, docker load): start brings the agent up
+    writeFileSync(join(s.home, '.stub/image-present'), '');
+    const start = cli(['start', ...rootFlags], { env: s.env });
+    expect(start.code, start.stderr).toBe(0);
+    const n = s.calls().length;
+    for (let i = 0; i < 2; i++) expect(cli(['restart', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(s.calls().slice(n).filter((c) => /^(run|rm) /.test(c))).toEqual([]);
+    const again = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/Changed: nothing/);
+    s.server.close();
+  }, 60_000);
+});
+
 describe('restart on Kubernetes (the real helm and kubectl, the in-memory API server)', () => {
   it('is one run counted whole, with no empty plan; the summary names the steps of both halves', async () => {
     const { startBed, CHARTS } = await import('./k8s-api/bed.js');

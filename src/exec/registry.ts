@@ -100,9 +100,12 @@ export function remember(home: string, rec: InstallRecord): void {
 /** `hd-setup stop` stopped the install (at), or a start made it run again (undefined): its record says so. */
 export function markStopped(home: string, loc: Location, at: Date | undefined): void {
   const rec = findRecord(home, loc);
-  if (!rec || (at === undefined && rec.stoppedAt === undefined)) return;
+  // running again (at: undefined) after an install that did not finish: the configuration in place now
+  // runs, so the install is whole (its record said "started" for ever, and every restart recreated)
+  const finished = at === undefined && rec?.state === 'started';
+  if (!rec || (at === undefined && rec.stoppedAt === undefined && !finished)) return;
   const { stoppedAt: _, ...rest } = rec;
-  remember(home, { ...rest, ...(at ? { stoppedAt: at.toISOString() } : {}), updatedAt: new Date().toISOString() });
+  remember(home, { ...rest, ...(finished ? { state: 'installed' as const } : {}), ...(at ? { stoppedAt: at.toISOString() } : {}), updatedAt: new Date().toISOString() });
 }
 
 export function forget(home: string, loc: Location): void {
