@@ -300,6 +300,21 @@ describe('restart in plain lines', () => {
   }, 60_000);
 });
 
+describe('an install run on a stopped agent', () => {
+  it('starts its container as it is and pulls nothing: the pull could change nothing, and failed offline', async () => {
+    const s = await stubEnv('docker', {}, { imagePresent: true });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(cli(['stop', ...rootFlags], { env: s.env }).code).toBe(0);
+    const n = s.calls().length;
+    const again = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: { ...s.env, HD_STUB_FAIL: 'pull' } });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain('skipped: its containers are there with this image and configuration (a pull would change nothing)');
+    expect(s.calls().slice(n).filter((c) => /^(pull|run|rm) /.test(c))).toEqual([]);
+    expect(s.calls().slice(n)).toContain('start controller');
+    s.server.close();
+  }, 60_000);
+});
+
 describe('after an install that did not finish', () => {
   it('a start that brings it up finishes it: restarts then start the container as it is, and a re-run changes nothing (each restart recreated it, the record "started" for ever)', async () => {
     const s = await stubEnv('docker');

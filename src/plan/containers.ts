@@ -133,19 +133,21 @@ export function readsChanged(file: PlannedFile | undefined, state: InstalledStat
 }
 
 /** The container exists, runs, and has this configuration: nothing to do for it. */
+/** The container is there with this configuration and image: it is left running, or started, never recreated. */
 export function containerUpToDate(spec: ContainerSpec, state: InstalledState): boolean {
   const current = state.containers[spec.name];
-  return Boolean(!spec.inputsChanged && current && current.running && current.labels[HASH_LABEL] === configHash(spec) && current.image === spec.image);
+  return Boolean(!spec.inputsChanged && current && current.labels[HASH_LABEL] === configHash(spec) && current.image === spec.image);
 }
 
 /**
- * Pull the image per policy. When every container already runs it with this configuration, a re-run
- * changes nothing and pulls nothing: the image is pulled when a container is (re)created.
+ * Pull the image per policy. When every container is there with it and this configuration (running, or
+ * stopped: then started as it is), a re-run pulls nothing: the image is pulled when a container is
+ * (re)created. (A stopped agent's re-run pulled, for nothing, and failed offline.)
  */
 export function imageStep(bin: string, image: string, policy: 'always' | 'missing' | 'never', state: InstalledState, pullSetting: string, upToDate = false): Step {
   const present = state.images.includes(image);
   const base = { id: 'image', title: `Pull image ${image}` };
-  if (upToDate && present) return { ...base, actions: [], skip: 'already running with this image and configuration' };
+  if (upToDate && present) return { ...base, actions: [], skip: 'its containers are there with this image and configuration (a pull would change nothing)' };
   if (policy === 'never' || (policy === 'missing' && present)) {
     return { ...base, actions: [], skip: present ? `present locally; pull policy ${policy}` : 'pull policy is never' };
   }
