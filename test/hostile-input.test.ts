@@ -633,4 +633,11 @@ describe('proxy credentials', () => {
     expect([...secrets]).toContain('p@ss-W0rd');
     expect([...secrets]).not.toContain('p');
   });
+  it('a password with an unencoded "/", "?" or "#" is named as such (it said "the port must be an integer"), the value never echoed', () => {
+    for (const pw of ['pa/ss', 'pa?ss', 'pa#ss']) {
+      const e = problems(() => load({ presetObject: fd({}, { proxy: { https: `http://u:${pw}@proxy.internal:3128` } }) }));
+      expect(e).toEqual(['proxy.https: must be an http:// or https:// URL, e.g. http://proxy.internal:3128, with "/", "?" and "#" in the user and password written as %2F, %3F and %23']);
+    }
+    expect(load({ presetObject: fd({}, { proxy: { https: 'http://u:pa%2Fss@proxy.internal:3128' } }) }).model.proxy?.https).toBe('http://u:pa%2Fss@proxy.internal:3128');
+  });
 });

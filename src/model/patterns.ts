@@ -99,6 +99,8 @@ export function noProxyProblem(s: string): string | undefined {
 export function urlProblem(s: string, schemes: readonly string[], example: string, escapes = true): string | undefined {
   const must = `must be an ${schemes.map((x) => `${x}://`).join(' or ')} URL, e.g. ${example}`;
   if (CONTROL.test(s) || /\s/.test(s)) return `${must}, without spaces or control characters`;
+  // an "@" after a "/", "?" or "#": a password holding one of them unencoded (it read as the host and a bad port)
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^@/?#]*[/?#][^@]*@/.test(s)) return `${must}, with "/", "?" and "#" in the user and password written as %2F, %3F and %23`;
   const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/(?:([^/?#]*)@)?(\[[^\]]*\]|[^/?#:@[\]]*)(?::([^/?#]*))?([/?#].*)?$/.exec(s);
   if (!m) return must;
   if (!schemes.includes(m[1]!.toLowerCase())) return must;
