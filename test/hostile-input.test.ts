@@ -511,6 +511,8 @@ describe('local state is input too', () => {
       ['TCLOUD_URL=https://x/sqlmesh/a/b\nnot a line\n', /tobiko\/tobiko\.env:2: is not a KEY=VALUE line/],
       ['TCLOUD_URL=https://x/sqlmesh/a/b\nSQLMESH__GATEWAYS__W__CONNECTION__PORT=5432\nSQLMESH__GATEWAYS__W__CONNECTION__PORT=9999\n', /tobiko\/tobiko\.env:3: sets SQLMESH__GATEWAYS__W__CONNECTION__PORT a second time \(docker and podman would take this one\); keep one of the two lines/],
       ['SQLMESH__GATEWAYS____PROTO____CONNECTION__HOST=x\n', /tobiko\/tobiko\.env:1: uses a reserved name/],
+      // Windows line ends: docker keeps the carriage return in the value (clientId\r): refused, not read past
+      ['TCLOUD_URL=https://x/sqlmesh/a/b\r\nTCLOUD_CLIENT_ID=abc\r\n', /tobiko\/tobiko\.env:1: ends in a carriage return \(the file was saved with Windows line ends, which docker keeps in the value\); save it with Unix line ends \(dos2unix\)/],
     ] as const) {
       const home = stateHome({ 'tobiko/tobiko.env': text });
       const r = cli(['status', '--set', 'product=tobiko', '--set', 'runtime=docker'], { env: { HOME: home } });
@@ -518,6 +520,18 @@ describe('local state is input too', () => {
       expect(r.stderr).toMatch(expected);
       expect(({} as Record<string, unknown>).host).toBeUndefined();
     }
+  });
+  it('export-preset of an install whose files do not make a whole install (its "# hd-setup:" line deleted) is exit 2 naming what is missing: it printed a preset with org: "" that would not install', async () => {
+    const { stubEnv, rootFlags } = await import('./stub-runtime.js');
+    const s = await stubEnv('docker', {}, { imagePresent: true });
+    expect(cli(['install', '--preset', 'tobiko-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const env = join(s.home, 'tobiko/tobiko.env');
+    writeFileSync(env, readFileSync(env, 'utf8').replace(/^# hd-setup:.*\n/m, ''), { mode: 0o600 });
+    const r = cli(['export-preset'], { env: s.env });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`error: the files of the install at ${s.home}/tobiko do not make a whole install (tobiko.org must not be empty: the <org> in https://cloud.tobikodata.com/sqlmesh/<org>/<project>, tobiko.project must not be empty: the <project> in https://cloud.tobikodata.com/sqlmesh/<org>/<project>); put back their last backup (hd-setup rollback), or install it again (hd-setup install --preset … --reset)\n`);
+    s.server.close();
   });
   it('an install rewrites a corrupted installs.json keeping the good entries, with a warning', async () => {
     const { remember, readRegistry } = await import('../src/exec/registry.js');

@@ -8,7 +8,7 @@ import type { DetectedInstall } from '../exec/installed.js';
 import { planToJson, planToText } from '../plan/describe.js';
 import type { Plan } from '../plan/types.js';
 import { choosingFlags, contextOnly, findAll, findAt, findContext, findInContext, findOne } from '../service/find.js';
-import { exitCodeOf, type Choices } from '../service/install.js';
+import { exitCodeOf, requireWholeInstall, type Choices } from '../service/install.js';
 import * as life from '../service/lifecycle.js';
 import { isInteractive, redactor } from '../util/output.js';
 import { printFailedChecks, printJson, type ModelFlags } from './context.js';
@@ -158,6 +158,7 @@ export async function exportPresetCommand(flags: LifecycleFlags): Promise<number
   const outProblem = flags.out && outputFileProblem(resolve(flags.out), 'hd-setup-preset.yaml', 'preset');
   if (outProblem) throw new UserError([{ path: '--out', message: outProblem }]);
   const d = await findInstall(flags);
+  requireWholeInstall(d);
   const { text, vars } = life.exportText(d);
   if (flags.out) {
     const out = resolve(flags.out);

@@ -150,7 +150,9 @@ export function parseEnvFileChecked(text: string, path: string, fix = 'fix it by
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
   const lines = text.split('\n');
   for (const [i, raw] of lines.entries()) {
-    const line = raw.replace(/\r$/, '');
+    // docker and podman keep a carriage return in the value (clientId\r): a file saved with Windows line ends
+    if (raw.endsWith('\r')) throw corrupt(`${path}:${i + 1}`, 'ends in a carriage return (the file was saved with Windows line ends, which docker keeps in the value); save it with Unix line ends (dos2unix)', fix);
+    const line = raw;
     if (!line || line.startsWith('#')) continue;
     const eq = line.indexOf('=');
     const key = eq > 0 ? line.slice(0, eq) : '';

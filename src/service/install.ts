@@ -434,6 +434,15 @@ export function modelOfInstall(d: DetectedInstall): BaseModel {
  * Before an install run: the install's read-back must make a whole model, every check applied, except where
  * this run gives the setting anew (--set, an HD_SETUP_* option): that replaces what the files hold there.
  */
+/** An install whose files make a whole install (export-preset: a preset that would not install is no export). */
+export function requireWholeInstall(d: DetectedInstall): void {
+  try {
+    parseModel(structuredClone(d.preset), { env: {} });
+  } catch (e) {
+    throw notWhole(d, e, 'or install it again (hd-setup install --preset … --reset)');
+  }
+}
+
 function refuseBrokenReadBack(d: DetectedInstall, given: readonly string[]): void {
   try {
     parseModel(structuredClone(d.preset), { env: {} });

@@ -80,8 +80,8 @@ export const tobikoSecrets = z.preprocess(
 
 export const tobikoSchema = z
   .strictObject({
-    org: z.string().min(1).regex(PATTERNS.tobikoOrg.re, PATTERNS.tobikoOrg.message).meta({ description: 'Tobiko Cloud organization: the <org> in https://cloud.tobikodata.com/sqlmesh/<org>/<project>.' }),
-    project: z.string().min(1).regex(PATTERNS.tobikoProject.re, PATTERNS.tobikoProject.message).meta({ description: 'Tobiko Cloud project: the <project> in that URL.' }),
+    org: z.string().min(1, { message: 'must not be empty: the <org> in https://cloud.tobikodata.com/sqlmesh/<org>/<project>', abort: true }).regex(PATTERNS.tobikoOrg.re, PATTERNS.tobikoOrg.message).meta({ description: 'Tobiko Cloud organization: the <org> in https://cloud.tobikodata.com/sqlmesh/<org>/<project>.' }),
+    project: z.string().min(1, { message: 'must not be empty: the <project> in https://cloud.tobikodata.com/sqlmesh/<org>/<project>', abort: true }).regex(PATTERNS.tobikoProject.re, PATTERNS.tobikoProject.message).meta({ description: 'Tobiko Cloud project: the <project> in that URL.' }),
     url: httpUrl.optional().meta({ description: 'Override of https://cloud.tobikodata.com/sqlmesh/<org>/<project>.' }),
     clientId: oneLine.min(1).meta({ description: 'OAuth client id for the executors (not a secret).' }),
     clientSecret: secret('Tobiko Cloud OAuth client secret.', 'TCLOUD_CLIENT_SECRET').optional(),
