@@ -401,6 +401,23 @@ describe('a bare re-run after a --set keeps the setting or refuses, naming the -
     s.server.close();
   });
 
+  it('--set path=null removes that setting on purpose: no refusal (it called it a silent reset, and its keep command set it to null and back); the rest is kept', async () => {
+    const s = await stubEnv('docker', {}, { imagePresent: true });
+    const base = ['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags, '--set', 'fivetran.memory=4g'];
+    expect(cli([...base, '--set', 'fivetran.config.foo=bar', '--set', 'fivetran.config.keep_me=1'], { env: s.env }).code).toBe(0);
+    const file = join(s.home, 'fivetran/conf/config.json');
+    const r = cli([...base, '--set', 'fivetran.config.foo=null', '--set', 'fivetran.config.keep_me=1'], { env: s.env });
+    expect(r.code, r.stderr).toBe(0);
+    const config = JSON.parse(readFileSync(file, 'utf8'));
+    expect(config.foo).toBeUndefined();
+    expect(config.keep_me).toBe(1);
+    // leaving out one that is not unset is still refused
+    const dropped = cli(base, { env: s.env });
+    expect(dropped.code).toBe(2);
+    expect(dropped.stderr).toContain('fivetran.config.keep_me=1');
+    s.server.close();
+  });
+
   it('an integer past 2^53 edited into config.json: a re-run refuses naming it (it offered to keep it as --set …=12345678901234567000, another number); written in quotes it is kept as it is', async () => {
     const s = await stubEnv('docker', {}, { imagePresent: true });
     expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);

@@ -323,7 +323,7 @@ export interface Loaded<M = unknown> {
  * The raw preset from --preset, HD_SETUP_* options and --set (in that order). `given`: the paths the
  * options and --sets name (a.b[0]["dotted.key"], as parseSetPath reads them back).
  */
-export function buildRaw<M>(schemas: ModelSchemas<M>, opts: LoadOptions): { raw: Record<string, unknown>; source: string; baseDir: string; warnings: string[]; given: string[] } {
+export function buildRaw<M>(schemas: ModelSchemas<M>, opts: LoadOptions): { raw: Record<string, unknown>; source: string; baseDir: string; warnings: string[]; given: string[]; /** The paths --set gave as null (unset on purpose). */ unset: string[][] } {
   const env = opts.env ?? process.env;
   let raw: Record<string, unknown> = {};
   let source = '(flags)';
@@ -345,6 +345,7 @@ export function buildRaw<M>(schemas: ModelSchemas<M>, opts: LoadOptions): { raw:
   }
   const problems: Problem[] = [];
   const given: string[] = [];
+  const unset: string[][] = [];
   for (const name of optionVarNames(env)) {
     const path = envPath(schemas.jsonSchema(), name);
     if (!path) {
@@ -369,8 +370,10 @@ export function buildRaw<M>(schemas: ModelSchemas<M>, opts: LoadOptions): { raw:
       const path = parseSetPath(s.slice(0, eq));
       const value = parseValue(schemas.jsonSchema(), path, s.slice(eq + 1));
       // `path=null` unsets what the preset has there (as Helm's --set does); a text setting keeps "null" as text.
-      if (value === null) unsetIn(raw, path);
-      else setIn(raw, path, value);
+      if (value === null) {
+        unsetIn(raw, path);
+        unset.push(path.map(String));
+      } else setIn(raw, path, value);
       given.push(formatPath(path));
     } catch (e) {
       if (e instanceof UserError) problems.push(...e.problems);
@@ -381,7 +384,7 @@ export function buildRaw<M>(schemas: ModelSchemas<M>, opts: LoadOptions): { raw:
   // Values from env and --set are YAML too: the same caps and no prototype keys.
   const structural = checkStructure(raw);
   if (structural.length) throw new UserError(structural);
-  return { raw, source, baseDir, warnings, given };
+  return { raw, source, baseDir, warnings, given, unset };
 }
 
 export function parseModel<M>(schemas: ModelSchemas<M>, raw: Record<string, unknown>, ctx: { env?: NodeJS.ProcessEnv; baseDir?: string; home?: string; lenient?: boolean } = {}): { model: M; secrets: Set<string>; warnings: string[] } {

@@ -117,9 +117,11 @@ function mentions(raw: Obj, path: Path): boolean {
  * `isSecret` says whether a setting holds a secret (the registry's answer): true, or the variable to
  * reference it by; the refusal then never shows its value.
  */
-export function findResets(raw: Obj, installed: Installed, validate: Validate, isSecret: (v: unknown, path: string) => boolean | string = () => false): Reset[] {
+export function findResets(raw: Obj, installed: Installed, validate: Validate, isSecret: (v: unknown, path: string) => boolean | string = () => false, unset: readonly (readonly string[])[] = []): Reset[] {
   if (!sameInstall(raw, installed)) return [];
-  const candidates = leaves(installed.preset).filter(([path]) => path.length >= 2 && !installed.secretPaths.includes(path.join('.')) && !mentions(raw, path));
+  // a setting this run unsets on purpose (--set path=null) is a change it asks for, never a silent reset
+  const unsetHere = (path: Path) => unset.some((u) => u.length <= path.length && u.every((k, i) => k === String(path[i])));
+  const candidates = leaves(installed.preset).filter(([path]) => path.length >= 2 && !installed.secretPaths.includes(path.join('.')) && !mentions(raw, path) && !unsetHere(path));
   // Add back what the preset can have beside what it says (some settings only make sense together, so
   // repeat until nothing more fits); what never fits is an alternative the preset chose.
   let withThem = structuredClone(raw);

@@ -87,7 +87,7 @@ export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = 
     // The stored secrets first: a run that gives none (only --set product=… runtime=…, or a preset whose
     // env: reference is unset) is otherwise invalid with every setting added back, and so seems to reset nothing.
     kept = keepStoredSecrets(raw, inst, env, validate);
-    const resets = req.reset ? [] : findResets(raw, inst, validate, isSecret);
+    const resets = req.reset ? [] : findResets(raw, inst, validate, isSecret, built.unset);
     // The wizard's answers are each chosen on screen: only a preset (file) run can revert a --set unseen.
     const overrides = req.reset || req.presetObject ? [] : findOverrides(raw, inst, findRecordOfInstall(c.home, installed.location)?.setPaths ?? [], given, isSecret);
     const refusal = () => new UserError(resetRefusal(resets, inst, `hd-setup ${keepArgv(process.argv.slice(2), (v, path) => secretAsRef(raw, installed.preset, v, path)).map(shellQuote).join(' ')}`, overrides, req.preset || req.presetObject ? 'this preset' : 'this run'));
