@@ -54,7 +54,7 @@ export async function kubeContexts(env: NodeJS.ProcessEnv = process.env): Promis
     }
     const base = { name, current: name === current };
     if (version) return { ...base, reachable: true, version };
-    const why = r.failure === 'timeout' ? 'no answer in time' : ((r.stderr.trim().split('\n').at(-1) ?? '').replace(/^(error|E\d+ [^\]]*\]):?\s*/i, '').slice(0, 60) || 'not reachable');
+    const why = r.failure === 'timeout' ? 'no answer in time' : ((r.stderr.trim().split('\n').at(-1) ?? '').replace(/^(error|E\d+ [^\]]*\]):?\s*/i, '').replace(/^(.{59}).+$/s, '$1…') || 'not reachable');
     return { ...base, reachable: false, problem: why };
   });
 }

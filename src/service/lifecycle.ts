@@ -376,6 +376,11 @@ export async function helmRollbackPlanFor(d: DetectedInstall): Promise<Plan> {
   const b = latestBackup(file);
   // A release that is not deployed goes back to the last revision that was; a deployed one to the one before.
   const revision = d.release && d.release.status !== 'deployed' ? d.release.lastGood : undefined;
+  // A deployed first revision has none before it (helm said "release has no 0 version"): the runs since
+  // changed no chart values (a Secret alone, which helm does not keep).
+  if (d.release && d.release.status === 'deployed' && d.release.revision <= 1) {
+    throw new UserError([{ path: '', message: `cannot roll back: release ${d.release.name} has no revision before ${d.release.revision} (the runs since it changed no chart values; a token or secret alone is not kept by helm); to go back to an earlier secret, install with it again (hd-setup install … with the old one)` }], 1);
+  }
   return helmRollbackPlan(await targetOf(d), b ? { from: b, to: file } : undefined, revision);
 }
 

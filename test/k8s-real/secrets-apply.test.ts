@@ -46,6 +46,11 @@ describe('Secrets applied with kubectl', () => {
     const again = await bed.hd(['install', '--yes', ...FIVETRAN], { FIVETRAN_TOKEN: TOKEN2 });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toMatch(/Changed: nothing/);
+    // a rollback has no revision to go back to (the token alone changed): said, with the way back (helm said "release has no 0 version")
+    const back2 = await bed.hd(['rollback', '--yes', ...FIVETRAN.slice(0, 2)]);
+    expect(back2.code, back2.stderr).toBe(1);
+    expect(back2.stderr).toBe('error: cannot roll back: release hd-agent has no revision before 1 (the runs since it changed no chart values; a token or secret alone is not kept by helm); to go back to an earlier secret, install with it again (hd-setup install … with the old one)\n');
+    expect(token()).toBe(TOKEN2);
   }, T);
 
   it('Tobiko: one secret rotated while the other stays as stored is merged into the Secret (the patch read /dev/stdin, a socket, and failed)', async () => {
