@@ -60,11 +60,11 @@ export function namespaceStep(namespace: string, context: string | undefined, ex
   };
 }
 
-/** The name of the object a manifest describes (undefined: none it can be read from). */
-function manifestName(text: string): string | undefined {
+/** The kind and name of the object a manifest describes (undefined: none it can be read from). */
+function manifestOf(text: string): { kind: string; name: string } | undefined {
   try {
-    const m = loadYaml(text, { schema: CORE_SCHEMA }) as { metadata?: { name?: unknown } } | null;
-    return typeof m?.metadata?.name === 'string' ? m.metadata.name : undefined;
+    const m = loadYaml(text, { schema: CORE_SCHEMA }) as { kind?: unknown; metadata?: { name?: unknown } } | null;
+    return typeof m?.kind === 'string' && typeof m.metadata?.name === 'string' ? { kind: m.kind, name: m.metadata.name } : undefined;
   } catch {
     return undefined;
   }
@@ -175,9 +175,11 @@ export function kubernetesPlan(s: KubernetesPlanSpec): Plan {
     // Applied before with the same content (our copy is unchanged), the release exists, and the last run
     // finished: nothing to do. Not when that run stopped (our copy is written before the apply, which may
     // have failed), nor when the Secret is gone (deleted by hand): the copy says nothing of the cluster then.
+    // (The Secrets are listed; another kind, an ExternalSecret, is taken as there.)
     const there = s.state.kubernetes?.secrets;
-    const name = manifestName(f.content);
-    const applied = nsExists && release && !s.state.unfinished && f.current === f.content && (there === undefined || (name !== undefined && there.includes(name)));
+    const m = manifestOf(f.content);
+    const present = there === undefined || m?.kind !== 'Secret' || there.includes(m.name);
+    const applied = nsExists && release && !s.state.unfinished && f.current === f.content && present;
     steps.push(applied ? { ...step, actions: [], skip: 'unchanged since the last apply' } : step);
   }
   const selector = k.selector;
