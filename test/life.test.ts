@@ -300,6 +300,22 @@ describe('restart in plain lines', () => {
   }, 60_000);
 });
 
+describe('stop twice', () => {
+  it('the second stop finds the container stopped: nothing run, Changed: nothing (it stopped it again and said so)', async () => {
+    const s = await stubEnv('docker', {}, { imagePresent: true });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(cli(['stop', ...rootFlags], { env: s.env }).code).toBe(0);
+    const n = s.calls().length;
+    const again = cli(['stop', ...rootFlags], { env: s.env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain('Stop controller ... skipped: controller is stopped already');
+    expect(again.stderr).toMatch(/Changed: nothing/);
+    expect(s.calls().slice(n).filter((c) => /^stop /.test(c))).toEqual([]);
+    expect(cli(['start', ...rootFlags], { env: s.env }).code).toBe(0);
+    s.server.close();
+  }, 60_000);
+});
+
 describe('an install run on a stopped agent', () => {
   it('starts its container as it is and pulls nothing: the pull could change nothing, and failed offline', async () => {
     const s = await stubEnv('docker', {}, { imagePresent: true });

@@ -33,6 +33,8 @@ export interface Target {
    * are not removed, and the summary does not say they were.
    */
   present?: string[];
+  /** docker/podman: those of them that run now (when known): a stop leaves the others as they are. */
+  running?: string[];
   /** docker/podman: a container of the same name that another install (another HOME) runs is there: its network stays. */
   foreignPresent?: boolean;
   /** docker/podman: the boot unit's file exists (when known). */
@@ -167,11 +169,13 @@ export function stopPlan(t: Target): Plan {
 function containersStop(t: Target): Step {
   const names = t.present ?? t.containers;
   const gone = t.containers.filter((n) => !names.includes(n));
+  // stopped already (a second stop): nothing to do, and nothing said to have changed
+  const stopped = names.length > 0 && t.running !== undefined && !names.some((n) => t.running!.includes(n));
   return {
     id: 'stop',
     title: `Stop ${(names.length ? names : t.containers).join(', ')}${names.length && gone.length ? ` (${gone.join(', ')}: not there)` : ''}`,
-    ...(names.length ? {} : { skip: 'no container of this install is there' }),
-    actions: [{ kind: 'exec', argv: [t.runtimeBin, 'stop', '-t', '10', ...names] }],
+    ...(names.length ? (stopped ? { skip: `${names.join(', ')} ${names.length > 1 ? 'are' : 'is'} stopped already` } : {}) : { skip: 'no container of this install is there' }),
+    actions: stopped ? [] : [{ kind: 'exec', argv: [t.runtimeBin, 'stop', '-t', '10', ...names] }],
   };
 }
 

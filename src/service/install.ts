@@ -434,8 +434,12 @@ export function modelOfInstall(d: DetectedInstall): BaseModel {
  * Before an install run: the install's read-back must make a whole model, every check applied, except where
  * this run gives the setting anew (--set, an HD_SETUP_* option): that replaces what the files hold there.
  */
-/** An install whose files make a whole install (export-preset: a preset that would not install is no export). */
+/**
+ * docker/podman: an install whose files make a whole install (export-preset: a preset that would not
+ * install is no export). Kubernetes reads back the release's values, which helm checked, as install does.
+ */
 export function requireWholeInstall(d: DetectedInstall): void {
+  if (d.location.runtime === 'kubernetes') return;
   try {
     parseModel(structuredClone(d.preset), { env: {} });
   } catch (e) {

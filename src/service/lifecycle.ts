@@ -95,6 +95,7 @@ export async function targetOf(d: DetectedInstall): Promise<Target> {
     ...(d.location.runtime !== 'kubernetes'
       ? {
           present: d.containers.map((c) => c.name),
+          running: d.containers.filter((c) => c.running).map((c) => c.name),
           foreignPresent: d.foreign.length > 0,
           ...(d.product.unitName ? { unitPresent: existsSync(posix.join(host.home, '.config/systemd/user', d.product.unitName)), unitBackups: listBackups(posix.join(host.home, '.config/systemd/user', d.product.unitName)) } : {}),
         }
