@@ -177,7 +177,8 @@ export async function detectState(model: Model, host: HostFacts, destFiles: stri
     const [ns, values, status, deployments, secrets] = await Promise.all([
       probe(['kubectl', ...ctx, `--request-timeout=${REQUEST_TIMEOUT}`, 'get', 'namespace', k.namespace, '-o', 'name'], KUBE_PROCESS_TIMEOUT_MS),
       which('helm') ? probe(['helm', 'get', 'values', k.release, '-n', k.namespace, '-o', 'json', ...hctx], HELM_READ_TIMEOUT_MS) : Promise.resolve(undefined),
-      which('helm') ? probe(['helm', 'status', k.release, '-n', k.namespace, '-o', 'json', ...hctx], HELM_READ_TIMEOUT_MS) : Promise.resolve(undefined),
+      // its state, revision and chart (helm list: helm status says no chart version); -a: pending and failed ones too
+      which('helm') ? probe(['helm', 'list', '-a', '-n', k.namespace, '-o', 'json', '--filter', `^${k.release}$`, ...hctx], HELM_READ_TIMEOUT_MS) : Promise.resolve(undefined),
       // how far the release's Deployments are scaled now (a stopped install is at 0)
       probe(['kubectl', ...ctx, `--request-timeout=${REQUEST_TIMEOUT}`, 'get', 'deployments', '-n', k.namespace, '-l', k.selector, '-o', 'json'], KUBE_PROCESS_TIMEOUT_MS),
       // the Secrets hd-setup applied for this release that are there (names only): one deleted by hand is applied again
@@ -186,8 +187,10 @@ export async function detectState(model: Model, host: HostFacts, destFiles: stri
     let release: { revision: number; values: Record<string, unknown> } | undefined;
     if (values && status) {
       try {
-        const st = JSON.parse(status) as { version?: number; info?: { status?: string } };
-        release = { revision: Number(st.version ?? 0), values: (JSON.parse(values) ?? {}) as Record<string, unknown>, ...(st.info?.status ? { status: st.info.status } : {}) };
+        const listed = (JSON.parse(status) as { name?: unknown; revision?: unknown; status?: unknown; chart?: unknown }[]).find((r) => r.name === k.release);
+        // "chart": "<name>-<version>" (a version may hold "-": 1.0.0-rc.1)
+        const chartVersion = typeof listed?.chart === 'string' ? /-(\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]*)?)$/.exec(listed.chart)?.[1] : undefined;
+        release = listed ? { revision: Number(listed.revision ?? 0), values: (JSON.parse(values) ?? {}) as Record<string, unknown>, ...(typeof listed.status === 'string' && listed.status ? { status: listed.status } : {}), ...(chartVersion ? { chartVersion } : {}) } : undefined;
       } catch {
         release = undefined;
       }

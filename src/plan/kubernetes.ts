@@ -184,7 +184,9 @@ export function kubernetesPlan(s: KubernetesPlanSpec): Plan {
   }
   const selector = k.selector;
   // deployed (a pending one holds the values of a run that did not finish, not what runs)
-  const upToDate = release && (release.status === undefined || release.status === 'deployed') && values !== undefined && sameValues(release.values, values.content);
+  // ... and of the chart version asked for (one upgraded by hand to another kept the values, and was "up to date")
+  const sameChart = !k.chartVersion || !release?.chartVersion || release.chartVersion === k.chartVersion;
+  const upToDate = release && (release.status === undefined || release.status === 'deployed') && sameChart && values !== undefined && sameValues(release.values, values.content);
   const helm = helmStep({
       release: k.release,
       chart: k.chart,
