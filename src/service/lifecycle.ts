@@ -522,17 +522,21 @@ export async function status(d: DetectedInstall, choosing = ''): Promise<StatusR
   const k = kubeOf(d);
   const ks = await kubeStatus(d.location, k?.selector ?? `app.kubernetes.io/instance=${d.location.release}`);
   const ready = ks.pods.filter((p) => p.ready).length;
+  // the pods the install runs when started (a Deployment scaled down by hand leaves fewer, all ready)
+  const configured = k?.deployments.reduce((n, w) => n + w.replicas, 0);
   const problem = d.release ? releaseProblem(d.release) : undefined;
+  const short = configured !== undefined && ks.pods.length > 0 && ready < configured;
+  const healthy = !problem && ks.pods.length > 0 && ready === ks.pods.length && !short;
   return {
     ...base,
     ...(d.release ? { release: d.release } : {}),
     versions: { hdSetup: VERSION, kubernetes: ks.kubernetes, helm: ks.helm },
     pods: ks.pods,
-    podsReady: `${ready}/${ks.pods.length}`,
+    podsReady: `${ready}/${short ? configured : ks.pods.length}`,
     warnings: ks.warnings,
-    ...(problem ? { problem } : {}),
-    healthy: !problem && ks.pods.length > 0 && ready === ks.pods.length,
-    ...stoppedBy(d, !problem && ks.pods.length > 0 && ready === ks.pods.length),
+    ...(problem ? { problem } : short ? { problem: { message: `${ready} of the ${configured} pods the install runs are ready (a Deployment scaled down by hand?)`, fix: 'hd-setup start (scales each Deployment back to its replicas)' } } : {}),
+    healthy,
+    ...stoppedBy(d, healthy),
   };
 }
 

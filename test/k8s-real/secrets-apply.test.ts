@@ -68,4 +68,18 @@ describe('Secrets applied with kubectl', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toMatch(/Changed: nothing/);
   }, T);
+
+  it('status counts the pods the install runs: one Deployment scaled to 0 by hand is not healthy (it said every pod ready, exit 0); start scales it back', async () => {
+    const at = ['--set', 'product=tobiko', '--set', 'runtime=kubernetes'];
+    const ok = await bed.hd(['status', ...at]);
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    const run = (await bed.kubectl('get', 'deployments', '-n', 'tobiko', '-o', 'name')).stdout.split('\n').find((n) => n.endsWith('-run'))!;
+    expect((await bed.kubectl('scale', run, '-n', 'tobiko', '--replicas=0')).code).toBe(0);
+    const short = await bed.hd(['status', ...at]);
+    expect(short.code, short.stdout).toBe(1);
+    expect(short.stdout).toMatch(/pods ready 1\/\d+\n/);
+    expect(short.stdout).toMatch(/✖ 1 of the \d+ pods the install runs are ready \(a Deployment scaled down by hand\?\)\n {4}fix: hd-setup start/);
+    expect((await bed.hd(['start', ...at])).code).toBe(0);
+    expect((await bed.hd(['status', ...at])).code).toBe(0);
+  }, T);
 });
