@@ -99,7 +99,8 @@ export function checked(problem: (s: string) => string | undefined) {
  * A number as written in a file read back (config.json): an integer past 2^53 was read as another number
  * (12345678901234567890 as ...7000), which a re-run would write, or suggest to keep: refused instead.
  */
-export const exactNumber = z.number().refine((n) => !Number.isInteger(n) || Number.isSafeInteger(n), 'is an integer past 2^53, which is read as another number; write it in quotes, as text');
+// (From 1e21 a number is written in exponent form, 1.5e+300, as it was given: that is no integer's digits.)
+export const exactNumber = z.number().refine((n) => !Number.isInteger(n) || Number.isSafeInteger(n) || Math.abs(n) >= 1e21, 'is an integer past 2^53, which is read as another number; write it in quotes, as text');
 
 export const port = z.number().int('must be an integer from 1 to 65535').min(1, 'must be a port from 1 to 65535').max(65535, 'must be a port from 1 to 65535');
 export const host = checked(hostProblem);
