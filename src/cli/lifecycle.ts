@@ -145,11 +145,11 @@ export async function rollbackCommand(flags: LifecycleFlags): Promise<number> {
   const b = await life.latestWholeBackup(d, file);
   if (!b) throw new UserError([{ path: '', message: `no backup of ${file} to roll back to (a backup is made each time hd-setup changes it)` }]);
   if (flags.dryRun) {
-    if (flags.json) printJson({ dryRun: true, command: 'rollback', where: d.where, product: d.location.product, runtime: d.location.runtime, restore: { file, from: b }, then: 're-apply it (containers are recreated)' });
-    else process.stdout.write(`hd-setup rollback --dry-run: restore ${file} from ${b}, then re-apply it (containers are recreated)\n`);
+    if (flags.json) printJson({ dryRun: true, command: 'rollback', where: d.where, product: d.location.product, runtime: d.location.runtime, restore: { file, from: b.path }, then: 're-apply it (containers are recreated)' });
+    else process.stdout.write(`hd-setup rollback --dry-run: restore ${file} from ${b.path}, then re-apply it (containers are recreated)\n`);
     return 0;
   }
-  if (!(await confirmOrYes(flags, `Restore ${file} from ${b.split('/').pop()} and re-apply it`))) return 1;
+  if (!(await confirmOrYes(flags, `Restore ${file} from ${b.path.split('/').pop()} and re-apply it`))) return 1;
   return exitCodeOf(await life.rollbackFromBackup(d, file, b, flags, reporterFor(flags)));
 }
 

@@ -174,7 +174,7 @@ export async function detectState(model: Model, host: HostFacts, destFiles: stri
     if (!which('kubectl')) return { containers: {}, networks: [], images: [], files, modes, kubernetes: { namespaceExists: false } };
     // An API server that cannot be reached is reported once, by preflight: nothing more to ask it here.
     if (!(await reachCluster(k.context)).ok) return { containers: {}, networks: [], images: [], files, modes, kubernetes: { namespaceExists: false } };
-    const [ns, values, status, deployments, secrets] = await Promise.all([
+    const [ns, values, listing, deployments, secrets] = await Promise.all([
       probe(['kubectl', ...ctx, `--request-timeout=${REQUEST_TIMEOUT}`, 'get', 'namespace', k.namespace, '-o', 'name'], KUBE_PROCESS_TIMEOUT_MS),
       which('helm') ? probe(['helm', 'get', 'values', k.release, '-n', k.namespace, '-o', 'json', ...hctx], HELM_READ_TIMEOUT_MS) : Promise.resolve(undefined),
       // its state, revision and chart (helm list: helm status says no chart version); -a: pending and failed ones too
@@ -185,9 +185,9 @@ export async function detectState(model: Model, host: HostFacts, destFiles: stri
       probe(['kubectl', ...ctx, `--request-timeout=${REQUEST_TIMEOUT}`, 'get', 'secrets', '-n', k.namespace, '-l', `app.kubernetes.io/managed-by=hd-setup,app.kubernetes.io/instance=${k.release}`, '-o', 'name'], KUBE_PROCESS_TIMEOUT_MS),
     ]);
     let release: { revision: number; values: Record<string, unknown> } | undefined;
-    if (values && status) {
+    if (values && listing) {
       try {
-        const listed = (JSON.parse(status) as { name?: unknown; revision?: unknown; status?: unknown; chart?: unknown }[]).find((r) => r.name === k.release);
+        const listed = (JSON.parse(listing) as { name?: unknown; revision?: unknown; status?: unknown; chart?: unknown }[]).find((r) => r.name === k.release);
         // "chart": "<name>-<version>" (a version may hold "-": 1.0.0-rc.1)
         const chartVersion = typeof listed?.chart === 'string' ? /-(\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]*)?)$/.exec(listed.chart)?.[1] : undefined;
         release = listed ? { revision: Number(listed.revision ?? 0), values: (JSON.parse(values) ?? {}) as Record<string, unknown>, ...(typeof listed.status === 'string' && listed.status ? { status: listed.status } : {}), ...(chartVersion ? { chartVersion } : {}) } : undefined;

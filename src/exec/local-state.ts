@@ -149,10 +149,9 @@ export function parseValuesFile(text: string, path: string, fix: string): Record
 export function parseEnvFileChecked(text: string, path: string, fix = 'fix it by hand (KEY=VALUE lines), or move it away and install again'): Record<string, string> {
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
   const lines = text.split('\n');
-  for (const [i, raw] of lines.entries()) {
+  for (const [i, line] of lines.entries()) {
     // docker and podman keep a carriage return in the value (clientId\r): a file saved with Windows line ends
-    if (raw.endsWith('\r')) throw corrupt(`${path}:${i + 1}`, 'ends in a carriage return (the file was saved with Windows line ends, which docker keeps in the value); save it with Unix line ends (dos2unix)', fix);
-    const line = raw;
+    if (line.endsWith('\r')) throw corrupt(`${path}:${i + 1}`, 'ends in a carriage return (the file was saved with Windows line ends, which docker keeps in the value); save it with Unix line ends (dos2unix)', fix);
     if (!line || line.startsWith('#')) continue;
     const eq = line.indexOf('=');
     const key = eq > 0 ? line.slice(0, eq) : '';

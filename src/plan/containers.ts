@@ -132,7 +132,6 @@ export function readsChanged(file: PlannedFile | undefined, state: InstalledStat
   return state.unfinished === true || (file !== undefined && file.current !== file.content);
 }
 
-/** The container exists, runs, and has this configuration: nothing to do for it. */
 /** The container is there with this configuration and image: it is left running, or started, never recreated. */
 export function containerUpToDate(spec: ContainerSpec, state: InstalledState): boolean {
   const current = state.containers[spec.name];

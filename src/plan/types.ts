@@ -155,7 +155,7 @@ export interface InstalledState {
   unfinished?: boolean;
   kubernetes?: {
     namespaceExists: boolean;
-    release?: { revision: number; values: Record<string, unknown>; status?: string; /** The version of the chart it runs (helm status). */ chartVersion?: string };
+    release?: { revision: number; values: Record<string, unknown>; status?: string; /** The version of the chart it runs (helm list). */ chartVersion?: string };
     /** The Deployments the release's pod selector finds, with the replicas they are scaled to now (unknown: absent). */
     deployments?: { name: string; labels: Record<string, string>; replicas: number }[];
     /** The names of the Secrets hd-setup applied for this release that are there now (unknown: absent). */

@@ -430,27 +430,39 @@ export function modelOfInstall(d: DetectedInstall): BaseModel {
   }
 }
 
-/**
- * Before an install run: the install's read-back must make a whole model, every check applied, except where
- * this run gives the setting anew (--set, an HD_SETUP_* option): that replaces what the files hold there.
- */
+/** What keeps an install's read-back from making a whole model, every check applied (undefined: nothing). */
+export function wholeProblems(d: Pick<DetectedInstall, 'preset'>): UserError | undefined {
+  try {
+    parseModel(structuredClone(d.preset), { env: {} });
+    return undefined;
+  } catch (e) {
+    if (e instanceof UserError) return e;
+    throw e;
+  }
+}
+
+/** The problems of a read-back in one line, each its path and the first part of its message. */
+export function problemsInBrief(e: UserError): string {
+  return e.problems.map((p) => `${p.path ? `${p.path} ` : ''}${p.message.split('; ')[0]}`).join(', ');
+}
+
 /**
  * docker/podman: an install whose files make a whole install (export-preset: a preset that would not
  * install is no export). Kubernetes reads back the release's values, which helm checked, as install does.
  */
 export function requireWholeInstall(d: DetectedInstall): void {
   if (d.location.runtime === 'kubernetes') return;
-  try {
-    parseModel(structuredClone(d.preset), { env: {} });
-  } catch (e) {
-    throw notWhole(d, e, 'or install it again (hd-setup install --preset … --reset)');
-  }
+  const e = wholeProblems(d);
+  if (e) throw notWhole(d, e, 'or install it again (hd-setup install --preset … --reset)');
 }
 
+/**
+ * Before an install run: the install's read-back must make a whole model, every check applied, except where
+ * this run gives the setting anew (--set, an HD_SETUP_* option): that replaces what the files hold there.
+ */
 function refuseBrokenReadBack(d: DetectedInstall, given: readonly string[]): void {
-  try {
-    parseModel(structuredClone(d.preset), { env: {} });
-  } catch (e) {
+  const e = wholeProblems(d);
+  if (e) {
     const segs = (k: string) => {
       try {
         return parseSetPath(k).map(String);
@@ -463,16 +475,15 @@ function refuseBrokenReadBack(d: DetectedInstall, given: readonly string[]): voi
       const p = segs(path);
       return p !== undefined && p.length > 0 && givenPaths.some((g) => g.length <= p.length && g.every((x, i) => x === p[i]));
     };
-    if (e instanceof UserError && e.problems.every((p) => covered(p.path))) return;
-    throw notWhole(d, e instanceof UserError ? new UserError(e.problems.filter((p) => !covered(p.path))) : e, 'or pass --reset to replace them with what this command gives');
+    if (e.problems.every((p) => covered(p.path))) return;
+    throw notWhole(d, new UserError(e.problems.filter((p) => !covered(p.path))), 'or pass --reset to replace them with what this command gives');
   }
 }
 
 /** The files of an install do not make a whole model: exit 2 saying what, with the fix (`--set` would not help). */
 function notWhole(d: DetectedInstall, e: unknown, orElse: string): unknown {
   if (!(e instanceof UserError)) return e;
-  const what = e.problems.map((p) => `${p.path ? `${p.path} ` : ''}${p.message.split('; ')[0]}`).join(', ');
-  return new UserError([{ path: '', message: `the files of the install at ${d.where} do not make a whole install (${what}); put back their last backup (hd-setup rollback), ${orElse}` }]);
+  return new UserError([{ path: '', message: `the files of the install at ${d.where} do not make a whole install (${problemsInBrief(e)}); put back their last backup (hd-setup rollback), ${orElse}` }]);
 }
 
 

@@ -15,7 +15,6 @@ import { acquireLock, installLockKey, type Lock } from '../exec/lock.js';
 import { backupValidator } from '../exec/local-state.js';
 import { posix } from 'node:path';
 import { UserError } from '../model/errors.js';
-import { parseModel } from '../products/load.js';
 import { withSecretRefs } from '../model/secret-refs.js';
 import { secretConfigKeys, secretFields } from '../products/secrets.js';
 import { detectHost, detectRuntime } from '../exec/detect.js';
@@ -35,7 +34,7 @@ import { toYaml } from '../render/yaml.js';
 import { redactor } from '../util/output.js';
 import { maskUrlCredentials } from '../util/redact.js';
 import { VERSION } from '../version.js';
-import { effectiveChoices, modelOfInstall, prepare, preflight, runPlan, runPlans, type Choices, type Prepared, type Reporter } from './install.js';
+import { effectiveChoices, modelOfInstall, prepare, preflight, problemsInBrief, runPlan, runPlans, wholeProblems, type Choices, type Prepared, type Reporter } from './install.js';
 import { baseDirs, stateDirOf } from './plan.js';
 import type { NotGiven } from './given.js';
 
@@ -337,10 +336,11 @@ export function latestBackup(file: string): string | undefined {
 
 /**
  * docker/podman: the newest backup of the config file that makes a whole install in its place, read back
- * as the re-apply will read it. One that does not (a hand edit backed up by an earlier rollback) is passed
- * over with a warning: restored, the re-apply would refuse it after the file was already replaced.
+ * as the re-apply will read it (`restored`: the install so). One that does not (a hand edit backed up by an
+ * earlier rollback) is passed over with a warning: restored, the re-apply would refuse it after the file was
+ * already replaced.
  */
-export async function latestWholeBackup(d: DetectedInstall, file: string): Promise<string | undefined> {
+export async function latestWholeBackup(d: DetectedInstall, file: string): Promise<{ path: string; restored: DetectedInstall } | undefined> {
   for (const b of goodBackups(file, backupValidator(file))) {
     if (!b.path) {
       process.stderr.write(`warning: skipping ${b.skipped}: it is empty or incomplete\n`);
@@ -349,13 +349,13 @@ export async function latestWholeBackup(d: DetectedInstall, file: string): Promi
     let problem: string | undefined;
     try {
       const restored = await findAt(d.location, findContext(), 'throw', { path: file, text: b.text });
-      if (!restored) problem = 'nothing to read back';
-      else parseModel(structuredClone(restored.preset), { env: {} });
+      const e = restored && wholeProblems(restored);
+      if (restored && !e) return { path: b.path, restored };
+      problem = e ? problemsInBrief(e) : 'nothing to read back';
     } catch (e) {
       if (!(e instanceof UserError)) throw e;
-      problem = e.problems.map((p) => `${p.path ? `${p.path} ` : ''}${p.message.split('; ')[0]}`).join(', ');
+      problem = problemsInBrief(e);
     }
-    if (!problem) return b.path;
     process.stderr.write(`warning: skipping ${b.path}: it does not make a whole install (${problem})\n`);
   }
   return undefined;
@@ -389,19 +389,12 @@ export async function helmRollbackPlanFor(d: DetectedInstall): Promise<Plan> {
  * docker/podman rollback: restore the config file from its backup, then re-apply it (the install as
  * restored, read back once the restore is done): one run with one summary, as a restart is.
  */
-export async function rollbackFromBackup(d: DetectedInstall, file: string, backup: string, choices: Choices, report: Reporter): Promise<Summary> {
-  const restoreP = await asPrepared(d, restorePlan(d, file, backup));
+export async function rollbackFromBackup(d: DetectedInstall, file: string, backup: { path: string; restored: DetectedInstall }, choices: Choices, report: Reporter): Promise<Summary> {
+  const restoreP = await asPrepared(d, restorePlan(d, file, backup.path));
   // What the restore changes (a secret alone too) must reach the containers: they are recreated then.
-  const changes = !sameContent(file, backup);
-  // the steps the re-apply will have, as planned for the install before the restore: "[1/8]", not "[1/1]"
-  // (none known when the files in place do not make a whole install: the case a rollback is for)
-  const expected = await startPrepared(d, changes).then(
-    (p) => p.plan.steps.length,
-    (e: unknown) => {
-      if (e instanceof UserError) return 0;
-      throw e;
-    },
-  );
+  const changes = !sameContent(file, backup.path);
+  // the steps the re-apply will have, as planned for the install as the backup makes it: "[1/8]", not "[1/1]"
+  const expected = (await startPrepared(backup.restored, changes)).plan.steps.length;
   const summary = await runPlans(
     [
       async () => ({ p: restoreP, c: effectiveChoices(restoreP, choices) }),

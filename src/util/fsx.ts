@@ -356,11 +356,6 @@ export function recordCreated(root: string, ...paths: string[]): void {
 
 export type PurgeAction = { kind: 'remove'; path: string; recursive?: boolean } | { kind: 'note'; text: string };
 
-/**
- * What --purge deletes in an install dir: only what hd-setup recorded creating there (directories it made,
- * with what the agent wrote in them; files it wrote new), then the dir itself if hd-setup made it and
- * nothing else is left. Never the home directory or "/"; nothing at all without the record.
- */
 /** A folder between `root` and `path` (both absolute, path under root) is a symbolic link, or is not there. */
 function linkOnTheWay(root: string, path: string): boolean {
   const rel = posix.relative(root, posix.dirname(path));
@@ -377,6 +372,11 @@ function linkOnTheWay(root: string, path: string): boolean {
   return false;
 }
 
+/**
+ * What --purge deletes in an install dir: only what hd-setup recorded creating there (directories it made,
+ * with what the agent wrote in them; files it wrote new), then the dir itself if hd-setup made it and
+ * nothing else is left. Never the home directory or "/"; nothing at all without the record.
+ */
 export function purgeActions(root: string, home: string): PurgeAction[] {
   const dir = posix.resolve(root);
   const created = readCreated(dir);

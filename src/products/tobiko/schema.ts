@@ -131,6 +131,12 @@ export const tobikoSchema = z
   .transform((t, ctx) => {
     // Resolve env:/file: in gateway params; register the secret ones for masking.
     const gateways: typeof t.gateways = {};
+    // a secret of spaces only (a variable set to spaces, an empty --set): output would mask every space
+    const blank = (g: string, p: string, value: unknown, ref?: string) => {
+      if (typeof value !== 'string' || value.trim()) return false;
+      ctx.addIssue({ code: 'custom', path: ['gateways', g, p], message: `${ref ? `${ref} ` : ''}is blank (spaces or line breaks only): a secret that output would mask wherever a space stands; give the value, or leave the setting out` });
+      return true;
+    };
     for (const [g, params] of Object.entries(t.gateways)) {
       const out: Record<string, unknown> = {};
       for (const [p, v] of Object.entries(params)) {
@@ -141,18 +147,12 @@ export const tobikoSchema = z
             continue;
           }
           const secret = isSecretParam(p, t.secretParams, t.nonSecretParams);
-          if (secret && !r.value.trim()) {
-            ctx.addIssue({ code: 'custom', path: ['gateways', g, p], message: `${v} is blank (spaces or line breaks only): a secret that output would mask wherever a space stands; give the value, or leave the setting out` });
-            continue;
-          }
+          if (secret && blank(g, p, r.value, v)) continue;
           out[p] = canonicalParam(r.value, secret);
           if (secret) registerSecret(r.value, `tobiko.gateways.${g}.${p}`);
         } else {
           const secret = p !== 'type' && isSecretParam(p, t.secretParams, t.nonSecretParams);
-          if (secret && typeof v === 'string' && !v.trim()) {
-            ctx.addIssue({ code: 'custom', path: ['gateways', g, p], message: 'is blank (spaces or line breaks only): a secret that output would mask wherever a space stands; give the value, or leave the setting out' });
-            continue;
-          }
+          if (secret && blank(g, p, v)) continue;
           out[p] = p === 'type' ? v : canonicalParam(v, secret);
           if (secret && typeof out[p] === 'string' && !isStored(out[p]) && !(out[p] as string).startsWith('remote:')) registerSecret(out[p] as string, `tobiko.gateways.${g}.${p}`);
         }

@@ -63,12 +63,10 @@ export function Field({ value, onChange, onSubmit, onCancel, onRefuse, isActive 
     else if (submit) onSubmit(l.text);
   };
   useRawInput((data) => apply(parseInput(data)), { isActive });
-  const started = useRef(false);
+  // once, when the field opens
   useLayoutEffect(() => {
-    if (started.current) return;
-    started.current = true;
     if (initialKeys?.length) apply(initialKeys);
-  });
+  }, []);
   return <TextView value={line.current.text} cursor={line.current.cursor} />;
 }
 

@@ -459,7 +459,7 @@ export function WizardApp(p: WizardProps) {
           <Review s={s} review={p.review} save={p.save} skipChecks={p.skipChecks} onConfirm={() => dispatch({ type: 'confirm' })} onBack={(rest) => {
               dispatch({ type: 'back' });
               // the keys after the Escape (more Escapes: as many screens back) act on the screen it went to
-              if (rest.length) dispatch({ type: 'keys', keys: rest });
+              for (const key of rest) dispatch({ type: 'key', key });
             }} avail={avail} />
           <Lines lines={errorLines} color={color('red')} />
         </Box>

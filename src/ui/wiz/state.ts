@@ -62,9 +62,7 @@ export type WizardAction =
   | { type: 'error'; message: string }
   | { type: 'key'; key: KeyPress }
   /** Raw terminal input: parsed into keys (keys.ts), each acting in order. */
-  | { type: 'input'; data: string }
-  /** Keys already parsed: the rest of a chunk that another screen (the review) began on. */
-  | { type: 'keys'; keys: readonly KeyPress[] };
+  | { type: 'input'; data: string };
 
 const ctx = (s: WizardState): Ctx => ({ answers: s.answers, drafts: s.drafts, detection: s.detection });
 
@@ -148,8 +146,6 @@ export function reduce(s: WizardState, a: WizardAction): WizardState {
       const keys = q?.kind === 'text' && q.secret ? secretPaste(a.data) : parseInput(a.data);
       return { ...keys.reduce(onKey, s), interacted: true };
     }
-    case 'keys':
-      return { ...a.keys.reduce(onKey, s), interacted: true };
     case 'error':
       return { ...s, error: a.message };
     case 'prefill':
