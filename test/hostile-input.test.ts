@@ -227,6 +227,7 @@ describe('formats checked where the value is used', () => {
     // helm --timeout 0s gives up at once and leaves a failed release
     ['helm timeout 0s', fk({ timeout: '0s' }), /^fivetran\.kubernetes\.timeout: must be more than zero/],
     ['tobiko helm timeout 0m0s', tob({ kubernetes: { timeout: '0m0s' } }, 'kubernetes'), /^tobiko\.kubernetes\.timeout: must be more than zero/],
+    ['egress check timeout 0s', fk({ egressCheck: { timeout: '0s' } }), /^fivetran\.kubernetes\.egressCheck\.timeout: must be more than zero/],
     ['release 54 chars', fk({ release: 'a'.repeat(54) }), /^fivetran\.kubernetes\.release: must be at most 53 characters/],
     ['node-selector key', fk({ nodeSelector: { 'bad key!': 'x' } }), /^fivetran\.kubernetes\.nodeSelector\["bad key!"\]: key "bad key!": must be a Kubernetes label key/],
     // the prefix is a DNS name of at most 253 characters (254 here, each label valid)

@@ -219,6 +219,55 @@ describe.runIf(root && S.HD_E2E_DOCKER === '1' && S.HD_E2E_PODMAN === '1')('real
     expect(controller('docker')).toBe(running);
   }, 600_000);
 
+  it('on the real daemons: a start finishes an install whose pull failed (restarts then keep the container); a re-run and a stopped agent\'s re-run pull nothing; a second stop changes nothing; HOME with a trailing slash is the same home', () => {
+    // the test image under a name whose registry nobody answers at: present locally, any pull of it fails
+    const PULLS_FAIL = '127.0.0.1:9/hd-agent-test:latest';
+    for (const [bin, preset, extra, local] of [
+      ['docker', 'fivetran-docker', [], 'hd-agent-test:latest'],
+      ['podman', 'fivetran-podman', ['--skip-check', 'runtime-version'], 'localhost/hd-agent-test:latest'],
+    ] as const) {
+      clean();
+      const home = freshHome();
+      spawnSync(bin, ['tag', local, PULLS_FAIL]);
+      try {
+        const install = [...['install', '--preset', preset, '--yes', '--allow-root'], ...extra, '--set', `fivetran.image=${PULLS_FAIL}`, '--set', 'fivetran.pullPolicy=always'];
+        const failed = hd(home, install);
+        expect(failed.code, failed.stderr).toBe(1);
+        expect(controller(bin)).toBe('');
+        const start = hd(home, ['start', '--allow-root', ...extra]);
+        expect(start.code, start.stderr).toBe(0);
+        const running = controller(bin);
+        expect(running).toMatch(/ running$/);
+        // finished: each restart started the container again (it recreated it: the record said "started")
+        for (let i = 0; i < 2; i++) expect(hd(home, ['restart', '--allow-root', ...extra]).code).toBe(0);
+        expect(controller(bin)).toBe(running);
+        // up to date: no pull (it would fail), nothing changed
+        const again = hd(home, install);
+        expect(again.code, again.stderr).toBe(0);
+        expect(again.stderr).toMatch(/Changed: nothing/);
+        expect(controller(bin)).toBe(running);
+        // a second stop finds it stopped
+        expect(hd(home, ['stop', '--allow-root']).code).toBe(0);
+        const stop2 = hd(home, ['stop', '--allow-root']);
+        expect(stop2.code, stop2.stderr).toBe(0);
+        expect(stop2.stderr).toContain('skipped: controller is stopped already');
+        expect(stop2.stderr).toMatch(/Changed: nothing/);
+        // a stopped agent's re-run starts the same container and pulls nothing (the pull failed, exit 1)
+        const stopped = hd(home, install);
+        expect(stopped.code, stopped.stderr).toBe(0);
+        expect(controller(bin)).toBe(running);
+        // the same HOME spelled with a trailing slash: nothing recreated
+        const slash = hd(`${home}/`, install);
+        expect(slash.code, slash.stderr).toBe(0);
+        expect(slash.stderr).toMatch(/Changed: nothing/);
+        expect(controller(bin)).toBe(running);
+        expect(hd(home, ['uninstall', '--yes', '--allow-root']).code).toBe(0);
+      } finally {
+        spawnSync(bin, ['rmi', PULLS_FAIL]);
+      }
+    }
+  }, 900_000);
+
   it('a pull the real daemons refuse (a registry nobody answers at): exit 1, the fix names the pull-policy setting, no container', () => {
     for (const [bin, preset, extra] of [
       ['docker', 'fivetran-docker', []],

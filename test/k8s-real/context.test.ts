@@ -47,6 +47,20 @@ describe('--context, with the current context pointing at a closed port', () => 
   afterAll(() => bed?.stop());
 
   it(
+    "the context picker's list, from the real kubectl: the live context with its version, the dead one with kubectl's reason cut with … where it is long (it was cut with no mark)",
+    async () => {
+      const { kubeContexts } = await import('../../src/exec/kube-contexts.js');
+      const list = await kubeContexts(bed.env);
+      expect(list.find((c) => c.name === 'live')).toMatchObject({ reachable: true, version: expect.stringMatching(/^v\d/) });
+      const dead = list.find((c) => c.name === 'dead')!;
+      expect(dead).toMatchObject({ current: true, reachable: false });
+      expect(dead.problem).toMatch(/^The connection to the server 127\.0\.0\.1:1 was refused .*…$/);
+      expect([...dead.problem!].length).toBe(60);
+    },
+    T,
+  );
+
+  it(
     'install --context live reaches the live cluster with every call (preflight included)',
     async () => {
       const r = await bed.hd(['install', '--yes', '--preset', 'fivetran-kubernetes', '--context', 'live', ...CHART]);
