@@ -15,13 +15,32 @@ describe('every command that may act as root takes --allow-root', () => {
     expect(r.stdout).toMatch(/--allow-root\s/);
   });
 
-  it('uninstall --allow-root and stop --allow-root run (nothing installed: exit 2 saying so, not "unknown option")', () => {
-    for (const cmd of ['uninstall', 'stop']) {
-      const r = cli([cmd, '--allow-root', '--dry-run']);
-      expect(r.stderr).not.toContain('unknown option');
-      expect(r.stderr).toMatch(/^error: no install found/);
-    }
+  it('uninstall --allow-root and stop --allow-root run (nothing installed: stop exits 2 saying so, uninstall has nothing to do; not "unknown option")', () => {
+    const stop = cli(['stop', '--allow-root', '--dry-run']);
+    expect([stop.code, stop.stderr]).toEqual([2, expect.stringMatching(/^error: no install found/)]);
+    const un = cli(['uninstall', '--allow-root', '--dry-run']);
+    expect([un.code, un.stderr]).toEqual([0, expect.stringMatching(/^nothing to do: no install found/)]);
   });
+});
+
+describe('uninstall --purge twice is once', () => {
+  it('the second finds nothing and has nothing to do: exit 0 (it was exit 2, "no install found"), no runtime call that changes anything', async () => {
+    const s = await stubEnv();
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(cli(['uninstall', '--purge', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const before = s.calls().length;
+    const again = cli(['uninstall', '--purge', '--yes', ...rootFlags], { env: s.env });
+    expect([again.code, again.stdout]).toEqual([0, '']);
+    expect(again.stderr).toBe('nothing to do: no install found (looked in the installs hd-setup recorded and the default places of fivetran, tobiko)\n');
+    const json = cli(['uninstall', '--purge', '--yes', '--json', ...rootFlags], { env: s.env });
+    expect([json.code, JSON.parse(json.stdout)]).toEqual([0, { installed: false, changed: [] }]);
+    // pointed at a place where nothing is: the same, naming it
+    const there = cli(['uninstall', '--yes', '--preset', 'fivetran-docker', ...rootFlags], { env: s.env });
+    expect([there.code, there.stderr]).toEqual([0, `nothing to do: no install found for Fivetran agent on docker (${s.home}/fivetran)\n`]);
+    expect(s.calls().slice(before).filter((c) => /^(rm|stop|network rm|run|create) /.test(c))).toEqual([]);
+    expect(existsSync(join(s.home, 'fivetran'))).toBe(false);
+    s.server.close();
+  }, 60_000);
 });
 
 describe('diffs are headed as git heads them', () => {
@@ -266,7 +285,8 @@ describe('the flags that choose one of several installs', () => {
     // podman's containers apart from docker's (the stubs share one state dir by default)
     const podState = join(s.home, '.stub-podman');
     mkdirSync(podState);
-    const podman = cli(['install', '--preset', 'fivetran-podman', '--yes', ...rootFlags], { env: { ...s.env, HD_STUB_IMAGE: '1', HD_STUB_STATE: podState } });
+    // its API socket: the stub daemon's (not the host's /run/podman/podman.sock, which a fresh machine lacks)
+    const podman = cli(['install', '--preset', 'fivetran-podman', '--yes', ...rootFlags], { env: { ...s.env, HD_STUB_IMAGE: '1', HD_STUB_STATE: podState, HD_STUB_SOCKET: s.env.DOCKER_HOST!.replace(/^unix:\/\//, '') } });
     expect(podman.code, podman.stderr).toBe(0);
     const stop = cli(['stop'], { env: s.env });
     expect(stop.code).toBe(2);

@@ -7,7 +7,7 @@ import { outputFileProblem, writeOutputFile } from '../util/paths.js';
 import type { DetectedInstall } from '../exec/installed.js';
 import { planToJson, planToText } from '../plan/describe.js';
 import type { Plan } from '../plan/types.js';
-import { choosingFlags, contextOnly, findAll, findAt, findContext, findInContext, findOne } from '../service/find.js';
+import { choosingFlags, contextOnly, findAll, findAt, findContext, findInContext, findOne, NoInstallFound } from '../service/find.js';
 import { exitCodeOf, requireWholeInstall, type Choices } from '../service/install.js';
 import * as life from '../service/lifecycle.js';
 import { isInteractive, redactor } from '../util/output.js';
@@ -69,7 +69,16 @@ function dryRun(d: DetectedInstall, plan: Plan, command: string, json?: boolean)
 
 // ---- uninstall ----
 export async function uninstallCommand(flags: LifecycleFlags): Promise<number> {
-  const d = await findInstall(flags, flags.purge ? undefined : installedNow);
+  let d: DetectedInstall;
+  try {
+    d = await findInstall(flags, flags.purge ? undefined : installedNow);
+  } catch (e) {
+    // Uninstalled and purged already (a second `uninstall --purge`), or never installed: twice is once.
+    if (!(e instanceof NoInstallFound)) throw e;
+    if (flags.json) printJson({ installed: false, changed: [] });
+    else process.stderr.write(`nothing to do: ${e.found}\n`);
+    return 0;
+  }
   const nothing = life.nothingToUninstall(d, Boolean(flags.purge), choosingFlags(d.location, findContext().home));
   if (nothing) {
     if (flags.json) printJson({ product: d.location.product, runtime: d.location.runtime, where: d.where, installed: false, changed: [] });

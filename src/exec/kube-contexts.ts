@@ -39,6 +39,12 @@ export async function contextNames(env: NodeJS.ProcessEnv = process.env): Promis
   return names === undefined ? undefined : names.split('\n').map((n) => n.trim()).filter(Boolean);
 }
 
+/** The kubeconfig's current context (a local read); undefined when kubectl is missing, fails or has none. */
+export async function currentContext(env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+  const kubectl = which('kubectl', env.PATH);
+  return (kubectl && (await probe([kubectl, 'config', 'current-context'], 3000, env))?.trim()) || undefined;
+}
+
 export async function kubeContexts(env: NodeJS.ProcessEnv = process.env): Promise<KubeContext[]> {
   const kubectl = which('kubectl', env.PATH);
   if (!kubectl) return [];

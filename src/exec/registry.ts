@@ -29,6 +29,12 @@ export interface InstallRecord extends Location {
    */
   dockerHost?: string;
   /**
+   * Kubernetes, installed without --context: the kubeconfig's current context then. A later command that
+   * finds the current context changed refuses to act (it would reach another cluster, where a release of
+   * the same name may be another agent).
+   */
+  kubeContext?: string;
+  /**
    * The settings the last install was given with --set (dotted paths, secrets left out): a later run whose
    * preset says otherwise for one of them, without --set for it, is refused rather than reverting it.
    */
@@ -47,12 +53,13 @@ export function readRegistry(home: string, lenient?: { warn: (msg: string) => vo
   return readRegistryFile(registryFile(home), lenient) as InstallRecord[];
 }
 
-export function recordOf(loc: Location, choices: { skipChecks?: string[]; allowRoot?: boolean; dockerHost?: string; setPaths?: string[] } = {}, state: InstallRecord['state'] = 'installed', now = new Date(), containers?: Record<string, KeptContainer>): InstallRecord {
+export function recordOf(loc: Location, choices: { skipChecks?: string[]; allowRoot?: boolean; dockerHost?: string; kubeContext?: string; setPaths?: string[] } = {}, state: InstallRecord['state'] = 'installed', now = new Date(), containers?: Record<string, KeptContainer>): InstallRecord {
   return {
     ...loc,
     ...(choices.skipChecks?.length ? { skipChecks: [...new Set(choices.skipChecks)].sort() } : {}),
     ...(choices.allowRoot ? { allowRoot: true } : {}),
     ...(choices.dockerHost && loc.runtime === 'docker' ? { dockerHost: choices.dockerHost } : {}),
+    ...(choices.kubeContext && loc.runtime === 'kubernetes' && !loc.context ? { kubeContext: choices.kubeContext } : {}),
     ...(choices.setPaths?.length ? { setPaths: [...new Set(choices.setPaths)].sort() } : {}),
     state,
     ...(containers && Object.keys(containers).length ? { containers } : {}),

@@ -1,5 +1,6 @@
 // Finding installs: the one place that decides which install a command acts on.
-import { sameLocation, type Location, type Runtime } from '../model/base.js';
+import { describeLocation, sameLocation, type Location, type Runtime } from '../model/base.js';
+import { currentContext } from '../exec/kube-contexts.js';
 import { UserError } from '../model/errors.js';
 import { buildRaw } from '../products/load.js';
 import { getIn, setIn } from '../model/reconcile.js';
@@ -87,12 +88,31 @@ export function refuseOtherDaemons(c: FindContext, fits: (loc: Location) => bool
   }
 }
 
+/**
+ * Kubernetes without --context, for an install made without it too: the current context must still be the
+ * one it was made in, or every command would act on another cluster (uninstall a release of the same name
+ * there, or install a second agent). Refused, with the way back to its cluster. (An uninstalled one's
+ * commands ask no cluster.)
+ */
+async function refuseOtherContext(loc: Location, rec: InstallRecord | undefined, c: FindContext): Promise<void> {
+  if (loc.context || !rec?.kubeContext || rec.state === 'uninstalled') return;
+  const now = await currentContext(c.env);
+  if (now === undefined || now === rec.kubeContext) return;
+  throw new UserError([
+    {
+      path: 'context',
+      message: `the current kubectl context is ${now}, but the ${installName(loc.product, loc.runtime)}, ${describeLocation(loc)}, was installed in context ${rec.kubeContext} (current then); switch back to act on it: kubectl config use-context ${shellQuote(rec.kubeContext)}. To install one in ${now} as well: --context ${shellQuote(now)}`,
+    },
+  ]);
+}
+
 async function detect(loc: Location, c: FindContext, unreachable: 'throw' | 'absent' = 'throw', instead?: GatherOptions['instead']): Promise<DetectedInstall | undefined> {
   if (loc.runtime === 'docker') {
     const rec = findRecord(c.home, loc);
     refuseOtherDaemon(loc, rec, c);
     useRecordedDaemon(rec, c);
   }
+  if (loc.runtime === 'kubernetes') await refuseOtherContext(loc, findRecord(c.home, loc), c);
   const host = await detectHost(loc.runtime, { env: c.env, home: c.home, light: true });
   const d = await detectAt(loc, { home: c.home, env: c.env, renderEnv: { home: c.home, selinux: host.selinux, runtimeBin: host.runtimeBin, version: VERSION, ...(host.dockerHost ? { dockerHost: host.dockerHost } : {}) }, unreachable, ...(instead ? { instead } : {}) });
   if (d) guardSecrets(d);
@@ -187,6 +207,16 @@ export function withContext(raw: Record<string, unknown>, context: string | unde
 
 const choose = `--preset <name> [--set ...], e.g. --preset fivetran-kubernetes --set fivetran.kubernetes.namespace=...`;
 
+/** Nothing installed where the flags point (or anywhere): `found` says where it looked (uninstall: nothing to do). */
+export class NoInstallFound extends UserError {
+  constructor(
+    readonly found: string,
+    path = '',
+  ) {
+    super([{ path, message: `${found}; point at it with ${choose}` }]);
+  }
+}
+
 /**
  * The one install a command acts on. With a pointer, the install there. Without, the only one found;
  * with several, `pick` chooses (a TTY asks) or the command stops with exit 2 naming how to choose.
@@ -198,13 +228,13 @@ export async function findOne(p: Pointer, c: FindContext, pick?: (list: Detected
     if (!loc) {
       const { fit, raw } = await installsWith(p, c);
       const flag = p.preset ? '--preset' : '--set';
-      if (fit.length === 0) throw new UserError([{ path: flag, message: `no install found with ${[raw.product !== undefined ? `product ${String(raw.product)}` : '', raw.runtime !== undefined ? `runtime ${String(raw.runtime)}` : ''].filter(Boolean).join(' and ')}; ${choose}` }]);
+      if (fit.length === 0) throw new NoInstallFound(`no install found with ${[raw.product !== undefined ? `product ${String(raw.product)}` : '', raw.runtime !== undefined ? `runtime ${String(raw.runtime)}` : ''].filter(Boolean).join(' and ')}`, flag);
       const pool = prefer && fit.some(prefer) ? fit.filter(prefer) : fit;
       return pool.length === 1 ? pool[0]! : chooseAmong(pool, pick);
     }
     const d = await findAt(loc, c);
     if (d) return d;
-    throw new UserError([{ path: '', message: `no install found for ${installName(loc.product, loc.runtime)} (${loc.installDir ?? `release ${loc.release} in namespace ${loc.namespace}`}); point at it with ${choose}` }]);
+    throw new NoInstallFound(`no install found for ${installName(loc.product, loc.runtime)} (${loc.installDir ?? `release ${loc.release} in namespace ${loc.namespace}`})`);
   }
   const found = inContext ? await findInContext(inContext, c) : await findAll(c);
   // `prefer` (uninstall: installs that are there now) narrows the choice when any fits.
@@ -212,9 +242,9 @@ export async function findOne(p: Pointer, c: FindContext, pick?: (list: Detected
   if (all.length === 1) return all[0]!;
   if (all.length === 0) {
     if (inContext) {
-      throw new UserError([{ path: '--context', message: `no install found in context ${inContext} (looked at the installs hd-setup recorded there and the default releases of ${productIds().join(', ')}); point at it with ${choose}` }]);
+      throw new NoInstallFound(`no install found in context ${inContext} (looked at the installs hd-setup recorded there and the default releases of ${productIds().join(', ')})`, '--context');
     }
-    throw new UserError([{ path: '', message: `no install found (looked in the installs hd-setup recorded and the default places of ${productIds().join(', ')}); point at it with ${choose}` }]);
+    throw new NoInstallFound(`no install found (looked in the installs hd-setup recorded and the default places of ${productIds().join(', ')})`);
   }
   return chooseAmong(all, pick);
 }

@@ -17,6 +17,7 @@ import type { CheckReport, Emit, Summary } from '../exec/events.js';
 import { execute } from '../exec/execute.js';
 import { allChecks } from '../exec/checks.js';
 import { kubernetesWatcher } from '../exec/watch.js';
+import { currentContext } from '../exec/kube-contexts.js';
 import { keepsReadBack, type HostFacts, type InstalledState, type Plan } from '../plan/types.js';
 import { printable, redactor } from '../util/output.js';
 import { hasPassword } from '../util/url-userinfo.js';
@@ -397,7 +398,9 @@ export async function install(p: Prepared, c: Choices, report: Reporter): Promis
   // While it runs, the record keeps what the containers will say (image, pull policy, memory, restart
   // policy): an install that stops before they exist (a failed pull, Ctrl-C) still reads back whole.
   const runs = Object.fromEntries(p.plan.steps.flatMap((s) => (s.runs ? [[s.runs.name, { image: s.runs.image, labels: s.runs.labels, restart: s.runs.restart }]] : [])));
-  const choices = { ...(c.skipCheck ? { skipChecks: c.skipCheck } : {}), ...(c.allowRoot ? { allowRoot: true } : {}), ...(p.host.dockerHost ? { dockerHost: p.host.dockerHost } : {}), ...(c.setPaths?.length ? { setPaths: c.setPaths } : {}) };
+  // Kubernetes without --context: the cluster is the current context's, named in the record (service/find.ts).
+  const kubeContext = p.location.runtime === 'kubernetes' && !p.location.context ? await currentContext() : undefined;
+  const choices = { ...(c.skipCheck ? { skipChecks: c.skipCheck } : {}), ...(c.allowRoot ? { allowRoot: true } : {}), ...(p.host.dockerHost ? { dockerHost: p.host.dockerHost } : {}), ...(kubeContext ? { kubeContext } : {}), ...(c.setPaths?.length ? { setPaths: c.setPaths } : {}) };
   // A re-run that replaces nothing, over an install recorded with the same choices, leaves the record as it is.
   const same = keepsReadBack(p.plan) && holdsRecord(p.host.home, recordOf(p.location, choices, 'installed'));
   let marked = same;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHARTS, startBed, type Bed } from '../k8s-api/bed.js';
+import { CHARTS, seedFivetranTarget, startBed, type Bed } from '../k8s-api/bed.js';
 import { SECRETS, SECRET_ENV } from '../helpers.js';
 import { inPty } from '../wizard/pty-helpers.js';
 
@@ -186,6 +186,76 @@ describe('settings chart 0.12.0 ignores: a warning in the dry-run, its --json an
       const text = await bed.hd([...args('0.24.0'), '--dry-run']);
       expect(text.code, text.stderr).toBe(0);
       expect(text.stdout + text.stderr).not.toContain('ignores');
+    },
+    T,
+  );
+});
+
+describe('an install made without --context stays in its cluster when the current context changes', () => {
+  // Two clusters (two API servers): staging, current at the first install, and prod. Without the context in
+  // the record, every command after `kubectl config use-context prod` acted on prod: an uninstall of the
+  // staging install (pointed at by its preset, no --context) removed prod's release of the same name.
+  let staging: Bed, prod: Bed;
+  const hd = (args: string[]) => staging.hd(args);
+  const releases = async (context: string) => (await staging.helm('list', '-a', '-n', 'fivetran', '--kube-context', context, '-q')).stdout.trim();
+  beforeAll(async () => {
+    staging = await startBed({}, SECRET_ENV);
+    prod = await startBed({}, SECRET_ENV);
+    seedFivetranTarget(staging);
+    seedFivetranTarget(prod);
+    writeFileSync(
+      staging.kubeconfig,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters:',
+        `- {name: staging, cluster: {server: '${staging.api.url}'}}`,
+        `- {name: prod, cluster: {server: '${prod.api.url}'}}`,
+        'users:',
+        '- {name: u, user: {token: test-token}}',
+        'contexts:',
+        '- {name: staging, context: {cluster: staging, user: u}}',
+        '- {name: prod, context: {cluster: prod, user: u}}',
+        'current-context: staging',
+        '',
+      ].join('\n'),
+      { mode: 0o600 },
+    );
+  });
+  afterAll(async () => {
+    await staging?.stop();
+    await prod?.stop();
+  });
+
+  it(
+    'after a switch to another context, every command pointed at it refuses (exit 2, the way back named), and acts on it from its own context',
+    async () => {
+      const first = await hd(['install', '--yes', '--preset', 'fivetran-kubernetes', ...CHART]);
+      expect(first.code, first.stderr).toBe(0);
+      const second = await hd(['install', '--yes', '--preset', 'fivetran-kubernetes', '--context', 'prod', ...CHART]);
+      expect(second.code, second.stderr).toBe(0);
+      expect([await releases('staging'), await releases('prod')]).toEqual(['hd-agent', 'hd-agent']);
+      expect((await staging.kubectl('config', 'use-context', 'prod')).code).toBe(0);
+
+      const refusal = 'error: context: the current kubectl context is prod, but the Fivetran agent on Kubernetes, release hd-agent in namespace fivetran, was installed in context staging (current then); switch back to act on it: kubectl config use-context staging. To install one in prod as well: --context prod';
+      for (const args of [
+        ['uninstall', '--yes', '--preset', 'fivetran-kubernetes'],
+        ['stop', '--preset', 'fivetran-kubernetes'],
+        ['status', '--preset', 'fivetran-kubernetes'],
+        ['install', '--yes', '--preset', 'fivetran-kubernetes', ...CHART],
+      ]) {
+        const r = await hd(args);
+        expect([args[0], r.code]).toEqual([args[0], 2]);
+        expect(r.stderr.trim()).toBe(refusal);
+      }
+      expect([await releases('staging'), await releases('prod')]).toEqual(['hd-agent', 'hd-agent']);
+      expect((await staging.kubectl('--context', 'prod', 'get', 'deployments', '-n', 'fivetran', '-o', 'jsonpath={.items[*].spec.replicas}')).stdout).toBe('1');
+
+      // back in staging: the same uninstall removes the staging release, and prod's stays
+      expect((await staging.kubectl('config', 'use-context', 'staging')).code).toBe(0);
+      const un = await hd(['uninstall', '--yes', '--preset', 'fivetran-kubernetes']);
+      expect(un.code, un.stderr).toBe(0);
+      expect([await releases('staging'), await releases('prod')]).toEqual(['', 'hd-agent']);
     },
     T,
   );
