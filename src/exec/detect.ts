@@ -13,6 +13,7 @@ import { isSocket } from '../util/fsx.js';
 import { probe, run } from './run.js';
 import { HELM_READ_TIMEOUT_MS, KUBE_PROCESS_TIMEOUT_MS, REQUEST_TIMEOUT, reachCluster } from './kube-reach.js';
 import { homeOf } from '../model/home.js';
+import { secretDigest } from '../util/secret-digest.js';
 
 export interface RuntimeInfo {
   bin?: string;
@@ -157,6 +158,36 @@ export function askRuntimeState(model: Model, bin: string): RuntimeState {
 }
 
 /**
+ * The Secrets `kubectl get secrets -o json` lists: their names, and each one's type, labels and the digest of
+ * its data (decoded; the data itself is dropped here). Unknown (kubectl failed, or other output): nothing.
+ */
+function liveSecretsOf(json: string | undefined): { secrets?: string[]; liveSecrets?: NonNullable<InstalledState['kubernetes']>['liveSecrets'] } {
+  if (json === undefined) return {};
+  let items: unknown;
+  try {
+    items = (JSON.parse(json) as { items?: unknown }).items;
+  } catch {
+    return {};
+  }
+  if (!Array.isArray(items)) return {};
+  const names: string[] = [];
+  const live: NonNullable<NonNullable<InstalledState['kubernetes']>['liveSecrets']> = {};
+  for (const it of items as { metadata?: { name?: unknown; labels?: unknown }; type?: unknown; data?: unknown }[]) {
+    const name = it?.metadata?.name;
+    if (typeof name !== 'string') continue;
+    names.push(name);
+    const data = it.data && typeof it.data === 'object' ? (it.data as Record<string, unknown>) : {};
+    const labels = it.metadata?.labels && typeof it.metadata.labels === 'object' ? (it.metadata.labels as Record<string, unknown>) : {};
+    live[name] = {
+      type: typeof it.type === 'string' ? it.type : 'Opaque',
+      labels: Object.fromEntries(Object.entries(labels).filter((e): e is [string, string] => typeof e[1] === 'string')),
+      digest: secretDigest(Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(typeof v === 'string' ? v : '', 'base64').toString('utf8')]))),
+    };
+  }
+  return { secrets: names, liveSecrets: live };
+}
+
+/**
  * What is installed now: files we would write, containers, networks, images; or the namespace and release.
  * `asked`: the runtime's answers, if already asked of host.runtimeBin (askRuntimeState).
  */
@@ -181,8 +212,9 @@ export async function detectState(model: Model, host: HostFacts, destFiles: stri
       which('helm') ? probe(['helm', 'list', '-a', '-n', k.namespace, '-o', 'json', '--filter', `^${k.release}$`, ...hctx], HELM_READ_TIMEOUT_MS) : Promise.resolve(undefined),
       // how far the release's Deployments are scaled now (a stopped install is at 0)
       probe(['kubectl', ...ctx, `--request-timeout=${REQUEST_TIMEOUT}`, 'get', 'deployments', '-n', k.namespace, '-l', k.selector, '-o', 'json'], KUBE_PROCESS_TIMEOUT_MS),
-      // the Secrets hd-setup applied for this release that are there (names only): one deleted by hand is applied again
-      probe(['kubectl', ...ctx, `--request-timeout=${REQUEST_TIMEOUT}`, 'get', 'secrets', '-n', k.namespace, '-l', `app.kubernetes.io/managed-by=hd-setup,app.kubernetes.io/instance=${k.release}`, '-o', 'name'], KUBE_PROCESS_TIMEOUT_MS),
+      // the Secrets hd-setup applied for this release that are there: one deleted by hand, or holding other
+      // data, is applied again, and one that holds what would be applied is not (from a fresh HOME too)
+      probe(['kubectl', ...ctx, `--request-timeout=${REQUEST_TIMEOUT}`, 'get', 'secrets', '-n', k.namespace, '-l', `app.kubernetes.io/managed-by=hd-setup,app.kubernetes.io/instance=${k.release}`, '-o', 'json'], KUBE_PROCESS_TIMEOUT_MS),
     ]);
     let release: { revision: number; values: Record<string, unknown> } | undefined;
     if (values && listing) {
@@ -196,7 +228,7 @@ export async function detectState(model: Model, host: HostFacts, destFiles: stri
       }
     }
     const live = release ? liveDeployments(deployments) : undefined;
-    return { containers: {}, networks: [], images: [], files, modes, kubernetes: { namespaceExists: ns !== undefined, ...(release ? { release } : {}), ...(live ? { deployments: live } : {}), ...(secrets !== undefined ? { secrets: secrets.split('\n').filter(Boolean).map((n) => n.replace(/^secrets?\//, '')) } : {}) } };
+    return { containers: {}, networks: [], images: [], files, modes, kubernetes: { namespaceExists: ns !== undefined, ...(release ? { release } : {}), ...(live ? { deployments: live } : {}), ...liveSecretsOf(secrets) } };
   }
   const runtimeState = asked?.bin === host.runtimeBin ? asked : askRuntimeState(model, host.runtimeBin);
   return { ...(await runtimeState.found), files, modes };

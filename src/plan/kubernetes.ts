@@ -1,6 +1,7 @@
 // Steps shared by Kubernetes installs: manifests applied on stdin, then helm upgrade --install watched.
 import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
 import { canonical } from '../util/canonical.js';
+import { secretDigest } from '../util/secret-digest.js';
 import { filesStep } from './containers.js';
 import type { Action, InstalledState, Plan, PlannedFile, Step } from './types.js';
 
@@ -67,6 +68,17 @@ function manifestOf(text: string): { kind: string; name: string } | undefined {
     return typeof m?.kind === 'string' && typeof m.metadata?.name === 'string' ? { kind: m.kind, name: m.metadata.name } : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** Whether a Secret as the cluster has it holds what the manifest says: its type, labels and data. */
+function holdsSecret(live: { type: string; labels: Record<string, string>; digest: string }, manifest: string): boolean {
+  try {
+    const m = loadYaml(manifest, { schema: CORE_SCHEMA }) as { type?: string; metadata?: { labels?: Record<string, string> }; stringData?: Record<string, string> };
+    const labels = Object.entries(m.metadata?.labels ?? {});
+    return (m.type ?? 'Opaque') === live.type && labels.every(([k, v]) => live.labels[k] === v) && secretDigest(m.stringData ?? {}) === live.digest;
+  } catch {
+    return false;
   }
 }
 
@@ -176,11 +188,15 @@ export function kubernetesPlan(s: KubernetesPlanSpec): Plan {
     // finished: nothing to do. Not when that run stopped (our copy is written before the apply, which may
     // have failed), nor when the Secret is gone (deleted by hand): the copy says nothing of the cluster then.
     // (The Secrets are listed; another kind, an ExternalSecret, is taken as there.)
+    // A Secret whose data the cluster showed: that is what counts (our copy may be missing, in a fresh HOME
+    // such as a CI runner's, or out of date, after an edit by hand in the cluster).
     const there = s.state.kubernetes?.secrets;
     const m = manifestOf(f.content);
     const present = there === undefined || m?.kind !== 'Secret' || there.includes(m.name);
-    const applied = nsExists && release && !s.state.unfinished && f.current === f.content && present;
-    steps.push(applied ? { ...step, actions: [], skip: 'unchanged since the last apply' } : step);
+    const live = m?.kind === 'Secret' && !f.partial ? s.state.kubernetes?.liveSecrets?.[m.name] : undefined;
+    const same = live ? holdsSecret(live, f.content) : f.current === f.content;
+    const applied = nsExists && release && !s.state.unfinished && same && present;
+    steps.push(applied ? { ...step, actions: [], skip: live ? 'the cluster holds it as it is' : 'unchanged since the last apply' } : step);
   }
   const selector = k.selector;
   // deployed (a pending one holds the values of a run that did not finish, not what runs)

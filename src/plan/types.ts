@@ -160,6 +160,11 @@ export interface InstalledState {
     deployments?: { name: string; labels: Record<string, string>; replicas: number }[];
     /** The names of the Secrets hd-setup applied for this release that are there now (unknown: absent). */
     secrets?: string[];
+    /**
+     * Those Secrets as they are now, by name: their type, labels and a digest of their data good only within
+     * this run (util/secret-digest.ts). An install from a fresh HOME (a CI runner) compares with them.
+     */
+    liveSecrets?: Record<string, { type: string; labels: Record<string, string>; digest: string }>;
   };
 }
 

@@ -5,6 +5,7 @@
 // stored failed (kubectl patch --patch-file /dev/stdin: the child's stdin is a socket, which open(2) refuses).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { mkdtempSync } from 'node:fs';
 import { CHARTS, startBed, seedFivetranTarget, type Bed } from '../k8s-api/bed.js';
 import { SECRET_ENV, TOKEN } from '../helpers.js';
 
@@ -51,6 +52,31 @@ describe('Secrets applied with kubectl', () => {
     expect(back2.code, back2.stderr).toBe(1);
     expect(back2.stderr).toBe('error: cannot roll back: release hd-agent has no revision before 1 (the runs since it changed no chart values; a token or secret alone is not kept by helm); to go back to an earlier secret, install with it again (hd-setup install … with the old one)\n');
     expect(token()).toBe(TOKEN2);
+  }, T);
+
+  it('from a fresh HOME (a CI runner) the same token applies nothing and restarts nothing (it re-applied the Secret and restarted the pods); a Secret edited in the cluster is put back', async () => {
+    const fresh = () => ({ HOME: mkdtempSync(join(bed.dir, 'fresh-home-')) });
+    const pods = () => bed.api.objects('', 'pods', 'fivetran').map((p) => p.metadata.name).sort();
+    expect((await bed.hd(['install', '--yes', ...FIVETRAN], { FIVETRAN_TOKEN: TOKEN2 })).code).toBe(0);
+    const before = { pods: pods(), secret: secret('fivetran', 'hd-agent-hd-setup-token')!.metadata.resourceVersion };
+    const ci = await bed.hd(['install', '--yes', ...FIVETRAN], { FIVETRAN_TOKEN: TOKEN2, ...fresh() });
+    expect(ci.code, ci.stderr).toBe(0);
+    expect(ci.stderr).toContain('Apply Secret hd-agent-hd-setup-token ... skipped: the cluster holds it as it is');
+    expect(ci.stderr).not.toMatch(/Restart|rollout restart/);
+    expect(ci.stderr.slice(ci.stderr.indexOf('Changed:')).split('\n').filter((l) => l.startsWith('    - '))).toEqual([expect.stringMatching(/^    - wrote .*\/values\.yaml \(0644\)$/), expect.stringMatching(/^    - wrote .*\/token-secret\.yaml \(0600\)$/)]);
+    expect({ pods: pods(), secret: secret('fivetran', 'hd-agent-hd-setup-token')!.metadata.resourceVersion }).toEqual(before);
+    // a token rotated from a fresh HOME is applied, and the pods restarted
+    const rotated = await bed.hd(['install', '--yes', ...FIVETRAN], { FIVETRAN_TOKEN: TOKEN, ...fresh() });
+    expect(rotated.code, rotated.stderr).toBe(0);
+    expect(rotated.stderr).toMatch(/Apply Secret hd-agent-hd-setup-token \.\.\.\n/);
+    expect(token()).toBe(TOKEN);
+    // edited in the cluster while our copy stays as it was: put back
+    expect((await bed.kubectl('patch', 'secret', 'hd-agent-hd-setup-token', '-n', 'fivetran', '--type', 'merge', '-p', JSON.stringify({ stringData: { token: 'edited-by-hand' } }))).code).toBe(0);
+    expect(token()).toBe('edited-by-hand');
+    const back = await bed.hd(['install', '--yes', ...FIVETRAN], { FIVETRAN_TOKEN: TOKEN });
+    expect(back.code, back.stderr).toBe(0);
+    expect(token()).toBe(TOKEN);
+    expect(back.stderr + back.stdout).not.toContain('edited-by-hand');
   }, T);
 
   it('Tobiko: one secret rotated while the other stays as stored is merged into the Secret (the patch read /dev/stdin, a socket, and failed)', async () => {
