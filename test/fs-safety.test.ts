@@ -391,6 +391,24 @@ describe('--purge deletes only what hd-setup created', () => {
     expect(acts.filter((a) => a.kind === 'remove' && a.path === join(dir, 'data/link'))).toEqual([{ kind: 'remove', path: join(dir, 'data/link') }]);
   });
 
+  it('uninstall leaves a boot unit that a link to the user\'s own file replaced (it deleted the link): the link and its file stay, said in the step', async () => {
+    const s = await stubEnv();
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const unit = join(s.home, '.config/systemd/user/hd-fivetran-agent.service');
+    const mine = join(s.home, 'dotfiles/hd-fivetran-agent.service');
+    mkdirSync(join(s.home, 'dotfiles'));
+    writeFileSync(mine, readFileSync(unit, 'utf8') + '# my edit\n');
+    rmSync(unit);
+    symlinkSync(mine, unit);
+    const r = cli(['uninstall', '--yes', ...rootFlags], { env: s.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`Disable the systemd user unit (${unit} is a link to ${mine}, not made by hd-setup: left there)`);
+    expect(r.stderr).not.toContain(`removed ${unit}`);
+    expect(lstatSync(unit).isSymbolicLink()).toBe(true);
+    expect(readFileSync(mine, 'utf8')).toContain('# my edit');
+    s.server.close();
+  });
+
   it('uninstall --purge with installDir ~ keeps the home directory and everything hd-setup did not write', async () => {
     const s = await stubEnv();
     writeFileSync(join(s.home, 'notes.txt'), 'mine');

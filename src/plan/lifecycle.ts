@@ -39,6 +39,8 @@ export interface Target {
   foreignPresent?: boolean;
   /** docker/podman: the boot unit's file exists (when known). */
   unitPresent?: boolean;
+  /** docker/podman: the boot unit's file is a symbolic link (to this), which hd-setup never makes: it is left there. */
+  unitLink?: string;
   /** docker/podman: the backups hd-setup made of the boot unit when it rewrote it (they go with the unit). */
   unitBackups?: string[];
   /** docker/podman --purge: the removals of what hd-setup recorded creating in the install dir (util/fsx purgeActions). */
@@ -83,12 +85,13 @@ export function uninstallPlan(t: Target, purge: boolean): Plan {
     } else if (t.unitName) {
       // The unit first: disabling it with --now stops the containers through it, before they are removed.
       const unit = posix.join(t.home, '.config/systemd/user', t.unitName);
+      // A link put in its place (not hd-setup's doing): disabled, as the containers it starts are going, not deleted.
       steps.push({
         id: 'unit',
-        title: 'Remove the systemd user unit',
+        title: t.unitLink ? `Disable the systemd user unit (${unit} is a link to ${t.unitLink}, not made by hd-setup: left there)` : 'Remove the systemd user unit',
         ...(t.unitPresent === false && !t.unitBackups?.length ? { skip: 'no unit file (already removed)' } : {}),
         actions: [
-          ...(t.unitPresent === false ? [] : [...disableUnitActions(t), { kind: 'remove' as const, path: unit }]),
+          ...(t.unitPresent === false ? [] : [...disableUnitActions(t), ...(t.unitLink ? [] : [{ kind: 'remove' as const, path: unit }])]),
           ...(t.unitBackups ?? []).map((path) => ({ kind: 'remove' as const, path })),
           ...(t.systemdUser ? [{ kind: 'exec' as const, argv: ['systemctl', '--user', 'daemon-reload'], okExitCodes: [1] }] : []),
         ],

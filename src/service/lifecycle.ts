@@ -2,7 +2,7 @@
 // acts on an install found by service/find.ts and changes none of its settings: what an install is comes
 // from its read-back, and the choices it was installed with (skipped checks, --allow-root) from its record.
 import { PRESET_HEADERS } from '../util/paths.js';
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync, readlinkSync } from 'node:fs';
 import { readBoundedText } from '../util/bounded-read.js';
 import { LIMITS } from '../model/limits.js';
 import { sameLocation, type BaseModel, type Location } from '../model/base.js';
@@ -96,10 +96,21 @@ export async function targetOf(d: DetectedInstall): Promise<Target> {
           present: d.containers.map((c) => c.name),
           running: d.containers.filter((c) => c.running).map((c) => c.name),
           foreignPresent: d.foreign.length > 0,
-          ...(d.product.unitName ? { unitPresent: existsSync(posix.join(host.home, '.config/systemd/user', d.product.unitName)), unitBackups: listBackups(posix.join(host.home, '.config/systemd/user', d.product.unitName)) } : {}),
+          ...(d.product.unitName ? unitFacts(posix.join(host.home, '.config/systemd/user', d.product.unitName)) : {}),
         }
       : {}),
   };
+}
+
+/** The boot unit's file: there or not, a link (never followed) or not, and its backups. */
+function unitFacts(file: string): Pick<Target, 'unitPresent' | 'unitLink' | 'unitBackups'> {
+  let link: string | undefined;
+  try {
+    if (lstatSync(file).isSymbolicLink()) link = readlinkSync(file);
+  } catch {
+    /* not there */
+  }
+  return { unitPresent: link !== undefined || existsSync(file), ...(link !== undefined ? { unitLink: link } : {}), unitBackups: listBackups(file) };
 }
 
 /** The files hd-setup keeps for this install that hold a Secret's manifest, and exist now. */
