@@ -19,7 +19,7 @@ import type { RenderEnv } from '../render/types.js';
 import { which } from '../util/which.js';
 import { inspectContainers } from './detect.js';
 import { run } from './run.js';
-import { HELM_READ_TIMEOUT_MS, reachCluster, toolStderr, unreachableError } from './kube-reach.js';
+import { HELM_READ_TIMEOUT_MS, KUBE_PROCESS_TIMEOUT_MS, REQUEST_TIMEOUT, reachCluster, toolStderr, unreachableError } from './kube-reach.js';
 import { backupValidator, parseEnvFileChecked, parseInstallConfig, parseValuesFile, readStateFile } from './local-state.js';
 import { findRecordOfInstall } from './registry.js';
 
@@ -290,6 +290,21 @@ export interface ManifestObject {
   kind: string;
   name: string;
   labels: Record<string, string>;
+}
+
+/** How far these Deployments are scaled now (spec.replicas; left out: 1), by name; undefined when kubectl cannot say. */
+export async function replicasNow(loc: Location, names: string[]): Promise<Record<string, number> | undefined> {
+  if (names.length === 0 || !which('kubectl')) return undefined;
+  const r = await run(['kubectl', ...(loc.context ? ['--context', loc.context] : []), `--request-timeout=${REQUEST_TIMEOUT}`, 'get', 'deployments', ...names, '-n', loc.namespace ?? 'default', '-o', 'json'], { timeoutMs: KUBE_PROCESS_TIMEOUT_MS });
+  if (r.exitCode !== 0) return undefined;
+  try {
+    const j = JSON.parse(r.stdout) as { kind?: string; items?: unknown[] } & Record<string, unknown>;
+    const items = (j.kind === 'List' ? j.items ?? [] : [j]) as { metadata?: { name?: unknown }; spec?: { replicas?: unknown } }[];
+    const out = Object.fromEntries(items.flatMap((d) => (typeof d.metadata?.name === 'string' ? [[d.metadata.name, typeof d.spec?.replicas === 'number' ? d.spec.replicas : 1]] : [])));
+    return names.every((n) => n in out) ? out : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The objects of a release as helm rendered them (helm get manifest): the names the chart really gave. */

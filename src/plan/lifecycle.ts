@@ -26,6 +26,8 @@ export interface Target {
   releaseGone?: boolean;
   /** Kubernetes: the release's deployments and their replicas when started. */
   deployments: { name: string; replicas: number }[];
+  /** Kubernetes: the replicas each Deployment is scaled to now, by name (when kubectl said). */
+  replicasNow?: Record<string, number>;
   /** Kubernetes: kinds besides Secret that hd-setup created for the release. */
   managedKinds: string[];
   /**
@@ -185,10 +187,13 @@ function containersStop(t: Target): Step {
 /** Kubernetes: scale the release's deployments to 0 (stop) or to their replicas (start). */
 export function scaleStep(t: Target, to: 0 | 'configured'): Step {
   const counts = t.deployments.map((d) => (to === 0 ? 0 : d.replicas));
+  // scaled so already (a second stop, a start of a running agent): nothing to do, and nothing said to have changed
+  const already = t.replicasNow !== undefined && t.deployments.length > 0 && t.deployments.every((d, i) => t.replicasNow![d.name] === counts[i]);
   return {
     id: 'scale',
     title: `Scale ${t.deployments.map((d) => d.name).join(', ')} to ${counts.join('/')}`,
-    actions: scaleActions(t.location.context, ns(t), t.deployments.map((d, i) => ({ name: d.name, replicas: counts[i]! }))),
+    ...(already ? { skip: to === 0 ? 'scaled to 0 already' : 'scaled so already' } : {}),
+    actions: already ? [] : scaleActions(t.location.context, ns(t), t.deployments.map((d, i) => ({ name: d.name, replicas: counts[i]! }))),
     fix: `check the deployments: kubectl get deploy -n ${ns(t)}`,
   };
 }

@@ -18,7 +18,7 @@ import { UserError } from '../model/errors.js';
 import { withSecretRefs } from '../model/secret-refs.js';
 import { secretConfigKeys, secretFields } from '../products/secrets.js';
 import { detectHost, detectRuntime } from '../exec/detect.js';
-import { containerFacts, releaseObjects, releaseProblem, type DetectedInstall } from '../exec/installed.js';
+import { containerFacts, releaseObjects, releaseProblem, replicasNow, type DetectedInstall } from '../exec/installed.js';
 import { findRecord, forget, markStopped, readRegistry, remember, recordOf, type KeptContainer } from '../exec/registry.js';
 import { allChecks } from '../exec/checks.js';
 import { isFailed, type CheckReport, type FailedCheck, type Summary } from '../exec/events.js';
@@ -88,7 +88,7 @@ export async function targetOf(d: DetectedInstall): Promise<Target> {
     ...(d.product.network && !d.uninstalled ? { network: d.product.network } : {}),
     ...(d.product.unitName ? { unitName: d.product.unitName } : {}),
     ...quadletOf(d, host.home),
-    deployments: k && !d.uninstalled ? await deploymentsOf(d, k.deployments) : [],
+    ...(await deploymentFacts(d, k)),
     managedKinds: k?.managedKinds ?? [],
     ...(d.location.installDir ? { purgeActions: purgeActions(d.location.installDir, host.home) } : {}),
     ...(d.location.runtime !== 'kubernetes'
@@ -130,6 +130,13 @@ function quadletOf(d: DetectedInstall, home: string): { quadlet?: { services: st
 function bootUnitsOf(t: Target): { unit: string; file: string; generated: boolean }[] {
   if (t.quadlet) return t.quadlet.services.map((unit, i) => ({ unit, file: t.quadlet!.files[i]!, generated: true }));
   return t.unitName ? [{ unit: t.unitName, file: posix.join(t.home, '.config/systemd/user', t.unitName), generated: false }] : [];
+}
+
+/** Kubernetes: the release's Deployments, and how far each is scaled now. */
+async function deploymentFacts(d: DetectedInstall, k: KubeSpec | undefined): Promise<Pick<Target, 'deployments' | 'replicasNow'>> {
+  const deployments = k && !d.uninstalled ? await deploymentsOf(d, k.deployments) : [];
+  const now = await replicasNow(d.location, deployments.map((x) => x.name));
+  return { deployments, ...(now ? { replicasNow: now } : {}) };
 }
 
 /**

@@ -399,13 +399,27 @@ describe('tobiko-kubernetes against the API server, with the real helm, kubectl 
 
   // The Deployments are found in the release's manifest (helm get manifest), by their component label.
   it(
-    'stop scales both executors to 0, start back to 1 and 2',
+    'stop scales both executors to 0, start back to 1 and 2; a second stop, or a start of a running agent, changes nothing (they scaled again and said so)',
     async () => {
       const stop = await hd(['stop']);
       expect(stop.code, stop.stderr).toBe(0);
       expect([executor('apply').spec.replicas, executor('run').spec.replicas]).toEqual([0, 0]);
+      const again = await hd(['stop']);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stderr).toContain('[1/1] Scale executors-hybrid-executors-apply, executors-hybrid-executors-run to 0/0 ... skipped: scaled to 0 already\n');
+      expect(again.stderr).toMatch(/Changed: nothing/);
+      expect(again.stderr).not.toContain('kubectl scale');
       const start = await hd(['start']);
       expect(start.code, start.stderr).toBe(0);
+      expect([executor('apply').spec.replicas, executor('run').spec.replicas]).toEqual([1, 2]);
+      const running = await hd(['start']);
+      expect(running.code, running.stderr).toBe(0);
+      expect(running.stderr).toMatch(/Changed: nothing/);
+      expect(running.stderr).not.toContain('kubectl scale');
+      // restart still scales down and back up (its start is planned once the stop is done)
+      const restart = await hd(['restart']);
+      expect(restart.code, restart.stderr).toBe(0);
+      expect(restart.stderr.match(/kubectl scale/g)?.length).toBe(4);
       expect([executor('apply').spec.replicas, executor('run').spec.replicas]).toEqual([1, 2]);
     },
     T,
