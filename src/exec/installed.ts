@@ -292,6 +292,17 @@ export interface ManifestObject {
   labels: Record<string, string>;
 }
 
+/**
+ * The kinds, of these, that have objects hd-setup applied for the release (by its labels). A kind the
+ * cluster does not serve (no ExternalSecret CRD) has none.
+ */
+export async function kindsPresent(loc: Location, kinds: string[]): Promise<string[]> {
+  if (kinds.length === 0 || !which('kubectl')) return [];
+  const selector = `app.kubernetes.io/managed-by=hd-setup,app.kubernetes.io/instance=${loc.release ?? ''}`;
+  const found = await Promise.all(kinds.map((kind) => run(['kubectl', ...(loc.context ? ['--context', loc.context] : []), `--request-timeout=${REQUEST_TIMEOUT}`, 'get', kind, '-n', loc.namespace ?? 'default', '-l', selector, '-o', 'name'], { timeoutMs: KUBE_PROCESS_TIMEOUT_MS })));
+  return kinds.filter((_, i) => found[i]!.exitCode === 0 && found[i]!.stdout.trim() !== '');
+}
+
 /** How far these Deployments are scaled now (spec.replicas; left out: 1), by name; undefined when kubectl cannot say. */
 export async function replicasNow(loc: Location, names: string[]): Promise<Record<string, number> | undefined> {
   if (names.length === 0 || !which('kubectl')) return undefined;

@@ -28,7 +28,7 @@ export interface Target {
   deployments: { name: string; replicas: number }[];
   /** Kubernetes: the replicas each Deployment is scaled to now, by name (when kubectl said). */
   replicasNow?: Record<string, number>;
-  /** Kubernetes: kinds besides Secret that hd-setup created for the release. */
+  /** Kubernetes: kinds besides Secret that hd-setup created for the release (uninstall: those that have objects now). */
   managedKinds: string[];
   /**
    * docker/podman uninstall: the containers of this install that are there now (when known); the others
@@ -135,7 +135,7 @@ export function uninstallPlan(t: Target, purge: boolean): Plan {
       title: 'Delete the Secrets hd-setup created',
       actions: [
         { kind: 'exec', argv: kubectl(t.location.context, 'delete', 'secret', '-n', ns(t), '-l', selector, '--ignore-not-found'), timeoutMs: KUBECTL_MS },
-        ...t.managedKinds.map((kind) => ({ kind: 'exec' as const, argv: kubectl(t.location.context, 'delete', kind, '-n', ns(t), '-l', selector, '--ignore-not-found'), okExitCodes: [1], timeoutMs: KUBECTL_MS })),
+        ...t.managedKinds.map((kind) => ({ kind: 'exec' as const, argv: kubectl(t.location.context, 'delete', kind, '-n', ns(t), '-l', selector, '--ignore-not-found'), timeoutMs: KUBECTL_MS })),
       ],
     });
     if (purge && t.stateDir) steps.push({ id: 'purge', title: `Delete ${t.stateDir} (--purge)`, actions: [{ kind: 'remove', path: t.stateDir, recursive: true }] });

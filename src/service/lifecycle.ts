@@ -18,7 +18,7 @@ import { UserError } from '../model/errors.js';
 import { withSecretRefs } from '../model/secret-refs.js';
 import { secretConfigKeys, secretFields } from '../products/secrets.js';
 import { detectHost, detectRuntime } from '../exec/detect.js';
-import { containerFacts, releaseObjects, releaseProblem, replicasNow, type DetectedInstall } from '../exec/installed.js';
+import { containerFacts, releaseObjects, releaseProblem, replicasNow, kindsPresent, type DetectedInstall } from '../exec/installed.js';
 import { findRecord, forget, markStopped, readRegistry, remember, recordOf, type KeptContainer } from '../exec/registry.js';
 import { allChecks } from '../exec/checks.js';
 import { isFailed, type CheckReport, type FailedCheck, type Summary } from '../exec/events.js';
@@ -186,7 +186,9 @@ export async function uninstallPlanFor(d: DetectedInstall, purge: boolean): Prom
   // owner), as stop and start do. Its config alone (--purge after an uninstall): that container is left alone.
   if (!d.uninstalled) assertOwnContainers(d, t);
   if (purge && t.stateDir) refuseSharedStateDir(d, t.stateDir);
-  return uninstallPlan(t, purge);
+  // Only the kinds that have objects to delete: kubectl's error for a kind the cluster does not serve (no
+  // ExternalSecret CRD) is no longer printed, and a delete that fails is a failure.
+  return uninstallPlan({ ...t, managedKinds: d.uninstalled ? [] : await kindsPresent(d.location, t.managedKinds) }, purge);
 }
 
 /**

@@ -202,6 +202,11 @@ describe('External Secrets', () => {
       const dep = bed.api.objects('apps', 'deployments', 'tobiko').find((d) => d.metadata.name.endsWith('-apply'))!;
       const pw = (dep.spec.template.spec.containers[0].env as Obj[]).find((e) => e.name === 'SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__PASSWORD');
       expect(pw?.valueFrom).toEqual({ secretKeyRef: { name: 'executors-secrets', key: 'SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__PASSWORD' } });
+      // uninstall deletes the ExternalSecret it applied
+      const un = await bed.hd(['uninstall', '--yes', '--set', 'product=tobiko']);
+      expect(un.code, un.stderr).toBe(0);
+      expect(un.stderr).toContain('kubectl delete externalsecret -n tobiko -l app.kubernetes.io/managed-by=hd-setup,app.kubernetes.io/instance=executors --ignore-not-found');
+      expect(bed.api.objects('external-secrets.io', 'externalsecrets', 'tobiko')).toEqual([]);
     },
     T,
   );
