@@ -212,8 +212,9 @@ export class NoInstallFound extends UserError {
   constructor(
     readonly found: string,
     path = '',
+    lead = 'point at it with ',
   ) {
-    super([{ path, message: `${found}; point at it with ${choose}` }]);
+    super([{ path, message: `${found}; ${lead}${choose}` }]);
   }
 }
 
@@ -228,7 +229,7 @@ export async function findOne(p: Pointer, c: FindContext, pick?: (list: Detected
     if (!loc) {
       const { fit, raw } = await installsWith(p, c);
       const flag = p.preset ? '--preset' : '--set';
-      if (fit.length === 0) throw new NoInstallFound(`no install found with ${[raw.product !== undefined ? `product ${String(raw.product)}` : '', raw.runtime !== undefined ? `runtime ${String(raw.runtime)}` : ''].filter(Boolean).join(' and ')}`, flag);
+      if (fit.length === 0) throw new NoInstallFound(`no install found with ${[raw.product !== undefined ? `product ${String(raw.product)}` : '', raw.runtime !== undefined ? `runtime ${String(raw.runtime)}` : ''].filter(Boolean).join(' and ')}`, flag, '');
       const pool = prefer && fit.some(prefer) ? fit.filter(prefer) : fit;
       return pool.length === 1 ? pool[0]! : chooseAmong(pool, pick);
     }

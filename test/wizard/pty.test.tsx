@@ -238,7 +238,10 @@ describe.runIf(hasScript)('status and doctor on an 80-column terminal', () => {
 describe.runIf(hasScript)('from the review to the install', () => {
   it('keys typed right after Enter (while the plan is prepared) are neither echoed nor left for the shell', async () => {
     const { stubEnv, rootFlags } = await import('../stub-runtime.js');
-    const s = await stubEnv('docker', { USER: 'ana' }, { imagePresent: true });
+    // Each `container inspect` takes 1 s (the stub's HD_STUB_SLOW): the keys, 200 ms after Enter, come while
+    // the plan is prepared, whatever the machine's speed (a quick one had finished the whole install by then,
+    // and the pty echoed them after its exit).
+    const s = await stubEnv('docker', { USER: 'ana', HD_STUB_SLOW: 'inspect' }, { imagePresent: true });
     const args = ['--set', 'product=fivetran', '--set', 'runtime=docker', '--set', 'fivetran.token=env:FIVETRAN_TOKEN', ...rootFlags];
     const r = await drive('cols 120 rows 40', args, s.env, [
       ['enter install', '\r'],
