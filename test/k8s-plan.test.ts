@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { kubernetesPlan, type KubernetesPlanSpec } from '../src/plan/kubernetes.js';
 import { FRESH, type PlannedFile } from '../src/plan/types.js';
+import { secretDigest } from '../src/util/secret-digest.js';
 
 const CHECKSUM = ['agent', 'annotations', 'checksum/config'];
 
@@ -88,5 +89,44 @@ describe('an install of a stopped release (its Deployments scaled to 0)', () => 
     expect(argvs(stepsFor([{ name: 'x-apply', labels: { role: 'apply' }, replicas: 3 }]))).toBeUndefined();
     expect(argvs(stepsFor(undefined))).toBeUndefined();
     expect(argvs(stepsFor([{ name: 'x-apply', labels: { role: 'apply' }, replicas: 0 }], true))).toBeUndefined();
+  });
+});
+
+describe('a Secret compared with the one in the cluster (a fresh HOME has no local copy)', () => {
+  const manifest = (data: Record<string, string>) => `apiVersion: v1\nkind: Secret\nmetadata:\n  name: s1\n  labels:\n    app.kubernetes.io/managed-by: hd-setup\ntype: Opaque\nstringData:\n${Object.entries(data).map(([k, v]) => `  ${k}: ${JSON.stringify(v)}`).join('\n')}\n`;
+  const live = (data: Record<string, string>, labels = { 'app.kubernetes.io/managed-by': 'hd-setup' }) => ({ s1: { type: 'Opaque', labels, data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, secretDigest(v)])) } });
+  const applied = (content: string, liveSecrets: ReturnType<typeof live> | undefined, current?: string) => {
+    const p = kubernetesPlan({
+      product: 'p',
+      k: { namespace: 'ns', release: 'rel', chart: 'c', timeout: '5m', selector: 'a=b' },
+      deployments: [],
+      timeoutSetting: 'p.timeout',
+      namespaceSetting: 'p.namespace',
+      state: { ...FRESH, kubernetes: { namespaceExists: true, release: { revision: 1, values: {}, status: 'deployed' }, secrets: ['s1'], ...(liveSecrets ? { liveSecrets } : {}) } },
+      files: [{ path: 'secret.yaml', base: 'state', rel: 'secret.yaml', mode: 0o600, secret: true, description: 's', dest: '/s/secret.yaml', content, ...(current !== undefined ? { current } : {}) }],
+      checks: [],
+      manifests: [['secret.yaml', 'secret', 'Apply Secret', 'Secret']],
+      logs: 'deploy/rel',
+    });
+    const st = p.steps.find((s) => s.id === 'secret')!;
+    return !st.skip && st.actions.length > 0;
+  };
+  it('the same data, labels and type: nothing applied, with no local copy', () => {
+    expect(applied(manifest({ a: 'x', b: 'y' }), live({ a: 'x', b: 'y' }))).toBe(false);
+  });
+  it('a key the cluster keeps besides (an apply of stringData never removes one): still the same, or every run would apply', () => {
+    expect(applied(manifest({ a: 'x' }), live({ a: 'x', gone: 'old' }))).toBe(false);
+  });
+  it('a value, a key, a label or the type that differs: applied, whatever the local copy says', () => {
+    const m = manifest({ a: 'x', b: 'y' });
+    expect(applied(m, live({ a: 'x', b: 'z' }), m)).toBe(true);
+    expect(applied(m, live({ a: 'x' }), m)).toBe(true);
+    expect(applied(m, live({ a: 'x', b: 'y' }, {} as never), m)).toBe(true);
+    expect(applied(m, { s1: { ...live({ a: 'x', b: 'y' }).s1, type: 'kubernetes.io/tls' } }, m)).toBe(true);
+  });
+  it('the cluster not asked (kubectl failed): the local copy decides, as before', () => {
+    const m = manifest({ a: 'x' });
+    expect(applied(m, undefined, m)).toBe(false);
+    expect(applied(m, undefined)).toBe(true);
   });
 });

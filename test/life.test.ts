@@ -39,6 +39,19 @@ describe('uninstall --purge twice is once', () => {
     expect([there.code, there.stderr]).toEqual([0, `nothing to do: no install found for Fivetran agent on docker (${s.home}/fivetran)\n`]);
     expect(s.calls().slice(before).filter((c) => /^(rm|stop|network rm|run|create) /.test(c))).toEqual([]);
     expect(existsSync(join(s.home, 'fivetran'))).toBe(false);
+    // but a typo is not "nothing there": exit 2 naming it
+    const typos: [string[], string][] = [
+      [['--set', 'runtime=kubernets'], 'error: runtime: must be one of docker, podman, kubernetes (got "kubernets")\n'],
+      [['--set', 'product=fivetrn'], 'error: product: must be one of fivetran, tobiko (got "fivetrn")\n'],
+      [['--preset', 'fivetran-kubernetes', '--set', 'fivetran.kubernetes.namespce=x'], 'error: --set: "fivetran.kubernetes.namespce" is not a setting; hd-setup schema lists the settings there are\n'],
+    ];
+    for (const [args, err] of typos) {
+      const r = cli(['uninstall', '--yes', ...args, ...rootFlags], { env: s.env });
+      expect([r.code, r.stderr]).toEqual([2, err]);
+    }
+    // nor is a release that could not be looked for (no helm on PATH)
+    const k8s = cli(['uninstall', '--yes', '--preset', 'fivetran-kubernetes'], { env: s.env });
+    expect([k8s.code, k8s.stderr]).toEqual([2, 'error: helm is not on PATH, so release hd-agent in namespace fivetran cannot be looked for; install helm 3 (https://helm.sh/docs/intro/install/)\n']);
     s.server.close();
   }, 60_000);
 });

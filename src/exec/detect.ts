@@ -181,7 +181,7 @@ function liveSecretsOf(json: string | undefined): { secrets?: string[]; liveSecr
     live[name] = {
       type: typeof it.type === 'string' ? it.type : 'Opaque',
       labels: Object.fromEntries(Object.entries(labels).filter((e): e is [string, string] => typeof e[1] === 'string')),
-      digest: secretDigest(Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(typeof v === 'string' ? v : '', 'base64').toString('utf8')]))),
+      data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, secretDigest(Buffer.from(typeof v === 'string' ? v : '', 'base64').toString('utf8'))])),
     };
   }
   return { secrets: names, liveSecrets: live };
@@ -209,7 +209,9 @@ export async function detectState(model: Model, host: HostFacts, destFiles: stri
       probe(['kubectl', ...ctx, `--request-timeout=${REQUEST_TIMEOUT}`, 'get', 'namespace', k.namespace, '-o', 'name'], KUBE_PROCESS_TIMEOUT_MS),
       which('helm') ? probe(['helm', 'get', 'values', k.release, '-n', k.namespace, '-o', 'json', ...hctx], HELM_READ_TIMEOUT_MS) : Promise.resolve(undefined),
       // its state, revision and chart (helm list: helm status says no chart version); -a: pending and failed ones too
-      which('helm') ? probe(['helm', 'list', '-a', '-n', k.namespace, '-o', 'json', '--filter', `^${k.release}$`, ...hctx], HELM_READ_TIMEOUT_MS) : Promise.resolve(undefined),
+      // (all of the namespace's: another release of a chart with fixed names cannot go beside it)
+      // (--max 0: every one; helm lists 256 by default, which a busy namespace may pass)
+      which('helm') ? probe(['helm', 'list', '-a', '-n', k.namespace, '-o', 'json', '--max', '0', ...hctx], HELM_READ_TIMEOUT_MS) : Promise.resolve(undefined),
       // how far the release's Deployments are scaled now (a stopped install is at 0)
       probe(['kubectl', ...ctx, `--request-timeout=${REQUEST_TIMEOUT}`, 'get', 'deployments', '-n', k.namespace, '-l', k.selector, '-o', 'json'], KUBE_PROCESS_TIMEOUT_MS),
       // the Secrets hd-setup applied for this release that are there: one deleted by hand, or holding other
@@ -217,6 +219,13 @@ export async function detectState(model: Model, host: HostFacts, destFiles: stri
       probe(['kubectl', ...ctx, `--request-timeout=${REQUEST_TIMEOUT}`, 'get', 'secrets', '-n', k.namespace, '-l', `app.kubernetes.io/managed-by=hd-setup,app.kubernetes.io/instance=${k.release}`, '-o', 'json'], KUBE_PROCESS_TIMEOUT_MS),
     ]);
     let release: { revision: number; values: Record<string, unknown> } | undefined;
+    let others: { name: string; chart: string; status?: string }[] | undefined;
+    try {
+      const all = listing ? (JSON.parse(listing) as { name?: unknown; chart?: unknown; status?: unknown }[]) : undefined;
+      others = all?.flatMap((r) => (typeof r.name === 'string' && r.name !== k.release && typeof r.chart === 'string' ? [{ name: r.name, chart: r.chart, ...(typeof r.status === 'string' ? { status: r.status } : {}) }] : []));
+    } catch {
+      others = undefined;
+    }
     if (values && listing) {
       try {
         const listed = (JSON.parse(listing) as { name?: unknown; revision?: unknown; status?: unknown; chart?: unknown }[]).find((r) => r.name === k.release);
@@ -228,7 +237,7 @@ export async function detectState(model: Model, host: HostFacts, destFiles: stri
       }
     }
     const live = release ? liveDeployments(deployments) : undefined;
-    return { containers: {}, networks: [], images: [], files, modes, kubernetes: { namespaceExists: ns !== undefined, ...(release ? { release } : {}), ...(live ? { deployments: live } : {}), ...liveSecretsOf(secrets) } };
+    return { containers: {}, networks: [], images: [], files, modes, kubernetes: { namespaceExists: ns !== undefined, ...(release ? { release } : {}), ...(others?.length ? { others } : {}), ...(live ? { deployments: live } : {}), ...liveSecretsOf(secrets) } };
   }
   const runtimeState = asked?.bin === host.runtimeBin ? asked : askRuntimeState(model, host.runtimeBin);
   return { ...(await runtimeState.found), files, modes };

@@ -294,12 +294,20 @@ export interface ManifestObject {
 
 /**
  * The kinds, of these, that have objects hd-setup applied for the release (by its labels). A kind the
- * cluster does not serve (no ExternalSecret CRD) has none.
+ * cluster does not serve (no ExternalSecret CRD) has none. One that cannot be listed (forbidden, no answer)
+ * is an error (exit 1) naming it: before anything is removed, never an object left behind unsaid.
  */
 export async function kindsPresent(loc: Location, kinds: string[]): Promise<string[]> {
   if (kinds.length === 0 || !which('kubectl')) return [];
   const selector = `app.kubernetes.io/managed-by=hd-setup,app.kubernetes.io/instance=${loc.release ?? ''}`;
   const found = await Promise.all(kinds.map((kind) => run(['kubectl', ...(loc.context ? ['--context', loc.context] : []), `--request-timeout=${REQUEST_TIMEOUT}`, 'get', kind, '-n', loc.namespace ?? 'default', '-l', selector, '-o', 'name'], { timeoutMs: KUBE_PROCESS_TIMEOUT_MS })));
+  const unserved = (stderr: string) => /doesn't have a resource type|could not find the requested resource/i.test(stderr);
+  const failed = kinds.findIndex((_, i) => found[i]!.exitCode !== 0 && !unserved(found[i]!.stderr));
+  if (failed >= 0) {
+    const why = toolStderr(found[failed]!.stderr).trim().split('\n')[0] || (found[failed]!.failure === 'timeout' ? 'no answer in time' : `exit ${found[failed]!.exitCode}`);
+    const ns = loc.namespace ?? 'default';
+    throw new UserError([{ path: '', message: `cannot uninstall: the ${kinds[failed]} objects hd-setup applied in namespace ${ns} cannot be listed (${why}); nothing was changed. Fix the access, or delete them yourself (kubectl delete ${kinds[failed]} -n ${ns} -l ${selector}), then uninstall again` }], 1);
+  }
   return kinds.filter((_, i) => found[i]!.exitCode === 0 && found[i]!.stdout.trim() !== '');
 }
 

@@ -111,6 +111,8 @@ export function markStopped(home: string, loc: Location, at: Date | undefined): 
   // runs, so the install is whole (its record said "started" for ever, and every restart recreated)
   const finished = at === undefined && rec?.state === 'started';
   if (!rec || (at === undefined && rec.stoppedAt === undefined && !finished)) return;
+  // stopped already (a second stop): it has been stopped since then, and the record stays as it is
+  if (at && rec.stoppedAt) return;
   const { stoppedAt: _, ...rest } = rec;
   remember(home, { ...rest, ...(finished ? { state: 'installed' as const } : {}), ...(at ? { stoppedAt: at.toISOString() } : {}), updatedAt: new Date().toISOString() });
 }

@@ -252,6 +252,12 @@ function typesOf(s: JS | undefined): string[] {
   return [];
 }
 
+/** Whether the schema has a setting at this path (a --set path that is not a typo). */
+export function knownPath(schema: JS, path: (string | number)[]): boolean {
+  root = schema;
+  return schemaAt(path) !== undefined;
+}
+
 /** Parse a --set / env value: strings stay strings where the model wants a string; otherwise YAML (numbers, booleans, [lists], {maps}). */
 export function parseValue(schema: JS, path: (string | number)[], raw: string): unknown {
   root = schema;

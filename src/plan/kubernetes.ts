@@ -1,9 +1,10 @@
 // Steps shared by Kubernetes installs: manifests applied on stdin, then helm upgrade --install watched.
 import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
+import { posix } from 'node:path';
 import { canonical } from '../util/canonical.js';
 import { secretDigest } from '../util/secret-digest.js';
 import { filesStep } from './containers.js';
-import type { Action, InstalledState, Plan, PlannedFile, Step } from './types.js';
+import type { Action, InstalledState, LiveSecret, Plan, PlannedFile, Step } from './types.js';
 
 export interface HelmSpec {
   release: string;
@@ -71,12 +72,16 @@ function manifestOf(text: string): { kind: string; name: string } | undefined {
   }
 }
 
-/** Whether a Secret as the cluster has it holds what the manifest says: its type, labels and data. */
-function holdsSecret(live: { type: string; labels: Record<string, string>; digest: string }, manifest: string): boolean {
+/**
+ * Whether a Secret as the cluster has it holds what the manifest says: its type, labels and each key's value.
+ * (A key it has besides is left out: an apply of stringData never removes one, so counting it would make every
+ * run apply again.)
+ */
+function holdsSecret(live: LiveSecret, manifest: string): boolean {
   try {
     const m = loadYaml(manifest, { schema: CORE_SCHEMA }) as { type?: string; metadata?: { labels?: Record<string, string> }; stringData?: Record<string, string> };
     const labels = Object.entries(m.metadata?.labels ?? {});
-    return (m.type ?? 'Opaque') === live.type && labels.every(([k, v]) => live.labels[k] === v) && secretDigest(m.stringData ?? {}) === live.digest;
+    return (m.type ?? 'Opaque') === live.type && labels.every(([k, v]) => live.labels[k] === v) && Object.entries(m.stringData ?? {}).every(([k, v]) => live.data[k] === secretDigest(String(v)));
   } catch {
     return false;
   }
@@ -163,6 +168,12 @@ export interface KubernetesPlanSpec {
   manifests: [string, string, string, string][];
   logs: string;
   /**
+   * Secrets hd-setup applies for some settings that this install does not use (the token Secret, once the
+   * token is delivered otherwise): when the cluster has one, it is deleted once the release runs without it,
+   * with its local copy (`copy`, in the state dir), so that no old secret stays behind. `why` says what replaced it.
+   */
+  retired?: { name: string; copy: string; why: string }[];
+  /**
    * Where the rendered values carry a checksum of the configuration as a pod annotation (a chart version that
    * takes pod annotations): when it changes, the upgrade itself replaces the pods. Unset: the chart takes none.
    */
@@ -244,6 +255,16 @@ export function kubernetesPlan(s: KubernetesPlanSpec): Plan {
   const rolledByHelm = helmChanged && release !== undefined && values !== undefined && s.podChecksum !== undefined && checksumChanged(s.podChecksum, release.values, values.content);
   const changed = manifestChanged || (helmChanged && !rolledByHelm);
   if (release && release.status === 'deployed' && changed) steps.push(rolloutStep({ release: k.release, namespace: k.namespace, selector, since: release.revision, timeout: k.timeout, timeoutSetting: s.timeoutSetting, ...(k.context ? { context: k.context } : {}) }));
+  // Last: the pods run without it by then (a failed step before it stops the run, and it stays).
+  const stateDir = values ? posix.dirname(values.dest) : undefined;
+  for (const r of s.retired ?? []) {
+    if (!s.state.kubernetes?.secrets?.includes(r.name)) continue;
+    steps.push({
+      id: 'retire-secret',
+      title: `Delete Secret ${r.name}: no longer used (${r.why})`,
+      actions: [{ kind: 'exec', argv: kubectl(k.context, 'delete', 'secret', r.name, '-n', k.namespace, '--ignore-not-found'), timeoutMs: KUBECTL_MS }, ...(stateDir ? [{ kind: 'remove' as const, path: posix.join(stateDir, r.copy) }] : [])],
+    });
+  }
   const kc = kubectl(k.context).join(' ');
   return {
     product: s.product,

@@ -57,7 +57,11 @@ const ns = (t: Target) => t.location.namespace ?? 'default';
 
 /** Forget the boot unit: disable it (and stop it, which stops the containers), so a reboot keeps them stopped. */
 function disableUnitActions(t: Target): Step['actions'] {
-  return t.systemdUser && t.unitName ? [{ kind: 'exec', argv: ['systemctl', '--user', 'disable', '--now', t.unitName], okExitCodes: [1, 5] }] : [];
+  if (!t.systemdUser || !t.unitName) return [];
+  // A unit file that is a link (the user's): `systemctl disable` would delete that link too (it removes every
+  // link to the unit). Stopped, and the start at boot undone by removing only what enable made.
+  if (t.unitLink) return [{ kind: 'exec', argv: ['systemctl', '--user', 'stop', t.unitName], okExitCodes: [1, 5] }, { kind: 'remove', path: posix.join(t.home, '.config/systemd/user/default.target.wants', t.unitName) }];
+  return [{ kind: 'exec', argv: ['systemctl', '--user', 'disable', '--now', t.unitName], okExitCodes: [1, 5] }];
 }
 
 /** Quadlet: the generated services own the containers; a mask keeps them stopped across a reboot (they cannot be disabled). */

@@ -158,14 +158,23 @@ export interface InstalledState {
     release?: { revision: number; values: Record<string, unknown>; status?: string; /** The version of the chart it runs (helm list). */ chartVersion?: string };
     /** The Deployments the release's pod selector finds, with the replicas they are scaled to now (unknown: absent). */
     deployments?: { name: string; labels: Record<string, string>; replicas: number }[];
+    /** The other releases in the namespace, with their chart (name-version, as helm list says). */
+    others?: { name: string; chart: string; status?: string }[];
     /** The names of the Secrets hd-setup applied for this release that are there now (unknown: absent). */
     secrets?: string[];
     /**
-     * Those Secrets as they are now, by name: their type, labels and a digest of their data good only within
-     * this run (util/secret-digest.ts). An install from a fresh HOME (a CI runner) compares with them.
+     * Those Secrets as they are now, by name: their type, labels and, by key, a digest of each value good only
+     * within this run (util/secret-digest.ts). An install from a fresh HOME (a CI runner) compares with them.
      */
-    liveSecrets?: Record<string, { type: string; labels: Record<string, string>; digest: string }>;
+    liveSecrets?: Record<string, LiveSecret>;
   };
+}
+
+export interface LiveSecret {
+  type: string;
+  labels: Record<string, string>;
+  /** key → secretDigest(value) */
+  data: Record<string, string>;
 }
 
 export const FRESH: InstalledState = { containers: {}, networks: [], images: [], files: {} };

@@ -23,5 +23,7 @@ export function loadModel(opts: generic.LoadOptions): Loaded {
 }
 /** A --set / env value as the model's field at `path` takes it (strings stay strings; otherwise YAML). */
 export const parseValue = (path: (string | number)[], raw: string) => generic.parseValue(presetJsonSchema(), path, raw);
+/** Whether a --set path names a setting of the model. */
+export const knownSetPath = (path: string) => generic.knownPath(presetJsonSchema(), generic.parseSetPath(path));
 /** The model path an HD_SETUP_* variable names, or undefined. */
 export const envPath = (name: string) => generic.envPath(presetJsonSchema(), name);

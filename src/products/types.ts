@@ -53,6 +53,12 @@ export interface KubeSpec {
   deployments: { labels: Record<string, string>; name: string; replicas: number }[];
   /** Kinds besides Secret that hd-setup creates beside the release (deleted on uninstall). */
   managedKinds: string[];
+  /**
+   * The chart's name, when it gives some objects fixed names (not from the release): a second release of it
+   * in one namespace fails on them (helm leaves a failed release, and the Secrets applied for it), so an
+   * install beside one is refused.
+   */
+  onePerNamespace?: string;
   /** A PersistentVolumeClaim the release needs (preflight checks it exists), and the --set path that names it. */
   pvc?: { name: string; setting: string };
   /** A Secret that must exist before the install (one the user made), with its key and how to make it. */

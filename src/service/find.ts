@@ -2,7 +2,7 @@
 import { describeLocation, sameLocation, type Location, type Runtime } from '../model/base.js';
 import { currentContext } from '../exec/kube-contexts.js';
 import { UserError } from '../model/errors.js';
-import { buildRaw } from '../products/load.js';
+import { buildRaw, knownSetPath } from '../products/load.js';
 import { getIn, setIn } from '../model/reconcile.js';
 import { RUNTIMES } from '../model/base.js';
 import { PRODUCTS, findProduct, productIds, installName } from '../products/index.js';
@@ -10,6 +10,7 @@ import { detectHost } from '../exec/detect.js';
 import { defaultLocations, detectAt, type DetectedInstall, type GatherOptions } from '../exec/installed.js';
 import { findRecord, readRegistry, type InstallRecord } from '../exec/registry.js';
 import { redactor } from '../util/output.js';
+import { which } from '../util/which.js';
 import { shellQuote } from '../util/shell.js';
 import { maskUrlCredentials } from '../util/redact.js';
 import { secretValues } from '../products/secrets.js';
@@ -88,6 +89,9 @@ export function refuseOtherDaemons(c: FindContext, fits: (loc: Location) => bool
   }
 }
 
+/** An install made in another context than the current one (refuseOtherContext). */
+class OtherContext extends UserError {}
+
 /**
  * Kubernetes without --context, for an install made without it too: the current context must still be the
  * one it was made in, or every command would act on another cluster (uninstall a release of the same name
@@ -98,7 +102,7 @@ async function refuseOtherContext(loc: Location, rec: InstallRecord | undefined,
   if (loc.context || !rec?.kubeContext || rec.state === 'uninstalled') return;
   const now = await currentContext(c.env);
   if (now === undefined || now === rec.kubeContext) return;
-  throw new UserError([
+  throw new OtherContext([
     {
       path: 'context',
       message: `the current kubectl context is ${now}, but the ${installName(loc.product, loc.runtime)}, ${describeLocation(loc)}, was installed in context ${rec.kubeContext} (current then); switch back to act on it: kubectl config use-context ${shellQuote(rec.kubeContext)}. To install one in ${now} as well: --context ${shellQuote(now)}`,
@@ -136,7 +140,15 @@ export async function findAll(c: FindContext): Promise<DetectedInstall[]> {
   const seen = (l: Location) => found.some((d) => sameLocation(d.location, l) || (l.installDir && d.location.product === l.product && d.location.installDir === l.installDir));
   for (const r of readRegistry(c.home)) {
     if (seen(r)) continue;
-    const d = await detect(locationOfRecord(r), c);
+    let d: DetectedInstall | undefined;
+    try {
+      d = await detect(locationOfRecord(r), c);
+    } catch (e) {
+      // made in another context than the current one: left out of the list, said (the others are shown)
+      if (!(e instanceof OtherContext)) throw e;
+      c.note?.(`hd-setup: left out: ${e.problems[0]!.message}`);
+      continue;
+    }
     if (d) found.push(d);
   }
   const byDir = new Map<string, DetectedInstall[]>();
@@ -207,6 +219,12 @@ export function withContext(raw: Record<string, unknown>, context: string | unde
 
 const choose = `--preset <name> [--set ...], e.g. --preset fivetran-kubernetes --set fivetran.kubernetes.namespace=...`;
 
+/** A --set path that names no setting (a typo): exit 2 naming it. */
+function refuseUnknownSets(sets: string[]): void {
+  const typo = sets.map((a) => a.slice(0, Math.max(0, a.indexOf('=')))).find((path) => !knownSetPath(path));
+  if (typo !== undefined) throw new UserError([{ path: '--set', message: `${JSON.stringify(typo.slice(0, 100))} is not a setting; hd-setup schema lists the settings there are` }]);
+}
+
 /** Nothing installed where the flags point (or anywhere): `found` says where it looked (uninstall: nothing to do). */
 export class NoInstallFound extends UserError {
   constructor(
@@ -223,6 +241,8 @@ export class NoInstallFound extends UserError {
  * with several, `pick` chooses (a TTY asks) or the command stops with exit 2 naming how to choose.
  */
 export async function findOne(p: Pointer, c: FindContext, pick?: (list: DetectedInstall[]) => Promise<DetectedInstall | undefined>, prefer?: (d: DetectedInstall) => boolean): Promise<DetectedInstall> {
+  // a --set path that names no setting may point away from the install: a typo, said as one
+  refuseUnknownSets(p.set ?? []);
   const inContext = contextOnly(p);
   const loc = inContext ? undefined : pointerLocation(p, c);
   if (!inContext && (p.preset || p.set?.length || p.context)) {
@@ -235,6 +255,8 @@ export async function findOne(p: Pointer, c: FindContext, pick?: (list: Detected
     }
     const d = await findAt(loc, c);
     if (d) return d;
+    // without helm the release could not be looked for: that is not "nothing there"
+    if (loc.runtime === 'kubernetes' && !which('helm', c.env.PATH)) throw new UserError([{ path: '', message: `helm is not on PATH, so release ${loc.release} in namespace ${loc.namespace} cannot be looked for; install helm 3 (https://helm.sh/docs/intro/install/)` }]);
     throw new NoInstallFound(`no install found for ${installName(loc.product, loc.runtime)} (${loc.installDir ?? `release ${loc.release} in namespace ${loc.namespace}`})`);
   }
   const found = inContext ? await findInContext(inContext, c) : await findAll(c);
@@ -254,6 +276,9 @@ export async function findOne(p: Pointer, c: FindContext, pick?: (list: Detected
 export async function installsWith(p: Pointer, c: FindContext): Promise<{ fit: DetectedInstall[]; raw: Record<string, unknown> }> {
   const { raw } = buildRaw({ ...(p.preset ? { preset: p.preset } : {}), sets: p.set ?? [] });
   if (raw.product === undefined && raw.runtime === undefined) throw new UserError([{ path: p.preset ? '--preset' : '--set', message: `names no product and runtime; ${choose}` }]);
+  // a product or runtime that does not exist is a typo, not a place where nothing is installed
+  if (raw.product !== undefined && !findProduct(raw.product)) throw new UserError([{ path: 'product', message: `must be one of ${productIds().join(', ')} (got ${JSON.stringify(String(raw.product).slice(0, 40))})` }]);
+  if (raw.runtime !== undefined && !RUNTIMES.includes(raw.runtime as Runtime)) throw new UserError([{ path: 'runtime', message: `must be one of ${RUNTIMES.join(', ')} (got ${JSON.stringify(String(raw.runtime).slice(0, 40))})` }]);
   // and where it says the install is (an install dir, a namespace), read as that install's runtime reads it
   const at = (d: DetectedInstall) => {
     const product = findProduct(d.location.product)!;

@@ -241,6 +241,27 @@ async function refuseSecondInstall(product: ProductModule, loc: Location, home: 
   ]);
 }
 
+function refuseBeside(product: ProductModule, model: BaseModel, state: InstalledState, home: string): void {
+  const k = product.kube(model);
+  const chart = k.onePerNamespace;
+  // (one helm uninstalled with its history kept is gone: it holds no object)
+  const other = chart ? state.kubernetes?.others?.find((r) => r.chart.startsWith(`${chart}-`) && r.status !== 'uninstalled') : undefined;
+  if (!other) return;
+  const path = product.settingPath('release', 'kubernetes');
+  const ctx = k.context ? ` --context ${shellQuote(k.context)}` : '';
+  // hd-setup's own (recorded): its uninstall; another's: helm's, the user's call to make
+  const ours = readRegistry(home).some((r) => r.product === model.product && r.runtime === 'kubernetes' && r.namespace === k.namespace && r.release === other.name);
+  const remove = ours
+    ? `hd-setup uninstall --set product=${model.product} --set runtime=kubernetes --set ${product.settingPath('namespace', 'kubernetes')}=${k.namespace} --set ${path}=${other.name}${ctx} (its values are kept)`
+    : `helm uninstall ${other.name} -n ${k.namespace}${k.context ? ` --kube-context ${shellQuote(k.context)}` : ''} (hd-setup did not install it)`;
+  throw new UserError([
+    {
+      path,
+      message: `namespace ${k.namespace} has the ${product.title} already, as release ${other.name}${other.status && other.status !== 'deployed' ? ` (${other.status})` : ''}; a second release of its chart there fails on the names the chart fixes. Keep that one: --set ${path}=${other.name}; or, to rename it, remove it first: ${remove}, then install again`,
+    },
+  ]);
+}
+
 export async function prepare(loaded: Pick<Loaded, 'model'> & Partial<Loaded>, opts: PrepareOptions = {}): Promise<Prepared> {
   const { model } = loaded;
   const product = productOf(model);
@@ -254,6 +275,9 @@ export async function prepare(loaded: Pick<Loaded, 'model'> & Partial<Loaded>, o
   const state = opts.configRestored || findRecord(host.home, locationOf(model, host.home))?.state === 'started' ? { ...detected, unfinished: true } : detected;
   // An install (not a start, nor doctor): the same install dir on another runtime would leave that runtime's containers running.
   if (!opts.noPull && !opts.foreign) await refuseSecondInstall(product, locationOf(model, host.home), host.home, state);
+  // A new release beside another of a chart with fixed names: helm would fail on them, leaving a failed
+  // release and the Secrets applied for it (a release renamed on a re-run, or a second agent).
+  if (!opts.noPull && !opts.foreign && model.runtime === 'kubernetes' && !state.kubernetes?.release) refuseBeside(product, model, state, host.home);
   // A release a helm run left pending (killed mid-upgrade) or uninstalling: helm takes no upgrade of it, and
   // its values may be those the run wanted, not what is deployed (it was called up to date).
   const rel = state.kubernetes?.release;

@@ -5,9 +5,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 
 let key: Buffer | undefined;
 
-/** The digest of a Secret's data (key → text), the same for the same data within this process only. */
-export function secretDigest(data: Record<string, string>): string {
-  const h = createHmac('sha256', (key ??= randomBytes(32)));
-  h.update(JSON.stringify(Object.keys(data).sort().map((k) => [k, data[k]])));
-  return h.digest('hex');
+/** The digest of one value of a Secret's data, the same for the same text within this process only. */
+export function secretDigest(value: string): string {
+  return createHmac('sha256', (key ??= randomBytes(32))).update(value).digest('hex');
 }

@@ -223,6 +223,36 @@ describe.runIf(wanted)('survives a reboot: real systemd, lingering user, docker'
     expect(container('controller')).toBeUndefined();
   });
 
+  it("fivetran-docker: a unit file the user replaced with a link to their own copy: stop, start and uninstall leave the link and the file (systemctl disable deleted the link)", () => {
+    const r = hd('install', '--yes', ...ftSet());
+    expect(r.code, r.stderr).toBe(0);
+    expect(userctl('is-enabled', FIVETRAN_UNIT)).toBe('enabled');
+    const unit = join(HOME, '.config/systemd/user', FIVETRAN_UNIT);
+    const mine = join(HOME, 'my-units', FIVETRAN_UNIT);
+    // (the same text as hd-setup's: a start finds nothing to rewrite)
+    const mv = asUser(['sh', '-c', `mkdir -p ${HOME}/my-units && cp ${unit} ${mine} && ln -sf ${mine} ${unit} && systemctl --user daemon-reload`]);
+    expect(mv.code, mv.stderr).toBe(0);
+    const linked = () => asUser(['readlink', unit]).stdout.trim();
+    expect(linked()).toBe(mine);
+    const stop = hd('stop', ...ftSet());
+    expect(stop.code, stop.stderr).toBe(0);
+    expect(linked()).toBe(mine);
+    expect(userctl('is-enabled', FIVETRAN_UNIT)).not.toBe('enabled');
+    expect(container('controller')?.running).toBe(false);
+    const start = hd('start', ...ftSet());
+    expect(start.code, start.stderr).toBe(0);
+    expect(userctl('is-enabled', FIVETRAN_UNIT)).toBe('enabled');
+    const un = hd('uninstall', '--yes', ...ftSet());
+    expect(un.code, un.stderr).toBe(0);
+    expect(un.stderr).toContain(`Disable the systemd user unit (${unit} is a link to ${mine}, not made by hd-setup: left there)`);
+    expect(linked()).toBe(mine);
+    expect(asUser(['grep', '-c', 'ExecStart', mine]).stdout.trim()).not.toBe('0');
+    expect(userctl('is-enabled', FIVETRAN_UNIT)).not.toBe('enabled');
+    expect(container('controller')).toBeUndefined();
+    // the user's own: removed by them, as it is theirs
+    expect(asUser(['sh', '-c', `rm ${unit} && systemctl --user daemon-reload`]).code).toBe(0);
+  });
+
   const tobiko = () => [
     '--preset', 'tobiko-docker',
     '--set', `tobiko.docker.image=${TCLOUD_IMAGE}`, '--set', 'tobiko.docker.pullPolicy=never',

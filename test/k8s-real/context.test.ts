@@ -249,6 +249,11 @@ describe('an install made without --context stays in its cluster when the curren
         expect(r.stderr.trim()).toBe(refusal);
       }
       expect([await releases('staging'), await releases('prod')]).toEqual(['hd-agent', 'hd-agent']);
+      // status of every install: that one is left out, said; the one in prod is shown
+      const all = await hd(['status']);
+      expect(all.code, all.stderr).toBe(0);
+      expect(all.stderr).toBe(`hd-setup: left out: ${refusal.replace('error: context: ', '')}\n`);
+      expect(all.stdout).toContain('release hd-agent in namespace fivetran (context prod)');
       expect((await staging.kubectl('--context', 'prod', 'get', 'deployments', '-n', 'fivetran', '-o', 'jsonpath={.items[*].spec.replicas}')).stdout).toBe('1');
 
       // back in staging: the same uninstall removes the staging release, and prod's stays

@@ -404,8 +404,11 @@ describe('tobiko-kubernetes against the API server, with the real helm, kubectl 
       const stop = await hd(['stop']);
       expect(stop.code, stop.stderr).toBe(0);
       expect([executor('apply').spec.replicas, executor('run').spec.replicas]).toEqual([0, 0]);
+      const record = () => readFileSync(join(bed.home, '.config/hd-setup/installs.json'), 'utf8');
+      const stopped = record();
       const again = await hd(['stop']);
       expect(again.code, again.stderr).toBe(0);
+      expect(record()).toBe(stopped); // stopped since the first stop: the record says so still
       expect(again.stderr).toContain('[1/1] Scale executors-hybrid-executors-apply, executors-hybrid-executors-run to 0/0 ... skipped: scaled to 0 already\n');
       expect(again.stderr).toMatch(/Changed: nothing/);
       expect(again.stderr).not.toContain('kubectl scale');

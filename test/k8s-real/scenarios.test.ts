@@ -202,6 +202,15 @@ describe('External Secrets', () => {
       const dep = bed.api.objects('apps', 'deployments', 'tobiko').find((d) => d.metadata.name.endsWith('-apply'))!;
       const pw = (dep.spec.template.spec.containers[0].env as Obj[]).find((e) => e.name === 'SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__PASSWORD');
       expect(pw?.valueFrom).toEqual({ secretKeyRef: { name: 'executors-secrets', key: 'SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__PASSWORD' } });
+      // ExternalSecrets that cannot be listed are not taken as none: the uninstall stops before it changes
+      // anything, saying why (the ExternalSecret was left behind with exit 0)
+      bed.api.scenario.forbidden = ['list externalsecrets'];
+      const denied = await bed.hd(['uninstall', '--yes', '--set', 'product=tobiko']);
+      expect(denied.code, denied.stderr).toBe(1);
+      expect(denied.stderr).toMatch(/^error: cannot uninstall: the externalsecret objects hd-setup applied in namespace tobiko cannot be listed \(.*cannot list resource "externalsecrets".*\); nothing was changed\. Fix the access, or delete them yourself \(kubectl delete externalsecret -n tobiko -l app\.kubernetes\.io\/managed-by=hd-setup,app\.kubernetes\.io\/instance=executors\), then uninstall again\n$/);
+      expect(bed.api.objects('external-secrets.io', 'externalsecrets', 'tobiko')).toHaveLength(1);
+      expect(bed.api.objects('apps', 'deployments', 'tobiko')).toHaveLength(2);
+      bed.api.scenario.forbidden = [];
       // uninstall deletes the ExternalSecret it applied
       const un = await bed.hd(['uninstall', '--yes', '--set', 'product=tobiko']);
       expect(un.code, un.stderr).toBe(0);
@@ -290,6 +299,49 @@ describe('releases that are not deployed are found, with their state and the fix
       const again = await bed.hd(['install', '--yes', ...FIVETRAN]);
       expect(again.code, again.stderr).toBe(0);
       expect(again.stderr).toMatch(/Changed: nothing/);
+    },
+    T,
+  );
+});
+
+describe('a second release of the Fivetran chart in one namespace', () => {
+  it(
+    'is refused before anything is created (helm failed on the chart\'s fixed PodDisruptionBudget names, leaving a failed release and its token Secret); the way out it names works',
+    async () => {
+      const bed = await fivetranBed();
+      expect((await bed.hd(['install', '--yes', ...FIVETRAN])).code).toBe(0);
+      const before = created(bed).length;
+      const renamed = await bed.hd(['install', '--yes', ...FIVETRAN, '--set', 'fivetran.kubernetes.release=agent2']);
+      expect(renamed.code).toBe(2);
+      expect(renamed.stderr.trim()).toBe(
+        'error: fivetran.kubernetes.release: namespace fivetran has the Fivetran Hybrid Deployment Agent already, as release hd-agent; a second release of its chart there fails on the names the chart fixes. Keep that one: --set fivetran.kubernetes.release=hd-agent; or, to rename it, remove it first: hd-setup uninstall --set product=fivetran --set runtime=kubernetes --set fivetran.kubernetes.namespace=fivetran --set fivetran.kubernetes.release=hd-agent (its values are kept), then install again',
+      );
+      expect(created(bed).slice(before)).toEqual([]);
+      const names = async () => (await bed.helm('list', '-a', '-n', 'fivetran', '-q')).stdout.trim().split('\n');
+      expect(await names()).toEqual(['hd-agent']);
+      // as it says: uninstall the first, then the install under the new name goes through
+      expect((await bed.hd(['uninstall', '--yes', '--set', 'product=fivetran', '--set', 'runtime=kubernetes', '--set', 'fivetran.kubernetes.namespace=fivetran', '--set', 'fivetran.kubernetes.release=hd-agent'])).code).toBe(0);
+      const again = await bed.hd(['install', '--yes', ...FIVETRAN, '--set', 'fivetran.kubernetes.release=agent2']);
+      expect(again.code, again.stderr).toBe(0);
+      expect(await names()).toEqual(['agent2']);
+    },
+    T,
+  );
+
+  it(
+    'one installed by hand (not by hd-setup): the way out named is helm\'s own uninstall, never hd-setup\'s; one uninstalled with its history kept is no obstacle',
+    async () => {
+      const bed = await fivetranBed();
+      bed.api.seedHelmRelease({ name: 'old', namespace: 'fivetran', status: 'uninstalled' });
+      bed.api.seedHelmRelease({ name: 'byhand', namespace: 'fivetran', status: 'deployed' });
+      const r = await bed.hd(['install', '--yes', ...FIVETRAN]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim()).toBe(
+        'error: fivetran.kubernetes.release: namespace fivetran has the Fivetran Hybrid Deployment Agent already, as release byhand; a second release of its chart there fails on the names the chart fixes. Keep that one: --set fivetran.kubernetes.release=byhand; or, to rename it, remove it first: helm uninstall byhand -n fivetran (hd-setup did not install it), then install again',
+      );
+      expect((await bed.helm('uninstall', 'byhand', '-n', 'fivetran')).code).toBe(0);
+      const ok = await bed.hd(['install', '--yes', ...FIVETRAN]);
+      expect(ok.code, ok.stderr).toBe(0);
     },
     T,
   );

@@ -5,7 +5,7 @@
 // stored failed (kubectl patch --patch-file /dev/stdin: the child's stdin is a socket, which open(2) refuses).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { CHARTS, startBed, seedFivetranTarget, type Bed } from '../k8s-api/bed.js';
 import { SECRET_ENV, TOKEN } from '../helpers.js';
 
@@ -77,6 +77,26 @@ describe('Secrets applied with kubectl', () => {
     expect(back.code, back.stderr).toBe(0);
     expect(token()).toBe(TOKEN);
     expect(back.stderr + back.stdout).not.toContain('edited-by-hand');
+  }, T);
+
+  it('the token delivered inline instead: the token Secret hd-setup made, and its local copy, are deleted once the release runs without it (the old token stayed in the cluster); a re-run changes nothing', async () => {
+    const copy = join(bed.home, '.config/hd-setup/fivetran/fivetran/hd-agent/token-secret.yaml');
+    expect(secret('fivetran', 'hd-agent-hd-setup-token')).toBeDefined();
+    const inline = await bed.hd(['install', '--yes', ...FIVETRAN, '--set', 'fivetran.kubernetes.tokenDelivery=inline'], { FIVETRAN_TOKEN: TOKEN });
+    expect(inline.code, inline.stderr).toBe(0);
+    expect(inline.stderr).toMatch(/Delete Secret hd-agent-hd-setup-token: no longer used \(the token is delivered inline\) \.\.\.\n/);
+    expect(inline.stderr.indexOf('Delete Secret')).toBeGreaterThan(inline.stderr.indexOf('helm upgrade --install'));
+    expect(secret('fivetran', 'hd-agent-hd-setup-token')).toBeUndefined();
+    expect(existsSync(copy)).toBe(false);
+    expect(inline.stderr + inline.stdout).not.toContain(TOKEN);
+    const again = await bed.hd(['install', '--yes', ...FIVETRAN, '--set', 'fivetran.kubernetes.tokenDelivery=inline'], { FIVETRAN_TOKEN: TOKEN });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/Changed: nothing/);
+    // and back to the Secret: made again
+    const back = await bed.hd(['install', '--yes', ...FIVETRAN, '--set', 'fivetran.kubernetes.tokenDelivery=secret'], { FIVETRAN_TOKEN: TOKEN });
+    expect(back.code, back.stderr).toBe(0);
+    expect(token()).toBe(TOKEN);
+    expect(existsSync(copy)).toBe(true);
   }, T);
 
   it('Tobiko: one secret rotated while the other stays as stored is merged into the Secret (the patch read /dev/stdin, a socket, and failed)', async () => {

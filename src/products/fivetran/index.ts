@@ -135,6 +135,8 @@ export const fivetran: ProductModule = {
       logs: `deploy/${k.release}`,
       deployments: fivetranDeployments(k.release),
       managedKinds: [],
+      // chart 0.24.0's PodDisruptionBudgets are hd-agent-pdb and hd-job-pdb, whatever the release
+      onePerNamespace: 'hybrid-deployment-agent',
       ...(k.dataVolumePvc ? { pvc: { name: k.dataVolumePvc, setting: 'fivetran.kubernetes.dataVolumePvc' } } : {}),
       placement: fivetranPlacement(k),
       ...(k.egressCheck ? { egressCheck: { ...k.egressCheck, setting: 'fivetran.kubernetes.egressCheck' } } : {}),
