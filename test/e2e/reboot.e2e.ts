@@ -223,7 +223,7 @@ describe.runIf(wanted)('survives a reboot: real systemd, lingering user, docker'
     expect(container('controller')).toBeUndefined();
   });
 
-  it("fivetran-docker: a unit file the user replaced with a link to their own copy: stop, start and uninstall leave the link and the file (systemctl disable deleted the link)", () => {
+  it("fivetran-docker: a unit file the user replaced with a link to their own copy: stop and uninstall leave the link and the file (systemctl disable deleted the link), start refuses to write through it", () => {
     const r = hd('install', '--yes', ...ftSet());
     expect(r.code, r.stderr).toBe(0);
     expect(userctl('is-enabled', FIVETRAN_UNIT)).toBe('enabled');
@@ -239,9 +239,11 @@ describe.runIf(wanted)('survives a reboot: real systemd, lingering user, docker'
     expect(linked()).toBe(mine);
     expect(userctl('is-enabled', FIVETRAN_UNIT)).not.toBe('enabled');
     expect(container('controller')?.running).toBe(false);
+    // start would write the unit: never through a link (exit 2, naming the fix), nothing changed
     const start = hd('start', ...ftSet());
-    expect(start.code, start.stderr).toBe(0);
-    expect(userctl('is-enabled', FIVETRAN_UNIT)).toBe('enabled');
+    expect([start.code, start.stderr]).toEqual([2, `error: ${unit}: is a symbolic link, not a file hd-setup wrote (it reads and writes its own files only, never through a link); move it away: hd-setup writes a regular file there\n`]);
+    expect(linked()).toBe(mine);
+    expect(container('controller')?.running).toBe(false);
     const un = hd('uninstall', '--yes', ...ftSet());
     expect(un.code, un.stderr).toBe(0);
     expect(un.stderr).toContain(`Disable the systemd user unit (${unit} is a link to ${mine}, not made by hd-setup: left there)`);
