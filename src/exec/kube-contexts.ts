@@ -39,10 +39,15 @@ export async function contextNames(env: NodeJS.ProcessEnv = process.env): Promis
   return names === undefined ? undefined : names.split('\n').map((n) => n.trim()).filter(Boolean);
 }
 
-/** The kubeconfig's current context (a local read); undefined when kubectl is missing, fails or has none. */
-export async function currentContext(env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+/**
+ * The kubeconfig's current context and its cluster's API server (a local read); undefined when kubectl is
+ * missing, fails or has none. (Two kubeconfigs often have a context of the same name: "default", "minikube".)
+ */
+export async function currentContext(env: NodeJS.ProcessEnv = process.env): Promise<{ name: string; server?: string } | undefined> {
   const kubectl = which('kubectl', env.PATH);
-  return (kubectl && (await probe([kubectl, 'config', 'current-context'], 3000, env))?.trim()) || undefined;
+  const out = kubectl ? await probe([kubectl, 'config', 'view', '--minify', '-o', 'jsonpath={.current-context}|{.clusters[0].cluster.server}'], 3000, env) : undefined;
+  const [name, server] = (out ?? '').split('|');
+  return name ? { name, ...(server ? { server } : {}) } : undefined;
 }
 
 export async function kubeContexts(env: NodeJS.ProcessEnv = process.env): Promise<KubeContext[]> {

@@ -34,6 +34,8 @@ export interface InstallRecord extends Location {
    * the same name may be another agent).
    */
   kubeContext?: string;
+  /** With kubeContext: that context's API server then (another kubeconfig may have a context of that name). */
+  kubeServer?: string;
   /**
    * The settings the last install was given with --set (dotted paths, secrets left out): a later run whose
    * preset says otherwise for one of them, without --set for it, is refused rather than reverting it.
@@ -53,13 +55,13 @@ export function readRegistry(home: string, lenient?: { warn: (msg: string) => vo
   return readRegistryFile(registryFile(home), lenient) as InstallRecord[];
 }
 
-export function recordOf(loc: Location, choices: { skipChecks?: string[]; allowRoot?: boolean; dockerHost?: string; kubeContext?: string; setPaths?: string[] } = {}, state: InstallRecord['state'] = 'installed', now = new Date(), containers?: Record<string, KeptContainer>): InstallRecord {
+export function recordOf(loc: Location, choices: { skipChecks?: string[]; allowRoot?: boolean; dockerHost?: string; kubeContext?: string; kubeServer?: string; setPaths?: string[] } = {}, state: InstallRecord['state'] = 'installed', now = new Date(), containers?: Record<string, KeptContainer>): InstallRecord {
   return {
     ...loc,
     ...(choices.skipChecks?.length ? { skipChecks: [...new Set(choices.skipChecks)].sort() } : {}),
     ...(choices.allowRoot ? { allowRoot: true } : {}),
     ...(choices.dockerHost && loc.runtime === 'docker' ? { dockerHost: choices.dockerHost } : {}),
-    ...(choices.kubeContext && loc.runtime === 'kubernetes' && !loc.context ? { kubeContext: choices.kubeContext } : {}),
+    ...(choices.kubeContext && loc.runtime === 'kubernetes' && !loc.context ? { kubeContext: choices.kubeContext, ...(choices.kubeServer ? { kubeServer: choices.kubeServer } : {}) } : {}),
     ...(choices.setPaths?.length ? { setPaths: [...new Set(choices.setPaths)].sort() } : {}),
     state,
     ...(containers && Object.keys(containers).length ? { containers } : {}),

@@ -101,11 +101,15 @@ class OtherContext extends UserError {}
 async function refuseOtherContext(loc: Location, rec: InstallRecord | undefined, c: FindContext): Promise<void> {
   if (loc.context || !rec?.kubeContext || rec.state === 'uninstalled') return;
   const now = await currentContext(c.env);
-  if (now === undefined || now === rec.kubeContext) return;
+  if (now === undefined) return;
+  const sameName = now.name === rec.kubeContext;
+  if (sameName && (!rec.kubeServer || !now.server || now.server === rec.kubeServer)) return;
+  // the same name in another kubeconfig (KUBECONFIG changed): told apart by the server
+  const at = (name: string, server: string | undefined) => (sameName && server ? `${name} (API server ${server})` : name);
   throw new OtherContext([
     {
       path: 'context',
-      message: `the current kubectl context is ${now}, but the ${installName(loc.product, loc.runtime)}, ${describeLocation(loc)}, was installed in context ${rec.kubeContext} (current then); switch back to act on it: kubectl config use-context ${shellQuote(rec.kubeContext)}. To install one in ${now} as well: --context ${shellQuote(now)}`,
+      message: `the current kubectl context is ${at(now.name, now.server)}, but the ${installName(loc.product, loc.runtime)}, ${describeLocation(loc)}, was installed in context ${at(rec.kubeContext, rec.kubeServer)} (current then); switch back to act on it: ${sameName ? 'use the kubeconfig it was installed with (KUBECONFIG)' : `kubectl config use-context ${shellQuote(rec.kubeContext)}`}. To install one in ${now.name} as well: --context ${shellQuote(now.name)}`,
     },
   ]);
 }

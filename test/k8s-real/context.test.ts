@@ -256,6 +256,20 @@ describe('an install made without --context stays in its cluster when the curren
       expect(all.stdout).toContain('release hd-agent in namespace fivetran (context prod)');
       expect((await staging.kubectl('--context', 'prod', 'get', 'deployments', '-n', 'fivetran', '-o', 'jsonpath={.items[*].spec.replicas}')).stdout).toBe('1');
 
+      // another kubeconfig (KUBECONFIG) whose context has the same name, staging, but is prod's cluster: refused too
+      const other = join(staging.dir, 'other-kubeconfig');
+      writeFileSync(
+        other,
+        ['apiVersion: v1', 'kind: Config', 'clusters:', `- {name: staging, cluster: {server: '${prod.api.url}'}}`, 'users:', '- {name: u, user: {token: test-token}}', 'contexts:', '- {name: staging, context: {cluster: staging, user: u}}', 'current-context: staging', ''].join('\n'),
+        { mode: 0o600 },
+      );
+      const same = await staging.hd(['uninstall', '--yes', '--preset', 'fivetran-kubernetes'], { KUBECONFIG: other });
+      expect(same.code, same.stderr).toBe(2);
+      expect(same.stderr.trim()).toBe(
+        `error: context: the current kubectl context is staging (API server ${prod.api.url}), but the Fivetran agent on Kubernetes, release hd-agent in namespace fivetran, was installed in context staging (API server ${staging.api.url}) (current then); switch back to act on it: use the kubeconfig it was installed with (KUBECONFIG). To install one in staging as well: --context staging`,
+      );
+      expect([await releases('staging'), await releases('prod')]).toEqual(['hd-agent', 'hd-agent']);
+
       // back in staging: the same uninstall removes the staging release, and prod's stays
       expect((await staging.kubectl('config', 'use-context', 'staging')).code).toBe(0);
       const un = await hd(['uninstall', '--yes', '--preset', 'fivetran-kubernetes']);
