@@ -1,6 +1,8 @@
 // Every context in the kubeconfig, each probed for reachability and its server version: bounded (at most
 // MAX_CONTEXTS, PROBE_CONCURRENCY at a time, each cut at PROBE_TIMEOUT_MS), as abctl lists its contexts.
+import { posix } from 'node:path';
 import { which } from '../util/which.js';
+import { homeOf } from '../model/home.js';
 import { probe, run } from './run.js';
 
 export const MAX_CONTEXTS = 20;
@@ -43,11 +45,12 @@ export async function contextNames(env: NodeJS.ProcessEnv = process.env): Promis
  * The kubeconfig's current context and its cluster's API server (a local read); undefined when kubectl is
  * missing, fails or has none. (Two kubeconfigs often have a context of the same name: "default", "minikube".)
  */
-export async function currentContext(env: NodeJS.ProcessEnv = process.env): Promise<{ name: string; server?: string } | undefined> {
+export async function currentContext(env: NodeJS.ProcessEnv = process.env): Promise<{ name: string; server?: string; kubeconfig: string } | undefined> {
   const kubectl = which('kubectl', env.PATH);
   const out = kubectl ? await probe([kubectl, 'config', 'view', '--minify', '-o', 'jsonpath={.current-context}|{.clusters[0].cluster.server}'], 3000, env) : undefined;
   const [name, server] = (out ?? '').split('|');
-  return name ? { name, ...(server ? { server } : {}) } : undefined;
+  // which kubeconfig kubectl read: KUBECONFIG (a list, as given), or its default
+  return name ? { name, ...(server ? { server } : {}), kubeconfig: env.KUBECONFIG || posix.join(homeOf(env), '.kube/config') } : undefined;
 }
 
 export async function kubeContexts(env: NodeJS.ProcessEnv = process.env): Promise<KubeContext[]> {

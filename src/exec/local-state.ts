@@ -78,7 +78,7 @@ function recordProblem(r: unknown): string | undefined {
   const o = r as Record<string, unknown>;
   if (!PRODUCTS.includes(o.product as string)) return `has no valid product (${PRODUCTS.join(' or ')})`;
   if (!RUNTIMES.includes(o.runtime as (typeof RUNTIMES)[number])) return `has no valid runtime (${RUNTIMES.join(', ')})`;
-  for (const k of ['installDir', 'namespace', 'release', 'context', 'updatedAt', 'stoppedAt', 'dockerHost', 'kubeContext', 'kubeServer'] as const) {
+  for (const k of ['installDir', 'namespace', 'release', 'context', 'updatedAt', 'stoppedAt', 'dockerHost', 'kubeContext', 'kubeServer', 'kubeconfig'] as const) {
     if (o[k] !== undefined && typeof o[k] !== 'string') return `has a ${k} that is not a string`;
   }
   if (o.skipChecks !== undefined && !(Array.isArray(o.skipChecks) && o.skipChecks.every((c) => typeof c === 'string'))) return 'has skipChecks that are not a list of check ids';

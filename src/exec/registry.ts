@@ -34,8 +34,13 @@ export interface InstallRecord extends Location {
    * the same name may be another agent).
    */
   kubeContext?: string;
-  /** With kubeContext: that context's API server then (another kubeconfig may have a context of that name). */
+  /**
+   * With kubeContext: that context's API server then, and the kubeconfig it was read from (KUBECONFIG, or
+   * ~/.kube/config). Another kubeconfig may have a context of the same name for another cluster; the same
+   * one with another server is the same cluster moved (or down), as its own entry says.
+   */
   kubeServer?: string;
+  kubeconfig?: string;
   /**
    * The settings the last install was given with --set (dotted paths, secrets left out): a later run whose
    * preset says otherwise for one of them, without --set for it, is refused rather than reverting it.
@@ -55,13 +60,13 @@ export function readRegistry(home: string, lenient?: { warn: (msg: string) => vo
   return readRegistryFile(registryFile(home), lenient) as InstallRecord[];
 }
 
-export function recordOf(loc: Location, choices: { skipChecks?: string[]; allowRoot?: boolean; dockerHost?: string; kubeContext?: string; kubeServer?: string; setPaths?: string[] } = {}, state: InstallRecord['state'] = 'installed', now = new Date(), containers?: Record<string, KeptContainer>): InstallRecord {
+export function recordOf(loc: Location, choices: { skipChecks?: string[]; allowRoot?: boolean; dockerHost?: string; kubeContext?: string; kubeServer?: string; kubeconfig?: string; setPaths?: string[] } = {}, state: InstallRecord['state'] = 'installed', now = new Date(), containers?: Record<string, KeptContainer>): InstallRecord {
   return {
     ...loc,
     ...(choices.skipChecks?.length ? { skipChecks: [...new Set(choices.skipChecks)].sort() } : {}),
     ...(choices.allowRoot ? { allowRoot: true } : {}),
     ...(choices.dockerHost && loc.runtime === 'docker' ? { dockerHost: choices.dockerHost } : {}),
-    ...(choices.kubeContext && loc.runtime === 'kubernetes' && !loc.context ? { kubeContext: choices.kubeContext, ...(choices.kubeServer ? { kubeServer: choices.kubeServer } : {}) } : {}),
+    ...(choices.kubeContext && loc.runtime === 'kubernetes' && !loc.context ? { kubeContext: choices.kubeContext, ...(choices.kubeServer ? { kubeServer: choices.kubeServer } : {}), ...(choices.kubeconfig ? { kubeconfig: choices.kubeconfig } : {}) } : {}),
     ...(choices.setPaths?.length ? { setPaths: [...new Set(choices.setPaths)].sort() } : {}),
     state,
     ...(containers && Object.keys(containers).length ? { containers } : {}),

@@ -103,8 +103,10 @@ async function refuseOtherContext(loc: Location, rec: InstallRecord | undefined,
   const now = await currentContext(c.env);
   if (now === undefined) return;
   const sameName = now.name === rec.kubeContext;
-  if (sameName && (!rec.kubeServer || !now.server || now.server === rec.kubeServer)) return;
-  // the same name in another kubeconfig (KUBECONFIG changed): told apart by the server
+  // The same name is the same cluster, unless another kubeconfig (KUBECONFIG changed) gives it another server.
+  // (In its own kubeconfig, a context whose server changed is that cluster moved, or down: said as such later.)
+  const elsewhere = rec.kubeconfig !== undefined && now.kubeconfig !== rec.kubeconfig && rec.kubeServer !== undefined && now.server !== undefined && now.server !== rec.kubeServer;
+  if (sameName && !elsewhere) return;
   const at = (name: string, server: string | undefined) => (sameName && server ? `${name} (API server ${server})` : name);
   throw new OtherContext([
     {

@@ -424,7 +424,7 @@ export async function install(p: Prepared, c: Choices, report: Reporter): Promis
   const runs = Object.fromEntries(p.plan.steps.flatMap((s) => (s.runs ? [[s.runs.name, { image: s.runs.image, labels: s.runs.labels, restart: s.runs.restart }]] : [])));
   // Kubernetes without --context: the cluster is the current context's, named in the record (service/find.ts).
   const cur = p.location.runtime === 'kubernetes' && !p.location.context ? await currentContext() : undefined;
-  const choices = { ...(c.skipCheck ? { skipChecks: c.skipCheck } : {}), ...(c.allowRoot ? { allowRoot: true } : {}), ...(p.host.dockerHost ? { dockerHost: p.host.dockerHost } : {}), ...(cur ? { kubeContext: cur.name, ...(cur.server ? { kubeServer: cur.server } : {}) } : {}), ...(c.setPaths?.length ? { setPaths: c.setPaths } : {}) };
+  const choices = { ...(c.skipCheck ? { skipChecks: c.skipCheck } : {}), ...(c.allowRoot ? { allowRoot: true } : {}), ...(p.host.dockerHost ? { dockerHost: p.host.dockerHost } : {}), ...(cur ? { kubeContext: cur.name, ...(cur.server ? { kubeServer: cur.server } : {}), kubeconfig: cur.kubeconfig } : {}), ...(c.setPaths?.length ? { setPaths: c.setPaths } : {}) };
   // A re-run that replaces nothing, over an install recorded with the same choices, leaves the record as it is.
   const same = keepsReadBack(p.plan) && holdsRecord(p.host.home, recordOf(p.location, choices, 'installed'));
   let marked = same;

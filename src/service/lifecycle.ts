@@ -277,7 +277,7 @@ export async function uninstall(d: DetectedInstall, plan: Plan, choices: Choices
     if (!purge) {
       const rec = findRecord(home, d.location);
       const kept = d.uninstalled ? (rec?.containers ?? {}) : keptContainers(d);
-      remember(home, recordOf(d.location, { ...(rec?.skipChecks ? { skipChecks: rec.skipChecks } : {}), ...(rec?.allowRoot ? { allowRoot: true } : {}), ...(rec?.dockerHost ? { dockerHost: rec.dockerHost } : {}), ...(rec?.kubeContext ? { kubeContext: rec.kubeContext, ...(rec.kubeServer ? { kubeServer: rec.kubeServer } : {}) } : {}), ...(rec?.setPaths ? { setPaths: rec.setPaths } : {}) }, 'uninstalled', new Date(), kept));
+      remember(home, recordOf(d.location, { ...(rec?.skipChecks ? { skipChecks: rec.skipChecks } : {}), ...(rec?.allowRoot ? { allowRoot: true } : {}), ...(rec?.dockerHost ? { dockerHost: rec.dockerHost } : {}), ...(rec?.kubeContext ? { kubeContext: rec.kubeContext, ...(rec.kubeServer ? { kubeServer: rec.kubeServer } : {}), ...(rec.kubeconfig ? { kubeconfig: rec.kubeconfig } : {}) } : {}), ...(rec?.setPaths ? { setPaths: rec.setPaths } : {}) }, 'uninstalled', new Date(), kept));
     } else forget(home, d.location);
   }
   return s;
