@@ -6,6 +6,7 @@ import { userInfo } from 'node:os';
 import type { BaseModel as Model, Runtime } from '../model/base.js';
 import type { ContainerState, HostFacts, InstalledState } from '../plan/types.js';
 import { IMAGE_LABEL } from '../plan/containers.js';
+import { managedSelector } from '../plan/kubernetes.js';
 import { productOf } from '../products/index.js';
 import { VERSION } from '../version.js';
 import { which } from '../util/which.js';
@@ -216,7 +217,7 @@ export async function detectState(model: Model, host: HostFacts, destFiles: stri
       probe(['kubectl', ...ctx, `--request-timeout=${REQUEST_TIMEOUT}`, 'get', 'deployments', '-n', k.namespace, '-l', k.selector, '-o', 'json'], KUBE_PROCESS_TIMEOUT_MS),
       // the Secrets hd-setup applied for this release that are there: one deleted by hand, or holding other
       // data, is applied again, and one that holds what would be applied is not (from a fresh HOME too)
-      probe(['kubectl', ...ctx, `--request-timeout=${REQUEST_TIMEOUT}`, 'get', 'secrets', '-n', k.namespace, '-l', `app.kubernetes.io/managed-by=hd-setup,app.kubernetes.io/instance=${k.release}`, '-o', 'json'], KUBE_PROCESS_TIMEOUT_MS),
+      probe(['kubectl', ...ctx, `--request-timeout=${REQUEST_TIMEOUT}`, 'get', 'secrets', '-n', k.namespace, '-l', managedSelector(k.release), '-o', 'json'], KUBE_PROCESS_TIMEOUT_MS),
     ]);
     let release: { revision: number; values: Record<string, unknown> } | undefined;
     let others: { name: string; chart: string; status?: string }[] | undefined;

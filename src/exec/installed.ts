@@ -8,6 +8,7 @@ import { latestGoodBackup } from '../util/fsx.js';
 import { shellQuote } from '../util/shell.js';
 import type { ContainerState } from '../plan/types.js';
 import { ownershipOf } from '../plan/containers.js';
+import { managedSelector } from '../plan/kubernetes.js';
 import { QUADLET_DIR, quadletFacts } from '../render/unit.js';
 import { findProduct, PRODUCTS } from '../products/index.js';
 import { readBack } from '../products/readback.js';
@@ -299,7 +300,7 @@ export interface ManifestObject {
  */
 export async function kindsPresent(loc: Location, kinds: string[]): Promise<string[]> {
   if (kinds.length === 0 || !which('kubectl')) return [];
-  const selector = `app.kubernetes.io/managed-by=hd-setup,app.kubernetes.io/instance=${loc.release ?? ''}`;
+  const selector = managedSelector(loc.release ?? '');
   const found = await Promise.all(kinds.map((kind) => run(['kubectl', ...(loc.context ? ['--context', loc.context] : []), `--request-timeout=${REQUEST_TIMEOUT}`, 'get', kind, '-n', loc.namespace ?? 'default', '-l', selector, '-o', 'name'], { timeoutMs: KUBE_PROCESS_TIMEOUT_MS })));
   const unserved = (stderr: string) => /doesn't have a resource type|could not find the requested resource/i.test(stderr);
   const failed = kinds.findIndex((_, i) => found[i]!.exitCode !== 0 && !unserved(found[i]!.stderr));

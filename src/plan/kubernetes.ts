@@ -26,6 +26,11 @@ export interface HelmSpec {
 export const KUBECTL_MS = 60_000;
 export const HELM_WAIT_MS = 6 * 60_000;
 
+/** The label selector of what hd-setup applies beside a release (its Secrets, an ExternalSecret): the labels the products render on them. */
+export function managedSelector(release: string): string {
+  return `app.kubernetes.io/managed-by=hd-setup,app.kubernetes.io/instance=${release}`;
+}
+
 export function kubectl(context: string | undefined, ...args: string[]): string[] {
   return context ? ['kubectl', '--context', context, ...args] : ['kubectl', ...args];
 }

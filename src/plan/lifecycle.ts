@@ -3,7 +3,7 @@
 // the product's module gives (names of containers, units, deployments), never a product's name.
 import { posix } from 'node:path';
 import type { Location } from '../model/base.js';
-import { HELM_WAIT_MS, KUBECTL_MS, kubectl, scaleActions } from './kubernetes.js';
+import { HELM_WAIT_MS, KUBECTL_MS, kubectl, managedSelector, scaleActions } from './kubernetes.js';
 import type { Action, Plan, Step } from './types.js';
 
 /** An install to act on: where it is, and what it consists of. */
@@ -127,7 +127,7 @@ export function uninstallPlan(t: Target, purge: boolean): Plan {
     if (purge && dir) steps.push({ id: 'purge', title: `Delete what hd-setup created in ${dir} (--purge)`, actions: t.purgeActions ?? [] });
   } else {
     const rel = t.location.release ?? '';
-    const selector = `app.kubernetes.io/managed-by=hd-setup,app.kubernetes.io/instance=${rel}`;
+    const selector = managedSelector(rel);
     if (!t.releaseGone) steps.push({
       id: 'helm',
       title: `helm uninstall ${rel}`,
