@@ -26,6 +26,7 @@ function plan(files: PlannedFile[], values: Record<string, unknown>, podChecksum
     checks: [],
     manifests: [['secret.yaml', 'secret', 'Apply Secret', 'Secret']],
     logs: 'deploy/rel',
+    secretsInUse: { names: ['s1'], why: 'in use' },
     ...(podChecksum ? { podChecksum } : {}),
   };
   const p = kubernetesPlan(spec);
@@ -70,6 +71,7 @@ describe('an install of a stopped release (its Deployments scaled to 0)', () => 
       checks: [],
       manifests: [['secret.yaml', 'secret', 'Apply Secret', 'Secret']],
       logs: 'deploy/rel',
+      secretsInUse: { names: ['s1'], why: 'in use' },
       podChecksum: CHECKSUM,
     }).steps;
   const argvs = (steps: ReturnType<typeof stepsFor>) => steps.find((s) => s.id === 'scale')?.actions.map((a) => (a.kind === 'exec' ? a.argv.join(' ') : a.kind));
@@ -107,6 +109,7 @@ describe('a Secret compared with the one in the cluster (a fresh HOME has no loc
       checks: [],
       manifests: [['secret.yaml', 'secret', 'Apply Secret', 'Secret']],
       logs: 'deploy/rel',
+      secretsInUse: { names: ['s1'], why: 'in use' },
     });
     const st = p.steps.find((s) => s.id === 'secret')!;
     return !st.skip && st.actions.length > 0;
@@ -128,5 +131,43 @@ describe('a Secret compared with the one in the cluster (a fresh HOME has no loc
     const m = manifest({ a: 'x' });
     expect(applied(m, undefined, m)).toBe(false);
     expect(applied(m, undefined)).toBe(true);
+  });
+});
+
+describe('the Secrets hd-setup applied that this configuration no longer uses', () => {
+  const values = installed('A', 'http://p:1');
+  const retire = (secrets: string[], inUse: string[], files: PlannedFile[], owned: string[] = []) => {
+    const p = kubernetesPlan({
+      product: 'p',
+      k: { namespace: 'ns', release: 'rel', chart: 'c', timeout: '5m', selector: 'a=b' },
+      deployments: [],
+      timeoutSetting: 'p.timeout',
+      namespaceSetting: 'p.namespace',
+      state: { ...FRESH, kubernetes: { namespaceExists: true, release: { revision: 1, values, status: 'deployed' }, secrets, liveSecrets: Object.fromEntries(secrets.map((n) => [n, { type: 'Opaque', labels: {}, data: {}, ...(owned.includes(n) ? { owned: true as const } : {}) }])) } },
+      files,
+      checks: [],
+      manifests: [['secret.yaml', 'secret', 'Apply Secret', 'Secret']],
+      logs: 'deploy/rel',
+      secretsInUse: { names: inUse, why: 'the reason' },
+    });
+    const i = p.steps.findIndex((s) => s.id === 'retire-secret');
+    return i < 0 ? undefined : { last: i === p.steps.length - 1, title: p.steps[i]!.title, actions: p.steps[i]!.actions };
+  };
+  it('one no longer used is deleted, last, with the copy of the Secret manifest no longer rendered', () => {
+    expect(retire(['old', 'new'], ['new'], [valuesFile('A', 'http://p:1')])).toEqual({
+      last: true,
+      title: 'Delete Secret old: no longer used (the reason)',
+      actions: [{ kind: 'exec', argv: ['kubectl', 'delete', 'secret', 'old', '-n', 'ns', '--ignore-not-found'], timeoutMs: expect.any(Number) }, { kind: 'remove', path: '/s/secret.yaml' }],
+    });
+  });
+  it('the copy of a Secret manifest still rendered (the new name) stays', () => {
+    expect(retire(['old'], ['new'], [valuesFile('A', 'http://p:1'), secretFile('t', 't')])?.actions).toEqual([{ kind: 'exec', argv: ['kubectl', 'delete', 'secret', 'old', '-n', 'ns', '--ignore-not-found'], timeoutMs: expect.any(Number) }]);
+  });
+  it('every one in use: nothing', () => {
+    expect(retire(['a', 'b'], ['a', 'b'], [valuesFile('A', 'http://p:1')])).toBeUndefined();
+  });
+  it('one a controller owns (an ExternalSecret made it) is left to its owner', () => {
+    expect(retire(['eso-target', 'old'], [], [valuesFile('A', 'http://p:1')], ['eso-target'])?.title).toBe('Delete Secret old: no longer used (the reason)');
+    expect(retire(['eso-target'], [], [valuesFile('A', 'http://p:1')], ['eso-target'])).toBeUndefined();
   });
 });

@@ -159,8 +159,8 @@ export function askRuntimeState(model: Model, bin: string): RuntimeState {
 }
 
 /**
- * The Secrets `kubectl get secrets -o json` lists: their names, and each one's type, labels and the digest of
- * its data (decoded; the data itself is dropped here). Unknown (kubectl failed, or other output): nothing.
+ * The Secrets `kubectl get secrets -o json` lists: their names, and each one's type, labels, the digest of
+ * its data (decoded; the data itself is dropped here) and whether a controller owns it. Unknown (kubectl failed, or other output): nothing.
  */
 function liveSecretsOf(json: string | undefined): { secrets?: string[]; liveSecrets?: NonNullable<InstalledState['kubernetes']>['liveSecrets'] } {
   if (json === undefined) return {};
@@ -173,7 +173,7 @@ function liveSecretsOf(json: string | undefined): { secrets?: string[]; liveSecr
   if (!Array.isArray(items)) return {};
   const names: string[] = [];
   const live: NonNullable<NonNullable<InstalledState['kubernetes']>['liveSecrets']> = {};
-  for (const it of items as { metadata?: { name?: unknown; labels?: unknown }; type?: unknown; data?: unknown }[]) {
+  for (const it of items as { metadata?: { name?: unknown; labels?: unknown; ownerReferences?: unknown }; type?: unknown; data?: unknown }[]) {
     const name = it?.metadata?.name;
     if (typeof name !== 'string') continue;
     names.push(name);
@@ -183,6 +183,7 @@ function liveSecretsOf(json: string | undefined): { secrets?: string[]; liveSecr
       type: typeof it.type === 'string' ? it.type : 'Opaque',
       labels: Object.fromEntries(Object.entries(labels).filter((e): e is [string, string] => typeof e[1] === 'string')),
       data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, secretDigest(Buffer.from(typeof v === 'string' ? v : '', 'base64').toString('utf8'))])),
+      ...(Array.isArray(it.metadata?.ownerReferences) && it.metadata.ownerReferences.length > 0 ? { owned: true } : {}),
     };
   }
   return { secrets: names, liveSecrets: live };

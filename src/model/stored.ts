@@ -11,6 +11,11 @@ export function storedRef(where: string): string {
   return `${STORED_PREFIX}${where}`;
 }
 
+/** The Kubernetes Secret a stored value is kept in (`stored:secret/<name>#<key>`); undefined for anything else. */
+export function storedSecretName(v: unknown): string | undefined {
+  return isStored(v) ? /^secret\/([^#]+)#/.exec(v.slice(STORED_PREFIX.length))?.[1] : undefined;
+}
+
 /**
  * A secret that was not given where only the host checks run (`doctor` before an install): it stands in
  * so that the model is whole, and is never written, sent or checked (doctor writes nothing).

@@ -173,11 +173,14 @@ export interface KubernetesPlanSpec {
   manifests: [string, string, string, string][];
   logs: string;
   /**
-   * Secrets hd-setup applies for some settings that this install does not use (the token Secret, once the
-   * token is delivered otherwise): when the cluster has one, it is deleted once the release runs without it,
-   * with its local copy (`copy`, in the state dir), so that no old secret stays behind. `why` says what replaced it.
+   * The Secrets this configuration uses (the ones it applies and the ones the release reads), and what the
+   * release reads its secrets from, in words (`why`). A Secret hd-setup applied for this release (its labels)
+   * that is none of them (the token delivered otherwise, a Tobiko Secret renamed or its secrets made inline)
+   * is deleted once the release runs without it, with the local copies of the Secret manifests no longer
+   * rendered, so that no old secret stays behind. One a controller made (it has an owner: an ExternalSecret's
+   * target) is left to its owner.
    */
-  retired?: { name: string; copy: string; why: string }[];
+  secretsInUse: { names: string[]; why: string };
   /**
    * Where the rendered values carry a checksum of the configuration as a pod annotation (a chart version that
    * takes pod annotations): when it changes, the upgrade itself replaces the pods. Unset: the chart takes none.
@@ -262,12 +265,14 @@ export function kubernetesPlan(s: KubernetesPlanSpec): Plan {
   if (release && release.status === 'deployed' && changed) steps.push(rolloutStep({ release: k.release, namespace: k.namespace, selector, since: release.revision, timeout: k.timeout, timeoutSetting: s.timeoutSetting, ...(k.context ? { context: k.context } : {}) }));
   // Last: the pods run without it by then (a failed step before it stops the run, and it stays).
   const stateDir = values ? posix.dirname(values.dest) : undefined;
-  for (const r of s.retired ?? []) {
-    if (!s.state.kubernetes?.secrets?.includes(r.name)) continue;
+  const inUse = new Set(s.secretsInUse.names);
+  const unused = (s.state.kubernetes?.secrets ?? []).filter((n) => !inUse.has(n) && !s.state.kubernetes?.liveSecrets?.[n]?.owned);
+  if (unused.length) {
+    const copies = stateDir ? s.manifests.filter(([rel, id]) => id === 'secret' && !files.some((f) => f.rel === rel)).map(([rel]) => posix.join(stateDir, rel)) : [];
     steps.push({
       id: 'retire-secret',
-      title: `Delete Secret ${r.name}: no longer used (${r.why})`,
-      actions: [{ kind: 'exec', argv: kubectl(k.context, 'delete', 'secret', r.name, '-n', k.namespace, '--ignore-not-found'), timeoutMs: KUBECTL_MS }, ...(stateDir ? [{ kind: 'remove' as const, path: posix.join(stateDir, r.copy) }] : [])],
+      title: `Delete Secret ${unused.join(', ')}: no longer used (${s.secretsInUse.why})`,
+      actions: [{ kind: 'exec', argv: kubectl(k.context, 'delete', 'secret', ...unused, '-n', k.namespace, '--ignore-not-found'), timeoutMs: KUBECTL_MS }, ...copies.map((path) => ({ kind: 'remove' as const, path }))],
     });
   }
   const kc = kubectl(k.context).join(' ');

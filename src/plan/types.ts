@@ -175,6 +175,8 @@ export interface LiveSecret {
   labels: Record<string, string>;
   /** key → secretDigest(value) */
   data: Record<string, string>;
+  /** It has an owner (made by a controller, such as an ExternalSecret's target): not hd-setup's to delete. */
+  owned?: true;
 }
 
 export const FRESH: InstalledState = { containers: {}, networks: [], images: [], files: {} };

@@ -221,6 +221,22 @@ describe('External Secrets', () => {
   );
 
   it(
+    'the target Secret an ExternalSecret made (it has an owner) is left to it when the secrets go inline; its labels are hd-setup\'s, copied from the ExternalSecret',
+    async () => {
+      const bed = await startBed({ eso: 'v1' }, SECRET_ENV);
+      beds.push(bed);
+      expect((await bed.hd(['install', '--yes', ...TOBIKO_ESO])).code).toBe(0);
+      const [es] = bed.api.objects('external-secrets.io', 'externalsecrets', 'tobiko');
+      bed.api.seed({ apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: { name: 'executors-secrets', namespace: 'tobiko', labels: es!.metadata.labels, ownerReferences: [{ apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', name: 'executors-secrets', uid: es!.metadata.uid, controller: true }] }, data: { TCLOUD_CLIENT_SECRET: Buffer.from('from-the-store').toString('base64') } });
+      const inline = await bed.hd(['install', '--yes', '--reset', '--preset', 'tobiko-kubernetes', '--set', `tobiko.kubernetes.chart=${join(CHARTS, 'tobiko-hybrid-executors-prerelease')}`, '--set', 'tobiko.secrets.strategy=inline']);
+      expect(inline.code, inline.stderr).toBe(0);
+      expect(inline.stderr).not.toContain('Delete Secret');
+      expect(bed.api.objects('', 'secrets', 'tobiko').map((x) => x.metadata.name)).toContain('executors-secrets');
+    },
+    T,
+  );
+
+  it(
     'with ESO serving only v1beta1, preflight says so before anything is created',
     async () => {
       const bed = await startBed({ eso: 'v1beta1' }, {});

@@ -115,6 +115,42 @@ describe('Secrets applied with kubectl', () => {
     expect(again.stderr).toMatch(/Changed: nothing/);
   }, T);
 
+  it('Tobiko: a Secret hd-setup made that the executors no longer read (renamed, or the secrets made inline) is deleted once the release runs without it, with its local copy (it stayed in the cluster)', async () => {
+    const copy = join(bed.home, '.config/hd-setup/tobiko/tobiko/executors/secret.yaml');
+    expect((await bed.hd(['install', '--yes', ...TOBIKO])).code).toBe(0);
+    expect(secret('tobiko', 'executors-secrets')).toBeDefined();
+    // the secrets kept where they are (not given again): they cannot follow a new name or go inline (the
+    // executors were left reading a Secret that was never made)
+    const unset = { TCLOUD_CLIENT_SECRET: undefined, WAREHOUSE_PASSWORD: undefined };
+    const kept = await bed.hd(['install', '--yes', ...TOBIKO, '--set', 'tobiko.secrets.name=executors-creds'], unset);
+    expect(kept.code, kept.stderr).toBe(2);
+    expect(kept.stderr).toContain('error: tobiko.gateways.warehouse.password: is kept in Secret executors-secrets and is not in Secret executors-creds (tobiko.secrets.name); give it again (export WAREHOUSE_PASSWORD, read by --set tobiko.gateways.warehouse.password=env:WAREHOUSE_PASSWORD), or keep --set tobiko.secrets.name=executors-secrets\n');
+    const keptInline = await bed.hd(['install', '--yes', '--reset', ...TOBIKO, '--set', 'tobiko.secrets.strategy=inline'], unset);
+    expect(keptInline.code, keptInline.stderr).toBe(2);
+    expect(keptInline.stderr).toContain('error: tobiko.clientSecret: is kept in Secret executors-secrets and cannot be moved inline; give it again (export TCLOUD_CLIENT_SECRET, read by --set tobiko.clientSecret=env:TCLOUD_CLIENT_SECRET)\n');
+    expect(bed.api.objects('', 'secrets', 'tobiko').map((x) => x.metadata.name).filter((n) => !n.startsWith('sh.helm'))).toEqual(['executors-hybrid-executors-secrets', 'executors-secrets'].sort());
+    const renamed = await bed.hd(['install', '--yes', ...TOBIKO, '--set', 'tobiko.secrets.name=executors-creds']);
+    expect(renamed.code, renamed.stderr).toBe(0);
+    expect(renamed.stderr).toMatch(/Delete Secret executors-secrets: no longer used \(the executors read Secret executors-creds\) \.\.\.\n/);
+    expect(renamed.stderr.indexOf('Delete Secret')).toBeGreaterThan(renamed.stderr.indexOf('helm upgrade --install'));
+    expect(secret('tobiko', 'executors-secrets')).toBeUndefined();
+    expect(decoded(secret('tobiko', 'executors-creds')?.data?.SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__PASSWORD)).toBe(SECRET_ENV.WAREHOUSE_PASSWORD);
+    expect(existsSync(copy)).toBe(true);
+    const inline = await bed.hd(['install', '--yes', '--reset', ...TOBIKO, '--set', 'tobiko.secrets.strategy=inline']);
+    expect(inline.code, inline.stderr).toBe(0);
+    expect(inline.stderr).toMatch(/Delete Secret executors-creds: no longer used \(the secrets are inline in the Helm values\) \.\.\.\n/);
+    expect(secret('tobiko', 'executors-creds')).toBeUndefined();
+    expect(existsSync(copy)).toBe(false);
+    expect(inline.stderr + inline.stdout).not.toContain(SECRET_ENV.WAREHOUSE_PASSWORD);
+    const again = await bed.hd(['install', '--yes', ...TOBIKO, '--set', 'tobiko.secrets.strategy=inline']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/Changed: nothing/);
+    // back to the default: the Secret is made again
+    const back = await bed.hd(['install', '--yes', '--reset', ...TOBIKO]);
+    expect(back.code, back.stderr).toBe(0);
+    expect(decoded(secret('tobiko', 'executors-secrets')?.data?.SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__PASSWORD)).toBe(SECRET_ENV.WAREHOUSE_PASSWORD);
+  }, T);
+
   it('status counts the pods the install runs: one Deployment scaled to 0 by hand is not healthy (it said every pod ready, exit 0); start scales it back', async () => {
     const at = ['--set', 'product=tobiko', '--set', 'runtime=kubernetes'];
     const ok = await bed.hd(['status', ...at]);

@@ -108,8 +108,7 @@ export function planFivetranKubernetes(model: Model, state: InstalledState, file
     checks: ['kubectl', 'helm', 'helm-version', 'resources', 'server-version', 'context', 'namespace', 'pvc', 'rbac', 'node-arch', 'placement', ...(k.tokenSecret ? ['token-secret'] : []), 'chart', ...(k.egressCheck ? ['egress'] : [])],
     manifests: [['token-secret.yaml', 'secret', `Apply Secret ${fivetranTokenSecretName(model)}`, 'Secret with the agent token']],
     logs: `deploy/${k.release}`,
-    // the token given inline or in the user's own Secret: the one hd-setup made for it goes
-    ...((k.tokenSecret && k.tokenSecret.name !== fivetranTokenSecretName(model)) || (!k.tokenSecret && k.tokenDelivery === 'inline') ? { retired: [{ name: fivetranTokenSecretName(model), copy: 'token-secret.yaml', why: k.tokenSecret ? `the token is read from Secret ${k.tokenSecret.name}` : 'the token is delivered inline' }] } : {}),
+    secretsInUse: k.tokenSecret ? { names: [k.tokenSecret.name], why: `the token is read from Secret ${k.tokenSecret.name}` } : k.tokenDelivery === 'inline' ? { names: [], why: 'the token is delivered inline' } : { names: [fivetranTokenSecretName(model)], why: `the token is in Secret ${fivetranTokenSecretName(model)}` },
     ...(chartTakesPodAnnotations(k.chartVersion) ? { podChecksum: ['agent', 'annotations', CHECKSUM_ANNOTATION] } : {}),
   });
   // Chart 0.12.0 passes every config key to the agent as an env var (ConfigMap, envFrom) but renders none of

@@ -90,5 +90,6 @@ export function planTobikoKubernetes(model: Model, state: InstalledState, files:
       ['external-secret.yaml', 'external-secret', `Apply ExternalSecret ${name}`, 'ExternalSecret manifest'],
     ],
     logs: tobikoLogs(k.release),
+    secretsInUse: strategy === 'inline' ? { names: [], why: 'the secrets are inline in the Helm values' } : { names: [name], why: `the executors read Secret ${name}${strategy === 'externalSecrets' ? ', which its ExternalSecret fills' : ''}` },
   });
 }

@@ -7,7 +7,9 @@ import { toYaml } from '../../render/yaml.js';
 import { isStored } from '../../model/stored.js';
 import { containerServiceUnit } from '../../render/unit.js';
 import { ENGINES, isSecretParam } from './engines.js';
-import { effectiveStrategy, secretValuesExpected, type Gateway, type TobikoOptions } from './schema.js';
+import { effectiveStrategy, secretValuesExpected, tobikoSecretName, type Gateway, type TobikoOptions } from './schema.js';
+
+export { tobikoSecretName };
 
 export const TOBIKO_CONTAINERS = { apply: 'tcloud-apply-executor', run: 'tcloud-run-executor' } as const;
 export const TOBIKO_ENV_FILE = 'tobiko.env';
@@ -83,10 +85,6 @@ function proxyEnv(model: Model): { name: string; value: string }[] {
   if (p.https) out.push({ name: 'HTTPS_PROXY', value: p.https }, { name: 'https_proxy', value: p.https });
   if (p.noProxy.length) out.push({ name: 'NO_PROXY', value: p.noProxy.join(',') }, { name: 'no_proxy', value: p.noProxy.join(',') });
   return out;
-}
-
-export function tobikoSecretName(t: TobikoOptions): string {
-  return t.secrets.name ?? `${t.kubernetes.release}-secrets`;
 }
 
 /** The suffix the chart appends to `global.cloud.baseUrl` to make TCLOUD_URL. */

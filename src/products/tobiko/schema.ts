@@ -3,7 +3,7 @@ import { chartRef, contextName, duration, positiveDuration, egressCheck, extraEn
 import { checkGatewayParams } from './params.js';
 import { PATTERNS } from '../../model/patterns.js';
 import { isRef, registerSecret, resolveRef } from '../../model/refs.js';
-import { isStored } from '../../model/stored.js';
+import { isStored, storedSecretName } from '../../model/stored.js';
 import { canonicalParam, ENGINE_TYPES, ENGINES, isKeyMaterial, isSecretParam } from './engines.js';
 
 import { TOBIKO_CHART, TOBIKO_IMAGE, TOBIKO_RESTART_POLICIES, isReservedEnvName } from './constants.js';
@@ -187,6 +187,20 @@ export function checkTobikoForRuntime(t: TobikoOptions, runtime: string, ctx: z.
   if (secretsInPreset && t.clientSecret === undefined) {
     ctx.addIssue({ code: 'custom', path: [...base, 'clientSecret'], message: 'is required; pass --set tobiko.clientSecret=env:TCLOUD_CLIENT_SECRET' });
   }
+  // A secret the install keeps in its Secret (stored:) stays where it is: a run that puts the secrets elsewhere
+  // (inline in the values, or in a Secret of another name) needs it given again, or the executors lose it.
+  if (secretsInPreset && k8s) {
+    const target = tobikoSecretName(t);
+    const moved = (v: unknown, path: (string | number)[], env: string) => {
+      const from = storedSecretName(v);
+      if (from === undefined || (strategy !== 'inline' && from === target)) return;
+      const where = strategy === 'inline' ? 'cannot be moved inline' : `is not in Secret ${target} (tobiko.secrets.name)`;
+      const again = `give it again (export ${env}, read by --set ${path.join('.')}=env:${env})`;
+      ctx.addIssue({ code: 'custom', path, message: `is kept in Secret ${from} and ${where}; ${again}${strategy === 'inline' ? '' : `, or keep --set tobiko.secrets.name=${from}`}` });
+    };
+    moved(t.clientSecret, [...base, 'clientSecret'], 'TCLOUD_CLIENT_SECRET');
+    for (const [g, params] of Object.entries(t.gateways)) for (const [p, v] of Object.entries(params)) moved(v, [...base, 'gateways', g, p], `${g.toUpperCase()}_${p.toUpperCase()}`);
+  }
   for (const [g, params] of Object.entries(t.gateways)) {
     const spec = ENGINES[params.type];
     for (const req of spec.required) {
@@ -221,6 +235,11 @@ export function checkTobikoForRuntime(t: TobikoOptions, runtime: string, ctx: z.
       }
     }
   }
+}
+
+/** The Secret the executors read their secrets from on Kubernetes (unless inline). */
+export function tobikoSecretName(t: TobikoOptions): string {
+  return t.secrets.name ?? `${t.kubernetes.release}-secrets`;
 }
 
 export function effectiveStrategy(t: TobikoOptions, runtime: string): SecretStrategy {
