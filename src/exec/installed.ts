@@ -73,6 +73,12 @@ export interface DetectedInstall {
   foreign: ContainerState[];
   /** The install was removed by `uninstall` and only its config is left (its record says so). */
   uninstalled?: boolean;
+  /**
+   * Kubernetes: recorded as installed, and the cluster has no release of it (an uninstall that stopped after
+   * `helm uninstall`, or a `helm uninstall` by hand): what hd-setup applied beside the release may be left.
+   * It counts as uninstalled, except that `uninstall` still deletes what is left.
+   */
+  unfinished?: true;
   release?: ReleaseInfo;
   /** Human-readable: the install dir, or the release and namespace. */
   where: string;
@@ -174,7 +180,7 @@ export function containerFacts(c: { image: string; labels: Record<string, string
 }
 
 /** What is at a location: the artifacts decode reads, or undefined when nothing is installed there. */
-export async function gather(loc: Location, o: GatherOptions): Promise<{ artifacts: Artifacts; containers: ContainerState[]; foreign: ContainerState[]; uninstalled?: boolean; release?: ReleaseInfo } | undefined> {
+export async function gather(loc: Location, o: GatherOptions): Promise<{ artifacts: Artifacts; containers: ContainerState[]; foreign: ContainerState[]; uninstalled?: boolean; unfinished?: true; release?: ReleaseInfo } | undefined> {
   const product = findProduct(loc.product);
   if (!product) return undefined;
   if (loc.runtime === 'kubernetes') {
@@ -182,15 +188,16 @@ export async function gather(loc: Location, o: GatherOptions): Promise<{ artifac
     // Uninstalled with its values kept (no --purge): the values file is what is left, unless the release is
     // there again (made with helm by hand, or from another machine): then that is the install. A cluster that
     // cannot be reached, or no helm, leaves the kept values (status and uninstall --purge still work).
+    const kept = () => {
+      const path = posix.join(stateDir(loc, o.home), 'values.yaml');
+      const text = read(path);
+      if (text === undefined) return undefined;
+      const values = withBackupFix(path, (fix) => parseValuesFile(text, path, fix ?? `fix it by hand (a YAML mapping), or delete it: rm ${shellQuote(path)}`));
+      return { artifacts: { location: loc, files: {}, containers: {}, values }, containers: [], foreign: [], uninstalled: true };
+    };
     if (rec?.state === 'uninstalled') {
       const again = which('helm', o.env.PATH) ? await findRelease(loc, o.env, 'absent') : undefined;
-      if (!again) {
-        const path = posix.join(stateDir(loc, o.home), 'values.yaml');
-        const text = read(path);
-        if (text === undefined) return undefined;
-        const values = withBackupFix(path, (fix) => parseValuesFile(text, path, fix ?? `fix it by hand (a YAML mapping), or delete it: rm ${shellQuote(path)}`));
-        return { artifacts: { location: loc, files: {}, containers: {}, values }, containers: [], foreign: [], uninstalled: true };
-      }
+      if (!again) return kept();
     }
     // A release hd-setup recorded, and no helm to look at it with: not "nothing installed" (exit 1, the fix).
     // Unrecorded, the answer stays "nothing here": doctor then runs its checks for an install, helm's included.
@@ -198,7 +205,13 @@ export async function gather(loc: Location, o: GatherOptions): Promise<{ artifac
       throw unreachableError(loc, { ok: false, message: 'helm is not installed or not on PATH', fix: 'install helm 3 (helm.sh/docs/intro/install) and put it on PATH' });
     }
     const release = await findRelease(loc, o.env, o.unreachable);
-    if (!release) return undefined;
+    // Recorded as installed, and the cluster answered that the release is not there (unreachable, 'throw'
+    // has thrown): the uninstall that removed it stopped before the rest (its Secrets, an ExternalSecret, the
+    // local copies), or helm uninstall ran by hand. Found with its values, so that `uninstall` ends the job.
+    if (!release) {
+      const left = rec && rec.state !== 'uninstalled' && o.unreachable !== 'absent' ? kept() : undefined;
+      return left ? { ...left, unfinished: true as const } : undefined;
+    }
     const vals = await run(['helm', 'get', 'values', loc.release ?? '', '-n', release.namespace, '-o', 'json', ...helmCtx(loc)], { timeoutMs: HELM_READ_TIMEOUT_MS });
     let values: Record<string, unknown> = {};
     try {
@@ -277,7 +290,7 @@ export async function detectAt(loc: Location, o: GatherOptions): Promise<Detecte
     }
     back = { preset: back.preset, secretPaths: [] };
   }
-  return { product, location: loc, preset: back.preset, secretPaths: back.secretPaths, containers: g.containers, foreign: g.foreign, ...(g.uninstalled ? { uninstalled: true } : {}), ...(g.release ? { release: g.release } : {}), where: describeLocation(loc) };
+  return { product, location: loc, preset: back.preset, secretPaths: back.secretPaths, containers: g.containers, foreign: g.foreign, ...(g.uninstalled ? { uninstalled: true } : {}), ...(g.unfinished ? { unfinished: true } : {}), ...(g.release ? { release: g.release } : {}), where: describeLocation(loc) };
 }
 
 /** Where installs live when nobody recorded them: each product's default place, on each container runtime. */

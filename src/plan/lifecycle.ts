@@ -24,6 +24,8 @@ export interface Target {
   quadlet?: { services: string[]; files: string[] };
   /** Kubernetes: uninstalled with its values kept: no release, no Secrets (only --purge has something to do). */
   releaseGone?: boolean;
+  /** The release is gone but its uninstall did not finish: the Secrets and other kinds hd-setup applied may be left. */
+  leftovers?: boolean;
   /** Kubernetes: the release's deployments and their replicas when started. */
   deployments: { name: string; replicas: number }[];
   /** Kubernetes: the replicas each Deployment is scaled to now, by name (when kubectl said). */
@@ -134,7 +136,7 @@ export function uninstallPlan(t: Target, purge: boolean): Plan {
       actions: [{ kind: 'exec', argv: ['helm', 'uninstall', rel, '-n', ns(t), '--wait', ...helmCtx(t)], timeoutMs: HELM_WAIT_MS }],
       fix: `check: helm list -a -n ${ns(t)}`,
     });
-    if (!t.releaseGone) steps.push({
+    if (!t.releaseGone || t.leftovers) steps.push({
       id: 'secrets',
       title: 'Delete the Secrets hd-setup created',
       actions: [

@@ -82,7 +82,7 @@ export async function targetOf(d: DetectedInstall): Promise<Target> {
     systemdUser: host.systemdUser,
     // The local Secret copies go with the release, unless another context's install of the same name and
     // namespace shares them (the state dir does not name the context): then they stay, for that install.
-    ...(d.location.runtime === 'kubernetes' ? { stateDir: stateDirOf(d.location, host.home), secretFiles: sharerOfStateDir(d.location, host.home, true) ? [] : secretFilesOf(stateDirOf(d.location, host.home), k), ...(d.uninstalled ? { releaseGone: true } : {}) } : {}),
+    ...(d.location.runtime === 'kubernetes' ? { stateDir: stateDirOf(d.location, host.home), secretFiles: sharerOfStateDir(d.location, host.home, true) ? [] : secretFilesOf(stateDirOf(d.location, host.home), k), ...(d.uninstalled ? { releaseGone: true } : {}), ...(d.unfinished ? { leftovers: true } : {}) } : {}),
     containers: d.product.containerNames,
     // Uninstalled (config kept): its network went with it.
     ...(d.product.network && !d.uninstalled ? { network: d.product.network } : {}),
@@ -188,7 +188,7 @@ export async function uninstallPlanFor(d: DetectedInstall, purge: boolean): Prom
   if (purge && t.stateDir) refuseSharedStateDir(d, t.stateDir);
   // Only the kinds that have objects to delete: kubectl's error for a kind the cluster does not serve (no
   // ExternalSecret CRD) is no longer printed, and a delete that fails is a failure.
-  return uninstallPlan({ ...t, managedKinds: d.uninstalled ? [] : await kindsPresent(d.location, t.managedKinds) }, purge);
+  return uninstallPlan({ ...t, managedKinds: d.uninstalled && !d.unfinished ? [] : await kindsPresent(d.location, t.managedKinds) }, purge);
 }
 
 /**
@@ -217,7 +217,7 @@ function refuseSharedStateDir(d: DetectedInstall, dir: string): void {
  * `choosing`: the flags that point at it when there are others (service/find.ts choosingFlags).
  */
 export function nothingToUninstall(d: DetectedInstall, purge: boolean, choosing = ''): string | undefined {
-  if (!d.uninstalled || purge) return undefined;
+  if (!d.uninstalled || d.unfinished || purge) return undefined;
   return `nothing to do: ${installName(d.location.product, d.location.runtime)} is not installed (uninstalled; ${keptWhere(d)}). To delete the ${keptWhat(d)} too: hd-setup uninstall --purge${choosing ? ` ${choosing}` : ''}`;
 }
 
@@ -226,11 +226,15 @@ export function nothingToUninstall(d: DetectedInstall, purge: boolean, choosing 
  * starts from it; a script exports it whole and installs that, its secrets kept from the install), or delete it.
  */
 export function keptConfigNote(d: DetectedInstall, choosing = ''): string {
+  if (d.unfinished) return `${keptState(d)}; to delete it: hd-setup uninstall${choosing ? ` ${choosing}` : ''}`;
   return `${keptState(d)}; ${keptCommands(d, choosing)}`;
 }
 
 /** That it is not installed, and where its config is kept. */
-const keptState = (d: DetectedInstall) => `not installed: it was uninstalled and ${keptWhere(d)}`;
+const keptState = (d: DetectedInstall) =>
+  d.unfinished
+    ? `not installed: release ${d.location.release} is gone, and what hd-setup applied beside it may be left (an uninstall that stopped, or helm uninstall by hand)`
+    : `not installed: it was uninstalled and ${keptWhere(d)}`;
 
 /** The commands that install a kept config again, or delete it. */
 function keptCommands(d: DetectedInstall, choosing: string): string {

@@ -237,6 +237,34 @@ describe('External Secrets', () => {
   );
 
   it(
+    'an uninstall that stopped after helm uninstall (the ExternalSecret could not be deleted) is finished by the next one (it said "no install found" and left the ExternalSecret and the Secrets)',
+    async () => {
+      const bed = await startBed({ eso: 'v1' }, SECRET_ENV);
+      beds.push(bed);
+      expect((await bed.hd(['install', '--yes', ...TOBIKO_ESO])).code).toBe(0);
+      bed.api.scenario.forbidden = ['delete externalsecrets'];
+      const stopped = await bed.hd(['uninstall', '--yes', '--set', 'product=tobiko']);
+      expect(stopped.code, stopped.stderr).toBe(1);
+      expect(bed.api.objects('apps', 'deployments', 'tobiko')).toEqual([]);
+      expect(bed.api.objects('external-secrets.io', 'externalsecrets', 'tobiko')).toHaveLength(1);
+      bed.api.scenario.forbidden = [];
+      // and a Secret of hd-setup's for this release (as one a failed Secrets delete would leave)
+      bed.api.seed({ apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: { name: 'left-token', namespace: 'tobiko', labels: { 'app.kubernetes.io/managed-by': 'hd-setup', 'app.kubernetes.io/instance': 'executors' } }, data: { t: Buffer.from('x').toString('base64') } });
+      const status = await bed.hd(['status', '--set', 'product=tobiko']);
+      expect(status.stdout).toContain('  not installed: release executors is gone, and what hd-setup applied beside it may be left (an uninstall that stopped, or helm uninstall by hand); to delete it: hd-setup uninstall\n');
+      const again = await bed.hd(['uninstall', '--yes', '--set', 'product=tobiko']);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stderr).not.toContain('helm uninstall executors');
+      expect(bed.api.objects('external-secrets.io', 'externalsecrets', 'tobiko')).toEqual([]);
+      expect(bed.api.objects('', 'secrets', 'tobiko').map((x) => x.metadata.name)).not.toContain('left-token');
+      const third = await bed.hd(['uninstall', '--yes', '--set', 'product=tobiko']);
+      expect(third.code, third.stderr).toBe(0);
+      expect(third.stdout + third.stderr).toMatch(/nothing to do: .* is not installed \(uninstalled; /);
+    },
+    T,
+  );
+
+  it(
     'with ESO serving only v1beta1, preflight says so before anything is created',
     async () => {
       const bed = await startBed({ eso: 'v1beta1' }, {});
