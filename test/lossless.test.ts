@@ -34,8 +34,13 @@ describe('every bundled preset, installed twice, is a no-op the second time', ()
   ] as const) {
     it(preset, async () => {
       const s = await stubEnv(runtime);
+      const NOTHING = 'Nothing to change: the install has these settings (the run only checks that it runs)\n';
+      expect(cli(['install', '--preset', preset, '--dry-run', ...rootFlags], { env: s.env }).stdout).not.toContain(NOTHING);
       const first = cli(['install', '--preset', preset, '--yes', ...rootFlags], { env: s.env });
       expect(first.code, first.stderr).toBe(0);
+      // said before the run (dry-run, the review): the same preset again changes nothing; another value does
+      expect(cli(['install', '--preset', preset, '--dry-run', ...rootFlags], { env: s.env }).stdout).toContain(NOTHING);
+      expect(cli(['install', '--preset', preset, '--dry-run', '--set', 'proxy.https=http://proxy.internal:3128', ...rootFlags], { env: s.env }).stdout).not.toContain(NOTHING);
       // The install's files and hd-setup's own (its record of installs, under ~/.config) alike.
       const files = { ...mtimes(join(s.home, dir)), ...mtimes(join(s.home, '.config')) };
       const n = s.calls().length;
@@ -54,6 +59,7 @@ describe('every bundled preset, installed twice, is a no-op the second time', ()
         const args = ['install', '--preset', preset, '--yes', '--set', chartOf(preset)];
         const first = await k.hd(args);
         expect(first.code, first.stderr).toBe(0);
+        expect((await k.hd([...args, '--dry-run'])).stdout).toContain('Nothing to change: the install has these settings (the run only checks that it runs)\n');
         const n = k.api.requests.length;
         const files = mtimes(join(k.home, '.config'));
         const again = await k.hd(args);

@@ -93,8 +93,20 @@ export function fileDiff(f: PlannedFile, r: Redactor): string {
   return [`--- ${f.current === undefined ? '/dev/null' : f.dest}`, `+++ ${f.dest}`, ...hunks].join('\n');
 }
 
+/** The kinds of action that only look or wait: a step of these alone changes no setting. */
+const LOOKS: ReadonlySet<Action['kind']> = new Set(['preflight', 'mkdir', 'note', 'waitContainers', 'releaseStatus', 'boot']);
+
+/**
+ * Whether a plan changes no setting of the install: every file as it is, and every step skipped or only
+ * looking (checks, waits, the boot unit's state). A re-run of the same preset says so before it runs.
+ */
+export function changesNothing(plan: Plan): boolean {
+  return plan.files.every((f) => fileStatus(f) === 'unchanged') && plan.steps.every((s) => s.skip !== undefined || s.actions.every((a) => LOOKS.has(a.kind)));
+}
+
 export function planToText(plan: Plan, r: Redactor, opts: { diffs?: boolean } = {}): string {
   const out: string[] = [];
+  if (changesNothing(plan)) out.push('Nothing to change: the install has these settings (the run only checks that it runs)', '');
   if (plan.files.length) out.push('Files');
   for (const f of plan.files) {
     const status = fileStatus(f) === 'mode' ? `mode ${modeString(f.currentMode!)} -> ${modeString(f.mode)}` : fileStatus(f);
