@@ -14,6 +14,9 @@ import { B64_CLIENT, JSON_LITERAL, LONG_PART, PRIVATE_KEY, PROXY, PROXY2, PROXY2
 import { rootFlags, stubEnv } from './stub-runtime.js';
 
 
+const CONFIG_SECRET = `db-Pa55-${RUN}`;
+const ENV_SECRET = `aws-Secret-${RUN}-K7MDENG`;
+
 /** Runs the CLI while sampling the argv of it and every process under it (/proc/<pid>/cmdline). */
 const cliSampled = (args: string[], env: NodeJS.ProcessEnv) => runSampled(args, { CI: 'true', NO_COLOR: '1', ...env });
 
@@ -46,9 +49,10 @@ const kinds: Kind[] = [
     name: 'Fivetran agent on docker: a token whose secret part has @ : / % " \' $ # \\ and spaces; a proxy password of the same',
     runtime: 'docker',
     preset: 'fivetran-docker',
-    env: { FIVETRAN_TOKEN: tokenOf(SPECIAL_PART), HTTPS_PROXY_URL: PROXY },
-    sets: ['proxy.https=env:HTTPS_PROXY_URL'],
-    secrets: [tokenOf(SPECIAL_PART), SPECIAL_PART, PROXY_PW, PROXY_PW_RAW],
+    env: { FIVETRAN_TOKEN: tokenOf(SPECIAL_PART), HTTPS_PROXY_URL: PROXY, DBPW: CONFIG_SECRET },
+    // an agent parameter named like a secret is one (it was shown in the diff and exported in clear)
+    sets: ['proxy.https=env:HTTPS_PROXY_URL', 'fivetran.config.db_password=env:DBPW'],
+    secrets: [tokenOf(SPECIAL_PART), SPECIAL_PART, PROXY_PW, PROXY_PW_RAW, CONFIG_SECRET],
     short: [],
     intended: /^fivetran\/conf\/config\.json(\.bak-.*)?$/,
     change: ['--set', 'proxy.https=env:PROXY2_URL'],
@@ -87,9 +91,10 @@ const kinds: Kind[] = [
     name: 'Tobiko Cloud executors on docker: a base64-looking client secret, a 1-character password, a common word forced secret by secretParams, a proxy password',
     runtime: 'docker',
     preset: 'tobiko-docker',
-    env: { TCLOUD_CLIENT_SECRET: B64_CLIENT, WAREHOUSE_PASSWORD: 'y', PK: PRIVATE_KEY, HTTPS_PROXY_URL: PROXY },
-    sets: ['proxy.https=env:HTTPS_PROXY_URL', 'tobiko.secretParams=[private_key]', 'tobiko.gateways.warehouse.private_key=env:PK'],
-    secrets: [B64_CLIENT, PRIVATE_KEY, PROXY_PW, PROXY_PW_RAW],
+    env: { TCLOUD_CLIENT_SECRET: B64_CLIENT, WAREHOUSE_PASSWORD: 'y', PK: PRIVATE_KEY, HTTPS_PROXY_URL: PROXY, AWSK: ENV_SECRET },
+    // an extra env var named like a secret is one (it was shown in the diff and exported in clear)
+    sets: ['proxy.https=env:HTTPS_PROXY_URL', 'tobiko.secretParams=[private_key]', 'tobiko.gateways.warehouse.private_key=env:PK', 'tobiko.docker.extraEnv=[{name: AWS_SECRET_ACCESS_KEY, value: "env:AWSK"}]'],
+    secrets: [B64_CLIENT, PRIVATE_KEY, PROXY_PW, PROXY_PW_RAW, ENV_SECRET],
     short: ['y'],
     intended: /^tobiko\/tobiko\.env(\.bak-.*)?$/,
     change: ['--set', 'proxy.https=env:PROXY2_URL'],

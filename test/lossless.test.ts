@@ -112,6 +112,32 @@ describe('a bare re-run after a --set keeps the setting or refuses, naming the -
       s.server.close();
     });
   }
+  it('tobiko-docker with an extra env var named like a secret (AWS_SECRET_ACCESS_KEY): masked in every output, exported as env:, and the refusal keeps it by reference (it was shown, exported and refused in clear)', async () => {
+    const KEY = 'wJalrXUtnFEMI-K7MDENG-bPxRfiCY';
+    const s = await stubEnv('docker', { AWSK: KEY });
+    const set = 'tobiko.docker.extraEnv=[{name: AWS_SECRET_ACCESS_KEY, value: "env:AWSK"}, {name: LOG_LEVEL, value: debug}]';
+    const dry = cli(['install', '--preset', 'tobiko-docker', '--dry-run', '--set', set, ...rootFlags], { env: s.env });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('+AWS_SECRET_ACCESS_KEY=********\n');
+    expect(dry.stdout).toContain('+LOG_LEVEL=debug\n');
+    const first = cli(['install', '--preset', 'tobiko-docker', '--yes', '--set', set, ...rootFlags], { env: s.env });
+    expect(first.code, first.stderr).toBe(0);
+    expect(readFileSync(join(s.home, 'tobiko/tobiko.env'), 'utf8')).toContain(`\nAWS_SECRET_ACCESS_KEY=${KEY}\n`);
+    const exported = cli(['export-preset'], { env: s.env });
+    expect(exported.stdout).toContain('      - name: AWS_SECRET_ACCESS_KEY\n        value: env:AWS_SECRET_ACCESS_KEY\n');
+    expect(exported.stdout).toMatch(/export TCLOUD_CLIENT_SECRET, WAREHOUSE_PASSWORD, AWS_SECRET_ACCESS_KEY before using it/);
+    const bare = cli(['install', '--preset', 'tobiko-docker', '--yes', ...rootFlags], { env: s.env });
+    expect(bare.code, bare.stderr).toBe(2);
+    const keep = `--set 'tobiko.docker.extraEnv=[{"name":"AWS_SECRET_ACCESS_KEY","value":"env:AWS_SECRET_ACCESS_KEY"},{"name":"LOG_LEVEL","value":"debug"}]'`;
+    expect(bare.stderr).toContain(`to keep it: hd-setup install --preset tobiko-docker --yes ${rootFlags.join(' ')} ${keep}\n`);
+    for (const out of [dry.stdout + dry.stderr, first.stdout + first.stderr, exported.stdout + exported.stderr, bare.stderr]) expect(out).not.toContain(KEY);
+    // the refusal's command, the variable not exported: the install's stored value is kept, nothing changes
+    const kept = cli(['install', '--preset', 'tobiko-docker', '--yes', ...rootFlags, '--set', keep.slice('--set \''.length, -1)], { env: s.env });
+    expect(kept.code, kept.stderr).toBe(0);
+    expect(kept.stderr).toContain('Changed: nothing');
+    expect(readFileSync(join(s.home, 'tobiko/tobiko.env'), 'utf8')).toContain(`\nAWS_SECRET_ACCESS_KEY=${KEY}\n`);
+    s.server.close();
+  });
   // A setting the preset itself names, given otherwise with --set: a bare re-run would put back the preset's value.
   for (const [preset, set, says, file, read] of [
     ['fivetran-docker', 'fivetran.restartPolicy=always', 'on-failure:3', '', undefined],

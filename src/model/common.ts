@@ -155,9 +155,40 @@ export const pullPolicy = z
   .enum(['always', 'missing', 'never'])
   .meta({ description: 'Container image pull policy: always pull, pull when missing, or never pull (use a local image).' });
 
+/** The words that make a name a secret's (the Tobiko chart's own rule for gateway params). */
+export const SECRET_WORDS = ['password', 'secret', 'token'] as const;
+/** Whether a name (an env var, a config key, a param) says it holds a secret: DB_PASSWORD, aws_secret_access_key, GITHUB_TOKEN. */
+export function namedLikeSecret(name: string): boolean {
+  const lower = name.toLowerCase();
+  return SECRET_WORDS.some((w) => lower.includes(w));
+}
+
+/**
+ * A value whose name says it is a secret (namedLikeSecret): a literal, env:NAME or file:PATH, resolved and
+ * registered for masking, as a secret field is. Anything else is kept as given. `at`: the setting, for the
+ * mask's label; `path`: where an error points, below the value transformed.
+ */
+export function secretByName(name: string, raw: string, at: string, ctx: z.RefinementCtx, path: PropertyKey[] = []): string {
+  if (!namedLikeSecret(name) || isStored(raw)) return raw;
+  const r = resolveRef(raw);
+  if (!r.ok) {
+    ctx.addIssue({ code: 'custom', message: r.message, path });
+    return raw;
+  }
+  if (r.value) registerSecret(r.value, at);
+  return r.value;
+}
+
 export const envVarName = patterned(PATTERNS.envVarName);
 export const extraEnv = z
-  .array(z.strictObject({ name: envVarName.meta({ description: 'Variable name.' }), value: z.string().meta({ description: 'Its value (not a secret: it is shown and exported as is).' }) }))
+  .array(
+    z
+      .strictObject({
+        name: envVarName.meta({ description: 'Variable name.' }),
+        value: z.string().meta({ description: 'Its value. A name with password, secret or token in it (AWS_SECRET_ACCESS_KEY) makes it a secret: a literal, env:NAME or file:PATH, masked in all output and exported as env:<its name>. Any other is shown and exported as is.' }),
+      })
+      .transform((e, ctx) => ({ name: e.name, value: secretByName(e.name, e.value, `env ${e.name}`, ctx, ['value']) })),
+  )
   .default([])
   .meta({ description: 'Extra environment variables for the executors.' });
 

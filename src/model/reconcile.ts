@@ -28,22 +28,32 @@ export type Validate = (raw: Obj) => unknown;
 
 const isObj = (v: unknown): v is Obj => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
 
+/** A list's item by its index in a dotted path (`tobiko.docker.extraEnv.0.value`). */
+const isIndex = (cur: unknown, k: string): cur is unknown[] => Array.isArray(cur) && /^(0|[1-9][0-9]*)$/.test(k);
+
 export function getIn(o: unknown, path: readonly string[]): unknown {
   let cur = o;
   for (const k of path) {
-    if (!isObj(cur) || !Object.hasOwn(cur, k)) return undefined;
-    cur = cur[k];
+    if (isIndex(cur, k)) cur = cur[Number(k)];
+    else if (!isObj(cur) || !Object.hasOwn(cur, k)) return undefined;
+    else cur = cur[k];
   }
   return cur;
 }
 
 export function setIn(o: Obj, path: readonly string[], v: unknown): void {
-  let cur = o;
-  for (const k of path.slice(0, -1)) {
-    if (!isObj(cur[k])) cur[k] = {};
-    cur = cur[k] as Obj;
+  let cur: Obj | unknown[] = o;
+  for (const [i, k] of path.entries()) {
+    const last = i === path.length - 1;
+    if (isIndex(cur, k)) {
+      if (last) cur[Number(k)] = v;
+      else cur = (isObj(cur[Number(k)]) || Array.isArray(cur[Number(k)]) ? cur[Number(k)] : (cur[Number(k)] = {})) as Obj | unknown[];
+    } else {
+      const m = cur as Obj;
+      if (last) m[k] = v;
+      else cur = (isObj(m[k]) || Array.isArray(m[k]) ? m[k] : (m[k] = {})) as Obj | unknown[];
+    }
   }
-  cur[path[path.length - 1]!] = v;
 }
 
 function deleteIn(o: Obj, path: readonly string[]): void {

@@ -89,7 +89,7 @@ export const defaultEnvName = (path: string) => path.replace(/\W+/g, '_').toUppe
 export function secretFields(preset: Obj, list: readonly ProductModule[] = PRODUCTS): SecretField[] {
   const out = new Map<string, SecretField>();
   const product = findProduct(preset.product, list);
-  const envOf = (path: string, mark?: string) => mark ?? product?.secretEnvName?.(path) ?? defaultEnvName(path);
+  const envOf = (path: string, mark?: string) => mark ?? product?.secretEnvName?.(path, preset) ?? defaultEnvName(path);
   for (const m of marksOf(list)) {
     for (const p of expand(preset, m.pattern)) {
       const path = p.join('.');
@@ -152,7 +152,7 @@ export function secretConfigKeys(preset: Obj, list: readonly ProductModule[] = P
   const product = findProduct(preset.product, list);
   const out = new Set<string>();
   for (const f of secretFields(preset, list)) {
-    const key = f.kind === 'value' ? product?.secretConfigKey?.(f.path) : undefined;
+    const key = f.kind === 'value' ? product?.secretConfigKey?.(f.path, preset) : undefined;
     if (key) out.add(key);
   }
   return [...out];

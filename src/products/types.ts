@@ -155,13 +155,13 @@ export interface ProductModule {
    * marks secret (`secret()` in model/common.ts). The registry (products/secrets.ts) unites both.
    */
   secretRules?(preset: Record<string, unknown>): string[];
-  /** The environment variable a rule-made secret path is exported as, where the schema names none (`x-env`). */
-  secretEnvName?(path: string): string;
+  /** The environment variable a rule-made secret path (of `preset`, when given) is exported as, where the schema names none (`x-env`). */
+  secretEnvName?(path: string, preset?: Record<string, unknown>): string;
   /**
    * docker/podman: the key a secret path (one `secretFields` lists) is written under in the install's config
    * file (an env-file variable, a JSON config field), so that the diagnostics bundle masks that value whole.
    */
-  secretConfigKey?(path: string): string | undefined;
+  secretConfigKey?(path: string, preset?: Record<string, unknown>): string | undefined;
   /**
    * A secret field's value that names where the secret lives instead of holding it (Tobiko's `remote:<key>`,
    * a key of the external store): no secret on the command line when --set gives one.

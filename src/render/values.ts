@@ -7,9 +7,12 @@ import { toYaml } from './yaml.js';
  * and settings with no chart key); charts ignore it. */
 export const HD_SETUP_VALUES_KEY = 'hdSetup';
 
-/** values.yaml for a chart: 0600 and marked secret when it holds secrets (inline, or proxy credentials). */
-export function valuesFile(model: Model, values: Record<string, unknown>, header: string, inlineWarning: string | undefined): RenderedFile {
-  const secret = inlineWarning !== undefined || proxyHasCredentials(model);
+/**
+ * values.yaml for a chart: 0600 and marked secret when it holds secrets (inline, proxy credentials, or a
+ * setting named like a secret: `credentials`, which says where).
+ */
+export function valuesFile(model: Model, values: Record<string, unknown>, header: string, inlineWarning: string | undefined, credentials?: string): RenderedFile {
+  const secret = inlineWarning !== undefined || proxyHasCredentials(model) || credentials !== undefined;
   return {
     path: 'values.yaml',
     base: 'state',
@@ -17,6 +20,6 @@ export function valuesFile(model: Model, values: Record<string, unknown>, header
     mode: secret ? 0o600 : 0o644,
     content: toYaml(values, inlineWarning ? `${header}\nWARNING: ${inlineWarning}` : header, { sortKeys: true }),
     secret,
-    description: inlineWarning ? 'Helm values, with secrets inline' : secret ? 'Helm values (proxy credentials inside)' : 'Helm values (no secrets)',
+    description: inlineWarning ? 'Helm values, with secrets inline' : credentials ? `Helm values (${credentials} inside)` : secret ? 'Helm values (proxy credentials inside)' : 'Helm values (no secrets)',
   };
 }

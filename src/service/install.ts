@@ -88,7 +88,17 @@ export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = 
     // The stored secrets first: a run that gives none (only --set product=… runtime=…, or a preset whose
     // env: reference is unset) is otherwise invalid with every setting added back, and so seems to reset nothing.
     kept = keepStoredSecrets(raw, inst, env, validate);
-    const resets = req.reset ? [] : findResets(raw, inst, validate, isSecret, built.unset);
+    // A setting that holds secret fields (a list of env vars, one of them a credential): named and kept
+    // with each secret as its env: reference, which the install's stored one then fills.
+    const inside = secretFields(installed.preset).filter((f) => f.kind === 'value');
+    const withRefs = (r: ReturnType<typeof findResets>[number]) => {
+      const under = inside.filter((f) => f.path.startsWith(`${r.path}.`));
+      if (!r.secret || r.env !== undefined || !under.length || typeof r.value !== 'object' || r.value === null) return r;
+      const value = structuredClone(r.value) as Record<string, unknown>;
+      for (const f of under) setIn(value, f.path.slice(r.path.length + 1).split('.'), `env:${f.env}`);
+      return redactor.leaks(JSON.stringify(value)) ? r : { ...r, value, secret: false };
+    };
+    const resets = req.reset ? [] : findResets(raw, inst, validate, isSecret, built.unset).map(withRefs);
     // The wizard's answers are each chosen on screen: only a preset (file) run can revert a --set unseen.
     const overrides = req.reset || req.presetObject ? [] : findOverrides(raw, inst, findRecordOfInstall(c.home, installed.location)?.setPaths ?? [], given, isSecret);
     const refusal = () => new UserError(resetRefusal(resets, inst, `hd-setup ${keepArgv(process.argv.slice(2), (v, path) => secretAsRef(raw, installed.preset, v, path)).map(shellQuote).join(' ')}`, overrides, req.preset || req.presetObject ? 'this preset' : 'this run'));

@@ -5,7 +5,7 @@
 // stored failed (kubectl patch --patch-file /dev/stdin: the child's stdin is a socket, which open(2) refuses).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { CHARTS, startBed, seedFivetranTarget, type Bed } from '../k8s-api/bed.js';
 import { SECRET_ENV, TOKEN } from '../helpers.js';
 
@@ -149,6 +149,27 @@ describe('Secrets applied with kubectl', () => {
     const back = await bed.hd(['install', '--yes', '--reset', ...TOBIKO]);
     expect(back.code, back.stderr).toBe(0);
     expect(decoded(secret('tobiko', 'executors-secrets')?.data?.SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__PASSWORD)).toBe(SECRET_ENV.WAREHOUSE_PASSWORD);
+  }, T);
+
+  it('an agent parameter or an extra env var named like a secret: its values file is 0600 and the run says where the chart puts it (a ConfigMap, the Deployments), never its value; the pod checksum leaves it out', async () => {
+    const DBPW = 'db-Pa55-k8s-7731', DBPW2 = 'db-Pa55-k8s-8842', AWSK = 'aws-Secret-k8s-K7MDENG';
+    const values = (product: string, ns: string, rel: string) => join(bed.home, `.config/hd-setup/${product}/${ns}/${rel}/values.yaml`);
+    const annotation = () => (bed.api.objects('apps', 'deployments', 'fivetran').find((d) => d.metadata.name === 'hd-agent')!.spec.template.metadata.annotations ?? {})['checksum/config'];
+    const f = await bed.hd(['install', '--yes', ...FIVETRAN, '--set', 'fivetran.config.db_password=env:DBPW'], { DBPW });
+    expect(f.code, f.stderr).toBe(0);
+    expect(f.stderr).toContain('fivetran.config.db_password is named like a secret, and the chart puts the agent\'s config into the ConfigMap of release hd-agent in namespace fivetran, readable by anyone who may read ConfigMaps there (not a Secret)');
+    expect(statSync(values('fivetran', 'fivetran', 'hd-agent')).mode & 0o777).toBe(0o600);
+    expect(bed.api.objects('', 'configmaps', 'fivetran').find((c) => c.metadata.name === 'hd-agent-config')?.data?.db_password).toBe(DBPW);
+    const sum = annotation();
+    const f2 = await bed.hd(['install', '--yes', ...FIVETRAN, '--set', 'fivetran.config.db_password=env:DBPW'], { DBPW: DBPW2 });
+    expect(f2.code, f2.stderr).toBe(0);
+    expect(annotation()).toBe(sum);
+    expect(f2.stderr).toMatch(/Restart the pods that did not pick up the change/);
+    const t = await bed.hd(['install', '--yes', ...TOBIKO, '--set', 'tobiko.kubernetes.extraEnv=[{name: AWS_SECRET_ACCESS_KEY, value: "env:AWSK"}]'], { AWSK });
+    expect(t.code, t.stderr).toBe(0);
+    expect(t.stderr).toContain('the extra env var AWS_SECRET_ACCESS_KEY is named like a secret, and the chart writes extra env vars into the executors\' Deployments in namespace tobiko as they are, readable by anyone who may read Deployments there (not a Secret)');
+    expect(statSync(values('tobiko', 'tobiko', 'executors')).mode & 0o777).toBe(0o600);
+    for (const out of [f, f2, t]) for (const v of [DBPW, DBPW2, AWSK]) expect(out.stdout + out.stderr).not.toContain(v);
   }, T);
 
   it('status counts the pods the install runs: one Deployment scaled to 0 by hand is not healthy (it said every pod ready, exit 0); start scales it back', async () => {

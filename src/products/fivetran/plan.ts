@@ -5,7 +5,7 @@ import { bootStep, containerStep, containerUpToDate, filesStep, imageStep, netwo
 import { kubernetesPlan } from '../../plan/kubernetes.js';
 import { proxyHasCredentials } from '../../render/proxy.js';
 import type { HostFacts, InstalledState, PlannedFile, Plan, Step } from '../../plan/types.js';
-import { CHECKSUM_ANNOTATION, chartTakesPodAnnotations, configChecksum, FIVETRAN_CONTAINER, FIVETRAN_NETWORK, FIVETRAN_UNIT, fivetranOf, fivetranTokenSecretName } from './render.js';
+import { CHECKSUM_ANNOTATION, chartTakesPodAnnotations, configChecksum, credentialKeys, FIVETRAN_CONTAINER, FIVETRAN_NETWORK, FIVETRAN_UNIT, fivetranOf, fivetranTokenSecretName } from './render.js';
 import { checkToken } from './token.js';
 
 export const CONTAINER_PREFLIGHT = ['runtime-present', 'runtime-version', 'socket', 'not-root', 'arch', 'selinux', 'disk', 'memory', 'install-dir', 'linger'];
@@ -38,15 +38,15 @@ export function fivetranContainerSpec(model: Model, host: HostFacts, installDir:
     securityOpts: ['label=disable'],
     args: ['-f', '/conf/config.json'],
     // config.json without the token and with a proxy URL's password masked (configChecksum)
-    inputs: [hashable(configJson)],
+    inputs: [hashable(configJson, credentialKeys(f.config))],
     owner: installDir,
   };
 }
 
 /** config.json as the config hash takes it: its checksum without the secrets, or nothing when it is not JSON. */
-function hashable(configJson: string): string {
+function hashable(configJson: string, secretKeys: readonly string[]): string {
   try {
-    return configChecksum(JSON.parse(configJson) as Record<string, unknown>);
+    return configChecksum(JSON.parse(configJson) as Record<string, unknown>, secretKeys);
   } catch {
     return '';
   }
@@ -118,6 +118,14 @@ export function planFivetranKubernetes(model: Model, state: InstalledState, file
     plan.warnings = [
       ...(plan.warnings ?? []),
       ...ignored.map((key) => `chart 0.12.0 ignores fivetran.config.${key}: it only becomes an env var of the agent (chart 0.24.0 ${IGNORED_BY_0_12[key]}); use --set fivetran.kubernetes.chartVersion=0.24.0, or remove it`),
+    ];
+  }
+  // The chart puts every config key but the token into its ConfigMap: readable by anyone who may read ConfigMaps there.
+  const secretKeys = credentialKeys(fivetranOf(model).config);
+  if (secretKeys.length) {
+    plan.warnings = [
+      ...(plan.warnings ?? []),
+      `${secretKeys.map((key) => `fivetran.config.${key}`).join(', ')} ${secretKeys.length > 1 ? 'are' : 'is'} named like a secret, and the chart puts the agent's config into the ConfigMap of release ${k.release} in namespace ${k.namespace}, readable by anyone who may read ConfigMaps there (not a Secret)`,
     ];
   }
   // The chart passes http_proxy/https_proxy to the agent through a ConfigMap: readable by anyone who may read ConfigMaps there.

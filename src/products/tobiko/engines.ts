@@ -1,5 +1,7 @@
 // SQLMesh engines Tobiko Cloud executes on, with the connection params each one needs.
 // `oneOf` lists alternatives where at least one must be present (authentication methods).
+import { namedLikeSecret } from '../../model/common.js';
+
 export interface EngineSpec {
   label: string;
   required: string[];
@@ -52,7 +54,6 @@ export const PARAM_HELP: Record<string, string> = {
   keyfile_json: 'The service account JSON key itself (masked; marked secret for the chart).',
 };
 
-const SECRET_WORDS = ['password', 'secret', 'token'];
 
 /**
  * Key material whose name the chart's keyword rule does not catch (no "password", "secret" or "token"):
@@ -68,8 +69,7 @@ export function isSecretParam(name: string, secretParams: readonly string[] = []
   if (name === 'type') return false;
   if (nonSecretParams.includes(name)) return false;
   if (secretParams.includes(name)) return true;
-  const lower = name.toLowerCase();
-  return SECRET_WORDS.some((w) => lower.includes(w));
+  return namedLikeSecret(name);
 }
 
 /**

@@ -7,12 +7,26 @@ import { expandTilde } from '../../util/paths.js';
 import { obj, str, type ProductModule } from '../types.js';
 import { decodeTobiko } from './decode.js';
 import { isSecretParam } from './engines.js';
+import { namedLikeSecret } from '../../model/common.js';
 import { planTobikoContainers, planTobikoKubernetes, tobikoContainerSpecs, tobikoDeployments, tobikoLogs, tobikoSelector } from './plan.js';
 import { gatewayEnvKey, renderTobiko, TOBIKO_CONTAINERS, TOBIKO_ENV_FILE, TOBIKO_UNIT, tobikoOf, tobikoSecretName } from './render.js';
 import { checkTobikoForRuntime, effectiveStrategy, tobikoSchema } from './schema.js';
 import { tobikoWizard } from './questions.js';
 
 const DEFAULT_DIR = '~/tobiko';
+
+/** The lists of extra env vars (dotted paths): an entry named like a secret (AWS_SECRET_ACCESS_KEY) holds one. */
+const EXTRA_ENV_LISTS = ['tobiko.docker.extraEnv', 'tobiko.kubernetes.extraEnv', 'tobiko.kubernetes.apply.extraEnv', 'tobiko.kubernetes.run.extraEnv'];
+function extraEnvOf(preset: Record<string, unknown>, at: string): { name: string }[] {
+  const list = at.split('.').reduce<unknown>((v, k) => obj(v)[k], preset);
+  return Array.isArray(list) ? list.map((e) => ({ name: str(obj(e).name, '') })) : [];
+}
+/** The variable an extra env entry's value path (`<list>.<i>.value`) is set as: its own name. */
+function extraEnvName(preset: Record<string, unknown>, path: string): string | undefined {
+  const m = /^(.*)\.(\d+)\.value$/.exec(path);
+  if (!m || !EXTRA_ENV_LISTS.includes(m[1]!)) return undefined;
+  return extraEnvOf(preset, m[1]!)[Number(m[2])]?.name || undefined;
+}
 
 export const tobiko: ProductModule = {
   id: 'tobiko',
@@ -107,17 +121,18 @@ export const tobiko: ProductModule = {
     for (const [g, params] of Object.entries(obj(t.gateways))) {
       for (const p of Object.keys(obj(params))) if (isSecretParam(p, secretParams, nonSecretParams)) out.push(`tobiko.gateways.${g}.${p}`);
     }
+    for (const at of EXTRA_ENV_LISTS) out.push(...extraEnvOf(preset, at).flatMap((e, i) => (namedLikeSecret(e.name) ? [`${at}.${i}.value`] : [])));
     return out;
   },
-  secretConfigKey(path) {
+  secretConfigKey(path, preset) {
     if (path === 'tobiko.clientSecret') return 'TCLOUD_CLIENT_SECRET';
     const g = /^tobiko\.gateways\.([^.]+)\.(.+)$/.exec(path);
-    return g ? gatewayEnvKey(g[1]!, g[2]!) : undefined;
+    return g ? gatewayEnvKey(g[1]!, g[2]!) : preset ? extraEnvName(preset, path) : undefined;
   },
   secretPointer: isRemote,
-  secretEnvName(path) {
+  secretEnvName(path, preset) {
     const g = /^tobiko\.gateways\.([^.]+)\.(.+)$/.exec(path);
-    return g ? `${g[1]!.toUpperCase()}_${g[2]!.toUpperCase()}` : path.replace(/\W+/g, '_').toUpperCase();
+    return g ? `${g[1]!.toUpperCase()}_${g[2]!.toUpperCase()}` : ((preset && extraEnvName(preset, path)) ?? path.replace(/\W+/g, '_').toUpperCase());
   },
   endpoints: (model) => [tobikoOf(model).url ?? 'https://cloud.tobikodata.com'],
   wizard: tobikoWizard,

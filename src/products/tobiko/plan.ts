@@ -5,7 +5,7 @@ import { bootStep, containerStep, containerUpToDate, filesStep, imageStep, waitS
 import { kubernetesPlan } from '../../plan/kubernetes.js';
 import type { HostFacts, InstalledState, PlannedFile, Plan, Step } from '../../plan/types.js';
 import { maskEnvFile } from '../../util/mask-fields.js';
-import { TOBIKO_CONTAINERS, TOBIKO_ENV_FILE, TOBIKO_UNIT, tobikoOf, tobikoSecretEntries, tobikoSecretName } from './render.js';
+import { credentialEnv, TOBIKO_CONTAINERS, TOBIKO_ENV_FILE, TOBIKO_UNIT, tobikoOf, tobikoSecretEntries, tobikoSecretName } from './render.js';
 import { effectiveStrategy } from './schema.js';
 
 export function tobikoContainerSpecs(model: Model, installDir: string, envFileContent: string): ContainerSpec[] {
@@ -76,7 +76,7 @@ export function planTobikoKubernetes(model: Model, state: InstalledState, files:
   checks.push('chart');
   if (k.egressCheck) checks.push('egress');
   const name = tobikoSecretName(t);
-  return kubernetesPlan({
+  const plan = kubernetesPlan({
     product: 'tobiko',
     k: { ...k, selector: tobikoSelector(k.release) },
     deployments: tobikoDeployments(k),
@@ -92,4 +92,13 @@ export function planTobikoKubernetes(model: Model, state: InstalledState, files:
     logs: tobikoLogs(k.release),
     secretsInUse: strategy === 'inline' ? { names: [], why: 'the secrets are inline in the Helm values' } : { names: [name], why: `the executors read Secret ${name}${strategy === 'externalSecrets' ? ', which its ExternalSecret fills' : ''}` },
   });
+  // The chart writes extra env vars into the Deployments as they are: a secret there is readable by anyone who may read Deployments.
+  const secretEnv = credentialEnv(t);
+  if (secretEnv.length) {
+    plan.warnings = [
+      ...(plan.warnings ?? []),
+      `the extra env var${secretEnv.length > 1 ? 's' : ''} ${secretEnv.join(', ')} ${secretEnv.length > 1 ? 'are' : 'is'} named like a secret, and the chart writes extra env vars into the executors' Deployments in namespace ${k.namespace} as they are, readable by anyone who may read Deployments there (not a Secret)`,
+    ];
+  }
+  return plan;
 }
