@@ -349,6 +349,30 @@ describe('stop twice', () => {
   }, 60_000);
 });
 
+describe('a rollback of an agent stopped with hd-setup stop', () => {
+  it('restores the config and leaves the agent stopped, saying a start runs it with it (it recreated and started the container); the start then does', async () => {
+    const s = await stubEnv('docker', {}, { imagePresent: true });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'fivetran.selinux=true', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(cli(['stop', ...rootFlags], { env: s.env }).code).toBe(0);
+    const config = join(s.home, 'fivetran/conf/config.json');
+    expect(JSON.parse(readFileSync(config, 'utf8')).host_selinux_enabled).toBe('true');
+    const dry = cli(['rollback', '--dry-run', ...rootFlags], { env: s.env });
+    expect(dry.stdout).toMatch(/, then the agent stays stopped \(hd-setup stop, \d{4}-\d\d-\d\d \d\d:\d\dZ\): hd-setup start runs it with it\n$/);
+    const n = s.calls().length;
+    const back = cli(['rollback', '--yes', ...rootFlags], { env: s.env });
+    expect(back.code, back.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(config, 'utf8')).host_selinux_enabled).toBe('false');
+    expect(s.calls().slice(n).filter((c) => /^(run|rm|start|create) /.test(c))).toEqual([]);
+    expect(back.stderr).toMatch(/The agent stays stopped \(hd-setup stop, [^)]+\); hd-setup start runs it with the restored configuration/);
+    expect(cli(['status'], { env: s.env }).stdout).toMatch(/controller: stopped \(hd-setup stop/);
+    const start = cli(['start', ...rootFlags], { env: s.env });
+    expect(start.code, start.stderr).toBe(0);
+    expect(start.stderr).toContain('Recreate container controller (configuration changed)');
+    s.server.close();
+  }, 60_000);
+});
+
 describe('an install run on a stopped agent', () => {
   it('starts its container as it is and pulls nothing: the pull could change nothing, and failed offline', async () => {
     const s = await stubEnv('docker', {}, { imagePresent: true });

@@ -153,12 +153,14 @@ export async function rollbackCommand(flags: LifecycleFlags): Promise<number> {
   const file = await life.configFileOf(d);
   const b = await life.latestWholeBackup(d, file);
   if (!b) throw new UserError([{ path: '', message: `no backup of ${file} to roll back to (a backup is made each time hd-setup changes it)` }]);
+  const stopped = life.stoppedSince(d);
+  const then = stopped ? `the agent stays stopped (hd-setup stop, ${stopped}): hd-setup start runs it with it` : 're-apply it (containers are recreated)';
   if (flags.dryRun) {
-    if (flags.json) printJson({ dryRun: true, command: 'rollback', where: d.where, product: d.location.product, runtime: d.location.runtime, restore: { file, from: b.path }, then: 're-apply it (containers are recreated)' });
-    else process.stdout.write(`hd-setup rollback --dry-run: restore ${file} from ${b.path}, then re-apply it (containers are recreated)\n`);
+    if (flags.json) printJson({ dryRun: true, command: 'rollback', where: d.where, product: d.location.product, runtime: d.location.runtime, restore: { file, from: b.path }, then });
+    else process.stdout.write(`hd-setup rollback --dry-run: restore ${file} from ${b.path}, then ${then}\n`);
     return 0;
   }
-  if (!(await confirmOrYes(flags, `Restore ${file} from ${b.path.split('/').pop()} and re-apply it`))) return 1;
+  if (!(await confirmOrYes(flags, `Restore ${file} from ${b.path.split('/').pop()} and ${stopped ? 'keep the agent stopped' : 're-apply it'}`))) return 1;
   return exitCodeOf(await life.rollbackFromBackup(d, file, b, flags, reporterFor(flags)));
 }
 

@@ -208,15 +208,29 @@ export function startPlanKubernetes(t: Target): Plan {
   return { product: t.location.product, runtime: t.location.runtime, verb: 'starting', files: [], nextSteps: ['Status: hd-setup status'], steps: [scaleStep(t, 'configured')] };
 }
 
-export function helmRollbackPlan(t: Target, restore?: { from: string; to: string }, revision?: number): Plan {
+/**
+ * helm rollback. `stopped`: the agent was stopped with hd-setup stop (when, as the record says): the rollback
+ * (which puts back the replicas its revision renders) waits for no pod, and scales it to 0 again.
+ */
+export function helmRollbackPlan(t: Target, restore?: { from: string; to: string }, revision?: number, stopped?: string): Plan {
   const steps: Step[] = [];
   const rel = t.location.release ?? '';
   if (restore) steps.push({ id: 'restore', title: `Restore ${posix.basename(restore.to)} from ${posix.basename(restore.from)}`, actions: [{ kind: 'restore', from: restore.from, to: restore.to }] });
   steps.push({
     id: 'helm-rollback',
     title: `helm rollback ${rel}${revision ? ` to revision ${revision}` : ''}`,
-    actions: [{ kind: 'exec', argv: ['helm', 'rollback', rel, ...(revision ? [String(revision)] : []), '-n', ns(t), '--wait', ...helmCtx(t)], timeoutMs: HELM_WAIT_MS }],
+    actions: [{ kind: 'exec', argv: ['helm', 'rollback', rel, ...(revision ? [String(revision)] : []), '-n', ns(t), ...(stopped ? [] : ['--wait']), ...helmCtx(t)], timeoutMs: HELM_WAIT_MS }],
     fix: `see the history: helm history ${rel} -n ${ns(t)}`,
   });
-  return { product: t.location.product, runtime: t.location.runtime, verb: 'rolling back', steps, files: [], nextSteps: ['Status: hd-setup status'] };
+  if (stopped && t.deployments.length) {
+    steps.push({
+      id: 'keep-stopped',
+      title: `Keep it stopped (hd-setup stop, ${stopped}): scale ${t.deployments.map((d) => d.name).join(', ')} to 0`,
+      actions: scaleActions(t.location.context, ns(t), t.deployments.map((d) => ({ name: d.name, replicas: 0 }))),
+    });
+  }
+  return { product: t.location.product, runtime: t.location.runtime, verb: 'rolling back', steps, files: [], nextSteps: stopped ? [keptStopped(stopped)] : ['Status: hd-setup status'] };
 }
+
+/** What a rollback of a stopped agent says: it stays so, and the restored configuration runs at the next start. */
+export const keptStopped = (at: string) => `The agent stays stopped (hd-setup stop, ${at}); hd-setup start runs it with the restored configuration`;

@@ -26,7 +26,7 @@ import { probeEndpoint } from '../exec/net.js';
 import { containerStatus, kubeStatus, type ContainerStatus, type KubeStatus } from '../exec/status.js';
 import { writeBundle } from '../exec/bundle.js';
 import { bootCheck, bootLine, bootProblem, readBootState, type BootState } from '../exec/boot.js';
-import { helmRollbackPlan, startPlanKubernetes, stopPlan, uninstallPlan, type Target } from '../plan/lifecycle.js';
+import { helmRollbackPlan, keptStopped, startPlanKubernetes, stopPlan, uninstallPlan, type Target } from '../plan/lifecycle.js';
 import type { HostFacts, Plan } from '../plan/types.js';
 import { assertOwned } from '../plan/containers.js';
 import { QUADLET_DIR, quadletService } from '../render/unit.js';
@@ -406,7 +406,17 @@ export async function helmRollbackPlanFor(d: DetectedInstall): Promise<Plan> {
   if (d.release && d.release.status === 'deployed' && d.release.revision <= 1) {
     throw new UserError([{ path: '', message: `cannot roll back: release ${d.release.name} has no revision before ${d.release.revision} (the runs since it changed no chart values; a token or secret alone is not kept by helm); to go back to an earlier secret, install with it again (hd-setup install … with the old one)` }], 1);
   }
-  return helmRollbackPlan(await targetOf(d), b ? { from: b, to: file } : undefined, revision);
+  return helmRollbackPlan(await targetOf(d), b ? { from: b, to: file } : undefined, revision, stoppedSince(d));
+}
+
+/**
+ * When the install was stopped with hd-setup stop and still is (no container of it runs): the time, as the
+ * record says it. A rollback keeps it stopped: it restores the configuration, which the next start runs.
+ */
+export function stoppedSince(d: DetectedInstall): string | undefined {
+  const at = findRecord(findContext().home, d.location)?.stoppedAt;
+  if (!at || (d.location.runtime !== 'kubernetes' && d.containers.some((c) => c.running))) return undefined;
+  return at.replace(/:\d\d\.\d+Z$/, 'Z').replace('T', ' ');
 }
 
 /**
@@ -415,6 +425,12 @@ export async function helmRollbackPlanFor(d: DetectedInstall): Promise<Plan> {
  */
 export async function rollbackFromBackup(d: DetectedInstall, file: string, backup: { path: string; restored: DetectedInstall }, choices: Choices, report: Reporter): Promise<Summary> {
   const restoreP = await asPrepared(d, restorePlan(d, file, backup.path));
+  // Stopped with hd-setup stop: the file is restored and the agent stays stopped (a start runs it with it).
+  const stopped = stoppedSince(d);
+  if (stopped) {
+    const p = { ...restoreP, plan: { ...restoreP.plan, verb: 'rolling back', nextSteps: [keptStopped(stopped)] } };
+    return runPlan(p, effectiveChoices(p, choices), report);
+  }
   // What the restore changes (a secret alone too) must reach the containers: they are recreated then.
   const changes = !sameContent(file, backup.path);
   // the steps the re-apply will have, as planned for the install as the backup makes it: "[1/8]", not "[1/1]"

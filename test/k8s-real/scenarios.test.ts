@@ -187,6 +187,34 @@ describe('preflight stops before anything is created', () => {
   );
 });
 
+describe('a rollback of an agent stopped with hd-setup stop', () => {
+  it(
+    'helm rolls back, and the agent stays stopped: scaled to 0 again, the record still says stopped (the rollback ran it again)',
+    async () => {
+      const bed = await fivetranBed();
+      const args = ['--preset', 'fivetran-kubernetes', '--set', `fivetran.kubernetes.chart=${join(CHARTS, 'fivetran-0.24.0')}`];
+      expect((await bed.hd(['install', '--yes', ...args])).code).toBe(0);
+      expect((await bed.hd(['install', '--yes', ...args, '--set', 'proxy.https=http://proxy.corp:3128'])).code).toBe(0);
+      expect((await bed.hd(['stop', '--set', 'product=fivetran'])).code).toBe(0);
+      const replicas = () => bed.api.objects('apps', 'deployments', 'fivetran').find((d) => d.metadata.name === 'hd-agent')!.spec.replicas;
+      expect(replicas()).toBe(0);
+      const r = await bed.hd(['rollback', '--yes', '--set', 'product=fivetran']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(replicas()).toBe(0);
+      expect(r.stderr).toMatch(/helm rollback hd-agent -n fivetran\n/);
+      expect(r.stderr).toMatch(/Keep it stopped \(hd-setup stop, [^)]+\): scale hd-agent to 0/);
+      expect(r.stderr).toMatch(/The agent stays stopped \(hd-setup stop, [^)]+\); hd-setup start runs it with the restored configuration/);
+      expect(replicas()).toBe(0);
+      expect(bed.api.objects('', 'configmaps', 'fivetran').find((c) => c.metadata.name === 'hd-agent-config')!.data.https_proxy).toBeUndefined();
+      const status = await bed.hd(['status', '--set', 'product=fivetran']);
+      expect(status.stdout).toMatch(/Stopped with hd-setup stop/);
+      expect((await bed.hd(['start', '--set', 'product=fivetran'])).code).toBe(0);
+      expect(replicas()).toBe(1);
+    },
+    T,
+  );
+});
+
 describe('External Secrets', () => {
   it(
     'with ESO serving external-secrets.io/v1, the ExternalSecret is applied and the executors reference its target Secret',
