@@ -7,6 +7,22 @@ import { secretDigest } from '../src/util/secret-digest.js';
 
 const CHECKSUM = ['agent', 'annotations', 'checksum/config'];
 
+/** A plan spec of a deployed release (revision 1) with one Secret manifest; `over` sets the rest. */
+function spec(over: Partial<KubernetesPlanSpec> & Pick<KubernetesPlanSpec, 'state' | 'files'>): KubernetesPlanSpec {
+  return {
+    product: 'p',
+    k: { namespace: 'ns', release: 'rel', chart: 'c', timeout: '5m', selector: 'a=b' },
+    deployments: [],
+    timeoutSetting: 'p.timeout',
+    namespaceSetting: 'p.namespace',
+    checks: [],
+    manifests: [['secret.yaml', 'secret', 'Apply Secret', 'Secret']],
+    logs: 'deploy/rel',
+    secretsInUse: { names: ['s1'], why: 'in use' },
+    ...over,
+  };
+}
+
 function valuesFile(sum: string | undefined, proxy: string): PlannedFile {
   const annotations = sum ? `  annotations:\n    checksum/config: "${sum}"\n` : '';
   return { path: 'values.yaml', base: 'state', rel: 'values.yaml', mode: 0o644, secret: false, description: 'values', dest: '/s/values.yaml', content: `agent:\n${annotations}  image: x\nconfig:\n  https_proxy: "${proxy}"\n` };
@@ -15,21 +31,7 @@ const installed = (sum: string | undefined, proxy: string) => ({ agent: { ...(su
 const secretFile = (token: string, current: string): PlannedFile => ({ path: 'secret.yaml', base: 'state', rel: 'secret.yaml', mode: 0o600, secret: true, description: 's', dest: '/s/secret.yaml', content: token, current });
 
 function plan(files: PlannedFile[], values: Record<string, unknown>, podChecksum?: string[]) {
-  const spec: KubernetesPlanSpec = {
-    product: 'p',
-    k: { namespace: 'ns', release: 'rel', chart: 'c', timeout: '5m', selector: 'a=b' },
-    deployments: [],
-    timeoutSetting: 'p.timeout',
-    namespaceSetting: 'p.namespace',
-    state: { ...FRESH, kubernetes: { namespaceExists: true, release: { revision: 1, values, status: 'deployed' } } },
-    files,
-    checks: [],
-    manifests: [['secret.yaml', 'secret', 'Apply Secret', 'Secret']],
-    logs: 'deploy/rel',
-    secretsInUse: { names: ['s1'], why: 'in use' },
-    ...(podChecksum ? { podChecksum } : {}),
-  };
-  const p = kubernetesPlan(spec);
+  const p = kubernetesPlan(spec({ state: { ...FRESH, kubernetes: { namespaceExists: true, release: { revision: 1, values, status: 'deployed' } } }, files, ...(podChecksum ? { podChecksum } : {}) }));
   const live = (id: string) => p.steps.some((s) => s.id === id && !s.skip && s.actions.length > 0);
   return { helm: live('helm'), restart: live('rollout') };
 }
@@ -60,20 +62,12 @@ describe('an install of a stopped release (its Deployments scaled to 0)', () => 
   const values = installed('A', 'http://p:1');
   const files = [valuesFile('A', 'http://p:1'), secretFile('t', 't')];
   const stepsFor = (live: { name: string; labels: Record<string, string>; replicas: number }[] | undefined, changed = false) =>
-    kubernetesPlan({
-      product: 'p',
-      k: { namespace: 'ns', release: 'rel', chart: 'c', timeout: '5m', selector: 'a=b' },
+    kubernetesPlan(spec({
       deployments: [{ labels: { role: 'apply' }, replicas: 1 }, { labels: { role: 'run' }, replicas: 2 }],
-      timeoutSetting: 'p.timeout',
-      namespaceSetting: 'p.namespace',
       state: { ...FRESH, kubernetes: { namespaceExists: true, release: { revision: 1, values: changed ? installed('A', 'http://p:0') : values, status: 'deployed' }, ...(live ? { deployments: live } : {}) } },
       files,
-      checks: [],
-      manifests: [['secret.yaml', 'secret', 'Apply Secret', 'Secret']],
-      logs: 'deploy/rel',
-      secretsInUse: { names: ['s1'], why: 'in use' },
       podChecksum: CHECKSUM,
-    }).steps;
+    })).steps;
   const argvs = (steps: ReturnType<typeof stepsFor>) => steps.find((s) => s.id === 'scale')?.actions.map((a) => (a.kind === 'exec' ? a.argv.join(' ') : a.kind));
   it('nothing for helm to do: the ones at 0 are scaled to their replicas (found by their labels, under the names they have) and waited for', () => {
     const live: { name: string; labels: Record<string, string>; replicas: number }[] = [{ name: 'x-apply', labels: { role: 'apply', a: 'b' }, replicas: 0 }, { name: 'x-run', labels: { role: 'run' }, replicas: 0 }];
@@ -98,19 +92,10 @@ describe('a Secret compared with the one in the cluster (a fresh HOME has no loc
   const manifest = (data: Record<string, string>) => `apiVersion: v1\nkind: Secret\nmetadata:\n  name: s1\n  labels:\n    app.kubernetes.io/managed-by: hd-setup\ntype: Opaque\nstringData:\n${Object.entries(data).map(([k, v]) => `  ${k}: ${JSON.stringify(v)}`).join('\n')}\n`;
   const live = (data: Record<string, string>, labels = { 'app.kubernetes.io/managed-by': 'hd-setup' }) => ({ s1: { type: 'Opaque', labels, data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, secretDigest(v)])) } });
   const applied = (content: string, liveSecrets: ReturnType<typeof live> | undefined, current?: string) => {
-    const p = kubernetesPlan({
-      product: 'p',
-      k: { namespace: 'ns', release: 'rel', chart: 'c', timeout: '5m', selector: 'a=b' },
-      deployments: [],
-      timeoutSetting: 'p.timeout',
-      namespaceSetting: 'p.namespace',
+    const p = kubernetesPlan(spec({
       state: { ...FRESH, kubernetes: { namespaceExists: true, release: { revision: 1, values: {}, status: 'deployed' }, secrets: ['s1'], ...(liveSecrets ? { liveSecrets } : {}) } },
       files: [{ path: 'secret.yaml', base: 'state', rel: 'secret.yaml', mode: 0o600, secret: true, description: 's', dest: '/s/secret.yaml', content, ...(current !== undefined ? { current } : {}) }],
-      checks: [],
-      manifests: [['secret.yaml', 'secret', 'Apply Secret', 'Secret']],
-      logs: 'deploy/rel',
-      secretsInUse: { names: ['s1'], why: 'in use' },
-    });
+    }));
     const st = p.steps.find((s) => s.id === 'secret')!;
     return !st.skip && st.actions.length > 0;
   };
@@ -137,19 +122,11 @@ describe('a Secret compared with the one in the cluster (a fresh HOME has no loc
 describe('the Secrets hd-setup applied that this configuration no longer uses', () => {
   const values = installed('A', 'http://p:1');
   const retire = (secrets: string[], inUse: string[], files: PlannedFile[], owned: string[] = []) => {
-    const p = kubernetesPlan({
-      product: 'p',
-      k: { namespace: 'ns', release: 'rel', chart: 'c', timeout: '5m', selector: 'a=b' },
-      deployments: [],
-      timeoutSetting: 'p.timeout',
-      namespaceSetting: 'p.namespace',
+    const p = kubernetesPlan(spec({
       state: { ...FRESH, kubernetes: { namespaceExists: true, release: { revision: 1, values, status: 'deployed' }, secrets, liveSecrets: Object.fromEntries(secrets.map((n) => [n, { type: 'Opaque', labels: {}, data: {}, ...(owned.includes(n) ? { owned: true as const } : {}) }])) } },
       files,
-      checks: [],
-      manifests: [['secret.yaml', 'secret', 'Apply Secret', 'Secret']],
-      logs: 'deploy/rel',
       secretsInUse: { names: inUse, why: 'the reason' },
-    });
+    }));
     const i = p.steps.findIndex((s) => s.id === 'retire-secret');
     return i < 0 ? undefined : { last: i === p.steps.length - 1, title: p.steps[i]!.title, actions: p.steps[i]!.actions };
   };
