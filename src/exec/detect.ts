@@ -207,6 +207,9 @@ export async function detectState(model: Model, host: HostFacts, destFiles: stri
     if (!which('kubectl')) return { containers: {}, networks: [], images: [], files, modes, kubernetes: { namespaceExists: false } };
     // An API server that cannot be reached is reported once, by preflight: nothing more to ask it here.
     if (!(await reachCluster(k.context)).ok) return { containers: {}, networks: [], images: [], files, modes, kubernetes: { namespaceExists: false } };
+    // the other kinds hd-setup applies for this release (an ExternalSecret): one this configuration no longer
+    // applies is deleted (a kind the cluster does not serve, or cannot list, stays unknown: nothing is deleted)
+    const kinds = Promise.all(k.managedKinds.map(async (kind) => [kind, await probe(['kubectl', ...ctx, `--request-timeout=${REQUEST_TIMEOUT}`, 'get', kind, '-n', k.namespace, '-l', managedSelector(k.release), '-o', 'name'], KUBE_PROCESS_TIMEOUT_MS)] as const));
     const [ns, values, listing, deployments, secrets] = await Promise.all([
       probe(['kubectl', ...ctx, `--request-timeout=${REQUEST_TIMEOUT}`, 'get', 'namespace', k.namespace, '-o', 'name'], KUBE_PROCESS_TIMEOUT_MS),
       which('helm') ? probe(['helm', 'get', 'values', k.release, '-n', k.namespace, '-o', 'json', ...hctx], HELM_READ_TIMEOUT_MS) : Promise.resolve(undefined),
@@ -239,7 +242,8 @@ export async function detectState(model: Model, host: HostFacts, destFiles: stri
       }
     }
     const live = release ? liveDeployments(deployments) : undefined;
-    return { containers: {}, networks: [], images: [], files, modes, kubernetes: { namespaceExists: ns !== undefined, ...(release ? { release } : {}), ...(others?.length ? { others } : {}), ...(live ? { deployments: live } : {}), ...liveSecretsOf(secrets) } };
+    const managed = Object.fromEntries((await kinds).flatMap(([kind, out]) => (out === undefined ? [] : [[kind, out.split('\n').filter(Boolean).map((l) => l.slice(l.indexOf('/') + 1))]])));
+    return { containers: {}, networks: [], images: [], files, modes, kubernetes: { namespaceExists: ns !== undefined, ...(release ? { release } : {}), ...(others?.length ? { others } : {}), ...(live ? { deployments: live } : {}), ...liveSecretsOf(secrets), ...(Object.keys(managed).length ? { managed } : {}) } };
   }
   const runtimeState = asked?.bin === host.runtimeBin ? asked : askRuntimeState(model, host.runtimeBin);
   return { ...(await runtimeState.found), files, modes };

@@ -199,6 +199,23 @@ export function kubernetesPlan(s: KubernetesPlanSpec): Plan {
   ];
   const release = s.state.kubernetes?.release;
   const nsExists = s.state.kubernetes?.namespaceExists ?? false;
+  // The other objects hd-setup applied for this release (an ExternalSecret) that this configuration does not
+  // apply. One whose Secret (it bears that Secret's name) the release reads now goes first, and leaves that
+  // Secret (--cascade=orphan), which the Secret applied next takes over: it would fill it again from the
+  // store. Any other goes last, with what it made, once the release runs without it.
+  const inUse = new Set(s.secretsInUse.names);
+  const applying = new Set(files.filter((f) => s.manifests.some(([rel]) => rel === f.rel)).flatMap((f) => {
+    const m = manifestOf(f.content);
+    return m ? [`${m.kind.toLowerCase()}/${m.name}`] : [];
+  }));
+  const stale = Object.entries(s.state.kubernetes?.managed ?? {}).flatMap(([kind, names]) => names.filter((n) => !applying.has(`${kind}/${n}`)).map((name) => ({ kind, name })));
+  for (const o of stale.filter((x) => inUse.has(x.name))) {
+    steps.push({
+      id: `retire-${o.kind}-${o.name}`,
+      title: `Delete ${o.kind} ${o.name}, keeping Secret ${o.name} it filled (${s.secretsInUse.why})`,
+      actions: [{ kind: 'exec', argv: kubectl(k.context, 'delete', o.kind, o.name, '-n', k.namespace, '--cascade=orphan', '--ignore-not-found'), timeoutMs: KUBECTL_MS }],
+    });
+  }
   for (const [rel, id, title, label] of s.manifests) {
     const f = files.find((x) => x.rel === rel);
     if (!f) continue;
@@ -265,7 +282,13 @@ export function kubernetesPlan(s: KubernetesPlanSpec): Plan {
   if (release && release.status === 'deployed' && changed) steps.push(rolloutStep({ release: k.release, namespace: k.namespace, selector, since: release.revision, timeout: k.timeout, timeoutSetting: s.timeoutSetting, ...(k.context ? { context: k.context } : {}) }));
   // Last: the pods run without it by then (a failed step before it stops the run, and it stays).
   const stateDir = values ? posix.dirname(values.dest) : undefined;
-  const inUse = new Set(s.secretsInUse.names);
+  for (const o of stale.filter((x) => !inUse.has(x.name))) {
+    steps.push({
+      id: `retire-${o.kind}-${o.name}`,
+      title: `Delete ${o.kind} ${o.name}: no longer used (${s.secretsInUse.why})`,
+      actions: [{ kind: 'exec', argv: kubectl(k.context, 'delete', o.kind, o.name, '-n', k.namespace, '--ignore-not-found'), timeoutMs: KUBECTL_MS }],
+    });
+  }
   const unused = (s.state.kubernetes?.secrets ?? []).filter((n) => !inUse.has(n) && !s.state.kubernetes?.liveSecrets?.[n]?.owned);
   if (unused.length) {
     const copies = stateDir ? s.manifests.filter(([rel, id]) => id === 'secret' && !files.some((f) => f.rel === rel)).map(([rel]) => posix.join(stateDir, rel)) : [];

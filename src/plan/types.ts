@@ -167,6 +167,11 @@ export interface InstalledState {
      * within this run (util/secret-digest.ts). An install from a fresh HOME (a CI runner) compares with them.
      */
     liveSecrets?: Record<string, LiveSecret>;
+    /**
+     * The objects of the kinds hd-setup applies beside the release besides Secrets (an ExternalSecret), by
+     * kind as kubectl names it: the names of those of this release that are there now. A kind absent: unknown.
+     */
+    managed?: Record<string, string[]>;
   };
 }
 

@@ -402,7 +402,8 @@ export class KubeApiServer {
     return clone(o);
   }
 
-  private remove(res: Resource, ns: string | undefined, name: string): Obj | undefined {
+  /** `orphan`: propagationPolicy Orphan (kubectl delete --cascade=orphan): what it owns stays, without the owner reference. */
+  private remove(res: Resource, ns: string | undefined, name: string, orphan = false): Obj | undefined {
     const k = this.key(res, ns, name);
     const o = this.store.get(k);
     if (!o) return undefined;
@@ -414,6 +415,13 @@ export class KubeApiServer {
     for (const [key, child] of [...this.store]) {
       const owned = ((child.metadata.ownerReferences ?? []) as Obj[]).some((r) => r.uid === uid);
       const inNs = res.kind === 'Namespace' && child.metadata.namespace === name;
+      if (owned && orphan && !inNs) {
+        const refs = (child.metadata.ownerReferences as Obj[]).filter((r) => r.uid !== uid);
+        child.metadata = { ...child.metadata, resourceVersion: String(++this.rv) };
+        if (refs.length) child.metadata.ownerReferences = refs;
+        else delete child.metadata.ownerReferences;
+        continue;
+      }
       if (owned || inNs) {
         const cr = this.resources().find((r) => key.startsWith(`${r.group}/${r.plural}/`))!;
         this.remove(cr, child.metadata.namespace, child.metadata.name);
@@ -827,7 +835,10 @@ export class KubeApiServer {
     if (method === 'DELETE') {
       if (!cur) this.notFound(r, name);
       if (dryRun) return this.send(res, 200, cur);
-      return this.send(res, 200, this.remove(r, ns, name));
+      // DeleteOptions in the body (kubectl) or the query: Orphan leaves what it owns
+      const opts = await this.parseBody(req).catch(() => ({}) as Obj);
+      const policy = (opts as Obj).propagationPolicy ?? q.get('propagationPolicy');
+      return this.send(res, 200, this.remove(r, ns, name, policy === 'Orphan'));
     }
     const body = await this.parseBody(req);
     const ct = String(req.headers['content-type'] ?? '');

@@ -249,7 +249,7 @@ describe('External Secrets', () => {
   );
 
   it(
-    'the target Secret an ExternalSecret made (it has an owner) is left to it when the secrets go inline; its labels are hd-setup\'s, copied from the ExternalSecret',
+    'the secrets go inline: the ExternalSecret is deleted once the release runs without it, with the target Secret it made (that Secret, with an owner and hd-setup\'s labels copied from the ExternalSecret, is left to the owner)',
     async () => {
       const bed = await startBed({ eso: 'v1' }, SECRET_ENV);
       beds.push(bed);
@@ -259,7 +259,37 @@ describe('External Secrets', () => {
       const inline = await bed.hd(['install', '--yes', '--reset', '--preset', 'tobiko-kubernetes', '--set', `tobiko.kubernetes.chart=${join(CHARTS, 'tobiko-hybrid-executors-prerelease')}`, '--set', 'tobiko.secrets.strategy=inline']);
       expect(inline.code, inline.stderr).toBe(0);
       expect(inline.stderr).not.toContain('Delete Secret');
-      expect(bed.api.objects('', 'secrets', 'tobiko').map((x) => x.metadata.name)).toContain('executors-secrets');
+      // the ExternalSecret goes, last, with what it made (the garbage collector deletes its Secret)
+      expect(inline.stderr).toContain('Delete externalsecret executors-secrets: no longer used (the secrets are inline in the Helm values) ...\n      $ kubectl delete externalsecret executors-secrets -n tobiko --ignore-not-found\n');
+      expect(inline.stderr.indexOf('Delete externalsecret')).toBeGreaterThan(inline.stderr.indexOf('helm upgrade --install'));
+      expect(bed.api.objects('external-secrets.io', 'externalsecrets', 'tobiko')).toEqual([]);
+      expect(bed.api.objects('', 'secrets', 'tobiko').map((x) => x.metadata.name)).not.toContain('executors-secrets');
+    },
+    T,
+  );
+
+  it(
+    'from the store to a Secret hd-setup applies (existingSecret): the ExternalSecret is deleted first, keeping its Secret (--cascade=orphan), which the apply then takes over (the ExternalSecret stayed and filled it again from the store)',
+    async () => {
+      const bed = await startBed({ eso: 'v1' }, SECRET_ENV);
+      beds.push(bed);
+      expect((await bed.hd(['install', '--yes', ...TOBIKO_ESO])).code).toBe(0);
+      const [es] = bed.api.objects('external-secrets.io', 'externalsecrets', 'tobiko');
+      bed.api.seed({ apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: { name: 'executors-secrets', namespace: 'tobiko', ownerReferences: [{ apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', name: 'executors-secrets', uid: es!.metadata.uid, controller: true }] }, data: { TCLOUD_CLIENT_SECRET: Buffer.from('from-the-store').toString('base64') } });
+      const uid = bed.api.objects('', 'secrets', 'tobiko').find((x) => x.metadata.name === 'executors-secrets')!.metadata.uid;
+      const moved = await bed.hd(['install', '--yes', '--reset', '--preset', 'tobiko-kubernetes', '--set', `tobiko.kubernetes.chart=${join(CHARTS, 'tobiko-hybrid-executors-prerelease')}`]);
+      expect(moved.code, moved.stderr).toBe(0);
+      // the same Secret all along (never deleted: the executors' pods read it), now without an owner, holding what was applied
+      const secret = bed.api.objects('', 'secrets', 'tobiko').find((x) => x.metadata.name === 'executors-secrets')!;
+      expect(secret.metadata.uid).toBe(uid);
+      expect(secret.metadata.ownerReferences).toBeUndefined();
+      expect(Buffer.from(secret.data!.TCLOUD_CLIENT_SECRET!, 'base64').toString()).toBe(SECRET_ENV.TCLOUD_CLIENT_SECRET);
+      expect(moved.stderr).toContain('Delete externalsecret executors-secrets, keeping Secret executors-secrets it filled (the executors read Secret executors-secrets) ...\n      $ kubectl delete externalsecret executors-secrets -n tobiko --cascade=orphan --ignore-not-found\n');
+      expect(moved.stderr.indexOf('Delete externalsecret')).toBeLessThan(moved.stderr.indexOf('Apply Secret executors-secrets'));
+      expect(bed.api.objects('external-secrets.io', 'externalsecrets', 'tobiko')).toEqual([]);
+      const again = await bed.hd(['install', '--yes', '--preset', 'tobiko-kubernetes', '--set', `tobiko.kubernetes.chart=${join(CHARTS, 'tobiko-hybrid-executors-prerelease')}`]);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stderr).toMatch(/Changed: nothing/);
     },
     T,
   );
