@@ -136,6 +136,22 @@ describe('a bare re-run after a --set keeps the setting or refuses, naming the -
     expect(kept.code, kept.stderr).toBe(0);
     expect(kept.stderr).toContain('Changed: nothing');
     expect(readFileSync(join(s.home, 'tobiko/tobiko.env'), 'utf8')).toContain(`\nAWS_SECRET_ACCESS_KEY=${KEY}\n`);
+    // the list edited: a stored secret follows its variable by name, never its place (one kept by place went
+    // to another variable, and to one not named like a secret: then shown in clear)
+    const edited = cli(['install', '--preset', 'tobiko-docker', '--yes', '--reset', ...rootFlags, '--set', 'tobiko.docker.extraEnv=[{name: LOG_LEVEL, value: debug}, {name: PLAIN_VAR, value: "env:AWS_SECRET_ACCESS_KEY"}, {name: AWS_SECRET_ACCESS_KEY, value: "env:AWS_SECRET_ACCESS_KEY"}]'], { env: s.env });
+    expect(edited.code, edited.stderr).toBe(0);
+    const env = readFileSync(join(s.home, 'tobiko/tobiko.env'), 'utf8');
+    expect(env).toContain(`\nAWS_SECRET_ACCESS_KEY=${KEY}\n`);
+    expect(env).toContain('\nPLAIN_VAR=env:AWS_SECRET_ACCESS_KEY\n');
+    expect(edited.stderr).toContain('Keeping the stored secret: tobiko.docker.extraEnv.2.value\n');
+    for (const out of [edited.stderr, cli(['export-preset'], { env: s.env }).stdout]) expect(out).not.toContain(KEY);
+    // a name that says secret with a flag or a number for its value is a setting (masking "true" broke every --json)
+    const flag = cli(['install', '--preset', 'tobiko-docker', '--dry-run', '--json', '--reset', ...rootFlags, '--set', 'tobiko.docker.extraEnv=[{name: USE_SECRETS_MANAGER, value: "true"}, {name: TOKEN_TTL, value: "3600"}]'], { env: s.env });
+    expect(flag.code, flag.stderr).toBe(0);
+    expect(JSON.parse(flag.stdout).dryRun).toBe(true);
+    const text = cli(['install', '--preset', 'tobiko-docker', '--dry-run', '--reset', ...rootFlags, '--set', 'tobiko.docker.extraEnv=[{name: USE_SECRETS_MANAGER, value: "true"}, {name: TOKEN_TTL, value: "3600"}]'], { env: s.env });
+    expect(text.stdout).toContain('+USE_SECRETS_MANAGER=true\n');
+    expect(text.stdout).toContain('+TOKEN_TTL=3600\n');
     s.server.close();
   });
   // A setting the preset itself names, given otherwise with --set: a bare re-run would put back the preset's value.

@@ -164,6 +164,14 @@ export function namedLikeSecret(name: string): boolean {
 }
 
 /**
+ * A value a setting named like a secret may hold as one: not a flag or a number (USE_SECRETS_MANAGER=true,
+ * TOKEN_TTL=3600 are settings, and masking "true" everywhere would break every --json).
+ */
+export function couldBeSecret(v: unknown): v is string {
+  return typeof v === 'string' && v.trim() !== '' && !/^(true|false|yes|no|on|off|[0-9]+(\.[0-9]+)?)$/i.test(v.trim());
+}
+
+/**
  * A value whose name says it is a secret (namedLikeSecret): a literal, env:NAME or file:PATH, resolved and
  * registered for masking, as a secret field is. Anything else is kept as given. `at`: the setting, for the
  * mask's label; `path`: where an error points, below the value transformed.
@@ -175,7 +183,7 @@ export function secretByName(name: string, raw: string, at: string, ctx: z.Refin
     ctx.addIssue({ code: 'custom', message: r.message, path });
     return raw;
   }
-  if (r.value) registerSecret(r.value, at);
+  if (couldBeSecret(r.value)) registerSecret(r.value, at);
   return r.value;
 }
 
@@ -185,7 +193,7 @@ export const extraEnv = z
     z
       .strictObject({
         name: envVarName.meta({ description: 'Variable name.' }),
-        value: z.string().meta({ description: 'Its value. A name with password, secret or token in it (AWS_SECRET_ACCESS_KEY) makes it a secret: a literal, env:NAME or file:PATH, masked in all output and exported as env:<its name>. Any other is shown and exported as is.' }),
+        value: z.string().meta({ description: 'Its value. A name with password, secret or token in it (AWS_SECRET_ACCESS_KEY) makes it a secret (unless it is true/false or a number): a literal, env:NAME or file:PATH, masked in all output and exported as env:<its name>. Any other is shown and exported as is.' }),
       })
       .transform((e, ctx) => ({ name: e.name, value: secretByName(e.name, e.value, `env ${e.name}`, ctx, ['value']) })),
   )

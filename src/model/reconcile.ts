@@ -90,19 +90,43 @@ export function keepStoredSecrets(raw: Obj, installed: Installed, env: NodeJS.Pr
   const kept: string[] = [];
   const whole = new Set(installed.secretPaths);
   for (const dotted of [...installed.secretPaths, ...(installed.partSecretPaths ?? [])]) {
-    const path = dotted.split('.');
+    const from = dotted.split('.');
+    const path = sameItemPath(raw, installed.preset, from);
+    if (!path) continue;
     const v = getIn(raw, path);
     if (v !== undefined ? !unresolvable(v, env) : !whole.has(dotted)) continue;
     const before = structuredClone(raw);
-    setIn(raw, path, getIn(installed.preset, path));
+    setIn(raw, path, getIn(installed.preset, from));
     if (!valid(validate, raw) && valid(validate, before)) {
       for (const k of Object.keys(raw)) delete raw[k];
       Object.assign(raw, before);
       continue;
     }
-    kept.push(dotted);
+    kept.push(path.join('.'));
   }
   return kept;
+}
+
+/**
+ * A path of the install's preset as the same place in `raw`: a list item that has a name (an env var) is the
+ * item of that name in raw's list, wherever it is; one without a name, the item at the same index. Undefined
+ * when raw has no such item: a list edited (an item removed, the order changed) moves the others, and a
+ * secret kept by position would go to another variable, one that may not be secret at all.
+ */
+function sameItemPath(raw: Obj, installed: Obj, path: readonly string[]): string[] | undefined {
+  const out = [...path];
+  for (let i = 1; i < path.length; i++) {
+    const list = getIn(installed, path.slice(0, i));
+    if (!/^(0|[1-9][0-9]*)$/.test(path[i]!) || !Array.isArray(list)) continue;
+    const item = list[Number(path[i])];
+    const name = isObj(item) ? item.name : undefined;
+    if (name === undefined) continue;
+    const there = getIn(raw, out.slice(0, i));
+    const at = Array.isArray(there) ? there.findIndex((x) => isObj(x) && x.name === name) : -1;
+    if (at < 0) return undefined;
+    out[i] = String(at);
+  }
+  return out;
 }
 
 export interface Reset {

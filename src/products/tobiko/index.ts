@@ -7,7 +7,7 @@ import { expandTilde } from '../../util/paths.js';
 import { obj, str, type ProductModule } from '../types.js';
 import { decodeTobiko } from './decode.js';
 import { isSecretParam } from './engines.js';
-import { namedLikeSecret } from '../../model/common.js';
+import { couldBeSecret, namedLikeSecret } from '../../model/common.js';
 import { planTobikoContainers, planTobikoKubernetes, tobikoContainerSpecs, tobikoDeployments, tobikoLogs, tobikoSelector } from './plan.js';
 import { gatewayEnvKey, renderTobiko, TOBIKO_CONTAINERS, TOBIKO_ENV_FILE, TOBIKO_UNIT, tobikoOf, tobikoSecretName } from './render.js';
 import { checkTobikoForRuntime, effectiveStrategy, tobikoSchema } from './schema.js';
@@ -17,9 +17,9 @@ const DEFAULT_DIR = '~/tobiko';
 
 /** The lists of extra env vars (dotted paths): an entry named like a secret (AWS_SECRET_ACCESS_KEY) holds one. */
 const EXTRA_ENV_LISTS = ['tobiko.docker.extraEnv', 'tobiko.kubernetes.extraEnv', 'tobiko.kubernetes.apply.extraEnv', 'tobiko.kubernetes.run.extraEnv'];
-function extraEnvOf(preset: Record<string, unknown>, at: string): { name: string }[] {
+function extraEnvOf(preset: Record<string, unknown>, at: string): { name: string; value: unknown }[] {
   const list = at.split('.').reduce<unknown>((v, k) => obj(v)[k], preset);
-  return Array.isArray(list) ? list.map((e) => ({ name: str(obj(e).name, '') })) : [];
+  return Array.isArray(list) ? list.map((e) => ({ name: str(obj(e).name, ''), value: obj(e).value })) : [];
 }
 /** The variable an extra env entry's value path (`<list>.<i>.value`) is set as: its own name. */
 function extraEnvName(preset: Record<string, unknown>, path: string): string | undefined {
@@ -121,7 +121,7 @@ export const tobiko: ProductModule = {
     for (const [g, params] of Object.entries(obj(t.gateways))) {
       for (const p of Object.keys(obj(params))) if (isSecretParam(p, secretParams, nonSecretParams)) out.push(`tobiko.gateways.${g}.${p}`);
     }
-    for (const at of EXTRA_ENV_LISTS) out.push(...extraEnvOf(preset, at).flatMap((e, i) => (namedLikeSecret(e.name) ? [`${at}.${i}.value`] : [])));
+    for (const at of EXTRA_ENV_LISTS) out.push(...extraEnvOf(preset, at).flatMap((e, i) => (namedLikeSecret(e.name) && couldBeSecret(e.value) ? [`${at}.${i}.value`] : [])));
     return out;
   },
   secretConfigKey(path, preset) {
