@@ -130,8 +130,8 @@ describe('the Secrets hd-setup applied that this configuration no longer uses', 
     const i = p.steps.findIndex((s) => s.id === 'retire-secret');
     return i < 0 ? undefined : { last: i === p.steps.length - 1, title: p.steps[i]!.title, actions: p.steps[i]!.actions };
   };
-  it('one no longer used is deleted, last, with the copy of the Secret manifest no longer rendered', () => {
-    expect(retire(['old', 'new'], ['new'], [valuesFile('A', 'http://p:1')])).toEqual({
+  it('one no longer used is deleted, last, with the copy of the Secret manifest no longer rendered (the release reads a Secret of the user\'s now)', () => {
+    expect(retire(['old'], ['theirs'], [valuesFile('A', 'http://p:1')])).toEqual({
       last: true,
       title: 'Delete Secret old: no longer used (the reason)',
       actions: [{ kind: 'exec', argv: ['kubectl', 'delete', 'secret', 'old', '-n', 'ns', '--ignore-not-found'], timeoutMs: expect.any(Number) }, { kind: 'remove', path: '/s/secret.yaml' }],
@@ -139,6 +139,9 @@ describe('the Secrets hd-setup applied that this configuration no longer uses', 
   });
   it('the copy of a Secret manifest still rendered (the new name) stays', () => {
     expect(retire(['old'], ['new'], [valuesFile('A', 'http://p:1'), secretFile('t', 't')])?.actions).toEqual([{ kind: 'exec', argv: ['kubectl', 'delete', 'secret', 'old', '-n', 'ns', '--ignore-not-found'], timeoutMs: expect.any(Number) }]);
+  });
+  it('a Secret of hd-setup\'s still in use (kept as it is: its manifest not rendered) keeps the local copy', () => {
+    expect(retire(['stray', 's1'], ['s1'], [valuesFile('A', 'http://p:1')])?.actions).toEqual([{ kind: 'exec', argv: ['kubectl', 'delete', 'secret', 'stray', '-n', 'ns', '--ignore-not-found'], timeoutMs: expect.any(Number) }]);
   });
   it('every one in use: nothing', () => {
     expect(retire(['a', 'b'], ['a', 'b'], [valuesFile('A', 'http://p:1')])).toBeUndefined();

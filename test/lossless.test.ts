@@ -34,7 +34,7 @@ describe('every bundled preset, installed twice, is a no-op the second time', ()
   ] as const) {
     it(preset, async () => {
       const s = await stubEnv(runtime);
-      const NOTHING = 'Nothing to change: the install has these settings (the run only checks that it runs)\n';
+      const NOTHING = 'Nothing to change: the install has these settings (the run checks it, and puts back a directory or start at boot found missing)\n';
       expect(cli(['install', '--preset', preset, '--dry-run', ...rootFlags], { env: s.env }).stdout).not.toContain(NOTHING);
       const first = cli(['install', '--preset', preset, '--yes', ...rootFlags], { env: s.env });
       expect(first.code, first.stderr).toBe(0);
@@ -59,7 +59,7 @@ describe('every bundled preset, installed twice, is a no-op the second time', ()
         const args = ['install', '--preset', preset, '--yes', '--set', chartOf(preset)];
         const first = await k.hd(args);
         expect(first.code, first.stderr).toBe(0);
-        expect((await k.hd([...args, '--dry-run'])).stdout).toContain('Nothing to change: the install has these settings (the run only checks that it runs)\n');
+        expect((await k.hd([...args, '--dry-run'])).stdout).toContain('Nothing to change: the install has these settings (the run checks it, and puts back a directory or start at boot found missing)\n');
         const n = k.api.requests.length;
         const files = mtimes(join(k.home, '.config'));
         const again = await k.hd(args);

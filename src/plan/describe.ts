@@ -98,7 +98,8 @@ const LOOKS: ReadonlySet<Action['kind']> = new Set(['preflight', 'mkdir', 'note'
 
 /**
  * Whether a plan changes no setting of the install: every file as it is, and every step skipped or only
- * looking (checks, waits, the boot unit's state). A re-run of the same preset says so before it runs.
+ * looking (checks, waits), or putting back what it finds missing (a directory, the start at boot). A re-run of
+ * the same preset says so before it runs.
  */
 export function changesNothing(plan: Plan): boolean {
   return plan.files.every((f) => fileStatus(f) === 'unchanged') && plan.steps.every((s) => s.skip !== undefined || s.actions.every((a) => LOOKS.has(a.kind)));
@@ -106,7 +107,7 @@ export function changesNothing(plan: Plan): boolean {
 
 export function planToText(plan: Plan, r: Redactor, opts: { diffs?: boolean } = {}): string {
   const out: string[] = [];
-  if (changesNothing(plan)) out.push('Nothing to change: the install has these settings (the run only checks that it runs)', '');
+  if (changesNothing(plan)) out.push('Nothing to change: the install has these settings (the run checks it, and puts back a directory or start at boot found missing)', '');
   if (plan.files.length) out.push('Files');
   for (const f of plan.files) {
     const status = fileStatus(f) === 'mode' ? `mode ${modeString(f.currentMode!)} -> ${modeString(f.mode)}` : fileStatus(f);

@@ -291,7 +291,10 @@ export function kubernetesPlan(s: KubernetesPlanSpec): Plan {
   }
   const unused = (s.state.kubernetes?.secrets ?? []).filter((n) => !inUse.has(n) && !s.state.kubernetes?.liveSecrets?.[n]?.owned);
   if (unused.length) {
-    const copies = stateDir ? s.manifests.filter(([rel, id]) => id === 'secret' && !files.some((f) => f.rel === rel)).map(([rel]) => posix.join(stateDir, rel)) : [];
+    // the local copies of Secret manifests not rendered now, unless a Secret of hd-setup's is still in use
+    // (one kept as it is, a stored secret: its manifest is not rendered, and its copy is that Secret's)
+    const ours = s.state.kubernetes?.secrets ?? [];
+    const copies = stateDir && !s.secretsInUse.names.some((n) => ours.includes(n)) ? s.manifests.filter(([rel, id]) => id === 'secret' && !files.some((f) => f.rel === rel)).map(([rel]) => posix.join(stateDir, rel)) : [];
     steps.push({
       id: 'retire-secret',
       title: `Delete Secret ${unused.join(', ')}: no longer used (${s.secretsInUse.why})`,

@@ -2,6 +2,7 @@
 // with its cause and its fix; a stuck pod ends helm's wait early; releases left pending or failed are found.
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { CHARTS, startBed, type Bed } from '../k8s-api/bed.js';
 import type { Scenario } from '../k8s-api/server.js';
@@ -318,6 +319,32 @@ describe('External Secrets', () => {
       const third = await bed.hd(['uninstall', '--yes', '--set', 'product=tobiko']);
       expect(third.code, third.stderr).toBe(0);
       expect(third.stdout + third.stderr).toMatch(/nothing to do: .* is not installed \(uninstalled; /);
+    },
+    T,
+  );
+
+  it(
+    'a release removed with helm uninstall by hand: uninstall deletes its Secrets and their local 0600 copies (the copy holding the client secret stayed); a first install stopped before helm is told apart',
+    async () => {
+      const bed = await startBed({}, SECRET_ENV);
+      beds.push(bed);
+      const TOBIKO = ['--preset', 'tobiko-kubernetes', '--set', `tobiko.kubernetes.chart=${join(CHARTS, 'tobiko-hybrid-executors-prerelease')}`];
+      const copy = join(bed.home, '.config/hd-setup/tobiko/tobiko/executors/secret.yaml');
+      expect((await bed.hd(['install', '--yes', ...TOBIKO])).code).toBe(0);
+      expect(existsSync(copy)).toBe(true);
+      expect((await bed.helm('uninstall', 'executors', '-n', 'tobiko')).code).toBe(0);
+      const un = await bed.hd(['uninstall', '--yes', '--set', 'product=tobiko']);
+      expect(un.code, un.stderr).toBe(0);
+      expect(existsSync(copy)).toBe(false);
+      expect(bed.api.objects('', 'secrets', 'tobiko').map((x) => x.metadata.name)).not.toContain('executors-secrets');
+      expect(un.stdout + un.stderr).not.toContain(SECRET_ENV.TCLOUD_CLIENT_SECRET);
+      // a first install that stopped at its Secret, before helm: not "an uninstall that stopped"
+      await bed.hd(['uninstall', '--yes', '--purge', '--set', 'product=tobiko']);
+      bed.api.scenario.forbidden = ['create secrets', 'patch secrets'];
+      expect((await bed.hd(['install', '--yes', '--skip-check', 'rbac', ...TOBIKO])).code).toBe(1);
+      bed.api.scenario.forbidden = [];
+      const status = await bed.hd(['status', '--set', 'product=tobiko']);
+      expect(status.stdout).toContain('not installed: an install stopped before it made release executors, and what it applied beside it (its Secrets) may be left; install it again to finish it (hd-setup install …), or delete what is left (hd-setup uninstall)');
     },
     T,
   );
