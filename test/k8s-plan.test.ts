@@ -121,9 +121,9 @@ describe('a Secret compared with the one in the cluster (a fresh HOME has no loc
 
 describe('the Secrets hd-setup applied that this configuration no longer uses', () => {
   const values = installed('A', 'http://p:1');
-  const retire = (secrets: string[], inUse: string[], files: PlannedFile[], owned: string[] = []) => {
+  const retire = (secrets: string[], inUse: string[], files: PlannedFile[], owned: string[] = [], readElsewhere: string[] | null = []) => {
     const p = kubernetesPlan(spec({
-      state: { ...FRESH, kubernetes: { namespaceExists: true, release: { revision: 1, values, status: 'deployed' }, secrets, liveSecrets: Object.fromEntries(secrets.map((n) => [n, { type: 'Opaque', labels: {}, data: {}, ...(owned.includes(n) ? { owned: true as const } : {}) }])) } },
+      state: { ...FRESH, kubernetes: { namespaceExists: true, release: { revision: 1, values, status: 'deployed' }, secrets, ...(readElsewhere ? { readElsewhere } : {}), liveSecrets: Object.fromEntries(secrets.map((n) => [n, { type: 'Opaque', labels: {}, data: {}, ...(owned.includes(n) ? { owned: true as const } : {}) }])) } },
       files,
       secretsInUse: { names: inUse, why: 'the reason' },
     }));
@@ -142,6 +142,10 @@ describe('the Secrets hd-setup applied that this configuration no longer uses', 
   });
   it('a Secret of hd-setup\'s still in use (kept as it is: its manifest not rendered) keeps the local copy', () => {
     expect(retire(['stray', 's1'], ['s1'], [valuesFile('A', 'http://p:1')])?.actions).toEqual([{ kind: 'exec', argv: ['kubectl', 'delete', 'secret', 'stray', '-n', 'ns', '--ignore-not-found'], timeoutMs: expect.any(Number) }]);
+  });
+  it('one another workload reads is left, with a warning; with what others read unknown, none is deleted', () => {
+    expect(retire(['old', 'shared'], [], [valuesFile('A', 'http://p:1')], [], ['shared'])?.title).toBe('Delete Secret old: no longer used (the reason)');
+    expect(retire(['old'], [], [valuesFile('A', 'http://p:1')], [], null)).toBeUndefined();
   });
   it('every one in use: nothing', () => {
     expect(retire(['a', 'b'], ['a', 'b'], [valuesFile('A', 'http://p:1')])).toBeUndefined();

@@ -6,7 +6,7 @@ import { userInfo } from 'node:os';
 import type { BaseModel as Model, Runtime } from '../model/base.js';
 import type { ContainerState, HostFacts, InstalledState } from '../plan/types.js';
 import { IMAGE_LABEL } from '../plan/containers.js';
-import { managedSelector } from '../plan/kubernetes.js';
+import { managedSelector, matchesSelector, podSpecOf, secretsReadBy } from '../plan/kubernetes.js';
 import { productOf } from '../products/index.js';
 import { VERSION } from '../version.js';
 import { which } from '../util/which.js';
@@ -210,6 +210,8 @@ export async function detectState(model: Model, host: HostFacts, destFiles: stri
     // the other kinds hd-setup applies for this release (an ExternalSecret): one this configuration no longer
     // applies is deleted (a kind the cluster does not serve, or cannot list, stays unknown: nothing is deleted)
     const kinds = Promise.all(k.managedKinds.map(async (kind) => [kind, await probe(['kubectl', ...ctx, `--request-timeout=${REQUEST_TIMEOUT}`, 'get', kind, '-n', k.namespace, '-l', managedSelector(k.release), '-o', 'name'], KUBE_PROCESS_TIMEOUT_MS)] as const));
+    // what the namespace's other workloads read: a Secret one of them reads is never deleted as no longer used
+    const readers = probe(['kubectl', ...ctx, `--request-timeout=${REQUEST_TIMEOUT}`, 'get', 'deployments,statefulsets,daemonsets,cronjobs,jobs,pods', '-n', k.namespace, '-o', 'json'], KUBE_PROCESS_TIMEOUT_MS);
     const [ns, values, listing, deployments, secrets] = await Promise.all([
       probe(['kubectl', ...ctx, `--request-timeout=${REQUEST_TIMEOUT}`, 'get', 'namespace', k.namespace, '-o', 'name'], KUBE_PROCESS_TIMEOUT_MS),
       which('helm') ? probe(['helm', 'get', 'values', k.release, '-n', k.namespace, '-o', 'json', ...hctx], HELM_READ_TIMEOUT_MS) : Promise.resolve(undefined),
@@ -242,11 +244,23 @@ export async function detectState(model: Model, host: HostFacts, destFiles: stri
       }
     }
     const live = release ? liveDeployments(deployments) : undefined;
+    const readElsewhere = secretsReadOutside(await readers, k.selector);
     const managed = Object.fromEntries((await kinds).flatMap(([kind, out]) => (out === undefined ? [] : [[kind, out.split('\n').filter(Boolean).map((l) => l.slice(l.indexOf('/') + 1))]])));
-    return { containers: {}, networks: [], images: [], files, modes, kubernetes: { namespaceExists: ns !== undefined, ...(release ? { release } : {}), ...(others?.length ? { others } : {}), ...(live ? { deployments: live } : {}), ...liveSecretsOf(secrets), ...(Object.keys(managed).length ? { managed } : {}) } };
+    return { containers: {}, networks: [], images: [], files, modes, kubernetes: { namespaceExists: ns !== undefined, ...(release ? { release } : {}), ...(others?.length ? { others } : {}), ...(live ? { deployments: live } : {}), ...liveSecretsOf(secrets), ...(Object.keys(managed).length ? { managed } : {}), ...(readElsewhere ? { readElsewhere } : {}) } };
   }
   const runtimeState = asked?.bin === host.runtimeBin ? asked : askRuntimeState(model, host.runtimeBin);
   return { ...(await runtimeState.found), files, modes };
+}
+
+/** The Secrets the workloads and pods listed (kubectl get … -o json) read, leaving out this release's (its selector). */
+function secretsReadOutside(json: string | undefined, selector: string): string[] | undefined {
+  if (json === undefined) return undefined;
+  try {
+    const items = (JSON.parse(json) as { items?: { metadata?: { labels?: Record<string, string> } }[] }).items ?? [];
+    return [...new Set(items.filter((x) => !matchesSelector(x.metadata?.labels, selector)).flatMap((x) => secretsReadBy(podSpecOf(x))))];
+  } catch {
+    return undefined;
+  }
 }
 
 /** kubectl get deployments -o json, as names, labels and replicas (undefined when it cannot be read). */

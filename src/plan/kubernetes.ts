@@ -31,6 +31,44 @@ export function managedSelector(release: string): string {
   return `app.kubernetes.io/managed-by=hd-setup,app.kubernetes.io/instance=${release}`;
 }
 
+/**
+ * The Secrets a pod spec reads: env and envFrom, volumes (projected too) and image pull secrets. For a pod
+ * (`spec`), a workload (`spec.template.spec`, `spec.jobTemplate.spec.template.spec`) alike: give the pod spec.
+ */
+export function secretsReadBy(pod: unknown): string[] {
+  const out = new Set<string>();
+  const o = (v: unknown): Record<string, any> => (v && typeof v === 'object' ? (v as Record<string, any>) : {});
+  const add = (v: unknown) => typeof v === 'string' && v && out.add(v);
+  const spec = o(pod);
+  for (const c of [...(Array.isArray(spec.containers) ? spec.containers : []), ...(Array.isArray(spec.initContainers) ? spec.initContainers : [])]) {
+    for (const e of Array.isArray(o(c).env) ? o(c).env : []) add(o(o(o(e).valueFrom).secretKeyRef).name);
+    for (const e of Array.isArray(o(c).envFrom) ? o(c).envFrom : []) add(o(o(e).secretRef).name);
+  }
+  for (const v of Array.isArray(spec.volumes) ? spec.volumes : []) {
+    add(o(o(v).secret).secretName);
+    for (const src of Array.isArray(o(o(v).projected).sources) ? o(o(v).projected).sources : []) add(o(o(src).secret).name);
+  }
+  for (const p of Array.isArray(spec.imagePullSecrets) ? spec.imagePullSecrets : []) add(o(p).name);
+  return [...out];
+}
+
+/** The pod spec of a workload or a pod (Deployment, StatefulSet, DaemonSet, Job, CronJob, Pod). */
+export function podSpecOf(obj: unknown): unknown {
+  const o = (v: unknown): Record<string, any> => (v && typeof v === 'object' ? (v as Record<string, any>) : {});
+  const x = o(obj);
+  if (x.kind === 'Pod' || Array.isArray(o(x.spec).containers)) return x.spec;
+  if (x.kind === 'CronJob') return o(o(o(o(x.spec).jobTemplate).spec).template).spec;
+  return o(o(x.spec).template).spec;
+}
+
+/** Whether labels match a selector of `key=value` pairs joined by commas. */
+export function matchesSelector(labels: Record<string, string> | undefined, selector: string): boolean {
+  return selector.split(',').every((pair) => {
+    const i = pair.indexOf('=');
+    return i > 0 && labels?.[pair.slice(0, i)] === pair.slice(i + 1);
+  });
+}
+
 export function kubectl(context: string | undefined, ...args: string[]): string[] {
   return context ? ['kubectl', '--context', context, ...args] : ['kubectl', ...args];
 }
@@ -282,14 +320,17 @@ export function kubernetesPlan(s: KubernetesPlanSpec): Plan {
   if (release && release.status === 'deployed' && changed) steps.push(rolloutStep({ release: k.release, namespace: k.namespace, selector, since: release.revision, timeout: k.timeout, timeoutSetting: s.timeoutSetting, ...(k.context ? { context: k.context } : {}) }));
   // Last: the pods run without it by then (a failed step before it stops the run, and it stays).
   const stateDir = values ? posix.dirname(values.dest) : undefined;
-  for (const o of stale.filter((x) => !inUse.has(x.name))) {
+  // (one whose Secret another workload reads is left, with that Secret)
+  for (const o of stale.filter((x) => !inUse.has(x.name) && s.state.kubernetes?.readElsewhere !== undefined && !s.state.kubernetes.readElsewhere.includes(x.name))) {
     steps.push({
       id: `retire-${o.kind}-${o.name}`,
       title: `Delete ${o.kind} ${o.name}: no longer used (${s.secretsInUse.why})`,
       actions: [{ kind: 'exec', argv: kubectl(k.context, 'delete', o.kind, o.name, '-n', k.namespace, '--ignore-not-found'), timeoutMs: KUBECTL_MS }],
     });
   }
-  const unused = (s.state.kubernetes?.secrets ?? []).filter((n) => !inUse.has(n) && !s.state.kubernetes?.liveSecrets?.[n]?.owned);
+  // (what other workloads read unknown: nothing is deleted)
+  const elsewhere = s.state.kubernetes?.readElsewhere;
+  const unused = elsewhere ? (s.state.kubernetes?.secrets ?? []).filter((n) => !inUse.has(n) && !s.state.kubernetes?.liveSecrets?.[n]?.owned && !elsewhere.includes(n)) : [];
   if (unused.length) {
     // the local copies of Secret manifests not rendered now, unless a Secret of hd-setup's is still in use
     // (one kept as it is, a stored secret: its manifest is not rendered, and its copy is that Secret's)
@@ -302,11 +343,13 @@ export function kubernetesPlan(s: KubernetesPlanSpec): Plan {
     });
   }
   const kc = kubectl(k.context).join(' ');
+  const left = (s.state.kubernetes?.secrets ?? []).filter((n) => !inUse.has(n) && elsewhere?.includes(n));
   return {
     product: s.product,
     runtime: 'kubernetes',
     steps,
     files,
+    ...(left.length ? { warnings: left.map((n) => `Secret ${n} is no longer used by release ${k.release}, but another workload in namespace ${k.namespace} reads it: it is left there (delete it when nothing needs it: ${kc} delete secret ${n} -n ${k.namespace})`) } : {}),
     nextSteps: [
       `Status:  hd-setup status   (or: helm status ${k.release} -n ${k.namespace})`,
       `Pods:    ${kc} get pods -n ${k.namespace} -l ${selector}`,

@@ -172,6 +172,11 @@ export interface InstalledState {
      * kind as kubectl names it: the names of those of this release that are there now. A kind absent: unknown.
      */
     managed?: Record<string, string[]>;
+    /**
+     * The Secrets that workloads of the namespace other than this release's read (another release's
+     * Deployment, a pod of any kind): never deleted as no longer used. Unknown: absent (none is then deleted).
+     */
+    readElsewhere?: string[];
   };
 }
 

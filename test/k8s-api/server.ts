@@ -88,6 +88,11 @@ function builtinResources(): Resource[] {
     r('', 'v1', 'events', 'Event', true, ['ev']),
     r('apps', 'v1', 'deployments', 'Deployment', true, ['deploy'], ['status', 'scale']),
     r('apps', 'v1', 'replicasets', 'ReplicaSet', true, ['rs'], ['status', 'scale']),
+    // stored as given (no controller runs them here): what reads a Secret besides Deployments and pods
+    r('apps', 'v1', 'statefulsets', 'StatefulSet', true, ['sts'], ['status', 'scale']),
+    r('apps', 'v1', 'daemonsets', 'DaemonSet', true, ['ds'], ['status']),
+    r('batch', 'v1', 'jobs', 'Job', true, undefined, ['status']),
+    r('batch', 'v1', 'cronjobs', 'CronJob', true, ['cj'], ['status']),
     r('rbac.authorization.k8s.io', 'v1', 'roles', 'Role', true),
     r('rbac.authorization.k8s.io', 'v1', 'rolebindings', 'RoleBinding', true),
     r('rbac.authorization.k8s.io', 'v1', 'clusterroles', 'ClusterRole', false),

@@ -151,6 +151,23 @@ describe('Secrets applied with kubectl', () => {
     expect(decoded(secret('tobiko', 'executors-secrets')?.data?.SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__PASSWORD)).toBe(SECRET_ENV.WAREHOUSE_PASSWORD);
   }, T);
 
+  it('a Secret this release no longer reads that another workload of the namespace reads is left there, with a warning (it was deleted under the other release)', async () => {
+    expect((await bed.hd(['install', '--yes', '--reset', ...TOBIKO])).code).toBe(0);
+    // another release's executors, made to read this one's Secret (secrets.name of it, create: false)
+    bed.api.seed({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'other-apply', namespace: 'tobiko', labels: { 'app.kubernetes.io/instance': 'other' } }, spec: { replicas: 0, selector: { matchLabels: { app: 'other' } }, template: { metadata: { labels: { app: 'other' } }, spec: { containers: [{ name: 'x', image: 'x', env: [{ name: 'TCLOUD_CLIENT_SECRET', valueFrom: { secretKeyRef: { name: 'executors-secrets', key: 'TCLOUD_CLIENT_SECRET' } } }] }] } } } });
+    const renamed = await bed.hd(['install', '--yes', ...TOBIKO, '--set', 'tobiko.secrets.name=executors-creds']);
+    expect(renamed.code, renamed.stderr).toBe(0);
+    expect(renamed.stderr).not.toContain('Delete Secret executors-secrets');
+    expect(renamed.stderr).toContain('Secret executors-secrets is no longer used by release executors, but another workload in namespace tobiko reads it: it is left there (delete it when nothing needs it: kubectl delete secret executors-secrets -n tobiko)');
+    expect(secret('tobiko', 'executors-secrets')).toBeDefined();
+    expect((await bed.kubectl('delete', 'deployment', 'other-apply', '-n', 'tobiko')).code).toBe(0);
+    const again = await bed.hd(['install', '--yes', ...TOBIKO, '--set', 'tobiko.secrets.name=executors-creds']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain('Delete Secret executors-secrets: no longer used (the executors read Secret executors-creds)');
+    expect(secret('tobiko', 'executors-secrets')).toBeUndefined();
+    expect((await bed.hd(['install', '--yes', '--reset', ...TOBIKO])).code).toBe(0);
+  }, T);
+
   it('an agent parameter or an extra env var named like a secret: its values file is 0600 and the run says where the chart puts it (a ConfigMap, the Deployments), never its value; the pod checksum leaves it out', async () => {
     const DBPW = 'db-Pa55-k8s-7731', DBPW2 = 'db-Pa55-k8s-8842', AWSK = 'aws-Secret-k8s-K7MDENG';
     const values = (product: string, ns: string, rel: string) => join(bed.home, `.config/hd-setup/${product}/${ns}/${rel}/values.yaml`);
