@@ -8,7 +8,7 @@ import { latestGoodBackup } from '../util/fsx.js';
 import { shellQuote } from '../util/shell.js';
 import type { ContainerState } from '../plan/types.js';
 import { ownershipOf } from '../plan/containers.js';
-import { managedSelector } from '../plan/kubernetes.js';
+import { managedSelector, podSpecOf, secretsReadBy } from '../plan/kubernetes.js';
 import { QUADLET_DIR, quadletFacts } from '../render/unit.js';
 import { findProduct, PRODUCTS } from '../products/index.js';
 import { readBack } from '../products/readback.js';
@@ -342,6 +342,34 @@ export async function replicasNow(loc: Location, names: string[]): Promise<Recor
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The Secrets a revision of a release reads that are not in its namespace now and that it does not make
+ * itself (a Secret hd-setup deleted once the release no longer read it): a rollback to it would run pods
+ * that cannot start. Undefined when helm or kubectl cannot tell.
+ */
+export async function secretsMissingAt(loc: Location, revision: number): Promise<string[] | undefined> {
+  const ns = loc.namespace ?? 'default';
+  const ctx = loc.context ? ['--context', loc.context] : [];
+  const [m, have] = await Promise.all([
+    run(['helm', 'get', 'manifest', loc.release ?? '', '--revision', String(revision), '-n', ns, ...helmCtx(loc)], { timeoutMs: HELM_READ_TIMEOUT_MS }),
+    run(['kubectl', ...ctx, `--request-timeout=${REQUEST_TIMEOUT}`, 'get', 'secrets', '-n', ns, '-o', 'name'], { timeoutMs: KUBE_PROCESS_TIMEOUT_MS }),
+  ]);
+  if (m.exitCode !== 0 || have.exitCode !== 0) return undefined;
+  const made = new Set<string>();
+  const read = new Set<string>();
+  try {
+    loadAll(m.stdout, (doc) => {
+      const d = doc as { kind?: string; metadata?: { name?: string } } | null;
+      if (d?.kind === 'Secret' && d.metadata?.name) made.add(d.metadata.name);
+      else if (d?.kind) for (const n of secretsReadBy(podSpecOf(d))) read.add(n);
+    }, { schema: CORE_SCHEMA });
+  } catch {
+    return undefined;
+  }
+  const there = new Set(have.stdout.split('\n').filter(Boolean).map((l) => l.slice(l.indexOf('/') + 1)));
+  return [...read].filter((n) => !made.has(n) && !there.has(n));
 }
 
 /** The objects of a release as helm rendered them (helm get manifest): the names the chart really gave. */

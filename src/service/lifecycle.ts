@@ -18,7 +18,7 @@ import { UserError } from '../model/errors.js';
 import { withSecretRefs } from '../model/secret-refs.js';
 import { secretConfigKeys, secretFields } from '../products/secrets.js';
 import { detectHost, detectRuntime } from '../exec/detect.js';
-import { containerFacts, releaseObjects, releaseProblem, replicasNow, kindsPresent, type DetectedInstall } from '../exec/installed.js';
+import { containerFacts, releaseObjects, releaseProblem, replicasNow, kindsPresent, secretsMissingAt, type DetectedInstall } from '../exec/installed.js';
 import { findRecord, forget, markStopped, readRegistry, remember, recordOf, type KeptContainer } from '../exec/registry.js';
 import { allChecks } from '../exec/checks.js';
 import { isFailed, type CheckReport, type FailedCheck, type Summary } from '../exec/events.js';
@@ -408,6 +408,13 @@ export async function helmRollbackPlanFor(d: DetectedInstall): Promise<Plan> {
   // changed no chart values (a Secret alone, which helm does not keep).
   if (d.release && d.release.status === 'deployed' && d.release.revision <= 1) {
     throw new UserError([{ path: '', message: `cannot roll back: release ${d.release.name} has no revision before ${d.release.revision} (the runs since it changed no chart values; a token or secret alone is not kept by helm); to go back to an earlier secret, install with it again (hd-setup install … with the old one)` }], 1);
+  }
+  // A revision that reads a Secret no longer there (hd-setup deleted it once the release stopped reading it):
+  // its pods could not start. Refused before anything changes, with the way to get there.
+  const target = revision ?? (d.release ? d.release.revision - 1 : undefined);
+  const missing = d.release && target ? await secretsMissingAt(d.location, target) : undefined;
+  if (missing?.length) {
+    throw new UserError([{ path: '', message: `cannot roll back: revision ${target} of release ${d.release!.name} reads Secret ${missing.join(', ')}, which is no longer in namespace ${d.location.namespace} (hd-setup deletes a Secret its release stops reading); install again with the settings you want back (hd-setup install …), which applies the Secrets they need` }], 1);
   }
   return helmRollbackPlan(await targetOf(d), b ? { from: b, to: file } : undefined, revision, stoppedSince(d));
 }

@@ -89,6 +89,12 @@ describe('Secrets applied with kubectl', () => {
     expect(secret('fivetran', 'hd-agent-hd-setup-token')).toBeUndefined();
     expect(existsSync(copy)).toBe(false);
     expect(inline.stderr + inline.stdout).not.toContain(TOKEN);
+    // a rollback to the revision that read that Secret is refused before anything changes (it rolled back to pods that could not start)
+    const revisions = (await bed.helm('history', 'hd-agent', '-n', 'fivetran', '-o', 'json')).stdout;
+    const back0 = await bed.hd(['rollback', '--yes', '--set', 'product=fivetran']);
+    expect(back0.code, back0.stderr).toBe(1);
+    expect(back0.stderr).toMatch(/^error: cannot roll back: revision \d+ of release hd-agent reads Secret hd-agent-hd-setup-token, which is no longer in namespace fivetran \(hd-setup deletes a Secret its release stops reading\); install again with the settings you want back \(hd-setup install …\), which applies the Secrets they need\n$/);
+    expect((await bed.helm('history', 'hd-agent', '-n', 'fivetran', '-o', 'json')).stdout).toBe(revisions);
     const again = await bed.hd(['install', '--yes', ...FIVETRAN, '--set', 'fivetran.kubernetes.tokenDelivery=inline'], { FIVETRAN_TOKEN: TOKEN });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toMatch(/Changed: nothing/);
