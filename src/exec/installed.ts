@@ -345,31 +345,39 @@ export async function replicasNow(loc: Location, names: string[]): Promise<Recor
 }
 
 /**
- * The Secrets a revision of a release reads that are not in its namespace now and that it does not make
- * itself (a Secret hd-setup deleted once the release no longer read it): a rollback to it would run pods
- * that cannot start. Undefined when helm or kubectl cannot tell.
+ * The Secrets a revision of a release reads that are not in its namespace now, that it does not make itself,
+ * and that the revision running now (`current`) does not read either (a Secret hd-setup deleted once the
+ * release no longer read it; not one missing for both, such as an ExternalSecret's target not filled yet):
+ * a rollback to it would run pods that cannot start. Undefined when helm or kubectl cannot tell.
  */
-export async function secretsMissingAt(loc: Location, revision: number): Promise<string[] | undefined> {
+export async function secretsMissingAt(loc: Location, revision: number, current: number): Promise<string[] | undefined> {
   const ns = loc.namespace ?? 'default';
   const ctx = loc.context ? ['--context', loc.context] : [];
-  const [m, have] = await Promise.all([
-    run(['helm', 'get', 'manifest', loc.release ?? '', '--revision', String(revision), '-n', ns, ...helmCtx(loc)], { timeoutMs: HELM_READ_TIMEOUT_MS }),
+  const manifest = (r: number) => run(['helm', 'get', 'manifest', loc.release ?? '', '--revision', String(r), '-n', ns, ...helmCtx(loc)], { timeoutMs: HELM_READ_TIMEOUT_MS });
+  const [m, now, have] = await Promise.all([
+    manifest(revision),
+    manifest(current),
     run(['kubectl', ...ctx, `--request-timeout=${REQUEST_TIMEOUT}`, 'get', 'secrets', '-n', ns, '-o', 'name'], { timeoutMs: KUBE_PROCESS_TIMEOUT_MS }),
   ]);
-  if (m.exitCode !== 0 || have.exitCode !== 0) return undefined;
-  const made = new Set<string>();
-  const read = new Set<string>();
-  try {
-    loadAll(m.stdout, (doc) => {
+  if (m.exitCode !== 0 || now.exitCode !== 0 || have.exitCode !== 0) return undefined;
+  const secretsOf = (text: string) => {
+    const made = new Set<string>();
+    const read = new Set<string>();
+    loadAll(text, (doc) => {
       const d = doc as { kind?: string; metadata?: { name?: string } } | null;
       if (d?.kind === 'Secret' && d.metadata?.name) made.add(d.metadata.name);
       else if (d?.kind) for (const n of secretsReadBy(podSpecOf(d))) read.add(n);
     }, { schema: CORE_SCHEMA });
+    return { made, read };
+  };
+  let target: ReturnType<typeof secretsOf>, running: ReturnType<typeof secretsOf>;
+  try {
+    [target, running] = [secretsOf(m.stdout), secretsOf(now.stdout)];
   } catch {
     return undefined;
   }
   const there = new Set(have.stdout.split('\n').filter(Boolean).map((l) => l.slice(l.indexOf('/') + 1)));
-  return [...read].filter((n) => !made.has(n) && !there.has(n));
+  return [...target.read].filter((n) => !target.made.has(n) && !there.has(n) && !running.read.has(n));
 }
 
 /** The objects of a release as helm rendered them (helm get manifest): the names the chart really gave. */

@@ -412,7 +412,7 @@ export async function helmRollbackPlanFor(d: DetectedInstall): Promise<Plan> {
   // A revision that reads a Secret no longer there (hd-setup deleted it once the release stopped reading it):
   // its pods could not start. Refused before anything changes, with the way to get there.
   const target = revision ?? (d.release ? d.release.revision - 1 : undefined);
-  const missing = d.release && target ? await secretsMissingAt(d.location, target) : undefined;
+  const missing = d.release && target ? await secretsMissingAt(d.location, target, d.release.revision) : undefined;
   if (missing?.length) {
     throw new UserError([{ path: '', message: `cannot roll back: revision ${target} of release ${d.release!.name} reads Secret ${missing.join(', ')}, which is no longer in namespace ${d.location.namespace} (hd-setup deletes a Secret its release stops reading); install again with the settings you want back (hd-setup install …), which applies the Secrets they need` }], 1);
   }
