@@ -145,13 +145,19 @@ describe('a bare re-run after a --set keeps the setting or refuses, naming the -
     expect(env).toContain('\nPLAIN_VAR=env:AWS_SECRET_ACCESS_KEY\n');
     expect(edited.stderr).toContain('Keeping the stored secret: tobiko.docker.extraEnv.2.value\n');
     for (const out of [edited.stderr, cli(['export-preset'], { env: s.env }).stdout]) expect(out).not.toContain(KEY);
-    // a name that says secret with a flag or a number for its value is a setting (masking "true" broke every --json)
-    const flag = cli(['install', '--preset', 'tobiko-docker', '--dry-run', '--json', '--reset', ...rootFlags, '--set', 'tobiko.docker.extraEnv=[{name: USE_SECRETS_MANAGER, value: "true"}, {name: TOKEN_TTL, value: "3600"}]'], { env: s.env });
+    // a name that says secret with a flag for its value is a setting (masking "true" broke every --json); a number may be a password
+    const list = 'tobiko.docker.extraEnv=[{name: USE_SECRETS_MANAGER, value: "true"}, {name: DB_PASSWORD, value: "env:DBPW"}]';
+    const flag = cli(['install', '--preset', 'tobiko-docker', '--dry-run', '--json', '--reset', ...rootFlags, '--set', list], { env: { ...s.env, DBPW: '98765432' } });
     expect(flag.code, flag.stderr).toBe(0);
     expect(JSON.parse(flag.stdout).dryRun).toBe(true);
-    const text = cli(['install', '--preset', 'tobiko-docker', '--dry-run', '--reset', ...rootFlags, '--set', 'tobiko.docker.extraEnv=[{name: USE_SECRETS_MANAGER, value: "true"}, {name: TOKEN_TTL, value: "3600"}]'], { env: s.env });
+    const text = cli(['install', '--preset', 'tobiko-docker', '--dry-run', '--reset', ...rootFlags, '--set', list], { env: { ...s.env, DBPW: '98765432' } });
     expect(text.stdout).toContain('+USE_SECRETS_MANAGER=true\n');
-    expect(text.stdout).toContain('+TOKEN_TTL=3600\n');
+    expect(text.stdout).toContain('+DB_PASSWORD=********\n');
+    expect(text.stdout + text.stderr + flag.stdout + flag.stderr).not.toContain('98765432');
+    // the mask copied back (the wizard shows the install's secrets masked) is no secret: refused, exit 2
+    const masked = cli(['install', '--preset', 'tobiko-docker', '--dry-run', '--reset', ...rootFlags, '--set', 'tobiko.docker.extraEnv=[{name: AWS_SECRET_ACCESS_KEY, value: "********"}]'], { env: s.env });
+    expect(masked.code).toBe(2);
+    expect(masked.stderr).toMatch(/^error: tobiko\.docker\.extraEnv\[0\]\.value: is "\*{8}", the mask hd-setup prints in place of a secret; give the secret itself, as env:NAME or file:PATH\n/m);
     s.server.close();
   });
   // A setting the preset itself names, given otherwise with --set: a bare re-run would put back the preset's value.

@@ -79,8 +79,6 @@ export interface DetectedInstall {
    * It counts as uninstalled, except that `uninstall` still deletes what is left.
    */
   unfinished?: true;
-  /** With `unfinished`: the record says an install started (and stopped before helm made the release). */
-  installStopped?: true;
   release?: ReleaseInfo;
   /** Human-readable: the install dir, or the release and namespace. */
   where: string;
@@ -182,7 +180,7 @@ export function containerFacts(c: { image: string; labels: Record<string, string
 }
 
 /** What is at a location: the artifacts decode reads, or undefined when nothing is installed there. */
-export async function gather(loc: Location, o: GatherOptions): Promise<{ artifacts: Artifacts; containers: ContainerState[]; foreign: ContainerState[]; uninstalled?: boolean; unfinished?: true; installStopped?: true; release?: ReleaseInfo } | undefined> {
+export async function gather(loc: Location, o: GatherOptions): Promise<{ artifacts: Artifacts; containers: ContainerState[]; foreign: ContainerState[]; uninstalled?: boolean; unfinished?: true; release?: ReleaseInfo } | undefined> {
   const product = findProduct(loc.product);
   if (!product) return undefined;
   if (loc.runtime === 'kubernetes') {
@@ -212,7 +210,7 @@ export async function gather(loc: Location, o: GatherOptions): Promise<{ artifac
     // local copies), or helm uninstall ran by hand. Found with its values, so that `uninstall` ends the job.
     if (!release) {
       const left = rec && rec.state !== 'uninstalled' && o.unreachable !== 'absent' ? kept() : undefined;
-      return left ? { ...left, unfinished: true as const, ...(rec?.state === 'started' ? { installStopped: true as const } : {}) } : undefined;
+      return left ? { ...left, unfinished: true as const } : undefined;
     }
     const vals = await run(['helm', 'get', 'values', loc.release ?? '', '-n', release.namespace, '-o', 'json', ...helmCtx(loc)], { timeoutMs: HELM_READ_TIMEOUT_MS });
     let values: Record<string, unknown> = {};
@@ -294,7 +292,7 @@ export async function detectAt(loc: Location, o: GatherOptions): Promise<Detecte
     }
     back = { preset: back.preset, secretPaths: [] };
   }
-  return { product, location: loc, preset: back.preset, secretPaths: back.secretPaths, containers: g.containers, foreign: g.foreign, ...(g.uninstalled ? { uninstalled: true } : {}), ...(g.unfinished ? { unfinished: true, ...(g.installStopped ? { installStopped: true } : {}) } : {}), ...(g.release ? { release: g.release } : {}), where: describeLocation(loc) };
+  return { product, location: loc, preset: back.preset, secretPaths: back.secretPaths, containers: g.containers, foreign: g.foreign, ...(g.uninstalled ? { uninstalled: true } : {}), ...(g.unfinished ? { unfinished: true } : {}), ...(g.release ? { release: g.release } : {}), where: describeLocation(loc) };
 }
 
 /** Where installs live when nobody recorded them: each product's default place, on each container runtime. */

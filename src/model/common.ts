@@ -19,6 +19,7 @@ import {
 import { LIMITS } from './limits.js';
 import { readingLeniently, registerSecret, registerUrlCredentials, resolveRef } from './refs.js';
 import { isStored } from './stored.js';
+import { MASK as SECRET_MASK } from '../util/redact.js';
 
 /**
  * A secret field: literal, env:NAME or file:PATH. Parses to the resolved value and registers it for masking.
@@ -164,11 +165,11 @@ export function namedLikeSecret(name: string): boolean {
 }
 
 /**
- * A value a setting named like a secret may hold as one: not a flag or a number (USE_SECRETS_MANAGER=true,
- * TOKEN_TTL=3600 are settings, and masking "true" everywhere would break every --json).
+ * A value a setting named like a secret may hold as one: not a flag (USE_SECRETS_MANAGER=true is a setting,
+ * and masking "true" everywhere would break every --json). A number may be a password (DB_PASSWORD=98765432).
  */
 export function couldBeSecret(v: unknown): v is string {
-  return typeof v === 'string' && v.trim() !== '' && !/^(true|false|yes|no|on|off|[0-9]+(\.[0-9]+)?)$/i.test(v.trim());
+  return typeof v === 'string' && v.trim() !== '' && !/^(true|false|yes|no|on|off)$/i.test(v.trim());
 }
 
 /**
@@ -183,6 +184,11 @@ export function secretByName(name: string, raw: string, at: string, ctx: z.Refin
     ctx.addIssue({ code: 'custom', message: r.message, path });
     return raw;
   }
+  // the mask hd-setup prints for a secret (the wizard shows the install's so), copied back as if it were one
+  if (r.value.trim() === SECRET_MASK) {
+    ctx.addIssue({ code: 'custom', message: `is "${SECRET_MASK}", the mask hd-setup prints in place of a secret; give the secret itself, as env:NAME or file:PATH`, path });
+    return raw;
+  }
   if (couldBeSecret(r.value)) registerSecret(r.value, at);
   return r.value;
 }
@@ -193,7 +199,7 @@ export const extraEnv = z
     z
       .strictObject({
         name: envVarName.meta({ description: 'Variable name.' }),
-        value: z.string().meta({ description: 'Its value. A name with password, secret or token in it (AWS_SECRET_ACCESS_KEY) makes it a secret (unless it is true/false or a number): a literal, env:NAME or file:PATH, masked in all output and exported as env:<its name>. Any other is shown and exported as is.' }),
+        value: z.string().meta({ description: 'Its value. A name with password, secret or token in it (AWS_SECRET_ACCESS_KEY) makes it a secret (unless it is true/false, yes/no or on/off): a literal, env:NAME or file:PATH, masked in all output and exported as env:<its name>. Any other is shown and exported as is.' }),
       })
       .transform((e, ctx) => ({ name: e.name, value: secretByName(e.name, e.value, `env ${e.name}`, ctx, ['value']) })),
   )

@@ -343,13 +343,25 @@ export function kubernetesPlan(s: KubernetesPlanSpec): Plan {
     });
   }
   const kc = kubectl(k.context).join(' ');
-  const left = (s.state.kubernetes?.secrets ?? []).filter((n) => !inUse.has(n) && elsewhere?.includes(n));
+  // left, with the way to delete it: one another workload reads, or all of them when those cannot be listed
+  const notOwned = (s.state.kubernetes?.secrets ?? []).filter((n) => !inUse.has(n) && !s.state.kubernetes?.liveSecrets?.[n]?.owned);
+  const left = notOwned.filter((n) => elsewhere?.includes(n));
+  const unknown = elsewhere === undefined ? notOwned : [];
+  const staleLeft = stale.filter((x) => !inUse.has(x.name) && (elsewhere === undefined || elsewhere.includes(x.name)));
   return {
     product: s.product,
     runtime: 'kubernetes',
     steps,
     files,
-    ...(left.length ? { warnings: left.map((n) => `Secret ${n} is no longer used by release ${k.release}, but another workload in namespace ${k.namespace} reads it: it is left there (delete it when nothing needs it: ${kc} delete secret ${n} -n ${k.namespace})`) } : {}),
+    ...(left.length + unknown.length + staleLeft.length
+      ? {
+          warnings: [
+            ...left.map((n) => `Secret ${n} is no longer used by release ${k.release}, but another workload in namespace ${k.namespace} reads it: it is left there (delete it when nothing needs it: ${kc} delete secret ${n} -n ${k.namespace})`),
+            ...unknown.map((n) => `Secret ${n} is no longer used by release ${k.release}; it is left there, as what the other workloads of namespace ${k.namespace} read cannot be listed (delete it when nothing needs it: ${kc} delete secret ${n} -n ${k.namespace})`),
+            ...staleLeft.map((o) => `${o.kind} ${o.name} is no longer used by release ${k.release}; it is left there, with the Secret it fills, as ${elsewhere === undefined ? `what the other workloads of namespace ${k.namespace} read cannot be listed` : 'another workload reads that Secret'} (delete it when nothing needs it: ${kc} delete ${o.kind} ${o.name} -n ${k.namespace})`),
+          ],
+        }
+      : {}),
     nextSteps: [
       `Status:  hd-setup status   (or: helm status ${k.release} -n ${k.namespace})`,
       `Pods:    ${kc} get pods -n ${k.namespace} -l ${selector}`,

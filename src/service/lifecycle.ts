@@ -231,17 +231,14 @@ export function keptConfigNote(d: DetectedInstall, choosing = ''): string {
 
 /** That it is not installed, and where its config is kept. */
 const keptState = (d: DetectedInstall) =>
-  d.installStopped
-    ? `not installed: an install stopped before it made release ${d.location.release}, and what it applied beside it (its Secrets) may be left`
-    : d.unfinished
-      ? `not installed: release ${d.location.release} is gone, and what hd-setup applied beside it may be left (an uninstall that stopped, or helm uninstall by hand)`
-      : `not installed: it was uninstalled and ${keptWhere(d)}`;
+  d.unfinished
+    ? `not installed: release ${d.location.release} is not there, and what hd-setup applied beside it may be left (a run that stopped, or helm uninstall by hand)`
+    : `not installed: it was uninstalled and ${keptWhere(d)}`;
 
 /** The commands that install a kept config again, or delete it. */
 function keptCommands(d: DetectedInstall, choosing: string): string {
   const at = choosing ? ` ${choosing}` : '';
-  if (d.installStopped) return `install it again to finish it (hd-setup install${at} …), or delete what is left (hd-setup uninstall${at})`;
-  if (d.unfinished) return `to delete it: hd-setup uninstall${at}`;
+  if (d.unfinished) return `install it again (hd-setup install${at} …), or delete what is left (hd-setup uninstall${at})`;
   const root = findRecord(findContext().home, d.location)?.allowRoot ? ' --allow-root' : '';
   const needs = secretsToGive(d);
   const give = needs.length ? `, with ${needs.join(' and ')} exported (its Secrets went with the release)` : '';

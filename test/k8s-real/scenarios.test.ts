@@ -310,7 +310,7 @@ describe('External Secrets', () => {
       // and a Secret of hd-setup's for this release (as one a failed Secrets delete would leave)
       bed.api.seed({ apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: { name: 'left-token', namespace: 'tobiko', labels: { 'app.kubernetes.io/managed-by': 'hd-setup', 'app.kubernetes.io/instance': 'executors' } }, data: { t: Buffer.from('x').toString('base64') } });
       const status = await bed.hd(['status', '--set', 'product=tobiko']);
-      expect(status.stdout).toContain('  not installed: release executors is gone, and what hd-setup applied beside it may be left (an uninstall that stopped, or helm uninstall by hand); to delete it: hd-setup uninstall\n');
+      expect(status.stdout).toContain('  not installed: release executors is not there, and what hd-setup applied beside it may be left (a run that stopped, or helm uninstall by hand); install it again (hd-setup install …), or delete what is left (hd-setup uninstall)\n');
       const again = await bed.hd(['uninstall', '--yes', '--set', 'product=tobiko']);
       expect(again.code, again.stderr).toBe(0);
       expect(again.stderr).not.toContain('helm uninstall executors');
@@ -324,7 +324,7 @@ describe('External Secrets', () => {
   );
 
   it(
-    'a release removed with helm uninstall by hand: uninstall deletes its Secrets and their local 0600 copies (the copy holding the client secret stayed); a first install stopped before helm is told apart',
+    'a release removed with helm uninstall by hand: uninstall deletes its Secrets and their local 0600 copies (the copy holding the client secret stayed); a first install stopped before helm is found the same way, with both ways on',
     async () => {
       const bed = await startBed({}, SECRET_ENV);
       beds.push(bed);
@@ -344,7 +344,7 @@ describe('External Secrets', () => {
       expect((await bed.hd(['install', '--yes', '--skip-check', 'rbac', ...TOBIKO])).code).toBe(1);
       bed.api.scenario.forbidden = [];
       const status = await bed.hd(['status', '--set', 'product=tobiko']);
-      expect(status.stdout).toContain('not installed: an install stopped before it made release executors, and what it applied beside it (its Secrets) may be left; install it again to finish it (hd-setup install …), or delete what is left (hd-setup uninstall)');
+      expect(status.stdout).toContain('not installed: release executors is not there, and what hd-setup applied beside it may be left (a run that stopped, or helm uninstall by hand); install it again (hd-setup install …), or delete what is left (hd-setup uninstall)');
     },
     T,
   );

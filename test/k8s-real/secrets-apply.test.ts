@@ -167,6 +167,13 @@ describe('Secrets applied with kubectl', () => {
     expect(renamed.stderr).toContain('Secret executors-secrets is no longer used by release executors, but another workload in namespace tobiko reads it: it is left there (delete it when nothing needs it: kubectl delete secret executors-secrets -n tobiko)');
     expect(secret('tobiko', 'executors-secrets')).toBeDefined();
     expect((await bed.kubectl('delete', 'deployment', 'other-apply', '-n', 'tobiko')).code).toBe(0);
+    // what the other workloads read cannot be listed: nothing is deleted, and the run says what it left
+    bed.api.scenario.forbidden = ['list cronjobs'];
+    const unknown = await bed.hd(['install', '--yes', ...TOBIKO, '--set', 'tobiko.secrets.name=executors-creds']);
+    bed.api.scenario.forbidden = [];
+    expect(unknown.code, unknown.stderr).toBe(0);
+    expect(unknown.stderr).toContain('Secret executors-secrets is no longer used by release executors; it is left there, as what the other workloads of namespace tobiko read cannot be listed (delete it when nothing needs it: kubectl delete secret executors-secrets -n tobiko)');
+    expect(secret('tobiko', 'executors-secrets')).toBeDefined();
     const again = await bed.hd(['install', '--yes', ...TOBIKO, '--set', 'tobiko.secrets.name=executors-creds']);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toContain('Delete Secret executors-secrets: no longer used (the executors read Secret executors-creds)');
