@@ -3,7 +3,7 @@ import { posix } from 'node:path';
 import type * as z from 'zod';
 import type { BaseModel, Location, Runtime } from '../../model/base.js';
 import { isNotGiven, isStored } from '../../model/stored.js';
-import { couldBeSecret, namedLikeSecret } from '../../model/common.js';
+import { couldBeSecret, namedLikeSecret } from '../../model/secret-names.js';
 import { expandTilde } from '../../util/paths.js';
 import { obj, str, type KubeSpec, type ProductModule } from '../types.js';
 import { decodeFivetran } from './decode.js';

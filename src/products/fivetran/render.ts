@@ -5,7 +5,7 @@ import { HD_SETUP_VALUES_KEY, valuesFile } from '../../render/values.js';
 import type { RenderEnv, RenderedFile } from '../../render/types.js';
 import { toYaml } from '../../render/yaml.js';
 import { isStored } from '../../model/stored.js';
-import { couldBeSecret, namedLikeSecret } from '../../model/common.js';
+import { couldBeSecret, namedLikeSecret } from '../../model/secret-names.js';
 import { containerServiceUnit } from '../../render/unit.js';
 import { maskUrlCredentials } from '../../util/url-userinfo.js';
 import { canonical } from '../../util/canonical.js';

@@ -1,6 +1,6 @@
 // SQLMesh engines Tobiko Cloud executes on, with the connection params each one needs.
 // `oneOf` lists alternatives where at least one must be present (authentication methods).
-import { namedLikeSecret } from '../../model/common.js';
+import { namedLikeSecret } from '../../model/secret-names.js';
 
 export interface EngineSpec {
   label: string;

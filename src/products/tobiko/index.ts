@@ -7,7 +7,7 @@ import { expandTilde } from '../../util/paths.js';
 import { obj, str, type ProductModule } from '../types.js';
 import { decodeTobiko } from './decode.js';
 import { isSecretParam } from './engines.js';
-import { couldBeSecret, namedLikeSecret } from '../../model/common.js';
+import { couldBeSecret, namedLikeSecret } from '../../model/secret-names.js';
 import { planTobikoContainers, planTobikoKubernetes, tobikoContainerSpecs, tobikoDeployments, tobikoLogs, tobikoSelector } from './plan.js';
 import { gatewayEnvKey, renderTobiko, TOBIKO_CONTAINERS, TOBIKO_ENV_FILE, TOBIKO_UNIT, tobikoOf, tobikoSecretName } from './render.js';
 import { checkTobikoForRuntime, effectiveStrategy, tobikoSchema } from './schema.js';
