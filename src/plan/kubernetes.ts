@@ -31,13 +31,15 @@ export function managedSelector(release: string): string {
   return `app.kubernetes.io/managed-by=hd-setup,app.kubernetes.io/instance=${release}`;
 }
 
+/** A value as an object to read fields of: anything else reads as empty. */
+const o = (v: unknown): Record<string, any> => (v && typeof v === 'object' ? (v as Record<string, any>) : {});
+
 /**
  * The Secrets a pod spec reads: env and envFrom, volumes (projected too) and image pull secrets. For a pod
  * (`spec`), a workload (`spec.template.spec`, `spec.jobTemplate.spec.template.spec`) alike: give the pod spec.
  */
 export function secretsReadBy(pod: unknown): string[] {
   const out = new Set<string>();
-  const o = (v: unknown): Record<string, any> => (v && typeof v === 'object' ? (v as Record<string, any>) : {});
   const add = (v: unknown) => typeof v === 'string' && v && out.add(v);
   const spec = o(pod);
   for (const c of [...(Array.isArray(spec.containers) ? spec.containers : []), ...(Array.isArray(spec.initContainers) ? spec.initContainers : [])]) {
@@ -54,7 +56,6 @@ export function secretsReadBy(pod: unknown): string[] {
 
 /** The pod spec of a workload or a pod (Deployment, StatefulSet, DaemonSet, Job, CronJob, Pod). */
 export function podSpecOf(obj: unknown): unknown {
-  const o = (v: unknown): Record<string, any> => (v && typeof v === 'object' ? (v as Record<string, any>) : {});
   const x = o(obj);
   if (x.kind === 'Pod' || Array.isArray(o(x.spec).containers)) return x.spec;
   if (x.kind === 'CronJob') return o(o(o(o(x.spec).jobTemplate).spec).template).spec;
@@ -247,11 +248,17 @@ export function kubernetesPlan(s: KubernetesPlanSpec): Plan {
     return m ? [`${m.kind.toLowerCase()}/${m.name}`] : [];
   }));
   const stale = Object.entries(s.state.kubernetes?.managed ?? {}).flatMap(([kind, names]) => names.filter((n) => !applying.has(`${kind}/${n}`)).map((name) => ({ kind, name })));
-  for (const o of stale.filter((x) => inUse.has(x.name))) {
+  // What the release no longer uses is deleted, unless another workload of the namespace reads it, or what
+  // those read cannot be listed (elsewhere undefined): then it is left, with a warning. A Secret a controller
+  // owns (an ExternalSecret's target) is left to its owner.
+  const elsewhere = s.state.kubernetes?.readElsewhere;
+  const deletable = (name: string) => !inUse.has(name) && elsewhere !== undefined && !elsewhere.includes(name);
+  const notOwned = (s.state.kubernetes?.secrets ?? []).filter((n) => !inUse.has(n) && !s.state.kubernetes?.liveSecrets?.[n]?.owned);
+  for (const r of stale.filter((x) => inUse.has(x.name))) {
     steps.push({
-      id: `retire-${o.kind}-${o.name}`,
-      title: `Delete ${o.kind} ${o.name}, keeping Secret ${o.name} it filled (${s.secretsInUse.why})`,
-      actions: [{ kind: 'exec', argv: kubectl(k.context, 'delete', o.kind, o.name, '-n', k.namespace, '--cascade=orphan', '--ignore-not-found'), timeoutMs: KUBECTL_MS }],
+      id: `retire-${r.kind}-${r.name}`,
+      title: `Delete ${r.kind} ${r.name}, keeping Secret ${r.name} it filled (${s.secretsInUse.why})`,
+      actions: [{ kind: 'exec', argv: kubectl(k.context, 'delete', r.kind, r.name, '-n', k.namespace, '--cascade=orphan', '--ignore-not-found'), timeoutMs: KUBECTL_MS }],
     });
   }
   for (const [rel, id, title, label] of s.manifests) {
@@ -320,17 +327,14 @@ export function kubernetesPlan(s: KubernetesPlanSpec): Plan {
   if (release && release.status === 'deployed' && changed) steps.push(rolloutStep({ release: k.release, namespace: k.namespace, selector, since: release.revision, timeout: k.timeout, timeoutSetting: s.timeoutSetting, ...(k.context ? { context: k.context } : {}) }));
   // Last: the pods run without it by then (a failed step before it stops the run, and it stays).
   const stateDir = values ? posix.dirname(values.dest) : undefined;
-  // (one whose Secret another workload reads is left, with that Secret)
-  for (const o of stale.filter((x) => !inUse.has(x.name) && s.state.kubernetes?.readElsewhere !== undefined && !s.state.kubernetes.readElsewhere.includes(x.name))) {
+  for (const r of stale.filter((x) => deletable(x.name))) {
     steps.push({
-      id: `retire-${o.kind}-${o.name}`,
-      title: `Delete ${o.kind} ${o.name}: no longer used (${s.secretsInUse.why})`,
-      actions: [{ kind: 'exec', argv: kubectl(k.context, 'delete', o.kind, o.name, '-n', k.namespace, '--ignore-not-found'), timeoutMs: KUBECTL_MS }],
+      id: `retire-${r.kind}-${r.name}`,
+      title: `Delete ${r.kind} ${r.name}: no longer used (${s.secretsInUse.why})`,
+      actions: [{ kind: 'exec', argv: kubectl(k.context, 'delete', r.kind, r.name, '-n', k.namespace, '--ignore-not-found'), timeoutMs: KUBECTL_MS }],
     });
   }
-  // (what other workloads read unknown: nothing is deleted)
-  const elsewhere = s.state.kubernetes?.readElsewhere;
-  const unused = elsewhere ? (s.state.kubernetes?.secrets ?? []).filter((n) => !inUse.has(n) && !s.state.kubernetes?.liveSecrets?.[n]?.owned && !elsewhere.includes(n)) : [];
+  const unused = notOwned.filter(deletable);
   if (unused.length) {
     // the local copies of Secret manifests not rendered now, unless a Secret of hd-setup's is still in use
     // (one kept as it is, a stored secret: its manifest is not rendered, and its copy is that Secret's)
@@ -344,10 +348,9 @@ export function kubernetesPlan(s: KubernetesPlanSpec): Plan {
   }
   const kc = kubectl(k.context).join(' ');
   // left, with the way to delete it: one another workload reads, or all of them when those cannot be listed
-  const notOwned = (s.state.kubernetes?.secrets ?? []).filter((n) => !inUse.has(n) && !s.state.kubernetes?.liveSecrets?.[n]?.owned);
   const left = notOwned.filter((n) => elsewhere?.includes(n));
   const unknown = elsewhere === undefined ? notOwned : [];
-  const staleLeft = stale.filter((x) => !inUse.has(x.name) && (elsewhere === undefined || elsewhere.includes(x.name)));
+  const staleLeft = stale.filter((x) => !inUse.has(x.name) && !deletable(x.name));
   return {
     product: s.product,
     runtime: 'kubernetes',
