@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { windowStart } from '../src/ui/wiz/Choice.js';
 import { unreachableCause } from '../src/exec/kube-reach.js';
+import { pullName } from '../src/plan/containers.js';
 
 describe('the option list window', () => {
   it('keeps the cursor centred when it can, and stops at the ends', () => {
@@ -10,6 +11,16 @@ describe('the option list window', () => {
     expect(windowStart(12, 30, 10)).toBe(7); // 12 - 5: the cursor in the middle row
     expect(windowStart(15, 30, 6)).toBe(12);
     expect(windowStart(29, 30, 10)).toBe(20); // the last page
+  });
+});
+
+describe('the name an image is pulled by', () => {
+  it('on podman, docker.io for a name without a registry; any other name, and every name on docker, as given', () => {
+    expect(pullName('podman', 'tobikodata/tcloud:latest')).toBe('docker.io/tobikodata/tcloud:latest');
+    expect(pullName('podman', 'busybox')).toBe('docker.io/busybox');
+    expect(pullName('podman', 'org/app@sha256:' + 'a'.repeat(64))).toBe('docker.io/org/app@sha256:' + 'a'.repeat(64));
+    for (const given of ['docker.io/tobikodata/tcloud:latest', 'us-docker.pkg.dev/p/r/ldp-agent:production', 'registry:5000/app:1', 'localhost/hd-agent-test:latest', '127.0.0.1:9/app:latest', '[::1]:5000/app']) expect(pullName('podman', given)).toBe(given);
+    expect(pullName('docker', 'tobikodata/tcloud:latest')).toBe('tobikodata/tcloud:latest');
   });
 });
 

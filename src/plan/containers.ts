@@ -143,18 +143,35 @@ export function containerUpToDate(spec: ContainerSpec, state: InstalledState): b
  * stopped: then started as it is), a re-run pulls nothing: the image is pulled when a container is
  * (re)created. (A stopped agent's re-run pulled, for nothing, and failed offline.)
  */
-export function imageStep(bin: string, image: string, policy: 'always' | 'missing' | 'never', state: InstalledState, pullSetting: string, upToDate = false): Step {
+export function imageStep(runtime: 'docker' | 'podman', bin: string, image: string, policy: 'always' | 'missing' | 'never', state: InstalledState, pullSetting: string, upToDate = false): Step {
   const present = state.images.includes(image);
-  const base = { id: 'image', title: `Pull image ${image}` };
+  const pulled = pullName(runtime, image);
+  const base = { id: 'image', title: `Pull image ${pulled}` };
   if (upToDate && present) return { ...base, actions: [], skip: 'its containers are there with this image and configuration (a pull would change nothing)' };
   if (policy === 'never' || (policy === 'missing' && present)) {
     return { ...base, actions: [], skip: present ? `present locally; pull policy ${policy}` : 'pull policy is never' };
   }
   return {
     ...base,
-    actions: [{ kind: 'exec', argv: [bin, 'pull', image], timeoutMs: 15 * 60_000 }],
+    actions: [{ kind: 'exec', argv: [bin, 'pull', pulled], timeoutMs: 15 * 60_000 }],
     fix: `check registry access from this host (proxy: HTTPS_PROXY for the ${posix.basename(bin)} daemon), or load the image yourself and use --set ${pullSetting}=never`,
   };
+}
+
+/**
+ * The name a pull asks the runtime for. An image named without a registry (tobikodata/tcloud:latest) is
+ * docker.io's to docker; podman looks it up in its unqualified-search registries instead, and refuses when
+ * there are none (a rootless podman 4.3 on Debian: "short-name … did not resolve to an alias") or when it
+ * would have to ask which one (several, and no terminal). hd-setup gives the name docker's meaning on both.
+ * The container is still run, and labelled, by the name as given: podman finds the image pulled so, as the
+ * docker.io one, locally.
+ */
+export function pullName(runtime: 'docker' | 'podman', image: string): string {
+  if (runtime !== 'podman') return image;
+  const slash = image.indexOf('/');
+  const first = slash < 0 ? '' : image.slice(0, slash);
+  const hasRegistry = first.includes('.') || first.includes(':') || first === 'localhost';
+  return hasRegistry ? image : `docker.io/${image}`;
 }
 
 /** Create, recreate, start, or leave alone: a container whose config hash matches is not recreated. */

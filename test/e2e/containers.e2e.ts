@@ -6,6 +6,7 @@ import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, readdirSyn
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ROOT, readState } from './state.js';
+import { serveImage } from './registry.js';
 
 const TOKEN_SECRET = 'E2eS3cretTok3nPart';
 const TOKEN = Buffer.from(`clever_tiger:${TOKEN_SECRET}`).toString('base64');
@@ -142,8 +143,8 @@ function hd(rt: Runtime, args: string[], env: Record<string, string> = {}) {
 }
 
 /** Run the CLI while scanning every process's command line for a secret. */
-async function hdScanned(rt: Runtime, args: string[]) {
-  const a = argvFor(rt, args);
+async function hdScanned(rt: Runtime, args: string[], env: Record<string, string> = {}) {
+  const a = argvFor(rt, args, env);
   const child = spawn(a.cmd, a.argv, { env: a.env, cwd: '/', stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -414,6 +415,54 @@ for (const rt of runtimes) {
       '--set',
       `tobiko.gateways.warehouse.password=file:${files.db}`,
     ];
+    // No registry can be reached here: a registry in this process serves the test image as docker.io's
+    // tobikodata/tcloud, named as docker.io's mirror in a registries.conf with no unqualified-search registry
+    // (as on Debian's rootless podman 4.3, where the default image's short name could not be pulled).
+    it.runIf(rt.bin === 'podman')('the default Tobiko image, a name without a registry, is pulled as docker.io\'s (podman refuses the short name without unqualified-search registries); a re-run pulls nothing and changes nothing', async () => {
+      const work = mkdtempSync(join(tmpdir(), 'hd-e2e-registry-'));
+      chmodSync(work, 0o755);
+      if (rt.user !== 'root') chownSync(work, uid, uid);
+      const pulled = 'docker.io/tobikodata/tcloud:latest';
+      const drop = () => rtCmd(rt, ['rmi', pulled]);
+      drop();
+      rtCmd(rt, ['push', rt.tcloudImage, `dir:${join(work, 'image')}`]);
+      expect(existsSync(join(work, 'image/manifest.json')), 'the test image pushed to a directory').toBe(true);
+      const registry = await serveImage(join(work, 'image'), 'tobikodata/tcloud', 'hd-setup-e2e-mirror');
+      const conf = join(work, 'registries.conf');
+      writeFileSync(conf, `[[registry]]\nprefix = "docker.io"\nlocation = "docker.io"\n[[registry.mirror]]\nlocation = "${registry.address}"\ninsecure = true\n`, { mode: 0o644 });
+      const env = { CONTAINERS_REGISTRIES_CONF: conf };
+      // the Tobiko install of the test above, with the default image and pull policy (always)
+      const ours = (a: string | undefined) => /^tobiko\.docker\.(image|pullPolicy)=/.test(a ?? '');
+      const args = tobikoArgs.filter((a, i, all) => !ours(a) && !(a === '--set' && ours(all[i + 1])));
+      const at = ['--preset', 'tobiko-docker', '--set', `runtime=${rt.bin}`, '--set', `tobiko.docker.installDir=${rt.tobikoDir}`];
+      try {
+        const r = await hdScanned(rt, args, env);
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.leaks).toEqual([]);
+        expect(r.stderr).toContain(`Pull image ${pulled}`);
+        expect(registry.requests).toContain('GET /v2/tobikodata/tcloud/manifests/latest');
+        for (const name of ['tcloud-apply-executor', 'tcloud-run-executor']) {
+          const c = inspect(rt, name);
+          expect(c.State.Running).toBe(true);
+          expect(`sha256:${c.Image}`, `${name} runs the image pulled from the mirror`).toBe(registry.id);
+        }
+        // the settings keep the name as given (the default): a re-run pulls nothing, recreates nothing
+        const ids = ['tcloud-apply-executor', 'tcloud-run-executor'].map((n) => inspect(rt, n).Id);
+        const seen = registry.requests.length;
+        const again = await hdScanned(rt, args, env);
+        expect(again.code, again.stderr).toBe(0);
+        expect(again.stderr).toMatch(/Changed:\s+nothing/);
+        expect(registry.requests.length).toBe(seen);
+        expect(['tcloud-apply-executor', 'tcloud-run-executor'].map((n) => inspect(rt, n).Id)).toEqual(ids);
+        expect(hd(rt, ['export-preset', ...at]).stdout).not.toMatch(/image:/);
+      } finally {
+        hd(rt, ['uninstall', ...at, '--yes', '--purge']);
+        drop();
+        await registry.close();
+        rmSync(work, { recursive: true, force: true });
+      }
+    }, 300_000);
+
     it('installs the Tobiko executors from a 0600 env-file, no secret on any command line; a new client secret alone recreates both with it (the same config-hash labels); stop with one removed by hand stops the other; uninstall --purge leaves no secret', async () => {
       const r = await hdScanned(rt, tobikoArgs);
       expect(r.code, r.stderr).toBe(0);

@@ -62,7 +62,7 @@ export function planFivetranContainers(model: Model, host: HostFacts, state: Ins
     { id: 'preflight', title: 'Preflight checks', actions: [{ kind: 'preflight', checks }] },
     filesStep(files, dirs, 'fivetran.installDir'),
     networkStep(bin, FIVETRAN_NETWORK, state),
-    imageStep(bin, f.image, f.pullPolicy, state, 'fivetran.pullPolicy', specs.every((s) => containerUpToDate(s, state))),
+    imageStep(runtime, bin, f.image, f.pullPolicy, state, 'fivetran.pullPolicy', specs.every((s) => containerUpToDate(s, state))),
     ...specs.map((s) => containerStep(bin, s, state)),
     waitStep(runtime, bin, specs.map((s) => s.name)),
     bootStep(host, FIVETRAN_UNIT, runtime, f.restartPolicy === 'always', files),

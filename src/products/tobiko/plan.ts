@@ -36,7 +36,7 @@ export function planTobikoContainers(model: Model, host: HostFacts, state: Insta
   const steps: Step[] = [
     { id: 'preflight', title: 'Preflight checks', actions: [{ kind: 'preflight', checks }] },
     filesStep(files, [{ path: installDir, mode: 0o700 }], 'tobiko.docker.installDir'),
-    imageStep(bin, t.docker.image, t.docker.pullPolicy, state, 'tobiko.docker.pullPolicy', specs.every((s) => containerUpToDate(s, state))),
+    imageStep(runtime, bin, t.docker.image, t.docker.pullPolicy, state, 'tobiko.docker.pullPolicy', specs.every((s) => containerUpToDate(s, state))),
     ...specs.map((s) => containerStep(bin, s, state)),
     waitStep(runtime, bin, specs.map((s) => s.name)),
     bootStep(host, TOBIKO_UNIT, runtime, t.docker.restartPolicy !== 'on-failure:3', files, 'the executors'),
