@@ -15,6 +15,8 @@ import { rootFlags, stubEnv } from './stub-runtime.js';
 
 
 const CONFIG_SECRET = `db-Pa55-${RUN}`;
+/** An agent parameter named as an API key (no password, secret or token in its name). */
+const API_KEY_SECRET = 'dd0api7key4value9x';
 const ENV_SECRET = `aws-Secret-${RUN}-K7MDENG`;
 
 /** Runs the CLI while sampling the argv of it and every process under it (/proc/<pid>/cmdline). */
@@ -72,9 +74,10 @@ const kinds: Kind[] = [
     name: 'Fivetran agent on podman: a 4 KB secret part; a proxy with a user and no password (shown whole)',
     runtime: 'podman',
     preset: 'fivetran-podman',
-    env: { FIVETRAN_TOKEN: tokenOf(LONG_PART) },
-    sets: [`proxy.https=${USER_ONLY}`],
-    secrets: [tokenOf(LONG_PART), LONG_PART],
+    env: { FIVETRAN_TOKEN: tokenOf(LONG_PART), DDK: API_KEY_SECRET },
+    // an agent parameter named as key material (an API key) is a secret too
+    sets: [`proxy.https=${USER_ONLY}`, 'fivetran.config.dd_api_key=env:DDK'],
+    secrets: [tokenOf(LONG_PART), LONG_PART, API_KEY_SECRET],
     short: [],
     intended: /^fivetran\/conf\/config\.json(\.bak-.*)?$/,
     change: ['--set', 'proxy.https=http://carol@proxy2.internal:3128'],

@@ -146,14 +146,17 @@ describe('a bare re-run after a --set keeps the setting or refuses, naming the -
     expect(edited.stderr).toContain('Keeping the stored secret: tobiko.docker.extraEnv.2.value\n');
     for (const out of [edited.stderr, cli(['export-preset'], { env: s.env }).stdout]) expect(out).not.toContain(KEY);
     // a name that says secret with a flag for its value is a setting (masking "true" broke every --json); a number may be a password
-    const list = 'tobiko.docker.extraEnv=[{name: USE_SECRETS_MANAGER, value: "true"}, {name: DB_PASSWORD, value: "env:DBPW"}]';
-    const flag = cli(['install', '--preset', 'tobiko-docker', '--dry-run', '--json', '--reset', ...rootFlags, '--set', list], { env: { ...s.env, DBPW: '98765432' } });
+    // and key material the words miss is one (an API key, a private key), but not its path
+    const list = 'tobiko.docker.extraEnv=[{name: USE_SECRETS_MANAGER, value: "true"}, {name: DB_PASSWORD, value: "env:DBPW"}, {name: DD_API_KEY, value: "env:DDK"}, {name: SNOWFLAKE_PRIVATE_KEY_PATH, value: /keys/rsa_key.p8}]';
+    const flag = cli(['install', '--preset', 'tobiko-docker', '--dry-run', '--json', '--reset', ...rootFlags, '--set', list], { env: { ...s.env, DBPW: '98765432', DDK: 'dd0api7key4value9x' } });
     expect(flag.code, flag.stderr).toBe(0);
     expect(JSON.parse(flag.stdout).dryRun).toBe(true);
-    const text = cli(['install', '--preset', 'tobiko-docker', '--dry-run', '--reset', ...rootFlags, '--set', list], { env: { ...s.env, DBPW: '98765432' } });
+    const text = cli(['install', '--preset', 'tobiko-docker', '--dry-run', '--reset', ...rootFlags, '--set', list], { env: { ...s.env, DBPW: '98765432', DDK: 'dd0api7key4value9x' } });
     expect(text.stdout).toContain('+USE_SECRETS_MANAGER=true\n');
     expect(text.stdout).toContain('+DB_PASSWORD=********\n');
-    expect(text.stdout + text.stderr + flag.stdout + flag.stderr).not.toContain('98765432');
+    expect(text.stdout).toContain('+DD_API_KEY=********\n');
+    expect(text.stdout).toContain('+SNOWFLAKE_PRIVATE_KEY_PATH=/keys/rsa_key.p8\n');
+    for (const v of ['98765432', 'dd0api7key4value9x']) expect(text.stdout + text.stderr + flag.stdout + flag.stderr).not.toContain(v);
     // the mask copied back (the wizard shows the install's secrets masked) is no secret: refused, exit 2
     const masked = cli(['install', '--preset', 'tobiko-docker', '--dry-run', '--reset', ...rootFlags, '--set', 'tobiko.docker.extraEnv=[{name: AWS_SECRET_ACCESS_KEY, value: "********"}]'], { env: s.env });
     expect(masked.code).toBe(2);

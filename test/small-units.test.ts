@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { windowStart } from '../src/ui/wiz/Choice.js';
 import { unreachableCause } from '../src/exec/kube-reach.js';
 import { pullName } from '../src/plan/containers.js';
+import { namedLikeSecret, settingNamedLikeSecret } from '../src/model/secret-names.js';
 
 describe('the option list window', () => {
   it('keeps the cursor centred when it can, and stops at the ends', () => {
@@ -21,6 +22,15 @@ describe('the name an image is pulled by', () => {
     expect(pullName('podman', 'org/app@sha256:' + 'a'.repeat(64))).toBe('docker.io/org/app@sha256:' + 'a'.repeat(64));
     for (const given of ['docker.io/tobikodata/tcloud:latest', 'us-docker.pkg.dev/p/r/ldp-agent:production', 'registry:5000/app:1', 'localhost/hd-agent-test:latest', '127.0.0.1:9/app:latest', '[::1]:5000/app']) expect(pullName('podman', given)).toBe(given);
     expect(pullName('docker', 'tobikodata/tcloud:latest')).toBe('tobikodata/tcloud:latest');
+  });
+});
+
+describe('a setting named like a secret', () => {
+  it('the chart\'s words, and key material they miss, but not its path, file, ID or name', () => {
+    for (const n of ['DB_PASSWORD', 'aws_secret_access_key', 'GITHUB_TOKEN', 'SNOWFLAKE_PRIVATE_KEY', 'private-key', 'DD_API_KEY', 'openai_apikey', 'KEY_PASSPHRASE', 'PGPASSWD', 'TOKEN_PATH']) expect(settingNamedLikeSecret(n), n).toBe(true);
+    for (const n of ['LOG_LEVEL', 'SNOWFLAKE_PRIVATE_KEY_PATH', 'PRIVATE_KEY_FILE', 'API_KEY_ID', 'api_key_name', 'AWS_ACCESS_KEY_ID', 'KEY', 'MONKEY']) expect(settingNamedLikeSecret(n), n).toBe(false);
+    // a gateway param keeps the chart's rule (the chart decides which go into its Secret)
+    expect(namedLikeSecret('private_key')).toBe(false);
   });
 });
 

@@ -20,7 +20,7 @@ import { LIMITS } from './limits.js';
 import { readingLeniently, registerSecret, registerUrlCredentials, resolveRef } from './refs.js';
 import { isStored } from './stored.js';
 import { MASK as SECRET_MASK } from '../util/redact.js';
-import { couldBeSecret, namedLikeSecret } from './secret-names.js';
+import { couldBeSecret, settingNamedLikeSecret } from './secret-names.js';
 
 /**
  * A secret field: literal, env:NAME or file:PATH. Parses to the resolved value and registers it for masking.
@@ -158,12 +158,12 @@ export const pullPolicy = z
   .meta({ description: 'Container image pull policy: always pull, pull when missing, or never pull (use a local image).' });
 
 /**
- * A value whose name says it is a secret (namedLikeSecret): a literal, env:NAME or file:PATH, resolved and
+ * A value whose name says it is a secret (settingNamedLikeSecret): a literal, env:NAME or file:PATH, resolved and
  * registered for masking, as a secret field is. Anything else is kept as given. `at`: the setting, for the
  * mask's label; `path`: where an error points, below the value transformed.
  */
 export function secretByName(name: string, raw: string, at: string, ctx: z.RefinementCtx, path: PropertyKey[] = []): string {
-  if (!namedLikeSecret(name) || isStored(raw)) return raw;
+  if (!settingNamedLikeSecret(name) || isStored(raw)) return raw;
   const r = resolveRef(raw);
   if (!r.ok) {
     ctx.addIssue({ code: 'custom', message: r.message, path });
@@ -184,7 +184,7 @@ export const extraEnv = z
     z
       .strictObject({
         name: envVarName.meta({ description: 'Variable name.' }),
-        value: z.string().meta({ description: 'Its value. A name with password, secret or token in it (AWS_SECRET_ACCESS_KEY) makes it a secret (unless it is true/false, yes/no or on/off): a literal, env:NAME or file:PATH, masked in all output and exported as env:<its name>. Any other is shown and exported as is.' }),
+        value: z.string().meta({ description: 'Its value. A name with password, secret or token in it (AWS_SECRET_ACCESS_KEY), or a private key, an API key or a passphrase (SNOWFLAKE_PRIVATE_KEY, DD_API_KEY; not one ending in _PATH, _FILE, _ID or _NAME), makes it a secret (unless it is true/false, yes/no or on/off): a literal, env:NAME or file:PATH, masked in all output and exported as env:<its name>. Any other is shown and exported as is.' }),
       })
       .transform((e, ctx) => ({ name: e.name, value: secretByName(e.name, e.value, `env ${e.name}`, ctx, ['value']) })),
   )

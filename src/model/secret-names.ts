@@ -1,10 +1,22 @@
 // Which names and values are a secret's by the name alone (no zod here: the wizard's first frame reads it).
 /** The words that make a name a secret's (the Tobiko chart's own rule for gateway params). */
 export const SECRET_WORDS = ['password', 'secret', 'token'] as const;
-/** Whether a name (an env var, a config key, a param) says it holds a secret: DB_PASSWORD, aws_secret_access_key, GITHUB_TOKEN. */
+/** Whether a name (a gateway param, by the chart's rule) says it holds a secret: DB_PASSWORD, aws_secret_access_key, GITHUB_TOKEN. */
 export function namedLikeSecret(name: string): boolean {
   const lower = name.toLowerCase();
   return SECRET_WORDS.some((w) => lower.includes(w));
+}
+
+/**
+ * Whether the name of a setting of hd-setup's own (an extra env var, an agent parameter) says it holds a
+ * secret: the chart's words, and key material they miss: a private key, an API key, a passphrase
+ * (SNOWFLAKE_PRIVATE_KEY, DD_API_KEY, openai_apikey, PGPASSWD). Not where the name says it is a path, a
+ * file, an ID or a name (PRIVATE_KEY_PATH, API_KEY_ID, PRIVATE_KEY_FILE).
+ */
+export function settingNamedLikeSecret(name: string): boolean {
+  const n = name.toLowerCase().replace(/-/g, '_');
+  if (namedLikeSecret(n)) return true;
+  return /private_?key|api_?key|passphrase|passwd/.test(n) && !/_(path|file|id|name)$/.test(n);
 }
 
 /**

@@ -306,7 +306,7 @@ function extraEnvField(path: string): Field {
   return {
     path,
     label: 'Extra environment variables (empty: none)',
-    help: 'NAME=value, comma-separated, for both executors. A NAME with PASSWORD, SECRET or TOKEN in it is a secret (shown masked): give it as NAME=env:VAR or NAME=file:PATH.',
+    help: 'NAME=value, comma-separated, for both executors. A NAME with PASSWORD, SECRET or TOKEN in it, or a PRIVATE_KEY, API_KEY or PASSPHRASE, is a secret (shown masked): give it as NAME=env:VAR or NAME=file:PATH.',
     check: (v) =>
       pairsProblem(v, (n) => (!mismatch(PATTERNS.envVarName, n) ? (isReservedEnvName(n) ? `${n} is set by hd-setup from its own question` : undefined) : `${n}: ${PATTERNS.envVarName.message}`)),
     parse: (v) => pairsOf(v).map(([name, value]) => ({ name, value })),
