@@ -2,7 +2,7 @@
 // container runtime (test/stubs/bin/docker), and on Kubernetes the real helm and kubectl against the
 // in-memory API server (test/k8s-api) with the vendored charts.
 import { describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT as ROOT_DIR, cli } from './helpers.js';
 import { rootFlags, stubEnv } from './stub-runtime.js';
@@ -49,6 +49,14 @@ describe('every bundled preset, installed twice, is a no-op the second time', ()
       expect(s.calls().slice(n).filter((c) => MUTATING.test(c))).toEqual([]);
       expect({ ...mtimes(join(s.home, dir)), ...mtimes(join(s.home, '.config')) }).toEqual(files);
       expect(again.stderr).toContain('Changed: nothing');
+      // a folder found missing is put back, and the summary says so (it said "Changed: nothing")
+      if (dir === 'fivetran') {
+        rmdirSync(join(s.home, 'fivetran/logs'));
+        const back = cli(['install', '--preset', preset, '--yes', ...rootFlags], { env: s.env });
+        expect(back.code, back.stderr).toBe(0);
+        expect(back.stderr).toContain(`  Changed:\n    - made folder ${join(s.home, 'fivetran/logs')} (0700)\n`);
+        expect(statSync(join(s.home, 'fivetran/logs')).mode & 0o777).toBe(0o700);
+      }
       s.server.close();
     });
   }

@@ -55,6 +55,8 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
   // What this run creates in the install dir, recorded in its marker (for --purge) before any file is written
   // there and at the end: one marker write per batch of directories, not one per directory.
   const created: string[] = [];
+  /** The folders made by the step that runs now: one line of the summary for each step (a re-run too: one found missing). */
+  const made: { path: string; mode: number }[] = [];
   const recordPending = () => {
     if (created.length) recordCreated(opts.checkContext.installDir, ...created.splice(0));
   };
@@ -99,7 +101,10 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
       case 'mkdir': {
         const d = ensureDir(a.path, a.mode);
         if (d.warning) summary.warnings.push(d.warning);
-        if (d.created) created.push(d.created);
+        if (d.created) {
+          created.push(d.created);
+          made.push({ path: a.path, mode: a.mode });
+        }
         return;
       }
       case 'write': {
@@ -264,8 +269,19 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
     emit({ type: 'step:start', id: step.id, title: step.title });
     // A step that changes nothing (its directories exist, it only says something) is shown as skipped.
     const idle = step.actions.every((a) => a.kind === 'note' || (a.kind === 'mkdir' && existsSync(a.path)));
+    const changesBefore = summary.changes.length;
     try {
-      for (const a of step.actions) await runAction(step, a);
+      try {
+        for (const a of step.actions) await runAction(step, a);
+      } finally {
+        // the folders first, as they were made: before the files written into them
+        const lines = [...new Set(made.map((m) => m.mode))].map((mode) => {
+          const paths = made.filter((m) => m.mode === mode).map((m) => m.path);
+          return `made folder${paths.length > 1 ? 's' : ''} ${paths.join(', ')} (${modeString(mode)})`;
+        });
+        summary.changes.splice(changesBefore, 0, ...lines);
+        made.length = 0;
+      }
       if (idle) {
         emit({ type: 'step:skip', id: step.id, reason: 'unchanged' });
         summary.skipped.push(step.id);
