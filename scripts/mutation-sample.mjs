@@ -10,6 +10,25 @@ import { readFileSync, writeFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(`Usage: node scripts/mutation-sample.mjs [--seed N] [--count N] [--skip N] [--list FILE] [--dry-run]
+
+Makes one-line changes to src/ and runs the suite against each, then reverts it; reports how many the
+suite noticed. Run it by hand in a clean tree (it edits src/ while it runs).
+
+  --seed N     choose the changes from this seed (default: from the clock; printed, to repeat a run)
+  --count N    how many changes (default 10)
+  --skip N     leave out the first N changes of this seed's list (resume a run)
+  --list FILE  the changes from FILE, one per line: path<TAB>line<TAB>replacement ("" deletes the line)
+  --dry-run    list the changes, run nothing`);
+  process.exit(0);
+}
+const known = new Set(['--seed', '--count', '--skip', '--list', '--dry-run']);
+const unknown = args.find((a, i) => a.startsWith('-') && !known.has(a) && !['--seed', '--count', '--skip', '--list'].includes(args[i - 1]));
+if (unknown) {
+  console.error(`error: unknown option ${unknown} (see --help)`);
+  process.exit(2);
+}
 const opt = (n, d) => (args.includes(n) ? args[args.indexOf(n) + 1] : d);
 const seed = Number(opt('--seed', Date.now() % 100000));
 const count = Number(opt('--count', 10));
