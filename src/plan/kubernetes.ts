@@ -221,6 +221,12 @@ export interface KubernetesPlanSpec {
    */
   secretsInUse: { names: string[]; why: string };
   /**
+   * The Secrets this configuration says are the user's (it reads them and never writes them), and the setting
+   * that says so. One hd-setup made before (its labels) is handed over: its labels go, so that no later run
+   * changes or deletes it (an uninstall deleted it by them), and so do the local copies of what hd-setup wrote.
+   */
+  usersSecrets?: { names: string[]; setting: string };
+  /**
    * Where the rendered values carry a checksum of the configuration as a pod annotation (a chart version that
    * takes pod annotations): when it changes, the upgrade itself replaces the pods. Unset: the chart takes none.
    */
@@ -334,12 +340,24 @@ export function kubernetesPlan(s: KubernetesPlanSpec): Plan {
       actions: [{ kind: 'exec', argv: kubectl(k.context, 'delete', r.kind, r.name, '-n', k.namespace, '--ignore-not-found'), timeoutMs: KUBECTL_MS }],
     });
   }
+  const ours = s.state.kubernetes?.secrets ?? [];
+  const handOver = (s.usersSecrets?.names ?? []).filter((n) => ours.includes(n) && !s.state.kubernetes?.liveSecrets?.[n]?.owned);
+  // the local copies of Secret manifests not rendered now, unless a Secret of hd-setup's is still in use (one
+  // kept as it is, a stored secret: its manifest is not rendered, and its copy is that Secret's)
+  const unrenderedCopies = (kept: string[]) => (stateDir && !s.secretsInUse.names.some((n) => kept.includes(n)) ? s.manifests.filter(([rel, id]) => id === 'secret' && !files.some((f) => f.rel === rel)).map(([rel]) => posix.join(stateDir, rel)) : []);
+  if (handOver.length) {
+    steps.push({
+      id: 'hand-over',
+      title: `Hand Secret ${handOver.join(', ')} over to you (${s.usersSecrets!.setting}): hd-setup made it, and will no longer change or delete it`,
+      actions: [
+        { kind: 'exec', argv: kubectl(k.context, 'label', 'secret', ...handOver, '-n', k.namespace, 'app.kubernetes.io/managed-by-', 'app.kubernetes.io/instance-'), timeoutMs: KUBECTL_MS },
+        ...unrenderedCopies(ours.filter((n) => !handOver.includes(n))).map((path) => ({ kind: 'remove' as const, path })),
+      ],
+    });
+  }
   const unused = notOwned.filter(deletable);
   if (unused.length) {
-    // the local copies of Secret manifests not rendered now, unless a Secret of hd-setup's is still in use
-    // (one kept as it is, a stored secret: its manifest is not rendered, and its copy is that Secret's)
-    const ours = s.state.kubernetes?.secrets ?? [];
-    const copies = stateDir && !s.secretsInUse.names.some((n) => ours.includes(n)) ? s.manifests.filter(([rel, id]) => id === 'secret' && !files.some((f) => f.rel === rel)).map(([rel]) => posix.join(stateDir, rel)) : [];
+    const copies = handOver.length ? [] : unrenderedCopies(ours);
     steps.push({
       id: 'retire-secret',
       title: `Delete Secret ${unused.join(', ')}: no longer used (${s.secretsInUse.why})`,

@@ -5,9 +5,9 @@
 // stored failed (kubectl patch --patch-file /dev/stdin: the child's stdin is a socket, which open(2) refuses).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { CHARTS, startBed, seedFivetranTarget, type Bed } from '../k8s-api/bed.js';
-import { SECRET_ENV, TOKEN } from '../helpers.js';
+import { ROOT, SECRET_ENV, TOKEN } from '../helpers.js';
 
 const T = 600_000;
 const FIVETRAN = ['--preset', 'fivetran-kubernetes', '--set', `fivetran.kubernetes.chart=${join(CHARTS, 'fivetran-0.24.0')}`];
@@ -155,6 +155,61 @@ describe('Secrets applied with kubectl', () => {
     const back = await bed.hd(['install', '--yes', '--reset', ...TOBIKO]);
     expect(back.code, back.stderr).toBe(0);
     expect(decoded(secret('tobiko', 'executors-secrets')?.data?.SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__PASSWORD)).toBe(SECRET_ENV.WAREHOUSE_PASSWORD);
+  }, T);
+
+  it('Tobiko: the Secret hd-setup made, named as the user\'s (create: false), is handed over: its labels go, with its local copy, and an uninstall leaves it (it deleted it by its labels)', async () => {
+    const copy = join(bed.home, '.config/hd-setup/tobiko/tobiko/executors/secret.yaml');
+    expect((await bed.hd(['install', '--yes', '--reset', ...TOBIKO])).code).toBe(0);
+    expect(secret('tobiko', 'executors-secrets')?.metadata.labels?.['app.kubernetes.io/managed-by']).toBe('hd-setup');
+    expect(existsSync(copy)).toBe(true);
+    const preset = join(bed.home, 'own-secret.yaml');
+    const text = readFileSync(join(ROOT, 'presets/tobiko-kubernetes.yaml'), 'utf8').replace(/^ {2}clientSecret: .*\n/m, '').replace(/^ {6}password: .*\n/m, '').replace(/^ {4}name: executors-secrets\n/m, '    name: executors-secrets\n    create: false\n');
+    writeFileSync(preset, text);
+    const at = ['--preset', preset, '--set', `tobiko.kubernetes.chart=${join(CHARTS, 'tobiko-hybrid-executors-prerelease')}`];
+    const uid = secret('tobiko', 'executors-secrets')?.metadata.uid;
+    const dry = await bed.hd(['install', '--dry-run', '--reset', ...at]);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('Hand Secret executors-secrets over to you (tobiko.secrets.create=false): hd-setup made it, and will no longer change or delete it');
+    const own = await bed.hd(['install', '--yes', '--reset', ...at]);
+    expect(own.code, own.stderr).toBe(0);
+    const handed = secret('tobiko', 'executors-secrets');
+    expect(handed?.metadata.uid).toBe(uid);
+    expect(handed?.metadata.labels?.['app.kubernetes.io/managed-by']).toBeUndefined();
+    expect(handed?.metadata.labels?.['app.kubernetes.io/instance']).toBeUndefined();
+    expect(decoded(handed?.data?.SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__PASSWORD)).toBe(SECRET_ENV.WAREHOUSE_PASSWORD);
+    expect(existsSync(copy)).toBe(false);
+    const again = await bed.hd(['install', '--yes', ...at]);
+    expect(again.code, again.stderr).toBe(0);
+    // (the gateway password kept from the Secret hd-setup made is no setting of the user's Secret: the
+    // values listed it, and the read-back did not, so this re-run upgraded the release and restarted the pods)
+    expect(again.stderr).toMatch(/Changed: nothing/);
+    const gone = await bed.hd(['uninstall', '--yes', ...at]);
+    expect(gone.code, gone.stderr).toBe(0);
+    expect(secret('tobiko', 'executors-secrets')?.metadata.uid).toBe(uid);
+    expect((await bed.kubectl('delete', 'secret', 'executors-secrets', '-n', 'tobiko')).code).toBe(0);
+  }, T);
+
+  it('Fivetran: the token Secret hd-setup made, named as the user\'s (tokenSecret), is handed over; an uninstall leaves it', async () => {
+    const copy = join(bed.home, '.config/hd-setup/fivetran/fivetran/hd-agent/token-secret.yaml');
+    expect(secret('fivetran', 'hd-agent-hd-setup-token')?.metadata.labels?.['app.kubernetes.io/managed-by']).toBe('hd-setup');
+    const preset = join(bed.home, 'own-token.yaml');
+    writeFileSync(preset, readFileSync(join(ROOT, 'presets/fivetran-kubernetes.yaml'), 'utf8').replace(/^ {2}token: .*\n/m, ''));
+    const at = ['--preset', preset, '--set', `fivetran.kubernetes.chart=${join(CHARTS, 'fivetran-0.24.0')}`, '--set', 'fivetran.kubernetes.tokenSecret={name: hd-agent-hd-setup-token}'];
+    const own = await bed.hd(['install', '--yes', '--reset', ...at]);
+    expect(own.code, own.stderr).toBe(0);
+    expect(own.stderr).toContain('Hand Secret hd-agent-hd-setup-token over to you (fivetran.kubernetes.tokenSecret): hd-setup made it, and will no longer change or delete it ...');
+    expect(secret('fivetran', 'hd-agent-hd-setup-token')?.metadata.labels?.['app.kubernetes.io/managed-by']).toBeUndefined();
+    expect(token()).toBe(TOKEN);
+    expect(existsSync(copy)).toBe(false);
+    const again = await bed.hd(['install', '--yes', ...at]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/Changed: nothing/);
+    const gone = await bed.hd(['uninstall', '--yes', ...at]);
+    expect(gone.code, gone.stderr).toBe(0);
+    expect(token()).toBe(TOKEN);
+    expect((await bed.kubectl('delete', 'secret', 'hd-agent-hd-setup-token', '-n', 'fivetran')).code).toBe(0);
+    // installed again as before, for the tests that follow
+    expect((await bed.hd(['install', '--yes', '--reset', ...FIVETRAN], { FIVETRAN_TOKEN: TOKEN })).code).toBe(0);
   }, T);
 
   it('a Secret this release no longer reads that another workload of the namespace reads is left there, with a warning (it was deleted under the other release)', async () => {

@@ -109,6 +109,7 @@ export function planFivetranKubernetes(model: Model, state: InstalledState, file
     manifests: [['token-secret.yaml', 'secret', `Apply Secret ${fivetranTokenSecretName(model)}`, 'Secret with the agent token']],
     logs: `deploy/${k.release}`,
     secretsInUse: k.tokenSecret ? { names: [k.tokenSecret.name], why: `the token is read from Secret ${k.tokenSecret.name}` } : k.tokenDelivery === 'inline' ? { names: [], why: 'the token is delivered inline' } : { names: [fivetranTokenSecretName(model)], why: `the token is in Secret ${fivetranTokenSecretName(model)}` },
+    ...(k.tokenSecret ? { usersSecrets: { names: [k.tokenSecret.name], setting: 'fivetran.kubernetes.tokenSecret' } } : {}),
     ...(chartTakesPodAnnotations(k.chartVersion) ? { podChecksum: ['agent', 'annotations', CHECKSUM_ANNOTATION] } : {}),
   });
   // Chart 0.12.0 passes every config key to the agent as an env var (ConfigMap, envFrom) but renders none of

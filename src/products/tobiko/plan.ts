@@ -91,6 +91,7 @@ export function planTobikoKubernetes(model: Model, state: InstalledState, files:
     ],
     logs: tobikoLogs(k.release),
     secretsInUse: strategy === 'inline' ? { names: [], why: 'the secrets are inline in the Helm values' } : { names: [name], why: `the executors read Secret ${name}${strategy === 'externalSecrets' ? ', which its ExternalSecret fills' : ''}` },
+    ...(strategy === 'existingSecret' && !t.secrets.create ? { usersSecrets: { names: [name], setting: 'tobiko.secrets.create=false' } } : {}),
   });
   // The chart writes extra env vars into the Deployments as they are: a secret there is readable by anyone who may read Deployments.
   const secretEnv = credentialEnv(t);

@@ -191,9 +191,12 @@ export function tobikoMeta(model: Model): Record<string, unknown> {
   const strategy = effectiveStrategy(t, model.runtime);
   const gatewaySecrets: Record<string, string[]> = {};
   const remote: Record<string, string> = {};
+  // With create: false the Secret is the user's, and hd-setup keeps nothing in it: a secret kept from before
+  // (a stored secret, when the install made the Secret) is listed nowhere, as the read-back gives none.
+  const keptInOurSecret = !(strategy === 'existingSecret' && !t.secrets.create);
   for (const [g, params] of orderedGateways(t)) {
     const names = Object.keys(params).filter((p) => isSecretParam(p, t.secretParams, t.nonSecretParams));
-    if (names.length) gatewaySecrets[g] = names;
+    if (names.length && keptInOurSecret) gatewaySecrets[g] = names;
     for (const p of names) {
       const v = params[p];
       if (typeof v === 'string' && v.startsWith('remote:')) remote[`${g}.${p}`] = v.slice(7);
