@@ -221,6 +221,8 @@ describe('install on a stub runtime', () => {
       expect(r.stderr).toContain('no such host');
       expect(r.stderr).toMatch(new RegExp(`Fix: +check registry access from this host .*load the image yourself and use --set ${setting.replace('.', '\\.')}=never$`, 'm'));
       expect(r.stderr).not.toMatch(/<product>|<runtime>/);
+      // where a proxy goes: podman pulls in its own process (it has no daemon to configure)
+      expect(r.stderr).toContain(runtime === 'podman' ? '(behind a proxy: export HTTPS_PROXY before running hd-setup; podman pulls in its own process)' : "(behind a proxy: HTTPS_PROXY in the docker daemon's environment, not this shell's)");
       s.server.close();
     }
   });
@@ -282,6 +284,20 @@ describe('install on a stub runtime', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toContain('Pull image tobikodata/tcloud:latest');
     expect(again.stderr).not.toMatch(/\bthe agent\b/);
+    s.server.close();
+  });
+
+  it('a check skipped with --skip-check is said in the plan (the dry-run, its --json, the confirmation): it listed the check as made', async () => {
+    const s = await stubEnv('podman', { HD_STUB_ROOTLESS: 'true' });
+    const args = ['install', '--preset', 'fivetran-podman', ...rootFlags, '--skip-check', 'runtime-version', '--skip-check', 'disk'];
+    const dry = cli([...args, '--dry-run'], { env: s.env });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/^ {7}checks: runtime-present, socket, .*; skipped \(--skip-check\): runtime-version, disk$/m);
+    expect(dry.stdout).not.toMatch(/checks: .*runtime-version.*;/);
+    const json = JSON.parse(cli([...args, '--dry-run', '--json'], { env: s.env }).stdout);
+    const pre = json.steps.find((x: { id: string }) => x.id === 'preflight').actions[0];
+    expect(pre.skipped).toEqual(['runtime-version', 'disk']);
+    expect(pre.checks).not.toContain('runtime-version');
     s.server.close();
   });
 

@@ -38,10 +38,10 @@ export async function installCommand(flags: InstallFlags): Promise<number> {
     for (const k of kept) process.stderr.write(`Keeping the stored secret: ${k}\n`);
   }
   if (flags.dryRun) {
-    if (flags.json) printJson({ dryRun: true, ...planToJson(p.plan, redactor) });
+    if (flags.json) printJson({ dryRun: true, ...planToJson(p.plan, redactor, { skipChecks: flags.skipCheck }) });
     else {
       process.stdout.write(`hd-setup install --dry-run: ${installName(p.plan.product, p.plan.runtime)} (nothing is changed)\n\n`);
-      process.stdout.write(planToText(p.plan, redactor, { diffs: true }) + '\n');
+      process.stdout.write(planToText(p.plan, redactor, { diffs: true, skipChecks: flags.skipCheck }) + '\n');
     }
     return 0;
   }
@@ -57,7 +57,7 @@ export async function installCommand(flags: InstallFlags): Promise<number> {
       printFailedChecks(failed);
       return 1;
     }
-    process.stderr.write(planToText(p.plan, redactor, { diffs: true }) + '\n\n');
+    process.stderr.write(planToText(p.plan, redactor, { diffs: true, skipChecks: flags.skipCheck }) + '\n\n');
     for (const r of reports.filter((x) => x.status === 'warn')) process.stderr.write(`  warning: ${r.id}: ${r.message}${r.fix ? ` (fix: ${r.fix})` : ''}\n`);
     if (!(await confirm('Apply this plan? [y/N] '))) {
       process.stderr.write('Nothing was changed.\n');

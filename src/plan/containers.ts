@@ -154,7 +154,7 @@ export function imageStep(runtime: 'docker' | 'podman', bin: string, image: stri
   return {
     ...base,
     actions: [{ kind: 'exec', argv: [bin, 'pull', pulled], timeoutMs: 15 * 60_000 }],
-    fix: `check registry access from this host (proxy: HTTPS_PROXY for the ${posix.basename(bin)} daemon), or load the image yourself and use --set ${pullSetting}=never`,
+    fix: `check registry access from this host (behind a proxy: ${runtime === 'podman' ? 'export HTTPS_PROXY before running hd-setup; podman pulls in its own process' : 'HTTPS_PROXY in the docker daemon\'s environment, not this shell\'s'}), or load the image yourself and use --set ${pullSetting}=never`,
   };
 }
 

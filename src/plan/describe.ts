@@ -23,6 +23,8 @@ export interface DescribedAction {
   bytes?: number;
   backup?: boolean;
   checks?: string[];
+  /** preflight: the checks skipped with --skip-check */
+  skipped?: string[];
   text?: string;
 }
 
@@ -69,12 +71,28 @@ export function describeStep(s: Step, r: Redactor): DescribedStep {
   return { id: s.id, title: s.title, ...(s.skip ? { skip: s.skip } : {}), actions: s.skip ? [] : s.actions.map((a) => describeAction(a, r)) };
 }
 
-export function planToJson(plan: Plan, r: Redactor): Record<string, unknown> {
+/** What a plan is shown with besides itself: the checks skipped with --skip-check (they run no more). */
+export interface ShownWith {
+  skipChecks?: readonly string[];
+}
+
+/** The preflight of a step, as it runs: the checks it makes, and those skipped (--skip-check) that it would have made. */
+function shownChecks(a: DescribedAction, w: ShownWith): DescribedAction {
+  if (a.kind !== 'preflight' || !w.skipChecks?.length) return a;
+  const all = a.checks ?? [];
+  const skipped = all.filter((c) => w.skipChecks!.includes(c));
+  return skipped.length ? { ...a, checks: all.filter((c) => !skipped.includes(c)), skipped } : a;
+}
+
+export function planToJson(plan: Plan, r: Redactor, w: ShownWith = {}): Record<string, unknown> {
   return {
     product: plan.product,
     runtime: plan.runtime,
     files: plan.files.map((f) => ({ path: f.dest, mode: modeString(f.mode), bytes: Buffer.byteLength(f.content), secret: f.secret, status: fileStatus(f) })),
-    steps: plan.steps.map((s) => describeStep(s, r)),
+    steps: plan.steps.map((s) => {
+      const d = describeStep(s, r);
+      return { ...d, actions: d.actions.map((a) => shownChecks(a, w)) };
+    }),
     warnings: (plan.warnings ?? []).map((w) => r.redact(w)),
   };
 }
@@ -105,7 +123,7 @@ export function changesNothing(plan: Plan): boolean {
   return plan.files.every((f) => fileStatus(f) === 'unchanged') && plan.steps.every((s) => s.skip !== undefined || s.actions.every((a) => LOOKS.has(a.kind)));
 }
 
-export function planToText(plan: Plan, r: Redactor, opts: { diffs?: boolean } = {}): string {
+export function planToText(plan: Plan, r: Redactor, opts: { diffs?: boolean } & ShownWith = {}): string {
   const out: string[] = [];
   if (changesNothing(plan)) out.push('Nothing to change: the install has these settings (the run checks it, and puts back a directory or start at boot found missing)', '');
   if (plan.files.length) out.push('Files');
@@ -122,8 +140,8 @@ export function planToText(plan: Plan, r: Redactor, opts: { diffs?: boolean } = 
   plan.steps.forEach((s, i) => {
     const d = describeStep(s, r);
     out.push(`  ${i + 1}. ${d.title}${d.skip ? `  (skip: ${d.skip})` : ''}`);
-    for (const a of d.actions) {
-      if (a.kind === 'preflight') out.push(`       checks: ${a.checks?.join(', ')}`);
+    for (const a of d.actions.map((x) => shownChecks(x, opts))) {
+      if (a.kind === 'preflight') out.push(`       checks: ${a.checks?.join(', ')}${a.skipped?.length ? `; skipped (--skip-check): ${a.skipped.join(', ')}` : ''}`);
       else if (a.kind === 'mkdir') out.push(`       mkdir -p -m ${a.mode} ${a.path}`);
       else if (a.kind === 'write') out.push(`       write ${a.path} (${a.mode}, ${a.bytes} bytes, atomic${a.backup ? '; the installed version is backed up first' : ''})`);
       else if (a.kind === 'note') out.push(...(a.text ?? '').split('\n').map((l) => `       ${l}`));

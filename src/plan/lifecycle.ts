@@ -110,7 +110,7 @@ export function uninstallPlan(t: Target, purge: boolean): Plan {
     steps.push({
       id: 'containers',
       title: `Stop and remove ${names.join(', ') || t.containers.join(', ')}`,
-      ...(names.length === 0 ? { skip: `no container of this install is there (already removed${t.foreignPresent ? `; the ${t.containers.join(', ')} there belongs to another install and is left alone` : ''})` } : {}),
+      ...(names.length === 0 ? { skip: `no container of this install is there${t.foreignPresent ? `; the ${t.containers.join(', ')} there belongs to another install and is left alone` : ''}` } : {}),
       actions: [
         { kind: 'exec', argv: [bin, 'stop', '-t', '10', ...names], okExitCodes: [1, 125] },
         { kind: 'exec', argv: [bin, 'rm', '-f', ...names], okExitCodes: [1] },

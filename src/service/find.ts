@@ -223,7 +223,7 @@ export function withContext(raw: Record<string, unknown>, context: string | unde
   return raw;
 }
 
-const choose = `--preset <name> [--set ...], e.g. --preset fivetran-kubernetes --set fivetran.kubernetes.namespace=...`;
+const choose = `--preset <name> [--set ...]: the preset and the settings it was installed with (hd-setup presets lists the bundled ones)`;
 
 /** A --set path that names no setting (a typo): exit 2 naming it. */
 function refuseUnknownSets(sets: string[]): void {
