@@ -227,6 +227,22 @@ describe('install on a stub runtime', () => {
     }
   });
 
+  it('status of an install that failed at the pull says it did not finish (it said only "Not running"); once start finishes it, it does not', async () => {
+    const s = await stubEnv('docker', { HD_STUB_FAIL: 'pull' });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(1);
+    const st = cli(['status'], { env: s.env });
+    expect(st.code).toBe(1);
+    expect(st.stdout).toContain('\nNot running: the last install did not finish (it failed or was stopped). Finish it: hd-setup start (or run the install again)   Diagnose: hd-setup doctor\n');
+    expect(JSON.parse(cli(['status', '--json'], { env: s.env }).stdout).unfinished).toBe(true);
+    const env = { ...s.env, HD_STUB_FAIL: '' };
+    expect(cli(['start', ...rootFlags], { env }).code).toBe(0);
+    const after = cli(['status'], { env });
+    expect(after.code, after.stdout).toBe(0);
+    expect(after.stdout).not.toContain('did not finish');
+    expect(JSON.parse(cli(['status', '--json'], { env }).stdout).unfinished).toBeUndefined();
+    s.server.close();
+  });
+
   it('a failing command reports the error and the fix, and what was not done', async () => {
     const s = await stubEnv('docker', { HD_STUB_FAIL: 'run' });
     const r = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env });

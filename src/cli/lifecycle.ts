@@ -207,6 +207,7 @@ function printStatus(s: life.StatusReport, flags = ''): void {
     }
     say(`  on boot: ${s.boot}\n`);
     if (s.stoppedAt) say(`\nStopped with hd-setup stop (${when(s.stoppedAt)}). Start it: ${cmd('start')}\n`);
+    else if (s.unfinished) say(`\nNot running: the last install did not finish (it failed or was stopped). Finish it: ${cmd('start')} (or run the install again)   Diagnose: ${cmd('doctor')}\n`);
     else if (!s.healthy) say(`\nNot running. Start it: ${cmd('start')}   Diagnose: ${cmd('doctor')}\n`);
     return;
   }

@@ -515,6 +515,8 @@ export interface StatusReport {
   kept?: string;
   /** Not running because `hd-setup stop` stopped it, at this time (ISO), not because it failed. */
   stoppedAt?: string;
+  /** docker/podman: the last install began and did not finish (it failed, or was stopped), and nothing runs. */
+  unfinished?: boolean;
 }
 
 function imageOf(d: DetectedInstall): string | undefined {
@@ -549,11 +551,13 @@ export async function status(d: DetectedInstall, choosing = ''): Promise<StatusR
     const unit = units[worst]?.file;
     const bs = states[worst];
     const healthy = containers.every((c) => c.running);
+    const unfinished = !healthy && findRecord(findContext().home, d.location)?.state === 'started';
     return {
       ...base,
       versions: { hdSetup: VERSION, [d.location.runtime]: rt.version, rootless: rt.rootless },
       healthy,
       ...stoppedBy(d, healthy),
+      ...(unfinished ? { unfinished } : {}),
       boot,
       ...(unit && bs ? { bootState: { unit, enabled: bs.enabled, active: bs.active, linger: bs.linger, systemdUser: bs.systemdUser } } : {}),
       containers,
