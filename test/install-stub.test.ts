@@ -303,6 +303,24 @@ describe('install on a stub runtime', () => {
     s.server.close();
   });
 
+  it('podman: a short image name it cannot resolve (no unqualified-search registries) is pulled as docker.io\'s; one it resolves is pulled as given; the container runs the name as given', async () => {
+    for (const noSearch of ['1', '']) {
+      const s = await stubEnv('podman', { HD_STUB_NO_SEARCH: noSearch });
+      const r = cli(['install', '--preset', 'tobiko-docker', '--set', 'runtime=podman', '--yes', ...rootFlags, '--skip-check', 'runtime-version'], { env: s.env });
+      expect(r.code, r.stderr).toBe(0);
+      const pulls = s.calls().filter((c) => c.startsWith('pull '));
+      expect(pulls).toEqual(noSearch ? ['pull tobikodata/tcloud:latest', 'pull docker.io/tobikodata/tcloud:latest'] : ['pull tobikodata/tcloud:latest']);
+      if (noSearch) expect(r.stderr).toContain('podman could not resolve the short name tobikodata/tcloud:latest: pulling docker.io/tobikodata/tcloud:latest, the image docker pulls for it');
+      expect(s.calls().filter((c) => c.startsWith('run ')).every((c) => / tobikodata\/tcloud:latest executor (apply|run)$/.test(c))).toBe(true);
+      s.server.close();
+    }
+    // the plan says so before the run
+    const s = await stubEnv('podman');
+    const dry = cli(['install', '--preset', 'tobiko-docker', '--set', 'runtime=podman', '--dry-run', ...rootFlags, '--skip-check', 'runtime-version'], { env: s.env });
+    expect(dry.stdout).toMatch(/^ {7}\$ \S*podman pull tobikodata\/tcloud:latest\n {9}when its error says "short-name": \$ \S*podman pull docker\.io\/tobikodata\/tcloud:latest\n/m);
+    s.server.close();
+  });
+
   it('a check skipped with --skip-check is said in the plan (the dry-run, its --json, the confirmation): it listed the check as made', async () => {
     const s = await stubEnv('podman', { HD_STUB_ROOTLESS: 'true' });
     const args = ['install', '--preset', 'fivetran-podman', ...rootFlags, '--skip-check', 'runtime-version', '--skip-check', 'disk'];

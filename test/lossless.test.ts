@@ -56,6 +56,12 @@ describe('every bundled preset, installed twice, is a no-op the second time', ()
         expect(back.code, back.stderr).toBe(0);
         expect(back.stderr).toContain(`  Changed:\n    - made folder ${join(s.home, 'fivetran/logs')} (0700)\n`);
         expect(statSync(join(s.home, 'fivetran/logs')).mode & 0o777).toBe(0o700);
+        // a new install dir in folders that are not there: each folder made is said
+        const fresh = await stubEnv(runtime);
+        const deep = cli(['install', '--preset', preset, '--yes', ...rootFlags, '--set', 'fivetran.installDir=~/deep/a/fivetran'], { env: fresh.env });
+        fresh.server.close();
+        expect(deep.code, deep.stderr).toBe(0);
+        expect(deep.stderr).toContain(`    - made folders ${['deep', 'deep/a', 'deep/a/fivetran', ...['conf', 'data', 'logs', 'tmp'].map((d) => `deep/a/fivetran/${d}`)].map((d) => join(fresh.home, d)).join(', ')} (0700)\n`);
       }
       s.server.close();
     });

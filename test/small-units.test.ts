@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { windowStart } from '../src/ui/wiz/Choice.js';
 import { unreachableCause } from '../src/exec/kube-reach.js';
-import { pullName } from '../src/plan/containers.js';
+import { dockerHubName } from '../src/plan/containers.js';
 import { namedLikeSecret, settingNamedLikeSecret } from '../src/model/secret-names.js';
 
 describe('the option list window', () => {
@@ -15,13 +15,12 @@ describe('the option list window', () => {
   });
 });
 
-describe('the name an image is pulled by', () => {
-  it('on podman, docker.io for a name without a registry; any other name, and every name on docker, as given', () => {
-    expect(pullName('podman', 'tobikodata/tcloud:latest')).toBe('docker.io/tobikodata/tcloud:latest');
-    expect(pullName('podman', 'busybox')).toBe('docker.io/busybox');
-    expect(pullName('podman', 'org/app@sha256:' + 'a'.repeat(64))).toBe('docker.io/org/app@sha256:' + 'a'.repeat(64));
-    for (const given of ['docker.io/tobikodata/tcloud:latest', 'us-docker.pkg.dev/p/r/ldp-agent:production', 'registry:5000/app:1', 'localhost/hd-agent-test:latest', '127.0.0.1:9/app:latest', '[::1]:5000/app']) expect(pullName('podman', given)).toBe(given);
-    expect(pullName('docker', 'tobikodata/tcloud:latest')).toBe('tobikodata/tcloud:latest');
+describe('the docker.io name of an image named without a registry', () => {
+  it('docker.io for a name without a registry; none for a name with one (a dot, a colon, localhost, an upper-case letter in the first part)', () => {
+    expect(dockerHubName('tobikodata/tcloud:latest')).toBe('docker.io/tobikodata/tcloud:latest');
+    expect(dockerHubName('busybox')).toBe('docker.io/busybox');
+    expect(dockerHubName('org/app@sha256:' + 'a'.repeat(64))).toBe('docker.io/org/app@sha256:' + 'a'.repeat(64));
+    for (const given of ['docker.io/tobikodata/tcloud:latest', 'us-docker.pkg.dev/p/r/ldp-agent:production', 'registry:5000/app:1', 'localhost/hd-agent-test:latest', '127.0.0.1:9/app:latest', '[::1]:5000/app', 'MyReg/team/x:1', 'LOCALHOST/x']) expect(dockerHubName(given), given).toBeUndefined();
   });
 });
 

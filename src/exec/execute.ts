@@ -103,7 +103,13 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
         if (d.warning) summary.warnings.push(d.warning);
         if (d.created) {
           created.push(d.created);
-          made.push({ path: a.path, mode: a.mode });
+          // every folder made, from the first one missing down to this one (all set to its mode)
+          const chain: string[] = [];
+          for (let p = a.path; ; p = dirname(p)) {
+            chain.unshift(p);
+            if (p === d.created || dirname(p) === p) break;
+          }
+          made.push(...chain.map((path) => ({ path, mode: a.mode })));
         }
         return;
       }
@@ -228,6 +234,10 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
         }
         if (r.failure === 'not-found') throw new StepFailure(`${a.argv[0]} is not installed or not on PATH`, `install ${a.argv[0]}`);
         const failed = stuck !== undefined || r.failure === 'timeout' || (r.exitCode !== 0 && !(a.okExitCodes ?? []).includes(r.exitCode));
+        if (failed && !stuck && r.failure === undefined && a.orElse && a.orElse.when.some((w) => r.stderr.includes(w))) {
+          emit({ type: 'output', id: step.id, line: clean(a.orElse.why), stream: 'stdout' });
+          return runAction(step, { kind: 'exec', argv: a.orElse.argv, ...(a.timeoutMs ? { timeoutMs: a.timeoutMs } : {}) });
+        }
         if (failed) {
           const last = clean(r.stderr || r.stdout)
             .trim()

@@ -145,33 +145,41 @@ export function containerUpToDate(spec: ContainerSpec, state: InstalledState): b
  */
 export function imageStep(runtime: 'docker' | 'podman', bin: string, image: string, policy: 'always' | 'missing' | 'never', state: InstalledState, pullSetting: string, upToDate = false): Step {
   const present = state.images.includes(image);
-  const pulled = pullName(runtime, image);
-  const base = { id: 'image', title: `Pull image ${pulled}` };
+  const base = { id: 'image', title: `Pull image ${image}` };
+  const orElse = shortNameFallback(bin, image);
   if (upToDate && present) return { ...base, actions: [], skip: 'its containers are there with this image and configuration (a pull would change nothing)' };
   if (policy === 'never' || (policy === 'missing' && present)) {
     return { ...base, actions: [], skip: present ? `present locally; pull policy ${policy}` : 'pull policy is never' };
   }
   return {
     ...base,
-    actions: [{ kind: 'exec', argv: [bin, 'pull', pulled], timeoutMs: 15 * 60_000 }],
+    actions: [{ kind: 'exec', argv: [bin, 'pull', image], timeoutMs: 15 * 60_000, ...(orElse ? { orElse } : {}) }],
     fix: `check registry access from this host (behind a proxy: ${runtime === 'podman' ? 'export HTTPS_PROXY before running hd-setup; podman pulls in its own process' : 'HTTPS_PROXY in the docker daemon\'s environment, not this shell\'s'}), or load the image yourself and use --set ${pullSetting}=never`,
   };
 }
 
 /**
- * The name a pull asks the runtime for. An image named without a registry (tobikodata/tcloud:latest) is
- * docker.io's to docker; podman looks it up in its unqualified-search registries instead, and refuses when
- * there are none (a rootless podman 4.3 on Debian: "short-name … did not resolve to an alias") or when it
- * would have to ask which one (several, and no terminal). hd-setup gives the name docker's meaning on both.
- * The container is still run, and labelled, by the name as given: podman finds the image pulled so, as the
- * docker.io one, locally.
+ * The docker.io name of an image named without a registry (tobikodata/tcloud:latest), which is what docker
+ * pulls for it; undefined for a name with a registry (a first part with a dot or a colon, localhost, or an
+ * upper-case letter, as docker reads a reference).
  */
-export function pullName(runtime: 'docker' | 'podman', image: string): string {
-  if (runtime !== 'podman') return image;
+export function dockerHubName(image: string): string | undefined {
   const slash = image.indexOf('/');
   const first = slash < 0 ? '' : image.slice(0, slash);
-  const hasRegistry = first.includes('.') || first.includes(':') || first === 'localhost';
-  return hasRegistry ? image : `docker.io/${image}`;
+  const hasRegistry = first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase();
+  return hasRegistry ? undefined : `docker.io/${image}`;
+}
+
+/**
+ * podman looks a name without a registry up in its unqualified-search registries, and refuses when there are
+ * none (a rootless podman 4.3 on Debian: "short-name … did not resolve to an alias") or when it would have to
+ * ask which one (several, and no terminal: "short-name resolution enforced"). Then the pull is of the name
+ * docker gives it (docker.io), which podman finds locally for the name as given. One search registry (an
+ * internal mirror) still resolves it as before. (Any runtime: a docker CLI may be podman's.)
+ */
+function shortNameFallback(bin: string, image: string): { when: string[]; why: string; argv: string[] } | undefined {
+  const hub = dockerHubName(image);
+  return hub ? { when: ['short-name'], why: `${posix.basename(bin)} could not resolve the short name ${image}: pulling ${hub}, the image docker pulls for it`, argv: [bin, 'pull', hub] } : undefined;
 }
 
 /** Create, recreate, start, or leave alone: a container whose config hash matches is not recreated. */

@@ -23,6 +23,8 @@ export interface DescribedAction {
   bytes?: number;
   backup?: boolean;
   checks?: string[];
+  /** exec: the command run instead when this one fails so (`orElse`), and when */
+  orElse?: { when: string; command: string };
   /** preflight: the checks skipped with --skip-check */
   skipped?: string[];
   text?: string;
@@ -49,6 +51,7 @@ export function describeAction(a: Action, r: Redactor): DescribedAction {
         kind: a.kind,
         command: clean(shellLine(maskArgv(a.argv, r))),
         ...(a.stdin !== undefined ? { stdin: { label: a.stdinLabel ?? 'stdin', content: clean(maskSecretManifests(a.stdin, r)) } } : {}),
+        ...(a.orElse ? { orElse: { when: `its error says ${a.orElse.when.map((w) => `"${w}"`).join(' or ')}`, command: clean(shellLine(maskArgv(a.orElse.argv, r))) } } : {}),
       };
     case 'waitContainers':
       return { kind: a.kind, command: `poll "${a.runtimeBin} inspect" until ${a.names.join(', ')} running (timeout ${a.timeoutMs / 1000}s)` };
@@ -147,6 +150,7 @@ export function planToText(plan: Plan, r: Redactor, opts: { diffs?: boolean } & 
       else if (a.kind === 'note') out.push(...(a.text ?? '').split('\n').map((l) => `       ${l}`));
       else if (a.command) {
         out.push(`       $ ${a.command}${a.stdin ? `   # stdin: ${a.stdin.label}` : ''}`);
+        if (a.orElse) out.push(`         when ${a.orElse.when}: $ ${a.orElse.command}`);
         if (a.stdin) out.push(...a.stdin.content.trimEnd().split('\n').map((l) => `         | ${l}`));
       }
     }

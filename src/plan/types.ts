@@ -25,6 +25,11 @@ export type Action =
       stdinLabel?: string;
       /** Exit codes that count as success besides 0. */
       okExitCodes?: number[];
+      /**
+       * When it fails with an error output holding one of `when`: `why` is said, and `argv` runs instead (its
+       * result is the action's). A podman pull of a short name it cannot resolve: the docker.io name.
+       */
+      orElse?: { when: string[]; why: string; argv: string[] };
       timeoutMs?: number;
       /** Runs helm with a pod/event watcher beside it (Kubernetes). */
       watch?: {

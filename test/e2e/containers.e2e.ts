@@ -418,7 +418,7 @@ for (const rt of runtimes) {
     // No registry can be reached here: a registry in this process serves the test image as docker.io's
     // tobikodata/tcloud, named as docker.io's mirror in a registries.conf with no unqualified-search registry
     // (as on Debian's rootless podman 4.3, where the default image's short name could not be pulled).
-    it.runIf(rt.bin === 'podman')('the default Tobiko image, a name without a registry, is pulled as docker.io\'s (podman refuses the short name without unqualified-search registries); a re-run pulls nothing and changes nothing', async () => {
+    it.runIf(rt.bin === 'podman')('the default Tobiko image, a name without a registry that podman cannot resolve (no unqualified-search registries), is pulled as docker.io\'s; a re-run pulls nothing and changes nothing', async () => {
       const work = mkdtempSync(join(tmpdir(), 'hd-e2e-registry-'));
       chmodSync(work, 0o755);
       if (rt.user !== 'root') chownSync(work, uid, uid);
@@ -439,7 +439,7 @@ for (const rt of runtimes) {
         const r = await hdScanned(rt, args, env);
         expect(r.code, r.stderr).toBe(0);
         expect(r.leaks).toEqual([]);
-        expect(r.stderr).toContain(`Pull image ${pulled}`);
+        expect(r.stderr).toContain(`podman could not resolve the short name tobikodata/tcloud:latest: pulling ${pulled}, the image docker pulls for it`);
         expect(registry.requests).toContain('GET /v2/tobikodata/tcloud/manifests/latest');
         for (const name of ['tcloud-apply-executor', 'tcloud-run-executor']) {
           const c = inspect(rt, name);

@@ -51,7 +51,7 @@ export const tobikoKubernetes = z.strictObject({
 
 export const tobikoDocker = z.strictObject({
   installDir: installDirPath.default('~/tobiko').meta({ description: 'docker/podman: where the 0600 env-file lives.' }),
-  image: imageRef.default(TOBIKO_IMAGE).meta({ description: 'The executor image; a registry mirror of it. A name without a registry is docker.io\'s, on podman too.' }),
+  image: imageRef.default(TOBIKO_IMAGE).meta({ description: 'The executor image; a registry mirror of it. A name without a registry that podman cannot resolve (no unqualified-search registry, or several and no terminal) is pulled from docker.io, as docker does.' }),
   pullPolicy: pullPolicy.default('always'),
   restartPolicy: z.enum(TOBIKO_RESTART_POLICIES).default('unless-stopped').meta({ description: 'The containers\' restart policy.' }),
   extraEnv: extraEnv,
