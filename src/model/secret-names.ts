@@ -9,14 +9,14 @@ export function namedLikeSecret(name: string): boolean {
 
 /**
  * Whether the name of a setting of hd-setup's own (an extra env var, an agent parameter) says it holds a
- * secret: the chart's words, and key material they miss: a private key, an API key, a passphrase
- * (SNOWFLAKE_PRIVATE_KEY, DD_API_KEY, openai_apikey, PGPASSWD). Not where the name says it is a path, a
- * file, an ID or a name (PRIVATE_KEY_PATH, API_KEY_ID, PRIVATE_KEY_FILE).
+ * secret: the chart's words, and key material they miss: a private key, an API key, an encryption key, a
+ * passphrase (SNOWFLAKE_PRIVATE_KEY, DD_API_KEY, openai_apikey, ENCRYPTION_KEY, PGPASSWD). Not where the name
+ * says it is a path, a file, a folder, an ID or a name (PRIVATE_KEY_PATH, API_KEY_ID, PRIVATE_KEY_DIR).
  */
 export function settingNamedLikeSecret(name: string): boolean {
   const n = name.toLowerCase().replace(/-/g, '_');
   if (namedLikeSecret(n)) return true;
-  return /private_?key|api_?key|passphrase|passwd/.test(n) && !/_(path|file|id|name)$/.test(n);
+  return /private_?key|api_?key|encryption_?key|passphrase|passwd/.test(n) && !/_(path|file|dir|id|name)$/.test(n);
 }
 
 /**

@@ -133,7 +133,7 @@ export const fivetranSchema = z
       // a parameter named like a secret (db_password) is one: env:/file: taken, masked in all output
       .transform((c, ctx) => Object.fromEntries(Object.entries(c).map(([k, v]) => [k, typeof v === 'string' ? secretByName(k, v, `fivetran.config.${k}`, ctx, [k]) : v])))
       .default({})
-      .meta({ description: 'Extra agent parameters written to config.json / the chart config (e.g. custom_dns). One whose name has password, secret or token in it, or names a private key, an API key or a passphrase (not one ending in _path, _file, _id or _name), given as text other than true/false, yes/no or on/off, is a secret: a literal, env:NAME or file:PATH, masked in all output and exported as env:FIVETRAN_CONFIG_<NAME>.' }),
+      .meta({ description: 'Extra agent parameters written to config.json / the chart config (e.g. custom_dns). One whose name has password, secret or token in it, or names a private key, an API key or a passphrase (not one ending in _path, _file, _dir, _id or _name), given as text other than true/false, yes/no or on/off, is a secret: a literal, env:NAME or file:PATH, masked in all output and exported as env:FIVETRAN_CONFIG_<NAME>.' }),
     kubernetes: fivetranKubernetes.prefault({}).meta({ description: 'Kubernetes (runtime: kubernetes): the Helm release and its settings.' }),
   })
   .superRefine((f, ctx) => {
