@@ -205,6 +205,27 @@ export function namespaceQuestion(c: Ctx, id: string, section: string): Question
   };
 }
 
+/**
+ * Asked before an entry of a list (a gateway, an affinity rule) is removed, with what goes with it: Enter
+ * keeps it (one key on the list's menu removed what took a dozen to enter). `draft` holds the name asked
+ * about; either answer goes back to the list (`back`).
+ */
+export function removalQuestion(o: { id: string; step: string; draft: string; back: string; title: string; help?: string; remove: (c: Ctx) => Answers }): Question {
+  return {
+    id: o.id,
+    step: o.step,
+    kind: 'select',
+    title: o.title,
+    ...(o.help ? { help: o.help } : {}),
+    initial: 'keep',
+    options: [
+      { label: 'Keep it', value: 'keep' },
+      { label: 'Remove it', value: 'remove' },
+    ],
+    apply: (c, v) => ({ ...(v === 'remove' ? { answers: o.remove(c) } : {}), drafts: { ...c.drafts, [o.draft]: undefined }, goto: o.back }),
+  };
+}
+
 /** The one-option "Secrets" note on docker/podman: where the secrets go (a question only to be read). */
 export function secretsNote(help: string, label: string): Question {
   return { id: 'secrets-info', step: 'Secrets', kind: 'select', title: 'Secrets', help, options: [{ label, value: 'ok' }], apply: () => ({}) };

@@ -195,6 +195,8 @@ describe('what the screens promise is what they ask (issue 15 trial)', () => {
     expect(at(s)).toBe('gw-menu');
     expect(s.answers.tobiko?.defaultGateway).toBe('lake');
     s = walk(s, ['remove:lake']);
+    expect(currentQuestion(s).help).toBe('It is the default gateway: the next one becomes the default.');
+    s = walk(s, ['remove']);
     expect(Object.keys(s.answers.tobiko?.gateways ?? {})).toEqual(['warehouse']);
     expect(s.answers.tobiko).not.toHaveProperty('defaultGateway');
     s = walk(s, ['done', 'none', 'ok']);
@@ -388,6 +390,21 @@ describe('every field the model accepts, with its rules', () => {
     expect(s.error).toBeUndefined();
     expect(s.answers.fivetran.kubernetes.affinity).toEqual([{ rule: 'a', connectors: ['c1'] }, { rule: 'b', default: true }]);
     expect(() => parseModel(structuredClone(s.answers), { env: SECRET_ENV })).not.toThrow();
+  });
+
+  it('affinity: removing a rule asks first, naming the connections that go with it; kept, nothing changes', () => {
+    let s = walk(createState(), ['fivetran', 'kubernetes', 'token', TOKEN, 'fivetran', 'data', 'none', 'secret', 'affinity', 'add', 'a', 'preferred', '1', 'k', 'In', 'x', 'add', 'b', 'required', 'k', 'In', 'y', 'done', 'c1, c2', 'a', 'c3', 'b']);
+    const before = s.answers.fivetran.kubernetes;
+    // back to the rule list (the connections are assigned), then remove a
+    s = backTo(s, 'rule-menu');
+    s = walk(s, ['remove:a']);
+    expect(currentQuestion(s)).toMatchObject({ id: 'rule-remove', title: 'Remove rule a and its 2 connections?', initial: 'keep' });
+    s = walk(s, ['keep']);
+    expect(at(s)).toBe('rule-menu');
+    expect(s.answers.fivetran.kubernetes.affinityRules).toEqual(before.affinityRules);
+    s = walk(s, ['remove:a', 'remove']);
+    expect(Object.keys(s.answers.fivetran.kubernetes.affinityRules)).toEqual(['b']);
+    expect(s.answers.fivetran.kubernetes.affinity.map((x: { rule: string }) => x.rule)).toEqual(['b']);
   });
 
   it('affinity and node selector: label keys and values in the model\'s format, at the question', () => {

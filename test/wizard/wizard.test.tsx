@@ -110,7 +110,19 @@ describe('wizard state (no Ink)', () => {
     for (const v of ['db', '5432', 'analytics', 'u', 'pw']) s = submit(s, v);
     expect(currentQuestion(s).id).toBe('gw-menu');
     expect(s.answers.tobiko.gateways.wh).toEqual({ type: 'postgres', host: 'db', port: 5432, database: 'analytics', user: 'u', password: 'pw' });
+    // asked first, Enter keeping it (one key removed what took a dozen to enter)
     s = submit(s, 'remove:wh');
+    expect(currentQuestion(s)).toMatchObject({ id: 'gw-remove', title: 'Remove gateway wh (postgres, 5 settings)?', initial: 'keep' });
+    s = submit(s, 'keep');
+    expect(currentQuestion(s).id).toBe('gw-menu');
+    expect(Object.keys(s.answers.tobiko.gateways)).toEqual(['wh']);
+    // Esc there is a keep too
+    s = reduce(submit(s, 'remove:wh'), { type: 'back' });
+    expect(currentQuestion(s).id).toBe('gw-menu');
+    expect(Object.keys(s.answers.tobiko.gateways)).toEqual(['wh']);
+    expect(s.drafts.gatewayRemove).toBeUndefined();
+    s = submit(s, 'remove:wh');
+    s = submit(s, 'remove');
     expect(s.answers.tobiko.gateways).toEqual({});
     expect(currentQuestion(s).id).toBe('gw-menu');
   });

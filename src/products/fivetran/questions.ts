@@ -2,7 +2,7 @@
 // token reaches the cluster, where pods run (node selector or affinity rules per connection), and the
 // Advanced step's settings. No zod here (the wizard's first frame loads this file).
 import { PATTERNS, chartProblem, mismatch, imageProblem, labelKeyProblem, labelValueProblem, installDirProblem } from '../../model/patterns.js';
-import { K8S_PULL_POLICY_HINTS, PULL_POLICY_HINTS, RESTART_POLICY_HINTS, egressField, pairsOf, pairsProblem, scalarOf, get, isK8s, secretsNote, k8sName, listOf, namespaceQuestion, opt, put, required, set, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result } from '../wizard.js';
+import { K8S_PULL_POLICY_HINTS, PULL_POLICY_HINTS, RESTART_POLICY_HINTS, egressField, pairsOf, pairsProblem, scalarOf, get, isK8s, secretsNote, k8sName, listOf, namespaceQuestion, opt, put, required, set, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result, removalQuestion } from '../wizard.js';
 import { FIVETRAN_CHART, FIVETRAN_CHART_VERSIONS, FIVETRAN_IMAGE, FIVETRAN_PULL_POLICIES_K8S, FIVETRAN_RESTART_POLICIES, HD_SETUP_CONFIG_KEYS, containerMemoryProblem } from './constants.js';
 import { checkToken } from './token.js';
 import { STORED_PREFIX, isStored } from '../../model/stored.js';
@@ -30,7 +30,7 @@ function affinityQuestions(c: Ctx): Question[] {
       kind: 'select',
       title: names.length ? `Affinity rules: ${names.join(', ')}` : 'Define a node-affinity rule for Hybrid Deployment jobs',
       help: 'A rule matches nodes by label. Then you assign connection ids to rules, with one optional default.',
-      menu: { done: 'done', reset: (d: Drafts) => ({ ...d, rule: undefined, rulesDone: false }) },
+      menu: { done: 'done', reset: (d: Drafts) => ({ ...d, rule: undefined, ruleRemove: undefined, rulesDone: false }) },
       options: [
         ...(names.length ? [{ label: 'Continue: assign connections', value: 'done' }] : []),
         { label: 'Add a rule', value: 'add' },
@@ -39,13 +39,27 @@ function affinityQuestions(c: Ctx): Question[] {
       apply: (cx, v) => {
         if (v === 'done') return { drafts: { ...cx.drafts, rulesDone: true } };
         if (v === 'add') return { drafts: { ...cx.drafts, rule: {} }, goto: 'rule-name' };
-        const name = v.slice(7);
-        let answers = set(cx.answers, `fivetran.kubernetes.affinityRules.${name}`, undefined);
-        answers = set(answers, 'fivetran.kubernetes.affinity', (answers.fivetran?.kubernetes?.affinity ?? []).filter((a: any) => a.rule !== name));
-        return { answers, goto: 'rule-menu' };
+        return { drafts: { ...cx.drafts, ruleRemove: v.slice(7) }, goto: 'rule-remove' };
       },
     },
   ];
+  const removing = c.drafts.ruleRemove as string | undefined;
+  if (removing && rules[removing]) {
+    const assigned = ((c.answers.fivetran?.kubernetes?.affinity ?? []) as Assignment[]).filter((a) => a.rule === removing).reduce((n, a) => n + (a.connectors?.length ?? 0), 0);
+    out.push(
+      removalQuestion({
+        id: 'rule-remove',
+        step: 'Placement',
+        draft: 'ruleRemove',
+        back: 'rule-menu',
+        title: `Remove rule ${removing}${assigned ? ` and its ${assigned} connection${assigned > 1 ? 's' : ''}` : ''}?`,
+        remove: (cx) => {
+          const answers = set(cx.answers, `fivetran.kubernetes.affinityRules.${removing}`, undefined);
+          return set(answers, 'fivetran.kubernetes.affinity', (answers.fivetran?.kubernetes?.affinity ?? []).filter((a: any) => a.rule !== removing));
+        },
+      }),
+    );
+  }
   const r = c.drafts.rule as RuleDraft | undefined;
   if (r) {
     const upd = (cx: Ctx, patch: Partial<RuleDraft>): Result => ({ drafts: { ...cx.drafts, rule: { ...cx.drafts.rule, ...patch } } });

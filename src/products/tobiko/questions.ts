@@ -3,7 +3,7 @@
 // alternatives such as Snowflake's password / key pair / authenticator, and the optional ones), where the
 // executor secrets live, and the Advanced step's settings. No zod here (the wizard's first frame loads it).
 import { PATTERNS, chartProblem, hostProblem, imageProblem, imageRepositoryProblem, imageTagProblem, lineProblem, mismatch, installDirProblem, portProblem, urlProblem } from '../../model/patterns.js';
-import { PULL_POLICY_HINTS, RESTART_POLICY_HINTS, egressField, pairsOf, pairsProblem, get, isK8s, secretsNote, k8sName, namespaceQuestion, put, required, set, shaped, type Answers, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result } from '../wizard.js';
+import { PULL_POLICY_HINTS, RESTART_POLICY_HINTS, egressField, pairsOf, pairsProblem, get, isK8s, secretsNote, k8sName, namespaceQuestion, put, required, set, shaped, type Answers, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result, removalQuestion } from '../wizard.js';
 import { TOBIKO_CHART, TOBIKO_IMAGE, TOBIKO_RESTART_POLICIES, isReservedEnvName } from './constants.js';
 import { ENGINES, ENGINE_TYPES, PARAM_HELP, isKeyMaterial, isSecretParam, type EngineSpec, type EngineType } from './engines.js';
 
@@ -75,7 +75,7 @@ function gatewayQuestions(c: Ctx): Question[] {
     help: isK8s(c)
       ? 'A gateway is a connection to your warehouse. The default one is listed first in the chart values.'
       : 'A gateway is a connection to your warehouse. The default one is SQLMESH__DEFAULT_GATEWAY in the env-file.',
-    menu: { done: 'done', reset: (d: Drafts) => ({ ...d, gateway: undefined, gatewaysDone: false }) },
+    menu: { done: 'done', reset: (d: Drafts) => ({ ...d, gateway: undefined, gatewayRemove: undefined, gatewaysDone: false }) },
     options: [
       ...(names.length ? [{ label: 'Continue', value: 'done', hint: `${names.length} gateway${names.length > 1 ? 's' : ''}` }] : []),
       { label: 'Add a gateway', value: 'add' },
@@ -89,11 +89,7 @@ function gatewayQuestions(c: Ctx): Question[] {
       if (v === 'done') return { drafts: { ...cx.drafts, gatewaysDone: true } };
       if (v === 'add') return { drafts: { ...cx.drafts, gateway: { params: {} } }, goto: 'gw-name' };
       const [op, name] = v.split(':') as [string, string];
-      if (op === 'remove') {
-        let answers = set(cx.answers, `tobiko.gateways.${name}`, undefined);
-        if (answers.tobiko?.defaultGateway === name) answers = set(answers, 'tobiko.defaultGateway', undefined);
-        return { answers, goto: 'gw-menu' };
-      }
+      if (op === 'remove') return { drafts: { ...cx.drafts, gatewayRemove: name }, goto: 'gw-remove' };
       if (op === 'default') return { answers: set(cx.answers, 'tobiko.defaultGateway', name), goto: 'gw-menu' };
       const { type, ...params } = gws[name];
       const text = (x: unknown) => (typeof x === 'string' ? x : JSON.stringify(x));
@@ -104,6 +100,25 @@ function gatewayQuestions(c: Ctx): Question[] {
     },
   };
   const out: Question[] = [menu];
+  const removing = c.drafts.gatewayRemove as string | undefined;
+  if (removing && gws[removing]) {
+    const n = Object.keys(gws[removing]).length - 1;
+    out.push(
+      removalQuestion({
+        id: 'gw-remove',
+        step: 'Gateways',
+        draft: 'gatewayRemove',
+        back: 'gw-menu',
+        title: `Remove gateway ${removing} (${gws[removing].type}${n ? `, ${n} setting${n > 1 ? 's' : ''}` : ''})?`,
+        ...(removing === def && names.length > 1 ? { help: `It is the default gateway: the next one becomes the default.` } : {}),
+        remove: (cx) => {
+          let answers = set(cx.answers, `tobiko.gateways.${removing}`, undefined);
+          if (answers.tobiko?.defaultGateway === removing) answers = set(answers, 'tobiko.defaultGateway', undefined);
+          return answers;
+        },
+      }),
+    );
+  }
   const d = c.drafts.gateway as GatewayDraft | undefined;
   if (!d) return out;
   const upd = (cx: Ctx, patch: Partial<GatewayDraft>): Drafts => ({ ...cx.drafts, gateway: { ...cx.drafts.gateway, ...patch } });
