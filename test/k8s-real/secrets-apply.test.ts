@@ -24,6 +24,18 @@ describe('Secrets applied with kubectl', () => {
   afterAll(() => bed?.stop());
   const secret = (ns: string, name: string) => bed.api.objects('', 'secrets', ns).find((s) => s.metadata.name === name);
   const token = () => decoded(secret('fivetran', 'hd-agent-hd-setup-token')?.data?.token);
+  /** After a hand-over: a re-run changes nothing, and an uninstall leaves the Secret (deleted here after). */
+  const keptByUninstall = async (at: string[], ns: string, name: string) => {
+    const again = await bed.hd(['install', '--yes', ...at]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/Changed: nothing/);
+    const uid = secret(ns, name)?.metadata.uid;
+    const gone = await bed.hd(['uninstall', '--yes', ...at]);
+    expect(gone.code, gone.stderr).toBe(0);
+    expect(uid).toBeDefined();
+    expect(secret(ns, name)?.metadata.uid).toBe(uid);
+    expect((await bed.kubectl('delete', 'secret', name, '-n', ns)).code).toBe(0);
+  };
 
   it('a rotated token whose apply failed is applied on the retry, and a Secret deleted by hand is applied again; then a re-run changes nothing', async () => {
     expect((await bed.hd(['install', '--yes', ...FIVETRAN])).code).toBe(0);
@@ -178,15 +190,9 @@ describe('Secrets applied with kubectl', () => {
     expect(handed?.metadata.labels?.['app.kubernetes.io/instance']).toBeUndefined();
     expect(decoded(handed?.data?.SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__PASSWORD)).toBe(SECRET_ENV.WAREHOUSE_PASSWORD);
     expect(existsSync(copy)).toBe(false);
-    const again = await bed.hd(['install', '--yes', ...at]);
-    expect(again.code, again.stderr).toBe(0);
     // (the gateway password kept from the Secret hd-setup made is no setting of the user's Secret: the
-    // values listed it, and the read-back did not, so this re-run upgraded the release and restarted the pods)
-    expect(again.stderr).toMatch(/Changed: nothing/);
-    const gone = await bed.hd(['uninstall', '--yes', ...at]);
-    expect(gone.code, gone.stderr).toBe(0);
-    expect(secret('tobiko', 'executors-secrets')?.metadata.uid).toBe(uid);
-    expect((await bed.kubectl('delete', 'secret', 'executors-secrets', '-n', 'tobiko')).code).toBe(0);
+    // values listed it, and the read-back did not, so the re-run upgraded the release and restarted the pods)
+    await keptByUninstall(at, 'tobiko', 'executors-secrets');
   }, T);
 
   it('Fivetran: the token Secret hd-setup made, named as the user\'s (tokenSecret), is handed over; an uninstall leaves it', async () => {
@@ -201,13 +207,7 @@ describe('Secrets applied with kubectl', () => {
     expect(secret('fivetran', 'hd-agent-hd-setup-token')?.metadata.labels?.['app.kubernetes.io/managed-by']).toBeUndefined();
     expect(token()).toBe(TOKEN);
     expect(existsSync(copy)).toBe(false);
-    const again = await bed.hd(['install', '--yes', ...at]);
-    expect(again.code, again.stderr).toBe(0);
-    expect(again.stderr).toMatch(/Changed: nothing/);
-    const gone = await bed.hd(['uninstall', '--yes', ...at]);
-    expect(gone.code, gone.stderr).toBe(0);
-    expect(token()).toBe(TOKEN);
-    expect((await bed.kubectl('delete', 'secret', 'hd-agent-hd-setup-token', '-n', 'fivetran')).code).toBe(0);
+    await keptByUninstall(at, 'fivetran', 'hd-agent-hd-setup-token');
     // installed again as before, for the tests that follow
     expect((await bed.hd(['install', '--yes', '--reset', ...FIVETRAN], { FIVETRAN_TOKEN: TOKEN })).code).toBe(0);
   }, T);
