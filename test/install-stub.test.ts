@@ -229,7 +229,10 @@ describe('install on a stub runtime', () => {
 
   it('status of an install that failed at the pull says it did not finish (it said only "Not running"); once start finishes it, it does not', async () => {
     const s = await stubEnv('docker', { HD_STUB_FAIL: 'pull' });
-    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(1);
+    const failed = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env });
+    expect(failed.code).toBe(1);
+    // a first install that fails says how to remove what it made
+    expect(failed.stderr).toContain('\n  Undo:  hd-setup uninstall   (removes what this install made; its config stays until --purge)\n');
     const st = cli(['status'], { env: s.env });
     expect(st.code).toBe(1);
     expect(st.stdout).toContain('\nNot running: the last install did not finish (it failed or was stopped). Finish it: hd-setup start (or run the install again)   Diagnose: hd-setup doctor\n');
@@ -362,7 +365,7 @@ describe('install on a stub runtime', () => {
     expect(err).toContain('[5/7] cancelled');
     expect(err).toContain('cancelled.');
     expect(err).toContain(`Not done: Pull image ${'us-docker.pkg.dev/prod-eng-fivetran-ldp/public-docker-us/ldp-agent:production'}, Run container controller, Wait until controller is running, Start on boot`);
-    expect(err).toMatch(/Changed:\n\s+- wrote .*config\.json/);
+    expect(err).toMatch(/Changed:\n\s+- made folders .*\/fivetran\/tmp \(0700\)\n\s+- wrote .*config\.json/);
     expect(JSON.parse(readFileSync(join(s.home, 'fivetran/conf/config.json'), 'utf8')).token).toBe(TOKEN);
     expect(readdirSync(join(s.home, 'fivetran/conf')).filter((f) => f.includes('.tmp-'))).toEqual([]);
     s.server.close();

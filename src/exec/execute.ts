@@ -331,6 +331,7 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
     summary.warnings.push(clean(`could not record what hd-setup created in ${opts.checkContext.installDir}: ${(e as Error).message}; --purge will leave it`));
   }
   if (stopped === 'failed' && summary.backups.length) summary.undo = 'hd-setup rollback   (restores the previous configuration and re-applies it)';
+  else if (stopped === 'failed' && plan.undoFailed) summary.undo = plan.undoFailed;
   summary.cancelled = stopped === 'cancelled';
   summary.ok = !stopped;
   emit({ type: 'done', summary });

@@ -114,6 +114,8 @@ export interface Plan {
   nextSteps: string[];
   /** What the user should know before applying it (where a secret will live, say): shown by dry-run, the review and the summary. */
   warnings?: string[];
+  /** How to undo a run of it that fails, where no backup gives one (a first install: uninstall). */
+  undoFailed?: string;
 }
 
 /** What the CLI detected about the host and what is installed. Plans are pure functions of it. */

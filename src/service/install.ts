@@ -445,7 +445,11 @@ export async function install(p: Prepared, c: Choices, report: Reporter): Promis
   };
   // emitted before the step's first action: the record says "started" before anything is changed
   const marking: Reporter = (work) => report((emit, ask) => work((e) => (e.type === 'step:start' && e.id !== 'preflight' && markStarted(), emit(e)), ask));
-  const summary = await runPlan(p, c, marking);
+  // A first install (none recorded, or one uninstalled) that fails: what it made goes with uninstall.
+  const before = findRecord(p.host.home, p.location);
+  const first = !before || before.state === 'uninstalled';
+  const plan = first ? { ...p.plan, undoFailed: 'hd-setup uninstall   (removes what this install made; its config stays until --purge)' } : p.plan;
+  const summary = await runPlan({ ...p, plan }, c, marking);
   if (summary.ok && !same) remember(p.host.home, recordOf(p.location, choices, 'installed'));
   return summary;
 }
