@@ -239,10 +239,13 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
           return runAction(step, { kind: 'exec', argv: a.orElse.argv, ...(a.timeoutMs ? { timeoutMs: a.timeoutMs } : {}) });
         }
         if (failed) {
-          const last = clean(r.stderr || r.stdout)
+          const lines = clean(r.stderr || r.stdout)
             .trim()
             .split('\n')
-            .filter(Boolean)
+            .filter(Boolean);
+          // from the error on, when the tool says which line it is (podman's pull: "Trying to pull …" first)
+          const errorAt = lines.map((l) => /^error\b/i.test(l)).lastIndexOf(true);
+          const last = (errorAt >= 0 ? lines.slice(errorAt) : lines)
             .slice(-3)
             .map((l) => l.replace(/^Error: /, ''))
             .join(' / ');
