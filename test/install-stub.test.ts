@@ -2,7 +2,7 @@
 // (The real docker/podman runs are in test/e2e.)
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { BIN, TOKEN, cli, cliAsync, expectNoSecrets, CLIENT_SECRET, WAREHOUSE_PASSWORD } from './helpers.js';
@@ -245,6 +245,20 @@ describe('install on a stub runtime', () => {
     expect(after.code, after.stdout).toBe(0);
     expect(after.stdout).not.toContain('did not finish');
     expect(JSON.parse(cli(['status', '--json'], { env }).stdout).unfinished).toBeUndefined();
+    // no such Undo where the install was there before this run (its record lost, a fresh HOME's
+    // config: uninstall would remove a running agent), nor where the run changed nothing (preflight)
+    rmSync(join(s.home, '.config/hd-setup/installs.json'));
+    rmSync(join(s.home, '.config/systemd/user/hd-fivetran-agent.service')); // written again, with no backup: a change
+    const again = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags, '--set', 'fivetran.memory=3000m'], { env: { ...env, HD_STUB_FAIL: 'pull' } });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('Found an existing install');
+    expect(again.stderr).not.toContain('Undo:  hd-setup uninstall');
+    const fresh = await stubEnv('docker', { HD_STUB_VERSION: '1.0.0' });
+    const refused = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: fresh.env });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('Changed: nothing');
+    expect(refused.stderr).not.toContain('Undo:');
+    fresh.server.close();
     s.server.close();
   });
 

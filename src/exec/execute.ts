@@ -245,8 +245,7 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
             .filter(Boolean);
           // from the error on, when the tool says which line it is (podman's pull: "Trying to pull …" first)
           const errorAt = lines.map((l) => /^error\b/i.test(l)).lastIndexOf(true);
-          const last = (errorAt >= 0 ? lines.slice(errorAt) : lines)
-            .slice(-3)
+          const last = (errorAt >= 0 ? lines.slice(errorAt, errorAt + 3) : lines.slice(-3))
             .map((l) => l.replace(/^Error: /, ''))
             .join(' / ');
           let message = stuck ? `stopped waiting: ${stuck.message}, which waiting will not resolve` : r.failure === 'timeout' ? `timed out: ${command}` : last || `exit code ${r.exitCode}`;
@@ -334,7 +333,7 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
     summary.warnings.push(clean(`could not record what hd-setup created in ${opts.checkContext.installDir}: ${(e as Error).message}; --purge will leave it`));
   }
   if (stopped === 'failed' && summary.backups.length) summary.undo = 'hd-setup rollback   (restores the previous configuration and re-applies it)';
-  else if (stopped === 'failed' && plan.undoFailed) summary.undo = plan.undoFailed;
+  else if (stopped === 'failed' && plan.undoFailed && summary.changes.length) summary.undo = plan.undoFailed;
   summary.cancelled = stopped === 'cancelled';
   summary.ok = !stopped;
   emit({ type: 'done', summary });

@@ -445,9 +445,11 @@ export async function install(p: Prepared, c: Choices, report: Reporter): Promis
   };
   // emitted before the step's first action: the record says "started" before anything is changed
   const marking: Reporter = (work) => report((emit, ask) => work((e) => (e.type === 'step:start' && e.id !== 'preflight' && markStarted(), emit(e)), ask));
-  // A first install (none recorded, or one uninstalled) that fails: what it made goes with uninstall.
+  // A first install that fails: what it made goes with uninstall. First: nothing of it was there (no
+  // container, no release, whatever this HOME recorded: a CI runner's is fresh) and none recorded here.
   const before = findRecord(p.host.home, p.location);
-  const first = !before || before.state === 'uninstalled';
+  const nothingThere = Object.keys(p.state.containers).length === 0 && !p.state.kubernetes?.release;
+  const first = nothingThere && (!before || before.state === 'uninstalled');
   const plan = first ? { ...p.plan, undoFailed: 'hd-setup uninstall   (removes what this install made; its config stays until --purge)' } : p.plan;
   const summary = await runPlan({ ...p, plan }, c, marking);
   if (summary.ok && !same) remember(p.host.home, recordOf(p.location, choices, 'installed'));
