@@ -351,6 +351,12 @@ describe('install on a stub runtime', () => {
     const pre = json.steps.find((x: { id: string }) => x.id === 'preflight').actions[0];
     expect(pre.skipped).toEqual(['runtime-version', 'disk']);
     expect(pre.checks).not.toContain('runtime-version');
+    // a lifecycle command's dry-run: those skipped at the install, and those given now
+    expect(cli([...args, '--yes'], { env: s.env }).code).toBe(0);
+    expect(cli(['stop'], { env: s.env }).code).toBe(0);
+    const start = cli(['start', '--dry-run', '--skip-check', 'memory'], { env: s.env });
+    expect(start.code, start.stderr).toBe(0);
+    expect(start.stdout).toMatch(/; skipped \(--skip-check\): runtime-version, disk, memory$/m);
     s.server.close();
   });
 

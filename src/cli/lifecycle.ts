@@ -8,7 +8,7 @@ import type { DetectedInstall } from '../exec/installed.js';
 import { planToJson, planToText } from '../plan/describe.js';
 import type { Plan } from '../plan/types.js';
 import { choosingFlags, contextOnly, findAll, findAt, findContext, findInContext, findOne, NoInstallFound } from '../service/find.js';
-import { exitCodeOf, requireWholeInstall, type Choices } from '../service/install.js';
+import { exitCodeOf, requireWholeInstall, skippedChecks, type Choices } from '../service/install.js';
 import * as life from '../service/lifecycle.js';
 import { isInteractive, redactor } from '../util/output.js';
 import { printFailedChecks, printJson, type ModelFlags } from './context.js';
@@ -60,10 +60,12 @@ async function confirmOrYes(flags: LifecycleFlags, what: string): Promise<boolea
   return /^y(es)?$/i.test(await askLine(`${what}? [y/N] `));
 }
 
-function dryRun(d: DetectedInstall, plan: Plan, command: string, json?: boolean): number {
+function dryRun(d: DetectedInstall, plan: Plan, command: string, flags: LifecycleFlags): number {
+  // the checks skipped at the install, and with --skip-check now, said as such
+  const shown = { skipChecks: skippedChecks(findContext().home, d.location, flags.skipCheck) };
   // --json: the plan as install --dry-run --json gives it (steps with their ids and exact commands, secrets masked)
-  if (json) printJson({ dryRun: true, command, where: d.where, ...planToJson(plan, redactor) });
-  else process.stdout.write(`hd-setup ${command} --dry-run: ${installName(d.location.product, d.location.runtime)} (${d.where})\n\n${planToText(plan, redactor)}\n`);
+  if (flags.json) printJson({ dryRun: true, command, where: d.where, ...planToJson(plan, redactor, shown) });
+  else process.stdout.write(`hd-setup ${command} --dry-run: ${installName(d.location.product, d.location.runtime)} (${d.where})\n\n${planToText(plan, redactor, shown)}\n`);
   return 0;
 }
 
@@ -88,7 +90,7 @@ export async function uninstallCommand(flags: LifecycleFlags): Promise<number> {
   // One change at a time per install; after waiting for another run, look again at what it left.
   if (!flags.dryRun && (await life.lockAt(d.location, findContext().home)).waited) return uninstallCommand(flags);
   const plan = await life.uninstallPlanFor(d, Boolean(flags.purge));
-  if (flags.dryRun) return dryRun(d, plan, 'uninstall', flags.json);
+  if (flags.dryRun) return dryRun(d, plan, 'uninstall', flags);
   // --purge deletes what hd-setup created (the agent's config, data and logs): the question lists it first.
   const purged = plan.steps.filter((st) => st.id === 'purge').flatMap((st) => st.actions.flatMap((a) => (a.kind === 'remove' ? [a.path] : [])));
   if (purged.length && !flags.yes && isInteractive()) process.stderr.write(`--purge deletes, for good:\n${purged.map((p) => `  ${p}`).join('\n')}\n`);
@@ -107,7 +109,7 @@ export async function stopCommand(flags: LifecycleFlags): Promise<number> {
   if (!flags.dryRun && (await life.lockAt(d.location, findContext().home)).waited) return stopCommand(flags);
   life.requireUsableRelease(d, 'stop');
   const plan = await life.stopPlanFor(d);
-  if (flags.dryRun) return dryRun(d, plan, 'stop', flags.json);
+  if (flags.dryRun) return dryRun(d, plan, 'stop', flags);
   return exitCodeOf(await life.stop(d, plan, reporterFor(flags)));
 }
 
@@ -118,7 +120,7 @@ export async function startCommand(flags: LifecycleFlags): Promise<number> {
   if (!flags.dryRun && (await life.lockAt(d.location, findContext().home)).waited) return startCommand(flags);
   life.requireUsableRelease(d, 'start');
   const p = await life.startPrepared(d);
-  if (flags.dryRun) return dryRun(d, p.plan, 'start', flags.json);
+  if (flags.dryRun) return dryRun(d, p.plan, 'start', flags);
   return exitCodeOf(await life.start(p, flags, reporterFor(flags)));
 }
 
@@ -143,7 +145,7 @@ export async function rollbackCommand(flags: LifecycleFlags): Promise<number> {
   life.requireUsableRelease(d, 'rollback');
   if (d.location.runtime === 'kubernetes') {
     const plan = await life.helmRollbackPlanFor(d);
-    if (flags.dryRun) return dryRun(d, plan, 'rollback', flags.json);
+    if (flags.dryRun) return dryRun(d, plan, 'rollback', flags);
     if (!(await confirmOrYes(flags, `Roll back ${installName(d.location.product, d.location.runtime)} (${d.where})`))) {
       process.stderr.write('Nothing was changed.\n');
       return 1;

@@ -245,10 +245,10 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
             ok: false,
             ...(blockers.length ? {} : { failed: ids }),
             files,
-            text: `${kept}Preflight found ${failed.length} problem${failed.length > 1 ? 's' : ''}:\n${failed.map((r) => `✖ ${r.id}: ${r.message}\n  fix: ${r.fix}`).join('\n')}\n\nFix it and run hd-setup again, or ${key('esc')} to change your answers.\n${skip}\n${Key('s')} to save these answers as a preset first.\n\n${planToText(p.plan, redactor, { diffs: true })}${same()}`,
+            text: `${kept}Preflight found ${failed.length} problem${failed.length > 1 ? 's' : ''}:\n${failed.map((r) => `✖ ${r.id}: ${r.message}\n  fix: ${r.fix}`).join('\n')}\n\nFix it and run hd-setup again, or ${key('esc')} to change your answers.\n${skip}\n${Key('s')} to save these answers as a preset first.\n\n${planToText(p.plan, redactor, { diffs: true, skipChecks: [...now, ...remembered] })}${same()}`,
           };
         }
-        return { ok: true, files, text: `${kept}${planToText(p.plan, redactor, { diffs: true })}${same()}` };
+        return { ok: true, files, text: `${kept}${planToText(p.plan, redactor, { diffs: true, skipChecks: [...now, ...remembered] })}${same()}` };
       } catch (e) {
         if (e instanceof UserError) return { ok: false, text: `${e.problems.map(formatProblem).join('\n')}\n\n${Key('esc')} to go back and fix it.` };
         throw e;

@@ -325,7 +325,12 @@ function withoutPull(plan: Plan, state: InstalledState, image: string): Plan {
 export function effectiveChoices(p: Pick<Prepared, 'location' | 'host'>, choices: Choices): Choices {
   const rec = findRecord(p.host.home, p.location);
   const allowRootFrom = choices.allowRoot ? 'flag' : rec?.allowRoot ? 'install' : undefined;
-  return { skipCheck: [...new Set([...(rec?.skipChecks ?? []), ...(choices.skipCheck ?? [])])], allowRoot: Boolean(allowRootFrom), ...(allowRootFrom ? { allowRootFrom } : {}) };
+  return { skipCheck: skippedChecks(p.host.home, p.location, choices.skipCheck), allowRoot: Boolean(allowRootFrom), ...(allowRootFrom ? { allowRootFrom } : {}) };
+}
+
+/** The checks a lifecycle command skips: those skipped at the install, and those given now. */
+export function skippedChecks(home: string, location: Location, given: readonly string[] = []): string[] {
+  return [...new Set([...(findRecord(home, location)?.skipChecks ?? []), ...given])];
 }
 
 function checkContext(p: Prepared, choices: Choices, signal?: AbortSignal) {

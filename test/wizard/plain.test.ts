@@ -221,6 +221,8 @@ describe.runIf(hasScript)('line prompts in a pseudo-terminal (the built bin)', (
     expect(first.out).toContain('podman 4.3.1 is older than the required 4.5.0');
     // after k, the review says which check will not run
     expect(first.out.replace(/\s+/g, ' ')).toContain('Skipped checks: runtime-version (the same as --skip-check runtime-version).');
+    // and so does the plan's preflight step (it listed the check as made)
+    expect(first.out.replace(/\s+/g, ' ')).toMatch(/checks: runtime-present, (?:(?!runtime-version)[^;])*; skipped \(--skip-check\): runtime-version /);
     // the saved preset says how to use it: with the check skipped, as it was here
     expect(readFileSync(join(s.home, 'p.yaml'), 'utf8')).toContain(`# Use it: hd-setup install --preset ${join(s.home, 'p.yaml')}${rootFlags.length ? ' --allow-root' : ''} --skip-check runtime-version --yes`);
     // again, with nothing changed (and without --allow-root: it was installed with it): ready at once,
@@ -240,6 +242,7 @@ describe.runIf(hasScript)('line prompts in a pseudo-terminal (the built bin)', (
     expect(again.code, again.out.slice(-1500)).toBe(0);
     expect(again.out).not.toContain('Not ready to install');
     expect(again.out.replace(/\s+/g, ' ')).toContain('Skipped as at the last install: runtime-version (the same as --skip-check runtime-version).');
+    expect(again.out.replace(/\s+/g, ' ')).toMatch(/checks: runtime-present, (?:(?!runtime-version)[^;])*; skipped \(--skip-check\): runtime-version /);
     expect(again.out.replace(/\s+/g, ' ')).toMatch(/hd-setup install .*--skip-check runtime-version/);
     // warnings are at the review, before the install (here: root, when the suite runs as root)
     if (rootFlags.length) {
