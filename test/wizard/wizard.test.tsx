@@ -125,6 +125,8 @@ describe('wizard state (no Ink)', () => {
     s = submit(s, 'remove');
     expect(s.answers.tobiko.gateways).toEqual({});
     expect(currentQuestion(s).id).toBe('gw-menu');
+    // after an add, a keep and a remove, one Esc leaves the list (each round added an Esc to press)
+    expect(currentQuestion(reduce(s, { type: 'back' })).id).toBe('client-secret');
   });
   it('a prefilled preset is accepted up to what is missing', () => {
     const s = prefill(createState({ product: 'fivetran', runtime: 'kubernetes', fivetran: { token: TOKEN } }));

@@ -212,7 +212,11 @@ function advance(s: WizardState, q: Question & { kind: 'text' | 'select' }, valu
     const i = list.findIndex((x) => x.id === q.id);
     target = (i >= 0 ? list[i + 1] : undefined)?.id ?? 'review';
   }
-  const history = target === q.id ? s.history : [...s.history, q.id];
+  const walked = target === q.id ? s.history : [...s.history, q.id];
+  // Back to a question already on the way (a list after an entry is added, kept or removed): the way is
+  // as it was when that question was first reached, so Esc leaves the list at once (each round added one).
+  const loop = walked.lastIndexOf(target);
+  const history = loop >= 0 ? walked.slice(0, loop) : walked;
   return enter({ ...next, cursor: target, history });
 }
 
