@@ -341,7 +341,9 @@ export function kubernetesPlan(s: KubernetesPlanSpec): Plan {
     });
   }
   const ours = s.state.kubernetes?.secrets ?? [];
-  const handOver = (s.usersSecrets?.names ?? []).filter((n) => ours.includes(n) && !s.state.kubernetes?.liveSecrets?.[n]?.owned);
+  // (one a controller owns is its owner's, unless that owner is the ExternalSecret deleted first in this run)
+  const orphaned = new Set(stale.filter((x) => inUse.has(x.name)).map((x) => x.name));
+  const handOver = (s.usersSecrets?.names ?? []).filter((n) => ours.includes(n) && (!s.state.kubernetes?.liveSecrets?.[n]?.owned || orphaned.has(n)));
   // the local copies of Secret manifests not rendered now, unless a Secret of hd-setup's is still in use (one
   // kept as it is, a stored secret: its manifest is not rendered, and its copy is that Secret's)
   const unrenderedCopies = (kept: string[]) => (stateDir && !s.secretsInUse.names.some((n) => kept.includes(n)) ? s.manifests.filter(([rel, id]) => id === 'secret' && !files.some((f) => f.rel === rel)).map(([rel]) => posix.join(stateDir, rel)) : []);

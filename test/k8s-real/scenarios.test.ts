@@ -2,11 +2,11 @@
 // with its cause and its fix; a stuck pod ends helm's wait early; releases left pending or failed are found.
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { CHARTS, startBed, type Bed } from '../k8s-api/bed.js';
 import type { Scenario } from '../k8s-api/server.js';
-import { SECRET_ENV } from '../helpers.js';
+import { ROOT, SECRET_ENV } from '../helpers.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -291,6 +291,33 @@ describe('External Secrets', () => {
       const again = await bed.hd(['install', '--yes', '--preset', 'tobiko-kubernetes', '--set', `tobiko.kubernetes.chart=${join(CHARTS, 'tobiko-hybrid-executors-prerelease')}`]);
       expect(again.code, again.stderr).toBe(0);
       expect(again.stderr).toMatch(/Changed: nothing/);
+    },
+    T,
+  );
+
+  it(
+    'from the store to the same Secret named as the user\'s (create: false): the ExternalSecret is deleted keeping its Secret, which is handed over in the same run; an uninstall leaves it (it deleted it by its labels)',
+    async () => {
+      const bed = await startBed({ eso: 'v1' }, SECRET_ENV);
+      beds.push(bed);
+      expect((await bed.hd(['install', '--yes', ...TOBIKO_ESO])).code).toBe(0);
+      const [es] = bed.api.objects('external-secrets.io', 'externalsecrets', 'tobiko');
+      const labels = { 'app.kubernetes.io/managed-by': 'hd-setup', 'app.kubernetes.io/instance': 'executors' };
+      bed.api.seed({ apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: { name: 'executors-secrets', namespace: 'tobiko', labels, ownerReferences: [{ apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', name: 'executors-secrets', uid: es!.metadata.uid, controller: true }] }, data: { TCLOUD_CLIENT_SECRET: Buffer.from('from-the-store').toString('base64') } });
+      const secret = () => bed.api.objects('', 'secrets', 'tobiko').find((x) => x.metadata.name === 'executors-secrets');
+      const uid = secret()!.metadata.uid;
+      const preset = join(bed.home, 'own-secret.yaml');
+      writeFileSync(preset, readFileSync(join(ROOT, 'presets/tobiko-kubernetes.yaml'), 'utf8').replace(/^ {2}clientSecret: .*\n/m, '').replace(/^ {6}password: .*\n/m, '').replace(/^ {4}name: executors-secrets\n/m, '    name: executors-secrets\n    create: false\n'));
+      const at = ['--preset', preset, '--set', `tobiko.kubernetes.chart=${join(CHARTS, 'tobiko-hybrid-executors-prerelease')}`];
+      const own = await bed.hd(['install', '--yes', '--reset', ...at]);
+      expect(own.code, own.stderr).toBe(0);
+      expect(own.stderr).toContain('Hand Secret executors-secrets over to you (tobiko.secrets.create=false)');
+      expect(bed.api.objects('external-secrets.io', 'externalsecrets', 'tobiko')).toEqual([]);
+      expect(secret()?.metadata.uid).toBe(uid);
+      expect(secret()?.metadata.labels?.['app.kubernetes.io/managed-by']).toBeUndefined();
+      expect((await bed.hd(['uninstall', '--yes', ...at])).code).toBe(0);
+      expect(secret()?.metadata.uid).toBe(uid);
+      expect(Buffer.from(secret()!.data!.TCLOUD_CLIENT_SECRET!, 'base64').toString()).toBe('from-the-store');
     },
     T,
   );
