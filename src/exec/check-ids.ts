@@ -3,7 +3,7 @@ import { UserError } from '../model/errors.js';
 // The id of every check --skip-check can name. A light module (no checks loaded), so the CLI can refuse a
 // mistyped id before anything runs; the check tables are typed by these lists, so the two cannot drift.
 export const CONTAINER_CHECK_IDS = ['runtime-present', 'runtime-version', 'socket', 'not-root', 'arch', 'selinux', 'disk', 'memory', 'install-dir', 'linger', 'image-present'] as const;
-export const KUBERNETES_CHECK_IDS = ['kubectl', 'helm', 'helm-version', 'server-version', 'context', 'namespace', 'pvc', 'rbac', 'external-secrets-crd', 'node-arch', 'placement', 'resources', 'chart', 'egress', 'token-secret', 'existing-secret'] as const;
+export const KUBERNETES_CHECK_IDS = ['kubectl', 'helm', 'helm-version', 'server-version', 'context', 'namespace', 'pvc', 'rbac', 'external-secrets-crd', 'node-arch', 'placement', 'resources', 'chart', 'egress', 'token-secret', 'existing-secret', 'secret-owner'] as const;
 /** doctor's own: whether the agent starts at boot. */
 export const DOCTOR_CHECK_IDS = ['boot'] as const;
 

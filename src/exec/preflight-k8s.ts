@@ -297,6 +297,7 @@ export const kubernetesChecks: Record<KubernetesCheckId, Check> = {
   // A Secret the user made that the install needs (the token's, or the executors'): ids as products name them.
   'token-secret': needsServer(requiredSecret),
   'existing-secret': needsServer(requiredSecret),
+  'secret-owner': needsServer(appliedSecretOwner),
 };
 
 const CHART_TIMEOUT_MS = 60_000;
@@ -319,6 +320,33 @@ async function requiredSecret(ctx: CheckContext) {
   const s = productOf(ctx.model).kube(ctx.model).requiredSecret;
   if (!s) return { status: 'ok' as const, message: 'no Secret to check' };
   return secretExists(ctx, s.name, t.namespace, s.fix, s.key, s.keySetting);
+}
+
+/** An object's hd-setup labels and its owners: `<managed-by>|<instance>;<Kind>/<name> …` (never its data). */
+const LABELS_AND_OWNERS = 'go-template={{with .metadata.labels}}{{index . "app.kubernetes.io/managed-by"}}|{{index . "app.kubernetes.io/instance"}}{{end}};{{range .metadata.ownerReferences}}{{.kind}}/{{.name}} {{end}}';
+
+/**
+ * The Secret the install applies is not there, or is hd-setup's for this release (its labels, or filled by
+ * the ExternalSecret hd-setup applied, which this install replaces): one the user made, or that hd-setup
+ * handed over (create: false, tokenSecret), would have what it holds replaced. Its labels and owners are
+ * read, never its data.
+ */
+async function appliedSecretOwner(ctx: CheckContext) {
+  const t = k8sTarget(ctx.model);
+  const s = productOf(ctx.model).kube(ctx.model).appliedSecret;
+  if (!s) return { status: 'ok' as const, message: 'no Secret to apply' };
+  const r = await kubectl(ctx, 'get', 'secret', s.name, '-n', t.namespace, '-o', LABELS_AND_OWNERS);
+  if (r.exitCode !== 0) {
+    if (notFound(r.stderr)) return { status: 'ok' as const, message: `Secret ${s.name} is made in namespace ${t.namespace}` };
+    return { status: 'fail' as const, message: `cannot read Secret ${s.name}: ${firstLine(r.stderr)}`, fix: clusterFix(r.stderr) };
+  }
+  const ours = (out: string) => out.trim().split(';')[0] === `hd-setup|${t.release}`;
+  if (ours(r.stdout)) return { status: 'ok' as const, message: `Secret ${s.name} is hd-setup's (release ${t.release})` };
+  if ((r.stdout.trim().split(';')[1] ?? '').split(' ').includes(`ExternalSecret/${s.name}`)) {
+    const es = await kubectl(ctx, 'get', 'externalsecret', s.name, '-n', t.namespace, '-o', LABELS_AND_OWNERS);
+    if (es.exitCode === 0 && ours(es.stdout)) return { status: 'ok' as const, message: `Secret ${s.name} is filled by hd-setup's ExternalSecret, which this install replaces` };
+  }
+  return { status: 'fail' as const, message: `Secret ${s.name} is in namespace ${t.namespace}, and hd-setup did not make it for release ${t.release} (or handed it over to you): the install would replace what it holds`, fix: s.fix };
 }
 
 /** The Secret exists (and holds `key`): only its key names are read, never its values. */

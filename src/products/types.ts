@@ -64,6 +64,12 @@ export interface KubeSpec {
   /** A Secret that must exist before the install (one the user made), with its key and how to make it. */
   requiredSecret?: { name: string; key?: string; keySetting?: string; fix: string };
   /**
+   * A Secret hd-setup applies (creates or updates) for the release, and how to keep one of that name that is
+   * not hd-setup's: preflight checks that one already there is hd-setup's (its labels, or filled by its
+   * ExternalSecret), as the apply would replace what it holds.
+   */
+  appliedSecret?: { name: string; fix: string };
+  /**
    * Where pods of the install must run: node selectors and required node-affinity terms (all expressions of
    * a term must hold on one node), each with what it is and the --set path that changes it. Preflight checks
    * that each matches at least one node.

@@ -190,6 +190,15 @@ describe('Secrets applied with kubectl', () => {
     expect(handed?.metadata.labels?.['app.kubernetes.io/instance']).toBeUndefined();
     expect(decoded(handed?.data?.SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__PASSWORD)).toBe(SECRET_ENV.WAREHOUSE_PASSWORD);
     expect(existsSync(copy)).toBe(false);
+    // back to create: true, the Secret edited since: refused before anything changes, as the apply would
+    // replace what the user's Secret holds (it did, and took it back); --skip-check secret-owner takes it
+    expect((await bed.kubectl('patch', 'secret', 'executors-secrets', '-n', 'tobiko', '--type=merge', '-p', '{"stringData":{"EXTRA_KEY":"mine"}}')).code).toBe(0);
+    const back = await bed.hd(['install', '--yes', '--reset', ...TOBIKO]);
+    expect(back.code, back.stderr).toBe(1);
+    expect(back.stderr).toContain('secret-owner: Secret executors-secrets is in namespace tobiko, and hd-setup did not make it for release executors (or handed it over to you): the install would replace what it holds');
+    expect(back.stderr).toContain('use it as it is (--set tobiko.secrets.create=false), name another (--set tobiko.secrets.name=…), or delete it first (kubectl delete secret executors-secrets -n tobiko)');
+    expect(decoded(secret('tobiko', 'executors-secrets')?.data?.EXTRA_KEY)).toBe('mine');
+    expect(secret('tobiko', 'executors-secrets')?.metadata.labels?.['app.kubernetes.io/managed-by']).toBeUndefined();
     // (the gateway password kept from the Secret hd-setup made is no setting of the user's Secret: the
     // values listed it, and the read-back did not, so the re-run upgraded the release and restarted the pods)
     await keptByUninstall(at, 'tobiko', 'executors-secrets');
@@ -207,6 +216,11 @@ describe('Secrets applied with kubectl', () => {
     expect(secret('fivetran', 'hd-agent-hd-setup-token')?.metadata.labels?.['app.kubernetes.io/managed-by']).toBeUndefined();
     expect(token()).toBe(TOKEN);
     expect(existsSync(copy)).toBe(false);
+    // the token delivered by a Secret hd-setup applies again: refused, the Secret being the user's now
+    const back = await bed.hd(['install', '--yes', '--reset', ...FIVETRAN], { FIVETRAN_TOKEN: TOKEN2 });
+    expect(back.code, back.stderr).toBe(1);
+    expect(back.stderr).toContain("secret-owner: Secret hd-agent-hd-setup-token is in namespace fivetran, and hd-setup did not make it for release hd-agent (or handed it over to you)");
+    expect(token()).toBe(TOKEN);
     await keptByUninstall(at, 'fivetran', 'hd-agent-hd-setup-token');
     // installed again as before, for the tests that follow
     expect((await bed.hd(['install', '--yes', '--reset', ...FIVETRAN], { FIVETRAN_TOKEN: TOKEN })).code).toBe(0);

@@ -8,7 +8,7 @@ import { expandTilde } from '../../util/paths.js';
 import { obj, str, type KubeSpec, type ProductModule } from '../types.js';
 import { decodeFivetran } from './decode.js';
 import { fivetranContainerSpec, fivetranDeployments, fivetranSelector, planFivetranContainers, planFivetranKubernetes } from './plan.js';
-import { FIVETRAN_CONTAINER, FIVETRAN_NETWORK, FIVETRAN_UNIT, fivetranOf, renderFivetran } from './render.js';
+import { FIVETRAN_CONTAINER, FIVETRAN_NETWORK, FIVETRAN_UNIT, fivetranOf, fivetranTokenSecretName, renderFivetran } from './render.js';
 import { FIVETRAN_CHART, fivetranSchema, type FivetranKubernetes } from './schema.js';
 import { fivetranWizard } from './questions.js';
 
@@ -144,7 +144,9 @@ export const fivetran: ProductModule = {
       ...(k.resources ? { resources: [{ what: 'the agent', setting: 'fivetran.kubernetes.resources', ...k.resources }] } : {}),
       ...(k.tokenSecret
         ? { requiredSecret: { name: k.tokenSecret.name, key: k.tokenSecret.key, keySetting: 'fivetran.kubernetes.tokenSecret.key', fix: `kubectl create secret generic ${k.tokenSecret.name} -n ${k.namespace} --from-file=${k.tokenSecret.key}=./token.txt` } }
-        : {}),
+        : k.tokenDelivery === 'secret'
+          ? { appliedSecret: { name: fivetranTokenSecretName(model), fix: `use it as it is (--set 'fivetran.kubernetes.tokenSecret={name: ${fivetranTokenSecretName(model)}}'), or delete it first (kubectl delete secret ${fivetranTokenSecretName(model)} -n ${k.namespace})` } }
+          : {}),
     };
   },
   host: {

@@ -105,7 +105,7 @@ export function planFivetranKubernetes(model: Model, state: InstalledState, file
     namespaceSetting: 'fivetran.kubernetes.namespace',
     state,
     files,
-    checks: ['kubectl', 'helm', 'helm-version', 'resources', 'server-version', 'context', 'namespace', 'pvc', 'rbac', 'node-arch', 'placement', ...(k.tokenSecret ? ['token-secret'] : []), 'chart', ...(k.egressCheck ? ['egress'] : [])],
+    checks: ['kubectl', 'helm', 'helm-version', 'resources', 'server-version', 'context', 'namespace', 'pvc', 'rbac', 'node-arch', 'placement', ...(k.tokenSecret ? ['token-secret'] : k.tokenDelivery === 'secret' ? ['secret-owner'] : []), 'chart', ...(k.egressCheck ? ['egress'] : [])],
     manifests: [['token-secret.yaml', 'secret', `Apply Secret ${fivetranTokenSecretName(model)}`, 'Secret with the agent token']],
     logs: `deploy/${k.release}`,
     secretsInUse: k.tokenSecret ? { names: [k.tokenSecret.name], why: `the token is read from Secret ${k.tokenSecret.name}` } : k.tokenDelivery === 'inline' ? { names: [], why: 'the token is delivered inline' } : { names: [fivetranTokenSecretName(model)], why: `the token is in Secret ${fivetranTokenSecretName(model)}` },

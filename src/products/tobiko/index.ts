@@ -100,6 +100,9 @@ export const tobiko: ProductModule = {
       ...(effectiveStrategy(t, 'kubernetes') === 'existingSecret' && !t.secrets.create
         ? { requiredSecret: { name: tobikoSecretName(t), fix: 'create it with the keys TCLOUD_CLIENT_SECRET and SQLMESH__GATEWAYS__<G>__CONNECTION__<P>, or set tobiko.secrets.create=true' } }
         : {}),
+      ...(effectiveStrategy(t, 'kubernetes') === 'existingSecret' && t.secrets.create
+        ? { appliedSecret: { name: tobikoSecretName(t), fix: `use it as it is (--set tobiko.secrets.create=false), name another (--set tobiko.secrets.name=…), or delete it first (kubectl delete secret ${tobikoSecretName(t)} -n ${k.namespace})` } }
+        : {}),
     };
   },
   host: {

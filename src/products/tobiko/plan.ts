@@ -73,6 +73,7 @@ export function planTobikoKubernetes(model: Model, state: InstalledState, files:
   const checks = ['kubectl', 'helm', 'helm-version', 'resources', 'server-version', 'context', 'namespace', 'rbac'];
   if (strategy === 'externalSecrets') checks.push('external-secrets-crd');
   if (strategy === 'existingSecret' && !t.secrets.create) checks.push('existing-secret');
+  if (strategy === 'existingSecret' && t.secrets.create) checks.push('secret-owner');
   checks.push('chart');
   if (k.egressCheck) checks.push('egress');
   const name = tobikoSecretName(t);
