@@ -12,7 +12,7 @@ import type { ProductModule } from '../products/types.js';
 import { askRuntimeState, detectHost, detectState, inspectContainers, runtimeBinOf } from '../exec/detect.js';
 import { OWNER_LABEL } from '../plan/containers.js';
 import type { DetectedInstall } from '../exec/installed.js';
-import { findRecord, findRecordOfInstall, holdsRecord, readRegistry, recordOf, remember } from '../exec/registry.js';
+import { findRecord, findRecordOfInstall, holdsRecord, readRegistry, recordOf, remember, type InstallRecord } from '../exec/registry.js';
 import type { CheckReport, Emit, Summary } from '../exec/events.js';
 import { execute } from '../exec/execute.js';
 import { allChecks } from '../exec/checks.js';
@@ -325,13 +325,15 @@ function withoutPull(plan: Plan, state: InstalledState, image: string): Plan {
 export function effectiveChoices(p: Pick<Prepared, 'location' | 'host'>, choices: Choices): Choices {
   const rec = findRecord(p.host.home, p.location);
   const allowRootFrom = choices.allowRoot ? 'flag' : rec?.allowRoot ? 'install' : undefined;
-  return { skipCheck: skippedChecks(p.host.home, p.location, choices.skipCheck), allowRoot: Boolean(allowRootFrom), ...(allowRootFrom ? { allowRootFrom } : {}) };
+  return { skipCheck: skipsOf(rec, choices.skipCheck), allowRoot: Boolean(allowRootFrom), ...(allowRootFrom ? { allowRootFrom } : {}) };
 }
 
 /** The checks a lifecycle command skips: those skipped at the install, and those given now. */
-export function skippedChecks(home: string, location: Location, given: readonly string[] = []): string[] {
-  return [...new Set([...(findRecord(home, location)?.skipChecks ?? []), ...given])];
+export function skippedChecks(home: string, location: Location, given?: readonly string[]): string[] {
+  return skipsOf(findRecord(home, location), given);
 }
+
+const skipsOf = (rec: InstallRecord | undefined, given: readonly string[] = []) => [...new Set([...(rec?.skipChecks ?? []), ...given])];
 
 function checkContext(p: Prepared, choices: Choices, signal?: AbortSignal) {
   return {
