@@ -34,7 +34,7 @@ describe('every bundled preset, installed twice, is a no-op the second time', ()
   ] as const) {
     it(preset, async () => {
       const s = await stubEnv(runtime);
-      const NOTHING = 'Nothing to change: the install has these settings (the run checks it, and puts back a directory or start at boot found missing)\n';
+      const NOTHING = 'Nothing to change: the install has these settings; the run checks that it starts at boot (and puts that back if it is missing)\n';
       expect(cli(['install', '--preset', preset, '--dry-run', ...rootFlags], { env: s.env }).stdout).not.toContain(NOTHING);
       const first = cli(['install', '--preset', preset, '--yes', ...rootFlags], { env: s.env });
       expect(first.code, first.stderr).toBe(0);
@@ -52,6 +52,13 @@ describe('every bundled preset, installed twice, is a no-op the second time', ()
       // a folder found missing is put back, and the summary says so (it said "Changed: nothing")
       if (dir === 'fivetran') {
         rmdirSync(join(s.home, 'fivetran/logs'));
+        // the dry-run names it (it said only "Nothing to change"), in its text and its JSON
+        const dry = cli(['install', '--preset', preset, '--dry-run', ...rootFlags], { env: s.env }).stdout;
+        expect(dry).toContain(`Nothing to change: the install has these settings; the run puts back the missing folder ${join(s.home, 'fivetran/logs')}, and checks that it starts at boot (and puts that back if it is missing)\n`);
+        expect(dry).toContain(`       mkdir -p -m 0700 ${join(s.home, 'fivetran/logs')}   (missing)\n`);
+        expect(dry).toContain(`       mkdir -p -m 0700 ${join(s.home, 'fivetran/conf')}\n`);
+        const json = JSON.parse(cli(['install', '--preset', preset, '--dry-run', '--json', ...rootFlags], { env: s.env }).stdout) as { steps: { id: string; actions: { kind: string; path?: string; missing?: boolean }[] }[] };
+        expect(json.steps.find((x) => x.id === 'files')!.actions.filter((a) => a.kind === 'mkdir' && a.missing).map((a) => a.path)).toEqual([join(s.home, 'fivetran/logs')]);
         const back = cli(['install', '--preset', preset, '--yes', ...rootFlags], { env: s.env });
         expect(back.code, back.stderr).toBe(0);
         expect(back.stderr).toContain(`  Changed:\n    - made folder ${join(s.home, 'fivetran/logs')} (0700)\n`);
@@ -73,7 +80,7 @@ describe('every bundled preset, installed twice, is a no-op the second time', ()
         const args = ['install', '--preset', preset, '--yes', '--set', chartOf(preset)];
         const first = await k.hd(args);
         expect(first.code, first.stderr).toBe(0);
-        expect((await k.hd([...args, '--dry-run'])).stdout).toContain('Nothing to change: the install has these settings (the run checks it, and puts back a directory or start at boot found missing)\n');
+        expect((await k.hd([...args, '--dry-run'])).stdout).toContain('Nothing to change: the install has these settings\n');
         const n = k.api.requests.length;
         const files = mtimes(join(k.home, '.config'));
         const again = await k.hd(args);

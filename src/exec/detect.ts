@@ -4,7 +4,7 @@ import { existsSync, lstatSync } from 'node:fs';
 import { readStateFile } from './local-state.js';
 import { userInfo } from 'node:os';
 import type { BaseModel as Model, Runtime } from '../model/base.js';
-import type { ContainerState, HostFacts, InstalledState } from '../plan/types.js';
+import type { ContainerState, HostFacts, InstalledState, Plan } from '../plan/types.js';
 import { IMAGE_LABEL } from '../plan/containers.js';
 import { managedSelector, matchesSelector, podSpecOf, secretsReadBy } from '../plan/kubernetes.js';
 import { productOf } from '../products/index.js';
@@ -273,6 +273,19 @@ function liveDeployments(json: string | undefined): { name: string; labels: Reco
   } catch {
     return undefined;
   }
+}
+
+/** The plan with each directory it makes marked `missing` when nothing is there now (a dry-run names them; a re-run puts them back). */
+export function markMissingDirs(plan: Plan): Plan {
+  const absent = (path: string) => {
+    try {
+      lstatSync(path);
+      return false;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === 'ENOENT';
+    }
+  };
+  return { ...plan, steps: plan.steps.map((s) => ({ ...s, actions: s.actions.map((a) => (a.kind === 'mkdir' && absent(a.path) ? { ...a, missing: true } : a)) })) };
 }
 
 export function currentUser(): string {

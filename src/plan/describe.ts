@@ -27,6 +27,8 @@ export interface DescribedAction {
   orElse?: { when: string; command: string };
   /** preflight: the checks skipped with --skip-check */
   skipped?: string[];
+  /** mkdir: the directory is not there (the run makes it) */
+  missing?: boolean;
   text?: string;
 }
 
@@ -43,7 +45,7 @@ export function describeAction(a: Action, r: Redactor): DescribedAction {
     case 'preflight':
       return { kind: a.kind, checks: a.checks };
     case 'mkdir':
-      return { kind: a.kind, path: a.path, mode: modeString(a.mode) };
+      return { kind: a.kind, path: a.path, mode: modeString(a.mode), ...(a.missing ? { missing: true } : {}) };
     case 'write':
       return { kind: a.kind, path: a.path, mode: modeString(a.mode), bytes: Buffer.byteLength(a.content), backup: a.backup };
     case 'exec':
@@ -126,9 +128,25 @@ export function changesNothing(plan: Plan): boolean {
   return plan.files.every((f) => fileStatus(f) === 'unchanged') && plan.steps.every((s) => s.skip !== undefined || s.actions.every((a) => LOOKS.has(a.kind)));
 }
 
+/** The directories the plan makes that are not there now (known when the plan was made on this host). */
+export function missingDirs(plan: Plan): string[] {
+  return plan.steps.flatMap((s) => (s.skip !== undefined ? [] : s.actions.flatMap((a) => (a.kind === 'mkdir' && a.missing ? [a.path] : []))));
+}
+
+/** The first line of a plan that changes no setting, with what the run still does: directories found missing, and the start at boot, which it checks. */
+function nothingToChange(plan: Plan): string {
+  const dirs = missingDirs(plan);
+  const boot = plan.steps.some((s) => s.skip === undefined && s.actions.some((a) => a.kind === 'boot'));
+  const still = [
+    ...(dirs.length ? [`puts back the missing folder${dirs.length > 1 ? 's' : ''} ${dirs.join(', ')}`] : []),
+    ...(boot ? ['checks that it starts at boot (and puts that back if it is missing)'] : []),
+  ];
+  return `Nothing to change: the install has these settings${still.length ? `; the run ${still.join(', and ')}` : ''}`;
+}
+
 export function planToText(plan: Plan, r: Redactor, opts: { diffs?: boolean } & ShownWith = {}): string {
   const out: string[] = [];
-  if (changesNothing(plan)) out.push('Nothing to change: the install has these settings (the run checks it, and puts back a directory or start at boot found missing)', '');
+  if (changesNothing(plan)) out.push(nothingToChange(plan), '');
   if (plan.files.length) out.push('Files');
   for (const f of plan.files) {
     const status = fileStatus(f) === 'mode' ? `mode ${modeString(f.currentMode!)} -> ${modeString(f.mode)}` : fileStatus(f);
@@ -145,7 +163,7 @@ export function planToText(plan: Plan, r: Redactor, opts: { diffs?: boolean } & 
     out.push(`  ${i + 1}. ${d.title}${d.skip ? `  (skip: ${d.skip})` : ''}`);
     for (const a of d.actions.map((x) => shownChecks(x, opts))) {
       if (a.kind === 'preflight') out.push(`       checks: ${a.checks?.join(', ')}${a.skipped?.length ? `; skipped (--skip-check): ${a.skipped.join(', ')}` : ''}`);
-      else if (a.kind === 'mkdir') out.push(`       mkdir -p -m ${a.mode} ${a.path}`);
+      else if (a.kind === 'mkdir') out.push(`       mkdir -p -m ${a.mode} ${a.path}${a.missing ? '   (missing)' : ''}`);
       else if (a.kind === 'write') out.push(`       write ${a.path} (${a.mode}, ${a.bytes} bytes, atomic${a.backup ? '; the installed version is backed up first' : ''})`);
       else if (a.kind === 'note') out.push(...(a.text ?? '').split('\n').map((l) => `       ${l}`));
       else if (a.command) {

@@ -6,7 +6,8 @@ export type CheckId = string;
 
 export type Action =
   | { kind: 'preflight'; checks: CheckId[] }
-  | { kind: 'mkdir'; path: string; mode: number }
+  /** `missing`: not there when the plan was made (a run puts it back); unknown: not looked. */
+  | { kind: 'mkdir'; path: string; mode: number; missing?: boolean }
   | {
       kind: 'write';
       path: string;

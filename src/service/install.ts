@@ -9,7 +9,7 @@ import { secretFieldAt, secretFields } from '../products/secrets.js';
 import { parseSetPath } from '../model/load.js';
 import { isRef } from '../model/refs.js';
 import type { ProductModule } from '../products/types.js';
-import { askRuntimeState, detectHost, detectState, inspectContainers, runtimeBinOf } from '../exec/detect.js';
+import { askRuntimeState, detectHost, detectState, inspectContainers, markMissingDirs, runtimeBinOf } from '../exec/detect.js';
 import { OWNER_LABEL } from '../plan/containers.js';
 import type { DetectedInstall } from '../exec/installed.js';
 import { findRecord, findRecordOfInstall, holdsRecord, readRegistry, recordOf, remember, type InstallRecord } from '../exec/registry.js';
@@ -310,6 +310,7 @@ export async function prepare(loaded: Pick<Loaded, 'model'> & Partial<Loaded>, o
     }
   }
   if (opts.noPull) plan = withoutPull(plan, state, product.image(model));
+  plan = markMissingDirs(plan);
   return { loaded, product, location: locationOf(model, host.home), host, state, plan, ...(foreign.length ? { foreign } : {}) };
 }
 
