@@ -400,6 +400,8 @@ describe('formats checked where the value is used', () => {
     for (const [param, fix] of [
       ['private_key', 'tobiko.secretParams=[private_key]'],
       ['private_key_passphrase', 'tobiko.secretParams=[private_key_passphrase]'],
+      // hd-setup's own rule for names of key material, as for its settings (an API key)
+      ['api_key', 'tobiko.secretParams=[api_key]'],
     ] as const) {
       const r = renderRejects([...base, '--set', 'tobiko.gateways.lake.private_key_path=/keys/k.p8', '--set', `tobiko.gateways.lake.${param}=env:KEY`], new RegExp(`^error: tobiko\\.gateways\\.lake\\.${param}: is key material.*--set ${fix.replace(/[[\].]/g, '\\$&')}$`, 'm'), env);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);

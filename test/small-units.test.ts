@@ -26,8 +26,8 @@ describe('the docker.io name of an image named without a registry', () => {
 
 describe('a setting named like a secret', () => {
   it('the chart\'s words, and key material they miss, but not its path, file, ID or name', () => {
-    for (const n of ['DB_PASSWORD', 'aws_secret_access_key', 'GITHUB_TOKEN', 'SNOWFLAKE_PRIVATE_KEY', 'private-key', 'DD_API_KEY', 'openai_apikey', 'KEY_PASSPHRASE', 'PGPASSWD', 'TOKEN_PATH', 'ENCRYPTION_KEY']) expect(settingNamedLikeSecret(n), n).toBe(true);
-    for (const n of ['LOG_LEVEL', 'SNOWFLAKE_PRIVATE_KEY_PATH', 'PRIVATE_KEY_FILE', 'API_KEY_ID', 'api_key_name', 'AWS_ACCESS_KEY_ID', 'KEY', 'MONKEY', 'SNOWFLAKE_PRIVATE_KEY_DIR']) expect(settingNamedLikeSecret(n), n).toBe(false);
+    for (const n of ['DB_PASSWORD', 'aws_secret_access_key', 'GITHUB_TOKEN', 'SNOWFLAKE_PRIVATE_KEY', 'private-key', 'DD_API_KEY', 'openai_apikey', 'KEY_PASSPHRASE', 'PGPASSWD', 'TOKEN_PATH', 'ENCRYPTION_KEY', 'DD_APP_KEY', 'DD_APPLICATION_KEY', 'TLS_CLIENT_KEY', 'JWT_SIGNING_KEY', 'MASTER_KEY', 'NEW_RELIC_LICENSE_KEY', 'SSH_KEY', 'DB_PWD', 'SMTP_PASS', 'db-pass', 'PASS']) expect(settingNamedLikeSecret(n), n).toBe(true);
+    for (const n of ['LOG_LEVEL', 'SNOWFLAKE_PRIVATE_KEY_PATH', 'PRIVATE_KEY_FILE', 'API_KEY_ID', 'api_key_name', 'AWS_ACCESS_KEY_ID', 'KEY', 'MONKEY', 'SNOWFLAKE_PRIVATE_KEY_DIR', 'API_KEY_HEADER', 'CLIENT_KEY_TYPE', 'PWD', 'BYPASS', 'COMPASS', 'SORT_KEY', 'PARTITION_KEY']) expect(settingNamedLikeSecret(n), n).toBe(false);
     // a gateway param keeps the chart's rule (the chart decides which go into its Secret)
     expect(namedLikeSecret('private_key')).toBe(false);
   });

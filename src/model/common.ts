@@ -184,7 +184,7 @@ export const extraEnv = z
     z
       .strictObject({
         name: envVarName.meta({ description: 'Variable name.' }),
-        value: z.string().meta({ description: 'Its value. A name with password, secret or token in it (AWS_SECRET_ACCESS_KEY), or a private key, an API key or a passphrase (SNOWFLAKE_PRIVATE_KEY, DD_API_KEY; not one ending in _PATH, _FILE, _DIR, _ID or _NAME), makes it a secret (unless it is true/false, yes/no or on/off): a literal, env:NAME or file:PATH, masked in all output and exported as env:<its name>. Any other is shown and exported as is.' }),
+        value: z.string().meta({ description: 'Its value. A name with password, secret or token in it (AWS_SECRET_ACCESS_KEY), or key material (SNOWFLAKE_PRIVATE_KEY, DD_API_KEY, DD_APP_KEY, CLIENT_KEY, KEY_PASSPHRASE, PGPASSWD, DB_PWD, SMTP_PASS; not one ending in _PATH, _FILE, _DIR, _ID, _NAME, _HEADER or _TYPE), makes it a secret (unless it is true/false, yes/no or on/off): a literal, env:NAME or file:PATH, masked in all output and exported as env:<its name>. Any other is shown and exported as is.' }),
       })
       .transform((e, ctx) => ({ name: e.name, value: secretByName(e.name, e.value, `env ${e.name}`, ctx, ['value']) })),
   )

@@ -7,16 +7,24 @@ export function namedLikeSecret(name: string): boolean {
   return SECRET_WORDS.some((w) => lower.includes(w));
 }
 
+/** Keys and passwords by the names they go by, beside the chart's words: SNOWFLAKE_PRIVATE_KEY, DD_API_KEY, DD_APP_KEY, TLS_CLIENT_KEY, KEY_PASSPHRASE, PGPASSWD, DB_PWD, SMTP_PASS (not PWD alone: the shell's working directory). */
+const KEY_MATERIAL = /(private|api|app|application|client|encryption|signing|master|license|ssh)_?key|passphrase|passwd|(^|_)pass$|_pwd$/;
+/** What a name ends in when it names where a secret is, or what it is called, not the secret: PRIVATE_KEY_PATH, API_KEY_ID, API_KEY_HEADER. */
+const ABOUT_A_SECRET = /_(path|file|dir|id|name|header|type)$/;
+
 /**
- * Whether the name of a setting of hd-setup's own (an extra env var, an agent parameter) says it holds a
- * secret: the chart's words, and key material they miss: a private key, an API key, an encryption key, a
- * passphrase (SNOWFLAKE_PRIVATE_KEY, DD_API_KEY, openai_apikey, ENCRYPTION_KEY, PGPASSWD). Not where the name
- * says it is a path, a file, a folder, an ID or a name (PRIVATE_KEY_PATH, API_KEY_ID, PRIVATE_KEY_DIR).
+ * Key material whose name has none of the chart's words (password, secret, token): a private, API or client
+ * key, a passphrase, a short password (see KEY_MATERIAL). Not a name that says it is a path, a file, a folder,
+ * an ID, a name, a header or a type (ABOUT_A_SECRET).
  */
-export function settingNamedLikeSecret(name: string): boolean {
+export function namedLikeKeyMaterial(name: string): boolean {
   const n = name.toLowerCase().replace(/-/g, '_');
-  if (namedLikeSecret(n)) return true;
-  return /private_?key|api_?key|encryption_?key|passphrase|passwd/.test(n) && !/_(path|file|dir|id|name)$/.test(n);
+  return KEY_MATERIAL.test(n) && !ABOUT_A_SECRET.test(n);
+}
+
+/** Whether the name of a setting of hd-setup's own (an extra env var, an agent parameter) says it holds a secret: the chart's words, or key material they miss. */
+export function settingNamedLikeSecret(name: string): boolean {
+  return namedLikeSecret(name) || namedLikeKeyMaterial(name);
 }
 
 /**

@@ -1,6 +1,6 @@
 // SQLMesh engines Tobiko Cloud executes on, with the connection params each one needs.
 // `oneOf` lists alternatives where at least one must be present (authentication methods).
-import { namedLikeSecret } from '../../model/secret-names.js';
+import { namedLikeKeyMaterial, namedLikeSecret } from '../../model/secret-names.js';
 
 export interface EngineSpec {
   label: string;
@@ -57,11 +57,11 @@ export const PARAM_HELP: Record<string, string> = {
 
 /**
  * Key material whose name the chart's keyword rule does not catch (no "password", "secret" or "token"):
- * a private key, its passphrase, a service account's JSON key. Their paths (private_key_path, keyfile)
- * are not secrets.
+ * hd-setup's own rule for such names (a private key, its passphrase, an API key), and a service account's
+ * JSON key. Their paths (private_key_path, keyfile) are not secrets.
  */
 export function isKeyMaterial(name: string): boolean {
-  return (name.includes('private_key') && !name.endsWith('_path')) || name === 'keyfile_json';
+  return namedLikeKeyMaterial(name) || name === 'keyfile_json';
 }
 
 /** The chart's dynamic secret detection, with secretParams / nonSecretParams overrides. */
