@@ -536,6 +536,31 @@ describe('local state is input too', () => {
     expect(r.stderr).toBe(`error: the files of the install at ${s.home}/tobiko do not make a whole install (tobiko.org must not be empty: the <org> in https://cloud.tobikodata.com/sqlmesh/<org>/<project>, tobiko.project must not be empty: the <project> in https://cloud.tobikodata.com/sqlmesh/<org>/<project>); put back their last backup (hd-setup rollback), or install it again (hd-setup install --preset … --reset)\n`);
     s.server.close();
   });
+  it('an install made before a setting counted as key material (an api_key gateway param, not marked secret): export-preset names the --set that mends it, and that --set alone is taken, the key kept as a stored secret and never shown (it was refused as broken files)', async () => {
+    const { stubEnv, rootFlags } = await import('./stub-runtime.js');
+    const s = await stubEnv('docker', {}, { imagePresent: true });
+    const env = { ...s.env, WAREHOUSE_API_KEY: 'api-key-value-1234' };
+    const mark = ['--set', 'tobiko.secretParams=[api_key]', '--set', 'tobiko.gateways.warehouse.api_key=env:WAREHOUSE_API_KEY'];
+    expect(cli(['install', '--preset', 'tobiko-docker', '--yes', ...rootFlags, ...mark], { env }).code).toBe(0);
+    // as the older hd-setup wrote it: the param, and no secretParams
+    const file = join(s.home, 'tobiko/tobiko.env');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/,"secretParams":\["api_key"\]/, ''), { mode: 0o600 });
+    const r = cli(['export-preset'], { env });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toBe(`error: the install at ${s.home}/tobiko has settings this version of hd-setup refuses (tobiko.gateways.warehouse.api_key is key material, which the chart does not treat as a secret (no "password", "secret" or "token" in its name): mark it one with --set tobiko.secretParams=[api_key]); install it again with the fix: hd-setup install --preset … --set tobiko.secretParams=[api_key]\n`);
+    const { WAREHOUSE_API_KEY: _, ...without } = env;
+    const again = cli(['install', '--preset', 'tobiko-docker', '--yes', ...rootFlags, '--set', 'tobiko.secretParams=[api_key]'], { env: without });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain('Keeping the stored secret: tobiko.gateways.warehouse.api_key\n');
+    expect(again.stderr + again.stdout).not.toContain('api-key-value-1234');
+    expect(readFileSync(file, 'utf8')).toContain('"secretParams":["api_key"]');
+    expect(readFileSync(file, 'utf8')).toContain('SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__API_KEY=api-key-value-1234\n');
+    const exported = cli(['export-preset'], { env: without });
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(exported.stdout).toContain('      api_key: env:WAREHOUSE_API_KEY\n');
+    expect(exported.stdout).not.toContain('api-key-value-1234');
+    s.server.close();
+  });
   it('an install rewrites a corrupted installs.json keeping the good entries, with a warning', async () => {
     const { remember, readRegistry } = await import('../src/exec/registry.js');
     const home = stateHome({ [reg]: '[null, {"product": "tobiko", "runtime": "kubernetes", "namespace": "t", "release": "e", "updatedAt": "x"}]' });

@@ -5,7 +5,10 @@ import { printable } from '../util/control.js';
 export interface Problem {
   path: string;
   message: string;
-  /** The way out, when the message ends with it (a report that shows the fix apart, doctor's, takes it from here). */
+  /**
+   * The way out, when the message ends with it (a report that shows the fix apart, doctor's, takes it from
+   * here). From a model rule: the --set that mends a value refused only for a setting elsewhere.
+   */
   fix?: string;
 }
 
@@ -115,7 +118,9 @@ export function zodProblems(issues: readonly Issue[], prefix: readonly PropertyK
       message += `; pass --set ${p}=${example}${path.length === 1 ? ' or a preset: --preset <name> (see: hd-setup presets)' : ''}`;
     }
     // A rule's message may echo a value ("a\nb" is not a gateway): one line, its control characters spelled out.
-    out.push({ path: formatPath(path), message: printable(message) });
+    // A rule that refuses a value only for a setting elsewhere names the --set that mends it (params.mend).
+    const mend = issue.code === 'custom' ? (issue.params as { mend?: unknown } | undefined)?.mend : undefined;
+    out.push({ path: formatPath(path), message: printable(message), ...(typeof mend === 'string' ? { fix: mend } : {}) });
   }
   // One line per distinct problem.
   const seen = new Set<string>();

@@ -5,7 +5,7 @@ import { buildRaw, parseModel, type Loaded } from '../products/load.js';
 import { findOverrides, findResets, getIn, keepStoredSecrets, resetRefusal, setIn } from '../model/reconcile.js';
 import type { BaseModel, Location } from '../model/base.js';
 import { installName, productOf } from '../products/index.js';
-import { secretFieldAt, secretFields } from '../products/secrets.js';
+import { secretFieldAt, secretFields, secretPaths } from '../products/secrets.js';
 import { parseSetPath } from '../model/load.js';
 import { isRef } from '../model/refs.js';
 import type { ProductModule } from '../products/types.js';
@@ -70,11 +70,14 @@ export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = 
   const { given } = built;
   let kept: string[] = [];
   if (installed) {
+    const mended = withGiven(installed.preset, given, raw);
     // a proxy URL with a password in it: kept when the preset's reference to it gives nothing, as a secret is
     const partSecretPaths = secretFields(installed.preset)
       .filter((f) => f.kind === 'userinfo' && hasPassword(String(getIn(installed.preset, f.path.split('.')) ?? '')))
       .map((f) => f.path);
-    const inst = { product: installed.location.product, runtime: installed.location.runtime, preset: installed.preset, secretPaths: installed.secretPaths, partSecretPaths, where: installed.where };
+    // The install's secrets, and values it holds that this run makes secret (a param it adds to secretParams): kept alike.
+    const nowSecret = secretPaths(mended).filter((p) => !installed.secretPaths.includes(p) && getIn(installed.preset, p.split('.')) !== undefined);
+    const inst = { product: installed.location.product, runtime: installed.location.runtime, preset: installed.preset, secretPaths: [...installed.secretPaths, ...nowSecret], partSecretPaths, where: installed.where };
     // A setting is secret if the registry says so (a URL with a password), or if it holds a value that is one.
     const isSecret = (v: unknown, path: string) => {
       const f = secretFieldAt(installed.preset, path);
@@ -84,7 +87,7 @@ export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = 
     // Files edited into something hd-setup would not write (a proxy URL with a space): what they hold cannot
     // be kept, and a re-run would drop it silently. Refused unless --reset says to replace them.
     // (Unless this run gives those settings anew: an install made before a check was added, fixed by --set.)
-    if (!req.reset && installed.location.runtime !== 'kubernetes') refuseBrokenReadBack(installed, given);
+    if (!req.reset && installed.location.runtime !== 'kubernetes') refuseBrokenReadBack(installed, given, mended, env);
     // The stored secrets first: a run that gives none (only --set product=… runtime=…, or a preset whose
     // env: reference is unset) is otherwise invalid with every setting added back, and so seems to reset nothing.
     kept = keepStoredSecrets(raw, inst, env, validate);
@@ -482,9 +485,9 @@ export function modelOfInstall(d: DetectedInstall): BaseModel {
 }
 
 /** What keeps an install's read-back from making a whole model, every check applied (undefined: nothing). */
-export function wholeProblems(d: Pick<DetectedInstall, 'preset'>): UserError | undefined {
+export function wholeProblems(d: Pick<DetectedInstall, 'preset'>, env: NodeJS.ProcessEnv = {}): UserError | undefined {
   try {
-    parseModel(structuredClone(d.preset), { env: {} });
+    parseModel(structuredClone(d.preset), { env });
     return undefined;
   } catch (e) {
     if (e instanceof UserError) return e;
@@ -511,22 +514,33 @@ export function requireWholeInstall(d: DetectedInstall): void {
  * Before an install run: the install's read-back must make a whole model, every check applied, except where
  * this run gives the setting anew (--set, an HD_SETUP_* option): that replaces what the files hold there.
  */
-function refuseBrokenReadBack(d: DetectedInstall, given: readonly string[]): void {
+function setPathSegments(k: string): string[] | undefined {
+  try {
+    return parseSetPath(k).map(String);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The install's read-back with what this run gives by name (`given`) in place: the install as this run would leave it, before the preset's other settings. */
+function withGiven(preset: Record<string, unknown>, given: readonly string[], raw: Record<string, unknown>): Record<string, unknown> {
+  const out = structuredClone(preset);
+  for (const g of given.map(setPathSegments)) if (g) setIn(out, g, structuredClone(getIn(raw, g)));
+  return out;
+}
+
+function refuseBrokenReadBack(d: DetectedInstall, given: readonly string[], mended: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
   const e = wholeProblems(d);
   if (e) {
-    const segs = (k: string) => {
-      try {
-        return parseSetPath(k).map(String);
-      } catch {
-        return undefined;
-      }
-    };
-    const givenPaths = given.map(segs).filter((g): g is string[] => g !== undefined);
+    const givenPaths = given.map(setPathSegments).filter((g): g is string[] => g !== undefined);
     const covered = (path: string) => {
-      const p = segs(path);
+      const p = setPathSegments(path);
       return p !== undefined && p.length > 0 && givenPaths.some((g) => g.length <= p.length && g.every((x, i) => x === p[i]));
     };
     if (e.problems.every((p) => covered(p.path))) return;
+    // What this run gives, in place of what the files hold there, makes it whole: the fix a problem names
+    // elsewhere (an API key param made before it counted as key material: --set tobiko.secretParams=[api_key]).
+    if (!wholeProblems({ preset: mended }, env)) return;
     throw notWhole(d, new UserError(e.problems.filter((p) => !covered(p.path))), 'or pass --reset to replace them with what this command gives');
   }
 }
@@ -534,6 +548,10 @@ function refuseBrokenReadBack(d: DetectedInstall, given: readonly string[]): voi
 /** The files of an install do not make a whole model: exit 2 saying what, with the fix (`--set` would not help). */
 function notWhole(d: DetectedInstall, e: unknown, orElse: string): unknown {
   if (!(e instanceof UserError)) return e;
+  // Settings a rule of this hd-setup refuses for a setting elsewhere, which a --set mends (not files edited by hand)
+  if (e.problems.every((p) => p.fix?.startsWith('--set '))) {
+    return new UserError([{ path: '', message: `the install at ${d.where} has settings this version of hd-setup refuses (${problemsInBrief(e)}); install it again with the fix: hd-setup install --preset … ${[...new Set(e.problems.map((p) => p.fix))].join(' ')}` }]);
+  }
   return new UserError([{ path: '', message: `the files of the install at ${d.where} do not make a whole install (${problemsInBrief(e)}); put back their last backup (hd-setup rollback), ${orElse}` }]);
 }
 

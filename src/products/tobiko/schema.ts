@@ -119,6 +119,8 @@ export const tobikoSchema = z
           ctx.addIssue({
             code: 'custom',
             path: ['gateways', g, p],
+            // one --set mends it, unless nonSecretParams names it too (the user's choice, which a --set of a list would not undo)
+            ...(t.nonSecretParams.includes(p) ? {} : { params: { mend: `--set tobiko.secretParams=[${list}]` } }),
             message: `is key material, which the chart does not treat as a secret (no "password", "secret" or "token" in its name): mark it one with --set tobiko.secretParams=[${list}]${t.nonSecretParams.includes(p) ? ` and take it out of tobiko.nonSecretParams` : ''}`,
           });
         }
