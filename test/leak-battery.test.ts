@@ -222,3 +222,29 @@ describe('leak battery: every command, every stub install kind, every shape of s
     }, 300_000);
   }
 });
+
+describe('a number given for a setting named like a secret', () => {
+  it('is a secret (--set reads 98765432 as a number, which was shown in the diff and exported in clear): masked, exported as env:, written as text to the 0600 file; the same again is a no-op', async () => {
+    const s = await stubEnv('docker');
+    try {
+      const PIN = '98765432';
+      const args = ['install', '--preset', 'fivetran-docker', '--set', `fivetran.config.db_password=${PIN}`, ...rootFlags];
+      const dry = cli([...args, '--dry-run'], { env: s.env });
+      expect(dry.code, dry.stderr).toBe(0);
+      expect(dry.stdout).toContain(`+  "db_password": "${MASK}"`);
+      // given on the command line, it is warned about, as a secret given so is
+      expect(dry.stderr).toContain('warning: fivetran.config.db_password is given on the command line');
+      const first = cli([...args, '--yes'], { env: s.env });
+      expect(first.code, first.stderr).toBe(0);
+      const exported = cli(['export-preset'], { env: s.env });
+      expect(exported.stdout).toContain('db_password: env:FIVETRAN_CONFIG_DB_PASSWORD');
+      for (const out of [dry.stdout, first.stdout, first.stderr, exported.stdout, exported.stderr]) expect(out).not.toContain(PIN);
+      expect(JSON.parse(readFileSync(join(s.home, 'fivetran/conf/config.json'), 'utf8')).db_password).toBe(PIN);
+      const again = cli([...args, '--yes'], { env: s.env });
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stderr).toContain('Changed: nothing');
+    } finally {
+      s.server.close();
+    }
+  });
+});

@@ -29,8 +29,10 @@ export function settingNamedLikeSecret(name: string): boolean {
 
 /**
  * A value a setting named like a secret may hold as one: not a flag (USE_SECRETS_MANAGER=true is a setting,
- * and masking "true" everywhere would break every --json). A number may be a password (DB_PASSWORD=98765432).
+ * and masking "true" everywhere would break every --json). A number may be a password (DB_PASSWORD=98765432),
+ * given as text or as a number (`--set fivetran.config.db_password=98765432` reads a number).
  */
-export function couldBeSecret(v: unknown): v is string {
+export function couldBeSecret(v: unknown): v is string | number {
+  if (typeof v === 'number') return Number.isFinite(v);
   return typeof v === 'string' && v.trim() !== '' && !/^(true|false|yes|no|on|off)$/i.test(v.trim());
 }

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { chartRef, checked, contextName, duration, positiveDuration, egressCheck, exactNumber, helmRelease, imageRef, k8sName, labelKey, labelMap, labelValue, installDirPath, patterned, pullPolicy, resources, secret, secretByName, secretKey } from '../../model/common.js';
+import { settingNamedLikeSecret } from '../../model/secret-names.js';
 import { PATTERNS } from '../../model/patterns.js';
 import { isStored } from '../../model/stored.js';
 import { checkToken } from './token.js';
@@ -130,8 +131,9 @@ export const fivetranSchema = z
     selinux: z.union([z.literal('auto'), z.boolean()]).default('auto').meta({ description: 'host_selinux_enabled in config.json; auto detects it.' }),
     config: z
       .record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'config keys are snake_case agent parameters'), z.union([z.string(), exactNumber, z.boolean()]))
-      // a parameter named like a secret (db_password) is one: env:/file: taken, masked in all output
-      .transform((c, ctx) => Object.fromEntries(Object.entries(c).map(([k, v]) => [k, typeof v === 'string' ? secretByName(k, v, `fivetran.config.${k}`, ctx, [k]) : v])))
+      // a parameter named like a secret (db_password) is one: env:/file: taken, masked in all output; a number
+      // there (--set reads 98765432 as one) is the password's text, written as such
+      .transform((c, ctx) => Object.fromEntries(Object.entries(c).map(([k, v]) => [k, typeof v === 'string' || (typeof v === 'number' && settingNamedLikeSecret(k)) ? secretByName(k, String(v), `fivetran.config.${k}`, ctx, [k]) : v])))
       .default({})
       .meta({ description: 'Extra agent parameters written to config.json / the chart config (e.g. custom_dns). One whose name has password, secret or token in it, or names a private key, an API key or a passphrase (not one ending in _path, _file, _dir, _id or _name), given as text other than true/false, yes/no or on/off, is a secret: a literal, env:NAME or file:PATH, masked in all output and exported as env:FIVETRAN_CONFIG_<NAME>.' }),
     kubernetes: fivetranKubernetes.prefault({}).meta({ description: 'Kubernetes (runtime: kubernetes): the Helm release and its settings.' }),
