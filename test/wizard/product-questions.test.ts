@@ -366,7 +366,11 @@ describe('every field the model accepts, with its rules', () => {
     expect(currentQuestion(s).title).toContain('(optional; empty: not set)');
     s = submit(s, '99999');
     expect(s.error).toBe('port must be a port number, an integer from 1 to 65535');
-    s = walk(s, ['1433', 'analytics']);
+    s = submit(s, '1433');
+    // any other param: one line without control characters (an env-file line, an env var's value)
+    s = submit(s, 'ana\u0007lytics');
+    expect(s.error).toBe('database must be one line without control characters');
+    s = walk(s, ['analytics']);
     expect(s.answers.tobiko.gateways.db).toEqual({ type: 'mssql', host: 'sql.internal', user: 'sa', password: 'pw', port: 1433, database: 'analytics' });
     // Databricks: access token or auth type
     s = walk(s, ['add', 'dbx', 'databricks']);
