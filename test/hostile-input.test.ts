@@ -561,6 +561,38 @@ describe('local state is input too', () => {
     expect(exported.stdout).not.toContain('api-key-value-1234');
     s.server.close();
   });
+  it('two such params, one of them in nonSecretParams: the fix is one --set of each list, and works as printed; written into the preset file, it is taken too', async () => {
+    const { stubEnv, rootFlags } = await import('./stub-runtime.js');
+    for (const via of ['--set', 'preset file'] as const) {
+      const s = await stubEnv('docker', {}, { imagePresent: true });
+      const env = { ...s.env, K1: 'key-one-value-11', K2: 'key-two-value-22' };
+      // installed from a preset file (a --set of these would hold them to it: a preset could not change them)
+      const withLists = (text: string) => text.replace(/^(  clientSecret:)/m, '  secretParams: [api_key, app_key]\n  nonSecretParams: [port]\n$1');
+      const initial = join(s.home, 'initial.yaml');
+      writeFileSync(initial, withLists(readFileSync(join(ROOT_DIR, 'presets/tobiko-docker.yaml'), 'utf8')).replace(/^(      password: .*)$/m, '$1\n      api_key: env:K1\n      app_key: env:K2'));
+      const first = cli(['install', '--preset', initial, '--yes', ...rootFlags], { env });
+      expect(first.code, first.stderr).toBe(0);
+      const file = join(s.home, 'tobiko/tobiko.env');
+      // as an older hd-setup wrote it, with app_key said not to be a secret
+      writeFileSync(file, readFileSync(file, 'utf8').replace('"secretParams":["api_key","app_key"],"nonSecretParams":["port"]', '"nonSecretParams":["app_key","port"]'), { mode: 0o600 });
+      const { K1: _1, K2: _2, ...without } = env;
+      const plain = cli(['install', '--preset', 'tobiko-docker', '--yes', ...rootFlags], { env: without });
+      expect(plain.code).toBe(2);
+      const fix = / install it again with the fix: hd-setup install --preset … (.*)\n$/.exec(plain.stderr)?.[1];
+      expect(fix).toBe('--set tobiko.secretParams=[api_key,app_key] --set tobiko.nonSecretParams=[port]');
+      let mended;
+      if (via === '--set') mended = cli(['install', '--preset', 'tobiko-docker', '--yes', ...rootFlags, ...fix!.split(' ')], { env: without });
+      else {
+        const preset = join(s.home, 'mine.yaml');
+        writeFileSync(preset, withLists(readFileSync(join(ROOT_DIR, 'presets/tobiko-docker.yaml'), 'utf8')));
+        mended = cli(['install', '--preset', preset, '--yes', ...rootFlags], { env: without });
+      }
+      expect(mended.code, `${via}: ${mended.stderr}`).toBe(0);
+      expect(readFileSync(file, 'utf8')).toContain('"secretParams":["api_key","app_key"],"nonSecretParams":["port"]');
+      for (const out of [plain.stderr, mended.stdout, mended.stderr]) for (const v of ['key-one-value-11', 'key-two-value-22']) expect(out).not.toContain(v);
+      s.server.close();
+    }
+  });
   it('an install rewrites a corrupted installs.json keeping the good entries, with a warning', async () => {
     const { remember, readRegistry } = await import('../src/exec/registry.js');
     const home = stateHome({ [reg]: '[null, {"product": "tobiko", "runtime": "kubernetes", "namespace": "t", "release": "e", "updatedAt": "x"}]' });

@@ -108,7 +108,9 @@ export function planToJson(plan: Plan, r: Redactor, w: ShownWith = {}): Record<s
  */
 export function fileDiff(f: PlannedFile, r: Redactor): string {
   if (f.current === f.content) return '';
-  const patch = createTwoFilesPatch(f.dest, f.dest, r.redact(f.current ?? ''), r.redact(f.content), '', '', { context: 2 });
+  // A Secret manifest's values are masked whole on both sides: the installed copy may hold one this run was
+  // not given (a stored secret it keeps, which the new copy leaves out), which the redactor cannot know.
+  const patch = createTwoFilesPatch(f.dest, f.dest, maskSecretManifests(f.current ?? '', r), maskSecretManifests(f.content, r), '', '', { context: 2 });
   // The patch's own header (a separator, names with a tab after them) gives way to git's.
   const hunks = patch.split('\n').filter((l, i) => i > 3 || !/^(={3,}|--- |\+\+\+ |Index: )/.test(l));
   // The file changes, and masked the two are the same: only a secret in it changed (never shown)

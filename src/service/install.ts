@@ -70,7 +70,11 @@ export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = 
   const { given } = built;
   let kept: string[] = [];
   if (installed) {
-    const mended = withGiven(installed.preset, given, raw);
+    // Kubernetes reads back the release's values, which helm checked: only a rule of this hd-setup that
+    // refuses them (one a --set mends: Problem.fix) counts there. docker/podman: any problem of the files.
+    const broken = req.reset ? undefined : readBackProblems(installed);
+    // The install as this run would leave it: what it gives by name, and the settings a fix names that its preset holds.
+    const mended = withGiven(installed.preset, [...given, ...(broken ?? []).flatMap((p) => fixPaths(p.fix)).filter((k) => getIn(raw, setPathSegments(k) ?? []) !== undefined)], raw);
     // a proxy URL with a password in it: kept when the preset's reference to it gives nothing, as a secret is
     const partSecretPaths = secretFields(installed.preset)
       .filter((f) => f.kind === 'userinfo' && hasPassword(String(getIn(installed.preset, f.path.split('.')) ?? '')))
@@ -87,7 +91,7 @@ export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = 
     // Files edited into something hd-setup would not write (a proxy URL with a space): what they hold cannot
     // be kept, and a re-run would drop it silently. Refused unless --reset says to replace them.
     // (Unless this run gives those settings anew: an install made before a check was added, fixed by --set.)
-    if (!req.reset && installed.location.runtime !== 'kubernetes') refuseBrokenReadBack(installed, given, mended, env);
+    if (broken) refuseBrokenReadBack(installed, broken, given, mended, env);
     // The stored secrets first: a run that gives none (only --set product=… runtime=…, or a preset whose
     // env: reference is unset) is otherwise invalid with every setting added back, and so seems to reset nothing.
     kept = keepStoredSecrets(raw, inst, env, validate);
@@ -505,9 +509,19 @@ export function problemsInBrief(e: UserError): string {
  * install is no export). Kubernetes reads back the release's values, which helm checked, as install does.
  */
 export function requireWholeInstall(d: DetectedInstall): void {
-  if (d.location.runtime === 'kubernetes') return;
-  const e = wholeProblems(d);
-  if (e) throw notWhole(d, e, 'or install it again (hd-setup install --preset … --reset)');
+  const problems = readBackProblems(d);
+  if (problems) throw notWhole(d, new UserError(problems), 'or install it again (hd-setup install --preset … --reset)');
+}
+
+/** What keeps a read-back from making a whole install (undefined: nothing): on Kubernetes only what a --set mends (see loadForInstall). */
+function readBackProblems(d: Pick<DetectedInstall, 'preset' | 'location'>, env: NodeJS.ProcessEnv = {}): Problem[] | undefined {
+  const problems = wholeProblems(d, env)?.problems.filter((p) => d.location.runtime !== 'kubernetes' || p.fix !== undefined);
+  return problems?.length ? problems : undefined;
+}
+
+/** The setting paths a fix sets (`--set tobiko.secretParams=[…] --set …`). */
+function fixPaths(fix: string | undefined): string[] {
+  return [...(fix ?? '').matchAll(/(?:^|\s)--set (\S+?)=/g)].map((m) => m[1]!);
 }
 
 /**
@@ -529,20 +543,17 @@ function withGiven(preset: Record<string, unknown>, given: readonly string[], ra
   return out;
 }
 
-function refuseBrokenReadBack(d: DetectedInstall, given: readonly string[], mended: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
-  const e = wholeProblems(d);
-  if (e) {
-    const givenPaths = given.map(setPathSegments).filter((g): g is string[] => g !== undefined);
-    const covered = (path: string) => {
-      const p = setPathSegments(path);
-      return p !== undefined && p.length > 0 && givenPaths.some((g) => g.length <= p.length && g.every((x, i) => x === p[i]));
-    };
-    if (e.problems.every((p) => covered(p.path))) return;
-    // What this run gives, in place of what the files hold there, makes it whole: the fix a problem names
-    // elsewhere (an API key param made before it counted as key material: --set tobiko.secretParams=[api_key]).
-    if (!wholeProblems({ preset: mended }, env)) return;
-    throw notWhole(d, new UserError(e.problems.filter((p) => !covered(p.path))), 'or pass --reset to replace them with what this command gives');
-  }
+function refuseBrokenReadBack(d: DetectedInstall, problems: Problem[], given: readonly string[], mended: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
+  const givenPaths = given.map(setPathSegments).filter((g): g is string[] => g !== undefined);
+  const covered = (path: string) => {
+    const p = setPathSegments(path);
+    return p !== undefined && p.length > 0 && givenPaths.some((g) => g.length <= p.length && g.every((x, i) => x === p[i]));
+  };
+  if (problems.every((p) => covered(p.path))) return;
+  // What this run gives, in place of what the files hold there, makes it whole: the fix a problem names
+  // elsewhere (an API key param made before it counted as key material: --set tobiko.secretParams=[api_key]).
+  if (!readBackProblems({ preset: mended, location: d.location }, env)) return;
+  throw notWhole(d, new UserError(problems.filter((p) => !covered(p.path))), 'or pass --reset to replace them with what this command gives');
 }
 
 /** The files of an install do not make a whole model: exit 2 saying what, with the fix (`--set` would not help). */

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { CHARTS, startBed, seedFivetranTarget, type Bed } from '../k8s-api/bed.js';
 import { ROOT, SECRET_ENV, TOKEN } from '../helpers.js';
 
@@ -283,5 +284,55 @@ describe('Secrets applied with kubectl', () => {
     expect(short.stdout).toMatch(/✖ 1 of the \d+ pods the install runs are ready \(a Deployment scaled down by hand\?\)\n {4}fix: hd-setup start/);
     expect((await bed.hd(['start', ...at])).code).toBe(0);
     expect((await bed.hd(['status', ...at])).code).toBe(0);
+  }, T);
+});
+
+describe('an install made before a gateway param counted as key material (api_key, unmarked: in the release values, the Deployments\' env)', () => {
+  it('is never shown: export-preset and a plain re-run refuse naming the --set that mends it (the re-run dropped it, exit 0); that --set alone moves it into the Secret; a stored secret the re-run keeps is masked in the diff of secret.yaml', async () => {
+    const KEY = 'apikey-VALUE-987';
+    const bed = await startBed({}, SECRET_ENV);
+    try {
+      expect((await bed.hd(['install', '--yes', ...TOBIKO])).code).toBe(0);
+      // as the older hd-setup rendered it: the param among the connection's values, not in secretParams
+      const up = await bed.helm('upgrade', 'executors', join(CHARTS, 'tobiko-hybrid-executors-prerelease'), '-n', 'tobiko', '--reuse-values', '--set', `global.sqlmesh.gateways.warehouse.connection.api_key=${KEY}`);
+      expect(up.code, up.stderr).toBe(0);
+      const env = () => JSON.stringify(bed.api.objects('apps', 'deployments', 'tobiko').map((d) => d.spec.template.spec.containers[0].env));
+      expect(env()).toContain(KEY);
+      const FIX = '--set tobiko.secretParams=[api_key]';
+      const exported = await bed.hd(['export-preset']);
+      expect(exported.code, exported.stderr).toBe(2);
+      expect(exported.stdout).toBe('');
+      expect(exported.stderr).toMatch(new RegExp(`has settings this version of hd-setup refuses \\(tobiko\\.gateways\\.warehouse\\.api_key is key material.*install it again with the fix: hd-setup install --preset … ${FIX.replace(/[[\]]/g, '\\$&')}\n$`));
+      // the diagnostics bundle masks it, as a secret (it held it in clear, in helm-values.json and the preset)
+      const bundle = join(bed.dir, 'old.tar.gz');
+      const doctor = await bed.hd(['doctor', '--bundle', bundle]);
+      expect(existsSync(bundle), doctor.stderr).toBe(true);
+      const unpacked = mkdtempSync(join(bed.dir, 'unpacked-'));
+      expect(spawnSync('tar', ['-xzf', bundle, '-C', unpacked]).status).toBe(0);
+      const inBundle = spawnSync('grep', ['-rl', KEY, unpacked], { encoding: 'utf8' });
+      expect(inBundle.stdout).toBe('');
+      expect(spawnSync('grep', ['-rl', 'api_key', unpacked], { encoding: 'utf8' }).stdout).not.toBe('');
+      const plain = await bed.hd(['install', '--yes', ...TOBIKO]);
+      expect(plain.code, plain.stderr).toBe(2);
+      expect(plain.stderr).toContain(FIX);
+      expect(env()).toContain(KEY);
+      const dry = await bed.hd(['install', '--dry-run', ...TOBIKO, ...FIX.split(' ')]);
+      expect(dry.code, dry.stderr).toBe(0);
+      const mended = await bed.hd(['install', '--yes', ...TOBIKO, ...FIX.split(' ')]);
+      expect(mended.code, mended.stderr).toBe(0);
+      expect(mended.stderr).toContain('Keeping the stored secret: tobiko.gateways.warehouse.api_key\n');
+      expect(env()).not.toContain(KEY);
+      const secret = bed.api.objects('', 'secrets', 'tobiko').find((s) => s.metadata.name === 'executors-secrets');
+      expect(decoded(secret?.data?.SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__API_KEY)).toBe(KEY);
+      // a re-run that gives no password keeps the stored one; the local copy it rewrites held it: masked in the diff
+      const kept = await bed.hd(['install', '--dry-run', ...TOBIKO, ...FIX.split(' ')], { WAREHOUSE_PASSWORD: '' });
+      expect(kept.code, kept.stderr).toBe(0);
+      for (const r of [exported, doctor, plain, dry, mended, kept]) {
+        expect(r.stdout + r.stderr).not.toContain(KEY);
+        expect(r.stdout + r.stderr).not.toContain(SECRET_ENV.WAREHOUSE_PASSWORD);
+      }
+    } finally {
+      await bed.stop();
+    }
   }, T);
 });

@@ -109,19 +109,24 @@ export const tobikoSchema = z
         if (isReservedEnvName(e.name)) ctx.addIssue({ code: 'custom', path: [...path, i, 'name'], message: `${e.name} is set by hd-setup; use the dedicated option (tobiko.url, tobiko.clientId, gateways, proxy)` });
       });
     }
+    const validName = (p: string) => /^[a-z][a-z0-9_]*$/.test(p) && !p.includes('__');
+    // Key material the chart's rule would leave out of its Secret (to a ConfigMap, the 0644 values and every
+    // output): every such param at once, so that one --set of each list mends them all.
+    const unmarked = [...new Set(Object.values(t.gateways).flatMap((params) => Object.keys(params).filter((p) => validName(p) && isKeyMaterial(p) && !isSecretParam(p, t.secretParams, t.nonSecretParams))))];
+    const secretList = `[${[...new Set([...t.secretParams, ...unmarked])].join(',')}]`;
+    const nonSecretList = `[${t.nonSecretParams.filter((p) => !unmarked.includes(p)).join(',')}]`;
+    const undo = unmarked.some((p) => t.nonSecretParams.includes(p));
+    const mend = `--set tobiko.secretParams=${secretList}${undo ? ` --set tobiko.nonSecretParams=${nonSecretList}` : ''}`;
     for (const [g, params] of Object.entries(t.gateways)) {
       for (const p of Object.keys(params)) {
-        if (!/^[a-z][a-z0-9_]*$/.test(p) || p.includes('__')) {
+        if (!validName(p)) {
           ctx.addIssue({ code: 'custom', path: ['gateways', g, p], message: 'parameter names use a-z, 0-9 and single "_" (they become SQLMESH__GATEWAYS__<G>__CONNECTION__<P> variables)' });
-        } else if (isKeyMaterial(p) && !isSecretParam(p, t.secretParams, t.nonSecretParams)) {
-          // Left as the chart's rule has it, the key would go to a ConfigMap, the 0644 values and every output.
-          const list = [...new Set([...t.secretParams, p])].join(',');
+        } else if (unmarked.includes(p)) {
           ctx.addIssue({
             code: 'custom',
             path: ['gateways', g, p],
-            // one --set mends it, unless nonSecretParams names it too (the user's choice, which a --set of a list would not undo)
-            ...(t.nonSecretParams.includes(p) ? {} : { params: { mend: `--set tobiko.secretParams=[${list}]` } }),
-            message: `is key material, which the chart does not treat as a secret (no "password", "secret" or "token" in its name): mark it one with --set tobiko.secretParams=[${list}]${t.nonSecretParams.includes(p) ? ` and take it out of tobiko.nonSecretParams` : ''}`,
+            params: { mend },
+            message: `is key material, which the chart does not treat as a secret (no "password", "secret" or "token" in its name): mark it one with ${mend}`,
           });
         }
       }
