@@ -289,6 +289,35 @@ describe('backups: whole, few, and checked before a rollback', () => {
     s.server.close();
   }, 60_000);
 
+  it('an install whose conf/ folder was deleted by hand is still found (it was "no install found", and uninstall had "nothing to do" while the agent ran): status says so (exit 1), start and a re-run refuse naming the ways on; --reset and uninstall work', async () => {
+    const { s, conf } = await installedWithBackup();
+    rmSync(join(s.home, 'fivetran/conf'), { recursive: true });
+    const note = `the install at ${join(s.home, 'fivetran')} has lost its configuration file ${conf} (deleted or moved?): put it back, or install it again from its preset with its secrets (hd-setup install --preset … --reset), or remove the install (hd-setup uninstall)`;
+    const st = cli(['status'], { env: s.env });
+    expect(st.code, st.stderr).toBe(1);
+    expect(st.stdout).toContain('  ✔ controller: running');
+    expect(st.stdout).toContain(`  ✖ it has lost its configuration file ${conf} (deleted or moved?)`);
+    expect(st.stdout).not.toContain('Start it');
+    expect(JSON.parse(cli(['status', '--json'], { env: s.env }).stdout)).toMatchObject({ healthy: false, configMissing: note });
+    for (const args of [['start'], ['install', '--preset', 'fivetran-docker', '--yes']]) {
+      const r = cli([...args, ...rootFlags], { env: s.env });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toBe(`error: ${note}\n`);
+    }
+    // each way on works: --reset installs it again (its config written, the container recreated to read it)
+    const again = cli(['install', '--preset', 'fivetran-docker', '--yes', '--reset', ...rootFlags], { env: s.env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain(`    - wrote ${conf} (0600)\n`);
+    expect(cli(['status'], { env: s.env }).code).toBe(0);
+    // deleted again: uninstall removes the running container and the network
+    rmSync(join(s.home, 'fivetran/conf'), { recursive: true });
+    const gone = cli(['uninstall', '--yes', ...rootFlags], { env: s.env });
+    expect(gone.code, gone.stderr).toBe(0);
+    expect(gone.stderr).toContain('    - Stop and remove controller\n');
+    expect(existsSync(join(s.env.HD_STUB_STATE!, 'containers/controller'))).toBe(false);
+    s.server.close();
+  });
+
   it('a config.json edited without its token: start names the install and a fix that works; stop, rollback and uninstall work (they refused, naming --set)', async () => {
     const { s, conf } = await installedWithBackup();
     writeFileSync(conf, '{"host_selinux_enabled": "false"}\n');

@@ -208,9 +208,10 @@ function printStatus(s: life.StatusReport, flags = ''): void {
       for (const l of c.logs.slice(-5)) say(`      | ${l}\n`);
     }
     say(`  on boot: ${s.boot}\n`);
+    if (s.configMissing) say(`  ✖ ${s.configMissing.replace(/^the install at \S+ has lost/, 'it has lost')}\n`);
     if (s.stoppedAt) say(`\nStopped with hd-setup stop (${when(s.stoppedAt)}). Start it: ${cmd('start')}\n`);
     else if (s.unfinished) say(`\nNot running: the last install did not finish (it failed or was stopped). Finish it: ${cmd('start')} (or run the install again)   Diagnose: ${cmd('doctor')}\n`);
-    else if (!s.healthy) say(`\nNot running. Start it: ${cmd('start')}   Diagnose: ${cmd('doctor')}\n`);
+    else if (!s.healthy && !s.configMissing) say(`\nNot running. Start it: ${cmd('start')}   Diagnose: ${cmd('doctor')}\n`);
     return;
   }
   const v = s.versions as Record<string, string | undefined>;

@@ -79,6 +79,11 @@ export interface DetectedInstall {
    * It counts as uninstalled, except that `uninstall` still deletes what is left.
    */
   unfinished?: true;
+  /**
+   * docker/podman: recorded as installed, and its configuration file (this path) is not there (deleted or
+   * moved by hand): found all the same, with its containers, so that status says so and uninstall removes them.
+   */
+  configMissing?: string;
   release?: ReleaseInfo;
   /** Human-readable: the install dir, or the release and namespace. */
   where: string;
@@ -180,7 +185,7 @@ export function containerFacts(c: { image: string; labels: Record<string, string
 }
 
 /** What is at a location: the artifacts decode reads, or undefined when nothing is installed there. */
-export async function gather(loc: Location, o: GatherOptions): Promise<{ artifacts: Artifacts; containers: ContainerState[]; foreign: ContainerState[]; uninstalled?: boolean; unfinished?: true; release?: ReleaseInfo } | undefined> {
+export async function gather(loc: Location, o: GatherOptions): Promise<{ artifacts: Artifacts; containers: ContainerState[]; foreign: ContainerState[]; uninstalled?: boolean; unfinished?: true; configMissing?: string; release?: ReleaseInfo } | undefined> {
   const product = findProduct(loc.product);
   if (!product) return undefined;
   if (loc.runtime === 'kubernetes') {
@@ -223,9 +228,9 @@ export async function gather(loc: Location, o: GatherOptions): Promise<{ artifac
   }
   const reads = product.reads(loc.runtime);
   const files: Record<string, string> = {};
+  const pathOf = (f: (typeof reads.files)[number]) => posix.join(f.base === 'install' ? (loc.installDir ?? o.home) : f.base === 'state' ? stateDir(loc, o.home) : posix.join(o.home, '.config/systemd/user'), f.rel);
   for (const f of reads.files) {
-    const dir = f.base === 'install' ? (loc.installDir ?? o.home) : f.base === 'state' ? stateDir(loc, o.home) : posix.join(o.home, '.config/systemd/user');
-    const path = posix.join(dir, f.rel);
+    const path = pathOf(f);
     const text = o.instead?.path === path ? o.instead.text : read(path);
     if (text === undefined) continue;
     // Local state is input: a file that is not what hd-setup writes is exit 2 naming it, before decode reads it.
@@ -233,9 +238,12 @@ export async function gather(loc: Location, o: GatherOptions): Promise<{ artifac
     else if (f.rel.endsWith('.env')) withBackupFix(path, (fix) => parseEnvFileChecked(text, path, fix));
     files[fileKey(f.base, f.rel)] = text;
   }
-  // The configuration file is the install: without it there is nothing here.
+  // The configuration file is the install: without it there is nothing here, unless hd-setup recorded an
+  // install here (its config deleted or moved by hand, its containers perhaps running): found, and said.
+  const rec = findRecordOfInstall(o.home, loc);
   const first = reads.files[0];
-  if (first && files[fileKey(first.base, first.rel)] === undefined) return undefined;
+  const configMissing = first && files[fileKey(first.base, first.rel)] === undefined ? pathOf(first) : undefined;
+  if (configMissing && (!rec || rec.state === 'uninstalled')) return undefined;
   const bin = which(loc.runtime, o.env.PATH);
   const found = bin ? await inspectContainers(bin, product.containerNames) : {};
   // Another install's container of the same name says nothing about this one: decode does not read it, it
@@ -244,9 +252,10 @@ export async function gather(loc: Location, o: GatherOptions): Promise<{ artifac
   const all = Object.values(found).filter((c): c is ContainerState => Boolean(c));
   const containers = all.filter(isOurs);
   const foreign = all.filter((c) => !isOurs(c));
+  // (An install that stopped before it wrote its config, its record "started", is not one: none was there.)
+  if (configMissing && rec?.state !== 'installed' && containers.length === 0) return undefined;
   const ours = (n: string) => containers.find((c) => c.name === n);
   // Uninstalled with the config kept: what its containers said is in its record (service/lifecycle.ts uninstall).
-  const rec = findRecordOfInstall(o.home, loc);
   const uninstalled = rec?.state === 'uninstalled' && containers.length === 0;
   // Quadlet (podman >= 4.4): the .container file is the container's definition (a stopped service has
   // removed its container), so it is what the read-back reads.
@@ -266,7 +275,7 @@ export async function gather(loc: Location, o: GatherOptions): Promise<{ artifac
       return [n, seen ? containerFacts(seen) : undefined];
     }),
   );
-  return { artifacts: { location: loc, files, containers: facts }, containers, foreign, ...(uninstalled ? { uninstalled } : {}) };
+  return { artifacts: { location: loc, files, containers: facts }, containers, foreign, ...(uninstalled ? { uninstalled } : {}), ...(configMissing ? { configMissing } : {}) };
 }
 
 /** The install at a location, read back; undefined when nothing is there. */
@@ -292,7 +301,7 @@ export async function detectAt(loc: Location, o: GatherOptions): Promise<Detecte
     }
     back = { preset: back.preset, secretPaths: [] };
   }
-  return { product, location: loc, preset: back.preset, secretPaths: back.secretPaths, containers: g.containers, foreign: g.foreign, ...(g.uninstalled ? { uninstalled: true } : {}), ...(g.unfinished ? { unfinished: true } : {}), ...(g.release ? { release: g.release } : {}), where: describeLocation(loc) };
+  return { product, location: loc, preset: back.preset, secretPaths: back.secretPaths, containers: g.containers, foreign: g.foreign, ...(g.uninstalled ? { uninstalled: true } : {}), ...(g.unfinished ? { unfinished: true } : {}), ...(g.configMissing ? { configMissing: g.configMissing } : {}), ...(g.release ? { release: g.release } : {}), where: describeLocation(loc) };
 }
 
 /** Where installs live when nobody recorded them: each product's default place, on each container runtime. */

@@ -36,6 +36,8 @@ export interface Detection {
  */
 export interface Drafts {
   proxy?: 'none' | 'set';
+  /** The proxy is entered in this run (it was not in the answers when "Use a proxy" was chosen): its fields start from the usual values. */
+  proxyNew?: boolean;
   advanced?: 'defaults' | 'edit';
   /** Sections of the products not chosen now (a --set for the other product), kept for a change back. */
   parked?: Answers;

@@ -499,6 +499,11 @@ export function wholeProblems(d: Pick<DetectedInstall, 'preset'>, env: NodeJS.Pr
   }
 }
 
+/** What to say of an install whose configuration file is gone (DetectedInstall.configMissing), and the ways on. */
+export function configMissingNote(d: Pick<DetectedInstall, 'where' | 'configMissing'>): string {
+  return `the install at ${d.where} has lost its configuration file ${d.configMissing} (deleted or moved?): put it back, or install it again from its preset with its secrets (hd-setup install --preset … --reset), or remove the install (hd-setup uninstall)`;
+}
+
 /** The problems of a read-back in one line, each its path and the first part of its message. */
 export function problemsInBrief(e: UserError): string {
   return e.problems.map((p) => `${p.path ? `${p.path} ` : ''}${p.message.split('; ')[0]}`).join(', ');
@@ -559,6 +564,7 @@ function refuseBrokenReadBack(d: DetectedInstall, problems: Problem[], given: re
 /** The files of an install do not make a whole model: exit 2 saying what, with the fix (`--set` would not help). */
 function notWhole(d: DetectedInstall, e: unknown, orElse: string): unknown {
   if (!(e instanceof UserError)) return e;
+  if (d.configMissing) return new UserError([{ path: '', message: configMissingNote(d) }]);
   // Settings a rule of this hd-setup refuses for a setting elsewhere, which a --set mends (not files edited by hand)
   if (e.problems.every((p) => p.fix?.startsWith('--set '))) {
     return new UserError([{ path: '', message: `the install at ${d.where} has settings this version of hd-setup refuses (${problemsInBrief(e)}); install it again with the fix: hd-setup install --preset … ${[...new Set(e.problems.map((p) => p.fix))].join(' ')}` }]);

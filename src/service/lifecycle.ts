@@ -34,7 +34,7 @@ import { toYaml } from '../render/yaml.js';
 import { redactor } from '../util/output.js';
 import { maskUrlCredentials } from '../util/redact.js';
 import { VERSION } from '../version.js';
-import { effectiveChoices, modelOfInstall, prepare, preflight, problemsInBrief, runPlan, runPlans, wholeProblems, type Choices, type Prepared, type Reporter } from './install.js';
+import { configMissingNote, effectiveChoices, modelOfInstall, prepare, preflight, problemsInBrief, runPlan, runPlans, wholeProblems, type Choices, type Prepared, type Reporter } from './install.js';
 import { baseDirs, stateDirOf } from './plan.js';
 import type { NotGiven } from './given.js';
 
@@ -517,6 +517,8 @@ export interface StatusReport {
   stoppedAt?: string;
   /** docker/podman: the last install began and did not finish (it failed, or was stopped), and nothing runs. */
   unfinished?: boolean;
+  /** docker/podman: its configuration file is gone (DetectedInstall.configMissing): what to say, with the ways on. */
+  configMissing?: string;
 }
 
 function imageOf(d: DetectedInstall): string | undefined {
@@ -550,12 +552,13 @@ export async function status(d: DetectedInstall, choosing = ''): Promise<StatusR
     const worst = Math.max(0, units.findIndex((_, i) => !present[i] || bootProblem(states[i]!, d.product.noun) !== undefined));
     const unit = units[worst]?.file;
     const bs = states[worst];
-    const healthy = containers.every((c) => c.running);
+    const healthy = containers.every((c) => c.running) && !d.configMissing;
     const unfinished = !healthy && findRecord(findContext().home, d.location)?.state === 'started';
     return {
       ...base,
       versions: { hdSetup: VERSION, [d.location.runtime]: rt.version, rootless: rt.rootless },
       healthy,
+      ...(d.configMissing ? { configMissing: configMissingNote(d) } : {}),
       ...stoppedBy(d, healthy),
       ...(unfinished ? { unfinished } : {}),
       boot,

@@ -89,7 +89,7 @@ describe('text questions edit like readline', () => {
   });
 
   it('a prefilled list is extended at its end, edited in the middle, every key in one chunk', async () => {
-    const w = mount({ product: 'fivetran', runtime: 'docker', fivetran: { token: TOKEN }, proxy: { https: 'http://proxy.internal:3128' } });
+    const w = mount({ product: 'fivetran', runtime: 'docker', fivetran: { token: TOKEN }, proxy: { https: 'http://proxy.internal:3128', noProxy: ['localhost', '127.0.0.1'] } });
     await w.untilFrame('enter install');
     // walk back to the no-proxy question (past the Advanced step and the secrets note)
     for (let i = 0; i < 4 && !w.frame().includes('Hosts that bypass the proxy'); i++) await w.keys('\x1b');

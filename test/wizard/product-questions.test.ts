@@ -269,6 +269,28 @@ describe('every field the model accepts, with its rules', () => {
     expect(s.answers.proxy).toMatchObject({ https: 'http://newer.internal:3128', http: 'http://plain.internal:8080' });
   });
 
+  it('a proxy the answers have (a re-run: an HTTPS proxy set with --set, no HTTP proxy, no no_proxy) is kept exactly by Enter on each field (it gained http_proxy and no_proxy)', () => {
+    const proxy = { https: 'http://proxy.internal:3128' };
+    let s = prefill(createState({ product: 'fivetran', runtime: 'docker', fivetran: { token: TOKEN }, proxy }));
+    expect(at(s)).toBe('review');
+    expect(s.answers.proxy).toEqual(proxy);
+    s = backTo(s, 'proxy-http');
+    expect(currentQuestion(s)).toMatchObject({ initial: 'none' });
+    s = backTo(s, 'proxy');
+    s = walk(s, ['set', proxy.https, 'none', '']);
+    expect(s.answers.proxy).toEqual(proxy);
+    // one with both and a list: as it is
+    const both = { https: 'http://proxy.internal:3128', http: 'http://plain.internal:8080', noProxy: ['10.0.0.0/8'] };
+    expect(prefill(createState({ product: 'fivetran', runtime: 'docker', fivetran: { token: TOKEN }, proxy: both })).answers.proxy).toEqual(both);
+    // a proxy entered now starts from the usual: HTTP the same as HTTPS, no_proxy localhost and 127.0.0.1
+    s = walk(createState(), ['fivetran', 'docker', TOKEN, 'set', proxy.https]);
+    expect(currentQuestion(s)).toMatchObject({ id: 'proxy-http', initial: '' });
+    s = submit(s, '');
+    expect(currentQuestion(s)).toMatchObject({ id: 'proxy-no', initial: 'localhost, 127.0.0.1' });
+    s = submit(s, 'localhost, 127.0.0.1');
+    expect(s.answers.proxy).toEqual({ ...proxy, http: proxy.https, noProxy: ['localhost', '127.0.0.1'] });
+  });
+
   it('the engine question names every engine the model takes, by its product name, with what each needs', () => {
     const s = walk(createState(), ['tobiko', 'docker', 'acme', 'analytics', 'cid', 'sec', 'add', 'lake']);
     const q = currentQuestion(s);

@@ -75,10 +75,14 @@ function proxyQuestions(c: Ctx, w: ProductWizard): Question[] {
         { label: a.proxy ? `Proxy: ${maskUrlCredentials(a.proxy.https ?? a.proxy.http ?? '')}` : 'Use a proxy', value: 'set', hint: 'http/https/no_proxy' },
       ],
       initial: proxyMode,
-      apply: (cx, v) => ({ drafts: { ...cx.drafts, proxy: v as 'none' | 'set' }, ...(v === 'none' ? { answers: set(cx.answers, 'proxy', undefined) } : {}) }),
+      apply: (cx, v) => ({ drafts: { ...cx.drafts, proxy: v as 'none' | 'set', proxyNew: v === 'set' && (cx.drafts.proxyNew || !cx.answers.proxy) }, ...(v === 'none' ? { answers: set(cx.answers, 'proxy', undefined) } : {}) }),
     },
   ];
   if (proxyMode === 'set') {
+    // A proxy the answers have (installed, or from a preset) is shown as it is, so that Enter on each field
+    // keeps it exactly: no HTTP proxy stays none, and no_proxy stays as it is (empty too). One entered now
+    // starts from the usual: the HTTP proxy the same as HTTPS, no_proxy localhost and 127.0.0.1.
+    const fresh = c.drafts.proxyNew === true || !a.proxy;
     q.push(
       {
         id: 'proxy-https',
@@ -100,19 +104,23 @@ function proxyQuestions(c: Ctx, w: ProductWizard): Question[] {
         id: 'proxy-http',
         step: 'Proxy',
         kind: 'text',
-        title: 'HTTP proxy URL (empty: same as HTTPS)',
+        title: 'HTTP proxy URL (empty: same as HTTPS; none: no HTTP proxy)',
         display: maskUrlCredentialsTyped,
-        initial: a.proxy?.http === a.proxy?.https ? '' : (a.proxy?.http ?? ''),
-        validate: (v, cx) => urlCheck(v) ?? (!v && !cx.answers.proxy?.https ? 'give at least one proxy URL, or go back and choose No proxy' : undefined),
-        apply: (cx, v) => ({ answers: set(cx.answers, 'proxy.http', v || cx.answers.proxy?.https) }),
+        initial: fresh || a.proxy?.http === a.proxy?.https ? '' : (a.proxy?.http ?? 'none'),
+        validate: (v, cx) => (v.trim() === 'none' ? undefined : urlCheck(v)) ?? ((!v || v.trim() === 'none') && !cx.answers.proxy?.https ? 'give at least one proxy URL, or go back and choose No proxy' : undefined),
+        apply: (cx, v) => ({ answers: set(cx.answers, 'proxy.http', v.trim() === 'none' ? undefined : v || cx.answers.proxy?.https) }),
       },
       {
         id: 'proxy-no',
         step: 'Proxy',
         kind: 'text',
         title: 'Hosts that bypass the proxy (comma-separated)',
-        initial: (a.proxy?.noProxy ?? ['localhost', '127.0.0.1']).join(', '),
-        apply: (cx, v) => ({ answers: set(cx.answers, 'proxy.noProxy', v.split(',').map((x) => x.trim()).filter(Boolean)) }),
+        initial: (fresh ? ['localhost', '127.0.0.1'] : (a.proxy?.noProxy ?? [])).join(', '),
+        apply: (cx, v) => {
+          const list = v.split(',').map((x) => x.trim()).filter(Boolean);
+          // none given, and none before: left unset, as it was (not an explicit empty list)
+          return { answers: set(cx.answers, 'proxy.noProxy', list.length || cx.answers.proxy?.noProxy !== undefined ? list : undefined) };
+        },
       },
     );
   }
