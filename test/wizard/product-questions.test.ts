@@ -291,6 +291,13 @@ describe('every field the model accepts, with its rules', () => {
     expect(s.answers.proxy).toEqual({ ...proxy, http: proxy.https, noProxy: ['localhost', '127.0.0.1'] });
   });
 
+  it('removing a gateway names how many settings go with it: 1 setting, 2 settings', () => {
+    let s = prefill(createState({ product: 'tobiko', runtime: 'docker', tobiko: { org: 'acme', project: 'p', clientId: 'c', clientSecret: 'client-secret-1', defaultGateway: 'one', gateways: { one: { type: 'duckdb', database: 'a.db' }, two: { type: 'duckdb', database: 'b.db', extensions: 'x' } } } }));
+    s = backTo(s, 'gw-menu');
+    expect(currentQuestion(submit(s, 'remove:one')).title).toBe('Remove gateway one (duckdb, 1 setting)?');
+    expect(currentQuestion(submit(s, 'remove:two')).title).toBe('Remove gateway two (duckdb, 2 settings)?');
+  });
+
   it('the engine question names every engine the model takes, by its product name, with what each needs', () => {
     const s = walk(createState(), ['tobiko', 'docker', 'acme', 'analytics', 'cid', 'sec', 'add', 'lake']);
     const q = currentQuestion(s);
