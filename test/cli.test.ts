@@ -69,9 +69,17 @@ describe('basics', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('error: product: is required: one of "fivetran", "tobiko"; pass --set product=fivetran or a preset: --preset <name>');
   });
-  it('unknown command or option: exit 2', () => {
-    expect(cli(['instal']).code).toBe(2);
-    expect(cli(['install', '--bogus']).code).toBe(2);
+  it('unknown command or option: exit 2, one line naming it and the nearest command (it said "too many arguments")', () => {
+    for (const [args, line] of [
+      [['instal', '--preset', 'x'], "error: unknown command 'instal'; did you mean install? (see: hd-setup --help)\n"],
+      [['statsu'], "error: unknown command 'statsu'; did you mean status? (see: hd-setup --help)\n"],
+      [['frobnicate'], "error: unknown command 'frobnicate' (see: hd-setup --help)\n"],
+      [['install', '--bogus'], "error: unknown option '--bogus'\n"],
+    ] as const) {
+      const r = cli([...args]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(line);
+    }
   });
   it('lists presets', () => {
     const r = cli(['presets', '--json']);

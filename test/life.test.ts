@@ -211,7 +211,11 @@ describe('uninstall --purge acts on this HOME\'s install only', () => {
     expect(existsSync(join(b.home, 'fivetran'))).toBe(false);
     expect(existsSync(join(a.home, 'fivetran/conf/config.json'))).toBe(true);
     // Nothing left here: the record is gone too.
-    expect(cli(['status'], { env: b.env }).stderr).toMatch(/^error: no install found/);
+    // (the answer, not bad input: exit 1 as for an agent not running; it was exit 2, "error: no install found")
+    const none = cli(['status'], { env: b.env });
+    expect(none.code).toBe(1);
+    expect(none.stdout).toMatch(/^Nothing installed here: no install found \(looked in the installs hd-setup recorded and the default places of fivetran, tobiko\)\.\nInstall one: hd-setup install --preset <name> --yes/);
+    expect(JSON.parse(cli(['status', '--json'], { env: b.env }).stdout)).toEqual({ installs: [] });
     a.server.close();
     b.server.close();
   }, 120_000);
@@ -528,7 +532,7 @@ describe('Kubernetes, uninstalled with its values kept (the real helm and kubect
       expect(purge.stderr).not.toContain('helm uninstall');
       expect(writes()).toBe(afterUninstall);
       expect(existsSync(dir)).toBe(false);
-      expect((await k.hd(['status'])).code).toBe(2);
+      expect((await k.hd(['status'])).code).toBe(1);
     } finally {
       await k.stop();
     }

@@ -15,7 +15,7 @@ import { printFailedChecks, printJson, type ModelFlags } from './context.js';
 import { givenForChecks, type NotGiven } from '../service/given.js';
 import { reporterFor } from '../ui/reporters.js';
 import { wrapLines } from '../ui/summary.js';
-import { installName } from '../products/index.js';
+import { installName, productIds } from '../products/index.js';
 import { askLine } from './ask.js';
 
 export interface LifecycleFlags extends ModelFlags, Choices {
@@ -231,6 +231,12 @@ export async function statusCommand(flags: LifecycleFlags): Promise<number> {
   const inContext = contextOnly(flags);
   const pointed = Boolean(flags.preset || flags.set?.length || flags.context);
   const list = inContext ? await findInContext(inContext, findContext()) : pointed ? [await findInstall(flags)] : await findAll(findContext());
+  // Nothing installed, and nothing asked for in particular: the answer, not bad input (exit 1, as not running)
+  if (list.length === 0 && !pointed && !inContext) {
+    if (flags.json) printJson({ installs: [] });
+    else process.stdout.write(`Nothing installed here: no install found (looked in the installs hd-setup recorded and the default places of ${productIds().join(", ")}).\nInstall one: hd-setup install --preset <name> --yes (list them: hd-setup presets), or run hd-setup in a terminal for the wizard.\n`);
+    return 1;
+  }
   if (list.length === 0) await findInstall(flags); // reports "no install found"
   const { home } = findContext();
   const choosing = list.map((d) => choosingFlags(d.location, home));

@@ -41,7 +41,11 @@ const action =
     exitCode = await fn(...args);
   };
 
-export function buildProgram(): Command {
+/**
+ * `wizard`: the program runs the wizard when no command is given. Off when the first argument is a word: a
+ * command, or a mistyped one, which commander then names with the nearest (it said "too many arguments").
+ */
+export function buildProgram(o: { wizard?: boolean } = {}): Command {
   const program = new Command('hd-setup')
     .description(
       'Install, reconfigure and check hybrid-deployment agents:\n' +
@@ -52,7 +56,8 @@ export function buildProgram(): Command {
     .version(VERSION, '-v, --version')
     .showSuggestionAfterError(true)
     .enablePositionalOptions()
-    .configureOutput({ outputError: (str, write) => write(str.replace(/^error: /, 'error: ')) })
+    // One line: commander puts its suggestion for a mistyped command on a second one
+    .configureOutput({ outputError: (str, write) => write(str.replace(/^(error: unknown command '[^'\n]*')\n?(?:\(Did you mean ([^?\n]+)\?\))?\n?$/, (_m, head: string, near?: string) => `${head}${near ? `; did you mean ${near}?` : ''} (see: hd-setup --help)\n`)) })
     // A repeatable option starts as an empty list: "(default: [])" in the help says nothing
     .configureHelp({ optionDescription: (o: Option) => new Help().optionDescription(o).replace(/ \(default: \[\]\)$/, '') })
     .exitOverride();
@@ -160,7 +165,7 @@ export function buildProgram(): Command {
       sub.setOptionValue(key, Array.isArray(given) ? [...given, ...((own as unknown[] | undefined) ?? [])] : (own ?? given));
     }
   });
-  program.action(
+  if (o.wizard !== false) program.action(
     action(async (opts: { preset?: string; set?: string[]; allowRoot?: boolean; skipCheck?: string[]; plain?: boolean; context?: string }) => {
       if (!isInteractive()) {
         // Bad flags first, with install's one-line errors (exit 2); on a terminal the wizard checks them.
@@ -195,7 +200,8 @@ async function checkSetSpacing(argv: string[]): Promise<void> {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const first = argv[2];
+  const program = buildProgram({ wizard: first === undefined || first.startsWith('-') });
   try {
     await checkSetSpacing(argv);
     await program.parseAsync(argv);

@@ -178,6 +178,20 @@ describe('wizard state (no Ink)', () => {
     expect(currentQuestion(s).id).toBe('runtime');
     expect(key(s, { input: 'c', ctrl: true }).result).toEqual({ kind: 'cancel' });
   });
+  it('a stored token typed over and left empty: Enter keeps it (one key lost it, with "the token is required" and no way back)', () => {
+    let s = prefill(createState({ product: 'fivetran', runtime: 'docker', fivetran: { token: TOKEN } }));
+    s = reduce(s, { type: 'back' });
+    while (currentQuestion(s).id !== 'token') s = reduce(s, { type: 'back' });
+    s = reduce(s, { type: 'key', key: { input: 'a\x7f' } });
+    expect(s.text).toBe('');
+    s = reduce(s, { type: 'key', key: { input: '\r' } });
+    expect(s.error).toBeUndefined();
+    expect(currentQuestion(s).id).not.toBe('token');
+    expect(s.answers.fivetran.token).toBe(TOKEN);
+    // with nothing before it, empty is refused as ever
+    const fresh = reduce(submit(submit(createState(), 'fivetran'), 'docker'), { type: 'submit', value: '' });
+    expect(fresh.error).toBe('the token is required');
+  });
   it('text that arrives in one piece (a paste, coalesced keys) acts key by key, across questions', () => {
     let s = createState();
     s = reduce(s, { type: 'key', key: { input: '\r' } }); // product: Fivetran

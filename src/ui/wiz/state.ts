@@ -189,7 +189,10 @@ export function reduce(s: WizardState, a: WizardAction): WizardState {
       if (q.kind === 'review') return s;
       if (q.kind === 'text') {
         // Trimmed, secrets too: a token pasted with a space around it is stored without it.
-        const value = a.value.trim();
+        let value = a.value.trim();
+        // A secret it had (the install's, one from the environment) typed over and left empty, where empty is
+        // refused: Enter keeps the one it had (a key typed into a stored token lost it, with no way back).
+        if (q.secret && !value && q.validate?.('', ctx(s))) value = initialValue(q);
         const err = q.validate?.(value, ctx(s));
         if (err) return { ...s, error: err };
         const { [q.id]: _sent, ...unsent } = s.unsent ?? {};
