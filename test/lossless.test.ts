@@ -2,7 +2,7 @@
 // container runtime (test/stubs/bin/docker), and on Kubernetes the real helm and kubectl against the
 // in-memory API server (test/k8s-api) with the vendored charts.
 import { describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT as ROOT_DIR, cli } from './helpers.js';
 import { rootFlags, stubEnv } from './stub-runtime.js';
@@ -63,6 +63,22 @@ describe('every bundled preset, installed twice, is a no-op the second time', ()
         expect(back.code, back.stderr).toBe(0);
         expect(back.stderr).toContain(`  Changed:\n    - made folder ${join(s.home, 'fivetran/logs')} (0700)\n`);
         expect(statSync(join(s.home, 'fivetran/logs')).mode & 0o777).toBe(0o700);
+        // a file, or a link to nothing, where a folder goes: the dry-run says so (it said "Nothing to change",
+        // and the run failed at its files), and the run stops at its preflight, nothing changed
+        for (const [make, what] of [[(p: string) => writeFileSync(p, ''), 'a file'], [(p: string) => symlinkSync('/nonexistent/x', p), 'a link to nothing']] as const) {
+          const tmpDir = join(s.home, 'fivetran/tmp');
+          rmSync(tmpDir, { recursive: true, force: true });
+          make(tmpDir);
+          const blocked = cli(['install', '--preset', preset, '--dry-run', ...rootFlags], { env: s.env }).stdout;
+          expect(blocked).not.toContain('Nothing to change');
+          expect(blocked).toContain(`       mkdir -p -m 0700 ${tmpDir}   (in the way: ${what}; the preflight stops here)\n`);
+          const n2 = s.calls().length;
+          const stopped = cli(['install', '--preset', preset, '--yes', ...rootFlags], { env: s.env });
+          expect(stopped.code).toBe(1);
+          expect(stopped.stderr).toContain(`FAILED: install-dir: ${tmpDir} is ${what}, where hd-setup keeps a folder\n      fix: move it away (mv ${tmpDir} ${tmpDir}.old), then run this again`);
+          expect(s.calls().slice(n2).filter((c) => MUTATING.test(c))).toEqual([]);
+          rmSync(tmpDir, { force: true });
+        }
         // a new install dir in folders that are not there: each folder made is said
         const fresh = await stubEnv(runtime);
         const deep = cli(['install', '--preset', preset, '--yes', ...rootFlags, '--set', 'fivetran.installDir=~/deep/a/fivetran'], { env: fresh.env });

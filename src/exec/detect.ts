@@ -1,6 +1,6 @@
 // Detection: facts about the host and what is installed. Read-only commands, short timeouts.
 import { posix } from 'node:path';
-import { existsSync, lstatSync } from 'node:fs';
+import { existsSync, lstatSync, statSync } from 'node:fs';
 import { readStateFile } from './local-state.js';
 import { userInfo } from 'node:os';
 import type { BaseModel as Model, Runtime } from '../model/base.js';
@@ -275,17 +275,20 @@ function liveDeployments(json: string | undefined): { name: string; labels: Reco
   }
 }
 
-/** The plan with each directory it makes marked `missing` when nothing is there now (a dry-run names them; a re-run puts them back). */
+/**
+ * The plan with each directory it makes marked `missing` when nothing is there now (a dry-run names them; a
+ * re-run puts them back), or `blocked` when something that is not a folder is (a file, a link to nothing or to a file).
+ */
 export function markMissingDirs(plan: Plan): Plan {
-  const absent = (path: string) => {
-    try {
-      lstatSync(path);
-      return false;
-    } catch (e) {
-      return (e as NodeJS.ErrnoException).code === 'ENOENT';
-    }
+  const look = (path: string): { missing?: true; blocked?: string } => {
+    const l = lstatSync(path, { throwIfNoEntry: false });
+    if (!l) return { missing: true };
+    if (l.isDirectory()) return {};
+    if (!l.isSymbolicLink()) return { blocked: l.isFile() ? 'a file' : 'not a folder' };
+    const t = statSync(path, { throwIfNoEntry: false });
+    return t?.isDirectory() ? {} : { blocked: t ? 'a link to a file' : 'a link to nothing' };
   };
-  return { ...plan, steps: plan.steps.map((s) => ({ ...s, actions: s.actions.map((a) => (a.kind === 'mkdir' && absent(a.path) ? { ...a, missing: true } : a)) })) };
+  return { ...plan, steps: plan.steps.map((s) => ({ ...s, actions: s.actions.map((a) => (a.kind === 'mkdir' ? { ...a, ...look(a.path) } : a)) })) };
 }
 
 export function currentUser(): string {

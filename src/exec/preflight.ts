@@ -6,6 +6,7 @@ import type { BaseModel as Model } from '../model/base.js';
 import type { ProductModule } from '../products/types.js';
 import type { HostFacts, InstalledState } from '../plan/types.js';
 import { which } from '../util/which.js';
+import { shellQuote } from '../util/shell.js';
 import { isSocket, linkedFolderProblem } from '../util/fsx.js';
 import type { RuntimeInfo } from './detect.js';
 import type { CheckResult } from './events.js';
@@ -23,6 +24,8 @@ export interface CheckContext {
   allowRootFrom?: 'flag' | 'install';
   env: NodeJS.ProcessEnv;
   signal?: AbortSignal;
+  /** The folders the plan makes where something else is (plan mkdir `blocked`): the install-dir check fails on them. */
+  blockedDirs?: { path: string; what: string }[];
 }
 
 export type Check = (ctx: CheckContext) => Promise<CheckResult> | CheckResult;
@@ -140,6 +143,9 @@ export const containerChecks: Record<ContainerCheckId, Check> = {
   'install-dir': (ctx) => {
     const p = nearestExisting(ctx.installDir);
     const other = ` --set ${ctx.product.settingPath('installDir', ctx.model.runtime)}=...`;
+    // a folder it keeps there is something else now (a file, a link to nothing): the run would stop at it
+    const way = ctx.blockedDirs?.[0];
+    if (way) return { status: 'fail', message: `${way.path} is ${way.what}, where hd-setup keeps a folder`, fix: `move it away (mv ${shellQuote(way.path)} ${shellQuote(`${way.path}.old`)}), then run this again` };
     if (!statSync(p).isDirectory()) {
       return { status: 'fail', message: `${ctx.installDir} cannot be made: ${p} is a file, not a folder`, fix: `move ${p} away, or choose another directory with${other}` };
     }

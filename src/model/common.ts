@@ -184,7 +184,7 @@ export const extraEnv = z
     z
       .strictObject({
         name: envVarName.meta({ description: 'Variable name.' }),
-        value: z.string().meta({ description: 'Its value. A name with password, secret or token in it (AWS_SECRET_ACCESS_KEY), or key material (SNOWFLAKE_PRIVATE_KEY, DD_API_KEY, DD_APP_KEY, CLIENT_KEY, KEY_PASSPHRASE, PGPASSWD, DB_PWD, SMTP_PASS; not one ending in _PATH, _FILE, _DIR, _ID, _NAME, _HEADER or _TYPE), makes it a secret (unless it is true/false, yes/no or on/off): a literal, env:NAME or file:PATH, masked in all output and exported as env:<its name>. Any other is shown and exported as is.' }),
+        value: z.string().meta({ description: 'Its value. A name with password, secret or token in it (AWS_SECRET_ACCESS_KEY), or key material (a key as its last word: SNOWFLAKE_PRIVATE_KEY, DD_API_KEY, HMAC_KEY, but not PARTITION_KEY or PUBLIC_KEY; a password however written: DB_PASS, dbPwd, PGPASSWD, KEY_PASSPHRASE; not one whose last word is PATH, FILE, DIR, ID, NAME, HEADER, TYPE, VERSION, URL and the like), makes it a secret (unless it is true/false, yes/no or on/off): a literal, env:NAME or file:PATH, masked in all output and exported as env:<its name>. Any other is shown and exported as is.' }),
       })
       .transform((e, ctx) => ({ name: e.name, value: secretByName(e.name, e.value, `env ${e.name}`, ctx, ['value']) })),
   )

@@ -29,6 +29,8 @@ export interface DescribedAction {
   skipped?: string[];
   /** mkdir: the directory is not there (the run makes it) */
   missing?: boolean;
+  /** mkdir: something that is not a folder is there (the run stops at its preflight) */
+  blocked?: string;
   text?: string;
 }
 
@@ -45,7 +47,7 @@ export function describeAction(a: Action, r: Redactor): DescribedAction {
     case 'preflight':
       return { kind: a.kind, checks: a.checks };
     case 'mkdir':
-      return { kind: a.kind, path: a.path, mode: modeString(a.mode), ...(a.missing ? { missing: true } : {}) };
+      return { kind: a.kind, path: a.path, mode: modeString(a.mode), ...(a.missing ? { missing: true } : {}), ...(a.blocked ? { blocked: a.blocked } : {}) };
     case 'write':
       return { kind: a.kind, path: a.path, mode: modeString(a.mode), bytes: Buffer.byteLength(a.content), backup: a.backup };
     case 'exec':
@@ -127,6 +129,7 @@ const LOOKS: ReadonlySet<Action['kind']> = new Set(['preflight', 'mkdir', 'note'
  * the same preset says so before it runs.
  */
 export function changesNothing(plan: Plan): boolean {
+  if (plan.steps.some((s) => s.actions.some((a) => a.kind === 'mkdir' && a.blocked))) return false;
   return plan.files.every((f) => fileStatus(f) === 'unchanged') && plan.steps.every((s) => s.skip !== undefined || s.actions.every((a) => LOOKS.has(a.kind)));
 }
 
@@ -165,7 +168,7 @@ export function planToText(plan: Plan, r: Redactor, opts: { diffs?: boolean } & 
     out.push(`  ${i + 1}. ${d.title}${d.skip ? `  (skip: ${d.skip})` : ''}`);
     for (const a of d.actions.map((x) => shownChecks(x, opts))) {
       if (a.kind === 'preflight') out.push(`       checks: ${a.checks?.join(', ')}${a.skipped?.length ? `; skipped (--skip-check): ${a.skipped.join(', ')}` : ''}`);
-      else if (a.kind === 'mkdir') out.push(`       mkdir -p -m ${a.mode} ${a.path}${a.missing ? '   (missing)' : ''}`);
+      else if (a.kind === 'mkdir') out.push(`       mkdir -p -m ${a.mode} ${a.path}${a.missing ? '   (missing)' : a.blocked ? `   (in the way: ${a.blocked}; the preflight stops here)` : ''}`);
       else if (a.kind === 'write') out.push(`       write ${a.path} (${a.mode}, ${a.bytes} bytes, atomic${a.backup ? '; the installed version is backed up first' : ''})`);
       else if (a.kind === 'note') out.push(...(a.text ?? '').split('\n').map((l) => `       ${l}`));
       else if (a.command) {

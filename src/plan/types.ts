@@ -6,8 +6,11 @@ export type CheckId = string;
 
 export type Action =
   | { kind: 'preflight'; checks: CheckId[] }
-  /** `missing`: not there when the plan was made (a run puts it back); unknown: not looked. */
-  | { kind: 'mkdir'; path: string; mode: number; missing?: boolean }
+  /**
+   * `missing`: not there when the plan was made (a run puts it back); `blocked`: something else is there, said
+   * as "a file", "a link to nothing" (the install-dir check stops the run before anything changes). Unknown: not looked.
+   */
+  | { kind: 'mkdir'; path: string; mode: number; missing?: boolean; blocked?: string }
   | {
       kind: 'write';
       path: string;

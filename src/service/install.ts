@@ -354,6 +354,7 @@ function checkContext(p: Prepared, choices: Choices, signal?: AbortSignal) {
     installDir: p.location.installDir ?? stateDirOf(p.location, p.host.home),
     allowRoot: Boolean(choices.allowRoot),
     ...(choices.allowRootFrom ? { allowRootFrom: choices.allowRootFrom } : {}),
+    blockedDirs: p.plan.steps.flatMap((s) => s.actions.flatMap((a) => (a.kind === 'mkdir' && a.blocked ? [{ path: a.path, what: a.blocked }] : []))),
     env: process.env,
     ...(signal ? { signal } : {}),
   };

@@ -135,7 +135,7 @@ export const fivetranSchema = z
       // there (--set reads 98765432 as one) is the password's text, written as such
       .transform((c, ctx) => Object.fromEntries(Object.entries(c).map(([k, v]) => [k, typeof v === 'string' || (typeof v === 'number' && settingNamedLikeSecret(k)) ? secretByName(k, String(v), `fivetran.config.${k}`, ctx, [k]) : v])))
       .default({})
-      .meta({ description: 'Extra agent parameters written to config.json / the chart config (e.g. custom_dns). One whose name has password, secret or token in it, or names a private key, an API key or a passphrase (not one ending in _path, _file, _dir, _id or _name), given as text other than true/false, yes/no or on/off, is a secret: a literal, env:NAME or file:PATH, masked in all output and exported as env:FIVETRAN_CONFIG_<NAME>.' }),
+      .meta({ description: 'Extra agent parameters written to config.json / the chart config (e.g. custom_dns). One whose name has password, secret or token in it, or names key material (a key as its last word: dd_api_key, hmac_key, but not partition_key or public_key; a password however written: db_pass, pgpasswd, key_passphrase; not one whose last word is path, file, dir, id, name, header, type, version, url and the like), given as a number or as text other than true/false, yes/no or on/off, is a secret: a literal, env:NAME or file:PATH, masked in all output and exported as env:FIVETRAN_CONFIG_<NAME>.' }),
     kubernetes: fivetranKubernetes.prefault({}).meta({ description: 'Kubernetes (runtime: kubernetes): the Helm release and its settings.' }),
   })
   .superRefine((f, ctx) => {
