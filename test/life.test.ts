@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { BIN, cli, tmp } from './helpers.js';
+import { BIN, TOKEN, cli, tmp } from './helpers.js';
 import { rootFlags, stubEnv } from './stub-runtime.js';
 import { drive, hasScript, lastFrame } from './wizard/pty-helpers.js';
 
@@ -238,6 +238,14 @@ describe('--dry-run --json of the lifecycle commands', () => {
     const rb = cli(['rollback', '--dry-run', '--json', ...rootFlags], { env: s.env });
     expect(rb.code, rb.stderr).toBe(0);
     expect(JSON.parse(rb.stdout)).toMatchObject({ dryRun: true, command: 'rollback', product: 'fivetran', restore: { file: join(s.home, 'fivetran/conf/config.json') } });
+    // then a change the containers carry (no backup): the rollback says what it restores, the file's diff (it
+    // undid the custom_dns change, an earlier one, without a word), and that the memory stays
+    expect(cli(['install', '--preset', 'fivetran-docker', '--set', 'fivetran.config.custom_dns=10.0.0.2', '--set', 'fivetran.memory=3g', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const text = cli(['rollback', '--dry-run', ...rootFlags], { env: s.env }).stdout;
+    expect(text).toContain(`--- ${join(s.home, 'fivetran/conf/config.json')}\n`);
+    expect(text).toMatch(/^-  "custom_dns": "10\.0\.0\.2"$/m);
+    expect(text).toContain('Settings the containers carry, not the file (image, pull policy, memory, restart policy), are not in the backup and stay as they are; set one back with hd-setup install … --set.\n');
+    expect(text).not.toContain(TOKEN);
     expect(plans.stop).toEqual(['stop']);
     expect(plans.uninstall).toEqual(['unit', 'containers', 'network']);
     expect(cli(['status'], { env: s.env }).stdout).toContain('✔ controller: running');
@@ -364,7 +372,7 @@ describe('a rollback of an agent stopped with hd-setup stop', () => {
     const config = join(s.home, 'fivetran/conf/config.json');
     expect(JSON.parse(readFileSync(config, 'utf8')).host_selinux_enabled).toBe('true');
     const dry = cli(['rollback', '--dry-run', ...rootFlags], { env: s.env });
-    expect(dry.stdout).toMatch(/, then the agent stays stopped \(hd-setup stop, \d{4}-\d\d-\d\d \d\d:\d\dZ\): hd-setup start runs it with it\n$/);
+    expect(dry.stdout).toMatch(/, then the agent stays stopped \(hd-setup stop, \d{4}-\d\d-\d\d \d\d:\d\dZ\): hd-setup start runs it with it\n\n/);
     const n = s.calls().length;
     const back = cli(['rollback', '--yes', ...rootFlags], { env: s.env });
     expect(back.code, back.stderr).toBe(0);

@@ -157,11 +157,13 @@ export async function rollbackCommand(flags: LifecycleFlags): Promise<number> {
   if (!b) throw new UserError([{ path: '', message: `no backup of ${file} to roll back to (a backup is made each time hd-setup changes it)` }]);
   const stopped = life.stoppedSince(d);
   const then = stopped ? `the agent stays stopped (hd-setup stop, ${stopped}): hd-setup start runs it with it` : 're-apply it (containers are recreated)';
+  const preview = life.rollbackPreview(file, b);
   if (flags.dryRun) {
-    if (flags.json) printJson({ dryRun: true, command: 'rollback', where: d.where, product: d.location.product, runtime: d.location.runtime, restore: { file, from: b.path }, then });
-    else process.stdout.write(`hd-setup rollback --dry-run: restore ${file} from ${b.path}, then ${then}\n`);
+    if (flags.json) printJson({ dryRun: true, command: 'rollback', where: d.where, product: d.location.product, runtime: d.location.runtime, restore: { file, from: b.path, diff: preview }, then });
+    else process.stdout.write(`hd-setup rollback --dry-run: restore ${file} from ${b.path}, then ${then}\n\n${preview}`);
     return 0;
   }
+  if (!flags.yes && isInteractive()) process.stderr.write(`${preview}\n`);
   if (!(await confirmOrYes(flags, `Restore ${file} from ${b.path.split('/').pop()} and ${stopped ? 'keep the agent stopped' : 're-apply it'}`))) return 1;
   return exitCodeOf(await life.rollbackFromBackup(d, file, b, flags, reporterFor(flags)));
 }

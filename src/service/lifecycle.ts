@@ -16,7 +16,8 @@ import { backupValidator } from '../exec/local-state.js';
 import { posix } from 'node:path';
 import { UserError } from '../model/errors.js';
 import { withSecretRefs } from '../model/secret-refs.js';
-import { secretConfigKeys, secretFields } from '../products/secrets.js';
+import { secretConfigKeys, secretFields, secretValues } from '../products/secrets.js';
+import { fileDiff } from '../plan/describe.js';
 import { detectHost, detectRuntime } from '../exec/detect.js';
 import { containerFacts, releaseObjects, releaseProblem, replicasNow, kindsPresent, secretsMissingAt, type DetectedInstall } from '../exec/installed.js';
 import { findRecord, forget, markStopped, readRegistry, remember, recordOf, type KeptContainer } from '../exec/registry.js';
@@ -458,6 +459,23 @@ export async function rollbackFromBackup(d: DetectedInstall, file: string, backu
   );
   if (summary.ok) markStopped(restoreP.host.home, d.location, undefined);
   return summary;
+}
+
+/**
+ * What a docker/podman rollback restores, said before it runs: the file's diff (masked: the backup's own
+ * secrets too, an older token), and that what the containers carry is not in the backup (a change of the
+ * memory alone made none: the rollback restores the file as an earlier change left it).
+ */
+export function rollbackPreview(file: string, backup: { path: string; restored: DetectedInstall }): string {
+  redactor.add(secretValues(backup.restored.preset));
+  const read = (p: string) => {
+    const r = readBoundedText(p, LIMITS.fileBytes, { followLink: false });
+    return r.ok ? r.text : undefined;
+  };
+  const [current, content] = [read(file), read(backup.path) ?? ''];
+  const diff = fileDiff({ path: posix.basename(file), base: 'install', rel: posix.basename(file), dest: file, content, ...(current !== undefined ? { current } : {}), mode: 0o600, secret: true, description: '' }, redactor);
+  const kept = 'Settings the containers carry, not the file (image, pull policy, memory, restart policy), are not in the backup and stay as they are; set one back with hd-setup install … --set.';
+  return `${diff ? `${diff}\n` : `${file} is the same as the backup (secrets masked, a secret alone may differ)\n`}${kept}\n`;
 }
 
 /** Two files hold the same text (neither followed through a link); false when either cannot be read. */
