@@ -39,6 +39,20 @@ describe('the config hash label (readable by whoever may inspect the container) 
 });
 
 describe('install on a stub runtime', () => {
+  it('export-preset names the choices it was installed with (--allow-root, --skip-check), which a preset does not hold; with them, the CI path is a no-op (it failed on the skipped check)', async () => {
+    const s = await stubEnv();
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', '--skip-check', 'disk', ...rootFlags], { env: s.env }).code).toBe(0);
+    const out = join(s.home, 'exported.yaml');
+    const exp = cli(['export-preset', '--out', out], { env: s.env });
+    expect(exp.code, exp.stderr).toBe(0);
+    const flags = '--allow-root --skip-check disk';
+    expect(exp.stderr).toContain(`Installed with ${flags}, which a preset does not hold: give them with it (hd-setup install --preset <this file> ${flags} --yes).\n`);
+    expect(readFileSync(out, 'utf8').split('\n').slice(0, 3).join('\n')).toBe(`# Exported by hd-setup from ${join(s.home, 'fivetran')}\n# Secrets are references: export FIVETRAN_TOKEN before using it.\n# It was installed with ${flags}: give them with it (hd-setup install --preset <this file> ${flags} --yes).`);
+    const again = cli(['install', '--preset', out, ...flags.split(' '), '--yes'], { env: { ...s.env, CI: 'true' } });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain('Changed: nothing');
+    s.server.close();
+  });
   it('fivetran-docker: installs, a re-run changes nothing, a changed config recreates the container', async () => {
     const s = await stubEnv();
     const r1 = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env });

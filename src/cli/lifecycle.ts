@@ -174,7 +174,8 @@ export async function exportPresetCommand(flags: LifecycleFlags): Promise<number
   if (outProblem) throw new UserError([{ path: '--out', message: outProblem }]);
   const d = await findInstall(flags);
   requireWholeInstall(d);
-  const { text, vars } = life.exportText(d);
+  const { text, vars, flags: choices } = life.exportText(d);
+  if (choices.length) process.stderr.write(`Installed with ${choices.join(' ')}, which a preset does not hold: give them with it (hd-setup install --preset <this file> ${choices.join(' ')} --yes).\n`);
   if (flags.out) {
     const out = resolve(flags.out);
     const w = writeOutputFile(out, text, 0o644, 'preset', 'hd-setup-preset.yaml');
