@@ -32,7 +32,7 @@ describe('the config hash label (readable by whoever may inspect the container) 
     expect(hashes(s.calls().slice(mid))).toEqual(before);
     for (const c of containers as string[]) {
       expect(s.calls().slice(mid)).toContain(`rm -f ${c}`);
-      expect(rotated.stderr).toContain(`Recreate container ${c} (configuration changed)`);
+      expect(rotated.stderr).toContain(`Recreate container ${c} (its config file changed)`);
     }
     s.server.close();
   });
@@ -91,7 +91,7 @@ describe('install on a stub runtime', () => {
     const backups = readdirSync(join(s.home, 'fivetran/conf')).filter((f) => f.startsWith('config.json.bak-'));
     expect(backups).toHaveLength(1);
     expect(statSync(join(s.home, 'fivetran/conf', backups[0]!)).mode & 0o777).toBe(0o600);
-    expect(r3.stderr).toContain('Recreate container controller (configuration changed)');
+    expect(r3.stderr).toContain('Recreate container controller (its config file changed)');
     s.server.close();
   });
 
@@ -214,8 +214,8 @@ describe('install on a stub runtime', () => {
     const r = cli(['install', '--preset', 'tobiko-docker', '--yes', '--set', 'tobiko.docker.restartPolicy=always', ...rootFlags], { env: { ...s.env, HD_STUB_FAIL: 'run' } });
     expect(r.code).toBe(1);
     const changed = r.stderr.slice(r.stderr.indexOf('  Changed:'));
-    expect(changed).toMatch(/- Recreate container tcloud-apply-executor \(configuration changed\): not finished; it ran "\S*docker rm -f tcloud-apply-executor"\n/);
-    expect(changed).not.toMatch(/- Recreate container tcloud-apply-executor \(configuration changed\)\n/);
+    expect(changed).toMatch(/- Recreate container tcloud-apply-executor \(restart policy unless-stopped -> always\): not finished; it ran "\S*docker rm -f tcloud-apply-executor"\n/);
+    expect(changed).not.toMatch(/- Recreate container tcloud-apply-executor \(restart policy unless-stopped -> always\)\n/);
     expect(r.stderr).toContain('Fix:   read the error above; a container that was made but did not start says why in "docker logs tcloud-apply-executor"; then run the same command again');
     // the same command again, once the runtime works: done
     const again = cli(['install', '--preset', 'tobiko-docker', '--yes', '--set', 'tobiko.docker.restartPolicy=always', ...rootFlags], { env: s.env });

@@ -436,7 +436,7 @@ describe('a bare re-run after a --set keeps the setting or refuses, naming the -
     const again = install('second-secret');
     expect(again.code, again.stderr).toBe(0);
     expect(s.calls().slice(mid)).toContain('rm -f controller');
-    expect(again.stderr).toContain('Recreate container controller (configuration changed)');
+    expect(again.stderr).toContain('Recreate container controller (its config file changed)');
     // and then it is the no-op again
     const n = s.calls().length;
     expect(install('second-secret').stderr).toContain('already running with the same configuration');

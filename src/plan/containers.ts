@@ -199,7 +199,19 @@ export function containerStep(bin: string, spec: ContainerSpec, state: Installed
   const actions: Action[] = [];
   if (current) actions.push({ kind: 'exec', argv: [bin, 'rm', '-f', spec.name] });
   actions.push({ kind: 'exec', argv: runArgv(bin, spec, hash) });
-  return { ...base, title: current ? `Recreate container ${spec.name} (configuration changed)` : base.title, actions, fix };
+  return { ...base, title: current ? `Recreate container ${spec.name} (${whatChanged(current, spec, labels).join(', ') || 'configuration changed'})` : base.title, actions, fix };
+}
+
+/** What makes a container be recreated, as its settings say it (the review showed only "configuration changed"). */
+function whatChanged(current: ContainerState, spec: ContainerSpec, labels: Record<string, string>): string[] {
+  const out: string[] = [];
+  if (current.image !== spec.image) out.push(`image ${current.image} -> ${spec.image}`);
+  for (const [label, what] of [[PULL_LABEL, 'pull policy'], [MEMORY_LABEL, 'memory']] as const) {
+    if (current.labels[label] !== undefined && current.labels[label] !== labels[label]) out.push(`${what} ${current.labels[label]} -> ${labels[label] ?? 'none'}`);
+  }
+  if (current.restart !== undefined && current.restart !== spec.restart) out.push(`restart policy ${current.restart} -> ${spec.restart}`);
+  if (spec.inputsChanged) out.push('its config file changed');
+  return out;
 }
 
 export function waitStep(runtime: 'docker' | 'podman', bin: string, names: string[]): Step {
