@@ -448,6 +448,29 @@ describe('restart on Kubernetes (the real helm and kubectl, the in-memory API se
   }, 120_000);
 });
 
+describe.runIf(hasScript)('the wizard, left open at its review while another run changes the install', () => {
+  it('takes the lock and finds the install changed: nothing is done, it says so (it put the memory back to 2048m unseen)', async () => {
+    const s = await stubEnv('docker', { USER: 'ana' }, { imagePresent: true });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    let other = -1;
+    const r = await drive('cols 100 rows 40', [...rootFlags], s.env, [
+      [
+        'enter install',
+        () => {
+          other = cli(['install', '--preset', 'fivetran-docker', '--set', 'fivetran.memory=3g', '--yes', ...rootFlags], { env: s.env }).code;
+          return '\r';
+        },
+      ],
+    ]);
+    expect(other).toBe(0);
+    expect(r.code, r.out.slice(-800)).toBe(1);
+    expect(r.out).toContain(`The install at ${join(s.home, 'fivetran')} changed while the wizard was open (another hd-setup run); nothing was changed. Run hd-setup again to start from it as it is now.`);
+    const run = s.calls().filter((c) => c.startsWith('run '));
+    expect(run.at(-1)).toContain('--memory=3g');
+    s.server.close();
+  }, 60_000);
+});
+
 describe.runIf(hasScript)('restart on a terminal', () => {
   it('is one screen: "restarting", the stop\'s step, then the start\'s', async () => {
     const s = await stubEnv('docker', { USER: 'ana' }, { imagePresent: true });

@@ -131,6 +131,8 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
   // --set values on top. A --preset replaces it.
   // With several installs, the one of the product (and runtime) --set names.
   const fits = (p: Answers) => (!initial.product || initial.product === p.product) && (!initial.runtime || initial.runtime === p.runtime);
+  // What was installed when the wizard looked (its place and settings): the install it applies to must be so still.
+  let atStart: { where?: string; preset?: string } | undefined;
   const detection = () =>
     detect({ ...(flags.context ? { context: flags.context } : {}), ...(flags.allowRoot ? { allowRoot: true } : {}), ...(fromFlags && !flags.preset ? { fits } : {}) }).then(
       async (d) => {
@@ -146,6 +148,7 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
           }
         }
         const found = d.installed;
+        atStart = found ? { where: found.where, preset: canonical(found.preset) } : {};
         if (found && fromFlags) {
           if (!flags.preset && fits(found.preset)) d.installed = { ...found, preset: overlay(found.preset, initial) };
           else delete d.installed;
@@ -294,6 +297,21 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
   result.answers = await withFlagContext(result.answers);
   const { model, secrets } = parseModel(structuredClone(result.answers), { env: process.env });
   redactor.add(secrets);
+  // One run at a time per install, as install takes it; and the install as the review showed it: another run
+  // that changed it while the wizard was open (an install --set, from another shell) is not undone unseen.
+  const [{ lockAt }, { findAt, findContext }, { locationOf }, { describeLocation }] = await Promise.all([import('../service/lifecycle.js'), import('../service/find.js'), import('../service/plan.js'), import('../model/base.js')]);
+  const here = findContext();
+  const at = locationOf(model, here.home);
+  await lockAt(at, here.home);
+  // (Only the install the wizard started from: changed since, or gone.)
+  if (atStart?.where !== undefined) {
+    const now = await findAt(at, here, 'absent');
+    const changed = now ? now.where === atStart.where && canonical(now.preset) !== atStart.preset : describeLocation(at) === atStart.where;
+    if (changed) {
+      process.stderr.write(`The install at ${atStart.where} changed while the wizard was open (another hd-setup run); nothing was changed. Run hd-setup again to start from it as it is now.\n`);
+      return 1;
+    }
+  }
   const p = await prepare({ model, raw: result.answers, secrets, source: '(wizard)', warnings: [] });
   const summary = await install(p, await choicesFor(p), reporterFor({}));
   // Like gitlab-runner's register line: the one command that does this again, without questions.

@@ -66,7 +66,8 @@ export function lastFrame(out: string): string[] {
  * text that never shows (the program went on without it, or ended) fails the run: a prompt that disappears
  * is a change a test must notice, not something to type past.
  */
-export function drive(size: string, args: string[], env: NodeJS.ProcessEnv, steps: [string, string][]): Promise<{ out: string; code: number | null; raw: string }> {
+/** `steps`: wait for the text, then send the keys (a function: what it returns, once it has run: another command meanwhile). */
+export function drive(size: string, args: string[], env: NodeJS.ProcessEnv, steps: [string, string | (() => string)][]): Promise<{ out: string; code: number | null; raw: string }> {
   const e: NodeJS.ProcessEnv = { ...env, NO_COLOR: '1', PATH: `${env.PATH}:/usr/bin:/bin` };
   delete e.CI;
   const cmd = [process.execPath, BIN, ...args].map((a) => JSON.stringify(a)).join(' ');
@@ -89,7 +90,7 @@ export function drive(size: string, args: string[], env: NodeJS.ProcessEnv, step
       }
       from = out.length;
       await new Promise((r) => setTimeout(r, 200));
-      if (child.exitCode === null) child.stdin.write(keys);
+      if (child.exitCode === null) child.stdin.write(typeof keys === 'function' ? keys() : keys);
     }
   })();
   return new Promise((done, fail) => {
