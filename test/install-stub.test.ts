@@ -39,6 +39,17 @@ describe('the config hash label (readable by whoever may inspect the container) 
 });
 
 describe('install on a stub runtime', () => {
+  it('doctor says whether the agent runs: ok, a container that exited fails with the way to see why (it checked the host only), one stopped with hd-setup stop is a warning', async () => {
+    const s = await stubEnv();
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const agent = () => (JSON.parse(cli(['doctor', '--json', ...rootFlags], { env: s.env }).stdout) as { checks: { id: string }[] }).checks.find((c) => c.id === 'agent');
+    expect(agent()).toEqual({ id: 'agent', status: 'ok', message: 'controller is running' });
+    writeFileSync(join(s.env.HD_STUB_STATE!, 'containers/controller.status'), 'exited\n');
+    expect(agent()).toEqual({ id: 'agent', status: 'fail', message: 'controller is exited', fix: 'see why: docker logs controller; then hd-setup start' });
+    expect(cli(['stop', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(agent()).toMatchObject({ id: 'agent', status: 'warn', message: expect.stringMatching(/^controller is exited: stopped with hd-setup stop \(/), fix: 'hd-setup start' });
+    s.server.close();
+  });
   it('export-preset names the choices it was installed with (--allow-root, --skip-check), which a preset does not hold; with them, the CI path is a no-op (it failed on the skipped check)', async () => {
     const s = await stubEnv();
     expect(cli(['install', '--preset', 'fivetran-docker', '--yes', '--skip-check', 'disk', ...rootFlags], { env: s.env }).code).toBe(0);

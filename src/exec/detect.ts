@@ -281,7 +281,13 @@ function liveDeployments(json: string | undefined): { name: string; labels: Reco
  */
 export function markMissingDirs(plan: Plan): Plan {
   const look = (path: string): { missing?: true; blocked?: string } => {
-    const l = lstatSync(path, { throwIfNoEntry: false });
+    let l;
+    try {
+      l = lstatSync(path, { throwIfNoEntry: false });
+    } catch (e) {
+      // under a file (the install-dir check says so), or not to be looked at (unknown: said by the run)
+      return (e as NodeJS.ErrnoException).code === 'ENOTDIR' ? { missing: true } : {};
+    }
     if (!l) return { missing: true };
     if (l.isDirectory()) return {};
     if (!l.isSymbolicLink()) return { blocked: l.isFile() ? 'a file' : 'not a folder' };

@@ -624,7 +624,23 @@ export async function doctor(d: DetectedInstall, choices: Choices): Promise<Chec
   // A release left before its values were complete: its state is what there is to say.
   if (d.location.runtime === 'kubernetes' && !kubeOf(d)) return release;
   const bootUnits = d.location.runtime !== 'kubernetes' ? bootUnitsOf(await targetOf(d)) : [];
-  return [...release, ...(await doctorOf(modelOfInstall(d), d.product, d.location.installDir, choices, bootUnits))];
+  return [...release, ...agentReport(d), ...(await doctorOf(modelOfInstall(d), d.product, d.location.installDir, choices, bootUnits))];
+}
+
+/** docker/podman: whether the agent's containers run (doctor checked the host only: a dead agent passed). */
+function agentReport(d: DetectedInstall): CheckReport[] {
+  if (d.location.runtime === 'kubernetes' || d.uninstalled) return [];
+  const names = d.product.containerNames;
+  const down = names.filter((n) => !d.containers.some((c) => c.name === n && c.running));
+  if (!down.length) return [{ id: 'agent', status: 'ok', message: `${names.join(', ')} ${names.length > 1 ? 'are' : 'is'} running` }];
+  const bin = d.location.runtime;
+  const say = down.map((n) => {
+    const c = d.containers.find((x) => x.name === n);
+    return c ? `${n} is ${c.status}` : `${n} is not there`;
+  });
+  const stopped = stoppedSince(d);
+  if (stopped) return [{ id: 'agent', status: 'warn', message: `${say.join(', ')}: stopped with hd-setup stop (${stopped})`, fix: 'hd-setup start' }];
+  return [{ id: 'agent', status: 'fail', message: say.join(', '), fix: `see why: ${bin} logs ${down[0]}; then hd-setup start` }];
 }
 
 /**
