@@ -5,6 +5,8 @@
 // src/products/<name>/questions.ts, listed in src/products/wizards.ts.
 // No zod here or in any question file: the wizard's first frame loads them (npm run bench).
 import { PATTERNS, mismatch, urlProblem, type Pattern } from '../model/patterns.js';
+import { settingNamedLikeSecret } from '../model/secret-names.js';
+import { MASK } from '../util/redact.js';
 
 export type Answers = Record<string, any>;
 
@@ -122,6 +124,8 @@ export interface Field {
   parse?: (v: string) => unknown;
   /** The preset's value to text; default: String. */
   show?: (v: unknown) => string;
+  /** How the text is shown while it is typed (name=value pairs: the values of names that say secret, masked). */
+  display?: (v: string) => string;
 }
 
 /** The questions a product adds to the shared flow. */
@@ -260,6 +264,22 @@ export const RESTART_POLICY_HINTS: Readonly<Record<string, string>> = {
 };
 
 /** "a=1, b=x" as pairs, split at the first "=" of each; undefined pieces are dropped. */
+/**
+ * "NAME=value, …" as the wizard shows it while it is typed: the value of a name that says it is a secret
+ * (settingNamedLikeSecret) masked, unless it is an env:/file: reference (it showed as typed until saved).
+ */
+export function maskSecretPairs(v: string): string {
+  return v
+    .split(',')
+    .map((part) => {
+      const at = part.indexOf('=');
+      const value = at < 0 ? '' : part.slice(at + 1);
+      if (at < 0 || !value.trim() || /^\s*(env|file):/.test(value) || !settingNamedLikeSecret(part.slice(0, at).trim())) return part;
+      return `${part.slice(0, at + 1)}${value.match(/^\s*/)![0]}${MASK}`;
+    })
+    .join(',');
+}
+
 export function pairsOf(v: string): [string, string][] {
   return v
     .split(',')

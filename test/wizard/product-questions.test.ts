@@ -97,6 +97,8 @@ describe('the Advanced step', () => {
     expect(at(s)).toBe('adv:fivetran.selinux');
     s = submit(s, 'auto');
     expect(at(s)).toBe('adv:fivetran.config');
+    const cq = currentQuestion(s);
+    expect(cq.kind === 'text' && cq.display?.('custom_dns=10.0.0.2, db_password=98765432')).toBe('custom_dns=10.0.0.2, db_password=********');
     // extra agent parameters: checked as the model does, typed as --set reads them
     expect(submit(s, 'token=x').error).toBe('token is set by hd-setup from its own question');
     expect(submit(s, 'custom_dns').error).toBe('"custom_dns" is not key=value');
@@ -128,6 +130,12 @@ describe('the Advanced step', () => {
     s = walk(s, ['https://tobiko.internal/sqlmesh/acme/analytics', 'mirror.internal/tobikodata/tcloud:1.2', 'never', '', 'always']);
     expect(at(s)).toBe('adv:tobiko.docker.extraEnv');
     expect(submit(s, 'TCLOUD_URL=x').error).toBe('TCLOUD_URL is set by hd-setup from its own question');
+    // a secret's value is masked as it is typed (it showed until saved); a reference and any other value are not
+    const q = currentQuestion(s);
+    const show = (v: string) => (q.kind === 'text' && q.display ? q.display(v) : v);
+    expect(show('TZ=UTC, X_SECRET=abc123')).toBe('TZ=UTC, X_SECRET=********');
+    expect(show('DD_API_KEY=dd0api7key, DB_PASS=env:DBP')).toBe('DD_API_KEY=********, DB_PASS=env:DBP');
+    expect(show('X_SECRET=')).toBe('X_SECRET=');
     s = submit(s, 'DBT_TARGET=prod, TZ=UTC');
     expect(at(s)).toBe('review');
     expect(s.answers.tobiko).toMatchObject({ url: 'https://tobiko.internal/sqlmesh/acme/analytics', docker: { image: 'mirror.internal/tobikodata/tcloud:1.2', pullPolicy: 'never', restartPolicy: 'always', extraEnv: [{ name: 'DBT_TARGET', value: 'prod' }, { name: 'TZ', value: 'UTC' }] } });

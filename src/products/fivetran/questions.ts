@@ -2,7 +2,7 @@
 // token reaches the cluster, where pods run (node selector or affinity rules per connection), and the
 // Advanced step's settings. No zod here (the wizard's first frame loads this file).
 import { PATTERNS, chartProblem, mismatch, imageProblem, labelKeyProblem, labelValueProblem, installDirProblem } from '../../model/patterns.js';
-import { K8S_PULL_POLICY_HINTS, PULL_POLICY_HINTS, RESTART_POLICY_HINTS, egressField, pairsOf, pairsProblem, scalarOf, get, isK8s, secretsNote, k8sName, listOf, namespaceQuestion, opt, put, required, set, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result, removalQuestion } from '../wizard.js';
+import { K8S_PULL_POLICY_HINTS, PULL_POLICY_HINTS, RESTART_POLICY_HINTS, egressField, maskSecretPairs, pairsOf, pairsProblem, scalarOf, get, isK8s, secretsNote, k8sName, listOf, namespaceQuestion, opt, put, required, set, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result, removalQuestion } from '../wizard.js';
 import { FIVETRAN_CHART, FIVETRAN_CHART_VERSIONS, FIVETRAN_IMAGE, FIVETRAN_PULL_POLICIES_K8S, FIVETRAN_RESTART_POLICIES, HD_SETUP_CONFIG_KEYS, containerMemoryProblem } from './constants.js';
 import { checkToken } from './token.js';
 import { STORED_PREFIX, isStored } from '../../model/stored.js';
@@ -384,6 +384,7 @@ function advanced(c: Ctx): Field[] {
       pairsProblem(v, (k) => (!/^[a-z][a-z0-9_]*$/.test(k) ? `${k}: config keys are snake_case agent parameters` : HD_SETUP_CONFIG_KEYS.includes(k) ? `${k} is set by hd-setup from its own question` : undefined)),
     parse: (v) => Object.fromEntries(pairsOf(v).map(([k, x]) => [k, scalarOf(x)])),
     show: (v) => Object.entries(v as Record<string, unknown>).map(([k, x]) => `${k}=${String(x)}`).join(', '),
+    display: maskSecretPairs,
   };
   if (!isK8s(c)) {
     return [

@@ -3,7 +3,7 @@
 // alternatives such as Snowflake's password / key pair / authenticator, and the optional ones), where the
 // executor secrets live, and the Advanced step's settings. No zod here (the wizard's first frame loads it).
 import { PATTERNS, chartProblem, hostProblem, imageProblem, imageRepositoryProblem, imageTagProblem, lineProblem, mismatch, installDirProblem, portProblem, urlProblem } from '../../model/patterns.js';
-import { PULL_POLICY_HINTS, RESTART_POLICY_HINTS, egressField, pairsOf, pairsProblem, get, isK8s, secretsNote, k8sName, namespaceQuestion, put, required, set, shaped, type Answers, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result, removalQuestion } from '../wizard.js';
+import { PULL_POLICY_HINTS, RESTART_POLICY_HINTS, egressField, maskSecretPairs, pairsOf, pairsProblem, get, isK8s, secretsNote, k8sName, namespaceQuestion, put, required, set, shaped, type Answers, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result, removalQuestion } from '../wizard.js';
 import { TOBIKO_CHART, TOBIKO_IMAGE, TOBIKO_RESTART_POLICIES, isReservedEnvName } from './constants.js';
 import { ENGINES, ENGINE_TYPES, PARAM_HELP, isKeyMaterial, isSecretParam, type EngineSpec, type EngineType } from './engines.js';
 
@@ -321,11 +321,12 @@ function extraEnvField(path: string): Field {
   return {
     path,
     label: 'Extra environment variables (empty: none)',
-    help: 'NAME=value, comma-separated, for both executors. A NAME with PASSWORD, SECRET or TOKEN in it, or a PRIVATE_KEY, API_KEY or PASSPHRASE, is a secret (shown masked): give it as NAME=env:VAR or NAME=file:PATH.',
+    help: 'NAME=value, comma-separated, for both executors. A NAME with PASSWORD, SECRET or TOKEN in it, or one of key material (DD_API_KEY, DB_PASS), is a secret (masked, as it is typed too): give it as NAME=env:VAR or NAME=file:PATH.',
     check: (v) =>
       pairsProblem(v, (n) => (!mismatch(PATTERNS.envVarName, n) ? (isReservedEnvName(n) ? `${n} is set by hd-setup from its own question` : undefined) : `${n}: ${PATTERNS.envVarName.message}`)),
     parse: (v) => pairsOf(v).map(([name, value]) => ({ name, value })),
     show: (v) => (v as { name: string; value: string }[]).map((e) => `${e.name}=${e.value}`).join(', '),
+    display: maskSecretPairs,
   };
 }
 

@@ -154,6 +154,7 @@ export function fieldQuestion(c: Ctx, f: Field): Question {
     title: f.default ? `${f.label} (empty: ${f.default})` : f.label,
     help,
     initial: current ?? '',
+    ...(f.display ? { display: f.display } : {}),
     validate: (v, cx) => (v === '' ? f.needed?.(cx.answers) : f.check?.(v)),
     apply: store,
   };
