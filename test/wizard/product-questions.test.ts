@@ -299,6 +299,17 @@ describe('every field the model accepts, with its rules', () => {
     expect(s.answers.proxy).toEqual({ ...proxy, http: proxy.https, noProxy: ['localhost', '127.0.0.1'] });
   });
 
+  it('Fivetran on Kubernetes, the token in an existing Secret: its name, then its key (token unless said), each asked and kept', () => {
+    let s = walk(createState(), ['fivetran', 'kubernetes', 'secret']);
+    expect(at(s)).toBe('token-secret-name');
+    s = submit(s, 'agent-token');
+    expect(currentQuestion(s)).toMatchObject({ id: 'token-secret-key', title: 'Key in the Secret that holds the token', initial: 'token' });
+    expect(submit(s, '').error).toBeDefined();
+    s = submit(s, 'tok');
+    expect(s.answers.fivetran.kubernetes.tokenSecret).toEqual({ name: 'agent-token', key: 'tok' });
+    expect(s.answers.fivetran.token).toBeUndefined();
+  });
+
   it('removing a gateway names how many settings go with it: 1 setting, 2 settings', () => {
     let s = prefill(createState({ product: 'tobiko', runtime: 'docker', tobiko: { org: 'acme', project: 'p', clientId: 'c', clientSecret: 'client-secret-1', defaultGateway: 'one', gateways: { one: { type: 'duckdb', database: 'a.db' }, two: { type: 'duckdb', database: 'b.db', extensions: 'x' } } } }));
     s = backTo(s, 'gw-menu');
