@@ -2,7 +2,7 @@
 // Locally without the runtimes these tests skip with a message; under CI a missing runtime fails.
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ROOT, readState } from './state.js';
@@ -329,6 +329,22 @@ for (const rt of runtimes) {
       const content = spawnSync('tar', ['-xzOf', bundle], { encoding: 'utf8' }).stdout;
       expect(content).toContain('controller');
       noSecrets(content);
+      // doctor says the agent runs (it checked the host only)
+      const doc = hd(rt, ['doctor', '--json', '--preset', preset, ...common]);
+      expect((JSON.parse(doc.stdout) as { checks: { id: string; status: string }[] }).checks.find((c) => c.id === 'agent'), doc.stderr).toMatchObject({ status: 'ok', message: 'controller is running' });
+    });
+
+    it('its conf folder moved away by hand: still found, with its running container, and said (it was "no install found"); moved back, whole again', () => {
+      renameSync(join(dir, 'conf'), join(dir, 'conf.moved'));
+      try {
+        const st = hd(rt, ['status', '--json', '--preset', preset, ...pointer]);
+        expect(st.code, st.stderr).toBe(1);
+        expect(JSON.parse(st.stdout)).toMatchObject({ healthy: false, configMissing: expect.stringContaining(`has lost its configuration file ${join(dir, 'conf/config.json')}`), containers: [expect.objectContaining({ name: 'controller', running: true })] });
+      } finally {
+        renameSync(join(dir, 'conf.moved'), join(dir, 'conf'));
+      }
+      const back = hd(rt, ['status', '--preset', preset, ...pointer]);
+      expect(back.code, back.stderr).toBe(0);
     });
 
     it('stop and start work from any directory', () => {
