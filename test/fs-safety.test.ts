@@ -9,6 +9,9 @@ import { createServer, type Server } from 'node:net';
 import { join, resolve } from 'node:path';
 import { CREATED_MARKER, backupFile, ensureDir, latestGoodBackup, listBackups, purgeActions, writeFileAtomic } from '../src/util/fsx.js';
 import { backupValidator } from '../src/exec/local-state.js';
+import { describeAction } from '../src/plan/describe.js';
+import type { Action } from '../src/plan/types.js';
+import { Redactor } from '../src/util/redact.js';
 import { BIN, ROOT, SECRET_ENV, TOKEN, cli, tmp } from './helpers.js';
 
 const rootFlags = process.getuid?.() === 0 ? ['--allow-root'] : [];
@@ -403,6 +406,13 @@ describe('--purge deletes only what hd-setup created', () => {
     ]);
     writeFileSync(join(tmp(), CREATED_MARKER), '{}');
     expect(purgeActions('/', home).some((a) => a.kind === 'remove' && a.path === '/')).toBe(false);
+    // an install dir hd-setup made (not the home): removed last, and only if empty; the dry-run says rmdir (it said rm -f)
+    const inst = join(home, 'fivetran');
+    mkdirSync(inst);
+    writeFileSync(join(inst, CREATED_MARKER), JSON.stringify({ created: ['.'] }));
+    const last = purgeActions(inst, home).at(-1)!;
+    expect(last).toEqual({ kind: 'remove', path: inst, ifEmpty: true });
+    expect(describeAction(last as Action, new Redactor()).command).toBe(`rmdir ${inst}   (if nothing else is left in it)`);
   });
 
   it('never through a symbolic link on the way: a recorded path under a folder replaced by a link (data/ -> a folder elsewhere) is left, and what the link points at too', () => {

@@ -64,7 +64,7 @@ export function describeAction(a: Action, r: Redactor): DescribedAction {
     case 'boot':
       return { kind: a.kind, command: `systemctl --user daemon-reload${a.generated ? '' : ` && systemctl --user enable ${a.unit}`}; then check it is enabled and that ${a.user} lingers (loginctl show-user ${a.user} -p Linger)` };
     case 'remove':
-      return { kind: a.kind, command: `rm ${a.recursive ? '-rf ' : '-f '}${a.path}` };
+      return { kind: a.kind, command: a.ifEmpty ? `rmdir ${a.path}   (if nothing else is left in it)` : `rm ${a.recursive ? '-rf ' : '-f '}${a.path}` };
     case 'restore':
       return { kind: a.kind, command: `restore ${a.to} from ${a.from} (atomic; the current file is backed up first)` };
     case 'releaseStatus':

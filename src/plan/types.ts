@@ -59,7 +59,8 @@ export type Action =
    * (kubectl rollout restart), and their new pods waited for (kubectl rollout status, watched like helm).
    */
   | { kind: 'rollout'; release: string; namespace: string; selector: string; context?: string; since: number; timeout: string; timeoutSetting?: string }
-  | { kind: 'remove'; path: string; recursive?: boolean }
+  /** `ifEmpty`: a folder, removed only when nothing else is left in it (rmdir). */
+  | { kind: 'remove'; path: string; recursive?: boolean; ifEmpty?: boolean }
   | { kind: 'restore'; from: string; to: string }
   | { kind: 'note'; text: string }
   /**

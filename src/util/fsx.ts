@@ -354,7 +354,7 @@ export function recordCreated(root: string, ...paths: string[]): void {
   writeFileAtomic(join(root, CREATED_MARKER), JSON.stringify({ createdBy: 'hd-setup', created: [...list].sort() }, null, 2) + '\n', 0o600);
 }
 
-export type PurgeAction = { kind: 'remove'; path: string; recursive?: boolean } | { kind: 'note'; text: string };
+export type PurgeAction = { kind: 'remove'; path: string; recursive?: boolean; ifEmpty?: boolean } | { kind: 'note'; text: string };
 
 /** A folder between `root` and `path` (both absolute, path under root) is a symbolic link, or is not there. */
 function linkOnTheWay(root: string, path: string): boolean {
@@ -405,6 +405,6 @@ export function purgeActions(root: string, home: string): PurgeAction[] {
   }
   out.push({ kind: 'remove', path: posix.join(dir, CREATED_MARKER) });
   // the dir itself: only if hd-setup made it, never ~ or / or a parent of ~, and only when empty by then
-  if (created.includes('.') && dir !== '/' && within(dir, homeDir) === undefined) out.push({ kind: 'remove', path: dir, recursive: false });
+  if (created.includes('.') && dir !== '/' && within(dir, homeDir) === undefined) out.push({ kind: 'remove', path: dir, ifEmpty: true });
   return out;
 }
