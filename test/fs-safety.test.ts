@@ -581,7 +581,8 @@ describe('one install at a time', () => {
     for (const other of [['--set', 'proxy.https=http://proxy.internal:3128'], ['--set', 'fivetran.installDir=~/f2']]) {
       const second = cli(['install', '--preset', 'fivetran-docker', '--yes', ...other, ...rootFlags], { env: { ...s.env, HD_SETUP_LOCK_WAIT_MS: '1000' } });
       expect(second.code, second.stderr).toBe(2);
-      expect(second.stderr).toMatch(new RegExp(`^error: another hd-setup \\(PID ${first.pid}\\) is changing this install \\(fivetran:containers\\)`));
+      // said at once, not after the wait in silence; then the refusal
+      expect(second.stderr).toMatch(new RegExp(`^Waiting for another hd-setup \\(PID ${first.pid}\\) that is changing this install \\(fivetran:containers\\)…\\nerror: another hd-setup \\(PID ${first.pid}\\) is changing this install \\(fivetran:containers\\)`));
     }
     expect(existsSync(join(s.home, 'f2'))).toBe(false);
     expect(await exited, err1()).toBe(0);

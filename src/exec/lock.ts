@@ -193,6 +193,8 @@ export async function acquireLock(key: string, home: string, waitMs = lockWaitMs
         },
       ]);
     }
+    // said once, on stderr: it waited up to its bound without a word
+    if (!waited && holder !== undefined) process.stderr.write(`Waiting for another hd-setup (PID ${holder}) that is changing this install (${key})…\n`);
     waited = true;
     await sleep(POLL_MS);
   }
