@@ -282,9 +282,9 @@ describe('backups: whole, few, and checked before a rollback', () => {
     for (const cmd of [['status'], ['rollback', '--yes', ...rootFlags], ['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags]]) {
       const r = cli(cmd, { env: s.env });
       expect(r.code, r.stderr).toBe(2);
-      expect(r.stderr).toMatch(new RegExp(`^error: ${conf}(:1:1)?: .*; put back its last good copy: cp --remove-destination ${backup} ${conf}\n$`));
+      expect(r.stderr).toMatch(new RegExp(`^error: ${conf}(:1:1)?: .*; put back its newest whole backup \\(as it was before the last change hd-setup made to it; no hd-setup command reads the install until then, rollback included\\): cp --remove-destination ${backup} ${conf}\n$`));
     }
-    expect(spawnSync('sh', ['-c', /put back its last good copy: (.*)$/m.exec(cli(['status'], { env: s.env }).stderr)![1]!]).status).toBe(0);
+    expect(spawnSync('sh', ['-c', /put back its newest whole backup [^:]*: (.*)$/m.exec(cli(['status'], { env: s.env }).stderr)![1]!]).status).toBe(0);
     expect(lstatSync(conf).isFile()).toBe(true);
     const st = cli(['status'], { env: s.env });
     expect(st.code, st.stderr).toBe(0);

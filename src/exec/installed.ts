@@ -118,7 +118,7 @@ function withBackupFix<T>(path: string, read: (fix?: string) => T): T {
   } catch (e) {
     const good = e instanceof UserError ? latestGoodBackup(path, backupValidator(path)) : undefined;
     if (!good) throw e;
-    return read(`put back its last good copy: cp --remove-destination ${shellQuote(good.path)} ${shellQuote(path)}`);
+    return read(`put back its newest whole backup (as it was before the last change hd-setup made to it; no hd-setup command reads the install until then, rollback included): cp --remove-destination ${shellQuote(good.path)} ${shellQuote(path)}`);
   }
 }
 
