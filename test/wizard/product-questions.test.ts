@@ -336,6 +336,10 @@ describe('every field the model accepts, with its rules', () => {
     expect(at(s)).toBe('gw-auth:0');
     const auth = currentQuestion(s);
     expect(auth.kind === 'select' && auth.options.map((o) => o.value)).toEqual(['password', 'private_key', 'private_key_path', 'authenticator']);
+    // on docker/podman the key itself is one line in the env-file: its option says which one takes a PEM file (it was offered, then refused)
+    expect(auth.kind === 'select' && auth.options.find((o) => o.value === 'private_key')?.hint).toMatch(/one line only in the env-file: a PEM key file goes with private_key_path$/);
+    const k8sAuth = currentQuestion(tobikoGateway('kubernetes'));
+    expect((k8sAuth.kind === 'select' && k8sAuth.options.find((o) => o.value === 'private_key')?.hint) || '').not.toMatch(/one line only/);
     // the alternative is chosen before the params: account, user, the key path, then the optional ones
     s = submit(s, 'private_key_path');
     expect(at(s)).toBe('gw-param:account');

@@ -162,7 +162,11 @@ function gatewayQuestions(c: Ctx): Question[] {
       kind: 'select',
       title: `${d.name}: which of ${alts.join(', ')}?`,
       help: `${ENGINES[type].label} needs one of them.`,
-      options: alts.map((x) => ({ label: x, value: x, ...(secretParam(c, x) ? { hint: 'secret' } : {}) })),
+      // docker/podman: a value the env-file cannot hold as it comes (a PEM key spans lines) says what to choose instead
+      options: alts.map((x) => {
+        const hint = [...(secretParam(c, x) ? ['secret'] : []), ...(!isK8s(c) && FILE_ALTERNATIVE[x] ? [`one line only in the env-file: a PEM key file goes with ${FILE_ALTERNATIVE[x]}`] : [])].join('; ');
+        return { label: x, value: x, ...(hint ? { hint } : {}) };
+      }),
       initial: chosen(d, i, alts),
       apply: (cx, v) => ({ drafts: upd(cx, { auth: { ...(cx.drafts.gateway as GatewayDraft).auth, [i]: v } }) }),
     });
