@@ -511,8 +511,8 @@ export function problemsInBrief(e: UserError): string {
 }
 
 /**
- * docker/podman: an install whose files make a whole install (export-preset: a preset that would not
- * install is no export). Kubernetes reads back the release's values, which helm checked, as install does.
+ * An install whose read-back makes a whole install (export-preset: a preset that would not install is no
+ * export). Kubernetes: only what a rule of this hd-setup refuses in the release's values, which helm checked.
  */
 export function requireWholeInstall(d: DetectedInstall): void {
   const problems = readBackProblems(d);
@@ -530,10 +530,7 @@ function fixPaths(fix: string | undefined): string[] {
   return [...(fix ?? '').matchAll(/(?:^|\s)--set (\S+?)=/g)].map((m) => m[1]!);
 }
 
-/**
- * Before an install run: the install's read-back must make a whole model, every check applied, except where
- * this run gives the setting anew (--set, an HD_SETUP_* option): that replaces what the files hold there.
- */
+/** A --set path as its segments (undefined: not one). */
 function setPathSegments(k: string): string[] | undefined {
   try {
     return parseSetPath(k).map(String);
@@ -549,6 +546,11 @@ function withGiven(preset: Record<string, unknown>, given: readonly string[], ra
   return out;
 }
 
+/**
+ * Before an install run: the install's read-back must make a whole model, every check applied (`problems`:
+ * what it lacks), except where this run gives the setting anew (--set, an HD_SETUP_* option), which replaces
+ * what the files hold there, or gives the fix a problem names elsewhere (`mended`).
+ */
 function refuseBrokenReadBack(d: DetectedInstall, problems: Problem[], given: readonly string[], mended: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
   const givenPaths = given.map(setPathSegments).filter((g): g is string[] => g !== undefined);
   const covered = (path: string) => {
