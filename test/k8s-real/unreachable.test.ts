@@ -80,7 +80,7 @@ describe('an API server that cannot be reached', () => {
   // An install hd-setup recorded, then its cluster goes away: every lifecycle command says so (exit 1, with
   // the server, the context, the cause and the fix), never "no install found" (exit 2, for nothing recorded).
   it(
-    'status, doctor, stop, start, uninstall, rollback on a recorded install: exit 1 with the cause (closed port, then hung), in time; nothing recorded: exit 2',
+    'status, doctor, stop, start, uninstall, rollback on a recorded install: exit 1 with the cause (closed port, then hung), in time; nothing recorded: nothing installed, exit 1',
     async () => {
       const bed = await startBed({}, SECRET_ENV);
       beds.push(bed);
@@ -130,10 +130,10 @@ describe('an API server that cannot be reached', () => {
       expect(before.stdout + before.stderr).not.toMatch(/cannot be looked at/);
       // Still there, untouched: the release and its recorded install.
       expect(JSON.parse((await bed.helm('list', '-a', '-n', 'fivetran', '-o', 'json')).stdout)).toMatchObject([{ name: 'hd-agent', status: 'deployed', revision: '1' }]);
-      // Nothing recorded (another HOME): nothing installed, exit 2.
+      // Nothing recorded (another HOME): nothing installed, said, exit 1 (the answer, not bad input)
       const none = await bed.hd(['status'], { HOME: bed.dir });
-      expect(none.code).toBe(2);
-      expect(none.stderr).toContain('no install found');
+      expect(none.code).toBe(1);
+      expect(none.stdout).toContain('Nothing installed here: no install found');
     },
     180_000,
   );
