@@ -7,9 +7,11 @@ export interface Problem {
   message: string;
   /**
    * The way out, when the message ends with it (a report that shows the fix apart, doctor's, takes it from
-   * here). From a model rule: the --set that mends a value refused only for a setting elsewhere.
+   * here). From a model rule: the --set flags that mend a value refused only for a setting elsewhere.
    */
   fix?: string;
+  /** The settings those --set flags set (a model rule's `mend`): what a run that gives them anew mends. */
+  fixSets?: string[];
 }
 
 export class UserError extends Error {
@@ -34,6 +36,14 @@ export function formatPath(path: readonly PropertyKey[]): string {
     }
   }
   return out;
+}
+
+/** The settings that mend a value a model rule refuses for a setting elsewhere (zod issue `params.mend`). */
+export type Mend = readonly { path: string; value: string }[];
+
+/** `--set path=value …`, as a message and a fix say them. */
+export function setFlags(mend: Mend): string {
+  return mend.map((m) => `--set ${m.path}=${m.value}`).join(' ');
 }
 
 export function formatProblem(p: Problem): string {
@@ -118,9 +128,9 @@ export function zodProblems(issues: readonly Issue[], prefix: readonly PropertyK
       message += `; pass --set ${p}=${example}${path.length === 1 ? ' or a preset: --preset <name> (see: hd-setup presets)' : ''}`;
     }
     // A rule's message may echo a value ("a\nb" is not a gateway): one line, its control characters spelled out.
-    // A rule that refuses a value only for a setting elsewhere names the --set that mends it (params.mend).
-    const mend = issue.code === 'custom' ? (issue.params as { mend?: unknown } | undefined)?.mend : undefined;
-    out.push({ path: formatPath(path), message: printable(message), ...(typeof mend === 'string' ? { fix: mend } : {}) });
+    // A rule that refuses a value only for a setting elsewhere names the --set flags that mend it (params.mend).
+    const mend = issue.code === 'custom' ? (issue.params as { mend?: Mend } | undefined)?.mend : undefined;
+    out.push({ path: formatPath(path), message: printable(message), ...(mend?.length ? { fix: setFlags(mend), fixSets: mend.map((m) => m.path) } : {}) });
   }
   // One line per distinct problem.
   const seen = new Set<string>();

@@ -71,10 +71,10 @@ export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = 
   let kept: string[] = [];
   if (installed) {
     // Kubernetes reads back the release's values, which helm checked: only a rule of this hd-setup that
-    // refuses them (one a --set mends: Problem.fix) counts there. docker/podman: any problem of the files.
+    // refuses them (one a --set mends: Problem.fixSets) counts there. docker/podman: any problem of the files.
     const broken = req.reset ? undefined : readBackProblems(installed);
     // The install as this run would leave it: what it gives by name, and the settings a fix names that its preset holds.
-    const mended = withGiven(installed.preset, [...given, ...(broken ?? []).flatMap((p) => fixPaths(p.fix)).filter((k) => getIn(raw, setPathSegments(k) ?? []) !== undefined)], raw);
+    const mended = withGiven(installed.preset, [...given, ...(broken ?? []).flatMap((p) => p.fixSets ?? []).filter((k) => getIn(raw, setPathSegments(k) ?? []) !== undefined)], raw);
     // a proxy URL with a password in it: kept when the preset's reference to it gives nothing, as a secret is
     const partSecretPaths = secretFields(installed.preset)
       .filter((f) => f.kind === 'userinfo' && hasPassword(String(getIn(installed.preset, f.path.split('.')) ?? '')))
@@ -521,13 +521,8 @@ export function requireWholeInstall(d: DetectedInstall): void {
 
 /** What keeps a read-back from making a whole install (undefined: nothing): on Kubernetes only what a --set mends (see loadForInstall). */
 function readBackProblems(d: Pick<DetectedInstall, 'preset' | 'location'>, env: NodeJS.ProcessEnv = {}): Problem[] | undefined {
-  const problems = wholeProblems(d, env)?.problems.filter((p) => d.location.runtime !== 'kubernetes' || p.fix !== undefined);
+  const problems = wholeProblems(d, env)?.problems.filter((p) => d.location.runtime !== 'kubernetes' || p.fixSets !== undefined);
   return problems?.length ? problems : undefined;
-}
-
-/** The setting paths a fix sets (`--set tobiko.secretParams=[…] --set …`). */
-function fixPaths(fix: string | undefined): string[] {
-  return [...(fix ?? '').matchAll(/(?:^|\s)--set (\S+?)=/g)].map((m) => m[1]!);
 }
 
 /** A --set path as its segments (undefined: not one). */
@@ -569,7 +564,7 @@ function notWhole(d: DetectedInstall, e: unknown, orElse: string): unknown {
   if (!(e instanceof UserError)) return e;
   if (d.configMissing) return new UserError([{ path: '', message: configMissingNote(d) }]);
   // Settings a rule of this hd-setup refuses for a setting elsewhere, which a --set mends (not files edited by hand)
-  if (e.problems.every((p) => p.fix?.startsWith('--set '))) {
+  if (e.problems.every((p) => p.fixSets?.length)) {
     return new UserError([{ path: '', message: `the install at ${d.where} has settings this version of hd-setup refuses (${problemsInBrief(e)}); install it again with the fix: hd-setup install --preset … ${[...new Set(e.problems.map((p) => p.fix))].join(' ')}` }]);
   }
   return new UserError([{ path: '', message: `the files of the install at ${d.where} do not make a whole install (${problemsInBrief(e)}); put back their last backup (hd-setup rollback), ${orElse}` }]);

@@ -4,6 +4,7 @@ import { checkGatewayParams } from './params.js';
 import { PATTERNS } from '../../model/patterns.js';
 import { isRef, registerSecret, resolveRef } from '../../model/refs.js';
 import { isStored, storedSecretName } from '../../model/stored.js';
+import { setFlags, type Mend } from '../../model/errors.js';
 import { canonicalParam, ENGINE_TYPES, ENGINES, isKeyMaterial, isSecretParam } from './engines.js';
 
 import { TOBIKO_CHART, TOBIKO_IMAGE, TOBIKO_RESTART_POLICIES, isReservedEnvName } from './constants.js';
@@ -116,7 +117,7 @@ export const tobikoSchema = z
     const secretList = `[${[...new Set([...t.secretParams, ...unmarked])].join(',')}]`;
     const nonSecretList = `[${t.nonSecretParams.filter((p) => !unmarked.includes(p)).join(',')}]`;
     const undo = unmarked.some((p) => t.nonSecretParams.includes(p));
-    const mend = `--set tobiko.secretParams=${secretList}${undo ? ` --set tobiko.nonSecretParams=${nonSecretList}` : ''}`;
+    const mend: Mend = [{ path: 'tobiko.secretParams', value: secretList }, ...(undo ? [{ path: 'tobiko.nonSecretParams', value: nonSecretList }] : [])];
     for (const [g, params] of Object.entries(t.gateways)) {
       for (const p of Object.keys(params)) {
         if (!validName(p)) {
@@ -126,7 +127,7 @@ export const tobikoSchema = z
             code: 'custom',
             path: ['gateways', g, p],
             params: { mend },
-            message: `is key material, which the chart does not treat as a secret (no "password", "secret" or "token" in its name): mark it one with ${mend}`,
+            message: `is key material, which the chart does not treat as a secret (no "password", "secret" or "token" in its name): mark it one with ${setFlags(mend)}`,
           });
         }
       }
