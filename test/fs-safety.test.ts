@@ -272,20 +272,60 @@ describe('backups: whole, few, and checked before a rollback', () => {
     expect(cli(['status'], { env: s.env }).stdout).not.toMatch(/no install found/);
     s.server.close();
   });
-  it.each([
-    ['not JSON', (conf: string) => writeFileSync(conf, 'garbage\n')],
-    ['a symbolic link (to a copy elsewhere: it is not read through)', (conf: string) => (writeFileSync(`${conf}.elsewhere`, readFileSync(conf)), rmSync(conf), symlinkSync(`${conf}.elsewhere`, conf))],
-  ])('a config.json that is %s, with a good backup beside it: exit 2, and its fix (the command it prints) brings the install back', async (_, breakIt) => {
+  it('rollback with one backup kept (HD_SETUP_KEEP_BACKUPS=1): the backup of the file it replaces prunes the one it restores, which is read first (it failed with ENOENT)', async () => {
+    const { s, conf, first } = await installedWithBackup();
+    const now = readFileSync(conf, 'utf8');
+    const r = cli(['rollback', '--yes', ...rootFlags], { env: { ...s.env, HD_SETUP_KEEP_BACKUPS: '1' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(conf, 'utf8')).toBe(first);
+    expect(listBackups(conf).map((b) => readFileSync(b, 'utf8'))).toEqual([now]);
+    s.server.close();
+  });
+  it('a config.json that is a symbolic link (to a copy elsewhere: it is not read through), with a good backup beside it: exit 2, rollback too (the link is not its to replace), and the fix it prints brings the install back', async () => {
     const { s, conf } = await installedWithBackup();
     const [backup] = listBackups(conf);
-    breakIt(conf);
+    writeFileSync(`${conf}.elsewhere`, readFileSync(conf));
+    rmSync(conf);
+    symlinkSync(`${conf}.elsewhere`, conf);
     for (const cmd of [['status'], ['rollback', '--yes', ...rootFlags], ['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags]]) {
       const r = cli(cmd, { env: s.env });
       expect(r.code, r.stderr).toBe(2);
-      expect(r.stderr).toMatch(new RegExp(`^error: ${conf}(:1:1)?: .*; put back its newest whole backup \\(as it was before the last change hd-setup made to it; no hd-setup command reads the install until then, rollback included\\): cp --remove-destination ${backup} ${conf}\n$`));
+      expect(r.stderr).toMatch(new RegExp(`^error: ${conf}: .*; put back its newest whole backup \\(as it was before the last change hd-setup made to it; no hd-setup command reads the install until then, rollback included\\): cp --remove-destination ${backup} ${conf}\n$`));
     }
+    expect(lstatSync(conf).isSymbolicLink()).toBe(true);
     expect(spawnSync('sh', ['-c', /put back its newest whole backup [^:]*: (.*)$/m.exec(cli(['status'], { env: s.env }).stderr)![1]!]).status).toBe(0);
     expect(lstatSync(conf).isFile()).toBe(true);
+    const st = cli(['status'], { env: s.env });
+    expect(st.code, st.stderr).toBe(0);
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    s.server.close();
+  }, 60_000);
+
+  it('a config.json broken by a hand edit (not JSON), with a good backup beside it: status and a re-run exit 2 naming hd-setup rollback (and the cp); rollback says the file is broken without showing it, restores the backup, keeps the broken text as a backup, and the install works again', async () => {
+    const { s, conf } = await installedWithBackup();
+    const [backup] = listBackups(conf);
+    const good = readFileSync(backup!, 'utf8');
+    const broken = '{ "token": "handTypedSecret99", oops\n';
+    writeFileSync(conf, broken);
+    for (const cmd of [['status'], ['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags]]) {
+      const r = cli(cmd, { env: s.env });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`^error: ${conf}:1:\\d+: invalid JSON: .*; put back its newest whole backup \\(as it was before the last change hd-setup made to it\\) with hd-setup rollback, or by hand: cp --remove-destination ${backup} ${conf}\n$`));
+    }
+    const dry = cli(['rollback', '--dry-run', ...rootFlags], { env: s.env });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain(`restore ${conf} from ${backup}, then re-apply it`);
+    expect(dry.stdout).toMatch(new RegExp(`${conf} is broken \\(at 1:\\d+: invalid JSON: [^)]*\\); its text is not shown, as it may hold secrets\\. The restore keeps it beside the backups`));
+    const json = cli(['rollback', '--dry-run', '--json', ...rootFlags], { env: s.env });
+    expect(JSON.parse(json.stdout).restore).toMatchObject({ file: conf, from: backup, broken: expect.stringMatching(/^at 1:\d+: invalid JSON/) });
+    for (const r of [dry, json]) expect(r.stdout + r.stderr).not.toContain('handTypedSecret99');
+    expect(readFileSync(conf, 'utf8')).toBe(broken); // the dry-run changed nothing
+    const r = cli(['rollback', '--yes', ...rootFlags], { env: s.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout + r.stderr).not.toContain('handTypedSecret99');
+    expect(readFileSync(conf, 'utf8')).toBe(good);
+    // the broken text is not lost: the restore kept it, as the newest backup
+    expect(readFileSync(listBackups(conf).at(-1)!, 'utf8')).toBe(broken);
     const st = cli(['status'], { env: s.env });
     expect(st.code, st.stderr).toBe(0);
     expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);

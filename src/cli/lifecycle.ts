@@ -7,7 +7,7 @@ import { outputFileProblem, writeOutputFile } from '../util/paths.js';
 import type { DetectedInstall } from '../exec/installed.js';
 import { planToJson, planToText } from '../plan/describe.js';
 import type { Plan } from '../plan/types.js';
-import { choosingFlags, contextOnly, findAll, findAt, findContext, findInContext, findOne, NoInstallFound } from '../service/find.js';
+import { choosingFlags, contextOnly, findAll, findAt, findContext, findInContext, findOne, NoInstallFound, type FindContext } from '../service/find.js';
 import { exitCodeOf, requireWholeInstall, skippedChecks, type Choices } from '../service/install.js';
 import * as life from '../service/lifecycle.js';
 import { isInteractive, redactor } from '../util/output.js';
@@ -50,8 +50,8 @@ async function pick(list: DetectedInstall[]): Promise<DetectedInstall | undefine
 const installedNow = (d: DetectedInstall) => !d.uninstalled;
 
 /** Find the install these flags point at. */
-export async function findInstall(flags: LifecycleFlags, prefer?: (d: DetectedInstall) => boolean): Promise<DetectedInstall> {
-  return findOne(flags, findContext(), pick, prefer);
+export async function findInstall(flags: LifecycleFlags, prefer?: (d: DetectedInstall) => boolean, how: Pick<FindContext, 'brokenFromBackup'> = {}): Promise<DetectedInstall> {
+  return findOne(flags, { ...findContext(), ...how }, pick, prefer);
 }
 
 async function confirmOrYes(flags: LifecycleFlags, what: string): Promise<boolean> {
@@ -139,7 +139,9 @@ export async function restartCommand(flags: LifecycleFlags): Promise<number> {
 
 // ---- rollback ----
 export async function rollbackCommand(flags: LifecycleFlags): Promise<number> {
-  const d = await findInstall(flags, installedNow);
+  // A configuration file broken since (a bad hand edit): the install is read from its newest whole backup,
+  // which is what a rollback puts back.
+  const d = await findInstall(flags, installedNow, { brokenFromBackup: true });
   // One change at a time per install; after waiting for another run, look again at what it left.
   if (!flags.dryRun && (await life.lockAt(d.location, findContext().home)).waited) return rollbackCommand(flags);
   life.requireUsableRelease(d, 'rollback');
@@ -157,9 +159,9 @@ export async function rollbackCommand(flags: LifecycleFlags): Promise<number> {
   if (!b) throw new UserError([{ path: '', message: `no backup of ${file} to roll back to (a backup is made each time hd-setup changes it)` }]);
   const stopped = life.stoppedSince(d);
   const then = stopped ? `the agent stays stopped (hd-setup stop, ${stopped}): hd-setup start runs it with it` : 're-apply it (containers are recreated)';
-  const preview = life.rollbackPreview(file, b);
+  const preview = life.rollbackPreview(file, b, d.brokenConfig);
   if (flags.dryRun) {
-    if (flags.json) printJson({ dryRun: true, command: 'rollback', where: d.where, product: d.location.product, runtime: d.location.runtime, restore: { file, from: b.path, diff: preview }, then });
+    if (flags.json) printJson({ dryRun: true, command: 'rollback', where: d.where, product: d.location.product, runtime: d.location.runtime, restore: { file, from: b.path, diff: preview, ...(d.brokenConfig ? { broken: d.brokenConfig.problem } : {}) }, then });
     else process.stdout.write(`hd-setup rollback --dry-run: restore ${file} from ${b.path}, then ${then}\n\n${preview}`);
     return 0;
   }

@@ -142,9 +142,11 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
         }
         return;
       case 'restore': {
+        // read first: the backup of the file it replaces may prune the oldest backups, this one among them
+        const [text, mode] = [readFileSync(a.from, 'utf8'), statSync(a.from).mode & 0o777];
         const b = backupFile(a.to, opts.now?.());
         if (b) summary.backups.push(b);
-        writeFileAtomic(a.to, readFileSync(a.from, 'utf8'), statSync(a.from).mode & 0o777);
+        writeFileAtomic(a.to, text, mode);
         summary.changes.push(`restored ${a.to} from ${a.from}`);
         return;
       }

@@ -1,10 +1,11 @@
 // Finding what is installed: gather an install's artifacts (its files, its containers, its release's
 // values) at a location, and read them back through the product's decode (products/readback.ts).
 import { CORE_SCHEMA, loadAll } from 'js-yaml';
+import { lstatSync } from 'node:fs';
 import { posix } from 'node:path';
 import { describeLocation, type ContainerRuntime, type Location } from '../model/base.js';
 import { UserError } from '../model/errors.js';
-import { latestGoodBackup } from '../util/fsx.js';
+import { goodBackups, latestGoodBackup } from '../util/fsx.js';
 import { shellQuote } from '../util/shell.js';
 import type { ContainerState } from '../plan/types.js';
 import { ownershipOf } from '../plan/containers.js';
@@ -84,6 +85,12 @@ export interface DetectedInstall {
    * moved by hand): found all the same, with its containers, so that status says so and uninstall removes them.
    */
   configMissing?: string;
+  /**
+   * docker/podman, found with `brokenFromBackup` (rollback): its configuration file is broken (not what
+   * hd-setup writes: a bad hand edit, a cut-off file), and this install is read from the file's newest whole
+   * backup instead. `problem` is what is wrong with the file (its text is never shown: it may hold secrets).
+   */
+  brokenConfig?: { path: string; backup: string; problem: string };
   release?: ReleaseInfo;
   /** Human-readable: the install dir, or the release and namespace. */
   where: string;
@@ -93,6 +100,11 @@ export interface GatherOptions {
   home: string;
   /** Read this text for the file at this path (what the install would be with a backup restored). */
   instead?: { path: string; text: string };
+  /**
+   * A configuration file that is broken is read from its newest whole backup (rollback, which puts that
+   * back), and said (`brokenConfig`). Without it, a broken file is exit 2 naming it and that fix.
+   */
+  brokenFromBackup?: boolean;
   env: NodeJS.ProcessEnv;
   /** Facts render used (selinux, runtime binary) so that decode can tell a default from a setting. */
   renderEnv: RenderEnv;
@@ -104,22 +116,40 @@ export interface GatherOptions {
 }
 
 /** A file of an install, read bounded (regular file, capped, UTF-8); a broken one is exit 2 naming it. */
-function read(p: string): string | undefined {
-  return withBackupFix(p, (fix) => readStateFile(p, fix ?? 'move it away and install again'));
+function read(p: string, rollback = false): string | undefined {
+  return withBackupFix(p, (fix) => readStateFile(p, fix ?? 'move it away and install again'), rollback);
 }
 
 /**
  * Read or check a file of the install; when it is broken and a good backup of it is there, the error's fix
- * says how to put that back (no hd-setup command can read the install meanwhile, rollback included).
+ * says how to put that back: `hd-setup rollback` for a configuration file (a regular file: rollback reads
+ * the install from the backup then, and keeps the broken file as a backup of its own), and the `cp` that
+ * does it by hand (no other hd-setup command reads the install meanwhile).
  */
-function withBackupFix<T>(path: string, read: (fix?: string) => T): T {
+function withBackupFix<T>(path: string, read: (fix?: string) => T, rollback = false): T {
   try {
     return read();
   } catch (e) {
     const good = e instanceof UserError ? latestGoodBackup(path, backupValidator(path)) : undefined;
     if (!good) throw e;
-    return read(`put back its newest whole backup (as it was before the last change hd-setup made to it; no hd-setup command reads the install until then, rollback included): cp --remove-destination ${shellQuote(good.path)} ${shellQuote(path)}`);
+    const cp = `cp --remove-destination ${shellQuote(good.path)} ${shellQuote(path)}`;
+    if (rollback && isRegularFile(path)) return read(`put back its newest whole backup (as it was before the last change hd-setup made to it) with hd-setup rollback, or by hand: ${cp}`);
+    return read(`put back its newest whole backup (as it was before the last change hd-setup made to it; no hd-setup command reads the install until then, rollback included): ${cp}`);
   }
+}
+
+function isRegularFile(path: string): boolean {
+  try {
+    return lstatSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The newest backup of a file that is whole (read as the file is read), with its text. */
+function newestGood(path: string): { path: string; text: string } | undefined {
+  for (const b of goodBackups(path, backupValidator(path))) if (b.path) return { path: b.path, text: b.text };
+  return undefined;
 }
 
 const stateDir = (loc: Location, home: string) => posix.join(home, '.config/hd-setup', loc.product, loc.namespace ?? 'default', loc.release ?? 'default');
@@ -185,7 +215,7 @@ export function containerFacts(c: { image: string; labels: Record<string, string
 }
 
 /** What is at a location: the artifacts decode reads, or undefined when nothing is installed there. */
-export async function gather(loc: Location, o: GatherOptions): Promise<{ artifacts: Artifacts; containers: ContainerState[]; foreign: ContainerState[]; uninstalled?: boolean; unfinished?: true; configMissing?: string; release?: ReleaseInfo } | undefined> {
+export async function gather(loc: Location, o: GatherOptions): Promise<{ artifacts: Artifacts; containers: ContainerState[]; foreign: ContainerState[]; uninstalled?: boolean; unfinished?: true; configMissing?: string; brokenConfig?: DetectedInstall['brokenConfig']; release?: ReleaseInfo } | undefined> {
   const product = findProduct(loc.product);
   if (!product) return undefined;
   if (loc.runtime === 'kubernetes') {
@@ -229,13 +259,33 @@ export async function gather(loc: Location, o: GatherOptions): Promise<{ artifac
   const reads = product.reads(loc.runtime);
   const files: Record<string, string> = {};
   const pathOf = (f: (typeof reads.files)[number]) => posix.join(f.base === 'install' ? (loc.installDir ?? o.home) : f.base === 'state' ? stateDir(loc, o.home) : posix.join(o.home, '.config/systemd/user'), f.rel);
+  let brokenConfig: DetectedInstall['brokenConfig'];
   for (const f of reads.files) {
     const path = pathOf(f);
-    const text = o.instead?.path === path ? o.instead.text : read(path);
-    if (text === undefined) continue;
     // Local state is input: a file that is not what hd-setup writes is exit 2 naming it, before decode reads it.
-    if (f.rel.endsWith('.json')) withBackupFix(path, (fix) => parseInstallConfig(text, path, fix));
-    else if (f.rel.endsWith('.env')) withBackupFix(path, (fix) => parseEnvFileChecked(text, path, fix));
+    const checked = () => {
+      const text = read(path, true);
+      if (text !== undefined && f.rel.endsWith('.json')) withBackupFix(path, (fix) => parseInstallConfig(text, path, fix), true);
+      else if (text !== undefined && f.rel.endsWith('.env')) withBackupFix(path, (fix) => parseEnvFileChecked(text, path, fix), true);
+      return text;
+    };
+    let text: string | undefined;
+    if (o.instead?.path === path) text = o.instead.text;
+    else if (!o.brokenFromBackup) text = checked();
+    else {
+      try {
+        text = checked();
+      } catch (e) {
+        // (only a regular file: a link or a folder there is not hd-setup's to replace)
+        const good = e instanceof UserError && isRegularFile(path) ? newestGood(path) : undefined;
+        if (!good) throw e;
+        text = good.text;
+        const p = (e as UserError).problems[0]!;
+        const at = p.path.startsWith(`${path}:`) ? `at ${p.path.slice(path.length + 1)}: ` : '';
+        brokenConfig = { path, backup: good.path, problem: `${at}${p.message.replace(/; (fix it|put back|move it).*$/, '')}` };
+      }
+    }
+    if (text === undefined) continue;
     files[fileKey(f.base, f.rel)] = text;
   }
   // The configuration file is the install: without it there is nothing here, unless hd-setup recorded an
@@ -275,7 +325,7 @@ export async function gather(loc: Location, o: GatherOptions): Promise<{ artifac
       return [n, seen ? containerFacts(seen) : undefined];
     }),
   );
-  return { artifacts: { location: loc, files, containers: facts }, containers, foreign, ...(uninstalled ? { uninstalled } : {}), ...(configMissing ? { configMissing } : {}) };
+  return { artifacts: { location: loc, files, containers: facts }, containers, foreign, ...(uninstalled ? { uninstalled } : {}), ...(configMissing ? { configMissing } : {}), ...(brokenConfig ? { brokenConfig } : {}) };
 }
 
 /** The install at a location, read back; undefined when nothing is there. */
@@ -301,7 +351,7 @@ export async function detectAt(loc: Location, o: GatherOptions): Promise<Detecte
     }
     back = { preset: back.preset, secretPaths: [] };
   }
-  return { product, location: loc, preset: back.preset, secretPaths: back.secretPaths, containers: g.containers, foreign: g.foreign, ...(g.uninstalled ? { uninstalled: true } : {}), ...(g.unfinished ? { unfinished: true } : {}), ...(g.configMissing ? { configMissing: g.configMissing } : {}), ...(g.release ? { release: g.release } : {}), where: describeLocation(loc) };
+  return { product, location: loc, preset: back.preset, secretPaths: back.secretPaths, containers: g.containers, foreign: g.foreign, ...(g.uninstalled ? { uninstalled: true } : {}), ...(g.unfinished ? { unfinished: true } : {}), ...(g.configMissing ? { configMissing: g.configMissing } : {}), ...(g.brokenConfig ? { brokenConfig: g.brokenConfig } : {}), ...(g.release ? { release: g.release } : {}), where: describeLocation(loc) };
 }
 
 /** Where installs live when nobody recorded them: each product's default place, on each container runtime. */

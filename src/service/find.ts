@@ -28,6 +28,8 @@ export interface FindContext {
   env: NodeJS.ProcessEnv;
   /** Where a word about what finding did goes (stderr; the wizard, drawing its screen, has none). */
   note?: (message: string) => void;
+  /** A broken configuration file is read from its newest whole backup (rollback): see GatherOptions. */
+  brokenFromBackup?: boolean;
 }
 
 export function findContext(env: NodeJS.ProcessEnv = process.env): FindContext {
@@ -124,7 +126,7 @@ async function detect(loc: Location, c: FindContext, unreachable: 'throw' | 'abs
   }
   if (loc.runtime === 'kubernetes') await refuseOtherContext(loc, findRecord(c.home, loc), c);
   const host = await detectHost(loc.runtime, { env: c.env, home: c.home, light: true });
-  const d = await detectAt(loc, { home: c.home, env: c.env, renderEnv: { home: c.home, selinux: host.selinux, runtimeBin: host.runtimeBin, version: VERSION, ...(host.dockerHost ? { dockerHost: host.dockerHost } : {}) }, unreachable, ...(instead ? { instead } : {}) });
+  const d = await detectAt(loc, { home: c.home, env: c.env, renderEnv: { home: c.home, selinux: host.selinux, runtimeBin: host.runtimeBin, version: VERSION, ...(host.dockerHost ? { dockerHost: host.dockerHost } : {}) }, unreachable, ...(instead ? { instead } : {}), ...(c.brokenFromBackup ? { brokenFromBackup: true } : {}) });
   if (d) guardSecrets(d);
   return d;
 }

@@ -466,15 +466,17 @@ export async function rollbackFromBackup(d: DetectedInstall, file: string, backu
  * secrets too, an older token), and that what the containers carry is not in the backup (a change of the
  * memory alone made none: the rollback restores the file as an earlier change left it).
  */
-export function rollbackPreview(file: string, backup: { path: string; restored: DetectedInstall }): string {
+export function rollbackPreview(file: string, backup: { path: string; restored: DetectedInstall }, broken?: DetectedInstall['brokenConfig']): string {
   redactor.add(secretValues(backup.restored.preset));
+  const kept = 'Settings the containers carry, not the file (image, pull policy, memory, restart policy), are not in the backup and stay as they are; set one back with hd-setup install … --set.';
+  // A broken file's text is not shown: what secrets it holds cannot be told (the restore keeps it as a backup).
+  if (broken?.path === file) return `${file} is broken (${broken.problem}); its text is not shown, as it may hold secrets. The restore keeps it beside the backups, as ${posix.basename(file)}.bak-<time of the rollback>.\n${kept}\n`;
   const read = (p: string) => {
     const r = readBoundedText(p, LIMITS.fileBytes, { followLink: false });
     return r.ok ? r.text : undefined;
   };
   const [current, content] = [read(file), read(backup.path) ?? ''];
   const diff = fileDiff({ path: posix.basename(file), base: 'install', rel: posix.basename(file), dest: file, content, ...(current !== undefined ? { current } : {}), mode: 0o600, secret: true, description: '' }, redactor);
-  const kept = 'Settings the containers carry, not the file (image, pull policy, memory, restart policy), are not in the backup and stay as they are; set one back with hd-setup install … --set.';
   return `${diff ? `${diff}\n` : `${file} is the same as the backup (secrets masked, a secret alone may differ)\n`}${kept}\n`;
 }
 
