@@ -267,7 +267,7 @@ describe('backups: whole, few, and checked before a rollback', () => {
     writeFileSync(`${conf}.bak-29990101T000000Z`, ''); // what a kill during an old copy left
     const r = cli(['rollback', '--yes', ...rootFlags], { env: s.env });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/skipping .*config\.json\.bak-29990101T000000Z: it is empty or incomplete/);
+    expect(r.stderr).toMatch(/skipping .*config\.json\.bak-29990101T000000Z: it is empty, cut off or broken/);
     expect(readFileSync(conf, 'utf8')).toBe(first);
     expect(cli(['status'], { env: s.env }).stdout).not.toMatch(/no install found/);
     s.server.close();
@@ -310,7 +310,7 @@ describe('backups: whole, few, and checked before a rollback', () => {
     for (const cmd of [['status'], ['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags]]) {
       const r = cli(cmd, { env: s.env });
       expect(r.code, r.stderr).toBe(2);
-      expect(r.stderr).toMatch(new RegExp(`^error: ${conf}:1:\\d+: invalid JSON: .*; put back its newest whole backup \\(as it was before the last change hd-setup made to it\\) with hd-setup rollback, or by hand: cp --remove-destination ${backup} ${conf}\n$`));
+      expect(r.stderr).toMatch(new RegExp(`^error: ${conf}:1:\\d+: invalid JSON: .*; put it back as it was before the last change hd-setup made to it: hd-setup rollback \\(to see first what it restores, add --dry-run\\)\n$`));
     }
     const dry = cli(['rollback', '--dry-run', ...rootFlags], { env: s.env });
     expect(dry.code, dry.stderr).toBe(0);
@@ -427,7 +427,7 @@ describe('backups: whole, few, and checked before a rollback', () => {
     // under a 3 GB address-space limit, as a small VM has: reading it whole ended in std::bad_alloc (exit 134)
     const r = spawnSync('bash', ['-c', 'ulimit -v 3000000; exec "$@"', 'bash', process.execPath, BIN, 'rollback', '--yes', ...rootFlags], { env: { ...s.env, CI: 'true', NO_COLOR: '1' }, encoding: 'utf8', timeout: 30_000 });
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/skipping .*config\.json\.bak-29990101T000000Z: it is empty or incomplete/);
+    expect(r.stderr).toMatch(/skipping .*config\.json\.bak-29990101T000000Z: it is empty, cut off or broken/);
     expect(readFileSync(conf, 'utf8')).toBe(first);
     s.server.close();
   }, 60_000);

@@ -248,3 +248,21 @@ describe('a number given for a setting named like a secret', () => {
     }
   });
 });
+
+describe('a token a hand edit made a number or an object (no secret the redactor knows matches it)', () => {
+  it.each([
+    ['a number past 2^53', '98765432109876543', '98765432109876543'],
+    ['an object', '{"v": "OBJSECRETvalue", "w": [1, {"x": "OBJSECRETdeep"}]}', 'OBJSECRET'],
+  ])('%s: the diffs of rollback --dry-run (text and --json) and install --dry-run mask it whole', async (_, value, secret) => {
+    const s = await stubEnv('docker', {}, { imagePresent: true });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(cli(['install', '--preset', 'fivetran-docker', '--set', 'proxy.https=http://proxy.internal:3128', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const conf = join(s.home, 'fivetran/conf/config.json');
+    writeFileSync(conf, `{\n  "token": ${value},\n  "host_selinux_enabled": "false"\n}\n`);
+    const runs = [cli(['rollback', '--dry-run', ...rootFlags], { env: s.env }), cli(['rollback', '--dry-run', '--json', ...rootFlags], { env: s.env }), cli(['install', '--preset', 'fivetran-docker', '--dry-run', '--reset', ...rootFlags], { env: s.env })];
+    expect(runs[0]!.code, runs[0]!.stderr).toBe(0);
+    expect(runs[0]!.stdout).toMatch(/--- .*config\.json/);
+    for (const r of runs) expect(r.stdout + r.stderr).not.toContain(secret);
+    s.server.close();
+  }, 60_000);
+});

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { BIN, TOKEN, cli, tmp } from './helpers.js';
 import { rootFlags, stubEnv } from './stub-runtime.js';
+import { listBackups } from '../src/util/fsx.js';
 import { drive, hasScript, lastFrame } from './wizard/pty-helpers.js';
 
 describe('every command that may act as root takes --allow-root', () => {
@@ -238,13 +239,16 @@ describe('--dry-run --json of the lifecycle commands', () => {
     const rb = cli(['rollback', '--dry-run', '--json', ...rootFlags], { env: s.env });
     expect(rb.code, rb.stderr).toBe(0);
     expect(JSON.parse(rb.stdout)).toMatchObject({ dryRun: true, command: 'rollback', product: 'fivetran', restore: { file: join(s.home, 'fivetran/conf/config.json') } });
-    // then a change the containers carry (no backup): the rollback says what it restores, the file's diff (it
-    // undid the custom_dns change, an earlier one, without a word), and that the memory stays
+    expect(JSON.parse(rb.stdout)).toMatchObject({ settings: [{ path: 'fivetran.config.custom_dns', now: '10.0.0.2' }] });
+    expect(JSON.parse(rb.stdout).restore.diff).toMatch(/^-  "custom_dns": "10\.0\.0\.2"$/m);
+    // then a change the containers carry (no backup of the file): the rollback undoes that one (it undid the
+    // custom_dns change, an earlier one, and kept the memory), and says the file stays
     expect(cli(['install', '--preset', 'fivetran-docker', '--set', 'fivetran.config.custom_dns=10.0.0.2', '--set', 'fivetran.memory=3g', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
     const text = cli(['rollback', '--dry-run', ...rootFlags], { env: s.env }).stdout;
-    expect(text).toContain(`--- ${join(s.home, 'fivetran/conf/config.json')}\n`);
-    expect(text).toMatch(/^-  "custom_dns": "10\.0\.0\.2"$/m);
-    expect(text).toContain('Settings the containers carry, not the file (image, pull policy, memory, restart policy), are not in the backup and stay as they are; set one back with hd-setup install … --set.\n');
+    expect(text).toContain(`keep ${join(s.home, 'fivetran/conf/config.json')} as it is, then re-apply it`);
+    expect(text).toContain('It puts back:\n  fivetran.memory: the default (now 3g)\n');
+    expect(text).toContain(`${join(s.home, 'fivetran/conf/config.json')} stays as it is (the last change left it so).\n`);
+    expect(text).not.toContain('custom_dns');
     expect(text).not.toContain(TOKEN);
     expect(plans.stop).toEqual(['stop']);
     expect(plans.uninstall).toEqual(['unit', 'containers', 'network']);
@@ -359,6 +363,108 @@ describe('stop twice', () => {
     expect(again.stderr).toMatch(/Changed: nothing/);
     expect(s.calls().slice(n).filter((c) => /^stop /.test(c))).toEqual([]);
     expect(cli(['start', ...rootFlags], { env: s.env }).code).toBe(0);
+    s.server.close();
+  }, 60_000);
+});
+
+describe('rollback undoes the last change: the file as it found it, and what the containers carried (memory, image, pull and restart policy)', () => {
+  const conf = (s: { home: string }) => join(s.home, 'fivetran/conf/config.json');
+  const memoryOf = (s: { calls: () => string[] }) => /--memory=(\S+)/.exec(s.calls().filter((c) => c.startsWith('run ')).at(-1)!)?.[1];
+  it('a change of the memory alone: rollback puts it back and leaves the file (it restored an earlier proxy change instead); a second rollback undoes the first', async () => {
+    const s = await stubEnv('docker', {}, { imagePresent: true });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(cli(['install', '--preset', 'fivetran-docker', '--set', 'proxy.https=http://proxy.internal:3128', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(cli(['install', '--preset', 'fivetran-docker', '--set', 'proxy.https=http://proxy.internal:3128', '--set', 'fivetran.memory=3g', '--set', 'fivetran.restartPolicy=always', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const file = readFileSync(conf(s), 'utf8');
+    const backups = listBackups(conf(s));
+    const back = cli(['rollback', '--yes', ...rootFlags], { env: s.env });
+    expect(back.code, back.stderr).toBe(0);
+    expect(back.stderr).toContain('Recreate container controller (memory 3g -> 2048m, restart policy always -> on-failure:3)');
+    expect(memoryOf(s)).toBe('2048m');
+    expect(readFileSync(conf(s), 'utf8')).toBe(file); // the proxy stays
+    expect(listBackups(conf(s))).toEqual(backups); // the file was not touched: no backup of it
+    const exported = cli(['export-preset'], { env: s.env }).stdout;
+    expect(exported).toContain('https: http://proxy.internal:3128');
+    expect(exported).not.toMatch(/memory|restartPolicy/);
+    // the rollback was a change too: a second one puts the memory back to 3g
+    const dry = cli(['rollback', '--dry-run', '--json', ...rootFlags], { env: s.env });
+    expect(JSON.parse(dry.stdout).settings).toEqual([{ path: 'fivetran.memory', value: '3g' }, { path: 'fivetran.restartPolicy', value: 'always' }]);
+    expect(cli(['rollback', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(memoryOf(s)).toBe('3g');
+    expect(cli(['export-preset'], { env: s.env }).stdout).toMatch(/memory: 3g/);
+    // and a re-run of what the last install was given is a no-op
+    const n = s.calls().length;
+    const again = cli(['install', '--preset', 'fivetran-docker', '--set', 'proxy.https=http://proxy.internal:3128', '--set', 'fivetran.memory=3g', '--set', 'fivetran.restartPolicy=always', '--yes', ...rootFlags], { env: s.env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(s.calls().slice(n).filter((c) => /^(run|rm|create|pull) /.test(c))).toEqual([]);
+    s.server.close();
+  }, 60_000);
+
+  it('one change of the file and the memory: rollback puts both back, from the backup that holds the file as the change found it', async () => {
+    const s = await stubEnv('docker', {}, { imagePresent: true });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const first = readFileSync(conf(s), 'utf8');
+    expect(cli(['install', '--preset', 'fivetran-docker', '--set', 'proxy.https=http://proxy.internal:3128', '--set', 'fivetran.memory=3g', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const dry = cli(['rollback', '--dry-run', ...rootFlags], { env: s.env });
+    expect(dry.stdout).toContain('It puts back:\n  fivetran.memory: the default (now 3g)\n  proxy.https: the default (now http://proxy.internal:3128)\n');
+    expect(dry.stdout).toMatch(/^-  "https_proxy": "http:\/\/proxy\.internal:3128",?$/m);
+    expect(dry.stdout).not.toContain('Settings the containers carry');
+    expect(cli(['rollback', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(readFileSync(conf(s), 'utf8')).toBe(first);
+    expect(memoryOf(s)).toBe('2048m');
+    s.server.close();
+  }, 60_000);
+
+  it('stopped: a rollback that would put back what the containers carry is refused, naming it and the way (start, then roll back); nothing changes', async () => {
+    const s = await stubEnv('docker', {}, { imagePresent: true });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(cli(['install', '--preset', 'fivetran-docker', '--set', 'fivetran.memory=3g', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(cli(['stop', ...rootFlags], { env: s.env }).code).toBe(0);
+    const n = s.calls().length;
+    const r = cli(['rollback', '--yes', ...rootFlags], { env: s.env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: cannot roll back while the agent is stopped \(hd-setup stop, [^)]+\): the last change also set fivetran\.memory, which the containers carry and only a rollback that runs them puts back; start it, then roll back: hd-setup start && hd-setup rollback\n$/);
+    expect(s.calls().slice(n).filter((c) => /^(run|rm|start|create) /.test(c))).toEqual([]);
+    expect(cli(['start', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(cli(['rollback', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(memoryOf(s)).toBe('2048m');
+    s.server.close();
+  }, 60_000);
+
+  it('an install whose last change an older hd-setup made (no "before" in its record), or whose backup of that change is gone: the newest backup of the file, the containers\' settings staying, said', async () => {
+    const s = await stubEnv('docker', {}, { imagePresent: true });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const first = readFileSync(conf(s), 'utf8');
+    expect(cli(['install', '--preset', 'fivetran-docker', '--set', 'proxy.https=http://proxy.internal:3128', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(cli(['install', '--preset', 'fivetran-docker', '--set', 'proxy.https=http://proxy.internal:3128', '--set', 'fivetran.memory=3g', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const registry = join(s.home, '.config/hd-setup/installs.json');
+    const records = JSON.parse(readFileSync(registry, 'utf8')) as { before?: unknown }[];
+    expect(records[0]!.before).toBeDefined();
+    writeFileSync(registry, JSON.stringify(records.map(({ before: _, ...r }) => r)));
+    const old = cli(['rollback', '--dry-run', ...rootFlags], { env: s.env });
+    expect(old.code, old.stderr).toBe(0);
+    expect(old.stdout).toContain('Settings the containers carry, not the file (image, pull policy, memory, restart policy), are not in the backup and stay as they are');
+    expect(old.stdout).toMatch(/^-  "https_proxy"/m);
+    // the record says what the last change found, and the backup that held that file is gone
+    writeFileSync(registry, JSON.stringify(records.map((r) => ({ ...r, before: { ...(r.before as object), config: 'a'.repeat(64) } }))));
+    const gone = cli(['rollback', '--yes', ...rootFlags], { env: s.env });
+    expect(gone.code, gone.stderr).toBe(0);
+    expect(gone.stderr).toContain(`warning: the backup of ${conf(s)} made by the last change is gone or broken: rolling back to the newest whole backup of it, the containers' settings staying as they are\n`);
+    expect(readFileSync(conf(s), 'utf8')).toBe(first);
+    expect(memoryOf(s)).toBe('3g');
+    s.server.close();
+  }, 60_000);
+
+  it('a record whose "before" is not what hd-setup writes: exit 2 naming the file and the entry', async () => {
+    const s = await stubEnv('docker', {}, { imagePresent: true });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const registry = join(s.home, '.config/hd-setup/installs.json');
+    const records = JSON.parse(readFileSync(registry, 'utf8')) as Record<string, unknown>[];
+    writeFileSync(registry, JSON.stringify(records.map((r) => ({ ...r, before: { containers: {}, config: '../../etc/passwd' } }))));
+    const r = cli(['rollback', '--yes', ...rootFlags], { env: s.env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/has a "before" that is not \{containers, config\} \(what rollback goes back to\)/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
     s.server.close();
   }, 60_000);
 });

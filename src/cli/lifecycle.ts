@@ -155,19 +155,22 @@ export async function rollbackCommand(flags: LifecycleFlags): Promise<number> {
     return exitCodeOf(await life.runLifecycle(d, plan, flags, reporterFor(flags)));
   }
   const file = await life.configFileOf(d);
-  const b = await life.latestWholeBackup(d, file);
-  if (!b) throw new UserError([{ path: '', message: `no backup of ${file} to roll back to (a backup is made each time hd-setup changes it)` }]);
+  const t = await life.rollbackTarget(d, file);
+  if (!t) throw new UserError([{ path: '', message: `no backup of ${file} to roll back to (a backup is made each time hd-setup changes it)` }]);
   const stopped = life.stoppedSince(d);
   const then = stopped ? `the agent stays stopped (hd-setup stop, ${stopped}): hd-setup start runs it with it` : 're-apply it (containers are recreated)';
-  const preview = life.rollbackPreview(file, b, d.brokenConfig);
+  const first = t.backup ? `restore ${file} from ${t.backup.path}, then ${then}` : `keep ${file} as it is, then ${then}`;
+  const preview = life.rollbackPreview(d, file, t);
   if (flags.dryRun) {
-    if (flags.json) printJson({ dryRun: true, command: 'rollback', where: d.where, product: d.location.product, runtime: d.location.runtime, restore: { file, from: b.path, diff: preview, ...(d.brokenConfig ? { broken: d.brokenConfig.problem } : {}) }, then });
-    else process.stdout.write(`hd-setup rollback --dry-run: restore ${file} from ${b.path}, then ${then}\n\n${preview}`);
+    const settings = life.settingsPutBack(d, t).map((s) => ({ path: s.path, ...(s.secret ? { secret: true } : { ...(s.then !== undefined ? { value: s.then } : {}), ...(s.now !== undefined ? { now: s.now } : {}) }) }));
+    if (flags.json) printJson({ dryRun: true, command: 'rollback', where: d.where, product: d.location.product, runtime: d.location.runtime, settings, restore: { file, ...(t.backup ? { from: t.backup.path } : {}), ...(preview.diff ? { diff: preview.diff } : {}), ...(d.brokenConfig ? { broken: d.brokenConfig.problem } : {}) }, then });
+    else process.stdout.write(`hd-setup rollback --dry-run: ${first}\n\n${preview.text}`);
     return 0;
   }
-  if (!flags.yes && isInteractive()) process.stderr.write(`${preview}\n`);
-  if (!(await confirmOrYes(flags, `Restore ${file} from ${b.path.split('/').pop()} and ${stopped ? 'keep the agent stopped' : 're-apply it'}`))) return 1;
-  return exitCodeOf(await life.rollbackFromBackup(d, file, b, flags, reporterFor(flags)));
+  if (!flags.yes && isInteractive()) process.stderr.write(`${preview.text}\n`);
+  const what = t.backup ? `Restore ${file} from ${t.backup.path.split('/').pop()} and ${stopped ? 'keep the agent stopped' : 're-apply it'}` : `Roll back ${installName(d.location.product, d.location.runtime)} (${d.where})`;
+  if (!(await confirmOrYes(flags, what))) return 1;
+  return exitCodeOf(await life.rollbackFromBackup(d, file, t, flags, reporterFor(flags)));
 }
 
 // ---- export-preset ----

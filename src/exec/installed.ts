@@ -23,7 +23,7 @@ import { inspectContainers } from './detect.js';
 import { run } from './run.js';
 import { HELM_READ_TIMEOUT_MS, KUBE_PROCESS_TIMEOUT_MS, REQUEST_TIMEOUT, reachCluster, toolStderr, unreachableError } from './kube-reach.js';
 import { backupValidator, parseEnvFileChecked, parseInstallConfig, parseValuesFile, readStateFile } from './local-state.js';
-import { findRecordOfInstall } from './registry.js';
+import { findRecordOfInstall, type KeptContainer } from './registry.js';
 
 export interface ReleaseInfo {
   name: string;
@@ -90,7 +90,7 @@ export interface DetectedInstall {
    * hd-setup writes: a bad hand edit, a cut-off file), and this install is read from the file's newest whole
    * backup instead. `problem` is what is wrong with the file (its text is never shown: it may hold secrets).
    */
-  brokenConfig?: { path: string; backup: string; problem: string };
+  brokenConfig?: { path: string; problem: string };
   release?: ReleaseInfo;
   /** Human-readable: the install dir, or the release and namespace. */
   where: string;
@@ -105,6 +105,10 @@ export interface GatherOptions {
    * back), and said (`brokenConfig`). Without it, a broken file is exit 2 naming it and that fix.
    */
   brokenFromBackup?: boolean;
+  /** The rollback command that chooses this install (with the flags that do, when there are several). */
+  rollbackCommand?: () => string;
+  /** docker/podman: read these as what its containers carry (rollback: as the last change found them), not the live ones. */
+  containersInstead?: Record<string, KeptContainer>;
   env: NodeJS.ProcessEnv;
   /** Facts render used (selinux, runtime binary) so that decode can tell a default from a setting. */
   renderEnv: RenderEnv;
@@ -116,25 +120,25 @@ export interface GatherOptions {
 }
 
 /** A file of an install, read bounded (regular file, capped, UTF-8); a broken one is exit 2 naming it. */
-function read(p: string, rollback = false): string | undefined {
-  return withBackupFix(p, (fix) => readStateFile(p, fix ?? 'move it away and install again'), rollback);
+function read(p: string): string | undefined {
+  return withBackupFix(p, (fix) => readStateFile(p, fix ?? 'move it away and install again'));
 }
 
 /**
  * Read or check a file of the install; when it is broken and a good backup of it is there, the error's fix
- * says how to put that back: `hd-setup rollback` for a configuration file (a regular file: rollback reads
- * the install from the backup then, and keeps the broken file as a backup of its own), and the `cp` that
- * does it by hand (no other hd-setup command reads the install meanwhile).
+ * says how to put that back. A configuration file whose text is broken (`rollback`: the command that
+ * chooses this install) is put back by rollback, which reads the install from a backup then and keeps the
+ * broken file as a backup of its own; anything else (a link, a file too large or not UTF-8) by the `cp` it
+ * names (no hd-setup command reads the install until then).
  */
-function withBackupFix<T>(path: string, read: (fix?: string) => T, rollback = false): T {
+function withBackupFix<T>(path: string, read: (fix?: string) => T, rollback?: () => string): T {
   try {
     return read();
   } catch (e) {
     const good = e instanceof UserError ? latestGoodBackup(path, backupValidator(path)) : undefined;
     if (!good) throw e;
-    const cp = `cp --remove-destination ${shellQuote(good.path)} ${shellQuote(path)}`;
-    if (rollback && isRegularFile(path)) return read(`put back its newest whole backup (as it was before the last change hd-setup made to it) with hd-setup rollback, or by hand: ${cp}`);
-    return read(`put back its newest whole backup (as it was before the last change hd-setup made to it; no hd-setup command reads the install until then, rollback included): ${cp}`);
+    if (rollback && isRegularFile(path)) return read(`put it back as it was before the last change hd-setup made to it: ${rollback()} (to see first what it restores, add --dry-run)`);
+    return read(`put back its newest whole backup (as it was before the last change hd-setup made to it; no hd-setup command reads the install until then, rollback included): cp --remove-destination ${shellQuote(good.path)} ${shellQuote(path)}`);
   }
 }
 
@@ -210,6 +214,11 @@ export async function lastGoodRevision(loc: Location, below?: number): Promise<n
 }
 
 /** What decode reads of a container (and what uninstall keeps of it in the record): image, labels, restart policy. */
+/** What containers carry that no file keeps (image, hd-setup's labels, restart policy), by name: kept in the record. */
+export function keptOf(containers: ContainerState[]): Record<string, KeptContainer> {
+  return Object.fromEntries(containers.map((c) => [c.name, containerFacts({ ...c, labels: Object.fromEntries(Object.entries(c.labels).filter(([k]) => k.startsWith('hd-setup.'))) })]));
+}
+
 export function containerFacts(c: { image: string; labels: Record<string, string>; restart?: string }): { image: string; labels: Record<string, string>; restart?: string } {
   return { image: c.image, labels: c.labels, ...(c.restart ? { restart: c.restart } : {}) };
 }
@@ -263,26 +272,26 @@ export async function gather(loc: Location, o: GatherOptions): Promise<{ artifac
   for (const f of reads.files) {
     const path = pathOf(f);
     // Local state is input: a file that is not what hd-setup writes is exit 2 naming it, before decode reads it.
-    const checked = () => {
-      const text = read(path, true);
-      if (text !== undefined && f.rel.endsWith('.json')) withBackupFix(path, (fix) => parseInstallConfig(text, path, fix), true);
-      else if (text !== undefined && f.rel.endsWith('.env')) withBackupFix(path, (fix) => parseEnvFileChecked(text, path, fix), true);
-      return text;
+    const rollback = () => o.rollbackCommand?.() ?? 'hd-setup rollback';
+    const parsed = (t: string) => {
+      if (f.rel.endsWith('.json')) withBackupFix(path, (fix) => parseInstallConfig(t, path, fix), rollback);
+      else if (f.rel.endsWith('.env')) withBackupFix(path, (fix) => parseEnvFileChecked(t, path, fix), rollback);
     };
     let text: string | undefined;
     if (o.instead?.path === path) text = o.instead.text;
-    else if (!o.brokenFromBackup) text = checked();
     else {
+      // one that cannot be read as text (a link, a folder, too large, not UTF-8) is exit 2 whatever the command
+      text = read(path);
       try {
-        text = checked();
+        if (text !== undefined) parsed(text);
       } catch (e) {
-        // (only a regular file: a link or a folder there is not hd-setup's to replace)
-        const good = e instanceof UserError && isRegularFile(path) ? newestGood(path) : undefined;
+        // rollback: its text is broken, and a backup is whole; read from that one, said
+        const good = o.brokenFromBackup && e instanceof UserError ? newestGood(path) : undefined;
         if (!good) throw e;
         text = good.text;
         const p = (e as UserError).problems[0]!;
         const at = p.path.startsWith(`${path}:`) ? `at ${p.path.slice(path.length + 1)}: ` : '';
-        brokenConfig = { path, backup: good.path, problem: `${at}${p.message.replace(/; (fix it|put back|move it).*$/, '')}` };
+        brokenConfig = { path, problem: `${at}${p.message.replace(/; (fix it|put it back|put back|move it).*$/, '')}` };
       }
     }
     if (text === undefined) continue;
@@ -316,6 +325,8 @@ export async function gather(loc: Location, o: GatherOptions): Promise<{ artifac
   };
   const facts = Object.fromEntries(
     reads.containers.map((n) => {
+      const kept = o.containersInstead?.[n];
+      if (kept) return [n, containerFacts(kept)];
       const q = quadlet(n);
       if (q) return [n, q];
       const c = ours(n);

@@ -6,6 +6,7 @@ import { RUNTIMES } from '../model/base.js';
 import { productIds } from '../products/index.js';
 import { parseJsonStrict } from '../model/json-strict.js';
 import { LIMITS, isProtoKey } from '../model/limits.js';
+import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { pathProblem } from '../model/patterns.js';
 import { readBoundedText } from '../util/bounded-read.js';
@@ -50,7 +51,23 @@ export interface RecordShape {
   allowRoot?: boolean;
   state?: 'installed' | 'started' | 'uninstalled';
   containers?: Record<string, KeptContainer>;
+  before?: LastChange;
   updatedAt: string;
+}
+
+/**
+ * docker/podman: the install as the last change found it, for rollback. What its containers carried then
+ * (image, hd-setup's labels, restart policy), and a digest of its configuration file then (configDigest:
+ * the backup that holds that text is found by it; no text of the file is kept here).
+ */
+export interface LastChange {
+  containers: Record<string, KeptContainer>;
+  config?: string;
+}
+
+/** The digest a LastChange keeps of a configuration file's text (sha256, hex). */
+export function configDigest(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 const REGISTRY_FIX = 'fix it or move it away (hd-setup writes a new one on the next install)';
@@ -86,6 +103,12 @@ function recordProblem(r: unknown): string | undefined {
   if (o.allowRoot !== undefined && typeof o.allowRoot !== 'boolean') return 'has an allowRoot that is not true or false';
   if (o.state !== undefined && o.state !== 'installed' && o.state !== 'started' && o.state !== 'uninstalled') return 'has an unknown state';
   if (o.containers !== undefined && !keptContainersOk(o.containers)) return 'has containers that are not {name: {image, labels, restart}}';
+  if (o.before !== undefined) {
+    const b = o.before as Record<string, unknown> | null;
+    if (b === null || typeof b !== 'object' || Array.isArray(b) || !keptContainersOk(b.containers) || (b.config !== undefined && !(typeof b.config === 'string' && /^[0-9a-f]{64}$/.test(b.config))) || Object.keys(b).some((k) => k !== 'containers' && k !== 'config')) {
+      return 'has a "before" that is not {containers, config} (what rollback goes back to)';
+    }
+  }
   // hd-setup records it absolute and normalized: anything else (relative, "/", "a/../b") is not its record
   if (typeof o.installDir === 'string' && (pathProblem(o.installDir) || !posix.isAbsolute(o.installDir) || o.installDir === '/' || posix.normalize(o.installDir) !== o.installDir)) {
     return 'has an invalid installDir (hd-setup records an absolute folder)';

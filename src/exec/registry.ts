@@ -4,7 +4,7 @@
 import { posix } from 'node:path';
 import { sameLocation, type Location } from '../model/base.js';
 import { ensureDir, writeFileAtomic } from '../util/fsx.js';
-import { readRegistryFile, type KeptContainer } from './local-state.js';
+import { readRegistryFile, type KeptContainer, type LastChange } from './local-state.js';
 import { registryFile } from '../util/paths.js';
 import { canonical } from '../util/canonical.js';
 
@@ -46,12 +46,17 @@ export interface InstallRecord extends Location {
    * preset says otherwise for one of them, without --set for it, is refused rather than reverting it.
    */
   setPaths?: string[];
+  /**
+   * docker/podman: the install as the last change (an install that changed it, or a rollback) found it:
+   * what rollback puts back. Absent: the last change was the first install, or made by an older hd-setup.
+   */
+  before?: LastChange;
   /** When `hd-setup stop` stopped it (ISO time); a start, restart or install clears it. */
   stoppedAt?: string;
   updatedAt: string;
 }
 
-export type { KeptContainer };
+export type { KeptContainer, LastChange };
 
 export { registryFile };
 
@@ -60,7 +65,7 @@ export function readRegistry(home: string, lenient?: { warn: (msg: string) => vo
   return readRegistryFile(registryFile(home), lenient) as InstallRecord[];
 }
 
-export function recordOf(loc: Location, choices: { skipChecks?: string[]; allowRoot?: boolean; dockerHost?: string; kubeContext?: string; kubeServer?: string; kubeconfig?: string; setPaths?: string[] } = {}, state: InstallRecord['state'] = 'installed', now = new Date(), containers?: Record<string, KeptContainer>): InstallRecord {
+export function recordOf(loc: Location, choices: { skipChecks?: string[]; allowRoot?: boolean; dockerHost?: string; kubeContext?: string; kubeServer?: string; kubeconfig?: string; setPaths?: string[]; before?: LastChange } = {}, state: InstallRecord['state'] = 'installed', now = new Date(), containers?: Record<string, KeptContainer>): InstallRecord {
   return {
     ...loc,
     ...(choices.skipChecks?.length ? { skipChecks: [...new Set(choices.skipChecks)].sort() } : {}),
@@ -70,6 +75,7 @@ export function recordOf(loc: Location, choices: { skipChecks?: string[]; allowR
     ...(choices.setPaths?.length ? { setPaths: [...new Set(choices.setPaths)].sort() } : {}),
     state,
     ...(containers && Object.keys(containers).length ? { containers } : {}),
+    ...(choices.before && loc.runtime !== 'kubernetes' ? { before: choices.before } : {}),
     updatedAt: now.toISOString(),
   };
 }

@@ -4,7 +4,7 @@
 import { UserError } from './errors.js';
 import { LIMITS, isProtoKey, PROTO_KEY_MESSAGE } from './limits.js';
 
-export function parseJsonStrict(text: string, source: string): unknown {
+export function parseJsonStrict(text: string, source: string, member?: (key: string, start: number, end: number) => void): unknown {
   let i = 0;
   const n = text.length;
   const fail = (at: number, what: string): never => {
@@ -70,30 +70,33 @@ export function parseJsonStrict(text: string, source: string): unknown {
     return v;
   };
   // Iterative, with an explicit stack: no depth can overflow the JS stack.
-  type Frame = { kind: 'obj'; v: Record<string, unknown>; key?: string; keyAt?: number } | { kind: 'arr'; v: unknown[] };
+  // `at`: where the container starts ({ or [), for `member`
+  type Frame = { kind: 'obj'; v: Record<string, unknown>; key?: string; keyAt?: number; at: number } | { kind: 'arr'; v: unknown[]; at: number };
   const stack: Frame[] = [];
   let result: unknown;
   let have = false;
-  const value = (): { v: unknown; open?: Frame } => {
+  const value = (): { v: unknown; open?: Frame; start: number } => {
     ws();
     if (i >= n) return fail(i, 'unexpected end of input; expected a value');
     const c = text[i];
+    const start = i;
     if (c === '{') {
       i++;
-      return { v: undefined, open: { kind: 'obj', v: Object.create(null) as Record<string, unknown> } };
+      return { v: undefined, open: { kind: 'obj', v: Object.create(null) as Record<string, unknown>, at: start }, start };
     }
     if (c === '[') {
       i++;
-      return { v: undefined, open: { kind: 'arr', v: [] } };
+      return { v: undefined, open: { kind: 'arr', v: [], at: start }, start };
     }
-    if (c === '"') return { v: str() };
-    if (text.startsWith('true', i)) return (i += 4), { v: true };
-    if (text.startsWith('false', i)) return (i += 5), { v: false };
-    if (text.startsWith('null', i)) return (i += 4), { v: null };
-    return { v: num() };
+    if (c === '"') return { v: str(), start };
+    if (text.startsWith('true', i)) return (i += 4), { v: true, start };
+    if (text.startsWith('false', i)) return (i += 5), { v: false, start };
+    if (text.startsWith('null', i)) return (i += 4), { v: null, start };
+    return { v: num(), start };
   };
-  const put = (v: unknown) => {
+  const put = (v: unknown, start: number) => {
     const top = stack[stack.length - 1];
+    if (member && top?.kind === 'obj') member(top.key!, start, i);
     if (!top) {
       result = v;
       have = true;
@@ -141,10 +144,10 @@ export function parseJsonStrict(text: string, source: string): unknown {
         }
       }
       stack.pop();
-      next = { v: f.v };
+      next = { v: f.v, start: f.at };
       continue;
     }
-    put(next.v);
+    put(next.v, next.start);
     // after a value: , or the end of the container on top
     let closed = false;
     for (;;) {
@@ -163,7 +166,7 @@ export function parseJsonStrict(text: string, source: string): unknown {
       if ((top.kind === 'obj' && c === '}') || (top.kind === 'arr' && c === ']')) {
         i++;
         stack.pop();
-        put(top.v);
+        put(top.v, top.at);
         continue;
       }
       return fail(i, i >= n ? `unexpected end of input; expected , or ${top.kind === 'obj' ? '}' : ']'}` : `expected , or ${top.kind === 'obj' ? '}' : ']'}`);

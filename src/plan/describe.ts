@@ -6,6 +6,9 @@ import { maskUrlCredentials, type Redactor } from '../util/redact.js';
 import { shellLine } from '../util/shell.js';
 import type { Action, Plan, PlannedFile, Step } from './types.js';
 import { looser } from './containers.js';
+import { parseJsonStrict } from '../model/json-strict.js';
+import { settingNamedLikeSecret } from '../model/secret-names.js';
+import { MASK } from '../util/redact.js';
 
 /** 'mode': the same text, with a mode that lets others do more than its own (written again with its own). */
 export type FileStatus = 'new' | 'changed' | 'mode' | 'unchanged';
@@ -112,12 +115,37 @@ export function fileDiff(f: PlannedFile, r: Redactor): string {
   if (f.current === f.content) return '';
   // A Secret manifest's values are masked whole on both sides: the installed copy may hold one this run was
   // not given (a stored secret it keeps, which the new copy leaves out), which the redactor cannot know.
-  const patch = createTwoFilesPatch(f.dest, f.dest, maskSecretManifests(f.current ?? '', r), maskSecretManifests(f.content, r), '', '', { context: 2 });
+  // So is the value of a secret-named key in a secret JSON file, whatever its type: a hand edit may have
+  // made the token a number or an object, which no secret the redactor knows matches.
+  const masked = (t: string) => maskSecretManifests(f.secret && f.dest.endsWith('.json') ? maskJsonSecretValues(t) : t, r);
+  const patch = createTwoFilesPatch(f.dest, f.dest, masked(f.current ?? ''), masked(f.content), '', '', { context: 2 });
   // The patch's own header (a separator, names with a tab after them) gives way to git's.
   const hunks = patch.split('\n').filter((l, i) => i > 3 || !/^(={3,}|--- |\+\+\+ |Index: )/.test(l));
   // The file changes, and masked the two are the same: only a secret in it changed (never shown)
   if (!hunks.some((l) => l.startsWith('@@'))) return `--- ${f.dest}\n+++ ${f.dest}\n(only a secret in it changes; masked, the lines read the same)`;
   return [`--- ${f.current === undefined ? '/dev/null' : f.dest}`, `+++ ${f.dest}`, ...hunks].join('\n');
+}
+
+/**
+ * A JSON text with the value of each key named like a secret (at any depth) replaced by the mask, as it is
+ * written (the rest of the text as it is). Text that is not JSON is given back as it is.
+ */
+export function maskJsonSecretValues(text: string): string {
+  const spans: [number, number][] = [];
+  try {
+    parseJsonStrict(text, '', (key, start, end) => settingNamedLikeSecret(key) && spans.push([start, end]));
+  } catch {
+    return text;
+  }
+  spans.sort((a, b) => a[0] - b[0]);
+  let out = '';
+  let at = 0;
+  for (const [start, end] of spans) {
+    if (start < at) continue; // inside one masked already
+    out += `${text.slice(at, start)}"${MASK}"`;
+    at = end;
+  }
+  return out + text.slice(at);
 }
 
 /** The kinds of action that only look or wait: a step of these alone changes no setting. */

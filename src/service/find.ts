@@ -118,7 +118,7 @@ async function refuseOtherContext(loc: Location, rec: InstallRecord | undefined,
   ]);
 }
 
-async function detect(loc: Location, c: FindContext, unreachable: 'throw' | 'absent' = 'throw', instead?: GatherOptions['instead']): Promise<DetectedInstall | undefined> {
+async function detect(loc: Location, c: FindContext, unreachable: 'throw' | 'absent' = 'throw', as?: Pick<GatherOptions, 'instead' | 'containersInstead'>): Promise<DetectedInstall | undefined> {
   if (loc.runtime === 'docker') {
     const rec = findRecord(c.home, loc);
     refuseOtherDaemon(loc, rec, c);
@@ -126,7 +126,7 @@ async function detect(loc: Location, c: FindContext, unreachable: 'throw' | 'abs
   }
   if (loc.runtime === 'kubernetes') await refuseOtherContext(loc, findRecord(c.home, loc), c);
   const host = await detectHost(loc.runtime, { env: c.env, home: c.home, light: true });
-  const d = await detectAt(loc, { home: c.home, env: c.env, renderEnv: { home: c.home, selinux: host.selinux, runtimeBin: host.runtimeBin, version: VERSION, ...(host.dockerHost ? { dockerHost: host.dockerHost } : {}) }, unreachable, ...(instead ? { instead } : {}), ...(c.brokenFromBackup ? { brokenFromBackup: true } : {}) });
+  const d = await detectAt(loc, { home: c.home, env: c.env, renderEnv: { home: c.home, selinux: host.selinux, runtimeBin: host.runtimeBin, version: VERSION, ...(host.dockerHost ? { dockerHost: host.dockerHost } : {}) }, unreachable, ...as, ...(c.brokenFromBackup ? { brokenFromBackup: true } : {}), rollbackCommand: () => ['hd-setup rollback', choosingFlags(loc, c.home)].filter(Boolean).join(' ') });
   if (d) guardSecrets(d);
   return d;
 }
@@ -135,8 +135,8 @@ async function detect(loc: Location, c: FindContext, unreachable: 'throw' | 'abs
  * The install at a location, if any. A Kubernetes cluster that cannot be reached is exit 1 with the cause
  * (never "no install found"), unless `unreachable: 'absent'` (install: its preflight reports the server).
  */
-export async function findAt(loc: Location, c: FindContext, unreachable: 'throw' | 'absent' = 'throw', instead?: GatherOptions['instead']): Promise<DetectedInstall | undefined> {
-  return detect(loc, c, unreachable, instead);
+export async function findAt(loc: Location, c: FindContext, unreachable: 'throw' | 'absent' = 'throw', as?: Pick<GatherOptions, 'instead' | 'containersInstead'>): Promise<DetectedInstall | undefined> {
+  return detect(loc, c, unreachable, as);
 }
 
 /**

@@ -1,5 +1,6 @@
 // The install service: load a preset against what is installed, prepare a plan, check it, run it.
 // The CLI's install command and the wizard both call these; they run no process themselves.
+import { posix } from 'node:path';
 import { UserError, type Problem } from '../model/errors.js';
 import { buildRaw, parseModel, type Loaded } from '../products/load.js';
 import { findOverrides, findResets, getIn, keepStoredSecrets, resetRefusal, setIn } from '../model/reconcile.js';
@@ -11,8 +12,9 @@ import { isRef } from '../model/refs.js';
 import type { ProductModule } from '../products/types.js';
 import { askRuntimeState, detectHost, detectState, inspectContainers, markMissingDirs, runtimeBinOf } from '../exec/detect.js';
 import { OWNER_LABEL } from '../plan/containers.js';
-import type { DetectedInstall } from '../exec/installed.js';
-import { findRecord, findRecordOfInstall, holdsRecord, readRegistry, recordOf, remember, type InstallRecord } from '../exec/registry.js';
+import { keptOf, type DetectedInstall } from '../exec/installed.js';
+import { configDigest } from '../exec/local-state.js';
+import { findRecord, findRecordOfInstall, holdsRecord, readRegistry, recordOf, remember, type InstallRecord, type LastChange } from '../exec/registry.js';
 import type { CheckReport, Emit, Summary } from '../exec/events.js';
 import { execute } from '../exec/execute.js';
 import { allChecks } from '../exec/checks.js';
@@ -24,7 +26,7 @@ import { hasPassword } from '../util/url-userinfo.js';
 import { shellQuote } from '../util/shell.js';
 import { cancelExitCode, onInterrupt } from '../util/interrupt.js';
 import { choosingFlags, findAt, findContext, locationFromRaw, withContext } from './find.js';
-import { buildPlan, locationOf, placeFiles, renderForHost, stateDirOf } from './plan.js';
+import { baseDirs, buildPlan, locationOf, placeFiles, renderForHost, stateDirOf } from './plan.js';
 
 /** The user's choices for an install that are not settings of the agent: remembered with the install. */
 export interface Choices {
@@ -450,7 +452,11 @@ export async function install(p: Prepared, c: Choices, report: Reporter): Promis
   const runs = Object.fromEntries(p.plan.steps.flatMap((s) => (s.runs ? [[s.runs.name, { image: s.runs.image, labels: s.runs.labels, restart: s.runs.restart }]] : [])));
   // Kubernetes without --context: the cluster is the current context's, named in the record (service/find.ts).
   const cur = p.location.runtime === 'kubernetes' && !p.location.context ? await currentContext() : undefined;
-  const choices = { ...(c.skipCheck ? { skipChecks: c.skipCheck } : {}), ...(c.allowRoot ? { allowRoot: true } : {}), ...(p.host.dockerHost ? { dockerHost: p.host.dockerHost } : {}), ...(cur ? { kubeContext: cur.name, ...(cur.server ? { kubeServer: cur.server } : {}), kubeconfig: cur.kubeconfig } : {}), ...(c.setPaths?.length ? { setPaths: c.setPaths } : {}) };
+  // What rollback goes back to: the install as this run finds it, when it changes what reads back (a file
+  // of the install, a container); otherwise, what the last change found.
+  const prior = findRecord(p.host.home, p.location);
+  const lastChange = keepsReadBack(p.plan) ? prior?.before : lastChangeOf(p);
+  const choices = { ...(lastChange ? { before: lastChange } : {}), ...(c.skipCheck ? { skipChecks: c.skipCheck } : {}), ...(c.allowRoot ? { allowRoot: true } : {}), ...(p.host.dockerHost ? { dockerHost: p.host.dockerHost } : {}), ...(cur ? { kubeContext: cur.name, ...(cur.server ? { kubeServer: cur.server } : {}), kubeconfig: cur.kubeconfig } : {}), ...(c.setPaths?.length ? { setPaths: c.setPaths } : {}) };
   // A re-run that replaces nothing, over an install recorded with the same choices, leaves the record as it is.
   const same = keepsReadBack(p.plan) && holdsRecord(p.host.home, recordOf(p.location, choices, 'installed'));
   let marked = same;
@@ -463,13 +469,26 @@ export async function install(p: Prepared, c: Choices, report: Reporter): Promis
   const marking: Reporter = (work) => report((emit, ask) => work((e) => (e.type === 'step:start' && e.id !== 'preflight' && markStarted(), emit(e)), ask));
   // A first install that fails: what it made goes with uninstall. First: nothing of it was there (no
   // container, no release, whatever this HOME recorded: a CI runner's is fresh) and none recorded here.
-  const before = findRecord(p.host.home, p.location);
   const nothingThere = Object.keys(p.state.containers).length === 0 && !p.state.kubernetes?.release;
-  const first = nothingThere && (!before || before.state === 'uninstalled');
+  const first = nothingThere && (!prior || prior.state === 'uninstalled');
   const plan = first ? { ...p.plan, undoFailed: 'hd-setup uninstall   (removes what this install made; its config stays until --purge)' } : p.plan;
   const summary = await runPlan({ ...p, plan }, c, marking);
   if (summary.ok && !same) remember(p.host.home, recordOf(p.location, choices, 'installed'));
   return summary;
+}
+
+/**
+ * docker/podman: the install as a run that changes it finds it (what a rollback puts back): what its
+ * containers carry, and a digest of its configuration file. None when no container of it is there (a
+ * first install: a rollback then has nothing to go back to but a backup of the file).
+ */
+function lastChangeOf(p: Prepared): LastChange | undefined {
+  if (p.location.runtime === 'kubernetes') return undefined;
+  const live = Object.values(p.state.containers).filter((c): c is NonNullable<typeof c> => Boolean(c));
+  if (live.length === 0) return undefined;
+  const f = p.product.configFiles(p.location.runtime)[0];
+  const text = f ? p.state.files[posix.join(baseDirs(p.location, p.host)[f.base], f.rel)] : undefined;
+  return { containers: keptOf(live), ...(text !== undefined ? { config: configDigest(text) } : {}) };
 }
 
 export function exitCodeOf(s: Summary): number {

@@ -9,18 +9,18 @@ import { sameLocation, type BaseModel, type Location } from '../model/base.js';
 import { productOf, installName } from '../products/index.js';
 import type { KubeSpec, ProductModule } from '../products/types.js';
 import { choosingFlags, findAt, findContext } from './find.js';
-import { getIn } from '../model/reconcile.js';
+import { getIn, leaves } from '../model/reconcile.js';
 import { goodBackups, latestGoodBackup, listBackups, purgeActions } from '../util/fsx.js';
 import { acquireLock, installLockKey, type Lock } from '../exec/lock.js';
-import { backupValidator } from '../exec/local-state.js';
+import { backupValidator, configDigest } from '../exec/local-state.js';
 import { posix } from 'node:path';
 import { UserError } from '../model/errors.js';
 import { withSecretRefs } from '../model/secret-refs.js';
 import { secretConfigKeys, secretFields, secretValues } from '../products/secrets.js';
 import { fileDiff } from '../plan/describe.js';
 import { detectHost, detectRuntime } from '../exec/detect.js';
-import { containerFacts, releaseObjects, releaseProblem, replicasNow, kindsPresent, secretsMissingAt, type DetectedInstall } from '../exec/installed.js';
-import { findRecord, forget, markStopped, readRegistry, remember, recordOf, type KeptContainer } from '../exec/registry.js';
+import { keptOf, releaseObjects, releaseProblem, replicasNow, kindsPresent, secretsMissingAt, type DetectedInstall } from '../exec/installed.js';
+import { findRecord, forget, markStopped, readRegistry, remember, recordOf, type KeptContainer, type LastChange } from '../exec/registry.js';
 import { allChecks } from '../exec/checks.js';
 import { isFailed, type CheckReport, type FailedCheck, type Summary } from '../exec/events.js';
 import { probeEndpoint } from '../exec/net.js';
@@ -266,13 +266,6 @@ function secretsToGive(d: DetectedInstall): string[] {
   });
 }
 
-/** What the containers say that no file keeps (image, hd-setup's labels, restart policy): kept in the record by uninstall. */
-function keptContainers(d: DetectedInstall): Record<string, KeptContainer> {
-  return Object.fromEntries(
-    d.containers.map((c) => [c.name, containerFacts({ ...c, labels: Object.fromEntries(Object.entries(c.labels).filter(([k]) => k.startsWith('hd-setup.'))) })]),
-  );
-}
-
 export async function uninstall(d: DetectedInstall, plan: Plan, choices: Choices, report: Reporter, purge = false): Promise<Summary> {
   const p = await asPrepared(d, plan);
   const s = await runPlan(p, effectiveChoices(p, choices), report);
@@ -281,7 +274,7 @@ export async function uninstall(d: DetectedInstall, plan: Plan, choices: Choices
     // The config is kept (no --purge): the record says so, with what only the containers knew.
     if (!purge) {
       const rec = findRecord(home, d.location);
-      const kept = d.uninstalled ? (rec?.containers ?? {}) : keptContainers(d);
+      const kept = d.uninstalled ? (rec?.containers ?? {}) : keptOf(d.containers);
       remember(home, recordOf(d.location, { ...(rec?.skipChecks ? { skipChecks: rec.skipChecks } : {}), ...(rec?.allowRoot ? { allowRoot: true } : {}), ...(rec?.dockerHost ? { dockerHost: rec.dockerHost } : {}), ...(rec?.kubeContext ? { kubeContext: rec.kubeContext, ...(rec.kubeServer ? { kubeServer: rec.kubeServer } : {}), ...(rec.kubeconfig ? { kubeconfig: rec.kubeconfig } : {}) } : {}), ...(rec?.setPaths ? { setPaths: rec.setPaths } : {}) }, 'uninstalled', new Date(), kept));
     } else forget(home, d.location);
   }
@@ -355,7 +348,7 @@ export async function restart(d: DetectedInstall, choices: Choices, report: Repo
 /** The newest backup of a file that parses and is complete; empty or cut-off ones are passed over, with a warning. */
 export function latestBackup(file: string): string | undefined {
   const good = latestGoodBackup(file, backupValidator(file));
-  for (const s of good?.skipped ?? []) process.stderr.write(`warning: skipping ${s}: it is empty or incomplete\n`);
+  for (const s of good?.skipped ?? []) process.stderr.write(`warning: skipping ${s}: it is empty, cut off or broken\n`);
   return good?.path;
 }
 
@@ -368,12 +361,12 @@ export function latestBackup(file: string): string | undefined {
 export async function latestWholeBackup(d: DetectedInstall, file: string): Promise<{ path: string; restored: DetectedInstall } | undefined> {
   for (const b of goodBackups(file, backupValidator(file))) {
     if (!b.path) {
-      process.stderr.write(`warning: skipping ${b.skipped}: it is empty or incomplete\n`);
+      process.stderr.write(`warning: skipping ${b.skipped}: it is empty, cut off or broken\n`);
       continue;
     }
     let problem: string | undefined;
     try {
-      const restored = await findAt(d.location, findContext(), 'throw', { path: file, text: b.text });
+      const restored = await findAt(d.location, findContext(), 'throw', { instead: { path: file, text: b.text } });
       const e = restored && wholeProblems(restored);
       if (restored && !e) return { path: b.path, restored };
       problem = e ? problemsInBrief(e) : 'nothing to read back';
@@ -428,56 +421,153 @@ export function stoppedSince(d: DetectedInstall): string | undefined {
 }
 
 /**
- * docker/podman rollback: restore the config file from its backup, then re-apply it (the install as
- * restored, read back once the restore is done): one run with one summary, as a restart is.
+ * What a docker/podman rollback goes back to. The install as the last change found it (its record's
+ * `before`): the backup of the configuration file that holds the text it had then (none when that change
+ * left the file as it is), and what its containers carried then (image, pull policy, memory, restart
+ * policy). An install whose record has none (its last change made by an older hd-setup) goes back to the
+ * newest whole backup of the file, its containers' settings staying as they are (`containers` absent).
  */
-export async function rollbackFromBackup(d: DetectedInstall, file: string, backup: { path: string; restored: DetectedInstall }, choices: Choices, report: Reporter): Promise<Summary> {
-  const restoreP = await asPrepared(d, restorePlan(d, file, backup.path));
-  // Stopped with hd-setup stop: the file is restored and the agent stays stopped (a start runs it with it).
-  const stopped = stoppedSince(d);
-  if (stopped) {
-    const p = { ...restoreP, plan: { ...restoreP.plan, verb: 'rolling back', nextSteps: [keptStopped(stopped)] } };
-    return runPlan(p, effectiveChoices(p, choices), report);
+export interface RollbackTarget {
+  backup?: { path: string };
+  containers?: Record<string, KeptContainer>;
+  /** The install as the rollback makes it, read back before anything changes. */
+  restored: DetectedInstall;
+  /** With `containers`: the install with the file alone put back (the live containers'): what the file decides. */
+  fileAlone?: DetectedInstall;
+}
+
+export async function rollbackTarget(d: DetectedInstall, file: string): Promise<RollbackTarget | undefined> {
+  const before = findRecord(findContext().home, d.location)?.before;
+  if (before) {
+    const t = await lastChangeTarget(d, file, before);
+    if (t) return t;
+    process.stderr.write(`warning: the backup of ${file} made by the last change is gone or broken: rolling back to the newest whole backup of it, the containers' settings staying as they are\n`);
   }
-  // What the restore changes (a secret alone too) must reach the containers: they are recreated then.
-  const changes = !sameContent(file, backup.path);
-  // the steps the re-apply will have, as planned for the install as the backup makes it: "[1/8]", not "[1/1]"
-  const expected = (await startPrepared(backup.restored, changes)).plan.steps.length;
-  const summary = await runPlans(
-    [
-      async () => ({ p: restoreP, c: effectiveChoices(restoreP, choices) }),
-      async () => {
-        const restored = await findAt(d.location, findContext());
-        if (!restored) throw new UserError([{ path: '', message: `the restored install at ${d.where} cannot be read back; run hd-setup doctor` }]);
-        const p = await startPrepared(restored, changes);
-        return { p, c: effectiveChoices(p, choices) };
-      },
-    ],
-    report,
-    'rolling back',
-    [expected, 0],
-  );
-  if (summary.ok) markStopped(restoreP.host.home, d.location, undefined);
-  return summary;
+  const b = await latestWholeBackup(d, file);
+  return b && { backup: { path: b.path }, restored: b.restored };
+}
+
+async function lastChangeTarget(d: DetectedInstall, file: string, before: LastChange): Promise<RollbackTarget | undefined> {
+  const now = readBoundedText(file, LIMITS.fileBytes, { followLink: false });
+  let backup: { path: string; text: string } | undefined;
+  // the file as it was then: as it is now (the change left it alone), or the backup that holds that text
+  if (before.config !== undefined && !(now.ok && !d.brokenConfig && configDigest(now.text) === before.config)) {
+    const skipped: string[] = [];
+    for (const b of goodBackups(file, backupValidator(file))) {
+      if (b.path && configDigest(b.text) === before.config) {
+        backup = { path: b.path, text: b.text };
+        break;
+      }
+      if (b.skipped) skipped.push(b.skipped);
+    }
+    for (const s of backup ? skipped : []) process.stderr.write(`warning: skipping ${s}: it is empty, cut off or broken\n`);
+    if (!backup) return undefined;
+  }
+  try {
+    const instead = backup ? { instead: { path: file, text: backup.text } } : {};
+    const restored = await findAt(d.location, findContext(), 'throw', { ...instead, containersInstead: before.containers });
+    if (!restored || wholeProblems(restored)) return undefined;
+    const fileAlone = backup ? await findAt(d.location, findContext(), 'throw', instead) : d;
+    return { ...(backup ? { backup: { path: backup.path } } : {}), containers: before.containers, restored, ...(fileAlone ? { fileAlone } : {}) };
+  } catch (e) {
+    if (e instanceof UserError) return undefined;
+    throw e;
+  }
 }
 
 /**
- * What a docker/podman rollback restores, said before it runs: the file's diff (masked: the backup's own
- * secrets too, an older token), and that what the containers carry is not in the backup (a change of the
- * memory alone made none: the rollback restores the file as an earlier change left it).
+ * docker/podman rollback: restore the config file from its backup, then re-apply it with what the
+ * containers carried then (the install as restored, read back once the restore is done): one run with one
+ * summary, as a restart is. Its record's `before` then says how the install was: a second rollback undoes it.
  */
-export function rollbackPreview(file: string, backup: { path: string; restored: DetectedInstall }, broken?: DetectedInstall['brokenConfig']): string {
-  redactor.add(secretValues(backup.restored.preset));
-  const kept = 'Settings the containers carry, not the file (image, pull policy, memory, restart policy), are not in the backup and stay as they are; set one back with hd-setup install … --set.';
-  // A broken file's text is not shown: what secrets it holds cannot be told (the restore keeps it as a backup).
-  if (broken?.path === file) return `${file} is broken (${broken.problem}); its text is not shown, as it may hold secrets. The restore keeps it beside the backups, as ${posix.basename(file)}.bak-<time of the rollback>.\n${kept}\n`;
-  const read = (p: string) => {
-    const r = readBoundedText(p, LIMITS.fileBytes, { followLink: false });
-    return r.ok ? r.text : undefined;
+export async function rollbackFromBackup(d: DetectedInstall, file: string, target: RollbackTarget, choices: Choices, report: Reporter): Promise<Summary> {
+  const home = findContext().home;
+  const undo: LastChange | undefined = d.containers.length ? { containers: keptOf(d.containers), ...(readable(file) !== undefined && !d.brokenConfig ? { config: configDigest(readable(file)!) } : {}) } : undefined;
+  const restoreP = target.backup ? await asPrepared(d, restorePlan(d, file, target.backup.path)) : undefined;
+  const stopped = stoppedSince(d);
+  const done = (s: Summary) => {
+    if (!s.ok) return s;
+    if (!stopped) markStopped(home, d.location, undefined);
+    const rec = findRecord(home, d.location);
+    if (rec && undo) remember(home, { ...rec, before: undo, updatedAt: new Date().toISOString() });
+    return s;
   };
-  const [current, content] = [read(file), read(backup.path) ?? ''];
-  const diff = fileDiff({ path: posix.basename(file), base: 'install', rel: posix.basename(file), dest: file, content, ...(current !== undefined ? { current } : {}), mode: 0o600, secret: true, description: '' }, redactor);
-  return `${diff ? `${diff}\n` : `${file} is the same as the backup (secrets masked, a secret alone may differ)\n`}${kept}\n`;
+  // Stopped with hd-setup stop: the file is restored and the agent stays stopped (a start runs it with it).
+  // What only the containers carry cannot be put back without running them: refused when that differs.
+  if (stopped) {
+    const differs = target.containers && settingsPutBack(d, target).some((s) => !s.fromFile);
+    if (differs) throw new UserError([{ path: '', message: `cannot roll back while the agent is stopped (hd-setup stop, ${stopped}): the last change also set ${settingsPutBack(d, target).filter((s) => !s.fromFile).map((s) => s.path).join(', ')}, which the containers carry and only a rollback that runs them puts back; start it, then roll back: hd-setup start && hd-setup rollback` }]);
+    if (!restoreP) return done(await runPlan(await asPrepared(d, { product: d.location.product, runtime: d.location.runtime, files: [], nextSteps: [keptStopped(stopped)], steps: [] }), choices, report));
+    const p = { ...restoreP, plan: { ...restoreP.plan, verb: 'rolling back', nextSteps: [keptStopped(stopped)] } };
+    return done(await runPlan(p, effectiveChoices(p, choices), report));
+  }
+  // What the restore changes (a secret alone too) must reach the containers: they are recreated then.
+  const changes = Boolean(target.backup) && !sameContent(file, target.backup!.path);
+  const as = target.containers ? { containersInstead: target.containers } : {};
+  const reapply = async () => {
+    const restored = await findAt(d.location, findContext(), 'throw', as);
+    if (!restored) throw new UserError([{ path: '', message: `the restored install at ${d.where} cannot be read back; run hd-setup doctor` }]);
+    const p = await startPrepared(restored, changes);
+    return { p, c: effectiveChoices(p, choices) };
+  };
+  if (!restoreP) {
+    const { p, c } = await reapply();
+    return done(await runPlan({ ...p, plan: { ...p.plan, verb: 'rolling back' } }, c, report));
+  }
+  // the steps the re-apply will have, as planned for the install as the backup makes it: "[1/8]", not "[1/1]"
+  const expected = (await startPrepared(target.restored, changes)).plan.steps.length;
+  return done(await runPlans([async () => ({ p: restoreP, c: effectiveChoices(restoreP, choices) }), reapply], report, 'rolling back', [expected, 0]));
+}
+
+/** A file's text (read bounded, not through a link), or undefined. */
+function readable(p: string): string | undefined {
+  const r = readBoundedText(p, LIMITS.fileBytes, { followLink: false });
+  return r.ok ? r.text : undefined;
+}
+
+/**
+ * The settings a rollback puts back, by path: their value now and then (secrets: only that they change),
+ * and whether the configuration file holds them (else the containers do).
+ */
+export function settingsPutBack(d: DetectedInstall, target: RollbackTarget): { path: string; now?: unknown; then?: unknown; secret: boolean; fromFile: boolean }[] {
+  const flat = (o: Record<string, unknown>) => new Map(leaves(o).map(([p, v]) => [p.join('.'), JSON.stringify(v)]));
+  const [now, then] = [flat(d.preset), flat(target.restored.preset)];
+  const secret = new Set([...d.secretPaths, ...target.restored.secretPaths]);
+  const paths = [...new Set([...now.keys(), ...then.keys()])].filter((p) => now.get(p) !== then.get(p)).sort();
+  // what the containers decide: what differs between the file put back alone and with the containers' settings
+  const alone = target.fileAlone ? flat(target.fileAlone.preset) : then;
+  const containerPaths = new Set([...new Set([...alone.keys(), ...then.keys()])].filter((p) => alone.get(p) !== then.get(p)));
+  return paths.map((path) => ({
+    path,
+    ...(now.has(path) ? { now: JSON.parse(now.get(path)!) as unknown } : {}),
+    ...(then.has(path) ? { then: JSON.parse(then.get(path)!) as unknown } : {}),
+    secret: secret.has(path),
+    fromFile: !containerPaths.has(path),
+  }));
+}
+
+/**
+ * What a docker/podman rollback restores, said before it runs: the settings it puts back (secrets: only
+ * that they change), then the file's diff (masked: the backup's own secrets too, an older token). A broken
+ * file's text is not shown: what secrets it holds cannot be told (the restore keeps it as a backup).
+ */
+export function rollbackPreview(d: DetectedInstall, file: string, target: RollbackTarget): { text: string; diff?: string } {
+  redactor.add(secretValues(target.restored.preset));
+  const lines: string[] = [];
+  const settings = settingsPutBack(d, target);
+  const shown = (v: unknown) => (v === undefined ? 'the default' : typeof v === 'string' ? v : JSON.stringify(v));
+  if (settings.length) lines.push(`It puts back:\n${settings.map((s) => `  ${s.path}: ${s.secret ? 'a secret (its earlier value)' : `${shown(s.then)} (now ${shown(s.now)})`}`).join('\n')}`);
+  else lines.push('It puts back no setting: the install is as the last change found it.');
+  const broken = d.brokenConfig?.path === file ? d.brokenConfig : undefined;
+  if (broken) lines.push(`${file} is broken (${broken.problem}); its text is not shown, as it may hold secrets. The restore keeps it beside the backups, as ${posix.basename(file)}.bak-<time of the rollback>.`);
+  let diff: string | undefined;
+  if (!broken && target.backup) {
+    const current = readable(file);
+    diff = fileDiff({ path: posix.basename(file), base: 'install', rel: posix.basename(file), dest: file, content: readable(target.backup.path) ?? '', ...(current !== undefined ? { current } : {}), mode: 0o600, secret: true, description: '' }, redactor);
+    lines.push(diff || `${file} is the same as the backup (secrets masked, a secret alone may differ)`);
+  } else if (!broken) lines.push(`${file} stays as it is (the last change left it so).`);
+  if (!target.containers) lines.push('Settings the containers carry, not the file (image, pull policy, memory, restart policy), are not in the backup and stay as they are; set one back with hd-setup install … --set.');
+  return { text: `${lines.join('\n')}\n`, ...(diff ? { diff } : {}) };
 }
 
 /** Two files hold the same text (neither followed through a link); false when either cannot be read. */

@@ -318,6 +318,22 @@ for (const rt of runtimes) {
       expect(inspect(rt, 'controller').State.Running).toBe(true);
     });
 
+    it('a change of the memory alone: rollback puts the old memory back on the container, the file as it is (it restored an earlier change of the file instead)', () => {
+      const before = inspect(rt, 'controller');
+      const file = readFileSync(join(dir, 'conf/config.json'), 'utf8');
+      const r = hd(rt, install('--set', 'proxy.https=http://proxy.internal:3128', '--set', 'fivetran.memory=3g'));
+      expect(r.code, r.stderr).toBe(0);
+      expect(inspect(rt, 'controller').Config.Labels['hd-setup.memory']).toBe('3g');
+      const back = hd(rt, ['rollback', '--yes', '--preset', preset, ...common]);
+      expect(back.code, back.stderr).toBe(0);
+      expect(back.stderr).toContain('Recreate container controller (memory 3g -> 2048m)');
+      const after = inspect(rt, 'controller');
+      expect(after.Config.Labels['hd-setup.memory']).toBe('2048m');
+      expect(after.HostConfig.Memory).toBe(before.HostConfig.Memory);
+      expect(after.State.Running).toBe(true);
+      expect(readFileSync(join(dir, 'conf/config.json'), 'utf8')).toBe(file);
+    });
+
     it('status and doctor describe the install; the doctor bundle holds no secret', () => {
       const st = hd(rt, ['status', '--json', '--preset', preset, ...pointer]);
       expect(st.code, st.stderr).toBe(0);

@@ -200,8 +200,8 @@ describe.runIf(ready)('e2e safety on rootful docker', () => {
     writeFileSync(join(conf, 'config.json.bak-29991231T235959Z'), `{"token": "${TOKEN.slice(0, 9)}`, { mode: 0o600 });
     const rb = hd(home, ['rollback', '--yes', '--allow-root', ...pointer(home)]);
     expect(rb.code, rb.stderr).toBe(0);
-    expect(rb.stderr).toMatch(/skipping .*config\.json\.bak-29991231T235959Z: it is empty or incomplete/);
-    expect(rb.stderr).toMatch(/skipping .*config\.json\.bak-29991231T235958Z: it is empty or incomplete/);
+    expect(rb.stderr).toMatch(/skipping .*config\.json\.bak-29991231T235959Z: it is empty, cut off or broken/);
+    expect(rb.stderr).toMatch(/skipping .*config\.json\.bak-29991231T235958Z: it is empty, cut off or broken/);
     const restored = JSON.parse(readFileSync(join(conf, 'config.json'), 'utf8'));
     expect(restored.token).toBe(TOKEN);
     expect(restored.https_proxy).toMatch(/^http:\/\/proxy-.*\.internal:3128$/);
