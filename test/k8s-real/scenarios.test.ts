@@ -102,6 +102,24 @@ describe('pods that do not come up: the wait ends early, with the cause and the 
     },
     T,
   );
+
+  it(
+    'an upgrade whose pods crash, and whose rollback cannot bring them up either: the summary says the rollback failed too, with helm\'s last line, and where to look',
+    async () => {
+      const bed = await fivetranBed();
+      const ok = await bed.hd(['install', '--yes', ...FIVETRAN]);
+      expect(ok.code, ok.stderr).toBe(0);
+      bed.api.scenario.pods = 'CrashLoopBackOff'; // every pod made from now on, the rollback's too
+      const r = await bed.hd(['install', '--yes', ...FIVETRAN, '--set', 'fivetran.kubernetes.timeout=15s', '--set', 'fivetran.kubernetes.nodeSelector.disk=any', '--skip-check', 'placement'], { HD_SETUP_STUCK_GRACE_MS: '2000' });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('helm rollback hd-agent 1 -n fivetran --wait --timeout 15s');
+      const m = /rolling the release hd-agent back to revision 1 failed too \((.*)\): see helm history hd-agent -n fivetran, then hd-setup rollback/.exec(r.stderr);
+      expect(m, r.stderr).not.toBeNull();
+      // helm's own last line, not a bare exit code
+      expect(m![1]).toMatch(/^Error: /);
+    },
+    T,
+  );
 });
 
 describe('preflight stops before anything is created', () => {
