@@ -288,6 +288,21 @@ describe('podman >= 4.4: the containers are handed to Quadlet (stub podman 4.9, 
   const isEnabled = (s: { env: NodeJS.ProcessEnv }, unit: string) => spawnSync(join(ROOT, 'test/stubs/boot/systemctl'), ['--user', 'is-enabled', unit], { env: s.env, encoding: 'utf8' }).stdout.trim();
   const fivetran = (s: { env: NodeJS.ProcessEnv }, ...extra: string[]) => cli(['install', '--preset', 'fivetran-podman', '--yes', ...rootFlags, '--set', 'fivetran.image=example.com/agent:7', '--set', 'fivetran.pullPolicy=missing', ...extra], { env: s.env });
 
+  it('rollback of a memory change puts back what the .container file said (the restart policy too: the live container has none of its own)', async () => {
+    const s = await podman();
+    expect(fivetran(s, '--set', 'fivetran.restartPolicy=always').code).toBe(0);
+    expect(fivetran(s, '--set', 'fivetran.restartPolicy=always', '--set', 'fivetran.memory=3g').code).toBe(0);
+    const dry = cli(['rollback', '--dry-run', ...rootFlags], { env: s.env });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('It puts back:\n  fivetran.memory: the default (now 3g)\n');
+    expect(dry.stdout).not.toContain('restartPolicy');
+    expect(cli(['rollback', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const text = readFileSync(quadletFile(s.home), 'utf8');
+    expect(text).toContain('Restart=always');
+    expect(text).not.toMatch(/3g/);
+    expect(cli(['export-preset'], { env: s.env }).stdout).toContain('restartPolicy: always');
+  });
+
   it('install writes controller.container instead of the service unit, and the generated service runs the container; a re-run changes nothing', async () => {
     const s = await podman();
     const r = fivetran(s);

@@ -449,8 +449,57 @@ describe('rollback undoes the last change: the file as it found it, and what the
     writeFileSync(registry, JSON.stringify(records.map((r) => ({ ...r, before: { ...(r.before as object), config: 'a'.repeat(64) } }))));
     const gone = cli(['rollback', '--yes', ...rootFlags], { env: s.env });
     expect(gone.code, gone.stderr).toBe(0);
-    expect(gone.stderr).toContain(`warning: the backup of ${conf(s)} made by the last change is gone or broken: rolling back to the newest whole backup of it, the containers' settings staying as they are\n`);
+    expect(gone.stderr).toContain(`warning: no backup of ${conf(s)} holds it as the last change found it (changed by hand since, or that backup gone): rolling back to the newest whole backup of it, the containers' settings staying as they are\n`);
     expect(readFileSync(conf(s), 'utf8')).toBe(first);
+    expect(memoryOf(s)).toBe('3g');
+    s.server.close();
+  }, 60_000);
+
+  it('review: a retry of a failed change keeps what rollback goes back to; rollback puts back the --set list with the values (a bare re-run then refuses every one); stopped, the dry-run refuses as the run does', async () => {
+    const s = await stubEnv('docker', {}, { imagePresent: true });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const three = ['--set', 'fivetran.memory=3g', '--set', 'fivetran.restartPolicy=always', '--set', 'fivetran.pullPolicy=missing'];
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...three, ...rootFlags], { env: { ...s.env, HD_STUB_FAIL: 'run' } }).code).toBe(1);
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...three, ...rootFlags], { env: s.env }).code).toBe(0);
+    const dry = cli(['rollback', '--dry-run', '--json', ...rootFlags], { env: s.env });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(JSON.parse(dry.stdout).settings).toEqual([
+      { path: 'fivetran.memory', default: true, now: '3g' },
+      { path: 'fivetran.pullPolicy', default: true, now: 'missing' },
+      { path: 'fivetran.restartPolicy', default: true, now: 'always' },
+    ]);
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', '--reset', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(cli(['rollback', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(memoryOf(s)).toBe('3g');
+    const bare = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env });
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(/would reset 2 settings .*: fivetran\.pullPolicy=missing, fivetran\.memory=3g\n/);
+    expect(bare.stderr).toContain('would change 1 setting the install was given with --set (' );
+    expect(bare.stderr).toContain('fivetran.restartPolicy=always (the preset says on-failure:3)');
+    // stopped: the dry-run says what the run says
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', '--reset', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(cli(['stop', ...rootFlags], { env: s.env }).code).toBe(0);
+    for (const args of [['--dry-run'], ['--dry-run', '--json'], ['--yes']]) {
+      const r = cli(['rollback', ...args, ...rootFlags], { env: s.env });
+      expect(r.code, args.join(' ')).toBe(2);
+      // (with --json the error is JSON on stdout)
+      expect(args.includes('--json') ? (JSON.parse(r.stdout) as { errors: { message: string }[] }).errors[0]!.message : r.stderr).toMatch(/^(error: )?cannot roll back while the agent is stopped/);
+    }
+    s.server.close();
+  }, 60_000);
+
+  it('review: a "before" whose container settings hd-setup would not write (a memory "abc") is exit 2 naming installs.json, not a missing backup', async () => {
+    const s = await stubEnv('docker', {}, { imagePresent: true });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(cli(['install', '--preset', 'fivetran-docker', '--set', 'fivetran.memory=3g', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const registry = join(s.home, '.config/hd-setup/installs.json');
+    const records = JSON.parse(readFileSync(registry, 'utf8')) as { before: { containers: { controller: { labels: Record<string, string> } } } }[];
+    records[0]!.before.containers.controller.labels['hd-setup.memory'] = 'abc';
+    writeFileSync(registry, JSON.stringify(records));
+    const r = cli(['rollback', '--yes', ...rootFlags], { env: s.env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^error: ${registry}: the "before" of this install \\(what rollback goes back to\\) does not read back \\(.*memory.*\\); remove that entry`));
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(memoryOf(s)).toBe('3g');
     s.server.close();
   }, 60_000);
@@ -463,7 +512,7 @@ describe('rollback undoes the last change: the file as it found it, and what the
     writeFileSync(registry, JSON.stringify(records.map((r) => ({ ...r, before: { containers: {}, config: '../../etc/passwd' } }))));
     const r = cli(['rollback', '--yes', ...rootFlags], { env: s.env });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/has a "before" that is not \{containers, config\} \(what rollback goes back to\)/);
+    expect(r.stderr).toMatch(/has a "before" that is not \{containers, config, setPaths\} \(what rollback goes back to\)/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     s.server.close();
   }, 60_000);

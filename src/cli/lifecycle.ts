@@ -160,9 +160,11 @@ export async function rollbackCommand(flags: LifecycleFlags): Promise<number> {
   const stopped = life.stoppedSince(d);
   const then = stopped ? `the agent stays stopped (hd-setup stop, ${stopped}): hd-setup start runs it with it` : 're-apply it (containers are recreated)';
   const first = t.backup ? `restore ${file} from ${t.backup.path}, then ${then}` : `keep ${file} as it is, then ${then}`;
+  const refused = life.stoppedRefusal(d, t);
+  if (refused) throw refused;
   const preview = life.rollbackPreview(d, file, t);
   if (flags.dryRun) {
-    const settings = life.settingsPutBack(d, t).map((s) => ({ path: s.path, ...(s.secret ? { secret: true } : { ...(s.then !== undefined ? { value: s.then } : {}), ...(s.now !== undefined ? { now: s.now } : {}) }) }));
+    const settings = life.settingsPutBack(d, t).map((s) => ({ path: s.path, ...(s.secret ? { secret: true } : { ...(s.then !== undefined ? { value: s.then } : { default: true }), ...(s.now !== undefined ? { now: s.now } : {}) }) }));
     if (flags.json) printJson({ dryRun: true, command: 'rollback', where: d.where, product: d.location.product, runtime: d.location.runtime, settings, restore: { file, ...(t.backup ? { from: t.backup.path } : {}), ...(preview.diff ? { diff: preview.diff } : {}), ...(d.brokenConfig ? { broken: d.brokenConfig.problem } : {}) }, then });
     else process.stdout.write(`hd-setup rollback --dry-run: ${first}\n\n${preview.text}`);
     return 0;

@@ -63,6 +63,8 @@ export interface RecordShape {
 export interface LastChange {
   containers: Record<string, KeptContainer>;
   config?: string;
+  /** The settings given with --set then (InstallRecord.setPaths): rollback puts them back with their values. */
+  setPaths?: string[];
 }
 
 /** The digest a LastChange keeps of a configuration file's text (sha256, hex). */
@@ -105,8 +107,9 @@ function recordProblem(r: unknown): string | undefined {
   if (o.containers !== undefined && !keptContainersOk(o.containers)) return 'has containers that are not {name: {image, labels, restart}}';
   if (o.before !== undefined) {
     const b = o.before as Record<string, unknown> | null;
-    if (b === null || typeof b !== 'object' || Array.isArray(b) || !keptContainersOk(b.containers) || (b.config !== undefined && !(typeof b.config === 'string' && /^[0-9a-f]{64}$/.test(b.config))) || Object.keys(b).some((k) => k !== 'containers' && k !== 'config')) {
-      return 'has a "before" that is not {containers, config} (what rollback goes back to)';
+    const paths = (v: unknown) => Array.isArray(v) && v.length <= 1000 && v.every((c) => typeof c === 'string' && c.length <= 1000);
+    if (b === null || typeof b !== 'object' || Array.isArray(b) || !keptContainersOk(b.containers) || (b.config !== undefined && !(typeof b.config === 'string' && /^[0-9a-f]{64}$/.test(b.config))) || (b.setPaths !== undefined && !paths(b.setPaths)) || Object.keys(b).some((k) => !['containers', 'config', 'setPaths'].includes(k))) {
+      return 'has a "before" that is not {containers, config, setPaths} (what rollback goes back to)';
     }
   }
   // hd-setup records it absolute and normalized: anything else (relative, "/", "a/../b") is not its record

@@ -11,7 +11,8 @@ import { parseSetPath } from '../model/load.js';
 import { isRef } from '../model/refs.js';
 import type { ProductModule } from '../products/types.js';
 import { askRuntimeState, detectHost, detectState, inspectContainers, markMissingDirs, runtimeBinOf } from '../exec/detect.js';
-import { OWNER_LABEL } from '../plan/containers.js';
+import { OWNER_LABEL, usesQuadlet } from '../plan/containers.js';
+import { quadletFacts } from '../render/unit.js';
 import { keptOf, type DetectedInstall } from '../exec/installed.js';
 import { configDigest } from '../exec/local-state.js';
 import { findRecord, findRecordOfInstall, holdsRecord, readRegistry, recordOf, remember, type InstallRecord, type LastChange } from '../exec/registry.js';
@@ -455,7 +456,7 @@ export async function install(p: Prepared, c: Choices, report: Reporter): Promis
   // What rollback goes back to: the install as this run finds it, when it changes what reads back (a file
   // of the install, a container); otherwise, what the last change found.
   const prior = findRecord(p.host.home, p.location);
-  const lastChange = keepsReadBack(p.plan) ? prior?.before : lastChangeOf(p);
+  const lastChange = keepsReadBack(p.plan) ? prior?.before : (lastChangeOf(p, prior?.setPaths) ?? prior?.before);
   const choices = { ...(lastChange ? { before: lastChange } : {}), ...(c.skipCheck ? { skipChecks: c.skipCheck } : {}), ...(c.allowRoot ? { allowRoot: true } : {}), ...(p.host.dockerHost ? { dockerHost: p.host.dockerHost } : {}), ...(cur ? { kubeContext: cur.name, ...(cur.server ? { kubeServer: cur.server } : {}), kubeconfig: cur.kubeconfig } : {}), ...(c.setPaths?.length ? { setPaths: c.setPaths } : {}) };
   // A re-run that replaces nothing, over an install recorded with the same choices, leaves the record as it is.
   const same = keepsReadBack(p.plan) && holdsRecord(p.host.home, recordOf(p.location, choices, 'installed'));
@@ -482,13 +483,23 @@ export async function install(p: Prepared, c: Choices, report: Reporter): Promis
  * containers carry, and a digest of its configuration file. None when no container of it is there (a
  * first install: a rollback then has nothing to go back to but a backup of the file).
  */
-function lastChangeOf(p: Prepared): LastChange | undefined {
+function lastChangeOf(p: Prepared, setPaths: string[] | undefined): LastChange | undefined {
   if (p.location.runtime === 'kubernetes') return undefined;
-  const live = Object.values(p.state.containers).filter((c): c is NonNullable<typeof c> => Boolean(c));
-  if (live.length === 0) return undefined;
+  const dirs = baseDirs(p.location, p.host);
+  // Quadlet: the .container files say what the containers carry (a stopped service has none; a running
+  // one's own restart policy is systemd's), as the read-back reads them
+  const quadlet = usesQuadlet(p.location.runtime, p.host);
+  const carried = quadlet
+    ? Object.fromEntries(p.product.reads(p.location.runtime).containers.flatMap((n) => {
+        const text = p.state.files[posix.join(dirs.quadlet, `${n}.container`)];
+        const facts = text === undefined ? undefined : quadletFacts(text);
+        return facts ? [[n, facts]] : [];
+      }))
+    : keptOf(Object.values(p.state.containers).filter((c): c is NonNullable<typeof c> => Boolean(c)));
+  if (Object.keys(carried).length === 0) return undefined;
   const f = p.product.configFiles(p.location.runtime)[0];
-  const text = f ? p.state.files[posix.join(baseDirs(p.location, p.host)[f.base], f.rel)] : undefined;
-  return { containers: keptOf(live), ...(text !== undefined ? { config: configDigest(text) } : {}) };
+  const text = f ? p.state.files[posix.join(dirs[f.base], f.rel)] : undefined;
+  return { containers: carried, ...(text !== undefined ? { config: configDigest(text) } : {}), ...(setPaths?.length ? { setPaths } : {}) };
 }
 
 export function exitCodeOf(s: Summary): number {

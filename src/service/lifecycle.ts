@@ -30,7 +30,8 @@ import { bootCheck, bootLine, bootProblem, readBootState, type BootState } from 
 import { helmRollbackPlan, keptStopped, startPlanKubernetes, stopPlan, uninstallPlan, type Target } from '../plan/lifecycle.js';
 import type { HostFacts, Plan } from '../plan/types.js';
 import { assertOwned } from '../plan/containers.js';
-import { QUADLET_DIR, quadletService } from '../render/unit.js';
+import { QUADLET_DIR, quadletFacts, quadletService } from '../render/unit.js';
+import { registryFile } from '../util/paths.js';
 import { toYaml } from '../render/yaml.js';
 import { redactor } from '../util/output.js';
 import { maskUrlCredentials } from '../util/redact.js';
@@ -434,6 +435,8 @@ export interface RollbackTarget {
   restored: DetectedInstall;
   /** With `containers`: the install with the file alone put back (the live containers'): what the file decides. */
   fileAlone?: DetectedInstall;
+  /** With `containers`: the settings given with --set then (the record's setPaths go back to them). */
+  setPaths?: string[];
 }
 
 export async function rollbackTarget(d: DetectedInstall, file: string): Promise<RollbackTarget | undefined> {
@@ -441,7 +444,7 @@ export async function rollbackTarget(d: DetectedInstall, file: string): Promise<
   if (before) {
     const t = await lastChangeTarget(d, file, before);
     if (t) return t;
-    process.stderr.write(`warning: the backup of ${file} made by the last change is gone or broken: rolling back to the newest whole backup of it, the containers' settings staying as they are\n`);
+    process.stderr.write(`warning: no backup of ${file} holds it as the last change found it (changed by hand since, or that backup gone): rolling back to the newest whole backup of it, the containers' settings staying as they are\n`);
   }
   const b = await latestWholeBackup(d, file);
   return b && { backup: { path: b.path }, restored: b.restored };
@@ -463,16 +466,52 @@ async function lastChangeTarget(d: DetectedInstall, file: string, before: LastCh
     for (const s of backup ? skipped : []) process.stderr.write(`warning: skipping ${s}: it is empty, cut off or broken\n`);
     if (!backup) return undefined;
   }
+  const instead = backup ? { instead: { path: file, text: backup.text } } : {};
+  let fileAlone: DetectedInstall | undefined;
   try {
-    const instead = backup ? { instead: { path: file, text: backup.text } } : {};
-    const restored = await findAt(d.location, findContext(), 'throw', { ...instead, containersInstead: before.containers });
-    if (!restored || wholeProblems(restored)) return undefined;
-    const fileAlone = backup ? await findAt(d.location, findContext(), 'throw', instead) : d;
-    return { ...(backup ? { backup: { path: backup.path } } : {}), containers: before.containers, restored, ...(fileAlone ? { fileAlone } : {}) };
+    fileAlone = backup ? await findAt(d.location, findContext(), 'throw', instead) : d;
   } catch (e) {
-    if (e instanceof UserError) return undefined;
+    if (e instanceof UserError) return undefined; // the backup does not read back: the newest whole one then
     throw e;
   }
+  if (!fileAlone || (backup && wholeProblems(fileAlone))) return undefined;
+  // what the record says the containers carried: a value hd-setup would not have written is its fault
+  const recordFault = (why: string) => new UserError([{ path: registryFile(findContext().home), message: `the "before" of this install (what rollback goes back to) does not read back (${why}); remove that entry (rollback then goes back to the newest backup of ${file}), or install again with the settings you want` }]);
+  let restored: DetectedInstall | undefined;
+  try {
+    restored = await findAt(d.location, findContext(), 'throw', { ...instead, containersInstead: before.containers });
+  } catch (e) {
+    if (!(e instanceof UserError)) throw e;
+    throw recordFault(problemsInBrief(e));
+  }
+  if (!restored) return undefined;
+  const problems = wholeProblems(restored);
+  if (problems) throw recordFault(problemsInBrief(problems));
+  return { ...(backup ? { backup: { path: backup.path } } : {}), containers: before.containers, restored, fileAlone, ...(before.setPaths ? { setPaths: before.setPaths } : {}) };
+}
+
+/** What the containers of an install carry now, as its read-back reads it (Quadlet: its .container files). */
+function carriedNow(d: DetectedInstall): Record<string, KeptContainer> {
+  const home = findContext().home;
+  const quadlet = Object.fromEntries(d.product.containerNames.flatMap((n) => {
+    const r = readBoundedText(posix.join(home, QUADLET_DIR, `${n}.container`), LIMITS.fileBytes, { followLink: false });
+    const facts = r.ok ? quadletFacts(r.text) : undefined;
+    return facts ? [[n, facts]] : [];
+  }));
+  return d.location.runtime === 'podman' && Object.keys(quadlet).length ? quadlet : keptOf(d.containers);
+}
+
+/**
+ * A rollback of an agent stopped with hd-setup stop restores the file only: one that would put back what
+ * the containers carry is refused (it cannot without running them), naming that and the way.
+ */
+export function stoppedRefusal(d: DetectedInstall, target: RollbackTarget): UserError | undefined {
+  const stopped = stoppedSince(d);
+  const carried = target.containers ? settingsPutBack(d, target).filter((s) => !s.fromFile) : [];
+  if (!stopped || carried.length === 0) return undefined;
+  const flags = choosingFlags(d.location, findContext().home);
+  const cmd = (c: string) => `hd-setup ${c}${flags ? ` ${flags}` : ''}`;
+  return new UserError([{ path: '', message: `cannot roll back while the agent is stopped (hd-setup stop, ${stopped}): the last change also set ${carried.map((s) => s.path).join(', ')}, which the containers carry and only a rollback that runs them puts back; start it, then roll back: ${cmd('start')} && ${cmd('rollback')}` }]);
 }
 
 /**
@@ -482,21 +521,28 @@ async function lastChangeTarget(d: DetectedInstall, file: string, before: LastCh
  */
 export async function rollbackFromBackup(d: DetectedInstall, file: string, target: RollbackTarget, choices: Choices, report: Reporter): Promise<Summary> {
   const home = findContext().home;
-  const undo: LastChange | undefined = d.containers.length ? { containers: keptOf(d.containers), ...(readable(file) !== undefined && !d.brokenConfig ? { config: configDigest(readable(file)!) } : {}) } : undefined;
+  const rec0 = findRecord(home, d.location);
+  const carried = carriedNow(d);
+  const undo: LastChange | undefined = Object.keys(carried).length ? { containers: carried, ...(readable(file) !== undefined && !d.brokenConfig ? { config: configDigest(readable(file)!) } : {}), ...(rec0?.setPaths?.length ? { setPaths: rec0.setPaths } : {}) } : undefined;
   const restoreP = target.backup ? await asPrepared(d, restorePlan(d, file, target.backup.path)) : undefined;
   const stopped = stoppedSince(d);
   const done = (s: Summary) => {
     if (!s.ok) return s;
     if (!stopped) markStopped(home, d.location, undefined);
     const rec = findRecord(home, d.location);
-    if (rec && undo) remember(home, { ...rec, before: undo, updatedAt: new Date().toISOString() });
+    if (rec) {
+      // the settings given with --set go back with their values (a later bare re-run keeps or refuses them)
+      const { setPaths: now, before: _, ...rest } = rec;
+      const setPaths = target.containers ? target.setPaths : now;
+      remember(home, { ...rest, ...(setPaths?.length ? { setPaths } : {}), ...(undo ? { before: undo } : {}), updatedAt: new Date().toISOString() });
+    }
     return s;
   };
   // Stopped with hd-setup stop: the file is restored and the agent stays stopped (a start runs it with it).
   // What only the containers carry cannot be put back without running them: refused when that differs.
   if (stopped) {
-    const differs = target.containers && settingsPutBack(d, target).some((s) => !s.fromFile);
-    if (differs) throw new UserError([{ path: '', message: `cannot roll back while the agent is stopped (hd-setup stop, ${stopped}): the last change also set ${settingsPutBack(d, target).filter((s) => !s.fromFile).map((s) => s.path).join(', ')}, which the containers carry and only a rollback that runs them puts back; start it, then roll back: hd-setup start && hd-setup rollback` }]);
+    const refused = stoppedRefusal(d, target);
+    if (refused) throw refused;
     if (!restoreP) return done(await runPlan(await asPrepared(d, { product: d.location.product, runtime: d.location.runtime, files: [], nextSteps: [keptStopped(stopped)], steps: [] }), choices, report));
     const p = { ...restoreP, plan: { ...restoreP.plan, verb: 'rolling back', nextSteps: [keptStopped(stopped)] } };
     return done(await runPlan(p, effectiveChoices(p, choices), report));
