@@ -1,7 +1,8 @@
 // The lifecycle commands say what is true: options taken alike, diffs headed as git heads them, installs
 // told from configs kept, and summaries that list what was done.
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash, createHmac } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { BIN, TOKEN, cli, tmp } from './helpers.js';
@@ -501,6 +502,32 @@ describe('rollback undoes the last change: the file as it found it, and what the
     expect(r.stderr).toMatch(new RegExp(`^error: ${registry}: the "before" of this install \\(what rollback goes back to\\) does not read back \\(.*memory.*\\); remove that entry`));
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(memoryOf(s)).toBe('3g');
+    s.server.close();
+  }, 60_000);
+
+  it('the digest of the config file in the record is keyed (a plain sha256 would confirm a guess of a secret in it): the key is 0600; a key hd-setup did not make is exit 2 naming it; a new key (the old one removed) falls back to the newest backup, said', async () => {
+    const s = await stubEnv('docker', {}, { imagePresent: true });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const first = readFileSync(conf(s), 'utf8');
+    expect(cli(['install', '--preset', 'fivetran-docker', '--set', 'proxy.https=http://proxy.internal:3128', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const key = join(s.home, '.config/hd-setup/digest.key');
+    expect(statSync(key).mode & 0o777).toBe(0o600);
+    const registry = join(s.home, '.config/hd-setup/installs.json');
+    const digest = (JSON.parse(readFileSync(registry, 'utf8')) as { before: { config: string } }[])[0]!.before.config;
+    expect(digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(digest).not.toBe(createHash('sha256').update(first).digest('hex'));
+    expect(digest).toBe(createHmac('sha256', Buffer.from(readFileSync(key, 'utf8').trim(), 'hex')).update(first).digest('hex'));
+    const good = readFileSync(key, 'utf8');
+    writeFileSync(key, 'not a key\n');
+    const bad = cli(['rollback', '--dry-run', ...rootFlags], { env: s.env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe(`error: ${key}: is not a key hd-setup made (64 hex digits); remove it (hd-setup makes a new one: a rollback then goes back to the newest backup of the config file)\n`);
+    rmSync(key);
+    const fresh = cli(['rollback', '--yes', ...rootFlags], { env: s.env });
+    expect(fresh.code, fresh.stderr).toBe(0);
+    expect(fresh.stderr).toContain('warning: no backup of');
+    expect(readFileSync(conf(s), 'utf8')).toBe(first);
+    expect(readFileSync(key, 'utf8')).not.toBe(good);
     s.server.close();
   }, 60_000);
 

@@ -6,7 +6,6 @@ import { RUNTIMES } from '../model/base.js';
 import { productIds } from '../products/index.js';
 import { parseJsonStrict } from '../model/json-strict.js';
 import { LIMITS, isProtoKey } from '../model/limits.js';
-import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { pathProblem } from '../model/patterns.js';
 import { readBoundedText } from '../util/bounded-read.js';
@@ -57,8 +56,8 @@ export interface RecordShape {
 
 /**
  * docker/podman: the install as the last change found it, for rollback. What its containers carried then
- * (image, hd-setup's labels, restart policy), and a digest of its configuration file then (configDigest:
- * the backup that holds that text is found by it; no text of the file is kept here).
+ * (image, hd-setup's labels, restart policy), and a digest of its configuration file then (registry.ts
+ * configDigest: the backup that holds that text is found by it; no text of the file is kept here).
  */
 export interface LastChange {
   containers: Record<string, KeptContainer>;
@@ -67,10 +66,7 @@ export interface LastChange {
   setPaths?: string[];
 }
 
-/** The digest a LastChange keeps of a configuration file's text (sha256, hex). */
-export function configDigest(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
+
 
 const REGISTRY_FIX = 'fix it or move it away (hd-setup writes a new one on the next install)';
 

@@ -3,7 +3,10 @@
 // of the install that are not settings of the agent (checks skipped, --allow-root).
 import { posix } from 'node:path';
 import { sameLocation, type Location } from '../model/base.js';
-import { ensureDir, writeFileAtomic } from '../util/fsx.js';
+import { createHmac, randomBytes } from 'node:crypto';
+import { ensureDir, writeFileAtomic, writeFileExclusive } from '../util/fsx.js';
+import { readBoundedText } from '../util/bounded-read.js';
+import { UserError } from '../model/errors.js';
 import { readRegistryFile, type KeptContainer, type LastChange } from './local-state.js';
 import { registryFile } from '../util/paths.js';
 import { canonical } from '../util/canonical.js';
@@ -103,6 +106,32 @@ export function findRecord(home: string, loc: Location): InstallRecord | undefin
 export function findRecordOfInstall(home: string, loc: Location): InstallRecord | undefined {
   const list = readRegistry(home);
   return list.find((r) => sameLocation(r, loc)) ?? (loc.runtime !== 'kubernetes' && loc.installDir ? list.find((r) => r.state === 'uninstalled' && r.runtime !== 'kubernetes' && r.product === loc.product && r.installDir === loc.installDir) : undefined);
+}
+
+/**
+ * The digest a LastChange keeps of a configuration file's text: an HMAC-SHA256 under a key of this HOME
+ * (~/.config/hd-setup/digest.key, 0600, made once), so that the record cannot confirm a guess of a secret
+ * in the file. A key that is not one hd-setup made is exit 2 naming it; a new key (the old one removed)
+ * matches no digest made before it: rollback then goes back to the newest backup, and says so.
+ */
+export function configDigest(home: string, text: string): string {
+  return createHmac('sha256', digestKey(home)).update(text).digest('hex');
+}
+
+function digestKey(home: string): Buffer {
+  const path = posix.join(posix.dirname(registryFile(home)), 'digest.key');
+  const read = () => {
+    const r = readBoundedText(path, 1024, { followLink: false });
+    if (!r.ok && r.why === 'does not exist') return undefined;
+    const hex = r.ok ? r.text.trim() : '';
+    if (!/^[0-9a-f]{64}$/.test(hex)) throw new UserError([{ path, message: `${r.ok ? 'is not a key hd-setup made (64 hex digits)' : r.why}; remove it (hd-setup makes a new one: a rollback then goes back to the newest backup of the config file)` }]);
+    return Buffer.from(hex, 'hex');
+  };
+  const key = read();
+  if (key) return key;
+  ensureDir(posix.dirname(path), 0o700, false);
+  writeFileExclusive(path, `${randomBytes(32).toString('hex')}\n`, 0o600);
+  return read()!;
 }
 
 function write(home: string, list: InstallRecord[]): void {

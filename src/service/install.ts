@@ -14,8 +14,7 @@ import { askRuntimeState, detectHost, detectState, inspectContainers, markMissin
 import { OWNER_LABEL, usesQuadlet } from '../plan/containers.js';
 import { quadletFacts } from '../render/unit.js';
 import { keptOf, type DetectedInstall } from '../exec/installed.js';
-import { configDigest } from '../exec/local-state.js';
-import { findRecord, findRecordOfInstall, holdsRecord, readRegistry, recordOf, remember, type InstallRecord, type LastChange } from '../exec/registry.js';
+import { findRecord, findRecordOfInstall, holdsRecord, readRegistry, recordOf, remember, configDigest, type InstallRecord, type LastChange } from '../exec/registry.js';
 import type { CheckReport, Emit, Summary } from '../exec/events.js';
 import { execute } from '../exec/execute.js';
 import { allChecks } from '../exec/checks.js';
@@ -499,7 +498,7 @@ function lastChangeOf(p: Prepared, setPaths: string[] | undefined): LastChange |
   if (Object.keys(carried).length === 0) return undefined;
   const f = p.product.configFiles(p.location.runtime)[0];
   const text = f ? p.state.files[posix.join(dirs[f.base], f.rel)] : undefined;
-  return { containers: carried, ...(text !== undefined ? { config: configDigest(text) } : {}), ...(setPaths?.length ? { setPaths } : {}) };
+  return { containers: carried, ...(text !== undefined ? { config: configDigest(p.host.home, text) } : {}), ...(setPaths?.length ? { setPaths } : {}) };
 }
 
 export function exitCodeOf(s: Summary): number {

@@ -12,7 +12,7 @@ import { choosingFlags, findAt, findContext } from './find.js';
 import { getIn, leaves } from '../model/reconcile.js';
 import { goodBackups, latestGoodBackup, listBackups, purgeActions } from '../util/fsx.js';
 import { acquireLock, installLockKey, type Lock } from '../exec/lock.js';
-import { backupValidator, configDigest } from '../exec/local-state.js';
+import { backupValidator } from '../exec/local-state.js';
 import { posix } from 'node:path';
 import { UserError } from '../model/errors.js';
 import { withSecretRefs } from '../model/secret-refs.js';
@@ -20,7 +20,7 @@ import { secretConfigKeys, secretFields, secretValues } from '../products/secret
 import { fileDiff } from '../plan/describe.js';
 import { detectHost, detectRuntime } from '../exec/detect.js';
 import { keptOf, releaseObjects, releaseProblem, replicasNow, kindsPresent, secretsMissingAt, type DetectedInstall } from '../exec/installed.js';
-import { findRecord, forget, markStopped, readRegistry, remember, recordOf, type KeptContainer, type LastChange } from '../exec/registry.js';
+import { configDigest, findRecord, forget, markStopped, readRegistry, remember, recordOf, type KeptContainer, type LastChange } from '../exec/registry.js';
 import { allChecks } from '../exec/checks.js';
 import { isFailed, type CheckReport, type FailedCheck, type Summary } from '../exec/events.js';
 import { probeEndpoint } from '../exec/net.js';
@@ -454,10 +454,10 @@ async function lastChangeTarget(d: DetectedInstall, file: string, before: LastCh
   const now = readBoundedText(file, LIMITS.fileBytes, { followLink: false });
   let backup: { path: string; text: string } | undefined;
   // the file as it was then: as it is now (the change left it alone), or the backup that holds that text
-  if (before.config !== undefined && !(now.ok && !d.brokenConfig && configDigest(now.text) === before.config)) {
+  if (before.config !== undefined && !(now.ok && !d.brokenConfig && configDigest(findContext().home, now.text) === before.config)) {
     const skipped: string[] = [];
     for (const b of goodBackups(file, backupValidator(file))) {
-      if (b.path && configDigest(b.text) === before.config) {
+      if (b.path && configDigest(findContext().home, b.text) === before.config) {
         backup = { path: b.path, text: b.text };
         break;
       }
@@ -523,7 +523,7 @@ export async function rollbackFromBackup(d: DetectedInstall, file: string, targe
   const home = findContext().home;
   const rec0 = findRecord(home, d.location);
   const carried = carriedNow(d);
-  const undo: LastChange | undefined = Object.keys(carried).length ? { containers: carried, ...(readable(file) !== undefined && !d.brokenConfig ? { config: configDigest(readable(file)!) } : {}), ...(rec0?.setPaths?.length ? { setPaths: rec0.setPaths } : {}) } : undefined;
+  const undo: LastChange | undefined = Object.keys(carried).length ? { containers: carried, ...(readable(file) !== undefined && !d.brokenConfig ? { config: configDigest(home, readable(file)!) } : {}), ...(rec0?.setPaths?.length ? { setPaths: rec0.setPaths } : {}) } : undefined;
   const restoreP = target.backup ? await asPrepared(d, restorePlan(d, file, target.backup.path)) : undefined;
   const stopped = stoppedSince(d);
   const done = (s: Summary) => {

@@ -183,6 +183,21 @@ function writeTemp(path: string, content: string | Uint8Array, mode: number): st
 }
 
 /** Replace `path` atomically. A symlink at `path` is replaced, never followed. */
+/** Write a new file whole, or nothing when one is there already (another run's): false then. */
+export function writeFileExclusive(path: string, content: string, mode: number): boolean {
+  const tmp = writeTemp(path, content, mode);
+  try {
+    linkSync(tmp, path);
+    fsyncDir(dirname(path));
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
 export function writeFileAtomic(path: string, content: string | Buffer, mode: number): void {
   const tmp = writeTemp(path, content, mode);
   try {
