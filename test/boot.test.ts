@@ -294,7 +294,7 @@ describe('podman >= 4.4: the containers are handed to Quadlet (stub podman 4.9, 
     expect(fivetran(s, '--set', 'fivetran.restartPolicy=always', '--set', 'fivetran.memory=3g').code).toBe(0);
     const dry = cli(['rollback', '--dry-run', ...rootFlags], { env: s.env });
     expect(dry.code, dry.stderr).toBe(0);
-    expect(dry.stdout).toContain('It puts back:\n  fivetran.memory: the default (now 3g)\n');
+    expect(dry.stdout).toContain('It puts back:\n  fivetran.memory: 3g -> 2048m (the default)\n');
     expect(dry.stdout).not.toContain('restartPolicy');
     expect(cli(['rollback', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
     const text = readFileSync(quadletFile(s.home), 'utf8');

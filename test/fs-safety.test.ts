@@ -310,7 +310,7 @@ describe('backups: whole, few, and checked before a rollback', () => {
     for (const cmd of [['status'], ['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags]]) {
       const r = cli(cmd, { env: s.env });
       expect(r.code, r.stderr).toBe(2);
-      expect(r.stderr).toMatch(new RegExp(`^error: ${conf}:1:\\d+: invalid JSON: .*; put it back as it was before the last change hd-setup made to it: hd-setup rollback \\(to see first what it restores, add --dry-run\\)\n$`));
+      expect(r.stderr).toMatch(new RegExp(`^error: ${conf}:1:\\d+: invalid JSON: .*; put back a whole copy from its backups: hd-setup rollback \\(to see first what it restores, add --dry-run\\)\n$`));
     }
     const dry = cli(['rollback', '--dry-run', ...rootFlags], { env: s.env });
     expect(dry.code, dry.stderr).toBe(0);

@@ -168,7 +168,7 @@ describe('uninstalled, config kept: told apart from an install, and read back wh
       expect(r.stdout).toMatch(new RegExp(`^hd-setup ${cmd} --dry-run: Tobiko Cloud executors on docker`));
     }
     // (Tobiko's env file has no backup yet: rollback says so, of the Tobiko install)
-    expect(cli(['rollback', '--dry-run'], { env: s.env }).stderr).toMatch(new RegExp(`^error: no backup of ${s.home}/tobiko/`));
+    expect(cli(['rollback', '--dry-run'], { env: s.env }).stderr).toMatch(new RegExp(`^error: nothing to roll back to: hd-setup has changed the install at ${s.home}/tobiko only once`));
     const restart = cli(['restart', ...rootFlags], { env: s.env });
     expect(restart.code, restart.stderr).toBe(0);
     expect(restart.stderr).toContain('Tobiko Cloud executors on docker');
@@ -247,7 +247,7 @@ describe('--dry-run --json of the lifecycle commands', () => {
     expect(cli(['install', '--preset', 'fivetran-docker', '--set', 'fivetran.config.custom_dns=10.0.0.2', '--set', 'fivetran.memory=3g', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
     const text = cli(['rollback', '--dry-run', ...rootFlags], { env: s.env }).stdout;
     expect(text).toContain(`keep ${join(s.home, 'fivetran/conf/config.json')} as it is, then re-apply it`);
-    expect(text).toContain('It puts back:\n  fivetran.memory: the default (now 3g)\n');
+    expect(text).toContain('It puts back:\n  fivetran.memory: 3g -> 2048m (the default)\n');
     expect(text).toContain(`${join(s.home, 'fivetran/conf/config.json')} stays as it is (the last change left it so).\n`);
     expect(text).not.toContain('custom_dns');
     expect(text).not.toContain(TOKEN);
@@ -389,7 +389,7 @@ describe('rollback undoes the last change: the file as it found it, and what the
     expect(exported).not.toMatch(/memory|restartPolicy/);
     // the rollback was a change too: a second one puts the memory back to 3g
     const dry = cli(['rollback', '--dry-run', '--json', ...rootFlags], { env: s.env });
-    expect(JSON.parse(dry.stdout).settings).toEqual([{ path: 'fivetran.memory', value: '3g' }, { path: 'fivetran.restartPolicy', value: 'always' }]);
+    expect(JSON.parse(dry.stdout).settings).toEqual([{ path: 'fivetran.memory', value: '3g', now: '2048m' }, { path: 'fivetran.restartPolicy', value: 'always', now: 'on-failure:3' }]);
     expect(cli(['rollback', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
     expect(memoryOf(s)).toBe('3g');
     expect(cli(['export-preset'], { env: s.env }).stdout).toMatch(/memory: 3g/);
@@ -407,7 +407,7 @@ describe('rollback undoes the last change: the file as it found it, and what the
     const first = readFileSync(conf(s), 'utf8');
     expect(cli(['install', '--preset', 'fivetran-docker', '--set', 'proxy.https=http://proxy.internal:3128', '--set', 'fivetran.memory=3g', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
     const dry = cli(['rollback', '--dry-run', ...rootFlags], { env: s.env });
-    expect(dry.stdout).toContain('It puts back:\n  fivetran.memory: the default (now 3g)\n  proxy.https: the default (now http://proxy.internal:3128)\n');
+    expect(dry.stdout).toContain('It puts back:\n  fivetran.memory: 3g -> 2048m (the default)\n  proxy.https: http://proxy.internal:3128 -> none\n');
     expect(dry.stdout).toMatch(/^-  "https_proxy": "http:\/\/proxy\.internal:3128",?$/m);
     expect(dry.stdout).not.toContain('Settings the containers carry');
     expect(cli(['rollback', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
@@ -424,7 +424,7 @@ describe('rollback undoes the last change: the file as it found it, and what the
     const n = s.calls().length;
     const r = cli(['rollback', '--yes', ...rootFlags], { env: s.env });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^error: cannot roll back while the agent is stopped \(hd-setup stop, [^)]+\): the last change also set fivetran\.memory, which the containers carry and only a rollback that runs them puts back; start it, then roll back: hd-setup start && hd-setup rollback\n$/);
+    expect(r.stderr).toMatch(/^error: cannot roll back while the agent is stopped \(hd-setup stop, [^)]+\): the last change also set fivetran\.memory, which the containers carry and only a rollback that runs them puts back; start it, roll back, and stop it again: hd-setup start && hd-setup rollback && hd-setup stop\n$/);
     expect(s.calls().slice(n).filter((c) => /^(run|rm|start|create) /.test(c))).toEqual([]);
     expect(cli(['start', ...rootFlags], { env: s.env }).code).toBe(0);
     expect(cli(['rollback', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
@@ -465,9 +465,9 @@ describe('rollback undoes the last change: the file as it found it, and what the
     const dry = cli(['rollback', '--dry-run', '--json', ...rootFlags], { env: s.env });
     expect(dry.code, dry.stderr).toBe(0);
     expect(JSON.parse(dry.stdout).settings).toEqual([
-      { path: 'fivetran.memory', default: true, now: '3g' },
-      { path: 'fivetran.pullPolicy', default: true, now: 'missing' },
-      { path: 'fivetran.restartPolicy', default: true, now: 'always' },
+      { path: 'fivetran.memory', value: '2048m', default: true, now: '3g' },
+      { path: 'fivetran.pullPolicy', value: 'always', default: true, now: 'missing' },
+      { path: 'fivetran.restartPolicy', value: 'on-failure:3', default: true, now: 'always' },
     ]);
     expect(cli(['install', '--preset', 'fivetran-docker', '--yes', '--reset', ...rootFlags], { env: s.env }).code).toBe(0);
     expect(cli(['rollback', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
@@ -531,6 +531,40 @@ describe('rollback undoes the last change: the file as it found it, and what the
     s.server.close();
   }, 60_000);
 
+  it('trial: a hand edit that breaks the file after a change: rollback says the last change\'s file is in no backup, so what it set in the file is lost; when a backup holds it (a rollback made one), rollback puts that back: the hand edit alone is undone', async () => {
+    const s = await stubEnv('docker', {}, { imagePresent: true });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const change = ['--set', 'proxy.https=http://proxy.internal:3128', '--set', 'fivetran.memory=4g'];
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...change, ...rootFlags], { env: s.env }).code).toBe(0);
+    const changed = readFileSync(conf(s), 'utf8');
+    writeFileSync(conf(s), '{ oops\n');
+    const lost = cli(['rollback', '--dry-run', ...rootFlags], { env: s.env });
+    expect(lost.code, lost.stderr).toBe(0);
+    expect(lost.stdout).toMatch(/No backup holds the file as the last change hd-setup made left it \(it was edited in place\): this goes back to config\.json\.bak-\S+ as an earlier change left it, and what the last change set in the file is lost: install again with those settings after it/);
+    // a rollback and its undo leave a backup of the changed file: a break after that is undone alone
+    writeFileSync(conf(s), changed);
+    expect(cli(['rollback', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(cli(['rollback', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(readFileSync(conf(s), 'utf8')).toBe(changed);
+    writeFileSync(conf(s), '{ oops\n');
+    const dry = cli(['rollback', '--dry-run', ...rootFlags], { env: s.env });
+    expect(dry.stdout).toMatch(/It puts back config\.json\.bak-\S+: the file as the last change hd-setup made left it\./);
+    expect(dry.stdout).not.toContain('No backup holds');
+    expect(cli(['rollback', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(readFileSync(conf(s), 'utf8')).toBe(changed);
+    expect(memoryOf(s)).toBe('4g');
+    s.server.close();
+  }, 60_000);
+
+  it('trial: nothing to roll back (one install, no change since) is exit 1 saying so, with uninstall as the way to remove it', async () => {
+    const s = await stubEnv('docker', {}, { imagePresent: true });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const r = cli(['rollback', '--yes', ...rootFlags], { env: s.env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`error: nothing to roll back to: hd-setup has changed the install at ${join(s.home, 'fivetran')} only once, when it installed it (no backup of ${conf(s)}: one is made each time hd-setup changes it); to remove it: hd-setup uninstall\n`);
+    s.server.close();
+  }, 60_000);
+
   it('a record whose "before" is not what hd-setup writes: exit 2 naming the file and the entry', async () => {
     const s = await stubEnv('docker', {}, { imagePresent: true });
     expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
@@ -539,7 +573,7 @@ describe('rollback undoes the last change: the file as it found it, and what the
     writeFileSync(registry, JSON.stringify(records.map((r) => ({ ...r, before: { containers: {}, config: '../../etc/passwd' } }))));
     const r = cli(['rollback', '--yes', ...rootFlags], { env: s.env });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/has a "before" that is not \{containers, config, setPaths\} \(what rollback goes back to\)/);
+    expect(r.stderr).toMatch(/has a "before" that is not \{containers, config, setPaths, left\} \(what rollback goes back to\)/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     s.server.close();
   }, 60_000);

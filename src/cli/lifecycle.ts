@@ -2,6 +2,7 @@
 // on the install found through --preset/--set, the install registry, or the default locations. The work
 // is the service layer's (src/service/lifecycle.ts); these commands choose, confirm and print.
 import { resolve } from 'node:path';
+import { listBackups } from '../util/fsx.js';
 import { UserError } from '../model/errors.js';
 import { outputFileProblem, writeOutputFile } from '../util/paths.js';
 import type { DetectedInstall } from '../exec/installed.js';
@@ -156,7 +157,8 @@ export async function rollbackCommand(flags: LifecycleFlags): Promise<number> {
   }
   const file = await life.configFileOf(d);
   const t = await life.rollbackTarget(d, file);
-  if (!t) throw new UserError([{ path: '', message: `no backup of ${file} to roll back to (a backup is made each time hd-setup changes it)` }]);
+  if (!t && listBackups(file).length === 0) throw new UserError([{ path: '', message: `nothing to roll back to: hd-setup has changed the install at ${d.where} only once, when it installed it (no backup of ${file}: one is made each time hd-setup changes it); to remove it: hd-setup uninstall` }], 1);
+  if (!t) throw new UserError([{ path: '', message: `no backup of ${file} makes a whole install (the warnings above say why); install again with the settings you want (hd-setup install … --reset)` }]);
   const stopped = life.stoppedSince(d);
   const then = stopped ? `the agent stays stopped (hd-setup stop, ${stopped}): hd-setup start runs it with it` : 're-apply it (containers are recreated)';
   const first = t.backup ? `restore ${file} from ${t.backup.path}, then ${then}` : `keep ${file} as it is, then ${then}`;
@@ -164,7 +166,7 @@ export async function rollbackCommand(flags: LifecycleFlags): Promise<number> {
   if (refused) throw refused;
   const preview = life.rollbackPreview(d, file, t);
   if (flags.dryRun) {
-    const settings = life.settingsPutBack(d, t).map((s) => ({ path: s.path, ...(s.secret ? { secret: true } : { ...(s.then !== undefined ? { value: s.then } : { default: true }), ...(s.now !== undefined ? { now: s.now } : {}) }) }));
+    const settings = life.settingsPutBack(d, t).map((s) => ({ path: s.path, ...(s.secret ? { secret: true } : { ...(s.then !== undefined ? { value: s.then } : {}), ...(s.thenDefault ? { default: true } : {}), ...(s.now !== undefined ? { now: s.now } : {}) }) }));
     if (flags.json) printJson({ dryRun: true, command: 'rollback', where: d.where, product: d.location.product, runtime: d.location.runtime, settings, restore: { file, ...(t.backup ? { from: t.backup.path } : {}), ...(preview.diff ? { diff: preview.diff } : {}), ...(d.brokenConfig ? { broken: d.brokenConfig.problem } : {}) }, then });
     else process.stdout.write(`hd-setup rollback --dry-run: ${first}\n\n${preview.text}`);
     return 0;
@@ -182,7 +184,7 @@ export async function exportPresetCommand(flags: LifecycleFlags): Promise<number
   const d = await findInstall(flags);
   requireWholeInstall(d);
   const { text, vars, flags: choices } = life.exportText(d);
-  if (choices.length) process.stderr.write(`Installed with ${choices.join(' ')}, which a preset does not hold: give them with it (hd-setup install --preset <this file> ${choices.join(' ')} --yes).\n`);
+  if (choices.length) process.stderr.write(`Installed with ${choices.join(' ')}, which a preset does not hold: give ${choices.length > 1 ? 'them' : 'it'} with it (hd-setup install --preset <this file> ${choices.join(' ')} --yes).\n`);
   if (flags.out) {
     const out = resolve(flags.out);
     const w = writeOutputFile(out, text, 0o644, 'preset', 'hd-setup-preset.yaml');

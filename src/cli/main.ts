@@ -113,8 +113,8 @@ export function buildProgram(o: { wizard?: boolean } = {}): Command {
   );
   lifecycle('stop', 'stop the agent (Kubernetes: scale to 0)', 'stopCommand', (c) => c.option('-n, --dry-run', 'show the plan').option('--allow-root', ALLOW_ROOT));
   lifecycle('restart', 'stop, then start the agent', 'restartCommand', (c) => c.option('--allow-root', ALLOW_ROOT).option('--skip-check <id>', 'skip a preflight check by id (repeatable)', collectCheckId, []));
-  lifecycle('rollback', 'restore the last backup of the configuration and re-apply it (helm rollback on Kubernetes)', 'rollbackCommand', (c) =>
-    c.option('-y, --yes', 'do not ask for confirmation').option('--allow-root', ALLOW_ROOT).option('--skip-check <id>', 'skip a preflight check by id (repeatable)', collectCheckId, []).option('-n, --dry-run', 'show the plan'),
+  lifecycle('rollback', 'undo the last change hd-setup made: put back the config file and the container settings (memory, image, pull and restart policy) the install had before it, and re-apply them; a second rollback undoes the first (helm rollback on Kubernetes)', 'rollbackCommand', (c) =>
+    c.alias('undo').option('-y, --yes', 'do not ask for confirmation').option('--allow-root', ALLOW_ROOT).option('--skip-check <id>', 'skip a preflight check by id (repeatable)', collectCheckId, []).option('-n, --dry-run', 'show the plan'),
   );
   lifecycle('export-preset', 'write the detected install as a preset, with secrets as env: references', 'exportPresetCommand', (c) => c.option('-o, --out <file>', 'write to a file instead of stdout'));
 

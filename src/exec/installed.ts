@@ -137,7 +137,7 @@ function withBackupFix<T>(path: string, read: (fix?: string) => T, rollback?: ()
   } catch (e) {
     const good = e instanceof UserError ? latestGoodBackup(path, backupValidator(path)) : undefined;
     if (!good) throw e;
-    if (rollback && isRegularFile(path)) return read(`put it back as it was before the last change hd-setup made to it: ${rollback()} (to see first what it restores, add --dry-run)`);
+    if (rollback && isRegularFile(path)) return read(`put back a whole copy from its backups: ${rollback()} (to see first what it restores, add --dry-run)`);
     return read(`put back its newest whole backup (as it was before the last change hd-setup made to it; no hd-setup command reads the install until then, rollback included): cp --remove-destination ${shellQuote(good.path)} ${shellQuote(path)}`);
   }
 }

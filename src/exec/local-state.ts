@@ -64,6 +64,8 @@ export interface LastChange {
   config?: string;
   /** The settings given with --set then (InstallRecord.setPaths): rollback puts them back with their values. */
   setPaths?: string[];
+  /** A digest of the configuration file as the change left it: what a rollback of a hand edit since puts back. */
+  left?: string;
 }
 
 
@@ -104,8 +106,8 @@ function recordProblem(r: unknown): string | undefined {
   if (o.before !== undefined) {
     const b = o.before as Record<string, unknown> | null;
     const paths = (v: unknown) => Array.isArray(v) && v.length <= 1000 && v.every((c) => typeof c === 'string' && c.length <= 1000);
-    if (b === null || typeof b !== 'object' || Array.isArray(b) || !keptContainersOk(b.containers) || (b.config !== undefined && !(typeof b.config === 'string' && /^[0-9a-f]{64}$/.test(b.config))) || (b.setPaths !== undefined && !paths(b.setPaths)) || Object.keys(b).some((k) => !['containers', 'config', 'setPaths'].includes(k))) {
-      return 'has a "before" that is not {containers, config, setPaths} (what rollback goes back to)';
+    if (b === null || typeof b !== 'object' || Array.isArray(b) || !keptContainersOk(b.containers) || [b.config, b.left].some((h) => h !== undefined && !(typeof h === 'string' && /^[0-9a-f]{64}$/.test(h))) || (b.setPaths !== undefined && !paths(b.setPaths)) || Object.keys(b).some((k) => !['containers', 'config', 'setPaths', 'left'].includes(k))) {
+      return 'has a "before" that is not {containers, config, setPaths, left} (what rollback goes back to)';
     }
   }
   // hd-setup records it absolute and normalized: anything else (relative, "/", "a/../b") is not its record

@@ -473,7 +473,14 @@ export async function install(p: Prepared, c: Choices, report: Reporter): Promis
   const first = nothingThere && (!prior || prior.state === 'uninstalled');
   const plan = first ? { ...p.plan, undoFailed: 'hd-setup uninstall   (removes what this install made; its config stays until --purge)' } : p.plan;
   const summary = await runPlan({ ...p, plan }, c, marking);
-  if (summary.ok && !same) remember(p.host.home, recordOf(p.location, choices, 'installed'));
+  if (summary.ok && !same) {
+    // and the config file as this run left it (a rollback of a hand edit since puts that back)
+    const f = p.product.configFiles(p.location.runtime)[0];
+    const dest = f && posix.join(baseDirs(p.location, p.host)[f.base], f.rel);
+    const left = p.plan.files.find((x) => x.dest === dest)?.content;
+    const before = lastChange && left !== undefined ? { ...lastChange, left: configDigest(p.host.home, left) } : lastChange;
+    remember(p.host.home, recordOf(p.location, { ...choices, ...(before ? { before } : {}) }, 'installed'));
+  }
   return summary;
 }
 

@@ -437,10 +437,19 @@ export interface RollbackTarget {
   fileAlone?: DetectedInstall;
   /** With `containers`: the settings given with --set then (the record's setPaths go back to them). */
   setPaths?: string[];
+  /** A broken file put back as the last change left it: the hand edit alone is undone. */
+  handEditOnly?: true;
 }
 
 export async function rollbackTarget(d: DetectedInstall, file: string): Promise<RollbackTarget | undefined> {
   const before = findRecord(findContext().home, d.location)?.before;
+  // A file broken by a hand edit: undoing that edit puts back the file as the last change left it, when a
+  // backup holds it (a later rollback's); the containers run with it already.
+  if (d.brokenConfig && before?.left) {
+    const b = backupWithDigest(file, before.left);
+    const restored = b && (await findAt(d.location, findContext(), 'throw', { instead: { path: file, text: b.text } }).catch((e: unknown) => (e instanceof UserError ? undefined : Promise.reject(e))));
+    if (b && restored && !wholeProblems(restored)) return { backup: { path: b.path }, restored, handEditOnly: true };
+  }
   if (before) {
     const t = await lastChangeTarget(d, file, before);
     if (t) return t;
@@ -455,15 +464,7 @@ async function lastChangeTarget(d: DetectedInstall, file: string, before: LastCh
   let backup: { path: string; text: string } | undefined;
   // the file as it was then: as it is now (the change left it alone), or the backup that holds that text
   if (before.config !== undefined && !(now.ok && !d.brokenConfig && configDigest(findContext().home, now.text) === before.config)) {
-    const skipped: string[] = [];
-    for (const b of goodBackups(file, backupValidator(file))) {
-      if (b.path && configDigest(findContext().home, b.text) === before.config) {
-        backup = { path: b.path, text: b.text };
-        break;
-      }
-      if (b.skipped) skipped.push(b.skipped);
-    }
-    for (const s of backup ? skipped : []) process.stderr.write(`warning: skipping ${s}: it is empty, cut off or broken\n`);
+    backup = backupWithDigest(file, before.config);
     if (!backup) return undefined;
   }
   const instead = backup ? { instead: { path: file, text: backup.text } } : {};
@@ -490,6 +491,19 @@ async function lastChangeTarget(d: DetectedInstall, file: string, before: LastCh
   return { ...(backup ? { backup: { path: backup.path } } : {}), containers: before.containers, restored, fileAlone, ...(before.setPaths ? { setPaths: before.setPaths } : {}) };
 }
 
+/** The newest backup of a file whose text has this digest (the broken ones before it said, once found). */
+function backupWithDigest(file: string, digest: string): { path: string; text: string } | undefined {
+  const skipped: string[] = [];
+  for (const b of goodBackups(file, backupValidator(file))) {
+    if (b.path && configDigest(findContext().home, b.text) === digest) {
+      for (const s of skipped) process.stderr.write(`warning: skipping ${s}: it is empty, cut off or broken\n`);
+      return { path: b.path, text: b.text };
+    }
+    if (b.skipped) skipped.push(b.skipped);
+  }
+  return undefined;
+}
+
 /** What the containers of an install carry now, as its read-back reads it (Quadlet: its .container files). */
 function carriedNow(d: DetectedInstall): Record<string, KeptContainer> {
   const home = findContext().home;
@@ -511,7 +525,7 @@ export function stoppedRefusal(d: DetectedInstall, target: RollbackTarget): User
   if (!stopped || carried.length === 0) return undefined;
   const flags = choosingFlags(d.location, findContext().home);
   const cmd = (c: string) => `hd-setup ${c}${flags ? ` ${flags}` : ''}`;
-  return new UserError([{ path: '', message: `cannot roll back while the agent is stopped (hd-setup stop, ${stopped}): the last change also set ${carried.map((s) => s.path).join(', ')}, which the containers carry and only a rollback that runs them puts back; start it, then roll back: ${cmd('start')} && ${cmd('rollback')}` }]);
+  return new UserError([{ path: '', message: `cannot roll back while the agent is stopped (hd-setup stop, ${stopped}): the last change also set ${carried.map((s) => s.path).join(', ')}, which the containers carry and only a rollback that runs them puts back; start it, roll back, and stop it again: ${cmd('start')} && ${cmd('rollback')} && ${cmd('stop')}` }]);
 }
 
 /**
@@ -534,7 +548,9 @@ export async function rollbackFromBackup(d: DetectedInstall, file: string, targe
       // the settings given with --set go back with their values (a later bare re-run keeps or refuses them)
       const { setPaths: now, before: _, ...rest } = rec;
       const setPaths = target.containers ? target.setPaths : now;
-      remember(home, { ...rest, ...(setPaths?.length ? { setPaths } : {}), ...(undo ? { before: undo } : {}), updatedAt: new Date().toISOString() });
+      const left = readable(file);
+      const before = undo && left !== undefined ? { ...undo, left: configDigest(home, left) } : undo;
+      remember(home, { ...rest, ...(setPaths?.length ? { setPaths } : {}), ...(before ? { before } : {}), updatedAt: new Date().toISOString() });
     }
     return s;
   };
@@ -575,7 +591,29 @@ function readable(p: string): string | undefined {
  * The settings a rollback puts back, by path: their value now and then (secrets: only that they change),
  * and whether the configuration file holds them (else the containers do).
  */
-export function settingsPutBack(d: DetectedInstall, target: RollbackTarget): { path: string; now?: unknown; then?: unknown; secret: boolean; fromFile: boolean }[] {
+export interface SettingPutBack {
+  path: string;
+  /** The value now and then (a secret's: absent). */
+  now?: unknown;
+  then?: unknown;
+  /** The value is the default (the minimal preset leaves it out); `now`/`then` hold the default's value, if any. */
+  nowDefault?: true;
+  thenDefault?: true;
+  secret: boolean;
+  /** The configuration file holds it (else the containers do). */
+  fromFile: boolean;
+}
+
+/** The whole model of an install (defaults filled in), when it makes one. */
+function wholeModel(d: DetectedInstall): BaseModel | undefined {
+  try {
+    return modelOfInstall(d);
+  } catch {
+    return undefined;
+  }
+}
+
+export function settingsPutBack(d: DetectedInstall, target: RollbackTarget): SettingPutBack[] {
   const flat = (o: Record<string, unknown>) => new Map(leaves(o).map(([p, v]) => [p.join('.'), JSON.stringify(v)]));
   const [now, then] = [flat(d.preset), flat(target.restored.preset)];
   const secret = new Set([...d.secretPaths, ...target.restored.secretPaths]);
@@ -583,10 +621,17 @@ export function settingsPutBack(d: DetectedInstall, target: RollbackTarget): { p
   // what the containers decide: what differs between the file put back alone and with the containers' settings
   const alone = target.fileAlone ? flat(target.fileAlone.preset) : then;
   const containerPaths = new Set([...new Set([...alone.keys(), ...then.keys()])].filter((p) => alone.get(p) !== then.get(p)));
+  const [nowModel, thenModel] = [wholeModel(d), wholeModel(target.restored)];
+  // a value the minimal preset leaves out is the default: its value from the whole model, if it has one
+  const side = (key: 'now' | 'then', flatted: Map<string, string>, model: BaseModel | undefined, path: string) => {
+    if (flatted.has(path)) return { [key]: JSON.parse(flatted.get(path)!) as unknown };
+    const v = model ? getIn(model as unknown as Record<string, unknown>, path.split('.')) : undefined;
+    return { [`${key}Default`]: true, ...(v !== undefined ? { [key]: v } : {}) };
+  };
   return paths.map((path) => ({
     path,
-    ...(now.has(path) ? { now: JSON.parse(now.get(path)!) as unknown } : {}),
-    ...(then.has(path) ? { then: JSON.parse(then.get(path)!) as unknown } : {}),
+    ...side('now', now, nowModel, path),
+    ...side('then', then, thenModel, path),
     secret: secret.has(path),
     fromFile: !containerPaths.has(path),
   }));
@@ -601,18 +646,22 @@ export function rollbackPreview(d: DetectedInstall, file: string, target: Rollba
   redactor.add(secretValues(target.restored.preset));
   const lines: string[] = [];
   const settings = settingsPutBack(d, target);
-  const shown = (v: unknown) => (v === undefined ? 'the default' : typeof v === 'string' ? v : JSON.stringify(v));
-  if (settings.length) lines.push(`It puts back:\n${settings.map((s) => `  ${s.path}: ${s.secret ? 'a secret (its earlier value)' : `${shown(s.then)} (now ${shown(s.now)})`}`).join('\n')}`);
+  const shown = (v: unknown, byDefault?: true) => `${v === undefined ? 'none' : typeof v === 'string' ? v : JSON.stringify(v)}${byDefault && v !== undefined ? ' (the default)' : ''}`;
+  if (settings.length) lines.push(`It puts back:\n${settings.map((s) => `  ${s.path}: ${s.secret ? 'a secret (its earlier value)' : `${shown(s.now, s.nowDefault)} -> ${shown(s.then, s.thenDefault)}`}`).join('\n')}`);
   else lines.push('It puts back no setting: the install is as the last change found it.');
   const broken = d.brokenConfig?.path === file ? d.brokenConfig : undefined;
-  if (broken) lines.push(`${file} is broken (${broken.problem}); its text is not shown, as it may hold secrets. The restore keeps it beside the backups, as ${posix.basename(file)}.bak-<time of the rollback>.`);
+  if (broken) {
+    lines.push(`${file} is broken (${broken.problem}); its text is not shown, as it may hold secrets. The restore keeps it beside the backups, as ${posix.basename(file)}.bak-<time of the rollback>.`);
+    if (target.handEditOnly) lines.push(`It puts back ${posix.basename(target.backup!.path)}: the file as the last change hd-setup made left it.`);
+    else lines.push(`No backup holds the file as the last change hd-setup made left it (it was edited in place): this goes back to ${target.backup ? posix.basename(target.backup.path) : 'the file'} as an earlier change left it, and what the last change set in the file is lost: install again with those settings after it (hd-setup install --preset … --set …).`);
+  }
   let diff: string | undefined;
   if (!broken && target.backup) {
     const current = readable(file);
     diff = fileDiff({ path: posix.basename(file), base: 'install', rel: posix.basename(file), dest: file, content: readable(target.backup.path) ?? '', ...(current !== undefined ? { current } : {}), mode: 0o600, secret: true, description: '' }, redactor);
     lines.push(diff || `${file} is the same as the backup (secrets masked, a secret alone may differ)`);
   } else if (!broken) lines.push(`${file} stays as it is (the last change left it so).`);
-  if (!target.containers) lines.push('Settings the containers carry, not the file (image, pull policy, memory, restart policy), are not in the backup and stay as they are; set one back with hd-setup install … --set.');
+  if (!target.containers && !target.handEditOnly) lines.push('Settings the containers carry, not the file (image, pull policy, memory, restart policy), are not in the backup and stay as they are; set one back with hd-setup install … --set.');
   return { text: `${lines.join('\n')}\n`, ...(diff ? { diff } : {}) };
 }
 
@@ -648,7 +697,7 @@ export function exportText(d: DetectedInstall): { text: string; vars: string[]; 
   // The choices it was installed with are no settings, so not in the preset: named, for the command that uses it
   const rec = findRecord(findContext().home, d.location);
   const flags = [...(rec?.allowRoot ? ['--allow-root'] : []), ...(rec?.skipChecks ?? []).flatMap((id) => ['--skip-check', id])];
-  const header = `${PRESET_HEADERS.exported} ${d.where}\nSecrets are references: export ${vars.join(', ') || '(none)'} before using it.${flags.length ? `\nIt was installed with ${flags.join(' ')}: give them with it (hd-setup install --preset <this file> ${flags.join(' ')} --yes).` : ''}`;
+  const header = `${PRESET_HEADERS.exported} ${d.where}\nSecrets are references: export ${vars.join(', ') || '(none)'} before using it.${flags.length ? `\nIt was installed with ${flags.join(' ')}: give ${flags.length > 1 ? 'them' : 'it'} with it (hd-setup install --preset <this file> ${flags.join(' ')} --yes).` : ''}`;
   return { text: toYaml(preset, header), vars, flags };
 }
 
