@@ -608,9 +608,13 @@ describe('an install run on a stopped agent', () => {
     const s = await stubEnv('docker', {}, { imagePresent: true });
     expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
     expect(cli(['stop', ...rootFlags], { env: s.env }).code).toBe(0);
+    // its dry-run says first that it starts the agent (trial: only its plan's step said so)
+    const dry = cli(['install', '--preset', 'fivetran-docker', '--dry-run', ...rootFlags], { env: s.env });
+    expect(dry.stderr).toMatch(/^It was stopped with hd-setup stop \(\d{4}-\d\d-\d\d \d\d:\d\dZ\): this install starts it again\.$/m);
     const n = s.calls().length;
     const again = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: { ...s.env, HD_STUB_FAIL: 'pull' } });
     expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain('It was stopped with hd-setup stop (');
     expect(again.stderr).toContain('skipped: its containers are there with this image and configuration (a pull would change nothing)');
     expect(s.calls().slice(n).filter((c) => /^(pull|run|rm) /.test(c))).toEqual([]);
     expect(s.calls().slice(n)).toContain('start controller');

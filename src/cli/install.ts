@@ -6,7 +6,7 @@ import { isFailed, type Summary } from '../exec/events.js';
 import { planToJson, planToText } from '../plan/describe.js';
 import { exitCodeOf, install, loadForInstall, prepare, preflight } from '../service/install.js';
 import { findContext } from '../service/find.js';
-import { lockAt } from '../service/lifecycle.js';
+import { lockAt, stoppedSince } from '../service/lifecycle.js';
 import { locationOf } from '../service/plan.js';
 import { isInteractive, redactor } from '../util/output.js';
 import { reporterFor } from '../ui/reporters.js';
@@ -35,6 +35,9 @@ export async function installCommand(flags: InstallFlags): Promise<number> {
   if (installed && !flags.json) {
     // an uninstall that kept the config: not "an existing install", as status says too
     process.stderr.write(installed.uninstalled ? `Found the config an uninstall kept (${installed.where}); it is installed again from it, with what changed.\n` : `Found an existing install (${installed.where}); only what changed is applied.\n`);
+    // stopped with hd-setup stop: the install runs it again (its plan starts it), said before it does
+    const stopped = !installed.uninstalled && stoppedSince(installed);
+    if (stopped) process.stderr.write(`It was stopped with hd-setup stop (${stopped}): this install starts it again.\n`);
     for (const k of kept) process.stderr.write(`Keeping the stored secret: ${k}\n`);
   }
   if (flags.dryRun) {

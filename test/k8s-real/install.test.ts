@@ -121,6 +121,7 @@ describe('fivetran-kubernetes against the API server, with the real helm, kubect
       const dry = await hd(['install', '--dry-run']);
       expect(dry.code, dry.stderr).toBe(0);
       expect(dry.stdout).toContain('$ kubectl scale deployment hd-agent -n fivetran --replicas=1');
+      expect(dry.stderr).toContain('It was stopped with hd-setup stop (');
       const r = await hd(['install', '--yes']);
       expect(r.code, r.stderr).toBe(0);
       expect(bed.api.objects('apps', 'deployments', 'fivetran')[0]!.spec.replicas).toBe(1);
