@@ -177,14 +177,17 @@ describe('Fivetran: inline token, skipped checks, failures in --json', () => {
     T,
   );
 
-  it(
-    'pods that are still starting when helm stops waiting: the cause and the --set that raises the timeout',
-    async () => {
+  it.each([
+    ['fivetran', ['--preset', 'fivetran-kubernetes', '--set', F_CHART], 'fivetran.kubernetes.timeout'],
+    ['tobiko', ['--preset', 'tobiko-kubernetes', '--set', T_CHART], 'tobiko.kubernetes.timeout'],
+  ])(
+    '%s: pods that are still starting when helm stops waiting: the cause and the --set that raises the timeout',
+    async (_, preset, setting) => {
       const b = await bedWith({ podReadyDelayMs: 120_000 });
-      const r = await b.hd(['install', '--yes', '--preset', 'fivetran-kubernetes', '--set', F_CHART, '--set', 'fivetran.kubernetes.timeout=6s']);
+      const r = await b.hd(['install', '--yes', ...preset, '--set', `${setting}=6s`]);
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/is not ready \(Pending, ContainerCreating\) and helm stopped waiting/);
-      expect(r.stderr).toContain('--set fivetran.kubernetes.timeout=');
+      expect(r.stderr).toContain(`if it is only slow, raise the timeout (--set ${setting}=10m)`);
     },
     T,
   );
