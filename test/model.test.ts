@@ -296,3 +296,15 @@ describe('messages', () => {
     expect(message.match(/pass --set/g)).toHaveLength(1);
   });
 });
+
+describe('agent parameters hd-setup writes itself', () => {
+  // named here one by one (not from the list in the source): a name dropped from that list is caught
+  it.each(['token', 'http_proxy', 'https_proxy', 'no_proxy', 'host_selinux_enabled', 'namespace', 'data_volume_pvc', 'token_secret_name', 'token_secret_key', 'kubernetes_affinity', 'affinity_rules', 'kubernetes_node_selector_enable'])(
+    'fivetran.config.%s is refused, naming the dedicated option',
+    (key) => {
+      expect(problems(() => load({ preset: 'fivetran-docker', sets: [`fivetran.config.${key}=x`] }))).toEqual([
+        `fivetran.config.${key}: is set by hd-setup; use the dedicated option instead (fivetran.token, proxy, fivetran.selinux, fivetran.kubernetes.*)`,
+      ]);
+    },
+  );
+});
