@@ -253,3 +253,15 @@ describe.runIf(hasScript)('from the review to the install', () => {
     expect(r.raw).not.toContain('zqq');
   }, 90_000);
 });
+
+describe.runIf(hasScript)('hd-setup install with no preset, on a terminal', () => {
+  it('is the wizard (README: install without --preset or --set asks), not a run of nothing', async () => {
+    const { stubEnv, rootFlags } = await import('../stub-runtime.js');
+    const s = await stubEnv('docker', { USER: 'ana' }, { imagePresent: true });
+    const r = await drive('cols 100 rows 30', ['install', ...rootFlags], s.env, [['Fivetran', '\x03']]);
+    expect(r.code).toBe(130);
+    expect(r.out).toContain('Tobiko');
+    expect(r.out).toContain('Cancelled. Nothing was written.');
+    s.server.close();
+  }, 60_000);
+});
