@@ -556,6 +556,17 @@ describe('rollback undoes the last change: the file as it found it, and what the
     s.server.close();
   }, 60_000);
 
+  it('trial: undo is another name for rollback (a user typed it, and got "unknown command")', async () => {
+    const s = await stubEnv('docker', {}, { imagePresent: true });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(cli(['install', '--preset', 'fivetran-docker', '--set', 'fivetran.memory=3g', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const r = cli(['undo', '--dry-run', ...rootFlags], { env: s.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('It puts back:\n  fivetran.memory: 3g -> 2048m (the default)\n');
+    expect(cli(['--help'], { env: s.env }).stdout).toMatch(/rollback\|undo .*undo the last change hd-setup made/);
+    s.server.close();
+  }, 60_000);
+
   it('trial: nothing to roll back (one install, no change since) is exit 1 saying so, with uninstall as the way to remove it', async () => {
     const s = await stubEnv('docker', {}, { imagePresent: true });
     expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
