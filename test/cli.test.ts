@@ -1,6 +1,6 @@
 // Process-level tests of the built bin, as a user (or CI) runs it.
 import { describe, expect, it } from 'vitest';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
@@ -138,6 +138,23 @@ describe('render', () => {
 });
 
 describe('bad input: exit 2, one line per problem, no stack trace, nothing written', () => {
+  it('a product section missing: one way to give it, said once (it said "pass --preset …; pass --set … or a preset")', () => {
+    const r = cli(['render', '--preset', 'fivetran-docker', '--set', 'product=tobiko', '--out', join(tmp(), 'out')], { env: env() });
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[1]).toBe('error: tobiko: is required when product is tobiko; pass --preset tobiko-docker (org, project, clientId, clientSecret, gateways)');
+  });
+  it('a bare --preset name that is no bundled preset but is there in the working directory: said, with the way to use a file', () => {
+    const cwd = tmp();
+    writeFileSync(join(cwd, 'mine'), 'product: fivetran\n');
+    mkdirSync(join(cwd, 'bad'));
+    const file = cli(['render', '--preset', 'mine', '--out', join(cwd, 'out')], { env: env(), cwd });
+    expect(file.code).toBe(2);
+    expect(file.stderr).toMatch(/^error: --preset: unknown preset "mine"; bundled presets: [^;]*; to use the file \.\/mine, give it as a path: --preset \.\/mine\n$/);
+    const dir = cli(['render', '--preset', 'bad', '--out', join(cwd, 'out')], { env: env(), cwd });
+    expect(dir.code).toBe(2);
+    expect(dir.stderr).toMatch(/^error: --preset: unknown preset "bad"; bundled presets: [^;]*; \.\/bad here is a folder, not a preset file\n$/);
+    expect(existsSync(join(cwd, 'out'))).toBe(false);
+  });
   const cases: [string, string[], NodeJS.ProcessEnv, RegExp][] = [
     ['unknown preset', ['--preset', 'fivetran-dokcer'], env(), /^error: --preset: unknown preset "fivetran-dokcer"; bundled presets: /],
     ['unset env variable', ['--preset', 'fivetran-docker'], {}, /^error: fivetran\.token: environment variable FIVETRAN_TOKEN is not set; export FIVETRAN_TOKEN=\.\.\. first, or give file:PATH instead/],
@@ -174,6 +191,8 @@ describe('bad input: exit 2, one line per problem, no stack trace, nothing writt
   it('--json gives {"errors":[{path,message}]}', () => {
     const r = cli(['render', '--preset', 'fivetran-kubernetes-affinity', '--set', 'fivetran.kubernetes.affinity[1].rule=gpu', '--set', 'fivetran.kubernetes.namespace=BAD', '--out', tmp(), '--json'], { env: env() });
     expect(r.code).toBe(2);
+    // on one line: an install's --json is JSON lines, read line by line, and may end in it
+    expect(r.stdout.split('\n')).toHaveLength(2);
     const j = JSON.parse(r.stdout);
     expect(j.errors).toEqual(
       expect.arrayContaining([

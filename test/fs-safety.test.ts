@@ -165,7 +165,7 @@ describe('writes never follow a symlink', () => {
     writeFileSync(conf, '{"token": "old"}\n');
     const now = new Date('2026-12-02T08:00:00Z');
     symlinkSync(outside, `${conf}.bak-20261202T080000Z`);
-    const b = backupFile(conf, now)!;
+    const b = backupFile(conf, now)!.path;
     expect(existsSync(outside)).toBe(false);
     expect(b).toBe(`${conf}.bak-20261202T080000Z-1`);
     expect(readFileSync(b, 'utf8')).toBe('{"token": "old"}\n');
@@ -241,10 +241,31 @@ describe('backups: whole, few, and checked before a rollback', () => {
     const kept = listBackups(f);
     expect(kept).toHaveLength(10);
     expect(readFileSync(kept[0]!, 'utf8')).toBe('{"n": 5}\n');
-    backupFile(f, new Date(Date.UTC(2026, 0, 1, 0, 1, 0)), 3);
+    const last = backupFile(f, new Date(Date.UTC(2026, 0, 1, 0, 1, 0)), 3)!;
     expect(listBackups(f)).toHaveLength(3);
+    // what it deleted is said: the 8 oldest of the 11 there
+    expect(last.pruned).toEqual(kept.slice(0, 8));
     const { backupsKept } = await import('../src/util/fsx.js');
     expect([backupsKept({ HD_SETUP_KEEP_BACKUPS: '3' }), backupsKept({}), backupsKept({ HD_SETUP_KEEP_BACKUPS: 'x' })]).toEqual([3, 10, 10]);
+  });
+
+  it('a backup is always the newest by name, so pruning never deletes the one just made: in the same second as a pruned one, or with the clock behind the last', () => {
+    const d = tmp();
+    const f = join(d, 'config.json');
+    const now = new Date(Date.UTC(2026, 0, 1, 0, 0, 0));
+    for (let i = 0; i < 4; i++) {
+      writeFileSync(f, `{"n": ${i}}\n`);
+      const b = backupFile(f, now, 1)!;
+      // (the third one took the free name of the first, pruned: it sorted first and was deleted at once)
+      expect(listBackups(f)).toEqual([b.path]);
+      expect(readFileSync(b.path, 'utf8')).toBe(`{"n": ${i}}\n`);
+    }
+    writeFileSync(`${f}.bak-20300101T000000Z`, '{"n": "later"}\n');
+    writeFileSync(f, '{"n": "behind"}\n');
+    const b = backupFile(f, now, 10)!;
+    expect(b.path).toBe(`${f}.bak-20300101T000000Z-1`);
+    expect(listBackups(f).at(-1)).toBe(b.path);
+    expect(latestGoodBackup(f, () => true)?.path).toBe(b.path);
   });
 
   it('the newest complete backup is chosen: a 0-byte or cut-off one is passed over', () => {
@@ -272,6 +293,21 @@ describe('backups: whole, few, and checked before a rollback', () => {
     expect(cli(['status'], { env: s.env }).stdout).not.toMatch(/no install found/);
     s.server.close();
   });
+  it('an install whose backup deletes the oldest one says so, in its summary and its --json', async () => {
+    const { s, conf } = await installedWithBackup();
+    const [oldest] = listBackups(conf);
+    const env = { ...s.env, HD_SETUP_KEEP_BACKUPS: '1' };
+    const r = cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'proxy.https=http://other.internal:3128', ...rootFlags], { env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(listBackups(conf)).not.toContain(oldest);
+    expect(r.stderr).toContain(`    - wrote ${conf} (0600)\n    - removed the oldest backup ${oldest}: hd-setup keeps the newest 1 of each file (HD_SETUP_KEEP_BACKUPS=N keeps N)\n`);
+    const [newest] = listBackups(conf);
+    const j = cli(['install', '--preset', 'fivetran-docker', '--yes', '--json', '--set', 'proxy.https=http://third.internal:3128', ...rootFlags], { env });
+    expect(j.code, j.stderr).toBe(0);
+    const { summary } = j.stdout.trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.type === 'done');
+    expect(summary.changes).toContain(`removed the oldest backup ${newest}: hd-setup keeps the newest 1 of each file (HD_SETUP_KEEP_BACKUPS=N keeps N)`);
+    s.server.close();
+  });
   it('rollback with one backup kept (HD_SETUP_KEEP_BACKUPS=1): the backup of the file it replaces prunes the one it restores, which is read first (it failed with ENOENT)', async () => {
     const { s, conf, first } = await installedWithBackup();
     const now = readFileSync(conf, 'utf8');
@@ -279,6 +315,9 @@ describe('backups: whole, few, and checked before a rollback', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(conf, 'utf8')).toBe(first);
     expect(listBackups(conf).map((b) => readFileSync(b, 'utf8'))).toEqual([now]);
+    // and it says that it deleted the backup it restored from, and how to keep more
+    const [restored] = /^ {4}- restored \S+ from (\S+)$/m.exec(r.stderr)!.slice(1);
+    expect(r.stderr).toContain(`from ${restored}\n    - removed the oldest backup ${restored}: hd-setup keeps the newest 1 of each file (HD_SETUP_KEEP_BACKUPS=N keeps N)\n`);
     s.server.close();
   });
   it('a config.json that is a symbolic link (to a copy elsewhere: it is not read through), with a good backup beside it: exit 2, rollback too (the link is not its to replace), and the fix it prints brings the install back', async () => {

@@ -57,8 +57,8 @@ describe('install on a stub runtime', () => {
     const exp = cli(['export-preset', '--out', out], { env: s.env });
     expect(exp.code, exp.stderr).toBe(0);
     const flags = '--allow-root --skip-check disk';
-    expect(exp.stderr).toContain(`Installed with ${flags}, which a preset does not hold: give them with it (hd-setup install --preset <this file> ${flags} --yes).\n`);
-    expect(readFileSync(out, 'utf8').split('\n').slice(0, 3).join('\n')).toBe(`# Exported by hd-setup from ${join(s.home, 'fivetran')}\n# Secrets are references: export FIVETRAN_TOKEN before using it.\n# It was installed with ${flags}: give them with it (hd-setup install --preset <this file> ${flags} --yes).`);
+    expect(exp.stderr).toContain(`Installed with ${flags}, which a preset does not hold: add them when you install from it: hd-setup install --preset ${out} ${flags} --yes\n`);
+    expect(readFileSync(out, 'utf8').split('\n').slice(0, 3).join('\n')).toBe(`# Exported by hd-setup from ${join(s.home, 'fivetran')}\n# Secrets are references: export FIVETRAN_TOKEN before using it.\n# It was installed with ${flags}, which a preset does not hold: add them when you install from it: hd-setup install --preset <this file> ${flags} --yes`);
     const again = cli(['install', '--preset', out, ...flags.split(' '), '--yes'], { env: { ...s.env, CI: 'true' } });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toContain('Changed: nothing');
@@ -304,10 +304,13 @@ describe('install on a stub runtime', () => {
     expect(r.stderr).toContain('skip memory: skipped (--skip-check memory)');
     expect(r.stderr).toContain('memory: skipped by --skip-check');
     if (process.getuid?.() === 0) {
-      const root = cli(['install', '--preset', 'fivetran-docker', '--yes'], { env: s.env });
+      // a first install (a re-run takes --allow-root from the install)
+      const fresh = await stubEnv();
+      const root = cli(['install', '--preset', 'fivetran-docker', '--yes'], { env: fresh.env });
       expect(root.code).toBe(1);
       expect(root.stderr).toContain('FAIL not-root: running as root');
       expect(root.stderr).toContain('pass --allow-root');
+      fresh.server.close();
     }
     s.server.close();
   });
@@ -321,6 +324,26 @@ describe('install on a stub runtime', () => {
     expect(events.at(-1)).toMatchObject({ type: 'done', summary: { ok: true } });
     expect(events.filter((e) => e.type === 'step:start').length).toBeGreaterThan(3);
     expectNoSecrets(r.stdout + r.stderr);
+    // a run that fails: its last line says where and why, and names no next step (the text summary shows none;
+    // they named a config file it never wrote); bad input is one line too
+    const fresh = await stubEnv();
+    const failed = cli(['install', '--preset', 'fivetran-docker', '--yes', '--json', ...rootFlags], { env: { ...fresh.env, HD_STUB_FAIL: 'pull' } });
+    expect(failed.code).toBe(1);
+    const lines = failed.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.at(-1)).toMatchObject({ type: 'done', summary: { ok: false, failed: 'image', error: expect.any(String), nextSteps: [] } });
+    const bad = cli(['install', '--preset', 'fivetran-docker', '--yes', '--json', '--set', 'fivetran.memory=lots', ...rootFlags], { env: fresh.env });
+    expect(bad.code).toBe(2);
+    expect(bad.stdout.split('\n').map((l) => l && JSON.parse(l))).toEqual([{ errors: [{ path: 'fivetran.memory', message: expect.any(String) }] }, '']);
+    s.server.close();
+    fresh.server.close();
+  });
+
+  it('the dry-run\'s commands are shell lines to copy: a folder with a space in its name is quoted, its mkdir too', async () => {
+    const s = await stubEnv();
+    const r = cli(['install', '--preset', 'fivetran-docker', '--dry-run', '--set', 'fivetran.installDir=~/my agent', ...rootFlags], { env: s.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`       mkdir -p -m 0700 '${s.home}/my agent/conf'   (missing)\n`);
+    expect(r.stdout).toContain(` -v '${s.home}/my agent/conf:/conf' `);
     s.server.close();
   });
 

@@ -135,6 +135,15 @@ describe('uninstalled, config kept: told apart from an install, and read back wh
     expect(re.code, re.stderr).toBe(0);
     expect(re.stderr).toContain('Keeping the stored secret: fivetran.token');
     expect(s.calls().some((c) => c.startsWith('pull '))).toBe(false);
+    // a new token named by --set or HD_SETUP_* whose variable is not set (a rotation with a typo): exit 2, as on a
+    // first install, not the stored one kept and "success"
+    const config = readFileSync(join(s.home, 'fivetran/conf/config.json'), 'utf8');
+    for (const [args, env] of [[['--set', 'fivetran.token=env:FIVETRAN_TOKEN_V2'], noToken], [[], { ...noToken, HD_SETUP_FIVETRAN__TOKEN: 'env:FIVETRAN_TOKEN_V2' }]] as const) {
+      const rotate = cli(['install', '--preset', 'kept.yaml', ...args, ...rootFlags, '--yes'], { env, cwd });
+      expect(rotate.code, rotate.stderr).toBe(2);
+      expect(rotate.stderr).toBe('error: fivetran.token: environment variable FIVETRAN_TOKEN_V2 is not set; export FIVETRAN_TOKEN_V2=... first, or give file:PATH instead\n');
+    }
+    expect(readFileSync(join(s.home, 'fivetran/conf/config.json'), 'utf8')).toBe(config);
     expect(JSON.parse(cli(['status', '--json'], { env: s.env }).stdout)).toMatchObject({ installed: true });
     s.server.close();
   }, 90_000);

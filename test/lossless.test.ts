@@ -180,7 +180,7 @@ describe('a bare re-run after a --set keeps the setting or refuses, naming the -
     const env = readFileSync(join(s.home, 'tobiko/tobiko.env'), 'utf8');
     expect(env).toContain(`\nAWS_SECRET_ACCESS_KEY=${KEY}\n`);
     expect(env).toContain('\nPLAIN_VAR=env:AWS_SECRET_ACCESS_KEY\n');
-    expect(edited.stderr).toContain('Keeping the stored secret: tobiko.docker.extraEnv.2.value\n');
+    expect(edited.stderr).toContain('Keeping the stored secret: tobiko.docker.extraEnv[2].value (AWS_SECRET_ACCESS_KEY)\n');
     for (const out of [edited.stderr, cli(['export-preset'], { env: s.env }).stdout]) expect(out).not.toContain(KEY);
     // a name that says secret with a flag for its value is a setting (masking "true" broke every --json); a number may be a password
     // and key material the words miss is one (an API key, a private key), but not its path
@@ -299,6 +299,23 @@ describe('a bare re-run after a --set keeps the setting or refuses, naming the -
     expect(s.calls().slice(n).filter((c) => MUTATING.test(c))).toEqual([]);
     s.server.close();
   });
+  it('a preset whose value is wrong in itself (a memory of 2048, a number): that error, with its fix, not a refusal whose keep command meets the next one', async () => {
+    const s = await stubEnv('docker');
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'fivetran.memory=4g', '--set', 'fivetran.restartPolicy=always', ...rootFlags], { env: s.env }).code).toBe(0);
+    const preset = join(s.home, 'typed.yaml');
+    writeFileSync(preset, 'product: fivetran\nruntime: docker\nfivetran:\n  token: env:FIVETRAN_TOKEN\n  memory: 2048\n  restartPolicy: [always]\n');
+    const n = s.calls().length;
+    const r = cli(['install', '--preset', preset, '--yes', ...rootFlags], { env: s.env });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toBe('error: fivetran.restartPolicy: must be one of "on-failure:3", "always", "unless-stopped"\nerror: fivetran.memory: expected string, received number; put the value in quotes (YAML reads it as a number)\n');
+    expect(s.calls().slice(n).filter((c) => MUTATING.test(c))).toEqual([]);
+    // what it leaves out is still the refusal (only --set product and runtime: every setting named)
+    const named = cli(['install', '--set', 'product=fivetran', '--set', 'runtime=docker', '--yes', ...rootFlags], { env: s.env });
+    expect(named.code).toBe(2);
+    expect(named.stderr).toContain('would reset 2 settings the installed agent has');
+    s.server.close();
+  });
+
   it('a secret given literally on the command line: the keep command names its env: reference, not a mask, and runs as printed once it is exported', async () => {
     const s = await stubEnv('docker');
     const literal = Buffer.from('clever_tiger:LiteralOnArgv').toString('base64');
@@ -355,6 +372,21 @@ describe('a bare re-run after a --set keeps the setting or refuses, naming the -
     expect(envFile()).toBe(before);
     s.server.close();
   });
+  it('only --set product and runtime, the install in a dir of its own (the wizard asked for one): that install, its settings named, not "tobiko: is required"', async () => {
+    const s = await stubEnv('docker');
+    expect(cli(['install', '--preset', 'tobiko-docker', '--yes', '--set', 'tobiko.docker.installDir=~/tob dir', ...rootFlags], { env: s.env }).code).toBe(0);
+    const envFile = join(s.home, 'tob dir/tobiko.env');
+    const before = readFileSync(envFile, 'utf8');
+    const pointer = cli(['install', '--set', 'product=tobiko', '--set', 'runtime=docker', '--yes', ...rootFlags], { env: s.env });
+    expect(pointer.code, pointer.stderr).toBe(2);
+    expect(pointer.stderr).toMatch(new RegExp(`^error: this run would reset 8 settings the installed agent has \\(${s.home}/tob dir\\): tobiko\\.org=acme, `));
+    const keep = /to keep them: hd-setup (.*)$/m.exec(pointer.stderr)![1]!.split(' ');
+    const again = cli(keep, { env: s.env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain('Changed: nothing');
+    expect(readFileSync(envFile, 'utf8')).toBe(before);
+    s.server.close();
+  });
   it('Kubernetes: affinity rules and the connections they place; a run with only --set product and runtime names the volume claim it would drop', async () => {
     const k = await k8sBed();
     try {
@@ -409,15 +441,20 @@ describe('a bare re-run after a --set keeps the setting or refuses, naming the -
     expect(exported.stdout).toContain('memory: 6g');
     s.server.close();
   });
-  it('a re-run its preflight stops (as root without --allow-root) changes nothing, the record included: --allow-root stays remembered and start works', async () => {
+  it('a re-run takes --allow-root from the install, as start does; one its preflight stops changes nothing, the record included: --allow-root stays remembered and start works', async () => {
     const s = await stubEnv();
     expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
     const registry = join(s.home, '.config/hd-setup/installs.json');
     const before = readFileSync(registry, 'utf8');
-    const refused = cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'fivetran.memory=6g'], { env: s.env });
+    // (as root: without --allow-root it failed the not-root check, where the wizard, start and restart took it)
+    const refused = cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'fivetran.memory=6g'], { env: { ...s.env, HD_STUB_VERSION: '19.03.0' } });
     expect(refused.code, refused.stderr).toBe(1);
-    expect(refused.stderr).toContain('not-root');
+    expect(refused.stderr).toContain('FAIL runtime-version');
+    if (rootFlags.length) expect(refused.stderr).toContain('warn not-root: running as root (allowed: it was installed with --allow-root)');
     expect(readFileSync(registry, 'utf8')).toBe(before);
+    const rerun = cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'fivetran.memory=6g'], { env: s.env });
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(registry, 'utf8'))[0].allowRoot).toBe(rootFlags.length ? true : undefined);
     expect(cli(['stop'], { env: s.env }).code).toBe(0);
     const start = cli(['start'], { env: s.env });
     expect(start.code, start.stderr).toBe(0);
@@ -725,7 +762,7 @@ describe('uninstall removes the boot unit with its backups', () => {
     const s = await stubEnv('docker', { USER: 'ana' }, { imagePresent: true });
     expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
     const dir = join(s.home, '.config/systemd/user');
-    const backup = backupFile(join(dir, 'hd-fivetran-agent.service'))!;
+    const backup = backupFile(join(dir, 'hd-fivetran-agent.service'))!.path;
     writeFileSync(join(dir, 'mine.service'), '[Unit]\n');
     const un = cli(['uninstall', '--yes'], { env: s.env });
     expect(un.code, un.stderr).toBe(0);
@@ -772,13 +809,15 @@ describe('lifecycle commands change no setting', () => {
     const s = await stubEnv();
     writeFileSync(join(s.state, 'image-present'), '');
     expect(cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'fivetran.pullPolicy=never', ...rootFlags], { env: s.env }).code).toBe(0);
-    expect(cli(['stop'], { env: s.env }).code).toBe(0);
+    // (--yes, which a script gives every command, is taken: nothing is asked)
+    expect(cli(['stop', '--yes'], { env: s.env }).code).toBe(0);
     const n = s.calls().length;
-    const start = cli(['start'], { env: s.env });
+    const start = cli(['start', '-y'], { env: s.env });
     expect(start.code, start.stderr).toBe(0);
     expect(s.calls().slice(n)).toContain('start controller');
     expect(s.calls().slice(n).some((c) => /^(rm|run|pull) /.test(c))).toBe(false);
     expect(cli(['export-preset'], { env: s.env }).stdout).toContain('pullPolicy: never');
+    expect(cli(['restart', '--yes'], { env: s.env }).code).toBe(0);
     s.server.close();
   });
 

@@ -407,7 +407,7 @@ describe('files that hold secrets', () => {
     chmodSync(f, 0o644);
     const old = process.umask(0);
     try {
-      const b = backupFile(f)!;
+      const b = backupFile(f)!.path;
       expect(statSync(b).mode & 0o777).toBe(0o600);
     } finally {
       process.umask(old);

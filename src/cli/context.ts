@@ -36,15 +36,20 @@ export function printJson(v: unknown): void {
   process.stdout.write(JSON.stringify(v, null, 2) + '\n');
 }
 
+/** `{"errors": […]}` on one line: a run whose --json is JSON lines (install, uninstall, start …) may end in it, read line by line. */
+function printJsonErrors(problems: readonly Pick<Problem, 'path' | 'message'>[]): void {
+  process.stdout.write(`${JSON.stringify({ errors: problems.map((p) => ({ path: p.path, message: redactor.redact(p.message) })) })}\n`);
+}
+
 export function reportError(e: unknown, json: boolean): number {
   if (e instanceof LocalStateError) e = new UserError(e.message);
   if (e instanceof UserError) {
-    if (json) printJson({ errors: e.problems.map((p: Problem) => ({ path: p.path, message: redactor.redact(p.message) })) });
+    if (json) printJsonErrors(e.problems);
     else for (const p of e.problems) process.stderr.write(`error: ${printable(redactor.redact(formatProblem(p)))}\n`);
     return e.exitCode;
   }
   const msg = e instanceof Error ? e.message : String(e);
-  if (json) printJson({ errors: [{ path: '', message: redactor.redact(msg) }] });
+  if (json) printJsonErrors([{ path: '', message: msg }]);
   else {
     process.stderr.write(`error: ${printable(redactor.redact(msg))}\n`);
     if (process.env.HD_SETUP_DEBUG && e instanceof Error && e.stack) process.stderr.write(redactor.redact(e.stack) + '\n');

@@ -2,6 +2,7 @@
 // on the install found through --preset/--set, the install registry, or the default locations. The work
 // is the service layer's (src/service/lifecycle.ts); these commands choose, confirm and print.
 import { resolve } from 'node:path';
+import { shellQuote } from '../util/shell.js';
 import { listBackups } from '../util/fsx.js';
 import { UserError } from '../model/errors.js';
 import { outputFileProblem, writeOutputFile } from '../util/paths.js';
@@ -184,12 +185,12 @@ export async function exportPresetCommand(flags: LifecycleFlags): Promise<number
   const d = await findInstall(flags);
   requireWholeInstall(d);
   const { text, vars, flags: choices } = life.exportText(d);
-  if (choices.length) process.stderr.write(`Installed with ${choices.join(' ')}, which a preset does not hold: give ${choices.length > 1 ? 'them' : 'it'} with it (hd-setup install --preset <this file> ${choices.join(' ')} --yes).\n`);
+  if (choices.length) process.stderr.write(`Installed with ${choices.join(' ')}, which a preset does not hold: add ${choices.length > 1 ? 'them' : 'it'} when you install from it: hd-setup install --preset ${flags.out ? shellQuote(flags.out) : '<the file you save it to>'} ${choices.join(' ')} --yes\n`);
   if (flags.out) {
     const out = resolve(flags.out);
     const w = writeOutputFile(out, text, 0o644, 'preset', 'hd-setup-preset.yaml');
     if ('problem' in w) throw new UserError([{ path: '--out', message: w.problem }]);
-    const what = w.unchanged ? `${out} holds this preset already (not rewritten)` : `Wrote ${out}${w.backup ? ` (the preset it replaced differed: kept as ${w.backup})` : ''}`;
+    const what = w.unchanged ? `${out} holds this preset already (not rewritten)` : `Wrote ${out}${w.backup ? ` (the preset it replaced differed: kept as ${w.backup})` : ''}${w.pruned ? `; ${w.pruned}` : ''}`;
     process.stderr.write(`${what}. Secrets are env: references (${vars.join(', ') || 'none'}).\n`);
   } else process.stdout.write(text);
   return 0;

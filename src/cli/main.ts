@@ -108,11 +108,13 @@ export function buildProgram(o: { wizard?: boolean } = {}): Command {
   lifecycle('uninstall', 'remove the agent (containers, unit and network, or the Helm release and our Secrets); data is kept', 'uninstallCommand', (c) =>
     c.option('-y, --yes', 'do not ask for confirmation').option('--purge', 'also delete the install dir (config, data, logs) or the state dir').option('-n, --dry-run', 'show what would be removed').option('--allow-root', ALLOW_ROOT),
   );
+  // --yes is taken where nothing is confirmed too: a script passes it to every command alike
+  const NO_CONFIRMATION = 'taken for scripts that give it to every command: this one asks for no confirmation';
   lifecycle('start', 'start the agent (recreating containers whose config changed; Kubernetes: scale up)', 'startCommand', (c) =>
-    c.option('--allow-root', ALLOW_ROOT).option('--skip-check <id>', 'skip a preflight check by id (repeatable)', collectCheckId, []).option('-n, --dry-run', 'show the plan'),
+    c.option('-y, --yes', NO_CONFIRMATION).option('--allow-root', ALLOW_ROOT).option('--skip-check <id>', 'skip a preflight check by id (repeatable)', collectCheckId, []).option('-n, --dry-run', 'show the plan'),
   );
-  lifecycle('stop', 'stop the agent (Kubernetes: scale to 0)', 'stopCommand', (c) => c.option('-n, --dry-run', 'show the plan').option('--allow-root', ALLOW_ROOT));
-  lifecycle('restart', 'stop, then start the agent', 'restartCommand', (c) => c.option('--allow-root', ALLOW_ROOT).option('--skip-check <id>', 'skip a preflight check by id (repeatable)', collectCheckId, []));
+  lifecycle('stop', 'stop the agent (Kubernetes: scale to 0)', 'stopCommand', (c) => c.option('-y, --yes', NO_CONFIRMATION).option('-n, --dry-run', 'show the plan').option('--allow-root', ALLOW_ROOT));
+  lifecycle('restart', 'stop, then start the agent', 'restartCommand', (c) => c.option('-y, --yes', NO_CONFIRMATION).option('--allow-root', ALLOW_ROOT).option('--skip-check <id>', 'skip a preflight check by id (repeatable)', collectCheckId, []));
   lifecycle('rollback', 'undo the last change hd-setup made: put back the config file and the container settings (memory, image, pull and restart policy) the install had before it, and re-apply them; a second rollback undoes the first (helm rollback on Kubernetes)', 'rollbackCommand', (c) =>
     c.alias('undo').option('-y, --yes', 'do not ask for confirmation').option('--allow-root', ALLOW_ROOT).option('--skip-check <id>', 'skip a preflight check by id (repeatable)', collectCheckId, []).option('-n, --dry-run', 'show the plan'),
   );

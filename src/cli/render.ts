@@ -4,7 +4,7 @@ import { UserError } from '../model/errors.js';
 import { detectHost } from '../exec/detect.js';
 import { modeString } from '../render/index.js';
 import { render } from '../service/plan.js';
-import { backupFile, ensureDir, writeFileAtomic } from '../util/fsx.js';
+import { backupFile, ensureDir, prunedLine, writeFileAtomic } from '../util/fsx.js';
 import { readBoundedText } from '../util/bounded-read.js';
 import { LIMITS } from '../model/limits.js';
 import { lstatSync } from 'node:fs';
@@ -30,16 +30,23 @@ export async function renderCommand(flags: ModelFlags & { out?: string }): Promi
   });
   ensureDir(out, 0o700, false);
   const kept: string[] = [];
+  const pruned: string[] = [];
   for (const { f, dest, differs } of there) {
     if (dirname(dest) !== out) ensureDir(dirname(dest), 0o700);
-    if (differs) kept.push(backupFile(dest)!);
+    if (differs) {
+      const b = backupFile(dest)!;
+      kept.push(b.path);
+      pruned.push(...b.pruned);
+    }
     writeFileAtomic(dest, f.content, f.mode);
   }
   if (flags.json) {
-    printJson({ files: files.map((f) => ({ path: f.path, mode: modeString(f.mode), bytes: Buffer.byteLength(f.content) })), ...(kept.length ? { backups: kept } : {}) });
+    printJson({ files: files.map((f) => ({ path: f.path, mode: modeString(f.mode), bytes: Buffer.byteLength(f.content) })), ...(kept.length ? { backups: kept } : {}), ...(pruned.length ? { removedBackups: pruned } : {}) });
   } else {
     for (const f of files) process.stdout.write(`${modeString(f.mode)}  ${join(out, f.path)}  ${f.description}\n`);
     for (const b of kept) process.stderr.write(`kept the file it replaced, which held other text: ${b}\n`);
+    const line = prunedLine(pruned);
+    if (line) process.stderr.write(`${line}\n`);
   }
   return 0;
 }

@@ -276,7 +276,7 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
       if ('problem' in w) throw new Error(w.problem);
       if (!saved.includes(file)) saved.push(file);
       lastSave = { path, answers: canonical(answers) };
-      return `Saved ${file}${w.backup ? ` (the preset it replaced differed: kept as ${w.backup})` : ''}. Before using it, export ${vars.join(', ') || 'nothing (no secrets)'}.`;
+      return `Saved ${file}${w.backup ? ` (the preset it replaced differed: kept as ${w.backup})` : ''}${w.pruned ? `; ${w.pruned}` : ''}. Before using it, export ${vars.join(', ') || 'nothing (no secrets)'}.`;
     },
   });
   if (result.kind === 'cancel') {

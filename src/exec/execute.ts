@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync } fr
 import { dirname } from 'node:path';
 import type { Action, Plan, Step } from '../plan/types.js';
 import { modeString } from '../render/types.js';
-import { LocalStateError, backupFile, ensureDir, recordCreated, writeFileAtomic } from '../util/fsx.js';
+import { LocalStateError, backupFile, ensureDir, prunedLine, recordCreated, writeFileAtomic } from '../util/fsx.js';
 import { maskArgv } from '../util/mask-fields.js';
 import { maskUrlCredentials, type Redactor } from '../util/redact.js';
 import { shellLine } from '../util/shell.js';
@@ -50,6 +50,12 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
   const { emit, redactor, signal } = opts;
   const clean = (s: string) => maskUrlCredentials(redactor.redact(s)); // redact() masks URL passwords too; kept for clarity
   const summary: Summary = { ok: false, cancelled: false, done: [], skipped: [], notRun: [], changes: [], backups: [], warnings: (plan.warnings ?? []).map(clean), nextSteps: plan.nextSteps, titles: Object.fromEntries(plan.steps.map((s) => [s.id, clean(s.title)])) };
+  // A backup made: listed, and the older ones it deleted said after the change (the user may count on them).
+  const keepBackup = (b: ReturnType<typeof backupFile>): (() => void) => {
+    if (b) summary.backups.push(b.path);
+    const pruned = b && prunedLine(b.pruned);
+    return () => void (pruned && summary.changes.push(pruned));
+  };
   emit({ type: 'plan', title: `${installName(plan.product, plan.runtime)}`, verb: plan.verb ?? 'installing', steps: plan.steps.map((s) => ({ id: s.id, title: s.title })) });
 
   // What this run creates in the install dir, recorded in its marker (for --purge) before any file is written
@@ -117,12 +123,10 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
         ensureDir(dirname(a.path), 0o700, false);
         if (!existsSync(a.path)) created.push(a.path);
         recordPending();
-        if (a.backup) {
-          const b = backupFile(a.path, opts.now?.());
-          if (b) summary.backups.push(b);
-        }
+        const pruned = keepBackup(a.backup ? backupFile(a.path, opts.now?.()) : undefined);
         writeFileAtomic(a.path, a.content, a.mode);
         summary.changes.push(`wrote ${a.path} (${modeString(a.mode)})`);
+        pruned();
         return;
       }
       case 'note':
@@ -144,10 +148,10 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
       case 'restore': {
         // read first: the backup of the file it replaces may prune the oldest backups, this one among them
         const [text, mode] = [readFileSync(a.from, 'utf8'), statSync(a.from).mode & 0o777];
-        const b = backupFile(a.to, opts.now?.());
-        if (b) summary.backups.push(b);
+        const pruned = keepBackup(backupFile(a.to, opts.now?.()));
         writeFileAtomic(a.to, text, mode);
         summary.changes.push(`restored ${a.to} from ${a.from}`);
+        pruned();
         return;
       }
       case 'releaseStatus': {
@@ -338,6 +342,9 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
   else if (stopped === 'failed' && plan.undoFailed && summary.changes.length) summary.undo = plan.undoFailed;
   summary.cancelled = stopped === 'cancelled';
   summary.ok = !stopped;
+  // The next steps are for an agent the run left working (its config file, its logs): a failed or cancelled
+  // run has its error, fix and undo instead (the text summary shows none either; --json said a file never written).
+  if (stopped) summary.nextSteps = [];
   emit({ type: 'done', summary });
   return summary;
 }

@@ -56,9 +56,14 @@ function friendly(issue: Issue): string {
   switch (issue.code) {
     case 'unrecognized_keys':
       return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; check the spelling (see: hd-setup schema)`;
-    case 'invalid_type':
+    case 'invalid_type': {
       if (issue.input === undefined) return `is required`;
-      return issue.message.replace(/^Invalid input: /, '');
+      const what = issue.message.replace(/^Invalid input: /, '');
+      // the fix, never the value (it may be a secret typed without quotes)
+      if (issue.expected === 'string' && (typeof issue.input === 'number' || typeof issue.input === 'boolean')) return `${what}; put the value in quotes (YAML reads it as a ${typeof issue.input})`;
+      if (Array.isArray(issue.input) && ['string', 'number', 'boolean'].includes(issue.expected)) return `${what}; give one value, not a list`;
+      return what;
+    }
     case 'invalid_value':
       if ('input' in issue && issue.input === undefined) return `is required: one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
@@ -121,8 +126,8 @@ export function zodProblems(issues: readonly Issue[], prefix: readonly PropertyK
       continue;
     }
     let message = friendly(issue);
-    if (message.startsWith('is required') && !message.includes('pass --set')) {
-      // Name the flag that supplies it (unless the rule already did).
+    if (message.startsWith('is required') && !/\bpass --(set|preset)\b/.test(message)) {
+      // Name the flag that supplies it (unless the rule already did, or named the preset that does).
       const p = formatPath(path);
       const example = issue.code === 'invalid_value' ? String(issue.values[0]) : '...';
       message += `; pass --set ${p}=${example}${path.length === 1 ? ' or a preset: --preset <name> (see: hd-setup presets)' : ''}`;

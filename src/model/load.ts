@@ -1,6 +1,6 @@
 // Preset loading: bundled name or path, YAML or JSON; then environment, then --set; then the zod model.
 // Precedence: --set > environment (HD_SETUP_*) > preset file > defaults.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { homeOf } from './home.js';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,9 +55,15 @@ export function findPreset(ref: string): string {
   const hit = listPresets().find((p) => p.name === ref);
   if (!hit) {
     const names = listPresets().map((p) => p.name);
-    throw new UserError([
-      { path: '--preset', message: `unknown preset "${ref}"; bundled presets: ${names.join(', ')} (or give a path to a .yaml or .json file)` },
-    ]);
+    // something of that name here: the user meant it, but a bare name is a bundled preset's
+    let here: 'folder' | 'file' | undefined;
+    try {
+      here = statSync(ref).isDirectory() ? 'folder' : 'file';
+    } catch {
+      here = undefined;
+    }
+    const local = here === 'folder' ? `; ./${ref} here is a folder, not a preset file` : here === 'file' ? `; to use the file ./${ref}, give it as a path: --preset ./${ref}` : ' (or give a path to a .yaml or .json file)';
+    throw new UserError([{ path: '--preset', message: `unknown preset "${ref}"; bundled presets: ${names.join(', ')}${local}` }]);
   }
   return hit.file;
 }
@@ -355,7 +361,8 @@ export function buildRaw<M>(schemas: ModelSchemas<M>, opts: LoadOptions): { raw:
   for (const name of optionVarNames(env)) {
     const path = envPath(schemas.jsonSchema(), name);
     if (!path) {
-      warnings.push(`ignoring ${name}: it names no option (see: hd-setup schema)`);
+      // as a mistyped --set is: the setting it meant would be missing, silently
+      problems.push({ path: name, message: `names no option; check the spelling (see: hd-setup schema), or unset it` });
       continue;
     }
     try {

@@ -84,15 +84,20 @@ const sameInstall = (raw: Obj, installed: Installed) => raw.product === installe
  * A stored secret is kept unless a new one is given: a secret the preset omits, or references but
  * cannot resolve (env:NAME unset), is taken from the install, unless the preset chose something that
  * excludes it (a Secret of the user's own instead of the token, say). Returns the kept paths.
+ * Not one this run names itself (`given`: its --set and HD_SETUP_* paths, as segments): that asks for a new one,
+ * and a reference that gives nothing is then an error, as on a first install (a mistyped variable in a
+ * rotation would otherwise keep the old secret and report success).
  */
-export function keepStoredSecrets(raw: Obj, installed: Installed, env: NodeJS.ProcessEnv, validate: Validate): string[] {
+export function keepStoredSecrets(raw: Obj, installed: Installed, env: NodeJS.ProcessEnv, validate: Validate, given: readonly (readonly string[])[] = []): string[] {
   if (!sameInstall(raw, installed)) return [];
   const kept: string[] = [];
   const whole = new Set(installed.secretPaths);
+  // (the setting itself: one that holds it, a list of env vars given whole, re-states the references it has)
+  const named = (path: readonly string[]) => given.some((g) => g.length >= path.length && path.every((x, i) => x === g[i]));
   for (const dotted of [...installed.secretPaths, ...(installed.partSecretPaths ?? [])]) {
     const from = dotted.split('.');
     const path = sameItemPath(raw, installed.preset, from);
-    if (!path) continue;
+    if (!path || named(path)) continue;
     const v = getIn(raw, path);
     if (v !== undefined ? !unresolvable(v, env) : !whole.has(dotted)) continue;
     const before = structuredClone(raw);

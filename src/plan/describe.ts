@@ -196,7 +196,7 @@ export function planToText(plan: Plan, r: Redactor, opts: { diffs?: boolean } & 
     out.push(`  ${i + 1}. ${d.title}${d.skip ? `  (skip: ${d.skip})` : ''}`);
     for (const a of d.actions.map((x) => shownChecks(x, opts))) {
       if (a.kind === 'preflight') out.push(`       checks: ${a.checks?.join(', ')}${a.skipped?.length ? `; skipped (--skip-check): ${a.skipped.join(', ')}` : ''}`);
-      else if (a.kind === 'mkdir') out.push(`       mkdir -p -m ${a.mode} ${a.path}${a.missing ? '   (missing)' : a.blocked ? `   (in the way: ${a.blocked}; the preflight stops here)` : ''}`);
+      else if (a.kind === 'mkdir') out.push(`       ${shellLine(['mkdir', '-p', '-m', a.mode!, a.path!])}${a.missing ? '   (missing)' : a.blocked ? `   (in the way: ${a.blocked}; the preflight stops here)` : ''}`);
       else if (a.kind === 'write') out.push(`       write ${a.path} (${a.mode}, ${a.bytes} bytes, atomic${a.backup ? '; the installed version is backed up first' : ''})`);
       else if (a.kind === 'note') out.push(...(a.text ?? '').split('\n').map((l) => `       ${l}`));
       else if (a.command) {

@@ -41,18 +41,18 @@ function deref(s: JS | undefined, root: JS): JS | undefined {
   return s;
 }
 
-/** The object branch of a schema (through anyOf/oneOf), the one for this product where it says. */
-function objectBranch(s: JS | undefined, root: JS, product: unknown): JS | undefined {
+/** The object branch of a schema, through anyOf/oneOf (a gateway setting may be a scalar or a mapping). */
+function objectBranch(s: JS | undefined, root: JS): JS | undefined {
   const d = deref(s, root);
   if (!d) return undefined;
   const alts = (d.anyOf ?? d.oneOf) as JS[] | undefined;
   if (!alts) return d;
   const objs = alts.map((a) => deref(a, root)).filter((a): a is JS => Boolean(a && (a.properties || a.additionalProperties)));
-  return objs.find((a) => a.properties?.product?.const === product) ?? objs[0] ?? d;
+  return objs[0] ?? d;
 }
 
-function child(s: JS | undefined, key: string, root: JS, product: unknown): { schema?: JS; required: boolean } {
-  const d = objectBranch(s, root, product);
+function child(s: JS | undefined, key: string, root: JS): { schema?: JS; required: boolean } {
+  const d = objectBranch(s, root);
   if (!d) return { required: false };
   const props = d.properties as Record<string, JS> | undefined;
   if (props && Object.hasOwn(props, key)) return { schema: deref(props[key], root), required: Array.isArray(d.required) && d.required.includes(key) };
@@ -79,7 +79,7 @@ export function minimize(preset: Obj, parse: (raw: Obj) => unknown, root: JS): O
   const walk = (obj: Obj, schema: JS | undefined) => {
     for (const key of Object.keys(obj)) {
       if (key === 'product' || key === 'runtime' || key === '$schema') continue;
-      const { schema: s, required } = child(schema, key, root, out.product);
+      const { schema: s, required } = child(schema, key, root);
       const v = obj[key];
       if (isObj(v) && s) walk(v, s);
       if (s && 'default' in s) {

@@ -297,6 +297,29 @@ export async function installsWith(p: Pointer, c: FindContext): Promise<{ fit: D
   return { fit, raw };
 }
 
+const LOCATION_SETTINGS = ['installDir', 'namespace', 'release', 'context'] as const;
+
+/**
+ * A run that names only the product and runtime (no preset, no dir, namespace or release), where nothing is
+ * installed at their default place: the one install of them hd-setup finds elsewhere (a dir the wizard was
+ * given), with `raw` pointed at it (its location settings as its read-back has them). Undefined otherwise.
+ */
+export async function adoptOnlyInstall(raw: Record<string, unknown>, c: FindContext): Promise<DetectedInstall | undefined> {
+  const product = findProduct(raw.product);
+  const runtime = raw.runtime as Runtime;
+  if (!product || !RUNTIMES.includes(runtime)) return undefined;
+  const paths = LOCATION_SETTINGS.map((k) => product.settingPath(k, runtime).split('.'));
+  if (paths.some((p) => getIn(raw, p) !== undefined)) return undefined;
+  const fit = (await findAll(c)).filter((d) => d.location.product === product.id && d.location.runtime === runtime);
+  if (fit.length !== 1) return undefined;
+  const d = fit[0]!;
+  for (const p of paths) {
+    const v = getIn(d.preset, p);
+    if (v !== undefined) setIn(raw, p, structuredClone(v));
+  }
+  return d;
+}
+
 /** Several installs: `pick` chooses (a TTY asks), else exit 2 naming the flags that choose each. */
 async function chooseAmong(all: DetectedInstall[], pick?: (list: DetectedInstall[]) => Promise<DetectedInstall | undefined>): Promise<DetectedInstall> {
   const chosen = pick ? await pick(all) : undefined;

@@ -15,7 +15,7 @@ import { secretFieldAt } from '../products/secrets.js';
  * `install` would report except a missing value (the wizard asks for those). A missing product or
  * runtime is supplied for the check only, so a mistyped key under a product section is still caught.
  * Throws a UserError (exit 2, one line per problem) like `install`; returns the raw preset and install's
- * warnings (an HD_SETUP_* variable that names no option, a secret given as a literal).
+ * warnings (a secret given as a literal).
  */
 export function checkGiven(req: Pick<LoadRequest, 'preset' | 'set' | 'context'>, env: NodeJS.ProcessEnv = process.env): { raw: Record<string, unknown>; baseDir: string; warnings: string[] } {
   const built = buildRaw({ ...(req.preset ? { preset: req.preset } : {}), sets: req.set ?? [], env });

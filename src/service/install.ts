@@ -25,7 +25,7 @@ import { printable, redactor } from '../util/output.js';
 import { hasPassword } from '../util/url-userinfo.js';
 import { shellQuote } from '../util/shell.js';
 import { cancelExitCode, onInterrupt } from '../util/interrupt.js';
-import { choosingFlags, findAt, findContext, locationFromRaw, withContext } from './find.js';
+import { adoptOnlyInstall, choosingFlags, findAt, findContext, locationFromRaw, withContext } from './find.js';
 import { baseDirs, buildPlan, locationOf, placeFiles, renderForHost, stateDirOf } from './plan.js';
 
 /** The user's choices for an install that are not settings of the agent: remembered with the install. */
@@ -66,7 +66,8 @@ export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = 
   for (const w of warnings) process.stderr.write(`warning: ${printable(w)}\n`);
   const c = findContext(env);
   const loc = locationFromRaw(raw, c.home);
-  const installed = loc ? await findAt(loc, c, 'absent') : undefined;
+  // (only --set product and runtime, nothing at their default place: the one install of them, where it is)
+  const installed = (loc ? await findAt(loc, c, 'absent') : undefined) ?? (loc && !req.preset && !req.presetObject ? await adoptOnlyInstall(raw, c) : undefined);
   const validate = (r: Record<string, unknown>) => parseModel(structuredClone(r), { env, baseDir }).model;
   // What this run gives by name: its --sets and its HD_SETUP_* options (the same settings, from the environment).
   const { given } = built;
@@ -96,7 +97,7 @@ export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = 
     if (broken) refuseBrokenReadBack(installed, broken, given, mended, env);
     // The stored secrets first: a run that gives none (only --set product=… runtime=…, or a preset whose
     // env: reference is unset) is otherwise invalid with every setting added back, and so seems to reset nothing.
-    kept = keepStoredSecrets(raw, inst, env, validate);
+    kept = keepStoredSecrets(raw, inst, env, validate, given.map(setPathSegments).filter((g): g is string[] => g !== undefined));
     // A setting that holds secret fields (a list of env vars, one of them a credential): named and kept
     // with each secret as its env: reference, which the install's stored one then fills.
     const inside = secretFields(installed.preset).filter((f) => f.kind === 'value');
@@ -118,6 +119,8 @@ export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = 
       if (!(e instanceof UserError) || !(resets.length || overrides.length)) throw e;
       // Invalid only for what it leaves out (on Kubernetes, only --set product and runtime lack the volume
       // claim the install has): the refusal names that. Its own secrets are masked in it all the same.
+      // A value it gives that is wrong in itself (a memory of 2048, a number) is that error, named first.
+      if (!e.problems.every((p) => leftOut(p.path, resets))) throw e;
       const whole = structuredClone(raw);
       for (const r of resets) setIn(whole, r.path.split('.'), r.value);
       try {
@@ -336,6 +339,15 @@ export function effectiveChoices(p: Pick<Prepared, 'location' | 'host'>, choices
   const rec = findRecord(p.host.home, p.location);
   const allowRootFrom = choices.allowRoot ? 'flag' : rec?.allowRoot ? 'install' : undefined;
   return { skipCheck: skipsOf(rec, choices.skipCheck), allowRoot: Boolean(allowRootFrom), ...(allowRootFrom ? { allowRootFrom } : {}) };
+}
+
+/**
+ * An install run over an install: --allow-root as it was installed with it (as start and the wizard take it),
+ * said as such by the check. Not its skipped checks: a run without them is how a check comes back.
+ */
+export function withRecordedRoot<C extends Choices>(p: Pick<Prepared, 'location' | 'host'>, choices: C): C {
+  if (choices.allowRoot || !findRecord(p.host.home, p.location)?.allowRoot) return choices;
+  return { ...choices, allowRoot: true, allowRootFrom: 'install' };
 }
 
 /** The checks a lifecycle command skips: those skipped at the install, and those given now. */
@@ -562,6 +574,17 @@ function readBackProblems(d: Pick<DetectedInstall, 'preset' | 'location'>, env: 
 }
 
 /** A --set path as its segments (undefined: not one). */
+/** Whether a problem's path is a setting a reset puts back, or one within or around it (what the run leaves out). */
+function leftOut(problemPath: string, resets: readonly { path: string }[]): boolean {
+  const p = setPathSegments(problemPath);
+  if (!p) return true;
+  return resets.some((r) => {
+    const q = r.path.split('.');
+    const n = Math.min(p.length, q.length);
+    return p.slice(0, n).every((x, i) => x === q[i]);
+  });
+}
+
 function setPathSegments(k: string): string[] | undefined {
   try {
     return parseSetPath(k).map(String);

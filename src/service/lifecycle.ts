@@ -697,7 +697,7 @@ export function exportText(d: DetectedInstall): { text: string; vars: string[]; 
   // The choices it was installed with are no settings, so not in the preset: named, for the command that uses it
   const rec = findRecord(findContext().home, d.location);
   const flags = [...(rec?.allowRoot ? ['--allow-root'] : []), ...(rec?.skipChecks ?? []).flatMap((id) => ['--skip-check', id])];
-  const header = `${PRESET_HEADERS.exported} ${d.where}\nSecrets are references: export ${vars.join(', ') || '(none)'} before using it.${flags.length ? `\nIt was installed with ${flags.join(' ')}: give ${flags.length > 1 ? 'them' : 'it'} with it (hd-setup install --preset <this file> ${flags.join(' ')} --yes).` : ''}`;
+  const header = `${PRESET_HEADERS.exported} ${d.where}\nSecrets are references: export ${vars.join(', ') || '(none)'} before using it.${flags.length ? `\nIt was installed with ${flags.join(' ')}, which a preset does not hold: add ${flags.length > 1 ? 'them' : 'it'} when you install from it: hd-setup install --preset <this file> ${flags.join(' ')} --yes` : ''}`;
   return { text: toYaml(preset, header), vars, flags };
 }
 

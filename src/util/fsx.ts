@@ -21,7 +21,6 @@ import {
 import { basename, dirname, join, posix } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
-/** Backups kept per file (older ones are deleted); HD_SETUP_KEEP_BACKUPS overrides it. */
 /** Whether `path` is a unix socket (a runtime's API socket); false when it is missing or unreadable. */
 export function isSocket(path: string): boolean {
   try {
@@ -31,6 +30,7 @@ export function isSocket(path: string): boolean {
   }
 }
 
+/** Backups kept per file (older ones are deleted); HD_SETUP_KEEP_BACKUPS overrides it. */
 export const BACKUPS_KEPT = 10;
 export function backupsKept(env: NodeJS.ProcessEnv = process.env): number {
   const n = Number(env.HD_SETUP_KEEP_BACKUPS);
@@ -239,6 +239,13 @@ function readNoFollow(path: string): Buffer {
 
 const BACKUP_NAME = (base: string) => new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.bak-\\d{8}T\\d{6}Z(-\\d+)?$`);
 
+/** A backup's name after `<file>.bak-`: its time (YYYYMMDDTHHMMSSZ) and its number within that second (0 for none). */
+function backupStamp(path: string, backup: string): { time: string; n: number } {
+  const rest = basename(backup).slice(basename(path).length + 5);
+  const m = /-(\d+)$/.exec(rest.slice(16));
+  return { time: rest.slice(0, 16), n: m ? Number(m[1]) : 0 };
+}
+
 /** The backups of `path`, oldest first (names sort by time; a -N suffix after the same second). */
 export function listBackups(path: string): string[] {
   const dir = dirname(path);
@@ -250,8 +257,8 @@ export function listBackups(path: string): string[] {
     return [];
   }
   const key = (n: string) => {
-    const m = /-(\d+)$/.exec(n.slice(basename(path).length + 5 + 16));
-    return `${n.slice(0, basename(path).length + 5 + 16)}#${(m ? Number(m[1]) : 0).toString().padStart(6, '0')}`;
+    const { time, n: i } = backupStamp(path, n);
+    return `${time}#${i.toString().padStart(6, '0')}`;
   };
   return names
     .filter((n) => re.test(n))
@@ -262,29 +269,44 @@ export function listBackups(path: string): string[] {
 /**
  * Copy the current file to <path>.bak-<timestamp> (0600): written to a temp file, synced, then linked into
  * place (a name that exists, even as a dangling symlink, is never reused or followed). Keeps the newest
- * `keep` backups and deletes older ones. Returns the backup path.
+ * `keep` backups and deletes older ones. Returns the backup's path and the older backups it deleted.
  */
-export function backupFile(path: string, now = new Date(), keep = backupsKept()): string | undefined {
+export function backupFile(path: string, now = new Date(), keep = backupsKept()): { path: string; pruned: string[] } | undefined {
   if (!lexists(path)) return undefined;
   const content = readNoFollow(path);
   const tmp = writeTemp(path, content, 0o600);
-  let dest = `${path}.bak-${timestamp(now)}`;
+  // Named after every backup there, so that it is the newest by name (what rollback and pruning go by): in
+  // the second of the last one, the next number (a free name before it, left by a pruned backup, would have
+  // this one pruned at once); at its time, if the clock is behind it.
+  const last = listBackups(path).at(-1);
+  let time = timestamp(now);
+  let i = 0;
+  if (last) {
+    const l = backupStamp(path, last);
+    if (l.time >= time) [time, i] = [l.time, l.n + 1];
+  }
+  let dest = '';
   try {
-    for (let i = 1; ; i++) {
+    for (let tries = 0; ; tries++, i++) {
+      dest = i ? `${path}.bak-${time}-${i}` : `${path}.bak-${time}`;
       try {
         linkSync(tmp, dest);
         break;
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || i > 1000) throw e;
-        dest = `${path}.bak-${timestamp(now)}-${i}`;
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || tries > 1000) throw e;
       }
     }
   } finally {
     rmSync(tmp, { force: true });
   }
   fsyncDir(dirname(path));
-  pruneBackups(path, keep);
-  return dest;
+  return { path: dest, pruned: pruneBackups(path, keep) };
+}
+
+/** The line that says which older backups a backup deleted (the user may have counted on them), or none. */
+export function prunedLine(pruned: string[], keep = backupsKept()): string | undefined {
+  if (!pruned.length) return undefined;
+  return `removed the oldest backup${pruned.length > 1 ? 's' : ''} ${pruned.join(', ')}: hd-setup keeps the newest ${keep} of each file (HD_SETUP_KEEP_BACKUPS=N keeps N)`;
 }
 
 /** Delete all but the newest `keep` backups of `path` (regular files with hd-setup's backup name only). */

@@ -1,6 +1,6 @@
 import { lstatSync, realpathSync, statSync } from 'node:fs';
 import { kindOf, readHead } from './bounded-read.js';
-import { backupFile, writeFileAtomic } from './fsx.js';
+import { backupFile, prunedLine, writeFileAtomic } from './fsx.js';
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { posix } from 'node:path';
 
@@ -83,7 +83,7 @@ export function outputFileProblem(file: string, example: string, kind: keyof typ
  * first check is written over only if it is hd-setup's of that kind). The same content again writes
  * nothing; a preset that differs is kept as a backup first (the user may have edited it).
  */
-export function writeOutputFile(file: string, content: string | Buffer, mode: number, kind: keyof typeof OUR_FILES, example: string): { problem: string } | { unchanged: boolean; backup?: string } {
+export function writeOutputFile(file: string, content: string | Buffer, mode: number, kind: keyof typeof OUR_FILES, example: string): { problem: string } | { unchanged: boolean; backup?: string; pruned?: string } {
   const problem = outputFileProblem(file, example, kind);
   if (problem) return { problem };
   const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
@@ -91,7 +91,8 @@ export function writeOutputFile(file: string, content: string | Buffer, mode: nu
   if (before?.equals(bytes)) return { unchanged: true };
   const backup = before && OUR_FILES[kind].backup ? backupFile(file) : undefined;
   writeFileAtomic(file, bytes, mode);
-  return { unchanged: false, ...(backup ? { backup } : {}) };
+  const pruned = backup && prunedLine(backup.pruned);
+  return { unchanged: false, ...(backup ? { backup: backup.path } : {}), ...(pruned ? { pruned } : {}) };
 }
 
 /** Why files cannot be written into the folder `dir` (made when missing), or undefined. */

@@ -177,7 +177,7 @@ describe.runIf(root && S.HD_E2E_DOCKER === '1' && S.HD_E2E_PODMAN === '1')('real
     expect(version.message).toMatch(/^podman 4\.\d+\.\d+ is older than the required 4\.5\.0 \(accepted: skipped when it was installed\)$/);
 
     const units = join(home, '.config/systemd/user');
-    const backup = backupFile(join(units, 'hd-fivetran-agent.service'));
+    const backup = backupFile(join(units, 'hd-fivetran-agent.service'))?.path;
     expect(backup).toMatch(/hd-fivetran-agent\.service\.bak-/);
     writeFileSync(join(units, 'mine.service'), '[Unit]\n');
     const un = hd(home, ['uninstall', '--yes']);
