@@ -396,6 +396,19 @@ describe('podman >= 4.4: the containers are handed to Quadlet (stub podman 4.9, 
     s.server.close();
   });
 
+  it('uninstall of a stopped agent keeps what its .container file said (the service removed the container): the kept config installs again as it was', async () => {
+    const s = await podman();
+    expect(fivetran(s, '--set', 'fivetran.memory=3g').code).toBe(0);
+    expect(cli(['stop'], { env: s.env }).code).toBe(0);
+    expect(existsSync(join(s.state, 'containers/controller'))).toBe(false);
+    const un = cli(['uninstall', '--yes', ...rootFlags], { env: s.env });
+    expect(un.code, un.stderr).toBe(0);
+    const ex = cli(['export-preset'], { env: s.env });
+    expect(ex.code, ex.stderr).toBe(0);
+    for (const line of ['image: example.com/agent:7', 'pullPolicy: missing', 'memory: 3g']) expect(ex.stdout).toContain(line);
+    s.server.close();
+  });
+
   it('Tobiko: one .container per executor, both services started and checked', async () => {
     const s = await podman('5.2.1');
     const r = cli(['install', '--preset', 'tobiko-docker', '--yes', ...rootFlags, '--set', 'runtime=podman'], { env: s.env });

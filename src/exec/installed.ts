@@ -91,6 +91,11 @@ export interface DetectedInstall {
    * backup instead. `problem` is what is wrong with the file (its text is never shown: it may hold secrets).
    */
   brokenConfig?: { path: string; problem: string };
+  /**
+   * docker/podman: what its containers carry now (image, hd-setup's labels, restart policy), by name, as the
+   * read-back reads it (carriedBy: under Quadlet from the .container files): what the record keeps of them.
+   */
+  carried?: Record<string, KeptContainer>;
   release?: ReleaseInfo;
   /** Human-readable: the install dir, or the release and namespace. */
   where: string;
@@ -213,18 +218,28 @@ export async function lastGoodRevision(loc: Location, below?: number): Promise<n
   }
 }
 
-/** What decode reads of a container (and what uninstall keeps of it in the record): image, labels, restart policy. */
-/** What containers carry that no file keeps (image, hd-setup's labels, restart policy), by name: kept in the record. */
-export function keptOf(containers: ContainerState[]): Record<string, KeptContainer> {
-  return Object.fromEntries(containers.map((c) => [c.name, containerFacts({ ...c, labels: Object.fromEntries(Object.entries(c.labels).filter(([k]) => k.startsWith('hd-setup.'))) })]));
-}
-
-export function containerFacts(c: { image: string; labels: Record<string, string>; restart?: string }): { image: string; labels: Record<string, string>; restart?: string } {
+/** What decode reads of a container: image, labels, restart policy. */
+export function containerFacts(c: { image: string; labels: Record<string, string>; restart?: string }): KeptContainer {
   return { image: c.image, labels: c.labels, ...(c.restart ? { restart: c.restart } : {}) };
 }
 
+/**
+ * What one container of an install carries, as the read-back reads it: under Quadlet its .container file (a
+ * stopped service has removed its container, and a running one's own restart policy is systemd's), else the
+ * container there. The one place this is worked out: gather, the install record and rollback use it.
+ */
+export function carriedBy(quadletText: string | undefined, live: ContainerState | undefined): KeptContainer | undefined {
+  const q = quadletText === undefined ? undefined : quadletFacts(quadletText);
+  return q ?? (live ? containerFacts(live) : undefined);
+}
+
+/** As the install record keeps it (the containers gone, or changed since): hd-setup's own labels only. */
+export function keptForm(f: KeptContainer): KeptContainer {
+  return containerFacts({ ...f, labels: Object.fromEntries(Object.entries(f.labels).filter(([k]) => k.startsWith('hd-setup.'))) });
+}
+
 /** What is at a location: the artifacts decode reads, or undefined when nothing is installed there. */
-export async function gather(loc: Location, o: GatherOptions): Promise<{ artifacts: Artifacts; containers: ContainerState[]; foreign: ContainerState[]; uninstalled?: boolean; unfinished?: true; configMissing?: string; brokenConfig?: DetectedInstall['brokenConfig']; release?: ReleaseInfo } | undefined> {
+export async function gather(loc: Location, o: GatherOptions): Promise<{ artifacts: Artifacts; containers: ContainerState[]; foreign: ContainerState[]; carried?: Record<string, KeptContainer>; uninstalled?: boolean; unfinished?: true; configMissing?: string; brokenConfig?: DetectedInstall['brokenConfig']; release?: ReleaseInfo } | undefined> {
   const product = findProduct(loc.product);
   if (!product) return undefined;
   if (loc.runtime === 'kubernetes') {
@@ -318,25 +333,23 @@ export async function gather(loc: Location, o: GatherOptions): Promise<{ artifac
   const uninstalled = rec?.state === 'uninstalled' && containers.length === 0;
   // Quadlet (podman >= 4.4): the .container file is the container's definition (a stopped service has
   // removed its container), so it is what the read-back reads.
-  const quadlet = (n: string) => {
-    if (loc.runtime !== 'podman') return undefined;
-    const text = read(posix.join(o.home, QUADLET_DIR, `${n}.container`));
-    return text === undefined ? undefined : quadletFacts(text);
-  };
+  const quadlet = (n: string) => (loc.runtime === 'podman' ? read(posix.join(o.home, QUADLET_DIR, `${n}.container`)) : undefined);
+  const now = Object.fromEntries(reads.containers.flatMap((n) => {
+    const f = carriedBy(quadlet(n), ours(n));
+    return f ? [[n, f]] : [];
+  }));
   const facts = Object.fromEntries(
     reads.containers.map((n) => {
       const kept = o.containersInstead?.[n];
       if (kept) return [n, containerFacts(kept)];
-      const q = quadlet(n);
-      if (q) return [n, q];
-      const c = ours(n);
       // Not there: what the record kept of it (an uninstall with the config kept, or an install that stopped
       // before it ran the container).
-      const seen = c ?? (uninstalled || rec?.state === 'started' ? rec?.containers?.[n] : undefined);
+      const seen = now[n] ?? (uninstalled || rec?.state === 'started' ? rec?.containers?.[n] : undefined);
       return [n, seen ? containerFacts(seen) : undefined];
     }),
   );
-  return { artifacts: { location: loc, files, containers: facts }, containers, foreign, ...(uninstalled ? { uninstalled } : {}), ...(configMissing ? { configMissing } : {}), ...(brokenConfig ? { brokenConfig } : {}) };
+  const carried = Object.fromEntries(Object.entries(now).map(([n, f]) => [n, keptForm(f)]));
+  return { artifacts: { location: loc, files, containers: facts }, containers, foreign, carried, ...(uninstalled ? { uninstalled } : {}), ...(configMissing ? { configMissing } : {}), ...(brokenConfig ? { brokenConfig } : {}) };
 }
 
 /** The install at a location, read back; undefined when nothing is there. */
@@ -362,7 +375,7 @@ export async function detectAt(loc: Location, o: GatherOptions): Promise<Detecte
     }
     back = { preset: back.preset, secretPaths: [] };
   }
-  return { product, location: loc, preset: back.preset, secretPaths: back.secretPaths, containers: g.containers, foreign: g.foreign, ...(g.uninstalled ? { uninstalled: true } : {}), ...(g.unfinished ? { unfinished: true } : {}), ...(g.configMissing ? { configMissing: g.configMissing } : {}), ...(g.brokenConfig ? { brokenConfig: g.brokenConfig } : {}), ...(g.release ? { release: g.release } : {}), where: describeLocation(loc) };
+  return { product, location: loc, preset: back.preset, secretPaths: back.secretPaths, containers: g.containers, foreign: g.foreign, ...(g.carried ? { carried: g.carried } : {}), ...(g.uninstalled ? { uninstalled: true } : {}), ...(g.unfinished ? { unfinished: true } : {}), ...(g.configMissing ? { configMissing: g.configMissing } : {}), ...(g.brokenConfig ? { brokenConfig: g.brokenConfig } : {}), ...(g.release ? { release: g.release } : {}), where: describeLocation(loc) };
 }
 
 /** Where installs live when nobody recorded them: each product's default place, on each container runtime. */

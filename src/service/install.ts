@@ -12,8 +12,7 @@ import { isRef } from '../model/refs.js';
 import type { ProductModule } from '../products/types.js';
 import { askRuntimeState, detectHost, detectState, inspectContainers, markMissingDirs, runtimeBinOf } from '../exec/detect.js';
 import { OWNER_LABEL, usesQuadlet } from '../plan/containers.js';
-import { quadletFacts } from '../render/unit.js';
-import { keptOf, type DetectedInstall } from '../exec/installed.js';
+import { carriedBy, keptForm, type DetectedInstall } from '../exec/installed.js';
 import { findRecord, findRecordOfInstall, holdsRecord, readRegistry, recordOf, remember, configDigest, type InstallRecord, type LastChange } from '../exec/registry.js';
 import type { CheckReport, Emit, Summary } from '../exec/events.js';
 import { execute } from '../exec/execute.js';
@@ -504,16 +503,11 @@ export async function install(p: Prepared, c: Choices, report: Reporter): Promis
 function lastChangeOf(p: Prepared, setPaths: string[] | undefined): LastChange | undefined {
   if (p.location.runtime === 'kubernetes') return undefined;
   const dirs = baseDirs(p.location, p.host);
-  // Quadlet: the .container files say what the containers carry (a stopped service has none; a running
-  // one's own restart policy is systemd's), as the read-back reads them
   const quadlet = usesQuadlet(p.location.runtime, p.host);
-  const carried = quadlet
-    ? Object.fromEntries(p.product.reads(p.location.runtime).containers.flatMap((n) => {
-        const text = p.state.files[posix.join(dirs.quadlet, `${n}.container`)];
-        const facts = text === undefined ? undefined : quadletFacts(text);
-        return facts ? [[n, facts]] : [];
-      }))
-    : keptOf(Object.values(p.state.containers).filter((c): c is NonNullable<typeof c> => Boolean(c)));
+  const carried = Object.fromEntries(p.product.reads(p.location.runtime).containers.flatMap((n) => {
+    const f = carriedBy(quadlet ? p.state.files[posix.join(dirs.quadlet, `${n}.container`)] : undefined, p.state.containers[n] ?? undefined);
+    return f ? [[n, keptForm(f)]] : [];
+  }));
   if (Object.keys(carried).length === 0) return undefined;
   const f = p.product.configFiles(p.location.runtime)[0];
   const text = f ? p.state.files[posix.join(dirs[f.base], f.rel)] : undefined;

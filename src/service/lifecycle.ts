@@ -19,7 +19,7 @@ import { withSecretRefs } from '../model/secret-refs.js';
 import { secretConfigKeys, secretFields, secretValues } from '../products/secrets.js';
 import { fileDiff } from '../plan/describe.js';
 import { detectHost, detectRuntime } from '../exec/detect.js';
-import { keptOf, releaseObjects, releaseProblem, replicasNow, kindsPresent, secretsMissingAt, type DetectedInstall } from '../exec/installed.js';
+import { releaseObjects, releaseProblem, replicasNow, kindsPresent, secretsMissingAt, type DetectedInstall } from '../exec/installed.js';
 import { configDigest, findRecord, forget, markStopped, readRegistry, remember, recordOf, type KeptContainer, type LastChange } from '../exec/registry.js';
 import { allChecks } from '../exec/checks.js';
 import { isFailed, type CheckReport, type FailedCheck, type Summary } from '../exec/events.js';
@@ -30,7 +30,7 @@ import { bootCheck, bootLine, bootProblem, readBootState, type BootState } from 
 import { helmRollbackPlan, keptStopped, startPlanKubernetes, stopPlan, uninstallPlan, type Target } from '../plan/lifecycle.js';
 import type { HostFacts, Plan } from '../plan/types.js';
 import { assertOwned } from '../plan/containers.js';
-import { QUADLET_DIR, quadletFacts, quadletService } from '../render/unit.js';
+import { QUADLET_DIR, quadletService } from '../render/unit.js';
 import { registryFile } from '../util/paths.js';
 import { toYaml } from '../render/yaml.js';
 import { redactor } from '../util/output.js';
@@ -275,7 +275,8 @@ export async function uninstall(d: DetectedInstall, plan: Plan, choices: Choices
     // The config is kept (no --purge): the record says so, with what only the containers knew.
     if (!purge) {
       const rec = findRecord(home, d.location);
-      const kept = d.uninstalled ? (rec?.containers ?? {}) : keptOf(d.containers);
+      // (what they carried when found: a stopped Quadlet service has no container, its .container file says it)
+      const kept = d.uninstalled ? (rec?.containers ?? {}) : (d.carried ?? {});
       remember(home, recordOf(d.location, { ...(rec?.skipChecks ? { skipChecks: rec.skipChecks } : {}), ...(rec?.allowRoot ? { allowRoot: true } : {}), ...(rec?.dockerHost ? { dockerHost: rec.dockerHost } : {}), ...(rec?.kubeContext ? { kubeContext: rec.kubeContext, ...(rec.kubeServer ? { kubeServer: rec.kubeServer } : {}), ...(rec.kubeconfig ? { kubeconfig: rec.kubeconfig } : {}) } : {}), ...(rec?.setPaths ? { setPaths: rec.setPaths } : {}) }, 'uninstalled', new Date(), kept));
     } else forget(home, d.location);
   }
@@ -504,17 +505,6 @@ function backupWithDigest(file: string, digest: string): { path: string; text: s
   return undefined;
 }
 
-/** What the containers of an install carry now, as its read-back reads it (Quadlet: its .container files). */
-function carriedNow(d: DetectedInstall): Record<string, KeptContainer> {
-  const home = findContext().home;
-  const quadlet = Object.fromEntries(d.product.containerNames.flatMap((n) => {
-    const r = readBoundedText(posix.join(home, QUADLET_DIR, `${n}.container`), LIMITS.fileBytes, { followLink: false });
-    const facts = r.ok ? quadletFacts(r.text) : undefined;
-    return facts ? [[n, facts]] : [];
-  }));
-  return d.location.runtime === 'podman' && Object.keys(quadlet).length ? quadlet : keptOf(d.containers);
-}
-
 /**
  * A rollback of an agent stopped with hd-setup stop restores the file only: one that would put back what
  * the containers carry is refused (it cannot without running them), naming that and the way.
@@ -536,7 +526,7 @@ export function stoppedRefusal(d: DetectedInstall, target: RollbackTarget): User
 export async function rollbackFromBackup(d: DetectedInstall, file: string, target: RollbackTarget, choices: Choices, report: Reporter): Promise<Summary> {
   const home = findContext().home;
   const rec0 = findRecord(home, d.location);
-  const carried = carriedNow(d);
+  const carried = d.carried ?? {};
   const undo: LastChange | undefined = Object.keys(carried).length ? { containers: carried, ...(readable(file) !== undefined && !d.brokenConfig ? { config: configDigest(home, readable(file)!) } : {}), ...(rec0?.setPaths?.length ? { setPaths: rec0.setPaths } : {}) } : undefined;
   const restoreP = target.backup ? await asPrepared(d, restorePlan(d, file, target.backup.path)) : undefined;
   const stopped = stoppedSince(d);
