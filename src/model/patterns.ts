@@ -106,7 +106,11 @@ export function urlProblem(s: string, schemes: readonly string[], example: strin
   if (!schemes.includes(m[1]!.toLowerCase())) return must;
   const host = m[3]!;
   if (host.startsWith('[') ? !isIPv6(host.slice(1, -1)) : hostProblem(host)) return `${must}; the host must be a host name or an IP address`;
-  if (m[4] !== undefined && portProblem(m[4])) return `${must}; the port must be an integer from 1 to 65535`;
+  if (m[4] !== undefined && portProblem(m[4])) {
+    // no "@": what follows the ":" may be a password typed before its "@host" (a screen shows it masked, as such)
+    const scheme = m[1]!.toLowerCase();
+    return m[2] === undefined && !/^[0-9]*$/.test(m[4]) ? `${must}; what follows the ":" after the host must be a port, an integer from 1 to 65535 (a user and password go before an "@": ${scheme}://user:password@host:3128)` : `${must}; the port must be an integer from 1 to 65535`;
+  }
   // a "%" that starts no %XX escape: the user and password would not decode (proxies refuse, or take a wrong one)
   if (escapes && m[2] !== undefined && /%(?![0-9A-Fa-f]{2})/.test(m[2])) return `${must}, with "%" in the user and password only as a %XX escape (write "%" itself as %25)`;
   return undefined;

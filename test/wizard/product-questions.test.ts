@@ -263,6 +263,16 @@ describe('every field the model accepts, with its rules', () => {
     expect(at(s)).toBe('proxy-no');
   });
 
+  it('a port that is not a number (X3128), shown masked as a password may be typed there: the error says both readings, never the text', () => {
+    let s = walk(createState(), ['fivetran', 'docker', TOKEN, 'set']);
+    s = submit(s, 'http://proxy.internal:X3128');
+    expect(at(s)).toBe('proxy-https');
+    expect(s.error).toBe('must be an http:// or https:// URL, e.g. http://proxy.internal:3128; what follows the ":" after the host must be a port, an integer from 1 to 65535 (a user and password go before an "@": http://user:password@host:3128)');
+    s = submit(s, 'http://bob:Pr0xyPa55');
+    expect(s.error).toContain('a user and password go before an "@"');
+    expect(s.error).not.toContain('Pr0xy');
+  });
+
   it('an HTTP proxy left "same as HTTPS" follows a corrected HTTPS URL; one typed on its own stays', () => {
     let s = walk(createState(), ['fivetran', 'docker', TOKEN, 'set', 'http://old.internal:3128', '']);
     expect(s.answers.proxy).toMatchObject({ https: 'http://old.internal:3128', http: 'http://old.internal:3128' });
