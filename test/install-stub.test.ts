@@ -344,6 +344,11 @@ describe('install on a stub runtime', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`       mkdir -p -m 0700 '${s.home}/my agent/conf'   (missing)\n`);
     expect(r.stdout).toContain(` -v '${s.home}/my agent/conf:/conf' `);
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'fivetran.installDir=~/my agent', ...rootFlags], { env: s.env }).code).toBe(0);
+    const purge = cli(['uninstall', '--purge', '--dry-run', ...rootFlags], { env: s.env });
+    expect(purge.code, purge.stderr).toBe(0);
+    expect(purge.stdout).toContain(`rm -rf '${s.home}/my agent/conf'`);
+    expect(purge.stdout).toContain(`rmdir '${s.home}/my agent'   (if nothing else is left in it)`);
     s.server.close();
   });
 

@@ -41,6 +41,9 @@ describe('every bundled preset, installed twice, is a no-op the second time', ()
       // said before the run (dry-run, the review): the same preset again changes nothing; another value does
       expect(cli(['install', '--preset', preset, '--dry-run', ...rootFlags], { env: s.env }).stdout).toContain(NOTHING);
       expect(cli(['install', '--preset', preset, '--dry-run', '--set', 'proxy.https=http://proxy.internal:3128', ...rootFlags], { env: s.env }).stdout).not.toContain(NOTHING);
+      // and in the dry-run's --json, for a script
+      const changesNothing = (...extra: string[]) => JSON.parse(cli(['install', '--preset', preset, '--dry-run', '--json', ...extra, ...rootFlags], { env: s.env }).stdout).changesNothing;
+      expect([changesNothing(), changesNothing('--set', 'proxy.https=http://proxy.internal:3128')]).toEqual([true, false]);
       // The install's files and hd-setup's own (its record of installs, under ~/.config) alike.
       const files = { ...mtimes(join(s.home, dir)), ...mtimes(join(s.home, '.config')) };
       const n = s.calls().length;

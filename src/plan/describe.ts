@@ -67,7 +67,7 @@ export function describeAction(a: Action, r: Redactor): DescribedAction {
     case 'boot':
       return { kind: a.kind, command: `systemctl --user daemon-reload${a.generated ? '' : ` && systemctl --user enable ${a.unit}`}; then check it is enabled and that ${a.user} lingers (loginctl show-user ${a.user} -p Linger)` };
     case 'remove':
-      return { kind: a.kind, command: a.ifEmpty ? `rmdir ${a.path}   (if nothing else is left in it)` : `rm ${a.recursive ? '-rf ' : '-f '}${a.path}` };
+      return { kind: a.kind, command: a.ifEmpty ? `${shellLine(['rmdir', a.path])}   (if nothing else is left in it)` : shellLine(['rm', a.recursive ? '-rf' : '-f', a.path]) };
     case 'restore':
       return { kind: a.kind, command: `restore ${a.to} from ${a.from} (atomic; the current file is backed up first)` };
     case 'releaseStatus':
@@ -98,6 +98,8 @@ export function planToJson(plan: Plan, r: Redactor, w: ShownWith = {}): Record<s
   return {
     product: plan.product,
     runtime: plan.runtime,
+    // what the text says first ("Nothing to change"): for a script that asks whether a run would change anything
+    changesNothing: changesNothing(plan),
     files: plan.files.map((f) => ({ path: f.dest, mode: modeString(f.mode), bytes: Buffer.byteLength(f.content), secret: f.secret, status: fileStatus(f) })),
     steps: plan.steps.map((s) => {
       const d = describeStep(s, r);
