@@ -9,13 +9,13 @@ import type { InstallFlags } from './context.js';
 import type { Prepared } from '../service/install.js';
 import { optionVarNames } from '../model/env-names.js';
 import { accessibleRequested, terminalProblem } from '../ui/term.js';
-import { sameWithoutWizard } from '../ui/summary.js';
+import { sameWithoutWizard, shellLines } from '../ui/summary.js';
 import { homeOf } from '../model/home.js';
 import { endChildren } from '../util/interrupt.js';
 import { isFailed } from '../exec/events.js';
 import { BLOCKING_CHECK_IDS } from '../exec/check-ids.js';
 import { canonical } from '../util/canonical.js';
-import { shellLine } from '../util/shell.js';
+import { shellLine, shellQuote } from '../util/shell.js';
 
 /** `fits`: the installs to consider (the product and runtime given by --set); by default every one. */
 async function detect(opts: { context?: string; allowRoot?: boolean; fits?: (preset: Answers) => boolean } = {}): Promise<Detection> {
@@ -193,7 +193,8 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
   const { registryFile } = await import('../util/paths.js');
   const waitForInstall = !flags.preset && existsSync(registryFile(homeOf()));
   // How to install from a saved preset, as the equivalent command has it: --allow-root and the checks skipped go with it.
-  const useLine = (path: string) => shellLine(['hd-setup', 'install', '--preset', path, ...(allowRoot() ? ['--allow-root'] : []), ...commandOptions().skipCheck.flatMap((id) => ['--skip-check', id]), '--yes']);
+  const useWords = (path: string) => ['hd-setup', 'install', '--preset', path, ...(allowRoot() ? ['--allow-root'] : []), ...commandOptions().skipCheck.flatMap((id) => ['--skip-check', id]), '--yes'];
+  const useLine = (path: string) => shellLine(useWords(path));
   const result = await runWizard(plain, {
     initial,
     waitForInstall,
@@ -319,6 +320,7 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
   const width = process.stderr.isTTY && process.stderr.columns ? process.stderr.columns - 1 : 79;
   process.stderr.write(`\n${sameWithoutWizard(eq, width)}\n`);
   // The preset saved at the review holds exactly these answers: the short way to do it again.
-  if (asSaved) process.stderr.write(`Or with the preset saved at the review: ${useLine(asSaved)}\n`);
+  // (wrapped as the line above is: between words, never inside one, each line but the last ending in " \")
+  if (asSaved) process.stderr.write(`Or with the preset saved at the review:\n${shellLines(useWords(asSaved).map(shellQuote), width).join('\n')}\n`);
   return exitCodeOf(summary);
 }

@@ -15,9 +15,10 @@ function printedLines(out: string, heading: string): string[] {
   const lines = out.slice(at).split('\n').slice(1);
   const cmd: string[] = [];
   for (const l of lines) {
-    if (!l.startsWith('  ')) break;
+    // (a word cut in two goes on at the start of the next line)
+    if (!cmd.length && !l.startsWith('  ')) break;
     cmd.push(l);
-    if (!l.endsWith(' \\')) break;
+    if (!l.endsWith('\\')) break; // (" \\" between words; a word cut in two ends in "\\" too)
   }
   return cmd;
 }
@@ -68,20 +69,29 @@ describe.runIf(hasScript)('the equivalent command, run for real', () => {
     a.server.close();
   }, 120_000);
 
-  it('a preset saved at the review and installed as saved: the closing lines name it too, and that line installs the same', async () => {
+  it.each([
+    [160, 'my preset.yaml'],
+    // narrow: the line wraps as a shell command, between words (it broke inside "--allow-root")
+    [72, 'my preset for the hybrid deployment agent.yaml'],
+  ])('a preset saved at the review and installed as saved: the closing lines name it too, and that line installs the same (%i columns)', async (cols, name) => {
     const a = await anaOnDocker();
-    const file = join(a.home, 'my preset.yaml');
+    const file = join(a.home, name);
     const args = ['--set', 'product=fivetran', '--set', 'runtime=docker', '--set', 'fivetran.token=env:FIVETRAN_TOKEN', '--set', 'proxy.https=http://proxy.internal:3128', ...rootFlags];
-    const r = await drive('cols 160 rows 40', args, a.env, [
+    const r = await drive(`cols ${cols} rows 40`, args, a.env, [
       ['enter install', 's'],
       ['Save preset to:', `${file}\r`],
-      [`Saved ${file}`, '\r'],
+      [cols < 100 ? 'Saved ' : `Saved ${file}`, '\r'], // (a narrow screen wraps the path)
       ['Or with the preset saved at the review', ''],
     ]);
     expect(r.code, r.out.slice(-2000)).toBe(0);
     expectNoSecrets(r.out);
-    const line = /Or with the preset saved at the review: (.*)\n/.exec(r.out)?.[1] ?? '';
-    expect(line).toBe(`hd-setup install --preset '${file}' --allow-root --yes`);
+    const lines = printedLines(r.out, 'Or with the preset saved at the review:');
+    for (const l of lines) expect([...l.replace(/\r$/, '')].length).toBeLessThan(cols);
+    if (cols < 100) expect(lines.length).toBeGreaterThan(1);
+    // the words a shell reads from the lines as printed
+    const line = lines.join('\n');
+    const words = spawnSync('sh', ['-c', `set -- ${line}\nprintf '%s\\0' "$@"`], { encoding: 'utf8' }).stdout.split('\0').slice(0, -1);
+    expect(words).toEqual(['hd-setup', 'install', '--preset', file, ...rootFlags, '--yes']);
     await sameFilesAsPrinted(line, a, ['fivetran/conf/config.json']);
     a.server.close();
   }, 120_000);
