@@ -310,7 +310,7 @@ describe('a bare re-run after a --set keeps the setting or refuses, naming the -
     const n = s.calls().length;
     const r = cli(['install', '--preset', preset, '--yes', ...rootFlags], { env: s.env });
     expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toBe('error: fivetran.restartPolicy: must be one of "on-failure:3", "always", "unless-stopped"\nerror: fivetran.memory: expected string, received number; put the value in quotes (YAML reads it as a number)\n');
+    expect(r.stderr).toBe('error: fivetran.restartPolicy: must be one of "on-failure:3", "always", "unless-stopped"\nerror: fivetran.memory: expected string, received number; put the value in quotes (it was read as a number)\n');
     expect(s.calls().slice(n).filter((c) => MUTATING.test(c))).toEqual([]);
     // what it leaves out is still the refusal (only --set product and runtime: every setting named)
     const named = cli(['install', '--set', 'product=fivetran', '--set', 'runtime=docker', '--yes', ...rootFlags], { env: s.env });
@@ -388,6 +388,16 @@ describe('a bare re-run after a --set keeps the setting or refuses, naming the -
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toContain('Changed: nothing');
     expect(readFileSync(envFile, 'utf8')).toBe(before);
+    s.server.close();
+  });
+  it('a first install given by --set alone is not stopped by another product\'s install (broken), nor moved to it', async () => {
+    const s = await stubEnv('docker');
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'fivetran.installDir=~/ft', ...rootFlags], { env: s.env }).code).toBe(0);
+    writeFileSync(join(s.home, 'ft/conf/config.json'), '{broken');
+    const sets = ['product=tobiko', 'runtime=docker', 'tobiko.org=acme', 'tobiko.project=p', 'tobiko.clientId=c', 'tobiko.clientSecret=env:TCLOUD_CLIENT_SECRET', 'tobiko.gateways.warehouse.type=duckdb', 'tobiko.gateways.warehouse.database=/tmp/x.db'].flatMap((x) => ['--set', x]);
+    const r = cli(['install', ...sets, '--dry-run', ...rootFlags], { env: s.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`${s.home}/tobiko/tobiko.env`);
     s.server.close();
   });
   it('Kubernetes: affinity rules and the connections they place; a run with only --set product and runtime names the volume claim it would drop', async () => {
@@ -667,6 +677,16 @@ describe('a proxy with a password, exported as a reference', () => {
     const bare = cli(['install', '--preset', 'tobiko-docker', '--yes', ...rootFlags], { env: s.env });
     expect(bare.code).toBe(2);
     expect(bare.stderr).toContain('--set proxy.https=env:AGENT_HTTPS_PROXY');
+    // ... and its keep command, run as printed with nothing exported, keeps the stored one (its own reference
+    // re-states it); another variable, unset, is a new one not given: exit 2
+    const keep = /to keep it: hd-setup (.*)$/m.exec(bare.stderr)![1]!.split(' ');
+    const kept = cli(keep, { env: s.env });
+    expect(kept.code, kept.stderr).toBe(0);
+    expect(kept.stderr).toContain('Keeping the stored secret: proxy.https');
+    expect(kept.stderr).toContain('Changed: nothing');
+    const typo = cli(['install', '--preset', 'tobiko-docker', '--yes', ...rootFlags, '--set', 'proxy.https=env:AGENT_HTTPS_PROXI'], { env: s.env });
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('proxy.https: environment variable AGENT_HTTPS_PROXI is not set');
     s.server.close();
   });
 });

@@ -60,7 +60,7 @@ function friendly(issue: Issue): string {
       if (issue.input === undefined) return `is required`;
       const what = issue.message.replace(/^Invalid input: /, '');
       // the fix, never the value (it may be a secret typed without quotes)
-      if (issue.expected === 'string' && (typeof issue.input === 'number' || typeof issue.input === 'boolean')) return `${what}; put the value in quotes (YAML reads it as a ${typeof issue.input})`;
+      if (issue.expected === 'string' && (typeof issue.input === 'number' || typeof issue.input === 'boolean')) return `${what}; put the value in quotes (it was read as a ${typeof issue.input})`;
       if (Array.isArray(issue.input) && ['string', 'number', 'boolean'].includes(issue.expected)) return `${what}; give one value, not a list`;
       return what;
     }

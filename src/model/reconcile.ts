@@ -17,6 +17,8 @@ export interface Installed {
    * references them and the reference gives nothing (env:NAME unset); a preset that omits them resets them.
    */
   partSecretPaths?: string[];
+  /** Each secret's own reference (env:NAME), by dotted path: the one export-preset and a refusal's keep command write for it. */
+  secretRefs?: Record<string, string>;
   where: string;
 }
 
@@ -84,9 +86,10 @@ const sameInstall = (raw: Obj, installed: Installed) => raw.product === installe
  * A stored secret is kept unless a new one is given: a secret the preset omits, or references but
  * cannot resolve (env:NAME unset), is taken from the install, unless the preset chose something that
  * excludes it (a Secret of the user's own instead of the token, say). Returns the kept paths.
- * Not one this run names itself (`given`: its --set and HD_SETUP_* paths, as segments): that asks for a new one,
- * and a reference that gives nothing is then an error, as on a first install (a mistyped variable in a
- * rotation would otherwise keep the old secret and report success).
+ * Not one this run names itself (`given`: its --set and HD_SETUP_* paths, as segments) by another reference
+ * than its own (`secretRefs`): that asks for a new one, and a reference that gives nothing is then an error, as
+ * on a first install (a mistyped variable in a rotation would otherwise keep the old secret and report
+ * success). Its own reference re-states it, as a refusal's keep command does: kept.
  */
 export function keepStoredSecrets(raw: Obj, installed: Installed, env: NodeJS.ProcessEnv, validate: Validate, given: readonly (readonly string[])[] = []): string[] {
   if (!sameInstall(raw, installed)) return [];
@@ -97,8 +100,9 @@ export function keepStoredSecrets(raw: Obj, installed: Installed, env: NodeJS.Pr
   for (const dotted of [...installed.secretPaths, ...(installed.partSecretPaths ?? [])]) {
     const from = dotted.split('.');
     const path = sameItemPath(raw, installed.preset, from);
-    if (!path || named(path)) continue;
+    if (!path) continue;
     const v = getIn(raw, path);
+    if (named(path) && v !== installed.secretRefs?.[dotted]) continue;
     if (v !== undefined ? !unresolvable(v, env) : !whole.has(dotted)) continue;
     const before = structuredClone(raw);
     setIn(raw, path, getIn(installed.preset, from));

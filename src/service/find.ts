@@ -297,26 +297,25 @@ export async function installsWith(p: Pointer, c: FindContext): Promise<{ fit: D
   return { fit, raw };
 }
 
-const LOCATION_SETTINGS = ['installDir', 'namespace', 'release', 'context'] as const;
-
 /**
- * A run that names only the product and runtime (no preset, no dir, namespace or release), where nothing is
- * installed at their default place: the one install of them hd-setup finds elsewhere (a dir the wizard was
- * given), with `raw` pointed at it (its location settings as its read-back has them). Undefined otherwise.
+ * docker/podman, a run that names no install dir (only --set product and runtime, say) where nothing is
+ * installed at the default place: the one install of that product and runtime hd-setup recorded as
+ * installed (in a dir the wizard was given), with `raw` pointed at it. Only its record is read, and only
+ * it is looked at: another install (broken, on another daemon) has no say in this run. Not Kubernetes: a
+ * release elsewhere may be in another cluster, and the run is for the current context.
  */
 export async function adoptOnlyInstall(raw: Record<string, unknown>, c: FindContext): Promise<DetectedInstall | undefined> {
   const product = findProduct(raw.product);
   const runtime = raw.runtime as Runtime;
-  if (!product || !RUNTIMES.includes(runtime)) return undefined;
-  const paths = LOCATION_SETTINGS.map((k) => product.settingPath(k, runtime).split('.'));
-  if (paths.some((p) => getIn(raw, p) !== undefined)) return undefined;
-  const fit = (await findAll(c)).filter((d) => d.location.product === product.id && d.location.runtime === runtime);
-  if (fit.length !== 1) return undefined;
-  const d = fit[0]!;
-  for (const p of paths) {
-    const v = getIn(d.preset, p);
-    if (v !== undefined) setIn(raw, p, structuredClone(v));
-  }
+  if (!product || (runtime !== 'docker' && runtime !== 'podman') || !product.runtimes.includes(runtime)) return undefined;
+  const path = product.settingPath('installDir', runtime).split('.');
+  if (getIn(raw, path) !== undefined) return undefined;
+  const recs = readRegistry(c.home).filter((r) => r.product === product.id && r.runtime === runtime && r.state === 'installed');
+  if (recs.length !== 1) return undefined;
+  const d = await findAt(locationOfRecord(recs[0]!), c, 'absent');
+  const dir = d && getIn(d.preset, path);
+  if (!d || d.uninstalled || dir === undefined) return undefined;
+  setIn(raw, path, structuredClone(dir));
   return d;
 }
 
