@@ -420,6 +420,30 @@ describe('a bare re-run after a --set keeps the setting or refuses, naming the -
       await k.stop();
     }
   }, 120_000);
+  it('Kubernetes: resources the chart would default to, given in the preset (fivetran-kubernetes), are kept or refused, never dropped unseen; the export shows them', async () => {
+    const k = await k8sBed();
+    try {
+      const chart = ['--set', chartOf('fivetran')];
+      const first = await k.hd(['install', '--preset', 'fivetran-kubernetes', '--yes', ...chart]);
+      expect(first.code, first.stderr).toBe(0);
+      // (read back, they were "requests: {}": each value the model fills in while the other is there, so a
+      // re-run without them saw no setting to name, and its diff dropped the block)
+      const exported = await k.hd(['export-preset']);
+      expect(exported.stdout).toContain('    resources:\n      requests:\n        cpu: "2"\n        memory: 2Gi\n');
+      const n = k.api.requests.length;
+      const sets = ['product=fivetran', 'runtime=kubernetes', 'fivetran.token=env:FIVETRAN_TOKEN', 'fivetran.kubernetes.dataVolumePvc=fivetran-data', 'fivetran.kubernetes.namespace=fivetran'].flatMap((x) => ['--set', x]);
+      const again = await k.hd(['install', ...sets, '--yes', ...chart]);
+      expect(again.code, again.stderr).toBe(2);
+      expect(again.stderr).toMatch(/^error: this run would reset 2 settings the installed agent has \(release hd-agent in namespace fivetran\): fivetran\.kubernetes\.resources\.requests\.cpu=2, fivetran\.kubernetes\.resources\.requests\.memory=2Gi\n/);
+      expect(k8sWrites(k, n)).toEqual([]);
+      const keep = /to keep them: hd-setup (.*)$/m.exec(again.stderr)![1]!.split(' ');
+      const kept = await k.hd(keep);
+      expect(kept.code, kept.stderr).toBe(0);
+      expect(kept.stderr).toContain('Changed: nothing');
+    } finally {
+      await k.stop();
+    }
+  }, 120_000);
   it('an install that stops before its container runs keeps what only the container would say (image, pull policy, memory, restart policy)', async () => {
     const s = await stubEnv();
     const sets = ['fivetran.image=registry.example.com/mirror/ldp-agent:1.2', 'fivetran.pullPolicy=missing', 'fivetran.memory=6g', 'fivetran.restartPolicy=always'];

@@ -63,6 +63,16 @@ function deleteIn(o: Obj, path: readonly string[]): void {
   if (isObj(parent)) delete parent[path[path.length - 1]!];
 }
 
+/** deleteIn, and each mapping it leaves empty on the way up (a preset that leaves a setting out has no empty mapping for it). */
+function deleteWhole(o: Obj, path: readonly string[]): void {
+  deleteIn(o, path);
+  for (let i = path.length - 1; i > 0; i--) {
+    const up = getIn(o, path.slice(0, i));
+    if (!isObj(up) || Object.keys(up).length > 0) break;
+    deleteIn(o, path.slice(0, i));
+  }
+}
+
 /** Leaves of a preset: objects are walked, arrays and scalars are values. */
 export function leaves(o: unknown, prefix: Path = []): [Path, unknown][] {
   if (!isObj(o)) return prefix.length ? [[prefix, o]] : [];
@@ -220,14 +230,25 @@ export function findResets(raw: Obj, installed: Installed, validate: Validate, i
     }
   };
   const whole = model(withThem);
-  const noChange = (i: number) => {
+  const noChange = (idx: readonly number[]) => {
     if (whole === undefined) return false;
     const without = structuredClone(withThem);
-    deleteIn(without, candidates[i]![0]);
+    for (const i of idx) deleteWhole(without, candidates[i]![0]);
     return model(without) === whole;
   };
+  const kept = new Set([...resets].filter((i) => !noChange([i])));
+  // Settings that change nothing one by one may together (resources.requests.cpu and .memory: the model fills
+  // in either while the other is there, and neither when both are gone): those of one mapping, left out
+  // together, that change the install are resets too.
+  const byParent = new Map<string, number[]>();
+  for (const i of resets) {
+    if (kept.has(i)) continue;
+    const key = JSON.stringify(candidates[i]![0].slice(0, -1));
+    byParent.set(key, [...(byParent.get(key) ?? []), i]);
+  }
+  for (const idx of byParent.values()) if (idx.length > 1 && !noChange(idx)) idx.forEach((i) => kept.add(i));
   return candidates
-    .filter((_, i) => resets.has(i) && !noChange(i))
+    .filter((_, i) => kept.has(i))
     .map(([path, value]) => {
       const s = isSecret(value, path.join('.'));
       return { path: path.join('.'), value, secret: s !== false, ...(typeof s === 'string' ? { env: s } : {}) };

@@ -81,6 +81,7 @@ export function minimize(preset: Obj, parse: (raw: Obj) => unknown, root: JS): O
       if (key === 'product' || key === 'runtime' || key === '$schema') continue;
       const { schema: s, required } = child(schema, key, root);
       const v = obj[key];
+      const whole = isObj(v) ? structuredClone(v) : v;
       if (isObj(v) && s) walk(v, s);
       if (s && 'default' in s) {
         if (canonical(s.default) === canonical(obj[key])) delete obj[key];
@@ -88,7 +89,9 @@ export function minimize(preset: Obj, parse: (raw: Obj) => unknown, root: JS): O
       }
       if (required) continue;
       delete obj[key];
-      if (!same()) obj[key] = v;
+      // A mapping that must stay but lost every entry (resources.requests, each of whose values the model
+      // fills in) goes back whole: an empty one says nothing a reader, a re-run or the reset refusal can see.
+      if (!same()) obj[key] = isObj(v) && Object.keys(v).length === 0 ? whole : v;
     }
   };
   walk(out, root);
