@@ -801,6 +801,43 @@ describe('a record whose containers are gone (removed by hand) stands in no way'
     expect(r.code, r.stderr).toBe(0);
     s.server.close();
   });
+
+  it('what the removed container carried is read from the record: status, export-preset and start keep the image, pull policy and memory (start pulled the default image, with the defaults)', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const s = await stubEnv('docker', { USER: 'ana' }, { imagePresent: true });
+    const sets = ['fivetran.image=registry.example.com/mirror/ldp-agent:1.2', 'fivetran.pullPolicy=never', 'fivetran.memory=3g'].flatMap((x) => ['--set', x]);
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...sets, ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(spawnSync('docker', ['rm', '-f', 'controller'], { env: s.env }).status).toBe(0);
+    const st = cli(['status'], { env: s.env });
+    expect(st.stdout).toContain('it runs registry.example.com/mirror/ldp-agent:1.2');
+    const ex = cli(['export-preset'], { env: s.env }).stdout;
+    for (const line of ['image: registry.example.com/mirror/ldp-agent:1.2', 'pullPolicy: never', 'memory: 3g']) expect(ex).toContain(line);
+    // the bare preset is still refused, naming them
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(2);
+    const n = s.calls().length;
+    const go = cli(['start', ...rootFlags], { env: s.env });
+    expect(go.code, go.stderr).toBe(0);
+    const run = s.calls().slice(n).find((c) => c.startsWith('run '))!;
+    expect(run).toContain('--memory=3g');
+    expect(run).toMatch(/ registry\.example\.com\/mirror\/ldp-agent:1\.2 -f \/conf\/config\.json$/);
+    expect(s.calls().slice(n).some((c) => c.startsWith('pull '))).toBe(false);
+    s.server.close();
+  });
+
+  it('a change made while the container was gone is what rollback undoes (it went back to the change before it)', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const s = await stubEnv('docker', { USER: 'ana' }, { imagePresent: true });
+    const conf = join(s.home, 'fivetran/conf/config.json');
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'proxy.https=http://one.internal:3128', ...rootFlags], { env: s.env }).code).toBe(0);
+    const one = readFileSync(conf, 'utf8');
+    expect(spawnSync('docker', ['rm', '-f', 'controller'], { env: s.env }).status).toBe(0);
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'proxy.https=http://two.internal:3128', ...rootFlags], { env: s.env }).code).toBe(0);
+    const rb = cli(['rollback', '--yes', ...rootFlags], { env: s.env });
+    expect(rb.code, rb.stderr).toBe(0);
+    expect(readFileSync(conf, 'utf8')).toBe(one);
+    s.server.close();
+  });
 });
 
 describe('uninstall removes the boot unit with its backups', () => {
@@ -820,6 +857,30 @@ describe('uninstall removes the boot unit with its backups', () => {
 });
 
 describe('lifecycle commands change no setting', () => {
+  it('a DOCKER_HOST at another daemon stands in the way of the docker install only: a podman install beside it is shown and acted on', async () => {
+    const s = await stubEnv();
+    expect(cli(['install', '--preset', 'tobiko-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(cli(['install', '--preset', 'fivetran-podman', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const other = { ...s.env, DOCKER_HOST: 'unix:///run/other/docker.sock' };
+    const refusal = `DOCKER_HOST: is unix:///run/other/docker.sock, but the Tobiko Cloud executors on docker in ${join(s.home, 'tobiko')} is on the daemon at ${s.env.DOCKER_HOST}`;
+    // the list shows the podman one, and says why the other is left out
+    const st = cli(['status'], { env: other });
+    expect(st.stdout).toContain(`${join(s.home, 'fivetran')}`);
+    expect(st.stdout).not.toContain(join(s.home, 'tobiko'));
+    expect(st.stderr).toContain(`hd-setup: left out: ${refusal.slice('DOCKER_HOST: '.length)}`);
+    // pointed at the podman one: it is acted on (it was refused for the docker one's sake)
+    for (const cmd of [['status', '--set', 'product=fivetran'], ['stop', '--set', 'product=fivetran'], ['start', '--set', 'product=fivetran', ...rootFlags]]) {
+      const r = cli(cmd, { env: other });
+      expect(r.code, `${cmd.join(' ')}: ${r.stderr}`).toBe(0);
+      expect(r.stderr).not.toContain('DOCKER_HOST: is');
+    }
+    // pointed at the docker one: refused, as before
+    const t = cli(['stop', '--set', 'product=tobiko'], { env: other });
+    expect(t.code).toBe(2);
+    expect(t.stderr).toContain(`error: ${refusal}`);
+    s.server.close();
+  });
+
   it("a shell whose DOCKER_HOST points at another daemon: every command refuses (exit 2) before it does anything, naming the fix; the boot unit keeps the install's daemon", async () => {
     const s = await stubEnv();
     expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);

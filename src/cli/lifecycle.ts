@@ -243,7 +243,7 @@ const when = (iso: string): string => `${iso.slice(0, 10)} ${iso.slice(11, 16)} 
 export async function statusCommand(flags: LifecycleFlags): Promise<number> {
   const inContext = contextOnly(flags);
   const pointed = Boolean(flags.preset || flags.set?.length || flags.context);
-  const list = inContext ? await findInContext(inContext, findContext()) : pointed ? [await findInstall(flags)] : await findAll(findContext());
+  const list = inContext ? await findInContext(inContext, findContext()) : pointed ? [await findInstall(flags)] : await findAll(findContext(), { leaveOutOtherDaemons: true });
   // Nothing installed, and nothing asked for in particular: the answer, not bad input (exit 1, as not running)
   if (list.length === 0 && !pointed && !inContext) {
     if (flags.json) printJson({ installs: [] });

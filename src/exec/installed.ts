@@ -342,9 +342,9 @@ export async function gather(loc: Location, o: GatherOptions): Promise<{ artifac
     reads.containers.map((n) => {
       const kept = o.containersInstead?.[n];
       if (kept) return [n, containerFacts(kept)];
-      // Not there: what the record kept of it (an uninstall with the config kept, or an install that stopped
-      // before it ran the container).
-      const seen = now[n] ?? (uninstalled || rec?.state === 'started' ? rec?.containers?.[n] : undefined);
+      // Not there: what the record kept of it (an uninstall with the config kept, an install that stopped
+      // before it ran the container, or a container removed by hand).
+      const seen = now[n] ?? rec?.containers?.[n];
       return [n, seen ? containerFacts(seen) : undefined];
     }),
   );

@@ -69,12 +69,15 @@ const daemonKey = (host: string | undefined) => (host || 'unix:///var/run/docker
  * on that other daemon (start a second agent there, write its address into the boot unit). Refused, with
  * the way to reach the install's own daemon, and the way to move it. (An uninstalled one runs nowhere.)
  */
+/** An install on another docker daemon than DOCKER_HOST's (refuseOtherDaemon). */
+class OtherDaemon extends UserError {}
+
 function refuseOtherDaemon(loc: Location, rec: InstallRecord | undefined, c: FindContext): void {
   const shell = c.env.DOCKER_HOST;
   if (loc.runtime !== 'docker' || !shell) return;
   if (!rec || rec.state === 'uninstalled' || daemonKey(rec.dockerHost) === daemonKey(shell)) return;
   const its = rec.dockerHost ? `the daemon at ${maskUrlCredentials(rec.dockerHost)}` : 'the default docker daemon';
-  throw new UserError([
+  throw new OtherDaemon([
     {
       path: 'DOCKER_HOST',
       message: `is ${maskUrlCredentials(shell)}, but the ${installName(loc.product, loc.runtime)} in ${loc.installDir} is on ${its}; unset DOCKER_HOST${rec.dockerHost ? ` (or export DOCKER_HOST=${maskUrlCredentials(rec.dockerHost)})` : ''} to act on it. To move it to the other daemon: hd-setup uninstall, then install with DOCKER_HOST set`,
@@ -143,18 +146,26 @@ export async function findAt(loc: Location, c: FindContext, unreachable: 'throw'
  * Every install hd-setup can see: the recorded ones, and those in the products' default places. Where
  * the same directory could belong to docker or podman, the runtime that has its containers wins.
  */
-export async function findAll(c: FindContext): Promise<DetectedInstall[]> {
+export async function findAll(c: FindContext, o: { leaveOutOtherDaemons?: boolean } = {}): Promise<DetectedInstall[]> {
   const found: DetectedInstall[] = [];
-  const seen = (l: Location) => found.some((d) => sameLocation(d.location, l) || (l.installDir && d.location.product === l.product && d.location.installDir === l.installDir));
+  const passed: Location[] = [];
+  const otherDaemon: OtherDaemon[] = [];
+  // (one dir is one install: its files read on the other runtime are the same install, not a second one)
+  const same = (x: Location, l: Location) => sameLocation(x, l) || Boolean(l.installDir && x.product === l.product && x.installDir === l.installDir);
+  const seen = (l: Location) => passed.some((x) => same(x, l)) || found.some((d) => same(d.location, l));
   for (const r of readRegistry(c.home)) {
     if (seen(r)) continue;
     let d: DetectedInstall | undefined;
     try {
       d = await detect(locationOfRecord(r), c);
     } catch (e) {
-      // made in another context than the current one: left out of the list, said (the others are shown)
-      if (!(e instanceof OtherContext)) throw e;
-      c.note?.(`hd-setup: left out: ${e.problems[0]!.message}`);
+      // made in another context than the current one: left out of the list, said (the others are shown);
+      // so is one on another docker daemon than DOCKER_HOST's where the caller says (a list beside others: a
+      // podman install has no daemon; a search by product, which refuses it if it is the one pointed at)
+      if (o.leaveOutOtherDaemons && e instanceof OtherDaemon) otherDaemon.push(e);
+      else if (e instanceof OtherContext) c.note?.(`hd-setup: left out: ${e.problems[0]!.message}`);
+      else throw e;
+      passed.push(locationOfRecord(r));
       continue;
     }
     if (d) found.push(d);
@@ -168,6 +179,9 @@ export async function findAll(c: FindContext): Promise<DetectedInstall[]> {
     byDir.set(key, [...(byDir.get(key) ?? []), d]);
   }
   for (const list of byDir.values()) found.push(list.find((d) => d.containers.length > 0) ?? list[0]!);
+  // nothing else to show: the refusal itself (exit 2, the fix named)
+  if (otherDaemon.length && !found.length) throw otherDaemon[0]!;
+  for (const e of otherDaemon) c.note?.(`hd-setup: left out: ${e.problems[0]!.message}`);
   return found;
 }
 
@@ -293,7 +307,10 @@ export async function installsWith(p: Pointer, c: FindContext): Promise<{ fit: D
     const want = product.locate(raw, d.location.runtime, c.home);
     return (['installDir', 'namespace', 'release', 'context'] as const).every((k) => getIn(raw, product.settingPath(k, d.location.runtime).split('.')) === undefined || want[k] === d.location[k]);
   };
-  const fit = (await findAll(c)).filter((d) => (raw.product === undefined || d.location.product === raw.product) && (raw.runtime === undefined || d.location.runtime === raw.runtime) && at(d));
+  const wanted = (l: Location) => (raw.product === undefined || l.product === raw.product) && (raw.runtime === undefined || l.runtime === raw.runtime);
+  const fit = (await findAll(c, { leaveOutOtherDaemons: true })).filter((d) => wanted(d.location) && at(d));
+  // one of those pointed at that is on another docker daemon: refused, as if pointed at alone
+  for (const r of readRegistry(c.home)) if (wanted(locationOfRecord(r)) && !fit.some((d) => sameLocation(d.location, locationOfRecord(r)))) refuseOtherDaemon(locationOfRecord(r), r, c);
   return { fit, raw };
 }
 

@@ -13,7 +13,7 @@ import type { ProductModule } from '../products/types.js';
 import { askRuntimeState, detectHost, detectState, inspectContainers, markMissingDirs, runtimeBinOf } from '../exec/detect.js';
 import { OWNER_LABEL, usesQuadlet } from '../plan/containers.js';
 import { carriedBy, keptForm, type DetectedInstall } from '../exec/installed.js';
-import { findRecord, findRecordOfInstall, holdsRecord, readRegistry, recordOf, remember, configDigest, type InstallRecord, type LastChange } from '../exec/registry.js';
+import { findRecord, findRecordOfInstall, holdsRecord, readRegistry, recordOf, remember, configDigest, type InstallRecord, type KeptContainer, type LastChange } from '../exec/registry.js';
 import type { CheckReport, Emit, Summary } from '../exec/events.js';
 import { execute } from '../exec/execute.js';
 import { allChecks } from '../exec/checks.js';
@@ -467,10 +467,13 @@ export async function install(p: Prepared, c: Choices, report: Reporter): Promis
   // What rollback goes back to: the install as this run finds it, when it changes what reads back (a file
   // of the install, a container); otherwise, what the last change found.
   const prior = findRecord(p.host.home, p.location);
-  const lastChange = keepsReadBack(p.plan) ? prior?.before : (lastChangeOf(p, prior?.setPaths) ?? prior?.before);
+  const lastChange = keepsReadBack(p.plan) ? prior?.before : (lastChangeOf(p, prior) ?? prior?.before);
+  // What the containers carry once it is done (those it runs, and the others as found): in the record, so
+  // that one removed by hand is still read back whole (status, start, a re-run), not as the defaults.
+  const after = p.location.runtime === 'kubernetes' ? undefined : { ...carriedAt(p, prior?.state === 'installed' ? prior.containers : undefined), ...Object.fromEntries(Object.entries(runs).map(([n, r]) => [n, keptForm(r)])) };
   const choices = { ...(lastChange ? { before: lastChange } : {}), ...(c.skipCheck ? { skipChecks: c.skipCheck } : {}), ...(c.allowRoot ? { allowRoot: true } : {}), ...(p.host.dockerHost ? { dockerHost: p.host.dockerHost } : {}), ...(cur ? { kubeContext: cur.name, ...(cur.server ? { kubeServer: cur.server } : {}), kubeconfig: cur.kubeconfig } : {}), ...(c.setPaths?.length ? { setPaths: c.setPaths } : {}) };
   // A re-run that replaces nothing, over an install recorded with the same choices, leaves the record as it is.
-  const same = keepsReadBack(p.plan) && holdsRecord(p.host.home, recordOf(p.location, choices, 'installed'));
+  const same = keepsReadBack(p.plan) && holdsRecord(p.host.home, recordOf(p.location, choices, 'installed', new Date(), after));
   let marked = same;
   const markStarted = () => {
     if (marked) return;
@@ -491,9 +494,23 @@ export async function install(p: Prepared, c: Choices, report: Reporter): Promis
     const dest = f && posix.join(baseDirs(p.location, p.host)[f.base], f.rel);
     const left = p.plan.files.find((x) => x.dest === dest)?.content;
     const before = lastChange && left !== undefined ? { ...lastChange, left: configDigest(p.host.home, left) } : lastChange;
-    remember(p.host.home, recordOf(p.location, { ...choices, ...(before ? { before } : {}) }, 'installed'));
+    remember(p.host.home, recordOf(p.location, { ...choices, ...(before ? { before } : {}) }, 'installed', new Date(), after));
   }
   return summary;
+}
+
+/**
+ * docker/podman: what the install's containers carry as this run found them, in the record's form; one not
+ * there (removed by hand), as `kept` says (the record's). Under Quadlet, its .container file.
+ */
+function carriedAt(p: Prepared, kept?: Record<string, KeptContainer>): Record<string, KeptContainer> {
+  const dirs = baseDirs(p.location, p.host);
+  const quadlet = usesQuadlet(p.location.runtime, p.host);
+  return Object.fromEntries(p.product.reads(p.location.runtime).containers.flatMap((n) => {
+    const f = carriedBy(quadlet ? p.state.files[posix.join(dirs.quadlet, `${n}.container`)] : undefined, p.state.containers[n] ?? undefined);
+    const k = f ? keptForm(f) : kept?.[n];
+    return k ? [[n, k]] : [];
+  }));
 }
 
 /**
@@ -501,15 +518,13 @@ export async function install(p: Prepared, c: Choices, report: Reporter): Promis
  * containers carry, and a digest of its configuration file. None when no container of it is there (a
  * first install: a rollback then has nothing to go back to but a backup of the file).
  */
-function lastChangeOf(p: Prepared, setPaths: string[] | undefined): LastChange | undefined {
+function lastChangeOf(p: Prepared, prior: InstallRecord | undefined): LastChange | undefined {
   if (p.location.runtime === 'kubernetes') return undefined;
-  const dirs = baseDirs(p.location, p.host);
-  const quadlet = usesQuadlet(p.location.runtime, p.host);
-  const carried = Object.fromEntries(p.product.reads(p.location.runtime).containers.flatMap((n) => {
-    const f = carriedBy(quadlet ? p.state.files[posix.join(dirs.quadlet, `${n}.container`)] : undefined, p.state.containers[n] ?? undefined);
-    return f ? [[n, keptForm(f)]] : [];
-  }));
+  const setPaths = prior?.setPaths;
+  // (a container removed by hand: what the record says it carried)
+  const carried = carriedAt(p, prior?.state === 'installed' ? prior.containers : undefined);
   if (Object.keys(carried).length === 0) return undefined;
+  const dirs = baseDirs(p.location, p.host);
   const f = p.product.configFiles(p.location.runtime)[0];
   const text = f ? p.state.files[posix.join(dirs[f.base], f.rel)] : undefined;
   return { containers: carried, ...(text !== undefined ? { config: configDigest(p.host.home, text) } : {}), ...(setPaths?.length ? { setPaths } : {}) };

@@ -241,7 +241,9 @@ const keptState = (d: DetectedInstall) =>
 function keptCommands(d: DetectedInstall, choosing: string): string {
   const at = choosing ? ` ${choosing}` : '';
   if (d.unfinished) return `install it again (hd-setup install${at} …), or delete what is left (hd-setup uninstall${at})`;
-  const root = findRecord(findContext().home, d.location)?.allowRoot ? ' --allow-root' : '';
+  // the choices it was installed with, which the preset does not hold (export-preset names them too)
+  const rec = findRecord(findContext().home, d.location);
+  const root = `${rec?.allowRoot ? ' --allow-root' : ''}${(rec?.skipChecks ?? []).map((id) => ` --skip-check ${id}`).join('')}`;
   const needs = secretsToGive(d);
   const give = needs.length ? `, with ${needs.join(' and ')} exported (its Secrets went with the release)` : '';
   return `install it again (at a terminal: hd-setup${at}; in a script${give}: hd-setup export-preset${at} --out kept.yaml && hd-setup install --preset kept.yaml${root} --yes), or delete the ${keptWhat(d)} (hd-setup uninstall --purge${at})`;
@@ -276,7 +278,7 @@ export async function uninstall(d: DetectedInstall, plan: Plan, choices: Choices
     if (!purge) {
       const rec = findRecord(home, d.location);
       // (what they carried when found: a stopped Quadlet service has no container, its .container file says it)
-      const kept = d.uninstalled ? (rec?.containers ?? {}) : (d.carried ?? {});
+      const kept = d.uninstalled ? (rec?.containers ?? {}) : { ...(rec?.containers ?? {}), ...(d.carried ?? {}) };
       remember(home, recordOf(d.location, { ...(rec?.skipChecks ? { skipChecks: rec.skipChecks } : {}), ...(rec?.allowRoot ? { allowRoot: true } : {}), ...(rec?.dockerHost ? { dockerHost: rec.dockerHost } : {}), ...(rec?.kubeContext ? { kubeContext: rec.kubeContext, ...(rec.kubeServer ? { kubeServer: rec.kubeServer } : {}), ...(rec.kubeconfig ? { kubeconfig: rec.kubeconfig } : {}) } : {}), ...(rec?.setPaths ? { setPaths: rec.setPaths } : {}) }, 'uninstalled', new Date(), kept));
     } else forget(home, d.location);
   }
