@@ -48,6 +48,10 @@ describe('install on a stub runtime', () => {
     expect(agent()).toEqual({ id: 'agent', status: 'fail', message: 'controller is exited', fix: 'see why: docker logs controller; then hd-setup start' });
     expect(cli(['stop', ...rootFlags], { env: s.env }).code).toBe(0);
     expect(agent()).toMatchObject({ id: 'agent', status: 'warn', message: expect.stringMatching(/^controller is exited: stopped with hd-setup stop \(/), fix: 'hd-setup start' });
+    // removed by hand: no logs to see (they went with it), and start runs it again
+    expect(cli(['start', ...rootFlags], { env: s.env }).code).toBe(0);
+    rmSync(join(s.env.HD_STUB_STATE!, 'containers/controller'), { recursive: true, force: true });
+    expect(agent()).toEqual({ id: 'agent', status: 'fail', message: 'controller is not there', fix: 'hd-setup start (it runs it again as it was installed)' });
     s.server.close();
   });
   it('export-preset names the choices it was installed with (--allow-root, --skip-check), which a preset does not hold; with them, the CI path is a no-op (it failed on the skipped check)', async () => {
@@ -410,6 +414,20 @@ describe('install on a stub runtime', () => {
     const start = cli(['start', '--dry-run', '--skip-check', 'memory'], { env: s.env });
     expect(start.code, start.stderr).toBe(0);
     expect(start.stdout).toMatch(/; skipped \(--skip-check\): runtime-version, disk, memory$/m);
+    s.server.close();
+  });
+
+  it.each([
+    ['podman', 'fivetran-podman', 'v1', true],
+    ['podman', 'fivetran-podman', 'v2', false],
+    ['docker', 'fivetran-docker', '1', false], // rootful: its limits apply
+  ] as const)('%s on cgroups %s: a memory limit the runtime would ignore (rootless, cgroups v1) is a warning, not "set"', async (runtime, preset, cgroups, warned) => {
+    const s = await stubEnv(runtime, { HD_STUB_ROOTLESS: 'true', HD_STUB_CGROUPS: cgroups });
+    const r = cli(['install', '--preset', preset, '--yes', '--set', 'fivetran.memory=3g', ...rootFlags], { env: s.env });
+    expect(r.code, r.stderr).toBe(0);
+    const line = `the container memory limit (3g) is not applied: rootless ${runtime} on cgroups v1 cannot limit memory`;
+    if (warned) expect(r.stderr).toMatch(new RegExp(`^ {4}- memory: .*; ${line.replace(/[()]/g, '\\$&')} \\(fix: .*the limit applies on cgroups v2 \\(the unified hierarchy\\), or with a rootful runtime\\)$`, 'm'));
+    else expect(r.stderr).not.toContain('is not applied');
     s.server.close();
   });
 

@@ -567,6 +567,11 @@ describe('rollback undoes the last change: the file as it found it, and what the
     expect(cli(['rollback', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
     expect(readFileSync(conf(s), 'utf8')).toBe(changed);
     expect(memoryOf(s)).toBe('4g');
+    // that repair changed no setting: the rollback after it undoes the last change (it said "puts back no
+    // setting" and did nothing)
+    const next = cli(['rollback', '--dry-run', ...rootFlags], { env: s.env });
+    expect(next.stdout).toContain('  fivetran.memory: 4g -> 2048m (the default)\n');
+    expect(next.stdout).toContain('  proxy.https: http://proxy.internal:3128 -> none');
     s.server.close();
   }, 60_000);
 

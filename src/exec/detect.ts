@@ -22,6 +22,8 @@ export interface RuntimeInfo {
   rootless: boolean;
   socket: string;
   reachable: boolean;
+  /** The cgroups version the runtime reports ('1' or '2'), where it says. */
+  cgroups?: '1' | '2';
 }
 
 export async function detectRuntime(runtime: 'docker' | 'podman', env: NodeJS.ProcessEnv = process.env): Promise<RuntimeInfo> {
@@ -30,14 +32,17 @@ export async function detectRuntime(runtime: 'docker' | 'podman', env: NodeJS.Pr
   const xdg = env.XDG_RUNTIME_DIR || `/run/user/${uid}`;
   if (!bin) return { rootless: uid !== 0, socket: '', reachable: false };
   // Both questions at once: they are independent, and each is a process start.
-  const infoFormat = runtime === 'podman' ? '{{.Host.Security.Rootless}}|{{.Host.RemoteSocket.Path}}' : '{{json .SecurityOptions}}|{{.DockerRootDir}}';
+  const infoFormat = runtime === 'podman' ? '{{.Host.Security.Rootless}}|{{.Host.RemoteSocket.Path}}|{{.Host.CgroupsVersion}}' : '{{json .SecurityOptions}}|{{.DockerRootDir}}|{{.CgroupVersion}}';
   const [versionOut, info] = await Promise.all([probe([bin, '--version'], 3000), probe([bin, 'info', '--format', infoFormat], 8000)]);
   const version = /(\d+\.\d+\.\d+)/.exec(versionOut ?? '')?.[1];
+  // podman says v1/v2, docker 1/2 (an older one nothing)
+  const cg = /^v?([12])$/.exec((info ?? '').split('|')[2]?.trim() ?? '')?.[1] as '1' | '2' | undefined;
+  const cgroups = cg ? { cgroups: cg } : {};
   if (runtime === 'podman') {
     const [rootlessS, sock] = (info ?? '').split('|');
     const rootless = info ? rootlessS === 'true' : uid !== 0;
     const socket = sock?.replace(/^unix:\/\//, '') || (rootless ? `${xdg}/podman/podman.sock` : '/run/podman/podman.sock');
-    return { bin, ...(version ? { version } : {}), rootless, socket, reachable: info !== undefined };
+    return { bin, ...(version ? { version } : {}), rootless, socket, reachable: info !== undefined, ...cgroups };
   }
   const host = env.DOCKER_HOST?.startsWith('unix://') ? env.DOCKER_HOST.slice(7) : undefined;
   // The usual rootless set-up: DOCKER_HOST not set, so the CLI asks the rootful daemon (not there, or not
@@ -48,7 +53,7 @@ export async function detectRuntime(runtime: 'docker' | 'podman', env: NodeJS.Pr
   }
   const rootless = info ? /rootless/.test(info) || (info.split('|')[1] ?? '').startsWith(homeOf()) : false;
   const socket = host ?? (rootless ? `/var/run/user/${uid}/docker.sock` : '/var/run/docker.sock');
-  return { bin, ...(version ? { version } : {}), rootless, socket, reachable: info !== undefined };
+  return { bin, ...(version ? { version } : {}), rootless, socket, reachable: info !== undefined, ...cgroups };
 }
 
 async function selinuxEnabled(env: NodeJS.ProcessEnv): Promise<boolean> {

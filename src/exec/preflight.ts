@@ -26,6 +26,8 @@ export interface CheckContext {
   signal?: AbortSignal;
   /** The folders the plan makes where something else is (plan mkdir `blocked`): the install-dir check fails on them. */
   blockedDirs?: { path: string; what: string }[];
+  /** The memory limits the plan gives its containers (the memory check says when the runtime cannot apply them). */
+  memoryLimits?: string[];
 }
 
 export type Check = (ctx: CheckContext) => Promise<CheckResult> | CheckResult;
@@ -133,11 +135,18 @@ export const containerChecks: Record<ContainerCheckId, Check> = {
   memory: (ctx) => {
     const mem = totalmem() / GB;
     const cores = cpus().length;
+    // A rootless runtime on cgroups v1 cannot limit a container's memory: it takes --memory and ignores it
+    // (podman says so in one line of its output), while the labels and the summary would say it is set.
+    const limits = [...new Set(ctx.memoryLimits ?? [])];
+    const rt = ctx.host.runtime;
+    const ignored = rt?.rootless && rt.cgroups === '1' && limits.length ? `; the container memory limit (${limits.join(', ')}) is not applied: rootless ${runtimeName(ctx)} on cgroups v1 cannot limit memory` : '';
+    const ignoredFix = 'the limit applies on cgroups v2 (the unified hierarchy), or with a rootful runtime';
     // The vendor's sizing for the host, where it states one.
     const size = ctx.product.host.sizing;
     if (size && (mem < size.memoryGb || cores < size.cpus)) {
-      return { status: 'warn', message: `${mem.toFixed(0)} GB RAM and ${cores} CPUs; ${size.memoryGb} GB and ${size.cpus} CPUs are recommended`, fix: 'size the host up before running many connections' };
+      return { status: 'warn', message: `${mem.toFixed(0)} GB RAM and ${cores} CPUs; ${size.memoryGb} GB and ${size.cpus} CPUs are recommended${ignored}`, fix: `size the host up before running many connections${ignored ? `; ${ignoredFix}` : ''}` };
     }
+    if (ignored) return { status: 'warn', message: `${mem.toFixed(0)} GB RAM, ${cores} CPUs${ignored}`, fix: ignoredFix };
     return { status: 'ok', message: `${mem.toFixed(0)} GB RAM, ${cores} CPUs` };
   },
   'install-dir': (ctx) => {

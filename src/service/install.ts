@@ -11,7 +11,7 @@ import { parseSetPath } from '../model/load.js';
 import { isRef } from '../model/refs.js';
 import type { ProductModule } from '../products/types.js';
 import { askRuntimeState, detectHost, detectState, inspectContainers, markMissingDirs, runtimeBinOf } from '../exec/detect.js';
-import { OWNER_LABEL, usesQuadlet } from '../plan/containers.js';
+import { MEMORY_LABEL, OWNER_LABEL, usesQuadlet } from '../plan/containers.js';
 import { carriedBy, keptForm, type DetectedInstall } from '../exec/installed.js';
 import { findRecord, findRecordOfInstall, holdsRecord, readRegistry, recordOf, remember, configDigest, type InstallRecord, type KeptContainer, type LastChange } from '../exec/registry.js';
 import type { CheckReport, Emit, Summary } from '../exec/events.js';
@@ -369,6 +369,7 @@ function checkContext(p: Prepared, choices: Choices, signal?: AbortSignal) {
     allowRoot: Boolean(choices.allowRoot),
     ...(choices.allowRootFrom ? { allowRootFrom: choices.allowRootFrom } : {}),
     blockedDirs: p.plan.steps.flatMap((s) => s.actions.flatMap((a) => (a.kind === 'mkdir' && a.blocked ? [{ path: a.path, what: a.blocked }] : []))),
+    memoryLimits: p.plan.steps.flatMap((s) => (s.runs?.labels[MEMORY_LABEL] ? [s.runs.labels[MEMORY_LABEL]] : [])),
     env: process.env,
     ...(signal ? { signal } : {}),
   };

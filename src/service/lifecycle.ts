@@ -532,11 +532,14 @@ export async function rollbackFromBackup(d: DetectedInstall, file: string, targe
   const undo: LastChange | undefined = Object.keys(carried).length ? { containers: carried, ...(readable(file) !== undefined && !d.brokenConfig ? { config: configDigest(home, readable(file)!) } : {}), ...(rec0?.setPaths?.length ? { setPaths: rec0.setPaths } : {}) } : undefined;
   const restoreP = target.backup ? await asPrepared(d, restorePlan(d, file, target.backup.path)) : undefined;
   const stopped = stoppedSince(d);
+  // A repair (a file broken by hand put back as the last change left it) changes no setting: the record's
+  // last change stays, so the rollback after it undoes that change (it said "puts back no setting").
+  const repair = Boolean(d.brokenConfig && target.handEditOnly);
   const done = (s: Summary) => {
     if (!s.ok) return s;
     if (!stopped) markStopped(home, d.location, undefined);
     const rec = findRecord(home, d.location);
-    if (rec) {
+    if (rec && !repair) {
       // the settings given with --set go back with their values (a later bare re-run keeps or refuses them)
       const { setPaths: now, before: _, ...rest } = rec;
       const setPaths = target.containers ? target.setPaths : now;
@@ -819,7 +822,9 @@ function agentReport(d: DetectedInstall): CheckReport[] {
   });
   const stopped = stoppedSince(d);
   if (stopped) return [{ id: 'agent', status: 'warn', message: `${say.join(', ')}: stopped with hd-setup stop (${stopped})`, fix: 'hd-setup start' }];
-  return [{ id: 'agent', status: 'fail', message: say.join(', '), fix: `see why: ${bin} logs ${down[0]}; then hd-setup start` }];
+  // (its logs went with a container that is not there: only one that exited has them)
+  const exited = down.find((n) => d.containers.some((c) => c.name === n));
+  return [{ id: 'agent', status: 'fail', message: say.join(', '), fix: exited ? `see why: ${bin} logs ${exited}; then hd-setup start` : 'hd-setup start (it runs it again as it was installed)' }];
 }
 
 /**
