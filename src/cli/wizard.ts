@@ -27,8 +27,9 @@ async function detect(opts: { context?: string; allowRoot?: boolean; fits?: (pre
   ]);
   // The install hd-setup recorded last, else one in the default places.
   // One that is there now first; else the settings an uninstall left behind (said as such).
+  let all: Awaited<ReturnType<typeof findAll>> = [];
   const findInstalled = async () => {
-    const all = (await findAll({ ...findContext(), note: undefined }).catch(() => [])).filter((a) => !opts.fits || opts.fits(a.preset));
+    all = (await findAll({ ...findContext(), note: undefined }).catch(() => [])).filter((a) => !opts.fits || opts.fits(a.preset));
     return all.find(isPresent) ?? all[0];
   };
   const [{ kubeContexts, runtimeNotes, versionNotes }, { PRODUCTS }] = await Promise.all([import('../service/host.js'), import('../products/index.js')]);
@@ -64,6 +65,8 @@ async function detect(opts: { context?: string; allowRoot?: boolean; fits?: (pre
     d.installed = { where: installed.where, preset: installed.preset, present: isPresent(installed), ...(recordFor(installed, findContext())?.state === 'started' ? { unfinished: true } : {}) };
     guardSecrets(installed);
   }
+  const others = all.filter((a) => a !== installed && isPresent(a)).map((a) => ({ product: a.location.product, runtime: a.location.runtime, where: a.where }));
+  if (others.length) d.others = others;
   return d;
 }
 

@@ -30,6 +30,8 @@ export interface Detection {
   envSecrets?: { path: string; env: string; value: string }[];
   /** An existing install found on this machine, as a preset. */
   installed?: { where: string; preset: Answers; /** Its containers or release exist now (false: only its settings were kept, e.g. after uninstall). */ present?: boolean; /** Its last install stopped before it finished (its record says "started"). */ unfinished?: boolean };
+  /** The other installs found here (not prefilled): choosing one's product and runtime is said, as those answers would replace its settings. */
+  others?: { product: string; runtime: string; where: string }[];
 }
 
 /**

@@ -27,6 +27,17 @@ describe('the found-install banner', () => {
     s = reduce(s, { type: 'submit', value: 'kubernetes' });
     expect(visibleNote(s)).toBeUndefined();
   });
+  it('another install here, not prefilled, whose product and runtime are chosen: said, as these answers replace its settings (a trial: the review reset its image and memory unsaid)', () => {
+    let s = reduce(createState(), { type: 'detected', detection: { others: [{ product: 'tobiko', runtime: 'docker', where: '/home/ana/tobiko' }] } });
+    s = reduce(s, { type: 'prefill', answers: found.preset, note: foundNote(found, 'esc') });
+    for (let i = 0; i < 10 && s.cursor !== 'product'; i++) s = reduce(s, { type: 'back' });
+    s = reduce(s, { type: 'submit', value: 'tobiko' });
+    s = reduce(s, { type: 'submit', value: 'docker' });
+    expect(visibleNote(s)).toBe('Installed here and not prefilled: the Tobiko Cloud hybrid executors on docker (/home/ana/tobiko); these answers replace its settings. To start from them, quit (Ctrl-C) and run: hd-setup --set product=tobiko --set runtime=docker');
+    // another runtime of it: no install there, nothing to say
+    s = reduce(reduce(s, { type: 'back' }), { type: 'submit', value: 'podman' });
+    expect(visibleNote(s)).toBeUndefined();
+  });
   it('named as the product question names it: Tobiko\'s executors are not "an agent"', () => {
     expect(foundNote({ where: '/home/ana/tobiko', preset: { product: 'tobiko' }, present: true }, 'esc')).toBe('Found the Tobiko Cloud hybrid executors installed here (/home/ana/tobiko). Its settings are prefilled; esc walks back through them. Another product: hd-setup --set product=fivetran.');
   });

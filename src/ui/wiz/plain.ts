@@ -4,7 +4,7 @@
 // charmbracelet/huh) or --plain; used by itself on a terminal below 40×10 or with TERM=dumb.
 // Input is read as plain lines (LineReader); a secret is read without echo.
 import { runtimeNotesFor, type Answers, type Question } from './questions.js';
-import { createState, currentQuestion, foundNote, initialValue, prefill, progress, reduce, type WizardState } from './state.js';
+import { createState, currentQuestion, foundNote, initialValue, otherInstallNote, prefill, progress, reduce, type WizardState } from './state.js';
 import type { ReviewText, WizardProps } from './Wizard.js';
 import { DEFAULT_PRESET_PATH, presetPath } from './preset-path.js';
 import { wrapLines } from '../summary.js';
@@ -254,6 +254,9 @@ export async function runPlainWizard(props: Omit<WizardProps, 'onDone'>, io: { i
       // Said when the runtime is chosen, not at the review: root, an old runtime, a rootless socket.
       const notes = !next.error && q.id === 'runtime' ? runtimeNotesFor(s.detection, s.answers.product, a.value) : [];
       if (notes.length) say(notes.map((n) => `⚠ ${n}`));
+      // (and another install of that product and runtime, not prefilled: the note the screen shows)
+      const other = !next.error && q.id === 'runtime' ? otherInstallNote(next) : undefined;
+      if (other) say([`⚠ ${other}`]);
       if (next.error) say([`✖ ${next.error}`]);
       else if (q.kind === 'text' && q.live && a.value.trim()) {
         const live = q.live(a.value.trim());

@@ -284,9 +284,22 @@ export function visibleNote(s: WizardState): string | undefined {
   const f = s.noteFor;
   const off = (k: 'product' | 'runtime') => f?.[k] !== undefined && s.answers[k] !== undefined && s.answers[k] !== f[k];
   if (s.note && !off('product') && !off('runtime')) return s.note;
+  const other = otherInstallNote(s);
+  if (other) return other;
   // else: which answers came from the environment (while they still hold its value)
   const fromEnv = (s.detection.envSecrets ?? []).filter((e) => get(s.answers, e.path) === e.value);
   return fromEnv.length ? `From the environment: ${fromEnv.map((e) => `${e.env} (${e.path})`).join(', ')}; Enter keeps it, typing replaces it.` : undefined;
+}
+
+/**
+ * Another install here, of the product and runtime now chosen, that was not prefilled: these answers would
+ * replace its settings (a re-run of install refuses that; the review would only list the changes).
+ */
+export function otherInstallNote(s: WizardState): string | undefined {
+  const other = s.detection.others?.find((o) => o.product === s.answers.product && o.runtime === s.answers.runtime);
+  if (!other) return undefined;
+  const what = wizardOf(other.product)?.option.label ?? 'install';
+  return `Installed here and not prefilled: the ${what} on ${other.runtime} (${other.where}); these answers replace its settings. To start from them, quit (Ctrl-C) and run: hd-setup --set product=${other.product} --set runtime=${other.runtime}`;
 }
 
 /** What the wizard says about an install it found: installed now, or only its settings left behind. */
