@@ -874,10 +874,12 @@ describe('lifecycle commands change no setting', () => {
       expect(r.code, `${cmd.join(' ')}: ${r.stderr}`).toBe(0);
       expect(r.stderr).not.toContain('DOCKER_HOST: is');
     }
-    // pointed at the docker one: refused, as before
-    const t = cli(['stop', '--set', 'product=tobiko'], { env: other });
-    expect(t.code).toBe(2);
-    expect(t.stderr).toContain(`error: ${refusal}`);
+    // pointed at the docker one: refused, as before (doctor too: it said "runtime: is required")
+    for (const cmd of ['stop', 'doctor']) {
+      const t = cli([cmd, '--set', 'product=tobiko'], { env: other });
+      expect(t.code, `${cmd}: ${t.stderr}`).toBe(2);
+      expect(t.stderr).toContain(`error: ${refusal}`);
+    }
     s.server.close();
   });
 

@@ -299,11 +299,12 @@ export async function doctorCommand(flags: LifecycleFlags): Promise<number> {
   // its cluster cannot be reached), as status does.
   // A pointer with only a product (--set product=fivetran): the install of that product when there is one.
   const found = contextOnly(flags) ? await findInstall(flags) : pointed ? await (async () => {
-    const { installsWith, pointerLocation } = await import('../service/find.js');
+    const { installsWith, pointerLocation, OtherDaemon } = await import('../service/find.js');
     const loc = pointerLocation(flags, c);
     if (loc) return findAt(loc, c);
     // neither product nor runtime named (only settings): the checks before an install say what is missing
-    const fit = await installsWith(flags, c).then((r) => r.fit, (e: unknown) => (e instanceof UserError ? [] : Promise.reject(e)));
+    // (not the install pointed at on another docker daemon: that is said, as every command says it)
+    const fit = await installsWith(flags, c).then((r) => r.fit, (e: unknown) => (e instanceof UserError && !(e instanceof OtherDaemon) ? [] : Promise.reject(e)));
     // one: that one (found once, not twice); several: asked which, or exit 2 naming how to choose
     return fit.length === 1 ? fit[0] : fit.length ? findInstall(flags) : undefined;
   })() : (await findAll(c)).length ? await findInstall(flags) : undefined;

@@ -70,7 +70,7 @@ const daemonKey = (host: string | undefined) => (host || 'unix:///var/run/docker
  * the way to reach the install's own daemon, and the way to move it. (An uninstalled one runs nowhere.)
  */
 /** An install on another docker daemon than DOCKER_HOST's (refuseOtherDaemon). */
-class OtherDaemon extends UserError {}
+export class OtherDaemon extends UserError {}
 
 function refuseOtherDaemon(loc: Location, rec: InstallRecord | undefined, c: FindContext): void {
   const shell = c.env.DOCKER_HOST;
