@@ -76,6 +76,14 @@ export function minimize(preset: Obj, parse: (raw: Obj) => unknown, root: JS): O
       return false;
     }
   };
+  // The schema's own defaults only (what the model gives anyway by its schema, not by a rule of its own).
+  const dropDefaults = (obj: Obj, schema: JS | undefined) => {
+    for (const key of Object.keys(obj)) {
+      const { schema: s } = child(schema, key, root);
+      if (isObj(obj[key]) && s) dropDefaults(obj[key] as Obj, s);
+      if (s && 'default' in s && canonical(s.default) === canonical(obj[key])) delete obj[key];
+    }
+  };
   const walk = (obj: Obj, schema: JS | undefined) => {
     for (const key of Object.keys(obj)) {
       if (key === 'product' || key === 'runtime' || key === '$schema') continue;
@@ -89,9 +97,13 @@ export function minimize(preset: Obj, parse: (raw: Obj) => unknown, root: JS): O
       }
       if (required) continue;
       delete obj[key];
-      // A mapping that must stay but lost every entry (resources.requests, each of whose values the model
-      // fills in) goes back whole: an empty one says nothing a reader, a re-run or the reset refusal can see.
-      if (!same()) obj[key] = isObj(v) && Object.keys(v).length === 0 ? whole : v;
+      // A mapping that must stay but lost every entry to a rule of the model (resources.requests, each of whose
+      // values it fills in while another is there) goes back with them: an empty one says nothing a reader, a
+      // re-run or the reset refusal can see. Its schema defaults stay out (egressCheck: {} is "on, as default").
+      if (!same()) {
+        if (isObj(v) && Object.keys(v).length === 0 && isObj(whole)) dropDefaults(whole, s);
+        obj[key] = isObj(v) && Object.keys(v).length === 0 ? whole : v;
+      }
     }
   };
   walk(out, root);
