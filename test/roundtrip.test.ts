@@ -41,8 +41,15 @@ const proxy = opt(
 // The in-cluster egress check: {} turns it on with the defaults; the image and the time bound may be set.
 const egress = opt(fc.record({ image: opt(fc.constantFrom('registry.local/curl:8', 'curlimages/curl:8.10.1')), timeout: opt(fc.constantFrom('30s', '2m')) }).map(compact));
 
+// (the Fivetran chart's own defaults, 2 CPU and 2Gi, among them: the model fills each in while another value
+// is there; the reset refusal's side of it is lossless.test.ts's)
 const resources = opt(
-  fc.record({ requests: opt(fc.record({ cpu: fc.constantFrom('1', '500m'), memory: fc.constantFrom('1Gi', '512Mi') })), limits: opt(fc.record({ cpu: fc.constantFrom('2', '4'), memory: fc.constantFrom('2Gi', '8Gi') })) }).map(compact),
+  fc
+    .record({
+      requests: opt(fc.record({ cpu: opt(fc.constantFrom('1', '500m', '2')), memory: opt(fc.constantFrom('1Gi', '512Mi', '2Gi')) }).map(compact)),
+      limits: opt(fc.record({ cpu: opt(fc.constantFrom('2', '4')), memory: opt(fc.constantFrom('2Gi', '8Gi')) }).map(compact)),
+    })
+    .map(compact),
 );
 
 // ---- Fivetran ----
