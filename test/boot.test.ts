@@ -396,6 +396,22 @@ describe('podman >= 4.4: the containers are handed to Quadlet (stub podman 4.9, 
     s.server.close();
   });
 
+  it('the record keeps what the .container file says once the run is done: a change is recorded as made, and a re-run that changes nothing leaves installs.json as it is', async () => {
+    const s = await podman();
+    const registry = join(s.home, '.config/hd-setup/installs.json');
+    expect(fivetran(s).code).toBe(0);
+    const first = readFileSync(registry, 'utf8');
+    expect(JSON.parse(first)[0].containers.controller.image).toBe('example.com/agent:7');
+    expect(fivetran(s).code).toBe(0);
+    expect(readFileSync(registry, 'utf8')).toBe(first);
+    expect(fivetran(s, '--set', 'fivetran.memory=3g').code).toBe(0);
+    const changed = readFileSync(registry, 'utf8');
+    expect(JSON.parse(changed)[0].containers.controller.labels['hd-setup.memory']).toBe('3g');
+    expect(fivetran(s, '--set', 'fivetran.memory=3g').code).toBe(0);
+    expect(readFileSync(registry, 'utf8')).toBe(changed);
+    s.server.close();
+  });
+
   it('uninstall of a stopped agent keeps what its .container file said (the service removed the container): the kept config installs again as it was', async () => {
     const s = await podman();
     expect(fivetran(s, '--set', 'fivetran.memory=3g').code).toBe(0);

@@ -1,7 +1,7 @@
 // Finding installs: the one place that decides which install a command acts on.
 import { describeLocation, sameLocation, type Location, type Runtime } from '../model/base.js';
 import { currentContext } from '../exec/kube-contexts.js';
-import { UserError } from '../model/errors.js';
+import { UserError, formatProblem } from '../model/errors.js';
 import { buildRaw, knownSetPath } from '../products/load.js';
 import { getIn, setIn } from '../model/reconcile.js';
 import { RUNTIMES } from '../model/base.js';
@@ -146,7 +146,7 @@ export async function findAt(loc: Location, c: FindContext, unreachable: 'throw'
  * Every install hd-setup can see: the recorded ones, and those in the products' default places. Where
  * the same directory could belong to docker or podman, the runtime that has its containers wins.
  */
-export async function findAll(c: FindContext, o: { leaveOutOtherDaemons?: boolean } = {}): Promise<DetectedInstall[]> {
+export async function findAll(c: FindContext, o: { leaveOutOtherDaemons?: boolean | 'quietly' } = {}): Promise<DetectedInstall[]> {
   const found: DetectedInstall[] = [];
   const passed: Location[] = [];
   const otherDaemon: OtherDaemon[] = [];
@@ -181,7 +181,7 @@ export async function findAll(c: FindContext, o: { leaveOutOtherDaemons?: boolea
   for (const list of byDir.values()) found.push(list.find((d) => d.containers.length > 0) ?? list[0]!);
   // nothing else to show: the refusal itself (exit 2, the fix named)
   if (otherDaemon.length && !found.length) throw otherDaemon[0]!;
-  for (const e of otherDaemon) c.note?.(`hd-setup: left out: ${e.problems[0]!.message}`);
+  if (o.leaveOutOtherDaemons !== 'quietly') for (const e of otherDaemon) c.note?.(`hd-setup: left out: ${formatProblem(e.problems[0]!)}`);
   return found;
 }
 
@@ -308,7 +308,8 @@ export async function installsWith(p: Pointer, c: FindContext): Promise<{ fit: D
     return (['installDir', 'namespace', 'release', 'context'] as const).every((k) => getIn(raw, product.settingPath(k, d.location.runtime).split('.')) === undefined || want[k] === d.location[k]);
   };
   const wanted = (l: Location) => (raw.product === undefined || l.product === raw.product) && (raw.runtime === undefined || l.runtime === raw.runtime);
-  const fit = (await findAll(c, { leaveOutOtherDaemons: true })).filter((d) => wanted(d.location) && at(d));
+  // (quietly: one left out is said below if it is the one pointed at, and is nothing to this run otherwise)
+  const fit = (await findAll(c, { leaveOutOtherDaemons: 'quietly' })).filter((d) => wanted(d.location) && at(d));
   // one of those pointed at that is on another docker daemon: refused, as if pointed at alone
   for (const r of readRegistry(c.home)) if (wanted(locationOfRecord(r)) && !fit.some((d) => sameLocation(d.location, locationOfRecord(r)))) refuseOtherDaemon(locationOfRecord(r), r, c);
   return { fit, raw };

@@ -471,7 +471,7 @@ export async function install(p: Prepared, c: Choices, report: Reporter): Promis
   const lastChange = keepsReadBack(p.plan) ? prior?.before : (lastChangeOf(p, prior) ?? prior?.before);
   // What the containers carry once it is done (those it runs, and the others as found): in the record, so
   // that one removed by hand is still read back whole (status, start, a re-run), not as the defaults.
-  const after = p.location.runtime === 'kubernetes' ? undefined : { ...carriedAt(p, prior?.state === 'installed' ? prior.containers : undefined), ...Object.fromEntries(Object.entries(runs).map(([n, r]) => [n, keptForm(r)])) };
+  const after = p.location.runtime === 'kubernetes' ? undefined : { ...carriedAt(p, prior?.state === 'installed' ? prior.containers : undefined, true), ...Object.fromEntries(Object.entries(runs).map(([n, r]) => [n, keptForm(r)])) };
   const choices = { ...(lastChange ? { before: lastChange } : {}), ...(c.skipCheck ? { skipChecks: c.skipCheck } : {}), ...(c.allowRoot ? { allowRoot: true } : {}), ...(p.host.dockerHost ? { dockerHost: p.host.dockerHost } : {}), ...(cur ? { kubeContext: cur.name, ...(cur.server ? { kubeServer: cur.server } : {}), kubeconfig: cur.kubeconfig } : {}), ...(c.setPaths?.length ? { setPaths: c.setPaths } : {}) };
   // A re-run that replaces nothing, over an install recorded with the same choices, leaves the record as it is.
   const same = keepsReadBack(p.plan) && holdsRecord(p.host.home, recordOf(p.location, choices, 'installed', new Date(), after));
@@ -504,11 +504,13 @@ export async function install(p: Prepared, c: Choices, report: Reporter): Promis
  * docker/podman: what the install's containers carry as this run found them, in the record's form; one not
  * there (removed by hand), as `kept` says (the record's). Under Quadlet, its .container file.
  */
-function carriedAt(p: Prepared, kept?: Record<string, KeptContainer>): Record<string, KeptContainer> {
+function carriedAt(p: Prepared, kept?: Record<string, KeptContainer>, planned?: boolean): Record<string, KeptContainer> {
   const dirs = baseDirs(p.location, p.host);
   const quadlet = usesQuadlet(p.location.runtime, p.host);
+  // `planned`: as the run leaves them (the .container files it writes), not as it found them
+  const file = (path: string) => (planned ? p.plan.files.find((f) => f.dest === path)?.content : undefined) ?? p.state.files[path];
   return Object.fromEntries(p.product.reads(p.location.runtime).containers.flatMap((n) => {
-    const f = carriedBy(quadlet ? p.state.files[posix.join(dirs.quadlet, `${n}.container`)] : undefined, p.state.containers[n] ?? undefined);
+    const f = carriedBy(quadlet ? file(posix.join(dirs.quadlet, `${n}.container`)) : undefined, p.state.containers[n] ?? undefined);
     const k = f ? keptForm(f) : kept?.[n];
     return k ? [[n, k]] : [];
   }));

@@ -541,11 +541,13 @@ export async function rollbackFromBackup(d: DetectedInstall, file: string, targe
     const rec = findRecord(home, d.location);
     if (rec && !repair) {
       // the settings given with --set go back with their values (a later bare re-run keeps or refuses them)
-      const { setPaths: now, before: _, ...rest } = rec;
+      const { setPaths: now, before: _, containers: had, ...rest } = rec;
       const setPaths = target.containers ? target.setPaths : now;
       const left = readable(file);
       const before = undo && left !== undefined ? { ...undo, left: configDigest(home, left) } : undo;
-      remember(home, { ...rest, ...(setPaths?.length ? { setPaths } : {}), ...(before ? { before } : {}), updatedAt: new Date().toISOString() });
+      // what the containers carry now: what it put back (a container removed later is read back as that)
+      const containers = target.containers ? { ...had, ...target.containers } : had;
+      remember(home, { ...rest, ...(setPaths?.length ? { setPaths } : {}), ...(containers && Object.keys(containers).length ? { containers } : {}), ...(before ? { before } : {}), updatedAt: new Date().toISOString() });
     }
     return s;
   };
