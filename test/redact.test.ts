@@ -142,6 +142,12 @@ describe('Redactor: every form of a secret of 8+ characters', () => {
     expect(r.redact(key)).not.toContain('MIIEvQIBADANBg');
   });
 
+  it('a line of a multi-line secret made of symbols alone is masked once it is 8 characters long (fast-check found "@@@@@@@€" left in a YAML block); a short one (`--`) is not', () => {
+    const r = new Redactor(['@@@@@@@€\naaaaaaaa', 'first-line-of-it\n--']);
+    expect(r.redact('KEY: |\n    @@@@@@@€\n    aaaaaaaa\n')).toBe('KEY: |\n    ********\n    ********\n');
+    expect(r.redact('a -- b')).toBe('a -- b');
+  });
+
   it('leaves the text around a masked secret as it was', () => {
     fc.assert(
       fc.property(str(alnum, 8, 30), fc.array(str(fc.constantFrom(...'abcdefghijklmnop-. '.split('')), 1, 12), { maxLength: 8 }), (secret, words) => {

@@ -134,8 +134,9 @@ export function secretForms(secret: string): Pattern[] {
   if (lines.length > 1) {
     for (const raw of lines) {
       // A YAML block scalar or an indented dump keeps each line's text; indentation and trailing spaces may differ.
-      // A line of only punctuation (`{`, `}`, `-----`) says nothing about the secret and would mask it everywhere.
-      for (const line of new Set([raw, raw.trim()])) if (/[\p{L}\p{N}]/u.test(line)) add(textForms(line), line.length < MIN_MASKABLE ? 1 : 0);
+      // A short line of only punctuation (`{`, `}`, `--`) says nothing about the secret and would mask it
+      // everywhere; one of MIN_MASKABLE characters or more is a part of it like any other (`@@@@@@@€`).
+      for (const line of new Set([raw, raw.trim()])) if (/[\p{L}\p{N}]/u.test(line) || line.trim().length >= MIN_MASKABLE) add(textForms(line), line.length < MIN_MASKABLE ? 1 : 0);
     }
   }
   return out;
