@@ -18,7 +18,9 @@ const RUNS = { numRuns: 150 };
 
 const SPECIALS = ['@', ':', '/', '%', '"', "'", '$', '#', '\\', ' ', '+', '=', '&', '?', '<', '>'];
 const alnum = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'.split(''));
-const secretChar = fc.oneof({ weight: 4, arbitrary: alnum }, { weight: 2, arbitrary: fc.constantFrom(...SPECIALS) }, { weight: 1, arbitrary: fc.constantFrom('é', 'ß', '€', '中') });
+// (and characters YAML writes as escapes: NBSP, from a password pasted out of a web page, is "\\_" in a dump)
+const YAML_ESCAPED = ['\u00a0', '\u0085', '\u2028', '\u2029', '\u001b', '\t', '\u0007', '\ufeff', '\u0001', '\u{1F511}'];
+const secretChar = fc.oneof({ weight: 4, arbitrary: alnum }, { weight: 2, arbitrary: fc.constantFrom(...SPECIALS) }, { weight: 1, arbitrary: fc.constantFrom('é', 'ß', '€', '中') }, { weight: 1, arbitrary: fc.constantFrom(...YAML_ESCAPED) });
 const str = (c: fc.Arbitrary<string>, min: number, max: number) => fc.array(c, { minLength: min, maxLength: max }).map((a) => a.join(''));
 
 /** Secrets of 8+ characters, of every shape the issue names. */
@@ -60,7 +62,11 @@ function decodesToSecret(text: string, secret: string, rawBytes = false): boolea
 
 type Form = (s: string, pre: string, post: string) => string;
 const u4 = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
-const goJson = (v: unknown) => JSON.stringify(v).replace(/[<>&]/g, u4);
+// (Go also escapes U+2028 and U+2029, as \u2028 and \u2029)
+const goJson = (v: unknown) => JSON.stringify(v).replace(/[<>&\u2028\u2029]/g, u4);
+/** The text with YAML's double-quoted escapes read (\\_ is NBSP, \\e ESC, \\L U+2028, \\xHH, \\UHHHHHHHH): what a reader of the dump sees. */
+const YAML_READ: Record<string, string> = { '0': '\0', a: '\x07', b: '\b', t: '\t', n: '\n', v: '\v', f: '\f', r: '\r', e: '\x1b', '"': '"', '\\': '\\', '/': '/', ' ': ' ', N: '\u0085', _: '\u00a0', L: '\u2028', P: '\u2029' };
+const unescapedYaml = (t: string) => t.replace(/\\(x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[0abtnvfre"\\/ N_LP])/g, (_, e: string) => (e.length > 1 ? String.fromCodePoint(parseInt(e.slice(1), 16)) : YAML_READ[e]!));
 /** The text with its \uXXXX escapes read, at every depth: what a reader of the JSON sees. */
 const unescapedU = (t: string) => t.replace(/\\+u([0-9a-fA-F]{4})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
 
@@ -79,7 +85,7 @@ const FORMS: Record<string, Form> = {
   base64: (s, a, b) => `${a} data: ${Buffer.from(s).toString('base64')} ${b}`,
   base64Pair: (s, a, b) => `${a} auth: ${Buffer.from(`${b || 'user'}:${s}`).toString('base64')}`,
   base64Embedded: (s, a, b) => `${a} ${Buffer.from(`${a.slice(0, 5)}${s}${b.slice(0, 7)}`).toString('base64')} ${b}`,
-  // Go's encoding/json (helm get values -o json, kubectl -o json): & < > as \u0026 \u003c \u003e
+  // Go's encoding/json (helm get values -o json, kubectl -o json): & < > as \u0026 \u003c \u003e, U+2028/9 as \u2028/9
   goJson: (s, a, b) => `${a} ${goJson({ password: s, next: b })}`,
   goJsonTwice: (s, a, b) => goJson({ stdout: `${a}${goJson({ password: s })}${b}` }),
   // JSON kept to ASCII (Python's json.dumps): every other character as \uXXXX
@@ -100,6 +106,7 @@ describe('Redactor: every form of a secret of 8+ characters', () => {
           for (const line of secret.split('\n')) if (line.trim().length >= MIN_MASKABLE) expect(out.includes(line.trim())).toBe(false);
           expect(decodesToSecret(out, secret)).toBe(false);
           for (const line of secret.split('\n')) if (line.trim().length >= MIN_MASKABLE) expect(unescapedU(unescapedU(out)).includes(line.trim())).toBe(false);
+          if (name === 'yamlDump') for (const line of secret.split('\n')) if (line.trim().length >= MIN_MASKABLE) expect(unescapedYaml(out).includes(line.trim()), JSON.stringify(out.slice(0, 300))).toBe(false);
           expect(out).toContain(MASK);
         }),
         RUNS,

@@ -43,6 +43,16 @@ export function getIn(o: unknown, path: readonly string[]): unknown {
   return cur;
 }
 
+/** Whether `inner` is `outer` or lies below it (`a.b.c` within `a.b`). */
+export function pathWithin(inner: readonly string[], outer: readonly string[]): boolean {
+  return outer.length <= inner.length && outer.every((x, i) => x === inner[i]);
+}
+
+/** Whether one path lies on the other's way: the same setting, or one within the other. */
+export function pathsOverlap(a: readonly string[], b: readonly string[]): boolean {
+  return pathWithin(a, b) || pathWithin(b, a);
+}
+
 export function setIn(o: Obj, path: readonly string[], v: unknown): void {
   let cur: Obj | unknown[] = o;
   for (const [i, k] of path.entries()) {
@@ -106,7 +116,7 @@ export function keepStoredSecrets(raw: Obj, installed: Installed, env: NodeJS.Pr
   const kept: string[] = [];
   const whole = new Set(installed.secretPaths);
   // (the setting itself: one that holds it, a list of env vars given whole, re-states the references it has)
-  const named = (path: readonly string[]) => given.some((g) => g.length >= path.length && path.every((x, i) => x === g[i]));
+  const named = (path: readonly string[]) => given.some((g) => pathWithin(g, path));
   for (const dotted of [...installed.secretPaths, ...(installed.partSecretPaths ?? [])]) {
     const from = dotted.split('.');
     const path = sameItemPath(raw, installed.preset, from);

@@ -145,27 +145,38 @@ export async function findAt(loc: Location, c: FindContext, unreachable: 'throw'
 /**
  * Every install hd-setup can see: the recorded ones, and those in the products' default places. Where
  * the same directory could belong to docker or podman, the runtime that has its containers wins.
+ * With `leaveOutOtherDaemons`, one on another docker daemon than DOCKER_HOST's is left out of the list
+ * (a list beside others: a podman install has no daemon), and said; the refusal itself if it is the only one.
  */
-export async function findAll(c: FindContext, o: { leaveOutOtherDaemons?: boolean | 'quietly' } = {}): Promise<DetectedInstall[]> {
+export async function findAll(c: FindContext, o: { leaveOutOtherDaemons?: boolean } = {}): Promise<DetectedInstall[]> {
+  const { found, otherDaemon } = await listInstalls(c, Boolean(o.leaveOutOtherDaemons));
+  // nothing else to show: the refusal itself (exit 2, the fix named)
+  if (otherDaemon.length && !found.length) throw otherDaemon[0]!.refusal;
+  for (const e of otherDaemon) c.note?.(`hd-setup: left out: ${formatProblem(e.refusal.problems[0]!)}`);
+  return found;
+}
+
+/** The installs found, and those left out for being on another docker daemon (when asked to leave them out), with their refusal. */
+async function listInstalls(c: FindContext, leaveOutOtherDaemons: boolean): Promise<{ found: DetectedInstall[]; otherDaemon: { location: Location; refusal: OtherDaemon }[] }> {
   const found: DetectedInstall[] = [];
   const passed: Location[] = [];
-  const otherDaemon: OtherDaemon[] = [];
+  const otherDaemon: { location: Location; refusal: OtherDaemon }[] = [];
   // (one dir is one install: its files read on the other runtime are the same install, not a second one)
   const same = (x: Location, l: Location) => sameLocation(x, l) || Boolean(l.installDir && x.product === l.product && x.installDir === l.installDir);
   const seen = (l: Location) => passed.some((x) => same(x, l)) || found.some((d) => same(d.location, l));
   for (const r of readRegistry(c.home)) {
     if (seen(r)) continue;
+    const location = locationOfRecord(r);
     let d: DetectedInstall | undefined;
     try {
-      d = await detect(locationOfRecord(r), c);
+      d = await detect(location, c);
     } catch (e) {
       // made in another context than the current one: left out of the list, said (the others are shown);
-      // so is one on another docker daemon than DOCKER_HOST's where the caller says (a list beside others: a
-      // podman install has no daemon; a search by product, which refuses it if it is the one pointed at)
-      if (o.leaveOutOtherDaemons && e instanceof OtherDaemon) otherDaemon.push(e);
+      // so is one on another docker daemon than DOCKER_HOST's where the caller says
+      if (leaveOutOtherDaemons && e instanceof OtherDaemon) otherDaemon.push({ location, refusal: e });
       else if (e instanceof OtherContext) c.note?.(`hd-setup: left out: ${e.problems[0]!.message}`);
       else throw e;
-      passed.push(locationOfRecord(r));
+      passed.push(location);
       continue;
     }
     if (d) found.push(d);
@@ -179,10 +190,7 @@ export async function findAll(c: FindContext, o: { leaveOutOtherDaemons?: boolea
     byDir.set(key, [...(byDir.get(key) ?? []), d]);
   }
   for (const list of byDir.values()) found.push(list.find((d) => d.containers.length > 0) ?? list[0]!);
-  // nothing else to show: the refusal itself (exit 2, the fix named)
-  if (otherDaemon.length && !found.length) throw otherDaemon[0]!;
-  if (o.leaveOutOtherDaemons !== 'quietly') for (const e of otherDaemon) c.note?.(`hd-setup: left out: ${formatProblem(e.problems[0]!)}`);
-  return found;
+  return { found, otherDaemon };
 }
 
 /**
@@ -308,11 +316,12 @@ export async function installsWith(p: Pointer, c: FindContext): Promise<{ fit: D
     return (['installDir', 'namespace', 'release', 'context'] as const).every((k) => getIn(raw, product.settingPath(k, d.location.runtime).split('.')) === undefined || want[k] === d.location[k]);
   };
   const wanted = (l: Location) => (raw.product === undefined || l.product === raw.product) && (raw.runtime === undefined || l.runtime === raw.runtime);
-  // (quietly: one left out is said below if it is the one pointed at, and is nothing to this run otherwise)
-  const fit = (await findAll(c, { leaveOutOtherDaemons: 'quietly' })).filter((d) => wanted(d.location) && at(d));
-  // one of those pointed at that is on another docker daemon: refused, as if pointed at alone
-  for (const r of readRegistry(c.home)) if (wanted(locationOfRecord(r)) && !fit.some((d) => sameLocation(d.location, locationOfRecord(r)))) refuseOtherDaemon(locationOfRecord(r), r, c);
-  return { fit, raw };
+  // One left out for being on another docker daemon: refused if it is one pointed at, as if pointed at alone;
+  // nothing to this run otherwise (not said).
+  const { found, otherDaemon } = await listInstalls(c, true);
+  const refused = otherDaemon.find((o) => wanted(o.location));
+  if (refused) throw refused.refusal;
+  return { fit: found.filter((d) => wanted(d.location) && at(d)), raw };
 }
 
 /**

@@ -3,7 +3,7 @@
 import { posix } from 'node:path';
 import { UserError, type Problem } from '../model/errors.js';
 import { buildRaw, parseModel, type Loaded } from '../products/load.js';
-import { findOverrides, findResets, getIn, keepStoredSecrets, resetRefusal, setIn } from '../model/reconcile.js';
+import { findOverrides, findResets, getIn, keepStoredSecrets, pathsOverlap, pathWithin, resetRefusal, setIn } from '../model/reconcile.js';
 import type { BaseModel, Location } from '../model/base.js';
 import { installName, productOf } from '../products/index.js';
 import { secretFieldAt, secretFields, secretPaths } from '../products/secrets.js';
@@ -70,20 +70,23 @@ export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = 
   const validate = (r: Record<string, unknown>) => parseModel(structuredClone(r), { env, baseDir }).model;
   // What this run gives by name: its --sets and its HD_SETUP_* options (the same settings, from the environment).
   const { given } = built;
+  const givenPaths = given.map(setPathSegments).filter((g): g is string[] => g !== undefined);
   let kept: string[] = [];
   if (installed) {
     // Kubernetes reads back the release's values, which helm checked: only a rule of this hd-setup that
     // refuses them (one a --set mends: Problem.fixSets) counts there. docker/podman: any problem of the files.
     const broken = req.reset ? undefined : readBackProblems(installed);
     // The install as this run would leave it: what it gives by name, and the settings a fix names that its preset holds.
-    const mended = withGiven(installed.preset, [...given, ...(broken ?? []).flatMap((p) => p.fixSets ?? []).filter((k) => getIn(raw, setPathSegments(k) ?? []) !== undefined)], raw);
+    const fixPaths = (broken ?? []).flatMap((p) => p.fixSets ?? []).map(setPathSegments).filter((g): g is string[] => g !== undefined && getIn(raw, g) !== undefined);
+    const mended = withGiven(installed.preset, [...givenPaths, ...fixPaths], raw);
+    const fields = secretFields(installed.preset);
     // a proxy URL with a password in it: kept when the preset's reference to it gives nothing, as a secret is
-    const partSecretPaths = secretFields(installed.preset)
+    const partSecretPaths = fields
       .filter((f) => f.kind === 'userinfo' && hasPassword(String(getIn(installed.preset, f.path.split('.')) ?? '')))
       .map((f) => f.path);
     // The install's secrets, and values it holds that this run makes secret (a param it adds to secretParams): kept alike.
     const nowSecret = secretPaths(mended).filter((p) => !installed.secretPaths.includes(p) && getIn(installed.preset, p.split('.')) !== undefined);
-    const secretRefs = Object.fromEntries(secretFields(installed.preset).map((f) => [f.path, `env:${f.env}`]));
+    const secretRefs = Object.fromEntries(fields.map((f) => [f.path, `env:${f.env}`]));
     const inst = { product: installed.location.product, runtime: installed.location.runtime, preset: installed.preset, secretPaths: [...installed.secretPaths, ...nowSecret], partSecretPaths, secretRefs, where: installed.where };
     // A setting is secret if the registry says so (a URL with a password), or if it holds a value that is one.
     const isSecret = (v: unknown, path: string) => {
@@ -94,13 +97,13 @@ export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = 
     // Files edited into something hd-setup would not write (a proxy URL with a space): what they hold cannot
     // be kept, and a re-run would drop it silently. Refused unless --reset says to replace them.
     // (Unless this run gives those settings anew: an install made before a check was added, fixed by --set.)
-    if (broken) refuseBrokenReadBack(installed, broken, given, mended, env);
+    if (broken) refuseBrokenReadBack(installed, broken, givenPaths, mended, env);
     // The stored secrets first: a run that gives none (only --set product=… runtime=…, or a preset whose
     // env: reference is unset) is otherwise invalid with every setting added back, and so seems to reset nothing.
-    kept = keepStoredSecrets(raw, inst, env, validate, given.map(setPathSegments).filter((g): g is string[] => g !== undefined));
+    kept = keepStoredSecrets(raw, inst, env, validate, givenPaths);
     // A setting that holds secret fields (a list of env vars, one of them a credential): named and kept
     // with each secret as its env: reference, which the install's stored one then fills.
-    const inside = secretFields(installed.preset).filter((f) => f.kind === 'value');
+    const inside = fields.filter((f) => f.kind === 'value');
     const withRefs = (r: ReturnType<typeof findResets>[number]) => {
       const under = inside.filter((f) => f.path.startsWith(`${r.path}.`));
       if (!r.secret || r.env !== undefined || !under.length || typeof r.value !== 'object' || r.value === null) return r;
@@ -586,18 +589,13 @@ function readBackProblems(d: Pick<DetectedInstall, 'preset' | 'location'>, env: 
   return problems?.length ? problems : undefined;
 }
 
-/** A --set path as its segments (undefined: not one). */
 /** Whether a problem's path is a setting a reset puts back, or one within or around it (what the run leaves out). */
 function leftOut(problemPath: string, resets: readonly { path: string }[]): boolean {
   const p = setPathSegments(problemPath);
-  if (!p) return true;
-  return resets.some((r) => {
-    const q = r.path.split('.');
-    const n = Math.min(p.length, q.length);
-    return p.slice(0, n).every((x, i) => x === q[i]);
-  });
+  return !p || resets.some((r) => pathsOverlap(p, r.path.split('.')));
 }
 
+/** A --set path as its segments (undefined: not one). */
 function setPathSegments(k: string): string[] | undefined {
   try {
     return parseSetPath(k).map(String);
@@ -607,9 +605,9 @@ function setPathSegments(k: string): string[] | undefined {
 }
 
 /** The install's read-back with what this run gives by name (`given`) in place: the install as this run would leave it, before the preset's other settings. */
-function withGiven(preset: Record<string, unknown>, given: readonly string[], raw: Record<string, unknown>): Record<string, unknown> {
+function withGiven(preset: Record<string, unknown>, given: readonly (readonly string[])[], raw: Record<string, unknown>): Record<string, unknown> {
   const out = structuredClone(preset);
-  for (const g of given.map(setPathSegments)) if (g) setIn(out, g, structuredClone(getIn(raw, g)));
+  for (const g of given) setIn(out, g, structuredClone(getIn(raw, g)));
   return out;
 }
 
@@ -618,11 +616,10 @@ function withGiven(preset: Record<string, unknown>, given: readonly string[], ra
  * what it lacks), except where this run gives the setting anew (--set, an HD_SETUP_* option), which replaces
  * what the files hold there, or gives the fix a problem names elsewhere (`mended`).
  */
-function refuseBrokenReadBack(d: DetectedInstall, problems: Problem[], given: readonly string[], mended: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
-  const givenPaths = given.map(setPathSegments).filter((g): g is string[] => g !== undefined);
+function refuseBrokenReadBack(d: DetectedInstall, problems: Problem[], givenPaths: readonly (readonly string[])[], mended: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
   const covered = (path: string) => {
     const p = setPathSegments(path);
-    return p !== undefined && p.length > 0 && givenPaths.some((g) => g.length <= p.length && g.every((x, i) => x === p[i]));
+    return p !== undefined && p.length > 0 && givenPaths.some((g) => pathWithin(p, g));
   };
   if (problems.every((p) => covered(p.path))) return;
   // What this run gives, in place of what the files hold there, makes it whole: the fix a problem names

@@ -639,7 +639,7 @@ export function settingsPutBack(d: DetectedInstall, target: RollbackTarget): Set
  * that they change), then the file's diff (masked: the backup's own secrets too, an older token). A broken
  * file's text is not shown: what secrets it holds cannot be told (the restore keeps it as a backup).
  */
-export function rollbackPreview(d: DetectedInstall, file: string, target: RollbackTarget): { text: string; diff?: string } {
+export function rollbackPreview(d: DetectedInstall, file: string, target: RollbackTarget): { text: string; diff?: string; settings: SettingPutBack[] } {
   redactor.add(secretValues(target.restored.preset));
   const lines: string[] = [];
   const settings = settingsPutBack(d, target);
@@ -659,7 +659,7 @@ export function rollbackPreview(d: DetectedInstall, file: string, target: Rollba
     lines.push(diff || `${file} is the same as the backup (secrets masked, a secret alone may differ)`);
   } else if (!broken) lines.push(`${file} stays as it is (the last change left it so).`);
   if (!target.containers && !target.handEditOnly) lines.push('Settings the containers carry, not the file (image, pull policy, memory, restart policy), are not in the backup and stay as they are; set one back with hd-setup install … --set.');
-  return { text: `${lines.join('\n')}\n`, ...(diff ? { diff } : {}) };
+  return { text: `${lines.join('\n')}\n`, ...(diff ? { diff } : {}), settings };
 }
 
 /** Two files hold the same text (neither followed through a link); false when either cannot be read. */

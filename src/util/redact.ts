@@ -51,6 +51,27 @@ const goJson = (j: string) => j.replace(/[<>&\u2028\u2029]/g, u4);
 /** JSON kept to ASCII (Python's json.dumps, jq -a): every other code unit as \uXXXX. */
 const asciiJson = (j: string) => j.replace(/[^\x00-\x7f]/g, u4);
 const formEncode = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
+/**
+ * A YAML double-quoted scalar's body as js-yaml and Go's yaml (helm, kubectl) write it: a character that is
+ * not printable in YAML, or needs escaping, as its escape (NBSP as \_, ESC as \e, U+2028 as \L, others \xHH,
+ * \uHHHH, \UHHHHHHHH). A password pasted from a web page holds an NBSP: the dump spells it so.
+ */
+const YAML_ESCAPES: Record<number, string> = { 0: '0', 7: 'a', 8: 'b', 9: 't', 10: 'n', 11: 'v', 12: 'f', 13: 'r', 0x1b: 'e', 0x22: '"', 0x5c: '\\', 0x85: 'N', 0xa0: '_', 0x2028: 'L', 0x2029: 'P' };
+const yamlPrintable = (c: number) => (c >= 0x20 && c <= 0x7e) || (c >= 0xa1 && c <= 0xd7ff && c !== 0x2028 && c !== 0x2029) || (c >= 0xe000 && c <= 0xfffd && c !== 0xfeff) || (c >= 0x10000 && c <= 0x10ffff);
+function yamlDoubleQuoted(s: string): string {
+  let out = '';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    const e = YAML_ESCAPES[c];
+    if (e !== undefined) out += `\\${e}`;
+    else if (yamlPrintable(c)) out += ch;
+    else {
+      const [tag, width] = c <= 0xff ? ['x', 2] : c <= 0xffff ? ['u', 4] : ['U', 8];
+      out += `\\${tag}${c.toString(16).toUpperCase().padStart(width, '0')}`;
+    }
+  }
+  return out;
+}
 function safeEncodeURI(s: string): string {
   try {
     return encodeURI(s);
@@ -69,7 +90,7 @@ function safeEncodeURIComponent(s: string): string {
 /** The ways one piece of text (a secret, or one line of it) can be spelled in output. */
 function textForms(x: string): string[] {
   const j = json(x);
-  return [x, j, json(j), goJson(j), goJson(json(j)), json(goJson(j)), asciiJson(j), safeEncodeURIComponent(x), formEncode(x), safeEncodeURI(x), x.replace(/'/g, `'\\''`), x.replace(/'/g, `'"'"'`), x.replace(/'/g, `''`), x.replace(/"/g, '\\"')];
+  return [x, j, yamlDoubleQuoted(x), json(j), goJson(j), goJson(json(j)), json(goJson(j)), asciiJson(j), safeEncodeURIComponent(x), formEncode(x), safeEncodeURI(x), x.replace(/'/g, `'\\''`), x.replace(/'/g, `'"'"'`), x.replace(/'/g, `''`), x.replace(/"/g, '\\"')];
 }
 
 const toUrl = (b: string) => b.replace(/\+/g, '-').replace(/\//g, '_');
