@@ -1,6 +1,6 @@
 // Process-level tests of the built bin, as a user (or CI) runs it.
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
@@ -120,6 +120,20 @@ describe('render', () => {
     expect(JSON.parse(readFileSync(join(out, 'conf/config.json'), 'utf8')).token).toBe(TOKEN);
     expect(listTree(home)).toEqual([]);
     expectNoSecrets(r.stdout + r.stderr);
+  });
+  it('into a folder anyone may write, says so when a file holds a secret (the trial saw install warn and render not); not for a sticky one, as /tmp is', () => {
+    const warned = (mode: number, preset = 'tobiko-docker') => {
+      const out = join(tmp(), 'out');
+      mkdirSync(out);
+      chmodSync(out, mode);
+      const r = cli(['render', '--preset', preset, '--out', out], { env: env({ HOME: tmp('hd-home-') }) });
+      expect(r.code, r.stderr).toBe(0);
+      return r.stderr.includes(`warning: --out: ${out} is mode ${mode.toString(8).padStart(4, '0')}: anyone may write there`);
+    };
+    expect(warned(0o777)).toBe(true);
+    expect(warned(0o755)).toBe(false);
+    expect(warned(0o775)).toBe(false);
+    expect(warned(0o1777)).toBe(false);
   });
   it('renders every bundled preset', () => {
     for (const p of JSON.parse(cli(['presets', '--json']).stdout).presets as { name: string }[]) {

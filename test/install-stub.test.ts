@@ -17,6 +17,8 @@ describe('the config hash label (readable by whoever may inspect the container) 
     ['Fivetran: a new proxy password', 'fivetran-docker', [['proxy.https', 'env:PROXY_URL']], (v: string) => ({ PROXY_URL: `http://bob:${v}@proxy:3128` }), ['controller']],
     ['Tobiko: a new gateway password', 'tobiko-docker', [], (v: string) => ({ WAREHOUSE_PASSWORD: v }), ['tcloud-apply-executor', 'tcloud-run-executor']],
     ['Tobiko: a new client secret', 'tobiko-docker', [], (v: string) => ({ TCLOUD_CLIENT_SECRET: v }), ['tcloud-apply-executor', 'tcloud-run-executor']],
+    // (a trial tested guesses of it through --dry-run against the label: it went into the hash unmasked)
+    ['Tobiko: a new extra env var named as a secret', 'tobiko-docker', [['tobiko.docker.extraEnv', '[{"name":"AWS_SECRET_ACCESS_KEY","value":"env:AWS_KEY"}]']], (v: string) => ({ AWS_KEY: `aws-${v}-Summer2024!` }), ['tcloud-apply-executor', 'tcloud-run-executor']],
   ])('%s: the same label, yet the containers are recreated to read it', async (_what, preset, sets, secret, containers) => {
     const s = await stubEnv();
     const args = (v: string) => ['install', '--preset', preset, '--yes', ...rootFlags, ...(sets as string[][]).flatMap(([k, ref]) => ['--set', `${k}=${ref}`])];

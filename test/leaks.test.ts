@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { MASK } from '../src/util/redact.js';
 import { ROOT, cli, tmp } from './helpers.js';
 import { startBed, type Run } from './k8s-api/bed.js';
@@ -151,6 +152,45 @@ describe('doctor --bundle', () => {
     expect(again.stdout).toContain('Diagnostics bundle (secrets redacted)');
     expect(again.code).toBe(r.code);
     expect(again.stderr).not.toContain('exists and is not');
+  });
+});
+
+describe('secrets holding characters YAML writes as escapes (NBSP from a password pasted out of a web page, ESC, U+2028)', () => {
+  it('the helm values diff of a dry-run, text and --json, masks them as the dump spells them', () => {
+    const home = tmp('hd-leak-yaml-escapes-');
+    const secrets = { TCLOUD_CLIENT_SECRET: 'Clnt7\u00a0Sec9Q-2024', WAREHOUSE_PASSWORD: 'Wz7q\u2028Hp3x\u001b-Pw-2024' };
+    const env = { HOME: home, PATH: `${join(ROOT, 'test/stubs/bin')}:/usr/bin:/bin`, ...secrets };
+    for (const json of [[], ['--json']]) {
+      const r = cli(['install', '--preset', 'tobiko-kubernetes', '--set', 'tobiko.secrets.strategy=inline', '--dry-run', ...json], { env });
+      expect(r.code, r.stderr).toBe(0);
+      const all = r.stdout + r.stderr;
+      expect(all).toContain('clientSecret');
+      for (const s of Object.values(secrets)) {
+        expectAbsent(all, s);
+        for (const word of s.split(/[\u00a0\u2028\u001b]/)) expect(all).not.toContain(word);
+      }
+    }
+  });
+});
+
+describe('the token decoded in the agent\'s log (base64 of <controller_id>:<secret>)', () => {
+  it('status, status --json and the bundle mask it and its secret part, with FIVETRAN_TOKEN unset (trial: re-encoding it gave back the credential)', () => {
+    const home = tmp('hd-leak-decoded-');
+    mkdirSync(join(home, '.stub'));
+    const part = 'Zq9!secretPart@Value';
+    const env = { PATH: `${join(ROOT, 'test/stubs/bin')}:/usr/bin:/bin`, HOME: home, HD_STUB_STATE: join(home, '.stub'), FIVETRAN_TOKEN: Buffer.from(`clever_tiger:${part}`).toString('base64') };
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env }).code).toBe(0);
+    const later = { ...env, FIVETRAN_TOKEN: '', HD_STUB_LOG: `decoded token clever_tiger:${part} / secret part only: ${part}` };
+    const bundle = join(home, 'diag.tar.gz');
+    const runs = [cli(['status'], { env: later }), cli(['status', '--json'], { env: later }), cli(['doctor', '--bundle', bundle, ...rootFlags], { env: later })];
+    const unpacked = join(home, 'unpacked');
+    mkdirSync(unpacked);
+    expect(spawnSync('tar', ['-xzf', bundle, '-C', unpacked]).status).toBe(0);
+    const files = readdirSync(unpacked, { recursive: true, withFileTypes: true }).filter((f) => f.isFile()).map((f) => readFileSync(join(f.parentPath, f.name), 'utf8'));
+    const all = [...runs.map((r) => r.stdout + r.stderr), ...files].join('\n');
+    expect(all).toContain('decoded token');
+    for (const s of [part, `clever_tiger:${part}`]) expectAbsent(all, s);
+    expect(all).toContain(`secret part only: ${MASK}`);
   });
 });
 

@@ -715,6 +715,41 @@ describe('a proxy with a password, exported as a reference', () => {
   });
 });
 
+describe('an extra env var whose value holds a password (a database URL), whatever its name', () => {
+  it('is a secret: exported as a reference, not masked text (the trial installed the export and got ******** as the password); kept when unset; a new one given is written', async () => {
+    const s = await stubEnv();
+    const URL1 = 'postgres://bob:qpass-Url-4411@db/app?sslmode=require&sslpassword=qpass-Ssl-5522';
+    const given = join(s.home, 'given.yaml');
+    writeFileSync(given, `product: tobiko\nruntime: docker\ntobiko:\n  org: acme\n  project: analytics\n  clientId: abc\n  clientSecret: env:TCLOUD_CLIENT_SECRET\n  gateways:\n    warehouse: {type: postgres, host: db, port: 5432, database: d, user: u, password: env:WAREHOUSE_PASSWORD}\n  docker:\n    extraEnv:\n      - {name: DATABASE_URL, value: "${URL1}"}\n      - {name: REPORT_URL, value: "https://reports/x?token_hint=none&sslpassword=qpass-Q-6633"}\n      - {name: PLAIN_URL, value: "https://example.test/x?mode=ro"}\n`);
+    const first = cli(['install', '--preset', given, '--yes', ...rootFlags], { env: s.env });
+    expect(first.code, first.stderr).toBe(0);
+    const saved = join(s.home, 'exported.yaml');
+    const exp = cli(['export-preset', '--out', saved], { env: s.env });
+    expect(exp.code, exp.stderr).toBe(0);
+    const text = readFileSync(saved, 'utf8');
+    expect(text).toContain('value: env:DATABASE_URL');
+    expect(text).toContain('value: env:REPORT_URL');
+    expect(text).toContain('value: https://example.test/x?mode=ro');
+    expect(text).not.toContain('********');
+    for (const out of [first.stdout + first.stderr, exp.stdout + exp.stderr, text]) for (const pw of ['qpass-Url-4411', 'qpass-Ssl-5522', 'qpass-Q-6633']) expect(out).not.toContain(pw);
+    const envFile = join(s.home, 'tobiko/tobiko.env');
+    const before = readFileSync(envFile, 'utf8');
+    expect(before).toContain(`DATABASE_URL=${URL1}`);
+    // the variables unset: the stored values are kept, nothing changes
+    const again = cli(['install', '--preset', saved, '--yes', ...rootFlags], { env: s.env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain('Changed: nothing');
+    expect(readFileSync(envFile, 'utf8')).toBe(before);
+    // given: the new one is written, and never shown
+    const URL2 = 'postgres://bob:qpass-Url-7744@db/app';
+    const moved = cli(['install', '--preset', saved, '--yes', ...rootFlags], { env: { ...s.env, DATABASE_URL: URL2 } });
+    expect(moved.code, moved.stderr).toBe(0);
+    expect(moved.stdout + moved.stderr).not.toContain('qpass-Url-7744');
+    expect(readFileSync(envFile, 'utf8')).toContain(`DATABASE_URL=${URL2}`);
+    s.server.close();
+  });
+});
+
 describe('one install dir, one runtime', () => {
   it('installing it on another runtime while it is installed is refused (the old containers would keep running); after an uninstall it goes', async () => {
     const s = await stubEnv('docker', { USER: 'ana', HD_STUB_SOCKET: '' }, { imagePresent: true });

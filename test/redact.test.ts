@@ -179,6 +179,28 @@ describe('Redactor: every form of a secret of 8+ characters', () => {
   });
 });
 
+describe('Redactor: a secret that is base64 of text', () => {
+  it('masks the text too, and of a <name>:<secret> pair the secret alone (a Fivetran token decoded in the agent log)', () => {
+    fc.assert(
+      fc.property(str(fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz'.split('')), 3, 10), str(secretChar, 8, 40).filter((x) => x.trim().length >= 8 && !/[\x00-\x1f\x7f\ufeff]/.test(x)), filler, (id, part, around) => {
+        const token = Buffer.from(`${id}_tiger:${part}`).toString('base64');
+        const r = new Redactor([token]);
+        for (const text of [`${around} decoded token ${id}_tiger:${part} ${around}`, `secret part only: ${part}`, `${around}${JSON.stringify({ auth: `${id}_tiger:${part}` })}`]) {
+          const out = r.redact(text);
+          expect(out.includes(part.trim()), JSON.stringify(out)).toBe(false);
+          expect(out).toContain(MASK);
+        }
+      }),
+      RUNS,
+    );
+  });
+  it('a secret whose base64 reading is no text (a random key) adds nothing: the text around stays', () => {
+    const key = Buffer.from([0xff, 0xfe, 0x80, 0x81, 0x00, 0x9f, 0xc3, 0x28, 0xa0, 0xa1, 0xe2, 0x28]).toString('base64');
+    const r = new Redactor([key]);
+    expect(r.redact(`key ${key} and the words around it`)).toBe(`key ${MASK} and the words around it`);
+  });
+});
+
 describe('Redactor: a secret of 8+ characters is masked inside other words too (issue point 3)', () => {
   it('common words and word-like secrets, glued to letters on either side', () => {
     const r = new Redactor(['postgres', 'password1', 'postgres1', 'changeme']);

@@ -7,7 +7,7 @@ import { render } from '../service/plan.js';
 import { backupFile, ensureDir, prunedLine, writeFileAtomic } from '../util/fsx.js';
 import { readBoundedText } from '../util/bounded-read.js';
 import { LIMITS } from '../model/limits.js';
-import { lstatSync } from 'node:fs';
+import { lstatSync, statSync } from 'node:fs';
 import { outputDirProblem } from '../util/paths.js';
 import { loadFromFlags, printJson, type ModelFlags } from './context.js';
 
@@ -29,6 +29,12 @@ export async function renderCommand(flags: ModelFlags & { out?: string }): Promi
     return { f, dest, differs: now.ok && now.text !== f.content };
   });
   ensureDir(out, 0o700, false);
+  // A folder anyone may write (not sticky, as /tmp is): another user could swap the files that hold secrets
+  // for their own, or move them away, after this run. Said, not refused: the folder is the user's choice.
+  const dirMode = statSync(out).mode;
+  if (files.some((f) => (f.mode & 0o077) === 0) && (dirMode & 0o002) !== 0 && (dirMode & 0o1000) === 0) {
+    process.stderr.write(`warning: --out: ${out} is mode ${(dirMode & 0o7777).toString(8).padStart(4, '0')}: anyone may write there, and so swap or move away the files that hold secrets (their own mode is 0600); give a folder only you can write, or chmod o-w ${out}\n`);
+  }
   const kept: string[] = [];
   const pruned: string[] = [];
   for (const { f, dest, differs } of there) {

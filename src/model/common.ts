@@ -20,7 +20,7 @@ import { LIMITS } from './limits.js';
 import { readingLeniently, registerSecret, registerUrlCredentials, resolveRef } from './refs.js';
 import { isStored } from './stored.js';
 import { MASK as SECRET_MASK } from '../util/redact.js';
-import { couldBeSecret, settingNamedLikeSecret } from './secret-names.js';
+import { couldBeSecret, holdsSecretValue, settingNamedLikeSecret } from './secret-names.js';
 
 /**
  * A secret field: literal, env:NAME or file:PATH. Parses to the resolved value and registers it for masking.
@@ -158,23 +158,26 @@ export const pullPolicy = z
   .meta({ description: 'Container image pull policy: always pull, pull when missing, or never pull (use a local image).' });
 
 /**
- * A value whose name says it is a secret (settingNamedLikeSecret): a literal, env:NAME or file:PATH, resolved and
- * registered for masking, as a secret field is. Anything else is kept as given. `at`: the setting, for the
- * mask's label; `path`: where an error points, below the value transformed.
+ * A value of a setting hd-setup does not know (an extra env var, an agent parameter): a literal, env:NAME or
+ * file:PATH, resolved. A secret (registered for masking, as a secret field is) when its name says so
+ * (settingNamedLikeSecret) or its value holds one whatever the name (a URL with a password:
+ * DATABASE_URL=postgres://bob:pw@db/x, which export-preset writes as env:DATABASE_URL). `at`: the setting,
+ * for the mask's label; `path`: where an error points, below the value transformed.
  */
 export function secretByName(name: string, raw: string, at: string, ctx: z.RefinementCtx, path: PropertyKey[] = []): string {
-  if (!settingNamedLikeSecret(name) || isStored(raw)) return raw;
+  if (isStored(raw)) return raw;
   const r = resolveRef(raw);
   if (!r.ok) {
     ctx.addIssue({ code: 'custom', message: r.message, path });
     return raw;
   }
+  const named = settingNamedLikeSecret(name);
   // the mask hd-setup prints for a secret (the wizard shows the install's so), copied back as if it were one
-  if (r.value.trim() === SECRET_MASK) {
+  if (named && r.value.trim() === SECRET_MASK) {
     ctx.addIssue({ code: 'custom', message: `is "${SECRET_MASK}", the mask hd-setup prints in place of a secret; give the secret itself, as env:NAME or file:PATH`, path });
     return raw;
   }
-  if (couldBeSecret(r.value)) registerSecret(r.value, at);
+  if ((named && couldBeSecret(r.value)) || holdsSecretValue(r.value)) registerSecret(r.value, at);
   return r.value;
 }
 

@@ -1,4 +1,5 @@
-// Which names and values are a secret's by the name alone (no zod here: the wizard's first frame reads it).
+// Which names and values are a secret's (no zod here: the wizard's first frame reads it).
+import { findUserinfos } from '../util/url-userinfo.js';
 /** The words that make a name a secret's (the Tobiko chart's own rule for gateway params). */
 export const SECRET_WORDS = ['password', 'secret', 'token'] as const;
 /** Whether a name (a gateway param, by the chart's rule) says it holds a secret: DB_PASSWORD, aws_secret_access_key, GITHUB_TOKEN. */
@@ -23,17 +24,26 @@ const PLAIN_KEY = new Set(['public', 'sort', 'partition', 'primary', 'foreign', 
 /** What a name ends in when it names where a secret is, what it is called or what it is like, not the secret: PRIVATE_KEY_PATH, API_KEY_ID, API_KEY_HEADER, ENCRYPTION_KEY_VERSION. */
 const ABOUT_A_SECRET = new Set(['path', 'file', 'dir', 'id', 'name', 'header', 'type', 'version', 'url', 'uri', 'prefix', 'suffix', 'length', 'size', 'format', 'count', 'location', 'region', 'ref', 'arn']);
 
+/** Words after a key that say how it is written, not what it is: PRIVATE_KEY_PEM, SERVICE_ACCOUNT_KEY_JSON. */
+const KEY_FORMAT = new Set(['pem', 'der', 'b64', 'base64', 'json', 'encoded']);
+/** A last word that is credentials in itself: GOOGLE_CREDENTIALS, DB_CREDS (not GOOGLE_APPLICATION_CREDENTIALS_FILE: about them). */
+const CREDENTIALS = new Set(['credentials', 'credential', 'creds', 'cred']);
+
 /**
  * Key material whose name has none of the chart's words (password, secret, token), read word by word: a key
  * of some kind as the last word (DD_API_KEY, HMAC_KEY, AZURE_STORAGE_ACCOUNT_KEY, apiKey; not a table's or a
  * cache's key, nor a public key: PLAIN_KEY), a password or passphrase however written (SECRET_WORD: DB_PASS_1,
  * dbPwd, PGPASSWD; not PWD or OLDPWD alone, the shell's working directories). Not a name whose last word says
  * it is about a secret (ABOUT_A_SECRET: PRIVATE_KEY_PATH, API_KEY_ID). Nor KEYCLOAK_URL or CLIENT_KEYSTORE:
- * words, not letters.
+ * words, not letters. A number or a format word after it is left out first (DD_API_KEY_2, PRIVATE_KEY_PEM);
+ * credentials as the last word are one (GOOGLE_CREDENTIALS).
  */
 export function namedLikeKeyMaterial(name: string): boolean {
+  // (a number or a format after the key says which one or how it is written: DD_API_KEY_2, PRIVATE_KEY_PEM)
   const w = wordsOf(name);
+  while (w.length > 1 && (/^[0-9]+$/.test(w.at(-1)!) || KEY_FORMAT.has(w.at(-1)!))) w.pop();
   const last = w.at(-1);
+  if (last !== undefined && CREDENTIALS.has(last)) return true;
   if (last === undefined || ABOUT_A_SECRET.has(last)) return false;
   if (w.length === 1 && (last === 'pwd' || last === 'oldpwd')) return false;
   if (w.some((x) => SECRET_WORD.test(x))) return true;
@@ -53,4 +63,23 @@ export function settingNamedLikeSecret(name: string): boolean {
 export function couldBeSecret(v: unknown): v is string | number {
   if (typeof v === 'number') return Number.isFinite(v);
   return typeof v === 'string' && v.trim() !== '' && !/^(true|false|yes|no|on|off)$/i.test(v.trim());
+}
+
+/**
+ * A value that holds a secret whatever its setting is called: a URL with a password
+ * (DATABASE_URL=postgres://bob:pw@db/x), or a URL's query parameter named as one (?sslpassword=…). Not a
+ * reference (env:NAME, file:PATH): what it names is read when it is resolved.
+ */
+export function holdsSecretValue(v: unknown): boolean {
+  if (typeof v !== 'string' || /^(env|file):/.test(v)) return false;
+  if (findUserinfos(v).some((u) => u.password)) return true;
+  const q = v.indexOf('?');
+  if (q < 0) return false;
+  for (const m of v.slice(q).matchAll(/[?&;]([^=&;#\s]+)=([^&;#\s]+)/g)) if (settingNamedLikeSecret(m[1]!) && couldBeSecret(m[2]!)) return true;
+  return false;
+}
+
+/** Whether a setting of hd-setup's own (an extra env var, an agent parameter) holds a secret: by its name, or by its value. */
+export function settingHoldsSecret(name: string, v: unknown): boolean {
+  return (settingNamedLikeSecret(name) && couldBeSecret(v)) || holdsSecretValue(v);
 }

@@ -256,6 +256,21 @@ class Automaton {
   }
 }
 
+/**
+ * A secret that is base64 of text (a Fivetran token is base64 of `<controller_id>:<secret>`) shows decoded
+ * too: in the agent's own log lines, in what a user pastes from a decoder. Its text is masked, and of a
+ * `<name>:<secret>` pair, the secret alone as well. Bytes that are no text (a random key) give nothing.
+ */
+export function decodedParts(secret: string): string[] {
+  const t = secret.trim();
+  if (t.length < 8 || t.length % 4 === 1 || !/^[A-Za-z0-9+/_-]+={0,2}$/.test(t)) return [];
+  const bytes = Buffer.from(t, 'base64');
+  const text = bytes.toString('utf8');
+  if (text.length < 4 || !Buffer.from(text, 'utf8').equals(bytes) || /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]/.test(text)) return [];
+  const colon = text.indexOf(':');
+  return colon > 0 && colon < text.length - 1 ? [text, text.slice(colon + 1)] : [text];
+}
+
 interface Scan {
   /** Merged, sorted, disjoint [start, end) ranges to mask. */
   starts: number[];
@@ -278,6 +293,7 @@ export class Redactor {
       if (typeof s !== 'string' || !s || this.secrets.has(s)) continue;
       this.secrets.add(s);
       this.patterns.push(...secretForms(s));
+      for (const part of decodedParts(s)) this.patterns.push(...secretForms(part));
       this.ac = undefined;
     }
   }

@@ -3,7 +3,7 @@ import { posix } from 'node:path';
 import type * as z from 'zod';
 import type { BaseModel, Location, Runtime } from '../../model/base.js';
 import { isNotGiven, isStored } from '../../model/stored.js';
-import { couldBeSecret, settingNamedLikeSecret } from '../../model/secret-names.js';
+import { settingHoldsSecret } from '../../model/secret-names.js';
 import { expandTilde } from '../../util/paths.js';
 import { obj, str, type KubeSpec, type ProductModule } from '../types.js';
 import { decodeFivetran } from './decode.js';
@@ -176,7 +176,7 @@ export const fivetran: ProductModule = {
   // Secrets: fivetran.token, marked in the schema (schema.ts); no rules of its own.
   // conf/config.json holds the token under `token`, as install.sh writes it.
   // an agent parameter named like a secret (db_password): a secret, in config.json under its own key
-  secretRules: (preset) => Object.entries(obj(obj(preset.fivetran).config)).flatMap(([k, v]) => (settingNamedLikeSecret(k) && couldBeSecret(v) ? [`fivetran.config.${k}`] : [])),
+  secretRules: (preset) => Object.entries(obj(obj(preset.fivetran).config)).flatMap(([k, v]) => (settingHoldsSecret(k, v) ? [`fivetran.config.${k}`] : [])),
   secretConfigKey: (path) => (path === 'fivetran.token' ? 'token' : path.startsWith('fivetran.config.') ? path.slice('fivetran.config.'.length) : undefined),
   endpoints: () => ['https://ldp.orchestrator.fivetran.com', 'https://api.fivetran.com/v1/hybrid-deployment-agents'],
   wizard: fivetranWizard,

@@ -5,7 +5,7 @@ import { HD_SETUP_VALUES_KEY, valuesFile } from '../../render/values.js';
 import type { RenderEnv, RenderedFile } from '../../render/types.js';
 import { toYaml } from '../../render/yaml.js';
 import { isStored } from '../../model/stored.js';
-import { couldBeSecret, settingNamedLikeSecret } from '../../model/secret-names.js';
+import { settingHoldsSecret } from '../../model/secret-names.js';
 import { containerServiceUnit } from '../../render/unit.js';
 import { maskUrlCredentials } from '../../util/url-userinfo.js';
 import { canonical } from '../../util/canonical.js';
@@ -54,7 +54,7 @@ function renderAffinityRule(r: AffinityRule): Record<string, unknown> {
 
 /** The agent parameters that hold a secret: text whose name says so (db_password). */
 export function credentialKeys(config: Record<string, unknown>): string[] {
-  return Object.entries(config).flatMap(([k, v]) => (settingNamedLikeSecret(k) && couldBeSecret(v) ? [k] : []));
+  return Object.entries(config).flatMap(([k, v]) => (settingHoldsSecret(k, v) ? [k] : []));
 }
 
 /** The Secret hd-setup makes for the token a user gives (tokenDelivery: secret). */

@@ -7,7 +7,7 @@ import { expandTilde } from '../../util/paths.js';
 import { obj, str, type ProductModule } from '../types.js';
 import { decodeTobiko } from './decode.js';
 import { isKeyMaterial, isSecretParam } from './engines.js';
-import { couldBeSecret, settingNamedLikeSecret } from '../../model/secret-names.js';
+import { settingHoldsSecret } from '../../model/secret-names.js';
 import { planTobikoContainers, planTobikoKubernetes, tobikoContainerSpecs, tobikoDeployments, tobikoLogs, tobikoSelector } from './plan.js';
 import { gatewayEnvKey, renderTobiko, TOBIKO_CONTAINERS, TOBIKO_ENV_FILE, TOBIKO_UNIT, tobikoOf, tobikoSecretName } from './render.js';
 import { checkTobikoForRuntime, effectiveStrategy, tobikoSchema } from './schema.js';
@@ -126,7 +126,7 @@ export const tobiko: ProductModule = {
     for (const [g, params] of Object.entries(obj(t.gateways))) {
       for (const p of Object.keys(obj(params))) if (isSecretParam(p, secretParams, nonSecretParams) || isKeyMaterial(p)) out.push(`tobiko.gateways.${g}.${p}`);
     }
-    for (const at of EXTRA_ENV_LISTS) out.push(...extraEnvOf(preset, at).flatMap((e, i) => (settingNamedLikeSecret(e.name) && couldBeSecret(e.value) ? [`${at}.${i}.value`] : [])));
+    for (const at of EXTRA_ENV_LISTS) out.push(...extraEnvOf(preset, at).flatMap((e, i) => (settingHoldsSecret(e.name, e.value) ? [`${at}.${i}.value`] : [])));
     return out;
   },
   secretConfigKey(path, preset) {

@@ -5,7 +5,7 @@ import { bootStep, containerStep, containerUpToDate, filesStep, imageStep, waitS
 import { kubernetesPlan } from '../../plan/kubernetes.js';
 import type { HostFacts, InstalledState, PlannedFile, Plan, Step } from '../../plan/types.js';
 import { maskEnvFile } from '../../util/mask-fields.js';
-import { credentialEnv, TOBIKO_CONTAINERS, TOBIKO_ENV_FILE, TOBIKO_UNIT, tobikoOf, tobikoSecretEntries, tobikoSecretName } from './render.js';
+import { credentialEnv, secretEnvNames, TOBIKO_CONTAINERS, TOBIKO_ENV_FILE, TOBIKO_UNIT, tobikoOf, tobikoSecretEntries, tobikoSecretName } from './render.js';
 import { effectiveStrategy } from './schema.js';
 
 export function tobikoContainerSpecs(model: Model, installDir: string, envFileContent: string): ContainerSpec[] {
@@ -22,8 +22,9 @@ export function tobikoContainerSpecs(model: Model, installDir: string, envFileCo
     volumes: [],
     securityOpts: [],
     args: ['executor', role],
-    // the env-file with its secrets masked (the client secret, gateway secrets, a proxy URL's password)
-    inputs: [maskEnvFile(envFileContent, tobikoSecretEntries(t).map((e) => e.key))],
+    // the env-file with its secrets masked (the client secret, gateway secrets, extra env vars named as
+    // secrets, a proxy URL's password): the label must not let anyone test guesses of one
+    inputs: [maskEnvFile(envFileContent, [...tobikoSecretEntries(t).map((e) => e.key), ...secretEnvNames(t.docker.extraEnv)])],
     owner: installDir,
   }));
 }

@@ -5,7 +5,7 @@ import { HD_SETUP_VALUES_KEY, valuesFile } from '../../render/values.js';
 import type { RenderEnv, RenderedFile } from '../../render/types.js';
 import { toYaml } from '../../render/yaml.js';
 import { isStored } from '../../model/stored.js';
-import { couldBeSecret, settingNamedLikeSecret } from '../../model/secret-names.js';
+import { settingHoldsSecret } from '../../model/secret-names.js';
 import { containerServiceUnit } from '../../render/unit.js';
 import { ENGINES, isSecretParam } from './engines.js';
 import { effectiveStrategy, secretValuesExpected, tobikoSecretName, type Gateway, type TobikoOptions } from './schema.js';
@@ -143,10 +143,15 @@ export function tobikoValues(model: Model): Record<string, unknown> {
   return values;
 }
 
-/** Kubernetes: the extra env vars that hold a secret (their name says so), which the chart puts in the Deployments' env. */
+/** The names of the extra env vars in `list` that hold a secret (their name says so). */
+export function secretEnvNames(list: readonly { name: string; value: string }[]): string[] {
+  return [...new Set(list.filter((e) => settingHoldsSecret(e.name, e.value)).map((e) => e.name))];
+}
+
+/** Kubernetes: the extra env vars that hold a secret, which the chart puts in the Deployments' env. */
 export function credentialEnv(t: TobikoOptions): string[] {
   const k = t.kubernetes;
-  return [...new Set([...k.extraEnv, ...k.apply.extraEnv, ...k.run.extraEnv].filter((e) => settingNamedLikeSecret(e.name) && couldBeSecret(e.value)).map((e) => e.name))];
+  return secretEnvNames([...k.extraEnv, ...k.apply.extraEnv, ...k.run.extraEnv]);
 }
 
 export function tobikoEnvFile(model: Model, env: RenderEnv): string {
