@@ -54,10 +54,11 @@ async function detect(opts: { context?: string; allowRoot?: boolean; fits?: (pre
   const kube = { kubectl: Boolean(which('kubectl')), helm: Boolean(which('helm')), contexts: contexts.length };
   d.runtimeNotes = runtimeNotes({ uid: process.getuid?.() ?? 1000, allowRoot: Boolean(opts.allowRoot), docker, podman, kube, env: process.env });
   // Root, for the install that is here and was made with --allow-root: allowed again (as the review and
-  // the lifecycle commands have it), on its runtime.
+  // the lifecycle commands have it), for its product on its runtime only (another is a new install: refused).
   const installedRuntime = installed && isPresent(installed) && !opts.allowRoot && recordFor(installed, findContext())?.allowRoot ? String(installed.preset.runtime) : undefined;
   if (installedRuntime && d.runtimeNotes[installedRuntime]) {
-    d.runtimeNotes[installedRuntime] = runtimeNotes({ uid: process.getuid?.() ?? 1000, allowRoot: true, allowRootFrom: 'install', docker, podman, env: process.env })[installedRuntime]!;
+    const notes = runtimeNotes({ uid: process.getuid?.() ?? 1000, allowRoot: true, allowRootFrom: 'install', docker, podman, env: process.env })[installedRuntime]!;
+    d.installNotes = { product: String(installed!.preset.product), runtime: installedRuntime, notes };
   }
   // An old runtime is each product's own matter: its minimum, or none.
   d.productNotes = Object.fromEntries(PRODUCTS.map((m) => [m.id, versionNotes({ docker, podman }, m)]));

@@ -22,6 +22,11 @@ export interface Detection {
   contextPaths?: Record<string, string>;
   /** What to say about this host when a runtime is chosen, whatever the product (runtime -> lines). */
   runtimeNotes?: Record<string, string[]>;
+  /**
+   * What to say about this host for the install found here, in place of `runtimeNotes` of its runtime, only
+   * while its product and runtime are chosen (root allowed: it was made with --allow-root).
+   */
+  installNotes?: { product: string; runtime: string; notes: string[] };
   /** What to say when a runtime is chosen for a product (its own minimum versions): product id -> runtime -> lines. */
   productNotes?: Record<string, Record<string, string[]>>;
   /** Detection is still running (the first frame shows before it): the runtime hints say so, not "not found". */
@@ -42,6 +47,8 @@ export interface Drafts {
   proxy?: 'none' | 'set';
   /** The proxy is entered in this run (it was not in the answers when "Use a proxy" was chosen): its fields start from the usual values. */
   proxyNew?: boolean;
+  /** The fields of that new proxy answered already (Enter): they show their answer, not the usual value. */
+  proxySent?: { http?: boolean; no?: boolean };
   advanced?: 'defaults' | 'edit';
   /** Sections of the products not chosen now (a --set for the other product), kept for a change back. */
   parked?: Answers;
@@ -92,6 +99,8 @@ export type Question =
   | (Base & {
       kind: 'text';
       secret?: boolean;
+      /** The preset path the answer is written to, for a secret an exported variable may give (FIVETRAN_TOKEN): the wizard then says where its value came from. */
+      path?: string;
       /** How the value is shown while typing (proxy URLs: credentials masked). */
       display?: (v: string) => string;
       initial: string;
@@ -199,14 +208,23 @@ export const isK8s = (c: Ctx) => c.answers.runtime === 'kubernetes';
 /** Comma-separated text to a list. */
 export const listOf = (v: string) => v.split(',').map((x) => x.trim()).filter(Boolean);
 
+/** The context the install will use: the one chosen (the runtime step's picker), else --context, else kubectl's current one. */
+export function contextInUse(c: Ctx): string | undefined {
+  const p = c.detection.contextPaths?.[c.answers.product as string];
+  const chosen = p ? (get(c.answers, p) as string | undefined) : undefined;
+  return chosen ?? c.detection.contextFlag ?? c.detection.kubeContexts?.find((k) => k.current)?.name ?? c.detection.kubeContext;
+}
+
 /** The namespace question of a product on Kubernetes. */
 export function namespaceQuestion(c: Ctx, id: string, section: string): Question {
+  // the context the header names (the one chosen in the picker), not kubectl's current one
+  const context = contextInUse(c);
   return {
     id,
     step: 'Credentials',
     kind: 'text',
     title: 'Namespace',
-    help: `Created when missing${c.detection.kubeContext ? `; context ${c.detection.kubeContext}` : ''}.`,
+    help: `Created when missing${context ? `; context ${context}` : ''}.`,
     initial: c.answers[section]?.kubernetes?.namespace ?? section,
     validate: k8sName('the namespace'),
     apply: (cx, v) => ({ answers: set(cx.answers, `${section}.kubernetes.namespace`, v) }),
@@ -241,7 +259,8 @@ export function secretsNote(help: string, label: string): Question {
 
 /** Everything the runtime step says about `runtime` for the chosen product: the host's notes, then the product's. */
 export function runtimeNotesFor(d: Detection, product: unknown, runtime: string): string[] {
-  return [...(d.runtimeNotes?.[runtime] ?? []), ...(typeof product === 'string' ? (d.productNotes?.[product]?.[runtime] ?? []) : [])];
+  const install = d.installNotes && d.installNotes.product === product && d.installNotes.runtime === runtime ? d.installNotes.notes : undefined;
+  return [...(install ?? d.runtimeNotes?.[runtime] ?? []), ...(typeof product === 'string' ? (d.productNotes?.[product]?.[runtime] ?? []) : [])];
 }
 
 /** What the container runtimes' pull policies do (docker and podman run --pull). */

@@ -42,7 +42,7 @@ describe('secrets in the environment', () => {
     let s = reduce(createState(), { type: 'detected', detection: { envSecrets: found } });
     s = reduce(s, { type: 'prefill', answers: installed, note: 'Found the agent installed here (/home/ana/fivetran).' });
     expect(s.answers.fivetran).toEqual({ token: TOKEN });
-    expect(visibleNote(s)).toBe('Found the agent installed here (/home/ana/fivetran). From the environment, in place of the installed one: FIVETRAN_TOKEN (fivetran.token); typing replaces it.');
+    expect(visibleNote(s)).toBe('Found the agent installed here (/home/ana/fivetran). From the environment, in place of the installed one: FIVETRAN_TOKEN (fivetran.token); typing replaces it, empty keeps the installed one.');
     // the same value exported: nothing to say
     let same = reduce(createState(), { type: 'detected', detection: { envSecrets: [{ ...found[0]!, value: OLD }] } });
     same = reduce(same, { type: 'prefill', answers: installed, note: 'Found it.' });

@@ -276,8 +276,12 @@ describe('wizard flows (ink-testing-library): the answers render byte-identical 
   it('Fivetran on docker', async () => {
     const w = mount();
     expect(w.frame()).toContain('What do you want to install?');
+    // the first screen offers no back (there is none); the next ones do
+    expect(w.frame()).toContain('↑↓ move · enter choose · ctrl-c quit');
+    expect(w.frame()).not.toContain('esc/← back');
+    await w.keys(ENTER);
     expect(w.frame()).toContain('esc/← back');
-    await w.keys(ENTER, ENTER);
+    await w.keys(ENTER);
     expect(w.frame()).toContain('Agent token');
     await w.keys('bad', ENTER);
     expect(w.frame()).toContain('✖ token does not decode');

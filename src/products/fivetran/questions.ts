@@ -241,6 +241,7 @@ function questions(c: Ctx, shared: { proxy(): Question[] }): Question[] {
       step: 'Credentials',
       kind: 'text',
       secret: true,
+      path: 'fivetran.token',
       title: 'Agent token',
       help: 'From the Fivetran dashboard when you created the agent. It is base64 of <controller_id>:<secret>.',
       initial: a.fivetran?.token ?? '',

@@ -4,7 +4,7 @@
 // executor secrets live, and the Advanced step's settings. No zod here (the wizard's first frame loads it).
 import { PATTERNS, chartProblem, hostProblem, imageProblem, imageRepositoryProblem, imageTagProblem, lineProblem, mismatch, installDirProblem, portProblem, urlProblem } from '../../model/patterns.js';
 import { PULL_POLICY_HINTS, RESTART_POLICY_HINTS, egressField, maskSecretPairs, pairsOf, pairsProblem, get, isK8s, secretsNote, k8sName, namespaceQuestion, put, required, set, shaped, type Answers, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result, removalQuestion } from '../wizard.js';
-import { TOBIKO_CHART, TOBIKO_IMAGE, TOBIKO_RESTART_POLICIES, isReservedEnvName } from './constants.js';
+import { TOBIKO_CHART, TOBIKO_IMAGE, TOBIKO_RESTART_POLICIES, envFileValueProblem, isReservedEnvName } from './constants.js';
 import { ENGINES, ENGINE_TYPES, PARAM_HELP, isKeyMaterial, isSecretParam, type EngineSpec, type EngineType } from './engines.js';
 
 interface GatewayDraft {
@@ -191,7 +191,7 @@ function gatewayQuestions(c: Ctx): Question[] {
       validate: (v, cx) => {
         if (!v.trim()) return optional || (secret && secretsOptional(cx)) ? undefined : `${p} is required for ${type}`;
         // The env-file holds one line per value (docker/podman): a key's content must come from a file there.
-        if (/[\r\n]/.test(v.trim()) && !isK8s(cx)) return `${p} spans several lines, which the env-file cannot hold: save it to a file and choose ${FILE_ALTERNATIVE[p] ?? 'a single-line value'} instead`;
+        if (envFileValueProblem(v.trim()) && !isK8s(cx)) return `${p} spans several lines, which the env-file cannot hold: save it to a file and choose ${FILE_ALTERNATIVE[p] ?? 'a single-line value'} instead`;
         const bad = paramProblem(p, v.trim());
         return bad ? `${p} ${bad}` : undefined;
       },
@@ -244,10 +244,16 @@ function questions(c: Ctx, shared: { proxy(): Question[] }): Question[] {
       step: 'Credentials',
       kind: 'text',
       secret: true,
+      path: 'tobiko.clientSecret',
       title: 'OAuth client secret',
       help: k8s ? 'Masked. Leave empty if an existing Secret or External Secrets will hold it.' : 'Masked; stored only in the 0600 env-file.',
       initial: t.clientSecret ?? '',
-      validate: (v) => (v || k8s ? undefined : 'the client secret is required'),
+      // docker/podman: it goes into the env-file, one line per value (a paste of several lines is refused here, not at the review)
+      validate: (v) => {
+        if (!v) return k8s ? undefined : 'the client secret is required';
+        const bad = k8s ? undefined : envFileValueProblem(v);
+        return bad ? `the client secret ${bad}: give it on one line` : undefined;
+      },
       apply: (cx, v) => ({ answers: set(cx.answers, 'tobiko.clientSecret', v || undefined) }),
     },
   ];

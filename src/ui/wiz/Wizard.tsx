@@ -10,10 +10,10 @@ import { oneByOne, parseInput, type KeyPress } from './keys.js';
 import { DEFAULT_PRESET_PATH, presetPath } from './preset-path.js';
 import { wrapLines } from '../summary.js';
 import { colorsEnabled } from '../theme.js';
-import { runtimeNotesFor, type Answers, type Detection, type Question } from './questions.js';
+import { questions, runtimeNotesFor, type Answers, type Detection, type Question } from './questions.js';
 import { contextInUse } from './context.js';
 import { openViewer, viewLines, viewerKey, viewerKeys, viewerTitleLines, type ViewFile, type ViewerState } from './viewer.js';
-import { createState, currentQuestion, foundNote, prefill, progress, reduce, visibleNote, type WizardState } from './state.js';
+import { createState, currentQuestion, envSourceNote, foundNote, prefill, progress, reduce, visibleNote, type WizardState } from './state.js';
 
 export interface ReviewText {
   ok: boolean;
@@ -85,7 +85,8 @@ function SelectQuestion({ q, choice, limit }: { q: Question & { kind: 'select' }
 }
 
 function TextQuestion({ q, value, caret, error }: { q: Question & { kind: 'text' }; value: string; caret: number; error?: string | undefined }) {
-  // The check sees what will be stored (trimmed); a failing check is not repeated under the error.
+  // The check sees what will be stored (trimmed); a failing check is not repeated under the error (nor under
+  // the note that says the value is an exported variable's).
   const live = q.live?.(value.trim());
   return (
     <Box flexDirection="column">
@@ -112,6 +113,8 @@ function Review({ s, review, save, skipChecks, onConfirm, onBack, avail }: { s: 
   const [result, setResult] = useState<ReviewText | undefined>();
   const [top, setTop] = useState(0);
   const [saving, setSaving] = useState<string | undefined>();
+  /** The preset is being written (the save field waits for the answer). */
+  const [writing, setWriting] = useState(false);
   const [message, setMessage] = useState<string | undefined>();
   // The file viewer (key v), over the review while it is open.
   const [viewing, setViewing] = useState<ViewerState | undefined>();
@@ -248,12 +251,26 @@ function Review({ s, review, save, skipChecks, onConfirm, onBack, avail }: { s: 
             }}
             onRefuse={(why) => setMessage(`error: ${why}`)}
             initialKeys={forSave.current}
+            isActive={!writing}
             onSubmit={(p) => {
-              savingNow.current = false;
-              setSaving(undefined);
+              // A path the save refuses (not a preset, no such folder) keeps the prompt open with it and the
+              // reason, to be corrected; only a save that worked closes it.
               const path = presetPath(p);
               if (!path) return setMessage('error: give a file name for the preset, e.g. ./hd-setup-preset.yaml');
-              save(s.answers, path).then(setMessage, (e: Error) => setMessage(`error: ${e.message}`));
+              setWriting(true);
+              save(s.answers, path).then(
+                (m) => {
+                  savingNow.current = false;
+                  setWriting(false);
+                  setSaving(undefined);
+                  setMessage(m);
+                },
+                (e: Error) => {
+                  setWriting(false);
+                  setSaving(p);
+                  setMessage(`error: ${e.message}`);
+                },
+              );
             }}
           />
         </Box>
@@ -376,12 +393,19 @@ export function questionLayout(p: { rows: number; fixed: number; help: string[];
 }
 
 /** The keys of a question (the review draws its own: they depend on its state). */
-export function questionKeys(q: Question, prefilled: boolean): string {
+export function questionKeys(q: Question, prefilled: boolean, back = true): string {
+  // Back is offered only where there is a screen to go back to (not on the first).
   return q.kind === 'select'
-    ? '↑↓ move · enter choose · esc/← back · ctrl-c quit'
+    ? `↑↓ move · enter choose · ${back ? 'esc/← back · ' : ''}ctrl-c quit`
     : prefilled
-      ? 'enter keeps it · ctrl-u clears · ←→ move · esc back · ctrl-c quit'
-      : 'type · enter next · esc back · ctrl-c quit (nothing is written)';
+      ? `enter keeps it · ctrl-u clears · ←→ move · ${back ? 'esc back · ' : ''}ctrl-c quit`
+      : `type · enter next · ${back ? 'esc back · ' : ''}ctrl-c quit (nothing is written)`;
+}
+
+/** Esc (or ←) goes somewhere from here: a question answered before this one is still asked. */
+export function canGoBack(s: WizardState): boolean {
+  const ids = new Set(questions({ answers: s.answers, drafts: s.drafts, detection: s.detection }).map((q) => q.id));
+  return s.history.some((id) => ids.has(id));
 }
 
 export function WizardApp(p: WizardProps) {
@@ -436,7 +460,9 @@ export function WizardApp(p: WizardProps) {
   const rows = size.rows;
   const note = visibleNote(s);
   const noteLines = note ? wrapText(note, width) : [];
-  const errorLines = s.error ? wrapText(`✖ ${s.error}`, width) : [];
+  // A secret field holding an exported variable's value it refuses (masked: not seen to be the variable's).
+  const envNote = s.error ? undefined : envSourceNote(s);
+  const errorLines = s.error ? wrapText(`✖ ${s.error}`, width) : envNote ? wrapText(`⚠ ${envNote}`, width) : [];
   if (s.waiting) {
     return (
       <Box flexDirection="column">
@@ -468,7 +494,7 @@ export function WizardApp(p: WizardProps) {
   }
   const titleLines = wrapText(q.title, width);
   const notes = q.id === 'runtime' && q.kind === 'select' ? runtimeNotesFor(s.detection, s.answers.product, q.options[s.choice]?.value ?? '').flatMap((n) => wrapText(`⚠ ${n}`, width)) : [];
-  const keys = keyLines(questionKeys(q, q.kind === 'text' && !s.touched && s.text !== ''), width);
+  const keys = keyLines(questionKeys(q, q.kind === 'text' && !s.touched && s.text !== '', canGoBack(s)), width);
   const live = q.kind === 'text' ? q.live?.(s.text.trim()) : undefined;
   const textLines = q.kind === 'text' ? Math.ceil((lineLength(q, s) + 3) / (width + 1)) + (live ? wrapText(live.text, width - 2).length : 0) : 0;
   const base = 2 + 1 + titleLines.length + 1 + textLines + errorLines.length + 1 + keys.length;
@@ -486,12 +512,12 @@ export function WizardApp(p: WizardProps) {
         <Lines lines={titleLines} bold />
         <Lines lines={fit.help} dim />
         <Box marginTop={tight ? 0 : 1} flexDirection="column">
-          {q.kind === 'select' ? <SelectQuestion q={q} choice={s.choice} limit={fit.limit} /> : <TextQuestion q={q} value={s.text} caret={s.caret} error={s.error} />}
+          {q.kind === 'select' ? <SelectQuestion q={q} choice={s.choice} limit={fit.limit} /> : <TextQuestion q={q} value={s.text} caret={s.caret} error={s.error ?? envNote} />}
           <Lines lines={fit.notes} color={color('yellow')} />
         </Box>
-        <Lines lines={errorLines} color={color('red')} />
+        <Lines lines={errorLines} color={color(s.error ? 'red' : 'yellow')} />
       </Box>
-      <KeyHints keys={questionKeys(q, q.kind === 'text' && !s.touched && s.text !== '')} width={width} />
+      <KeyHints keys={questionKeys(q, q.kind === 'text' && !s.touched && s.text !== '', canGoBack(s))} width={width} />
     </Box>
   );
 }

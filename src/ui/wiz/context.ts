@@ -1,17 +1,12 @@
 // The runtime step's Kubernetes context picker and the context shown on every Kubernetes screen. Pure:
 // the contexts come probed in the detection (service/host.ts); the path of the setting per product too.
-import { get, set, type Ctx, type Question } from '../../products/wizard.js';
+import { contextInUse, set, type Ctx, type Question } from '../../products/wizard.js';
+
+export { contextInUse } from '../../products/wizard.js';
 
 /** The path of the chosen product's context setting, if known. */
 function pathOf(c: Ctx): string | undefined {
   return c.detection.contextPaths?.[c.answers.product as string];
-}
-
-/** The context the install will use: the one chosen, else --context, else kubectl's current one. */
-export function contextInUse(c: Ctx): string | undefined {
-  const p = pathOf(c);
-  const chosen = p ? (get(c.answers, p) as string | undefined) : undefined;
-  return chosen ?? c.detection.contextFlag ?? c.detection.kubeContexts?.find((k) => k.current)?.name ?? c.detection.kubeContext;
 }
 
 /** After the runtime, on Kubernetes: every context, with its reachability and server version. */

@@ -6,7 +6,8 @@ import { maskUrlCredentials } from '../../util/redact.js';
 import { maskUrlCredentialsTyped } from '../../util/url-userinfo.js';
 import { WIZARDS, wizardOf } from '../../products/wizards.js';
 import { contextQuestion } from './context.js';
-import { get, put, set, urlCheck, type Answers, type Ctx, type Detection, type Field, type Option, type ProductWizard, type Question } from '../../products/wizard.js';
+import { noProxyProblem } from '../../model/patterns.js';
+import { get, listOf, put, set, urlCheck, type Answers, type Ctx, type Detection, type Field, type Option, type ProductWizard, type Question } from '../../products/wizard.js';
 
 export type { Answers, Ctx, Detection, Drafts, Option, Question, Result } from '../../products/wizard.js';
 export { get, set, runtimeNotesFor } from '../../products/wizard.js';
@@ -75,14 +76,20 @@ function proxyQuestions(c: Ctx, w: ProductWizard): Question[] {
         { label: a.proxy ? `Proxy: ${maskUrlCredentials(a.proxy.https ?? a.proxy.http ?? '')}` : 'Use a proxy', value: 'set', hint: 'http/https/no_proxy' },
       ],
       initial: proxyMode,
-      apply: (cx, v) => ({ drafts: { ...cx.drafts, proxy: v as 'none' | 'set', proxyNew: v === 'set' && (cx.drafts.proxyNew || !cx.answers.proxy) }, ...(v === 'none' ? { answers: set(cx.answers, 'proxy', undefined) } : {}) }),
+      // A proxy entered anew (none in the answers) starts its fields from the usual values again.
+      apply: (cx, v) => ({
+        drafts: { ...cx.drafts, proxy: v as 'none' | 'set', proxyNew: v === 'set' && (cx.drafts.proxyNew || !cx.answers.proxy), proxySent: v === 'set' && cx.answers.proxy ? cx.drafts.proxySent : undefined },
+        ...(v === 'none' ? { answers: set(cx.answers, 'proxy', undefined) } : {}),
+      }),
     },
   ];
   if (proxyMode === 'set') {
     // A proxy the answers have (installed, or from a preset) is shown as it is, so that Enter on each field
     // keeps it exactly: no HTTP proxy stays none, and no_proxy stays as it is (empty too). One entered now
     // starts from the usual: the HTTP proxy the same as HTTPS, no_proxy localhost and 127.0.0.1.
-    const fresh = c.drafts.proxyNew === true || !a.proxy;
+    // A field of a new proxy answered once shows its answer from then on (Back, then Enter, keeps it).
+    const fresh = (id: 'http' | 'no') => (c.drafts.proxyNew === true || !a.proxy) && !c.drafts.proxySent?.[id];
+    const sent = (cx: Ctx, id: 'http' | 'no') => ({ ...cx.drafts, proxySent: { ...cx.drafts.proxySent, [id]: true } });
     q.push(
       {
         id: 'proxy-https',
@@ -106,25 +113,36 @@ function proxyQuestions(c: Ctx, w: ProductWizard): Question[] {
         kind: 'text',
         title: 'HTTP proxy URL (empty: same as HTTPS; none: no HTTP proxy)',
         display: maskUrlCredentialsTyped,
-        initial: fresh || a.proxy?.http === a.proxy?.https ? '' : (a.proxy?.http ?? 'none'),
+        initial: fresh('http') || a.proxy?.http === a.proxy?.https ? '' : (a.proxy?.http ?? 'none'),
         validate: (v, cx) => (v.trim() === 'none' ? undefined : urlCheck(v)) ?? ((!v || v.trim() === 'none') && !cx.answers.proxy?.https ? 'give at least one proxy URL, or go back and choose No proxy' : undefined),
-        apply: (cx, v) => ({ answers: set(cx.answers, 'proxy.http', v.trim() === 'none' ? undefined : v || cx.answers.proxy?.https) }),
+        apply: (cx, v) => ({ answers: set(cx.answers, 'proxy.http', v.trim() === 'none' ? undefined : v || cx.answers.proxy?.https), drafts: sent(cx, 'http') }),
       },
       {
         id: 'proxy-no',
         step: 'Proxy',
         kind: 'text',
         title: 'Hosts that bypass the proxy (comma-separated)',
-        initial: (fresh ? ['localhost', '127.0.0.1'] : (a.proxy?.noProxy ?? [])).join(', '),
+        // each item as the model checks it (proxy.noProxy), said here with the field's words
+        validate: (v) => noProxyListProblem(v),
+        initial: (fresh('no') ? ['localhost', '127.0.0.1'] : (a.proxy?.noProxy ?? [])).join(', '),
         apply: (cx, v) => {
-          const list = v.split(',').map((x) => x.trim()).filter(Boolean);
+          const list = listOf(v);
           // none given, and none before: left unset, as it was (not an explicit empty list)
-          return { answers: set(cx.answers, 'proxy.noProxy', list.length || cx.answers.proxy?.noProxy !== undefined ? list : undefined) };
+          return { answers: set(cx.answers, 'proxy.noProxy', list.length || cx.answers.proxy?.noProxy !== undefined ? list : undefined), drafts: sent(cx, 'no') };
         },
       },
     );
   }
   return q;
+}
+
+/** Why a comma-separated no_proxy list is not one the model takes (undefined: it is). */
+export function noProxyListProblem(v: string): string | undefined {
+  for (const item of listOf(v)) {
+    const bad = noProxyProblem(item);
+    if (bad) return `hosts that bypass the proxy: ${JSON.stringify(item)} ${bad}`;
+  }
+  return undefined;
 }
 
 const shown = (f: Field, v: unknown) => (v === undefined ? undefined : (f.show ?? String)(v));

@@ -45,6 +45,11 @@ export interface WizardState {
    */
   waiting?: boolean;
   queued?: string;
+  /**
+   * The install's own value of each secret an exported variable took the place of (path -> value): an
+   * emptied field keeps it, as it does without the variable.
+   */
+  installedSecrets?: Record<string, string>;
 }
 
 
@@ -157,8 +162,10 @@ export function reduce(s: WizardState, a: WizardAction): WizardState {
         // for `install --preset` and the equivalent command the review prints: said in the note.
         const newer = (s.detection.envSecrets ?? []).filter((e) => e.path.split('.')[0] === a.answers.product && get(a.answers, e.path) !== e.value);
         const answers = newer.reduce((acc, e) => set(acc, e.path, e.value), a.answers);
-        const note = newer.length ? `${a.note} From the environment, in place of the installed one: ${newer.map((e) => `${e.env} (${e.path})`).join(', ')}; typing replaces it.` : a.note;
-        return { ...prefill(createState(answers, s.detection)), secrets: s.secrets, note, noteFor: { product: a.answers.product, runtime: a.answers.runtime } };
+        const note = newer.length ? `${a.note} From the environment, in place of the installed one: ${newer.map((e) => `${e.env} (${e.path})`).join(', ')}; typing replaces it, empty keeps the installed one.` : a.note;
+        const installedSecrets = Object.fromEntries(newer.flatMap((e) => (typeof get(a.answers, e.path) === 'string' ? [[e.path, get(a.answers, e.path) as string]] : [])));
+        const start = { ...createState(answers, s.detection), ...(Object.keys(installedSecrets).length ? { installedSecrets } : {}) };
+        return { ...prefill(start), secrets: s.secrets, note, noteFor: { product: a.answers.product, runtime: a.answers.runtime } };
       }
     case 'cancel':
       return { ...s, result: { kind: 'cancel' } };
@@ -192,9 +199,12 @@ export function reduce(s: WizardState, a: WizardAction): WizardState {
         let value = a.value.trim();
         // A secret it had (the install's, one from the environment) typed over and left empty, where empty is
         // refused: Enter keeps the one it had (a key typed into a stored token lost it, with no way back).
-        if (q.secret && !value && q.validate?.('', ctx(s))) value = initialValue(q);
+        // One an exported variable put in place of the install's: empty keeps the install's, as without it.
+        const src = envSource(s, q);
+        if (q.secret && !value && q.validate?.('', ctx(s))) value = src?.installed ?? initialValue(q);
         const err = q.validate?.(value, ctx(s));
-        if (err) return { ...s, error: err };
+        // the value refused is the variable's, which the field does not show: said, with the ways on
+        if (err) return { ...s, error: src && value === src.value ? envSourceWords(src, err) : err };
         const { [q.id]: _sent, ...unsent } = s.unsent ?? {};
         return advance({ ...s, unsent, ...(q.secret && value ? { secrets: [...s.secrets, value] } : {}) }, q, value);
       }
@@ -261,6 +271,39 @@ function onKey(s: WizardState, k: KeyPress): WizardState {
   if (edited === undefined) return s;
   const changed = edited.text !== s.text;
   return { ...s, text: edited.text, caret: edited.cursor, kill: edited.kill, killing: Boolean(edited.killing), touched: true, ...(changed ? { error: undefined } : {}) };
+}
+
+/**
+ * A secret field whose answer is an exported variable's value (FIVETRAN_TOKEN, TCLOUD_CLIENT_SECRET): the
+ * variable, its value, and the install's own value it took the place of (a re-run). Any secret question
+ * that names its `path` and has a variable in the environment.
+ */
+export function envSource(s: WizardState, q: Question): { env: string; value: string; installed?: string } | undefined {
+  if (q.kind !== 'text' || !q.secret || !q.path) return undefined;
+  const e = s.detection.envSecrets?.find((x) => x.path === q.path);
+  if (!e || get(s.answers, q.path) !== e.value) return undefined;
+  const installed = s.installedSecrets?.[q.path];
+  return { env: e.env, value: e.value, ...(installed !== undefined ? { installed } : {}) };
+}
+
+function envSourceWords(src: { env: string; installed?: string }, problem: string): string {
+  return `$${src.env} (exported in this shell) is refused: ${problem}. Fix it or unset it (unset ${src.env}) and run hd-setup again, or type another here${src.installed !== undefined ? ', or leave it empty to keep the installed one' : ''}.`;
+}
+
+/**
+ * Said under a secret field that holds an exported variable's value the field's check refuses (the
+ * value is masked: the user cannot see it is the variable's), or, emptied, what Enter keeps.
+ */
+export function envSourceNote(s: WizardState): string | undefined {
+  const q = currentQuestion(s);
+  const src = envSource(s, q);
+  if (!src || q.kind !== 'text') return undefined;
+  if (s.text.trim() === src.value) {
+    const bad = q.validate?.(src.value, ctx(s));
+    return bad ? envSourceWords(src, bad) : undefined;
+  }
+  if (!s.text.trim() && src.installed !== undefined && q.validate?.('', ctx(s))) return `Empty: Enter keeps the installed one (not $${src.env}).`;
+  return undefined;
 }
 
 /** The current text question's line, as the editor sees it. */
