@@ -18,7 +18,7 @@ import { canonical } from '../util/canonical.js';
 import { shellLine, shellQuote } from '../util/shell.js';
 
 /** `fits`: the installs to consider (the product and runtime given by --set); by default every one. */
-async function detect(opts: { context?: string; allowRoot?: boolean; fits?: (preset: Answers) => boolean } = {}): Promise<Detection> {
+async function detect(opts: { context?: string; allowRoot?: boolean; fits?: (preset: Answers) => boolean } = {}): Promise<{ d: Detection; later?: Promise<Partial<Detection>> }> {
   const [{ detectRuntime }, { findAll, findContext, guardSecrets, isPresent, recordFor }, { probe }, { which }] = await Promise.all([
     import('../exec/detect.js'),
     import('../service/find.js'),
@@ -32,14 +32,19 @@ async function detect(opts: { context?: string; allowRoot?: boolean; fits?: (pre
     all = (await findAll({ ...findContext(), note: undefined }).catch(() => [])).filter((a) => !opts.fits || opts.fits(a.preset));
     return all.find(isPresent) ?? all[0];
   };
-  const [{ kubeContexts, runtimeNotes, versionNotes }, { PRODUCTS }] = await Promise.all([import('../service/host.js'), import('../products/index.js')]);
-  const [docker, podman, ctx, installed, contexts] = await Promise.all([
+  const [{ listContexts, probeContexts, runtimeNotes, versionNotes }, { PRODUCTS }] = await Promise.all([import('../service/host.js'), import('../products/index.js')]);
+  // The contexts' names are a local read, here with the rest; asking each for its version waits on its
+  // cluster (up to a few seconds for one that hangs): it answers later, without holding the rest up.
+  const listing = listContexts().catch((): { names: string[]; current?: string } => ({ names: [] }));
+  const probed = listing.then((l) => (l.names.length ? probeContexts(l) : [])).catch(() => undefined);
+  const [docker, podman, ctx, installed, listed] = await Promise.all([
     detectRuntime('docker'),
     detectRuntime('podman'),
     which('kubectl') ? probe(['kubectl', 'config', 'current-context'], 3000) : Promise.resolve(undefined),
     findInstalled(),
-    kubeContexts().catch(() => []),
+    listing,
   ]);
+  const contexts = listed.names.map((name) => ({ name, current: name === listed.current, reachable: false, asking: true as const }));
   const rt = (r: Awaited<ReturnType<typeof detectRuntime>>) => (r.bin ? { ...(r.version ? { version: r.version } : {}), rootless: r.rootless, reachable: r.reachable } : undefined);
   const d: Detection = {};
   const dk = rt(docker);
@@ -68,7 +73,8 @@ async function detect(opts: { context?: string; allowRoot?: boolean; fits?: (pre
   }
   const others = all.filter((a) => a !== installed && isPresent(a)).map((a) => ({ product: a.location.product, runtime: a.location.runtime, where: a.where }));
   if (others.length) d.others = others;
-  return d;
+  const later = contexts.length ? probed.then((list): Partial<Detection> => ({ kubeContexts: list ?? contexts.map(({ asking: _, ...c }) => ({ ...c, problem: 'not asked' })) })) : undefined;
+  return { d, later };
 }
 
 /** `over` on top of `base`: objects merge key by key, anything else (lists included) replaces. */
@@ -137,9 +143,12 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
   const fits = (p: Answers) => (!initial.product || initial.product === p.product) && (!initial.runtime || initial.runtime === p.runtime);
   // What was installed when the wizard looked (its place and settings): the install it applies to must be so still.
   let atStart: { where?: string; preset?: string } | undefined;
+  // What detection learns later (the contexts' reachability), once the rest has been shown.
+  let later: Promise<Partial<Detection>> | undefined;
   const detection = () =>
     detect({ ...(flags.context ? { context: flags.context } : {}), ...(flags.allowRoot ? { allowRoot: true } : {}), ...(fromFlags && !flags.preset ? { fits } : {}) }).then(
-      async (d) => {
+      async ({ d, later: more }) => {
+        later = more;
         // A token or client secret already exported (FIVETRAN_TOKEN, TCLOUD_CLIENT_SECRET): offered, as an
         // env: reference a saved preset keeps. Not over one given by a flag.
         const { secretsInEnv } = await import('../products/secrets.js');
@@ -204,6 +213,7 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
     waitForInstall,
     skipChecks: (ids) => ids.forEach((id) => skipped.add(id)),
     detection,
+    moreDetection: () => later,
     onSecret: (v) => redactor.add([v]),
     review: async (given, how) => {
       const answers = await withFlagContext(given);

@@ -53,12 +53,19 @@ export async function currentContext(env: NodeJS.ProcessEnv = process.env): Prom
   return name ? { name, ...(server ? { server } : {}), kubeconfig: env.KUBECONFIG || posix.join(homeOf(env), '.kube/config') } : undefined;
 }
 
-export async function kubeContexts(env: NodeJS.ProcessEnv = process.env): Promise<KubeContext[]> {
+/** The contexts of the kubeconfig and which is current: a local read, no cluster asked (the picker's names, at once). */
+export async function listContexts(env: NodeJS.ProcessEnv = process.env): Promise<{ names: string[]; current?: string }> {
+  const kubectl = which('kubectl', env.PATH);
+  if (!kubectl) return { names: [] };
+  const [names, current] = await Promise.all([contextNames(env), probe([kubectl, 'config', 'current-context'], 3000, env)]);
+  return { names: (names ?? []).slice(0, MAX_CONTEXTS), ...(current ? { current } : {}) };
+}
+
+/** Each listed context asked for its server version: its reachability (bounded: PROBE_CONCURRENCY at once, each cut at PROBE_TIMEOUT_MS). */
+export async function probeContexts(listed: { names: string[]; current?: string }, env: NodeJS.ProcessEnv = process.env): Promise<KubeContext[]> {
   const kubectl = which('kubectl', env.PATH);
   if (!kubectl) return [];
-  const [names, current] = await Promise.all([contextNames(env), probe([kubectl, 'config', 'current-context'], 3000, env)]);
-  const list = (names ?? []).slice(0, MAX_CONTEXTS);
-  return bounded(list, PROBE_CONCURRENCY, async (name) => {
+  return bounded(listed.names, PROBE_CONCURRENCY, async (name) => {
     const r = await run([kubectl, '--context', name, 'version', '-o', 'json', `--request-timeout=${Math.ceil(PROBE_TIMEOUT_MS / 1000)}s`], { timeoutMs: PROBE_TIMEOUT_MS + 1000, env });
     let version: string | undefined;
     try {
@@ -66,9 +73,13 @@ export async function kubeContexts(env: NodeJS.ProcessEnv = process.env): Promis
     } catch {
       version = undefined;
     }
-    const base = { name, current: name === current };
+    const base = { name, current: name === listed.current };
     if (version) return { ...base, reachable: true, version };
     const why = r.failure === 'timeout' ? 'no answer in time' : ((r.stderr.trim().split('\n').at(-1) ?? '').replace(/^(error|E\d+ [^\]]*\]):?\s*/i, '').replace(/^(.{59}).+$/s, '$1…') || 'not reachable');
     return { ...base, reachable: false, problem: why };
   });
+}
+
+export async function kubeContexts(env: NodeJS.ProcessEnv = process.env): Promise<KubeContext[]> {
+  return probeContexts(await listContexts(env), env);
 }

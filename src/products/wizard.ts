@@ -14,8 +14,8 @@ export interface Detection {
   docker?: { version?: string; rootless: boolean; reachable: boolean };
   podman?: { version?: string; rootless: boolean; reachable: boolean };
   kubeContext?: string;
-  /** Every kubeconfig context, probed (the runtime step's context picker). */
-  kubeContexts?: { name: string; current: boolean; reachable: boolean; version?: string; problem?: string }[];
+  /** Every kubeconfig context, probed (the runtime step's context picker); `asking`: listed, its answer not in yet. */
+  kubeContexts?: { name: string; current: boolean; reachable: boolean; version?: string; problem?: string; asking?: true }[];
   /** --context, given to the wizard. */
   contextFlag?: string;
   /** Where each product keeps its Kubernetes context in a preset (product id -> path). */

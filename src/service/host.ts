@@ -6,7 +6,7 @@ import type { HostPolicy } from '../products/types.js';
 import type { RuntimeInfo } from '../exec/detect.js';
 import { contextNames } from '../exec/kube-contexts.js';
 import { UserError } from '../model/errors.js';
-export { kubeContexts, type KubeContext } from '../exec/kube-contexts.js';
+export { kubeContexts, listContexts, probeContexts, type KubeContext } from '../exec/kube-contexts.js';
 
 /**
  * The wizard's --context, checked before its first question like every other flag: one the kubeconfig

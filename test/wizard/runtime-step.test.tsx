@@ -185,6 +185,42 @@ describe('probing the contexts', () => {
   }, 30_000);
 });
 
+describe('the contexts answer after the rest (one that hangs holds nothing up)', () => {
+  it('the picker lists them at once as "asking…", then each answer as it comes; the question in hand stays', async () => {
+    let more: ((d: Partial<Detection>) => void) | undefined;
+    const listed = [{ name: 'prod', current: true, reachable: false, asking: true as const }, { name: 'staging', current: false, reachable: false, asking: true as const }];
+    const app = inkRender(<WizardApp initial={{}} detection={async () => ({ docker: { version: '24.0.7', rootless: false, reachable: true }, kubeContext: 'prod', kubeContexts: listed, contextPaths: { fivetran: 'fivetran.kubernetes.context' } })} moreDetection={() => new Promise((r) => (more = r))} review={async () => ({ ok: true, text: '' })} save={async () => ''} onDone={() => undefined} />);
+    await until(() => frameOf(app).includes('What do you want to install?'));
+    app.stdin.write('\r');
+    await until(() => frameOf(app).includes('rootful, detected'));
+    app.stdin.write('\x1b[B\x1b[B\r');
+    await until(() => frameOf(app).includes('Which Kubernetes cluster'));
+    await until(() => more !== undefined);
+    expect(frameOf(app)).toMatch(/prod\s+current · asking…/);
+    expect(frameOf(app)).toContain('Asking each context for its version (0 of 2 so far).');
+    app.stdin.write('\x1b[B'); // to staging: the answers must not move the choice back
+    await until(() => frameOf(app).includes('❯ staging'));
+    more!({ kubeContexts: [{ name: 'prod', current: true, reachable: false, problem: 'no answer in time' }, { name: 'staging', current: false, reachable: true, version: 'v1.30.2' }] });
+    await until(() => frameOf(app).includes('reachable, Kubernetes v1.30.2'));
+    expect(frameOf(app)).toMatch(/prod\s+current · not reachable: no answer in time/);
+    expect(frameOf(app)).toContain('(1 of 2 reachable)');
+    expect(frameOf(app)).toContain('❯ staging');
+    app.unmount();
+  });
+  it.skipIf(!hasScript)('the built wizard: docker is shown and the picker lists the context while it hangs (detection waited for it: about 5 s of "detecting…")', async () => {
+    const s = await stubEnv();
+    const env = { ...s.env, PATH: `${join(ROOT, 'test/stubs/kube')}:${s.env.PATH}`, HD_STUB_CONTEXTS: 'prod:hang', HD_STUB_CURRENT: 'prod' };
+    const r = await drive('cols 120 rows 40', rootFlags, env, [
+      ['What do you want to install?', '\r'],
+      ['rootful, detected', '\x1b[B\x1b[B\r'],
+      ['asking…', ''],
+      ['no answer in time', '\x03'],
+    ]);
+    expect(r.out).toContain('Which Kubernetes cluster (kubectl context)?');
+    s.server.close();
+  }, 60_000);
+});
+
 describe('the runtime hints before detection has answered', () => {
   it('say "detecting…", not "not found on PATH"; then what was found', async () => {
     let answer: ((d: Detection) => void) | undefined;

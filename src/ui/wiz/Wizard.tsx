@@ -28,6 +28,8 @@ export interface WizardProps {
   initial?: Answers;
   /** Known facts, or a function that detects them: called after the first frame is on screen. */
   detection?: Detection | (() => Promise<Detection>);
+  /** What detection learns later (each kube context's answer), once `detection` has given the rest: merged as it comes. */
+  moreDetection?: () => Promise<Partial<Detection>> | undefined;
   /** hd-setup has installed here before: no question until detection has looked (keys typed meanwhile wait). */
   waitForInstall?: boolean;
   /**
@@ -433,6 +435,10 @@ export function WizardApp(p: WizardProps) {
             dispatch({ type: 'prefill', answers: detection.installed.preset, note: foundNote(detection.installed, 'esc') });
           }
           dispatch({ type: 'settled' });
+          p.moreDetection?.()?.then(
+            (more) => dispatch({ type: 'detectedMore', detection: more }),
+            () => undefined,
+          );
         },
         () => dispatch({ type: 'settled' }),
       ),

@@ -20,11 +20,11 @@ export function contextQuestion(c: Ctx): Question | undefined {
     step: 'Runtime',
     kind: 'select',
     title: 'Which Kubernetes cluster (kubectl context)?',
-    help: `Each context was asked for its version (${list.filter((k) => k.reachable).length} of ${list.length} answered).`,
+    help: list.some((k) => k.asking) ? `Asking each context for its version (${list.filter((k) => !k.asking).length} of ${list.length} so far).` : `Each context was asked for its version (${list.filter((k) => k.reachable).length} of ${list.length} reachable).`,
     options: list.map((k) => ({
       label: k.name,
       value: k.name,
-      hint: [k.current ? 'current' : '', k.reachable ? `reachable, Kubernetes ${k.version}` : `not reachable: ${k.problem ?? 'no answer'}`].filter(Boolean).join(' · '),
+      hint: [k.current ? 'current' : '', k.asking ? 'asking…' : k.reachable ? `reachable, Kubernetes ${k.version}` : `not reachable: ${k.problem ?? 'no answer'}`].filter(Boolean).join(' · '),
     })),
     initial: contextInUse(c) ?? current ?? list[0]!.name,
     // kubectl's current context stays implicit (as an install without --context); another is written.

@@ -188,6 +188,9 @@ export async function runPlainWizard(props: Omit<WizardProps, 'onDone'>, io: { i
       say(['Looking for docker, podman, kubectl and an installed agent…']);
       const d = await props.detection().catch(() => ({}));
       s = reduce(s, { type: 'detected', detection: d });
+      // (lines are printed once: the contexts' answers are waited for here, not merged in later)
+      const more = await props.moreDetection?.()?.catch(() => undefined);
+      if (more) s = reduce(s, { type: 'detectedMore', detection: more });
       if ('installed' in d && d.installed) {
         s = reduce(s, { type: 'prefill', answers: d.installed.preset, note: foundNote(d.installed, '<') });
         say([s.note ?? '']);

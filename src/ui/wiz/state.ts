@@ -59,6 +59,8 @@ export type WizardAction =
   | { type: 'submit'; value: string }
   | { type: 'back' }
   | { type: 'detected'; detection: Detection }
+  /** What detection learned later (the contexts' answers): merged, the question in hand left as it is. */
+  | { type: 'detectedMore'; detection: Partial<Detection> }
   | { type: 'prefill'; answers: Answers; note: string }
   /** Detection is over (found an install or not): stop waiting, and the keys typed meanwhile act now. */
   | { type: 'settled' }
@@ -139,6 +141,8 @@ export function reduce(s: WizardState, a: WizardAction): WizardState {
       // The detected runtime becomes the preselected option, unless the user already moved.
       return s.touched ? next : enter(next);
     }
+    case 'detectedMore':
+      return { ...s, detection: { ...s.detection, ...a.detection } };
     case 'key':
       return { ...splitKeys(a.key).reduce(onKey, s), interacted: true };
     case 'settled': {
