@@ -122,6 +122,33 @@ describe('text questions edit like readline', () => {
     w.app.unmount();
   });
 
+  it('undo, Ctrl-X Ctrl-U (in two writes), Ctrl-T, Alt-U and Alt-Y through Ink, on a secret that is never drawn', async () => {
+    const w = mount({ product: 'fivetran', runtime: 'docker' });
+    await w.untilFrame('Agent token');
+    await w.keys(`${PASTE_START}${TOKEN}${PASTE_END}`, 'ab', '\x14', '\x1f'); // Ctrl-T then undo: "ab" again
+    await w.keys('\x18', '\x15'); // Ctrl-X Ctrl-U in two reads: "ab" goes (no kill of the whole line)
+    expect(w.frame()).toContain(`•••••••• (${TOKEN.length} characters)`);
+    await w.keys('\x01', '\x1bu', '\x1f'); // Alt-U on the token, undone
+    // two kills, Ctrl-Y the second, Alt-Y the first in its place ("<token> a"), then all of it undone, step by step
+    await w.keys('\x05', ' a', '\x17', 'b', '\x17', '\x19', '\x1by');
+    expect(w.frame()).toContain(`•••••••• (${TOKEN.length + 2} characters)`);
+    await w.keys(...Array<string>(7).fill('\x1f'));
+    expect(w.frame()).not.toContain(TOKEN);
+    expect(w.frame()).not.toContain(TOKEN.toUpperCase());
+    await w.keys(ENTER);
+    await w.untilFrame('through a proxy?');
+    await w.keys(ENTER); // no proxy
+    await w.untilFrame('The token goes only into');
+    await w.keys(ENTER);
+    await w.untilFrame('Advanced settings');
+    await w.keys(ENTER);
+    await w.untilFrame('enter install');
+    await w.keys(ENTER);
+    await until(() => w.result() !== undefined);
+    expect(w.result()?.answers.fivetran.token).toBe(TOKEN);
+    w.app.unmount();
+  });
+
   it('Alt-B moves by word, typing inserts at the cursor', async () => {
     const w = mount({ product: 'tobiko', runtime: 'docker' });
     await w.untilFrame('Tobiko Cloud organization');
@@ -249,6 +276,30 @@ describe('save as preset (review)', () => {
     await until(() => viewer.frame() === twoBack);
     expect(title(viewer.frame())).toBe(title(twoBack));
     viewer.app.unmount();
+  });
+  it('the save field: typing replaced the suggestion as one undo step; after Ctrl-X, Esc does not cancel', async () => {
+    const w = await at();
+    await w.keys('x.yaml');
+    await w.untilFrame('Save preset to: x.yaml');
+    await w.keys('\x1f'); // the typed run
+    await w.keys('\x1f'); // the suggestion it replaced
+    await w.untilFrame('Save preset to: ./hd-setup-preset.yaml');
+    await w.keys('\x18', '\x1b'); // Ctrl-X Esc: an unknown sequence, nothing
+    expect(w.frame()).toContain('Save preset to: ./hd-setup-preset.yaml');
+    await w.keys('\x14', ENTER); // Ctrl-T at the end
+    await until(() => w.saved.length > 0);
+    expect(w.saved).toEqual(['./hd-setup-preset.yalm']);
+    w.app.unmount();
+  });
+  it('the save field: a pasted path is one undo step (typed, it would be runs of 20)', async () => {
+    const w = await at();
+    await w.keys(CTRL_U, `${PASTE_START}./presets/production-agent.yaml${PASTE_END}`);
+    await w.untilFrame('Save preset to: ./presets/production-agent.yaml');
+    await w.keys('\x1f');
+    await until(() => w.frame().includes('Save preset to:\n'));
+    await w.keys('\x1f'); // the Ctrl-U
+    await w.untilFrame('Save preset to: ./hd-setup-preset.yaml');
+    w.app.unmount();
   });
   it('Esc cancels the save and the review keys come back', async () => {
     const w = await at();

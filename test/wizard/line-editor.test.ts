@@ -5,12 +5,15 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { PASTE_END, PASTE_LIMIT, PASTE_START, closePaste, editLine, joinPastes, lineAt, parseInput, pastedText, type KeyPress, type LineState, type PasteJoin } from '../../src/ui/wiz/keys.js';
 import { lineParts } from '../../src/ui/wiz/Field.js';
+import { createState, currentQuestion, prefill, reduce, type WizardState } from '../../src/ui/wiz/state.js';
+import { TOKEN } from '../helpers.js';
 
-/** Apply raw input to a line, stopping at Enter. */
+/** Apply raw input to a line, stopping at Enter (an Enter after Ctrl-X is its second key, not Enter). */
 function typeInto(line: LineState, raw: string): LineState {
   let l = line;
   for (const k of parseInput(raw)) {
-    const r = editLine(l, k);
+    // a bracketed paste goes in as the wizard's fields put it in (vetted: pastedText)
+    const r = editLine(l, k.paste ? { input: k.input, pasted: true } : k);
     if (r === 'submit') break;
     if (r) l = r;
   }
@@ -57,6 +60,11 @@ describe('raw input -> keys', () => {
     expect(one('\x17')).toEqual({ input: 'w', ctrl: true });
     expect(one('\x19')).toEqual({ input: 'y', ctrl: true });
     expect(one('\x03')).toEqual({ input: 'c', ctrl: true });
+    // undo (Ctrl-_, which terminals also send for Ctrl-/), Ctrl-X, Ctrl-T, Alt-U/L/C/Y
+    expect(one('\x1f')).toEqual({ input: '_', ctrl: true });
+    expect(one('\x18')).toEqual({ input: 'x', ctrl: true });
+    expect(one('\x14')).toEqual({ input: 't', ctrl: true });
+    for (const c of 'ulcy') expect(one(`\x1b${c}`)).toEqual({ input: c, meta: true });
   });
   it('splits a chunk into keys: text runs stay whole (a paste), CR LF is one Enter', () => {
     expect(parseInput('abc\x1b[Dx\r\nq')).toEqual([{ input: 'abc' }, { input: '', leftArrow: true }, { input: 'x' }, { input: '', return: true }, { input: 'q' }]);
@@ -193,6 +201,135 @@ describe('line editor: each key', () => {
   });
 });
 
+// What `bash --norc` (readline 8.2, emacs mode, INPUTRC=/dev/null, C.UTF-8) did with the same keys, typed
+// one by one into tmux (send-keys, 50 ms apart) from an empty line, read back with capture-pane and the
+// cursor's column. The wizard gets the same line whether the keys come one by one or in one chunk (the
+// property below), so each case is one chunk here.
+describe('readline fidelity: what bash did', () => {
+  const UNDO = '\x1f';
+  const CX = '\x18';
+  const L = '\x1b[D';
+  const R = '\x1b[C';
+  const BS = '\x7f';
+  const KILLS = `x1 x2 x3\x17${BS}\x17${BS}\x17> `; // kill ring: x3, x2, x1 (the newest); the line "> "
+  const cases: [string, string, string][] = [
+    // undo: typed characters go in runs of up to 20; each deletion is a step; a cursor move does not end a run
+    ['undo a typed run', `abc${UNDO}`, '|'],
+    ['undo 25 typed: the last 5', `abcdefghijklmnopqrstuvwxy${UNDO}`, 'abcdefghijklmnopqrst|'],
+    ['undo 25 typed, twice', `abcdefghijklmnopqrstuvwxy${UNDO}${UNDO}`, '|'],
+    ['19 typed, then 3: the 20th joins the first run', `abcdefghijklmnopqrsxyz${UNDO}`, 'abcdefghijklmnopqrsx|'],
+    ['a move back to the run\'s end does not end it', `abc${L}${R}d${UNDO}`, '|'],
+    ['typing elsewhere is a new step', `abc${L}d${UNDO}`, 'ab|c'],
+    ['... and the one before it', `abc${L}d${UNDO}${UNDO}`, '|'],
+    ['a space does not end a run', `ab cd${UNDO}`, '|'],
+    ['each Backspace is a step', `abcd${BS}${BS}${UNDO}`, 'abc|'],
+    ['two Backspaces, two undos', `abcd${BS}${BS}${UNDO}${UNDO}`, 'abcd|'],
+    ['undo Ctrl-U: the cursor after what comes back', `abcd${L}${L}\x15${UNDO}`, 'ab|cd'],
+    ['undo Ctrl-K', `abcd${L}${L}\x0b${UNDO}`, 'abcd|'],
+    ['undo Ctrl-D', `abcd\x01\x04${UNDO}`, 'a|bcd'],
+    ['undo Alt-D', `ab cd ef\x01\x1bf\x1bd${UNDO}`, 'ab cd| ef'],
+    ['two Ctrl-W, one undo: the second kill comes back', `one two three\x17\x17${UNDO}`, 'one two |'],
+    ['undo with nothing to undo', `${UNDO}a`, 'a|'],
+    ['typing after an undo joins the run it ends', `abc${BS}${UNDO}d${UNDO}`, '|'],
+    ['Ctrl-X Ctrl-U undoes too', `ab cd${BS}${CX}\x15`, 'ab cd|'],
+    ['Ctrl-X Ctrl-U, twice', `ab cd${BS}${CX}\x15${CX}\x15`, '|'],
+    // Ctrl-X and a key it does not take: nothing at all (bash typed the "[D" of an arrow: not copied)
+    ['Ctrl-X a', `abc${CX}a`, 'abc|'],
+    ['Ctrl-X Enter', `abc${CX}\r`, 'abc|'],
+    ['Ctrl-X ←', `abc${CX}${L}`, 'abc|'],
+    ['Ctrl-X Ctrl-K (no kill)', `abc\x01${CX}\x0b`, '|abc'],
+    ['Ctrl-X Backspace kills back to the start', `abcd${L}${CX}${BS}`, '|d'],
+    ['... which undo puts back', `abcd${L}${CX}${BS}${UNDO}`, 'abc|d'],
+    // Ctrl-T
+    ['Ctrl-T at the end: the two before', 'abcd\x14', 'abdc|'],
+    ['Ctrl-T in the middle', `abcd${L}${L}\x14`, 'acb|d'],
+    ['Ctrl-T at the start: nothing', 'abcd\x01\x14', '|abcd'],
+    ['Ctrl-T after the first', `abcd\x01${R}\x14`, 'ba|cd'],
+    ['Ctrl-T on one character', 'a\x14', 'a|'],
+    ['Ctrl-T on nothing', '\x14', '|'],
+    ['Ctrl-T twice at the end', 'abcd\x14\x14', 'abcd|'],
+    ['undo Ctrl-T (middle)', `abcd${L}${L}\x14${UNDO}`, 'ab|cd'],
+    ['undo Ctrl-T (end)', `abcd\x14${UNDO}`, 'abc|d'],
+    ['typing after Ctrl-T is a step of its own', `abcd${L}${L}\x14x${UNDO}`, 'acb|d'],
+    ['... at the end too', `abcd\x14x${UNDO}${UNDO}`, 'abc|d'],
+    ['Ctrl-T swaps letters with their accents', 'aé\x14', 'éa|'],
+    ['Ctrl-T: e + combining acute is one', 'ae\u0301\x14', 'e\u0301a|'],
+    // Alt-U / Alt-L / Alt-C: from the cursor to the end of the word, the cursor after it
+    ['Alt-U', 'hello-world foo\x01\x1bu', 'HELLO|-world foo'],
+    ['Alt-U twice', 'hello-world foo\x01\x1bu\x1bu', 'HELLO-WORLD| foo'],
+    ['Alt-U in a word', `hello-world foo\x01${R}${R}\x1bu`, 'heLLO|-world foo'],
+    ['Alt-Shift-U is Alt-U', 'ab cd\x01\x1bU', 'AB| cd'],
+    ['Alt-C', 'hELLO-wORLD foo\x01\x1bc', 'Hello|-wORLD foo'],
+    ['Alt-C three times', 'hELLO-wORLD foo\x01\x1bc\x1bc\x1bc', 'Hello-World Foo|'],
+    ['Alt-C in a word: its first letter from the cursor', `hELLO-wORLD foo\x01${R}${R}\x1bc`, 'hELlo|-wORLD foo'],
+    ['Alt-C: a digit first, the rest down', 'x 3ABC d\x01\x1bf\x1bc', 'x 3abc| d'],
+    ['Alt-L', 'ABC DEF\x01\x1bl', 'abc| DEF'],
+    ['Alt-L from a space', 'ABC DEF\x01\x1bf\x1bl', 'ABC def|'],
+    ['Alt-U at the end: nothing', 'abc \x1bu', 'abc |'],
+    ['undo Alt-U', 'abc def\x01\x1bu' + UNDO, 'abc| def'],
+    ['Alt-U at the end is no step', 'abc\x1bu' + UNDO, '|'],
+    ['Alt-U that changes nothing is a step', 'ABC def\x01\x1bu' + UNDO, 'ABC| def'],
+    ['Alt-U with accents (ß stays: its upper case is two letters)', 'été straße\x01\x1bu\x1bu', 'ÉTÉ STRAßE|'],
+    ['Alt-C with accents', 'éTÉ\x01\x1bc', 'Été|'],
+    ['Alt-U: combining accents go with their letter', 'e\u0301te\u0301\x01\x1bu', 'E\u0301TE\u0301|'],
+    // Alt-Y and the kill ring
+    ['Ctrl-Y: the newest kill', `${KILLS}\x19`, '> x1|'],
+    ['Alt-Y: the one before', `${KILLS}\x19\x1by`, '> x2|'],
+    ['Alt-Y twice', `${KILLS}\x19\x1by\x1by`, '> x3|'],
+    ['Alt-Y cycles', `${KILLS}\x19\x1by\x1by\x1by`, '> x1|'],
+    ['Ctrl-Y after Alt-Y yanks where Alt-Y left', `${KILLS}\x19\x1by \x19`, '> x2 x2|'],
+    ['Alt-Y without a yank: nothing', `${KILLS}\x1by`, '> |'],
+    ['Alt-Y after a move: nothing', `${KILLS}\x19${L}${R}\x1by`, '> x1|'],
+    ['undo Alt-Y: its yank goes', `${KILLS}\x19\x1by${UNDO}`, '> |'],
+    ['... then the yank it replaced is back', `${KILLS}\x19\x1by${UNDO}${UNDO}`, '> x1|'],
+    ['... then that goes', `${KILLS}\x19\x1by${UNDO}${UNDO}${UNDO}`, '> |'],
+    ['Alt-Y in the middle of the line', `x1 x2 x3\x17${BS}\x17${BS}\x17<>${L}\x19\x1by`, '<x2|>'],
+    ['a new kill is the newest again', `${KILLS}\x19\x1by k\x17\x19\x1by`, '> x2 x1|'],
+    ['a kill after Alt-Y', `x1 x2\x17${BS}\x17\x19\x1by\x17\x19`, 'x2|'],
+    ['one kill: Alt-Y yanks it again', `ab cd\x17\x19\x1by`, 'ab cd|'],
+    ['typing after a yank joins its step', `ab cd\x17\x19z${UNDO}`, 'ab |'],
+    ['the ring keeps 10: Alt-Y ×9', `k1 k2 k3 k4 k5 k6 k7 k8 k9 k10 k11${`\x17${BS}`.repeat(11)}\x19${'\x1by'.repeat(9)}`, 'k10|'],
+    ['the ring keeps 10: Alt-Y ×10 is the newest again', `k1 k2 k3 k4 k5 k6 k7 k8 k9 k10 k11${`\x17${BS}`.repeat(11)}\x19${'\x1by'.repeat(10)}`, 'k1|'],
+    // an empty kill changes nothing, the ring included, and ends a run of kills
+    ['an empty Ctrl-K keeps the ring', `ab cd\x17${L}${R}\x0b\x19`, 'ab cd|'],
+    ['an empty Ctrl-U keeps the ring', `ab cd\x17\x01\x15\x19`, 'cd|ab '],
+    ['an empty Ctrl-K ends a run of kills', `ab cd\x17\x0b\x17\x19`, 'ab |'],
+  ];
+  for (const [what, keys, after] of cases) {
+    it(`${what}: ${JSON.stringify(keys)} -> ${JSON.stringify(after)}`, () => {
+      expect(show(typeInto(lineAt(''), keys))).toBe(after);
+    });
+  }
+  it('a paste is one undo step; typing just after a short one joins it (as after a short yank)', () => {
+    const paste = (t: string) => `${PASTE_START}${t}${PASTE_END}`;
+    // bash, with tmux paste-buffer -p (bracketed)
+    expect(show(typeInto(lineAt(''), `ab${paste('cdefghijklmnopqrstuvwxyz0123')}x${UNDO}`))).toBe('abcdefghijklmnopqrstuvwxyz0123|');
+    expect(show(typeInto(lineAt(''), `ab${paste('cdefghijklmnopqrstuvwxyz0123')}x${UNDO}${UNDO}`))).toBe('ab|');
+    expect(show(typeInto(lineAt(''), `ab${paste('cd')}x${UNDO}`))).toBe('ab|');
+    // a multi-line secret pasted without the terminal's markers (state.ts secretPaste) is one step too
+    const l = editLine(lineAt('k'), { input: '-----BEGIN-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END-----', multiline: true }) as LineState;
+    expect(show(typeInto(l, UNDO))).toBe('k|');
+  });
+  it('Ctrl-X and its second key in two chunks, or in one with what follows', () => {
+    const l = typeInto(lineAt(''), `ab cd${BS}`);
+    expect(show(typeInto(typeInto(l, CX), '\x15'))).toBe('ab cd|');
+    expect(show(typeInto(typeInto(l, CX), '\x15\x15'))).toBe('|'); // the first Ctrl-U undoes, the second kills the line
+    expect(show(typeInto(typeInto(l, CX), 'ab'))).toBe('ab cb|'); // "a" was Ctrl-X's (nothing), "b" typed
+    expect(show(typeInto(l, `${CX}ab`))).toBe('ab cb|');
+    // a paste is no key: it ends the sequence and goes in
+    expect(show(typeInto(typeInto(l, CX), `${PASTE_START}xy${PASTE_END}`))).toBe('ab cxy|');
+    expect((editLine(typeInto(l, CX), { input: 'xy\nz', multiline: true }) as LineState).text).toBe('ab cxy\nz'); // a secret's lines (secretPaste)
+  });
+  it('the kill ring, undo list and Ctrl-X are the line\'s: a kill or a yank lasts one key', () => {
+    const l = typeInto(lineAt(''), 'one two\x17');
+    expect(l).toMatchObject({ ring: ['two'], ringAt: 0, killing: true });
+    expect(typeInto(l, L).killing).toBeUndefined();
+    expect(typeInto(l, '\x19')).toMatchObject({ yanked: [4, 7] });
+    expect(typeInto(typeInto(l, '\x19'), R).yanked).toBeUndefined();
+    expect(typeInto(l, CX).prefix).toBe('ctrl-x');
+  });
+});
+
 describe('masked and displayed lines', () => {
   it('a short secret draws a bullet per character with the cursor among them', () => {
     expect(lineParts('secret', 2, { mask: '•' })).toEqual({ before: '••', at: '•', after: '•••' });
@@ -227,10 +364,12 @@ describe('masked and displayed lines', () => {
 });
 
 // ---- property: random editing keys against a reference model ----
+// The reference keeps readline's undo list as snapshots of the line (the editor keeps steps), its kill
+// ring as an array, and follows what `bash --norc` did in tmux (see the readline-fidelity cases below).
 type Op =
-  | { k: 'ins'; s: string }
-  | { k: 'left' | 'right' | 'home' | 'end' | 'bs' | 'del' | 'ku' | 'kk' | 'kw' | 'md' | 'mbs' | 'wl' | 'wr' | 'yank' };
-const RAW: Record<Exclude<Op['k'], 'ins'>, string[]> = {
+  | { k: 'ins' | 'paste'; s: string }
+  | { k: 'left' | 'right' | 'home' | 'end' | 'bs' | 'del' | 'ku' | 'kk' | 'kw' | 'md' | 'mbs' | 'wl' | 'wr' | 'yank' | 'pop' | 'undo' | 'xjunk' | 'xbs' | 'tr' | 'up' | 'down' | 'cap' };
+const RAW: Record<Exclude<Op['k'], 'ins' | 'paste'>, string[]> = {
   left: ['\x1b[D', '\x02', '\x1bOD'],
   right: ['\x1b[C', '\x06'],
   home: ['\x1b[H', '\x01', '\x1b[1~', '\x1bOH'],
@@ -245,31 +384,89 @@ const RAW: Record<Exclude<Op['k'], 'ins'>, string[]> = {
   wl: ['\x1bb', '\x1b[1;3D', '\x1b[1;5D'],
   wr: ['\x1bf', '\x1b[1;3C'],
   yank: ['\x19'],
+  pop: ['\x1by'],
+  undo: ['\x1f', '\x18\x15'],
+  xjunk: ['\x18a', '\x18\x1b[D', '\x18\r'], // Ctrl-X and a key it does not take: nothing
+  xbs: ['\x18\x7f'],
+  tr: ['\x14'],
+  up: ['\x1bu', '\x1bU'],
+  down: ['\x1bl'],
+  cap: ['\x1bc'],
 };
 class Ref {
   chars: string[] = [];
   cur = 0;
-  kill = '';
+  ring: string[] = [];
+  ringAt = -1;
   lastKill = false;
+  lastYank: [number, number] | undefined;
+  undos: { before: string[]; cursor: number; ins?: [number, number] }[] = [];
   constructor(text: string) {
     this.chars = [...text];
     this.cur = this.chars.length;
   }
-  private word = (c: string) => /[A-Za-z0-9é]/.test(c); // readline: letters and digits
-  private cut(from: number, to: number, back: boolean) {
-    const s = this.chars.splice(from, to - from).join('');
-    this.kill = this.lastKill ? (back ? s + this.kill : this.kill + s) : s;
+  private word = (c: string) => /[A-Za-z0-9éÉ]/.test(c); // readline: letters and digits
+  private snap = (cursor: number, ins?: [number, number]) => this.undos.push({ before: [...this.chars], cursor, ...(ins ? { ins } : {}) });
+  private remove(from: number, to: number) {
+    if (from >= to) return '';
+    this.snap(to);
     this.cur = from;
+    return this.chars.splice(from, to - from).join('');
+  }
+  private insert(s: string, whole: boolean) {
+    const cs = [...s];
+    if (whole && cs.length > 1) {
+      this.snap(this.cur, [this.cur, this.cur + cs.length]);
+      this.chars.splice(this.cur, 0, ...cs);
+      this.cur += cs.length;
+      return;
+    }
+    for (const c of cs) {
+      const top = this.undos[this.undos.length - 1];
+      if (top?.ins && top.ins[1] === this.cur && top.ins[1] - top.ins[0] < 20) top.ins[1]++;
+      else this.snap(this.cur, [this.cur, this.cur + 1]);
+      this.chars.splice(this.cur++, 0, c);
+    }
+  }
+  private cut(from: number, to: number, back: boolean, wasKill: boolean) {
+    if (from >= to) return; // readline: nothing, and the run of kills ends
+    const s = this.remove(from, to);
+    if (wasKill && this.ring.length) this.ring[this.ring.length - 1] = back ? s + this.ring[this.ring.length - 1] : this.ring[this.ring.length - 1] + s;
+    else this.ring.push(s);
+    if (this.ring.length > 10) this.ring.shift();
+    this.ringAt = this.ring.length - 1;
+    this.lastKill = true;
+  }
+  private yank() {
+    if (!this.ring.length) return;
+    const s = this.ring[this.ringAt]!;
+    const from = this.cur;
+    this.insert(s, true);
+    this.lastYank = [from, this.cur];
   }
   apply(op: Op) {
     const wasKill = this.lastKill;
+    const yanked = this.lastYank;
     this.lastKill = false;
+    this.lastYank = undefined;
     const n = this.chars.length;
     let i = this.cur;
+    const wordStart = () => {
+      let j = i;
+      while (j > 0 && !this.word(this.chars[j - 1]!)) j--;
+      while (j > 0 && this.word(this.chars[j - 1]!)) j--;
+      return j;
+    };
+    const wordEnd = () => {
+      let j = i;
+      while (j < n && !this.word(this.chars[j]!)) j++;
+      while (j < n && this.word(this.chars[j]!)) j++;
+      return j;
+    };
     switch (op.k) {
       case 'ins':
-        this.chars.splice(this.cur, 0, ...op.s);
-        this.cur += op.s.length;
+      case 'paste':
+        this.insert(op.s, op.k === 'paste');
         break;
       case 'left':
         this.cur = Math.max(0, i - 1);
@@ -284,47 +481,86 @@ class Ref {
         this.cur = n;
         break;
       case 'bs':
-        if (i > 0) this.chars.splice(--this.cur, 1);
+        if (i > 0) this.remove(i - 1, i);
         break;
       case 'del':
-        if (i < n) this.chars.splice(i, 1);
+        if (i < n) this.remove(i, i + 1);
         break;
       case 'wl':
-        while (i > 0 && !this.word(this.chars[i - 1]!)) i--;
-        while (i > 0 && this.word(this.chars[i - 1]!)) i--;
-        this.cur = i;
+        this.cur = wordStart();
         break;
       case 'wr':
-        while (i < n && !this.word(this.chars[i]!)) i++;
-        while (i < n && this.word(this.chars[i]!)) i++;
-        this.cur = i;
+        this.cur = wordEnd();
         break;
       case 'yank':
-        this.chars.splice(this.cur, 0, ...this.kill);
-        this.cur += [...this.kill].length;
+        this.yank();
         break;
-      default: {
-        this.lastKill = wasKill;
-        if (op.k === 'ku') this.cut(0, i, true);
-        else if (op.k === 'kk') this.cut(i, n, false);
-        else if (op.k === 'kw') {
-          let j = i;
-          while (j > 0 && this.chars[j - 1] === ' ') j--;
-          while (j > 0 && this.chars[j - 1] !== ' ') j--;
-          this.cut(j, i, true);
-        } else if (op.k === 'md') {
-          let j = i;
-          while (j < n && !this.word(this.chars[j]!)) j++;
-          while (j < n && this.word(this.chars[j]!)) j++;
-          this.cut(i, j, false);
-        } else {
-          let j = i;
-          while (j > 0 && !this.word(this.chars[j - 1]!)) j--;
-          while (j > 0 && this.word(this.chars[j - 1]!)) j--;
-          this.cut(j, i, true);
+      case 'pop':
+        if (yanked && this.ring.length) {
+          this.remove(yanked[0], yanked[1]);
+          this.ringAt = (this.ringAt - 1 + this.ring.length) % this.ring.length;
+          this.yank();
         }
-        this.lastKill = true;
+        break;
+      case 'undo': {
+        const u = this.undos.pop();
+        if (u) {
+          this.chars = u.before;
+          this.cur = u.cursor;
+        }
+        break;
       }
+      case 'xjunk':
+        break;
+      case 'tr':
+        if (i > 0 && n >= 2) {
+          if (i === n) i--;
+          this.snap(i);
+          [this.chars[i - 1], this.chars[i]] = [this.chars[i]!, this.chars[i - 1]!];
+          this.cur = i + 1;
+        }
+        break;
+      case 'up':
+      case 'down':
+      case 'cap': {
+        const to = wordEnd();
+        if (to > i) {
+          this.snap(to);
+          let inWord = false;
+          for (let j = i; j < to; j++) {
+            const c = this.chars[j]!;
+            if (!this.word(c)) inWord = false;
+            else {
+              this.chars[j] = op.k === 'up' || (op.k === 'cap' && !inWord) ? c.toUpperCase() : c.toLowerCase();
+              inWord = true;
+            }
+          }
+        }
+        this.cur = to;
+        break;
+      }
+      case 'ku':
+        this.cut(0, i, true, wasKill);
+        break;
+      case 'xbs':
+        this.cut(0, i, true, wasKill);
+        break;
+      case 'kk':
+        this.cut(i, n, false, wasKill);
+        break;
+      case 'kw': {
+        let j = i;
+        while (j > 0 && this.chars[j - 1] === ' ') j--;
+        while (j > 0 && this.chars[j - 1] !== ' ') j--;
+        this.cut(j, i, true, wasKill);
+        break;
+      }
+      case 'md':
+        this.cut(i, wordEnd(), false, wasKill);
+        break;
+      case 'mbs':
+        this.cut(wordStart(), i, true, wasKill);
+        break;
     }
   }
 }
@@ -332,11 +568,12 @@ class Ref {
 const opArb: fc.Arbitrary<[Op, number]> = fc.tuple(
   fc.oneof(
     { weight: 3, arbitrary: fc.string({ unit: fc.constantFrom('a', 'b', 'Z', '1', ' ', '/', '.', '-', ':', 'é'), minLength: 1, maxLength: 4 }).map((s): Op => ({ k: 'ins', s })) },
+    { weight: 1, arbitrary: fc.string({ unit: fc.constantFrom('a', 'Z', '1', ' ', '.', 'é'), minLength: 1, maxLength: 25 }).map((s): Op => ({ k: 'paste', s })) },
     { weight: 7, arbitrary: fc.constantFrom(...(Object.keys(RAW) as (keyof typeof RAW)[])).map((k): Op => ({ k }) as Op) },
   ),
   fc.nat(3),
 );
-const rawOf = ([op, v]: [Op, number]) => (op.k === 'ins' ? op.s : RAW[op.k][v % RAW[op.k].length]!);
+const rawOf = ([op, v]: [Op, number]) => (op.k === 'ins' ? op.s : op.k === 'paste' ? `${PASTE_START}${op.s}${PASTE_END}` : RAW[op.k][v % RAW[op.k].length]!);
 
 describe('line editor: property', () => {
   it('random editing keys give exactly the reference editor\'s line (nothing lost or duplicated)', () => {
@@ -365,5 +602,79 @@ describe('line editor: property', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+// The wizard's questions (state.ts): the same editor, a secret too, with keys as the terminal sends them,
+// in one chunk or several; what a masked field draws never holds the secret.
+describe('the wizard\'s text questions, secrets included', () => {
+  const input = (s: WizardState, ...chunks: string[]) => chunks.reduce((st, data) => reduce(st, { type: 'input', data }), s);
+  const token = () => reduce(reduce(createState(), { type: 'submit', value: 'fivetran' }), { type: 'submit', value: 'docker' });
+  const drawn = (s: WizardState) => Object.values(lineParts(s.text, s.caret, { mask: '•' })).join('');
+  it('a secret: undo, Ctrl-T, Alt-U/L/C, Ctrl-Y and Alt-Y edit it, and it is never drawn', () => {
+    let s = token();
+    expect(currentQuestion(s).id).toBe('token');
+    s = input(s, `${PASTE_START}${TOKEN}${PASTE_END}`, 'xy', '\x14');
+    expect(s.text).toBe(`${TOKEN}yx`);
+    s = input(s, '\x1f');
+    expect(s.text).toBe(`${TOKEN}xy`);
+    s = input(s, '\x1f');
+    expect(s.text).toBe(TOKEN); // the typed run went; the paste is one step
+    expect(input(s, '\x1f').text).toBe('');
+    // case changes from the cursor, then undone one by one
+    const key = input(token(), `${PASTE_START}sk-live-AbC${PASTE_END}`);
+    const cased = [input(key, '\x01\x1bu'), input(key, '\x01\x1bu\x1bc'), input(key, '\x01\x1bu\x1bc\x1bl')];
+    expect(cased.map((c) => show({ text: c.text, cursor: c.caret }))).toEqual(['SK|-live-AbC', 'SK-Live|-AbC', 'SK-Live-abc|']);
+    expect(input(cased[2]!, '\x1f\x1f\x1f').text).toBe('sk-live-AbC');
+    // the kill ring: two kills, Ctrl-Y the newest, Alt-Y the one before
+    const ring = input(key, '\x01\x1bd', '\x05', '\x17', '\x19');
+    expect(ring.text).toBe('-live-AbC');
+    expect(input(ring, '\x1by').text).toBe('sk');
+    for (const st of [s, key, ...cased, ring, input(ring, '\x1by'), input(s, '\x14')]) {
+      expect(drawn(st)).not.toMatch(/sk|live|abc|Y2x/i);
+      expect(drawn(st)).toMatch(/^•+/);
+    }
+    s = input(s, '\r');
+    expect([currentQuestion(s).id, s.answers.fivetran.token]).toEqual(['proxy', TOKEN]);
+  });
+  it('Ctrl-X Ctrl-U undoes in one chunk or two; Ctrl-X then an unknown key does nothing (no kill)', () => {
+    const s = input(token(), 'abc');
+    expect(input(s, '\x18', '\x15').text).toBe('');
+    expect(input(s, '\x18\x15').text).toBe('');
+    expect(input(s, '\x18', 'q').text).toBe('abc');
+    expect(input(s, '\x18q').text).toBe('abc');
+  });
+  it('after Ctrl-X, Esc and ← are its second key: they do not go back, nor Enter submit', () => {
+    const s = input(token(), 'abc');
+    expect(currentQuestion(input(s, '\x18', '\x1b')).id).toBe('token');
+    expect(currentQuestion(input(s, '\x18', '\x1b', '\x1b')).id).toBe('runtime'); // the next Esc does
+    const empty = token();
+    expect(currentQuestion(input(empty, '\x18\x1b[D')).id).toBe('token');
+    expect(currentQuestion(input(empty, '\x1b[D')).id).toBe('runtime');
+    expect(currentQuestion(input(s, '\x18\r')).id).toBe('token');
+    expect(input(s, '\x03').result).toEqual({ kind: 'cancel' });
+    expect(input(s, '\x18', '\x03').result).toEqual({ kind: 'cancel' }); // Ctrl-C still quits
+  });
+  it('a prefilled secret typed over: undo brings the hidden one back, and Enter keeps it', () => {
+    let s = prefill(createState({ product: 'fivetran', runtime: 'docker', fivetran: { token: TOKEN } }));
+    while (currentQuestion(s).id !== 'token') s = reduce(s, { type: 'back' });
+    s = input(s, 'oops');
+    expect(s.text).toBe('oops');
+    s = input(s, '\x1f');
+    expect(s.text).toBe('');
+    s = input(s, '\x1f');
+    expect(s.text).toBe(TOKEN);
+    s = input(s, '\r');
+    expect(s.answers.fivetran.token).toBe(TOKEN);
+  });
+  it('the kill ring and the undo list stay with their question', () => {
+    let s = input(createState(), '\x1b[B\r', '\r'); // Tobiko, docker
+    expect(currentQuestion(s).id).toBe('org');
+    s = input(s, 'acme-co\x17\r');
+    expect(currentQuestion(s).id).toBe('org'); // empty: refused
+    s = input(s, 'acme\r');
+    expect(currentQuestion(s).id).toBe('project');
+    expect(input(s, '\x19').text).toBe('');
+    expect(input(s, '\x1f').text).toBe('');
   });
 });

@@ -3,7 +3,7 @@
 // faster than renders (pasting, fast typing) are not lost; the editing is keys.ts's line editor.
 import React, { useLayoutEffect, useRef, useState } from 'react';
 import { Text } from 'ink';
-import { editLine, graphemes, lineAt, parseInput, pastedText, type KeyPress, type LineState } from './keys.js';
+import { cleared, editLine, graphemes, lineAt, parseInput, pastedText, type KeyPress, type LineState } from './keys.js';
 import { useRawInput } from './use-keys.js';
 
 /**
@@ -35,15 +35,16 @@ export function Field({ value, onChange, onSubmit, onCancel, onRefuse, isActive 
           onRefuse?.(p.error);
           continue;
         }
-        k = { input: p.text };
+        k = { input: p.text, pasted: true };
       }
-      if (k.escape) {
+      if (k.escape && !l.prefix) {
+        // (after Ctrl-X, Esc is the sequence's second key: keys.ts editLine)
         cancel = true;
         break;
       }
       if (pristine.current) {
         pristine.current = false;
-        if (k.input && !k.ctrl && !k.meta && !k.return) l = lineAt('');
+        if (k.input && !k.ctrl && !k.meta && !k.return) l = cleared(l);
       }
       const r = editLine(l, k);
       if (r === 'submit') {

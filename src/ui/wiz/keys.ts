@@ -15,6 +15,9 @@ export interface KeyPress {
   /** A bracketed paste (the terminal marked it: ESC[200~ … ESC[201~): `input` is its text, line breaks
    * and all, never keys: a line break in it is no Enter. */
   paste?: boolean;
+  /** Text from a paste, vetted for the field (pastedText, secretPaste): the editor inserts it whole, as one
+   * undo step (typed text is undone in runs of up to 20 characters, as readline does). */
+  pasted?: boolean;
   upArrow?: boolean;
   downArrow?: boolean;
   leftArrow?: boolean;
@@ -88,7 +91,8 @@ function controlKey(ch: string): KeyPress | undefined {
   if (ch === '\t') return { input: '', tab: true };
   const c = ch.charCodeAt(0);
   if (c >= 1 && c <= 26) return { input: String.fromCharCode(c + 96), ctrl: true };
-  return undefined; // NUL, ^\ ^] ^^ ^_, C1 controls: dropped
+  if (c === 0x1f) return { input: '_', ctrl: true }; // Ctrl-_ (terminals send it for Ctrl-/ too): undo
+  return undefined; // NUL, ^\ ^] ^^, C1 controls: dropped
 }
 
 const isPrintable = (ch: string) => {
@@ -296,15 +300,43 @@ export function splitKeys(k: KeyPress): KeyPress[] {
 
 // ---- the line editor ----
 
+/**
+ * One step of a line's undo list (readline's), in UTF-16 offsets into the text, so that undoing is exact
+ * whatever the grapheme clusters around it. Undoing an insertion leaves the cursor where it began, undoing a
+ * deletion after the text put back, as readline does.
+ */
+export type UndoStep =
+  | { insert: readonly [number, number] }
+  | { deleted: string; at: number }
+  /** One key's several steps (Ctrl-T, a case change), undone together. */
+  | { group: readonly UndoStep[] };
+
 /** A line being edited. `cursor` counts grapheme clusters (what the view draws as one cell). */
 export interface LineState {
   text: string;
   cursor: number;
-  /** The kill buffer (Ctrl-U/K/W, Alt-D, Alt-Backspace), yanked back by Ctrl-Y. */
-  kill: string;
-  /** The last key was a kill: the next kill adds to the buffer (readline's kill ring). */
+  /** The kill ring (Ctrl-U/K/W, Alt-D, Alt-Backspace, Ctrl-X Backspace), oldest first: the last KILL_RING
+   * kills, as readline keeps them. */
+  ring?: readonly string[];
+  /** The ring entry Ctrl-Y yanks: the newest kill, or the one Alt-Y went back to (readline's kill index). */
+  ringAt?: number;
+  /** The last key was a kill: the next kill adds to the newest entry (backward ones in front). */
   killing?: boolean;
+  /** The last key was Ctrl-Y or Alt-Y and put in [from, to) (UTF-16 offsets): Alt-Y may replace it. */
+  yanked?: readonly [number, number];
+  /** The undo list, oldest first (Ctrl-_, Ctrl-/ or Ctrl-X Ctrl-U undoes the last step). */
+  undo?: readonly UndoStep[];
+  /** Ctrl-X was pressed: the next key, whatever it is, completes the sequence (in one chunk or the next). */
+  prefix?: 'ctrl-x';
 }
+
+/** What a line keeps besides its text and cursor (the wizard's state holds these apart). */
+export type LineMemo = Omit<LineState, 'text' | 'cursor'>;
+
+/** How many kills the ring keeps (readline's default). */
+export const KILL_RING = 10;
+/** readline undoes typed characters in runs of up to this many (rl_insert_text). */
+const UNDO_RUN = 20;
 
 // Lazy: the first frame's empty or ASCII fields need no ICU (building a real Intl.Segmenter costs ~20 ms once).
 let segmenter: LazySegmenter | undefined;
@@ -315,8 +347,14 @@ export function graphemes(text: string): string[] {
 }
 
 /** A line with the cursor at its end: how a prefilled value starts. */
-export function lineAt(text: string, kill = ''): LineState {
-  return { text, cursor: graphemes(text).length, kill };
+export function lineAt(text: string): LineState {
+  return { text, cursor: graphemes(text).length };
+}
+
+/** The line emptied as one undo step, its kill ring kept: a suggestion or a hidden secret that typing replaces. */
+export function cleared(l: LineState): LineState {
+  const { text: _t, cursor: _c, killing: _k, yanked: _y, prefix: _p, ...keep } = l;
+  return l.text ? { ...keep, text: '', cursor: 0, undo: [...(l.undo ?? []), { deleted: l.text, at: 0 }] } : { ...keep, text: '', cursor: 0 };
 }
 
 // readline's two notions of a word: Alt-B/F/D and Alt-Backspace stop at anything that is not a letter
@@ -348,27 +386,181 @@ export function spaceWordStart(g: string[], at: number): number {
   return i;
 }
 
-/** Remove [from, to) into the kill buffer; consecutive kills add up (backward ones in front). */
-function killRange(l: LineState, g: string[], from: number, to: number, backward: boolean): LineState {
-  const killed = g.slice(from, to).join('');
-  const kill = l.killing ? (backward ? killed + l.kill : l.kill + killed) : killed;
-  return { text: [...g.slice(0, from), ...g.slice(to)].join(''), cursor: from, kill, killing: true };
+/** The UTF-16 offset of grapheme `i`. */
+const offsetOf = (g: string[], i: number) => {
+  let n = 0;
+  for (let j = 0; j < i && j < g.length; j++) n += g[j]!.length;
+  return n;
+};
+const cursorAt = (text: string, offset: number) => graphemes(text.slice(0, offset)).length;
+
+/** Remove [from, to) (graphemes), as one undo step: the line, and the text removed. */
+function remove(l: LineState, g: string[], from: number, to: number): LineState {
+  if (from < 0 || from >= to || to > g.length) return l;
+  const a = offsetOf(g, from);
+  const b = a + g.slice(from, to).join('').length;
+  return { ...l, text: l.text.slice(0, a) + l.text.slice(b), cursor: from, undo: [...(l.undo ?? []), { deleted: l.text.slice(a, b), at: a }] };
 }
 
-function insert(l: LineState, g: string[], s: string): LineState {
-  const at = Math.min(l.cursor, g.length);
-  return { text: g.slice(0, at).join('') + s + g.slice(at).join(''), cursor: at + graphemes(s).length, kill: l.kill };
+/**
+ * Insert `s` at the cursor. Whole (a paste, a yank): one undo step. Typed: character by character as readline
+ * does, each joining the insertion just before it while that one ends here and holds fewer than 20.
+ */
+function insert(l: LineState, g: string[], s: string, whole: boolean): LineState {
+  const off = offsetOf(g, l.cursor);
+  const text = l.text.slice(0, off) + s + l.text.slice(off);
+  const undo = [...(l.undo ?? [])];
+  const chars = graphemes(s);
+  if (whole && chars.length > 1) undo.push({ insert: [off, off + s.length] });
+  else {
+    let p = off;
+    const last = undo[undo.length - 1];
+    // the length of the run being added to (a long paste counts as full)
+    let run = last && 'insert' in last && last.insert[1] === off ? (off - last.insert[0] < UNDO_RUN * 8 ? graphemes(text.slice(last.insert[0], off)).length : UNDO_RUN) : UNDO_RUN;
+    for (const c of chars) {
+      const top = undo[undo.length - 1];
+      if (top && 'insert' in top && run < UNDO_RUN) {
+        undo[undo.length - 1] = { insert: [top.insert[0], p + c.length] };
+        run++;
+      } else {
+        undo.push({ insert: [p, p + c.length] });
+        run = 1;
+      }
+      p += c.length;
+    }
+  }
+  return { ...l, text, cursor: cursorAt(text, off + s.length), undo };
+}
+
+/** Remove [from, to) into the kill ring; consecutive kills add up (backward ones in front). An empty kill
+ * changes nothing and ends a run of kills (readline). */
+function killRange(l: LineState, g: string[], from: number, to: number, backward: boolean): LineState {
+  if (from >= to) {
+    const { killing: _k, ...rest } = l;
+    return rest;
+  }
+  const killed = g.slice(from, to).join('');
+  const ring = [...(l.ring ?? [])];
+  if (l.killing && ring.length) ring[ring.length - 1] = backward ? killed + ring[ring.length - 1] : ring[ring.length - 1] + killed;
+  else ring.push(killed);
+  while (ring.length > KILL_RING) ring.shift();
+  return { ...remove(l, g, from, to), ring, ringAt: ring.length - 1, killing: true };
+}
+
+/** Ctrl-Y: the kill ring's current entry at the cursor. */
+function yank(l: LineState, g: string[]): LineState {
+  const ring = l.ring ?? [];
+  const s = ring[l.ringAt ?? ring.length - 1];
+  if (!s) return l;
+  const off = offsetOf(g, l.cursor);
+  return { ...insert(l, g, s, true), yanked: [off, off + s.length] };
+}
+
+/** Alt-Y, right after a yank: what it put in is replaced by the ring's previous entry (cycling). */
+function yankPop(l: LineState, prev: LineState): LineState {
+  const ring = prev.ring;
+  const y = prev.yanked;
+  if (!ring?.length || !y || prev.ringAt === undefined || l.text.slice(y[0], y[1]) !== ring[prev.ringAt]) return l;
+  const g = graphemes(l.text);
+  const from = cursorAt(l.text, y[0]);
+  const removed = remove(l, g, from, from + graphemes(ring[prev.ringAt]!).length);
+  return yank({ ...removed, ringAt: (prev.ringAt - 1 + ring.length) % ring.length }, graphemes(removed.text));
+}
+
+/** Undo the last step (readline's undo): nothing when there is none. */
+function undoLast(l: LineState): LineState {
+  const list = l.undo ?? [];
+  const step = list[list.length - 1];
+  if (!step) return l;
+  let text = l.text;
+  let off = 0;
+  const back = (u: UndoStep) => {
+    if ('insert' in u) {
+      text = text.slice(0, u.insert[0]) + text.slice(u.insert[1]);
+      off = u.insert[0];
+    } else if ('deleted' in u) {
+      text = text.slice(0, u.at) + u.deleted + text.slice(u.at);
+      off = u.at + u.deleted.length;
+    } else for (let i = u.group.length - 1; i >= 0; i--) back(u.group[i]!);
+  };
+  back(step);
+  return { ...l, text, cursor: cursorAt(text, off), undo: list.slice(0, -1) };
+}
+
+/** Replace [from, to) with `by` (as long, in graphemes) as one undo step, the cursor at `to` (rl_modifying). */
+function modify(l: LineState, g: string[], from: number, to: number, by: string[], cursor: number): LineState {
+  const a = offsetOf(g, from);
+  const old = g.slice(from, to).join('');
+  const now = by.join('');
+  const text = l.text.slice(0, a) + now + l.text.slice(a + old.length);
+  return { ...l, text, cursor, undo: [...(l.undo ?? []), { group: [{ deleted: old, at: a }, { insert: [a, a + now.length] }] }] };
+}
+
+/** Ctrl-T: the character before the cursor and the one under it swap, the cursor after both; at the end of
+ * the line, the two before it. Nothing at the start, or on a line shorter than two. */
+function transpose(l: LineState, g: string[]): LineState {
+  if (l.cursor === 0 || g.length < 2) return l;
+  const i = l.cursor === g.length ? l.cursor - 1 : l.cursor;
+  const a = offsetOf(g, i - 1);
+  const text = l.text.slice(0, a) + g[i]! + g[i - 1]! + l.text.slice(a + g[i - 1]!.length + g[i]!.length);
+  // readline: the character before is deleted, then inserted after the other one
+  const at = a + g[i]!.length;
+  return { ...l, text, cursor: i + 1, undo: [...(l.undo ?? []), { group: [{ deleted: g[i - 1]!, at: a }, { insert: [at, at + g[i - 1]!.length] }] }] };
+}
+
+/** One grapheme in another case, when that is one grapheme too (readline keeps ß: its upper case is two). */
+function recase(c: string, up: boolean): string {
+  const r = up ? c.toUpperCase() : c.toLowerCase();
+  return r === c || graphemes(r).length === 1 ? r : c;
+}
+
+/** Alt-U / Alt-L / Alt-C: from the cursor to the end of the word (forward-word), upcased, downcased or
+ * capitalized (its first letter or digit up, the rest down); the cursor after it. */
+function changeCase(l: LineState, g: string[], how: 'u' | 'l' | 'c'): LineState {
+  const to = wordEnd(g, l.cursor);
+  if (to === l.cursor) return l;
+  let inWord = false;
+  const by = g.slice(l.cursor, to).map((c) => {
+    if (!isWordChar(c)) {
+      inWord = false;
+      return c;
+    }
+    const up = how === 'u' || (how === 'c' && !inWord);
+    inWord = true;
+    return recase(c, up);
+  });
+  return modify(l, g, l.cursor, to, by, to);
+}
+
+/** The second key after Ctrl-X: Ctrl-U undoes, Backspace kills back to the start (backward-kill-line);
+ * any other key does nothing (readline rings the bell), and is used up. */
+function afterCtrlX(l: LineState, k: KeyPress, g: string[], killing: boolean | undefined): LineState {
+  if (k.ctrl && !k.meta && k.input === 'u') return undoLast(l);
+  if (k.backspace && !k.meta && !k.ctrl) return killRange({ ...l, killing }, g, 0, l.cursor, true);
+  return l;
 }
 
 /**
  * One key on a line: the new line, 'submit' for Enter, or undefined for a key that is not an editing key
- * (the caller may give it another meaning: Esc, ↑↓, ← on an empty field).
+ * (the caller may give it another meaning: Esc, ↑↓, ← on an empty field). After Ctrl-X, every key is the
+ * sequence's second (the caller still quits on Ctrl-C); a paste ends the sequence and goes in.
  */
 export function editLine(l: LineState, k: KeyPress): LineState | 'submit' | undefined {
-  if (k.return) return 'submit';
   const g = graphemes(l.text);
   const at = Math.max(0, Math.min(l.cursor, g.length));
-  const move = (cursor: number): LineState => ({ text: l.text, cursor: Math.max(0, Math.min(cursor, g.length)), kill: l.kill });
+  // What every key starts from: a kill, a yank and Ctrl-X last only until the next key.
+  const { killing: _k, yanked: _y, prefix: _p, ...rest } = l;
+  const base: LineState = { ...rest, cursor: at };
+  if (l.prefix === 'ctrl-x' && !k.pasted && !k.multiline) {
+    // A run of typed text (keys in one chunk: Ctrl-X, then "ab"): its first character is the second key,
+    // the rest is typed.
+    const plain = Object.entries(k).every(([name, v]) => name === 'input' || !v);
+    const first = plain && k.input.length > 1 ? graphemes(k.input)[0]! : undefined;
+    if (first && first !== k.input) return editLine(afterCtrlX(base, { input: first }, g, l.killing), { ...k, input: k.input.slice(first.length) });
+    return afterCtrlX(base, k, g, l.killing);
+  }
+  if (k.return) return 'submit';
+  const move = (cursor: number): LineState => ({ ...base, cursor: Math.max(0, Math.min(cursor, g.length)) });
   const key = k.input;
   if (k.ctrl && !k.meta) {
     switch (key) {
@@ -381,17 +573,23 @@ export function editLine(l: LineState, k: KeyPress): LineState | 'submit' | unde
       case 'f':
         return move(at + 1);
       case 'h':
-        return at > 0 ? { text: [...g.slice(0, at - 1), ...g.slice(at)].join(''), cursor: at - 1, kill: l.kill } : move(at);
+        return remove(base, g, at - 1, at);
       case 'd':
-        return at < g.length ? { text: [...g.slice(0, at), ...g.slice(at + 1)].join(''), cursor: at, kill: l.kill } : move(at);
+        return remove(base, g, at, at + 1);
       case 'u':
-        return killRange(l, g, 0, at, true);
+        return killRange({ ...base, killing: l.killing }, g, 0, at, true);
       case 'k':
-        return killRange(l, g, at, g.length, false);
+        return killRange({ ...base, killing: l.killing }, g, at, g.length, false);
       case 'w':
-        return killRange(l, g, spaceWordStart(g, at), at, true);
+        return killRange({ ...base, killing: l.killing }, g, spaceWordStart(g, at), at, true);
       case 'y':
-        return l.kill ? insert(l, g, l.kill) : move(at);
+        return yank(base, g);
+      case 't':
+        return transpose(base, g);
+      case '_':
+        return undoLast(base);
+      case 'x':
+        return { ...base, ...(l.killing ? { killing: true } : {}), prefix: 'ctrl-x' };
     }
   }
   if (k.leftArrow) return move(k.meta || k.ctrl ? wordStart(g, at) : at - 1);
@@ -399,18 +597,30 @@ export function editLine(l: LineState, k: KeyPress): LineState | 'submit' | unde
   if (k.home) return move(0);
   if (k.end) return move(g.length);
   if (k.backspace) {
-    if (k.meta) return killRange(l, g, wordStart(g, at), at, true); // Alt-Backspace: backward-kill-word
-    return at > 0 ? { text: [...g.slice(0, at - 1), ...g.slice(at)].join(''), cursor: at - 1, kill: l.kill } : move(at);
+    if (k.meta) return killRange({ ...base, killing: l.killing }, g, wordStart(g, at), at, true); // Alt-Backspace: backward-kill-word
+    return remove(base, g, at - 1, at);
   }
-  if (k.delete) return at < g.length ? { text: [...g.slice(0, at), ...g.slice(at + 1)].join(''), cursor: at, kill: l.kill } : move(at);
+  if (k.delete) return remove(base, g, at, at + 1);
   if (k.meta && !k.ctrl) {
-    if (key === 'b') return move(wordStart(g, at));
-    if (key === 'f') return move(wordEnd(g, at));
-    if (key === 'd') return killRange(l, g, at, wordEnd(g, at), false);
+    // readline: Alt with an upper-case letter is Alt with the lower-case one
+    switch (/^[A-Z]$/.test(key) ? key.toLowerCase() : key) {
+      case 'b':
+        return move(wordStart(g, at));
+      case 'f':
+        return move(wordEnd(g, at));
+      case 'd':
+        return killRange({ ...base, killing: l.killing }, g, at, wordEnd(g, at), false);
+      case 'u':
+      case 'l':
+      case 'c':
+        return changeCase(base, g, key.toLowerCase() as 'u' | 'l' | 'c');
+      case 'y':
+        return yankPop(base, l);
+    }
     return undefined;
   }
   if (k.ctrl || k.upArrow || k.downArrow || k.pageUp || k.pageDown || k.escape || k.tab) return undefined;
   const text = [...key].filter((ch) => isPrintable(ch) || (k.multiline === true && ch === '\n')).join('');
   if (!text) return undefined;
-  return insert({ ...l, cursor: at }, g, text);
+  return insert(base, g, text, k.pasted === true || k.multiline === true);
 }

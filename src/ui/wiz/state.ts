@@ -4,7 +4,7 @@
 // every key as a 'key' action from a single input handler. React applies queued actions in order, so
 // keys that arrive together (fast typing, a paste, keystrokes coalesced over SSH, tmux send-keys) act
 // exactly as if they came one by one, even across questions: "↓ enter" picks the second option.
-import { editLine, graphemes, parseInput, pastedText, splitKeys, type KeyPress, type LineState } from './keys.js';
+import { cleared, editLine, graphemes, parseInput, pastedText, splitKeys, type KeyPress, type LineMemo, type LineState } from './keys.js';
 import { WIZARDS, wizardOf } from '../../products/wizards.js';
 import { get, questions, set, withEnvSecrets, type Answers, type Ctx, type Detection, type Drafts, type Question } from './questions.js';
 
@@ -24,10 +24,8 @@ export interface WizardState {
   text: string;
   /** The text cursor, in grapheme clusters (0: before the first). */
   caret: number;
-  /** What Ctrl-U/K/W or Alt-D last cut from this question's text, for Ctrl-Y. */
-  kill: string;
-  /** The last key was a kill (consecutive kills add up, as in readline). */
-  killing?: boolean;
+  /** The rest of the text's line editor (keys.ts): its kill ring, undo list, a Ctrl-X waiting for its key. */
+  edit: LineMemo;
   /** The highlighted option of the current select question. */
   choice: number;
   /** The user typed or moved on this question (detection then leaves it alone). */
@@ -85,17 +83,17 @@ export function initialValue(q: Question): string {
 }
 
 export function createState(answers: Answers = {}, detection: Detection = {}): WizardState {
-  return enter({ answers, drafts: {}, detection, cursor: 'product', history: [], text: '', caret: 0, kill: '', choice: 0, touched: false, secrets: [] });
+  return enter({ answers, drafts: {}, detection, cursor: 'product', history: [], text: '', caret: 0, edit: {}, choice: 0, touched: false, secrets: [] });
 }
 
 /** Arrive at the current question: its text (cursor at the end) or highlighted option start from its
- * initial value. The kill buffer does not travel between questions (it may hold a secret). */
+ * initial value. The kill ring and the undo list do not travel between questions (they may hold a secret). */
 function enter(s: WizardState): WizardState {
   const q = currentQuestion(s);
   const initial = initialValue(q);
   const unsent = q.kind === 'text' ? s.unsent?.[q.id] : undefined;
   const text = q.kind === 'text' ? (unsent ?? initial) : '';
-  return { ...s, text, caret: graphemes(text).length, kill: '', killing: false, choice: q.kind === 'select' ? Math.max(0, q.options.findIndex((o) => o.value === initial)) : 0, touched: unsent !== undefined };
+  return { ...s, text, caret: graphemes(text).length, edit: {}, choice: q.kind === 'select' ? Math.max(0, q.options.findIndex((o) => o.value === initial)) : 0, touched: unsent !== undefined };
 }
 
 /** With a prefilled preset, accept every answer it already gives and stop at the first missing one. */
@@ -248,9 +246,11 @@ function onKey(s: WizardState, k: KeyPress): WizardState {
     if (q.kind !== 'text') return s;
     const p = pastedText(k.input, q.secret === true);
     if ('error' in p) return { ...s, error: p.error };
-    return p.text ? onKey(s, { input: p.text, ...(p.text.includes('\n') ? { multiline: true } : {}) }) : s;
+    return p.text ? onKey(s, { input: p.text, pasted: true, ...(p.text.includes('\n') ? { multiline: true } : {}) }) : s;
   }
-  if (k.escape) return reduce(s, { type: 'back' });
+  // After Ctrl-X the next key is the sequence's second, Esc and ← too (keys.ts editLine).
+  const prefixed = q.kind === 'text' && s.edit.prefix !== undefined;
+  if (k.escape && !prefixed) return reduce(s, { type: 'back' });
   if (q.kind === 'select') {
     // A run of typed text (keys coalesced: "jj") acts character by character; what follows a choice
     // goes to the next question.
@@ -264,17 +264,19 @@ function onKey(s: WizardState, k: KeyPress): WizardState {
     if (k.return) return reduce(s, { type: 'submit', value: q.options[s.choice]?.value ?? '' });
     return s;
   }
-  if (k.leftArrow && !k.meta && !k.ctrl && s.text === '') return reduce(s, { type: 'back' });
+  if (k.leftArrow && !k.meta && !k.ctrl && s.text === '' && !prefixed) return reduce(s, { type: 'back' });
   // A line editor (keys.ts). A prefilled value (a default, or the installed one) is kept by Enter and
   // edited from its end; Ctrl-U clears it. A prefilled secret shows only as bullets: what is typed or
   // pasted into it replaces it (a token pasted after a hidden one would make a wrong one).
   const typed = !k.ctrl && !k.meta && !k.return && !k.backspace && !k.delete && !k.tab && !k.escape && k.input !== '';
   const replacing = q.kind === 'text' && q.secret && !s.touched && s.text !== '' && typed;
-  const edited = editLine(replacing ? { text: '', cursor: 0, kill: s.kill } : lineOf(s), k);
+  // (replaced as one undo step: Ctrl-_ brings it back)
+  const edited = editLine(replacing ? cleared(lineOf(s)) : lineOf(s), k);
   if (edited === 'submit') return reduce(s, { type: 'submit', value: s.text });
   if (edited === undefined) return s;
   const changed = edited.text !== s.text;
-  return { ...s, text: edited.text, caret: edited.cursor, kill: edited.kill, killing: Boolean(edited.killing), touched: true, ...(changed ? { error: undefined } : {}) };
+  const { text, cursor, ...edit } = edited;
+  return { ...s, text, caret: cursor, edit, touched: true, ...(changed ? { error: undefined } : {}) };
 }
 
 /**
@@ -312,7 +314,7 @@ export function envSourceNote(s: WizardState): string | undefined {
 
 /** The current text question's line, as the editor sees it. */
 export function lineOf(s: WizardState): LineState {
-  return { text: s.text, cursor: s.caret, kill: s.kill, ...(s.killing ? { killing: true } : {}) };
+  return { ...s.edit, text: s.text, cursor: s.caret };
 }
 
 /** Steps for the header: which are done, which is current. */
