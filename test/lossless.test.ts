@@ -727,25 +727,49 @@ describe('an extra env var whose value holds a password (a database URL), whatev
     const exp = cli(['export-preset', '--out', saved], { env: s.env });
     expect(exp.code, exp.stderr).toBe(0);
     const text = readFileSync(saved, 'utf8');
-    expect(text).toContain('value: env:DATABASE_URL');
-    expect(text).toContain('value: env:REPORT_URL');
+    // (named apart from a variable of its own name, which a developer's shell often has for something else)
+    expect(text).toContain('value: env:TOBIKO_DATABASE_URL');
+    expect(text).toContain('value: env:TOBIKO_REPORT_URL');
     expect(text).toContain('value: https://example.test/x?mode=ro');
     expect(text).not.toContain('********');
     for (const out of [first.stdout + first.stderr, exp.stdout + exp.stderr, text]) for (const pw of ['qpass-Url-4411', 'qpass-Ssl-5522', 'qpass-Q-6633']) expect(out).not.toContain(pw);
     const envFile = join(s.home, 'tobiko/tobiko.env');
     const before = readFileSync(envFile, 'utf8');
     expect(before).toContain(`DATABASE_URL=${URL1}`);
-    // the variables unset: the stored values are kept, nothing changes
-    const again = cli(['install', '--preset', saved, '--yes', ...rootFlags], { env: s.env });
-    expect(again.code, again.stderr).toBe(0);
-    expect(again.stderr).toContain('Changed: nothing');
-    expect(readFileSync(envFile, 'utf8')).toBe(before);
+    // the variables unset, or a shell with a DATABASE_URL of its own: the stored values are kept, nothing changes
+    for (const extra of [{}, { DATABASE_URL: 'postgres://dev:devpw-1234@localhost/dev' }]) {
+      const again = cli(['install', '--preset', saved, '--yes', ...rootFlags], { env: { ...s.env, ...extra } });
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stderr).toContain('Changed: nothing');
+      expect(readFileSync(envFile, 'utf8')).toBe(before);
+    }
     // given: the new one is written, and never shown
     const URL2 = 'postgres://bob:qpass-Url-7744@db/app';
-    const moved = cli(['install', '--preset', saved, '--yes', ...rootFlags], { env: { ...s.env, DATABASE_URL: URL2 } });
+    const moved = cli(['install', '--preset', saved, '--yes', ...rootFlags], { env: { ...s.env, TOBIKO_DATABASE_URL: URL2 } });
     expect(moved.code, moved.stderr).toBe(0);
     expect(moved.stdout + moved.stderr).not.toContain('qpass-Url-7744');
     expect(readFileSync(envFile, 'utf8')).toContain(`DATABASE_URL=${URL2}`);
+    s.server.close();
+  });
+});
+
+describe('an extra env var that is no secret, written env:… or file:… (as an install made before holds it too)', () => {
+  it('is the text as written, not the variable or the file (a SQLite file: URI is a value); a re-run changes nothing; an env: whose variable is unset is said', async () => {
+    const s = await stubEnv();
+    const list = '[{"name":"STATE_DB","value":"file:/etc/hostname"},{"name":"MODE","value":"env:HOME"},{"name":"FLAVOUR","value":"env:HD_TEST_UNSET_VAR"}]';
+    const args = ['install', '--preset', 'tobiko-docker', '--yes', ...rootFlags, '--set', `tobiko.docker.extraEnv=${list}`];
+    const first = cli(args, { env: s.env });
+    expect(first.code, first.stderr).toBe(0);
+    const envFile = readFileSync(join(s.home, 'tobiko/tobiko.env'), 'utf8');
+    for (const line of ['STATE_DB=file:/etc/hostname', 'MODE=env:HOME', 'FLAVOUR=env:HD_TEST_UNSET_VAR']) expect(envFile).toContain(`\n${line}\n`);
+    expect(first.stderr).toContain('warning: env FLAVOUR is the text "env:HD_TEST_UNSET_VAR" as written: HD_TEST_UNSET_VAR is not set; export it first if it names the value');
+    const again = cli(args, { env: s.env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain('Changed: nothing');
+    const exported = cli(['export-preset'], { env: s.env });
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(exported.stdout).toContain('value: file:/etc/hostname');
+    expect(exported.stdout).toContain('value: env:HOME');
     s.server.close();
   });
 });

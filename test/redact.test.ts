@@ -194,6 +194,10 @@ describe('Redactor: a secret that is base64 of text', () => {
       RUNS,
     );
   });
+  it('a part after ":" shorter than 8 characters is not masked on its own (the docs\' token clever_tiger:secret masked every "secret" word, a --json key among them)', () => {
+    const r = new Redactor([Buffer.from('clever_tiger:secret').toString('base64')]);
+    expect(r.redact('{"secret": true} a secret word; clever_tiger:secret')).toBe(`{"secret": true} a secret word; ${MASK}`);
+  });
   it('a secret whose base64 reading is no text (a random key) adds nothing: the text around stays', () => {
     const key = Buffer.from([0xff, 0xfe, 0x80, 0x81, 0x00, 0x9f, 0xc3, 0x28, 0xa0, 0xa1, 0xe2, 0x28]).toString('base64');
     const r = new Redactor([key]);

@@ -143,6 +143,15 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
   const fits = (p: Answers) => (!initial.product || initial.product === p.product) && (!initial.runtime || initial.runtime === p.runtime);
   // What was installed when the wizard looked (its place and settings): the install it applies to must be so still.
   let atStart: { where?: string; preset?: string } | undefined;
+  // The install's own settings as found (its secrets among them), before anything from the environment.
+  let installedPreset: Answers | undefined;
+  // Variables this shell exports whose value the answers declined for the installed one (an emptied field kept
+  // it): the command without the wizard would read them, so it is run with them unset (it keeps the installed one).
+  const declined = (answers: Answers) => Object.values(refs).length && installedPreset ? Object.entries(refs).flatMap(([p, r]) => (r.ref.startsWith('env:') && get(answers, p) !== r.value && get(answers, p) !== undefined && get(answers, p) === get(installedPreset!, p) ? [r.ref.slice(4)] : [])) : [];
+  const withDeclined = <E extends { vars: string[] }>(eq: E, answers: Answers): E & { unset: string[] } => {
+    const unset = declined(answers);
+    return { ...eq, vars: eq.vars.filter((v) => !unset.includes(v)), unset };
+  };
   // What detection learns later (the contexts' reachability), once the rest has been shown.
   let later: Promise<Partial<Detection>> | undefined;
   const detection = () =>
@@ -162,6 +171,7 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
         }
         const found = d.installed;
         atStart = found ? { where: found.where, preset: canonical(found.preset) } : {};
+        installedPreset = found?.preset;
         if (found && fromFlags) {
           if (!flags.preset && fits(found.preset)) d.installed = { ...found, preset: overlay(found.preset, initial) };
           else delete d.installed;
@@ -229,7 +239,7 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
       ]);
       // The same install without the wizard, as one command (secrets as references).
       const same = () => {
-        const eq = equivalentCommand(answers, commandOptions(answers));
+        const eq = withDeclined(equivalentCommand(answers, commandOptions(answers)), answers);
         // Wrapped here, as a shell command (whole arguments, " \\" continuations): never mid-word.
         return `\n\n${sameWithoutWizard(eq, how?.width ?? 79)}`;
       };
@@ -330,7 +340,7 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
   const p = await prepare({ model, raw: result.answers, secrets, source: '(wizard)', warnings: [] });
   const summary = await install(p, await choicesFor(p), reporterFor({}));
   // Like gitlab-runner's register line: the one command that does this again, without questions.
-  const eq = (await import('../service/command.js')).equivalentCommand(result.answers, commandOptions(result.answers));
+  const eq = withDeclined((await import('../service/command.js')).equivalentCommand(result.answers, commandOptions(result.answers)), result.answers);
   const width = process.stderr.isTTY && process.stderr.columns ? process.stderr.columns - 1 : 79;
   process.stderr.write(`\n${sameWithoutWizard(eq, width)}\n`);
   // The preset saved at the review holds exactly these answers: the short way to do it again.

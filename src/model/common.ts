@@ -17,7 +17,7 @@ import {
   type Pattern,
 } from './patterns.js';
 import { LIMITS } from './limits.js';
-import { readingLeniently, registerSecret, registerUrlCredentials, resolveRef } from './refs.js';
+import { addWarning, isRef, readingLeniently, registerSecret, registerUrlCredentials, resolveRef } from './refs.js';
 import { isStored } from './stored.js';
 import { MASK as SECRET_MASK } from '../util/redact.js';
 import { couldBeSecret, holdsSecretValue, settingNamedLikeSecret } from './secret-names.js';
@@ -158,26 +158,42 @@ export const pullPolicy = z
   .meta({ description: 'Container image pull policy: always pull, pull when missing, or never pull (use a local image).' });
 
 /**
- * A value of a setting hd-setup does not know (an extra env var, an agent parameter): a literal, env:NAME or
- * file:PATH, resolved. A secret (registered for masking, as a secret field is) when its name says so
- * (settingNamedLikeSecret) or its value holds one whatever the name (a URL with a password:
- * DATABASE_URL=postgres://bob:pw@db/x, which export-preset writes as env:DATABASE_URL). `at`: the setting,
- * for the mask's label; `path`: where an error points, below the value transformed.
+ * A value of a setting hd-setup does not know (an extra env var, an agent parameter). One whose name says it
+ * is a secret (settingNamedLikeSecret) takes a literal, env:NAME or file:PATH, resolved and registered for
+ * masking, as a secret field is. Any other is kept as written (`file:app.db?mode=ro` is a value, and an
+ * install made before this rule holds such text), unless it holds a secret itself (a URL with a password:
+ * a secret whatever the name) or is a reference to one: export-preset writes such a value as
+ * env:<product prefix><NAME>, which resolves here when it gives a secret. `at`: the setting, for the mask's
+ * label; `path`: where an error points, below the value transformed.
  */
 export function secretByName(name: string, raw: string, at: string, ctx: z.RefinementCtx, path: PropertyKey[] = []): string {
   if (isStored(raw)) return raw;
+  if (!settingNamedLikeSecret(name)) {
+    if (holdsSecretValue(raw)) {
+      registerSecret(raw, at);
+      return raw;
+    }
+    if (!isRef(raw)) return raw;
+    const ref = resolveRef(raw);
+    if (ref.ok && holdsSecretValue(ref.value)) {
+      registerSecret(ref.value, at);
+      return ref.value;
+    }
+    // an env: reference that gives nothing, taken as the text it is: said, as it may have meant the variable
+    if (!ref.ok && /^env:[A-Za-z_][A-Za-z0-9_]*$/.test(raw)) addWarning(`${at} is the text "${raw}" as written: ${(raw as string).slice(4)} is not set; export it first if it names the value`);
+    return raw;
+  }
   const r = resolveRef(raw);
   if (!r.ok) {
     ctx.addIssue({ code: 'custom', message: r.message, path });
     return raw;
   }
-  const named = settingNamedLikeSecret(name);
   // the mask hd-setup prints for a secret (the wizard shows the install's so), copied back as if it were one
-  if (named && r.value.trim() === SECRET_MASK) {
+  if (r.value.trim() === SECRET_MASK) {
     ctx.addIssue({ code: 'custom', message: `is "${SECRET_MASK}", the mask hd-setup prints in place of a secret; give the secret itself, as env:NAME or file:PATH`, path });
     return raw;
   }
-  if ((named && couldBeSecret(r.value)) || holdsSecretValue(r.value)) registerSecret(r.value, at);
+  if (couldBeSecret(r.value)) registerSecret(r.value, at);
   return r.value;
 }
 

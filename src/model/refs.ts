@@ -80,6 +80,11 @@ export function resolveRef(raw: string): RefResult {
   return { ok: true, value: raw };
 }
 
+/** A warning of the model being read (said once, with the others). */
+export function addWarning(w: string): void {
+  if (current?.warnings && !current.warnings.includes(w)) current.warnings.push(w);
+}
+
 /** Register a secret for masking; `field` names it in the warning given when it is too short to mask reliably. */
 export function registerSecret(value: string, field?: string): void {
   if (!value || !current) return;

@@ -28,6 +28,8 @@ const ABOUT_A_SECRET = new Set(['path', 'file', 'dir', 'id', 'name', 'header', '
 const KEY_FORMAT = new Set(['pem', 'der', 'b64', 'base64', 'json', 'encoded']);
 /** A last word that is credentials in itself: GOOGLE_CREDENTIALS, DB_CREDS (not GOOGLE_APPLICATION_CREDENTIALS_FILE: about them). */
 const CREDENTIALS = new Set(['credentials', 'credential', 'creds', 'cred']);
+/** A first word that makes a name about credentials a switch or a count, not them: USE_CREDENTIALS=1, NUM_CREDS. */
+const FLAG_WORDS = new Set(['use', 'has', 'have', 'skip', 'num', 'count', 'max', 'min', 'enable', 'enabled', 'disable', 'disabled', 'no', 'with', 'without', 'allow', 'require', 'required', 'refresh', 'rotate', 'validate', 'check', 'load', 'is']);
 
 /**
  * Key material whose name has none of the chart's words (password, secret, token), read word by word: a key
@@ -43,7 +45,7 @@ export function namedLikeKeyMaterial(name: string): boolean {
   const w = wordsOf(name);
   while (w.length > 1 && (/^[0-9]+$/.test(w.at(-1)!) || KEY_FORMAT.has(w.at(-1)!))) w.pop();
   const last = w.at(-1);
-  if (last !== undefined && CREDENTIALS.has(last)) return true;
+  if (last !== undefined && CREDENTIALS.has(last)) return !FLAG_WORDS.has(w[0]!);
   if (last === undefined || ABOUT_A_SECRET.has(last)) return false;
   if (w.length === 1 && (last === 'pwd' || last === 'oldpwd')) return false;
   if (w.some((x) => SECRET_WORD.test(x))) return true;

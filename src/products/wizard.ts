@@ -5,7 +5,7 @@
 // src/products/<name>/questions.ts, listed in src/products/wizards.ts.
 // No zod here or in any question file: the wizard's first frame loads them (npm run bench).
 import { PATTERNS, mismatch, urlProblem, type Pattern } from '../model/patterns.js';
-import { settingNamedLikeSecret } from '../model/secret-names.js';
+import { settingHoldsSecret } from '../model/secret-names.js';
 import { MASK } from '../util/redact.js';
 
 export type Answers = Record<string, any>;
@@ -286,8 +286,8 @@ export const RESTART_POLICY_HINTS: Readonly<Record<string, string>> = {
 
 /** "a=1, b=x" as pairs, split at the first "=" of each; undefined pieces are dropped. */
 /**
- * "NAME=value, …" as the wizard shows it while it is typed: the value of a name that says it is a secret
- * (settingNamedLikeSecret) masked, unless it is an env:/file: reference (it showed as typed until saved).
+ * "NAME=value, …" as the wizard shows it while it is typed: a secret's value masked, by its name or by what it
+ * holds (settingHoldsSecret: a URL with a password), unless it is an env:/file: reference (it showed as typed until saved).
  */
 export function maskSecretPairs(v: string): string {
   return v
@@ -295,7 +295,7 @@ export function maskSecretPairs(v: string): string {
     .map((part) => {
       const at = part.indexOf('=');
       const value = at < 0 ? '' : part.slice(at + 1);
-      if (at < 0 || !value.trim() || /^\s*(env|file):/.test(value) || !settingNamedLikeSecret(part.slice(0, at).trim())) return part;
+      if (at < 0 || !value.trim() || /^\s*(env|file):/.test(value) || !settingHoldsSecret(part.slice(0, at).trim(), value.trim())) return part;
       return `${part.slice(0, at + 1)}${value.match(/^\s*/)![0]}${MASK}`;
     })
     .join(',');

@@ -167,7 +167,8 @@ function cutWord(line: string, room: number, from: number): [string, string | un
 }
 
 /** "The same without the wizard" and its command, both wrapped to the width (the prose at words). */
-export function sameWithoutWizard(eq: { words: string[]; vars: string[] }, width: number): string {
-  const head = `The same without the wizard${eq.vars.length ? ` (export ${eq.vars.join(', ')} first)` : ''}:`;
+export function sameWithoutWizard(eq: { words: string[]; vars: string[]; unset?: string[] }, width: number): string {
+  const first = [...(eq.vars.length ? [`export ${eq.vars.join(', ')} first`] : []), ...(eq.unset?.length ? [`unset ${eq.unset.join(' ')} first: it keeps the installed secret, which the variable would replace`] : [])];
+  const head = `The same without the wizard${first.length ? ` (${first.join('; ')})` : ''}:`;
   return [...wrapLines([head], width), ...shellLines(eq.words, width)].join('\n');
 }

@@ -259,16 +259,18 @@ class Automaton {
 /**
  * A secret that is base64 of text (a Fivetran token is base64 of `<controller_id>:<secret>`) shows decoded
  * too: in the agent's own log lines, in what a user pastes from a decoder. Its text is masked, and of a
- * `<name>:<secret>` pair, the secret alone as well. Bytes that are no text (a random key) give nothing.
+ * `<name>:<secret>` pair, the secret alone as well, when it is MIN_MASKABLE characters or more (a shorter one
+ * would be masked as a whole word everywhere). Bytes that are no text (a random key) give nothing.
  */
 export function decodedParts(secret: string): string[] {
   const t = secret.trim();
   if (t.length < 8 || t.length % 4 === 1 || !/^[A-Za-z0-9+/_-]+={0,2}$/.test(t)) return [];
   const bytes = Buffer.from(t, 'base64');
   const text = bytes.toString('utf8');
-  if (text.length < 4 || !Buffer.from(text, 'utf8').equals(bytes) || /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]/.test(text)) return [];
-  const colon = text.indexOf(':');
-  return colon > 0 && colon < text.length - 1 ? [text, text.slice(colon + 1)] : [text];
+  if (text.length < MIN_MASKABLE || !Buffer.from(text, 'utf8').equals(bytes) || /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]/.test(text)) return [];
+  // (a part shorter than MIN_MASKABLE would be masked as a whole word everywhere: "secret" in every line)
+  const part = text.slice(text.indexOf(':') + 1);
+  return text.indexOf(':') > 0 && part.length >= MIN_MASKABLE ? [text, part] : [text];
 }
 
 interface Scan {

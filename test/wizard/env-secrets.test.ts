@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { secretsInEnv } from '../../src/products/secrets.js';
 import { createState, currentQuestion, reduce, visibleNote } from '../../src/ui/wiz/state.js';
-import { CLIENT_SECRET, TOKEN, expectNoSecrets } from '../helpers.js';
+import { CLIENT_SECRET, TOKEN, cli, expectNoSecrets } from '../helpers.js';
 import { rootFlags, stubEnv } from '../stub-runtime.js';
 import { drive, hasScript } from './pty-helpers.js';
 
@@ -49,6 +49,24 @@ describe('secrets in the environment', () => {
     expect(same.answers.fivetran).toEqual({ token: OLD });
     expect(visibleNote(same)).toBe('Found it.');
   });
+
+  it.runIf(hasScript)('the built wizard, a re-run where the exported token is refused and the field emptied: the installed one is kept, and the command without the wizard says to unset the variable (it would read it)', async () => {
+    const s = await stubEnv('docker', { USER: 'ana' }, { imagePresent: true });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const r = await drive('cols 120 rows 40', rootFlags, { ...s.env, FIVETRAN_TOKEN: 'notbase64!!' }, [
+      ['is refused', '\x15\r'],
+      ['through a proxy', '\r'],
+      ['Config file, 0600', '\r'],
+      ['Advanced settings', '\r'],
+      ['enter install', '\x1b[F'],
+      ['The same without the wizard', '\x03'],
+    ]);
+    s.server.close();
+    expectNoSecrets(r.raw);
+    const flat = r.out.replace(/\s+/g, ' ');
+    expect(flat).toContain('The same without the wizard (unset FIVETRAN_TOKEN first: it keeps the installed secret, which the variable would replace):');
+    expect(flat).not.toContain('export FIVETRAN_TOKEN first');
+  }, 90_000);
 
   it.runIf(hasScript)('the built wizard: Enter keeps the exported token; the saved preset references it and says to export it; never shown', async () => {
     const s = await stubEnv('docker', { USER: 'ana' }, { imagePresent: true });

@@ -325,3 +325,25 @@ describe('the keys the screen offers, and the save prompt', () => {
     app.unmount();
   });
 });
+
+describe('a text value wider than the terminal', () => {
+  it('wraps under the prompt, which keeps its space ("›http://…" was drawn when it wrapped)', async () => {
+    const app = inkRender(<WizardApp detection={{}} review={async () => ({ ok: true, text: '' })} save={async () => ''} onDone={() => {}} />);
+    const keys = keysFor(app);
+    await untilFrame(app, 'What do you want to install?');
+    await keys('\r');
+    await untilFrame(app, 'Where should it run?');
+    await keys('\r');
+    await untilFrame(app, 'Agent token');
+    await keys(`${TOKEN}\r`);
+    await untilFrame(app, 'through a proxy');
+    await keys('\x1b[B\r');
+    await untilFrame(app, 'HTTPS proxy URL');
+    const url = `http://proxy.example.com:3128/${'seg00/'.repeat(30)}`;
+    await keys(url);
+    await untilFrame(app, 'seg00/seg00');
+    const line = frameOf(app).split('\n').find((l) => l.includes('http://proxy.example.com'))!;
+    expect(line.startsWith('› http://proxy.example.com:3128/'), JSON.stringify(line)).toBe(true);
+    app.unmount();
+  });
+});

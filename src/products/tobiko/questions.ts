@@ -331,7 +331,7 @@ function extraEnvField(path: string): Field {
   return {
     path,
     label: 'Extra environment variables (empty: none)',
-    help: 'NAME=value, comma-separated, for both executors. A NAME with PASSWORD, SECRET or TOKEN in it, or one of key material (DD_API_KEY, DB_PASS), is a secret (masked, as it is typed too): give it as NAME=env:VAR or NAME=file:PATH.',
+    help: 'NAME=value, comma-separated, for both executors. A NAME with PASSWORD, SECRET or TOKEN in it, or one of key material (DD_API_KEY, DB_PASS), is a secret, and so is a value holding a URL with a password (masked, as it is typed too): give it as NAME=env:VAR or NAME=file:PATH.',
     check: (v) =>
       pairsProblem(v, (n) => (!mismatch(PATTERNS.envVarName, n) ? (isReservedEnvName(n) ? `${n} is set by hd-setup from its own question` : undefined) : `${n}: ${PATTERNS.envVarName.message}`)),
     parse: (v) => pairsOf(v).map(([name, value]) => ({ name, value })),

@@ -93,7 +93,10 @@ function TextQuestion({ q, value, caret, error }: { q: Question & { kind: 'text'
   return (
     <Box flexDirection="column">
       <Box>
-        <Text color={color('cyan')}>› </Text>
+        {/* (the space as the box's width, not text: a value that wraps made Ink trim it, "›http://…") */}
+        <Box width={2} flexShrink={0}>
+          <Text color={color('cyan')}>›</Text>
+        </Box>
         <TextView value={value} cursor={caret} {...(q.secret ? { mask: '•' } : {})} {...(q.display ? { display: q.display } : {})} />
       </Box>
       {live && !(error && !live.ok) ? <Text color={color(live.ok ? 'green' : 'yellow')}>{`${live.ok ? '✔' : '…'} ${live.text}`}</Text> : null}
