@@ -40,6 +40,18 @@ function mount(initial: Answers = {}, files?: { path: string; mode: string; cont
   return { app, keys, frame, untilFrame, saved, result: () => done };
 }
 
+/** From the secrets step on, every screen as it is, then install: the answers installed. */
+async function installFromSecretsStep(w: ReturnType<typeof mount>): Promise<Answers> {
+  await w.untilFrame('The token goes only into');
+  await w.keys(ENTER);
+  await w.untilFrame('Advanced settings');
+  await w.keys(ENTER);
+  await w.untilFrame('enter install');
+  await w.keys(ENTER);
+  await until(() => w.result() !== undefined);
+  return w.result()!.answers;
+}
+
 describe('text questions edit like readline', () => {
   it('a token pasted with spaces around it is stored trimmed; its mask stays one short line', async () => {
     const w = mount();
@@ -98,14 +110,7 @@ describe('text questions edit like readline', () => {
     // one chunk: append ", 10.0.0.0/8", then Home, Alt-F (after "localhost"), Alt-D (kill ", 127"),
     // End, Ctrl-Y (yank it back at the end), Enter
     await w.keys(`, 10.0.0.0/8${HOME}\x1bf\x1bd\x1b[F\x19${ENTER}`);
-    await w.untilFrame('The token goes only into');
-    await w.keys(ENTER);
-    await w.untilFrame('Advanced settings');
-    await w.keys(ENTER);
-    await w.untilFrame('enter install');
-    await w.keys(ENTER);
-    await until(() => w.result() !== undefined);
-    expect(w.result()?.answers.proxy.noProxy).toEqual(['localhost.0.0.1', '10.0.0.0/8', '127']);
+    expect((await installFromSecretsStep(w)).proxy.noProxy).toEqual(['localhost.0.0.1', '10.0.0.0/8', '127']);
     w.app.unmount();
   });
 
@@ -138,14 +143,7 @@ describe('text questions edit like readline', () => {
     await w.keys(ENTER);
     await w.untilFrame('through a proxy?');
     await w.keys(ENTER); // no proxy
-    await w.untilFrame('The token goes only into');
-    await w.keys(ENTER);
-    await w.untilFrame('Advanced settings');
-    await w.keys(ENTER);
-    await w.untilFrame('enter install');
-    await w.keys(ENTER);
-    await until(() => w.result() !== undefined);
-    expect(w.result()?.answers.fivetran.token).toBe(TOKEN);
+    expect((await installFromSecretsStep(w)).fivetran.token).toBe(TOKEN);
     w.app.unmount();
   });
 
