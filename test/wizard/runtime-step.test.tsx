@@ -197,7 +197,7 @@ describe('the contexts answer after the rest (one that hangs holds nothing up)',
     await until(() => frameOf(app).includes('Which Kubernetes cluster'));
     await until(() => more !== undefined);
     expect(frameOf(app)).toMatch(/prod\s+current · asking…/);
-    expect(frameOf(app)).toContain('Asking each context for its version (0 of 2 so far).');
+    expect(frameOf(app)).toContain('Asking each of the 2 contexts for its version (a few seconds at most); you may choose meanwhile.');
     app.stdin.write('\x1b[B'); // to staging: the answers must not move the choice back
     await until(() => frameOf(app).includes('❯ staging'));
     more!({ kubeContexts: [{ name: 'prod', current: true, reachable: false, problem: 'no answer in time' }, { name: 'staging', current: false, reachable: true, version: 'v1.30.2' }] });

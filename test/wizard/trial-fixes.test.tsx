@@ -201,6 +201,16 @@ describe('a secret exported in the shell that its field refuses (FIVETRAN_TOKEN=
     expect(s.error).toBeUndefined();
     expect(s.answers.fivetran.token).toBe(TOKEN);
   });
+  it('no variable: a token given before, emptied, says that Enter keeps it (the field shows nothing), and Enter does', () => {
+    let s = submit(submit(submit(createState(), 'fivetran'), 'docker'), TOKEN);
+    s = type(s, ESC);
+    expect(currentQuestion(s).id).toBe('token');
+    expect(envSourceNote(s)).toBeUndefined();
+    s = type(s, CTRL_U);
+    expect(envSourceNote(s)).toBe('Empty: Enter keeps the one it had.');
+    s = type(s, ENTER);
+    expect(s.answers.fivetran.token).toBe(TOKEN);
+  });
   it('a valid exported token: no note under the field (the note above says it is from the environment)', () => {
     const s = rerun([{ path: 'fivetran.token', env: 'FIVETRAN_TOKEN', value: TOKEN }]);
     expect(envSourceNote(s)).toBeUndefined();

@@ -20,7 +20,7 @@ export function contextQuestion(c: Ctx): Question | undefined {
     step: 'Runtime',
     kind: 'select',
     title: 'Which Kubernetes cluster (kubectl context)?',
-    help: list.some((k) => k.asking) ? `Asking each context for its version (${list.filter((k) => !k.asking).length} of ${list.length} so far).` : `Each context was asked for its version (${list.filter((k) => k.reachable).length} of ${list.length} reachable).`,
+    help: list.some((k) => k.asking) ? `Asking ${list.length === 1 ? 'the context' : `each of the ${list.length} contexts`} for its version (a few seconds at most); you may choose meanwhile.` : `Each context was asked for its version (${list.filter((k) => k.reachable).length} of ${list.length} reachable).`,
     options: list.map((k) => ({
       label: k.name,
       value: k.name,

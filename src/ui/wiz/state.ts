@@ -298,11 +298,14 @@ function envSourceWords(src: { env: string; installed?: string }, problem: strin
 
 /**
  * Said under a secret field that holds an exported variable's value the field's check refuses (the
- * value is masked: the user cannot see it is the variable's), or, emptied, what Enter keeps.
+ * value is masked: the user cannot see it is the variable's), or, emptied, what Enter keeps (trial: nothing
+ * said that Enter brings the old one back).
  */
 export function envSourceNote(s: WizardState): string | undefined {
   const q = currentQuestion(s);
   const src = envSource(s, q);
+  // a secret it had (the install's, one typed before), emptied where empty is refused: Enter keeps it (said: the field shows nothing)
+  if (!src && q.kind === 'text' && q.secret && !s.text.trim() && q.initial.trim() && q.validate?.('', ctx(s))) return 'Empty: Enter keeps the one it had.';
   if (!src || q.kind !== 'text') return undefined;
   if (s.text.trim() === src.value) {
     const bad = q.validate?.(src.value, ctx(s));
