@@ -482,6 +482,8 @@ describe('every field the model accepts, with its rules', () => {
     expect(s.error).toMatch(/^each value must be a Kubernetes label value/);
     s = walk(createState(), ['fivetran', 'kubernetes', 'token', TOKEN, 'fivetran', 'data', 'none', 'secret', 'selector', 'pool=agents, -x=y']);
     expect(s.error).toMatch(/^the key -x must be a Kubernetes label key/);
+    // the item that is no pair is named, as the agent parameters' field names it (trial)
+    expect(submit(s, 'disktype=ssd, bad label').error).toBe('"bad label" is not key=value; write key=value pairs, e.g. pool=agents');
     s = submit(s, 'pool=agents, kubernetes.io/arch=amd64');
     expect(s.answers.fivetran.kubernetes.nodeSelector).toEqual({ pool: 'agents', 'kubernetes.io/arch': 'amd64' });
   });

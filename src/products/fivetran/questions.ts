@@ -346,7 +346,8 @@ function questions(c: Ctx, shared: { proxy(): Question[] }): Question[] {
       initial: Object.entries(a.fivetran?.kubernetes?.nodeSelector ?? {}).map(([k, v]) => `${k}=${v}`).join(', '),
       validate: (v) => {
         const pairs = v.split(',').map((kv) => kv.trim());
-        if (!pairs.every((kv) => /^[^=\s]+=[^=\s]*$/.test(kv))) return 'write key=value pairs, e.g. pool=agents';
+        const wrong = pairs.find((kv) => !/^[^=\s]+=[^=\s]*$/.test(kv));
+        if (wrong !== undefined) return `${wrong ? `"${wrong}"` : 'an empty item'} is not key=value; write key=value pairs, e.g. pool=agents`;
         for (const [k, val] of pairs.map((kv) => kv.split('=') as [string, string])) {
           const bad = labelKeyProblem(k) ? `the key ${k} ${labelKeyProblem(k)}` : labelValueProblem(val) ? `the value of ${k} ${labelValueProblem(val)}` : undefined;
           if (bad) return bad;
