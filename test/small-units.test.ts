@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { windowStart } from '../src/ui/wiz/Choice.js';
 import { unreachableCause } from '../src/exec/kube-reach.js';
 import { dockerHubName } from '../src/plan/containers.js';
-import { namedLikeSecret, settingNamedLikeSecret } from '../src/model/secret-names.js';
+import { holdsSecretValue, namedLikeSecret, settingNamedLikeSecret } from '../src/model/secret-names.js';
 
 describe('the option list window', () => {
   it('keeps the cursor centred when it can, and stops at the ends', () => {
@@ -30,6 +30,13 @@ describe('a setting named like a secret', () => {
     for (const n of ['LOG_LEVEL', 'SNOWFLAKE_PRIVATE_KEY_PATH', 'PRIVATE_KEY_FILE', 'API_KEY_ID', 'api_key_name', 'AWS_ACCESS_KEY_ID', 'KEY', 'MONKEY', 'SNOWFLAKE_PRIVATE_KEY_DIR', 'API_KEY_HEADER', 'CLIENT_KEY_TYPE', 'PWD', 'OLDPWD', 'BYPASS', 'COMPASS', 'SORT_KEY', 'PARTITION_KEY', 'PUBLIC_KEY', 'APP_KEYCLOAK_URL', 'CLIENT_KEYSTORE', 'ENCRYPTION_KEY_VERSION', 'KEYS', 'PASSENGER_COUNT', 'SORT_KEY_2', 'PUBLIC_KEY_PEM', 'GOOGLE_APPLICATION_CREDENTIALS_FILE', 'KEY_2', 'CREDENTIALS_PATH', 'API_KEY_ID_2', 'USE_CREDENTIALS', 'HAS_CREDENTIALS', 'SKIP_CREDENTIALS', 'NUM_CREDENTIALS', 'enableCreds']) expect(settingNamedLikeSecret(n), n).toBe(false);
     // a gateway param keeps the chart's rule (the chart decides which go into its Secret)
     expect(namedLikeSecret('private_key')).toBe(false);
+  });
+});
+
+describe('a value that holds a secret whatever its name', () => {
+  it('a URL with a password, or a query parameter named as a secret or signing the URL; not an empty one, a flag, a reference or a user alone', () => {
+    for (const v of ['postgres://bob:pw@db/app', 'redis://:pw@cache:6379', 'https://db/x?sslpassword=abc123', 'https://h/p?a=1&api_key=k-123', 'https://acct.blob.core.windows.net/c?sv=2022-11-02&sig=AbC%2Bd', 'https://b.s3.amazonaws.com/k?X-Amz-Signature=ab12']) expect(holdsSecretValue(v), v).toBe(true);
+    for (const v of ['http://u:@h', 'https://h/?token=', 'https://h/?api_key=true', 'env:DATABASE_URL', 'file:/run/secrets/db', 'file:app.db?mode=ro', 'bob:pw@db', 'https://bob@db/app', 'https://example.test/?mode=ro', 'plain text', 42]) expect(holdsSecretValue(v), String(v)).toBe(false);
   });
 });
 

@@ -67,6 +67,9 @@ export function couldBeSecret(v: unknown): v is string | number {
   return typeof v === 'string' && v.trim() !== '' && !/^(true|false|yes|no|on|off)$/i.test(v.trim());
 }
 
+/** Query parameters that sign a URL (an Azure SAS URL, an S3 or GCS presigned one): whoever has it has access. */
+const SIGNATURE_PARAMS = new Set(['sig', 'signature', 'x-amz-signature', 'x-goog-signature']);
+
 /**
  * A value that holds a secret whatever its setting is called: a URL with a password
  * (DATABASE_URL=postgres://bob:pw@db/x), or a URL's query parameter named as one (?sslpassword=…). Not a
@@ -77,7 +80,7 @@ export function holdsSecretValue(v: unknown): boolean {
   if (findUserinfos(v).some((u) => u.password)) return true;
   const q = v.indexOf('?');
   if (q < 0) return false;
-  for (const m of v.slice(q).matchAll(/[?&;]([^=&;#\s]+)=([^&;#\s]+)/g)) if (settingNamedLikeSecret(m[1]!) && couldBeSecret(m[2]!)) return true;
+  for (const m of v.slice(q).matchAll(/[?&;]([^=&;#\s]+)=([^&;#\s]+)/g)) if ((settingNamedLikeSecret(m[1]!) || SIGNATURE_PARAMS.has(m[1]!.toLowerCase())) && couldBeSecret(m[2]!)) return true;
   return false;
 }
 
