@@ -164,15 +164,16 @@ describe('a bare re-run after a --set keeps the setting or refuses, naming the -
     expect(first.code, first.stderr).toBe(0);
     expect(readFileSync(join(s.home, 'tobiko/tobiko.env'), 'utf8')).toContain(`\nAWS_SECRET_ACCESS_KEY=${KEY}\n`);
     const exported = cli(['export-preset'], { env: s.env });
-    expect(exported.stdout).toContain('      - name: AWS_SECRET_ACCESS_KEY\n        value: env:AWS_SECRET_ACCESS_KEY\n');
-    expect(exported.stdout).toMatch(/export TCLOUD_CLIENT_SECRET, WAREHOUSE_PASSWORD, AWS_SECRET_ACCESS_KEY before using it/);
+    expect(exported.stdout).toContain('      - name: AWS_SECRET_ACCESS_KEY\n        value: env:TOBIKO_AWS_SECRET_ACCESS_KEY\n');
+    expect(exported.stdout).toMatch(/export TCLOUD_CLIENT_SECRET, WAREHOUSE_PASSWORD, TOBIKO_AWS_SECRET_ACCESS_KEY before using it/);
     const bare = cli(['install', '--preset', 'tobiko-docker', '--yes', ...rootFlags], { env: s.env });
     expect(bare.code, bare.stderr).toBe(2);
-    const keep = `--set 'tobiko.docker.extraEnv=[{"name":"AWS_SECRET_ACCESS_KEY","value":"env:AWS_SECRET_ACCESS_KEY"},{"name":"LOG_LEVEL","value":"debug"}]'`;
+    const keep = `--set 'tobiko.docker.extraEnv=[{"name":"AWS_SECRET_ACCESS_KEY","value":"env:TOBIKO_AWS_SECRET_ACCESS_KEY"},{"name":"LOG_LEVEL","value":"debug"}]'`;
     expect(bare.stderr).toContain(`to keep it: hd-setup install --preset tobiko-docker --yes ${rootFlags.join(' ')} ${keep}\n`);
     for (const out of [dry.stdout + dry.stderr, first.stdout + first.stderr, exported.stdout + exported.stderr, bare.stderr]) expect(out).not.toContain(KEY);
-    // the refusal's command, the variable not exported: the install's stored value is kept, nothing changes
-    const kept = cli(['install', '--preset', 'tobiko-docker', '--yes', ...rootFlags, '--set', keep.slice('--set \''.length, -1)], { env: s.env });
+    // the refusal's command, its variable not exported: the install's stored value is kept, nothing changes, also
+    // from a shell that has AWS credentials of its own (a reference by the variable's own name took those unseen)
+    const kept = cli(['install', '--preset', 'tobiko-docker', '--yes', ...rootFlags, '--set', keep.slice('--set \''.length, -1)], { env: { ...s.env, AWS_SECRET_ACCESS_KEY: 'the-developers-own-key-0000' } });
     expect(kept.code, kept.stderr).toBe(0);
     expect(kept.stderr).toContain('Changed: nothing');
     expect(readFileSync(join(s.home, 'tobiko/tobiko.env'), 'utf8')).toContain(`\nAWS_SECRET_ACCESS_KEY=${KEY}\n`);

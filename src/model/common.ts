@@ -180,7 +180,7 @@ export function secretByName(name: string, raw: string, at: string, ctx: z.Refin
       return ref.value;
     }
     // an env: reference that gives nothing, taken as the text it is: said, as it may have meant the variable
-    if (!ref.ok && /^env:[A-Za-z_][A-Za-z0-9_]*$/.test(raw)) addWarning(`${at} is the text "${raw}" as written: ${(raw as string).slice(4)} is not set; export it first if it names the value`);
+    if (!ref.ok && /^env:[A-Za-z_][A-Za-z0-9_]*$/.test(raw)) addWarning(`${at} is the text "${raw}" as written: ${raw.slice(4)} is not set; export it first if it names the value`);
     return raw;
   }
   const r = resolveRef(raw);

@@ -264,7 +264,7 @@ class Automaton {
  */
 export function decodedParts(secret: string): string[] {
   const t = secret.trim();
-  if (t.length < 8 || t.length % 4 === 1 || !/^[A-Za-z0-9+/_-]+={0,2}$/.test(t)) return [];
+  if (t.length < MIN_MASKABLE || t.length % 4 === 1 || !/^[A-Za-z0-9+/_-]+={0,2}$/.test(t)) return [];
   const bytes = Buffer.from(t, 'base64');
   const text = bytes.toString('utf8');
   if (text.length < MIN_MASKABLE || !Buffer.from(text, 'utf8').equals(bytes) || /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]/.test(text)) return [];

@@ -7,7 +7,7 @@ import { expandTilde } from '../../util/paths.js';
 import { obj, str, type ProductModule } from '../types.js';
 import { decodeTobiko } from './decode.js';
 import { isKeyMaterial, isSecretParam } from './engines.js';
-import { settingHoldsSecret, settingNamedLikeSecret } from '../../model/secret-names.js';
+import { settingHoldsSecret } from '../../model/secret-names.js';
 import { planTobikoContainers, planTobikoKubernetes, tobikoContainerSpecs, tobikoDeployments, tobikoLogs, tobikoSelector } from './plan.js';
 import { gatewayEnvKey, renderTobiko, TOBIKO_CONTAINERS, TOBIKO_ENV_FILE, TOBIKO_UNIT, tobikoOf, tobikoSecretName } from './render.js';
 import { checkTobikoForRuntime, effectiveStrategy, tobikoSchema } from './schema.js';
@@ -139,9 +139,9 @@ export const tobiko: ProductModule = {
     const g = /^tobiko\.gateways\.([^.]+)\.(.+)$/.exec(path);
     if (g) return `${g[1]!.toUpperCase()}_${g[2]!.toUpperCase()}`;
     const name = preset && extraEnvName(preset, path);
-    // One secret by its value alone (DATABASE_URL holding a password): not the variable of its own name, which
-    // a developer's shell often has for something else and a re-run would take in its place unseen.
-    return name ? (settingNamedLikeSecret(name) ? name : `TOBIKO_${name}`) : path.replace(/\W+/g, '_').toUpperCase();
+    // Never the variable of the setting's own name: a developer's shell often has one (AWS_SECRET_ACCESS_KEY,
+    // DATABASE_URL) for something else, and a re-run would take it in the stored secret's place unseen.
+    return name ? (name.startsWith('TOBIKO_') ? name : `TOBIKO_${name}`) : path.replace(/\W+/g, '_').toUpperCase();
   },
   endpoints: (model) => [tobikoOf(model).url ?? 'https://cloud.tobikodata.com'],
   wizard: tobikoWizard,
