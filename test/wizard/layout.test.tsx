@@ -238,8 +238,8 @@ describe('wizard screens at 80×24 and 120×40', () => {
       expect(run).toBeGreaterThan(0);
       if (cols === 80) expect(frame[run + 1]).toMatch(/^ {11}\S/);
       expect(frame.join('\n')).toContain('ldp-agent:production');
-      // back past the Advanced step to the secrets question
-      for (let i = 0; i < 3 && !screen.last().includes('Where do the executor secrets live?'); i++) {
+      // back past the Advanced step, the proxy, the gateways and the client secret to the secrets question
+      for (let i = 0; i < 6 && !screen.last().includes('Where do the executor secrets live?'); i++) {
         keys.write('\x1b');
         await settle();
       }

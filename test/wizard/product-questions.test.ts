@@ -146,7 +146,7 @@ describe('the Advanced step', () => {
   });
 
   it('Kubernetes: release, chart mirror and version, executor image, replicas', () => {
-    let s = walk(createState(), ['tobiko', 'kubernetes', 'acme', 'analytics', 'cid', 'sec', 'tobiko', 'add', 'warehouse', 'duckdb', '', 'done', 'none', 'existingSecret:create', 'edit']);
+    let s = walk(createState(), ['tobiko', 'kubernetes', 'acme', 'analytics', 'cid', 'tobiko', 'existingSecret:create', 'sec', 'add', 'warehouse', 'duckdb', '', 'done', 'none', 'edit']);
     expect(at(s)).toBe('adv:tobiko.url');
     s = walk(s, ['', 'mirror.internal/tobikodata/tcloud', '']);
     expect(s.error).toBe('give the tag of that repository (the image is a repository and a tag), or clear the repository');
@@ -190,7 +190,7 @@ describe('what the screens promise is what they ask (issue 15 trial)', () => {
     return { promised, asked };
   }
   for (const [name, values] of [
-    ['Tobiko on Kubernetes', ['tobiko', 'kubernetes', 'acme', 'analytics', 'cid', 'sec', 'tobiko', 'add', 'warehouse', 'duckdb', '', 'done', 'none', 'existingSecret:create']],
+    ['Tobiko on Kubernetes', ['tobiko', 'kubernetes', 'acme', 'analytics', 'cid', 'tobiko', 'existingSecret:create', 'sec', 'add', 'warehouse', 'duckdb', '', 'done', 'none']],
     ['Tobiko on docker', ['tobiko', 'docker', 'acme', 'analytics', 'cid', 'sec', 'add', 'warehouse', 'duckdb', '', 'done', 'none', 'ok']],
     ['Fivetran on docker', ['fivetran', 'docker', TOKEN, 'none', 'ok']],
   ] as const) {
@@ -215,7 +215,7 @@ describe('what the screens promise is what they ask (issue 15 trial)', () => {
 
   it('the gateway list\'s help speaks of the runtime in hand: chart values on Kubernetes only', () => {
     const menu = (runtime: string) => {
-      const s = walk(createState(), ['tobiko', runtime, 'acme', 'analytics', 'cid', 'sec', ...(runtime === 'kubernetes' ? ['tobiko'] : [])]);
+      const s = walk(createState(), ['tobiko', runtime, 'acme', 'analytics', 'cid', ...(runtime === 'kubernetes' ? ['tobiko', 'existingSecret:create'] : []), 'sec']);
       expect(at(s)).toBe('gw-menu');
       return currentQuestion(s).help ?? '';
     };
@@ -227,7 +227,8 @@ describe('what the screens promise is what they ask (issue 15 trial)', () => {
 });
 
 describe('every field the model accepts, with its rules', () => {
-  const tobikoGateway = (runtime = 'docker') => walk(createState(), ['tobiko', runtime, 'acme', 'analytics', 'cid', 'sec', ...(runtime === 'kubernetes' ? ['tobiko'] : []), 'add', 'lake', 'snowflake']);
+  const tobikoGateway = (runtime = 'docker', strategy = 'existingSecret:create') =>
+    walk(createState(), ['tobiko', runtime, 'acme', 'analytics', 'cid', ...(runtime === 'kubernetes' ? ['tobiko', strategy, ...(strategy === 'existingSecret:existing' ? ['executors-secrets'] : [])] : []), ...(runtime === 'kubernetes' && strategy === 'existingSecret:existing' ? [] : ['sec']), 'add', 'lake', 'snowflake']);
 
   it('a proxy URL that is not http(s) is refused at its question, saying what it must be', () => {
     let s = walk(createState(), ['fivetran', 'docker', TOKEN, 'set']);
@@ -389,7 +390,7 @@ describe('every field the model accepts, with its rules', () => {
   });
 
   it('BigQuery: a service account JSON key (keyfile_json) is masked and marked secret, so the chart keeps it out of its ConfigMap', () => {
-    let s = walk(createState(), ['tobiko', 'kubernetes', 'acme', 'analytics', 'cid', 'sec', 'tobiko', 'add', 'bq', 'bigquery', 'my-project', '', '']);
+    let s = walk(createState(), ['tobiko', 'kubernetes', 'acme', 'analytics', 'cid', 'tobiko', 'existingSecret:create', 'sec', 'add', 'bq', 'bigquery', 'my-project', '', '']);
     const key = currentQuestion(s);
     expect(key.id).toBe('gw-param:keyfile_json');
     expect(key.kind === 'text' && key.secret).toBe(true);
@@ -412,11 +413,16 @@ describe('every field the model accepts, with its rules', () => {
     expect(secretPaste('a\nb\n').map((k) => (k.return ? 'enter' : k.input))).toEqual(['a\nb', 'enter']);
   });
 
-  it('Snowflake: the chosen alternative is required (unless a Secret or store holds a secret one)', () => {
+  it('Snowflake: the chosen alternative is required (a secret one is not asked where a Secret of the user\'s or a store holds it)', () => {
     let s = walk(tobikoGateway(), ['password', 'acct', 'svc']);
     s = submit(s, '');
     expect(s.error).toBe('password is required for snowflake');
-    let k = walk(tobikoGateway('kubernetes'), ['password', 'acct', 'svc', '']);
+    // Kubernetes, a Secret hd-setup creates: required too (it goes into that Secret)
+    let k = walk(tobikoGateway('kubernetes'), ['password', 'acct', 'svc']);
+    expect(submit(k, '').error).toBe('password is required for snowflake');
+    // an existing Secret holds it: not asked
+    k = walk(tobikoGateway('kubernetes', 'existingSecret:existing'), ['password', 'acct', 'svc']);
+    expect(at(k)).not.toBe('gw-param:password');
     expect(k.error).toBeUndefined();
     k = walk(tobikoGateway('kubernetes'), ['authenticator', 'acct', 'svc']);
     expect(submit(k, '').error).toBe('authenticator is required for snowflake');
@@ -570,7 +576,7 @@ describe('--set overrides survive a change of product or runtime (point 17)', ()
     s = walk(s, ['tobiko', 'kubernetes']);
     expect(s.answers.tobiko.kubernetes.chart).toBe('oci://mirror.internal/charts/hybrid-executors');
     expect(s.answers.fivetran).toBeUndefined();
-    s = walk(s, ['acme', 'analytics', 'cid', 'sec', 'tobiko', 'add', 'warehouse', 'duckdb', '', 'done', 'none', 'existingSecret:create', 'defaults']);
+    s = walk(s, ['acme', 'analytics', 'cid', 'tobiko', 'existingSecret:create', 'sec', 'add', 'warehouse', 'duckdb', '', 'done', 'none', 'defaults']);
     expect(at(s)).toBe('review');
     const values = files(s.answers).find(([p]) => String(p).endsWith('values.yaml'))?.[2];
     expect(values).toContain('oci://mirror.internal/charts/hybrid-executors');
@@ -602,11 +608,10 @@ describe('--set overrides survive a change of product or runtime (point 17)', ()
     s = submit(s, 'team/');
     expect(s.answers.tobiko.secrets).toEqual({ keyPrefix: 'team/', strategy: 'externalSecrets', store: { kind: 'ClusterSecretStore', name: 'aws' }, refreshInterval: '1h' });
     // back to a Secret hd-setup creates: the strategy goes back to its default; the model takes the rest as it is
-    s = walk(backTo(s, 'strategy'), ['existingSecret:create', 'defaults']);
+    s = walk(backTo(s, 'strategy'), ['existingSecret:create', 'x', 'done', 'none', 'defaults']);
     expect(at(s)).toBe('review');
     expect(s.answers.tobiko.secrets.strategy).toBeUndefined();
-    const withSecret = { ...s.answers, tobiko: { ...s.answers.tobiko, clientSecret: 'x' } };
-    expect(() => parseModel(structuredClone(withSecret), { env: SECRET_ENV })).not.toThrow();
+    expect(() => parseModel(structuredClone(s.answers), { env: SECRET_ENV })).not.toThrow();
   });
 
   it('a change of runtime keeps the overrides of the product', () => {
@@ -619,7 +624,9 @@ describe('--set overrides survive a change of product or runtime (point 17)', ()
 describe('the questions list', () => {
   it('names every step for the header, open lists included', () => {
     const ids = (a: Answers) => questions({ answers: a, drafts: {}, detection: {}, whole: true }).map((q) => q.step);
-    expect([...new Set(ids({ product: 'tobiko', runtime: 'kubernetes', tobiko: { gateways: { wh: { type: 'duckdb' } } } }))]).toEqual(['Product', 'Runtime', 'Credentials', 'Gateways', 'Proxy', 'Secrets', 'Advanced', 'Review']);
+    expect([...new Set(ids({ product: 'tobiko', runtime: 'kubernetes', tobiko: { gateways: { wh: { type: 'duckdb' } } } }))]).toEqual(['Product', 'Runtime', 'Credentials', 'Secrets', 'Gateways', 'Proxy', 'Advanced', 'Review']);
+    // docker/podman: the env-file note after the proxy, as before
+    expect([...new Set(ids({ product: 'tobiko', runtime: 'docker', tobiko: { gateways: { wh: { type: 'duckdb' } } } }))]).toEqual(['Product', 'Runtime', 'Credentials', 'Gateways', 'Proxy', 'Secrets', 'Advanced', 'Review']);
     expect([...new Set(ids({ product: 'fivetran', runtime: 'kubernetes', fivetran: { token: TOKEN } }))]).toEqual(['Product', 'Runtime', 'Credentials', 'Proxy', 'Secrets', 'Placement', 'Advanced', 'Review']);
   });
 });

@@ -170,9 +170,9 @@ describe.runIf(hasScript)('wizard in a pseudo-terminal', () => {
 
     it(`options with long hints stay aligned under the pointer; nothing wider than the terminal (${cols}×${rows})`, async () => {
       const args = ['--set', 'product=tobiko', '--set', 'runtime=kubernetes', '--set', 'tobiko.org=acme', '--set', 'tobiko.project=p', '--set', 'tobiko.clientId=c', '--set', 'tobiko.gateways.wh.type=duckdb'];
-      // prefilled up to the review; esc goes back to the Advanced step, another esc to the secrets question; ctrl-c leaves
-      // it on screen
-      const r = await inPty(`cols ${cols} rows ${rows}`, { args, keys: ['\x1b', '\x1b', '\x03'], first: 4000, gap: 1500 });
+      // prefilled up to the client secret (hd-setup is to create the Secret, and none is given); esc goes back to the
+      // secrets question; ctrl-c leaves it on screen
+      const r = await inPty(`cols ${cols} rows ${rows}`, { args, keys: ['\x1b', '\x03'], first: 4000, gap: 1500 });
       const frame = lastFrame(r.out);
       expect(r.code).toBe(130);
       expect(frame.join('\n')).toContain('Where do the executor secrets live?');

@@ -356,14 +356,16 @@ describe('wizard flows (ink-testing-library): the answers render byte-identical 
     const w = mount();
     await w.keys(DOWN, ENTER, DOWN, DOWN, ENTER);
     expect(w.frame()).toContain('Tobiko Cloud organization');
-    await w.keys('acme', ENTER, 'analytics', ENTER, '7f3c2a10-hybrid-executors', ENTER, ENTER, ENTER);
-    expect(w.frame()).toContain('Add the SQLMesh gateway');
-    await w.keys(ENTER, ENTER, ENTER, 'postgres.data.svc.cluster.local', ENTER, ENTER, 'analytics', ENTER, 'sqlmesh', ENTER, ENTER);
-    expect(w.frame()).toContain('warehouse (postgres) [default]');
-    await w.keys(ENTER, ENTER);
+    await w.keys('acme', ENTER, 'analytics', ENTER, '7f3c2a10-hybrid-executors', ENTER, ENTER);
+    // where the secrets live, before any of them: the store holds them, so none is asked
     expect(w.frame()).toContain('Where do the executor secrets live?');
-    await w.keys(DOWN, DOWN, ENTER, ENTER, 'aws-secretsmanager', ENTER, ENTER, ENTER, ENTER);
+    await w.keys(DOWN, DOWN, ENTER, ENTER, 'aws-secretsmanager', ENTER, ENTER, ENTER);
+    expect(w.frame()).toContain('Add the SQLMesh gateway');
+    await w.keys(ENTER, ENTER, ENTER, 'postgres.data.svc.cluster.local', ENTER, ENTER, 'analytics', ENTER, 'sqlmesh', ENTER);
+    expect(w.frame()).toContain('warehouse (postgres) [default]');
+    await w.keys(ENTER, ENTER, ENTER);
     await untilFrame(w.app, 'enter install');
+    expect(w.app.frames.join('\n')).not.toMatch(/OAuth client secret|warehouse: password/);
     await w.keys(ENTER);
     await until(() => w.result() !== undefined);
     expect(w.result()?.kind).toBe('install');

@@ -1,9 +1,11 @@
 // Tobiko Cloud's wizard questions: the organization, project and OAuth client, the SQLMesh gateways
 // (every engine and connection param the model accepts: required ones, one of each set of
 // alternatives such as Snowflake's password / key pair / authenticator, and the optional ones), where the
-// executor secrets live, and the Advanced step's settings. No zod here (the wizard's first frame loads it).
+// executor secrets live (on Kubernetes before any secret value, which is asked only when hd-setup keeps it),
+// and the Advanced step's settings. No zod here (the wizard's first frame loads it).
 import { PATTERNS, chartProblem, hostProblem, imageProblem, imageRepositoryProblem, imageTagProblem, lineProblem, mismatch, installDirProblem, portProblem, urlProblem } from '../../model/patterns.js';
 import { PULL_POLICY_HINTS, RESTART_POLICY_HINTS, egressField, maskSecretPairs, pairsOf, pairsProblem, get, isK8s, secretsNote, k8sName, namespaceQuestion, put, required, set, shaped, type Answers, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result, removalQuestion } from '../wizard.js';
+import { isStored, STORED_PREFIX } from '../../model/stored.js';
 import { TOBIKO_CHART, TOBIKO_IMAGE, TOBIKO_RESTART_POLICIES, envFileValueProblem, isReservedEnvName } from './constants.js';
 import { ENGINES, ENGINE_TYPES, PARAM_HELP, isKeyMaterial, isSecretParam, type EngineSpec, type EngineType } from './engines.js';
 
@@ -23,8 +25,30 @@ function secretParam(c: Ctx, p: string): boolean {
   return isSecretParam(p, c.answers.tobiko?.secretParams ?? [], c.answers.tobiko?.nonSecretParams ?? []);
 }
 
-/** Secret values may be left empty on Kubernetes: an existing Secret or External Secrets can hold them. */
-const secretsOptional = (c: Ctx) => isK8s(c);
+/**
+ * Where the executor secrets live on Kubernetes: a Secret hd-setup creates, one the user made, a store read
+ * by External Secrets, or the Helm values.
+ */
+type Mode = 'create' | 'existing' | 'externalSecrets' | 'inline';
+
+function modeOf(a: Answers): Mode {
+  const s = a.tobiko?.secrets ?? {};
+  const st = s.strategy ?? 'existingSecret';
+  if (st === 'externalSecrets' || st === 'inline') return st;
+  return st === 'existingSecret' && s.create === false ? 'existing' : 'create';
+}
+
+/**
+ * hd-setup holds the secret values (the env-file; on Kubernetes the Secret it creates or the Helm values):
+ * only then are they asked. A Secret the user made, or a store, holds them itself.
+ */
+const holdsSecrets = (c: Ctx) => !isK8s(c) || ['create', 'inline'].includes(modeOf(c.answers));
+
+/** Where a secret typed now goes on Kubernetes, said under its field. */
+const secretHelp = (c: Ctx) => (!isK8s(c) ? 'Masked; stored only in the 0600 env-file.' : modeOf(c.answers) === 'inline' ? 'Masked; it goes into the Helm values (inline).' : 'Masked; hd-setup puts it in the Secret it creates (kubectl, on stdin).');
+
+/** A re-run of a Kubernetes install: a secret kept in the Secret hd-setup made shows as bullets; said what Enter does. */
+const storedLive = (v: string) => (isStored(v) ? { ok: true, text: `kept where the install has it (${v.slice(STORED_PREFIX.length)}); Enter keeps it, or paste a new one` } : undefined);
 
 /** The alternative of a set in use: the chosen one, else the one the gateway has, else the first. */
 function chosen(d: GatewayDraft, i: number, alts: string[]): string {
@@ -59,13 +83,42 @@ function commitGateway(c: Ctx): Result {
   let answers = c.answers;
   if (g.editing && g.editing !== g.name) answers = set(answers, `tobiko.gateways.${g.editing}`, undefined);
   answers = set(answers, `tobiko.gateways.${g.name}`, params);
-  return { answers, drafts: { ...c.drafts, gateway: undefined }, goto: 'gw-menu' };
+  return { answers, drafts: { ...c.drafts, gateway: undefined, heldSecrets: heldFor(c.drafts.heldSecrets, g) }, goto: 'gw-menu' };
+}
+
+/**
+ * The secrets put aside for this gateway (heldSecrets) once it is entered: a renamed gateway takes its
+ * own along; a new one by the name of one removed starts with none of that one's.
+ */
+function heldFor(held: Held | undefined, g: GatewayDraft): Held | undefined {
+  if (!held) return held;
+  const out: Held = {};
+  for (const e of Object.values(held)) {
+    if (e.gateway === undefined || (e.gateway !== g.name && e.gateway !== g.editing)) out[heldKey(e)] = e;
+    else if (g.editing !== undefined && e.gateway === g.editing) {
+      const moved: HeldSecret = { ...e, gateway: g.name!, path: `tobiko.gateways.${g.name}.${e.param}` };
+      out[heldKey(moved)] = moved;
+    }
+  }
+  return out;
+}
+
+/** The secret params a gateway lacks that hd-setup is to hold (a required one, or one of a set of alternatives). */
+function missingSecrets(c: Ctx, params: Record<string, unknown>): string[] {
+  const type = params.type as EngineType;
+  if (!ENGINES[type]) return [];
+  const missing = spec(type).required.filter((p) => secretParam(c, p) && params[p] === undefined);
+  for (const alts of alternatives(type)) if (!alts.some((a) => params[a] !== undefined) && alts.some((a) => secretParam(c, a))) missing.push(alts.join(' | '));
+  return missing;
 }
 
 function gatewayQuestions(c: Ctx): Question[] {
   const gws = (c.answers.tobiko?.gateways ?? {}) as Record<string, any>;
   const def = c.answers.tobiko?.defaultGateway ?? Object.keys(gws)[0];
   const names = Object.keys(gws);
+  // On Kubernetes a gateway entered while a Secret of the user's or a store held the secrets has none of its
+  // own: when hd-setup is to hold them (the strategy changed since), it is edited to give them.
+  const lacking: Record<string, string[]> = isK8s(c) && holdsSecrets(c) ? Object.fromEntries(names.map((n) => [n, missingSecrets(c, gws[n])])) : {};
   const menu: Question = {
     id: 'gw-menu',
     step: 'Gateways',
@@ -80,11 +133,15 @@ function gatewayQuestions(c: Ctx): Question[] {
       ...(names.length ? [{ label: 'Continue', value: 'done', hint: `${names.length} gateway${names.length > 1 ? 's' : ''}` }] : []),
       { label: 'Add a gateway', value: 'add' },
       ...names.flatMap((n) => [
-        { label: `Edit ${n}`, value: `edit:${n}` },
+        { label: `Edit ${n}`, value: `edit:${n}`, ...(lacking[n]?.length ? { hint: `no ${lacking[n]!.join(', ')} yet` } : {}) },
         { label: `Remove ${n}`, value: `remove:${n}` },
         ...(n !== def && names.length > 1 ? [{ label: `Make ${n} the default`, value: `default:${n}` }] : []),
       ]),
     ],
+    validate: (v) => {
+      const n = v === 'done' ? names.find((x) => lacking[x]?.length) : undefined;
+      return n ? `gateway ${n} has no ${lacking[n]!.join(', ')} yet: choose "Edit ${n}" to give it (it goes into ${modeOf(c.answers) === 'inline' ? 'the Helm values' : 'the Secret hd-setup creates'})` : undefined;
+    },
     apply: (cx, v) => {
       if (v === 'done') return { drafts: { ...cx.drafts, gatewaysDone: true } };
       if (v === 'add') return { drafts: { ...cx.drafts, gateway: { params: {} } }, goto: 'gw-name' };
@@ -171,7 +228,8 @@ function gatewayQuestions(c: Ctx): Question[] {
       apply: (cx, v) => ({ drafts: upd(cx, { auth: { ...(cx.drafts.gateway as GatewayDraft).auth, [i]: v } }) }),
     });
   });
-  const list = askedParams(d);
+  // A secret param is asked only where hd-setup holds it: a Secret the user made, or the store, has it.
+  const list = askedParams(d).filter(({ name: p }) => holdsSecrets(c) || !secretParam(c, p));
   list.forEach(({ name: p, optional }, i) => {
     const secret = secretParam(c, p);
     const last = i === list.length - 1;
@@ -182,14 +240,11 @@ function gatewayQuestions(c: Ctx): Question[] {
       // Masked: the model's secrets, and key material whatever the model calls it.
       secret: secret || isKeyMaterial(p),
       title: `${d.name}: ${p}${secret ? ' (secret)' : ''}${optional ? ' (optional; empty: not set)' : ''}`,
-      help: secret
-        ? secretsOptional(c)
-          ? 'Masked. Leave empty if an existing Secret or External Secrets will hold it.'
-          : 'Masked; stored only in the 0600 env-file.'
-        : (PARAM_HELP[p] ?? `${ENGINES[type].label} connection parameter.`),
+      help: secret ? secretHelp(c) : (PARAM_HELP[p] ?? `${ENGINES[type].label} connection parameter.`),
       initial: d.params[p] ?? '',
+      ...(secret && isK8s(c) ? { live: storedLive } : {}),
       validate: (v, cx) => {
-        if (!v.trim()) return optional || (secret && secretsOptional(cx)) ? undefined : `${p} is required for ${type}`;
+        if (!v.trim()) return optional ? undefined : `${p} is required for ${type}`;
         // The env-file holds one line per value (docker/podman): a key's content must come from a file there.
         if (envFileValueProblem(v.trim()) && !isK8s(cx)) return `${p} spans several lines, which the env-file cannot hold: save it to a file and choose ${FILE_ALTERNATIVE[p] ?? 'a single-line value'} instead`;
         const bad = paramProblem(p, v.trim());
@@ -222,72 +277,129 @@ function gatewayQuestions(c: Ctx): Question[] {
 /** Where a multi-line key can go instead, on docker/podman (the env-file holds one line per value). */
 const FILE_ALTERNATIVE: Record<string, string> = { private_key: 'private_key_path', keyfile_json: 'keyfile' };
 
-/** With a store or an existing Secret, the secret values are not ours to hold. */
-function dropSecretValues(answers: Answers): Answers {
-  let out = set(answers, 'tobiko.clientSecret', undefined);
-  for (const [g, params] of Object.entries((out.tobiko?.gateways ?? {}) as Record<string, Record<string, unknown>>)) {
-    for (const p of Object.keys(params)) if (isSecretParam(p, out.tobiko?.secretParams ?? [], out.tobiko?.nonSecretParams ?? [])) out = set(out, `tobiko.gateways.${g}.${p}`, undefined);
+/**
+ * A secret value put aside (drafts.heldSecrets) while the strategy does not use it: a value typed for a
+ * Secret hd-setup creates, while an existing Secret is chosen; a store's remote: key, while hd-setup holds
+ * the values. Choosing a strategy that uses it again brings it back, where nothing took its place.
+ */
+interface HeldSecret {
+  path: string;
+  value: unknown;
+  /** A gateway's param: the gateway, the param and the engine it was given for. */
+  gateway?: string;
+  param?: string;
+  type?: string;
+}
+type Held = Record<string, HeldSecret>;
+
+/** What a secret's value is: one hd-setup holds, one kept in the Secret the install made (stored:), a store's key (remote:). */
+type Kind = 'value' | 'stored' | 'remote';
+const kindOf = (v: unknown): Kind => (isStored(v) ? 'stored' : typeof v === 'string' && v.startsWith('remote:') ? 'remote' : 'value');
+const heldKey = (e: HeldSecret) => `${kindOf(e.value)}:${e.path}`;
+
+/**
+ * The kinds of secret value each strategy uses (the model's rules): the Secret hd-setup creates keeps what
+ * the install has in it; inline values cannot come from it; a Secret the user made holds every one; a store
+ * holds them, under the remote keys given.
+ */
+const USES: Record<Mode, Kind[]> = { create: ['value', 'stored'], inline: ['value'], existing: [], externalSecrets: ['remote'] };
+
+/** Every secret value of the answers: the client secret, and each gateway's secret params. */
+function secretValues(a: Answers): HeldSecret[] {
+  const t = a.tobiko ?? {};
+  const out: HeldSecret[] = t.clientSecret !== undefined ? [{ path: 'tobiko.clientSecret', value: t.clientSecret }] : [];
+  for (const [g, params] of Object.entries((t.gateways ?? {}) as Record<string, Record<string, unknown>>)) {
+    for (const [p, value] of Object.entries(params)) {
+      if (isSecretParam(p, t.secretParams ?? [], t.nonSecretParams ?? []) && value !== undefined) out.push({ path: `tobiko.gateways.${g}.${p}`, value, gateway: g, param: p, type: String(params.type) });
+    }
   }
   return out;
 }
 
-function questions(c: Ctx, shared: { proxy(): Question[] }): Question[] {
-  const a = c.answers;
+/** Whether a held secret may go back: its place is empty, its gateway is there with the same engine, and no alternative to it is set. */
+function fits(a: Answers, e: HeldSecret): boolean {
+  if (get(a, e.path) !== undefined) return false;
+  if (e.gateway === undefined) return true;
+  const params = a.tobiko?.gateways?.[e.gateway] as Record<string, unknown> | undefined;
+  if (!params || params.type !== e.type) return false;
+  const alts = alternatives(e.type as EngineType).find((x) => x.includes(e.param!)) ?? [];
+  return !alts.some((x) => params[x] !== undefined);
+}
+
+/**
+ * The secret values for a strategy: those it does not use are put aside (held), those held that it uses
+ * come back (the latest put aside first). Nothing typed is lost by going back and choosing another.
+ */
+function placeSecrets(answers: Answers, held: Held = {}, mode: Mode): { answers: Answers; held: Held } {
+  let out = answers;
+  const keep: Held = { ...held };
+  for (const e of secretValues(out)) {
+    if (USES[mode].includes(kindOf(e.value))) continue;
+    delete keep[heldKey(e)];
+    keep[heldKey(e)] = e;
+    out = set(out, e.path, undefined);
+  }
+  for (const [k, e] of Object.entries(keep).reverse()) {
+    if (!USES[mode].includes(kindOf(e.value)) || !fits(out, e)) continue;
+    out = set(out, e.path, e.value);
+    delete keep[k];
+  }
+  return { answers: out, held: keep };
+}
+
+/** The OAuth client secret: asked where hd-setup holds it (docker/podman: the env-file; Kubernetes: a Secret it creates, or inline). */
+function clientSecretQuestion(c: Ctx, step: string): Question {
   const k8s = isK8s(c);
-  const t = a.tobiko ?? {};
+  return {
+    id: 'client-secret',
+    step,
+    kind: 'text',
+    secret: true,
+    path: 'tobiko.clientSecret',
+    title: 'OAuth client secret',
+    help: secretHelp(c),
+    initial: c.answers.tobiko?.clientSecret ?? '',
+    ...(k8s ? { live: storedLive } : {}),
+    // docker/podman: it goes into the env-file, one line per value (a paste of several lines is refused here, not at the review)
+    validate: (v) => {
+      if (!v) return 'the client secret is required';
+      const bad = k8s ? undefined : envFileValueProblem(v);
+      return bad ? `the client secret ${bad}: give it on one line` : undefined;
+    },
+    apply: (cx, v) => ({ answers: set(cx.answers, 'tobiko.clientSecret', v || undefined) }),
+  };
+}
+
+/**
+ * Kubernetes: where the executor secrets live, asked before any secret value, then what that strategy
+ * needs: the store, the Secret's name, or the client secret (only when hd-setup holds the values).
+ */
+function secretsQuestions(c: Ctx): Question[] {
+  const s = c.answers.tobiko?.secrets ?? {};
+  const strategy = s.strategy ?? 'existingSecret';
   const q: Question[] = [
-    { id: 'org', step: 'Credentials', kind: 'text', title: 'Tobiko Cloud organization', help: 'Its name in Tobiko Cloud: the <org> in https://cloud.tobikodata.com/sqlmesh/<org>/<project>.', initial: t.org ?? '', validate: shaped('the organization', PATTERNS.tobikoOrg), apply: (cx, v) => ({ answers: set(cx.answers, 'tobiko.org', v) }) },
-    { id: 'project', step: 'Credentials', kind: 'text', title: 'Project', help: 'The project the executors run: the <project> in that URL.', initial: t.project ?? '', validate: shaped('the project', PATTERNS.tobikoProject), apply: (cx, v) => ({ answers: set(cx.answers, 'tobiko.project', v) }) },
-    { id: 'client-id', step: 'Credentials', kind: 'text', title: 'OAuth client id', help: 'Of the OAuth client Tobiko Cloud gave you for these executors (not a secret; its secret comes next).', initial: t.clientId ?? '', validate: required('the client id'), apply: (cx, v) => ({ answers: set(cx.answers, 'tobiko.clientId', v) }) },
     {
-      id: 'client-secret',
-      step: 'Credentials',
-      kind: 'text',
-      secret: true,
-      path: 'tobiko.clientSecret',
-      title: 'OAuth client secret',
-      help: k8s ? 'Masked. Leave empty if an existing Secret or External Secrets will hold it.' : 'Masked; stored only in the 0600 env-file.',
-      initial: t.clientSecret ?? '',
-      // docker/podman: it goes into the env-file, one line per value (a paste of several lines is refused here, not at the review)
-      validate: (v) => {
-        if (!v) return k8s ? undefined : 'the client secret is required';
-        const bad = k8s ? undefined : envFileValueProblem(v);
-        return bad ? `the client secret ${bad}: give it on one line` : undefined;
+      id: 'strategy',
+      step: 'Secrets',
+      kind: 'select',
+      title: 'Where do the executor secrets live?',
+      help: 'The client secret and the gateways\' passwords are asked next only if hd-setup is to keep them: in a Secret it creates, or inline.',
+      options: [
+        { label: 'A Kubernetes Secret', value: 'existingSecret:create', hint: 'hd-setup creates it from what you enter next (kubectl, on stdin)' },
+        { label: 'An existing Secret', value: 'existingSecret:existing', hint: 'you manage it: TCLOUD_CLIENT_SECRET, SQLMESH__GATEWAYS__...' },
+        { label: 'External Secrets Operator', value: 'externalSecrets', hint: 'an ExternalSecret pulls them from your store' },
+        { label: 'Inline in the Helm values', value: 'inline', hint: 'development only: the values file holds secrets' },
+      ],
+      initial: strategy === 'existingSecret' ? `existingSecret:${s.create === false ? 'existing' : 'create'}` : strategy,
+      apply: (cx, v) => {
+        const [st, mode] = v.split(':');
+        // Only the strategy and create change: the other settings (a --set keyPrefix, a store) stay.
+        const answers = put(put(cx.answers, 'tobiko.secrets.strategy', st !== 'existingSecret' || mode === 'existing' ? st : undefined), 'tobiko.secrets.create', mode === 'existing' ? false : undefined);
+        const placed = placeSecrets(answers, cx.drafts.heldSecrets, modeOf(answers));
+        return { answers: placed.answers, drafts: { ...cx.drafts, heldSecrets: placed.held } };
       },
-      apply: (cx, v) => ({ answers: set(cx.answers, 'tobiko.clientSecret', v || undefined) }),
     },
   ];
-  if (k8s) q.push(namespaceQuestion(c, 'tobiko-namespace', 'tobiko'));
-  q.push(...gatewayQuestions(c));
-  // The gateway list is open: the walk ends there.
-  if (!(c.drafts.gatewaysDone || c.whole) && !c.drafts.gateway) return q;
-  q.push(...shared.proxy());
-  if (!k8s) {
-    q.push(secretsNote('Secrets go only into a 0600 env-file passed with --env-file; never on a command line.', 'Env-file, 0600'));
-    return q;
-  }
-  const s = t.secrets ?? {};
-  const strategy = s.strategy ?? 'existingSecret';
-  q.push({
-    id: 'strategy',
-    step: 'Secrets',
-    kind: 'select',
-    title: 'Where do the executor secrets live?',
-    options: [
-      { label: 'A Kubernetes Secret', value: 'existingSecret:create', hint: 'hd-setup creates it from what you entered (kubectl, on stdin)' },
-      { label: 'An existing Secret', value: 'existingSecret:existing', hint: 'you manage it: TCLOUD_CLIENT_SECRET, SQLMESH__GATEWAYS__...' },
-      { label: 'External Secrets Operator', value: 'externalSecrets', hint: 'an ExternalSecret pulls them from your store' },
-      { label: 'Inline in the Helm values', value: 'inline', hint: 'development only: the values file holds secrets' },
-    ],
-    initial: strategy === 'existingSecret' ? `existingSecret:${s.create === false ? 'existing' : 'create'}` : strategy,
-    apply: (cx, v) => {
-      const [st, mode] = v.split(':');
-      // Only the strategy and create change: the other settings (a --set keyPrefix, a store) stay.
-      let answers = put(put(cx.answers, 'tobiko.secrets.strategy', st !== 'existingSecret' || mode === 'existing' ? st : undefined), 'tobiko.secrets.create', mode === 'existing' ? false : undefined);
-      if (st === 'externalSecrets' || mode === 'existing') answers = dropSecretValues(answers);
-      return { answers };
-    },
-  });
   if (strategy === 'externalSecrets') {
     q.push(
       {
@@ -317,6 +429,36 @@ function questions(c: Ctx, shared: { proxy(): Question[] }): Question[] {
   } else if (strategy === 'existingSecret' && s.create === false) {
     q.push({ id: 'secret-name', step: 'Secrets', kind: 'text', title: 'Secret name', initial: s.name ?? 'executors-secrets', validate: k8sName('the Secret name'), apply: (cx, v) => ({ answers: set(cx.answers, 'tobiko.secrets.name', v) }) });
   }
+  if (holdsSecrets(c)) q.push(clientSecretQuestion(c, 'Secrets'));
+  return q;
+}
+
+function questions(c: Ctx, shared: { proxy(): Question[] }): Question[] {
+  const k8s = isK8s(c);
+  const t = c.answers.tobiko ?? {};
+  const q: Question[] = [
+    { id: 'org', step: 'Credentials', kind: 'text', title: 'Tobiko Cloud organization', help: 'Its name in Tobiko Cloud: the <org> in https://cloud.tobikodata.com/sqlmesh/<org>/<project>.', initial: t.org ?? '', validate: shaped('the organization', PATTERNS.tobikoOrg), apply: (cx, v) => ({ answers: set(cx.answers, 'tobiko.org', v) }) },
+    { id: 'project', step: 'Credentials', kind: 'text', title: 'Project', help: 'The project the executors run: the <project> in that URL.', initial: t.project ?? '', validate: shaped('the project', PATTERNS.tobikoProject), apply: (cx, v) => ({ answers: set(cx.answers, 'tobiko.project', v) }) },
+    {
+      id: 'client-id',
+      step: 'Credentials',
+      kind: 'text',
+      title: 'OAuth client id',
+      help: `Of the OAuth client Tobiko Cloud gave you for these executors (not a secret; ${k8s ? 'the Secrets step asks where its secret lives' : 'its secret comes next'}).`,
+      initial: t.clientId ?? '',
+      validate: required('the client id'),
+      apply: (cx, v) => ({ answers: set(cx.answers, 'tobiko.clientId', v) }),
+    },
+  ];
+  // Kubernetes: where the secrets live comes before any of them is asked (a Secret of the user's or a store
+  // holds them itself); docker/podman: the env-file holds them, said after the proxy.
+  if (k8s) q.push(namespaceQuestion(c, 'tobiko-namespace', 'tobiko'), ...secretsQuestions(c));
+  else q.push(clientSecretQuestion(c, 'Credentials'));
+  q.push(...gatewayQuestions(c));
+  // The gateway list is open: the walk ends there.
+  if (!(c.drafts.gatewaysDone || c.whole) && !c.drafts.gateway) return q;
+  q.push(...shared.proxy());
+  if (!k8s) q.push(secretsNote('Secrets go only into a 0600 env-file passed with --env-file; never on a command line.', 'Env-file, 0600'));
   return q;
 }
 

@@ -1,0 +1,223 @@
+// Tobiko on Kubernetes: "Where do the executor secrets live?" is asked before any secret value, and the
+// secret values (the client secret, the gateways' passwords) only when hd-setup is to hold them (a Secret it
+// creates, or inline). A Secret the user made, or a store, holds them itself: nothing typed for nothing.
+// Going back and choosing another strategy puts aside what that one does not use and brings it back when
+// one that does is chosen again. Driven through the pure state machine (no Ink).
+import { describe, expect, it } from 'vitest';
+import { parseModel } from '../../src/products/load.js';
+import { createState, currentQuestion, prefill, progress, reduce, type WizardState } from '../../src/ui/wiz/state.js';
+import { questions, type Answers } from '../../src/ui/wiz/questions.js';
+import { SECRET_ENV } from '../helpers.js';
+
+const submit = (s: WizardState, value: string) => reduce(s, { type: 'submit', value });
+const walk = (s: WizardState, values: string[]) => values.reduce(submit, s);
+const at = (s: WizardState) => currentQuestion(s).id;
+function backTo(s: WizardState, id: string): WizardState {
+  for (let i = 0; i < 60 && at(s) !== id; i++) s = reduce(s, { type: 'back' });
+  expect(at(s)).toBe(id);
+  return s;
+}
+/** The question ids met while submitting `values`, in order. */
+function asked(s: WizardState, values: string[]): { s: WizardState; ids: string[] } {
+  const ids: string[] = [];
+  for (const v of values) {
+    ids.push(at(s));
+    s = submit(s, v);
+    expect(s.error, ids[ids.length - 1]).toBeUndefined();
+  }
+  return { s, ids };
+}
+const modelProblem = (answers: Answers) => {
+  try {
+    parseModel(structuredClone(answers), { env: SECRET_ENV });
+    return '';
+  } catch (e) {
+    return (e as Error).message;
+  }
+};
+/** Up to the strategy question, on Kubernetes. */
+const toStrategy = () => walk(createState(), ['tobiko', 'kubernetes', 'acme', 'analytics', 'cid', 'tobiko']);
+/** A postgres gateway, with its password when `pw` is given (asked only then). */
+const postgres = (pw?: string) => ['add', 'wh', 'postgres', 'db', '5432', 'analytics', 'u', ...(pw === undefined ? [] : [pw]), 'done'];
+
+describe('Tobiko on Kubernetes: where the secrets live comes first, their values only when hd-setup holds them', () => {
+  it('the strategy is asked before any secret value, after the credentials and the namespace', () => {
+    const { s, ids } = asked(createState(), ['tobiko', 'kubernetes', 'acme', 'analytics', 'cid', 'tobiko']);
+    expect(ids).toEqual(['product', 'runtime', 'org', 'project', 'client-id', 'tobiko-namespace']);
+    expect(questions({ answers: s.answers, drafts: {}, detection: {} }).find((q) => q.id === 'client-id')?.help).toContain('the Secrets step asks where its secret lives');
+    expect(at(s)).toBe('strategy');
+    // the header: the Secrets step before the Gateways
+    expect(progress(s).steps).toEqual(['Product', 'Runtime', 'Credentials', 'Secrets', 'Gateways', 'Proxy', 'Advanced', 'Review']);
+    expect(progress(s).current).toBe('Secrets');
+  });
+
+  it('an existing Secret: no client secret, no gateway password is asked; the model takes the answers', () => {
+    const { s, ids } = asked(toStrategy(), ['existingSecret:existing', 'my-secrets', ...postgres(), 'none', 'defaults']);
+    expect(ids).toEqual(['strategy', 'secret-name', 'gw-menu', 'gw-name', 'gw-type', 'gw-param:host', 'gw-param:port', 'gw-param:database', 'gw-param:user', 'gw-menu', 'proxy', 'advanced']);
+    expect(at(s)).toBe('review');
+    expect(s.answers.tobiko.clientSecret).toBeUndefined();
+    expect(s.answers.tobiko.gateways.wh).toEqual({ type: 'postgres', host: 'db', port: 5432, database: 'analytics', user: 'u' });
+    expect(s.answers.tobiko.secrets).toEqual({ strategy: 'existingSecret', create: false, name: 'my-secrets' });
+    expect(modelProblem(s.answers)).toBe('');
+  });
+
+  it('External Secrets: the store is asked, no secret value', () => {
+    const { s, ids } = asked(toStrategy(), ['externalSecrets', 'ClusterSecretStore', 'aws', '1h', 'sqlmesh/', ...postgres(), 'none', 'defaults']);
+    expect(ids).toEqual(['strategy', 'store-kind', 'store-name', 'refresh', 'key-prefix', 'gw-menu', 'gw-name', 'gw-type', 'gw-param:host', 'gw-param:port', 'gw-param:database', 'gw-param:user', 'gw-menu', 'proxy', 'advanced']);
+    expect(at(s)).toBe('review');
+    expect(modelProblem(s.answers)).toBe('');
+  });
+
+  for (const [strategy, where] of [
+    ['existingSecret:create', 'hd-setup puts it in the Secret it creates'],
+    ['inline', 'it goes into the Helm values'],
+  ] as const) {
+    it(`${strategy}: the client secret right after the strategy, and the password; both required (the model needs them)`, () => {
+      let s = submit(toStrategy(), strategy);
+      expect(at(s)).toBe('client-secret');
+      const q = currentQuestion(s);
+      expect(q.step).toBe('Secrets');
+      expect(q.help).toContain(where);
+      s = submit(s, '');
+      expect(s.error).toBe('the client secret is required');
+      s = walk(s, ['cs-1', 'add', 'wh', 'postgres', 'db', '5432', 'analytics', 'u']);
+      expect(at(s)).toBe('gw-param:password');
+      expect(currentQuestion(s).help).toContain(where);
+      s = submit(s, '');
+      expect(s.error).toBe('password is required for postgres');
+      s = walk(s, ['pw-1', 'done', 'none', 'defaults']);
+      expect(at(s)).toBe('review');
+      expect(s.answers.tobiko).toMatchObject({ clientSecret: 'cs-1', gateways: { wh: { password: 'pw-1' } } });
+      expect(modelProblem(s.answers)).toBe('');
+    });
+  }
+
+  it('docker/podman: unchanged, the client secret in the Credentials step and no strategy', () => {
+    for (const runtime of ['docker', 'podman']) {
+      const { s, ids } = asked(createState(), ['tobiko', runtime, 'acme', 'analytics', 'cid', 'cs', ...postgres('pw'), 'none', 'ok', 'defaults']);
+      expect(ids).toEqual(['product', 'runtime', 'org', 'project', 'client-id', 'client-secret', 'gw-menu', 'gw-name', 'gw-type', 'gw-param:host', 'gw-param:port', 'gw-param:database', 'gw-param:user', 'gw-param:password', 'gw-menu', 'proxy', 'secrets-info', 'advanced']);
+      expect(questions({ answers: s.answers, drafts: {}, detection: {} }).find((q) => q.id === 'client-secret')?.step).toBe('Credentials');
+      expect(at(s)).toBe('review');
+    }
+  });
+});
+
+describe('Back to the strategy: values put aside, and back when a strategy that uses them is chosen again', () => {
+  it('typed for a Secret hd-setup creates, then an existing Secret: not in the answers (nor lost); a Secret hd-setup creates again: back', () => {
+    let s = walk(toStrategy(), ['existingSecret:create', 'cs-1', ...postgres('pw-1'), 'none', 'defaults']);
+    expect(at(s)).toBe('review');
+    s = walk(backTo(s, 'strategy'), ['existingSecret:existing', 'executors-secrets']);
+    expect(s.answers.tobiko.clientSecret).toBeUndefined();
+    expect(s.answers.tobiko.gateways.wh.password).toBeUndefined();
+    expect(JSON.stringify(s.answers)).not.toMatch(/cs-1|pw-1/);
+    // Enter on to the review: the model takes them (it refuses a literal with create: false)
+    s = walk(s, ['done', 'none', 'defaults']);
+    expect(at(s)).toBe('review');
+    expect(modelProblem(s.answers)).toBe('');
+    // and back: the field shows the one typed before (Enter keeps it), and the gateway has its password
+    s = submit(backTo(s, 'strategy'), 'existingSecret:create');
+    expect(at(s)).toBe('client-secret');
+    expect(s.text).toBe('cs-1');
+    expect(s.answers.tobiko.gateways.wh.password).toBe('pw-1');
+    s = walk(s, ['cs-1', 'done', 'none', 'defaults']);
+    expect(at(s)).toBe('review');
+    expect(s.answers.tobiko).toMatchObject({ clientSecret: 'cs-1', gateways: { wh: { password: 'pw-1' } } });
+    expect(modelProblem(s.answers)).toBe('');
+  });
+
+  it('a gateway entered while an existing Secret held the secrets: a Secret hd-setup creates asks for its password at the list', () => {
+    let s = walk(toStrategy(), ['existingSecret:existing', 'executors-secrets', ...postgres(), 'none', 'defaults']);
+    s = walk(backTo(s, 'strategy'), ['existingSecret:create', 'cs-1']);
+    expect(at(s)).toBe('gw-menu');
+    const menu = currentQuestion(s);
+    expect(menu.kind === 'select' && menu.options.find((o) => o.value === 'edit:wh')?.hint).toBe('no password yet');
+    s = submit(s, 'done');
+    expect(s.error).toBe('gateway wh has no password yet: choose "Edit wh" to give it (it goes into the Secret hd-setup creates)');
+    expect(at(s)).toBe('gw-menu');
+    s = walk(s, ['edit:wh', 'wh', 'postgres', 'db', '5432', 'analytics', 'u']);
+    expect(at(s)).toBe('gw-param:password');
+    s = walk(s, ['pw-2', 'done', 'none', 'defaults']);
+    expect(at(s)).toBe('review');
+    expect(modelProblem(s.answers)).toBe('');
+  });
+
+  it('a value typed later replaces the one put aside; a renamed gateway takes its own along; a removed one\'s does not come back', () => {
+    let s = walk(toStrategy(), ['existingSecret:create', 'cs-1', ...postgres('pw-1'), 'none', 'defaults']);
+    // inline: typed again there, then an existing Secret, then a Secret hd-setup creates: the latest one
+    s = walk(backTo(s, 'strategy'), ['existingSecret:existing', 'executors-secrets']);
+    s = walk(backTo(s, 'strategy'), ['inline']);
+    expect(s.text).toBe('cs-1');
+    s = walk(s, ['cs-2', 'done', 'none', 'defaults']);
+    s = walk(backTo(s, 'strategy'), ['existingSecret:existing', 'executors-secrets']);
+    // renamed while put aside
+    s = walk(s, ['edit:wh', 'main', 'postgres', 'db', '5432', 'analytics', 'u']);
+    expect(Object.keys(s.answers.tobiko.gateways)).toEqual(['main']);
+    s = walk(backTo(s, 'strategy'), ['existingSecret:create']);
+    expect(s.text).toBe('cs-2');
+    expect(s.answers.tobiko.gateways.main.password).toBe('pw-1');
+    // removed, and one by the same name added while put aside: not the removed one's password
+    s = walk(backTo(s, 'strategy'), ['existingSecret:existing', 'executors-secrets', 'remove:main', 'remove', 'add', 'main', 'postgres', 'db2', '5432', 'other', 'u2']);
+    s = walk(backTo(s, 'strategy'), ['existingSecret:create', 'cs-2']);
+    expect(s.answers.tobiko.gateways.main).toEqual({ type: 'postgres', host: 'db2', port: 5432, database: 'other', user: 'u2' });
+    expect(submit(s, 'done').error).toMatch(/^gateway main has no password/);
+  });
+});
+
+describe('re-runs: what the install keeps is kept', () => {
+  const SECRET = 'stored:secret/executors-secrets#TCLOUD_CLIENT_SECRET';
+  const PW = 'stored:secret/executors-secrets#SQLMESH__GATEWAYS__WH__CONNECTION__PASSWORD';
+  const created = { product: 'tobiko', runtime: 'kubernetes', tobiko: { org: 'acme', project: 'p', clientId: 'c', clientSecret: SECRET, gateways: { wh: { type: 'postgres', host: 'db', port: 5432, database: 'a', user: 'u', password: PW } }, kubernetes: { namespace: 'tobiko' } } };
+
+  it('a Secret hd-setup made: the stored secrets are taken as given, the field says so; put aside for an existing Secret or inline, back after', () => {
+    let s = prefill(createState(created));
+    expect(at(s)).toBe('review');
+    expect(s.answers.tobiko.clientSecret).toBe(SECRET);
+    s = backTo(s, 'client-secret');
+    const q = currentQuestion(s);
+    expect(q.kind === 'text' && q.live?.(SECRET)).toEqual({ ok: true, text: 'kept where the install has it (secret/executors-secrets#TCLOUD_CLIENT_SECRET); Enter keeps it, or paste a new one' });
+    // inline cannot take them from the Secret: asked again
+    s = submit(backTo(s, 'strategy'), 'inline');
+    expect(at(s)).toBe('client-secret');
+    expect(s.text).toBe('');
+    expect(s.answers.tobiko.gateways.wh.password).toBeUndefined();
+    // a Secret hd-setup creates again: they are back
+    s = walk(backTo(s, 'strategy'), ['existingSecret:create']);
+    expect(s.text).toBe(SECRET);
+    s = walk(s, [SECRET, 'done', 'none', 'defaults']);
+    expect(at(s)).toBe('review');
+    expect(s.answers).toEqual(created);
+  });
+
+  it('one typed in place of the stored one (inline) is the one that comes back, not the stored one', () => {
+    let s = prefill(createState(created));
+    s = walk(backTo(s, 'strategy'), ['inline', 'cs-new']);
+    s = walk(backTo(s, 'strategy'), ['existingSecret:existing', 'executors-secrets']);
+    expect(s.answers.tobiko.clientSecret).toBeUndefined();
+    s = submit(backTo(s, 'strategy'), 'existingSecret:create');
+    expect(s.text).toBe('cs-new');
+    // the password was not typed again: the stored one is back
+    expect(s.answers.tobiko.gateways.wh.password).toBe(PW);
+  });
+
+  it('External Secrets with a remote key of its own: kept (it was dropped); put aside while hd-setup holds the values', () => {
+    const eso = { product: 'tobiko', runtime: 'kubernetes', tobiko: { org: 'acme', project: 'p', clientId: 'c', gateways: { wh: { type: 'postgres', host: 'db', port: 5432, database: 'a', user: 'u', password: 'remote:team/wh-pass' } }, secrets: { strategy: 'externalSecrets', store: { kind: 'ClusterSecretStore', name: 'aws' } } } };
+    let s = prefill(createState(eso));
+    expect(at(s)).toBe('review');
+    expect(s.answers.tobiko.gateways.wh.password).toBe('remote:team/wh-pass');
+    expect(modelProblem(s.answers)).toBe('');
+    s = walk(backTo(s, 'strategy'), ['existingSecret:create', 'cs-1']);
+    expect(s.answers.tobiko.gateways.wh.password).toBeUndefined();
+    expect(submit(s, 'done').error).toMatch(/^gateway wh has no password/);
+    s = walk(backTo(s, 'strategy'), ['externalSecrets']);
+    expect(s.answers.tobiko.gateways.wh.password).toBe('remote:team/wh-pass');
+    expect(s.answers.tobiko.clientSecret).toBeUndefined();
+  });
+
+  it('an existing Secret: prefilled up to the review, no secret asked on the way', () => {
+    const existing = { product: 'tobiko', runtime: 'kubernetes', tobiko: { org: 'acme', project: 'p', clientId: 'c', gateways: { wh: { type: 'postgres', host: 'db', port: 5432, database: 'a', user: 'u' } }, secrets: { strategy: 'existingSecret', create: false, name: 'mine' }, kubernetes: { namespace: 'tobiko' } } };
+    const s = prefill(createState(existing));
+    expect(at(s)).toBe('review');
+    expect(s.history).not.toContain('client-secret');
+    expect(s.answers).toEqual(existing);
+  });
+});
