@@ -75,10 +75,24 @@ describe('basics', () => {
       [['statsu'], "error: unknown command 'statsu'; did you mean status? (see: hd-setup --help)\n"],
       [['frobnicate'], "error: unknown command 'frobnicate' (see: hd-setup --help)\n"],
       [['install', '--bogus'], "error: unknown option '--bogus'\n"],
+      [['status', '--jsn'], "error: unknown option '--jsn'; did you mean --json?\n"],
     ] as const) {
       const r = cli([...args]);
       expect(r.code).toBe(2);
       expect(r.stderr).toBe(line);
+    }
+  });
+  it('with --json, a flag commander refuses is {"errors": […]} on stdout like any other error, nothing on stderr (it was text on stderr)', () => {
+    for (const [args, message] of [
+      [['status', '--json', '--bogus'], "unknown option '--bogus'"],
+      [['presets', '--json', '--x'], "unknown option '--x'"],
+      [['statsu', '--json'], "unknown command 'statsu'; did you mean status? (see: hd-setup --help)"],
+      [['install', '--json', '--preset'], "option '-p, --preset <name|path>' argument missing"],
+    ] as const) {
+      const r = cli([...args]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe(`${JSON.stringify({ errors: [{ path: '', message }] })}\n`);
     }
   });
   it('lists presets', () => {

@@ -71,6 +71,38 @@ describe('directories: created with the right mode, never chmodded otherwise', (
     expect([mode(fresh), mode(join(fresh, '..')), mode(join(fresh, '../..'))]).toEqual([0o700, 0o700, 0o700]);
   });
 
+  it('ensureDir makes a folder a level at a time: one it cannot make is one line naming it, at once (Node\'s recursive mkdir spun for ever on /proc, deaf to SIGTERM)', () => {
+    // in a child with a deadline: the old loop never yields, and would hold this worker for good
+    const code = `import { ensureDir } from './src/util/fsx.ts'; for (const p of ['/proc/hd-setup-x/y', '/sys/hd-setup-x']) { try { ensureDir(p); console.log('made ' + p); } catch (e) { console.log(e.constructor.name + ': ' + e.message); } }`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: ROOT, encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL' });
+    expect(r.signal, 'it did not return').toBeNull();
+    const [proc, sys, ...rest] = r.stdout.split('\n');
+    expect(proc).toBe('LocalStateError: cannot make the folder /proc/hd-setup-x: that file system takes no folders made by users; give a folder you can write');
+    expect(sys).toMatch(/^LocalStateError: cannot make the folder \/sys\/hd-setup-x: (permission denied|the file system is read-only); give a folder you can write$/);
+    expect(rest).toEqual(['']);
+  });
+
+  it('render --out into what the kernel makes up (/proc, /sys, /dev, or a link there) is exit 2 naming --out, at once, nothing made; /dev/shm is a folder of files', () => {
+    const link = join(tmp(), 'proc-link');
+    symlinkSync('/proc/self', link);
+    for (const [out, tree] of [['/proc/x', '/proc'], ['/proc/self/x', '/proc'], ['/sys/x', '/sys'], ['/dev/hd-setup-x/y', '/dev'], [join(link, 'x'), '/proc']] as const) {
+      const r = cli(['render', '--preset', 'fivetran-docker', '--out', out], { env: { FIVETRAN_TOKEN: TOKEN } });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toBe(`error: --out: ${out} is in ${tree}, which the kernel makes up, not a folder of files; give another folder, e.g. --out ./rendered\n`);
+    }
+    expect(existsSync('/dev/hd-setup-x')).toBe(false);
+    if (existsSync('/dev/shm')) {
+      const shm = join('/dev/shm', `hd-setup-test-${process.pid}`);
+      try {
+        const r = cli(['render', '--preset', 'fivetran-docker', '--out', shm], { env: { FIVETRAN_TOKEN: TOKEN } });
+        expect(r.code, r.stderr).toBe(0);
+        expect(existsSync(join(shm, 'conf/config.json'))).toBe(true);
+      } finally {
+        rmSync(shm, { recursive: true, force: true });
+      }
+    }
+  });
+
   it('render --out keeps the mode of an existing DIR/systemd', () => {
     const out = tmp();
     mkdirSync(join(out, 'systemd'));

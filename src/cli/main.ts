@@ -41,6 +41,10 @@ const action =
     exitCode = await fn(...args);
   };
 
+/** One line: commander puts its suggestion for a mistyped command or option on a second one. */
+const oneLineError = (str: string) =>
+  str.replace(/^(error: [^\n]*)\n?(?:\(Did you mean ([^?\n]+)\?\))?\n?$/, (_m, head: string, near?: string) => `${head}${near ? `; did you mean ${near}?` : ''}${head.startsWith('error: unknown command') ? ' (see: hd-setup --help)' : ''}\n`);
+
 /**
  * `wizard`: the program runs the wizard when no command is given. Off when the first argument is a word: a
  * command, or a mistyped one, which commander then names with the nearest (it said "too many arguments").
@@ -56,8 +60,7 @@ export function buildProgram(o: { wizard?: boolean } = {}): Command {
     .version(VERSION, '-v, --version')
     .showSuggestionAfterError(true)
     .enablePositionalOptions()
-    // One line: commander puts its suggestion for a mistyped command on a second one
-    .configureOutput({ outputError: (str, write) => write(str.replace(/^(error: unknown command '[^'\n]*')\n?(?:\(Did you mean ([^?\n]+)\?\))?\n?$/, (_m, head: string, near?: string) => `${head}${near ? `; did you mean ${near}?` : ''} (see: hd-setup --help)\n`)) })
+    .configureOutput({ outputError: (str, write) => (jsonFlag() ? undefined : write(oneLineError(str))) })
     // A repeatable option starts as an empty list: "(default: [])" in the help says nothing
     .configureHelp({ optionDescription: (o: Option) => new Help().optionDescription(o).replace(/ \(default: \[\]\)$/, '') })
     .exitOverride();
@@ -211,6 +214,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      // --json: the flag error as every other error is said there (`{"errors": […]}`), not as text on stderr
+      if (jsonFlag()) return reportError(new UserError([{ path: '', message: oneLineError(e.message).trim().replace(/^error: /, '') }]), true);
       return 2;
     }
     return reportError(e, jsonFlag());

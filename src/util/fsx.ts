@@ -90,7 +90,7 @@ export function ensureDir(path: string, mode = 0o700, warnIfOpen = true): Ensure
   if (!lexists(path)) {
     const way = fileInTheWay(path);
     if (way) throw new LocalStateError(`cannot make the folder ${path}: ${way} is not a folder; move it away and run this again`);
-    const created = mkdirSync(path, { recursive: true, mode });
+    const created = makeFolders(path, mode);
     // mkdir's mode is masked by the umask: set exactly what was asked, on the directories made just now
     if (created) {
       for (let d = path; ; d = dirname(d)) {
@@ -111,6 +111,30 @@ export function ensureDir(path: string, mode = 0o700, warnIfOpen = true): Ensure
     return { warning: `${path} is mode ${have.toString(8).padStart(4, '0')}, more open than ${mode.toString(8).padStart(4, '0')}; hd-setup leaves it as it is (chmod ${mode.toString(8)} ${path} to restrict it)` };
   }
   return {};
+}
+
+/**
+ * mkdir -p, a level at a time: the first folder made (undefined when none was). Not Node's recursive mkdir,
+ * which never returns for a path in /proc (Node 20: it retries for ever, deaf even to SIGTERM). An error
+ * names the folder that could not be made and why.
+ */
+function makeFolders(path: string, mode: number): string | undefined {
+  const missing: string[] = [];
+  for (let d = path; !lexists(d); d = dirname(d)) {
+    missing.unshift(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing) {
+    try {
+      mkdirSync(d, { mode });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST' && statSync(d, { throwIfNoEntry: false })?.isDirectory()) continue; // made meanwhile
+      const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'the file system is read-only' : code === 'ENOSPC' ? 'no space left on the device' : code === 'ENOENT' ? 'that file system takes no folders made by users' : (code ?? 'failed');
+      throw new LocalStateError(`cannot make the folder ${d}: ${why}; give a folder you can write`);
+    }
+  }
+  return missing[0];
 }
 
 function fchmodDir(path: string, mode: number): void {

@@ -96,7 +96,31 @@ export function writeOutputFile(file: string, content: string | Buffer, mode: nu
 }
 
 /** Why files cannot be written into the folder `dir` (made when missing), or undefined. */
+/** The file systems the kernel makes up (processes, devices): where the nearest existing folder of `dir` really is. */
+const KERNEL_TREES = ['/proc', '/sys', '/dev'];
+function kernelTree(dir: string): string | undefined {
+  let d = dir;
+  const there = (p: string) => {
+    try {
+      return Boolean(lstatSync(p, { throwIfNoEntry: false }));
+    } catch {
+      return true; // there, but not ours to look into
+    }
+  };
+  while (!there(d) && posix.dirname(d) !== d) d = posix.dirname(d);
+  let real = d;
+  try {
+    real = realpathSync(d);
+  } catch {
+    /* unreadable: as given */
+  }
+  if (real === '/dev/shm' || real.startsWith('/dev/shm/')) return undefined; // a tmpfs of files
+  return KERNEL_TREES.find((t) => real === t || real.startsWith(`${t}/`));
+}
+
 export function outputDirProblem(dir: string): string | undefined {
+  const kernel = kernelTree(dir);
+  if (kernel) return `${dir} is in ${kernel}, which the kernel makes up, not a folder of files; give another folder, e.g. --out ./rendered`;
   try {
     const st = lstatSync(dir);
     if (st.isSymbolicLink()) {
