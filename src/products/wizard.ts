@@ -7,6 +7,7 @@
 import { PATTERNS, mismatch, urlProblem, type Pattern } from '../model/patterns.js';
 import { settingHoldsSecret } from '../model/secret-names.js';
 import { MASK } from '../util/redact.js';
+import { STORED_PREFIX, isStored } from '../model/stored.js';
 
 export type Answers = Record<string, any>;
 
@@ -340,3 +341,7 @@ export function egressField(path: string): Field {
     show: (v) => (v ? 'on' : 'off'),
   };
 }
+
+/** A re-run of a Kubernetes install: a secret kept in the Secret hd-setup made shows as the mask; what Enter does, said under it. */
+export const storedSecretLive = (v: string): { ok: boolean; text: string } | undefined =>
+  isStored(v) ? { ok: true, text: `kept where the install has it (${v.slice(STORED_PREFIX.length)}); Enter keeps it, or paste a new one` } : undefined;

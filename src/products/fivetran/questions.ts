@@ -2,10 +2,10 @@
 // token reaches the cluster, where pods run (node selector or affinity rules per connection), and the
 // Advanced step's settings. No zod here (the wizard's first frame loads this file).
 import { PATTERNS, chartProblem, mismatch, imageProblem, labelKeyProblem, labelValueProblem, installDirProblem } from '../../model/patterns.js';
-import { K8S_PULL_POLICY_HINTS, PULL_POLICY_HINTS, RESTART_POLICY_HINTS, egressField, maskSecretPairs, pairsOf, pairsProblem, scalarOf, get, isK8s, secretsNote, k8sName, listOf, namespaceQuestion, opt, put, required, set, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result, removalQuestion } from '../wizard.js';
+import { storedSecretLive, K8S_PULL_POLICY_HINTS, PULL_POLICY_HINTS, RESTART_POLICY_HINTS, egressField, maskSecretPairs, pairsOf, pairsProblem, scalarOf, get, isK8s, secretsNote, k8sName, listOf, namespaceQuestion, opt, put, required, set, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result, removalQuestion } from '../wizard.js';
 import { FIVETRAN_CHART, FIVETRAN_CHART_VERSIONS, FIVETRAN_IMAGE, FIVETRAN_PULL_POLICIES_K8S, FIVETRAN_RESTART_POLICIES, HD_SETUP_CONFIG_KEYS, containerMemoryProblem } from './constants.js';
 import { checkToken } from './token.js';
-import { STORED_PREFIX, isStored } from '../../model/stored.js';
+import { isStored } from '../../model/stored.js';
 
 /** The drafts this product keeps while a rule is entered. */
 interface RuleDraft {
@@ -248,7 +248,8 @@ function questions(c: Ctx, shared: { proxy(): Question[] }): Question[] {
       live: (v) => {
         if (!v) return undefined;
         // A re-run of a Kubernetes install: the token is in the Secret hd-setup made; Enter keeps it.
-        if (isStored(v)) return { ok: true, text: `kept where the install has it (${v.slice(STORED_PREFIX.length)}); Enter keeps it, or paste a new one` };
+        const kept = storedSecretLive(v);
+        if (kept) return kept;
         const t = checkToken(v);
         return t.ok ? { ok: true, text: `well-formed token for controller ${t.controllerId} (Fivetran checks it on connect)` } : { ok: false, text: `token ${t.message}` };
       },

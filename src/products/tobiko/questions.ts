@@ -4,8 +4,8 @@
 // executor secrets live (on Kubernetes before any secret value, which is asked only when hd-setup keeps it),
 // and the Advanced step's settings. No zod here (the wizard's first frame loads it).
 import { PATTERNS, chartProblem, hostProblem, imageProblem, imageRepositoryProblem, imageTagProblem, lineProblem, mismatch, installDirProblem, portProblem, urlProblem } from '../../model/patterns.js';
-import { PULL_POLICY_HINTS, RESTART_POLICY_HINTS, egressField, maskSecretPairs, pairsOf, pairsProblem, get, isK8s, secretsNote, k8sName, namespaceQuestion, put, required, set, shaped, type Answers, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result, removalQuestion } from '../wizard.js';
-import { isStored, STORED_PREFIX } from '../../model/stored.js';
+import { PULL_POLICY_HINTS, RESTART_POLICY_HINTS, egressField, maskSecretPairs, pairsOf, pairsProblem, get, isK8s, secretsNote, k8sName, namespaceQuestion, put, required, set, shaped, type Answers, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result, removalQuestion, storedSecretLive } from '../wizard.js';
+import { isStored } from '../../model/stored.js';
 import { TOBIKO_CHART, TOBIKO_IMAGE, TOBIKO_RESTART_POLICIES, envFileValueProblem, isReservedEnvName } from './constants.js';
 import { ENGINES, ENGINE_TYPES, PARAM_HELP, isKeyMaterial, isSecretParam, type EngineSpec, type EngineType } from './engines.js';
 
@@ -47,8 +47,6 @@ const holdsSecrets = (c: Ctx) => !isK8s(c) || ['create', 'inline'].includes(mode
 /** Where a secret typed now goes on Kubernetes, said under its field. */
 const secretHelp = (c: Ctx) => (!isK8s(c) ? 'Masked; stored only in the 0600 env-file.' : modeOf(c.answers) === 'inline' ? 'Masked; it goes into the Helm values (inline).' : 'Masked; hd-setup puts it in the Secret it creates (kubectl, on stdin).');
 
-/** A re-run of a Kubernetes install: a secret kept in the Secret hd-setup made shows as bullets; said what Enter does. */
-const storedLive = (v: string) => (isStored(v) ? { ok: true, text: `kept where the install has it (${v.slice(STORED_PREFIX.length)}); Enter keeps it, or paste a new one` } : undefined);
 
 /** The alternative of a set in use: the chosen one, else the one the gateway has, else the first. */
 function chosen(d: GatewayDraft, i: number, alts: string[]): string {
@@ -242,7 +240,7 @@ function gatewayQuestions(c: Ctx): Question[] {
       title: `${d.name}: ${p}${secret ? ' (secret)' : ''}${optional ? ' (optional; empty: not set)' : ''}`,
       help: secret ? secretHelp(c) : (PARAM_HELP[p] ?? `${ENGINES[type].label} connection parameter.`),
       initial: d.params[p] ?? '',
-      ...(secret && isK8s(c) ? { live: storedLive } : {}),
+      ...(secret && isK8s(c) ? { live: storedSecretLive } : {}),
       validate: (v, cx) => {
         if (!v.trim()) return optional ? undefined : `${p} is required for ${type}`;
         // The env-file holds one line per value (docker/podman): a key's content must come from a file there.
@@ -359,7 +357,7 @@ function clientSecretQuestion(c: Ctx, step: string): Question {
     title: 'OAuth client secret',
     help: secretHelp(c),
     initial: c.answers.tobiko?.clientSecret ?? '',
-    ...(k8s ? { live: storedLive } : {}),
+    ...(k8s ? { live: storedSecretLive } : {}),
     // docker/podman: it goes into the env-file, one line per value (a paste of several lines is refused here, not at the review)
     validate: (v) => {
       if (!v) return 'the client secret is required';
