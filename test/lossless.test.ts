@@ -100,6 +100,8 @@ describe('every bundled preset, installed twice, is a no-op the second time', ()
         const first = await k.hd(args);
         expect(first.code, first.stderr).toBe(0);
         expect((await k.hd([...args, '--dry-run'])).stdout).toContain('Nothing to change: the install has these settings\n');
+        // and no setting changes (the read-back of the release, its secrets in the Secret, compared whole)
+        expect(JSON.parse((await k.hd([...args, '--dry-run', '--json'])).stdout)).toMatchObject({ changesNothing: true, changes: [] });
         const n = k.api.requests.length;
         const files = mtimes(join(k.home, '.config'));
         const again = await k.hd(args);
@@ -1092,4 +1094,42 @@ describe('lifecycle commands change no setting', () => {
     expect(both.stderr).toContain('2 installs found');
     s.server.close();
   });
+});
+
+describe('a re-run says first which settings it changes on the install (it showed only files and steps: the one change was in a step title)', () => {
+  const PX = 'http://bob:Pr0xyPa55w0rd@proxy.internal:3128';
+  it('install --dry-run, text and --json: each changed setting before -> after, defaults filled in; a secret named, never shown; a list in another order, $schema and the same preset: no change', async () => {
+    const s = await stubEnv('docker', { USER: 'ana' }, { imagePresent: true });
+    const proxied = ['--set', 'proxy.https=http://proxy.internal:3128', '--set', 'proxy.noProxy=[a.internal, b.internal]'];
+    const first = cli(['install', '--preset', 'fivetran-docker', '--yes', ...proxied, ...rootFlags], { env: s.env });
+    expect(first.code, first.stderr).toBe(0);
+    const args = ['install', '--preset', 'fivetran-docker', '--set', 'fivetran.memory=4g', '--set', 'proxy.https=env:PX', '--set', 'proxy.noProxy=[b.internal, a.internal]', ...rootFlags];
+    const dry = cli([...args, '--dry-run'], { env: { ...s.env, PX } });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain("(nothing is changed)\n\nChanges to the install's settings:\n  fivetran.memory: 2048m -> 4g\n  proxy.https: a new value (a secret, or holding one: not shown)\n\nFiles\n");
+    const json = cli([...args, '--dry-run', '--json'], { env: { ...s.env, PX } });
+    expect(JSON.parse(json.stdout).changes).toEqual([{ path: 'fivetran.memory', from: '2048m', to: '4g' }, { path: 'proxy.https', secret: true }]);
+    for (const out of [dry.stdout, dry.stderr, json.stdout, json.stderr]) expect(out).not.toContain('Pr0xyPa55w0rd');
+    const same = cli(['install', '--preset', 'fivetran-docker', ...proxied, '--dry-run', '--json', ...rootFlags], { env: s.env });
+    expect(JSON.parse(same.stdout)).toMatchObject({ changesNothing: true, changes: [] });
+    // a new token: named, never shown
+    const token = Buffer.from('clever_tiger:another-secret-9876').toString('base64');
+    const rotated = cli(['install', '--preset', 'fivetran-docker', ...proxied, '--dry-run', ...rootFlags], { env: { ...s.env, FIVETRAN_TOKEN: token } });
+    expect(rotated.stdout).toContain("Changes to the install's settings:\n  fivetran.token: a new value (a secret, or holding one: not shown)\n\n");
+    expect(rotated.stdout).not.toContain(token);
+    // a first install has nothing to compare with
+    const fresh = await stubEnv('docker', { USER: 'ana' }, { imagePresent: true });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--dry-run', ...rootFlags], { env: fresh.env }).stdout).not.toContain('Changes to');
+    s.server.close();
+    fresh.server.close();
+  });
+
+  it.runIf(hasScript)('the built wizard\'s review of a re-run names them too, first', async () => {
+    const s = await stubEnv('docker', { USER: 'ana' }, { imagePresent: true });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const r = await drive('cols 120 rows 40', ['--set', 'fivetran.memory=4g', '--set', 'proxy.https=env:PX', ...rootFlags], { ...s.env, PX }, [['enter install', '\x03']]);
+    s.server.close();
+    expect(r.out).not.toContain('Pr0xyPa55w0rd');
+    expect(r.out.replace(/\s+/g, ' ')).toContain("Changes to the install's settings: fivetran.memory: 2048m -> 4g proxy.https: a new value (a secret, or holding one: not shown) Files");
+  }, 90_000);
 });

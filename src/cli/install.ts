@@ -5,7 +5,7 @@ import { UserError, formatPath } from '../model/errors.js';
 import { getIn } from '../model/reconcile.js';
 import { isFailed, type Summary } from '../exec/events.js';
 import { planToJson, planToText } from '../plan/describe.js';
-import { exitCodeOf, install, loadForInstall, prepare, preflight, withRecordedRoot } from '../service/install.js';
+import { exitCodeOf, install, loadForInstall, prepare, preflight, settingChanges, withRecordedRoot } from '../service/install.js';
 import { findContext } from '../service/find.js';
 import { lockAt, stoppedSince } from '../service/lifecycle.js';
 import { locationOf } from '../service/plan.js';
@@ -50,11 +50,13 @@ export async function installCommand(flags: InstallFlags): Promise<number> {
     if (stopped) process.stderr.write(`It was stopped with hd-setup stop (${stopped}): this install starts it again.\n`);
     for (const k of kept) process.stderr.write(`Keeping the stored secret: ${keptName(k, loaded.raw)}\n`);
   }
+  // a re-run: the settings it changes, said first
+  const shown = { skipChecks: flags.skipCheck, ...(installed ? { changes: settingChanges(installed, loaded.model) } : {}) };
   if (flags.dryRun) {
-    if (flags.json) printJson({ dryRun: true, ...planToJson(p.plan, redactor, { skipChecks: flags.skipCheck }) });
+    if (flags.json) printJson({ dryRun: true, ...planToJson(p.plan, redactor, shown) });
     else {
       process.stdout.write(`hd-setup install --dry-run: ${installName(p.plan.product, p.plan.runtime)} (nothing is changed)\n\n`);
-      process.stdout.write(planToText(p.plan, redactor, { diffs: true, skipChecks: flags.skipCheck }) + '\n');
+      process.stdout.write(planToText(p.plan, redactor, { diffs: true, ...shown }) + '\n');
     }
     return 0;
   }
@@ -70,7 +72,7 @@ export async function installCommand(flags: InstallFlags): Promise<number> {
       printFailedChecks(failed);
       return 1;
     }
-    process.stderr.write(planToText(p.plan, redactor, { diffs: true, skipChecks: flags.skipCheck }) + '\n\n');
+    process.stderr.write(planToText(p.plan, redactor, { diffs: true, ...shown }) + '\n\n');
     for (const r of reports.filter((x) => x.status === 'warn')) process.stderr.write(`  warning: ${r.id}: ${r.message}${r.fix ? ` (fix: ${r.fix})` : ''}\n`);
     if (!(await confirm('Apply this plan? [y/N] '))) {
       process.stderr.write('Nothing was changed.\n');

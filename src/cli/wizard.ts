@@ -230,7 +230,7 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
       // The keys as this mode has them: the line prompts read typed lines, and go back with "<".
       const key = (k: string) => (how?.plain ? `type ${k === 'esc' ? '<' : k} (and Enter)` : `press ${k}`);
       const Key = (k: string) => key(k).replace(/^./, (c) => c.toUpperCase());
-      const [{ parseModel }, { UserError, formatProblem }, { prepare, preflight }, { planToText }, { equivalentCommand }] = await Promise.all([
+      const [{ parseModel }, { UserError, formatProblem }, { prepare, preflight, settingChanges }, { planToText }, { equivalentCommand }] = await Promise.all([
         import('../products/load.js'),
         import('../model/errors.js'),
         import('../service/install.js'),
@@ -247,6 +247,9 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
         const { model, secrets } = parseModel(structuredClone(answers), { env: process.env });
         redactor.add(secrets);
         const p = await prepare({ model, raw: answers, secrets, source: '(wizard)', warnings: [] });
+        // A re-run of the install found here: the settings the answers change on it, said first.
+        const onInstalled = installedPreset && installedPreset.product === answers.product && installedPreset.runtime === answers.runtime;
+        const shown = { diffs: true, ...(onInstalled ? { changes: settingChanges({ preset: installedPreset!, secretPaths: [] }, model) } : {}) };
         const reports = await preflight(p, await choicesFor(p));
         const failed = reports.filter(isFailed);
         // Warnings are news before the install too (the size of the host, running as root): said here, not first on the install screen.
@@ -273,10 +276,10 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
             ok: false,
             ...(blockers.length ? {} : { failed: ids }),
             files,
-            text: `${kept}Preflight found ${failed.length} problem${failed.length > 1 ? 's' : ''}:\n${failed.map((r) => `✖ ${r.id}: ${r.message}\n  fix: ${r.fix}`).join('\n')}\n\nFix it and run hd-setup again, or ${key('esc')} to change your answers.\n${skip}\n${Key('s')} to save these answers as a preset first.\n\n${planToText(p.plan, redactor, { diffs: true, skipChecks: [...now, ...remembered] })}${same()}`,
+            text: `${kept}Preflight found ${failed.length} problem${failed.length > 1 ? 's' : ''}:\n${failed.map((r) => `✖ ${r.id}: ${r.message}\n  fix: ${r.fix}`).join('\n')}\n\nFix it and run hd-setup again, or ${key('esc')} to change your answers.\n${skip}\n${Key('s')} to save these answers as a preset first.\n\n${planToText(p.plan, redactor, { ...shown, skipChecks: [...now, ...remembered] })}${same()}`,
           };
         }
-        return { ok: true, files, text: `${kept}${planToText(p.plan, redactor, { diffs: true, skipChecks: [...now, ...remembered] })}${same()}` };
+        return { ok: true, files, text: `${kept}${planToText(p.plan, redactor, { ...shown, skipChecks: [...now, ...remembered] })}${same()}` };
       } catch (e) {
         if (e instanceof UserError) return { ok: false, text: `${e.problems.map(formatProblem).join('\n')}\n\n${Key('esc')} to go back and fix it.` };
         throw e;

@@ -4,7 +4,7 @@ import { modeString } from '../render/types.js';
 import { maskArgv, maskSecretManifests } from '../util/mask-fields.js';
 import { maskUrlCredentials, type Redactor } from '../util/redact.js';
 import { shellLine } from '../util/shell.js';
-import type { Action, Plan, PlannedFile, Step } from './types.js';
+import type { Action, Plan, PlannedFile, SettingChange, Step } from './types.js';
 import { looser } from './containers.js';
 import { parseJsonStrict } from '../model/json-strict.js';
 import { settingNamedLikeSecret } from '../model/secret-names.js';
@@ -84,6 +84,30 @@ export function describeStep(s: Step, r: Redactor): DescribedStep {
 /** What a plan is shown with besides itself: the checks skipped with --skip-check (they run no more). */
 export interface ShownWith {
   skipChecks?: readonly string[];
+  /** A re-run: the settings it changes on the install (said first). */
+  changes?: readonly SettingChange[];
+}
+
+/** A setting's value as the changes list shows it. */
+const shownValue = (v: unknown) => (v === undefined ? 'none' : typeof v === 'string' ? v : JSON.stringify(v));
+
+/** The settings a re-run changes, a line each (secrets named, never shown), or nothing when there are none. */
+function changesText(changes: readonly SettingChange[] | undefined, r: Redactor): string[] {
+  if (!changes?.length) return [];
+  return [`Changes to the install's settings:`, ...changes.map((c) => `  ${c.path}: ${c.secret ? 'a new value (a secret, or holding one: not shown)' : r.redact(`${shownValue(c.from)} -> ${shownValue(c.to)}`)}`), ''];
+}
+
+/** The changes as --json has them: a secret's values left out. */
+function changesJson(changes: readonly SettingChange[], r: Redactor): Record<string, unknown>[] {
+  const masked = (v: unknown) => {
+    if (typeof v === 'string') return r.redact(v);
+    try {
+      return JSON.parse(r.redact(JSON.stringify(v))) as unknown;
+    } catch {
+      return MASK; // a mask that broke the JSON: it held a secret
+    }
+  };
+  return changes.map((c) => (c.secret ? { path: c.path, secret: true } : { path: c.path, ...('from' in c ? { from: masked(c.from) } : {}), ...('to' in c ? { to: masked(c.to) } : {}) }));
 }
 
 /** The preflight of a step, as it runs: the checks it makes, and those skipped (--skip-check) that it would have made. */
@@ -100,6 +124,7 @@ export function planToJson(plan: Plan, r: Redactor, w: ShownWith = {}): Record<s
     runtime: plan.runtime,
     // what the text says first ("Nothing to change"): for a script that asks whether a run would change anything
     changesNothing: changesNothing(plan),
+    ...(w.changes ? { changes: changesJson(w.changes, r) } : {}),
     files: plan.files.map((f) => ({ path: f.dest, mode: modeString(f.mode), bytes: Buffer.byteLength(f.content), secret: f.secret, status: fileStatus(f) })),
     steps: plan.steps.map((s) => {
       const d = describeStep(s, r);
@@ -182,6 +207,7 @@ function nothingToChange(plan: Plan): string {
 export function planToText(plan: Plan, r: Redactor, opts: { diffs?: boolean } & ShownWith = {}): string {
   const out: string[] = [];
   if (changesNothing(plan)) out.push(nothingToChange(plan), '');
+  else out.push(...changesText(opts.changes, r));
   if (plan.files.length) out.push('Files');
   for (const f of plan.files) {
     const status = fileStatus(f) === 'mode' ? `mode ${modeString(f.currentMode!)} -> ${modeString(f.mode)}` : fileStatus(f);

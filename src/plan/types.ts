@@ -108,6 +108,17 @@ export interface PlannedFile extends RenderedFile {
   currentMode?: number;
 }
 
+/**
+ * A setting a re-run changes on the install: its value before and after (defaults filled in; absent: none).
+ * A secret's values are never held: `secret` says only that it changes, or that a value holding one does.
+ */
+export interface SettingChange {
+  path: string;
+  from?: unknown;
+  to?: unknown;
+  secret?: true;
+}
+
 export interface Plan {
   product: string;
   runtime: Runtime;

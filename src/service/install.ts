@@ -3,12 +3,13 @@
 import { posix } from 'node:path';
 import { UserError, type Problem } from '../model/errors.js';
 import { buildRaw, parseModel, type Loaded } from '../products/load.js';
-import { findOverrides, findResets, getIn, keepStoredSecrets, pathsOverlap, pathWithin, resetRefusal, setIn } from '../model/reconcile.js';
+import { findOverrides, findResets, getIn, keepStoredSecrets, leaves, pathsOverlap, pathWithin, resetRefusal, setIn } from '../model/reconcile.js';
 import type { BaseModel, Location } from '../model/base.js';
 import { installName, productOf } from '../products/index.js';
 import { secretFieldAt, secretFields, secretPaths } from '../products/secrets.js';
 import { parseSetPath } from '../model/load.js';
 import { isRef } from '../model/refs.js';
+import { isStored } from '../model/stored.js';
 import type { ProductModule } from '../products/types.js';
 import { askRuntimeState, detectHost, detectState, inspectContainers, markMissingDirs, runtimeBinOf } from '../exec/detect.js';
 import { MEMORY_LABEL, OWNER_LABEL, usesQuadlet } from '../plan/containers.js';
@@ -19,7 +20,7 @@ import { execute } from '../exec/execute.js';
 import { allChecks } from '../exec/checks.js';
 import { kubernetesWatcher } from '../exec/watch.js';
 import { currentContext } from '../exec/kube-contexts.js';
-import { keepsReadBack, type HostFacts, type InstalledState, type Plan } from '../plan/types.js';
+import { keepsReadBack, type HostFacts, type InstalledState, type Plan, type SettingChange } from '../plan/types.js';
 import { printable, redactor } from '../util/output.js';
 import { hasPassword } from '../util/url-userinfo.js';
 import { shellQuote } from '../util/shell.js';
@@ -562,6 +563,41 @@ export function wholeProblems(d: Pick<DetectedInstall, 'preset'>, env: NodeJS.Pr
     if (e instanceof UserError) return e;
     throw e;
   }
+}
+
+/**
+ * The settings a run changes on an install: each setting of the two whole models (defaults filled in) whose
+ * value differs. A list's order carries no meaning here (the read-back may hold it in another). A secret, or a
+ * setting that holds one (a proxy URL with a password, a list of variables with a credential), is named only;
+ * one kept in the install's Secret (stored:) is no change. Empty when the read-back makes no model.
+ */
+export function settingChanges(installed: Pick<DetectedInstall, 'preset' | 'secretPaths'>, model: BaseModel): SettingChange[] {
+  let before: BaseModel;
+  try {
+    before = parseModel(structuredClone(installed.preset), { env: {}, lenient: true }).model;
+  } catch {
+    return [];
+  }
+  const after = model as unknown as Record<string, unknown>;
+  const flat = (m: Record<string, unknown>) => new Map(leaves(m).map(([p, v]) => [p.join('.'), v]));
+  const [was, now] = [flat(before as unknown as Record<string, unknown>), flat(after)];
+  // (an empty list is none: a section given now fills in its lists empty)
+  const same = (a: unknown, b: unknown) => {
+    const key = (v: unknown) => (Array.isArray(v) ? (v.length ? JSON.stringify(v.map((x) => JSON.stringify(x)).sort()) : undefined) : JSON.stringify(v));
+    return key(a) === key(b);
+  };
+  const secret = [...new Set([...installed.secretPaths, ...secretFields(installed.preset).map((f) => f.path), ...secretFields(after).map((f) => f.path)])];
+  const holdsSecret = (path: string) => secret.some((s) => s === path || s.startsWith(`${path}.`));
+  const out: SettingChange[] = [];
+  // ($schema: where an editor finds the schema, no setting)
+  for (const path of [...new Set([...was.keys(), ...now.keys()])].filter((p) => !p.startsWith('$')).sort()) {
+    const [a, b] = [was.get(path), now.get(path)];
+    if (same(a, b)) continue;
+    if (holdsSecret(path)) {
+      if (!isStored(a) && !isStored(b)) out.push({ path, secret: true });
+    } else out.push({ path, ...(a !== undefined ? { from: a } : {}), ...(b !== undefined ? { to: b } : {}) });
+  }
+  return out;
 }
 
 /** What to say of an install whose configuration file is gone (DetectedInstall.configMissing), and the ways on. */
