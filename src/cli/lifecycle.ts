@@ -9,7 +9,7 @@ import { outputFileProblem, writeOutputFile } from '../util/paths.js';
 import type { DetectedInstall } from '../exec/installed.js';
 import { planToJson, planToText } from '../plan/describe.js';
 import type { Plan } from '../plan/types.js';
-import { choosingFlags, contextOnly, findAll, findAt, findContext, findInContext, findOne, NoInstallFound, type FindContext } from '../service/find.js';
+import { brokenNote, choosingFlags, contextOnly, findAll, findAllWithBroken, findAt, findContext, findInContext, findOne, listedName, NoInstallFound, type FindContext, type Listed } from '../service/find.js';
 import { exitCodeOf, requireWholeInstall, skippedChecks, type Choices } from '../service/install.js';
 import * as life from '../service/lifecycle.js';
 import { isInteractive, redactor } from '../util/output.js';
@@ -41,9 +41,9 @@ async function choose(n: number): Promise<number | undefined> {
 }
 
 /** With several installs: a terminal chooses; without one, findOne says how to choose. */
-async function pick(list: DetectedInstall[]): Promise<DetectedInstall | undefined> {
+async function pick<T extends Listed>(list: T[]): Promise<T | undefined> {
   if (!isInteractive()) return undefined;
-  process.stderr.write(`${list.length} installs found:\n${list.map((d, i) => `  ${i + 1}) ${installName(d.location.product, d.location.runtime)} (${d.where}${d.uninstalled ? '; not installed, config kept' : ''})`).join('\n')}\n`);
+  process.stderr.write(`${list.length} installs found:\n${list.map((d, i) => `  ${i + 1}) ${listedName(d)}`).join('\n')}\n`);
   const a = await choose(list.length);
   return a === undefined ? undefined : list[a - 1];
 }
@@ -210,6 +210,10 @@ function printStatus(s: life.StatusReport, flags = ''): void {
     say(`${installName(s.product, s.runtime)} — ${s.where}\n  ${s.kept}\n`);
     return;
   }
+  if (s.broken) {
+    say(`${installName(s.product, s.runtime)} — ${s.where}\n  ✖ broken: ${s.broken}\n`);
+    return;
+  }
   if (s.runtime !== 'kubernetes') {
     const v = s.versions as Record<string, unknown>;
     say(`${installName(s.product, s.runtime)} ${v[s.runtime] ?? ''}${v.rootless ? ' (rootless)' : ''} — ${s.where}\n`);
@@ -243,7 +247,8 @@ const when = (iso: string): string => `${iso.slice(0, 10)} ${iso.slice(11, 16)} 
 export async function statusCommand(flags: LifecycleFlags): Promise<number> {
   const inContext = contextOnly(flags);
   const pointed = Boolean(flags.preset || flags.set?.length || flags.context);
-  const list = inContext ? await findInContext(inContext, findContext()) : pointed ? [await findInstall(flags)] : await findAll(findContext(), { leaveOutOtherDaemons: true });
+  // (without a pointer, an install whose files cannot be read is listed as broken, beside the others)
+  const { found: list, broken } = inContext ? { found: await findInContext(inContext, findContext()), broken: [] } : pointed ? { found: [await findInstall(flags)], broken: [] } : await findAllWithBroken(findContext(), { leaveOutOtherDaemons: true });
   // Nothing installed, and nothing asked for in particular: the answer, not bad input (exit 1, as not running)
   if (list.length === 0 && !pointed && !inContext) {
     if (flags.json) printJson({ installs: [] });
@@ -253,7 +258,8 @@ export async function statusCommand(flags: LifecycleFlags): Promise<number> {
   if (list.length === 0) await findInstall(flags); // reports "no install found"
   const { home } = findContext();
   const choosing = list.map((d) => choosingFlags(d.location, home));
-  const reports = await Promise.all(list.map((d, i) => life.status(d, choosing[i])));
+  const reports = [...(await Promise.all(list.map((d, i) => life.status(d, choosing[i])))), ...broken.map((b) => life.brokenStatus(b.location, b.where, brokenNote(b)))];
+  choosing.push(...broken.map((b) => choosingFlags(b.location, home)));
   if (flags.json) printJson(reports.length === 1 ? reports[0] : { installs: reports });
   else {
     reports.forEach((r, i) => {
@@ -304,9 +310,10 @@ export async function doctorCommand(flags: LifecycleFlags): Promise<number> {
     if (loc) return findAt(loc, c);
     // neither product nor runtime named (only settings): the checks before an install say what is missing
     // (not the install pointed at on another docker daemon: that is said, as every command says it)
-    const fit = await installsWith(flags, c).then((r) => r.fit, (e: unknown) => (e instanceof UserError && !(e instanceof OtherDaemon) ? [] : Promise.reject(e)));
-    // one: that one (found once, not twice); several: asked which, or exit 2 naming how to choose
-    return fit.length === 1 ? fit[0] : fit.length ? findInstall(flags) : undefined;
+    const { fit, broken } = await installsWith(flags, c).catch((e: unknown) => (e instanceof UserError && !(e instanceof OtherDaemon) ? { fit: [], broken: [] } : Promise.reject(e)));
+    // one: that one (found once, not twice); several: asked which, or exit 2 naming how to choose; a broken
+    // one pointed at: its refusal, naming the file (not the checks before an install)
+    return fit.length === 1 && !broken.length ? fit[0] : fit.length || broken.length ? findInstall(flags) : undefined;
   })() : (await findAll(c)).length ? await findInstall(flags) : undefined;
   if (!found) {
     const before = await notInstalled(flags);

@@ -138,6 +138,20 @@ function read(p: string): string | undefined {
  */
 function withBackupFix<T>(path: string, read: (fix?: string) => T, rollback?: () => string): T {
   try {
+    return withFix(path, read, rollback);
+  } catch (e) {
+    throw e instanceof UserError && !(e instanceof UnreadableInstall) ? new UnreadableInstall(e.problems, e.exitCode) : e;
+  }
+}
+
+/**
+ * A file of this install cannot be read (a link, a folder, not what hd-setup writes) or not read back: this
+ * install is broken, not the others; the finding of every install (service/find.ts) lists it as such.
+ */
+export class UnreadableInstall extends UserError {}
+
+function withFix<T>(path: string, read: (fix?: string) => T, rollback?: () => string): T {
+  try {
     return read();
   } catch (e) {
     const good = e instanceof UserError ? latestGoodBackup(path, backupValidator(path)) : undefined;
@@ -362,7 +376,7 @@ export async function detectAt(loc: Location, o: GatherOptions): Promise<Detecte
     back = readBack(g.artifacts, { ...o.renderEnv, home: o.home });
   } catch (e) {
     const what = loc.runtime === 'kubernetes' ? `the values of ${describeLocation(loc)}` : `the files in ${loc.installDir}`;
-    throw new UserError([{ path: describeLocation(loc), message: `cannot read back ${what} (${(e as Error).message.split('\n')[0]}); fix or remove them, or point at another install with --preset/--set` }]);
+    throw new UnreadableInstall([{ path: describeLocation(loc), message: `cannot read back ${what} (${(e as Error).message.split('\n')[0]}); fix or remove them, or point at another install with --preset/--set` }]);
   }
   // Kubernetes, uninstalled: the Secrets went with the release, so what the values say is stored there is
   // nowhere now. Each is the env: reference a new install reads it from (nothing counts as stored).

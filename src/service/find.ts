@@ -7,7 +7,7 @@ import { getIn, setIn } from '../model/reconcile.js';
 import { RUNTIMES } from '../model/base.js';
 import { PRODUCTS, findProduct, productIds, installName } from '../products/index.js';
 import { detectHost } from '../exec/detect.js';
-import { defaultLocations, detectAt, type DetectedInstall, type GatherOptions } from '../exec/installed.js';
+import { defaultLocations, detectAt, UnreadableInstall, type DetectedInstall, type GatherOptions } from '../exec/installed.js';
 import { findRecord, readRegistry, type InstallRecord } from '../exec/registry.js';
 import { redactor } from '../util/output.js';
 import { which } from '../util/which.js';
@@ -143,24 +143,55 @@ export async function findAt(loc: Location, c: FindContext, unreachable: 'throw'
 }
 
 /**
+ * An install found whose files cannot be read (a link or a folder in a file's place, a file that is not what
+ * hd-setup writes): it concerns only the commands aimed at it, which refuse with `error` (the file and the
+ * fix, never its text). Listed by status, and among the installs a command without a pointer chooses from.
+ */
+export interface BrokenInstall {
+  location: Location;
+  where: string;
+  error: UnreadableInstall;
+}
+
+/** An install as a choice lists it: found, or broken. */
+export type Listed = DetectedInstall | BrokenInstall;
+
+export function isBroken(d: Listed): d is BrokenInstall {
+  return 'error' in d && d.error instanceof UnreadableInstall;
+}
+
+/** What is wrong with a broken install, in one line: the file and the fix. */
+export function brokenNote(b: BrokenInstall): string {
+  return b.error.problems.map(formatProblem).join('; ');
+}
+
+/**
  * Every install hd-setup can see: the recorded ones, and those in the products' default places. Where
  * the same directory could belong to docker or podman, the runtime that has its containers wins.
  * With `leaveOutOtherDaemons`, one on another docker daemon than DOCKER_HOST's is left out of the list
  * (a list beside others: a podman install has no daemon), and said; the refusal itself if it is the only one.
+ * Broken installs are left out (findAllWithBroken lists them); one alone is its refusal (exit 2, the fix named).
  */
 export async function findAll(c: FindContext, o: { leaveOutOtherDaemons?: boolean } = {}): Promise<DetectedInstall[]> {
-  const { found, otherDaemon } = await listInstalls(c, Boolean(o.leaveOutOtherDaemons));
-  // nothing else to show: the refusal itself (exit 2, the fix named)
-  if (otherDaemon.length && !found.length) throw otherDaemon[0]!.refusal;
-  for (const e of otherDaemon) c.note?.(`hd-setup: left out: ${formatProblem(e.refusal.problems[0]!)}`);
-  return found;
+  return (await findAllWithBroken(c, o)).found;
 }
 
-/** The installs found, and those left out for being on another docker daemon (when asked to leave them out), with their refusal. */
-async function listInstalls(c: FindContext, leaveOutOtherDaemons: boolean): Promise<{ found: DetectedInstall[]; otherDaemon: { location: Location; refusal: OtherDaemon }[] }> {
+/** findAll, with the broken installs beside those found (none found: the first one's refusal). */
+export async function findAllWithBroken(c: FindContext, o: { leaveOutOtherDaemons?: boolean } = {}): Promise<{ found: DetectedInstall[]; broken: BrokenInstall[] }> {
+  const { found, otherDaemon, broken } = await listInstalls(c, Boolean(o.leaveOutOtherDaemons));
+  // nothing else to show: the refusal itself (exit 2, the fix named)
+  if (!found.length && broken.length) throw broken[0]!.error;
+  if (otherDaemon.length && !found.length) throw otherDaemon[0]!.refusal;
+  for (const e of otherDaemon) c.note?.(`hd-setup: left out: ${formatProblem(e.refusal.problems[0]!)}`);
+  return { found, broken };
+}
+
+/** The installs found, those left out for being on another docker daemon (when asked to leave them out), with their refusal, and the broken ones. */
+async function listInstalls(c: FindContext, leaveOutOtherDaemons: boolean): Promise<{ found: DetectedInstall[]; otherDaemon: { location: Location; refusal: OtherDaemon }[]; broken: BrokenInstall[] }> {
   const found: DetectedInstall[] = [];
   const passed: Location[] = [];
   const otherDaemon: { location: Location; refusal: OtherDaemon }[] = [];
+  const broken: BrokenInstall[] = [];
   // (one dir is one install: its files read on the other runtime are the same install, not a second one)
   const same = (x: Location, l: Location) => sameLocation(x, l) || Boolean(l.installDir && x.product === l.product && x.installDir === l.installDir);
   const seen = (l: Location) => passed.some((x) => same(x, l)) || found.some((d) => same(d.location, l));
@@ -174,6 +205,8 @@ async function listInstalls(c: FindContext, leaveOutOtherDaemons: boolean): Prom
       // made in another context than the current one: left out of the list, said (the others are shown);
       // so is one on another docker daemon than DOCKER_HOST's where the caller says
       if (leaveOutOtherDaemons && e instanceof OtherDaemon) otherDaemon.push({ location, refusal: e });
+      // its files cannot be read: broken, listed as such (the others are not its concern)
+      else if (e instanceof UnreadableInstall) broken.push({ location, where: describeLocation(location), error: e });
       else if (e instanceof OtherContext) c.note?.(`hd-setup: left out: ${e.problems[0]!.message}`);
       else throw e;
       passed.push(location);
@@ -183,14 +216,21 @@ async function listInstalls(c: FindContext, leaveOutOtherDaemons: boolean): Prom
   }
   const byDir = new Map<string, DetectedInstall[]>();
   for (const l of defaultLocations(c.home)) {
-    if (seen(l)) continue;
-    const d = await detect(l, c);
+    if (seen(l) || broken.some((b) => same(b.location, l))) continue;
+    let d: DetectedInstall | undefined;
+    try {
+      d = await detect(l, c);
+    } catch (e) {
+      if (!(e instanceof UnreadableInstall)) throw e;
+      broken.push({ location: l, where: describeLocation(l), error: e });
+      continue;
+    }
     if (!d) continue;
     const key = `${l.product}\0${l.installDir}`;
     byDir.set(key, [...(byDir.get(key) ?? []), d]);
   }
   for (const list of byDir.values()) found.push(list.find((d) => d.containers.length > 0) ?? list[0]!);
-  return { found, otherDaemon };
+  return { found, otherDaemon, broken };
 }
 
 /**
@@ -270,18 +310,18 @@ export class NoInstallFound extends UserError {
  * The one install a command acts on. With a pointer, the install there. Without, the only one found;
  * with several, `pick` chooses (a TTY asks) or the command stops with exit 2 naming how to choose.
  */
-export async function findOne(p: Pointer, c: FindContext, pick?: (list: DetectedInstall[]) => Promise<DetectedInstall | undefined>, prefer?: (d: DetectedInstall) => boolean): Promise<DetectedInstall> {
+export async function findOne(p: Pointer, c: FindContext, pick?: PickOne, prefer?: (d: DetectedInstall) => boolean): Promise<DetectedInstall> {
   // a --set path that names no setting may point away from the install: a typo, said as one
   refuseUnknownSets(p.set ?? []);
   const inContext = contextOnly(p);
   const loc = inContext ? undefined : pointerLocation(p, c);
   if (!inContext && (p.preset || p.set?.length || p.context)) {
     if (!loc) {
-      const { fit, raw } = await installsWith(p, c);
+      const { fit, raw, broken } = await installsWith(p, c);
       const flag = p.preset ? '--preset' : '--set';
-      if (fit.length === 0) throw new NoInstallFound(`no install found with ${[raw.product !== undefined ? `product ${String(raw.product)}` : '', raw.runtime !== undefined ? `runtime ${String(raw.runtime)}` : ''].filter(Boolean).join(' and ')}`, flag, '');
+      if (fit.length === 0 && broken.length === 0) throw new NoInstallFound(`no install found with ${[raw.product !== undefined ? `product ${String(raw.product)}` : '', raw.runtime !== undefined ? `runtime ${String(raw.runtime)}` : ''].filter(Boolean).join(' and ')}`, flag, '');
       const pool = prefer && fit.some(prefer) ? fit.filter(prefer) : fit;
-      return pool.length === 1 ? pool[0]! : chooseAmong(pool, pick);
+      return oneOf([...pool, ...broken], pick);
     }
     const d = await findAt(loc, c);
     if (d) return d;
@@ -289,28 +329,36 @@ export async function findOne(p: Pointer, c: FindContext, pick?: (list: Detected
     if (loc.runtime === 'kubernetes' && !which('helm', c.env.PATH)) throw new UserError([{ path: '', message: `helm is not on PATH, so release ${loc.release} in namespace ${loc.namespace} cannot be looked for; install helm 3 (https://helm.sh/docs/intro/install/)` }]);
     throw new NoInstallFound(`no install found for ${installName(loc.product, loc.runtime)} (${loc.installDir ?? `release ${loc.release} in namespace ${loc.namespace}`})`);
   }
-  const found = inContext ? await findInContext(inContext, c) : await findAll(c);
-  // `prefer` (uninstall: installs that are there now) narrows the choice when any fits.
-  const all = prefer && found.some(prefer) ? found.filter(prefer) : found;
-  if (all.length === 1) return all[0]!;
+  const { found, broken } = inContext ? { found: await findInContext(inContext, c), broken: [] } : await findAllWithBroken(c);
+  // `prefer` (uninstall: installs that are there now) narrows the choice when any fits; a broken install
+  // (whose state cannot be read) stays a choice.
+  const all: Listed[] = [...(prefer && found.some(prefer) ? found.filter(prefer) : found), ...broken];
   if (all.length === 0) {
     if (inContext) {
       throw new NoInstallFound(`no install found in context ${inContext} (looked at the installs hd-setup recorded there and the default releases of ${productIds().join(', ')})`, '--context');
     }
     throw new NoInstallFound(`no install found (looked in the installs hd-setup recorded and the default places of ${productIds().join(', ')})`);
   }
-  return chooseAmong(all, pick);
+  return oneOf(all, pick);
+}
+
+/** The one of these (a broken one is its refusal), or the one `pick` chooses. */
+function oneOf(all: Listed[], pick?: PickOne): Promise<DetectedInstall> {
+  if (all.length !== 1) return chooseAmong(all, pick);
+  const only = all[0]!;
+  if (isBroken(only)) throw only.error;
+  return Promise.resolve(only);
 }
 
 /** A pointer with only a product or a runtime (--set product=fivetran): the installs found that have it. */
-export async function installsWith(p: Pointer, c: FindContext): Promise<{ fit: DetectedInstall[]; raw: Record<string, unknown> }> {
+export async function installsWith(p: Pointer, c: FindContext): Promise<{ fit: DetectedInstall[]; raw: Record<string, unknown>; broken: BrokenInstall[] }> {
   const { raw } = buildRaw({ ...(p.preset ? { preset: p.preset } : {}), sets: p.set ?? [] });
   if (raw.product === undefined && raw.runtime === undefined) throw new UserError([{ path: p.preset ? '--preset' : '--set', message: `names no product and runtime; ${choose}` }]);
   // a product or runtime that does not exist is a typo, not a place where nothing is installed
   if (raw.product !== undefined && !findProduct(raw.product)) throw new UserError([{ path: 'product', message: `must be one of ${productIds().join(', ')} (got ${JSON.stringify(String(raw.product).slice(0, 40))})` }]);
   if (raw.runtime !== undefined && !RUNTIMES.includes(raw.runtime as Runtime)) throw new UserError([{ path: 'runtime', message: `must be one of ${RUNTIMES.join(', ')} (got ${JSON.stringify(String(raw.runtime).slice(0, 40))})` }]);
   // and where it says the install is (an install dir, a namespace), read as that install's runtime reads it
-  const at = (d: DetectedInstall) => {
+  const at = (d: Pick<Listed, 'location'>) => {
     const product = findProduct(d.location.product)!;
     const want = product.locate(raw, d.location.runtime, c.home);
     return (['installDir', 'namespace', 'release', 'context'] as const).every((k) => getIn(raw, product.settingPath(k, d.location.runtime).split('.')) === undefined || want[k] === d.location[k]);
@@ -318,10 +366,10 @@ export async function installsWith(p: Pointer, c: FindContext): Promise<{ fit: D
   const wanted = (l: Location) => (raw.product === undefined || l.product === raw.product) && (raw.runtime === undefined || l.runtime === raw.runtime);
   // One left out for being on another docker daemon: refused if it is one pointed at, as if pointed at alone;
   // nothing to this run otherwise (not said).
-  const { found, otherDaemon } = await listInstalls(c, true);
+  const { found, otherDaemon, broken } = await listInstalls(c, true);
   const refused = otherDaemon.find((o) => wanted(o.location));
   if (refused) throw refused.refusal;
-  return { fit: found.filter((d) => wanted(d.location) && at(d)), raw };
+  return { fit: found.filter((d) => wanted(d.location) && at(d)), raw, broken: broken.filter((d) => wanted(d.location) && at(d)) };
 }
 
 /**
@@ -346,14 +394,24 @@ export async function adoptOnlyInstall(raw: Record<string, unknown>, c: FindCont
   return d;
 }
 
-/** Several installs: `pick` chooses (a TTY asks), else exit 2 naming the flags that choose each. */
-async function chooseAmong(all: DetectedInstall[], pick?: (list: DetectedInstall[]) => Promise<DetectedInstall | undefined>): Promise<DetectedInstall> {
+/** A terminal's choice among several installs (undefined: none, or no terminal). */
+export type PickOne = <T extends Listed>(list: T[]) => Promise<T | undefined>;
+
+/** How a list of installs to choose from names one: its product and runtime, where it is, what is wrong. */
+export function listedName(d: Listed): string {
+  const why = isBroken(d) ? `; broken: ${d.error.problems[0]?.path || 'its files cannot be read'}` : d.uninstalled ? '; not installed, config kept' : '';
+  return `${installName(d.location.product, d.location.runtime)} (${d.where}${why})`;
+}
+
+/** Several installs: `pick` chooses (a TTY asks), else exit 2 naming the flags that choose each. A broken one chosen is its refusal. */
+async function chooseAmong(all: Listed[], pick?: PickOne): Promise<DetectedInstall> {
   const chosen = pick ? await pick(all) : undefined;
+  if (chosen && isBroken(chosen)) throw chosen.error;
   if (chosen) return chosen;
   throw new UserError([
     {
       path: '',
-      message: `${all.length} installs found: ${all.map((d) => `${installName(d.location.product, d.location.runtime)} (${d.where}${d.uninstalled ? '; not installed, config kept' : ''})`).join('; ')}; choose one with ${all.map((d) => pointerFor(d)).join(' or ')}`,
+      message: `${all.length} installs found: ${all.map(listedName).join('; ')}; choose one with ${all.map((d) => pointerFor(d)).join(' or ')}`,
     },
   ]);
 }

@@ -724,6 +724,13 @@ export interface StatusReport {
   unfinished?: boolean;
   /** docker/podman: its configuration file is gone (DetectedInstall.configMissing): what to say, with the ways on. */
   configMissing?: string;
+  /** Its files cannot be read (find.ts BrokenInstall): the file and the fix, in one line (never its text). */
+  broken?: string;
+}
+
+/** The status of an install whose files cannot be read: said, not probed (not healthy). */
+export function brokenStatus(location: Location, where: string, note: string): StatusReport {
+  return { product: location.product, runtime: location.runtime, where, installed: true, versions: { hdSetup: VERSION }, healthy: false, broken: note };
 }
 
 function imageOf(d: DetectedInstall): string | undefined {

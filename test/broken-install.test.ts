@@ -1,0 +1,89 @@
+// An install whose files cannot be read (a bad hand edit, a cut-off file, a link or a folder in a file's
+// place) concerns only the commands aimed at it: the other installs are found, listed and acted on, and
+// plain status lists it as broken (the file and the fix, never its text), exit 1. CLI on the stub runtime.
+import { describe, expect, it } from 'vitest';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, appendFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { ROOT, SECRET_ENV, cli, tmp } from './helpers.js';
+
+const rootFlags = process.getuid?.() === 0 ? ['--allow-root'] : [];
+
+async function stubEnv(): Promise<{ home: string; env: NodeJS.ProcessEnv; server: Server }> {
+  const home = tmp('hd-broken-home-');
+  mkdirSync(join(home, '.stub'));
+  const sock = join(home, 'runtime.sock');
+  const server = createServer().listen(sock);
+  await new Promise((r) => server.once('listening', r));
+  return { home, server, env: { ...SECRET_ENV, PATH: `${join(ROOT, 'test/stubs/bin')}:/usr/bin:/bin`, HOME: home, HD_STUB_STATE: join(home, '.stub'), DOCKER_HOST: `unix://${sock}` } };
+}
+
+/** fivetran-docker and tobiko-docker both installed. */
+async function both() {
+  const s = await stubEnv();
+  for (const p of ['fivetran-docker', 'tobiko-docker']) expect(cli(['install', '--preset', p, '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+  return { s, conf: join(s.home, 'fivetran/conf/config.json'), envFile: join(s.home, 'tobiko/tobiko.env') };
+}
+
+describe('a broken install concerns only the commands aimed at it', () => {
+  it('a Tobiko env-file with a bad line: stop --set product=fivetran works, status lists both (the broken one marked, no text of the file), exit 1; commands aimed at it refuse naming the file', async () => {
+    const { s, envFile } = await both();
+    appendFileSync(envFile, 'garbageSECRETISH\x00\n');
+    const stop = cli(['stop', '--set', 'product=fivetran', '--yes', ...rootFlags], { env: s.env });
+    expect(stop.code, stop.stderr).toBe(0);
+    const st = cli(['status', '--json'], { env: s.env });
+    expect(st.code, st.stderr).toBe(1);
+    const j = JSON.parse(st.stdout) as { installs: { product: string; healthy: boolean; broken?: string }[] };
+    expect(j.installs.map((i) => i.product).sort()).toEqual(['fivetran', 'tobiko']);
+    const broken = j.installs.find((i) => i.broken)!;
+    expect(broken.product).toBe('tobiko');
+    expect(broken.healthy).toBe(false);
+    expect(broken.broken).toMatch(new RegExp(`^${envFile}:\\d+: is not a KEY=VALUE line`));
+    expect(st.stdout).not.toContain('garbageSECRETISH');
+    const text = cli(['status'], { env: s.env });
+    expect(text.code, text.stderr).toBe(1);
+    expect(text.stdout).toContain('Fivetran agent on docker');
+    expect(text.stdout).toMatch(new RegExp(`Tobiko Cloud executors on docker — ${join(s.home, 'tobiko')}\\n  ✖ broken: ${envFile}:\\d+: is not a KEY=VALUE line`));
+    expect(text.stdout + text.stderr).not.toContain('garbageSECRETISH');
+    // aimed at it: refused, naming the file (exit 2)
+    for (const cmd of [['status', '--set', 'product=tobiko'], ['doctor', '--set', 'product=tobiko'], ['stop', '--set', 'product=tobiko', '--yes', ...rootFlags]]) {
+      const r = cli(cmd, { env: s.env });
+      expect(r.code, `${cmd.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`^error: ${envFile}:\\d+: is not a KEY=VALUE line`));
+    }
+    // no choosing flag: the choice is asked for, naming the broken one and the --sets
+    const doc = cli(['doctor'], { env: s.env });
+    expect(doc.code, doc.stderr).toBe(2);
+    expect(doc.stderr).toContain(`error: 2 installs found: Fivetran agent on docker (${join(s.home, 'fivetran')}); Tobiko Cloud executors on docker (${join(s.home, 'tobiko')}; broken: ${envFile}:`);
+    expect(doc.stderr).toContain('choose one with --set product=fivetran');
+    s.server.close();
+  }, 90_000);
+
+  for (const how of ['cut off', 'a symbolic link', 'a directory'] as const) {
+    it(`a Fivetran config.json that is ${how}: status/doctor/uninstall --set product=tobiko work, status lists the broken one (exit 1), doctor --set product=fivetran names the file (not "runtime: is required")`, async () => {
+      const { s, conf } = await both();
+      const whole = readFileSync(conf);
+      rmSync(conf);
+      if (how === 'cut off') writeFileSync(conf, whole.subarray(0, 40), { mode: 0o600 });
+      else if (how === 'a symbolic link') {
+        writeFileSync(`${conf}.elsewhere`, whole, { mode: 0o600 });
+        symlinkSync(`${conf}.elsewhere`, conf);
+      } else mkdirSync(conf);
+      const st = cli(['status', '--set', 'product=tobiko'], { env: s.env });
+      expect(st.code, st.stderr).toBe(0);
+      expect(st.stdout).toContain('Tobiko Cloud executors on docker');
+      const all = cli(['status', '--json'], { env: s.env });
+      expect(all.code, all.stderr).toBe(1);
+      const j = JSON.parse(all.stdout) as { installs: { product: string; broken?: string }[] };
+      expect(j.installs.find((i) => i.product === 'fivetran')?.broken).toMatch(new RegExp(`^${conf}[:;]? ?`));
+      expect(all.stdout).not.toContain('clever_tiger');
+      const doc = cli(['doctor', '--set', 'product=fivetran'], { env: s.env });
+      expect(doc.code, doc.stderr).toBe(2);
+      expect(doc.stderr).toContain(`error: ${conf}`);
+      expect(doc.stderr).not.toContain('runtime: is required');
+      const un = cli(['uninstall', '--set', 'product=tobiko', '--yes', ...rootFlags], { env: s.env });
+      expect(un.code, un.stderr).toBe(0);
+      s.server.close();
+    }, 90_000);
+  }
+});
