@@ -7,7 +7,7 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync,
 import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { join, resolve } from 'node:path';
-import { CREATED_MARKER, backupFile, ensureDir, latestGoodBackup, listBackups, purgeActions, writeFileAtomic } from '../src/util/fsx.js';
+import { CREATED_MARKER, backupFile, ensureDir, latestGoodBackup, listBackups, purgeActions, timestamp, writeFileAtomic } from '../src/util/fsx.js';
 import { backupValidator } from '../src/exec/local-state.js';
 import { describeAction } from '../src/plan/describe.js';
 import type { Action } from '../src/plan/types.js';
@@ -292,10 +292,12 @@ describe('backups: whole, few, and checked before a rollback', () => {
       expect(listBackups(f)).toEqual([b.path]);
       expect(readFileSync(b.path, 'utf8')).toBe(`{"n": ${i}}\n`);
     }
-    writeFileSync(`${f}.bak-20300101T000000Z`, '{"n": "later"}\n');
+    // (named by this host an hour from now: within the day of clock skew a backup's time may have)
+    const later = timestamp(new Date(Date.now() + 3600_000));
+    writeFileSync(`${f}.bak-${later}`, '{"n": "later"}\n');
     writeFileSync(f, '{"n": "behind"}\n');
     const b = backupFile(f, now, 10)!;
-    expect(b.path).toBe(`${f}.bak-20300101T000000Z-1`);
+    expect(b.path).toBe(`${f}.bak-${later}-1`);
     expect(listBackups(f).at(-1)).toBe(b.path);
     expect(latestGoodBackup(f, () => true)?.path).toBe(b.path);
   });
@@ -317,10 +319,11 @@ describe('backups: whole, few, and checked before a rollback', () => {
 
   it('rollback on the CLI skips a 0-byte backup and restores the previous good one', async () => {
     const { s, conf, first } = await installedWithBackup();
-    writeFileSync(`${conf}.bak-29990101T000000Z`, ''); // what a kill during an old copy left
+    const newest = `${conf}.bak-${timestamp()}-99`; // after the one the change made (its second, or one before)
+    writeFileSync(newest, ''); // what a kill during an old copy left
     const r = cli(['rollback', '--yes', ...rootFlags], { env: s.env });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/skipping .*config\.json\.bak-29990101T000000Z: it is empty, cut off or broken/);
+    expect(r.stderr).toContain(`warning: skipping ${newest}: it is empty, cut off or broken\n`);
     expect(readFileSync(conf, 'utf8')).toBe(first);
     expect(cli(['status'], { env: s.env }).stdout).not.toMatch(/no install found/);
     s.server.close();
@@ -492,13 +495,15 @@ describe('backups: whole, few, and checked before a rollback', () => {
 
   it('rollback passes over a backup of gigabytes (a sparse file) without reading it into memory, and a FIFO without waiting on it', async () => {
     const { s, conf, first } = await installedWithBackup();
-    writeFileSync(`${conf}.bak-29990101T000000Z`, '');
-    truncateSync(`${conf}.bak-29990101T000000Z`, 3 * 1024 ** 3); // 3 GB of holes
-    expect(spawnSync('mkfifo', [`${conf}.bak-29990101T000001Z`]).status).toBe(0);
+    const [big, fifo] = [`${conf}.bak-${timestamp()}-98`, `${conf}.bak-${timestamp()}-99`];
+    writeFileSync(big, '');
+    truncateSync(big, 3 * 1024 ** 3); // 3 GB of holes
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
     // under a 3 GB address-space limit, as a small VM has: reading it whole ended in std::bad_alloc (exit 134)
     const r = spawnSync('bash', ['-c', 'ulimit -v 3000000; exec "$@"', 'bash', process.execPath, BIN, 'rollback', '--yes', ...rootFlags], { env: { ...s.env, CI: 'true', NO_COLOR: '1' }, encoding: 'utf8', timeout: 30_000 });
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/skipping .*config\.json\.bak-29990101T000000Z: it is empty, cut off or broken/);
+    expect(r.stderr).toContain(`warning: skipping ${big}: it is larger than 16 MB, far more than hd-setup writes: not read\n`);
+    expect(r.stderr).toContain(`warning: skipping ${fifo}: it is not a regular file (a FIFO, socket or device), not one hd-setup wrote: not read\n`);
     expect(readFileSync(conf, 'utf8')).toBe(first);
     s.server.close();
   }, 60_000);
@@ -537,8 +542,9 @@ describe('--purge deletes only what hd-setup created', () => {
     const acts = purgeActions(dir, home);
     expect(acts.filter((a) => a.kind === 'remove' && a.path.startsWith(victim))).toEqual([]);
     expect(acts.some((a) => a.kind === 'remove' && a.path === join(dir, 'data/link/data.txt'))).toBe(false);
-    // the link itself (recorded) goes as a link: never recursively
-    expect(acts.filter((a) => a.kind === 'remove' && a.path === join(dir, 'data/link'))).toEqual([{ kind: 'remove', path: join(dir, 'data/link') }]);
+    // the link itself goes with data/, which hd-setup made: its rm -rf removes the link, never what it points at
+    expect(acts.filter((a) => a.kind === 'remove' && a.path === join(dir, 'data/link'))).toEqual([]);
+    expect(acts).toContainEqual({ kind: 'remove', path: join(dir, 'data'), recursive: true });
   });
 
   it('uninstall leaves a boot unit that a link to the user\'s own file replaced (it deleted the link): the link and its file stay, said in the step', async () => {
@@ -590,6 +596,137 @@ describe('--purge deletes only what hd-setup created', () => {
     expect(readdirSync(join(s.home, 'fivetran'))).toEqual(['README-mine']);
     s.server.close();
   });
+
+  it('a file hd-setup wrote, replaced by a link: the link is left (a note), the backups hd-setup made of the file go', () => {
+    const home = tmp('hd-purge-home-');
+    const dir = join(tmp('hd-purge-inst-'), 'tobiko');
+    mkdirSync(dir, { recursive: true });
+    const mine = join(tmp('hd-purge-mine-'), 'tobiko.env');
+    writeFileSync(mine, 'MINE=1\n');
+    symlinkSync(mine, join(dir, 'tobiko.env'));
+    writeFileSync(join(dir, 'tobiko.env.bak-20260101T000000Z'), 'TCLOUD_CLIENT_SECRET=old\n');
+    writeFileSync(join(dir, CREATED_MARKER), JSON.stringify({ created: ['.', 'tobiko.env'] }));
+    const acts = purgeActions(dir, home);
+    expect(acts.filter((a) => a.kind === 'remove' && a.path === join(dir, 'tobiko.env'))).toEqual([]);
+    expect(acts).toContainEqual({ kind: 'note', text: `${join(dir, 'tobiko.env')} is a symbolic link to ${mine}, not what hd-setup made there: left as it is (never followed)` });
+    expect(acts).toContainEqual({ kind: 'remove', path: join(dir, 'tobiko.env.bak-20260101T000000Z') });
+  });
+
+  it('trial: a folder hd-setup made, replaced by a link (tmp -> a folder elsewhere): the dry-run lists no rm of it (it listed rm -f) and says it is a link and is left, as the run does; what it points at stays', async () => {
+    const s = await stubEnv();
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const [dir, elsewhere] = [join(s.home, 'fivetran/tmp'), tmp('hd-purge-elsewhere-')];
+    writeFileSync(join(elsewhere, 'keep.txt'), 'keep\n');
+    rmSync(dir, { recursive: true });
+    symlinkSync(elsewhere, dir);
+    const said = `${dir} is a symbolic link to ${elsewhere}, not what hd-setup made there: left as it is (never followed)`;
+    const dry = cli(['uninstall', '--purge', '--dry-run', ...rootFlags], { env: s.env });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).not.toMatch(new RegExp(`rm (-f|-rf) ${dir}\\s`));
+    expect(dry.stdout).toContain(said);
+    const r = cli(['uninstall', '--purge', '--yes', ...rootFlags], { env: s.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(said);
+    expect(r.stderr).not.toContain(`kept ${dir}`);
+    expect(lstatSync(dir).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(elsewhere, 'keep.txt'), 'utf8')).toBe('keep\n');
+    expect(existsSync(join(s.home, 'fivetran/conf'))).toBe(false);
+    s.server.close();
+  });
+});
+
+describe('trial: what rollback takes as a backup, and what it says of it', () => {
+  it('a file named as a backup whose name is no time (second 99) or a time still to come (2099) is no backup hd-setup made: not taken, said once each by name (not its text), left there, and no name of a later backup', async () => {
+    const { s, conf, first } = await installedWithBackup();
+    const [made] = listBackups(conf);
+    writeFileSync(made!, '{"token": "cu'); // the backup of the last change, cut off: the fallback
+    // an earlier whole one, not the text the change found (its digest differs): the fallback, the newest whole backup, goes to it
+    writeFileSync(`${conf}.bak-20200101T000000Z`, JSON.stringify(JSON.parse(first)), { mode: 0o600 });
+    const other = JSON.stringify({ token: Buffer.from('other_tiger:PlantedSecret42').toString('base64'), host_selinux_enabled: 'false' });
+    const impossible = `${conf}.bak-${timestamp().slice(0, 9)}999999Z`;
+    const future = `${conf}.bak-20991231T000000Z`;
+    for (const f of [impossible, future]) writeFileSync(f, other, { mode: 0o600 });
+    expect(listBackups(conf)).toEqual([`${conf}.bak-20200101T000000Z`, made]);
+    const dry = cli(['rollback', '--dry-run', ...rootFlags], { env: s.env });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain(`restore ${conf} from ${conf}.bak-20200101T000000Z,`);
+    for (const [f, why] of [[impossible, 'its name is not a time'], [future, 'its name is a time still to come']] as const) {
+      const line = `warning: ignoring ${f}: ${why}, so it is no backup hd-setup made (rollback does not use it; it is left as it is)\n`;
+      expect(dry.stderr.split(line)).toHaveLength(2);
+    }
+    expect(dry.stderr + dry.stdout).not.toContain('PlantedSecret42');
+    expect(dry.stderr + dry.stdout).not.toContain(Buffer.from('other_tiger:PlantedSecret42').toString('base64'));
+    const r = cli(['rollback', '--yes', ...rootFlags], { env: s.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(conf, 'utf8'))).toEqual(JSON.parse(first));
+    for (const f of [impossible, future]) expect(readFileSync(f, 'utf8')).toBe(other);
+    // the backup the rollback made is named at its time, not after the planted names
+    expect(readdirSync(join(s.home, 'fivetran/conf')).filter((n) => n.includes('99991231') || n.startsWith(`config.json.bak-20991231T000000Z-`) || /999999Z-/.test(n))).toEqual([]);
+    s.server.close();
+  }, 60_000);
+
+  it('a backup that is a symbolic link or a folder is passed over saying so (it said "empty, cut off or broken")', async () => {
+    const { s, conf, first } = await installedWithBackup();
+    const [link, folder] = [`${conf}.bak-${timestamp()}-98`, `${conf}.bak-${timestamp()}-99`];
+    symlinkSync(join(s.home, 'elsewhere.json'), link);
+    mkdirSync(folder);
+    const r = cli(['rollback', '--yes', ...rootFlags], { env: s.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`warning: skipping ${folder}: it is a folder, not a file hd-setup wrote: not read\n`);
+    expect(r.stderr).toContain(`warning: skipping ${link}: it is a symbolic link, not a file hd-setup wrote: not followed\n`);
+    expect(r.stderr).not.toContain('empty, cut off or broken');
+    expect(readFileSync(conf, 'utf8')).toBe(first);
+    expect(lstatSync(link).isSymbolicLink() && lstatSync(folder).isDirectory()).toBe(true);
+    s.server.close();
+  }, 60_000);
+
+  it('a hand-broken file: the dry-run does not say the install is as the last change found it (it says a few lines on that what the last change set in the file is lost)', async () => {
+    const { s, conf } = await installedWithBackup();
+    writeFileSync(conf, '{ oops\n');
+    const dry = cli(['rollback', '--dry-run', ...rootFlags], { env: s.env });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('what the last change set in the file is lost');
+    expect(dry.stdout).not.toContain('the install is as the last change found it');
+    expect(dry.stdout).toContain('It cannot name the settings it puts back: the file is broken, so what it holds now cannot be read.\n');
+    s.server.close();
+  }, 60_000);
+
+  it('a secret-named key added by hand, which the rollback removes, is said to be removed (it said "a secret (its earlier value)"), its value never shown', async () => {
+    const { s, conf } = await installedWithBackup();
+    writeFileSync(conf, JSON.stringify({ ...JSON.parse(readFileSync(conf, 'utf8')), custom_key: 'HandAddedValue7' }, null, 2), { mode: 0o600 });
+    const dry = cli(['rollback', '--dry-run', ...rootFlags], { env: s.env });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('  fivetran.config.custom_key: a secret: removed (the install it goes back to has none)\n');
+    expect(dry.stdout).not.toContain('HandAddedValue7');
+    const json = cli(['rollback', '--dry-run', '--json', ...rootFlags], { env: s.env });
+    expect((JSON.parse(json.stdout) as { settings: unknown[] }).settings).toContainEqual({ path: 'fivetran.config.custom_key', secret: true, removed: true });
+    expect(json.stdout).not.toContain('HandAddedValue7');
+    const r = cli(['rollback', '--yes', ...rootFlags], { env: s.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(conf, 'utf8')).custom_key).toBeUndefined();
+    s.server.close();
+  }, 60_000);
+
+  it('a rollback whose re-apply writes the file again makes one backup, not a second copy of the backup it restored from; every text is still in a backup', async () => {
+    const { s, conf } = await installedWithBackup();
+    // a hand edit hd-setup would write otherwise (one line, a key of its own): the rollback keeps it as a backup
+    const edited = JSON.stringify({ ...JSON.parse(readFileSync(conf, 'utf8')), custom_key: 'x' });
+    writeFileSync(conf, edited, { mode: 0o600 });
+    expect(cli(['rollback', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const texts = () => new Set(listBackups(conf).map((b) => readFileSync(b, 'utf8')));
+    const [before, had] = [listBackups(conf), texts()];
+    expect(had.has(edited)).toBe(true);
+    // the undo restores that backup, and the re-apply writes the file as hd-setup writes it
+    const r = cli(['rollback', '--yes', ...rootFlags], { env: s.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/ {4}- wrote \S+config\.json \(0600\)\n/);
+    expect(readFileSync(conf, 'utf8')).not.toBe(edited);
+    const after = listBackups(conf);
+    expect(after.filter((b) => !before.includes(b))).toHaveLength(1);
+    expect(r.stderr).toMatch(/ {2}Backups:\n {4}- \S+\n {2}\S/);
+    for (const t of had) expect(texts().has(t)).toBe(true);
+    s.server.close();
+  }, 60_000);
 });
 
 describe('one install at a time', () => {

@@ -167,7 +167,7 @@ export async function rollbackCommand(flags: LifecycleFlags): Promise<number> {
   if (refused) throw refused;
   const preview = life.rollbackPreview(d, file, t);
   if (flags.dryRun) {
-    const settings = preview.settings.map((s) => ({ path: s.path, ...(s.secret ? { secret: true } : { ...(s.then !== undefined ? { value: s.then } : {}), ...(s.thenDefault ? { default: true } : {}), ...(s.now !== undefined ? { now: s.now } : {}) }) }));
+    const settings = preview.settings.map((s) => ({ path: s.path, ...(s.secret ? { secret: true, ...(s.thenDefault && s.then === undefined ? { removed: true } : {}) } : { ...(s.then !== undefined ? { value: s.then } : {}), ...(s.thenDefault ? { default: true } : {}), ...(s.now !== undefined ? { now: s.now } : {}) }) }));
     if (flags.json) printJson({ dryRun: true, command: 'rollback', where: d.where, product: d.location.product, runtime: d.location.runtime, settings, restore: { file, ...(t.backup ? { from: t.backup.path } : {}), ...(preview.diff ? { diff: preview.diff } : {}), ...(d.brokenConfig ? { broken: d.brokenConfig.problem } : {}) }, then });
     else process.stdout.write(`hd-setup rollback --dry-run: ${first}\n\n${preview.text}`);
     return 0;

@@ -1,6 +1,6 @@
 // Carry out a plan: each step acts and emits events. Ctrl-C aborts the running child (exec/run.ts: its process group);
 // unfinished steps are cancelled and the summary says what changed and what did not.
-import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Action, Plan, Step } from '../plan/types.js';
 import { modeString } from '../render/types.js';
@@ -45,6 +45,12 @@ class StepFailure extends Error {
 class Cancelled extends Error {}
 
 const TAIL = 12;
+
+/**
+ * The files a restore (rollback) put back in this process, and the backup each came from: the re-apply that
+ * writes one again makes no second copy of that text (a backup holds it), only of a text no backup holds.
+ */
+const restoredFrom = new Map<string, string>();
 
 export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary> {
   const { emit, redactor, signal } = opts;
@@ -123,7 +129,9 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
         ensureDir(dirname(a.path), 0o700, false);
         if (!existsSync(a.path)) created.push(a.path);
         recordPending();
-        const pruned = keepBackup(a.backup ? backupFile(a.path, opts.now?.()) : undefined);
+        // (a file a rollback restored from a backup: that backup holds its text already)
+        const pruned = keepBackup(a.backup ? backupFile(a.path, opts.now?.(), undefined, restoredFrom.get(a.path)) : undefined);
+        restoredFrom.delete(a.path);
         writeFileAtomic(a.path, a.content, a.mode);
         summary.changes.push(`wrote ${a.path} (${modeString(a.mode)})`);
         pruned();
@@ -134,7 +142,7 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
         return;
       case 'remove':
         if (existsSync(a.path)) {
-          if (!a.recursive && statSync(a.path).isDirectory()) {
+          if (!a.recursive && lstatSync(a.path).isDirectory()) {
             // a directory hd-setup made: removed only when nothing else is left in it
             if (readdirSync(a.path).length) {
               summary.warnings.push(`kept ${a.path}: it holds files hd-setup did not create`);
@@ -150,6 +158,7 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
         const [text, mode] = [readFileSync(a.from, 'utf8'), statSync(a.from).mode & 0o777];
         const pruned = keepBackup(backupFile(a.to, opts.now?.()));
         writeFileAtomic(a.to, text, mode);
+        restoredFrom.set(a.to, a.from);
         summary.changes.push(`restored ${a.to} from ${a.from}`);
         pruned();
         return;

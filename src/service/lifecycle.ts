@@ -10,7 +10,7 @@ import { productOf, installName } from '../products/index.js';
 import type { KubeSpec, ProductModule } from '../products/types.js';
 import { choosingFlags, findAt, findContext } from './find.js';
 import { getIn, leaves } from '../model/reconcile.js';
-import { goodBackups, latestGoodBackup, listBackups, purgeActions } from '../util/fsx.js';
+import { goodBackups, latestGoodBackup, listBackups, purgeActions, strayBackups, type SkippedBackup } from '../util/fsx.js';
 import { acquireLock, installLockKey, type Lock } from '../exec/lock.js';
 import { backupValidator } from '../exec/local-state.js';
 import { posix } from 'node:path';
@@ -349,10 +349,25 @@ export async function restart(d: DetectedInstall, choices: Choices, report: Repo
 
 // ---- rollback ----
 
+const strayWarned = new Set<string>();
+
+/**
+ * Files named as backups of `file` that hd-setup did not make (a name that is no time, or a time still to
+ * come): rollback does not take them, said once each, by name (their text may hold secrets: not shown).
+ */
+export function warnStrayBackups(file: string): void {
+  for (const s of strayBackups(file)) {
+    if (strayWarned.has(s.path)) continue;
+    strayWarned.add(s.path);
+    process.stderr.write(`warning: ignoring ${s.path}: ${s.why}, so it is no backup hd-setup made (rollback does not use it; it is left as it is)\n`);
+  }
+}
+
 /** The newest backup of a file that parses and is complete; empty or cut-off ones are passed over, with a warning. */
 export function latestBackup(file: string): string | undefined {
+  warnStrayBackups(file);
   const good = latestGoodBackup(file, backupValidator(file));
-  for (const s of good?.skipped ?? []) process.stderr.write(`warning: skipping ${s}: it is empty, cut off or broken\n`);
+  for (const s of good?.skipped ?? []) process.stderr.write(`warning: skipping ${s.path}: ${s.why}\n`);
   return good?.path;
 }
 
@@ -365,7 +380,7 @@ export function latestBackup(file: string): string | undefined {
 export async function latestWholeBackup(d: DetectedInstall, file: string): Promise<{ path: string; restored: DetectedInstall } | undefined> {
   for (const b of goodBackups(file, backupValidator(file))) {
     if (!b.path) {
-      process.stderr.write(`warning: skipping ${b.skipped}: it is empty, cut off or broken\n`);
+      process.stderr.write(`warning: skipping ${b.skipped!.path}: ${b.skipped!.why}\n`);
       continue;
     }
     let problem: string | undefined;
@@ -445,6 +460,7 @@ export interface RollbackTarget {
 }
 
 export async function rollbackTarget(d: DetectedInstall, file: string): Promise<RollbackTarget | undefined> {
+  warnStrayBackups(file);
   const before = findRecord(findContext().home, d.location)?.before;
   // A file broken by a hand edit: undoing that edit puts back the file as the last change left it, when a
   // backup holds it (a later rollback's); the containers run with it already.
@@ -496,10 +512,10 @@ async function lastChangeTarget(d: DetectedInstall, file: string, before: LastCh
 
 /** The newest backup of a file whose text has this digest (the broken ones before it said, once found). */
 function backupWithDigest(file: string, digest: string): { path: string; text: string } | undefined {
-  const skipped: string[] = [];
+  const skipped: SkippedBackup[] = [];
   for (const b of goodBackups(file, backupValidator(file))) {
     if (b.path && configDigest(findContext().home, b.text) === digest) {
-      for (const s of skipped) process.stderr.write(`warning: skipping ${s}: it is empty, cut off or broken\n`);
+      for (const s of skipped) process.stderr.write(`warning: skipping ${s.path}: ${s.why}\n`);
       return { path: b.path, text: b.text };
     }
     if (b.skipped) skipped.push(b.skipped);
@@ -644,9 +660,15 @@ export function rollbackPreview(d: DetectedInstall, file: string, target: Rollba
   const lines: string[] = [];
   const settings = settingsPutBack(d, target);
   const shown = (v: unknown, byDefault?: true) => `${v === undefined ? 'none' : typeof v === 'string' ? v : JSON.stringify(v)}${byDefault && v !== undefined ? ' (the default)' : ''}`;
-  if (settings.length) lines.push(`It puts back:\n${settings.map((s) => `  ${s.path}: ${s.secret ? 'a secret (its earlier value)' : `${shown(s.now, s.nowDefault)} -> ${shown(s.then, s.thenDefault)}`}`).join('\n')}`);
-  else lines.push('It puts back no setting: the install is as the last change found it.');
+  // a secret: never shown, but whether the rollback removes it, sets it again or changes it is
+  const secretChange = (s: SettingPutBack) =>
+    s.thenDefault && s.then === undefined ? 'a secret: removed (the install it goes back to has none)' : s.nowDefault && s.now === undefined ? 'a secret, not set now: set again (its earlier value)' : 'a secret (its earlier value)';
   const broken = d.brokenConfig?.path === file ? d.brokenConfig : undefined;
+  if (settings.length) lines.push(`It puts back:\n${settings.map((s) => `  ${s.path}: ${s.secret ? secretChange(s) : `${shown(s.now, s.nowDefault)} -> ${shown(s.then, s.thenDefault)}`}`).join('\n')}`);
+  // a broken file: its settings cannot be read, so none can be named (said below); a repair puts back the file as the last change left it
+  else if (broken && target.handEditOnly) lines.push('It puts back no setting: it undoes the hand edit alone, the settings staying as the last change left them.');
+  else if (broken) lines.push('It cannot name the settings it puts back: the file is broken, so what it holds now cannot be read.');
+  else lines.push('It puts back no setting: the install is as the last change found it.');
   if (broken) {
     lines.push(`${file} is broken (${broken.problem}); its text is not shown, as it may hold secrets. The restore keeps it beside the backups, as ${posix.basename(file)}.bak-<time of the rollback>.`);
     if (target.handEditOnly) lines.push(`It puts back ${posix.basename(target.backup!.path)}: the file as the last change hd-setup made left it.`);

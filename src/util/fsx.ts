@@ -12,6 +12,7 @@ import {
   openSync,
   readdirSync,
   readSync,
+  readlinkSync,
   renameSync,
   rmSync,
   statSync,
@@ -263,6 +264,9 @@ function readNoFollow(path: string): Buffer {
 
 const BACKUP_NAME = (base: string) => new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.bak-\\d{8}T\\d{6}Z(-\\d+)?$`);
 
+/** How far ahead of this host's clock a backup's time may be (another host's clock, a correction since). */
+const BACKUP_CLOCK_SKEW_MS = 24 * 60 * 60 * 1000;
+
 /** A backup's name after `<file>.bak-`: its time (YYYYMMDDTHHMMSSZ) and its number within that second (0 for none). */
 function backupStamp(path: string, backup: string): { time: string; n: number } {
   const rest = basename(backup).slice(basename(path).length + 5);
@@ -270,24 +274,53 @@ function backupStamp(path: string, backup: string): { time: string; n: number } 
   return { time: rest.slice(0, 16), n: m ? Number(m[1]) : 0 };
 }
 
-/** The backups of `path`, oldest first (names sort by time; a -N suffix after the same second). */
-export function listBackups(path: string): string[] {
-  const dir = dirname(path);
+/**
+ * Why a name of the backup form is no backup hd-setup made (undefined: it may be one): hd-setup names a
+ * backup after the UTC time it made it, so a time that is not one (month 13, 25 o'clock) or that is later
+ * than now (beyond a day of clock skew) was not made by it. Such a file would otherwise be taken as the
+ * newest backup, by rollback and by the name of the next backup.
+ */
+function notABackupTime(time: string, now: Date): string | undefined {
+  const [y, mo, d, h, mi, s] = [time.slice(0, 4), time.slice(4, 6), time.slice(6, 8), time.slice(9, 11), time.slice(11, 13), time.slice(13, 15)].map(Number) as [number, number, number, number, number, number];
+  const t = Date.UTC(y, mo - 1, d, h, mi, s);
+  const back = new Date(t);
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || back.getUTCHours() !== h || back.getUTCMinutes() !== mi || back.getUTCSeconds() !== s) {
+    return 'its name is not a time';
+  }
+  if (t > now.getTime() + BACKUP_CLOCK_SKEW_MS) return 'its name is a time still to come';
+  return undefined;
+}
+
+function backupNames(path: string): string[] {
   const re = BACKUP_NAME(basename(path));
-  let names: string[];
   try {
-    names = readdirSync(dir);
+    return readdirSync(dirname(path)).filter((n) => re.test(n));
   } catch {
     return [];
   }
+}
+
+/** The backups of `path`, oldest first (names sort by time; a -N suffix after the same second). A name that is no time, or one to come, is none (strayBackups). */
+export function listBackups(path: string, now = new Date()): string[] {
+  const dir = dirname(path);
   const key = (n: string) => {
     const { time, n: i } = backupStamp(path, n);
     return `${time}#${i.toString().padStart(6, '0')}`;
   };
-  return names
-    .filter((n) => re.test(n))
+  return backupNames(path)
+    .filter((n) => !notABackupTime(backupStamp(path, n).time, now))
     .sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))
     .map((n) => join(dir, n));
+}
+
+/** Files named as a backup of `path` that hd-setup did not make (their name is no time, or a time to come), with why. */
+export function strayBackups(path: string, now = new Date()): { path: string; why: string }[] {
+  return backupNames(path)
+    .sort()
+    .flatMap((n) => {
+      const why = notABackupTime(backupStamp(path, n).time, now);
+      return why ? [{ path: join(dirname(path), n), why }] : [];
+    });
 }
 
 /**
@@ -295,9 +328,12 @@ export function listBackups(path: string): string[] {
  * place (a name that exists, even as a dangling symlink, is never reused or followed). Keeps the newest
  * `keep` backups and deletes older ones. Returns the backup's path and the older backups it deleted.
  */
-export function backupFile(path: string, now = new Date(), keep = backupsKept()): { path: string; pruned: string[] } | undefined {
+export function backupFile(path: string, now = new Date(), keep = backupsKept(), heldBy?: string): { path: string; pruned: string[] } | undefined {
   if (!lexists(path)) return undefined;
   const content = readNoFollow(path);
+  // A backup that holds this very text already (the one a rollback just restored the file from): another
+  // copy of it would add nothing, and take the place of an older, different one when backups are pruned.
+  if (heldBy && sameBytes(path, heldBy, content)) return undefined;
   const tmp = writeTemp(path, content, 0o600);
   // Named after every backup there, so that it is the newest by name (what rollback and pruning go by): in
   // the second of the last one, the next number (a free name before it, left by a pruned backup, would have
@@ -327,6 +363,15 @@ export function backupFile(path: string, now = new Date(), keep = backupsKept())
   return { path: dest, pruned: pruneBackups(path, keep) };
 }
 
+/** `backup`, one of the backups of `path` (a regular file, not a link), holds exactly these bytes. */
+function sameBytes(path: string, backup: string, content: Buffer): boolean {
+  try {
+    return listBackups(path).includes(backup) && lstatSync(backup).isFile() && readNoFollow(backup).equals(content);
+  } catch {
+    return false;
+  }
+}
+
 /** The line that says which older backups a backup deleted (the user may have counted on them), or none. */
 export function prunedLine(pruned: string[], keep = backupsKept()): string | undefined {
   if (!pruned.length) return undefined;
@@ -350,12 +395,18 @@ export function pruneBackups(path: string, keep = backupsKept()): string[] {
   return removed;
 }
 
+/** A backup passed over, and why (said in the warning that names it). */
+export interface SkippedBackup {
+  path: string;
+  why: string;
+}
+
 /**
  * The newest backup of `path` that is complete: `valid` (which parses it) accepts it. A 0-byte or cut-off
  * backup (a kill during an older hd-setup's copy) is passed over for the previous good one.
  */
-export function latestGoodBackup(path: string, valid: (text: string) => boolean): { path: string; skipped: string[] } | undefined {
-  const skipped: string[] = [];
+export function latestGoodBackup(path: string, valid: (text: string) => boolean): { path: string; skipped: SkippedBackup[] } | undefined {
+  const skipped: SkippedBackup[] = [];
   for (const b of goodBackups(path, valid)) {
     if (b.path) return { path: b.path, skipped };
     skipped.push(b.skipped!);
@@ -363,17 +414,38 @@ export function latestGoodBackup(path: string, valid: (text: string) => boolean)
   return undefined;
 }
 
-/** The backups of a file, newest first: each one that reads as UTF-8 and is `valid` with its text, or skipped. */
-export function* goodBackups(path: string, valid: (text: string) => boolean): Generator<{ path: string; text: string; skipped?: undefined } | { path?: undefined; skipped: string }> {
+/** Why a backup is not read at all (a link, a folder, a device or a FIFO in its place; one too large), or undefined. */
+function notReadable(path: string): string | undefined {
+  let st;
+  try {
+    st = lstatSync(path);
+  } catch {
+    return 'it is gone';
+  }
+  if (st.isSymbolicLink()) return 'it is a symbolic link, not a file hd-setup wrote: not followed';
+  if (st.isDirectory()) return 'it is a folder, not a file hd-setup wrote: not read';
+  if (!st.isFile()) return 'it is not a regular file (a FIFO, socket or device), not one hd-setup wrote: not read';
+  if (st.size > MAX_OWN_FILE_BYTES) return `it is larger than ${MAX_OWN_FILE_BYTES / 1024 / 1024} MB, far more than hd-setup writes: not read`;
+  return undefined;
+}
+
+/** The backups of a file, newest first: each one that reads as UTF-8 and is `valid` with its text, or skipped (with why). */
+export function* goodBackups(path: string, valid: (text: string) => boolean): Generator<{ path: string; text: string; skipped?: undefined } | { path?: undefined; skipped: SkippedBackup }> {
+  const broken = (b: string): { skipped: SkippedBackup } => ({ skipped: { path: b, why: 'it is empty, cut off or broken' } });
   for (const b of listBackups(path).reverse()) {
+    const why = notReadable(b);
+    if (why) {
+      yield { skipped: { path: b, why } };
+      continue;
+    }
     let text: string;
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(readNoFollow(b));
     } catch {
-      yield { skipped: b };
+      yield broken(b);
       continue;
     }
-    yield text.length > 0 && valid(text) ? { path: b, text } : { skipped: b };
+    yield text.length > 0 && valid(text) ? { path: b, text } : broken(b);
   }
 }
 
@@ -433,6 +505,29 @@ function linkOnTheWay(root: string, path: string): boolean {
   return false;
 }
 
+/** A folder above `rel` (relative to `dir`) that hd-setup recorded making, and that --purge removes whole (rm -rf). */
+function removedWhole(dir: string, rel: string, created: string[]): boolean {
+  for (let up = posix.dirname(rel); up !== '.' && up !== '/'; up = posix.dirname(up)) {
+    const p = posix.join(dir, up);
+    if (!created.includes(up) || linkOnTheWay(dir, p)) continue;
+    try {
+      if (lstatSync(p).isDirectory()) return true;
+    } catch {
+      /* gone */
+    }
+  }
+  return false;
+}
+
+/** " to <target>" for a symbolic link, or nothing when it cannot be read. */
+function linkTarget(p: string): string {
+  try {
+    return ` to ${readlinkSync(p)}`;
+  } catch {
+    return '';
+  }
+}
+
 /**
  * What --purge deletes in an install dir: only what hd-setup recorded creating there (directories it made,
  * with what the agent wrote in them; files it wrote new), then the dir itself if hd-setup made it and
@@ -457,6 +552,13 @@ export function purgeActions(root: string, home: string): PurgeAction[] {
     try {
       st = lstatSync(p);
     } catch {
+      continue;
+    }
+    // a link in place of what hd-setup made (tmp/ -> /tmp): not hd-setup's, and never followed; left as it
+    // is, unless a folder above it that hd-setup made goes whole (rm -rf removes the link, not what it points
+    // at); the backups hd-setup made of a file there go all the same (they hold its earlier secrets)
+    if (st.isSymbolicLink()) {
+      if (!removedWhole(dir, rel, created)) out.push({ kind: 'note', text: `${p} is a symbolic link${linkTarget(p)}, not what hd-setup made there: left as it is (never followed)` }, ...listBackups(p).map((b): PurgeAction => ({ kind: 'remove', path: b })));
       continue;
     }
     // a recorded directory was made by hd-setup, so all in it is its or the agent's (config, data, logs);

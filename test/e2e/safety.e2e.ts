@@ -196,12 +196,14 @@ describe.runIf(ready)('e2e safety on rootful docker', () => {
     // What a kill during an older hd-setup's copy left: an empty and a cut backup, newer than the good ones.
     const good = backupsAreWhole(conf).sort();
     expect(good.length).toBeGreaterThan(0);
-    writeFileSync(join(conf, 'config.json.bak-29991231T235958Z'), '', { mode: 0o600 });
-    writeFileSync(join(conf, 'config.json.bak-29991231T235959Z'), `{"token": "${TOKEN.slice(0, 9)}`, { mode: 0o600 });
+    // (named a minute from now: newer than every backup, and no time still to come, which rollback ignores)
+    const soon = new Date(Date.now() + 60_000).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+    writeFileSync(join(conf, `config.json.bak-${soon}`), '', { mode: 0o600 });
+    writeFileSync(join(conf, `config.json.bak-${soon}-1`), `{"token": "${TOKEN.slice(0, 9)}`, { mode: 0o600 });
     const rb = hd(home, ['rollback', '--yes', '--allow-root', ...pointer(home)]);
     expect(rb.code, rb.stderr).toBe(0);
-    expect(rb.stderr).toMatch(/skipping .*config\.json\.bak-29991231T235959Z: it is empty, cut off or broken/);
-    expect(rb.stderr).toMatch(/skipping .*config\.json\.bak-29991231T235958Z: it is empty, cut off or broken/);
+    expect(rb.stderr).toContain(`config.json.bak-${soon}-1: it is empty, cut off or broken`);
+    expect(rb.stderr).toContain(`config.json.bak-${soon}: it is empty, cut off or broken`);
     const restored = JSON.parse(readFileSync(join(conf, 'config.json'), 'utf8'));
     expect(restored.token).toBe(TOKEN);
     expect(restored.https_proxy).toMatch(/^http:\/\/proxy-.*\.internal:3128$/);
