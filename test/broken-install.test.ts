@@ -2,7 +2,7 @@
 // place) concerns only the commands aimed at it: the other installs are found, listed and acted on, and
 // plain status lists it as broken (the file and the fix, never its text), exit 1. CLI on the stub runtime.
 import { describe, expect, it } from 'vitest';
-import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, appendFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, appendFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { ROOT, SECRET_ENV, cli, tmp } from './helpers.js';
@@ -66,8 +66,8 @@ describe('a broken install concerns only the commands aimed at it', () => {
       rmSync(conf);
       if (how === 'cut off') writeFileSync(conf, whole.subarray(0, 40), { mode: 0o600 });
       else if (how === 'a symbolic link') {
-        writeFileSync(`${conf}.elsewhere`, whole, { mode: 0o600 });
-        symlinkSync(`${conf}.elsewhere`, conf);
+        writeFileSync(join(s.home, 'config.elsewhere.json'), whole, { mode: 0o600 });
+        symlinkSync(join(s.home, 'config.elsewhere.json'), conf);
       } else mkdirSync(conf);
       const st = cli(['status', '--set', 'product=tobiko'], { env: s.env });
       expect(st.code, st.stderr).toBe(0);
@@ -83,6 +83,18 @@ describe('a broken install concerns only the commands aimed at it', () => {
       expect(doc.stderr).not.toContain('runtime: is required');
       const un = cli(['uninstall', '--set', 'product=tobiko', '--yes', ...rootFlags], { env: s.env });
       expect(un.code, un.stderr).toBe(0);
+      // and the broken one itself is uninstalled (it needs not the file: the record and the containers say
+      // what to remove; it was exit 2 "fix it by hand"), its --purge too, never through the link
+      const calls = () => readFileSync(join(s.home, '.stub/calls.log'), 'utf8');
+      const dry = cli(['uninstall', '--set', 'product=fivetran', '--purge', '--dry-run', ...rootFlags], { env: s.env });
+      expect(dry.code, dry.stderr).toBe(0);
+      expect(dry.stdout).toContain('Stop and remove controller');
+      const gone = cli(['uninstall', '--set', 'product=fivetran', '--purge', '--yes', ...rootFlags], { env: s.env });
+      expect(gone.code, gone.stderr).toBe(0);
+      expect(calls()).toContain('rm -f controller');
+      expect(existsSync(join(s.home, 'fivetran'))).toBe(false);
+      if (how === 'a symbolic link') expect(readFileSync(join(s.home, 'config.elsewhere.json'))).toEqual(whole);
+      expect(gone.stdout + gone.stderr + dry.stdout + dry.stderr).not.toContain('clever_tiger');
       s.server.close();
     }, 90_000);
   }

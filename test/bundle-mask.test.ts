@@ -3,13 +3,14 @@
 // redaction is only the net. Driven through the real writeBundle (tar and all) with a redactor that knows no
 // secret, which is where substring masking fails: a short or common value would be left in clear.
 import { describe, expect, it } from 'vitest';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { writeBundle } from '../src/exec/bundle.js';
 import { secretConfigKeys } from '../src/products/secrets.js';
 import { MASK, Redactor } from '../src/util/redact.js';
-import { tmp } from './helpers.js';
+import { SECRET_ENV, cli, tmp } from './helpers.js';
+import { rootFlags, stubEnv } from './stub-runtime.js';
 
 const tobikoPreset = {
   product: 'tobiko',
@@ -81,5 +82,36 @@ describe('diagnostics bundle: config files masked by structure, from the secret 
     ]);
     const configOut = JSON.parse(readFileSync(join(unpacked, 'hd-setup-diagnostics/config.json.redacted'), 'utf8'));
     expect(configOut).toEqual({ token: MASK, host_selinux_enabled: 'false' });
+  });
+});
+
+describe('diagnostics bundle: the containers\' environment (docker inspect shows what the env-file gave them)', () => {
+  const unpack = (file: string) => {
+    const out = tmp('hd-bundle-x-');
+    expect(spawnSync('tar', ['xzf', file, '-C', out]).status).toBe(0);
+    return readFileSync(join(out, 'hd-setup-diagnostics/inspect-tcloud-apply-executor.json'), 'utf8');
+  };
+  it('masked by name and by value with the config there; every value masked once the config is gone, when nothing says what its secrets are (doctor refused that install; letting it bundle showed them)', async () => {
+    const DB = 'postgres://bob:DbPassw0rd99@db/app';
+    const s = await stubEnv('docker', { HD_STUB_ENV: '1', DBU: DB });
+    const set = ['--set', 'tobiko.docker.extraEnv=[{name: DATABASE_URL, value: "env:DBU"}, {name: LOG_LEVEL, value: debug}]'];
+    expect(cli(['install', '--preset', 'tobiko-docker', '--yes', ...set, ...rootFlags], { env: s.env }).code).toBe(0);
+    const secrets = [SECRET_ENV.TCLOUD_CLIENT_SECRET, SECRET_ENV.WAREHOUSE_PASSWORD, 'DbPassw0rd99'];
+    const whole = join(s.home, 'whole.tar.gz');
+    const a = cli(['doctor', '--bundle', whole, ...rootFlags], { env: s.env });
+    expect(a.stdout).toContain('Diagnostics bundle');
+    const withConfig = unpack(whole);
+    expect(withConfig).toContain('"TCLOUD_CLIENT_SECRET=********"');
+    expect(withConfig).toContain('"DATABASE_URL=********"');
+    expect(withConfig).toContain('"LOG_LEVEL=debug"');
+    rmSync(join(s.home, 'tobiko/tobiko.env'));
+    const gone = join(s.home, 'gone.tar.gz');
+    const b = cli(['doctor', '--bundle', gone, ...rootFlags], { env: s.env });
+    expect(b.code, b.stderr).toBe(1);
+    expect(b.stdout).toContain(`config: its configuration file ${join(s.home, 'tobiko/tobiko.env')} is gone (deleted or moved?)`);
+    const withoutConfig = unpack(gone);
+    expect(withoutConfig).toContain('"LOG_LEVEL=********"');
+    for (const text of [withConfig, withoutConfig, a.stdout + a.stderr, b.stdout + b.stderr]) for (const v of secrets) expect(text).not.toContain(v);
+    s.server.close();
   });
 });

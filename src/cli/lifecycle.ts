@@ -52,7 +52,7 @@ async function pick<T extends Listed>(list: T[]): Promise<T | undefined> {
 const installedNow = (d: DetectedInstall) => !d.uninstalled;
 
 /** Find the install these flags point at. */
-export async function findInstall(flags: LifecycleFlags, prefer?: (d: DetectedInstall) => boolean, how: Pick<FindContext, 'brokenFromBackup'> = {}): Promise<DetectedInstall> {
+export async function findInstall(flags: LifecycleFlags, prefer?: (d: DetectedInstall) => boolean, how: Pick<FindContext, 'brokenFromBackup' | 'brokenAsMissing'> = {}): Promise<DetectedInstall> {
   return findOne(flags, { ...findContext(), ...how }, pick, prefer);
 }
 
@@ -75,7 +75,8 @@ function dryRun(d: DetectedInstall, plan: Plan, command: string, flags: Lifecycl
 export async function uninstallCommand(flags: LifecycleFlags): Promise<number> {
   let d: DetectedInstall;
   try {
-    d = await findInstall(flags, flags.purge ? undefined : installedNow);
+    // (a configuration file that cannot be read is as if it were missing: the record and the containers say what to remove)
+    d = await findInstall(flags, flags.purge ? undefined : installedNow, { brokenAsMissing: true });
   } catch (e) {
     // Uninstalled and purged already (a second `uninstall --purge`), or never installed: twice is once.
     if (!(e instanceof NoInstallFound)) throw e;

@@ -7,6 +7,8 @@ import { UserError } from '../model/errors.js';
 import type { Location } from '../model/base.js';
 import type { Redactor } from '../util/redact.js';
 import { maskEnvFile, maskJsonPaths } from '../util/mask-fields.js';
+import { settingHoldsSecret } from '../model/secret-names.js';
+import { MASK } from '../util/redact.js';
 import { run } from './run.js';
 import { BUNDLE_TOP, writeOutputFile } from '../util/paths.js';
 
@@ -24,6 +26,37 @@ export interface BundleInput {
    * or JSON field is masked whole, whatever its value; substring redaction is the net for the rest.
    */
   secretKeys: string[];
+  /**
+   * The install's configuration file is gone, and with it what its secrets are: every value of the
+   * containers' environment is masked (docker inspect shows what an env-file gave them).
+   */
+  maskAllEnv?: boolean;
+}
+
+/**
+ * `docker inspect` output with the containers' environment masked by structure: each `NAME=value` whose name
+ * is a secret key of the install or says secret, or whose value holds one (a URL with a password), or every
+ * one (`all`). Text that is not JSON is given back as it is (the redactor is the net for all of it).
+ */
+export function maskInspect(text: string, secretKeys: readonly string[], all = false): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  if (!Array.isArray(parsed)) return text;
+  for (const c of parsed) {
+    const env = (c as { Config?: { Env?: unknown } })?.Config?.Env;
+    if (!Array.isArray(env)) continue;
+    (c as { Config: { Env: unknown[] } }).Config.Env = env.map((e) => {
+      if (typeof e !== 'string') return e;
+      const eq = e.indexOf('=');
+      const [name, value] = eq < 0 ? [e, ''] : [e.slice(0, eq), e.slice(eq + 1)];
+      return all || secretKeys.includes(name) || settingHoldsSecret(name, value) ? `${name}=${MASK}` : e;
+    });
+  }
+  return `${JSON.stringify(parsed, null, 4)}\n`;
 }
 
 /** A config file of the install, structure first: env-file lines and JSON fields by key, then the redactor. */
@@ -48,7 +81,7 @@ export async function writeBundle(file: string, b: BundleInput, redactor: Redact
       const bin = b.runtimeBin;
       put('versions.txt', [`node ${process.version}`, await version([bin, '--version']), await version(['uname', '-a'])].join('\n') + '\n');
       for (const n of b.containers) {
-        put(`inspect-${n}.json`, (await run([bin, 'container', 'inspect', n], { timeoutMs: 10_000 })).stdout);
+        put(`inspect-${n}.json`, maskInspect((await run([bin, 'container', 'inspect', n], { timeoutMs: 10_000 })).stdout, b.secretKeys, b.maskAllEnv));
         const logs = await run([bin, 'logs', '--tail', '200', n], { timeoutMs: 10_000 });
         put(`logs-${n}.txt`, `${logs.stdout}\n${logs.stderr}`);
       }

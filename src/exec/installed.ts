@@ -110,6 +110,11 @@ export interface GatherOptions {
    * back), and said (`brokenConfig`). Without it, a broken file is exit 2 naming it and that fix.
    */
   brokenFromBackup?: boolean;
+  /**
+   * Uninstall: a configuration file that cannot be read (broken by a hand edit, a link or a folder in its
+   * place) is taken as missing (`configMissing`): the record and the containers say what to remove.
+   */
+  brokenAsMissing?: boolean;
   /** The rollback command that chooses this install (with the flags that do, when there are several). */
   rollbackCommand?: () => string;
   /** docker/podman: read these as what its containers carry (rollback: as the last change found them), not the live ones. */
@@ -310,10 +315,17 @@ export async function gather(loc: Location, o: GatherOptions): Promise<{ artifac
     if (o.instead?.path === path) text = o.instead.text;
     else {
       // one that cannot be read as text (a link, a folder, too large, not UTF-8) is exit 2 whatever the command
-      text = read(path);
+      // (uninstall: it is as if it were missing)
+      try {
+        text = read(path);
+      } catch (e) {
+        if (!(o.brokenAsMissing && e instanceof UserError)) throw e;
+        continue;
+      }
       try {
         if (text !== undefined) parsed(text);
       } catch (e) {
+        if (o.brokenAsMissing && e instanceof UserError) continue;
         // rollback: its text is broken, and a backup is whole; read from that one, said
         const good = o.brokenFromBackup && e instanceof UserError ? newestGood(path) : undefined;
         if (!good) throw e;

@@ -836,6 +836,9 @@ export async function doctor(d: DetectedInstall, choices: Choices): Promise<Chec
   if (d.uninstalled && d.location.runtime === 'kubernetes') return release;
   // A release left before its values were complete: its state is what there is to say.
   if (d.location.runtime === 'kubernetes' && !kubeOf(d)) return release;
+  // Its configuration file is gone: that, and whether its containers run, is what there is to check (the
+  // host checks need the install's settings); a bundle collects the rest for whoever helps.
+  if (d.configMissing) return [{ id: 'config', status: 'fail', message: `its configuration file ${d.configMissing} is gone (deleted or moved?)`, fix: 'put it back, or install it again from its preset with its secrets (hd-setup install --preset … --reset), or remove the install (hd-setup uninstall)' }, ...agentReport(d)];
   const bootUnits = d.location.runtime !== 'kubernetes' ? bootUnitsOf(await targetOf(d)) : [];
   return [...release, ...agentReport(d), ...(await doctorOf(modelOfInstall(d), d.product, d.location.installDir, choices, bootUnits))];
 }
@@ -974,6 +977,7 @@ export async function bundle(file: string, d: DetectedInstall, reports: CheckRep
       containers: d.product.containerNames,
       files: d.location.runtime === 'kubernetes' ? [] : configs,
       secretKeys: secretConfigKeys(d.preset),
+      ...(d.configMissing ? { maskAllEnv: true } : {}),
     },
     redactor,
   );
