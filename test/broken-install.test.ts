@@ -99,3 +99,22 @@ describe('a broken install concerns only the commands aimed at it', () => {
     }, 90_000);
   }
 });
+
+describe('uninstall --purge of an install whose config file is a folder now', () => {
+  it('leaves that folder and what is in it (it is not what hd-setup made there), says so in the dry-run and the run, and removes the rest (it was rm -rf)', async () => {
+    const { s, envFile } = await both();
+    rmSync(envFile);
+    mkdirSync(envFile);
+    writeFileSync(join(envFile, 'notes.txt'), 'mine\n');
+    const note = `${envFile} is a folder where hd-setup wrote a file: not what hd-setup made there, left as it is`;
+    const dry = cli(['uninstall', '--set', 'product=tobiko', '--purge', '--dry-run', ...rootFlags], { env: s.env });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain(note);
+    expect(dry.stdout).not.toContain(`rm -rf ${envFile}`);
+    const run = cli(['uninstall', '--set', 'product=tobiko', '--purge', '--yes', ...rootFlags], { env: s.env });
+    expect(run.code, run.stderr).toBe(0);
+    expect(readFileSync(join(envFile, 'notes.txt'), 'utf8')).toBe('mine\n');
+    expect(existsSync(join(s.home, 'tobiko/.hd-setup-created'))).toBe(false);
+    s.server.close();
+  }, 90_000);
+});

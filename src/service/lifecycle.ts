@@ -92,7 +92,8 @@ export async function targetOf(d: DetectedInstall): Promise<Target> {
     ...quadletOf(d, host.home),
     ...(await deploymentFacts(d, k)),
     managedKinds: k?.managedKinds ?? [],
-    ...(d.location.installDir ? { purgeActions: purgeActions(d.location.installDir, host.home) } : {}),
+    // (the files hd-setup writes in the install dir: a folder in one's place is not its to delete)
+    ...(d.location.installDir ? { purgeActions: purgeActions(d.location.installDir, host.home, d.product.configFiles(d.location.runtime).filter((f) => f.base === 'install').map((f) => f.rel)) } : {}),
     ...(d.location.runtime !== 'kubernetes'
       ? {
           present: d.containers.map((c) => c.name),

@@ -533,7 +533,7 @@ function linkTarget(p: string): string {
  * with what the agent wrote in them; files it wrote new), then the dir itself if hd-setup made it and
  * nothing else is left. Never the home directory or "/"; nothing at all without the record.
  */
-export function purgeActions(root: string, home: string): PurgeAction[] {
+export function purgeActions(root: string, home: string, files: readonly string[] = []): PurgeAction[] {
   const dir = posix.resolve(root);
   const created = readCreated(dir);
   const homeDir = posix.resolve(home);
@@ -563,7 +563,10 @@ export function purgeActions(root: string, home: string): PurgeAction[] {
     }
     // a recorded directory was made by hd-setup, so all in it is its or the agent's (config, data, logs);
     // a recorded file goes with the backups hd-setup made of it (they hold its earlier secrets)
-    if (st.isDirectory()) out.push({ kind: 'remove', path: p, recursive: true });
+    // (but not a folder where hd-setup wrote a file, `files`: the user's, put there since; left, as a link is)
+    if (st.isDirectory() && files.includes(rel)) {
+      if (!removedWhole(dir, rel, created)) out.push({ kind: 'note', text: `${p} is a folder where hd-setup wrote a file: not what hd-setup made there, left as it is` }, ...listBackups(p).map((b): PurgeAction => ({ kind: 'remove', path: b })));
+    } else if (st.isDirectory()) out.push({ kind: 'remove', path: p, recursive: true });
     else out.push({ kind: 'remove', path: p }, ...listBackups(p).map((b): PurgeAction => ({ kind: 'remove', path: b })));
   }
   out.push({ kind: 'remove', path: posix.join(dir, CREATED_MARKER) });
