@@ -149,3 +149,26 @@ describe('a field marked secret in the schema is secret everywhere, with no othe
     expect(vars).toEqual(['ECHO_APIKEY']);
   });
 });
+
+describe('each secret is exported under a variable of its own', () => {
+  it('an extra variable is TOBIKO_<its name>, never its own name; two named alike (X_TOKEN and a gateway "tobiko"\'s x_token, or TOBIKO_X_TOKEN and X_TOKEN) get distinct ones (the export gave both one variable, so one value)', () => {
+    const preset = {
+      product: 'tobiko',
+      runtime: 'docker',
+      tobiko: {
+        clientSecret: 'cs',
+        secretParams: ['x_token'],
+        gateways: { tobiko: { type: 'postgres', host: 'db', user: 'u', password: 'p', x_token: 't' } },
+        docker: { extraEnv: [{ name: 'X_TOKEN', value: 'a' }, { name: 'TOBIKO_X_TOKEN', value: 'b' }, { name: 'AWS_SECRET_ACCESS_KEY', value: 'c' }] },
+      },
+    };
+    const env = Object.fromEntries(secretFields(preset).map((f) => [f.path, f.env]));
+    expect(env).toMatchObject({
+      'tobiko.gateways.tobiko.x_token': 'TOBIKO_X_TOKEN',
+      'tobiko.docker.extraEnv.0.value': 'TOBIKO_X_TOKEN_2',
+      'tobiko.docker.extraEnv.1.value': 'TOBIKO_TOBIKO_X_TOKEN',
+      'tobiko.docker.extraEnv.2.value': 'TOBIKO_AWS_SECRET_ACCESS_KEY',
+    });
+    expect(new Set(Object.values(env)).size).toBe(Object.values(env).length);
+  });
+});

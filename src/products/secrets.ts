@@ -97,7 +97,15 @@ export function secretFields(preset: Obj, list: readonly ProductModule[] = PRODU
     }
   }
   for (const path of product?.secretRules?.(preset) ?? []) if (!out.has(path)) out.set(path, { path, kind: 'value', env: envOf(path) });
-  return [...out.values()];
+  // One variable for each: two secrets named alike (an extra variable X_TOKEN and a gateway "tobiko"'s x_token)
+  // would both be exported as one, and the install of the export would give them the same value.
+  const taken = new Set<string>();
+  return [...out.values()].map((f) => {
+    let env = f.env;
+    for (let n = 2; taken.has(env); n++) env = `${f.env}_${n}`;
+    taken.add(env);
+    return env === f.env ? f : { ...f, env };
+  });
 }
 
 /**

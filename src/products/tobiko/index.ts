@@ -141,7 +141,7 @@ export const tobiko: ProductModule = {
     const name = preset && extraEnvName(preset, path);
     // Never the variable of the setting's own name: a developer's shell often has one (AWS_SECRET_ACCESS_KEY,
     // DATABASE_URL) for something else, and a re-run would take it in the stored secret's place unseen.
-    return name ? (name.startsWith('TOBIKO_') ? name : `TOBIKO_${name}`) : path.replace(/\W+/g, '_').toUpperCase();
+    return name ? `TOBIKO_${name}` : path.replace(/\W+/g, '_').toUpperCase();
   },
   endpoints: (model) => [tobikoOf(model).url ?? 'https://cloud.tobikodata.com'],
   wizard: tobikoWizard,
