@@ -1112,6 +1112,9 @@ describe('a re-run says first which settings it changes on the install (it showe
     for (const out of [dry.stdout, dry.stderr, json.stdout, json.stderr]) expect(out).not.toContain('Pr0xyPa55w0rd');
     const same = cli(['install', '--preset', 'fivetran-docker', ...proxied, '--dry-run', '--json', ...rootFlags], { env: s.env });
     expect(JSON.parse(same.stdout)).toMatchObject({ changesNothing: true, changes: [] });
+    // a proxy without a password is shown as it is; the install dir written whole under HOME is the ~/ one it has
+    const plain = cli(['install', '--preset', 'fivetran-docker', '--set', 'proxy.https=http://proxy2.internal:3128', '--set', 'proxy.noProxy=[a.internal, b.internal]', '--set', `fivetran.installDir=${join(s.home, 'fivetran')}`, '--dry-run', '--json', ...rootFlags], { env: s.env });
+    expect(JSON.parse(plain.stdout).changes).toEqual([{ path: 'proxy.https', from: 'http://proxy.internal:3128', to: 'http://proxy2.internal:3128' }]);
     // a new token: named, never shown
     const token = Buffer.from('clever_tiger:another-secret-9876').toString('base64');
     const rotated = cli(['install', '--preset', 'fivetran-docker', ...proxied, '--dry-run', ...rootFlags], { env: { ...s.env, FIVETRAN_TOKEN: token } });

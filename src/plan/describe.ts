@@ -94,7 +94,7 @@ const shownValue = (v: unknown) => (v === undefined ? 'none' : typeof v === 'str
 /** The settings a re-run changes, a line each (secrets named, never shown), or nothing when there are none. */
 function changesText(changes: readonly SettingChange[] | undefined, r: Redactor): string[] {
   if (!changes?.length) return [];
-  return [`Changes to the install's settings:`, ...changes.map((c) => `  ${c.path}: ${c.secret ? 'a new value (a secret, or holding one: not shown)' : r.redact(`${shownValue(c.from)} -> ${shownValue(c.to)}`)}`), ''];
+  return [`Changes to the install's settings:`, ...changes.map((c) => `  ${c.path}: ${c.secret ? (c.removed ? 'removed (a secret, or holding one)' : 'a new value (a secret, or holding one: not shown)') : r.redact(`${shownValue(c.from)} -> ${shownValue(c.to)}`)}`), ''];
 }
 
 /** The changes as --json has them: a secret's values left out. */
@@ -107,7 +107,7 @@ function changesJson(changes: readonly SettingChange[], r: Redactor): Record<str
       return MASK; // a mask that broke the JSON: it held a secret
     }
   };
-  return changes.map((c) => (c.secret ? { path: c.path, secret: true } : { path: c.path, ...('from' in c ? { from: masked(c.from) } : {}), ...('to' in c ? { to: masked(c.to) } : {}) }));
+  return changes.map((c) => (c.secret ? { path: c.path, secret: true, ...(c.removed ? { removed: true } : {}) } : { path: c.path, ...('from' in c ? { from: masked(c.from) } : {}), ...('to' in c ? { to: masked(c.to) } : {}) }));
 }
 
 /** The preflight of a step, as it runs: the checks it makes, and those skipped (--skip-check) that it would have made. */

@@ -117,6 +117,8 @@ export interface SettingChange {
   from?: unknown;
   to?: unknown;
   secret?: true;
+  /** A secret this run leaves out (--reset): removed. */
+  removed?: true;
 }
 
 export interface Plan {

@@ -586,15 +586,22 @@ export function settingChanges(installed: Pick<DetectedInstall, 'preset' | 'secr
     const key = (v: unknown) => (Array.isArray(v) ? (v.length ? JSON.stringify(v.map((x) => JSON.stringify(x)).sort()) : undefined) : JSON.stringify(v));
     return key(a) === key(b);
   };
-  const secret = [...new Set([...installed.secretPaths, ...secretFields(installed.preset).map((f) => f.path), ...secretFields(after).map((f) => f.path)])];
-  const holdsSecret = (path: string) => secret.some((s) => s === path || s.startsWith(`${path}.`));
+  // (a URL field is secret when it holds a password: a proxy without one is shown)
+  const fields = [...secretFields(installed.preset), ...secretFields(after)];
+  const secret = [...new Set([...installed.secretPaths, ...fields.filter((f) => f.kind === 'value').map((f) => f.path)])];
+  const userinfo = new Set(fields.filter((f) => f.kind === 'userinfo').map((f) => f.path));
+  const holdsSecret = (path: string, a: unknown, b: unknown) =>
+    secret.some((s) => s === path || s.startsWith(`${path}.`)) || (userinfo.has(path) && [a, b].some((v) => typeof v === 'string' && hasPassword(v)));
+  // a path under the home folder, as written or as ~/… (the read-back writes it so): the same
+  const home = findContext().home;
+  const homeForm = (v: unknown) => (typeof v === 'string' && v.startsWith(`${home}/`) ? `~${v.slice(home.length)}` : v);
   const out: SettingChange[] = [];
   // ($schema: where an editor finds the schema, no setting)
   for (const path of [...new Set([...was.keys(), ...now.keys()])].filter((p) => !p.startsWith('$')).sort()) {
-    const [a, b] = [was.get(path), now.get(path)];
+    const [a, b] = [homeForm(was.get(path)), homeForm(now.get(path))];
     if (same(a, b)) continue;
-    if (holdsSecret(path)) {
-      if (!isStored(a) && !isStored(b)) out.push({ path, secret: true });
+    if (holdsSecret(path, a, b)) {
+      if (!isStored(a) && !isStored(b)) out.push({ path, secret: true, ...(b === undefined ? { removed: true as const } : {}) });
     } else out.push({ path, ...(a !== undefined ? { from: a } : {}), ...(b !== undefined ? { to: b } : {}) });
   }
   return out;
