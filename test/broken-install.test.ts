@@ -3,20 +3,9 @@
 // plain status lists it as broken (the file and the fix, never its text), exit 1. CLI on the stub runtime.
 import { describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, appendFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { ROOT, SECRET_ENV, cli, tmp } from './helpers.js';
-
-const rootFlags = process.getuid?.() === 0 ? ['--allow-root'] : [];
-
-async function stubEnv(): Promise<{ home: string; env: NodeJS.ProcessEnv; server: Server }> {
-  const home = tmp('hd-broken-home-');
-  mkdirSync(join(home, '.stub'));
-  const sock = join(home, 'runtime.sock');
-  const server = createServer().listen(sock);
-  await new Promise((r) => server.once('listening', r));
-  return { home, server, env: { ...SECRET_ENV, PATH: `${join(ROOT, 'test/stubs/bin')}:/usr/bin:/bin`, HOME: home, HD_STUB_STATE: join(home, '.stub'), DOCKER_HOST: `unix://${sock}` } };
-}
+import { cli } from './helpers.js';
+import { rootFlags, stubEnv } from './stub-runtime.js';
 
 /** fivetran-docker and tobiko-docker both installed. */
 async function both() {
