@@ -82,14 +82,21 @@ describe('directories: created with the right mode, never chmodded otherwise', (
     expect(rest).toEqual(['']);
   });
 
-  it('render --out into what the kernel makes up (/proc, /sys, /dev, or a link there) is exit 2 naming --out, at once, nothing made; /dev/shm is a folder of files', () => {
+  it('render --out into what the kernel makes up (/proc, /sys, /dev, or a link there) is exit 2 naming --out, at once, nothing made; so are / and the system\'s folders; /dev/shm is a folder of files', () => {
     const link = join(tmp(), 'proc-link');
     symlinkSync('/proc/self', link);
     for (const [out, tree] of [['/proc/x', '/proc'], ['/proc/self/x', '/proc'], ['/sys/x', '/sys'], ['/dev/hd-setup-x/y', '/dev'], [join(link, 'x'), '/proc']] as const) {
       const r = cli(['render', '--preset', 'fivetran-docker', '--out', out], { env: { FIVETRAN_TOKEN: TOKEN } });
       expect(r.code, r.stderr).toBe(2);
-      expect(r.stderr).toBe(`error: --out: ${out} is in ${tree}, which the kernel makes up, not a folder of files; give another folder, e.g. --out ./rendered\n`);
+      expect(r.stderr).toBe(`error: --out: ${out} is in ${tree}, which the kernel makes up, not a folder of files; give a folder of your own, e.g. --out ./rendered\n`);
     }
+    // nor the root folder or a folder of the system (as root it wrote /conf/config.json, the token in it)
+    for (const [out, why] of [['/', 'is the root folder'], ['/etc', 'is in /etc, a folder of the system'], ['/usr/lib/hd-setup-x', 'is in /usr, a folder of the system']] as const) {
+      const r = cli(['render', '--preset', 'fivetran-docker', '--out', out], { env: { FIVETRAN_TOKEN: TOKEN } });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toBe(`error: --out: ${out} ${why}; give a folder of your own, e.g. --out ./rendered\n`);
+    }
+    expect(existsSync('/conf')).toBe(false);
     expect(existsSync('/dev/hd-setup-x')).toBe(false);
     if (existsSync('/dev/shm')) {
       const shm = join('/dev/shm', `hd-setup-test-${process.pid}`);

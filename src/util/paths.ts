@@ -95,10 +95,15 @@ export function writeOutputFile(file: string, content: string | Buffer, mode: nu
   return { unchanged: false, ...(backup ? { backup: backup.path } : {}), ...(pruned ? { pruned } : {}) };
 }
 
-/** Why files cannot be written into the folder `dir` (made when missing), or undefined. */
-/** The file systems the kernel makes up (processes, devices): where the nearest existing folder of `dir` really is. */
+/** The file systems the kernel makes up (processes, devices), and the folders of the system (besides /usr/local). */
 const KERNEL_TREES = ['/proc', '/sys', '/dev'];
-function kernelTree(dir: string): string | undefined {
+const SYSTEM_TREES = ['/bin', '/boot', '/etc', '/lib', '/lib32', '/lib64', '/libx32', '/run', '/sbin', '/usr'];
+
+/**
+ * Why `dir` is no place for hd-setup's files, where it really is (the nearest existing folder on its way
+ * through links): in what the kernel makes up, the root folder, or a folder of the system. Undefined: fine.
+ */
+function systemPlace(dir: string): string | undefined {
   let d = dir;
   const there = (p: string) => {
     try {
@@ -114,13 +119,20 @@ function kernelTree(dir: string): string | undefined {
   } catch {
     /* unreadable: as given */
   }
-  if (real === '/dev/shm' || real.startsWith('/dev/shm/')) return undefined; // a tmpfs of files
-  return KERNEL_TREES.find((t) => real === t || real.startsWith(`${t}/`));
+  const full = posix.join(real, posix.relative(d, dir));
+  const inTree = (t: string) => full === t || full.startsWith(`${t}/`);
+  if (inTree('/dev/shm')) return undefined; // a tmpfs of files
+  const kernel = KERNEL_TREES.find(inTree);
+  if (kernel) return `is in ${kernel}, which the kernel makes up, not a folder of files`;
+  if (full === '/') return 'is the root folder';
+  const sys = SYSTEM_TREES.find(inTree);
+  return sys && !inTree('/usr/local') ? `is in ${sys}, a folder of the system` : undefined;
 }
 
+/** Why files cannot be written into the folder `dir` (made when missing), or undefined. */
 export function outputDirProblem(dir: string): string | undefined {
-  const kernel = kernelTree(dir);
-  if (kernel) return `${dir} is in ${kernel}, which the kernel makes up, not a folder of files; give another folder, e.g. --out ./rendered`;
+  const place = systemPlace(dir);
+  if (place) return `${dir} ${place}; give a folder of your own, e.g. --out ./rendered`;
   try {
     const st = lstatSync(dir);
     if (st.isSymbolicLink()) {
