@@ -1127,6 +1127,21 @@ describe('a re-run says first which settings it changes on the install (it showe
     fresh.server.close();
   });
 
+  it('a list of named items (Tobiko\'s extra variables) item by item: a secret among them hides only itself', async () => {
+    const s = await stubEnv('docker', { AWSK: 'aws-key-0001-abcdef' });
+    const list = (level: string, more = '') => ['--set', `tobiko.docker.extraEnv=[{name: AWS_SECRET_ACCESS_KEY, value: "env:AWSK"}, {name: LOG_LEVEL, value: ${level}}${more}]`];
+    expect(cli(['install', '--preset', 'tobiko-docker', '--yes', ...list('debug'), ...rootFlags], { env: s.env }).code).toBe(0);
+    const changes = (env: NodeJS.ProcessEnv, ...args: string[]) => JSON.parse(cli(['install', '--preset', 'tobiko-docker', '--dry-run', '--json', ...args, ...rootFlags], { env }).stdout).changes;
+    expect(changes(s.env, ...list('info', ', {name: PLAIN, value: x}'))).toEqual([
+      { path: 'tobiko.docker.extraEnv[LOG_LEVEL]', from: 'debug', to: 'info' },
+      { path: 'tobiko.docker.extraEnv[PLAIN]', to: 'x' },
+    ]);
+    const rotated = cli(['install', '--preset', 'tobiko-docker', '--dry-run', ...list('debug'), ...rootFlags], { env: { ...s.env, AWSK: 'aws-key-0002-ghijkl' } });
+    expect(rotated.stdout).toContain("Changes to the install's settings:\n  tobiko.docker.extraEnv[AWS_SECRET_ACCESS_KEY]: a new value (a secret, or holding one: not shown)\n\n");
+    expect(rotated.stdout + rotated.stderr).not.toMatch(/aws-key-000/);
+    s.server.close();
+  });
+
   it.runIf(hasScript)('the built wizard\'s review of a re-run names them too, first', async () => {
     const s = await stubEnv('docker', { USER: 'ana' }, { imagePresent: true });
     expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);

@@ -600,11 +600,39 @@ export function settingChanges(installed: Pick<DetectedInstall, 'preset' | 'secr
   for (const path of [...new Set([...was.keys(), ...now.keys()])].filter((p) => !p.startsWith('$')).sort()) {
     const [a, b] = [homeForm(was.get(path)), homeForm(now.get(path))];
     if (same(a, b)) continue;
+    // a list of named items (extra variables): each item by its name, so that a secret among them hides only itself
+    const [na, nb] = [byName(a), byName(b)];
+    if (na && nb) {
+      for (const name of new Set([...na.keys(), ...nb.keys()])) {
+        const [x, y] = [na.get(name), nb.get(name)];
+        if (JSON.stringify(x?.item) === JSON.stringify(y?.item)) continue;
+        const at = `${path}[${name}]`;
+        const secretItem = [x, y].some((e) => e !== undefined && secret.some((sp) => sp.startsWith(`${path}.${e.index}.`)));
+        if (secretItem) {
+          if (![x, y].some((e) => Object.values(e?.item ?? {}).some(isStored))) out.push({ path: at, secret: true, ...(y === undefined ? { removed: true as const } : {}) });
+        } else out.push({ path: at, ...(x ? { from: itemValue(x.item) } : {}), ...(y ? { to: itemValue(y.item) } : {}) });
+      }
+      continue;
+    }
     if (holdsSecret(path, a, b)) {
       if (!isStored(a) && !isStored(b)) out.push({ path, secret: true, ...(b === undefined ? { removed: true as const } : {}) });
     } else out.push({ path, ...(a !== undefined ? { from: a } : {}), ...(b !== undefined ? { to: b } : {}) });
   }
   return out;
+}
+
+/** A list whose items each have a name of their own (extra variables), by name with each one's place; undefined for any other value. */
+function byName(v: unknown): Map<string, { index: number; item: Record<string, unknown> }> | undefined {
+  if (v === undefined) return new Map();
+  if (!Array.isArray(v) || !v.length || !v.every((x) => typeof x === 'object' && x !== null && typeof (x as { name?: unknown }).name === 'string')) return undefined;
+  const m = new Map(v.map((x: Record<string, unknown>, index) => [x.name as string, { index, item: x }]));
+  return m.size === v.length ? m : undefined;
+}
+
+/** A named item as the changes list shows it: its value, or the item without its name when it has more. */
+function itemValue(item: Record<string, unknown>): unknown {
+  const { name: _name, ...rest } = item;
+  return Object.keys(rest).length === 1 && 'value' in rest ? rest.value : rest;
 }
 
 /** What to say of an install whose configuration file is gone (DetectedInstall.configMissing), and the ways on. */
