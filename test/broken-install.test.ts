@@ -45,6 +45,10 @@ describe('a broken install concerns only the commands aimed at it', () => {
     expect(doc.code, doc.stderr).toBe(2);
     expect(doc.stderr).toContain(`error: 2 installs found: Fivetran agent on docker (${join(s.home, 'fivetran')}); Tobiko Cloud executors on docker (${join(s.home, 'tobiko')}; broken: ${envFile}:`);
     expect(doc.stderr).toContain('choose one with --set product=fivetran');
+    // uninstall (which can act on it: it reads it as one whose config is gone) marks it too
+    const un = cli(['uninstall', '--yes', ...rootFlags], { env: s.env });
+    expect(un.code, un.stderr).toBe(2);
+    expect(un.stderr).toContain(`Tobiko Cloud executors on docker (${join(s.home, 'tobiko')}; its config ${envFile} is gone or cannot be read)`);
     s.server.close();
   }, 90_000);
 

@@ -401,7 +401,7 @@ export type PickOne = <T extends Listed>(list: T[]) => Promise<T | undefined>;
 
 /** How a list of installs to choose from names one: its product and runtime, where it is, what is wrong. */
 export function listedName(d: Listed): string {
-  const why = isBroken(d) ? `; broken: ${d.error.problems[0]?.path || 'its files cannot be read'}` : d.uninstalled ? '; not installed, config kept' : '';
+  const why = isBroken(d) ? `; broken: ${d.error.problems[0]?.path || 'its files cannot be read'}` : d.uninstalled ? '; not installed, config kept' : d.configMissing ? `; its config ${d.configMissing} is gone or cannot be read` : '';
   return `${installName(d.location.product, d.location.runtime)} (${d.where}${why})`;
 }
 
