@@ -8,7 +8,7 @@
 // daemons' side: what `inspect` and the logs give back, and the bundle made from them.
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { ROOT, readState } from './state.js';
@@ -230,6 +230,26 @@ for (const rt of runtimes) {
         expect(inBundle.some((f) => f.includes('inspect-'))).toBe(true);
         for (const f of inBundle) expectAbsent(`${name}: bundle ${relative(unpacked, f)}`, readFileSync(f, 'utf8'));
         expect(hd(['export-preset', ...at]).stdout).toContain('env:');
+        if (name === 'tobiko') {
+          // its env-file gone (moved away): doctor still bundles the install, and what inspect shows of the
+          // environment the file gave the containers is masked, every value (nothing says which are secrets)
+          const envFile = join(tobikoDir, 'tobiko.env');
+          const away = join(base, 'tobiko.env.away');
+          renameSync(envFile, away);
+          try {
+            const gone = join(base, 'tobiko-gone-bundle.tar.gz');
+            const doc = hd(['doctor', '--bundle', gone, ...at]);
+            expect(doc.stdout, doc.stderr).toContain('config: its configuration file');
+            expect(existsSync(gone), doc.stderr).toBe(true);
+            const dir = join(base, 'tobiko-gone-bundle');
+            mkdirSync(dir);
+            expect(spawnSync('tar', ['-xzf', gone, '-C', dir]).status).toBe(0);
+            expect(readFileSync(join(dir, 'hd-setup-diagnostics/inspect-tcloud-apply-executor.json'), 'utf8')).toContain('"TCLOUD_CLIENT_SECRET=********"');
+            for (const f of walk(dir)) expectAbsent(`tobiko, config gone: bundle ${relative(dir, f)}`, readFileSync(f, 'utf8'));
+          } finally {
+            renameSync(away, envFile);
+          }
+        }
         hd(['uninstall', ...at, '--dry-run']);
         for (const o of outputs) expectAbsent(`${name}: output`, o);
       });
