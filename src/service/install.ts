@@ -546,9 +546,12 @@ export function exitCodeOf(s: Summary): number {
  * added since the install was made refuses (a bare "%" in a proxy password) does not stop start or status;
  * the next install run names it.
  */
+/** A read-back's whole model, defaults filled in, its stored secrets as they are (throws what keeps it from being one). */
+const lenientModel = (preset: Record<string, unknown>): BaseModel => parseModel(structuredClone(preset), { env: {}, lenient: true }).model;
+
 export function modelOfInstall(d: DetectedInstall): BaseModel {
   try {
-    return parseModel(structuredClone(d.preset), { env: {}, lenient: true }).model;
+    return lenientModel(d.preset);
   } catch (e) {
     throw notWhole(d, e, 'or install it again (hd-setup install --preset … --reset)');
   }
@@ -574,7 +577,7 @@ export function wholeProblems(d: Pick<DetectedInstall, 'preset'>, env: NodeJS.Pr
 export function settingChanges(installed: Pick<DetectedInstall, 'preset' | 'secretPaths'>, model: BaseModel): SettingChange[] {
   let before: BaseModel;
   try {
-    before = parseModel(structuredClone(installed.preset), { env: {}, lenient: true }).model;
+    before = lenientModel(installed.preset);
   } catch {
     return [];
   }
