@@ -205,6 +205,30 @@ describe('Tobiko values through the real helm and the pre-release chart', () => 
     expect(env.TCLOUD_CLIENT_SECRET).toEqual({ secretKeyRef: { name: 'executors-secrets', key: 'TCLOUD_CLIENT_SECRET' } });
     expect(readFileSync(join(dir, 'external-secret.yaml'), 'utf8')).toContain('secretKey: SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__PASSWORD');
   });
+
+  // A Snowflake key-pair user whose key is in the user's own Secret (or the store): the executors read
+  // private_key from that Secret, no password is wired, and nothing asks for the key's value.
+  const keyPair = ['tobiko.gateways={lake: {type: snowflake, account: xy123, user: svc, database: db, warehouse: wh}}', 'tobiko.defaultGateway=lake', 'tobiko.secretParams=[private_key]'];
+  it("a key pair in the user's own Secret: the executors read private_key from it, and no password", async () => {
+    const preset = join(mkdtempSync(join(tmpdir(), 'hd-preset-')), 'key-pair.yaml');
+    writeFileSync(preset, ['product: tobiko', 'runtime: kubernetes', 'tobiko:', '  org: acme', '  project: analytics', '  clientId: abc', '  secrets: {strategy: existingSecret, name: mine, create: false}', ''].join('\n'));
+    const dir = await renderPreset(preset, keyPair);
+    const docs = await templateAndLint(TOBIKO_CHART, dir, 'executors', 'tobiko');
+    for (const role of ['apply', 'run'] as const) {
+      const env = execEnv(docs, role);
+      expect(env.SQLMESH__GATEWAYS__LAKE__CONNECTION__PRIVATE_KEY).toEqual({ secretKeyRef: { name: 'mine', key: 'SQLMESH__GATEWAYS__LAKE__CONNECTION__PRIVATE_KEY' } });
+      expect(Object.keys(env).filter((k) => k.startsWith('SQLMESH__GATEWAYS__LAKE__CONNECTION__PASSWORD'))).toEqual([]);
+    }
+    expect(readdirSync(dir).sort()).toEqual(['values.yaml']);
+  });
+  it('a key pair from the store: the ExternalSecret fetches private_key, and the executors read it', async () => {
+    const dir = await renderPreset('tobiko-kubernetes-external-secrets', keyPair);
+    const docs = await templateAndLint(TOBIKO_CHART, dir, 'executors', 'tobiko');
+    expect(execEnv(docs, 'run').SQLMESH__GATEWAYS__LAKE__CONNECTION__PRIVATE_KEY).toEqual({ secretKeyRef: { name: 'executors-secrets', key: 'SQLMESH__GATEWAYS__LAKE__CONNECTION__PRIVATE_KEY' } });
+    const es = readFileSync(join(dir, 'external-secret.yaml'), 'utf8');
+    expect(es).toContain('secretKey: SQLMESH__GATEWAYS__LAKE__CONNECTION__PRIVATE_KEY');
+    expect(es).not.toContain('CONNECTION__PASSWORD');
+  });
 });
 
 describe('what each chart version does with the settings hd-setup can give it', () => {

@@ -4,10 +4,13 @@
 // Going back and choosing another strategy puts aside what that one does not use and brings it back when
 // one that does is chosen again. Driven through the pure state machine (no Ink).
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { parseModel } from '../../src/products/load.js';
+import { render } from '../../src/service/plan.js';
+import { productOf } from '../../src/products/index.js';
 import { createState, currentQuestion, prefill, progress, reduce, type WizardState } from '../../src/ui/wiz/state.js';
 import { questions, type Answers } from '../../src/ui/wiz/questions.js';
-import { SECRET_ENV } from '../helpers.js';
+import { RENDER_ENV, SECRET_ENV } from '../helpers.js';
 
 const submit = (s: WizardState, value: string) => reduce(s, { type: 'submit', value });
 const walk = (s: WizardState, values: string[]) => values.reduce(submit, s);
@@ -219,5 +222,136 @@ describe('re-runs: what the install keeps is kept', () => {
     expect(at(s)).toBe('review');
     expect(s.history).not.toContain('client-secret');
     expect(s.answers).toEqual(existing);
+  });
+});
+
+describe('key material under a Secret of the user\'s or a store: not asked, like a password; where it is read from is said', () => {
+  const model = (answers: Answers) => parseModel(structuredClone(answers), { env: SECRET_ENV }).model;
+  const rendered = (answers: Answers) => Object.fromEntries(render(model(answers), RENDER_ENV).map((f) => [f.path, parse(f.content)]));
+  const hintOf = (s: WizardState, value: string) => {
+    const q = currentQuestion(s);
+    return q.kind === 'select' ? q.options.find((o) => o.value === value)?.hint : undefined;
+  };
+  /** The option the cursor is on. */
+  const selected = (s: WizardState) => {
+    const q = currentQuestion(s);
+    return q.kind === 'select' ? q.options[s.choice]?.value : undefined;
+  };
+
+  it('an existing Secret, Snowflake with a key pair: private_key is not asked; secretParams lists it; the chart reads it from the Secret', () => {
+    let s = walk(toStrategy(), ['existingSecret:existing', 'my-secrets', 'add', 'lake', 'snowflake']);
+    expect(at(s)).toBe('gw-auth:0');
+    expect(hintOf(s, 'private_key')).toBe('not typed here: read from Secret my-secrets, key SQLMESH__GATEWAYS__LAKE__CONNECTION__PRIVATE_KEY');
+    expect(hintOf(s, 'password')).toBe('not typed here: read from Secret my-secrets, key SQLMESH__GATEWAYS__LAKE__CONNECTION__PASSWORD');
+    const r = asked(s, ['private_key', 'acct', 'svc', '', '', '']);
+    expect(r.ids).toEqual(['gw-auth:0', 'gw-param:account', 'gw-param:user', 'gw-param:warehouse', 'gw-param:database', 'gw-param:role']);
+    s = r.s;
+    expect(at(s)).toBe('gw-menu');
+    expect(s.answers.tobiko.gateways.lake).toEqual({ type: 'snowflake', account: 'acct', user: 'svc' });
+    expect(s.answers.tobiko.secretParams).toEqual(['private_key']);
+    // the list says which keys the Secret must hold
+    expect(currentQuestion(s).help).toContain('Secret my-secrets must hold the keys TCLOUD_CLIENT_SECRET and SQLMESH__GATEWAYS__LAKE__CONNECTION__PRIVATE_KEY.');
+    s = walk(s, ['done', 'none', 'defaults']);
+    expect(at(s)).toBe('review');
+    expect(modelProblem(s.answers)).toBe('');
+    const files = rendered(s.answers);
+    expect(Object.keys(files)).toEqual(['values.yaml']);
+    const values = files['values.yaml'];
+    // listed with an empty value and in secretParams: the chart takes SQLMESH__GATEWAYS__LAKE__CONNECTION__PRIVATE_KEY from the Secret
+    expect(values.global.sqlmesh.secretParams).toEqual(['private_key']);
+    expect(values.global.sqlmesh.gateways.lake.connection).toEqual({ type: 'snowflake', account: 'acct', user: 'svc', private_key: '' });
+    expect(values.secrets).toEqual({ existingSecret: 'my-secrets' });
+    expect(productOf(model(s.answers)).kube(model(s.answers)).requiredSecret?.fix).toBe('create it with the keys TCLOUD_CLIENT_SECRET, SQLMESH__GATEWAYS__LAKE__CONNECTION__PRIVATE_KEY, or set tobiko.secrets.create=true');
+
+    // edited: the key pair is the alternative in use; a password instead takes it out of secretParams
+    s = walk(backTo(s, 'gw-menu'), ['edit:lake', 'lake', 'snowflake']);
+    expect(at(s)).toBe('gw-auth:0');
+    expect(selected(s)).toBe('private_key');
+    s = walk(s, ['password', 'acct', 'svc', '', '', '', 'done', 'none', 'defaults']);
+    expect(at(s)).toBe('review');
+    expect(s.answers.tobiko.secretParams).toBeUndefined();
+    expect(rendered(s.answers)['values.yaml'].global.sqlmesh.gateways.lake.connection).toEqual({ type: 'snowflake', account: 'acct', user: 'svc', password: '' });
+  });
+
+  it('External Secrets, Snowflake with a key pair: not asked; the ExternalSecret fetches it from the store', () => {
+    let s = walk(toStrategy(), ['externalSecrets', 'ClusterSecretStore', 'aws', '1h', 'team/', 'add', 'lake', 'snowflake']);
+    expect(hintOf(s, 'private_key')).toBe('not typed here: read from the store, remote key team/SQLMESH__GATEWAYS__LAKE__CONNECTION__PRIVATE_KEY');
+    s = walk(s, ['private_key', 'acct', 'svc', '', '', '']);
+    expect(at(s)).toBe('gw-menu');
+    expect(currentQuestion(s).help).toContain('The store must hold the remote keys team/TCLOUD_CLIENT_SECRET and team/SQLMESH__GATEWAYS__LAKE__CONNECTION__PRIVATE_KEY.');
+    s = walk(s, ['done', 'none', 'defaults']);
+    expect(at(s)).toBe('review');
+    expect(modelProblem(s.answers)).toBe('');
+    const files = rendered(s.answers);
+    expect(files['values.yaml'].global.sqlmesh.gateways.lake.connection.private_key).toBe('');
+    expect(files['values.yaml'].global.sqlmesh.gateways.lake.connection.password).toBeUndefined();
+    expect(files['external-secret.yaml'].spec.data).toEqual([
+      { secretKey: 'SQLMESH__GATEWAYS__LAKE__CONNECTION__PRIVATE_KEY', remoteRef: { key: 'team/SQLMESH__GATEWAYS__LAKE__CONNECTION__PRIVATE_KEY' } },
+      { secretKey: 'TCLOUD_CLIENT_SECRET', remoteRef: { key: 'team/TCLOUD_CLIENT_SECRET' } },
+    ]);
+  });
+
+  it('BigQuery\'s keyfile_json under an existing Secret: asked only whether the Secret holds it, never its value', () => {
+    let s = walk(toStrategy(), ['existingSecret:existing', 'my-secrets', 'add', 'bq', 'bigquery', 'my-project', 'service-account-json', '']);
+    expect(at(s)).toBe('gw-param:keyfile_json');
+    const q = currentQuestion(s);
+    expect(q.kind).toBe('select');
+    expect(q.help).toBe('The service account JSON key itself. Not typed here: if set, it is read from Secret my-secrets, key SQLMESH__GATEWAYS__BQ__CONNECTION__KEYFILE_JSON (tobiko.secretParams lists keyfile_json).');
+    expect(hintOf(s, 'secret')).toBe('Secret my-secrets, key SQLMESH__GATEWAYS__BQ__CONNECTION__KEYFILE_JSON');
+    s = walk(s, ['secret', '']);
+    expect(at(s)).toBe('gw-menu');
+    expect(s.answers.tobiko.gateways.bq).toEqual({ type: 'bigquery', project: 'my-project', method: 'service-account-json' });
+    expect(s.answers.tobiko.secretParams).toEqual(['keyfile_json']);
+    s = walk(s, ['done', 'none', 'defaults']);
+    expect(modelProblem(s.answers)).toBe('');
+    const values = rendered(s.answers)['values.yaml'];
+    expect(values.global.sqlmesh.secretParams).toEqual(['keyfile_json']);
+    expect(values.global.sqlmesh.gateways.bq.connection).toEqual({ type: 'bigquery', project: 'my-project', method: 'service-account-json', keyfile_json: '' });
+    // not set: none in the values, and none in secretParams
+    s = walk(backTo(s, 'gw-menu'), ['edit:bq', 'bq', 'bigquery', 'my-project', '', '']);
+    expect(at(s)).toBe('gw-param:keyfile_json');
+    expect(selected(s)).toBe('secret');
+    s = walk(s, ['unset', '', 'done', 'none', 'defaults']);
+    expect(s.answers.tobiko.secretParams).toBeUndefined();
+    expect(rendered(s.answers)['values.yaml'].global.sqlmesh.gateways.bq.connection).toEqual({ type: 'bigquery', project: 'my-project' });
+  });
+
+  it('two Snowflake gateways under one existing Secret: one list (secretParams) says the alternative of both, so another one is refused at the question', () => {
+    let s = walk(toStrategy(), ['existingSecret:existing', 'my-secrets', 'add', 'lake', 'snowflake', 'private_key', 'acct', 'svc', '', '', '', 'add', 'lake2', 'snowflake']);
+    expect(at(s)).toBe('gw-auth:0');
+    // the one the Secret holds for the other is where the cursor starts
+    expect(selected(s)).toBe('private_key');
+    s = submit(s, 'password');
+    expect(s.error).toBe('gateway lake (Snowflake) takes private_key from Secret my-secrets, and so does every Snowflake gateway that gives none of password, private_key, private_key_path, authenticator itself (tobiko.secretParams, one list for all gateways, says which): choose private_key, or change lake first');
+    // the key pair, or an alternative given here (a path), is fine
+    s = walk(s, ['private_key_path', 'acct', 'svc', '/keys/k.p8', '', '', '', 'done', 'none', 'defaults']);
+    expect(at(s)).toBe('review');
+    expect(s.answers.tobiko.secretParams).toEqual(['private_key']);
+    expect(modelProblem(s.answers)).toBe('');
+  });
+
+  it('a key typed for a Secret hd-setup creates, then an existing Secret: put aside, and the chart reads the key pair (not a password) from that Secret', () => {
+    let s = walk(toStrategy(), ['existingSecret:create', 'cs-1', 'add', 'lake', 'snowflake', 'private_key', 'acct', 'svc', 'pk-1', '', '', '', 'done', 'none', 'defaults']);
+    expect(at(s)).toBe('review');
+    expect(s.answers.tobiko.secretParams).toEqual(['private_key']);
+    s = walk(backTo(s, 'strategy'), ['existingSecret:existing', 'my-secrets', 'done', 'none', 'defaults']);
+    expect(at(s)).toBe('review');
+    expect(JSON.stringify(s.answers)).not.toMatch(/pk-1|cs-1/);
+    expect(modelProblem(s.answers)).toBe('');
+    expect(rendered(s.answers)['values.yaml'].global.sqlmesh.gateways.lake.connection).toEqual({ type: 'snowflake', account: 'acct', user: 'svc', private_key: '' });
+    // and back: the key typed before
+    s = walk(backTo(s, 'strategy'), ['existingSecret:create']);
+    expect(s.answers.tobiko.gateways.lake.private_key).toBe('pk-1');
+  });
+
+  it('a preset with an existing Secret and secretParams [private_key]: the key is not in the preset, and the chart reads it from the Secret', () => {
+    const preset = { product: 'tobiko', runtime: 'kubernetes', tobiko: { org: 'acme', project: 'p', clientId: 'c', secretParams: ['private_key'], gateways: { lake: { type: 'snowflake', account: 'a', user: 'u' } }, secrets: { strategy: 'existingSecret', create: false, name: 'mine' }, kubernetes: { namespace: 'tobiko' } } };
+    expect(modelProblem(preset)).toBe('');
+    const values = rendered(preset)['values.yaml'];
+    expect(values.global.sqlmesh.gateways.lake.connection).toEqual({ type: 'snowflake', account: 'a', user: 'u', private_key: '' });
+    // the wizard on it: up to the review, nothing asked
+    const w = prefill(createState(preset));
+    expect(at(w)).toBe('review');
+    expect(w.answers).toEqual(preset);
   });
 });

@@ -64,6 +64,34 @@ export function isKeyMaterial(name: string): boolean {
   return namedLikeKeyMaterial(name) || name === 'keyfile_json';
 }
 
+/** The key of a gateway param among the executors' variables: in the env-file, and in the Secret the chart reads. */
+export function gatewayEnvKey(gateway: string, param: string): string {
+  return `SQLMESH__GATEWAYS__${gateway.toUpperCase()}__CONNECTION__${param.toUpperCase()}`;
+}
+
+/**
+ * The secret params a gateway leaves out that the executors take from the Secret all the same (on Kubernetes
+ * the values list each with an empty value, and the chart reads it from the Secret's key
+ * SQLMESH__GATEWAYS__<G>__CONNECTION__<P>): each required one; of a set of alternatives none of which is
+ * given, the one `secretParams` names (Snowflake's key pair, private_key), else the first secret one (its
+ * password); and, where the preset carries no secret values (`external`: a Secret of the user's, or a store),
+ * each optional one `secretParams` names (BigQuery's keyfile_json). Where hd-setup holds the values, an optional
+ * one left out is not set: the Secret it makes has no key for it.
+ */
+export function secretsLeftOut(type: EngineType, params: Record<string, unknown>, secretParams: readonly string[], nonSecretParams: readonly string[], external: boolean): string[] {
+  const spec: EngineSpec = ENGINES[type];
+  const secret = (p: string) => isSecretParam(p, secretParams, nonSecretParams);
+  const given = (p: string) => params[p] !== undefined;
+  const out = spec.required.filter((p) => secret(p) && !given(p));
+  for (const alts of spec.oneOf ?? []) {
+    if (alts.some(given)) continue;
+    const pick = alts.find((a) => secretParams.includes(a) && secret(a)) ?? alts.find(secret);
+    if (pick !== undefined) out.push(pick);
+  }
+  if (external) out.push(...(spec.optional ?? []).filter((p) => !given(p) && secretParams.includes(p) && secret(p)));
+  return out;
+}
+
 /** The chart's dynamic secret detection, with secretParams / nonSecretParams overrides. */
 export function isSecretParam(name: string, secretParams: readonly string[] = [], nonSecretParams: readonly string[] = []): boolean {
   if (name === 'type') return false;

@@ -9,7 +9,7 @@ import { decodeTobiko } from './decode.js';
 import { isKeyMaterial, isSecretParam } from './engines.js';
 import { settingHoldsSecret } from '../../model/secret-names.js';
 import { planTobikoContainers, planTobikoKubernetes, tobikoContainerSpecs, tobikoDeployments, tobikoLogs, tobikoSelector } from './plan.js';
-import { gatewayEnvKey, renderTobiko, TOBIKO_CONTAINERS, TOBIKO_ENV_FILE, TOBIKO_UNIT, tobikoOf, tobikoSecretName } from './render.js';
+import { gatewayEnvKey, renderTobiko, TOBIKO_CONTAINERS, TOBIKO_ENV_FILE, TOBIKO_UNIT, tobikoOf, tobikoSecretEntries, tobikoSecretName } from './render.js';
 import { checkTobikoForRuntime, effectiveStrategy, tobikoSchema } from './schema.js';
 import { tobikoWizard } from './questions.js';
 
@@ -98,7 +98,7 @@ export const tobiko: ProductModule = {
       // Whatever the strategy now: an earlier install may have used the store.
       managedKinds: ['externalsecret'],
       ...(effectiveStrategy(t, 'kubernetes') === 'existingSecret' && !t.secrets.create
-        ? { requiredSecret: { name: tobikoSecretName(t), fix: 'create it with the keys TCLOUD_CLIENT_SECRET and SQLMESH__GATEWAYS__<G>__CONNECTION__<P>, or set tobiko.secrets.create=true' } }
+        ? { requiredSecret: { name: tobikoSecretName(t), fix: `create it with the keys ${tobikoSecretEntries(t).map((e) => e.key).join(', ')}, or set tobiko.secrets.create=true` } }
         : {}),
       ...(effectiveStrategy(t, 'kubernetes') === 'existingSecret' && t.secrets.create
         ? { appliedSecret: { name: tobikoSecretName(t), fix: `use it as it is (--set tobiko.secrets.create=false), name another (--set tobiko.secrets.name=…), or delete it first (kubectl delete secret ${tobikoSecretName(t)} -n ${k.namespace})` } }

@@ -7,7 +7,7 @@ import { PATTERNS, chartProblem, hostProblem, imageProblem, imageRepositoryProbl
 import { PULL_POLICY_HINTS, RESTART_POLICY_HINTS, egressField, maskSecretPairs, pairsOf, pairsProblem, get, isK8s, secretsNote, k8sName, namespaceQuestion, put, required, set, shaped, type Answers, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result, removalQuestion, storedSecretLive } from '../wizard.js';
 import { isStored } from '../../model/stored.js';
 import { TOBIKO_CHART, TOBIKO_IMAGE, TOBIKO_RESTART_POLICIES, envFileValueProblem, isReservedEnvName } from './constants.js';
-import { ENGINES, ENGINE_TYPES, PARAM_HELP, isKeyMaterial, isSecretParam, type EngineSpec, type EngineType } from './engines.js';
+import { ENGINES, ENGINE_TYPES, PARAM_HELP, gatewayEnvKey, isKeyMaterial, isSecretParam, secretsLeftOut, type EngineSpec, type EngineType } from './engines.js';
 
 interface GatewayDraft {
   name?: string;
@@ -16,6 +16,8 @@ interface GatewayDraft {
   editing?: string;
   /** The alternative chosen in each set of alternatives (by index). */
   auth?: Record<number, string>;
+  /** A Secret of the user's or a store: whether it holds each optional key material param (BigQuery's keyfile_json). */
+  inSecret?: Record<string, boolean>;
 }
 
 const spec = (type: EngineType): EngineSpec => ENGINES[type];
@@ -44,19 +46,90 @@ function modeOf(a: Answers): Mode {
  */
 const holdsSecrets = (c: Ctx) => !isK8s(c) || ['create', 'inline'].includes(modeOf(c.answers));
 
+/**
+ * A Secret of the user's or a store holds the secret values: a secret param is not asked, and neither is key
+ * material the chart's keyword rule does not catch (tobiko.secretParams lists it, so that the chart takes it
+ * from that Secret too).
+ */
+const external = (c: Ctx) => !holdsSecrets(c);
+const secretOrKey = (c: Ctx, p: string) => secretParam(c, p) || isKeyMaterial(p);
+const listsOf = (c: Ctx) => ({ sp: (c.answers.tobiko?.secretParams ?? []) as string[], nsp: (c.answers.tobiko?.nonSecretParams ?? []) as string[] });
+
+/** The Secret the executors read their secrets from (the one named, or the chart's default for the release). */
+const secretNameOf = (a: Answers): string => a.tobiko?.secrets?.name ?? `${a.tobiko?.kubernetes?.release ?? 'executors'}-secrets`;
+
+/**
+ * The secret params a gateway's executors take from a Secret of the user's or a store: its remote: ones, and
+ * those it leaves out that the chart reads from the Secret all the same (secretsLeftOut: the model's rule).
+ */
+function takenFromSecret(c: Ctx, params: Record<string, unknown>): string[] {
+  if (!ENGINES[params.type as EngineType]) return [];
+  const { sp, nsp } = listsOf(c);
+  const own = Object.keys(params).filter((p) => p !== 'type' && isSecretParam(p, sp, nsp));
+  return [...new Set([...own, ...secretsLeftOut(params.type as EngineType, params, sp, nsp, true)])];
+}
+
+/** Where the executors find a secret the wizard does not ask: the user's Secret and its key, or the store and its remote key. */
+function secretHome(c: Ctx, key: string, value?: unknown): string {
+  if (modeOf(c.answers) !== 'externalSecrets') return `Secret ${secretNameOf(c.answers)}, key ${key}`;
+  const remote = typeof value === 'string' && value.startsWith('remote:') ? value.slice(7) : `${c.answers.tobiko?.secrets?.keyPrefix ?? 'sqlmesh/'}${key}`;
+  return `the store, remote key ${remote}`;
+}
+
+/** "a", "a and b", "a, b and c". */
+const inWords = (xs: string[]) => (xs.length < 2 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs.at(-1)}`);
+
+/** The keys the user's Secret (or the store) must hold for the answers so far, said at the gateway list. */
+function secretKeysNote(c: Ctx): string {
+  const gws = (c.answers.tobiko?.gateways ?? {}) as Record<string, Record<string, unknown>>;
+  const keys: [string, unknown][] = [['TCLOUD_CLIENT_SECRET', undefined]];
+  for (const [g, params] of Object.entries(gws)) for (const p of takenFromSecret(c, params)) keys.push([gatewayEnvKey(g, p), params[p]]);
+  if (modeOf(c.answers) !== 'externalSecrets') return `Secret ${secretNameOf(c.answers)} must hold the keys ${inWords(keys.map(([k]) => k))}.`;
+  return `The store must hold the remote keys ${inWords(keys.map(([k, v]) => secretHome(c, k, v).replace(/^the store, remote key /, '')))}.`;
+}
+
+/**
+ * Which of `names` (a set of alternatives, or one optional param) a Secret of the user's or a store holds is
+ * one setting for every gateway of an engine that gives none of them (tobiko.secretParams, one list): another
+ * such gateway that takes another one from it (or none) makes the choice `want` one the model cannot say.
+ * `option` names the answer to choose instead (the other gateway's).
+ */
+function sharedChoiceProblem(c: Ctx, d: GatewayDraft, names: string[], want: string | undefined, option: (p: string | undefined) => string): string | undefined {
+  if (!external(c)) return undefined;
+  const gws = (c.answers.tobiko?.gateways ?? {}) as Record<string, Record<string, unknown>>;
+  for (const [n, params] of Object.entries(gws)) {
+    if (n === d.name || n === d.editing || params.type !== d.type || names.some((a) => params[a] !== undefined)) continue;
+    const theirs = takenFromSecret(c, params).find((p) => names.includes(p));
+    if (theirs === want) continue;
+    const label = ENGINES[d.type!].label;
+    const where = modeOf(c.answers) === 'externalSecrets' ? 'the store' : `Secret ${secretNameOf(c.answers)}`;
+    return `gateway ${n} (${label}) takes ${theirs ?? `no ${names.join(' or ')}`} from ${where}, and so does every ${label} gateway that gives ${names.length > 1 ? `none of ${names.join(', ')}` : `no ${names[0]}`} itself (tobiko.secretParams, one list for all gateways, says which): choose ${option(theirs)}, or change ${n} first`;
+  }
+  return undefined;
+}
+
 /** Where a secret typed now goes on Kubernetes, said under its field. */
 const secretHelp = (c: Ctx) => (!isK8s(c) ? 'Masked; stored only in the 0600 env-file.' : modeOf(c.answers) === 'inline' ? 'Masked; it goes into the Helm values (inline).' : 'Masked; hd-setup puts it in the Secret it creates (kubectl, on stdin).');
 
 
-/** The alternative of a set in use: the chosen one, else the one the gateway has, else the first. */
-function chosen(d: GatewayDraft, i: number, alts: string[]): string {
-  return d.auth?.[i] ?? alts.find((a) => d.params[a] !== undefined && d.params[a] !== '') ?? alts[0]!;
+/**
+ * The alternative of a set in use: the chosen one, else the one the gateway has, else the one tobiko.secretParams
+ * marks (a Secret of the user's or a store holds that one: secretsLeftOut), else the first.
+ */
+function chosen(c: Ctx, d: GatewayDraft, i: number, alts: string[]): string {
+  const held = alts.find((a) => listsOf(c).sp.includes(a) && secretParam(c, a));
+  return d.auth?.[i] ?? alts.find((a) => d.params[a] !== undefined && d.params[a] !== '') ?? held ?? alts[0]!;
+}
+
+/** A Secret of the user's or a store: whether it holds an optional key material param (given as remote:, or listed in tobiko.secretParams). */
+function inSecret(c: Ctx, d: GatewayDraft, p: string): boolean {
+  return d.inSecret?.[p] ?? ((d.params[p] !== undefined && d.params[p] !== '') || (listsOf(c).sp.includes(p) && secretParam(c, p)));
 }
 
 /** The params asked for a gateway, in the engine's order: required, the chosen alternatives, optional. */
-function askedParams(d: GatewayDraft): { name: string; optional: boolean }[] {
+function askedParams(c: Ctx, d: GatewayDraft): { name: string; optional: boolean }[] {
   const t = d.type!;
-  const alts = alternatives(t).map((a, i) => chosen(d, i, a));
+  const alts = alternatives(t).map((a, i) => chosen(c, d, i, a));
   return [...spec(t).required.map((name) => ({ name, optional: false })), ...alts.map((name) => ({ name, optional: false })), ...(spec(t).optional ?? []).map((name) => ({ name, optional: true }))];
 }
 
@@ -70,18 +143,49 @@ function paramProblem(name: string, v: string): string | undefined {
 function commitGateway(c: Ctx): Result {
   const g = c.drafts.gateway as GatewayDraft;
   const params: Record<string, unknown> = { type: g.type };
-  const asked = askedParams(g).map((p) => p.name);
+  const asked = askedParams(c, g).map((p) => p.name);
   // Alternatives not chosen are dropped (a key pair replaces a password); anything else is kept.
   const unchosen = new Set(alternatives(g.type!).flat().filter((a) => !asked.includes(a)));
+  const optionalKeys = (spec(g.type!).optional ?? []).filter(isKeyMaterial);
   for (const k of [...new Set([...asked, ...Object.keys(g.params)])]) {
     const v = g.params[k];
     if (v === undefined || v === '' || unchosen.has(k)) continue;
+    // an optional key (its remote: name) that the Secret of the user's or the store is said not to hold
+    if (external(c) && optionalKeys.includes(k) && !inSecret(c, g, k)) continue;
     params[k] = k === 'port' && /^\d+$/.test(v) ? Number(v) : v;
   }
   let answers = c.answers;
   if (g.editing && g.editing !== g.name) answers = set(answers, `tobiko.gateways.${g.editing}`, undefined);
   answers = set(answers, `tobiko.gateways.${g.name}`, params);
+  answers = withKeyMaterialMarked(c, answers, g, params);
   return { answers, drafts: { ...c.drafts, gateway: undefined, heldSecrets: heldFor(c.drafts.heldSecrets, g) }, goto: 'gw-menu' };
+}
+
+/**
+ * tobiko.secretParams once a gateway is entered. Key material a Secret of the user's or a store holds for it
+ * (the alternative chosen, an optional key said to be there) is listed: the chart then takes it from that
+ * Secret, and lists it among the gateway's params, as it does a password. Key material of its engine it neither
+ * has nor takes from there leaves the list, unless another gateway has it or takes it from there: listed, it
+ * would stand for this gateway's alternative in that Secret.
+ */
+function withKeyMaterialMarked(c: Ctx, answers: Answers, g: GatewayDraft, params: Record<string, unknown>): Answers {
+  const type = g.type!;
+  const before = (answers.tobiko?.secretParams ?? []) as string[];
+  const want = new Set<string>();
+  if (external(c)) {
+    alternatives(type).forEach((alts, i) => {
+      const v = chosen(c, g, i, alts);
+      if (isKeyMaterial(v) && params[v] === undefined) want.add(v);
+    });
+    for (const p of (spec(type).optional ?? []).filter(isKeyMaterial)) if (params[p] === undefined && inSecret(c, g, p)) want.add(p);
+  }
+  const others = Object.entries((answers.tobiko?.gateways ?? {}) as Record<string, Record<string, unknown>>).filter(([n]) => n !== g.name);
+  const used = new Set(others.flatMap(([, ps]) => [...Object.keys(ps), ...takenFromSecret(c, ps)]));
+  const engineKeys = [...alternatives(type).flat(), ...(spec(type).optional ?? [])].filter(isKeyMaterial);
+  const drop = new Set(engineKeys.filter((p) => !want.has(p) && params[p] === undefined && !used.has(p)));
+  const after = [...new Set([...before.filter((p) => !drop.has(p)), ...want])];
+  if (after.length === before.length && after.every((p, i) => p === before[i])) return answers;
+  return put(answers, 'tobiko.secretParams', after.length ? after : undefined);
 }
 
 /**
@@ -124,7 +228,7 @@ function gatewayQuestions(c: Ctx): Question[] {
     title: names.length ? `Gateways: ${names.map((n) => `${n} (${gws[n].type})${n === def ? ' [default]' : ''}`).join(', ')}` : 'Add the SQLMesh gateway the executors connect to',
     // Where the default gateway ends up: the chart's values on Kubernetes, the env-file on docker/podman.
     help: isK8s(c)
-      ? 'A gateway is a connection to your warehouse. The default one is listed first in the chart values.'
+      ? `A gateway is a connection to your warehouse. The default one is listed first in the chart values.${external(c) ? ` ${secretKeysNote(c)}` : ''}`
       : 'A gateway is a connection to your warehouse. The default one is SQLMESH__DEFAULT_GATEWAY in the env-file.',
     menu: { done: 'done', reset: (d: Drafts) => ({ ...d, gateway: undefined, gatewayRemove: undefined, gatewaysDone: false }) },
     options: [
@@ -218,19 +322,47 @@ function gatewayQuestions(c: Ctx): Question[] {
       title: `${d.name}: which of ${alts.join(', ')}?`,
       help: `${ENGINES[type].label} needs one of them.`,
       // docker/podman: a value the env-file cannot hold as it comes (a PEM key spans lines) says what to choose instead
+      // a Secret of the user's or a store: a secret one (key material too) is not typed; where it is read from is said
       options: alts.map((x) => {
-        const hint = [...(secretParam(c, x) ? ['secret'] : []), ...(!isK8s(c) && FILE_ALTERNATIVE[x] ? [`one line only in the env-file: a PEM key file goes with ${FILE_ALTERNATIVE[x]}`] : [])].join('; ');
+        const hint = external(c) && secretOrKey(c, x)
+          ? `not typed here: read from ${secretHome(c, gatewayEnvKey(d.name ?? '', x), d.params[x])}`
+          : [...(secretParam(c, x) ? ['secret'] : []), ...(!isK8s(c) && FILE_ALTERNATIVE[x] ? [`one line only in the env-file: a PEM key file goes with ${FILE_ALTERNATIVE[x]}`] : [])].join('; ');
         return { label: x, value: x, ...(hint ? { hint } : {}) };
       }),
-      initial: chosen(d, i, alts),
+      initial: chosen(c, d, i, alts),
+      validate: (v, cx) => (secretOrKey(cx, v) ? sharedChoiceProblem(cx, d, alts, v, (p) => p ?? 'another') : undefined),
       apply: (cx, v) => ({ drafts: upd(cx, { auth: { ...(cx.drafts.gateway as GatewayDraft).auth, [i]: v } }) }),
     });
   });
-  // A secret param is asked only where hd-setup holds it: a Secret the user made, or the store, has it.
-  const list = askedParams(d).filter(({ name: p }) => holdsSecrets(c) || !secretParam(c, p));
+  // A secret param is asked only where hd-setup holds it: a Secret the user made, or the store, has it. So
+  // has key material; an optional key is asked only whether it is there.
+  const list = askedParams(c, d).filter(({ name: p, optional }) => !external(c) || !secretOrKey(c, p) || (optional && isKeyMaterial(p)));
   list.forEach(({ name: p, optional }, i) => {
     const secret = secretParam(c, p);
     const last = i === list.length - 1;
+    if (external(c) && secretOrKey(c, p)) {
+      const home = secretHome(c, gatewayEnvKey(d.name ?? '', p), d.params[p]);
+      const held = modeOf(c.answers) === 'externalSecrets' ? 'From the store' : `In Secret ${secretNameOf(c.answers)}`;
+      out.push({
+        id: `gw-param:${p}`,
+        step: 'Gateways',
+        kind: 'select',
+        title: `${d.name}: ${p} (optional)`,
+        help: `${PARAM_HELP[p]?.replace(/ \(masked;[^)]*\)\.$/, '.') ?? `${ENGINES[type].label} connection parameter.`} Not typed here: if set, it is read from ${home} (tobiko.secretParams lists ${p}).`,
+        options: [
+          { label: 'Not set', value: 'unset' },
+          { label: held, value: 'secret', hint: home },
+        ],
+        initial: inSecret(c, d, p) ? 'secret' : 'unset',
+        validate: (v, cx) => sharedChoiceProblem(cx, d, [p], v === 'secret' ? p : undefined, (x) => `"${x ? held : 'Not set'}"`),
+        apply: (cx, v) => {
+          const g = cx.drafts.gateway as GatewayDraft;
+          const drafts = upd(cx, { inSecret: { ...g.inSecret, [p]: v === 'secret' } });
+          return last ? commitGateway({ ...cx, drafts }) : { drafts };
+        },
+      });
+      return;
+    }
     out.push({
       id: `gw-param:${p}`,
       step: 'Gateways',

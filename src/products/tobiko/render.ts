@@ -7,7 +7,7 @@ import { toYaml } from '../../render/yaml.js';
 import { isStored } from '../../model/stored.js';
 import { settingHoldsSecret } from '../../model/secret-names.js';
 import { containerServiceUnit } from '../../render/unit.js';
-import { ENGINES, isSecretParam } from './engines.js';
+import { gatewayEnvKey, isSecretParam, secretsLeftOut } from './engines.js';
 import { ENV_FILE_LINE_BREAK, envFileValueProblem } from './constants.js';
 import { effectiveStrategy, secretValuesExpected, tobikoSecretName, type Gateway, type TobikoOptions } from './schema.js';
 
@@ -36,9 +36,7 @@ export function defaultGateway(t: TobikoOptions): string {
   return t.defaultGateway ?? Object.keys(t.gateways)[0] ?? '';
 }
 
-export function gatewayEnvKey(gateway: string, param: string): string {
-  return `SQLMESH__GATEWAYS__${gateway.toUpperCase()}__CONNECTION__${param.toUpperCase()}`;
-}
+export { gatewayEnvKey };
 
 function envValue(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
@@ -52,15 +50,13 @@ export interface SecretEntry {
   remoteKey: string;
 }
 
-/** A gateway's secret params: those it sets, plus the required (or first one-of) secret params it leaves to the Secret. */
+/**
+ * A gateway's secret params: those it sets, plus those it leaves to the Secret (secretsLeftOut: the required
+ * ones, the alternative in use, and where the Secret is the user's or a store's, the optional ones secretParams names).
+ */
 function gatewaySecretParams(t: TobikoOptions, params: Gateway): string[] {
-  const spec = ENGINES[params.type];
   const names = new Set(Object.keys(params).filter((p) => isSecretParam(p, t.secretParams, t.nonSecretParams)));
-  for (const req of spec.required) if (isSecretParam(req, t.secretParams, t.nonSecretParams)) names.add(req);
-  for (const alts of 'oneOf' in spec ? spec.oneOf : []) {
-    const secretAlts = alts.filter((a) => isSecretParam(a, t.secretParams, t.nonSecretParams));
-    if (secretAlts.length && !alts.some((a) => params[a] !== undefined)) names.add(secretAlts[0]!);
-  }
+  for (const p of secretsLeftOut(params.type, params, t.secretParams, t.nonSecretParams, !secretValuesExpected(t, 'kubernetes'))) names.add(p);
   return [...names];
 }
 
