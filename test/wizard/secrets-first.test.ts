@@ -239,10 +239,19 @@ describe('key material under a Secret of the user\'s or a store: not asked, like
   };
 
   it('an existing Secret, Snowflake with a key pair: private_key is not asked; secretParams lists it; the chart reads it from the Secret', () => {
+    expect(currentQuestion(walk(toStrategy(), ['existingSecret:existing', 'my-secrets'])).help).toContain('Secret my-secrets must hold the key TCLOUD_CLIENT_SECRET.');
     let s = walk(toStrategy(), ['existingSecret:existing', 'my-secrets', 'add', 'lake', 'snowflake']);
     expect(at(s)).toBe('gw-auth:0');
-    expect(hintOf(s, 'private_key')).toBe('not typed here: read from Secret my-secrets, key SQLMESH__GATEWAYS__LAKE__CONNECTION__PRIVATE_KEY');
-    expect(hintOf(s, 'password')).toBe('not typed here: read from Secret my-secrets, key SQLMESH__GATEWAYS__LAKE__CONNECTION__PASSWORD');
+    // the option says where, short (a hint is cut to the line); the help names each key whole
+    expect(hintOf(s, 'private_key')).toBe('not typed here: in Secret my-secrets');
+    expect(hintOf(s, 'password')).toBe('not typed here: in Secret my-secrets');
+    expect(hintOf(s, 'private_key_path')).toBeUndefined();
+    expect(currentQuestion(s).help!.split('\n')).toEqual([
+      'Snowflake needs one of them.',
+      'Not typed here, read by the executors from:',
+      'password: Secret my-secrets, key SQLMESH__GATEWAYS__LAKE__CONNECTION__PASSWORD',
+      'private_key: Secret my-secrets, key SQLMESH__GATEWAYS__LAKE__CONNECTION__PRIVATE_KEY',
+    ]);
     const r = asked(s, ['private_key', 'acct', 'svc', '', '', '']);
     expect(r.ids).toEqual(['gw-auth:0', 'gw-param:account', 'gw-param:user', 'gw-param:warehouse', 'gw-param:database', 'gw-param:role']);
     s = r.s;
@@ -275,7 +284,8 @@ describe('key material under a Secret of the user\'s or a store: not asked, like
 
   it('External Secrets, Snowflake with a key pair: not asked; the ExternalSecret fetches it from the store', () => {
     let s = walk(toStrategy(), ['externalSecrets', 'ClusterSecretStore', 'aws', '1h', 'team/', 'add', 'lake', 'snowflake']);
-    expect(hintOf(s, 'private_key')).toBe('not typed here: read from the store, remote key team/SQLMESH__GATEWAYS__LAKE__CONNECTION__PRIVATE_KEY');
+    expect(hintOf(s, 'private_key')).toBe('not typed here: in the store');
+    expect(currentQuestion(s).help).toContain('private_key: the store, remote key team/SQLMESH__GATEWAYS__LAKE__CONNECTION__PRIVATE_KEY');
     s = walk(s, ['private_key', 'acct', 'svc', '', '', '']);
     expect(at(s)).toBe('gw-menu');
     expect(currentQuestion(s).help).toContain('The store must hold the remote keys team/TCLOUD_CLIENT_SECRET and team/SQLMESH__GATEWAYS__LAKE__CONNECTION__PRIVATE_KEY.');

@@ -84,8 +84,9 @@ function secretKeysNote(c: Ctx): string {
   const gws = (c.answers.tobiko?.gateways ?? {}) as Record<string, Record<string, unknown>>;
   const keys: [string, unknown][] = [['TCLOUD_CLIENT_SECRET', undefined]];
   for (const [g, params] of Object.entries(gws)) for (const p of takenFromSecret(c, params)) keys.push([gatewayEnvKey(g, p), params[p]]);
-  if (modeOf(c.answers) !== 'externalSecrets') return `Secret ${secretNameOf(c.answers)} must hold the keys ${inWords(keys.map(([k]) => k))}.`;
-  return `The store must hold the remote keys ${inWords(keys.map(([k, v]) => secretHome(c, k, v).replace(/^the store, remote key /, '')))}.`;
+  const the = keys.length > 1 ? 'the keys' : 'the key';
+  if (modeOf(c.answers) !== 'externalSecrets') return `Secret ${secretNameOf(c.answers)} must hold ${the} ${inWords(keys.map(([k]) => k))}.`;
+  return `The store must hold the remote ${keys.length > 1 ? 'keys' : 'key'} ${inWords(keys.map(([k, v]) => secretHome(c, k, v).replace(/^the store, remote key /, '')))}.`;
 }
 
 /**
@@ -320,12 +321,16 @@ function gatewayQuestions(c: Ctx): Question[] {
       step: 'Gateways',
       kind: 'select',
       title: `${d.name}: which of ${alts.join(', ')}?`,
-      help: `${ENGINES[type].label} needs one of them.`,
+      // a Secret of the user's or a store: a secret one (key material too) is not typed; where each is read
+      // from is said in the help, whole (an option's hint is cut to the line, and the key names are long)
+      help: [
+        `${ENGINES[type].label} needs one of them.`,
+        ...(external(c) && alts.some((x) => secretOrKey(c, x)) ? ['Not typed here, read by the executors from:', ...alts.filter((x) => secretOrKey(c, x)).map((x) => `${x}: ${secretHome(c, gatewayEnvKey(d.name ?? '', x), d.params[x])}`)] : []),
+      ].join('\n'),
       // docker/podman: a value the env-file cannot hold as it comes (a PEM key spans lines) says what to choose instead
-      // a Secret of the user's or a store: a secret one (key material too) is not typed; where it is read from is said
       options: alts.map((x) => {
         const hint = external(c) && secretOrKey(c, x)
-          ? `not typed here: read from ${secretHome(c, gatewayEnvKey(d.name ?? '', x), d.params[x])}`
+          ? `not typed here: in ${modeOf(c.answers) === 'externalSecrets' ? 'the store' : `Secret ${secretNameOf(c.answers)}`}`
           : [...(secretParam(c, x) ? ['secret'] : []), ...(!isK8s(c) && FILE_ALTERNATIVE[x] ? [`one line only in the env-file: a PEM key file goes with ${FILE_ALTERNATIVE[x]}`] : [])].join('; ');
         return { label: x, value: x, ...(hint ? { hint } : {}) };
       }),
