@@ -34,7 +34,7 @@ import { QUADLET_DIR, quadletService } from '../render/unit.js';
 import { registryFile } from '../util/paths.js';
 import { toYaml } from '../render/yaml.js';
 import { redactor } from '../util/output.js';
-import { maskUrlCredentials } from '../util/redact.js';
+import { maskUrl, maskUrlCredentials } from '../util/redact.js';
 import { VERSION } from '../version.js';
 import { configMissingNote, effectiveChoices, modelOfInstall, prepare, preflight, problemsInBrief, runPlan, runPlans, wholeProblems, type Choices, type Prepared, type Reporter } from './install.js';
 import { baseDirs, stateDirOf } from './plan.js';
@@ -957,9 +957,11 @@ export function unreachedReport(host: string, error: string, proxyUrl?: string):
   const unresolved = error === 'ENOTFOUND' || error === 'EAI_AGAIN';
   if (proxyUrl) {
     // Through a proxy, a name that does not resolve is the proxy's own (the proxy resolves the endpoint).
+    // one hd-setup took before it refused " < > \ ` unencoded in a URL's user and password (no client reads it)
+    if (!URL.canParse(proxyUrl)) return { id: 'reachability', status: 'fail', message: `the proxy URL ${maskUrl(proxyUrl)} cannot be read as a URL, so ${host} was not reached`, fix: 'write its user and password with %XX escapes (" < > \\ and ` as %22, %3C, %3E, %5C and %60) and install with it: --set proxy.https=…' };
     const proxyHost = new URL(proxyUrl).hostname;
     if (unresolved) return { id: 'reachability', status: 'fail', message: `the proxy host ${proxyHost} does not resolve (${error}), so ${host} was not reached`, fix: `check the proxy's host name in proxy.https, and this host's DNS (getent hosts ${proxyHost})` };
-    return { id: 'reachability', status: 'fail', message: `${host} is not reachable from this host through the proxy ${maskUrlCredentials(proxyUrl)} (${error})`, fix: 'check that the proxy allows CONNECT to it on port 443 and that its credentials are right, or change proxy.https' };
+    return { id: 'reachability', status: 'fail', message: `${host} is not reachable from this host through the proxy ${maskUrl(proxyUrl)} (${error})`, fix: 'check that the proxy allows CONNECT to it on port 443 and that its credentials are right, or change proxy.https' };
   }
   if (unresolved) return { id: 'reachability', status: 'fail', message: `${host} does not resolve on this host (${error})`, fix: `check this host's DNS (getent hosts ${host}); where only a proxy reaches the internet, configure it (--set proxy.https=...)` };
   return { id: 'reachability', status: 'fail', message: `${host} is not reachable from this host (${error})`, fix: 'allow outbound HTTPS to it in the firewall, or configure the proxy (--set proxy.https=...)' };

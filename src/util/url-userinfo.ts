@@ -32,7 +32,7 @@ function endsAuthority(c: number): boolean {
  * before `://` is not required (a URL cut in two by a stream still counts). Linear: each character is
  * visited a bounded number of times.
  */
-export function findUserinfos(text: string): UrlUserinfo[] {
+export function findUserinfos(text: string, ends: (c: number) => boolean = endsAuthority): UrlUserinfo[] {
   const out: UrlUserinfo[] = [];
   let from = 0;
   for (;;) {
@@ -43,7 +43,7 @@ export function findUserinfos(text: string): UrlUserinfo[] {
     let at = -1;
     while (j < text.length) {
       const c = text.charCodeAt(j);
-      if (endsAuthority(c)) break;
+      if (ends(c)) break;
       if (c === 64 /* @ */) at = j;
       j++;
     }
@@ -62,13 +62,22 @@ export function findUserinfos(text: string): UrlUserinfo[] {
   }
 }
 
-/** The credentials of one URL (the first `://` in it), or undefined when it has none. */
+/**
+ * Where one value's authority ends: only at `/ ? #`, whitespace or a control character. A value is one URL,
+ * not text around it: `" < > \` and a backtick, which end a URL in free text, are part of it here (a password
+ * written with them unencoded is still a password: `http://bob:pr0x\yP4ss@proxy:3128`).
+ */
+function endsValueAuthority(c: number): boolean {
+  return c <= 32 || c === 47 || c === 63 || c === 35 || c === 127;
+}
+
+/** The credentials of one URL (a whole value: the first `://` in it), or undefined when it has none. */
 export function parseUserinfo(url: string): UrlUserinfo | undefined {
   const i = url.indexOf('://');
   if (i < 0) return undefined;
   // Only the URL's own scheme counts: `x` in `x://` must start the string.
   for (let k = 0; k < i; k++) if (!isSchemeChar(url.charCodeAt(k))) return undefined;
-  const first = findUserinfos(url)[0];
+  const first = findUserinfos(url, endsValueAuthority)[0];
   return first && first.start === i + 3 ? first : undefined;
 }
 
@@ -97,7 +106,8 @@ export const urlSecrets = urlPasswords;
 
 /** One URL with its password masked: `http://bob:Pr0xy@Pa55@host` -> `http://bob:********@host`. */
 export function maskUrl(url: string): string {
-  return maskUrlCredentials(url);
+  const u = parseUserinfo(url);
+  return u?.passwordStart === undefined ? url : url.slice(0, u.passwordStart) + URL_MASK + url.slice(u.end);
 }
 
 /**
