@@ -326,18 +326,72 @@ describe('key material under a Secret of the user\'s or a store: not asked, like
     expect(rendered(s.answers)['values.yaml'].global.sqlmesh.gateways.bq.connection).toEqual({ type: 'bigquery', project: 'my-project' });
   });
 
-  it('two Snowflake gateways under one existing Secret: one list (secretParams) says the alternative of both, so another one is refused at the question', () => {
+  it('two Snowflake gateways under one existing Secret: one list (secretParams) says the alternative of both; the question says so, and a change there is theirs too (never refused: each can be changed)', () => {
     let s = walk(toStrategy(), ['existingSecret:existing', 'my-secrets', 'add', 'lake', 'snowflake', 'private_key', 'acct', 'svc', '', '', '', 'add', 'lake2', 'snowflake']);
     expect(at(s)).toBe('gw-auth:0');
-    // the one the Secret holds for the other is where the cursor starts
+    // the one the Secret holds for the other is where the cursor starts, and the sharing is said before the choice
     expect(selected(s)).toBe('private_key');
-    s = submit(s, 'password');
-    expect(s.error).toBe('gateway lake (Snowflake) takes private_key from Secret my-secrets, and so does every Snowflake gateway that gives none of password, private_key, private_key_path, authenticator itself (tobiko.secretParams, one list for all gateways, says which): choose private_key, or change lake first');
-    // the key pair, or an alternative given here (a path), is fine
-    s = walk(s, ['private_key_path', 'acct', 'svc', '/keys/k.p8', '', '', '', 'done', 'none', 'defaults']);
+    expect(currentQuestion(s).help).toContain('Shared with gateway lake: with Secret my-secrets one list (tobiko.secretParams) says which every Snowflake gateway reads, so this choice is theirs too.');
+    s = walk(s, ['password', 'acct', 'svc', '', '', '']);
+    expect(s.error).toBeUndefined();
+    expect(at(s)).toBe('gw-menu');
+    // both now read the password: what the values say is what the last choice said
+    expect(s.answers.tobiko.secretParams).toBeUndefined();
+    s = walk(s, ['done', 'none', 'defaults']);
     expect(at(s)).toBe('review');
+    expect(modelProblem(s.answers)).toBe('');
+    const conn = (v: Record<string, any>, g: string) => v.global.sqlmesh.gateways[g].connection;
+    let v = rendered(s.answers)['values.yaml'];
+    expect([conn(v, 'lake').password, conn(v, 'lake2').password]).toEqual(['', '']);
+    // and back to the key pair from either one: never stuck
+    s = walk(backTo(s, 'gw-menu'), ['edit:lake', 'lake', 'snowflake', 'private_key', 'acct', 'svc', '', '', '', 'done', 'none', 'defaults']);
+    expect(at(s)).toBe('review');
+    v = rendered(s.answers)['values.yaml'];
+    expect([conn(v, 'lake').private_key, conn(v, 'lake2').private_key]).toEqual(['', '']);
+    // an alternative given here (a path) is this gateway's own
+    s = walk(backTo(s, 'gw-menu'), ['edit:lake2', 'lake2', 'snowflake', 'private_key_path', 'acct', 'svc', '/keys/k.p8', '', '', '', 'done', 'none', 'defaults']);
     expect(s.answers.tobiko.secretParams).toEqual(['private_key']);
     expect(modelProblem(s.answers)).toBe('');
+  });
+
+  it('External Secrets: each gateway names its own remote keys, so one choosing a password beside one whose key pair is in the store gets the password (it got the key pair)', () => {
+    let s = walk(toStrategy(), ['externalSecrets', 'ClusterSecretStore', 'aws', '1h', 'team/', 'add', 'a', 'snowflake', 'private_key', 'acct', 'svc', '', '', '', 'add', 'b', 'snowflake']);
+    expect(currentQuestion(s).help).not.toContain('Shared with');
+    s = walk(s, ['password', 'acct', 'svc', '', '', '', 'done', 'none', 'defaults']);
+    expect(at(s)).toBe('review');
+    expect(modelProblem(s.answers)).toBe('');
+    const files = rendered(s.answers);
+    expect(files['values.yaml'].global.sqlmesh.gateways.a.connection.private_key).toBe('');
+    expect(files['values.yaml'].global.sqlmesh.gateways.b.connection).toEqual({ type: 'snowflake', account: 'acct', user: 'svc', password: '' });
+    expect(files['external-secret.yaml'].spec.data.map((d: { secretKey: string }) => d.secretKey)).toEqual(['SQLMESH__GATEWAYS__A__CONNECTION__PRIVATE_KEY', 'SQLMESH__GATEWAYS__B__CONNECTION__PASSWORD', 'TCLOUD_CLIENT_SECRET']);
+    // the other way round: a on a password, then b on a key pair: a keeps its password
+    s = walk(toStrategy(), ['externalSecrets', 'ClusterSecretStore', 'aws', '1h', 'team/', 'add', 'a', 'snowflake', 'password', 'acct', 'svc', '', '', '', 'add', 'b', 'snowflake', 'private_key', 'acct', 'svc', '', '', '', 'done', 'none', 'defaults']);
+    expect(modelProblem(s.answers)).toBe('');
+    const data = rendered(s.answers)['external-secret.yaml'].spec.data.map((d: { secretKey: string; remoteRef: { key: string } }) => [d.secretKey, d.remoteRef.key]);
+    expect(data).toEqual([
+      ['SQLMESH__GATEWAYS__A__CONNECTION__PASSWORD', 'team/SQLMESH__GATEWAYS__A__CONNECTION__PASSWORD'],
+      ['SQLMESH__GATEWAYS__B__CONNECTION__PRIVATE_KEY', 'team/SQLMESH__GATEWAYS__B__CONNECTION__PRIVATE_KEY'],
+      ['TCLOUD_CLIENT_SECRET', 'team/TCLOUD_CLIENT_SECRET'],
+    ]);
+  });
+
+  it('External Secrets, two BigQuery gateways: "Not set" for one beside one whose keyfile_json is in the store fetches none for it', () => {
+    const s = walk(toStrategy(), ['externalSecrets', 'ClusterSecretStore', 'aws', '1h', 'team/', 'add', 'a', 'bigquery', 'p1', 'service-account-json', '', 'secret', '', 'add', 'b', 'bigquery', 'p2', 'oauth', '', 'unset', '', 'done', 'none', 'defaults']);
+    expect(at(s)).toBe('review');
+    expect(modelProblem(s.answers)).toBe('');
+    const files = rendered(s.answers);
+    expect(files['values.yaml'].global.sqlmesh.gateways.a.connection.keyfile_json).toBe('');
+    expect(files['values.yaml'].global.sqlmesh.gateways.b.connection.keyfile_json).toBeUndefined();
+    expect(files['external-secret.yaml'].spec.data.map((d: { secretKey: string }) => d.secretKey)).toEqual(['SQLMESH__GATEWAYS__A__CONNECTION__KEYFILE_JSON', 'TCLOUD_CLIENT_SECRET']);
+  });
+
+  it('docker: a gateway edited leaves tobiko.secretParams as it was given (key material of no gateway was dropped from it)', () => {
+    const preset = { product: 'tobiko', runtime: 'docker', tobiko: { org: 'acme', project: 'p', clientId: 'c', clientSecret: 'env:TCLOUD_CLIENT_SECRET', secretParams: ['private_key', 'keyfile_json'], gateways: { lake: { type: 'snowflake', account: 'a', user: 'u', password: 'env:WAREHOUSE_PASSWORD' } } } };
+    let s = prefill(createState(preset));
+    expect(at(s)).toBe('review');
+    s = walk(backTo(s, 'gw-menu'), ['edit:lake', 'lake', 'snowflake', 'password', 'a', 'u', '', '', '', '', 'done', 'none', 'ok', 'defaults']);
+    expect(at(s)).toBe('review');
+    expect(s.answers.tobiko.secretParams).toEqual(['private_key', 'keyfile_json']);
   });
 
   it('a key typed for a Secret hd-setup creates, then an existing Secret: put aside, and the chart reads the key pair (not a password) from that Secret', () => {
@@ -352,6 +406,12 @@ describe('key material under a Secret of the user\'s or a store: not asked, like
     // and back: the key typed before
     s = walk(backTo(s, 'strategy'), ['existingSecret:create']);
     expect(s.answers.tobiko.gateways.lake.private_key).toBe('pk-1');
+  });
+
+  it('an existing Secret and secretParams naming a param that is no key material (database): no gateway is made to read it from the Secret', () => {
+    const preset = { product: 'tobiko', runtime: 'kubernetes', tobiko: { org: 'acme', project: 'p', clientId: 'c', secretParams: ['database'], gateways: { lake: { type: 'snowflake', account: 'a', user: 'u' } }, secrets: { strategy: 'existingSecret', create: false, name: 'mine' }, kubernetes: { namespace: 'tobiko' } } };
+    expect(modelProblem(preset)).toBe('');
+    expect(rendered(preset)['values.yaml'].global.sqlmesh.gateways.lake.connection).toEqual({ type: 'snowflake', account: 'a', user: 'u', password: '' });
   });
 
   it('a preset with an existing Secret and secretParams [private_key]: the key is not in the preset, and the chart reads it from the Secret', () => {

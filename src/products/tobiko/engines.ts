@@ -73,23 +73,32 @@ export function gatewayEnvKey(gateway: string, param: string): string {
  * The secret params a gateway leaves out that the executors take from the Secret all the same (on Kubernetes
  * the values list each with an empty value, and the chart reads it from the Secret's key
  * SQLMESH__GATEWAYS__<G>__CONNECTION__<P>): each required one; of a set of alternatives none of which is
- * given, the one `secretParams` names (Snowflake's key pair, private_key), else the first secret one (its
- * password); and, where the preset carries no secret values (`external`: a Secret of the user's, or a store),
- * each optional one `secretParams` names (BigQuery's keyfile_json). Where hd-setup holds the values, an optional
- * one left out is not set: the Secret it makes has no key for it.
+ * given, altPick's; and, with a Secret of the user's (`ownSecret`: the preset can name none of its keys), each
+ * optional key material param `secretParams` names (BigQuery's keyfile_json). With a store a gateway names
+ * an optional one as `remote:<key>` itself; where hd-setup holds the values, one left out is not set.
  */
-export function secretsLeftOut(type: EngineType, params: Record<string, unknown>, secretParams: readonly string[], nonSecretParams: readonly string[], external: boolean): string[] {
+export function secretsLeftOut(type: EngineType, params: Record<string, unknown>, secretParams: readonly string[], nonSecretParams: readonly string[], ownSecret: boolean): string[] {
   const spec: EngineSpec = ENGINES[type];
   const secret = (p: string) => isSecretParam(p, secretParams, nonSecretParams);
   const given = (p: string) => params[p] !== undefined;
   const out = spec.required.filter((p) => secret(p) && !given(p));
   for (const alts of spec.oneOf ?? []) {
     if (alts.some(given)) continue;
-    const pick = alts.find((a) => secretParams.includes(a) && secret(a)) ?? alts.find(secret);
+    const pick = altPick(alts, secretParams, nonSecretParams);
     if (pick !== undefined) out.push(pick);
   }
-  if (external) out.push(...(spec.optional ?? []).filter((p) => !given(p) && secretParams.includes(p) && secret(p)));
+  if (ownSecret) out.push(...(spec.optional ?? []).filter((p) => !given(p) && isKeyMaterial(p) && secretParams.includes(p) && secret(p)));
   return out;
+}
+
+/**
+ * Of a set of alternatives a gateway gives none of, the one read from the Secret: the one `secretParams`
+ * names (Snowflake's key pair, private_key), else the first secret one (its password). One rule for every
+ * gateway of the engine: secretParams is one list.
+ */
+export function altPick(alts: readonly string[], secretParams: readonly string[], nonSecretParams: readonly string[]): string | undefined {
+  const secret = (p: string) => isSecretParam(p, secretParams, nonSecretParams);
+  return alts.find((a) => secretParams.includes(a) && secret(a)) ?? alts.find(secret);
 }
 
 /** The chart's dynamic secret detection, with secretParams / nonSecretParams overrides. */

@@ -7,7 +7,7 @@ import { PATTERNS, chartProblem, hostProblem, imageProblem, imageRepositoryProbl
 import { PULL_POLICY_HINTS, RESTART_POLICY_HINTS, egressField, maskSecretPairs, pairsOf, pairsProblem, get, isK8s, secretsNote, k8sName, namespaceQuestion, put, required, set, shaped, type Answers, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result, removalQuestion, storedSecretLive } from '../wizard.js';
 import { isStored } from '../../model/stored.js';
 import { TOBIKO_CHART, TOBIKO_IMAGE, TOBIKO_RESTART_POLICIES, envFileValueProblem, isReservedEnvName } from './constants.js';
-import { ENGINES, ENGINE_TYPES, PARAM_HELP, gatewayEnvKey, isKeyMaterial, isSecretParam, secretsLeftOut, type EngineSpec, type EngineType } from './engines.js';
+import { ENGINES, ENGINE_TYPES, PARAM_HELP, altPick, gatewayEnvKey, isKeyMaterial, isSecretParam, secretsLeftOut, type EngineSpec, type EngineType } from './engines.js';
 
 interface GatewayDraft {
   name?: string;
@@ -66,7 +66,7 @@ function takenFromSecret(c: Ctx, params: Record<string, unknown>): string[] {
   if (!ENGINES[params.type as EngineType]) return [];
   const { sp, nsp } = listsOf(c);
   const own = Object.keys(params).filter((p) => p !== 'type' && isSecretParam(p, sp, nsp));
-  return [...new Set([...own, ...secretsLeftOut(params.type as EngineType, params, sp, nsp, true)])];
+  return [...new Set([...own, ...secretsLeftOut(params.type as EngineType, params, sp, nsp, ownSecret(c))])];
 }
 
 /** Where the executors find a secret the wizard does not ask: the user's Secret and its key, or the store and its remote key. */
@@ -89,24 +89,20 @@ function secretKeysNote(c: Ctx): string {
   return `The store must hold the remote ${keys.length > 1 ? 'keys' : 'key'} ${inWords(keys.map(([k, v]) => secretHome(c, k, v).replace(/^the store, remote key /, '')))}.`;
 }
 
+/** A Secret of the user's (create: false): the preset can name none of its keys, so secretParams alone says which are there. */
+const ownSecret = (c: Ctx) => external(c) && modeOf(c.answers) !== 'externalSecrets';
+
 /**
- * Which of `names` (a set of alternatives, or one optional param) a Secret of the user's or a store holds is
- * one setting for every gateway of an engine that gives none of them (tobiko.secretParams, one list): another
- * such gateway that takes another one from it (or none) makes the choice `want` one the model cannot say.
- * `option` names the answer to choose instead (the other gateway's).
+ * A Secret of the user's: which of `names` (a set of alternatives, or one optional key) it holds is one setting
+ * for every gateway of the engine that gives none of them (tobiko.secretParams, one list), said before the
+ * choice: the other such gateways follow it. (A store names each gateway's own remote keys: nothing is shared.)
  */
-function sharedChoiceProblem(c: Ctx, d: GatewayDraft, names: string[], want: string | undefined, option: (p: string | undefined) => string): string | undefined {
-  if (!external(c)) return undefined;
+function sharedNote(c: Ctx, d: GatewayDraft, names: string[]): string[] {
+  if (!ownSecret(c)) return [];
   const gws = (c.answers.tobiko?.gateways ?? {}) as Record<string, Record<string, unknown>>;
-  for (const [n, params] of Object.entries(gws)) {
-    if (n === d.name || n === d.editing || params.type !== d.type || names.some((a) => params[a] !== undefined)) continue;
-    const theirs = takenFromSecret(c, params).find((p) => names.includes(p));
-    if (theirs === want) continue;
-    const label = ENGINES[d.type!].label;
-    const where = modeOf(c.answers) === 'externalSecrets' ? 'the store' : `Secret ${secretNameOf(c.answers)}`;
-    return `gateway ${n} (${label}) takes ${theirs ?? `no ${names.join(' or ')}`} from ${where}, and so does every ${label} gateway that gives ${names.length > 1 ? `none of ${names.join(', ')}` : `no ${names[0]}`} itself (tobiko.secretParams, one list for all gateways, says which): choose ${option(theirs)}, or change ${n} first`;
-  }
-  return undefined;
+  const others = Object.entries(gws).filter(([n, ps]) => n !== d.name && n !== d.editing && ps.type === d.type && !names.some((a) => ps[a] !== undefined)).map(([n]) => n);
+  if (!others.length) return [];
+  return [`Shared with ${others.length > 1 ? 'gateways' : 'gateway'} ${inWords(others)}: with Secret ${secretNameOf(c.answers)} one list (tobiko.secretParams) says which every ${ENGINES[d.type!].label} gateway reads, so this choice is theirs too.`];
 }
 
 /** Where a secret typed now goes on Kubernetes, said under its field. */
@@ -124,8 +120,11 @@ function chosen(c: Ctx, d: GatewayDraft, i: number, alts: string[]): string {
 
 /** A Secret of the user's or a store: whether it holds an optional key material param (given as remote:, or listed in tobiko.secretParams). */
 function inSecret(c: Ctx, d: GatewayDraft, p: string): boolean {
-  return d.inSecret?.[p] ?? ((d.params[p] !== undefined && d.params[p] !== '') || (listsOf(c).sp.includes(p) && secretParam(c, p)));
+  return d.inSecret?.[p] ?? ((d.params[p] !== undefined && d.params[p] !== '') || (ownSecret(c) && listsOf(c).sp.includes(p) && secretParam(c, p)));
 }
+
+/** A store's remote key for a gateway param, as the ExternalSecret names it unless the gateway gives another. */
+const remoteDefault = (a: Answers, gateway: string, p: string) => `remote:${a.tobiko?.secrets?.keyPrefix ?? 'sqlmesh/'}${gatewayEnvKey(gateway, p)}`;
 
 /** The params asked for a gateway, in the engine's order: required, the chosen alternatives, optional. */
 function askedParams(c: Ctx, d: GatewayDraft): { name: string; optional: boolean }[] {
@@ -155,6 +154,8 @@ function commitGateway(c: Ctx): Result {
     if (external(c) && optionalKeys.includes(k) && !inSecret(c, g, k)) continue;
     params[k] = k === 'port' && /^\d+$/.test(v) ? Number(v) : v;
   }
+  // a store: an optional key said to be there is named by its remote key (nothing shared decides it)
+  if (external(c) && !ownSecret(c)) for (const k of optionalKeys) if (params[k] === undefined && inSecret(c, g, k)) params[k] = remoteDefault(c.answers, g.name!, k);
   let answers = c.answers;
   if (g.editing && g.editing !== g.name) answers = set(answers, `tobiko.gateways.${g.editing}`, undefined);
   answers = set(answers, `tobiko.gateways.${g.name}`, params);
@@ -163,30 +164,52 @@ function commitGateway(c: Ctx): Result {
 }
 
 /**
- * tobiko.secretParams once a gateway is entered. Key material a Secret of the user's or a store holds for it
- * (the alternative chosen, an optional key said to be there) is listed: the chart then takes it from that
- * Secret, and lists it among the gateway's params, as it does a password. Key material of its engine it neither
- * has nor takes from there leaves the list, unless another gateway has it or takes it from there: listed, it
- * would stand for this gateway's alternative in that Secret.
+ * tobiko.secretParams once a gateway is entered, where a Secret of the user's or a store holds the secrets
+ * (elsewhere a key typed is listed as it is typed). Key material the gateway takes from there (the
+ * alternative chosen, an optional key said to be there) is listed, so the chart reads it from the Secret as
+ * it does a password; other key material of its engine leaves the list unless a gateway gives it itself.
+ * With the user's own Secret the list is the one choice every gateway of the engine follows (said at the
+ * question). With a store each gateway names its remote keys: this one's choice, where the list would pick
+ * another for it, and the others' as they were, where the list's change would move them.
  */
 function withKeyMaterialMarked(c: Ctx, answers: Answers, g: GatewayDraft, params: Record<string, unknown>): Answers {
+  if (!external(c)) return answers;
   const type = g.type!;
+  const { nsp } = listsOf(c);
+  const store = !ownSecret(c);
   const before = (answers.tobiko?.secretParams ?? []) as string[];
-  const want = new Set<string>();
-  if (external(c)) {
-    alternatives(type).forEach((alts, i) => {
-      const v = chosen(c, g, i, alts);
-      if (isKeyMaterial(v) && params[v] === undefined) want.add(v);
-    });
-    for (const p of (spec(type).optional ?? []).filter(isKeyMaterial)) if (params[p] === undefined && inSecret(c, g, p)) want.add(p);
-  }
-  const others = Object.entries((answers.tobiko?.gateways ?? {}) as Record<string, Record<string, unknown>>).filter(([n]) => n !== g.name);
-  const used = new Set(others.flatMap(([, ps]) => [...Object.keys(ps), ...takenFromSecret(c, ps)]));
+  const others = Object.entries((answers.tobiko?.gateways ?? {}) as Record<string, Record<string, unknown>>).filter(([n, ps]) => n !== g.name && ps.type === type);
+  const leaves = (ps: Record<string, unknown>, alts: string[]) => !alts.some((a) => ps[a] !== undefined);
+  // what each gateway that gives none of a set takes from the Secret or the store: this one its choice; the
+  // others what the list gave them, or with the user's own Secret this one's choice (one list for all)
+  const wants: { gateway: string; set: string[]; want: string }[] = [];
+  alternatives(type).forEach((alts, i) => {
+    const mine = chosen(c, g, i, alts);
+    if (leaves(params, alts)) wants.push({ gateway: g.name!, set: alts, want: mine });
+    const shared = !store && leaves(params, alts);
+    for (const [n, ps] of others) {
+      const theirs = shared ? mine : altPick(alts, before, nsp);
+      if (leaves(ps, alts) && theirs !== undefined) wants.push({ gateway: n, set: alts, want: theirs });
+    }
+  });
+  const used = new Set(wants.map((w) => w.want));
+  for (const p of spec(type).optional ?? []) if (inSecret(c, g, p)) used.add(p);
+  // a key named here (a remote: one) stays listed: listed, the chart takes it for a secret
+  for (const ps of [params, ...others.map(([, ps]) => ps)]) for (const p of Object.keys(ps)) used.add(p);
   const engineKeys = [...alternatives(type).flat(), ...(spec(type).optional ?? [])].filter(isKeyMaterial);
-  const drop = new Set(engineKeys.filter((p) => !want.has(p) && params[p] === undefined && !used.has(p)));
-  const after = [...new Set([...before.filter((p) => !drop.has(p)), ...want])];
-  if (after.length === before.length && after.every((p, i) => p === before[i])) return answers;
-  return put(answers, 'tobiko.secretParams', after.length ? after : undefined);
+  const after = [...new Set([...before.filter((p) => !engineKeys.includes(p) || used.has(p)), ...engineKeys.filter((p) => used.has(p))])];
+  let out = answers;
+  // a store: a gateway the list would now give another alternative names its own by its remote key
+  if (store) {
+    for (const w of wants) {
+      if (altPick(w.set, after, nsp) === w.want || !secretOrKey(c, w.want)) continue;
+      if (w.gateway === g.name) params[w.want] = remoteDefault(answers, g.name, w.want);
+      else out = set(out, `tobiko.gateways.${w.gateway}.${w.want}`, remoteDefault(answers, w.gateway, w.want));
+    }
+    out = set(out, `tobiko.gateways.${g.name}`, params);
+  }
+  if (after.length === before.length && after.every((p, i) => p === before[i])) return out;
+  return put(out, 'tobiko.secretParams', after.length ? after : undefined);
 }
 
 /**
@@ -325,7 +348,7 @@ function gatewayQuestions(c: Ctx): Question[] {
       // from is said in the help, whole (an option's hint is cut to the line, and the key names are long)
       help: [
         `${ENGINES[type].label} needs one of them.`,
-        ...(external(c) && alts.some((x) => secretOrKey(c, x)) ? ['Not typed here, read by the executors from:', ...alts.filter((x) => secretOrKey(c, x)).map((x) => `${x}: ${secretHome(c, gatewayEnvKey(d.name ?? '', x), d.params[x])}`)] : []),
+        ...(external(c) && alts.some((x) => secretOrKey(c, x)) ? ['Not typed here, read by the executors from:', ...alts.filter((x) => secretOrKey(c, x)).map((x) => `${x}: ${secretHome(c, gatewayEnvKey(d.name ?? '', x), d.params[x])}`), ...sharedNote(c, d, alts)] : []),
       ].join('\n'),
       // docker/podman: a value the env-file cannot hold as it comes (a PEM key spans lines) says what to choose instead
       options: alts.map((x) => {
@@ -335,7 +358,6 @@ function gatewayQuestions(c: Ctx): Question[] {
         return { label: x, value: x, ...(hint ? { hint } : {}) };
       }),
       initial: chosen(c, d, i, alts),
-      validate: (v, cx) => (secretOrKey(cx, v) ? sharedChoiceProblem(cx, d, alts, v, (p) => p ?? 'another') : undefined),
       apply: (cx, v) => ({ drafts: upd(cx, { auth: { ...(cx.drafts.gateway as GatewayDraft).auth, [i]: v } }) }),
     });
   });
@@ -353,13 +375,12 @@ function gatewayQuestions(c: Ctx): Question[] {
         step: 'Gateways',
         kind: 'select',
         title: `${d.name}: ${p} (optional)`,
-        help: `${PARAM_HELP[p]?.replace(/ \(masked;[^)]*\)\.$/, '.') ?? `${ENGINES[type].label} connection parameter.`} Not typed here: if set, it is read from ${home} (tobiko.secretParams lists ${p}).`,
+        help: [`${PARAM_HELP[p]?.replace(/ \(masked;[^)]*\)\.$/, '.') ?? `${ENGINES[type].label} connection parameter.`} Not typed here: if set, it is read from ${home}${ownSecret(c) ? ` (tobiko.secretParams lists ${p})` : ''}.`, ...sharedNote(c, d, [p])].join('\n'),
         options: [
           { label: 'Not set', value: 'unset' },
           { label: held, value: 'secret', hint: home },
         ],
         initial: inSecret(c, d, p) ? 'secret' : 'unset',
-        validate: (v, cx) => sharedChoiceProblem(cx, d, [p], v === 'secret' ? p : undefined, (x) => `"${x ? held : 'Not set'}"`),
         apply: (cx, v) => {
           const g = cx.drafts.gateway as GatewayDraft;
           const drafts = upd(cx, { inSecret: { ...g.inSecret, [p]: v === 'secret' } });

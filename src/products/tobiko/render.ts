@@ -56,7 +56,7 @@ export interface SecretEntry {
  */
 function gatewaySecretParams(t: TobikoOptions, params: Gateway): string[] {
   const names = new Set(Object.keys(params).filter((p) => isSecretParam(p, t.secretParams, t.nonSecretParams)));
-  for (const p of secretsLeftOut(params.type, params, t.secretParams, t.nonSecretParams, !secretValuesExpected(t, 'kubernetes'))) names.add(p);
+  for (const p of secretsLeftOut(params.type, params, t.secretParams, t.nonSecretParams, effectiveStrategy(t, 'kubernetes') === 'existingSecret' && !t.secrets.create)) names.add(p);
   return [...names];
 }
 
