@@ -385,6 +385,15 @@ describe('key material under a Secret of the user\'s or a store: not asked, like
     expect(files['external-secret.yaml'].spec.data.map((d: { secretKey: string }) => d.secretKey)).toEqual(['SQLMESH__GATEWAYS__A__CONNECTION__KEYFILE_JSON', 'TCLOUD_CLIENT_SECRET']);
   });
 
+  it('keyfile_json said to be in the user\'s Secret, then a Secret hd-setup creates: the gateway list says it has none yet', () => {
+    let s = walk(toStrategy(), ['existingSecret:existing', 'my-secrets', 'add', 'bq', 'bigquery', 'my-project', 'service-account-json', '', 'secret', '', 'done', 'none', 'defaults']);
+    expect(at(s)).toBe('review');
+    s = walk(backTo(s, 'strategy'), ['existingSecret:create', 'cs-1']);
+    expect(at(s)).toBe('gw-menu');
+    const q = currentQuestion(s);
+    expect(q.kind === 'select' && q.options.find((o) => o.value === 'edit:bq')?.hint).toBe('no keyfile_json yet');
+  });
+
   it('docker: a gateway edited leaves tobiko.secretParams as it was given (key material of no gateway was dropped from it)', () => {
     const preset = { product: 'tobiko', runtime: 'docker', tobiko: { org: 'acme', project: 'p', clientId: 'c', clientSecret: 'env:TCLOUD_CLIENT_SECRET', secretParams: ['private_key', 'keyfile_json'], gateways: { lake: { type: 'snowflake', account: 'a', user: 'u', password: 'env:WAREHOUSE_PASSWORD' } } } };
     let s = prefill(createState(preset));

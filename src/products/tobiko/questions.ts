@@ -235,6 +235,8 @@ function missingSecrets(c: Ctx, params: Record<string, unknown>): string[] {
   if (!ENGINES[type]) return [];
   const missing = spec(type).required.filter((p) => secretParam(c, p) && params[p] === undefined);
   for (const alts of alternatives(type)) if (!alts.some((a) => params[a] !== undefined) && alts.some((a) => secretParam(c, a))) missing.push(alts.join(' | '));
+  // optional key material the user's Secret was said to hold (tobiko.secretParams lists it): now typed, or not set
+  for (const p of (spec(type).optional ?? []).filter(isKeyMaterial)) if (params[p] === undefined && listsOf(c).sp.includes(p)) missing.push(p);
   return missing;
 }
 
