@@ -340,3 +340,31 @@ describe('--version', () => {
     }
   });
 });
+
+describe('export-preset and schema, as a CI script calls them', () => {
+  it('export-preset --json is the preset as JSON with the variables it reads and the flags it needs (it printed YAML); --out - is standard output (it wrote a file named "-"); schema takes --json', async () => {
+    const s = await stubEnv();
+    const rootFlags = process.getuid?.() === 0 ? ['--allow-root'] : [];
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'fivetran.memory=3g', ...rootFlags], { env: s.env }).code).toBe(0);
+    const j = cli(['export-preset', '--json'], { env: s.env, cwd: s.home });
+    expect(j.code, j.stderr).toBe(0);
+    expect(JSON.parse(j.stdout)).toEqual({ preset: expect.objectContaining({ product: 'fivetran', runtime: 'docker', fivetran: expect.objectContaining({ token: 'env:FIVETRAN_TOKEN', memory: '3g' }) }), env: ['FIVETRAN_TOKEN'], flags: rootFlags });
+    expectNoSecrets(j.stdout + j.stderr);
+    // the JSON document is itself a preset that installs as a no-op
+    writeFileSync(join(s.home, 'p.json'), JSON.stringify(JSON.parse(j.stdout).preset));
+    const again = cli(['install', '--preset', join(s.home, 'p.json'), '--yes', '--json', ...rootFlags], { env: s.env });
+    expect(again.code, again.stderr).toBe(0);
+    const dash = cli(['export-preset', '--out', '-'], { env: s.env, cwd: s.home });
+    expect(dash.code, dash.stderr).toBe(0);
+    expect(dash.stdout).toContain('memory: 3g');
+    expect(existsSync(join(s.home, '-'))).toBe(false);
+    const out = cli(['export-preset', '--out', join(s.home, 'e.yaml'), '--json'], { env: s.env });
+    expect(out.code, out.stderr).toBe(0);
+    expect(JSON.parse(out.stdout)).toMatchObject({ out: join(s.home, 'e.yaml'), written: true, env: ['FIVETRAN_TOKEN'] });
+    expect(parse(readFileSync(join(s.home, 'e.yaml'), 'utf8'))).toEqual(JSON.parse(j.stdout).preset);
+    const sc = cli(['schema', '--json']);
+    expect(sc.code, sc.stderr).toBe(0);
+    expect(JSON.parse(sc.stdout).$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+    s.server.close();
+  }, 60_000);
+});

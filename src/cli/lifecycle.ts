@@ -181,18 +181,27 @@ export async function rollbackCommand(flags: LifecycleFlags): Promise<number> {
 
 // ---- export-preset ----
 export async function exportPresetCommand(flags: LifecycleFlags): Promise<number> {
+  // `--out -`: standard output, as `-` means to most tools (not a file named "-")
+  if (flags.out === '-') flags = { ...flags, out: undefined };
   const outProblem = flags.out && outputFileProblem(resolve(flags.out), 'hd-setup-preset.yaml', 'preset');
   if (outProblem) throw new UserError([{ path: '--out', message: outProblem }]);
   const d = await findInstall(flags);
   requireWholeInstall(d);
-  const { text, vars, flags: choices } = life.exportText(d);
-  if (choices.length) process.stderr.write(`Installed with ${choices.join(' ')}, which a preset does not hold: add ${choices.length > 1 ? 'them' : 'it'} when you install from it: hd-setup install --preset ${flags.out ? shellQuote(flags.out) : '<the file you save it to>'} ${choices.join(' ')} --yes\n`);
+  const { text, preset, vars, flags: choices } = life.exportText(d);
+  // --json: the preset as a JSON document (a preset may be JSON), with the variables it reads and the flags it needs
+  const json = (extra: Record<string, unknown>) => printJson({ preset, env: vars, flags: choices, ...extra });
+  if (flags.json && !flags.out) {
+    json({});
+    return 0;
+  }
+  if (choices.length && !flags.json) process.stderr.write(`Installed with ${choices.join(' ')}, which a preset does not hold: add ${choices.length > 1 ? 'them' : 'it'} when you install from it: hd-setup install --preset ${flags.out ? shellQuote(flags.out) : '<the file you save it to>'} ${choices.join(' ')} --yes\n`);
   if (flags.out) {
     const out = resolve(flags.out);
     const w = writeOutputFile(out, text, 0o644, 'preset', 'hd-setup-preset.yaml');
     if ('problem' in w) throw new UserError([{ path: '--out', message: w.problem }]);
     const what = w.unchanged ? `${out} holds this preset already (not rewritten)` : `Wrote ${out}${w.backup ? ` (the preset it replaced differed: kept as ${w.backup})` : ''}${w.pruned ? `; ${w.pruned}` : ''}`;
-    process.stderr.write(`${what}. Secrets are env: references (${vars.join(', ') || 'none'}).\n`);
+    if (flags.json) json({ out, written: !w.unchanged, ...(w.backup ? { backup: w.backup } : {}) });
+    else process.stderr.write(`${what}. Secrets are env: references (${vars.join(', ') || 'none'}).\n`);
   } else process.stdout.write(text);
   return 0;
 }

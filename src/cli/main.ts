@@ -143,6 +143,7 @@ export function buildProgram(o: { wizard?: boolean } = {}): Command {
   program
     .command('schema')
     .description('print the preset JSON Schema')
+    .option('--json', 'machine-readable output (it is JSON either way)')
     .action(
       action(async () => {
         printJson(presetJsonSchema());

@@ -712,13 +712,13 @@ export function presetWithRefs(d: Pick<DetectedInstall, 'preset'>): { preset: Re
   return withSecretRefs(d.preset, secretFields(d.preset));
 }
 
-export function exportText(d: DetectedInstall): { text: string; vars: string[]; flags: string[] } {
+export function exportText(d: DetectedInstall): { text: string; preset: Record<string, unknown>; vars: string[]; flags: string[] } {
   const { preset, vars } = presetWithRefs(d);
   // The choices it was installed with are no settings, so not in the preset: named, for the command that uses it
   const rec = findRecord(findContext().home, d.location);
   const flags = [...(rec?.allowRoot ? ['--allow-root'] : []), ...(rec?.skipChecks ?? []).flatMap((id) => ['--skip-check', id])];
   const header = `${PRESET_HEADERS.exported} ${d.where}\nSecrets are references: export ${vars.join(', ') || '(none)'} before using it.${flags.length ? `\nIt was installed with ${flags.join(' ')}, which a preset does not hold: add ${flags.length > 1 ? 'them' : 'it'} when you install from it: hd-setup install --preset <this file> ${flags.join(' ')} --yes` : ''}`;
-  return { text: toYaml(preset, header), vars, flags };
+  return { text: toYaml(preset, header), preset, vars, flags };
 }
 
 // ---- status ----
