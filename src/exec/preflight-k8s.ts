@@ -319,7 +319,7 @@ async function requiredSecret(ctx: CheckContext) {
   const t = k8sTarget(ctx.model);
   const s = productOf(ctx.model).kube(ctx.model).requiredSecret;
   if (!s) return { status: 'ok' as const, message: 'no Secret to check' };
-  return secretExists(ctx, s.name, t.namespace, s.fix, s.key, s.keySetting);
+  return secretHasKeys(ctx, s.name, t.namespace, s.fix, s.keys ?? [], s.keySetting);
 }
 
 /** An object's hd-setup labels and its owners: `<managed-by>|<instance>;<Kind>/<name> …` (never its data). */
@@ -349,20 +349,43 @@ async function appliedSecretOwner(ctx: CheckContext) {
   return { status: 'fail' as const, message: `Secret ${s.name} is in namespace ${t.namespace}, and hd-setup did not make it for release ${t.release} (or handed it over to you): the install would replace what it holds`, fix: s.fix };
 }
 
-/** The Secret exists (and holds `key`): only its key names are read, never its values. */
-async function secretExists(ctx: CheckContext, name: string, namespace: string, fix: string, key?: string, keySetting?: string) {
-  const r = await kubectl(ctx, 'get', 'secret', name, '-n', namespace, '-o', 'go-template={{range $k, $v := .data}}{{$k}}{{"\\n"}}{{end}}');
+/**
+ * A Secret's key names, one a line: kubectl renders the template, so only the names of `.data` reach
+ * hd-setup, never a value (nor the annotations: kubectl apply's last-applied one holds the object it was
+ * given, values included). A Secret without data (none, or an empty map) renders nothing; `stringData` is
+ * write-only: the API server moves it into `.data`.
+ */
+const KEY_NAMES = 'go-template={{range $k, $v := .data}}{{$k}}{{"\\n"}}{{end}}';
+
+const keyList = (keys: string[]) => `${keys.length === 1 ? 'key' : 'keys'} ${keys.join(', ')}`;
+
+/**
+ * The Secret exists and holds every key in `wanted` (each read by the chart through a secretKeyRef that is not
+ * optional: one missing leaves the pods in CreateContainerConfigError, seen only at the end of helm's wait).
+ * Only its key names are read, never its values; a fix never puts a value on the command line.
+ */
+async function secretHasKeys(ctx: CheckContext, name: string, namespace: string, fix: string, wanted: string[], keySetting?: string): Promise<CheckResult> {
+  const r = await kubectl(ctx, 'get', 'secret', name, '-n', namespace, '-o', KEY_NAMES);
   if (r.exitCode !== 0) {
-    if (notFound(r.stderr)) return { status: 'fail' as const, message: `Secret ${name} does not exist in namespace ${namespace}`, fix };
-    return { status: 'fail' as const, message: `cannot read Secret ${name}: ${firstLine(r.stderr)}`, fix: clusterFix(r.stderr) };
+    if (/forbidden/i.test(r.stderr)) {
+      return {
+        status: 'warn',
+        message: `cannot read Secret ${name} in namespace ${namespace} (forbidden): not checked that it exists${wanted.length ? ` and holds the ${keyList(wanted)}` : ''}`,
+        fix: `check by hand (names and sizes, no values): kubectl describe secret ${name} -n ${namespace}; or ask for the right to get secrets in ${namespace}`,
+      };
+    }
+    if (notFound(r.stderr)) return { status: 'fail', message: `Secret ${name} does not exist in namespace ${namespace}`, fix };
+    return { status: 'fail', message: `cannot read Secret ${name}: ${firstLine(r.stderr)}`, fix: clusterFix(r.stderr) };
   }
-  if (key === undefined) return { status: 'ok' as const, message: `Secret ${name} exists in ${namespace}` };
+  if (wanted.length === 0) return { status: 'ok', message: `Secret ${name} exists in ${namespace}` };
   const keys = r.stdout.split('\n').map((k) => k.trim()).filter(Boolean);
-  if (keys.includes(key)) return { status: 'ok' as const, message: `Secret ${name} in ${namespace} has the key ${key}` };
+  const missing = wanted.filter((k) => !keys.includes(k));
+  if (missing.length === 0) return { status: 'ok', message: `Secret ${name} in ${namespace} has the ${keyList(wanted)}` };
+  const add = `add the ${keyList(missing)} to Secret ${name}: kubectl edit secret ${name} -n ${namespace} (each under stringData:, the API server encodes it), or recreate it from files (kubectl delete secret ${name} -n ${namespace}, then kubectl create secret generic ${name} -n ${namespace} --from-file=<KEY>=<file> for every key); never a value on the command line (--from-literal)`;
   return {
-    status: 'fail' as const,
-    message: `Secret ${name} in namespace ${namespace} has no key ${key} (${keys.length ? `its keys: ${keys.join(', ')}` : 'it holds no data'})`,
-    fix: keys.length && keySetting ? `name the key that holds it: --set ${keySetting}=<key> (one of ${keys.join(', ')}), or add the key: ${fix}` : fix,
+    status: 'fail',
+    message: `Secret ${name} in namespace ${namespace} has no ${keyList(missing)} (${keys.length ? `its keys: ${keys.join(', ')}` : 'it holds no data'})`,
+    fix: keySetting && wanted.length === 1 && keys.length ? `name the key that holds it: --set ${keySetting}=<key> (one of ${keys.join(', ')}), or ${add}` : add,
   };
 }
 

@@ -61,8 +61,13 @@ export interface KubeSpec {
   onePerNamespace?: string;
   /** A PersistentVolumeClaim the release needs (preflight checks it exists), and the --set path that names it. */
   pvc?: { name: string; setting: string };
-  /** A Secret that must exist before the install (one the user made), with its key and how to make it. */
-  requiredSecret?: { name: string; key?: string; keySetting?: string; fix: string };
+  /**
+   * A Secret that must exist before the install (one the user made): the keys the chart reads from it (each
+   * through a secretKeyRef that is not optional: a key missing leaves the pods in CreateContainerConfigError),
+   * how to make it (`fix`), and, for a single key whose name is a setting, that setting's --set path.
+   * Preflight reads only its key names, never its values.
+   */
+  requiredSecret?: { name: string; keys?: string[]; keySetting?: string; fix: string };
   /**
    * A Secret hd-setup applies (creates or updates) for the release, and how to keep one of that name that is
    * not hd-setup's: preflight checks that one already there is hd-setup's (its labels, or filled by its

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { BIN, CHARTS, startBed, toolsDir, type Bed } from '../k8s-api/bed.js';
 import type { Scenario } from '../k8s-api/server.js';
 import { SECRET_ENV, TOKEN } from '../helpers.js';
+import { expectAbsent, RUN } from '../leak-check.js';
 
 const T = 180_000;
 const CHART = `fivetran.kubernetes.chart=${join(CHARTS, 'fivetran-0.24.0')}`;
@@ -148,6 +149,115 @@ describe('preflight matches the cluster; nothing is created when it fails', () =
       expect(t.code).toBe(1);
       expect(failOf(t.stderr, 'resources').message).toBe('the run executor: the memory limit 512Mi is below its request 2Gi (Kubernetes rejects such a pod)');
       expect(writes(b)).toEqual([]);
+    },
+    T,
+  );
+});
+
+describe("a Secret the user made (Tobiko existingSecret, create: false): its key names are checked, its values never read", () => {
+  const TOBIKO_CHART = `tobiko.kubernetes.chart=${join(CHARTS, 'tobiko-hybrid-executors-prerelease')}`;
+  const CLIENT = `user-client-secret-${RUN}`;
+  const PW = `user-warehouse-pw-${RUN}`;
+  const PW2 = `user-reporting-pw-${RUN}`;
+  const VALUES = [CLIENT, PW, PW2];
+  const KEYS = ['TCLOUD_CLIENT_SECRET', 'SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__PASSWORD', 'SQLMESH__GATEWAYS__REPORTING__CONNECTION__PASSWORD'];
+  const userSecret = (stringData?: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'executors-secrets', namespace: 'tobiko' }, ...(stringData ? { stringData } : {}) });
+
+  async function tobikoBed(scenario: Partial<Scenario> = {}): Promise<{ b: Bed; args: string[] }> {
+    const b = await bed(scenario);
+    b.api.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'tobiko' } });
+    const preset = join(b.dir, 'tobiko-existing.yaml');
+    writeFileSync(
+      preset,
+      [
+        'product: tobiko',
+        'runtime: kubernetes',
+        'tobiko:',
+        '  org: acme',
+        '  project: analytics',
+        '  clientId: 7f3c2a10-hybrid-executors',
+        '  gateways:',
+        '    warehouse: {type: postgres, host: db, port: 5432, database: analytics, user: sqlmesh}',
+        '    reporting: {type: postgres, host: db2, port: 5432, database: reports, user: sqlmesh}',
+        '  defaultGateway: warehouse',
+        '  secrets: {strategy: existingSecret, name: executors-secrets, create: false}',
+        '  kubernetes: {namespace: tobiko}',
+        '',
+      ].join('\n'),
+    );
+    return { b, args: ['--preset', preset, '--set', TOBIKO_CHART] };
+  }
+  const releases = async (b: Bed) => JSON.parse((await b.helm('list', '-n', 'tobiko', '-a', '-o', 'json')).stdout || '[]') as { name: string; status: string }[];
+
+  it(
+    'gateway keys missing: install fails in preflight naming them and the fix (no value on a command line), nothing applied; with every key it installs; no value ever in the output',
+    async () => {
+      const { b, args } = await tobikoBed();
+      b.api.seed(userSecret({ TCLOUD_CLIENT_SECRET: CLIENT }));
+      const r = await b.hd(['install', '--yes', ...args], { HD_SETUP_DEBUG: '1' });
+      expect(r.code, r.stderr).toBe(1);
+      const f = failOf(r.stderr, 'existing-secret');
+      expect(f.message).toBe(`Secret executors-secrets in namespace tobiko has no keys ${KEYS[1]}, ${KEYS[2]} (its keys: TCLOUD_CLIENT_SECRET)`);
+      expect(f.fix).toContain(`add the keys ${KEYS[1]}, ${KEYS[2]} to Secret executors-secrets: kubectl edit secret executors-secrets -n tobiko`);
+      expect(f.fix).not.toMatch(/--from-literal=/);
+      expect(writes(b)).toEqual([]);
+      expect(await releases(b)).toEqual([]);
+      expectAbsent('install', r.stdout + r.stderr, VALUES);
+      // --json: the failed check, by id, with the keys; no value
+      const j = await b.hd(['install', '--yes', '--json', ...args], { HD_SETUP_DEBUG: '1' });
+      expect(j.code, j.stderr).toBe(1);
+      expect(j.stdout).toContain(KEYS[1]);
+      expectAbsent('install --json', j.stdout + j.stderr, VALUES);
+      const d = await b.hd(['doctor', '--json', ...args], { HD_SETUP_DEBUG: '1' });
+      expect((JSON.parse(d.stdout).checks as { id: string; status: string }[]).find((c) => c.id === 'existing-secret')).toMatchObject({ status: 'fail' });
+      expectAbsent('doctor --json', d.stdout + d.stderr, VALUES);
+      expect(writes(b)).toEqual([]);
+
+      // one key left: named alone
+      b.api.seed(userSecret({ TCLOUD_CLIENT_SECRET: CLIENT, [KEYS[1]!]: PW }));
+      const one = await b.hd(['install', '--yes', ...args]);
+      expect(one.code, one.stderr).toBe(1);
+      expect(failOf(one.stderr, 'existing-secret').message).toBe(`Secret executors-secrets in namespace tobiko has no key ${KEYS[2]} (its keys: ${KEYS[1]}, TCLOUD_CLIENT_SECRET)`);
+      expect(await releases(b)).toEqual([]);
+
+      // every key: the check passes and the install goes on
+      b.api.seed(userSecret({ TCLOUD_CLIENT_SECRET: CLIENT, [KEYS[1]!]: PW, [KEYS[2]!]: PW2 }));
+      const ok = await b.hd(['install', '--yes', ...args], { HD_SETUP_DEBUG: '1' });
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(ok.stderr).toMatch(new RegExp(`ok\\s+existing-secret: Secret executors-secrets in tobiko has the keys ${KEYS.join(', ')}`));
+      expect(await releases(b)).toMatchObject([{ name: 'executors', status: 'deployed' }]);
+      expectAbsent('install (every key)', ok.stdout + ok.stderr, VALUES);
+      const again = await b.hd(['install', '--yes', '--json', ...args], { HD_SETUP_DEBUG: '1' });
+      expect(again.code, again.stderr).toBe(0);
+      expectAbsent('install --json (every key)', again.stdout + again.stderr, VALUES);
+      const doc = await b.hd(['doctor', '--json'], { HD_SETUP_DEBUG: '1' });
+      expect((JSON.parse(doc.stdout).checks as { id: string; status: string }[]).find((c) => c.id === 'existing-secret')).toMatchObject({ status: 'ok' });
+      expectAbsent('doctor --json (installed)', doc.stdout + doc.stderr, VALUES);
+    },
+    T,
+  );
+
+  it(
+    'a Secret with no data fails naming every key; one that is missing fails as before; one the user may not read is a warning that the keys were not checked',
+    async () => {
+      const { b, args } = await tobikoBed();
+      const none = await b.hd(['install', '--yes', ...args]);
+      expect(none.code).toBe(1);
+      expect(failOf(none.stderr, 'existing-secret')).toEqual({ message: 'Secret executors-secrets does not exist in namespace tobiko', fix: `create it with the keys ${KEYS.join(', ')}, or set tobiko.secrets.create=true` });
+      b.api.seed(userSecret());
+      const empty = await b.hd(['install', '--yes', ...args]);
+      expect(empty.code).toBe(1);
+      expect(failOf(empty.stderr, 'existing-secret').message).toBe(`Secret executors-secrets in namespace tobiko has no keys ${KEYS.join(', ')} (it holds no data)`);
+      expect(writes(b)).toEqual([]);
+      // an empty data map is no data either
+      b.api.seed({ ...userSecret(), data: {} });
+      expect(failOf((await b.hd(['install', '--yes', ...args])).stderr, 'existing-secret').message).toMatch(/\(it holds no data\)$/);
+      b.api.scenario.forbidden = ['get secrets'];
+      const d = await b.hd(['doctor', '--json', ...args]);
+      const c = (JSON.parse(d.stdout).checks as { id: string; status: string; message: string; fix: string }[]).find((x) => x.id === 'existing-secret')!;
+      expect(c, d.stdout).toMatchObject({ status: 'warn', message: `cannot read Secret executors-secrets in namespace tobiko (forbidden): not checked that it exists and holds the keys ${KEYS.join(', ')}` });
+      expect(c.fix).toContain('kubectl describe secret executors-secrets -n tobiko');
+      b.api.scenario.forbidden = [];
     },
     T,
   );

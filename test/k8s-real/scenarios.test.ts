@@ -321,7 +321,10 @@ describe('External Secrets', () => {
       expect((await bed.hd(['install', '--yes', ...TOBIKO_ESO])).code).toBe(0);
       const [es] = bed.api.objects('external-secrets.io', 'externalsecrets', 'tobiko');
       const labels = { 'app.kubernetes.io/managed-by': 'hd-setup', 'app.kubernetes.io/instance': 'executors' };
-      bed.api.seed({ apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: { name: 'executors-secrets', namespace: 'tobiko', labels, ownerReferences: [{ apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', name: 'executors-secrets', uid: es!.metadata.uid, controller: true }] }, data: { TCLOUD_CLIENT_SECRET: Buffer.from('from-the-store').toString('base64') } });
+      // as the operator fills it: every key the ExternalSecret lists (preflight checks the user's Secret has them)
+      const filled = Object.fromEntries((es!.spec.data as { secretKey: string }[]).map((d) => [d.secretKey, Buffer.from(d.secretKey === 'TCLOUD_CLIENT_SECRET' ? 'from-the-store' : `${d.secretKey}-from-the-store`).toString('base64')]));
+      expect(Object.keys(filled)).toEqual(['SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__PASSWORD', 'TCLOUD_CLIENT_SECRET']);
+      bed.api.seed({ apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: { name: 'executors-secrets', namespace: 'tobiko', labels, ownerReferences: [{ apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', name: 'executors-secrets', uid: es!.metadata.uid, controller: true }] }, data: filled });
       const secret = () => bed.api.objects('', 'secrets', 'tobiko').find((x) => x.metadata.name === 'executors-secrets');
       const uid = secret()!.metadata.uid;
       const preset = join(bed.home, 'own-secret.yaml');

@@ -143,7 +143,7 @@ export const fivetran: ProductModule = {
       ...(k.egressCheck ? { egressCheck: { ...k.egressCheck, setting: 'fivetran.kubernetes.egressCheck' } } : {}),
       ...(k.resources ? { resources: [{ what: 'the agent', setting: 'fivetran.kubernetes.resources', ...k.resources }] } : {}),
       ...(k.tokenSecret
-        ? { requiredSecret: { name: k.tokenSecret.name, key: k.tokenSecret.key, keySetting: 'fivetran.kubernetes.tokenSecret.key', fix: `kubectl create secret generic ${k.tokenSecret.name} -n ${k.namespace} --from-file=${k.tokenSecret.key}=./token.txt` } }
+        ? { requiredSecret: { name: k.tokenSecret.name, keys: [k.tokenSecret.key], keySetting: 'fivetran.kubernetes.tokenSecret.key', fix: `kubectl create secret generic ${k.tokenSecret.name} -n ${k.namespace} --from-file=${k.tokenSecret.key}=./token.txt` } }
         : k.tokenDelivery === 'secret'
           ? { appliedSecret: { name: fivetranTokenSecretName(model), fix: `use it as it is (--set 'fivetran.kubernetes.tokenSecret={name: ${fivetranTokenSecretName(model)}}'), or delete it first (kubectl delete secret ${fivetranTokenSecretName(model)} -n ${k.namespace})` } }
           : {}),

@@ -98,7 +98,7 @@ export const tobiko: ProductModule = {
       // Whatever the strategy now: an earlier install may have used the store.
       managedKinds: ['externalsecret'],
       ...(effectiveStrategy(t, 'kubernetes') === 'existingSecret' && !t.secrets.create
-        ? { requiredSecret: { name: tobikoSecretName(t), fix: `create it with the keys ${tobikoSecretEntries(t).map((e) => e.key).join(', ')}, or set tobiko.secrets.create=true` } }
+        ? { requiredSecret: { name: tobikoSecretName(t), keys: tobikoSecretEntries(t).map((e) => e.key), fix: `create it with the keys ${tobikoSecretEntries(t).map((e) => e.key).join(', ')}, or set tobiko.secrets.create=true` } }
         : {}),
       ...(effectiveStrategy(t, 'kubernetes') === 'existingSecret' && t.secrets.create
         ? { appliedSecret: { name: tobikoSecretName(t), fix: `use it as it is (--set tobiko.secrets.create=false), name another (--set tobiko.secrets.name=…), or delete it first (kubectl delete secret ${tobikoSecretName(t)} -n ${k.namespace})` } }
