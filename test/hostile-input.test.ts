@@ -470,6 +470,8 @@ describe('local state is input too', () => {
     ['[{"product": "fivetran", "runtime": "docker", "installDir": "fivetran"}]', /installs\.json: install \[0\] has an invalid installDir \(hd-setup records an absolute folder\); fix it or move it away/],
     ['[{"product": "fivetran", "runtime": "docker", "installDir": "/"}]', /installs\.json: install \[0\] has an invalid installDir/],
     ['[{"product": "fivetran", "runtime": "docker", "installDir": "/opt/a/../b"}]', /installs\.json: install \[0\] has an invalid installDir/],
+    // a trailing "/": the same folder, listed a second time beside the install it names (a trial's "2 installs found")
+    ['[{"product": "fivetran", "runtime": "docker", "installDir": "/opt/a/"}]', /installs\.json: install \[0\] has an invalid installDir/],
     ['[{"product": "fivetran", "runtime": "docker", "installDir": ""}]', /installs\.json: install \[0\] has an invalid installDir/],
     ['[{"product": "fivetran",', /installs\.json:1:\d+: invalid JSON: .*; fix it or move it away/],
     // what an uninstall kept of its containers, read back by the next install: each must be {image, labels}

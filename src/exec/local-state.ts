@@ -111,7 +111,7 @@ function recordProblem(r: unknown): string | undefined {
     }
   }
   // hd-setup records it absolute and normalized: anything else (relative, "/", "a/../b") is not its record
-  if (typeof o.installDir === 'string' && (pathProblem(o.installDir) || !posix.isAbsolute(o.installDir) || o.installDir === '/' || posix.normalize(o.installDir) !== o.installDir)) {
+  if (typeof o.installDir === 'string' && (pathProblem(o.installDir) || !posix.isAbsolute(o.installDir) || o.installDir === '/' || posix.normalize(o.installDir) !== o.installDir || o.installDir.endsWith('/'))) {
     return 'has an invalid installDir (hd-setup records an absolute folder)';
   }
   if (o.runtime !== 'kubernetes' && typeof o.installDir !== 'string') return 'has no installDir';
