@@ -70,7 +70,7 @@ export interface LastChange {
 
 
 
-const REGISTRY_FIX = 'fix it or move it away (hd-setup writes a new one on the next install)';
+const REGISTRY_FIX = 'fix it or move it away (hd-setup then starts a new list, and finds installs in their default places again)';
 
 const isStr = (v: unknown) => typeof v === 'string' && v.length <= LIMITS.stringLength;
 
