@@ -1168,3 +1168,32 @@ describe("Node's compile cache (Node 22.1+; Node 20 has none): never where anoth
     expect(readdirSync(target)).toEqual([]);
   });
 });
+
+// A read-only file system where hd-setup keeps its state (a read-only bind mount: root only, as CI runs).
+const canMount = process.getuid?.() === 0 && spawnSync('mount', ['--version']).status === 0;
+describe.skipIf(!canMount)('~/.config/hd-setup on a read-only file system', () => {
+  it('install and stop are exit 2 with one line naming the folder and the fix (it was a raw EROFS and "set HD_SETUP_DEBUG"), nothing changed; --json says it as {"errors"}', async () => {
+    const { stubEnv, rootFlags } = await import('./stub-runtime.js');
+    const s = await stubEnv();
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const state = join(s.home, '.config/hd-setup');
+    const conf = join(s.home, 'fivetran/conf/config.json');
+    const before = readFileSync(conf, 'utf8');
+    expect(spawnSync('mount', ['--bind', state, state]).status).toBe(0);
+    try {
+      if (spawnSync('mount', ['-o', 'remount,bind,ro', state]).status !== 0) return;
+      const r = cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'fivetran.memory=3g', ...rootFlags], { env: s.env });
+      expect(r.code, r.stderr).toBe(2);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(new RegExp(`^error: cannot use ${state}/locks/\\S+: the file system is read-only \\(EROFS\\); make ${state}/locks writable for this user`));
+      expect(readFileSync(conf, 'utf8')).toBe(before);
+      const j = cli(['stop', '--yes', '--json', ...rootFlags], { env: s.env });
+      expect(j.code).toBe(2);
+      expect(JSON.parse(j.stdout).errors[0].message).toContain('the file system is read-only (EROFS)');
+    } finally {
+      spawnSync('umount', [state]);
+      s.server.close();
+    }
+  }, 60_000);
+});
