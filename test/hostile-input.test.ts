@@ -10,7 +10,7 @@ import { parseSetPath } from '../src/model/load.js';
 import { buildRaw } from '../src/products/load.js';
 import { LIMITS } from '../src/model/limits.js';
 import { readBoundedText } from '../src/util/bounded-read.js';
-import { ROOT as ROOT_DIR, TOKEN, cli, load, problems, tmp, tobikoPreset } from './helpers.js';
+import { ROOT as ROOT_DIR, SECRET_ENV, TOKEN, cli, load, problems, tmp, tobikoPreset } from './helpers.js';
 
 const fd = (extra: Record<string, unknown> = {}, top: Record<string, unknown> = {}) => ({
   product: 'fivetran',
@@ -199,7 +199,7 @@ describe('formats checked where the value is used', () => {
     ['proxy host exa_mple..com', fd({}, { proxy: { http: 'http://exa_mple..com:3128' } }), /^proxy\.http: .*the host must be a host name/],
     ['proxy host -leading', fd({}, { proxy: { http: 'http://-proxy:3128' } }), /^proxy\.http: .*host/],
     ['proxy bad IPv6', fd({}, { proxy: { http: 'http://[fe80::1::2]:3128' } }), /^proxy\.http: .*host/],
-    ['proxy newline', fd({}, { proxy: { http: 'http://proxy:3128\nx' } }), /^proxy\.http: .*without spaces or control characters/],
+    ['proxy newline', fd({}, { proxy: { http: 'http://proxy:3128\nx' } }), /^proxy\.http: holds a control character \(U\+000A\); remove it$/],
     ['memory below what docker takes', fd({ memory: '512k' }), /^fivetran\.memory: must be at least 6m: docker and podman refuse less$/],
     ['memory in a unit docker does not know', fd({ memory: '2t' }), /^fivetran\.memory: must be like 2048m or 2g$/],
     ['proxy trailing text', fd({}, { proxy: { http: 'http://proxy:3128 and more' } }), /^proxy\.http: /],
@@ -216,7 +216,7 @@ describe('formats checked where the value is used', () => {
     ['param name with =', gw({ 'a=b': 'c' }), /^tobiko\.gateways\.wh\["a=b"\]: connection param names/],
     ['image --privileged', fd({ image: '--privileged' }), /^fivetran\.image: must be an image reference/],
     ['image with a space', fd({ image: 'alpine latest' }), /^fivetran\.image: must be an image reference/],
-    ['image with a newline', tob({ docker: { image: 'alpine\n--privileged' } }), /^tobiko\.docker\.image: must be an image reference/],
+    ['image with a newline', tob({ docker: { image: 'alpine\n--privileged' } }), /^tobiko\.docker\.image: holds a control character \(U\+000A\); remove it$/],
     ['image repository', tob({ kubernetes: { image: { repository: '-x', tag: 'v1' } } }, 'kubernetes'), /^tobiko\.kubernetes\.image\.repository: must be an image repository/],
     ['chart empty', fk({ chart: '' }), /^fivetran\.kubernetes\.chart: must not be empty/],
     ['chart flag', fk({ chart: '--post-renderer=/tmp/x' }), /^fivetran\.kubernetes\.chart: must be a chart reference/],
@@ -234,9 +234,9 @@ describe('formats checked where the value is used', () => {
     ['node-selector key prefix of 254', fk({ nodeSelector: { [`${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(62)}/disk`]: 'x' } }), /^fivetran\.kubernetes\.nodeSelector\["a+\.b+\.c+\.d+\/disk"\]: key "a+\.b+\.c+\.d+\/disk": must be a Kubernetes label key/],
     ['node-selector value', fk({ nodeSelector: { 'kubernetes.io/arch': 'a b' } }), /^fivetran\.kubernetes\.nodeSelector\["kubernetes\.io\/arch"\]: must be a Kubernetes label value/],
     ['affinity key', fk({ affinityRules: { ssd: { match: [{ key: '-disk', values: ['ssd'] }] } }, affinity: [{ rule: 'ssd', default: true }] }), /affinityRules\.ssd\.match\[0\]\.key: must be a Kubernetes label key/],
-    ['installDir newline', fd({ installDir: '/opt/a\nb' }), /^fivetran\.installDir: must not contain control characters/],
-    ['installDir NUL', fd({ installDir: '/opt/a\u0000b' }), /^fivetran\.installDir: must not contain control characters/],
-    ['tobiko installDir', tob({ docker: { installDir: '/opt/\tx' } }), /^tobiko\.docker\.installDir: must not contain control characters/],
+    ['installDir newline', fd({ installDir: '/opt/a\nb' }), /^fivetran\.installDir: holds a control character \(U\+000A\); remove it$/],
+    ['installDir NUL', fd({ installDir: '/opt/a\u0000b' }), /^fivetran\.installDir: holds a control character \(U\+0000\); remove it$/],
+    ['tobiko installDir', tob({ docker: { installDir: '/opt/\tx' } }), /^tobiko\.docker\.installDir: holds a control character \(U\+0009\); remove it$/],
     // a folder of the system, or one that depends on the working directory
     ['installDir /', fd({ installDir: '/' }), /^fivetran\.installDir: is a folder of the system \(\/\); give a folder of its own, e\.g\. ~\/agent or \/opt\/agent$/],
     ['installDir /opt/', fd({ installDir: '/opt/' }), /^fivetran\.installDir: is a folder of the system \(\/opt\)/],
@@ -245,8 +245,8 @@ describe('formats checked where the value is used', () => {
     ['installDir via ..', fd({ installDir: '/opt/../usr/share/x' }), /^fivetran\.installDir: is inside \/usr, a folder of the system/],
     ['installDir with ":" (a bind mount would split there)', fd({ installDir: '~/a:b' }), /^fivetran\.installDir: must not hold ":" \(docker and podman read -v SRC:DST up to it, so it would mount another folder\); give a folder of its own/],
     ['installDir relative', fd({ installDir: 'agent' }), /^fivetran\.installDir: must be an absolute path or start with ~\/ \(a relative path names another folder from each working directory\)/],
-    ['clientId newline', tob({ clientId: 'cid\nTCLOUD_URL=x' }), /^tobiko\.clientId: must be one line/],
-    ['context newline', fk({ context: 'ctx\n--x' }), /^fivetran\.kubernetes\.context: must be one line/],
+    ['clientId newline', tob({ clientId: 'cid\nTCLOUD_URL=x' }), /^tobiko\.clientId: holds a control character \(U\+000A\); remove it$/],
+    ['context newline', fk({ context: 'ctx\n--x' }), /^fivetran\.kubernetes\.context: holds a control character \(U\+000A\); remove it$/],
     ['context flag', fk({ context: '--kubeconfig=/x' }), /^fivetran\.kubernetes\.context: must not start with "-"/],
     ['image tag', tob({ kubernetes: { image: { repository: 'tobikodata/tcloud', tag: '-latest' } } }, 'kubernetes'), /^tobiko\.kubernetes\.image\.tag: must be an image tag/],
     ['token Secret key', fk({ tokenSecret: { name: 's', key: 'a b' } }), /^fivetran\.kubernetes\.tokenSecret\.key: must be a Secret key/],
@@ -254,7 +254,7 @@ describe('formats checked where the value is used', () => {
     ['gateway name 64 chars', tob({ gateways: { ['g'.repeat(64)]: { type: 'duckdb' } } }), /^tobiko\.gateways\.g+: key "g+": Too big|at most 63/],
     ['noProxy port', fd({}, { proxy: { http: 'http://p:1', noProxy: ['db.internal:99999'] } }), /^proxy\.noProxy\[0\]: has a port that is not 1-65535/],
     ['noProxy CIDR bits', fd({}, { proxy: { http: 'http://p:1', noProxy: ['10.0.0.0/33'] } }), /^proxy\.noProxy\[0\]: must be a host/],
-    ['keyPrefix newline', tob({ secrets: { strategy: 'externalSecrets', store: { name: 's' }, keyPrefix: 'a\nb' }, clientSecret: undefined, gateways: { wh: { type: 'duckdb' } } }, 'kubernetes'), /^tobiko\.secrets\.keyPrefix: must be one line/],
+    ['keyPrefix newline', tob({ secrets: { strategy: 'externalSecrets', store: { name: 's' }, keyPrefix: 'a\nb' }, clientSecret: undefined, gateways: { wh: { type: 'duckdb' } } }, 'kubernetes'), /^tobiko\.secrets\.keyPrefix: holds a control character \(U\+000A\); remove it$/],
   ];
   it.each(cases)('%s', (_name, preset, expected) => {
     const lines = problems(() => load({ presetObject: preset }));
@@ -302,6 +302,16 @@ describe('formats checked where the value is used', () => {
     });
     const r = renderRejects(['--preset', 'fivetran-kubernetes', '--set', 'fivetran.kubernetes.chart=--post-renderer=/tmp/x'], /^error: fivetran\.kubernetes\.chart: must be a chart reference/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('a value read with a line break at its end (a variable from a file, --set or HD_SETUP_*): the message names that, not the format', () => {
+    const s = tmp();
+    const r1 = cli(['render', '--preset', 'fivetran-docker', '--out', join(s, 'o1'), '--set', 'fivetran.memory=3000m\n'], { env: SECRET_ENV });
+    const r2 = cli(['render', '--preset', 'fivetran-docker', '--out', join(s, 'o2')], { env: { ...SECRET_ENV, HD_SETUP_FIVETRAN__MEMORY: '3000m\n' } });
+    for (const r of [r1, r2]) {
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe('error: fivetran.memory: holds a control character (U+000A, at its end); remove it\n');
+    }
   });
 
   it('control characters in a setting (ESC, OSC, a line break, a tab): exit 2 naming the field and the character, the value never echoed; a secret may hold them', () => {

@@ -1,6 +1,6 @@
 // User-facing errors: one line per problem, naming the field and the fix. Exit code 2, no stack trace.
 import type { z } from 'zod';
-import { printable } from '../util/control.js';
+import { CONTROL, controlCode, printable } from '../util/control.js';
 
 export interface Problem {
   path: string;
@@ -123,6 +123,13 @@ export function zodProblems(issues: readonly Issue[], prefix: readonly PropertyK
     }
     if (issue.code === 'unrecognized_keys') {
       for (const k of issue.keys) out.push({ path: formatPath([...path, k]), message: `unknown key; check the spelling (see: hd-setup schema)` });
+      continue;
+    }
+    // a string refused for its format that holds a control character: that is what to fix (a line break at the
+    // end of a variable read from a file, a tab pasted in), named without the value
+    const input = (issue as { input?: unknown }).input;
+    if ((issue.code === 'invalid_format' || issue.code === 'custom' || issue.code === 'too_big' || issue.code === 'invalid_value') && typeof input === 'string' && CONTROL.test(input)) {
+      out.push({ path: formatPath(path), message: `holds a control character (${controlCode(input)}${/[\r\n]$/.test(input) ? ', at its end' : ''}); remove it` });
       continue;
     }
     let message = friendly(issue);
