@@ -367,4 +367,16 @@ describe('export-preset and schema, as a CI script calls them', () => {
     expect(JSON.parse(sc.stdout).$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     s.server.close();
   }, 60_000);
+
+  it('a re-run whose token variable is set but empty (a CI secret not defined) keeps the stored token and says the variable is empty', async () => {
+    const s = await stubEnv();
+    const rootFlags = process.getuid?.() === 0 ? ['--allow-root'] : [];
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const r = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: { ...s.env, FIVETRAN_TOKEN: '' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('Keeping the stored secret: fivetran.token (FIVETRAN_TOKEN is set but empty)\n');
+    const unset = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: { ...s.env, FIVETRAN_TOKEN: undefined } });
+    expect(unset.stderr).toContain('Keeping the stored secret: fivetran.token\n');
+    s.server.close();
+  }, 60_000);
 });

@@ -35,7 +35,7 @@ export async function installCommand(flags: InstallFlags): Promise<number> {
     const { wizardCommand } = await import('./wizard.js');
     return wizardCommand(flags);
   }
-  const { loaded, installed, kept, setPaths } = await loadForInstall(flags);
+  const { loaded, installed, kept, keptEmpty, setPaths } = await loadForInstall(flags);
   // One change at a time per install target; after waiting for another run, re-read what it changed.
   const lock = flags.dryRun ? undefined : await lockAt(locationOf(loaded.model, findContext().home), findContext().home);
   if (lock?.waited) return installCommand(flags);
@@ -48,7 +48,8 @@ export async function installCommand(flags: InstallFlags): Promise<number> {
     // stopped with hd-setup stop: the install runs it again (its plan starts it), said before it does
     const stopped = !installed.uninstalled && stoppedSince(installed);
     if (stopped) process.stderr.write(`It was stopped with hd-setup stop (${stopped}): this install starts it again.\n`);
-    for (const k of kept) process.stderr.write(`Keeping the stored secret: ${keptName(k, loaded.raw)}\n`);
+    // (its variable set but empty, as a CI secret that is not defined comes out: said, as it may be a mistake)
+    for (const k of kept) process.stderr.write(`Keeping the stored secret: ${keptName(k, loaded.raw)}${keptEmpty[k] ? ` (${keptEmpty[k]} is set but empty)` : ''}\n`);
   }
   // a re-run: the settings it changes, said first
   const shown = { skipChecks: flags.skipCheck, ...(installed ? { changes: settingChanges(installed, loaded.model) } : {}) };

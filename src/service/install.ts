@@ -53,6 +53,8 @@ export interface LoadedForInstall {
   installed?: DetectedInstall;
   /** Stored secrets kept from the install. */
   kept: string[];
+  /** Of those, the ones whose env: reference names a variable set but empty: path -> variable. */
+  keptEmpty: Record<string, string>;
   /** The settings given with --set or an HD_SETUP_* option, secrets left out: for the install record. */
   setPaths: string[];
 }
@@ -73,6 +75,7 @@ export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = 
   const { given } = built;
   const givenPaths = given.map(setPathSegments).filter((g): g is string[] => g !== undefined);
   let kept: string[] = [];
+  const keptEmpty: Record<string, string> = {};
   if (installed) {
     // Kubernetes reads back the release's values, which helm checked: only a rule of this hd-setup that
     // refuses them (one a --set mends: Problem.fixSets) counts there. docker/podman: any problem of the files.
@@ -101,7 +104,13 @@ export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = 
     if (broken) refuseBrokenReadBack(installed, broken, givenPaths, mended, env);
     // The stored secrets first: a run that gives none (only --set product=… runtime=…, or a preset whose
     // env: reference is unset) is otherwise invalid with every setting added back, and so seems to reset nothing.
+    const refsBefore = structuredClone(raw);
     kept = keepStoredSecrets(raw, inst, env, validate, givenPaths);
+    // kept because its env: reference names a variable set but empty (a CI secret not defined comes out so): said
+    for (const k of kept) {
+      const v = getIn(refsBefore, k.split('.'));
+      if (typeof v === 'string' && /^env:[A-Za-z_][A-Za-z0-9_]*$/.test(v) && env[v.slice(4)] === '') keptEmpty[k] = v.slice(4);
+    }
     // A setting that holds secret fields (a list of env vars, one of them a credential): named and kept
     // with each secret as its env: reference, which the install's stored one then fills.
     const inside = fields.filter((f) => f.kind === 'value');
@@ -138,12 +147,12 @@ export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = 
     redactor.add(secrets);
     for (const w of short) process.stderr.write(`warning: ${printable(w)}\n`);
     if (resets.length || overrides.length) throw refusal();
-    return { loaded: { model, raw, secrets, source, warnings }, installed, kept, setPaths: publicPaths(given, model) };
+    return { loaded: { model, raw, secrets, source, warnings }, installed, kept, keptEmpty, setPaths: publicPaths(given, model) };
   }
   const { model, secrets, warnings: short } = parseModel(raw, { env, baseDir });
   redactor.add(secrets);
   for (const w of short) process.stderr.write(`warning: ${printable(w)}\n`);
-  return { loaded: { model, raw, secrets, source, warnings }, kept, setPaths: publicPaths(given, model) };
+  return { loaded: { model, raw, secrets, source, warnings }, kept, keptEmpty, setPaths: publicPaths(given, model) };
 }
 
 /**
