@@ -231,3 +231,94 @@ describe('a secret given on the command line (--set): warned about, by setting a
     expect(f.stderr).not.toContain('command line');
   });
 });
+
+describe('a gateway param whose value holds a URL with a password (sslrootcert: postgresql://u:pw@h/db): a secret by its value, as an extra env var is', () => {
+  const PW = 'G4tewayUrlPw';
+  const URL_PW = `postgresql://u:${PW}@h:5432/db`;
+  it('docker: masked in the dry-run (text, --json), exported as env:WAREHOUSE_SSLROOTCERT (export-preset --out wrote it in clear; stdout masked it, and installing that copy wrote the mask into the env-file), kept on re-runs, rotated by its reference', async () => {
+    const { stubEnv, rootFlags: root } = await import('./stub-runtime.js');
+    const s = await stubEnv('docker');
+    const set = ['--set', `tobiko.gateways.warehouse.sslrootcert=${URL_PW}`];
+    const envFile = join(s.home, 'tobiko/tobiko.env');
+    const line = (v: string) => `\nSQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__SSLROOTCERT=${v}\n`;
+    const outputs: string[] = [];
+    for (const json of [[], ['--json']]) {
+      const dry = cli(['install', '--preset', 'tobiko-docker', '--dry-run', ...json, ...set, ...root], { env: s.env });
+      expect(dry.code, dry.stderr).toBe(0);
+      outputs.push(dry.stdout + dry.stderr);
+      // given literally on the command line: said, by setting and reference, never by value
+      expect(dry.stderr).toContain('warning: tobiko.gateways.warehouse.sslrootcert is given on the command line, where other users can read it (ps) and your shell history keeps it; give it as env:WAREHOUSE_SSLROOTCERT (export it first) or file:PATH\n');
+    }
+    expect(outputs[0]).toContain(`+SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__SSLROOTCERT=${MASK}\n`);
+    const first = cli(['install', '--preset', 'tobiko-docker', '--yes', ...set, ...root], { env: s.env });
+    expect(first.code, first.stderr).toBe(0);
+    outputs.push(first.stdout + first.stderr);
+    expect(readFileSync(envFile, 'utf8')).toContain(line(URL_PW));
+
+    // exported as a reference, to a file (0644) and to stdout alike
+    const file = join(s.home, 'p.yaml');
+    const out = cli(['export-preset', '--out', file], { env: s.env });
+    expect(out.code, out.stderr).toBe(0);
+    const printed = cli(['export-preset'], { env: s.env });
+    expect(printed.code, printed.stderr).toBe(0);
+    outputs.push(out.stdout + out.stderr, printed.stdout + printed.stderr);
+    for (const p of [readFileSync(file, 'utf8'), printed.stdout]) {
+      expect(p).toContain('      sslrootcert: env:WAREHOUSE_SSLROOTCERT\n');
+      expect(p).toContain('export TCLOUD_CLIENT_SECRET, WAREHOUSE_PASSWORD, WAREHOUSE_SSLROOTCERT before using it');
+    }
+    outputs.push(readFileSync(file, 'utf8'));
+
+    // installed from the export, its variable not exported: the install's value is kept, nothing changes
+    const again = cli(['install', '--preset', file, '--yes', ...root], { env: s.env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain('Keeping the stored secret: tobiko.gateways.warehouse.sslrootcert\n');
+    expect(again.stderr).toContain('Changed: nothing');
+    expect(readFileSync(envFile, 'utf8')).toContain(line(URL_PW));
+    // a preset that leaves it out keeps it too, as it does a password (the reset refusal printed it masked, to be given back so)
+    const bare = cli(['install', '--preset', 'tobiko-docker', '--yes', ...root], { env: s.env });
+    expect(bare.code, bare.stderr).toBe(0);
+    expect(bare.stderr).toContain('Changed: nothing');
+    outputs.push(again.stdout + again.stderr, bare.stdout + bare.stderr);
+
+    // rotated through its reference: the new value reaches the env-file, and no output shows either
+    const NEW = 'R0tatedUrlPw7';
+    const rotated = cli(['install', '--preset', file, '--yes', ...root], { env: { ...s.env, WAREHOUSE_SSLROOTCERT: `postgresql://u:${NEW}@h2:5432/db` } });
+    expect(rotated.code, rotated.stderr).toBe(0);
+    expect(readFileSync(envFile, 'utf8')).toContain(line(`postgresql://u:${NEW}@h2:5432/db`));
+    outputs.push(rotated.stdout + rotated.stderr);
+    for (const o of outputs) for (const pw of [PW, NEW]) expectAbsent(o, pw);
+    s.server.close();
+  });
+});
+
+describe('tobiko.url with a password in it (https://u:pw@host/…): no secret anywhere it goes, so refused (export-preset wrote it in clear, its stdout masked it)', () => {
+  it('exit 2, one line naming the setting and the fix, never the value; an install that holds one is refused until given anew', async () => {
+    const PW = 'UrlPw0fTobiko';
+    const { stubEnv, rootFlags: root } = await import('./stub-runtime.js');
+    const s = await stubEnv('docker');
+    const LINE = 'error: tobiko.url: must not hold a password (user:password@): the executors authenticate with tobiko.clientId and tobiko.clientSecret, and the URL is no secret (written as TCLOUD_URL, and on Kubernetes into the values and the Deployments); give it without user:password@\n';
+    for (const preset of ['tobiko-docker', 'tobiko-kubernetes']) {
+      const r = cli(['install', '--preset', preset, '--dry-run', '--set', `tobiko.url=https://u:${PW}@tobiko.example.com/sqlmesh/acme/analytics`, ...root], { env: s.env });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(LINE);
+      expectAbsent(r.stdout, PW);
+    }
+    // as an older hd-setup wrote it: export-preset and a plain re-run refuse; the URL given anew mends it
+    expect(cli(['install', '--preset', 'tobiko-docker', '--yes', ...root], { env: s.env }).code).toBe(0);
+    const envFile = join(s.home, 'tobiko/tobiko.env');
+    writeFileSync(envFile, readFileSync(envFile, 'utf8').replace(/^TCLOUD_URL=.*$/m, `TCLOUD_URL=https://u:${PW}@tobiko.example.com/sqlmesh/acme/analytics`), { mode: 0o600 });
+    const file = join(s.home, 'p.yaml');
+    const runs = [cli(['export-preset'], { env: s.env }), cli(['export-preset', '--out', file], { env: s.env }), cli(['install', '--preset', 'tobiko-docker', '--yes', ...root], { env: s.env })];
+    for (const r of runs) {
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('tobiko.url must not hold a password');
+      expectAbsent(r.stdout + r.stderr, PW);
+    }
+    expect(readdirSync(s.home)).not.toContain('p.yaml');
+    const mended = cli(['install', '--preset', 'tobiko-docker', '--yes', '--set', 'tobiko.url=https://tobiko.example.com/sqlmesh/acme/analytics', ...root], { env: s.env });
+    expect(mended.code, mended.stderr).toBe(0);
+    expect(readFileSync(envFile, 'utf8')).toContain('\nTCLOUD_URL=https://tobiko.example.com/sqlmesh/acme/analytics\n');
+    expectAbsent(mended.stdout + mended.stderr, PW);
+    s.server.close();
+  });
+});

@@ -119,7 +119,8 @@ const fivetranKubernetes = fc
 
 // ---- Tobiko ----
 const gatewayOf = fc.oneof(
-  fc.record({ type: fc.constant('postgres'), host: fc.constantFrom('db.internal', 'db'), port: fc.integer({ min: 1, max: 65535 }), database: word, user: word, password: secretText }),
+  // sslrootcert: a path, or a URL with a password (a secret by its value: on Kubernetes only marked one, below)
+  fc.record({ type: fc.constant('postgres'), host: fc.constantFrom('db.internal', 'db'), port: fc.integer({ min: 1, max: 65535 }), database: word, user: word, password: secretText, sslrootcert: opt(fc.constantFrom('/certs/root.crt', 'postgresql://u:Url-pw-9@h:5432/db')) }).map(compact),
   fc.record({ type: fc.constant('snowflake'), account: word, user: word, password: secretText, warehouse: opt(word), role: opt(word) }).map(compact),
   fc.record({ type: fc.constant('duckdb'), database: opt(fc.constantFrom('local.db', 'x.duckdb')) }).map(compact),
   fc.record({ type: fc.constant('trino'), host: word, user: word, catalog: word, http_scheme: opt(fc.constantFrom('https', 'http')), source: opt(secretText), private_key: opt(secretText) }).map(compact),
@@ -173,6 +174,8 @@ const tobikoKubernetes = fc
   .map(([generated, cs, p, strategy, k, secretName]) => {
     const { gw, ...rest } = structuredClone(generated); // fast-check reuses generated values: change a copy
     const t: Obj = compact({ ...rest, ...gw, kubernetes: compact(k) });
+    // a value that holds a secret is valid on Kubernetes only marked secret (the chart would pass it in clear)
+    if (Object.values(t.gateways as Obj).some((g) => String(g.sslrootcert).includes('@'))) t.secretParams = [...new Set([...(t.secretParams ?? []), 'sslrootcert'])];
     if (strategy === 'externalSecrets') {
       // Secrets come from the store: gateway secrets are absent, or name their remote key.
       for (const params of Object.values(t.gateways as Obj)) for (const key of Object.keys(params)) if (isSecretParam(key, t.secretParams)) params[key] = `remote:vault/${key}`;

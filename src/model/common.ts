@@ -106,7 +106,6 @@ export const exactNumber = z.number().refine((n) => !Number.isInteger(n) || Numb
 
 export const port = z.number().int('must be an integer from 1 to 65535').min(1, 'must be a port from 1 to 65535').max(65535, 'must be a port from 1 to 65535');
 export const host = checked(hostProblem);
-export const httpUrl = checked((s) => urlProblem(s, ['http', 'https'], 'https://cloud.tobikodata.com/sqlmesh/acme/analytics'));
 export const imageRef = checked(imageProblem);
 /** An image with `sh` and `curl` that the cluster can pull, for the in-cluster egress check. */
 export const EGRESS_IMAGE = 'curlimages/curl:8.11.1';

@@ -231,6 +231,45 @@ describe('Tobiko values through the real helm and the pre-release chart', () => 
   });
 });
 
+describe('a gateway param whose value holds a URL with a password (sslrootcert), through the real helm and the pre-release chart', () => {
+  const PW = 'G4tewayUrlPw';
+  const env = { ...SECRET_ENV, CERT_URL: `postgresql://u:${PW}@h:5432/db` };
+  const render = (sets: string[]) => {
+    const out = mkdtempSync(join(tmpdir(), 'hd-render-'));
+    return runProcess([process.execPath, BIN, 'render', '--preset', 'tobiko-kubernetes', ...sets.flatMap((x) => ['--set', x]), '--out', join(out, 'o')], { env: { PATH: process.env.PATH, HOME: out, CI: 'true', NO_COLOR: '1', ...env } }).then((r) => ({ ...r, out }));
+  };
+  it('not marked secret: refused, exit 2, one line naming the setting and the --set that marks it (the chart put it in the Deployments\' env, hd-setup in the 0644 values)', async () => {
+    for (const [extra, fix] of [
+      [[], '--set tobiko.secretParams=[sslrootcert]'],
+      // listed as no secret: the fix takes it out of that list too
+      [['tobiko.nonSecretParams=[sslrootcert,x_token]'], '--set tobiko.secretParams=[sslrootcert] --set tobiko.nonSecretParams=[x_token]'],
+    ] as const) {
+      const r = await render([...extra, 'tobiko.gateways.warehouse.sslrootcert=env:CERT_URL']);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr.trim().split('\n')).toEqual([
+        `error: tobiko.gateways.warehouse.sslrootcert: holds a secret (a URL with a password in it), which the chart would pass to the executors in clear: it takes from its Secret only params named with "password", "secret" or "token" or listed in tobiko.secretParams; mark it secret with ${fix}`,
+      ]);
+      expect(r.stdout + r.stderr).not.toContain(PW);
+      expect(readdirSync(r.out)).toEqual([]);
+    }
+  });
+  for (const strategy of ['existingSecret', 'inline'] as const) {
+    it(`marked secret (${strategy}): the executors read it from the Secret, never from a plain env value; the values hold no password${strategy === 'inline' ? ' but in the chart\'s Secret' : ''}`, async () => {
+      const dir = await renderPreset('tobiko-kubernetes', [`tobiko.secrets.strategy=${strategy}`, 'tobiko.secretParams=[sslrootcert]', 'tobiko.gateways.warehouse.sslrootcert=env:CERT_URL'], env);
+      const docs = await templateAndLint(TOBIKO_CHART, dir, 'executors', 'tobiko');
+      const secretName = strategy === 'inline' ? 'executors-hybrid-executors-secrets' : 'executors-secrets';
+      for (const role of ['apply', 'run'] as const) {
+        expect(execEnv(docs, role).SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__SSLROOTCERT).toEqual({ secretKeyRef: { name: secretName, key: 'SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__SSLROOTCERT' } });
+      }
+      expect(JSON.stringify(executors(docs))).not.toContain(PW);
+      if (strategy === 'existingSecret') {
+        expect(readFileSync(join(dir, 'values.yaml'), 'utf8')).not.toContain(PW);
+        expect(readFileSync(join(dir, 'secret.yaml'), 'utf8')).toContain(`SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__SSLROOTCERT: postgresql://u:${PW}@h:5432/db`);
+      }
+    });
+  }
+});
+
 describe('what each chart version does with the settings hd-setup can give it', () => {
   // The settings chart 0.12.0 ignores, found by the charts themselves: each changes 0.24.0's pod spec and
   // leaves 0.12.0's as it is (only the ConfigMap, hence an env var, changes).

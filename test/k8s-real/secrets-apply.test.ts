@@ -341,3 +341,40 @@ describe('an install made before a gateway param counted as key material (api_ke
     }
   }, T);
 });
+
+describe('an install made before a gateway param\'s value counted as a secret (sslrootcert: a URL with a password, unmarked: in the release values, the Deployments\' env)', () => {
+  it('export-preset and a plain re-run refuse naming the --set that marks it (export printed it masked, and its copy installed the mask); that --set alone moves it into the Secret, kept', async () => {
+    const PW = 'Old1nstallUrlPw';
+    const URL_PW = `postgresql://u:${PW}@h:5432/db`;
+    const bed = await startBed({}, SECRET_ENV);
+    try {
+      expect((await bed.hd(['install', '--yes', ...TOBIKO])).code).toBe(0);
+      // as the older hd-setup rendered it: among the connection's values, not in secretParams
+      const up = await bed.helm('upgrade', 'executors', join(CHARTS, 'tobiko-hybrid-executors-prerelease'), '-n', 'tobiko', '--reuse-values', '--set-string', `global.sqlmesh.gateways.warehouse.connection.sslrootcert=${URL_PW}`);
+      expect(up.code, up.stderr).toBe(0);
+      const env = () => JSON.stringify(bed.api.objects('apps', 'deployments', 'tobiko').map((d) => d.spec.template.spec.containers[0].env));
+      expect(env()).toContain(PW);
+      const FIX = '--set tobiko.secretParams=[sslrootcert]';
+      const exported = await bed.hd(['export-preset']);
+      expect(exported.code, exported.stderr).toBe(2);
+      expect(exported.stdout).toBe('');
+      expect(exported.stderr).toMatch(new RegExp(`has settings this version of hd-setup refuses \\(tobiko\\.gateways\\.warehouse\\.sslrootcert holds a secret \\(a URL with a password in it\\).*install it again with the fix: hd-setup install --preset … ${FIX.replace(/[[\]]/g, '\\$&')}\n$`));
+      const plain = await bed.hd(['install', '--yes', ...TOBIKO]);
+      expect(plain.code, plain.stderr).toBe(2);
+      expect(plain.stderr).toContain(FIX);
+      expect(env()).toContain(PW);
+      const mended = await bed.hd(['install', '--yes', ...TOBIKO, ...FIX.split(' ')]);
+      expect(mended.code, mended.stderr).toBe(0);
+      expect(mended.stderr).toContain('Keeping the stored secret: tobiko.gateways.warehouse.sslrootcert\n');
+      expect(env()).not.toContain(PW);
+      const secret = bed.api.objects('', 'secrets', 'tobiko').find((s) => s.metadata.name === 'executors-secrets');
+      expect(decoded(secret?.data?.SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__SSLROOTCERT)).toBe(URL_PW);
+      const after = await bed.hd(['export-preset']);
+      expect(after.code, after.stderr).toBe(0);
+      expect(after.stdout).toContain('secretParams:\n    - sslrootcert\n');
+      for (const r of [exported, plain, mended, after]) expect(r.stdout + r.stderr).not.toContain(PW);
+    } finally {
+      await bed.stop();
+    }
+  }, T);
+});

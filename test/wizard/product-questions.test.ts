@@ -129,6 +129,8 @@ describe('the Advanced step', () => {
   it('Tobiko on docker: the URL, the image, tobiko.docker.pullPolicy', () => {
     let s = walk(createState(), ['tobiko', 'docker', 'acme', 'analytics', 'cid', 'sec', 'add', 'warehouse', 'duckdb', '', 'done', 'none', 'ok', 'edit']);
     expect(at(s)).toBe('adv:tobiko.url');
+    // a password in it would be no secret anywhere (TCLOUD_URL, the Kubernetes values): refused where it is typed
+    expect(submit(s, 'https://u:pw-1234@tobiko.internal/sqlmesh/acme/analytics').error).toMatch(/^must not hold a password \(user:password@\)/);
     s = walk(s, ['https://tobiko.internal/sqlmesh/acme/analytics', 'mirror.internal/tobikodata/tcloud:1.2', 'never', '', 'always']);
     expect(at(s)).toBe('adv:tobiko.docker.extraEnv');
     expect(submit(s, 'TCLOUD_URL=x').error).toBe('TCLOUD_URL is set by hd-setup from its own question');

@@ -96,6 +96,27 @@ describe.runIf(hasScript)('the equivalent command, run for real', () => {
     a.server.close();
   }, 120_000);
 
+  it('a gateway param whose value holds a URL with a password (sslrootcert): saved at the review as env:WAREHOUSE_SSLROOTCERT, never in clear (it was saved so, 0644), and shown nowhere', async () => {
+    const PW = 'Sav3dUrlPw';
+    const a = await anaOnDocker();
+    const preset = join(a.home, 'given.yaml');
+    writeFileSync(preset, readFileSync(join(ROOT, 'presets/tobiko-docker.yaml'), 'utf8').replace(/^( +)password: .*$/m, `$&\n$1sslrootcert: postgresql://u:${PW}@h:5432/db`));
+    const file = join(a.home, 'saved.yaml');
+    const r = await drive('cols 160 rows 40', ['--preset', preset, ...rootFlags], a.env, [
+      ['enter install', 's'],
+      ['Save preset to:', `${file}\r`],
+      [`Saved ${file}`, '\r'],
+      ['Or with the preset saved at the review', ''],
+    ]);
+    expect(r.code, r.out.slice(-2000)).toBe(0);
+    expect(r.out).not.toContain(PW);
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain('      sslrootcert: env:WAREHOUSE_SSLROOTCERT\n');
+    expect(text).not.toContain(PW);
+    expect(readFileSync(join(a.home, 'tobiko/tobiko.env'), 'utf8')).toContain(`\nSQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__SSLROOTCERT=postgresql://u:${PW}@h:5432/db\n`);
+    a.server.close();
+  }, 120_000);
+
   it('a preset saved at the review, then an answer changed: the closing lines do not offer it (it no longer holds what was installed)', async () => {
     const a = await anaOnDocker();
     const file = join(a.home, 'p.yaml');

@@ -11,6 +11,10 @@ import { productOf } from '../../src/products/index.js';
 import { createState, currentQuestion, prefill, progress, reduce, type WizardState } from '../../src/ui/wiz/state.js';
 import { questions, type Answers } from '../../src/ui/wiz/questions.js';
 import { RENDER_ENV, SECRET_ENV } from '../helpers.js';
+import { withSecretRefs } from '../../src/model/secret-refs.js';
+import { secretFields } from '../../src/products/secrets.js';
+import { toYaml } from '../../src/render/yaml.js';
+import { equivalentCommand } from '../../src/service/command.js';
 
 const submit = (s: WizardState, value: string) => reduce(s, { type: 'submit', value });
 const walk = (s: WizardState, values: string[]) => values.reduce(submit, s);
@@ -432,5 +436,55 @@ describe('key material under a Secret of the user\'s or a store: not asked, like
     const w = prefill(createState(preset));
     expect(at(w)).toBe('review');
     expect(w.answers).toEqual(preset);
+  });
+});
+
+describe('a value typed into a param that holds a secret (a URL with a password): never in the values, the saved preset or the command', () => {
+  const PW = 'Typ3dUrlPw';
+  const URL_PW = `postgresql://u:${PW}@h:5432/db`;
+  const model = (answers: Answers) => parseModel(structuredClone(answers), { env: SECRET_ENV }).model;
+  const files = (answers: Answers): Record<string, string> => Object.fromEntries(render(model(answers), RENDER_ENV).map((f) => [f.path, f.content]));
+  /** What the review saves (cli/wizard.ts save) and the command it prints (service/command.ts). */
+  const saved = (answers: Answers) => toYaml(withSecretRefs(answers, secretFields(answers)).preset);
+  const lake = ['add', 'lake', 'duckdb', URL_PW];
+
+  it('docker: kept as typed for the 0600 env-file; saved and printed as env:LAKE_DATABASE; masked when the gateway is edited again', () => {
+    let s = walk(createState(), ['tobiko', 'docker', 'acme', 'analytics', 'cid', 'cs', ...lake]);
+    expect(at(s)).toBe('gw-menu');
+    s = walk(s, ['done', 'none', 'ok', 'defaults']);
+    expect(at(s)).toBe('review');
+    expect(s.answers.tobiko.gateways.lake).toEqual({ type: 'duckdb', database: URL_PW });
+    expect(s.answers.tobiko.secretParams).toBeUndefined();
+    expect(files(s.answers)['tobiko.env']).toContain(`\nSQLMESH__GATEWAYS__LAKE__CONNECTION__DATABASE=${URL_PW}\n`);
+    expect(saved(s.answers)).toContain('      database: env:LAKE_DATABASE\n');
+    const eq = equivalentCommand(s.answers, { env: { ...SECRET_ENV, LAKE_DATABASE: URL_PW } });
+    expect(eq.vars).toContain('LAKE_DATABASE');
+    for (const out of [saved(s.answers), eq.command]) expect(out).not.toContain(PW);
+    s = walk(backTo(s, 'gw-menu'), ['edit:lake', 'lake', 'duckdb']);
+    expect(at(s)).toBe('gw-param:database');
+    expect(currentQuestion(s)).toMatchObject({ kind: 'text', secret: true });
+  });
+
+  it('Kubernetes, a Secret hd-setup creates: marked secret (secretParams), so the chart takes it from that Secret, not from the 0644 values', () => {
+    let s = walk(toStrategy(), ['existingSecret:create', 'cs-1', 'add', 'wh', 'postgres', 'db', '5432', 'analytics', 'u', 'pw-1', ...lake]);
+    expect(at(s)).toBe('gw-menu');
+    expect(s.answers.tobiko.secretParams).toEqual(['database']);
+    s = walk(s, ['done', 'none', 'defaults']);
+    expect(at(s)).toBe('review');
+    expect(modelProblem(s.answers)).toBe('');
+    const f = files(s.answers);
+    expect(f['values.yaml']).not.toContain(PW);
+    expect(parse(f['values.yaml']!).global.sqlmesh.gateways.lake.connection).toEqual({ type: 'duckdb', database: '' });
+    expect(parse(f['secret.yaml']!).stringData.SQLMESH__GATEWAYS__LAKE__CONNECTION__DATABASE).toBe(URL_PW);
+    expect(saved(s.answers)).not.toContain(PW);
+  });
+
+  it('Kubernetes, a Secret of the user\'s: refused at the question (the chart would pass it in clear, and the wizard does not write that Secret)', () => {
+    let s = walk(toStrategy(), ['existingSecret:existing', 'my-secrets', ...lake]);
+    expect(at(s)).toBe('gw-param:database');
+    expect(s.error).toBe('database holds a secret (a URL with a password in it), which the chart would pass to the executors in clear: give it without the password, or put it in Secret my-secrets, key SQLMESH__GATEWAYS__LAKE__CONNECTION__DATABASE and mark it secret (--set tobiko.secretParams=[database])');
+    s = walk(s, ['postgresql://u@h:5432/db', 'done', 'none', 'defaults']);
+    expect(at(s)).toBe('review');
+    expect(modelProblem(s.answers)).toBe('');
   });
 });

@@ -1,6 +1,6 @@
 // SQLMesh engines Tobiko Cloud executes on, with the connection params each one needs.
 // `oneOf` lists alternatives where at least one must be present (authentication methods).
-import { namedLikeKeyMaterial, namedLikeSecret } from '../../model/secret-names.js';
+import { holdsSecretValue, namedLikeKeyMaterial, namedLikeSecret } from '../../model/secret-names.js';
 
 export interface EngineSpec {
   label: string;
@@ -99,6 +99,17 @@ export function secretsLeftOut(type: EngineType, params: Record<string, unknown>
 export function altPick(alts: readonly string[], secretParams: readonly string[], nonSecretParams: readonly string[]): string | undefined {
   const secret = (p: string) => isSecretParam(p, secretParams, nonSecretParams);
   return alts.find((a) => secretParams.includes(a) && secret(a)) ?? alts.find(secret);
+}
+
+/**
+ * A param whose value holds a secret whatever the param is called (sslrootcert: postgresql://u:pw@h/db, a
+ * URL with a password or a signature in it), as an extra env var's does: hd-setup's rule by value, which the
+ * chart does not have (it goes by name only). Lists and maps count by their text, as the env-file writes them.
+ * Not a reference (env:NAME, file:PATH): what it names is looked at once it is read.
+ */
+export function paramHoldsSecret(name: string, v: unknown): boolean {
+  if (name === 'type') return false;
+  return holdsSecretValue(typeof v === 'string' ? v : v !== null && typeof v === 'object' ? JSON.stringify(v) : undefined);
 }
 
 /** The chart's dynamic secret detection, with secretParams / nonSecretParams overrides. */

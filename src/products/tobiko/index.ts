@@ -6,7 +6,7 @@ import type { BaseModel, Location, Runtime } from '../../model/base.js';
 import { expandTilde } from '../../util/paths.js';
 import { obj, str, type ProductModule } from '../types.js';
 import { decodeTobiko } from './decode.js';
-import { isKeyMaterial, isSecretParam } from './engines.js';
+import { isKeyMaterial, isSecretParam, paramHoldsSecret } from './engines.js';
 import { settingHoldsSecret } from '../../model/secret-names.js';
 import { planTobikoContainers, planTobikoKubernetes, tobikoContainerSpecs, tobikoDeployments, tobikoLogs, tobikoSelector } from './plan.js';
 import { gatewayEnvKey, renderTobiko, TOBIKO_CONTAINERS, TOBIKO_ENV_FILE, TOBIKO_UNIT, tobikoOf, tobikoSecretEntries, tobikoSecretName } from './render.js';
@@ -117,14 +117,17 @@ export const tobiko: ProductModule = {
 
   // Secrets: clientSecret is marked in the schema; gateway params by the chart's keyword rule and the overrides,
   // and key material whatever they say (an install made before a name counted as one holds it unmarked: its
-  // value is masked and exported as env: all the same, while the model refuses it until it is marked).
+  // value is masked and exported as env: all the same, while the model refuses it until it is marked); and,
+  // as extra env vars, a param whose value holds one (a URL with a password), whatever its name: on Kubernetes
+  // the model refuses it until secretParams marks it (the chart would pass it in clear), on docker/podman the
+  // 0600 env-file holds it as it does a password.
   secretRules(preset) {
     const t = obj(preset.tobiko);
     const secretParams = Array.isArray(t.secretParams) ? (t.secretParams as string[]) : [];
     const nonSecretParams = Array.isArray(t.nonSecretParams) ? (t.nonSecretParams as string[]) : [];
     const out: string[] = [];
     for (const [g, params] of Object.entries(obj(t.gateways))) {
-      for (const p of Object.keys(obj(params))) if (isSecretParam(p, secretParams, nonSecretParams) || isKeyMaterial(p)) out.push(`tobiko.gateways.${g}.${p}`);
+      for (const [p, v] of Object.entries(obj(params))) if (isSecretParam(p, secretParams, nonSecretParams) || isKeyMaterial(p) || paramHoldsSecret(p, v)) out.push(`tobiko.gateways.${g}.${p}`);
     }
     for (const at of EXTRA_ENV_LISTS) out.push(...extraEnvOf(preset, at).flatMap((e, i) => (settingHoldsSecret(e.name, e.value) ? [`${at}.${i}.value`] : [])));
     return out;

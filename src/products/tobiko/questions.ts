@@ -3,11 +3,11 @@
 // alternatives such as Snowflake's password / key pair / authenticator, and the optional ones), where the
 // executor secrets live (on Kubernetes before any secret value, which is asked only when hd-setup keeps it),
 // and the Advanced step's settings. No zod here (the wizard's first frame loads it).
-import { PATTERNS, chartProblem, hostProblem, imageProblem, imageRepositoryProblem, imageTagProblem, lineProblem, mismatch, installDirProblem, portProblem, urlProblem } from '../../model/patterns.js';
+import { PATTERNS, chartProblem, hostProblem, imageProblem, imageRepositoryProblem, imageTagProblem, lineProblem, mismatch, installDirProblem, portProblem } from '../../model/patterns.js';
 import { PULL_POLICY_HINTS, RESTART_POLICY_HINTS, egressField, maskSecretPairs, pairsOf, pairsProblem, get, isK8s, secretsNote, k8sName, namespaceQuestion, put, required, set, shaped, type Answers, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result, removalQuestion, storedSecretLive } from '../wizard.js';
 import { isStored } from '../../model/stored.js';
-import { TOBIKO_CHART, TOBIKO_IMAGE, TOBIKO_RESTART_POLICIES, envFileValueProblem, isReservedEnvName } from './constants.js';
-import { ENGINES, ENGINE_TYPES, PARAM_HELP, altPick, gatewayEnvKey, isKeyMaterial, isSecretParam, secretsLeftOut, type EngineSpec, type EngineType } from './engines.js';
+import { TOBIKO_CHART, TOBIKO_IMAGE, TOBIKO_RESTART_POLICIES, envFileValueProblem, isReservedEnvName, tobikoUrlProblem } from './constants.js';
+import { ENGINES, ENGINE_TYPES, PARAM_HELP, altPick, gatewayEnvKey, isKeyMaterial, isSecretParam, paramHoldsSecret, secretsLeftOut, type EngineSpec, type EngineType } from './engines.js';
 
 interface GatewayDraft {
   name?: string;
@@ -395,8 +395,8 @@ function gatewayQuestions(c: Ctx): Question[] {
       id: `gw-param:${p}`,
       step: 'Gateways',
       kind: 'text',
-      // Masked: the model's secrets, and key material whatever the model calls it.
-      secret: secret || isKeyMaterial(p),
+      // Masked: the model's secrets, key material whatever the model calls it, and a value that holds a secret (a URL with a password).
+      secret: secret || isKeyMaterial(p) || paramHoldsSecret(p, d.params[p]),
       title: `${d.name}: ${p}${secret ? ' (secret)' : ''}${optional ? ' (optional; empty: not set)' : ''}`,
       help: secret ? secretHelp(c) : (PARAM_HELP[p] ?? `${ENGINES[type].label} connection parameter.`),
       initial: d.params[p] ?? '',
@@ -406,13 +406,23 @@ function gatewayQuestions(c: Ctx): Question[] {
         // The env-file holds one line per value (docker/podman): a key's content must come from a file there.
         if (envFileValueProblem(v.trim()) && !isK8s(cx)) return `${p} spans several lines, which the env-file cannot hold: save it to a file and choose ${FILE_ALTERNATIVE[p] ?? 'a single-line value'} instead`;
         const bad = paramProblem(p, v.trim());
-        return bad ? `${p} ${bad}` : undefined;
+        if (bad) return `${p} ${bad}`;
+        // Kubernetes, a Secret of the user's or a store: a value that holds a secret cannot go there from here,
+        // and the chart would pass it in clear (it takes from the Secret only the params named like secrets).
+        if (isK8s(cx) && external(cx) && !secret && paramHoldsSecret(p, v.trim())) {
+          return `${p} holds a secret (a URL with a password in it), which the chart would pass to the executors in clear: give it without the password, or put it in ${secretHome(cx, gatewayEnvKey(d.name ?? '', p))} and mark it secret (--set tobiko.secretParams=[${p}])`;
+        }
+        return undefined;
       },
       apply: (cx, v) => {
         const g = cx.drafts.gateway as GatewayDraft;
         // Key material the chart's keyword rule would not call secret goes into secretParams, so the chart,
-        // the env-file and every output treat it as one.
-        const forced = !secret && isKeyMaterial(p) && v.trim() ? set(cx.answers, 'tobiko.secretParams', [...new Set([...((cx.answers.tobiko?.secretParams ?? []) as string[]), p])]) : cx.answers;
+        // the env-file and every output treat it as one. So does, on Kubernetes, a value that holds a secret
+        // (a URL with a password): the chart then takes it from the Secret hd-setup creates, not the values.
+        const mark = !secret && v.trim() !== '' && (isKeyMaterial(p) || (isK8s(cx) && paramHoldsSecret(p, v.trim())));
+        const nsp = (cx.answers.tobiko?.nonSecretParams ?? []) as string[];
+        const marked = mark ? set(cx.answers, 'tobiko.secretParams', [...new Set([...((cx.answers.tobiko?.secretParams ?? []) as string[]), p])]) : cx.answers;
+        const forced = mark && nsp.includes(p) ? put(marked, 'tobiko.nonSecretParams', nsp.length > 1 ? nsp.filter((x) => x !== p) : undefined) : marked;
         const next: Ctx = { ...cx, answers: forced, drafts: upd(cx, { params: { ...g.params, [p]: v } }) };
         return last ? commitGateway(next) : { answers: forced, drafts: next.drafts };
       },
@@ -624,7 +634,7 @@ const url: Field = {
   path: 'tobiko.url',
   label: 'Tobiko Cloud URL',
   help: 'Default: https://cloud.tobikodata.com/sqlmesh/<org>/<project>; a single-tenant or private deployment has its own.',
-  check: (v) => urlProblem(v, ['http', 'https'], 'https://cloud.tobikodata.com/sqlmesh/acme/analytics'),
+  check: tobikoUrlProblem,
 };
 
 function extraEnvField(path: string): Field {

@@ -1,13 +1,13 @@
 import * as z from 'zod';
-import { chartRef, contextName, duration, positiveDuration, egressCheck, extraEnv, helmRelease, httpUrl, imageRef, imageRepository, imageTag, k8sName, installDirPath, oneLine, patterned, pullPolicy, secret, tobikoResources } from '../../model/common.js';
+import { chartRef, checked, contextName, duration, positiveDuration, egressCheck, extraEnv, helmRelease, imageRef, imageRepository, imageTag, k8sName, installDirPath, oneLine, patterned, pullPolicy, secret, tobikoResources } from '../../model/common.js';
 import { checkGatewayParams } from './params.js';
 import { PATTERNS } from '../../model/patterns.js';
 import { isRef, registerSecret, resolveRef } from '../../model/refs.js';
 import { isStored, storedSecretName } from '../../model/stored.js';
 import { setFlags, type Mend } from '../../model/errors.js';
-import { canonicalParam, ENGINE_TYPES, ENGINES, isKeyMaterial, isSecretParam } from './engines.js';
+import { canonicalParam, ENGINE_TYPES, ENGINES, isKeyMaterial, isSecretParam, paramHoldsSecret } from './engines.js';
 
-import { TOBIKO_CHART, TOBIKO_IMAGE, TOBIKO_RESTART_POLICIES, isReservedEnvName } from './constants.js';
+import { TOBIKO_CHART, TOBIKO_IMAGE, TOBIKO_RESTART_POLICIES, isReservedEnvName, tobikoUrlProblem } from './constants.js';
 export { TOBIKO_CHART, TOBIKO_IMAGE };
 
 const paramValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string()), z.record(z.string(), z.unknown())]);
@@ -18,7 +18,7 @@ export const gateway = z
   .superRefine(checkGatewayParams)
   .meta({
     description:
-      'A SQLMesh gateway: its engine type and connection params. Params named like password/secret/token are secrets (a literal, env:NAME or file:PATH).',
+      'A SQLMesh gateway: its engine type and connection params. Params named like password/secret/token are secrets (a literal, env:NAME or file:PATH); so is one whose value holds a URL with a password (on Kubernetes list it in secretParams).',
   });
 
 export const gatewayName = z
@@ -83,7 +83,7 @@ export const tobikoSchema = z
   .strictObject({
     org: z.string().min(1, { message: 'must not be empty: the <org> in https://cloud.tobikodata.com/sqlmesh/<org>/<project>', abort: true }).regex(PATTERNS.tobikoOrg.re, PATTERNS.tobikoOrg.message).meta({ description: 'Tobiko Cloud organization: the <org> in https://cloud.tobikodata.com/sqlmesh/<org>/<project>.' }),
     project: z.string().min(1, { message: 'must not be empty: the <project> in https://cloud.tobikodata.com/sqlmesh/<org>/<project>', abort: true }).regex(PATTERNS.tobikoProject.re, PATTERNS.tobikoProject.message).meta({ description: 'Tobiko Cloud project: the <project> in that URL.' }),
-    url: httpUrl.optional().meta({ description: 'Override of https://cloud.tobikodata.com/sqlmesh/<org>/<project>.' }),
+    url: checked(tobikoUrlProblem).optional().meta({ description: 'Override of https://cloud.tobikodata.com/sqlmesh/<org>/<project>.' }),
     clientId: oneLine.min(1).meta({ description: 'OAuth client id for the executors (not a secret).' }),
     clientSecret: secret('Tobiko Cloud OAuth client secret.', 'TCLOUD_CLIENT_SECRET').optional(),
     gateways: z
@@ -157,12 +157,14 @@ export const tobikoSchema = z
           const secret = isSecretParam(p, t.secretParams, t.nonSecretParams);
           if (secret && blank(g, p, r.value, v)) continue;
           out[p] = canonicalParam(r.value, secret);
-          if (secret) registerSecret(r.value, `tobiko.gateways.${g}.${p}`);
+          // (a value that holds a secret whatever the param is called, a URL with a password: masked whole, as the env-file holds it)
+          if (secret || paramHoldsSecret(p, r.value)) registerSecret(r.value, `tobiko.gateways.${g}.${p}`);
         } else {
           const secret = p !== 'type' && isSecretParam(p, t.secretParams, t.nonSecretParams);
           if (secret && blank(g, p, v)) continue;
           out[p] = p === 'type' ? v : canonicalParam(v, secret);
           if (secret && typeof out[p] === 'string' && !isStored(out[p]) && !(out[p] as string).startsWith('remote:')) registerSecret(out[p] as string, `tobiko.gateways.${g}.${p}`);
+          else if (!secret && paramHoldsSecret(p, out[p])) registerSecret(typeof out[p] === 'string' ? (out[p] as string) : JSON.stringify(out[p]), `tobiko.gateways.${g}.${p}`);
         }
       }
       gateways[g] = out as (typeof t.gateways)[string];
@@ -208,6 +210,31 @@ export function checkTobikoForRuntime(t: TobikoOptions, runtime: string, ctx: z.
     };
     moved(t.clientSecret, [...base, 'clientSecret'], 'TCLOUD_CLIENT_SECRET');
     for (const [g, params] of Object.entries(t.gateways)) for (const [p, v] of Object.entries(params)) moved(v, [...base, 'gateways', g, p], `${g.toUpperCase()}_${p.toUpperCase()}`);
+  }
+  // A value that holds a secret under a param the chart does not treat as one (sslrootcert: a URL with a
+  // password): the chart would put it in the executors' Deployment in clear, and hd-setup in the 0644 values.
+  // Marked in secretParams, it goes to the Secret (or the store) and the chart wires it from there; every
+  // such param at once, so that one --set of each list mends them all.
+  if (k8s) {
+    const unmarked = [...new Set(Object.values(t.gateways).flatMap((params) => Object.entries(params).filter(([p, v]) => paramHoldsSecret(p, v) && !isSecretParam(p, t.secretParams, t.nonSecretParams)).map(([p]) => p)))];
+    if (unmarked.length) {
+      const undo = unmarked.some((p) => t.nonSecretParams.includes(p));
+      const mend: Mend = [
+        { path: 'tobiko.secretParams', value: `[${[...new Set([...t.secretParams, ...unmarked])].join(',')}]` },
+        ...(undo ? [{ path: 'tobiko.nonSecretParams', value: `[${t.nonSecretParams.filter((p) => !unmarked.includes(p)).join(',')}]` }] : []),
+      ];
+      for (const [g, params] of Object.entries(t.gateways)) {
+        for (const p of Object.keys(params)) {
+          if (!unmarked.includes(p) || !paramHoldsSecret(p, params[p])) continue;
+          ctx.addIssue({
+            code: 'custom',
+            path: [...base, 'gateways', g, p],
+            params: { mend },
+            message: `holds a secret (a URL with a password in it), which the chart would pass to the executors in clear: it takes from its Secret only params named with "password", "secret" or "token" or listed in tobiko.secretParams; mark it secret with ${setFlags(mend)}`,
+          });
+        }
+      }
+    }
   }
   for (const [g, params] of Object.entries(t.gateways)) {
     const spec = ENGINES[params.type];
