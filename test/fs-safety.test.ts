@@ -376,9 +376,12 @@ describe('backups: whole, few, and checked before a rollback', () => {
     expect(lstatSync(conf).isSymbolicLink()).toBe(true);
     expect(spawnSync('sh', ['-c', /put back its newest whole backup [^:]*: (.*)$/m.exec(cli(['status'], { env: s.env }).stderr)![1]!]).status).toBe(0);
     expect(lstatSync(conf).isFile()).toBe(true);
+    // read again: the file as before the last change, which the running agent still carries (status says so)
     const st = cli(['status'], { env: s.env });
-    expect(st.code, st.stderr).toBe(0);
+    expect(st.code, st.stderr).toBe(1);
+    expect(st.stdout).toContain(`  ✖ controller runs another configuration than the one in ${conf} (changed since it was started: by hand?)\n`);
     expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(cli(['status'], { env: s.env }).code).toBe(0);
     s.server.close();
   }, 60_000);
 
@@ -843,6 +846,84 @@ describe('one install at a time', () => {
     expect(await exited, err1()).toBe(0);
     expect(readdirSync(locks)).toEqual([]);
     expect(JSON.parse(readFileSync(join(s.home, 'fivetran/conf/config.json'), 'utf8')).https_proxy).toBeUndefined();
+    s.server.close();
+  }, 60_000);
+});
+
+describe('the install record (installs.json), changed by two installs\' runs at once', () => {
+  const twoRecords = (home: string) => [
+    { product: 'fivetran', runtime: 'docker', installDir: join(home, 'fivetran'), state: 'installed', updatedAt: '2026-01-01T00:00:00.000Z' },
+    { product: 'tobiko', runtime: 'docker', installDir: join(home, 'tobiko'), state: 'installed', updatedAt: '2026-01-01T00:00:00.000Z' },
+  ];
+
+  it('loses no change: each run stops and starts its own install 150 times, the other doing the same, and always finds its record as it left it', async () => {
+    const { buildSync } = await import('esbuild');
+    const { spawn } = await import('node:child_process');
+    const home = tmp('hd-registry-race-');
+    mkdirSync(join(home, '.config/hd-setup'), { recursive: true });
+    writeFileSync(join(home, '.config/hd-setup/installs.json'), JSON.stringify(twoRecords(home)));
+    const lib = join(home, 'registry.mjs');
+    buildSync({ entryPoints: [resolve(import.meta.dirname, '../src/exec/registry.ts')], bundle: true, platform: 'node', format: 'esm', outfile: lib, logLevel: 'silent', banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" } });
+    // As \`hd-setup stop\` and \`start\` do (markStopped): each racer's record is written by it alone, so
+    // finding it otherwise than it left it is a change of its that the other racer's write undid.
+    const racer = (product: string) => `import { findRecord, markStopped } from ${JSON.stringify(lib)};
+      const home = ${JSON.stringify(home)};
+      const loc = { product: ${JSON.stringify(product)}, runtime: 'docker', installDir: home + '/' + ${JSON.stringify(product)} };
+      let lost = 0, expected;
+      const check = () => { if (findRecord(home, loc)?.stoppedAt !== expected) lost++; };
+      for (let i = 0; i < 150; i++) {
+        const at = new Date(Date.UTC(2026, 0, 1) + i * 1000);
+        markStopped(home, loc, at); expected = at.toISOString();
+        check();
+        markStopped(home, loc, undefined); expected = undefined;
+        check();
+      }
+      process.stdout.write(JSON.stringify({ lost }));`;
+    const run = (product: string) =>
+      new Promise<{ code: number | null; lost: number; err: string }>((done) => {
+        const c = spawn(process.execPath, ['--input-type=module', '-e', racer(product)], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        let err = '';
+        c.stdout.on('data', (b: Buffer) => (out += b.toString()));
+        c.stderr.on('data', (b: Buffer) => (err += b.toString()));
+        c.once('exit', (code) => done({ code, lost: (JSON.parse(out || '{"lost":-1}') as { lost: number }).lost, err }));
+      });
+    const rs = await Promise.all([run('fivetran'), run('tobiko')]);
+    for (const r of rs) expect([r.code, r.lost, r.err]).toEqual([0, 0, '']);
+    expect(JSON.parse(readFileSync(join(home, '.config/hd-setup/installs.json'), 'utf8')).map((r: { product: string; stoppedAt?: string }) => [r.product, r.stoppedAt]).sort()).toEqual([['fivetran', undefined], ['tobiko', undefined]]);
+    expect(readdirSync(join(home, '.config/hd-setup/locks'))).toEqual([]);
+  }, 60_000);
+
+  it('its lock: one a killed run left (its PID gone) is taken over; one a live process holds is waited for (at least 1 s), then exit 2 in one line naming the file, the lock and the holder', async () => {
+    const { spawn } = await import('node:child_process');
+    const s = await stubEnv();
+    writeFileSync(join(s.home, '.stub/image-present'), '');
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const registry = join(s.home, '.config/hd-setup/installs.json');
+    const lock = join(s.home, '.config/hd-setup/locks/installs.json.lock');
+    const stoppedAt = () => (JSON.parse(readFileSync(registry, 'utf8')) as { stoppedAt?: string }[])[0]!.stoppedAt;
+    // a run killed while it held it
+    const dead = spawnSync('true').pid!;
+    writeFileSync(lock, `${dead}\n${lock}\n2026-01-01T00:00:00.000Z\n`);
+    const stop = cli(['stop', '--yes', ...rootFlags], { env: s.env });
+    expect(stop.code, stop.stderr).toBe(0);
+    expect(stoppedAt()).toMatch(/^\d{4}-/);
+    expect(existsSync(lock)).toBe(false);
+    // a live holder that does not let go
+    const holder = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      writeFileSync(lock, `${holder.pid}\n${lock}\n2026-01-01T00:00:00.000Z\n`);
+      const t = Date.now();
+      const start = cli(['start', '--yes', ...rootFlags], { env: { ...s.env, HD_SETUP_LOCK_WAIT_MS: '0' } });
+      expect(Date.now() - t).toBeGreaterThanOrEqual(1000);
+      expect(start.code).toBe(2);
+      expect(start.stderr.split('\n').filter((l) => l.startsWith('error: '))).toEqual([
+        `error: ${registry}: cannot record the change in it: another hd-setup (PID ${holder.pid}) has held its lock ${lock} for more than 1 s; run this again when it is done (if PID ${holder.pid} is not hd-setup, remove the lock)`,
+      ]);
+      expect(readFileSync(lock, 'utf8').split('\n')[0]).toBe(String(holder.pid));
+    } finally {
+      holder.kill('SIGKILL');
+    }
     s.server.close();
   }, 60_000);
 });

@@ -671,6 +671,74 @@ describe('after an install that did not finish', () => {
   }, 60_000);
 });
 
+describe('a reconfigure that did not finish, its agent still running', () => {
+  type Status = { healthy: boolean; unfinished?: boolean; changing?: number; notApplied?: string[]; problem?: { message: string; fix: string } };
+  const agentCheck = (env: NodeJS.ProcessEnv) => (JSON.parse(cli(['doctor', '--json', ...rootFlags], { env }).stdout) as { checks: { id: string; status: string; message: string; fix?: string }[] }).checks.find((c) => c.id === 'agent');
+
+  it('killed during its pull: status says another hd-setup is changing it while it runs; then that the change did not finish and the agent runs the config from before it (exit 1, not healthy; doctor fails "agent"); start applies it and all is well again', async () => {
+    const { spawn } = await import('node:child_process');
+    const s = await stubEnv('docker');
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const conf = join(s.home, 'fivetran/conf/config.json');
+    const n = s.calls().length;
+    const change = spawn(process.execPath, [BIN, 'install', '--preset', 'fivetran-docker', '--yes', '--set', 'proxy.https=http://proxy.corp:3128', ...rootFlags], { env: { ...s.env, HD_STUB_SLOW: 'pull', CI: 'true', NO_COLOR: '1' }, stdio: 'ignore' });
+    const exited = new Promise<number | null>((r) => change.once('exit', (code) => r(code)));
+    for (let i = 0; i < 200 && !s.calls().slice(n).some((c) => c.startsWith('pull ')); i++) await new Promise((r) => setTimeout(r, 50));
+    // under way: said so, not "did not finish"
+    const during = cli(['status'], { env: s.env });
+    expect(during.code).toBe(1);
+    expect(during.stdout).toContain(`  … another hd-setup (PID ${change.pid}) is changing it now\n    fix: wait for it to finish, then hd-setup status\n`);
+    change.kill('SIGTERM');
+    expect(await exited).toBe(143);
+    expect(JSON.parse(readFileSync(conf, 'utf8')).https_proxy).toBe('http://proxy.corp:3128');
+    const text = cli(['status'], { env: s.env });
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain(`  ✖ the last change did not finish (it failed or was stopped): controller still runs the configuration from before it, not the one in ${conf}\n    fix: hd-setup start applies it (or run the install again); hd-setup rollback goes back to how it was before that change\n`);
+    expect(text.stdout).not.toContain('Not running');
+    const json = cli(['status', '--json'], { env: s.env });
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout) as Status).toMatchObject({ healthy: false, unfinished: true, notApplied: ['controller'], problem: { message: expect.stringContaining('the last change did not finish') } });
+    expect(agentCheck(s.env)).toEqual({
+      id: 'agent',
+      status: 'fail',
+      message: `controller is running, but the last change did not finish (it failed or was stopped): controller still runs the configuration from before it, not the one in ${conf}`,
+      fix: 'hd-setup start applies it (or run the install again); hd-setup rollback goes back to how it was before that change',
+    });
+    // what status says start does, it does: it recreates the container with the config on disk
+    expect(cli(['start', '--dry-run', ...rootFlags], { env: s.env }).stdout).toContain('Recreate container controller (its config file changed)');
+    const start = cli(['start', '--yes', ...rootFlags], { env: s.env });
+    expect(start.code, start.stderr).toBe(0);
+    const after = cli(['status', '--json'], { env: s.env });
+    expect([after.code, (JSON.parse(after.stdout) as Status).healthy]).toEqual([0, true]);
+    expect(agentCheck(s.env)?.status).toBe('ok');
+    s.server.close();
+  }, 90_000);
+
+  it('failed at its pull: rollback, which status names, goes back to the config the agent runs (healthy again); a config edited by hand since the agent started is said too (start applies it)', async () => {
+    const s = await stubEnv('docker');
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const conf = join(s.home, 'fivetran/conf/config.json');
+    const failed = cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'proxy.https=http://proxy.corp:3128', ...rootFlags], { env: { ...s.env, HD_STUB_FAIL: 'pull' } });
+    expect(failed.code).toBe(1);
+    const st = cli(['status', '--json'], { env: s.env });
+    expect(st.code).toBe(1);
+    expect(JSON.parse(st.stdout) as Status).toMatchObject({ healthy: false, unfinished: true, notApplied: ['controller'] });
+    const back = cli(['rollback', '--yes', ...rootFlags], { env: s.env });
+    expect(back.code, back.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(conf, 'utf8')).https_proxy).toBeUndefined();
+    expect(cli(['status'], { env: s.env }).code).toBe(0);
+    // edited by hand: the running agent does not run it either
+    writeFileSync(conf, JSON.stringify({ ...JSON.parse(readFileSync(conf, 'utf8')), https_proxy: 'http://by-hand:3128' }, null, 2));
+    const hand = cli(['status'], { env: s.env });
+    expect(hand.code).toBe(1);
+    expect(hand.stdout).toContain(`  ✖ controller runs another configuration than the one in ${conf} (changed since it was started: by hand?)\n    fix: hd-setup start applies it (it recreates controller)\n`);
+    expect(agentCheck(s.env)?.status).toBe('fail');
+    expect(cli(['start', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(cli(['status'], { env: s.env }).code).toBe(0);
+    s.server.close();
+  }, 90_000);
+});
+
 describe('restart on Kubernetes (the real helm and kubectl, the in-memory API server)', () => {
   it('is one run counted whole, with no empty plan; the summary names the steps of both halves', async () => {
     const { startBed, CHARTS } = await import('./k8s-api/bed.js');

@@ -236,7 +236,10 @@ function printStatus(s: life.StatusReport, flags = ''): void {
     }
     say(`  on boot: ${s.boot}\n`);
     if (s.configMissing) say(`  ✖ ${s.configMissing.replace(/^the install at \S+ has lost/, 'it has lost')}\n`);
+    // running, but not as its files say (a change that did not finish, or is under way; a hand edit)
+    if (s.problem) say(`  ${s.changing ? '…' : '✖'} ${s.problem.message}\n    fix: ${s.problem.fix}\n`);
     if (s.stoppedAt) say(`\nStopped with hd-setup stop (${when(s.stoppedAt)}). Start it: ${cmd('start')}\n`);
+    else if (s.problem) return;
     else if (s.unfinished) say(`\nNot running: the last install did not finish (it failed or was stopped). Finish it: ${cmd('start')} (or run the install again)   Diagnose: ${cmd('doctor')}\n`);
     else if (!s.healthy && !s.configMissing) say(`\nNot running. Start it: ${cmd('start')}   Diagnose: ${cmd('doctor')}\n`);
     return;

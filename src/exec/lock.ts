@@ -3,7 +3,7 @@
 // gone is taken over. Released on every exit path (the finally of the command, and process exit).
 import { closeSync, constants, linkSync, lstatSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { UserError } from '../model/errors.js';
 import { ensureDir } from '../util/fsx.js';
 import { kindOf, readBoundedText } from '../util/bounded-read.js';
@@ -39,6 +39,16 @@ export function lockPath(home: string, key: string): string {
   const slug = key.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 60);
   const hash = createHash('sha256').update(key).digest('hex').slice(0, 12);
   return join(home, '.config/hd-setup/locks', `${slug}-${hash}.lock`);
+}
+
+/** The PID of another live process that holds the lock for `key` now, if one does (status: a change under way). */
+export function lockHolder(key: string, home: string): number | undefined {
+  try {
+    const h = readHolder(lockPath(home, key));
+    return typeof h === 'number' && h !== process.pid && alive(h) ? h : undefined;
+  } catch {
+    return undefined; // not a lock file: the commands that take it say so
+  }
 }
 
 export interface Lock {
@@ -204,6 +214,51 @@ export async function acquireLock(key: string, home: string, waitMs = lockWaitMs
     process.once('exit', releaseAll);
   }
   return lock(waited);
+}
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+/** Block this thread for `ms` (a short lock's wait, in code that must not yield). */
+const sleepSync = (ms: number) => void Atomics.wait(pause, 0, 0, ms);
+
+/**
+ * Run `fn` holding the lock file at `path`, synchronously: for a read-modify-write of a file every run shares
+ * (the registry), held only while `fn` runs, which must not wait for anything (so never for an install's
+ * lock: no two runs can wait for each other). The same lock file as an install's (its PID in it, linked into
+ * place); one whose PID is gone, or that names none for a second, is taken over. A live holder is waited for
+ * up to `waitMs`; then `refused(holder)` is thrown.
+ */
+export function withFileLockSync<T>(path: string, waitMs: number, refused: (holder: number | undefined) => Error, fn: () => T): T {
+  ensureDir(dirname(path), 0o700, false);
+  const deadline = Date.now() + waitMs;
+  let unreadableSince: number | undefined;
+  let freed = 0;
+  let delay = 1;
+  for (;;) {
+    if (tryCreate(path, path)) break;
+    const h = readHolder(path);
+    if (h === 'gone' && freed++ < 100) continue;
+    const holder = typeof h === 'number' ? h : undefined;
+    if (holder === undefined) {
+      unreadableSince ??= Date.now();
+      if (Date.now() - unreadableSince > 1000) takeOverStale(path, undefined);
+    } else if (holder === process.pid || !alive(holder)) {
+      // (this process holds it nowhere else: its PID there is a dead process's that had the same one)
+      takeOverStale(path, holder);
+      continue;
+    }
+    if (Date.now() >= deadline) throw refused(holder);
+    sleepSync(delay);
+    delay = Math.min(delay * 2, 25);
+  }
+  try {
+    return fn();
+  } finally {
+    try {
+      if (holderOf(path) === process.pid) unlinkSync(path);
+    } catch {
+      /* gone */
+    }
+  }
 }
 
 /** Run `fn` holding the lock for `key`; released whatever happens. */

@@ -10,6 +10,7 @@ import { UserError } from '../model/errors.js';
 import { readRegistryFile, type KeptContainer, type LastChange } from './local-state.js';
 import { registryFile } from '../util/paths.js';
 import { canonical } from '../util/canonical.js';
+import { lockWaitMs, withFileLockSync } from './lock.js';
 
 export interface InstallRecord extends Location {
   /** Preflight checks the user chose to skip for this install (--skip-check): later commands skip them too. */
@@ -139,26 +140,67 @@ function write(home: string, list: InstallRecord[]): void {
   writeFileAtomic(registryFile(home), JSON.stringify(list, null, 2) + '\n', 0o600);
 }
 
+/** The lock every change of the registry holds, beside the installs' own locks. */
+export function registryLockFile(home: string): string {
+  return posix.join(posix.dirname(registryFile(home)), 'locks', 'installs.json.lock');
+}
+
+/**
+ * Change the registry under its own lock: read, change, write, with no other run between (two installs'
+ * runs each hold their own install's lock, and wrote the file from what each had read: one's change was
+ * lost, a stop's stoppedAt, and its agent was then reported failed). Held for the moment of the write; a
+ * live holder is waited for as an install's lock is (HD_SETUP_LOCK_WAIT_MS, at least 1 s), then exit 2
+ * naming the file and its lock. `change` returns undefined to leave the file as it is.
+ */
+function update(home: string, change: (list: InstallRecord[]) => InstallRecord[] | undefined): void {
+  const file = registryFile(home);
+  const lock = registryLockFile(home);
+  const waitMs = Math.max(1000, lockWaitMs());
+  const refused = (holder: number | undefined) =>
+    new UserError([
+      {
+        path: file,
+        message:
+          holder === undefined
+            ? `cannot record the change in it: its lock ${lock} names no process; if no other hd-setup is running, remove the lock and run this again`
+            : `cannot record the change in it: another hd-setup (PID ${holder}) has held its lock ${lock} for more than ${Math.round(waitMs / 1000)} s; run this again when it is done (if PID ${holder} is not hd-setup, remove the lock)`,
+      },
+    ]);
+  withFileLockSync(lock, waitMs, refused, () => {
+    const next = change(readRegistry(home, rewriting));
+    if (next) write(home, next);
+  });
+}
+
 /** Rewriting the registry keeps its good entries and drops, with a warning, any it cannot use. */
 const rewriting = { warn: (msg: string) => process.stderr.write(`warning: ${msg}\n`) };
 
 export function remember(home: string, rec: InstallRecord): void {
-  write(home, [rec, ...readRegistry(home, rewriting).filter((r) => !sameLocation(r, rec))]);
+  update(home, (list) => [rec, ...list.filter((r) => !sameLocation(r, rec))]);
 }
 
 /** `hd-setup stop` stopped the install (at), or a start made it run again (undefined): its record says so. */
 export function markStopped(home: string, loc: Location, at: Date | undefined): void {
-  const rec = findRecord(home, loc);
+  // nothing to change (no record, stopped already, running and whole): the file is not rewritten
+  if (!stoppedChange(findRecord(home, loc), at)) return;
+  update(home, (list) => {
+    const rec = stoppedChange(list.find((r) => sameLocation(r, loc)), at);
+    return rec && [rec, ...list.filter((r) => !sameLocation(r, loc))];
+  });
+}
+
+/** The record as a stop (at) or a start (undefined) leaves it; undefined when that changes nothing. */
+function stoppedChange(rec: InstallRecord | undefined, at: Date | undefined): InstallRecord | undefined {
   // running again (at: undefined) after an install that did not finish: the configuration in place now
   // runs, so the install is whole (its record said "started" for ever, and every restart recreated)
   const finished = at === undefined && rec?.state === 'started';
-  if (!rec || (at === undefined && rec.stoppedAt === undefined && !finished)) return;
+  if (!rec || (at === undefined && rec.stoppedAt === undefined && !finished)) return undefined;
   // stopped already (a second stop): it has been stopped since then, and the record stays as it is
-  if (at && rec.stoppedAt) return;
+  if (at && rec.stoppedAt) return undefined;
   const { stoppedAt: _, ...rest } = rec;
-  remember(home, { ...rest, ...(finished ? { state: 'installed' as const } : {}), ...(at ? { stoppedAt: at.toISOString() } : {}), updatedAt: new Date().toISOString() });
+  return { ...rest, ...(finished ? { state: 'installed' as const } : {}), ...(at ? { stoppedAt: at.toISOString() } : {}), updatedAt: new Date().toISOString() };
 }
 
 export function forget(home: string, loc: Location): void {
-  write(home, readRegistry(home, rewriting).filter((r) => !sameLocation(r, loc)));
+  update(home, (list) => list.filter((r) => !sameLocation(r, loc)));
 }

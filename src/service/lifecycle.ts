@@ -11,7 +11,7 @@ import type { KubeSpec, ProductModule } from '../products/types.js';
 import { choosingFlags, findAt, findContext } from './find.js';
 import { getIn, leaves } from '../model/reconcile.js';
 import { goodBackups, latestGoodBackup, listBackups, purgeActions, strayBackups, type SkippedBackup } from '../util/fsx.js';
-import { acquireLock, installLockKey, type Lock } from '../exec/lock.js';
+import { acquireLock, installLockKey, lockHolder, type Lock } from '../exec/lock.js';
 import { backupValidator } from '../exec/local-state.js';
 import { posix } from 'node:path';
 import { UserError } from '../model/errors.js';
@@ -29,7 +29,7 @@ import { writeBundle } from '../exec/bundle.js';
 import { bootCheck, bootLine, bootProblem, readBootState, type BootState } from '../exec/boot.js';
 import { helmRollbackPlan, keptStopped, startPlanKubernetes, stopPlan, uninstallPlan, type Target } from '../plan/lifecycle.js';
 import type { HostFacts, Plan } from '../plan/types.js';
-import { assertOwned } from '../plan/containers.js';
+import { assertOwned, configHash, HASH_LABEL } from '../plan/containers.js';
 import { QUADLET_DIR, quadletService } from '../render/unit.js';
 import { registryFile } from '../util/paths.js';
 import { toYaml } from '../render/yaml.js';
@@ -37,7 +37,7 @@ import { redactor } from '../util/output.js';
 import { maskUrl, maskUrlCredentials } from '../util/redact.js';
 import { VERSION } from '../version.js';
 import { configMissingNote, effectiveChoices, modelOfInstall, prepare, preflight, problemsInBrief, runPlan, runPlans, wholeProblems, type Choices, type Prepared, type Reporter } from './install.js';
-import { baseDirs, stateDirOf } from './plan.js';
+import { baseDirs, installDirOf, renderForHost, stateDirOf } from './plan.js';
 import type { NotGiven } from './given.js';
 
 export async function hostFor(d: DetectedInstall): Promise<HostFacts> {
@@ -736,15 +736,23 @@ export interface StatusReport {
   pods?: KubeStatus['pods'];
   podsReady?: string;
   warnings?: string[];
-  /** Kubernetes: the release is not deployed (pending, failed, uninstalling): its state and the fix. */
+  /**
+   * Kubernetes: the release is not deployed (pending, failed, uninstalling), or the last change did not
+   * finish; docker/podman, its containers running: the last change did not finish, or they do not run the
+   * configuration on disk. What, and the fix.
+   */
   problem?: { message: string; fix: string };
   /** false: uninstalled, only its config is kept (`kept` says so and what to do). */
   installed: boolean;
   kept?: string;
   /** Not running because `hd-setup stop` stopped it, at this time (ISO), not because it failed. */
   stoppedAt?: string;
-  /** docker/podman: the last install began and did not finish (it failed, or was stopped), and nothing runs. */
+  /** The last change (an install) began and did not finish (it failed, or was stopped), as its record says: running or not. */
   unfinished?: boolean;
+  /** Another hd-setup (this PID) is changing the install now (it holds the install's lock): its change is under way, not unfinished. */
+  changing?: number;
+  /** docker/podman: the containers that run, but not the configuration on disk (their config-hash label is another's). */
+  notApplied?: string[];
   /** docker/podman: its configuration file is gone (DetectedInstall.configMissing): what to say, with the ways on. */
   configMissing?: string;
   /** Its files cannot be read (find.ts BrokenInstall): the file and the fix, in one line (never its text). */
@@ -787,15 +795,20 @@ export async function status(d: DetectedInstall, choosing = ''): Promise<StatusR
     const worst = Math.max(0, units.findIndex((_, i) => !present[i] || bootProblem(states[i]!, d.product.noun) !== undefined));
     const unit = units[worst]?.file;
     const bs = states[worst];
-    const healthy = containers.every((c) => c.running) && !d.configMissing;
-    const unfinished = !healthy && findRecord(findContext().home, d.location)?.state === 'started';
+    const running = containers.every((c) => c.running) && !d.configMissing;
+    const applied = running ? await appliedProblem(d, host, choosing) : undefined;
+    const unfinished = findRecord(findContext().home, d.location)?.state === 'started';
+    const healthy = running && !applied;
     return {
       ...base,
       versions: { hdSetup: VERSION, [d.location.runtime]: rt.version, rootless: rt.rootless },
       healthy,
       ...(d.configMissing ? { configMissing: configMissingNote(d) } : {}),
-      ...stoppedBy(d, healthy),
+      ...stoppedBy(d, running),
       ...(unfinished ? { unfinished } : {}),
+      ...(applied?.changing ? { changing: applied.changing } : {}),
+      ...(applied?.notApplied.length ? { notApplied: applied.notApplied } : {}),
+      ...(applied ? { problem: { message: applied.message, fix: applied.fix } } : {}),
       boot,
       ...(unit && bs ? { bootState: { unit, enabled: bs.enabled, active: bs.active, linger: bs.linger, systemdUser: bs.systemdUser } } : {}),
       containers,
@@ -808,7 +821,10 @@ export async function status(d: DetectedInstall, choosing = ''): Promise<StatusR
   const configured = k?.deployments.reduce((n, w) => n + w.replicas, 0);
   const problem = d.release ? releaseProblem(d.release) : undefined;
   const short = configured !== undefined && ks.pods.length > 0 && ready < configured;
-  const healthy = !problem && ks.pods.length > 0 && ready === ks.pods.length && !short;
+  // deployed and running, but the last change did not finish (or is under way): its settings may not be there
+  const last = !problem && ks.pods.length > 0 ? unfinishedRelease(d, choosing) : undefined;
+  const up = !problem && ks.pods.length > 0 && ready === ks.pods.length && !short;
+  const healthy = up && !last;
   return {
     ...base,
     ...(d.release ? { release: d.release } : {}),
@@ -816,23 +832,108 @@ export async function status(d: DetectedInstall, choosing = ''): Promise<StatusR
     pods: ks.pods,
     podsReady: `${ready}/${short ? configured : ks.pods.length}`,
     warnings: ks.warnings,
-    ...(problem ? { problem } : short ? { problem: { message: `${ready} of the ${configured} pods the install runs are ready (a Deployment scaled down by hand?)`, fix: 'hd-setup start (scales each Deployment back to its replicas)' } } : {}),
+    ...(last ? { unfinished: true, ...(last.changing ? { changing: last.changing } : {}) } : {}),
+    ...(problem ? { problem } : last ? { problem: { message: last.message, fix: last.fix } } : short ? { problem: { message: `${ready} of the ${configured} pods the install runs are ready (a Deployment scaled down by hand?)`, fix: 'hd-setup start (scales each Deployment back to its replicas)' } } : {}),
     healthy,
-    ...stoppedBy(d, healthy),
+    ...stoppedBy(d, up),
+  };
+}
+
+/**
+ * Kubernetes, its release deployed: the last change did not finish (its record says "started": it failed and
+ * was rolled back, or was stopped, perhaps before helm ran), or another hd-setup is making it now (it holds
+ * the install's lock). The deployed revision may not have its settings: an install run again applies them
+ * (a start only scales; a rollback goes back a revision further).
+ */
+function unfinishedRelease(d: DetectedInstall, choosing = choosingFlags(d.location, findContext().home)): { message: string; fix: string; changing?: number } | undefined {
+  const r = d.release;
+  const home = findContext().home;
+  if (!r || r.status !== 'deployed' || findRecord(home, d.location)?.state !== 'started') return undefined;
+  const changing = lockHolder(installLockKey(d.location), home);
+  if (changing) return { message: `another hd-setup (PID ${changing}) is changing it now`, fix: `wait for it to finish, then hd-setup status${choosing ? ` ${choosing}` : ''}`, changing };
+  return {
+    message: `the last change did not finish (it failed or was stopped): revision ${r.revision} of release ${r.name}, deployed now, may not have all of it`,
+    fix: 'run the install again (hd-setup install --preset … --yes, with the settings you want): it applies them',
   };
 }
 
 /** The record says `hd-setup stop` stopped it (and it is not running now): when. */
-function stoppedBy(d: DetectedInstall, healthy: boolean): { stoppedAt?: string } {
-  const at = healthy ? undefined : findRecord(findContext().home, d.location)?.stoppedAt;
+function stoppedBy(d: DetectedInstall, running: boolean): { stoppedAt?: string } {
+  const at = running ? undefined : findRecord(findContext().home, d.location)?.stoppedAt;
   return at ? { stoppedAt: at } : {};
+}
+
+/**
+ * docker/podman: the containers that run, but with another configuration than the one on disk: their
+ * config-hash label is not the hash of the configuration the install's files make now (what `start`
+ * compares: it recreates them). A configuration that does not read back whole is said elsewhere.
+ */
+function notRunningTheConfig(d: DetectedInstall, host: HostFacts): string[] {
+  const model = wholeModel(d);
+  if (!model) return [];
+  let specs;
+  try {
+    specs = d.product.containers(model, host, installDirOf(model, host.home), renderForHost(model, host));
+  } catch {
+    return [];
+  }
+  return specs
+    .filter((spec) => {
+      const c = d.containers.find((x) => x.name === spec.name);
+      return c?.running && c.labels[HASH_LABEL] !== undefined && c.labels[HASH_LABEL] !== configHash(spec);
+    })
+    .map((spec) => spec.name);
+}
+
+/**
+ * docker/podman, its containers running: why the agent may not run the install as its files say, with the
+ * fix; undefined when it does. Another hd-setup is changing it now (it holds the install's lock); the last
+ * change did not finish (its record says "started": it failed or was stopped, perhaps before the containers
+ * were recreated); or the containers carry another configuration than the file's (a hand edit since).
+ * `choosing`: the flags that choose this install, for the commands named.
+ */
+export async function appliedProblem(d: DetectedInstall, host: HostFacts, choosing = choosingFlags(d.location, findContext().home)): Promise<{ message: string; fix: string; changing?: number; notApplied: string[] } | undefined> {
+  if (d.location.runtime === 'kubernetes' || d.uninstalled || d.configMissing) return undefined;
+  const cmd = (verb: string) => `hd-setup ${verb}${choosing ? ` ${choosing}` : ''}`;
+  const unfinished = findRecord(host.home, d.location)?.state === 'started';
+  const changing = unfinished ? lockHolder(installLockKey(d.location), host.home) : undefined;
+  if (changing) return { message: `another hd-setup (PID ${changing}) is changing it now`, fix: `wait for it to finish, then ${cmd('status')}`, changing, notApplied: [] };
+  const notApplied = notRunningTheConfig(d, host);
+  const file = await configFileOf(d);
+  const names = notApplied.join(', ');
+  const run = notApplied.length > 1 ? 'run' : 'runs';
+  if (unfinished) {
+    return {
+      message: notApplied.length
+        ? `the last change did not finish (it failed or was stopped): ${names} still ${run} the configuration from before it, not the one in ${file}`
+        : `the last change did not finish (it failed or was stopped): the agent may not run all of it (a secret it changed, start on boot)`,
+      fix: `${cmd('start')} ${notApplied.length ? 'applies' : 'finishes'} it (or run the install again); ${cmd('rollback')} goes back to how it was before that change`,
+      notApplied,
+    };
+  }
+  if (!notApplied.length) return undefined;
+  return {
+    message: `${names} ${run} another configuration than the one in ${file} (changed since ${notApplied.length > 1 ? 'they were' : 'it was'} started: by hand?)`,
+    fix: `${cmd('start')} applies it (it recreates ${names})`,
+    notApplied,
+  };
 }
 
 // ---- doctor ----
 
 export async function doctor(d: DetectedInstall, choices: Choices): Promise<CheckReport[]> {
   const problem = d.release ? releaseProblem(d.release) : undefined;
-  const release: CheckReport[] = d.uninstalled ? [keptReport(d)] : problem ? [{ id: 'release', status: 'fail', ...problem }] : d.release ? [{ id: 'release', status: 'ok', message: `release ${d.release.name} revision ${d.release.revision} is deployed` }] : [];
+  const last = !problem && !d.uninstalled ? unfinishedRelease(d) : undefined;
+  const deployed = d.release && `release ${d.release.name} revision ${d.release.revision} is deployed`;
+  const release: CheckReport[] = d.uninstalled
+    ? [keptReport(d)]
+    : problem
+      ? [{ id: 'release', status: 'fail', ...problem }]
+      : last
+        ? [{ id: 'release', status: last.changing ? 'warn' : 'fail', message: `${deployed}, but ${last.message.replace(/: revision .*$/, ': it may not have all of it')}`, fix: last.fix }]
+        : d.release
+          ? [{ id: 'release', status: 'ok', message: deployed! }]
+          : [];
   // Kubernetes, uninstalled: no release to check; the host checks of an install are doctor --preset's.
   if (d.uninstalled && d.location.runtime === 'kubernetes') return release;
   // A release left before its values were complete: its state is what there is to say.
@@ -841,15 +942,22 @@ export async function doctor(d: DetectedInstall, choices: Choices): Promise<Chec
   // host checks need the install's settings); a bundle collects the rest for whoever helps.
   if (d.configMissing) return [{ id: 'config', status: 'fail', message: `its configuration file ${d.configMissing} is gone (deleted or moved?)`, fix: 'put it back, or install it again from its preset with its secrets (hd-setup install --preset … --reset), or remove the install (hd-setup uninstall)' }, ...agentReport(d)];
   const bootUnits = d.location.runtime !== 'kubernetes' ? bootUnitsOf(await targetOf(d)) : [];
-  return [...release, ...agentReport(d), ...(await doctorOf(modelOfInstall(d), d.product, d.location.installDir, choices, bootUnits))];
+  const running = d.location.runtime !== 'kubernetes' && d.product.containerNames.every((n) => d.containers.some((c) => c.name === n && c.running));
+  const applied = running ? await appliedProblem(d, await hostFor(d)) : undefined;
+  return [...release, ...agentReport(d, applied), ...(await doctorOf(modelOfInstall(d), d.product, d.location.installDir, choices, bootUnits))];
 }
 
-/** docker/podman: whether the agent's containers run (doctor checked the host only: a dead agent passed). */
-function agentReport(d: DetectedInstall): CheckReport[] {
+/**
+ * docker/podman: whether the agent's containers run (doctor checked the host only: a dead agent passed), and
+ * run the install as its files say (`applied`: why not; a change under way is a warning).
+ */
+function agentReport(d: DetectedInstall, applied?: Awaited<ReturnType<typeof appliedProblem>>): CheckReport[] {
   if (d.location.runtime === 'kubernetes' || d.uninstalled) return [];
   const names = d.product.containerNames;
   const down = names.filter((n) => !d.containers.some((c) => c.name === n && c.running));
-  if (!down.length) return [{ id: 'agent', status: 'ok', message: `${names.join(', ')} ${names.length > 1 ? 'are' : 'is'} running` }];
+  const up = `${names.join(', ')} ${names.length > 1 ? 'are' : 'is'} running`;
+  if (!down.length && applied) return [{ id: 'agent', status: applied.changing ? 'warn' : 'fail', message: `${up}, but ${applied.message}`, fix: applied.fix }];
+  if (!down.length) return [{ id: 'agent', status: 'ok', message: up }];
   const bin = d.location.runtime;
   const say = down.map((n) => {
     const c = d.containers.find((x) => x.name === n);

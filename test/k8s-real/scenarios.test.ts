@@ -79,7 +79,7 @@ describe('pods that do not come up: the wait ends early, with the cause and the 
   );
 
   it(
-    'an upgrade whose pods cannot be scheduled ends early and goes back to the last good revision; the summary says so',
+    'an upgrade whose pods cannot be scheduled ends early and goes back to the last good revision; the summary says so, and status and doctor that the change did not finish (not healthy) until the install is run again',
     async () => {
       const bed = await fivetranBed();
       const ok = await bed.hd(['install', '--yes', ...FIVETRAN]);
@@ -99,6 +99,18 @@ describe('pods that do not come up: the wait ends early, with the cause and the 
       ]);
       const pods = bed.api.objects('', 'pods', 'fivetran');
       expect(pods.every((p) => !p.spec.nodeSelector?.pool)).toBe(true);
+      // deployed and running, but not the change: status and doctor say it did not finish (it said "healthy")
+      const st = await bed.hd(['status']);
+      expect(st.code).toBe(1);
+      expect(st.stdout).toContain('  ✖ the last change did not finish (it failed or was stopped): revision 3 of release hd-agent, deployed now, may not have all of it\n    fix: run the install again (hd-setup install --preset … --yes, with the settings you want): it applies them\n');
+      expect(JSON.parse((await bed.hd(['status', '--json'])).stdout)).toMatchObject({ healthy: false, unfinished: true, release: { status: 'deployed' } });
+      const release = (JSON.parse((await bed.hd(['doctor', '--json'])).stdout) as { checks: Obj[] }).checks.find((c) => c.id === 'release');
+      expect(release).toMatchObject({ status: 'fail', message: 'release hd-agent revision 3 is deployed, but the last change did not finish (it failed or was stopped): it may not have all of it' });
+      // the install run again (with the settings wanted, here those deployed) finishes it
+      const again = await bed.hd(['install', '--yes', ...FIVETRAN]);
+      expect(again.code, again.stderr).toBe(0);
+      const after = await bed.hd(['status', '--json']);
+      expect([after.code, JSON.parse(after.stdout).healthy]).toEqual([0, true]);
     },
     T,
   );
