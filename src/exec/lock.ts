@@ -176,22 +176,11 @@ export async function acquireLock(key: string, home: string, waitMs = lockWaitMs
   const deadline = Date.now() + waitMs;
   let waited = false;
   let holder: number | undefined;
-  let unreadableSince: number | undefined;
-  let freed = 0;
+  const tries: Tries = { freed: 0 };
   for (;;) {
-    if (tryCreate(path, key)) break;
-    const h = readHolder(path);
-    // released between our try and our read: try again at once (bounded, in case of a storm of runs)
-    if (h === 'gone' && freed++ < 100) continue;
-    holder = typeof h === 'number' ? h : undefined;
-    if (holder === undefined) {
-      // being written this instant, or garbage: give the writer a moment, then treat it as stale
-      unreadableSince ??= Date.now();
-      if (Date.now() - unreadableSince > 1000) takeOverStale(path, undefined);
-    } else if (holder === process.pid || !alive(holder)) {
-      takeOverStale(path, holder);
-      continue;
-    }
+    const t = tryTake(path, key, tries);
+    if (t.taken) break;
+    holder = t.holder;
     if (Date.now() >= deadline) {
       throw new UserError([
         {
@@ -216,6 +205,35 @@ export async function acquireLock(key: string, home: string, waitMs = lockWaitMs
   return lock(waited);
 }
 
+interface Tries {
+  freed: number;
+  unreadableSince?: number;
+}
+
+/**
+ * One try at a lock file: taken, or the live process that holds it (undefined: unreadable). On the way, one
+ * released meanwhile is tried again at once (bounded, in case of a storm of runs), and a stale one taken over:
+ * its PID gone, or this process's own (a dead process's that had the same PID: this process holds it nowhere
+ * else, as re-entry is counted before), or unreadable for more than a second (being written this instant is
+ * given that moment).
+ */
+function tryTake(path: string, key: string, tries: Tries): { taken: true } | { taken: false; holder: number | undefined } {
+  for (;;) {
+    if (tryCreate(path, key)) return { taken: true };
+    const h = readHolder(path);
+    if (h === 'gone' && tries.freed++ < 100) continue;
+    const holder = typeof h === 'number' ? h : undefined;
+    if (holder === undefined) {
+      tries.unreadableSince ??= Date.now();
+      if (Date.now() - tries.unreadableSince > 1000) takeOverStale(path, undefined);
+    } else if (holder === process.pid || !alive(holder)) {
+      takeOverStale(path, holder);
+      continue;
+    }
+    return { taken: false, holder };
+  }
+}
+
 const pause = new Int32Array(new SharedArrayBuffer(4));
 /** Block this thread for `ms` (a short lock's wait, in code that must not yield). */
 const sleepSync = (ms: number) => void Atomics.wait(pause, 0, 0, ms);
@@ -230,23 +248,12 @@ const sleepSync = (ms: number) => void Atomics.wait(pause, 0, 0, ms);
 export function withFileLockSync<T>(path: string, waitMs: number, refused: (holder: number | undefined) => Error, fn: () => T): T {
   ensureDir(dirname(path), 0o700, false);
   const deadline = Date.now() + waitMs;
-  let unreadableSince: number | undefined;
-  let freed = 0;
+  const tries: Tries = { freed: 0 };
   let delay = 1;
   for (;;) {
-    if (tryCreate(path, path)) break;
-    const h = readHolder(path);
-    if (h === 'gone' && freed++ < 100) continue;
-    const holder = typeof h === 'number' ? h : undefined;
-    if (holder === undefined) {
-      unreadableSince ??= Date.now();
-      if (Date.now() - unreadableSince > 1000) takeOverStale(path, undefined);
-    } else if (holder === process.pid || !alive(holder)) {
-      // (this process holds it nowhere else: its PID there is a dead process's that had the same one)
-      takeOverStale(path, holder);
-      continue;
-    }
-    if (Date.now() >= deadline) throw refused(holder);
+    const t = tryTake(path, path, tries);
+    if (t.taken) break;
+    if (Date.now() >= deadline) throw refused(t.holder);
     sleepSync(delay);
     delay = Math.min(delay * 2, 25);
   }
