@@ -113,7 +113,7 @@ export function urlProblem(s: string, schemes: readonly string[], example: strin
   }
   // characters a URL never holds raw (RFC 3986): where a URL is read out of text they end it, so the agent's
   // proxy client and hd-setup's own masking would each read another user and password
-  if (escapes && m[2] !== undefined && /["<>\\`]/.test(m[2])) return `${must}, with " < > \\ and \` in the user and password written as %22, %3C, %3E, %5C and %60`;
+  if (escapes && m[2] !== undefined && /["<>\\\x60]/.test(m[2])) return must + ', with " < > \\ and \x60 in the user and password written as %22, %3C, %3E, %5C and %60';
   // a "%" that starts no %XX escape: the user and password would not decode (proxies refuse, or take a wrong one)
   if (escapes && m[2] !== undefined && /%(?![0-9A-Fa-f]{2})/.test(m[2])) return `${must}, with "%" in the user and password only as a %XX escape (write "%" itself as %25)`;
   return undefined;
