@@ -82,3 +82,26 @@ describe('an extra variable given as env:NAME whose value is a URL with such a p
     s.server.close();
   }, 60_000);
 });
+
+describe('a URL with such a password inside a longer value, in a map, or with a space in it', () => {
+  it.each([
+    ['see postgresql://u:Hunter2\\Pw@h/db', true],
+    ['{"dsn":"postgresql://u:Hunter3\\"Pw@h/db"}', true],
+    ['dsn=postgresql://u:Hunter4\\Pw@h/db', true],
+    ['postgresql://u:Hunter5 Pw@h/db', true],
+    ['see http://host/a@b and mailto:x@y', false],
+    ['http://user@host:3128', false],
+  ])('%s holds a password: %s', (v, yes) => {
+    expect(holdsSecretValue(v)).toBe(yes);
+  });
+
+  it('install --dry-run on docker shows none of them (a trial: the settings and env-file diffs showed each in clear)', async () => {
+    const s = await stubEnv();
+    const gw = '{lake: {type: postgres, host: h, port: 5432, database: d, user: x, password: "env:WAREHOUSE_PASSWORD", sslrootcert: "see postgresql://u:Hunter2\\\\Pw@h/db", sslcert: "postgresql://u:Hunter5 Pw@h/db", connect_args: {dsn: "postgresql://u:Hunter3\\"Pw@h/db"}}}';
+    const r = cli(['install', '--preset', 'tobiko-docker', '--dry-run', '--set', `tobiko.gateways=${gw}`, '--set', 'tobiko.defaultGateway=lake', '--set', 'tobiko.docker.extraEnv=[{name: MY_DSN, value: "dsn=postgresql://u:Hunter4\\\\Pw@h/db"}]', ...rootFlags], { env: s.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('MY_DSN=');
+    for (const pw of ['Hunter2', 'Hunter3', 'Hunter4', 'Hunter5']) expect(r.stdout + r.stderr, pw).not.toContain(pw);
+    s.server.close();
+  }, 60_000);
+});

@@ -71,6 +71,32 @@ function endsValueAuthority(c: number): boolean {
   return c <= 32 || c === 47 || c === 63 || c === 35 || c === 127;
 }
 
+/**
+ * Whether a value holds a URL with a password anywhere in it, read as a client reading a setting would: its
+ * authority runs to the first `/ ? #` (a space, a quote or a backslash in a password is still the password:
+ * libpq and Python read `postgresql://u:Hunter2 Pw@h/db` so), split at its last `@`. Broader than the free-text
+ * parser on purpose: it decides whether a whole value is kept secret, where a false alarm only masks more.
+ * Linear: each character is visited a bounded number of times.
+ */
+export function valueHasUrlPassword(v: string): boolean {
+  let from = 0;
+  for (;;) {
+    const i = v.indexOf('://', from);
+    if (i < 0) return false;
+    const start = i + 3;
+    let j = start;
+    let at = -1;
+    while (j < v.length) {
+      const c = v.charCodeAt(j);
+      if (c === 47 || c === 63 || c === 35) break;
+      if (c === 64 /* @ */) at = j;
+      j++;
+    }
+    if (at > start && v.slice(start, at).includes(':')) return true;
+    from = Math.max(j, start);
+  }
+}
+
 /** The credentials of one URL (a whole value: the first `://` in it), or undefined when it has none. */
 export function parseUserinfo(url: string): UrlUserinfo | undefined {
   const i = url.indexOf('://');
