@@ -180,20 +180,23 @@ export function remember(home: string, rec: InstallRecord): void {
 }
 
 /** `hd-setup stop` stopped the install (at), or a start made it run again (undefined): its record says so. */
-export function markStopped(home: string, loc: Location, at: Date | undefined): void {
+export function markStopped(home: string, loc: Location, at: Date | undefined, finishes = true): void {
   // nothing to change (no record, stopped already, running and whole): the file is not rewritten
-  if (!stoppedChange(findRecord(home, loc), at)) return;
+  if (!stoppedChange(findRecord(home, loc), at, finishes)) return;
   update(home, (list) => {
-    const rec = stoppedChange(list.find((r) => sameLocation(r, loc)), at);
+    const rec = stoppedChange(list.find((r) => sameLocation(r, loc)), at, finishes);
     return rec && [rec, ...list.filter((r) => !sameLocation(r, loc))];
   });
 }
 
-/** The record as a stop (at) or a start (undefined) leaves it; undefined when that changes nothing. */
-function stoppedChange(rec: InstallRecord | undefined, at: Date | undefined): InstallRecord | undefined {
-  // running again (at: undefined) after an install that did not finish: the configuration in place now
-  // runs, so the install is whole (its record said "started" for ever, and every restart recreated)
-  const finished = at === undefined && rec?.state === 'started';
+/**
+ * The record as a stop (at) or a start (undefined) leaves it; undefined when that changes nothing. `finishes`:
+ * the start applies the install's configuration (docker/podman re-apply it; a Kubernetes start only scales).
+ */
+function stoppedChange(rec: InstallRecord | undefined, at: Date | undefined, finishes: boolean): InstallRecord | undefined {
+  // running again (at: undefined) after an install that did not finish, its configuration applied: the
+  // install is whole (its record said "started" for ever, and every restart recreated)
+  const finished = at === undefined && rec?.state === 'started' && finishes;
   if (!rec || (at === undefined && rec.stoppedAt === undefined && !finished)) return undefined;
   // stopped already (a second stop): it has been stopped since then, and the record stays as it is
   if (at && rec.stoppedAt) return undefined;

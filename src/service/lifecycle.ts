@@ -309,7 +309,8 @@ export async function startPrepared(d: DetectedInstall, configRestored = false):
 
 export async function start(p: Prepared, choices: Choices, report: Reporter): Promise<Summary> {
   const summary = await runPlan(p, effectiveChoices(p, choices), report);
-  if (summary.ok) markStopped(p.host.home, p.location, undefined);
+  // (a Kubernetes start scales up and applies nothing: a change that did not finish stays unfinished, as status says)
+  if (summary.ok) markStopped(p.host.home, p.location, undefined, p.location.runtime !== 'kubernetes');
   return summary;
 }
 
@@ -344,7 +345,7 @@ export async function restart(d: DetectedInstall, choices: Choices, report: Repo
     // the steps still to come after each plan, for "[2/9]": the start's as planned before the stop
     [...(pre.length ? [stopP.plan.steps.length + startSteps] : []), startSteps, 0],
   );
-  if (summary.ok) markStopped(stopP.host.home, d.location, undefined);
+  if (summary.ok) markStopped(stopP.host.home, d.location, undefined, d.location.runtime !== 'kubernetes');
   return { summary };
 }
 

@@ -106,6 +106,9 @@ describe('pods that do not come up: the wait ends early, with the cause and the 
       expect(JSON.parse((await bed.hd(['status', '--json'])).stdout)).toMatchObject({ healthy: false, unfinished: true, release: { status: 'deployed' } });
       const release = (JSON.parse((await bed.hd(['doctor', '--json'])).stdout) as { checks: Obj[] }).checks.find((c) => c.id === 'release');
       expect(release).toMatchObject({ status: 'fail', message: 'release hd-agent revision 3 is deployed, but the last change did not finish (it failed or was stopped): it may not have all of it' });
+      // a start scales up and applies nothing: the change is still not finished (it said healthy after it)
+      expect((await bed.hd(['start', '--yes'])).code).toBe(0);
+      expect(JSON.parse((await bed.hd(['status', '--json'])).stdout)).toMatchObject({ healthy: false, unfinished: true });
       // the install run again (with the settings wanted, here those deployed) finishes it
       const again = await bed.hd(['install', '--yes', ...FIVETRAN]);
       expect(again.code, again.stderr).toBe(0);
