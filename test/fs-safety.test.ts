@@ -909,6 +909,14 @@ describe('the install record (installs.json), changed by two installs\' runs at 
     expect(stop.code, stop.stderr).toBe(0);
     expect(stoppedAt()).toMatch(/^\d{4}-/);
     expect(existsSync(lock)).toBe(false);
+    // one that names no process (garbage): taken over after a second, even with the shortest wait (it was
+    // removed and then refused, "remove the lock", in the same pass)
+    writeFileSync(lock, 'garbage\n');
+    const started = cli(['start', '--yes', ...rootFlags], { env: { ...s.env, HD_SETUP_LOCK_WAIT_MS: '0' } });
+    expect(started.code, started.stderr).toBe(0);
+    expect(stoppedAt()).toBeUndefined();
+    expect(existsSync(lock)).toBe(false);
+    expect(cli(['stop', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
     // a live holder that does not let go
     const holder = spawn('sleep', ['30'], { stdio: 'ignore' });
     try {

@@ -95,3 +95,36 @@ describe('the terminal size hook', () => {
     expect(out.listenerCount('resize')).toBe(0);
   });
 });
+
+describe('a file-system refusal, as one line with the fix for where it is', () => {
+  const report = async (code: string, path: string) => {
+    const { reportError } = await import('../src/cli/context.js');
+    const e = Object.assign(new Error(`${code}: x, open '${path}'`), { code, path, syscall: 'open' });
+    let err = '';
+    const write = process.stderr.write;
+    process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
+    try {
+      return { exit: reportError(e, false), err };
+    } finally {
+      process.stderr.write = write;
+    }
+  };
+  it("hd-setup's own folder: make it writable, or another HOME", async () => {
+    expect(await report('EROFS', '/home/ana/.config/hd-setup/locks/x.lock')).toEqual({ exit: 2, err: 'error: cannot use /home/ana/.config/hd-setup/locks/x.lock: the file system is read-only (EROFS); make /home/ana/.config/hd-setup/locks writable for this user (hd-setup keeps its files there), or run with HOME set to a folder that is\n' });
+  });
+  it('any other path (a file the user gave): its permissions, not "hd-setup keeps its files there"', async () => {
+    expect(await report('EACCES', '/srv/presets/p.yaml')).toEqual({ exit: 2, err: "error: cannot use /srv/presets/p.yaml: permission denied (EACCES); check that this user may use /srv/presets/p.yaml (its permissions and those of the folders above it, the file system's mount options)\n" });
+    expect((await report('ENOSPC', '/opt/fivetran/conf/config.json.tmp')).err).toBe('error: cannot use /opt/fivetran/conf/config.json.tmp: no space is left on the device (ENOSPC); free some space on the file system that holds /opt/fivetran/conf\n');
+  });
+  it('an error without a path or of another kind stays a bug report (exit 1)', async () => {
+    const { reportError } = await import('../src/cli/context.js');
+    const write = process.stderr.write;
+    process.stderr.write = (() => true) as typeof process.stderr.write;
+    try {
+      expect(reportError(Object.assign(new Error('x'), { code: 'EACCES' }), false)).toBe(1);
+      expect(reportError(Object.assign(new Error('x'), { code: 'ECONNRESET', path: '/x' }), false)).toBe(1);
+    } finally {
+      process.stderr.write = write;
+    }
+  });
+});

@@ -69,7 +69,9 @@ function fileSystemProblem(e: unknown): string | undefined {
         ? 'raise the limit of open files (ulimit -n), or close what holds them'
         : code === 'EBUSY'
           ? `${path} is a mount point or in use: move it away, or end what holds it`
-          : `make ${dir} writable for this user (hd-setup keeps its files there), or run with HOME set to a folder that is`;
+          : /\/\.config\/hd-setup(\/|$)/.test(dir)
+            ? `make ${dir} writable for this user (hd-setup keeps its files there), or run with HOME set to a folder that is`
+            : `check that this user may use ${path} (its permissions and those of the folders above it, the file system's mount options)`;
   return `cannot use ${path}: ${FS_CAUSES[code]} (${code}); ${fix}`;
 }
 

@@ -225,7 +225,12 @@ function tryTake(path: string, key: string, tries: Tries): { taken: true } | { t
     const holder = typeof h === 'number' ? h : undefined;
     if (holder === undefined) {
       tries.unreadableSince ??= Date.now();
-      if (Date.now() - tries.unreadableSince > 1000) takeOverStale(path, undefined);
+      // unreadable for a second: taken over, and tried again at once (else a deadline as near refused the lock just freed)
+      if (Date.now() - tries.unreadableSince > 1000 && tries.freed++ < 100) {
+        takeOverStale(path, undefined);
+        tries.unreadableSince = undefined;
+        continue;
+      }
     } else if (holder === process.pid || !alive(holder)) {
       takeOverStale(path, holder);
       continue;

@@ -155,7 +155,8 @@ export function registryLockFile(home: string): string {
 function update(home: string, change: (list: InstallRecord[]) => InstallRecord[] | undefined): void {
   const file = registryFile(home);
   const lock = registryLockFile(home);
-  const waitMs = Math.max(1000, lockWaitMs());
+  // (a wait here blocks the thread, Ctrl-C too: a registry write takes milliseconds, so a few seconds at most)
+  const waitMs = Math.min(5000, Math.max(1000, lockWaitMs()));
   const refused = (holder: number | undefined) =>
     new UserError([
       {

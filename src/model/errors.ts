@@ -128,7 +128,7 @@ export function zodProblems(issues: readonly Issue[], prefix: readonly PropertyK
     // a string refused for its format that holds a control character: that is what to fix (a line break at the
     // end of a variable read from a file, a tab pasted in), named without the value
     const input = (issue as { input?: unknown }).input;
-    if ((issue.code === 'invalid_format' || issue.code === 'custom' || issue.code === 'too_big' || issue.code === 'invalid_value') && typeof input === 'string' && CONTROL.test(input)) {
+    if ((issue.code === 'invalid_format' || issue.code === 'custom' || issue.code === 'invalid_value') && typeof input === 'string' && CONTROL.test(input)) {
       out.push({ path: formatPath(path), message: `holds a control character (${controlCode(input)}${/[\r\n]$/.test(input) ? ', at its end' : ''}); remove it` });
       continue;
     }
