@@ -91,6 +91,7 @@ describe('a URL with such a password inside a longer value, in a map, or with a 
     ['postgresql://u:Hunter5 Pw@h/db', true],
     ['see http://host/a@b and mailto:x@y', false],
     ['http://user@host:3128', false],
+    ['see postgresql://u:@h/db', false],
   ])('%s holds a password: %s', (v, yes) => {
     expect(holdsSecretValue(v)).toBe(yes);
   });

@@ -78,7 +78,7 @@ const SIGNATURE_PARAMS = new Set(['sig', 'signature', 'x-amz-signature', 'x-goog
 export function holdsSecretValue(v: unknown): boolean {
   if (typeof v !== 'string' || /^(env|file):/.test(v)) return false;
   // the value as one URL (a password holding `\` or `"` unencoded too), and any URL inside it
-  if (parseUserinfo(v)?.password !== undefined || findUserinfos(v).some((u) => u.password) || valueHasUrlPassword(v)) return true;
+  if (parseUserinfo(v)?.password || findUserinfos(v).some((u) => u.password) || valueHasUrlPassword(v)) return true;
   const q = v.indexOf('?');
   if (q < 0) return false;
   for (const m of v.slice(q).matchAll(/[?&;]([^=&;#\s]+)=([^&;#\s]+)/g)) if ((settingNamedLikeSecret(m[1]!) || SIGNATURE_PARAMS.has(m[1]!.toLowerCase())) && couldBeSecret(m[2]!)) return true;

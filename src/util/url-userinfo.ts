@@ -92,7 +92,9 @@ export function valueHasUrlPassword(v: string): boolean {
       if (c === 64 /* @ */) at = j;
       j++;
     }
-    if (at > start && v.slice(start, at).includes(':')) return true;
+    // a password: something between the userinfo's first ":" and its "@" (an empty one is none)
+    const colon = v.indexOf(':', start);
+    if (at > start && colon >= 0 && colon < at - 1) return true;
     from = Math.max(j, start);
   }
 }
