@@ -79,24 +79,7 @@ function endsValueAuthority(c: number): boolean {
  * Linear: each character is visited a bounded number of times.
  */
 export function valueHasUrlPassword(v: string): boolean {
-  let from = 0;
-  for (;;) {
-    const i = v.indexOf('://', from);
-    if (i < 0) return false;
-    const start = i + 3;
-    let j = start;
-    let at = -1;
-    while (j < v.length) {
-      const c = v.charCodeAt(j);
-      if (c === 47 || c === 63 || c === 35) break;
-      if (c === 64 /* @ */) at = j;
-      j++;
-    }
-    // a password: something between the userinfo's first ":" and its "@" (an empty one is none)
-    const colon = v.indexOf(':', start);
-    if (at > start && colon >= 0 && colon < at - 1) return true;
-    from = Math.max(j, start);
-  }
+  return findUserinfos(v, (c) => c === 47 || c === 63 || c === 35).some((u) => u.password);
 }
 
 /** The credentials of one URL (a whole value: the first `://` in it), or undefined when it has none. */
