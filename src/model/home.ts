@@ -1,6 +1,7 @@
 // The home directory every path of an install hangs from (~/fivetran, the registry, locks). HOME set but
 // empty (`env HOME= …`, some CI runners) is taken as unset, so nothing lands under the working directory;
 // a relative HOME is refused.
+import { statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { isAbsolute, posix } from 'node:path';
 import { UserError } from './errors.js';
@@ -12,10 +13,27 @@ export function homeOf(env: NodeJS.ProcessEnv = process.env): string {
   if (h && !isAbsolute(h)) throw new UserError([{ path: 'HOME', message: `is "${h}", not an absolute path; set HOME to your home directory (e.g. HOME=${safeUser() ?? '/home/you'})` }]);
   // one spelling of one folder: HOME=/home/ana/ (a trailing slash, a doubled one) made every path another
   // string, and a re-run recreated the agent (HOST_USER_HOME_DIR changed) or found two installs
-  if (h) return posix.normalize(h).replace(/(.)\/+$/, '$1');
+  if (h) return existingHome(posix.normalize(h).replace(/(.)\/+$/, '$1'), 'is');
   const passwd = safeUser();
-  if (passwd) return passwd;
+  if (passwd) return existingHome(passwd, 'is not set, and this user\'s home directory in the password database is');
   throw new UserError([{ path: 'HOME', message: 'is not set, and this user has no home directory in the password database; set HOME to your home directory' }]);
+}
+
+// A HOME that is not there (HOME=/nonexistent, a user without one, `sudo -u` keeping another's) would have
+// the install made under a folder created for it, where nobody looks: refused, as a relative HOME is.
+const seen = new Set<string>();
+function existingHome(home: string, what: string): string {
+  if (seen.has(home)) return home;
+  let problem: string | undefined;
+  try {
+    if (!statSync(home).isDirectory()) problem = 'not a folder';
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') problem = 'which does not exist (hd-setup does not create it)';
+  }
+  if (problem) throw new UserError([{ path: 'HOME', message: `${what} ${home}, ${problem}; set HOME to your home directory` }]);
+  seen.add(home);
+  return home;
 }
 
 function safeUser(): string | undefined {
