@@ -444,6 +444,34 @@ describe('install on a stub runtime', () => {
     s.server.close();
   });
 
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s while a re-run probes (before the plan): it says nothing was changed, and nothing is (the install went on in the half second the exit waits, and was cut off half-way: an executor removed)', async (sig, code) => {
+    const s = await stubEnv('docker', { CI: 'true', NO_COLOR: '1' });
+    const base = ['install', '--preset', 'tobiko-docker', '--yes', ...rootFlags];
+    expect(cli(base, { env: s.env }).code).toBe(0);
+    const files = () => readdirSync(s.home, { recursive: true }).filter((f) => !String(f).startsWith('.stub')).map(String).sort();
+    const before = { files: files(), env: readFileSync(join(s.home, 'tobiko/tobiko.env'), 'utf8') };
+    const n = s.calls().length;
+    const child = spawn(process.execPath, [BIN, ...base, '--set', 'tobiko.docker.extraEnv[0].name=FOO', '--set', 'tobiko.docker.extraEnv[0].value=bar'], { env: { ...s.env, HD_STUB_SLOW: 'inspect' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', r));
+    // the first probe of the re-run (the stub sleeps 1 s in it)
+    while (!s.calls().slice(n).some((c) => c.startsWith('container inspect'))) await new Promise((r) => setTimeout(r, 5));
+    child.kill(sig);
+    expect(await exited).toBe(code);
+    expect(err).toBe(`\nInterrupted (${sig}) before any change, nothing was changed; stopped 1 running command.\n`);
+    expect(out).toBe('');
+    await new Promise((r) => setTimeout(r, 300)); // a child it left would still call the runtime
+    expect(s.calls().slice(n)).toEqual(['container inspect tcloud-apply-executor tcloud-run-executor']);
+    expect({ files: files(), env: readFileSync(join(s.home, 'tobiko/tobiko.env'), 'utf8') }).toEqual(before);
+    s.server.close();
+  });
+
   it('Ctrl-C stops the running child, marks the rest cancelled, and leaves no half-written file', async () => {
     const s = await stubEnv('docker', { HD_STUB_SLOW: 'pull', CI: 'true', NO_COLOR: '1' });
     const child = spawn(process.execPath, [BIN, 'install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env, stdio: ['ignore', 'pipe', 'pipe'] });

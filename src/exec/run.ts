@@ -3,7 +3,7 @@ import type { execa as Execa } from 'execa';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isClosing, trackChild, untrackChild } from '../util/interrupt.js';
+import { isAbandoned, isClosing, trackChild, untrackChild } from '../util/interrupt.js';
 
 export interface RunOptions {
   stdin?: string;
@@ -27,6 +27,7 @@ let execaFn: typeof Execa | undefined;
 
 export async function run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   if (!argv[0]) throw new Error('empty command');
+  if (isAbandoned()) return never();
   if (isClosing()) return { exitCode: -1, stdout: '', stderr: '', failure: 'cancelled' };
   // A command told to read /dev/stdin (kubectl patch --patch-file) gets a 0600 file in a 0700 temp dir
   // holding the input instead, removed right after: the stdin a child gets from Node is a socket, which
@@ -114,6 +115,8 @@ async function runProcess(argv: readonly string[], opts: RunOptions): Promise<Ru
     untrackChild(sub.pid);
   }
   opts.signal?.removeEventListener('abort', killGroup);
+  // killed by the signal that ends hd-setup: its answer is no answer (a preflight "daemon not reachable")
+  if (isAbandoned()) return never();
   const stdout = typeof r.stdout === 'string' ? r.stdout : '';
   const stderr = typeof r.stderr === 'string' ? r.stderr : '';
   let failure: RunResult['failure'];
@@ -123,6 +126,11 @@ async function runProcess(argv: readonly string[], opts: RunOptions): Promise<Ru
   else if (r.signal) failure = 'signal';
   // No exit code: the command never ran (EACCES, ENOENT) or was ended by a signal, never a success.
   return { exitCode: r.exitCode ?? -1, stdout, stderr, ...(failure ? { failure } : {}) };
+}
+
+/** hd-setup is exiting (util/interrupt.ts isAbandoned): the caller waits until it has. */
+function never(): Promise<RunResult> {
+  return new Promise(() => {});
 }
 
 /** Run and return trimmed stdout, or undefined when it fails. For quick read-only probes. */

@@ -31,6 +31,17 @@ export function isClosing(): boolean {
   return closing;
 }
 
+let abandoned = false;
+/**
+ * A signal ended hd-setup outside a plan: it is on its way out, having said that nothing was changed. What
+ * was running goes no further: exec/run.ts never answers it, nor starts another, so the flow waiting on a
+ * probe stops there. Otherwise the install went on in the half second the exit waits for the children, and
+ * was cut off half-way.
+ */
+export function isAbandoned(): boolean {
+  return abandoned;
+}
+
 export function killChildren(signal: NodeJS.Signals): void {
   for (const pid of children) {
     try {
@@ -96,6 +107,7 @@ function onSignal(sig: (typeof SIGNALS)[number]): void {
     return;
   }
   const n = children.size;
+  abandoned ||= !planStarted;
   killChildren('SIGTERM');
   const head = planStarted
     ? `Interrupted (${sig}) after the plan started: what was done is listed above (run the same command again to finish it, or hd-setup rollback)`
