@@ -196,7 +196,7 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
   // Presets saved from the review (key s): a cancel then says they were written.
   const saved: string[] = [];
   // The last one saved, as given and with the answers it holds: installed as saved, the closing command names it.
-  let lastSave: { path: string; answers: string } | undefined;
+  let lastSave: { path: string; answers: string; vars: string[] } | undefined;
   // Checks skipped when this install was made (its record): skipped again, as start and restart do.
   let remembered: string[] = [];
   // --allow-root given when this install was made (its record): allowed again, as start and restart do.
@@ -303,7 +303,7 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
       const w = writeOutputFile(file, toYaml(ordered, `${PRESET_HEADERS.saved} Secrets are references: export ${vars.join(', ') || '(none)'} first.\nUse it: ${use}`), 0o644, 'preset', 'hd-setup-preset.yaml');
       if ('problem' in w) throw new Error(w.problem);
       if (!saved.includes(file)) saved.push(file);
-      lastSave = { path, answers: canonical(answers) };
+      lastSave = { path, answers: canonical(answers), vars };
       return `Saved ${file}${w.backup ? ` (the preset it replaced differed: kept as ${w.backup})` : ''}${w.pruned ? `; ${w.pruned}` : ''}. Before using it, export ${vars.join(', ') || 'nothing (no secrets)'}.`;
     },
   });
@@ -312,7 +312,9 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
     // its read-only probes are ended, so that the cancel exits now.
     endChildren();
     // True to what happened: a preset saved at the review is a file written, though nothing was installed.
-    process.stderr.write(saved.length ? `Cancelled. Nothing was installed; the preset ${saved.join(', ')} was saved (${useLine(saved.at(-1)!)} uses it).\n` : 'Cancelled. Nothing was written.\n');
+    // with the variables it reads: unset, the install keeps its stored secrets (a changed proxy URL's too)
+    const reads = lastSave?.vars.length ? `export ${lastSave.vars.join(', ')}, then ` : '';
+    process.stderr.write(saved.length ? `Cancelled. Nothing was installed; the preset ${saved.join(', ')} was saved (${reads}${useLine(saved.at(-1)!)} uses it).\n` : 'Cancelled. Nothing was written.\n');
     return 130;
   }
   // From the review's Enter to the status screen (which reads the keyboard itself) the plan is prepared:

@@ -34,6 +34,35 @@ describe('secrets in the environment', () => {
     expect(s.text).toBe(TOKEN); // prefilled (the field shows it masked)
     s = reduce(s, { type: 'input', data: 'abc' });
     expect(s.text).toBe('abc');
+    expect(visibleNote(s)).toBeUndefined(); // it said "Enter keeps it" over the token typed
+    s = reduce(s, { type: 'input', data: '\x1f\x1f' }); // undone (the typing, then the replacing): the exported one again
+    expect(visibleNote(s)).toBe('From the environment: FIVETRAN_TOKEN (fivetran.token); Enter keeps it, typing replaces it.');
+  });
+
+  it('Enters typed ahead while detection runs wait for it past the product question: the runtime it found is taken and the exported token kept (they found the token field still empty: "the token is required", then the token said both well-formed and missing)', () => {
+    let s = createState({}, { pending: true });
+    s = reduce(s, { type: 'input', data: '\r\r\r' }); // product (Fivetran), then two held
+    expect(currentQuestion(s).id).toBe('runtime');
+    expect(s.held).toHaveLength(2);
+    s = reduce(s, { type: 'key', key: { input: '', return: true } }); // one more, one by one
+    expect(s.held).toHaveLength(3);
+    expect(s.answers.runtime).toBeUndefined();
+    s = reduce(s, { type: 'detected', detection: { envSecrets: found, podman: { version: '4.9.3', rootless: true, reachable: true } } });
+    expect(currentQuestion(s).id).toBe('runtime');
+    s = reduce(s, { type: 'settled' });
+    expect(s.error).toBeUndefined();
+    expect(s.held).toBeUndefined();
+    expect(s.answers).toMatchObject({ product: 'fivetran', runtime: 'podman', fivetran: { token: TOKEN } });
+    expect(s.history.slice(0, 3)).toEqual(['product', 'runtime', 'token']); // and the fourth Enter answered the next one
+    // Ctrl-C among held keys quits at once
+    let c = reduce(createState({}, { pending: true }), { type: 'input', data: '\r' });
+    c = reduce(c, { type: 'input', data: '\r\x03' });
+    expect(c.result).toEqual({ kind: 'cancel' });
+    // a detection that failed (no answer) still lets them act
+    let f = reduce(createState({}, { pending: true }), { type: 'input', data: '\r\r' });
+    f = reduce(f, { type: 'settled' });
+    expect(f.detection.pending).toBe(false);
+    expect(currentQuestion(f).id).toBe('token');
   });
 
   it('a re-run: an exported secret other than the installed one takes its place, as it would for install --preset, and the note says so', () => {

@@ -60,6 +60,12 @@ describe('line prompts', () => {
     expect(result.kind).toBe('cancel');
     expect(result.answers.proxy).toEqual({ https: 'http://proxy.internal:3128', http: 'http://proxy.internal:3128', noProxy: ['localhost', '127.0.0.1'] });
   });
+  it('a field whose empty answer means something says what at the prompt (it said "Enter for none" where empty is the default image)', async () => {
+    const { output } = await converse(['1', '1', TOKEN, '', '', 'edit', '<']);
+    const image = 'us-docker.pkg.dev/prod-eng-fivetran-ldp/public-docker-us/ldp-agent:production';
+    expect(output).toContain(`Agent image (empty:\n  ${image})\n`);
+    expect(output).toContain(`Answer (Enter: ${image}, <: back): `);
+  });
   it('a proxy URL with a password is not echoed as typed: it is shown masked after Enter', async () => {
     const { result, output } = await converse(['1', '1', TOKEN, '2', 'http://al:PlainPw77@px:3128', '', '', '', '', 'q']);
     expect(result.answers.proxy?.https).toBe('http://al:PlainPw77@px:3128');
@@ -163,7 +169,7 @@ describe.runIf(hasScript)('line prompts in a pseudo-terminal (the built bin)', (
     expect(r.code).toBe(130);
     // the cancel says what was written: the preset, and that nothing was installed
     expect(r.out).not.toContain('Nothing was written');
-    expect(r.out.replace(/\s+/g, ' ')).toContain(`Cancelled. Nothing was installed; the preset ${join(home, 'p.yaml')} was saved (hd-setup install --preset ${join(home, 'p.yaml')} --yes uses it).`);
+    expect(r.out.replace(/\s+/g, ' ')).toContain(`Cancelled. Nothing was installed; the preset ${join(home, 'p.yaml')} was saved (export FIVETRAN_TOKEN, then hd-setup install --preset ${join(home, 'p.yaml')} --yes uses it).`);
   }, 60_000);
   it('s never writes over a file of the user\'s: it says so and the file stays; a preset the wizard saved before is replaced', async () => {
     const home = tmp('hd-home-');

@@ -169,7 +169,9 @@ function promptOf(q: Question): string {
     return `Choose 1-${q.options.length} (Enter: the ${enterMark(q)} one, ${BACK}: back): `;
   }
   if (q.kind !== 'text') return '';
-  const keep = q.initial ? (q.secret ? 'Enter keeps the value already set, - clears it' : `Enter keeps "${q.display ? q.display(q.initial) : q.initial}", - clears it`) : 'Enter for none';
+  // Empty is not always "none": the title says what it means (the same as HTTPS, the default image…).
+  const empty = /\bempty: ([^;)]+)/.exec(q.title)?.[1];
+  const keep = q.initial ? (q.secret ? 'Enter keeps the value already set, - clears it' : `Enter keeps "${q.display ? q.display(q.initial) : q.initial}", - clears it`) : empty ? `Enter: ${empty}` : 'Enter for none';
   return `${q.secret ? 'Type it (hidden)' : q.display ? 'Answer (not echoed: it may hold a password; shown masked after Enter)' : 'Answer'} (${keep}, ${BACK}: back): `;
 }
 

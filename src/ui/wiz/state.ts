@@ -44,6 +44,12 @@ export interface WizardState {
   waiting?: boolean;
   queued?: string;
   /**
+   * Keys typed past the product question before detection has answered: they wait for it, to act on the
+   * runtime question with the detected runtime preselected and on fields it fills (an exported token).
+   * Without this, Enters typed ahead found the token field still empty ("the token is required").
+   */
+  held?: KeyPress[];
+  /**
    * The install's own value of each secret an exported variable took the place of (path -> value): an
    * emptied field keeps it, as it does without the variable.
    */
@@ -128,6 +134,19 @@ export function secretPaste(data: string): KeyPress[] {
   return keys;
 }
 
+/** Keys in order; from the first that would act past the product question while detection is pending, held (Ctrl-C still quits). */
+function act(s: WizardState, keys: readonly KeyPress[]): WizardState {
+  let cur = s;
+  for (const [i, k] of keys.entries()) {
+    if (cur.detection.pending && cur.cursor !== 'product' && !cur.result) {
+      const rest = keys.slice(i);
+      return rest.some((x) => x.ctrl && x.input === 'c') ? reduce(cur, { type: 'cancel' }) : { ...cur, held: [...(cur.held ?? []), ...rest] };
+    }
+    cur = onKey(cur, k);
+  }
+  return cur;
+}
+
 export function reduce(s: WizardState, a: WizardAction): WizardState {
   switch (a.type) {
     case 'detected': {
@@ -142,16 +161,18 @@ export function reduce(s: WizardState, a: WizardAction): WizardState {
     case 'detectedMore':
       return { ...s, detection: { ...s.detection, ...a.detection } };
     case 'key':
-      return { ...splitKeys(a.key).reduce(onKey, s), interacted: true };
+      return { ...act(s, splitKeys(a.key)), interacted: true };
     case 'settled': {
-      const next: WizardState = { ...s, waiting: false, queued: '' };
-      return s.queued ? reduce(next, { type: 'input', data: s.queued }) : next;
+      // (detection that failed leaves nothing pending either)
+      const next: WizardState = { ...s, waiting: false, queued: '', held: undefined, detection: { ...s.detection, pending: false } };
+      const typed = s.queued ? reduce(next, { type: 'input', data: s.queued }) : next;
+      return s.held?.length ? act(typed, s.held) : typed;
     }
     case 'input': {
       if (s.waiting) return parseInput(a.data).some((k) => k.ctrl && k.input === 'c') ? reduce(s, { type: 'cancel' }) : { ...s, queued: (s.queued ?? '') + a.data };
       const q = currentQuestion(s);
       const keys = q?.kind === 'text' && q.secret ? secretPaste(a.data) : parseInput(a.data);
-      return { ...keys.reduce(onKey, s), interacted: true };
+      return { ...act(s, keys), interacted: true };
     }
     case 'error':
       return { ...s, error: a.message };
@@ -339,7 +360,10 @@ export function visibleNote(s: WizardState): string | undefined {
   const other = otherInstallNote(s);
   if (other) return other;
   // else: which answers came from the environment (while they still hold its value)
-  const fromEnv = (s.detection.envSecrets ?? []).filter((e) => get(s.answers, e.path) === e.value);
+  // (not one being typed over in its field: Enter would keep what is typed)
+  const q = currentQuestion(s);
+  const typedOver = (e: { path: string; value: string }) => q.kind === 'text' && q.path === e.path && s.touched && s.text.trim() !== e.value;
+  const fromEnv = (s.detection.envSecrets ?? []).filter((e) => get(s.answers, e.path) === e.value && !typedOver(e));
   return fromEnv.length ? `From the environment: ${fromEnv.map((e) => `${e.env} (${e.path})`).join(', ')}; Enter keeps it, typing replaces it.` : undefined;
 }
 
