@@ -7,6 +7,7 @@
 import { PATTERNS, mismatch, urlProblem, type Pattern } from '../model/patterns.js';
 import { settingHoldsSecret } from '../model/secret-names.js';
 import { MASK } from '../util/redact.js';
+import { spanMask, type Span, type SpanMask } from '../util/mask-spans.js';
 import { STORED_PREFIX, isStored } from '../model/stored.js';
 
 export type Answers = Record<string, any>;
@@ -102,8 +103,8 @@ export type Question =
       secret?: boolean;
       /** The preset path the answer is written to, for a secret an exported variable may give (FIVETRAN_TOKEN): the wizard then says where its value came from. */
       path?: string;
-      /** How the value is shown while typing (proxy URLs: credentials masked). */
-      display?: (v: string) => string;
+      /** How the value is shown while typing (proxy URLs: credentials masked), and which parts it masks. */
+      display?: SpanMask;
       initial: string;
       placeholder?: string;
       validate?: (v: string, c: Ctx) => string | undefined;
@@ -136,8 +137,8 @@ export interface Field {
   parse?: (v: string) => unknown;
   /** The preset's value to text; default: String. */
   show?: (v: unknown) => string;
-  /** How the text is shown while it is typed (name=value pairs: the values of names that say secret, masked). */
-  display?: (v: string) => string;
+  /** How the text is shown while it is typed (name=value pairs: the values of names that say secret, masked), and which parts it masks. */
+  display?: SpanMask;
 }
 
 /** The questions a product adds to the shared flow. */
@@ -285,23 +286,29 @@ export const RESTART_POLICY_HINTS: Readonly<Record<string, string>> = {
   'unless-stopped': 'like always, except after a manual stop',
 };
 
-/** "a=1, b=x" as pairs, split at the first "=" of each; undefined pieces are dropped. */
 /**
  * "NAME=value, …" as the wizard shows it while it is typed: a secret's value masked, by its name or by what it
  * holds (settingHoldsSecret: a URL with a password), unless it is an env:/file: reference (it showed as typed until saved).
  */
-export function maskSecretPairs(v: string): string {
-  return v
-    .split(',')
-    .map((part) => {
-      const at = part.indexOf('=');
-      const value = at < 0 ? '' : part.slice(at + 1);
-      if (at < 0 || !value.trim() || /^\s*(env|file):/.test(value) || !settingHoldsSecret(part.slice(0, at).trim(), value.trim())) return part;
-      return `${part.slice(0, at + 1)}${value.match(/^\s*/)![0]}${MASK}`;
-    })
-    .join(',');
+export const maskSecretPairs: SpanMask = spanMask(secretPairSpans, MASK);
+
+/** The values maskSecretPairs masks: each from its first non-blank character to its last one. */
+export function secretPairSpans(v: string): Span[] {
+  const out: Span[] = [];
+  let from = 0;
+  for (const part of v.split(',')) {
+    const at = part.indexOf('=');
+    const value = at < 0 ? '' : part.slice(at + 1);
+    if (at >= 0 && value.trim() && !/^\s*(env|file):/.test(value) && settingHoldsSecret(part.slice(0, at).trim(), value.trim())) {
+      const start = from + at + 1 + value.match(/^\s*/)![0].length;
+      out.push([start, start + value.trim().length]);
+    }
+    from += part.length + 1;
+  }
+  return out;
 }
 
+/** "a=1, b=x" as pairs, split at the first "=" of each; undefined pieces are dropped. */
 export function pairsOf(v: string): [string, string][] {
   return v
     .split(',')

@@ -2,6 +2,8 @@
 // URL hold a password, and which" is answered here. Like WHATWG URL parsers, the authority is split at
 // its LAST `@`, so `http://bob:Pr0xy@Pa55@host:3128` is user `bob`, password `Pr0xy@Pa55`.
 // Linear in the input's length: no backtracking regex.
+import { spanMask, type Span, type SpanMask } from './mask-spans.js';
+
 export const URL_MASK = '********';
 
 export interface UrlUserinfo {
@@ -139,22 +141,29 @@ export function maskUrlCredentials(text: string, mask = URL_MASK): string {
 }
 
 /**
- * As maskUrlCredentials, and also for a URL being typed: `scheme://user:pa` with no `@` yet, where what
- * follows the `:` is not a port (digits), is a password on its way in: masked from the `:` on.
+ * The parts maskUrlCredentialsTyped masks: the password of every URL in the text (an empty one too: the mask
+ * is drawn there), or, with none, the password on its way in of a URL being typed (`scheme://user:pa` with no
+ * `@` yet, where what follows the `:` is not a port, digits): from the `:` to the end of its authority.
  */
-export function maskUrlCredentialsTyped(text: string, mask = URL_MASK): string {
-  const masked = maskUrlCredentials(text, mask);
-  if (masked !== text) return masked;
+export function urlCredentialSpansTyped(text: string): Span[] {
+  const found = findUserinfos(text).flatMap((u): Span[] => (u.passwordStart === undefined ? [] : [[u.passwordStart, u.end]]));
+  if (found.length) return found;
   const i = text.indexOf('://');
-  if (i < 0) return text;
+  if (i < 0) return [];
   const start = i + 3;
   let end = start;
   while (end < text.length && !endsAuthority(text.charCodeAt(end))) end++;
   const authority = text.slice(start, end);
   const colon = authority.indexOf(':');
-  if (authority.startsWith('[') || colon < 0 || /^[0-9]*$/.test(authority.slice(colon + 1))) return text;
-  return text.slice(0, start + colon + 1) + mask + text.slice(end);
+  if (authority.startsWith('[') || colon < 0 || /^[0-9]*$/.test(authority.slice(colon + 1))) return [];
+  return [[start + colon + 1, end]];
 }
+
+/**
+ * As maskUrlCredentials, and also for a URL being typed: `scheme://user:pa` with no `@` yet, where what
+ * follows the `:` is not a port (digits), is a password on its way in: masked from the `:` on.
+ */
+export const maskUrlCredentialsTyped: SpanMask = spanMask(urlCredentialSpansTyped, URL_MASK);
 
 /**
  * For a stream: the offset from which `text` must be held back because a URL's credentials may still be

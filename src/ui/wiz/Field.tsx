@@ -5,6 +5,7 @@ import React, { useLayoutEffect, useRef, useState } from 'react';
 import { Text } from 'ink';
 import { cleared, editLine, graphemes, lineAt, parseInput, pastedText, type KeyPress, type LineState } from './keys.js';
 import { useRawInput } from './use-keys.js';
+import { HIDDEN_MASK, drawn, type Held } from './hidden.js';
 
 /**
  * `replaceOnType`: the value is a suggestion (a default path): typing text first replaces it whole, as a
@@ -86,8 +87,11 @@ function maskedLength(g: string[]): string {
   return `${n} character${n === 1 ? '' : 's'}${spaces ? `; ${spaces} space${spaces === 1 ? '' : 's'} around it dropped` : ''}`;
 }
 
-/** What a line shows: before the cursor, the cell under it (a space at the end), after it. */
-export function lineParts(value: string, cursor: number, opts: { mask?: string; display?: (v: string) => string } = {}): { before: string; at: string; after: string } {
+/**
+ * What a line shows: before the cursor, the cell under it (a space at the end), after it. `table`: the
+ * line's hidden parts (hidden.ts): each run of their placeholders draws as the mask, wherever it is.
+ */
+export function lineParts(value: string, cursor: number, opts: { mask?: string; display?: (v: string) => string; table?: readonly Held[] } = {}): { before: string; at: string; after: string } {
   const g = graphemes(value);
   const c = Math.max(0, Math.min(cursor, g.length));
   if (opts.mask) {
@@ -98,20 +102,41 @@ export function lineParts(value: string, cursor: number, opts: { mask?: string; 
     return c === g.length ? { before: `${bullets} (${length})`, at: ' ', after: '' } : { before: `${bullets} (${length}; cursor at ${c + 1})`, at: '', after: '' };
   }
   const shown = opts.display ? opts.display(value) : value;
-  if (shown === value) return { before: g.slice(0, c).join(''), at: g[c] ?? ' ', after: g.slice(c + 1).join('') };
-  // A display transform (credentials in a URL masked): the cursor keeps its place in the unchanged
-  // prefix or suffix; inside the masked part it shows at the start of the mask (nothing leaks).
-  const d = graphemes(shown);
-  let pre = 0;
-  while (pre < g.length && pre < d.length && g[pre] === d[pre]) pre++;
-  let suf = 0;
-  while (suf < g.length - pre && suf < d.length - pre && g[g.length - 1 - suf] === d[d.length - 1 - suf]) suf++;
-  const at = c <= pre ? c : c >= g.length - suf ? d.length - (g.length - c) : pre;
+  let d = g;
+  let at = c;
+  if (shown !== value) {
+    // A display transform (credentials in a URL masked): the cursor keeps its place in the unchanged
+    // prefix or suffix; inside the masked part it shows at the start of the mask (nothing leaks).
+    d = graphemes(shown);
+    let pre = 0;
+    while (pre < g.length && pre < d.length && g[pre] === d[pre]) pre++;
+    let suf = 0;
+    while (suf < g.length - pre && suf < d.length - pre && g[g.length - 1 - suf] === d[d.length - 1 - suf]) suf++;
+    at = c <= pre ? c : c >= g.length - suf ? d.length - (g.length - c) : pre;
+  }
+  if (opts.table?.length) {
+    // Hidden parts the display left (an edit moved them out of what it masks): each run as the mask, the
+    // cursor inside one at its start; a private-use character of the text itself as it is.
+    const cells: string[] = [];
+    let runStart = 0;
+    let cell = -1;
+    for (let i = 0; i < d.length; i++) {
+      const x = drawn(d[i]!, opts.table);
+      const hidden = x === 'hidden';
+      if (hidden && !(i > 0 && drawn(d[i - 1]!, opts.table) === 'hidden')) {
+        runStart = cells.length;
+        cells.push(...graphemes(HIDDEN_MASK));
+      } else if (!hidden) cells.push(x ? x.shown : d[i]!);
+      if (i === at) cell = hidden ? runStart : cells.length - 1;
+    }
+    d = cells;
+    at = cell >= 0 ? cell : d.length;
+  }
   return { before: d.slice(0, at).join(''), at: d[at] ?? ' ', after: d.slice(at + 1).join('') };
 }
 
-export function TextView({ value, cursor, mask, display }: { value: string; cursor?: number; mask?: string; display?: (v: string) => string }) {
-  const p = lineParts(value, cursor ?? graphemes(value).length, { ...(mask ? { mask } : {}), ...(display ? { display } : {}) });
+export function TextView({ value, cursor, mask, display, table }: { value: string; cursor?: number; mask?: string; display?: (v: string) => string; table?: readonly Held[] | undefined }) {
+  const p = lineParts(value, cursor ?? graphemes(value).length, { ...(mask ? { mask } : {}), ...(display ? { display } : {}), ...(table ? { table } : {}) });
   return (
     <Text>
       {p.before}

@@ -4,6 +4,7 @@ import React, { useEffect, useReducer, useRef, useState } from 'react';
 import { Box, Text, useApp } from 'ink';
 import { useTerminalSize } from '../use-terminal-size.js';
 import { Field, TextView, lineParts } from './Field.js';
+import type { Held } from './hidden.js';
 import { Choice } from './Choice.js';
 import { useRawInput } from './use-keys.js';
 import { oneByOne, parseInput, type KeyPress } from './keys.js';
@@ -13,7 +14,7 @@ import { colorsEnabled } from '../theme.js';
 import { questions, runtimeNotesFor, type Answers, type Detection, type Question } from './questions.js';
 import { contextInUse } from './context.js';
 import { openViewer, viewLines, viewerKey, viewerKeys, viewerTitleLines, type ViewFile, type ViewerState } from './viewer.js';
-import { createState, currentQuestion, envSourceNote, foundNote, prefill, progress, reduce, visibleNote, type WizardState } from './state.js';
+import { createState, currentQuestion, envSourceNote, fieldText, foundNote, hiddenOf, prefill, progress, reduce, visibleNote, type WizardState } from './state.js';
 
 export interface ReviewText {
   ok: boolean;
@@ -86,10 +87,10 @@ function SelectQuestion({ q, choice, limit }: { q: Question & { kind: 'select' }
   return <Choice items={q.options} cursor={choice} limit={limit} render={(o, selected) => <OptionItem isSelected={selected} label={o.label} hint={[o.isDefault ? 'default' : '', o.hint].filter(Boolean).join(' · ') || undefined} />} />;
 }
 
-function TextQuestion({ q, value, caret, error }: { q: Question & { kind: 'text' }; value: string; caret: number; error?: string | undefined }) {
-  // The check sees what will be stored (trimmed); a failing check is not repeated under the error (nor under
-  // the note that says the value is an exported variable's).
-  const live = q.live?.(value.trim());
+function TextQuestion({ q, value, real, table, caret, error }: { q: Question & { kind: 'text' }; value: string; real: string; table: readonly Held[] | undefined; caret: number; error?: string | undefined }) {
+  // The check sees what will be stored (trimmed: the real text, not its hidden parts' placeholders); a failing
+  // check is not repeated under the error (nor under the note that says the value is an exported variable's).
+  const live = q.live?.(real.trim());
   return (
     <Box flexDirection="column">
       <Box>
@@ -97,7 +98,7 @@ function TextQuestion({ q, value, caret, error }: { q: Question & { kind: 'text'
         <Box width={2} flexShrink={0}>
           <Text color={color('cyan')}>›</Text>
         </Box>
-        <TextView value={value} cursor={caret} {...(q.secret ? { mask: '•' } : {})} {...(q.display ? { display: q.display } : {})} />
+        <TextView value={value} cursor={caret} {...(q.secret ? { mask: '•' } : {})} {...(q.display ? { display: q.display } : {})} table={table} />
       </Box>
       {live && !(error && !live.ok) ? <Text color={color(live.ok ? 'green' : 'yellow')}>{`${live.ok ? '✔' : '…'} ${live.text}`}</Text> : null}
     </Box>
@@ -106,7 +107,8 @@ function TextQuestion({ q, value, caret, error }: { q: Question & { kind: 'text'
 
 /** How wide the text field's line is drawn (a long secret is a short mask and its length). */
 function lineLength(q: Question & { kind: 'text' }, s: WizardState): number {
-  const p = lineParts(s.text, s.caret, { ...(q.secret ? { mask: '•' } : {}), ...(q.display ? { display: q.display } : {}) });
+  const table = hiddenOf(s);
+  const p = lineParts(s.text, s.caret, { ...(q.secret ? { mask: '•' } : {}), ...(q.display ? { display: q.display } : {}), ...(table ? { table } : {}) });
   return [...`${p.before}${p.at}${p.after}`].length;
 }
 
@@ -504,7 +506,7 @@ export function WizardApp(p: WizardProps) {
   const titleLines = wrapText(q.title, width);
   const notes = q.id === 'runtime' && q.kind === 'select' ? runtimeNotesFor(s.detection, s.answers.product, q.options[s.choice]?.value ?? '').flatMap((n) => wrapText(`⚠ ${n}`, width)) : [];
   const keys = keyLines(questionKeys(q, q.kind === 'text' && !s.touched && s.text !== '', canGoBack(s)), width);
-  const live = q.kind === 'text' ? q.live?.(s.text.trim()) : undefined;
+  const live = q.kind === 'text' ? q.live?.(fieldText(s).trim()) : undefined;
   const textLines = q.kind === 'text' ? Math.ceil((lineLength(q, s) + 3) / (width + 1)) + (live ? wrapText(live.text, width - 2).length : 0) : 0;
   const base = 2 + 1 + titleLines.length + 1 + textLines + errorLines.length + 1 + keys.length;
   const options = q.kind === 'select' ? q.options.length : 0;
@@ -521,7 +523,7 @@ export function WizardApp(p: WizardProps) {
         <Lines lines={titleLines} bold />
         <Lines lines={fit.help} dim />
         <Box marginTop={tight ? 0 : 1} flexDirection="column">
-          {q.kind === 'select' ? <SelectQuestion q={q} choice={s.choice} limit={fit.limit} /> : <TextQuestion q={q} value={s.text} caret={s.caret} error={s.error ?? envNote} />}
+          {q.kind === 'select' ? <SelectQuestion q={q} choice={s.choice} limit={fit.limit} /> : <TextQuestion q={q} value={s.text} real={fieldText(s)} table={hiddenOf(s)} caret={s.caret} error={s.error ?? envNote} />}
           <Lines lines={fit.notes} color={color('yellow')} />
         </Box>
         <Lines lines={errorLines} color={color(s.error ? 'red' : 'yellow')} />

@@ -7,6 +7,7 @@
 import { cleared, editLine, graphemes, parseInput, pastedText, splitKeys, type KeyPress, type LineMemo, type LineState } from './keys.js';
 import { WIZARDS, wizardOf } from '../../products/wizards.js';
 import { get, questions, set, withEnvSecrets, type Answers, type Ctx, type Detection, type Drafts, type Question } from './questions.js';
+import { HIDDEN_MASK, decodeHidden, encodeHidden, escapePrivate, holdsHidden, holdsPrivate, renderHidden, trimEncoded, type Held } from './hidden.js';
 
 export interface WizardState {
   answers: Answers;
@@ -30,8 +31,15 @@ export interface WizardState {
   choice: number;
   /** The user typed or moved on this question (detection then leaves it alone). */
   touched: boolean;
-  /** Text typed into a question and left with Esc (or ←) before Enter, by question id: there again when it is. */
+  /** Text typed into a question and left with Esc (or ←) before Enter, by question id: there again when it is
+   * (as `text` holds it: a masked field's hidden parts as placeholders). */
   unsent?: Record<string, string>;
+  /**
+   * The hidden parts of the fields whose display masks some (a proxy URL's password, secret NAME=value pairs),
+   * by question id (hidden.ts): what their placeholders in `text` stand for. `kept`: the text sent with Enter,
+   * as it was held, so that the field shows it so again (its parse may no longer find a moved secret).
+   */
+  hidden?: Record<string, { table: Held[]; kept?: string }>;
   /** Secret answers entered so far, for the output redactor. */
   secrets: string[];
   /** The user pressed a key: a found install no longer replaces the answers. */
@@ -98,8 +106,19 @@ function enter(s: WizardState): WizardState {
   const q = currentQuestion(s);
   const initial = initialValue(q);
   const unsent = q.kind === 'text' ? s.unsent?.[q.id] : undefined;
-  const text = q.kind === 'text' ? (unsent ?? initial) : '';
-  return { ...s, text, caret: graphemes(text).length, edit: {}, choice: q.kind === 'select' ? Math.max(0, q.options.findIndex((o) => o.value === initial)) : 0, touched: unsent !== undefined };
+  let text = q.kind === 'text' ? (unsent ?? initial) : '';
+  let hidden = s.hidden;
+  if (q.kind === 'text' && q.display && unsent === undefined) {
+    // The parts the display masks become placeholders, hidden wherever an edit moves them (hidden.ts).
+    const was = s.hidden?.[q.id];
+    if (was?.kept !== undefined && decodeHidden(was.kept, was.table) === initial) text = was.kept;
+    else {
+      const e = encodeHidden(initial, q.display.hidden(initial));
+      text = e.text;
+      hidden = { ...s.hidden, [q.id]: { table: e.table } };
+    }
+  }
+  return { ...s, ...(hidden ? { hidden } : {}), text, caret: graphemes(text).length, edit: {}, choice: q.kind === 'select' ? Math.max(0, q.options.findIndex((o) => o.value === initial)) : 0, touched: unsent !== undefined };
 }
 
 /** With a prefilled preset, accept every answer it already gives and stop at the first missing one. */
@@ -226,10 +245,20 @@ export function reduce(s: WizardState, a: WizardAction): WizardState {
         const src = envSource(s, q);
         if (q.secret && !value && q.validate?.('', ctx(s))) value = src?.installed ?? initialValue(q);
         const err = q.validate?.(value, ctx(s));
-        // the value refused is the variable's, which the field does not show: said, with the ways on
-        if (err) return { ...s, error: src && value === src.value ? envSourceWords(src, err) : err };
+        // the field's text as held (hidden parts as placeholders), when it is what is sent
+        const held = q.display ? s.hidden?.[q.id] : undefined;
+        const sent = held && trimEncoded(s.text, held.table);
+        const heldText = held && sent !== undefined && decodeHidden(sent, held.table) === value ? sent : undefined;
+        if (err) {
+          // the value refused is the variable's, which the field does not show: said, with the ways on
+          if (src && value === src.value) return { ...s, error: envSourceWords(src, err) };
+          // a check that quotes the value (pairsProblem: "…" is not key=value) quotes it as the field shows it
+          const shown = held && heldText !== undefined && holdsHidden(heldText, held.table) ? q.validate?.(heldText, ctx(s)) : undefined;
+          return { ...s, error: shown && held ? renderHidden(shown, held.table, HIDDEN_MASK) : err };
+        }
         const { [q.id]: _sent, ...unsent } = s.unsent ?? {};
-        return advance({ ...s, unsent, ...(q.secret && value ? { secrets: [...s.secrets, value] } : {}) }, q, value);
+        const hidden = held ? { hidden: { ...s.hidden, [q.id]: { table: held.table, ...(heldText !== undefined ? { kept: heldText } : {}) } } } : {};
+        return advance({ ...s, unsent, ...hidden, ...(q.secret && value ? { secrets: [...s.secrets, value] } : {}) }, q, value);
       }
       if (!q.options.some((o) => o.value === a.value)) return { ...s, error: 'choose one of the options' };
       const err = q.validate?.(a.value, ctx(s));
@@ -291,13 +320,21 @@ function onKey(s: WizardState, k: KeyPress): WizardState {
   // pasted into it replaces it (a token pasted after a hidden one would make a wrong one).
   const typed = !k.ctrl && !k.meta && !k.return && !k.backspace && !k.delete && !k.tab && !k.escape && k.input !== '';
   const replacing = q.kind === 'text' && q.secret && !s.touched && s.text !== '' && typed;
+  // A private-use character typed into a masked field is held as one shown: a placeholder stands only for its table's entries.
+  const held = q.display ? s.hidden?.[q.id] : undefined;
+  let hidden = s.hidden;
+  if (held && typed && holdsPrivate(k.input)) {
+    const table = [...held.table];
+    k = { ...k, input: escapePrivate(k.input, table) };
+    hidden = { ...s.hidden, [q.id]: { ...held, table } };
+  }
   // (replaced as one undo step: Ctrl-_ brings it back)
   const edited = editLine(replacing ? cleared(lineOf(s)) : lineOf(s), k);
-  if (edited === 'submit') return reduce(s, { type: 'submit', value: s.text });
+  if (edited === 'submit') return reduce(s, { type: 'submit', value: fieldText(s) });
   if (edited === undefined) return s;
   const changed = edited.text !== s.text;
   const { text, cursor, ...edit } = edited;
-  return { ...s, text, caret: cursor, edit, touched: true, ...(changed ? { error: undefined } : {}) };
+  return { ...s, ...(hidden ? { hidden } : {}), text, caret: cursor, edit, touched: true, ...(changed ? { error: undefined } : {}) };
 }
 
 /**
@@ -336,7 +373,19 @@ export function envSourceNote(s: WizardState): string | undefined {
   return undefined;
 }
 
-/** The current text question's line, as the editor sees it. */
+/** The current text field's hidden parts (hidden.ts): what the placeholders in `text` stand for. */
+export function hiddenOf(s: WizardState): readonly Held[] | undefined {
+  const q = currentQuestion(s);
+  return q.kind === 'text' && q.display ? s.hidden?.[q.id]?.table : undefined;
+}
+
+/** The current text field's real text: its hidden parts' placeholders decoded (what Enter sends). */
+export function fieldText(s: WizardState): string {
+  const table = hiddenOf(s);
+  return table ? decodeHidden(s.text, table) : s.text;
+}
+
+/** The current text question's line, as the editor sees it (a masked field's hidden parts as placeholders). */
 export function lineOf(s: WizardState): LineState {
   return { ...s.edit, text: s.text, cursor: s.caret };
 }
