@@ -55,8 +55,9 @@ describe('a rootless docker is told from the daemon\'s answers', () => {
     const { detectRuntime } = await import('../src/exec/detect.js');
     const { join } = await import('node:path');
     const { tmpdir } = await import('node:os');
+    const { mkdtempSync } = await import('node:fs');
     const saved = { ...process.env };
-    const home = join(tmpdir(), 'hd-home-ana');
+    const home = mkdtempSync(join(tmpdir(), 'hd-home-ana-')); // (a HOME that does not exist is refused)
     Object.assign(process.env, { PATH: `${join(import.meta.dirname, 'stubs/bin')}:/usr/bin:/bin`, HOME: home, HD_STUB_STATE: join(tmpdir(), 'hd-stub-rootless') });
     try {
       process.env.HD_STUB_DOCKER_INFO = '["name=seccomp,profile=builtin"]|/var/lib/docker';
