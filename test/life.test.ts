@@ -739,6 +739,53 @@ describe('a reconfigure that did not finish, its agent still running', () => {
   }, 90_000);
 });
 
+describe('a container that is not on its network', () => {
+  type Status = { healthy: boolean; problem?: { message: string; fix: string } };
+  const networksOf = (state: string, c: string) => Object.keys(JSON.parse(readFileSync(join(state, 'containers', c), 'utf8').replace('__STATUS__', 'x').replace('__RUNNING__', 'true')).NetworkSettings.Networks);
+  const agentCheck = (env: NodeJS.ProcessEnv) => (JSON.parse(cli(['doctor', '--json', ...rootFlags], { env }).stdout) as { checks: { id: string; status: string; message: string; fix?: string }[] }).checks.find((c) => c.id === 'agent');
+
+  it('stopped, its network pruned: start makes the network and recreates the container on it (it started it on no network, and status said healthy)', async () => {
+    const s = await stubEnv('docker', {}, { imagePresent: true });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(networksOf(s.state, 'controller')).toEqual(['fivetran_ldp']);
+    expect(spawnSync('docker', ['stop', 'controller'], { env: s.env }).status).toBe(0);
+    expect(spawnSync('docker', ['network', 'prune', '-f'], { env: s.env }).stdout.toString()).toContain('fivetran_ldp');
+    const dry = cli(['start', '--dry-run', ...rootFlags], { env: s.env });
+    expect(dry.stdout).toContain('Create network fivetran_ldp');
+    expect(dry.stdout).toContain('Recreate container controller (not on network fivetran_ldp)');
+    const start = cli(['start', ...rootFlags], { env: s.env });
+    expect(start.code, start.stderr).toBe(0);
+    expect(networksOf(s.state, 'controller')).toEqual(['fivetran_ldp']);
+    expect(cli(['status'], { env: s.env }).code).toBe(0);
+    // and a second start leaves it alone
+    const n = s.calls().length;
+    expect(cli(['start', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(s.calls().slice(n).filter((c) => /^(rm|run|start|network create)\b/.test(c))).toEqual([]);
+    s.server.close();
+  }, 60_000);
+
+  it('running, off its network: status and doctor say so with the fix (exit 1, not healthy); start recreates it on the network; install and restart do too', async () => {
+    const s = await stubEnv('docker', {}, { imagePresent: true });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    for (const fixIt of [['start'], ['install', '--preset', 'fivetran-docker', '--yes'], ['restart']]) {
+      expect(spawnSync('docker', ['network', 'disconnect', 'fivetran_ldp', 'controller'], { env: s.env }).status).toBe(0);
+      expect(networksOf(s.state, 'controller')).toEqual([]);
+      const st = cli(['status'], { env: s.env });
+      expect(st.code, fixIt[0]).toBe(1);
+      expect(st.stdout).toContain('  ✖ controller is not on network fivetran_ldp, which the install runs it on (the network was removed, or made again, since it started?)\n    fix: hd-setup start recreates it on that network\n');
+      expect(JSON.parse(cli(['status', '--json'], { env: s.env }).stdout) as Status).toMatchObject({ healthy: false, problem: { fix: 'hd-setup start recreates it on that network' } });
+      expect(agentCheck(s.env)).toMatchObject({ status: 'fail', message: expect.stringContaining('controller is running, but controller is not on network fivetran_ldp'), fix: 'hd-setup start recreates it on that network' });
+      const r = cli([...fixIt, ...rootFlags], { env: s.env });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout + r.stderr).toContain('Recreate container controller (not on network fivetran_ldp)');
+      expect(networksOf(s.state, 'controller')).toEqual(['fivetran_ldp']);
+      expect(cli(['status'], { env: s.env }).code).toBe(0);
+      expect(agentCheck(s.env)?.status).toBe('ok');
+    }
+    s.server.close();
+  }, 90_000);
+});
+
 describe('restart on Kubernetes (the real helm and kubectl, the in-memory API server)', () => {
   it('is one run counted whole, with no empty plan; the summary names the steps of both halves', async () => {
     const { startBed, CHARTS } = await import('./k8s-api/bed.js');

@@ -126,6 +126,7 @@ export async function inspectContainers(bin: string, names: string[]): Promise<R
       labels: (c.Config?.Labels ?? {}) as Record<string, string>,
       ...restartOf(c.HostConfig?.RestartPolicy),
       mounts: (Array.isArray(c.Mounts) ? (c.Mounts as Array<Record<string, unknown>>) : []).filter((m) => m?.Type === 'bind' && typeof m.Source === 'string').map((m) => String(m.Source)),
+      ...(c.NetworkSettings?.Networks && typeof c.NetworkSettings.Networks === 'object' ? { networks: Object.keys(c.NetworkSettings.Networks as Record<string, unknown>) } : {}),
     };
   }
   return out;

@@ -132,10 +132,23 @@ export function readsChanged(file: PlannedFile | undefined, state: InstalledStat
   return state.unfinished === true || (file !== undefined && file.current !== file.content);
 }
 
-/** The container is there with this configuration and image: it is left running, or started, never recreated. */
+/**
+ * The container is there but not on the network the install runs it on: it left it (running), or, stopped, the
+ * network is gone (pruned: a start would not put it back on the one made again under that name; docker 20.10
+ * started it on none). Only a new container is attached to it. A running one's network cannot be removed, so
+ * an answer of `network ls` that lacks it does not count then.
+ */
+export function offNetwork(spec: ContainerSpec, state: InstalledState): boolean {
+  const current = state.containers[spec.name];
+  if (!spec.network || !current) return false;
+  if (current.networks !== undefined && !current.networks.includes(spec.network)) return true;
+  return !current.running && !state.networks.includes(spec.network);
+}
+
+/** The container is there with this configuration and image, on its network: it is left running, or started, never recreated. */
 export function containerUpToDate(spec: ContainerSpec, state: InstalledState): boolean {
   const current = state.containers[spec.name];
-  return Boolean(!spec.inputsChanged && current && current.labels[HASH_LABEL] === configHash(spec) && current.image === spec.image);
+  return Boolean(!spec.inputsChanged && current && current.labels[HASH_LABEL] === configHash(spec) && current.image === spec.image && !offNetwork(spec, state));
 }
 
 /**
@@ -192,18 +205,18 @@ export function containerStep(bin: string, spec: ContainerSpec, state: Installed
   const fix = `read the error above; a container that was made but did not start says why in "${posix.basename(bin)} logs ${spec.name}"; then run the same command again`;
   // Never remove, replace or start a container another install (or no install) made: exit 2 saying whose.
   if (current) assertOwned(bin, [current], spec.owner);
-  if (current && !spec.inputsChanged && current.labels[HASH_LABEL] === hash && current.image === spec.image) {
+  if (current && !spec.inputsChanged && current.labels[HASH_LABEL] === hash && current.image === spec.image && !offNetwork(spec, state)) {
     if (current.running) return { ...base, actions: [], skip: 'already running with the same configuration' };
     return { ...base, title: `Start container ${spec.name}`, actions: [{ kind: 'exec', argv: [bin, 'start', spec.name] }], fix };
   }
   const actions: Action[] = [];
   if (current) actions.push({ kind: 'exec', argv: [bin, 'rm', '-f', spec.name] });
   actions.push({ kind: 'exec', argv: runArgv(bin, spec, hash) });
-  return { ...base, title: current ? `Recreate container ${spec.name} (${whatChanged(current, spec, labels).join(', ') || 'configuration changed'})` : base.title, actions, fix };
+  return { ...base, title: current ? `Recreate container ${spec.name} (${whatChanged(current, spec, labels, offNetwork(spec, state)).join(', ') || 'configuration changed'})` : base.title, actions, fix };
 }
 
 /** What makes a container be recreated, as its settings say it (the review showed only "configuration changed"). */
-function whatChanged(current: ContainerState, spec: ContainerSpec, labels: Record<string, string>): string[] {
+function whatChanged(current: ContainerState, spec: ContainerSpec, labels: Record<string, string>, offNet: boolean): string[] {
   const out: string[] = [];
   if (current.image !== spec.image) out.push(`image ${current.image} -> ${spec.image}`);
   for (const [label, what] of [[PULL_LABEL, 'pull policy'], [MEMORY_LABEL, 'memory']] as const) {
@@ -211,6 +224,7 @@ function whatChanged(current: ContainerState, spec: ContainerSpec, labels: Recor
   }
   if (current.restart !== undefined && current.restart !== spec.restart) out.push(`restart policy ${current.restart} -> ${spec.restart}`);
   if (spec.inputsChanged) out.push('its config file changed');
+  if (offNet) out.push(`not on network ${spec.network}`);
   return out;
 }
 
@@ -299,7 +313,7 @@ export function quadletPlan(plan: Plan, specs: ContainerSpec[], state: Installed
         steps.push({ ...step, title, actions: [], skip: 'already running with the same configuration' });
         continue;
       }
-      const verb = !changed(spec.name) && current && current.labels[HASH_LABEL] === configHash(spec) ? 'start' : 'restart';
+      const verb = !changed(spec.name) && current && current.labels[HASH_LABEL] === configHash(spec) && !offNetwork(spec, state) ? 'start' : 'restart';
       steps.push({
         id: step.id,
         title,

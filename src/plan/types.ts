@@ -166,6 +166,8 @@ export interface ContainerState {
   restart?: string;
   /** Host paths of its bind mounts (whose it is, for a container made before the owner label). */
   mounts?: string[];
+  /** The networks it is attached to, as inspect lists them (unknown: not said). */
+  networks?: string[];
 }
 
 export interface InstalledState {

@@ -29,7 +29,7 @@ import { writeBundle } from '../exec/bundle.js';
 import { bootCheck, bootLine, bootProblem, readBootState, type BootState } from '../exec/boot.js';
 import { helmRollbackPlan, keptStopped, startPlanKubernetes, stopPlan, uninstallPlan, type Target } from '../plan/lifecycle.js';
 import type { HostFacts, Plan } from '../plan/types.js';
-import { assertOwned, configHash, HASH_LABEL } from '../plan/containers.js';
+import { assertOwned, configHash, HASH_LABEL, type ContainerSpec } from '../plan/containers.js';
 import { QUADLET_DIR, quadletService } from '../render/unit.js';
 import { registryFile } from '../util/paths.js';
 import { toYaml } from '../render/yaml.js';
@@ -864,21 +864,24 @@ function stoppedBy(d: DetectedInstall, running: boolean): { stoppedAt?: string }
   return at ? { stoppedAt: at } : {};
 }
 
+/** docker/podman: the containers the install's files make now (none when they do not read back whole). */
+function specsOf(d: DetectedInstall, host: HostFacts): ContainerSpec[] {
+  const model = wholeModel(d);
+  if (!model) return [];
+  try {
+    return d.product.containers(model, host, installDirOf(model, host.home), renderForHost(model, host));
+  } catch {
+    return [];
+  }
+}
+
 /**
  * docker/podman: the containers that run, but with another configuration than the one on disk: their
  * config-hash label is not the hash of the configuration the install's files make now (what `start`
  * compares: it recreates them). A configuration that does not read back whole is said elsewhere.
  */
 function notRunningTheConfig(d: DetectedInstall, host: HostFacts): string[] {
-  const model = wholeModel(d);
-  if (!model) return [];
-  let specs;
-  try {
-    specs = d.product.containers(model, host, installDirOf(model, host.home), renderForHost(model, host));
-  } catch {
-    return [];
-  }
-  return specs
+  return specsOf(d, host)
     .filter((spec) => {
       const c = d.containers.find((x) => x.name === spec.name);
       return c?.running && c.labels[HASH_LABEL] !== undefined && c.labels[HASH_LABEL] !== configHash(spec);
@@ -886,11 +889,20 @@ function notRunningTheConfig(d: DetectedInstall, host: HostFacts): string[] {
     .map((spec) => spec.name);
 }
 
+/** docker/podman: the containers that run, but not on the network the install runs them on (what `start` recreates them for, plan/containers.ts offNetwork). */
+function offTheirNetwork(d: DetectedInstall, host: HostFacts): { name: string; network: string }[] {
+  return specsOf(d, host).flatMap((spec) => {
+    const c = d.containers.find((x) => x.name === spec.name);
+    return spec.network && c?.running && c.networks !== undefined && !c.networks.includes(spec.network) ? [{ name: spec.name, network: spec.network }] : [];
+  });
+}
+
 /**
  * docker/podman, its containers running: why the agent may not run the install as its files say, with the
  * fix; undefined when it does. Another hd-setup is changing it now (it holds the install's lock); the last
  * change did not finish (its record says "started": it failed or was stopped, perhaps before the containers
- * were recreated); or the containers carry another configuration than the file's (a hand edit since).
+ * were recreated); or the containers carry another configuration than the file's (a hand edit since), or
+ * are not on the install's network (it was removed or made again since they started: no network at all).
  * `choosing`: the flags that choose this install, for the commands named.
  */
 export async function appliedProblem(d: DetectedInstall, host: HostFacts, choosing = choosingFlags(d.location, findContext().home)): Promise<{ message: string; fix: string; changing?: number; notApplied: string[] } | undefined> {
@@ -899,6 +911,16 @@ export async function appliedProblem(d: DetectedInstall, host: HostFacts, choosi
   const unfinished = findRecord(host.home, d.location)?.state === 'started';
   const changing = unfinished ? lockHolder(installLockKey(d.location), host.home) : undefined;
   if (changing) return { message: `another hd-setup (PID ${changing}) is changing it now`, fix: `wait for it to finish, then ${cmd('status')}`, changing, notApplied: [] };
+  const off = offTheirNetwork(d, host);
+  if (off.length) {
+    const names = off.map((o) => o.name).join(', ');
+    const nets = [...new Set(off.map((o) => o.network))].join(', ');
+    return {
+      message: `${names} ${off.length > 1 ? 'are' : 'is'} not on network ${nets}, which the install runs ${off.length > 1 ? 'them' : 'it'} on (the network was removed, or made again, since ${off.length > 1 ? 'they' : 'it'} started?)`,
+      fix: `${cmd('start')} recreates ${off.length > 1 ? 'them' : 'it'} on that network`,
+      notApplied: [],
+    };
+  }
   const notApplied = notRunningTheConfig(d, host);
   const file = await configFileOf(d);
   const names = notApplied.join(', ');

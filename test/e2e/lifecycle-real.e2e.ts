@@ -268,6 +268,41 @@ describe.runIf(root && S.HD_E2E_DOCKER === '1' && S.HD_E2E_PODMAN === '1')('real
     }
   }, 900_000);
 
+  it('docker: a stopped agent whose network was removed: start recreates it on the network (it started it on none, and status said healthy); taken off it while running, status and doctor say so and start puts it back', () => {
+    clean();
+    const home = freshHome();
+    const first = hd(home, ON_DOCKER);
+    expect(first.code, first.stderr).toBe(0);
+    const networks = () => rt('docker', 'container', 'inspect', 'controller', '--format', '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}');
+    expect(networks()).toBe('fivetran_ldp');
+    // as "docker network prune" does to the network of a stopped container (that would take every unused network of the daemon)
+    expect(spawnSync('docker', ['stop', 'controller']).status).toBe(0);
+    expect(spawnSync('docker', ['network', 'rm', 'fivetran_ldp']).status).toBe(0);
+    const start = hd(home, ['start', '--allow-root']);
+    expect(start.code, start.stderr).toBe(0);
+    expect(start.stderr).toContain('Recreate container controller (not on network fivetran_ldp)');
+    expect(controller('docker')).toMatch(/ running$/);
+    expect(networks()).toBe('fivetran_ldp');
+    expect(hd(home, ['status']).code).toBe(0);
+    // running, taken off its network by hand
+    expect(spawnSync('docker', ['network', 'disconnect', 'fivetran_ldp', 'controller']).status).toBe(0);
+    const st = hd(home, ['status']);
+    expect(st.code).toBe(1);
+    expect(st.stdout).toContain('✖ controller is not on network fivetran_ldp, which the install runs it on');
+    expect(st.stdout).toContain('fix: hd-setup start recreates it on that network');
+    const agent = (JSON.parse(hd(home, ['doctor', '--json', '--allow-root']).stdout) as { checks: { id: string; status: string; fix?: string }[] }).checks.find((c) => c.id === 'agent');
+    expect(agent).toMatchObject({ status: 'fail', fix: 'hd-setup start recreates it on that network' });
+    const again = hd(home, ['start', '--allow-root']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(networks()).toBe('fivetran_ldp');
+    expect(hd(home, ['status']).code).toBe(0);
+    // on its network: a start leaves it alone
+    const running = controller('docker');
+    const third = hd(home, ['start', '--allow-root']);
+    expect(third.stderr).toMatch(/Changed: nothing/);
+    expect(controller('docker')).toBe(running);
+  }, 300_000);
+
   it('a pull the real daemons refuse (a registry nobody answers at): exit 1, the fix names the pull-policy setting, no container', () => {
     for (const [bin, preset, extra] of [
       ['docker', 'fivetran-docker', []],
