@@ -786,6 +786,39 @@ describe('a container that is not on its network', () => {
   }, 90_000);
 });
 
+describe('a container of the install\'s name that the user made', () => {
+  it('status and doctor say it is not this install\'s (exit 1), with the fix start gives when it refuses it; doctor does not send the user to that start', async () => {
+    const s = await stubEnv('docker', {}, { imagePresent: true });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const dir = join(s.home, 'fivetran');
+    expect(spawnSync('docker', ['rm', '-f', 'controller'], { env: s.env }).status).toBe(0);
+    expect(spawnSync('docker', ['run', '-d', '--name', 'controller', '--label', 'mine=yes', 'example.com/mine:1', 'sleep', '1e5'], { env: s.env }).status).toBe(0);
+    const start = cli(['start', ...rootFlags], { env: s.env });
+    expect(start.code).toBe(2);
+    const fix = 'rename it ("docker rename controller controller-old") or remove it ("docker rm -f controller") yourself, then run again';
+    const message = `container controller belongs to no hd-setup install: it was not made by hd-setup (labels: mine=yes), not to the install in ${dir}: hd-setup will not remove, replace, start or stop it`;
+    expect(start.stderr).toContain(`${fix}\n`);
+    const st = cli(['status'], { env: s.env });
+    expect(st.code).toBe(1);
+    expect(st.stdout).toContain('  ✖ controller: running, up');
+    expect(st.stdout).toContain("image example.com/mine:1 (not this install's)\n");
+    expect(st.stdout).toContain(`  ✖ ${message}\n    fix: ${fix}\n`);
+    expect(st.stdout).not.toContain('✔');
+    expect(st.stdout).not.toContain('hd-setup start');
+    const json = JSON.parse(cli(['status', '--json'], { env: s.env }).stdout);
+    expect(json).toMatchObject({ healthy: false, foreign: ['controller'], problem: { message, fix } });
+    const doc = cli(['doctor', '--json', ...rootFlags], { env: s.env });
+    expect(doc.code).toBe(1);
+    const agent = (JSON.parse(doc.stdout) as { checks: { id: string; status: string; message: string; fix?: string }[] }).checks.find((c) => c.id === 'agent');
+    expect(agent).toEqual({ id: 'agent', status: 'fail', message, fix });
+    // once it is out of the way, start runs the install's own again
+    expect(spawnSync('docker', ['rm', '-f', 'controller'], { env: s.env }).status).toBe(0);
+    expect(cli(['start', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(cli(['status'], { env: s.env }).code).toBe(0);
+    s.server.close();
+  }, 60_000);
+});
+
 describe('restart on Kubernetes (the real helm and kubectl, the in-memory API server)', () => {
   it('is one run counted whole, with no empty plan; the summary names the steps of both halves', async () => {
     const { startBed, CHARTS } = await import('./k8s-api/bed.js');

@@ -231,7 +231,10 @@ function printStatus(s: life.StatusReport, flags = ''): void {
       // stopped with hd-setup stop: also when its container is gone (Quadlet removes it at the stop; the start makes it again)
       if (s.stoppedAt && !c.running) say(`  ■ ${c.name}: stopped (hd-setup stop, ${when(s.stoppedAt)})${c.state === 'missing' ? '' : `, restarts ${c.restarts}`}${c.image ? `, image ${c.image}` : ''}\n`);
       else if (c.state === 'missing') say(`  ✖ ${c.name}: missing (no such container)${c.image ? `; it runs ${c.image}` : ''}\n`);
-      else say(`  ${c.running ? '✔' : '✖'} ${c.name}: ${c.state}${c.uptime ? `, up ${c.uptime}` : ''}, restarts ${c.restarts}, image ${c.image}\n`);
+      else {
+        const mine = !s.foreign?.includes(c.name);
+        say(`  ${c.running && mine ? '✔' : '✖'} ${c.name}: ${c.state}${c.uptime ? `, up ${c.uptime}` : ''}, restarts ${c.restarts}, image ${c.image}${mine ? '' : " (not this install's)"}\n`);
+      }
       for (const l of c.logs.slice(-5)) say(`      | ${l}\n`);
     }
     say(`  on boot: ${s.boot}\n`);

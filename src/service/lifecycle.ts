@@ -29,7 +29,7 @@ import { writeBundle } from '../exec/bundle.js';
 import { bootCheck, bootLine, bootProblem, readBootState, type BootState } from '../exec/boot.js';
 import { helmRollbackPlan, keptStopped, startPlanKubernetes, stopPlan, uninstallPlan, type Target } from '../plan/lifecycle.js';
 import type { HostFacts, Plan } from '../plan/types.js';
-import { assertOwned, configHash, HASH_LABEL, type ContainerSpec } from '../plan/containers.js';
+import { assertOwned, configHash, foreignContainerError, HASH_LABEL, ownershipOf, type ContainerSpec } from '../plan/containers.js';
 import { QUADLET_DIR, quadletService } from '../render/unit.js';
 import { registryFile } from '../util/paths.js';
 import { toYaml } from '../render/yaml.js';
@@ -754,6 +754,8 @@ export interface StatusReport {
   changing?: number;
   /** docker/podman: the containers that run, but not the configuration on disk (their config-hash label is another's). */
   notApplied?: string[];
+  /** docker/podman: the containers of its names that are not this install's (another install's, or not made by hd-setup): start refuses them. */
+  foreign?: string[];
   /** docker/podman: its configuration file is gone (DetectedInstall.configMissing): what to say, with the ways on. */
   configMissing?: string;
   /** Its files cannot be read (find.ts BrokenInstall): the file and the fix, in one line (never its text). */
@@ -785,7 +787,10 @@ export async function status(d: DetectedInstall, choosing = ''): Promise<StatusR
     // A container that is not there (an install that stopped before it ran it, or removed by hand): the
     // image it runs, from the install's settings.
     const planned = found.some((c) => c.state === 'missing') ? imageOf(d) : undefined;
-    const containers = found.map((c) => (c.state === 'missing' && planned ? { ...c, image: planned } : c));
+    // One of its names held by a container that is not this install's: not the agent (its logs are not ours to show).
+    const foreign = foreignProblem(d);
+    const mine = (c: ContainerStatus) => !foreign?.names.includes(c.name);
+    const containers = found.map((c) => (c.state === 'missing' && planned ? { ...c, image: planned } : mine(c) ? c : { ...c, logs: [] }));
     const host = await hostFor(d);
     // Every boot unit (Quadlet: one per container), each said; the JSON's bootState is the first with a problem.
     const units = bootUnitsOf(t);
@@ -796,7 +801,7 @@ export async function status(d: DetectedInstall, choosing = ''): Promise<StatusR
     const worst = Math.max(0, units.findIndex((_, i) => !present[i] || bootProblem(states[i]!, d.product.noun) !== undefined));
     const unit = units[worst]?.file;
     const bs = states[worst];
-    const running = containers.every((c) => c.running) && !d.configMissing;
+    const running = containers.every((c) => c.running && mine(c)) && !d.configMissing;
     const applied = running ? await appliedProblem(d, host, choosing) : undefined;
     const unfinished = findRecord(findContext().home, d.location)?.state === 'started';
     const healthy = running && !applied;
@@ -805,11 +810,12 @@ export async function status(d: DetectedInstall, choosing = ''): Promise<StatusR
       versions: { hdSetup: VERSION, [d.location.runtime]: rt.version, rootless: rt.rootless },
       healthy,
       ...(d.configMissing ? { configMissing: configMissingNote(d) } : {}),
-      ...stoppedBy(d, running),
+      // (stopped with hd-setup stop, and its name taken since: the start that would follow refuses it)
+      ...stoppedBy(d, running || foreign !== undefined),
       ...(unfinished ? { unfinished } : {}),
       ...(applied?.changing ? { changing: applied.changing } : {}),
       ...(applied?.notApplied.length ? { notApplied: applied.notApplied } : {}),
-      ...(applied ? { problem: { message: applied.message, fix: applied.fix } } : {}),
+      ...(foreign ? { foreign: foreign.names, problem: { message: foreign.message, fix: foreign.fix } } : applied ? { problem: { message: applied.message, fix: applied.fix } } : {}),
       boot,
       ...(unit && bs ? { bootState: { unit, enabled: bs.enabled, active: bs.active, linger: bs.linger, systemdUser: bs.systemdUser } } : {}),
       containers,
@@ -862,6 +868,24 @@ function unfinishedRelease(d: DetectedInstall, choosing = choosingFlags(d.locati
 function stoppedBy(d: DetectedInstall, running: boolean): { stoppedAt?: string } {
   const at = running ? undefined : findRecord(findContext().home, d.location)?.stoppedAt;
   return at ? { stoppedAt: at } : {};
+}
+
+/**
+ * docker/podman: the containers of the install's names that are not its own (another install's, or not made
+ * by hd-setup; the owner label start and uninstall check, plan/containers.ts ownershipOf), said as start says
+ * it when it refuses them, with its fix; undefined when there is none.
+ */
+function foreignProblem(d: DetectedInstall): { names: string[]; message: string; fix: string } | undefined {
+  const dir = d.location.installDir;
+  if (d.location.runtime === 'kubernetes' || !dir) return undefined;
+  const said = d.foreign.flatMap((c) => {
+    const o = ownershipOf(c, dir);
+    if (o.owned || !d.product.containerNames.includes(c.name)) return [];
+    const p = foreignContainerError(d.location.runtime, c.name, dir, o).problems[0]!;
+    return [{ name: c.name, message: `${p.path} ${p.message.replace(`; ${p.fix}`, '')}`, fix: p.fix ?? '' }];
+  });
+  if (!said.length) return undefined;
+  return { names: said.map((s) => s.name), message: said.map((s) => s.message).join('; '), fix: [...new Set(said.map((s) => s.fix))].join('; ') };
 }
 
 /** docker/podman: the containers the install's files make now (none when they do not read back whole). */
@@ -976,6 +1000,9 @@ export async function doctor(d: DetectedInstall, choices: Choices): Promise<Chec
  */
 function agentReport(d: DetectedInstall, applied?: Awaited<ReturnType<typeof appliedProblem>>): CheckReport[] {
   if (d.location.runtime === 'kubernetes' || d.uninstalled) return [];
+  // a container of its name that is not this install's: not the agent, and not one start would run (it refuses it)
+  const foreign = foreignProblem(d);
+  if (foreign) return [{ id: 'agent', status: 'fail', message: foreign.message, fix: foreign.fix }];
   const names = d.product.containerNames;
   const down = names.filter((n) => !d.containers.some((c) => c.name === n && c.running));
   const up = `${names.join(', ')} ${names.length > 1 ? 'are' : 'is'} running`;
