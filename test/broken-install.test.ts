@@ -2,10 +2,10 @@
 // place) concerns only the commands aimed at it: the other installs are found, listed and acted on, and
 // plain status lists it as broken (the file and the fix, never its text), exit 1. CLI on the stub runtime.
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, appendFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli } from './helpers.js';
-import { rootFlags, stubEnv } from './stub-runtime.js';
+import { asUser, rootFlags, stubEnv } from './stub-runtime.js';
 
 /** fivetran-docker and tobiko-docker both installed. */
 async function both() {
@@ -108,6 +108,40 @@ describe('uninstall --purge of an install whose config file is a folder now', ()
     expect(run.code, run.stderr).toBe(0);
     expect(readFileSync(join(envFile, 'notes.txt'), 'utf8')).toBe('mine\n');
     expect(existsSync(join(s.home, 'tobiko/.hd-setup-created'))).toBe(false);
+    s.server.close();
+  }, 90_000);
+});
+
+// A permission taken away by hand (chmod 000 of the install dir, its conf/, or config.json): the file is whole,
+// its token too. Run as a user for whom permissions hold (root: the user hdtest, stub-runtime.ts asUser).
+describe('an install folder or file this user may not enter or read', () => {
+  it('status, doctor, stop, restart and install name the folder (or the file) and the chmod that gives it back, exit 2 (it was config.json "is not readable; move it away and install again"); that chmod brings the install back', async () => {
+    const s = await stubEnv();
+    const { run, sh } = asUser(s);
+    const first = run(['install', '--preset', 'fivetran-docker', '--yes']);
+    expect(first.code, first.stderr).toBe(0);
+    // a second change: config.json has a whole backup, which is no fix either
+    expect(run(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'proxy.https=http://proxy.internal:3128']).code).toBe(0);
+    const dir = join(s.home, 'fivetran');
+    const conf = join(dir, 'conf/config.json');
+    const text = readFileSync(conf, 'utf8');
+    const cases = [
+      [dir, 'this user may not enter this folder (mode 0000)', 'u+rwx'],
+      [join(dir, 'conf'), 'this user may not enter this folder (mode 0000)', 'u+rwx'],
+      [conf, 'this user may not read it (mode 0000)', 'u+rw'],
+    ] as const;
+    for (const [path, why, how] of cases) {
+      chmodSync(path, 0o000);
+      for (const cmd of [['status'], ['doctor'], ['stop', '--yes'], ['restart', '--yes'], ['install', '--preset', 'fivetran-docker', '--yes']]) {
+        const r = run(cmd);
+        expect(r.code, `${path}: ${cmd.join(' ')}: ${r.stderr}`).toBe(2);
+        expect(r.stderr).toBe(`error: ${path}: ${why}; give it back its permissions: chmod ${how} ${path}\n`);
+      }
+      expect(sh(/give it back its permissions: (.*)$/m.exec(run(['status']).stderr)![1]!)).toBe(0);
+      const st = run(['status']);
+      expect(st.code, `${path}: ${st.stderr}`).toBe(0);
+    }
+    expect(readFileSync(conf, 'utf8')).toBe(text);
     s.server.close();
   }, 90_000);
 });

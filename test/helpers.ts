@@ -49,8 +49,10 @@ export interface CliResult {
   stderr: string;
 }
 
-export function cli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {}): CliResult {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
+export function cli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string; user?: { uid: number; gid: number } } = {}): CliResult {
+  // as another user (root runs it as one for whom permissions hold: see stub-runtime.ts asUser)
+  const [cmd, argv] = opts.user ? ['setpriv', [`--reuid=${opts.user.uid}`, `--regid=${opts.user.gid}`, '--clear-groups', process.execPath, BIN, ...args]] : [process.execPath, [BIN, ...args]];
+  const r = spawnSync(cmd, argv, {
     cwd: opts.cwd ?? ROOT,
     env: { PATH: process.env.PATH, HOME: opts.env?.HOME ?? tmpHome(), CI: 'true', NO_COLOR: '1', ...opts.env },
     input: opts.input ?? '',

@@ -1,9 +1,11 @@
 // The stub container runtime (test/stubs/bin/docker, also answering as podman) set up per test: its own
 // HOME, its state dir, and a socket that stands for the daemon's. The real daemons are in test/e2e.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { ROOT, SECRET_ENV, tmp } from './helpers.js';
+import { ROOT, SECRET_ENV, cli, tmp, type CliResult } from './helpers.js';
 
 export interface StubEnv {
   home: string;
@@ -43,3 +45,32 @@ export async function stubEnv(runtime: 'docker' | 'podman' = 'docker', extra: No
 
 /** As root (CI), installs need --allow-root, as the vendor's scripts refuse root. */
 export const rootFlags = process.getuid?.() === 0 ? ['--allow-root'] : [];
+
+/**
+ * The CLI (and a shell line, the fix it prints) as a user for whom permissions hold, on this stub's HOME: root
+ * (as CI runs) may read and write a chmod 000 folder, so there they run as the user `hdtest` (setpriv; the
+ * HOME, the stub's state and socket given to it), and the test fails when that user is missing; any other
+ * user runs them as itself.
+ */
+export function asUser(s: StubEnv): { run: (args: string[]) => CliResult; sh: (line: string) => number | null } {
+  if (process.getuid?.() !== 0) return { run: (args) => cli(args, { env: s.env }), sh: (line) => spawnSync('sh', ['-c', line]).status };
+  const id = (flag: string) => spawnSync('id', [flag, 'hdtest'], { encoding: 'utf8' });
+  const [u, g] = [id('-u'), id('-g')];
+  if (u.status !== 0 || g.status !== 0) throw new Error('running as root: the tests of permissions need the user hdtest (useradd hdtest)');
+  const user = { uid: Number(u.stdout), gid: Number(g.stdout) };
+  const own = (p: string) => {
+    chownSync(p, user.uid, user.gid);
+    for (const e of readdirSync(p, { withFileTypes: true })) {
+      if (e.isDirectory()) own(join(p, e.name));
+      else chownSync(join(p, e.name), user.uid, user.gid);
+    }
+  };
+  own(s.home);
+  // the run's own temporary folder (test/tmp-setup.ts, root's, 0700) that holds the HOME: passable (not readable)
+  const suite = tmpdir();
+  if (s.home.startsWith(`${suite}/`)) chmodSync(suite, (statSync(suite).mode & 0o7777) | 0o111);
+  return {
+    run: (args) => cli(args, { env: s.env, user }),
+    sh: (line) => spawnSync('setpriv', [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', 'sh', '-c', line]).status,
+  };
+}

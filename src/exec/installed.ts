@@ -22,7 +22,7 @@ import { which } from '../util/which.js';
 import { inspectContainers } from './detect.js';
 import { run } from './run.js';
 import { HELM_READ_TIMEOUT_MS, KUBE_PROCESS_TIMEOUT_MS, REQUEST_TIMEOUT, reachCluster, toolStderr, unreachableError } from './kube-reach.js';
-import { backupValidator, parseEnvFileChecked, parseInstallConfig, parseValuesFile, readStateFile } from './local-state.js';
+import { NoAccess, backupValidator, parseEnvFileChecked, parseInstallConfig, parseValuesFile, readStateFile } from './local-state.js';
 import { findRecordOfInstall, type KeptContainer } from './registry.js';
 
 export interface ReleaseInfo {
@@ -159,7 +159,8 @@ function withFix<T>(path: string, read: (fix?: string) => T, rollback?: () => st
   try {
     return read();
   } catch (e) {
-    const good = e instanceof UserError ? latestGoodBackup(path, backupValidator(path)) : undefined;
+    // (a permission is all that is wrong: the chmod it names is the fix, not a backup)
+    const good = e instanceof UserError && !(e instanceof NoAccess) ? latestGoodBackup(path, backupValidator(path)) : undefined;
     if (!good) throw e;
     if (rollback && isRegularFile(path)) return read(`put back a whole copy from its backups: ${rollback()} (to see first what it restores, add --dry-run)`);
     return read(`put back its newest whole backup (as it was before the last change hd-setup made to it; no hd-setup command reads the install until then, rollback included): cp --remove-destination ${shellQuote(good.path)} ${shellQuote(path)}`);

@@ -8,18 +8,26 @@ import { parseJsonStrict } from '../model/json-strict.js';
 import { LIMITS, isProtoKey } from '../model/limits.js';
 import { posix } from 'node:path';
 import { pathProblem } from '../model/patterns.js';
-import { readBoundedText } from '../util/bounded-read.js';
+import { accessProblem, readBoundedText } from '../util/bounded-read.js';
 import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
 
 const PRODUCTS: readonly string[] = productIds();
 
 const corrupt = (path: string, what: string, fix: string) => new UserError([{ path, message: `${what}; ${fix}` }]);
 
+/**
+ * A state file this user may not open for a permission (of a folder on its way, or its own): the fix is the
+ * chmod it names, never to move the file away or to put a backup back (the file is whole, its token too).
+ */
+export class NoAccess extends UserError {}
+
 /** The text of a state file, or undefined when it does not exist. Anything else unreadable is an error. */
 export function readStateFile(path: string, fix: string): string | undefined {
   const r = readBoundedText(path, LIMITS.fileBytes, { followLink: false });
   if (r.ok) return r.text;
   if (r.why === 'does not exist') return undefined;
+  const denied = r.why === 'is not readable' ? accessProblem(path) : undefined;
+  if (denied) throw new NoAccess([denied]);
   throw corrupt(path, r.why, fix);
 }
 

@@ -1,6 +1,8 @@
 // Bounded reads of files the user names (presets, file: references): regular files only, never more than
 // a cap, strict UTF-8. A FIFO nobody writes, /dev/zero or a directory is refused at once with one line.
-import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import { accessSync, closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { shellQuote } from './shell.js';
 
 /** Largest file hd-setup reads as input (a preset, a secret in a file:). */
 export const MAX_INPUT_BYTES = 1024 * 1024;
@@ -75,6 +77,45 @@ export function readBoundedText(path: string, max = MAX_INPUT_BYTES, o: { follow
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Why this user may not open a file that open() refused for its permissions (EACCES): the first folder on its
+ * way it may not enter, or the file itself it may not read; with the chmod that gives it back (the owner's
+ * own permissions, no one else's), or whose it is when it is not this user's. Undefined when neither is it
+ * (a refusal of another kind: a security module, a mount).
+ */
+export function accessProblem(path: string): { path: string; message: string } | undefined {
+  const file = resolve(path);
+  const folders: string[] = [];
+  for (let d = dirname(file); ; d = dirname(d)) {
+    folders.unshift(d);
+    if (dirname(d) === d) break;
+  }
+  const may = (p: string, mode: number) => {
+    try {
+      accessSync(p, mode);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const giveBack = (p: string, what: string, chmod: string) => {
+    let st;
+    try {
+      st = lstatSync(p);
+    } catch {
+      return undefined;
+    }
+    const mode = `mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')}`;
+    const uid = process.getuid?.();
+    if (uid !== undefined && st.uid !== uid) return { path: p, message: `${what} (${mode}, owned by uid ${st.uid}); run hd-setup as the user it belongs to, or have that user give this one access` };
+    return { path: p, message: `${what} (${mode}); give it back its permissions: chmod ${chmod} ${shellQuote(p)}` };
+  };
+  const blocked = folders.find((d) => !may(d, constants.X_OK));
+  if (blocked) return giveBack(blocked, 'this user may not enter this folder', 'u+rwx');
+  if (!may(file, constants.R_OK)) return giveBack(file, 'this user may not read it', 'u+rw');
+  return undefined;
 }
 
 /** The first `n` bytes of a regular file (a link is not followed; a FIFO never blocks), or undefined. */
