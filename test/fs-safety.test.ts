@@ -385,6 +385,29 @@ describe('backups: whole, few, and checked before a rollback', () => {
     s.server.close();
   }, 60_000);
 
+  it('a config.json that is a folder now (a file of the user\'s in it), with a good backup beside it: status, rollback and a re-run exit 2 with a fix that moves the folder aside first (its cp put the backup, the token too, inside the folder, and the error stayed); that fix brings the install back, the folder kept', async () => {
+    const { s, conf } = await installedWithBackup();
+    const [backup] = listBackups(conf);
+    rmSync(conf);
+    mkdirSync(conf);
+    writeFileSync(join(conf, 'notes.txt'), 'mine\n');
+    writeFileSync(`${conf}.old`, 'taken\n'); // the first name is taken: the next one is given
+    const aside = `${conf}.old-2`;
+    for (const cmd of [['status'], ['rollback', '--yes', ...rootFlags], ['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags]]) {
+      const r = cli(cmd, { env: s.env });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`^error: ${conf}: is a directory, not a regular file; put back its newest whole backup \\([^)]*\\): mv ${conf} ${aside} && cp --remove-destination ${backup} ${conf}\n$`));
+    }
+    expect(spawnSync('sh', ['-c', /put back its newest whole backup [^:]*: (.*)$/m.exec(cli(['status'], { env: s.env }).stderr)![1]!]).status).toBe(0);
+    expect(lstatSync(conf).isFile()).toBe(true);
+    expect(readdirSync(aside)).toEqual(['notes.txt']);
+    expect(readFileSync(`${conf}.old`, 'utf8')).toBe('taken\n');
+    expect(cli(['status'], { env: s.env }).code).toBe(1); // the file as before the last change, which the agent does not run
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(cli(['status'], { env: s.env }).code).toBe(0);
+    s.server.close();
+  }, 60_000);
+
   it('a config.json broken by a hand edit (not JSON), with a good backup beside it: status and a re-run exit 2 naming hd-setup rollback (and the cp); rollback says the file is broken without showing it, restores the backup, keeps the broken text as a backup, and the install works again', async () => {
     const { s, conf } = await installedWithBackup();
     const [backup] = listBackups(conf);

@@ -163,16 +163,29 @@ function withFix<T>(path: string, read: (fix?: string) => T, rollback?: () => st
     const good = e instanceof UserError && !(e instanceof NoAccess) ? latestGoodBackup(path, backupValidator(path)) : undefined;
     if (!good) throw e;
     if (rollback && isRegularFile(path)) return read(`put back a whole copy from its backups: ${rollback()} (to see first what it restores, add --dry-run)`);
-    return read(`put back its newest whole backup (as it was before the last change hd-setup made to it; no hd-setup command reads the install until then, rollback included): cp --remove-destination ${shellQuote(good.path)} ${shellQuote(path)}`);
+    // a folder in its place: moved away first (a cp into it would put the backup, its token too, inside it)
+    const aside = isFolder(path) ? `mv ${shellQuote(path)} ${shellQuote(freeName(`${path}.old`))} && ` : '';
+    return read(`put back its newest whole backup (as it was before the last change hd-setup made to it; no hd-setup command reads the install until then, rollback included): ${aside}cp --remove-destination ${shellQuote(good.path)} ${shellQuote(path)}`);
   }
 }
 
-function isRegularFile(path: string): boolean {
+/** What is at a path, the link itself when it is one; undefined when nothing is. */
+function lstatOf(path: string) {
   try {
-    return lstatSync(path).isFile();
+    return lstatSync(path);
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+const isRegularFile = (path: string) => Boolean(lstatOf(path)?.isFile());
+const isFolder = (path: string) => Boolean(lstatOf(path)?.isDirectory());
+
+/** `name`, or `name-2`, `name-3` …: the first that nothing is at (a link to nothing counts). */
+function freeName(name: string): string {
+  let n = name;
+  for (let i = 2; lstatOf(n); i++) n = `${name}-${i}`;
+  return n;
 }
 
 /** The newest backup of a file that is whole (read as the file is read), with its text. */
