@@ -3,6 +3,7 @@
 // plain status lists it as broken (the file and the fix, never its text), exit 1. CLI on the stub runtime.
 import { describe, expect, it } from 'vitest';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, appendFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { cli } from './helpers.js';
 import { asUser, rootFlags, stubEnv } from './stub-runtime.js';
@@ -144,4 +145,49 @@ describe('an install folder or file this user may not enter or read', () => {
     expect(readFileSync(conf, 'utf8')).toBe(text);
     s.server.close();
   }, 90_000);
+});
+
+describe('a config kept by an uninstall, broken since', () => {
+  for (const how of ['cut off', 'a directory'] as const) {
+    it(`(${how}): status, rollback and uninstall agree on ways out that work: the backup's cp, or uninstall --purge (status named rollback, which refuses an uninstalled install; uninstall --purge said "no install found"), with or without the flags that point at it`, async () => {
+      const s = await stubEnv();
+      const at = ['--set', 'fivetran.installDir=~/ftA'];
+      const dir = join(s.home, 'ftA');
+      const conf = join(dir, 'conf/config.json');
+      for (const more of [[], ['--set', 'proxy.https=http://proxy.internal:3128']]) expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...at, ...more, ...rootFlags], { env: s.env }).code).toBe(0);
+      expect(cli(['uninstall', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+      const whole = readFileSync(conf);
+      const breakIt = () => {
+        rmSync(conf);
+        if (how === 'cut off') writeFileSync(conf, whole.subarray(0, 14), { mode: 0o600 });
+        else mkdirSync(conf);
+      };
+      breakIt();
+      const st = cli(['status'], { env: s.env });
+      expect(st.code, st.stderr).toBe(2);
+      expect(st.stderr).toMatch(new RegExp(`^error: ${conf}\\S*: .*: (mv ${conf} \\S+ && )?cp --remove-destination \\S+ ${conf}, or delete it with the rest of what hd-setup created there: hd-setup uninstall --purge\n$`));
+      expect(st.stderr).not.toContain('hd-setup rollback');
+      const rb = cli(['rollback', '--yes', ...rootFlags], { env: s.env });
+      expect(rb.code, rb.stderr).not.toBe(0);
+      expect(rb.stderr).toContain('hd-setup uninstall --purge');
+      // one way out: the backup put back (the folder moved aside first): found again, uninstalled, its config kept
+      expect(spawnSync('sh', ['-c', /rollback included\): (.*), or delete it/.exec(st.stderr)![1]!]).status).toBe(0);
+      const kept = cli(['status'], { env: s.env });
+      expect(kept.code, kept.stderr).toBe(1);
+      expect(kept.stdout).toContain(`not installed: it was uninstalled and its config is kept in ${dir}`);
+      // the other: uninstall --purge, which finds it, and deletes what hd-setup created
+      breakIt();
+      expect(cli(['uninstall', '--yes', ...rootFlags], { env: s.env }).stderr).toContain('To delete the config too: hd-setup uninstall --purge');
+      for (const pointer of [[], ['--set', 'product=fivetran', '--set', 'runtime=docker', ...at]]) {
+        const dry = cli(['uninstall', '--purge', '--dry-run', ...pointer, ...rootFlags], { env: s.env });
+        expect(dry.code, dry.stderr).toBe(0);
+        expect(dry.stdout).toContain(`rm -rf ${join(dir, 'conf')}`);
+      }
+      const gone = cli(['uninstall', '--purge', '--yes', ...rootFlags], { env: s.env });
+      expect(gone.code, gone.stderr).toBe(0);
+      expect(existsSync(dir)).toBe(false);
+      expect(cli(['status'], { env: s.env }).stdout).toContain('Nothing installed here: no install found');
+      s.server.close();
+    }, 90_000);
+  }
 });

@@ -115,8 +115,8 @@ export interface GatherOptions {
    * place) is taken as missing (`configMissing`): the record and the containers say what to remove.
    */
   brokenAsMissing?: boolean;
-  /** The rollback command that chooses this install (with the flags that do, when there are several). */
-  rollbackCommand?: () => string;
+  /** `hd-setup <verb>` that chooses this install (with the flags that do, when there are several). */
+  command?: (verb: string) => string;
   /** docker/podman: read these as what its containers carry (rollback: as the last change found them), not the live ones. */
   containersInstead?: Record<string, KeptContainer>;
   env: NodeJS.ProcessEnv;
@@ -130,8 +130,8 @@ export interface GatherOptions {
 }
 
 /** A file of an install, read bounded (regular file, capped, UTF-8); a broken one is exit 2 naming it. */
-function read(p: string): string | undefined {
-  return withBackupFix(p, (fix) => readStateFile(p, fix ?? 'move it away and install again'));
+function read(p: string, orElse?: string): string | undefined {
+  return withBackupFix(p, (fix) => readStateFile(p, fix ?? 'move it away and install again'), undefined, orElse);
 }
 
 /**
@@ -139,11 +139,11 @@ function read(p: string): string | undefined {
  * says how to put that back. A configuration file whose text is broken (`rollback`: the command that
  * chooses this install) is put back by rollback, which reads the install from a backup then and keeps the
  * broken file as a backup of its own; anything else (a link, a file too large or not UTF-8) by the `cp` it
- * names (no hd-setup command reads the install until then).
+ * names (no hd-setup command reads the install until then). `orElse`: another way out, said after the fix.
  */
-function withBackupFix<T>(path: string, read: (fix?: string) => T, rollback?: () => string): T {
+function withBackupFix<T>(path: string, read: (fix?: string) => T, rollback?: () => string, orElse?: string): T {
   try {
-    return withFix(path, read, rollback);
+    return withFix(path, read, rollback, orElse);
   } catch (e) {
     throw e instanceof UserError && !(e instanceof UnreadableInstall) ? new UnreadableInstall(e.problems, e.exitCode) : e;
   }
@@ -155,17 +155,19 @@ function withBackupFix<T>(path: string, read: (fix?: string) => T, rollback?: ()
  */
 export class UnreadableInstall extends UserError {}
 
-function withFix<T>(path: string, read: (fix?: string) => T, rollback?: () => string): T {
+function withFix<T>(path: string, read: (fix?: string) => T, rollback?: () => string, orElse?: string): T {
   try {
     return read();
   } catch (e) {
     // (a permission is all that is wrong: the chmod it names is the fix, not a backup)
-    const good = e instanceof UserError && !(e instanceof NoAccess) ? latestGoodBackup(path, backupValidator(path)) : undefined;
-    if (!good) throw e;
+    if (!(e instanceof UserError) || e instanceof NoAccess) throw e;
+    const good = latestGoodBackup(path, backupValidator(path));
+    const or = orElse ? `, or ${orElse}` : '';
+    if (!good) throw or ? new UserError(e.problems.map((p) => ({ ...p, message: `${p.message}${or}` })), e.exitCode) : e;
     if (rollback && isRegularFile(path)) return read(`put back a whole copy from its backups: ${rollback()} (to see first what it restores, add --dry-run)`);
     // a folder in its place: moved away first (a cp into it would put the backup, its token too, inside it)
     const aside = isFolder(path) ? `mv ${shellQuote(path)} ${shellQuote(freeName(`${path}.old`))} && ` : '';
-    return read(`put back its newest whole backup (as it was before the last change hd-setup made to it; no hd-setup command reads the install until then, rollback included): ${aside}cp --remove-destination ${shellQuote(good.path)} ${shellQuote(path)}`);
+    return read(`put back its newest whole backup (as it was before the last change hd-setup made to it; no hd-setup command reads the install until then, rollback included): ${aside}cp --remove-destination ${shellQuote(good.path)} ${shellQuote(path)}${or}`);
   }
 }
 
@@ -317,13 +319,21 @@ export async function gather(loc: Location, o: GatherOptions): Promise<{ artifac
   const files: Record<string, string> = {};
   const pathOf = (f: (typeof reads.files)[number]) => posix.join(f.base === 'install' ? (loc.installDir ?? o.home) : f.base === 'state' ? stateDir(loc, o.home) : posix.join(o.home, '.config/systemd/user'), f.rel);
   let brokenConfig: DetectedInstall['brokenConfig'];
+  const rec = findRecordOfInstall(o.home, loc);
+  const command = (verb: string) => o.command?.(verb) ?? `hd-setup ${verb}`;
+  // Uninstalled, its config kept: rollback has nothing to go back to; a broken kept file is also deleted, with
+  // the rest of what hd-setup created there, by uninstall --purge (which finds it: `unreadable` below).
+  const kept = rec?.state === 'uninstalled';
+  const orElse = kept ? `delete it with the rest of what hd-setup created there: ${command('uninstall --purge')}` : undefined;
+  /** Uninstall (brokenAsMissing): files that are there and cannot be read, taken as missing. */
+  const unreadable = new Set<string>();
   for (const f of reads.files) {
     const path = pathOf(f);
     // Local state is input: a file that is not what hd-setup writes is exit 2 naming it, before decode reads it.
-    const rollback = () => o.rollbackCommand?.() ?? 'hd-setup rollback';
+    const rollback = kept ? undefined : () => command('rollback');
     const parsed = (t: string) => {
-      if (f.rel.endsWith('.json')) withBackupFix(path, (fix) => parseInstallConfig(t, path, fix), rollback);
-      else if (f.rel.endsWith('.env')) withBackupFix(path, (fix) => parseEnvFileChecked(t, path, fix), rollback);
+      if (f.rel.endsWith('.json')) withBackupFix(path, (fix) => parseInstallConfig(t, path, fix), rollback, orElse);
+      else if (f.rel.endsWith('.env')) withBackupFix(path, (fix) => parseEnvFileChecked(t, path, fix), rollback, orElse);
     };
     let text: string | undefined;
     if (o.instead?.path === path) text = o.instead.text;
@@ -331,15 +341,19 @@ export async function gather(loc: Location, o: GatherOptions): Promise<{ artifac
       // one that cannot be read as text (a link, a folder, too large, not UTF-8) is exit 2 whatever the command
       // (uninstall: it is as if it were missing)
       try {
-        text = read(path);
+        text = read(path, orElse);
       } catch (e) {
         if (!(o.brokenAsMissing && e instanceof UserError)) throw e;
+        unreadable.add(path);
         continue;
       }
       try {
         if (text !== undefined) parsed(text);
       } catch (e) {
-        if (o.brokenAsMissing && e instanceof UserError) continue;
+        if (o.brokenAsMissing && e instanceof UserError) {
+          unreadable.add(path);
+          continue;
+        }
         // rollback: its text is broken, and a backup is whole; read from that one, said
         const good = o.brokenFromBackup && e instanceof UserError ? newestGood(path) : undefined;
         if (!good) throw e;
@@ -354,10 +368,11 @@ export async function gather(loc: Location, o: GatherOptions): Promise<{ artifac
   }
   // The configuration file is the install: without it there is nothing here, unless hd-setup recorded an
   // install here (its config deleted or moved by hand, its containers perhaps running): found, and said.
-  const rec = findRecordOfInstall(o.home, loc);
+  // Uninstall finds one uninstalled whose kept config is there but broken: --purge deletes what is left.
   const first = reads.files[0];
   const configMissing = first && files[fileKey(first.base, first.rel)] === undefined ? pathOf(first) : undefined;
-  if (configMissing && (!rec || rec.state === 'uninstalled')) return undefined;
+  const brokenKept = kept && configMissing !== undefined && unreadable.has(configMissing);
+  if (configMissing && (!rec || kept) && !brokenKept) return undefined;
   const bin = which(loc.runtime, o.env.PATH);
   const found = bin ? await inspectContainers(bin, product.containerNames) : {};
   // Another install's container of the same name says nothing about this one: decode does not read it, it
@@ -367,7 +382,7 @@ export async function gather(loc: Location, o: GatherOptions): Promise<{ artifac
   const containers = all.filter(isOurs);
   const foreign = all.filter((c) => !isOurs(c));
   // (An install that stopped before it wrote its config, its record "started", is not one: none was there.)
-  if (configMissing && rec?.state !== 'installed' && containers.length === 0) return undefined;
+  if (configMissing && rec?.state !== 'installed' && containers.length === 0 && !brokenKept) return undefined;
   const ours = (n: string) => containers.find((c) => c.name === n);
   // Uninstalled with the config kept: what its containers said is in its record (service/lifecycle.ts uninstall).
   const uninstalled = rec?.state === 'uninstalled' && containers.length === 0;

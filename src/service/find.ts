@@ -131,7 +131,7 @@ async function detect(loc: Location, c: FindContext, unreachable: 'throw' | 'abs
   }
   if (loc.runtime === 'kubernetes') await refuseOtherContext(loc, findRecord(c.home, loc), c);
   const host = await detectHost(loc.runtime, { env: c.env, home: c.home, light: true });
-  const d = await detectAt(loc, { home: c.home, env: c.env, renderEnv: { home: c.home, selinux: host.selinux, runtimeBin: host.runtimeBin, version: VERSION, ...(host.dockerHost ? { dockerHost: host.dockerHost } : {}) }, unreachable, ...as, ...(c.brokenFromBackup ? { brokenFromBackup: true } : {}), ...(c.brokenAsMissing ? { brokenAsMissing: true } : {}), rollbackCommand: () => ['hd-setup rollback', choosingFlags(loc, c.home)].filter(Boolean).join(' ') });
+  const d = await detectAt(loc, { home: c.home, env: c.env, renderEnv: { home: c.home, selinux: host.selinux, runtimeBin: host.runtimeBin, version: VERSION, ...(host.dockerHost ? { dockerHost: host.dockerHost } : {}) }, unreachable, ...as, ...(c.brokenFromBackup ? { brokenFromBackup: true } : {}), ...(c.brokenAsMissing ? { brokenAsMissing: true } : {}), command: (verb) => [`hd-setup ${verb}`, choosingFlags(loc, c.home)].filter(Boolean).join(' ') });
   if (d) guardSecrets(d);
   return d;
 }
