@@ -1315,3 +1315,31 @@ describe('~/.config/hd-setup that cannot be written', () => {
     }
   }, 60_000);
 });
+
+// A folder of the install that the plan writes a file into, that this user may not write (a chmod by hand):
+// run as a user for whom permissions hold (root: the user hdtest, stub-runtime.ts asUser).
+describe('a folder the install writes into that this user may not write', () => {
+  it('conf/ chmod 500 and a change to config.json: the install-dir check fails naming conf/ and the chmod, before anything is changed (it passed, and step 2 failed with a raw EACCES); that chmod lets the run through', async () => {
+    const { asUser, stubEnv } = await import('./stub-runtime.js');
+    const s = await stubEnv();
+    const { run, sh } = asUser(s);
+    const first = run(['install', '--preset', 'fivetran-docker', '--yes']);
+    expect(first.code, first.stderr).toBe(0);
+    const conf = join(s.home, 'fivetran/conf');
+    const file = join(conf, 'config.json');
+    const before = readFileSync(file, 'utf8');
+    chmodSync(conf, 0o500);
+    const change = ['install', '--preset', 'fivetran-docker', '--yes', '--set', 'proxy.https=http://proxy.internal:3128'];
+    const r = run(change);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain(`  Error: install-dir: ${conf} is not writable (mode 0500), and the install writes its files there\n  Fix:   give it back its permissions: chmod u+rwx ${conf} (or --skip-check install-dir)\n  Changed: nothing\n`);
+    expect(r.stderr).not.toContain('EACCES');
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    expect(listBackups(file)).toEqual([]);
+    expect(sh(/Fix: {3}give it back its permissions: (chmod \S+ \S+)/.exec(r.stderr)![1]!)).toBe(0);
+    const again = run(change);
+    expect(again.code, again.stderr).toBe(0);
+    expect(listBackups(file)).toHaveLength(1);
+    s.server.close();
+  }, 60_000);
+});

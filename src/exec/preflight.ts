@@ -7,6 +7,7 @@ import type { ProductModule } from '../products/types.js';
 import type { HostFacts, InstalledState } from '../plan/types.js';
 import { which } from '../util/which.js';
 import { shellQuote } from '../util/shell.js';
+import { permissionFix } from '../util/bounded-read.js';
 import { isSocket, linkedFolderProblem } from '../util/fsx.js';
 import type { RuntimeInfo } from './detect.js';
 import type { CheckResult } from './events.js';
@@ -26,6 +27,8 @@ export interface CheckContext {
   signal?: AbortSignal;
   /** The folders the plan makes where something else is (plan mkdir `blocked`): the install-dir check fails on them. */
   blockedDirs?: { path: string; what: string }[];
+  /** The folders the plan writes files into (conf/, the unit's): the install-dir check fails on one there that this user may not write. */
+  writeDirs?: string[];
   /** The memory limits the plan gives its containers (the memory check says when the runtime cannot apply them). */
   memoryLimits?: string[];
 }
@@ -168,12 +171,20 @@ export const containerChecks: Record<ContainerCheckId, Check> = {
     };
     const linked = [ctx.installDir, ...(p === ctx.installDir ? entries() : [])].map(linkedFolderProblem).find(Boolean);
     if (linked) return { status: 'fail', message: linked.split('; ')[0]!, fix: linked.split('; ')[1]! };
-    try {
-      accessSync(p, constants.W_OK | constants.X_OK);
-      return { status: 'ok', message: `${ctx.installDir} is writable` };
-    } catch {
-      return { status: 'fail', message: p === ctx.installDir ? `${p} is not writable` : `${ctx.installDir} is not writable (${p} is not)`, fix: `fix the permissions of ${p}, or choose another directory with${other}` };
-    }
+    const writable = (d: string) => {
+      try {
+        accessSync(d, constants.W_OK | constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    if (!writable(p)) return { status: 'fail', message: p === ctx.installDir ? `${p} is not writable` : `${ctx.installDir} is not writable (${p} is not)`, fix: `fix the permissions of ${p}, or choose another directory with${other}` };
+    // a folder the plan writes a file into (conf/ of a re-run that changes config.json): its step would fail
+    const closed = (ctx.writeDirs ?? []).map(nearestExisting).find((d) => !writable(d));
+    const fix = closed ? permissionFix(closed, 'u+rwx') : undefined;
+    if (closed && fix) return { status: 'fail', message: `${closed} is not writable (${fix.mode}), and the install writes its files there`, fix: fix.fix };
+    return { status: 'ok', message: `${ctx.installDir} is writable` };
   },
   linger: async (ctx) => {
     if (!ctx.host.rootless) return { status: 'ok', message: 'rootful runtime: the containers outlive your session (starting at boot is checked at "Start on boot")' };

@@ -382,6 +382,7 @@ function checkContext(p: Prepared, choices: Choices, signal?: AbortSignal) {
     allowRoot: Boolean(choices.allowRoot),
     ...(choices.allowRootFrom ? { allowRootFrom: choices.allowRootFrom } : {}),
     blockedDirs: p.plan.steps.flatMap((s) => s.actions.flatMap((a) => (a.kind === 'mkdir' && a.blocked ? [{ path: a.path, what: a.blocked }] : []))),
+    writeDirs: [...new Set(p.plan.steps.flatMap((s) => s.actions.flatMap((a) => (a.kind === 'write' ? [posix.dirname(a.path)] : a.kind === 'restore' ? [posix.dirname(a.to)] : []))))],
     memoryLimits: p.plan.steps.flatMap((s) => (s.runs?.labels[MEMORY_LABEL] ? [s.runs.labels[MEMORY_LABEL]] : [])),
     env: process.env,
     ...(signal ? { signal } : {}),

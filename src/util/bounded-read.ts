@@ -101,21 +101,31 @@ export function accessProblem(path: string): { path: string; message: string } |
     }
   };
   const giveBack = (p: string, what: string, chmod: string) => {
-    let st;
-    try {
-      st = lstatSync(p);
-    } catch {
-      return undefined;
-    }
-    const mode = `mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')}`;
-    const uid = process.getuid?.();
-    if (uid !== undefined && st.uid !== uid) return { path: p, message: `${what} (${mode}, owned by uid ${st.uid}); run hd-setup as the user it belongs to, or have that user give this one access` };
-    return { path: p, message: `${what} (${mode}); give it back its permissions: chmod ${chmod} ${shellQuote(p)}` };
+    const f = permissionFix(p, chmod);
+    return f && { path: p, message: `${what} (${f.mode}); ${f.fix}` };
   };
   const blocked = folders.find((d) => !may(d, constants.X_OK));
   if (blocked) return giveBack(blocked, 'this user may not enter this folder', 'u+rwx');
   if (!may(file, constants.R_OK)) return giveBack(file, 'this user may not read it', 'u+rw');
   return undefined;
+}
+
+/**
+ * The mode of a folder or file this user may not use as it needs, and the fix: the chmod (`u+rwx`, `u+rw`)
+ * that gives the owner its permissions back, or, when it is another user's, whose it is. Undefined when
+ * nothing is there.
+ */
+export function permissionFix(path: string, chmod: string): { mode: string; fix: string } | undefined {
+  let st;
+  try {
+    st = lstatSync(path);
+  } catch {
+    return undefined;
+  }
+  const mode = `mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')}`;
+  const uid = process.getuid?.();
+  if (uid !== undefined && st.uid !== uid) return { mode: `${mode}, owned by uid ${st.uid}`, fix: 'run hd-setup as the user it belongs to, or have that user give this one access' };
+  return { mode, fix: `give it back its permissions: chmod ${chmod} ${shellQuote(path)}` };
 }
 
 /** The first `n` bytes of a regular file (a link is not followed; a FIFO never blocks), or undefined. */
