@@ -114,7 +114,7 @@ describe('uninstall --purge of an install whose config file is a folder now', ()
 });
 
 // A permission taken away by hand (chmod 000 of the install dir, its conf/, or config.json): the file is whole,
-// its token too. Run as a user for whom permissions hold (root: the user hdtest, stub-runtime.ts asUser).
+// its token too. Run as a user for whom permissions hold (root: a uid of no account, stub-runtime.ts asUser).
 describe('an install folder or file this user may not enter or read', () => {
   it('status, doctor, stop, restart and install name the folder (or the file) and the chmod that gives it back, exit 2 (it was config.json "is not readable; move it away and install again"); that chmod brings the install back', async () => {
     const s = await stubEnv();

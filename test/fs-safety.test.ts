@@ -1317,7 +1317,7 @@ describe('~/.config/hd-setup that cannot be written', () => {
 });
 
 // A folder of the install that the plan writes a file into, that this user may not write (a chmod by hand):
-// run as a user for whom permissions hold (root: the user hdtest, stub-runtime.ts asUser).
+// run as a user for whom permissions hold (root: a uid of no account, stub-runtime.ts asUser).
 describe('a folder the install writes into that this user may not write', () => {
   it('conf/ chmod 500 and a change to config.json: the install-dir check fails naming conf/ and the chmod, before anything is changed (it passed, and step 2 failed with a raw EACCES); that chmod lets the run through', async () => {
     const { asUser, stubEnv } = await import('./stub-runtime.js');

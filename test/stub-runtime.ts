@@ -48,16 +48,14 @@ export const rootFlags = process.getuid?.() === 0 ? ['--allow-root'] : [];
 
 /**
  * The CLI (and a shell line, the fix it prints) as a user for whom permissions hold, on this stub's HOME: root
- * (as CI runs) may read and write a chmod 000 folder, so there they run as the user `hdtest` (setpriv; the
- * HOME, the stub's state and socket given to it), and the test fails when that user is missing; any other
- * user runs them as itself.
+ * (as CI runs) may read and write a chmod 000 folder, so there they run as an unprivileged uid that no
+ * account has (setpriv takes a number; nothing to create, so a fresh machine runs them too), the HOME, the
+ * stub's state and socket given to it; any other user runs them as itself.
  */
+const NOBODY = { uid: 64123, gid: 64123 };
 export function asUser(s: StubEnv): { run: (args: string[]) => CliResult; sh: (line: string) => number | null } {
   if (process.getuid?.() !== 0) return { run: (args) => cli(args, { env: s.env }), sh: (line) => spawnSync('sh', ['-c', line]).status };
-  const id = (flag: string) => spawnSync('id', [flag, 'hdtest'], { encoding: 'utf8' });
-  const [u, g] = [id('-u'), id('-g')];
-  if (u.status !== 0 || g.status !== 0) throw new Error('running as root: the tests of permissions need the user hdtest (useradd hdtest)');
-  const user = { uid: Number(u.stdout), gid: Number(g.stdout) };
+  const user = NOBODY;
   const own = (p: string) => {
     chownSync(p, user.uid, user.gid);
     for (const e of readdirSync(p, { withFileTypes: true })) {
