@@ -666,7 +666,7 @@ describe('where output goes (--out, --bundle): exit 2 naming the flag and the fi
 describe('a file where hd-setup keeps a folder', () => {
   it.each([
     ['its locks folder', (d: string) => (mkdirSync(join(d, '.config/hd-setup'), { recursive: true }), writeFileSync(join(d, '.config/hd-setup/locks'), 'x\n'), d), (d: string) => `${d}/.config/hd-setup/locks is not a folder; hd-setup keeps its files in a folder there: move it away and run this again`],
-    ['HOME itself', (d: string) => (writeFileSync(join(d, 'home'), 'x\n'), join(d, 'home')), (d: string) => `HOME: is ${d}/home, not a folder; set HOME to your home directory`],
+    ['HOME itself', (d: string) => (writeFileSync(join(d, 'home'), 'x\n'), join(d, 'home')), (d: string) => `HOME: is ${d}/home, not a folder; set HOME to an existing folder of yours (your home directory, or one made for hd-setup: mkdir it first)`],
   ])('%s: exit 2 naming it and the fix (it was exit 1 with a raw errno)', (_, make, expected) => {
     const d = tmp();
     const home = make(d);
@@ -688,15 +688,21 @@ describe('HOME', () => {
     expect(rel.stderr).toBe(`error: HOME: is "somewhere", not an absolute path; set HOME to your home directory (e.g. HOME=${userInfo().homedir})\n`);
     expect(readdirSync(cwd)).toEqual([]);
   });
-  it('a HOME that does not exist is exit 2 naming it, for every command, and nothing is made (the install went into a folder made for it)', () => {
+  it('a HOME that does not exist is exit 2 naming it, for every command that keeps files there, and nothing is made (the install went into a folder made for it); render takes it', () => {
     const d = tmp();
     const home = join(d, 'gone/home');
     const env = { HOME: home, FIVETRAN_TOKEN: TOKEN, PATH: `${join(ROOT_DIR, 'test/stubs/bin')}:/usr/bin:/bin`, HD_STUB_STATE: join(tmp(), 'stub') };
     for (const args of [['install', '--preset', 'fivetran-docker', '--yes', '--allow-root'], ['install', '--preset', 'fivetran-docker', '--dry-run'], ['status'], ['uninstall', '--yes'], ['export-preset']]) {
       const r = cli(args, { env });
       expect(r.code, args.join(' ')).toBe(2);
-      expect(r.stderr).toBe(`error: HOME: is ${home}, which does not exist (hd-setup does not create it); set HOME to your home directory\n`);
+      expect(r.stderr).toBe(`error: HOME: is ${home}, which does not exist (hd-setup does not create it); set HOME to an existing folder of yours (your home directory, or one made for hd-setup: mkdir it first)\n`);
     }
+    expect(readdirSync(d)).toEqual([]);
+    // render keeps nothing under HOME: it writes its files into --out (a CI job's HOME=/nonexistent)
+    const out = join(tmp(), 'out');
+    const r = cli(['render', '--preset', 'fivetran-kubernetes', '--out', out], { env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(out).length).toBeGreaterThan(0);
     expect(readdirSync(d)).toEqual([]);
   });
   it.each(['newline\nx', 'tab\tx'])('a HOME holding a control character (%j) is exit 2 before anything is written (it made an install no later command could read)', (name) => {

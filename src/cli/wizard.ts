@@ -10,7 +10,7 @@ import type { Prepared } from '../service/install.js';
 import { optionVarNames } from '../model/env-names.js';
 import { accessibleRequested, terminalProblem } from '../ui/term.js';
 import { sameWithoutWizard, shellLines } from '../ui/summary.js';
-import { homeOf } from '../model/home.js';
+import { homeOf, usableHome } from '../model/home.js';
 import { endChildren } from '../util/interrupt.js';
 import { isFailed } from '../exec/events.js';
 import { BLOCKING_CHECK_IDS } from '../exec/check-ids.js';
@@ -102,7 +102,7 @@ async function resolveSecrets(answers: Answers): Promise<{ answers: Answers; ref
   let out = answers;
   const { secretFields } = await import('../products/secrets.js');
   const paths = secretFields(answers).map((f) => f.path);
-  withResolveContext({ env: process.env, baseDir: process.cwd(), home: homeOf(), secrets: new Set() }, () => {
+  withResolveContext({ env: process.env, baseDir: process.cwd(), home: usableHome(), secrets: new Set() }, () => {
     for (const p of paths) {
       const v = get(out, p);
       if (typeof v !== 'string' || !isRef(v)) continue;

@@ -8,7 +8,7 @@ import { UserError } from '../model/errors.js';
 import { ensureDir } from '../util/fsx.js';
 import { kindOf, readBoundedText } from '../util/bounded-read.js';
 import { alive } from '../util/process.js';
-import { homeOf } from '../model/home.js';
+import { usableHome } from '../model/home.js';
 
 /** How long a second run waits for the lock (HD_SETUP_LOCK_WAIT_MS overrides it). */
 export const LOCK_WAIT_MS = 5000;
@@ -30,7 +30,7 @@ export function installLockKey(t: { product: string; runtime: string; namespace?
 }
 
 /** The lock of an install found on the machine (lifecycle commands): the same key an install of it takes. */
-export function lockInstall(d: { product: string; runtime: string; where: string; release?: { name: string; namespace: string } }, home = homeOf()): Promise<Lock> {
+export function lockInstall(d: { product: string; runtime: string; where: string; release?: { name: string; namespace: string } }, home = usableHome()): Promise<Lock> {
   const key = installLockKey({ product: d.product, runtime: d.runtime, ...(d.release ? { namespace: d.release.namespace, release: d.release.name } : {}) });
   return acquireLock(key, home);
 }

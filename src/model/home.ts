@@ -13,15 +13,22 @@ export function homeOf(env: NodeJS.ProcessEnv = process.env): string {
   if (h && !isAbsolute(h)) throw new UserError([{ path: 'HOME', message: `is "${h}", not an absolute path; set HOME to your home directory (e.g. HOME=${safeUser() ?? '/home/you'})` }]);
   // one spelling of one folder: HOME=/home/ana/ (a trailing slash, a doubled one) made every path another
   // string, and a re-run recreated the agent (HOST_USER_HOME_DIR changed) or found two installs
-  if (h) return existingHome(posix.normalize(h).replace(/(.)\/+$/, '$1'), 'is');
+  if (h) return posix.normalize(h).replace(/(.)\/+$/, '$1');
   const passwd = safeUser();
-  if (passwd) return existingHome(passwd, 'is not set, and this user\'s home directory in the password database is');
+  if (passwd) return passwd;
   throw new UserError([{ path: 'HOME', message: 'is not set, and this user has no home directory in the password database; set HOME to your home directory' }]);
 }
 
 // A HOME that is not there (HOME=/nonexistent, a user without one, `sudo -u` keeping another's) would have
-// the install made under a folder created for it, where nobody looks: refused, as a relative HOME is.
+// the install made under a folder created for it, where nobody looks: refused by every command that keeps
+// anything there (render, which writes only into its --out folder, takes it as it is).
 const seen = new Set<string>();
+/** homeOf, for a command that keeps files under it: an existing folder, or exit 2 naming HOME. */
+export function usableHome(env: NodeJS.ProcessEnv = process.env): string {
+  const home = homeOf(env);
+  return existingHome(home, env.HOME ? 'is' : "is not set, and this user's home directory in the password database is");
+}
+
 function existingHome(home: string, what: string): string {
   if (seen.has(home)) return home;
   let problem: string | undefined;
@@ -31,7 +38,7 @@ function existingHome(home: string, what: string): string {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') problem = 'which does not exist (hd-setup does not create it)';
   }
-  if (problem) throw new UserError([{ path: 'HOME', message: `${what} ${home}, ${problem}; set HOME to your home directory` }]);
+  if (problem) throw new UserError([{ path: 'HOME', message: `${what} ${home}, ${problem}; set HOME to an existing folder of yours (your home directory, or one made for hd-setup: mkdir it first)` }]);
   seen.add(home);
   return home;
 }

@@ -15,7 +15,7 @@ import { shellQuote } from '../util/shell.js';
 import { maskUrlCredentials } from '../util/redact.js';
 import { secretValues } from '../products/secrets.js';
 import { VERSION } from '../version.js';
-import { homeOf } from '../model/home.js';
+import { usableHome } from '../model/home.js';
 
 export interface Pointer {
   preset?: string;
@@ -35,7 +35,7 @@ export interface FindContext {
 }
 
 export function findContext(env: NodeJS.ProcessEnv = process.env): FindContext {
-  return { home: homeOf(env), env, note: (m) => process.stderr.write(`${m}\n`) };
+  return { home: usableHome(env), env, note: (m) => process.stderr.write(`${m}\n`) };
 }
 
 /** Register what a read-back holds with the redactor before anything can print it. */
