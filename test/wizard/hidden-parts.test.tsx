@@ -68,6 +68,8 @@ function drawnLine(s: WizardState): string {
   return `${p.before}${p.at}${p.after}`.trimEnd();
 }
 
+const REFUSED = 'the hidden part (********) is no longer where a secret goes in this field, so it would be kept and shown as plain text: undo the edit (Ctrl-_), or delete it and type the secret again';
+
 describe('a stored secret in a masked field stays hidden wherever an edit moves it', () => {
   it('the proxy URL prefilled: shown masked, and Enter on it sends exactly the installed value', () => {
     let s = reRun(FIVETRAN, 'proxy-https');
@@ -96,15 +98,20 @@ describe('a stored secret in a masked field stays hidden wherever an edit moves 
     for (const ch of ['?', '#']) expect(drawnLine(type(reRun(FIVETRAN, 'proxy-https'), `${to(11)}${ch}`))).toBe(`http://bob:${ch}********@proxy.corp:3128`);
   });
 
-  it('Backspace on the ":" before it (no password any more: the whole userinfo a user name): still masked, and sent as edited', () => {
+  it('Backspace on the ":" before it (no password any more: the whole userinfo a user name): still masked, and Enter refuses it (sent, it was a user name in clear in the review, the command and the preset); undone, it goes', () => {
     let s = type(reRun(FIVETRAN, 'proxy-https'), `${to(11)}${BACKSPACE}`);
     expect(drawnLine(s)).toBe('http://bob********@proxy.corp:3128');
     s = type(s, '\r');
-    expect(s.answers.proxy.https).toBe(`http://bob${PW}@proxy.corp:3128`);
-    // back on it after Enter: drawn as it was, though its parse no longer finds a password
+    expect(at(s)).toBe('proxy-https');
+    expect(s.error).toBe(REFUSED);
+    expect(s.answers.proxy.https).toBe(PROXY);
+    s = type(s, `${UNDO}\r`);
+    expect(s.error).toBeUndefined();
+    expect(s.answers.proxy.https).toBe(PROXY);
+    // back on it after Enter: drawn as it was
     s = reduce(s, { type: 'back' });
     expect(at(s)).toBe('proxy-https');
-    expect(drawnLine(s)).toBe('http://bob********@proxy.corp:3128');
+    expect(drawnLine(s)).toBe('http://bob:********@proxy.corp:3128');
     // and Backspace on the "@" after it (a password being typed, to the authority's end, as the parse reads it)
     expect(drawnLine(type(reRun(FIVETRAN, 'proxy-https'), `${to(19)}${BACKSPACE}`))).toBe('http://bob:********');
   });
@@ -118,7 +125,8 @@ describe('a stored secret in a masked field stays hidden wherever an edit moves 
     }
     expect(fieldText(s)).toBe(`http://bob:@${PW}proxy.corp:3128`);
     s = type(s, '\r');
-    expect(s.answers.proxy.https).toBe(`http://bob:@${PW}proxy.corp:3128`);
+    expect(s.error).toBe(REFUSED);
+    expect(s.answers.proxy.https).toBe(PROXY);
   });
 
   it('leaving with Esc before Enter and coming back: the text kept is drawn as it was', () => {
@@ -131,14 +139,19 @@ describe('a stored secret in a masked field stays hidden wherever an edit moves 
     expect(fieldText(s)).toBe(`http://bob:/${PW}@proxy.corp:3128`);
   });
 
-  it('extra env: "x, NOTE=" typed before a secret value makes it the value of a name that is no secret: still masked', () => {
+  it('extra env: "x, NOTE=" typed before a secret value makes it the value of a name that is no secret: still masked, and Enter refuses it', () => {
     let s = type(reRun(TOBIKO, 'adv:tobiko.docker.extraEnv'), `${to(28)}x, NOTE=`);
     expect(drawnLine(s)).toBe('LOG_LEVEL=debug, DD_API_KEY=********, NOTE=********, TZ=UTC');
     s = type(s, '\r');
+    expect(s.error).toBe(REFUSED);
+    expect(s.answers).toEqual(TOBIKO);
+    // the name a secret's (NOTE_TOKEN): masked there by its parse, and taken
+    s = type(s, `${BACKSPACE}_TOKEN=\r`);
+    expect(s.error).toBeUndefined();
     expect(s.answers.tobiko.docker.extraEnv).toEqual([
       { name: 'LOG_LEVEL', value: 'debug' },
       { name: 'DD_API_KEY', value: 'x' },
-      { name: 'NOTE', value: KEY },
+      { name: 'NOTE_TOKEN', value: KEY },
       { name: 'TZ', value: 'UTC' },
     ]);
   });

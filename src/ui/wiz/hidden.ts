@@ -124,3 +124,18 @@ export function trimEncoded(text: string, table: readonly Held[]): string {
   while (b > a && blank(g[b - 1]!)) b--;
   return g.slice(a, b).join('');
 }
+
+/**
+ * Whether every hidden part of an encoded text is still where the real text's parse masks a secret (`spans`,
+ * UTF-16 offsets into the real text): one an edit moved elsewhere (its URL's ":" deleted, a name typed before
+ * it) would be sent as plain text, shown by every output after the field.
+ */
+export function hiddenStillMasked(text: string, table: readonly Held[], spans: readonly (readonly [number, number])[]): boolean {
+  let off = 0;
+  for (const g of graphemes(text)) {
+    const real = decodeHidden(g, table);
+    if (drawn(g, table) === 'hidden' && !spans.some(([a, b]) => a <= off && off + real.length <= b)) return false;
+    off += real.length;
+  }
+  return true;
+}

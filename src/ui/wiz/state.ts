@@ -7,7 +7,7 @@
 import { cleared, editLine, graphemes, parseInput, pastedText, splitKeys, type KeyPress, type LineMemo, type LineState } from './keys.js';
 import { WIZARDS, wizardOf } from '../../products/wizards.js';
 import { get, questions, set, withEnvSecrets, type Answers, type Ctx, type Detection, type Drafts, type Question } from './questions.js';
-import { HIDDEN_MASK, decodeHidden, encodeHidden, escapePrivate, holdsHidden, holdsPrivate, renderHidden, trimEncoded, type Held } from './hidden.js';
+import { HIDDEN_MASK, decodeHidden, encodeHidden, escapePrivate, hiddenStillMasked, holdsHidden, holdsPrivate, renderHidden, trimEncoded, type Held } from './hidden.js';
 
 export interface WizardState {
   answers: Answers;
@@ -256,6 +256,9 @@ export function reduce(s: WizardState, a: WizardAction): WizardState {
           const shown = held && heldText !== undefined && holdsHidden(heldText, held.table) ? q.validate?.(heldText, ctx(s)) : undefined;
           return { ...s, error: shown && held ? renderHidden(shown, held.table, HIDDEN_MASK) : err };
         }
+        // a stored secret moved out of where the field keeps one would go on as plain text: refused
+        if (q.display && held && heldText !== undefined && !hiddenStillMasked(heldText, held.table, q.display.hidden(value)))
+          return { ...s, error: `the hidden part (${HIDDEN_MASK}) is no longer where a secret goes in this field, so it would be kept and shown as plain text: undo the edit (Ctrl-_), or delete it and type the secret again` };
         const { [q.id]: _sent, ...unsent } = s.unsent ?? {};
         const hidden = held ? { hidden: { ...s.hidden, [q.id]: { table: held.table, ...(heldText !== undefined ? { kept: heldText } : {}) } } } : {};
         return advance({ ...s, unsent, ...hidden, ...(q.secret && value ? { secrets: [...s.secrets, value] } : {}) }, q, value);
