@@ -1332,7 +1332,7 @@ describe('a folder the install writes into that this user may not write', () => 
     const change = ['install', '--preset', 'fivetran-docker', '--yes', '--set', 'proxy.https=http://proxy.internal:3128'];
     const r = run(change);
     expect(r.code, r.stderr).toBe(1);
-    expect(r.stderr).toContain(`  Error: install-dir: ${conf} is not writable (mode 0500), and the install writes its files there\n  Fix:   give it back its permissions: chmod u+rwx ${conf} (or --skip-check install-dir)\n  Changed: nothing\n`);
+    expect(r.stderr).toContain(`  Error: install-dir: ${conf} is not writable (mode 0500), and the install writes its files there\n  Fix:   give it back its permissions: chmod u+w ${conf} (or --skip-check install-dir)\n  Changed: nothing\n`);
     expect(r.stderr).not.toContain('EACCES');
     expect(readFileSync(file, 'utf8')).toBe(before);
     expect(listBackups(file)).toEqual([]);

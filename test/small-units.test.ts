@@ -129,3 +129,31 @@ describe('a file-system refusal, as one line with the fix for where it is', () =
     }
   });
 });
+
+describe('permissionFix: the chmod for what this user lacks, read through a link', () => {
+  it('asks for the owner bits hd-setup uses that are missing, and no chmod where the mode allows it (a read-only mount, an ACL: the chmod did nothing)', async () => {
+    const { permissionFix } = await import('../src/util/bounded-read.js');
+    const { mkdtempSync, chmodSync, symlinkSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const d = mkdtempSync(join(tmpdir(), 'hd-perm-'));
+    const conf = join(d, 'conf');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(conf);
+    chmodSync(conf, 0o500);
+    expect(permissionFix(conf, 'wx')).toEqual({ mode: 'mode 0500', fix: `give it back its permissions: chmod u+w ${conf}` });
+    chmodSync(conf, 0o000);
+    expect(permissionFix(conf, 'x')!.fix).toBe(`give it back its permissions: chmod u+rwx ${conf}`);
+    chmodSync(conf, 0o700);
+    expect(permissionFix(conf, 'wx')).toEqual({ mode: 'mode 0700', fix: 'its mode allows it, so something else refuses it (a read-only mount, an ACL, SELinux or AppArmor): check those, or choose another place' });
+    const file = join(conf, 'config.json');
+    writeFileSync(file, '{}', { mode: 0o200 });
+    chmodSync(file, 0o200);
+    expect(permissionFix(file, 'r')!.fix).toBe(`give it back its permissions: chmod u+r ${file}`);
+    // a link: the mode of what it points at (the link's own is 0777)
+    const link = join(d, 'link');
+    symlinkSync(conf, link);
+    chmodSync(conf, 0o600);
+    expect(permissionFix(link, 'x')).toEqual({ mode: 'mode 0600', fix: `give it back its permissions: chmod u+x ${link}` });
+  });
+});

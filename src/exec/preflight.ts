@@ -182,7 +182,7 @@ export const containerChecks: Record<ContainerCheckId, Check> = {
     if (!writable(p)) return { status: 'fail', message: p === ctx.installDir ? `${p} is not writable` : `${ctx.installDir} is not writable (${p} is not)`, fix: `fix the permissions of ${p}, or choose another directory with${other}` };
     // a folder the plan writes a file into (conf/ of a re-run that changes config.json): its step would fail
     const closed = (ctx.writeDirs ?? []).map(nearestExisting).find((d) => !writable(d));
-    const fix = closed ? permissionFix(closed, 'u+rwx') : undefined;
+    const fix = closed ? permissionFix(closed, 'wx') : undefined;
     if (closed && fix) return { status: 'fail', message: `${closed} is not writable (${fix.mode}), and the install writes its files there`, fix: fix.fix };
     return { status: 'ok', message: `${ctx.installDir} is writable` };
   },

@@ -1,6 +1,6 @@
 // Bounded reads of files the user names (presets, file: references): regular files only, never more than
 // a cap, strict UTF-8. A FIFO nobody writes, /dev/zero or a directory is refused at once with one line.
-import { accessSync, closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import { accessSync, closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { shellQuote } from './shell.js';
 
@@ -100,32 +100,42 @@ export function accessProblem(path: string): { path: string; message: string } |
       return false;
     }
   };
-  const giveBack = (p: string, what: string, chmod: string) => {
-    const f = permissionFix(p, chmod);
+  const giveBack = (p: string, what: string, need: Need) => {
+    const f = permissionFix(p, need);
     return f && { path: p, message: `${what} (${f.mode}); ${f.fix}` };
   };
   const blocked = folders.find((d) => !may(d, constants.X_OK));
-  if (blocked) return giveBack(blocked, 'this user may not enter this folder', 'u+rwx');
-  if (!may(file, constants.R_OK)) return giveBack(file, 'this user may not read it', 'u+rw');
+  if (blocked) return giveBack(blocked, 'this user may not enter this folder', 'x');
+  if (!may(file, constants.R_OK)) return giveBack(file, 'this user may not read it', 'r');
   return undefined;
 }
 
+/** What this user needs of a folder or file: enter it, read it, or write into it. */
+export type Need = 'x' | 'r' | 'wx';
+
 /**
- * The mode of a folder or file this user may not use as it needs, and the fix: the chmod (`u+rwx`, `u+rw`)
- * that gives the owner its permissions back, or, when it is another user's, whose it is. Undefined when
+ * The mode of a folder or file this user may not use as it needs, and the fix: the chmod that gives the owner
+ * back what it lacks of the permissions hd-setup uses (a folder's rwx, a file's rw; no one else's), or, when it is another user's,
+ * whose it is; or, when its mode allows it already, what else refuses it (a read-only mount, an ACL, a
+ * security module), where a chmod would do nothing. Read through a link, as the refusal was. Undefined when
  * nothing is there.
  */
-export function permissionFix(path: string, chmod: string): { mode: string; fix: string } | undefined {
+export function permissionFix(path: string, need: Need): { mode: string; fix: string } | undefined {
   let st;
   try {
-    st = lstatSync(path);
+    st = statSync(path);
   } catch {
     return undefined;
   }
-  const mode = `mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')}`;
+  const bits = st.mode & 0o7777;
+  const mode = `mode ${bits.toString(8).padStart(4, '0')}`;
   const uid = process.getuid?.();
   if (uid !== undefined && st.uid !== uid) return { mode: `${mode}, owned by uid ${st.uid}`, fix: 'run hd-setup as the user it belongs to, or have that user give this one access' };
-  return { mode, fix: `give it back its permissions: chmod ${chmod} ${shellQuote(path)}` };
+  const owner = { r: 0o400, w: 0o200, x: 0o100 } as const;
+  const lacks = (letters: string) => [...letters].filter((c) => !(bits & owner[c as keyof typeof owner])).join('');
+  if (!lacks(need)) return { mode, fix: 'its mode allows it, so something else refuses it (a read-only mount, an ACL, SELinux or AppArmor): check those, or choose another place' };
+  // the owner's permissions that hd-setup uses there (it reads and writes its folders and files), and only those it lacks
+  return { mode, fix: `give it back its permissions: chmod u+${lacks(st.isDirectory() ? 'rwx' : 'rw')} ${shellQuote(path)}` };
 }
 
 /** The first `n` bytes of a regular file (a link is not followed; a FIFO never blocks), or undefined. */
