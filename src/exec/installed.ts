@@ -162,7 +162,8 @@ function withFix<T>(path: string, read: (fix?: string) => T, rollback?: () => st
     // (a permission is all that is wrong: the chmod it names is the fix, not a backup)
     if (!(e instanceof UserError) || e instanceof NoAccess) throw e;
     const good = latestGoodBackup(path, backupValidator(path));
-    const or = orElse ? `, or ${orElse}` : '';
+    // (not with a folder in its place: the purge would delete that folder, the user's, with the rest)
+    const or = orElse && !isFolder(path) ? `, or ${orElse}` : '';
     if (!good) throw or ? new UserError(e.problems.map((p) => ({ ...p, message: `${p.message}${or}` })), e.exitCode) : e;
     if (rollback && isRegularFile(path)) return read(`put back a whole copy from its backups: ${rollback()} (to see first what it restores, add --dry-run)`);
     // a folder in its place: moved away first (a cp into it would put the backup, its token too, inside it)
