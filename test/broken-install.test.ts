@@ -2,7 +2,7 @@
 // place) concerns only the commands aimed at it: the other installs are found, listed and acted on, and
 // plain status lists it as broken (the file and the fix, never its text), exit 1. CLI on the stub runtime.
 import { describe, expect, it } from 'vitest';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, appendFileSync } from 'node:fs';
+import { chmodSync, chownSync, statSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, appendFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { cli } from './helpers.js';
@@ -143,6 +143,18 @@ describe('an install folder or file this user may not enter or read', () => {
       expect(st.code, `${path}: ${st.stderr}`).toBe(0);
     }
     expect(readFileSync(conf, 'utf8')).toBe(text);
+    // root's (a run with sudo that kept HOME): the chown that gives it back, not a chmod this user may not make
+    if (process.getuid?.() === 0) {
+      const confDir = join(dir, 'conf');
+      const { uid, gid } = statSync(confDir);
+      chownSync(confDir, 0, 0);
+      chmodSync(confDir, 0o700);
+      const r = run(['status']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(`error: ${confDir}: this user may not enter this folder (mode 0700, owned by root); give it back to this user (a run with sudo made it root's?): sudo chown -R ${uid}:${gid} ${confDir}\n`);
+      expect(spawnSync('sh', ['-c', /sudo (chown .*)$/m.exec(r.stderr)![1]!]).status).toBe(0);
+      expect(run(['status']).code).toBe(0);
+    }
     s.server.close();
   }, 90_000);
 });

@@ -130,6 +130,8 @@ export function permissionFix(path: string, need: Need): { mode: string; fix: st
   const bits = st.mode & 0o7777;
   const mode = `mode ${bits.toString(8).padStart(4, '0')}`;
   const uid = process.getuid?.();
+  // root's, in this user's place: most often a run with sudo that kept HOME (its files root's since)
+  if (uid !== undefined && st.uid === 0 && uid !== 0) return { mode: `${mode}, owned by root`, fix: `give it back to this user (a run with sudo made it root's?): sudo chown -R ${uid}:${process.getgid?.() ?? uid} ${shellQuote(path)}` };
   if (uid !== undefined && st.uid !== uid) return { mode: `${mode}, owned by uid ${st.uid}`, fix: 'run hd-setup as the user it belongs to, or have that user give this one access' };
   const owner = { r: 0o400, w: 0o200, x: 0o100 } as const;
   const lacks = (letters: string) => [...letters].filter((c) => !(bits & owner[c as keyof typeof owner])).join('');
