@@ -1,5 +1,5 @@
 // Preflight checks for docker/podman. Each has an id, a message and a fix; --skip-check <id> skips one.
-import { accessSync, constants, existsSync, readdirSync, statSync, statfsSync } from 'node:fs';
+import { constants, existsSync, readdirSync, statSync, statfsSync } from 'node:fs';
 import { arch, cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { BaseModel as Model } from '../model/base.js';
@@ -7,7 +7,7 @@ import type { ProductModule } from '../products/types.js';
 import type { HostFacts, InstalledState } from '../plan/types.js';
 import { which } from '../util/which.js';
 import { shellQuote } from '../util/shell.js';
-import { permissionFix } from '../util/bounded-read.js';
+import { mayAccess, permissionFix } from '../util/bounded-read.js';
 import { isSocket, linkedFolderProblem } from '../util/fsx.js';
 import type { RuntimeInfo } from './detect.js';
 import type { CheckResult } from './events.js';
@@ -171,14 +171,7 @@ export const containerChecks: Record<ContainerCheckId, Check> = {
     };
     const linked = [ctx.installDir, ...(p === ctx.installDir ? entries() : [])].map(linkedFolderProblem).find(Boolean);
     if (linked) return { status: 'fail', message: linked.split('; ')[0]!, fix: linked.split('; ')[1]! };
-    const writable = (d: string) => {
-      try {
-        accessSync(d, constants.W_OK | constants.X_OK);
-        return true;
-      } catch {
-        return false;
-      }
-    };
+    const writable = (d: string) => mayAccess(d, constants.W_OK | constants.X_OK);
     if (!writable(p)) return { status: 'fail', message: p === ctx.installDir ? `${p} is not writable` : `${ctx.installDir} is not writable (${p} is not)`, fix: `fix the permissions of ${p}, or choose another directory with${other}` };
     // a folder the plan writes a file into (conf/ of a re-run that changes config.json): its step would fail
     const closed = (ctx.writeDirs ?? []).map(nearestExisting).find((d) => !writable(d));

@@ -92,22 +92,24 @@ export function accessProblem(path: string): { path: string; message: string } |
     folders.unshift(d);
     if (dirname(d) === d) break;
   }
-  const may = (p: string, mode: number) => {
-    try {
-      accessSync(p, mode);
-      return true;
-    } catch {
-      return false;
-    }
-  };
   const giveBack = (p: string, what: string, need: Need) => {
     const f = permissionFix(p, need);
     return f && { path: p, message: `${what} (${f.mode}); ${f.fix}` };
   };
-  const blocked = folders.find((d) => !may(d, constants.X_OK));
+  const blocked = folders.find((d) => !mayAccess(d, constants.X_OK));
   if (blocked) return giveBack(blocked, 'this user may not enter this folder', 'x');
-  if (!may(file, constants.R_OK)) return giveBack(file, 'this user may not read it', 'r');
+  if (!mayAccess(file, constants.R_OK)) return giveBack(file, 'this user may not read it', 'r');
   return undefined;
+}
+
+/** Whether this user may use a path so (access(2): constants.R_OK, W_OK, X_OK). */
+export function mayAccess(path: string, mode: number): boolean {
+  try {
+    accessSync(path, mode);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** What this user needs of a folder or file: enter it, read it, or write into it. */
