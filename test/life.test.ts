@@ -125,7 +125,7 @@ describe('uninstalled, config kept: told apart from an install, and read back wh
     // so is a run that names only the install (no preset: the stored token is kept, the settings are named)
     const named = cli(['install', '--set', 'product=fivetran', '--set', 'runtime=docker', '--yes', ...rootFlags], { env: s.env });
     expect(named.code, named.stderr).toBe(2);
-    expect(named.stderr).toContain(`this run would reset 2 settings the installed agent has (${s.home}/fivetran): fivetran.image=${image}, fivetran.pullPolicy=never`);
+    expect(named.stderr).toContain(`this run would reset 2 settings the config an uninstall kept has (${s.home}/fivetran): fivetran.image=${image}, fivetran.pullPolicy=never`);
     // ... and the script status suggests installs it as it was (the offline re-install does not pull), with no secret in the environment
     const cwd = tmp('hd-kept-');
     const { FIVETRAN_TOKEN: _, ...noToken } = s.env;

@@ -258,7 +258,7 @@ describe('a bare re-run after a --set keeps the setting or refuses, naming the -
         const n = s.calls().length;
         const bare = cli(['install', ...args, '--yes', ...rootFlags], { env });
         expect(bare.code, `${round}: ${bare.stderr}`).toBe(2);
-        expect(bare.stderr).toContain('would reset 2 settings the installed agent has');
+        expect(bare.stderr).toContain(`would reset 2 settings ${round === 'installed' ? 'the installed agent' : 'the config an uninstall kept'} has`);
         expect(bare.stderr).toContain('proxy.https=http://proxy.internal:3128, fivetran.memory=4g');
         expect(bare.stderr).toContain(`to keep them: hd-setup install ${args.join(' ')} --yes ${rootFlags.join(' ')} --set proxy.https=http://proxy.internal:3128 --set fivetran.memory=4g`);
         expect(bare.stderr).toContain(args[0] === '--preset' ? 'to apply exactly this preset and drop them' : 'this run would reset');
@@ -812,7 +812,7 @@ describe('a kept config taken up by the other container runtime', () => {
     const podman = ['install', '--preset', 'fivetran-podman', '--yes', ...rootFlags];
     const bare = cli(podman, { env: s.env });
     expect(bare.code, bare.stderr).toBe(2);
-    expect(bare.stderr).toContain(`this preset would reset 1 setting the installed agent has (${s.home}/fivetran): fivetran.memory=3g\n`);
+    expect(bare.stderr).toContain(`this preset would reset 1 setting the config an uninstall kept has (${s.home}/fivetran): fivetran.memory=3g\n`);
     expect(bare.stderr).toContain('would change 1 setting the install was given with --set (' + `${s.home}/fivetran): fivetran.restartPolicy=always (the preset says on-failure:3)\n`);
     const keep = /to keep them: hd-setup (.*)\n/.exec(bare.stderr)![1]!.split(' ');
     expect(keep.slice(-4)).toEqual(['--set', 'fivetran.memory=3g', '--set', 'fivetran.restartPolicy=always']);
@@ -827,6 +827,26 @@ describe('a kept config taken up by the other container runtime', () => {
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('fivetran.restartPolicy=always');
     expect(cli([...keep], { env: s.env }).stderr).toContain('Changed: nothing');
+    s.server.close();
+  });
+
+  it('the docker record it took up goes: one install, hints without --set, and back on docker the podman install is the one kept (not the docker one before it)', async () => {
+    const s = await stubEnv('docker', { HD_STUB_SOCKET: '' }, { imagePresent: true });
+    s.env.HD_STUB_SOCKET = join(s.home, 'runtime.sock');
+    const first = cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'fivetran.memory=3g', ...rootFlags], { env: s.env });
+    expect(first.code, first.stderr).toBe(0);
+    expect(cli(['uninstall', '--yes'], { env: s.env }).code).toBe(0);
+    const podman = cli(['install', '--preset', 'fivetran-podman', '--yes', '--set', 'fivetran.memory=5g', ...rootFlags], { env: s.env });
+    expect(podman.code, podman.stderr).toBe(0);
+    const records = () => JSON.parse(readFileSync(join(s.home, '.config/hd-setup/installs.json'), 'utf8')) as { runtime: string; state: string }[];
+    expect(records().map((r) => `${r.runtime} ${r.state}`)).toEqual(['podman installed']);
+    expect(podman.stderr).toContain('Status:  hd-setup status   (or: podman ps');
+    expect(cli(['uninstall', '--yes'], { env: s.env }).code).toBe(0);
+    // on docker again: what it would reset is the podman install's 5g, the last one it had
+    const docker = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env });
+    expect(docker.code).toBe(2);
+    expect(docker.stderr).toContain('fivetran.memory=5g');
+    expect(docker.stderr).not.toContain('3g');
     s.server.close();
   });
 });

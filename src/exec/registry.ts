@@ -106,7 +106,7 @@ export function findRecord(home: string, loc: Location): InstallRecord | undefin
  */
 export function findRecordOfInstall(home: string, loc: Location): InstallRecord | undefined {
   const list = readRegistry(home);
-  return list.find((r) => sameLocation(r, loc)) ?? (loc.runtime !== 'kubernetes' && loc.installDir ? list.find((r) => r.state === 'uninstalled' && r.runtime !== 'kubernetes' && r.product === loc.product && r.installDir === loc.installDir) : undefined);
+  return list.find((r) => sameLocation(r, loc)) ?? list.find((r) => takenUp(r, loc));
 }
 
 /**
@@ -177,7 +177,16 @@ function update(home: string, change: (list: InstallRecord[]) => InstallRecord[]
 const rewriting = { warn: (msg: string) => process.stderr.write(`warning: ${msg}\n`) };
 
 export function remember(home: string, rec: InstallRecord): void {
-  update(home, (list) => [rec, ...list.filter((r) => !sameLocation(r, rec))]);
+  update(home, (list) => [rec, ...list.filter((r) => !sameLocation(r, rec) && !takenUp(r, rec))]);
+}
+
+/**
+ * A config an uninstall kept on one container runtime, which an install on the other now takes up (the same
+ * dir): its record goes, as findRecordOfInstall has handed it over. Kept, it was a second install in every
+ * hint, and, once this one was uninstalled too, the one a later install found first, with what it had before.
+ */
+function takenUp(old: InstallRecord, at: Pick<Location, 'product' | 'runtime' | 'installDir'>): boolean {
+  return old.state === 'uninstalled' && old.runtime !== 'kubernetes' && at.runtime !== 'kubernetes' && old.product === at.product && old.installDir !== undefined && old.installDir === at.installDir;
 }
 
 /** `hd-setup stop` stopped the install (at), or a start made it run again (undefined): its record says so. */

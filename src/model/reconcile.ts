@@ -20,6 +20,8 @@ export interface Installed {
   /** Each secret's own reference (env:NAME), by dotted path: the one export-preset and a refusal's keep command write for it. */
   secretRefs?: Record<string, string>;
   where: string;
+  /** A config an uninstall kept (nothing runs it): named so, not "the installed agent". */
+  kept?: boolean;
 }
 
 type Path = string[];
@@ -343,7 +345,7 @@ export function resetRefusal(resets: Reset[], installed: Installed, argvBase: st
   const keep = `${argvBase} ${[...resets, ...overrides].map(setArg).join(' ')}`;
   return [
     ...(resets.length
-      ? [{ path: '', message: `${subject} would reset ${settings(resets.length)} the installed agent has (${installed.where}): ${resets.map((r) => `${r.path}${r.secret ? '' : `=${shown(r.value)}`}`).join(', ')}` }]
+      ? [{ path: '', message: `${subject} would reset ${settings(resets.length)} ${installed.kept ? 'the config an uninstall kept' : 'the installed agent'} has (${installed.where}): ${resets.map((r) => `${r.path}${r.secret ? '' : `=${shown(r.value)}`}`).join(', ')}` }]
       : []),
     ...(overrides.length
       ? [{ path: '', message: `${subject} would change ${settings(overrides.length)} the install was given with --set (${installed.where}): ${overrides.map((o) => `${o.key}=${shown(o.value)} (${subject.replace(/^this /, 'the ')} ${o.now === undefined ? 'has no such item' : `says ${shown(o.now)}`})`).join(', ')}` }]

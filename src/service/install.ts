@@ -91,7 +91,7 @@ export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = 
     // The install's secrets, and values it holds that this run makes secret (a param it adds to secretParams): kept alike.
     const nowSecret = secretPaths(mended).filter((p) => !installed.secretPaths.includes(p) && getIn(installed.preset, p.split('.')) !== undefined);
     const secretRefs = Object.fromEntries(fields.map((f) => [f.path, `env:${f.env}`]));
-    const inst = { product: installed.location.product, runtime: installed.location.runtime, preset: installed.preset, secretPaths: [...installed.secretPaths, ...nowSecret], partSecretPaths, secretRefs, where: installed.where };
+    const inst = { product: installed.location.product, runtime: installed.location.runtime, preset: installed.preset, secretPaths: [...installed.secretPaths, ...nowSecret], partSecretPaths, secretRefs, where: installed.where, ...(installed.uninstalled ? { kept: true } : {}) };
     // A setting is secret if the registry says so (a URL with a password), or if it holds a value that is one.
     const isSecret = (v: unknown, path: string) => {
       const f = secretFieldAt(installed.preset, path);

@@ -91,7 +91,7 @@ describe.runIf(root && S.HD_E2E_DOCKER === '1' && S.HD_E2E_PODMAN === '1')('real
     expect(hd(home, ['uninstall', '--yes', '--allow-root']).code).toBe(0);
     const bare = hd(home, ON_PODMAN);
     expect(bare.code, bare.stderr).toBe(2);
-    expect(bare.stderr).toContain(`would reset 1 setting the installed agent has (${home}/fivetran): fivetran.memory=3g\n`);
+    expect(bare.stderr).toContain(`would reset 1 setting the config an uninstall kept has (${home}/fivetran): fivetran.memory=3g\n`);
     expect(bare.stderr).toContain('fivetran.restartPolicy=always (the preset says on-failure:3)');
     expect(controller('podman')).toBe('');
     const keep = [...ON_PODMAN, '--set', 'fivetran.memory=3g', '--set', 'fivetran.restartPolicy=always'];
@@ -100,6 +100,8 @@ describe.runIf(root && S.HD_E2E_DOCKER === '1' && S.HD_E2E_PODMAN === '1')('real
     expect(kept.code, kept.stderr).toBe(0);
     expect(controller('podman')).toMatch(/ running$/);
     expect(rt('podman', 'container', 'inspect', 'controller', '--format', '{{.HostConfig.RestartPolicy.Name}} {{.HostConfig.Memory}}')).toBe(`always ${3 * 1024 ** 3}`);
+    // one install now, not the podman one beside the docker config it took up: hints need no --set
+    expect(kept.stderr).toContain('Status:  hd-setup status   (or: podman ps');
     const again = hd(home, keep);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toMatch(/Changed: nothing/);
