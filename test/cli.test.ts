@@ -1,7 +1,8 @@
 // Process-level tests of the built bin, as a user (or CI) runs it.
 import { describe, expect, it } from 'vitest';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
 import { SECRET_ENV, TOKEN, cli, expectNoSecrets, tmp, ROOT, BIN } from './helpers.js';
@@ -206,6 +207,31 @@ describe('bad input: exit 2, one line per problem, no stack trace, nothing writt
       expect(r.stderr).not.toMatch(/\n\s+at /);
       expect(r.stdout).toBe('');
       expect(existsSync(out)).toBe(false);
+    }
+  });
+  it('a secret file every user of the host can read is taken, with a warning naming the chmod (never its text); a file of its own, or one in a private folder, gives none', () => {
+    // a folder every user may enter (the suite's own temp dir is private: its parent, /tmp, is not)
+    const open = mkdtempSync(join(dirname(process.env.TMPDIR ?? tmpdir()), 'hd-open-'));
+    try {
+      chmodSync(open, 0o755);
+      const file = join(open, 'token');
+      writeFileSync(file, `${TOKEN}\n`, { mode: 0o644 });
+      chmodSync(file, 0o644);
+      const warning = `warning: the secret in ${file} can be read by every user of this host (mode 0644, and each folder above it open to them); make it yours alone: chmod 600 ${file}\n`;
+      const args = ['--preset', 'fivetran-docker', '--set', `fivetran.token=file:${file}`];
+      for (const cmd of [['render', ...args, '--out', join(tmp(), 'out')], ['install', ...args, '--dry-run']]) {
+        const r = cli(cmd, { env: {} });
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stderr.split(warning)).toHaveLength(2);
+        expectNoSecrets(r.stdout + r.stderr);
+      }
+      chmodSync(file, 0o600);
+      expect(cli(['install', ...args, '--dry-run'], { env: {} }).stderr).not.toContain('can be read by');
+      chmodSync(file, 0o644);
+      chmodSync(open, 0o700);
+      expect(cli(['install', ...args, '--dry-run'], { env: {} }).stderr).not.toContain('can be read by');
+    } finally {
+      rmSync(open, { recursive: true, force: true });
     }
   });
   it('invalid YAML', () => {
