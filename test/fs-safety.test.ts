@@ -720,7 +720,7 @@ describe('trial: what rollback takes as a backup, and what it says of it', () =>
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toContain('what the last change set in the file is lost');
     expect(dry.stdout).not.toContain('the install is as the last change found it');
-    expect(dry.stdout).toContain('It cannot name the settings it puts back: the file is broken, so what it holds now cannot be read.\n');
+    expect(dry.stdout).toContain('It cannot name the settings it puts back: the file is broken, so what it holds now cannot be read, nor which backup holds what the containers run.\n');
     s.server.close();
   }, 60_000);
 

@@ -555,6 +555,10 @@ describe('rollback undoes the last change: the file as it found it, and what the
     const lost = cli(['rollback', '--dry-run', ...rootFlags], { env: s.env });
     expect(lost.code, lost.stderr).toBe(0);
     expect(lost.stdout).toMatch(/No backup holds the file as the last change hd-setup made left it \(it was edited in place\): this goes back to config\.json\.bak-\S+ as an earlier change left it, and what the last change set in the file is lost: install again with those settings after it/);
+    // the memory, which the container carries, is known; what the file holds now is not (it named none of it)
+    expect(lost.stdout).toContain('It puts back:\n  fivetran.memory: 4g -> 2048m (the default)\nIt cannot name the settings it puts back in the file: it is broken, so what it holds now cannot be read, nor which backup holds what the containers run.\n');
+    const lostJson = JSON.parse(cli(['rollback', '--dry-run', '--json', ...rootFlags], { env: s.env }).stdout) as { settings: { path: string }[]; nowUnknown?: boolean };
+    expect([lostJson.settings.map((x) => x.path), lostJson.nowUnknown]).toEqual([['fivetran.memory'], true]);
     // a rollback and its undo leave a backup of the changed file: a break after that is undone alone
     writeFileSync(conf(s), changed);
     expect(cli(['rollback', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
@@ -572,6 +576,67 @@ describe('rollback undoes the last change: the file as it found it, and what the
     const next = cli(['rollback', '--dry-run', ...rootFlags], { env: s.env });
     expect(next.stdout).toContain('  fivetran.memory: 4g -> 2048m (the default)\n');
     expect(next.stdout).toContain('  proxy.https: http://proxy.internal:3128 -> none');
+    s.server.close();
+  }, 60_000);
+
+  it('trial: a file broken after the rollback of a change made over a hand edit: the dry-run takes no "now" from an older backup (it said proxy.https: <the value rolled back> -> <the one running>), and the repair leaves the container running (its config hash is the one it restores: it recreated it)', async () => {
+    const s = await stubEnv('docker', {}, { imagePresent: true });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    // a hand edit (as an editor saves it, no newline at the end), applied by start
+    writeFileSync(conf(s), JSON.stringify({ ...JSON.parse(readFileSync(conf(s), 'utf8')), https_proxy: 'http://hand.example:3128' }, null, 2));
+    expect(cli(['start', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(cli(['install', '--preset', 'fivetran-docker', '--set', 'proxy.https=http://set.example:3128', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(cli(['rollback', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const running = readFileSync(conf(s), 'utf8');
+    expect(JSON.parse(running).https_proxy).toBe('http://hand.example:3128');
+    writeFileSync(conf(s), running.slice(0, 40));
+    const dry = cli(['rollback', '--dry-run', ...rootFlags], { env: s.env });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).not.toContain('set.example');
+    expect(dry.stdout).toContain('It puts back no setting: it undoes the hand edit alone, the settings staying as the last change left them.\n');
+    expect(dry.stdout).toMatch(/It puts back config\.json\.bak-\S+: the file as the last change hd-setup made left it\./);
+    expect(dry.stdout).toMatch(/^hd-setup rollback --dry-run: restore \S+ from \S+, then re-apply it \(the containers run it already: not recreated\)\n/);
+    const json = cli(['rollback', '--dry-run', '--json', ...rootFlags], { env: s.env });
+    expect(json.code, json.stderr).toBe(0);
+    const j = JSON.parse(json.stdout) as { settings: unknown[]; nowUnknown?: boolean };
+    expect(j.settings).toEqual([]);
+    expect(j.nowUnknown).toBeUndefined();
+    const n = s.calls().length;
+    const r = cli(['rollback', '--yes', ...rootFlags], { env: s.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(conf(s), 'utf8')).toBe(running);
+    expect(s.calls().slice(n).filter((c) => /^(run|rm|create|start|stop) /.test(c))).toEqual([]);
+    expect(r.stderr).not.toContain('Recreate container');
+    expect(r.stderr).toContain('skipped: already running with the same configuration');
+    const st = cli(['status'], { env: s.env });
+    expect(st.code, st.stdout + st.stderr).toBe(0);
+    s.server.close();
+  }, 60_000);
+
+  it('a file broken after a hand edit that start applied: what the container runs is in no backup, so the rollback says it cannot name the settings of the file now (it named those of the newest backup, which the rollback had replaced), and recreates the container', async () => {
+    const s = await stubEnv('docker', {}, { imagePresent: true });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(cli(['install', '--preset', 'fivetran-docker', '--set', 'proxy.https=http://a.example:3128', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(cli(['install', '--preset', 'fivetran-docker', '--set', 'proxy.https=http://b.example:3128', '--set', 'fivetran.memory=3g', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(cli(['rollback', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    // a hand edit written as hd-setup writes the file (so start does not rewrite it, nor back it up), applied by start
+    writeFileSync(conf(s), `${JSON.stringify({ ...JSON.parse(readFileSync(conf(s), 'utf8')), https_proxy: 'http://hand.example:3128' }, null, 2)}\n`);
+    expect(cli(['start', ...rootFlags], { env: s.env }).code).toBe(0);
+    writeFileSync(conf(s), '{ oops\n');
+    const dry = cli(['rollback', '--dry-run', ...rootFlags], { env: s.env });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).not.toContain('b.example');
+    expect(dry.stdout).not.toContain('It puts back no setting');
+    expect(dry.stdout).toContain('It cannot name the settings it puts back: the file is broken, so what it holds now cannot be read, nor which backup holds what the containers run.\n');
+    expect(dry.stdout).toMatch(/then re-apply it \(containers are recreated\)\n/);
+    const json = cli(['rollback', '--dry-run', '--json', ...rootFlags], { env: s.env });
+    const j = JSON.parse(json.stdout) as { settings: unknown[]; nowUnknown?: boolean };
+    expect(j.settings).toEqual([]);
+    expect(j.nowUnknown).toBe(true);
+    const r = cli(['rollback', '--yes', ...rootFlags], { env: s.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(conf(s), 'utf8')).https_proxy).toBe('http://a.example:3128');
+    expect(r.stderr).toContain('Recreate container controller');
     s.server.close();
   }, 60_000);
 

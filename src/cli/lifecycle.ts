@@ -162,14 +162,14 @@ export async function rollbackCommand(flags: LifecycleFlags): Promise<number> {
   if (!t && listBackups(file).length === 0) throw new UserError([{ path: '', message: `nothing to roll back to: hd-setup has changed the install at ${d.where} only once, when it installed it (no backup of ${file}: one is made each time hd-setup changes it); to remove it: hd-setup uninstall` }], 1);
   if (!t) throw new UserError([{ path: '', message: `no backup of ${file} makes a whole install (the warnings above say why); install again with the settings you want (hd-setup install … --reset)` }]);
   const stopped = life.stoppedSince(d);
-  const then = stopped ? `the agent stays stopped (hd-setup stop, ${stopped}): hd-setup start runs it with it` : 're-apply it (containers are recreated)';
+  const then = stopped ? `the agent stays stopped (hd-setup stop, ${stopped}): hd-setup start runs it with it` : t.running ? 're-apply it (the containers run it already: not recreated)' : 're-apply it (containers are recreated)';
   const first = t.backup ? `restore ${file} from ${t.backup.path}, then ${then}` : `keep ${file} as it is, then ${then}`;
   const refused = life.stoppedRefusal(d, t);
   if (refused) throw refused;
   const preview = life.rollbackPreview(d, file, t);
   if (flags.dryRun) {
     const settings = preview.settings.map((s) => ({ path: s.path, ...(s.secret ? { secret: true, ...(s.thenDefault && s.then === undefined ? { removed: true } : {}) } : { ...(s.then !== undefined ? { value: s.then } : {}), ...(s.thenDefault ? { default: true } : {}), ...(s.now !== undefined ? { now: s.now } : {}) }) }));
-    if (flags.json) printJson({ dryRun: true, command: 'rollback', where: d.where, product: d.location.product, runtime: d.location.runtime, settings, restore: { file, ...(t.backup ? { from: t.backup.path } : {}), ...(preview.diff ? { diff: preview.diff } : {}), ...(d.brokenConfig ? { broken: d.brokenConfig.problem } : {}) }, then });
+    if (flags.json) printJson({ dryRun: true, command: 'rollback', where: d.where, product: d.location.product, runtime: d.location.runtime, settings, ...(life.nowUnknown(d, t) ? { nowUnknown: true } : {}), restore: { file, ...(t.backup ? { from: t.backup.path } : {}), ...(preview.diff ? { diff: preview.diff } : {}), ...(d.brokenConfig ? { broken: d.brokenConfig.problem } : {}) }, then });
     else process.stdout.write(`hd-setup rollback --dry-run: ${first}\n\n${preview.text}`);
     return 0;
   }

@@ -459,6 +459,13 @@ export interface RollbackTarget {
   setPaths?: string[];
   /** A broken file put back as the last change left it: the hand edit alone is undone. */
   handEditOnly?: true;
+  /**
+   * With `handEditOnly`: the containers run that file already (their config hash is the one it makes), so
+   * this is the install as it runs now, and the re-apply leaves them as they are. Absent with a broken file
+   * otherwise: the settings the file held before it broke cannot be told (the newest backup may hold a
+   * change a rollback undid since), and none is named.
+   */
+  running?: DetectedInstall;
 }
 
 export async function rollbackTarget(d: DetectedInstall, file: string): Promise<RollbackTarget | undefined> {
@@ -469,7 +476,7 @@ export async function rollbackTarget(d: DetectedInstall, file: string): Promise<
   if (d.brokenConfig && before?.left) {
     const b = backupWithDigest(file, before.left);
     const restored = b && (await findAt(d.location, findContext(), 'throw', { instead: { path: file, text: b.text } }).catch((e: unknown) => (e instanceof UserError ? undefined : Promise.reject(e))));
-    if (b && restored && !wholeProblems(restored)) return { backup: { path: b.path }, restored, handEditOnly: true };
+    if (b && restored && !wholeProblems(restored)) return { backup: { path: b.path }, restored, handEditOnly: true, ...(runTheConfig(d, restored, await hostFor(d)) ? { running: restored } : {}) };
   }
   if (before) {
     const t = await lastChangeTarget(d, file, before);
@@ -579,7 +586,7 @@ export async function rollbackFromBackup(d: DetectedInstall, file: string, targe
     return done(await runPlan(p, effectiveChoices(p, choices), report));
   }
   // What the restore changes (a secret alone too) must reach the containers: they are recreated then.
-  const changes = Boolean(target.backup) && !sameContent(file, target.backup!.path);
+  const changes = rollbackRecreates(file, target);
   const as = target.containers ? { containersInstead: target.containers } : {};
   const reapply = async () => {
     const restored = await findAt(d.location, findContext(), 'throw', as);
@@ -630,26 +637,46 @@ function wholeModel(d: DetectedInstall): BaseModel | undefined {
 
 export function settingsPutBack(d: DetectedInstall, target: RollbackTarget): SettingPutBack[] {
   const flat = (o: Record<string, unknown>) => new Map(leaves(o).map(([p, v]) => [p.join('.'), JSON.stringify(v)]));
-  const [now, then] = [flat(d.preset), flat(target.restored.preset)];
-  const secret = new Set([...d.secretPaths, ...target.restored.secretPaths]);
+  // A broken file: the install as it runs, when that is known; else what the file held is not (the install
+  // was read from the newest whole backup, which a rollback may have replaced since): only what the
+  // containers carry (their own labels) is named.
+  const current = target.running ?? d;
+  const fileUnknown = nowUnknown(d, target);
+  const [now, then] = [flat(current.preset), flat(target.restored.preset)];
+  const secret = new Set([...current.secretPaths, ...target.restored.secretPaths]);
   const paths = [...new Set([...now.keys(), ...then.keys()])].filter((p) => now.get(p) !== then.get(p)).sort();
   // what the containers decide: what differs between the file put back alone and with the containers' settings
   const alone = target.fileAlone ? flat(target.fileAlone.preset) : then;
   const containerPaths = new Set([...new Set([...alone.keys(), ...then.keys()])].filter((p) => alone.get(p) !== then.get(p)));
-  const [nowModel, thenModel] = [wholeModel(d), wholeModel(target.restored)];
+  const [nowModel, thenModel] = [wholeModel(current), wholeModel(target.restored)];
   // a value the minimal preset leaves out is the default: its value from the whole model, if it has one
   const side = (key: 'now' | 'then', flatted: Map<string, string>, model: BaseModel | undefined, path: string) => {
     if (flatted.has(path)) return { [key]: JSON.parse(flatted.get(path)!) as unknown };
     const v = model ? getIn(model as unknown as Record<string, unknown>, path.split('.')) : undefined;
     return { [`${key}Default`]: true, ...(v !== undefined ? { [key]: v } : {}) };
   };
-  return paths.map((path) => ({
+  const all = paths.map((path) => ({
     path,
     ...side('now', now, nowModel, path),
     ...side('then', then, thenModel, path),
     secret: secret.has(path),
     fromFile: !containerPaths.has(path),
   }));
+  return fileUnknown ? all.filter((s) => !s.fromFile) : all;
+}
+
+/** A broken file whose settings before it broke cannot be told: a rollback names only what the containers carry. */
+export function nowUnknown(d: DetectedInstall, target: RollbackTarget): boolean {
+  return Boolean(d.brokenConfig) && !target.running;
+}
+
+/**
+ * The restore changes what the containers read (a secret alone too, which their config hash leaves out): the
+ * re-apply recreates them. Not when it puts back the file they run already (a broken file, as the last
+ * change left it: `running`): they are left as they are, as a start leaves them (it recreated them).
+ */
+export function rollbackRecreates(file: string, target: RollbackTarget): boolean {
+  return Boolean(target.backup) && !target.running && !sameContent(file, target.backup!.path);
 }
 
 /**
@@ -667,10 +694,11 @@ export function rollbackPreview(d: DetectedInstall, file: string, target: Rollba
     s.thenDefault && s.then === undefined ? 'a secret: removed (the install it goes back to has none)' : s.nowDefault && s.now === undefined ? 'a secret, not set now: set again (its earlier value)' : 'a secret (its earlier value)';
   const broken = d.brokenConfig?.path === file ? d.brokenConfig : undefined;
   if (settings.length) lines.push(`It puts back:\n${settings.map((s) => `  ${s.path}: ${s.secret ? secretChange(s) : `${shown(s.now, s.nowDefault)} -> ${shown(s.then, s.thenDefault)}`}`).join('\n')}`);
-  // a broken file: its settings cannot be read, so none can be named (said below); a repair puts back the file as the last change left it
-  else if (broken && target.handEditOnly) lines.push('It puts back no setting: it undoes the hand edit alone, the settings staying as the last change left them.');
-  else if (broken) lines.push('It cannot name the settings it puts back: the file is broken, so what it holds now cannot be read.');
-  else lines.push('It puts back no setting: the install is as the last change found it.');
+  // a broken file: its settings cannot be read, and unless the containers run the file put back (a repair),
+  // no backup can be told to hold them: none of the file's is named (what the containers carry is)
+  const unknown = ', so what it holds now cannot be read, nor which backup holds what the containers run.';
+  if (broken && nowUnknown(d, target)) lines.push(settings.length ? `It cannot name the settings it puts back in the file: it is broken${unknown}` : `It cannot name the settings it puts back: the file is broken${unknown}`);
+  else if (!settings.length) lines.push(broken ? 'It puts back no setting: it undoes the hand edit alone, the settings staying as the last change left them.' : 'It puts back no setting: the install is as the last change found it.');
   if (broken) {
     lines.push(`${file} is broken (${broken.problem}); its text is not shown, as it may hold secrets. The restore keeps it beside the backups, as ${posix.basename(file)}.bak-<time of the rollback>.`);
     if (target.handEditOnly) lines.push(`It puts back ${posix.basename(target.backup!.path)}: the file as the last change hd-setup made left it.`);
@@ -886,6 +914,18 @@ function foreignProblem(d: DetectedInstall): { names: string[]; message: string;
   });
   if (!said.length) return undefined;
   return { names: said.map((s) => s.name), message: said.map((s) => s.message).join('; '), fix: [...new Set(said.map((s) => s.fix))].join('; ') };
+}
+
+/**
+ * docker/podman: every container of `as` is there (in `d`, as found) and carries the configuration `as`
+ * makes: its config-hash label is its hash (image, settings, the config file bar its secrets).
+ */
+function runTheConfig(d: DetectedInstall, as: DetectedInstall, host: HostFacts): boolean {
+  const specs = specsOf(as, host);
+  return specs.length > 0 && specs.every((spec) => {
+    const h = d.carried?.[spec.name]?.labels[HASH_LABEL];
+    return h !== undefined && h === configHash(spec);
+  });
 }
 
 /** docker/podman: the containers the install's files make now (none when they do not read back whole). */
