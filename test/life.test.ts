@@ -872,10 +872,18 @@ describe('a container of the install\'s name that the user made', () => {
     expect(st.stdout).not.toContain('hd-setup start');
     const json = JSON.parse(cli(['status', '--json'], { env: s.env }).stdout);
     expect(json).toMatchObject({ healthy: false, foreign: ['controller'], problem: { message, fix } });
+    // doctor says it once: container-owner whose it is and the fix, agent that its container is not this
+    // install's, referring to it (both said the whole message and fix)
     const doc = cli(['doctor', '--json', ...rootFlags], { env: s.env });
     expect(doc.code).toBe(1);
-    const agent = (JSON.parse(doc.stdout) as { checks: { id: string; status: string; message: string; fix?: string }[] }).checks.find((c) => c.id === 'agent');
-    expect(agent).toEqual({ id: 'agent', status: 'fail', message, fix });
+    const checks = (JSON.parse(doc.stdout) as { checks: { id: string; status: string; message: string; fix?: string }[] }).checks;
+    expect(checks.find((c) => c.id === 'container-owner')).toEqual({ id: 'container-owner', status: 'fail', message, fix });
+    expect(checks.find((c) => c.id === 'agent')).toEqual({ id: 'agent', status: 'fail', message: "container controller is not this install's", fix: 'see container-owner: whose it is, and the fix' });
+    const text = cli(['doctor', ...rootFlags], { env: s.env });
+    expect(text.code).toBe(1);
+    expect(text.stdout.split(message)).toHaveLength(2);
+    expect(text.stdout.split(fix)).toHaveLength(2);
+    expect(text.stdout).toContain("  fail    agent: container controller is not this install's\n          fix: see container-owner: whose it is, and the fix\n  fail    container-owner: ");
     // once it is out of the way, start runs the install's own again
     expect(spawnSync('docker', ['rm', '-f', 'controller'], { env: s.env }).status).toBe(0);
     expect(cli(['start', ...rootFlags], { env: s.env }).code).toBe(0);

@@ -1031,17 +1031,25 @@ export async function doctor(d: DetectedInstall, choices: Choices): Promise<Chec
   const bootUnits = d.location.runtime !== 'kubernetes' ? bootUnitsOf(await targetOf(d)) : [];
   const running = d.location.runtime !== 'kubernetes' && d.product.containerNames.every((n) => d.containers.some((c) => c.name === n && c.running));
   const applied = running ? await appliedProblem(d, await hostFor(d)) : undefined;
-  return [...release, ...agentReport(d, applied), ...(await doctorOf(modelOfInstall(d), d.product, d.location.installDir, choices, bootUnits))];
+  const host = await doctorOf(modelOfInstall(d), d.product, d.location.installDir, choices, bootUnits);
+  // a container of its name that is not this install's is container-owner's to say (whose, and the fix), once
+  const ownerSays = (name: string) => host.some((r) => r.id === 'container-owner' && r.status === 'fail' && r.message.startsWith(`container ${name} `));
+  return [...release, ...agentReport(d, applied, ownerSays), ...host];
 }
 
 /**
  * docker/podman: whether the agent's containers run (doctor checked the host only: a dead agent passed), and
  * run the install as its files say (`applied`: why not; a change under way is a warning).
  */
-function agentReport(d: DetectedInstall, applied?: Awaited<ReturnType<typeof appliedProblem>>): CheckReport[] {
+function agentReport(d: DetectedInstall, applied?: Awaited<ReturnType<typeof appliedProblem>>, ownerSays: (name: string) => boolean = () => false): CheckReport[] {
   if (d.location.runtime === 'kubernetes' || d.uninstalled) return [];
-  // a container of its name that is not this install's: not the agent, and not one start would run (it refuses it)
+  // a container of its name that is not this install's: not the agent, and not one start would run (it
+  // refuses it); when the container-owner check says whose it is and the fix, agent refers to it (both said it whole)
   const foreign = foreignProblem(d);
+  if (foreign && foreign.names.every(ownerSays)) {
+    const many = foreign.names.length > 1;
+    return [{ id: 'agent', status: 'fail', message: `container${many ? 's' : ''} ${foreign.names.join(', ')} ${many ? 'are' : 'is'} not this install's`, fix: `see container-owner: whose ${many ? 'they are' : 'it is'}, and the fix` }];
+  }
   if (foreign) return [{ id: 'agent', status: 'fail', message: foreign.message, fix: foreign.fix }];
   const names = d.product.containerNames;
   const down = names.filter((n) => !d.containers.some((c) => c.name === n && c.running));
