@@ -415,6 +415,24 @@ describe('every field the model accepts, with its rules', () => {
     expect(secretPaste('a\nb\n').map((k) => (k.return ? 'enter' : k.input))).toEqual(['a\nb', 'enter']);
   });
 
+  it('Snowflake on Kubernetes: a multi-line private key pasted whole is taken, its lines kept (a Secret holds them as they are), and goes on', () => {
+    let s = walk(tobikoGateway('kubernetes'), ['private_key', 'acct', 'svc']);
+    expect(at(s)).toBe('gw-param:private_key');
+    const pem = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n';
+    s = reduce(s, { type: 'input', data: `\x1b[200~${pem}\x1b[201~` });
+    expect(at(s)).toBe('gw-param:private_key');
+    s = reduce(s, { type: 'input', data: '\r' });
+    expect(s.error).toBeUndefined();
+    expect(at(s)).not.toBe('gw-param:private_key');
+    s = walk(s, ['', '', '']);
+    expect(s.answers.tobiko.gateways.lake.private_key).toBe(pem.trim());
+    expect(s.answers.tobiko.secretParams).toEqual(['private_key']);
+    // a control character on one of its lines is still refused
+    let t = walk(tobikoGateway('kubernetes'), ['private_key', 'acct', 'svc']);
+    t = submit(t, '-----BEGIN PRIVATE KEY-----\nab\x07c\n-----END PRIVATE KEY-----');
+    expect(t.error).toBe('private_key has a control character on one of its lines');
+  });
+
   it('Snowflake: the chosen alternative is required (a secret one is not asked where a Secret of the user\'s or a store holds it)', () => {
     let s = walk(tobikoGateway(), ['password', 'acct', 'svc']);
     s = submit(s, '');

@@ -133,10 +133,15 @@ function askedParams(c: Ctx, d: GatewayDraft): { name: string; optional: boolean
   return [...spec(t).required.map((name) => ({ name, optional: false })), ...alts.map((name) => ({ name, optional: false })), ...(spec(t).optional ?? []).map((name) => ({ name, optional: true }))];
 }
 
-/** The model's check of one connection param (src/products/tobiko/params.ts says the same). */
-function paramProblem(name: string, v: string): string | undefined {
+/**
+ * The check of one connection param: the model's (src/products/tobiko/params.ts) for a port or a host;
+ * any other is one line, but for a masked one on Kubernetes (a PEM key), where a Secret or the values
+ * hold its lines as they are: each of them one line.
+ */
+function paramProblem(name: string, v: string, lines = false): string | undefined {
   if (name === 'port') return portProblem(v);
   if (name === 'host') return hostProblem(v);
+  if (lines) return v.split(/\r?\n/).some((l) => lineProblem(l)) ? 'has a control character on one of its lines' : undefined;
   return lineProblem(v);
 }
 
@@ -405,7 +410,7 @@ function gatewayQuestions(c: Ctx): Question[] {
         if (!v.trim()) return optional ? undefined : `${p} is required for ${type}`;
         // The env-file holds one line per value (docker/podman): a key's content must come from a file there.
         if (envFileValueProblem(v.trim()) && !isK8s(cx)) return `${p} spans several lines, which the env-file cannot hold: save it to a file and choose ${FILE_ALTERNATIVE[p] ?? 'a single-line value'} instead`;
-        const bad = paramProblem(p, v.trim());
+        const bad = paramProblem(p, v.trim(), (secret || isKeyMaterial(p)) && isK8s(cx));
         if (bad) return `${p} ${bad}`;
         // Kubernetes, a Secret of the user's or a store: a value that holds a secret cannot go there from here,
         // and the chart would pass it in clear (it takes from the Secret only the params named like secrets).
