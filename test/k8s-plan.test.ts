@@ -1,7 +1,7 @@
 // The Kubernetes plan's restart step, pure: where the chart takes a checksum annotation and it changes, the
 // upgrade replaces the pods and no restart is planned; any change it does not see keeps the restart.
 import { describe, expect, it } from 'vitest';
-import { kubernetesPlan, type KubernetesPlanSpec } from '../src/plan/kubernetes.js';
+import { kubernetesPlan, storedSecretRewritten, type KubernetesPlanSpec } from '../src/plan/kubernetes.js';
 import { FRESH, type PlannedFile } from '../src/plan/types.js';
 import { secretDigest } from '../src/util/secret-digest.js';
 
@@ -116,6 +116,53 @@ describe('a Secret compared with the one in the cluster (a fresh HOME has no loc
     const m = manifest({ a: 'x' });
     expect(applied(m, undefined, m)).toBe(false);
     expect(applied(m, undefined)).toBe(true);
+  });
+});
+
+describe('new keys merged into a Secret whose other keys are stored (a partial manifest), given again as the cluster holds them', () => {
+  const manifest = (data: Record<string, string>) => `apiVersion: v1\nkind: Secret\nmetadata:\n  name: s1\n  labels:\n    app.kubernetes.io/managed-by: hd-setup\ntype: Opaque\nstringData:\n${Object.entries(data).map(([k, v]) => `  ${k}: ${JSON.stringify(v)}`).join('\n')}\n`;
+  const live = (data: Record<string, string>) => ({ s1: { type: 'Opaque', labels: {}, data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, secretDigest(v)])) } });
+  const planned = (content: string, liveSecrets: ReturnType<typeof live> | undefined, unfinished = false) => {
+    const p = kubernetesPlan(spec({
+      state: { ...FRESH, ...(unfinished ? { unfinished } : {}), kubernetes: { namespaceExists: true, release: { revision: 1, values: {}, status: 'deployed' }, secrets: ['s1'], ...(liveSecrets ? { liveSecrets } : {}) } },
+      files: [{ path: 'secret.yaml', base: 'state', rel: 'secret.yaml', mode: 0o600, secret: true, partial: true, description: 's', dest: '/s/secret.yaml', content, current: manifest({ a: 'x', kept: 'k' }) }],
+    }));
+    const st = p.steps.find((s) => s.id === 'secret');
+    return { written: p.files.length > 0, applied: Boolean(st && !st.skip && st.actions.length > 0) };
+  };
+  it('the cluster holds them as they are (its labels aside, which a patch of the data sets not): nothing written (the copy keeps the stored keys), nothing patched; it patched the Secret and restarted the pods', () => {
+    expect(planned(manifest({ a: 'x' }), live({ a: 'x', kept: 'k' }))).toEqual({ written: false, applied: false });
+  });
+  it('another value, the last run unfinished, or the cluster not read: merged in, as before', () => {
+    expect(planned(manifest({ a: 'y' }), live({ a: 'x', kept: 'k' }))).toEqual({ written: true, applied: true });
+    expect(planned(manifest({ a: 'x' }), live({ a: 'x', kept: 'k' }), true)).toEqual({ written: true, applied: true });
+    expect(planned(manifest({ a: 'x' }), undefined)).toEqual({ written: true, applied: true });
+  });
+});
+
+describe('storedSecretRewritten: whether a run writes another value where the install stores a secret (the changes list names it then)', () => {
+  const manifest = (data: Record<string, string>) => `apiVersion: v1\nkind: Secret\nmetadata:\n  name: s1\ntype: Opaque\nstringData:\n${Object.entries(data).map(([k, v]) => `  ${k}: ${JSON.stringify(v)}`).join('\n')}\n`;
+  const file = (content: string, current?: string): PlannedFile => ({ path: 'secret.yaml', base: 'state', rel: 'secret.yaml', mode: 0o600, secret: true, description: 's', dest: '/s/secret.yaml', content, ...(current !== undefined ? { current } : {}) });
+  const state = (data?: Record<string, string>) => ({ ...FRESH, kubernetes: { namespaceExists: true, ...(data ? { liveSecrets: { s1: { type: 'Opaque', labels: {}, data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, secretDigest(v)])) } } } : {}) } });
+  const ref = 'stored:secret/s1#a';
+  it('the cluster\'s Secret read: another value there is a rotation, the same is none, whatever the local copy says', () => {
+    expect(storedSecretRewritten([file(manifest({ a: 'new' }), manifest({ a: 'new' }))], state({ a: 'old' }), ref)).toBe(true);
+    expect(storedSecretRewritten([file(manifest({ a: 'old', b: 'z' }), manifest({ a: 'x' }))], state({ a: 'old', b: 'y' }), ref)).toBe(false);
+  });
+  it('not read: the local copy compared; none, or without the key: not known to be the same', () => {
+    expect(storedSecretRewritten([file(manifest({ a: 'old' }), manifest({ a: 'old' }))], state(), ref)).toBe(false);
+    expect(storedSecretRewritten([file(manifest({ a: 'new' }), manifest({ a: 'old' }))], state(), ref)).toBe(true);
+    expect(storedSecretRewritten([file(manifest({ a: 'new' }))], state(), ref)).toBe(true);
+    expect(storedSecretRewritten([file(manifest({ a: 'new' }), manifest({ b: 'old' }))], state(), ref)).toBe(true);
+  });
+  it('no manifest carrying that key (the secret kept), another Secret, or no stored reference: none', () => {
+    expect(storedSecretRewritten([file(manifest({ b: 'new' }))], state({ a: 'old' }), ref)).toBe(false);
+    expect(storedSecretRewritten([file(manifest({ a: 'new' }))], state({ a: 'old' }), 'stored:secret/s2#a')).toBe(false);
+    expect(storedSecretRewritten([file(manifest({ a: 'new' }))], state({ a: 'old' }), 'env:A')).toBe(false);
+  });
+  it('a Secret named as a property every object has (constructor), not read: the local copy, not that property', () => {
+    const named = (content: string) => content.replace('name: s1', 'name: constructor');
+    expect(storedSecretRewritten([file(named(manifest({ toString: 'old' })), named(manifest({ toString: 'old' })))], state({ b: 'y' }), 'stored:secret/constructor#toString')).toBe(false);
   });
 });
 

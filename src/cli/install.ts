@@ -5,7 +5,7 @@ import { UserError, formatPath } from '../model/errors.js';
 import { getIn } from '../model/reconcile.js';
 import { isFailed, type Summary } from '../exec/events.js';
 import { planToJson, planToText } from '../plan/describe.js';
-import { exitCodeOf, install, loadForInstall, prepare, preflight, settingChanges, withRecordedRoot } from '../service/install.js';
+import { exitCodeOf, install, loadForInstall, prepare, preflight, rewrittenBy, settingChanges, withRecordedRoot } from '../service/install.js';
 import { findContext } from '../service/find.js';
 import { lockAt, stoppedSince } from '../service/lifecycle.js';
 import { locationOf } from '../service/plan.js';
@@ -52,7 +52,7 @@ export async function installCommand(flags: InstallFlags): Promise<number> {
     for (const k of kept) process.stderr.write(`Keeping the stored secret: ${keptName(k, loaded.raw)}${keptEmpty[k] ? ` (${keptEmpty[k]} is set but empty)` : ''}\n`);
   }
   // a re-run: the settings it changes, said first
-  const shown = { skipChecks: flags.skipCheck, ...(installed ? { changes: settingChanges(installed, loaded.model) } : {}) };
+  const shown = { skipChecks: flags.skipCheck, ...(installed ? { changes: settingChanges(installed, loaded.model, rewrittenBy(p)) } : {}) };
   if (flags.dryRun) {
     if (flags.json) printJson({ dryRun: true, ...planToJson(p.plan, redactor, shown) });
     else {

@@ -230,7 +230,7 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
       // The keys as this mode has them: the line prompts read typed lines, and go back with "<".
       const key = (k: string) => (how?.plain ? `type ${k === 'esc' ? '<' : k} (and Enter)` : `press ${k}`);
       const Key = (k: string) => key(k).replace(/^./, (c) => c.toUpperCase());
-      const [{ parseModel }, { UserError, formatProblem }, { prepare, preflight, settingChanges }, { planToText }, { equivalentCommand }] = await Promise.all([
+      const [{ parseModel }, { UserError, formatProblem }, { prepare, preflight, rewrittenBy, settingChanges }, { planToText }, { equivalentCommand }] = await Promise.all([
         import('../products/load.js'),
         import('../model/errors.js'),
         import('../service/install.js'),
@@ -249,7 +249,7 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
         const p = await prepare({ model, raw: answers, secrets, source: '(wizard)', warnings: [] });
         // A re-run of the install found here: the settings the answers change on it, said first.
         const onInstalled = installedPreset && installedPreset.product === answers.product && installedPreset.runtime === answers.runtime;
-        const shown = { diffs: true, ...(onInstalled ? { changes: settingChanges({ preset: installedPreset!, secretPaths: [] }, model) } : {}) };
+        const shown = { diffs: true, ...(onInstalled ? { changes: settingChanges({ preset: installedPreset!, secretPaths: [] }, model, rewrittenBy(p)) } : {}) };
         const reports = await preflight(p, await choicesFor(p));
         const failed = reports.filter(isFailed);
         // Warnings are news before the install too (the size of the host, running as root): said here, not first on the install screen.

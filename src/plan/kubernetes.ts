@@ -119,16 +119,53 @@ function manifestOf(text: string): { kind: string; name: string } | undefined {
 /**
  * Whether a Secret as the cluster has it holds what the manifest says: its type, labels and each key's value.
  * (A key it has besides is left out: an apply of stringData never removes one, so counting it would make every
- * run apply again.)
+ * run apply again.) `dataOnly`: each key's value alone (a manifest of new keys only, merged in by a patch of its
+ * data, which sets nothing else).
  */
-function holdsSecret(live: LiveSecret, manifest: string): boolean {
+function holdsSecret(live: LiveSecret, manifest: string, dataOnly = false): boolean {
   try {
     const m = loadYaml(manifest, { schema: CORE_SCHEMA }) as { type?: string; metadata?: { labels?: Record<string, string> }; stringData?: Record<string, string> };
     const labels = Object.entries(m.metadata?.labels ?? {});
-    return (m.type ?? 'Opaque') === live.type && labels.every(([k, v]) => live.labels[k] === v) && Object.entries(m.stringData ?? {}).every(([k, v]) => live.data[k] === secretDigest(String(v)));
+    const data = Object.entries(m.stringData ?? {}).every(([k, v]) => live.data[k] === secretDigest(String(v)));
+    return data && (dataOnly || ((m.type ?? 'Opaque') === live.type && labels.every(([k, v]) => live.labels[k] === v)));
   } catch {
     return false;
   }
+}
+
+/** A Secret manifest's name and data (stringData), or undefined for anything else. */
+function secretManifest(text: string | undefined): { name: string; data: Record<string, unknown> } | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const m = loadYaml(text, { schema: CORE_SCHEMA }) as { kind?: unknown; metadata?: { name?: unknown }; stringData?: unknown } | null;
+    if (m?.kind !== 'Secret' || typeof m.metadata?.name !== 'string') return undefined;
+    return { name: m.metadata.name, data: m.stringData && typeof m.stringData === 'object' ? (m.stringData as Record<string, unknown>) : {} };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether a run writes another value for a secret the install keeps in a Secret (`stored:secret/<name>#<key>`):
+ * a Secret manifest it applies carries that key, with a value other than the one the Secret in the cluster holds
+ * (compared by digest), or, the cluster's data not read, than hd-setup's local copy of the manifest (none: not
+ * known to be the same). A rotation, which the changes list names; the same value given again is none.
+ */
+export function storedSecretRewritten(files: readonly PlannedFile[], state: InstalledState, ref: string): boolean {
+  const at = /^stored:secret\/([^#]+)#(.+)$/.exec(ref);
+  if (!at) return false;
+  const [, name, key] = at as unknown as [string, string, string];
+  for (const f of files) {
+    const now = secretManifest(f.content);
+    if (now?.name !== name || !Object.hasOwn(now.data, key)) continue;
+    const value = String(now.data[key]);
+    const lives = state.kubernetes?.liveSecrets;
+    const live = lives && Object.hasOwn(lives, name) ? lives[name] : undefined;
+    if (live) return !Object.hasOwn(live.data, key) || live.data[key] !== secretDigest(value);
+    const before = secretManifest(f.current);
+    return before === undefined || !Object.hasOwn(before.data, key) || String(before.data[key]) !== value;
+  }
+  return false;
 }
 
 export function applyStep(id: string, title: string, file: PlannedFile, namespace: string, context: string | undefined, label: string): Step {
@@ -235,15 +272,23 @@ export interface KubernetesPlanSpec {
 
 /** Both charts install the same way: preflight, files, namespace, manifests on stdin, watched helm. */
 export function kubernetesPlan(s: KubernetesPlanSpec): Plan {
-  const { k, files } = s;
+  const { k } = s;
+  const release = s.state.kubernetes?.release;
+  const nsExists = s.state.kubernetes?.namespaceExists ?? false;
+  // The new keys of a Secret whose other keys are stored (given again beside them), that the Secret in the
+  // cluster holds as they are: nothing to merge in, and no copy to write (it would drop the kept keys from it).
+  // As for a whole manifest below: the release there, and the last run finished.
+  const held = (f: PlannedFile) => {
+    const live = f.partial && nsExists && release && !s.state.unfinished ? s.state.kubernetes?.liveSecrets?.[manifestOf(f.content)?.name ?? ''] : undefined;
+    return live !== undefined && holdsSecret(live, f.content, true);
+  };
+  const files = s.files.filter((f) => !held(f));
   const values = files.find((x) => x.rel === 'values.yaml');
   const steps: Step[] = [
     { id: 'preflight', title: 'Preflight checks', actions: [{ kind: 'preflight', checks: s.checks }] },
     filesStep(files, []),
     namespaceStep(k.namespace, k.context, s.state.kubernetes?.namespaceExists ?? false, s.namespaceSetting),
   ];
-  const release = s.state.kubernetes?.release;
-  const nsExists = s.state.kubernetes?.namespaceExists ?? false;
   // The other objects hd-setup applied for this release (an ExternalSecret) that this configuration does not
   // apply. One whose Secret (it bears that Secret's name) the release reads now goes first, and leaves that
   // Secret (--cascade=orphan), which the Secret applied next takes over: it would fill it again from the
@@ -276,12 +321,13 @@ export function kubernetesPlan(s: KubernetesPlanSpec): Plan {
     // have failed), nor when the Secret is gone (deleted by hand): the copy says nothing of the cluster then.
     // (The Secrets are listed; another kind, an ExternalSecret, is taken as there.)
     // A Secret whose data the cluster showed: that is what counts (our copy may be missing, in a fresh HOME
-    // such as a CI runner's, or out of date, after an edit by hand in the cluster).
+    // such as a CI runner's, or out of date, after an edit by hand in the cluster); for new keys merged in by a
+    // patch (partial), their values alone.
     const there = s.state.kubernetes?.secrets;
     const m = manifestOf(f.content);
     const present = there === undefined || m?.kind !== 'Secret' || there.includes(m.name);
-    const live = m?.kind === 'Secret' && !f.partial ? s.state.kubernetes?.liveSecrets?.[m.name] : undefined;
-    const same = live ? holdsSecret(live, f.content) : f.current === f.content;
+    const live = m?.kind === 'Secret' ? s.state.kubernetes?.liveSecrets?.[m.name] : undefined;
+    const same = live ? holdsSecret(live, f.content, f.partial) : f.current === f.content;
     const applied = nsExists && release && !s.state.unfinished && same && present;
     steps.push(applied ? { ...step, actions: [], skip: live ? 'the cluster holds it as it is' : 'unchanged since the last apply' } : step);
   }

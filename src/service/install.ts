@@ -13,6 +13,7 @@ import { isStored } from '../model/stored.js';
 import type { ProductModule } from '../products/types.js';
 import { askRuntimeState, detectHost, detectState, inspectContainers, markMissingDirs, runtimeBinOf } from '../exec/detect.js';
 import { MEMORY_LABEL, OWNER_LABEL, usesQuadlet } from '../plan/containers.js';
+import { storedSecretRewritten } from '../plan/kubernetes.js';
 import { carriedBy, keptForm, type DetectedInstall } from '../exec/installed.js';
 import { findRecord, findRecordOfInstall, holdsRecord, readRegistry, recordOf, remember, configDigest, type InstallRecord, type KeptContainer, type LastChange } from '../exec/registry.js';
 import type { CheckReport, Emit, Summary } from '../exec/events.js';
@@ -582,9 +583,11 @@ export function wholeProblems(d: Pick<DetectedInstall, 'preset'>, env: NodeJS.Pr
  * The settings a run changes on an install: each setting of the two whole models (defaults filled in) whose
  * value differs. A list's order carries no meaning here (the read-back may hold it in another). A secret, or a
  * setting that holds one (a proxy URL with a password, a list of variables with a credential), is named only;
- * one kept in the install's Secret (stored:) is no change. Empty when the read-back makes no model.
+ * one kept in the install's Secret (stored:) is no change, nor is it given again with the value that Secret
+ * holds; given with another (`rewritten`: the run writes another value there, a rotation), it is one. Empty
+ * when the read-back makes no model.
  */
-export function settingChanges(installed: Pick<DetectedInstall, 'preset' | 'secretPaths'>, model: BaseModel): SettingChange[] {
+export function settingChanges(installed: Pick<DetectedInstall, 'preset' | 'secretPaths'>, model: BaseModel, rewritten: (stored: string) => boolean = () => false): SettingChange[] {
   let before: BaseModel;
   try {
     before = lenientModel(installed.preset);
@@ -608,6 +611,9 @@ export function settingChanges(installed: Pick<DetectedInstall, 'preset' | 'secr
   // a path under the home folder, as written or as ~/… (the read-back writes it so): the same
   const home = findContext().home;
   const homeForm = (v: unknown) => (typeof v === 'string' && v.startsWith(`${home}/`) ? `~${v.slice(home.length)}` : v);
+  // a secret kept where the install stores it (stored:), unless this run writes another value there
+  const kept = (before: unknown[], after: unknown[]) => [...before, ...after].some(isStored) && !before.some((v) => isStored(v) && rewritten(v));
+  const values = (e: { item: Record<string, unknown> } | undefined) => Object.values(e?.item ?? {});
   const out: SettingChange[] = [];
   // ($schema: where an editor finds the schema, no setting)
   for (const path of [...new Set([...was.keys(), ...now.keys()])].filter((p) => !p.startsWith('$')).sort()) {
@@ -622,16 +628,21 @@ export function settingChanges(installed: Pick<DetectedInstall, 'preset' | 'secr
         const at = `${path}[${name}]`;
         const secretItem = [x, y].some((e) => e !== undefined && secret.some((sp) => sp.startsWith(`${path}.${e.index}.`)));
         if (secretItem) {
-          if (![x, y].some((e) => Object.values(e?.item ?? {}).some(isStored))) out.push({ path: at, secret: true, ...(y === undefined ? { removed: true as const } : {}) });
+          if (!kept(values(x), values(y))) out.push({ path: at, secret: true, ...(y === undefined ? { removed: true as const } : {}) });
         } else out.push({ path: at, ...(x ? { from: itemValue(x.item) } : {}), ...(y ? { to: itemValue(y.item) } : {}) });
       }
       continue;
     }
     if (holdsSecret(path, a, b)) {
-      if (!isStored(a) && !isStored(b)) out.push({ path, secret: true, ...(b === undefined ? { removed: true as const } : {}) });
+      if (!kept([a], [b])) out.push({ path, secret: true, ...(b === undefined ? { removed: true as const } : {}) });
     } else out.push({ path, ...(a !== undefined ? { from: a } : {}), ...(b !== undefined ? { to: b } : {}) });
   }
   return out;
+}
+
+/** Whether the prepared run writes another value for a secret the install stores (settingChanges' `rewritten`). */
+export function rewrittenBy(p: Pick<Prepared, 'plan' | 'state'>): (stored: string) => boolean {
+  return (stored) => storedSecretRewritten(p.plan.files, p.state, stored);
 }
 
 /** A list whose items each have a name of their own (extra variables), by name with each one's place; undefined for any other value. */

@@ -4,10 +4,11 @@
 // refusal, stored secrets kept, rollback restoring the values file, export-preset, --skip-check, and the
 // uninstall's words about what it keeps.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHARTS, startBed, type Bed } from '../k8s-api/bed.js';
 import { CLIENT_SECRET, SECRETS, SECRET_ENV, TOKEN, WAREHOUSE_PASSWORD } from '../helpers.js';
+import { drive } from '../wizard/pty-helpers.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -239,6 +240,100 @@ describe('Tobiko: stored secrets kept on a re-run, export-preset as references',
       expect(r.stdout).toContain('clientSecret: env:TCLOUD_CLIENT_SECRET');
       expect(r.stdout).toContain('password: env:WAREHOUSE_PASSWORD');
       noSecrets(r.stdout, r.stderr);
+    },
+    T,
+  );
+});
+
+// A secret the install keeps in its Secret reads back as stored (stored:secret/<name>#<key>), never as its
+// value: a re-run that gave it again with another value (a rotation) re-applied the Secret and restarted the
+// pods, and its changes list (the dry-run, the confirmation, the wizard's review) named nothing. Now it is
+// named, never shown, as on docker/podman, when the Secret in the cluster holds another value (or, not read,
+// the local copy does); given again the same, it is no change, and nothing is applied.
+describe('a re-run names a stored secret given again with another value among its changes; given again the same, it is no change', () => {
+  const beds: Bed[] = [];
+  afterEach(async () => {
+    for (const b of beds.splice(0)) await b.stop();
+  });
+  const changesOf = (r: { code: number; stdout: string; stderr: string }) => {
+    expect(r.code, r.stderr).toBe(0);
+    return JSON.parse(r.stdout) as { changesNothing: boolean; changes: Obj[] };
+  };
+
+  it(
+    'Fivetran: a new token is "fivetran.token: a new value", in the text and in --json, from this HOME and from a fresh one (a CI runner: the Secret in the cluster is compared); the token stored, given again, is none',
+    async () => {
+      const bed = await startBed({}, SECRET_ENV);
+      beds.push(bed);
+      seedPvc(bed);
+      const hd = (args: string[], extra: NodeJS.ProcessEnv = {}) => bed.hd([...args, '--preset', 'fivetran-kubernetes', '--set', F_CHART], extra);
+      expect((await hd(['install', '--yes'])).code).toBe(0);
+      const rotated = Buffer.from('other_lion:R0tatedTokenPartQx7').toString('base64');
+      expect(changesOf(await hd(['install', '--dry-run', '--json']))).toMatchObject({ changesNothing: true, changes: [] });
+      const dry = await hd(['install', '--dry-run'], { FIVETRAN_TOKEN: rotated });
+      expect(dry.code, dry.stderr).toBe(0);
+      expect(dry.stdout).toContain("(nothing is changed)\n\nChanges to the install's settings:\n  fivetran.token: a new value (a secret, or holding one: not shown)\n\nFiles\n");
+      const json = await hd(['install', '--dry-run', '--json'], { FIVETRAN_TOKEN: rotated });
+      expect(changesOf(json).changes).toEqual([{ path: 'fivetran.token', secret: true }]);
+      for (const out of [dry.stdout, dry.stderr, json.stdout, json.stderr]) expect(out).not.toContain(rotated);
+      noSecrets(dry.stdout, dry.stderr, json.stdout, json.stderr);
+      // the wizard's review of a re-run, the token exported: named first, or nothing to change
+      const review = (token: string) => drive('cols 120 rows 40', ['--set', F_CHART], { ...bed.env, FIVETRAN_TOKEN: token }, [['enter install', '\x03']]);
+      const wiz = await review(rotated);
+      expect(wiz.out.replace(/\s+/g, ' ')).toContain("Review: files, changes and the exact commands (secrets masked) Changes to the install's settings: fivetran.token: a new value (a secret, or holding one: not shown) Files");
+      expect(wiz.out).not.toContain(rotated);
+      expect((await review(TOKEN)).out.replace(/\s+/g, ' ')).toContain('Review: files, changes and the exact commands (secrets masked) Nothing to change: the install has these settings Files');
+      // ... and the confirmation at a terminal
+      const asked = await drive('cols 120 rows 40', ['install', '--preset', 'fivetran-kubernetes', '--set', F_CHART], { ...bed.env, FIVETRAN_TOKEN: rotated }, [['Apply this plan? [y/N]', 'n\r']]);
+      expect(asked.out.replace(/\s+/g, ' ')).toContain("Changes to the install's settings: fivetran.token: a new value (a secret, or holding one: not shown) Files");
+      expect(asked.out).toContain('Nothing was changed.');
+      expect(asked.out).not.toContain(rotated);
+      // a fresh HOME has no local copy of the Secret: the cluster's says which it is
+      const ci = join(bed.dir, 'ci-home');
+      mkdirSync(ci, { mode: 0o700 });
+      expect(changesOf(await hd(['install', '--dry-run', '--json'], { HOME: ci })).changes).toEqual([]);
+      expect(changesOf(await hd(['install', '--dry-run', '--json'], { HOME: ci, FIVETRAN_TOKEN: rotated })).changes).toEqual([{ path: 'fivetran.token', secret: true }]);
+      // applied, the new token is the stored one: given again, no change; the old one is a change again
+      const up = await hd(['install', '--yes'], { FIVETRAN_TOKEN: rotated });
+      expect(up.code, up.stderr).toBe(0);
+      expect(decode(bed.api.objects('', 'secrets', 'fivetran').find((s) => s.metadata.name === 'hd-agent-hd-setup-token')!, 'token')).toBe(rotated);
+      expect(changesOf(await hd(['install', '--dry-run', '--json'], { FIVETRAN_TOKEN: rotated }))).toMatchObject({ changesNothing: true, changes: [] });
+      expect(changesOf(await hd(['install', '--dry-run', '--json'])).changes).toEqual([{ path: 'fivetran.token', secret: true }]);
+    },
+    T,
+  );
+
+  it(
+    'Tobiko: a new client secret alone is named (the warehouse password given again the same is not); with the other secrets kept, the same client secret is no change and applies nothing (it patched the Secret and restarted the executors), a new one is named and merged in',
+    async () => {
+      const bed = await startBed({}, SECRET_ENV);
+      beds.push(bed);
+      const hd = (args: string[], extra: NodeJS.ProcessEnv = {}) => bed.hd([...args, '--preset', 'tobiko-kubernetes', '--set', T_CHART], extra);
+      expect((await hd(['install', '--yes'])).code).toBe(0);
+      const rotated = `${CLIENT_SECRET}-rotated`;
+      expect(changesOf(await hd(['install', '--dry-run', '--json']))).toMatchObject({ changesNothing: true, changes: [] });
+      const dry = await hd(['install', '--dry-run'], { TCLOUD_CLIENT_SECRET: rotated });
+      expect(dry.stdout).toContain("Changes to the install's settings:\n  tobiko.clientSecret: a new value (a secret, or holding one: not shown)\n\nFiles\n");
+      expect(changesOf(await hd(['install', '--dry-run', '--json'], { TCLOUD_CLIENT_SECRET: rotated })).changes).toEqual([{ path: 'tobiko.clientSecret', secret: true }]);
+      expect(dry.stdout + dry.stderr).not.toContain(rotated);
+      // the warehouse password kept (its variable empty), the client secret given again as it is
+      const kept = { WAREHOUSE_PASSWORD: '' };
+      expect(changesOf(await hd(['install', '--dry-run', '--json'], kept))).toMatchObject({ changesNothing: true, changes: [] });
+      const pods = bed.api.objects('', 'pods', 'tobiko').map((p) => p.metadata.name).sort();
+      const n = bed.api.requests.length;
+      const same = await hd(['install', '--yes'], kept);
+      expect(same.code, same.stderr).toBe(0);
+      expect(writes(bed, n)).toEqual([]);
+      expect(same.stderr).toContain('Changed: nothing');
+      expect(bed.api.objects('', 'pods', 'tobiko').map((p) => p.metadata.name).sort()).toEqual(pods);
+      // ... and a new one: named, and merged into the Secret beside the kept password
+      expect(changesOf(await hd(['install', '--dry-run', '--json'], { ...kept, TCLOUD_CLIENT_SECRET: rotated })).changes).toEqual([{ path: 'tobiko.clientSecret', secret: true }]);
+      const up = await hd(['install', '--yes'], { ...kept, TCLOUD_CLIENT_SECRET: rotated });
+      expect(up.code, up.stderr).toBe(0);
+      const secret = bed.api.objects('', 'secrets', 'tobiko').find((s) => s.metadata.name === 'executors-secrets')!;
+      expect(decode(secret, 'TCLOUD_CLIENT_SECRET')).toBe(rotated);
+      expect(decode(secret, 'SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__PASSWORD')).toBe(WAREHOUSE_PASSWORD);
+      expect(up.stdout + up.stderr).not.toContain(rotated);
     },
     T,
   );
