@@ -204,8 +204,17 @@ export function scaleStep(t: Target, to: 0 | 'configured'): Step {
   };
 }
 
-export function startPlanKubernetes(t: Target): Plan {
-  return { product: t.location.product, runtime: t.location.runtime, verb: 'starting', files: [], nextSteps: ['Status: hd-setup status'], steps: [scaleStep(t, 'configured')] };
+/** Kubernetes: what applies a change that did not finish (a start runs the revision deployed, as it is). */
+export const FINISH_BY_INSTALL = 'run the install again (hd-setup install --preset … --yes, with the settings you want)';
+
+/**
+ * Kubernetes: scale the deployments back up. `unfinished`: the last change did not finish (a failed upgrade
+ * rolled back, a run stopped before helm) and this revision is deployed: the start runs it as it is, which may
+ * not have that change: said, with the fix (a start applies no settings: those are the install's to give).
+ */
+export function startPlanKubernetes(t: Target, unfinished?: number): Plan {
+  const warnings = unfinished === undefined ? [] : [`the last change did not finish (it failed or was stopped): this start runs revision ${unfinished} of release ${t.location.release ?? ''} as it is deployed, which may not have all of it; to apply it, ${FINISH_BY_INSTALL}`];
+  return { product: t.location.product, runtime: t.location.runtime, verb: 'starting', files: [], nextSteps: ['Status: hd-setup status'], steps: [scaleStep(t, 'configured')], ...(warnings.length ? { warnings } : {}) };
 }
 
 /**

@@ -27,7 +27,7 @@ import { probeEndpoint } from '../exec/net.js';
 import { containerStatus, kubeStatus, type ContainerStatus, type KubeStatus } from '../exec/status.js';
 import { writeBundle } from '../exec/bundle.js';
 import { bootCheck, bootLine, bootProblem, readBootState, type BootState } from '../exec/boot.js';
-import { helmRollbackPlan, keptStopped, startPlanKubernetes, stopPlan, uninstallPlan, type Target } from '../plan/lifecycle.js';
+import { FINISH_BY_INSTALL, helmRollbackPlan, keptStopped, startPlanKubernetes, stopPlan, uninstallPlan, type Target } from '../plan/lifecycle.js';
 import type { HostFacts, Plan } from '../plan/types.js';
 import { assertOwned, configHash, foreignContainerError, HASH_LABEL, ownershipOf, type ContainerSpec } from '../plan/containers.js';
 import { QUADLET_DIR, quadletService } from '../render/unit.js';
@@ -301,7 +301,12 @@ export async function stop(d: DetectedInstall, plan: Plan, report: Reporter): Pr
 
 /** The plan of a start: re-apply the installed configuration as it is (containers), or scale up (Kubernetes). */
 export async function startPrepared(d: DetectedInstall, configRestored = false): Promise<Prepared> {
-  if (d.location.runtime === 'kubernetes') return asPrepared(d, startPlanKubernetes(await targetOf(d)));
+  if (d.location.runtime === 'kubernetes') {
+    // The last change did not finish: the revision deployed runs, as it is, and the start says so (it said
+    // nothing, and the agent ran the configuration from before that change as if started as installed).
+    const last = unfinishedRelease(d);
+    return asPrepared(d, startPlanKubernetes(await targetOf(d), last && !last.changing ? d.release?.revision : undefined));
+  }
   const p = await prepare({ model: modelOfInstall(d) }, { noPull: true, ...(configRestored ? { configRestored } : {}) });
   // it re-applies the installed configuration: a start, not an install, as its screen and summary say
   return { ...p, plan: { ...p.plan, verb: 'starting' } };
@@ -309,7 +314,8 @@ export async function startPrepared(d: DetectedInstall, configRestored = false):
 
 export async function start(p: Prepared, choices: Choices, report: Reporter): Promise<Summary> {
   const summary = await runPlan(p, effectiveChoices(p, choices), report);
-  // (a Kubernetes start scales up and applies nothing: a change that did not finish stays unfinished, as status says)
+  // (a Kubernetes start scales up and applies nothing: a change that did not finish stays unfinished, as the
+  // start's warning and status say)
   if (summary.ok) markStopped(p.host.home, p.location, undefined, p.location.runtime !== 'kubernetes');
   return summary;
 }
@@ -856,8 +862,9 @@ export async function status(d: DetectedInstall, choosing = ''): Promise<StatusR
   const configured = k?.deployments.reduce((n, w) => n + w.replicas, 0);
   const problem = d.release ? releaseProblem(d.release) : undefined;
   const short = configured !== undefined && ks.pods.length > 0 && ready < configured;
-  // deployed and running, but the last change did not finish (or is under way): its settings may not be there
-  const last = !problem && ks.pods.length > 0 ? unfinishedRelease(d, choosing) : undefined;
+  // deployed, running or stopped, but the last change did not finish (or is under way): its settings may not be
+  // there (a start runs that revision as it is)
+  const last = !problem ? unfinishedRelease(d, choosing) : undefined;
   const up = !problem && ks.pods.length > 0 && ready === ks.pods.length && !short;
   const healthy = up && !last;
   return {
@@ -888,7 +895,7 @@ function unfinishedRelease(d: DetectedInstall, choosing = choosingFlags(d.locati
   if (changing) return { message: `another hd-setup (PID ${changing}) is changing it now`, fix: `wait for it to finish, then hd-setup status${choosing ? ` ${choosing}` : ''}`, changing };
   return {
     message: `the last change did not finish (it failed or was stopped): revision ${r.revision} of release ${r.name}, deployed now, may not have all of it`,
-    fix: 'run the install again (hd-setup install --preset … --yes, with the settings you want): it applies them',
+    fix: `${FINISH_BY_INSTALL}: it applies them`,
   };
 }
 

@@ -79,7 +79,7 @@ describe('pods that do not come up: the wait ends early, with the cause and the 
   );
 
   it(
-    'an upgrade whose pods cannot be scheduled ends early and goes back to the last good revision; the summary says so, and status and doctor that the change did not finish (not healthy) until the install is run again',
+    'an upgrade whose pods cannot be scheduled ends early and goes back to the last good revision; the summary says so, and status (stopped too) and doctor that the change did not finish (not healthy) until the install is run again, and a start or restart that it runs the revision deployed, as it is, with that fix',
     async () => {
       const bed = await fivetranBed();
       const ok = await bed.hd(['install', '--yes', ...FIVETRAN]);
@@ -109,6 +109,26 @@ describe('pods that do not come up: the wait ends early, with the cause and the 
       // a start scales up and applies nothing: the change is still not finished (it said healthy after it)
       expect((await bed.hd(['start', '--yes'])).code).toBe(0);
       expect(JSON.parse((await bed.hd(['status', '--json'])).stdout)).toMatchObject({ healthy: false, unfinished: true });
+      // stopped, then started: the start runs the revision deployed, as it is, and says that it does not have the
+      // change, with the fix (it said nothing, the summary as after any start); stopped, and after it, status says
+      // it did not finish too
+      const unfinished = 'the last change did not finish (it failed or was stopped): this start runs revision 3 of release hd-agent as it is deployed, which may not have all of it; to apply it, run the install again (hd-setup install --preset … --yes, with the settings you want)';
+      expect((await bed.hd(['stop'])).code).toBe(0);
+      const stopped = await bed.hd(['status']);
+      expect(stopped.stdout).toContain('  ✖ the last change did not finish (it failed or was stopped): revision 3 of release hd-agent, deployed now, may not have all of it\n    fix: run the install again (hd-setup install --preset … --yes, with the settings you want): it applies them\n');
+      expect(stopped.stdout).toMatch(/\nStopped with hd-setup stop \([^)]*: scaled to 0\)\. Start it: hd-setup start\n/);
+      expect(JSON.parse((await bed.hd(['status', '--json'])).stdout)).toMatchObject({ healthy: false, unfinished: true, stoppedAt: expect.any(String) });
+      const dry = await bed.hd(['start', '--dry-run']);
+      expect(dry.stdout).toContain(`Warnings\n  ! ${unfinished}`);
+      const start = await bed.hd(['start', '--yes']);
+      expect(start.code, start.stderr).toBe(0);
+      expect(start.stderr).toContain(`  Warnings:\n    - ${unfinished}\n`);
+      expect(bed.api.objects('apps', 'deployments', 'fivetran').find((d) => d.metadata.name === 'hd-agent')!.spec.replicas).toBe(1);
+      expect(JSON.parse((await bed.hd(['status', '--json'])).stdout)).toMatchObject({ healthy: false, unfinished: true });
+      // a restart alike
+      const restart = await bed.hd(['restart', '--yes']);
+      expect(restart.code, restart.stderr).toBe(0);
+      expect(restart.stderr).toContain(`  Warnings:\n    - ${unfinished}\n`);
       // the install run again (with the settings wanted, here those deployed) finishes it
       const again = await bed.hd(['install', '--yes', ...FIVETRAN]);
       expect(again.code, again.stderr).toBe(0);
