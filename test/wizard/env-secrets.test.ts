@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { secretsInEnv } from '../../src/products/secrets.js';
-import { createState, currentQuestion, reduce, visibleNote } from '../../src/ui/wiz/state.js';
+import { createState, currentQuestion, reduce, visibleNote, type WizardState } from '../../src/ui/wiz/state.js';
 import { CLIENT_SECRET, TOKEN, cli, expectNoSecrets } from '../helpers.js';
 import { rootFlags, stubEnv } from '../stub-runtime.js';
 import { drive, hasScript } from './pty-helpers.js';
@@ -63,6 +63,41 @@ describe('secrets in the environment', () => {
     f = reduce(f, { type: 'settled' });
     expect(f.detection.pending).toBe(false);
     expect(currentQuestion(f).id).toBe('token');
+  });
+
+  it('input typed ahead while detection runs means what it would have meant on the screen it reaches: a chunk waits whole and that screen reads it (a multi-line paste into the token field, without bracketed paste, was read as keys where it arrived: its lines were Enters that answered the token and proxy screens unseen)', () => {
+    const paste = (t: string) => `\u001B[200~${t}\u001B[201~`;
+    const seen = (s: WizardState) => ({ at: currentQuestion(s).id, text: s.text, error: s.error, answers: s.answers, history: s.history, result: s.result });
+    const typed = (s: WizardState, chunks: string[]) => chunks.reduce((st, data) => reduce(st, { type: 'input', data }), s);
+    const detected = (s: WizardState) => reduce(reduce(s, { type: 'detected', detection: {} }), { type: 'settled' });
+    // each chunk as it would act had detection answered at once
+    const ready = (chunks: string[]) => seen(typed(detected(createState({}, { pending: true })), chunks));
+    // typed while detection runs: past the product question (no install recorded here), or all of it (a re-run)
+    const ahead = (chunks: string[]) => seen(detected(typed(createState({}, { pending: true }), chunks)));
+    const waited = (chunks: string[]) => seen(detected(typed({ ...createState({}, { pending: true }), waiting: true }, chunks)));
+    const cases: string[][] = [
+      // an unbracketed paste of two lines into the (secret) token field: its value, lines and all, waiting for Enter; with a line break at its end, submitted and refused
+      ['\r', '\r', `${TOKEN}\n${TOKEN}`],
+      ['\r', '\r', `${TOKEN}\n${TOKEN}\n`],
+      // a bracketed one: one paste, its line break no Enter; then Enter
+      ['\r', '\r', paste(`${TOKEN}\n`), '\r'],
+      // a bracketed paste of two lines into a one-line field (the organization): refused whole, then typed
+      ['\u001B[B\r', '\r', paste('acme\nanalytics'), 'acme\r'],
+      // keys that arrive together act one by one, a chunk that came to a choice (the runtime question) too
+      ['\u001B[B\r', '\racme\nanalytics\n'],
+      ['\r\r' + TOKEN + '\r\r'],
+    ];
+    for (const chunks of cases) {
+      const want = ready(chunks);
+      expect(ahead(chunks), JSON.stringify(chunks)).toEqual(want);
+      expect(waited(chunks), JSON.stringify(chunks)).toEqual(want);
+    }
+    // what that is, for the paste of two lines into the token field: the field holds it, nothing was answered past it
+    expect(ahead(cases[0]!)).toMatchObject({ at: 'token', text: `${TOKEN}\n${TOKEN}`, error: undefined, history: ['product', 'runtime'] });
+    expect(ahead(cases[1]!)).toMatchObject({ at: 'token', text: `${TOKEN}\n${TOKEN}`, history: ['product', 'runtime'] });
+    expect(ahead(cases[1]!).error).toContain('token');
+    expect(ahead(cases[1]!).answers.fivetran).toBeUndefined();
+    expect(ahead(cases[3]!)).toMatchObject({ at: 'project', answers: { tobiko: { org: 'acme' } } });
   });
 
   it('a re-run: an exported secret other than the installed one takes its place, as it would for install --preset, and the note says so', () => {

@@ -53,7 +53,7 @@ describe('a re-run asks nothing until detection has looked (hd-setup installed h
     // ↓ Enter typed while waiting: no question moves
     let s = reduce(waiting, { type: 'input', data: '\u001B[B\r' });
     expect(s.cursor).toBe('product');
-    expect(s.queued).toBe('\u001B[B\r');
+    expect(s.held).toEqual(['\u001B[B\r']);
     // nothing found: they act on the product question (the second product)
     const fresh = reduce(s, { type: 'settled' });
     expect(fresh.waiting).toBe(false);

@@ -6,7 +6,7 @@ import { render } from '../../src/service/plan.js';
 import { WizardApp } from '../../src/ui/wiz/Wizard.js';
 import { createState, currentQuestion, prefill, reduce, type KeyPress, type WizardState } from '../../src/ui/wiz/state.js';
 import { PASTE_END, PASTE_START, PASTE_WAIT_MS } from '../../src/ui/wiz/keys.js';
-import { questions, type Answers } from '../../src/ui/wiz/questions.js';
+import { questions, type Answers, type Detection } from '../../src/ui/wiz/questions.js';
 import { secretFields } from '../../src/products/secrets.js';
 import { withSecretRefs } from '../../src/model/secret-refs.js';
 import { RENDER_ENV, SECRET_ENV, TOKEN, load } from '../helpers.js';
@@ -491,6 +491,27 @@ describe('wizard flows (ink-testing-library): the answers render byte-identical 
     await w.keys('\x03');
     await until(() => w.result() !== undefined);
     expect(w.result()?.kind).toBe('cancel');
+    w.app.unmount();
+  });
+
+  it('typed ahead while detection runs, a paste keeps its meaning: two lines pasted into the token field (no bracketed paste) stay in it, and answer no screen unseen', async () => {
+    let answer: ((d: Detection) => void) | undefined;
+    const w = mount({}, () => new Promise<Detection>((r) => (answer = r)));
+    await untilFrame(w.app, 'What do you want to install?');
+    await until(() => answer !== undefined);
+    // Fivetran, then (detection still running) docker and the paste: they wait
+    await w.keys(ENTER, ENTER, `${TOKEN}\n${TOKEN}`);
+    expect(w.frame()).toContain('Where should it run?');
+    answer!({ docker: { version: '27.0.1', rootless: false, reachable: true } });
+    await untilFrame(w.app, 'Agent token');
+    await tick(50);
+    expect(w.frame()).toContain('Agent token');
+    expect(w.frame()).not.toContain('through a proxy');
+    expect(w.frame()).not.toContain(TOKEN);
+    // the paste is the field's value: Enter submits it, and the token check refuses two lines
+    await w.keys(ENTER);
+    await untilFrame(w.app, '✖');
+    expect(w.frame()).toContain('Agent token');
     w.app.unmount();
   });
 

@@ -45,18 +45,22 @@ export interface WizardState {
   /** The user pressed a key: a found install no longer replaces the answers. */
   interacted?: boolean;
   /**
-   * Waiting for detection to say whether an install is here (a re-run): no question shows yet, and keys
-   * wait in `queued` to act on the screen that comes next (the found install's), not on a question about
+   * Waiting for detection to say whether an install is here (a re-run): no question shows yet, and input
+   * waits in `held` to act on the screen that comes next (the found install's), not on a question about
    * to be replaced. Ctrl-C still quits at once.
    */
   waiting?: boolean;
-  queued?: string;
   /**
-   * Keys typed past the product question before detection has answered: they wait for it, to act on the
-   * runtime question with the detected runtime preselected and on fields it fills (an exported token).
-   * Without this, Enters typed ahead found the token field still empty ("the token is required").
+   * Input that waits for detection: all of it while `waiting`, and what is typed past the product question
+   * before detection has answered (to act on the runtime question with the detected runtime preselected and
+   * on fields it fills, an exported token; without this, Enters typed ahead found the token field still
+   * empty: "the token is required"). A chunk of input that waits whole is kept as it came, and read when it
+   * acts, by the screen it reaches then, as if it had come then: a paste of several lines into a secret field
+   * stays its value (read as keys by the screen it came to, its line breaks were Enters that answered screens
+   * never seen). The rest of a chunk a screen began to act on waits as keys (read by that screen, as a chunk
+   * is), and so does a key.
    */
-  held?: KeyPress[];
+  held?: (KeyPress | string)[];
   /**
    * The install's own value of each secret an exported variable took the place of (path -> value): an
    * emptied field keeps it, as it does without the variable.
@@ -153,17 +157,25 @@ export function secretPaste(data: string): KeyPress[] {
   return keys;
 }
 
+/** Input waits (`held`): a re-run looking for its install, or detection not done and the screen past the product question. */
+const holding = (s: WizardState): boolean => s.waiting === true || (s.detection.pending === true && s.cursor !== 'product' && !s.result);
+
 /** Keys in order; from the first that would act past the product question while detection is pending, held (Ctrl-C still quits). */
 function act(s: WizardState, keys: readonly KeyPress[]): WizardState {
   let cur = s;
   for (const [i, k] of keys.entries()) {
-    if (cur.detection.pending && cur.cursor !== 'product' && !cur.result) {
+    if (holding(cur)) {
       const rest = keys.slice(i);
       return rest.some((x) => x.ctrl && x.input === 'c') ? reduce(cur, { type: 'cancel' }) : { ...cur, held: [...(cur.held ?? []), ...rest] };
     }
     cur = onKey(cur, k);
   }
   return cur;
+}
+
+/** The input that waited, in order: a raw chunk read by the screen it reaches now, as if it came now. */
+function release(s: WizardState, held: readonly (KeyPress | string)[]): WizardState {
+  return held.reduce<WizardState>((cur, h) => (typeof h === 'string' ? reduce(cur, { type: 'input', data: h }) : { ...act(cur, [h]), interacted: true }), s);
 }
 
 export function reduce(s: WizardState, a: WizardAction): WizardState {
@@ -180,15 +192,18 @@ export function reduce(s: WizardState, a: WizardAction): WizardState {
     case 'detectedMore':
       return { ...s, detection: { ...s.detection, ...a.detection } };
     case 'key':
-      return { ...act(s, splitKeys(a.key)), interacted: true };
+      return { ...act(s, splitKeys(a.key)), ...(s.waiting ? {} : { interacted: true }) };
     case 'settled': {
       // (detection that failed leaves nothing pending either)
-      const next: WizardState = { ...s, waiting: false, queued: '', held: undefined, detection: { ...s.detection, pending: false } };
-      const typed = s.queued ? reduce(next, { type: 'input', data: s.queued }) : next;
-      return s.held?.length ? act(typed, s.held) : typed;
+      const next: WizardState = { ...s, waiting: false, held: undefined, detection: { ...s.detection, pending: false } };
+      return s.held?.length ? release(next, s.held) : next;
     }
     case 'input': {
-      if (s.waiting) return parseInput(a.data).some((k) => k.ctrl && k.input === 'c') ? reduce(s, { type: 'cancel' }) : { ...s, queued: (s.queued ?? '') + a.data };
+      if (holding(s)) {
+        if (parseInput(a.data).some((k) => k.ctrl && k.input === 'c')) return reduce(s, { type: 'cancel' });
+        // (keys typed while waiting are not yet a choice: a found install still replaces the answers)
+        return { ...s, held: [...(s.held ?? []), a.data], ...(s.waiting ? {} : { interacted: true }) };
+      }
       const q = currentQuestion(s);
       const keys = q?.kind === 'text' && q.secret ? secretPaste(a.data) : parseInput(a.data);
       return { ...act(s, keys), interacted: true };
