@@ -114,6 +114,19 @@ describe.runIf(hasScript)('on the stub runtime, in a pty', () => {
     expect(after.out.replace(/\s+/g, " ")).toContain(`Found the settings of the Fivetran Hybrid Deployment Agent, not installed now (${s.home}/fivetran; kept after an uninstall)`);
     s.server.close();
   }, 120_000);
+  it('a re-run at 40×10, the smallest full-screen size: the review shows several lines of the plan, and pages through them (the banner left one: "lines 1-1 of …")', async () => {
+    const s = await stubEnv('docker', { USER: 'ana' }, { imagePresent: true });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const r = await drive('cols 40 rows 10', rootFlags, s.env, [
+      ['enter install', '\x1b[6~'],
+      ['lines 5-', '\x03'],
+    ]);
+    s.server.close();
+    const first = /lines 1-(\d+) of (\d+)/.exec(r.out);
+    expect(first, r.out.slice(-1500)).not.toBeNull();
+    expect(Number(first![1])).toBeGreaterThanOrEqual(4);
+    expect(r.out).toContain(`lines ${Number(first![1]) + 1}-${2 * Number(first![1])} of ${first![2]}`);
+  }, 120_000);
   it('two installs: the latest is prefilled and the banner names the other; --set product=… prefills that one', async () => {
     const s = await stubEnv('docker', { USER: 'ana' }, { imagePresent: true });
     expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);

@@ -6,7 +6,7 @@ import React from 'react';
 import { EventEmitter } from 'node:events';
 import { render } from 'ink';
 import stripAnsi from 'strip-ansi';
-import { WizardApp, keyLines, questionLayout, wrapText } from '../../src/ui/wiz/Wizard.js';
+import { REVIEW_ROWS, WizardApp, keyLines, oneLine, questionLayout, reviewLayout, wrapText } from '../../src/ui/wiz/Wizard.js';
 import { StatusView } from '../../src/ui/status/StatusScreen.js';
 import { fitStatus, initialStatus, statusReducer } from '../../src/ui/status/reducer.js';
 import { execFileSync } from 'node:child_process';
@@ -279,6 +279,65 @@ describe('every frame fits the terminal', () => {
     expect(frame.join('\n')).toContain('enter install · v view files · s save as preset · esc back · ctrl-c quit');
     expect(frame.length).toBeLessThan(24);
     for (const l of frame) expect([...l].length).toBeLessThanOrEqual(80);
+  });
+  for (const [cols, rows] of [
+    [40, 10],
+    [50, 12],
+  ] as const) {
+    it(`the review of a re-run at ${cols}×${rows} (the smallest full-screen sizes): the banner and the header give way to several lines of the plan, which scroll; the file viewer too (the banner left one line: "lines 1-1 of 94")`, async () => {
+      const plan = Array.from({ length: 94 }, (_, i) => `  line ${i + 1} of the plan`).join('\n');
+      const file = Array.from({ length: 40 }, (_, i) => `row ${i + 1}`).join('\n');
+      const detection = { installed: { where: '/home/ana/fivetran', preset: { product: 'fivetran', runtime: 'docker', fivetran: { token: TOKEN } }, present: true } };
+      const { screen, keys, app } = mountAt(<WizardApp initial={{}} detection={async () => detection} review={async () => ({ ok: true, text: plan, files: [{ path: '/home/ana/fivetran/conf/config.json', mode: '0600', content: file }] })} save={async () => ''} onDone={() => {}} />, cols, rows);
+      for (let i = 0; i < 100 && !screen.last().includes('enter install'); i++) await settle();
+      const fits = (frame: string[]) => {
+        expect(frame.length, frame.join('\n')).toBeLessThan(rows);
+        for (const l of frame) expect([...l].length, l).toBeLessThanOrEqual(cols);
+      };
+      let frame = screen.last().replace(/\n$/, '').split('\n');
+      fits(frame);
+      const shown = frame.filter((l) => /^ {2}line \d+ of the plan$/.test(l));
+      expect(shown.length, frame.join('\n')).toBeGreaterThanOrEqual(4);
+      expect(frame.join('\n')).toContain(`lines 1-${shown.length} of 94`);
+      expect(frame.join('\n')).toContain('Review: files');
+      // what is left of the banner is its first words, on one line
+      if (rows > 10) expect(frame.filter((l) => l.startsWith('Found the Fivetran'))).toHaveLength(1);
+      const hints = frame.join(' ');
+      for (const k of ['enter install', 's save as preset', 'esc back', 'ctrl-c quit']) expect(hints).toContain(k);
+      // a page down moves by the window
+      keys.write('\u001B[6~');
+      await settle();
+      frame = screen.last().replace(/\n$/, '').split('\n');
+      fits(frame);
+      expect(frame.join('\n')).toContain(`lines ${shown.length + 1}-${2 * shown.length} of 94`);
+      // the file viewer: several of the file's lines
+      keys.write('v');
+      await settle();
+      frame = screen.last().replace(/\n$/, '').split('\n');
+      fits(frame);
+      expect(frame.filter((l) => /^row \d+$/.test(l)).length, frame.join('\n')).toBeGreaterThanOrEqual(3);
+      expect(frame.join(' ')).toContain('esc back to the review');
+      app.unmount();
+    });
+  }
+  it('reviewLayout: nothing gives way while the list has 5 lines; then the banner to one line, the blank lines, the steps, the banner, the title, in that order', () => {
+    const note = ['Found the agent installed here', '(/home/ana/fivetran). Its settings', 'are prefilled.'];
+    const at = (rows: number, fixed = 5) => reviewLayout({ rows, fixed, note, noteLine: 'Found the agent installed here…', want: REVIEW_ROWS });
+    expect(at(24)).toEqual({ header: 2, note, gaps: true, list: 11 });
+    expect(at(18)).toEqual({ header: 2, note, gaps: true, list: 5 });
+    const line = ['Found the agent installed here…'];
+    expect(at(17)).toEqual({ header: 2, note: line, gaps: true, list: 6 });
+    expect(at(16)).toEqual({ header: 2, note: line, gaps: true, list: 5 });
+    expect(at(15)).toEqual({ header: 2, note: line, gaps: false, list: 6 });
+    expect(at(14)).toEqual({ header: 2, note: line, gaps: false, list: 5 });
+    expect(at(13)).toEqual({ header: 1, note: line, gaps: false, list: 5 });
+    expect(at(12)).toEqual({ header: 1, note: [], gaps: false, list: 5 });
+    expect(at(11)).toEqual({ header: 0, note: [], gaps: false, list: 5 });
+    expect(at(10)).toEqual({ header: 0, note: [], gaps: false, list: 4 });
+    // never less than one line (a review whose own lines take the terminal)
+    expect(at(10, 20).list).toBe(1);
+    expect(oneLine('Found the Fivetran Hybrid Deployment Agent installed here', 39)).toBe('Found the Fivetran Hybrid Deployment…');
+    expect(oneLine('Found it.', 39)).toBe('Found it.');
   });
   it('a question at 80×10: help cut, options windowed, shorter than the terminal', async () => {
     const { screen, app } = mountAt(<WizardApp initial={{ product: 'fivetran' }} detection={{ runtimeNotes: { docker: ['running as root: the install will refuse it, as the vendor scripts do; run hd-setup as a regular user (rootless recommended), or start it with --allow-root'] } }} review={async () => ({ ok: true, text: '' })} save={async () => ''} onDone={() => {}} />, 80, 10);

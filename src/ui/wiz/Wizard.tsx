@@ -48,7 +48,8 @@ export interface WizardProps {
 
 const color = <T extends string>(c: T): T | undefined => (colorsEnabled() ? c : undefined);
 
-function Header({ s }: { s: WizardState }) {
+/** The title line and the steps line (`lines`: the review on a small terminal keeps only the title, or neither). */
+function Header({ s, lines = 2 }: { s: WizardState; lines?: 1 | 2 }) {
   const { steps, current } = progress(s);
   const { columns } = useTerminalSize();
   const sep = steps.join(' › ').length <= columns - 2 ? ' › ' : '›';
@@ -60,14 +61,14 @@ function Header({ s }: { s: WizardState }) {
         hd-setup · set up a hybrid-deployment agent
         {kube ? <Text color={color('cyan')}>{` · Kubernetes context ${kube}`}</Text> : null}
       </Text>
-      <Text wrap="truncate-end">
+      {lines > 1 ? <Text wrap="truncate-end">
         {steps.map((st, i) => (
           <Text key={st} color={st === current ? color('cyan') : undefined} bold={st === current} dimColor={st !== current}>
             {i ? sep : ''}
             {st}
           </Text>
         ))}
-      </Text>
+      </Text> : null}
     </Box>
   );
 }
@@ -115,8 +116,8 @@ function lineLength(q: Question & { kind: 'text' }, s: WizardState): number {
 // Long lines (the exact commands) wrap at spaces or path boundaries, with hanging indents.
 export { wrapLines } from '../summary.js';
 
-function Review({ s, review, save, skipChecks, onConfirm, onBack, avail }: { s: WizardState; review: WizardProps['review']; save: WizardProps['save']; skipChecks: WizardProps['skipChecks']; onConfirm: () => void; onBack: (rest: readonly KeyPress[]) => void; avail: number }) {
-  const { columns } = useTerminalSize();
+function Review({ s, note, errorLines, review, save, skipChecks, onConfirm, onBack }: { s: WizardState; note: string | undefined; errorLines: string[]; review: WizardProps['review']; save: WizardProps['save']; skipChecks: WizardProps['skipChecks']; onConfirm: () => void; onBack: (rest: readonly KeyPress[]) => void }) {
+  const { columns, rows: height } = useTerminalSize();
   const [result, setResult] = useState<ReviewText | undefined>();
   const [top, setTop] = useState(0);
   const [saving, setSaving] = useState<string | undefined>();
@@ -142,21 +143,27 @@ function Review({ s, review, save, skipChecks, onConfirm, onBack, avail }: { s: 
   }, [s.answers, review, round]);
   // Long lines (the exact commands) wrap instead of being cut, so every word can be read.
   const lines = wrapLines((result?.text ?? 'Working out the plan (read-only checks of what is installed)…').split('\n'), width);
-  // The list gets what the frame has left (`avail`: below the header and the note): the title, the
-  // "lines … of …" line, the save field, the message and the key hints are counted first, so the
-  // title and the keys always show and the frame stays shorter than the terminal.
+  // The list gets what the frame has left: the title, the "lines … of …" line, the save field, the
+  // message, the key hints and an error are counted first, so the title and the keys always show and the
+  // frame stays shorter than the terminal; on a small one the banner and the header give way to the list
+  // (reviewLayout: whatever the plan's length, so that nothing moves when it comes, or another file shows).
   const messageLines = message ? wrapText(message, width) : [];
   const keysNow = reviewKeys({ result, saving: saving !== undefined, scrolls: true });
-  const rows = Math.max(1, avail - 1 - 1 - (saving !== undefined ? 1 : 0) - messageLines.length - 1 - keyLines(keysNow, width).length);
+  const files = result?.files ?? [];
   // The viewer: its title may take two lines (a long path on 80 columns), then the list, its "lines"
   // line and the keys.
-  const vrows = Math.max(1, avail - 2 - 1 - 1 - keyLines(viewerKeys(result?.files ?? [], true), width).length);
+  const file = viewing ? files[viewing.index] : undefined;
+  const all = file ? viewLines(file, width) : [];
+  const own = file ? 2 + 1 + keyLines(viewerKeys(files, true), width).length : 1 + 1 + (saving !== undefined ? 1 : 0) + messageLines.length + keyLines(keysNow, width).length;
+  const noteLines = note ? wrapText(note, width) : [];
+  const fit = reviewLayout({ rows: height, fixed: own + errorLines.length, note: noteLines, noteLine: note ? oneLine(note, width) : '', want: REVIEW_ROWS });
+  const rows = fit.list;
+  const vrows = fit.list;
   // A terminal made taller (or wider: fewer lines) leaves no empty space below the last line.
   const maxTop = Math.max(0, lines.length - rows);
   const at = Math.min(top, maxTop);
   // Raw input through a handler that is always this render's (useRawInput keeps the latest): an Enter
   // that arrives right after the plan became ready sees it ready.
-  const files = result?.files ?? [];
   // Keys for the save field that came with the one that opened it ("s~/mine.yaml⏎" at once: a slow link,
   // tmux), until the field is drawn and takes keys itself.
   const forSave = useRef<KeyPress[]>([]);
@@ -210,10 +217,20 @@ function Review({ s, review, save, skipChecks, onConfirm, onBack, avail }: { s: 
     if (!v) act(keys.slice(i));
   };
   useRawInput((data) => act(oneByOne(parseInput(data))), { isActive: saving === undefined });
-  if (viewing && files[viewing.index]) {
-    const all = viewLines(files[viewing.index]!, width);
+  // the header, the banner and a blank line above the review (or the viewer), and an error below it
+  const frame = (body: React.ReactNode) => (
+    <Box flexDirection="column">
+      {fit.header ? <Header s={s} lines={fit.header} /> : null}
+      <Lines lines={fit.note} color={color('yellow')} />
+      <Box flexDirection="column" marginTop={fit.gaps ? 1 : 0}>
+        {body}
+        <Lines lines={errorLines} color={color('red')} />
+      </Box>
+    </Box>
+  );
+  if (viewing && file) {
     const vtop = Math.min(viewing.top, Math.max(0, all.length - vrows));
-    return (
+    return frame(
       <Box flexDirection="column">
         <Lines lines={viewerTitleLines(viewing, files, width, wrapText)} bold />
         <Box flexDirection="column" height={Math.min(vrows, all.length)}>
@@ -224,11 +241,11 @@ function Review({ s, review, save, skipChecks, onConfirm, onBack, avail }: { s: 
           ))}
         </Box>
         {all.length > vrows ? <Text dimColor>{`lines ${vtop + 1}-${Math.min(all.length, vtop + vrows)} of ${all.length}`}</Text> : null}
-        <KeyHints keys={viewerKeys(files, all.length > vrows)} width={width} />
-      </Box>
+        <KeyHints keys={viewerKeys(files, all.length > vrows)} width={width} gap={fit.gaps} />
+      </Box>,
     );
   }
-  return (
+  return frame(
     <Box flexDirection="column">
       <Text bold wrap="truncate-end">
         {result?.ok === false ? 'Not ready to install:' : 'Review: files, changes and the exact commands (secrets masked)'}
@@ -283,8 +300,8 @@ function Review({ s, review, save, skipChecks, onConfirm, onBack, avail }: { s: 
         </Box>
       ) : null}
       {message ? <Lines lines={messageLines} color={color(message.startsWith('error') ? 'red' : 'green')} /> : null}
-      <KeyHints keys={reviewKeys({ result, saving: saving !== undefined, scrolls: lines.length > rows })} width={width} />
-    </Box>
+      <KeyHints keys={reviewKeys({ result, saving: saving !== undefined, scrolls: lines.length > rows })} width={width} gap={fit.gaps} />
+    </Box>,
   );
 }
 
@@ -329,9 +346,9 @@ function Lines({ lines, dim, bold, color: c }: { lines: string[]; dim?: boolean;
   );
 }
 
-function KeyHints({ keys, width }: { keys: string; width: number }) {
+function KeyHints({ keys, width, gap = true }: { keys: string; width: number; gap?: boolean }) {
   return (
-    <Box marginTop={1} flexDirection="column">
+    <Box marginTop={gap ? 1 : 0} flexDirection="column">
       <Lines lines={keyLines(keys, width)} dim />
     </Box>
   );
@@ -397,6 +414,48 @@ export function questionLayout(p: { rows: number; fixed: number; help: string[];
   // (below 3 lines of room a window of one option still shows its two "more" lines: the frame is cut
   // as far as it can be; 40×10 is the smallest size drawn at all)
   return { help, note, notes, limit: Math.min(limit, 10) };
+}
+
+/** The fewest lines of the plan (or of a file in the viewer) the review keeps before the banner and the header give way. */
+export const REVIEW_ROWS = 5;
+
+/**
+ * How the review fits the terminal: its list (the plan, or a file in the viewer) gets the lines the rest
+ * leaves (`fixed`: the review's own title, "lines … of …" line, save field, message and keys, and an error).
+ * On a small terminal (40×10, 50×12) the rest gives way, step by step, until the list has `want` lines: the
+ * banner becomes its first words on one line, the blank lines go, then the header's steps, the banner, the
+ * header's title; the review's title and keys always stay. The frame stays shorter than the terminal.
+ */
+export function reviewLayout(p: { rows: number; fixed: number; note: string[]; noteLine: string; want: number }): { header: 0 | 1 | 2; note: string[]; gaps: boolean; list: number } {
+  type Fit = { header: 0 | 1 | 2; note: string[]; gaps: boolean };
+  const list = (f: Fit) => p.rows - 1 - f.header - f.note.length - (f.gaps ? 2 : 0) - p.fixed;
+  const steps: ((f: Fit) => Fit)[] = [
+    (f) => ({ ...f, note: f.note.length > 1 ? [p.noteLine] : f.note }),
+    (f) => ({ ...f, gaps: false }),
+    (f) => ({ ...f, header: 1 }),
+    (f) => ({ ...f, note: [] }),
+    (f) => ({ ...f, header: 0 }),
+  ];
+  let fit: Fit = { header: 2, note: p.note, gaps: true };
+  for (const step of steps) {
+    if (list(fit) >= p.want) break;
+    fit = step(fit);
+  }
+  return { ...fit, list: Math.max(1, list(fit)) };
+}
+
+/** A text on one line of `width` columns: its first words, and "…" when it goes on. */
+export function oneLine(text: string, width: number): string {
+  const words = text.split(/\s+/).filter(Boolean);
+  if ([...words.join(' ')].length <= width) return words.join(' ');
+  let line = '';
+  for (const w of words) {
+    const next = line ? `${line} ${w}` : w;
+    if ([...next].length > width - 1) break;
+    line = next;
+  }
+  // a first word longer than the line: cut
+  return `${line || [...words[0]!].slice(0, width - 1).join('')}…`;
 }
 
 /** The keys of a question (the review draws its own: they depend on its state). */
@@ -486,21 +545,13 @@ export function WizardApp(p: WizardProps) {
     );
   }
   if (q.kind === 'review') {
-    // the header (2), the note, the margin and the error; the review windows its list in the rest
-    const avail = rows - 1 - 2 - noteLines.length - 1 - errorLines.length;
+    // the review draws the header, the note and the error too: on a small terminal they give way to its list
     return (
-      <Box flexDirection="column">
-        <Header s={s} />
-        <Lines lines={noteLines} color={color('yellow')} />
-        <Box flexDirection="column" marginTop={1}>
-          <Review s={s} review={p.review} save={p.save} skipChecks={p.skipChecks} onConfirm={() => dispatch({ type: 'confirm' })} onBack={(rest) => {
-              dispatch({ type: 'back' });
-              // the keys after the Escape (more Escapes: as many screens back) act on the screen it went to
-              for (const key of rest) dispatch({ type: 'key', key });
-            }} avail={avail} />
-          <Lines lines={errorLines} color={color('red')} />
-        </Box>
-      </Box>
+      <Review s={s} note={note} errorLines={errorLines} review={p.review} save={p.save} skipChecks={p.skipChecks} onConfirm={() => dispatch({ type: 'confirm' })} onBack={(rest) => {
+          dispatch({ type: 'back' });
+          // the keys after the Escape (more Escapes: as many screens back) act on the screen it went to
+          for (const key of rest) dispatch({ type: 'key', key });
+        }} />
     );
   }
   const titleLines = wrapText(q.title, width);
