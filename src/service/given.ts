@@ -44,6 +44,9 @@ export function checkGiven(req: Pick<LoadRequest, 'preset' | 'set' | 'context'>,
   // The reading that fits best (a runtime filled in for the check may not be the one the user means).
   const problems = candidates.map(problemsOf).sort((a, b) => a.length - b.length)[0] ?? [];
   if (problems.length) throw new UserError(problems);
+  // Settings of one product and no product named (`--set tobiko.org=acme`): that product, as install would
+  // need it said (the wizard asked which, and the other one dropped them unseen).
+  if (raw.product === undefined && sections.length === 1) raw.product = sections[0];
   return { raw, baseDir: built.baseDir, warnings: built.warnings };
 }
 

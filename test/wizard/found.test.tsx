@@ -114,6 +114,13 @@ describe.runIf(hasScript)('on the stub runtime, in a pty', () => {
     expect(after.out.replace(/\s+/g, " ")).toContain(`Found the settings of the Fivetran Hybrid Deployment Agent, not installed now (${s.home}/fivetran; kept after an uninstall)`);
     s.server.close();
   }, 120_000);
+  it('settings of one product given and no product (--set tobiko.org=acme): that product, not the question (choosing Fivetran dropped them unseen)', async () => {
+    const s = await stubEnv('docker', { USER: 'ana' }, { imagePresent: true });
+    const r = await drive('cols 120 rows 40', [...rootFlags, '--set', 'tobiko.org=acme'], s.env, [['Where should it run?', '\r'], ['Tobiko Cloud organization', '\x03']]);
+    s.server.close();
+    expect(r.out).not.toContain('What do you want to install?');
+    expect(r.out).toMatch(/Tobiko Cloud organization[\s\S]*› acme/);
+  }, 120_000);
   it('a re-run at 40×10, the smallest full-screen size: the review shows several lines of the plan, and pages through them (the banner left one: "lines 1-1 of …")', async () => {
     const s = await stubEnv('docker', { USER: 'ana' }, { imagePresent: true });
     expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
