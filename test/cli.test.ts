@@ -1,6 +1,6 @@
 // Process-level tests of the built bin, as a user (or CI) runs it.
 import { describe, expect, it } from 'vitest';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -228,6 +228,17 @@ describe('bad input: exit 2, one line per problem, no stack trace, nothing writt
       chmodSync(file, 0o600);
       expect(cli(['install', ...args, '--dry-run'], { env: {} }).stderr).not.toContain('can be read by');
       chmodSync(file, 0o644);
+      // a link to it from a private folder: the file is what others read, where it is
+      const priv = tmp();
+      symlinkSync(file, join(priv, 'link'));
+      expect(cli(['install', '--preset', 'fivetran-docker', '--set', `fivetran.token=file:${join(priv, 'link')}`, '--dry-run'], { env: {} }).stderr.split(warning)).toHaveLength(2);
+      // an open folder inside a private one, and a link to it from the open one: no one else gets there
+      const inner = join(priv, 'open');
+      mkdirSync(inner, { mode: 0o755 });
+      writeFileSync(join(inner, 'token'), `${TOKEN}\n`, { mode: 0o644 });
+      chmodSync(join(inner, 'token'), 0o644);
+      symlinkSync(join(inner, 'token'), join(open, 'link'));
+      for (const f of [join(inner, 'token'), join(open, 'link')]) expect(cli(['install', '--preset', 'fivetran-docker', '--set', `fivetran.token=file:${f}`, '--dry-run'], { env: {} }).stderr).not.toContain('can be read by');
       chmodSync(open, 0o700);
       expect(cli(['install', ...args, '--dry-run'], { env: {} }).stderr).not.toContain('can be read by');
     } finally {

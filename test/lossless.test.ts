@@ -841,6 +841,14 @@ describe('a kept config taken up by the other container runtime', () => {
     const records = () => JSON.parse(readFileSync(join(s.home, '.config/hd-setup/installs.json'), 'utf8')) as { runtime: string; state: string }[];
     expect(records().map((r) => `${r.runtime} ${r.state}`)).toEqual(['podman installed']);
     expect(podman.stderr).toContain('Status:  hd-setup status   (or: podman ps');
+    // a registry an older hd-setup wrote holds the docker record still: a re-run that changes nothing drops it
+    const file = join(s.home, '.config/hd-setup/installs.json');
+    const now = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>[];
+    writeFileSync(file, JSON.stringify([...now, { ...now[0], runtime: 'docker', state: 'uninstalled' }], null, 2));
+    const same = cli(['install', '--preset', 'fivetran-podman', '--yes', '--set', 'fivetran.memory=5g', ...rootFlags], { env: s.env });
+    expect(same.code, same.stderr).toBe(0);
+    expect(same.stderr).toContain('Changed: nothing');
+    expect(records().map((r) => `${r.runtime} ${r.state}`)).toEqual(['podman installed']);
     expect(cli(['uninstall', '--yes'], { env: s.env }).code).toBe(0);
     // on docker again: what it would reset is the podman install's 5g, the last one it had
     const docker = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env });

@@ -90,9 +90,11 @@ export function recordOf(loc: Location, choices: { skipChecks?: string[]; allowR
  */
 export function holdsRecord(home: string, rec: InstallRecord): boolean {
   let clean = true;
-  const found = readRegistry(home, { warn: () => (clean = false) }).find((r) => sameLocation(r, rec));
+  const list = readRegistry(home, { warn: () => (clean = false) });
+  const found = list.find((r) => sameLocation(r, rec));
   const timeless = ({ updatedAt: _, ...r }: InstallRecord) => canonical(r);
-  return clean && found !== undefined && timeless(found) === timeless(rec);
+  // (a record this one took up, which an older hd-setup left beside it, is one to drop: a rewrite)
+  return clean && found !== undefined && timeless(found) === timeless(rec) && !list.some((r) => takenUp(r, rec));
 }
 
 export function findRecord(home: string, loc: Location): InstallRecord | undefined {

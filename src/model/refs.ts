@@ -2,7 +2,7 @@
 // Resolution happens while the zod schema parses, through a context that parseModel() sets.
 import { homeOf } from './home.js';
 import { dirname, resolve } from 'node:path';
-import { statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { shellQuote } from '../util/shell.js';
 import { expandTilde } from '../util/paths.js';
 import { shortSecretWarning } from '../util/redact.js';
@@ -77,25 +77,27 @@ export function resolveRef(raw: string): RefResult {
     }
     const v = r.text.replace(/\r?\n$/, '');
     if (!v) return { ok: false, message: `file ${full} is empty` };
-    const mode = readableByAll(r.path);
-    if (mode !== undefined) addWarning(`the secret in ${r.path} can be read by every user of this host (mode ${mode.toString(8).padStart(4, '0')}, and each folder above it open to them); make it yours alone: chmod 600 ${shellQuote(r.path)}`);
+    const open = readableByAll(r.path);
+    if (open) addWarning(`the secret in ${open.path} can be read by every user of this host (mode ${open.mode.toString(8).padStart(4, '0')}, and each folder above it open to them); make it yours alone: chmod 600 ${shellQuote(open.path)}`);
     return { ok: true, value: v };
   }
   return { ok: true, value: raw };
 }
 
 /**
- * The mode of a secret file that every user of this host may read (readable by others, and every folder
- * above it searchable by them), as ssh asks of a key: a warning, not a refusal (the secret is read, and a
- * chmod mends it). Undefined when it is not, or when that cannot be told.
+ * A secret file that every user of this host may read (readable by others, and every folder above it
+ * searchable by them), as ssh asks of a key: its real path and mode, for a warning, not a refusal (the
+ * secret is read, and a chmod mends it). Undefined when it is not, or when that cannot be told.
  */
-function readableByAll(path: string): number | undefined {
+function readableByAll(given: string): { path: string; mode: number } | undefined {
   try {
+    // the file a link leads to, in the folders it is in (others reach it there, whatever the link's are)
+    const path = realpathSync(given);
     const mode = statSync(path).mode & 0o7777;
     if (!(mode & 0o004)) return undefined;
     for (let d = dirname(path); ; d = dirname(d)) {
       if (!(statSync(d).mode & 0o001)) return undefined;
-      if (d === dirname(d)) return mode;
+      if (d === dirname(d)) return { path, mode };
     }
   } catch {
     return undefined;
