@@ -122,10 +122,10 @@ describe('a Secret compared with the one in the cluster (a fresh HOME has no loc
 describe('new keys merged into a Secret whose other keys are stored (a partial manifest), given again as the cluster holds them', () => {
   const manifest = (data: Record<string, string>) => `apiVersion: v1\nkind: Secret\nmetadata:\n  name: s1\n  labels:\n    app.kubernetes.io/managed-by: hd-setup\ntype: Opaque\nstringData:\n${Object.entries(data).map(([k, v]) => `  ${k}: ${JSON.stringify(v)}`).join('\n')}\n`;
   const live = (data: Record<string, string>) => ({ s1: { type: 'Opaque', labels: {}, data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, secretDigest(v)])) } });
-  const planned = (content: string, liveSecrets: ReturnType<typeof live> | undefined, unfinished = false) => {
+  const planned = (content: string, liveSecrets: ReturnType<typeof live> | undefined, unfinished = false, current = manifest({ a: 'x', kept: 'k' })) => {
     const p = kubernetesPlan(spec({
       state: { ...FRESH, ...(unfinished ? { unfinished } : {}), kubernetes: { namespaceExists: true, release: { revision: 1, values: {}, status: 'deployed' }, secrets: ['s1'], ...(liveSecrets ? { liveSecrets } : {}) } },
-      files: [{ path: 'secret.yaml', base: 'state', rel: 'secret.yaml', mode: 0o600, secret: true, partial: true, description: 's', dest: '/s/secret.yaml', content, current: manifest({ a: 'x', kept: 'k' }) }],
+      files: [{ path: 'secret.yaml', base: 'state', rel: 'secret.yaml', mode: 0o600, secret: true, partial: true, description: 's', dest: '/s/secret.yaml', content, current }],
     }));
     const st = p.steps.find((s) => s.id === 'secret');
     return { written: p.files.length > 0, applied: Boolean(st && !st.skip && st.actions.length > 0) };
@@ -137,6 +137,11 @@ describe('new keys merged into a Secret whose other keys are stored (a partial m
     expect(planned(manifest({ a: 'y' }), live({ a: 'x', kept: 'k' }))).toEqual({ written: true, applied: true });
     expect(planned(manifest({ a: 'x' }), live({ a: 'x', kept: 'k' }), true)).toEqual({ written: true, applied: true });
     expect(planned(manifest({ a: 'x' }), undefined)).toEqual({ written: true, applied: true });
+  });
+  it('our copy as this run would write it, the cluster holding another value (edited there by hand): the cluster counts, merged in (our copy said nothing was to do)', () => {
+    const st = (liveSecrets: ReturnType<typeof live>) => planned(manifest({ a: 'y' }), liveSecrets, false, manifest({ a: 'y' })).applied;
+    expect(st(live({ a: 'x', kept: 'k' }))).toBe(true);
+    expect(st(live({ a: 'y', kept: 'k' }))).toBe(false);
   });
 });
 

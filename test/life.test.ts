@@ -1,7 +1,7 @@
 // The lifecycle commands say what is true: options taken alike, diffs headed as git heads them, installs
 // told from configs kept, and summaries that list what was done.
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash, createHmac } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -884,6 +884,13 @@ describe('a container of the install\'s name that the user made', () => {
     expect(text.stdout.split(message)).toHaveLength(2);
     expect(text.stdout.split(fix)).toHaveLength(2);
     expect(text.stdout).toContain("  fail    agent: container controller is not this install's\n          fix: see container-owner: whose it is, and the fix\n  fail    container-owner: ");
+    // the configuration file gone, the host checks (container-owner among them) do not run: agent says it whole
+    const conf = join(dir, 'conf/config.json');
+    renameSync(conf, `${conf}.away`);
+    const gone = JSON.parse(cli(['doctor', '--json', ...rootFlags], { env: s.env }).stdout) as { checks: { id: string; status: string; message: string; fix?: string }[] };
+    expect(gone.checks.find((c) => c.id === 'container-owner')).toBeUndefined();
+    expect(gone.checks.find((c) => c.id === 'agent')).toEqual({ id: 'agent', status: 'fail', message, fix });
+    renameSync(`${conf}.away`, conf);
     // once it is out of the way, start runs the install's own again
     expect(spawnSync('docker', ['rm', '-f', 'controller'], { env: s.env }).status).toBe(0);
     expect(cli(['start', ...rootFlags], { env: s.env }).code).toBe(0);

@@ -178,7 +178,8 @@ function liveSecretsOf(json: string | undefined): { secrets?: string[]; liveSecr
   }
   if (!Array.isArray(items)) return {};
   const names: string[] = [];
-  const live: NonNullable<NonNullable<InstalledState['kubernetes']>['liveSecrets']> = {};
+  // (no prototype: a Secret named "constructor" that is not there is not found there)
+  const live: NonNullable<NonNullable<InstalledState['kubernetes']>['liveSecrets']> = Object.create(null);
   for (const it of items as { metadata?: { name?: unknown; labels?: unknown; ownerReferences?: unknown }; type?: unknown; data?: unknown }[]) {
     const name = it?.metadata?.name;
     if (typeof name !== 'string') continue;

@@ -431,6 +431,9 @@ describe('every field the model accepts, with its rules', () => {
     let t = walk(tobikoGateway('kubernetes'), ['private_key', 'acct', 'svc']);
     t = submit(t, '-----BEGIN PRIVATE KEY-----\nab\x07c\n-----END PRIVATE KEY-----');
     expect(t.error).toBe('private_key has a control character on one of its lines');
+    // a param that is no secret stays one line there (it goes to a ConfigMap, and the values, as written)
+    const u = submit(walk(tobikoGateway('kubernetes'), ['private_key']), 'acct\nother');
+    expect(u.error).toBe('account must be one line without control characters');
   });
 
   it('Snowflake: the chosen alternative is required (a secret one is not asked where a Secret of the user\'s or a store holds it)', () => {
