@@ -61,13 +61,16 @@ export function ownershipOf(c: Pick<ContainerState, 'labels' | 'mounts'>, owner:
   };
 }
 
+/** What a refusal of a container that is not this install's is about (doctor's container-owner check begins with it). */
+export const foreignSubject = (name: string): string => `container ${name}`;
+
 /** The one-line refusal for a container that is not this install's: whose it looks like and what to do. */
 export function foreignContainerError(bin: string, name: string, owner: string, o: Extract<Ownership, { owned: false }>): UserError {
   const rt = posix.basename(bin);
   const todo = o.madeByHdSetup
     ? `run hd-setup as the user (and HOME) of that install, or, if that install is gone, remove the container yourself ("${rt} rm -f ${name}") and run again`
     : `rename it ("${rt} rename ${name} ${name}-old") or remove it ("${rt} rm -f ${name}") yourself, then run again`;
-  return new UserError([{ path: `container ${name}`, message: `belongs to ${o.whose}, not to the install in ${owner}: hd-setup will not remove, replace, start or stop it; ${todo}`, fix: todo }]);
+  return new UserError([{ path: foreignSubject(name), message: `belongs to ${o.whose}, not to the install in ${owner}: hd-setup will not remove, replace, start or stop it; ${todo}`, fix: todo }]);
 }
 
 /** Refuse (exit 2) when any of these containers is not this install's. */

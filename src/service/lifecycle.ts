@@ -29,7 +29,7 @@ import { writeBundle } from '../exec/bundle.js';
 import { bootCheck, bootLine, bootProblem, readBootState, type BootState } from '../exec/boot.js';
 import { FINISH_BY_INSTALL, helmRollbackPlan, keptStopped, startPlanKubernetes, stopPlan, uninstallPlan, type Target } from '../plan/lifecycle.js';
 import type { HostFacts, Plan } from '../plan/types.js';
-import { assertOwned, configHash, foreignContainerError, HASH_LABEL, ownershipOf, type ContainerSpec } from '../plan/containers.js';
+import { assertOwned, configHash, foreignContainerError, foreignSubject, HASH_LABEL, ownershipOf, type ContainerSpec } from '../plan/containers.js';
 import { QUADLET_DIR, quadletService } from '../render/unit.js';
 import { registryFile } from '../util/paths.js';
 import { toYaml } from '../render/yaml.js';
@@ -1040,7 +1040,7 @@ export async function doctor(d: DetectedInstall, choices: Choices): Promise<Chec
   const applied = running ? await appliedProblem(d, await hostFor(d)) : undefined;
   const host = await doctorOf(modelOfInstall(d), d.product, d.location.installDir, choices, bootUnits);
   // a container of its name that is not this install's is container-owner's to say (whose, and the fix), once
-  const ownerSays = (name: string) => host.some((r) => r.id === 'container-owner' && r.status === 'fail' && r.message.startsWith(`container ${name} `));
+  const ownerSays = (name: string) => host.some((r) => r.id === 'container-owner' && r.status === 'fail' && r.message.startsWith(`${foreignSubject(name)} `));
   return [...release, ...agentReport(d, applied, ownerSays), ...host];
 }
 
