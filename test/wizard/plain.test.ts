@@ -66,6 +66,17 @@ describe('line prompts', () => {
     expect(output).toContain(`Agent image (empty:\n  ${image})\n`);
     expect(output).toContain(`Answer (Enter: ${image}, <: back): `);
   });
+  it('a required field offers no Enter at the prompt (it said "Enter for none", which it then refused); one that takes empty says so', async () => {
+    const { output } = await converse(['2', '1', '', 'acme', 'analytics', 'cid', 'sec', '<', '<', '<', '<', '<', 'q']);
+    expect(output).toContain('Tobiko Cloud organization\n');
+    expect(output).toContain('✖ the organization is required');
+    const prompts = output.split('\n').filter((l) => l.startsWith('Answer (') || l.startsWith('Type it (hidden) ('));
+    expect(prompts.length).toBeGreaterThan(2);
+    for (const p of prompts) expect(p).not.toContain('Enter for none');
+    expect(output).toContain('Answer (<: back): ');
+    const t = await converse(['1', '1', TOKEN, '2', 'http://proxy.internal:3128', '', '', 'q']);
+    expect(t.output).toContain('shown masked after Enter) (Enter for none, <: back): ');
+  });
   it('a proxy URL with a password is not echoed as typed: it is shown masked after Enter', async () => {
     const { result, output } = await converse(['1', '1', TOKEN, '2', 'http://al:PlainPw77@px:3128', '', '', '', '', 'q']);
     expect(result.answers.proxy?.https).toBe('http://al:PlainPw77@px:3128');

@@ -162,7 +162,7 @@ export function answerOf(q: Question, line: string): { value: string } | { back:
   return { problem: 'nothing to answer here' };
 }
 
-function promptOf(q: Question): string {
+function promptOf(q: Question, s: WizardState): string {
   if (q.kind === 'select') {
     // one option (a note to read, a single choice): nothing to number
     if (q.options.length === 1) return `Press Enter to choose ${q.options[0]!.label} (${BACK}: back): `;
@@ -171,8 +171,10 @@ function promptOf(q: Question): string {
   if (q.kind !== 'text') return '';
   // Empty is not always "none": the title says what it means (the same as HTTPS, the default image…).
   const empty = /\bempty: ([^;)]+)/.exec(q.title)?.[1];
-  const keep = q.initial ? (q.secret ? 'Enter keeps the value already set, - clears it' : `Enter keeps "${q.display ? q.display(q.initial) : q.initial}", - clears it`) : empty ? `Enter: ${empty}` : 'Enter for none';
-  return `${q.secret ? 'Type it (hidden)' : q.display ? 'Answer (not echoed: it may hold a password; shown masked after Enter)' : 'Answer'} (${keep}, ${BACK}: back): `;
+  // an answer the field refuses empty (a required one): Enter gives nothing, and the prompt offers none
+  const required = !q.initial && !empty && q.validate?.('', { answers: s.answers, drafts: s.drafts, detection: s.detection }) !== undefined;
+  const keep = q.initial ? (q.secret ? 'Enter keeps the value already set, - clears it' : `Enter keeps "${q.display ? q.display(q.initial) : q.initial}", - clears it`) : empty ? `Enter: ${empty}` : required ? undefined : 'Enter for none';
+  return `${q.secret ? 'Type it (hidden)' : q.display ? 'Answer (not echoed: it may hold a password; shown masked after Enter)' : 'Answer'} (${keep ? `${keep}, ` : ''}${BACK}: back): `;
 }
 
 /** Ask every question in plain lines; resolves with the answers to install, or a cancel. */
@@ -241,7 +243,7 @@ export async function runPlainWizard(props: Omit<WizardProps, 'onDone'>, io: { i
         continue;
       }
       say(['', ...questionText(s, q)]);
-      out.write(promptOf(q));
+      out.write(promptOf(q, s));
       // A URL whose user:password@ is masked on display is read without echo too, then shown masked.
       const line = await reader.read(q.kind === 'text' && (q.secret || q.display !== undefined));
       if (line === undefined) return { kind: 'cancel', answers: s.answers };
