@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { runPlainWizard, answerOf } from '../../src/ui/wiz/plain.js';
 import { parseModel } from '../../src/products/load.js';
 import { render } from '../../src/service/plan.js';
-import type { Answers } from '../../src/ui/wiz/questions.js';
+import type { Answers, Detection } from '../../src/ui/wiz/questions.js';
 import { RENDER_ENV, SECRET_ENV, TOKEN, load, tmp } from '../helpers.js';
 import { drive, hasScript, inPty } from './pty-helpers.js';
 import { rootFlags, stubEnv } from '../stub-runtime.js';
@@ -16,7 +16,7 @@ const files = (answers: Answers) => render(parseModel(structuredClone(answers), 
 const presetFiles = (name: string) => render(load({ preset: name }).model, RENDER_ENV).map((f) => [f.path, f.mode, f.content]);
 
 /** Run the line wizard on piped input: each answer is sent once the output asks for input again. */
-async function converse(answers: string[], opts: { review?: (a: Answers) => Promise<{ ok: boolean; text: string; failed?: string[] }>; initial?: Answers } = {}) {
+async function converse(answers: string[], opts: { review?: (a: Answers) => Promise<{ ok: boolean; text: string; failed?: string[] }>; initial?: Answers; detection?: Detection } = {}) {
   const input = new PassThrough();
   let output = '';
   const saved: string[] = [];
@@ -24,7 +24,7 @@ async function converse(answers: string[], opts: { review?: (a: Answers) => Prom
   const done = runPlainWizard(
     {
       initial: opts.initial ?? {},
-      detection: {},
+      detection: opts.detection ?? {},
       review: opts.review ?? (async () => ({ ok: true, text: 'Files\n  0600 conf/config.json' })),
       save: async (_a, p) => (saved.push(p), `Saved ${p}.`),
     },
@@ -76,6 +76,13 @@ describe('line prompts', () => {
     expect(output).toContain('Answer (<: back): ');
     const t = await converse(['1', '1', TOKEN, '2', 'http://proxy.internal:3128', '', '', 'q']);
     expect(t.output).toContain('shown masked after Enter) (Enter for none, <: back): ');
+  });
+  it('a secret exported in this shell is named at its prompt (it said "Enter keeps the value already set", not whence)', async () => {
+    const envSecrets = [{ path: 'fivetran.token', env: 'FIVETRAN_TOKEN', value: TOKEN }];
+    const { result, output } = await converse(['1', '1', '', '', '', '', 'i'], { detection: { envSecrets } });
+    expect(output).toContain('Type it (hidden) (Enter keeps $FIVETRAN_TOKEN (exported in this shell), - clears it, <: back): ');
+    expect(output).not.toContain(TOKEN);
+    expect(result.answers.fivetran.token).toBe(TOKEN);
   });
   it('a proxy URL with a password is not echoed as typed: it is shown masked after Enter', async () => {
     const { result, output } = await converse(['1', '1', TOKEN, '2', 'http://al:PlainPw77@px:3128', '', '', '', '', 'q']);

@@ -4,7 +4,7 @@
 // charmbracelet/huh) or --plain; used by itself on a terminal below 40×10 or with TERM=dumb.
 // Input is read as plain lines (LineReader); a secret is read without echo.
 import { runtimeNotesFor, type Answers, type Question } from './questions.js';
-import { createState, currentQuestion, foundNote, initialValue, otherInstallNote, prefill, progress, reduce, type WizardState } from './state.js';
+import { createState, currentQuestion, envSource, foundNote, initialValue, otherInstallNote, prefill, progress, reduce, type WizardState } from './state.js';
 import type { ReviewText, WizardProps } from './Wizard.js';
 import { DEFAULT_PRESET_PATH, presetPath } from './preset-path.js';
 import { wrapLines } from '../summary.js';
@@ -173,7 +173,9 @@ function promptOf(q: Question, s: WizardState): string {
   const empty = /\bempty: ([^;)]+)/.exec(q.title)?.[1];
   // an answer the field refuses empty (a required one): Enter gives nothing, and the prompt offers none
   const required = !q.initial && !empty && q.validate?.('', { answers: s.answers, drafts: s.drafts, detection: s.detection }) !== undefined;
-  const keep = q.initial ? (q.secret ? 'Enter keeps the value already set, - clears it' : `Enter keeps "${q.display ? q.display(q.initial) : q.initial}", - clears it`) : empty ? `Enter: ${empty}` : required ? undefined : 'Enter for none';
+  // a secret exported in this shell (TCLOUD_CLIENT_SECRET) is named, as the screen's note names it
+  const src = envSource(s, q);
+  const keep = q.initial ? (q.secret ? `Enter keeps ${src ? `$${src.env} (exported in this shell${src.installed !== undefined ? ', in place of the installed one' : ''})` : 'the value already set'}, - clears it` : `Enter keeps "${q.display ? q.display(q.initial) : q.initial}", - clears it`) : empty ? `Enter: ${empty}` : required ? undefined : 'Enter for none';
   return `${q.secret ? 'Type it (hidden)' : q.display ? 'Answer (not echoed: it may hold a password; shown masked after Enter)' : 'Answer'} (${keep ? `${keep}, ` : ''}${BACK}: back): `;
 }
 
