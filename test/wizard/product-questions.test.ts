@@ -489,6 +489,37 @@ describe('every field the model accepts, with its rules', () => {
     expect(() => parseModel(structuredClone(s.answers), { env: SECRET_ENV })).not.toThrow();
   });
 
+  it('affinity: a default rule with no connections, as installed, is prefilled and goes through every question again (it crashed the re-run)', () => {
+    // what decode gives for an install with `- default: true, rule: b` (no connectors key)
+    const installed = {
+      product: 'fivetran',
+      runtime: 'kubernetes',
+      fivetran: {
+        token: TOKEN,
+        kubernetes: {
+          dataVolumePvc: 'fivetran-data',
+          affinityRules: { a: { mode: 'required', match: [{ key: 'k', operator: 'In', values: ['x'] }] }, b: { weight: 50, match: [{ key: 'k', operator: 'In', values: ['y'] }] } },
+          affinity: [{ rule: 'a', connectors: ['c1'] }, { rule: 'b', default: true }],
+        },
+      },
+    };
+    let s = prefill(createState(structuredClone(installed)));
+    expect(at(s)).toBe('review');
+    s = backTo(s, 'assign:a');
+    s = walk(s, ['c1, c2']);
+    expect(s.error).toBeUndefined();
+    expect(at(s)).toBe('assign:b');
+    s = walk(s, ['', 'b']);
+    expect(s.error).toBeUndefined();
+    expect(s.answers.fivetran.kubernetes.affinity).toEqual([{ rule: 'a', connectors: ['c1', 'c2'] }, { rule: 'b', default: true }]);
+    // and on a first run, Esc back to the connections after the default is chosen
+    let f = walk(k8sAffinity(), ['b']);
+    f = backTo(f, 'assign:a');
+    f = walk(f, ['c1', '', 'b']);
+    expect(f.error).toBeUndefined();
+    expect(f.answers.fivetran.kubernetes.affinity).toEqual([{ rule: 'a', connectors: ['c1'] }, { rule: 'b', default: true }]);
+  });
+
   it('affinity: removing a rule asks first, naming the connections that go with it; kept, nothing changes', () => {
     let s = walk(createState(), ['fivetran', 'kubernetes', 'token', TOKEN, 'fivetran', 'data', 'none', 'secret', 'affinity', 'add', 'a', 'preferred', '1', 'k', 'In', 'x', 'add', 'b', 'required', 'k', 'In', 'y', 'done', 'c1, c2', 'a', 'c3', 'b']);
     const before = s.answers.fivetran.kubernetes;

@@ -16,7 +16,8 @@ interface RuleDraft {
   operator?: string;
   values?: string;
 }
-type Assignment = { rule: string; connectors: string[]; default?: boolean };
+/** An answer's assignment: a default rule with no connections has no `connectors` (as the install stores it). */
+type Assignment = { rule: string; connectors?: string[]; default?: boolean };
 
 const S = 'fivetran';
 
@@ -162,7 +163,7 @@ function affinityQuestions(c: Ctx): Question[] {
         }
         for (const other of (cx.answers.fivetran?.kubernetes?.affinity ?? []) as Assignment[]) {
           if (other.rule === n) continue;
-          const clash = ids.find((id) => other.connectors.includes(id));
+          const clash = ids.find((id) => (other.connectors ?? []).includes(id));
           if (clash) return `connection ${clash} is already in rule ${other.rule}; a connection belongs to one rule only`;
         }
         return undefined;
@@ -188,7 +189,7 @@ function affinityQuestions(c: Ctx): Question[] {
     // The model's rule, at the question: a rule with no connections is used only as the default.
     validate: (v, cx) => {
       const list = (cx.answers.fivetran?.kubernetes?.affinity ?? []) as Assignment[];
-      const empty = names.filter((n) => n !== v && !(list.find((x) => x.rule === n)?.connectors.length));
+      const empty = names.filter((n) => n !== v && !(list.find((x) => x.rule === n)?.connectors?.length));
       if (!empty.length) return undefined;
       return empty.length === 1
         ? `rule ${empty[0]} has no connections, so it must be the default: choose ${empty[0]}, or go back and give it connection ids`
@@ -197,7 +198,7 @@ function affinityQuestions(c: Ctx): Question[] {
     apply: (cx, v) => {
       const list = ((cx.answers.fivetran?.kubernetes?.affinity ?? []) as Assignment[]).map(({ default: _d, ...rest }) => (rest.rule === v ? { rule: rest.rule, default: true, connectors: rest.connectors } : rest));
       const withDefault = v && !list.some((x) => x.rule === v) ? [...list, { rule: v, default: true, connectors: [] }] : list;
-      const cleaned = withDefault.map((x) => (x.connectors.length ? x : { rule: x.rule, default: true }));
+      const cleaned = withDefault.map((x) => (x.connectors?.length ? x : { rule: x.rule, default: true }));
       return { answers: set(cx.answers, 'fivetran.kubernetes.affinity', cleaned) };
     },
   });
