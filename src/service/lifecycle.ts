@@ -84,7 +84,7 @@ export async function targetOf(d: DetectedInstall): Promise<Target> {
     systemdUser: host.systemdUser,
     // The local Secret copies go with the release, unless another context's install of the same name and
     // namespace shares them (the state dir does not name the context): then they stay, for that install.
-    ...(d.location.runtime === 'kubernetes' ? { stateDir: stateDirOf(d.location, host.home), secretFiles: sharerOfStateDir(d.location, host.home, true) ? [] : secretFilesOf(stateDirOf(d.location, host.home), k), ...(d.uninstalled ? { releaseGone: true } : {}), ...(d.unfinished ? { leftovers: true } : {}) } : {}),
+    ...(d.location.runtime === 'kubernetes' ? { stateDir: stateDirOf(d.location, host.home), secretFiles: sharerOfStateDir(d.location, host.home, true) ? [] : secretFilesOf(stateDirOf(d.location, host.home), k), ...valuesKept(stateDirOf(d.location, host.home), wholeModel(d), host), ...(d.uninstalled ? { releaseGone: true } : {}), ...(d.unfinished ? { leftovers: true } : {}) } : {}),
     containers: d.product.containerNames,
     // Uninstalled (config kept): its network went with it.
     ...(d.product.network && !d.uninstalled ? { network: d.product.network } : {}),
@@ -120,6 +120,27 @@ function unitFacts(file: string): Pick<Target, 'unitPresent' | 'unitLink' | 'uni
 /** The local copies of the Secrets (0600), and the backups made of them when they were rewritten (earlier secrets). */
 function secretFilesOf(stateDir: string, k: KubeSpec | undefined): string[] {
   return (k?.secretManifests ?? []).map((rel) => posix.join(stateDir, rel)).flatMap((f) => [...(existsSync(f) ? [f] : []), ...listBackups(f)]);
+}
+
+/**
+ * What the values hd-setup keeps hold, for the uninstall's words: whether values.yaml holds a secret (as the
+ * install renders it; read back broken, as its mode says: hd-setup writes such a file 0600), and how many
+ * backups of it there are (each 0600, whatever it holds).
+ */
+function valuesKept(stateDir: string, model: BaseModel | undefined, host: HostFacts): { valuesSecret?: true; valuesBackups?: number } {
+  const f = posix.join(stateDir, 'values.yaml');
+  let secret = false;
+  if (model) secret = renderForHost(model, host).some((r) => r.rel === 'values.yaml' && r.secret);
+  else {
+    try {
+      const st = lstatSync(f);
+      secret = st.isFile() && (st.mode & 0o077) === 0;
+    } catch {
+      /* not there */
+    }
+  }
+  const backups = listBackups(f).length;
+  return { ...(secret ? { valuesSecret: true } : {}), ...(backups ? { valuesBackups: backups } : {}) };
 }
 
 /** podman >= 4.4 installs: the containers' Quadlet files that exist, and the services generated from them. */

@@ -248,6 +248,21 @@ describe('fivetran-kubernetes against the API server, with the real helm, kubect
       expect(bed.api.objects('', 'persistentvolumeclaims', 'fivetran').map((p) => p.metadata.name)).toEqual(['fivetran-data']);
       expect(bed.api.objects('', 'namespaces').map((n) => n.metadata.name)).toContain('fivetran');
       noSecretsIn(bed, r.stdout, r.stderr);
+      expect(r.stderr).toMatch(/keeps the values \(no secret; its \d+ backups, 0600, may hold earlier ones\); --purge deletes it/);
+    },
+    T,
+  );
+
+  it(
+    'uninstall of one whose values hold a proxy password says the values it keeps hold a secret (it said "no secret")',
+    async () => {
+      const proxy = { AGENT_HTTPS_PROXY: 'http://bob:Pr0xyPa55w0rd@proxy.corp:3128' };
+      const i = await hd(['install', '--yes', '--set', 'proxy.https=env:AGENT_HTTPS_PROXY'], proxy);
+      expect(i.code, i.stderr).toBe(0);
+      const r = await hd(['uninstall', '--yes']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/keeps the values \(secrets among them, 0600: a proxy password or inline secrets; its \d+ backups, 0600, may hold earlier ones\); --purge deletes it/);
+      expect(r.stdout + r.stderr).not.toContain('Pr0xyPa55w0rd');
     },
     T,
   );
@@ -475,7 +490,7 @@ describe('tobiko-kubernetes against the API server, with the real helm, kubectl 
       expect(existsSync(join(state, 'secret.yaml'))).toBe(false);
       expect(readdirSync(state).filter((n) => n.startsWith('secret.yaml'))).toEqual([]);
       expect(existsSync(join(state, 'values.yaml'))).toBe(true);
-      expect(r.stderr).toContain(`${state} keeps the values (no secret); --purge deletes it`);
+      expect(r.stderr).toContain(`${state} keeps the values (no secret; its ${readdirSync(state).filter((n) => n.startsWith('values.yaml.bak-')).length} backups, 0600, may hold earlier ones); --purge deletes it`);
       // no ExternalSecret CRD here: nothing of that kind to delete, and kubectl's error about it is not shown
       expect(r.stderr).not.toMatch(/externalsecret|resource type/i);
     },
