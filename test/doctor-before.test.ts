@@ -6,7 +6,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { SECRET_ENV, cli, cliAsync, expectNoSecrets, tmp } from './helpers.js';
+import { ROOT, SECRET_ENV, TOKEN, cli, cliAsync, expectNoSecrets, tmp } from './helpers.js';
 import { rootFlags, stubEnv } from './stub-runtime.js';
 import { drive, hasScript } from './wizard/pty-helpers.js';
 
@@ -254,6 +254,24 @@ describe('doctor on a host that reaches the vendor (the endpoints played by a lo
       bed.close();
       s.server.close();
     }
+  }, 60_000);
+
+  it('Kubernetes: an endpoint this host does not reach is a warning that says the agent runs in the cluster, naming the egress check (it failed, exit 1, as if the agent could not reach it)', async () => {
+    const state = tmp();
+    const env = { PATH: `${join(ROOT, 'test/stubs/kube')}:/usr/bin:/bin`, HD_STUB_STATE: state, HD_STUB_CONTEXTS: 'staging:ok', HD_STUB_CURRENT: 'staging', HOME: tmp(), FIVETRAN_TOKEN: TOKEN };
+    const closed = ['--set', 'proxy.https=http://127.0.0.1:1'];
+    const run = async (extra: string[]) => JSON.parse((await cliAsync(['doctor', '--preset', 'fivetran-kubernetes', ...closed, ...extra, '--json', ...rootFlags], { env })).stdout).checks as { id: string; status: string; message: string; fix: string }[];
+    const reach = (await run([])).filter((c) => c.id === 'reachability');
+    expect(reach.map((c) => c.status)).toEqual(['warn', 'warn']);
+    expect(reach[0]).toEqual({
+      id: 'reachability',
+      status: 'warn',
+      message: 'ldp.orchestrator.fivetran.com is not reachable from this host through the proxy http://127.0.0.1:1 (ECONNREFUSED); the agent runs in the cluster, which this does not check',
+      fix: 'check that the proxy allows CONNECT to it on port 443 and that its credentials are right, or change proxy.https; to check from inside the cluster: --set fivetran.kubernetes.egressCheck={}',
+    });
+    // with the egress check on, the fix points at it
+    const on = (await run(['--set', 'fivetran.kubernetes.egressCheck={}'])).filter((c) => c.id === 'reachability');
+    expect(on[0]!.fix).toMatch(/; the egress check looks from inside the cluster$/);
   }, 60_000);
 
   it("Tobiko's endpoint is its cloud: reached, and the clock read from it", async () => {

@@ -27,7 +27,7 @@ export interface ContainerFacts {
 }
 
 /** Settings every product has in some form, named in fix texts and pointers. */
-export type Setting = 'installDir' | 'pullPolicy' | 'image' | 'namespace' | 'release' | 'context' | 'timeout' | 'chart' | 'chartVersion';
+export type Setting = 'installDir' | 'pullPolicy' | 'image' | 'namespace' | 'release' | 'context' | 'timeout' | 'chart' | 'chartVersion' | 'egressCheck';
 
 export const fileKey = (base: FileBase, rel: string) => `${base}/${rel}`;
 

@@ -1168,7 +1168,8 @@ async function doctorOf(model: BaseModel, product: ProductModule, installDir: st
     const r = await probeEndpoint(url, 5000, proxy);
     const via = proxy && r.proxied ? ` through the proxy ${maskUrlCredentials(proxy.url)}` : '';
     if (!r.ok) {
-      reports.push(unreachedReport(host, r.error ?? 'no answer', r.proxied ? proxy?.url : undefined));
+      const report = unreachedReport(host, r.error ?? 'no answer', r.proxied ? proxy?.url : undefined);
+      reports.push(model.runtime === 'kubernetes' ? fromThisHost(report, product.settingPath('egressCheck', 'kubernetes'), model) : report);
       continue;
     }
     reports.push({ id: 'reachability', status: 'ok', message: `${host} answers${via} (HTTP ${r.status})` });
@@ -1184,6 +1185,21 @@ async function doctorOf(model: BaseModel, product: ProductModule, installDir: st
   }
   if (!skewChecked) reports.push({ id: 'clock-skew', status: 'warn', message: 'cannot check the clock: no endpoint answered', fix: 'check reachability first' });
   return reports;
+}
+
+/**
+ * Kubernetes: an endpoint this host does not reach says little of the cluster, where the agent runs (its DNS,
+ * its proxy, its egress are the cluster's): a warning that says so, naming the egress check that looks from
+ * inside it (a pod), not a failure.
+ */
+function fromThisHost(r: CheckReport, egressPath: string, model: BaseModel): CheckReport {
+  const on = getIn(model as unknown as Record<string, unknown>, egressPath.split('.')) !== undefined;
+  return {
+    ...r,
+    status: 'warn',
+    message: `${r.message}; the agent runs in the cluster, which this does not check`,
+    fix: `${r.fix}; ${on ? 'the egress check looks from inside the cluster' : `to check from inside the cluster: --set ${egressPath}={}`}`,
+  };
 }
 
 /** An endpoint not reached, directly or through the proxy at proxyUrl: the cause named, with its fix. */
