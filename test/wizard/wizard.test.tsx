@@ -269,6 +269,10 @@ describe('wizard state (no Ink)', () => {
     const ids = (a: Answers) => questions({ answers: a, drafts: {}, detection: {} }).map((q) => q.id);
     expect(ids({ product: 'fivetran', runtime: 'docker' })).not.toContain('placement');
     expect(ids({ product: 'fivetran', runtime: 'kubernetes' })).toEqual(expect.arrayContaining(['token-source', 'namespace', 'pvc', 'placement', 'advanced']));
+    // the token's source promises no Secret that the Secrets step then offers to trade for inline values
+    const qs = questions({ answers: { product: 'fivetran', runtime: 'kubernetes' }, drafts: {}, detection: {} });
+    const source = qs.find((q) => q.id === 'token-source');
+    expect(source?.kind === 'select' && source.options[0]!.hint).toBe('hd-setup keeps it for you: in a Secret it creates, or inline (the Secrets step asks)');
   });
 });
 

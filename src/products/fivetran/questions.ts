@@ -226,7 +226,7 @@ function questions(c: Ctx, shared: { proxy(): Question[] }): Question[] {
       kind: 'select',
       title: 'How does the agent get its token?',
       options: [
-        { label: 'Paste the token', value: 'token', hint: 'hd-setup stores it in a Secret' },
+        { label: 'Paste the token', value: 'token', hint: 'hd-setup keeps it for you: in a Secret it creates, or inline (the Secrets step asks)' },
         { label: 'An existing Kubernetes Secret', value: 'secret', hint: 'you manage the Secret' },
       ],
       initial: tokenSourceOf(c),
