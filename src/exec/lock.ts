@@ -5,7 +5,7 @@ import { closeSync, constants, linkSync, lstatSync, openSync, renameSync, unlink
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { UserError } from '../model/errors.js';
-import { ensureDir } from '../util/fsx.js';
+import { ensureDir, withPath } from '../util/fsx.js';
 import { kindOf, readBoundedText } from '../util/bounded-read.js';
 import { alive } from '../util/process.js';
 import { usableHome } from '../model/home.js';
@@ -104,9 +104,17 @@ function tryCreate(path: string, key: string): boolean {
   const fd = openSync(own, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600);
   try {
     writeSync(fd, `${process.pid}\n${key}\n${new Date().toISOString()}\n`);
-  } finally {
+  } catch (e) {
+    // a full disk: leave no half-written file, and name the lock (a write's error names no path)
     closeSync(fd);
+    try {
+      unlinkSync(own);
+    } catch {
+      /* gone */
+    }
+    throw withPath(e, path);
   }
+  closeSync(fd);
   try {
     linkSync(own, path);
     return true;

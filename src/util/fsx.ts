@@ -201,10 +201,21 @@ function writeTemp(path: string, content: string | Uint8Array, mode: number): st
   } catch (e) {
     closeSync(fd);
     rmSync(tmp, { force: true });
-    throw e;
+    throw withPath(e, path);
   }
   closeSync(fd);
   return tmp;
+}
+
+/**
+ * A file-system error on a file descriptor (a write or fsync on a full disk: `ENOSPC: no space left on device,
+ * write`) names no path: given the file's, the CLI reports it as the machine's state, one line with the fix
+ * (exit 2), not as a bug.
+ */
+export function withPath(e: unknown, path: string): unknown {
+  const err = e as NodeJS.ErrnoException;
+  if (e instanceof Error && typeof err.code === 'string' && err.path === undefined) err.path = path;
+  return e;
 }
 
 /** Replace `path` atomically. A symlink at `path` is replaced, never followed. */
