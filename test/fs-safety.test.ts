@@ -1343,3 +1343,35 @@ describe('a folder the install writes into that this user may not write', () => 
     s.server.close();
   }, 60_000);
 });
+
+// An install dir on a read-only mount (root, as CI runs: a read-only bind mount) or in a folder without write
+// permission (any other user): the install-dir check said "fix the permissions of <folder>" for both; on the
+// read-only mount the permissions were fine, and a chmod does nothing there.
+describe('an install dir that cannot be made: the fix for why', () => {
+  it('a read-only mount: no chmod, the mount named; a folder without write permission: its chmod', async () => {
+    const { stubEnv, rootFlags } = await import('./stub-runtime.js');
+    const s = await stubEnv();
+    const parent = join(s.home, 'disk');
+    mkdirSync(parent, { mode: 0o755 });
+    const root = process.getuid?.() === 0;
+    if (root) {
+      expect(spawnSync('mount', ['--bind', parent, parent]).status).toBe(0);
+      expect(spawnSync('mount', ['-o', 'remount,bind,ro', parent]).status).toBe(0);
+    } else chmodSync(parent, 0o555);
+    try {
+      const r = cli(['doctor', '--preset', 'fivetran-docker', '--set', `fivetran.installDir=${parent}/fivetran`, '--json', ...rootFlags], { env: s.env });
+      const check = (JSON.parse(r.stdout) as { checks: { id: string; status: string; message: string; fix?: string }[] }).checks.find((c) => c.id === 'install-dir')!;
+      expect(check.status).toBe('fail');
+      expect(check.message).toBe(`${parent}/fivetran is not writable (${parent} is not: ${root ? 'mode 0755' : 'mode 0555'})`);
+      expect(check.fix).toBe(
+        root
+          ? `its mode allows it, so something else refuses it (a read-only mount, an ACL, SELinux or AppArmor): check those, or choose another directory with --set fivetran.installDir=...`
+          : `give it back its permissions: chmod u+w ${parent}, or choose another directory with --set fivetran.installDir=...`,
+      );
+    } finally {
+      if (root) spawnSync('umount', [parent]);
+      else chmodSync(parent, 0o755);
+      s.server.close();
+    }
+  }, 60_000);
+});

@@ -172,7 +172,13 @@ export const containerChecks: Record<ContainerCheckId, Check> = {
     const linked = [ctx.installDir, ...(p === ctx.installDir ? entries() : [])].map(linkedFolderProblem).find(Boolean);
     if (linked) return { status: 'fail', message: linked.split('; ')[0]!, fix: linked.split('; ')[1]! };
     const writable = (d: string) => mayAccess(d, constants.W_OK | constants.X_OK);
-    if (!writable(p)) return { status: 'fail', message: p === ctx.installDir ? `${p} is not writable` : `${ctx.installDir} is not writable (${p} is not)`, fix: `fix the permissions of ${p}, or choose another directory with${other}` };
+    if (!writable(p)) {
+      // why: the chmod the owner lacks, another user's folder, or (its mode allows it) a read-only mount, where a chmod does nothing
+      const why = permissionFix(p, 'wx');
+      const mode = why ? `: ${why.mode}` : '';
+      const fix = why ? why.fix.replace(/, or choose another place$/, '') : `fix the permissions of ${p}`;
+      return { status: 'fail', message: p === ctx.installDir ? `${p} is not writable${why ? ` (${why.mode})` : ''}` : `${ctx.installDir} is not writable (${p} is not${mode})`, fix: `${fix}, or choose another directory with${other}` };
+    }
     // a folder the plan writes a file into (conf/ of a re-run that changes config.json): its step would fail
     const closed = (ctx.writeDirs ?? []).map(nearestExisting).find((d) => !writable(d));
     const fix = closed ? permissionFix(closed, 'wx') : undefined;
