@@ -430,6 +430,29 @@ describe('rollback undoes the last change: the file as it found it, and what the
     s.server.close();
   }, 60_000);
 
+  it('trial: a change of the restart policy alone, then a hand edit of the file that start applied: rollback puts the policy back and keeps the edit (it said "nothing to roll back to: hd-setup has changed the install only once"), exit 0', async () => {
+    const s = await stubEnv('docker', {}, { imagePresent: true });
+    const restartOf = () => /--restart (\S+)/.exec(s.calls().filter((c) => c.startsWith('run ')).at(-1)!)?.[1];
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(cli(['install', '--preset', 'fivetran-docker', '--set', 'fivetran.restartPolicy=always', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const edited = JSON.stringify({ ...JSON.parse(readFileSync(conf(s), 'utf8')), custom_dns: '10.0.0.2' }, null, 2) + '\n';
+    writeFileSync(conf(s), edited);
+    for (const applied of [false, true]) {
+      if (applied) expect(cli(['start', ...rootFlags], { env: s.env }).code).toBe(0);
+      const dry = cli(['rollback', '--dry-run', ...rootFlags], { env: s.env });
+      expect(dry.code, dry.stderr).toBe(0);
+      expect(dry.stderr).toBe('');
+      expect(dry.stdout).toContain(`keep ${conf(s)} as it is`);
+      expect(dry.stdout).toContain('fivetran.restartPolicy: always -> on-failure:3');
+    }
+    const back = cli(['rollback', '--yes', ...rootFlags], { env: s.env });
+    expect(back.code, back.stderr).toBe(0);
+    expect(restartOf()).toBe('on-failure:3');
+    expect(readFileSync(conf(s), 'utf8')).toBe(edited);
+    expect(listBackups(conf(s))).toEqual([]);
+    s.server.close();
+  }, 60_000);
+
   it('stopped: a rollback that would put back what the containers carry is refused, naming it and the way (start, then roll back); nothing changes', async () => {
     const s = await stubEnv('docker', {}, { imagePresent: true });
     expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);

@@ -517,8 +517,10 @@ export async function rollbackTarget(d: DetectedInstall, file: string): Promise<
 async function lastChangeTarget(d: DetectedInstall, file: string, before: LastChange): Promise<RollbackTarget | undefined> {
   const now = readBoundedText(file, LIMITS.fileBytes, { followLink: false });
   let backup: { path: string; text: string } | undefined;
-  // the file as it was then: as it is now (the change left it alone), or the backup that holds that text
-  if (before.config !== undefined && !(now.ok && !d.brokenConfig && configDigest(findContext().home, now.text) === before.config)) {
+  // the file as it was then: as it is now (the change left it alone, so a hand edit since is the user's and
+  // stays: no backup holds the text it found, as none was made), or the backup that holds that text
+  const leftAlone = before.left !== undefined && before.left === before.config;
+  if (before.config !== undefined && !(now.ok && !d.brokenConfig && (leftAlone || configDigest(findContext().home, now.text) === before.config))) {
     backup = backupWithDigest(file, before.config);
     if (!backup) return undefined;
   }
