@@ -3,7 +3,7 @@
 // the product's module gives (names of containers, units, deployments), never a product's name.
 import { posix } from 'node:path';
 import type { Location } from '../model/base.js';
-import { HELM_WAIT_MS, KUBECTL_MS, kubectl, managedSelector, scaleActions } from './kubernetes.js';
+import { HELM_WAIT_MS, KUBECTL_MS, kubectl, managedSelector, rolloutStatusAction, scaleActions } from './kubernetes.js';
 import type { Action, Plan, Step } from './types.js';
 
 /** An install to act on: where it is, and what it consists of. */
@@ -32,6 +32,8 @@ export interface Target {
   leftovers?: boolean;
   /** Kubernetes: the release's deployments and their replicas when started. */
   deployments: { name: string; replicas: number }[];
+  /** Kubernetes: how a start waits for the pods it scales up, as an install waits (their selector, the install's timeout). */
+  wait?: { selector: string; timeout: string; timeoutSetting?: string };
   /** Kubernetes: the replicas each Deployment is scaled to now, by name (when kubectl said). */
   replicasNow?: Record<string, number>;
   /** Kubernetes: kinds besides Secret that hd-setup created for the release (uninstall: those that have objects now). */
@@ -203,9 +205,20 @@ export function scaleStep(t: Target, to: 0 | 'configured'): Step {
     id: 'scale',
     title: `Scale ${t.deployments.map((d) => d.name).join(', ')} to ${counts.join('/')}`,
     ...(already ? { skip: to === 0 ? 'scaled to 0 already' : 'scaled so already' } : {}),
-    actions: already ? [] : scaleActions(t.location.context, ns(t), t.deployments.map((d, i) => ({ name: d.name, replicas: counts[i]! }))),
+    actions: already ? [] : [...scaleActions(t.location.context, ns(t), t.deployments.map((d, i) => ({ name: d.name, replicas: counts[i]! }))), ...(to === 0 ? [] : waitActions(t))],
     fix: `check the deployments: kubectl get deploy -n ${ns(t)}`,
   };
+}
+
+/**
+ * Kubernetes: after scaling up, wait until the pods are ready (kubectl rollout status, watched for pods stuck
+ * as an install's helm --wait is), then report them: a start said done as soon as it had scaled.
+ */
+function waitActions(t: Target): Action[] {
+  const w = t.wait;
+  if (!w) return [];
+  const a = { namespace: ns(t), selector: w.selector, timeout: w.timeout, ...(t.location.context ? { context: t.location.context } : {}), ...(w.timeoutSetting ? { timeoutSetting: w.timeoutSetting } : {}) };
+  return [...t.deployments.filter((d) => d.replicas > 0).map((d) => rolloutStatusAction(a, d.name)), { kind: 'releaseStatus', release: t.location.release ?? '', namespace: ns(t), selector: w.selector, ...(t.location.context ? { context: t.location.context } : {}) }];
 }
 
 /** Kubernetes: what applies a change that did not finish (a start runs the revision deployed, as it is). */

@@ -91,6 +91,7 @@ export async function targetOf(d: DetectedInstall): Promise<Target> {
     ...(d.product.unitName ? { unitName: d.product.unitName } : {}),
     ...quadletOf(d, host.home),
     ...(await deploymentFacts(d, k)),
+    ...(k ? { wait: { selector: k.selector, timeout: k.timeout, timeoutSetting: d.product.settingPath('timeout', 'kubernetes') } } : {}),
     managedKinds: k?.managedKinds ?? [],
     // (the files hd-setup writes in the install dir: a folder in one's place is not its to delete)
     ...(d.location.installDir ? { purgeActions: purgeActions(d.location.installDir, host.home, d.product.configFiles(d.location.runtime).filter((f) => f.base === 'install').map((f) => f.rel)) } : {}),

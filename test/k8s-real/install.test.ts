@@ -104,11 +104,15 @@ describe('fivetran-kubernetes against the API server, with the real helm, kubect
       const stopped = await hd(['status']);
       expect(stopped.code).toBe(1);
       expect(stopped.stdout).toMatch(/Stopped with hd-setup stop \(.* UTC: scaled to 0\)\. Start it: hd-setup start/);
+      bed.api.scenario.podReadyDelayMs = 1500;
       const start = await hd(['start']);
+      bed.api.scenario.podReadyDelayMs = 0;
       expect(start.code, start.stderr).toBe(0);
       expect(bed.api.objects('apps', 'deployments', 'fivetran')[0]!.spec.replicas).toBe(1);
-      await new Promise((r) => setTimeout(r, 50));
+      // it waited for the pod, as an install does, and says so (it said done at the scale, the pod not ready)
       expect(ready(bed.api.objects('', 'pods', 'fivetran'))).toBe(1);
+      expect(start.stderr).toMatch(/\$ kubectl rollout status deployment\/\S+ -n fivetran --timeout=\S+\n/);
+      expect(start.stderr).toMatch(/release hd-agent revision \d+ \(deployed\), 1\/1 pods ready/);
       expect((await hd(['status'])).stdout).not.toContain('Stopped with hd-setup stop');
     },
     T,
