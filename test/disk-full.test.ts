@@ -5,6 +5,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { reportedError } from './helpers.js';
 
 const disk = vi.hoisted(() => ({ full: false }));
 vi.mock('node:fs', async (importOriginal) => {
@@ -22,18 +23,6 @@ afterEach(() => {
   for (const h of homes.splice(0)) rmSync(h, { recursive: true, force: true });
 });
 
-async function reported(e: unknown): Promise<{ exit: number; err: string }> {
-  const { reportError } = await import('../src/cli/context.js');
-  let err = '';
-  const write = process.stderr.write;
-  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
-  try {
-    return { exit: reportError(e, false), err };
-  } finally {
-    process.stderr.write = write;
-  }
-}
-
 describe('a full disk under HOME', () => {
   it('taking the lock: one line naming the lock and the fix (exit 2), and no .new file left behind', async () => {
     const home = mkdtempSync(join(tmpdir(), 'hd-full-'));
@@ -43,7 +32,7 @@ describe('a full disk under HOME', () => {
     const e = await acquireLock('fivetran:containers', home, 0).then(() => undefined, (x: unknown) => x);
     disk.full = false;
     const lock = lockPath(home, 'fivetran:containers');
-    expect(await reported(e)).toEqual({ exit: 2, err: `error: cannot use ${lock}: no space is left on the device (ENOSPC); free some space on the file system that holds ${join(home, '.config/hd-setup/locks')}\n` });
+    expect(await reportedError(e)).toEqual({ exit: 2, err: `error: cannot use ${lock}: no space is left on the device (ENOSPC); free some space on the file system that holds ${join(home, '.config/hd-setup/locks')}\n` });
     expect(readdirSync(join(home, '.config/hd-setup/locks'))).toEqual([]);
   });
 
@@ -59,7 +48,7 @@ describe('a full disk under HOME', () => {
       e = x;
     }
     disk.full = false;
-    expect(await reported(e)).toEqual({ exit: 2, err: `error: cannot use ${join(dir, 'config.json')}: no space is left on the device (ENOSPC); free some space on the file system that holds ${dir}\n` });
+    expect(await reportedError(e)).toEqual({ exit: 2, err: `error: cannot use ${join(dir, 'config.json')}: no space is left on the device (ENOSPC); free some space on the file system that holds ${dir}\n` });
     expect(readdirSync(dir)).toEqual([]);
   });
 });

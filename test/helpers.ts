@@ -97,6 +97,19 @@ export function expectNoSecrets(text: string): void {
 }
 
 /** The problems a UserError names (path: message), or a failure when `fn` does not throw one. */
+/** How the CLI reports an error (cli/context.ts reportError): its exit code and what it writes to stderr. */
+export async function reportedError(e: unknown): Promise<{ exit: number; err: string }> {
+  const { reportError } = await import('../src/cli/context.js');
+  let err = '';
+  const write = process.stderr.write;
+  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
+  try {
+    return { exit: reportError(e, false), err };
+  } finally {
+    process.stderr.write = write;
+  }
+}
+
 export function problems(fn: () => unknown): string[] {
   try {
     fn();

@@ -4,6 +4,7 @@ import { windowStart } from '../src/ui/wiz/Choice.js';
 import { unreachableCause } from '../src/exec/kube-reach.js';
 import { dockerHubName } from '../src/plan/containers.js';
 import { holdsSecretValue, namedLikeSecret, settingNamedLikeSecret } from '../src/model/secret-names.js';
+import { reportedError } from './helpers.js';
 
 describe('the option list window', () => {
   it('keeps the cursor centred when it can, and stops at the ends', () => {
@@ -98,18 +99,7 @@ describe('the terminal size hook', () => {
 });
 
 describe('a file-system refusal, as one line with the fix for where it is', () => {
-  const report = async (code: string, path: string) => {
-    const { reportError } = await import('../src/cli/context.js');
-    const e = Object.assign(new Error(`${code}: x, open '${path}'`), { code, path, syscall: 'open' });
-    let err = '';
-    const write = process.stderr.write;
-    process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
-    try {
-      return { exit: reportError(e, false), err };
-    } finally {
-      process.stderr.write = write;
-    }
-  };
+  const report = (code: string, path: string) => reportedError(Object.assign(new Error(`${code}: x, open '${path}'`), { code, path, syscall: 'open' }));
   it("hd-setup's own folder: make it writable, or another HOME", async () => {
     expect(await report('EROFS', '/home/ana/.config/hd-setup/locks/x.lock')).toEqual({ exit: 2, err: 'error: cannot use /home/ana/.config/hd-setup/locks/x.lock: the file system is read-only (EROFS); make /home/ana/.config/hd-setup/locks writable for this user (hd-setup keeps its files there), or run with HOME set to a folder that is\n' });
   });
