@@ -17,10 +17,12 @@ export interface Target {
   stateDir?: string;
   /** Kubernetes: those of its files that hold a secret (the Secrets' manifests): gone with the Secrets. */
   secretFiles?: string[];
-  /** Kubernetes: the values it keeps (values.yaml) hold a secret (a proxy password, inline secrets: written 0600). */
-  valuesSecret?: boolean;
-  /** Kubernetes: how many backups of values.yaml it keeps (0600: they may hold earlier secrets). */
-  valuesBackups?: number;
+  /**
+   * Kubernetes uninstall: what the values it keeps hold: whether values.yaml holds a secret (a proxy password,
+   * inline secrets: written 0600), and how many backups of it there are (0600: they may hold earlier secrets).
+   * Only the uninstall says it, and only its plan finds it out (the other commands do not render the install).
+   */
+  valuesKept?: { secret: boolean; backups: number };
   containers: string[];
   network?: string;
   unitName?: string;
@@ -156,7 +158,7 @@ export function uninstallPlan(t: Target, purge: boolean): Plan {
     else if (t.secretFiles?.length) steps.push({ id: 'secret-files', title: 'Delete the local copies of the Secrets', actions: t.secretFiles.map((path) => ({ kind: 'remove' as const, path })) });
   }
   const dir = t.location.installDir;
-  const kept = runtime === 'kubernetes' ? `the PVCs and namespace ${ns(t)} are kept${!purge && t.stateDir ? `; ${t.stateDir} keeps the values (${t.valuesSecret ? 'secrets among them, 0600: a proxy password or inline secrets' : 'no secret'}${t.valuesBackups ? `; ${t.valuesBackups === 1 ? 'its backup' : `its ${t.valuesBackups} backups`}, 0600, may hold earlier ones` : ''}); --purge deletes it` : ''}` : purge ? '' : `${dir} and its files are kept; --purge deletes what hd-setup created there`;
+  const kept = runtime === 'kubernetes' ? `the PVCs and namespace ${ns(t)} are kept${!purge && t.stateDir ? `; ${t.stateDir} keeps the values (${t.valuesKept?.secret ? 'secrets among them, 0600: a proxy password or inline secrets' : 'no secret'}${t.valuesKept?.backups ? `; ${t.valuesKept.backups === 1 ? 'its backup' : `its ${t.valuesKept.backups} backups`}, 0600, may hold earlier ones` : ''}); --purge deletes it` : ''}` : purge ? '' : `${dir} and its files are kept; --purge deletes what hd-setup created there`;
   return { product, runtime, verb: 'uninstalling', steps, files: [], nextSteps: kept ? [kept] : [] };
 }
 

@@ -84,7 +84,7 @@ export async function targetOf(d: DetectedInstall): Promise<Target> {
     systemdUser: host.systemdUser,
     // The local Secret copies go with the release, unless another context's install of the same name and
     // namespace shares them (the state dir does not name the context): then they stay, for that install.
-    ...(d.location.runtime === 'kubernetes' ? { stateDir: stateDirOf(d.location, host.home), secretFiles: sharerOfStateDir(d.location, host.home, true) ? [] : secretFilesOf(stateDirOf(d.location, host.home), k), ...valuesKept(stateDirOf(d.location, host.home), wholeModel(d), host), ...(d.uninstalled ? { releaseGone: true } : {}), ...(d.unfinished ? { leftovers: true } : {}) } : {}),
+    ...(d.location.runtime === 'kubernetes' ? { stateDir: stateDirOf(d.location, host.home), secretFiles: sharerOfStateDir(d.location, host.home, true) ? [] : secretFilesOf(stateDirOf(d.location, host.home), k), ...(d.uninstalled ? { releaseGone: true } : {}), ...(d.unfinished ? { leftovers: true } : {}) } : {}),
     containers: d.product.containerNames,
     // Uninstalled (config kept): its network went with it.
     ...(d.product.network && !d.uninstalled ? { network: d.product.network } : {}),
@@ -124,24 +124,34 @@ function secretFilesOf(stateDir: string, k: KubeSpec | undefined): string[] {
 }
 
 /**
- * What the values hd-setup keeps hold, for the uninstall's words: whether values.yaml holds a secret (as the
- * install renders it; read back broken, as its mode says: hd-setup writes such a file 0600), and how many
- * backups of it there are (each 0600, whatever it holds).
+ * What the values hd-setup keeps hold, for the uninstall's words (the uninstall alone finds it out: status,
+ * stop, start and doctor render nothing): whether values.yaml holds a secret (as the install renders it; a
+ * read-back that is not whole or that no longer renders, a release edited by hand: as the file's mode says,
+ * hd-setup writes such a file 0600), and how many backups of it there are (each 0600, whatever it holds).
  */
-function valuesKept(stateDir: string, model: BaseModel | undefined, host: HostFacts): { valuesSecret?: true; valuesBackups?: number } {
+function valuesKept(stateDir: string, model: BaseModel | undefined, host: HostFacts): NonNullable<Target['valuesKept']> {
   const f = posix.join(stateDir, 'values.yaml');
-  let secret = false;
-  if (model) secret = renderForHost(model, host).some((r) => r.rel === 'values.yaml' && r.secret);
-  else {
-    try {
-      const st = lstatSync(f);
-      secret = st.isFile() && (st.mode & 0o077) === 0;
-    } catch {
-      /* not there */
-    }
+  return { secret: (model && renderedSecret(model, host)) ?? modeSaysSecret(f), backups: listBackups(f).length };
+}
+
+/** Whether the install's values.yaml, as rendered now, holds a secret; undefined when it does not render. */
+function renderedSecret(model: BaseModel, host: HostFacts): boolean | undefined {
+  try {
+    return renderForHost(model, host).some((r) => r.rel === 'values.yaml' && r.secret);
+  } catch (e) {
+    if (e instanceof UserError) return undefined;
+    throw e;
   }
-  const backups = listBackups(f).length;
-  return { ...(secret ? { valuesSecret: true } : {}), ...(backups ? { valuesBackups: backups } : {}) };
+}
+
+/** A file hd-setup wrote 0600: one that holds a secret. */
+function modeSaysSecret(f: string): boolean {
+  try {
+    const st = lstatSync(f);
+    return st.isFile() && (st.mode & 0o077) === 0;
+  } catch {
+    return false; // not there
+  }
 }
 
 /** podman >= 4.4 installs: the containers' Quadlet files that exist, and the services generated from them. */
@@ -211,9 +221,11 @@ export async function uninstallPlanFor(d: DetectedInstall, purge: boolean): Prom
   // owner), as stop and start do. Its config alone (--purge after an uninstall): that container is left alone.
   if (!d.uninstalled) assertOwnContainers(d, t);
   if (purge && t.stateDir) refuseSharedStateDir(d, t.stateDir);
+  // What the values it keeps hold, said in its summary (kept without --purge)
+  const kept = !purge && t.stateDir ? { valuesKept: valuesKept(t.stateDir, wholeModel(d), await hostFor(d)) } : {};
   // Only the kinds that have objects to delete: kubectl's error for a kind the cluster does not serve (no
   // ExternalSecret CRD) is no longer printed, and a delete that fails is a failure.
-  return uninstallPlan({ ...t, managedKinds: d.uninstalled && !d.unfinished ? [] : await kindsPresent(d.location, t.managedKinds) }, purge);
+  return uninstallPlan({ ...t, ...kept, managedKinds: d.uninstalled && !d.unfinished ? [] : await kindsPresent(d.location, t.managedKinds) }, purge);
 }
 
 /**

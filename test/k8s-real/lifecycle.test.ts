@@ -338,3 +338,40 @@ describe('a re-run names a stored secret given again with another value among it
     T,
   );
 });
+
+describe("only the uninstall renders the install, for its words about the values it keeps", () => {
+  let bed: Bed;
+  const hd = (args: string[], extra: NodeJS.ProcessEnv = {}) => bed.hd([...args, '--preset', 'tobiko-kubernetes', '--set', T_CHART], extra);
+  beforeAll(async () => {
+    bed = await startBed({}, SECRET_ENV);
+  });
+  afterAll(() => bed?.stop());
+
+  it(
+    'a release edited by hand so that its values no longer render (global.cloud.org changed under a tobiko.url): status, stop and start work (they rendered it, and failed with exit 2 naming tobiko.url); the uninstall says the values it keeps hold a secret, as their mode says',
+    async () => {
+      const proxy = { AGENT_HTTPS_PROXY: 'http://bob:Pr0xyPa55w0rd@proxy.corp:3128' };
+      const url = ['--set', 'tobiko.url=https://tcloud.corp/sqlmesh/acme/analytics', '--set', 'proxy.https=env:AGENT_HTTPS_PROXY'];
+      const i = await hd(['install', '--yes', ...url], proxy);
+      expect(i.code, i.stderr).toBe(0);
+      // by hand: the chart builds the URL from the org, hd-setup's record of the URL keeps the old one
+      const edit = await bed.helm('upgrade', 'executors', join(CHARTS, 'tobiko-hybrid-executors-prerelease'), '-n', 'tobiko', '--reuse-values', '--set', 'global.cloud.org=other');
+      expect(edit.code, edit.stderr).toBe(0);
+      const outputs: string[] = [];
+      for (const command of [['status'], ['stop'], ['start']]) {
+        const r = await bed.hd(command);
+        expect(r.code, `${command.join(' ')}: ${r.stderr}`).toBe(0);
+        expect(r.stdout + r.stderr).not.toContain('tobiko.url');
+        outputs.push(r.stdout, r.stderr);
+      }
+      const state = join(bed.home, '.config/hd-setup/tobiko/tobiko/executors');
+      expect(statSync(join(state, 'values.yaml')).mode & 0o777).toBe(0o600);
+      const u = await bed.hd(['uninstall', '--yes']);
+      expect(u.code, u.stderr).toBe(0);
+      expect(u.stderr).toContain(`${state} keeps the values (secrets among them, 0600: a proxy password or inline secrets); --purge deletes it`);
+      noSecrets(...outputs, u.stdout, u.stderr);
+      expect([...outputs, u.stdout, u.stderr].join('\n')).not.toContain('Pr0xyPa55w0rd');
+    },
+    T,
+  );
+});
