@@ -1,7 +1,7 @@
 // Steps shared by docker and podman installs: files, network, image, containers, readiness, boot unit.
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
-import { UserError } from '../model/errors.js';
+import { UserError, type Problem } from '../model/errors.js';
 import type { Action, ContainerState, HostFacts, InstalledState, Plan, PlannedFile, Step } from './types.js';
 
 export const HASH_LABEL = 'hd-setup.config-hash';
@@ -61,16 +61,28 @@ export function ownershipOf(c: Pick<ContainerState, 'labels' | 'mounts'>, owner:
   };
 }
 
-/** What a refusal of a container that is not this install's is about (doctor's container-owner check begins with it). */
-export const foreignSubject = (name: string): string => `container ${name}`;
+/**
+ * The refusal of a container that is not this install's, with the container's name as data: doctor reports
+ * it (and refers its agent check to that report) by the name, never by the wording of the refusal.
+ */
+export class ForeignContainerError extends UserError {
+  readonly problem: Problem & { fix: string };
+  constructor(
+    readonly container: string,
+    problem: Problem & { fix: string },
+  ) {
+    super([problem]);
+    this.problem = problem;
+  }
+}
 
 /** The one-line refusal for a container that is not this install's: whose it looks like and what to do. */
-export function foreignContainerError(bin: string, name: string, owner: string, o: Extract<Ownership, { owned: false }>): UserError {
+export function foreignContainerError(bin: string, name: string, owner: string, o: Extract<Ownership, { owned: false }>): ForeignContainerError {
   const rt = posix.basename(bin);
   const todo = o.madeByHdSetup
     ? `run hd-setup as the user (and HOME) of that install, or, if that install is gone, remove the container yourself ("${rt} rm -f ${name}") and run again`
     : `rename it ("${rt} rename ${name} ${name}-old") or remove it ("${rt} rm -f ${name}") yourself, then run again`;
-  return new UserError([{ path: foreignSubject(name), message: `belongs to ${o.whose}, not to the install in ${owner}: hd-setup will not remove, replace, start or stop it; ${todo}`, fix: todo }]);
+  return new ForeignContainerError(name, { path: `container ${name}`, message: `belongs to ${o.whose}, not to the install in ${owner}: hd-setup will not remove, replace, start or stop it; ${todo}`, fix: todo });
 }
 
 /** Refuse (exit 2) when any of these containers is not this install's. */

@@ -12,7 +12,7 @@ import { isRef } from '../model/refs.js';
 import { isStored } from '../model/stored.js';
 import type { ProductModule } from '../products/types.js';
 import { askRuntimeState, detectHost, detectState, inspectContainers, markMissingDirs, runtimeBinOf } from '../exec/detect.js';
-import { MEMORY_LABEL, OWNER_LABEL, usesQuadlet } from '../plan/containers.js';
+import { ForeignContainerError, MEMORY_LABEL, OWNER_LABEL, usesQuadlet } from '../plan/containers.js';
 import { storedSecretRewritten } from '../plan/kubernetes.js';
 import { carriedBy, keptForm, type DetectedInstall } from '../exec/installed.js';
 import { findRecord, findRecordOfInstall, holdsRecord, readRegistry, recordOf, remember, configDigest, type InstallRecord, type KeptContainer, type LastChange } from '../exec/registry.js';
@@ -218,8 +218,11 @@ export interface Prepared {
   host: HostFacts & { runtime?: Awaited<ReturnType<typeof detectHost>>['runtime'] };
   state: InstalledState;
   plan: Plan;
-  /** With `foreign`: the same-named containers hd-setup does not own (the plan is built as if they were not there). */
-  foreign?: (Problem & { fix: string })[];
+  /**
+   * With `foreign`: the same-named containers hd-setup does not own (the plan is built as if they were not
+   * there), each by its name, with the refusal an install would give.
+   */
+  foreign?: { container: string; problem: Problem & { fix: string } }[];
 }
 
 export interface PrepareOptions {
@@ -322,17 +325,16 @@ export async function prepare(loaded: Pick<Loaded, 'model'> & Partial<Loaded>, o
     const fix = rel.status === 'pending-install' || rel.status === 'uninstalling' ? 'hd-setup uninstall, then install again' : 'hd-setup rollback (back to the last revision that deployed), then install again';
     throw new UserError([{ path: '', message: `cannot install: release ${k.release} in namespace ${k.namespace} is ${rel.status} (revision ${rel.revision}): a helm run was interrupted or is still running; if no hd-setup or helm is still working on it (helm history ${k.release} -n ${k.namespace}): ${fix}` }], 1);
   }
-  const foreign: (Problem & { fix: string })[] = [];
+  const foreign: NonNullable<Prepared['foreign']> = [];
   let plan: Plan | undefined;
   while (!plan) {
     try {
-      const containers = Object.fromEntries(Object.entries(state.containers).filter(([name]) => !foreign.some((f) => f.path === `container ${name}`)));
+      const containers = Object.fromEntries(Object.entries(state.containers).filter(([name]) => !foreign.some((f) => f.container === name)));
       plan = buildPlan(model, host, { ...state, containers }, rendered);
     } catch (e) {
-      // a same-named container of another owner (foreignContainerError, which always says the fix)
-      const f = opts.foreign && e instanceof UserError ? e.problems.find((x): x is Problem & { fix: string } => x.path.startsWith('container ') && x.fix !== undefined && !foreign.some((y) => y.path === x.path)) : undefined;
-      if (!f) throw e;
-      foreign.push(f);
+      // a same-named container of another owner (the refusal names it; once each, or it would loop)
+      if (!opts.foreign || !(e instanceof ForeignContainerError) || foreign.some((f) => f.container === e.container)) throw e;
+      foreign.push({ container: e.container, problem: e.problem });
     }
   }
   if (opts.noPull) plan = withoutPull(plan, state, product.image(model));

@@ -29,7 +29,7 @@ import { writeBundle } from '../exec/bundle.js';
 import { bootCheck, bootLine, bootProblem, readBootState, type BootState } from '../exec/boot.js';
 import { FINISH_BY_INSTALL, helmRollbackPlan, keptStopped, startPlanKubernetes, stopPlan, uninstallPlan, type Target } from '../plan/lifecycle.js';
 import type { HostFacts, Plan } from '../plan/types.js';
-import { assertOwned, configHash, foreignContainerError, foreignSubject, HASH_LABEL, ownershipOf, type ContainerSpec } from '../plan/containers.js';
+import { assertOwned, configHash, foreignContainerError, HASH_LABEL, ownershipOf, type ContainerSpec } from '../plan/containers.js';
 import { QUADLET_DIR, quadletService } from '../render/unit.js';
 import { registryFile } from '../util/paths.js';
 import { toYaml } from '../render/yaml.js';
@@ -1076,20 +1076,20 @@ export async function doctor(d: DetectedInstall, choices: Choices): Promise<Chec
   const applied = running ? await appliedProblem(d, await hostFor(d)) : undefined;
   const host = await doctorOf(modelOfInstall(d), d.product, d.location.installDir, choices, bootUnits);
   // a container of its name that is not this install's is container-owner's to say (whose, and the fix), once
-  const ownerSays = (name: string) => host.some((r) => r.id === 'container-owner' && r.status === 'fail' && r.message.startsWith(`${foreignSubject(name)} `));
-  return [...release, ...agentReport(d, applied, ownerSays), ...host];
+  return [...release, ...agentReport(d, applied, host.foreign), ...host.reports];
 }
 
 /**
  * docker/podman: whether the agent's containers run (doctor checked the host only: a dead agent passed), and
  * run the install as its files say (`applied`: why not; a change under way is a warning).
  */
-function agentReport(d: DetectedInstall, applied?: Awaited<ReturnType<typeof appliedProblem>>, ownerSays: (name: string) => boolean = () => false): CheckReport[] {
+function agentReport(d: DetectedInstall, applied?: Awaited<ReturnType<typeof appliedProblem>>, ownerReports: readonly string[] = []): CheckReport[] {
   if (d.location.runtime === 'kubernetes' || d.uninstalled) return [];
   // a container of its name that is not this install's: not the agent, and not one start would run (it
-  // refuses it); when the container-owner check says whose it is and the fix, agent refers to it (both said it whole)
+  // refuses it); when the container-owner check says whose it is and the fix (`ownerReports`: the containers
+  // it reports, by name), agent refers to it (both said it whole)
   const foreign = foreignProblem(d);
-  if (foreign && foreign.names.every(ownerSays)) {
+  if (foreign && foreign.names.every((n) => ownerReports.includes(n))) {
     const many = foreign.names.length > 1;
     return [{ id: 'agent', status: 'fail', message: `container${many ? 's' : ''} ${foreign.names.join(', ')} ${many ? 'are' : 'is'} not this install's`, fix: `see container-owner: whose ${many ? 'they are' : 'it is'}, and the fix` }];
   }
@@ -1121,7 +1121,7 @@ export async function doctorBefore(model: BaseModel, choices: Choices, notGiven:
   // A proxy whose credentials were not given: the endpoints are reached through it, so they are not checked.
   const proxy = notGiven.find((n) => n.kind === 'userinfo');
   const unreached = proxy ? `not checked: ${proxy.path} is not given (${proxy.message}), and the vendor is reached through it` : undefined;
-  const reports = await doctorOf(model, product, product.location(model, findContext().home).installDir, choices, [], false, unreached);
+  const { reports } = await doctorOf(model, product, product.location(model, findContext().home).installDir, choices, [], false, unreached);
   const secrets: CheckReport[] = notGiven.map((n) => ({
     id: 'secret',
     status: 'skipped',
@@ -1138,13 +1138,20 @@ function oneBootCheck(each: CheckReport[]): CheckReport {
   return { id: 'boot', status: 'warn', message: bad.map((r) => r.message).join('; '), fix: [...new Set(bad.map((r) => r.fix).filter(Boolean))].join(' && ') };
 }
 
+/** The host checks, and the containers the container-owner check reports as not this install's (by name). */
+interface HostChecks {
+  reports: CheckReport[];
+  foreign: string[];
+}
+
 /** `bootUnits`: the installed units to check (none before an install, or on Kubernetes). */
-async function doctorOf(model: BaseModel, product: ProductModule, installDir: string | undefined, choices: Choices, bootUnits: { unit: string; generated: boolean }[], installed = true, unreached?: string): Promise<CheckReport[]> {
+async function doctorOf(model: BaseModel, product: ProductModule, installDir: string | undefined, choices: Choices, bootUnits: { unit: string; generated: boolean }[], installed = true, unreached?: string): Promise<HostChecks> {
   const d = { product, location: { installDir } };
   // A same-named container another install (or no install) made: an install would refuse (exit 2); doctor
   // reports it as one failed check with its fix, beside all the other host checks.
   const p = await prepare({ model }, { foreign: true });
-  const owners: CheckReport[] = (p.foreign ?? []).map(({ path, message, fix }) => ({ id: 'container-owner', status: 'fail', message: `${path} ${message.replace(`; ${fix}`, '')}`, fix }));
+  const foreign = (p.foreign ?? []).map((f) => f.container);
+  const owners: CheckReport[] = (p.foreign ?? []).map(({ problem: { path, message, fix } }) => ({ id: 'container-owner', status: 'fail', message: `${path} ${message.replace(`; ${fix}`, '')}`, fix }));
   const c = installed ? effectiveChoices(p, choices) : { ...choices, ...(choices.allowRoot ? { allowRootFrom: 'flag' as const } : {}) };
   const pre = p.plan.steps.find((s) => s.id === 'preflight')?.actions[0];
   const checks = pre && pre.kind === 'preflight' ? pre.checks.filter((x) => x !== 'image-present') : [];
@@ -1173,7 +1180,7 @@ async function doctorOf(model: BaseModel, product: ProductModule, installDir: st
     const each = await Promise.all(bootUnits.map(async (u) => bootCheck(await readBootState(u.unit, p.host.user), u.generated, p.product.noun)));
     reports.push(oneBootCheck(each));
   }
-  if (unreached) return [...reports, { id: 'reachability', status: 'skipped', message: unreached }, { id: 'clock-skew', status: 'skipped', message: unreached }];
+  if (unreached) return { reports: [...reports, { id: 'reachability', status: 'skipped', message: unreached }, { id: 'clock-skew', status: 'skipped', message: unreached }], foreign };
   let skewChecked = false;
   // Through the proxy the install uses, as the agent would.
   const proxyUrl = model.proxy?.https ?? model.proxy?.http;
@@ -1199,7 +1206,7 @@ async function doctorOf(model: BaseModel, product: ProductModule, installDir: st
     }
   }
   if (!skewChecked) reports.push({ id: 'clock-skew', status: 'warn', message: 'cannot check the clock: no endpoint answered', fix: 'check reachability first' });
-  return reports;
+  return { reports, foreign };
 }
 
 /**
