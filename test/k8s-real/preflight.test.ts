@@ -356,6 +356,52 @@ describe('the optional in-cluster egress check', () => {
   );
 
   it(
+    'doctor of an install whose proxy this host does not reach (it resolves only inside the cluster; here a closed port): each vendor endpoint is a warning that names the egress check, not a failure (exit 0); installed with the check, the fix points at it; the proxy password never shown',
+    async () => {
+      const b = await bed();
+      const password = 'ClosedP0rtProxyPassw0rd';
+      const PX = `http://bob:${password}@127.0.0.1:1`;
+      const i = await b.hd(['install', '--yes', ...FIVETRAN, '--set', 'proxy.https=env:PX'], { PX });
+      expect(i.code, i.stderr).toBe(0);
+      // the install found by doctor alone: its proxy read back from the release
+      const text = await b.hd(['doctor']);
+      expect(text.code, text.stdout + text.stderr).toBe(0);
+      const proxy = 'http://bob:********@127.0.0.1:1';
+      for (const host of ['ldp.orchestrator.fivetran.com', 'api.fivetran.com']) {
+        expect(text.stdout).toContain(
+          `  warn    reachability: ${host} is not reachable from this host through the proxy ${proxy} (ECONNREFUSED); the agent runs in the cluster, which this does not check\n` +
+            '          fix: check that the proxy allows CONNECT to it on port 443 and that its credentials are right, or change proxy.https; to check from inside the cluster: --set fivetran.kubernetes.egressCheck={}\n',
+        );
+      }
+      const json = await b.hd(['doctor', '--json']);
+      expect(json.code, json.stderr).toBe(0);
+      const doc = JSON.parse(json.stdout) as { ok: boolean; checks: { id: string; status: string; message: string; fix?: string }[] };
+      expect(doc.ok).toBe(true);
+      expect(doc.checks.filter((c) => c.status === 'fail')).toEqual([]);
+      expect(doc.checks.filter((c) => c.id === 'reachability').map((c) => [c.status, c.fix?.split('; ').at(-1)])).toEqual([
+        ['warn', 'to check from inside the cluster: --set fivetran.kubernetes.egressCheck={}'],
+        ['warn', 'to check from inside the cluster: --set fivetran.kubernetes.egressCheck={}'],
+      ]);
+      // installed with the egress check: the pod looks from inside the cluster, and the warning's fix says so
+      const on = await b.hd(['install', '--yes', ...FIVETRAN, ...EGRESS, '--set', 'proxy.https=env:PX'], { PX });
+      expect(on.code, on.stderr).toBe(0);
+      const withCheck = await b.hd(['doctor', '--json']);
+      expect(withCheck.code, withCheck.stderr).toBe(0);
+      const checks = (JSON.parse(withCheck.stdout) as typeof doc).checks;
+      expect(checks.find((c) => c.id === 'egress')).toMatchObject({ status: 'ok' });
+      expect(checks.filter((c) => c.id === 'reachability').map((c) => [c.status, c.fix?.split('; ').at(-1)])).toEqual([
+        ['warn', 'the egress check looks from inside the cluster'],
+        ['warn', 'the egress check looks from inside the cluster'],
+      ]);
+      expect(left(b)).toEqual([]);
+      for (const [where, r] of Object.entries({ install: i, doctor: text, 'doctor --json': json, 'install (egress check)': on, 'doctor --json (egress check)': withCheck })) {
+        expectAbsent(where, r.stdout + r.stderr, [password, TOKEN]);
+      }
+    },
+    T,
+  );
+
+  it(
     'endpoints unreachable from inside the cluster: one cause per endpoint, the fix, the pod removed, nothing else created',
     async () => {
       const b = await bed({ egress: 'unreachable' });
