@@ -54,6 +54,12 @@ export interface Drafts {
   advanced?: 'defaults' | 'edit';
   /** Sections of the products not chosen now (a --set for the other product), kept for a change back. */
   parked?: Answers;
+  /**
+   * A re-run's secrets whose exported variable (FIVETRAN_TOKEN) holds another value than the install's, by
+   * path: the install's value, and which of the two the user chose (none yet: the wizard asks, the
+   * install's first). The answers hold the install's until the variable's is chosen.
+   */
+  envVsInstalled?: Record<string, { installed: string; use?: 'installed' | 'env' }>;
   [key: string]: any;
 }
 
@@ -94,6 +100,8 @@ export type Question =
       options: Option[];
       initial?: string;
       menu?: Menu;
+      /** A re-run's walk through the answers it has stops here, though the choice has one to take: the user is to see it. */
+      ask?: boolean;
       /** Refuse a choice, with the reason (the model's rule, at the question). */
       validate?: (v: string, c: Ctx) => string | undefined;
       apply: (c: Ctx, v: string) => Result;

@@ -100,18 +100,77 @@ describe('secrets in the environment', () => {
     expect(ahead(cases[3]!)).toMatchObject({ at: 'project', answers: { tobiko: { org: 'acme' } } });
   });
 
-  it('a re-run: an exported secret other than the installed one takes its place, as it would for install --preset, and the note says so', () => {
+  it('a re-run: an exported secret that is not the installed one (the old value of a rotation made since) is said, and asked first, the installed one the choice Enter takes (one Enter at the review put the old one back)', () => {
     const OLD = 'b2xkX2NvbnRyb2xsZXI6b2xkLXNlY3JldA==';
     const installed = { product: 'fivetran', runtime: 'docker', fivetran: { token: OLD } };
-    let s = reduce(createState(), { type: 'detected', detection: { envSecrets: found } });
-    s = reduce(s, { type: 'prefill', answers: installed, note: 'Found the agent installed here (/home/ana/fivetran).' });
-    expect(s.answers.fivetran).toEqual({ token: TOKEN });
-    expect(visibleNote(s)).toBe('Found the agent installed here (/home/ana/fivetran). From the environment, in place of the installed one: FIVETRAN_TOKEN (fivetran.token); typing replaces it, empty keeps the installed one.');
-    // the same value exported: nothing to say
+    const rerun = () => reduce(reduce(createState(), { type: 'detected', detection: { envSecrets: found } }), { type: 'prefill', answers: installed, note: 'Found the agent installed here (/home/ana/fivetran).' });
+    let s = rerun();
+    // the walk through the installed answers stops at the choice, just before the token field; the answers keep the installed one
+    const q = currentQuestion(s);
+    expect(q.id).toBe('env-or-installed:fivetran.token');
+    expect(s.history).toEqual(['product', 'runtime']);
+    expect(s.answers.fivetran).toEqual({ token: OLD });
+    expect(q.kind === 'select' && q.title).toBe('Agent token: $FIVETRAN_TOKEN (exported in this shell) is not the installed one');
+    expect(q.kind === 'select' && q.options.map((o) => o.label)).toEqual(['Keep the installed one', 'Use $FIVETRAN_TOKEN']);
+    expect(s.choice).toBe(0);
+    expect(visibleNote(s)).toBe('Found the agent installed here (/home/ana/fivetran). $FIVETRAN_TOKEN (exported in this shell) is not the installed fivetran.token: the installed one is kept unless you choose $FIVETRAN_TOKEN.');
+    // Enter: the installed one, and on to the review (as a re-run goes straight there)
+    s = reduce(s, { type: 'input', data: '\r' });
+    expect(currentQuestion(s).id).toBe('review');
+    expect(s.answers.fivetran).toEqual({ token: OLD });
+    // the variable's is one step away: down, Enter
+    let e = reduce(rerun(), { type: 'input', data: '\u001B[B\r' });
+    expect(currentQuestion(e).id).toBe('review');
+    expect(e.answers.fivetran).toEqual({ token: TOKEN });
+    // back from the review to the token field: it holds the variable's (named), and emptied keeps the installed one
+    for (let i = 0; i < 4; i++) e = reduce(e, { type: 'back' });
+    expect(currentQuestion(e).id).toBe('token');
+    expect(e.text).toBe(TOKEN);
+    e = reduce(e, { type: 'input', data: '\x15\r' });
+    expect(e.answers.fivetran).toEqual({ token: OLD });
+    // back to the choice: it shows the one chosen, and another choice is taken through the field (no walk to the review now)
+    e = reduce(reduce(e, { type: 'input', data: '\u001B' }), { type: 'input', data: '\u001B' });
+    expect(currentQuestion(e).id).toBe('env-or-installed:fivetran.token');
+    expect(e.choice).toBe(1);
+    // the same choice again keeps what the field holds (the installed one, kept by the emptied field)
+    e = reduce(e, { type: 'input', data: '\r' });
+    expect(currentQuestion(e).id).toBe('token');
+    expect(e.answers.fivetran).toEqual({ token: OLD });
+    e = reduce(reduce(e, { type: 'input', data: '\u001B' }), { type: 'input', data: '\u001B[A\r' });
+    expect(e.answers.fivetran).toEqual({ token: OLD });
+    e = reduce(reduce(e, { type: 'input', data: '\u001B' }), { type: 'input', data: '\u001B[B\r' });
+    expect(currentQuestion(e).id).toBe('token');
+    expect(e.answers.fivetran).toEqual({ token: TOKEN });
+    // the same value exported: nothing to say, nothing asked
     let same = reduce(createState(), { type: 'detected', detection: { envSecrets: [{ ...found[0]!, value: OLD }] } });
     same = reduce(same, { type: 'prefill', answers: installed, note: 'Found it.' });
+    expect(currentQuestion(same).id).toBe('review');
     expect(same.answers.fivetran).toEqual({ token: OLD });
     expect(visibleNote(same)).toBe('Found it.');
+  });
+
+  it('generic: Tobiko\'s client secret (TCLOUD_CLIENT_SECRET) the same, by the field\'s path; one kept where the wizard does not read it (a Kubernetes Secret) is not said to differ, and is kept by Enter', () => {
+    const tob = { product: 'tobiko', runtime: 'docker', tobiko: { org: 'acme', project: 'analytics', clientId: 'cid', clientSecret: 'installed-secret', gateways: { warehouse: { type: 'duckdb' } } } };
+    let s = reduce(createState(), { type: 'detected', detection: { envSecrets: found } });
+    s = reduce(s, { type: 'prefill', answers: tob, note: 'Found it.' });
+    const q = currentQuestion(s);
+    expect(q.id).toBe('env-or-installed:tobiko.clientSecret');
+    expect(q.title).toBe('OAuth client secret: $TCLOUD_CLIENT_SECRET (exported in this shell) is not the installed one');
+    expect(visibleNote(s)).toBe('Found it. $TCLOUD_CLIENT_SECRET (exported in this shell) is not the installed tobiko.clientSecret: the installed one is kept unless you choose $TCLOUD_CLIENT_SECRET.');
+    s = reduce(s, { type: 'input', data: '\r' });
+    expect(currentQuestion(s).id).toBe('review');
+    expect(s.answers.tobiko.clientSecret).toBe('installed-secret');
+    // Fivetran on Kubernetes: the installed token is in the Secret hd-setup made (stored:), which the wizard does not read
+    const kept = 'stored:secret/hd-agent-token#token';
+    const k8s = { product: 'fivetran', runtime: 'kubernetes', fivetran: { token: kept, kubernetes: { context: 'staging' } } };
+    let k = reduce(createState(), { type: 'detected', detection: { envSecrets: found, kubeContext: 'staging' } });
+    k = reduce(k, { type: 'prefill', answers: k8s, note: 'Found it.' });
+    const kq = currentQuestion(k);
+    expect(kq.id).toBe('env-or-installed:fivetran.token');
+    expect(kq.title).toBe('Agent token: $FIVETRAN_TOKEN (exported in this shell), or the installed one?');
+    expect(visibleNote(k)).toContain('$FIVETRAN_TOKEN (exported in this shell) may not be the installed fivetran.token');
+    k = reduce(k, { type: 'input', data: '\r' });
+    expect(k.answers.fivetran.token).toBe(kept);
   });
 
   it.runIf(hasScript)('the built wizard, a re-run where the exported token is refused and the field emptied: the installed one is kept, and the command without the wizard says to unset the variable (it would read it)', async () => {
@@ -149,4 +208,53 @@ describe('secrets in the environment', () => {
     expect(r.out).toContain('Before using it, export FIVETRAN_TOKEN.');
     expect(readFileSync(join(s.home, 'p.yaml'), 'utf8')).toContain('token: env:FIVETRAN_TOKEN');
   }, 90_000);
+});
+
+describe('a rotation typed in the wizard, the old secret still exported in the shell', () => {
+  it.runIf(hasScript)('the built wizard: the next run says the exported token is not the installed one, and Enter keeps the installed one (one Enter put the old token back); never shown', async () => {
+    const NEW_PART = 'R0tat3dN3wS3cr3tPart';
+    const NEW = Buffer.from(`clever_tiger:${NEW_PART}`).toString('base64');
+    const s = await stubEnv('docker', { USER: 'ana' }, { imagePresent: true });
+    // installed with the token exported (TOKEN)
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const config = join(s.home, 'fivetran', 'conf', 'config.json');
+    expect(readFileSync(config, 'utf8')).toContain(TOKEN);
+    // the rotation: the wizard again, back to the token field, the new token typed over it, installed
+    const rotate = await drive('cols 120 rows 40', rootFlags, s.env, [
+      ['enter install', '\x1b'],
+      ['Advanced settings', '\x1b'],
+      ['Config file, 0600', '\x1b'],
+      ['through a proxy', '\x1b'],
+      ['Agent token', `${NEW}\r`],
+      ['through a proxy', '\r'],
+      ['Config file, 0600', '\r'],
+      ['Advanced settings', '\r'],
+      ['fivetran.token: a new value', '\r'],
+      ['The same without the wizard', ''],
+    ]);
+    expect(rotate.code, rotate.out.slice(-1500)).toBe(0);
+    expect(readFileSync(config, 'utf8')).toContain(NEW);
+    // the next run, FIVETRAN_TOKEN (the old token) still exported: said, and Enter keeps the installed (new) one
+    const next = await drive('cols 120 rows 40', rootFlags, s.env, [
+      ['Keep the installed one', '\r'],
+      ['enter install', '\r'],
+      ['The same without the wizard', ''],
+    ]);
+    s.server.close();
+    expect(next.code, next.out.slice(-1500)).toBe(0);
+    const flat = next.out.replace(/\s+/g, ' ');
+    expect(flat).toContain('Agent token: $FIVETRAN_TOKEN (exported in this shell) is not the installed one');
+    expect(flat).toContain('Use $FIVETRAN_TOKEN');
+    expect(flat).toContain('Nothing to change');
+    expect(flat).not.toContain('fivetran.token: a new value');
+    // the command without the wizard keeps it too: it would read the variable
+    expect(flat).toContain('unset FIVETRAN_TOKEN first');
+    expect(readFileSync(config, 'utf8')).toContain(NEW);
+    expect(readFileSync(config, 'utf8')).not.toContain(TOKEN);
+    for (const r of [rotate, next]) {
+      expectNoSecrets(r.raw);
+      expect(r.raw).not.toContain(NEW);
+      expect(r.raw).not.toContain(NEW_PART);
+    }
+  }, 150_000);
 });

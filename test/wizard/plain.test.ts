@@ -16,7 +16,7 @@ const files = (answers: Answers) => render(parseModel(structuredClone(answers), 
 const presetFiles = (name: string) => render(load({ preset: name }).model, RENDER_ENV).map((f) => [f.path, f.mode, f.content]);
 
 /** Run the line wizard on piped input: each answer is sent once the output asks for input again. */
-async function converse(answers: string[], opts: { review?: (a: Answers) => Promise<{ ok: boolean; text: string; failed?: string[] }>; initial?: Answers; detection?: Detection } = {}) {
+async function converse(answers: string[], opts: { review?: (a: Answers) => Promise<{ ok: boolean; text: string; failed?: string[] }>; initial?: Answers; detection?: Detection | (() => Promise<Detection>) } = {}) {
   const input = new PassThrough();
   let output = '';
   const saved: string[] = [];
@@ -83,6 +83,18 @@ describe('line prompts', () => {
     expect(output).toContain('Type it (hidden) (Enter keeps $FIVETRAN_TOKEN (exported in this shell), - clears it, <: back): ');
     expect(output).not.toContain(TOKEN);
     expect(result.answers.fivetran.token).toBe(TOKEN);
+  });
+  it('a re-run where the exported secret is not the installed one: said, and asked, Enter keeping the installed one; 2 takes the variable\'s', async () => {
+    const OLD = 'b2xkX2NvbnRyb2xsZXI6b2xkLXNlY3JldA==';
+    const detection = async (): Promise<Detection> => ({ envSecrets: [{ path: 'fivetran.token', env: 'FIVETRAN_TOKEN', value: OLD }], installed: { where: '/h/fivetran', preset: { product: 'fivetran', runtime: 'docker', fivetran: { token: TOKEN } } } });
+    const keep = await converse(['', 'i'], { detection });
+    expect(keep.output.replace(/\s+/g, ' ')).toContain('$FIVETRAN_TOKEN (exported in this shell) is not the installed fivetran.token: the installed one is kept unless you choose $FIVETRAN_TOKEN.');
+    expect(keep.output).toContain('(Credentials): Agent token: $FIVETRAN_TOKEN (exported in this shell) is not the installed one\n');
+    expect(keep.output).toContain('  1. Keep the installed one ($FIVETRAN_TOKEN is not used) [default]\n  2. Use $FIVETRAN_TOKEN (it replaces the installed one)\n');
+    expect(keep.result).toMatchObject({ kind: 'install', answers: { fivetran: { token: TOKEN } } });
+    const use = await converse(['2', 'i'], { detection });
+    expect(use.result).toMatchObject({ kind: 'install', answers: { fivetran: { token: OLD } } });
+    for (const o of [keep.output, use.output]) expect(o).not.toMatch(new RegExp(`${TOKEN}|${OLD}`));
   });
   it('a proxy URL with a password is not echoed as typed: it is shown masked after Enter', async () => {
     const { result, output } = await converse(['1', '1', TOKEN, '2', 'http://al:PlainPw77@px:3128', '', '', '', '', 'q']);

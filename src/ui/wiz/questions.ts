@@ -7,6 +7,7 @@ import { maskUrlCredentialsTyped } from '../../util/url-userinfo.js';
 import { WIZARDS, wizardOf } from '../../products/wizards.js';
 import { contextQuestion } from './context.js';
 import { noProxyProblem } from '../../model/patterns.js';
+import { isStored } from '../../model/stored.js';
 import { get, listOf, put, set, urlCheck, type Answers, type Ctx, type Detection, type Field, type Option, type ProductWizard, type Question } from '../../products/wizard.js';
 
 export type { Answers, Ctx, Detection, Drafts, Option, Question, Result } from '../../products/wizard.js';
@@ -42,6 +43,44 @@ export function withEnvSecrets(answers: Answers, found: Detection['envSecrets'] 
   let out = answers;
   for (const e of found) if (e.path.split('.')[0] === answers.product && get(out, e.path) === undefined) out = set(out, e.path, e.value);
   return out;
+}
+
+/**
+ * A re-run where a secret's exported variable (FIVETRAN_TOKEN) holds another value than the install's (a
+ * rotation typed in the wizard, the old value still exported): which one, asked just before the secret's
+ * field, the install's first, so that Enter never puts the old value back unseen. For every secret field
+ * that names its `path` (state.ts records the secrets that differ when it prefills the found install).
+ */
+function withEnvChoices(c: Ctx, list: Question[]): Question[] {
+  return list.flatMap((q): Question[] => {
+    if (q.kind !== 'text' || !q.secret || !q.path) return [q];
+    const entry = c.drafts.envVsInstalled?.[q.path];
+    const e = c.detection.envSecrets?.find((x) => x.path === q.path);
+    if (!entry || !e) return [q];
+    // kept where the wizard cannot read it (a Kubernetes Secret hd-setup made): the review compares them
+    const kept = isStored(entry.installed);
+    const choice: Question = {
+      id: `env-or-installed:${e.path}`,
+      step: q.step,
+      kind: 'select',
+      title: kept ? `${q.title}: $${e.env} (exported in this shell), or the installed one?` : `${q.title}: $${e.env} (exported in this shell) is not the installed one`,
+      help: kept
+        ? `The installed one is kept where hd-setup does not read it here; the review says whether $${e.env} changes it.`
+        : `$${e.env} would replace the installed one: an older value still exported after a rotation would undo it.`,
+      options: [
+        { label: 'Keep the installed one', value: 'installed', hint: `$${e.env} is not used` },
+        { label: `Use $${e.env}`, value: 'env', hint: 'it replaces the installed one' },
+      ],
+      initial: entry.use ?? 'installed',
+      ...(entry.use === undefined ? { ask: true } : {}),
+      // the same choice again keeps what the field holds now (a value typed there since)
+      apply: (cx, v) => ({
+        ...(v === entry.use ? {} : { answers: set(cx.answers, e.path, v === 'env' ? e.value : entry.installed) }),
+        drafts: { ...cx.drafts, envVsInstalled: { ...cx.drafts.envVsInstalled, [e.path]: { ...entry, use: v as 'installed' | 'env' } } },
+      }),
+    };
+    return [choice, q];
+  });
 }
 
 /**
@@ -233,7 +272,7 @@ export function questions(c: Ctx): Question[] {
   if (context) q.push(context);
   const w = wizardOf(a.product);
   if (!w || !a.runtime) return [...q, REVIEW];
-  q.push(...w.questions(c, { proxy: () => proxyQuestions(c, w) }), ...advancedQuestions(c, w), REVIEW);
+  q.push(...withEnvChoices(c, w.questions(c, { proxy: () => proxyQuestions(c, w) })), ...advancedQuestions(c, w), REVIEW);
   return q;
 }
 

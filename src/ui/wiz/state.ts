@@ -7,6 +7,7 @@
 import { cleared, editLine, graphemes, parseInput, pastedText, splitKeys, type KeyPress, type LineMemo, type LineState } from './keys.js';
 import { WIZARDS, wizardOf } from '../../products/wizards.js';
 import { get, questions, set, withEnvSecrets, type Answers, type Ctx, type Detection, type Drafts, type Question } from './questions.js';
+import { isStored } from '../../model/stored.js';
 import { HIDDEN_MASK, decodeHidden, encodeHidden, escapePrivate, hiddenStillMasked, holdsHidden, holdsPrivate, renderHidden, trimEncoded, type Held } from './hidden.js';
 
 export interface WizardState {
@@ -100,8 +101,8 @@ export function initialValue(q: Question): string {
   return '';
 }
 
-export function createState(answers: Answers = {}, detection: Detection = {}): WizardState {
-  return enter({ answers, drafts: {}, detection, cursor: 'product', history: [], text: '', caret: 0, edit: {}, choice: 0, touched: false, secrets: [] });
+export function createState(answers: Answers = {}, detection: Detection = {}, drafts: Drafts = {}): WizardState {
+  return enter({ answers, drafts, detection, cursor: 'product', history: [], text: '', caret: 0, edit: {}, choice: 0, touched: false, secrets: [] });
 }
 
 /** Arrive at the current question: its text (cursor at the end) or highlighted option start from its
@@ -136,6 +137,8 @@ export function prefill(s: WizardState): WizardState {
     const menu = q.kind === 'select' ? q.menu : undefined;
     if (q.kind === 'select' && menu && !q.options.some((o) => o.value === menu.done)) break;
     if ((q.id === 'product' && !cur.answers.product) || (q.id === 'runtime' && !cur.answers.runtime)) break;
+    // a choice the user is to see (an exported secret that is not the installed one)
+    if (q.kind === 'select' && q.ask) break;
     const value = menu ? menu.done : initialValue(q);
     const next = reduce(cur, { type: 'submit', value });
     if (next.error || next.cursor === cur.cursor) return enter({ ...cur, error: undefined });
@@ -215,13 +218,33 @@ export function reduce(s: WizardState, a: WizardAction): WizardState {
       // becomes the answers, walked through from the start.
       if (s.interacted) return s;
       {
-        // A secret exported in this shell (FIVETRAN_TOKEN) takes the place of the installed one, as it does
-        // for `install --preset` and the equivalent command the review prints: said in the note.
+        // A secret exported in this shell (FIVETRAN_TOKEN) that is not the installed one: an exported variable
+        // is what the user gives (`install --preset` and the equivalent command the review prints take it), but
+        // it may be the old value of a rotation made since, which one Enter at the review put back. So the
+        // wizard says so and asks, just before the field (questions.ts), the installed one first: one step to
+        // the variable's. A value the field refuses is in the field as before, which says it is the variable's.
         const newer = (s.detection.envSecrets ?? []).filter((e) => e.path.split('.')[0] === a.answers.product && get(a.answers, e.path) !== e.value);
-        const answers = newer.reduce((acc, e) => set(acc, e.path, e.value), a.answers);
-        const note = newer.length ? `${a.note} From the environment, in place of the installed one: ${newer.map((e) => `${e.env} (${e.path})`).join(', ')}; typing replaces it, empty keeps the installed one.` : a.note;
-        const installedSecrets = Object.fromEntries(newer.flatMap((e) => (typeof get(a.answers, e.path) === 'string' ? [[e.path, get(a.answers, e.path) as string]] : [])));
-        const start = { ...createState(answers, s.detection), ...(Object.keys(installedSecrets).length ? { installedSecrets } : {}) };
+        const installedOf = (e: { path: string }) => (typeof get(a.answers, e.path) === 'string' ? (get(a.answers, e.path) as string) : undefined);
+        const found = createState(a.answers, s.detection);
+        const fields = questions(ctx(found));
+        const asked = newer.filter((e) => {
+          const f = fields.find((q) => q.kind === 'text' && q.secret && q.path === e.path);
+          return installedOf(e) !== undefined && f?.kind === 'text' && !f.validate?.(e.value, ctx(found));
+        });
+        const replaced = newer.filter((e) => !asked.includes(e));
+        const answers = replaced.reduce((acc, e) => set(acc, e.path, e.value), a.answers);
+        const words = [
+          ...asked.map((e) =>
+            isStored(installedOf(e))
+              ? `$${e.env} (exported in this shell) may not be the installed ${e.path}, which is kept where hd-setup does not read it here: the installed one is kept unless you choose $${e.env}.`
+              : `$${e.env} (exported in this shell) is not the installed ${e.path}: the installed one is kept unless you choose $${e.env}.`,
+          ),
+          ...(replaced.length ? [`From the environment, in place of the installed one: ${replaced.map((e) => `${e.env} (${e.path})`).join(', ')}; typing replaces it, empty keeps the installed one.`] : []),
+        ];
+        const note = [a.note, ...words].join(' ');
+        const installedSecrets = Object.fromEntries(newer.flatMap((e) => (installedOf(e) !== undefined ? [[e.path, installedOf(e)!]] : [])));
+        const envVsInstalled = Object.fromEntries(asked.map((e) => [e.path, { installed: installedOf(e)! }]));
+        const start = { ...createState(answers, s.detection, asked.length ? { envVsInstalled } : {}), ...(Object.keys(installedSecrets).length ? { installedSecrets } : {}) };
         return { ...prefill(start), secrets: s.secrets, note, noteFor: { product: a.answers.product, runtime: a.answers.runtime } };
       }
     case 'cancel':
@@ -281,7 +304,8 @@ export function reduce(s: WizardState, a: WizardAction): WizardState {
       if (!q.options.some((o) => o.value === a.value)) return { ...s, error: 'choose one of the options' };
       const err = q.validate?.(a.value, ctx(s));
       if (err) return { ...s, error: err };
-      return advance(s, q, a.value);
+      // answered where the walk through a re-run's answers stopped for it: the walk goes on (to the review)
+      return q.ask ? prefill(advance(s, q, a.value)) : advance(s, q, a.value);
     }
   }
 }
