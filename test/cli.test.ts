@@ -414,6 +414,10 @@ describe('export-preset and schema, as a CI script calls them', () => {
     expect(r.stderr).toContain('Keeping the stored secret: fivetran.token (FIVETRAN_TOKEN is set but empty)\n');
     const unset = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: { ...s.env, FIVETRAN_TOKEN: undefined } });
     expect(unset.stderr).toContain('Keeping the stored secret: fivetran.token\n');
+    // a line break alone is empty too (what a reference gives ends where its line does)
+    const lineEnd = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: { ...s.env, FIVETRAN_TOKEN: '\r\n' } });
+    expect(lineEnd.code, lineEnd.stderr).toBe(0);
+    expect(lineEnd.stderr).toContain('Keeping the stored secret: fivetran.token (FIVETRAN_TOKEN is set but empty)\n');
     s.server.close();
   }, 60_000);
 });

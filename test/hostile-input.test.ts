@@ -10,7 +10,7 @@ import { parseSetPath } from '../src/model/load.js';
 import { buildRaw } from '../src/products/load.js';
 import { LIMITS } from '../src/model/limits.js';
 import { readBoundedText } from '../src/util/bounded-read.js';
-import { ROOT as ROOT_DIR, SECRET_ENV, TOKEN, cli, load, problems, tmp, tobikoPreset } from './helpers.js';
+import { CLIENT_SECRET, ROOT as ROOT_DIR, SECRET_ENV, TOKEN, WAREHOUSE_PASSWORD, cli, load, problems, tmp, tobikoPreset } from './helpers.js';
 
 const fd = (extra: Record<string, unknown> = {}, top: Record<string, unknown> = {}) => ({
   product: 'fivetran',
@@ -379,6 +379,38 @@ describe('formats checked where the value is used', () => {
     const gw = 'is blank (spaces or line breaks only): a secret that output would mask wherever a space stands; give the value, or leave the setting out';
     one(['--preset', 'tobiko-docker'], `tobiko.gateways.warehouse.password: env:WAREHOUSE_PASSWORD ${gw}`, { WAREHOUSE_PASSWORD: ' ', TCLOUD_CLIENT_SECRET: 'sekrit-xyz-123' });
     one(['--preset', 'tobiko-docker', '--set', 'tobiko.gateways.warehouse.password='], `tobiko.gateways.warehouse.password: ${gw}`, { TCLOUD_CLIENT_SECRET: 'sekrit-xyz-123' });
+  });
+
+  it('a line break at the end of what env: or file: gives (a secrets manager, echo, a file saved on Windows, $(cat) of one) is not part of the value: the database password went into the Secret with its newline, the proxy URL was refused', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'db-pass'), 'file-pass-Zq81!x\r\n');
+    writeFileSync(join(dir, 'proxy'), 'http://bob:pr0xy-Pass@proxy.internal:3128\r');
+    const render = (args: string[], env: Record<string, string>) => {
+      const out = join(tmp(), 'out');
+      const r = cli(['render', ...args, '--out', out], { env });
+      expect(r.code, r.stderr).toBe(0);
+      return (f: string) => readFileSync(join(out, f), 'utf8');
+    };
+    // Kubernetes: the Secret held the password with its newline, and the executors logged in with it
+    for (const end of ['\n', '\r\n', '\r']) {
+      const file = render(['--preset', 'tobiko-kubernetes'], { TCLOUD_CLIENT_SECRET: `${CLIENT_SECRET}${end}`, WAREHOUSE_PASSWORD: `${WAREHOUSE_PASSWORD}${end}` });
+      expect(file('secret.yaml')).toContain(`SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__PASSWORD: ${WAREHOUSE_PASSWORD}\n`);
+    }
+    // docker: refused, "use a single-line value (e.g. a key path instead of the key)"
+    const env = render(['--preset', 'tobiko-docker', '--set', 'tobiko.docker.extraEnv=[{name: API_TOKEN, value: env:API_TOKEN}]', '--set', `tobiko.gateways.warehouse.sslrootcert=file:${join(dir, 'db-pass')}`, '--set', 'tobiko.secretParams=[sslrootcert]'], { ...SECRET_ENV, WAREHOUSE_PASSWORD: `${WAREHOUSE_PASSWORD}\n`, API_TOKEN: 'api-token-abc123\r' })('tobiko.env');
+    expect(env).toContain(`SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__PASSWORD=${WAREHOUSE_PASSWORD}\n`);
+    expect(env).toContain('SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__SSLROOTCERT=file-pass-Zq81!x\n');
+    expect(env).toContain('API_TOKEN=api-token-abc123\n');
+    // an agent parameter named as a secret: written into config.json with its newline
+    const config = JSON.parse(render(['--preset', 'fivetran-docker', '--set', 'fivetran.config.db_password=env:DB_PASSWORD', '--set', `proxy.https=file:${join(dir, 'proxy')}`, '--set', 'proxy.http=env:AGENT_HTTP_PROXY'], { FIVETRAN_TOKEN: TOKEN, DB_PASSWORD: 'db-pass-Zq81!x\r\n', AGENT_HTTP_PROXY: 'http://bob:pr0xy-Pass@proxy.internal:3128\n' })('conf/config.json'));
+    expect(config).toMatchObject({ db_password: 'db-pass-Zq81!x', https_proxy: 'http://bob:pr0xy-Pass@proxy.internal:3128', http_proxy: 'http://bob:pr0xy-Pass@proxy.internal:3128' });
+    // only the one line end: a value of several lines keeps the others, and a blank one is still refused
+    const two = cli(['render', '--preset', 'fivetran-docker', '--set', 'proxy.https=env:AGENT_HTTPS_PROXY', '--out', join(tmp(), 'o')], { env: { FIVETRAN_TOKEN: TOKEN, AGENT_HTTPS_PROXY: 'http://proxy.internal:3128\n\n' } });
+    expect(two.code).toBe(2);
+    // a variable holding a line break alone is empty, as one set to nothing is (not an empty secret)
+    const empty = cli(['render', '--preset', 'tobiko-docker', '--set', 'tobiko.docker.extraEnv=[{name: API_TOKEN, value: env:API_TOKEN}]', '--out', join(tmp(), 'o')], { env: { ...SECRET_ENV, API_TOKEN: '\n' } });
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toBe('error: tobiko.docker.extraEnv[0].value: environment variable API_TOKEN is empty; export API_TOKEN=... first, or give file:PATH instead\n');
   });
 
   it('an integer past 2^53 in a preset file (YAML or JSON) or a --set flow map is written as its digits, never as another number', () => {

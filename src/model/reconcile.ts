@@ -5,6 +5,7 @@
 import { shellQuote } from '../util/shell.js';
 import { canonical } from '../util/canonical.js';
 import { parseSetPath } from './load.js';
+import { envRefValue } from './refs.js';
 
 export interface Installed {
   product: string;
@@ -91,7 +92,7 @@ export function leaves(o: unknown, prefix: Path = []): [Path, unknown][] {
   return Object.entries(o).flatMap(([k, v]) => leaves(v, [...prefix, k]));
 }
 
-const unresolvable = (v: unknown, env: NodeJS.ProcessEnv) => typeof v === 'string' && v.startsWith('env:') && !env[v.slice(4)];
+const unresolvable = (v: unknown, env: NodeJS.ProcessEnv) => typeof v === 'string' && v.startsWith('env:') && !envRefValue(env, v.slice(4));
 
 const valid = (validate: Validate, raw: Obj) => {
   try {

@@ -50,6 +50,22 @@ export function isRef(s: string): boolean {
   return /^(env|file):/.test(s);
 }
 
+/**
+ * What a reference gives ends where its line does: one line break at its end (LF, CRLF, or the CR that
+ * `$(cat file)` leaves of a file saved on Windows) is not part of the value. A file's last line has one, and
+ * so has a variable filled by a secrets manager or `echo`: kept, it went into a Secret or config.json, and
+ * the database or the proxy refused the password. Only the one: a value of several lines keeps the others.
+ */
+function withoutLineEnd(v: string): string {
+  return v.replace(/(?:\r\n|\n|\r)$/, '');
+}
+
+/** What `env:NAME` gives: the variable without one line break at its end; undefined when it is not set ('' when empty). */
+export function envRefValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const set = env[name];
+  return set === undefined ? undefined : withoutLineEnd(set);
+}
+
 /** Resolve `env:NAME` / `file:PATH` / literal. Never includes the value in an error message. */
 export function resolveRef(raw: string): RefResult {
   const ctx = current;
@@ -58,7 +74,7 @@ export function resolveRef(raw: string): RefResult {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
       return { ok: false, message: `"${raw}" is not a valid env reference; use env:NAME` };
     }
-    const v = ctx?.env[name];
+    const v = ctx ? envRefValue(ctx.env, name) : undefined;
     // (never "pass the value with --set": a secret on the command line is what env: and file: avoid)
     if (v === undefined || v === '') {
       return { ok: false, message: `environment variable ${name} is ${v === '' ? 'empty' : 'not set'}; export ${name}=... first, or give file:PATH instead` };
@@ -75,7 +91,7 @@ export function resolveRef(raw: string): RefResult {
       const fix = r.why === 'does not exist' ? 'create it or fix the file: path' : `point file: at a regular UTF-8 file of at most ${LIMITS.fileBytes} bytes`;
       return { ok: false, message: `file ${full} ${r.why}; ${fix}` };
     }
-    const v = r.text.replace(/\r?\n$/, '');
+    const v = withoutLineEnd(r.text);
     if (!v) return { ok: false, message: `file ${full} is empty` };
     const open = readableByAll(r.path);
     if (open) addWarning(`the secret in ${open.path} can be read by every user of this host (mode ${open.mode.toString(8).padStart(4, '0')}, and each folder above it open to them); make it yours alone: chmod 600 ${shellQuote(open.path)}`);

@@ -8,7 +8,7 @@ import type { BaseModel, Location } from '../model/base.js';
 import { installName, productOf } from '../products/index.js';
 import { secretFieldAt, secretFields, secretPaths } from '../products/secrets.js';
 import { parseSetPath } from '../model/load.js';
-import { isRef } from '../model/refs.js';
+import { envRefValue, isRef } from '../model/refs.js';
 import { isStored } from '../model/stored.js';
 import type { ProductModule } from '../products/types.js';
 import { askRuntimeState, detectHost, detectState, inspectContainers, markMissingDirs, runtimeBinOf } from '../exec/detect.js';
@@ -110,7 +110,7 @@ export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = 
     // kept because its env: reference names a variable set but empty (a CI secret not defined comes out so): said
     for (const k of kept) {
       const v = getIn(refsBefore, k.split('.'));
-      if (typeof v === 'string' && /^env:[A-Za-z_][A-Za-z0-9_]*$/.test(v) && env[v.slice(4)] === '') keptEmpty[k] = v.slice(4);
+      if (typeof v === 'string' && /^env:[A-Za-z_][A-Za-z0-9_]*$/.test(v) && envRefValue(env, v.slice(4)) === '') keptEmpty[k] = v.slice(4);
     }
     // A setting that holds secret fields (a list of env vars, one of them a credential): named and kept
     // with each secret as its env: reference, which the install's stored one then fills.
