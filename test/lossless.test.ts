@@ -241,6 +241,27 @@ describe('a bare re-run after a --set keeps the setting or refuses, naming the -
       s.server.close();
     });
   }
+  it('a --set back to the default value (the preset says another): the bare preset is refused as for any other value; it put its own value back unseen', async () => {
+    const s = await stubEnv('docker');
+    const preset = join(s.home, 'preset.yaml');
+    writeFileSync(preset, 'product: fivetran\nruntime: docker\nfivetran:\n  token: env:FIVETRAN_TOKEN\n  restartPolicy: always\n  pullPolicy: missing\n');
+    expect(cli(['install', '--preset', preset, '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    // the hot fix: both settings back to their defaults, given with --set (an HD_SETUP_* option is the same)
+    const fix = cli(['install', '--preset', preset, '--yes', '--set', 'fivetran.restartPolicy=on-failure:3', ...rootFlags], { env: { ...s.env, HD_SETUP_FIVETRAN__PULL_POLICY: 'always' } });
+    expect(fix.code, fix.stderr).toBe(0);
+    const n = s.calls().length;
+    const bare = cli(['install', '--preset', preset, '--yes', ...rootFlags], { env: s.env });
+    expect(bare.code, bare.stderr).toBe(2);
+    expect(bare.stderr).toContain(`error: this preset would change 2 settings the install was given with --set (${s.home}/fivetran): fivetran.pullPolicy=always (the preset says missing), fivetran.restartPolicy=on-failure:3 (the preset says always)\n`);
+    expect(bare.stderr).toContain(`to keep them: hd-setup install --preset ${preset} --yes ${rootFlags.join(' ')} --set fivetran.pullPolicy=always --set fivetran.restartPolicy=on-failure:3\n`.replace('  ', ' '));
+    expect(s.calls().slice(n).filter((c) => MUTATING.test(c))).toEqual([]);
+    // the keep command is a no-op; --reset takes the preset's values
+    expect(cli(['install', '--preset', preset, '--yes', '--set', 'fivetran.pullPolicy=always', '--set', 'fivetran.restartPolicy=on-failure:3', ...rootFlags], { env: s.env }).stderr).toContain('Changed: nothing');
+    const reset = cli(['install', '--preset', preset, '--yes', '--reset', ...rootFlags], { env: s.env });
+    expect(reset.code, reset.stderr).toBe(0);
+    expect(reset.stderr).toContain('restart policy on-failure:3 -> always');
+    s.server.close();
+  });
   // A run that gives no secret (the stored one is kept): the settings it leaves out are found all the same.
   for (const [label, args, envOut] of [
     ['only --set product and runtime', ['--set', 'product=fivetran', '--set', 'runtime=docker'], []],

@@ -290,10 +290,28 @@ function itemIn(o: unknown, path: readonly (string | number)[]): unknown {
 /**
  * The settings the last install was given with --set (`before`, as model/load.ts buildRaw's `given` names them) that this run would change to
  * what its preset says, with no --set of its own for them (`given`): a preset re-run would revert them
- * silently. Secrets are left out (a new one is a rotation), as are settings the install no longer has.
+ * silently. Secrets are left out (a new one is a rotation), as are settings the install no longer has. A setting
+ * the read-back leaves out because it holds the default (a --set that gave it) is the default, read from the
+ * models (`validate`).
  */
-export function findOverrides(raw: Obj, installed: Installed, before: readonly string[], given: readonly string[], isSecret: (v: unknown, path: string) => boolean | string = () => false): Override[] {
+export function findOverrides(raw: Obj, installed: Installed, before: readonly string[], given: readonly string[], isSecret: (v: unknown, path: string) => boolean | string = () => false, validate?: Validate): Override[] {
   if (!sameInstall(raw, installed)) return [];
+  // The models of the install and of this run (defaults in), each parsed once when first needed.
+  const modelOf = (r: Obj) => {
+    let m: { v: unknown } | undefined;
+    return () => {
+      if (!m) {
+        try {
+          m = { v: validate?.(structuredClone(r)) };
+        } catch {
+          m = { v: undefined };
+        }
+      }
+      return m.v;
+    };
+  };
+  const installedModel = modelOf(installed.preset);
+  const nowModel = modelOf(raw);
   const segs = (k: string) => parseSetPath(k).map(String);
   const within = (a: string[], b: string[]) => a.length <= b.length && a.every((x, i) => x === b[i]);
   const near = (a: string[], b: string[]) => within(a, b) || within(b, a);
@@ -309,8 +327,15 @@ export function findOverrides(raw: Obj, installed: Installed, before: readonly s
     }
     const path = parsed.map(String);
     if (now.some((g) => near(g, path)) || secrets.some((sp) => near(sp, path))) continue;
-    const was = itemIn(installed.preset, parsed);
+    let was = itemIn(installed.preset, parsed);
     const says = itemIn(raw, parsed);
+    // The read-back leaves out a value the model gives anyway: a --set that gave the default (restartPolicy back
+    // to on-failure:3) is not there, but the install has it, and a preset that says another changes it.
+    if (was === undefined && says !== undefined && validate) {
+      const had = itemIn(installedModel(), parsed);
+      const will = itemIn(nowModel(), parsed);
+      if (had !== undefined && will !== undefined && canonical(had) !== canonical(will)) was = had;
+    }
     // An item the --set appended (proxy.noProxy[2] of a list of two) is gone from a list the preset gives
     // whole: as much a change as another value there.
     const dropped = says === undefined && typeof parsed.at(-1) === 'number' && Array.isArray(itemIn(raw, parsed.slice(0, -1)));

@@ -124,7 +124,7 @@ export async function loadForInstall(req: LoadRequest, env: NodeJS.ProcessEnv = 
     };
     const resets = req.reset ? [] : findResets(raw, inst, validate, isSecret, built.unset).map(withRefs);
     // The wizard's answers are each chosen on screen: only a preset (file) run can revert a --set unseen.
-    const overrides = req.reset || req.presetObject ? [] : findOverrides(raw, inst, findRecordOfInstall(c.home, installed.location)?.setPaths ?? [], given, isSecret);
+    const overrides = req.reset || req.presetObject ? [] : findOverrides(raw, inst, findRecordOfInstall(c.home, installed.location)?.setPaths ?? [], given, isSecret, validate);
     const refusal = () => new UserError(resetRefusal(resets, inst, `hd-setup ${keepArgv(process.argv.slice(2), (v, path) => secretAsRef(raw, installed.preset, v, path)).map(shellQuote).join(' ')}`, overrides, req.preset || req.presetObject ? 'this preset' : 'this run'));
     let parsed: ReturnType<typeof parseModel>;
     try {
