@@ -122,6 +122,33 @@ describe('JSON presets: strict, and errors never quote the text', () => {
   });
 });
 
+describe('YAML presets', () => {
+  const yaml = (text: string) => {
+    const f = join(tmp(), 'p.yaml');
+    writeFileSync(f, text);
+    return f;
+  };
+  it('YAML merge keys (<<: *anchor), as CI files and editors (yaml-language-server) take them: the merged settings; it was "fivetran["<<"]: unknown key"', () => {
+    const files = (preset: string) => {
+      const f = yaml(preset);
+      const out = join(tmp(), 'out');
+      const r = cli(['render', '--preset', f, '--out', out], { env: { FIVETRAN_TOKEN: TOKEN } });
+      expect(r.code, r.stderr).toBe(0);
+      return readFileSync(join(out, 'values.yaml'), 'utf8');
+    };
+    const merged = files(
+      'product: fivetran\nruntime: kubernetes\nfivetran:\n  token: env:FIVETRAN_TOKEN\n  kubernetes:\n    dataVolumePvc: data\n    resources:\n      requests: &small {cpu: "1", memory: 2Gi}\n      limits:\n        <<: *small\n        memory: 4Gi\n',
+    );
+    const plain = files('product: fivetran\nruntime: kubernetes\nfivetran:\n  token: env:FIVETRAN_TOKEN\n  kubernetes:\n    dataVolumePvc: data\n    resources:\n      requests: {cpu: "1", memory: 2Gi}\n      limits: {cpu: "1", memory: 4Gi}\n');
+    expect(merged).toBe(plain);
+    // a list of maps merges too, the first one before the next (a key written out wins over both, as above)
+    expect(files('product: fivetran\nruntime: kubernetes\nfivetran:\n  token: env:FIVETRAN_TOKEN\n  kubernetes:\n    dataVolumePvc: data\n    resources:\n      requests: {cpu: "1"}\n      limits:\n        <<: [{cpu: "1", memory: 4Gi}, {memory: 8Gi}]\n')).toContain('memory: 4Gi');
+    // "<<" in quotes is a key as written (and none this preset has); a merge of no mapping is the YAML error, where it is
+    renderRejects(['--preset', yaml('product: fivetran\nruntime: docker\nfivetran:\n  "<<": {restartPolicy: always}\n  token: env:FIVETRAN_TOKEN\n')], /^error: fivetran\["<<"\]: unknown key/m);
+    renderRejects(['--preset', yaml('product: fivetran\nruntime: docker\nfivetran:\n  <<: always\n  token: env:FIVETRAN_TOKEN\n')], /^error: \S+\.yaml:4:\d+: invalid YAML: cannot merge mappings/m);
+  });
+});
+
 describe('caps on the structure and on --set', () => {
   it('--set indexes extend a list by at most one item', () => {
     expect(buildRaw({ sets: ['proxy.noProxy[0]=a', 'proxy.noProxy[1]=b', 'proxy.noProxy[0]=c'] }).raw).toEqual({ proxy: { noProxy: ['c', 'b'] } });

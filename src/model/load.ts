@@ -71,11 +71,15 @@ export function findPreset(ref: string): string {
 /**
  * YAML's core schema, except that an integer past 2^53 (12345678901234567890) is kept as its text: read as
  * a number it would be the nearest double, another number (...7000), written into config.json as if given.
+ * With merge keys (`<<: *anchor`, YAML 1.1's, which CI files use and editors' schema checks resolve): a
+ * mapping's keys written out win over the merged ones (js-yaml caps the keys merged in one document).
  * Presets, and --set and HD_SETUP_* values, are read with it.
  */
-const yamlInt = (jsYaml as unknown as { types: { int: Type } }).types.int; // exported by js-yaml 4, not declared by its types
+const yamlTypes = (jsYaml as unknown as { types: { int: Type; merge: Type } }).types; // exported by js-yaml 4, not declared by its types
+const yamlInt = yamlTypes.int;
 const EXACT_YAML = CORE_SCHEMA.extend({
   implicit: [
+    yamlTypes.merge,
     new Type('tag:yaml.org,2002:int', {
       kind: 'scalar',
       resolve: (data: string) => yamlInt.resolve(data),
