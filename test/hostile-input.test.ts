@@ -1,7 +1,7 @@
 // Hostile input (issue 13): bounded reads, caps, prototype keys, strict JSON, and formats checked where
 // the value is used. Each case is exit 2 with one line naming the field, in-process and through the CLI.
 import { describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -10,7 +10,7 @@ import { parseSetPath } from '../src/model/load.js';
 import { buildRaw } from '../src/products/load.js';
 import { LIMITS } from '../src/model/limits.js';
 import { readBoundedText } from '../src/util/bounded-read.js';
-import { CLIENT_SECRET, ROOT as ROOT_DIR, SECRET_ENV, TOKEN, WAREHOUSE_PASSWORD, cli, load, problems, tmp, tobikoPreset } from './helpers.js';
+import { BIN, CLIENT_SECRET, ROOT as ROOT_DIR, SECRET_ENV, TOKEN, WAREHOUSE_PASSWORD, cli, load, problems, tmp, tobikoPreset } from './helpers.js';
 
 const fd = (extra: Record<string, unknown> = {}, top: Record<string, unknown> = {}) => ({
   product: 'fivetran',
@@ -85,6 +85,21 @@ describe('bounded reads: regular files only, capped, strict UTF-8', () => {
     renderRejects(['--preset', `${dir}/`], /--preset: .* is a directory, not a regular file/);
     renderRejects(['--set', 'product=fivetran', '--set', 'runtime=docker', '--set', 'fivetran.token=file:/dev/zero'], /^error: fivetran\.token: file \/dev\/zero is a character device/);
     expect(Date.now() - t0).toBeLessThan(25_000);
+  });
+
+  it('a pipe given as a path (/dev/stdin, /dev/fd/N of a <(...)) is named a pipe, not "does not exist"; --preset - says to write the preset to a file', () => {
+    // through a shell's pipe (a child's stdin from node is a socket)
+    const piped = (args: string[]) => {
+      const out = join(tmp(), 'out');
+      const r = spawnSync('bash', ['-c', 'printf "product: fivetran\nruntime: docker\n" | "$0" "$@"', process.execPath, BIN, 'render', ...args, '--out', out], { env: { PATH: process.env.PATH, HOME: tmp(), CI: 'true', NO_COLOR: '1', FIVETRAN_TOKEN: TOKEN }, encoding: 'utf8', timeout: 30_000 });
+      expect(r.status, r.stderr).toBe(2);
+      expect(existsSync(out)).toBe(false);
+      return r.stderr;
+    };
+    expect(piped(['--preset', '/dev/stdin'])).toBe(`error: --preset: /dev/stdin is a FIFO (named pipe), not a regular file; give a .yaml or .json preset file of at most ${LIMITS.fileBytes} bytes\n`);
+    expect(piped(['--preset', '/dev/fd/0'])).toMatch(/^error: --preset: \/dev\/fd\/0 is a FIFO \(named pipe\), not a regular file;/);
+    expect(piped(['--preset', 'fivetran-docker', '--set', 'fivetran.token=file:/dev/stdin'])).toMatch(/^error: fivetran\.token: file \/dev\/stdin is a FIFO \(named pipe\), not a regular file;/);
+    expect(piped(['--preset', '-'])).toBe('error: --preset: - (standard input) is not read: a preset is a file; write it to one (hd-setup export-preset --out FILE does) and give its path\n');
   });
 });
 

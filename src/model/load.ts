@@ -46,6 +46,7 @@ export function listPresets(): BundledPreset[] {
 }
 
 export function findPreset(ref: string): string {
+  if (ref === '-') throw new UserError([{ path: '--preset', message: '- (standard input) is not read: a preset is a file; write it to one (hd-setup export-preset --out FILE does) and give its path' }]);
   const looksLikePath = ref.includes('/') || /\.(ya?ml|json)$/.test(ref);
   if (looksLikePath) {
     const p = resolve(ref.startsWith('~') ? homeOf() + ref.slice(1) : ref);

@@ -1,6 +1,6 @@
 // Bounded reads of files the user names (presets, file: references): regular files only, never more than
 // a cap, strict UTF-8. A FIFO nobody writes, /dev/zero or a directory is refused at once with one line.
-import { accessSync, closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { shellQuote } from './shell.js';
 
@@ -29,7 +29,14 @@ function openNoFollow(path: string): number {
     // A symlink (e.g. a mounted Kubernetes Secret): open what it points at, still without following
     // a further link at the last step, and let fstat decide whether it is a regular file.
     if ((e as NodeJS.ErrnoException).code !== 'ELOOP') throw e;
-    return openSync(realpathSync(path), flags);
+    try {
+      return openSync(realpathSync(path), flags);
+    } catch (r) {
+      // /dev/stdin, /dev/fd/N (a <(...)): the kernel's link to a pipe names no file ("pipe:[123]"), but opens
+      // it; fstat then says it is a pipe, where the name that is not there said "does not exist"
+      if ((r as NodeJS.ErrnoException).code !== 'ENOENT' || !existsSync(path)) throw r;
+      return openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    }
   }
 }
 
