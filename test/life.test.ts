@@ -231,7 +231,7 @@ describe('uninstall --purge acts on this HOME\'s install only', () => {
     const none = cli(['status'], { env: b.env });
     expect(none.code).toBe(1);
     expect(none.stdout).toMatch(/^Nothing installed here: no install found \(looked in the installs hd-setup recorded and the default places of fivetran, tobiko\)\.\nInstall one: hd-setup install --preset <name> --yes/);
-    expect(JSON.parse(cli(['status', '--json'], { env: b.env }).stdout)).toEqual({ installs: [] });
+    expect(JSON.parse(cli(['status', '--json'], { env: b.env }).stdout)).toEqual({ healthy: false, installs: [] });
     a.server.close();
     b.server.close();
   }, 120_000);

@@ -1106,10 +1106,19 @@ describe('lifecycle commands change no setting', () => {
   it('with two installs, status shows both; stop without a pointer exits 2 naming how to choose', async () => {
     const s = await stubEnv();
     expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    // with one install, status --json has it in `installs` too (and at the top level, as before)
+    const first = JSON.parse(cli(['status', '--json'], { env: s.env }).stdout);
+    expect(first).toMatchObject({ product: 'fivetran', healthy: true });
+    expect(first.installs.map((i: { product: string }) => i.product)).toEqual(['fivetran']);
     expect(cli(['install', '--preset', 'tobiko-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
     const st = cli(['status', '--json'], { env: s.env });
     expect(st.code, st.stderr).toBe(0);
     expect((JSON.parse(st.stdout).installs as { product: string }[]).map((i) => i.product).sort()).toEqual(['fivetran', 'tobiko']);
+    // one shape whatever the host holds: `.installs[]` and `.healthy` for one install as for two
+    expect(JSON.parse(st.stdout).healthy).toBe(true);
+    const pointed = cli(['status', '--json', '--set', 'product=tobiko'], { env: s.env });
+    expect(JSON.parse(pointed.stdout)).toMatchObject({ product: 'tobiko', healthy: true });
+    expect(JSON.parse(pointed.stdout).installs).toBeUndefined();
     const n = s.calls().length;
     const stop = cli(['stop'], { env: s.env });
     expect(stop.code).toBe(2);

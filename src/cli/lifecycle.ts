@@ -267,7 +267,7 @@ export async function statusCommand(flags: LifecycleFlags): Promise<number> {
   const { found: list, broken } = inContext ? { found: await findInContext(inContext, findContext()), broken: [] } : pointed ? { found: [await findInstall(flags)], broken: [] } : await findAllWithBroken(findContext(), { leaveOutOtherDaemons: true });
   // Nothing installed, and nothing asked for in particular: the answer, not bad input (exit 1, as not running)
   if (list.length === 0 && !pointed && !inContext) {
-    if (flags.json) printJson({ installs: [] });
+    if (flags.json) printJson({ healthy: false, installs: [] });
     else process.stdout.write(`Nothing installed here: no install found (looked in the installs hd-setup recorded and the default places of ${productIds().join(", ")}).\nInstall one: hd-setup install --preset <name> --yes (list them: hd-setup presets), or run hd-setup in a terminal for the wizard.\n`);
     return 1;
   }
@@ -276,7 +276,10 @@ export async function statusCommand(flags: LifecycleFlags): Promise<number> {
   const choosing = list.map((d) => choosingFlags(d.location, home));
   const reports = [...(await Promise.all(list.map((d, i) => life.status(d, choosing[i])))), ...broken.map((b) => life.brokenStatus(b.location, b.where, brokenNote(b)))];
   choosing.push(...broken.map((b) => choosingFlags(b.location, home)));
-  if (flags.json) printJson(reports.length === 1 ? reports[0] : { installs: reports });
+  // --json: without a pointer to one install (or with --context alone), the same shape whatever the host holds (a script's `.installs[]` and `.healthy`
+  // work with one install or three): every install in `installs`, `healthy` when all are; the one install's
+  // report is also at the top level, as a pointer gives it (what scripts read before there was a second).
+  if (flags.json) printJson(pointed && !inContext ? (reports.length === 1 ? reports[0] : { installs: reports }) : { ...(reports.length === 1 ? reports[0] : {}), healthy: reports.every((r) => r.healthy), installs: reports });
   else {
     reports.forEach((r, i) => {
       if (i > 0) process.stdout.write('\n');
