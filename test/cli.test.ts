@@ -325,7 +325,7 @@ describe('the wizard checks its flags before the first question (exit 2, install
     ['an unknown preset', ['--preset', 'fivetran-dokcer'], {}, 'error: --preset: unknown preset "fivetran-dokcer"; bundled presets: '],
     ['an unset env: reference', ['--set', 'fivetran.token=env:NO_SUCH_VAR_X'], {}, 'error: fivetran.token: environment variable NO_SUCH_VAR_X is not set'],
     ['a wrong type', ['--set', 'product=tobiko', '--set', 'tobiko.kubernetes.run.replicas=many'], {}, 'error: tobiko.kubernetes.run.replicas: expected number'],
-    ['a bad value from the environment', [], { HD_SETUP_FIVETRAN__KUBERNETES__NAMESPACE: 'BAD_NS' }, 'error: fivetran.kubernetes.namespace: '],
+    ['a bad value from the environment', [], { HD_SETUP_FIVETRAN__KUBERNETES__NAMESPACE: 'BAD_NS' }, 'error: fivetran.kubernetes.namespace (from HD_SETUP_FIVETRAN__KUBERNETES__NAMESPACE): '],
   ];
   it.each(cases)('%s', (_n, args, e, expected) => {
     const r = cli(args, { env: { CI: '', ...e } });

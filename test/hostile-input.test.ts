@@ -350,10 +350,31 @@ describe('formats checked where the value is used', () => {
     const s = tmp();
     const r1 = cli(['render', '--preset', 'fivetran-docker', '--out', join(s, 'o1'), '--set', 'fivetran.memory=3000m\n'], { env: SECRET_ENV });
     const r2 = cli(['render', '--preset', 'fivetran-docker', '--out', join(s, 'o2')], { env: { ...SECRET_ENV, HD_SETUP_FIVETRAN__MEMORY: '3000m\n' } });
-    for (const r of [r1, r2]) {
+    for (const [r, from] of [[r1, ''], [r2, ' (from HD_SETUP_FIVETRAN__MEMORY)']] as const) {
       expect(r.code).toBe(2);
-      expect(r.stderr).toBe('error: fivetran.memory: holds a control character (U+000A, at its end); remove it\n');
+      expect(r.stderr).toBe(`error: fivetran.memory${from}: holds a control character (U+000A, at its end); remove it\n`);
     }
+  });
+
+  it('a setting from an HD_SETUP_* variable: its error names the variable (text and --json), one line a field; a variable set but empty is not used, and said', () => {
+    const s = tmp();
+    const bad = cli(['render', '--preset', 'fivetran-docker', '--out', join(s, 'o1')], { env: { ...SECRET_ENV, HD_SETUP_FIVETRAN__MEMORY: 'lots' } });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('error: fivetran.memory (from HD_SETUP_FIVETRAN__MEMORY): must be like 2048m or 2g\n');
+    const json = cli(['render', '--preset', 'fivetran-docker', '--out', join(s, 'o1'), '--json'], { env: { ...SECRET_ENV, HD_SETUP_FIVETRAN__MEMORY: 'lots' } });
+    expect(JSON.parse(json.stdout)).toEqual({ errors: [{ path: 'fivetran.memory', variable: 'HD_SETUP_FIVETRAN__MEMORY', message: 'must be like 2048m or 2g' }] });
+    // a --set of the same setting wins, and its error is the --set's
+    const set = cli(['render', '--preset', 'fivetran-docker', '--out', join(s, 'o1'), '--set', 'fivetran.memory=plenty'], { env: { ...SECRET_ENV, HD_SETUP_FIVETRAN__MEMORY: '3g' } });
+    expect(set.stderr).toBe('error: fivetran.memory: must be like 2048m or 2g\n');
+    // empty: what a CI variable that is not defined gives; the preset's value stands (one line a field: it said
+    // "must not be empty" and the format too)
+    for (const name of ['HD_SETUP_FIVETRAN__MEMORY', 'HD_SETUP_PROXY__NO_PROXY']) {
+      const empty = cli(['render', '--preset', 'fivetran-docker', '--out', join(s, `o-${name}`)], { env: { ...SECRET_ENV, [name]: '' } });
+      expect(empty.code, empty.stderr).toBe(0);
+      expect(empty.stderr).toBe(`warning: ${name} is set but empty: not used (give it a value, or unset it)\n`);
+    }
+    const blank = cli(['render', '--preset', 'fivetran-docker', '--out', join(s, 'o2'), '--set', 'fivetran.memory='], { env: SECRET_ENV });
+    expect(blank.stderr).toBe('error: fivetran.memory: must not be empty\n');
   });
 
   it('control characters in a setting (ESC, OSC, a line break, a tab): exit 2 naming the field and the character, the value never echoed; a secret may hold them', () => {
@@ -362,7 +383,7 @@ describe('formats checked where the value is used', () => {
       ['fivetran.config.note=first\nsecond', {}, 'error: fivetran.config.note: holds a control character (U+000A); remove it\n'],
       ['fivetran.config.note=a\tb', {}, 'error: fivetran.config.note: holds a control character (U+0009); remove it\n'],
       ['fivetran.config.note=a\u009bb', {}, 'error: fivetran.config.note: holds a control character (U+009B); remove it\n'],
-      ['fivetran.restartPolicy=always', { HD_SETUP_FIVETRAN__CONFIG__TITLE: 'x\u001b]0;owned\u0007' }, 'error: fivetran.config.title: holds a control character (U+001B); remove it\n'],
+      ['fivetran.restartPolicy=always', { HD_SETUP_FIVETRAN__CONFIG__TITLE: 'x\u001b]0;owned\u0007' }, 'error: fivetran.config.title (from HD_SETUP_FIVETRAN__CONFIG__TITLE): holds a control character (U+001B); remove it\n'],
     ] as const) {
       const r = renderRejects(['--preset', 'fivetran-docker', '--set', set], /^error: /, env);
       expect(r.stderr).toBe(expected);

@@ -138,10 +138,10 @@ describe('uninstalled, config kept: told apart from an install, and read back wh
     // a new token named by --set or HD_SETUP_* whose variable is not set (a rotation with a typo): exit 2, as on a
     // first install, not the stored one kept and "success"
     const config = readFileSync(join(s.home, 'fivetran/conf/config.json'), 'utf8');
-    for (const [args, env] of [[['--set', 'fivetran.token=env:FIVETRAN_TOKEN_V2'], noToken], [[], { ...noToken, HD_SETUP_FIVETRAN__TOKEN: 'env:FIVETRAN_TOKEN_V2' }]] as const) {
+    for (const [args, env, from] of [[['--set', 'fivetran.token=env:FIVETRAN_TOKEN_V2'], noToken, ''], [[], { ...noToken, HD_SETUP_FIVETRAN__TOKEN: 'env:FIVETRAN_TOKEN_V2' }, ' (from HD_SETUP_FIVETRAN__TOKEN)']] as const) {
       const rotate = cli(['install', '--preset', 'kept.yaml', ...args, ...rootFlags, '--yes'], { env, cwd });
       expect(rotate.code, rotate.stderr).toBe(2);
-      expect(rotate.stderr).toBe('error: fivetran.token: environment variable FIVETRAN_TOKEN_V2 is not set; export FIVETRAN_TOKEN_V2=... first, or give file:PATH instead\n');
+      expect(rotate.stderr).toBe(`error: fivetran.token${from}: environment variable FIVETRAN_TOKEN_V2 is not set; export FIVETRAN_TOKEN_V2=... first, or give file:PATH instead\n`);
     }
     expect(readFileSync(join(s.home, 'fivetran/conf/config.json'), 'utf8')).toBe(config);
     expect(JSON.parse(cli(['status', '--json'], { env: s.env }).stdout)).toMatchObject({ installed: true });
@@ -512,7 +512,7 @@ describe('rollback undoes the last change: the file as it found it, and what the
     const bare = cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env });
     expect(bare.code).toBe(2);
     expect(bare.stderr).toMatch(/would reset 2 settings .*: fivetran\.pullPolicy=missing, fivetran\.memory=3g\n/);
-    expect(bare.stderr).toContain('would change 1 setting the install was given with --set (' );
+    expect(bare.stderr).toContain('would change 1 setting the install was given with --set or HD_SETUP_* (' );
     expect(bare.stderr).toContain('fivetran.restartPolicy=always (the preset says on-failure:3)');
     // stopped: the dry-run says what the run says
     expect(cli(['install', '--preset', 'fivetran-docker', '--yes', '--reset', ...rootFlags], { env: s.env }).code).toBe(0);

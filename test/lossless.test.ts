@@ -252,7 +252,7 @@ describe('a bare re-run after a --set keeps the setting or refuses, naming the -
     const n = s.calls().length;
     const bare = cli(['install', '--preset', preset, '--yes', ...rootFlags], { env: s.env });
     expect(bare.code, bare.stderr).toBe(2);
-    expect(bare.stderr).toContain(`error: this preset would change 2 settings the install was given with --set (${s.home}/fivetran): fivetran.pullPolicy=always (the preset says missing), fivetran.restartPolicy=on-failure:3 (the preset says always)\n`);
+    expect(bare.stderr).toContain(`error: this preset would change 2 settings the install was given with --set or HD_SETUP_* (${s.home}/fivetran): fivetran.pullPolicy=always (the preset says missing), fivetran.restartPolicy=on-failure:3 (the preset says always)\n`);
     expect(bare.stderr).toContain(`to keep them: hd-setup install --preset ${preset} --yes ${rootFlags.join(' ')} --set fivetran.pullPolicy=always --set fivetran.restartPolicy=on-failure:3\n`.replace('  ', ' '));
     expect(s.calls().slice(n).filter((c) => MUTATING.test(c))).toEqual([]);
     // the keep command is a no-op; --reset takes the preset's values
@@ -552,7 +552,7 @@ describe('a bare re-run after a --set keeps the setting or refuses, naming the -
     const n = s.calls().length;
     const bare = cli(['install', '--preset', preset, '--yes', ...rootFlags], { env: s.env });
     expect(bare.code, bare.stderr).toBe(2);
-    expect(bare.stderr).toContain(`error: this preset would change 1 setting the install was given with --set (${s.home}/fivetran): proxy.noProxy[0]=a.internal (the preset says x.internal)\n`);
+    expect(bare.stderr).toContain(`error: this preset would change 1 setting the install was given with --set or HD_SETUP_* (${s.home}/fivetran): proxy.noProxy[0]=a.internal (the preset says x.internal)\n`);
     expect(bare.stderr).toContain(`--yes ${rootFlags.join(' ')}${rootFlags.length ? ' ' : ''}--set 'proxy.noProxy[0]=a.internal'\n`);
     expect(s.calls().slice(n).filter((c) => MUTATING.test(c))).toEqual([]);
     expect(config()).toBe('a.internal,b.internal');
@@ -834,7 +834,7 @@ describe('a kept config taken up by the other container runtime', () => {
     const bare = cli(podman, { env: s.env });
     expect(bare.code, bare.stderr).toBe(2);
     expect(bare.stderr).toContain(`this preset would reset 1 setting the config an uninstall kept has (${s.home}/fivetran): fivetran.memory=3g\n`);
-    expect(bare.stderr).toContain('would change 1 setting the install was given with --set (' + `${s.home}/fivetran): fivetran.restartPolicy=always (the preset says on-failure:3)\n`);
+    expect(bare.stderr).toContain('would change 1 setting the install was given with --set or HD_SETUP_* (' + `${s.home}/fivetran): fivetran.restartPolicy=always (the preset says on-failure:3)\n`);
     const keep = /to keep them: hd-setup (.*)\n/.exec(bare.stderr)![1]!.split(' ');
     expect(keep.slice(-4)).toEqual(['--set', 'fivetran.memory=3g', '--set', 'fivetran.restartPolicy=always']);
     expect(s.calls().slice(n).filter((c) => MUTATING.test(c))).toEqual([]);

@@ -6,6 +6,7 @@ import { LocalStateError } from '../util/fsx.js';
 import type { Choices } from '../service/install.js';
 import { fixOrSkip, type FailedCheck } from '../exec/events.js';
 import { dirname } from 'node:path';
+import { variableFor } from '../model/env-names.js';
 
 /** install's flags (the wizard takes them too). */
 export interface InstallFlags extends ModelFlags, Choices {
@@ -38,8 +39,8 @@ export function printJson(v: unknown): void {
 }
 
 /** `{"errors": […]}` on one line: a run whose --json is JSON lines (install, uninstall, start …) may end in it, read line by line. */
-function printJsonErrors(problems: readonly Pick<Problem, 'path' | 'message'>[]): void {
-  process.stdout.write(`${JSON.stringify({ errors: problems.map((p) => ({ path: p.path, message: redactor.redact(p.message) })) })}\n`);
+function printJsonErrors(problems: readonly (Pick<Problem, 'path' | 'message'> & { variable?: string })[]): void {
+  process.stdout.write(`${JSON.stringify({ errors: problems.map((p) => ({ path: p.path, ...(p.variable ? { variable: p.variable } : {}), message: redactor.redact(p.message) })) })}\n`);
 }
 
 /** Why the file system refused, for the errors that are the machine's state, not a bug: the fix is the user's. */
@@ -80,8 +81,10 @@ export function reportError(e: unknown, json: boolean): number {
   const fs = fileSystemProblem(e);
   if (fs) e = new UserError([{ path: '', message: fs }]);
   if (e instanceof UserError) {
-    if (json) printJsonErrors(e.problems);
-    else for (const p of e.problems) process.stderr.write(`error: ${printable(redactor.redact(formatProblem(p)))}\n`);
+    // a setting an HD_SETUP_* variable gave: the variable is named (the user typed no --set for it)
+    const problems = e.problems.map((p) => ({ ...p, variable: p.path ? variableFor(p.path) : undefined }));
+    if (json) printJsonErrors(problems);
+    else for (const p of problems) process.stderr.write(`error: ${printable(redactor.redact(formatProblem(p.variable ? { ...p, path: `${p.path} (from ${p.variable})` } : p)))}\n`);
     return e.exitCode;
   }
   const msg = e instanceof Error ? e.message : String(e);

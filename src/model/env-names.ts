@@ -12,3 +12,21 @@ export function optionVarNames(env: NodeJS.ProcessEnv): string[] {
     .filter((n) => n.startsWith(ENV_PREFIX) && !CONTROL_VARS.has(n))
     .sort();
 }
+
+/**
+ * The settings this run took from HD_SETUP_* variables (a path as `a.b[0]` names it -> the variable), so that
+ * an error about one names the variable that gave it, not a --set the user never typed. Filled as the preset
+ * is built (model/load.ts buildRaw); a --set of the same path takes it back (the --set wins).
+ */
+const fromEnv = new Map<string, string>();
+
+export function noteFromEnv(path: string, name: string | undefined): void {
+  if (name === undefined) fromEnv.delete(path);
+  else fromEnv.set(path, name);
+}
+
+/** The HD_SETUP_* variable that gave the setting at `path` (or a setting around it: a list given whole). */
+export function variableFor(path: string): string | undefined {
+  for (const [p, name] of fromEnv) if (path === p || path.startsWith(`${p}.`) || path.startsWith(`${p}[`)) return name;
+  return undefined;
+}

@@ -13,7 +13,7 @@ import { LIMITS, PROTO_KEY_MESSAGE, checkStructure, isProtoKey } from './limits.
 import { readBoundedText } from '../util/bounded-read.js';
 import { CONTROL, controlCode } from '../util/control.js';
 import type { ZodType } from 'zod';
-import { ENV_PREFIX, optionVarNames } from './env-names.js';
+import { ENV_PREFIX, noteFromEnv, optionVarNames } from './env-names.js';
 
 export { ENV_PREFIX } from './env-names.js';
 
@@ -370,9 +370,16 @@ export function buildRaw<M>(schemas: ModelSchemas<M>, opts: LoadOptions): { raw:
       problems.push({ path: name, message: `names no option; check the spelling (see: hd-setup schema), or unset it` });
       continue;
     }
+    // set but empty: what a CI variable that is not defined comes out as (${{ vars.MEMORY }}); not a value
+    const text = env[name];
+    if (!text) {
+      warnings.push(`${name} is set but empty: not used (give it a value, or unset it)`);
+      continue;
+    }
     try {
-      setIn(raw, path, parseValue(schemas.jsonSchema(), path, env[name] ?? ''), name);
+      setIn(raw, path, parseValue(schemas.jsonSchema(), path, text), name);
       given.push(formatPath(path));
+      noteFromEnv(formatPath(path), name);
     } catch (e) {
       if (e instanceof UserError) problems.push(...e.problems);
       else throw e;
@@ -393,6 +400,7 @@ export function buildRaw<M>(schemas: ModelSchemas<M>, opts: LoadOptions): { raw:
         unset.push(path.map(String));
       } else setIn(raw, path, value);
       given.push(formatPath(path));
+      noteFromEnv(formatPath(path), undefined);
     } catch (e) {
       if (e instanceof UserError) problems.push(...e.problems);
       else throw e;
@@ -412,7 +420,8 @@ export function parseModel<M>(schemas: ModelSchemas<M>, raw: Record<string, unkn
     { env: ctx.env ?? process.env, baseDir: ctx.baseDir ?? process.cwd(), home: ctx.home ?? homeOf(ctx.env ?? process.env), secrets, warnings, ...(ctx.lenient ? { lenient: true } : {}) },
     () => schemas.schema.safeParse(raw, { reportInput: true }),
   );
-  if (!result.success) throw new UserError(zodProblems(result.error.issues));
+  // one line a field: its first problem (an empty memory is "must not be empty", not that and its format too)
+  if (!result.success) throw new UserError(zodProblems(result.error.issues).filter((p, i, all) => all.findIndex((q) => q.path === p.path) === i));
   const control = ctx.lenient ? [] : controlCharacters(result.data, secrets);
   if (control.length) throw new UserError(control);
   return { model: result.data, secrets, warnings };

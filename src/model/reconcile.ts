@@ -374,7 +374,7 @@ export function resetRefusal(resets: Reset[], installed: Installed, argvBase: st
       ? [{ path: '', message: `${subject} would reset ${settings(resets.length)} ${installed.kept ? 'the config an uninstall kept' : 'the installed agent'} has (${installed.where}): ${resets.map((r) => `${r.path}${r.secret ? '' : `=${shown(r.value)}`}`).join(', ')}` }]
       : []),
     ...(overrides.length
-      ? [{ path: '', message: `${subject} would change ${settings(overrides.length)} the install was given with --set (${installed.where}): ${overrides.map((o) => `${o.key}=${shown(o.value)} (${subject.replace(/^this /, 'the ')} ${o.now === undefined ? 'has no such item' : `says ${shown(o.now)}`})`).join(', ')}` }]
+      ? [{ path: '', message: `${subject} would change ${settings(overrides.length)} the install was given with --set or HD_SETUP_* (${installed.where}): ${overrides.map((o) => `${o.key}=${shown(o.value)} (${subject.replace(/^this /, 'the ')} ${o.now === undefined ? 'has no such item' : `says ${shown(o.now)}`})`).join(', ')}` }]
       : []),
     { path: '', message: `to keep ${resets.length + overrides.length > 1 ? 'them' : 'it'}: ${keep}` },
     { path: '', message: `to apply exactly ${subject}${resets.length ? ` and drop ${resets.length > 1 ? 'them' : 'it'}` : ''}: add --reset` },
