@@ -51,4 +51,16 @@ describe('a full disk under HOME', () => {
     expect(await reportedError(e)).toEqual({ exit: 2, err: `error: cannot use ${join(dir, 'config.json')}: no space is left on the device (ENOSPC); free some space on the file system that holds ${dir}\n` });
     expect(readdirSync(dir)).toEqual([]);
   });
+
+  it('in a run (the config written by an install): the summary names the file and the fix, exit 2 (it was "ENOSPC: no space left on device, write", exit 1)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hd-full-'));
+    homes.push(dir);
+    const [{ execute }, { exitCodeOf }, { Redactor }] = await Promise.all([import('../src/exec/execute.js'), import('../src/service/install.js'), import('../src/util/redact.js')]);
+    const file = join(dir, 'conf/config.json');
+    const plan = { product: 'fivetran', runtime: 'docker' as const, files: [], nextSteps: [], steps: [{ id: 'files', title: 'Write configuration files', actions: [{ kind: 'write' as const, path: file, mode: 0o600, content: '{}\n', secret: true, backup: false }], fix: 'check that the install directory is writable by this user (ls -ld)' }] };
+    disk.full = true;
+    const summary = await execute(plan, { emit: () => {}, redactor: new Redactor([]), signal: new AbortController().signal, checks: {}, checkContext: {} as never /* (no install dir: nothing recorded there) */, skipChecks: [] });
+    disk.full = false;
+    expect([summary.error, summary.fix, exitCodeOf(summary)]).toEqual([`cannot use ${file}: no space is left on the device (ENOSPC); free some space on the file system that holds ${join(dir, 'conf')}`, undefined, 2]);
+  });
 });

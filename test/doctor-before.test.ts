@@ -27,6 +27,7 @@ describe('doctor before an install', () => {
         status: 'fail',
         message: `${s.home}/blocker/agent cannot be made: ${s.home}/blocker is a file, not a folder`,
         fix: `move ${s.home}/blocker away, or choose another directory with --set ${setting}=...`,
+        noSkip: true, // (an install would stop at it all the same: no --skip-check is offered)
       });
       expect(r.code).toBe(1);
     }

@@ -78,7 +78,7 @@ describe('directories: created with the right mode, never chmodded otherwise', (
     expect(r.signal, 'it did not return').toBeNull();
     const [proc, sys, ...rest] = r.stdout.split('\n');
     expect(proc).toBe('LocalStateError: cannot make the folder /proc/hd-setup-x: that file system takes no folders made by users; give a folder you can write');
-    expect(sys).toMatch(/^LocalStateError: cannot make the folder \/sys\/hd-setup-x: (permission denied|the file system is read-only); give a folder you can write$/);
+    expect(sys).toMatch(/^LocalStateError: cannot make the folder \/sys\/hd-setup-x: ((permission denied|the file system is read-only); give a folder you can write|\/sys is not writable \(mode 0555, owned by root\); it is root's, outside your home: .*)$/);
     expect(rest).toEqual(['']);
   });
 
@@ -1332,14 +1332,79 @@ describe('a folder the install writes into that this user may not write', () => 
     const change = ['install', '--preset', 'fivetran-docker', '--yes', '--set', 'proxy.https=http://proxy.internal:3128'];
     const r = run(change);
     expect(r.code, r.stderr).toBe(1);
-    expect(r.stderr).toContain(`  Error: install-dir: ${conf} is not writable (mode 0500), and the install writes its files there\n  Fix:   give it back its permissions: chmod u+w ${conf} (or --skip-check install-dir)\n  Changed: nothing\n`);
+    // (no --skip-check offered: the run writes there, and would stop at the same folder)
+    expect(r.stderr).toContain(`  Error: install-dir: ${conf} is not writable (mode 0500), and the install writes its files there\n  Fix:   give it back its permissions: chmod u+w ${conf}\n  Changed: nothing\n`);
     expect(r.stderr).not.toContain('EACCES');
+    // skipped all the same: the write stops at it with one line naming the folder and the chmod, exit 2 (it was a raw "EACCES: permission denied, open '…/conf/.config.json.tmp-…'", exit 1)
+    const skipped = run([...change, '--skip-check', 'install-dir']);
+    expect(skipped.code, skipped.stderr).toBe(2);
+    expect(skipped.stderr).toContain(`  Error: cannot write ${file}: ${conf} is not writable (mode 0500); give it back its permissions: chmod u+w ${conf}\n  Changed: nothing\n`);
+    expect(skipped.stderr).not.toMatch(/EACCES|Fix:|tmp-/);
     expect(readFileSync(file, 'utf8')).toBe(before);
     expect(listBackups(file)).toEqual([]);
     expect(sh(/Fix: {3}give it back its permissions: (chmod \S+ \S+)/.exec(r.stderr)![1]!)).toBe(0);
     const again = run(change);
     expect(again.code, again.stderr).toBe(0);
     expect(listBackups(file)).toHaveLength(1);
+    s.server.close();
+  }, 60_000);
+});
+
+// An install dir this user may not write (a chmod by hand, or root's after a run with sudo): the install-dir
+// check offered --skip-check install-dir, and the run it let through stopped making conf/ (exit 1, "permission
+// denied; give a folder you can write"). Skipping the check is offered only where the run makes nothing there.
+describe('an install dir this user may not write: no --skip-check where the run would stop at it', () => {
+  it('0555 (and, run by root, root\'s): the check names the fix alone; skipped, the run stops at the folder with one line, the same fix, exit 2; with nothing to make there, the skip is offered and works', async () => {
+    const { asUser, stubEnv } = await import('./stub-runtime.js');
+    const s = await stubEnv();
+    const { run, sh } = asUser(s);
+    const dir = join(s.home, 'fivetran');
+    const install = ['install', '--preset', 'fivetran-docker', '--yes'];
+    const cases: [string, () => void, string, string][] = [['mode 0555', () => expect(sh(`mkdir -m 0555 ${dir}`)).toBe(0), 'mode 0555', `give it back its permissions: chmod u+w ${dir}`]];
+    if (process.getuid?.() === 0) {
+      // a folder of root's in this user's HOME (a run with sudo that kept HOME made it)
+      const { uid, gid } = statSync(s.home);
+      cases.push(['root\'s', () => (mkdirSync(dir), chmodSync(dir, 0o755)), 'mode 0755, owned by root', `give it back to this user (a run with sudo made it root's?): sudo chown -R ${uid}:${gid} ${dir}`]);
+    }
+    for (const [what, make, mode, fix] of cases) {
+      make();
+      const r = run(install);
+      expect(r.code, `${what}: ${r.stderr}`).toBe(1);
+      expect(r.stderr).toContain(`  Error: install-dir: ${dir} is not writable (${mode})\n  Fix:   ${fix}, or choose another directory with --set fivetran.installDir=...\n  Changed: nothing\n`);
+      const skipped = run([...install, '--skip-check', 'install-dir']);
+      expect(skipped.code, `${what}: ${skipped.stderr}`).toBe(2);
+      expect(skipped.stderr).toContain(`  Error: cannot make the folder ${dir}/conf: ${dir} is not writable (${mode}); ${fix}\n  Changed: nothing\n`);
+      expect(readdirSync(dir)).toEqual([]);
+      rmSync(dir, { recursive: true });
+    }
+    // installed, then 0555 with nothing to make there (a re-run that changes nothing): skipping it helps, so it is offered
+    expect(run(install).code).toBe(0);
+    chmodSync(dir, 0o555);
+    const again = run(install);
+    expect(again.code, again.stderr).toBe(1);
+    expect(again.stderr).toContain(`  Fix:   give it back its permissions: chmod u+w ${dir}, or choose another directory with --set fivetran.installDir=... (or --skip-check install-dir)\n`);
+    const past = run([...install, '--skip-check', 'install-dir']);
+    expect(past.code, past.stderr).toBe(0);
+    expect(past.stderr).toContain('Changed: nothing');
+    expect(sh(`chmod u+w ${dir}`)).toBe(0);
+    s.server.close();
+  }, 90_000);
+});
+
+// A folder of root's is given back with a sudo chown only in this user's HOME (a run with sudo that kept HOME
+// made it): an install dir under /opt (root's, as it should be) was offered "sudo chown -R <uid> /opt".
+describe("an install dir under a folder of root's outside HOME", () => {
+  it('is no sudo chown of that folder: root is asked for a folder there, or another place', async () => {
+    const { asUser, stubEnv } = await import('./stub-runtime.js');
+    const s = await stubEnv();
+    const { run } = asUser(s);
+    // (as any other user than root, a folder of root's outside HOME is one of the system's: /usr)
+    const opt = process.getuid?.() === 0 ? tmp('hd-opt-') : '/usr';
+    if (process.getuid?.() === 0) chmodSync(opt, 0o755);
+    const r = run(['doctor', '--preset', 'fivetran-docker', '--set', `fivetran.installDir=${opt}/fivetran`, '--json']);
+    const check = (JSON.parse(r.stdout) as { checks: { id: string; status: string; message: string; fix?: string }[] }).checks.find((c) => c.id === 'install-dir')!;
+    expect(check.message).toBe(`${opt}/fivetran is not writable (${opt} is not: mode 0755, owned by root)`);
+    expect(check.fix).toBe("it is root's, outside your home: have root make a folder there for this user, or choose another directory with --set fivetran.installDir=...");
     s.server.close();
   }, 60_000);
 });

@@ -2,10 +2,9 @@
 import { UserError, formatProblem, type Problem } from '../model/errors.js';
 import { loadModel, type Loaded } from '../products/load.js';
 import { printable, redactor } from '../util/output.js';
-import { LocalStateError } from '../util/fsx.js';
+import { LocalStateError, fileSystemProblem } from '../util/fsx.js';
 import type { Choices } from '../service/install.js';
 import { fixOrSkip, type FailedCheck } from '../exec/events.js';
-import { dirname } from 'node:path';
 import { variableFor } from '../model/env-names.js';
 
 /** install's flags (the wizard takes them too). */
@@ -41,39 +40,6 @@ export function printJson(v: unknown): void {
 /** `{"errors": […]}` on one line: a run whose --json is JSON lines (install, uninstall, start …) may end in it, read line by line. */
 function printJsonErrors(problems: readonly (Pick<Problem, 'path' | 'message'> & { variable?: string })[]): void {
   process.stdout.write(`${JSON.stringify({ errors: problems.map((p) => ({ path: p.path, ...(p.variable ? { variable: p.variable } : {}), message: redactor.redact(p.message) })) })}\n`);
-}
-
-/** Why the file system refused, for the errors that are the machine's state, not a bug: the fix is the user's. */
-const FS_CAUSES: Record<string, string> = {
-  EROFS: 'the file system is read-only',
-  EACCES: 'permission denied',
-  EPERM: 'the operation is not permitted there',
-  ENOSPC: 'no space is left on the device',
-  EDQUOT: 'the disk quota is used up',
-  EBUSY: 'it is busy (a mount point, or in use)',
-  ENOTDIR: 'a part of the path is not a folder',
-  ELOOP: 'too many symbolic links on the way',
-  ENAMETOOLONG: 'the path is too long',
-  EMFILE: 'too many files are open',
-  ENFILE: 'too many files are open on this machine',
-};
-
-/** A file-system error as one line: the folder, why, and the fix (exit 2: the machine's state, which the user fixes). */
-function fileSystemProblem(e: unknown): string | undefined {
-  const { code, path } = (e ?? {}) as NodeJS.ErrnoException;
-  if (!(e instanceof Error) || typeof code !== 'string' || typeof path !== 'string' || !(code in FS_CAUSES)) return undefined;
-  const dir = dirname(path);
-  const fix =
-    code === 'ENOSPC' || code === 'EDQUOT'
-      ? `free some space on the file system that holds ${dir}`
-      : code === 'EMFILE' || code === 'ENFILE'
-        ? 'raise the limit of open files (ulimit -n), or close what holds them'
-        : code === 'EBUSY'
-          ? `${path} is a mount point or in use: move it away, or end what holds it`
-          : /\/\.config\/hd-setup(\/|$)/.test(dir)
-            ? `make ${dir} writable for this user (hd-setup keeps its files there), or run with HOME set to a folder that is`
-            : `check that this user may use ${path} (its permissions and those of the folders above it, the file system's mount options)`;
-  return `cannot use ${path}: ${FS_CAUSES[code]} (${code}); ${fix}`;
 }
 
 export function reportError(e: unknown, json: boolean): number {

@@ -3,17 +3,20 @@ export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skipped';
 
 export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'skipped' | 'cancelled';
 
-/** What a check found. A failed check always says how to fix it (or how to skip it). */
-export type CheckResult = { message: string } & ({ status: 'fail'; fix: string } | { status: Exclude<CheckStatus, 'fail'>; fix?: string });
+/**
+ * What a check found. A failed check always says how to fix it (or how to skip it). `noSkip`: skipping it
+ * would not help (the run would stop at the same thing later), so no --skip-check is offered.
+ */
+export type CheckResult = { message: string; noSkip?: true } & ({ status: 'fail'; fix: string } | { status: Exclude<CheckStatus, 'fail'>; fix?: string });
 
 export type CheckReport = CheckResult & { id: string };
 export type FailedCheck = Extract<CheckReport, { status: 'fail' }>;
 
 export const isFailed = (r: CheckReport): r is FailedCheck => r.status === 'fail';
 
-/** A failed check's fix, with the --skip-check that gets past it unless the fix says so already. */
+/** A failed check's fix, with the --skip-check that gets past it unless the fix says so already, or skipping would not help. */
 export function fixOrSkip(r: FailedCheck): string {
-  return r.fix.includes('--skip-check') ? r.fix : `${r.fix} (or --skip-check ${r.id})`;
+  return r.noSkip || r.fix.includes('--skip-check') ? r.fix : `${r.fix} (or --skip-check ${r.id})`;
 }
 
 export interface Summary {
@@ -23,6 +26,8 @@ export interface Summary {
   skipped: string[];
   /** The id of the step that failed (for --json); `titles` says it in words. */
   failed?: string;
+  /** It failed at the machine's state (a folder it may not write, a file where a folder goes), which `error` names with the fix: exit 2. */
+  localState?: true;
   notRun: string[];
   /** Each step's title by its id: the summary names the failed step and those not done by these. */
   titles?: Record<string, string>;

@@ -4,7 +4,7 @@ import { existsSync, lstatSync, readdirSync, readFileSync, rmdirSync, rmSync, st
 import { dirname } from 'node:path';
 import type { Action, Plan, Step } from '../plan/types.js';
 import { modeString } from '../render/types.js';
-import { LocalStateError, backupFile, ensureDir, prunedLine, recordCreated, writeFileAtomic } from '../util/fsx.js';
+import { LocalStateError, backupFile, ensureDir, fileSystemProblem, prunedLine, recordCreated, writeFileAtomic } from '../util/fsx.js';
 import { maskArgv } from '../util/mask-fields.js';
 import { maskUrlCredentials, type Redactor } from '../util/redact.js';
 import { shellLine } from '../util/shell.js';
@@ -333,10 +333,13 @@ export async function execute(plan: Plan, opts: ExecuteOptions): Promise<Summary
         continue;
       }
       stopped = 'failed';
-      // Local state in the way (a folder linked where it may not be, a file where a folder goes): its message
-      // names the fix; the step's own (check the permissions) would point elsewhere.
-      const f = e instanceof StepFailure ? e : new StepFailure(clean((e as Error).message ?? String(e)), e instanceof LocalStateError ? undefined : step.fix);
+      // Local state in the way (a folder linked where it may not be, a file where a folder goes, a folder this
+      // user may not write, a full disk): one line naming it and the fix, which the step's own (check the
+      // permissions) would not; the machine's state, as bad input is (exit 2).
+      const local = e instanceof LocalStateError ? e.message : fileSystemProblem(e);
+      const f = e instanceof StepFailure ? e : new StepFailure(clean(local ?? (e as Error).message ?? String(e)), local ? undefined : step.fix);
       emit({ type: 'step:fail', id: step.id, error: clean(f.message), ...(f.fix ? { fix: f.fix } : {}), output: f.output });
+      if (local) summary.localState = true;
       summary.failed = step.id;
       summary.error = clean(f.message);
       if (f.fix) summary.fix = f.fix;

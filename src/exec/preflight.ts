@@ -29,6 +29,8 @@ export interface CheckContext {
   blockedDirs?: { path: string; what: string }[];
   /** The folders the plan writes files into (conf/, the unit's): the install-dir check fails on one there that this user may not write. */
   writeDirs?: string[];
+  /** The folders the plan makes or finds there (mkdir) and the files it writes: where the install-dir check fails on one, skipping it would not help. */
+  makes?: string[];
   /** The memory limits the plan gives its containers (the memory check says when the runtime cannot apply them). */
   memoryLimits?: string[];
 }
@@ -155,11 +157,19 @@ export const containerChecks: Record<ContainerCheckId, Check> = {
   'install-dir': (ctx) => {
     const p = nearestExisting(ctx.installDir);
     const other = ` --set ${ctx.product.settingPath('installDir', ctx.model.runtime)}=...`;
+    // Where the run makes a folder or writes a file, what fails here stops it there too: skipping this check
+    // would not help, so no --skip-check is offered (it is, where the check may be wrong about an odd host).
+    const under = (x: string, d: string) => x === d || x.startsWith(`${d}/`);
+    const makes = [ctx.installDir, ...(ctx.makes ?? [])];
+    const missing = makes.filter((x) => !existsSync(x));
+    const uses = (d: string) => makes.some((x) => under(x, d));
+    // (a folder or file made in it, a temp file written there; the install dir also records what it makes there)
+    const makesIn = (d: string) => [...missing, ...(ctx.writeDirs ?? [])].some((x) => nearestExisting(x) === d) || (d === ctx.installDir && missing.some((x) => under(x, d)));
     // a folder it keeps there is something else now (a file, a link to nothing): the run would stop at it
     const way = ctx.blockedDirs?.[0];
-    if (way) return { status: 'fail', message: `${way.path} is ${way.what}, where hd-setup keeps a folder`, fix: `move it away (mv ${shellQuote(way.path)} ${shellQuote(`${way.path}.old`)}), then run this again` };
+    if (way) return { status: 'fail', message: `${way.path} is ${way.what}, where hd-setup keeps a folder`, fix: `move it away (mv ${shellQuote(way.path)} ${shellQuote(`${way.path}.old`)}), then run this again`, noSkip: true };
     if (!statSync(p).isDirectory()) {
-      return { status: 'fail', message: `${ctx.installDir} cannot be made: ${p} is a file, not a folder`, fix: `move ${p} away, or choose another directory with${other}` };
+      return { status: 'fail', message: `${ctx.installDir} cannot be made: ${p} is a file, not a folder`, fix: `move ${p} away, or choose another directory with${other}`, noSkip: true };
     }
     // the install dir, and the folders in it, may be links: only to a folder of this user's (util/fsx.ts)
     const entries = (): string[] => {
@@ -169,20 +179,21 @@ export const containerChecks: Record<ContainerCheckId, Check> = {
         return []; // not readable: the write check below says so
       }
     };
-    const linked = [ctx.installDir, ...(p === ctx.installDir ? entries() : [])].map(linkedFolderProblem).find(Boolean);
-    if (linked) return { status: 'fail', message: linked.split('; ')[0]!, fix: linked.split('; ')[1]! };
+    const linkedAt = [ctx.installDir, ...(p === ctx.installDir ? entries() : [])].find((d) => linkedFolderProblem(d));
+    const linked = linkedAt && linkedFolderProblem(linkedAt);
+    if (linkedAt && linked) return { status: 'fail', message: linked.split('; ')[0]!, fix: linked.split('; ')[1]!, ...(uses(linkedAt) ? { noSkip: true as const } : {}) };
     const writable = (d: string) => mayAccess(d, constants.W_OK | constants.X_OK);
     if (!writable(p)) {
       // why: the chmod the owner lacks, another user's folder, or (its mode allows it) a read-only mount, where a chmod does nothing
       const why = permissionFix(p, 'wx');
       const mode = why ? `: ${why.mode}` : '';
       const fix = why ? why.fix.replace(/, or choose another place$/, '') : `fix the permissions of ${p}`;
-      return { status: 'fail', message: p === ctx.installDir ? `${p} is not writable${why ? ` (${why.mode})` : ''}` : `${ctx.installDir} is not writable (${p} is not${mode})`, fix: `${fix}, or choose another directory with${other}` };
+      return { status: 'fail', message: p === ctx.installDir ? `${p} is not writable${why ? ` (${why.mode})` : ''}` : `${ctx.installDir} is not writable (${p} is not${mode})`, fix: `${fix}, or choose another directory with${other}`, ...(makesIn(p) ? { noSkip: true as const } : {}) };
     }
     // a folder the plan writes a file into (conf/ of a re-run that changes config.json): its step would fail
     const closed = (ctx.writeDirs ?? []).map(nearestExisting).find((d) => !writable(d));
     const fix = closed ? permissionFix(closed, 'wx') : undefined;
-    if (closed && fix) return { status: 'fail', message: `${closed} is not writable (${fix.mode}), and the install writes its files there`, fix: fix.fix };
+    if (closed && fix) return { status: 'fail', message: `${closed} is not writable (${fix.mode}), and the install writes its files there`, fix: fix.fix, noSkip: true };
     return { status: 'ok', message: `${ctx.installDir} is writable` };
   },
   linger: async (ctx) => {

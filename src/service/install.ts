@@ -386,6 +386,7 @@ function checkContext(p: Prepared, choices: Choices, signal?: AbortSignal) {
     ...(choices.allowRootFrom ? { allowRootFrom: choices.allowRootFrom } : {}),
     blockedDirs: p.plan.steps.flatMap((s) => s.actions.flatMap((a) => (a.kind === 'mkdir' && a.blocked ? [{ path: a.path, what: a.blocked }] : []))),
     writeDirs: [...new Set(p.plan.steps.flatMap((s) => s.actions.flatMap((a) => (a.kind === 'write' ? [posix.dirname(a.path)] : a.kind === 'restore' ? [posix.dirname(a.to)] : []))))],
+    makes: p.plan.steps.flatMap((s) => s.actions.flatMap((a) => (a.kind === 'mkdir' || a.kind === 'write' ? [a.path] : a.kind === 'restore' ? [a.to] : []))),
     memoryLimits: p.plan.steps.flatMap((s) => (s.runs?.labels[MEMORY_LABEL] ? [s.runs.labels[MEMORY_LABEL]] : [])),
     env: process.env,
     ...(signal ? { signal } : {}),
@@ -551,7 +552,7 @@ function lastChangeOf(p: Prepared, prior: InstallRecord | undefined): LastChange
 }
 
 export function exitCodeOf(s: Summary): number {
-  return s.ok ? 0 : s.cancelled ? cancelExitCode() : 1;
+  return s.ok ? 0 : s.cancelled ? cancelExitCode() : s.localState ? 2 : 1;
 }
 
 /**

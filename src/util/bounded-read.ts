@@ -2,6 +2,7 @@
 // a cap, strict UTF-8. A FIFO nobody writes, /dev/zero or a directory is refused at once with one line.
 import { accessSync, closeSync, constants, existsSync, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { homedir } from 'node:os';
 import { shellQuote } from './shell.js';
 
 /** Largest file hd-setup reads as input (a preset, a secret in a file:). */
@@ -139,8 +140,13 @@ export function permissionFix(path: string, need: Need): { mode: string; fix: st
   const bits = st.mode & 0o7777;
   const mode = `mode ${bits.toString(8).padStart(4, '0')}`;
   const uid = process.getuid?.();
-  // root's, in this user's place: most often a run with sudo that kept HOME (its files root's since)
-  if (uid !== undefined && st.uid === 0 && uid !== 0) return { mode: `${mode}, owned by root`, fix: `give it back to this user (a run with sudo made it root's?): sudo chown -R ${uid}:${process.getgid?.() ?? uid} ${shellQuote(path)}` };
+  // root's, in this user's place (its HOME): most often a run with sudo that kept HOME (its files root's since);
+  // elsewhere (/opt, /srv) a folder of the system's, which is not to be given away
+  if (uid !== undefined && st.uid === 0 && uid !== 0) {
+    const home = resolve(homedir());
+    const mine = home !== '/' && (resolve(path) === home || resolve(path).startsWith(`${home}/`));
+    return { mode: `${mode}, owned by root`, fix: mine ? `give it back to this user (a run with sudo made it root's?): sudo chown -R ${uid}:${process.getgid?.() ?? uid} ${shellQuote(path)}` : "it is root's, outside your home: have root make a folder there for this user, or choose another place" };
+  }
   if (uid !== undefined && st.uid !== uid) return { mode: `${mode}, owned by uid ${st.uid}`, fix: 'run hd-setup as the user it belongs to, or have that user give this one access' };
   const owner = { r: 0o400, w: 0o200, x: 0o100 } as const;
   const lacks = (letters: string) => [...letters].filter((c) => !(bits & owner[c as keyof typeof owner])).join('');

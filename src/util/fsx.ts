@@ -21,6 +21,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, posix } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { permissionFix } from './bounded-read.js';
 
 /** Whether `path` is a unix socket (a runtime's API socket); false when it is missing or unreadable. */
 export function isSocket(path: string): boolean {
@@ -131,11 +132,25 @@ function makeFolders(path: string, mode: number): string | undefined {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EEXIST' && statSync(d, { throwIfNoEntry: false })?.isDirectory()) continue; // made meanwhile
+      const refused = refusedIn(dirname(d), e);
+      if (refused) throw new LocalStateError(`cannot make the folder ${d}: ${refused}`);
       const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'the file system is read-only' : code === 'ENOSPC' ? 'no space left on the device' : code === 'ENOENT' ? 'that file system takes no folders made by users' : (code ?? 'failed');
       throw new LocalStateError(`cannot make the folder ${d}: ${why}; give a folder you can write`);
     }
   }
   return missing[0];
+}
+
+/**
+ * Why this user may not make a file or folder in `dir`, when a permission refused it (EACCES, EPERM): the
+ * folder, its mode and the fix (the chmod its owner lacks, or whose it is: permissionFix). Undefined for
+ * another refusal, and as root, whom no mode stops (a read-only mount or a security module does).
+ */
+function refusedIn(dir: string, e: unknown): string | undefined {
+  const code = (e as NodeJS.ErrnoException).code;
+  if ((code !== 'EACCES' && code !== 'EPERM') || process.getuid?.() === 0) return undefined;
+  const f = permissionFix(dir, 'wx');
+  return f && `${dir} is not writable (${f.mode}); ${f.fix}`;
 }
 
 function fchmodDir(path: string, mode: number): void {
@@ -192,7 +207,16 @@ function sweepStaleTemps(path: string): void {
 function writeTemp(path: string, content: string | Uint8Array, mode: number): string {
   sweepStaleTemps(path);
   const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-  const fd = openSync(tmp, WRITE_NEW, mode);
+  let fd: number;
+  try {
+    fd = openSync(tmp, WRITE_NEW, mode);
+  } catch (e) {
+    // a folder this user may not write (a chmod by hand, root's after a run with sudo): named, with the fix;
+    // any other refusal is about the file, not its temp (whose name it would give)
+    const refused = refusedIn(dirname(path), e);
+    if (refused) throw new LocalStateError(`cannot write ${path}: ${refused}`);
+    throw withPath(e, path, true);
+  }
   try {
     fchmodSync(fd, mode);
     const buf = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
@@ -210,12 +234,45 @@ function writeTemp(path: string, content: string | Uint8Array, mode: number): st
 /**
  * A file-system error on a file descriptor (a write or fsync on a full disk: `ENOSPC: no space left on device,
  * write`) names no path: given the file's, the CLI reports it as the machine's state, one line with the fix
- * (exit 2), not as a bug.
+ * (exit 2), not as a bug. `replace`: the file's path in place of the one it names (a temp file's).
  */
-export function withPath(e: unknown, path: string): unknown {
+export function withPath(e: unknown, path: string, replace = false): unknown {
   const err = e as NodeJS.ErrnoException;
-  if (e instanceof Error && typeof err.code === 'string' && err.path === undefined) err.path = path;
+  if (e instanceof Error && typeof err.code === 'string' && (replace || err.path === undefined)) err.path = path;
   return e;
+}
+
+/** Why the file system refused, for the errors that are the machine's state, not a bug: the fix is the user's. */
+const FS_CAUSES: Record<string, string> = {
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'the operation is not permitted there',
+  ENOSPC: 'no space is left on the device',
+  EDQUOT: 'the disk quota is used up',
+  EBUSY: 'it is busy (a mount point, or in use)',
+  ENOTDIR: 'a part of the path is not a folder',
+  ELOOP: 'too many symbolic links on the way',
+  ENAMETOOLONG: 'the path is too long',
+  EMFILE: 'too many files are open',
+  ENFILE: 'too many files are open on this machine',
+};
+
+/** A file-system error as one line: the folder, why, and the fix (exit 2: the machine's state, which the user fixes). */
+export function fileSystemProblem(e: unknown): string | undefined {
+  const { code, path } = (e ?? {}) as NodeJS.ErrnoException;
+  if (!(e instanceof Error) || typeof code !== 'string' || typeof path !== 'string' || !(code in FS_CAUSES)) return undefined;
+  const dir = dirname(path);
+  const fix =
+    code === 'ENOSPC' || code === 'EDQUOT'
+      ? `free some space on the file system that holds ${dir}`
+      : code === 'EMFILE' || code === 'ENFILE'
+        ? 'raise the limit of open files (ulimit -n), or close what holds them'
+        : code === 'EBUSY'
+          ? `${path} is a mount point or in use: move it away, or end what holds it`
+          : /\/\.config\/hd-setup(\/|$)/.test(dir)
+            ? `make ${dir} writable for this user (hd-setup keeps its files there), or run with HOME set to a folder that is`
+            : `check that this user may use ${path} (its permissions and those of the folders above it, the file system's mount options)`;
+  return `cannot use ${path}: ${FS_CAUSES[code]} (${code}); ${fix}`;
 }
 
 /** Replace `path` atomically. A symlink at `path` is replaced, never followed. */
