@@ -2,7 +2,7 @@
 // place) concerns only the commands aimed at it: the other installs are found, listed and acted on, and
 // plain status lists it as broken (the file and the fix, never its text), exit 1. CLI on the stub runtime.
 import { describe, expect, it } from 'vitest';
-import { chmodSync, chownSync, statSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, appendFileSync } from 'node:fs';
+import { chmodSync, chownSync, statSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync, appendFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { cli } from './helpers.js';
@@ -203,5 +203,39 @@ describe('a config kept by an uninstall, broken since', () => {
       expect(cli(['status'], { env: s.env }).stdout).toContain('Nothing installed here: no install found');
       s.server.close();
     }, 90_000);
+  }
+});
+
+// A link in config.json's place (the file moved elsewhere, linked back): hd-setup never reads through it, and
+// its fix said "move it away and install again"; moved away, the file was missing, and the install refused
+// again ("has lost its configuration file"). The fix is now a copy of the file it points to, in its place.
+describe("a link in config.json's place", () => {
+  for (const backups of [false, true]) {
+    it(`${backups ? 'with backups: not the backup,' : 'first install:'} the fix is the cp of the file it points to, and that cp is all an install then needs (it was "move it away and install again", and a second refusal)`, async () => {
+      const s = await stubEnv();
+      const install = ['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags];
+      expect(cli(install, { env: s.env }).code).toBe(0);
+      const proxy = ['--set', 'proxy.https=http://proxy.internal:3128'];
+      if (backups) expect(cli([...install, ...proxy], { env: s.env }).code).toBe(0);
+      const conf = join(s.home, 'fivetran/conf/config.json');
+      const whole = readFileSync(conf);
+      const elsewhere = join(s.home, 'keep/config.json');
+      mkdirSync(join(s.home, 'keep'));
+      writeFileSync(elsewhere, whole, { mode: 0o600 });
+      rmSync(conf);
+      symlinkSync(elsewhere, conf);
+      if (backups) expect(readdirSync(join(s.home, 'fivetran/conf')).filter((n) => n.startsWith('config.json.bak-'))).toHaveLength(1);
+      const r = cli(backups ? [...install, ...proxy] : install, { env: s.env });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toBe(`error: ${conf}: is a symbolic link, not a file hd-setup wrote (it reads and writes its own files only, never through a link); replace the link with a copy of the file it points to: cp --remove-destination ${elsewhere} ${conf}\n`);
+      const fix = /: (cp --remove-destination \S+ \S+)\n$/.exec(r.stderr)![1]!;
+      expect(spawnSync('sh', ['-c', fix]).status).toBe(0);
+      const again = cli(backups ? [...install, ...proxy] : install, { env: s.env });
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stderr).toContain('Changed: nothing');
+      expect(readFileSync(conf)).toEqual(whole);
+      expect(readFileSync(elsewhere)).toEqual(whole);
+      s.server.close();
+    }, 60_000);
   }
 });

@@ -1,7 +1,7 @@
 // Finding what is installed: gather an install's artifacts (its files, its containers, its release's
 // values) at a location, and read them back through the product's decode (products/readback.ts).
 import { CORE_SCHEMA, loadAll } from 'js-yaml';
-import { lstatSync } from 'node:fs';
+import { lstatSync, realpathSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
 import { describeLocation, type ContainerRuntime, type Location } from '../model/base.js';
 import { UserError } from '../model/errors.js';
@@ -161,9 +161,13 @@ function withFix<T>(path: string, read: (fix?: string) => T, rollback?: () => st
   } catch (e) {
     // (a permission is all that is wrong: the chmod it names is the fix, not a backup)
     if (!(e instanceof UserError) || e instanceof NoAccess) throw e;
-    const good = latestGoodBackup(path, backupValidator(path));
     // (not with a folder in its place: the purge would delete that folder, the user's, with the rest)
     const or = orElse && !isFolder(path) ? `, or ${orElse}` : '';
+    // a link to a file (the file moved elsewhere and linked back): a copy of that file in the link's place is
+    // one hd-setup reads and writes (moved away, the file would be missing, a second refusal)
+    const target = linkedFile(path);
+    if (target) return read(`replace the link with a copy of the file it points to: cp --remove-destination ${shellQuote(target)} ${shellQuote(path)}${or}`);
+    const good = latestGoodBackup(path, backupValidator(path));
     if (!good) throw or ? new UserError(e.problems.map((p) => ({ ...p, message: `${p.message}${or}` })), e.exitCode) : e;
     if (rollback && isRegularFile(path)) return read(`put back a whole copy from its backups: ${rollback()} (to see first what it restores, add --dry-run)`);
     // a folder in its place: moved away first (a cp into it would put the backup, its token too, inside it)
@@ -182,6 +186,16 @@ function lstatOf(path: string) {
 }
 
 const isRegularFile = (path: string) => Boolean(lstatOf(path)?.isFile());
+
+/** The file a symbolic link at `path` leads to (through any further links), when it is a regular file. */
+function linkedFile(path: string): string | undefined {
+  if (!lstatOf(path)?.isSymbolicLink()) return undefined;
+  try {
+    return statSync(path).isFile() ? realpathSync(path) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 const isFolder = (path: string) => Boolean(lstatOf(path)?.isDirectory());
 
 /** `name`, or `name-2`, `name-3` …: the first that nothing is at (a link to nothing counts). */
