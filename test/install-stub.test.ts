@@ -430,6 +430,17 @@ describe('install on a stub runtime', () => {
     const line = `the container memory limit (3g) is not applied: rootless ${runtime} on cgroups v1 cannot limit memory`;
     if (warned) expect(r.stderr).toMatch(new RegExp(`^ {4}- memory: .*; ${line.replace(/[()]/g, '\\$&')} \\(fix: .*the limit applies on cgroups v2 \\(the unified hierarchy\\), or with a rootful runtime\\)$`, 'm'));
     else expect(r.stderr).not.toContain('is not applied');
+    // doctor and restart say it too, in the same words (the memory check's), as often as the install does
+    // (they did not: doctor's and restart's checks had no limits to judge)
+    const times = (t: string) => t.split(line).length - 1;
+    const doctor = cli(['doctor', '--json', ...rootFlags], { env: s.env });
+    const memory = (JSON.parse(doctor.stdout) as { checks: { id: string; status: string; message: string }[] }).checks.filter((c) => c.id === 'memory');
+    expect(memory).toHaveLength(1);
+    expect(times(memory[0]!.message)).toBe(warned ? 1 : 0);
+    expect(times(cli(['doctor', ...rootFlags], { env: s.env }).stdout)).toBe(warned ? 1 : 0);
+    const restart = cli(['restart', '--yes', ...rootFlags], { env: s.env });
+    expect(restart.code, restart.stderr).toBe(0);
+    expect(times(restart.stderr)).toBe(times(r.stderr));
     s.server.close();
   });
 

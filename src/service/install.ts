@@ -223,6 +223,8 @@ export interface Prepared {
    * there), each by its name, with the refusal an install would give.
    */
   foreign?: { container: string; problem: Problem & { fix: string } }[];
+  /** The plan its checks are made for, when this one is a part of it (restart's preflight, run before the stop, checks for the start). */
+  checksFor?: Plan;
 }
 
 export interface PrepareOptions {
@@ -373,7 +375,13 @@ export function skippedChecks(home: string, location: Location, given?: readonly
 
 const skipsOf = (rec: InstallRecord | undefined, given: readonly string[] = []) => [...new Set([...(rec?.skipChecks ?? []), ...given])];
 
+/** The memory limits a plan gives its containers (the memory check says when the runtime cannot apply them). */
+export function memoryLimitsOf(plan: Plan): string[] {
+  return plan.steps.flatMap((s) => (s.runs?.labels[MEMORY_LABEL] ? [s.runs.labels[MEMORY_LABEL]] : []));
+}
+
 function checkContext(p: Prepared, choices: Choices, signal?: AbortSignal) {
+  const plan = p.checksFor ?? p.plan;
   return {
     model: p.loaded.model,
     product: p.product,
@@ -384,10 +392,10 @@ function checkContext(p: Prepared, choices: Choices, signal?: AbortSignal) {
     installDir: p.location.installDir ?? stateDirOf(p.location, p.host.home),
     allowRoot: Boolean(choices.allowRoot),
     ...(choices.allowRootFrom ? { allowRootFrom: choices.allowRootFrom } : {}),
-    blockedDirs: p.plan.steps.flatMap((s) => s.actions.flatMap((a) => (a.kind === 'mkdir' && a.blocked ? [{ path: a.path, what: a.blocked }] : []))),
-    writeDirs: [...new Set(p.plan.steps.flatMap((s) => s.actions.flatMap((a) => (a.kind === 'write' ? [posix.dirname(a.path)] : a.kind === 'restore' ? [posix.dirname(a.to)] : []))))],
-    makes: p.plan.steps.flatMap((s) => s.actions.flatMap((a) => (a.kind === 'mkdir' || a.kind === 'write' ? [a.path] : a.kind === 'restore' ? [a.to] : []))),
-    memoryLimits: p.plan.steps.flatMap((s) => (s.runs?.labels[MEMORY_LABEL] ? [s.runs.labels[MEMORY_LABEL]] : [])),
+    blockedDirs: plan.steps.flatMap((s) => s.actions.flatMap((a) => (a.kind === 'mkdir' && a.blocked ? [{ path: a.path, what: a.blocked }] : []))),
+    writeDirs: [...new Set(plan.steps.flatMap((s) => s.actions.flatMap((a) => (a.kind === 'write' ? [posix.dirname(a.path)] : a.kind === 'restore' ? [posix.dirname(a.to)] : []))))],
+    makes: plan.steps.flatMap((s) => s.actions.flatMap((a) => (a.kind === 'mkdir' || a.kind === 'write' ? [a.path] : a.kind === 'restore' ? [a.to] : []))),
+    memoryLimits: memoryLimitsOf(plan),
     env: process.env,
     ...(signal ? { signal } : {}),
   };

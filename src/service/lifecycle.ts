@@ -36,7 +36,7 @@ import { toYaml } from '../render/yaml.js';
 import { redactor } from '../util/output.js';
 import { maskUrl, maskUrlCredentials } from '../util/redact.js';
 import { VERSION } from '../version.js';
-import { configMissingNote, effectiveChoices, modelOfInstall, prepare, preflight, problemsInBrief, runPlan, runPlans, wholeProblems, type Choices, type Prepared, type Reporter } from './install.js';
+import { configMissingNote, effectiveChoices, memoryLimitsOf, modelOfInstall, prepare, preflight, problemsInBrief, runPlan, runPlans, wholeProblems, type Choices, type Prepared, type Reporter } from './install.js';
 import { baseDirs, installDirOf, renderForHost, stateDirOf } from './plan.js';
 import type { NotGiven } from './given.js';
 
@@ -367,7 +367,8 @@ export async function restart(d: DetectedInstall, choices: Choices, report: Repo
   const stopP = await asPrepared(d, { ...(await stopPlanFor(d)), nextSteps: [] });
   const isCheck = (st: Plan['steps'][number]) => st.actions.some((a) => a.kind === 'preflight');
   const rest = (p: Prepared): Prepared => ({ ...p, plan: { ...p.plan, steps: p.plan.steps.filter((st) => !isCheck(st)) } });
-  const preP: Prepared = { ...startP, plan: { ...startP.plan, steps: startP.plan.steps.filter(isCheck), nextSteps: [] } };
+  // (its checks are the start's: the folders it makes and writes into, the memory limits it gives)
+  const preP: Prepared = { ...startP, plan: { ...startP.plan, steps: startP.plan.steps.filter(isCheck), nextSteps: [] }, checksFor: startP.plan };
   const startSteps = rest(startP).plan.steps.length;
   // (a start with no preflight step of its own: no plan for it)
   const pre = preP.plan.steps.length ? [async () => ({ p: preP, c: effectiveChoices(startP, choices) })] : [];
@@ -1155,7 +1156,7 @@ async function doctorOf(model: BaseModel, product: ProductModule, installDir: st
   const c = installed ? effectiveChoices(p, choices) : { ...choices, ...(choices.allowRoot ? { allowRootFrom: 'flag' as const } : {}) };
   const pre = p.plan.steps.find((s) => s.id === 'preflight')?.actions[0];
   const checks = pre && pre.kind === 'preflight' ? pre.checks.filter((x) => x !== 'image-present') : [];
-  const ctx = { model, product: d.product, host: p.host, state: p.state, installDir: d.location.installDir ?? p.host.home, allowRoot: Boolean(c.allowRoot), ...(c.allowRootFrom ? { allowRootFrom: c.allowRootFrom } : {}), env: process.env };
+  const ctx = { model, product: d.product, host: p.host, state: p.state, installDir: d.location.installDir ?? p.host.home, allowRoot: Boolean(c.allowRoot), ...(c.allowRootFrom ? { allowRootFrom: c.allowRootFrom } : {}), memoryLimits: memoryLimitsOf(p.plan), env: process.env };
   const reports: CheckReport[] = [...owners];
   for (const id of checks) {
     if (c.skipCheck?.includes(id)) {
