@@ -375,3 +375,29 @@ describe("only the uninstall renders the install, for its words about the values
     T,
   );
 });
+
+// The wizard's Kubernetes flow, through the built CLI against the cluster: what its review and its Advanced
+// questions offer is what can work.
+describe('the wizard on Kubernetes offers what can be done', () => {
+  const beds: Bed[] = [];
+  afterEach(async () => {
+    for (const b of beds.splice(0)) await b.stop();
+  });
+  const bedWithPvc = async () => {
+    const bed = await startBed({}, SECRET_ENV);
+    beds.push(bed);
+    seedPvc(bed);
+    return bed;
+  };
+
+  it(
+    'a re-run from a --preset: the full-screen review names the settings it changes (worked out before detection had found the install, it named none)',
+    async () => {
+      const bed = await bedWithPvc();
+      expect((await bed.hd(['install', '--yes', '--preset', 'fivetran-kubernetes', '--set', F_CHART])).code).toBe(0);
+      const r = await drive('cols 120 rows 40', ['--preset', 'fivetran-kubernetes', '--set', F_CHART, '--set', 'fivetran.kubernetes.timeout=7m'], bed.env, [["Changes to the install's settings:", '\x03']]);
+      expect(r.out.replace(/\s+/g, ' ')).toContain("Changes to the install's settings: fivetran.kubernetes.timeout: 5m -> 7m Files");
+    },
+    T,
+  );
+});

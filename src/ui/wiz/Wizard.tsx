@@ -139,8 +139,9 @@ function Review({ s, note, errorLines, review, save, skipChecks, onConfirm, onBa
     return () => {
       live = false;
     };
-    // Not on a resize: the text is wrapped again below; the plan is not worked out again.
-  }, [s.answers, review, round]);
+    // Not on a resize: the text is wrapped again below; the plan is not worked out again. Again once detection
+    // is in (a --preset reaches the review before it): the install it found decides the changes the review says.
+  }, [s.answers, review, round, s.detection.pending]);
   // Long lines (the exact commands) wrap instead of being cut, so every word can be read.
   const lines = wrapLines((result?.text ?? 'Working out the plan (read-only checks of what is installed)…').split('\n'), width);
   // The list gets what the frame has left: the title, the "lines … of …" line, the save field, the
