@@ -138,6 +138,7 @@ describe('bad input: one line per problem, naming the field', () => {
     ['empty connectors', fk({ affinityRules: rules, affinity: [{ rule: 'ssd' }] }), /^fivetran\.kubernetes\.affinity\[0\]\.connectors: must list at least one connection id unless the rule is the default/],
     ['rule without match', fk({ affinityRules: { ssd: { match: [] } }, affinity: [{ rule: 'ssd', default: true }] }), /^fivetran\.kubernetes\.affinityRules\.ssd\.match: a rule needs at least one match expression/],
     ['In without values', fk({ affinityRules: { ssd: { match: [{ key: 'a' }] } }, affinity: [{ rule: 'ssd', default: true }] }), /affinityRules\.ssd\.match\[0\]\.values: operator In needs at least one value/],
+    ['a weight on a required rule', fk({ affinityRules: { ssd: { mode: 'required', weight: 5, match: [{ key: 'a', values: ['b'] }] } }, affinity: [{ rule: 'ssd', default: true }] }), /^fivetran\.kubernetes\.affinityRules\.ssd\.weight: a weight applies to preferred rules only; remove it or use mode: preferred$/],
     ['chart version', fk({ chartVersion: '0.99.0' }), /^fivetran\.kubernetes\.chartVersion: must be one of "0\.24\.0", "0\.12\.0"/],
     ['config key owned by hd-setup', { product: 'fivetran', runtime: 'docker', fivetran: { token: 'env:FIVETRAN_TOKEN', config: { http_proxy: 'x' } } }, /^fivetran\.config\.http_proxy: is set by hd-setup/],
     ['proxy URL', { product: 'fivetran', runtime: 'docker', proxy: { https: 'proxy:3128' }, fivetran: { token: 'env:FIVETRAN_TOKEN' } }, /^proxy\.https: must be an http:\/\/ or https:\/\/ URL/],
@@ -162,6 +163,13 @@ describe('bad input: one line per problem, naming the field', () => {
     ['Tobiko chart version: a flag', tob({ kubernetes: { chartVersion: '--devel' } }), /^tobiko\.kubernetes\.chartVersion: must be a chart version/],
     ['Tobiko chart version: a word', tob({ kubernetes: { chartVersion: 'latest' } }), /^tobiko\.kubernetes\.chartVersion: must be a chart version/],
   ];
+  it('an affinity rule: a preferred one weighs 1 unless given; a required one holds no weight (weight: 1 given on one is dropped), as its values have none', () => {
+    const r = (rule: Record<string, unknown>) => load({ presetObject: fk({ affinityRules: { ssd: { match: [{ key: 'a', values: ['b'] }], ...rule } }, affinity: [{ rule: 'ssd', default: true }] }) }).model.fivetran!.kubernetes.affinityRules.ssd;
+    expect(r({})).toEqual({ mode: 'preferred', weight: 1, match: [{ key: 'a', operator: 'In', values: ['b'] }] });
+    expect(r({ weight: 7 })).toMatchObject({ mode: 'preferred', weight: 7 });
+    expect(r({ mode: 'required' })).toEqual({ mode: 'required', match: [{ key: 'a', operator: 'In', values: ['b'] }] });
+    expect(r({ mode: 'required', weight: 1 })).toEqual({ mode: 'required', match: [{ key: 'a', operator: 'In', values: ['b'] }] });
+  });
   it('Tobiko chart version: every form helm --version takes is accepted', () => {
     for (const v of ['0.3.1', 'v1.2.3', '1.0.0-rc.1+build.5', '1.2.x', '^0.3', '~1.2', '>=0.3.0 <1.0.0', '>= 1.2, < 2', '1.2.3 || 2.x', '*']) {
       expect(load({ presetObject: tob({ kubernetes: { chartVersion: v } }) }).model.tobiko!.kubernetes.chartVersion, v).toBe(v);

@@ -94,7 +94,7 @@ const shownValue = (v: unknown) => (v === undefined ? 'none' : typeof v === 'str
 /** The settings a re-run changes, a line each (secrets named, never shown), or nothing when there are none. */
 function changesText(changes: readonly SettingChange[] | undefined, r: Redactor): string[] {
   if (!changes?.length) return [];
-  return [`Changes to the install's settings:`, ...changes.map((c) => `  ${c.path}: ${c.secret ? (c.removed ? 'removed (a secret, or holding one)' : 'a new value (a secret, or holding one: not shown)') : r.redact(`${shownValue(c.from)} -> ${shownValue(c.to)}`)}`), ''];
+  return [`Changes to the install's settings:`, ...changes.map((c) => `  ${c.path}: ${c.secret ? (c.removed ? 'removed (a secret, or holding one)' : 'a new value (a secret, or holding one: not shown)') : r.redact(c.text ?? `${shownValue(c.from)} -> ${shownValue(c.to)}`)}`), ''];
 }
 
 /** The changes as --json has them: a secret's values left out. */

@@ -119,6 +119,8 @@ export interface SettingChange {
   secret?: true;
   /** A secret this run leaves out (--reset): removed. */
   removed?: true;
+  /** How the changes list says it, where the product has words of its own for the setting (in place of `from -> to`). */
+  text?: string;
 }
 
 export interface Plan {

@@ -178,6 +178,12 @@ export interface ProductModule {
    * a key of the external store): no secret on the command line when --set gives one.
    */
   secretPointer?(value: string): boolean;
+  /**
+   * How the changes list of a re-run says the change of a setting (dotted path) whose values, before and after
+   * (undefined: none), would not read as `from -> to`: a list of thousands of items, say. One line, of bounded
+   * length; undefined for the usual `from -> to`. Never given a secret's values.
+   */
+  changeText?(path: string, from: unknown, to: unknown): string | undefined;
   /** Vendor endpoints the agent must reach (doctor). */
   endpoints(model: BaseModel): string[];
   /** The wizard's questions (src/products/<name>/questions.ts; also listed in wizards.ts, which the wizard loads without zod). */

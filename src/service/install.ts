@@ -606,6 +606,7 @@ export function settingChanges(installed: Pick<DetectedInstall, 'preset' | 'secr
     return [];
   }
   const after = model as unknown as Record<string, unknown>;
+  const product = productOf(model);
   const flat = (m: Record<string, unknown>) => new Map(leaves(m).map(([p, v]) => [p.join('.'), v]));
   const [was, now] = [flat(before as unknown as Record<string, unknown>), flat(after)];
   // (an empty list is none: a section given now fills in its lists empty)
@@ -646,7 +647,10 @@ export function settingChanges(installed: Pick<DetectedInstall, 'preset' | 'secr
     }
     if (holdsSecret(path, a, b)) {
       if (!kept([a], [b])) out.push({ path, secret: true, ...(b === undefined ? { removed: true as const } : {}) });
-    } else out.push({ path, ...(a !== undefined ? { from: a } : {}), ...(b !== undefined ? { to: b } : {}) });
+    } else {
+      const text = product.changeText?.(path, a, b);
+      out.push({ path, ...(a !== undefined ? { from: a } : {}), ...(b !== undefined ? { to: b } : {}), ...(text !== undefined ? { text } : {}) });
+    }
   }
   return out;
 }

@@ -4,7 +4,7 @@
 // refusal, stored secrets kept, rollback restoring the values file, export-preset, --skip-check, and the
 // uninstall's words about what it keeps.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHARTS, startBed, type Bed } from '../k8s-api/bed.js';
 import { CLIENT_SECRET, SECRETS, SECRET_ENV, TOKEN, WAREHOUSE_PASSWORD } from '../helpers.js';
@@ -371,6 +371,117 @@ describe("only the uninstall renders the install, for its words about the values
       expect(u.stderr).toContain(`${state} keeps the values (secrets among them, 0600: a proxy password or inline secrets); --purge deletes it`);
       noSecrets(...outputs, u.stdout, u.stderr);
       expect([...outputs, u.stdout, u.stderr].join('\n')).not.toContain('Pr0xyPa55w0rd');
+    },
+    T,
+  );
+});
+
+// Affinity on a re-run: the changes list (the dry-run, the confirmation, the wizard's review: one text) gave
+// fivetran.kubernetes.affinity as two JSON blobs, before and after, however many connections (10,000 made it
+// a line of over 250 kB), and a required rule added "weight: none -> 1", a weight only a preferred rule has.
+describe('a re-run that changes affinity says per rule what it adds, removes and moves, in a bounded line; a required rule has no weight', () => {
+  const beds: Bed[] = [];
+  afterEach(async () => {
+    for (const b of beds.splice(0)) await b.stop();
+  });
+  const affinityBed = async () => {
+    const bed = await startBed({ nodes: [{ 'kubernetes.io/hostname': 'node-1', 'kubernetes.io/arch': 'amd64', hd_size: 'large' }] }, SECRET_ENV);
+    beds.push(bed);
+    seedPvc(bed);
+    return bed;
+  };
+  const changesText = (stdout: string) => stdout.slice(stdout.indexOf("Changes to the install's settings:"), stdout.indexOf('\nFiles\n'));
+
+  it(
+    'connections added, removed and moved, a new required rule, the default moved: one line each, no weight',
+    async () => {
+      const bed = await affinityBed();
+      const hd = (args: string[]) => bed.hd([...args, '--preset', 'fivetran-kubernetes-affinity', '--set', F_CHART]);
+      expect((await hd(['install', '--yes'])).code).toBe(0);
+      // (a preset: the wizard checks its --set flags alone, before it has read the install)
+      const changed = join(bed.dir, 'changed.yaml');
+      writeFileSync(
+        changed,
+        [
+          'product: fivetran',
+          'runtime: kubernetes',
+          'fivetran:',
+          '  token: env:FIVETRAN_TOKEN',
+          '  kubernetes:',
+          '    namespace: fivetran',
+          '    dataVolumePvc: fivetran-data',
+          '    affinityRules:',
+          '      small: {mode: preferred, weight: 1, match: [{key: hd_size, operator: In, values: [small]}]}',
+          '      large: {mode: required, match: [{key: hd_size, operator: In, values: [large]}]}',
+          '      xl: {mode: required, match: [{key: hd_size, values: [large]}]}',
+          '    affinity:',
+          '      - {rule: small, connectors: [demo_connection1, c9]}',
+          '      - {rule: large, connectors: [demo_connection3, demo_connection5]}',
+          '      - {rule: xl, default: true, connectors: [demo_connection2, demo_connection4]}',
+          '',
+        ].join('\n'),
+      );
+      const sets = ['--preset', changed];
+      const dry = await bed.hd(['install', '--dry-run', '--set', F_CHART, ...sets]);
+      expect(dry.code, dry.stderr).toBe(0);
+      expect(changesText(dry.stdout)).toBe(
+        [
+          "Changes to the install's settings:",
+          '  fivetran.kubernetes.affinity: default small -> xl; small +c9; large +demo_connection5; xl +demo_connection2 (from small), +demo_connection4 (from large)',
+          '  fivetran.kubernetes.affinityRules.xl.match: none -> [{"key":"hd_size","operator":"In","values":["large"]}]',
+          '  fivetran.kubernetes.affinityRules.xl.mode: none -> required',
+          '',
+        ].join('\n'),
+      );
+      // --json keeps the values, and no weight either
+      const json = JSON.parse((await bed.hd(['install', '--dry-run', '--json', '--set', F_CHART, ...sets])).stdout) as { changes: Obj[] };
+      expect(json.changes.map((c) => c.path)).toEqual(['fivetran.kubernetes.affinity', 'fivetran.kubernetes.affinityRules.xl.match', 'fivetran.kubernetes.affinityRules.xl.mode']);
+      expect(json.changes[0]!.to).toContainEqual({ rule: 'xl', connectors: ['demo_connection2', 'demo_connection4'], default: true });
+      // a connection dropped (to the default rule), and a preferred rule made required: its weight goes with it
+      const less = await hd(['install', '--dry-run', '--set', 'fivetran.kubernetes.affinity[1].connectors=[demo_connection3]', '--set', 'fivetran.kubernetes.affinityRules.small={mode: required, match: [{key: hd_size, values: [small]}]}']);
+      expect(changesText(less.stdout)).toBe(
+        [
+          "Changes to the install's settings:",
+          '  fivetran.kubernetes.affinity: large -demo_connection4',
+          '  fivetran.kubernetes.affinityRules.small.mode: preferred -> required',
+          '  fivetran.kubernetes.affinityRules.small.weight: 1 -> none',
+          '',
+        ].join('\n'),
+      );
+      // the wizard's review says it the same way
+      const wiz = await drive('cols 200 rows 50', ['--set', F_CHART, ...sets], bed.env, [['enter install', '\x03']]);
+      expect(wiz.out.replace(/\s+/g, ' ')).toContain("Changes to the install's settings: fivetran.kubernetes.affinity: default small -> xl; small +c9; large +demo_connection5; xl +demo_connection2 (from small), +demo_connection4 (from large) fivetran.kubernetes.affinityRules.xl.match");
+      expect(wiz.out).not.toContain('affinityRules.xl.weight');
+    },
+    T,
+  );
+
+  it(
+    '10,000 connections over 10 rules, each rule\'s moved to the next: a line of a few hundred characters, with the counts',
+    async () => {
+      const bed = await affinityBed();
+      const rules = Array.from({ length: 10 }, (_, i) => `r${i}`);
+      // (a list holds at most 1,000 items: 1,000 connections a rule)
+      const conns = (i: number) => Array.from({ length: 1000 }, (_, j) => `conn_${i}_${String(j).padStart(3, '0')}`);
+      const preset = (name: string, of: (i: number) => string[]) => {
+        const file = join(bed.dir, `${name}.json`);
+        const affinityRules = Object.fromEntries(rules.map((r) => [r, { match: [{ key: 'hd_size', values: [r] }] }]));
+        const affinity = rules.map((rule, i) => ({ rule, connectors: of(i), ...(i === 0 ? { default: true } : {}) }));
+        writeFileSync(file, JSON.stringify({ product: 'fivetran', runtime: 'kubernetes', fivetran: { token: 'env:FIVETRAN_TOKEN', kubernetes: { namespace: 'fivetran', dataVolumePvc: 'fivetran-data', affinityRules, affinity } } }));
+        return ['--preset', file, '--set', F_CHART];
+      };
+      const first = await bed.hd(['install', '--yes', ...preset('first', conns)]);
+      expect(first.code, first.stderr).toBe(0);
+      // one connection of r0 in the place of another: named
+      const one = await bed.hd(['install', '--dry-run', ...preset('one', (i) => (i ? conns(i) : [...conns(0).slice(1), 'conn_new']))]);
+      expect(one.code, one.stderr).toBe(0);
+      expect(changesText(one.stdout).split('\n')[1]).toBe('  fivetran.kubernetes.affinity: r0 +conn_new, -conn_0_000');
+      // each rule's connections in the next rule: named up to a bound, then counted
+      const moved = await bed.hd(['install', '--dry-run', ...preset('moved', (i) => conns((i + 9) % 10))]);
+      expect(moved.code, moved.stderr).toBe(0);
+      const line = changesText(moved.stdout).split('\n')[1]!;
+      expect(line).toMatch(/^ {2}fivetran\.kubernetes\.affinity: r0 \+conn_9_000 \(from r9\), \+conn_9_001 \(from r9\), \+conn_9_002 \(from r9\) and 997 more \(997 added\); r1 \+conn_0_000 \(from r0\), .*; and 6 more rules \(6,000 added\)$/);
+      expect(line.length).toBeLessThan(500);
     },
     T,
   );

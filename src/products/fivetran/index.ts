@@ -7,6 +7,7 @@ import { settingHoldsSecret } from '../../model/secret-names.js';
 import { expandTilde } from '../../util/paths.js';
 import { obj, str, type KubeSpec, type ProductModule } from '../types.js';
 import { decodeFivetran } from './decode.js';
+import { affinityChangeText } from './changes.js';
 import { fivetranContainerSpec, fivetranDeployments, fivetranSelector, planFivetranContainers, planFivetranKubernetes } from './plan.js';
 import { FIVETRAN_CONTAINER, FIVETRAN_NETWORK, FIVETRAN_UNIT, fivetranOf, fivetranTokenSecretName, renderFivetran } from './render.js';
 import { FIVETRAN_CHART, fivetranSchema, type FivetranKubernetes } from './schema.js';
@@ -178,6 +179,8 @@ export const fivetran: ProductModule = {
   // an agent parameter named like a secret (db_password): a secret, in config.json under its own key
   secretRules: (preset) => Object.entries(obj(obj(preset.fivetran).config)).flatMap(([k, v]) => (settingHoldsSecret(k, v) ? [`fivetran.config.${k}`] : [])),
   secretConfigKey: (path) => (path === 'fivetran.token' ? 'token' : path.startsWith('fivetran.config.') ? path.slice('fivetran.config.'.length) : undefined),
+  // the connections per affinity rule: what each rule gains, loses and takes from another, not two lists
+  changeText: (path, from, to) => (path === 'fivetran.kubernetes.affinity' ? affinityChangeText(from, to) : undefined),
   endpoints: () => ['https://ldp.orchestrator.fivetran.com', 'https://api.fivetran.com/v1/hybrid-deployment-agents'],
   wizard: fivetranWizard,
 };

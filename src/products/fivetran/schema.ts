@@ -34,9 +34,18 @@ export const affinityRule = z
     mode: z.enum(['required', 'preferred']).default('preferred').meta({
       description: 'required: jobs only run on matching nodes; preferred: the scheduler favours them.',
     }),
-    weight: z.number().int().min(1).max(100).default(1).meta({ description: 'Weight of a preferred rule, 1-100.' }),
+    weight: z.number().int().min(1).max(100).optional().meta({ description: 'Weight of a preferred rule, 1-100 (default 1). A required rule has none.' }),
     match: z.array(matchExpression).min(1, 'a rule needs at least one match expression, e.g. {key: disktype, operator: In, values: [ssd]}').meta({ description: 'Node label expressions, all of which a node must match.' }),
   })
+  .superRefine((r, ctx) => {
+    if (r.mode === 'required' && r.weight !== undefined && r.weight !== 1) {
+      ctx.addIssue({ code: 'custom', path: ['weight'], message: 'a weight applies to preferred rules only; remove it or use mode: preferred' });
+    }
+  })
+  // A preferred rule's weight defaults to 1; a required rule holds none (its values have none to write, and
+  // read back it has none): `weight: 1` given on one is dropped, and the changes list of a re-run never says
+  // "weight: none -> 1" of a rule the weight means nothing to.
+  .transform(({ mode, weight, match }) => (mode === 'preferred' ? { mode, weight: weight ?? 1, match } : { mode, match }))
   .meta({ description: 'A named node-affinity rule for Hybrid Deployment jobs.' });
 
 export const affinityAssignment = z.strictObject({
@@ -75,11 +84,6 @@ export const fivetranKubernetes = z
     if (k.affinity.length > 0) checkAffinity(k.affinity, k.affinityRules, ctx);
     else if (Object.keys(k.affinityRules).length > 0) {
       ctx.addIssue({ code: 'custom', path: ['affinityRules'], message: 'rules are defined but no connection uses them; add fivetran.kubernetes.affinity (a default rule at least) or remove affinityRules' });
-    }
-    for (const [name, r] of Object.entries(k.affinityRules)) {
-      if (r.mode === 'required' && r.weight !== 1) {
-        ctx.addIssue({ code: 'custom', path: ['affinityRules', name, 'weight'], message: 'a weight applies to preferred rules only; remove it or use mode: preferred' });
-      }
     }
   });
 
