@@ -179,7 +179,11 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
         return d;
       },
       (): Detection => ({}),
-    );
+    ).then(async (d): Promise<Detection> => ({
+      ...d,
+      // a chart on this host (the Advanced step's chart reference): its Chart.yaml read when asked
+      localChart: (await import('../util/local-chart.js')).localChart,
+    }));
   if (fromFlags) redactor.add((await import('../products/secrets.js')).secretValues(initial));
   const { runWizard } = await import('../ui/wiz/run.js');
   // Checks the user chose to skip on the review screen (the same as --skip-check).
@@ -270,7 +274,7 @@ export async function wizardCommand(flags: InstallFlags & { plain?: boolean } = 
           // k skips only what the install can run past: with a blocker failing, it is not offered.
           const blockers = ids.filter((id) => BLOCKING_CHECK_IDS.includes(id));
           const skip = blockers.length
-            ? `${blockers.join(' and ')} cannot be skipped here: the install cannot run without ${blockers.length > 1 ? 'them' : 'it'}.`
+            ? `${blockers.join(' and ')} cannot be skipped here: the install would fail on the same problem${blockers.length > 1 ? 's' : ''}.`
             : `${Key('k')} to skip ${ids.length > 1 ? 'these checks' : 'this check'} and install anyway (the same as --skip-check ${ids.join(' --skip-check ')}).`;
           return {
             ok: false,

@@ -9,10 +9,11 @@ export const DOCTOR_CHECK_IDS = ['boot'] as const;
 
 /**
  * Checks whose failure the install cannot run past (no runtime, no daemon, a directory it cannot write, an
- * image it may not pull, no kubectl or helm, no context, no API server): the wizard's k does not skip them.
- * --skip-check still does, for a user who knows better (a check that is wrong about an odd host).
+ * image it may not pull, no kubectl or helm, no context, no API server, a limit below its request, which the
+ * API server refuses): the wizard's k does not skip them. --skip-check still does, for a user who knows better
+ * (a check that is wrong about an odd host).
  */
-export const BLOCKING_CHECK_IDS: readonly string[] = ['runtime-present', 'socket', 'install-dir', 'image-present', 'kubectl', 'helm', 'context', 'server-version'];
+export const BLOCKING_CHECK_IDS: readonly string[] = ['runtime-present', 'socket', 'install-dir', 'image-present', 'kubectl', 'helm', 'context', 'server-version', 'resources'];
 
 export type ContainerCheckId = (typeof CONTAINER_CHECK_IDS)[number];
 export type KubernetesCheckId = (typeof KUBERNETES_CHECK_IDS)[number];

@@ -2,7 +2,7 @@
 import type { KubernetesCheckId } from './check-ids.js';
 import type { BaseModel as Model } from '../model/base.js';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { homeOf } from '../model/home.js';
 import { join } from 'node:path';
 import { productOf } from '../products/index.js';
@@ -16,6 +16,8 @@ import type { CheckResult } from './events.js';
 import { durationMs } from '../plan/kubernetes.js';
 import { maskUrlCredentials } from '../util/redact.js';
 import { onExitCleanup } from '../util/interrupt.js';
+import { chartYamlVersion, isLocalChart } from '../util/local-chart.js';
+import { quantity } from '../model/patterns.js';
 
 /** The ExternalSecret version hd-setup renders (products/tobiko/render.ts). */
 export const ESO_VERSION = 'v1';
@@ -270,7 +272,7 @@ export const kubernetesChecks: Record<KubernetesCheckId, Check> = {
     const setting = product.settingPath('chart', 'kubernetes');
     if (!which('helm', ctx.env.PATH)) return { status: 'skipped', message: 'not checked: helm is missing (see helm)' };
     const version = k.chartVersion ? ['--version', k.chartVersion] : [];
-    const local = !/^[a-z][a-z0-9+.-]*:\/\//i.test(k.chart) && existsSync(k.chart);
+    const local = isLocalChart(k.chart);
     let r;
     if (local) r = await run(['helm', 'show', 'chart', k.chart], { timeoutMs: CHART_TIMEOUT_MS, ...(ctx.signal ? { signal: ctx.signal } : {}) });
     else {
@@ -279,7 +281,7 @@ export const kubernetesChecks: Record<KubernetesCheckId, Check> = {
       r = await run(['helm', 'pull', k.chart, ...version, '--destination', dir], { timeoutMs: CHART_TIMEOUT_MS, ...(ctx.signal ? { signal: ctx.signal } : {}) });
     }
     if (r.exitCode === 0) {
-      const got = local ? /^version:\s*"?([^"\s]+)/m.exec(r.stdout)?.[1] : undefined;
+      const got = local ? chartYamlVersion(r.stdout) : undefined;
       if (local && k.chartVersion && got && got !== k.chartVersion) {
         return { status: 'fail', message: `the chart in ${k.chart} is version ${got}, not ${k.chartVersion}`, fix: `point --set ${setting}=<dir> at chart ${k.chartVersion}, or --set ${product.settingPath('chartVersion', 'kubernetes')}=${got}` };
       }
@@ -305,14 +307,6 @@ const CHART_TIMEOUT_MS = 60_000;
 /** Where preflight pulls charts to: the user's cache (XDG_CACHE_HOME), not helm's. */
 export function chartCacheDir(env: NodeJS.ProcessEnv): string {
   return join(env.XDG_CACHE_HOME || join(homeOf(env), '.cache'), 'hd-setup', 'charts');
-}
-
-/** A cpu ("2", "500m") or memory ("512Mi", "2Gi") quantity as a number, for comparing a limit with a request. */
-export function quantity(q: string): number | undefined {
-  const m = /^([0-9]+(?:\.[0-9]+)?)(m|k|Ki|M|Mi|G|Gi|T|Ti)?$/.exec(q);
-  if (!m) return undefined;
-  const unit: Record<string, number> = { m: 1e-3, k: 1e3, Ki: 1024, M: 1e6, Mi: 1024 ** 2, G: 1e9, Gi: 1024 ** 3, T: 1e12, Ti: 1024 ** 4 };
-  return Number(m[1]) * (m[2] ? unit[m[2]]! : 1);
 }
 
 async function requiredSecret(ctx: CheckContext) {

@@ -25,6 +25,14 @@ export const PATTERNS = {
 
 export const tooLong = (max: number) => `must be at most ${max} characters`;
 
+/** A cpu ("2", "500m") or memory ("512Mi", "2Gi") quantity as a number, for comparing a limit with a request. */
+export function quantity(q: string): number | undefined {
+  const m = /^([0-9]+(?:\.[0-9]+)?)(m|k|Ki|M|Mi|G|Gi|T|Ti)?$/.exec(q);
+  if (!m) return undefined;
+  const unit: Record<string, number> = { m: 1e-3, k: 1e3, Ki: 1024, M: 1e6, Mi: 1024 ** 2, G: 1e9, Gi: 1024 ** 3, T: 1e12, Ti: 1024 ** 4 };
+  return Number(m[1]) * (m[2] ? unit[m[2]]! : 1);
+}
+
 /** The message for a value that does not fit, else undefined. */
 export function mismatch(p: Pattern, value: string): string | undefined {
   if (!p.re.test(value)) return p.message;

@@ -9,6 +9,7 @@ import { settingHoldsSecret } from '../model/secret-names.js';
 import { MASK } from '../util/redact.js';
 import { spanMask, type Span, type SpanMask } from '../util/mask-spans.js';
 import { STORED_PREFIX, isStored } from '../model/stored.js';
+import type { LocalChart } from '../util/local-chart.js';
 
 export type Answers = Record<string, any>;
 
@@ -39,6 +40,11 @@ export interface Detection {
   installed?: { where: string; preset: Answers; /** Its containers or release exist now (false: only its settings were kept, e.g. after uninstall). */ present?: boolean; /** Its last install stopped before it finished (its record says "started"). */ unfinished?: boolean };
   /** The other installs found here (not prefilled): choosing one's product and runtime is said, as those answers would replace its settings. */
   others?: { product: string; runtime: string; where: string }[];
+  /**
+   * What a chart reference names on this host, read when asked (util/local-chart.ts): a local chart's version,
+   * or why it has none; undefined for a reference that is no local path (a registry's).
+   */
+  localChart?: (ref: string) => LocalChart | undefined;
 }
 
 /**
@@ -147,6 +153,13 @@ export interface Field {
   show?: (v: unknown) => string;
   /** How the text is shown while it is typed (name=value pairs: the values of names that say secret, masked), and which parts it masks. */
   display?: SpanMask;
+  /** Shown under the text as it is typed (what the value will mean). */
+  live?: (v: string) => { ok: boolean; text: string } | undefined;
+  /**
+   * Settings that follow from this one's answer, set with it whether it is changed or kept (a local chart:
+   * its version): the answers with this setting stored, to the answers with those too.
+   */
+  carries?: (answers: Answers) => Answers;
 }
 
 /** The questions a product adds to the shared flow. */

@@ -502,12 +502,53 @@ describe('the wizard on Kubernetes offers what can be done', () => {
   };
 
   it(
+    'a memory limit below its request: the wizard\'s review does not offer k, which cannot help (helm would fail on the same problem)',
+    async () => {
+      const bed = await bedWithPvc();
+      const r = await drive('cols 100 rows 30', ['--preset', 'fivetran-kubernetes', '--set', F_CHART, '--set', 'fivetran.kubernetes.resources.limits.memory=1Gi'], { ...bed.env, ACCESSIBLE: '1' }, [['q quit: ', 'q\r']]);
+      const out = r.out.replace(/\s+/g, ' ');
+      expect(out).toContain('✖ resources: the agent: the memory limit 1Gi is below its request 2Gi (Kubernetes rejects such a pod)');
+      expect(out).toContain('resources cannot be skipped here: the install would fail on the same problem.');
+      expect(out).not.toContain('k skip the failed check');
+      expect(out).toContain('s save as a preset, < back, q quit: ');
+    },
+    T,
+  );
+
+  it(
     'a re-run from a --preset: the full-screen review names the settings it changes (worked out before detection had found the install, it named none)',
     async () => {
       const bed = await bedWithPvc();
       expect((await bed.hd(['install', '--yes', '--preset', 'fivetran-kubernetes', '--set', F_CHART])).code).toBe(0);
       const r = await drive('cols 120 rows 40', ['--preset', 'fivetran-kubernetes', '--set', F_CHART, '--set', 'fivetran.kubernetes.timeout=7m'], bed.env, [["Changes to the install's settings:", '\x03']]);
       expect(r.out.replace(/\s+/g, ' ')).toContain("Changes to the install's settings: fivetran.kubernetes.timeout: 5m -> 7m Files");
+    },
+    T,
+  );
+
+  it(
+    'a chart on this host: its version is the chart version, not asked (it offered 0.24.0 for a 0.12.0 chart, and preflight refused the pair)',
+    async () => {
+      const bed = await bedWithPvc();
+      const old = join(CHARTS, 'fivetran-0.12.0');
+      const adv = (n: number): [string, string][] => Array.from({ length: n }, () => ['(Advanced): ', '\r']);
+      // back from the review to the Advanced step, Edit, Enter on each setting but the chart
+      const r = await drive('cols 200 rows 50', ['--preset', 'fivetran-kubernetes'], { ...bed.env, ACCESSIBLE: '1' }, [
+        ['q quit: ', '<\r'],
+        ['Choose 1-2', '2\r'],
+        ...adv(3),
+        ['(Advanced): Chart reference', `${old}\r`],
+        ['(Advanced): Helm timeout', '\r'],
+        ...adv(6),
+        ['q quit: ', 'q\r'],
+      ]);
+      const out = r.out.replace(/\s+/g, ' ');
+      expect(out).toContain('✔ a local chart, version 0.12.0: that version is used (helm installs the chart as it is there)');
+      expect(out).not.toContain('(Advanced): Chart version');
+      // ready to install: the chart check passes, and the values are those of chart 0.12.0
+      expect(out).toContain('i install, v view the files, s save as a preset, < back, q quit: ');
+      expect(out).toContain(` for ${old}:0.12.0 `); // the values file says which chart it is for
+      expect(out).toContain(`--set fivetran.kubernetes.chartVersion=0.12.0 --set fivetran.kubernetes.chart=${old} --yes`);
     },
     T,
   );

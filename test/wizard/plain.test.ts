@@ -131,7 +131,8 @@ describe('line prompts', () => {
     expect(result.answers.tobiko.gateways.warehouse).toEqual({ type: 'snowflake', account: 'acct', user: 'svc', private_key_path: '/keys/k.p8' });
     expect(result.answers.tobiko.docker).toEqual({ pullPolicy: 'never' });
     expect(files(result.answers).find(([p]) => String(p).endsWith('tobiko.env'))?.[2]).toContain('SQLMESH__GATEWAYS__WAREHOUSE__CONNECTION__PRIVATE_KEY_PATH=/keys/k.p8');
-    const k8s = await converse(['1', '3', '1', TOKEN, '', 'fivetran-data', '', '', '3', '', 'a', '', '1', 'k', '', 'x', '2', 'b', '2', 'k', '', 'y', '', 'c1', '', '', '3', '', 'i']);
+    // "No default" (1) refused; Enter takes b, the only rule that can be the default, which it starts on
+    const k8s = await converse(['1', '3', '1', TOKEN, '', 'fivetran-data', '', '', '3', '', 'a', '', '1', 'k', '', 'x', '2', 'b', '2', 'k', '', 'y', '', 'c1', '', '1', '', '', 'i']);
     expect(k8s.output).toContain('✖ rule b has no connections, so it must be the default: choose b, or go back and give it connection ids');
     expect(k8s.result.answers.fivetran.kubernetes.affinity).toEqual([{ rule: 'a', connectors: ['c1'] }, { rule: 'b', default: true }]);
   });
@@ -244,7 +245,7 @@ describe.runIf(hasScript)('line prompts in a pseudo-terminal (the built bin)', (
     expect(r.code, r.out.slice(-1500)).toBe(130);
     const out = r.out.replace(/\s+/g, ' ');
     expect(out).toContain('✖ image-present: image');
-    expect(out).toContain('image-present cannot be skipped here: the install cannot run without it.');
+    expect(out).toContain('image-present cannot be skipped here: the install would fail on the same problem.');
     expect(out).not.toContain('k skip the failed check');
     expect(out).not.toContain('Skipped checks:');
   }, 90_000);

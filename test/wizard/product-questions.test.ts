@@ -2,7 +2,8 @@
 // it; the wizard's shared flow names no product and loads no zod. Driven through the pure state machine
 // (no Ink), asserting the answers and what they render.
 import { describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { parseModel } from '../../src/products/load.js';
 import { render } from '../../src/service/plan.js';
@@ -11,7 +12,8 @@ import { WIZARDS } from '../../src/products/wizards.js';
 import { secretPaths } from '../../src/products/secrets.js';
 import { createState, currentQuestion, prefill, reduce, secretPaste, type WizardState } from '../../src/ui/wiz/state.js';
 import { questions, type Answers } from '../../src/ui/wiz/questions.js';
-import { RENDER_ENV, ROOT, SECRET_ENV, TOKEN, load } from '../helpers.js';
+import { RENDER_ENV, ROOT, SECRET_ENV, TOKEN, load, tmp } from '../helpers.js';
+import { localChart } from '../../src/util/local-chart.js';
 
 const submit = (s: WizardState, value: string) => reduce(s, { type: 'submit', value });
 const walk = (s: WizardState, values: string[]) => values.reduce(submit, s);
@@ -594,6 +596,109 @@ describe('every field the model accepts, with its rules', () => {
     s = backTo(s, 'res:limits.cpu');
     s = walk(s, ['', '']);
     expect(s.answers.fivetran.kubernetes.resources).toBeUndefined();
+  });
+});
+
+describe('Fivetran on Kubernetes: the placement and Advanced questions offer what can be', () => {
+  const choiceOf = (s: WizardState) => {
+    const q = currentQuestion(s);
+    return q.kind === 'select' ? q.options[s.choice]?.value : undefined;
+  };
+  const k8sAffinity = (conns: string[]) => walk(createState(), ['fivetran', 'kubernetes', 'token', TOKEN, 'fivetran', 'data', 'none', 'secret', 'affinity', 'add', 'a', 'preferred', '1', 'k', 'In', 'x', 'add', 'b', 'required', 'k', 'In', 'y', 'done', ...conns]);
+  it('the default rule: the cursor starts on the only rule that can be it (it started on "No default", which is refused)', () => {
+    // b has no connections: only b can be the default
+    let s = k8sAffinity(['c1', '']);
+    expect(at(s)).toBe('assign-default');
+    expect(choiceOf(s)).toBe('b');
+    s = submit(s, choiceOf(s)!);
+    expect(s.error).toBeUndefined();
+    expect(s.answers.fivetran.kubernetes.affinity).toEqual([{ rule: 'a', connectors: ['c1'] }, { rule: 'b', default: true }]);
+    // a has none, b has: a, even where b was the default before
+    s = backTo(s, 'assign:a');
+    s = walk(s, ['', 'c2']);
+    expect(at(s)).toBe('assign-default');
+    expect(choiceOf(s)).toBe('a');
+    // every rule has connections: any choice goes; the one made before (b) is where the cursor starts
+    s = backTo(s, 'assign:a');
+    s = walk(s, ['c1']);
+    expect(at(s)).toBe('assign:b');
+    s = walk(s, ['c2']);
+    expect(choiceOf(s)).toBe('b');
+    expect(choiceOf(k8sAffinity(['c1', 'c2']))).toBe('');
+    // two rules without connections: none can be, the cursor stays where it was
+    expect(choiceOf(k8sAffinity(['', '']))).toBe('');
+  });
+
+  const advanced = (detection = {}) => {
+    const s = walk(createState({}, detection), ['fivetran', 'kubernetes', 'token', TOKEN, 'fivetran', 'fivetran-data', 'none', 'secret', 'none', 'edit']);
+    expect(at(s)).toBe('adv:fivetran.image');
+    return s;
+  };
+  it('a memory or CPU limit below its request is refused at its field, naming what fixes it (the review refused it, offering k to skip the check)', () => {
+    let s = walk(advanced(), ['', 'Always', '', '', '0.24.0', '', '', 'off', '1', '4Gi', '2']);
+    expect(at(s)).toBe('res:limits.memory');
+    s = submit(s, '1Gi');
+    expect(at(s)).toBe('res:limits.memory');
+    expect(s.error).toBe('the memory limit 1Gi is below the memory request 4Gi, which Kubernetes refuses: give 4Gi or more, or go back and lower the request');
+    // empty is the chart's 2Gi, below the request too
+    s = submit(s, '');
+    expect(s.error).toBe('empty is the chart\'s memory limit, 2Gi, below the memory request 4Gi, which Kubernetes refuses: give 4Gi or more, or go back and lower the request');
+    s = submit(s, '4096Mi');
+    expect(s.error).toBeUndefined();
+    expect(at(s)).toBe('review');
+    expect(s.answers.fivetran.kubernetes.resources).toEqual({ requests: { cpu: '1', memory: '4Gi' }, limits: { cpu: '2', memory: '4096Mi' } });
+    // a request left empty is the chart's 2Gi once a limit is given
+    s = walk(advanced(), ['', 'Always', '', '', '0.24.0', '', '', 'off', '', '', '', '1Gi']);
+    expect(s.error).toBe('the memory limit 1Gi is below the memory request, the chart\'s 2Gi (the request left empty), which Kubernetes refuses: give 2Gi or more, or go back and give a request of 1Gi or less');
+    // the CPU limit the same
+    s = walk(advanced(), ['', 'Always', '', '', '0.24.0', '', '', 'off', '', '', '500m']);
+    expect(s.error).toBe('the CPU limit 500m is below the CPU request, the chart\'s 2 (the request left empty), which Kubernetes refuses: give 2 or more, or go back and give a request of 500m or less');
+    s = walk(advanced(), ['', 'Always', '', '', '0.24.0', '', '', 'off', '500m', '', '500m', '']);
+    expect(s.error).toBeUndefined();
+    expect(at(s)).toBe('review');
+    expect(() => parseModel(structuredClone(s.answers), { env: SECRET_ENV })).not.toThrow();
+  });
+
+  const CHARTS = join(ROOT, 'test/fixtures/charts');
+  it('a local chart: its own version is used, and not asked (the version question offered 0.24.0, which helm ignores for a local chart and preflight refused)', () => {
+    const detection = { localChart };
+    let s = walk(advanced(detection), ['', 'Always', '']);
+    expect(at(s)).toBe('adv:fivetran.kubernetes.chart');
+    const q = currentQuestion(s);
+    const old = join(CHARTS, 'fivetran-0.12.0');
+    expect(q.kind === 'text' && q.live?.(old)).toEqual({ ok: true, text: 'a local chart, version 0.12.0: that version is used (helm installs the chart as it is there)' });
+    s = submit(s, old);
+    expect(s.error).toBeUndefined();
+    // the next question is the timeout: no chart version to choose
+    expect(at(s)).toBe('adv:fivetran.kubernetes.timeout');
+    expect(s.answers.fivetran.kubernetes).toMatchObject({ chart: old, chartVersion: '0.12.0' });
+    // the files are those of the chart's version
+    const values = String(files(s.answers).find(([p]) => String(p).endsWith('values.yaml'))?.[2]);
+    expect(values).not.toContain('checksum/config'); // chart 0.12.0 takes no pod annotations
+    // another local chart, of the default version: the setting goes back to unset
+    s = walk(backTo(s, 'adv:fivetran.kubernetes.chart'), [join(CHARTS, 'fivetran-0.24.0')]);
+    expect(at(s)).toBe('adv:fivetran.kubernetes.timeout');
+    expect(s.answers.fivetran.kubernetes.chartVersion).toBeUndefined();
+    // a registry again: the version is asked
+    s = walk(backTo(s, 'adv:fivetran.kubernetes.chart'), ['oci://registry.internal/helm/hybrid-deployment-agent']);
+    expect(at(s)).toBe('adv:fivetran.kubernetes.chartVersion');
+    // a local chart of a version hd-setup does not write values for, or no chart at all: refused at the field
+    s = backTo(s, 'adv:fivetran.kubernetes.chart');
+    const tobiko = join(CHARTS, 'tobiko-hybrid-executors-prerelease');
+    s = submit(s, tobiko);
+    expect(s.error).toBe(`the chart in ${tobiko} is version 1.0.0; hd-setup writes the values of chart 0.24.0 or 0.12.0: give a copy of one of those`);
+    s = submit(s, CHARTS);
+    expect(s.error).toBe(`${CHARTS} is not a chart: its Chart.yaml does not exist`);
+    // a packaged chart (.tgz, as helm package makes it) too
+    const dir = tmp();
+    const tgz = join(dir, 'hybrid-deployment-agent-0.12.0.tgz');
+    execFileSync('tar', ['-czf', tgz, '-C', CHARTS, 'fivetran-0.12.0']);
+    s = submit(s, tgz);
+    expect(s.error).toBeUndefined();
+    expect(s.answers.fivetran.kubernetes).toMatchObject({ chart: tgz, chartVersion: '0.12.0' });
+    writeFileSync(join(dir, 'not-a-chart.tgz'), 'plain text');
+    s = submit(backTo(s, 'adv:fivetran.kubernetes.chart'), join(dir, 'not-a-chart.tgz'));
+    expect(s.error).toBe(`${join(dir, 'not-a-chart.tgz')} is not a chart: neither a directory nor a packaged chart (a .tgz holding <name>/Chart.yaml)`);
   });
 });
 

@@ -4,6 +4,11 @@ export const FIVETRAN_CHART = 'oci://us-docker.pkg.dev/prod-eng-fivetran-ldp/pub
 export const FIVETRAN_CHART_VERSIONS = ['0.24.0', '0.12.0'] as const;
 export const FIVETRAN_RESTART_POLICIES = ['on-failure:3', 'always', 'unless-stopped'] as const;
 export const FIVETRAN_PULL_POLICIES_K8S = ['Always', 'IfNotPresent', 'Never'] as const;
+/**
+ * The Fivetran chart's resources when `agent.resources` is empty (templates/deployment.yaml, 0.12.0 and
+ * 0.24.0): the block is all or nothing, so with any value given these are written for the others.
+ */
+export const CHART_DEFAULT_RESOURCES = { cpu: '2', memory: '2Gi' } as const;
 
 /** Agent parameters hd-setup writes itself (config.json and the chart's config): not for fivetran.config. */
 export const HD_SETUP_CONFIG_KEYS = [

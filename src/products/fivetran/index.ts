@@ -11,11 +11,10 @@ import { affinityChangeText } from './changes.js';
 import { fivetranContainerSpec, fivetranDeployments, fivetranSelector, planFivetranContainers, planFivetranKubernetes } from './plan.js';
 import { FIVETRAN_CONTAINER, FIVETRAN_NETWORK, FIVETRAN_UNIT, fivetranOf, fivetranTokenSecretName, renderFivetran } from './render.js';
 import { FIVETRAN_CHART, fivetranSchema, type FivetranKubernetes } from './schema.js';
+import { CHART_DEFAULT_RESOURCES } from './constants.js';
 import { fivetranWizard } from './questions.js';
 
 const DEFAULT_DIR = '~/fivetran';
-/** The Fivetran chart's resources when `agent.resources` is empty (templates/deployment.yaml, 0.12.0 and 0.24.0). */
-const CHART_DEFAULT_RESOURCES = { cpu: '2', memory: '2Gi' };
 
 /** A --set path to a key of a map: dotted when the key is a plain word, else bracketed. */
 const keyPath = (base: string, key: string) => (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) ? `${base}.${key}` : `${base}[${JSON.stringify(key)}]`);

@@ -1,9 +1,9 @@
 // Fivetran's wizard questions: the token (or an existing Secret), the namespace and data PVC, how the
 // token reaches the cluster, where pods run (node selector or affinity rules per connection), and the
 // Advanced step's settings. No zod here (the wizard's first frame loads this file).
-import { PATTERNS, chartProblem, mismatch, imageProblem, labelKeyProblem, labelValueProblem, installDirProblem } from '../../model/patterns.js';
+import { PATTERNS, chartProblem, mismatch, imageProblem, labelKeyProblem, labelValueProblem, installDirProblem, quantity } from '../../model/patterns.js';
 import { storedSecretLive, K8S_PULL_POLICY_HINTS, PULL_POLICY_HINTS, RESTART_POLICY_HINTS, egressField, maskSecretPairs, pairsOf, pairsProblem, scalarOf, get, isK8s, secretsNote, k8sName, listOf, namespaceQuestion, opt, put, required, set, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result, removalQuestion } from '../wizard.js';
-import { FIVETRAN_CHART, FIVETRAN_CHART_VERSIONS, FIVETRAN_IMAGE, FIVETRAN_PULL_POLICIES_K8S, FIVETRAN_RESTART_POLICIES, HD_SETUP_CONFIG_KEYS, containerMemoryProblem } from './constants.js';
+import { CHART_DEFAULT_RESOURCES, FIVETRAN_CHART, FIVETRAN_CHART_VERSIONS, FIVETRAN_IMAGE, FIVETRAN_PULL_POLICIES_K8S, FIVETRAN_RESTART_POLICIES, HD_SETUP_CONFIG_KEYS, containerMemoryProblem } from './constants.js';
 import { checkToken } from './token.js';
 import { isStored } from '../../model/stored.js';
 
@@ -178,6 +178,8 @@ function affinityQuestions(c: Ctx): Question[] {
       },
     });
   }
+  // A rule without connections can only be the default: the one such rule is the only choice there is.
+  const without = names.filter((n) => !assigned.find((x) => x.rule === n)?.connectors?.length);
   out.push({
     id: 'assign-default',
     step: 'Placement',
@@ -185,7 +187,7 @@ function affinityQuestions(c: Ctx): Question[] {
     title: 'Default rule, for connections not listed',
     help: 'A rule without connections must be the default; only one rule can be.',
     options: [{ label: 'No default', value: '' }, ...names.map((n) => ({ label: n, value: n }))],
-    initial: assigned.find((a) => a.default)?.rule ?? '',
+    initial: without.length === 1 ? without[0]! : (assigned.find((a) => a.default)?.rule ?? ''),
     // The model's rule, at the question: a rule with no connections is used only as the default.
     validate: (v, cx) => {
       const list = (cx.answers.fivetran?.kubernetes?.affinity ?? []) as Assignment[];
@@ -405,12 +407,50 @@ function advanced(c: Ctx): Field[] {
     image,
     { path: 'fivetran.kubernetes.imagePullPolicy', label: 'Image pull policy', default: 'Always', options: FIVETRAN_PULL_POLICIES_K8S, optionHints: K8S_PULL_POLICY_HINTS },
     { path: 'fivetran.kubernetes.release', label: 'Helm release name', default: 'hd-agent', check: (v) => mismatch(PATTERNS.helmRelease, v) },
-    { path: 'fivetran.kubernetes.chart', label: 'Chart reference', help: 'A mirror of the chart, e.g. oci://registry.internal/helm/hybrid-deployment-agent.', default: FIVETRAN_CHART, check: chartProblem },
-    { path: 'fivetran.kubernetes.chartVersion', label: 'Chart version', default: '0.24.0', options: FIVETRAN_CHART_VERSIONS },
+    chartField(c),
+    // a chart on this host is installed as it is (helm ignores --version for it): its version is not asked
+    ...(localVersion(c, get(c.answers, 'fivetran.kubernetes.chart') ?? '') ? [] : [{ path: 'fivetran.kubernetes.chartVersion', label: 'Chart version', default: DEFAULT_CHART_VERSION, options: FIVETRAN_CHART_VERSIONS }]),
     { path: 'fivetran.kubernetes.timeout', label: 'Helm timeout', default: '5m', check: (v) => mismatch(PATTERNS.duration, v) },
     config,
     egressField('fivetran.kubernetes.egressCheck'),
   ];
+}
+
+const DEFAULT_CHART_VERSION = FIVETRAN_CHART_VERSIONS[0];
+
+/** The version of the chart `ref` names on this host, when it is one hd-setup writes values for; else undefined. */
+function localVersion(c: Ctx, ref: string): string | undefined {
+  const l = c.detection.localChart?.(ref);
+  return l && 'version' in l && (FIVETRAN_CHART_VERSIONS as readonly string[]).includes(l.version) ? l.version : undefined;
+}
+
+/**
+ * The chart: a registry's (a mirror), or one on this host, whose own version then is the chart version (the
+ * values differ between versions, and preflight refuses another): set with it, and not asked.
+ */
+function chartField(c: Ctx): Field {
+  return {
+    path: 'fivetran.kubernetes.chart',
+    label: 'Chart reference',
+    help: 'A mirror of the chart, e.g. oci://registry.internal/helm/hybrid-deployment-agent, or a chart on this host (a directory or .tgz; its own version is used).',
+    default: FIVETRAN_CHART,
+    check: (v) => {
+      const bad = chartProblem(v);
+      if (bad) return bad;
+      const l = c.detection.localChart?.(v);
+      if (!l) return undefined;
+      if ('problem' in l) return l.problem;
+      return localVersion(c, v) ? undefined : `the chart in ${v} is version ${l.version}; hd-setup writes the values of chart ${FIVETRAN_CHART_VERSIONS.join(' or ')}: give a copy of one of those`;
+    },
+    live: (v) => {
+      const version = localVersion(c, v);
+      return version ? { ok: true, text: `a local chart, version ${version}: that version is used (helm installs the chart as it is there)` } : undefined;
+    },
+    carries: (answers) => {
+      const version = localVersion(c, get(answers, 'fivetran.kubernetes.chart') ?? '');
+      return version ? put(answers, 'fivetran.kubernetes.chartVersion', version === DEFAULT_CHART_VERSION ? undefined : version) : answers;
+    },
+  };
 }
 
 function advancedQuestions(c: Ctx): Question[] {
@@ -430,10 +470,30 @@ function advancedQuestions(c: Ctx): Question[] {
     kind: 'text' as const,
     title: `${label} (empty: chart default)`,
     initial: String(get(c.answers, `fivetran.kubernetes.resources.${path}`) ?? ''),
-    validate: opt(re, ex),
+    validate: (v: string, cx: Ctx) => opt(re, ex)(v) ?? (path.startsWith('limits.') ? limitBelowRequest(cx, path.slice('limits.'.length) as 'cpu' | 'memory', v.trim()) : undefined),
     // An empty field stays unset: no `requests: {}` (which the chart reads as "no requests").
     apply: (cx: Ctx, v: string) => ({ answers: put(cx.answers, `fivetran.kubernetes.resources.${path}`, v || undefined) }),
   }));
+}
+
+/**
+ * Why a limit (`v`; empty: the chart's) is below its request, which the API server refuses (preflight's
+ * resources check says so at the review, too late to be of use: skipping it cannot help). The block is all or
+ * nothing: once any value is given, the chart's 2 CPU / 2Gi stand for those left empty (normalize, index.ts).
+ */
+function limitBelowRequest(c: Ctx, res: 'cpu' | 'memory', v: string): string | undefined {
+  const r = (c.answers.fivetran?.kubernetes?.resources ?? {}) as { requests?: Record<string, string>; limits?: Record<string, string> };
+  const others = [r.requests?.cpu, r.requests?.memory, ...(['cpu', 'memory'] as const).filter((x) => x !== res).map((x) => r.limits?.[x])];
+  if (!v && !others.some(Boolean)) return undefined; // no resources at all: the chart's own
+  const chart = CHART_DEFAULT_RESOURCES[res];
+  const request = r.requests?.[res];
+  const [limit, wanted] = [quantity(v || chart), quantity(request ?? chart)];
+  if (limit === undefined || wanted === undefined || limit >= wanted) return undefined;
+  const name = res === 'cpu' ? 'CPU' : 'memory';
+  if (!v) return `empty is the chart's ${name} limit, ${chart}, below the ${name} request ${request}, which Kubernetes refuses: give ${request} or more, or go back and lower the request`;
+  return request
+    ? `the ${name} limit ${v} is below the ${name} request ${request}, which Kubernetes refuses: give ${request} or more, or go back and lower the request`
+    : `the ${name} limit ${v} is below the ${name} request, the chart's ${chart} (the request left empty), which Kubernetes refuses: give ${chart} or more, or go back and give a request of ${v} or less`;
 }
 
 export const fivetranWizard: ProductWizard = {

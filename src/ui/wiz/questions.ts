@@ -190,7 +190,9 @@ const shown = (f: Field, v: unknown) => (v === undefined ? undefined : (f.show ?
 export function fieldQuestion(c: Ctx, f: Field): Question {
   const current = shown(f, get(c.answers, f.path));
   // Keeping the value shown keeps the setting as it is (its type, and what the text does not show).
-  const store = (cx: Ctx, v: string) => (v === current ? { answers: cx.answers } : { answers: put(cx.answers, f.path, v === '' || v === f.default ? undefined : (f.parse ?? ((x: string) => x))(v)) });
+  const stored = (cx: Ctx, v: string) => (v === current ? cx.answers : put(cx.answers, f.path, v === '' || v === f.default ? undefined : (f.parse ?? ((x: string) => x))(v)));
+  // (and what follows from it, kept or changed)
+  const store = (cx: Ctx, v: string) => ({ answers: f.carries ? f.carries(stored(cx, v)) : stored(cx, v) });
   const help = [f.help, `--set ${f.path}=…`].filter(Boolean).join(' ');
   if (f.options) {
     return {
@@ -212,6 +214,7 @@ export function fieldQuestion(c: Ctx, f: Field): Question {
     help,
     initial: current ?? '',
     ...(f.display ? { display: f.display } : {}),
+    ...(f.live ? { live: f.live } : {}),
     validate: (v, cx) => (v === '' ? f.needed?.(cx.answers) : f.check?.(v)),
     apply: store,
   };
