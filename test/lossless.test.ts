@@ -670,6 +670,30 @@ describe('a bare re-run after a --set keeps the setting or refuses, naming the -
     s.server.close();
   });
 
+  it('Tobiko: a gateway renamed, added or removed whole is one line of the changes list (it was one a field); --json keeps every field', async () => {
+    const s = await stubEnv('docker', {}, { imagePresent: true });
+    expect(cli(['install', '--preset', 'tobiko-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const preset = join(s.home, 'renamed.yaml');
+    writeFileSync(preset, readFileSync(join(ROOT_DIR, 'presets/tobiko-docker.yaml'), 'utf8').replace('    warehouse:', '    lake:'));
+    // (--reset: a preset without the old gateway drops it, which a re-run refuses unless told)
+    const dry = cli(['install', '--preset', preset, '--reset', '--dry-run', ...rootFlags], { env: s.env });
+    expect(dry.code, dry.stderr + dry.stdout).toBe(0);
+    const list = dry.stdout.slice(dry.stdout.indexOf("Changes to the install's settings:")).split('\n\n')[0];
+    expect(list).toBe(
+      "Changes to the install's settings:\n" +
+        '  tobiko.defaultGateway: warehouse -> lake\n' +
+        '  tobiko.gateways.lake: added (database analytics, host db.internal, port 5432, type postgres, user sqlmesh; password: a secret, not shown)\n' +
+        '  tobiko.gateways.warehouse: removed',
+    );
+    expect(dry.stdout).not.toContain(SECRET_ENV.WAREHOUSE_PASSWORD);
+    const json = cli(['install', '--preset', preset, '--reset', '--dry-run', '--json', ...rootFlags], { env: s.env });
+    const paths = (JSON.parse(json.stdout).changes as { path: string }[]).map((c) => c.path);
+    expect(paths).toContain('tobiko.gateways.lake.host');
+    expect(paths).toContain('tobiko.gateways.warehouse.password');
+    expect(json.stdout).not.toContain(SECRET_ENV.WAREHOUSE_PASSWORD);
+    s.server.close();
+  });
+
   it('a preset saved from the install (export-preset) re-applies as a no-op', async () => {
     const s = await stubEnv();
     expect(cli(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'fivetran.memory=4g', ...rootFlags], { env: s.env }).code).toBe(0);

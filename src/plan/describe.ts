@@ -94,7 +94,25 @@ const shownValue = (v: unknown) => (v === undefined ? 'none' : typeof v === 'str
 /** The settings a re-run changes, a line each (secrets named, never shown), or nothing when there are none. */
 function changesText(changes: readonly SettingChange[] | undefined, r: Redactor): string[] {
   if (!changes?.length) return [];
-  return [`Changes to the install's settings:`, ...changes.map((c) => `  ${c.path}: ${c.secret ? (c.removed ? 'removed (a secret, or holding one)' : 'a new value (a secret, or holding one: not shown)') : r.redact(c.text ?? `${shownValue(c.from)} -> ${shownValue(c.to)}`)}`), ''];
+  const lines: string[] = [];
+  const said = new Set<string>();
+  for (const c of changes) {
+    if (!c.entry) {
+      lines.push(`  ${c.path}: ${c.secret ? (c.removed ? 'removed (a secret, or holding one)' : 'a new value (a secret, or holding one: not shown)') : r.redact(c.text ?? `${shownValue(c.from)} -> ${shownValue(c.to)}`)}`);
+      continue;
+    }
+    // an entry added or removed whole: one line (its settings when added; a secret among them named, never shown)
+    const e = c.entry;
+    if (said.has(e.path)) continue;
+    said.add(e.path);
+    const parts = changes.filter((d) => d.entry?.path === e.path);
+    const name = (d: SettingChange) => d.path.slice(e.path.length + 1);
+    const shown = parts.filter((d) => !d.secret).map((d) => `${name(d)} ${shownValue(d.to)}`);
+    const hidden = parts.filter((d) => d.secret).map(name);
+    const what = [shown.join(', '), hidden.length ? `${hidden.join(', ')}: a secret, not shown` : ''].filter(Boolean).join('; ');
+    lines.push(`  ${e.path}: ${e.kind === 'added' ? r.redact(`added (${what})`) : 'removed'}`);
+  }
+  return [`Changes to the install's settings:`, ...lines, ''];
 }
 
 /** The changes as --json has them: a secret's values left out. */

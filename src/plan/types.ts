@@ -121,6 +121,8 @@ export interface SettingChange {
   removed?: true;
   /** How the changes list says it, where the product has words of its own for the setting (in place of `from -> to`). */
   text?: string;
+  /** A part of an entry of a map added or removed whole (a gateway: renamed, it is both): the list says the entry in one line. */
+  entry?: { path: string; kind: 'added' | 'removed' };
 }
 
 export interface Plan {

@@ -652,7 +652,18 @@ export function settingChanges(installed: Pick<DetectedInstall, 'preset' | 'secr
       out.push({ path, ...(a !== undefined ? { from: a } : {}), ...(b !== undefined ? { to: b } : {}), ...(text !== undefined ? { text } : {}) });
     }
   }
-  return out;
+  // An entry of a map given or taken away whole (a gateway added, removed, or renamed: both) is said as one: the
+  // first setting above the change that one side has nothing of, below one both sides have
+  const under = (m: Map<string, unknown>, p: string) => [...m.keys()].some((k) => k === p || k.startsWith(`${p}.`));
+  return out.map((c) => {
+    const segs = c.path.split('.');
+    for (let i = 2; i < segs.length; i++) {
+      const [p, parent] = [segs.slice(0, i).join('.'), segs.slice(0, i - 1).join('.')];
+      const kind = !under(was, p) && under(was, parent) ? 'added' : !under(now, p) && under(now, parent) ? 'removed' : undefined;
+      if (kind && out.filter((d) => d.path.startsWith(`${p}.`)).length > 1) return { ...c, entry: { path: p, kind } };
+    }
+    return c;
+  });
 }
 
 /** Whether the prepared run writes another value for a secret the install stores (settingChanges' `rewritten`). */

@@ -428,8 +428,7 @@ describe('a re-run that changes affinity says per rule what it adds, removes and
         [
           "Changes to the install's settings:",
           '  fivetran.kubernetes.affinity: default small -> xl; small +c9; large +demo_connection5; xl +demo_connection2 (from small), +demo_connection4 (from large)',
-          '  fivetran.kubernetes.affinityRules.xl.match: none -> [{"key":"hd_size","operator":"In","values":["large"]}]',
-          '  fivetran.kubernetes.affinityRules.xl.mode: none -> required',
+          '  fivetran.kubernetes.affinityRules.xl: added (match [{"key":"hd_size","operator":"In","values":["large"]}], mode required)',
           '',
         ].join('\n'),
       );
