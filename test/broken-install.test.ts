@@ -1,11 +1,12 @@
 // An install whose files cannot be read (a bad hand edit, a cut-off file, a link or a folder in a file's
 // place) concerns only the commands aimed at it: the other installs are found, listed and acted on, and
-// plain status lists it as broken (the file and the fix, never its text), exit 1. CLI on the stub runtime.
+// plain status lists it as broken (the file and the fix, never its text), exit 1. One whose files read, but
+// hold settings hd-setup refuses, is doctor's failed settings check, beside the others. CLI on the stub runtime.
 import { describe, expect, it } from 'vitest';
 import { chmodSync, chownSync, statSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync, appendFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { cli } from './helpers.js';
+import { SECRETS, cli } from './helpers.js';
 import { asUser, rootFlags, stubEnv } from './stub-runtime.js';
 
 /** fivetran-docker and tobiko-docker both installed. */
@@ -92,6 +93,70 @@ describe('a broken install concerns only the commands aimed at it', () => {
       s.server.close();
     }, 90_000);
   }
+});
+
+type Doctor = { ok: boolean; installed: boolean; checks: { id: string; status: string; message: string; fix?: string }[] };
+
+describe('a config edited by hand into settings hd-setup refuses: doctor reports it as a failed check and runs the others', () => {
+  it('a Tobiko env-file whose gateway port is no port (postgres needs one): a failed settings check naming the file, the setting, what is wrong and the fix, the host checks and agent beside it, exit 1, --json and --bundle the same (it was exit 2, "do not make a whole install"); the --set it names mends it; no secret', async () => {
+    const { s, envFile } = await both();
+    writeFileSync(envFile, readFileSync(envFile, 'utf8').replace('CONNECTION__PORT=5432', 'CONNECTION__PORT=notaport'));
+    const pointed = ['--set', 'product=tobiko', ...rootFlags];
+    const text = cli(['doctor', ...pointed], { env: s.env });
+    expect(text.code, text.stdout + text.stderr).toBe(1);
+    const message = `${envFile} holds a setting hd-setup refuses (edited by hand since?): tobiko.gateways.warehouse.port: must be a port number, an integer from 1 to 65535; the other checks ran without it`;
+    const fix = `run the install again with it as it should be: hd-setup install --preset … --set tobiko.gateways.warehouse.port=…; or correct it in ${envFile}, then hd-setup start --set product=tobiko`;
+    expect(text.stdout).toContain(`  fail    settings: ${message}\n          fix: ${fix}\n`);
+    expect(text.stdout).toContain('  ok      agent: tcloud-apply-executor, tcloud-run-executor are running\n');
+    for (const id of ['runtime-present', 'runtime-version', 'socket', 'disk', 'install-dir']) expect(text.stdout).toMatch(new RegExp(`^  ok +${id}: `, 'm'));
+    expect(text.stdout).toMatch(/^  \w+ +reachability: cloud\.tobikodata\.com /m);
+    expect(text.stderr).toBe('');
+    const json = cli(['doctor', '--json', ...pointed], { env: s.env });
+    expect(json.code, json.stderr).toBe(1);
+    const doc = JSON.parse(json.stdout) as Doctor;
+    expect(doc).toMatchObject({ ok: false, installed: true });
+    expect(doc.checks.find((c) => c.id === 'settings')).toEqual({ id: 'settings', status: 'fail', message, fix });
+    expect(doc.checks.map((c) => c.id)).toEqual(expect.arrayContaining(['agent', 'runtime-present', 'socket', 'disk', 'memory', 'install-dir', 'reachability', 'clock-skew']));
+    const file = join(s.home, 'diag.tar.gz');
+    const bundle = cli(['doctor', '--bundle', file, ...pointed], { env: s.env });
+    expect(bundle.code, bundle.stderr).toBe(1);
+    expect(bundle.stdout).toContain(`Diagnostics bundle (secrets redacted): ${file}`);
+    const unpacked = spawnSync('tar', ['-xzOf', file], { encoding: 'utf8' }).stdout;
+    expect(unpacked).toContain('"id": "settings"');
+    for (const out of [text.stdout, text.stderr, json.stdout, json.stderr, bundle.stdout, bundle.stderr, unpacked]) for (const secret of SECRETS) expect(out).not.toContain(secret);
+    // the fix it names: the install run again with the setting as it should be
+    const again = cli(['install', '--preset', 'tobiko-docker', '--set', 'tobiko.gateways.warehouse.port=5432', '--yes', ...rootFlags], { env: s.env });
+    expect(again.code, again.stderr).toBe(0);
+    const after = cli(['doctor', '--json', ...pointed], { env: s.env });
+    expect((JSON.parse(after.stdout) as Doctor).checks.map((c) => c.id)).not.toContain('settings');
+    s.server.close();
+  }, 90_000);
+
+  it('a Fivetran config.json whose token is no token and whose proxy is no URL: one failed settings check naming both, the secret one mended by its env: reference (never a value on the command line), the host checks run without them, exit 1 (it was exit 2); the --sets it names mend it; no secret', async () => {
+    const { s, conf } = await both();
+    const c = JSON.parse(readFileSync(conf, 'utf8')) as Record<string, unknown>;
+    writeFileSync(conf, JSON.stringify({ ...c, token: 'bm90LWEtdG9rZW4hIQ!!', https_proxy: 'not a url' }, null, 2) + '\n', { mode: 0o600 });
+    const pointed = ['--set', 'product=fivetran', ...rootFlags];
+    const json = cli(['doctor', '--json', ...pointed], { env: s.env });
+    expect(json.code, json.stderr).toBe(1);
+    const doc = JSON.parse(json.stdout) as Doctor;
+    expect(doc.ok).toBe(false);
+    expect(doc.checks.find((c) => c.id === 'settings')).toEqual({
+      id: 'settings',
+      status: 'fail',
+      message: `${conf} holds settings hd-setup refuses (edited by hand since?): proxy.https: must be an http:// or https:// URL, e.g. http://proxy.internal:3128, without spaces or control characters; fivetran.token: is not base64; copy the whole token shown when the agent was created in the Fivetran dashboard; the other checks ran without them`,
+      fix: `run the install again with them as they should be: hd-setup install --preset … --set proxy.https=env:AGENT_HTTPS_PROXY --set fivetran.token=env:FIVETRAN_TOKEN; or correct them in ${conf}, then hd-setup start --set product=fivetran`,
+    });
+    expect(doc.checks.map((c) => c.id)).toEqual(expect.arrayContaining(['agent', 'runtime-present', 'socket', 'disk', 'install-dir', 'reachability']));
+    expect(json.stdout).not.toContain('bm90LWEtdG9rZW4hIQ!!');
+    const proxy = { AGENT_HTTPS_PROXY: 'http://127.0.0.1:1' };
+    const again = cli(['install', '--preset', 'fivetran-docker', '--set', 'fivetran.token=env:FIVETRAN_TOKEN', '--set', 'proxy.https=env:AGENT_HTTPS_PROXY', '--yes', ...rootFlags], { env: { ...s.env, ...proxy } });
+    expect(again.code, again.stderr).toBe(0);
+    const after = cli(['doctor', '--json', ...pointed], { env: s.env });
+    expect((JSON.parse(after.stdout) as Doctor).checks.map((c) => c.id)).not.toContain('settings');
+    for (const out of [json.stdout, json.stderr, again.stdout, again.stderr, after.stdout]) for (const secret of SECRETS) expect(out).not.toContain(secret);
+    s.server.close();
+  }, 90_000);
 });
 
 describe('uninstall --purge of an install whose config file is a folder now', () => {

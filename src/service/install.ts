@@ -569,7 +569,7 @@ export function exitCodeOf(s: Summary): number {
  * the next install run names it.
  */
 /** A read-back's whole model, defaults filled in, its stored secrets as they are (throws what keeps it from being one). */
-const lenientModel = (preset: Record<string, unknown>): BaseModel => parseModel(structuredClone(preset), { env: {}, lenient: true }).model;
+export const lenientModel = (preset: Record<string, unknown>): BaseModel => parseModel(structuredClone(preset), { env: {}, lenient: true }).model;
 
 export function modelOfInstall(d: DetectedInstall): BaseModel {
   try {

@@ -9,14 +9,17 @@ import { sameLocation, type BaseModel, type Location } from '../model/base.js';
 import { productOf, installName } from '../products/index.js';
 import type { KubeSpec, ProductModule } from '../products/types.js';
 import { choosingFlags, findAt, findContext } from './find.js';
-import { getIn, leaves } from '../model/reconcile.js';
+import { getIn, leaves, setIn } from '../model/reconcile.js';
+import { listPresets, parseSetPath, unsetIn } from '../model/load.js';
+import { buildRaw } from '../products/load.js';
+import { NOT_GIVEN } from '../model/stored.js';
 import { goodBackups, latestGoodBackup, listBackups, purgeActions, strayBackups, type SkippedBackup } from '../util/fsx.js';
 import { acquireLock, installLockKey, lockHolder, type Lock } from '../exec/lock.js';
 import { backupValidator } from '../exec/local-state.js';
 import { posix } from 'node:path';
-import { UserError } from '../model/errors.js';
+import { UserError, formatProblem, type Problem } from '../model/errors.js';
 import { withSecretRefs } from '../model/secret-refs.js';
-import { secretConfigKeys, secretFields, secretValues } from '../products/secrets.js';
+import { secretConfigKeys, secretFieldAt, secretFields, secretValues } from '../products/secrets.js';
 import { fileDiff } from '../plan/describe.js';
 import { detectHost, detectRuntime } from '../exec/detect.js';
 import { releaseObjects, releaseProblem, replicasNow, kindsPresent, secretsMissingAt, type DetectedInstall } from '../exec/installed.js';
@@ -36,7 +39,7 @@ import { toYaml } from '../render/yaml.js';
 import { redactor } from '../util/output.js';
 import { maskUrl, maskUrlCredentials } from '../util/redact.js';
 import { VERSION } from '../version.js';
-import { configMissingNote, effectiveChoices, memoryLimitsOf, modelOfInstall, prepare, preflight, problemsInBrief, runPlan, runPlans, wholeProblems, type Choices, type Prepared, type Reporter } from './install.js';
+import { configMissingNote, effectiveChoices, lenientModel, memoryLimitsOf, modelOfInstall, prepare, preflight, problemsInBrief, runPlan, runPlans, wholeProblems, type Choices, type Prepared, type Reporter } from './install.js';
 import { baseDirs, installDirOf, renderForHost, stateDirOf } from './plan.js';
 import type { NotGiven } from './given.js';
 
@@ -125,7 +128,7 @@ function secretFilesOf(stateDir: string, k: KubeSpec | undefined): string[] {
 
 /**
  * What the values hd-setup keeps hold, for the uninstall's words (the uninstall alone finds it out: status,
- * stop, start and doctor render nothing): whether values.yaml holds a secret (as the install renders it; a
+ * stop and start render nothing; doctor says a read-back that does not render as its `settings` check): whether values.yaml holds a secret (as the install renders it; a
  * read-back that is not whole or that no longer renders, a release edited by hand: as the file's mode says,
  * hd-setup writes such a file 0600), and how many backups of it there are (each 0600, whatever it holds).
  */
@@ -1067,17 +1070,132 @@ export async function doctor(d: DetectedInstall, choices: Choices): Promise<Chec
           : [];
   // Kubernetes, uninstalled: no release to check; the host checks of an install are doctor --preset's.
   if (d.uninstalled && d.location.runtime === 'kubernetes') return release;
-  // A release left before its values were complete: its state is what there is to say.
-  if (d.location.runtime === 'kubernetes' && !kubeOf(d)) return release;
+  // A release left before its values were complete (not deployed): its state is what there is to say.
+  if (d.location.runtime === 'kubernetes' && problem && !kubeOf(d)) return release;
   // Its configuration file is gone: that, and whether its containers run, is what there is to check (the
   // host checks need the install's settings); a bundle collects the rest for whoever helps.
   if (d.configMissing) return [{ id: 'config', status: 'fail', message: `its configuration file ${d.configMissing} is gone (deleted or moved?)`, fix: 'put it back, or install it again from its preset with its secrets (hd-setup install --preset … --reset), or remove the install (hd-setup uninstall)' }, ...agentReport(d)];
+  // Settings edited by hand into what hd-setup refuses: a failed check, beside every other that can still run
+  const settings = await settingsOf(d);
+  const refused = settings.report ? [settings.report] : [];
+  if (!settings.model || !settings.planModel) return [...release, ...refused, ...agentReport(d)];
   const bootUnits = d.location.runtime !== 'kubernetes' ? bootUnitsOf(await targetOf(d)) : [];
   const running = d.location.runtime !== 'kubernetes' && d.product.containerNames.every((n) => d.containers.some((c) => c.name === n && c.running));
   const applied = running ? await appliedProblem(d, await hostFor(d)) : undefined;
-  const host = await doctorOf(modelOfInstall(d), d.product, d.location.installDir, choices, bootUnits);
+  const host = await doctorOf(settings.model, d.product, d.location.installDir, choices, bootUnits, true, undefined, settings.planModel);
   // a container of its name that is not this install's is container-owner's to say (whose, and the fix), once
-  return [...release, ...agentReport(d, applied, host.foreign), ...host.reports];
+  return [...release, ...refused, ...agentReport(d, applied, host.foreign), ...host.reports];
+}
+
+/**
+ * doctor: the install's settings as read back (its configuration file, or its release's values) and the
+ * models its other checks run with. Edited by hand into what hd-setup refuses (a value the model refuses, or
+ * values that no longer render: a release's org changed with helm under its tobiko.url), `report` is a failed
+ * `settings` check that names each setting, what is wrong with it and the fix (never its value: the model's
+ * words), where docker/podman's install, start and export-preset refuse it, exit 2. The checks then read the
+ * settings as they are where they parse (`model`: the vendor URL is the install's own), and the checks' plan
+ * is made from them with a stand-in for each refused one (`planModel`, and `model` too where they do not
+ * parse); neither, when one has no stand-in.
+ */
+async function settingsOf(d: DetectedInstall): Promise<{ report?: CheckReport; model?: BaseModel; planModel?: BaseModel }> {
+  const host = await hostFor(d);
+  let model: BaseModel | undefined;
+  let problems: Problem[];
+  try {
+    model = lenientModel(d.preset);
+    renderForHost(model, host);
+    return { model, planModel: model };
+  } catch (e) {
+    if (!(e instanceof UserError)) throw e;
+    problems = e.problems;
+  }
+  const planModel = standInModel(d.preset, host);
+  const one = problems.length === 1;
+  const [it, they] = one ? ['it', 'it'] : ['them', 'they'];
+  const what = problems.map(formatProblem).join('; ');
+  const kube = d.location.runtime === 'kubernetes';
+  const file = kube ? undefined : await configFileOf(d);
+  const ran = !planModel ? '; the host checks need whole settings, and did not run' : !model ? `; the other checks ran without ${it}` : '';
+  const message = kube ? `the values of ${d.where} do not make an install hd-setup renders (changed by hand since, with helm?): ${what}${ran}` : `${file} holds ${one ? 'a setting' : 'settings'} hd-setup refuses (edited by hand since?): ${what}${ran}`;
+  // each as a --set gives it anew (a secret by its env: reference, never on the command line), or the one a
+  // rule names; a problem no --set reaches: the install from its preset, replacing them all
+  const env = new Map(secretFields(d.preset).map((f) => [f.path, f.env]));
+  const sets = problems.map((p) => {
+    if (p.fixSets?.length && p.fix) return p.fix;
+    const at = setPathOf(p.path);
+    return at && `--set ${p.path}=${env.has(at) ? `env:${env.get(at)}` : '…'}`;
+  });
+  const again = sets.every(Boolean) ? `run the install again with ${it} as ${they} should be: hd-setup install --preset … ${[...new Set(sets)].join(' ')}` : 'install it again from its preset with its secrets: hd-setup install --preset … --reset';
+  // (Kubernetes: a helm upgrade by hand made a revision of its own; the one before it is what hd-setup made)
+  const back = kube && d.release && d.release.revision > 1 ? `; or go back to the revision before (${d.release.revision - 1}): hd-setup rollback` : '';
+  // (docker/podman: a file corrected by hand reaches the containers when start recreates them)
+  const start = ['hd-setup start', choosingFlags(d.location, host.home)].filter(Boolean).join(' ');
+  const fix = kube ? `${again}${back}` : `${again}; or correct ${it} in ${file}, then ${start}`;
+  return { report: { id: 'settings', status: 'fail', message, fix }, ...(model ? { model } : planModel ? { model: planModel } : {}), ...(planModel ? { planModel } : {}) };
+}
+
+/** A problem's path as the dotted path secretFields names (undefined: none a --set reaches). */
+function setPathOf(path: string): string | undefined {
+  try {
+    return path ? parseSetPath(path).map(String).join('.') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The settings the checks' plan is made from, when the read-back's are refused: each refused one in turn
+ * stands in, as a setting the host checks do not read: a secret as one not given (doctor before an install
+ * does the same), another left out, or, one the install needs, the value a bundled preset of the product has
+ * there (or at the nearest setting above it); undefined when none does.
+ */
+function standInModel(preset: Record<string, unknown>, host: HostFacts): BaseModel | undefined {
+  const out = structuredClone(preset);
+  const tried = new Set<string>();
+  let sample: Record<string, unknown> | undefined;
+  for (let i = 0; i < 40; i++) {
+    try {
+      const model = lenientModel(out);
+      renderForHost(model, host);
+      return model;
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      const problem = e.problems[0];
+      const at = problem && setPathOf(problem.path);
+      if (!at) return undefined;
+      const segments = parseSetPath(problem.path);
+      const path = segments.map(String);
+      const once = (how: string, p = path) => !tried.has(`${how} ${JSON.stringify(p)}`) && Boolean(tried.add(`${how} ${JSON.stringify(p)}`));
+      const secret = secretFieldAt(out, at);
+      if (secret && once('secret')) {
+        if (secret.kind === 'userinfo') unsetIn(out, segments);
+        else setIn(out, path, NOT_GIVEN);
+        continue;
+      }
+      if (getIn(out, path) !== undefined && once('unset')) {
+        unsetIn(out, segments);
+        continue;
+      }
+      sample ??= bundledSample(preset);
+      const above = sample ? path.map((_, n) => path.slice(0, path.length - n)).find((p) => getIn(sample, p) !== undefined && once('sample', p)) : undefined;
+      if (!above) return undefined;
+      setIn(out, above, structuredClone(getIn(sample, above)));
+    }
+  }
+  return undefined;
+}
+
+/** A bundled preset of the read-back's product (of its runtime, if one is), as its file says it. */
+function bundledSample(preset: Record<string, unknown>): Record<string, unknown> | undefined {
+  const of = listPresets().flatMap((p) => {
+    try {
+      const raw = buildRaw({ preset: p.file, sets: [], env: {} }).raw;
+      return raw.product === preset.product ? [raw] : [];
+    } catch {
+      return [];
+    }
+  });
+  return of.find((r) => r.runtime === preset.runtime) ?? of[0];
 }
 
 /**
@@ -1145,12 +1263,15 @@ interface HostChecks {
   foreign: string[];
 }
 
-/** `bootUnits`: the installed units to check (none before an install, or on Kubernetes). */
-async function doctorOf(model: BaseModel, product: ProductModule, installDir: string | undefined, choices: Choices, bootUnits: { unit: string; generated: boolean }[], installed = true, unreached?: string): Promise<HostChecks> {
+/**
+ * `bootUnits`: the installed units to check (none before an install, or on Kubernetes). `planModel`: the
+ * settings the checks' plan is made from, when `model` (what the checks read) does not render.
+ */
+async function doctorOf(model: BaseModel, product: ProductModule, installDir: string | undefined, choices: Choices, bootUnits: { unit: string; generated: boolean }[], installed = true, unreached?: string, planModel = model): Promise<HostChecks> {
   const d = { product, location: { installDir } };
   // A same-named container another install (or no install) made: an install would refuse (exit 2); doctor
   // reports it as one failed check with its fix, beside all the other host checks.
-  const p = await prepare({ model }, { foreign: true });
+  const p = await prepare({ model: planModel }, { foreign: true });
   const foreign = (p.foreign ?? []).map((f) => f.container);
   const owners: CheckReport[] = (p.foreign ?? []).map(({ problem: { path, message, fix } }) => ({ id: 'container-owner', status: 'fail', message: `${path} ${message.replace(`; ${fix}`, '')}`, fix }));
   const c = installed ? effectiveChoices(p, choices) : { ...choices, ...(choices.allowRoot ? { allowRootFrom: 'flag' as const } : {}) };

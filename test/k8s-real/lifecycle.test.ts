@@ -552,3 +552,91 @@ describe('the wizard on Kubernetes offers what can be done', () => {
     T,
   );
 });
+
+describe('doctor of a release whose values no longer render reports it as a failed check, and runs every other', () => {
+  let bed: Bed;
+  const hd = (args: string[], extra: NodeJS.ProcessEnv = {}) => bed.hd([...args, '--preset', 'tobiko-kubernetes', '--set', T_CHART], extra);
+  beforeAll(async () => {
+    bed = await startBed({}, SECRET_ENV);
+  });
+  afterAll(() => bed?.stop());
+
+  it(
+    "a tobiko.url install whose org was changed by hand (helm upgrade --reuse-values): a failed settings check naming tobiko.url, what is wrong and the fix, the other checks run with the release's own URL, exit 1, --json the same (it was exit 2, error: tobiko.url: …); each fix it names works (a rollback, the install run again); no secret",
+    async () => {
+      const password = 'D0ctorPr0xyPassw0rd';
+      const proxy = { AGENT_HTTPS_PROXY: `http://bob:${password}@127.0.0.1:1` };
+      const url = (org: string) => ['--set', `tobiko.url=https://tcloud.corp/sqlmesh/${org}/analytics`, '--set', 'proxy.https=env:AGENT_HTTPS_PROXY'];
+      const i = await hd(['install', '--yes', ...url('acme')], proxy);
+      expect(i.code, i.stderr).toBe(0);
+      const edit = await bed.helm('upgrade', 'executors', join(CHARTS, 'tobiko-hybrid-executors-prerelease'), '-n', 'tobiko', '--reuse-values', '--set', 'global.cloud.org=other');
+      expect(edit.code, edit.stderr).toBe(0);
+      const text = await bed.hd(['doctor']);
+      expect(text.code, text.stdout + text.stderr).toBe(1);
+      const message =
+        'the values of release executors in namespace tobiko do not make an install hd-setup renders (changed by hand since, with helm?): tobiko.url: on Kubernetes the chart builds the URL as <base>/sqlmesh/other/analytics; give a URL that ends with /sqlmesh/other/analytics';
+      const fix = 'run the install again with it as it should be: hd-setup install --preset … --set tobiko.url=…; or go back to the revision before (1): hd-setup rollback';
+      expect(text.stdout).toContain(`  fail    settings: ${message}\n          fix: ${fix}\n`);
+      expect(text.stdout).toContain('  ok      release: release executors revision 2 is deployed\n');
+      // every other check ran, the vendor endpoint the release's own (tobiko.url), not the default
+      for (const id of ['kubectl', 'helm', 'context', 'namespace', 'rbac', 'chart']) expect(text.stdout).toMatch(new RegExp(`^  ok +${id}: `, 'm'));
+      expect(text.stdout).toContain('  warn    reachability: tcloud.corp is not reachable from this host through the proxy http://bob:********@127.0.0.1:1 (ECONNREFUSED)');
+      expect(text.stdout).toContain('\n1 failed check, ');
+      const json = await bed.hd(['doctor', '--json']);
+      expect(json.code, json.stderr).toBe(1);
+      const doc = JSON.parse(json.stdout) as { ok: boolean; installed: boolean; checks: { id: string; status: string; message: string; fix?: string }[] };
+      expect(doc.ok).toBe(false);
+      expect(doc.installed).toBe(true);
+      expect(doc.checks.filter((c) => c.status === 'fail')).toEqual([{ id: 'settings', status: 'fail', message, fix }]);
+      expect(doc.checks.map((c) => c.id)).toEqual(expect.arrayContaining(['release', 'kubectl', 'helm', 'namespace', 'chart', 'reachability']));
+      // each fix it names works: the rollback to the revision before the edit, and (edited again) the install
+      // run again with the URL as it should be (its org, acme, from the preset)
+      const fixed = async () => {
+        const after = await bed.hd(['doctor', '--json']);
+        expect(after.code, after.stdout + after.stderr).toBe(0);
+        expect((JSON.parse(after.stdout) as typeof doc).checks.map((c) => c.id)).not.toContain('settings');
+        return after;
+      };
+      const back = await bed.hd(['rollback', '--yes']);
+      expect(back.code, back.stderr).toBe(0);
+      const afterBack = await fixed();
+      const edit2 = await bed.helm('upgrade', 'executors', join(CHARTS, 'tobiko-hybrid-executors-prerelease'), '-n', 'tobiko', '--reuse-values', '--set', 'global.cloud.org=other');
+      expect(edit2.code, edit2.stderr).toBe(0);
+      expect((await bed.hd(['doctor'])).stdout).toContain('  fail    settings: ');
+      const again = await hd(['install', '--yes', ...url('acme')], proxy);
+      expect(again.code, again.stderr).toBe(0);
+      const afterAgain = await fixed();
+      for (const r of [text, json, back, afterBack, again, afterAgain]) {
+        noSecrets(r.stdout, r.stderr);
+        expect(r.stdout + r.stderr).not.toContain(password);
+      }
+    },
+    T,
+  );
+
+  it(
+    "a release whose values the model refuses (its clientId emptied by hand): a failed settings check naming tobiko.clientId, the other checks run (it said only that the release is deployed, exit 0); the fix it names works",
+    async () => {
+      const edit = await bed.helm('upgrade', 'executors', join(CHARTS, 'tobiko-hybrid-executors-prerelease'), '-n', 'tobiko', '--reuse-values', '--set', 'global.cloud.clientId=');
+      expect(edit.code, edit.stderr).toBe(0);
+      const json = await bed.hd(['doctor', '--json']);
+      expect(json.code, json.stdout + json.stderr).toBe(1);
+      const doc = JSON.parse(json.stdout) as { checks: { id: string; status: string; message: string; fix?: string }[] };
+      expect(doc.checks.filter((c) => c.status === 'fail')).toEqual([
+        {
+          id: 'settings',
+          status: 'fail',
+          message: 'the values of release executors in namespace tobiko do not make an install hd-setup renders (changed by hand since, with helm?): tobiko.clientId: Too small: expected string to have >=1 characters; the other checks ran without it',
+          fix: 'run the install again with it as it should be: hd-setup install --preset … --set tobiko.clientId=…; or go back to the revision before (5): hd-setup rollback',
+        },
+      ]);
+      expect(doc.checks.map((c) => c.id)).toEqual(expect.arrayContaining(['release', 'kubectl', 'helm', 'namespace', 'rbac', 'chart', 'reachability']));
+      const again = await hd(['install', '--yes', '--set', 'tobiko.clientId=7f3c2a10-hybrid-executors', '--set', 'tobiko.url=https://tcloud.corp/sqlmesh/acme/analytics', '--set', 'proxy.https=env:AGENT_HTTPS_PROXY'], { AGENT_HTTPS_PROXY: 'http://127.0.0.1:1' });
+      expect(again.code, again.stderr).toBe(0);
+      const after = await bed.hd(['doctor', '--json']);
+      expect(after.code, after.stdout + after.stderr).toBe(0);
+      for (const r of [json, again, after]) noSecrets(r.stdout, r.stderr);
+    },
+    T,
+  );
+});
