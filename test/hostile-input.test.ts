@@ -356,6 +356,23 @@ describe('formats checked where the value is used', () => {
     }
   });
 
+  it('a value an alias or a merge key uses in two places: a --set of one place changes that place only', () => {
+    const s = tmp();
+    const preset = join(s, 'shared.yaml');
+    writeFileSync(
+      preset,
+      'product: fivetran\nruntime: kubernetes\nfivetran:\n  token: env:FIVETRAN_TOKEN\n  kubernetes:\n    dataVolumePvc: data\n' +
+        '    resources:\n      requests: &r {cpu: "2", memory: 2Gi}\n      limits: *r\n' +
+        '    affinityRules:\n      base: &b {mode: required, match: [{key: pool, values: [a]}]}\n      small: {<<: *b}\n' +
+        '    affinity:\n      - {rule: base, default: true}\n      - {rule: small, connectors: [c1]}\n',
+    );
+    const r = cli(['render', '--preset', preset, '--out', join(s, 'o'), '--set', 'fivetran.kubernetes.resources.limits.memory=4Gi', '--set', 'fivetran.kubernetes.affinityRules.small.match[0].values[0]=zz'], { env: SECRET_ENV });
+    expect(r.code, r.stderr).toBe(0);
+    const values = readFileSync(join(s, 'o', 'values.yaml'), 'utf8');
+    expect(values).toMatch(/limits:\n\s+cpu: "2"\n\s+memory: 4Gi\n\s+requests:\n\s+cpu: "2"\n\s+memory: 2Gi/);
+    expect(values).toMatch(/base:[\s\S]*?values:\n\s+- a\n[\s\S]*small:[\s\S]*?values:\n\s+- zz\n/);
+  });
+
   it('a setting from an HD_SETUP_* variable: its error names the variable (text and --json), one line a field; a variable set but empty is not used, and said', () => {
     const s = tmp();
     const bad = cli(['render', '--preset', 'fivetran-docker', '--out', join(s, 'o1')], { env: { ...SECRET_ENV, HD_SETUP_FIVETRAN__MEMORY: 'lots' } });
@@ -371,8 +388,12 @@ describe('formats checked where the value is used', () => {
     for (const name of ['HD_SETUP_FIVETRAN__MEMORY', 'HD_SETUP_PROXY__NO_PROXY']) {
       const empty = cli(['render', '--preset', 'fivetran-docker', '--out', join(s, `o-${name}`)], { env: { ...SECRET_ENV, [name]: '' } });
       expect(empty.code, empty.stderr).toBe(0);
-      expect(empty.stderr).toBe(`warning: ${name} is set but empty: not used (give it a value, or unset it)\n`);
+      expect(empty.stderr).toBe(`warning: ${name} is set but empty: not used (give it a value, or unset it; an empty value is given with --set ${name === 'HD_SETUP_FIVETRAN__MEMORY' ? 'fivetran.memory' : 'proxy.noProxy'}=)\n`);
     }
+    // a --set of an item of a list a variable gave whole: its error is the --set's, not the variable's
+    const item = cli(['render', '--preset', 'fivetran-docker', '--out', join(s, 'o3'), '--set', 'proxy.https=http://p:3128', '--set', 'proxy.noProxy[0]=bad host!'], { env: { ...SECRET_ENV, HD_SETUP_PROXY__NO_PROXY: '[localhost]' } });
+    expect(item.code).toBe(2);
+    expect(item.stderr).toMatch(/^error: proxy\.noProxy\[0\]: /);
     const blank = cli(['render', '--preset', 'fivetran-docker', '--out', join(s, 'o2'), '--set', 'fivetran.memory='], { env: SECRET_ENV });
     expect(blank.stderr).toBe('error: fivetran.memory: must not be empty\n');
   });

@@ -19,14 +19,21 @@ export function optionVarNames(env: NodeJS.ProcessEnv): string[] {
  * is built (model/load.ts buildRaw); a --set of the same path takes it back (the --set wins).
  */
 const fromEnv = new Map<string, string>();
+/** The settings a --set gave (it wins over a variable for the setting and what is under it). */
+const fromSet = new Set<string>();
+
+const covers = (p: string, path: string) => path === p || path.startsWith(`${p}.`) || path.startsWith(`${p}[`);
 
 export function noteFromEnv(path: string, name: string | undefined): void {
-  if (name === undefined) fromEnv.delete(path);
-  else fromEnv.set(path, name);
+  if (name === undefined) {
+    fromEnv.delete(path);
+    fromSet.add(path);
+  } else fromEnv.set(path, name);
 }
 
 /** The HD_SETUP_* variable that gave the setting at `path` (or a setting around it: a list given whole). */
 export function variableFor(path: string): string | undefined {
-  for (const [p, name] of fromEnv) if (path === p || path.startsWith(`${p}.`) || path.startsWith(`${p}[`)) return name;
+  for (const p of fromSet) if (covers(p, path)) return undefined;
+  for (const [p, name] of fromEnv) if (covers(p, path)) return name;
   return undefined;
 }

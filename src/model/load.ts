@@ -113,7 +113,18 @@ export function parsePresetText(text: string, source: string): Record<string, un
   }
   const problems = checkStructure(parsed);
   if (problems.length) throw new UserError(problems);
-  return parsed;
+  // A value an alias or a merge key uses in two places is one object: a --set or HD_SETUP_* of one place
+  // (resources.limits.memory of `limits: *requests`) would change the other too. Each place gets its own
+  // copy (checkStructure counted each use, so the copy is bounded).
+  return unshared(parsed) as Record<string, unknown>;
+}
+
+function unshared(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(unshared);
+  if (v === null || typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) out[k] = unshared(x);
+  return out;
 }
 
 function asObject(v: unknown, source: string): Record<string, unknown> {
@@ -373,7 +384,7 @@ export function buildRaw<M>(schemas: ModelSchemas<M>, opts: LoadOptions): { raw:
     // set but empty: what a CI variable that is not defined comes out as (${{ vars.MEMORY }}); not a value
     const text = env[name];
     if (!text) {
-      warnings.push(`${name} is set but empty: not used (give it a value, or unset it)`);
+      warnings.push(`${name} is set but empty: not used (give it a value, or unset it; an empty value is given with --set ${formatPath(path)}=)`);
       continue;
     }
     try {
