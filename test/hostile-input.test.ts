@@ -185,6 +185,9 @@ describe('caps on the structure and on --set', () => {
   it('long strings, long lists and deep values are refused with the field named', () => {
     expect(problems(() => buildRaw({ presetObject: fd({ installDir: 'x'.repeat(LIMITS.stringLength + 1) }) }))[0]).toMatch(/^fivetran\.installDir: is longer than 65536 characters/);
     expect(problems(() => buildRaw({ presetObject: fd({}, { proxy: { https: 'http://p:1', noProxy: Array(LIMITS.listLength + 1).fill('a') } }) }))[0]).toMatch(/^proxy\.noProxy: lists more than 1000 items/);
+    // the path of a value inside lists and maps is named whole (the walk keeps no path a value: it is made for a problem)
+    expect(problems(() => buildRaw({ presetObject: fd({}, { proxy: { https: 'http://p:1', noProxy: ['a', 'x'.repeat(LIMITS.stringLength + 1)] } }) }))).toEqual(['proxy.noProxy[1]: is longer than 65536 characters; shorten it (long secrets go in a file: reference)']);
+    expect(problems(() => buildRaw({ presetObject: fd({ config: { a: [{ b: [{}, { ['k'.repeat(LIMITS.keyLength + 1)]: 1 }] }] } }) }))).toEqual(['fivetran.config.a[0].b[1]: has a key longer than 320 characters; check the preset']);
     let deep: unknown = 'x';
     for (let i = 0; i < 100; i++) deep = { a: deep };
     expect(problems(() => buildRaw({ presetObject: fd({ config: deep }) }))[0]).toMatch(/nested deeper than 32 levels/);
