@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../src/model/errors.js';
 import { listPresets, parseSetPath } from '../src/model/load.js';
@@ -97,6 +97,30 @@ describe('precedence: --set > environment > preset > defaults', () => {
     const r = cli(['render', '--preset', 'tobiko-docker', '--set', 'tobiko.gateways.warehouse.password=file:pw.txt', '--out', join(dir, 'out')], { env, cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(join(dir, 'out/tobiko.env'), 'utf8')).toContain('pw-from-a-file-55');
+  });
+  it("with the user's own preset, a file: given by --set or an HD_SETUP_* variable is relative to the working directory, as the shell completed it; the preset's own stay relative to the preset", () => {
+    const dir = tmp();
+    mkdirSync(join(dir, 'presets'));
+    // the preset's own secret, next to it; a decoy of the --set's name next to it too
+    writeFileSync(join(dir, 'presets/p.yaml'), 'product: tobiko\nruntime: docker\ntobiko:\n  org: acme\n  project: p\n  clientId: id\n  clientSecret: file:cs.txt\n  gateways:\n    warehouse:\n      type: postgres\n      host: db\n      port: 5432\n      user: u\n      database: d\n');
+    writeFileSync(join(dir, 'presets/cs.txt'), 'client-secret-next-to-the-preset\n', { mode: 0o600 });
+    writeFileSync(join(dir, 'presets/pw.txt'), 'decoy-next-to-the-preset\n', { mode: 0o600 });
+    writeFileSync(join(dir, 'pw.txt'), 'pw-in-the-working-dir-77\n', { mode: 0o600 });
+    const env = { HOME: dir };
+    const r = cli(['render', '--preset', 'presets/p.yaml', '--set', 'tobiko.gateways.warehouse.password=file:pw.txt', '--out', join(dir, 'out')], { env, cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const text = readFileSync(join(dir, 'out/tobiko.env'), 'utf8');
+    expect(text).toContain('pw-in-the-working-dir-77');
+    expect(text).toContain('client-secret-next-to-the-preset');
+    expect(text).not.toContain('decoy');
+    // a whole gateway given by a variable: its file: too
+    const v = cli(['render', '--preset', 'presets/p.yaml', '--out', join(dir, 'out2')], { env: { ...env, HD_SETUP_TOBIKO__GATEWAYS__WAREHOUSE: '{type: postgres, host: db, port: 5432, user: u, database: d, password: "file:pw.txt"}' }, cwd: dir });
+    expect(v.code, v.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'out2/tobiko.env'), 'utf8')).toContain('pw-in-the-working-dir-77');
+    // one missing is named where it was looked for
+    const m = cli(['render', '--preset', 'presets/p.yaml', '--set', 'tobiko.gateways.warehouse.password=file:nope.txt', '--out', join(dir, 'out3')], { env, cwd: dir });
+    expect(m.code).toBe(2);
+    expect(m.stderr).toContain(`file ${join(dir, 'nope.txt')} does not exist`);
   });
 });
 

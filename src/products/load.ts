@@ -2,18 +2,38 @@
 // (files, --set paths, env names, caps) for a schema it is given; this binds it to the registry's schema.
 import * as generic from '../model/load.js';
 import { presetJsonSchema, presetSchema, type Model } from './index.js';
-import { secretsOnCommandLine } from './secrets.js';
+import { isAbsolute, resolve } from 'node:path';
+import { secretFields, secretsOnCommandLine } from './secrets.js';
 
 export type { LoadOptions } from '../model/load.js';
 export type Loaded = generic.Loaded<Model>;
 
 const SCHEMAS: generic.ModelSchemas<Model> = { schema: presetSchema, jsonSchema: presetJsonSchema };
 
-/** The preset from the flags, with a warning for each secret --set gives as a literal. */
+/**
+ * The preset from the flags, with a warning for each secret --set gives as a literal. A relative `file:` a
+ * --set or an HD_SETUP_* variable gives is made absolute from the working directory (as the shell completed
+ * it), where the preset's own are relative to the preset file.
+ */
 export function buildRaw(opts: generic.LoadOptions): ReturnType<typeof generic.buildRaw> {
   const built = generic.buildRaw(SCHEMAS, opts);
   const setPaths = (opts.sets ?? []).map((s) => generic.parseSetPath(s.slice(0, s.indexOf('='))).join('.'));
+  if (resolve(built.baseDir) !== process.cwd()) fileRefsFromCwd(built.raw, built.given.map((p) => generic.parseSetPath(p).join('.')));
   return { ...built, warnings: [...built.warnings, ...secretsOnCommandLine(built.raw, setPaths)] };
+}
+
+function fileRefsFromCwd(raw: Record<string, unknown>, given: readonly string[]): void {
+  for (const f of secretFields(raw)) {
+    if (!given.some((p) => f.path === p || f.path.startsWith(`${p}.`))) continue;
+    const keys = f.path.split('.');
+    const holder = keys.slice(0, -1).reduce<unknown>((o, k) => (o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), raw);
+    if (holder === null || typeof holder !== 'object') continue;
+    const last = keys.at(-1)!;
+    const v = (holder as Record<string, unknown>)[last];
+    if (typeof v !== 'string' || !v.startsWith('file:')) continue;
+    const p = v.slice(5);
+    if (p && !isAbsolute(p) && !p.startsWith('~')) (holder as Record<string, unknown>)[last] = `file:${resolve(p)}`;
+  }
 }
 export const parseModel = (raw: Record<string, unknown>, ctx?: Parameters<typeof generic.parseModel>[2]) => generic.parseModel(SCHEMAS, raw, ctx);
 export function loadModel(opts: generic.LoadOptions): Loaded {
