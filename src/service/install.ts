@@ -654,13 +654,24 @@ export function settingChanges(installed: Pick<DetectedInstall, 'preset' | 'secr
   }
   // An entry of a map given or taken away whole (a gateway added, removed, or renamed: both) is said as one: the
   // first setting above the change that one side has nothing of, below one both sides have
-  const under = (m: Map<string, unknown>, p: string) => [...m.keys()].some((k) => k === p || k.startsWith(`${p}.`));
+  // (each side's settings and their parents, and how many changes lie below each parent: built once)
+  const heads = (paths: Iterable<string>, proper: boolean, into: Map<string, number> = new Map()) => {
+    for (const k of paths) {
+      const segs = k.split('.');
+      for (let i = 1; i <= segs.length - (proper ? 1 : 0); i++) {
+        const p = segs.slice(0, i).join('.');
+        into.set(p, (into.get(p) ?? 0) + 1);
+      }
+    }
+    return into;
+  };
+  const [had, has, below] = [heads(was.keys(), false), heads(now.keys(), false), heads(out.map((c) => c.path), true)];
   return out.map((c) => {
     const segs = c.path.split('.');
     for (let i = 2; i < segs.length; i++) {
       const [p, parent] = [segs.slice(0, i).join('.'), segs.slice(0, i - 1).join('.')];
-      const kind = !under(was, p) && under(was, parent) ? 'added' : !under(now, p) && under(now, parent) ? 'removed' : undefined;
-      if (kind && out.filter((d) => d.path.startsWith(`${p}.`)).length > 1) return { ...c, entry: { path: p, kind } };
+      const kind = !had.has(p) && had.has(parent) ? 'added' : !has.has(p) && has.has(parent) ? 'removed' : undefined;
+      if (kind && (below.get(p) ?? 0) > 1) return { ...c, entry: { path: p, kind } };
     }
     return c;
   });
