@@ -1,9 +1,12 @@
 // End-to-end safety rounds on real rootful docker (issue 13): ownership of a same-named container across
 // two HOMEs, two installs at once (the lock), and a SIGKILL during the backup of the config followed by a
 // rollback, start and status. The built CLI as root (--allow-root); test/e2e/setup.sh prepares docker.
-import { describe, expect, it } from 'vitest';
+// On rootless podman, as the test user in its own HOME (the usual real-world Fivetran podman set-up): an
+// install dir that user may not write (0555, or root's), and a link in config.json's place, each refused in
+// one line with its fix, and that fix, run as printed, lets the same install through.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, watch, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, readState } from './state.js';
@@ -220,4 +223,179 @@ describe.runIf(ready)('e2e safety on rootful docker', () => {
     expect(hd(home, ['uninstall', '--yes', ...pointer(home)]).code).toBe(0);
     cleanup();
   }, 600_000);
+});
+
+// Rootless podman as the test user: its storage, images and containers are that user's, in its HOME.
+const rootless = S.HD_E2E_PODMAN_ROOTLESS === '1' && process.getuid?.() === 0;
+const USER = S.HD_E2E_USER ?? 'hdtest';
+const UID = Number(S.HD_E2E_USER_UID ?? 1001);
+const UHOME = S.HD_E2E_USER_HOME ?? '/home/hdtest';
+const UXDG = S.HD_E2E_USER_XDG_RUNTIME_DIR ?? `/run/user/${UID}`;
+const PODMAN_IMAGE = S.HD_E2E_AGENT_IMAGE_PODMAN ?? 'localhost/hd-agent-test:latest';
+
+/** A command as the test user, in a clean environment (env -i: no DOCKER_HOST or XDG_RUNTIME_DIR of root's). */
+function asUser(argv: string[]) {
+  const env = [`HOME=${UHOME}`, `USER=${USER}`, `LOGNAME=${USER}`, 'PATH=/usr/local/bin:/usr/bin:/bin', `XDG_RUNTIME_DIR=${UXDG}`, 'CI=true', 'NO_COLOR=1'];
+  const r = spawnSync('runuser', ['-u', USER, '--', 'env', '-i', ...env, ...argv], { encoding: 'utf8', cwd: '/', timeout: 180_000, env: { PATH: process.env.PATH } });
+  return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+const podmanAsUser = (...args: string[]) => asUser(['podman', ...args]);
+const inspectAsUser = (name: string): any => JSON.parse(podmanAsUser('container', 'inspect', name).stdout || '[]')[0];
+
+if (!rootless) {
+  const msg = 'E2E safety: rootless podman is not ready (run as root: bash test/e2e/setup.sh)';
+  if (CI && process.env.HD_E2E_REQUIRED !== '0') describe('e2e safety on rootless podman', () => it('needs rootless podman under CI', () => expect.fail(msg)));
+  else console.warn(`\n*** ${msg}; skipping ***\n`);
+}
+
+describe.runIf(rootless)('e2e safety on rootless podman (the test user)', () => {
+  const dir = join(UHOME, 'fivetran');
+  const conf = join(dir, 'conf/config.json');
+  // where the user moved config.json to (and linked it back from)
+  const keep = join(UHOME, 'hd-e2e-safety-keep');
+  // the token: a file: reference of the user's (0600, in a 0700 folder), never on an argv
+  let secrets = '';
+  beforeAll(() => {
+    secrets = mkdtempSync(join(tmpdir(), 'hd-e2e-safety-secrets-'));
+    writeFileSync(join(secrets, '.token'), TOKEN, { mode: 0o600 });
+    chmodSync(secrets, 0o700);
+    for (const f of [secrets, join(secrets, '.token')]) chownSync(f, UID, UID);
+  });
+  const hd = (args: string[]) => asUser([process.execPath, CLI, ...args]);
+  // where the install is (what every command takes), then what only an install takes
+  const at = () => ['--preset', 'fivetran-podman', '--set', `fivetran.token=file:${join(secrets, '.token')}`];
+  // (Debian's podman 4.3.1 is below the agent's 4.5.0 minimum: its check skipped by id)
+  const install = (...extra: string[]) => ['install', ...at(), '--yes', '--skip-check', 'runtime-version', '--set', `fivetran.image=${PODMAN_IMAGE}`, '--set', 'fivetran.pullPolicy=never', ...extra];
+  const noStack = (text: string) => expect(text).not.toMatch(/EACCES|permission denied|\n\s+at /);
+
+  /** No install of the user's left: hd-setup's own uninstall, then what it may have left (a folder of root's). */
+  function cleanupUser(): void {
+    hd(['uninstall', ...at(), '--yes', '--purge']);
+    podmanAsUser('rm', '-f', 'controller');
+    for (const d of [dir, keep, join(UHOME, '.config/hd-setup')]) rmSync(d, { recursive: true, force: true });
+    expect(inspectAsUser('controller'), 'controller is left from an earlier run').toBeUndefined();
+  }
+  // (the user's HOME is shared with the other e2e files: left as found, a failed round's folder of root's too)
+  afterAll(() => {
+    cleanupUser();
+    if (secrets) rmSync(secrets, { recursive: true, force: true });
+  });
+
+  it("an install dir the user may not write (0555, or root's): the check fails naming the fix; skipped, the run stops at the folder in one line (exit 2), nothing made; that fix, run as printed, lets the same install through", () => {
+    const gid = statSync(UHOME).gid;
+    const cases = [
+      {
+        what: 'mode 0555',
+        close: () => expect(asUser(['chmod', '0555', dir]).code).toBe(0),
+        mode: 'mode 0555',
+        fix: `give it back its permissions: chmod u+w ${dir}`,
+      },
+      {
+        // a run with sudo that kept HOME made it
+        what: "root's",
+        close: () => chownSync(dir, 0, 0),
+        mode: 'mode 0755, owned by root',
+        fix: `give it back to this user (a run with sudo made it root's?): sudo chown -R ${UID}:${gid} ${dir}`,
+      },
+    ];
+    /** The fix's command, run as it says: with sudo as root (there is no sudo here; root is what it gives), else as the user. */
+    const runFix = (line: string) => {
+      const cmd = /: ((?:sudo )?ch(?:mod|own) .+)$/.exec(line)?.[1];
+      expect(cmd, line).toBeDefined();
+      const r = cmd!.startsWith('sudo ') ? spawnSync('sh', ['-c', cmd!.slice('sudo '.length)], { encoding: 'utf8' }) : spawnSync('runuser', ['-u', USER, '--', 'sh', '-c', cmd!], { encoding: 'utf8', cwd: '/' });
+      expect(r.status, `${cmd}: ${r.stderr}`).toBe(0);
+    };
+    for (const c of cases) {
+      cleanupUser();
+      expect(asUser(['mkdir', '-m', '0755', dir]).code).toBe(0);
+      c.close();
+      // the check: its fix alone, no --skip-check (the run makes conf/ there: skipping would not help)
+      const r = hd(install());
+      expect(r.code, `${c.what}: ${r.stderr}`).toBe(1);
+      expect(r.stderr).toContain(`  Error: install-dir: ${dir} is not writable (${c.mode})\n  Fix:   ${c.fix}, or choose another directory with --set fivetran.installDir=...\n  Changed: nothing\n`);
+      expect(r.stderr).not.toContain('--skip-check install-dir');
+      noStack(r.stderr);
+      // skipped all the same: the run stops at the folder, one line naming it, its mode and the same fix
+      const skipped = hd(install('--skip-check', 'install-dir'));
+      expect(skipped.code, `${c.what}: ${skipped.stderr}`).toBe(2);
+      const errors = skipped.stderr.split('\n').filter((l) => /Error:|FAILED|^error:/.test(l));
+      const line = `cannot make the folder ${dir}/conf: ${dir} is not writable (${c.mode}); ${c.fix}`;
+      expect(errors, skipped.stderr).toEqual([`[2/7] FAILED: ${line}`, `  Error: ${line}`]);
+      expect(skipped.stderr).toContain(`  Error: ${line}\n  Changed: nothing\n`);
+      expect(skipped.stderr).not.toContain('Fix:');
+      noStack(skipped.stderr);
+      // nothing half-made: the folder empty, no container, no install to be found
+      expect(readdirSync(dir)).toEqual([]);
+      expect(inspectAsUser('controller')).toBeUndefined();
+      const st = hd(['status']);
+      expect(st.code, st.stderr).toBe(1);
+      expect(st.stdout).toContain('Nothing installed here');
+      // the printed fix, run as it says, and the same install goes through
+      runFix(skipped.stderr.split('\n').find((l) => l.startsWith('  Error: '))!);
+      const ok = hd(install());
+      expect(ok.code, `${c.what}: ${ok.stderr}`).toBe(0);
+      expect(ok.stderr).toContain('done.');
+      const made = inspectAsUser('controller');
+      expect(made.State.Running).toBe(true);
+      expect(made.Config.Labels['hd-setup.install']).toBe(dir);
+      expect(lstatSync(conf).isFile()).toBe(true);
+      expect(statSync(conf).uid).toBe(UID);
+      expect(hd(['status', ...at()]).code).toBe(0);
+      // installed, then closed the same way: with nothing to make there (a re-run that changes nothing), the
+      // skip is offered, and it works: nothing changed, the container as it was
+      c.close();
+      const again = hd(install());
+      expect(again.code, again.stderr).toBe(1);
+      expect(again.stderr).toContain(`  Fix:   ${c.fix}, or choose another directory with --set fivetran.installDir=... (or --skip-check install-dir)\n`);
+      const past = hd(install('--skip-check', 'install-dir'));
+      expect(past.code, past.stderr).toBe(0);
+      expect(past.stderr).toContain('Changed: nothing');
+      const kept = inspectAsUser('controller');
+      expect(kept.Id).toBe(made.Id);
+      expect(kept.State.StartedAt).toBe(made.State.StartedAt);
+      runFix(c.fix);
+      expect(hd(['uninstall', ...at(), '--yes', '--purge']).code).toBe(0);
+    }
+    cleanupUser();
+  }, 600_000);
+
+  it("a link in config.json's place (the file moved elsewhere, linked back): every command aimed at the install refuses naming the cp, touching nothing; after that cp, the install changes nothing and recreates no container", () => {
+    cleanupUser();
+    const first = hd(install());
+    expect(first.code, first.stderr).toBe(0);
+    const before = inspectAsUser('controller');
+    expect(before.State.Running).toBe(true);
+    const whole = readFileSync(conf);
+    const moved = join(keep, 'config.json');
+    expect(asUser(['sh', '-c', `mkdir -m 0700 ${keep} && mv ${conf} ${moved} && ln -s ${moved} ${conf}`]).code).toBe(0);
+    const refusal = `error: ${conf}: is a symbolic link, not a file hd-setup wrote (it reads and writes its own files only, never through a link); replace the link with a copy of the file it points to: cp --remove-destination ${moved} ${conf}\n`;
+    for (const cmd of [install(), ['status'], ['status', ...at()], ['doctor', ...at()], ['export-preset'], ['stop', ...at()], ['start', ...at()], ['restart', ...at()], ['rollback', '--yes', ...at()]]) {
+      const r = hd(cmd);
+      expect(r.code, `${cmd[0]}: ${r.stderr}`).toBe(2);
+      expect(r.stderr, cmd[0]).toBe(refusal);
+    }
+    // nothing touched: the link, the file it points to, the running container
+    expect(lstatSync(conf).isSymbolicLink()).toBe(true);
+    expect(readFileSync(moved)).toEqual(whole);
+    const refused = inspectAsUser('controller');
+    expect(refused.Id).toBe(before.Id);
+    expect(refused.State.StartedAt).toBe(before.State.StartedAt);
+    expect(refused.State.Running).toBe(true);
+    // exactly the printed command, as the user
+    const cp = /: (cp --remove-destination \S+ \S+)\n$/.exec(refusal)![1]!;
+    const ran = asUser(['sh', '-c', cp]);
+    expect(ran.code, ran.stderr).toBe(0);
+    const again = hd(install());
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain('Changed: nothing');
+    const after = inspectAsUser('controller');
+    expect(after.Id).toBe(before.Id);
+    expect(after.State.StartedAt).toBe(before.State.StartedAt);
+    expect(after.State.Running).toBe(true);
+    expect(lstatSync(conf).isFile()).toBe(true);
+    expect(readFileSync(conf)).toEqual(whole);
+    expect(statSync(conf).uid).toBe(UID);
+    expect(hd(['status', ...at()]).code).toBe(0);
+    cleanupUser();
+  }, 300_000);
 });
