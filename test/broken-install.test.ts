@@ -219,6 +219,18 @@ describe('an install folder or file this user may not enter or read', () => {
       expect(r.stderr).toBe(`error: ${confDir}: this user may not enter this folder (mode 0700, owned by root); give it back to this user (a run with sudo made it root's?): sudo chown -R ${uid}:${gid} ${confDir}\n`);
       expect(spawnSync('sh', ['-c', /sudo (chown .*)$/m.exec(r.stderr)![1]!]).status).toBe(0);
       expect(run(['status']).code).toBe(0);
+      // the install dir root's too (`sudo hd-setup …` made all of it): the chown names it, whole, not conf/ alone,
+      // which the next run would refuse at the install dir; run as printed, every command works again
+      for (const p of [dir, confDir, conf]) chownSync(p, 0, 0);
+      chmodSync(dir, 0o755); // open to all: the first folder refused is conf/
+      const whole = run(['status']);
+      expect(whole.code).toBe(2);
+      expect(whole.stderr).toMatch(new RegExp(`sudo chown -R ${uid}:${gid} ${dir}\n$`));
+      expect(spawnSync('sh', ['-c', /sudo (chown .*)$/m.exec(whole.stderr)![1]!]).status).toBe(0);
+      expect(run(['status']).code).toBe(0);
+      const again = run(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'proxy.https=http://proxy.internal:3128']);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stdout + again.stderr).toContain('Changed: nothing');
     }
     s.server.close();
   }, 90_000);

@@ -144,8 +144,13 @@ export function permissionFix(path: string, need: Need): { mode: string; fix: st
   // elsewhere (/opt, /srv) a folder of the system's, which is not to be given away
   if (uid !== undefined && st.uid === 0 && uid !== 0) {
     const home = resolve(homedir());
-    const mine = home !== '/' && (resolve(path) === home || resolve(path).startsWith(`${home}/`));
-    return { mode: `${mode}, owned by root`, fix: mine ? `give it back to this user (a run with sudo made it root's?): sudo chown -R ${uid}:${process.getgid?.() ?? uid} ${shellQuote(path)}` : "it is root's, outside your home: have root make a folder there for this user, or choose another place" };
+    const inHome = (p: string) => home !== '/' && (p === home || p.startsWith(`${home}/`));
+    const mine = inHome(resolve(path));
+    // the whole of what that run made root's: from the highest folder above it, below HOME, that is root's too
+    // (a fix of `conf/` alone, in a root's install dir, would be refused next at the install dir)
+    let top = resolve(path);
+    for (let up = dirname(top); mine && up !== top && up !== home && inHome(up) && ownerOf(up) === 0; up = dirname(up)) top = up;
+    return { mode: `${mode}, owned by root`, fix: mine ? `give it back to this user (a run with sudo made it root's?): sudo chown -R ${uid}:${process.getgid?.() ?? uid} ${shellQuote(top)}` : "it is root's, outside your home: have root make a folder there for this user, or choose another place" };
   }
   if (uid !== undefined && st.uid !== uid) return { mode: `${mode}, owned by uid ${st.uid}`, fix: 'run hd-setup as the user it belongs to, or have that user give this one access' };
   const owner = { r: 0o400, w: 0o200, x: 0o100 } as const;
@@ -153,6 +158,14 @@ export function permissionFix(path: string, need: Need): { mode: string; fix: st
   if (!lacks(need)) return { mode, fix: 'its mode allows it, so something else refuses it (a read-only mount, an ACL, SELinux or AppArmor): check those, or choose another place' };
   // the owner's permissions that hd-setup uses there (it reads and writes its folders and files), and only those it lacks
   return { mode, fix: `give it back its permissions: chmod u+${lacks(st.isDirectory() ? 'rwx' : 'rw')} ${shellQuote(path)}` };
+}
+
+function ownerOf(path: string): number | undefined {
+  try {
+    return statSync(path).uid;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The first `n` bytes of a regular file (a link is not followed; a FIFO never blocks), or undefined. */
