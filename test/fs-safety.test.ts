@@ -3,7 +3,7 @@
 // hd-setup recorded creating. Real files; the CLI on the stub runtime (test/stubs/bin).
 import { describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -65,7 +65,12 @@ describe('directories: created with the right mode, never chmodded otherwise', (
     chmodSync(d, 0o1777);
     const r = ensureDir(d, 0o700);
     expect(mode(d)).toBe(0o1777);
-    expect(r.warning).toMatch(/is mode 0777, more open than 0700; hd-setup leaves it as it is/);
+    expect(r.warning).toMatch(/is mode 0777, more open than 0700; hd-setup leaves it as it is \(chmod 700 .*shared to restrict it\)$/);
+    // another user's: the chmod is its owner's to make, not this user's (root runs this: a uid of no account)
+    if (process.getuid?.() === 0) {
+      chownSync(d, 64123, 64123);
+      expect(ensureDir(d, 0o700).warning).toMatch(/more open than 0700; hd-setup leaves it as it is \(its owner, uid 64123, may restrict it: chmod 700 .*shared\)$/);
+    }
     const fresh = join(tmp(), 'a/b/c');
     expect(ensureDir(fresh, 0o700).created).toBe(join(fresh, '../..'));
     expect([mode(fresh), mode(join(fresh, '..')), mode(join(fresh, '../..'))]).toEqual([0o700, 0o700, 0o700]);

@@ -110,7 +110,10 @@ export function ensureDir(path: string, mode = 0o700, warnIfOpen = true): Ensure
   const have = st.mode & 0o777;
   const tooOpen = (have & 0o022 & ~mode) !== 0 || ((mode & 0o077) === 0 && (have & 0o077) !== 0);
   if (warnIfOpen && tooOpen) {
-    return { warning: `${path} is mode ${have.toString(8).padStart(4, '0')}, more open than ${mode.toString(8).padStart(4, '0')}; hd-setup leaves it as it is (chmod ${mode.toString(8)} ${path} to restrict it)` };
+    // (a chmod only its owner may make: another user's, or root's, is theirs to restrict)
+    const owner = process.getuid?.() === undefined || st.uid === process.getuid?.() ? undefined : st.uid === 0 ? 'root' : `uid ${st.uid}`;
+    const how = owner ? `its owner, ${owner}, may restrict it: ${owner === 'root' ? 'sudo ' : ''}chmod ${mode.toString(8)} ${path}` : `chmod ${mode.toString(8)} ${path} to restrict it`;
+    return { warning: `${path} is mode ${have.toString(8).padStart(4, '0')}, more open than ${mode.toString(8).padStart(4, '0')}; hd-setup leaves it as it is (${how})` };
   }
   return {};
 }
