@@ -537,6 +537,61 @@ describe('every field the model accepts, with its rules', () => {
     expect(s.answers.fivetran.kubernetes.affinity.map((x: { rule: string }) => x.rule)).toEqual(['b']);
   });
 
+  it('affinity: a rule is edited in place, its answers prefilled, its name and connections kept; one of several match expressions is a preset\'s (no Edit offered)', () => {
+    // as a re-run finds it: rule a with the defaults left out (mode, weight, operator), b required
+    const installed = {
+      product: 'fivetran',
+      runtime: 'kubernetes',
+      fivetran: {
+        token: TOKEN,
+        kubernetes: {
+          dataVolumePvc: 'fivetran-data',
+          affinityRules: {
+            a: { match: [{ key: 'pool', values: ['small'] }] },
+            b: { mode: 'required', match: [{ key: 'k', operator: 'In', values: ['y'] }] },
+            c: { mode: 'required', match: [{ key: 'k', operator: 'In', values: ['z'] }, { key: 'ssd', operator: 'Exists' }] },
+          },
+          affinity: [{ rule: 'a', connectors: ['c1'] }, { rule: 'b', connectors: ['c2'] }, { rule: 'c', default: true }],
+        },
+      },
+    };
+    let s = prefill(createState(structuredClone(installed)));
+    expect(at(s)).toBe('review');
+    s = backTo(s, 'rule-menu');
+    const menu = currentQuestion(s);
+    expect(menu.kind === 'select' && menu.options.map((o) => [o.value, o.hint])).toEqual([
+      ['done', undefined],
+      ['add', undefined],
+      ['edit:a', 'preferred 1: pool In (small)'],
+      ['remove:a', undefined],
+      ['edit:b', 'required: k In (y)'],
+      ['remove:b', undefined],
+      ['remove:c', 'required: k In (z) and ssd Exists (several match expressions: edit them in a preset)'],
+    ]);
+    // unchanged: Enter through every answer writes it as it was, defaults left out
+    let same = walk(s, ['edit:a']);
+    expect(currentQuestion(same)).toMatchObject({ id: 'rule-mode', title: 'Rule a: required or preferred?', initial: 'preferred' });
+    same = walk(same, ['preferred', '1', 'pool', 'In', 'small']);
+    expect(at(same)).toBe('rule-menu');
+    expect(same.answers.fivetran.kubernetes.affinityRules).toEqual(installed.fivetran.kubernetes.affinityRules);
+    // Esc from the edit's first question: back at the menu, nothing changed
+    const back = reduce(walk(s, ['edit:a']), { type: 'back' });
+    expect(at(back)).toBe('rule-menu');
+    expect(back.answers.fivetran.kubernetes.affinityRules).toEqual(installed.fivetran.kubernetes.affinityRules);
+    // a: the pool label's values changed, the weight too; b made preferred; the connections stay with them
+    s = walk(s, ['edit:a', 'preferred', '40', 'pool', 'In', 'small, medium', 'edit:b', 'preferred', '1', 'k', 'Exists']);
+    expect(at(s)).toBe('rule-menu');
+    expect(s.answers.fivetran.kubernetes.affinityRules).toEqual({
+      a: { weight: 40, match: [{ key: 'pool', values: ['small', 'medium'] }] },
+      b: { mode: 'preferred', match: [{ key: 'k', operator: 'Exists' }] }, // (its weight: the default, 1)
+      c: installed.fivetran.kubernetes.affinityRules.c,
+    });
+    expect(s.answers.fivetran.kubernetes.affinity).toEqual(installed.fivetran.kubernetes.affinity);
+    // a new rule of a name there already: the refusal says how to change that one
+    s = walk(s, ['add', 'a']);
+    expect(s.error).toBe('rule a exists; to change it, choose Edit a');
+  });
+
   it('affinity and node selector: label keys and values in the model\'s format, at the question', () => {
     let s = walk(createState(), ['fivetran', 'kubernetes', 'token', TOKEN, 'fivetran', 'data', 'none', 'secret', 'affinity', 'add', 'a', 'required', 'bad key!']);
     expect(s.error).toMatch(/^the label key must be a Kubernetes label key/);

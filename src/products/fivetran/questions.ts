@@ -10,6 +10,8 @@ import { isStored } from '../../model/stored.js';
 /** The drafts this product keeps while a rule is entered. */
 interface RuleDraft {
   name?: string;
+  /** A rule already there, being edited: its name stays (its connections are assigned by it). */
+  editing?: boolean;
   mode?: string;
   weight?: string;
   key?: string;
@@ -35,11 +37,15 @@ function affinityQuestions(c: Ctx): Question[] {
       options: [
         ...(names.length ? [{ label: 'Continue: assign connections', value: 'done' }] : []),
         { label: 'Add a rule', value: 'add' },
-        ...names.map((n) => ({ label: `Remove ${n}`, value: `remove:${n}` })),
+        ...names.flatMap((n) => [
+          ...(editable(rules[n]) ? [{ label: `Edit ${n}`, value: `edit:${n}`, hint: ruleText(rules[n]) }] : []),
+          { label: `Remove ${n}`, value: `remove:${n}`, ...(editable(rules[n]) ? {} : { hint: `${ruleText(rules[n])} (several match expressions: edit them in a preset)` }) },
+        ]),
       ],
       apply: (cx, v) => {
         if (v === 'done') return { drafts: { ...cx.drafts, rulesDone: true } };
         if (v === 'add') return { drafts: { ...cx.drafts, rule: {} }, goto: 'rule-name' };
+        if (v.startsWith('edit:')) return { drafts: { ...cx.drafts, rule: draftOf(v.slice(5), rules[v.slice(5)]) }, goto: 'rule-mode' };
         return { drafts: { ...cx.drafts, ruleRemove: v.slice(7) }, goto: 'rule-remove' };
       },
     },
@@ -65,16 +71,20 @@ function affinityQuestions(c: Ctx): Question[] {
   if (r) {
     const upd = (cx: Ctx, patch: Partial<RuleDraft>): Result => ({ drafts: { ...cx.drafts, rule: { ...cx.drafts.rule, ...patch } } });
     out.push(
-      {
-        id: 'rule-name',
-        step: 'Placement',
-        kind: 'text',
-        title: 'Rule name',
-        help: 'e.g. small, large, ssd',
-        initial: r.name ?? '',
-        validate: (v, cx) => (!PATTERNS.affinityRuleName.re.test(v) ? PATTERNS.affinityRuleName.message : cx.answers.fivetran?.kubernetes?.affinityRules?.[v] ? `rule ${v} exists` : undefined),
-        apply: (cx, v) => upd(cx, { name: v }),
-      },
+      ...(r.editing
+        ? []
+        : [
+            {
+              id: 'rule-name',
+              step: 'Placement',
+              kind: 'text' as const,
+              title: 'Rule name',
+              help: 'e.g. small, large, ssd',
+              initial: r.name ?? '',
+              validate: (v: string, cx: Ctx) => (!PATTERNS.affinityRuleName.re.test(v) ? PATTERNS.affinityRuleName.message : cx.answers.fivetran?.kubernetes?.affinityRules?.[v] ? `rule ${v} exists; to change it, choose Edit ${v}` : undefined),
+              apply: (cx: Ctx, v: string) => upd(cx, { name: v }),
+            },
+          ]),
       {
         id: 'rule-mode',
         step: 'Placement',
@@ -209,9 +219,39 @@ function affinityQuestions(c: Ctx): Question[] {
 
 function commitRule(c: Ctx): Result {
   const r = c.drafts.rule as RuleDraft;
-  const values = listOf(r.values ?? '');
+  // (Exists and DoesNotExist take none: values typed for another operator before are dropped)
+  const values = r.operator === 'Exists' || r.operator === 'DoesNotExist' ? [] : listOf(r.values ?? '');
   const rule: Record<string, unknown> = { mode: r.mode ?? 'preferred', ...(r.mode !== 'required' ? { weight: Number(r.weight ?? 1) } : {}), match: [{ key: r.key, operator: r.operator ?? 'In', ...(values.length ? { values } : {}) }] };
+  // an edited rule keeps what it left to the defaults, where the edit gave the default (a re-run that changes
+  // nothing of it writes it as it was)
+  const prev = r.editing ? (c.answers.fivetran?.kubernetes?.affinityRules?.[r.name!] as Record<string, any> | undefined) : undefined;
+  if (prev) {
+    if (prev.mode === undefined && rule.mode === 'preferred') delete rule.mode;
+    if (prev.weight === undefined && rule.weight === 1) delete rule.weight;
+    const m = (rule.match as Record<string, unknown>[])[0]!;
+    if (prev.match?.[0]?.operator === undefined && m.operator === 'In') delete m.operator;
+  }
   return { answers: set(c.answers, `fivetran.kubernetes.affinityRules.${r.name}`, rule), drafts: { ...c.drafts, rule: undefined }, goto: 'rule-menu' };
+}
+
+/** A rule the wizard's questions can hold whole: one match expression (more are a preset's). */
+function editable(rule: Record<string, any> | undefined): boolean {
+  return Array.isArray(rule?.match) && rule.match.length === 1 && Object.keys(rule).every((k) => k === 'mode' || k === 'weight' || k === 'match');
+}
+
+/** A rule in a few words: `required: pool In (a, b)`, `preferred 50: ssd Exists`. */
+function ruleText(rule: Record<string, any> | undefined): string {
+  const mode = rule?.mode ?? 'preferred';
+  const head = mode === 'preferred' ? `preferred ${rule?.weight ?? 1}` : mode;
+  const m = (rule?.match ?? []) as Record<string, any>[];
+  return `${head}: ${m.map((x) => `${x.key} ${x.operator ?? 'In'}${x.values?.length ? ` (${x.values.join(', ')})` : ''}`).join(' and ')}`;
+}
+
+/** The draft of a rule already there, its answers prefilled. */
+function draftOf(name: string, rule: Record<string, any>): RuleDraft {
+  const m = (rule.match?.[0] ?? {}) as Record<string, any>;
+  const mode = rule.mode ?? 'preferred';
+  return { name, editing: true, mode, ...(mode === 'preferred' ? { weight: String(rule.weight ?? 1) } : {}), key: m.key, operator: m.operator ?? 'In', ...(m.values?.length ? { values: m.values.join(', ') } : {}) };
 }
 
 const tokenSourceOf = (c: Ctx): 'token' | 'secret' => (isK8s(c) ? (c.drafts.tokenSource ?? (c.answers.fivetran?.kubernetes?.tokenSecret ? 'secret' : 'token')) : 'token');
