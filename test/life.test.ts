@@ -763,6 +763,30 @@ describe('a reconfigure that did not finish, its agent still running', () => {
   type Status = { healthy: boolean; unfinished?: boolean; changing?: number; notApplied?: string[]; problem?: { message: string; fix: string } };
   const agentCheck = (env: NodeJS.ProcessEnv) => (JSON.parse(cli(['doctor', '--json', ...rootFlags], { env }).stdout) as { checks: { id: string; status: string; message: string; fix?: string }[] }).checks.find((c) => c.id === 'agent');
 
+  it('one stopped or failed before it changed anything ("Changed: nothing": at its pull) leaves the install as it was: healthy, a start recreates nothing, rollback still undoes the change before it, and a stopped agent stays stopped', async () => {
+    const s = await stubEnv('docker');
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(cli(['install', '--preset', 'fivetran-docker', '--set', 'fivetran.memory=3g', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const registry = join(s.home, '.config/hd-setup/installs.json');
+    const recorded = readFileSync(registry, 'utf8');
+    const failed = cli(['install', '--preset', 'fivetran-docker', '--set', 'fivetran.memory=4g', '--yes', ...rootFlags], { env: { ...s.env, HD_STUB_FAIL: 'pull' } });
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain('Changed: nothing');
+    // the record is the one before the run: the status is the install's, not "the last change did not finish"
+    expect(readFileSync(registry, 'utf8')).toBe(recorded);
+    const st = cli(['status', '--json'], { env: s.env });
+    expect(st.code, st.stdout).toBe(0);
+    expect(JSON.parse(st.stdout) as Status).not.toHaveProperty('unfinished');
+    expect(cli(['start', '--dry-run', ...rootFlags], { env: s.env }).stdout).not.toContain('Recreate');
+    // what rollback undoes is the last change made: 2048m -> 3g
+    expect(cli(['rollback', '--dry-run', ...rootFlags], { env: s.env }).stdout).toContain('It puts back:\n  fivetran.memory: 3g -> 2048m (the default)\n');
+    // stopped, then a run cancelled before it changed anything: still stopped with hd-setup stop, not failed
+    expect(cli(['stop', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(cli(['install', '--preset', 'fivetran-docker', '--set', 'fivetran.memory=4g', '--yes', ...rootFlags], { env: { ...s.env, HD_STUB_FAIL: 'pull' } }).code).toBe(1);
+    expect(JSON.parse(cli(['status', '--json'], { env: s.env }).stdout)).toMatchObject({ stoppedAt: expect.any(String) });
+    s.server.close();
+  }, 60_000);
+
   it('killed during its pull: status says another hd-setup is changing it while it runs; then that the change did not finish and the agent runs the config from before it (exit 1, not healthy; doctor fails "agent"); start applies it and all is well again', async () => {
     const { spawn } = await import('node:child_process');
     const s = await stubEnv('docker');

@@ -178,8 +178,31 @@ function update(home: string, change: (list: InstallRecord[]) => InstallRecord[]
 /** Rewriting the registry keeps its good entries and drops, with a warning, any it cannot use. */
 const rewriting = { warn: (msg: string) => process.stderr.write(`warning: ${msg}\n`) };
 
-export function remember(home: string, rec: InstallRecord): void {
-  update(home, (list) => [rec, ...list.filter((r) => !sameLocation(r, rec) && !takenUp(r, rec))]);
+/** Records rec (first in the file); returns the records it replaced, where they were, for putBack. */
+export function remember(home: string, rec: InstallRecord): Replaced {
+  let replaced: Replaced = [];
+  update(home, (list) => {
+    replaced = list.flatMap((r, at) => (sameLocation(r, rec) || takenUp(r, rec) ? [{ at, record: r }] : []));
+    return [rec, ...list.filter((r) => !sameLocation(r, rec) && !takenUp(r, rec))];
+  });
+  return replaced;
+}
+
+/** What remember replaced: each record with its place in the file. */
+export type Replaced = { at: number; record: InstallRecord }[];
+
+/**
+ * The records as they were before remember(rec) (what it returned), rec gone: a run recorded as started
+ * that then changed nothing (cancelled or failed before its first change) is no change of the install.
+ * Left as it was, the install read as one whose last change did not finish (status unhealthy, a start
+ * recreating its containers), and the run took the place of the change rollback undoes.
+ */
+export function putBack(home: string, rec: InstallRecord, replaced: Replaced): void {
+  update(home, (list) => {
+    const out = list.filter((r) => !sameLocation(r, rec));
+    for (const { at, record } of replaced) out.splice(Math.min(at, out.length), 0, record);
+    return out;
+  });
 }
 
 /**

@@ -15,7 +15,7 @@ import { askRuntimeState, detectHost, detectState, inspectContainers, markMissin
 import { ForeignContainerError, MEMORY_LABEL, OWNER_LABEL, usesQuadlet } from '../plan/containers.js';
 import { storedSecretRewritten } from '../plan/kubernetes.js';
 import { carriedBy, keptForm, type DetectedInstall } from '../exec/installed.js';
-import { findRecord, findRecordOfInstall, holdsRecord, readRegistry, recordOf, remember, configDigest, type InstallRecord, type KeptContainer, type LastChange } from '../exec/registry.js';
+import { findRecord, findRecordOfInstall, holdsRecord, readRegistry, recordOf, remember, putBack, configDigest, type Replaced, type InstallRecord, type KeptContainer, type LastChange } from '../exec/registry.js';
 import type { CheckReport, Emit, Summary } from '../exec/events.js';
 import { execute } from '../exec/execute.js';
 import { allChecks } from '../exec/checks.js';
@@ -502,10 +502,13 @@ export async function install(p: Prepared, c: Choices, report: Reporter): Promis
   // A re-run that replaces nothing, over an install recorded with the same choices, leaves the record as it is.
   const same = keepsReadBack(p.plan) && holdsRecord(p.host.home, recordOf(p.location, choices, 'installed', new Date(), after));
   let marked = same;
+  // the record as this run found it, put back when the run ends having changed nothing
+  let started: { rec: InstallRecord; replaced: Replaced } | undefined;
   const markStarted = () => {
     if (marked) return;
     marked = true;
-    remember(p.host.home, recordOf(p.location, choices, 'started', new Date(), Object.keys(runs).length ? runs : undefined));
+    const rec = recordOf(p.location, choices, 'started', new Date(), Object.keys(runs).length ? runs : undefined);
+    started = { rec, replaced: remember(p.host.home, rec) };
   };
   // emitted before the step's first action: the record says "started" before anything is changed
   const marking: Reporter = (work) => report((emit, ask) => work((e) => (e.type === 'step:start' && e.id !== 'preflight' && markStarted(), emit(e)), ask));
@@ -522,6 +525,10 @@ export async function install(p: Prepared, c: Choices, report: Reporter): Promis
     const left = p.plan.files.find((x) => x.dest === dest)?.content;
     const before = lastChange && left !== undefined ? { ...lastChange, left: configDigest(p.host.home, left) } : lastChange;
     remember(p.host.home, recordOf(p.location, { ...choices, ...(before ? { before } : {}) }, 'installed', new Date(), after));
+  } else if (!summary.ok && started && summary.changes.length === 0 && p.location.runtime !== 'kubernetes') {
+    // docker/podman, stopped or failed before its first change ("Changed: nothing"): the install is as it was,
+    // and so is its record. (On Kubernetes a helm that failed or was stopped may have left a revision all the same.)
+    putBack(p.host.home, started.rec, started.replaced);
   }
   return summary;
 }
