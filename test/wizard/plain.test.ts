@@ -80,9 +80,47 @@ describe('line prompts', () => {
   it('a secret exported in this shell is named at its prompt (it said "Enter keeps the value already set", not whence)', async () => {
     const envSecrets = [{ path: 'fivetran.token', env: 'FIVETRAN_TOKEN', value: TOKEN }];
     const { result, output } = await converse(['1', '1', '', '', '', '', 'i'], { detection: { envSecrets } });
-    expect(output).toContain('Type it (hidden) (Enter keeps $FIVETRAN_TOKEN (exported in this shell), - clears it, <: back): ');
+    expect(output).toContain('Type it (hidden) (Enter keeps $FIVETRAN_TOKEN (exported in this shell), <: back): ');
     expect(output).not.toContain(TOKEN);
     expect(result.answers.fivetran.token).toBe(TOKEN);
+  });
+  it('"-" is offered only where a field takes an empty answer: on a secret it has that cannot be empty, it is refused, saying what Enter keeps (it said "- clears it", then kept the exported token unsaid)', async () => {
+    const OTHER = Buffer.from('other_ctl:other-secret-1').toString('base64');
+    const envSecrets = [{ path: 'fivetran.token', env: 'FIVETRAN_TOKEN', value: TOKEN }];
+    const { result, output } = await converse(['1', '1', '-', OTHER, '', '', '', 'i'], { detection: { envSecrets } });
+    expect(output).toContain('✖ it cannot be empty: Enter keeps $FIVETRAN_TOKEN (exported in this shell); or type another\n');
+    expect(output.match(/Agent token\n/g)).toHaveLength(2); // asked again
+    expect(result.answers.fivetran.token).toBe(OTHER);
+    // a required text field it has: Enter keeps it, no "- clears it" (which the field then refused)
+    const t = await converse(['2', '1', 'acme', 'analytics', 'cid', 'sec', '<', '<', '<', 'q']);
+    expect(t.output).toContain('Answer (Enter keeps "cid", <: back): ');
+    expect(t.output).toContain('Answer (Enter keeps "analytics", <: back): ');
+    expect(t.output).not.toContain('- clears it');
+    // one that takes empty still offers it
+    const n = await converse(['1', '1', TOKEN, '2', 'http://proxy.internal:3128', '', '', '<', 'q']);
+    expect(n.output).toContain('Answer (Enter keeps "localhost, 127.0.0.1", - clears it, <: back): ');
+  });
+  it('a PEM key pasted into a secret is one answer, read hidden to its END line (its body lines answered the questions after it, shown in clear, and went into the warehouse, database and role)', async () => {
+    const body = ['MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjPemBodyOne', 'QWERTYPemBodyTwoASDFGHJKL0987654321zxcvbnm'];
+    const pem = ['-----BEGIN PRIVATE KEY-----', ...body, '-----END PRIVATE KEY-----'].join('\n');
+    const head = ['acme', 'analytics', 'cid'];
+    const gateway = ['snow', 'snowflake', 'private_key', 'acct', 'bob', pem];
+    const k8s = await converse([...head, '', '', 'sec', '', ...gateway, '', '', '', '', '', '', 'i'], { initial: { product: 'tobiko', runtime: 'kubernetes' } });
+    expect(k8s.result).toMatchObject({ kind: 'install', answers: { tobiko: { gateways: { snow: { type: 'snowflake', account: 'acct', user: 'bob', private_key: pem } } } } });
+    expect(k8s.output).toContain('(a PEM block: its lines are read, not echoed, to its -----END line)');
+    expect(k8s.output).toContain('(4 lines read)');
+    for (const l of body) expect(k8s.output).not.toContain(l);
+    // on docker/podman the env-file holds one line: refused whole, with the way on, and asked again
+    const docker = await converse([...head, 'sec', '', ...gateway, '<', 'q'], { initial: { product: 'tobiko', runtime: 'docker' } });
+    expect(docker.output).toContain('✖ private_key spans several lines, which the env-file cannot hold: save it to a file and choose private_key_path');
+    expect(docker.output).not.toContain('warehouse (optional');
+    for (const l of body) expect(docker.output).not.toContain(l);
+  });
+  it('"<" typed in a field that is not echoed (a proxy URL) goes back, and is not shown as if it were the answer', async () => {
+    const { result, output } = await converse(['1', '1', TOKEN, '2', 'http://al:PlainPw77@px:3128', '<', '', '', '', '', 'q']);
+    expect(output).not.toMatch(/ {2}<\n/);
+    expect(output.match(/HTTPS proxy URL\n/g)).toHaveLength(2);
+    expect(result.answers.proxy?.https).toBe('http://al:PlainPw77@px:3128');
   });
   it('a re-run where the exported secret is not the installed one: said, and asked, Enter keeping the installed one; 2 takes the variable\'s', async () => {
     const OLD = 'b2xkX2NvbnRyb2xsZXI6b2xkLXNlY3JldA==';

@@ -113,6 +113,9 @@ export class LineReader {
 }
 
 const BACK = '<';
+/** The first and last lines of a PEM block (-----BEGIN PRIVATE KEY-----, -----END ENCRYPTED PRIVATE KEY-----). */
+const PEM_BEGIN = /^-----BEGIN [A-Z0-9 ]+-----$/;
+const PEM_END = /^-----END [A-Z0-9 ]+-----$/;
 
 /**
  * What Enter picks on a choice is marked "[default]"; where the model's default (an option hinted
@@ -162,6 +165,17 @@ export function answerOf(q: Question, line: string): { value: string } | { back:
   return { problem: 'nothing to answer here' };
 }
 
+/** Whether the field refuses an empty answer (a required one; a secret it has is then kept: state.ts). */
+function refusesEmpty(q: Question & { kind: 'text' }, s: WizardState): boolean {
+  return q.validate?.('', { answers: s.answers, drafts: s.drafts, detection: s.detection }) !== undefined;
+}
+
+/** The secret a field has, as Enter keeps it: a secret exported in this shell (TCLOUD_CLIENT_SECRET) is named, as the screen's note names it. */
+function keptSecret(q: Question & { kind: 'text' }, s: WizardState): string {
+  const src = envSource(s, q);
+  return src ? `$${src.env} (exported in this shell${src.installed !== undefined ? ', in place of the installed one' : ''})` : 'the value already set';
+}
+
 function promptOf(q: Question, s: WizardState): string {
   if (q.kind === 'select') {
     // one option (a note to read, a single choice): nothing to number
@@ -172,10 +186,10 @@ function promptOf(q: Question, s: WizardState): string {
   // Empty is not always "none": the title says what it means (the same as HTTPS, the default image…).
   const empty = /\bempty: ([^;)]+)/.exec(q.title)?.[1];
   // an answer the field refuses empty (a required one): Enter gives nothing, and the prompt offers none
-  const required = !q.initial && !empty && q.validate?.('', { answers: s.answers, drafts: s.drafts, detection: s.detection }) !== undefined;
-  // a secret exported in this shell (TCLOUD_CLIENT_SECRET) is named, as the screen's note names it
-  const src = envSource(s, q);
-  const keep = q.initial ? (q.secret ? `Enter keeps ${src ? `$${src.env} (exported in this shell${src.installed !== undefined ? ', in place of the installed one' : ''})` : 'the value already set'}, - clears it` : `Enter keeps "${q.display ? q.display(q.initial) : q.initial}", - clears it`) : empty ? `Enter: ${empty}` : required ? undefined : 'Enter for none';
+  const required = !q.initial && !empty && refusesEmpty(q, s);
+  // "-" is offered only where the field takes an empty answer (a required one refuses it, a secret's keeps the value)
+  const clears = refusesEmpty(q, s) ? '' : ', - clears it';
+  const keep = q.initial ? `Enter keeps ${q.secret ? keptSecret(q, s) : `"${q.display ? q.display(q.initial) : q.initial}"`}${clears}` : empty ? `Enter: ${empty}` : required ? undefined : 'Enter for none';
   return `${q.secret ? 'Type it (hidden)' : q.display ? 'Answer (not echoed: it may hold a password; shown masked after Enter)' : 'Answer'} (${keep ? `${keep}, ` : ''}${BACK}: back): `;
 }
 
@@ -247,10 +261,28 @@ export async function runPlainWizard(props: Omit<WizardProps, 'onDone'>, io: { i
       say(['', ...questionText(s, q)]);
       out.write(promptOf(q, s));
       // A URL whose user:password@ is masked on display is read without echo too, then shown masked.
-      const line = await reader.read(q.kind === 'text' && (q.secret || q.display !== undefined));
+      let line = await reader.read(q.kind === 'text' && (q.secret || q.display !== undefined));
       if (line === undefined) return { kind: 'cancel', answers: s.answers };
-      if (q.kind === 'text' && !q.secret && q.display && line.trim()) say([`  ${q.display(line.trim())}`]);
+      // A PEM key pasted into a secret (a gateway's private_key) is one answer: its lines are read, hidden, to
+      // its END line. Read a line at a time, its body answered the questions after it, shown as typed there.
+      if (q.kind === 'text' && q.secret && PEM_BEGIN.test(line.trim())) {
+        say(['  (a PEM block: its lines are read, not echoed, to its -----END line)']);
+        const lines = [line];
+        while (!PEM_END.test(lines.at(-1)!.trim())) {
+          const more = await reader.read(true);
+          if (more === undefined) return { kind: 'cancel', answers: s.answers };
+          lines.push(more);
+        }
+        line = lines.join('\n');
+        say([`  (${lines.length} lines read)`]);
+      }
       const a = answerOf(q, line);
+      if (q.kind === 'text' && !q.secret && q.display && 'value' in a && line.trim()) say([`  ${q.display(line.trim())}`]);
+      // "-" on a secret it has that cannot be empty: the reducer would keep that secret unsaid, after "clears it"
+      if (q.kind === 'text' && q.secret && q.initial && 'value' in a && a.value === '' && refusesEmpty(q, s)) {
+        say([`✖ it cannot be empty: Enter keeps ${keptSecret(q, s)}; or type another`]);
+        continue;
+      }
       if ('back' in a) {
         s = reduce(s, { type: 'back' });
         continue;
