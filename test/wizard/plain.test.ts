@@ -116,6 +116,14 @@ describe('line prompts', () => {
     expect(docker.output).not.toContain('warehouse (optional');
     for (const l of body) expect(docker.output).not.toContain(l);
   });
+  it('"<" at the first question says there is nothing to go back to (it asked it again unsaid)', async () => {
+    const { output } = await converse(['<']);
+    expect(output).toContain('✖ this is the first question: there is nothing to go back to (Ctrl-C quits)\n');
+    expect(output.match(/What do you want to install\?/g)).toHaveLength(2);
+    // from any other, "<" goes back, unsaid
+    const rerun = await converse(['1', '1', TOKEN, '', '', '', '<', 'q']);
+    expect(rerun.output).not.toContain('first question');
+  });
   it('"<" typed in a field that is not echoed (a proxy URL) goes back, and is not shown as if it were the answer', async () => {
     const { result, output } = await converse(['1', '1', TOKEN, '2', 'http://al:PlainPw77@px:3128', '<', '', '', '', '', 'q']);
     expect(output).not.toMatch(/ {2}<\n/);

@@ -284,7 +284,10 @@ export async function runPlainWizard(props: Omit<WizardProps, 'onDone'>, io: { i
         continue;
       }
       if ('back' in a) {
-        s = reduce(s, { type: 'back' });
+        const back = reduce(s, { type: 'back' });
+        // (the first question: it was asked again unsaid, as if "<" had not been read)
+        if (back.cursor === s.cursor) say([`✖ this is the first question: there is nothing to go back to (Ctrl-C quits)`]);
+        s = back;
         continue;
       }
       if ('problem' in a) {
