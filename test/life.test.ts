@@ -345,6 +345,22 @@ describe('the flags that choose one of several installs', () => {
   }, 60_000);
 });
 
+describe('the flags that choose one of several installs, one of each product', () => {
+  it('are --set product=… alone (they named the runtime and install dir too), and reach that install as printed', async () => {
+    const s = await stubEnv('docker', {}, { imagePresent: true });
+    expect(cli(['install', '--preset', 'fivetran-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    expect(cli(['install', '--preset', 'tobiko-docker', '--yes', ...rootFlags], { env: s.env }).code).toBe(0);
+    const stop = cli(['stop', ...rootFlags], { env: s.env });
+    expect(stop.code).toBe(2);
+    expect(/choose one with (.*)\n$/.exec(stop.stderr)?.[1]?.split(' or ').sort()).toEqual(['--set product=fivetran', '--set product=tobiko']);
+    for (const [flag, where] of [['product=fivetran', 'fivetran'], ['product=tobiko', 'tobiko']] as const) {
+      const st = cli(['status', '--json', '--set', flag], { env: s.env });
+      expect(JSON.parse(st.stdout), st.stderr).toMatchObject({ runtime: 'docker', where: join(s.home, where) });
+    }
+    s.server.close();
+  }, 60_000);
+});
+
 describe('restart in plain lines', () => {
   it('shows what happens in its order, counted whole: the preflight, then the stop, then the start ([1/8] … [8/8])', async () => {
     const s = await stubEnv('docker', {}, { imagePresent: true });

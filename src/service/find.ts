@@ -413,9 +413,14 @@ async function chooseAmong(all: Listed[], pick?: PickOne): Promise<DetectedInsta
   throw new UserError([
     {
       path: '',
-      message: `${all.length} installs found: ${all.map(listedName).join('; ')}; choose one with ${all.map((d) => pointerFor(d)).join(' or ')}`,
+      message: `${all.length} installs found: ${all.map(listedName).join('; ')}; choose one with ${all.map((d) => shortestPointer(d, all)).join(' or ')}`,
     },
   ]);
+}
+
+/** The flags that choose d among these: `--set product=…` when it is its product's only one (it named every --set of the install: three, an install dir among them). */
+function shortestPointer(d: Listed, all: Listed[]): string {
+  return all.filter((o) => o.location.product === d.location.product).length === 1 ? `--set product=${d.location.product}` : pointerFor(d);
 }
 
 /** The flags that point at an install. */
