@@ -120,6 +120,8 @@ export type Question =
       /** How the value is shown while typing (proxy URLs: credentials masked), and which parts it masks. */
       display?: SpanMask;
       initial: string;
+      /** `initial` is a suggestion (a default, a new entry's name), not a value given: what is typed first replaces it whole (←/→ first edit it; Enter keeps it). */
+      suggested?: boolean;
       placeholder?: string;
       validate?: (v: string, c: Ctx) => string | undefined;
       /** Shown under the field as you type (format checks). */
@@ -238,6 +240,11 @@ export function contextInUse(c: Ctx): string | undefined {
   return chosen ?? c.detection.contextFlag ?? c.detection.kubeContexts?.find((k) => k.current)?.name ?? c.detection.kubeContext;
 }
 
+/** A text question's initial text: the value given, or a suggestion that typing replaces (Question.suggested). */
+export function suggest(given: string | undefined, suggestion: string): { initial: string; suggested?: true } {
+  return given === undefined ? { initial: suggestion, suggested: true } : { initial: given };
+}
+
 /** The namespace question of a product on Kubernetes. */
 export function namespaceQuestion(c: Ctx, id: string, section: string): Question {
   // the context the header names (the one chosen in the picker), not kubectl's current one
@@ -248,7 +255,7 @@ export function namespaceQuestion(c: Ctx, id: string, section: string): Question
     kind: 'text',
     title: 'Namespace',
     help: `Created when missing${context ? `; context ${context}` : ''}.`,
-    initial: c.answers[section]?.kubernetes?.namespace ?? section,
+    ...suggest(c.answers[section]?.kubernetes?.namespace, section),
     validate: k8sName('the namespace'),
     apply: (cx, v) => ({ answers: set(cx.answers, `${section}.kubernetes.namespace`, v) }),
   };

@@ -69,7 +69,7 @@ describe('text questions edit like readline', () => {
     await w.untilFrame('Agent token');
     // back on the field: the stored (trimmed) token, prefilled, cursor at the end
     expect(w.frame()).toContain(`•••••••• (${TOKEN.length} characters)`);
-    expect(w.frame()).toContain('enter keeps it · ctrl-u clears');
+    expect(w.frame()).toContain('enter keeps it · typing replaces it · ←→ edit it'); // (a prefilled secret: typing replaces it)
     // one Ctrl-U clears it (no backspace per character)
     await w.keys(CTRL_U);
     expect(w.frame()).not.toContain('••');

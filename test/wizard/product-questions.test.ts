@@ -537,6 +537,39 @@ describe('every field the model accepts, with its rules', () => {
     expect(s.answers.fivetran.kubernetes.affinity.map((x: { rule: string }) => x.rule)).toEqual(['b']);
   });
 
+  it('a suggestion (a default weight, namespace or Secret key, the first gateway\'s name) is replaced by what is typed; ←/→ first edit it; a value given is edited from its end', () => {
+    const typed = (s: WizardState, data: string) => reduce(s, { type: 'input', data });
+    // the weight: 1 suggested, 5 typed is 5 (it was 15, a weight the model takes)
+    let s = walk(createState(), ['fivetran', 'kubernetes', 'token', TOKEN]);
+    expect(currentQuestion(s)).toMatchObject({ id: 'namespace', initial: 'fivetran', suggested: true });
+    s = typed(s, 'agents\r');
+    expect(s.answers.fivetran.kubernetes.namespace).toBe('agents');
+    s = walk(s, ['data', 'none', 'secret', 'affinity', 'add', 'a', 'preferred']);
+    expect(at(s)).toBe('rule-weight');
+    s = typed(s, '5\r');
+    expect(s.error).toBeUndefined();
+    expect(at(s)).toBe('rule-key');
+    s = walk(s, ['k', 'In', 'x']);
+    expect(s.answers.fivetran.kubernetes.affinityRules.a.weight).toBe(5);
+    // ← first: the suggestion is edited (readline's way), not replaced
+    let e = walk(createState(), ['fivetran', 'kubernetes', 'token', TOKEN]);
+    e = typed(e, '\x1b[D-x\r'); // ← then "-x": before the last character
+    expect(e.answers.fivetran.kubernetes.namespace).toBe('fivetra-xn');
+    // back at it, the namespace is an answer now: typing goes on from its end
+    e = reduce(e, { type: 'back' });
+    expect(currentQuestion(e)).toMatchObject({ id: 'namespace', initial: 'fivetra-xn' });
+    expect((currentQuestion(e) as { suggested?: boolean }).suggested).toBeUndefined();
+    e = typed(e, '2\r');
+    expect(e.answers.fivetran.kubernetes.namespace).toBe('fivetra-xn2');
+    // Tobiko's first gateway: "warehouse" suggested, "snow" typed is "snow" (it was "warehousesnow")
+    let t = walk(createState(), ['tobiko', 'docker']);
+    for (let i = 0; i < 20 && at(t) !== 'gw-name'; i++) t = reduce(t, { type: 'submit', value: at(t) === 'gw-menu' ? 'add' : ({ org: 'acme', project: 'p', 'client-id': 'id', 'client-secret': 'cl1ent-S3cret' } as Record<string, string>)[at(t)] ?? (currentQuestion(t) as { initial?: string }).initial ?? '' });
+    expect(currentQuestion(t)).toMatchObject({ id: 'gw-name', initial: 'warehouse', suggested: true });
+    t = typed(t, 'snow\r');
+    expect(t.error).toBeUndefined();
+    expect((t.drafts.gateway as { name?: string }).name).toBe('snow');
+  });
+
   it('affinity: a rule is edited in place, its answers prefilled, its name and connections kept; one of several match expressions is a preset\'s (no Edit offered)', () => {
     // as a re-run finds it: rule a with the defaults left out (mode, weight, operator), b required
     const installed = {

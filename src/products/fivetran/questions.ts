@@ -2,7 +2,7 @@
 // token reaches the cluster, where pods run (node selector or affinity rules per connection), and the
 // Advanced step's settings. No zod here (the wizard's first frame loads this file).
 import { PATTERNS, chartProblem, mismatch, imageProblem, labelKeyProblem, labelValueProblem, installDirProblem, quantity } from '../../model/patterns.js';
-import { storedSecretLive, K8S_PULL_POLICY_HINTS, PULL_POLICY_HINTS, RESTART_POLICY_HINTS, egressField, maskSecretPairs, pairsOf, pairsProblem, scalarOf, get, isK8s, secretsNote, k8sName, listOf, namespaceQuestion, opt, put, required, set, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result, removalQuestion } from '../wizard.js';
+import { storedSecretLive, K8S_PULL_POLICY_HINTS, PULL_POLICY_HINTS, RESTART_POLICY_HINTS, egressField, maskSecretPairs, pairsOf, pairsProblem, scalarOf, get, isK8s, secretsNote, k8sName, listOf, namespaceQuestion, opt, put, required, set, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result, removalQuestion, suggest } from '../wizard.js';
 import { CHART_DEFAULT_RESOURCES, FIVETRAN_CHART, FIVETRAN_CHART_VERSIONS, FIVETRAN_IMAGE, FIVETRAN_PULL_POLICIES_K8S, FIVETRAN_RESTART_POLICIES, HD_SETUP_CONFIG_KEYS, containerMemoryProblem } from './constants.js';
 import { checkToken } from './token.js';
 import { isStored } from '../../model/stored.js';
@@ -104,7 +104,7 @@ function affinityQuestions(c: Ctx): Question[] {
               step: 'Placement',
               kind: 'text' as const,
               title: 'Weight (1-100)',
-              initial: r.weight ?? '1',
+              ...suggest(r.weight, '1'),
               validate: (v: string) => (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 100 ? undefined : 'a whole number from 1 to 100'),
               apply: (cx: Ctx, v: string) => upd(cx, { weight: v }),
             },
@@ -320,7 +320,7 @@ function questions(c: Ctx, shared: { proxy(): Question[] }): Question[] {
         step: 'Credentials',
         kind: 'text',
         title: 'Key in the Secret that holds the token',
-        initial: a.fivetran?.kubernetes?.tokenSecret?.key ?? 'token',
+        ...suggest(a.fivetran?.kubernetes?.tokenSecret?.key, 'token'),
         validate: required('the key'),
         apply: (cx, v) => ({ answers: set(cx.answers, 'fivetran.kubernetes.tokenSecret.key', v) }),
       },

@@ -4,7 +4,7 @@
 // executor secrets live (on Kubernetes before any secret value, which is asked only when hd-setup keeps it),
 // and the Advanced step's settings. No zod here (the wizard's first frame loads it).
 import { PATTERNS, chartProblem, hostProblem, imageProblem, imageRepositoryProblem, imageTagProblem, lineProblem, mismatch, installDirProblem, portProblem } from '../../model/patterns.js';
-import { PULL_POLICY_HINTS, RESTART_POLICY_HINTS, egressField, maskSecretPairs, pairsOf, pairsProblem, get, isK8s, secretsNote, k8sName, namespaceQuestion, put, required, set, shaped, type Answers, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result, removalQuestion, storedSecretLive } from '../wizard.js';
+import { PULL_POLICY_HINTS, RESTART_POLICY_HINTS, egressField, maskSecretPairs, pairsOf, pairsProblem, get, isK8s, secretsNote, k8sName, namespaceQuestion, put, required, set, shaped, type Answers, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result, removalQuestion, storedSecretLive, suggest } from '../wizard.js';
 import { isStored } from '../../model/stored.js';
 import { TOBIKO_CHART, TOBIKO_IMAGE, TOBIKO_RESTART_POLICIES, envFileValueProblem, isReservedEnvName, tobikoUrlProblem } from './constants.js';
 import { ENGINES, ENGINE_TYPES, PARAM_HELP, altPick, gatewayEnvKey, isKeyMaterial, isSecretParam, paramHoldsSecret, secretsLeftOut, type EngineSpec, type EngineType } from './engines.js';
@@ -318,7 +318,7 @@ function gatewayQuestions(c: Ctx): Question[] {
     kind: 'text',
     title: 'Gateway name',
     help: 'Lowercase, a-z 0-9 and "_", no "__" (it separates parts of SQLMESH__ variable names).',
-    initial: d.name ?? (names.length ? '' : 'warehouse'),
+    ...(d.name === undefined && !names.length ? suggest(undefined, 'warehouse') : { initial: d.name ?? '' }),
     validate: (v, cx) => {
       if (!PATTERNS.gatewayName.re.test(v)) return PATTERNS.gatewayName.message;
       if (v.includes('__')) return 'must not contain "__"';

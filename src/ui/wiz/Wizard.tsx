@@ -465,7 +465,9 @@ export function questionKeys(q: Question, prefilled: boolean, back = true): stri
   return q.kind === 'select'
     ? `↑↓ move · enter choose · ${back ? 'esc/← back · ' : ''}ctrl-c quit`
     : prefilled
-      ? `enter keeps it · ctrl-u clears · ←→ move · ${back ? 'esc back · ' : ''}ctrl-c quit`
+      ? q.kind === 'text' && (q.suggested || q.secret)
+        ? `enter keeps it · typing replaces it · ←→ edit it · ${back ? 'esc back · ' : ''}ctrl-c quit` // (state.ts: what is typed first replaces it)
+        : `enter keeps it · ctrl-u clears · ←→ move · ${back ? 'esc back · ' : ''}ctrl-c quit`
       : `type · enter next · ${back ? 'esc back · ' : ''}ctrl-c quit (nothing is written)`;
 }
 

@@ -361,7 +361,8 @@ function onKey(s: WizardState, k: KeyPress): WizardState {
   // edited from its end; Ctrl-U clears it. A prefilled secret shows only as bullets: what is typed or
   // pasted into it replaces it (a token pasted after a hidden one would make a wrong one).
   const typed = !k.ctrl && !k.meta && !k.return && !k.backspace && !k.delete && !k.tab && !k.escape && k.input !== '';
-  const replacing = q.kind === 'text' && q.secret && !s.touched && s.text !== '' && typed;
+  // (so is a suggestion: a default weight of 1 with 5 typed was 15, a valid weight the user never meant)
+  const replacing = q.kind === 'text' && (q.secret || q.suggested) && !s.touched && s.text !== '' && typed;
   // A private-use character typed into a masked field is held as one shown: a placeholder stands only for its table's entries.
   const held = q.display ? s.hidden?.[q.id] : undefined;
   let hidden = s.hidden;
