@@ -547,6 +547,21 @@ describe('formats checked where the value is used', () => {
     expect(readFileSync(join(dir, 'out/secret.yaml'), 'utf8')).toContain('MIIE');
     expect(ok.stderr + ok.stdout).not.toContain('MIIE');
   });
+
+  it('a PEM key cut off (its first line only, as a paste that stopped early or a variable of one line gives it) is refused naming the field and the END line it lacks, never a line of it', () => {
+    const base = ['--preset', 'tobiko-kubernetes', '--set', 'tobiko.gateways.lake.type=snowflake', '--set', 'tobiko.gateways.lake.account=acme', '--set', 'tobiko.gateways.lake.user=u', '--set', 'tobiko.secretParams=[private_key]'];
+    for (const KEY of ['-----BEGIN PRIVATE KEY-----', '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSj\n', '-----BEGIN PRIVATE KEY-----\n-----END PRIVATE KEY-----']) {
+      const r = renderRejects([...base, '--set', 'tobiko.gateways.lake.private_key=env:KEY'], /^error: tobiko\.gateways\.lake\.private_key: env:KEY (is cut off: it has the -----BEGIN PRIVATE KEY----- line and no -----END PRIVATE KEY----- line|holds no key between)/m, { TCLOUD_CLIENT_SECRET: 'client-s3cret-value', WAREHOUSE_PASSWORD: 'pg-pass-value', KEY });
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr + r.stdout).not.toContain('MIIE');
+    }
+    // given in the preset itself (the wizard's answers are one): the same
+    const dir = tmp();
+    const preset = join(dir, 'p.yaml');
+    writeFileSync(preset, `product: tobiko\nruntime: kubernetes\ntobiko:\n  org: acme\n  project: p\n  clientId: id\n  clientSecret: env:TCLOUD_CLIENT_SECRET\n  secretParams: [private_key]\n  gateways:\n    lake:\n      type: snowflake\n      account: acme\n      user: u\n      private_key: "-----BEGIN PRIVATE KEY-----\\nMIIEvQ"\n`);
+    const r = renderRejects(['--preset', preset], /^error: tobiko\.gateways\.lake\.private_key: is cut off/m, { TCLOUD_CLIENT_SECRET: 'client-s3cret-value' });
+    expect(r.stderr + r.stdout).not.toContain('MIIE');
+  });
 });
 
 

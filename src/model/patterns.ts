@@ -212,3 +212,19 @@ export const lineProblem = (s: string): string | undefined => (CONTROL.test(s) ?
 
 /** A SQLMesh connection param name: it becomes part of an env-file key SQLMESH__GATEWAYS__<G>__CONNECTION__<P>. */
 export const PARAM_NAME: Pattern = { re: /^[a-z][a-z0-9_]*$/, max: 100, message: 'connection param names use a-z, 0-9 and "_" (they become SQLMESH__... variable names)' };
+
+/**
+ * A PEM block (a key pasted or given by file:) that is cut off: its BEGIN line without the END line of the
+ * same label, or with nothing between them. The engine refuses it at connect time only, long after the
+ * install said it was fine. Names the label, never a line of the key.
+ */
+export function pemProblem(v: unknown): string | undefined {
+  if (typeof v !== 'string') return undefined;
+  const m = /^-----BEGIN ([A-Z0-9 ]{1,40})-----\r?\n?/.exec(v.trim());
+  if (!m) return undefined;
+  const end = `-----END ${m[1]}-----`;
+  const at = v.trim().indexOf(end);
+  if (at < 0) return `is cut off: it has the -----BEGIN ${m[1]}----- line and no ${end} line; give the whole key (from a file: file:key.pem)`;
+  if (!v.trim().slice(m[0].length, at).trim()) return `holds no key between its -----BEGIN ${m[1]}----- and ${end} lines; give the whole key`;
+  return undefined;
+}

@@ -3,7 +3,7 @@
 // alternatives such as Snowflake's password / key pair / authenticator, and the optional ones), where the
 // executor secrets live (on Kubernetes before any secret value, which is asked only when hd-setup keeps it),
 // and the Advanced step's settings. No zod here (the wizard's first frame loads it).
-import { PATTERNS, chartProblem, hostProblem, imageProblem, imageRepositoryProblem, imageTagProblem, lineProblem, mismatch, installDirProblem, portProblem } from '../../model/patterns.js';
+import { PATTERNS, chartProblem, hostProblem, imageProblem, imageRepositoryProblem, imageTagProblem, lineProblem, mismatch, installDirProblem, pemProblem, portProblem } from '../../model/patterns.js';
 import { PULL_POLICY_HINTS, RESTART_POLICY_HINTS, egressField, maskSecretPairs, pairsOf, pairsProblem, get, isK8s, secretsNote, k8sName, namespaceQuestion, put, required, set, shaped, type Answers, type Ctx, type Drafts, type Field, type ProductWizard, type Question, type Result, removalQuestion, storedSecretLive, suggest } from '../wizard.js';
 import { isStored } from '../../model/stored.js';
 import { TOBIKO_CHART, TOBIKO_IMAGE, TOBIKO_RESTART_POLICIES, envFileValueProblem, isReservedEnvName, tobikoUrlProblem } from './constants.js';
@@ -141,7 +141,7 @@ function askedParams(c: Ctx, d: GatewayDraft): { name: string; optional: boolean
 function paramProblem(name: string, v: string, lines = false): string | undefined {
   if (name === 'port') return portProblem(v);
   if (name === 'host') return hostProblem(v);
-  if (lines) return v.split(/\r?\n/).some((l) => lineProblem(l)) ? 'has a control character on one of its lines' : undefined;
+  if (lines) return pemProblem(v) ?? (v.split(/\r?\n/).some((l) => lineProblem(l)) ? 'has a control character on one of its lines' : undefined);
   return lineProblem(v);
 }
 

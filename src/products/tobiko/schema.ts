@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { chartRef, checked, contextName, duration, positiveDuration, egressCheck, extraEnv, helmRelease, imageRef, imageRepository, imageTag, k8sName, installDirPath, oneLine, patterned, pullPolicy, secret, tobikoResources } from '../../model/common.js';
 import { checkGatewayParams } from './params.js';
-import { PATTERNS } from '../../model/patterns.js';
+import { PATTERNS, pemProblem } from '../../model/patterns.js';
 import { isRef, registerSecret, resolveRef } from '../../model/refs.js';
 import { isStored, storedSecretName } from '../../model/stored.js';
 import { setFlags, type Mend } from '../../model/errors.js';
@@ -145,6 +145,12 @@ export const tobikoSchema = z
       ctx.addIssue({ code: 'custom', path: ['gateways', g, p], message: `${ref ? `${ref} ` : ''}is blank (spaces or line breaks only): a secret that output would mask wherever a space stands; give the value, or leave the setting out` });
       return true;
     };
+    // a PEM key cut off (its END line missing: a paste that stopped early, a variable of its first line)
+    const cutOff = (g: string, p: string, value: unknown, ref?: string) => {
+      const bad = pemProblem(value);
+      if (bad) ctx.addIssue({ code: 'custom', path: ['gateways', g, p], message: `${ref ? `${ref} ` : ''}${bad}` });
+      return Boolean(bad);
+    };
     for (const [g, params] of Object.entries(t.gateways)) {
       const out: Record<string, unknown> = {};
       for (const [p, v] of Object.entries(params)) {
@@ -154,6 +160,7 @@ export const tobikoSchema = z
             ctx.addIssue({ code: 'custom', path: ['gateways', g, p], message: r.message });
             continue;
           }
+          if (cutOff(g, p, r.value, v)) continue;
           const secret = isSecretParam(p, t.secretParams, t.nonSecretParams);
           if (secret && blank(g, p, r.value, v)) continue;
           out[p] = canonicalParam(r.value, secret);
@@ -162,6 +169,7 @@ export const tobikoSchema = z
         } else {
           const secret = p !== 'type' && isSecretParam(p, t.secretParams, t.nonSecretParams);
           if (secret && blank(g, p, v)) continue;
+          if (cutOff(g, p, v)) continue;
           out[p] = p === 'type' ? v : canonicalParam(v, secret);
           if (secret && typeof out[p] === 'string' && !isStored(out[p]) && !(out[p] as string).startsWith('remote:')) registerSecret(out[p] as string, `tobiko.gateways.${g}.${p}`);
           else if (!secret && paramHoldsSecret(p, out[p])) registerSecret(typeof out[p] === 'string' ? (out[p] as string) : JSON.stringify(out[p]), `tobiko.gateways.${g}.${p}`);
