@@ -72,10 +72,13 @@ describe.runIf(hasScript)('uninstall --purge says what it deletes before it asks
     expect(c.code, c.out).toBe(130);
     expect(c.out).toContain('Interrupted (SIGINT) before any change, nothing was changed.');
     expect(existsSync(join(s.home, 'fivetran/conf/config.json'))).toBe(true);
-    // Without --purge: nothing about deleting.
+    // Without --purge: nothing about deleting; what it does and what it keeps, before it asks (it asked bare)
     const keep = await drive('cols 100 rows 40', ['uninstall', ...rootFlags], s.env, [['[y/N]', 'n\r']]);
-    expect(keep.out).not.toContain('--purge deletes');
+    expect(keep.out).not.toContain('--purge deletes, for good');
     expect(keep.out).not.toContain('and delete these');
+    const asked = keep.out.replace(/\r/g, '');
+    expect(asked).toContain('It will:\n  - Remove the systemd user unit\n  - Stop and remove controller\n  - Remove network fivetran_ldp\n');
+    expect(asked).toContain(`${join(s.home, 'fivetran')} and its files are kept; --purge deletes what hd-setup created there.\nUninstall Fivetran agent on docker`);
   }, 60_000);
 });
 

@@ -96,7 +96,12 @@ export async function uninstallCommand(flags: LifecycleFlags): Promise<number> {
   if (flags.dryRun) return dryRun(d, plan, 'uninstall', flags);
   // --purge deletes what hd-setup created (the agent's config, data and logs): the question lists it first.
   const purged = plan.steps.filter((st) => st.id === 'purge').flatMap((st) => st.actions.flatMap((a) => (a.kind === 'remove' ? [a.path] : [])));
-  if (purged.length && !flags.yes && isInteractive()) process.stderr.write(`--purge deletes, for good:\n${purged.map((p) => `  ${p}`).join('\n')}\n`);
+  if (!flags.yes && isInteractive()) {
+    // what it does, step by step, and what stays (the summary says the same after): the question was bare
+    const steps = plan.steps.filter((st) => st.id !== 'purge').map((st) => `  - ${st.title}`);
+    process.stderr.write(`${steps.length ? `It will:\n${steps.join('\n')}\n` : ''}${plan.nextSteps.map((n) => `${n.charAt(0).toUpperCase()}${n.slice(1)}.\n`).join('')}`);
+    if (purged.length) process.stderr.write(`--purge deletes, for good:\n${purged.map((p) => `  ${p}`).join('\n')}\n`);
+  }
   const what = `Uninstall ${installName(d.location.product, d.location.runtime)} (${d.where})${purged.length ? ` and delete these ${purged.length} paths` : ''}`;
   if (!(await confirmOrYes(flags, what))) {
     process.stderr.write('Nothing was changed.\n');
