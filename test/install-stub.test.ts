@@ -64,10 +64,18 @@ describe('install on a stub runtime', () => {
     expect(exp.code, exp.stderr).toBe(0);
     const flags = '--allow-root --skip-check disk';
     expect(exp.stderr).toContain(`Installed with ${flags}, which a preset does not hold: add them when you install from it: hd-setup install --preset ${out} ${flags} --yes\n`);
-    expect(readFileSync(out, 'utf8').split('\n').slice(0, 3).join('\n')).toBe(`# Exported by hd-setup from ${join(s.home, 'fivetran')}\n# Secrets are references: export FIVETRAN_TOKEN before using it.\n# It was installed with ${flags}, which a preset does not hold: add them when you install from it: hd-setup install --preset <this file> ${flags} --yes`);
+    // where the values the variables stand for are (moving the install: the user must find them), never the values
+    const kept = `Their values are in ${join(s.home, 'fivetran/conf/config.json')} (0600) on this host: a re-run here keeps them when they are not exported; on another host, export them first.`;
+    expect(readFileSync(out, 'utf8').split('\n').slice(0, 4).join('\n')).toBe(`# Exported by hd-setup from ${join(s.home, 'fivetran')}\n# Secrets are references: export FIVETRAN_TOKEN before using it.\n# ${kept}\n# It was installed with ${flags}, which a preset does not hold: add them when you install from it: hd-setup install --preset <this file> ${flags} --yes`);
+    expect(exp.stderr).toContain(`Secrets are env: references (FIVETRAN_TOKEN). ${kept}\n`);
     const again = cli(['install', '--preset', out, ...flags.split(' '), '--yes'], { env: { ...s.env, CI: 'true' } });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toContain('Changed: nothing');
+    // as it says: here, with the variable not exported, the install's own is kept
+    const { FIVETRAN_TOKEN: _t, ...without } = s.env;
+    const here = cli(['install', '--preset', out, ...flags.split(' '), '--yes'], { env: { ...without, CI: 'true' } });
+    expect(here.code, here.stderr).toBe(0);
+    expect(here.stderr).toContain('Changed: nothing');
     s.server.close();
   });
   it('fivetran-docker: installs, a re-run changes nothing, a changed config recreates the container', async () => {

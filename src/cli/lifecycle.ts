@@ -192,7 +192,7 @@ export async function exportPresetCommand(flags: LifecycleFlags): Promise<number
   if (outProblem) throw new UserError([{ path: '--out', message: outProblem }]);
   const d = await findInstall(flags);
   requireWholeInstall(d);
-  const { text, preset, vars, flags: choices } = life.exportText(d);
+  const { text, preset, vars, flags: choices, kept } = life.exportText(d);
   // --json: the preset as a JSON document (a preset may be JSON), with the variables it reads and the flags it needs
   const json = (extra: Record<string, unknown>) => printJson({ preset, env: vars, flags: choices, ...extra });
   if (flags.json && !flags.out) {
@@ -206,7 +206,7 @@ export async function exportPresetCommand(flags: LifecycleFlags): Promise<number
     if ('problem' in w) throw new UserError([{ path: '--out', message: w.problem }]);
     const what = w.unchanged ? `${out} holds this preset already (not rewritten)` : `Wrote ${out}${w.backup ? ` (the preset it replaced differed: kept as ${w.backup})` : ''}${w.pruned ? `; ${w.pruned}` : ''}`;
     if (flags.json) json({ out, written: !w.unchanged, ...(w.backup ? { backup: w.backup } : {}) });
-    else process.stderr.write(`${what}. Secrets are env: references (${vars.join(', ') || 'none'}).\n`);
+    else process.stderr.write(`${what}. Secrets are env: references (${vars.join(', ') || 'none'}).${kept ? ` ${kept}.` : ''}\n`);
   } else process.stdout.write(text);
   return 0;
 }

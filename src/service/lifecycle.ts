@@ -787,13 +787,20 @@ export function presetWithRefs(d: Pick<DetectedInstall, 'preset'>): { preset: Re
   return withSecretRefs(d.preset, secretFields(d.preset));
 }
 
-export function exportText(d: DetectedInstall): { text: string; preset: Record<string, unknown>; vars: string[]; flags: string[] } {
+export function exportText(d: DetectedInstall): { text: string; preset: Record<string, unknown>; vars: string[]; flags: string[]; /** Where the values the variables stand for are kept (moving an install: the user must find them). */ kept?: string } {
   const { preset, vars } = presetWithRefs(d);
+  // the variables are named by hd-setup (AGENT_HTTPS_PROXY, WAREHOUSE_PASSWORD): where their values are, never the values
+  const f = d.product.configFiles(d.location.runtime)[0];
+  const kept = !vars.length
+    ? undefined
+    : d.location.runtime === 'kubernetes' || !f
+      ? 'Their values are in the cluster, in the Secrets the install applied: a re-run there keeps them when they are not exported'
+      : `Their values are in ${posix.join(baseDirs(d.location, { home: findContext().home })[f.base], f.rel)} (0600) on this host: a re-run here keeps them when they are not exported; on another host, export them first`;
   // The choices it was installed with are no settings, so not in the preset: named, for the command that uses it
   const rec = findRecord(findContext().home, d.location);
   const flags = [...(rec?.allowRoot ? ['--allow-root'] : []), ...(rec?.skipChecks ?? []).flatMap((id) => ['--skip-check', id])];
-  const header = `${PRESET_HEADERS.exported} ${d.where}\nSecrets are references: export ${vars.join(', ') || '(none)'} before using it.${flags.length ? `\nIt was installed with ${flags.join(' ')}, which a preset does not hold: add ${flags.length > 1 ? 'them' : 'it'} when you install from it: hd-setup install --preset <this file> ${flags.join(' ')} --yes` : ''}`;
-  return { text: toYaml(preset, header), preset, vars, flags };
+  const header = `${PRESET_HEADERS.exported} ${d.where}\nSecrets are references: export ${vars.join(', ') || '(none)'} before using it.${kept ? `\n${kept}.` : ''}${flags.length ? `\nIt was installed with ${flags.join(' ')}, which a preset does not hold: add ${flags.length > 1 ? 'them' : 'it'} when you install from it: hd-setup install --preset <this file> ${flags.join(' ')} --yes` : ''}`;
+  return { text: toYaml(preset, header), preset, vars, flags, ...(kept ? { kept } : {}) };
 }
 
 // ---- status ----
