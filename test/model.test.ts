@@ -113,6 +113,12 @@ describe('precedence: --set > environment > preset > defaults', () => {
     expect(text).toContain('pw-in-the-working-dir-77');
     expect(text).toContain('client-secret-next-to-the-preset');
     expect(text).not.toContain('decoy');
+    // a gateway's setting that is no secret takes file: too (every gateway setting does): the same
+    writeFileSync(join(dir, 'presets/user.txt'), 'decoy_user\n', { mode: 0o600 });
+    writeFileSync(join(dir, 'user.txt'), 'user_in_the_working_dir\n', { mode: 0o600 });
+    const u = cli(['render', '--preset', 'presets/p.yaml', '--set', 'tobiko.gateways.warehouse.user=file:user.txt', '--set', 'tobiko.gateways.warehouse.password=file:pw.txt', '--out', join(dir, 'out-user')], { env, cwd: dir });
+    expect(u.code, u.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'out-user/tobiko.env'), 'utf8')).toContain('user_in_the_working_dir');
     // a whole gateway given by a variable: its file: too
     const v = cli(['render', '--preset', 'presets/p.yaml', '--out', join(dir, 'out2')], { env: { ...env, HD_SETUP_TOBIKO__GATEWAYS__WAREHOUSE: '{type: postgres, host: db, port: 5432, user: u, database: d, password: "file:pw.txt"}' }, cwd: dir });
     expect(v.code, v.stderr).toBe(0);

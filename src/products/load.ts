@@ -1,7 +1,7 @@
 // Loading a preset into the joined model of the registered products: model/load.ts does the generic work
 // (files, --set paths, env names, caps) for a schema it is given; this binds it to the registry's schema.
 import * as generic from '../model/load.js';
-import { presetJsonSchema, presetSchema, type Model } from './index.js';
+import { findProduct, presetJsonSchema, presetSchema, type Model } from './index.js';
 import { isAbsolute, resolve } from 'node:path';
 import { secretFields, secretsOnCommandLine } from './secrets.js';
 
@@ -23,9 +23,10 @@ export function buildRaw(opts: generic.LoadOptions): ReturnType<typeof generic.b
 }
 
 function fileRefsFromCwd(raw: Record<string, unknown>, given: readonly string[]): void {
-  for (const f of secretFields(raw)) {
-    if (!given.some((p) => f.path === p || f.path.startsWith(`${p}.`))) continue;
-    const keys = f.path.split('.');
+  const paths = new Set([...secretFields(raw).map((f) => f.path), ...(findProduct(raw.product)?.refRules?.(raw) ?? [])]);
+  for (const path of paths) {
+    if (!given.some((p) => path === p || path.startsWith(`${p}.`))) continue;
+    const keys = path.split('.');
     const holder = keys.slice(0, -1).reduce<unknown>((o, k) => (o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), raw);
     if (holder === null || typeof holder !== 'object') continue;
     const last = keys.at(-1)!;

@@ -166,6 +166,11 @@ export interface ProductModule {
    * marks secret (`secret()` in model/common.ts). The registry (products/secrets.ts) unites both.
    */
   secretRules?(preset: Record<string, unknown>): string[];
+  /**
+   * Paths (dotted) of values that are not secret yet take `env:`/`file:` references as secrets do (a Tobiko
+   * gateway's settings): a relative `file:` given there by --set is read from the working directory too.
+   */
+  refRules?(preset: Record<string, unknown>): string[];
   /** The environment variable a rule-made secret path (of `preset`, when given) is exported as, where the schema names none (`x-env`). */
   secretEnvName?(path: string, preset?: Record<string, unknown>): string;
   /**

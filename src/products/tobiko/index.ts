@@ -132,6 +132,10 @@ export const tobiko: ProductModule = {
     for (const at of EXTRA_ENV_LISTS) out.push(...extraEnvOf(preset, at).flatMap((e, i) => (settingHoldsSecret(e.name, e.value) ? [`${at}.${i}.value`] : [])));
     return out;
   },
+  refRules(preset) {
+    // every setting of a gateway resolves env: and file: (schema.ts), whatever its name
+    return Object.entries(obj(obj(preset.tobiko).gateways)).flatMap(([g, params]) => Object.keys(obj(params)).filter((p) => p !== 'type').map((p) => `tobiko.gateways.${g}.${p}`));
+  },
   secretConfigKey(path, preset) {
     if (path === 'tobiko.clientSecret') return 'TCLOUD_CLIENT_SECRET';
     const g = /^tobiko\.gateways\.([^.]+)\.(.+)$/.exec(path);
