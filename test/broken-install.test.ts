@@ -3,7 +3,7 @@
 // plain status lists it as broken (the file and the fix, never its text), exit 1. One whose files read, but
 // hold settings hd-setup refuses, is doctor's failed settings check, beside the others. CLI on the stub runtime.
 import { describe, expect, it } from 'vitest';
-import { chmodSync, chownSync, statSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync, appendFileSync } from 'node:fs';
+import { chmodSync, chownSync, statSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync, appendFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { SECRETS, cli } from './helpers.js';
@@ -231,6 +231,19 @@ describe('an install folder or file this user may not enter or read', () => {
       const again = run(['install', '--preset', 'fivetran-docker', '--yes', '--set', 'proxy.https=http://proxy.internal:3128']);
       expect(again.code, again.stderr).toBe(0);
       expect(again.stdout + again.stderr).toContain('Changed: nothing');
+      // the install dir a link to the folder (kept on a bigger disk): the chown names the folder, as chown -R
+      // given the link would change the link alone, and the same fix would be printed again
+      const real = `${dir}-disk`;
+      renameSync(dir, real);
+      symlinkSync(real, dir);
+      for (const p of [real, join(real, 'conf'), join(real, 'conf/config.json')]) chownSync(p, 0, 0);
+      chmodSync(real, 0o755);
+      const linked = run(['status']);
+      expect(linked.code).toBe(2);
+      expect(linked.stderr).toMatch(new RegExp(`sudo chown -R ${uid}:${gid} ${real}\n$`));
+      expect(spawnSync('sh', ['-c', /sudo (chown .*)$/m.exec(linked.stderr)![1]!]).status).toBe(0);
+      const after = run(['status']);
+      expect(after.code, after.stderr).toBe(0);
     }
     s.server.close();
   }, 90_000);

@@ -1,6 +1,6 @@
 // Bounded reads of files the user names (presets, file: references): regular files only, never more than
 // a cap, strict UTF-8. A FIFO nobody writes, /dev/zero or a directory is refused at once with one line.
-import { accessSync, closeSync, constants, existsSync, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { homedir } from 'node:os';
 import { shellQuote } from './shell.js';
@@ -148,9 +148,12 @@ export function permissionFix(path: string, need: Need): { mode: string; fix: st
     const mine = inHome(resolve(path));
     // the whole of what that run made root's: from the highest folder above it, below HOME, that is root's too
     // (a fix of `conf/` alone, in a root's install dir, would be refused next at the install dir)
+    // (a link's own owner: a link of the user's ends the climb; one root made is named by where it leads, as
+    // chown -R changes a link given it and not what it leads to)
     let top = resolve(path);
     for (let up = dirname(top); mine && up !== top && up !== home && inHome(up) && ownerOf(up) === 0; up = dirname(up)) top = up;
-    return { mode: `${mode}, owned by root`, fix: mine ? `give it back to this user (a run with sudo made it root's?): sudo chown -R ${uid}:${process.getgid?.() ?? uid} ${shellQuote(top)}` : "it is root's, outside your home: have root make a folder there for this user, or choose another place" };
+    const named = linkTarget(top) ?? top;
+    return { mode: `${mode}, owned by root`, fix: mine ? `give it back to this user (a run with sudo made it root's?): sudo chown -R ${uid}:${process.getgid?.() ?? uid} ${shellQuote(named)}` : "it is root's, outside your home: have root make a folder there for this user, or choose another place" };
   }
   if (uid !== undefined && st.uid !== uid) return { mode: `${mode}, owned by uid ${st.uid}`, fix: 'run hd-setup as the user it belongs to, or have that user give this one access' };
   const owner = { r: 0o400, w: 0o200, x: 0o100 } as const;
@@ -162,7 +165,16 @@ export function permissionFix(path: string, need: Need): { mode: string; fix: st
 
 function ownerOf(path: string): number | undefined {
   try {
-    return statSync(path).uid;
+    return lstatSync(path).uid;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where a link leads (its real path), or undefined when it is no link. */
+function linkTarget(path: string): string | undefined {
+  try {
+    return lstatSync(path).isSymbolicLink() ? realpathSync(path) : undefined;
   } catch {
     return undefined;
   }
