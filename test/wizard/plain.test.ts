@@ -107,7 +107,7 @@ describe('line prompts', () => {
     const gateway = ['snow', 'snowflake', 'private_key', 'acct', 'bob', pem];
     const k8s = await converse([...head, '', '', 'sec', '', ...gateway, '', '', '', '', '', '', 'i'], { initial: { product: 'tobiko', runtime: 'kubernetes' } });
     expect(k8s.result).toMatchObject({ kind: 'install', answers: { tobiko: { gateways: { snow: { type: 'snowflake', account: 'acct', user: 'bob', private_key: pem } } } } });
-    expect(k8s.output).toContain('(a PEM block: its lines are read, not echoed, to its -----END line)');
+    expect(k8s.output).toContain('(a PEM block: its lines are read, not echoed, to its -----END line; an empty line ends it sooner)');
     expect(k8s.output).toContain('(4 lines read)');
     for (const l of body) expect(k8s.output).not.toContain(l);
     // on docker/podman the env-file holds one line: refused whole, with the way on, and asked again
@@ -115,6 +115,13 @@ describe('line prompts', () => {
     expect(docker.output).toContain('✖ private_key spans several lines, which the env-file cannot hold: save it to a file and choose private_key_path');
     expect(docker.output).not.toContain('warehouse (optional');
     for (const l of body) expect(docker.output).not.toContain(l);
+    // cut off (its END line never comes): an empty line ends it, the field says so and asks again; the whole key then goes
+    // (every line after the BEGIN line was read as the key, Enter and "<" too, until Ctrl-C)
+    const cut = await converse([...head, '', '', 'sec', '', ...gateway.slice(0, -1), '-----BEGIN PRIVATE KEY-----', body[0]!, '', pem, '', '', '', '', '', '', 'i'], { initial: { product: 'tobiko', runtime: 'kubernetes' } });
+    expect(cut.output).toContain('✖ private_key is cut off: it has the -----BEGIN PRIVATE KEY----- line and no -----END PRIVATE KEY----- line');
+    expect(cut.output).toContain('(2 lines read)');
+    expect(cut.result).toMatchObject({ kind: 'install', answers: { tobiko: { gateways: { snow: { private_key: pem } } } } });
+    for (const l of body) expect(cut.output).not.toContain(l);
   });
   it('"<" at the first question says there is nothing to go back to (it asked it again unsaid)', async () => {
     const { output } = await converse(['<']);

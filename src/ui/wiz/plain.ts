@@ -266,11 +266,14 @@ export async function runPlainWizard(props: Omit<WizardProps, 'onDone'>, io: { i
       // A PEM key pasted into a secret (a gateway's private_key) is one answer: its lines are read, hidden, to
       // its END line. Read a line at a time, its body answered the questions after it, shown as typed there.
       if (q.kind === 'text' && q.secret && PEM_BEGIN.test(line.trim())) {
-        say(['  (a PEM block: its lines are read, not echoed, to its -----END line)']);
+        say(['  (a PEM block: its lines are read, not echoed, to its -----END line; an empty line ends it sooner)']);
         const lines = [line];
+        // (an empty line ends it too: a paste cut off before its END line would otherwise swallow every answer
+        // after it, Enter and "<" too; the field's check then says it is cut off)
         while (!PEM_END.test(lines.at(-1)!.trim())) {
           const more = await reader.read(true);
           if (more === undefined) return { kind: 'cancel', answers: s.answers };
+          if (!more.trim()) break;
           lines.push(more);
         }
         line = lines.join('\n');
