@@ -60,7 +60,8 @@ export function checkStructure(value: unknown, base: (string | number)[] = []): 
       continue;
     }
     // children in order: a string is checked here, a container is kept with its place and pushed after
-    // (in reverse: the next popped is the first), so problems come in the order of the preset's text
+    // (in reverse: the next popped is the first): a map's or list's own strings are named before what its
+    // maps and lists hold, each level in the order of the preset's text
     const inner: { v: unknown; at: Place | undefined; depth: number }[] = [];
     const child = (x: unknown, key: string | number): boolean => {
       if (++nodes > LIMITS.nodes) {

@@ -794,7 +794,7 @@ export function exportText(d: DetectedInstall): { text: string; preset: Record<s
   const kept = !vars.length
     ? undefined
     : d.location.runtime === 'kubernetes' || !f
-      ? 'Their values are in the cluster, in the Secrets the install applied: a re-run there keeps them when they are not exported'
+      ? "Their values are in the cluster (in the Secrets hd-setup applied, or in the release's values: a proxy URL, an inline secret): a re-run there keeps them when they are not exported"
       : `Their values are in ${posix.join(baseDirs(d.location, { home: findContext().home })[f.base], f.rel)} (0600) on this host: a re-run here keeps them when they are not exported; on another host, export them first`;
   // The choices it was installed with are no settings, so not in the preset: named, for the command that uses it
   const rec = findRecord(findContext().home, d.location);

@@ -239,6 +239,8 @@ describe('Tobiko: stored secrets kept on a re-run, export-preset as references',
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toContain('clientSecret: env:TCLOUD_CLIENT_SECRET');
       expect(r.stdout).toContain('password: env:WAREHOUSE_PASSWORD');
+      // where their values are (moving it: the names are hd-setup's), never the values
+      expect(r.stdout).toContain("# Their values are in the cluster (in the Secrets hd-setup applied, or in the release's values: a proxy URL, an inline secret): a re-run there keeps them when they are not exported.\n");
       noSecrets(r.stdout, r.stderr);
     },
     T,
