@@ -19,6 +19,12 @@ const submit = (s: WizardState, value: string) => reduce(s, { type: 'submit', va
 const walk = (s: WizardState, values: string[]) => values.reduce(submit, s);
 const files = (answers: Answers) => render(parseModel(structuredClone(answers), { env: SECRET_ENV }).model, RENDER_ENV).map((f) => [f.path, f.mode, f.content]);
 const at = (s: WizardState) => currentQuestion(s).id;
+/** A Fivetran Kubernetes install with these affinity rules and assignments, as decode gives it. */
+const k8sInstalled = (affinityRules: Record<string, unknown>, affinity: unknown[]) => ({
+  product: 'fivetran',
+  runtime: 'kubernetes',
+  fivetran: { token: TOKEN, kubernetes: { dataVolumePvc: 'fivetran-data', affinityRules, affinity } },
+});
 /** Esc until the question `id` is current. */
 function backTo(s: WizardState, id: string): WizardState {
   for (let i = 0; i < 60 && at(s) !== id; i++) s = reduce(s, { type: 'back' });
@@ -493,18 +499,10 @@ describe('every field the model accepts, with its rules', () => {
 
   it('affinity: a default rule with no connections, as installed, is prefilled and goes through every question again (it crashed the re-run)', () => {
     // what decode gives for an install with `- default: true, rule: b` (no connectors key)
-    const installed = {
-      product: 'fivetran',
-      runtime: 'kubernetes',
-      fivetran: {
-        token: TOKEN,
-        kubernetes: {
-          dataVolumePvc: 'fivetran-data',
-          affinityRules: { a: { mode: 'required', match: [{ key: 'k', operator: 'In', values: ['x'] }] }, b: { weight: 50, match: [{ key: 'k', operator: 'In', values: ['y'] }] } },
-          affinity: [{ rule: 'a', connectors: ['c1'] }, { rule: 'b', default: true }],
-        },
-      },
-    };
+    const installed = k8sInstalled(
+      { a: { mode: 'required', match: [{ key: 'k', operator: 'In', values: ['x'] }] }, b: { weight: 50, match: [{ key: 'k', operator: 'In', values: ['y'] }] } },
+      [{ rule: 'a', connectors: ['c1'] }, { rule: 'b', default: true }],
+    );
     let s = prefill(createState(structuredClone(installed)));
     expect(at(s)).toBe('review');
     s = backTo(s, 'assign:a');
@@ -572,22 +570,14 @@ describe('every field the model accepts, with its rules', () => {
 
   it('affinity: a rule is edited in place, its answers prefilled, its name and connections kept; one of several match expressions is a preset\'s (no Edit offered)', () => {
     // as a re-run finds it: rule a with the defaults left out (mode, weight, operator), b required
-    const installed = {
-      product: 'fivetran',
-      runtime: 'kubernetes',
-      fivetran: {
-        token: TOKEN,
-        kubernetes: {
-          dataVolumePvc: 'fivetran-data',
-          affinityRules: {
-            a: { match: [{ key: 'pool', values: ['small'] }] },
-            b: { mode: 'required', match: [{ key: 'k', operator: 'In', values: ['y'] }] },
-            c: { mode: 'required', match: [{ key: 'k', operator: 'In', values: ['z'] }, { key: 'ssd', operator: 'Exists' }] },
-          },
-          affinity: [{ rule: 'a', connectors: ['c1'] }, { rule: 'b', connectors: ['c2'] }, { rule: 'c', default: true }],
-        },
+    const installed = k8sInstalled(
+      {
+        a: { match: [{ key: 'pool', values: ['small'] }] },
+        b: { mode: 'required', match: [{ key: 'k', operator: 'In', values: ['y'] }] },
+        c: { mode: 'required', match: [{ key: 'k', operator: 'In', values: ['z'] }, { key: 'ssd', operator: 'Exists' }] },
       },
-    };
+      [{ rule: 'a', connectors: ['c1'] }, { rule: 'b', connectors: ['c2'] }, { rule: 'c', default: true }],
+    );
     let s = prefill(createState(structuredClone(installed)));
     expect(at(s)).toBe('review');
     s = backTo(s, 'rule-menu');
