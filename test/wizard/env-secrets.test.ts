@@ -210,6 +210,25 @@ describe('secrets in the environment', () => {
   }, 90_000);
 });
 
+describe('the wizard started as `hd-setup` alone on a terminal (its own entry, which loads no CLI parser)', () => {
+  it.runIf(hasScript)('its output goes through the redactor too: the exported client secret pasted into the client id field shows as ******** (it showed as typed)', async () => {
+    // (the tests above pass flags, --allow-root as root: they start the wizard through the CLI's entry)
+    const s = await stubEnv('docker'); // TCLOUD_CLIENT_SECRET exported in it
+    const r = await drive('cols 120 rows 40', [], s.env, [
+      ['What do you want to install?', 'j'],
+      ['❯ Tobiko', '\r'],
+      ['Where should it run?', '\r'],
+      ['Tobiko Cloud organization', 'acme\r'],
+      ['Project', 'analytics\r'],
+      ['OAuth client id', CLIENT_SECRET],
+      ['› ********', '\x03'],
+    ]);
+    s.server.close();
+    expect(r.code).toBe(130);
+    expectNoSecrets(r.raw);
+  }, 90_000);
+});
+
 describe('a rotation typed in the wizard, the old secret still exported in the shell', () => {
   it.runIf(hasScript)('the built wizard: the next run says the exported token is not the installed one, and Enter keeps the installed one (one Enter put the old token back); never shown', async () => {
     const NEW_PART = 'R0tat3dN3wS3cr3tPart';
