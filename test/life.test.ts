@@ -94,6 +94,9 @@ describe('uninstalled, config kept: told apart from an install, and read back wh
     const again = cli(['uninstall', '--yes'], { env: s.env });
     expect(again.code).toBe(0);
     expect(again.stderr).toBe(`nothing to do: Fivetran agent on docker is not installed (uninstalled; its config is kept in ${s.home}/fivetran). To delete the config too: hd-setup uninstall --purge\n`);
+    // --json says the same: not installed, nothing changed, where the config is kept
+    const json = cli(['uninstall', '--yes', '--json'], { env: s.env });
+    expect([json.code, JSON.parse(json.stdout)]).toEqual([0, { product: 'fivetran', runtime: 'docker', where: `${s.home}/fivetran`, installed: false, changed: [] }]);
     expect(s.calls().slice(before).filter((c) => /^(rm|stop|network rm) /.test(c))).toEqual([]);
     // an install's dry-run says what status says: not an existing install, a kept config
     const dry = cli(['install', '--dry-run', '--preset', 'fivetran-docker', ...set], { env: s.env });
